@@ -1,0 +1,261 @@
+"""Shared machinery of the meta-estimators: named experts, weighted fitting.
+
+The mixtures and the ensembles take their experts the same way as
+scikit-learn's ``VotingRegressor``: a list of ``(name, estimator)`` pairs
+(``'drop'`` removes one), or one estimator plus ``n_experts=k`` for a
+homogeneous mixture.  Parameter handling (``tree__max_depth`` in
+``GridSearchCV``, name validation) comes from scikit-learn's
+``_BaseComposition``.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.pipeline import Pipeline
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
+
+from ._compat import _BaseComposition, _set_random_states, get_tags
+
+# Rows whose (normalised) weight is below this are left out of an expert's
+# weighted fit: they change the fit by less than this fraction of an average
+# row, and dropping them makes specialised experts much cheaper to refit.
+_PRUNE_WEIGHT = 1e-3
+
+
+class _BaseExpertComposition(_BaseComposition):
+    """Parameter handling and expert resolution shared by all estimators."""
+
+    def get_params(self, deep=True):
+        """Get parameters, including ``<expert name>__<param>`` ones.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            If True, also return the parameters of the experts.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        return self._get_params("experts", deep=deep)
+
+    def set_params(self, **params):
+        """Set parameters; experts are addressed by name, e.g. ``tree__max_depth``.
+
+        Parameters
+        ----------
+        **params : keyword arguments
+            Estimator parameters; an expert's name set to ``'drop'`` removes it.
+
+        Returns
+        -------
+        self : object
+        """
+        self._set_params("experts", **params)
+        return self
+
+    # -- experts ---------------------------------------------------------
+    def _expert_list(self):
+        """Return the (name, estimator) pairs as given, 'drop' included."""
+        experts = self.experts
+        n_experts = getattr(self, "n_experts", None)
+        if hasattr(experts, "fit"):
+            if n_experts is None:
+                raise ValueError(
+                    "A single estimator was given as `experts`; pass "
+                    "`n_experts=k` (k >= 2) for a homogeneous mixture, or a "
+                    "list of (name, estimator) pairs."
+                )
+            if not isinstance(n_experts, numbers.Integral) or n_experts < 2:
+                raise ValueError(f"n_experts must be an integer >= 2, got {n_experts!r}.")
+            return [(f"expert{i}", experts) for i in range(n_experts)]
+        if n_experts is not None:
+            raise ValueError(
+                "n_experts is only used with a single estimator as `experts`; "
+                f"got a list of {len(experts)} experts and n_experts={n_experts!r}."
+            )
+        if not isinstance(experts, (list, tuple)) or len(experts) == 0:
+            raise TypeError(
+                "experts must be a non-empty list of (name, estimator) pairs "
+                f"or a single estimator, got {type(experts).__name__}."
+            )
+        for item in experts:
+            if not (isinstance(item, (list, tuple)) and len(item) == 2):
+                raise TypeError(
+                    "Each expert must be a (name, estimator) pair, got " f"{item!r}."
+                )
+            if not isinstance(item[0], str):
+                raise TypeError(f"Expert names must be strings, got {item[0]!r}.")
+        return list(experts)
+
+    def _resolve_experts(self, random_state=None):
+        """Validate the experts and return unfitted clones, 'drop' removed.
+
+        Returns
+        -------
+        names : list of str
+        estimators : list of estimator
+            Clones. Unset ``random_state`` parameters are seeded from
+            ``random_state``; for a homogeneous mixture each clone gets its own
+            seed so that the experts are not identical copies of each other.
+        """
+        pairs = self._expert_list()
+        names = [name for name, _ in pairs]
+        if getattr(self, "n_experts", None) is None:
+            self._validate_names(names)
+        kept = [(n, e) for n, e in pairs if not (isinstance(e, str) and e == "drop")]
+        for name, est in kept:
+            if not hasattr(est, "fit"):
+                raise TypeError(
+                    f"Expert '{name}' is {est!r}, which is neither an estimator "
+                    "with fit nor 'drop'."
+                )
+        if len(kept) < 2:
+            raise ValueError(
+                f"A mixture or ensemble needs at least two experts; got {len(kept)} "
+                f"(after removing 'drop'): {[n for n, _ in kept]}."
+            )
+        rng = check_random_state(random_state)
+        homogeneous = getattr(self, "n_experts", None) is not None
+        clones = []
+        for _, est in kept:
+            est = clone(est)
+            if homogeneous:
+                # Copies of one estimator must differ: each gets its own seed.
+                _set_random_states(est, rng)
+            else:
+                _seed_unset_random_states(est, rng)
+            clones.append(est)
+        return [n for n, _ in kept], clones
+
+    def _check_expert_types(self, names, estimators, classifier, need_proba):
+        for name, est in zip(names, estimators):
+            kind = type(est).__name__
+            if classifier and not is_classifier(est):
+                raise TypeError(f"Expert '{name}' ({kind}) is not a classifier.")
+            if not classifier and is_classifier(est):
+                raise TypeError(f"Expert '{name}' ({kind}) is a classifier; a regression "
+                                "mixture or ensemble needs regressors.")
+            if need_proba and not hasattr(est, "predict_proba"):
+                raise TypeError(
+                    f"Expert '{name}' ({kind}) has no predict_proba; a classifier "
+                    "mixture needs every expert's class probabilities (for an SVC, "
+                    "set probability=True).")
+
+    def _experts_allow_nan(self):
+        try:
+            pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]
+            return bool(pairs) and all(get_tags(e).input_tags.allow_nan for _, e in pairs)
+        except (TypeError, ValueError):
+            return False
+
+    def _make_named_experts(self, names, fitted):
+        return Bunch(**dict(zip(names, fitted)))
+
+
+def _seed_unset_random_states(estimator, rng):
+    """Give every ``random_state=None`` inside ``estimator`` a seed from ``rng``.
+
+    Experts are refitted many times on changing weights; without this, the
+    same ``random_state`` of the mixture would not give the same model.
+    Seeds the user set explicitly are kept.
+    """
+    seeds = {key: rng.randint(np.iinfo(np.int32).max)
+             for key, value in sorted(estimator.get_params(deep=True).items())
+             if key.endswith("random_state") and value is None}
+    if seeds:
+        estimator.set_params(**seeds)
+
+
+def check_sample_weight(sample_weight, X):
+    """Validate sample weights: finite, non-negative, not all zero."""
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if not np.any(sample_weight > 0):
+        raise ValueError("sample_weight is zero for every sample; nothing to fit.")
+    return sample_weight
+
+
+def _supports_sample_weight(estimator):
+    if isinstance(estimator, Pipeline):
+        return has_fit_parameter(estimator.steps[-1][1], "sample_weight")
+    return has_fit_parameter(estimator, "sample_weight")
+
+
+def _weight_kwargs(estimator, weight):
+    if isinstance(estimator, Pipeline):
+        # Without metadata routing a Pipeline takes weights for its last step
+        # as ``<step>__sample_weight``.
+        return {f"{estimator.steps[-1][0]}__sample_weight": weight}
+    return {"sample_weight": weight}
+
+
+def _systematic_resample(weight, rng):
+    """Indices of len(weight) draws in proportion to weight (low variance)."""
+    n = len(weight)
+    cumulative = np.cumsum(weight)
+    cumulative /= cumulative[-1]
+    positions = (rng.uniform() + np.arange(n)) / n
+    return np.minimum(np.searchsorted(cumulative, positions), n - 1)
+
+
+def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False):
+    """Fit one expert with per-sample weights; errors name the expert.
+
+    Experts whose ``fit`` takes ``sample_weight`` get the weights directly
+    (rescaled to mean one, rows with negligible weight left out). Experts
+    that cannot take weights -- e.g. ``KNeighborsRegressor`` -- are fitted on
+    a weighted systematic resample of the rows: the documented fallback.
+
+    Parameters
+    ----------
+    name : str
+        The expert's name, for error messages.
+    estimator : estimator
+        An unfitted estimator; it is fitted in place and returned.
+    X, y : ndarray
+        Training data.
+    weight : ndarray of shape (n_samples,) or None
+        Non-negative weights (responsibilities times user weights).
+    seed : int
+        Seed for the resampling fallback.
+    classes_needed : bool
+        For classifiers: keep at least two classes among the rows used.
+
+    Returns
+    -------
+    estimator : fitted estimator
+    """
+    try:
+        if weight is None:
+            return estimator.fit(X, y)
+        weight = weight * (len(weight) / weight.sum())
+        if _supports_sample_weight(estimator):
+            rows = np.flatnonzero(weight >= _PRUNE_WEIGHT)
+            if classes_needed and len(np.unique(y[rows])) < 2:
+                rows = np.flatnonzero(weight > 0)
+            if classes_needed and len(np.unique(y[rows])) < 2:
+                rows = np.arange(len(y))
+            if len(rows) < len(y):
+                X, y, weight = X[rows], y[rows], weight[rows]
+            return estimator.fit(X, y, **_weight_kwargs(estimator, weight))
+        rows = _systematic_resample(weight, np.random.RandomState(seed))
+        if classes_needed and len(np.unique(y[rows])) < 2:
+            rows = np.arange(len(y))
+        return estimator.fit(X[rows], y[rows])
+    except Exception as exc:
+        # Rebuild the error with the expert's name where its type allows.
+        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
+        raise error_type(
+            f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
+        ) from exc
+
+
+_REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,
+                       FloatingPointError, IndexError)

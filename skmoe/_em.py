@@ -1,0 +1,218 @@
+"""EM for a mixture of experts (Jordan & Jacobs, 1994), with honest likelihoods.
+
+Latent variable: which expert generated each (x, y).
+
+* E-step: responsibilities ``R[n, i] ∝ g_i(x_n) p_i(y_n | x_n)`` in log space.
+* M-step: every expert is refitted with ``sample_weight = R[:, i]`` (times the
+  user's weights), in parallel with joblib; the regression noise variances
+  are the responsibility-weighted mean squared residuals (floored); the gate
+  is fitted to ``R`` by cross-entropy, warm-started.
+
+Honest likelihoods: with ``cv=K`` the experts' likelihoods in the E-step come
+from K-fold cross-fitted predictions (each row is predicted by models that
+did not see it), so an expert that interpolates its training data -- a
+1-nearest-neighbour, an unpruned tree -- cannot claim every row.  The folds
+are fixed for the whole run.  At the end each expert is refitted once on all
+rows with its final responsibilities.  With ``cv=None`` the likelihoods are
+in-sample: exact EM, whose log-likelihood never decreases, right for
+low-capacity experts such as linear models.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy.special import logsumexp
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import Bunch
+
+from ._base import fit_expert
+from ._likelihood import (categorical_log_likelihood, classification_outputs,
+                          gaussian_log_likelihood, noise_variances, regression_outputs)
+
+# Noise variances are floored at this fraction of var(y) (plus a tiny
+# absolute term for constant targets) so no expert's variance collapses.
+VARIANCE_FLOOR = 1e-6
+# K-means initialisation is fitted on at most this many rows.
+KMEANS_MAX_ROWS = 10_000
+
+
+class EMProblem:
+    """What EM needs to know about the data and the experts.
+
+    Parameters
+    ----------
+    names, templates : list
+        Expert names and unfitted estimators.
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Targets; encoded as 0..C-1 for classification.
+    sample_weight : ndarray of shape (n_samples,)
+    n_classes : int or None
+        None for regression.
+    """
+
+    def __init__(self, names, templates, X, y, sample_weight, n_classes=None):
+        self.names, self.templates = names, templates
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.n_classes = n_classes
+        self.is_classifier = n_classes is not None
+        y_var = 0.0 if self.is_classifier else float(np.var(y))
+        self.variance_floor = VARIANCE_FLOOR * y_var + 1e-12
+
+    @property
+    def n_experts(self):
+        return len(self.names)
+
+    def outputs(self, experts, X, names=None):
+        names = self.names if names is None else names
+        if self.is_classifier:
+            return classification_outputs(names, experts, X, self.n_classes)
+        return regression_outputs(names, experts, X)
+
+    def log_likelihood(self, outputs, variances):
+        if self.is_classifier:
+            return categorical_log_likelihood(self.y, outputs)
+        return gaussian_log_likelihood(self.y, outputs, variances)
+
+
+def _fit_predict(problem, i, train, test, weight, seed):
+    """Fit expert i on rows ``train`` with ``weight``; predict rows ``test``."""
+    name = problem.names[i]
+    expert = fit_expert(name, clone(problem.templates[i]), problem.X[train],
+                        problem.y[train], weight, seed,
+                        classes_needed=problem.is_classifier)
+    return expert, problem.outputs([expert], problem.X[test], names=[name])[:, 0]
+
+
+def _folds(problem, cv, seed):
+    if cv is None:
+        return None
+    if isinstance(cv, int):
+        splitter = (StratifiedKFold if problem.is_classifier else KFold)(
+            n_splits=cv, shuffle=True, random_state=seed)
+    else:
+        splitter = check_cv(cv, problem.y, classifier=problem.is_classifier)
+    return list(splitter.split(problem.X, problem.y))
+
+
+def m_step_experts(problem, R, folds, parallel, seed):
+    """Refit every expert; return (honest outputs, in-sample models or None)."""
+    W = R * problem.sample_weight[:, None]
+    n = len(problem.y)
+    everything = np.arange(n)
+    splits = [(everything, everything)] if folds is None else folds
+    jobs = [(i, train, test) for i in range(problem.n_experts) for train, test in splits]
+    results = parallel(delayed(_fit_predict)(problem, i, train, test, W[train, i], seed + i)
+                       for i, train, test in jobs)
+    shape = (n, problem.n_experts) + ((problem.n_classes,) if problem.is_classifier else ())
+    outputs = np.empty(shape)
+    for (i, _, test), (_, out) in zip(jobs, results):
+        outputs[test, i] = out
+    models = [model for model, _ in results] if folds is None else None
+    return outputs, models
+
+
+def refit_experts(problem, R, parallel, seed):
+    """Fit every expert once on all rows with responsibilities R."""
+    W = R * problem.sample_weight[:, None]
+    return parallel(
+        delayed(fit_expert)(name, clone(template), problem.X, problem.y, W[:, i], seed + i,
+                            classes_needed=problem.is_classifier)
+        for i, (name, template) in enumerate(zip(problem.names, problem.templates)))
+
+
+def initial_responsibilities(problem, init_params, rng):
+    """Starting responsibilities (n_samples, n_experts)."""
+    n, M = len(problem.y), problem.n_experts
+    if init_params == "uniform":
+        return np.full((n, M), 1.0 / M)
+    if init_params == "random":
+        return rng.dirichlet(np.ones(M), size=n)
+    # 'kmeans': cluster the joint (x, y) space so each expert starts on a region.
+    X = np.nan_to_num(problem.X)
+    scale = X.std(axis=0)
+    Z = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    if problem.is_classifier:
+        target = np.eye(problem.n_classes)[problem.y]
+    else:
+        target = ((problem.y - problem.y.mean()) / (problem.y.std() or 1.0))[:, None]
+    # Give the target as much weight as all the features together.
+    Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
+    sample = rng.choice(n, size=min(n, KMEANS_MAX_ROWS), replace=False)
+    kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
+                    random_state=rng.randint(2**31 - 1)).fit(Z[sample])
+    labels = kmeans.predict(Z)
+    R = np.full((n, M), 0.1 / M)
+    R[np.arange(n), labels] += 0.9
+    return R / R.sum(axis=1, keepdims=True)
+
+
+def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose):
+    seed = rng.randint(2**31 - 1)
+    R = initial_responsibilities(problem, init_params, rng)
+    w = problem.sample_weight
+    history, previous, converged = [], -np.inf, False
+    variances = None
+    for iteration in range(1, max_iter + 1):
+        start = time.perf_counter()
+        outputs, models = m_step_experts(problem, R, folds, parallel, seed)
+        if not problem.is_classifier:
+            variances = noise_variances(problem.y, outputs, R * w[:, None],
+                                        problem.variance_floor)
+        gate.fit(problem.X, R, w, warm_start=iteration > 1)
+        joint = gate.predict_log_proba(problem.X) + problem.log_likelihood(outputs, variances)
+        per_sample = logsumexp(joint, axis=1)
+        log_likelihood = float(np.average(per_sample, weights=w))
+        R_used, R = R, np.exp(joint - per_sample[:, None])
+        history.append({
+            "iteration": iteration,
+            "log_likelihood": log_likelihood,
+            "expert_share": np.average(R_used, axis=0, weights=w),
+            "seconds": time.perf_counter() - start,
+        })
+        if verbose:
+            shares = " ".join(f"{s:.2f}" for s in history[-1]["expert_share"])
+            print(f"[EM] iter {iteration:3d}  log-likelihood {log_likelihood:+.5f}  "
+                  f"shares {shares}  ({history[-1]['seconds']:.2f}s)")
+        if abs(log_likelihood - previous) < tol:
+            converged = True
+            break
+        previous = log_likelihood
+    experts = models if folds is None else refit_experts(problem, R_used, parallel, seed)
+    return Bunch(experts=experts, gate=gate, variances=variances, history=history,
+                 n_iter=iteration, converged=converged, log_likelihood=log_likelihood,
+                 responsibilities=R_used)
+
+
+def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
+           n_jobs, random_state, verbose=0):
+    """Run EM ``n_init`` times and keep the run with the best log-likelihood.
+
+    Returns
+    -------
+    result : Bunch
+        ``experts`` (fitted on all rows), ``gate``, ``variances`` (regression),
+        ``history``, ``n_iter``, ``converged``, ``log_likelihood``.
+    """
+    rng = random_state
+    best = None
+    with Parallel(n_jobs=n_jobs) as parallel:
+        for _ in range(n_init):
+            seed = rng.randint(2**31 - 1)
+            folds = _folds(problem, cv, seed)
+            gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
+            result = _run_once(problem, gate, folds, max_iter, tol, init_params, rng,
+                               parallel, verbose)
+            if best is None or result.log_likelihood > best.log_likelihood:
+                best = result
+    if not best.converged:
+        warnings.warn(
+            f"EM did not converge in max_iter={max_iter} iterations (last change in "
+            f"log-likelihood above tol={tol}). Increase max_iter or tol.",
+            ConvergenceWarning)
+    return best

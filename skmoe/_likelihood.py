@@ -1,0 +1,84 @@
+"""Per-expert likelihoods p_i(y | x) for the E-step and for scoring.
+
+Regression: each expert is a Gaussian centred on its prediction with its own
+noise variance. Classification: each expert's ``predict_proba``, aligned to
+the mixture's ``classes_`` (an expert whose weighted fit saw only some
+classes gives the missing ones probability zero).
+"""
+
+import numpy as np
+
+LOG_2PI = np.log(2.0 * np.pi)
+
+# Probabilities are floored before the log so that one confident mistake by
+# one expert costs a large but finite penalty instead of -inf.
+PROBA_FLOOR = 1e-6
+
+
+def _check_finite(values, name):
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
+
+
+def regression_outputs(names, experts, X):
+    """Every expert's prediction, shape (n_samples, n_experts)."""
+    columns = []
+    for name, expert in zip(names, experts):
+        pred = np.asarray(expert.predict(X), dtype=np.float64).reshape(len(X), -1)
+        if pred.shape[1] != 1:
+            raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per "
+                             "sample; the regressor mixture expects one.")
+        _check_finite(pred, name)
+        columns.append(pred[:, 0])
+    return np.column_stack(columns) if columns else np.empty((len(X), 0))
+
+
+def aligned_proba(name, expert, X, n_classes):
+    """``expert.predict_proba(X)`` as columns 0..n_classes-1 (encoded labels)."""
+    proba = np.asarray(expert.predict_proba(X), dtype=np.float64)
+    _check_finite(proba, name)
+    expert_classes = np.asarray(expert.classes_)
+    if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):
+        return proba
+    out = np.zeros((len(X), n_classes))
+    out[:, expert_classes.astype(int)] = proba
+    return out
+
+
+def classification_outputs(names, experts, X, n_classes):
+    """Every expert's class probabilities, shape (n_samples, n_experts, n_classes)."""
+    return np.stack([aligned_proba(n, e, X, n_classes) for n, e in zip(names, experts)],
+                    axis=1)
+
+
+def gaussian_log_likelihood(y, predictions, variances):
+    """log N(y | f_i(x), sigma_i^2) for every sample and expert, (n, M)."""
+    residual2 = (y[:, None] - predictions) ** 2
+    return -0.5 * (LOG_2PI + np.log(variances)[None, :] + residual2 / variances[None, :])
+
+
+def noise_variances(y, predictions, weights, floor):
+    """Weighted mean squared residual of each expert, floored (M-step for sigma^2).
+
+    ``weights`` is (n, M): responsibilities times sample weights.
+    """
+    residual2 = (y[:, None] - predictions) ** 2
+    totals = weights.sum(axis=0)
+    variances = (weights * residual2).sum(axis=0) / np.maximum(totals, np.finfo(float).tiny)
+    # An expert with no responsibility keeps the pooled variance.
+    pooled = residual2.mean()
+    variances = np.where(totals > 0, variances, pooled)
+    return np.maximum(variances, floor)
+
+
+def categorical_log_likelihood(y_encoded, probas):
+    """log p_i(y | x) for every sample and expert from (n, M, C) probabilities."""
+    picked = probas[np.arange(len(y_encoded)), :, y_encoded]
+    return np.log(np.maximum(picked, PROBA_FLOOR))
+
+
+def gaussian_mixture_moments(gate, predictions, variances):
+    """Mean and standard deviation of the mixture's predictive distribution."""
+    mean = (gate * predictions).sum(axis=1)
+    second = (gate * (variances[None, :] + predictions ** 2)).sum(axis=1)
+    return mean, np.sqrt(np.maximum(second - mean ** 2, 0.0))

@@ -1,0 +1,429 @@
+"""MixtureOfExpertsRegressor and MixtureOfExpertsClassifier.
+
+    p(y | x) = sum_i g_i(x) p_i(y | x),       y_hat(x) = sum_i g_i(x) f_i(x)
+
+The experts are any scikit-learn estimators; the gate ``g`` is a torch MLP
+(:class:`~skmoe.gates.MLPGate`).  Training is delegated to a trainer module
+(``_em.py``); this module holds the public API: validation, prediction and
+the fitted attributes.
+"""
+
+import numbers
+
+import numpy as np
+from scipy.special import logsumexp
+from sklearn.base import ClassifierMixin, RegressorMixin, clone
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _BaseExpertComposition, check_sample_weight
+from ._compat import validate_data
+from ._em import EMProblem, fit_em
+from ._likelihood import (categorical_log_likelihood, classification_outputs,
+                          gaussian_log_likelihood, gaussian_mixture_moments,
+                          regression_outputs)
+from .gates import MLPGate
+
+
+class _BaseMixtureOfExperts(_BaseExpertComposition):
+    """Shared fit/predict logic of the regressor and the classifier."""
+
+    _parameter_constraints = {
+        "experts": "no_validation",
+        "n_experts": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "gate": [MLPGate, None],
+        "training": [StrOptions({"em"})],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "init_params": [StrOptions({"kmeans", "random", "uniform"})],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, experts, *, n_experts=None, gate=None, training="em", max_iter=10,
+                 tol=1e-3, n_init=1, init_params="kmeans", cv=2, n_jobs=None,
+                 random_state=None, verbose=0):
+        self.experts = experts
+        self.n_experts = n_experts
+        self.gate = gate
+        self.training = training
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_init = n_init
+        self.init_params = init_params
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def _validate_inputs(self, X, y, sample_weight):
+        self._validate_params()
+        X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
+                             y_numeric=not self._is_classifier, dtype=np.float64,
+                             ensure_min_samples=2)
+        sample_weight = check_sample_weight(sample_weight, X)
+        return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
+
+    def _nan_policy(self):
+        return "allow-nan" if self._experts_allow_nan() else True
+
+    def _fit(self, X, y, sample_weight, n_classes):
+        rng = check_random_state(self.random_state)
+        names, templates = self._resolve_experts(rng)
+        self._check_expert_types(names, templates, classifier=self._is_classifier,
+                                 need_proba=self._is_classifier)
+        gate = MLPGate() if self.gate is None else self.gate
+        problem = EMProblem(names, templates, X, y, sample_weight, n_classes)
+        result = fit_em(problem, gate, cv=self.cv, max_iter=self.max_iter, tol=self.tol,
+                        n_init=self.n_init, init_params=self.init_params,
+                        n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose)
+        self.expert_names_ = names
+        self.experts_ = result.experts
+        self.named_experts_ = self._make_named_experts(names, result.experts)
+        self.gate_ = result.gate
+        self.history_ = result.history
+        self.n_iter_ = result.n_iter
+        self.converged_ = result.converged
+        self.log_likelihood_ = result.log_likelihood
+        if result.variances is not None:
+            self.noise_variance_ = result.variances
+        return self
+
+    # -------------------------------------------------------------- predict
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
+                             dtype=np.float64)
+
+    def _outputs(self, X):
+        if self._is_classifier:
+            return classification_outputs(self.expert_names_, self.experts_, X,
+                                          len(self.classes_))
+        return regression_outputs(self.expert_names_, self.experts_, X)
+
+    def predict_gate(self, X):
+        """Gate weights: how much each expert counts for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_experts)
+            Rows sum to one; columns follow ``expert_names_``.
+        """
+        return self.gate_.predict_proba(self._check_X(X))
+
+    def predict_experts(self, X):
+        """Every expert's own prediction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        predictions : ndarray
+            (n_samples, n_experts) for the regressor; class probabilities of
+            shape (n_samples, n_experts, n_classes) for the classifier.
+        """
+        return self._outputs(self._check_X(X))
+
+    def _log_joint(self, X, y_for_likelihood):
+        """log g_i(x) + log p_i(y|x): (n_samples, n_experts)."""
+        outputs = self._outputs(X)
+        if self._is_classifier:
+            log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
+        else:
+            log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
+        return self.gate_.predict_log_proba(X) + log_lik
+
+    def score_samples(self, X, y):
+        """Log-likelihood of each sample under the mixture, log p(y | x).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        X = self._check_X(X)
+        y = self._encode_y_for_scoring(np.asarray(y))
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        return logsumexp(self._log_joint(X, y), axis=1)
+
+    @property
+    def _is_classifier(self):
+        return isinstance(self, ClassifierMixin)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self._experts_allow_nan()
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+
+class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
+    """Mixture of heterogeneous regression experts with a neural gate.
+
+    Predicts ``y_hat(x) = sum_i g_i(x) f_i(x)`` where each ``f_i`` is any
+    scikit-learn regressor and ``g(x)`` is a softmax gate from a torch MLP.
+    Each expert has its own Gaussian noise scale, so the mixture is also a
+    conditional density: ``predict(X, return_std=True)`` and
+    ``score_samples(X, y)`` use it.
+
+    Parameters
+    ----------
+    experts : list of (str, estimator) or estimator
+        The experts, as ``(name, estimator)`` pairs (``'drop'`` removes one),
+        or a single estimator repeated ``n_experts`` times.
+    n_experts : int, default=None
+        Number of copies of a single estimator (homogeneous mixture); each
+        copy gets its own ``random_state``. Must be None with a list.
+    gate : MLPGate, default=None
+        The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
+        to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
+    training : {'em'}, default='em'
+        Training algorithm: expectation-maximisation.
+    max_iter : int, default=10
+        Maximum EM iterations per initialisation.
+    tol : float, default=1e-3
+        Stop when the mean per-sample log-likelihood changes by less.
+    n_init : int, default=1
+        EM restarts; the run with the best log-likelihood is kept.
+    init_params : {'kmeans', 'random', 'uniform'}, default='kmeans'
+        Starting responsibilities: k-means regions of the joint (x, y) space,
+        random Dirichlet draws, or equal weights (every expert starts on all
+        rows; useful for a heterogeneous pool, useless for identical experts).
+    cv : int, cross-validation generator or None, default=2
+        Honest likelihoods: the E-step uses K-fold cross-fitted predictions so
+        that experts that memorise their training rows (1-NN, deep trees)
+        cannot claim every row. None uses in-sample predictions (exact EM,
+        for low-capacity experts).
+    n_jobs : int, default=None
+        Experts (and folds) are refitted in parallel with joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, the folds, the resampling fallback, torch
+        and, for a homogeneous mixture, the experts.
+    verbose : int, default=0
+        Print the log-likelihood and expert shares at every EM iteration.
+
+    Attributes
+    ----------
+    experts_ : list of estimators
+        The fitted experts (fitted on all rows with their responsibilities).
+    named_experts_ : Bunch
+        The fitted experts by name.
+    expert_names_ : list of str
+        Names of the experts kept (``'drop'`` removed), the column order of
+        ``predict_gate`` and ``predict_experts``.
+    gate_ : MLPGate
+        The fitted gate.
+    noise_variance_ : ndarray of shape (n_experts,)
+        Each expert's noise variance (from honest residuals when ``cv``).
+    history_ : list of dict
+        Per EM iteration: ``log_likelihood`` (mean per sample), ``expert_share``
+        (each expert's share of responsibility), ``seconds``.
+    log_likelihood_ : float
+        Mean per-sample log-likelihood of the kept run.
+    n_iter_ : int
+    converged_ : bool
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
+
+    See Also
+    --------
+    EnsembleRegressor : the averaging baseline on the same experts.
+
+    Notes
+    -----
+    Experts whose ``fit`` has no ``sample_weight`` (e.g. k-nearest
+    neighbours) are fitted on a systematic resample of the rows drawn in
+    proportion to their weights. A ``Pipeline`` receives the weights in its
+    last step.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from skmoe import MixtureOfExpertsRegressor
+    >>> from skmoe.datasets import make_regimes
+    >>> X, y = make_regimes(n_samples=400, random_state=0)
+    >>> moe = MixtureOfExpertsRegressor(
+    ...     [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=4))],
+    ...     random_state=0).fit(X, y)
+    >>> moe.predict_gate(X[:2]).shape
+    (2, 2)
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the mixture by EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : MixtureOfExpertsRegressor
+        """
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        if y.ndim != 1:
+            raise ValueError("y must be one-dimensional for MixtureOfExpertsRegressor.")
+        return self._fit(X, y.astype(np.float64), sample_weight, None)
+
+    def predict(self, X, return_std=False):
+        """Mixture prediction ``sum_i g_i(x) f_i(x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive mixture
+            (gate-weighted expert noise plus disagreement between experts).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        y_std : ndarray of shape (n_samples,)
+            Only when ``return_std=True``.
+        """
+        X = self._check_X(X)
+        mean, std = gaussian_mixture_moments(self.gate_.predict_proba(X), self._outputs(X),
+                                             self.noise_variance_)
+        return (mean, std) if return_std else mean
+
+    def _encode_y_for_scoring(self, y):
+        return y.astype(np.float64)
+
+
+class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
+    """Mixture of heterogeneous classification experts with a neural gate.
+
+    ``p(y | x) = sum_i g_i(x) p_i(y | x)`` where each ``p_i`` is an expert's
+    ``predict_proba`` aligned to the mixture's ``classes_`` (an expert whose
+    weighted fit saw only some classes gives the others probability zero).
+
+    Parameters
+    ----------
+    experts : list of (str, estimator) or estimator
+        Classifiers with ``predict_proba``, as ``(name, estimator)`` pairs, or
+        one classifier repeated ``n_experts`` times.
+    n_experts : int, default=None
+        See :class:`MixtureOfExpertsRegressor`.
+    gate : MLPGate, default=None
+        The gating network; None means ``MLPGate()``.
+    training : {'em'}, default='em'
+    max_iter : int, default=10
+    tol : float, default=1e-3
+    n_init : int, default=1
+    init_params : {'kmeans', 'random', 'uniform'}, default='kmeans'
+    cv : int, cross-validation generator or None, default=2
+        Folds for honest (cross-fitted) likelihoods; stratified for ints.
+    n_jobs : int, default=None
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    experts_, named_experts_, expert_names_, gate_, history_, log_likelihood_,
+    n_iter_, converged_, n_features_in_, feature_names_in_
+        As in :class:`MixtureOfExpertsRegressor`.
+
+    See Also
+    --------
+    EnsembleClassifier : the soft-voting baseline on the same experts.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skmoe import MixtureOfExpertsClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> moe = MixtureOfExpertsClassifier(
+    ...     [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
+    ...     random_state=0).fit(X, y)
+    >>> moe.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the mixture by EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable type: strings, ints).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : MixtureOfExpertsClassifier
+        """
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        check_classification_targets(y)
+        if y.ndim != 1:
+            raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")
+        self._label_encoder = LabelEncoder().fit(y)
+        self.classes_ = self._label_encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "The target has only one class "
+                f"({self.classes_[0]!r}); a classifier needs at least two.")
+        return self._fit(X, self._label_encoder.transform(y), sample_weight,
+                         len(self.classes_))
+
+    def predict_proba(self, X):
+        """Mixture class probabilities ``sum_i g_i(x) p_i(y | x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        X = self._check_X(X)
+        gate = self.gate_.predict_proba(X)
+        return np.einsum("ne,nec->nc", gate, self._outputs(X))
+
+    def predict(self, X):
+        """Most probable class under the mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def _encode_y_for_scoring(self, y):
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
+        return self._label_encoder.transform(y)

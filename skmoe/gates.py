@@ -1,0 +1,223 @@
+"""Gating networks: softmax over experts from a torch MLP.
+
+The torch module lives behind a small scikit-learn-style object so that its
+hyperparameters are ordinary parameters: ``gate__hidden_layer_sizes`` tunes in
+``GridSearchCV`` like any nested parameter.
+"""
+
+import copy
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+
+from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+
+_ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "gelu": torch.nn.GELU,
+                "logistic": torch.nn.Sigmoid}
+
+
+def make_mlp(n_in, hidden_layer_sizes, n_out, activation="relu", dropout=0.0):
+    """A plain MLP ``n_in -> hidden... -> n_out`` as a ``torch.nn.Sequential``."""
+    layers, width = [], n_in
+    for size in hidden_layer_sizes:
+        layers += [torch.nn.Linear(width, size), _ACTIVATIONS[activation]()]
+        if dropout:
+            layers.append(torch.nn.Dropout(dropout))
+        width = size
+    layers.append(torch.nn.Linear(width, n_out))
+    return torch.nn.Sequential(*layers)
+
+
+class MLPGate(BaseEstimator):
+    """Neural gate: softmax over experts computed by a small MLP.
+
+    With ``hidden_layer_sizes=()`` it is the multinomial-logit gate of the
+    classic mixture of experts (Jordan & Jacobs, 1994).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(32,)
+        Widths of the hidden layers; ``()`` for a linear (softmax) gate.
+    activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
+        Activation of the hidden layers.
+    alpha : float, default=1e-4
+        L2 penalty on the weights (mean over samples scale).
+    solver : {'lbfgs', 'adam'}, default='lbfgs'
+        ``'lbfgs'`` takes full-batch steps with a line search, so every
+        M-step of EM lowers the gate's loss (the "generalised EM" guarantee);
+        ``'adam'`` takes minibatch steps and suits very large data.
+    max_iter : int, default=100
+        Optimiser iterations on the first fit (L-BFGS iterations, or epochs
+        for Adam).
+    warm_max_iter : int, default=15
+        Iterations for each later, warm-started fit (EM's later M-steps).
+    learning_rate : float, default=1e-2
+        Step size (Adam) or initial step (L-BFGS).
+    batch_size : int, default=1024
+        Minibatch size for Adam.
+    device : str, default='auto'
+        ``'auto'`` uses CUDA when available, else the CPU.
+
+    Notes
+    -----
+    Inputs are standardised with the statistics of the first fit; missing
+    values (allowed when every expert accepts them) are imputed with the
+    mean, i.e. zero after standardisation.
+    """
+
+    def __init__(self, hidden_layer_sizes=(32,), activation="relu", alpha=1e-4,
+                 solver="lbfgs", max_iter=100, warm_max_iter=15, learning_rate=1e-2,
+                 batch_size=1024, device="auto"):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.alpha = alpha
+        self.solver = solver
+        self.max_iter = max_iter
+        self.warm_max_iter = warm_max_iter
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.device = device
+
+    # ------------------------------------------------------------------
+    def _validate(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = (sizes,)
+        sizes = tuple(sizes)
+        if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+            raise ValueError(f"gate hidden_layer_sizes must be positive integers, got {sizes}.")
+        if self.activation not in _ACTIVATIONS:
+            raise ValueError(f"gate activation must be one of {sorted(_ACTIVATIONS)}, "
+                             f"got {self.activation!r}.")
+        if self.solver not in ("lbfgs", "adam"):
+            raise ValueError(f"gate solver must be 'lbfgs' or 'adam', got {self.solver!r}.")
+        for name in ("max_iter", "warm_max_iter", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"gate {name} must be a positive integer, got {value!r}.")
+        if not (self.alpha >= 0):
+            raise ValueError(f"gate alpha must be >= 0, got {self.alpha!r}.")
+        if not (self.learning_rate > 0):
+            raise ValueError(f"gate learning_rate must be > 0, got {self.learning_rate!r}.")
+        return sizes
+
+    def init(self, X, n_experts, seed):
+        """Build the network and the input scaling for ``n_experts`` outputs."""
+        sizes = self._validate()
+        self.device_ = resolve_device(self.device)
+        mean = np.nanmean(X, axis=0) if X.shape[0] else np.zeros(X.shape[1])
+        scale = np.nanstd(X, axis=0)
+        self.mean_ = np.nan_to_num(mean)
+        self.scale_ = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        with seeded_torch(seed):
+            self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
+        self.module_.to(self.device_)
+        self.n_experts_ = n_experts
+        self.n_features_in_ = X.shape[1]
+        self._seed = seed
+        return self
+
+    def _inputs(self, X):
+        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+        return to_tensor(np.nan_to_num(Z, nan=0.0), self.device_)
+
+    def _loss(self, Z, targets, weight):
+        log_g = torch.log_softmax(self.module_(Z), dim=1)
+        loss = -(weight * (targets * log_g).sum(1)).sum() / weight.sum()
+        if self.alpha:
+            penalty = sum((p ** 2).sum() for n, p in self.module_.named_parameters()
+                          if n.endswith("weight"))
+            loss = loss + self.alpha * penalty
+        return loss
+
+    def fit(self, X, targets, sample_weight=None, warm_start=False):
+        """Fit the gate to soft targets (responsibilities) by cross-entropy.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        targets : ndarray of shape (n_samples, n_experts)
+            Rows are probability vectors over experts.
+        sample_weight : ndarray of shape (n_samples,), default=None
+        warm_start : bool, default=False
+            Continue from the current network (``init`` must have run).
+
+        Returns
+        -------
+        self : MLPGate
+        """
+        if not warm_start or not hasattr(self, "module_"):
+            self.init(X, targets.shape[1], getattr(self, "_seed", 0))
+        Z = self._inputs(X)
+        T = to_tensor(targets, self.device_)
+        w = to_tensor(np.ones(len(X)) if sample_weight is None else sample_weight,
+                      self.device_)
+        n_iter = self.warm_max_iter if warm_start else self.max_iter
+        self.module_.train()
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(Z, T, w, n_iter)
+        else:
+            self._fit_adam(Z, T, w, n_iter)
+        self.module_.eval()
+        return self
+
+    def _fit_lbfgs(self, Z, T, w, n_iter):
+        params = list(self.module_.parameters())
+        before = [p.detach().clone() for p in params]
+        with torch.no_grad():
+            start = self._loss(Z, T, w).item()
+        optimizer = torch.optim.LBFGS(params, lr=1.0, max_iter=n_iter,
+                                      line_search_fn="strong_wolfe",
+                                      tolerance_grad=1e-6, tolerance_change=1e-9)
+
+        def closure():
+            optimizer.zero_grad()
+            loss = self._loss(Z, T, w)
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
+        with torch.no_grad():
+            end = self._loss(Z, T, w).item()
+            if not np.isfinite(end) or end > start:
+                # Never leave the gate worse than it was: EM's M-step must not
+                # lower the expected log-likelihood.
+                for p, old in zip(params, before):
+                    p.copy_(old)
+
+    def _fit_adam(self, Z, T, w, n_epochs):
+        optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.learning_rate)
+        n = Z.shape[0]
+        generator = torch.Generator().manual_seed(int(self._seed))
+        for _ in range(n_epochs):
+            order = torch.randperm(n, generator=generator).to(Z.device)
+            for start in range(0, n, self.batch_size):
+                batch = order[start:start + self.batch_size]
+                optimizer.zero_grad()
+                self._loss(Z[batch], T[batch], w[batch]).backward()
+                optimizer.step()
+
+    # ------------------------------------------------------------------
+    def logits(self, X):
+        """Raw gate scores, shape (n_samples, n_experts)."""
+        with torch.no_grad():
+            return to_numpy(self.module_(self._inputs(X)))
+
+    def predict_log_proba(self, X):
+        """Log gate weights, shape (n_samples, n_experts)."""
+        with torch.no_grad():
+            return to_numpy(torch.log_softmax(self.module_(self._inputs(X)), dim=1))
+
+    def predict_proba(self, X):
+        """Gate weights (rows sum to one), shape (n_samples, n_experts)."""
+        return np.exp(self.predict_log_proba(X))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "module_" in state:
+            # Store the module on the CPU so a GPU-fitted gate unpickles anywhere.
+            state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
+            state["device_"] = torch.device("cpu")
+        return state
