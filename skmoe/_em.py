@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.optimize import linear_sum_assignment
 from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.cluster import KMeans
@@ -54,10 +55,14 @@ class EMProblem:
     sample_weight : ndarray of shape (n_samples,)
     n_classes : int or None
         None for regression.
+    homogeneous : bool
+        Whether the experts are copies of one estimator.
     """
 
-    def __init__(self, names, templates, X, y, sample_weight, n_classes=None):
+    def __init__(self, names, templates, X, y, sample_weight, n_classes=None,
+                 homogeneous=False):
         self.names, self.templates = names, templates
+        self.homogeneous = homogeneous
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.n_classes = n_classes
         self.is_classifier = n_classes is not None
@@ -126,14 +131,26 @@ def refit_experts(problem, R, parallel, seed):
         for i, (name, template) in enumerate(zip(problem.names, problem.templates)))
 
 
-def initial_responsibilities(problem, init_params, rng):
+def initial_responsibilities(problem, init_params, rng, folds, parallel):
     """Starting responsibilities (n_samples, n_experts)."""
     n, M = len(problem.y), problem.n_experts
+    if init_params == "auto":
+        init_params = "kmeans" if problem.homogeneous else "matched"
     if init_params == "uniform":
         return np.full((n, M), 1.0 / M)
     if init_params == "random":
         return rng.dirichlet(np.ones(M), size=n)
-    # 'kmeans': cluster the joint (x, y) space so each expert starts on a region.
+    labels = _kmeans_regions(problem, rng)
+    if init_params == "matched":
+        labels = _match_regions_to_experts(problem, labels, folds, parallel, rng)
+    R = np.full((n, M), 0.1 / M)
+    R[np.arange(n), labels] += 0.9
+    return R / R.sum(axis=1, keepdims=True)
+
+
+def _kmeans_regions(problem, rng):
+    """Cluster the joint (x, y) space into one region per expert."""
+    n, M = len(problem.y), problem.n_experts
     X = np.nan_to_num(problem.X)
     scale = X.std(axis=0)
     Z = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
@@ -146,15 +163,55 @@ def initial_responsibilities(problem, init_params, rng):
     sample = rng.choice(n, size=min(n, KMEANS_MAX_ROWS), replace=False)
     kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
                     random_state=rng.randint(2**31 - 1)).fit(Z[sample])
-    labels = kmeans.predict(Z)
-    R = np.full((n, M), 0.1 / M)
-    R[np.arange(n), labels] += 0.9
-    return R / R.sum(axis=1, keepdims=True)
+    return kmeans.predict(Z)
+
+
+def _region_score(problem, i, region_rows, folds, seed):
+    """Honest mean log-likelihood of expert i fitted on one region only."""
+    splits = ([(region_rows, region_rows)] if folds is None else
+              [(np.intersect1d(train, region_rows), np.intersect1d(test, region_rows))
+               for train, test in folds])
+    scores = []
+    for train, test in splits:
+        try:
+            _, out = _fit_predict(problem, i, train, test, None, seed)
+        except Exception:  # a region too small or too pure for this expert
+            return -np.inf
+        if problem.is_classifier:
+            scores.append(categorical_log_likelihood(problem.y[test], out[:, None])[:, 0])
+        else:
+            scores.append(-((problem.y[test] - out) ** 2))
+    scores = np.concatenate(scores)
+    if problem.is_classifier:
+        return scores.mean()
+    # Gaussian log-likelihood at the maximum-likelihood variance.
+    return -0.5 * np.log(max(-scores.mean(), problem.variance_floor))
+
+
+def _match_regions_to_experts(problem, labels, folds, parallel, rng):
+    """Give each k-means region to the expert that models it best (Hungarian).
+
+    k-means finds the regions but not which expert suits which; a wrong pairing
+    (a line on the curved region) is a local optimum EM rarely leaves. Each
+    expert is cross-fitted on each region -- about the cost of one M-step --
+    and the pairing with the best total honest likelihood is kept.
+    """
+    M = problem.n_experts
+    regions = [np.flatnonzero(labels == j) for j in range(M)]
+    seed = rng.randint(2**31 - 1)
+    scores = parallel(delayed(_region_score)(problem, i, regions[j], folds, seed + i)
+                      for i in range(M) for j in range(M))
+    weighted = np.array(scores).reshape(M, M) * np.array([len(r) for r in regions])
+    weighted = np.where(np.isfinite(weighted), weighted, -1e300)
+    experts, region_of_expert = linear_sum_assignment(weighted, maximize=True)
+    expert_of_region = np.empty(M, dtype=int)
+    expert_of_region[region_of_expert] = experts
+    return expert_of_region[labels]
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose):
     seed = rng.randint(2**31 - 1)
-    R = initial_responsibilities(problem, init_params, rng)
+    R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
     history, previous, converged = [], -np.inf, False
     variances = None

@@ -47,7 +47,8 @@ class _BaseEnsemble(_BaseExpertComposition):
             if len(np.unique(y)) < 2:
                 raise ValueError(f"The target has only one class ({np.unique(y)[0]!r}); "
                                  "a classifier needs at least two.")
-        self.voting_ = voting.fit(X, y, sample_weight=sample_weight)
+        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.voting_ = voting.fit(X, y, **fit_params)
         self.experts_ = list(self.voting_.estimators_)
         self.expert_names_ = [n for n, e in self.voting_.estimators if e != "drop"]
         self.named_experts_ = self._make_named_experts(self.expert_names_, self.experts_)

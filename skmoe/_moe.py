@@ -39,7 +39,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
-        "init_params": [StrOptions({"kmeans", "random", "uniform"})],
+        "init_params": [StrOptions({"auto", "matched", "kmeans", "random", "uniform"})],
         "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
@@ -47,7 +47,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     }
 
     def __init__(self, experts, *, n_experts=None, gate=None, training="em", max_iter=10,
-                 tol=1e-3, n_init=1, init_params="kmeans", cv=2, n_jobs=None,
+                 tol=1e-3, n_init=1, init_params="auto", cv=2, n_jobs=None,
                  random_state=None, verbose=0):
         self.experts = experts
         self.n_experts = n_experts
@@ -80,7 +80,8 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
         gate = MLPGate() if self.gate is None else self.gate
-        problem = EMProblem(names, templates, X, y, sample_weight, n_classes)
+        problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
+                            homogeneous=self.n_experts is not None)
         result = fit_em(problem, gate, cv=self.cv, max_iter=self.max_iter, tol=self.tol,
                         n_init=self.n_init, init_params=self.init_params,
                         n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose)
@@ -204,10 +205,15 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Stop when the mean per-sample log-likelihood changes by less.
     n_init : int, default=1
         EM restarts; the run with the best log-likelihood is kept.
-    init_params : {'kmeans', 'random', 'uniform'}, default='kmeans'
-        Starting responsibilities: k-means regions of the joint (x, y) space,
-        random Dirichlet draws, or equal weights (every expert starts on all
-        rows; useful for a heterogeneous pool, useless for identical experts).
+    init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
+        Starting responsibilities. 'kmeans': each expert starts on one k-means
+        region of the joint (x, y) space. 'matched': the same regions, but
+        each region goes to the expert that models it best (every expert is
+        cross-fitted on every region, about one M-step's cost, and the
+        Hungarian algorithm picks the pairing). 'uniform': every expert starts
+        on all rows (EM then tends to hand everything to the most flexible
+        expert). 'random': Dirichlet draws. 'auto' is 'matched' for a
+        heterogeneous pool and 'kmeans' for copies of one estimator.
     cv : int, cross-validation generator or None, default=2
         Honest likelihoods: the E-step uses K-fold cross-fitted predictions so
         that experts that memorise their training rows (1-NN, deep trees)
@@ -333,7 +339,7 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     max_iter : int, default=10
     tol : float, default=1e-3
     n_init : int, default=1
-    init_params : {'kmeans', 'random', 'uniform'}, default='kmeans'
+    init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
     cv : int, cross-validation generator or None, default=2
         Folds for honest (cross-fitted) likelihoods; stratified for ints.
     n_jobs : int, default=None

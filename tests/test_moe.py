@@ -1,0 +1,355 @@
+"""MixtureOfExpertsRegressor / MixtureOfExpertsClassifier trained by EM."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.stats import norm
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_blobs
+from sklearn.dummy import DummyRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
+from skmoe.datasets import make_regimes
+
+LINEAR_GATE = MLPGate(hidden_layer_sizes=())
+
+
+def regime_experts():
+    return [("line", LinearRegression()),
+            ("quadratic", make_pipeline(PolynomialFeatures(2), LinearRegression()))]
+
+
+@pytest.fixture(scope="module")
+def regimes():
+    return make_regimes(n_samples=1500, noise=1.0, return_regime=True, random_state=0)
+
+
+# ----------------------------------------------------------------- EM itself
+def test_recovers_the_two_regimes(regimes):
+    X, y, regime = regimes
+    moe = MixtureOfExpertsRegressor(regime_experts(), gate=LINEAR_GATE, n_init=3,
+                                    max_iter=30, random_state=0).fit(X, y)
+    chosen = moe.predict_gate(X).argmax(axis=1)
+    away = np.abs(X[:, 0] - 5.0) > 0.5
+    # The line must own regime 0 and the parabola regime 1.
+    assert (chosen == regime)[away].mean() >= 0.95
+    # Each regime's noise is N(0, 1): both experts' variances near 1.
+    assert_allclose(moe.noise_variance_, 1.0, rtol=0.2)
+
+
+def test_log_likelihood_never_decreases_in_exact_em(regimes):
+    X, y, _ = regimes
+    moe = MixtureOfExpertsRegressor(regime_experts(), gate=LINEAR_GATE, cv=None,
+                                    init_params="random", max_iter=25, tol=0,
+                                    random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        moe.fit(X, y)
+    log_likelihood = np.array([h["log_likelihood"] for h in moe.history_])
+    assert len(log_likelihood) == 25
+    # float32 gate: allow rounding-level decreases only.
+    assert np.all(np.diff(log_likelihood) >= -1e-5), np.diff(log_likelihood).min()
+    assert log_likelihood[-1] > log_likelihood[0] + 0.1
+
+
+def test_one_nearest_neighbour_does_not_capture_all_responsibility(regimes):
+    X, y, _ = regimes
+    experts = regime_experts() + [("1nn", KNeighborsRegressor(n_neighbors=1))]
+    honest = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    share = honest.history_[-1]["expert_share"][2]
+    assert share < 0.5
+    # The in-sample likelihood is fooled: 1-NN's zero training error wins.
+    fooled = MixtureOfExpertsRegressor(experts, cv=None, init_params="uniform",
+                                       random_state=0).fit(X, y)
+    assert fooled.history_[-1]["expert_share"][2] > 0.9
+
+
+def test_history_and_fitted_attributes(regimes):
+    X, y, _ = regimes
+    moe = MixtureOfExpertsRegressor(regime_experts(), max_iter=4, tol=0,
+                                    random_state=0)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        moe.fit(X, y)
+    assert moe.n_iter_ == 4 and not moe.converged_
+    assert [h["iteration"] for h in moe.history_] == [1, 2, 3, 4]
+    for record in moe.history_:
+        assert_allclose(record["expert_share"].sum(), 1.0)
+        assert record["seconds"] >= 0
+    assert moe.log_likelihood_ == moe.history_[-1]["log_likelihood"]
+    assert list(moe.named_experts_) == ["line", "quadratic"]
+    assert moe.named_experts_["line"] is moe.experts_[0]
+    assert moe.n_features_in_ == 1
+
+
+def test_n_init_keeps_the_best_run(regimes):
+    X, y, _ = regimes
+    single = [MixtureOfExpertsRegressor(regime_experts(), n_init=1, random_state=seed)
+              for seed in range(3)]
+    best = MixtureOfExpertsRegressor(regime_experts(), n_init=3, random_state=0).fit(X, y)
+    assert best.log_likelihood_ >= max(m.fit(X, y).log_likelihood_ for m in single) - 0.05
+
+
+# ----------------------------------------------------------- predictions
+def test_predictions_are_the_gate_weighted_mixture(regimes):
+    X, y, _ = regimes
+    moe = MixtureOfExpertsRegressor(regime_experts(), random_state=0).fit(X, y)
+    gate, experts = moe.predict_gate(X), moe.predict_experts(X)
+    assert gate.shape == experts.shape == (len(X), 2)
+    assert_allclose(gate.sum(axis=1), 1.0, rtol=1e-6)
+    assert_allclose(moe.predict(X), (gate * experts).sum(axis=1))
+    mean, std = moe.predict(X, return_std=True)
+    variance = (gate * (moe.noise_variance_ + experts ** 2)).sum(1) - mean ** 2
+    assert_allclose(std, np.sqrt(variance), rtol=1e-6)
+    density = (gate * norm.pdf(y[:, None], experts, np.sqrt(moe.noise_variance_))).sum(1)
+    assert_allclose(moe.score_samples(X, y), np.log(density), rtol=1e-6)
+
+
+def test_constant_experts_give_an_exact_toy_mixture():
+    # Two constant experts (0 and 10); the data are an even split of both
+    # values, so EM must find equal noise floors and route by x.
+    X = np.r_[np.zeros(50), np.ones(50)][:, None]
+    y = np.r_[np.zeros(50), np.full(50, 10.0)]
+    experts = [("zero", DummyRegressor(strategy="constant", constant=0.0)),
+               ("ten", DummyRegressor(strategy="constant", constant=10.0))]
+    moe = MixtureOfExpertsRegressor(experts, gate=LINEAR_GATE, cv=None, random_state=0,
+                                    max_iter=20).fit(X, y)
+    # The gate's weight decay keeps it a hair short of 0/1.
+    assert_allclose(moe.predict(np.array([[0.0], [1.0]])), [0.0, 10.0], atol=0.05)
+    assert_allclose(moe.history_[-1]["expert_share"], [0.5, 0.5], atol=0.01)
+    assert_array_equal(moe.predict_experts(np.array([[0.5]])), [[0.0, 10.0]])
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_gate", "predict_experts"])
+def test_predictions_do_not_depend_on_batch_or_order(regimes, method):
+    X, y, _ = regimes
+    moe = MixtureOfExpertsRegressor(regime_experts(), random_state=0).fit(X, y)
+    full = getattr(moe, method)(X)
+    order = np.random.RandomState(0).permutation(len(X))
+    assert_allclose(getattr(moe, method)(X[order]), full[order], rtol=1e-6, atol=1e-9)
+    assert_allclose(getattr(moe, method)(X[:7]), full[:7], rtol=1e-6, atol=1e-9)
+
+
+def test_homogeneous_mixture_of_linear_experts(regimes):
+    X, y, _ = regimes
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=3, random_state=0)
+    moe.fit(X, y)
+    assert moe.expert_names_ == ["expert0", "expert1", "expert2"]
+    assert moe.predict_gate(X).shape == (len(X), 3)
+    # Piecewise-linear beats a single line on a line + parabola.
+    single = LinearRegression().fit(X, y)
+    assert moe.score(X, y) > single.score(X, y) + 0.05
+
+
+def test_resampling_fallback_for_experts_without_sample_weight(regimes):
+    X, y, _ = regimes
+    experts = [("line", LinearRegression()), ("knn", KNeighborsRegressor(15))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    assert moe.score(X, y) > 0.9
+
+
+# ----------------------------------------------------------- classifier
+def test_classifier_with_string_labels_and_multiclass():
+    X, y = load_iris(return_X_y=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    experts = [("logit", LogisticRegression(max_iter=500)),
+               ("tree", DecisionTreeClassifier(max_depth=3))]
+    moe = MixtureOfExpertsClassifier(experts, random_state=0).fit(X, labels)
+    assert_array_equal(moe.classes_, ["setosa", "versicolor", "virginica"])
+    proba = moe.predict_proba(X)
+    assert proba.shape == (150, 3)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert moe.predict_experts(X).shape == (150, 2, 3)
+    assert_allclose(proba, np.einsum("ne,nec->nc", moe.predict_gate(X),
+                                     moe.predict_experts(X)), rtol=1e-9)
+    assert set(moe.predict(X)) <= set(labels)
+    assert moe.score(X, labels) > 0.9
+    assert_allclose(np.exp(moe.score_samples(X[:5], labels[:5])),
+                    proba[np.arange(5), y[:5]], rtol=1e-4)
+
+
+def test_expert_that_saw_some_classes_is_aligned_to_classes():
+    from skmoe._likelihood import aligned_proba
+
+    X = np.arange(20, dtype=float)[:, None]
+    y = np.r_[np.zeros(10, int), np.full(10, 2)]  # class 1 never seen
+    tree = DecisionTreeClassifier().fit(X, y)
+    proba = aligned_proba("tree", tree, X, n_classes=3)
+    assert_array_equal(proba[:, 1], 0.0)
+    assert_array_equal(proba[:10, 0], 1.0)
+    assert_array_equal(proba[10:, 2], 1.0)
+
+
+def test_classifier_regions_with_one_class_per_expert():
+    # Three well-separated blobs: experts specialise to regions that hold one
+    # class each, yet predict_proba keeps all three columns.
+    X, y = make_blobs(n_samples=300, centers=[[-5, 0], [0, 5], [5, 0]], random_state=0)
+    moe = MixtureOfExpertsClassifier(
+        [("a", DecisionTreeClassifier(max_depth=2)), ("b", LogisticRegression())],
+        random_state=0).fit(X, y)
+    assert moe.predict_experts(X).shape == (300, 2, 3)
+    assert moe.score(X, y) > 0.97
+
+
+# ----------------------------------------------------------- integration
+def test_pipeline_grid_search_over_expert_and_gate(regimes):
+    X, y, _ = regimes
+    moe = MixtureOfExpertsRegressor(
+        [("line", LinearRegression()), ("tree", DecisionTreeRegressor())],
+        gate=MLPGate(), max_iter=3, random_state=0)
+    grid = GridSearchCV(make_pipeline(StandardScaler(), moe), cv=2, param_grid={
+        "mixtureofexpertsregressor__tree__max_depth": [1, 4],
+        "mixtureofexpertsregressor__gate__hidden_layer_sizes": [(), (8,)],
+    })
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        grid.fit(X, y)
+    assert grid.best_params_["mixtureofexpertsregressor__tree__max_depth"] == 4
+    assert len(grid.cv_results_["params"]) == 4
+
+
+def test_drop_and_set_params(regimes):
+    X, y, _ = regimes
+    experts = regime_experts() + [("tree", DecisionTreeRegressor(max_depth=3))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0)
+    moe.set_params(tree="drop", line__fit_intercept=False)
+    assert moe.get_params()["line__fit_intercept"] is False
+    moe.fit(X, y)
+    assert moe.expert_names_ == ["line", "quadratic"]
+
+
+def test_clone_pickle_and_joblib_round_trip(regimes, tmp_path):
+    X, y, _ = regimes
+    moe = MixtureOfExpertsRegressor(regime_experts(), random_state=0).fit(X, y)
+    assert not hasattr(clone(moe), "experts_")
+    restored = pickle.loads(pickle.dumps(moe))
+    assert_array_equal(restored.predict(X), moe.predict(X))
+    joblib.dump(moe, tmp_path / "moe.joblib")
+    assert_array_equal(joblib.load(tmp_path / "moe.joblib").predict_gate(X),
+                       moe.predict_gate(X))
+
+
+def test_pandas_input_keeps_feature_names(regimes):
+    pd = pytest.importorskip("pandas")
+    X, y, _ = regimes
+    frame = pd.DataFrame({"x": X[:, 0]})
+    moe = MixtureOfExpertsRegressor(regime_experts(), random_state=0).fit(frame, y)
+    assert_array_equal(moe.feature_names_in_, ["x"])
+    assert_allclose(moe.predict(frame), moe.predict(X))
+    with pytest.raises(ValueError, match="feature names"):
+        moe.predict(pd.DataFrame({"z": X[:, 0]}))
+
+
+def test_same_random_state_same_model(regimes):
+    X, y, _ = regimes
+    experts = regime_experts() + [("tree", DecisionTreeRegressor(max_features=0.5))]
+    a = MixtureOfExpertsRegressor(experts, random_state=3).fit(X, y)
+    b = MixtureOfExpertsRegressor(experts, random_state=3).fit(X, y)
+    assert_array_equal(a.predict(X), b.predict(X))
+    c = MixtureOfExpertsRegressor(experts, init_params="random", random_state=4).fit(X, y)
+    assert not np.array_equal(a.predict_gate(X), c.predict_gate(X))
+
+
+def test_sample_weight_moves_the_fit(regimes):
+    X, y, regime = regimes
+    experts = [("ridge", Ridge()), ("stump", DecisionTreeRegressor(max_depth=1))]
+    weight = np.where(regime == 1, 1.0, 1e-3)
+    weighted = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y, weight)
+    plain = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    error = lambda m: np.mean((m.predict(X) - y)[regime == 1] ** 2)  # noqa: E731
+    assert error(weighted) < error(plain)
+
+
+# ----------------------------------------------------------- bad input
+class Exploding(DecisionTreeRegressor):
+    def fit(self, X, y, sample_weight=None):
+        raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("experts, n_experts, error, match", [
+    ([("a", Ridge())], None, ValueError, "at least two experts"),
+    ([("a", Ridge()), ("b", "drop")], None, ValueError, "at least two experts"),
+    ([("a", Ridge()), ("a", Ridge())], None, ValueError, "not unique"),
+    ([("a__b", Ridge()), ("c", Ridge())], None, ValueError, "__"),
+    ([("a", Ridge()), ("b", 3)], None, TypeError, "Expert 'b'"),
+    (Ridge(), None, ValueError, "n_experts"),
+    ([("a", Ridge()), ("b", Ridge())], 2, ValueError, "n_experts"),
+    ([("a", Ridge()), ("cls", LogisticRegression())], None, TypeError,
+     "Expert 'cls'.*classifier"),
+    ([("a", Ridge()), ("bad", Exploding())], None, RuntimeError,
+     "Expert 'bad'.*failed to fit: boom"),
+])
+def test_bad_experts_are_named(regimes, experts, n_experts, error, match):
+    X, y, _ = regimes
+    with pytest.raises(error, match=match):
+        MixtureOfExpertsRegressor(experts, n_experts=n_experts).fit(X, y)
+
+
+def test_classifier_bad_input():
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(TypeError, match="Expert 'svc'.*predict_proba"):
+        MixtureOfExpertsClassifier([("lr", LogisticRegression()), ("svc", SVC())]).fit(X, y)
+    with pytest.raises(ValueError, match="one class"):
+        MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                    ("t", DecisionTreeClassifier())]).fit(X, np.zeros(150))
+
+
+@pytest.mark.parametrize("mutate, match", [
+    (lambda X, y, w: (np.where(np.arange(len(X))[:, None] == 3, np.nan, X), y, w),
+     "NaN"),
+    (lambda X, y, w: (np.where(np.arange(len(X))[:, None] == 3, np.inf, X), y, w),
+     "infinity"),
+    (lambda X, y, w: (X, np.where(np.arange(len(y)) == 3, np.nan, y), w), "NaN"),
+    (lambda X, y, w: (X[:-1], y, w), "inconsistent numbers of samples"),
+    (lambda X, y, w: (X, y, -w), "Negative values"),
+    (lambda X, y, w: (X, y, 0 * w), "non-zero"),
+])
+def test_bad_data(regimes, mutate, match):
+    X, y, _ = regimes
+    X, y, w = mutate(X, y, np.ones(len(y)))
+    with pytest.raises(ValueError, match=match):
+        MixtureOfExpertsRegressor(regime_experts()).fit(X, y, sample_weight=w)
+
+
+def test_nan_allowed_when_every_expert_accepts_it(regimes):
+    X, y, _ = regimes
+    X = X.copy()
+    X[::10, 0] = np.nan
+    experts = [("a", DecisionTreeRegressor(max_depth=3)),
+               ("b", DecisionTreeRegressor(max_depth=6))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    assert np.all(np.isfinite(moe.predict(X)))
+
+
+def test_inputs_are_not_modified(regimes):
+    X, y, _ = regimes
+    X_before, y_before, w = X.copy(), y.copy(), np.ones(len(y))
+    moe = MixtureOfExpertsRegressor(regime_experts(), random_state=0).fit(X, y, w)
+    moe.predict(X)
+    assert_array_equal(X, X_before)
+    assert_array_equal(y, y_before)
+    assert_array_equal(w, 1.0)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"max_iter": 0}, "max_iter"),
+    ({"training": "magic"}, "training"),
+    ({"cv": 1}, "cv"),
+    ({"gate": MLPGate(hidden_layer_sizes=(0,))}, "hidden_layer_sizes"),
+    ({"gate": MLPGate(solver="sgd")}, "solver"),
+])
+def test_bad_parameters(regimes, params, match):
+    X, y, _ = regimes
+    with pytest.raises(ValueError, match=match):
+        MixtureOfExpertsRegressor(regime_experts(), **params).fit(X, y)
