@@ -174,7 +174,8 @@ def _region_score(problem, i, region_rows, folds, seed):
     scores = []
     for train, test in splits:
         try:
-            _, out = _fit_predict(problem, i, train, test, None, seed)
+            _, out = _fit_predict(problem, i, train, test, problem.sample_weight[train],
+                                  seed)
         except Exception:  # a region too small or too pure for this expert
             return -np.inf
         if problem.is_classifier:
@@ -229,7 +230,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         history.append({
             "iteration": iteration,
             "log_likelihood": log_likelihood,
-            "expert_share": np.average(R_used, axis=0, weights=w),
+            "expert_share": np.average(R, axis=0, weights=w),
             "seconds": time.perf_counter() - start,
         })
         if verbose:

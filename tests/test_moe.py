@@ -353,3 +353,12 @@ def test_bad_parameters(regimes, params, match):
     X, y, _ = regimes
     with pytest.raises(ValueError, match=match):
         MixtureOfExpertsRegressor(regime_experts(), **params).fit(X, y)
+
+
+def test_parallel_refits_give_the_same_model(regimes):
+    X, y, _ = regimes
+    experts = regime_experts() + [("tree", DecisionTreeRegressor(max_depth=4))]
+    serial = MixtureOfExpertsRegressor(experts, max_iter=3, random_state=0).fit(X, y)
+    parallel = MixtureOfExpertsRegressor(experts, max_iter=3, n_jobs=2,
+                                         random_state=0).fit(X, y)
+    assert_allclose(parallel.predict(X), serial.predict(X))
