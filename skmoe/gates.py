@@ -12,22 +12,8 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 
+from ._nn import ACTIVATIONS, make_mlp
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
-
-_ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "gelu": torch.nn.GELU,
-                "logistic": torch.nn.Sigmoid}
-
-
-def make_mlp(n_in, hidden_layer_sizes, n_out, activation="relu", dropout=0.0):
-    """A plain MLP ``n_in -> hidden... -> n_out`` as a ``torch.nn.Sequential``."""
-    layers, width = [], n_in
-    for size in hidden_layer_sizes:
-        layers += [torch.nn.Linear(width, size), _ACTIVATIONS[activation]()]
-        if dropout:
-            layers.append(torch.nn.Dropout(dropout))
-        width = size
-    layers.append(torch.nn.Linear(width, n_out))
-    return torch.nn.Sequential(*layers)
 
 
 class MLPGate(BaseEstimator):
@@ -88,8 +74,8 @@ class MLPGate(BaseEstimator):
         sizes = tuple(sizes)
         if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
             raise ValueError(f"gate hidden_layer_sizes must be positive integers, got {sizes}.")
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"gate activation must be one of {sorted(_ACTIVATIONS)}, "
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"gate activation must be one of {sorted(ACTIVATIONS)}, "
                              f"got {self.activation!r}.")
         if self.solver not in ("lbfgs", "adam"):
             raise ValueError(f"gate solver must be 'lbfgs' or 'adam', got {self.solver!r}.")
