@@ -1,0 +1,143 @@
+"""Fit time and peak memory against the number of rows: the mixture vs Stacking.
+
+Data: scikit-learn's ``make_friedman1`` with 20 features (5 used) and unit
+noise, ``n`` rows. Methods: the default ``MixtureOfExpertsRegressor`` and
+``StackingRegressor(cv=5)`` on the expert pool of ``run_benchmarks.py``
+(Ridge, depth-8 tree, LightGBM 300 trees, 15-NN), one thread each.
+
+Each fit runs in a fresh child process, which reports its fit time and its
+peak resident memory (``ru_maxrss``: the high-water mark of the whole process,
+data and imports included, so it is what a machine must hold). A fit that
+outlasts ``--timeout`` is recorded as such and the larger sizes of that
+method are skipped. Results are written after every fit.
+
+Run (the documented command; see benchmarks/README.md)::
+
+    python benchmarks/bench_scaling.py --sizes 1000 10000 100000 1000000 --timeout 1200
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def child(method, n_rows, n_features, lgbm_trees):
+    """Fit one method on n_rows rows in this process; print one JSON line."""
+    import warnings
+
+    import torch
+    from sklearn.datasets import make_friedman1
+    from threadpoolctl import threadpool_limits
+
+    sys.path.insert(0, HERE)
+    from run_benchmarks import build_method
+
+    torch.set_num_threads(1)
+    X, y = make_friedman1(n_samples=n_rows, n_features=n_features, noise=1.0, random_state=0)
+    before = _peak_rss_mb()
+    model = build_method(method, "regression", seed=0, lgbm_trees=lgbm_trees, n_jobs=1)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        model.fit(X, y)
+        fit_s = time.perf_counter() - start
+    print(json.dumps({"method": method, "n_rows": n_rows, "fit_s": fit_s,
+                      "peak_rss_mb": _peak_rss_mb(), "rss_before_fit_mb": before,
+                      "data_mb": (X.nbytes + y.nbytes) / 2**20}))
+
+
+def measure(method, n_rows, *, n_features, lgbm_trees, timeout):
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", method, str(n_rows),
+           "--n-features", str(n_features), "--lgbm-trees", str(lgbm_trees)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]))
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return {"method": method, "n_rows": n_rows, "timeout_s": timeout}
+    if done.returncode != 0:
+        return {"method": method, "n_rows": n_rows, "error": done.stderr.strip()[-500:],
+                "wall_s": time.perf_counter() - start}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def plot(records, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(10, 4))
+    labels = {"moe": "MixtureOfExpertsRegressor (default)", "stacking": "StackingRegressor(cv=5)"}
+    for method in sorted({r["method"] for r in records}):
+        done = sorted((r for r in records if r["method"] == method and "fit_s" in r),
+                      key=lambda r: r["n_rows"])
+        if not done:
+            continue
+        n = [r["n_rows"] for r in done]
+        ax_time.plot(n, [r["fit_s"] for r in done], "o-", label=labels.get(method, method))
+        ax_mem.plot(n, [r["peak_rss_mb"] / 1024 for r in done], "o-",
+                    label=labels.get(method, method))
+    ax_time.set(xscale="log", yscale="log", xlabel="rows (20 features)", ylabel="fit time (s)",
+                title="Fit time, 1 thread")
+    ax_mem.set(xscale="log", yscale="log", xlabel="rows (20 features)",
+               ylabel="peak memory (GiB)", title="Peak resident memory of the process")
+    for ax in (ax_time, ax_mem):
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[1000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--methods", nargs="+", default=["stacking", "moe"])
+    parser.add_argument("--n-features", type=int, default=20)
+    parser.add_argument("--lgbm-trees", type=int, default=300)
+    parser.add_argument("--timeout", type=float, default=1200,
+                        help="seconds per fit; larger sizes of a method that times out are skipped")
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "scaling.json"))
+    parser.add_argument("--plot", default=os.path.join(ROOT, "docs", "_static", "scaling.png"))
+    parser.add_argument("--child", nargs=2, metavar=("METHOD", "N_ROWS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child[0], int(args.child[1]), args.n_features, args.lgbm_trees)
+
+    records, stopped = [], set()
+    for n_rows in sorted(args.sizes):
+        for method in args.methods:
+            if method in stopped:
+                records.append({"method": method, "n_rows": n_rows,
+                                "skipped": "a smaller size timed out"})
+                continue
+            rec = measure(method, n_rows, n_features=args.n_features,
+                          lgbm_trees=args.lgbm_trees, timeout=args.timeout)
+            if "fit_s" not in rec:
+                stopped.add(method)
+            records.append(rec)
+            print(json.dumps(rec), flush=True)
+            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+            with open(args.out, "w") as f:
+                json.dump({"settings": {k: v for k, v in vars(args).items() if k != "child"},
+                           "records": records}, f, indent=1)
+    if args.plot:
+        plot(records, args.plot)
+        print("wrote", args.out, args.plot)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+"""Accuracy and cost of skmoe's mixtures against the experts, the ensemble and stacking.
+
+Every method is built on the same expert pool (Ridge or LogisticRegression,
+a depth-8 tree, LightGBM with 300 trees, 15 nearest neighbours; scaled where
+they need it) and fitted on the same random splits of the offline datasets of
+:mod:`skmoe.datasets`. Reported per dataset: RMSE (regression) or log-loss and
+accuracy (classification), averaged over splits, and fit / predict times as
+ratios to ``StackingRegressor/Classifier(cv=5)`` measured in the same split
+(medians over splits). Nothing is tuned on the test split.
+
+Full run (the documented command; see benchmarks/README.md)::
+
+    python benchmarks/run_benchmarks.py --splits 3 --max-rows 5000 --out benchmarks/results
+
+Smoke run (CI, a few seconds)::
+
+    python benchmarks/run_benchmarks.py --smoke --out /tmp/bench-smoke
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if __package__ in (None, ""):  # run as a script: import the sibling report module
+    sys.path.insert(0, HERE)
+from _report import write_outputs  # noqa: E402
+
+EXPERT_NAMES = {"regression": ["ridge", "tree", "lgbm", "knn"],
+                "classification": ["logreg", "tree", "lgbm", "knn"]}
+# Methods the targets compare the default mixture against.
+BASELINES = ["best_expert", "ensemble", "stacking"]
+ALL_METHODS = ["experts", "ensemble", "stacking", "moe", "moe_em", "moe_gradient",
+               "moe_top1", "moe_top2"]
+# Variants of the mixture: constructor parameters on top of the defaults.
+MOE_VARIANTS = {"moe": {}, "moe_em": {"training": "em"},
+                "moe_gradient": {"training": "gradient"},
+                "moe_top1": {"top_k": 1}, "moe_top2": {"top_k": 2}}
+SMOKE = dict(datasets=["regimes", "diabetes", "iris", "breast_cancer"], splits=2,
+             max_rows=300, lgbm_trees=20)
+
+
+def make_experts(task, *, seed=0, lgbm_trees=300, n_jobs=1):
+    """The shared expert pool, fresh and unfitted."""
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    if task == "regression":
+        return [("ridge", make_pipeline(StandardScaler(), Ridge())),
+                ("tree", DecisionTreeRegressor(max_depth=8, random_state=seed)),
+                ("lgbm", LGBMRegressor(n_estimators=lgbm_trees, n_jobs=n_jobs,
+                                       random_state=seed, verbose=-1)),
+                ("knn", make_pipeline(StandardScaler(), KNeighborsRegressor(15)))]
+    return [("logreg", make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))),
+            ("tree", DecisionTreeClassifier(max_depth=8, random_state=seed)),
+            ("lgbm", LGBMClassifier(n_estimators=lgbm_trees, n_jobs=n_jobs,
+                                    random_state=seed, verbose=-1)),
+            ("knn", make_pipeline(StandardScaler(), KNeighborsClassifier(15)))]
+
+
+def _moe_class(task):
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+    return MixtureOfExpertsRegressor if task == "regression" else MixtureOfExpertsClassifier
+
+
+def detect_variants():
+    """Which mixture variants this version of skmoe supports.
+
+    A variant is available when the estimator accepts its parameters and fits
+    a tiny problem of both tasks; otherwise the reason is recorded and the
+    variant is reported as "n/a". Also returns the default ``training``.
+    """
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(60, 2))
+    tiny = {"regression": ([("a", LinearRegression()),
+                            ("b", DecisionTreeRegressor(max_depth=2))], X[:, 0] + X[:, 1]),
+            "classification": ([("a", LogisticRegression()),
+                                ("b", DecisionTreeClassifier(max_depth=2))],
+                               (X[:, 0] > 0.5).astype(int))}
+    available = {}
+    for name, params in MOE_VARIANTS.items():
+        reason = None
+        for task, (experts, y) in tiny.items():
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    _moe_class(task)(experts, random_state=0, max_iter=2, **params).fit(X, y)
+            except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+                break
+        available[name] = reason  # None means available
+    default_training = _moe_class("regression")([("a", LinearRegression())]).get_params()[
+        "training"]
+    return available, default_training
+
+
+def build_method(name, task, *, seed, lgbm_trees, n_jobs):
+    """An unfitted estimator for a method name (not 'experts')."""
+    from sklearn.ensemble import StackingClassifier, StackingRegressor
+    from skmoe import EnsembleClassifier, EnsembleRegressor
+
+    experts = make_experts(task, seed=seed, lgbm_trees=lgbm_trees, n_jobs=n_jobs)
+    regression = task == "regression"
+    if name == "ensemble":
+        return (EnsembleRegressor if regression else EnsembleClassifier)(experts, n_jobs=n_jobs)
+    if name == "stacking":
+        return (StackingRegressor if regression else StackingClassifier)(
+            experts, cv=5, n_jobs=n_jobs)
+    return _moe_class(task)(experts, random_state=seed, n_jobs=n_jobs, **MOE_VARIANTS[name])
+
+
+def _scores(task, model, X_test, y_test):
+    """Metrics of one fitted model, and the time its prediction took."""
+    start = time.perf_counter()
+    out = model.predict(X_test) if task == "regression" else model.predict_proba(X_test)
+    seconds = time.perf_counter() - start
+    if task == "regression":
+        return {"rmse": float(np.sqrt(np.mean((out - y_test) ** 2)))}, seconds
+    return _proba_scores(out, model.classes_, y_test), seconds
+
+
+def _proba_scores(proba, classes, y_test):
+    from sklearn.metrics import accuracy_score, log_loss
+    # Float32 gates can give row sums of 1 +- 1e-7, which log_loss rejects:
+    # clip and renormalise every method's probabilities the same way.
+    proba = np.clip(proba, 0.0, 1.0)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    return {"log_loss": float(log_loss(y_test, proba, labels=classes)),
+            "accuracy": float(accuracy_score(y_test, classes[np.argmax(proba, axis=1)]))}
+
+
+def _expert_scores(task, ensemble, X_test, y_test):
+    """Each expert alone, from the ensemble's members (each fitted on all rows, unweighted)."""
+    each = ensemble.predict_experts(X_test)
+    out = {}
+    for i, name in enumerate(ensemble.expert_names_):
+        if task == "regression":
+            out[name] = {"rmse": float(np.sqrt(np.mean((each[:, i] - y_test) ** 2)))}
+        else:
+            out[name] = _proba_scores(each[:, i], ensemble.classes_, y_test)
+    return out
+
+
+def _splits(task, X, y, n_splits, test_size, seed=0):
+    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+    cls = StratifiedShuffleSplit if task == "classification" else ShuffleSplit
+    return list(cls(n_splits=n_splits, test_size=test_size, random_state=seed).split(X, y))
+
+
+def load(name, max_rows, seed=0):
+    """Dataset from the registry, subsampled (once, seeded) to at most max_rows rows."""
+    from skmoe.datasets import load_dataset
+    data = load_dataset(name)
+    X, y, n_total = data.X, data.y, len(data.y)
+    if max_rows and n_total > max_rows:
+        keep = np.sort(np.random.RandomState(seed).choice(n_total, max_rows, replace=False))
+        X, y = X[keep], y[keep]
+    return data.task, X, y, n_total
+
+
+def run_dataset(name, methods, *, splits, max_rows, test_size, lgbm_trees, n_jobs,
+                available, log=print):
+    """Fit every method on every split of one dataset; a list of per-split records."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    task, X, y, n_total = load(name, max_rows)
+    records = []
+    for split, (train, test) in enumerate(_splits(task, X, y, splits, test_size)):
+        X_train, X_test, y_train, y_test = X[train], X[test], y[train], y[test]
+        for method in methods:
+            if method == "experts" or (method in MOE_VARIANTS and available[method]):
+                continue
+            model = build_method("ensemble" if method == "ensemble" else method, task,
+                                 seed=split, lgbm_trees=lgbm_trees, n_jobs=n_jobs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                start = time.perf_counter()
+                model.fit(X_train, y_train)
+                fit_s = time.perf_counter() - start
+                scores, predict_s = _scores(task, model, X_test, y_test)
+            rec = {"split": split, "method": method, "fit_s": fit_s, "predict_s": predict_s,
+                   **scores}
+            if method.startswith("moe"):
+                rec["n_iter"] = int(getattr(model, "n_iter_", -1))
+            records.append(rec)
+            if method == "ensemble" and "experts" in methods:
+                for expert, expert_scores in _expert_scores(task, model, X_test,
+                                                            y_test).items():
+                    records.append({"split": split, "method": f"expert:{expert}",
+                                    **expert_scores})
+            log(f"  {name} split {split} {method:<13} fit {fit_s:7.2f}s  "
+                + "  ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+    return {"name": name, "task": task, "n_rows": n_total, "n_rows_used": len(y),
+            "n_features": X.shape[1], "records": records}
+
+
+def _median_ratio(records, method, key):
+    by_split = {r["split"]: r[key] for r in records if r["method"] == "stacking"}
+    ratios = [r[key] / by_split[r["split"]] for r in records
+              if r["method"] == method and r["split"] in by_split and key in r]
+    return statistics.median(ratios) if ratios else None
+
+
+def summarise_dataset(result, default_training):
+    """Mean scores over splits, the best expert, the mixture's rank and gap, time ratios."""
+    task, recs = result["task"], result["records"]
+    metric = "rmse" if task == "regression" else "log_loss"
+    methods = sorted({r["method"] for r in recs})
+    mean = {m: {k: float(np.mean([r[k] for r in recs if r["method"] == m]))
+                for k in ("rmse", "log_loss", "accuracy") if k in recs[0]} for m in methods}
+    experts = [m for m in methods if m.startswith("expert:")]
+    summary = {"name": result["name"], "task": task, "metric": metric,
+               "n_rows": result["n_rows"], "n_rows_used": result["n_rows_used"],
+               "n_features": result["n_features"], "scores": mean}
+    if experts:
+        # The best expert is picked by its mean *test* score: an oracle choice
+        # that favours the baseline, so the comparison is conservative.
+        best = min(experts, key=lambda m: mean[m][metric])
+        summary["best_expert"] = best.split(":", 1)[1]
+        mean["best_expert"] = mean[best]
+    summary["fit_ratio"] = {m: _median_ratio(recs, m, "fit_s") for m in methods
+                            if not m.startswith("expert:")}
+    summary["predict_ratio"] = {m: _median_ratio(recs, m, "predict_s") for m in methods
+                                if not m.startswith("expert:")}
+    if default_training == "em" and "moe" in mean and "moe_em" not in mean:
+        # The default mixture *is* EM: report it under both names, fitted once.
+        for table in (mean, summary["fit_ratio"], summary["predict_ratio"]):
+            table["moe_em"] = table["moe"]
+    if "moe" in mean and all(b in mean for b in BASELINES):
+        contenders = ["moe", *BASELINES]
+        ordered = sorted(contenders, key=lambda m: mean[m][metric])
+        summary["moe_rank"] = ordered.index("moe") + 1
+        best_score = mean["best_expert"][metric]
+        summary["moe_gap_to_best_expert"] = (mean["moe"][metric] - best_score) / best_score
+    return summary
+
+
+def targets(summaries):
+    """The issue's targets, computed over all datasets."""
+    ranked = [s for s in summaries if "moe_rank" in s]
+    out = {}
+    if ranked:
+        firsts = [s["name"] for s in ranked if s["moe_rank"] == 1]
+        gaps = {s["name"]: s["moe_gap_to_best_expert"] for s in ranked}
+        worst = max(gaps, key=gaps.get)
+        out["rank_first"] = {"value": len(firsts) / len(ranked), "target": 0.70,
+                             "met": len(firsts) / len(ranked) >= 0.70, "datasets": firsts}
+        out["worst_gap_to_best_expert"] = {
+            "value": gaps[worst], "dataset": worst, "target": 0.01, "met": gaps[worst] <= 0.01,
+            "datasets_over": sorted(n for n, g in gaps.items() if g > 0.01)}
+    for method, limit in (("moe", 1.5), ("moe_em", 3.0)):
+        ratios = {s["name"]: s["fit_ratio"].get(method) for s in summaries}
+        ratios = {k: v for k, v in ratios.items() if v is not None}
+        if ratios:
+            worst = max(ratios, key=ratios.get)
+            out[f"fit_ratio_{method}"] = {
+                "median": statistics.median(ratios.values()), "max": ratios[worst],
+                "max_dataset": worst, "target": limit, "met": ratios[worst] <= limit,
+                "datasets_over": sorted(k for k, v in ratios.items() if v > limit)}
+    return out
+
+
+def run_suite(datasets=None, *, methods=None, splits=3, max_rows=5000, test_size=0.25,
+              lgbm_trees=300, n_jobs=1, log=print):
+    """Run the benchmark; returns the JSON-ready result (settings, per-split records,
+    per-dataset summaries and the targets)."""
+    from skmoe.datasets import list_datasets
+
+    import skmoe
+    methods = list(ALL_METHODS if methods is None else methods)
+    unknown = set(methods) - set(ALL_METHODS)
+    if unknown:
+        raise ValueError(f"Unknown methods {sorted(unknown)}; choose from {ALL_METHODS}.")
+    known = list_datasets()
+    datasets = list(known if datasets is None else datasets)
+    bad = [d for d in datasets if d not in known]
+    if bad:
+        raise ValueError(f"Unknown datasets {bad}; choose from {sorted(known)}.")
+    available, default_training = detect_variants()
+    for name, reason in available.items():
+        if name in methods and reason:
+            log(f"{name}: n/a ({reason})")
+    if "experts" in methods and "ensemble" not in methods:
+        methods.append("ensemble")  # the experts alone are read off the ensemble
+    if default_training == "em" and "moe" in methods and "moe_em" in methods:
+        methods.remove("moe_em")  # identical to 'moe'; summaries copy it
+    start = time.perf_counter()
+    results = []
+    for name in datasets:
+        results.append(run_dataset(name, methods, splits=splits, max_rows=max_rows,
+                                   test_size=test_size, lgbm_trees=lgbm_trees,
+                                   n_jobs=n_jobs, available=available, log=log))
+    summaries = [summarise_dataset(r, default_training) for r in results]
+    return {
+        "settings": {"datasets": datasets, "methods": methods, "splits": splits,
+                     "max_rows": max_rows, "test_size": test_size, "lgbm_trees": lgbm_trees,
+                     "n_jobs": n_jobs, "default_training": default_training,
+                     "unavailable": {k: v for k, v in available.items() if v},
+                     "skmoe_version": skmoe.__version__, "python": platform.python_version(),
+                     "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+                     "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     "total_s": time.perf_counter() - start},
+        "datasets": results, "summary": summaries, "targets": targets(summaries)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=None,
+                        help="dataset names, or 'regression' / 'classification' (default: all)")
+    parser.add_argument("--methods", nargs="+", default=None, choices=ALL_METHODS)
+    parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--max-rows", type=int, default=5000,
+                        help="subsample larger datasets (seeded, before splitting); 0 = all")
+    parser.add_argument("--test-size", type=float, default=0.25)
+    parser.add_argument("--lgbm-trees", type=int, default=300)
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="threads for every method (LightGBM, joblib, torch, BLAS)")
+    parser.add_argument("--out", default=os.path.join(HERE, "results"))
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny CI run: 4 datasets, 300 rows, 2 splits, 20 trees")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        for key, value in SMOKE.items():
+            setattr(args, key, value)
+    datasets = args.datasets
+    if datasets:
+        from skmoe.datasets import list_datasets
+        expanded = []
+        for d in datasets:
+            expanded += list(list_datasets(d)) if d in ("regression", "classification") else [d]
+        datasets = expanded
+    import torch
+    from threadpoolctl import threadpool_limits
+    torch.set_num_threads(args.n_jobs)
+    with threadpool_limits(args.n_jobs):
+        result = run_suite(datasets, methods=args.methods, splits=args.splits,
+                           max_rows=args.max_rows, test_size=args.test_size,
+                           lgbm_trees=args.lgbm_trees, n_jobs=args.n_jobs)
+    paths = write_outputs(result, args.out)
+    print(json.dumps(result["targets"], indent=1))
+    print("wrote", ", ".join(paths))
+    return result
+
+
+if __name__ == "__main__":
+    main()
