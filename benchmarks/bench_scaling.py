@@ -101,6 +101,25 @@ def plot(records, path):
     fig.savefig(path, dpi=110)
 
 
+def table(records, fmt):
+    """Scaling results as a markdown ('md') or rst ('rst') table."""
+    header = ["rows", "method", "fit time (s)", "peak memory (GiB)", "note"]
+    rows = []
+    for r in sorted(records, key=lambda r: (r["n_rows"], r["method"])):
+        note = ("timed out after %.0f s" % r["timeout_s"] if "timeout_s" in r
+                else r.get("skipped") or ("error" if "error" in r else ""))
+        rows.append([f"{r['n_rows']:,}", r["method"],
+                     f"{r['fit_s']:.1f}" if "fit_s" in r else "-",
+                     f"{r['peak_rss_mb'] / 1024:.2f}" if "peak_rss_mb" in r else "-", note])
+    if fmt == "md":
+        return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+                         + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in [header, *rows]:
+        lines += ["   * - " + row[0]] + [f"     - {c or chr(92)}" for c in row[1:]]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+",
@@ -112,10 +131,20 @@ def main(argv=None):
                         help="seconds per fit; larger sizes of a method that times out are skipped")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "scaling.json"))
     parser.add_argument("--plot", default=os.path.join(ROOT, "docs", "_static", "scaling.png"))
+    parser.add_argument("--report-only", action="store_true",
+                        help="re-write the tables and the plot from --out without fitting")
     parser.add_argument("--child", nargs=2, metavar=("METHOD", "N_ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child[0], int(args.child[1]), args.n_features, args.lgbm_trees)
+
+    if args.report_only:
+        with open(args.out) as f:
+            records = json.load(f)["records"]
+        _write_tables(records, args.out)
+        if args.plot:
+            plot(records, args.plot)
+        return records
 
     records, stopped = [], set()
     for n_rows in sorted(args.sizes):
@@ -134,9 +163,17 @@ def main(argv=None):
             with open(args.out, "w") as f:
                 json.dump({"settings": {k: v for k, v in vars(args).items() if k != "child"},
                            "records": records}, f, indent=1)
+            _write_tables(records, args.out)
     if args.plot:
         plot(records, args.plot)
         print("wrote", args.out, args.plot)
+    return records
+
+
+def _write_tables(records, json_path):
+    for fmt in ("md", "rst"):
+        with open(os.path.splitext(json_path)[0] + f".{fmt}", "w") as f:
+            f.write(table(records, fmt))
 
 
 if __name__ == "__main__":

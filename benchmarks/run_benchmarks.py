@@ -10,7 +10,7 @@ ratios to ``StackingRegressor/Classifier(cv=5)`` measured in the same split
 
 Full run (the documented command; see benchmarks/README.md)::
 
-    python benchmarks/run_benchmarks.py --splits 3 --max-rows 5000 --out benchmarks/results
+    python benchmarks/run_benchmarks.py --splits 3 --max-rows 20000 --out benchmarks/results
 
 Smoke run (CI, a few seconds)::
 
@@ -275,7 +275,7 @@ def targets(summaries):
     return out
 
 
-def run_suite(datasets=None, *, methods=None, splits=3, max_rows=5000, test_size=0.25,
+def run_suite(datasets=None, *, methods=None, splits=3, max_rows=20000, test_size=0.25,
               lgbm_trees=300, n_jobs=1, log=print):
     """Run the benchmark; returns the JSON-ready result (settings, per-split records,
     per-dataset summaries and the targets)."""
@@ -324,7 +324,7 @@ def main(argv=None):
                         help="dataset names, or 'regression' / 'classification' (default: all)")
     parser.add_argument("--methods", nargs="+", default=None, choices=ALL_METHODS)
     parser.add_argument("--splits", type=int, default=3)
-    parser.add_argument("--max-rows", type=int, default=5000,
+    parser.add_argument("--max-rows", type=int, default=20000,
                         help="subsample larger datasets (seeded, before splitting); 0 = all")
     parser.add_argument("--test-size", type=float, default=0.25)
     parser.add_argument("--lgbm-trees", type=int, default=300)

@@ -1,0 +1,123 @@
+"""CI smoke run of the benchmark suite (benchmarks/run_benchmarks.py), tiny sizes."""
+
+import importlib.util
+import json
+import math
+import os
+import sys
+
+import pytest
+
+BENCH_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "benchmarks")
+
+
+def _load(name):
+    sys.path.insert(0, BENCH_DIR)
+    try:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH_DIR, f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(BENCH_DIR)
+    return module
+
+
+bench = _load("run_benchmarks")
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    result = bench.main(["--datasets", "regimes", "iris", "--splits", "2", "--max-rows", "150",
+                         "--lgbm-trees", "5", "--out", str(out)])
+    return result, out
+
+
+def _finite_numbers(obj):
+    if isinstance(obj, dict):
+        return all(_finite_numbers(v) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_finite_numbers(v) for v in obj)
+    return not isinstance(obj, float) or math.isfinite(obj)
+
+
+def test_smoke_run_covers_every_method_split_and_expert(smoke):
+    result, _ = smoke
+    assert [d["name"] for d in result["datasets"]] == ["regimes", "iris"]
+    for data, experts in zip(result["datasets"], (["ridge", "tree", "lgbm", "knn"],
+                                                  ["logreg", "tree", "lgbm", "knn"])):
+        assert data["n_rows_used"] == 150
+        fitted = {r["method"] for r in data["records"]}
+        assert {"ensemble", "stacking", "moe"} | {f"expert:{e}" for e in experts} <= fitted
+        for method in fitted:  # every method on every split
+            assert sorted(r["split"] for r in data["records"] if r["method"] == method) == [0, 1]
+        for rec in data["records"]:
+            if "fit_s" in rec:
+                assert rec["fit_s"] > 0 and rec["predict_s"] > 0
+    assert _finite_numbers(result)
+
+
+def test_smoke_summary_ranks_and_ratios(smoke):
+    result, _ = smoke
+    for s in result["summary"]:
+        metric = "rmse" if s["task"] == "regression" else "log_loss"
+        assert s["metric"] == metric
+        assert s["fit_ratio"]["stacking"] == 1.0 and s["fit_ratio"]["moe"] > 0
+        assert 1 <= s["moe_rank"] <= 4
+        best = s["scores"]["best_expert"][metric]
+        assert best == min(v[metric] for k, v in s["scores"].items() if k.startswith("expert:"))
+        assert s["moe_gap_to_best_expert"] == pytest.approx(
+            s["scores"]["moe"][metric] / best - 1)
+        if s["task"] == "classification":
+            assert 0 <= s["scores"]["moe"]["accuracy"] <= 1
+    targets = result["targets"]
+    assert {"rank_first", "worst_gap_to_best_expert", "fit_ratio_moe"} <= set(targets)
+    assert 0 <= targets["rank_first"]["value"] <= 1
+
+
+def test_smoke_writes_json_markdown_and_rst(smoke):
+    result, out = smoke
+    with open(out / "results.json") as f:
+        assert json.load(f)["summary"] == json.loads(json.dumps(result["summary"]))
+    markdown = (out / "results.md").read_text()
+    rst = (out / "results.rst").read_text()
+    for name in ("regimes", "iris"):
+        assert f"| {name} |" in markdown and f"* - {name}" in rst
+    assert ".. list-table::" in rst and "ranks first" in markdown
+    for variant, reason in result["settings"]["unavailable"].items():
+        assert reason and "n/a" in markdown  # missing variants are shown, not hidden
+
+
+def test_summary_of_known_records():
+    # Hand-made records: the mixture beats everything on split 0 and 1.
+    recs = []
+    for split, stack_fit in ((0, 2.0), (1, 4.0)):
+        recs += [{"split": split, "method": "stacking", "fit_s": stack_fit, "predict_s": 1.0,
+                  "rmse": 1.0},
+                 {"split": split, "method": "ensemble", "fit_s": 1.0, "predict_s": 1.0,
+                  "rmse": 1.2},
+                 {"split": split, "method": "moe", "fit_s": 3.0, "predict_s": 2.0,
+                  "rmse": 0.8},
+                 {"split": split, "method": "expert:ridge", "rmse": 1.5 + split},
+                 {"split": split, "method": "expert:tree", "rmse": 0.9}]
+    summary = bench.summarise_dataset({"name": "toy", "task": "regression", "n_rows": 10,
+                                       "n_rows_used": 10, "n_features": 1, "records": recs},
+                                      default_training="em")
+    assert summary["best_expert"] == "tree"
+    assert summary["scores"]["expert:ridge"]["rmse"] == pytest.approx(2.0)
+    assert summary["moe_rank"] == 1
+    assert summary["moe_gap_to_best_expert"] == pytest.approx(0.8 / 0.9 - 1)
+    assert summary["fit_ratio"]["moe"] == pytest.approx((1.5 + 0.75) / 2)
+    assert summary["fit_ratio"]["moe_em"] == summary["fit_ratio"]["moe"]  # EM is the default
+    targets = bench.targets([summary])
+    assert targets["rank_first"]["met"] and targets["worst_gap_to_best_expert"]["met"]
+    assert targets["fit_ratio_moe"]["max"] == pytest.approx(1.125)
+    assert targets["fit_ratio_moe"]["met"] and targets["fit_ratio_moe_em"]["met"]
+
+
+def test_unknown_names_are_rejected():
+    with pytest.raises(ValueError, match="Unknown datasets"):
+        bench.run_suite(["no_such_set"], methods=["stacking"])
+    with pytest.raises(ValueError, match="Unknown methods"):
+        bench.run_suite(["iris"], methods=["bagging"])
