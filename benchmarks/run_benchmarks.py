@@ -185,8 +185,7 @@ def run_dataset(name, methods, *, splits, max_rows, test_size, lgbm_trees, n_job
         for method in methods:
             if method == "experts" or (method in MOE_VARIANTS and available[method]):
                 continue
-            model = build_method("ensemble" if method == "ensemble" else method, task,
-                                 seed=split, lgbm_trees=lgbm_trees, n_jobs=n_jobs)
+            model = build_method(method, task, seed=split, lgbm_trees=lgbm_trees, n_jobs=n_jobs)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 start = time.perf_counter()
@@ -233,6 +232,9 @@ def summarise_dataset(result, default_training):
         best = min(experts, key=lambda m: mean[m][metric])
         summary["best_expert"] = best.split(":", 1)[1]
         mean["best_expert"] = mean[best]
+    n_iter = [r["n_iter"] for r in recs if r["method"] == "moe" and "n_iter" in r]
+    if n_iter:
+        summary["moe_mean_n_iter"] = float(np.mean(n_iter))
     summary["fit_ratio"] = {m: _median_ratio(recs, m, "fit_s") for m in methods
                             if not m.startswith("expert:")}
     summary["predict_ratio"] = {m: _median_ratio(recs, m, "predict_s") for m in methods
@@ -242,8 +244,8 @@ def summarise_dataset(result, default_training):
         for table in (mean, summary["fit_ratio"], summary["predict_ratio"]):
             table["moe_em"] = table["moe"]
     if "moe" in mean and all(b in mean for b in BASELINES):
-        contenders = ["moe", *BASELINES]
-        ordered = sorted(contenders, key=lambda m: mean[m][metric])
+        # A tie goes to the baseline: the mixture is listed last (stable sort).
+        ordered = sorted([*BASELINES, "moe"], key=lambda m: mean[m][metric])
         summary["moe_rank"] = ordered.index("moe") + 1
         best_score = mean["best_expert"][metric]
         summary["moe_gap_to_best_expert"] = (mean["moe"][metric] - best_score) / best_score
