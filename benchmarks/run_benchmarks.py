@@ -196,6 +196,10 @@ def run_dataset(name, methods, *, splits, max_rows, test_size, lgbm_trees, n_job
                    **scores}
             if method.startswith("moe"):
                 rec["n_iter"] = int(getattr(model, "n_iter_", -1))
+                history = getattr(model, "history_", None)
+                if history and "expert_share" in history[-1]:  # who the gate favours
+                    rec["expert_share"] = [round(float(v), 4)
+                                           for v in history[-1]["expert_share"]]
             records.append(rec)
             if method == "ensemble" and "experts" in methods:
                 for expert, expert_scores in _expert_scores(task, model, X_test,
