@@ -352,11 +352,15 @@ def main(argv=None):
         datasets = expanded
     import torch
     from threadpoolctl import threadpool_limits
+    torch_threads = torch.get_num_threads()
     torch.set_num_threads(args.n_jobs)
-    with threadpool_limits(args.n_jobs):
-        result = run_suite(datasets, methods=args.methods, splits=args.splits,
-                           max_rows=args.max_rows, test_size=args.test_size,
-                           lgbm_trees=args.lgbm_trees, n_jobs=args.n_jobs)
+    try:
+        with threadpool_limits(args.n_jobs):
+            result = run_suite(datasets, methods=args.methods, splits=args.splits,
+                               max_rows=args.max_rows, test_size=args.test_size,
+                               lgbm_trees=args.lgbm_trees, n_jobs=args.n_jobs)
+    finally:  # main() is also called in-process by the tests
+        torch.set_num_threads(torch_threads)
     paths = write_outputs(result, args.out)
     print(json.dumps(result["targets"], indent=1))
     print("wrote", ", ".join(paths))
