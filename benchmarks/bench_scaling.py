@@ -131,6 +131,8 @@ def main(argv=None):
                         help="seconds per fit; a method's larger sizes are skipped after one")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "scaling.json"))
     parser.add_argument("--plot", default=os.path.join(ROOT, "docs", "_static", "scaling.png"))
+    parser.add_argument("--append", action="store_true",
+                        help="add to the records already in --out (same size+method replaced)")
     parser.add_argument("--report-only", action="store_true",
                         help="re-write the tables and the plot from --out without fitting")
     parser.add_argument("--child", nargs=2, metavar=("METHOD", "N_ROWS"), help=argparse.SUPPRESS)
@@ -146,7 +148,14 @@ def main(argv=None):
             plot(records, args.plot)
         return records
 
-    records, stopped = [], set()
+    records, stopped, runs = [], set(), []
+    if args.append and os.path.exists(args.out):  # keep earlier sizes / methods
+        with open(args.out) as f:
+            previous = json.load(f)
+        runs = previous.get("runs") or [previous.get("settings", {})]
+        records = [r for r in previous["records"]
+                   if not (r["n_rows"] in args.sizes and r["method"] in args.methods)]
+    runs.append({k: v for k, v in vars(args).items() if k != "child"})
     for n_rows in sorted(args.sizes):
         for method in args.methods:
             if method in stopped:
@@ -161,8 +170,7 @@ def main(argv=None):
             print(json.dumps(rec), flush=True)
             os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
             with open(args.out, "w") as f:
-                json.dump({"settings": {k: v for k, v in vars(args).items() if k != "child"},
-                           "records": records}, f, indent=1)
+                json.dump({"runs": runs, "records": records}, f, indent=1)
             _write_tables(records, args.out)
     if args.plot:
         plot(records, args.plot)

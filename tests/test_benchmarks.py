@@ -121,3 +121,22 @@ def test_unknown_names_are_rejected():
         bench.run_suite(["no_such_set"], methods=["stacking"])
     with pytest.raises(ValueError, match="Unknown methods"):
         bench.run_suite(["iris"], methods=["bagging"])
+
+
+def test_scaling_smoke_run_and_timeouts(tmp_path):
+    scaling = _load("bench_scaling")
+    out = tmp_path / "scaling.json"
+    records = scaling.main(["--sizes", "200", "--methods", "stacking", "--lgbm-trees", "5",
+                            "--out", str(out), "--plot", ""])
+    (rec,) = records
+    assert rec["n_rows"] == 200 and rec["fit_s"] > 0
+    assert rec["peak_rss_mb"] >= rec["rss_before_fit_mb"] > 0
+    with open(out) as f:
+        assert json.load(f)["records"] == records
+    # A fit past its time limit is recorded, and the method's larger sizes skipped.
+    records = scaling.main(["--sizes", "300", "400", "--methods", "moe", "--timeout", "0.01",
+                            "--out", str(out), "--plot", "", "--append"])
+    assert [r["n_rows"] for r in records] == [200, 300, 400]
+    assert "timeout_s" in records[1] and "skipped" in records[2]
+    markdown = (tmp_path / "scaling.md").read_text()
+    assert "| 200 | stacking |" in markdown and "timed out" in markdown
