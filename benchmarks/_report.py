@@ -40,17 +40,15 @@ def _score_rows(summaries, task, key, unavailable, lower_is_better=True):
     return header, rows
 
 
-def _cost_rows(summaries, unavailable):
-    header = ["dataset", "task", *[f"fit {LABELS[m]}" for m in VARIANT_COLUMNS],
-              *[f"predict {LABELS[m]}" for m in VARIANT_COLUMNS]]
+def _cost_rows(summaries, unavailable, key):
+    header = ["dataset", "task", *[LABELS[m] for m in VARIANT_COLUMNS]]
     rows = []
     for s in summaries:
-        row = [s["name"], s["task"][:5] + "."]
-        for table in ("fit_ratio", "predict_ratio"):
-            for m in VARIANT_COLUMNS:
-                value = s[table].get(m)
-                row.append(("n/a" if m in unavailable else "-") if value is None
-                           else _fmt(value, 2))
+        row = [s["name"], s["task"]]
+        for m in VARIANT_COLUMNS:
+            value = s[key].get(m)
+            row.append(("n/a" if m in unavailable else "-") if value is None
+                       else _fmt(value, 2))
         rows.append(row)
     return header, rows
 
@@ -93,12 +91,14 @@ def _targets_lines(result):
 
 def _settings_line(result):
     s = result["settings"]
-    na = ", ".join(f"{k} ({v})" for k, v in s["unavailable"].items()) or "none"
-    return (f"{s['splits']} random splits (test {s['test_size']:.0%}), at most "
+    na = ", ".join(f"{k} ({v.split(':')[0]})" for k, v in s["unavailable"].items()) or "none"
+    extra = (f" Extra mixture parameters: {s['moe_params']}." if s.get("moe_params") else "")
+    return (f"{s['splits']} random splits (seed {s.get('seed', 0)}, test "
+            f"{s['test_size']:.0%}), at most "
             f"{s['max_rows']} rows per dataset, LightGBM {s['lgbm_trees']} trees, "
             f"{s['n_jobs']} thread(s) per method; default training = "
             f"{s['default_training']!r}; skmoe {s['skmoe_version']}, {s['machine']}, "
-            f"{s['date']}, total {s['total_s'] / 60:.1f} min. Not available: {na}.")
+            f"{s['date']}, total {s['total_s'] / 60:.1f} min. Not available: {na}.{extra}")
 
 
 def render(result, fmt):
@@ -120,9 +120,10 @@ def render(result, fmt):
             if key == "accuracy":  # rank and gap refer to log-loss
                 header, rows = header[:-2], [r[:-2] for r in rows]
             blocks += [_heading(title, fmt), table(header, rows)]
-    header, rows = _cost_rows(summaries, unavailable)
-    blocks += [_heading("Cost: fit and predict time / Stacking's (median over splits)", fmt),
-               table(header, rows)]
+    for key, what in (("fit_ratio", "Fit"), ("predict_ratio", "Predict")):
+        header, rows = _cost_rows(summaries, unavailable, key)
+        blocks += [_heading(f"{what} time / Stacking's (median over splits; lower is "
+                            "faster)", fmt), table(header, rows)]
     return "\n\n".join(blocks) + "\n"
 
 

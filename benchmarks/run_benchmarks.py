@@ -132,13 +132,15 @@ def build_method(name, task, *, seed, lgbm_trees, n_jobs, moe_params=None):
 def _scores(task, model, X_test, y_test):
     """Metrics of one fitted model, and the time its prediction took."""
     predict = model.predict if task == "regression" else model.predict_proba
-    # Sub-10 ms calls are mostly timer noise: repeat them, keep the fastest call.
-    seconds = np.inf
+    # Short calls are dominated by scheduler noise on a shared machine: repeat
+    # them (up to 5 calls or 0.2 s in all) and keep the fastest, as timeit does.
+    seconds, total = np.inf, 0.0
     for _ in range(5):
         start = time.perf_counter()
         out = predict(X_test)
-        seconds = min(seconds, time.perf_counter() - start)
-        if seconds >= 0.01:
+        elapsed = time.perf_counter() - start
+        seconds, total = min(seconds, elapsed), total + elapsed
+        if total >= 0.2:
             break
     if task == "regression":
         return {"rmse": float(np.sqrt(np.mean((out - y_test) ** 2)))}, seconds
@@ -185,18 +187,18 @@ def load(name, max_rows, seed=0):
 
 
 def run_dataset(name, methods, *, splits, max_rows, test_size, lgbm_trees, n_jobs,
-                available, moe_params=None, log=print):
+                available, moe_params=None, seed=0, log=print):
     """Fit every method on every split of one dataset; a list of per-split records."""
     from sklearn.exceptions import ConvergenceWarning
 
-    task, X, y, n_total = load(name, max_rows)
+    task, X, y, n_total = load(name, max_rows, seed)
     records = []
-    for split, (train, test) in enumerate(_splits(task, X, y, splits, test_size)):
+    for split, (train, test) in enumerate(_splits(task, X, y, splits, test_size, seed)):
         X_train, X_test, y_train, y_test = X[train], X[test], y[train], y[test]
         for method in methods:
             if method == "experts" or (method in MOE_VARIANTS and available[method]):
                 continue
-            model = build_method(method, task, seed=split, lgbm_trees=lgbm_trees,
+            model = build_method(method, task, seed=seed + split, lgbm_trees=lgbm_trees,
                                  n_jobs=n_jobs, moe_params=moe_params)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -295,7 +297,7 @@ def targets(summaries):
 
 
 def run_suite(datasets=None, *, methods=None, splits=3, max_rows=20000, test_size=0.25,
-              lgbm_trees=300, n_jobs=1, moe_params=None, log=print):
+              lgbm_trees=300, n_jobs=1, moe_params=None, seed=0, log=print):
     """Run the benchmark; returns the JSON-ready result (settings, per-split records,
     per-dataset summaries and the targets)."""
     from skmoe.datasets import list_datasets
@@ -324,10 +326,10 @@ def run_suite(datasets=None, *, methods=None, splits=3, max_rows=20000, test_siz
         results.append(run_dataset(name, methods, splits=splits, max_rows=max_rows,
                                    test_size=test_size, lgbm_trees=lgbm_trees,
                                    n_jobs=n_jobs, available=available,
-                                   moe_params=moe_params, log=log))
+                                   moe_params=moe_params, seed=seed, log=log))
     summaries = [summarise_dataset(r, default_training) for r in results]
     return {
-        "settings": {"datasets": datasets, "methods": methods, "splits": splits,
+        "settings": {"datasets": datasets, "methods": methods, "splits": splits, "seed": seed,
                      "max_rows": max_rows, "test_size": test_size, "lgbm_trees": lgbm_trees,
                      "n_jobs": n_jobs, "default_training": default_training,
                      "moe_params": dict(moe_params or {}),
@@ -354,6 +356,9 @@ def main(argv=None):
     parser.add_argument("--moe-params", type=json.loads, default={},
                         help="JSON dict of extra parameters for every mixture variant, e.g. "
                              "'{\"max_iter\": 5}' (to try candidate defaults; not for results)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the splits, the subsample and the models; choose "
+                             "candidate defaults on another seed than the reported one")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--smoke", action="store_true",
                         help="tiny CI run: 4 datasets, 300 rows, 2 splits, 20 trees")
@@ -377,7 +382,7 @@ def main(argv=None):
             result = run_suite(datasets, methods=args.methods, splits=args.splits,
                                max_rows=args.max_rows, test_size=args.test_size,
                                lgbm_trees=args.lgbm_trees, n_jobs=args.n_jobs,
-                               moe_params=args.moe_params)
+                               moe_params=args.moe_params, seed=args.seed)
     finally:  # main() is also called in-process by the tests
         torch.set_num_threads(torch_threads)
     paths = write_outputs(result, args.out)
