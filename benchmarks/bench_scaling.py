@@ -63,14 +63,33 @@ def measure(method, n_rows, *, n_features, lgbm_trees, timeout):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]))
     start = time.perf_counter()
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"method": method, "n_rows": n_rows, "timeout_s": timeout}
-    if done.returncode != 0:
-        return {"method": method, "n_rows": n_rows, "error": done.stderr.strip()[-500:],
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env) as child_process:
+        try:
+            stdout, stderr = child_process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # The peak memory reached so far is a lower bound on the fit's.
+            peak = _vm_hwm_mb(child_process.pid)
+            child_process.kill()
+            child_process.communicate()
+            rec = {"method": method, "n_rows": n_rows, "timeout_s": timeout}
+            return rec if peak is None else {**rec, "peak_rss_so_far_mb": peak}
+    if child_process.returncode != 0:
+        return {"method": method, "n_rows": n_rows, "error": stderr.strip()[-500:],
                 "wall_s": time.perf_counter() - start}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def _vm_hwm_mb(pid):
+    """Peak resident memory of a running process (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def plot(records, path):
@@ -106,8 +125,11 @@ def table(records, fmt):
     header = ["rows", "method", "fit time (s)", "peak memory (GiB)", "note"]
     rows = []
     for r in sorted(records, key=lambda r: (r["n_rows"], r["method"])):
-        note = ("timed out after %.0f s" % r["timeout_s"] if "timeout_s" in r
-                else r.get("skipped") or ("error" if "error" in r else ""))
+        note = r.get("skipped") or ("error" if "error" in r else "")
+        if "timeout_s" in r:
+            note = f"timed out after {r['timeout_s']:.0f} s"
+            if "peak_rss_so_far_mb" in r:
+                note += f" (peak memory by then {r['peak_rss_so_far_mb'] / 1024:.2f} GiB)"
         rows.append([f"{r['n_rows']:,}", r["method"],
                      f"{r['fit_s']:.1f}" if "fit_s" in r else "-",
                      f"{r['peak_rss_mb'] / 1024:.2f}" if "peak_rss_mb" in r else "-", note])
