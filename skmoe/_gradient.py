@@ -1,0 +1,366 @@
+"""End-to-end gradient training of a mixture of experts (``training="gradient"``).
+
+The gate and every differentiable expert (torch MLP experts, see
+:mod:`skmoe.experts`) are trained jointly by minibatch Adam on the mixture's
+negative log-likelihood
+
+    -log p(y | x) = -log sum_i g_i(x) p_i(y | x)
+
+(or, ``loss="squared_error"``, on the squared error of the mixed prediction
+``sum_i g_i(x) f_i(x)``), with early stopping on a validation split.
+
+Experts that are not differentiable (trees, LightGBM, rules) are fitted
+first. Their predictions on the training rows come from K-fold
+cross-fitting (each row predicted by a model that did not see it), so the
+gate learns how good they are on rows they have *not* memorised -- stacking,
+but with a per-sample choice. For prediction they are refitted on all rows.
+
+Torch MLP experts of one architecture are stacked into a
+:class:`~skmoe._nn.BatchedMLP`: one ``baddbmm`` per layer for all of them.
+
+Regression works in standardised units (``(y - mean) / std``), with one
+learnable log noise variance per expert.
+"""
+
+import copy
+import math
+import time
+import warnings
+
+import numpy as np
+import torch
+from joblib import Parallel
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import Bunch
+
+from ._em import EMProblem, _folds, m_step_experts, refit_experts
+from ._likelihood import PROBA_FLOOR
+from ._nn import BatchedMLP
+from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from .experts import is_differentiable_expert, standardisation
+
+LOG_2PI = math.log(2.0 * math.pi)
+# Rows per forward pass when evaluating without gradients.
+EVAL_CHUNK = 65_536
+
+
+def gate_log_weights(logits):
+    """Log gate weights from the gate's logits, ``(b, M) -> (b, M)``.
+
+    The one place where routing enters the trainer: a dense softmax here;
+    top-k routing replaces this function.
+    """
+    return torch.log_softmax(logits, dim=1)
+
+
+class _ExpertGroup(torch.nn.Module):
+    """Torch MLP experts of one architecture, run as one batched network."""
+
+    def __init__(self, positions, mlps, architecture):
+        super().__init__()
+        _, activation, dropout, _ = architecture
+        self.register_buffer("positions", torch.as_tensor(positions))
+        self.architecture = architecture
+        self.net = BatchedMLP.from_mlps(mlps, activation, dropout)
+
+
+class JointMixture(torch.nn.Module):
+    """Gate + batched MLP experts + cached outputs of the fixed experts.
+
+    ``forward`` returns ``(log_g, out)`` for a batch of rows: ``log_g`` of
+    shape (b, M) and ``out`` the experts' outputs, (b, M) predictions for
+    regression or (b, M, C) log-probabilities for classification, columns in
+    the mixture's expert order.
+    """
+
+    def __init__(self, gate_module, groups, fixed_positions, n_experts, regression,
+                 log_variance=None):
+        super().__init__()
+        self.gate = gate_module
+        self.groups = torch.nn.ModuleList(groups)
+        self.regression = regression
+        order = list(fixed_positions) + [int(p) for g in groups for p in g.positions]
+        # Column j of the concatenation [fixed, group 0, group 1, ...] is
+        # expert order[j]; ``inverse`` puts the columns back in expert order.
+        self.register_buffer("inverse", torch.as_tensor(np.argsort(order)))
+        self.log_variance = (torch.nn.Parameter(log_variance) if log_variance is not None
+                             else None)
+
+    def forward(self, z_gate, z_expert, fixed_out):
+        # b rows, M experts, e experts in a group, C classes
+        log_g = gate_log_weights(self.gate(z_gate))                     # (b, M)
+        pieces = [fixed_out]                                            # (b, Mf[, C])
+        for group in self.groups:
+            out = group.net(z_expert)                                   # (e, b, o)
+            out = out[..., 0] if self.regression else torch.log_softmax(out, dim=-1)
+            pieces.append(out.transpose(0, 1))                          # (b, e[, C])
+        return log_g, torch.cat(pieces, dim=1)[:, self.inverse]
+
+
+def mixture_loss(model, log_g, out, y, w, loss):
+    """Weighted mean loss of a batch; also returns per-row log-likelihoods."""
+    if model.regression:
+        log_var = model.log_variance
+        log_lik = -0.5 * (LOG_2PI + log_var + (y[:, None] - out) ** 2 * torch.exp(-log_var))
+    else:
+        log_lik = out.gather(2, y[:, None, None].expand(-1, out.shape[1], 1))[..., 0]
+    per_row = torch.logsumexp(log_g + log_lik, dim=1)
+    if loss == "squared_error":
+        value = (y - (torch.exp(log_g) * out).sum(1)) ** 2
+    else:
+        value = -per_row
+    return (w * value).sum() / w.sum(), per_row
+
+
+class _Data:
+    """Tensors on the device: inputs of the gate and experts, cached outputs."""
+
+    def __init__(self, problem, gate, x_mean, x_scale, fixed_out, device):
+        X = problem.X
+        self.z_gate = to_tensor(np.nan_to_num((X - gate.mean_) / gate.scale_), device)
+        self.z_expert = (to_tensor((X - x_mean) / x_scale, device) if x_mean is not None
+                         else self.z_gate)
+        self.fixed = to_tensor(fixed_out, device)
+        self.w = to_tensor(problem.sample_weight / problem.sample_weight.mean(), device)
+        if problem.is_classifier:
+            self.y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
+        else:
+            self.y = to_tensor(problem.y_standardised, device)
+
+    def rows(self, index):
+        return (self.z_gate[index], self.z_expert[index], self.fixed[index], self.y[index],
+                self.w[index])
+
+
+def _fixed_outputs(problem, fixed, cv, seed, parallel):
+    """Honest outputs of the non-differentiable experts, and their final models."""
+    n = len(problem.y)
+    shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
+    if not fixed:
+        return np.empty(shape), []
+    sub = EMProblem([problem.names[i] for i in fixed], [problem.templates[i] for i in fixed],
+                    problem.X, problem.y, problem.sample_weight, problem.n_classes)
+    folds = _folds(sub, cv, seed)
+    R = np.ones((n, len(fixed)))
+    outputs, models = m_step_experts(sub, R, folds, parallel, seed)
+    if models is None:
+        models = refit_experts(sub, R, parallel, seed)
+    if problem.is_classifier:
+        return np.log(np.maximum(outputs, PROBA_FLOOR)), models
+    return (outputs - problem.y_mean) / problem.y_scale, models
+
+
+def _build(problem, gate_template, differentiable, fixed_out, device, seed):
+    """The joint model for one run, initialised from ``seed``."""
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
+    gate.device_ = device
+    groups = {}
+    n_out = problem.n_classes or 1
+    for i in differentiable:
+        template = problem.templates[i]
+        groups.setdefault(template._architecture(n_out), []).append(i)
+    expert_groups = []
+    for architecture, positions in groups.items():
+        # Each expert starts from the weights its own fit would start from.
+        mlps = [problem.templates[i]._new_module(problem.X.shape[1], n_out,
+                                                 problem.templates[i]._seed())
+                for i in positions]
+        expert_groups.append(_ExpertGroup(positions, mlps, architecture))
+    fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
+    log_variance = None
+    if not problem.is_classifier:
+        start = np.zeros(problem.n_experts)
+        if fixed:
+            start[fixed] = np.log(np.maximum(
+                ((problem.y_standardised[:, None] - fixed_out) ** 2).mean(0), 1e-6))
+        log_variance = torch.as_tensor(start, dtype=torch.float32)
+    model = JointMixture(gate.module_, expert_groups, fixed, problem.n_experts,
+                         not problem.is_classifier, log_variance).to(device)
+    return gate, model
+
+
+def _optimizer(model, gate, problem, learning_rate):
+    groups = [{"params": list(model.gate.parameters()), "weight_decay": gate.alpha}]
+    for group in model.groups:
+        decay = problem.templates[int(group.positions[0])].weight_decay
+        groups.append({"params": list(group.net.parameters()), "weight_decay": decay})
+    if model.log_variance is not None:
+        groups.append({"params": [model.log_variance], "weight_decay": 0.0})
+    return torch.optim.Adam(groups, lr=learning_rate)
+
+
+def evaluate(model, data, index, loss):
+    """Loss, per-row log-likelihoods and gate weights on rows ``index``."""
+    model.eval()
+    totals, per_row, weights = 0.0, [], []
+    with torch.no_grad():
+        for start in range(0, len(index), EVAL_CHUNK):
+            zg, ze, fo, y, w = data.rows(index[start:start + EVAL_CHUNK])
+            log_g, out = model(zg, ze, fo)
+            value, rows = mixture_loss(model, log_g, out, y, w, loss)
+            totals += value.item() * w.sum().item()
+            per_row.append(rows)
+            weights.append(torch.exp(log_g))
+    return (totals / data.w[index].sum().item(), torch.cat(per_row), torch.cat(weights))
+
+
+def _run_once(problem, gate_template, differentiable, fixed_out, data, settings, seed,
+              device):
+    with seeded_torch(seed):  # initial weights of the gate and experts, dropout
+        gate, model = _build(problem, gate_template, differentiable, fixed_out, device, seed)
+        optimizer = _optimizer(model, gate, problem, settings.learning_rate)
+        n = len(problem.y)
+        rng = np.random.RandomState(seed)
+        n_val = int(round(settings.validation_fraction * n))
+        n_val = n_val if 1 <= n_val <= n - 2 else 0
+        order = torch.as_tensor(rng.permutation(n), device=device)
+        val, train = order[:n_val], order[n_val:]
+        generator = torch.Generator().manual_seed(int(seed))
+        log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
+        history, best, best_state, stale, converged = [], np.inf, None, 0, False
+        for epoch in range(1, settings.max_epochs + 1):
+            start_time = time.perf_counter()
+            model.train()
+            perm = train[torch.randperm(len(train), generator=generator).to(device)]
+            total = torch.zeros((), device=device)
+            share = torch.zeros(problem.n_experts, device=device)
+            for start in range(0, len(train), settings.batch_size):
+                zg, ze, fo, y, w = data.rows(perm[start:start + settings.batch_size])
+                log_g, out = model(zg, ze, fo)
+                loss, _ = mixture_loss(model, log_g, out, y, w, settings.loss)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                # Accumulate on the device: no host sync per minibatch.
+                total += loss.detach() * w.sum()
+                share += (torch.exp(log_g.detach()) * w[:, None]).sum(0)
+            train_w = data.w[train].sum()
+            record = {"epoch": epoch, "train_loss": (total / train_w).item(),
+                      "expert_share": to_numpy(share / train_w)}
+            if settings.loss == "nll":
+                record["log_likelihood"] = -record["train_loss"] - log_y_scale
+            if n_val:
+                record["validation_loss"] = evaluate(model, data, val, settings.loss)[0]
+            record["seconds"] = time.perf_counter() - start_time
+            history.append(record)
+            if settings.verbose:
+                print(f"[gradient] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
+                      f"validation {record.get('validation_loss', float('nan')):+.5f}")
+            score = record.get("validation_loss", record["train_loss"])
+            if not np.isfinite(score):
+                raise ValueError(
+                    f"The gradient training loss became {score} at epoch {epoch}; "
+                    "lower learning_rate.")
+            if score < best - settings.tol:
+                best, stale = score, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                stale += 1
+                if stale >= settings.n_iter_no_change:
+                    converged = True
+                    break
+        model.load_state_dict(best_state)
+    return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
+                 converged=converged, score=best)
+
+
+def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_iter,
+                    history):
+    """Unstack the batched networks into fitted TorchMLP estimators."""
+    experts = {}
+    for group in model.groups:
+        _, activation, dropout, _ = group.architecture
+        for position, mlp in zip(group.positions.tolist(),
+                                 group.net.to_mlps(activation, dropout)):
+            expert = clone(problem.templates[position])
+            if problem.is_classifier:
+                expert.classes_ = np.arange(problem.n_classes)
+            else:
+                expert.y_mean_, expert.y_scale_ = problem.y_mean, problem.y_scale
+            expert.n_features_in_ = problem.X.shape[1]
+            experts[position] = expert._set_fitted(mlp, x_mean, x_scale, device, n_iter,
+                                                   history)
+    return experts
+
+
+def _gate_weighted_variances(model, data, index, problem):
+    residual2, weights = [], []
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(index), EVAL_CHUNK):
+            zg, ze, fo, y, w = data.rows(index[start:start + EVAL_CHUNK])
+            log_g, out = model(zg, ze, fo)
+            residual2.append((y[:, None] - out) ** 2)
+            weights.append(torch.exp(log_g) * w[:, None])
+    residual2, weights = torch.cat(residual2), torch.cat(weights)
+    variances = (weights * residual2).sum(0) / weights.sum(0).clamp_min(1e-12)
+    return to_numpy(variances) * problem.y_scale ** 2
+
+
+def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,
+                 loss, validation_fraction, n_iter_no_change, tol, n_init, device, n_jobs,
+                 random_state, verbose=0):
+    """Train the gate and the differentiable experts jointly by minibatch Adam.
+
+    Returns
+    -------
+    result : Bunch
+        Shaped like :func:`skmoe._em.fit_em`'s: ``experts``, ``gate``,
+        ``variances`` (regression), ``history`` (one dict per epoch),
+        ``n_iter``, ``converged``, ``log_likelihood``.
+    """
+    device = resolve_device(device)
+    rng = random_state
+    differentiable = [i for i, t in enumerate(problem.templates)
+                      if is_differentiable_expert(t)]
+    fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
+    if not problem.is_classifier:
+        problem.y_mean, problem.y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
+        problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
+    x_mean = x_scale = None
+    if differentiable:
+        if np.isnan(problem.X).any():
+            raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
+        x_mean, x_scale = standardisation(problem.X)
+    with Parallel(n_jobs=n_jobs) as parallel:
+        fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
+                                                 rng.randint(2**31 - 1), parallel)
+    settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
+                     batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
+                     n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose)
+    best = None
+    for _ in range(n_init):
+        seed = rng.randint(2**31 - 1)
+        gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
+        data = _Data(problem, gate, x_mean, x_scale, fixed_out, device)
+        run = _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
+                        seed, device)
+        if best is None or run.score < best.score:
+            best = run
+    gate, model = best.gate, best.model
+    everything = torch.arange(len(problem.y), device=device)
+    _, per_row, weights = evaluate(model, data, everything, loss)
+    w = problem.sample_weight
+    log_likelihood = float(np.average(to_numpy(per_row), weights=w))
+    variances = None
+    if not problem.is_classifier:
+        log_likelihood -= math.log(problem.y_scale)
+        variances = np.exp(to_numpy(model.log_variance)) * problem.y_scale ** 2
+        if loss == "squared_error":
+            # The task loss does not train the noise scales: take each expert's
+            # gate-weighted mean squared residual instead.
+            variances = _gate_weighted_variances(model, data, everything, problem)
+        variances = np.maximum(variances, problem.variance_floor)
+    gate.module_ = model.gate.eval()
+    exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
+                               best.n_iter, best.history)
+    experts = [exported[i] if i in exported else fixed_models[fixed.index(i)]
+               for i in range(problem.n_experts)]
+    if not best.converged and validation_fraction:
+        warnings.warn(
+            f"Gradient training did not converge in max_epochs={max_epochs} epochs "
+            "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
+    return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
+                 n_iter=best.n_iter, converged=best.converged,
+                 log_likelihood=log_likelihood, expert_share=to_numpy(weights.mean(0)))
