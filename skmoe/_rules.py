@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_sample_weight
 from ._compat import validate_data
+from ._likelihood import PROBA_FLOOR
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
 # not give the mixture a zero-variance expert.
@@ -172,7 +173,8 @@ class RuleExpert(BaseEstimator):
             said = self._call(X, params)
             outcomes, table = self._calibrate(said, codes, w)
             index = np.searchsorted(outcomes, said)
-            return -np.average(np.log(table[index, codes]), weights=w)
+            return -np.average(np.log(np.maximum(table[index, codes], PROBA_FLOOR)),
+                               weights=w)
 
         self.params_ = self._search(log_loss, start)
         self.outcomes_, self.proba_table_ = self._calibrate(
@@ -200,7 +202,8 @@ class RuleExpert(BaseEstimator):
         X = self._check_X(X)
         if self.task == "regression":
             return self._call(X, self.params_)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def _is_classification(self):
         return self.task == "classification"

@@ -342,7 +342,8 @@ class TorchMLPClassifier(ClassifierMixin, _BaseTorchMLP):
 
     def predict(self, X):
         """Most probable class, shape (n_samples,)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def is_differentiable_expert(estimator):
