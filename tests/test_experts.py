@@ -65,7 +65,8 @@ def test_mlp_sample_weight_sets_the_weighted_mean():
     y = np.r_[np.zeros(100), np.full(100, 10.0)]
     weight = np.r_[np.ones(100), np.full(100, 9.0)]
     model = TorchMLPRegressor(hidden_layer_sizes=(), learning_rate=5e-2, max_epochs=300,
-                              batch_size=200, early_stopping=False, tol=0, random_state=0)
+                              batch_size=200, early_stopping=False, n_iter_no_change=300,
+                              random_state=0)
     assert_allclose(model.fit(X, y, sample_weight=weight).predict(X[:1]), 9.0, atol=0.05)
 
 
