@@ -110,7 +110,7 @@ def mixture_loss(model, log_g, out, y, w, loss):
         value = (y - (torch.exp(log_g) * out).sum(1)) ** 2
     else:
         value = -per_row
-    return (w * value).sum() / w.sum(), per_row
+    return (w * value).sum() / w.sum().clamp_min(1e-12), per_row
 
 
 class _Data:
@@ -202,7 +202,21 @@ def evaluate(model, data, index, loss):
             totals += value.item() * w.sum().item()
             per_row.append(rows)
             weights.append(torch.exp(log_g))
-    return (totals / data.w[index].sum().item(), torch.cat(per_row), torch.cat(weights))
+    total_weight = max(data.w[index].sum().item(), 1e-12)
+    return totals / total_weight, torch.cat(per_row), torch.cat(weights)
+
+
+def _split(sample_weight, validation_fraction, seed, device):
+    """Validation rows (drawn among rows of positive weight) and training rows."""
+    rng = np.random.RandomState(seed)
+    weighted = rng.permutation(np.flatnonzero(sample_weight > 0))
+    n_val = int(round(validation_fraction * len(sample_weight)))
+    n_val = n_val if 1 <= n_val <= len(weighted) - 2 else 0
+    is_val = np.zeros(len(sample_weight), dtype=bool)
+    is_val[weighted[:n_val]] = True
+    train = rng.permutation(np.flatnonzero(~is_val))
+    return (torch.as_tensor(weighted[:n_val], device=device),
+            torch.as_tensor(train, device=device))
 
 
 def _run_once(problem, gate_template, differentiable, fixed_out, data, settings, seed,
@@ -210,12 +224,7 @@ def _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
     with seeded_torch(seed):  # initial weights of the gate and experts, dropout
         gate, model = _build(problem, gate_template, differentiable, fixed_out, device, seed)
         optimizer = _optimizer(model, gate, problem, settings.learning_rate)
-        n = len(problem.y)
-        rng = np.random.RandomState(seed)
-        n_val = int(round(settings.validation_fraction * n))
-        n_val = n_val if 1 <= n_val <= n - 2 else 0
-        order = torch.as_tensor(rng.permutation(n), device=device)
-        val, train = order[:n_val], order[n_val:]
+        val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
         generator = torch.Generator().manual_seed(int(seed))
         log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
         history, best, best_state, stale, converged = [], np.inf, None, 0, False
@@ -235,12 +244,12 @@ def _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
                 # Accumulate on the device: no host sync per minibatch.
                 total += loss.detach() * w.sum()
                 share += (torch.exp(log_g.detach()) * w[:, None]).sum(0)
-            train_w = data.w[train].sum()
+            train_w = data.w[train].sum().clamp_min(1e-12)
             record = {"epoch": epoch, "train_loss": (total / train_w).item(),
                       "expert_share": to_numpy(share / train_w)}
             if settings.loss == "nll":
                 record["log_likelihood"] = -record["train_loss"] - log_y_scale
-            if n_val:
+            if len(val):
                 record["validation_loss"] = evaluate(model, data, val, settings.loss)[0]
             record["seconds"] = time.perf_counter() - start_time
             history.append(record)
