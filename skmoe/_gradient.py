@@ -113,20 +113,28 @@ def mixture_loss(model, log_g, out, y, w, loss):
     return (w * value).sum() / w.sum().clamp_min(1e-12), per_row
 
 
-class _Data:
-    """Tensors on the device: inputs of the gate and experts, cached outputs."""
+class TrainingData:
+    """Tensors on the device: inputs of the gate and experts, cached outputs.
 
-    def __init__(self, problem, gate, x_mean, x_scale, fixed_out, device):
+    ``z_gate`` and ``z_expert`` (n, d) standardised inputs, ``fixed`` (n, Mf)
+    or (n, Mf, C) outputs of the fixed experts, ``y`` (n,), ``w`` (n,).
+    """
+
+    def __init__(self, z_gate, z_expert, fixed, y, w):
+        self.z_gate, self.z_expert, self.fixed, self.y, self.w = z_gate, z_expert, fixed, y, w
+
+    @classmethod
+    def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device):
         X = problem.X
-        self.z_gate = to_tensor(np.nan_to_num((X - gate.mean_) / gate.scale_), device)
-        self.z_expert = (to_tensor((X - x_mean) / x_scale, device) if x_mean is not None
-                         else self.z_gate)
-        self.fixed = to_tensor(fixed_out, device)
-        self.w = to_tensor(problem.sample_weight / problem.sample_weight.mean(), device)
+        z_gate = to_tensor(np.nan_to_num((X - gate.mean_) / gate.scale_), device)
+        z_expert = (to_tensor((X - x_mean) / x_scale, device) if x_mean is not None
+                    else z_gate)
         if problem.is_classifier:
-            self.y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
+            y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
         else:
-            self.y = to_tensor(problem.y_standardised, device)
+            y = to_tensor(problem.y_standardised, device)
+        w = to_tensor(problem.sample_weight / problem.sample_weight.mean(), device)
+        return cls(z_gate, z_expert, to_tensor(fixed_out, device), y, w)
 
     def rows(self, index):
         return (self.z_gate[index], self.z_expert[index], self.fixed[index], self.y[index],
@@ -206,6 +214,28 @@ def evaluate(model, data, index, loss):
     return totals / total_weight, torch.cat(per_row), torch.cat(weights)
 
 
+def train_epoch(model, optimizer, data, train, batch_size, loss, generator):
+    """One pass of minibatch Adam over the rows ``train`` in a random order.
+
+    Returns the weighted sum of the minibatch losses and of the gate weights,
+    as device tensors (no host synchronisation per minibatch).
+    """
+    model.train()
+    perm = train[torch.randperm(len(train), generator=generator).to(train.device)]
+    total = torch.zeros((), device=train.device)
+    share = 0.0
+    for start in range(0, len(train), batch_size):
+        zg, ze, fo, y, w = data.rows(perm[start:start + batch_size])
+        log_g, out = model(zg, ze, fo)
+        value, _ = mixture_loss(model, log_g, out, y, w, loss)
+        optimizer.zero_grad(set_to_none=True)
+        value.backward()
+        optimizer.step()
+        total += value.detach() * w.sum()
+        share = share + (torch.exp(log_g.detach()) * w[:, None]).sum(0)
+    return total, share
+
+
 def _split(sample_weight, validation_fraction, seed, device):
     """Validation rows (drawn among rows of positive weight) and training rows."""
     rng = np.random.RandomState(seed)
@@ -230,20 +260,8 @@ def _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
         history, best, best_state, stale, converged = [], np.inf, None, 0, False
         for epoch in range(1, settings.max_epochs + 1):
             start_time = time.perf_counter()
-            model.train()
-            perm = train[torch.randperm(len(train), generator=generator).to(device)]
-            total = torch.zeros((), device=device)
-            share = torch.zeros(problem.n_experts, device=device)
-            for start in range(0, len(train), settings.batch_size):
-                zg, ze, fo, y, w = data.rows(perm[start:start + settings.batch_size])
-                log_g, out = model(zg, ze, fo)
-                loss, _ = mixture_loss(model, log_g, out, y, w, settings.loss)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                # Accumulate on the device: no host sync per minibatch.
-                total += loss.detach() * w.sum()
-                share += (torch.exp(log_g.detach()) * w[:, None]).sum(0)
+            total, share = train_epoch(model, optimizer, data, train, settings.batch_size,
+                                       settings.loss, generator)
             train_w = data.w[train].sum().clamp_min(1e-12)
             record = {"epoch": epoch, "train_loss": (total / train_w).item(),
                       "expert_share": to_numpy(share / train_w)}
@@ -342,7 +360,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     for _ in range(n_init):
         seed = rng.randint(2**31 - 1)
         gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
-        data = _Data(problem, gate, x_mean, x_scale, fixed_out, device)
+        data = TrainingData.from_problem(problem, gate, x_mean, x_scale, fixed_out, device)
         run = _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
                         seed, device)
         if best is None or run.score < best.score:
