@@ -232,8 +232,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
-    training : {'em'}, default='em'
-        Training algorithm: expectation-maximisation.
+    training : {'em', 'gradient'}, default='em'
+        'em': expectation-maximisation. 'gradient': the gate and every torch
+        MLP expert (:class:`~skmoe.experts.TorchMLPRegressor`) are trained
+        jointly by minibatch Adam on ``loss``; the other experts (trees,
+        LightGBM, rules) are fitted first and the gate learns on their
+        out-of-fold predictions (``cv`` folds). Torch MLP experts of one
+        architecture run as one batched network; their own learning rate,
+        batch size, epochs and device are replaced by the mixture's.
     max_iter : int, default=10
         Maximum EM iterations per initialisation.
     tol : float, default=1e-3
@@ -261,6 +267,28 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration.
+    max_epochs : int, default=100
+        ``training='gradient'`` only (as are the parameters below): epochs of
+        minibatch Adam. ``tol`` is the improvement in validation loss that
+        resets the early-stopping patience; ``n_init`` restarts keep the run
+        with the best validation loss.
+    learning_rate : float, default=1e-3
+        Adam step size for the gate, the torch experts and the noise scales.
+    batch_size : int, default=256
+    loss : {'nll', 'squared_error'}, default='nll'
+        'nll': the mixture's negative log-likelihood (per-expert noise scales
+        are learned with it). 'squared_error': the squared error of the mixed
+        prediction ``sum_i g_i f_i`` (noise scales are then the gate-weighted
+        mean squared residuals). The classifier takes 'nll' or 'log_loss',
+        the same objective.
+    validation_fraction : float, default=0.1
+        Rows held out for early stopping (the best epoch's weights are kept);
+        0 trains for ``max_epochs`` on all rows.
+    n_iter_no_change : int, default=10
+        Early-stopping patience in epochs.
+    device : str, default='auto'
+        Where the gate and the torch experts train: 'auto' uses CUDA when
+        available, 'cuda' without CUDA is an error.
 
     Attributes
     ----------
@@ -277,7 +305,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Each expert's noise variance (from honest residuals when ``cv``).
     history_ : list of dict
         Per EM iteration: ``log_likelihood`` (mean per sample), ``expert_share``
-        (each expert's share of responsibility), ``seconds``.
+        (each expert's share of responsibility), ``seconds``. Per epoch for
+        ``training='gradient'``: ``train_loss``, ``validation_loss``,
+        ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
+        weights), ``seconds``.
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
     n_iter_ : int
@@ -312,7 +343,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     """
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the mixture by EM.
+        """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
         ----------
@@ -370,7 +401,7 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
         See :class:`MixtureOfExpertsRegressor`.
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``.
-    training : {'em'}, default='em'
+    training : {'em', 'gradient'}, default='em'
     max_iter : int, default=10
     tol : float, default=1e-3
     n_init : int, default=1
@@ -380,6 +411,9 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     n_jobs : int, default=None
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
+    max_epochs, learning_rate, batch_size, loss, validation_fraction, n_iter_no_change, device
+        ``training='gradient'`` only; see :class:`MixtureOfExpertsRegressor`.
+        ``loss`` is 'nll' or 'log_loss' (the same objective for a classifier).
 
     Attributes
     ----------
@@ -407,7 +441,7 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     """
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the mixture by EM.
+        """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
         ----------
