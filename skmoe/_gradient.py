@@ -84,6 +84,7 @@ class JointMixture(torch.nn.Module):
         # Column j of the concatenation [fixed, group 0, group 1, ...] is
         # expert order[j]; ``inverse`` puts the columns back in expert order.
         self.register_buffer("inverse", torch.as_tensor(np.argsort(order)))
+        self.in_order = order == sorted(order)   # then the gather is skipped
         self.log_variance = (torch.nn.Parameter(log_variance) if log_variance is not None
                              else None)
 
@@ -95,7 +96,8 @@ class JointMixture(torch.nn.Module):
             out = group.net(z_expert)                                   # (e, b, o)
             out = out[..., 0] if self.regression else torch.log_softmax(out, dim=-1)
             pieces.append(out.transpose(0, 1))                          # (b, e[, C])
-        return log_g, torch.cat(pieces, dim=1)[:, self.inverse]
+        out = pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
+        return log_g, out if self.in_order else out[:, self.inverse]
 
 
 def mixture_loss(model, log_g, out, y, w, loss):
@@ -137,8 +139,9 @@ class TrainingData:
         return cls(z_gate, z_expert, to_tensor(fixed_out, device), y, w)
 
     def rows(self, index):
-        return (self.z_gate[index], self.z_expert[index], self.fixed[index], self.y[index],
-                self.w[index])
+        z_gate = self.z_gate[index]
+        z_expert = z_gate if self.z_expert is self.z_gate else self.z_expert[index]
+        return z_gate, z_expert, self.fixed[index], self.y[index], self.w[index]
 
 
 def _fixed_outputs(problem, fixed, cv, seed, parallel):
@@ -195,7 +198,9 @@ def _optimizer(model, gate, problem, learning_rate):
         groups.append({"params": list(group.net.parameters()), "weight_decay": decay})
     if model.log_variance is not None:
         groups.append({"params": [model.log_variance], "weight_decay": 0.0})
-    return torch.optim.Adam(groups, lr=learning_rate)
+    # The fused CUDA kernel updates every parameter in one launch.
+    return torch.optim.Adam(groups, lr=learning_rate,
+                            fused=next(model.parameters()).is_cuda or None)
 
 
 def evaluate(model, data, index, loss):

@@ -121,7 +121,8 @@ class _BaseTorchMLP(BaseEstimator):
         val, train = order[:n_val], order[n_val:]
         module = self._new_module(X.shape[1], n_out, seed).to(device)
         optimizer = torch.optim.Adam(module.parameters(), lr=self.learning_rate,
-                                     weight_decay=self.weight_decay)
+                                     weight_decay=self.weight_decay,
+                                     fused=device.type == "cuda" or None)
         generator = torch.Generator().manual_seed(int(seed))
         train_t = torch.as_tensor(train, device=device)
         best, best_state, stale, history = np.inf, None, 0, []
