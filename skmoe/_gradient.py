@@ -170,9 +170,12 @@ def _build(problem, gate_template, differentiable, fixed_out, device, seed):
     n_out = problem.n_classes or 1
     for i in differentiable:
         template = problem.templates[i]
-        groups.setdefault(template._architecture(n_out), []).append(i)
+        # One batched network per architecture (and weight decay, a per-group
+        # optimiser setting).
+        key = (template._architecture(n_out), float(template.weight_decay))
+        groups.setdefault(key, []).append(i)
     expert_groups = []
-    for architecture, positions in groups.items():
+    for (architecture, _), positions in groups.items():
         # Each expert starts from the weights its own fit would start from.
         mlps = [problem.templates[i]._new_module(problem.X.shape[1], n_out,
                                                  problem.templates[i]._seed())

@@ -245,3 +245,18 @@ def test_auto_device_uses_cuda_for_gate_and_experts():
                                     validation_fraction=0.0).fit(X, y)
     assert next(moe.gate_.module_.parameters()).device.type == "cuda"
     assert all(e.device_.type == "cuda" for e in moe.experts_)
+
+
+def test_mixed_architectures_keep_the_expert_order():
+    # Two batched groups ((8,) twice, (4,) once) around a fixed expert.
+    X, y, _ = quadratic_regimes(n_samples=300)
+    experts = [("a", TorchMLPRegressor(hidden_layer_sizes=(8,))), ("line", LinearRegression()),
+               ("b", TorchMLPRegressor(hidden_layer_sizes=(4,))),
+               ("c", TorchMLPRegressor(hidden_layer_sizes=(8,)))]
+    moe = MixtureOfExpertsRegressor(experts, training="gradient", max_epochs=3,
+                                    validation_fraction=0.0, random_state=0).fit(X, y)
+    widths = [e.module_[0].out_features if hasattr(e, "module_") else None
+              for e in moe.experts_]
+    assert widths == [8, None, 4, 8]
+    assert isinstance(moe.experts_[1], LinearRegression)
+    assert_allclose(moe.predict_experts(X[:5])[:, 1], moe.experts_[1].predict(X[:5]))
