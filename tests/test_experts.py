@@ -208,3 +208,16 @@ def test_rule_unseen_outcome_gets_the_class_prior():
     rule = RuleExpert(floor_rule, task="classification").fit(X, y)
     # Outcome 7 never occurred in fit: the class prior (weighted frequencies).
     assert_allclose(rule.predict_proba(np.array([[7.0]])), [[0.75, 0.25]])
+
+
+def test_rules_and_mlps_serve_in_the_ensemble():
+    from skmoe import EnsembleClassifier, EnsembleRegressor
+    X, y = make_regimes(n_samples=200, random_state=0)
+    ensemble = EnsembleRegressor([("rule", RuleExpert(parabola_rule)),
+                                  ("mlp", TorchMLPRegressor(**FAST))]).fit(X, y)
+    assert ensemble.predict(X).shape == (200,)
+    Xc, yc = load_iris(return_X_y=True)
+    clf = EnsembleClassifier([("rule", RuleExpert(above, params={"threshold": 2.5},
+                                                  task="classification")),
+                              ("mlp", TorchMLPClassifier(**FAST))]).fit(Xc, yc)
+    assert_allclose(clf.predict_proba(Xc).sum(axis=1), 1.0)
