@@ -33,7 +33,8 @@ import numpy as np
 import torch
 
 from skmoe import MixtureOfExpertsRegressor, MLPGate
-from skmoe._gradient import JointMixture, TrainingData, _ExpertGroup, train_epoch
+from skmoe._gradient import (JointMixture, TrainingData, _ExpertGroup, mixture_loss,
+                              train_epoch)
 from skmoe._nn import make_mlp
 from skmoe.experts import TorchMLPRegressor
 
@@ -82,6 +83,45 @@ def time_epoch(model, data, batch_size, device, seed):
     return time.perf_counter() - start
 
 
+def time_epoch_graphed(model, data, batch_size, device, seed):
+    """The same epoch with each step (forward, backward, Adam) replayed as one CUDA graph.
+
+    Only full batches run (the last partial one is dropped); three warm-up
+    steps and the capture are not timed.
+    """
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True, capturable=True)
+    model.train()
+    index = torch.arange(batch_size, device=device)
+
+    def step():
+        zg, ze, fo, y, w = data.rows(index)
+        log_g, out = model(zg, ze, fo)
+        mixture_loss(model, log_g, out, y, w, "nll")[0].backward()
+        optimizer.step()
+
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            optimizer.zero_grad(set_to_none=True)
+            step()
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    optimizer.zero_grad(set_to_none=True)
+    with torch.cuda.graph(graph):
+        step()
+    n = len(data.y)
+    generator = torch.Generator().manual_seed(seed)
+    synchronize(device)
+    start = time.perf_counter()
+    perm = torch.randperm(n, generator=generator).to(device)
+    for first in range(0, n - batch_size + 1, batch_size):
+        index.copy_(perm[first:first + batch_size])
+        graph.replay()
+    synchronize(device)
+    return time.perf_counter() - start
+
+
 def epoch_flops(n_rows, n_features, n_experts, hidden, gate_hidden):
     """Matmul FLOPs of one epoch: forward, weight gradients, input gradients."""
     def mlp(widths, copies):
@@ -126,6 +166,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--modes", nargs="+", default=["fp32", "tf32"])
     parser.add_argument("--peak-size", type=int, default=8192)
+    parser.add_argument("--graphs", action="store_true",
+                        help="also time each step replayed as a CUDA graph")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
@@ -167,6 +209,25 @@ def main():
                   f"loop {loop:7.3f} s/epoch, speed-up x{loop / batched:5.2f}; batched "
                   f"{achieved:6.1f} TFLOP/s = {100 * achieved / peak:5.1f}% of the "
                   f"measured matmul peak {peak:6.1f} TFLOP/s", flush=True)
+            if args.graphs and device.type == "cuda":
+                try:
+                    graphed = {kind: statistics.median(
+                        time_epoch_graphed(build(kind, args.features, args.experts, hidden,
+                                                 gate_hidden, device), data, batch_size,
+                                           device, seed=r + 1) for r in range(args.repeats))
+                        for kind in ("batched", "loop")}
+                except Exception as exc:  # report, keep the eager figures
+                    print(f"[{mode}] CUDA graphs failed: {type(exc).__name__}: {exc}")
+                    continue
+                g_achieved = flops / graphed["batched"] / 1e12
+                row.update(graph_batched_s=graphed["batched"], graph_loop_s=graphed["loop"],
+                           graph_tflops=g_achieved)
+                print(f"[{mode}] batch {batch_size:6d}, CUDA graphs: batched "
+                      f"{graphed['batched']:7.3f} s/epoch, loop {graphed['loop']:7.3f} s/epoch, "
+                      f"speed-up x{graphed['loop'] / graphed['batched']:5.2f}; batched "
+                      f"{g_achieved:6.1f} TFLOP/s = {100 * g_achieved / peak:5.1f}% of peak; "
+                      f"batched graphed vs eager loop x{loop / graphed['batched']:5.2f}",
+                      flush=True)
     torch.backends.cuda.matmul.allow_tf32 = False
     Xn, yn = X.cpu().numpy().astype(np.float64), y.cpu().numpy().astype(np.float64)
     del X, y, data, models
