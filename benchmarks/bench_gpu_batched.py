@@ -16,11 +16,15 @@
     with 16 ``TorchMLPRegressor((256, 256))`` experts, one epoch
     (``history_[0]["seconds"]``).
 
-Precision modes: ``fp32`` (torch's default: TF32 off) and ``tf32``.
+Precision modes: ``fp32`` (torch's default: TF32 off) and ``tf32``. Step
+modes: ``eager`` (one kernel launch per op) and, with ``--graphs``, ``CUDA
+graphs`` (each full-batch step replayed as one graph, as the trainer does on
+a GPU; see ``skmoe._gradient.Stepper``). Both versions use the trainer's
+``Stepper`` and the fused CUDA Adam.
 
 Usage::
 
-    python benchmarks/bench_gpu_batched.py                  # full size, on CUDA
+    python benchmarks/bench_gpu_batched.py --graphs         # full size, on CUDA
     python benchmarks/bench_gpu_batched.py --quick          # small smoke run (CPU ok)
 """
 
@@ -33,8 +37,7 @@ import numpy as np
 import torch
 
 from skmoe import MixtureOfExpertsRegressor, MLPGate
-from skmoe._gradient import (JointMixture, TrainingData, _ExpertGroup, mixture_loss,
-                              train_epoch)
+from skmoe._gradient import JointMixture, Stepper, TrainingData, _ExpertGroup
 from skmoe._nn import make_mlp
 from skmoe.experts import TorchMLPRegressor
 
@@ -70,54 +73,21 @@ def synchronize(device):
         torch.cuda.synchronize(device)
 
 
-def time_epoch(model, data, batch_size, device, seed):
-    # As in the trainer: the fused CUDA Adam (one launch for all parameters).
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3,
-                                 fused=device.type == "cuda" or None)
-    train = torch.arange(len(data.y), device=device)
+def make_stepper(model, data, batch_size, device, graphs):
+    # As in the trainer: fused CUDA Adam (one launch for all parameters), and
+    # optionally each full-batch step replayed as one CUDA graph.
+    cuda = device.type == "cuda"
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=cuda or None,
+                                 capturable=graphs)
+    return Stepper(model, optimizer, data, batch_size, "nll", graphs=graphs and cuda)
+
+
+def time_epoch(stepper, device, seed):
+    train = torch.arange(len(stepper.data.y), device=device)
     generator = torch.Generator().manual_seed(seed)
     synchronize(device)
     start = time.perf_counter()
-    train_epoch(model, optimizer, data, train, batch_size, "nll", generator)
-    synchronize(device)
-    return time.perf_counter() - start
-
-
-def time_epoch_graphed(model, data, batch_size, device, seed):
-    """The same epoch with each step (forward, backward, Adam) replayed as one CUDA graph.
-
-    Only full batches run (the last partial one is dropped); three warm-up
-    steps and the capture are not timed.
-    """
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True, capturable=True)
-    model.train()
-    index = torch.arange(batch_size, device=device)
-
-    def step():
-        zg, ze, fo, y, w = data.rows(index)
-        log_g, out = model(zg, ze, fo)
-        mixture_loss(model, log_g, out, y, w, "nll")[0].backward()
-        optimizer.step()
-
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        for _ in range(3):
-            optimizer.zero_grad(set_to_none=True)
-            step()
-    torch.cuda.current_stream().wait_stream(side)
-    graph = torch.cuda.CUDAGraph()
-    optimizer.zero_grad(set_to_none=True)
-    with torch.cuda.graph(graph):
-        step()
-    n = len(data.y)
-    generator = torch.Generator().manual_seed(seed)
-    synchronize(device)
-    start = time.perf_counter()
-    perm = torch.randperm(n, generator=generator).to(device)
-    for first in range(0, n - batch_size + 1, batch_size):
-        index.copy_(perm[first:first + batch_size])
-        graph.replay()
+    stepper.epoch(train, generator)
     synchronize(device)
     return time.perf_counter() - start
 
@@ -189,48 +159,33 @@ def main():
     for mode in args.modes:
         torch.backends.cuda.matmul.allow_tf32 = mode == "tf32"
         peak = matmul_peak(device, args.peak_size)
-        models = {kind: build(kind, args.features, args.experts, hidden, gate_hidden, device)
-                  for kind in ("batched", "loop")}
-        for batch_size in args.batch_sizes:
-            times = {"batched": [], "loop": []}
-            for kind in times:   # warm-up (kernel selection, allocator)
-                time_epoch(models[kind], data, batch_size, device, seed=0)
-            for repeat in range(args.repeats):
-                for kind in times:
-                    times[kind].append(time_epoch(models[kind], data, batch_size, device,
-                                                  seed=repeat + 1))
-            batched, loop = (statistics.median(times[k]) for k in ("batched", "loop"))
-            achieved = flops / batched / 1e12
-            row = {"mode": mode, "batch_size": batch_size, "batched_s": batched,
-                   "loop_s": loop, "speedup": loop / batched, "tflops": achieved,
-                   "peak_tflops": peak, "fraction_of_peak": achieved / peak}
-            results.append(row)
-            print(f"[{mode}] batch {batch_size:6d}: batched {batched:7.3f} s/epoch, "
-                  f"loop {loop:7.3f} s/epoch, speed-up x{loop / batched:5.2f}; batched "
-                  f"{achieved:6.1f} TFLOP/s = {100 * achieved / peak:5.1f}% of the "
-                  f"measured matmul peak {peak:6.1f} TFLOP/s", flush=True)
-            if args.graphs and device.type == "cuda":
-                try:
-                    graphed = {kind: statistics.median(
-                        time_epoch_graphed(build(kind, args.features, args.experts, hidden,
-                                                 gate_hidden, device), data, batch_size,
-                                           device, seed=r + 1) for r in range(args.repeats))
-                        for kind in ("batched", "loop")}
-                except Exception as exc:  # report, keep the eager figures
-                    print(f"[{mode}] CUDA graphs failed: {type(exc).__name__}: {exc}")
-                    continue
-                g_achieved = flops / graphed["batched"] / 1e12
-                row.update(graph_batched_s=graphed["batched"], graph_loop_s=graphed["loop"],
-                           graph_tflops=g_achieved)
-                print(f"[{mode}] batch {batch_size:6d}, CUDA graphs: batched "
-                      f"{graphed['batched']:7.3f} s/epoch, loop {graphed['loop']:7.3f} s/epoch, "
-                      f"speed-up x{graphed['loop'] / graphed['batched']:5.2f}; batched "
-                      f"{g_achieved:6.1f} TFLOP/s = {100 * g_achieved / peak:5.1f}% of peak; "
-                      f"batched graphed vs eager loop x{loop / graphed['batched']:5.2f}",
-                      flush=True)
+        for graphs in ([False, True] if args.graphs and device.type == "cuda" else [False]):
+            label = "CUDA graphs" if graphs else "eager"
+            for batch_size in args.batch_sizes:
+                steppers = {kind: make_stepper(build(kind, args.features, args.experts, hidden,
+                                                     gate_hidden, device),
+                                               data, batch_size, device, graphs)
+                            for kind in ("batched", "loop")}
+                times = {"batched": [], "loop": []}
+                for kind in times:   # warm-up epoch (kernel choice, allocator, capture)
+                    time_epoch(steppers[kind], device, seed=0)
+                for repeat in range(args.repeats):
+                    for kind in times:
+                        times[kind].append(time_epoch(steppers[kind], device, seed=repeat + 1))
+                batched, loop = (statistics.median(times[k]) for k in ("batched", "loop"))
+                achieved = flops / batched / 1e12
+                results.append({"mode": mode, "steps": label, "batch_size": batch_size,
+                                "batched_s": batched, "loop_s": loop,
+                                "speedup": loop / batched, "tflops": achieved,
+                                "peak_tflops": peak, "fraction_of_peak": achieved / peak})
+                print(f"[{mode}, {label}] batch {batch_size:6d}: batched {batched:7.3f} s/epoch, "
+                      f"loop {loop:7.3f} s/epoch, speed-up x{loop / batched:5.2f}; batched "
+                      f"{achieved:6.1f} TFLOP/s = {100 * achieved / peak:5.1f}% of the "
+                      f"measured matmul peak {peak:6.1f} TFLOP/s", flush=True)
+                del steppers
     torch.backends.cuda.matmul.allow_tf32 = False
     Xn, yn = X.cpu().numpy().astype(np.float64), y.cpu().numpy().astype(np.float64)
-    del X, y, data, models
+    del X, y, data
     for batch_size in args.batch_sizes[-1:]:
         seconds = library_epoch(Xn, yn, args.experts, hidden, batch_size, device)
         results.append({"mode": "fp32", "batch_size": batch_size, "library_epoch_s": seconds})

@@ -43,6 +43,8 @@ from .experts import is_differentiable_expert, standardisation
 LOG_2PI = math.log(2.0 * math.pi)
 # Rows per forward pass when evaluating without gradients.
 EVAL_CHUNK = 65_536
+# Replay training steps as CUDA graphs on a GPU (see Stepper).
+CUDA_GRAPHS = True
 
 
 def gate_log_weights(logits):
@@ -80,6 +82,7 @@ class JointMixture(torch.nn.Module):
         self.gate = gate_module
         self.groups = torch.nn.ModuleList(groups)
         self.regression = regression
+        self.n_experts = n_experts
         order = list(fixed_positions) + [int(p) for g in groups for p in g.positions]
         # Column j of the concatenation [fixed, group 0, group 1, ...] is
         # expert order[j]; ``inverse`` puts the columns back in expert order.
@@ -194,7 +197,7 @@ def _build(problem, gate_template, differentiable, fixed_out, device, seed):
     return gate, model
 
 
-def _optimizer(model, gate, problem, learning_rate):
+def _optimizer(model, gate, problem, learning_rate, graphs=False):
     groups = [{"params": list(model.gate.parameters()), "weight_decay": gate.alpha}]
     for group in model.groups:
         decay = problem.templates[int(group.positions[0])].weight_decay
@@ -203,7 +206,8 @@ def _optimizer(model, gate, problem, learning_rate):
         groups.append({"params": [model.log_variance], "weight_decay": 0.0})
     # The fused CUDA kernel updates every parameter in one launch.
     return torch.optim.Adam(groups, lr=learning_rate,
-                            fused=next(model.parameters()).is_cuda or None)
+                            fused=next(model.parameters()).is_cuda or None,
+                            capturable=graphs)
 
 
 def evaluate(model, data, index, loss):
@@ -222,26 +226,89 @@ def evaluate(model, data, index, loss):
     return totals / total_weight, torch.cat(per_row), torch.cat(weights)
 
 
-def train_epoch(model, optimizer, data, train, batch_size, loss, generator):
-    """One pass of minibatch Adam over the rows ``train`` in a random order.
+class Stepper:
+    """Minibatch Adam steps; on CUDA, full batches replay one captured CUDA graph.
 
-    Returns the weighted sum of the minibatch losses and of the gate weights,
-    as device tensors (no host synchronisation per minibatch).
+    A step launches ~100 small kernels (gather, forward, backward, Adam), so
+    for batches of a few thousand rows the CPU's launch overhead, not the GPU,
+    sets the pace. With ``graphs=True`` the step of a full batch is captured
+    once (after three ordinary warm-up steps, as CUDA graphs require) and then
+    replayed with one launch; a last, smaller batch runs eagerly. Every step
+    still runs exactly once on its own rows.
+
+    ``total`` and ``share`` accumulate the weighted loss and gate weights on
+    the device (no host synchronisation per minibatch).
     """
-    model.train()
-    perm = train[torch.randperm(len(train), generator=generator).to(train.device)]
-    total = torch.zeros((), device=train.device)
-    share = 0.0
-    for start in range(0, len(train), batch_size):
-        zg, ze, fo, y, w = data.rows(perm[start:start + batch_size])
-        log_g, out = model(zg, ze, fo)
-        value, _ = mixture_loss(model, log_g, out, y, w, loss)
-        optimizer.zero_grad(set_to_none=True)
+
+    WARMUP_STEPS = 3
+
+    def __init__(self, model, optimizer, data, batch_size, loss, graphs=False):
+        self.model, self.optimizer, self.data = model, optimizer, data
+        self.batch_size, self.loss, self.graphs = batch_size, loss, graphs
+        device = data.y.device
+        self.total = torch.zeros((), device=device)
+        self.share = torch.zeros(model.n_experts, device=device)
+        self.graph, self.index, self.warm = None, None, 0
+
+    def _step(self, rows):
+        zg, ze, fo, y, w = self.data.rows(rows)
+        log_g, out = self.model(zg, ze, fo)
+        value, _ = mixture_loss(self.model, log_g, out, y, w, self.loss)
         value.backward()
-        optimizer.step()
-        total += value.detach() * w.sum()
-        share = share + (torch.exp(log_g.detach()) * w[:, None]).sum(0)
-    return total, share
+        self.optimizer.step()
+        self.total += value.detach() * w.sum()
+        self.share += (torch.exp(log_g.detach()) * w[:, None]).sum(0)
+
+    def __call__(self, rows):
+        if not self.graphs or len(rows) != self.batch_size:
+            # After a capture the gradients live in the graph's memory: zero
+            # them in place instead of dropping them.
+            self.optimizer.zero_grad(set_to_none=self.graph is None)
+            return self._step(rows)
+        if self.graph is not None:
+            self.index.copy_(rows)
+            return self.graph.replay()
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            self.optimizer.zero_grad(set_to_none=True)
+            if self.warm < self.WARMUP_STEPS:
+                self.warm += 1
+                self._step(rows)
+            else:
+                self.index = rows.clone()
+                graph = torch.cuda.CUDAGraph()
+                try:
+                    with torch.cuda.graph(graph):
+                        self._step(self.index)
+                    self.graph = graph
+                except RuntimeError as exc:  # capture unsupported: stay eager
+                    warnings.warn(f"CUDA graph capture failed ({exc}); training "
+                                  "continues without graphs.", RuntimeWarning)
+                    self.graphs = False
+        torch.cuda.current_stream().wait_stream(side)
+        if self.graph is not None:
+            self.graph.replay()  # capturing ran nothing: this batch runs now
+        elif not self.graphs:
+            self.optimizer.zero_grad(set_to_none=True)
+            self._step(rows)
+
+    def epoch(self, train, generator):
+        """One pass over the rows ``train`` in a random order."""
+        self.model.train()
+        self.total.zero_()
+        self.share.zero_()
+        perm = train[torch.randperm(len(train), generator=generator).to(train.device)]
+        for start in range(0, len(train), self.batch_size):
+            self(perm[start:start + self.batch_size])
+        return self.total, self.share
+
+
+def _use_graphs(model, device, n_train, batch_size):
+    """CUDA graphs pay off with enough full batches; dropout stays eager."""
+    no_dropout = all(group.architecture[2] == 0 for group in model.groups)
+    return (CUDA_GRAPHS and device.type == "cuda" and no_dropout
+            and n_train // batch_size >= 8)
 
 
 def _split(sample_weight, validation_fraction, seed, device):
@@ -261,15 +328,16 @@ def _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
               device):
     with seeded_torch(seed):  # initial weights of the gate and experts, dropout
         gate, model = _build(problem, gate_template, differentiable, fixed_out, device, seed)
-        optimizer = _optimizer(model, gate, problem, settings.learning_rate)
         val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
+        graphs = _use_graphs(model, device, len(train), settings.batch_size)
+        optimizer = _optimizer(model, gate, problem, settings.learning_rate, graphs)
+        stepper = Stepper(model, optimizer, data, settings.batch_size, settings.loss, graphs)
         generator = torch.Generator().manual_seed(int(seed))
         log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
         history, best, best_state, stale, converged = [], np.inf, None, 0, False
         for epoch in range(1, settings.max_epochs + 1):
             start_time = time.perf_counter()
-            total, share = train_epoch(model, optimizer, data, train, settings.batch_size,
-                                       settings.loss, generator)
+            total, share = stepper.epoch(train, generator)
             train_w = data.w[train].sum().clamp_min(1e-12)
             record = {"epoch": epoch, "train_loss": (total / train_w).item(),
                       "expert_share": to_numpy(share / train_w)}
