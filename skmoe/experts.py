@@ -174,12 +174,25 @@ class _BaseTorchMLP(BaseEstimator):
         return validate_data(self, X, reset=False, dtype=np.float64)
 
     def __getstate__(self):
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         if "module_" in state:
-            # Keep a CPU copy so a model fitted on a GPU unpickles anywhere.
+            # Store a CPU copy so a model fitted on a GPU unpickles anywhere.
             state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
             state["device_"] = torch.device("cpu")
+            state["_fitted_on"] = str(self.device_)
         return state
+
+    def __setstate__(self, state):
+        fitted_on = state.pop("_fitted_on", "cpu")
+        super().__setstate__(state)
+        if fitted_on.startswith("cuda") and torch.cuda.is_available():
+            # Back on the GPU when there is one (predictions then match the
+            # fitted model exactly); on a CPU-only machine it stays on the CPU.
+            device = torch.device(fitted_on)
+            if (device.index or 0) >= torch.cuda.device_count():
+                device = torch.device("cuda")
+            self.module_.to(device)
+            self.device_ = device
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -116,11 +116,16 @@ def test_cuda_without_cuda_is_a_clear_error():
 
 
 @needs_cuda
-def test_gpu_fitted_model_loads_on_cpu():
+def test_gpu_fitted_model_loads_on_cpu(monkeypatch):
     X, y = make_regimes(n_samples=200, random_state=0)
     model = TorchMLPRegressor(**FAST, device="cuda").fit(X, y)
     assert model.device_.type == "cuda"
-    loaded = pickle.loads(pickle.dumps(model))
+    data = pickle.dumps(model)
+    # Where CUDA exists it goes back on the GPU and predicts exactly the same.
+    assert_allclose(pickle.loads(data).predict(X), model.predict(X))
+    # On a machine without CUDA it loads on the CPU.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    loaded = pickle.loads(data)
     assert loaded.device_.type == "cpu"
     assert next(loaded.module_.parameters()).device.type == "cpu"
     assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-4, atol=1e-4)
