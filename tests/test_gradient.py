@@ -178,9 +178,11 @@ def test_task_loss_option():
     assert moe.score(X, y) > 0.9
     assert "log_likelihood" not in moe.history_[0]
     assert np.all(moe.noise_variance_ > 0.1)
+    classifier = MixtureOfExpertsClassifier(
+        [("a", LogisticRegression()), ("b", LogisticRegression())], training="gradient",
+        loss="squared_error")
     with pytest.raises(ValueError, match="loss='squared_error' is not available"):
-        MixtureOfExpertsClassifier([("a", LogisticRegression()), ("b", LogisticRegression())],
-                                   training="gradient", loss="squared_error").fit(*load_iris(return_X_y=True))
+        classifier.fit(*load_iris(return_X_y=True))
 
 
 def test_same_seed_same_predictions_and_no_validation_runs_all_epochs():
