@@ -432,11 +432,12 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose)
+    # The gate's input scaling depends on X only: any initialised gate gives it.
+    scaling = clone(gate_template).init(problem.X, problem.n_experts, 0)
+    data = TrainingData.from_problem(problem, scaling, x_mean, x_scale, fixed_out, device)
     best = None
     for _ in range(n_init):
         seed = rng.randint(2**31 - 1)
-        gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
-        data = TrainingData.from_problem(problem, gate, x_mean, x_scale, fixed_out, device)
         run = _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
                         seed, device)
         if best is None or run.score < best.score:
