@@ -443,6 +443,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         if best is None or run.score < best.score:
             best = run
     gate, model = best.gate, best.model
+    model.zero_grad(set_to_none=True)  # frees the gradients (and a CUDA graph's pool)
     everything = torch.arange(len(problem.y), device=device)
     _, per_row, weights = evaluate(model, data, everything, loss)
     w = problem.sample_weight

@@ -157,6 +157,7 @@ class _BaseTorchMLP(BaseEstimator):
                     break
         if best_state is not None:
             module.load_state_dict(best_state)
+        module.zero_grad(set_to_none=True)
         return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
 
     def _forward_numpy(self, X):
