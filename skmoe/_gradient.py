@@ -94,7 +94,7 @@ class JointMixture(torch.nn.Module):
     def forward(self, z_gate, z_expert, fixed_out):
         # b rows, M experts, e experts in a group, C classes
         log_g = gate_log_weights(self.gate(z_gate))                     # (b, M)
-        pieces = [fixed_out]                                            # (b, Mf[, C])
+        pieces = [fixed_out] if fixed_out.shape[1] else []              # (b, Mf[, C])
         for group in self.groups:
             out = group.net(z_expert)                                   # (e, b, o)
             out = out[..., 0] if self.regression else torch.log_softmax(out, dim=-1)
