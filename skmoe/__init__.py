@@ -2,6 +2,7 @@
 
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from .experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from .gates import MLPGate
 
 __version__ = "0.1.0.dev0"
@@ -12,5 +13,8 @@ __all__ = [
     "MLPGate",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",
+    "RuleExpert",
+    "TorchMLPClassifier",
+    "TorchMLPRegressor",
     "__version__",
 ]
