@@ -1,6 +1,7 @@
 """skmoe: heterogeneous mixtures of experts for scikit-learn."""
 
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
+from ._mmoe import MultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from .gates import MLPGate
 
@@ -12,5 +13,6 @@ __all__ = [
     "MLPGate",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",
+    "MultiGateMixtureOfExperts",
     "__version__",
 ]
