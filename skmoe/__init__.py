@@ -2,6 +2,7 @@
 
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
 from ._mmoe import MultiGateMixtureOfExperts
+from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from .gates import MLPGate
 
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "EnsembleClassifier",
     "EnsembleRegressor",
+    "HeterogeneousMultiGateMixtureOfExperts",
     "MLPGate",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, MultiOutputMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -206,7 +206,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         scores = [r2_score(Y[:, t].astype(float), Y_pred[:, t].astype(float),
                            sample_weight=sample_weight)
                   if kind == "regression" else
-                  accuracy_score(Y[:, t], Y_pred[:, t], sample_weight=sample_weight)
+                  np.average(Y[:, t] == Y_pred[:, t], weights=sample_weight)
                   for t, kind in enumerate(self.tasks_)]
         return float(np.mean(scores))
 
