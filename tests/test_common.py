@@ -4,8 +4,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor, MLPGate)
+from skmoe import (EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -19,6 +20,8 @@ def _instances():
         MixtureOfExpertsClassifier(classifiers, gate=FAST_GATE, max_iter=3, random_state=0),
         EnsembleRegressor(regressors),
         EnsembleClassifier(classifiers),
+        MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=5, random_state=0),
+        HeterogeneousMultiGateMixtureOfExperts(regressors, max_iter=10, random_state=0),
     ]
 
 
@@ -36,7 +39,18 @@ _MOE_FAILURES = {
     "check_methods_subset_invariance": _SCORE_SAMPLES_NEEDS_Y,
     "check_methods_sample_order_invariance": _SCORE_SAMPLES_NEEDS_Y,
 }
+_SGD_WEIGHTS = (
+    "minibatch Adam sees a repeated row twice per epoch in different batches and "
+    "the input/target standardisation counts it twice, so integer weights are not "
+    "exactly repetitions (weighted losses are tested in test_mmoe.py)")
+_HETERO_WEIGHTS = (
+    "the cross-fitting folds see a repeated row as two rows, so integer weights are "
+    "not exactly repetitions")
 EXPECTED_FAILURES = {
+    "MultiGateMixtureOfExperts": {
+        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS},
+    "HeterogeneousMultiGateMixtureOfExperts": {
+        "check_sample_weight_equivalence_on_dense_data": _HETERO_WEIGHTS},
     "MixtureOfExpertsRegressor": _MOE_FAILURES,
     "MixtureOfExpertsClassifier": _MOE_FAILURES,
 }

@@ -288,3 +288,23 @@ def test_heterogeneous_expert_errors(two_tasks):
     with pytest.raises(ValueError, match="Expert 'single' returned 1 outputs"):
         HeterogeneousMultiGateMixtureOfExperts(
             [("single", OneOutput()), ("ridge", Ridge())]).fit(X, Y)
+
+
+@pytest.mark.parametrize("make_model", [
+    lambda: MultiGateMixtureOfExperts(**SMALL),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+        random_state=0),
+])
+def test_sample_weight_focuses_the_fit(two_tasks, make_model):
+    # Rows with zero weight are ignored: the weighted model fits the other
+    # half better than the unweighted model does.
+    X, Y = two_tasks
+    kept = X[:, 0] > 0
+    weighted = make_model().fit(X, Y, sample_weight=kept.astype(float))
+    plain = make_model().fit(X, Y)
+
+    def mse(model):
+        return ((model.predict(X[kept]) - Y[kept]) ** 2).mean()
+
+    assert mse(weighted) < mse(plain)
