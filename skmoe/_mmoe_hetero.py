@@ -27,7 +27,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseExpertComposition, fit_expert
-from ._mmoe import TASK_TYPES, _BaseMultiTask, _layer_sizes
+from ._multitask import TASK_TYPES, _BaseMultiTask, _layer_sizes
 from ._nn import ACTIVATIONS, BatchedMLP
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 
