@@ -95,7 +95,7 @@ results["Heterogeneous MMoE (ridge + forest)"] = scores(
     hetero.predict(X_test)[:, 0].astype(float), hetero.predict_proba(X_test)[1][:, 1])
 
 table = pd.DataFrame(results).T.round(3)
-print(table)
+print(table.to_string())
 
 # %%
 # Gates
