@@ -301,15 +301,16 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
         for epoch in range(self.max_iter):
             self.module_.train()
             order = train_t[torch.randperm(len(train_t), device="cpu").to(self.device_)]
-            total = 0.0
+            total = torch.zeros((), device=self.device_)
             for start in range(0, len(order), self.batch_size):
                 rows = order[start:start + self.batch_size]
                 optimizer.zero_grad()
                 loss = self._loss(Z, Y, w, rows)
                 loss.backward()
                 optimizer.step()
-                total += loss.item() * len(rows)
-            self.loss_curve_.append(total / len(order))
+                # Summed on the device: one host sync per epoch, not per step.
+                total += loss.detach() * len(rows)
+            self.loss_curve_.append(total.item() / len(order))
             if not np.isfinite(self.loss_curve_[-1]):
                 raise ValueError("The training loss became NaN or infinite; lower "
                                  "learning_rate or check the targets' scale.")
