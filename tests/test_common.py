@@ -5,8 +5,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor, MLPGate)
+from skmoe import (EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts)
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
@@ -41,6 +42,8 @@ def _instances():
         MixtureOfExpertsClassifier(
             [("logit", LogisticRegression()), ("mlp", TorchMLPClassifier((8,)))],
             training="gradient", learning_rate=1e-2, max_epochs=30, random_state=0),
+        MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=5, random_state=0),
+        HeterogeneousMultiGateMixtureOfExperts(regressors, max_iter=10, random_state=0),
     ]
 
 
@@ -70,7 +73,18 @@ if torch.cuda.is_available():
     _TORCH_MLP_FAILURES["check_methods_subset_invariance"] = (
         "on a GPU, cuBLAS picks float32 GEMM kernels by matrix shape, so a subset's "
         "predictions differ from the full batch's in the 7th digit (rtol 1e-7 asked)")
+_SGD_WEIGHTS = (
+    "minibatch Adam sees a repeated row twice per epoch in different batches and "
+    "the input/target standardisation counts it twice, so integer weights are not "
+    "exactly repetitions (weighted losses are tested in test_mmoe.py)")
+_HETERO_WEIGHTS = (
+    "the cross-fitting folds see a repeated row as two rows, so integer weights are "
+    "not exactly repetitions")
 EXPECTED_FAILURES = {
+    "MultiGateMixtureOfExperts": {
+        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS},
+    "HeterogeneousMultiGateMixtureOfExperts": {
+        "check_sample_weight_equivalence_on_dense_data": _HETERO_WEIGHTS},
     "MixtureOfExpertsRegressor": _MOE_FAILURES,
     "MixtureOfExpertsClassifier": _MOE_FAILURES,
     "TorchMLPRegressor": _TORCH_MLP_FAILURES,
