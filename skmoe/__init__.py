@@ -1,7 +1,10 @@
 """skmoe: heterogeneous mixtures of experts for scikit-learn."""
 
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
+from ._mmoe import MultiGateMixtureOfExperts
+from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from .experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from .gates import MLPGate
 
 __version__ = "0.1.0.dev0"
@@ -9,8 +12,13 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "EnsembleClassifier",
     "EnsembleRegressor",
+    "HeterogeneousMultiGateMixtureOfExperts",
     "MLPGate",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",
+    "MultiGateMixtureOfExperts",
+    "RuleExpert",
+    "TorchMLPClassifier",
+    "TorchMLPRegressor",
     "__version__",
 ]
