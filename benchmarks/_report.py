@@ -89,6 +89,17 @@ def _targets_lines(result):
     return lines
 
 
+def _variant_rows(result):
+    header = ["mixture variant", "ranks first", "within 1% of best expert", "worst gap",
+              "fit / Stacking (median)", "fit / Stacking (worst)"]
+    rows = [[LABELS[v], f"{100 * t['rank_first']:.0f}%",
+             f"{100 * t['within_1pct_of_best_expert']:.0f}%",
+             f"{100 * t['worst_gap']:+.1f}% ({t['worst_gap_dataset']})",
+             f"{t['fit_ratio_median']:.2f}", f"{t['fit_ratio_max']:.2f}"]
+            for v, t in result.get("variants", {}).items()]
+    return header, rows
+
+
 def _settings_line(result):
     s = result["settings"]
     na = ", ".join(f"{k} ({v.split(':')[0]})" for k, v in s["unavailable"].items()) or "none"
@@ -108,6 +119,10 @@ def render(result, fmt):
     summaries = result["summary"]
     blocks = [_settings_line(result), "\n".join(f"- {line}" for line in
                                                  _targets_lines(result))]
+    header, rows = _variant_rows(result)
+    if rows:
+        blocks += [_heading("Every mixture variant against the targets (as if it were the "
+                            "default)", fmt), table(header, rows)]
     sections = [("Regression: test RMSE (mean over splits; lower is better)",
                  "regression", "rmse", True),
                 ("Classification: test log-loss (mean over splits; lower is better)",

@@ -268,7 +268,32 @@ def summarise_dataset(result, default_training):
         best_score = mean["best_expert"][metric]
         summary["moe_gap_to_best_expert"] = (mean["moe"][metric] - best_score) / best_score
         summary["moe_abs_gap_to_best_expert"] = mean["moe"][metric] - best_score
+        # The same figures for every variant: what each would give as the default.
+        summary["variants"] = {}
+        for variant in (m for m in MOE_VARIANTS if m in mean):
+            ordered = sorted([*BASELINES, variant], key=lambda m: mean[m][metric])
+            summary["variants"][variant] = {
+                "rank": ordered.index(variant) + 1,
+                "gap_to_best_expert": (mean[variant][metric] - best_score) / best_score}
     return summary
+
+
+def variant_targets(summaries):
+    """Per mixture variant: share of first ranks, worst gap, fit ratios."""
+    out = {}
+    for variant in MOE_VARIANTS:
+        rows = [s for s in summaries if variant in s.get("variants", {})]
+        ratios = [s["fit_ratio"][variant] for s in rows
+                  if s["fit_ratio"].get(variant) is not None]
+        if not rows or not ratios:
+            continue
+        gaps = {s["name"]: s["variants"][variant]["gap_to_best_expert"] for s in rows}
+        out[variant] = {
+            "rank_first": sum(s["variants"][variant]["rank"] == 1 for s in rows) / len(rows),
+            "within_1pct_of_best_expert": sum(g <= 0.01 for g in gaps.values()) / len(rows),
+            "worst_gap": max(gaps.values()), "worst_gap_dataset": max(gaps, key=gaps.get),
+            "fit_ratio_median": statistics.median(ratios), "fit_ratio_max": max(ratios)}
+    return out
 
 
 def targets(summaries):
@@ -338,7 +363,21 @@ def run_suite(datasets=None, *, methods=None, splits=3, max_rows=20000, test_siz
                      "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
                      "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "total_s": time.perf_counter() - start},
-        "datasets": results, "summary": summaries, "targets": targets(summaries)}
+        "datasets": results, "summary": summaries, "targets": targets(summaries),
+        "variants": variant_targets(summaries)}
+
+
+def report_only(out_dir):
+    """Recompute summaries and targets from the records in out_dir/results.json and
+    re-write the outputs (after a change to the summaries or the tables)."""
+    with open(os.path.join(out_dir, "results.json")) as f:
+        result = json.load(f)
+    default_training = result["settings"]["default_training"]
+    result["summary"] = [summarise_dataset(r, default_training) for r in result["datasets"]]
+    result["targets"] = targets(result["summary"])
+    result["variants"] = variant_targets(result["summary"])
+    write_outputs(result, out_dir)
+    return result
 
 
 def main(argv=None):
@@ -362,7 +401,11 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--smoke", action="store_true",
                         help="tiny CI run: 4 datasets, 300 rows, 2 splits, 20 trees")
+    parser.add_argument("--report-only", action="store_true",
+                        help="re-write the summaries and tables from --out/results.json")
     args = parser.parse_args(argv)
+    if args.report_only:
+        return report_only(args.out)
     if args.smoke:
         for key, value in SMOKE.items():
             setattr(args, key, value)

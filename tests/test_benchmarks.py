@@ -140,3 +140,12 @@ def test_scaling_smoke_run_and_timeouts(tmp_path):
     assert "timeout_s" in records[1] and "skipped" in records[2]
     markdown = (tmp_path / "scaling.md").read_text()
     assert "| 200 | stacking |" in markdown and "timed out" in markdown
+
+
+def test_report_only_recomputes_the_same_summary(smoke):
+    result, out = smoke
+    again = bench.main(["--report-only", "--out", str(out)])
+    assert again["summary"] == json.loads(json.dumps(result["summary"]))
+    assert again["variants"]["moe"]["fit_ratio_median"] == pytest.approx(
+        result["targets"]["fit_ratio_moe"]["median"])
+    assert "Every mixture variant" in (out / "results.md").read_text()
