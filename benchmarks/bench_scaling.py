@@ -1,9 +1,10 @@
 """Fit time and peak memory against the number of rows: the mixture vs Stacking.
 
 Data: scikit-learn's ``make_friedman1`` with 20 features (5 used) and unit
-noise, ``n`` rows. Methods: the default ``MixtureOfExpertsRegressor`` and
-``StackingRegressor(cv=5)`` on the expert pool of ``run_benchmarks.py``
-(Ridge, depth-8 tree, LightGBM 300 trees, 15-NN), one thread each.
+noise, ``n`` rows. Methods: the default ``MixtureOfExpertsRegressor``, the
+same with ``training="gradient"``, and ``StackingRegressor(cv=5)``, on the
+expert pool of ``run_benchmarks.py`` (Ridge, depth-8 tree, LightGBM 300
+trees, 15-NN), one thread each.
 
 Each fit runs in a fresh child process (after a warm-up fit on 100 rows, so
 one-off imports are not counted), which reports its fit time and its
@@ -15,6 +16,9 @@ method are skipped. Results are written after every fit.
 Run (the documented command; see benchmarks/README.md)::
 
     python benchmarks/bench_scaling.py --sizes 1000 10000 100000 300000 1000000 --timeout 600
+
+``--report-only --merge OTHER.json`` folds measurements made in another run
+into ``--out`` and re-draws the tables and the plot.
 """
 
 import argparse
@@ -103,7 +107,8 @@ def plot(records, path):
     import matplotlib.pyplot as plt
 
     fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(10, 4))
-    labels = {"moe": "MixtureOfExpertsRegressor (default)", "stacking": "StackingRegressor(cv=5)"}
+    labels = {"moe": "MixtureOfExpertsRegressor (default)", "stacking": "StackingRegressor(cv=5)",
+              "moe_gradient": "MixtureOfExpertsRegressor(training='gradient')"}
     for method in sorted({r["method"] for r in records}):
         done = sorted((r for r in records if r["method"] == method and "fit_s" in r),
                       key=lambda r: r["n_rows"])
@@ -151,7 +156,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+",
                         default=[1000, 10_000, 100_000, 300_000, 1_000_000])
-    parser.add_argument("--methods", nargs="+", default=["stacking", "moe"])
+    parser.add_argument("--methods", nargs="+", default=["stacking", "moe", "moe_gradient"],
+                        help="method names of run_benchmarks.py (stacking, moe, moe_gradient...)")
     parser.add_argument("--n-features", type=int, default=20)
     parser.add_argument("--lgbm-trees", type=int, default=300)
     parser.add_argument("--timeout", type=float, default=600,
@@ -162,6 +168,8 @@ def main(argv=None):
                         help="add to the records already in --out (same size+method replaced)")
     parser.add_argument("--report-only", action="store_true",
                         help="re-write the tables and the plot from --out without fitting")
+    parser.add_argument("--merge", nargs="+", default=[],
+                        help="with --report-only: add the records of these JSON files to --out")
     parser.add_argument("--child", nargs=2, metavar=("METHOD", "N_ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -169,7 +177,19 @@ def main(argv=None):
 
     if args.report_only:
         with open(args.out) as f:
-            records = json.load(f)["records"]
+            result = json.load(f)
+        records = result["records"]
+        for path in args.merge:  # records measured into other files replace ours
+            with open(path) as f:
+                other = json.load(f)
+            keys = {(r["method"], r["n_rows"]) for r in other["records"]}
+            records = [r for r in records if (r["method"], r["n_rows"]) not in keys]
+            records += other["records"]
+            result["runs"] = (result.get("runs") or []) + other.get("runs", [])
+        if args.merge:
+            result["records"] = records
+            with open(args.out, "w") as f:
+                json.dump(result, f, indent=1)
         _write_tables(records, args.out)
         if args.plot:
             plot(records, args.plot)
