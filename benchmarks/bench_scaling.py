@@ -206,11 +206,11 @@ def main(argv=None):
     for n_rows in sorted(args.sizes):
         for method in args.methods:
             if method in stopped:
-                records.append({"method": method, "n_rows": n_rows,
-                                "skipped": "a smaller size timed out"})
-                continue
-            rec = measure(method, n_rows, n_features=args.n_features,
-                          lgbm_trees=args.lgbm_trees, timeout=args.timeout)
+                rec = {"method": method, "n_rows": n_rows,
+                       "skipped": "a smaller size timed out"}
+            else:
+                rec = measure(method, n_rows, n_features=args.n_features,
+                              lgbm_trees=args.lgbm_trees, timeout=args.timeout)
             if "fit_s" not in rec:
                 stopped.add(method)
             records.append(rec)

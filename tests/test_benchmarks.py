@@ -140,6 +140,14 @@ def test_scaling_smoke_run_and_timeouts(tmp_path):
     assert "timeout_s" in records[1] and "skipped" in records[2]
     markdown = (tmp_path / "scaling.md").read_text()
     assert "| 200 | stacking |" in markdown and "timed out" in markdown
+    # Records measured into another file replace the same (method, size).
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"runs": [], "records": [
+        {"method": "moe", "n_rows": 300, "fit_s": 1.5, "peak_rss_mb": 500.0}]}))
+    merged = scaling.main(["--report-only", "--out", str(out), "--merge", str(other),
+                           "--plot", ""])
+    assert sorted((r["method"], r["n_rows"], "fit_s" in r) for r in merged) == [
+        ("moe", 300, True), ("moe", 400, False), ("stacking", 200, True)]
 
 
 def test_report_only_recomputes_the_same_summary(smoke):
