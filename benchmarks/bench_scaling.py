@@ -116,10 +116,19 @@ def plot(records, path):
             continue
         n = [r["n_rows"] for r in done]
         ax_time.plot(n, [r["fit_s"] for r in done], "o-", label=labels.get(method, method))
-        ax_mem.plot(n, [r["peak_rss_mb"] / 1024 for r in done], "o-",
-                    label=labels.get(method, method))
+        lines = ax_mem.plot(n, [r["peak_rss_mb"] / 1024 for r in done], "o-",
+                            label=labels.get(method, method))
+        # A fit that timed out: an 'x' at the time limit (a lower bound on its
+        # fit time) and at the peak memory it had reached.
+        late = [r for r in records if r["method"] == method and "timeout_s" in r]
+        for r in late:
+            color = lines[0].get_color()
+            ax_time.plot([r["n_rows"]], [r["timeout_s"]], "x", color=color, markersize=9)
+            if "peak_rss_so_far_mb" in r:
+                ax_mem.plot([r["n_rows"]], [r["peak_rss_so_far_mb"] / 1024], "x",
+                            color=color, markersize=9)
     ax_time.set(xscale="log", yscale="log", xlabel="rows (20 features)", ylabel="fit time (s)",
-                title="Fit time, 1 thread")
+                title="Fit time, 1 thread (x: timed out)")
     ax_mem.set(xscale="log", yscale="log", xlabel="rows (20 features)",
                ylabel="peak memory (GiB)", title="Peak resident memory of the process")
     for ax in (ax_time, ax_mem):
