@@ -74,7 +74,8 @@ def build_parser():
     cmp.add_argument("--repeats", type=int, default=3,
                      help="repetitions of the K folds, for a sharper paired test "
                           "(default: 3)")
-    cmp.add_argument("--max-iter", type=int, default=10, help="EM iterations (default: 10)")
+    cmp.add_argument("--max-iter", type=int, default=30,
+                     help="at most this many EM iterations (default: 30)")
     cmp.add_argument("--n-jobs", type=int, default=None,
                      help="parallel fits (default: all CPU cores, at most 4)")
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -228,15 +229,16 @@ def _run_compare(args):
         cv = (StratifiedKFold if classifier else KFold)(
             n_splits=args.cv, shuffle=True, random_state=args.seed)
     n_jobs = args.n_jobs or min(os.cpu_count() or 1, 4)
-    print(f"{task} on {title}: {X.shape[0]} rows, {X.shape[1]} features; experts "
-          f"{', '.join(n for n in estimators if n not in ('mixture', 'ensemble'))}",
-          flush=True)
+    experts = [n for n in estimators if n not in ("mixture", "ensemble")]
+    repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
+    print(f"{task} on {title}\n{X.shape[0]} rows, {X.shape[1]} feature"
+          f"{'s' if X.shape[1] != 1 else ''}; experts {', '.join(experts)}; "
+          f"{args.cv}-fold cross-validation{repeats}\n", flush=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:
             result = compare(estimators, X, y, cv=cv, n_jobs=n_jobs,
-                             random_state=args.seed, progress=not args.quiet,
-                             title=f"{task} on {title}")
+                             random_state=args.seed, progress=not args.quiet)
         except ValueError as exc:  # e.g. an expert that rejects the data
             raise UserError(f"Fitting failed: {exc}") from None
     print(result)
