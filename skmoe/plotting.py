@@ -281,9 +281,9 @@ class ExpertUsageDisplay:
         fig, (ax,) = _new_axes(ax, figsize=(6.4, 1.2 + 0.5 * M))
         colors = _colors(M)
         pos = np.arange(M)
-        ax.barh(pos - 0.2, self.soft_usage, height=0.4, color=colors, label="mean gate weight")
+        ax.barh(pos - 0.2, self.soft_usage, height=0.4, color=colors)
         ax.barh(pos + 0.2, self.top1_share, height=0.4, color=colors, alpha=0.45,
-                hatch="//", edgecolor="white", label="share of rows where top-1")
+                hatch="//", edgecolor="white")
         for p, v in zip(pos, self.soft_usage):
             ax.text(v + 0.01, p - 0.2, f"{v:.2f}", va="center", fontsize=8)
         for p, v in zip(pos, self.top1_share):
@@ -291,7 +291,11 @@ class ExpertUsageDisplay:
         ax.set(yticks=pos, yticklabels=self.expert_names, xlim=(0, 1.1),
                xlabel="fraction", title="Expert usage")
         ax.invert_yaxis()
-        ax.legend(loc="lower right", fontsize=8)
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color="0.35", label="mean gate weight"),
+                           Patch(facecolor="0.35", alpha=0.45, hatch="//", edgecolor="white",
+                                 label="share of rows where top-1")],
+                  loc="lower right", fontsize=8)
         self.ax_, self.axes_, self.figure_ = ax, [ax], fig
         return self
 
