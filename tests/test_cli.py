@@ -112,3 +112,15 @@ def test_module_entry_point_no_traceback():
     assert proc.returncode == 2
     assert "Unknown dataset 'no_such_set'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_missing_optional_packages_are_user_errors(monkeypatch, capsys, csv_file):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    assert main(["compare", "mcycle", *FAST]) == 2
+    assert "skmoe[datasets]" in capsys.readouterr().err
+    assert main(["compare", str(csv_file), *FAST]) == 2
+    assert "needs pandas" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    assert main(["compare", "regimes", "--plot", "x.png", *FAST]) == 2
+    assert "pip install matplotlib" in capsys.readouterr().err
