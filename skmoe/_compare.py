@@ -118,12 +118,13 @@ class ComparisonResult:
             With a two-sided ``p_value``; small values mean the difference is
             unlikely to be noise from the choice of folds.
         """
-        if a is None or b is None:
+        if a is None and b is None:
             if self.pair is None:
                 raise ValueError("No default pair (a mixture and an ensemble) in this "
                                  "comparison; pass a= and b= by name.")
-            a, b = self.pair if a is None and b is None else (a or self.pair[0],
-                                                              b or self.pair[1])
+            a, b = self.pair
+        elif a is None or b is None:
+            raise ValueError("Pass both a and b by name, or neither for the default pair.")
         metric = self.metrics[0] if metric is None else metric
         for name in (a, b):
             if name not in self.scores:

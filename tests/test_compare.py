@@ -148,6 +148,8 @@ def test_bad_arguments():
         result.paired_test("a", "c")
     with pytest.raises(ValueError, match="Unknown metric 'auc'"):
         result.paired_test("a", "b", metric="auc")
+    with pytest.raises(ValueError, match="Pass both a and b"):
+        result.paired_test("a")
 
 
 class _Warns(RegressorMixin, BaseEstimator):
@@ -176,3 +178,15 @@ def test_progress_bar_quiet_off_terminal():
     with ProgressBar(3, "fit", enabled=False, file=silent) as bar:
         bar.update()
     assert silent.getvalue() == ""
+
+
+def test_verbose_em_prints_each_iteration_with_expert_names(capsys):
+    X, y = make_regimes(n_samples=120, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MixtureOfExpertsRegressor(experts, gate=FAST_GATE, max_iter=3, tol=0, verbose=1,
+                                  random_state=0).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[EM]")]
+    assert len(lines) == 3
+    assert "iter   3/3" in lines[-1] and "line=" in lines[-1] and "tree=" in lines[-1]

@@ -21,6 +21,9 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+# Short EM runs are the point here; their ConvergenceWarning is expected.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 FAST_GATE = MLPGate(hidden_layer_sizes=(8,), max_iter=50, warm_max_iter=10)
 EXPERTS = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
 
