@@ -70,7 +70,7 @@ def _examples_to_skip():
     training = skmoe.MixtureOfExpertsRegressor._parameter_constraints["training"]
     if "gradient" not in str(training):
         skip.append("plot_gradient")
-    if not hasattr(skmoe, "MMoERegressor") and not hasattr(skmoe, "MMoE"):
+    if not hasattr(skmoe, "MultiGateMixtureOfExperts"):
         skip.append("plot_mmoe")
     return skip
 

@@ -308,15 +308,21 @@ class ConvergenceDisplay:
     iterations : ndarray of shape (n_iter,)
     objective : ndarray of shape (n_iter,)
     objective_name : str
-        E.g. 'log_likelihood' (EM) or 'loss' (gradient training).
+        E.g. 'log_likelihood' (EM) or 'train_loss' (gradient training).
     shares : ndarray of shape (n_iter, n_experts) or None
     expert_names : list of str
+    step_name : str, default='iteration'
+        'iteration' (EM) or 'epoch' (gradient training).
+    validation : ndarray of shape (n_iter,), default=None
+        Validation loss per step, drawn beside a training loss.
     """
 
-    def __init__(self, iterations, objective, objective_name, shares, expert_names):
+    def __init__(self, iterations, objective, objective_name, shares, expert_names,
+                 step_name="iteration", validation=None):
         self.iterations, self.objective = iterations, objective
         self.objective_name, self.shares = objective_name, shares
         self.expert_names = list(expert_names)
+        self.step_name, self.validation = step_name, validation
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
@@ -347,23 +353,31 @@ class ConvergenceDisplay:
         share_key = next((k for k in ("expert_share", "expert_usage") if k in history[0]),
                          None)
         shares = np.array([h[share_key] for h in history]) if share_key else None
+        validation = None
+        if key != "log_likelihood" and "validation_loss" in history[0]:
+            validation = np.array([h["validation_loss"] for h in history], dtype=float)
         return cls(iterations, np.array([h[key] for h in history], dtype=float), key,
-                   shares, estimator.expert_names_).plot(ax=ax)
+                   shares, estimator.expert_names_, step_name=step or "iteration",
+                   validation=validation).plot(ax=ax)
 
     def plot(self, ax=None):
         """Draw the history; returns self with ``ax_``, ``axes_`` and ``figure_``."""
         panels = 1 if self.shares is None else 2
         fig, axes = _new_axes(ax, n_panels=panels, figsize=(9.6, 3.6))
         label = self.objective_name.replace("_", " ")
-        axes[0].plot(self.iterations, self.objective, "o-", color="0.2")
-        axes[0].set(xlabel="iteration", ylabel=f"{label} (mean per sample)",
+        axes[0].plot(self.iterations, self.objective, "o-", color="0.2", label=label)
+        if self.validation is not None:
+            axes[0].plot(self.iterations, self.validation, "s--", color="C3",
+                         label="validation loss")
+            axes[0].legend(fontsize=8)
+        axes[0].set(xlabel=self.step_name, ylabel=f"{label} (mean per sample)",
                     title=f"Convergence: {label}")
         if len(axes) > 1 and self.shares is not None:
             colors = _colors(len(self.expert_names))
             for i, name in enumerate(self.expert_names):
                 axes[1].plot(self.iterations, self.shares[:, i], "o-", color=colors[i],
                              label=name)
-            axes[1].set(xlabel="iteration", ylabel="share of responsibility",
+            axes[1].set(xlabel=self.step_name, ylabel="share of responsibility",
                         ylim=(-0.02, 1.02), title="Expert shares")
             axes[1].legend(title="expert", fontsize=8, loc="best")
         for a in axes:

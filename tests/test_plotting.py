@@ -1,5 +1,6 @@
 """Tests for skmoe.plotting: every display is rendered to PNG and checked."""
 
+import copy
 import os
 import sys
 
@@ -148,6 +149,21 @@ def test_convergence_display(moe, tmp_path):
     fig, ax = plt.subplots()
     single = ConvergenceDisplay.from_estimator(moe, ax=ax)
     assert single.axes_ == [ax]
+
+
+def test_convergence_display_gradient_history(moe, tmp_path):
+    # The gradient trainer logs epochs, a training and a validation loss.
+    model = copy.copy(moe)
+    model.history_ = [{"epoch": e, "train_loss": 1.0 / e, "validation_loss": 1.2 / e,
+                       "expert_share": np.array([0.3, 0.7])} for e in range(1, 6)]
+    display = ConvergenceDisplay.from_estimator(model)
+    _save_and_check(display, tmp_path, "convergence_gradient")
+    assert display.objective_name == "train_loss" and display.ax_.get_xlabel() == "epoch"
+    np.testing.assert_allclose(display.validation, 1.2 / np.arange(1, 6))
+    assert _legend_texts(display.ax_) == ["train loss", "validation loss"]
+    model.history_ = []
+    with pytest.raises(ValueError, match="empty history_"):
+        ConvergenceDisplay.from_estimator(model)
 
 
 def test_comparison_display(data, moe, tmp_path):
