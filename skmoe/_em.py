@@ -234,11 +234,9 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             "seconds": time.perf_counter() - start,
         })
         if verbose:
-            shares = " ".join(f"{n}={s:.2f}"
-                              for n, s in zip(problem.names, history[-1]["expert_share"]))
-            print(f"[EM] iter {iteration:3d}/{max_iter}  log-likelihood {log_likelihood:+.5f}"
-                  f"  change {log_likelihood - previous:+.1e}  shares {shares}"
-                  f"  ({history[-1]['seconds']:.2f}s)", flush=True)
+            shares = " ".join(f"{s:.2f}" for s in history[-1]["expert_share"])
+            print(f"[EM] iter {iteration:3d}  log-likelihood {log_likelihood:+.5f}  "
+                  f"shares {shares}  ({history[-1]['seconds']:.2f}s)")
         if abs(log_likelihood - previous) < tol:
             converged = True
             break
