@@ -282,3 +282,6 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("skmoe: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
