@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from joblib import parallel_config
 from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
@@ -190,3 +191,16 @@ def test_verbose_em_prints_each_iteration(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[EM]")]
     assert len(lines) == 3
     assert "iter   3" in lines[-1] and "log-likelihood" in lines[-1] and "shares" in lines[-1]
+
+
+def test_dataframe_input_in_parallel_matches_serial():
+    pd = pytest.importorskip("pandas")
+    X, y = make_regimes(n_samples=120, n_noise_features=1, random_state=0)
+    frame, target = pd.DataFrame(X, columns=["x", "noise"]), pd.Series(y)
+    estimators = {"line": LinearRegression(), "tree": DecisionTreeRegressor(random_state=0)}
+    serial = compare(estimators, frame, target, cv=3)
+    # Threads exercise the parallel path without paying for worker processes.
+    with parallel_config(backend="threading"):
+        parallel = compare(estimators, frame, target, cv=3, n_jobs=2)
+    for name in estimators:
+        np.testing.assert_allclose(parallel.scores[name]["r2"], serial.scores[name]["r2"])
