@@ -179,6 +179,10 @@ def test_comparison_display(data, moe, tmp_path):
     assert rmse.ax_.get_xlabel() == "rmse" and "lower is better" in rmse.ax_.get_title()
     with pytest.raises(ValueError, match="Unknown metric"):
         ComparisonDisplay.from_result(result, metric="auc")
+    fig, ax = plt.subplots()
+    direct = ComparisonDisplay.from_estimators(dict(EXPERTS), X, y, cv=2, ax=ax)
+    assert direct.axes_ == [ax] and direct.result.n_splits == 2
+    assert "corrected t-test" not in ax.get_title()  # no mixture/ensemble pair
 
 
 def test_bad_input():
