@@ -2,7 +2,10 @@
 
 from ._compare import ComparisonResult, compare
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
+from ._mmoe import MultiGateMixtureOfExperts
+from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from .experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from .gates import MLPGate
 
 __version__ = "0.1.0.dev0"
@@ -11,9 +14,14 @@ __all__ = [
     "ComparisonResult",
     "EnsembleClassifier",
     "EnsembleRegressor",
+    "HeterogeneousMultiGateMixtureOfExperts",
     "MLPGate",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",
+    "MultiGateMixtureOfExperts",
+    "RuleExpert",
+    "TorchMLPClassifier",
+    "TorchMLPRegressor",
     "__version__",
     "compare",
 ]
