@@ -6,22 +6,12 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 from skmoe._cli import DEFAULT_DATASET, DEFAULT_EXPERTS, _expert_factories, main
 from skmoe.datasets import list_datasets
 
 FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
         "--n-jobs", "1", "--quiet"]
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny gates run far faster on one torch thread than on several contended ones."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from joblib import parallel_config
 from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -21,15 +20,6 @@ from skmoe._progress import ProgressBar
 from skmoe.datasets import make_regimes
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(8,), max_iter=50, warm_max_iter=10)
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny gates run far faster on one torch thread than on several contended ones."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
 
 
 def _result(diff, n_train=80, n_test=20):

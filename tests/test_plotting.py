@@ -6,7 +6,6 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from sklearn.datasets import make_moons
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -30,12 +29,8 @@ EXPERTS = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_dept
 
 
 @pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny gates run far faster on one torch thread than on several contended ones."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _close_figures():
     yield
-    torch.set_num_threads(n_threads)
     plt.close("all")
 
 
@@ -47,7 +42,6 @@ def data():
 @pytest.fixture(scope="module")
 def moe(data):
     X, y = data
-    torch.set_num_threads(1)
     return MixtureOfExpertsRegressor(EXPERTS, gate=FAST_GATE, max_iter=4, tol=0,
                                      random_state=0).fit(X, y)
 
