@@ -5,7 +5,7 @@ EM or gradient training?
 The same mixture can be trained two ways. ``training="em"`` alternates
 responsibilities and weighted refits of every expert; ``training="gradient"``
 trains the gate -- and differentiable experts such as
-:class:`skmoe.experts.TorchMLPRegressor` -- end to end with minibatch Adam on
+:class:`~skmoe.TorchMLPRegressor` -- end to end with minibatch Adam on
 the mixture's negative log-likelihood, after fitting the experts that have no
 gradient (here a tree) once on honest out-of-fold predictions.
 """

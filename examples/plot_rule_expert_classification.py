@@ -3,7 +3,7 @@ Classification with a rule-based expert
 =======================================
 
 Domain knowledge often comes as a rule: *"a loan with a debt-to-income ratio
-above some threshold defaults"*. :class:`skmoe.experts.RuleExpert` turns a
+above some threshold defaults"*. :class:`~skmoe.RuleExpert` turns a
 plain Python function into an expert; its threshold is fitted, and its
 ``predict_proba`` is calibrated (a rule that is right 80% of the time says
 0.8). In a mixture the gate learns *where* the rule holds -- here, for
