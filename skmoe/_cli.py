@@ -30,6 +30,8 @@ def _expert_factories():
     from sklearn.preprocessing import StandardScaler
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+    from .experts import TorchMLPClassifier, TorchMLPRegressor
+
     return {
         "linear": (lambda: make_pipeline(StandardScaler(), Ridge()),
                    lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
@@ -46,6 +48,9 @@ def _expert_factories():
         "forest": (lambda: RandomForestRegressor(100, min_samples_leaf=3, n_jobs=1),
                    lambda: RandomForestClassifier(100, min_samples_leaf=3, n_jobs=1),
                    "random forest, 100 trees"),
+        "mlp": (lambda: TorchMLPRegressor((64,), learning_rate=1e-2, random_state=0),
+                lambda: TorchMLPClassifier((64,), learning_rate=1e-2, random_state=0),
+                "torch MLP, one hidden layer of 64"),
     }
 
 
@@ -74,8 +79,12 @@ def build_parser():
     cmp.add_argument("--repeats", type=int, default=3,
                      help="repetitions of the K folds, for a sharper paired test "
                           "(default: 3)")
+    cmp.add_argument("--training", choices=["em", "gradient"], default="em",
+                     help="how the mixture is trained (default: em)")
     cmp.add_argument("--max-iter", type=int, default=30,
                      help="at most this many EM iterations (default: 30)")
+    cmp.add_argument("--max-epochs", type=int, default=100,
+                     help="at most this many epochs of gradient training (default: 100)")
     cmp.add_argument("--n-jobs", type=int, default=None,
                      help="parallel fits (default: all CPU cores, at most 4)")
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -95,7 +104,7 @@ def build_parser():
     return parser
 
 
-_EXPERT_NAMES = ["linear", "tree", "gbm", "knn", "forest"]
+_EXPERT_NAMES = ["linear", "tree", "gbm", "knn", "forest", "mlp"]
 
 
 # ---------------------------------------------------------------------------
@@ -167,7 +176,7 @@ def load_named(name):
     return data.X, data.y, data.task, f"{name}: {data.description}"
 
 
-def make_estimators(expert_names, task, max_iter, seed):
+def make_estimators(expert_names, task, max_iter, seed, training="em", max_epochs=100):
     from . import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor)
     factories = _expert_factories()
@@ -180,10 +189,12 @@ def make_estimators(expert_names, task, max_iter, seed):
     k = 0 if task == "regression" else 1
     experts = [(n, factories[n][k]()) for n in names]
     if task == "regression":
-        mixture = MixtureOfExpertsRegressor(experts, max_iter=max_iter, random_state=seed)
+        mixture = MixtureOfExpertsRegressor(experts, training=training, max_iter=max_iter,
+                                            max_epochs=max_epochs, random_state=seed)
         ensemble = EnsembleRegressor(experts)
     else:
-        mixture = MixtureOfExpertsClassifier(experts, max_iter=max_iter, random_state=seed)
+        mixture = MixtureOfExpertsClassifier(experts, training=training, max_iter=max_iter,
+                                             max_epochs=max_epochs, random_state=seed)
         ensemble = EnsembleClassifier(experts)
     return {"mixture": mixture, "ensemble": ensemble, **dict(experts)}
 
@@ -197,8 +208,8 @@ def _run_compare(args):
 
     if args.cv < 2:
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
-    if args.repeats < 1 or args.max_iter < 1:
-        raise UserError("--repeats and --max-iter must be positive.")
+    if min(args.repeats, args.max_iter, args.max_epochs) < 1:
+        raise UserError("--repeats, --max-iter and --max-epochs must be positive.")
     if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
         raise UserError(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}.")
     if args.plot:
@@ -215,7 +226,8 @@ def _run_compare(args):
         if args.target or args.drop or args.one_hot or args.dropna:
             raise UserError("--target/--drop/--one-hot/--dropna apply to CSV files only.")
         X, y, task, title = load_named(args.data)
-    estimators = make_estimators(args.experts, task, args.max_iter, args.seed)
+    estimators = make_estimators(args.experts, task, args.max_iter, args.seed,
+                                 args.training, args.max_epochs)
     classifier = task == "classification"
     if classifier:
         _, counts = np.unique(y, return_counts=True)
@@ -232,8 +244,9 @@ def _run_compare(args):
     experts = [n for n in estimators if n not in ("mixture", "ensemble")]
     repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
     print(f"{task} on {title}\n{X.shape[0]} rows, {X.shape[1]} feature"
-          f"{'s' if X.shape[1] != 1 else ''}; experts {', '.join(experts)}; "
-          f"{args.cv}-fold cross-validation{repeats}\n", flush=True)
+          f"{'s' if X.shape[1] != 1 else ''}; experts {', '.join(experts)}; mixture "
+          f"trained by {args.training}; {args.cv}-fold cross-validation{repeats}\n",
+          flush=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:

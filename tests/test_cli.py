@@ -72,6 +72,7 @@ def test_compare_csv_drop_column_and_classification(csv_file, capsys):
     (["compare", "regimes", "--experts", "linear,oracle"], r"Unknown expert\(s\) \['oracle'\]"),
     (["compare", "regimes", "--experts", "linear"], "at least two distinct experts"),
     (["compare", "regimes", "--cv", "1"], "--cv must be at least 2"),
+    (["compare", "regimes", "--max-epochs", "0"], "--max-epochs must be positive"),
     (["compare", "regimes", "--target", "y"], "apply to CSV files only"),
     (["compare", "missing.csv"], "No such file: missing.csv"),
     (["compare", "regimes", "--plot", "out.txt"], "--plot needs a .png"),
@@ -114,3 +115,12 @@ def test_missing_optional_packages_are_user_errors(monkeypatch, capsys, csv_file
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     assert main(["compare", "regimes", "--plot", "x.png", *FAST]) == 2
     assert "pip install matplotlib" in capsys.readouterr().err
+
+
+def test_gradient_training_and_mlp_expert(csv_file, capsys):
+    argv = ["compare", str(csv_file), "--target", "price", "--one-hot", "--training",
+            "gradient", "--max-epochs", "5", *FAST]
+    argv[argv.index("linear,tree")] = "linear,mlp"
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "mixture trained by gradient" in out and "\nmlp " in out
