@@ -241,6 +241,11 @@ def _run_compare(args):
         cv = (StratifiedKFold if classifier else KFold)(
             n_splits=args.cv, shuffle=True, random_state=args.seed)
     n_jobs = args.n_jobs or min(os.cpu_count() or 1, 4)
+    # Parallelism comes from fitting the (model, split) pairs side by side;
+    # torch's own threads would only contend with them (joblib's worker
+    # processes get one thread each; this covers --n-jobs 1).
+    import torch
+    torch.set_num_threads(1)
     experts = [n for n in estimators if n not in ("mixture", "ensemble")]
     repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
     print(f"{task} on {title}\n{X.shape[0]} rows, {X.shape[1]} feature"
