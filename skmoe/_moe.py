@@ -25,6 +25,7 @@ from ._em import EMProblem, fit_em
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
                           regression_outputs)
+from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
 from .gates import MLPGate
 
 
@@ -44,11 +45,25 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        # routing
+        "top_k": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "noisy_gating": ["boolean"],
+        "random_routing": ["boolean"],
+        "capacity_factor": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "balance_loss": [StrOptions(set(BALANCE_LOSSES))],
+        "balance_coef": [Interval(numbers.Real, 0, None, closed="left")],
+        "router_z_coef": [Interval(numbers.Real, 0, None, closed="left")],
+        "collapse_threshold": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "collapse_patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "collapse_action": [StrOptions({"warn", "reinit", "drop"})],
     }
 
     def __init__(self, experts, *, n_experts=None, gate=None, training="em", max_iter=10,
                  tol=1e-3, n_init=1, init_params="auto", cv=2, n_jobs=None,
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0,
+                 top_k=None, noisy_gating=False, random_routing=False, capacity_factor=None,
+                 balance_loss="switch", balance_coef=0.0, router_z_coef=0.0,
+                 collapse_threshold=None, collapse_patience=3, collapse_action="reinit"):
         self.experts = experts
         self.n_experts = n_experts
         self.gate = gate
@@ -61,6 +76,17 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        # routing
+        self.top_k = top_k
+        self.noisy_gating = noisy_gating
+        self.random_routing = random_routing
+        self.capacity_factor = capacity_factor
+        self.balance_loss = balance_loss
+        self.balance_coef = balance_coef
+        self.router_z_coef = router_z_coef
+        self.collapse_threshold = collapse_threshold
+        self.collapse_patience = collapse_patience
+        self.collapse_action = collapse_action
 
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight):
@@ -80,11 +106,14 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
         gate = MLPGate() if self.gate is None else self.gate
+        routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None)
         result = fit_em(problem, gate, cv=self.cv, max_iter=self.max_iter, tol=self.tol,
                         n_init=self.n_init, init_params=self.init_params,
-                        n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose)
+                        n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+                        routing=routing)
+        names = result.names
         self.expert_names_ = names
         self.experts_ = result.experts
         self.named_experts_ = self._make_named_experts(names, result.experts)
@@ -96,6 +125,23 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         if result.variances is not None:
             self.noise_variance_ = result.variances
         return self
+
+    def _routing_options(self, n_experts):
+        """Check the routing parameters against the pool; bundle them."""
+        if self.top_k is not None and self.top_k > n_experts:
+            raise ValueError(f"top_k={self.top_k} is larger than the number of experts "
+                             f"({n_experts}); use 1 <= top_k <= {n_experts}.")
+        if self.top_k is None:
+            for name in ("capacity_factor", "noisy_gating", "random_routing"):
+                if getattr(self, name) not in (None, False):
+                    raise ValueError(f"{name} applies to sparse routing only; set top_k "
+                                     f"(1 <= top_k <= {n_experts}) or leave {name} off.")
+        return RoutingOptions(
+            top_k=self.top_k, noisy_gating=self.noisy_gating,
+            random_routing=self.random_routing, capacity_factor=self.capacity_factor,
+            balance_coef=self.balance_coef, balance_loss=self.balance_loss,
+            router_z_coef=self.router_z_coef, collapse_threshold=self.collapse_threshold,
+            collapse_patience=self.collapse_patience, collapse_action=self.collapse_action)
 
     # -------------------------------------------------------------- predict
     def _check_X(self, X):
@@ -109,8 +155,27 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                                           len(self.classes_))
         return regression_outputs(self.expert_names_, self.experts_, X)
 
+    def _gate_weights(self, X):
+        """Weights used by predict: the softmax gate, or its routed top-k."""
+        if self.top_k is None:
+            return self.gate_.predict_proba(X)
+        k = min(self.top_k, len(self.experts_))
+        return route_numpy(self.gate_.logits(X), k, self.capacity_factor)
+
+    def _routed_outputs(self, X, weights):
+        """Expert outputs; with top_k, each expert runs only on its rows (zeros elsewhere)."""
+        if self.top_k is None:
+            return self._outputs(X)
+        n_classes = len(self.classes_) if self._is_classifier else None
+        return dispatch_outputs(self.expert_names_, self.experts_, X, weights > 0,
+                                n_classes)
+
     def predict_gate(self, X):
         """Gate weights: how much each expert counts for each sample.
+
+        With ``top_k`` these are the routed weights that ``predict`` uses:
+        the k largest gate weights of each row, renormalised, zero elsewhere
+        (``gate_.predict_proba`` gives the full softmax).
 
         Parameters
         ----------
@@ -121,7 +186,28 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         weights : ndarray of shape (n_samples, n_experts)
             Rows sum to one; columns follow ``expert_names_``.
         """
-        return self.gate_.predict_proba(self._check_X(X))
+        return self._gate_weights(self._check_X(X))
+
+    def expert_usage(self, X):
+        """Share of the rows of ``X`` on which each expert is evaluated by predict.
+
+        With ``top_k=None`` every expert sees every row (all ones); with
+        ``top_k=k`` the shares sum to k (or less when random routing or
+        capacity left slots empty).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        usage : ndarray of shape (n_experts,)
+            Columns follow ``expert_names_``.
+        """
+        X = self._check_X(X)
+        if self.top_k is None:
+            return np.ones(len(self.experts_))
+        return (self._gate_weights(X) > 0).mean(axis=0)
 
     def predict_experts(self, X):
         """Every expert's own prediction.
@@ -139,13 +225,17 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         return self._outputs(self._check_X(X))
 
     def _log_joint(self, X, y_for_likelihood):
-        """log g_i(x) + log p_i(y|x): (n_samples, n_experts)."""
-        outputs = self._outputs(X)
+        """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
+        weights = None if self.top_k is None else self._gate_weights(X)
+        outputs = self._outputs(X) if weights is None else self._routed_outputs(X, weights)
         if self._is_classifier:
             log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
         else:
             log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
-        return self.gate_.predict_log_proba(X) + log_lik
+        if weights is None:
+            return self.gate_.predict_log_proba(X) + log_lik
+        with np.errstate(divide="ignore"):
+            return np.log(weights) + log_lik
 
     def score_samples(self, X, y):
         """Log-likelihood of each sample under the mixture, log p(y | x).
@@ -311,7 +401,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
             Only when ``return_std=True``.
         """
         X = self._check_X(X)
-        mean, std = gaussian_mixture_moments(self.gate_.predict_proba(X), self._outputs(X),
+        weights = self._gate_weights(X)
+        mean, std = gaussian_mixture_moments(weights, self._routed_outputs(X, weights),
                                              self.noise_variance_)
         return (mean, std) if return_std else mean
 
@@ -411,8 +502,8 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
             Columns follow ``classes_``.
         """
         X = self._check_X(X)
-        gate = self.gate_.predict_proba(X)
-        return np.einsum("ne,nec->nc", gate, self._outputs(X))
+        weights = self._gate_weights(X)
+        return np.einsum("ne,nec->nc", weights, self._routed_outputs(X, weights))
 
     def predict(self, X):
         """Most probable class under the mixture.
