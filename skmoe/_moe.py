@@ -316,6 +316,47 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration.
+    top_k : int, default=None
+        Sparse routing: each row uses only the ``top_k`` experts with the
+        largest gate weights, renormalised (Shazeer et al., 2017). ``predict``
+        then calls each expert only on the rows routed to it (see
+        :meth:`expert_usage`). In EM the responsibilities are the renormalised
+        top-k of the posterior, so ``top_k=1`` is hard ("classification") EM.
+        None is the dense soft mixture.
+    noisy_gating : bool, default=False
+        Noisy top-k gating in training: Gaussian noise with a learned,
+        input-dependent softplus scale is added to the gate logits before
+        choosing the top k (the scale is trained by ``balance_loss='load'``).
+    random_routing : bool, default=False
+        In training, keep each expert after a row's first with probability
+        ``min(1, top_k * weight)`` (GShard's random second expert).
+    capacity_factor : float, default=None
+        Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
+        rows of a batch, in training and in prediction; a row turned away
+        goes to its next-best expert, and a row that finds every expert full
+        keeps its first choice, so no row is dropped. With a capacity a row's
+        routing depends on the other rows of the batch. Needs ``top_k``.
+    balance_loss : {'switch', 'importance', 'load'}, default='switch'
+        Load-balancing term added to the gate's loss when ``balance_coef > 0``:
+        the Switch Transformer's ``M * sum_i f_i * P_i``, or the squared
+        coefficient of variation of each expert's total gate weight
+        ('importance') or of its smooth load ('load'), Shazeer et al. (2017).
+    balance_coef : float, default=0.0
+        Weight of the balance loss.
+    router_z_coef : float, default=0.0
+        Weight of the router z-loss ``mean(logsumexp(logits)^2)``.
+    collapse_threshold : float, default=None
+        An expert whose share of responsibility stays below this for
+        ``collapse_patience`` EM iterations has collapsed: an
+        :class:`~skmoe.ExpertCollapseWarning` is issued, the event is
+        recorded in ``history_`` and ``collapse_action`` is applied. None
+        turns the check off.
+    collapse_patience : int, default=3
+        Consecutive iterations below the threshold before acting.
+    collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'
+        'reinit' hands the collapsed expert the ``n / M`` rows the mixture
+        explains worst; 'drop' removes it from the pool and the gate (never
+        below ``max(2, top_k)`` experts; then it only warns); 'warn' only warns.
 
     Attributes
     ----------
@@ -331,8 +372,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     noise_variance_ : ndarray of shape (n_experts,)
         Each expert's noise variance (from honest residuals when ``cv``).
     history_ : list of dict
-        Per EM iteration: ``log_likelihood`` (mean per sample), ``expert_share``
-        (each expert's share of responsibility), ``seconds``.
+        Per EM iteration: ``log_likelihood`` (mean per sample; with ``top_k``
+        that of the routed model used by ``predict``), ``expert_share`` (each
+        expert's share of responsibility), ``seconds``, ``collapsed`` (names of
+        the experts found collapsed at that iteration).
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
     n_iter_ : int
@@ -436,6 +479,10 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     n_jobs : int, default=None
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
+    top_k, noisy_gating, random_routing, capacity_factor, balance_loss, \
+balance_coef, router_z_coef, collapse_threshold, collapse_patience, \
+collapse_action
+        Routing; see :class:`MixtureOfExpertsRegressor`.
 
     Attributes
     ----------
