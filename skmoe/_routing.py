@@ -312,6 +312,48 @@ RoutingOptions.__doc__ = "The routing parameters of a mixture (see MixtureOfExpe
 DENSE = RoutingOptions()
 
 
+def train_route(logits, options, *, noise_std=None, generator=None, sample_weight=None,
+                capacity=True):
+    """Training-time routing and its penalty, for any trainer (EM's gate, gradient).
+
+    Parameters
+    ----------
+    logits : tensor of shape (b, e)
+        Clean gate logits.
+    options : RoutingOptions
+    noise_std : tensor of shape (b, e), default=None
+        The gate's learned noise scale (``MLPGate.noise_std``); used only
+        when ``options.noisy_gating``.
+    generator : torch.Generator, default=None
+    sample_weight : tensor of shape (b,), default=None
+    capacity : bool, default=True
+        Apply ``options.capacity_factor`` (off for the balance penalty, which
+        measures what the gate wants, not what capacity allows).
+
+    Returns
+    -------
+    routing : Routing
+        With ``top_k=None``: every expert, weights = softmax(logits).
+    penalty : scalar tensor
+        ``balance_coef * aux[balance_loss] + router_z_coef * aux['z']``.
+    """
+    e = logits.shape[1]
+    k = options.top_k or e
+    routing = route(logits, k, training=True,
+                    noise_std=noise_std if options.noisy_gating else None,
+                    random_routing=options.random_routing,
+                    capacity_factor=options.capacity_factor if capacity else None,
+                    generator=generator, sample_weight=sample_weight)
+    aux = routing.aux_losses
+    balance = aux[options.balance_loss]
+    if options.top_k is None and options.balance_loss != "importance":
+        # Dense mixture: load and f_i count each row's first choice.
+        dense = route(logits, 1, training=True, sample_weight=sample_weight)
+        balance = dense.aux_losses[options.balance_loss]
+    penalty = options.balance_coef * balance + options.router_z_coef * aux["z"]
+    return routing, penalty
+
+
 def gate_penalty(options, seed):
     """Balance + z-loss penalty for ``MLPGate.fit``, or None when both are off.
 
@@ -320,16 +362,12 @@ def gate_penalty(options, seed):
     """
     if not (options.balance_coef or options.router_z_coef):
         return None
+    options = options._replace(random_routing=False)
 
     def penalty(gate, logits, Z, weight):
         generator = torch.Generator().manual_seed(int(seed))
-        k = options.top_k or 1
-        routing = route(logits, k, training=True, noise_std=gate.noise_std(Z),
-                        generator=generator, sample_weight=weight)
-        aux = routing.aux_losses
-        balance = aux[options.balance_loss]
-        if options.top_k is None and options.balance_loss == "importance":
-            balance = importance_loss(torch.softmax(logits, dim=1), weight)
-        return options.balance_coef * balance + options.router_z_coef * aux["z"]
+        _, value = train_route(logits, options, noise_std=gate.noise_std(Z),
+                               generator=generator, sample_weight=weight, capacity=False)
+        return value
 
     return penalty

@@ -19,7 +19,7 @@ from sklearn.tree import DecisionTreeClassifier
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
 from skmoe._routing import (ExpertCollapseWarning, RoutingOptions, dispatch_outputs,
                             gate_penalty, importance_loss, load_loss, route, route_numpy,
-                            switch_loss, to_dense, z_loss)
+                            switch_loss, to_dense, train_route, z_loss)
 from skmoe.datasets import make_regimes
 
 LINEAR_GATE = MLPGate(hidden_layer_sizes=(), max_iter=50, warm_max_iter=10)
@@ -161,6 +161,19 @@ def test_load_loss_trains_the_noise():
     routing.aux_losses["load"].backward()
     assert torch.isfinite(std.grad).all() and std.grad.abs().sum() > 0
     assert logits.grad.abs().sum() > 0
+
+
+def test_train_route_is_the_one_entry_point_for_trainers():
+    logits = T([[2.0, 0.0, -1.0], [0.0, 1.0, 0.5], [0.3, 0.2, 0.1]])
+    dense, zero = train_route(logits, RoutingOptions())
+    assert_allclose(to_dense(dense.weights, dense.indices, 3), softmax(logits.numpy()))
+    assert zero.item() == 0.0
+    options = RoutingOptions(top_k=1, balance_coef=0.5, router_z_coef=0.1)
+    routing, penalty = train_route(logits, options)
+    assert_array_equal(routing.indices[:, 0], [0, 1, 0])
+    aux = routing.aux_losses
+    assert penalty.item() == pytest.approx(0.5 * aux["switch"].item() + 0.1 * aux["z"].item())
+    assert gate_penalty(RoutingOptions(top_k=1), seed=0) is None
 
 
 def test_gate_penalty_balances_a_collapsed_gate():
