@@ -53,6 +53,10 @@ def make_four_regimes(n_samples, n_features=8, noise=0.3, seed=0):
 
 
 def make_experts(n_experts, n_jobs):
+    """Ridge, depth-8 tree, LightGBM (300 trees), 15-NN, repeated to n_experts.
+
+    ``n_jobs`` is the threads of LightGBM and k-NN inside each expert.
+    """
     kinds = [
         lambda i: make_pipeline(StandardScaler(), Ridge(alpha=1.0 + i)),
         lambda i: DecisionTreeRegressor(max_depth=8, random_state=i),
@@ -72,7 +76,7 @@ def timed(fn):
 
 
 def run(n_experts, X_fit, y_fit, X_pred, y_pred, args):
-    experts = make_experts(n_experts, args.n_jobs)
+    experts = make_experts(n_experts, args.expert_jobs)
     ensemble, ens_fit = timed(lambda: EnsembleRegressor(experts, n_jobs=args.n_jobs)
                               .fit(X_fit, y_fit))
     moe = MixtureOfExpertsRegressor(
@@ -117,7 +121,11 @@ def main():
     parser.add_argument("--experts", type=int, nargs="+", default=[4, 8, 16])
     parser.add_argument("--max-iter", type=int, default=5, help="EM iterations")
     parser.add_argument("--capacity-factor", type=float, default=None)
-    parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="joblib workers of EM and the ensemble")
+    parser.add_argument("--expert-jobs", type=int, default=None,
+                        help="threads inside LightGBM / k-NN (keep n-jobs * expert-jobs "
+                             "<= cores: oversubscribed LightGBM is very slow)")
     args = parser.parse_args()
 
     # LightGBM may warn about feature names on numpy input; noise only.
@@ -126,7 +134,7 @@ def main():
     X_pred, y_pred = make_four_regimes(args.rows, seed=1)
     print(f"fit {X_fit.shape}, predict {X_pred.shape}, repeats {args.repeats}, "
           f"capacity_factor {args.capacity_factor}, init {args.init_params}, "
-          f"EM max_iter {args.max_iter}, n_jobs {args.n_jobs}")
+          f"EM max_iter {args.max_iter}, n_jobs {args.n_jobs}, expert_jobs {args.expert_jobs}")
     print(f"{'M':>3} {'ratio':>6} {'1/M':>6} {'moe s':>7} {'ens s':>7} {'gate s':>7} "
           f"{'rmse moe':>9} {'rmse ens':>9}  usage")
     for n_experts in args.experts:
