@@ -1,8 +1,11 @@
 """skmoe: heterogeneous mixtures of experts for scikit-learn."""
 
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
+from ._mmoe import MultiGateMixtureOfExperts
+from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from ._routing import ExpertCollapseWarning
+from .experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from .gates import MLPGate
 
 __version__ = "0.1.0.dev0"
@@ -11,8 +14,13 @@ __all__ = [
     "EnsembleClassifier",
     "EnsembleRegressor",
     "ExpertCollapseWarning",
+    "HeterogeneousMultiGateMixtureOfExperts",
     "MLPGate",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",
+    "MultiGateMixtureOfExperts",
+    "RuleExpert",
+    "TorchMLPClassifier",
+    "TorchMLPRegressor",
     "__version__",
 ]

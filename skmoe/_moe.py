@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._compat import validate_data
 from ._em import EMProblem, fit_em
+from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
                           regression_outputs)
@@ -36,7 +37,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "experts": "no_validation",
         "n_experts": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "gate": [MLPGate, None],
-        "training": [StrOptions({"em"})],
+        "training": [StrOptions({"em", "gradient"})],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -45,6 +46,14 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        # training="gradient" only
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "loss": [StrOptions({"nll", "squared_error", "log_loss"})],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str, None],
         # routing
         "top_k": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "noisy_gating": ["boolean"],
@@ -61,6 +70,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     def __init__(self, experts, *, n_experts=None, gate=None, training="em", max_iter=10,
                  tol=1e-3, n_init=1, init_params="auto", cv=2, n_jobs=None,
                  random_state=None, verbose=0,
+                 # training="gradient" only
+                 max_epochs=100, learning_rate=1e-3, batch_size=256, loss="nll",
+                 validation_fraction=0.1, n_iter_no_change=10, device="auto",
                  top_k=None, noisy_gating=False, random_routing=False, capacity_factor=None,
                  balance_loss="switch", balance_coef=0.0, router_z_coef=0.0,
                  collapse_threshold=None, collapse_patience=3, collapse_action="reinit"):
@@ -76,6 +88,13 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.loss = loss
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
         # routing
         self.top_k = top_k
         self.noisy_gating = noisy_gating
@@ -109,11 +128,14 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None)
-        result = fit_em(problem, gate, cv=self.cv, max_iter=self.max_iter, tol=self.tol,
-                        n_init=self.n_init, init_params=self.init_params,
-                        n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-                        routing=routing)
-        names = result.names
+        if self.training == "gradient":
+            result = self._fit_gradient(problem, gate, rng, routing)
+        else:
+            result = fit_em(problem, gate, cv=self.cv, max_iter=self.max_iter, tol=self.tol,
+                            n_init=self.n_init, init_params=self.init_params,
+                            n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+                            routing=routing)
+        names = getattr(result, "names", names)
         self.expert_names_ = names
         self.experts_ = result.experts
         self.named_experts_ = self._make_named_experts(names, result.experts)
@@ -126,6 +148,19 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             self.noise_variance_ = result.variances
         return self
 
+    def _fit_gradient(self, problem, gate, rng, routing=None):
+        task_loss = "log_loss" if self._is_classifier else "squared_error"
+        if self.loss not in ("nll", task_loss):
+            raise ValueError(f"loss={self.loss!r} is not available for "
+                             f"{type(self).__name__}; use 'nll' or {task_loss!r}.")
+        return fit_gradient(
+            problem, gate, cv=self.cv, max_epochs=self.max_epochs,
+            learning_rate=self.learning_rate, batch_size=self.batch_size,
+            loss="nll" if self.loss == "log_loss" else self.loss,
+            validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change, tol=self.tol, n_init=self.n_init,
+            device=self.device, n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+            routing=routing)
     def _routing_options(self, n_experts):
         """Check the routing parameters against the pool; bundle them."""
         if self.top_k is not None and self.top_k > n_experts:
@@ -287,8 +322,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
-    training : {'em'}, default='em'
-        Training algorithm: expectation-maximisation.
+    training : {'em', 'gradient'}, default='em'
+        'em': expectation-maximisation. 'gradient': the gate and every torch
+        MLP expert (:class:`~skmoe.experts.TorchMLPRegressor`) are trained
+        jointly by minibatch Adam on ``loss``; the other experts (trees,
+        LightGBM, rules) are fitted first and the gate learns on their
+        out-of-fold predictions (``cv`` folds). Torch MLP experts of one
+        architecture run as one batched network; their own learning rate,
+        batch size, epochs and device are replaced by the mixture's.
     max_iter : int, default=10
         Maximum EM iterations per initialisation.
     tol : float, default=1e-3
@@ -316,6 +357,28 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration.
+    max_epochs : int, default=100
+        ``training='gradient'`` only (as are the parameters below): epochs of
+        minibatch Adam. ``tol`` is the improvement in validation loss that
+        resets the early-stopping patience; ``n_init`` restarts keep the run
+        with the best validation loss.
+    learning_rate : float, default=1e-3
+        Adam step size for the gate, the torch experts and the noise scales.
+    batch_size : int, default=256
+    loss : {'nll', 'squared_error'}, default='nll'
+        'nll': the mixture's negative log-likelihood (per-expert noise scales
+        are learned with it). 'squared_error': the squared error of the mixed
+        prediction ``sum_i g_i f_i`` (noise scales are then the gate-weighted
+        mean squared residuals). The classifier takes 'nll' or 'log_loss',
+        the same objective.
+    validation_fraction : float, default=0.1
+        Rows held out for early stopping (the best epoch's weights are kept);
+        0 trains for ``max_epochs`` on all rows.
+    n_iter_no_change : int, default=10
+        Early-stopping patience in epochs.
+    device : str, default='auto'
+        Where the gate and the torch experts train: 'auto' uses CUDA when
+        available, 'cuda' without CUDA is an error.
     top_k : int, default=None
         Sparse routing: each row uses only the ``top_k`` experts with the
         largest gate weights, renormalised (Shazeer et al., 2017). ``predict``
@@ -372,6 +435,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     noise_variance_ : ndarray of shape (n_experts,)
         Each expert's noise variance (from honest residuals when ``cv``).
     history_ : list of dict
+        Per EM iteration: ``log_likelihood`` (mean per sample), ``expert_share``
+        (each expert's share of responsibility), ``seconds``. Per epoch for
+        ``training='gradient'``: ``train_loss``, ``validation_loss``,
+        ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
+        weights), ``seconds``.
         Per EM iteration: ``log_likelihood`` (mean per sample; with ``top_k``
         that of the routed model used by ``predict``), ``expert_share`` (each
         expert's share of responsibility), ``seconds``, ``collapsed`` (names of
@@ -410,7 +478,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     """
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the mixture by EM.
+        """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
         ----------
@@ -469,7 +537,7 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
         See :class:`MixtureOfExpertsRegressor`.
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``.
-    training : {'em'}, default='em'
+    training : {'em', 'gradient'}, default='em'
     max_iter : int, default=10
     tol : float, default=1e-3
     n_init : int, default=1
@@ -479,6 +547,9 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     n_jobs : int, default=None
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
+    max_epochs, learning_rate, batch_size, loss, validation_fraction, n_iter_no_change, device
+        ``training='gradient'`` only; see :class:`MixtureOfExpertsRegressor`.
+        ``loss`` is 'nll' or 'log_loss' (the same objective for a classifier).
     top_k, noisy_gating, random_routing, capacity_factor, balance_loss, \
 balance_coef, router_z_coef, collapse_threshold, collapse_patience, \
 collapse_action
@@ -510,7 +581,7 @@ collapse_action
     """
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the mixture by EM.
+        """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
         ----------

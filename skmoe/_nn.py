@@ -95,3 +95,32 @@ class BatchedMLP(torch.nn.Module):
         for layer in self.layers[:-1]:
             x = self.dropout(self.activation(layer(x)))
         return self.layers[-1](x)
+
+    @classmethod
+    def from_mlps(cls, mlps, activation="relu", dropout=0.0):
+        """Stack ``E`` MLPs built by :func:`make_mlp` (same shape) into one."""
+        linears = [[m for m in mlp if isinstance(m, torch.nn.Linear)] for mlp in mlps]
+        first = linears[0]
+        hidden = tuple(lin.out_features for lin in first[:-1])
+        batched = cls(len(mlps), first[0].in_features, hidden, first[-1].out_features,
+                      activation=activation, dropout=dropout)
+        for position, layer in enumerate(batched.layers):
+            layer.load_state_dict(BatchedLinear.from_linears(
+                [layers[position] for layers in linears]).state_dict())
+        return batched.to(first[0].weight.device)
+
+    def to_mlps(self, activation="relu", dropout=0.0):
+        """Unstack into ``E`` plain MLPs (:func:`make_mlp` layout), on the same device."""
+        first = self.layers[0]
+        n_in, n_out = first.weight.shape[1], self.layers[-1].weight.shape[2]
+        hidden = tuple(layer.weight.shape[2] for layer in self.layers[:-1])
+        mlps = []
+        for e in range(self.n_experts):
+            mlp = make_mlp(n_in, hidden, n_out, activation, dropout).to(first.weight.device)
+            linears = [m for m in mlp if isinstance(m, torch.nn.Linear)]
+            with torch.no_grad():
+                for lin, layer in zip(linears, self.layers):
+                    lin.weight.copy_(layer.weight[e].T)
+                    lin.bias.copy_(layer.bias[e, 0])
+            mlps.append(mlp)
+        return mlps

@@ -199,6 +199,24 @@ def to_dense(weights, indices, n_experts):
     return dense.scatter_add(1, indices.clamp(min=0), weights * (indices >= 0))
 
 
+def routed_log_weights(routing, n_experts):
+    """Log routing weights as (b, e), ``-inf`` off-route, safe to backpropagate.
+
+    ``log p(y|x) = logsumexp(log_w + log p_i(y|x))`` then mixes only the routed
+    experts; the off-route entries get a zero gradient, never NaN.
+    """
+    dense = to_dense(routing.weights, routing.indices, n_experts)
+    on_route = dense > 0
+    log_w = torch.log(dense.clamp_min(torch.finfo(dense.dtype).tiny))
+    return torch.where(on_route, log_w, torch.full_like(log_w, -math.inf))
+
+
+def is_dense(options):
+    """Whether routing options are the plain dense softmax with no penalty."""
+    return options is None or (options.top_k is None and not options.balance_coef
+                               and not options.router_z_coef)
+
+
 # ------------------------------------------------------------ balance losses
 def _weighted_sum(values, sample_weight):
     """Sum over rows of (b, e) values, optionally weighted: (e,)."""

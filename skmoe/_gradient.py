@@ -1,0 +1,506 @@
+"""End-to-end gradient training of a mixture of experts (``training="gradient"``).
+
+The gate and every differentiable expert (torch MLP experts, see
+:mod:`skmoe.experts`) are trained jointly by minibatch Adam on the mixture's
+negative log-likelihood
+
+    -log p(y | x) = -log sum_i g_i(x) p_i(y | x)
+
+(or, ``loss="squared_error"``, on the squared error of the mixed prediction
+``sum_i g_i(x) f_i(x)``), with early stopping on a validation split.
+
+Experts that are not differentiable (trees, LightGBM, rules) are fitted
+first. Their predictions on the training rows come from K-fold
+cross-fitting (each row predicted by a model that did not see it), so the
+gate learns how good they are on rows they have *not* memorised -- stacking,
+but with a per-sample choice. For prediction they are refitted on all rows.
+
+Torch MLP experts of one architecture are stacked into a
+:class:`~skmoe._nn.BatchedMLP`: one ``baddbmm`` per layer for all of them.
+
+Regression works in standardised units (``(y - mean) / std``), with one
+learnable log noise variance per expert.
+"""
+
+import copy
+import math
+import time
+import warnings
+
+import numpy as np
+import torch
+from joblib import Parallel
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import Bunch
+
+from ._em import EMProblem, _folds, m_step_experts, refit_experts
+from ._likelihood import PROBA_FLOOR
+from ._nn import BatchedMLP
+from ._routing import is_dense, route, routed_log_weights, train_route
+from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from .experts import is_differentiable_expert, standardisation
+
+LOG_2PI = math.log(2.0 * math.pi)
+# Rows per forward pass when evaluating without gradients.
+EVAL_CHUNK = 65_536
+# Replay training steps as CUDA graphs on a GPU (see Stepper).
+CUDA_GRAPHS = True
+
+
+def gate_log_weights(logits):
+    """Log gate weights from the gate's logits, ``(b, M) -> (b, M)``.
+
+    The dense softmax; with routing options :meth:`JointMixture._log_weights`
+    routes through :mod:`skmoe._routing` instead.
+    """
+    return torch.log_softmax(logits, dim=1)
+
+
+class _ExpertGroup(torch.nn.Module):
+    """Torch MLP experts of one architecture, run as one batched network."""
+
+    def __init__(self, positions, mlps, architecture):
+        super().__init__()
+        _, activation, dropout, _ = architecture
+        self.register_buffer("positions", torch.as_tensor(positions))
+        self.architecture = architecture
+        self.net = BatchedMLP.from_mlps(mlps, activation, dropout)
+
+
+class JointMixture(torch.nn.Module):
+    """Gate + batched MLP experts + cached outputs of the fixed experts.
+
+    ``forward`` returns ``(log_g, out)`` for a batch of rows: ``log_g`` of
+    shape (b, M) and ``out`` the experts' outputs, (b, M) predictions for
+    regression or (b, M, C) log-probabilities for classification, columns in
+    the mixture's expert order.
+    """
+
+    def __init__(self, gate_module, groups, fixed_positions, n_experts, regression,
+                 log_variance=None, routing=None, noise_module=None):
+        super().__init__()
+        self.gate = gate_module
+        # Sparse routing (skmoe._routing); None is the dense softmax.
+        self.routing = None if is_dense(routing) else routing
+        self.noise = noise_module
+        self.penalty = None
+        self.groups = torch.nn.ModuleList(groups)
+        self.regression = regression
+        self.n_experts = n_experts
+        order = list(fixed_positions) + [int(p) for g in groups for p in g.positions]
+        # Column j of the concatenation [fixed, group 0, group 1, ...] is
+        # expert order[j]; ``inverse`` puts the columns back in expert order.
+        self.register_buffer("inverse", torch.as_tensor(np.argsort(order)))
+        self.in_order = order == sorted(order)   # then the gather is skipped
+        self.log_variance = (torch.nn.Parameter(log_variance) if log_variance is not None
+                             else None)
+
+    def forward(self, z_gate, z_expert, fixed_out):
+        # b rows, M experts, e experts in a group, C classes
+        log_g = self._log_weights(z_gate)                               # (b, M)
+        pieces = [fixed_out] if fixed_out.shape[1] else []              # (b, Mf[, C])
+        for group in self.groups:
+            out = group.net(z_expert)                                   # (e, b, o)
+            out = out[..., 0] if self.regression else torch.log_softmax(out, dim=-1)
+            pieces.append(out.transpose(0, 1))                          # (b, e[, C])
+        out = pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
+        return log_g, out if self.in_order else out[:, self.inverse]
+
+    def _log_weights(self, z_gate):
+        """Dense log-softmax, or top-k routed log weights (-inf off-route).
+
+        In training the balance / z-loss penalty of the batch is left in
+        ``self.penalty`` for the optimiser step.
+        """
+        logits = self.gate(z_gate)
+        options = self.routing
+        if options is None:
+            return gate_log_weights(logits)
+        if self.training:
+            noise = (None if self.noise is None
+                     else torch.nn.functional.softplus(self.noise(z_gate)))
+            routing, self.penalty = train_route(logits, options, noise_std=noise)
+        elif options.top_k is not None:
+            routing = route(logits, options.top_k, capacity_factor=options.capacity_factor)
+        if options.top_k is None:
+            return gate_log_weights(logits)
+        return routed_log_weights(routing, self.n_experts)
+
+
+def mixture_loss(model, log_g, out, y, w, loss):
+    """Weighted mean loss of a batch; also returns per-row log-likelihoods."""
+    if model.regression:
+        log_var = model.log_variance
+        log_lik = -0.5 * (LOG_2PI + log_var + (y[:, None] - out) ** 2 * torch.exp(-log_var))
+    else:
+        log_lik = out.gather(2, y[:, None, None].expand(-1, out.shape[1], 1))[..., 0]
+    per_row = torch.logsumexp(log_g + log_lik, dim=1)
+    if loss == "squared_error":
+        value = (y - (torch.exp(log_g) * out).sum(1)) ** 2
+    else:
+        value = -per_row
+    return (w * value).sum() / w.sum().clamp_min(1e-12), per_row
+
+
+class TrainingData:
+    """Tensors on the device: inputs of the gate and experts, cached outputs.
+
+    ``z_gate`` and ``z_expert`` (n, d) standardised inputs, ``fixed`` (n, Mf)
+    or (n, Mf, C) outputs of the fixed experts, ``y`` (n,), ``w`` (n,).
+    """
+
+    def __init__(self, z_gate, z_expert, fixed, y, w):
+        self.z_gate, self.z_expert, self.fixed, self.y, self.w = z_gate, z_expert, fixed, y, w
+
+    @classmethod
+    def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device):
+        X = problem.X
+        z_gate = to_tensor(np.nan_to_num((X - gate.mean_) / gate.scale_), device)
+        z_expert = (to_tensor((X - x_mean) / x_scale, device) if x_mean is not None
+                    else z_gate)
+        if problem.is_classifier:
+            y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
+        else:
+            y = to_tensor(problem.y_standardised, device)
+        w = to_tensor(problem.sample_weight / problem.sample_weight.mean(), device)
+        return cls(z_gate, z_expert, to_tensor(fixed_out, device), y, w)
+
+    def rows(self, index):
+        z_gate = self.z_gate[index]
+        z_expert = z_gate if self.z_expert is self.z_gate else self.z_expert[index]
+        return z_gate, z_expert, self.fixed[index], self.y[index], self.w[index]
+
+
+def _fixed_outputs(problem, fixed, cv, seed, parallel):
+    """Honest outputs of the non-differentiable experts, and their final models."""
+    n = len(problem.y)
+    shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
+    if not fixed:
+        return np.empty(shape), []
+    sub = EMProblem([problem.names[i] for i in fixed], [problem.templates[i] for i in fixed],
+                    problem.X, problem.y, problem.sample_weight, problem.n_classes)
+    folds = _folds(sub, cv, seed)
+    R = np.ones((n, len(fixed)))
+    outputs, models = m_step_experts(sub, R, folds, parallel, seed)
+    if models is None:
+        models = refit_experts(sub, R, parallel, seed)
+    if problem.is_classifier:
+        return np.log(np.maximum(outputs, PROBA_FLOOR)), models
+    return (outputs - problem.y_mean) / problem.y_scale, models
+
+
+def _build(problem, gate_template, differentiable, fixed_out, device, seed, routing=None):
+    """The joint model for one run, initialised from ``seed``."""
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
+    gate.device_ = device
+    if routing is not None and routing.noisy_gating:
+        gate.add_noise()
+    groups = {}
+    n_out = problem.n_classes or 1
+    for i in differentiable:
+        template = problem.templates[i]
+        # One batched network per architecture (and weight decay, a per-group
+        # optimiser setting).
+        key = (template._architecture(n_out), float(template.weight_decay))
+        groups.setdefault(key, []).append(i)
+    expert_groups = []
+    for (architecture, _), positions in groups.items():
+        # Each expert starts from the weights its own fit would start from.
+        mlps = [problem.templates[i]._new_module(problem.X.shape[1], n_out,
+                                                 problem.templates[i]._seed())
+                for i in positions]
+        expert_groups.append(_ExpertGroup(positions, mlps, architecture))
+    fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
+    log_variance = None
+    if not problem.is_classifier:
+        start = np.zeros(problem.n_experts)
+        if fixed:
+            start[fixed] = np.log(np.maximum(
+                ((problem.y_standardised[:, None] - fixed_out) ** 2).mean(0), 1e-6))
+        log_variance = torch.as_tensor(start, dtype=torch.float32)
+    model = JointMixture(gate.module_, expert_groups, fixed, problem.n_experts,
+                         not problem.is_classifier, log_variance, routing,
+                         gate.noise_module_).to(device)
+    return gate, model
+
+
+def _optimizer(model, gate, problem, learning_rate, graphs=False):
+    gate_params = list(model.gate.parameters())
+    if model.noise is not None:
+        gate_params += list(model.noise.parameters())
+    groups = [{"params": gate_params, "weight_decay": gate.alpha}]
+    for group in model.groups:
+        decay = problem.templates[int(group.positions[0])].weight_decay
+        groups.append({"params": list(group.net.parameters()), "weight_decay": decay})
+    if model.log_variance is not None:
+        groups.append({"params": [model.log_variance], "weight_decay": 0.0})
+    # The fused CUDA kernel updates every parameter in one launch.
+    return torch.optim.Adam(groups, lr=learning_rate,
+                            fused=next(model.parameters()).is_cuda or None,
+                            capturable=graphs)
+
+
+def evaluate(model, data, index, loss):
+    """Loss, per-row log-likelihoods and gate weights on rows ``index``."""
+    model.eval()
+    totals, per_row, weights = 0.0, [], []
+    with torch.no_grad():
+        for start in range(0, len(index), EVAL_CHUNK):
+            zg, ze, fo, y, w = data.rows(index[start:start + EVAL_CHUNK])
+            log_g, out = model(zg, ze, fo)
+            value, rows = mixture_loss(model, log_g, out, y, w, loss)
+            totals += value.item() * w.sum().item()
+            per_row.append(rows)
+            weights.append(torch.exp(log_g))
+    total_weight = max(data.w[index].sum().item(), 1e-12)
+    return totals / total_weight, torch.cat(per_row), torch.cat(weights)
+
+
+class Stepper:
+    """Minibatch Adam steps; on CUDA, full batches replay one captured CUDA graph.
+
+    A step launches ~100 small kernels (gather, forward, backward, Adam), so
+    for batches of a few thousand rows the CPU's launch overhead, not the GPU,
+    sets the pace. With ``graphs=True`` the step of a full batch is captured
+    once (after three ordinary warm-up steps, as CUDA graphs require) and then
+    replayed with one launch; a last, smaller batch runs eagerly. Every step
+    still runs exactly once on its own rows.
+
+    ``total`` and ``share`` accumulate the weighted loss and gate weights on
+    the device (no host synchronisation per minibatch).
+    """
+
+    WARMUP_STEPS = 3
+
+    def __init__(self, model, optimizer, data, batch_size, loss, graphs=False):
+        self.model, self.optimizer, self.data = model, optimizer, data
+        self.batch_size, self.loss, self.graphs = batch_size, loss, graphs
+        device = data.y.device
+        self.total = torch.zeros((), device=device)
+        self.share = torch.zeros(model.n_experts, device=device)
+        self.graph, self.index, self.warm = None, None, 0
+
+    def _step(self, rows):
+        zg, ze, fo, y, w = self.data.rows(rows)
+        log_g, out = self.model(zg, ze, fo)
+        value, _ = mixture_loss(self.model, log_g, out, y, w, self.loss)
+        penalty = self.model.penalty
+        (value if penalty is None else value + penalty).backward()
+        self.optimizer.step()
+        self.total += value.detach() * w.sum()
+        self.share += (torch.exp(log_g.detach()) * w[:, None]).sum(0)
+
+    def __call__(self, rows):
+        if not self.graphs or len(rows) != self.batch_size:
+            # After a capture the gradients live in the graph's memory: zero
+            # them in place instead of dropping them.
+            self.optimizer.zero_grad(set_to_none=self.graph is None)
+            return self._step(rows)
+        if self.graph is not None:
+            self.index.copy_(rows)
+            return self.graph.replay()
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            self.optimizer.zero_grad(set_to_none=True)
+            if self.warm < self.WARMUP_STEPS:
+                self.warm += 1
+                self._step(rows)
+            else:
+                self.index = rows.clone()
+                graph = torch.cuda.CUDAGraph()
+                try:
+                    with torch.cuda.graph(graph):
+                        self._step(self.index)
+                    self.graph = graph
+                except RuntimeError as exc:  # capture unsupported: stay eager
+                    warnings.warn(f"CUDA graph capture failed ({exc}); training "
+                                  "continues without graphs.", RuntimeWarning)
+                    self.graphs = False
+        torch.cuda.current_stream().wait_stream(side)
+        if self.graph is not None:
+            self.graph.replay()  # capturing ran nothing: this batch runs now
+        elif not self.graphs:
+            self.optimizer.zero_grad(set_to_none=True)
+            self._step(rows)
+
+    def epoch(self, train, generator):
+        """One pass over the rows ``train`` in a random order."""
+        self.model.train()
+        self.total.zero_()
+        self.share.zero_()
+        perm = train[torch.randperm(len(train), generator=generator).to(train.device)]
+        for start in range(0, len(train), self.batch_size):
+            self(perm[start:start + self.batch_size])
+        return self.total, self.share
+
+
+def _use_graphs(model, device, n_train, batch_size):
+    """CUDA graphs pay off with enough full batches; dropout stays eager."""
+    no_dropout = all(group.architecture[2] == 0 for group in model.groups)
+    # Sparse routing has data-dependent shapes (capacity, random routing).
+    return (CUDA_GRAPHS and device.type == "cuda" and no_dropout and model.routing is None
+            and n_train // batch_size >= 8)
+
+
+def _split(sample_weight, validation_fraction, seed, device):
+    """Validation rows (drawn among rows of positive weight) and training rows."""
+    rng = np.random.RandomState(seed)
+    weighted = rng.permutation(np.flatnonzero(sample_weight > 0))
+    n_val = int(round(validation_fraction * len(sample_weight)))
+    n_val = n_val if 1 <= n_val <= len(weighted) - 2 else 0
+    is_val = np.zeros(len(sample_weight), dtype=bool)
+    is_val[weighted[:n_val]] = True
+    train = rng.permutation(np.flatnonzero(~is_val))
+    return (torch.as_tensor(weighted[:n_val], device=device),
+            torch.as_tensor(train, device=device))
+
+
+def _run_once(problem, gate_template, differentiable, fixed_out, data, settings, seed,
+              device):
+    with seeded_torch(seed):  # initial weights of the gate and experts, dropout
+        gate, model = _build(problem, gate_template, differentiable, fixed_out, device, seed,
+                             settings.routing)
+        val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
+        graphs = _use_graphs(model, device, len(train), settings.batch_size)
+        optimizer = _optimizer(model, gate, problem, settings.learning_rate, graphs)
+        stepper = Stepper(model, optimizer, data, settings.batch_size, settings.loss, graphs)
+        generator = torch.Generator().manual_seed(int(seed))
+        log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
+        history, best, best_state, stale, converged = [], np.inf, None, 0, False
+        for epoch in range(1, settings.max_epochs + 1):
+            start_time = time.perf_counter()
+            total, share = stepper.epoch(train, generator)
+            train_w = data.w[train].sum().clamp_min(1e-12)
+            record = {"epoch": epoch, "train_loss": (total / train_w).item(),
+                      "expert_share": to_numpy(share / train_w)}
+            if settings.loss == "nll":
+                record["log_likelihood"] = -record["train_loss"] - log_y_scale
+            if len(val):
+                record["validation_loss"] = evaluate(model, data, val, settings.loss)[0]
+            record["seconds"] = time.perf_counter() - start_time
+            history.append(record)
+            if settings.verbose:
+                print(f"[gradient] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
+                      f"validation {record.get('validation_loss', float('nan')):+.5f}")
+            score = record.get("validation_loss", record["train_loss"])
+            if not np.isfinite(score):
+                raise ValueError(
+                    f"The gradient training loss became {score} at epoch {epoch}; "
+                    "lower learning_rate.")
+            if score < best - settings.tol:
+                best, stale = score, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                stale += 1
+                if stale >= settings.n_iter_no_change:
+                    converged = True
+                    break
+        model.load_state_dict(best_state)
+    return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
+                 converged=converged, score=best)
+
+
+def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_iter,
+                    history):
+    """Unstack the batched networks into fitted TorchMLP estimators."""
+    experts = {}
+    for group in model.groups:
+        _, activation, dropout, _ = group.architecture
+        for position, mlp in zip(group.positions.tolist(),
+                                 group.net.to_mlps(activation, dropout)):
+            expert = clone(problem.templates[position])
+            if problem.is_classifier:
+                expert.classes_ = np.arange(problem.n_classes)
+            else:
+                expert.y_mean_, expert.y_scale_ = problem.y_mean, problem.y_scale
+            expert.n_features_in_ = problem.X.shape[1]
+            experts[position] = expert._set_fitted(mlp, x_mean, x_scale, device, n_iter,
+                                                   history)
+    return experts
+
+
+def _gate_weighted_variances(model, data, index, problem):
+    residual2, weights = [], []
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(index), EVAL_CHUNK):
+            zg, ze, fo, y, w = data.rows(index[start:start + EVAL_CHUNK])
+            log_g, out = model(zg, ze, fo)
+            residual2.append((y[:, None] - out) ** 2)
+            weights.append(torch.exp(log_g) * w[:, None])
+    residual2, weights = torch.cat(residual2), torch.cat(weights)
+    variances = (weights * residual2).sum(0) / weights.sum(0).clamp_min(1e-12)
+    return to_numpy(variances) * problem.y_scale ** 2
+
+
+def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,
+                 loss, validation_fraction, n_iter_no_change, tol, n_init, device, n_jobs,
+                 random_state, verbose=0, routing=None):
+    """Train the gate and the differentiable experts jointly by minibatch Adam.
+
+    Returns
+    -------
+    result : Bunch
+        Shaped like :func:`skmoe._em.fit_em`'s: ``experts``, ``gate``,
+        ``variances`` (regression), ``history`` (one dict per epoch),
+        ``n_iter``, ``converged``, ``log_likelihood``.
+    """
+    device = resolve_device(device)
+    rng = random_state
+    differentiable = [i for i, t in enumerate(problem.templates)
+                      if is_differentiable_expert(t)]
+    fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
+    if not problem.is_classifier:
+        problem.y_mean, problem.y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
+        problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
+    x_mean = x_scale = None
+    if differentiable:
+        if np.isnan(problem.X).any():
+            raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
+        x_mean, x_scale = standardisation(problem.X)
+    with Parallel(n_jobs=n_jobs) as parallel:
+        fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
+                                                 rng.randint(2**31 - 1), parallel)
+    settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
+                     batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
+                     n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
+                     routing=routing)
+    # The gate's input scaling depends on X only: any initialised gate gives it.
+    scaling = clone(gate_template).init(problem.X, problem.n_experts, 0)
+    data = TrainingData.from_problem(problem, scaling, x_mean, x_scale, fixed_out, device)
+    best = None
+    for _ in range(n_init):
+        seed = rng.randint(2**31 - 1)
+        run = _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
+                        seed, device)
+        if best is None or run.score < best.score:
+            best = run
+    gate, model = best.gate, best.model
+    model.zero_grad(set_to_none=True)  # frees the gradients (and a CUDA graph's pool)
+    everything = torch.arange(len(problem.y), device=device)
+    _, per_row, weights = evaluate(model, data, everything, loss)
+    w = problem.sample_weight
+    log_likelihood = float(np.average(to_numpy(per_row), weights=w))
+    variances = None
+    if not problem.is_classifier:
+        log_likelihood -= math.log(problem.y_scale)
+        variances = np.exp(to_numpy(model.log_variance)) * problem.y_scale ** 2
+        if loss == "squared_error":
+            # The task loss does not train the noise scales: take each expert's
+            # gate-weighted mean squared residual instead.
+            variances = _gate_weighted_variances(model, data, everything, problem)
+        variances = np.maximum(variances, problem.variance_floor)
+    gate.module_ = model.gate.eval()
+    exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
+                               best.n_iter, best.history)
+    experts = [exported[i] if i in exported else fixed_models[fixed.index(i)]
+               for i in range(problem.n_experts)]
+    if not best.converged and validation_fraction:
+        warnings.warn(
+            f"Gradient training did not converge in max_epochs={max_epochs} epochs "
+            "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
+    return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
+                 n_iter=best.n_iter, converged=best.converged,
+                 log_likelihood=log_likelihood, expert_share=to_numpy(weights.mean(0)))

@@ -1,0 +1,395 @@
+"""Multi-task mixtures: Multi-gate Mixture-of-Experts (Ma et al., KDD 2018).
+
+Several targets are predicted at once. Experts are shared by all tasks; each
+task ``t`` has its own softmax gate ``g_t`` and its own tower ``h_t``:
+
+    y_t(x) = h_t( sum_e g_te(x) f_e(x) )
+
+Baselines selected by ``architecture``: ``'omoe'`` (one gate shared by all
+tasks) and ``'shared_bottom'`` (no gate: one wide network feeds every tower).
+
+The target handling shared by the multi-task estimators (task types,
+encoding, decoding predictions) is in ``_multitask.py``; the heterogeneous
+variant (scikit-learn experts) in ``_mmoe_hetero.py``.
+
+Shape legend: ``b`` batch rows, ``e`` experts, ``u`` expert units,
+``g`` gates (tasks or one), ``t`` tasks, ``o`` tower outputs.
+"""
+
+import copy
+import numbers
+import warnings
+
+import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+
+from ._multitask import TASK_TYPES, _BaseMultiTask, _layer_sizes
+from ._nn import ACTIVATIONS, BatchedMLP
+from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+
+ARCHITECTURES = ("mmoe", "omoe", "shared_bottom")
+# Rows per forward pass at predict time (bounds memory on large inputs).
+_PREDICT_CHUNK = 16_384
+
+
+class _MultiTaskNet(torch.nn.Module):
+    """Experts (batched), per-task or shared gates, and per-task towers."""
+
+    def __init__(self, n_in, out_dims, architecture, n_experts, expert_sizes, units,
+                 gate_sizes, tower_sizes, activation, dropout):
+        super().__init__()
+        self.n_tasks = len(out_dims)
+        if architecture == "shared_bottom":
+            # One network as wide as all the experts together, no gate.
+            self.experts = BatchedMLP(1, n_in, [s * n_experts for s in expert_sizes],
+                                      units * n_experts, activation, dropout)
+            self.gates = None
+            width = units * n_experts
+        else:
+            self.experts = BatchedMLP(n_experts, n_in, expert_sizes, units, activation,
+                                      dropout)
+            n_gates = self.n_tasks if architecture == "mmoe" else 1
+            self.gates = BatchedMLP(n_gates, n_in, gate_sizes, n_experts, activation)
+            width = units
+        self.activation = ACTIVATIONS[activation]()
+        # Towers share one batched module; task t reads its first out_dims[t] outputs.
+        self.towers = BatchedMLP(self.n_tasks, width, tower_sizes, max(out_dims),
+                                 activation, dropout)
+
+    def gate_weights(self, x):
+        return torch.softmax(self.gates(x), dim=-1)            # (g, b, e)
+
+    def forward(self, x):
+        hidden = self.activation(self.experts(x))                # (e, b, u)
+        if self.gates is not None:
+            hidden = torch.einsum("gbe,ebu->gbu", self.gate_weights(x), hidden)
+        return self.towers(hidden.expand(self.n_tasks, -1, -1))  # (t, b, o)
+
+
+class MultiGateMixtureOfExperts(_BaseMultiTask):
+    """Multi-gate Mixture-of-Experts (MMoE) for several targets at once.
+
+    Torch MLP experts shared by all tasks, one softmax gate per task and one
+    tower per task, trained end to end with Adam on the weighted sum of the
+    tasks' losses (squared error on standardised regression targets, binary
+    or multinomial cross-entropy for classification tasks).
+
+    Parameters
+    ----------
+    tasks : list of {'regression', 'binary', 'multiclass'} or str, default=None
+        Type of each column of ``y``; a single string applies to every
+        column; None means every column is a regression task.
+    task_weights : array-like of shape (n_tasks,), default=None
+        Weight of each task's loss; None weighs them equally.
+    architecture : {'mmoe', 'omoe', 'shared_bottom'}, default='mmoe'
+        'mmoe': one gate per task. 'omoe': one gate shared by all tasks
+        (one-gate MoE baseline). 'shared_bottom': no gate; one network whose
+        layers are ``n_experts`` times wider than an expert's feeds every
+        tower (same first-layer parameter count as the experts together).
+    n_experts : int, default=8
+    expert_hidden_layer_sizes : tuple of int, default=()
+        Hidden layers of each expert; ``()`` is the paper's one-layer expert.
+    expert_units : int, default=16
+        Output width of each expert (after the activation).
+    gate_hidden_layer_sizes : tuple of int, default=()
+        ``()`` is a linear softmax gate, as in the paper.
+    tower_hidden_layer_sizes : tuple of int, default=(8,)
+    activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
+    dropout : float, default=0.0
+        Dropout in experts and towers during training.
+    alpha : float, default=1e-4
+        L2 penalty (Adam weight decay).
+    learning_rate : float, default=1e-3
+    batch_size : int, default=128
+    max_iter : int, default=200
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Training stops when the monitored loss (training loss, or validation
+        loss with ``early_stopping``) has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs.
+    n_iter_no_change : int, default=10
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows, monitor their loss and
+        keep the network of the best epoch.
+    validation_fraction : float, default=0.1
+    device : str, default='auto'
+        'auto' uses CUDA when available, else the CPU; 'cuda' without CUDA
+        is an error.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, the shuffling, dropout and the validation
+        split.
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    tasks_ : list of str
+        The type of each task.
+    n_tasks_ : int
+    classes_ : list
+        Per task, the class labels (ndarray) or None for a regression task.
+    task_weights_ : ndarray of shape (n_tasks,)
+    module_ : torch.nn.Module
+        The fitted network.
+    loss_curve_ : list of float
+        Weighted training loss per epoch.
+    validation_loss_curve_ : list of float
+        Validation loss per epoch (only with ``early_stopping``).
+    n_iter_ : int
+        Epochs run.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
+
+    See Also
+    --------
+    HeterogeneousMultiGateMixtureOfExperts : per-task gates over
+        scikit-learn experts.
+
+    References
+    ----------
+    J. Ma, Z. Zhao, X. Yi, J. Chen, L. Hong, E. H. Chi. Modeling Task
+    Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts.
+    KDD 2018.
+
+    Examples
+    --------
+    >>> from skmoe import MultiGateMixtureOfExperts
+    >>> from skmoe.datasets import make_mmoe_tasks
+    >>> X, Y = make_mmoe_tasks(n_samples=200, n_features=10, random_state=0)
+    >>> mmoe = MultiGateMixtureOfExperts(n_experts=4, max_iter=5, random_state=0)
+    >>> mmoe.fit(X, Y).predict(X[:3]).shape
+    (3, 2)
+    >>> mmoe.predict_gate(X[:3]).shape
+    (3, 2, 4)
+    """
+
+    _parameter_constraints = {
+        "tasks": [list, tuple, StrOptions(set(TASK_TYPES)), None],
+        "task_weights": ["array-like", None],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "n_experts": [Interval(numbers.Integral, 1, None, closed="left")],
+        "expert_hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None,
+                                                            closed="left")],
+        "expert_units": [Interval(numbers.Integral, 1, None, closed="left")],
+        "gate_hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None,
+                                                          closed="left")],
+        "tower_hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None,
+                                                           closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, tasks=None, *, task_weights=None, architecture="mmoe", n_experts=8,
+                 expert_hidden_layer_sizes=(), expert_units=16, gate_hidden_layer_sizes=(),
+                 tower_hidden_layer_sizes=(8,), activation="relu", dropout=0.0, alpha=1e-4,
+                 learning_rate=1e-3, batch_size=128, max_iter=200, tol=1e-4,
+                 n_iter_no_change=10, early_stopping=False, validation_fraction=0.1,
+                 device="auto", random_state=None, verbose=0):
+        self.tasks = tasks
+        self.task_weights = task_weights
+        self.architecture = architecture
+        self.n_experts = n_experts
+        self.expert_hidden_layer_sizes = expert_hidden_layer_sizes
+        self.expert_units = expert_units
+        self.gate_hidden_layer_sizes = gate_hidden_layer_sizes
+        self.tower_hidden_layer_sizes = tower_hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y, sample_weight=None):
+        """Train experts, gates and towers end to end.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            One column per task: numbers for regression tasks, labels of
+            any hashable type for classification tasks.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : MultiGateMixtureOfExperts
+        """
+        X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        sizes = {name: _layer_sizes(getattr(self, name), name) for name in (
+            "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",
+            "tower_hidden_layer_sizes")}
+        self.device_ = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+        self._x_mean, self._x_scale = mean, np.where(scale > 0, scale, 1.0)
+        self._out_dims = [1 if kind != "multiclass" else len(classes)
+                          for kind, classes in zip(self.tasks_, self.classes_)]
+        weight = np.ones(len(X)) if sample_weight is None else sample_weight
+        train, valid = np.arange(len(X)), None
+        if self.early_stopping:
+            order = rng.permutation(len(X))
+            n_valid = max(1, int(round(self.validation_fraction * len(X))))
+            if n_valid >= len(X):
+                raise ValueError("validation_fraction leaves no rows to train on.")
+            train, valid = np.sort(order[n_valid:]), np.sort(order[:n_valid])
+        with seeded_torch(seed):
+            self.module_ = _MultiTaskNet(
+                X.shape[1], self._out_dims, self.architecture, self.n_experts,
+                sizes["expert_hidden_layer_sizes"], self.expert_units,
+                sizes["gate_hidden_layer_sizes"], sizes["tower_hidden_layer_sizes"],
+                self.activation, self.dropout).to(self.device_)
+            self._train(self._inputs(X), to_tensor(Y, self.device_),
+                        to_tensor(weight, self.device_), train, valid)
+        return self
+
+    def _inputs(self, X):
+        return to_tensor((X - self._x_mean) / self._x_scale, self.device_)
+
+    def _task_losses(self, out, Y):
+        """Per task and row loss, shape (t, b)."""
+        losses = []
+        for t, kind in enumerate(self.tasks_):
+            logits = out[t, :, :self._out_dims[t]]
+            if kind == "regression":
+                losses.append((logits[:, 0] - Y[:, t]) ** 2)
+            elif kind == "binary":
+                losses.append(torch.nn.functional.binary_cross_entropy_with_logits(
+                    logits[:, 0], Y[:, t], reduction="none"))
+            else:
+                losses.append(torch.nn.functional.cross_entropy(
+                    logits, Y[:, t].long(), reduction="none"))
+        return torch.stack(losses)
+
+    def _loss(self, Z, Y, w, rows):
+        losses = self._task_losses(self.module_(Z[rows]), Y[rows])     # (t, b)
+        per_task = (losses * w[rows]).sum(1) / w[rows].sum().clamp_min(1e-12)
+        return (self._task_weights_t * per_task).sum()
+
+    def _train(self, Z, Y, w, train, valid):
+        self._task_weights_t = to_tensor(self.task_weights_, self.device_)
+        optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.learning_rate,
+                                     weight_decay=self.alpha)
+        train_t = torch.as_tensor(train, device=self.device_)
+        valid_t = None if valid is None else torch.as_tensor(valid, device=self.device_)
+        self.loss_curve_, self.validation_loss_curve_ = [], []
+        best, best_state, stall = np.inf, None, 0
+        for epoch in range(self.max_iter):
+            self.module_.train()
+            order = train_t[torch.randperm(len(train_t), device="cpu").to(self.device_)]
+            total = torch.zeros((), device=self.device_)
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start:start + self.batch_size]
+                optimizer.zero_grad()
+                loss = self._loss(Z, Y, w, rows)
+                loss.backward()
+                optimizer.step()
+                # Summed on the device: one host sync per epoch, not per step.
+                total += loss.detach() * len(rows)
+            self.loss_curve_.append(total.item() / len(order))
+            if not np.isfinite(self.loss_curve_[-1]):
+                raise ValueError("The training loss became NaN or infinite; lower "
+                                 "learning_rate or check the targets' scale.")
+            monitored = self.loss_curve_[-1]
+            if valid_t is not None:
+                self.module_.eval()
+                with torch.no_grad():
+                    monitored = self._loss(Z, Y, w, valid_t).item()
+                self.validation_loss_curve_.append(monitored)
+            if self.verbose:
+                print(f"epoch {epoch + 1}: loss {self.loss_curve_[-1]:.5f}"
+                      + (f", validation {monitored:.5f}" if valid_t is not None else ""))
+            if monitored < best - self.tol:
+                best, stall = monitored, 0
+                if valid_t is not None:
+                    best_state = copy.deepcopy(self.module_.state_dict())
+            else:
+                stall += 1
+            if stall >= self.n_iter_no_change:
+                break
+        else:
+            warnings.warn(f"MultiGateMixtureOfExperts stopped at max_iter={self.max_iter} "
+                          "epochs before the loss stopped improving.", ConvergenceWarning)
+        if best_state is not None:
+            self.module_.load_state_dict(best_state)
+        self.module_.eval()
+        self.n_iter_ = epoch + 1
+        if valid_t is None:
+            del self.validation_loss_curve_
+
+    # -------------------------------------------------------------- predict
+    def _forward(self, X, fn):
+        Z = self._inputs(X)
+        self.module_.eval()
+        with torch.no_grad():
+            parts = [to_numpy(fn(Z[i:i + _PREDICT_CHUNK]))
+                     for i in range(0, len(Z), _PREDICT_CHUNK)]
+        return np.concatenate(parts, axis=1)
+
+    def _task_outputs(self, X):
+        out = self._forward(X, self.module_)                            # (t, n, o)
+        outputs = []
+        for t, kind in enumerate(self.tasks_):
+            logits = out[t, :, :self._out_dims[t]]
+            if kind == "regression":
+                outputs.append(logits[:, 0])
+            elif kind == "binary":
+                p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+                outputs.append(np.column_stack([1.0 - p, p]))
+            else:
+                logits = logits - logits.max(axis=1, keepdims=True)
+                p = np.exp(logits)
+                outputs.append(p / p.sum(axis=1, keepdims=True))
+        return outputs
+
+    @available_if(lambda self: self.architecture != "shared_bottom")
+    def predict_gate(self, X):
+        """Gate weights of every task over the experts.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_tasks, n_experts)
+            Rows sum to one. With ``architecture='omoe'`` every task shows
+            the one shared gate.
+        """
+        X = self._check_X(X)
+        gates = self._forward(X, self.module_.gate_weights)             # (g, n, e)
+        gates = np.broadcast_to(gates, (self.n_tasks_,) + gates.shape[1:])
+        return np.ascontiguousarray(gates.transpose(1, 0, 2))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "module_" in state:
+            # Keep the network on the CPU so a GPU-fitted model unpickles anywhere.
+            state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
+            state["device_"] = torch.device("cpu")
+            state.pop("_task_weights_t", None)
+        return state

@@ -1,0 +1,308 @@
+"""Heterogeneous multi-gate mixture: per-task gates over scikit-learn experts.
+
+Every expert is a multi-output scikit-learn regressor fitted once to all the
+tasks' targets, encoded as one matrix: the standardised value of each
+regression task and the class-indicator columns of each classification task
+(so a forest or k-NN regressor predicts class frequencies). Task ``t``
+mixes the experts' predictions for its own columns with its own gate:
+
+    regression:     y_t(x)     = sum_e g_te(x) f_e,t(x)
+    classification: p_t(c | x) = sum_e g_te(x) p_e,t(c | x)
+
+Training follows the gradient recipe of the single-task mixture for
+non-differentiable experts: the experts are cross-fitted first and the gates
+(one batched torch module, one softmax per task) learn on their honest
+out-of-fold predictions; the experts are then refitted on all rows.
+"""
+
+import copy
+import numbers
+
+import numpy as np
+import torch
+from joblib import Parallel, delayed
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import KFold
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import _BaseExpertComposition, fit_expert
+from ._multitask import TASK_TYPES, _BaseMultiTask, _layer_sizes
+from ._nn import ACTIVATIONS, BatchedMLP
+from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+
+# Regressors' predictions of class indicators are clipped at zero and floored
+# at this value before renormalising them into probabilities.
+PROBA_FLOOR = 1e-4
+
+
+def _check_outputs(name, pred, n_rows, n_columns):
+    pred = np.asarray(pred, dtype=np.float64).reshape(n_rows, -1)
+    if pred.shape[1] != n_columns:
+        raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per sample; "
+                         f"the encoded targets have {n_columns} columns (is it a "
+                         "multi-output regressor?).")
+    if not np.all(np.isfinite(pred)):
+        raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
+    return pred
+
+
+def _fold_predictions(name, template, X, Z, train, test, weight, seed):
+    expert = fit_expert(name, clone(template), X[train], Z[train],
+                        None if weight is None else weight[train], seed)
+    return test, _check_outputs(name, expert.predict(X[test]), len(test), Z.shape[1])
+
+
+class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiTask):
+    """Multi-task mixture whose shared experts are any scikit-learn regressors.
+
+    Each task has its own softmax gate over the same experts. Experts are
+    fitted once on the encoded target matrix of all tasks (see Notes); the
+    gates are trained by gradient on the tasks' losses using the experts'
+    cross-fitted predictions.
+
+    Parameters
+    ----------
+    experts : list of (str, estimator)
+        Multi-output regressors (``Ridge``, ``RandomForestRegressor``,
+        ``KNeighborsRegressor``, ``MultiOutputRegressor(LGBMRegressor())``,
+        a ``Pipeline``...). ``'drop'`` removes one.
+    tasks : list of {'regression', 'binary', 'multiclass'} or str, default=None
+        Type of each column of ``y``; None means all regression.
+    task_weights : array-like of shape (n_tasks,), default=None
+        Weight of each task's loss in the gates' objective.
+    gate_hidden_layer_sizes : tuple of int, default=(16,)
+        Hidden layers of every task's gate; ``()`` for linear gates.
+    activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
+    alpha : float, default=1e-4
+        L2 penalty on the gates' weights.
+    max_iter : int, default=200
+        L-BFGS iterations (full batch) for the gates.
+    cv : int, default=3
+        Folds of the cross-fitted expert predictions the gates learn on.
+    n_jobs : int, default=None
+        Folds and experts are fitted in parallel with joblib.
+    device : str, default='auto'
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds, unset expert seeds and the gates.
+
+    Attributes
+    ----------
+    experts_ : list of estimators
+        The experts refitted on all rows.
+    expert_names_ : list of str
+    tasks_, n_tasks_, classes_, task_weights_
+        As in :class:`MultiGateMixtureOfExperts`.
+    gates_ : torch.nn.Module
+        Batched gate networks, one per task.
+    n_features_in_ : int
+
+    Notes
+    -----
+    The encoded target matrix has one column per regression task (the
+    standardised target) and one indicator column per class of each
+    classification task. An expert's predictions for a classification task's
+    columns are clipped at zero and renormalised into probabilities; trees,
+    forests and k-NN give exact class frequencies, a linear model a linear
+    probability model.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.ensemble import RandomForestRegressor
+    >>> from skmoe import HeterogeneousMultiGateMixtureOfExperts
+    >>> from skmoe.datasets import make_mmoe_tasks
+    >>> X, Y = make_mmoe_tasks(n_samples=300, n_features=5, random_state=0)
+    >>> model = HeterogeneousMultiGateMixtureOfExperts(
+    ...     [("ridge", Ridge()), ("forest", RandomForestRegressor(20, max_depth=5))],
+    ...     random_state=0).fit(X, Y)
+    >>> model.predict_gate(X[:4]).shape
+    (4, 2, 2)
+    """
+
+    _parameter_constraints = {
+        "experts": "no_validation",
+        "tasks": [list, tuple, StrOptions(set(TASK_TYPES)), None],
+        "task_weights": ["array-like", None],
+        "gate_hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None,
+                                                          closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
+        "n_jobs": [numbers.Integral, None],
+        "device": [str],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, experts, tasks=None, *, task_weights=None,
+                 gate_hidden_layer_sizes=(16,), activation="relu", alpha=1e-4,
+                 max_iter=200, cv=3, n_jobs=None, device="auto", random_state=None):
+        self.experts = experts
+        self.tasks = tasks
+        self.task_weights = task_weights
+        self.gate_hidden_layer_sizes = gate_hidden_layer_sizes
+        self.activation = activation
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.device = device
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def _encode_targets(self, Y):
+        """Encoded target matrix (n, K) and each task's column slice."""
+        blocks, self._slices, start = [], [], 0
+        for t, kind in enumerate(self.tasks_):
+            if kind == "regression":
+                blocks.append(Y[:, t:t + 1])
+            else:
+                n_classes = len(self.classes_[t])
+                blocks.append((Y[:, t:t + 1] == np.arange(n_classes)).astype(np.float64))
+            width = blocks[-1].shape[1]
+            self._slices.append(slice(start, start + width))
+            start += width
+        return np.hstack(blocks)
+
+    def fit(self, X, y, sample_weight=None):
+        """Cross-fit the experts, train the per-task gates, refit the experts.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the experts (see ``MixtureOfExpertsRegressor`` for
+            experts without ``sample_weight``) and to the gates' loss.
+
+        Returns
+        -------
+        self : HeterogeneousMultiGateMixtureOfExperts
+        """
+        X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        gate_sizes = _layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
+        self.device_ = resolve_device(self.device)
+        if len(X) < self.cv:
+            raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
+                             f"got {len(X)}.")
+        rng = check_random_state(self.random_state)
+        names, templates = self._resolve_experts(rng)
+        for name, est in zip(names, templates):
+            if is_classifier(est):
+                raise TypeError(
+                    f"Expert '{name}' ({type(est).__name__}) is a classifier; experts "
+                    "are fitted as multi-output regressors on the encoded targets "
+                    "(class indicators for classification tasks).")
+        Z = self._encode_targets(Y)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        folds = list(KFold(self.cv, shuffle=True, random_state=seed).split(X))
+        jobs = [delayed(_fold_predictions)(name, est, X, Z, train, test, sample_weight,
+                                           seed)
+                for name, est in zip(names, templates) for train, test in folds]
+        jobs += [delayed(fit_expert)(name, clone(est), X, Z, sample_weight, seed)
+                 for name, est in zip(names, templates)]
+        done = Parallel(n_jobs=self.n_jobs)(jobs)
+        n_oof = len(names) * len(folds)
+        honest = np.empty((len(names), len(X), Z.shape[1]))
+        for job, (test, pred) in enumerate(done[:n_oof]):
+            honest[job // len(folds), test] = pred
+        self.expert_names_ = names
+        self.experts_ = list(done[n_oof:])
+        self.named_experts_ = self._make_named_experts(names, self.experts_)
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+        self._x_mean, self._x_scale = mean, np.where(scale > 0, scale, 1.0)
+        weight = np.ones(len(X)) if sample_weight is None else sample_weight
+        with seeded_torch(seed):
+            self.gates_ = BatchedMLP(self.n_tasks_, X.shape[1], gate_sizes, len(names),
+                                     self.activation).to(self.device_)
+            self._fit_gates(self._inputs(X), self._per_task(honest), Y, weight)
+        return self
+
+    def _inputs(self, X):
+        return to_tensor((X - self._x_mean) / self._x_scale, self.device_)
+
+    def _per_task(self, P):
+        """Split expert outputs (e, n, K) into per-task arrays (n, e) or (n, e, C)."""
+        out = []
+        for kind, cols in zip(self.tasks_, self._slices):
+            if kind == "regression":
+                out.append(P[:, :, cols.start].T)
+            else:
+                proba = np.maximum(P[:, :, cols], 0.0) + PROBA_FLOOR
+                out.append((proba / proba.sum(axis=2, keepdims=True)).transpose(1, 0, 2))
+        return out
+
+    def _fit_gates(self, Zx, outputs, Y, weight):
+        dev = self.device_
+        outputs = [to_tensor(o, dev) for o in outputs]
+        targets = to_tensor(Y, dev)
+        w = to_tensor(weight / weight.sum(), dev)
+        task_w = to_tensor(self.task_weights_, dev)
+
+        def objective():
+            G = torch.softmax(self.gates_(Zx), dim=-1)                  # (t, n, e)
+            loss = 0.0
+            for t, kind in enumerate(self.tasks_):
+                if kind == "regression":
+                    row_loss = ((G[t] * outputs[t]).sum(1) - targets[:, t]) ** 2
+                else:
+                    q = torch.einsum("ne,nec->nc", G[t], outputs[t])
+                    picked = q.gather(1, targets[:, t:t + 1].long())[:, 0]
+                    row_loss = -torch.log(picked)
+                loss = loss + task_w[t] * (w * row_loss).sum()
+            penalty = sum((layer.weight ** 2).sum() for layer in self.gates_.layers)
+            return loss + self.alpha * penalty
+
+        optimizer = torch.optim.LBFGS(self.gates_.parameters(), lr=1.0,
+                                      max_iter=self.max_iter, line_search_fn="strong_wolfe")
+
+        def closure():
+            optimizer.zero_grad()
+            loss = objective()
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
+        self.gates_.eval()
+
+    # -------------------------------------------------------------- predict
+    def _expert_outputs(self, X):
+        n_columns = self._slices[-1].stop
+        return np.stack([_check_outputs(name, expert.predict(X), len(X), n_columns)
+                         for name, expert in zip(self.expert_names_, self.experts_)])
+
+    def _gates(self, X):
+        with torch.no_grad():
+            return to_numpy(torch.softmax(self.gates_(self._inputs(X)), dim=-1))
+
+    def _task_outputs(self, X):
+        G = self._gates(X)                                               # (t, n, e)
+        outputs = []
+        for t, out in enumerate(self._per_task(self._expert_outputs(X))):
+            if out.ndim == 2:
+                outputs.append((G[t] * out).sum(axis=1))
+            else:
+                outputs.append(np.einsum("ne,nec->nc", G[t], out))
+        return outputs
+
+    def predict_gate(self, X):
+        """Gate weights of every task over the experts.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_tasks, n_experts)
+            Columns follow ``expert_names_``; rows sum to one.
+        """
+        return np.ascontiguousarray(self._gates(self._check_X(X)).transpose(1, 0, 2))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "gates_" in state:
+            state["gates_"] = copy.deepcopy(state["gates_"]).to("cpu")
+            state["device_"] = torch.device("cpu")
+        return state

@@ -1,0 +1,199 @@
+"""Targets of the multi-task estimators: task types, encoding, decoding.
+
+Shared by :class:`~skmoe.MultiGateMixtureOfExperts` (``_mmoe.py``) and
+:class:`~skmoe.HeterogeneousMultiGateMixtureOfExperts` (``_mmoe_hetero.py``).
+Each column of ``y`` is a task: 'regression' (standardised for training),
+'binary' or 'multiclass' (labels encoded as 0..C-1).
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, MultiOutputMixin
+from sklearn.metrics import r2_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import check_sample_weight
+from ._compat import validate_data
+
+TASK_TYPES = ("regression", "binary", "multiclass")
+
+
+def _layer_sizes(value, name):
+    sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+        raise ValueError(f"{name} must be a tuple of positive integers, got {value!r}.")
+    return sizes
+
+
+def _has_classification_task(estimator):
+    tasks = estimator.tasks
+    if isinstance(tasks, str):
+        return tasks != "regression"
+    return tasks is not None and any(t != "regression" for t in tasks)
+
+
+class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
+    """Task types, target validation/encoding and prediction decoding.
+
+    Subclasses implement ``_fit_encoded(X, Y, sample_weight)`` and
+    ``_task_outputs(X)``, which returns per task the standardised regression
+    prediction, shape (n,), or the class probabilities, shape (n, n_classes).
+    """
+
+    # ------------------------------------------------------------ targets
+    def _validate_tasks(self, Y):
+        """Check ``y`` against ``tasks``; set ``tasks_``, ``classes_``, scaling."""
+        n_tasks = Y.shape[1]
+        tasks = self.tasks
+        if tasks is None or isinstance(tasks, str):
+            tasks = [tasks or "regression"] * n_tasks
+        tasks = list(tasks)
+        for t, kind in enumerate(tasks):
+            if kind not in TASK_TYPES:
+                raise ValueError(f"Unknown task type {kind!r} for task {t}; expected one "
+                                 f"of {list(TASK_TYPES)}.")
+        if len(tasks) != n_tasks:
+            raise ValueError(f"y has {n_tasks} column(s) but {len(tasks)} task(s) were "
+                             f"declared in tasks={self.tasks!r}.")
+        weights = np.ones(n_tasks) if self.task_weights is None else np.asarray(
+            self.task_weights, dtype=np.float64).reshape(-1)
+        if len(weights) != n_tasks or not np.all(np.isfinite(weights)) or np.any(
+                weights < 0) or not np.any(weights > 0):
+            raise ValueError(f"task_weights must be {n_tasks} finite non-negative numbers, "
+                             f"not all zero; got {self.task_weights!r}.")
+        encoded = np.empty(Y.shape, dtype=np.float64)
+        self.classes_, self._y_mean, self._y_scale = [], np.zeros(n_tasks), np.ones(n_tasks)
+        for t, kind in enumerate(tasks):
+            column = Y[:, t]
+            if np.any(np.asarray(column != column, dtype=bool)):   # NaN != NaN
+                raise ValueError(f"y contains NaN in column {t} (task {t}, {kind}).")
+            if kind == "regression":
+                try:
+                    column = column.astype(np.float64)
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"Task {t} is a regression task but its column of y "
+                                     "is not numeric.") from exc
+                if not np.all(np.isfinite(column)):
+                    raise ValueError(f"y contains infinity in column {t} (regression).")
+                scale = column.std()
+                self._y_mean[t] = column.mean()
+                self._y_scale[t] = scale if scale > 0 else 1.0
+                encoded[:, t] = (column - self._y_mean[t]) / self._y_scale[t]
+                self.classes_.append(None)
+                continue
+            encoder = LabelEncoder().fit(column)
+            n_classes = len(encoder.classes_)
+            if n_classes < 2:
+                raise ValueError(f"Classification task {t} has only one class "
+                                 f"({encoder.classes_[0]!r}); it needs at least two.")
+            if kind == "binary" and n_classes > 2:
+                raise ValueError(f"Task {t} is declared 'binary' but has {n_classes} "
+                                 "classes; declare it 'multiclass'.")
+            encoded[:, t] = encoder.transform(column)
+            self.classes_.append(encoder.classes_)
+        self.tasks_ = tasks
+        self.n_tasks_ = n_tasks
+        self.task_weights_ = weights
+        return encoded
+
+    def _validate_fit_data(self, X, y, sample_weight):
+        self._validate_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
+                             "target y is None.")
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        Y = np.asarray(y)
+        if Y.ndim not in (1, 2) or len(Y) != len(X):
+            raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_tasks) with "
+                             f"n_samples={len(X)}; got shape {Y.shape}.")
+        self._y_1d = Y.ndim == 1
+        Y = Y.reshape(len(Y), -1)
+        if Y.shape[1] == 0:
+            raise ValueError("y has no columns; at least one task is needed.")
+        sample_weight = check_sample_weight(sample_weight, X)
+        return X, self._validate_tasks(Y), sample_weight
+
+    # ---------------------------------------------------------- prediction
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=np.float64)
+
+    def predict(self, X):
+        """Predict every task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_tasks)
+            Regression values and class labels, one column per task (an
+            object array when some task has non-numeric labels); shape
+            (n_samples,) when the model was fitted on a one-dimensional ``y``.
+        """
+        outputs = self._task_outputs(self._check_X(X))
+        columns = []
+        for kind, classes, out, mean, scale in zip(self.tasks_, self.classes_, outputs,
+                                                   self._y_mean, self._y_scale):
+            if kind == "regression":
+                columns.append(out * scale + mean)
+            else:
+                columns.append(classes[np.argmax(out, axis=1)])
+        numeric = all(np.issubdtype(c.dtype, np.number) or c.dtype == bool for c in columns)
+        Y = np.column_stack(columns) if numeric else np.column_stack(
+            [c.astype(object) for c in columns])
+        return Y[:, 0] if self._y_1d else Y
+
+    @available_if(_has_classification_task)
+    def predict_proba(self, X):
+        """Class probabilities of every classification task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : list of length n_tasks
+            For a classification task, an ndarray of shape (n_samples,
+            n_classes) whose columns follow ``classes_[t]``; None for a
+            regression task.
+        """
+        outputs = self._task_outputs(self._check_X(X))
+        return [None if kind == "regression" else out
+                for kind, out in zip(self.tasks_, outputs)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of R^2 (regression) and accuracy (classification).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        Y_pred = np.asarray(self.predict(X)).reshape(len(X), -1)
+        Y = np.asarray(y).reshape(len(Y_pred), -1)
+        scores = [r2_score(Y[:, t].astype(float), Y_pred[:, t].astype(float),
+                           sample_weight=sample_weight)
+                  if kind == "regression" else
+                  np.average(Y[:, t] == Y_pred[:, t], weights=sample_weight)
+                  for t, kind in enumerate(self.tasks_)]
+        return float(np.mean(scores))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags

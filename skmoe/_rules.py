@@ -1,0 +1,257 @@
+"""RuleExpert: a domain rule written as a Python function, used as an expert.
+
+Regression: ``func(X, **params)`` returns one number per row; the rule's
+noise scale ``noise_std_`` is the (weighted) root mean squared residual.
+Classification: ``func(X, **params)`` returns one outcome per row (a class
+label, a bool, any discrete value); ``predict_proba`` is the calibrated
+table ``P(class | outcome)`` estimated in ``fit`` with additive smoothing, so
+a rule that says "approve" but is right 80% of the time says 0.8.
+
+The few parameters in ``params`` (e.g. a threshold) are fitted by a
+derivative-free search (Powell), since rules are usually piecewise constant.
+"""
+
+import copy
+import numbers
+import pickle
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.base import BaseEstimator
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import check_sample_weight
+from ._compat import validate_data
+from ._likelihood import PROBA_FLOOR
+
+# Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
+# not give the mixture a zero-variance expert.
+NOISE_FLOOR = 1e-3
+
+
+def _rule_name(func):
+    return getattr(func, "__qualname__", None) or repr(func)
+
+
+class RuleExpert(BaseEstimator):
+    """An expert defined by a plain Python function of ``X``.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(X, **params)`` with ``X`` an ndarray of shape
+        ``(n_samples, n_features)``; returns an array of shape
+        ``(n_samples,)``: predictions (regression) or outcomes
+        (classification). Define it at module level in an importable module
+        for the fitted expert to pickle.
+    params : dict of str to float, default=None
+        Parameters of ``func`` fitted in ``fit``, with their starting
+        values, e.g. ``{"threshold": 50_000}``. None: nothing is fitted.
+    task : {'regression', 'classification'}, default='regression'
+        Whether the expert is a regressor or a classifier (its
+        scikit-learn tags follow).
+    smoothing : float, default=1.0
+        Classification only: additive smoothing of ``P(class | outcome)``,
+        in units of an average row's weight.
+
+    Attributes
+    ----------
+    params_ : dict
+        The fitted parameters (the starting values when nothing moved).
+    noise_std_ : float
+        Regression: root weighted mean squared residual of the rule.
+    classes_ : ndarray of shape (n_classes,)
+        Classification: the class labels.
+    outcomes_ : ndarray
+        Classification: the rule's distinct outputs seen in ``fit``.
+    proba_table_ : ndarray of shape (n_outcomes + 1, n_classes)
+        Classification: ``P(class | outcome)``; the last row (the class
+        prior) is used for outcomes not seen in ``fit``.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmoe.experts import RuleExpert
+    >>> def above(X, threshold):
+    ...     return X[:, 0] > threshold
+    >>> X = np.arange(10.0)[:, None]; y = (X[:, 0] > 4).astype(int)
+    >>> rule = RuleExpert(above, params={"threshold": 2.0}, task="classification")
+    >>> rule.fit(X, y).predict(X).tolist()
+    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    """
+
+    _parameter_constraints = {
+        "func": [callable],
+        "params": [dict, None],
+        "task": [StrOptions({"regression", "classification"})],
+        "smoothing": [Interval(numbers.Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, func, *, params=None, task="regression", smoothing=1.0):
+        self.func = func
+        self.params = params
+        self.task = task
+        self.smoothing = smoothing
+
+    # -- calling the rule ----------------------------------------------------
+    def _call(self, X, params):
+        name = _rule_name(self.func)
+        try:
+            out = self.func(X, **params)
+        except Exception as exc:
+            raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: {exc}") from exc
+        out = np.asarray(out)
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        if out.shape != (len(X),):
+            raise ValueError(
+                f"RuleExpert({name}) returned an array of shape {out.shape} for "
+                f"{len(X)} rows; a rule must return one value per row, shape ({len(X)},).")
+        if self.task == "regression":
+            try:
+                out = out.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"RuleExpert({name}) returned non-numeric values "
+                                 f"({out.dtype}) for a regression rule.") from exc
+        if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
+            raise ValueError(f"RuleExpert({name}) returned NaN or infinite values for "
+                             f"{int(np.sum(~np.isfinite(out)))} of {len(X)} rows.")
+        return out
+
+    def _search(self, objective, start):
+        """Derivative-free search over ``params``; returns the best found."""
+        names = list(start)
+        if not names:
+            return {}
+        x0 = np.array([float(start[k]) for k in names])
+        result = minimize(lambda v: objective(dict(zip(names, v))), x0, method="Powell")
+        best = result.x if result.fun <= objective(dict(zip(names, x0))) else x0
+        return {k: float(v) for k, v in zip(names, best)}
+
+    # -- fit -------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the rule's parameters and calibrate its noise or probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : RuleExpert
+        """
+        self._validate_params()
+        regression = self.task == "regression"
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=regression)
+        w = check_sample_weight(sample_weight, X)
+        w = np.ones(len(y)) if w is None else w / w.mean()
+        start = dict(self.params or {})
+        if regression:
+            y = y.astype(np.float64)
+
+            def mse(params):
+                return np.average((y - self._call(X, params)) ** 2, weights=w)
+
+            self.params_ = self._search(mse, start)
+            floor = NOISE_FLOOR * (np.std(y) or 1.0)
+            self.noise_std_ = max(float(np.sqrt(mse(self.params_))), floor)
+            return self
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        codes = encoder.transform(y)
+
+        def log_loss(params):
+            said = self._call(X, params)
+            outcomes, table = self._calibrate(said, codes, w)
+            index = np.searchsorted(outcomes, said)
+            return -np.average(np.log(np.maximum(table[index, codes], PROBA_FLOOR)),
+                               weights=w)
+
+        self.params_ = self._search(log_loss, start)
+        self.outcomes_, self.proba_table_ = self._calibrate(
+            self._call(X, self.params_), codes, w)
+        return self
+
+    def _calibrate(self, outcomes, codes, w):
+        """Smoothed ``P(class | outcome)`` table; last row is the class prior."""
+        n_classes = len(self.classes_)
+        unique, index = np.unique(outcomes, return_inverse=True)
+        counts = np.zeros((len(unique), n_classes))
+        np.add.at(counts, (index, codes), w)
+        prior = np.bincount(codes, weights=w, minlength=n_classes) / w.sum()
+        table = (counts + self.smoothing * prior) / (counts.sum(1, keepdims=True)
+                                                     + self.smoothing)
+        return unique, np.vstack([table, prior])
+
+    # -- predict ---------------------------------------------------------------
+    def _check_X(self, X):
+        check_is_fitted(self, "params_")
+        return validate_data(self, X, reset=False, dtype=np.float64)
+
+    def predict(self, X):
+        """The rule's prediction (regression) or most probable class."""
+        X = self._check_X(X)
+        if self.task == "regression":
+            return self._call(X, self.params_)
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def _is_classification(self):
+        return self.task == "classification"
+
+    @available_if(_is_classification)
+    def predict_proba(self, X):
+        """Calibrated class probabilities ``P(class | rule outcome)``."""
+        X = self._check_X(X)
+        outcomes = self._call(X, self.params_)
+        index = np.searchsorted(self.outcomes_, outcomes)
+        index = np.minimum(index, len(self.outcomes_) - 1)
+        known = self.outcomes_[index] == outcomes
+        return self.proba_table_[np.where(known, index, len(self.outcomes_))]
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 (regression) or accuracy (classification)."""
+        metric = r2_score if self.task == "regression" else accuracy_score
+        return metric(y, self.predict(X), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import ClassifierTags, RegressorTags
+        tags = super().__sklearn_tags__()
+        if self.task == "classification":
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags(poor_score=True)
+        else:
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags(poor_score=True)
+        tags.input_tags.sparse = False
+        return tags
+
+    # -- pickling ----------------------------------------------------------------
+    def __deepcopy__(self, memo):
+        # Copy without pickling, so clone()/deepcopy work for lambdas too.
+        new = self.__class__.__new__(self.__class__)
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            new.__dict__[key] = value if key == "func" else copy.deepcopy(value, memo)
+        return new
+
+    def __getstate__(self):
+        try:
+            pickle.dumps(self.func)
+        except Exception as exc:
+            raise pickle.PicklingError(
+                f"RuleExpert cannot be pickled: its function {_rule_name(self.func)!r} "
+                "cannot be found by name when loading (pickle stores functions by "
+                "reference). Define the rule with `def` at the top level of an importable "
+                "module (not a lambda, not inside another function) and import it from "
+                "there.") from exc
+        return self.__dict__.copy()

@@ -1,0 +1,368 @@
+"""Extra expert estimators: torch MLPs (CPU or GPU) and rules written as functions.
+
+* :class:`TorchMLPRegressor` / :class:`TorchMLPClassifier` -- scikit-learn
+  estimators around a torch MLP. They take ``sample_weight`` (so EM can use
+  them) and, inside a mixture with ``training="gradient"``, are trained end to
+  end with the gate; several of one shape then run as one batched network.
+* :class:`RuleExpert` -- a plain Python function of ``X`` (a domain rule),
+  optionally with a few fitted parameters, as an expert.
+"""
+
+import copy
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import check_sample_weight
+from ._compat import validate_data
+from ._nn import ACTIVATIONS, make_mlp
+from ._rules import RuleExpert
+from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+
+# Rows predicted per forward pass at predict time (bounds GPU memory).
+PREDICT_CHUNK = 65_536
+
+
+def standardisation(X):
+    """Column means and scales (zero-variance columns get scale one)."""
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    return mean, np.where(scale > 0, scale, 1.0)
+
+
+class _BaseTorchMLP(BaseEstimator):
+    """Shared fitting of the torch MLP regressor and classifier."""
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "device": [str, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, hidden_layer_sizes=(64,), *, activation="relu", dropout=0.0,
+                 learning_rate=1e-3, batch_size=256, max_epochs=200, early_stopping=True,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, weight_decay=0.0,
+                 device="auto", random_state=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+
+    # -- pieces the gradient trainer shares ---------------------------------
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
+        if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
+        return sizes
+
+    def _architecture(self, n_out):
+        """Experts with equal architectures can be batched together."""
+        return (self._hidden_sizes(), self.activation, float(self.dropout), n_out)
+
+    def _seed(self):
+        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+    def _new_module(self, n_in, n_out, seed):
+        with seeded_torch(seed):
+            return make_mlp(n_in, self._hidden_sizes(), n_out, self.activation,
+                            self.dropout)
+
+    def _set_fitted(self, module, x_mean, x_scale, device, n_iter, history):
+        """Install a trained module (used by fit and by the gradient trainer)."""
+        self.module_ = module.eval()
+        self.x_mean_, self.x_scale_ = x_mean, x_scale
+        self.device_ = device
+        self.n_iter_ = n_iter
+        self.history_ = history
+        return self
+
+    # -- training ----------------------------------------------------------
+    def _fit_torch(self, X, target, sample_weight, n_out):
+        self._validate_params()
+        self._hidden_sizes()
+        device = resolve_device(self.device)
+        seed = self._seed()
+        x_mean, x_scale = standardisation(X)
+        Z = to_tensor((X - x_mean) / x_scale, device)
+        T = torch.as_tensor(target, device=device)
+        w = to_tensor(sample_weight / sample_weight.mean(), device)
+        rng = np.random.RandomState(seed)
+        n = len(X)
+        n_val = int(round(self.validation_fraction * n)) if self.early_stopping else 0
+        n_val = n_val if 1 <= n_val <= n - 2 else 0
+        order = rng.permutation(n)
+        val, train = order[:n_val], order[n_val:]
+        module = self._new_module(X.shape[1], n_out, seed).to(device)
+        optimizer = torch.optim.Adam(module.parameters(), lr=self.learning_rate,
+                                     weight_decay=self.weight_decay,
+                                     fused=device.type == "cuda" or None)
+        generator = torch.Generator().manual_seed(int(seed))
+        train_t = torch.as_tensor(train, device=device)
+        best, best_state, stale, history = np.inf, None, 0, []
+        with seeded_torch(seed):  # dropout masks
+            for epoch in range(1, self.max_epochs + 1):
+                module.train()
+                perm = train_t[torch.randperm(len(train), generator=generator).to(device)]
+                total = 0.0
+                for start in range(0, len(train), self.batch_size):
+                    rows = perm[start:start + self.batch_size]
+                    optimizer.zero_grad()
+                    loss = self._weighted_loss(module(Z[rows]), T[rows], w[rows])
+                    loss.backward()
+                    optimizer.step()
+                    total += loss.item() * len(rows)
+                record = {"epoch": epoch, "train_loss": total / len(train)}
+                if n_val:
+                    module.eval()
+                    with torch.no_grad():
+                        rows = torch.as_tensor(val, device=device)
+                        record["validation_loss"] = self._weighted_loss(
+                            module(Z[rows]), T[rows], w[rows]).item()
+                history.append(record)
+                score = record.get("validation_loss", record["train_loss"])
+                if score < best - self.tol:
+                    best, stale = score, 0
+                    if n_val:
+                        best_state = copy.deepcopy(module.state_dict())
+                else:
+                    stale += 1
+                if stale >= self.n_iter_no_change:
+                    break
+        if best_state is not None:
+            module.load_state_dict(best_state)
+        module.zero_grad(set_to_none=True)
+        return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
+
+    def _forward_numpy(self, X):
+        Z = (X - self.x_mean_) / self.x_scale_
+        outputs = []
+        with torch.no_grad():
+            for start in range(0, len(Z), PREDICT_CHUNK):
+                chunk = to_tensor(Z[start:start + PREDICT_CHUNK], self.device_)
+                outputs.append(self._transform_output(self.module_(chunk)))
+        return (np.concatenate(outputs) if outputs else
+                np.empty((0,) + self._output_shape()))
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=np.float64)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "module_" in state:
+            # Store a CPU copy so a model fitted on a GPU unpickles anywhere.
+            state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
+            state["device_"] = torch.device("cpu")
+            state["_fitted_on"] = str(self.device_)
+        return state
+
+    def __setstate__(self, state):
+        fitted_on = state.pop("_fitted_on", "cpu")
+        super().__setstate__(state)
+        if fitted_on.startswith("cuda") and torch.cuda.is_available():
+            # Back on the GPU when there is one (predictions then match the
+            # fitted model exactly); on a CPU-only machine it stays on the CPU.
+            device = torch.device(fitted_on)
+            if (device.index or 0) >= torch.cuda.device_count():
+                device = torch.device("cuda")
+            self.module_.to(device)
+            self.device_ = device
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+
+class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
+    """Multi-layer perceptron regressor in torch, on the CPU or a GPU.
+
+    Inputs and target are standardised; the network is trained with minibatch
+    Adam on the (sample-weighted) squared error, with early stopping on a
+    validation fraction. In a mixture with ``training="gradient"`` it is
+    instead trained jointly with the gate (see
+    :class:`~skmoe.MixtureOfExpertsRegressor`).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(64,)
+    activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
+    dropout : float, default=0.0
+        Dropout after every hidden layer (training only).
+    learning_rate : float, default=1e-3
+        Adam step size.
+    batch_size : int, default=256
+    max_epochs : int, default=200
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows and stop when their loss
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs; the best
+        weights are kept. Without it, the training loss decides when to stop.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    weight_decay : float, default=0.0
+        L2 penalty (Adam's ``weight_decay``).
+    device : str, default='auto'
+        ``'auto'`` uses CUDA when available; ``'cuda'`` without CUDA is an error.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling, dropout and the split.
+
+    Attributes
+    ----------
+    module_ : torch.nn.Sequential
+    x_mean_, x_scale_ : ndarray of shape (n_features,)
+    y_mean_, y_scale_ : float
+    n_iter_ : int
+        Epochs run.
+    history_ : list of dict
+        ``train_loss`` (and ``validation_loss``) per epoch.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmoe.experts import TorchMLPRegressor
+    >>> X = np.linspace(0, 1, 50)[:, None]
+    >>> TorchMLPRegressor(max_epochs=5, random_state=0).fit(X, X[:, 0]).predict(X).shape
+    (50,)
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : TorchMLPRegressor
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
+        self._set_target_scaling(y)
+        target = ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
+        return self._fit_torch(X, target, sample_weight, 1)
+
+    def _set_target_scaling(self, y):
+        self.y_mean_ = float(np.mean(y))
+        self.y_scale_ = float(np.std(y)) or 1.0
+
+    @staticmethod
+    def _weighted_loss(output, target, weight):
+        return (weight * (output[:, 0] - target) ** 2).sum() / weight.sum()
+
+    def _transform_output(self, output):
+        return to_numpy(output[:, 0]) * self.y_scale_ + self.y_mean_
+
+    def _output_shape(self):
+        return ()
+
+    def predict(self, X):
+        """Predicted values, shape (n_samples,)."""
+        return self._forward_numpy(self._check_X(X))
+
+
+class TorchMLPClassifier(ClassifierMixin, _BaseTorchMLP):
+    """Multi-layer perceptron classifier in torch, on the CPU or a GPU.
+
+    Trained with minibatch Adam on the (sample-weighted) cross-entropy. See
+    :class:`TorchMLPRegressor` for the parameters.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    module_, x_mean_, x_scale_, n_iter_, history_, n_features_in_
+        As in :class:`TorchMLPRegressor`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skmoe.experts import TorchMLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> TorchMLPClassifier(max_epochs=5, random_state=0).fit(X, y).predict_proba(X).shape
+    (150, 3)
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : TorchMLPClassifier
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(f"The target has only one class ({self.classes_[0]!r}); "
+                             "a classifier needs at least two.")
+        target = encoder.transform(y).astype(np.int64)
+        return self._fit_torch(X, target, sample_weight, len(self.classes_))
+
+    @staticmethod
+    def _weighted_loss(output, target, weight):
+        nll = torch.nn.functional.cross_entropy(output, target, reduction="none")
+        return (weight * nll).sum() / weight.sum()
+
+    def _transform_output(self, output):
+        return to_numpy(torch.softmax(output, dim=1))
+
+    def _output_shape(self):
+        return (len(self.classes_),)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes)."""
+        return self._forward_numpy(self._check_X(X))
+
+    def predict(self, X):
+        """Most probable class, shape (n_samples,)."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+def is_differentiable_expert(estimator):
+    """Whether the gradient trainer can train ``estimator`` jointly with the gate."""
+    return isinstance(estimator, _BaseTorchMLP)
+
+__all__ = ["RuleExpert", "TorchMLPClassifier", "TorchMLPRegressor"]

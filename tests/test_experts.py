@@ -1,0 +1,230 @@
+"""Torch MLP experts and rule experts (skmoe.experts)."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LinearRegression
+
+from skmoe import MixtureOfExpertsRegressor, MLPGate
+from skmoe.datasets import make_regimes
+from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+FAST = dict(hidden_layer_sizes=(16,), learning_rate=1e-2, max_epochs=60, random_state=0)
+
+
+# Rules used below; defined at module level so that they pickle.
+def linear_rule(X, slope, intercept):
+    return slope * X[:, 0] + intercept
+
+
+def above(X, threshold):
+    return X[:, 0] > threshold
+
+
+def parabola_rule(X):
+    return 40.0 - (X[:, 0] - 5.0) ** 2
+
+
+def wrong_shape_rule(X):
+    return np.zeros((len(X), 2))
+
+
+def nan_rule(X):
+    out = X[:, 0].copy()
+    out[0] = np.nan
+    return out
+
+
+def floor_rule(X):
+    return np.floor(X[:, 0])
+
+
+def failing_rule(X):
+    raise KeyError("income")
+
+
+# ------------------------------------------------------------ torch MLPs
+def test_mlp_regressor_fits_a_curve():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(400, 2))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2
+    model = TorchMLPRegressor(**FAST).fit(X, y)
+    assert model.score(X, y) > 0.9
+    assert model.history_[-1]["train_loss"] < model.history_[0]["train_loss"]
+
+
+def test_mlp_sample_weight_sets_the_weighted_mean():
+    # Same x, two targets: the weighted least-squares answer is the weighted mean.
+    X = np.zeros((200, 1))
+    y = np.r_[np.zeros(100), np.full(100, 10.0)]
+    weight = np.r_[np.ones(100), np.full(100, 9.0)]
+    model = TorchMLPRegressor(hidden_layer_sizes=(), learning_rate=5e-2, max_epochs=300,
+                              batch_size=200, early_stopping=False, n_iter_no_change=300,
+                              random_state=0)
+    assert_allclose(model.fit(X, y, sample_weight=weight).predict(X[:1]), 9.0, atol=0.05)
+
+
+def test_mlp_early_stopping_keeps_the_best_epoch():
+    X, y = make_regimes(n_samples=300, random_state=0)
+    model = TorchMLPRegressor(hidden_layer_sizes=(16,), learning_rate=5e-2, max_epochs=500,
+                              n_iter_no_change=5, random_state=0).fit(X, y)
+    assert model.n_iter_ < 500
+    validation = [h["validation_loss"] for h in model.history_]
+    assert min(validation) < validation[-1] or len(validation) == model.n_iter_
+
+
+def test_mlp_is_deterministic_and_clone_refits_the_same():
+    X, y = make_regimes(n_samples=200, random_state=1)
+    a = TorchMLPRegressor(**FAST).fit(X, y)
+    b = clone(a).fit(X, y)
+    assert_allclose(a.predict(X), b.predict(X))
+
+
+def test_mlp_classifier_string_labels_and_probabilities():
+    X, y = load_iris(return_X_y=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = TorchMLPClassifier(**FAST).fit(X, labels)
+    proba = model.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert model.score(X, labels) > 0.9
+    assert set(model.predict(X)) <= set(labels)
+
+
+def test_mlp_pickles_on_cpu_storage():
+    X, y = make_regimes(n_samples=100, random_state=0)
+    model = TorchMLPRegressor(**FAST).fit(X, y)
+    state = model.__getstate__()
+    assert next(state["module_"].parameters()).device.type == "cpu"
+    # Equal up to float32 rounding (a GPU-fitted model predicts on the CPU after loading).
+    assert_allclose(pickle.loads(pickle.dumps(model)).predict(X), model.predict(X),
+                    rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present")
+def test_cuda_without_cuda_is_a_clear_error():
+    X, y = make_regimes(n_samples=50, random_state=0)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        TorchMLPRegressor(device="cuda").fit(X, y)
+    # 'auto' falls back to the CPU.
+    assert TorchMLPRegressor(max_epochs=2).fit(X, y).device_.type == "cpu"
+
+
+@needs_cuda
+def test_gpu_fitted_model_loads_on_cpu(monkeypatch):
+    X, y = make_regimes(n_samples=200, random_state=0)
+    model = TorchMLPRegressor(**FAST, device="cuda").fit(X, y)
+    assert model.device_.type == "cuda"
+    data = pickle.dumps(model)
+    # Where CUDA exists it goes back on the GPU and predicts exactly the same.
+    assert_allclose(pickle.loads(data).predict(X), model.predict(X))
+    # On a machine without CUDA it loads on the CPU.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    loaded = pickle.loads(data)
+    assert loaded.device_.type == "cpu"
+    assert next(loaded.module_.parameters()).device.type == "cpu"
+    assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-4, atol=1e-4)
+
+
+def test_mlp_serves_as_an_em_expert():
+    X, y, regime = make_regimes(n_samples=400, return_regime=True, random_state=0)
+    moe = MixtureOfExpertsRegressor(
+        [("line", LinearRegression()), ("mlp", TorchMLPRegressor(**FAST))],
+        gate=MLPGate(hidden_layer_sizes=()), max_iter=3, random_state=0)
+    with pytest.warns(Warning):  # EM stops at max_iter=3
+        moe.fit(X, y)
+    assert moe.score(X, y) > 0.9
+
+
+# ------------------------------------------------------------ rules
+def test_rule_regression_fits_its_parameters_and_noise():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 10, size=(500, 1))
+    y = 3 * X[:, 0] + 1 + 0.5 * rng.standard_normal(500)
+    rule = RuleExpert(linear_rule, params={"slope": 0.0, "intercept": 0.0}).fit(X, y)
+    assert_allclose([rule.params_["slope"], rule.params_["intercept"]], [3, 1], atol=0.1)
+    assert_allclose(rule.noise_std_, 0.5, rtol=0.1)
+
+
+def test_rule_without_parameters_calibrates_noise_only():
+    X = np.linspace(0, 10, 50)[:, None]
+    rule = RuleExpert(parabola_rule).fit(X, parabola_rule(X) + 2.0)
+    assert rule.params_ == {}
+    assert_allclose(rule.noise_std_, 2.0)
+
+
+def test_rule_classification_probabilities_are_calibrated():
+    # The rule says "1" for x > 0.5; among those rows it is right 8 times out of 10.
+    X = np.r_[np.zeros(10), np.ones(10)][:, None]
+    y = np.r_[np.zeros(10, int), np.ones(8, int), np.zeros(2, int)]
+    rule = RuleExpert(above, params={"threshold": 0.5}, task="classification",
+                      smoothing=0.0).fit(X, y)
+    assert_allclose(rule.predict_proba(np.array([[0.0], [1.0]])), [[1, 0], [0.2, 0.8]])
+    assert rule.predict(np.array([[1.0]])).tolist() == [1]
+
+
+def test_rule_classification_fits_a_threshold():
+    X = np.random.RandomState(0).uniform(0, 10, size=(300, 1))
+    y = (X[:, 0] > 6.3).astype(int)
+    rule = RuleExpert(above, params={"threshold": 2.0}, task="classification").fit(X, y)
+    assert abs(rule.params_["threshold"] - 6.3) < 0.2
+    assert rule.score(X, y) > 0.98
+
+
+def test_rule_tags_and_proba_follow_the_task():
+    assert not hasattr(RuleExpert(parabola_rule), "predict_proba")
+    assert hasattr(RuleExpert(above, task="classification"), "predict_proba")
+    from sklearn.base import is_classifier, is_regressor
+    assert is_regressor(RuleExpert(parabola_rule))
+    assert is_classifier(RuleExpert(above, task="classification"))
+
+
+@pytest.mark.parametrize("func, match", [
+    (wrong_shape_rule, r"wrong_shape_rule\) returned an array of shape \(20, 2\)"),
+    (nan_rule, r"nan_rule\) returned NaN"),
+    (failing_rule, r"failing_rule\) raised KeyError"),
+])
+def test_bad_rules_raise_errors_naming_the_rule(func, match):
+    X = np.linspace(0, 1, 20)[:, None]
+    with pytest.raises(ValueError, match=match):
+        RuleExpert(func).fit(X, X[:, 0])
+    moe = MixtureOfExpertsRegressor([("line", LinearRegression()), ("my_rule", RuleExpert(func))],
+                                    training="gradient", max_epochs=2)
+    with pytest.raises(ValueError, match=r"Expert 'my_rule' \(RuleExpert\)"):
+        moe.fit(X, X[:, 0])
+
+
+def test_rule_pickles_when_importable_and_explains_when_not():
+    X = np.linspace(0, 10, 30)[:, None]
+    rule = RuleExpert(linear_rule, params={"slope": 1.0, "intercept": 0.0}).fit(X, 2 * X[:, 0])
+    assert_allclose(pickle.loads(pickle.dumps(rule)).predict(X), rule.predict(X))
+    local = RuleExpert(lambda X: X[:, 0]).fit(X, X[:, 0])
+    clone(local)  # clone and deepcopy do not need pickling
+    with pytest.raises(pickle.PicklingError, match="top level of an importable module"):
+        pickle.dumps(local)
+
+
+def test_rule_unseen_outcome_gets_the_class_prior():
+    X = np.r_[np.zeros(30), np.ones(10)][:, None]
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    rule = RuleExpert(floor_rule, task="classification").fit(X, y)
+    # Outcome 7 never occurred in fit: the class prior (weighted frequencies).
+    assert_allclose(rule.predict_proba(np.array([[7.0]])), [[0.75, 0.25]])
+
+
+def test_rules_and_mlps_serve_in_the_ensemble():
+    from skmoe import EnsembleClassifier, EnsembleRegressor
+    X, y = make_regimes(n_samples=200, random_state=0)
+    ensemble = EnsembleRegressor([("rule", RuleExpert(parabola_rule)),
+                                  ("mlp", TorchMLPRegressor(**FAST))]).fit(X, y)
+    assert ensemble.predict(X).shape == (200,)
+    Xc, yc = load_iris(return_X_y=True)
+    clf = EnsembleClassifier([("rule", RuleExpert(above, params={"threshold": 2.5},
+                                                  task="classification")),
+                              ("mlp", TorchMLPClassifier(**FAST))]).fit(Xc, yc)
+    assert_allclose(clf.predict_proba(Xc).sum(axis=1), 1.0)

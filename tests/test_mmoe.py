@@ -1,0 +1,310 @@
+"""Multi-task mixtures: MMoE / OMoE / shared-bottom, the heterogeneous variant,
+and the synthetic generator of Ma et al. (2018)."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+from skmoe.datasets import make_mmoe_tasks
+
+SMALL = dict(n_experts=3, expert_units=8, tower_hidden_layer_sizes=(4,), max_iter=15,
+             batch_size=64, learning_rate=1e-2, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def two_tasks():
+    return make_mmoe_tasks(n_samples=300, n_features=6, correlation=0.5, random_state=0)
+
+
+def _mixed_targets(X, Y):
+    """A regression, a binary (string labels) and a 3-class task on the same rows."""
+    binary = np.where(Y[:, 1] > np.median(Y[:, 1]), "yes", "no")
+    three = np.digitize(Y[:, 0], np.quantile(Y[:, 0], [1 / 3, 2 / 3]))
+    Y_mixed = np.empty((len(X), 3), dtype=object)
+    Y_mixed[:, 0], Y_mixed[:, 1], Y_mixed[:, 2] = Y[:, 0], binary, three
+    return Y_mixed
+
+
+# --------------------------------------------------------------- generator
+def test_make_mmoe_tasks_weights_and_correlation():
+    X, Y, W = make_mmoe_tasks(n_samples=4000, n_features=20, correlation=0.5, scale=2.0,
+                              return_weights=True, random_state=1)
+    assert X.shape == (4000, 20) and Y.shape == (4000, 2)
+    # |w_k| = c and cos(w1, w2) = p by construction.
+    assert_allclose(np.linalg.norm(W, axis=1), [2.0, 2.0])
+    assert_allclose(W[0] @ W[1] / 4.0, 0.5, atol=1e-12)
+    # The sines lower the label correlation below p; p = 1 makes the tasks equal.
+    assert np.corrcoef(Y.T)[0, 1] < 0.5
+    _, Y1 = make_mmoe_tasks(n_samples=500, n_features=20, correlation=1.0, noise=0.0,
+                            random_state=1)
+    assert_allclose(Y1[:, 0], Y1[:, 1])
+
+
+def test_make_mmoe_tasks_formula():
+    alpha, beta = np.array([1.0, 2.0]), np.array([0.0, 0.5])
+    X, Y, W = make_mmoe_tasks(n_samples=50, n_features=3, correlation=0.3, n_sines=2,
+                              alpha=alpha, beta=beta, noise=0.0, return_weights=True,
+                              random_state=0)
+    z = X @ W.T
+    expected = z + np.sin(z[:, :, None] * alpha + beta).sum(axis=2)
+    assert_allclose(Y, expected)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(correlation=1.5), "correlation must be in"),
+    (dict(n_features=1), "n_features must be at least 2"),
+    (dict(n_sines=3, alpha=[1.0, 2.0]), "alpha and beta must have shape"),
+])
+def test_make_mmoe_tasks_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_mmoe_tasks(n_samples=10, **kwargs)
+
+
+# ---------------------------------------------------------- shapes & types
+@pytest.mark.parametrize("architecture", ["mmoe", "omoe", "shared_bottom"])
+def test_shapes_per_architecture(two_tasks, architecture):
+    X, Y = two_tasks
+    model = MultiGateMixtureOfExperts(architecture=architecture, **SMALL).fit(X, Y)
+    assert model.predict(X[:7]).shape == (7, 2)
+    assert model.tasks_ == ["regression", "regression"]
+    assert not hasattr(model, "predict_proba")       # no classification task
+    assert len(model.loss_curve_) == model.n_iter_
+    if architecture == "shared_bottom":
+        assert not hasattr(model, "predict_gate")
+        return
+    gate = model.predict_gate(X[:7])
+    assert gate.shape == (7, 2, 3)
+    assert_allclose(gate.sum(axis=2), 1.0, rtol=1e-5)
+    if architecture == "omoe":
+        assert_allclose(gate[:, 0], gate[:, 1])
+    else:
+        assert not np.allclose(gate[:, 0], gate[:, 1])
+
+
+def test_one_dimensional_y_gives_one_dimensional_predictions(two_tasks):
+    X, Y = two_tasks
+    model = MultiGateMixtureOfExperts(**SMALL).fit(X, Y[:, 0])
+    assert model.n_tasks_ == 1
+    assert model.predict(X[:5]).shape == (5,)
+    assert model.score(X, Y[:, 0]) > 0.3
+
+
+def test_mixed_regression_and_classification_tasks(two_tasks):
+    X, Y = two_tasks
+    Y_mixed = _mixed_targets(X, Y)
+    model = MultiGateMixtureOfExperts(["regression", "binary", "multiclass"],
+                                      **{**SMALL, "max_iter": 40}).fit(X, Y_mixed)
+    pred = model.predict(X)
+    assert pred.shape == (300, 3) and pred.dtype == object
+    assert set(pred[:, 1]) <= {"no", "yes"} and set(pred[:, 2]) <= {0, 1, 2}
+    assert_array_equal(model.classes_[1], ["no", "yes"])
+    assert model.classes_[0] is None
+    proba = model.predict_proba(X[:10])
+    assert proba[0] is None
+    assert proba[1].shape == (10, 2) and proba[2].shape == (10, 3)
+    for p in proba[1:]:
+        assert_allclose(p.sum(axis=1), 1.0)
+    # Labels follow the probabilities, and every task is learned well above chance.
+    assert_array_equal(pred[:10, 1], model.classes_[1][proba[1].argmax(1)])
+    assert np.mean(pred[:, 1] == Y_mixed[:, 1]) > 0.75
+    assert np.mean(pred[:, 2] == Y_mixed[:, 2]) > 0.6
+    assert model.score(X, Y_mixed) > 0.6
+
+
+def test_task_weights_change_the_fit(two_tasks):
+    X, Y = two_tasks
+    favour_first = MultiGateMixtureOfExperts(task_weights=[1.0, 0.0], **SMALL).fit(X, Y)
+    favour_second = MultiGateMixtureOfExperts(task_weights=[0.0, 1.0], **SMALL).fit(X, Y)
+
+    def mse(model):
+        return ((model.predict(X) - Y) ** 2).mean(axis=0)
+
+    assert mse(favour_first)[0] < mse(favour_second)[0]
+    assert mse(favour_second)[1] < mse(favour_first)[1]
+
+
+def test_pickle_and_determinism(two_tasks):
+    X, Y = two_tasks
+    model = MultiGateMixtureOfExperts(**SMALL).fit(X, Y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.device_ == torch.device("cpu")
+    assert_allclose(restored.predict(X), model.predict(X))
+    assert_allclose(restored.predict_gate(X), model.predict_gate(X))
+    again = clone(model).fit(X, Y)
+    assert_allclose(again.predict(X), model.predict(X))
+
+
+def test_early_stopping_keeps_validation_curve(two_tasks):
+    X, Y = two_tasks
+    model = MultiGateMixtureOfExperts(early_stopping=True, n_iter_no_change=3,
+                                      **SMALL).fit(X, Y)
+    assert len(model.validation_loss_curve_) == model.n_iter_
+    assert not hasattr(MultiGateMixtureOfExperts(**SMALL).fit(X, Y),
+                       "validation_loss_curve_")
+
+
+def test_mmoe_beats_shared_bottom_on_unrelated_tasks():
+    # Two unrelated tasks (p = 0), small networks, same training budget. The
+    # paper's claim, checked on three seeds (deterministic on the CPU).
+    mmoe, bottom = [], []
+    for seed in range(3):
+        X, Y = make_mmoe_tasks(n_samples=1500, n_features=10, correlation=0.0,
+                               random_state=seed)
+        params = dict(n_experts=4, expert_units=8, max_iter=40, batch_size=64,
+                      learning_rate=5e-3, tol=0.0, random_state=seed)
+        for arch, losses in (("mmoe", mmoe), ("shared_bottom", bottom)):
+            model = MultiGateMixtureOfExperts(architecture=arch, **params)
+            model.fit(X[:1000], Y[:1000])
+            losses.append(((model.predict(X[1000:]) - Y[1000:]) ** 2).mean())
+    assert np.mean(mmoe) < np.mean(bottom)
+
+
+# ----------------------------------------------------------------- bad input
+@pytest.mark.parametrize("tasks, y_kind, match", [
+    (["regression"], "two", r"y has 2 column\(s\) but 1 task"),
+    (["regression", "ranking"], "two", "Unknown task type 'ranking' for task 1"),
+    (["regression", "binary"], "one_class", "task 1 has only one class"),
+    (["regression", "binary"], "three_classes", "declared 'binary' but has 3 classes"),
+    (None, "nan", r"y contains NaN in column 1"),
+    (["regression", "binary"], "nan_object", r"y contains NaN in column 1"),
+    (["binary", "regression"], "text_regression", "not numeric"),
+])
+def test_bad_targets(two_tasks, tasks, y_kind, match):
+    X, Y = two_tasks
+    Y = Y.copy()
+    if y_kind == "one_class":
+        Y[:, 1] = 1.0
+    elif y_kind == "three_classes":
+        Y[:, 1] = np.arange(len(Y)) % 3
+    elif y_kind == "nan":
+        Y[5, 1] = np.nan
+    elif y_kind == "nan_object":
+        Y = Y.astype(object)
+        Y[:, 1] = "a"
+        Y[5, 1] = np.nan
+    elif y_kind == "text_regression":
+        Y = Y.astype(object)
+        Y[:, 0] = np.where(np.arange(len(Y)) % 2, "a", "b")
+        Y[:, 1] = "x"
+    for model in (MultiGateMixtureOfExperts(tasks, **SMALL),
+                  HeterogeneousMultiGateMixtureOfExperts(
+                      [("a", Ridge()), ("b", Ridge(alpha=10))], tasks)):
+        with pytest.raises(ValueError, match=match):
+            model.fit(X, Y)
+
+
+def test_bad_parameters(two_tasks):
+    X, Y = two_tasks
+    with pytest.raises(ValueError, match="task_weights must be 2"):
+        MultiGateMixtureOfExperts(task_weights=[1.0], **SMALL).fit(X, Y)
+    with pytest.raises(ValueError, match="architecture"):
+        MultiGateMixtureOfExperts(architecture="mtl").fit(X, Y)
+    with pytest.raises(ValueError, match="tower_hidden_layer_sizes"):
+        MultiGateMixtureOfExperts(tower_hidden_layer_sizes=(0,)).fit(X, Y)
+    with pytest.raises(ValueError, match="requires y"):
+        MultiGateMixtureOfExperts().fit(X, None)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA error")
+def test_cuda_requested_without_cuda(two_tasks):
+    X, Y = two_tasks
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        MultiGateMixtureOfExperts(device="cuda", **SMALL).fit(X, Y)
+    assert MultiGateMixtureOfExperts(device="auto", **SMALL).fit(X, Y).device_.type == "cpu"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_fit_pickles_to_cpu(two_tasks):
+    X, Y = two_tasks
+    model = MultiGateMixtureOfExperts(device="cuda", **SMALL).fit(X, Y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert next(restored.module_.parameters()).device.type == "cpu"
+    assert_allclose(restored.predict(X), model.predict(X), rtol=1e-4, atol=1e-4)
+
+
+# ------------------------------------------------------ heterogeneous variant
+def _linear_and_step(n=600, seed=0):
+    """Task 0 is linear in x0, task 1 a step in x1: one expert suits each."""
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    Y = np.column_stack([3 * X[:, 0], 3.0 * (X[:, 1] > 0)])
+    return X, Y + 0.05 * rng.standard_normal(Y.shape)
+
+
+def test_heterogeneous_gates_pick_the_suited_expert():
+    X, Y = _linear_and_step()
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("linear", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=1))],
+        gate_hidden_layer_sizes=(), random_state=0).fit(X, Y)
+    gate = model.predict_gate(X).mean(axis=0)       # (tasks, experts)
+    assert gate[0, 0] > 0.8 and gate[1, 1] > 0.8
+    mse = ((model.predict(X) - Y) ** 2).mean(axis=0)
+    for name in ("linear", "tree"):
+        alone = ((model.named_experts_[name].predict(X) - Y) ** 2).mean(axis=0)
+        assert np.all(mse < alone)
+
+
+def test_heterogeneous_mixed_tasks_and_pickle(two_tasks):
+    X, Y = two_tasks
+    Y_mixed = _mixed_targets(X, Y)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4))],
+        ["regression", "binary", "multiclass"], random_state=0).fit(X, Y_mixed)
+    proba = model.predict_proba(X[:5])
+    assert proba[0] is None and proba[1].shape == (5, 2) and proba[2].shape == (5, 3)
+    assert_allclose(proba[2].sum(axis=1), 1.0)
+    assert model.predict_gate(X[:5]).shape == (5, 3, 2)
+    assert np.mean(model.predict(X)[:, 1] == Y_mixed[:, 1]) > 0.65
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X), model.predict(X))
+
+
+def test_heterogeneous_expert_errors(two_tasks):
+    X, Y = two_tasks
+    with pytest.raises(TypeError, match="Expert 'logit'.*is a classifier"):
+        HeterogeneousMultiGateMixtureOfExperts(
+            [("logit", LogisticRegression()), ("ridge", Ridge())]).fit(X, Y)
+
+    class OneOutput(Ridge):
+        def predict(self, X):
+            return super().predict(X)[:, 0]
+
+    with pytest.raises(ValueError, match="Expert 'single' returned 1 outputs"):
+        HeterogeneousMultiGateMixtureOfExperts(
+            [("single", OneOutput()), ("ridge", Ridge())]).fit(X, Y)
+
+
+@pytest.mark.parametrize("make_model", [
+    lambda: MultiGateMixtureOfExperts(**SMALL),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+        random_state=0),
+])
+def test_sample_weight_focuses_the_fit(two_tasks, make_model):
+    # Rows with zero weight are ignored: the weighted model fits the other
+    # half better than the unweighted model does.
+    X, Y = two_tasks
+    kept = X[:, 0] > 0
+    weighted = make_model().fit(X, Y, sample_weight=kept.astype(float))
+    plain = make_model().fit(X, Y)
+
+    def mse(model):
+        return ((model.predict(X[kept]) - Y[kept]) ** 2).mean()
+
+    assert mse(weighted) < mse(plain)
