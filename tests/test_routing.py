@@ -19,7 +19,8 @@ from sklearn.tree import DecisionTreeClassifier
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
 from skmoe._routing import (ExpertCollapseWarning, RoutingOptions, dispatch_outputs,
                             gate_penalty, importance_loss, load_loss, route, route_numpy,
-                            switch_loss, to_dense, train_route, z_loss)
+                            routed_log_weights, switch_loss, to_dense, train_route,
+                            z_loss)
 from skmoe.datasets import make_regimes
 
 LINEAR_GATE = MLPGate(hidden_layer_sizes=(), max_iter=50, warm_max_iter=10)
@@ -396,3 +397,39 @@ def test_bad_routing_parameters(regimes, params, match):
     moe = MixtureOfExpertsRegressor(regime_experts(), **params)
     with pytest.raises(ValueError, match=match):
         moe.fit(X[:50], y[:50])
+
+
+# ------------------------------------------------------------ gradient training
+def test_routed_log_weights_backpropagate_without_nan():
+    logits = T([[2.0, 0.0, -1.0], [0.0, 1.0, 0.5]]).requires_grad_(True)
+    routing = route(logits, 1)
+    log_w = routed_log_weights(routing, 3)
+    assert_array_equal(torch.isinf(log_w), [[False, True, True], [True, False, True]])
+    torch.logsumexp(log_w + T([[0.0, 1.0, 2.0], [1.0, 0.0, 3.0]]), dim=1).sum().backward()
+    assert torch.isfinite(logits.grad).all()
+
+
+def _gradient_fit(X, y, **params):
+    experts = [("line", LinearRegression()),
+               ("quadratic", make_pipeline(PolynomialFeatures(2), LinearRegression())),
+               ("mean", DummyRegressor())]
+    moe = MixtureOfExpertsRegressor(experts, training="gradient", max_epochs=12,
+                                    validation_fraction=0, learning_rate=1e-2,
+                                    random_state=0, **params)
+    return moe.fit(X, y)
+
+
+def test_gradient_training_routes_top_k_and_balances(regimes):
+    X, y, _ = regimes
+    top1 = _gradient_fit(X, y, top_k=1, noisy_gating=True, balance_coef=0.1,
+                         balance_loss="load", router_z_coef=1e-3)
+    assert_array_equal((top1.predict_gate(X) > 0).sum(axis=1), 1)
+    assert np.all(np.isfinite(top1.predict(X)))
+    assert_allclose(top1.expert_usage(X).sum(), 1.0)
+    # The noise scale is a separate module, trained by the load loss.
+    assert top1.gate_.noise_module_.weight.abs().sum().item() > 0
+    # A strong importance loss spreads the gate weight over the experts.
+    shares = {coef: _gradient_fit(X, y, balance_coef=coef, balance_loss="importance")
+              .history_[-1]["expert_share"] for coef in (0.0, 5.0)}
+    assert shares[5.0].max() < shares[0.0].max()
+    assert shares[5.0].min() > 0.15
