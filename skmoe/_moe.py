@@ -384,8 +384,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         largest gate weights, renormalised (Shazeer et al., 2017). ``predict``
         then calls each expert only on the rows routed to it (see
         :meth:`expert_usage`). In EM the responsibilities are the renormalised
-        top-k of the posterior, so ``top_k=1`` is hard ("classification") EM.
-        None is the dense soft mixture.
+        top-k of the posterior, so ``top_k=1`` is hard ("classification") EM;
+        gradient training optimises the routed mixture. The routing
+        parameters below apply to both trainers unless marked. None is the
+        dense soft mixture.
     noisy_gating : bool, default=False
         Noisy top-k gating in training: Gaussian noise with a learned,
         input-dependent softplus scale is added to the gate logits before
@@ -409,7 +411,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     router_z_coef : float, default=0.0
         Weight of the router z-loss ``mean(logsumexp(logits)^2)``.
     collapse_threshold : float, default=None
-        An expert whose share of responsibility stays below this for
+        EM only. An expert whose share of responsibility stays below this for
         ``collapse_patience`` EM iterations has collapsed: an
         :class:`~skmoe.ExpertCollapseWarning` is issued, the event is
         recorded in ``history_`` and ``collapse_action`` is applied. None
@@ -435,15 +437,13 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     noise_variance_ : ndarray of shape (n_experts,)
         Each expert's noise variance (from honest residuals when ``cv``).
     history_ : list of dict
-        Per EM iteration: ``log_likelihood`` (mean per sample), ``expert_share``
-        (each expert's share of responsibility), ``seconds``. Per epoch for
-        ``training='gradient'``: ``train_loss``, ``validation_loss``,
-        ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
-        weights), ``seconds``.
         Per EM iteration: ``log_likelihood`` (mean per sample; with ``top_k``
         that of the routed model used by ``predict``), ``expert_share`` (each
         expert's share of responsibility), ``seconds``, ``collapsed`` (names of
-        the experts found collapsed at that iteration).
+        the experts found collapsed at that iteration). Per epoch for
+        ``training='gradient'``: ``train_loss``, ``validation_loss``,
+        ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
+        weights, routed with ``top_k``), ``seconds``.
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
     n_iter_ : int
