@@ -6,7 +6,12 @@ Latent variable: which expert generated each (x, y).
 * M-step: every expert is refitted with ``sample_weight = R[:, i]`` (times the
   user's weights), in parallel with joblib; the regression noise variances
   are the responsibility-weighted mean squared residuals (floored); the gate
-  is fitted to ``R`` by cross-entropy, warm-started.
+  is fitted to ``R`` by cross-entropy, warm-started (plus the balance and
+  z-loss penalty of :mod:`skmoe._routing` when asked for).
+* Sparse routing (``top_k``): ``R`` is the renormalised top-k of the
+  posterior (``top_k=1``: hard, "classification" EM); see :func:`e_step`.
+  Collapsed experts are detected from their shares and re-initialised or
+  dropped (:func:`_handle_collapse`).
 
 Honest likelihoods: with ``cv=K`` the experts' likelihoods in the E-step come
 from K-fold cross-fitted predictions (each row is predicted by models that
@@ -369,7 +374,8 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     -------
     result : Bunch
         ``experts`` (fitted on all rows), ``names`` (the experts kept),
-        ``gate``, ``variances`` (regression), ``history``, ``n_iter``, ``converged``, ``log_likelihood``.
+        ``gate``, ``variances`` (regression), ``history``, ``n_iter``,
+        ``converged``, ``log_likelihood``.
     """
     rng = random_state
     best = None
