@@ -5,6 +5,7 @@ from ._ensemble import EnsembleClassifier, EnsembleRegressor
 from ._mmoe import MultiGateMixtureOfExperts
 from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from ._routing import ExpertCollapseWarning
 from .experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from .gates import MLPGate
 
@@ -14,6 +15,7 @@ __all__ = [
     "ComparisonResult",
     "EnsembleClassifier",
     "EnsembleRegressor",
+    "ExpertCollapseWarning",
     "HeterogeneousMultiGateMixtureOfExperts",
     "MLPGate",
     "MixtureOfExpertsClassifier",
