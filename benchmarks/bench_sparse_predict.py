@@ -80,7 +80,7 @@ def run(n_experts, X_fit, y_fit, X_pred, y_pred, args):
     ensemble, ens_fit = timed(lambda: EnsembleRegressor(experts, n_jobs=args.n_jobs)
                               .fit(X_fit, y_fit))
     moe = MixtureOfExpertsRegressor(
-        experts, top_k=1, capacity_factor=args.capacity_factor,
+        experts, training="em", top_k=1, capacity_factor=args.capacity_factor,
         gate=MLPGate(hidden_layer_sizes=(32,)), max_iter=args.max_iter,
         init_params=args.init_params, n_jobs=args.n_jobs, random_state=0)
     with warnings.catch_warnings():

@@ -25,7 +25,7 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)
 X, y = make_regimes(n_samples=600, random_state=0)
 moe = MixtureOfExpertsRegressor(
     [("line", LinearRegression()), ("tree", DecisionTreeRegressor())],
-    gate=MLPGate(), max_iter=8, random_state=0)
+    training="em", gate=MLPGate(), max_iter=8, random_state=0)
 
 param_grid = {
     "tree__max_depth": [1, 3, 6],

@@ -24,7 +24,7 @@ from skmoe.datasets import make_regimes
 X, y = make_regimes(n_samples=1000, noise=1.0, random_state=0)
 experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
 
-moe = MixtureOfExpertsRegressor(experts, max_iter=20, random_state=0).fit(X, y)
+moe = MixtureOfExpertsRegressor(experts, training="em", max_iter=20, random_state=0).fit(X, y)
 ensemble = EnsembleRegressor(experts).fit(X, y)
 
 # %%

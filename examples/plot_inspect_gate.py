@@ -24,7 +24,7 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)
 X, y = make_moons(n_samples=600, noise=0.25, random_state=0)
 clf = MixtureOfExpertsClassifier(
     [("logistic", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=4))],
-    max_iter=15, random_state=0).fit(X, y)
+    training="em", max_iter=15, random_state=0).fit(X, y)
 print(f"training accuracy {clf.score(X, y):.3f}")
 
 # %%

@@ -34,7 +34,7 @@ def models():
     experts = [("ridge", Ridge()),
                ("tree", DecisionTreeRegressor(max_depth=4, min_samples_leaf=5)),
                ("gbm", LGBMRegressor(n_estimators=50, verbose=-1, n_jobs=1))]
-    return {"mixture": MixtureOfExpertsRegressor(experts, max_iter=15, random_state=0),
+    return {"mixture": MixtureOfExpertsRegressor(experts, training="em", max_iter=15, random_state=0),
             "ensemble": EnsembleRegressor(experts), **dict(experts)}
 
 

@@ -52,7 +52,7 @@ def high_debt(X, threshold):
 
 rule = RuleExpert(high_debt, params={"threshold": 0.5}, task="classification")
 experts = [("rule", rule), ("logistic", LogisticRegression())]
-moe = MixtureOfExpertsClassifier(experts, max_iter=15, random_state=0).fit(X, y)
+moe = MixtureOfExpertsClassifier(experts, training="em", max_iter=15, random_state=0).fit(X, y)
 print("fitted threshold of the rule alone:",
       RuleExpert(high_debt, params={"threshold": 0.5},
                  task="classification").fit(X, y).params_)

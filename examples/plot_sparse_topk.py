@@ -30,8 +30,8 @@ experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=6)),
            ("knn", KNeighborsRegressor(20)),
            ("gbm", LGBMRegressor(n_estimators=200, verbose=-1, n_jobs=1))]
 
-dense = MixtureOfExpertsRegressor(experts, max_iter=10, random_state=0).fit(X, y)
-top1 = MixtureOfExpertsRegressor(experts, top_k=1, max_iter=10, random_state=0).fit(X, y)
+dense = MixtureOfExpertsRegressor(experts, training="em", max_iter=10, random_state=0).fit(X, y)
+top1 = MixtureOfExpertsRegressor(experts, training="em", top_k=1, max_iter=10, random_state=0).fit(X, y)
 ensemble = EnsembleRegressor(experts).fit(X, y)
 
 # %%

@@ -2,6 +2,7 @@
 
 import io
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -18,6 +19,9 @@ from skmoe import (ComparisonResult, EnsembleRegressor, MixtureOfExpertsRegresso
                    compare)
 from skmoe._progress import ProgressBar
 from skmoe.datasets import make_regimes
+
+# These tests exercise EM; the estimators default to training="gradient".
+EMRegressor = partial(MixtureOfExpertsRegressor, training="em")
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(8,), max_iter=50, warm_max_iter=10)
 
@@ -83,7 +87,7 @@ def test_same_folds_as_cross_val_score():
 def test_mixture_beats_ensemble_on_regimes():
     X, y = make_regimes(n_samples=600, random_state=0)
     experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
-    estimators = {"mixture": MixtureOfExpertsRegressor(experts, gate=FAST_GATE, max_iter=5,
+    estimators = {"mixture": EMRegressor(experts, gate=FAST_GATE, max_iter=5,
                                                        random_state=0),
                   "ensemble": EnsembleRegressor(experts), **dict(experts)}
     with warnings.catch_warnings():
@@ -176,7 +180,7 @@ def test_verbose_em_prints_each_iteration(capsys):
     experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        MixtureOfExpertsRegressor(experts, gate=FAST_GATE, max_iter=3, tol=0, verbose=1,
+        EMRegressor(experts, gate=FAST_GATE, max_iter=3, tol=0, verbose=1,
                                   random_state=0).fit(X, y)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[EM]")]
     assert len(lines) == 3

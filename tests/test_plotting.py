@@ -3,6 +3,7 @@
 import copy
 import os
 import sys
+from functools import partial
 
 import numpy as np
 import pytest
@@ -16,6 +17,10 @@ from skmoe import (EnsembleRegressor, MixtureOfExpertsClassifier, MixtureOfExper
 from skmoe.datasets import make_regimes
 from skmoe.plotting import (ComparisonDisplay, ConvergenceDisplay, ExpertUsageDisplay,
                             GateDisplay, GateRegionDisplay, check_matplotlib)
+
+# These tests exercise EM; the estimators default to training="gradient".
+EMRegressor = partial(MixtureOfExpertsRegressor, training="em")
+EMClassifier = partial(MixtureOfExpertsClassifier, training="em")
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -42,7 +47,7 @@ def data():
 @pytest.fixture(scope="module")
 def moe(data):
     X, y = data
-    return MixtureOfExpertsRegressor(EXPERTS, gate=FAST_GATE, max_iter=4, tol=0,
+    return EMRegressor(EXPERTS, gate=FAST_GATE, max_iter=4, tol=0,
                                      random_state=0).fit(X, y)
 
 
@@ -90,7 +95,7 @@ def test_gate_display_feature_names_and_given_ax(data, tmp_path):
     pd = pytest.importorskip("pandas")
     X, y = data
     frame = pd.DataFrame(X, columns=["speed", "noise"])
-    model = MixtureOfExpertsRegressor(EXPERTS, gate=FAST_GATE, max_iter=2,
+    model = EMRegressor(EXPERTS, gate=FAST_GATE, max_iter=2,
                                       random_state=0).fit(frame, y)
     fig, ax = plt.subplots(layout="constrained")
     display = GateDisplay.from_estimator(model, frame, feature="speed", ax=ax)
@@ -114,7 +119,7 @@ def test_gate_region_display(moe, data, tmp_path):
 
 def test_gate_region_display_classifier(tmp_path):
     X, y = make_moons(n_samples=200, noise=0.2, random_state=0)
-    clf = MixtureOfExpertsClassifier(
+    clf = EMClassifier(
         [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
         gate=FAST_GATE, max_iter=2, random_state=0).fit(X, y)
     display = GateRegionDisplay.from_estimator(clf, X, grid_resolution=30)
@@ -184,7 +189,7 @@ def test_bad_input():
     with pytest.raises(TypeError, match="Expected a fitted mixture"):
         GateDisplay.from_estimator(LinearRegression().fit(X, y), X)
     with pytest.raises(NotFittedError):
-        GateDisplay.from_estimator(MixtureOfExpertsRegressor(EXPERTS), X)
+        GateDisplay.from_estimator(EMRegressor(EXPERTS), X)
 
 
 def test_bad_display_arguments(moe, data):

@@ -2,6 +2,7 @@
 
 import pickle
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -22,6 +23,10 @@ from skmoe._routing import (ExpertCollapseWarning, RoutingOptions, dispatch_outp
                             routed_log_weights, switch_loss, to_dense, train_route,
                             z_loss)
 from skmoe.datasets import make_regimes
+
+# These tests exercise EM; the estimators default to training="gradient".
+EMRegressor = partial(MixtureOfExpertsRegressor, training="em")
+EMClassifier = partial(MixtureOfExpertsClassifier, training="em")
 
 LINEAR_GATE = MLPGate(hidden_layer_sizes=(), max_iter=50, warm_max_iter=10)
 
@@ -235,7 +240,7 @@ def regimes():
 def dense_moe(regimes):
     X, y, _ = regimes
     experts = regime_experts() + [("mean", DummyRegressor())]
-    moe = MixtureOfExpertsRegressor(experts, gate=LINEAR_GATE, cv=None, max_iter=5,
+    moe = EMRegressor(experts, gate=LINEAR_GATE, cv=None, max_iter=5,
                                     random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -260,7 +265,7 @@ def test_top_1_predict_calls_each_expert_once_on_its_rows(regimes):
     experts = [("a", CountingRegressor(constant=0.0, strategy="constant")),
                ("b", CountingRegressor(constant=20.0, strategy="constant")),
                ("c", CountingRegressor(constant=40.0, strategy="constant"))]
-    moe = MixtureOfExpertsRegressor(experts, gate=LINEAR_GATE, cv=None, max_iter=3,
+    moe = EMRegressor(experts, gate=LINEAR_GATE, cv=None, max_iter=3,
                                     top_k=1, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -294,7 +299,7 @@ def test_dispatch_outputs_calls_experts_on_their_blocks_only():
 
 def test_capacity_routes_every_row_at_predict_time(regimes):
     X, y, _ = regimes
-    moe = MixtureOfExpertsRegressor(regime_experts(), gate=LINEAR_GATE, cv=None,
+    moe = EMRegressor(regime_experts(), gate=LINEAR_GATE, cv=None,
                                     max_iter=4, top_k=1, capacity_factor=1.0,
                                     random_state=0)
     with warnings.catch_warnings():
@@ -309,7 +314,7 @@ def test_capacity_routes_every_row_at_predict_time(regimes):
 
 def test_hard_em_recovers_the_regimes(regimes):
     X, y, regime = regimes
-    moe = MixtureOfExpertsRegressor(regime_experts(), gate=LINEAR_GATE, cv=None, top_k=1,
+    moe = EMRegressor(regime_experts(), gate=LINEAR_GATE, cv=None, top_k=1,
                                     max_iter=15, random_state=0).fit(X, y)
     chosen = moe.predict_gate(X).argmax(axis=1)
     away = np.abs(X[:, 0] - 5.0) > 0.5
@@ -323,7 +328,7 @@ def test_top_k_classifier_matches_dense_and_routes_every_row():
     X, y = load_iris(return_X_y=True)
     experts = [("logit", LogisticRegression(max_iter=500)),
                ("tree", DecisionTreeClassifier(max_depth=2))]
-    dense = MixtureOfExpertsClassifier(experts, gate=LINEAR_GATE, max_iter=2, cv=None,
+    dense = EMClassifier(experts, gate=LINEAR_GATE, max_iter=2, cv=None,
                                        random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -341,7 +346,7 @@ def test_collapse_is_warned_recorded_and_dropped(regimes):
     X, y, _ = regimes
     experts = regime_experts() + [("far", DummyRegressor(strategy="constant",
                                                          constant=1e4))]
-    moe = MixtureOfExpertsRegressor(experts, gate=LINEAR_GATE, cv=None, top_k=1,
+    moe = EMRegressor(experts, gate=LINEAR_GATE, cv=None, top_k=1,
                                     max_iter=6, init_params="kmeans",
                                     collapse_threshold=0.02, collapse_patience=2,
                                     collapse_action="drop", random_state=0)
@@ -359,7 +364,7 @@ def test_collapse_reinit_gives_the_expert_the_worst_rows(regimes):
     X, y, _ = regimes
     experts = regime_experts() + [("far", DummyRegressor(strategy="constant",
                                                          constant=1e4))]
-    moe = MixtureOfExpertsRegressor(experts, gate=LINEAR_GATE, cv=None, top_k=1,
+    moe = EMRegressor(experts, gate=LINEAR_GATE, cv=None, top_k=1,
                                     max_iter=3, tol=0, init_params="kmeans",
                                     collapse_threshold=0.02, collapse_patience=1,
                                     random_state=0)
@@ -394,7 +399,7 @@ def test_default_mixture_is_unchanged_by_routing(dense_moe, regimes):
 ])
 def test_bad_routing_parameters(regimes, params, match):
     X, y, _ = regimes
-    moe = MixtureOfExpertsRegressor(regime_experts(), **params)
+    moe = EMRegressor(regime_experts(), **params)
     with pytest.raises(ValueError, match=match):
         moe.fit(X[:50], y[:50])
 
@@ -413,7 +418,7 @@ def _gradient_fit(X, y, **params):
     experts = [("line", LinearRegression()),
                ("quadratic", make_pipeline(PolynomialFeatures(2), LinearRegression())),
                ("mean", DummyRegressor())]
-    moe = MixtureOfExpertsRegressor(experts, training="gradient", max_epochs=12,
+    moe = EMRegressor(experts, training="gradient", max_epochs=12,
                                     validation_fraction=0, learning_rate=1e-2,
                                     random_state=0, **params)
     return moe.fit(X, y)
