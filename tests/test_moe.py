@@ -239,10 +239,12 @@ def test_clone_pickle_and_joblib_round_trip(regimes, tmp_path):
     moe = EMRegressor(regime_experts(), random_state=0).fit(X, y)
     assert not hasattr(clone(moe), "experts_")
     restored = pickle.loads(pickle.dumps(moe))
-    assert_array_equal(restored.predict(X), moe.predict(X))
+    # Exact on the CPU; a gate fitted on a GPU is restored to the CPU, where
+    # float32 kernels may differ in the last digits.
+    assert_allclose(restored.predict(X), moe.predict(X), rtol=1e-6, atol=1e-5)
     joblib.dump(moe, tmp_path / "moe.joblib")
-    assert_array_equal(joblib.load(tmp_path / "moe.joblib").predict_gate(X),
-                       moe.predict_gate(X))
+    assert_allclose(joblib.load(tmp_path / "moe.joblib").predict_gate(X),
+                    moe.predict_gate(X), rtol=1e-5, atol=1e-7)
 
 
 def test_pandas_input_keeps_feature_names(regimes):
