@@ -1,17 +1,21 @@
 """skmoe: heterogeneous mixtures of experts for scikit-learn."""
 
+from ._compare import ComparisonResult, compare
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
 from ._mmoe import MultiGateMixtureOfExperts
 from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from ._routing import ExpertCollapseWarning
 from .experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from .gates import MLPGate
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ComparisonResult",
     "EnsembleClassifier",
     "EnsembleRegressor",
+    "ExpertCollapseWarning",
     "HeterogeneousMultiGateMixtureOfExperts",
     "MLPGate",
     "MixtureOfExpertsClassifier",
@@ -21,4 +25,5 @@ __all__ = [
     "TorchMLPClassifier",
     "TorchMLPRegressor",
     "__version__",
+    "compare",
 ]

@@ -6,7 +6,12 @@ Latent variable: which expert generated each (x, y).
 * M-step: every expert is refitted with ``sample_weight = R[:, i]`` (times the
   user's weights), in parallel with joblib; the regression noise variances
   are the responsibility-weighted mean squared residuals (floored); the gate
-  is fitted to ``R`` by cross-entropy, warm-started.
+  is fitted to ``R`` by cross-entropy, warm-started (plus the balance and
+  z-loss penalty of :mod:`skmoe._routing` when asked for).
+* Sparse routing (``top_k``): ``R`` is the renormalised top-k of the
+  posterior (``top_k=1``: hard, "classification" EM); see :func:`e_step`.
+  Collapsed experts are detected from their shares and re-initialised or
+  dropped (:func:`_handle_collapse`).
 
 Honest likelihoods: with ``cv=K`` the experts' likelihoods in the E-step come
 from K-fold cross-fitted predictions (each row is predicted by models that
@@ -18,10 +23,12 @@ in-sample: exact EM, whose log-likelihood never decreases, right for
 low-capacity experts such as linear models.
 """
 
+import copy
 import time
 import warnings
 
 import numpy as np
+import torch
 from joblib import Parallel, delayed
 from scipy.optimize import linear_sum_assignment
 from scipy.special import logsumexp
@@ -34,12 +41,18 @@ from sklearn.utils import Bunch
 from ._base import fit_expert
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, noise_variances, regression_outputs)
+from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
+                       route_numpy, to_dense)
 
 # Noise variances are floored at this fraction of var(y) (plus a tiny
 # absolute term for constant targets) so no expert's variance collapses.
 VARIANCE_FLOOR = 1e-6
 # K-means initialisation is fitted on at most this many rows.
 KMEANS_MAX_ROWS = 10_000
+# With sparse (top-k) responsibilities every expert still gets this weight on
+# every row, so an expert that lost all its rows is refitted on all of them
+# (uniformly) instead of on nothing; fit_expert prunes it everywhere else.
+SPARSE_FLOOR = 1e-6
 
 
 class EMProblem:
@@ -72,6 +85,13 @@ class EMProblem:
     @property
     def n_experts(self):
         return len(self.names)
+
+    def subset(self, keep):
+        """The same problem with only the experts ``keep`` (after a drop)."""
+        sub = copy.copy(self)
+        sub.names = [self.names[i] for i in keep]
+        sub.templates = [self.templates[i] for i in keep]
+        return sub
 
     def outputs(self, experts, X, names=None):
         names = self.names if names is None else names
@@ -210,52 +230,152 @@ def _match_regions_to_experts(problem, labels, folds, parallel, rng):
     return expert_of_region[labels]
 
 
-def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose):
+def e_step(problem, gate, log_lik, options, generator):
+    """Responsibilities and the observed-data log-likelihood of every row.
+
+    Dense (``top_k=None``): ``R ∝ g_i p_i``. Top-k: ``R`` is the renormalised
+    top-k of the posterior ``g_i p_i`` (noisy gate, random routing and
+    capacity in training), so ``top_k=1`` is hard, "classification" EM; the
+    log-likelihood is that of the routed model used by ``predict``, whose
+    prior is the gate's own renormalised top-k.
+
+    Returns
+    -------
+    R : ndarray (n, M)
+    per_sample : ndarray (n,)
+    """
+    X = problem.X
+    if options.top_k is None:
+        joint = gate.predict_log_proba(X) + log_lik
+        per_sample = logsumexp(joint, axis=1)
+        return np.exp(joint - per_sample[:, None]), per_sample
+    k = min(options.top_k, problem.n_experts)
+    logits, noise = gate.logits_and_noise(X)
+    prior = route_numpy(logits, k, options.capacity_factor)
+    with np.errstate(divide="ignore"):
+        per_sample = logsumexp(np.log(prior) + log_lik, axis=1)
+    scores = torch.as_tensor(logits)
+    if noise is not None:
+        scores = noisy_scores(scores, torch.as_tensor(noise), generator)
+    scores = torch.log_softmax(scores, dim=1) + torch.as_tensor(log_lik)
+    routing = route(scores, k, training=True, random_routing=options.random_routing,
+                    capacity_factor=options.capacity_factor, generator=generator)
+    return to_dense(routing.weights, routing.indices, problem.n_experts).numpy(), per_sample
+
+
+def _check_collapse(problem, R, per_sample, low_counts, options):
+    """Experts whose share stayed below the threshold for ``patience`` iterations."""
+    if options.collapse_threshold is None:
+        return []
+    share = np.average(R, axis=0, weights=problem.sample_weight)
+    low_counts[:] = np.where(share < options.collapse_threshold, low_counts + 1, 0)
+    return list(np.flatnonzero(low_counts >= options.collapse_patience))
+
+
+def _handle_collapse(collapsed, problem, gate, R, per_sample, low_counts, options):
+    """Warn; re-initialise collapsed experts on the worst-fitted rows, or drop them.
+
+    Re-initialising gives the expert the ``n / M`` rows the mixture explains
+    worst (lowest log-likelihood). Dropping removes it from the pool and from
+    the gate's outputs; the pool never shrinks below ``max(2, top_k)``.
+
+    Returns ``(problem, R, keep)``; ``keep`` is None unless experts were dropped.
+    """
+    names = [problem.names[i] for i in collapsed]
+    action = options.collapse_action
+    if action == "drop" and problem.n_experts - len(collapsed) < max(2, options.top_k or 1):
+        action = "warn"
+    warnings.warn(
+        f"Expert(s) {names} kept less than {options.collapse_threshold} of the "
+        f"responsibility for {options.collapse_patience} EM iterations; action: "
+        f"{action}.", ExpertCollapseWarning)
+    if action == "reinit":
+        n, M = R.shape
+        worst = np.argsort(per_sample, kind="stable")[: max(1, n // M)]
+        R = R.copy()
+        for j, i in enumerate(collapsed):
+            rows = worst[j::len(collapsed)]
+            R[rows] = 0.0
+            R[rows, i] = 1.0
+        low_counts[collapsed] = 0
+        return problem, R, None
+    if action == "drop":
+        keep = [i for i in range(problem.n_experts) if i not in set(collapsed)]
+        gate.drop_experts(keep)
+        return problem.subset(keep), R, keep
+    low_counts[collapsed] = 0
+    return problem, R, None
+
+
+def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
+              options=DENSE):
     seed = rng.randint(2**31 - 1)
     R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
     history, previous, converged = [], -np.inf, False
     variances = None
+    sparse = options.top_k is not None
+    if options.noisy_gating:
+        gate.add_noise()
+    penalty = gate_penalty(options, seed)
+    generator = torch.Generator().manual_seed(seed)
+    low_counts = np.zeros(problem.n_experts, dtype=int)
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
-        outputs, models = m_step_experts(problem, R, folds, parallel, seed)
+        R_fit = R + SPARSE_FLOOR if sparse else R
+        outputs, models = m_step_experts(problem, R_fit, folds, parallel, seed)
         if not problem.is_classifier:
-            variances = noise_variances(problem.y, outputs, R * w[:, None],
+            variances = noise_variances(problem.y, outputs, R_fit * w[:, None],
                                         problem.variance_floor)
-        gate.fit(problem.X, R, w, warm_start=iteration > 1)
-        joint = gate.predict_log_proba(problem.X) + problem.log_likelihood(outputs, variances)
-        per_sample = logsumexp(joint, axis=1)
+        gate.fit(problem.X, R, w, warm_start=iteration > 1, penalty=penalty)
+        log_lik = problem.log_likelihood(outputs, variances)
+        R_used, (R, per_sample) = R, e_step(problem, gate, log_lik, options, generator)
         log_likelihood = float(np.average(per_sample, weights=w))
-        R_used, R = R, np.exp(joint - per_sample[:, None])
+        collapsed = _check_collapse(problem, R, per_sample, low_counts, options)
+        collapsed_names = [problem.names[i] for i in collapsed]
+        if collapsed:
+            problem, R, keep = _handle_collapse(collapsed, problem, gate, R, per_sample,
+                                                low_counts, options)
+            if keep is not None:
+                low_counts, R_used = low_counts[keep], R_used[:, keep]
+                if variances is not None:
+                    variances = variances[keep]
+                if models is not None:
+                    models = [models[i] for i in keep]
+                R, per_sample = e_step(problem, gate, log_lik[:, keep], options, generator)
         history.append({
             "iteration": iteration,
             "log_likelihood": log_likelihood,
             "expert_share": np.average(R, axis=0, weights=w),
             "seconds": time.perf_counter() - start,
+            "collapsed": collapsed_names,
         })
         if verbose:
             shares = " ".join(f"{s:.2f}" for s in history[-1]["expert_share"])
             print(f"[EM] iter {iteration:3d}  log-likelihood {log_likelihood:+.5f}  "
                   f"shares {shares}  ({history[-1]['seconds']:.2f}s)")
-        if abs(log_likelihood - previous) < tol:
+        if abs(log_likelihood - previous) < tol and not collapsed:
             converged = True
             break
         previous = log_likelihood
+    if sparse:
+        R_used = R_used + SPARSE_FLOOR
     experts = models if folds is None else refit_experts(problem, R_used, parallel, seed)
-    return Bunch(experts=experts, gate=gate, variances=variances, history=history,
-                 n_iter=iteration, converged=converged, log_likelihood=log_likelihood,
-                 responsibilities=R_used)
+    return Bunch(experts=experts, names=list(problem.names), gate=gate, variances=variances,
+                 history=history, n_iter=iteration, converged=converged,
+                 log_likelihood=log_likelihood, responsibilities=R_used)
 
 
 def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
-           n_jobs, random_state, verbose=0):
+           n_jobs, random_state, verbose=0, routing=DENSE):
     """Run EM ``n_init`` times and keep the run with the best log-likelihood.
 
     Returns
     -------
     result : Bunch
-        ``experts`` (fitted on all rows), ``gate``, ``variances`` (regression),
-        ``history``, ``n_iter``, ``converged``, ``log_likelihood``.
+        ``experts`` (fitted on all rows), ``names`` (the experts kept),
+        ``gate``, ``variances`` (regression), ``history``, ``n_iter``,
+        ``converged``, ``log_likelihood``.
     """
     rng = random_state
     best = None
@@ -265,7 +385,7 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
             folds = _folds(problem, cv, seed)
             gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
             result = _run_once(problem, gate, folds, max_iter, tol, init_params, rng,
-                               parallel, verbose)
+                               parallel, verbose, routing)
             if best is None or result.log_likelihood > best.log_likelihood:
                 best = result
     if not best.converged:

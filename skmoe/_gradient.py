@@ -37,6 +37,7 @@ from sklearn.utils import Bunch
 from ._em import EMProblem, _folds, m_step_experts, refit_experts
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
+from ._routing import is_dense, route, routed_log_weights, train_route
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 from .experts import is_differentiable_expert, standardisation
 
@@ -50,8 +51,8 @@ CUDA_GRAPHS = True
 def gate_log_weights(logits):
     """Log gate weights from the gate's logits, ``(b, M) -> (b, M)``.
 
-    The one place where routing enters the trainer: a dense softmax here;
-    top-k routing replaces this function.
+    The dense softmax; with routing options :meth:`JointMixture._log_weights`
+    routes through :mod:`skmoe._routing` instead.
     """
     return torch.log_softmax(logits, dim=1)
 
@@ -77,9 +78,13 @@ class JointMixture(torch.nn.Module):
     """
 
     def __init__(self, gate_module, groups, fixed_positions, n_experts, regression,
-                 log_variance=None):
+                 log_variance=None, routing=None, noise_module=None):
         super().__init__()
         self.gate = gate_module
+        # Sparse routing (skmoe._routing); None is the dense softmax.
+        self.routing = None if is_dense(routing) else routing
+        self.noise = noise_module
+        self.penalty = None
         self.groups = torch.nn.ModuleList(groups)
         self.regression = regression
         self.n_experts = n_experts
@@ -93,7 +98,7 @@ class JointMixture(torch.nn.Module):
 
     def forward(self, z_gate, z_expert, fixed_out):
         # b rows, M experts, e experts in a group, C classes
-        log_g = gate_log_weights(self.gate(z_gate))                     # (b, M)
+        log_g = self._log_weights(z_gate)                               # (b, M)
         pieces = [fixed_out] if fixed_out.shape[1] else []              # (b, Mf[, C])
         for group in self.groups:
             out = group.net(z_expert)                                   # (e, b, o)
@@ -101,6 +106,26 @@ class JointMixture(torch.nn.Module):
             pieces.append(out.transpose(0, 1))                          # (b, e[, C])
         out = pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
         return log_g, out if self.in_order else out[:, self.inverse]
+
+    def _log_weights(self, z_gate):
+        """Dense log-softmax, or top-k routed log weights (-inf off-route).
+
+        In training the balance / z-loss penalty of the batch is left in
+        ``self.penalty`` for the optimiser step.
+        """
+        logits = self.gate(z_gate)
+        options = self.routing
+        if options is None:
+            return gate_log_weights(logits)
+        if self.training:
+            noise = (None if self.noise is None
+                     else torch.nn.functional.softplus(self.noise(z_gate)))
+            routing, self.penalty = train_route(logits, options, noise_std=noise)
+        elif options.top_k is not None:
+            routing = route(logits, options.top_k, capacity_factor=options.capacity_factor)
+        if options.top_k is None:
+            return gate_log_weights(logits)
+        return routed_log_weights(routing, self.n_experts)
 
 
 def mixture_loss(model, log_g, out, y, w, loss):
@@ -165,10 +190,12 @@ def _fixed_outputs(problem, fixed, cv, seed, parallel):
     return (outputs - problem.y_mean) / problem.y_scale, models
 
 
-def _build(problem, gate_template, differentiable, fixed_out, device, seed):
+def _build(problem, gate_template, differentiable, fixed_out, device, seed, routing=None):
     """The joint model for one run, initialised from ``seed``."""
     gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
     gate.device_ = device
+    if routing is not None and routing.noisy_gating:
+        gate.add_noise()
     groups = {}
     n_out = problem.n_classes or 1
     for i in differentiable:
@@ -193,12 +220,16 @@ def _build(problem, gate_template, differentiable, fixed_out, device, seed):
                 ((problem.y_standardised[:, None] - fixed_out) ** 2).mean(0), 1e-6))
         log_variance = torch.as_tensor(start, dtype=torch.float32)
     model = JointMixture(gate.module_, expert_groups, fixed, problem.n_experts,
-                         not problem.is_classifier, log_variance).to(device)
+                         not problem.is_classifier, log_variance, routing,
+                         gate.noise_module_).to(device)
     return gate, model
 
 
 def _optimizer(model, gate, problem, learning_rate, graphs=False):
-    groups = [{"params": list(model.gate.parameters()), "weight_decay": gate.alpha}]
+    gate_params = list(model.gate.parameters())
+    if model.noise is not None:
+        gate_params += list(model.noise.parameters())
+    groups = [{"params": gate_params, "weight_decay": gate.alpha}]
     for group in model.groups:
         decay = problem.templates[int(group.positions[0])].weight_decay
         groups.append({"params": list(group.net.parameters()), "weight_decay": decay})
@@ -254,7 +285,8 @@ class Stepper:
         zg, ze, fo, y, w = self.data.rows(rows)
         log_g, out = self.model(zg, ze, fo)
         value, _ = mixture_loss(self.model, log_g, out, y, w, self.loss)
-        value.backward()
+        penalty = self.model.penalty
+        (value if penalty is None else value + penalty).backward()
         self.optimizer.step()
         self.total += value.detach() * w.sum()
         self.share += (torch.exp(log_g.detach()) * w[:, None]).sum(0)
@@ -307,7 +339,8 @@ class Stepper:
 def _use_graphs(model, device, n_train, batch_size):
     """CUDA graphs pay off with enough full batches; dropout stays eager."""
     no_dropout = all(group.architecture[2] == 0 for group in model.groups)
-    return (CUDA_GRAPHS and device.type == "cuda" and no_dropout
+    # Sparse routing has data-dependent shapes (capacity, random routing).
+    return (CUDA_GRAPHS and device.type == "cuda" and no_dropout and model.routing is None
             and n_train // batch_size >= 8)
 
 
@@ -327,7 +360,8 @@ def _split(sample_weight, validation_fraction, seed, device):
 def _run_once(problem, gate_template, differentiable, fixed_out, data, settings, seed,
               device):
     with seeded_torch(seed):  # initial weights of the gate and experts, dropout
-        gate, model = _build(problem, gate_template, differentiable, fixed_out, device, seed)
+        gate, model = _build(problem, gate_template, differentiable, fixed_out, device, seed,
+                             settings.routing)
         val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
         graphs = _use_graphs(model, device, len(train), settings.batch_size)
         optimizer = _optimizer(model, gate, problem, settings.learning_rate, graphs)
@@ -403,7 +437,7 @@ def _gate_weighted_variances(model, data, index, problem):
 
 def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,
                  loss, validation_fraction, n_iter_no_change, tol, n_init, device, n_jobs,
-                 random_state, verbose=0):
+                 random_state, verbose=0, routing=None):
     """Train the gate and the differentiable experts jointly by minibatch Adam.
 
     Returns
@@ -431,7 +465,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
                                                  rng.randint(2**31 - 1), parallel)
     settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
-                     n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose)
+                     n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
+                     routing=routing)
     # The gate's input scaling depends on X only: any initialised gate gives it.
     scaling = clone(gate_template).init(problem.X, problem.n_experts, 0)
     data = TrainingData.from_problem(problem, scaling, x_mean, x_scale, fixed_out, device)

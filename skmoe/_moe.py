@@ -26,6 +26,7 @@ from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
                           regression_outputs)
+from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
 from .gates import MLPGate
 
 
@@ -53,14 +54,28 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, None],
+        # routing
+        "top_k": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "noisy_gating": ["boolean"],
+        "random_routing": ["boolean"],
+        "capacity_factor": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "balance_loss": [StrOptions(set(BALANCE_LOSSES))],
+        "balance_coef": [Interval(numbers.Real, 0, None, closed="left")],
+        "router_z_coef": [Interval(numbers.Real, 0, None, closed="left")],
+        "collapse_threshold": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "collapse_patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "collapse_action": [StrOptions({"warn", "reinit", "drop"})],
     }
 
-    def __init__(self, experts, *, n_experts=None, gate=None, training="em", max_iter=10,
+    def __init__(self, experts, *, n_experts=None, gate=None, training="gradient", max_iter=10,
                  tol=1e-3, n_init=1, init_params="auto", cv=2, n_jobs=None,
                  random_state=None, verbose=0,
                  # training="gradient" only
                  max_epochs=100, learning_rate=1e-3, batch_size=256, loss="nll",
-                 validation_fraction=0.1, n_iter_no_change=10, device="auto"):
+                 validation_fraction=0.1, n_iter_no_change=10, device="auto",
+                 top_k=None, noisy_gating=False, random_routing=False, capacity_factor=None,
+                 balance_loss="switch", balance_coef=0.0, router_z_coef=0.0,
+                 collapse_threshold=None, collapse_patience=3, collapse_action="reinit"):
         self.experts = experts
         self.n_experts = n_experts
         self.gate = gate
@@ -80,6 +95,17 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.device = device
+        # routing
+        self.top_k = top_k
+        self.noisy_gating = noisy_gating
+        self.random_routing = random_routing
+        self.capacity_factor = capacity_factor
+        self.balance_loss = balance_loss
+        self.balance_coef = balance_coef
+        self.router_z_coef = router_z_coef
+        self.collapse_threshold = collapse_threshold
+        self.collapse_patience = collapse_patience
+        self.collapse_action = collapse_action
 
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight):
@@ -99,14 +125,17 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
         gate = MLPGate() if self.gate is None else self.gate
+        routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None)
         if self.training == "gradient":
-            result = self._fit_gradient(problem, gate, rng)
+            result = self._fit_gradient(problem, gate, rng, routing)
         else:
             result = fit_em(problem, gate, cv=self.cv, max_iter=self.max_iter, tol=self.tol,
                             n_init=self.n_init, init_params=self.init_params,
-                            n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose)
+                            n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+                            routing=routing)
+        names = getattr(result, "names", names)
         self.expert_names_ = names
         self.experts_ = result.experts
         self.named_experts_ = self._make_named_experts(names, result.experts)
@@ -119,7 +148,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             self.noise_variance_ = result.variances
         return self
 
-    def _fit_gradient(self, problem, gate, rng):
+    def _fit_gradient(self, problem, gate, rng, routing=None):
         task_loss = "log_loss" if self._is_classifier else "squared_error"
         if self.loss not in ("nll", task_loss):
             raise ValueError(f"loss={self.loss!r} is not available for "
@@ -130,7 +159,24 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             loss="nll" if self.loss == "log_loss" else self.loss,
             validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change, tol=self.tol, n_init=self.n_init,
-            device=self.device, n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose)
+            device=self.device, n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+            routing=routing)
+    def _routing_options(self, n_experts):
+        """Check the routing parameters against the pool; bundle them."""
+        if self.top_k is not None and self.top_k > n_experts:
+            raise ValueError(f"top_k={self.top_k} is larger than the number of experts "
+                             f"({n_experts}); use 1 <= top_k <= {n_experts}.")
+        if self.top_k is None:
+            for name in ("capacity_factor", "noisy_gating", "random_routing"):
+                if getattr(self, name) not in (None, False):
+                    raise ValueError(f"{name} applies to sparse routing only; set top_k "
+                                     f"(1 <= top_k <= {n_experts}) or leave {name} off.")
+        return RoutingOptions(
+            top_k=self.top_k, noisy_gating=self.noisy_gating,
+            random_routing=self.random_routing, capacity_factor=self.capacity_factor,
+            balance_coef=self.balance_coef, balance_loss=self.balance_loss,
+            router_z_coef=self.router_z_coef, collapse_threshold=self.collapse_threshold,
+            collapse_patience=self.collapse_patience, collapse_action=self.collapse_action)
 
     # -------------------------------------------------------------- predict
     def _check_X(self, X):
@@ -144,8 +190,27 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                                           len(self.classes_))
         return regression_outputs(self.expert_names_, self.experts_, X)
 
+    def _gate_weights(self, X):
+        """Weights used by predict: the softmax gate, or its routed top-k."""
+        if self.top_k is None:
+            return self.gate_.predict_proba(X)
+        k = min(self.top_k, len(self.experts_))
+        return route_numpy(self.gate_.logits(X), k, self.capacity_factor)
+
+    def _routed_outputs(self, X, weights):
+        """Expert outputs; with top_k, each expert runs only on its rows (zeros elsewhere)."""
+        if self.top_k is None:
+            return self._outputs(X)
+        n_classes = len(self.classes_) if self._is_classifier else None
+        return dispatch_outputs(self.expert_names_, self.experts_, X, weights > 0,
+                                n_classes)
+
     def predict_gate(self, X):
         """Gate weights: how much each expert counts for each sample.
+
+        With ``top_k`` these are the routed weights that ``predict`` uses:
+        the k largest gate weights of each row, renormalised, zero elsewhere
+        (``gate_.predict_proba`` gives the full softmax).
 
         Parameters
         ----------
@@ -156,7 +221,28 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         weights : ndarray of shape (n_samples, n_experts)
             Rows sum to one; columns follow ``expert_names_``.
         """
-        return self.gate_.predict_proba(self._check_X(X))
+        return self._gate_weights(self._check_X(X))
+
+    def expert_usage(self, X):
+        """Share of the rows of ``X`` on which each expert is evaluated by predict.
+
+        With ``top_k=None`` every expert sees every row (all ones); with
+        ``top_k=k`` the shares sum to k (or less when random routing or
+        capacity left slots empty).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        usage : ndarray of shape (n_experts,)
+            Columns follow ``expert_names_``.
+        """
+        X = self._check_X(X)
+        if self.top_k is None:
+            return np.ones(len(self.experts_))
+        return (self._gate_weights(X) > 0).mean(axis=0)
 
     def predict_experts(self, X):
         """Every expert's own prediction.
@@ -174,13 +260,17 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         return self._outputs(self._check_X(X))
 
     def _log_joint(self, X, y_for_likelihood):
-        """log g_i(x) + log p_i(y|x): (n_samples, n_experts)."""
-        outputs = self._outputs(X)
+        """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
+        weights = None if self.top_k is None else self._gate_weights(X)
+        outputs = self._outputs(X) if weights is None else self._routed_outputs(X, weights)
         if self._is_classifier:
             log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
         else:
             log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
-        return self.gate_.predict_log_proba(X) + log_lik
+        if weights is None:
+            return self.gate_.predict_log_proba(X) + log_lik
+        with np.errstate(divide="ignore"):
+            return np.log(weights) + log_lik
 
     def score_samples(self, X, y):
         """Log-likelihood of each sample under the mixture, log p(y | x).
@@ -232,14 +322,20 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
-    training : {'em', 'gradient'}, default='em'
-        'em': expectation-maximisation. 'gradient': the gate and every torch
-        MLP expert (:class:`~skmoe.experts.TorchMLPRegressor`) are trained
-        jointly by minibatch Adam on ``loss``; the other experts (trees,
-        LightGBM, rules) are fitted first and the gate learns on their
-        out-of-fold predictions (``cv`` folds). Torch MLP experts of one
-        architecture run as one batched network; their own learning rate,
-        batch size, epochs and device are replaced by the mixture's.
+    training : {'gradient', 'em'}, default='gradient'
+        'gradient': the gate and every torch MLP expert
+        (:class:`~skmoe.experts.TorchMLPRegressor`) are trained jointly by
+        minibatch Adam on ``loss``; the other experts (trees, LightGBM, rules)
+        are fitted on all rows and the gate learns on their out-of-fold
+        predictions (``cv`` folds): a per-sample stacking, about the cost of
+        ``StackingRegressor`` and the more accurate choice on most real data.
+        Torch MLP experts of one architecture run as one batched network;
+        their own learning rate, batch size, epochs and device are replaced
+        by the mixture's. 'em': expectation-maximisation; every expert is
+        refitted on its responsibilities, so experts *specialise* by region.
+        Choose it when the data has distinct regimes (it recovers them where
+        'gradient' cannot move a non-differentiable expert); it costs about
+        ``max_iter`` refits of every expert.
     max_iter : int, default=10
         Maximum EM iterations per initialisation.
     tol : float, default=1e-3
@@ -289,6 +385,49 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     device : str, default='auto'
         Where the gate and the torch experts train: 'auto' uses CUDA when
         available, 'cuda' without CUDA is an error.
+    top_k : int, default=None
+        Sparse routing: each row uses only the ``top_k`` experts with the
+        largest gate weights, renormalised (Shazeer et al., 2017). ``predict``
+        then calls each expert only on the rows routed to it (see
+        :meth:`expert_usage`). In EM the responsibilities are the renormalised
+        top-k of the posterior, so ``top_k=1`` is hard ("classification") EM;
+        gradient training optimises the routed mixture. The routing
+        parameters below apply to both trainers unless marked. None is the
+        dense soft mixture.
+    noisy_gating : bool, default=False
+        Noisy top-k gating in training: Gaussian noise with a learned,
+        input-dependent softplus scale is added to the gate logits before
+        choosing the top k (the scale is trained by ``balance_loss='load'``).
+    random_routing : bool, default=False
+        In training, keep each expert after a row's first with probability
+        ``min(1, top_k * weight)`` (GShard's random second expert).
+    capacity_factor : float, default=None
+        Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
+        rows of a batch, in training and in prediction; a row turned away
+        goes to its next-best expert, and a row that finds every expert full
+        keeps its first choice, so no row is dropped. With a capacity a row's
+        routing depends on the other rows of the batch. Needs ``top_k``.
+    balance_loss : {'switch', 'importance', 'load'}, default='switch'
+        Load-balancing term added to the gate's loss when ``balance_coef > 0``:
+        the Switch Transformer's ``M * sum_i f_i * P_i``, or the squared
+        coefficient of variation of each expert's total gate weight
+        ('importance') or of its smooth load ('load'), Shazeer et al. (2017).
+    balance_coef : float, default=0.0
+        Weight of the balance loss.
+    router_z_coef : float, default=0.0
+        Weight of the router z-loss ``mean(logsumexp(logits)^2)``.
+    collapse_threshold : float, default=None
+        EM only. An expert whose share of responsibility stays below this for
+        ``collapse_patience`` EM iterations has collapsed: an
+        :class:`~skmoe.ExpertCollapseWarning` is issued, the event is
+        recorded in ``history_`` and ``collapse_action`` is applied. None
+        turns the check off.
+    collapse_patience : int, default=3
+        Consecutive iterations below the threshold before acting.
+    collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'
+        'reinit' hands the collapsed expert the ``n / M`` rows the mixture
+        explains worst; 'drop' removes it from the pool and the gate (never
+        below ``max(2, top_k)`` experts; then it only warns); 'warn' only warns.
 
     Attributes
     ----------
@@ -304,11 +443,13 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     noise_variance_ : ndarray of shape (n_experts,)
         Each expert's noise variance (from honest residuals when ``cv``).
     history_ : list of dict
-        Per EM iteration: ``log_likelihood`` (mean per sample), ``expert_share``
-        (each expert's share of responsibility), ``seconds``. Per epoch for
+        Per EM iteration: ``log_likelihood`` (mean per sample; with ``top_k``
+        that of the routed model used by ``predict``), ``expert_share`` (each
+        expert's share of responsibility), ``seconds``, ``collapsed`` (names of
+        the experts found collapsed at that iteration). Per epoch for
         ``training='gradient'``: ``train_loss``, ``validation_loss``,
         ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
-        weights), ``seconds``.
+        weights, routed with ``top_k``), ``seconds``.
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
     n_iter_ : int
@@ -377,7 +518,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
             Only when ``return_std=True``.
         """
         X = self._check_X(X)
-        mean, std = gaussian_mixture_moments(self.gate_.predict_proba(X), self._outputs(X),
+        weights = self._gate_weights(X)
+        mean, std = gaussian_mixture_moments(weights, self._routed_outputs(X, weights),
                                              self.noise_variance_)
         return (mean, std) if return_std else mean
 
@@ -401,7 +543,8 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
         See :class:`MixtureOfExpertsRegressor`.
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``.
-    training : {'em', 'gradient'}, default='em'
+    training : {'gradient', 'em'}, default='gradient'
+        See :class:`MixtureOfExpertsRegressor`.
     max_iter : int, default=10
     tol : float, default=1e-3
     n_init : int, default=1
@@ -414,6 +557,10 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     max_epochs, learning_rate, batch_size, loss, validation_fraction, n_iter_no_change, device
         ``training='gradient'`` only; see :class:`MixtureOfExpertsRegressor`.
         ``loss`` is 'nll' or 'log_loss' (the same objective for a classifier).
+    top_k, noisy_gating, random_routing, capacity_factor, balance_loss, \
+balance_coef, router_z_coef, collapse_threshold, collapse_patience, \
+collapse_action
+        Routing; see :class:`MixtureOfExpertsRegressor`.
 
     Attributes
     ----------
@@ -480,8 +627,8 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
             Columns follow ``classes_``.
         """
         X = self._check_X(X)
-        gate = self.gate_.predict_proba(X)
-        return np.einsum("ne,nec->nc", gate, self._outputs(X))
+        weights = self._gate_weights(X)
+        return np.einsum("ne,nec->nc", weights, self._routed_outputs(X, weights))
 
     def predict(self, X):
         """Most probable class under the mixture.

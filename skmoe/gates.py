@@ -103,6 +103,42 @@ class MLPGate(BaseEstimator):
         self.n_experts_ = n_experts
         self.n_features_in_ = X.shape[1]
         self._seed = seed
+        self._penalty = None
+        self.noise_module_ = None
+        return self
+
+    # ---------------------------------------------------------- routing aids
+    def add_noise(self):
+        """Add a learned noise scale for noisy top-k gating (Shazeer et al., 2017).
+
+        The noise is a separate linear layer ``noise_module_`` whose softplus
+        is the per-expert standard deviation; ``module_`` keeps returning the
+        clean logits. Its weights start at zero (a scale of ``log 2``) and
+        are trained only through a balance penalty (the 'load' loss).
+        """
+        with seeded_torch(self._seed):
+            self.noise_module_ = torch.nn.Linear(self.n_features_in_, self.n_experts_)
+        torch.nn.init.zeros_(self.noise_module_.weight)
+        torch.nn.init.zeros_(self.noise_module_.bias)
+        self.noise_module_.to(self.device_)
+        return self
+
+    def noise_std(self, Z):
+        """Noise scale ``softplus(noise_module_(Z))`` on standardised inputs, or None."""
+        if getattr(self, "noise_module_", None) is None:
+            return None
+        return torch.nn.functional.softplus(self.noise_module_(Z))
+
+    def drop_experts(self, keep):
+        """Keep only the output columns ``keep`` (experts dropped after collapse)."""
+        keep = torch.as_tensor(np.asarray(keep), dtype=torch.long, device=self.device_)
+        for _, module in self._fitted_modules():
+            last = module[-1] if isinstance(module, torch.nn.Sequential) else module
+            with torch.no_grad():
+                last.weight = torch.nn.Parameter(last.weight[keep].clone())
+                last.bias = torch.nn.Parameter(last.bias[keep].clone())
+            last.out_features = len(keep)
+        self.n_experts_ = len(keep)
         return self
 
     def _inputs(self, X):
@@ -110,15 +146,29 @@ class MLPGate(BaseEstimator):
         return to_tensor(np.nan_to_num(Z, nan=0.0), self.device_)
 
     def _loss(self, Z, targets, weight):
-        log_g = torch.log_softmax(self.module_(Z), dim=1)
+        logits = self.module_(Z)
+        log_g = torch.log_softmax(logits, dim=1)
         loss = -(weight * (targets * log_g).sum(1)).sum() / weight.sum()
         if self.alpha:
-            penalty = sum((p ** 2).sum() for n, p in self.module_.named_parameters()
-                          if n.endswith("weight"))
+            penalty = sum((p ** 2).sum() for _, module in self._fitted_modules()
+                          for n, p in module.named_parameters() if n.endswith("weight"))
             loss = loss + self.alpha * penalty
+        penalty = getattr(self, "_penalty", None)
+        if penalty is not None:
+            loss = loss + penalty(self, logits, Z, weight)
         return loss
 
-    def fit(self, X, targets, sample_weight=None, warm_start=False):
+    def _fitted_modules(self):
+        """The torch modules fitted together: the gate, and its noise if any."""
+        modules = [("module_", self.module_)]
+        if getattr(self, "noise_module_", None) is not None:
+            modules.append(("noise_module_", self.noise_module_))
+        return modules
+
+    def _parameters(self):
+        return [p for _, module in self._fitted_modules() for p in module.parameters()]
+
+    def fit(self, X, targets, sample_weight=None, warm_start=False, penalty=None):
         """Fit the gate to soft targets (responsibilities) by cross-entropy.
 
         Parameters
@@ -129,6 +179,10 @@ class MLPGate(BaseEstimator):
         sample_weight : ndarray of shape (n_samples,), default=None
         warm_start : bool, default=False
             Continue from the current network (``init`` must have run).
+        penalty : callable, default=None
+            Extra loss term ``penalty(gate, logits, Z, weight) -> scalar tensor``
+            on the logits of the (standardised) inputs ``Z`` of a batch, e.g.
+            a load-balancing loss (see ``skmoe._routing``).
 
         Returns
         -------
@@ -142,15 +196,19 @@ class MLPGate(BaseEstimator):
                       self.device_)
         n_iter = self.warm_max_iter if warm_start else self.max_iter
         self.module_.train()
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(Z, T, w, n_iter)
-        else:
-            self._fit_adam(Z, T, w, n_iter)
+        self._penalty = penalty
+        try:
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(Z, T, w, n_iter)
+            else:
+                self._fit_adam(Z, T, w, n_iter)
+        finally:
+            self._penalty = None
         self.module_.eval()
         return self
 
     def _fit_lbfgs(self, Z, T, w, n_iter):
-        params = list(self.module_.parameters())
+        params = self._parameters()
         before = [p.detach().clone() for p in params]
         with torch.no_grad():
             start = self._loss(Z, T, w).item()
@@ -174,7 +232,7 @@ class MLPGate(BaseEstimator):
                     p.copy_(old)
 
     def _fit_adam(self, Z, T, w, n_epochs):
-        optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.learning_rate)
+        optimizer = torch.optim.Adam(self._parameters(), lr=self.learning_rate)
         n = Z.shape[0]
         generator = torch.Generator().manual_seed(int(self._seed))
         for _ in range(n_epochs):
@@ -191,6 +249,13 @@ class MLPGate(BaseEstimator):
         with torch.no_grad():
             return to_numpy(self.module_(self._inputs(X)))
 
+    def logits_and_noise(self, X):
+        """Clean logits and noise scale (None without noise) as numpy arrays."""
+        with torch.no_grad():
+            Z = self._inputs(X)
+            std = self.noise_std(Z)
+            return (to_numpy(self.module_(Z)), None if std is None else to_numpy(std))
+
     def predict_log_proba(self, X):
         """Log gate weights, shape (n_samples, n_experts)."""
         with torch.no_grad():
@@ -205,5 +270,7 @@ class MLPGate(BaseEstimator):
         if "module_" in state:
             # Store the module on the CPU so a GPU-fitted gate unpickles anywhere.
             state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
+            if state.get("noise_module_") is not None:
+                state["noise_module_"] = copy.deepcopy(state["noise_module_"]).to("cpu")
             state["device_"] = torch.device("cpu")
         return state

@@ -28,8 +28,13 @@ def _instances():
     classifiers = [("logit", LogisticRegression()),
                    ("tree", DecisionTreeClassifier(max_depth=3))]
     return [
-        MixtureOfExpertsRegressor(regressors, gate=FAST_GATE, max_iter=3, random_state=0),
-        MixtureOfExpertsClassifier(classifiers, gate=FAST_GATE, max_iter=3, random_state=0),
+        MixtureOfExpertsRegressor(regressors, training="em", gate=FAST_GATE, max_iter=3,
+                                  random_state=0),
+        MixtureOfExpertsClassifier(classifiers, training="em", gate=FAST_GATE, max_iter=3,
+                                   random_state=0),
+        # Sparse routing: hard EM, capacity, and each expert predicting its rows only.
+        MixtureOfExpertsRegressor(regressors, training="em", gate=FAST_GATE, max_iter=3,
+                                  random_state=0, top_k=1, capacity_factor=2.0, balance_coef=0.01),
         EnsembleRegressor(regressors),
         EnsembleClassifier(classifiers),
         TorchMLPRegressor(**FAST_MLP),

@@ -135,7 +135,7 @@ def test_mlp_serves_as_an_em_expert():
     X, y, regime = make_regimes(n_samples=400, return_regime=True, random_state=0)
     moe = MixtureOfExpertsRegressor(
         [("line", LinearRegression()), ("mlp", TorchMLPRegressor(**FAST))],
-        gate=MLPGate(hidden_layer_sizes=()), max_iter=3, random_state=0)
+        training="em", gate=MLPGate(hidden_layer_sizes=()), max_iter=3, random_state=0)
     with pytest.warns(Warning):  # EM stops at max_iter=3
         moe.fit(X, y)
     assert moe.score(X, y) > 0.9

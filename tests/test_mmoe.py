@@ -144,8 +144,10 @@ def test_pickle_and_determinism(two_tasks):
     model = MultiGateMixtureOfExperts(**SMALL).fit(X, Y)
     restored = pickle.loads(pickle.dumps(model))
     assert restored.device_ == torch.device("cpu")
-    assert_allclose(restored.predict(X), model.predict(X))
-    assert_allclose(restored.predict_gate(X), model.predict_gate(X))
+    # Fitted on a GPU (where there is one), the restored model runs on the
+    # CPU: float32 kernels may differ in the last digits.
+    assert_allclose(restored.predict(X), model.predict(X), rtol=1e-5, atol=1e-6)
+    assert_allclose(restored.predict_gate(X), model.predict_gate(X), rtol=1e-5, atol=1e-6)
     again = clone(model).fit(X, Y)
     assert_allclose(again.predict(X), model.predict(X))
 
@@ -272,7 +274,10 @@ def test_heterogeneous_mixed_tasks_and_pickle(two_tasks):
     assert model.predict_gate(X[:5]).shape == (5, 3, 2)
     assert np.mean(model.predict(X)[:, 1] == Y_mixed[:, 1]) > 0.65
     restored = pickle.loads(pickle.dumps(model))
-    assert_array_equal(restored.predict(X), model.predict(X))
+    before, after = model.predict(X), restored.predict(X)
+    assert_array_equal(after[:, 1:], before[:, 1:])
+    # The gates ran on the GPU where there is one; restored, on the CPU.
+    assert_allclose(after[:, 0].astype(float), before[:, 0].astype(float), rtol=1e-5)
 
 
 def test_heterogeneous_expert_errors(two_tasks):

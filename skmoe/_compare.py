@@ -1,0 +1,397 @@
+"""Compare a mixture with the ensemble and each expert alone, on the same folds.
+
+:func:`compare` cross-validates a dict of estimators on one fixed list of
+splits and returns a :class:`ComparisonResult`: per-fold scores, mean and
+standard deviation of each metric, fit and predict times, a text table and a
+paired test of the mixture against the ensemble.
+
+The paired test is the *corrected resampled t-test* of Nadeau & Bengio
+(2003). Cross-validation folds share training rows, so the per-fold score
+differences are positively correlated and the ordinary paired t-test is far
+too confident; the correction inflates the variance by
+``1/J + n_test/n_train`` instead of ``1/J`` (J splits).
+"""
+
+import time
+import warnings
+from collections import namedtuple
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy import stats
+from sklearn.base import clone, is_classifier
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import _safe_indexing
+
+from ._progress import ProgressBar
+
+PairedTest = namedtuple(
+    "PairedTest", "a b metric mean_difference std_difference t_statistic df p_value")
+PairedTest.__doc__ = """Corrected resampled t-test of ``a`` against ``b`` on one metric.
+
+``mean_difference`` is the mean over splits of ``score(a) - score(b)`` in the
+metric's display orientation (for ``neg_*`` scorers, the error itself, so a
+negative difference means ``a`` has the lower error).
+"""
+
+# Short display names for scikit-learn's negated error scorers.
+_SHORT_NAMES = {
+    "neg_root_mean_squared_error": "rmse",
+    "neg_mean_squared_error": "mse",
+    "neg_mean_absolute_error": "mae",
+    "neg_median_absolute_error": "median_ae",
+    "neg_log_loss": "log_loss",
+    "neg_brier_score": "brier",
+}
+
+
+def display_metric(metric):
+    """Readable name of a scorer key and the sign that turns scores into it."""
+    if metric in _SHORT_NAMES:
+        return _SHORT_NAMES[metric], -1.0
+    if metric.startswith("neg_"):
+        return metric[4:], -1.0
+    return metric, 1.0
+
+
+def _lower_is_better(metric):
+    return display_metric(metric)[1] < 0
+
+
+class ComparisonResult:
+    """Scores of several estimators cross-validated on the same splits.
+
+    Built by :func:`compare`. Scores are stored as scikit-learn's scorers
+    return them (greater is better, so errors are negated, e.g.
+    ``neg_root_mean_squared_error``); the table and :meth:`summary` show
+    errors as positive numbers (``rmse``).
+
+    Attributes
+    ----------
+    names : list of str
+        The estimators, in the order given.
+    metrics : list of str
+        The scorer keys; the first is the primary metric.
+    scores : dict
+        ``scores[name][metric]``: ndarray of shape (n_splits,).
+    fit_time, predict_time : dict
+        ``fit_time[name]``: seconds per split, ndarray of shape (n_splits,).
+    n_train, n_test : ndarray of shape (n_splits,)
+        Rows used to fit and to score in each split.
+    pair : tuple of str or None
+        The two estimators of the default paired test (mixture, ensemble).
+    task : str
+        'classification' or 'regression'.
+    """
+
+    def __init__(self, names, metrics, scores, fit_time, predict_time, n_train, n_test,
+                 pair=None, task="regression", title=None):
+        self.names, self.metrics = list(names), list(metrics)
+        self.scores, self.fit_time, self.predict_time = scores, fit_time, predict_time
+        self.n_train, self.n_test = np.asarray(n_train), np.asarray(n_test)
+        self.pair, self.task, self.title = pair, task, title
+
+    @property
+    def n_splits(self):
+        return len(self.n_train)
+
+    def display_scores(self, name, metric=None):
+        """Per-split scores in display orientation (errors positive)."""
+        metric = self.metrics[0] if metric is None else metric
+        return display_metric(metric)[1] * self.scores[name][metric]
+
+    def paired_test(self, a=None, b=None, metric=None):
+        """Corrected resampled t-test (Nadeau & Bengio, 2003) of ``a`` vs ``b``.
+
+        Parameters
+        ----------
+        a, b : str, default=None
+            Estimator names; None means the default pair (the mixture and the
+            ensemble).
+        metric : str, default=None
+            Scorer key; None means the primary (first) metric.
+
+        Returns
+        -------
+        test : PairedTest
+            With a two-sided ``p_value``; small values mean the difference is
+            unlikely to be noise from the choice of folds.
+        """
+        if a is None and b is None:
+            if self.pair is None:
+                raise ValueError("No default pair (a mixture and an ensemble) in this "
+                                 "comparison; pass a= and b= by name.")
+            a, b = self.pair
+        elif a is None or b is None:
+            raise ValueError("Pass both a and b by name, or neither for the default pair.")
+        metric = self.metrics[0] if metric is None else metric
+        for name in (a, b):
+            if name not in self.scores:
+                raise ValueError(f"Unknown estimator {name!r}; choose from {self.names}.")
+        if metric not in self.metrics:
+            raise ValueError(f"Unknown metric {metric!r}; choose from {self.metrics}.")
+        diff = self.display_scores(a, metric) - self.display_scores(b, metric)
+        J = len(diff)
+        mean = float(diff.mean())
+        std = float(diff.std(ddof=1)) if J > 1 else 0.0
+        ratio = float(np.mean(self.n_test / self.n_train))
+        se = np.sqrt((1.0 / J + ratio) * std ** 2)
+        if J < 2:
+            t, p = np.nan, np.nan
+        elif se == 0:
+            t, p = (0.0, 1.0) if mean == 0 else (np.copysign(np.inf, mean), 0.0)
+        else:
+            t = mean / se
+            p = float(2 * stats.t.sf(abs(t), df=J - 1))
+        return PairedTest(a, b, metric, mean, std, float(t), J - 1, float(p))
+
+    def summary(self):
+        """One dict per estimator: mean and std of each metric and the times."""
+        rows = []
+        for name in self.names:
+            row = {"model": name}
+            for metric in self.metrics:
+                label = display_metric(metric)[0]
+                values = self.display_scores(name, metric)
+                row[f"{label}_mean"], row[f"{label}_std"] = values.mean(), values.std()
+            row["fit_time"] = float(np.mean(self.fit_time[name]))
+            row["predict_time"] = float(np.mean(self.predict_time[name]))
+            rows.append(row)
+        return rows
+
+    def to_frame(self):
+        """The :meth:`summary` as a pandas DataFrame indexed by model."""
+        import pandas as pd
+        return pd.DataFrame(self.summary()).set_index("model")
+
+    def _best(self, metric):
+        means = {n: self.scores[n][metric].mean() for n in self.names}
+        return max(means, key=means.get)
+
+    def table(self, significance=0.05):
+        """The comparison as a readable text table (what ``print`` shows)."""
+        labels = [display_metric(m)[0] + (" (lower better)" if _lower_is_better(m) else "")
+                  for m in self.metrics]
+        header = ["model", *labels, "fit s", "predict s"]
+        best = {m: self._best(m) for m in self.metrics}
+        body = []
+        for name in self.names:
+            cells = [name]
+            for metric in self.metrics:
+                values = self.display_scores(name, metric)
+                mark = " *" if best[metric] == name else "  "
+                cells.append(f"{_mean_std(values)}{mark}")
+            cells += [f"{np.mean(self.fit_time[name]):.3f}",
+                      f"{np.mean(self.predict_time[name]):.4f}"]
+            body.append(cells)
+        widths = [max(len(r[j]) for r in [header, *body]) for j in range(len(header))]
+        fmt_row = lambda r: "  ".join(  # noqa: E731
+            c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths)))
+        lines = []
+        if self.title:
+            lines.append(self.title)
+        lines.append(f"{self.n_splits} splits, the same for every model; mean ± std over "
+                     "splits; * best; times are seconds per split")
+        lines += [fmt_row(header), "  ".join("-" * w for w in widths)]
+        lines += [fmt_row(r) for r in body]
+        if self.pair is not None and self.n_splits > 1:
+            lines.append("")
+            for metric in self.metrics:
+                lines.append(_describe_test(self.paired_test(metric=metric), significance))
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()
+
+    def __repr__(self):
+        return (f"<ComparisonResult: {len(self.names)} models x {self.n_splits} splits, "
+                f"metrics {self.metrics}>")
+
+
+def _mean_std(values):
+    """'mean ± std' with the std to two significant digits (at most 4 decimals)."""
+    mean, std = float(np.mean(values)), float(np.std(values))
+    if not np.isfinite(mean):
+        return f"{mean} ± {std}"
+    scale = std if std > 0 else abs(mean)
+    decimals = 4 if scale == 0 else int(np.clip(1 - np.floor(np.log10(scale)), 0, 4))
+    return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
+
+
+def _describe_test(test, significance):
+    label = display_metric(test.metric)[0]
+    if _lower_is_better(test.metric):
+        better = test.a if test.mean_difference < 0 else test.b
+    else:
+        better = test.a if test.mean_difference > 0 else test.b
+    verdict = (f"significant at {significance:g}: {better} is better"
+               if test.p_value < significance else
+               f"not significant at {significance:g}: no real difference shown")
+    return (f"{test.a} vs {test.b} on {label}: difference {test.mean_difference:+.4g}, "
+            f"corrected resampled t({test.df}) = {test.t_statistic:.2f}, "
+            f"p = {test.p_value:.3g} ({verdict})")
+
+
+# --------------------------------------------------------------------------
+def _scorers(scoring, estimators, classifier):
+    if scoring is None:
+        if classifier:
+            scoring = ["accuracy"]
+            if all(hasattr(e, "predict_proba") for e in estimators):
+                scoring.append("neg_log_loss")
+        else:
+            scoring = ["r2", "neg_root_mean_squared_error"]
+    if isinstance(scoring, str):
+        scoring = [scoring]
+    if callable(scoring):
+        return {"score": scoring}
+    if isinstance(scoring, dict):
+        return {k: (get_scorer(v) if isinstance(v, str) else v) for k, v in scoring.items()}
+    if isinstance(scoring, (list, tuple)):
+        if len(set(scoring)) != len(scoring) or not scoring:
+            raise ValueError(f"scoring must list distinct metrics, got {scoring!r}.")
+        return {name: get_scorer(name) for name in scoring}
+    raise TypeError("scoring must be None, a string, a list of strings, a dict of "
+                    f"scorers or a callable; got {type(scoring).__name__}.")
+
+
+def _default_pair(estimators):
+    from ._ensemble import _BaseEnsemble
+    from ._moe import _BaseMixtureOfExperts
+
+    def first(cls):
+        return next((n for n, e in estimators.items() if isinstance(e, cls)), None)
+    mixture, ensemble = first(_BaseMixtureOfExperts), first(_BaseEnsemble)
+    return (mixture, ensemble) if mixture and ensemble else None
+
+
+def _fit_score(name, estimator, X, y, train, test, scorers):
+    """Fit a clone on ``train``; time fit and predict; score on ``test``."""
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        model = clone(estimator).fit(X_train, y_train)
+        fit_time = time.perf_counter() - start
+        start = time.perf_counter()
+        model.predict(X_test)
+        predict_time = time.perf_counter() - start
+        scores = {k: float(scorer(model, X_test, y_test)) for k, scorer in scorers.items()}
+    messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
+    return scores, fit_time, predict_time, messages
+
+
+def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
+            random_state=0, progress=False, title=None):
+    """Cross-validate several estimators on the same folds and compare them.
+
+    Parameters
+    ----------
+    estimators : dict of str -> estimator
+        E.g. ``{"mixture": moe, "ensemble": ens, "tree": tree}``. Each is
+        cloned and fitted on every training fold.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    cv : int, cross-validation generator or iterable, default=5
+        An int means shuffled K-fold (stratified for classifiers) seeded by
+        ``random_state`` -- shuffled because many tables are sorted by time
+        or by the target. Anything else goes through
+        :func:`~sklearn.model_selection.check_cv`; repeated K-fold gives the
+        paired test more splits.
+    scoring : str, list of str, dict or callable, default=None
+        scikit-learn scorers; the first is the primary metric. None means
+        ``['r2', 'neg_root_mean_squared_error']`` for regression and
+        ``['accuracy', 'neg_log_loss']`` for classification.
+    n_jobs : int, default=None
+        (estimator, split) fits run in parallel with joblib.
+    pair : tuple of (str, str), default=None
+        The two estimators of the paired test; None means the first mixture
+        and the first ensemble in ``estimators``, if both are there.
+    random_state : int, RandomState instance or None, default=0
+        Shuffles the folds when ``cv`` is an int.
+    progress : bool, default=False
+        Show a progress bar on stderr.
+    title : str, default=None
+        First line of the text table.
+
+    Returns
+    -------
+    result : ComparisonResult
+        ``print(result)`` shows the table and the paired test.
+
+    Notes
+    -----
+    Warnings raised while fitting (e.g. EM's ``ConvergenceWarning``) are
+    collected per estimator and re-issued once each, naming the estimator and
+    the number of splits where they occurred.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from skmoe import compare
+    >>> from skmoe.datasets import make_regimes
+    >>> X, y = make_regimes(n_samples=300, random_state=0)
+    >>> result = compare({"line": LinearRegression(),
+    ...                   "tree": DecisionTreeRegressor(max_depth=3)}, X, y, cv=3)
+    >>> sorted(result.scores["tree"])
+    ['neg_root_mean_squared_error', 'r2']
+    """
+    if not isinstance(estimators, dict) or not estimators:
+        raise TypeError("estimators must be a non-empty dict of name -> estimator, got "
+                        f"{type(estimators).__name__}.")
+    for name, est in estimators.items():
+        if not hasattr(est, "fit") or not hasattr(est, "predict"):
+            raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
+    kinds = {is_classifier(e) for e in estimators.values()}
+    if len(kinds) > 1:
+        raise ValueError("Mixing classifiers and regressors: "
+                         + ", ".join(f"{n} ({'classifier' if is_classifier(e) else 'regressor'})"
+                                     for n, e in estimators.items()) + ".")
+    classifier = kinds.pop()
+    if pair is None:
+        pair = _default_pair(estimators)
+    elif len(pair) != 2 or any(p not in estimators for p in pair):
+        raise ValueError(f"pair must name two of {list(estimators)}, got {pair!r}.")
+    scorers = _scorers(scoring, list(estimators.values()), classifier)
+    y_arr = np.asarray(y)
+    if isinstance(cv, int):
+        splitter = (StratifiedKFold if classifier else KFold)(
+            n_splits=cv, shuffle=True, random_state=random_state)
+    else:
+        splitter = check_cv(cv, y_arr, classifier=classifier)
+    splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr))
+
+    jobs = [(name, est, train, test) for name, est in estimators.items()
+            for train, test in splits]
+    out = []
+    bar = ProgressBar(len(jobs), "compare", enabled=progress)
+    with bar:
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_fit_score)(name, est, X, y, train, test, scorers)
+            for name, est, train, test in jobs)
+        for (name, _, _, _), res in zip(jobs, results):
+            out.append(res)
+            bar.update(note=f"{name}")
+
+    names, J = list(estimators), len(splits)
+    scores = {n: {m: np.empty(J) for m in scorers} for n in names}
+    fit_time = {n: np.empty(J) for n in names}
+    predict_time = {n: np.empty(J) for n in names}
+    seen = {}
+    for k, ((name, _, _, _), (s, ft, pt, messages)) in enumerate(zip(jobs, out)):
+        j = k % J
+        for m in scorers:
+            scores[name][m][j] = s[m]
+        fit_time[name][j], predict_time[name][j] = ft, pt
+        for message in messages:
+            seen.setdefault((name, message), 0)
+            seen[(name, message)] += 1
+    for (name, (category, message)), count in seen.items():
+        warnings.warn(f"{name} ({count} of {J} splits): {message}", category, stacklevel=2)
+    return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
+                            [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
+                            pair=pair, task="classification" if classifier else "regression",
+                            title=title)

@@ -1,0 +1,460 @@
+"""Displays for mixtures of experts, in scikit-learn's Display style.
+
+Every display is built with ``XDisplay.from_estimator(...)`` (or
+``from_result``), which computes what to draw and calls ``plot``; ``plot(ax=...)``
+draws on given axes and sets ``ax_`` (the main axes), ``axes_`` and
+``figure_``. matplotlib is an optional dependency, imported only here and only
+when a display is drawn: ``pip install "skmoe[plots]"``.
+
+Expert ``i`` is drawn in colour ``C{i}`` of the ``tab10`` cycle in every display,
+so the same expert has the same colour in all of them.
+"""
+
+import numpy as np
+
+__all__ = ["ComparisonDisplay", "ConvergenceDisplay", "ExpertUsageDisplay",
+           "GateDisplay", "GateRegionDisplay", "check_matplotlib"]
+
+
+def check_matplotlib():
+    """Import ``matplotlib.pyplot``, or raise an ImportError saying how to get it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            "skmoe's plots need matplotlib, which is not installed: "
+            'python -m pip install matplotlib (or "skmoe[plots]").') from exc
+    return plt
+
+
+def _colors(n):
+    plt = check_matplotlib()
+    cmap = plt.get_cmap("tab10")
+    return [cmap(i % 10) for i in range(n)]
+
+
+def _new_axes(ax, n_panels=1, figsize=None, width_ratios=None):
+    """Return (figure, list of axes): the given axes, or a new figure."""
+    plt = check_matplotlib()
+    if ax is None:
+        fig, axes = plt.subplots(1, n_panels, figsize=figsize, squeeze=False,
+                                 gridspec_kw=None if width_ratios is None
+                                 else {"width_ratios": width_ratios},
+                                 layout="constrained")
+        return fig, list(axes[0])
+    axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    return axes[0].figure, axes
+
+
+def _check_fitted_mixture(estimator):
+    from sklearn.utils.validation import check_is_fitted
+    if not hasattr(estimator, "predict_gate"):
+        raise TypeError("Expected a fitted mixture of experts (with predict_gate), got "
+                        f"{type(estimator).__name__}.")
+    check_is_fitted(estimator)
+
+
+def _feature_index(estimator, feature):
+    names = getattr(estimator, "feature_names_in_", None)
+    if isinstance(feature, str):
+        if names is None or feature not in list(names):
+            raise ValueError(f"Unknown feature {feature!r}; the estimator's features are "
+                             f"{None if names is None else list(names)}.")
+        return list(names).index(feature)
+    n = estimator.n_features_in_
+    if not -n <= int(feature) < n:
+        raise ValueError(f"feature index {feature} out of range for {n} features.")
+    return int(feature) % n
+
+
+def _feature_name(estimator, j):
+    names = getattr(estimator, "feature_names_in_", None)
+    return str(names[j]) if names is not None else f"x{j}"
+
+
+def _grid_input(estimator, X, columns, grids):
+    """Rows varying ``columns`` over ``grids``, other features at their median."""
+    X = np.asarray(X, dtype=float)
+    base = np.nanmedian(X, axis=0)
+    rows = np.tile(base, (len(grids[0]), 1))
+    for j, values in zip(columns, grids):
+        rows[:, j] = values
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None:
+        import pandas as pd
+        return pd.DataFrame(rows, columns=names)
+    return rows
+
+
+class GateDisplay:
+    """Gate weights along one feature (other features held at their median).
+
+    Parameters
+    ----------
+    grid : ndarray of shape (n_points,)
+        Values of the feature.
+    gate_weights : ndarray of shape (n_points, n_experts)
+    expert_names : list of str
+    feature_name : str
+    data_values : ndarray, default=None
+        The feature's values in the data, drawn as a rug.
+    """
+
+    def __init__(self, grid, gate_weights, expert_names, feature_name, data_values=None):
+        self.grid, self.gate_weights = grid, gate_weights
+        self.expert_names, self.feature_name = list(expert_names), feature_name
+        self.data_values = data_values
+
+    @classmethod
+    def from_estimator(cls, estimator, X, feature=0, *, grid_resolution=200,
+                       kind="area", ax=None):
+        """Compute the gate along ``feature`` over the range of ``X`` and plot it.
+
+        Parameters
+        ----------
+        estimator : fitted MixtureOfExpertsRegressor or MixtureOfExpertsClassifier
+        X : array-like of shape (n_samples, n_features)
+            Sets the feature's range and the values of the other features
+            (their medians).
+        feature : int or str, default=0
+            Column index, or name when the estimator saw feature names.
+        grid_resolution : int, default=200
+        kind : {'area', 'line'}, default='area'
+            Stacked areas (weights sum to one) or one line per expert.
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : GateDisplay
+        """
+        _check_fitted_mixture(estimator)
+        j = _feature_index(estimator, feature)
+        values = np.asarray(X, dtype=float)[:, j]
+        grid = np.linspace(np.nanmin(values), np.nanmax(values), grid_resolution)
+        weights = estimator.predict_gate(_grid_input(estimator, X, [j], [grid]))
+        return cls(grid, weights, estimator.expert_names_, _feature_name(estimator, j),
+                   values).plot(ax=ax, kind=kind)
+
+    def plot(self, ax=None, *, kind="area"):
+        """Draw the gate weights; returns self with ``ax_`` and ``figure_``."""
+        if kind not in ("area", "line"):
+            raise ValueError(f"kind must be 'area' or 'line', got {kind!r}.")
+        fig, (ax,) = _new_axes(ax, figsize=(6.4, 3.6))
+        colors = _colors(len(self.expert_names))
+        if kind == "area":
+            ax.stackplot(self.grid, self.gate_weights.T, labels=self.expert_names,
+                         colors=colors, alpha=0.8)
+        else:
+            for i, name in enumerate(self.expert_names):
+                ax.plot(self.grid, self.gate_weights[:, i], color=colors[i], label=name, lw=2)
+        if self.data_values is not None:
+            ax.plot(self.data_values, np.full(len(self.data_values), -0.03), "|",
+                    color="0.3", alpha=0.4, markersize=6)
+        ax.set(xlim=(self.grid[0], self.grid[-1]), ylim=(-0.06, 1.02),
+               xlabel=self.feature_name, ylabel="gate weight g(x)",
+               title=f"Who counts where along {self.feature_name}")
+        ax.legend(title="expert", loc="center left", bbox_to_anchor=(1.01, 0.5),
+                  frameon=False)
+        self.ax_, self.axes_, self.figure_ = ax, [ax], fig
+        return self
+
+
+class GateRegionDisplay:
+    """Map of the winning expert over two features (others at their median).
+
+    Colour is the expert with the largest gate weight; paler means the gate
+    is less sure (the weight is closer to uniform).
+
+    Parameters
+    ----------
+    xx0, xx1 : ndarray of shape (n_points,)
+        Grid values of the two features.
+    gate_weights : ndarray of shape (n_points, n_points, n_experts)
+    expert_names : list of str
+    feature_names : tuple of str
+    data : ndarray of shape (n_samples, 2), default=None
+        The data's values of the two features, drawn as points.
+    """
+
+    def __init__(self, xx0, xx1, gate_weights, expert_names, feature_names, data=None):
+        self.xx0, self.xx1, self.gate_weights = xx0, xx1, gate_weights
+        self.expert_names, self.feature_names = list(expert_names), tuple(feature_names)
+        self.data = data
+
+    @classmethod
+    def from_estimator(cls, estimator, X, features=(0, 1), *, grid_resolution=100,
+                       ax=None):
+        """Compute the gate over a grid of two features and plot the map.
+
+        Parameters
+        ----------
+        estimator : fitted mixture of experts
+        X : array-like of shape (n_samples, n_features)
+        features : pair of int or str, default=(0, 1)
+        grid_resolution : int, default=100
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : GateRegionDisplay
+        """
+        _check_fitted_mixture(estimator)
+        if len(features) != 2:
+            raise ValueError(f"features must name two features, got {features!r}.")
+        j0, j1 = (_feature_index(estimator, f) for f in features)
+        if j0 == j1:
+            raise ValueError("features must be two different features.")
+        Xa = np.asarray(X, dtype=float)
+        xx0 = np.linspace(np.nanmin(Xa[:, j0]), np.nanmax(Xa[:, j0]), grid_resolution)
+        xx1 = np.linspace(np.nanmin(Xa[:, j1]), np.nanmax(Xa[:, j1]), grid_resolution)
+        g0, g1 = np.meshgrid(xx0, xx1)
+        weights = estimator.predict_gate(
+            _grid_input(estimator, Xa, [j0, j1], [g0.ravel(), g1.ravel()]))
+        weights = weights.reshape(grid_resolution, grid_resolution, -1)
+        names = (_feature_name(estimator, j0), _feature_name(estimator, j1))
+        return cls(xx0, xx1, weights, estimator.expert_names_, names,
+                   Xa[:, [j0, j1]]).plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the map; returns self with ``ax_`` and ``figure_``."""
+        from matplotlib.patches import Patch
+        fig, (ax,) = _new_axes(ax, figsize=(6.4, 4.8))
+        M = len(self.expert_names)
+        colors = np.array(_colors(M))[:, :3]
+        winner = self.gate_weights.argmax(axis=-1)
+        top = self.gate_weights.max(axis=-1)
+        # Certainty 0 at a uniform gate, 1 when one expert takes everything.
+        certainty = np.clip((top - 1.0 / M) / (1.0 - 1.0 / M), 0, 1)[..., None]
+        rgb = 1.0 - (1.0 - colors[winner]) * (0.25 + 0.75 * certainty)
+        ax.imshow(rgb, origin="lower", aspect="auto", interpolation="nearest",
+                  extent=(self.xx0[0], self.xx0[-1], self.xx1[0], self.xx1[-1]))
+        if self.data is not None:
+            ax.scatter(self.data[:, 0], self.data[:, 1], s=6, c="k", alpha=0.35,
+                       linewidths=0, label="data")
+        ax.set(xlabel=self.feature_names[0], ylabel=self.feature_names[1],
+               title="Winning expert (paler: gate less sure)")
+        handles = [Patch(color=colors[i], label=n) for i, n in enumerate(self.expert_names)]
+        ax.legend(handles=handles, title="expert", loc="center left",
+                  bbox_to_anchor=(1.01, 0.5), frameon=False)
+        self.ax_, self.axes_, self.figure_ = ax, [ax], fig
+        return self
+
+
+class ExpertUsageDisplay:
+    """How much each expert is used: mean gate weight and share of top-1 rows.
+
+    Parameters
+    ----------
+    soft_usage : ndarray of shape (n_experts,)
+        Mean gate weight of each expert.
+    top1_share : ndarray of shape (n_experts,)
+        Fraction of rows where the expert has the largest gate weight.
+    expert_names : list of str
+    """
+
+    def __init__(self, soft_usage, top1_share, expert_names):
+        self.soft_usage, self.top1_share = np.asarray(soft_usage), np.asarray(top1_share)
+        self.expert_names = list(expert_names)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, *, ax=None):
+        """Compute the usage of each expert on ``X`` and plot it.
+
+        Parameters
+        ----------
+        estimator : fitted mixture of experts
+        X : array-like of shape (n_samples, n_features)
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : ExpertUsageDisplay
+        """
+        _check_fitted_mixture(estimator)
+        gate = estimator.predict_gate(X)
+        top1 = np.bincount(gate.argmax(axis=1), minlength=gate.shape[1]) / len(gate)
+        return cls(gate.mean(axis=0), top1, estimator.expert_names_).plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw grouped horizontal bars; returns self with ``ax_`` and ``figure_``."""
+        M = len(self.expert_names)
+        fig, (ax,) = _new_axes(ax, figsize=(6.4, 1.2 + 0.5 * M))
+        colors = _colors(M)
+        pos = np.arange(M)
+        ax.barh(pos - 0.2, self.soft_usage, height=0.4, color=colors)
+        ax.barh(pos + 0.2, self.top1_share, height=0.4, color=colors, alpha=0.45,
+                hatch="//", edgecolor="white")
+        for p, v in zip(pos, self.soft_usage):
+            ax.text(v + 0.01, p - 0.2, f"{v:.2f}", va="center", fontsize=8)
+        for p, v in zip(pos, self.top1_share):
+            ax.text(v + 0.01, p + 0.2, f"{v:.2f}", va="center", fontsize=8)
+        ax.set(yticks=pos, yticklabels=self.expert_names, xlim=(0, 1.1),
+               xlabel="fraction", title="Expert usage")
+        ax.invert_yaxis()
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color="0.35", label="mean gate weight"),
+                           Patch(facecolor="0.35", alpha=0.45, hatch="//", edgecolor="white",
+                                 label="share of rows where top-1")],
+                  loc="lower right", fontsize=8)
+        self.ax_, self.axes_, self.figure_ = ax, [ax], fig
+        return self
+
+
+class ConvergenceDisplay:
+    """Training history: the objective and each expert's share per iteration.
+
+    Parameters
+    ----------
+    iterations : ndarray of shape (n_iter,)
+    objective : ndarray of shape (n_iter,)
+    objective_name : str
+        E.g. 'log_likelihood' (EM) or 'train_loss' (gradient training).
+    shares : ndarray of shape (n_iter, n_experts) or None
+    expert_names : list of str
+    step_name : str, default='iteration'
+        'iteration' (EM) or 'epoch' (gradient training).
+    validation : ndarray of shape (n_iter,), default=None
+        Validation loss per step, drawn beside a training loss.
+    """
+
+    def __init__(self, iterations, objective, objective_name, shares, expert_names,
+                 step_name="iteration", validation=None):
+        self.iterations, self.objective = iterations, objective
+        self.objective_name, self.shares = objective_name, shares
+        self.expert_names = list(expert_names)
+        self.step_name, self.validation = step_name, validation
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None):
+        """Read ``estimator.history_`` and plot it.
+
+        Parameters
+        ----------
+        estimator : fitted mixture of experts
+        ax : matplotlib Axes or pair of Axes, default=None
+            One Axes draws the objective only; two draw the objective and
+            the expert shares; None makes a figure with both.
+
+        Returns
+        -------
+        display : ConvergenceDisplay
+        """
+        _check_fitted_mixture(estimator)
+        history = list(getattr(estimator, "history_", []))
+        if not history:
+            raise ValueError("The estimator has an empty history_; nothing to plot.")
+        key = next((k for k in ("log_likelihood", "loss", "train_loss") if k in history[0]),
+                   None)
+        if key is None:
+            raise ValueError(f"history_ has no objective to plot: keys {list(history[0])}.")
+        step = next((k for k in ("iteration", "epoch") if k in history[0]), None)
+        iterations = (np.array([h[step] for h in history]) if step
+                      else np.arange(1, len(history) + 1))
+        share_key = next((k for k in ("expert_share", "expert_usage") if k in history[0]),
+                         None)
+        shares = np.array([h[share_key] for h in history]) if share_key else None
+        validation = None
+        if key != "log_likelihood" and "validation_loss" in history[0]:
+            validation = np.array([h["validation_loss"] for h in history], dtype=float)
+        return cls(iterations, np.array([h[key] for h in history], dtype=float), key,
+                   shares, estimator.expert_names_, step_name=step or "iteration",
+                   validation=validation).plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the history; returns self with ``ax_``, ``axes_`` and ``figure_``."""
+        panels = 1 if self.shares is None else 2
+        fig, axes = _new_axes(ax, n_panels=panels, figsize=(9.6, 3.6))
+        label = self.objective_name.replace("_", " ")
+        axes[0].plot(self.iterations, self.objective, "o-", color="0.2", label=label)
+        if self.validation is not None:
+            axes[0].plot(self.iterations, self.validation, "s--", color="C3",
+                         label="validation loss")
+            axes[0].legend(fontsize=8)
+        axes[0].set(xlabel=self.step_name, ylabel=f"{label} (mean per sample)",
+                    title=f"Convergence: {label}")
+        if len(axes) > 1 and self.shares is not None:
+            colors = _colors(len(self.expert_names))
+            for i, name in enumerate(self.expert_names):
+                axes[1].plot(self.iterations, self.shares[:, i], "o-", color=colors[i],
+                             label=name)
+            axes[1].set(xlabel=self.step_name, ylabel="share of responsibility",
+                        ylim=(-0.02, 1.02), title="Expert shares")
+            axes[1].legend(title="expert", fontsize=8, loc="best")
+        for a in axes:
+            a.xaxis.get_major_locator().set_params(integer=True)
+        self.ax_, self.axes_, self.figure_ = axes[0], axes, fig
+        return self
+
+
+class ComparisonDisplay:
+    """Per-split scores of each model in a comparison, with mean ± std.
+
+    Parameters
+    ----------
+    result : ComparisonResult
+    metric : str, default=None
+        Scorer key; None means the primary metric.
+    """
+
+    def __init__(self, result, metric=None):
+        self.result = result
+        self.metric = result.metrics[0] if metric is None else metric
+        if self.metric not in result.metrics:
+            raise ValueError(f"Unknown metric {self.metric!r}; choose from {result.metrics}.")
+
+    @classmethod
+    def from_result(cls, result, *, metric=None, ax=None):
+        """Plot a :class:`~skmoe.ComparisonResult`.
+
+        Parameters
+        ----------
+        result : ComparisonResult
+        metric : str, default=None
+        ax : matplotlib Axes or pair of Axes, default=None
+            One Axes draws the scores; two draw the scores and the fit times.
+
+        Returns
+        -------
+        display : ComparisonDisplay
+        """
+        return cls(result, metric).plot(ax=ax)
+
+    @classmethod
+    def from_estimators(cls, estimators, X, y, *, metric=None, ax=None, **kwargs):
+        """Run :func:`skmoe.compare` (``kwargs`` go to it) and plot the result."""
+        from ._compare import compare
+        return cls.from_result(compare(estimators, X, y, **kwargs), metric=metric, ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the scores (and fit times); returns self with ``ax_`` and ``figure_``."""
+        from ._compare import display_metric
+        r = self.result
+        names = r.names
+        fig, axes = _new_axes(ax, n_panels=2, figsize=(9.6, 1.4 + 0.45 * len(names)),
+                              width_ratios=[3, 1.3])
+        rng = np.random.default_rng(0)
+        label, sign = display_metric(self.metric)
+        pos = np.arange(len(names))
+        for p, name in zip(pos, names):
+            values = r.display_scores(name, self.metric)
+            jitter = rng.uniform(-0.15, 0.15, len(values))
+            axes[0].scatter(values, p + jitter, s=12, color="0.55", alpha=0.7, linewidths=0)
+            axes[0].errorbar(values.mean(), p, xerr=values.std(), fmt="D", color="C3",
+                             capsize=4, markersize=6)
+        better = "lower is better" if sign < 0 else "higher is better"
+        title = f"{label} over {r.n_splits} splits ({better})"
+        if r.pair is not None and r.n_splits > 1:
+            test = r.paired_test(metric=self.metric)
+            title += f"\n{test.a} vs {test.b}: corrected t-test p = {test.p_value:.3g}"
+        axes[0].set(yticks=pos, yticklabels=names, xlabel=label, title=title)
+        axes[0].invert_yaxis()
+        axes[0].grid(axis="x", alpha=0.3)
+        if len(axes) > 1:
+            times = [np.mean(r.fit_time[n]) for n in names]
+            axes[1].barh(pos, times, color="0.6")
+            axes[1].set(xscale="log", yticks=pos, yticklabels=[], xlabel="fit time per split (s)",
+                        title="Cost")
+            axes[1].invert_yaxis()
+            axes[1].grid(axis="x", alpha=0.3)
+        self.ax_, self.axes_, self.figure_ = axes[0], axes, fig
+        return self

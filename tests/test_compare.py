@@ -1,0 +1,200 @@
+"""Tests for skmoe.compare: same folds, the corrected resampled t-test, the table."""
+
+import io
+import warnings
+from functools import partial
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from scipy import stats
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import (ComparisonResult, EnsembleRegressor, MixtureOfExpertsRegressor, MLPGate,
+                   compare)
+from skmoe._progress import ProgressBar
+from skmoe.datasets import make_regimes
+
+# These tests exercise EM; the estimators default to training="gradient".
+EMRegressor = partial(MixtureOfExpertsRegressor, training="em")
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(8,), max_iter=50, warm_max_iter=10)
+
+
+def _result(diff, n_train=80, n_test=20):
+    """A two-model result whose per-split differences are ``diff``."""
+    diff = np.asarray(diff, dtype=float)
+    J = len(diff)
+    scores = {"a": {"r2": 0.5 + diff}, "b": {"r2": np.full(J, 0.5)}}
+    times = {"a": np.ones(J), "b": np.ones(J)}
+    return ComparisonResult(["a", "b"], ["r2"], scores, times, times, [n_train] * J,
+                            [n_test] * J, pair=("a", "b"))
+
+
+def test_corrected_resampled_t_test_by_hand():
+    result = _result([0.01, 0.02, 0.03, 0.04, 0.05])
+    test = result.paired_test()
+    # mean 0.03, sample std sqrt(2.5)*0.01, variance factor 1/5 + 20/80.
+    se = np.sqrt((1 / 5 + 0.25) * 2.5e-4)
+    assert test.mean_difference == pytest.approx(0.03)
+    assert test.t_statistic == pytest.approx(0.03 / se)
+    assert test.df == 4
+    assert test.p_value == pytest.approx(2 * stats.t.sf(0.03 / se, 4))
+    # The correction makes it more cautious than the naive paired t-test.
+    naive = stats.ttest_rel(result.scores["a"]["r2"], result.scores["b"]["r2"])
+    assert test.p_value > naive.pvalue
+
+
+def test_t_test_degenerate_cases():
+    assert _result([0.0, 0.0, 0.0]).paired_test().p_value == 1.0
+    constant = _result([0.1, 0.1, 0.1]).paired_test()
+    assert constant.p_value == 0.0 and constant.t_statistic == np.inf
+    assert np.isnan(_result([0.1]).paired_test().p_value)
+
+
+def test_error_metrics_shown_positive_and_difference_oriented():
+    X, y = make_regimes(n_samples=200, random_state=0)
+    result = compare({"line": LinearRegression(), "tree": DecisionTreeRegressor(max_depth=3)},
+                     X, y, cv=3, pair=("tree", "line"))
+    rmse = result.display_scores("tree", "neg_root_mean_squared_error")
+    assert np.all(rmse > 0)
+    test = result.paired_test(metric="neg_root_mean_squared_error")
+    assert test.mean_difference < 0  # the tree has the lower error
+    table = result.table()
+    assert "rmse (lower better)" in table and "tree vs line on rmse" in table
+    rows = {row["model"]: row for row in result.summary()}
+    assert rows["tree"]["rmse_mean"] == pytest.approx(rmse.mean())
+
+
+def test_same_folds_as_cross_val_score():
+    X, y = make_regimes(n_samples=150, random_state=1)
+    tree = DecisionTreeRegressor(max_depth=3, random_state=0)
+    result = compare({"tree": tree, "mean": DummyRegressor()}, X, y, cv=4, scoring="r2",
+                     random_state=3)
+    expected = cross_val_score(tree, X, y, cv=KFold(4, shuffle=True, random_state=3))
+    np.testing.assert_allclose(result.scores["tree"]["r2"], expected)
+    assert result.n_train.tolist() == [112, 112, 113, 113] and result.n_test.sum() == 150
+    assert result.pair is None
+    with pytest.raises(ValueError, match="No default pair"):
+        result.paired_test()
+
+
+def test_mixture_beats_ensemble_on_regimes():
+    X, y = make_regimes(n_samples=600, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    estimators = {"mixture": EMRegressor(experts, gate=FAST_GATE, max_iter=5,
+                                                       random_state=0),
+                  "ensemble": EnsembleRegressor(experts), **dict(experts)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare(estimators, X, y, cv=3)
+    assert result.pair == ("mixture", "ensemble")
+    assert result.names == ["mixture", "ensemble", "line", "tree"]
+    test = result.paired_test()
+    assert test.mean_difference > 0.05 and test.p_value < 0.05
+    assert "mixture is better" in str(result)
+    assert np.all(result.fit_time["mixture"] > result.fit_time["line"])
+    assert np.all(result.predict_time["tree"] >= 0)
+
+
+def test_scoring_forms():
+    X, y = make_regimes(n_samples=100, random_state=0)
+    est = {"a": LinearRegression(), "b": DummyRegressor()}
+    assert compare(est, X, y, cv=2, scoring="r2").metrics == ["r2"]
+    assert compare(est, X, y, cv=2, scoring=["r2", "neg_mean_absolute_error"]).metrics == [
+        "r2", "neg_mean_absolute_error"]
+    custom = compare(est, X, y, cv=2, scoring={"my": "r2"})
+    assert custom.metrics == ["my"]
+    called = compare(est, X, y, cv=2, scoring=lambda e, X, y: 1.0)
+    np.testing.assert_array_equal(called.scores["a"]["score"], [1.0, 1.0])
+    with pytest.raises(TypeError, match="scoring must be"):
+        compare(est, X, y, cv=2, scoring=3)
+
+
+def test_classification_default_metrics():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 2))
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    both = compare({"lr": LogisticRegression(), "tree": DecisionTreeClassifier(max_depth=2)},
+                   X, y, cv=3)
+    assert both.metrics == ["accuracy", "neg_log_loss"] and both.task == "classification"
+    assert "log_loss (lower better)" in both.table()
+    no_proba = compare({"svc": LinearSVC(), "tree": DecisionTreeClassifier()}, X, y, cv=3)
+    assert no_proba.metrics == ["accuracy"]
+
+
+def test_bad_arguments():
+    X, y = make_regimes(n_samples=60, random_state=0)
+    with pytest.raises(TypeError, match="non-empty dict"):
+        compare([LinearRegression()], X, y)
+    with pytest.raises(TypeError, match="'x' has no fit/predict"):
+        compare({"x": object()}, X, y)
+    with pytest.raises(ValueError, match="Mixing classifiers and regressors"):
+        compare({"a": LinearRegression(), "b": LogisticRegression()}, X, y)
+    with pytest.raises(ValueError, match="pair must name two"):
+        compare({"a": LinearRegression(), "b": DummyRegressor()}, X, y, pair=("a", "c"))
+    result = compare({"a": LinearRegression(), "b": DummyRegressor()}, X, y, cv=2)
+    with pytest.raises(ValueError, match="Unknown estimator 'c'"):
+        result.paired_test("a", "c")
+    with pytest.raises(ValueError, match="Unknown metric 'auc'"):
+        result.paired_test("a", "b", metric="auc")
+    with pytest.raises(ValueError, match="Pass both a and b"):
+        result.paired_test("a")
+
+
+class _Warns(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        warnings.warn("watch out", UserWarning)
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_warnings_collected_and_named():
+    X, y = make_regimes(n_samples=60, random_state=0)
+    with pytest.warns(UserWarning, match=r"noisy \(3 of 3 splits\): watch out"):
+        compare({"noisy": _Warns(), "line": LinearRegression()}, X, y, cv=3)
+
+
+def test_progress_bar_quiet_off_terminal():
+    stream = io.StringIO()
+    with ProgressBar(3, "fit", file=stream) as bar:
+        for _ in range(3):
+            bar.update()
+    assert stream.getvalue().startswith("fit 3/3 done in")
+    silent = io.StringIO()
+    with ProgressBar(3, "fit", enabled=False, file=silent) as bar:
+        bar.update()
+    assert silent.getvalue() == ""
+
+
+def test_verbose_em_prints_each_iteration(capsys):
+    X, y = make_regimes(n_samples=120, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        EMRegressor(experts, gate=FAST_GATE, max_iter=3, tol=0, verbose=1,
+                                  random_state=0).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[EM]")]
+    assert len(lines) == 3
+    assert "iter   3" in lines[-1] and "log-likelihood" in lines[-1] and "shares" in lines[-1]
+
+
+def test_dataframe_input_in_parallel_matches_serial():
+    pd = pytest.importorskip("pandas")
+    X, y = make_regimes(n_samples=120, n_noise_features=1, random_state=0)
+    frame, target = pd.DataFrame(X, columns=["x", "noise"]), pd.Series(y)
+    estimators = {"line": LinearRegression(), "tree": DecisionTreeRegressor(random_state=0)}
+    serial = compare(estimators, frame, target, cv=3)
+    # Threads exercise the parallel path without paying for worker processes.
+    with parallel_config(backend="threading"):
+        parallel = compare(estimators, frame, target, cv=3, n_jobs=2)
+    for name in estimators:
+        np.testing.assert_allclose(parallel.scores[name]["r2"], serial.scores[name]["r2"])
