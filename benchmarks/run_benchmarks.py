@@ -44,6 +44,8 @@ ALL_METHODS = ["experts", "ensemble", "stacking", "moe", "moe_em", "moe_gradient
 MOE_VARIANTS = {"moe": {}, "moe_em": {"training": "em"},
                 "moe_gradient": {"training": "gradient"},
                 "moe_top1": {"top_k": 1}, "moe_top2": {"top_k": 2}}
+# The variant that the default ``training`` makes identical to 'moe'.
+_DEFAULT_ALIAS = {"em": "moe_em", "gradient": "moe_gradient"}
 SMOKE = dict(datasets=["regimes", "diabetes", "iris", "breast_cancer"], splits=2,
              max_rows=300, lgbm_trees=20)
 
@@ -257,10 +259,11 @@ def summarise_dataset(result, default_training):
                             if not m.startswith("expert:")}
     summary["predict_ratio"] = {m: _median_ratio(recs, m, "predict_s") for m in methods
                                 if not m.startswith("expert:")}
-    if default_training == "em" and "moe" in mean and "moe_em" not in mean:
-        # The default mixture *is* EM: report it under both names, fitted once.
+    same = _DEFAULT_ALIAS.get(default_training)
+    if same and "moe" in mean and same not in mean:
+        # The default mixture *is* this variant: report it under both names, fitted once.
         for table in (mean, summary["fit_ratio"], summary["predict_ratio"]):
-            table["moe_em"] = table["moe"]
+            table[same] = table["moe"]
     if "moe" in mean and all(b in mean for b in BASELINES):
         # A tie goes to the baseline: the mixture is listed last (stable sort).
         ordered = sorted([*BASELINES, "moe"], key=lambda m: mean[m][metric])
@@ -343,8 +346,9 @@ def run_suite(datasets=None, *, methods=None, splits=3, max_rows=20000, test_siz
             log(f"{name}: n/a ({reason})")
     if "experts" in methods and "ensemble" not in methods:
         methods.append("ensemble")  # the experts alone are read off the ensemble
-    if default_training == "em" and "moe" in methods and "moe_em" in methods:
-        methods.remove("moe_em")  # identical to 'moe'; summaries copy it
+    same = _DEFAULT_ALIAS.get(default_training)
+    if same and "moe" in methods and same in methods:
+        methods.remove(same)  # identical to 'moe'; summaries copy it
     start = time.perf_counter()
     results = []
     for name in datasets:
