@@ -110,6 +110,11 @@ def test_summary_of_known_records():
     assert summary["moe_gap_to_best_expert"] == pytest.approx(0.8 / 0.9 - 1)
     assert summary["fit_ratio"]["moe"] == pytest.approx((1.5 + 0.75) / 2)
     assert summary["fit_ratio"]["moe_em"] == summary["fit_ratio"]["moe"]  # EM is the default
+    as_gradient = bench.summarise_dataset({"name": "toy", "task": "regression", "n_rows": 10,
+                                           "n_rows_used": 10, "n_features": 1, "records": recs},
+                                          default_training="gradient")
+    assert as_gradient["fit_ratio"]["moe_gradient"] == summary["fit_ratio"]["moe"]
+    assert "moe_em" not in as_gradient["fit_ratio"]
     targets = bench.targets([summary])
     assert targets["rank_first"]["met"] and targets["worst_gap_to_best_expert"]["met"]
     assert targets["fit_ratio_moe"]["max"] == pytest.approx(1.125)
