@@ -9,6 +9,7 @@ import copy
 import numbers
 
 import numpy as np
+from scipy.special import logsumexp
 import torch
 from sklearn.base import BaseEstimator
 
@@ -258,8 +259,11 @@ class MLPGate(BaseEstimator):
 
     def predict_log_proba(self, X):
         """Log gate weights, shape (n_samples, n_experts)."""
-        with torch.no_grad():
-            return to_numpy(torch.log_softmax(self.module_(self._inputs(X)), dim=1))
+        # The softmax is taken in float64 on the float32 logits: in float32,
+        # exp(log_softmax) rows sum to one only within ~1e-7, which
+        # probability consumers such as sklearn's log_loss reject.
+        logits = self.logits(X)
+        return logits - logsumexp(logits, axis=1, keepdims=True)
 
     def predict_proba(self, X):
         """Gate weights (rows sum to one), shape (n_samples, n_experts)."""

@@ -369,3 +369,20 @@ def test_parallel_refits_give_the_same_model(regimes):
     parallel = EMRegressor(experts, max_iter=3, n_jobs=2,
                                          random_state=0).fit(X, y)
     assert_allclose(parallel.predict(X), serial.predict(X))
+
+
+@pytest.mark.parametrize("training", ["em", "gradient"])
+def test_probabilities_sum_to_one_in_float64(training):
+    # The gate computes in float32; its weights and the mixture's class
+    # probabilities must still be exact probability vectors for consumers
+    # such as sklearn.metrics.log_loss.
+    X, y = load_iris(return_X_y=True)
+    clf = MixtureOfExpertsClassifier(
+        [("logit", LogisticRegression(max_iter=500)),
+         ("tree", DecisionTreeClassifier(max_depth=3))],
+        training=training, max_epochs=5, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert_allclose(clf.predict_gate(X).sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0, rtol=0, atol=1e-12)
