@@ -1,8 +1,9 @@
 """Fit time and peak memory against the number of rows: the mixture vs Stacking.
 
 Data: scikit-learn's ``make_friedman1`` with 20 features (5 used) and unit
-noise, ``n`` rows. Methods: the default ``MixtureOfExpertsRegressor``, the
-same with ``training="gradient"``, and ``StackingRegressor(cv=5)``, on the
+noise, ``n`` rows. Methods: ``MixtureOfExpertsRegressor`` with
+``training="gradient"`` (the default) and with ``training="em"``, and
+``StackingRegressor(cv=5)``, on the
 expert pool of ``run_benchmarks.py`` (Ridge, depth-8 tree, LightGBM 300
 trees, 15-NN), one thread each.
 
@@ -108,7 +109,8 @@ def plot(records, path):
 
     fig, (ax_time, ax_mem) = plt.subplots(1, 2, figsize=(10, 4))
     labels = {"moe": "MixtureOfExpertsRegressor (default)", "stacking": "StackingRegressor(cv=5)",
-              "moe_gradient": "MixtureOfExpertsRegressor(training='gradient')"}
+              "moe_gradient": "MixtureOfExpertsRegressor(training='gradient', the default)",
+              "moe_em": "MixtureOfExpertsRegressor(training='em')"}
     for method in sorted({r["method"] for r in records}):
         done = sorted((r for r in records if r["method"] == method and "fit_s" in r),
                       key=lambda r: r["n_rows"])
@@ -165,7 +167,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+",
                         default=[1000, 10_000, 100_000, 300_000, 1_000_000])
-    parser.add_argument("--methods", nargs="+", default=["stacking", "moe", "moe_gradient"],
+    parser.add_argument("--methods", nargs="+", default=["stacking", "moe_gradient", "moe_em"],
                         help="method names of run_benchmarks.py (stacking, moe, moe_gradient...)")
     parser.add_argument("--n-features", type=int, default=20)
     parser.add_argument("--lgbm-trees", type=int, default=300)
