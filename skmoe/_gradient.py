@@ -34,27 +34,18 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
-from ._em import EMProblem, _folds, m_step_experts, refit_experts
+from ._em import _folds, m_step_experts, refit_experts
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
 from ._routing import is_dense, route, routed_log_weights, train_route
-from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
-from .experts import is_differentiable_expert, standardisation
+from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
+from .experts import is_differentiable_expert
 
 LOG_2PI = math.log(2.0 * math.pi)
 # Rows per forward pass when evaluating without gradients.
 EVAL_CHUNK = 65_536
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
 CUDA_GRAPHS = True
-
-
-def gate_log_weights(logits):
-    """Log gate weights from the gate's logits, ``(b, M) -> (b, M)``.
-
-    The dense softmax; with routing options :meth:`JointMixture._log_weights`
-    routes through :mod:`skmoe._routing` instead.
-    """
-    return torch.log_softmax(logits, dim=1)
 
 
 class _ExpertGroup(torch.nn.Module):
@@ -116,7 +107,7 @@ class JointMixture(torch.nn.Module):
         logits = self.gate(z_gate)
         options = self.routing
         if options is None:
-            return gate_log_weights(logits)
+            return torch.log_softmax(logits, dim=1)
         if self.training:
             noise = (None if self.noise is None
                      else torch.nn.functional.softplus(self.noise(z_gate)))
@@ -124,7 +115,7 @@ class JointMixture(torch.nn.Module):
         elif options.top_k is not None:
             routing = route(logits, options.top_k, capacity_factor=options.capacity_factor)
         if options.top_k is None:
-            return gate_log_weights(logits)
+            return torch.log_softmax(logits, dim=1)
         return routed_log_weights(routing, self.n_experts)
 
 
@@ -178,8 +169,7 @@ def _fixed_outputs(problem, fixed, cv, seed, parallel):
     shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
     if not fixed:
         return np.empty(shape), []
-    sub = EMProblem([problem.names[i] for i in fixed], [problem.templates[i] for i in fixed],
-                    problem.X, problem.y, problem.sample_weight, problem.n_classes)
+    sub = problem.subset(fixed)
     folds = _folds(sub, cv, seed)
     R = np.ones((n, len(fixed)))
     outputs, models = m_step_experts(sub, R, folds, parallel, seed)
@@ -190,7 +180,8 @@ def _fixed_outputs(problem, fixed, cv, seed, parallel):
     return (outputs - problem.y_mean) / problem.y_scale, models
 
 
-def _build(problem, gate_template, differentiable, fixed_out, device, seed, routing=None):
+def _build(problem, gate_template, differentiable, fixed, fixed_out, device, seed,
+           routing=None):
     """The joint model for one run, initialised from ``seed``."""
     gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
     gate.device_ = device
@@ -211,7 +202,6 @@ def _build(problem, gate_template, differentiable, fixed_out, device, seed, rout
                                                  problem.templates[i]._seed())
                 for i in positions]
         expert_groups.append(_ExpertGroup(positions, mlps, architecture))
-    fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
     log_variance = None
     if not problem.is_classifier:
         start = np.zeros(problem.n_experts)
@@ -357,11 +347,11 @@ def _split(sample_weight, validation_fraction, seed, device):
             torch.as_tensor(train, device=device))
 
 
-def _run_once(problem, gate_template, differentiable, fixed_out, data, settings, seed,
-              device):
+def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, settings,
+              seed, device):
     with seeded_torch(seed):  # initial weights of the gate and experts, dropout
-        gate, model = _build(problem, gate_template, differentiable, fixed_out, device, seed,
-                             settings.routing)
+        gate, model = _build(problem, gate_template, differentiable, fixed, fixed_out, device,
+                             seed, settings.routing)
         val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
         graphs = _use_graphs(model, device, len(train), settings.batch_size)
         optimizer = _optimizer(model, gate, problem, settings.learning_rate, graphs)
@@ -473,8 +463,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     best = None
     for _ in range(n_init):
         seed = rng.randint(2**31 - 1)
-        run = _run_once(problem, gate_template, differentiable, fixed_out, data, settings,
-                        seed, device)
+        run = _run_once(problem, gate_template, differentiable, fixed, fixed_out, data,
+                        settings, seed, device)
         if best is None or run.score < best.score:
             best = run
     gate, model = best.gate, best.model

@@ -27,9 +27,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._multitask import TASK_TYPES, _BaseMultiTask, _layer_sizes
-from ._nn import ACTIVATIONS, BatchedMLP
-from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from ._multitask import TASK_TYPES, _BaseMultiTask
+from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
+from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
+                           to_numpy, to_tensor)
 
 ARCHITECTURES = ("mmoe", "omoe", "shared_bottom")
 # Rows per forward pass at predict time (bounds memory on large inputs).
@@ -239,14 +240,13 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
         self : MultiGateMixtureOfExperts
         """
         X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
-        sizes = {name: _layer_sizes(getattr(self, name), name) for name in (
+        sizes = {name: check_layer_sizes(getattr(self, name), name) for name in (
             "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",
             "tower_hidden_layer_sizes")}
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        mean, scale = X.mean(axis=0), X.std(axis=0)
-        self._x_mean, self._x_scale = mean, np.where(scale > 0, scale, 1.0)
+        self._x_mean, self._x_scale = standardisation(X)
         self._out_dims = [1 if kind != "multiclass" else len(classes)
                           for kind, classes in zip(self.tasks_, self.classes_)]
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
@@ -388,8 +388,6 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
     def __getstate__(self):
         state = self.__dict__.copy()
         if "module_" in state:
-            # Keep the network on the CPU so a GPU-fitted model unpickles anywhere.
-            state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
-            state["device_"] = torch.device("cpu")
+            modules_on_cpu(state, "module_")
             state.pop("_task_weights_t", None)
         return state

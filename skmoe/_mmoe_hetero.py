@@ -15,7 +15,6 @@ non-differentiable experts: the experts are cross-fitted first and the gates
 out-of-fold predictions; the experts are then refitted on all rows.
 """
 
-import copy
 import numbers
 
 import numpy as np
@@ -27,9 +26,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseExpertComposition, fit_expert
-from ._multitask import TASK_TYPES, _BaseMultiTask, _layer_sizes
-from ._nn import ACTIVATIONS, BatchedMLP
-from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from ._multitask import TASK_TYPES, _BaseMultiTask
+from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
+from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
+                           to_numpy, to_tensor)
 
 # Regressors' predictions of class indicators are clipped at zero and floored
 # at this value before renormalising them into probabilities.
@@ -181,7 +181,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
         self : HeterogeneousMultiGateMixtureOfExperts
         """
         X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
-        gate_sizes = _layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
+        gate_sizes = check_layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
         self.device_ = resolve_device(self.device)
         if len(X) < self.cv:
             raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
@@ -210,8 +210,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
         self.expert_names_ = names
         self.experts_ = list(done[n_oof:])
         self.named_experts_ = self._make_named_experts(names, self.experts_)
-        mean, scale = X.mean(axis=0), X.std(axis=0)
-        self._x_mean, self._x_scale = mean, np.where(scale > 0, scale, 1.0)
+        self._x_mean, self._x_scale = standardisation(X)
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
         with seeded_torch(seed):
             self.gates_ = BatchedMLP(self.n_tasks_, X.shape[1], gate_sizes, len(names),
@@ -303,6 +302,5 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
     def __getstate__(self):
         state = self.__dict__.copy()
         if "gates_" in state:
-            state["gates_"] = copy.deepcopy(state["gates_"]).to("cpu")
-            state["device_"] = torch.device("cpu")
+            modules_on_cpu(state, "gates_")
         return state

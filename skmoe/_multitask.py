@@ -6,8 +6,6 @@ Each column of ``y`` is a task: 'regression' (standardised for training),
 'binary' or 'multiclass' (labels encoded as 0..C-1).
 """
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin
 from sklearn.metrics import r2_score
@@ -19,13 +17,6 @@ from ._base import check_sample_weight
 from ._compat import validate_data
 
 TASK_TYPES = ("regression", "binary", "multiclass")
-
-
-def _layer_sizes(value, name):
-    sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
-    if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
-        raise ValueError(f"{name} must be a tuple of positive integers, got {value!r}.")
-    return sizes
 
 
 def _has_classification_task(estimator):

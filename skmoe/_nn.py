@@ -10,11 +10,20 @@ Shape legend: ``e`` experts, ``b`` batch rows, ``i``/``o`` layer widths.
 """
 
 import math
+import numbers
 
 import torch
 
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "gelu": torch.nn.GELU,
                "logistic": torch.nn.Sigmoid}
+
+
+def check_layer_sizes(value, name):
+    """``value`` (an int or a sequence of ints >= 1) as a tuple; a clear error otherwise."""
+    sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+        raise ValueError(f"{name} must be a tuple of positive integers, got {value!r}.")
+    return sizes
 
 
 def make_mlp(n_in, hidden_layer_sizes, n_out, activation="relu", dropout=0.0):

@@ -1,6 +1,7 @@
 """Small torch helpers: device choice, seeding without touching global state."""
 
 import contextlib
+import copy
 
 import numpy as np
 import torch
@@ -35,6 +36,31 @@ def seeded_torch(seed):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(int(seed))
         yield
+
+
+def standardisation(X):
+    """Column means and scales that standardise ``X`` (NaN ignored).
+
+    Constant, empty or all-NaN columns get scale one (and mean zero where the
+    mean is undefined), so the standardised inputs are always finite.
+    """
+    if len(X) == 0:
+        return np.zeros(X.shape[1]), np.ones(X.shape[1])
+    mean, scale = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+    return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
+def modules_on_cpu(state, *names):
+    """Pickled ``state`` with CPU copies of the torch modules ``names``.
+
+    A model fitted on a GPU then unpickles on a CPU-only machine; the fitted
+    object itself stays where it is.
+    """
+    for name in names:
+        if state.get(name) is not None:
+            state[name] = copy.deepcopy(state[name]).to("cpu")
+    state["device_"] = torch.device("cpu")
+    return state
 
 
 def to_tensor(array, device, dtype=DTYPE):

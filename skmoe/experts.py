@@ -22,19 +22,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_sample_weight
 from ._compat import validate_data
-from ._nn import ACTIVATIONS, make_mlp
+from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._rules import RuleExpert
-from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
+                           to_numpy, to_tensor)
 
 # Rows predicted per forward pass at predict time (bounds GPU memory).
 PREDICT_CHUNK = 65_536
-
-
-def standardisation(X):
-    """Column means and scales (zero-variance columns get scale one)."""
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    return mean, np.where(scale > 0, scale, 1.0)
 
 
 class _BaseTorchMLP(BaseEstimator):
@@ -76,11 +70,7 @@ class _BaseTorchMLP(BaseEstimator):
 
     # -- pieces the gradient trainer shares ---------------------------------
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-        if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
-        return sizes
+        return check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
 
     def _architecture(self, n_out):
         """Experts with equal architectures can be batched together."""
@@ -177,10 +167,8 @@ class _BaseTorchMLP(BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         if "module_" in state:
-            # Store a CPU copy so a model fitted on a GPU unpickles anywhere.
-            state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
-            state["device_"] = torch.device("cpu")
             state["_fitted_on"] = str(self.device_)
+            modules_on_cpu(state, "module_")
         return state
 
     def __setstate__(self, state):

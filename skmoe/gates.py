@@ -5,16 +5,16 @@ hyperparameters are ordinary parameters: ``gate__hidden_layer_sizes`` tunes in
 ``GridSearchCV`` like any nested parameter.
 """
 
-import copy
 import numbers
 
 import numpy as np
-from scipy.special import logsumexp
 import torch
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
-from ._nn import ACTIVATIONS, make_mlp
-from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
+from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
+                           to_numpy, to_tensor)
 
 
 class MLPGate(BaseEstimator):
@@ -69,12 +69,7 @@ class MLPGate(BaseEstimator):
 
     # ------------------------------------------------------------------
     def _validate(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = (sizes,)
-        sizes = tuple(sizes)
-        if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
-            raise ValueError(f"gate hidden_layer_sizes must be positive integers, got {sizes}.")
+        sizes = check_layer_sizes(self.hidden_layer_sizes, "gate hidden_layer_sizes")
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"gate activation must be one of {sorted(ACTIVATIONS)}, "
                              f"got {self.activation!r}.")
@@ -94,10 +89,7 @@ class MLPGate(BaseEstimator):
         """Build the network and the input scaling for ``n_experts`` outputs."""
         sizes = self._validate()
         self.device_ = resolve_device(self.device)
-        mean = np.nanmean(X, axis=0) if X.shape[0] else np.zeros(X.shape[1])
-        scale = np.nanstd(X, axis=0)
-        self.mean_ = np.nan_to_num(mean)
-        self.scale_ = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        self.mean_, self.scale_ = standardisation(X)
         with seeded_torch(seed):
             self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
         self.module_.to(self.device_)
@@ -272,9 +264,5 @@ class MLPGate(BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         if "module_" in state:
-            # Store the module on the CPU so a GPU-fitted gate unpickles anywhere.
-            state["module_"] = copy.deepcopy(state["module_"]).to("cpu")
-            if state.get("noise_module_") is not None:
-                state["noise_module_"] = copy.deepcopy(state["noise_module_"]).to("cpu")
-            state["device_"] = torch.device("cpu")
+            modules_on_cpu(state, "module_", "noise_module_")
         return state
