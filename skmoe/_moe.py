@@ -14,19 +14,22 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseExpertComposition, check_sample_weight
+from ._blend import fit_stacked_gate
 from ._compat import validate_data
 from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
                           regression_outputs)
-from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
+from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dense,
+                       route_numpy)
+from .experts import is_differentiable_expert
 from .gates import MLPGate
 
 
@@ -42,7 +45,8 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "init_params": [StrOptions({"auto", "matched", "kmeans", "random", "uniform"})],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None,
+               StrOptions({"auto"})],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -50,7 +54,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "loss": [StrOptions({"nll", "squared_error", "log_loss"})],
+        "loss": [StrOptions({"auto", "nll", "squared_error", "log_loss"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, None],
@@ -68,10 +72,10 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     }
 
     def __init__(self, experts, *, n_experts=None, gate=None, training="gradient", max_iter=10,
-                 tol=1e-3, n_init=1, init_params="auto", cv=2, n_jobs=None,
+                 tol=1e-3, n_init=1, init_params="auto", cv="auto", n_jobs=None,
                  random_state=None, verbose=0,
                  # training="gradient" only
-                 max_epochs=100, learning_rate=1e-3, batch_size=256, loss="nll",
+                 max_epochs=100, learning_rate=1e-3, batch_size=256, loss="auto",
                  validation_fraction=0.1, n_iter_no_change=10, device="auto",
                  top_k=None, noisy_gating=False, random_routing=False, capacity_factor=None,
                  balance_loss="switch", balance_coef=0.0, router_z_coef=0.0,
@@ -131,10 +135,14 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         if self.training == "gradient":
             result = self._fit_gradient(problem, gate, rng, routing)
         else:
-            result = fit_em(problem, gate, cv=self.cv, max_iter=self.max_iter, tol=self.tol,
+            result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
+                            max_iter=self.max_iter, tol=self.tol,
                             n_init=self.n_init, init_params=self.init_params,
                             n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
                             routing=routing)
+        self.gate_inputs_ = getattr(result, "gate_inputs", None)
+        self.blend_weights_ = getattr(result, "blend_weights", None)
+        self.gate_selected_ = getattr(result, "gate_selected", None)
         names = getattr(result, "names", names)
         self.expert_names_ = names
         self.experts_ = result.experts
@@ -150,17 +158,35 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
 
     def _fit_gradient(self, problem, gate, rng, routing=None):
         task_loss = "log_loss" if self._is_classifier else "squared_error"
-        if self.loss not in ("nll", task_loss):
+        if self.loss not in ("auto", "nll", task_loss):
             raise ValueError(f"loss={self.loss!r} is not available for "
-                             f"{type(self).__name__}; use 'nll' or {task_loss!r}.")
+                             f"{type(self).__name__}; use 'auto', 'nll' or {task_loss!r}.")
+        stacked = is_dense(routing) and not any(
+            is_differentiable_expert(t) for t in problem.templates)
+        # 'auto': the task loss for a gate over fixed experts; the mixture's
+        # likelihood where experts train with the gate (it lets them
+        # specialise). The classifier's log-loss is the mixture's likelihood.
+        loss = "squared_error" if self.loss == "squared_error" else "nll"
+        if self.loss == "auto" and stacked and not self._is_classifier:
+            loss = "squared_error"
+        cv = 5 if self.cv == "auto" else self.cv
+        settings = Bunch(max_epochs=self.max_epochs, learning_rate=self.learning_rate,
+                         batch_size=self.batch_size, loss=loss,
+                         validation_fraction=self.validation_fraction,
+                         n_iter_no_change=self.n_iter_no_change, tol=self.tol,
+                         verbose=self.verbose, routing=routing)
+        if stacked and cv is not None:
+            return fit_stacked_gate(problem, gate, cv=cv, settings=settings,
+                                    n_init=self.n_init, device=self.device,
+                                    n_jobs=self.n_jobs, random_state=rng)
         return fit_gradient(
-            problem, gate, cv=self.cv, max_epochs=self.max_epochs,
+            problem, gate, cv=cv, max_epochs=self.max_epochs,
             learning_rate=self.learning_rate, batch_size=self.batch_size,
-            loss="nll" if self.loss == "log_loss" else self.loss,
-            validation_fraction=self.validation_fraction,
+            loss=loss, validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change, tol=self.tol, n_init=self.n_init,
             device=self.device, n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
             routing=routing)
+
     def _routing_options(self, n_experts):
         """Check the routing parameters against the pool; bundle them."""
         if self.top_k is not None and self.top_k > n_experts:
@@ -190,17 +216,32 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                                           len(self.classes_))
         return regression_outputs(self.expert_names_, self.experts_, X)
 
-    def _gate_weights(self, X):
-        """Weights used by predict: the softmax gate, or its routed top-k."""
+    def _gate_weights(self, X, outputs=None):
+        """Weights used by predict: the softmax gate, or its routed top-k.
+
+        A stacked gate (``gate_inputs_`` set) also reads the experts'
+        outputs; pass them when they are already computed.
+        """
         if self.top_k is None:
-            return self.gate_.predict_proba(X)
+            return self.gate_.predict_proba(self._gate_input(X, outputs))
         k = min(self.top_k, len(self.experts_))
         return route_numpy(self.gate_.logits(X), k, self.capacity_factor)
 
-    def _routed_outputs(self, X, weights):
-        """Expert outputs; with top_k, each expert runs only on its rows (zeros elsewhere)."""
+    def _gate_input(self, X, outputs=None):
+        if getattr(self, "gate_inputs_", None) is None:
+            return X
+        return self.gate_inputs_.transform(X, self._outputs(X) if outputs is None else outputs)
+
+    def _weights_and_outputs(self, X):
+        """Gate weights and the experts' outputs (zeros off-route with top_k)."""
         if self.top_k is None:
-            return self._outputs(X)
+            outputs = self._outputs(X)
+            return self._gate_weights(X, outputs), outputs
+        weights = self._gate_weights(X)
+        return weights, self._routed_outputs(X, weights)
+
+    def _routed_outputs(self, X, weights):
+        """Top-k expert outputs: each expert runs only on its rows (zeros elsewhere)."""
         n_classes = len(self.classes_) if self._is_classifier else None
         return dispatch_outputs(self.expert_names_, self.experts_, X, weights > 0,
                                 n_classes)
@@ -261,14 +302,13 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
 
     def _log_joint(self, X, y_for_likelihood):
         """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
-        weights = None if self.top_k is None else self._gate_weights(X)
-        outputs = self._outputs(X) if weights is None else self._routed_outputs(X, weights)
+        weights, outputs = self._weights_and_outputs(X)
         if self._is_classifier:
             log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
         else:
             log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
-        if weights is None:
-            return self.gate_.predict_log_proba(X) + log_lik
+        if self.top_k is None:
+            return self.gate_.predict_log_proba(self._gate_input(X, outputs)) + log_lik
         with np.errstate(divide="ignore"):
             return np.log(weights) + log_lik
 
@@ -518,9 +558,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
             Only when ``return_std=True``.
         """
         X = self._check_X(X)
-        weights = self._gate_weights(X)
-        mean, std = gaussian_mixture_moments(weights, self._routed_outputs(X, weights),
-                                             self.noise_variance_)
+        weights, outputs = self._weights_and_outputs(X)
+        mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
         return (mean, std) if return_std else mean
 
     def _encode_y_for_scoring(self, y):
@@ -627,8 +666,8 @@ collapse_action
             Columns follow ``classes_``.
         """
         X = self._check_X(X)
-        weights = self._gate_weights(X)
-        return np.einsum("ne,nec->nc", weights, self._routed_outputs(X, weights))
+        weights, outputs = self._weights_and_outputs(X)
+        return np.einsum("ne,nec->nc", weights, outputs)
 
     def predict(self, X):
         """Most probable class under the mixture.
