@@ -53,7 +53,7 @@ GATE_FOLDS = 5
 # Switches for the ablation benchmark (benchmarks/bench_gate_levers.py); the
 # library always runs with all of them on.
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
-          "gate_folds": GATE_FOLDS}
+          "bagged": True, "gate_folds": GATE_FOLDS}
 
 
 class GateInputs:
@@ -137,7 +137,9 @@ def constant_blend_logits(out, y, w, regression):
     w = w / max(w.sum(), 1e-300)
     M = out.shape[1]
     result = minimize(_blend_loss, np.zeros(M), args=(out, y, w, regression), jac=True,
-                      method="L-BFGS-B", bounds=[(-LOGIT_BOUND, LOGIT_BOUND)] * M)
+                      method="L-BFGS-B", bounds=[(-LOGIT_BOUND, LOGIT_BOUND)] * M,
+                      # Tight: a weight near zero sits where the gradient is tiny.
+                      options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 2000})
     logits = result.x
     return logits - logits.mean()
 
@@ -250,7 +252,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
 
     gate = scaling
     if use_gate:
-        gate.module_ = AveragedLogits([run.model.gate for run in runs]).to(device).eval()
+        members = runs if LEVERS["bagged"] else runs[:1]
+        gate.module_ = AveragedLogits([run.model.gate for run in members]).to(device).eval()
     else:
         gate.module_ = ConstantLogits(start_all).to(device)
     model = runs[0].model

@@ -143,6 +143,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.gate_inputs_ = getattr(result, "gate_inputs", None)
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
+        self.out_of_fold_loss_ = getattr(result, "out_of_fold_loss", None)
         names = getattr(result, "names", names)
         self.expert_names_ = names
         self.experts_ = result.experts

@@ -1,0 +1,128 @@
+"""What each lever of the stacked gate buys: an ablation over the public suite.
+
+The default gradient mixture (``skmoe._blend``) combines five levers. Each
+variant below switches one off (or changes one setting) and is fitted on the
+same splits and the same pool as ``run_benchmarks.py``. The experts'
+out-of-fold predictions are computed once per split and shared by the
+variants with the same ``cv`` (they do not depend on the gate), so the
+ablation costs little more than the gates.
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_gate_levers.py --splits 5 \\
+        --out benchmarks/results/gate_levers.md
+
+Reported: the mean test RMSE / log-loss per dataset and variant, and per
+variant the mean relative change against the full default (negative is
+better) and on how many datasets it is worse by more than 0.5 %.
+"""
+
+import argparse
+import hashlib
+import os
+import sys
+import warnings
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from run_benchmarks import _splits, load, make_experts  # noqa: E402
+
+import skmoe._blend as blend  # noqa: E402
+
+VARIANTS = {
+    "default": ({}, {}),
+    "X only (no expert inputs)": ({"experts_as_inputs": False}, {}),
+    "random start (not the blend)": ({"start_at_constant": False}, {}),
+    "no constant fallback": ({"fallback": False}, {}),
+    "one gate (no averaging)": ({"bagged": False}, {}),
+    "cv=2": ({}, {"cv": 2}),
+    "loss=nll (regression)": ({}, {"loss": "nll"}),
+}
+
+
+def _cached(function):
+    """Memoise the experts' out-of-fold outputs per (data, experts, cv, seed)."""
+    cache = {}
+
+    def wrapper(problem, fixed, cv, seed, parallel):
+        key = (hashlib.sha1(problem.X.tobytes()).hexdigest(), tuple(problem.names), str(cv),
+               seed)
+        if key not in cache:
+            cache[key] = function(problem, fixed, cv, seed, parallel)
+        return cache[key]
+
+    return wrapper
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=None)
+    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--max-rows", type=int, default=20000)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+
+    from sklearn.metrics import log_loss, mean_squared_error
+
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+    from skmoe.datasets import list_datasets
+
+    blend._fixed_outputs = _cached(blend._fixed_outputs)
+    defaults = dict(blend.LEVERS)
+    names = args.datasets or list(list_datasets())
+    rows = []
+    for name in names:
+        task, X, y, _ = load(name, args.max_rows)
+        scores = {v: [] for v in VARIANTS}
+        for split, (train, test) in enumerate(_splits(task, X, y, args.splits, 0.25)):
+            for variant, (levers, params) in VARIANTS.items():
+                if "regression" in variant and task != "regression":
+                    continue
+                blend.LEVERS.clear()
+                blend.LEVERS.update(defaults, **levers)
+                cls = (MixtureOfExpertsRegressor if task == "regression"
+                       else MixtureOfExpertsClassifier)
+                model = cls(make_experts(task, seed=split), random_state=split, **params)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model.fit(X[train], y[train])
+                if task == "regression":
+                    score = mean_squared_error(y[test], model.predict(X[test])) ** 0.5
+                else:
+                    score = log_loss(y[test], model.predict_proba(X[test]),
+                                     labels=model.classes_)
+                scores[variant].append(score)
+                print(f"{name} split {split} {variant:32s} {score:.5f}", flush=True)
+        rows.append((name, task, {v: np.mean(s) for v, s in scores.items() if s}))
+    blend.LEVERS.clear()
+    blend.LEVERS.update(defaults)
+    report = _report(rows, args)
+    print(report)
+    if args.out:
+        with open(args.out, "w") as handle:
+            handle.write(report)
+
+
+def _report(rows, args):
+    variants = list(VARIANTS)
+    lines = [f"Gate levers: {args.splits} random splits (test 25 %), at most "
+             f"{args.max_rows} rows, the pool of run_benchmarks.py. Test RMSE "
+             "(regression) or log-loss (classification), mean over splits.", "",
+             "| dataset | " + " | ".join(variants) + " |",
+             "|---|" + "---|" * len(variants)]
+    for name, _, means in rows:
+        cells = [f"{means[v]:.4f}" if v in means else "" for v in variants]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "| variant | mean change vs default | datasets worse by > 0.5 % |",
+              "|---|---|---|"]
+    for v in variants[1:]:
+        changes = [means[v] / means["default"] - 1 for _, _, means in rows if v in means]
+        if changes:
+            lines.append(f"| {v} | {100 * np.mean(changes):+.2f} % | "
+                         f"{sum(c > 0.005 for c in changes)} of {len(changes)} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

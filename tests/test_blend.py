@@ -1,0 +1,188 @@
+"""The stacked gate of the gradient trainer: constant blend first, gate where it wins."""
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+from scipy.special import softmax
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from skmoe._blend import GateInputs, constant_blend_logits
+from skmoe.experts import RuleExpert
+from skmoe.gates import MLPGate
+
+
+def first_column(X):
+    return X[:, 0]
+
+
+def minus_first_column(X):
+    return -X[:, 0]
+
+
+def second_column(X):
+    return X[:, 1]
+
+
+def zeros(X):
+    return np.zeros(len(X))
+
+
+def test_constant_blend_recovers_exact_regression_weights():
+    rng = np.random.RandomState(0)
+    F = rng.normal(size=(500, 3))
+    y = F @ np.array([0.2, 0.8, 0.0])
+    weights = softmax(constant_blend_logits(F, y, np.ones(500), regression=True))
+    assert_allclose(weights, [0.2, 0.8, 0.0], atol=1e-4)
+
+
+def test_constant_blend_classification_prefers_the_better_expert():
+    rng = np.random.RandomState(0)
+    n = 400
+    # log p_i(y | x): expert 0 always gives the true class 0.9, expert 1 0.5.
+    log_lik = np.log(np.column_stack([np.full(n, 0.9), np.full(n, 0.5)]))
+    weights = softmax(constant_blend_logits(log_lik, None, rng.rand(n), regression=False))
+    assert weights[0] > 0.999
+
+
+def test_sample_weight_moves_the_constant_blend():
+    F = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
+    y = np.array([0.0, 0.0, 1.0, 1.0])
+    # Expert 0 is right on every row; weighting rows does not change that.
+    assert softmax(constant_blend_logits(F, y, np.array([1, 1, 5, 5.]), True))[0] > 0.999
+    # Expert 1 is right on rows 0-1 only if y there is 1: with those rows
+    # weighted up it takes the larger weight.
+    y2 = np.array([1.0, 1.0, 1.0, 1.0])
+    w = softmax(constant_blend_logits(F, y2, np.array([10, 10, 1, 1.]), True))
+    assert w[1] > w[0]
+
+
+def test_gate_starts_exactly_at_the_constant_blend():
+    X = np.random.RandomState(0).normal(size=(50, 4))
+    gate = MLPGate().init(X, 3, seed=0).start_at_constant([0.5, -1.0, 0.5])
+    assert_allclose(gate.predict_proba(X), np.tile(softmax([0.5, -1.0, 0.5]), (50, 1)),
+                    rtol=1e-6)
+
+
+def test_gate_inputs_carry_the_experts_opinions():
+    X = np.arange(6.0).reshape(3, 2)
+    outputs = np.array([[1.0, 3.0], [2.0, 2.0], [0.0, 4.0]])
+    Z = GateInputs(regression=True, y_mean=2.0, y_scale=2.0).transform(X, outputs)
+    assert_allclose(Z[:, :2], X)
+    assert_allclose(Z[:, 2:4], (outputs - 2.0) / 2.0)
+    assert_allclose(Z[:, 4], [0.5, 0.0, 1.0])  # spread of the standardised predictions
+    probas = np.array([[[0.9, 0.1], [0.5, 0.5]]])
+    Z = GateInputs(regression=False).transform(np.zeros((1, 1)), probas)
+    assert_allclose(Z[0, 1:3], [np.log(0.1 / 0.9), 0.0])
+    assert_allclose(Z[0, 3], 2 * 0.2)
+
+
+def _two_regimes(n=1200, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-3, 3, size=(n, 2))
+    left = X[:, 0] < 0
+    y = np.where(left, X[:, 0], -X[:, 0]) + 0.05 * rng.normal(size=n)
+    return X, y, left
+
+
+def test_two_regimes_the_gate_learns_who_is_right_where():
+    X, y, left = _two_regimes()
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    assert moe.gate_selected_
+    assert moe.out_of_fold_loss_["gate"] < moe.out_of_fold_loss_["constant"]
+    away = np.abs(X[:, 0]) > 0.3
+    chosen = moe.predict_gate(X).argmax(axis=1)
+    assert (chosen == np.where(left, 0, 1))[away].mean() >= 0.95
+    # Each expert alone is wrong on half the rows; the mixture is close.
+    rmse = np.sqrt(np.mean((moe.predict(X) - y) ** 2))
+    assert rmse < 0.3 * np.std(y)
+
+
+def test_no_input_dependence_returns_the_constant_blend():
+    # Two noisy copies of the truth with independent noise: the best blend is
+    # 50/50 everywhere and nothing in X tells the experts apart.
+    rng = np.random.RandomState(1)
+    n = 600
+    X = rng.normal(size=(n, 3))
+    truth = X[:, 0]
+    noise = rng.normal(size=(n, 2))
+    y = truth
+
+    class Noisy:
+        pass
+
+    # Experts as rules over hidden columns: column 1 and 2 of Xe hold the two
+    # noisy predictions, which the gate also sees (as X) but cannot exploit.
+    Xe = np.column_stack([X[:, :1] * 0, truth + noise[:, 0], truth + noise[:, 1]])
+    experts = [("a", RuleExpert(second_column)), ("b", RuleExpert(_third_column))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(Xe, y)
+    weights = moe.predict_gate(Xe)
+    if not moe.gate_selected_:
+        assert_allclose(weights, np.tile(moe.blend_weights_, (n, 1)), rtol=1e-6)
+    assert_allclose(weights.mean(axis=0), [0.5, 0.5], atol=0.1)
+    assert_allclose(moe.blend_weights_, [0.5, 0.5], atol=0.1)
+
+
+def _third_column(X):
+    return X[:, 2]
+
+
+def test_never_worse_than_the_constant_blend_out_of_fold():
+    X, y, _ = _two_regimes(n=400, seed=3)
+    experts = [("up", RuleExpert(first_column)), ("zero", RuleExpert(zeros))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    losses = moe.out_of_fold_loss_
+    if moe.gate_selected_:
+        assert losses["gate"] < losses["constant"]
+    else:
+        assert_allclose(moe.predict_gate(X), np.tile(moe.blend_weights_, (len(X), 1)),
+                        rtol=1e-6)
+
+
+def test_classifier_stacked_gate_beats_a_useless_expert():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 2))
+    y = (X[:, 0] + 0.3 * rng.normal(size=600) > 0).astype(int)
+    experts = [("logit", LogisticRegression()), ("coin", RuleExpert(zeros, task="classification"))]
+    moe = MixtureOfExpertsClassifier(experts, random_state=0)
+    moe.fit(X, y)
+    assert moe.blend_weights_[0] > 0.9
+    proba = moe.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    score = cross_val_score(moe, X, y, cv=3, scoring="neg_log_loss").mean()
+    alone = cross_val_score(LogisticRegression(), X, y, cv=3, scoring="neg_log_loss").mean()
+    assert score >= alone - 0.02
+
+
+def test_stacked_gate_is_deterministic_and_pickles():
+    import pickle
+    X, y, _ = _two_regimes(n=300)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    a = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    b = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    assert_allclose(a.predict(X), b.predict(X))
+    c = pickle.loads(pickle.dumps(a))
+    assert_allclose(c.predict(X), a.predict(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["nll", "squared_error"])
+def test_return_std_works_with_either_loss(loss):
+    X, y, _ = _two_regimes(n=300)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    moe = MixtureOfExpertsRegressor(experts, loss=loss, random_state=0).fit(X, y)
+    mean, std = moe.predict(X, return_std=True)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    assert np.isfinite(moe.score_samples(X, y)).all()
+
+
+def test_torch_experts_keep_the_joint_trainer():
+    from skmoe.experts import TorchMLPRegressor
+    X, y, _ = _two_regimes(n=200)
+    moe = MixtureOfExpertsRegressor(
+        [("mlp", TorchMLPRegressor(hidden_layer_sizes=(4,))),
+         ("up", RuleExpert(first_column))], max_epochs=2, random_state=0).fit(X, y)
+    assert moe.gate_inputs_ is None
+    assert torch.isfinite(torch.as_tensor(moe.predict(X))).all()
