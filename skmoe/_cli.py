@@ -10,7 +10,8 @@ import os
 import sys
 import warnings
 
-import numpy as np
+# Nothing heavy at import time (numpy, scipy, torch, the estimators): they are
+# imported inside the subcommand that needs them, so `--help` is instant.
 
 DEFAULT_DATASET = "mcycle"
 DEFAULT_EXPERTS = "linear,tree,gbm"
@@ -200,6 +201,7 @@ def make_estimators(expert_names, task, max_iter, seed, training="em", max_epoch
 
 
 def _run_compare(args):
+    import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import (KFold, RepeatedKFold, RepeatedStratifiedKFold,
                                          StratifiedKFold)
