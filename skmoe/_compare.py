@@ -283,6 +283,19 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
     return scores, fit_time, predict_time, messages
 
 
+def _parallel(n_jobs):
+    """A joblib Parallel that yields results as they come, where the backend can.
+
+    Some backends (Ray's, for one) refuse ``return_as="generator"`` when the
+    Parallel is built; they return a list instead, and the progress bar then
+    advances only once every fit is done.
+    """
+    try:
+        return Parallel(n_jobs=n_jobs, return_as="generator")
+    except ValueError:
+        return Parallel(n_jobs=n_jobs)
+
+
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             random_state=0, progress=False, title=None):
     """Cross-validate several estimators on the same folds and compare them.
@@ -369,7 +382,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     out = []
     bar = ProgressBar(len(jobs), "compare", enabled=progress)
     with bar:
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        results = _parallel(n_jobs)(
             delayed(_fit_score)(name, est, X, y, train, test, scorers)
             for name, est, train, test in jobs)
         for (name, _, _, _), res in zip(jobs, results):

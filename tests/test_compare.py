@@ -6,7 +6,8 @@ from functools import partial
 
 import numpy as np
 import pytest
-from joblib import parallel_config
+from joblib import parallel_config, register_parallel_backend
+from joblib._parallel_backends import ThreadingBackend
 from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
@@ -198,3 +199,20 @@ def test_dataframe_input_in_parallel_matches_serial():
         parallel = compare(estimators, frame, target, cv=3, n_jobs=2)
     for name in estimators:
         np.testing.assert_allclose(parallel.scores[name]["r2"], serial.scores[name]["r2"])
+
+
+class _NoGeneratorBackend(ThreadingBackend):
+    """Like Ray's joblib backend: no ``return_as="generator"``."""
+
+    supports_return_generator = False
+
+
+def test_backend_without_generator_mode():
+    register_parallel_backend("no_generator", _NoGeneratorBackend)
+    X, y = make_regimes(n_samples=100, random_state=0)
+    models = {"line": LinearRegression(), "tree": DecisionTreeRegressor(max_depth=3)}
+    with parallel_config(backend="no_generator", n_jobs=2):
+        result = compare(models, X, y, cv=3)
+    serial = compare(models, X, y, cv=3)
+    for name in models:
+        np.testing.assert_allclose(result.scores[name]["r2"], serial.scores[name]["r2"])
