@@ -296,8 +296,21 @@ def _parallel(n_jobs):
         return Parallel(n_jobs=n_jobs)
 
 
+def _with_greedy_ensembles(estimators):
+    """Each plain-averaging ensemble followed by its greedy-weighted twin."""
+    from ._ensemble import _BaseEnsemble
+
+    out = {}
+    for name, est in estimators.items():
+        out[name] = est
+        twin = f"{name} (greedy)"
+        if isinstance(est, _BaseEnsemble) and est.weights is None and twin not in estimators:
+            out[twin] = clone(est).set_params(weights="greedy")
+    return out
+
+
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
-            random_state=0, progress=False, title=None):
+            random_state=0, progress=False, title=None, greedy_ensemble=False):
     """Cross-validate several estimators on the same folds and compare them.
 
     Parameters
@@ -328,6 +341,12 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         Show a progress bar on stderr.
     title : str, default=None
         First line of the text table.
+    greedy_ensemble : bool, default=False
+        Add, right after every plain-averaging :class:`EnsembleRegressor` /
+        :class:`EnsembleClassifier` named ``name``, a copy with
+        ``weights="greedy"`` named ``"name (greedy)"``: the best constant
+        blend of the same experts (Caruana et al., 2004), which a mixture
+        must beat to be worth its gate.
 
     Returns
     -------
@@ -358,6 +377,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     for name, est in estimators.items():
         if not hasattr(est, "fit") or not hasattr(est, "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
+    if greedy_ensemble:
+        estimators = _with_greedy_ensembles(estimators)
     kinds = {is_classifier(e) for e in estimators.values()}
     if len(kinds) > 1:
         raise ValueError("Mixing classifiers and regressors: "

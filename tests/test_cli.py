@@ -57,6 +57,8 @@ def test_compare_csv_with_one_hot_target_and_plot(csv_file, tmp_path, capsys):
     assert main(argv + (["--plot", str(plot)] if has_mpl else [])) == 0
     out = capsys.readouterr().out
     assert "regression on data.csv (price)" in out and "80 rows, 2 features" in out
+    # The best constant blend is shown next to the plain average, with its own test.
+    assert "\nensemble (greedy) " in out and "mixture vs ensemble (greedy) on rmse" in out
     if has_mpl:
         assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -149,3 +151,10 @@ def test_lazy_package_namespace():
     assert skmoe.datasets.list_datasets is list_datasets
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         skmoe.nope  # noqa: B018
+
+
+def test_compare_without_the_greedy_ensemble(csv_file, capsys):
+    argv = ["compare", str(csv_file), "--target", "price", "--one-hot", "--no-greedy", *FAST]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "\nensemble " in out and "greedy" not in out

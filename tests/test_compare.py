@@ -216,3 +216,18 @@ def test_backend_without_generator_mode():
     serial = compare(models, X, y, cv=3)
     for name in models:
         np.testing.assert_allclose(result.scores[name]["r2"], serial.scores[name]["r2"])
+
+
+def test_greedy_ensemble_twin():
+    X, y = make_regimes(n_samples=120, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    estimators = {"ens": EnsembleRegressor(experts), **dict(experts)}
+    result = compare(estimators, X, y, cv=2, greedy_ensemble=True)
+    assert result.names == ["ens", "ens (greedy)", "line", "tree"]
+    assert "\nens (greedy) " in result.table()
+    assert "ens (greedy)" not in estimators  # the caller's dict is left alone
+    # The greedy blend is at least as good as the worse of the two experts here.
+    rmse = {n: result.display_scores(n, "neg_root_mean_squared_error").mean()
+            for n in result.names}
+    assert rmse["ens (greedy)"] <= max(rmse["line"], rmse["tree"])
+    assert compare(estimators, X, y, cv=2).names == ["ens", "line", "tree"]
