@@ -1,4 +1,4 @@
-"""Accuracy and cost of skmoe's mixtures against the experts, the ensemble and stacking.
+"""Accuracy and cost of skmoe's mixtures against the experts, the ensembles and stacking.
 
 Every method is built on the same expert pool (Ridge or LogisticRegression,
 a depth-8 tree, LightGBM with 300 trees, 15 nearest neighbours; scaled where
@@ -6,11 +6,19 @@ they need it) and fitted on the same random splits of the offline datasets of
 :mod:`skmoe.datasets`. Reported per dataset: RMSE (regression) or log-loss and
 accuracy (classification), averaged over splits, and fit / predict times as
 ratios to ``StackingRegressor/Classifier(cv=5)`` measured in the same split
-(medians over splits). Nothing is tuned on the test split.
+(medians over splits). Nothing is tuned on the test split. Besides plain
+averaging and stacking, two constant or near-constant blends: Caruana's
+ensemble selection (``EnsembleRegressor/Classifier(weights="greedy", cv=5)``)
+and feature-weighted linear stacking (Sill et al., 2009; :class:`FWLS`).
 
 Full run (the documented command; see benchmarks/README.md)::
 
-    python benchmarks/run_benchmarks.py --splits 3 --max-rows 20000 --out benchmarks/results
+    python benchmarks/run_benchmarks.py --splits 5 --max-rows 20000 --out benchmarks/results
+
+Part of it again, merged into the existing results (same settings)::
+
+    python benchmarks/run_benchmarks.py --splits 5 --datasets mcycle wine \
+        --methods moe caruana --update --out benchmarks/results
 
 Smoke run (CI, a few seconds)::
 
@@ -18,6 +26,7 @@ Smoke run (CI, a few seconds)::
 """
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -37,9 +46,11 @@ from _report import write_outputs  # noqa: E402
 EXPERT_NAMES = {"regression": ["ridge", "tree", "lgbm", "knn"],
                 "classification": ["logreg", "tree", "lgbm", "knn"]}
 # Methods the targets compare the default mixture against.
-BASELINES = ["best_expert", "ensemble", "stacking"]
-ALL_METHODS = ["experts", "ensemble", "stacking", "moe", "moe_em", "moe_gradient",
-               "moe_top1", "moe_top2"]
+BASELINES = ["best_expert", "ensemble", "stacking", "caruana"]
+# The best constant blends: the default mixture must not be worse than the better one.
+BLENDS = ["stacking", "caruana"]
+ALL_METHODS = ["experts", "ensemble", "stacking", "caruana", "fwls", "moe", "moe_em",
+               "moe_gradient", "moe_top1", "moe_top2"]
 # Variants of the mixture: constructor parameters on top of the defaults.
 MOE_VARIANTS = {"moe": {}, "moe_em": {"training": "em"},
                 "moe_gradient": {"training": "gradient"},
@@ -70,6 +81,107 @@ def make_experts(task, *, seed=0, lgbm_trees=300, n_jobs=1):
             ("lgbm", LGBMClassifier(n_estimators=lgbm_trees, n_jobs=n_jobs,
                                     random_state=seed, verbose=-1)),
             ("knn", make_pipeline(StandardScaler(), KNeighborsClassifier(15)))]
+
+
+class FWLS:
+    """Feature-weighted linear stacking (Sill et al., 2009), as benchmarked here.
+
+    The combiner is linear in the products of the experts' out-of-fold outputs
+    with ``[1, meta-features]``, so each expert's weight is a linear function
+    of the input: ``y ~ sum_i f_i(x) (w_i0 + sum_k w_ik m_k(x))``.
+
+    * Outputs: predictions (regression); log-odds of the positive class
+      (binary); log-probabilities of every class (multiclass -- the simpler
+      variant: one coefficient per expert, class and meta-feature, fitted by
+      a multinomial logistic regression).
+    * Meta-features: the standardised columns of X, or, with more than
+      ``max_meta`` columns, the first ``max_meta`` principal components of
+      them (whitened); fewer where the products would exceed
+      ``max_columns`` columns (many classes), so the combiner stays cheap;
+      clipped to [-3, 3].
+    * Combiner: ``RidgeCV`` / ``LogisticRegressionCV`` (3 folds) on the
+      standardised products, the regularisation chosen by internal CV.
+    * Experts: out-of-fold outputs from ``cv`` shuffled (stratified) folds,
+      the same folds for every expert; then refitted on all rows.
+    """
+
+    def __init__(self, experts, task, *, cv=5, max_meta=20, max_columns=240, n_jobs=1,
+                 random_state=0):
+        self.experts, self.task, self.cv = experts, task, cv
+        self.max_meta, self.max_columns = max_meta, max_columns
+        self.n_jobs, self.random_state = n_jobs, random_state
+
+    def fit(self, X, y):
+        from sklearn.base import clone
+        from sklearn.decomposition import PCA
+        from sklearn.linear_model import LogisticRegressionCV, RidgeCV
+        from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import LabelEncoder, StandardScaler
+
+        regression = self.task == "regression"
+        if not regression:
+            encoder = LabelEncoder().fit(y)
+            self.classes_, y = encoder.classes_, encoder.transform(y)
+        folds = (KFold if regression else StratifiedKFold)(
+            self.cv, shuffle=True, random_state=self.random_state)
+        method = "predict" if regression else "predict_proba"
+        oof = [cross_val_predict(clone(e), X, y, cv=folds, method=method,
+                                 n_jobs=self.n_jobs) for _, e in self.experts]
+        self.experts_ = [clone(e).fit(X, y) for _, e in self.experts]
+        base = self._outputs(oof)
+        n_meta = min(self.max_meta, X.shape[1],
+                     max(0, self.max_columns // base.shape[1] - 1))
+        steps = [StandardScaler()]
+        if n_meta < X.shape[1]:
+            steps.append(PCA(n_meta, whiten=True, random_state=0))
+        self.meta_ = make_pipeline(*steps).fit(X) if n_meta else None
+        if regression:
+            combiner = RidgeCV(alphas=np.logspace(-3, 4, 15))
+        else:
+            # C by log-loss (the reported metric); the other options only
+            # silence scikit-learn 1.9's FutureWarnings where they exist.
+            params = inspect.signature(LogisticRegressionCV).parameters
+            extra = {k: v for k, v in (("l1_ratios", (0.0,)),
+                                       ("use_legacy_attributes", False)) if k in params}
+            combiner = LogisticRegressionCV(Cs=np.logspace(-3, 2, 6), cv=3, max_iter=1000,
+                                            scoring="neg_log_loss", **extra)
+        self.combiner_ = make_pipeline(StandardScaler(), combiner)
+        self.combiner_.fit(self._design(base, X), y)
+        return self
+
+    def _outputs(self, outputs):
+        """(n, n_outputs) from each expert's predictions or probabilities."""
+        if self.task == "regression":
+            return np.column_stack(outputs)
+        logp = [np.log(np.clip(p, 1e-6, 1.0)) for p in outputs]
+        if len(self.classes_) == 2:
+            return np.column_stack([lp[:, 1] - lp[:, 0] for lp in logp])
+        return np.hstack(logp)
+
+    def _design(self, base, X):
+        """Every output times [1, meta-features]: (n, n_outputs * (1 + n_meta))."""
+        meta = np.ones((len(X), 1))
+        if self.meta_ is not None:
+            # Clipped, so that a test row far outside the training rows cannot
+            # extrapolate an expert's weight (it helped on breast_cancer).
+            meta = np.hstack([meta, np.clip(self.meta_.transform(X), -3.0, 3.0)])
+        return (base[:, :, None] * meta[:, None, :]).reshape(len(X), -1)
+
+    def _combined(self, X):
+        if self.task == "regression":
+            outputs = [e.predict(X) for e in self.experts_]
+        else:
+            outputs = [e.predict_proba(X) for e in self.experts_]
+        return self._design(self._outputs(outputs), X)
+
+    def predict(self, X):
+        if self.task == "regression":
+            return self.combiner_.predict(self._combined(X))
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def predict_proba(self, X):
+        return self.combiner_.predict_proba(self._combined(X))
 
 
 def _moe_class(task):
@@ -127,6 +239,11 @@ def build_method(name, task, *, seed, lgbm_trees, n_jobs, moe_params=None):
     if name == "stacking":
         return (StackingRegressor if regression else StackingClassifier)(
             experts, cv=5, n_jobs=n_jobs)
+    if name == "caruana":
+        return (EnsembleRegressor if regression else EnsembleClassifier)(
+            experts, weights="greedy", cv=5, n_jobs=n_jobs, random_state=seed)
+    if name == "fwls":
+        return FWLS(experts, task, cv=5, n_jobs=n_jobs, random_state=seed)
     params = {**(moe_params or {}), **MOE_VARIANTS[name]}
     return _moe_class(task)(experts, random_state=seed, n_jobs=n_jobs, **params)
 
