@@ -81,7 +81,8 @@ def _targets_lines(result):
         b = t["worst_gap_to_best_blend"]
         over = ", ".join(b["datasets_over"]) or "none"
         lines.append(f"(i) Worst gap of the default mixture to the best constant blend "
-                     f"min(Stacking, Caruana): {100 * b['value']:+.1f}% on {b['dataset']} "
+                     f"(the better of Stacking and Caruana, where run): "
+                     f"{100 * b['value']:+.1f}% on {b['dataset']} "
                      f"(target <= +{100 * b['target']:.1f}%: {_met(b['met'])}; datasets "
                      f"over: {over}).")
     if "rank_first" in t:

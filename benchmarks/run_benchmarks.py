@@ -475,8 +475,10 @@ def targets(summaries):
                 "datasets_over": sorted(n for n, g in blend.items() if g > BLEND_GAP)}
         firsts = [s["name"] for s in ranked if s["moe_rank"] == 1]
         share = len(firsts) / len(ranked)
+        against = {b for s in ranked for b in s["rank_against"]}
         out["rank_first"] = {"value": share, "target": RANK_FIRST, "met": share >= RANK_FIRST,
-                             "datasets": firsts, "against": BASELINES}
+                             "datasets": firsts,
+                             "against": [b for b in BASELINES if b in against]}
         gaps = {s["name"]: s["moe_gap_to_best_expert"] for s in ranked}
         worst = max(gaps, key=gaps.get)
         out["worst_gap_to_best_expert"] = {
