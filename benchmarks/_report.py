@@ -3,9 +3,10 @@
 import json
 import os
 
-VARIANT_COLUMNS = ["ensemble", "stacking", "moe", "moe_em", "moe_gradient", "moe_top1",
-                   "moe_top2"]
-LABELS = {"ensemble": "Ensemble", "stacking": "Stacking", "moe": "MoE (default)",
+VARIANT_COLUMNS = ["ensemble", "stacking", "caruana", "fwls", "moe", "moe_em",
+                   "moe_gradient", "moe_top1", "moe_top2"]
+LABELS = {"ensemble": "Ensemble", "stacking": "Stacking", "caruana": "Caruana",
+          "fwls": "FWLS", "moe": "MoE (default)",
           "moe_em": "MoE EM", "moe_gradient": "MoE gradient", "moe_top1": "MoE top-1",
           "moe_top2": "MoE top-2", "best_expert": "best expert"}
 
@@ -19,7 +20,7 @@ def _score_rows(summaries, task, key, unavailable, lower_is_better=True):
                       for m in s["scores"] if m.startswith("expert:")},
                      key=["ridge", "logreg", "tree", "lgbm", "knn"].index)
     header = ["dataset", "rows", *experts, *[LABELS[m] for m in VARIANT_COLUMNS],
-              "MoE rank", "gap to best expert"]
+              "MoE rank", "gap to best expert", "gap to best blend"]
     rows = []
     for s in summaries:
         if s["task"] != task:
@@ -34,8 +35,10 @@ def _score_rows(summaries, task, key, unavailable, lower_is_better=True):
         for method, value in cells.items():
             text = ("n/a" if method in unavailable else "-") if value is None else _fmt(value)
             row.append(f"**{text}**" if value is not None and value == best else text)
-        gap = s.get("moe_gap_to_best_expert")
-        row += [str(s.get("moe_rank", "-")), "-" if gap is None else f"{100 * gap:+.1f}%"]
+        row.append(str(s.get("moe_rank", "-")))
+        for gap_key in ("moe_gap_to_best_expert", "moe_gap_to_best_blend"):
+            gap = s.get(gap_key)
+            row.append("-" if gap is None else f"{100 * gap:+.1f}%")
         rows.append(row)
     return header, rows
 
@@ -68,33 +71,63 @@ def _rst(header, rows):
     return "\n".join(lines)
 
 
+def _met(flag):
+    return "met" if flag else "missed"
+
+
 def _targets_lines(result):
     t, lines = result["targets"], []
+    if "worst_gap_to_best_blend" in t:
+        b = t["worst_gap_to_best_blend"]
+        over = ", ".join(b["datasets_over"]) or "none"
+        lines.append(f"(i) Worst gap of the default mixture to the best constant blend "
+                     f"(the better of Stacking and Caruana, where run): "
+                     f"{100 * b['value']:+.1f}% on {b['dataset']} "
+                     f"(target <= +{100 * b['target']:.1f}%: {_met(b['met'])}; datasets "
+                     f"over: {over}).")
     if "rank_first" in t:
         r = t["rank_first"]
-        lines.append(f"Default mixture ranks first against best expert / Ensemble / Stacking "
-                     f"on {100 * r['value']:.0f}% of the datasets (target >= 70%: "
-                     f"{'met' if r['met'] else 'missed'}).")
+        against = " / ".join(LABELS.get(m, m) for m in r.get("against", []))
+        lines.append(f"(ii) Default mixture ranks first against {against} on "
+                     f"{100 * r['value']:.0f}% of the datasets (target >= "
+                     f"{100 * r['target']:.0f}%: {_met(r['met'])}).")
         g = t["worst_gap_to_best_expert"]
         over = ", ".join(g["datasets_over"]) or "none"
-        lines.append(f"Worst gap to the best single expert: {100 * g['value']:+.1f}% on "
-                     f"{g['dataset']} (target <= +1%: {'met' if g['met'] else 'missed'}; "
-                     f"datasets over 1%: {over}).")
-    for key, label in (("fit_ratio_moe", "default mixture"), ("fit_ratio_moe_em", "EM")):
-        if key in t:
-            f = t[key]
-            lines.append(f"Fit time of the {label} / Stacking: median {f['median']:.2f}x, "
-                         f"worst {f['max']:.2f}x on {f['max_dataset']} (target <= "
-                         f"{f['target']}x: {'met' if f['met'] else 'missed'}).")
+        lines.append(f"(iii) Worst gap to the best single expert: {100 * g['value']:+.1f}% on "
+                     f"{g['dataset']} (target <= +{100 * g['target']:.0f}%: "
+                     f"{_met(g['met'])}; datasets over: {over}).")
+    if "fit_ratio_moe" in t:
+        f = t["fit_ratio_moe"]
+        lines.append(f"(iv) Fit time of the default mixture / Stacking: median "
+                     f"{f['median']:.2f}x, worst {f['max']:.2f}x on {f['max_dataset']} "
+                     f"(target median <= {f['target_median']}x, every dataset <= "
+                     f"{f['target_max']}x: {_met(f['met'])}).")
+    if "em" in t:
+        e = t["em"]
+        better = ", ".join(f"{n} {'yes' if b else 'no'}" for n, b in e["better_on"].items())
+        text = (f"(v) EM / default mixture - 1 on the median dataset: "
+                f"{100 * e['median_gap']:+.1f}% (target <= +{100 * e['target_median_gap']:.0f}"
+                f"%); EM better on: {better or 'n/a'}")
+        if "no_warning_share" in e:
+            text += (f"; no ConvergenceWarning on {100 * e['no_warning_share']:.0f}% of the "
+                     f"datasets (target >= {100 * e['target_no_warning_share']:.0f}%; with: "
+                     f"{', '.join(e['datasets_with_warning']) or 'none'})")
+        lines.append(text + f" ({_met(e['met'])}).")
+    if "fit_ratio_moe_em" in t:
+        f = t["fit_ratio_moe_em"]
+        lines.append(f"Fit time of EM / Stacking (no target): median {f['median']:.2f}x, "
+                     f"worst {f['max']:.2f}x on {f['max_dataset']}.")
     return lines
 
 
 def _variant_rows(result):
     header = ["mixture variant", "ranks first", "within 1% of best expert", "worst gap",
-              "fit / Stacking (median)", "fit / Stacking (worst)"]
+              "worst gap to best blend", "fit / Stacking (median)", "fit / Stacking (worst)"]
     rows = [[LABELS[v], f"{100 * t['rank_first']:.0f}%",
              f"{100 * t['within_1pct_of_best_expert']:.0f}%",
              f"{100 * t['worst_gap']:+.1f}% ({t['worst_gap_dataset']})",
+             (f"{100 * t['worst_blend_gap']:+.1f}% ({t['worst_blend_gap_dataset']})"
+              if "worst_blend_gap" in t else "-"),
              f"{t['fit_ratio_median']:.2f}", f"{t['fit_ratio_max']:.2f}"]
             for v, t in result.get("variants", {}).items()]
     return header, rows
@@ -132,8 +165,8 @@ def render(result, fmt):
     for title, task, key, lower in sections:
         if any(s["task"] == task for s in summaries):
             header, rows = _score_rows(summaries, task, key, unavailable, lower)
-            if key == "accuracy":  # rank and gap refer to log-loss
-                header, rows = header[:-2], [r[:-2] for r in rows]
+            if key == "accuracy":  # rank and gaps refer to log-loss
+                header, rows = header[:-3], [r[:-3] for r in rows]
             blocks += [_heading(title, fmt), table(header, rows)]
     for key, what in (("fit_ratio", "Fit"), ("predict_ratio", "Predict")):
         header, rows = _cost_rows(summaries, unavailable, key)

@@ -283,8 +283,34 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
     return scores, fit_time, predict_time, messages
 
 
+def _parallel(n_jobs):
+    """A joblib Parallel that yields results as they come, where the backend can.
+
+    Some backends (Ray's, for one) refuse ``return_as="generator"`` when the
+    Parallel is built; they return a list instead, and the progress bar then
+    advances only once every fit is done.
+    """
+    try:
+        return Parallel(n_jobs=n_jobs, return_as="generator")
+    except ValueError:
+        return Parallel(n_jobs=n_jobs)
+
+
+def _with_greedy_ensembles(estimators):
+    """Each plain-averaging ensemble followed by its greedy-weighted twin."""
+    from ._ensemble import _BaseEnsemble
+
+    out = {}
+    for name, est in estimators.items():
+        out[name] = est
+        twin = f"{name} (greedy)"
+        if isinstance(est, _BaseEnsemble) and est.weights is None and twin not in estimators:
+            out[twin] = clone(est).set_params(weights="greedy")
+    return out
+
+
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
-            random_state=0, progress=False, title=None):
+            random_state=0, progress=False, title=None, greedy_ensemble=False):
     """Cross-validate several estimators on the same folds and compare them.
 
     Parameters
@@ -315,6 +341,12 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         Show a progress bar on stderr.
     title : str, default=None
         First line of the text table.
+    greedy_ensemble : bool, default=False
+        Add, right after every plain-averaging :class:`EnsembleRegressor` /
+        :class:`EnsembleClassifier` named ``name``, a copy with
+        ``weights="greedy"`` named ``"name (greedy)"``: the best constant
+        blend of the same experts (Caruana et al., 2004), which a mixture
+        must beat to be worth its gate.
 
     Returns
     -------
@@ -345,6 +377,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     for name, est in estimators.items():
         if not hasattr(est, "fit") or not hasattr(est, "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
+    if greedy_ensemble:
+        estimators = _with_greedy_ensembles(estimators)
     kinds = {is_classifier(e) for e in estimators.values()}
     if len(kinds) > 1:
         raise ValueError("Mixing classifiers and regressors: "
@@ -369,7 +403,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     out = []
     bar = ProgressBar(len(jobs), "compare", enabled=progress)
     with bar:
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        results = _parallel(n_jobs)(
             delayed(_fit_score)(name, est, X, y, train, test, scorers)
             for name, est, train, test in jobs)
         for (name, _, _, _), res in zip(jobs, results):

@@ -1,58 +1,196 @@
-"""EnsembleRegressor / EnsembleClassifier: the averaging baseline.
+"""EnsembleRegressor / EnsembleClassifier: averaging baselines with constant weights.
 
-Same experts specification as the mixtures; the averaging itself is
-scikit-learn's ``VotingRegressor`` / ``VotingClassifier`` (kept as
-``voting_``), so the baseline is exactly the one people already know.
+Same experts specification as the mixtures. The weights are uniform (plain
+averaging, as scikit-learn's ``VotingRegressor`` / ``VotingClassifier``),
+given by the user, or learned by Caruana et al.'s (2004) ensemble selection
+on out-of-fold predictions (``weights="greedy"``, the weighted ensemble of
+AutoGluon): the best constant blend, which a mixture must beat.
 """
 
+from functools import partial
+from numbers import Integral
+
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.ensemble import VotingClassifier, VotingRegressor
+from joblib import Parallel, delayed
+from sklearn.base import ClassifierMixin, RegressorMixin, clone
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseExpertComposition, check_sample_weight
+from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
+                    _weight_kwargs, check_sample_weight)
 from ._compat import validate_data
-from ._likelihood import classification_outputs, regression_outputs
+from ._likelihood import _check_finite, aligned_proba, classification_outputs, regression_outputs
+
+# Probabilities are clipped before the log of the selection's log-loss, as in
+# scikit-learn's log_loss, so an expert's confident mistake costs a finite amount.
+_EPS = 1e-15
+
+
+def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=False):
+    """Caruana et al. (2004) greedy ensemble selection with replacement.
+
+    Each round adds the expert (possibly one already chosen) whose addition
+    gives the lowest loss of the running average; the first round therefore
+    picks the single best expert, as in AutoGluon's ``EnsembleSelection``.
+
+    Parameters
+    ----------
+    predictions : ndarray of shape (n_samples, n_experts)
+        Out-of-fold predictions (regression) or out-of-fold probabilities of
+        the true class (classification: the log-loss of averaged probabilities
+        depends only on the true class's column).
+    y : ndarray of shape (n_samples,)
+        Targets (regression); ignored for classification.
+    n_rounds : int
+        Number of selections.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows in the loss.
+    classifier : bool, default=False
+        Minimise log-loss instead of squared error.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_experts,)
+        Selection counts divided by ``n_rounds``.
+    """
+    n, n_experts = predictions.shape
+    w = np.full(n, 1.0 / n) if sample_weight is None else sample_weight / sample_weight.sum()
+    counts = np.zeros(n_experts, dtype=np.int64)
+    total = np.zeros(n)
+    for r in range(1, n_rounds + 1):
+        candidates = (total[:, None] + predictions) / r  # (n, M): average if i is added
+        if classifier:
+            loss = -(w @ np.log(np.clip(candidates, _EPS, None)))
+        else:
+            loss = w @ (candidates - y[:, None]) ** 2
+        best = int(np.argmin(loss))  # ties go to the first expert: deterministic
+        counts[best] += 1
+        total += predictions[:, best]
+    return counts / n_rounds
+
+
+def _fit_predict(name, estimator, X, y, sample_weight, train, test, predict):
+    """Fit ``estimator`` on the ``train`` rows (all when None); errors name the expert.
+
+    Returns the fitted estimator, or ``predict(name, estimator, X[test])``
+    when ``test`` is given (an out-of-fold prediction).
+    """
+    if train is not None:
+        X_fit, y_fit = X[train], y[train]
+        sample_weight = None if sample_weight is None else sample_weight[train]
+    else:
+        X_fit, y_fit = X, y
+    kind = type(estimator).__name__
+    if sample_weight is not None and not _supports_sample_weight(estimator):
+        raise TypeError(f"Expert '{name}' ({kind}) does not accept sample_weight; drop it "
+                        "from the ensemble or fit without sample_weight.")
+    kwargs = {} if sample_weight is None else _weight_kwargs(estimator, sample_weight)
+    try:
+        estimator.fit(X_fit, y_fit, **kwargs)
+    except Exception as exc:
+        # The same error type where it can be rebuilt, with the expert's name.
+        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
+        raise error_type(f"Expert '{name}' ({kind}) failed to fit: {exc}") from exc
+    return estimator if test is None else predict(name, estimator, X[test])
+
+
+def _predict_column(name, estimator, X):
+    """One expert's predictions as a vector, checked to be finite."""
+    return regression_outputs([name], [estimator], X)[:, 0]
 
 
 class _BaseEnsemble(_BaseExpertComposition):
     _parameter_constraints = {
         "experts": "no_validation",
-        "n_experts": [int, None],
-        "weights": ["array-like", None],
-        "n_jobs": [int, None],
+        "n_experts": [Integral, None],
+        "weights": ["array-like", StrOptions({"greedy"}), None],
+        "cv": ["cv_object"],
+        "n_rounds": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
-    def _voting_estimators(self):
-        """(name, clone) pairs for the voting estimator, 'drop' kept in place."""
-        names, clones = self._resolve_experts(check_random_state(self.random_state))
-        self._check_expert_types(names, clones, classifier=self._is_classifier,
-                                 need_proba=getattr(self, "voting", None) == "soft")
-        by_name = dict(zip(names, clones))
-        return [(name, by_name.get(name, "drop")) for name, _ in self._expert_list()]
-
-    def _fit_voting(self, voting, X, y, sample_weight):
+    def _fit(self, X, y, sample_weight):
+        """Validate, learn the weights if asked, and fit every expert on all rows."""
         self._validate_params()
         X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
                              y_numeric=not self._is_classifier, ensure_min_samples=2)
         sample_weight = check_sample_weight(sample_weight, X)
         if self._is_classifier:
             check_classification_targets(y)
-            if len(np.unique(y)) < 2:
-                raise ValueError(f"The target has only one class ({np.unique(y)[0]!r}); "
+            encoder = LabelEncoder().fit(y)
+            self.classes_ = encoder.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(f"The target has only one class ({self.classes_[0]!r}); "
                                  "a classifier needs at least two.")
-        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        self.voting_ = voting.fit(X, y, **fit_params)
-        self.experts_ = list(self.voting_.estimators_)
-        self.expert_names_ = [n for n, e in self.voting_.estimators if e != "drop"]
+            y = encoder.transform(y)  # experts learn 0..C-1, so probabilities align
+        greedy = isinstance(self.weights, str)
+        rng = check_random_state(self.random_state)
+        names, experts = self._resolve_experts(rng)
+        self._check_expert_types(
+            names, experts, classifier=self._is_classifier,
+            need_proba=self._is_classifier and (greedy or self.voting == "soft"))
+        weights = None if greedy else self._given_weights(names)
+
+        jobs = [(name, est, None, None) for name, est in zip(names, experts)]
+        if greedy:
+            folds = self._folds(X, y, rng)
+            jobs += [(name, clone(est), train, test)
+                     for name, est in zip(names, experts) for train, test in folds]
+        # Full fits and fold fits in one pool, so n_jobs workers stay busy.
+        predict = (partial(aligned_proba, n_classes=len(self.classes_))
+                   if self._is_classifier else _predict_column)
+        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fit_predict)(name, est, X, y, sample_weight, train, test, predict)
+            for name, est, train, test in jobs)
+        self.experts_ = out[:len(names)]
+        if greedy:
+            oof = np.empty((len(y), len(names), *out[-1].shape[1:]))
+            for (name, _, _, test), pred in zip(jobs[len(names):], out[len(names):]):
+                oof[test, names.index(name)] = pred
+            if self._is_classifier:  # log-loss needs only the true class's probability
+                oof = oof[np.arange(len(y)), :, y]
+            weights = ensemble_selection(oof, y, self.n_rounds, sample_weight,
+                                         classifier=self._is_classifier)
+        self.weights_ = weights / weights.sum()
+        self.expert_names_ = list(names)
         self.named_experts_ = self._make_named_experts(self.expert_names_, self.experts_)
         return self
+
+    def _given_weights(self, names):
+        """User weights (one per listed expert, 'drop' included) for the kept experts."""
+        listed = [name for name, _ in self._expert_list()]
+        if self.weights is None:
+            return np.ones(len(names))
+        weights = np.asarray(self.weights, dtype=np.float64)
+        if weights.shape != (len(listed),):
+            raise ValueError(f"weights has shape {weights.shape}; expected one weight per "
+                             f"expert, ({len(listed)},).")
+        weights = weights[[listed.index(name) for name in names]]
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() == 0:
+            raise ValueError("weights must be finite, non-negative and not all zero; got "
+                             f"{weights.tolist()} for experts {names}.")
+        return weights
+
+    def _folds(self, X, y, rng):
+        """Folds shared by every expert; an int means shuffled (stratified) K-fold."""
+        if isinstance(self.cv, Integral):
+            splitter = (StratifiedKFold if self._is_classifier else KFold)(
+                n_splits=self.cv, shuffle=True,
+                random_state=rng.randint(np.iinfo(np.int32).max))
+        else:
+            splitter = check_cv(self.cv, y, classifier=self._is_classifier)
+        return list(splitter.split(X, y))
+
+    def _used(self):
+        """Indices of the experts with a non-zero weight: the others are not called."""
+        return np.flatnonzero(self.weights_ > 0)
 
     def _nan_policy(self):
         return "allow-nan" if self._experts_allow_nan() else True
@@ -72,7 +210,7 @@ class _BaseEnsemble(_BaseExpertComposition):
 
 
 class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
-    """Average of the experts' predictions: the baseline a mixture must beat.
+    """Weighted average of the experts' predictions: the baseline a mixture must beat.
 
     Parameters
     ----------
@@ -80,19 +218,33 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         As for :class:`MixtureOfExpertsRegressor`.
     n_experts : int, default=None
         Copies of a single estimator, each with its own ``random_state``.
-    weights : array-like of shape (n_experts,), default=None
-        Weights of the average (uniform when None).
+    weights : array-like of shape (n_experts,), 'greedy' or None, default=None
+        Weights of the average: uniform when None; one non-negative weight per
+        listed expert ('drop' included); or ``'greedy'``: learned by ensemble
+        selection (Caruana et al., 2004) on out-of-fold predictions, greedy
+        forward selection with replacement for ``n_rounds`` rounds, weights
+        = selection counts / ``n_rounds``.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-fold predictions, the same for every expert; an
+        int means shuffled K-fold seeded by ``random_state``. Only used
+        when ``weights='greedy'``.
+    n_rounds : int, default=50
+        Selection rounds. Only used when ``weights='greedy'``.
     n_jobs : int, default=None
-        Experts are fitted in parallel.
+        Experts (and, for ``'greedy'``, their fold fits) are fitted in parallel.
     random_state : int, RandomState instance or None, default=None
-        Seeds the copies of a homogeneous ensemble.
+        Seeds the copies of a homogeneous ensemble and the folds.
     verbose : bool, default=False
 
     Attributes
     ----------
-    voting_ : VotingRegressor
-        The fitted scikit-learn voting estimator that does the averaging.
+    weights_ : ndarray of shape (n_experts,)
+        Weight of each fitted expert in the average; sums to one.
     experts_, named_experts_, expert_names_, n_features_in_, feature_names_in_
+
+    See Also
+    --------
+    sklearn.ensemble.VotingRegressor : plain and user-weighted averaging.
 
     Examples
     --------
@@ -101,40 +253,46 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
     >>> from skmoe import EnsembleRegressor
     >>> from skmoe.datasets import make_regimes
     >>> X, y = make_regimes(n_samples=200, random_state=0)
-    >>> ens = EnsembleRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())])
-    >>> ens.fit(X, y).predict_experts(X[:3]).shape
+    >>> experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4))]
+    >>> EnsembleRegressor(experts).fit(X, y).predict_experts(X[:3]).shape
     (3, 2)
+    >>> greedy = EnsembleRegressor(experts, weights="greedy", random_state=0).fit(X, y)
+    >>> float(greedy.weights_.sum())
+    1.0
     """
 
-    def __init__(self, experts, *, n_experts=None, weights=None, n_jobs=None,
-                 random_state=None, verbose=False):
+    _parameter_constraints = dict(_BaseEnsemble._parameter_constraints)
+
+    def __init__(self, experts, *, n_experts=None, weights=None, cv=5, n_rounds=50,
+                 n_jobs=None, random_state=None, verbose=False):
         self.experts = experts
         self.n_experts = n_experts
         self.weights = weights
+        self.cv = cv
+        self.n_rounds = n_rounds
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
     def fit(self, X, y, sample_weight=None):
-        """Fit every expert on all rows.
+        """Learn the weights (if ``'greedy'``) and fit every expert on all rows.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to every expert (each must accept it).
+            Passed to every expert (each must accept it) and, for
+            ``'greedy'``, weights the rows of the selection loss.
 
         Returns
         -------
         self : EnsembleRegressor
         """
-        voting = VotingRegressor(self._voting_estimators(), weights=self.weights,
-                                 n_jobs=self.n_jobs, verbose=self.verbose)
-        return self._fit_voting(voting, X, y, sample_weight)
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
-        """(Weighted) average of the experts' predictions.
+        """Weighted average of the experts' predictions.
 
         Parameters
         ----------
@@ -145,7 +303,10 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         y_pred : ndarray of shape (n_samples,)
         """
         X = self._check_X(X)
-        return self.voting_.predict(X)
+        used = self._used()
+        each = regression_outputs([self.expert_names_[i] for i in used],
+                                  [self.experts_[i] for i in used], X)
+        return each @ self.weights_[used]
 
     def predict_experts(self, X):
         """Every expert's prediction, shape (n_samples, n_experts).
@@ -163,7 +324,7 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
 
 
 class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
-    """Soft (or hard) voting over the experts: the classification baseline.
+    """Soft (or hard) weighted voting over the experts: the classification baseline.
 
     Parameters
     ----------
@@ -171,17 +332,36 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         Classifiers, as for :class:`MixtureOfExpertsClassifier`.
     n_experts : int, default=None
     voting : {'soft', 'hard'}, default='soft'
-        Average the probabilities, or take the majority of predicted labels.
-    weights : array-like of shape (n_experts,), default=None
+        Average the probabilities, or take the weighted majority of the
+        predicted labels.
+    weights : array-like of shape (n_experts,), 'greedy' or None, default=None
+        Weights of the average: uniform when None; one non-negative weight per
+        listed expert ('drop' included); or ``'greedy'``: learned by ensemble
+        selection (Caruana et al., 2004) on out-of-fold predictions, greedy
+        forward selection with replacement for ``n_rounds`` rounds, weights
+        = selection counts / ``n_rounds``.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds of the out-of-fold predictions, the same for every expert; an
+        int means shuffled stratified K-fold seeded by ``random_state``. Only used
+        when ``weights='greedy'``.
+    n_rounds : int, default=50
+        Selection rounds. Only used when ``weights='greedy'``.
+        ``'greedy'`` minimises the log-loss of the averaged probabilities, so
+        every expert needs ``predict_proba`` even with hard voting.
     n_jobs : int, default=None
     random_state : int, RandomState instance or None, default=None
     verbose : bool, default=False
 
     Attributes
     ----------
-    voting_ : VotingClassifier
+    weights_ : ndarray of shape (n_experts,)
+        Weight of each fitted expert; sums to one.
     classes_ : ndarray of shape (n_classes,)
     experts_, named_experts_, expert_names_, n_features_in_, feature_names_in_
+
+    See Also
+    --------
+    sklearn.ensemble.VotingClassifier : plain and user-weighted voting.
 
     Examples
     --------
@@ -198,18 +378,20 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
     _parameter_constraints = {**_BaseEnsemble._parameter_constraints,
                               "voting": [StrOptions({"soft", "hard"})]}
 
-    def __init__(self, experts, *, n_experts=None, voting="soft", weights=None,
-                 n_jobs=None, random_state=None, verbose=False):
+    def __init__(self, experts, *, n_experts=None, voting="soft", weights=None, cv=5,
+                 n_rounds=50, n_jobs=None, random_state=None, verbose=False):
         self.experts = experts
         self.n_experts = n_experts
         self.voting = voting
         self.weights = weights
+        self.cv = cv
+        self.n_rounds = n_rounds
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
     def fit(self, X, y, sample_weight=None):
-        """Fit every expert on all rows.
+        """Learn the weights (if ``'greedy'``) and fit every expert on all rows.
 
         Parameters
         ----------
@@ -221,12 +403,7 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         -------
         self : EnsembleClassifier
         """
-        voting = VotingClassifier(self._voting_estimators(), voting=self.voting,
-                                  weights=self.weights, n_jobs=self.n_jobs,
-                                  verbose=self.verbose)
-        self._fit_voting(voting, X, y, sample_weight)
-        self.classes_ = self.voting_.classes_
-        return self
+        return self._fit(X, y, sample_weight)
 
     def predict(self, X):
         """Voted class labels.
@@ -240,11 +417,21 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         y_pred : ndarray of shape (n_samples,)
         """
         X = self._check_X(X)
-        return self.voting_.predict(X)
+        if self.voting == "soft":
+            return self.classes_[np.argmax(self._average_proba(X), axis=1)]
+        votes = np.zeros((len(X), len(self.classes_)))
+        rows = np.arange(len(X))
+        for i in self._used():
+            name = self.expert_names_[i]
+            labels = np.asarray(self.experts_[i].predict(X))
+            if labels.dtype.kind == "f":
+                _check_finite(labels, name)
+            votes[rows, labels.astype(np.intp)] += self.weights_[i]
+        return self.classes_[np.argmax(votes, axis=1)]  # ties: the first class
 
     @available_if(lambda self: self.voting == "soft")
     def predict_proba(self, X):
-        """(Weighted) average of the experts' class probabilities.
+        """Weighted average of the experts' class probabilities.
 
         Parameters
         ----------
@@ -254,8 +441,14 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        X = self._check_X(X)
-        return self.voting_.predict_proba(X)
+        return self._average_proba(self._check_X(X))
+
+    def _average_proba(self, X):
+        used = self._used()
+        each = classification_outputs([self.expert_names_[i] for i in used],
+                                      [self.experts_[i] for i in used], X,
+                                      len(self.classes_))
+        return np.einsum("nmc,m->nc", each, self.weights_[used])
 
     def predict_experts(self, X):
         """Every expert's class probabilities, (n_samples, n_experts, n_classes).
@@ -271,3 +464,4 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         X = self._check_X(X)
         return classification_outputs(self.expert_names_, self.experts_, X,
                                       len(self.classes_))
+

@@ -57,6 +57,8 @@ def test_compare_csv_with_one_hot_target_and_plot(csv_file, tmp_path, capsys):
     assert main(argv + (["--plot", str(plot)] if has_mpl else [])) == 0
     out = capsys.readouterr().out
     assert "regression on data.csv (price)" in out and "80 rows, 2 features" in out
+    # The best constant blend is shown next to the plain average, with its own test.
+    assert "\nensemble (greedy) " in out and "mixture vs ensemble (greedy) on rmse" in out
     if has_mpl:
         assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -124,3 +126,35 @@ def test_gradient_training_and_mlp_expert(csv_file, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "mixture trained by gradient" in out and "\nmlp " in out
+
+
+def test_help_does_not_import_torch_or_scipy():
+    # `python -m skmoe --help` must be instant: the package and the CLI import
+    # the estimators (torch, scipy.stats) only when a subcommand needs them.
+    code = ("import sys, skmoe._cli\n"
+            "try:\n    skmoe._cli.build_parser().parse_args(['compare', '--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "heavy = [m for m in ('torch', 'scipy.stats', 'skmoe._moe') if m in sys.modules]\n"
+            "print('HEAVY', heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY []" in proc.stdout
+    assert "--experts" in proc.stdout  # the help itself was printed
+
+
+def test_lazy_package_namespace():
+    import skmoe
+    for name in skmoe.__all__:
+        assert getattr(skmoe, name) is not None
+    assert set(skmoe.__all__) <= set(dir(skmoe)) and "datasets" in dir(skmoe)
+    assert skmoe.datasets.list_datasets is list_datasets
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        skmoe.nope  # noqa: B018
+
+
+def test_compare_without_the_greedy_ensemble(csv_file, capsys):
+    argv = ["compare", str(csv_file), "--target", "price", "--one-hot", "--no-greedy", *FAST]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "\nensemble " in out and "greedy" not in out

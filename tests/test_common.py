@@ -37,6 +37,8 @@ def _instances():
                                   random_state=0, top_k=1, capacity_factor=2.0, balance_coef=0.01),
         EnsembleRegressor(regressors),
         EnsembleClassifier(classifiers),
+        EnsembleRegressor(regressors, weights="greedy", cv=3, n_rounds=10),
+        EnsembleClassifier(classifiers, weights="greedy", cv=3, n_rounds=10),
         TorchMLPRegressor(**FAST_MLP),
         TorchMLPClassifier(**FAST_MLP),
         RuleExpert(linear_rule, params={"slope": 1.0, "intercept": 0.0}),

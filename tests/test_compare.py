@@ -6,7 +6,8 @@ from functools import partial
 
 import numpy as np
 import pytest
-from joblib import parallel_config
+from joblib import parallel_config, register_parallel_backend
+from joblib._parallel_backends import ThreadingBackend
 from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
@@ -198,3 +199,35 @@ def test_dataframe_input_in_parallel_matches_serial():
         parallel = compare(estimators, frame, target, cv=3, n_jobs=2)
     for name in estimators:
         np.testing.assert_allclose(parallel.scores[name]["r2"], serial.scores[name]["r2"])
+
+
+class _NoGeneratorBackend(ThreadingBackend):
+    """Like Ray's joblib backend: no ``return_as="generator"``."""
+
+    supports_return_generator = False
+
+
+def test_backend_without_generator_mode():
+    register_parallel_backend("no_generator", _NoGeneratorBackend)
+    X, y = make_regimes(n_samples=100, random_state=0)
+    models = {"line": LinearRegression(), "tree": DecisionTreeRegressor(max_depth=3)}
+    with parallel_config(backend="no_generator", n_jobs=2):
+        result = compare(models, X, y, cv=3)
+    serial = compare(models, X, y, cv=3)
+    for name in models:
+        np.testing.assert_allclose(result.scores[name]["r2"], serial.scores[name]["r2"])
+
+
+def test_greedy_ensemble_twin():
+    X, y = make_regimes(n_samples=120, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    estimators = {"ens": EnsembleRegressor(experts), **dict(experts)}
+    result = compare(estimators, X, y, cv=2, greedy_ensemble=True)
+    assert result.names == ["ens", "ens (greedy)", "line", "tree"]
+    assert "\nens (greedy) " in result.table()
+    assert "ens (greedy)" not in estimators  # the caller's dict is left alone
+    # The greedy blend is at least as good as the worse of the two experts here.
+    rmse = {n: result.display_scores(n, "neg_root_mean_squared_error").mean()
+            for n in result.names}
+    assert rmse["ens (greedy)"] <= max(rmse["line"], rmse["tree"])
+    assert compare(estimators, X, y, cv=2).names == ["ens", "line", "tree"]
