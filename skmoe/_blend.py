@@ -18,8 +18,15 @@ constant blend out of fold:
    constant blend of its training rows (zero output weights, the constant
    logits as bias) and early-stopped on an inner validation split; its fold
    is then an honest test. The deployed gate averages the gates' logits.
+   The gates are trained together as one batched network
+   (:class:`~skmoe._nn.BatchedMLP`): one optimiser step for all of them.
 5. If the averaged gates do not beat the constant blend on those honest
    out-of-fold losses, the constant blend (fitted on all rows) is used.
+6. Regression: a convex blend cannot scale its experts up or weigh one
+   negatively, which stacking's linear model can. :class:`AffineHead` is a
+   ridge regression over the gated prediction and the experts' predictions,
+   fitted on the out-of-fold rows; it is kept only if its leave-one-out
+   error beats the gated prediction's out-of-fold error.
 
 Regression trains on the squared error of the blended mean by default (the
 loss a user scores); the mixture density's noise scales are fitted after the
@@ -28,6 +35,7 @@ gate (gate-weighted mean squared residuals).
 
 import copy
 import math
+import time
 
 import numpy as np
 import torch
@@ -38,13 +46,15 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
-from ._gradient import (TrainingData, _fixed_outputs, _gate_weighted_variances, _run_once,
-                        evaluate)
-from ._torch_utils import resolve_device, to_numpy, to_tensor
+from ._gradient import _fixed_outputs
+from ._likelihood import noise_variances
+from ._nn import BatchedMLP
+from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
 # to exp(-2 * LOGIT_BOUND) relative, i.e. an expert can be switched off.
 LOGIT_BOUND = 15.0
+LOG_2PI = math.log(2.0 * math.pi)
 # Probabilities are floored at this value before the log in the gate's inputs.
 INPUT_PROBA_FLOOR = 1e-4
 # Folds over the out-of-fold rows: one gate per fold.
@@ -53,7 +63,9 @@ GATE_FOLDS = 5
 # Switches for the ablation benchmark (benchmarks/bench_gate_levers.py); the
 # library always runs with all of them on.
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
-          "bagged": True, "gate_folds": GATE_FOLDS}
+          "bagged": True, "gate_folds": GATE_FOLDS, "affine_head": True}
+# Ridge penalties searched (by leave-one-out, in standardised units) by AffineHead.
+HEAD_ALPHAS = np.logspace(-3, 3, 13)
 
 
 class GateInputs:
@@ -144,20 +156,47 @@ def constant_blend_logits(out, y, w, regression):
     return logits - logits.mean()
 
 
-def _blend_rows_loss(logits, out, y, w, regression):
-    w_sum = max(w.sum(), 1e-300)
-    return _blend_loss(logits, out, y, w, regression)[0] / w_sum
+class AffineHead:
+    """Linear correction of a regression mixture's mean.
+
+    ``y_hat = intercept + a * mixture + sum_i b_i f_i`` in standardised units,
+    a ridge regression on out-of-fold rows (penalty by leave-one-out).
+
+    Parameters
+    ----------
+    y_mean, y_scale : float
+        Standardisation of the targets and predictions.
+    """
+
+    def __init__(self, y_mean, y_scale):
+        self.y_mean, self.y_scale = y_mean, y_scale
+
+    def fit(self, mixture, outputs, y, w):
+        """Fit on standardised values; return the leave-one-out weighted MSE."""
+        from sklearn.linear_model import RidgeCV
+        ridge = RidgeCV(alphas=HEAD_ALPHAS, store_cv_results=True)
+        ridge.fit(np.column_stack([mixture, outputs]), y, sample_weight=w)
+        self.coef_, self.intercept_ = ridge.coef_, float(ridge.intercept_)
+        # Squared leave-one-out errors (weighted) of the chosen penalty.
+        best = int(np.flatnonzero(HEAD_ALPHAS == ridge.alpha_)[0])
+        return float(ridge.cv_results_[:, best].mean())
+
+    def predict(self, mixture, outputs):
+        """Corrected mean from the mixture's mean and the experts' predictions (y units)."""
+        Z = np.column_stack([mixture, outputs])
+        Z = (Z - self.y_mean) / self.y_scale
+        return (Z @ self.coef_ + self.intercept_) * self.y_scale + self.y_mean
 
 
-class AveragedLogits(torch.nn.Module):
-    """Gates run side by side; their logits averaged."""
+class BaggedLogits(torch.nn.Module):
+    """Gates run as one batched network; their logits averaged."""
 
-    def __init__(self, modules):
+    def __init__(self, net):
         super().__init__()
-        self.members = torch.nn.ModuleList(modules)
+        self.net = net
 
     def forward(self, z):
-        return torch.stack([m(z) for m in self.members]).mean(0)
+        return self.net(z).mean(0)
 
 
 class ConstantLogits(torch.nn.Module):
@@ -182,109 +221,128 @@ def _gate_folds(problem, n_folds, seed):
     return list(KFold(n_folds, shuffle=True, random_state=seed).split(problem.X))
 
 
+def _padded(row_sets, device):
+    """Ragged row sets as an (e, L) index and a 0/1 mask (padding has weight 0)."""
+    length = max(1, max(len(rows) for rows in row_sets))
+    index = np.zeros((len(row_sets), length), dtype=np.int64)
+    mask = np.zeros((len(row_sets), length))
+    for k, rows in enumerate(row_sets):
+        index[k, :len(rows)], mask[k, :len(rows)] = rows, 1.0
+    return torch.as_tensor(index, device=device), to_tensor(mask, device)
+
+
+class _GateLoss:
+    """Per-gate weighted mean loss of batched gates on their own rows.
+
+    ``out`` is (n, M): standardised predictions (regression) or each
+    expert's log-likelihood of the true class (classification).
+    """
+
+    def __init__(self, Z, out, y, w, regression, loss):
+        self.Z, self.out, self.y, self.w = Z, out, y, w
+        self.regression, self.loss = regression, loss
+
+    def __call__(self, net, log_variance, index, mask):
+        # e gates, b rows (padded), M experts
+        logits = net(self.Z[index])                                     # (e, b, M)
+        log_g = torch.log_softmax(logits, dim=-1)
+        out = self.out[index]                                           # (e, b, M)
+        w = self.w[index] * mask                                        # (e, b)
+        if self.regression and self.loss == "squared_error":
+            value = ((torch.exp(log_g) * out).sum(-1) - self.y[index]) ** 2
+        elif self.regression:
+            log_lik = -0.5 * (LOG_2PI + log_variance[:, None, :] + (
+                self.y[index][..., None] - out) ** 2 * torch.exp(-log_variance)[:, None, :])
+            value = -torch.logsumexp(log_g + log_lik, dim=-1)
+        else:
+            value = -torch.logsumexp(log_g + out, dim=-1)
+        return (w * value).sum(1) / w.sum(1).clamp_min(1e-12)          # (e,)
+
+
+def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
+    """Train one gate per member ``(train, validation, start_logits)`` together.
+
+    Minibatch Adam on every gate at once; each gate is early-stopped on its
+    own validation rows and keeps its best state (the starting point, the
+    constant blend, included).
+
+    Returns the batched network (best states) and the per-epoch history.
+    """
+    E, M = len(members), loss_fn.out.shape[1]
+    sizes = gate._validate()
+    with seeded_torch(seed):
+        net = BatchedMLP(E, Z.shape[1], sizes, M, gate.activation).to(device)
+    last = net.layers[-1]
+    with torch.no_grad():
+        for k, (_, _, start) in enumerate(members):
+            if start is not None:
+                last.weight[k].zero_()
+                last.bias[k, 0] = torch.as_tensor(start, dtype=last.bias.dtype)
+    log_variance = None
+    params = [{"params": list(net.parameters()), "weight_decay": gate.alpha}]
+    if loss_fn.regression and loss_fn.loss == "nll":
+        start = torch.log(((loss_fn.y[:, None] - loss_fn.out) ** 2).mean(0).clamp_min(1e-6))
+        log_variance = torch.nn.Parameter(start.expand(E, -1).clone())
+        params.append({"params": [log_variance], "weight_decay": 0.0})
+    optimizer = torch.optim.Adam(params, lr=settings.learning_rate)
+    rng = np.random.RandomState(seed)
+    val_index, val_mask = _padded([val for _, val, _ in members], device)
+    has_val = bool(val_mask.sum() > 0) and all(len(val) for _, val, _ in members)
+
+    def validation():
+        with torch.no_grad():
+            return loss_fn(net, log_variance, val_index, val_mask)
+
+    best = validation() if has_val else torch.full((E,), np.inf, device=device)
+    best_state = copy.deepcopy(net.state_dict())
+    stale = np.zeros(E, dtype=int)
+    history, converged = [], False
+    for epoch in range(1, settings.max_epochs + 1):
+        started = time.perf_counter()
+        order = [rng.permutation(train) for train, _, _ in members]
+        index, mask = _padded(order, device)
+        total = torch.zeros(E, device=device)
+        for begin in range(0, index.shape[1], settings.batch_size):
+            batch = slice(begin, begin + settings.batch_size)
+            optimizer.zero_grad()
+            value = loss_fn(net, log_variance, index[:, batch], mask[:, batch])
+            value.sum().backward()   # the gates share no parameter
+            optimizer.step()
+            total += value.detach() * mask[:, batch].sum(1)
+        record = {"epoch": epoch,
+                  "train_loss": float((total / mask.sum(1).clamp_min(1)).mean())}
+        if has_val:
+            score = validation()
+            record["validation_loss"] = float(score.mean())
+            if not torch.isfinite(score).all():
+                raise ValueError(f"The gate's training loss became {score.tolist()} at "
+                                 f"epoch {epoch}; lower learning_rate.")
+            improved = to_numpy(score < best - settings.tol).astype(bool)
+            if improved.any():
+                state = net.state_dict()
+                keep = torch.as_tensor(improved, device=device)
+                for name, value in state.items():
+                    best_state[name][keep] = value[keep]
+                best = torch.where(keep, score, best)
+            stale = np.where(improved, 0, stale + 1)
+        record["seconds"] = time.perf_counter() - started
+        history.append(record)
+        if settings.verbose:
+            print(f"[gate] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
+                  f"validation {record.get('validation_loss', float('nan')):+.5f}")
+        if has_val and (stale >= settings.n_iter_no_change).all():
+            converged = True
+            break
+    if has_val:
+        net.load_state_dict(best_state)
+    return net.eval(), history, converged
+
+
 def _task_targets(problem, fixed_out):
     """(outputs the blend loss reads, targets) for :func:`constant_blend_logits`."""
     if problem.is_classifier:
         return picked_log_likelihood(fixed_out, problem.y), None
     return fixed_out, problem.y_standardised
-
-
-def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_jobs,
-                     random_state):
-    """Fit the experts (out of fold, then on all rows) and the stacked gate.
-
-    Returns a Bunch shaped like :func:`skmoe._gradient.fit_gradient`'s, plus
-    ``gate_inputs`` (the :class:`GateInputs` the gate reads) and
-    ``blend_weights`` (the constant blend's weights).
-    """
-    device = resolve_device(device)
-    rng = random_state
-    regression = not problem.is_classifier
-    if regression:
-        problem.y_mean, problem.y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
-        problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
-    everything = list(range(problem.n_experts))
-    with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, models = _fixed_outputs(problem, everything, cv,
-                                           rng.randint(2**31 - 1), parallel)
-    raw = (fixed_out * problem.y_scale + problem.y_mean if regression
-           else np.exp(fixed_out))
-    gate_inputs = (GateInputs(regression, getattr(problem, "y_mean", 0.0),
-                              getattr(problem, "y_scale", 1.0))
-                   if LEVERS["experts_as_inputs"] else None)
-    gate_X = problem.X if gate_inputs is None else gate_inputs.transform(problem.X, raw)
-    blend_out, blend_y = _task_targets(problem, fixed_out)
-    w = problem.sample_weight
-    start_all = constant_blend_logits(blend_out, blend_y, w, regression)
-
-    scaling = clone(gate_template).init(gate_X, problem.n_experts, 0)
-    gate_problem = copy.copy(problem)  # X replaced by the gate's input
-    gate_problem.X = gate_X
-    data = TrainingData.from_problem(gate_problem, scaling, None, None, fixed_out, device)
-    folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
-    n = len(problem.y)
-    held_out_logits = np.zeros((n, problem.n_experts))
-    constant_held_out = np.zeros(n)
-    runs = []
-    for train, test in folds:
-        start = constant_blend_logits(blend_out[train], None if blend_y is None
-                                      else blend_y[train], w[train], regression)
-        constant_held_out[test] = _per_row_loss(start[None, :], blend_out[test],
-                                                None if blend_y is None else blend_y[test],
-                                                regression)
-        best = None
-        for _ in range(n_init):
-            seed = rng.randint(2**31 - 1)
-            run = _run_once(gate_problem, gate_template, [], everything, fixed_out, data,
-                            settings, seed, device, rows=train,
-                            start_logits=start if LEVERS["start_at_constant"] else None)
-            if best is None or run.score < best.score:
-                best = run
-        runs.append(best)
-        with torch.no_grad():
-            best.model.eval()
-            z = data.z_gate[torch.as_tensor(test, device=data.z_gate.device)]
-            held_out_logits[test] = to_numpy(best.model.gate(z))
-    gate_held_out = _per_row_loss(held_out_logits, blend_out, blend_y, regression)
-    gate_loss = float(np.average(gate_held_out, weights=w))
-    constant_loss = float(np.average(constant_held_out, weights=w))
-    use_gate = gate_loss < constant_loss or not LEVERS["fallback"]
-
-    gate = scaling
-    if use_gate:
-        members = runs if LEVERS["bagged"] else runs[:1]
-        gate.module_ = AveragedLogits([run.model.gate for run in members]).to(device).eval()
-    else:
-        gate.module_ = ConstantLogits(start_all).to(device)
-    model = runs[0].model
-    model.gate = gate.module_
-    model.zero_grad(set_to_none=True)
-    all_rows = torch.arange(n, device=device)
-    _, per_row, weights = evaluate(model, data, all_rows, settings.loss)
-    log_likelihood = None
-    variances = None
-    if regression:
-        variances = _gate_weighted_variances(model, data, all_rows, problem)
-        variances = np.maximum(variances, problem.variance_floor)
-        G = to_numpy(weights)
-        log_likelihood = float(np.average(
-            logsumexp(np.log(np.maximum(G, 1e-300))
-                      - 0.5 * (math.log(2 * math.pi) + np.log(variances)
-                               + (problem.y[:, None] - raw) ** 2 / variances), axis=1),
-            weights=w))
-    else:
-        log_likelihood = float(np.average(to_numpy(per_row), weights=w))
-    history = []
-    for k, run in enumerate(runs):
-        for record in run.history:
-            history.append({"fold": k, **record})
-    return Bunch(experts=models, gate=gate, variances=variances, history=history,
-                 n_iter=max(run.n_iter for run in runs),
-                 converged=all(run.converged for run in runs),
-                 log_likelihood=log_likelihood, expert_share=to_numpy(weights.mean(0)),
-                 gate_inputs=gate_inputs, blend_weights=softmax(start_all),
-                 gate_selected=use_gate,
-                 out_of_fold_loss={"gate": gate_loss, "constant": constant_loss})
 
 
 def _per_row_loss(logits, out, y, regression):
@@ -293,3 +351,110 @@ def _per_row_loss(logits, out, y, regression):
     if regression:
         return ((np.exp(log_g) * out).sum(axis=1) - y) ** 2
     return -logsumexp(log_g + out, axis=1)
+
+
+def _inner_split(train, w, fraction, rng):
+    """Early-stopping rows (among rows of positive weight) and training rows."""
+    weighted = rng.permutation(train[w[train] > 0])
+    n_val = int(round(fraction * len(train)))
+    n_val = n_val if 1 <= n_val <= len(weighted) - 2 else 0
+    val = np.sort(weighted[:n_val])
+    return np.setdiff1d(train, val), val
+
+
+def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_jobs,
+                     random_state):
+    """Fit the experts (out of fold, then on all rows) and the stacked gate.
+
+    Returns a Bunch shaped like :func:`skmoe._gradient.fit_gradient`'s, plus
+    ``gate_inputs`` (the :class:`GateInputs` the gate reads),
+    ``blend_weights`` (the constant blend's weights), ``gate_selected``
+    (whether the input-dependent gate won out of fold) and
+    ``out_of_fold_loss`` (both losses).
+    """
+    device = resolve_device(device)
+    rng = random_state
+    regression = not problem.is_classifier
+    y_mean = y_scale = None
+    if regression:
+        y_mean, y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
+        problem.y_mean, problem.y_scale = y_mean, y_scale
+        problem.y_standardised = (problem.y - y_mean) / y_scale
+    everything = list(range(problem.n_experts))
+    with Parallel(n_jobs=n_jobs) as parallel:
+        fixed_out, models = _fixed_outputs(problem, everything, cv,
+                                           rng.randint(2**31 - 1), parallel)
+    raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
+    gate_inputs = (GateInputs(regression, y_mean or 0.0, y_scale or 1.0)
+                   if LEVERS["experts_as_inputs"] else None)
+    gate_X = problem.X if gate_inputs is None else gate_inputs.transform(problem.X, raw)
+    blend_out, blend_y = _task_targets(problem, fixed_out)
+    w = problem.sample_weight
+    constant = constant_blend_logits(blend_out, blend_y, w, regression)
+
+    # Gates: n_init per fold of the out-of-fold rows.
+    gate = clone(gate_template).init(gate_X, problem.n_experts, 0)
+    folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
+    n = len(problem.y)
+    constant_held_out = np.zeros(n)
+    members, member_fold = [], []
+    for k, (train, test) in enumerate(folds):
+        y_train = None if blend_y is None else blend_y[train]
+        start = constant_blend_logits(blend_out[train], y_train, w[train], regression)
+        constant_held_out[test] = _per_row_loss(
+            start[None, :], blend_out[test], None if blend_y is None else blend_y[test],
+            regression)
+        for _ in range(n_init):
+            fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng)
+            members.append((fit_rows, val_rows,
+                            start if LEVERS["start_at_constant"] else None))
+            member_fold.append(k)
+    Z = gate._inputs(gate_X)
+    loss_fn = _GateLoss(Z, to_tensor(blend_out, device),
+                        None if blend_y is None else to_tensor(blend_y, device),
+                        to_tensor(w / w.mean(), device), regression, settings.loss)
+    net, history, converged = _train_gates(gate, Z, loss_fn, members, settings,
+                                           rng.randint(2**31 - 1), device)
+    with torch.no_grad():
+        member_logits = to_numpy(net(Z))                                # (e, n, M)
+    held_out_logits = np.zeros((n, problem.n_experts))
+    member_fold = np.asarray(member_fold)
+    for k, (_, test) in enumerate(folds):
+        held_out_logits[test] = member_logits[member_fold == k][:, test].mean(0)
+    gate_held_out = _per_row_loss(held_out_logits, blend_out, blend_y, regression)
+    gate_loss = float(np.average(gate_held_out, weights=w))
+    constant_loss = float(np.average(constant_held_out, weights=w))
+    use_gate = gate_loss < constant_loss or not LEVERS["fallback"]
+    if use_gate and not LEVERS["bagged"]:
+        net = BatchedMLP.from_mlps(net.to_mlps(gate.activation)[:1], gate.activation)
+    gate.module_ = (BaggedLogits(net) if use_gate else ConstantLogits(constant)).to(device)
+    gate.module_.eval()
+
+    head = None
+    if regression and LEVERS["affine_head"]:
+        best_logits = held_out_logits if use_gate else np.tile(constant, (n, 1))
+        mixture = (softmax(best_logits, axis=1) * blend_out).sum(axis=1)
+        w_unit = w / w.mean()
+        plain = float(np.mean(w_unit * (mixture - blend_y) ** 2))
+        head = AffineHead(y_mean, y_scale)
+        if head.fit(mixture, blend_out, blend_y, w_unit) >= plain:
+            head = None
+
+    log_g = gate.predict_log_proba(gate_X)
+    G = np.exp(log_g)
+    variances = None
+    if regression:
+        # The noise scales given the gate: its weighted mean squared residuals.
+        variances = noise_variances(problem.y, raw, G * w[:, None], problem.variance_floor)
+        log_lik = -0.5 * (LOG_2PI + np.log(variances) + (problem.y[:, None] - raw) ** 2
+                          / variances)
+    else:
+        log_lik = blend_out
+    log_likelihood = float(np.average(logsumexp(log_g + log_lik, axis=1), weights=w))
+    return Bunch(experts=models, gate=gate, variances=variances, history=history,
+                 n_iter=len(history), converged=converged,
+                 log_likelihood=log_likelihood,
+                 expert_share=np.average(G, axis=0, weights=w),
+                 gate_inputs=gate_inputs, blend_weights=softmax(constant),
+                 gate_selected=use_gate, affine_head=head,
+                 out_of_fold_loss={"gate": gate_loss, "constant": constant_loss})

@@ -181,16 +181,10 @@ def _fixed_outputs(problem, fixed, cv, seed, parallel):
 
 
 def _build(problem, gate_template, differentiable, fixed, fixed_out, device, seed,
-           routing=None, start_logits=None):
-    """The joint model for one run, initialised from ``seed``.
-
-    ``start_logits``: the gate starts as this constant blend (see
-    :mod:`skmoe._blend`).
-    """
+           routing=None):
+    """The joint model for one run, initialised from ``seed``."""
     gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
     gate.device_ = device
-    if start_logits is not None:
-        gate.start_at_constant(start_logits)
     if routing is not None and routing.noisy_gating:
         gate.add_noise()
     groups = {}
@@ -340,45 +334,31 @@ def _use_graphs(model, device, n_train, batch_size):
             and n_train // batch_size >= 8)
 
 
-def _split(sample_weight, validation_fraction, seed, device, rows=None):
-    """Validation rows (drawn among rows of positive weight) and training rows.
-
-    ``rows``: split only these rows (default: all).
-    """
+def _split(sample_weight, validation_fraction, seed, device):
+    """Validation rows (drawn among rows of positive weight) and training rows."""
     rng = np.random.RandomState(seed)
-    rows = np.arange(len(sample_weight)) if rows is None else np.asarray(rows)
-    weighted = rng.permutation(rows[sample_weight[rows] > 0])
-    n_val = int(round(validation_fraction * len(rows)))
+    weighted = rng.permutation(np.flatnonzero(sample_weight > 0))
+    n_val = int(round(validation_fraction * len(sample_weight)))
     n_val = n_val if 1 <= n_val <= len(weighted) - 2 else 0
     is_val = np.zeros(len(sample_weight), dtype=bool)
     is_val[weighted[:n_val]] = True
-    train = rng.permutation(rows[~is_val[rows]])
+    train = rng.permutation(np.flatnonzero(~is_val))
     return (torch.as_tensor(weighted[:n_val], device=device),
             torch.as_tensor(train, device=device))
 
 
 def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, settings,
-              seed, device, rows=None, start_logits=None):
-    """One training run on ``rows`` (default all), early-stopped on a split of them.
-
-    With ``start_logits`` the gate starts as that constant blend, and the
-    starting point itself competes with the epochs for the best validation
-    loss (so a run never ends worse than its start on the validation rows).
-    """
+              seed, device):
     with seeded_torch(seed):  # initial weights of the gate and experts, dropout
         gate, model = _build(problem, gate_template, differentiable, fixed, fixed_out, device,
-                             seed, settings.routing, start_logits)
-        val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device,
-                            rows)
+                             seed, settings.routing)
+        val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
         graphs = _use_graphs(model, device, len(train), settings.batch_size)
         optimizer = _optimizer(model, gate, problem, settings.learning_rate, graphs)
         stepper = Stepper(model, optimizer, data, settings.batch_size, settings.loss, graphs)
         generator = torch.Generator().manual_seed(int(seed))
         log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
         history, best, best_state, stale, converged = [], np.inf, None, 0, False
-        if start_logits is not None and len(val):
-            best = evaluate(model, data, val, settings.loss)[0]
-            best_state = copy.deepcopy(model.state_dict())
         for epoch in range(1, settings.max_epochs + 1):
             start_time = time.perf_counter()
             total, share = stepper.epoch(train, generator)

@@ -144,6 +144,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
         self.out_of_fold_loss_ = getattr(result, "out_of_fold_loss", None)
+        self.affine_head_ = getattr(result, "affine_head", None)
         names = getattr(result, "names", names)
         self.expert_names_ = names
         self.experts_ = result.experts
@@ -561,6 +562,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         X = self._check_X(X)
         weights, outputs = self._weights_and_outputs(X)
         mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
+        if getattr(self, "affine_head_", None) is not None:
+            mean = self.affine_head_.predict(mean, outputs)
         return (mean, std) if return_std else mean
 
     def _encode_y_for_scoring(self, y):

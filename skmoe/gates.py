@@ -100,19 +100,6 @@ class MLPGate(BaseEstimator):
         self.noise_module_ = None
         return self
 
-    def start_at_constant(self, logits):
-        """Make the network output ``logits`` for every input.
-
-        The output layer's weights are zeroed and its bias set to ``logits``;
-        the hidden layers keep their random initialisation, so gradients
-        reach them as soon as the output weights move.
-        """
-        last = self.module_[-1] if isinstance(self.module_, torch.nn.Sequential) else self.module_
-        with torch.no_grad():
-            last.weight.zero_()
-            last.bias.copy_(torch.as_tensor(np.asarray(logits), dtype=last.bias.dtype))
-        return self
-
     # ---------------------------------------------------------- routing aids
     def add_noise(self):
         """Add a learned noise scale for noisy top-k gating (Shazeer et al., 2017).

@@ -59,11 +59,25 @@ def test_sample_weight_moves_the_constant_blend():
     assert w[1] > w[0]
 
 
-def test_gate_starts_exactly_at_the_constant_blend():
-    X = np.random.RandomState(0).normal(size=(50, 4))
-    gate = MLPGate().init(X, 3, seed=0).start_at_constant([0.5, -1.0, 0.5])
-    assert_allclose(gate.predict_proba(X), np.tile(softmax([0.5, -1.0, 0.5]), (50, 1)),
-                    rtol=1e-6)
+def test_gates_start_exactly_at_the_constant_blend():
+    from sklearn.utils import Bunch
+
+    from skmoe._blend import _GateLoss, _train_gates
+    rng = np.random.RandomState(0)
+    Z = torch.as_tensor(rng.normal(size=(60, 4)), dtype=torch.float32)
+    out = torch.as_tensor(rng.normal(size=(60, 3)), dtype=torch.float32)
+    y = torch.as_tensor(rng.normal(size=60), dtype=torch.float32)
+    loss = _GateLoss(Z, out, y, torch.ones(60), True, "squared_error")
+    starts = [np.array([0.5, -1.0, 0.5]), np.array([2.0, 0.0, -2.0])]
+    members = [(np.arange(0, 40), np.arange(40, 50), starts[0]),
+               (np.arange(10, 50), np.arange(50, 60), starts[1])]
+    settings = Bunch(max_epochs=0, learning_rate=1e-3, batch_size=16, tol=0.0,
+                     n_iter_no_change=5, verbose=0)
+    net, history, _ = _train_gates(MLPGate(), Z, loss, members, settings, 0, "cpu")
+    assert history == []
+    logits = net(Z).detach().numpy()
+    for k in range(2):
+        assert_allclose(logits[k], np.tile(starts[k], (60, 1)), rtol=1e-6)
 
 
 def test_gate_inputs_carry_the_experts_opinions():
