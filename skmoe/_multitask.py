@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_sample_weight
@@ -75,6 +76,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                 encoded[:, t] = (column - self._y_mean[t]) / self._y_scale[t]
                 self.classes_.append(None)
                 continue
+            self._check_labels(column, t)
             encoder = LabelEncoder().fit(column)
             n_classes = len(encoder.classes_)
             if n_classes < 2:
@@ -89,6 +91,19 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         self.n_tasks_ = n_tasks
         self.task_weights_ = weights
         return encoded
+
+    @staticmethod
+    def _check_labels(column, t):
+        """Reject what scikit-learn classifiers reject: infinite or continuous labels."""
+        # An object column (mixed task types in one y) hides its labels' kind
+        # from type_of_target; its elements' own dtype tells it.
+        labels = np.asarray(column.tolist()) if column.dtype == object else column
+        if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+            raise ValueError(f"y contains infinity in column {t} (classification task).")
+        try:
+            check_classification_targets(labels)
+        except ValueError as exc:
+            raise ValueError(f"Task {t} is a classification task: {exc}") from exc
 
     def _validate_fit_data(self, X, y, sample_weight):
         self._validate_params()
