@@ -110,7 +110,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = self._validate_X(X, reset=True)
         Y = np.asarray(y)
         if Y.ndim not in (1, 2) or len(Y) != len(X):
             raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_tasks) with "
@@ -123,9 +123,13 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         return X, self._validate_tasks(Y), sample_weight
 
     # ---------------------------------------------------------- prediction
+    def _validate_X(self, X, reset):
+        return validate_data(self, X, reset=reset, dtype=np.float64,
+                             ensure_min_samples=2 if reset else 1)
+
     def _check_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return self._validate_X(X, reset=False)
 
     def predict(self, X):
         """Predict every task.
