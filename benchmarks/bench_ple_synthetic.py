@@ -128,7 +128,7 @@ def main():
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--n-train", type=int, default=8000)
     parser.add_argument("--n-test", type=int, default=2000)
-    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--max-iter", type=int, default=250)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args()
