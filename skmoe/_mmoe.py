@@ -326,7 +326,11 @@ default=None
 
     def _validate_X(self, X, reset):
         """2-D X as in scikit-learn; a 3-D X (sequences) checked by hand."""
-        if hasattr(X, "columns") or np.ndim(X) != 3:
+        # Only arrays (and nested lists) can be 3-D; anything else takes the 2-D path.
+        ndim = getattr(X, "ndim", None)
+        if ndim is None and isinstance(X, (list, tuple)):
+            ndim = np.ndim(X)
+        if hasattr(X, "columns") or ndim != 3:
             if not reset and getattr(self, "_sequence_input", False):
                 raise ValueError(f"{type(self).__name__} was fitted on 3-D X (n_samples, "
                                  "n_steps, n_features); X must be 3-D too.")

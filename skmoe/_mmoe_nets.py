@@ -166,6 +166,7 @@ class ModuleNet(torch.nn.Module):
         if expert is not None:
             self.experts = torch.nn.ModuleList(fresh_module(expert, "expert_module")
                                                for _ in range(n_experts))
+            _dry_run(self.experts[0], z)     # one tensor out, or a clear error
         elif architecture == "shared_bottom" and bottom is not None:
             self.experts = None
         else:
