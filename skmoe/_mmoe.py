@@ -254,7 +254,10 @@ default=None
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, n_steps, n_features)
+            3-D (sequences) only with a ``bottom_module`` or an
+            ``expert_module`` that reads them.
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
             One column per task: numbers for regression tasks, labels of
             any hashable type for classification tasks.
