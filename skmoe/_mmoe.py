@@ -6,7 +6,11 @@ task ``t`` has its own softmax gate ``g_t`` and its own tower ``h_t``:
     y_t(x) = h_t( sum_e g_te(x) f_e(x) )
 
 Baselines selected by ``architecture``: ``'omoe'`` (one gate shared by all
-tasks) and ``'shared_bottom'`` (no gate: one wide network feeds every tower).
+tasks) and ``'shared_bottom'`` (no gate: one wide network feeds every tower);
+``'ple'`` is Progressive Layered Extraction (Tang et al., RecSys 2020). The
+shared bottom, the experts and the towers may be user torch modules (e.g.
+LSTMs over sequences: MoSE, Qin et al., KDD 2020). The networks are in
+``_mmoe_nets.py``.
 
 The target handling shared by the multi-task estimators (task types,
 encoding, decoding predictions) is in ``_multitask.py``; the heterogeneous
@@ -26,49 +30,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_array
 
+from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._multitask import TASK_TYPES, _BaseMultiTask
-from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
+from ._nn import ACTIVATIONS, check_layer_sizes
 from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
                            to_numpy, to_tensor)
 
-ARCHITECTURES = ("mmoe", "omoe", "shared_bottom")
+ARCHITECTURES = ("mmoe", "omoe", "shared_bottom", "ple")
+MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
 # Rows per forward pass at predict time (bounds memory on large inputs).
 _PREDICT_CHUNK = 16_384
-
-
-class _MultiTaskNet(torch.nn.Module):
-    """Experts (batched), per-task or shared gates, and per-task towers."""
-
-    def __init__(self, n_in, out_dims, architecture, n_experts, expert_sizes, units,
-                 gate_sizes, tower_sizes, activation, dropout):
-        super().__init__()
-        self.n_tasks = len(out_dims)
-        if architecture == "shared_bottom":
-            # One network as wide as all the experts together, no gate.
-            self.experts = BatchedMLP(1, n_in, [s * n_experts for s in expert_sizes],
-                                      units * n_experts, activation, dropout)
-            self.gates = None
-            width = units * n_experts
-        else:
-            self.experts = BatchedMLP(n_experts, n_in, expert_sizes, units, activation,
-                                      dropout)
-            n_gates = self.n_tasks if architecture == "mmoe" else 1
-            self.gates = BatchedMLP(n_gates, n_in, gate_sizes, n_experts, activation)
-            width = units
-        self.activation = ACTIVATIONS[activation]()
-        # Towers share one batched module; task t reads its first out_dims[t] outputs.
-        self.towers = BatchedMLP(self.n_tasks, width, tower_sizes, max(out_dims),
-                                 activation, dropout)
-
-    def gate_weights(self, x):
-        return torch.softmax(self.gates(x), dim=-1)            # (g, b, e)
-
-    def forward(self, x):
-        hidden = self.activation(self.experts(x))                # (e, b, u)
-        if self.gates is not None:
-            hidden = torch.einsum("gbe,ebu->gbu", self.gate_weights(x), hidden)
-        return self.towers(hidden.expand(self.n_tasks, -1, -1))  # (t, b, o)
 
 
 class MultiGateMixtureOfExperts(_BaseMultiTask):
@@ -86,12 +59,24 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
         column; None means every column is a regression task.
     task_weights : array-like of shape (n_tasks,), default=None
         Weight of each task's loss; None weighs them equally.
-    architecture : {'mmoe', 'omoe', 'shared_bottom'}, default='mmoe'
+    architecture : {'mmoe', 'omoe', 'shared_bottom', 'ple'}, default='mmoe'
         'mmoe': one gate per task. 'omoe': one gate shared by all tasks
         (one-gate MoE baseline). 'shared_bottom': no gate; one network whose
         layers are ``n_experts`` times wider than an expert's feeds every
         tower (same first-layer parameter count as the experts together).
+        'ple': Progressive Layered Extraction, ``n_levels`` extraction
+        layers, each with ``n_task_experts`` experts per task and
+        ``n_experts`` shared experts; task ``t``'s gate mixes its own and
+        the shared experts, and below the last layer a shared gate mixes
+        all of them for the next layer's shared experts.
     n_experts : int, default=8
+        Number of experts; with 'ple', shared experts per extraction layer.
+    n_task_experts : int, default=None
+        Only for 'ple' (None means 2): task-specific experts per task and
+        extraction layer. An error with another architecture.
+    n_levels : int, default=None
+        Only for 'ple' (None means 2): number of extraction layers; 1 is
+        Customized Gate Control (CGC). An error with another architecture.
     expert_hidden_layer_sizes : tuple of int, default=()
         Hidden layers of each expert; ``()`` is the paper's one-layer expert.
     expert_units : int, default=16
@@ -99,7 +84,27 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
     gate_hidden_layer_sizes : tuple of int, default=()
         ``()`` is a linear softmax gate, as in the paper.
     tower_hidden_layer_sizes : tuple of int, default=(8,)
+    bottom_module, expert_module, tower_module : torch.nn.Module or callable, \
+default=None
+        User networks, for 'mmoe', 'omoe' and 'shared_bottom' (an error
+        with 'ple'). A callable is called without arguments for each copy
+        needed; an instance is deep-copied (it is never trained itself) and
+        its copies re-initialised with ``reset_parameters``, so that
+        ``random_state`` sets the starting weights. ``bottom_module`` maps
+        the standardised X to ``z``, read by the experts and the gates (in
+        'shared_bottom' it is the shared network). ``expert_module`` (one
+        copy per expert; not with 'shared_bottom') maps ``z`` to ``(b, u)``
+        or ``(b, s, u)``. Gates are MLPs on the last axis of ``z``: one
+        mixture per time step when the experts keep the time axis, else
+        gates on the time-mean of ``z``. ``tower_module`` (one per task)
+        maps the mixture to ``(b, w)``; a linear layer per task follows.
+        Omitted parts are the built-in MLPs, which need 2-D inputs. Every
+        module must return one tensor (wrap ``torch.nn.LSTM``, which returns
+        a tuple). With a module that reads sequences, X may be 3-D,
+        ``(n_samples, n_steps, n_features)``; static features go along,
+        repeated over the steps.
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
+        Of the built-in networks.
     dropout : float, default=0.0
         Dropout in experts and towers during training.
     alpha : float, default=1e-4
@@ -142,6 +147,7 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
     n_iter_ : int
         Epochs run.
     n_features_in_ : int
+        Features per row (per time step for a 3-D X).
     feature_names_in_ : ndarray of str
         Only when X has string column names.
 
@@ -155,6 +161,13 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
     J. Ma, Z. Zhao, X. Yi, J. Chen, L. Hong, E. H. Chi. Modeling Task
     Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts.
     KDD 2018.
+
+    H. Tang, J. Liu, M. Zhao, X. Gong. Progressive Layered Extraction (PLE):
+    A Novel Multi-Task Learning (MTL) Model for Personalized
+    Recommendations. RecSys 2020.
+
+    Z. Qin, Y. Cheng, Z. Zhao, Z. Chen, D. Metzler, J. Qin. Multitask
+    Mixture of Sequential Experts for User Activity Streams. KDD 2020.
 
     Examples
     --------
@@ -173,6 +186,11 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
         "task_weights": ["array-like", None],
         "architecture": [StrOptions(set(ARCHITECTURES))],
         "n_experts": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_task_experts": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "n_levels": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "bottom_module": [callable, None],
+        "expert_module": [callable, None],
+        "tower_module": [callable, None],
         "expert_hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None,
                                                             closed="left")],
         "expert_units": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -196,8 +214,10 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
     }
 
     def __init__(self, tasks=None, *, task_weights=None, architecture="mmoe", n_experts=8,
-                 expert_hidden_layer_sizes=(), expert_units=16, gate_hidden_layer_sizes=(),
-                 tower_hidden_layer_sizes=(8,), activation="relu", dropout=0.0, alpha=1e-4,
+                 n_task_experts=None, n_levels=None, expert_hidden_layer_sizes=(),
+                 expert_units=16, gate_hidden_layer_sizes=(), tower_hidden_layer_sizes=(8,),
+                 bottom_module=None, expert_module=None, tower_module=None,
+                 activation="relu", dropout=0.0, alpha=1e-4,
                  learning_rate=1e-3, batch_size=128, max_iter=200, tol=1e-4,
                  n_iter_no_change=10, early_stopping=False, validation_fraction=0.1,
                  device="auto", random_state=None, verbose=0):
@@ -205,10 +225,15 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
         self.task_weights = task_weights
         self.architecture = architecture
         self.n_experts = n_experts
+        self.n_task_experts = n_task_experts
+        self.n_levels = n_levels
         self.expert_hidden_layer_sizes = expert_hidden_layer_sizes
         self.expert_units = expert_units
         self.gate_hidden_layer_sizes = gate_hidden_layer_sizes
         self.tower_hidden_layer_sizes = tower_hidden_layer_sizes
+        self.bottom_module = bottom_module
+        self.expert_module = expert_module
+        self.tower_module = tower_module
         self.activation = activation
         self.dropout = dropout
         self.alpha = alpha
@@ -229,7 +254,10 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, n_steps, n_features)
+            3-D (sequences) only with a ``bottom_module`` or an
+            ``expert_module`` that reads them.
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
             One column per task: numbers for regression tasks, labels of
             any hashable type for classification tasks.
@@ -240,13 +268,15 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
         self : MultiGateMixtureOfExperts
         """
         X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        self._check_architecture()
         sizes = {name: check_layer_sizes(getattr(self, name), name) for name in (
             "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",
             "tower_hidden_layer_sizes")}
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        self._x_mean, self._x_scale = standardisation(X)
+        # Per feature over rows (and time steps, for a 3-D X).
+        self._x_mean, self._x_scale = standardisation(X.reshape(-1, X.shape[-1]))
         self._out_dims = [1 if kind != "multiclass" else len(classes)
                           for kind, classes in zip(self.tasks_, self.classes_)]
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
@@ -257,17 +287,73 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
             if n_valid >= len(X):
                 raise ValueError("validation_fraction leaves no rows to train on.")
             train, valid = np.sort(order[n_valid:]), np.sort(order[:n_valid])
+        Z = self._inputs(X)
         with seeded_torch(seed):
-            self.module_ = _MultiTaskNet(
-                X.shape[1], self._out_dims, self.architecture, self.n_experts,
-                sizes["expert_hidden_layer_sizes"], self.expert_units,
-                sizes["gate_hidden_layer_sizes"], sizes["tower_hidden_layer_sizes"],
-                self.activation, self.dropout).to(self.device_)
-            self._train(self._inputs(X), to_tensor(Y, self.device_),
-                        to_tensor(weight, self.device_), train, valid)
+            self.module_ = self._build(Z, sizes).to(self.device_)
+            self._train(Z, to_tensor(Y, self.device_), to_tensor(weight, self.device_),
+                        train, valid)
         return self
 
+    def _check_architecture(self):
+        """Errors for parameters that the chosen architecture does not use."""
+        if self.architecture != "ple":
+            for name in ("n_task_experts", "n_levels"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} only applies to architecture='ple', not "
+                                     f"{self.architecture!r}; leave it None.")
+        given = [name for name in MODULE_PARAMS if getattr(self, name) is not None]
+        if given and self.architecture == "ple":
+            raise ValueError(f"{', '.join(given)} cannot be used with architecture='ple' "
+                             "(PLE uses the built-in MLP experts).")
+        if self.expert_module is not None and self.architecture == "shared_bottom":
+            raise ValueError("architecture='shared_bottom' has no experts; give the shared "
+                             "network as bottom_module instead of expert_module.")
+        if self._sequence_input and self.bottom_module is None and self.expert_module is None:
+            raise ValueError("X is 3-D (n_samples, n_steps, n_features); that needs a "
+                             "bottom_module or an expert_module that reads sequences.")
+
+    def _build(self, Z, sizes):
+        common = dict(expert_sizes=sizes["expert_hidden_layer_sizes"],
+                      units=self.expert_units, gate_sizes=sizes["gate_hidden_layer_sizes"],
+                      tower_sizes=sizes["tower_hidden_layer_sizes"],
+                      activation=self.activation, dropout=self.dropout)
+        if self.architecture == "ple":
+            return PLENet(Z.shape[1], self._out_dims, self.n_levels or 2, self.n_experts,
+                          self.n_task_experts or 2, **common)
+        if any(getattr(self, name) is not None for name in MODULE_PARAMS):
+            modules = {name: getattr(self, name) for name in MODULE_PARAMS}
+            return ModuleNet(Z[:2].cpu(), self._out_dims, self.architecture, self.n_experts,
+                             modules, **common)
+        return MultiTaskNet(Z.shape[1], self._out_dims, self.architecture, self.n_experts,
+                            **common)
+
+    def _validate_X(self, X, reset):
+        """2-D X as in scikit-learn; a 3-D X (sequences) checked by hand."""
+        # Only arrays (and nested lists) can be 3-D; anything else takes the 2-D path.
+        ndim = getattr(X, "ndim", None)
+        if ndim is None and isinstance(X, (list, tuple)):
+            ndim = np.ndim(X)
+        if hasattr(X, "columns") or ndim != 3:
+            if not reset and getattr(self, "_sequence_input", False):
+                raise ValueError(f"{type(self).__name__} was fitted on 3-D X (n_samples, "
+                                 "n_steps, n_features); X must be 3-D too.")
+            if reset:
+                self._sequence_input = False
+            return super()._validate_X(X, reset)
+        X = check_array(X, allow_nd=True, dtype=np.float64,
+                        ensure_min_samples=2 if reset else 1)
+        if reset:
+            self._sequence_input = True
+            self.n_features_in_ = X.shape[2]
+            self.__dict__.pop("feature_names_in_", None)
+        elif not self._sequence_input or X.shape[2] != self.n_features_in_:
+            raise ValueError(f"X has shape {X.shape}; {type(self).__name__} was fitted on "
+                             + (f"3-D X with {self.n_features_in_} features per step."
+                                if self._sequence_input else "2-D X."))
+        return X
+
     def _inputs(self, X):
+        # Broadcasts over the last axis: features, per time step for a 3-D X.
         return to_tensor((X - self._x_mean) / self._x_scale, self.device_)
 
     def _task_losses(self, out, Y):
@@ -378,7 +464,10 @@ class MultiGateMixtureOfExperts(_BaseMultiTask):
         -------
         weights : ndarray of shape (n_samples, n_tasks, n_experts)
             Rows sum to one. With ``architecture='omoe'`` every task shows
-            the one shared gate.
+            the one shared gate. With 'ple', the last extraction layer's
+            task gates over ``n_task_experts`` own experts, then the
+            ``n_experts`` shared ones. Per-time-step gates (sequence
+            experts) are averaged over the time steps.
         """
         X = self._check_X(X)
         gates = self._forward(X, self.module_.gate_weights)             # (g, n, e)

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_sample_weight
@@ -75,6 +76,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                 encoded[:, t] = (column - self._y_mean[t]) / self._y_scale[t]
                 self.classes_.append(None)
                 continue
+            self._check_labels(column, t)
             encoder = LabelEncoder().fit(column)
             n_classes = len(encoder.classes_)
             if n_classes < 2:
@@ -90,12 +92,25 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         self.task_weights_ = weights
         return encoded
 
+    @staticmethod
+    def _check_labels(column, t):
+        """Reject what scikit-learn classifiers reject: infinite or continuous labels."""
+        # An object column (mixed task types in one y) hides its labels' kind
+        # from type_of_target; its elements' own dtype tells it.
+        labels = np.asarray(column.tolist()) if column.dtype == object else column
+        if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+            raise ValueError(f"y contains infinity in column {t} (classification task).")
+        try:
+            check_classification_targets(labels)
+        except ValueError as exc:
+            raise ValueError(f"Task {t} is a classification task: {exc}") from exc
+
     def _validate_fit_data(self, X, y, sample_weight):
         self._validate_params()
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = self._validate_X(X, reset=True)
         Y = np.asarray(y)
         if Y.ndim not in (1, 2) or len(Y) != len(X):
             raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_tasks) with "
@@ -108,9 +123,13 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         return X, self._validate_tasks(Y), sample_weight
 
     # ---------------------------------------------------------- prediction
+    def _validate_X(self, X, reset):
+        return validate_data(self, X, reset=reset, dtype=np.float64,
+                             ensure_min_samples=2 if reset else 1)
+
     def _check_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return self._validate_X(X, reset=False)
 
     def predict(self, X):
         """Predict every task.

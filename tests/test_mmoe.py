@@ -186,6 +186,9 @@ def test_mmoe_beats_shared_bottom_on_unrelated_tasks():
     (None, "nan", r"y contains NaN in column 1"),
     (["regression", "binary"], "nan_object", r"y contains NaN in column 1"),
     (["binary", "regression"], "text_regression", "not numeric"),
+    (["regression", "binary"], "inf_label", "y contains infinity in column 1"),
+    (["regression", "multiclass"], "continuous", "Task 1 .*Unknown label type"),
+    (["regression", "multiclass"], "continuous_object", "Task 1 .*Unknown label type"),
 ])
 def test_bad_targets(two_tasks, tasks, y_kind, match):
     X, Y = two_tasks
@@ -200,6 +203,12 @@ def test_bad_targets(two_tasks, tasks, y_kind, match):
         Y = Y.astype(object)
         Y[:, 1] = "a"
         Y[5, 1] = np.nan
+    elif y_kind == "inf_label":
+        Y[:, 1] = np.arange(len(Y)) % 2
+        Y[5, 1] = np.inf
+    elif y_kind in ("continuous", "continuous_object"):
+        # 300 distinct floats would otherwise become 300 classes.
+        Y = Y.astype(object) if y_kind == "continuous_object" else Y
     elif y_kind == "text_regression":
         Y = Y.astype(object)
         Y[:, 0] = np.where(np.arange(len(Y)) % 2, "a", "b")
