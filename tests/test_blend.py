@@ -200,3 +200,21 @@ def test_torch_experts_keep_the_joint_trainer():
          ("up", RuleExpert(first_column))], max_epochs=2, random_state=0).fit(X, y)
     assert moe.gate_inputs_ is None
     assert torch.isfinite(torch.as_tensor(moe.predict(X))).all()
+
+
+def test_hand_written_adam_matches_torch():
+    from skmoe._blend import _Adam
+    torch.manual_seed(0)
+    a = torch.nn.Linear(3, 2)
+    b = torch.nn.Linear(3, 2)
+    b.load_state_dict(a.state_dict())
+    ours = _Adam([{"params": list(a.parameters()), "weight_decay": 0.01}], lr=0.05)
+    theirs = torch.optim.Adam(b.parameters(), lr=0.05, weight_decay=0.01)
+    X = torch.randn(20, 3)
+    for _ in range(25):
+        for model, opt in ((a, ours), (b, theirs)):
+            opt.zero_grad()
+            (model(X) ** 2).sum().backward()
+            opt.step()
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-6)
