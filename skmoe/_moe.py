@@ -365,15 +365,21 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
     training : {'gradient', 'em'}, default='gradient'
-        'gradient': the gate and every torch MLP expert
-        (:class:`~skmoe.experts.TorchMLPRegressor`) are trained jointly by
-        minibatch Adam on ``loss``; the other experts (trees, LightGBM, rules)
-        are fitted on all rows and the gate learns on their out-of-fold
-        predictions (``cv`` folds): a per-sample stacking, about the cost of
-        ``StackingRegressor`` and the more accurate choice on most real data.
-        Torch MLP experts of one architecture run as one batched network;
-        their own learning rate, batch size, epochs and device are replaced
-        by the mixture's. 'em': expectation-maximisation; every expert is
+        'gradient': the gate learns on the experts' out-of-fold predictions
+        (``cv`` folds; the experts are then refitted on all rows), about the
+        cost of ``StackingRegressor`` and the more accurate choice on most
+        real data. With a dense gate and no torch experts this is a *stacked
+        gate*: it starts from the best constant blend of the experts
+        (``blend_weights_``), sees X and the experts' predictions, is trained
+        once per fold of the out-of-fold rows (the gates' logits averaged) and
+        is kept only if it beats the constant blend on held-out rows
+        (``gate_selected_``, ``out_of_fold_loss_``); otherwise the constant
+        blend is the gate. With torch MLP experts
+        (:class:`~skmoe.experts.TorchMLPRegressor`) or ``top_k``, the gate
+        (which then sees X) and the torch experts are trained jointly by
+        minibatch Adam on ``loss``; torch experts of one architecture run as
+        one batched network, their own learning rate, batch size, epochs and
+        device replaced by the mixture's. 'em': expectation-maximisation; every expert is
         refitted on its responsibilities, so experts *specialise* by region.
         Choose it when the data has distinct regimes (it recovers them where
         'gradient' cannot move a non-differentiable expert); it costs about
@@ -393,11 +399,13 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         on all rows (EM then tends to hand everything to the most flexible
         expert). 'random': Dirichlet draws. 'auto' is 'matched' for a
         heterogeneous pool and 'kmeans' for copies of one estimator.
-    cv : int, cross-validation generator or None, default=2
-        Honest likelihoods: the E-step uses K-fold cross-fitted predictions so
-        that experts that memorise their training rows (1-NN, deep trees)
-        cannot claim every row. None uses in-sample predictions (exact EM,
-        for low-capacity experts).
+    cv : int, cross-validation generator, None or 'auto', default='auto'
+        Folds of the out-of-fold (cross-fitted) predictions: the gate learns
+        how good each expert is on rows it has not memorised, so experts that
+        interpolate (1-NN, deep trees) cannot claim every row. 'auto' is 5
+        folds for ``training='gradient'`` and 2 for 'em' (which refits every
+        expert on every fold at every iteration). None uses in-sample
+        predictions (exact EM, for low-capacity experts).
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
@@ -413,12 +421,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     learning_rate : float, default=1e-3
         Adam step size for the gate, the torch experts and the noise scales.
     batch_size : int, default=256
-    loss : {'nll', 'squared_error'}, default='nll'
+    loss : {'auto', 'nll', 'squared_error'}, default='auto'
         'nll': the mixture's negative log-likelihood (per-expert noise scales
         are learned with it). 'squared_error': the squared error of the mixed
         prediction ``sum_i g_i f_i`` (noise scales are then the gate-weighted
-        mean squared residuals). The classifier takes 'nll' or 'log_loss',
-        the same objective.
+        mean squared residuals). 'auto': 'squared_error' -- the loss a user
+        scores -- for the stacked gate, 'nll' when torch experts train with
+        the gate (the likelihood lets them specialise). The classifier takes
+        'auto', 'nll' or 'log_loss', all the mixture's log-loss.
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
         0 trains for ``max_epochs`` on all rows.
@@ -491,9 +501,30 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         the experts found collapsed at that iteration). Per epoch for
         ``training='gradient'``: ``train_loss``, ``validation_loss``,
         ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
-        weights, routed with ``top_k``), ``seconds``.
+        weights, routed with ``top_k``), ``seconds``; for the stacked gate
+        ``train_loss`` and ``validation_loss`` are means over the fold gates.
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
+    blend_weights_ : ndarray of shape (n_experts,) or None
+        Stacked gate only: the best constant blend of the experts on their
+        out-of-fold predictions, where the gate starts.
+    gate_selected_ : bool or None
+        Stacked gate only: whether the input-dependent gate beat the constant
+        blend out of fold (if not, ``predict_gate`` returns
+        ``blend_weights_`` on every row).
+    out_of_fold_loss_ : dict or None
+        Stacked gate only: held-out task loss (standardised squared error, or
+        log-loss) of the averaged fold gates (``'gate'``) and of the constant
+        blend (``'constant'``).
+    affine_head_ : AffineHead or None
+        Regression, stacked gate only: a ridge correction
+        ``a * mixture + sum_i b_i f_i + c`` of the predicted mean, kept when
+        its leave-one-out error beats the gated mean's out-of-fold error
+        (a convex blend cannot scale experts up as stacking's linear model
+        can). ``predict(return_std=True)`` keeps the mixture's spread.
+    gate_inputs_ : GateInputs or None
+        Stacked gate only: how the gate's input is built from X and the
+        experts' predictions.
     n_iter_ : int
     converged_ : bool
     n_features_in_ : int
@@ -592,8 +623,9 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     tol : float, default=1e-3
     n_init : int, default=1
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
-    cv : int, cross-validation generator or None, default=2
-        Folds for honest (cross-fitted) likelihoods; stratified for ints.
+    cv : int, cross-validation generator, None or 'auto', default='auto'
+        Folds of the out-of-fold predictions; stratified for ints. See
+        :class:`MixtureOfExpertsRegressor`.
     n_jobs : int, default=None
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
