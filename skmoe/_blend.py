@@ -256,6 +256,7 @@ class _GateLoss:
             value = -torch.logsumexp(log_g + log_lik, dim=-1)
         else:
             value = -torch.logsumexp(log_g + out, dim=-1)
+        self.share = (w[..., None] * torch.exp(log_g.detach())).sum((0, 1))  # (M,)
         return (w * value).sum(1) / w.sum(1).clamp_min(1e-12)          # (e,)
 
 
@@ -336,6 +337,7 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
         order = [rng.permutation(train) for train, _, _ in members]
         index, mask = _padded(order, device)
         total = torch.zeros(E, device=device)
+        share = torch.zeros(M, device=device)
         for begin in range(0, index.shape[1], settings.batch_size):
             batch = slice(begin, begin + settings.batch_size)
             optimizer.zero_grad()
@@ -343,8 +345,10 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
             value.sum().backward()   # the gates share no parameter
             optimizer.step()
             total += value.detach() * mask[:, batch].sum(1)
+            share += loss_fn.share
         record = {"epoch": epoch,
-                  "train_loss": float((total / mask.sum(1).clamp_min(1)).mean())}
+                  "train_loss": float((total / mask.sum(1).clamp_min(1)).mean()),
+                  "expert_share": to_numpy(share / share.sum().clamp_min(1e-12))}
         if has_val:
             score = validation()
             record["validation_loss"] = float(score.mean())
