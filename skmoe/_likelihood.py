@@ -78,7 +78,11 @@ def categorical_log_likelihood(y_encoded, probas):
 
 
 def gaussian_mixture_moments(gate, predictions, variances):
-    """Mean and standard deviation of the mixture's predictive distribution."""
+    """Mean and standard deviation of the mixture's predictive distribution.
+
+    The variance is ``sum_i g_i (sigma_i^2 + (f_i - mean)^2)``: the textbook
+    ``E[y^2] - mean^2`` cancels catastrophically when y has a large offset.
+    """
     mean = (gate * predictions).sum(axis=1)
-    second = (gate * (variances[None, :] + predictions ** 2)).sum(axis=1)
-    return mean, np.sqrt(np.maximum(second - mean ** 2, 0.0))
+    spread = (predictions - mean[:, None]) ** 2
+    return mean, np.sqrt((gate * (variances[None, :] + spread)).sum(axis=1))

@@ -1,0 +1,22 @@
+"""Per-expert likelihoods and mixture moments (skmoe._likelihood)."""
+
+import numpy as np
+from numpy.testing import assert_allclose
+
+from skmoe._likelihood import gaussian_mixture_moments
+
+
+def test_mixture_std_is_exact_with_a_large_target_offset():
+    # E[y^2] - mean^2 loses every digit at y ~ 1e8; the centred form does not.
+    rng = np.random.RandomState(0)
+    gate = rng.dirichlet(np.ones(3), size=50)
+    predictions = rng.normal(size=(50, 3))
+    variances = np.array([0.5, 1.0, 2.0])
+    mean, std = gaussian_mixture_moments(gate, predictions, variances)
+    shifted_mean, shifted_std = gaussian_mixture_moments(gate, predictions + 1e8, variances)
+    assert_allclose(shifted_mean - 1e8, mean, atol=1e-6)
+    assert_allclose(shifted_std, std, rtol=1e-6)
+    # Hand-computed: two experts at -1 and +1, equal weights, unit noise.
+    _, std = gaussian_mixture_moments(np.array([[0.5, 0.5]]), np.array([[-1.0, 1.0]]),
+                                      np.ones(2))
+    assert_allclose(std, [np.sqrt(2.0)])
