@@ -77,6 +77,30 @@ def categorical_log_likelihood(y_encoded, probas):
     return np.log(np.maximum(picked, PROBA_FLOOR))
 
 
+def mix_probabilities(weights, probas):
+    """Mixture class probabilities ``sum_i w_i p_i``, a valid distribution per row.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_samples, n_experts)
+        Gate (or routed) weights; rows sum to one.
+    probas : ndarray of shape (n_samples, n_experts, n_classes)
+        Every expert's class probabilities (zeros where an expert was not run).
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_classes)
+        Every entry in [0, 1], rows summing to one.
+    """
+    # Rounding in the gate and in the experts leaves entries at 1 + 2e-16,
+    # which log_loss rejects; clipping then dividing by a sum that is at least
+    # every entry keeps them in [0, 1].
+    proba = np.einsum("ne,nec->nc", np.asarray(weights, dtype=np.float64),
+                      np.asarray(probas, dtype=np.float64))
+    proba = np.clip(proba, 0.0, 1.0)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
 def gaussian_mixture_moments(gate, predictions, variances):
     """Mean and standard deviation of the mixture's predictive distribution.
 

@@ -26,6 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseExpertComposition, fit_expert
+from ._likelihood import mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
@@ -282,7 +283,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
             if out.ndim == 2:
                 outputs.append((G[t] * out).sum(axis=1))
             else:
-                outputs.append(np.einsum("ne,nec->nc", G[t], out))
+                outputs.append(mix_probabilities(G[t], out))
         return outputs
 
     def predict_gate(self, X):

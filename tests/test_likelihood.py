@@ -2,8 +2,9 @@
 
 import numpy as np
 from numpy.testing import assert_allclose
+from sklearn.metrics import log_loss
 
-from skmoe._likelihood import gaussian_mixture_moments
+from skmoe._likelihood import gaussian_mixture_moments, mix_probabilities
 
 
 def test_mixture_std_is_exact_with_a_large_target_offset():
@@ -20,3 +21,17 @@ def test_mixture_std_is_exact_with_a_large_target_offset():
     _, std = gaussian_mixture_moments(np.array([[0.5, 0.5]]), np.array([[-1.0, 1.0]]),
                                       np.ones(2))
     assert_allclose(std, [np.sqrt(2.0)])
+
+
+def test_mixed_probabilities_stay_in_the_unit_interval():
+    # Gate weights one rounding step above a sum of one and one-hot experts
+    # (pure tree leaves): the plain einsum exceeds one.
+    weights = np.array([[0.5, 0.5000000000000002], [0.1, 0.9]])
+    probas = np.array([[[1.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.5, 0.5]]])
+    assert np.einsum("ne,nec->nc", weights, probas).max() > 1.0
+    proba = mix_probabilities(weights, probas)
+    assert proba.min() >= 0.0 and proba.max() <= 1.0
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert_allclose(proba[1], [0.45, 0.55])
+    log_loss(np.array([0, 1]), proba)  # raised on values above one
+
