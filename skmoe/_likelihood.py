@@ -10,9 +10,14 @@ import numpy as np
 
 LOG_2PI = np.log(2.0 * np.pi)
 
-# Probabilities are floored before the log so that one confident mistake by
-# one expert costs a large but finite penalty instead of -inf.
+# Training only: one expert's probabilities are floored before the log, so
+# that a confident mistake by one expert costs a large but finite penalty
+# (E-step, the gradient trainer's fixed experts, rule fitting). Scoring never
+# floors an expert: the mixture's probability is what is scored.
 PROBA_FLOOR = 1e-6
+# The mixture's probability is floored only here, so that a class that every
+# routed expert rules out scores about -690 instead of -inf.
+MIXTURE_PROBA_FLOOR = 1e-300
 
 
 def _check_finite(values, name):
@@ -99,6 +104,20 @@ def mix_probabilities(weights, probas):
                       np.asarray(probas, dtype=np.float64))
     proba = np.clip(proba, 0.0, 1.0)
     return proba / proba.sum(axis=1, keepdims=True)
+
+
+def mixture_log_proba(weights, probas, y_encoded):
+    """``log sum_i w_i p_i(y | x)``: the log of ``mix_probabilities`` at the label.
+
+    Only the mixture's probability is floored (at ``MIXTURE_PROBA_FLOOR``),
+    so ``exp`` of the result equals ``predict_proba`` at the label.
+
+    Returns
+    -------
+    log_proba : ndarray of shape (n_samples,)
+    """
+    picked = mix_probabilities(weights, probas)[np.arange(len(y_encoded)), y_encoded]
+    return np.log(np.maximum(picked, MIXTURE_PROBA_FLOOR))
 
 
 def gaussian_mixture_moments(gate, predictions, variances):

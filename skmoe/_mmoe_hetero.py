@@ -32,9 +32,10 @@ from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
                            to_numpy, to_tensor)
 
-# Regressors' predictions of class indicators are clipped at zero and floored
-# at this value before renormalising them into probabilities.
-PROBA_FLOOR = 1e-4
+# Regressors' predictions of class indicators are clipped at zero and
+# smoothed by this much before renormalising them into probabilities (additive
+# smoothing of one expert's output; not a floor on the mixture's probability).
+INDICATOR_SMOOTHING = 1e-4
 
 
 def _check_outputs(name, pred, n_rows, n_columns):
@@ -229,7 +230,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
             if kind == "regression":
                 out.append(P[:, :, cols.start].T)
             else:
-                proba = np.maximum(P[:, :, cols], 0.0) + PROBA_FLOOR
+                proba = np.maximum(P[:, :, cols], 0.0) + INDICATOR_SMOOTHING
                 out.append((proba / proba.sum(axis=2, keepdims=True)).transpose(1, 0, 2))
         return out
 

@@ -35,3 +35,18 @@ def test_em_tree_mixture_probabilities_never_exceed_one():
         log_loss(y, proba)
         scores = cross_val_score(clf, X, y, cv=2, scoring="neg_log_loss")
     assert np.all(np.isfinite(scores))
+
+
+def test_classifier_score_samples_is_the_log_of_predict_proba():
+    # A deep tree gives the true label probability zero on some test rows; the
+    # old score floored that expert at 1e-6 before mixing.
+    X, y = make_classification(n_samples=400, flip_y=0.2, random_state=0)
+    clf = MixtureOfExpertsClassifier(_two_trees(), training="em", max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X[:300], y[:300])
+    X_test, y_test = X[300:], y[300:]
+    proba = clf.predict_proba(X_test)[np.arange(len(y_test)), y_test]
+    experts = clf.predict_experts(X_test)[np.arange(len(y_test)), :, y_test]
+    assert (experts == 0).any()  # the case the floor got wrong is present
+    assert_allclose(np.exp(clf.score_samples(X_test, y_test)), proba, rtol=1e-12, atol=0)

@@ -4,7 +4,7 @@ import numpy as np
 from numpy.testing import assert_allclose
 from sklearn.metrics import log_loss
 
-from skmoe._likelihood import gaussian_mixture_moments, mix_probabilities
+from skmoe._likelihood import gaussian_mixture_moments, mix_probabilities, mixture_log_proba
 
 
 def test_mixture_std_is_exact_with_a_large_target_offset():
@@ -35,3 +35,15 @@ def test_mixed_probabilities_stay_in_the_unit_interval():
     assert_allclose(proba[1], [0.45, 0.55])
     log_loss(np.array([0, 1]), proba)  # raised on values above one
 
+
+def test_mixture_log_proba_is_the_log_of_the_mixed_probability():
+    # Expert A rules the label out, expert B gives it 1e-5: the mixture gives
+    # 1e-7. Flooring each expert at 1e-6 first made it 1.09e-6.
+    weights = np.array([[0.99, 0.01], [0.5, 0.5]])
+    probas = np.array([[[0.0, 1.0], [1e-5, 1 - 1e-5]], [[0.0, 1.0], [0.0, 1.0]]])
+    y = np.array([0, 0])
+    log_proba = mixture_log_proba(weights, probas, y)
+    assert_allclose(np.exp(log_proba[0]), 1e-7, rtol=1e-12)
+    assert_allclose(np.exp(log_proba[0]), mix_probabilities(weights, probas)[0, 0])
+    # A label every expert rules out: finite, far below any real probability.
+    assert np.isfinite(log_proba[1]) and log_proba[1] < -600
