@@ -257,6 +257,12 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         self : TorchMLPRegressor
         """
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        # y_numeric converts object arrays only; a string array reached numpy's
+        # "resolved dtypes are not compatible with add.reduce".
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"y must be numeric for {type(self).__name__} (a regressor), "
+                             f"got an array of dtype {y.dtype}; use TorchMLPClassifier "
+                             "for class labels.")
         sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self._set_target_scaling(y)

@@ -106,6 +106,12 @@ def test_mlp_pickles_on_cpu_storage():
                     rtol=1e-5, atol=1e-5)
 
 
+def test_mlp_regressor_rejects_string_targets():
+    X = np.zeros((20, 1))
+    with pytest.raises(ValueError, match="y must be numeric for TorchMLPRegressor"):
+        TorchMLPRegressor(max_epochs=1).fit(X, np.array(["a", "b"] * 10))
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present")
 def test_cuda_without_cuda_is_a_clear_error():
     X, y = make_regimes(n_samples=50, random_state=0)
