@@ -165,10 +165,12 @@ class _BaseTorchMLP(BaseEstimator):
         return validate_data(self, X, reset=False, dtype=np.float64)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # BaseEstimator.__getstate__ may return self.__dict__ itself (Python
+        # >= 3.11): copy it, or pickling would move the fitted model to the CPU.
+        state = dict(super().__getstate__())
         if "module_" in state:
             state["_fitted_on"] = str(self.device_)
-            modules_on_cpu(state, "module_")
+            state = modules_on_cpu(state, "module_")
         return state
 
     def __setstate__(self, state):

@@ -112,6 +112,26 @@ def test_mlp_regressor_rejects_string_targets():
         TorchMLPRegressor(max_epochs=1).fit(X, np.array(["a", "b"] * 10))
 
 
+def _pickling_leaves_the_object_unchanged(model):
+    before = dict(model.__dict__)
+    devices = [p.device for p in model.module_.parameters()]
+    pickle.dumps(model)
+    assert model.__dict__.keys() == before.keys()  # e.g. no stray '_fitted_on'
+    for key, value in before.items():
+        assert model.__dict__[key] is value, key  # module_, device_ untouched
+    assert [p.device for p in model.module_.parameters()] == devices
+
+
+def test_pickling_does_not_change_the_fitted_model():
+    X, y = make_regimes(n_samples=60, random_state=0)
+    regressor = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, y)
+    _pickling_leaves_the_object_unchanged(regressor)
+    _pickling_leaves_the_object_unchanged(
+        TorchMLPClassifier(max_epochs=2, random_state=0).fit(X, y > np.median(y)))
+    _pickling_leaves_the_object_unchanged(MLPGate(max_iter=5).fit(X, np.eye(2)[(X[:, 0] > 0).astype(int)]))
+    assert_allclose(pickle.loads(pickle.dumps(regressor)).predict(X), regressor.predict(X))
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present")
 def test_cuda_without_cuda_is_a_clear_error():
     X, y = make_regimes(n_samples=50, random_state=0)
