@@ -10,11 +10,15 @@ import numpy as np
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import PolynomialFeatures
 from sklearn.tree import DecisionTreeClassifier
 
-from skmoe import MixtureOfExpertsClassifier
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
+from skmoe.datasets import make_regimes
 
 
 def _two_trees():
@@ -50,3 +54,23 @@ def test_classifier_score_samples_is_the_log_of_predict_proba():
     experts = clf.predict_experts(X_test)[np.arange(len(y_test)), :, y_test]
     assert (experts == 0).any()  # the case the floor got wrong is present
     assert_allclose(np.exp(clf.score_samples(X_test, y_test)), proba, rtol=1e-12, atol=0)
+
+
+def test_capacity_applies_in_training_only_so_predict_is_row_independent():
+    # Needs _moe._gate_weights to route without capacity at predict time.
+    X, y, regime = make_regimes(n_samples=400, noise=1.0, return_regime=True, random_state=0)
+    experts = [("line", LinearRegression()),
+               ("quadratic", make_pipeline(PolynomialFeatures(2), LinearRegression()))]
+    moe = MixtureOfExpertsRegressor(experts, training="em", gate=MLPGate(hidden_layer_sizes=()),
+                                    cv=None, max_iter=4, top_k=1, capacity_factor=1.0,
+                                    random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        moe.fit(X, y)
+    # A batch from one regime: every row wants the same expert, more rows
+    # than its training-time capacity.
+    X = X[regime == 0]
+    batch = moe.predict(X)
+    one_by_one = np.array([moe.predict(X[i:i + 1])[0] for i in range(len(X))])
+    assert_allclose(one_by_one, batch, rtol=1e-6, atol=1e-9)
+    assert_allclose(moe.predict_gate(X[::-1])[::-1], moe.predict_gate(X))
