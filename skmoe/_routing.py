@@ -279,7 +279,12 @@ def z_loss(logits, sample_weight=None):
 
 # --------------------------------------------------- numpy-facing prediction
 def route_numpy(logits, k, capacity_factor=None):
-    """Predict-time routing of numpy scores: dense (n, e) weights, zero off-route."""
+    """Routing of numpy scores: dense (n, e) weights, zero off-route.
+
+    Leave ``capacity_factor`` None at predict time: a capacity makes each
+    row's experts depend on the other rows of the batch (EM's training prior
+    passes it).
+    """
     scores = torch.as_tensor(np.asarray(logits, dtype=np.float64))
     routing = route(scores, k, capacity_factor=capacity_factor)
     return to_dense(routing.weights, routing.indices, scores.shape[1]).numpy()
