@@ -24,6 +24,16 @@ Conventions
   rows it turns away try their next-best expert at the next rank.  A row
   that finds every expert full keeps its first choice beyond capacity: no
   row is ever dropped.
+* Training a top-k gate: a top-1 row's renormalised weight is exactly one,
+  so the routed loss sends the gate no gradient (and with top-k, none across
+  the boundary of the chosen set).  Switch Transformer's fix, scaling the
+  chosen output by its unnormalised probability ``p_i``, does not carry over:
+  in the mixture's log-likelihood it adds ``log p_i`` to every row, a
+  gradient that raises the current choice whatever its loss.  The gradient
+  trainer uses :func:`straight_through` instead: the routed loss is the
+  value, and the gate also gets the gradient of the dense mixture's loss at
+  the same, detached, expert outputs (an expert network still trains on
+  its routed rows only).
 """
 
 import math
@@ -209,6 +219,31 @@ def routed_log_weights(routing, n_experts):
     on_route = dense > 0
     log_w = torch.log(dense.clamp_min(torch.finfo(dense.dtype).tiny))
     return torch.where(on_route, log_w, torch.full_like(log_w, -math.inf))
+
+
+def straight_through(routed, dense):
+    """The value of ``routed`` with the gradient of ``dense`` added.
+
+    ``routed + (dense - dense.detach())``: a straight-through estimator
+    (Bengio et al., 2013) for a top-k gate.  The forward value (what is
+    reported and early-stopped on) is the routed loss; the gate learns from
+    ``dense``, the loss of the dense softmax mixture computed on the experts'
+    detached outputs, which compares every expert on every row.
+
+    Parameters
+    ----------
+    routed : scalar tensor
+        Loss of the top-k routed mixture.
+    dense : scalar tensor
+        Loss of the dense mixture, ``log_softmax(logits)`` as log weights and
+        the experts' outputs detached.
+
+    Returns
+    -------
+    loss : scalar tensor
+        Equal to ``routed``; its gradient is ``routed``'s plus ``dense``'s.
+    """
+    return routed + (dense - dense.detach())
 
 
 def is_dense(options):

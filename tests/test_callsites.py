@@ -7,6 +7,7 @@ correctness branch); until then they fail, by design: no xfail.
 import warnings
 
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -19,6 +20,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
 from skmoe.datasets import make_regimes
+from skmoe.experts import RuleExpert
 
 
 def _two_trees():
@@ -74,3 +76,33 @@ def test_capacity_applies_in_training_only_so_predict_is_row_independent():
     one_by_one = np.array([moe.predict(X[i:i + 1])[0] for i in range(len(X))])
     assert_allclose(one_by_one, batch, rtol=1e-6, atol=1e-9)
     assert_allclose(moe.predict_gate(X[::-1])[::-1], moe.predict_gate(X))
+
+
+# Rules exact on one half of the line each (module level: they pickle).
+def _line(X):
+    return 2.0 * X[:, 0]
+
+
+def _wave(X):
+    return np.sin(3.0 * X[:, 0]) + 1.0
+
+
+@pytest.mark.parametrize("loss", ["nll", "squared_error"])
+def test_top_1_gate_learns_from_the_loss_whatever_the_expert_order(loss):
+    # Needs _gradient.py's straight-through call site. A top-1 row's routed
+    # weight is exactly one: without it the gate never moved from its random
+    # start (50-99 % of rows on the right expert depending on seed and order).
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(400, 1))
+    left = X[:, 0] < 0
+    y = np.where(left, _line(X), _wave(X)) + 0.1 * rng.normal(size=len(X))
+    line, wave = ("line", RuleExpert(_line)), ("wave", RuleExpert(_wave))
+    for experts in ([line, wave], [wave, line]):
+        moe = MixtureOfExpertsRegressor(experts, top_k=1, loss=loss, learning_rate=3e-2,
+                                        max_epochs=200, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            moe.fit(X, y)
+        names = np.array(moe.expert_names_)
+        chosen = names[moe.predict_gate(X).argmax(axis=1)]
+        assert np.mean(chosen == np.where(left, "line", "wave")) >= 0.95

@@ -20,8 +20,8 @@ from sklearn.tree import DecisionTreeClassifier
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
 from skmoe._routing import (ExpertCollapseWarning, RoutingOptions, dispatch_outputs,
                             gate_penalty, importance_loss, load_loss, route, route_numpy,
-                            routed_log_weights, switch_loss, to_dense, train_route,
-                            z_loss)
+                            routed_log_weights, straight_through, switch_loss, to_dense,
+                            train_route, z_loss)
 from skmoe.datasets import make_regimes
 
 # These tests exercise EM; the estimators default to training="gradient".
@@ -424,6 +424,22 @@ def test_routed_log_weights_backpropagate_without_nan():
     assert_array_equal(torch.isinf(log_w), [[False, True, True], [True, False, True]])
     torch.logsumexp(log_w + T([[0.0, 1.0, 2.0], [1.0, 0.0, 3.0]]), dim=1).sum().backward()
     assert torch.isfinite(logits.grad).all()
+
+
+def test_straight_through_reaches_a_top_1_gate():
+    # Top-1 renormalised weights are exactly one: the routed loss alone sends
+    # the gate no gradient. The dense surrogate does, towards the better expert.
+    logits = T([[0.0, 0.0], [0.0, 0.0]]).requires_grad_(True)
+    log_lik = T([[-5.0, 0.0], [-5.0, 0.0]])  # expert 1 explains both rows
+    routed = -torch.logsumexp(routed_log_weights(route(logits, 1), 2) + log_lik, 1).sum()
+    routed.backward(retain_graph=True)
+    assert_array_equal(logits.grad, 0.0)
+    logits.grad = None
+    dense = -torch.logsumexp(torch.log_softmax(logits, 1) + log_lik, 1).sum()
+    loss = straight_through(routed, dense)
+    assert loss.item() == routed.item()  # the value is the routed loss
+    loss.backward()
+    assert torch.all(logits.grad[:, 1] < 0) and torch.all(logits.grad[:, 0] > 0)
 
 
 def _gradient_fit(X, y, **params):
