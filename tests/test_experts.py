@@ -147,6 +147,9 @@ def test_gpu_fitted_model_loads_on_cpu(monkeypatch):
     model = TorchMLPRegressor(**FAST, device="cuda").fit(X, y)
     assert model.device_.type == "cuda"
     data = pickle.dumps(model)
+    # Pickling leaves the fitted model on the GPU.
+    assert model.device_.type == "cuda" and "_fitted_on" not in model.__dict__
+    assert next(model.module_.parameters()).device.type == "cuda"
     # Where CUDA exists it goes back on the GPU and predicts exactly the same.
     assert_allclose(pickle.loads(data).predict(X), model.predict(X))
     # On a machine without CUDA it loads on the CPU.
