@@ -128,7 +128,8 @@ def test_pickling_does_not_change_the_fitted_model():
     _pickling_leaves_the_object_unchanged(regressor)
     _pickling_leaves_the_object_unchanged(
         TorchMLPClassifier(max_epochs=2, random_state=0).fit(X, y > np.median(y)))
-    _pickling_leaves_the_object_unchanged(MLPGate(max_iter=5).fit(X, np.eye(2)[(X[:, 0] > 0).astype(int)]))
+    targets = np.eye(2)[(X[:, 0] > 0).astype(int)]
+    _pickling_leaves_the_object_unchanged(MLPGate(max_iter=5).fit(X, targets))
     assert_allclose(pickle.loads(pickle.dumps(regressor)).predict(X), regressor.predict(X))
 
 
