@@ -10,9 +10,14 @@ import numpy as np
 
 LOG_2PI = np.log(2.0 * np.pi)
 
-# Probabilities are floored before the log so that one confident mistake by
-# one expert costs a large but finite penalty instead of -inf.
+# Training only: one expert's probabilities are floored before the log, so
+# that a confident mistake by one expert costs a large but finite penalty
+# (E-step, the gradient trainer's fixed experts, rule fitting). Scoring never
+# floors an expert: the mixture's probability is what is scored.
 PROBA_FLOOR = 1e-6
+# The mixture's probability is floored only here, so that a class that every
+# routed expert rules out scores about -690 instead of -inf.
+MIXTURE_PROBA_FLOOR = 1e-300
 
 
 def _check_finite(values, name):
@@ -77,8 +82,50 @@ def categorical_log_likelihood(y_encoded, probas):
     return np.log(np.maximum(picked, PROBA_FLOOR))
 
 
+def mix_probabilities(weights, probas):
+    """Mixture class probabilities ``sum_i w_i p_i``, a valid distribution per row.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_samples, n_experts)
+        Gate (or routed) weights; rows sum to one.
+    probas : ndarray of shape (n_samples, n_experts, n_classes)
+        Every expert's class probabilities (zeros where an expert was not run).
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_classes)
+        Every entry in [0, 1], rows summing to one.
+    """
+    # Rounding in the gate and in the experts leaves entries at 1 + 2e-16,
+    # which log_loss rejects; clipping then dividing by a sum that is at least
+    # every entry keeps them in [0, 1].
+    proba = np.einsum("ne,nec->nc", np.asarray(weights, dtype=np.float64),
+                      np.asarray(probas, dtype=np.float64))
+    proba = np.clip(proba, 0.0, 1.0)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
+def mixture_log_proba(weights, probas, y_encoded):
+    """``log sum_i w_i p_i(y | x)``: the log of ``mix_probabilities`` at the label.
+
+    Only the mixture's probability is floored (at ``MIXTURE_PROBA_FLOOR``),
+    so ``exp`` of the result equals ``predict_proba`` at the label.
+
+    Returns
+    -------
+    log_proba : ndarray of shape (n_samples,)
+    """
+    picked = mix_probabilities(weights, probas)[np.arange(len(y_encoded)), y_encoded]
+    return np.log(np.maximum(picked, MIXTURE_PROBA_FLOOR))
+
+
 def gaussian_mixture_moments(gate, predictions, variances):
-    """Mean and standard deviation of the mixture's predictive distribution."""
+    """Mean and standard deviation of the mixture's predictive distribution.
+
+    The variance is ``sum_i g_i (sigma_i^2 + (f_i - mean)^2)``: the textbook
+    ``E[y^2] - mean^2`` cancels catastrophically when y has a large offset.
+    """
     mean = (gate * predictions).sum(axis=1)
-    second = (gate * (variances[None, :] + predictions ** 2)).sum(axis=1)
-    return mean, np.sqrt(np.maximum(second - mean ** 2, 0.0))
+    spread = (predictions - mean[:, None]) ** 2
+    return mean, np.sqrt((gate * (variances[None, :] + spread)).sum(axis=1))

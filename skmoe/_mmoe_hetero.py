@@ -21,19 +21,21 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseExpertComposition, fit_expert
+from ._likelihood import mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
                            to_numpy, to_tensor)
 
-# Regressors' predictions of class indicators are clipped at zero and floored
-# at this value before renormalising them into probabilities.
-PROBA_FLOOR = 1e-4
+# Regressors' predictions of class indicators are clipped at zero and
+# smoothed by this much before renormalising them into probabilities (additive
+# smoothing of one expert's output; not a floor on the mixture's probability).
+INDICATOR_SMOOTHING = 1e-4
 
 
 def _check_outputs(name, pred, n_rows, n_columns):
@@ -78,8 +80,12 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
         L2 penalty on the gates' weights.
     max_iter : int, default=200
         L-BFGS iterations (full batch) for the gates.
-    cv : int, default=3
-        Folds of the cross-fitted expert predictions the gates learn on.
+    cv : int or cross-validation generator, default=3
+        Folds of the cross-fitted expert predictions the gates learn on: a
+        number of shuffled ``KFold`` folds, or a splitter (or an iterable of
+        (train, test) splits) whose test folds partition the rows. A splitter
+        is called as ``cv.split(X, y_t)`` with ``y_t`` the labels of the first
+        classification task (None when every task is a regression).
     n_jobs : int, default=None
         Folds and experts are fitted in parallel with joblib.
     device : str, default='auto'
@@ -129,7 +135,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
         "activation": [StrOptions(set(ACTIVATIONS))],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object"],
         "n_jobs": [numbers.Integral, None],
         "device": [str],
         "random_state": ["random_state"],
@@ -183,9 +189,6 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
         X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         gate_sizes = check_layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
         self.device_ = resolve_device(self.device)
-        if len(X) < self.cv:
-            raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
-                             f"got {len(X)}.")
         rng = check_random_state(self.random_state)
         names, templates = self._resolve_experts(rng)
         for name, est in zip(names, templates):
@@ -196,7 +199,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
                     "(class indicators for classification tasks).")
         Z = self._encode_targets(Y)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        folds = list(KFold(self.cv, shuffle=True, random_state=seed).split(X))
+        folds = self._folds(X, Y, seed)
         jobs = [delayed(_fold_predictions)(name, est, X, Z, train, test, sample_weight,
                                            seed)
                 for name, est in zip(names, templates) for train, test in folds]
@@ -218,6 +221,24 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
             self._fit_gates(self._inputs(X), self._per_task(honest), Y, weight)
         return self
 
+    def _folds(self, X, Y, seed):
+        """(train, test) index pairs; every row in exactly one test fold."""
+        if isinstance(self.cv, numbers.Integral):
+            if len(X) < self.cv:
+                raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
+                                 f"got {len(X)}.")
+            return list(KFold(self.cv, shuffle=True, random_state=seed).split(X))
+        labels = next((Y[:, t] for t, kind in enumerate(self.tasks_)
+                       if kind != "regression"), None)
+        folds = list(check_cv(self.cv).split(X, labels))
+        # Each row needs exactly one honest (out-of-fold) prediction.
+        tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
+                             minlength=len(X))
+        if len(tested) != len(X) or np.any(tested != 1):
+            raise ValueError("cv must put every row in exactly one test fold (as KFold "
+                             "does), so that each row gets one out-of-fold prediction.")
+        return folds
+
     def _inputs(self, X):
         return to_tensor((X - self._x_mean) / self._x_scale, self.device_)
 
@@ -228,7 +249,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
             if kind == "regression":
                 out.append(P[:, :, cols.start].T)
             else:
-                proba = np.maximum(P[:, :, cols], 0.0) + PROBA_FLOOR
+                proba = np.maximum(P[:, :, cols], 0.0) + INDICATOR_SMOOTHING
                 out.append((proba / proba.sum(axis=2, keepdims=True)).transpose(1, 0, 2))
         return out
 
@@ -282,7 +303,7 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
             if out.ndim == 2:
                 outputs.append((G[t] * out).sum(axis=1))
             else:
-                outputs.append(np.einsum("ne,nec->nc", G[t], out))
+                outputs.append(mix_probabilities(G[t], out))
         return outputs
 
     def predict_gate(self, X):

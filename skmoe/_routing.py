@@ -24,6 +24,16 @@ Conventions
   rows it turns away try their next-best expert at the next rank.  A row
   that finds every expert full keeps its first choice beyond capacity: no
   row is ever dropped.
+* Training a top-k gate: a top-1 row's renormalised weight is exactly one,
+  so the routed loss sends the gate no gradient (and with top-k, none across
+  the boundary of the chosen set).  Switch Transformer's fix, scaling the
+  chosen output by its unnormalised probability ``p_i``, does not carry over:
+  in the mixture's log-likelihood it adds ``log p_i`` to every row, a
+  gradient that raises the current choice whatever its loss.  The gradient
+  trainer uses :func:`straight_through` instead: the routed loss is the
+  value, and the gate also gets the gradient of the dense mixture's loss at
+  the same, detached, expert outputs (an expert network still trains on
+  its routed rows only).
 """
 
 import math
@@ -211,6 +221,31 @@ def routed_log_weights(routing, n_experts):
     return torch.where(on_route, log_w, torch.full_like(log_w, -math.inf))
 
 
+def straight_through(routed, dense):
+    """The value of ``routed`` with the gradient of ``dense`` added.
+
+    ``routed + (dense - dense.detach())``: a straight-through estimator
+    (Bengio et al., 2013) for a top-k gate.  The forward value (what is
+    reported and early-stopped on) is the routed loss; the gate learns from
+    ``dense``, the loss of the dense softmax mixture computed on the experts'
+    detached outputs, which compares every expert on every row.
+
+    Parameters
+    ----------
+    routed : scalar tensor
+        Loss of the top-k routed mixture.
+    dense : scalar tensor
+        Loss of the dense mixture, ``log_softmax(logits)`` as log weights and
+        the experts' outputs detached.
+
+    Returns
+    -------
+    loss : scalar tensor
+        Equal to ``routed``; its gradient is ``routed``'s plus ``dense``'s.
+    """
+    return routed + (dense - dense.detach())
+
+
 def is_dense(options):
     """Whether routing options are the plain dense softmax with no penalty."""
     return options is None or (options.top_k is None and not options.balance_coef
@@ -279,7 +314,12 @@ def z_loss(logits, sample_weight=None):
 
 # --------------------------------------------------- numpy-facing prediction
 def route_numpy(logits, k, capacity_factor=None):
-    """Predict-time routing of numpy scores: dense (n, e) weights, zero off-route."""
+    """Routing of numpy scores: dense (n, e) weights, zero off-route.
+
+    Leave ``capacity_factor`` None at predict time: a capacity makes each
+    row's experts depend on the other rows of the batch (EM's training prior
+    passes it).
+    """
     scores = torch.as_tensor(np.asarray(logits, dtype=np.float64))
     routing = route(scores, k, capacity_factor=capacity_factor)
     return to_dense(routing.weights, routing.indices, scores.shape[1]).numpy()

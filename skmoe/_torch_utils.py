@@ -55,6 +55,16 @@ def modules_on_cpu(state, *names):
 
     A model fitted on a GPU then unpickles on a CPU-only machine; the fitted
     object itself stays where it is.
+
+    Parameters
+    ----------
+    state : dict
+        A dict the caller owns (``self.__dict__.copy()``), updated and
+        returned. Never the object's own ``__dict__``: scikit-learn's
+        ``BaseEstimator.__getstate__`` returns exactly that on Python >= 3.11,
+        and the fitted object would then lose its device and modules.
+    *names : str
+        Keys of the torch modules; each is deep-copied before it moves.
     """
     for name in names:
         if state.get(name) is not None:

@@ -165,10 +165,12 @@ class _BaseTorchMLP(BaseEstimator):
         return validate_data(self, X, reset=False, dtype=np.float64)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # BaseEstimator.__getstate__ may return self.__dict__ itself (Python
+        # >= 3.11): copy it, or pickling would move the fitted model to the CPU.
+        state = dict(super().__getstate__())
         if "module_" in state:
             state["_fitted_on"] = str(self.device_)
-            modules_on_cpu(state, "module_")
+            state = modules_on_cpu(state, "module_")
         return state
 
     def __setstate__(self, state):
@@ -257,6 +259,12 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         self : TorchMLPRegressor
         """
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        # y_numeric converts object arrays only; a string array reached numpy's
+        # "resolved dtypes are not compatible with add.reduce".
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"y must be numeric for {type(self).__name__} (a regressor), "
+                             f"got an array of dtype {y.dtype}; use TorchMLPClassifier "
+                             "for class labels.")
         sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self._set_target_scaling(y)

@@ -106,6 +106,33 @@ def test_mlp_pickles_on_cpu_storage():
                     rtol=1e-5, atol=1e-5)
 
 
+def test_mlp_regressor_rejects_string_targets():
+    X = np.zeros((20, 1))
+    with pytest.raises(ValueError, match="y must be numeric for TorchMLPRegressor"):
+        TorchMLPRegressor(max_epochs=1).fit(X, np.array(["a", "b"] * 10))
+
+
+def _pickling_leaves_the_object_unchanged(model):
+    before = dict(model.__dict__)
+    devices = [p.device for p in model.module_.parameters()]
+    pickle.dumps(model)
+    assert model.__dict__.keys() == before.keys()  # e.g. no stray '_fitted_on'
+    for key, value in before.items():
+        assert model.__dict__[key] is value, key  # module_, device_ untouched
+    assert [p.device for p in model.module_.parameters()] == devices
+
+
+def test_pickling_does_not_change_the_fitted_model():
+    X, y = make_regimes(n_samples=60, random_state=0)
+    regressor = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, y)
+    _pickling_leaves_the_object_unchanged(regressor)
+    _pickling_leaves_the_object_unchanged(
+        TorchMLPClassifier(max_epochs=2, random_state=0).fit(X, y > np.median(y)))
+    targets = np.eye(2)[(X[:, 0] > 0).astype(int)]
+    _pickling_leaves_the_object_unchanged(MLPGate(max_iter=5).fit(X, targets))
+    assert_allclose(pickle.loads(pickle.dumps(regressor)).predict(X), regressor.predict(X))
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present")
 def test_cuda_without_cuda_is_a_clear_error():
     X, y = make_regimes(n_samples=50, random_state=0)
@@ -121,6 +148,9 @@ def test_gpu_fitted_model_loads_on_cpu(monkeypatch):
     model = TorchMLPRegressor(**FAST, device="cuda").fit(X, y)
     assert model.device_.type == "cuda"
     data = pickle.dumps(model)
+    # Pickling leaves the fitted model on the GPU.
+    assert model.device_.type == "cuda" and "_fitted_on" not in model.__dict__
+    assert next(model.module_.parameters()).device.type == "cuda"
     # Where CUDA exists it goes back on the GPU and predicts exactly the same.
     assert_allclose(pickle.loads(data).predict(X), model.predict(X))
     # On a machine without CUDA it loads on the CPU.

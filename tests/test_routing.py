@@ -20,8 +20,8 @@ from sklearn.tree import DecisionTreeClassifier
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
 from skmoe._routing import (ExpertCollapseWarning, RoutingOptions, dispatch_outputs,
                             gate_penalty, importance_loss, load_loss, route, route_numpy,
-                            routed_log_weights, switch_loss, to_dense, train_route,
-                            z_loss)
+                            routed_log_weights, straight_through, switch_loss, to_dense,
+                            train_route, z_loss)
 from skmoe.datasets import make_regimes
 
 # These tests exercise EM; the estimators default to training="gradient".
@@ -286,6 +286,20 @@ def test_top_1_predict_calls_each_expert_once_on_its_rows(regimes):
     assert_allclose(pred, (weights * moe.predict_experts(X)).sum(axis=1))
 
 
+def test_predict_time_routing_is_row_independent_without_capacity():
+    # Capacity makes a row's expert depend on the other rows of its batch;
+    # without it (predict time) each row is routed on its own.
+    logits = np.random.RandomState(0).normal(size=(200, 4))
+    logits[:, 0] += 2.0  # most rows want expert 0
+    for k in (1, 2):
+        batch = route_numpy(logits, k)
+        one_by_one = np.vstack([route_numpy(row[None], k) for row in logits])
+        assert_array_equal(one_by_one, batch)
+    capped = route_numpy(logits, 1, capacity_factor=1.0)
+    assert (capped > 0).sum(axis=0).max() <= 50  # ceil(1.0 * 200 / 4)
+    assert not np.array_equal(capped, route_numpy(logits, 1))
+
+
 def test_dispatch_outputs_calls_experts_on_their_blocks_only():
     X = np.arange(12.0).reshape(6, 2)
     experts = [CountingRegressor(constant=float(i), strategy="constant").fit(X, np.zeros(6))
@@ -308,8 +322,6 @@ def test_capacity_routes_every_row_at_predict_time(regimes):
     weights = moe.predict_gate(X)
     assert_array_equal((weights > 0).sum(axis=1), 1)
     assert np.all(np.isfinite(moe.predict(X)))
-    # Capacity ceil(1.0 * 600 / 2) = 300: each expert is capped at half the rows.
-    assert np.all((weights > 0).sum(axis=0) <= 300)
 
 
 def test_hard_em_recovers_the_regimes(regimes):
@@ -412,6 +424,22 @@ def test_routed_log_weights_backpropagate_without_nan():
     assert_array_equal(torch.isinf(log_w), [[False, True, True], [True, False, True]])
     torch.logsumexp(log_w + T([[0.0, 1.0, 2.0], [1.0, 0.0, 3.0]]), dim=1).sum().backward()
     assert torch.isfinite(logits.grad).all()
+
+
+def test_straight_through_reaches_a_top_1_gate():
+    # Top-1 renormalised weights are exactly one: the routed loss alone sends
+    # the gate no gradient. The dense surrogate does, towards the better expert.
+    logits = T([[0.0, 0.0], [0.0, 0.0]]).requires_grad_(True)
+    log_lik = T([[-5.0, 0.0], [-5.0, 0.0]])  # expert 1 explains both rows
+    routed = -torch.logsumexp(routed_log_weights(route(logits, 1), 2) + log_lik, 1).sum()
+    routed.backward(retain_graph=True)
+    assert_array_equal(logits.grad, 0.0)
+    logits.grad = None
+    dense = -torch.logsumexp(torch.log_softmax(logits, 1) + log_lik, 1).sum()
+    loss = straight_through(routed, dense)
+    assert loss.item() == routed.item()  # the value is the routed loss
+    loss.backward()
+    assert torch.all(logits.grad[:, 1] < 0) and torch.all(logits.grad[:, 0] > 0)
 
 
 def _gradient_fit(X, y, **params):

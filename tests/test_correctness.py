@@ -1,0 +1,47 @@
+"""Numerical and API correctness of the mixtures' own modules (no call-site changes)."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.linear_model import Ridge
+from sklearn.metrics import log_loss
+from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import HeterogeneousMultiGateMixtureOfExperts
+from skmoe.datasets import make_mmoe_tasks
+
+
+def test_hetero_mmoe_probabilities_are_exact_distributions():
+    # The gates' softmax is float32: mixed as is, rows summed to 1 +- 1e-7.
+    X, Y = make_mmoe_tasks(n_samples=200, n_features=4, random_state=0)
+    labels = (Y[:, 1] > np.median(Y[:, 1])).astype(int)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("deep", DecisionTreeRegressor(random_state=0)),
+         ("shallow", DecisionTreeRegressor(max_depth=2, random_state=0))],
+        tasks=["binary"], cv=2, max_iter=20, random_state=0).fit(X, labels)
+    proba = model.predict_proba(X)[0]
+    assert proba.min() >= 0.0 and proba.max() <= 1.0
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    log_loss(labels, proba)
+
+
+@pytest.mark.parametrize("cv", [KFold(3), StratifiedKFold(3), "splits"])
+def test_hetero_mmoe_accepts_a_cv_splitter(cv):
+    X, Y = make_mmoe_tasks(n_samples=120, n_features=4, random_state=0)
+    Y = np.column_stack([Y[:, 0], (Y[:, 1] > np.median(Y[:, 1])).astype(int)])
+    if cv == "splits":
+        cv = list(KFold(3).split(X))
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        experts, tasks=["regression", "binary"], cv=cv, max_iter=10, random_state=0)
+    assert model.fit(X, Y).predict(X).shape == (120, 2)
+
+
+def test_hetero_mmoe_cv_must_partition_the_rows():
+    X, Y = make_mmoe_tasks(n_samples=60, n_features=4, random_state=0)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        cv=ShuffleSplit(3, random_state=0), max_iter=5)
+    with pytest.raises(ValueError, match="exactly one test fold"):
+        model.fit(X, Y)
