@@ -37,7 +37,7 @@ from sklearn.utils import Bunch
 from ._em import _folds, m_step_experts, refit_experts
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
-from ._routing import is_dense, route, routed_log_weights, train_route
+from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
 from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
 from .experts import is_differentiable_expert
 
@@ -76,6 +76,7 @@ class JointMixture(torch.nn.Module):
         self.routing = None if is_dense(routing) else routing
         self.noise = noise_module
         self.penalty = None
+        self.dense_log_g = None
         self.groups = torch.nn.ModuleList(groups)
         self.regression = regression
         self.n_experts = n_experts
@@ -106,12 +107,16 @@ class JointMixture(torch.nn.Module):
         """
         logits = self.gate(z_gate)
         options = self.routing
+        self.dense_log_g = None
         if options is None:
             return torch.log_softmax(logits, dim=1)
         if self.training:
             noise = (None if self.noise is None
                      else torch.nn.functional.softplus(self.noise(z_gate)))
             routing, self.penalty = train_route(logits, options, noise_std=noise)
+            if options.top_k is not None:
+                # The gate's straight-through surrogate (_routing.straight_through).
+                self.dense_log_g = torch.log_softmax(logits, dim=1)
         elif options.top_k is not None:
             routing = route(logits, options.top_k, capacity_factor=options.capacity_factor)
         if options.top_k is None:
@@ -275,8 +280,13 @@ class Stepper:
         zg, ze, fo, y, w = self.data.rows(rows)
         log_g, out = self.model(zg, ze, fo)
         value, _ = mixture_loss(self.model, log_g, out, y, w, self.loss)
+        objective = value
+        if self.model.dense_log_g is not None:  # top-k: the gate learns from every expert
+            dense, _ = mixture_loss(self.model, self.model.dense_log_g, out.detach(), y, w,
+                                    self.loss)
+            objective = straight_through(value, dense)
         penalty = self.model.penalty
-        (value if penalty is None else value + penalty).backward()
+        (objective if penalty is None else objective + penalty).backward()
         self.optimizer.step()
         self.total += value.detach() * w.sum()
         self.share += (torch.exp(log_g.detach()) * w[:, None]).sum(0)

@@ -26,7 +26,7 @@ from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
-                          regression_outputs)
+                          mix_probabilities, mixture_log_proba, regression_outputs)
 from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dense,
                        route_numpy)
 from .experts import is_differentiable_expert
@@ -227,7 +227,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         if self.top_k is None:
             return self.gate_.predict_proba(self._gate_input(X, outputs))
         k = min(self.top_k, len(self.experts_))
-        return route_numpy(self.gate_.logits(X), k, self.capacity_factor)
+        # No capacity at predict time: a row's prediction must not depend on
+        # the other rows of the batch (capacity is a training aid).
+        return route_numpy(self.gate_.logits(X), k)
 
     def _gate_input(self, X, outputs=None):
         if getattr(self, "gate_inputs_", None) is None:
@@ -330,6 +332,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         y = self._encode_y_for_scoring(np.asarray(y))
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        if self._is_classifier:
+            # The log of predict_proba at the label: no per-expert floor.
+            return mixture_log_proba(*self._weights_and_outputs(X), y)
         return logsumexp(self._log_joint(X, y), axis=1)
 
     @property
@@ -455,10 +460,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``min(1, top_k * weight)`` (GShard's random second expert).
     capacity_factor : float, default=None
         Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
-        rows of a batch, in training and in prediction; a row turned away
-        goes to its next-best expert, and a row that finds every expert full
-        keeps its first choice, so no row is dropped. With a capacity a row's
-        routing depends on the other rows of the batch. Needs ``top_k``.
+        rows of a training batch; a row turned away goes to its next-best
+        expert, and a row that finds every expert full keeps its first
+        choice, so no row is dropped. Training only: ``predict`` routes each
+        row on its own, so a prediction never depends on the rest of the
+        batch. Needs ``top_k``.
     balance_loss : {'switch', 'importance', 'load'}, default='switch'
         Load-balancing term added to the gate's loss when ``balance_coef > 0``:
         the Switch Transformer's ``M * sum_i f_i * P_i``, or the squared
@@ -702,8 +708,7 @@ collapse_action
             Columns follow ``classes_``.
         """
         X = self._check_X(X)
-        weights, outputs = self._weights_and_outputs(X)
-        return np.einsum("ne,nec->nc", weights, outputs)
+        return mix_probabilities(*self._weights_and_outputs(X))
 
     def predict(self, X):
         """Most probable class under the mixture.
