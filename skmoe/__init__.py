@@ -2,6 +2,7 @@
 
 from ._compare import ComparisonResult, compare
 from ._ensemble import EnsembleClassifier, EnsembleRegressor
+from ._hme import HierarchicalMixtureClassifier, HierarchicalMixtureRegressor
 from ._mmoe import MultiGateMixtureOfExperts
 from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
@@ -17,6 +18,8 @@ __all__ = [
     "EnsembleRegressor",
     "ExpertCollapseWarning",
     "HeterogeneousMultiGateMixtureOfExperts",
+    "HierarchicalMixtureClassifier",
+    "HierarchicalMixtureRegressor",
     "MLPGate",
     "MixtureOfExpertsClassifier",
     "MixtureOfExpertsRegressor",
