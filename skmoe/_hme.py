@@ -686,7 +686,8 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # checks fitted before classes_ is read
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def _encode_y_for_scoring(self, y):
         unknown = np.setdiff1d(np.unique(y), self.classes_)
