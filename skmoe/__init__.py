@@ -7,6 +7,7 @@ from ._mmoe import MultiGateMixtureOfExperts
 from ._mmoe_hetero import HeterogeneousMultiGateMixtureOfExperts
 from ._moe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from ._routing import ExpertCollapseWarning
+from ._selection import aic, bic, log_likelihood_scorer, select_n_experts
 from .experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from .gates import MLPGate
 
@@ -28,5 +29,9 @@ __all__ = [
     "TorchMLPClassifier",
     "TorchMLPRegressor",
     "__version__",
+    "aic",
+    "bic",
     "compare",
+    "log_likelihood_scorer",
+    "select_n_experts",
 ]
