@@ -50,6 +50,10 @@ from .gates import MLPGate
 # Leaf noise variances are floored at this fraction of var(y) (plus a tiny
 # absolute term for constant targets) so that no leaf's variance collapses.
 VARIANCE_FLOOR = 1e-6
+# EM maximises the likelihood; the default gates' L2 penalty is only there to
+# keep their weights finite when branches separate, so it is tiny (with
+# MLPGate's 1e-4 the gates stay too soft to draw a sharp regime boundary).
+DEFAULT_GATE_ALPHA = 1e-6
 
 
 def _check_branching(branching):
@@ -345,7 +349,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     def _run_em(self, tree, names, templates, X, y, w, rng, parallel):
         seed = rng.randint(2**31 - 1)
-        gate_template = MLPGate(hidden_layer_sizes=()) if self.gate is None else self.gate
+        gate_template = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
+                         if self.gate is None else self.gate)
         gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node)
                   for node in range(tree.n_nodes[d])] for d, b in enumerate(tree.branching)]
         log_h = self._initial_log_posterior(tree, X, y, rng)
@@ -494,8 +499,9 @@ _PARAMS_DOC = """
         leaves. An int is a one-level tree (a flat mixture).
     gate : MLPGate, default=None
         Template cloned to every internal node; None means
-        ``MLPGate(hidden_layer_sizes=())``, the softmax-linear gates of
-        Jordan & Jacobs (1994).
+        ``MLPGate(hidden_layer_sizes=(), alpha=1e-6)``, the softmax-linear
+        gates of Jordan & Jacobs (1994) with a penalty that only keeps their
+        weights finite.
     max_iter : int, default=100
         Maximum EM iterations per initialisation.
     tol : float, default=1e-5
