@@ -5,140 +5,31 @@ the root gate chooses between two branches and each branch's gate between
 two leaves; a leaf's weight is the product of the gate probabilities on its
 path, and ``p(y | x) = sum_leaves prod_path g(x) * p_leaf(y | x)``.
 
-Training is one EM over the whole tree (not a mixture nested in a mixture
-fitted level by level):
-
-* E-step: the leaves' log-likelihoods go up the tree, the posterior of each
-  branch comes down: ``h_leaf ∝ prior(path) p_leaf(y|x)`` in log space, and a
-  node's posterior is the sum over the leaves below it.
-* M-step: each leaf is refitted with its joint posterior as ``sample_weight``
-  (the regression noise variance is the posterior-weighted mean squared
-  residual, floored); each gate is fitted to the posterior of its branches
-  given its node, weighted by the node's posterior.
-
-Every M-step update is accepted only if it does not lower its term of the
-expected complete-data log-likelihood (the previous model is kept
-otherwise), so the exact log-likelihood in ``history_`` never decreases.
-Likelihoods are in-sample (exact EM): right for linear-capacity leaves.
+The tree is trained by one EM over all its nodes (``_hme_em.py``), not as a
+mixture nested in a mixture fitted level by level; this module holds the
+public API: validation, prediction and the fitted attributes.
 """
 
-import copy
 import numbers
-import time
 import warnings
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
-from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import (_BaseExpertComposition, _seed_unset_random_states, check_sample_weight,
-                    fit_expert)
+from ._base import _BaseExpertComposition, _seed_unset_random_states, check_sample_weight
 from ._compat import _set_random_states, validate_data
-from ._likelihood import (categorical_log_likelihood, classification_outputs,
-                          gaussian_log_likelihood, gaussian_mixture_moments, noise_variances,
-                          regression_outputs)
+from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
+                      leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
+from ._likelihood import gaussian_mixture_moments
 from .gates import MLPGate
-
-# Leaf noise variances are floored at this fraction of var(y) (plus a tiny
-# absolute term for constant targets) so that no leaf's variance collapses.
-VARIANCE_FLOOR = 1e-6
-# EM maximises the likelihood; the default gates' L2 penalty is only there to
-# keep their weights finite when branches separate, so it is tiny (with
-# MLPGate's 1e-4 the gates stay too soft to draw a sharp regime boundary).
-DEFAULT_GATE_ALPHA = 1e-6
-
-
-def _check_branching(branching):
-    """``branching`` as a tuple of ints >= 2 (an int is a one-level tree)."""
-    if isinstance(branching, numbers.Integral):
-        branching = (branching,)
-    try:
-        branching = tuple(branching)
-    except TypeError:
-        branching = None
-    if (not branching or not all(isinstance(b, numbers.Integral) and not isinstance(b, bool)
-                                 and b >= 2 for b in branching)):
-        raise ValueError("branching must be an int >= 2 or a non-empty tuple of ints "
-                         f">= 2 (children per node at each level), got {branching!r}.")
-    return tuple(int(b) for b in branching)
-
-
-class _Tree:
-    """Index arithmetic of a complete tree stored level by level, row-major.
-
-    Node ``k`` at depth ``d`` has children ``k * b[d] + c``; so the leaves
-    below a node are contiguous and a node's posterior is a reshape and a
-    sum over the leaf axis.
-    """
-
-    def __init__(self, branching):
-        self.branching = branching
-        self.depth = len(branching)
-        self.n_nodes = [int(np.prod(branching[:d])) for d in range(self.depth + 1)]
-        self.n_leaves = self.n_nodes[-1]
-        # ancestors[d][j]: the node at depth d above leaf j (d = 1..depth).
-        self.ancestors = [np.arange(self.n_leaves) // (self.n_leaves // n)
-                          for n in self.n_nodes]
-
-    def leaf_log_prior(self, log_conditionals):
-        """log prod_path g from each level's (n, n_nodes[d]) log g(node | parent)."""
-        return sum(lc[:, self.ancestors[d + 1]] for d, lc in enumerate(log_conditionals))
-
-    def node_log_posterior(self, log_h_leaf, d):
-        """(n, n_nodes[d]): log of the summed posterior of the leaves below."""
-        n = len(log_h_leaf)
-        return logsumexp(log_h_leaf.reshape(n, self.n_nodes[d], -1), axis=2)
-
-
-def _nested_order(centres, branching, rng):
-    """Order regions so that each consecutive block of leaves is compact in X.
-
-    The regions are sorted along their first principal direction and cut
-    into ``branching[0]`` equal blocks, recursively. Padding rows (fewer
-    regions than leaves) go last.
-    """
-    n_leaves = int(np.prod(branching))
-    index = np.arange(len(centres))
-
-    def split(rows, levels):
-        if not levels or len(rows) <= 1:
-            return list(rows)
-        pts = centres[rows] - centres[rows].mean(axis=0)
-        direction = np.linalg.svd(pts, full_matrices=False)[2][0]
-        rows = rows[np.argsort(pts @ direction, kind="stable")]
-        per_block = int(np.prod(levels[1:]))
-        out = []
-        for block in range(levels[0]):
-            out += split(rows[block * per_block:(block + 1) * per_block], levels[1:])
-        return out
-
-    order = np.array(split(index, list(branching)), dtype=int)
-    return np.concatenate([order, np.setdiff1d(np.arange(n_leaves), order)])[:n_leaves]
-
-
-def _gate_objective(gate, X, targets, weight):
-    """A gate's term of the expected complete-data log-likelihood."""
-    return float(np.sum(weight * np.sum(targets * gate.predict_log_proba(X), axis=1)))
-
-
-def _m_step_gate(gate, X, targets, weight, warm):
-    """Fit one gate; after the first iteration keep it only if Q does not drop."""
-    # MLPGate normalises by the weight total: a dead branch must not divide by 0.
-    fit_weight = weight + 1e-12 * (weight.sum() + 1.0)
-    if not warm:
-        return gate.fit(X, targets, fit_weight)
-    before = _gate_objective(gate, X, targets, weight)
-    previous = copy.deepcopy(gate)
-    gate.fit(X, targets, fit_weight, warm_start=True)
-    return gate if _gate_objective(gate, X, targets, weight) >= before else previous
 
 
 def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
@@ -207,7 +98,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     # ---------------------------------------------------------------- leaves
     def _expert_list(self):
-        n_leaves = _Tree(_check_branching(self.branching)).n_leaves
+        n_leaves = Tree(check_branching(self.branching)).n_leaves
         if hasattr(self.experts, "fit"):
             return [(f"leaf{i}", self.experts) for i in range(n_leaves)]
         if not isinstance(self.experts, (list, tuple)) or not all(
@@ -257,15 +148,18 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
-        tree = _Tree(_check_branching(self.branching))
+        tree = Tree(check_branching(self.branching))
         names, templates = self._resolve_leaves(rng)
         self._n_classes = n_classes
-        self._variance_floor = (VARIANCE_FLOOR * (0.0 if n_classes else float(np.var(y)))
-                                + 1e-12)
+        problem = TreeProblem(tree, names, templates, X, y, sample_weight, n_classes)
+        gate = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
+                if self.gate is None else self.gate)
         best = None
         with Parallel(n_jobs=self.n_jobs) as parallel:
             for _ in range(self.n_init):
-                run = self._run_em(tree, names, templates, X, y, sample_weight, rng, parallel)
+                run = run_em(problem, gate, max_iter=self.max_iter, tol=self.tol,
+                             init_params=self.init_params, rng=rng, parallel=parallel,
+                             verbose=self.verbose)
                 if best is None or run.log_likelihood > best.log_likelihood:
                     best = run
         if not best.converged:
@@ -286,120 +180,17 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             self.noise_variance_ = best.variances
         return self
 
-    def _initial_log_posterior(self, tree, X, y, rng):
-        """Starting leaf posteriors: k-means split recursively down the tree."""
-        n = len(y)
-        if self.init_params == "random":
-            return np.log(rng.dirichlet(np.ones(tree.n_leaves), size=n))
-        Z = np.nan_to_num(X)
-        scale = Z.std(axis=0)
-        Z = (Z - Z.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
-        if self._is_classifier:
-            target = np.eye(self._n_classes)[y]
-        else:
-            target = ((y - y.mean()) / (y.std() or 1.0))[:, None]
-        # The target weighs as much as all the features together.
-        Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
-        # One k-means region per leaf; then regions close in X become siblings,
-        # so that every gate starts on a split it can draw.
-        k = min(tree.n_leaves, len(np.unique(Z, axis=0)))
-        labels = KMeans(k, n_init=1, random_state=rng.randint(2**31 - 1)).fit(Z).labels_
-        centres = np.array([Z[labels == r, :X.shape[1]].mean(axis=0) for r in range(k)])
-        order = _nested_order(centres, tree.branching, rng)
-        leaf_of_region = np.empty(k, dtype=int)
-        leaf_of_region[order[:k]] = np.arange(k)
-        labels = leaf_of_region[labels]
-        R = np.full((n, tree.n_leaves), 0.1 / tree.n_leaves)
-        R[np.arange(n), labels] += 0.9
-        return np.log(R / R.sum(axis=1, keepdims=True))
-
-    def _outputs(self, names, experts, X):
-        if self._is_classifier:
-            return classification_outputs(names, experts, X, self._n_classes)
-        return regression_outputs(names, experts, X)
-
-    def _leaf_log_likelihood(self, y, outputs, variances):
-        if self._is_classifier:
-            return categorical_log_likelihood(y, outputs)
-        return gaussian_log_likelihood(y, outputs, variances)
-
-    def _m_step_leaves(self, names, templates, X, y, W, seed, parallel, old):
-        """Refit every leaf on its posterior; keep an old leaf whose Q would drop."""
-        experts = parallel(delayed(fit_expert)(
-            name, clone(template), X, y, W[:, j], seed + j,
-            classes_needed=self._is_classifier)
-            for j, (name, template) in enumerate(zip(names, templates)))
-        outputs = self._outputs(names, experts, X)
-        variances = (None if self._is_classifier else
-                     noise_variances(y, outputs, W, self._variance_floor))
-        if old is None:
-            return experts, outputs, variances
-        old_experts, old_outputs = old
-        old_variances = (None if self._is_classifier else
-                         noise_variances(y, old_outputs, W, self._variance_floor))
-        q_new = (W * self._leaf_log_likelihood(y, outputs, variances)).sum(axis=0)
-        q_old = (W * self._leaf_log_likelihood(y, old_outputs, old_variances)).sum(axis=0)
-        keep_old = q_new < q_old
-        for j in np.flatnonzero(keep_old):
-            experts[j] = old_experts[j]
-            outputs[:, j] = old_outputs[:, j]
-            if variances is not None:
-                variances[j] = old_variances[j]
-        return experts, outputs, variances
-
-    def _run_em(self, tree, names, templates, X, y, w, rng, parallel):
-        seed = rng.randint(2**31 - 1)
-        gate_template = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
-                         if self.gate is None else self.gate)
-        gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node)
-                  for node in range(tree.n_nodes[d])] for d, b in enumerate(tree.branching)]
-        log_h = self._initial_log_posterior(tree, X, y, rng)
-        history, previous, converged, old = [], -np.inf, False, None
-        for iteration in range(1, self.max_iter + 1):
-            start = time.perf_counter()
-            warm = iteration > 1
-            W = np.exp(log_h) * w[:, None]
-            experts, outputs, variances = self._m_step_leaves(
-                names, templates, X, y, W, seed, parallel, old)
-            for d, b in enumerate(tree.branching):
-                parent = tree.node_log_posterior(log_h, d)
-                child = tree.node_log_posterior(log_h, d + 1).reshape(len(y), -1, b)
-                # Branch posterior given the parent: well defined even where the
-                # parent's own posterior underflows (its weight is then ~0).
-                targets = np.exp(child - logsumexp(child, axis=2, keepdims=True))
-                gates[d] = [_m_step_gate(gate, X, targets[:, node], w * np.exp(parent[:, node]),
-                                         warm) for node, gate in enumerate(gates[d])]
-            log_joint = (tree.leaf_log_prior(self._log_conditionals(gates, X))
-                         + self._leaf_log_likelihood(y, outputs, variances))
-            per_sample = logsumexp(log_joint, axis=1)
-            log_h = log_joint - per_sample[:, None]
-            log_likelihood = float(np.average(per_sample, weights=w))
-            old = (experts, outputs)
-            history.append({"iteration": iteration, "log_likelihood": log_likelihood,
-                            "leaf_share": np.average(np.exp(log_h), axis=0, weights=w),
-                            "seconds": time.perf_counter() - start})
-            if self.verbose:
-                print(f"[HME] iter {iteration:3d}  log-likelihood {log_likelihood:+.6f}")
-            if abs(log_likelihood - previous) < self.tol:
-                converged = True
-                break
-            previous = log_likelihood
-        return Bunch(experts=experts, gates=gates, variances=variances, history=history,
-                     n_iter=iteration, converged=converged, log_likelihood=log_likelihood)
-
     # --------------------------------------------------------------- predict
-    @staticmethod
-    def _log_conditionals(gates, X):
-        """Per level, (n, n_nodes) log g(node | parent), nodes in row-major order."""
-        return [np.hstack([gate.predict_log_proba(X) for gate in level]) for level in gates]
-
     def _check_X(self, X):
         check_is_fitted(self)
         return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
                              dtype=np.float64)
 
+    def _outputs(self, X):
+        return leaf_outputs(self.expert_names_, self.experts_, X, self._n_classes)
+
     def _leaf_log_weights(self, X):
-        return _Tree(self.branching_).leaf_log_prior(self._log_conditionals(self.gates_, X))
+        return Tree(self.branching_).leaf_log_prior(log_conditionals(self.gates_, X))
 
     def predict_gate(self, X):
         """Leaf weights: the product of the gate probabilities on each leaf's path.
@@ -432,7 +223,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             node ``k`` at a level has children ``k * branching[d+1] + c``. The
             last (non-conditional) array equals ``predict_gate(X)``.
         """
-        log_cond = self._log_conditionals(self.gates_, self._check_X(X))
+        log_cond = log_conditionals(self.gates_, self._check_X(X))
         if conditional:
             return [np.exp(lc) for lc in log_cond]
         paths, log_path = [], np.zeros((len(log_cond[0]), 1))
@@ -452,7 +243,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         -------
         predictions : ndarray of shape (n_samples, n_leaves[, n_classes])
         """
-        return self._outputs(self.expert_names_, self.experts_, self._check_X(X))
+        return self._outputs(self._check_X(X))
 
     def score_samples(self, X, y):
         """Log-likelihood of each sample under the tree, log p(y | x).
@@ -470,8 +261,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         y = self._encode_y_for_scoring(np.asarray(y))
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
-        outputs = self._outputs(self.expert_names_, self.experts_, X)
-        log_lik = self._leaf_log_likelihood(y, outputs, getattr(self, "noise_variance_", None))
+        outputs = self._outputs(X)
+        log_lik = leaf_log_likelihood(y, outputs, getattr(self, "noise_variance_", None))
         return logsumexp(self._leaf_log_weights(X) + log_lik, axis=1)
 
     @property
@@ -606,9 +397,7 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         """
         X = self._check_X(X)
         weights = np.exp(self._leaf_log_weights(X))
-        mean, std = gaussian_mixture_moments(
-            weights, self._outputs(self.expert_names_, self.experts_, X),
-            self.noise_variance_)
+        mean, std = gaussian_mixture_moments(weights, self._outputs(X), self.noise_variance_)
         return (mean, std) if return_std else mean
 
     def _encode_y_for_scoring(self, y):
@@ -678,8 +467,7 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         """
         X = self._check_X(X)
         weights = np.exp(self._leaf_log_weights(X))
-        return np.einsum("nl,nlc->nc", weights,
-                         self._outputs(self.expert_names_, self.experts_, X))
+        return np.einsum("nl,nlc->nc", weights, self._outputs(X))
 
     def predict(self, X):
         """Most probable class under the tree.
