@@ -148,3 +148,10 @@ def test_helper_prefers_log_likelihood_samples_and_errors():
     pool = MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge())], training="em")
     with pytest.raises(ValueError, match="homogeneous pool"):
         select_n_experts(pool, X, y, candidates=(1, 2))
+
+
+def test_bic_sizes_a_tree_of_gates():
+    X, y = make_hierarchical_regimes(n_samples=300, random_state=0)
+    hme = HierarchicalMixtureRegressor(LinearRegression(), random_state=0)
+    best, scores = select_n_experts(hme, X, y, param="branching", candidates=[2, (2, 2)])
+    assert best == (2, 2) and set(scores) == {2, (2, 2)}
