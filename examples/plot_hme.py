@@ -47,8 +47,8 @@ root, leaves = hme.predict_path(points)
 fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
 axes[0].contourf(xx, yy, root[:, 0].reshape(xx.shape), levels=20, cmap="RdBu")
 axes[0].set(title="root gate: P(branch 0)", xlabel="x1", ylabel="x2")
-axes[1].contourf(xx, yy, leaves.argmax(axis=1).reshape(xx.shape), levels=[-.5, .5, 1.5, 2.5, 3.5],
-                 cmap="tab10", alpha=0.6)
+axes[1].contourf(xx, yy, leaves.argmax(axis=1).reshape(xx.shape),
+                 levels=np.arange(5) - 0.5, cmap="tab10", alpha=0.6)
 axes[1].scatter(X[:300, 0], X[:300, 1], c=regime[:300], cmap="tab10", s=6,
                 edgecolor="k", linewidth=0.2)
 axes[1].set(title="most probable leaf (points: true regime)", xlabel="x1")
