@@ -6,7 +6,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor,
-                   HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts)
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 
@@ -51,6 +52,10 @@ def _instances():
             training="gradient", learning_rate=1e-2, max_epochs=30, random_state=0),
         MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=5, random_state=0),
         HeterogeneousMultiGateMixtureOfExperts(regressors, max_iter=10, random_state=0),
+        HierarchicalMixtureRegressor(Ridge(), branching=(2, 2), gate=FAST_GATE, max_iter=3,
+                                     random_state=0),
+        HierarchicalMixtureClassifier(LogisticRegression(), branching=(2, 2), gate=FAST_GATE,
+                                      max_iter=3, random_state=0),
     ]
 
 
@@ -89,7 +94,21 @@ _HETERO_WEIGHTS = (
     "standardisation are unweighted (a repeated row counts twice) and float32 "
     "L-BFGS amplifies the rounding, so integer weights are close to, not exactly, "
     "repetitions (predictions agree to ~1e-3)")
+_HME_SCORE_SAMPLES = (
+    "score_samples(X, y) is the conditional log-likelihood log p(y|x) and needs y; "
+    "the check calls score_samples(X). predict/predict_gate/predict_path are checked "
+    "for subset and order invariance in test_hme.py")
+_HME_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "the k-means start sees a repeated row as two rows and draws its centres "
+        "from a different number of rows, and the leaves' weighted fits prune rows of "
+        "negligible weight, so integer weights are close to, but not exactly, repetitions"),
+    "check_methods_subset_invariance": _HME_SCORE_SAMPLES,
+    "check_methods_sample_order_invariance": _HME_SCORE_SAMPLES,
+}
 EXPECTED_FAILURES = {
+    "HierarchicalMixtureRegressor": _HME_FAILURES,
+    "HierarchicalMixtureClassifier": _HME_FAILURES,
     "MultiGateMixtureOfExperts": {
         "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS},
     "HeterogeneousMultiGateMixtureOfExperts": {

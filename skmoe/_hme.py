@@ -1,0 +1,490 @@
+"""Hierarchical mixtures of experts (Jordan & Jacobs, 1994), trained by EM.
+
+A tree of softmax gates whose leaves are experts. With ``branching=(2, 2)``
+the root gate chooses between two branches and each branch's gate between
+two leaves; a leaf's weight is the product of the gate probabilities on its
+path, and ``p(y | x) = sum_leaves prod_path g(x) * p_leaf(y | x)``.
+
+The tree is trained by one EM over all its nodes (``_hme_em.py``), not as a
+mixture nested in a mixture fitted level by level; this module holds the
+public API: validation, prediction and the fitted attributes.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from joblib import Parallel
+from scipy.special import logsumexp
+from sklearn.base import ClassifierMixin, RegressorMixin, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _BaseExpertComposition, _seed_unset_random_states, check_sample_weight
+from ._compat import _set_random_states, validate_data
+from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
+                      leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
+from ._likelihood import gaussian_mixture_moments
+from .gates import MLPGate
+
+
+def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
+                              random_state=None):
+    """Four linear regimes arranged two by two: split on x1, then on x2.
+
+    ``X ~ U(-1, 1)^2``; the regime is ``2 * (x1 > 0) + (x2 > 0)`` and each
+    regime has its own plane ``y = a x1 + b x2 + c + eps``,
+    ``eps ~ N(0, noise^2)``. A 2x2 hierarchical mixture with linear leaves
+    can represent it exactly.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+    noise : float, default=0.1
+        Standard deviation of the Gaussian noise.
+    return_regime : bool, default=False
+        Also return the true regime (0..3) of each sample.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+    regime : ndarray of shape (n_samples,), only if ``return_regime``
+    """
+    rng = check_random_state(random_state)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    regime = 2 * (X[:, 0] > 0) + (X[:, 1] > 0)
+    planes = np.array([[2.0, -1.0, 1.0], [-2.0, 1.5, -1.0],
+                       [1.0, 2.0, -1.5], [-1.5, -2.0, 2.0]])
+    a, b, c = planes[regime].T
+    y = a * X[:, 0] + b * X[:, 1] + c + noise * rng.standard_normal(n_samples)
+    return (X, y, regime) if return_regime else (X, y)
+
+
+class _BaseHierarchicalMixture(_BaseExpertComposition):
+    """Shared EM and prediction logic of the HME regressor and classifier."""
+
+    _parameter_constraints = {
+        "experts": "no_validation",
+        "branching": [Interval(numbers.Integral, 2, None, closed="left"), tuple, list],
+        "gate": [MLPGate, None],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "init_params": [StrOptions({"kmeans", "random"})],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, experts, *, branching=(2, 2), gate=None, max_iter=100, tol=1e-5,
+                 n_init=1, init_params="kmeans", n_jobs=None, random_state=None,
+                 verbose=0):
+        self.experts = experts
+        self.branching = branching
+        self.gate = gate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_init = n_init
+        self.init_params = init_params
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ---------------------------------------------------------------- leaves
+    def _expert_list(self):
+        n_leaves = Tree(check_branching(self.branching)).n_leaves
+        if hasattr(self.experts, "fit"):
+            return [(f"leaf{i}", self.experts) for i in range(n_leaves)]
+        if not isinstance(self.experts, (list, tuple)) or not all(
+                isinstance(item, (list, tuple)) and len(item) == 2
+                and isinstance(item[0], str) for item in self.experts):
+            raise TypeError("experts must be one estimator (cloned to every leaf) or a "
+                            "list of (name, estimator) pairs, one per leaf; got "
+                            f"{type(self.experts).__name__}.")
+        if len(self.experts) != n_leaves:
+            raise ValueError(f"branching={self.branching!r} has {n_leaves} leaves but "
+                             f"{len(self.experts)} experts were given.")
+        return list(self.experts)
+
+    def _resolve_leaves(self, rng):
+        pairs = self._expert_list()
+        names = [name for name, _ in pairs]
+        homogeneous = hasattr(self.experts, "fit")
+        if not homogeneous:
+            self._validate_names(names)
+        templates = []
+        for name, est in pairs:
+            if not hasattr(est, "fit"):
+                raise TypeError(f"Expert '{name}' is {est!r}, not an estimator with fit "
+                                "(a tree has no 'drop': every leaf needs an expert).")
+            est = clone(est)
+            if homogeneous:
+                # Copies of one estimator must differ: each leaf gets its own seed.
+                _set_random_states(est, rng)
+            else:
+                _seed_unset_random_states(est, rng)
+            templates.append(est)
+        self._check_expert_types(names, templates, classifier=self._is_classifier,
+                                 need_proba=self._is_classifier)
+        return names, templates
+
+    # ------------------------------------------------------------------- fit
+    def _validate_inputs(self, X, y, sample_weight):
+        self._validate_params()
+        X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
+                             y_numeric=not self._is_classifier, dtype=np.float64,
+                             ensure_min_samples=2)
+        sample_weight = check_sample_weight(sample_weight, X)
+        return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
+
+    def _nan_policy(self):
+        return "allow-nan" if self._experts_allow_nan() else True
+
+    def _fit(self, X, y, sample_weight, n_classes):
+        rng = check_random_state(self.random_state)
+        tree = Tree(check_branching(self.branching))
+        names, templates = self._resolve_leaves(rng)
+        self._n_classes = n_classes
+        problem = TreeProblem(tree, names, templates, X, y, sample_weight, n_classes)
+        gate = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
+                if self.gate is None else self.gate)
+        best = None
+        with Parallel(n_jobs=self.n_jobs) as parallel:
+            for _ in range(self.n_init):
+                run = run_em(problem, gate, max_iter=self.max_iter, tol=self.tol,
+                             init_params=self.init_params, rng=rng, parallel=parallel,
+                             verbose=self.verbose)
+                if best is None or run.log_likelihood > best.log_likelihood:
+                    best = run
+        if not best.converged:
+            warnings.warn(f"EM did not converge in max_iter={self.max_iter} iterations "
+                          f"(last change in log-likelihood above tol={self.tol}).",
+                          ConvergenceWarning)
+        self.branching_ = tree.branching
+        self.n_leaves_ = tree.n_leaves
+        self.expert_names_ = names
+        self.experts_ = best.experts
+        self.named_experts_ = self._make_named_experts(names, best.experts)
+        self.gates_ = best.gates
+        self.history_ = best.history
+        self.n_iter_ = best.n_iter
+        self.converged_ = best.converged
+        self.log_likelihood_ = best.log_likelihood
+        if not self._is_classifier:
+            self.noise_variance_ = best.variances
+        return self
+
+    # --------------------------------------------------------------- predict
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
+                             dtype=np.float64)
+
+    def _outputs(self, X):
+        return leaf_outputs(self.expert_names_, self.experts_, X, self._n_classes)
+
+    def _leaf_log_weights(self, X):
+        return Tree(self.branching_).leaf_log_prior(log_conditionals(self.gates_, X))
+
+    def predict_gate(self, X):
+        """Leaf weights: the product of the gate probabilities on each leaf's path.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_leaves)
+            Rows sum to one; columns follow ``expert_names_``.
+        """
+        return np.exp(self._leaf_log_weights(self._check_X(X)))
+
+    def predict_path(self, X, conditional=False):
+        """Probability of reaching every node, level by level.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        conditional : bool, default=False
+            If True, each node's probability given its parent (the gates'
+            own outputs) instead of the probability of the whole path.
+
+        Returns
+        -------
+        paths : list of ndarray
+            One array per level ``d`` of shape ``(n_samples, prod(branching[:d+1]))``;
+            node ``k`` at a level has children ``k * branching[d+1] + c``. The
+            last (non-conditional) array equals ``predict_gate(X)``.
+        """
+        log_cond = log_conditionals(self.gates_, self._check_X(X))
+        if conditional:
+            return [np.exp(lc) for lc in log_cond]
+        paths, log_path = [], np.zeros((len(log_cond[0]), 1))
+        for lc, b in zip(log_cond, self.branching_):
+            log_path = np.repeat(log_path, b, axis=1) + lc
+            paths.append(np.exp(log_path))
+        return paths
+
+    def predict_experts(self, X):
+        """Every leaf's own prediction (class probabilities for the classifier).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        predictions : ndarray of shape (n_samples, n_leaves[, n_classes])
+        """
+        return self._outputs(self._check_X(X))
+
+    def score_samples(self, X, y):
+        """Log-likelihood of each sample under the tree, log p(y | x).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        X = self._check_X(X)
+        y = self._encode_y_for_scoring(np.asarray(y))
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        outputs = self._outputs(X)
+        log_lik = leaf_log_likelihood(y, outputs, getattr(self, "noise_variance_", None))
+        return logsumexp(self._leaf_log_weights(X) + log_lik, axis=1)
+
+    @property
+    def _is_classifier(self):
+        return isinstance(self, ClassifierMixin)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self._experts_allow_nan()
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+
+_PARAMS_DOC = """
+    Parameters
+    ----------
+    experts : estimator or list of (str, estimator)
+        The leaves: one estimator cloned to every leaf (each clone gets its own
+        ``random_state``), or one ``(name, estimator)`` pair per leaf, in
+        row-major order (leaf ``j`` of ``branching=(2, 2)`` sits under root
+        branch ``j // 2``).
+    branching : int or tuple of int, default=(2, 2)
+        Children per node at each level; the tree has ``prod(branching)``
+        leaves. An int is a one-level tree (a flat mixture).
+    gate : MLPGate, default=None
+        Template cloned to every internal node; None means
+        ``MLPGate(hidden_layer_sizes=(), alpha=1e-6)``, the softmax-linear
+        gates of Jordan & Jacobs (1994) with a penalty that only keeps their
+        weights finite.
+    max_iter : int, default=100
+        Maximum EM iterations per initialisation.
+    tol : float, default=1e-5
+        Stop when the mean per-sample log-likelihood changes by less.
+    n_init : int, default=1
+        EM restarts; the run with the best log-likelihood is kept.
+    init_params : {'kmeans', 'random'}, default='kmeans'
+        Starting leaf posteriors: 'kmeans' splits the joint (x, y) space with
+        k-means at the root, then again inside each branch, down the tree;
+        'random' draws Dirichlet posteriors.
+    n_jobs : int, default=None
+        Leaves are refitted in parallel with joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, the gates (torch), the resampling fallback
+        and, for one estimator cloned to every leaf, the leaves.
+    verbose : int, default=0
+        Print the log-likelihood at every EM iteration.
+"""
+
+_ATTRIBUTES_DOC = """
+    experts_ : list of estimators
+        The fitted leaves, in leaf order.
+    named_experts_ : Bunch
+        The fitted leaves by name.
+    expert_names_ : list of str
+        Leaf names, the column order of ``predict_gate``.
+    gates_ : list of list of MLPGate
+        ``gates_[d][k]`` is the gate of node ``k`` at depth ``d``.
+    branching_ : tuple of int
+    n_leaves_ : int
+    history_ : list of dict
+        Per EM iteration: ``log_likelihood`` (exact, mean per sample; never
+        decreases), ``leaf_share`` (each leaf's share of the posterior),
+        ``seconds``.
+    log_likelihood_ : float
+        Mean per-sample log-likelihood of the kept run.
+    n_iter_ : int
+    converged_ : bool
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
+"""
+
+
+class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
+    __doc__ = """Hierarchical mixture of regression experts, trained by EM.
+
+    A tree of softmax gates routes each input down to the leaves, which are
+    any scikit-learn regressors, each with its own Gaussian noise scale.
+    Predicts ``sum_leaves w_leaf(x) f_leaf(x)`` with ``w_leaf`` the product of
+    the gate probabilities on the leaf's path (Jordan & Jacobs, 1994).
+""" + _PARAMS_DOC + """
+    Attributes
+    ----------""" + _ATTRIBUTES_DOC + """    noise_variance_ : ndarray of shape (n_leaves,)
+        Each leaf's noise variance.
+
+    See Also
+    --------
+    MixtureOfExpertsRegressor : the flat mixture.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skmoe import HierarchicalMixtureRegressor
+    >>> from skmoe._hme import make_hierarchical_regimes
+    >>> X, y = make_hierarchical_regimes(n_samples=400, random_state=0)
+    >>> hme = HierarchicalMixtureRegressor(LinearRegression(), branching=(2, 2),
+    ...                                    random_state=0).fit(X, y)
+    >>> hme.predict_gate(X[:3]).shape
+    (3, 4)
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the tree by EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : HierarchicalMixtureRegressor
+        """
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        return self._fit(X, y.astype(np.float64), sample_weight, None)
+
+    def predict(self, X, return_std=False):
+        """Mixture prediction ``sum_leaves w_leaf(x) f_leaf(x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive mixture.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        y_std : ndarray of shape (n_samples,), only if ``return_std``
+        """
+        X = self._check_X(X)
+        weights = np.exp(self._leaf_log_weights(X))
+        mean, std = gaussian_mixture_moments(weights, self._outputs(X), self.noise_variance_)
+        return (mean, std) if return_std else mean
+
+    def _encode_y_for_scoring(self, y):
+        return y.astype(np.float64)
+
+
+class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
+    __doc__ = """Hierarchical mixture of classification experts, trained by EM.
+
+    A tree of softmax gates routes each input down to the leaves, which are
+    any scikit-learn classifiers with ``predict_proba``;
+    ``p(y | x) = sum_leaves w_leaf(x) p_leaf(y | x)`` (Jordan & Jacobs, 1994).
+""" + _PARAMS_DOC + """
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)""" + _ATTRIBUTES_DOC + """
+    See Also
+    --------
+    MixtureOfExpertsClassifier : the flat mixture.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skmoe import HierarchicalMixtureClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> hme = HierarchicalMixtureClassifier(LogisticRegression(), branching=(2, 2),
+    ...                                     max_iter=20, random_state=0).fit(X, y)
+    >>> hme.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the tree by EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : HierarchicalMixtureClassifier
+        """
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        check_classification_targets(y)
+        self._label_encoder = LabelEncoder().fit(y)
+        self.classes_ = self._label_encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(f"The target has only one class ({self.classes_[0]!r}); "
+                             "a classifier needs at least two.")
+        return self._fit(X, self._label_encoder.transform(y), sample_weight,
+                         len(self.classes_))
+
+    def predict_proba(self, X):
+        """Class probabilities ``sum_leaves w_leaf(x) p_leaf(y | x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_X(X)
+        weights = np.exp(self._leaf_log_weights(X))
+        return np.einsum("nl,nlc->nc", weights, self._outputs(X))
+
+    def predict(self, X):
+        """Most probable class under the tree.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)  # checks fitted before classes_ is read
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def _encode_y_for_scoring(self, y):
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
+        return self._label_encoder.transform(y)

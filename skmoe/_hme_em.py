@@ -1,0 +1,249 @@
+"""EM over a tree of gates: the trainer of the hierarchical mixtures (``_hme.py``).
+
+* E-step: the leaves' log-likelihoods go up the tree, the posterior of each
+  branch comes down: ``h_leaf ∝ prior(path) p_leaf(y|x)`` in log space, and a
+  node's posterior is the sum over the leaves below it.
+* M-step: each leaf is refitted with its joint posterior as ``sample_weight``
+  (the regression noise variance is the posterior-weighted mean squared
+  residual, floored); each gate is fitted to the posterior of its branches
+  given its node, weighted by the node's posterior.
+
+Every M-step update is kept only if it does not lower its term of the
+expected complete-data log-likelihood (the previous model stays otherwise),
+so the exact log-likelihood in ``history_`` never decreases. Likelihoods are
+in-sample (exact EM): right for linear-capacity leaves.
+"""
+
+import copy
+import numbers
+import time
+
+import numpy as np
+from joblib import delayed
+from scipy.special import logsumexp
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.utils import Bunch
+
+from ._base import fit_expert
+from ._likelihood import (categorical_log_likelihood, classification_outputs,
+                          gaussian_log_likelihood, noise_variances, regression_outputs)
+
+# Leaf noise variances are floored at this fraction of var(y) (plus a tiny
+# absolute term for constant targets) so that no leaf's variance collapses.
+VARIANCE_FLOOR = 1e-6
+# EM maximises the likelihood; the default gates' L2 penalty is only there to
+# keep their weights finite when branches separate, so it is tiny (with
+# MLPGate's 1e-4 the gates stay too soft to draw a sharp regime boundary).
+DEFAULT_GATE_ALPHA = 1e-6
+
+
+def check_branching(branching):
+    """``branching`` as a tuple of ints >= 2 (an int is a one-level tree)."""
+    if isinstance(branching, numbers.Integral):
+        branching = (branching,)
+    try:
+        branching = tuple(branching)
+    except TypeError:
+        branching = None
+    if (not branching or not all(isinstance(b, numbers.Integral) and not isinstance(b, bool)
+                                 and b >= 2 for b in branching)):
+        raise ValueError("branching must be an int >= 2 or a non-empty tuple of ints "
+                         f">= 2 (children per node at each level), got {branching!r}.")
+    return tuple(int(b) for b in branching)
+
+
+class Tree:
+    """Index arithmetic of a complete tree stored level by level, row-major.
+
+    Node ``k`` at depth ``d`` has children ``k * b[d] + c``; so the leaves
+    below a node are contiguous and a node's posterior is a reshape and a
+    sum over the leaf axis.
+    """
+
+    def __init__(self, branching):
+        self.branching = branching
+        self.depth = len(branching)
+        self.n_nodes = [int(np.prod(branching[:d])) for d in range(self.depth + 1)]
+        self.n_leaves = self.n_nodes[-1]
+        # ancestors[d][j]: the node at depth d above leaf j (d = 1..depth).
+        self.ancestors = [np.arange(self.n_leaves) // (self.n_leaves // n)
+                          for n in self.n_nodes]
+
+    def leaf_log_prior(self, log_conditionals):
+        """log prod_path g from each level's (n, n_nodes[d]) log g(node | parent)."""
+        return sum(lc[:, self.ancestors[d + 1]] for d, lc in enumerate(log_conditionals))
+
+    def node_log_posterior(self, log_h_leaf, d):
+        """(n, n_nodes[d]): log of the summed posterior of the leaves below."""
+        n = len(log_h_leaf)
+        return logsumexp(log_h_leaf.reshape(n, self.n_nodes[d], -1), axis=2)
+
+
+def _nested_order(centres, branching):
+    """Order regions so that each consecutive block of leaves is compact in X.
+
+    The regions are sorted along their first principal direction and cut
+    into ``branching[0]`` equal blocks, recursively. Padding rows (fewer
+    regions than leaves) go last.
+    """
+    n_leaves = int(np.prod(branching))
+    index = np.arange(len(centres))
+
+    def split(rows, levels):
+        if not levels or len(rows) <= 1:
+            return list(rows)
+        pts = centres[rows] - centres[rows].mean(axis=0)
+        direction = np.linalg.svd(pts, full_matrices=False)[2][0]
+        rows = rows[np.argsort(pts @ direction, kind="stable")]
+        per_block = int(np.prod(levels[1:]))
+        out = []
+        for block in range(levels[0]):
+            out += split(rows[block * per_block:(block + 1) * per_block], levels[1:])
+        return out
+
+    order = np.array(split(index, list(branching)), dtype=int)
+    return np.concatenate([order, np.setdiff1d(np.arange(n_leaves), order)])[:n_leaves]
+
+
+def _gate_objective(gate, X, targets, weight):
+    """A gate's term of the expected complete-data log-likelihood."""
+    return float(np.sum(weight * np.sum(targets * gate.predict_log_proba(X), axis=1)))
+
+
+def m_step_gate(gate, X, targets, weight, warm):
+    """Fit one gate; after the first iteration keep it only if Q does not drop."""
+    # MLPGate normalises by the weight total: a dead branch must not divide by 0.
+    fit_weight = weight + 1e-12 * (weight.sum() + 1.0)
+    if not warm:
+        return gate.fit(X, targets, fit_weight)
+    before = _gate_objective(gate, X, targets, weight)
+    previous = copy.deepcopy(gate)
+    gate.fit(X, targets, fit_weight, warm_start=True)
+    return gate if _gate_objective(gate, X, targets, weight) >= before else previous
+
+
+class TreeProblem:
+    """What EM needs to know: the tree, the leaves and the data.
+
+    ``y`` is encoded as 0..C-1 for classification (``n_classes`` set).
+    """
+
+    def __init__(self, tree, names, templates, X, y, sample_weight, n_classes=None):
+        self.tree, self.names, self.templates = tree, names, templates
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.n_classes = n_classes
+        y_var = 0.0 if n_classes else float(np.var(y))
+        self.variance_floor = VARIANCE_FLOOR * y_var + 1e-12
+
+
+def log_conditionals(gates, X):
+    """Per level, (n, n_nodes) log g(node | parent), nodes in row-major order."""
+    return [np.hstack([gate.predict_log_proba(X) for gate in level]) for level in gates]
+
+
+def initial_log_posterior(tree, X, y, n_classes, init_params, rng):
+    """Starting leaf posteriors (log): one k-means region of (x, y) per leaf."""
+    n = len(y)
+    if init_params == "random":
+        return np.log(rng.dirichlet(np.ones(tree.n_leaves), size=n))
+    Z = np.nan_to_num(X)
+    scale = Z.std(axis=0)
+    Z = (Z - Z.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    if n_classes:
+        target = np.eye(n_classes)[y]
+    else:
+        target = ((y - y.mean()) / (y.std() or 1.0))[:, None]
+    # The target weighs as much as all the features together.
+    Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
+    # One k-means region per leaf; then regions close in X become siblings,
+    # so that every gate starts on a split it can draw.
+    k = min(tree.n_leaves, len(np.unique(Z, axis=0)))
+    labels = KMeans(k, n_init=1, random_state=rng.randint(2**31 - 1)).fit(Z).labels_
+    centres = np.array([Z[labels == r, :X.shape[1]].mean(axis=0) for r in range(k)])
+    order = _nested_order(centres, tree.branching)
+    leaf_of_region = np.empty(k, dtype=int)
+    leaf_of_region[order[:k]] = np.arange(k)
+    labels = leaf_of_region[labels]
+    R = np.full((n, tree.n_leaves), 0.1 / tree.n_leaves)
+    R[np.arange(n), labels] += 0.9
+    return np.log(R / R.sum(axis=1, keepdims=True))
+
+
+def leaf_outputs(names, experts, X, n_classes):
+    """Every leaf's prediction (n, L), or class probabilities (n, L, C)."""
+    if n_classes:
+        return classification_outputs(names, experts, X, n_classes)
+    return regression_outputs(names, experts, X)
+
+
+def leaf_log_likelihood(y, outputs, variances):
+    """log p_leaf(y | x), (n, L); ``variances`` is None for classification."""
+    if variances is None:
+        return categorical_log_likelihood(y, outputs)
+    return gaussian_log_likelihood(y, outputs, variances)
+
+
+def m_step_leaves(problem, W, seed, parallel, old):
+    """Refit every leaf on its posterior; keep an old leaf whose Q would drop."""
+    names, X, y, n_classes = problem.names, problem.X, problem.y, problem.n_classes
+    experts = parallel(delayed(fit_expert)(
+        name, clone(template), X, y, W[:, j], seed + j, classes_needed=bool(n_classes))
+        for j, (name, template) in enumerate(zip(names, problem.templates)))
+    outputs = leaf_outputs(names, experts, X, n_classes)
+    variances = (None if n_classes else
+                 noise_variances(y, outputs, W, problem.variance_floor))
+    if old is None:
+        return experts, outputs, variances
+    old_experts, old_outputs = old
+    old_variances = (None if n_classes else
+                     noise_variances(y, old_outputs, W, problem.variance_floor))
+    q_new = (W * leaf_log_likelihood(y, outputs, variances)).sum(axis=0)
+    q_old = (W * leaf_log_likelihood(y, old_outputs, old_variances)).sum(axis=0)
+    keep_old = q_new < q_old
+    for j in np.flatnonzero(keep_old):
+        experts[j] = old_experts[j]
+        outputs[:, j] = old_outputs[:, j]
+        if variances is not None:
+            variances[j] = old_variances[j]
+    return experts, outputs, variances
+
+
+def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel, verbose):
+    """One EM run over the whole tree from one start; returns a Bunch."""
+    tree, X, y, w = problem.tree, problem.X, problem.y, problem.sample_weight
+    seed = rng.randint(2**31 - 1)
+    gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node)
+              for node in range(tree.n_nodes[d])] for d, b in enumerate(tree.branching)]
+    log_h = initial_log_posterior(tree, X, y, problem.n_classes, init_params, rng)
+    history, previous, converged, old = [], -np.inf, False, None
+    for iteration in range(1, max_iter + 1):
+        start = time.perf_counter()
+        warm = iteration > 1
+        W = np.exp(log_h) * w[:, None]
+        experts, outputs, variances = m_step_leaves(problem, W, seed, parallel, old)
+        for d, b in enumerate(tree.branching):
+            parent = tree.node_log_posterior(log_h, d)
+            child = tree.node_log_posterior(log_h, d + 1).reshape(len(y), -1, b)
+            # Branch posterior given the parent: well defined even where the
+            # parent's own posterior underflows (its weight is then ~0).
+            targets = np.exp(child - logsumexp(child, axis=2, keepdims=True))
+            gates[d] = [m_step_gate(gate, X, targets[:, node], w * np.exp(parent[:, node]),
+                                     warm) for node, gate in enumerate(gates[d])]
+        log_joint = (tree.leaf_log_prior(log_conditionals(gates, X))
+                     + leaf_log_likelihood(y, outputs, variances))
+        per_sample = logsumexp(log_joint, axis=1)
+        log_h = log_joint - per_sample[:, None]
+        log_likelihood = float(np.average(per_sample, weights=w))
+        old = (experts, outputs)
+        history.append({"iteration": iteration, "log_likelihood": log_likelihood,
+                        "leaf_share": np.average(np.exp(log_h), axis=0, weights=w),
+                        "seconds": time.perf_counter() - start})
+        if verbose:
+            print(f"[HME] iter {iteration:3d}  log-likelihood {log_likelihood:+.6f}")
+        if abs(log_likelihood - previous) < tol:
+            converged = True
+            break
+        previous = log_likelihood
+    return Bunch(experts=experts, gates=gates, variances=variances, history=history,
+                 n_iter=iteration, converged=converged, log_likelihood=log_likelihood)

@@ -1,0 +1,320 @@
+"""How many experts? Information criteria and held-out log-likelihood.
+
+* :func:`bic` / :func:`aic` of a fitted EM mixture (flat or hierarchical),
+  where its number of free parameters is defined: linear and GLM experts
+  (``coef_`` and ``intercept_``, also as the last step of a ``Pipeline``),
+  torch experts (their module's parameters), the gate networks, and one
+  noise scale per expert for regression.
+* :data:`log_likelihood_scorer`: the mean held-out log-likelihood, for
+  ``GridSearchCV(scoring=...)`` over any pool.
+* :func:`select_n_experts`: try several numbers of experts, pick one by
+  BIC, AIC or cross-validated log-likelihood.
+"""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._likelihood import (aligned_proba, categorical_log_likelihood, gaussian_log_likelihood,
+                          regression_outputs)
+
+
+def log_likelihood_samples(estimator, X, y):
+    """Per-sample log p(y | x) of a fitted mixture (or a Pipeline ending in one).
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Has ``log_likelihood_samples(X, y)`` or ``score_samples(X, y)``.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    log_likelihood : ndarray of shape (n_samples,)
+    """
+    if isinstance(estimator, Pipeline):
+        for _, step in estimator.steps[:-1]:
+            if step is not None and step != "passthrough":
+                X = step.transform(X)
+        estimator = estimator.steps[-1][1]
+    for method in ("log_likelihood_samples", "score_samples"):
+        if hasattr(estimator, method):
+            return np.asarray(getattr(estimator, method)(X, y), dtype=np.float64)
+    raise TypeError(f"{type(estimator).__name__} has no log_likelihood_samples(X, y) or "
+                    "score_samples(X, y); it does not define a likelihood.")
+
+
+def log_likelihood_scorer(estimator, X, y):
+    """Mean per-sample held-out log-likelihood; higher is better.
+
+    Use as ``scoring=log_likelihood_scorer`` in ``GridSearchCV`` or
+    ``cross_val_score`` to choose e.g. ``n_experts`` by how well the fitted
+    mixture predicts the density of held-out targets.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    score : float
+    """
+    return float(np.mean(log_likelihood_samples(estimator, X, y)))
+
+
+def _expert_parameters(name, expert):
+    """Free parameters of one fitted expert, or a ValueError naming it."""
+    model = expert.steps[-1][1] if isinstance(expert, Pipeline) else expert
+    module = getattr(model, "module_", None)
+    if isinstance(module, torch.nn.Module):
+        return sum(p.numel() for p in module.parameters())
+    if hasattr(model, "coef_"):
+        intercept = np.size(getattr(model, "intercept_", 0))
+        if not getattr(model, "fit_intercept", True):
+            intercept = 0
+        return int(np.size(model.coef_) + intercept)
+    raise ValueError(f"expert '{name}' ({type(model).__name__}) has no defined number of "
+                     "free parameters; use held-out log-likelihood instead "
+                     "(skmoe.log_likelihood_scorer or select_n_experts(criterion='cv')).")
+
+
+def _gates(estimator):
+    gates = getattr(estimator, "gates_", None)
+    if gates is not None:  # a hierarchical mixture: one gate per internal node
+        return [gate for level in gates for gate in level]
+    return [estimator.gate_] if hasattr(estimator, "gate_") else []
+
+
+def n_free_parameters(estimator):
+    """Number of free parameters of a fitted mixture.
+
+    Experts (see :func:`bic`), plus every gate's network (``gate.module_``),
+    plus one noise scale per expert for a regressor.
+
+    Parameters
+    ----------
+    estimator : fitted mixture
+
+    Returns
+    -------
+    n_parameters : int
+    """
+    check_is_fitted(estimator)
+    names = getattr(estimator, "expert_names_", None)
+    experts = estimator.experts_
+    names = names if names is not None else [f"expert{i}" for i in range(len(experts))]
+    count = sum(_expert_parameters(n, e) for n, e in zip(names, experts))
+    count += sum(p.numel() for gate in _gates(estimator) for p in gate.module_.parameters())
+    if hasattr(estimator, "noise_variance_"):
+        count += np.size(estimator.noise_variance_)
+    return int(count)
+
+
+def _total_log_likelihood(estimator, X, y):
+    return float(np.sum(log_likelihood_samples(estimator, X, y)))
+
+
+def bic(estimator, X, y):
+    """Bayesian information criterion of a fitted mixture on (X, y); lower is better.
+
+    ``-2 log L + k log n`` with ``log L`` the total log-likelihood of ``y``
+    given ``X`` and ``k`` the number of free parameters: ``coef_`` plus
+    ``intercept_`` of linear and GLM experts (``LinearRegression``,
+    ``Ridge``, ``LogisticRegression``..., also as the last step of a
+    ``Pipeline``), the parameters of torch experts' and gates' modules, and
+    one noise scale per expert (regression).
+
+    Parameters
+    ----------
+    estimator : fitted mixture
+        A mixture trained by EM (flat or hierarchical).
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    bic : float
+
+    Raises
+    ------
+    ValueError
+        If an expert (a tree, k-NN, LightGBM...) has no defined number of
+        free parameters; select by held-out log-likelihood instead.
+    """
+    k = n_free_parameters(estimator)
+    return -2.0 * _total_log_likelihood(estimator, X, y) + k * np.log(len(X))
+
+
+def aic(estimator, X, y):
+    """Akaike information criterion ``-2 log L + 2 k``; lower is better.
+
+    Parameters
+    ----------
+    estimator : fitted mixture
+        See :func:`bic`.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    aic : float
+    """
+    k = n_free_parameters(estimator)
+    return -2.0 * _total_log_likelihood(estimator, X, y) + 2.0 * k
+
+
+class _SingleExpert(BaseEstimator):
+    """One expert as a one-component "mixture": its own noise scale, no gate.
+
+    The mixtures need at least two experts; this gives ``select_n_experts``
+    the likelihood and parameter count of k = 1.
+    """
+
+    def __init__(self, expert):
+        self.expert = expert
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.experts_ = [clone(self.expert).fit(X, y, **kwargs)]
+        self.expert_names_ = ["expert0"]
+        if is_classifier(self.expert):
+            self.classes_ = self.experts_[0].classes_
+        else:
+            residual2 = (y - self.experts_[0].predict(X)) ** 2
+            self.noise_variance_ = np.array([max(np.mean(residual2), 1e-12)])
+        return self
+
+    def score_samples(self, X, y):
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+        if hasattr(self, "classes_"):
+            encoded = np.searchsorted(self.classes_, y)
+            proba = aligned_proba("expert0", self.experts_[0], X, len(self.classes_))
+            return categorical_log_likelihood(encoded, proba[:, None, :])[:, 0]
+        pred = regression_outputs(self.expert_names_, self.experts_, X)
+        return gaussian_log_likelihood(y.astype(np.float64), pred, self.noise_variance_)[:, 0]
+
+
+def _candidate(estimator, param, value):
+    if param == "n_experts" and value == 1:
+        if not hasattr(estimator.experts, "fit"):
+            raise ValueError("n_experts=1 needs a homogeneous pool (one estimator as "
+                             "`experts`); leave 1 out of the candidates.")
+        return _SingleExpert(estimator.experts)
+    return clone(estimator).set_params(**{param: value})
+
+
+def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterion="bic",
+                     cv=5, param="n_experts"):
+    """Choose the number of experts of a mixture by BIC, AIC or held-out likelihood.
+
+    Parameters
+    ----------
+    estimator : mixture estimator (unfitted)
+        A template, e.g. ``MixtureOfExpertsRegressor(LinearRegression(),
+        n_experts=2, training="em")``; it is cloned for every candidate.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    candidates : iterable, default=(1, 2, 3, 4, 5, 6)
+        Values of ``param`` to try. With ``param='n_experts'``, 1 is one
+        expert alone with its own noise scale (no gate).
+    criterion : {'bic', 'aic', 'cv'}, default='bic'
+        'bic'/'aic' fit every candidate on all rows (lower is better); 'cv'
+        is the mean held-out log-likelihood over ``cv`` folds (higher is
+        better) and works for any pool, trees and k-NN included.
+    cv : int or cross-validation generator, default=5
+        Folds for ``criterion='cv'``.
+    param : str, default='n_experts'
+        The parameter that sets the size, e.g. ``'branching'`` for a
+        hierarchical mixture (candidates then ``(2,), (2, 2), ...``).
+
+    Returns
+    -------
+    best : object
+        The chosen candidate.
+    scores : dict
+        Candidate -> criterion value.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skmoe import MixtureOfExpertsRegressor, select_n_experts
+    >>> from skmoe._selection import make_piecewise_linear
+    >>> X, y = make_piecewise_linear(n_samples=300, n_regimes=2, random_state=0)
+    >>> moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2,
+    ...                                 training="em", cv=None, random_state=0)
+    >>> best, scores = select_n_experts(moe, X, y, candidates=(1, 2, 3))
+    >>> best
+    2
+    """
+    if criterion not in ("bic", "aic", "cv"):
+        raise ValueError(f"criterion must be 'bic', 'aic' or 'cv', got {criterion!r}.")
+    candidates = list(candidates)
+    if not candidates:
+        raise ValueError("candidates is empty.")
+    X, y = np.asarray(X), np.asarray(y)
+    scores = {}
+    if criterion == "cv":
+        splitter = check_cv(cv, y, classifier=is_classifier(estimator))
+        folds = list(splitter.split(X, y))
+        for value in candidates:
+            scores[_key(value)] = float(np.mean([
+                log_likelihood_scorer(_candidate(estimator, param, value).fit(
+                    X[train], y[train]), X[test], y[test]) for train, test in folds]))
+        best = max(scores, key=scores.get)
+    else:
+        score = bic if criterion == "bic" else aic
+        for value in candidates:
+            scores[_key(value)] = score(_candidate(estimator, param, value).fit(X, y), X, y)
+        best = min(scores, key=scores.get)
+    return best, scores
+
+
+def _key(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regime=False,
+                          random_state=None):
+    """1-D data in ``n_regimes`` equal segments, a different line in each.
+
+    ``x ~ U(0, n_regimes)``; segment ``r = floor(x)`` has the line
+    ``y = a_r (x - r) + b_r`` with alternating slopes of magnitude 2 to 4
+    and intercepts that jump by at least 2 between neighbours, plus
+    ``N(0, noise^2)``.
+
+    Parameters
+    ----------
+    n_samples : int, default=500
+    n_regimes : int, default=3
+    noise : float, default=0.3
+    return_regime : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 1)
+    y : ndarray of shape (n_samples,)
+    regime : ndarray of shape (n_samples,), only if ``return_regime``
+    """
+    if not isinstance(n_regimes, numbers.Integral) or n_regimes < 1:
+        raise ValueError(f"n_regimes must be a positive integer, got {n_regimes!r}.")
+    rng = check_random_state(random_state)
+    x = rng.uniform(0.0, n_regimes, size=n_samples)
+    regime = np.minimum(x.astype(int), n_regimes - 1)
+    signs = np.where(np.arange(n_regimes) % 2 == 0, 1.0, -1.0)
+    slopes = signs * rng.uniform(2.0, 4.0, size=n_regimes)
+    intercepts = np.cumsum(rng.uniform(2.0, 3.0, size=n_regimes) * signs)
+    y = slopes[regime] * (x - regime) + intercepts[regime]
+    y = y + noise * rng.standard_normal(n_samples)
+    X = x[:, None]
+    return (X, y, regime) if return_regime else (X, y)

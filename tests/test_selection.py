@@ -1,0 +1,157 @@
+"""skmoe.bic / aic / log_likelihood_scorer / select_n_experts."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.stats import norm
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate, aic, bic, log_likelihood_scorer,
+                   select_n_experts)
+from skmoe._hme import make_hierarchical_regimes
+from skmoe._selection import (_SingleExpert, log_likelihood_samples, make_piecewise_linear,
+                              n_free_parameters)
+from skmoe.experts import TorchMLPRegressor
+
+LINEAR_GATE = MLPGate(hidden_layer_sizes=())
+
+
+def em_pool(n_experts=2, **kwargs):
+    return MixtureOfExpertsRegressor(LinearRegression(), n_experts=n_experts, training="em",
+                                     cv=None, gate=LINEAR_GATE, max_iter=30, random_state=0,
+                                     **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def three_regimes():
+    return make_piecewise_linear(n_samples=300, n_regimes=3, random_state=0)
+
+
+def test_parameter_count_and_bic_of_a_linear_pool(three_regimes):
+    X, y = three_regimes
+    moe = em_pool(3).fit(X, y)
+    # 3 lines (slope + intercept), a linear gate 1 -> 3 (3 weights + 3 biases),
+    # 3 noise scales.
+    assert n_free_parameters(moe) == 6 + 6 + 3
+    total = moe.score_samples(X, y).sum()
+    assert_allclose(bic(moe, X, y), -2 * total + 15 * np.log(len(X)))
+    assert_allclose(aic(moe, X, y), -2 * total + 30)
+
+
+def test_parameter_count_of_pipelines_torch_experts_and_mlp_gates(three_regimes):
+    X, y = three_regimes
+    mlp = TorchMLPRegressor((4,), max_epochs=5, random_state=0)
+    moe = MixtureOfExpertsRegressor(
+        [("ridge", make_pipeline(StandardScaler(), Ridge())), ("mlp", mlp)],
+        training="em", cv=None, gate=MLPGate(hidden_layer_sizes=(3,)), max_iter=2,
+        random_state=0).fit(X, y)
+    # Ridge: 1 + 1; MLP 1 -> 4 -> 1: 8 + 5; gate 1 -> 3 -> 2: 6 + 8; 2 noise scales.
+    assert n_free_parameters(moe) == 2 + 13 + 14 + 2
+
+
+def test_parameter_count_of_a_tree_of_gates():
+    X, y = make_hierarchical_regimes(n_samples=200, random_state=0)
+    hme = HierarchicalMixtureRegressor(LinearRegression(), branching=(2, 2), max_iter=3,
+                                       random_state=0).fit(X, y)
+    # 4 planes (2 slopes + intercept), 3 linear gates 2 -> 2 (4 + 2), 4 noise scales.
+    assert n_free_parameters(hme) == 12 + 18 + 4
+    assert np.isfinite(bic(hme, X, y))
+
+
+def test_classifier_parameter_count():
+    X, y = load_iris(return_X_y=True)
+    clf = MixtureOfExpertsClassifier(LogisticRegression(max_iter=500), n_experts=2,
+                                     training="em", cv=None, gate=LINEAR_GATE,
+                                     max_iter=2, random_state=0).fit(X, y)
+    # 2 x (3 x 4 coefficients + 3 intercepts), gate 4 -> 2 (8 + 2), no noise.
+    assert n_free_parameters(clf) == 30 + 10
+    assert np.isfinite(aic(clf, X, y))
+
+
+def test_undefined_parameter_count_names_the_expert(three_regimes):
+    X, y = three_regimes
+    moe = MixtureOfExpertsRegressor(
+        [("tree", DecisionTreeRegressor(max_depth=2)), ("line", LinearRegression())],
+        training="em", cv=None, max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"expert 'tree' \(DecisionTreeRegressor\) has no "
+                                         "defined number of free parameters"):
+        bic(moe, X, y)
+    # Held-out likelihood works for any pool.
+    assert np.isfinite(log_likelihood_scorer(moe, X, y))
+
+
+def test_single_expert_likelihood(three_regimes):
+    X, y = three_regimes
+    one = _SingleExpert(LinearRegression()).fit(X, y)
+    residual = y - LinearRegression().fit(X, y).predict(X)
+    sigma = np.sqrt(np.mean(residual ** 2))
+    assert_allclose(one.score_samples(X, y), norm.logpdf(residual, scale=sigma))
+    assert n_free_parameters(one) == 3
+
+
+@pytest.mark.parametrize("n_regimes", [2, 3, 4])
+def test_bic_picks_the_true_number_of_regimes(n_regimes):
+    X, y = make_piecewise_linear(n_samples=300, n_regimes=n_regimes, random_state=1)
+    best, scores = select_n_experts(em_pool(), X, y, candidates=range(1, 6))
+    assert best == n_regimes
+    assert sorted(scores) == [1, 2, 3, 4, 5]
+
+
+def test_cross_validated_selection(three_regimes):
+    X, y = three_regimes
+    best, scores = select_n_experts(em_pool(), X, y, candidates=(2, 3), criterion="cv",
+                                    cv=3)
+    assert best == 3 and scores[3] > scores[2]
+
+
+def test_scorer_in_grid_search(three_regimes):
+    X, y = three_regimes
+    search = GridSearchCV(em_pool(), {"n_experts": [2, 3]}, scoring=log_likelihood_scorer,
+                          cv=3).fit(X, y)
+    assert search.best_params_ == {"n_experts": 3}
+    # A pipeline ending in a mixture is scored through its transformers.
+    pipe = make_pipeline(StandardScaler(), em_pool(3)).fit(X, y)
+    assert_allclose(log_likelihood_scorer(pipe, X, y),
+                    pipe[-1].score_samples(pipe[0].transform(X), y).mean())
+
+
+def test_helper_prefers_log_likelihood_samples_and_errors():
+    class Both:
+        def log_likelihood_samples(self, X, y):
+            return np.zeros(len(X))
+
+        def score_samples(self, X, y):
+            raise AssertionError("the new name comes first")
+
+    assert_allclose(log_likelihood_samples(Both(), np.ones((3, 1)), np.ones(3)), 0.0)
+    with pytest.raises(TypeError, match="does not define a likelihood"):
+        log_likelihood_samples(LinearRegression(), np.ones((3, 1)), np.ones(3))
+    X, y = make_piecewise_linear(n_samples=50, n_regimes=2, random_state=0)
+    with pytest.raises(ValueError, match="criterion must be"):
+        select_n_experts(em_pool(), X, y, criterion="loo")
+    pool = MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge())], training="em")
+    with pytest.raises(ValueError, match="homogeneous pool"):
+        select_n_experts(pool, X, y, candidates=(1, 2))
+
+
+def test_bic_sizes_a_tree_of_gates():
+    X, y = make_hierarchical_regimes(n_samples=300, random_state=0)
+    hme = HierarchicalMixtureRegressor(LinearRegression(), random_state=0)
+    best, scores = select_n_experts(hme, X, y, param="branching", candidates=[2, (2, 2)])
+    assert best == (2, 2) and set(scores) == {2, (2, 2)}
