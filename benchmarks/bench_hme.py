@@ -25,7 +25,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 
 from skmoe import HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
-from skmoe._hme import make_hierarchical_regimes
+from skmoe.datasets import make_hierarchical_regimes
 
 
 def agreement(weights, regime, X, margin=0.1):

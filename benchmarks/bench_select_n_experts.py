@@ -22,7 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 
 from skmoe import MixtureOfExpertsRegressor, MLPGate, select_n_experts
-from skmoe._selection import make_piecewise_linear
+from skmoe.datasets import make_piecewise_linear
 
 GATES = {"linear": MLPGate(hidden_layer_sizes=()), "mlp32": MLPGate()}
 

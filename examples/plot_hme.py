@@ -21,8 +21,8 @@ from sklearn.linear_model import LinearRegression
 
 from skmoe import HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate
 from skmoe import select_n_experts
-from skmoe._hme import make_hierarchical_regimes
-from skmoe._selection import make_piecewise_linear
+from skmoe.datasets import make_hierarchical_regimes
+from skmoe.datasets import make_piecewise_linear
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 

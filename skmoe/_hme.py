@@ -32,40 +32,6 @@ from ._likelihood import gaussian_mixture_moments
 from .gates import MLPGate
 
 
-def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
-                              random_state=None):
-    """Four linear regimes arranged two by two: split on x1, then on x2.
-
-    ``X ~ U(-1, 1)^2``; the regime is ``2 * (x1 > 0) + (x2 > 0)`` and each
-    regime has its own plane ``y = a x1 + b x2 + c + eps``,
-    ``eps ~ N(0, noise^2)``. A 2x2 hierarchical mixture with linear leaves
-    can represent it exactly.
-
-    Parameters
-    ----------
-    n_samples : int, default=1000
-    noise : float, default=0.1
-        Standard deviation of the Gaussian noise.
-    return_regime : bool, default=False
-        Also return the true regime (0..3) of each sample.
-    random_state : int, RandomState instance or None, default=None
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2)
-    y : ndarray of shape (n_samples,)
-    regime : ndarray of shape (n_samples,), only if ``return_regime``
-    """
-    rng = check_random_state(random_state)
-    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
-    regime = 2 * (X[:, 0] > 0) + (X[:, 1] > 0)
-    planes = np.array([[2.0, -1.0, 1.0], [-2.0, 1.5, -1.0],
-                       [1.0, 2.0, -1.5], [-1.5, -2.0, 2.0]])
-    a, b, c = planes[regime].T
-    y = a * X[:, 0] + b * X[:, 1] + c + noise * rng.standard_normal(n_samples)
-    return (X, y, regime) if return_regime else (X, y)
-
-
 class _BaseHierarchicalMixture(_BaseExpertComposition):
     """Shared EM and prediction logic of the HME regressor and classifier."""
 
@@ -357,7 +323,7 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
     --------
     >>> from sklearn.linear_model import LinearRegression
     >>> from skmoe import HierarchicalMixtureRegressor
-    >>> from skmoe._hme import make_hierarchical_regimes
+    >>> from skmoe.datasets import make_hierarchical_regimes
     >>> X, y = make_hierarchical_regimes(n_samples=400, random_state=0)
     >>> hme = HierarchicalMixtureRegressor(LinearRegression(), branching=(2, 2),
     ...                                    random_state=0).fit(X, y)

@@ -11,14 +11,12 @@
   BIC, AIC or cross-validated log-likelihood.
 """
 
-import numbers
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._likelihood import (aligned_proba, categorical_log_likelihood, gaussian_log_likelihood,
@@ -248,7 +246,7 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     --------
     >>> from sklearn.linear_model import LinearRegression
     >>> from skmoe import MixtureOfExpertsRegressor, select_n_experts
-    >>> from skmoe._selection import make_piecewise_linear
+    >>> from skmoe.datasets import make_piecewise_linear
     >>> X, y = make_piecewise_linear(n_samples=300, n_regimes=2, random_state=0)
     >>> moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2,
     ...                                 training="em", cv=None, random_state=0)
@@ -281,40 +279,3 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
 
 def _key(value):
     return tuple(value) if isinstance(value, list) else value
-
-
-def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regime=False,
-                          random_state=None):
-    """1-D data in ``n_regimes`` equal segments, a different line in each.
-
-    ``x ~ U(0, n_regimes)``; segment ``r = floor(x)`` has the line
-    ``y = a_r (x - r) + b_r`` with alternating slopes of magnitude 2 to 4
-    and intercepts that jump by at least 2 between neighbours, plus
-    ``N(0, noise^2)``.
-
-    Parameters
-    ----------
-    n_samples : int, default=500
-    n_regimes : int, default=3
-    noise : float, default=0.3
-    return_regime : bool, default=False
-    random_state : int, RandomState instance or None, default=None
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 1)
-    y : ndarray of shape (n_samples,)
-    regime : ndarray of shape (n_samples,), only if ``return_regime``
-    """
-    if not isinstance(n_regimes, numbers.Integral) or n_regimes < 1:
-        raise ValueError(f"n_regimes must be a positive integer, got {n_regimes!r}.")
-    rng = check_random_state(random_state)
-    x = rng.uniform(0.0, n_regimes, size=n_samples)
-    regime = np.minimum(x.astype(int), n_regimes - 1)
-    signs = np.where(np.arange(n_regimes) % 2 == 0, 1.0, -1.0)
-    slopes = signs * rng.uniform(2.0, 4.0, size=n_regimes)
-    intercepts = np.cumsum(rng.uniform(2.0, 3.0, size=n_regimes) * signs)
-    y = slopes[regime] * (x - regime) + intercepts[regime]
-    y = y + noise * rng.standard_normal(n_samples)
-    X = x[:, None]
-    return (X, y, regime) if return_regime else (X, y)

@@ -1,5 +1,7 @@
 """Generators with known structure, for tests, examples and benchmarks."""
 
+import numbers
+
 import numpy as np
 from sklearn.utils import check_random_state
 
@@ -289,3 +291,74 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     waves = np.sin(Z[:, :, None] * alpha + beta).sum(axis=2)
     Y = Z + waves + noise * rng.standard_normal(Z.shape)
     return (X, Y, W) if return_weights else (X, Y)
+
+
+def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
+                              random_state=None):
+    """Four linear regimes arranged two by two: split on x1, then on x2.
+
+    ``X ~ U(-1, 1)^2``; the regime is ``2 * (x1 > 0) + (x2 > 0)`` and each
+    regime has its own plane ``y = a x1 + b x2 + c + eps``,
+    ``eps ~ N(0, noise^2)``. A 2x2 hierarchical mixture with linear leaves
+    can represent it exactly.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+    noise : float, default=0.1
+        Standard deviation of the Gaussian noise.
+    return_regime : bool, default=False
+        Also return the true regime (0..3) of each sample.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+    regime : ndarray of shape (n_samples,), only if ``return_regime``
+    """
+    rng = check_random_state(random_state)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    regime = 2 * (X[:, 0] > 0) + (X[:, 1] > 0)
+    planes = np.array([[2.0, -1.0, 1.0], [-2.0, 1.5, -1.0],
+                       [1.0, 2.0, -1.5], [-1.5, -2.0, 2.0]])
+    a, b, c = planes[regime].T
+    y = a * X[:, 0] + b * X[:, 1] + c + noise * rng.standard_normal(n_samples)
+    return (X, y, regime) if return_regime else (X, y)
+
+
+def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regime=False,
+                          random_state=None):
+    """1-D data in ``n_regimes`` equal segments, a different line in each.
+
+    ``x ~ U(0, n_regimes)``; segment ``r = floor(x)`` has the line
+    ``y = a_r (x - r) + b_r`` with alternating slopes of magnitude 2 to 4
+    and intercepts that jump by at least 2 between neighbours, plus
+    ``N(0, noise^2)``.
+
+    Parameters
+    ----------
+    n_samples : int, default=500
+    n_regimes : int, default=3
+    noise : float, default=0.3
+    return_regime : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 1)
+    y : ndarray of shape (n_samples,)
+    regime : ndarray of shape (n_samples,), only if ``return_regime``
+    """
+    if not isinstance(n_regimes, numbers.Integral) or n_regimes < 1:
+        raise ValueError(f"n_regimes must be a positive integer, got {n_regimes!r}.")
+    rng = check_random_state(random_state)
+    x = rng.uniform(0.0, n_regimes, size=n_samples)
+    regime = np.minimum(x.astype(int), n_regimes - 1)
+    signs = np.where(np.arange(n_regimes) % 2 == 0, 1.0, -1.0)
+    slopes = signs * rng.uniform(2.0, 4.0, size=n_regimes)
+    intercepts = np.cumsum(rng.uniform(2.0, 3.0, size=n_regimes) * signs)
+    y = slopes[regime] * (x - regime) + intercepts[regime]
+    y = y + noise * rng.standard_normal(n_samples)
+    X = x[:, None]
+    return (X, y, regime) if return_regime else (X, y)

@@ -14,7 +14,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsRegressor
 
 from skmoe import HierarchicalMixtureClassifier, HierarchicalMixtureRegressor, MLPGate
-from skmoe._hme import make_hierarchical_regimes
+from skmoe.datasets import make_hierarchical_regimes
 from skmoe._hme_em import m_step_gate
 
 

@@ -17,9 +17,9 @@ from sklearn.tree import DecisionTreeRegressor
 from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, MLPGate, aic, bic, log_likelihood_scorer,
                    select_n_experts)
-from skmoe._hme import make_hierarchical_regimes
-from skmoe._selection import (_SingleExpert, log_likelihood_samples, make_piecewise_linear,
-                              n_free_parameters)
+from skmoe.datasets import make_hierarchical_regimes
+from skmoe._selection import _SingleExpert, log_likelihood_samples, n_free_parameters
+from skmoe.datasets import make_piecewise_linear
 from skmoe.experts import TorchMLPRegressor
 
 LINEAR_GATE = MLPGate(hidden_layer_sizes=())
