@@ -22,11 +22,12 @@ constant blend out of fold:
    (:class:`~skmoe._nn.BatchedMLP`): one optimiser step for all of them.
 5. If the averaged gates do not beat the constant blend on those honest
    out-of-fold losses, the constant blend (fitted on all rows) is used.
-6. Regression: a convex blend cannot scale its experts up or weigh one
-   negatively, which stacking's linear model can. :class:`AffineHead` is a
-   ridge regression over the gated prediction and the experts' predictions,
-   fitted on the out-of-fold rows; it is kept only if its leave-one-out
-   error beats the gated prediction's out-of-fold error.
+6. A convex blend cannot scale its experts up, weigh one negatively or add
+   an intercept, which stacking's linear model can (on small data this
+   matters). :class:`LinearHead` -- stacking's own final model, a ridge
+   regression or a logistic regression over the experts' out-of-fold
+   outputs -- competes on the same held-out folds; the candidate with the
+   lowest out-of-fold loss (constant blend, gate or linear head) is used.
 
 Regression trains on the squared error of the blended mean by default (the
 loss a user scores); the mixture density's noise scales are fitted after the
@@ -63,8 +64,8 @@ GATE_FOLDS = 5
 # Switches for the ablation benchmark (benchmarks/bench_gate_levers.py); the
 # library always runs with all of them on.
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
-          "bagged": True, "gate_folds": GATE_FOLDS, "affine_head": True}
-# Ridge penalties searched (by leave-one-out, in standardised units) by AffineHead.
+          "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True}
+# Ridge penalties searched (by leave-one-out, in standardised units) by LinearHead.
 HEAD_ALPHAS = np.logspace(-3, 3, 13)
 
 
@@ -156,36 +157,55 @@ def constant_blend_logits(out, y, w, regression):
     return logits - logits.mean()
 
 
-class AffineHead:
-    """Linear correction of a regression mixture's mean.
+class LinearHead:
+    """Stacking's final model over the experts' outputs.
 
-    ``y_hat = intercept + a * mixture + sum_i b_i f_i`` in standardised units,
-    a ridge regression on out-of-fold rows (penalty by leave-one-out).
+    Regression: ridge regression (penalty by leave-one-out) on the experts'
+    standardised predictions, with an intercept. Classification: logistic
+    regression on the experts' probabilities (the first class dropped for two
+    classes), as :class:`~sklearn.ensemble.StackingClassifier` does.
 
     Parameters
     ----------
+    regression : bool
     y_mean, y_scale : float
-        Standardisation of the targets and predictions.
+        Standardisation of the regression predictions and targets.
     """
 
-    def __init__(self, y_mean, y_scale):
-        self.y_mean, self.y_scale = y_mean, y_scale
+    def __init__(self, regression, y_mean=0.0, y_scale=1.0):
+        self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
 
-    def fit(self, mixture, outputs, y, w):
-        """Fit on standardised values; return the leave-one-out weighted MSE."""
-        from sklearn.linear_model import RidgeCV
-        ridge = RidgeCV(alphas=HEAD_ALPHAS, store_cv_results=True)
-        ridge.fit(np.column_stack([mixture, outputs]), y, sample_weight=w)
-        self.coef_, self.intercept_ = ridge.coef_, float(ridge.intercept_)
-        # Squared leave-one-out errors (weighted) of the chosen penalty.
-        best = int(np.flatnonzero(HEAD_ALPHAS == ridge.alpha_)[0])
-        return float(ridge.cv_results_[:, best].mean())
+    def _features(self, outputs):
+        if self.regression:
+            return (outputs - self.y_mean) / self.y_scale
+        if outputs.shape[2] == 2:
+            return outputs[:, :, 1]
+        return outputs.reshape(len(outputs), -1)
 
-    def predict(self, mixture, outputs):
-        """Corrected mean from the mixture's mean and the experts' predictions (y units)."""
-        Z = np.column_stack([mixture, outputs])
-        Z = (Z - self.y_mean) / self.y_scale
-        return (Z @ self.coef_ + self.intercept_) * self.y_scale + self.y_mean
+    def fit(self, outputs, y, sample_weight):
+        """Fit on raw expert outputs and targets (standardised for regression)."""
+        from sklearn.linear_model import LogisticRegression, RidgeCV
+        self.model_ = (RidgeCV(alphas=HEAD_ALPHAS) if self.regression
+                       else LogisticRegression(max_iter=1000))
+        self.model_.fit(self._features(outputs), y, sample_weight=sample_weight)
+        return self
+
+    def per_row_loss(self, outputs, y):
+        """Squared error (standardised) or log-loss of each row."""
+        if self.regression:
+            return (self.model_.predict(self._features(outputs)) - y) ** 2
+        proba = self.predict_proba(outputs, outputs.shape[2])
+        return -np.log(np.maximum(proba[np.arange(len(y)), y], 1e-300))
+
+    def predict(self, outputs):
+        """Regression: the prediction in y's units."""
+        return self.model_.predict(self._features(outputs)) * self.y_scale + self.y_mean
+
+    def predict_proba(self, outputs, n_classes):
+        """Classification: probabilities over all ``n_classes`` encoded classes."""
+        proba = np.zeros((len(outputs), n_classes))
+        proba[:, self.model_.classes_] = self.model_.predict_proba(self._features(outputs))
+        return proba
 
 
 class BaggedLogits(torch.nn.Module):
@@ -391,6 +411,35 @@ def _per_row_loss(logits, out, y, regression):
     return -logsumexp(log_g + out, axis=1)
 
 
+def _choose(held_out, w):
+    """The candidate to use, from the per-row held-out losses of each.
+
+    The constant blend is the default; another candidate replaces it only if
+    it beats it by more than one standard error of the paired per-row
+    difference (a gate that barely moved, or a win on a few rows of small
+    data, is noise), and then the one with the lowest loss wins.
+    """
+    base = held_out["constant"]
+    w = w / w.sum()
+    passed = {}
+    for name, rows in held_out.items():
+        if name == "constant" or not np.all(np.isfinite(rows)):
+            continue
+        gain = base - rows
+        mean = float(w @ gain)
+        # Standard error of a weighted mean (Kish's effective sample size).
+        n_eff = 1.0 / float(w @ w)
+        se = math.sqrt(max(float(w @ (gain - mean) ** 2), 0.0) / max(n_eff - 1.0, 1.0))
+        if mean > se:
+            passed[name] = float(w @ rows)
+    return min(passed, key=passed.get) if passed else "constant"
+
+
+def _head_can_fit(problem, train):
+    """Whether a logistic head can be fitted on ``train`` (two classes at least)."""
+    return not problem.is_classifier or len(np.unique(problem.y[train])) >= 2
+
+
 def _inner_split(train, w, fraction, rng):
     """Early-stopping rows (among rows of positive weight) and training rows."""
     weighted = rng.permutation(train[w[train] > 0])
@@ -435,6 +484,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
     n = len(problem.y)
     constant_held_out = np.zeros(n)
+    linear_held_out = np.full(n, np.inf)
+    head_y = problem.y_standardised if regression else problem.y
+    make_head = (lambda: LinearHead(regression, y_mean, y_scale)) if regression else (
+        lambda: LinearHead(False))
     members, member_fold = [], []
     for k, (train, test) in enumerate(folds):
         y_train = None if blend_y is None else blend_y[train]
@@ -442,6 +495,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         constant_held_out[test] = _per_row_loss(
             start[None, :], blend_out[test], None if blend_y is None else blend_y[test],
             regression)
+        if LEVERS["linear_head"] and _head_can_fit(problem, train):
+            head = make_head().fit(raw[train], head_y[train], w[train])
+            linear_held_out[test] = head.per_row_loss(raw[test], head_y[test])
         for _ in range(n_init):
             fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng)
             members.append((fit_rows, val_rows,
@@ -460,23 +516,16 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     for k, (_, test) in enumerate(folds):
         held_out_logits[test] = member_logits[member_fold == k][:, test].mean(0)
     gate_held_out = _per_row_loss(held_out_logits, blend_out, blend_y, regression)
-    gate_loss = float(np.average(gate_held_out, weights=w))
-    constant_loss = float(np.average(constant_held_out, weights=w))
-    use_gate = gate_loss < constant_loss or not LEVERS["fallback"]
+    held_out = {"constant": constant_held_out, "gate": gate_held_out,
+                "linear": linear_held_out}
+    losses = {name: float(np.average(rows, weights=w)) for name, rows in held_out.items()}
+    choice = _choose(held_out, w) if LEVERS["fallback"] else "gate"
+    use_gate = choice == "gate"
     if use_gate and not LEVERS["bagged"]:
         net = BatchedMLP.from_mlps(net.to_mlps(gate.activation)[:1], gate.activation)
     gate.module_ = (BaggedLogits(net) if use_gate else ConstantLogits(constant)).to(device)
     gate.module_.eval()
-
-    head = None
-    if regression and LEVERS["affine_head"]:
-        best_logits = held_out_logits if use_gate else np.tile(constant, (n, 1))
-        mixture = (softmax(best_logits, axis=1) * blend_out).sum(axis=1)
-        w_unit = w / w.mean()
-        plain = float(np.mean(w_unit * (mixture - blend_y) ** 2))
-        head = AffineHead(y_mean, y_scale)
-        if head.fit(mixture, blend_out, blend_y, w_unit) >= plain:
-            head = None
+    head = make_head().fit(raw, head_y, w) if choice == "linear" else None
 
     log_g = gate.predict_log_proba(gate_X)
     G = np.exp(log_g)
@@ -494,5 +543,4 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                  log_likelihood=log_likelihood,
                  expert_share=np.average(G, axis=0, weights=w),
                  gate_inputs=gate_inputs, blend_weights=softmax(constant),
-                 gate_selected=use_gate, affine_head=head,
-                 out_of_fold_loss={"gate": gate_loss, "constant": constant_loss})
+                 gate_selected=use_gate, linear_head=head, out_of_fold_loss=losses)

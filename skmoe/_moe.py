@@ -26,7 +26,8 @@ from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
-                          mix_probabilities, mixture_log_proba, regression_outputs)
+                          MIXTURE_PROBA_FLOOR, mix_probabilities, mixture_log_proba,
+                          regression_outputs)
 from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dense,
                        route_numpy)
 from .experts import is_differentiable_expert
@@ -144,7 +145,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
         self.out_of_fold_loss_ = getattr(result, "out_of_fold_loss", None)
-        self.affine_head_ = getattr(result, "affine_head", None)
+        self.linear_head_ = getattr(result, "linear_head", None)
         names = getattr(result, "names", names)
         self.expert_names_ = names
         self.experts_ = result.experts
@@ -334,6 +335,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
         if self._is_classifier:
             # The log of predict_proba at the label: no per-expert floor.
+            if getattr(self, "linear_head_", None) is not None:
+                proba = self._proba(X)
+                return np.log(np.maximum(proba[np.arange(len(y)), y], MIXTURE_PROBA_FLOOR))
             return mixture_log_proba(*self._weights_and_outputs(X), y)
         return logsumexp(self._log_joint(X, y), axis=1)
 
@@ -520,14 +524,16 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``blend_weights_`` on every row).
     out_of_fold_loss_ : dict or None
         Stacked gate only: held-out task loss (standardised squared error, or
-        log-loss) of the averaged fold gates (``'gate'``) and of the constant
-        blend (``'constant'``).
-    affine_head_ : AffineHead or None
-        Regression, stacked gate only: a ridge correction
-        ``a * mixture + sum_i b_i f_i + c`` of the predicted mean, kept when
-        its leave-one-out error beats the gated mean's out-of-fold error
-        (a convex blend cannot scale experts up as stacking's linear model
-        can). ``predict(return_std=True)`` keeps the mixture's spread.
+        log-loss) of the averaged fold gates (``'gate'``), of the constant
+        blend (``'constant'``) and of the linear head (``'linear'``).
+    linear_head_ : LinearHead or None
+        Stacked gate only: when stacking's own final model -- a ridge
+        regression (logistic regression for the classifier) over the
+        experts' outputs -- beats both the gate and the constant blend out of
+        fold (``out_of_fold_loss_['linear']``), it makes the predictions (a
+        convex blend cannot scale experts up or add an intercept; on small
+        data this matters). ``predict_gate`` still shows the gate, and
+        ``predict(return_std=True)`` keeps the mixture's spread.
     gate_inputs_ : GateInputs or None
         Stacked gate only: how the gate's input is built from X and the
         experts' predictions.
@@ -599,8 +605,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         X = self._check_X(X)
         weights, outputs = self._weights_and_outputs(X)
         mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
-        if getattr(self, "affine_head_", None) is not None:
-            mean = self.affine_head_.predict(mean, outputs)
+        if getattr(self, "linear_head_", None) is not None:
+            mean = self.linear_head_.predict(outputs)
         return (mean, std) if return_std else mean
 
     def _encode_y_for_scoring(self, y):
@@ -708,7 +714,13 @@ collapse_action
             Columns follow ``classes_``.
         """
         X = self._check_X(X)
-        return mix_probabilities(*self._weights_and_outputs(X))
+        return self._proba(X)
+
+    def _proba(self, X):
+        weights, outputs = self._weights_and_outputs(X)
+        if getattr(self, "linear_head_", None) is not None:
+            return self.linear_head_.predict_proba(outputs, len(self.classes_))
+        return mix_probabilities(weights, outputs)
 
     def predict(self, X):
         """Most probable class under the mixture.

@@ -218,3 +218,35 @@ def test_hand_written_adam_matches_torch():
             opt.step()
     for p, q in zip(a.parameters(), b.parameters()):
         assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def half_first_column(X):
+    return 0.5 * X[:, 0]
+
+
+def test_linear_head_wins_where_a_convex_blend_cannot_reach():
+    # Both experts predict half of the truth: no convex blend scales them up,
+    # stacking's linear model does, and it wins out of fold.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 2))
+    y = X[:, 0] + 0.01 * rng.normal(size=400)
+    experts = [("half", RuleExpert(half_first_column)), ("zero", RuleExpert(zeros))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    assert moe.linear_head_ is not None
+    assert moe.out_of_fold_loss_["linear"] < moe.out_of_fold_loss_["constant"]
+    assert_allclose(moe.predict(X), X[:, 0], atol=0.05)
+    # The gate itself is still a distribution over the experts.
+    assert_allclose(moe.predict_gate(X).sum(axis=1), 1.0)
+
+
+def test_choice_needs_more_than_noise():
+    from skmoe._blend import _choose
+    rng = np.random.RandomState(0)
+    base = rng.rand(200)
+    jitter = rng.normal(size=200)
+    noisy = base + 0.01 * (jitter - jitter.mean() + 0.1)   # wins on half the rows, not on average
+    better = base - 0.1                          # a clear gain
+    w = np.ones(200)
+    assert _choose({"constant": base, "gate": noisy, "linear": noisy}, w) == "constant"
+    assert _choose({"constant": base, "gate": better, "linear": noisy}, w) == "gate"
+    assert _choose({"constant": base, "gate": better, "linear": better - 0.1}, w) == "linear"
