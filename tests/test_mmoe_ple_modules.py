@@ -159,7 +159,9 @@ def test_mose_on_sequences():
     assert_allclose(gate.sum(axis=2), 1.0, rtol=1e-5)
     assert model.score(X, Y) > 0.3
     restored = pickle.loads(pickle.dumps(model))
-    assert_allclose(restored.predict(X), model.predict(X), rtol=1e-5, atol=1e-6)
+    # A GPU fit is restored to the CPU: cuDNN's LSTM and the CPU's differ by ~1e-3.
+    tolerance = 5e-3 if torch.cuda.is_available() else 1e-6
+    assert_allclose(restored.predict(X), model.predict(X), rtol=1e-5, atol=tolerance)
     # Another sequence length is fine for LSTMs; other features per step are not.
     assert model.predict(X[:5, :4]).shape == (5, 2)
     with pytest.raises(ValueError, match="fitted on 3-D X with 2 features per step"):
