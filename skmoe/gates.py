@@ -182,7 +182,12 @@ class MLPGate(BaseEstimator):
         self : MLPGate
         """
         if not warm_start or not hasattr(self, "module_"):
+            # A cold start rebuilds the network; noisy gating, once switched on
+            # by ``add_noise``, stays on (with its noise reset too).
+            noisy = getattr(self, "noise_module_", None) is not None
             self.init(X, targets.shape[1], getattr(self, "_seed", 0))
+            if noisy:
+                self.add_noise()
         Z = self._inputs(X)
         T = to_tensor(targets, self.device_)
         w = to_tensor(np.ones(len(X)) if sample_weight is None else sample_weight,
