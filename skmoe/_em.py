@@ -12,6 +12,12 @@ Latent variable: which expert generated each (x, y).
   posterior (``top_k=1``: hard, "classification" EM); see :func:`e_step`.
   Collapsed experts are detected from their shares and re-initialised or
   dropped (:func:`_handle_collapse`).
+* Every expert keeps a small weight on every row when refitted (:func:`floored`),
+  so an expert whose share collapsed is refitted on all rows, never on one.
+* Regression likelihoods are computed on standardised targets (float64) and
+  the gate is fitted in float64: rescaling y rescales the fit exactly.
+* The run keeps its best iteration; cross-fitted EM stops after ``PATIENCE``
+  iterations without an improvement of ``tol`` in its (honest) log-likelihood.
 
 Honest likelihoods: with ``cv=K`` the experts' likelihoods in the E-step come
 from K-fold cross-fitted predictions (each row is predicted by models that
@@ -19,8 +25,11 @@ did not see it), so an expert that interpolates its training data -- a
 1-nearest-neighbour, an unpruned tree -- cannot claim every row.  The folds
 are fixed for the whole run.  At the end each expert is refitted once on all
 rows with its final responsibilities.  With ``cv=None`` the likelihoods are
-in-sample: exact EM, whose log-likelihood never decreases, right for
-low-capacity experts such as linear models.
+in-sample: exact EM, right for low-capacity experts such as linear models.
+Its log-likelihood never decreases: an expert's or the gate's update is kept
+only if it does not lower its part of the expected complete-data
+log-likelihood (the floor, the gate's L2 penalty and early-stopped solvers
+optimise slightly different objectives).
 """
 
 import copy
@@ -53,14 +62,15 @@ KMEANS_MAX_ROWS = 10_000
 # Every expert keeps a weight on every row when it is refitted: at least
 # SHARE_FLOOR times its mean responsibility (twice fit_expert's pruning
 # threshold, so no row is pruned), so an expert whose share collapsed onto one
-# or two rows still gets all of them (LightGBM refuses to fit one row), and
-# WEIGHT_FLOOR in cross-fitted EM, which shrinks every expert towards its
-# full-data fit.
+# or two rows still gets all of them (LightGBM refuses to fit one row); and
+# WEIGHT_FLOOR in cross-fitted EM started from the full-data fits, which keeps
+# every expert close to its full-data fit (an expert refitted on "its" rows
+# alone generalises worse: LightGBM on diamonds lost 10% RMSE that way).
 SHARE_FLOOR = 2e-3
-WEIGHT_FLOOR = 0.0
+WEIGHT_FLOOR = 0.1
 # Cross-fitted EM stops once its (honest) log-likelihood has not improved by
 # tol for this many iterations, and keeps the best iteration.
-PATIENCE = 2
+PATIENCE = 1
 
 
 class EMProblem:
@@ -195,6 +205,8 @@ def initial_responsibilities(problem, init_params, rng, folds, parallel):
     labels = _kmeans_regions(problem, rng)
     if init_params == "matched":
         labels = _match_regions_to_experts(problem, labels, folds, parallel, rng)
+        if labels is None:  # no split into regions beats the best expert alone
+            return np.full((n, M), 1.0 / M)
     R = np.full((n, M), 0.1 / M)
     R[np.arange(n), labels] += 0.9
     return R / R.sum(axis=1, keepdims=True)
@@ -248,41 +260,58 @@ def _match_regions_to_experts(problem, labels, folds, parallel, rng):
     (a line on the curved region) is a local optimum EM rarely leaves. Each
     expert is cross-fitted on each region -- about the cost of one M-step --
     and the pairing with the best total honest likelihood is kept.
+
+    Returns None when the best expert fitted on all rows, scored with the
+    same per-region noise, is at least as likely: the data has no regions
+    that the experts model better apart (most real data), and EM then starts
+    from every expert's full-data fit.
     """
-    M = problem.n_experts
+    M, n = problem.n_experts, len(problem.y)
     regions = [np.flatnonzero(labels == j) for j in range(M)]
     seed = rng.randint(2**31 - 1)
     scores = parallel(delayed(_region_score)(problem, i, regions[j], folds, seed + i)
                       for i in range(M) for j in range(M))
-    weighted = np.array(scores).reshape(M, M) * np.array([len(r) for r in regions])
+    sizes = np.array([len(r) for r in regions])
+    weighted = np.array(scores).reshape(M, M) * sizes
     weighted = np.where(np.isfinite(weighted), weighted, -1e300)
     experts, region_of_expert = linear_sum_assignment(weighted, maximize=True)
+    # The experts fitted on all rows, scored region by region like the pairing.
+    outputs, _ = m_step_experts(problem, np.ones((n, M)), folds, parallel, seed)
+    if problem.is_classifier:
+        row_scores = categorical_log_likelihood(problem.y, outputs)
+        per_region = np.array([row_scores[r].mean(axis=0) for r in regions])
+    else:
+        r2 = (problem.y_standardised[:, None] - problem.standardise(outputs)) ** 2
+        per_region = np.array([-0.5 * np.log(np.maximum(r2[r].mean(axis=0), VARIANCE_FLOOR))
+                               for r in regions])
+    whole = (sizes[:, None] * per_region).sum(axis=0).max()
+    if whole >= weighted[experts, region_of_expert].sum():
+        return None
     expert_of_region = np.empty(M, dtype=int)
     expert_of_region[region_of_expert] = experts
     return expert_of_region[labels]
 
 
-def e_step(problem, gate, log_lik, options, generator):
+def e_step(problem, logits, noise, log_lik, options, generator):
     """Responsibilities and the observed-data log-likelihood of every row.
 
     Dense (``top_k=None``): ``R ∝ g_i p_i``. Top-k: ``R`` is the renormalised
     top-k of the posterior ``g_i p_i`` (noisy gate, random routing and
     capacity in training), so ``top_k=1`` is hard, "classification" EM; the
     log-likelihood is that of the routed model used by ``predict``, whose
-    prior is the gate's own renormalised top-k.
+    prior is the gate's own renormalised top-k. ``logits`` and ``noise`` (or
+    None) are the gate's on every row: in-sample or cross-fitted.
 
     Returns
     -------
     R : ndarray (n, M)
     per_sample : ndarray (n,)
     """
-    X = problem.X
     if options.top_k is None:
-        joint = gate.predict_log_proba(X) + log_lik
+        joint = logits - logsumexp(logits, axis=1, keepdims=True) + log_lik
         per_sample = logsumexp(joint, axis=1)
         return np.exp(joint - per_sample[:, None]), per_sample
     k = min(options.top_k, problem.n_experts)
-    logits, noise = gate.logits_and_noise(X)
     prior = route_numpy(logits, k, options.capacity_factor)
     with np.errstate(divide="ignore"):
         per_sample = logsumexp(np.log(prior) + log_lik, axis=1)
@@ -304,7 +333,7 @@ def _check_collapse(problem, R, per_sample, low_counts, options):
     return list(np.flatnonzero(low_counts >= options.collapse_patience))
 
 
-def _handle_collapse(collapsed, problem, gate, R, per_sample, low_counts, options):
+def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, options):
     """Warn; re-initialise collapsed experts on the worst-fitted rows, or drop them.
 
     Re-initialising gives the expert the ``n / M`` rows the mixture explains
@@ -333,7 +362,8 @@ def _handle_collapse(collapsed, problem, gate, R, per_sample, low_counts, option
         return problem, R, None
     if action == "drop":
         keep = [i for i in range(problem.n_experts) if i not in set(collapsed)]
-        gate.drop_experts(keep)
+        for gate in gates:
+            gate.drop_experts(keep)
         return problem.subset(keep), R, keep
     low_counts[collapsed] = 0
     return problem, R, None
@@ -351,33 +381,49 @@ def _expected_log_likelihood(problem, outputs, variances, weights):
     return (weights * problem.log_likelihood(outputs, variances)).sum(axis=0)
 
 
-def _m_step(problem, gate, R, state, folds, parallel, seed, floor, penalty, iteration):
-    """One M-step: experts, noise variances, gate. Returns the new state.
+def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty, iteration):
+    """One M-step: experts, noise variances, gate(s). Returns the new state.
 
     With exact EM (``folds=None``) an expert or gate update is kept only if it
     does not lower its part of the expected complete-data log-likelihood
     (weights, the floor, the gate's L2 penalty optimise a slightly different
     objective), so the log-likelihood never decreases (generalised EM).
+    Cross-fitted EM fits one gate per fold, and each row's gate logits come
+    from the gate that did not see it: an in-sample gate memorises the
+    responsibilities and its likelihood keeps rising with no gain on new rows.
     """
     w = problem.sample_weight
     W = R * w[:, None]
     outputs, models = m_step_experts(problem, floored(R, floor), folds, parallel, seed)
     outputs = problem.standardise(outputs)
     variances = problem.variances(outputs, W)
-    exact = folds is None
-    if exact and state.outputs is not None:
+    X = problem.X
+    if folds is not None:
+        logits, noise = np.empty(R.shape), None
+        for gate, (train, test) in zip(gates, folds):
+            gate.fit(X[train], R[train], w[train], warm_start=iteration > 1, penalty=penalty)
+            logits[test], fold_noise = gate.logits_and_noise(X[test])
+            if fold_noise is not None:
+                noise = np.empty(R.shape) if noise is None else noise
+                noise[test] = fold_noise
+        return Bunch(outputs=outputs, models=models, variances=variances, gates=gates,
+                     logits=logits, noise=noise)
+    if state.outputs is not None:
         worse = (_expected_log_likelihood(problem, outputs, variances, W)
                  < _expected_log_likelihood(problem, state.outputs, state.variances, W))
         outputs[:, worse] = state.outputs[:, worse]
         if variances is not None:
             variances[worse] = state.variances[worse]
         models = [old if bad else new for old, new, bad in zip(state.models, models, worse)]
-    previous = copy.deepcopy(gate) if exact and penalty is None and iteration > 1 else None
-    gate.fit(problem.X, R, w, warm_start=iteration > 1, penalty=penalty)
-    if previous is not None and (np.sum(W * gate.predict_log_proba(problem.X))
-                                 < np.sum(W * previous.predict_log_proba(problem.X))):
+    gate = gates[0]
+    previous = copy.deepcopy(gate) if penalty is None and iteration > 1 else None
+    gate.fit(X, R, w, warm_start=iteration > 1, penalty=penalty)
+    if previous is not None and (np.sum(W * gate.predict_log_proba(X))
+                                 < np.sum(W * previous.predict_log_proba(X))):
         gate = previous
-    return Bunch(outputs=outputs, models=models, variances=variances, gate=gate)
+    logits, noise = gate.logits_and_noise(X)
+    return Bunch(outputs=outputs, models=models, variances=variances, gates=[gate],
+                 logits=logits, noise=noise)
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
@@ -387,7 +433,9 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
     exact = folds is None
-    floor = 0.0 if exact else WEIGHT_FLOOR
+    # From the full-data fits (a uniform start), cross-fitted EM keeps every
+    # expert close to them; from matched regions, experts specialise fully.
+    floor = WEIGHT_FLOOR if not exact and np.ptp(R) == 0 else 0.0
     # Exact EM never decreases its log-likelihood: stop at the first small step.
     patience = 1 if exact else PATIENCE
     if options.noisy_gating:
@@ -395,29 +443,34 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     penalty = gate_penalty(options, seed)
     generator = torch.Generator().manual_seed(seed)
     low_counts = np.zeros(problem.n_experts, dtype=int)
-    state = Bunch(outputs=None, models=None, variances=None, gate=gate)
+    gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
+    state = Bunch(outputs=None, models=None, variances=None, gates=gates)
     history, best, since_best, converged = [], None, 0, False
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
-        state = _m_step(problem, state.gate, R, state, folds, parallel, seed, floor,
+        state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
                         penalty, iteration)
-        gate = state.gate
         log_lik = problem.log_likelihood(state.outputs, state.variances)
-        R_used, (R, per_sample) = R, e_step(problem, gate, log_lik, options, generator)
+        R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
+                                             options, generator)
         log_likelihood = float(np.average(per_sample, weights=w))
         collapsed = _check_collapse(problem, R, per_sample, low_counts, options)
         collapsed_names = [problem.names[i] for i in collapsed]
         if collapsed:
-            problem, R, keep = _handle_collapse(collapsed, problem, gate, R, per_sample,
-                                                low_counts, options)
+            problem, R, keep = _handle_collapse(collapsed, problem, state.gates, R,
+                                                per_sample, low_counts, options)
             if keep is not None:
                 low_counts, R_used = low_counts[keep], R_used[:, keep]
                 state.outputs = state.outputs[:, keep]
+                state.logits = state.logits[:, keep]
+                if state.noise is not None:
+                    state.noise = state.noise[:, keep]
                 if state.variances is not None:
                     state.variances = state.variances[keep]
                 if state.models is not None:
                     state.models = [state.models[i] for i in keep]
-                R, per_sample = e_step(problem, gate, log_lik[:, keep], options, generator)
+                R, per_sample = e_step(problem, state.logits, state.noise, log_lik[:, keep],
+                                       options, generator)
         shown, _ = problem.unstandardise(log_likelihood, None)
         history.append({
             "iteration": iteration,
@@ -434,20 +487,23 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             best = None  # re-initialised or dropped experts: a new start
         improved = best is None or log_likelihood > best.log_likelihood + tol
         if best is None or log_likelihood > best.log_likelihood:
-            # The state to return if nothing better comes: the experts' final
-            # fit uses the responsibilities they were fitted with here.
-            best = Bunch(problem=problem, gate=copy.deepcopy(gate), R_used=R_used,
-                         variances=state.variances, models=state.models,
-                         log_likelihood=log_likelihood)
+            # The state to return if nothing better comes: the final experts
+            # (and gate) are fitted to the responsibilities used here.
+            best = Bunch(problem=problem, R_used=R_used, variances=state.variances,
+                         models=state.models, log_likelihood=log_likelihood,
+                         gate=copy.deepcopy(state.gates[0]) if exact else None)
         since_best = 0 if improved else since_best + 1
         if since_best >= patience:
             converged = True
             break
     problem = best.problem
-    experts = (best.models if exact else
-               refit_experts(problem, floored(best.R_used, floor), parallel, seed))
+    if exact:
+        experts, gate = best.models, best.gate
+    else:
+        experts = refit_experts(problem, floored(best.R_used, floor), parallel, seed)
+        gate.fit(problem.X, best.R_used, w, penalty=penalty)
     log_likelihood, variances = problem.unstandardise(best.log_likelihood, best.variances)
-    return Bunch(experts=experts, names=list(problem.names), gate=best.gate,
+    return Bunch(experts=experts, names=list(problem.names), gate=gate,
                  variances=variances, history=history, n_iter=iteration,
                  converged=converged, log_likelihood=log_likelihood,
                  responsibilities=best.R_used)

@@ -13,6 +13,7 @@ from sklearn.preprocessing import PolynomialFeatures
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
+import skmoe._em as em_module
 from skmoe.datasets import make_regimes
 
 
@@ -86,7 +87,7 @@ def test_float32_and_float64_inputs_agree(small_regimes):
     # Closed-form experts: an iterative solver's stopping point moves with X.
     experts = [("bayes", GaussianNB()),
                ("tree", DecisionTreeClassifier(max_depth=3, random_state=0))]
-    clf = [fit_quietly(MixtureOfExpertsClassifier(experts, gate=gate, training="em",
+    clf = [fit_quietly(MixtureOfExpertsClassifier(experts, gate=gate, training="em", cv=None,
                                                   random_state=0), Z, yc)
            for Z in (Xc, Xc.astype(np.float32))]
     assert np.abs(clf[0].predict_proba(Xc) - clf[1].predict_proba(Xc)).max() <= 1e-5
@@ -126,3 +127,14 @@ def test_exact_em_with_the_default_gate_never_lowers_the_likelihood(seed):
     log_likelihood = np.array([h["log_likelihood"]
                                for h in fit_quietly(model, X, y).history_])
     assert np.all(np.diff(log_likelihood) >= -1e-9), np.diff(log_likelihood).min()
+
+
+# ------------------------------------------------- stopping and best iteration
+def test_cross_fitted_em_keeps_its_best_iteration_and_stops(small_regimes):
+    X, y = small_regimes
+    model = fit_quietly(em(tree_and_line(), max_iter=30, tol=0.0), X, y)
+    log_likelihood = [h["log_likelihood"] for h in model.history_]
+    assert model.converged_ and model.n_iter_ < 30
+    assert model.log_likelihood_ == max(log_likelihood)
+    # Stopped PATIENCE iterations after its best.
+    assert np.argmax(log_likelihood) == len(log_likelihood) - 1 - em_module.PATIENCE

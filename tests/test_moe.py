@@ -93,7 +93,8 @@ def test_history_and_fitted_attributes(regimes):
     for record in moe.history_:
         assert_allclose(record["expert_share"].sum(), 1.0)
         assert record["seconds"] >= 0
-    assert moe.log_likelihood_ == moe.history_[-1]["log_likelihood"]
+    # The best iteration is kept.
+    assert moe.log_likelihood_ == max(h["log_likelihood"] for h in moe.history_)
     assert list(moe.named_experts_) == ["line", "quadratic"]
     assert moe.named_experts_["line"] is moe.experts_[0]
     assert moe.n_features_in_ == 1
