@@ -64,7 +64,9 @@ def _score(task, out, y, classes=None):
 def run(datasets, variants, splits, max_rows, trees, log=print):
     import skmoe._em as em
     from sklearn.exceptions import ConvergenceWarning
-    defaults = {"floor": em.WEIGHT_FLOOR, "patience": em.PATIENCE}
+    # getattr: also runs on versions of skmoe without these settings.
+    defaults = {"floor": getattr(em, "WEIGHT_FLOOR", 0.0),
+                "patience": getattr(em, "PATIENCE", 1)}
     methods = BASE_METHODS + list(variants)
     rows = []
     for name in datasets:
