@@ -12,6 +12,12 @@ Latent variable: which expert generated each (x, y).
   posterior (``top_k=1``: hard, "classification" EM); see :func:`e_step`.
   Collapsed experts are detected from their shares and re-initialised or
   dropped (:func:`_handle_collapse`).
+* Every expert keeps a small weight on every row when refitted (:func:`floored`),
+  so an expert whose share collapsed is refitted on all rows, never on one.
+* Regression likelihoods are computed on standardised targets (float64) and
+  the gate is fitted in float64: rescaling y rescales the fit exactly.
+* The run keeps its best iteration; cross-fitted EM stops after ``PATIENCE``
+  iterations without an improvement of ``tol`` in its (honest) log-likelihood.
 
 Honest likelihoods: with ``cv=K`` the experts' likelihoods in the E-step come
 from K-fold cross-fitted predictions (each row is predicted by models that
@@ -19,8 +25,11 @@ did not see it), so an expert that interpolates its training data -- a
 1-nearest-neighbour, an unpruned tree -- cannot claim every row.  The folds
 are fixed for the whole run.  At the end each expert is refitted once on all
 rows with its final responsibilities.  With ``cv=None`` the likelihoods are
-in-sample: exact EM, whose log-likelihood never decreases, right for
-low-capacity experts such as linear models.
+in-sample: exact EM, right for low-capacity experts such as linear models.
+Its log-likelihood never decreases: an expert's or the gate's update is kept
+only if it does not lower its part of the expected complete-data
+log-likelihood (the floor, the gate's L2 penalty and early-stopped solvers
+optimise slightly different objectives).
 """
 
 import copy
@@ -44,15 +53,24 @@ from ._likelihood import (categorical_log_likelihood, classification_outputs,
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
                        route_numpy, to_dense)
 
-# Noise variances are floored at this fraction of var(y) (plus a tiny
-# absolute term for constant targets) so no expert's variance collapses.
+# Noise variances are floored at this fraction of var(y) (of one for constant
+# targets) so no expert's variance collapses; relative, so EM is
+# scale-equivariant in y.
 VARIANCE_FLOOR = 1e-6
 # K-means initialisation is fitted on at most this many rows.
 KMEANS_MAX_ROWS = 10_000
-# With sparse (top-k) responsibilities every expert still gets this weight on
-# every row, so an expert that lost all its rows is refitted on all of them
-# (uniformly) instead of on nothing; fit_expert prunes it everywhere else.
-SPARSE_FLOOR = 1e-6
+# Every expert keeps a weight on every row when it is refitted: at least
+# SHARE_FLOOR times its mean responsibility (twice fit_expert's pruning
+# threshold, so no row is pruned), so an expert whose share collapsed onto one
+# or two rows still gets all of them (LightGBM refuses to fit one row); and
+# WEIGHT_FLOOR in cross-fitted EM started from the full-data fits, which keeps
+# every expert close to its full-data fit (an expert refitted on "its" rows
+# alone generalises worse: LightGBM on diamonds lost 10% RMSE that way).
+SHARE_FLOOR = 2e-3
+WEIGHT_FLOOR = 0.1
+# Cross-fitted EM stops once its (honest) log-likelihood has not improved by
+# tol for this many iterations, and keeps the best iteration.
+PATIENCE = 1
 
 
 class EMProblem:
@@ -79,8 +97,14 @@ class EMProblem:
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.n_classes = n_classes
         self.is_classifier = n_classes is not None
-        y_var = 0.0 if self.is_classifier else float(np.var(y))
-        self.variance_floor = VARIANCE_FLOOR * y_var + 1e-12
+        if not self.is_classifier:
+            # EM computes its likelihoods on standardised targets (float64), so
+            # that rescaling y rescales the fit exactly (scale-equivariance).
+            y = np.asarray(y, dtype=np.float64)
+            self.y_mean, self.y_scale = float(y.mean()), float(y.std()) or 1.0
+            self.y_standardised = (y - self.y_mean) / self.y_scale
+        # In the units of y; EM floors standardised variances at VARIANCE_FLOOR.
+        self.variance_floor = 0.0 if self.is_classifier else VARIANCE_FLOOR * self.y_scale ** 2
 
     @property
     def n_experts(self):
@@ -99,10 +123,28 @@ class EMProblem:
             return classification_outputs(names, experts, X, self.n_classes)
         return regression_outputs(names, experts, X)
 
+    def standardise(self, outputs):
+        """Regression predictions in the units of ``y_standardised``."""
+        return outputs if self.is_classifier else (outputs - self.y_mean) / self.y_scale
+
     def log_likelihood(self, outputs, variances):
+        """(n, M) log-likelihoods; regression: of standardised outputs and variances."""
         if self.is_classifier:
             return categorical_log_likelihood(self.y, outputs)
-        return gaussian_log_likelihood(self.y, outputs, variances)
+        return gaussian_log_likelihood(self.y_standardised, outputs, variances)
+
+    def variances(self, outputs, weights):
+        """Standardised noise variances (M-step), or None for classification."""
+        if self.is_classifier:
+            return None
+        return noise_variances(self.y_standardised, outputs, weights, VARIANCE_FLOOR)
+
+    def unstandardise(self, log_likelihood, variances):
+        """Log-likelihood and noise variances back in the units of y."""
+        if self.is_classifier:
+            return log_likelihood, variances
+        return (log_likelihood - np.log(self.y_scale),
+                None if variances is None else variances * self.y_scale ** 2)
 
 
 def _fit_predict(problem, i, train, test, weight, seed):
@@ -155,7 +197,11 @@ def initial_responsibilities(problem, init_params, rng, folds, parallel):
     """Starting responsibilities (n_samples, n_experts)."""
     n, M = len(problem.y), problem.n_experts
     if init_params == "auto":
-        init_params = "kmeans" if problem.homogeneous else "matched"
+        # Cross-fitted EM starts a heterogeneous pool from every expert's
+        # full-data fit: on real data, regions matched to experts gave 5-25%
+        # worse RMSE than the full-data start (benchmarks/bench_em.py).
+        init_params = ("kmeans" if problem.homogeneous else
+                       "matched" if folds is None else "uniform")
     if init_params == "uniform":
         return np.full((n, M), 1.0 / M)
     if init_params == "random":
@@ -177,7 +223,7 @@ def _kmeans_regions(problem, rng):
     if problem.is_classifier:
         target = np.eye(problem.n_classes)[problem.y]
     else:
-        target = ((problem.y - problem.y.mean()) / (problem.y.std() or 1.0))[:, None]
+        target = problem.y_standardised[:, None]
     # Give the target as much weight as all the features together.
     Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
     sample = rng.choice(n, size=min(n, KMEANS_MAX_ROWS), replace=False)
@@ -201,12 +247,12 @@ def _region_score(problem, i, region_rows, folds, seed):
         if problem.is_classifier:
             scores.append(categorical_log_likelihood(problem.y[test], out[:, None])[:, 0])
         else:
-            scores.append(-((problem.y[test] - out) ** 2))
+            scores.append(-((problem.y_standardised[test] - problem.standardise(out)) ** 2))
     scores = np.concatenate(scores)
     if problem.is_classifier:
         return scores.mean()
     # Gaussian log-likelihood at the maximum-likelihood variance.
-    return -0.5 * np.log(max(-scores.mean(), problem.variance_floor))
+    return -0.5 * np.log(max(-scores.mean(), VARIANCE_FLOOR))
 
 
 def _match_regions_to_experts(problem, labels, folds, parallel, rng):
@@ -230,27 +276,26 @@ def _match_regions_to_experts(problem, labels, folds, parallel, rng):
     return expert_of_region[labels]
 
 
-def e_step(problem, gate, log_lik, options, generator):
+def e_step(problem, logits, noise, log_lik, options, generator):
     """Responsibilities and the observed-data log-likelihood of every row.
 
     Dense (``top_k=None``): ``R ∝ g_i p_i``. Top-k: ``R`` is the renormalised
     top-k of the posterior ``g_i p_i`` (noisy gate, random routing and
     capacity in training), so ``top_k=1`` is hard, "classification" EM; the
     log-likelihood is that of the routed model used by ``predict``, whose
-    prior is the gate's own renormalised top-k.
+    prior is the gate's own renormalised top-k. ``logits`` and ``noise`` (or
+    None) are the gate's on every row: in-sample or cross-fitted.
 
     Returns
     -------
     R : ndarray (n, M)
     per_sample : ndarray (n,)
     """
-    X = problem.X
     if options.top_k is None:
-        joint = gate.predict_log_proba(X) + log_lik
+        joint = logits - logsumexp(logits, axis=1, keepdims=True) + log_lik
         per_sample = logsumexp(joint, axis=1)
         return np.exp(joint - per_sample[:, None]), per_sample
     k = min(options.top_k, problem.n_experts)
-    logits, noise = gate.logits_and_noise(X)
     prior = route_numpy(logits, k, options.capacity_factor)
     with np.errstate(divide="ignore"):
         per_sample = logsumexp(np.log(prior) + log_lik, axis=1)
@@ -272,7 +317,7 @@ def _check_collapse(problem, R, per_sample, low_counts, options):
     return list(np.flatnonzero(low_counts >= options.collapse_patience))
 
 
-def _handle_collapse(collapsed, problem, gate, R, per_sample, low_counts, options):
+def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, options):
     """Warn; re-initialise collapsed experts on the worst-fitted rows, or drop them.
 
     Re-initialising gives the expert the ``n / M`` rows the mixture explains
@@ -301,69 +346,151 @@ def _handle_collapse(collapsed, problem, gate, R, per_sample, low_counts, option
         return problem, R, None
     if action == "drop":
         keep = [i for i in range(problem.n_experts) if i not in set(collapsed)]
-        gate.drop_experts(keep)
+        for gate in gates:
+            gate.drop_experts(keep)
         return problem.subset(keep), R, keep
     low_counts[collapsed] = 0
     return problem, R, None
 
 
+def floored(R, floor=0.0):
+    """Weights to refit the experts with: R plus a floor on every row."""
+    # The tiny absolute term refits an expert with no responsibility at all
+    # (top-k routing) uniformly on every row.
+    return R + np.maximum(SHARE_FLOOR * R.mean(axis=0), max(floor, 1e-9))
+
+
+def _expected_log_likelihood(problem, outputs, variances, weights):
+    """Each expert's part of EM's objective, sum_n W[n, i] log p_i(y_n | x_n)."""
+    return (weights * problem.log_likelihood(outputs, variances)).sum(axis=0)
+
+
+def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty, iteration):
+    """One M-step: experts, noise variances, gate(s). Returns the new state.
+
+    With exact EM (``folds=None``) an expert or gate update is kept only if it
+    does not lower its part of the expected complete-data log-likelihood
+    (weights, the floor, the gate's L2 penalty optimise a slightly different
+    objective), so the log-likelihood never decreases (generalised EM).
+    Cross-fitted EM fits one gate per fold, and each row's gate logits come
+    from the gate that did not see it: an in-sample gate memorises the
+    responsibilities and its likelihood keeps rising with no gain on new rows.
+    """
+    w = problem.sample_weight
+    W = R * w[:, None]
+    outputs, models = m_step_experts(problem, floored(R, floor), folds, parallel, seed)
+    outputs = problem.standardise(outputs)
+    variances = problem.variances(outputs, W)
+    X = problem.X
+    if folds is not None:
+        logits, noise = np.empty(R.shape), None
+        for gate, (train, test) in zip(gates, folds):
+            gate.fit(X[train], R[train], w[train], warm_start=iteration > 1, penalty=penalty)
+            logits[test], fold_noise = gate.logits_and_noise(X[test])
+            if fold_noise is not None:
+                noise = np.empty(R.shape) if noise is None else noise
+                noise[test] = fold_noise
+        return Bunch(outputs=outputs, models=models, variances=variances, gates=gates,
+                     logits=logits, noise=noise)
+    if state.outputs is not None:
+        worse = (_expected_log_likelihood(problem, outputs, variances, W)
+                 < _expected_log_likelihood(problem, state.outputs, state.variances, W))
+        outputs[:, worse] = state.outputs[:, worse]
+        if variances is not None:
+            variances[worse] = state.variances[worse]
+        models = [old if bad else new for old, new, bad in zip(state.models, models, worse)]
+    gate = gates[0]
+    previous = copy.deepcopy(gate) if penalty is None and iteration > 1 else None
+    gate.fit(X, R, w, warm_start=iteration > 1, penalty=penalty)
+    if previous is not None and (np.sum(W * gate.predict_log_proba(X))
+                                 < np.sum(W * previous.predict_log_proba(X))):
+        gate = previous
+    logits, noise = gate.logits_and_noise(X)
+    return Bunch(outputs=outputs, models=models, variances=variances, gates=[gate],
+                 logits=logits, noise=noise)
+
+
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
               options=DENSE):
+    """One EM run; returns its best iteration (by log-likelihood) as a Bunch."""
     seed = rng.randint(2**31 - 1)
     R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
-    history, previous, converged = [], -np.inf, False
-    variances = None
-    sparse = options.top_k is not None
+    exact = folds is None
+    # From the full-data fits (a uniform start), cross-fitted EM keeps every
+    # expert close to them; from matched regions, experts specialise fully.
+    floor = WEIGHT_FLOOR if not exact and np.ptp(R) == 0 else 0.0
+    # Exact EM never decreases its log-likelihood: stop at the first small step.
+    patience = 1 if exact else PATIENCE
     if options.noisy_gating:
         gate.add_noise()
     penalty = gate_penalty(options, seed)
     generator = torch.Generator().manual_seed(seed)
     low_counts = np.zeros(problem.n_experts, dtype=int)
+    gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
+    state = Bunch(outputs=None, models=None, variances=None, gates=gates)
+    history, best, since_best, converged = [], None, 0, False
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
-        R_fit = R + SPARSE_FLOOR if sparse else R
-        outputs, models = m_step_experts(problem, R_fit, folds, parallel, seed)
-        if not problem.is_classifier:
-            variances = noise_variances(problem.y, outputs, R_fit * w[:, None],
-                                        problem.variance_floor)
-        gate.fit(problem.X, R, w, warm_start=iteration > 1, penalty=penalty)
-        log_lik = problem.log_likelihood(outputs, variances)
-        R_used, (R, per_sample) = R, e_step(problem, gate, log_lik, options, generator)
+        state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
+                        penalty, iteration)
+        log_lik = problem.log_likelihood(state.outputs, state.variances)
+        R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
+                                             options, generator)
         log_likelihood = float(np.average(per_sample, weights=w))
         collapsed = _check_collapse(problem, R, per_sample, low_counts, options)
         collapsed_names = [problem.names[i] for i in collapsed]
         if collapsed:
-            problem, R, keep = _handle_collapse(collapsed, problem, gate, R, per_sample,
-                                                low_counts, options)
+            problem, R, keep = _handle_collapse(collapsed, problem, state.gates, R,
+                                                per_sample, low_counts, options)
             if keep is not None:
                 low_counts, R_used = low_counts[keep], R_used[:, keep]
-                if variances is not None:
-                    variances = variances[keep]
-                if models is not None:
-                    models = [models[i] for i in keep]
-                R, per_sample = e_step(problem, gate, log_lik[:, keep], options, generator)
+                state.outputs = state.outputs[:, keep]
+                state.logits = state.logits[:, keep]
+                if state.noise is not None:
+                    state.noise = state.noise[:, keep]
+                if state.variances is not None:
+                    state.variances = state.variances[keep]
+                if state.models is not None:
+                    state.models = [state.models[i] for i in keep]
+                R, per_sample = e_step(problem, state.logits, state.noise, log_lik[:, keep],
+                                       options, generator)
+        shown, _ = problem.unstandardise(log_likelihood, None)
         history.append({
             "iteration": iteration,
-            "log_likelihood": log_likelihood,
+            "log_likelihood": shown,
             "expert_share": np.average(R, axis=0, weights=w),
             "seconds": time.perf_counter() - start,
             "collapsed": collapsed_names,
         })
         if verbose:
             shares = " ".join(f"{s:.2f}" for s in history[-1]["expert_share"])
-            print(f"[EM] iter {iteration:3d}  log-likelihood {log_likelihood:+.5f}  "
+            print(f"[EM] iter {iteration:3d}  log-likelihood {shown:+.5f}  "
                   f"shares {shares}  ({history[-1]['seconds']:.2f}s)")
-        if abs(log_likelihood - previous) < tol and not collapsed:
+        if collapsed:
+            best = None  # re-initialised or dropped experts: a new start
+        improved = best is None or log_likelihood > best.log_likelihood + tol
+        if best is None or log_likelihood > best.log_likelihood:
+            # The state to return if nothing better comes: the final experts
+            # (and gate) are fitted to the responsibilities used here.
+            best = Bunch(problem=problem, R_used=R_used, variances=state.variances,
+                         models=state.models, log_likelihood=log_likelihood,
+                         gate=copy.deepcopy(state.gates[0]) if exact else None)
+        since_best = 0 if improved else since_best + 1
+        if since_best >= patience:
             converged = True
             break
-        previous = log_likelihood
-    if sparse:
-        R_used = R_used + SPARSE_FLOOR
-    experts = models if folds is None else refit_experts(problem, R_used, parallel, seed)
-    return Bunch(experts=experts, names=list(problem.names), gate=gate, variances=variances,
-                 history=history, n_iter=iteration, converged=converged,
-                 log_likelihood=log_likelihood, responsibilities=R_used)
+    problem = best.problem
+    if exact:
+        experts, gate = best.models, best.gate
+    else:
+        experts = refit_experts(problem, floored(best.R_used, floor), parallel, seed)
+        gate.fit(problem.X, best.R_used, w, penalty=penalty)
+    log_likelihood, variances = problem.unstandardise(best.log_likelihood, best.variances)
+    return Bunch(experts=experts, names=list(problem.names), gate=gate,
+                 variances=variances, history=history, n_iter=iteration,
+                 converged=converged, log_likelihood=log_likelihood,
+                 responsibilities=best.R_used)
 
 
 def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
@@ -383,14 +510,17 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
         for _ in range(n_init):
             seed = rng.randint(2**31 - 1)
             folds = _folds(problem, cv, seed)
-            gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
+            # A float64 gate: rounding in its fits would otherwise compound over
+            # EM's iterations (float32 vs float64 X gave different mixtures).
+            gate = clone(gate_template).init(problem.X, problem.n_experts, seed,
+                                             dtype=torch.float64)
             result = _run_once(problem, gate, folds, max_iter, tol, init_params, rng,
                                parallel, verbose, routing)
             if best is None or result.log_likelihood > best.log_likelihood:
                 best = result
     if not best.converged:
         warnings.warn(
-            f"EM did not converge in max_iter={max_iter} iterations (last change in "
-            f"log-likelihood above tol={tol}). Increase max_iter or tol.",
+            f"EM did not converge in max_iter={max_iter} iterations (log-likelihood "
+            f"still improving by more than tol={tol}). Increase max_iter or tol.",
             ConvergenceWarning)
     return best

@@ -13,8 +13,8 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
-from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
-                           to_numpy, to_tensor)
+from ._torch_utils import (DTYPE, modules_on_cpu, resolve_device, seeded_torch,
+                           standardisation, to_numpy, to_tensor)
 
 
 class MLPGate(BaseEstimator):
@@ -85,14 +85,20 @@ class MLPGate(BaseEstimator):
             raise ValueError(f"gate learning_rate must be > 0, got {self.learning_rate!r}.")
         return sizes
 
-    def init(self, X, n_experts, seed):
-        """Build the network and the input scaling for ``n_experts`` outputs."""
+    def init(self, X, n_experts, seed, dtype=DTYPE):
+        """Build the network and the input scaling for ``n_experts`` outputs.
+
+        ``dtype`` is the network's precision: float32 by default; EM asks for
+        float64 so that rounding in the gate's fit does not compound over its
+        iterations (float32 vs float64 inputs, rescaled targets).
+        """
         sizes = self._validate()
         self.device_ = resolve_device(self.device)
+        self.dtype_ = dtype
         self.mean_, self.scale_ = standardisation(X)
         with seeded_torch(seed):
             self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
-        self.module_.to(self.device_)
+        self.module_.to(self.device_, dtype)
         self.n_experts_ = n_experts
         self.n_features_in_ = X.shape[1]
         self._seed = seed
@@ -113,7 +119,7 @@ class MLPGate(BaseEstimator):
             self.noise_module_ = torch.nn.Linear(self.n_features_in_, self.n_experts_)
         torch.nn.init.zeros_(self.noise_module_.weight)
         torch.nn.init.zeros_(self.noise_module_.bias)
-        self.noise_module_.to(self.device_)
+        self.noise_module_.to(self.device_, self._dtype())
         return self
 
     def noise_std(self, Z):
@@ -134,9 +140,12 @@ class MLPGate(BaseEstimator):
         self.n_experts_ = len(keep)
         return self
 
+    def _dtype(self):
+        return getattr(self, "dtype_", DTYPE)  # gates fitted before dtype_ existed
+
     def _inputs(self, X):
         Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
-        return to_tensor(np.nan_to_num(Z, nan=0.0), self.device_)
+        return to_tensor(np.nan_to_num(Z, nan=0.0), self.device_, self._dtype())
 
     def _loss(self, Z, targets, weight):
         logits = self.module_(Z)
@@ -182,11 +191,16 @@ class MLPGate(BaseEstimator):
         self : MLPGate
         """
         if not warm_start or not hasattr(self, "module_"):
-            self.init(X, targets.shape[1], getattr(self, "_seed", 0))
+            # A cold start rebuilds the network; noisy gating, once switched on
+            # by ``add_noise``, stays on (with its noise reset too).
+            noisy = getattr(self, "noise_module_", None) is not None
+            self.init(X, targets.shape[1], getattr(self, "_seed", 0), self._dtype())
+            if noisy:
+                self.add_noise()
         Z = self._inputs(X)
-        T = to_tensor(targets, self.device_)
+        T = to_tensor(targets, self.device_, self._dtype())
         w = to_tensor(np.ones(len(X)) if sample_weight is None else sample_weight,
-                      self.device_)
+                      self.device_, self._dtype())
         n_iter = self.warm_max_iter if warm_start else self.max_iter
         self.module_.train()
         self._penalty = penalty

@@ -44,7 +44,8 @@ def regimes():
 # ----------------------------------------------------------------- EM itself
 def test_recovers_the_two_regimes(regimes):
     X, y, regime = regimes
-    moe = EMRegressor(regime_experts(), gate=LINEAR_GATE, n_init=3,
+    # Low-capacity experts discover regimes from regions matched to them.
+    moe = EMRegressor(regime_experts(), gate=LINEAR_GATE, n_init=3, init_params="matched",
                                     max_iter=30, random_state=0).fit(X, y)
     chosen = moe.predict_gate(X).argmax(axis=1)
     away = np.abs(X[:, 0] - 5.0) > 0.5
@@ -63,7 +64,8 @@ def test_log_likelihood_never_decreases_in_exact_em(regimes):
         warnings.simplefilter("ignore", ConvergenceWarning)
         moe.fit(X, y)
     log_likelihood = np.array([h["log_likelihood"] for h in moe.history_])
-    assert len(log_likelihood) == 25
+    # Runs to max_iter unless it reached a fixed point (no change at all).
+    assert len(log_likelihood) == 25 or moe.converged_
     # float32 gate: allow rounding-level decreases only.
     assert np.all(np.diff(log_likelihood) >= -1e-5), np.diff(log_likelihood).min()
     assert log_likelihood[-1] > log_likelihood[0] + 0.1
@@ -72,7 +74,7 @@ def test_log_likelihood_never_decreases_in_exact_em(regimes):
 def test_one_nearest_neighbour_does_not_capture_all_responsibility(regimes):
     X, y, _ = regimes
     experts = regime_experts() + [("1nn", KNeighborsRegressor(n_neighbors=1))]
-    honest = EMRegressor(experts, random_state=0).fit(X, y)
+    honest = EMRegressor(experts, init_params="matched", random_state=0).fit(X, y)
     share = honest.history_[-1]["expert_share"][2]
     assert share < 0.5
     # The in-sample likelihood is fooled: 1-NN's zero training error wins.
@@ -92,7 +94,8 @@ def test_history_and_fitted_attributes(regimes):
     for record in moe.history_:
         assert_allclose(record["expert_share"].sum(), 1.0)
         assert record["seconds"] >= 0
-    assert moe.log_likelihood_ == moe.history_[-1]["log_likelihood"]
+    # The best iteration is kept.
+    assert moe.log_likelihood_ == max(h["log_likelihood"] for h in moe.history_)
     assert list(moe.named_experts_) == ["line", "quadratic"]
     assert moe.named_experts_["line"] is moe.experts_[0]
     assert moe.n_features_in_ == 1

@@ -1,0 +1,140 @@
+"""EM trainer (skmoe._em): noisy gating, scale equivariance, collapse, monotonicity."""
+
+import warnings
+
+import numpy as np
+import pytest
+from lightgbm import LGBMRegressor
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import PolynomialFeatures
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
+import skmoe._em as em_module
+from skmoe.datasets import make_regimes
+
+
+def em(experts, **params):
+    params = {"random_state": 0, **params}
+    return MixtureOfExpertsRegressor(experts, training="em", **params)
+
+
+@pytest.fixture(scope="module")
+def small_regimes():
+    return make_regimes(n_samples=300, random_state=0)
+
+
+def three_experts():
+    return [("a", LinearRegression()),
+            ("b", DecisionTreeRegressor(max_depth=3, random_state=0)),
+            ("c", LinearRegression())]
+
+
+def fit_quietly(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, y)
+
+
+# -------------------------------------------------------------- noisy gating
+def test_noisy_gating_survives_the_first_gate_fit_and_is_trained(small_regimes):
+    X, y = small_regimes
+    params = dict(top_k=1, balance_coef=0.1, max_iter=3)
+    clean = fit_quietly(em(three_experts(), **params), X, y)
+    noisy = fit_quietly(em(three_experts(), noisy_gating=True, **params), X, y)
+    assert clean.gate_.noise_module_ is None
+    assert noisy.gate_.noise_module_ is not None
+    # Trained through the load-balance penalty: it left its zero start.
+    assert noisy.gate_.noise_module_.weight.abs().sum().item() > 0
+    assert not np.allclose(noisy.predict(X), clean.predict(X))
+
+
+# ------------------------------------------------------ scale and precision
+def tree_and_line():
+    return [("line", LinearRegression()),
+            ("tree", DecisionTreeRegressor(max_depth=4, random_state=0))]
+
+
+@pytest.mark.parametrize("cv", [2, None])
+@pytest.mark.parametrize("a, b", [(1e6, 0.0), (1e-6, 0.0), (1.0, 1e6), (-3.0, 7.0)])
+def test_em_is_scale_equivariant_in_y(small_regimes, cv, a, b):
+    X, y = small_regimes
+    # Shifting y by 1e6 changes the experts' own fits by ~1e-10 (rounding),
+    # which a non-convex MLP gate may amplify; the convex linear gate may not.
+    gate = MLPGate(hidden_layer_sizes=()) if b else None
+    base = fit_quietly(em(tree_and_line(), cv=cv, gate=gate), X, y)
+    moved = fit_quietly(em(tree_and_line(), cv=cv, gate=gate), X, a * y + b)
+    error = np.abs((moved.predict(X) - b) / a - base.predict(X)).max() / y.std()
+    assert error <= 1e-6
+    assert moved.noise_variance_ == pytest.approx(a ** 2 * base.noise_variance_, rel=1e-6)
+    assert moved.log_likelihood_ == pytest.approx(base.log_likelihood_ - np.log(abs(a)),
+                                                  abs=1e-6)
+
+
+def test_float32_and_float64_inputs_agree(small_regimes):
+    # X's float32 rounding is a real (1e-7) change of the data, which a
+    # non-convex MLP gate may amplify; with the convex linear gate, fitted in
+    # float64 by EM, the two mixtures must agree.
+    X, y = small_regimes
+    gate = MLPGate(hidden_layer_sizes=())
+    double = fit_quietly(em(tree_and_line(), gate=gate), X, y)
+    single = fit_quietly(em(tree_and_line(), gate=gate), X.astype(np.float32), y)
+    assert np.abs(single.predict(X) - double.predict(X)).max() <= 1e-5
+    Xc, yc = load_breast_cancer(return_X_y=True)
+    # Closed-form experts: an iterative solver's stopping point moves with X.
+    experts = [("bayes", GaussianNB()),
+               ("tree", DecisionTreeClassifier(max_depth=3, random_state=0))]
+    clf = [fit_quietly(MixtureOfExpertsClassifier(experts, gate=gate, training="em", cv=None,
+                                                  random_state=0), Z, yc)
+           for Z in (Xc, Xc.astype(np.float32))]
+    assert np.abs(clf[0].predict_proba(Xc) - clf[1].predict_proba(Xc)).max() <= 1e-5
+
+
+# ---------------------------------------------------------------- collapse
+def small_pool():
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4)),
+            ("gbm", LGBMRegressor(n_estimators=30, verbose=-1, n_jobs=1))]
+
+
+def test_an_expert_whose_share_collapses_is_still_fitted():
+    X = np.array([[1.764], [0.4], [0.979], [2.241], [1.868]])
+    y = np.array([3.235, 1.085, 1.912, 4.451, 3.858])
+    model = fit_quietly(em(small_pool()), X, y)
+    assert np.all(np.isfinite(model.predict(X)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_small_random_regressions_fit(seed):
+    rng = np.random.RandomState(seed)
+    n = rng.randint(5, 30)
+    X = rng.normal(size=(n, rng.randint(1, 4)))
+    y = X @ rng.normal(size=X.shape[1]) + rng.normal(size=n) * rng.uniform()
+    model = fit_quietly(em(small_pool(), random_state=seed), X, y)
+    assert np.all(np.isfinite(model.predict(X)))
+
+
+# ---------------------------------------------------------- monotonicity
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_em_with_the_default_gate_never_lowers_the_likelihood(seed):
+    X, y = make_regimes(n_samples=500, noise=1.0, random_state=seed)
+    experts = [("line", LinearRegression()),
+               ("quadratic", make_pipeline(PolynomialFeatures(2), LinearRegression()))]
+    model = em(experts, cv=None, init_params="random", max_iter=15, tol=0,
+               random_state=seed)
+    log_likelihood = np.array([h["log_likelihood"]
+                               for h in fit_quietly(model, X, y).history_])
+    assert np.all(np.diff(log_likelihood) >= -1e-9), np.diff(log_likelihood).min()
+
+
+# ------------------------------------------------- stopping and best iteration
+def test_cross_fitted_em_keeps_its_best_iteration_and_stops(small_regimes):
+    X, y = small_regimes
+    model = fit_quietly(em(tree_and_line(), max_iter=30, tol=0.0), X, y)
+    log_likelihood = [h["log_likelihood"] for h in model.history_]
+    assert model.converged_ and model.n_iter_ < 30
+    assert model.log_likelihood_ == max(log_likelihood)
+    # Stopped PATIENCE iterations after its best.
+    assert np.argmax(log_likelihood) == len(log_likelihood) - 1 - em_module.PATIENCE
