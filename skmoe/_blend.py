@@ -37,6 +37,7 @@ gate (gate-weighted mean squared residuals).
 import copy
 import math
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -44,6 +45,7 @@ from joblib import Parallel
 from scipy.optimize import minimize
 from scipy.special import log_softmax, logsumexp, softmax
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
@@ -509,6 +511,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                         to_tensor(w / w.mean(), device), regression, settings.loss)
     net, history, converged = _train_gates(gate, Z, loss_fn, members, settings,
                                            rng.randint(2**31 - 1), device)
+    if not converged and settings.validation_fraction:
+        warnings.warn(
+            f"The gate did not converge in max_epochs={settings.max_epochs} epochs "
+            "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
     with torch.no_grad():
         member_logits = to_numpy(net(Z))                                # (e, n, M)
     held_out_logits = np.zeros((n, problem.n_experts))

@@ -396,7 +396,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     max_iter : int, default=10
         Maximum EM iterations per initialisation.
     tol : float, default=1e-3
-        Stop when the mean per-sample log-likelihood changes by less.
+        EM stops at the first iteration that improves the mean per-sample
+        (honest) log-likelihood by less than ``tol``; the best iteration is
+        kept. For the gradient trainer, the improvement in validation loss
+        that resets the early-stopping patience.
     n_init : int, default=1
         EM restarts; the run with the best log-likelihood is kept.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
@@ -405,9 +408,13 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         each region goes to the expert that models it best (every expert is
         cross-fitted on every region, about one M-step's cost, and the
         Hungarian algorithm picks the pairing). 'uniform': every expert starts
-        on all rows (EM then tends to hand everything to the most flexible
-        expert). 'random': Dirichlet draws. 'auto' is 'matched' for a
-        heterogeneous pool and 'kmeans' for copies of one estimator.
+        on all rows: EM starts from the full-data fits, and under
+        cross-fitting every expert keeps a floor weight on every row, so no
+        expert ends up worse than its full-data fit. 'random': Dirichlet
+        draws. 'auto' is 'uniform' for a heterogeneous pool with
+        cross-fitting (``cv`` not None; the most accurate start on real data),
+        'matched' for exact EM (``cv=None``) and 'kmeans' for copies of one
+        estimator.
     cv : int, cross-validation generator, None or 'auto', default='auto'
         Folds of the out-of-fold (cross-fitted) predictions: the gate learns
         how good each expert is on rows it has not memorised, so experts that
