@@ -54,6 +54,16 @@ class _BaseExpertComposition(_BaseComposition):
         -------
         self : object
         """
+        own = self.get_params(deep=False)
+        for key in params:
+            head, nested, _ = key.partition("__")
+            if nested and head in own and params.get(head, own[head]) is None:
+                # BaseEstimator would call None.set_params: say what to pass instead.
+                example = "MLPGate(...)" if head == "gate" else "an estimator"
+                raise ValueError(
+                    f"Cannot set {key!r}: {head}=None (the default) has no parameters. "
+                    f"Pass {head}={example} to tune it, e.g. set_params({head}={example}) "
+                    f"or {{'{head}': [{example}], '{key}': [...]}} in a parameter grid.")
         self._set_params("experts", **params)
         return self
 

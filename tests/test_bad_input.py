@@ -1,0 +1,39 @@
+"""Bad input: every public estimator either works or says what is wrong."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate)
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+REGRESSORS = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+CLASSIFIERS = [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))]
+
+
+def _regression(n=60, n_features=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, n_features))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+# -- gate__* parameters with the default gate=None ---------------------------
+def test_gate_params_without_a_gate_say_to_pass_one():
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor(REGRESSORS, training="em", max_iter=2)
+    with pytest.raises(ValueError, match=r"gate=MLPGate\(\.\.\.\)"):
+        moe.set_params(gate__hidden_layer_sizes=(4,))
+    search = GridSearchCV(moe, {"gate__hidden_layer_sizes": [(), (4,)]}, cv=2,
+                          error_score="raise")
+    with pytest.raises(ValueError, match=r"gate=MLPGate\(\.\.\.\)"):
+        search.fit(X, y)
+    # Passing a gate along with its parameters works.
+    moe.set_params(gate=MLPGate(), gate__hidden_layer_sizes=(4,))
+    assert moe.gate.hidden_layer_sizes == (4,)
+
+
