@@ -9,6 +9,8 @@ the fitted attributes.
 """
 
 import numbers
+import warnings
+from inspect import signature
 
 import numpy as np
 from scipy.special import logsumexp
@@ -31,6 +33,26 @@ from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dens
                        route_numpy)
 from .experts import is_differentiable_expert
 from .gates import MLPGate
+
+
+# The options only one trainer reads, with the trainers that read them; every
+# other parameter is used by both. A non-default value under a trainer that
+# ignores it warns at fit (a warning, not an error, so that a parameter grid
+# may cover both trainers).
+TRAINER_OPTIONS = {
+    "max_iter": ("em",),
+    "init_params": ("em",),
+    "collapse_threshold": ("em",),
+    "collapse_patience": ("em",),
+    "collapse_action": ("em",),
+    "max_epochs": ("gradient",),
+    "learning_rate": ("gradient",),
+    "batch_size": ("gradient",),
+    "loss": ("gradient",),
+    "validation_fraction": ("gradient",),
+    "n_iter_no_change": ("gradient",),
+    "device": ("gradient",),
+}
 
 
 class _BaseMixtureOfExperts(_BaseExpertComposition):
@@ -114,11 +136,26 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight):
         self._validate_params()
+        self._warn_ignored_options()
         X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
                              y_numeric=not self._is_classifier, dtype=np.float64,
                              ensure_min_samples=2)
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
+
+    def _warn_ignored_options(self):
+        """Warn about options set away from their default that this trainer ignores."""
+        defaults = {name: p.default
+                    for name, p in signature(_BaseMixtureOfExperts.__init__).parameters.items()}
+        for name, trainers in TRAINER_OPTIONS.items():
+            value = getattr(self, name)
+            if self.training not in trainers and not (
+                    value is defaults[name] or (type(value) is type(defaults[name])
+                                                and value == defaults[name])):
+                warnings.warn(
+                    f"{name}={value!r} has no effect with training={self.training!r}; it is "
+                    f"only used with training={' or '.join(map(repr, trainers))}.",
+                    UserWarning, stacklevel=4)
 
     def _nan_policy(self):
         return "allow-nan" if self._experts_allow_nan() else True

@@ -37,3 +37,35 @@ def test_gate_params_without_a_gate_say_to_pass_one():
     assert moe.gate.hidden_layer_sizes == (4,)
 
 
+# -- options of the trainer that is not used -------------------------------
+@pytest.mark.parametrize("training, option, value", [
+    ("gradient", "collapse_action", "drop"),
+    ("gradient", "collapse_threshold", 0.05),
+    ("gradient", "max_iter", 50),
+    ("gradient", "init_params", "kmeans"),
+    ("em", "loss", "squared_error"),
+    ("em", "learning_rate", 5),
+    ("em", "max_epochs", 3),
+    ("em", "device", "cpu"),
+])
+def test_options_of_the_other_trainer_warn(training, option, value):
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor(REGRESSORS, training=training, gate=FAST_GATE,
+                                    max_epochs=5, random_state=0)
+    moe.set_params(**{option: value})
+    with pytest.warns(UserWarning, match=rf"{option}=.*no effect with training='{training}'"):
+        moe.fit(X, y)
+
+
+@pytest.mark.parametrize("training", ["em", "gradient"])
+def test_own_options_and_defaults_do_not_warn(training):
+    X, y = _regression()
+    own = (dict(max_iter=2, init_params="kmeans", collapse_action="drop")
+           if training == "em" else dict(max_epochs=5, learning_rate=1e-2, loss="nll"))
+    moe = MixtureOfExpertsRegressor(REGRESSORS, training=training, gate=FAST_GATE,
+                                    random_state=0, tol=1e-2, n_init=1, **own)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*no effect with training")
+        moe.fit(X, y)
+
+
