@@ -67,6 +67,29 @@ class _BaseExpertComposition(_BaseComposition):
         self._set_params("experts", **params)
         return self
 
+    def _check_min_samples(self, y, n_splits):
+        """Raise if ``n_splits`` cross-fitting folds leave an expert too few rows.
+
+        Every fold must leave at least two training rows (many estimators,
+        LightGBM among them, refuse one), and a classifier's stratified folds
+        need a class with ``n_splits`` members.
+        """
+        n = len(y)
+        minimum = next(m for m in range(n_splits, 2 * n_splits + 3)
+                       if m - -(-m // n_splits) >= 2)
+        if n < minimum:
+            raise ValueError(
+                f"{type(self).__name__} needs at least {minimum} samples with "
+                f"{n_splits} cross-fitting folds (cv): every fold must leave at least "
+                f"two training rows for the experts; got {n}. Lower cv or add rows.")
+        if getattr(self, "_is_classifier", False):
+            counts = np.unique(y, return_counts=True)[1]
+            if counts.max() < n_splits:
+                raise ValueError(
+                    f"{type(self).__name__} uses {n_splits} stratified cross-fitting "
+                    f"folds (cv), which needs a class with at least {n_splits} samples; "
+                    f"the largest class has {counts.max()}. Lower cv or add rows.")
+
     # -- experts ---------------------------------------------------------
     def _expert_list(self):
         """Return the (name, estimator) pairs as given, 'drop' included."""

@@ -140,6 +140,8 @@ class _BaseEnsemble(_BaseExpertComposition):
 
         jobs = [(name, est, None, None) for name, est in zip(names, experts)]
         if greedy:
+            if isinstance(self.cv, Integral):
+                self._check_min_samples(y, self.cv)
             folds = self._folds(X, y, rng)
             jobs += [(name, clone(est), train, test)
                      for name, est in zip(names, experts) for train, test in folds]

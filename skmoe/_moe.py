@@ -160,11 +160,26 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     def _nan_policy(self):
         return "allow-nan" if self._experts_allow_nan() else True
 
+    def _cross_fitting_splits(self, templates):
+        """Folds the trainer cross-fits the experts on (None: none, or not known)."""
+        cv = self.cv
+        if cv == "auto":
+            cv = 2 if self.training == "em" else 5
+        if self.training == "gradient" and all(is_differentiable_expert(t)
+                                                for t in templates):
+            return None  # torch experts train with the gate, on no folds
+        if isinstance(cv, numbers.Integral):
+            return int(cv)
+        return getattr(cv, "n_splits", None)
+
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
+        n_splits = self._cross_fitting_splits(templates)
+        if n_splits is not None:
+            self._check_min_samples(y, n_splits)
         gate = MLPGate() if self.gate is None else self.gate
         routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
@@ -447,7 +462,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         interpolate (1-NN, deep trees) cannot claim every row. 'auto' is 5
         folds for ``training='gradient'`` and 2 for 'em' (which refits every
         expert on every fold at every iteration). None uses in-sample
-        predictions (exact EM, for low-capacity experts).
+        predictions (exact EM, for low-capacity experts). With k folds every
+        fold must leave two training rows (at least k rows, 4 for k=2), and
+        a classifier needs a class with k rows; fit says so otherwise.
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None

@@ -69,3 +69,29 @@ def test_own_options_and_defaults_do_not_warn(training):
         moe.fit(X, y)
 
 
+# -- the minimum number of rows ----------------------------------------------
+@pytest.mark.parametrize("make, minimum", [
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", max_iter=2), 4),
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="gradient", max_epochs=2), 5),
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", cv=3, max_iter=2), 3),
+    (lambda: EnsembleRegressor(REGRESSORS, weights="greedy", cv=5), 5),
+])
+def test_too_few_rows_for_the_folds_say_the_minimum(make, minimum):
+    X, y = _regression(n=minimum - 1)
+    with pytest.raises(ValueError, match=f"at least {minimum} samples"):
+        make().fit(X, y)
+    X, y = _regression(n=minimum)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        make().set_params(random_state=0).fit(X, y)
+
+
+def test_classifier_folds_need_a_class_as_large_as_cv():
+    X, _ = _regression(n=8)
+    y = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    with pytest.raises(ValueError, match="class with at least 5 samples"):
+        MixtureOfExpertsClassifier(CLASSIFIERS, max_epochs=2).fit(X, y)
+    with pytest.raises(ValueError, match="class with at least 5 samples"):
+        EnsembleClassifier(CLASSIFIERS, weights="greedy").fit(X, y)
+
+
