@@ -368,8 +368,13 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         with np.errstate(divide="ignore"):
             return np.log(weights) + log_lik
 
-    def score_samples(self, X, y):
+    def log_likelihood_samples(self, X, y):
         """Log-likelihood of each sample under the mixture, log p(y | x).
+
+        Formerly ``score_samples(X, y)``: renamed because scikit-learn's
+        ``score_samples(X)`` takes no ``y`` (a density of X, as in
+        ``GaussianMixture``), and tools that call it that way must not find
+        a method that needs ``y``.
 
         Parameters
         ----------
@@ -388,6 +393,16 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             # The log of predict_proba at the label: no per-expert floor.
             return mixture_log_proba(*self._weights_and_outputs(X), y)
         return logsumexp(self._log_joint(X, y), axis=1)
+
+    def __getattr__(self, name):
+        # Only reached for missing attributes. No score_samples attribute (so
+        # hasattr is False, as tools expect of score_samples(X)), but the old
+        # name gets an error that says where it went.
+        if name == "score_samples":
+            raise AttributeError(
+                "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
+                f"{type(self).__name__} has no score_samples.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def _is_classifier(self):
@@ -408,7 +423,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     scikit-learn regressor and ``g(x)`` is a softmax gate from a torch MLP.
     Each expert has its own Gaussian noise scale, so the mixture is also a
     conditional density: ``predict(X, return_std=True)`` and
-    ``score_samples(X, y)`` use it.
+    ``log_likelihood_samples(X, y)`` (formerly ``score_samples``) use it.
 
     Parameters
     ----------

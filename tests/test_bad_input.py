@@ -95,3 +95,12 @@ def test_classifier_folds_need_a_class_as_large_as_cv():
         EnsembleClassifier(CLASSIFIERS, weights="greedy").fit(X, y)
 
 
+def test_score_samples_was_renamed():
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor([("line", LinearRegression()),
+                                     ("tree", DecisionTreeRegressor(max_depth=2))],
+                                    max_epochs=5, random_state=0).fit(X, y)
+    assert not hasattr(moe, "score_samples")
+    with pytest.raises(AttributeError, match="renamed log_likelihood_samples"):
+        moe.score_samples(X, y)
+    assert moe.log_likelihood_samples(X, y).shape == (len(y),)
