@@ -134,9 +134,15 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.collapse_action = collapse_action
 
     # ------------------------------------------------------------------ fit
-    def _validate_inputs(self, X, y, sample_weight):
+    def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
         self._warn_ignored_options()
+        routed = self._route_fit_params(fit_params)
+        if any(routed.values()):
+            raise ValueError(
+                f"{type(self).__name__} cannot route metadata other than sample_weight "
+                f"to its experts (asked for: {routed}); the experts are refitted on "
+                "changing subsets of the rows and receive only their weights.")
         X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
                              y_numeric=not self._is_classifier, dtype=np.float64,
                              ensure_min_samples=2)
@@ -615,7 +621,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     Experts whose ``fit`` has no ``sample_weight`` (e.g. k-nearest
     neighbours) are fitted on a systematic resample of the rows drawn in
     proportion to their weights. A ``Pipeline`` receives the weights in its
-    last step.
+    last step. With metadata routing enabled
+    (``sklearn.set_config(enable_metadata_routing=True)``), a meta-estimator
+    expert receives them as ``sample_weight`` in the steps that request it
+    (a Pipeline whose steps request nothing: in its last step, as without
+    routing); metadata other than weights cannot be routed to the experts.
 
     Examples
     --------
@@ -631,7 +641,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     (2, 2)
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
@@ -639,12 +649,15 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        **fit_params : dict
+            Only with metadata routing enabled, and only so that requests are
+            validated: the experts take no metadata but their weights.
 
         Returns
         -------
         self : MixtureOfExpertsRegressor
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsRegressor.")
         return self._fit(X, y.astype(np.float64), sample_weight, None)
@@ -737,7 +750,7 @@ collapse_action
     (1, 3)
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
@@ -746,12 +759,14 @@ collapse_action
         y : array-like of shape (n_samples,)
             Class labels (any hashable type: strings, ints).
         sample_weight : array-like of shape (n_samples,), default=None
+        **fit_params : dict
+            See :meth:`MixtureOfExpertsRegressor.fit`.
 
         Returns
         -------
         self : MixtureOfExpertsClassifier
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
         check_classification_targets(y)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")
