@@ -461,15 +461,18 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         refitted on its responsibilities, so experts *specialise* by region.
         Choose it when the data has distinct regimes (it recovers them where
         'gradient' cannot move a non-differentiable expert); it costs about
-        ``max_iter`` refits of every expert.
+        ``max_iter`` refits of every expert. Options that only one trainer
+        reads (``max_iter``, ``init_params`` and ``collapse_*`` for 'em';
+        ``max_epochs`` to ``device`` for 'gradient') warn at fit when set
+        away from their default under the other trainer.
     max_iter : int, default=10
-        Maximum EM iterations per initialisation.
+        EM only: maximum EM iterations per initialisation.
     tol : float, default=1e-3
         Stop when the mean per-sample log-likelihood changes by less.
     n_init : int, default=1
         EM restarts; the run with the best log-likelihood is kept.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
-        Starting responsibilities. 'kmeans': each expert starts on one k-means
+        EM only: starting responsibilities. 'kmeans': each expert starts on one k-means
         region of the joint (x, y) space. 'matched': the same regions, but
         each region goes to the expert that models it best (every expert is
         cross-fitted on every region, about one M-step's cost, and the
