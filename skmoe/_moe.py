@@ -55,6 +55,13 @@ TRAINER_OPTIONS = {
 }
 
 
+def _is_default(value, default):
+    try:
+        return value is default or bool(value == default)
+    except (TypeError, ValueError):  # e.g. an array compared with a number
+        return False
+
+
 class _BaseMixtureOfExperts(_BaseExpertComposition):
     """Shared fit/predict logic of the regressor and the classifier."""
 
@@ -155,9 +162,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                     for name, p in signature(_BaseMixtureOfExperts.__init__).parameters.items()}
         for name, trainers in TRAINER_OPTIONS.items():
             value = getattr(self, name)
-            if self.training not in trainers and not (
-                    value is defaults[name] or (type(value) is type(defaults[name])
-                                                and value == defaults[name])):
+            if self.training not in trainers and not _is_default(value, defaults[name]):
                 warnings.warn(
                     f"{name}={value!r} has no effect with training={self.training!r}; it is "
                     f"only used with training={' or '.join(map(repr, trainers))}.",
