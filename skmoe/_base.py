@@ -14,7 +14,11 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
+from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _raise_for_params,
+                                            _routing_enabled, get_routing_for_object,
+                                            process_routing)
+from sklearn.utils.validation import (_check_method_params, _check_sample_weight,
+                                      has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags
 
@@ -54,8 +58,72 @@ class _BaseExpertComposition(_BaseComposition):
         -------
         self : object
         """
+        own = self.get_params(deep=False)
+        for key in params:
+            head, nested, _ = key.partition("__")
+            if nested and head in own and params.get(head, own[head]) is None:
+                # BaseEstimator would call None.set_params: say what to pass instead.
+                example = "MLPGate(...)" if head == "gate" else "an estimator"
+                raise ValueError(
+                    f"Cannot set {key!r}: {head}=None (the default) has no parameters. "
+                    f"Pass {head}={example} to tune it, e.g. set_params({head}={example}) "
+                    f"or {{'{head}': [{example}], '{key}': [...]}} in a parameter grid.")
         self._set_params("experts", **params)
         return self
+
+    def get_metadata_routing(self):
+        """Metadata routing: ``fit`` metadata goes to each expert's ``fit``.
+
+        Only used with ``sklearn.set_config(enable_metadata_routing=True)``.
+        ``sample_weight`` is consumed by the estimator itself: each expert
+        gets its weights (the user's weights, times its responsibilities in a
+        mixture) as its own ``sample_weight`` where it accepts them (see
+        :func:`fit_expert`); other metadata is routed as requested by the
+        experts, as in scikit-learn's ``VotingRegressor``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        router = MetadataRouter(owner=type(self).__name__).add_self_request(self)
+        for name, estimator in self._expert_list():
+            if isinstance(estimator, str):  # 'drop'
+                continue
+            router.add(**{name: estimator},
+                       method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        return router
+
+    def _route_fit_params(self, fit_params):
+        """Metadata for each expert's ``fit``, ``{name: dict}`` ({} without routing)."""
+        if not _routing_enabled():
+            _raise_for_params(fit_params, self, "fit")  # extra metadata needs routing
+            return {}
+        routed = process_routing(self, "fit", **fit_params)
+        return {name: dict(routed[name].fit) for name, est in self._expert_list()
+                if not isinstance(est, str)}
+
+    def _check_min_samples(self, y, n_splits):
+        """Raise if ``n_splits`` cross-fitting folds leave an expert too few rows.
+
+        Every fold must leave at least two training rows (many estimators,
+        LightGBM among them, refuse one), and a classifier's stratified folds
+        need a class with ``n_splits`` members.
+        """
+        n = len(y)
+        minimum = next(m for m in range(n_splits, 2 * n_splits + 3)
+                       if m - -(-m // n_splits) >= 2)
+        if n < minimum:
+            raise ValueError(
+                f"{type(self).__name__} needs at least {minimum} samples with "
+                f"{n_splits} cross-fitting folds (cv): every fold must leave at least "
+                f"two training rows for the experts; got {n}. Lower cv or add rows.")
+        if getattr(self, "_is_classifier", False):
+            counts = np.unique(y, return_counts=True)[1]
+            if counts.max() < n_splits:
+                raise ValueError(
+                    f"{type(self).__name__} uses {n_splits} stratified cross-fitting "
+                    f"folds (cv), which needs a class with at least {n_splits} samples; "
+                    f"the largest class has {counts.max()}. Lower cv or add rows.")
 
     # -- experts ---------------------------------------------------------
     def _expert_list(self):
@@ -182,16 +250,49 @@ def check_sample_weight(sample_weight, X):
     return sample_weight
 
 
+def _routes_metadata(estimator):
+    """Whether ``estimator`` is a meta-estimator under metadata routing."""
+    return _routing_enabled() and isinstance(get_routing_for_object(estimator),
+                                             MetadataRouter)
+
+
+def _request_weights_in_last_step(pipeline):
+    """Route ``sample_weight`` to a Pipeline's last step where nothing is set.
+
+    Under metadata routing a Pipeline passes ``sample_weight`` only to the
+    steps that request it, and refuses it while a step that could take it
+    has no request. A Pipeline expert whose steps set no request gets the
+    weights in its last step only, as without routing; any explicit request
+    (True or False on a step) is left as the user set it.
+    """
+    steps = [step for _, step in pipeline.steps
+             if not (isinstance(step, str) or step is None)
+             and not isinstance(get_routing_for_object(step), MetadataRouter)]
+    requests = [get_routing_for_object(step).fit.requests for step in steps]
+    if not steps or any(r.get("sample_weight") is not None for r in requests):
+        return
+    for step, request in zip(steps[:-1], requests[:-1]):
+        if "sample_weight" in request:
+            step.set_fit_request(sample_weight=False)
+    if "sample_weight" in requests[-1] and steps[-1] is pipeline.steps[-1][1]:
+        steps[-1].set_fit_request(sample_weight=True)
+
+
 def _supports_sample_weight(estimator):
+    if _routes_metadata(estimator):
+        if isinstance(estimator, Pipeline):
+            _request_weights_in_last_step(estimator)
+        return bool(get_routing_for_object(estimator).consumes("fit", ["sample_weight"]))
     if isinstance(estimator, Pipeline):
         return has_fit_parameter(estimator.steps[-1][1], "sample_weight")
     return has_fit_parameter(estimator, "sample_weight")
 
 
 def _weight_kwargs(estimator, weight):
-    if isinstance(estimator, Pipeline):
+    if isinstance(estimator, Pipeline) and not _routing_enabled():
         # Without metadata routing a Pipeline takes weights for its last step
-        # as ``<step>__sample_weight``.
+        # as ``<step>__sample_weight``; with routing, as ``sample_weight``
+        # for the steps that request it.
         return {f"{estimator.steps[-1][0]}__sample_weight": weight}
     return {"sample_weight": weight}
 
@@ -205,13 +306,17 @@ def _systematic_resample(weight, rng):
     return np.minimum(np.searchsorted(cumulative, positions), n - 1)
 
 
-def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False):
+def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None):
     """Fit one expert with per-sample weights; errors name the expert.
 
     Experts whose ``fit`` takes ``sample_weight`` get the weights directly
     (rescaled to mean one, rows with negligible weight left out). Experts
     that cannot take weights -- e.g. ``KNeighborsRegressor`` -- are fitted on
     a weighted systematic resample of the rows: the documented fallback.
+    Without metadata routing a ``Pipeline`` gets the weights in its last
+    step; with routing (``sklearn.set_config(enable_metadata_routing=True)``)
+    a meta-estimator gets them as ``sample_weight`` where it requests them
+    (a Pipeline whose steps request nothing: in its last step).
 
     Parameters
     ----------
@@ -227,14 +332,18 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False):
         Seed for the resampling fallback.
     classes_needed : bool
         For classifiers: keep at least two classes among the rows used.
+    fit_params : dict, default=None
+        Other metadata routed to this expert's ``fit`` (rows of X).
 
     Returns
     -------
     estimator : fitted estimator
     """
+    fit_params = {} if fit_params is None else dict(fit_params)
+    fit_params.pop("sample_weight", None)  # the expert's weights are ``weight``
     try:
         if weight is None:
-            return estimator.fit(X, y)
+            return estimator.fit(X, y, **fit_params)
         weight = weight * (len(weight) / weight.sum())
         if _supports_sample_weight(estimator):
             rows = np.flatnonzero(weight >= _PRUNE_WEIGHT)
@@ -243,12 +352,13 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False):
             if classes_needed and len(np.unique(y[rows])) < 2:
                 rows = np.arange(len(y))
             if len(rows) < len(y):
+                fit_params = _check_method_params(X, fit_params, rows)
                 X, y, weight = X[rows], y[rows], weight[rows]
-            return estimator.fit(X, y, **_weight_kwargs(estimator, weight))
+            return estimator.fit(X, y, **_weight_kwargs(estimator, weight), **fit_params)
         rows = _systematic_resample(weight, np.random.RandomState(seed))
         if classes_needed and len(np.unique(y[rows])) < 2:
             rows = np.arange(len(y))
-        return estimator.fit(X[rows], y[rows])
+        return estimator.fit(X[rows], y[rows], **_check_method_params(X, fit_params, rows))
     except Exception as exc:
         # Rebuild the error with the expert's name where its type allows.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError

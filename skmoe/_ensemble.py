@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_method_params, check_is_fitted
 
 from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
                     _weight_kwargs, check_sample_weight)
@@ -74,15 +74,18 @@ def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=
     return counts / n_rounds
 
 
-def _fit_predict(name, estimator, X, y, sample_weight, train, test, predict):
+def _fit_predict(name, estimator, X, y, sample_weight, train, test, predict, fit_params):
     """Fit ``estimator`` on the ``train`` rows (all when None); errors name the expert.
 
+    ``fit_params`` is the metadata routed to this expert (rows of X).
     Returns the fitted estimator, or ``predict(name, estimator, X[test])``
     when ``test`` is given (an out-of-fold prediction).
     """
+    fit_params = {k: v for k, v in fit_params.items() if k != "sample_weight"}
     if train is not None:
         X_fit, y_fit = X[train], y[train]
         sample_weight = None if sample_weight is None else sample_weight[train]
+        fit_params = _check_method_params(X, fit_params, train)
     else:
         X_fit, y_fit = X, y
     kind = type(estimator).__name__
@@ -91,7 +94,7 @@ def _fit_predict(name, estimator, X, y, sample_weight, train, test, predict):
                         "from the ensemble or fit without sample_weight.")
     kwargs = {} if sample_weight is None else _weight_kwargs(estimator, sample_weight)
     try:
-        estimator.fit(X_fit, y_fit, **kwargs)
+        estimator.fit(X_fit, y_fit, **kwargs, **fit_params)
     except Exception as exc:
         # The same error type where it can be rebuilt, with the expert's name.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
@@ -116,9 +119,10 @@ class _BaseEnsemble(_BaseExpertComposition):
         "verbose": ["verbose"],
     }
 
-    def _fit(self, X, y, sample_weight):
+    def _fit(self, X, y, sample_weight, fit_params):
         """Validate, learn the weights if asked, and fit every expert on all rows."""
         self._validate_params()
+        routed = self._route_fit_params(fit_params)
         X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
                              y_numeric=not self._is_classifier, ensure_min_samples=2)
         sample_weight = check_sample_weight(sample_weight, X)
@@ -140,6 +144,8 @@ class _BaseEnsemble(_BaseExpertComposition):
 
         jobs = [(name, est, None, None) for name, est in zip(names, experts)]
         if greedy:
+            if isinstance(self.cv, Integral):
+                self._check_min_samples(y, self.cv)
             folds = self._folds(X, y, rng)
             jobs += [(name, clone(est), train, test)
                      for name, est in zip(names, experts) for train, test in folds]
@@ -147,7 +153,8 @@ class _BaseEnsemble(_BaseExpertComposition):
         predict = (partial(aligned_proba, n_classes=len(self.classes_))
                    if self._is_classifier else _predict_column)
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_predict)(name, est, X, y, sample_weight, train, test, predict)
+            delayed(_fit_predict)(name, est, X, y, sample_weight, train, test, predict,
+                                  routed.get(name, {}))
             for name, est, train, test in jobs)
         self.experts_ = out[:len(names)]
         if greedy:
@@ -274,7 +281,7 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Learn the weights (if ``'greedy'``) and fit every expert on all rows.
 
         Parameters
@@ -284,12 +291,15 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to every expert (each must accept it) and, for
             ``'greedy'``, weights the rows of the selection loss.
+        **fit_params : dict
+            Other metadata for the experts' ``fit``; only with metadata
+            routing enabled, routed as the experts request.
 
         Returns
         -------
         self : EnsembleRegressor
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight, fit_params)
 
     def predict(self, X):
         """Weighted average of the experts' predictions.
@@ -390,7 +400,7 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Learn the weights (if ``'greedy'``) and fit every expert on all rows.
 
         Parameters
@@ -398,12 +408,14 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        **fit_params : dict
+            See :meth:`EnsembleRegressor.fit`.
 
         Returns
         -------
         self : EnsembleClassifier
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight, fit_params)
 
     def predict(self, X):
         """Voted class labels.

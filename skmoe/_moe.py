@@ -9,6 +9,8 @@ the fitted attributes.
 """
 
 import numbers
+import warnings
+from inspect import signature
 
 import numpy as np
 from scipy.special import logsumexp
@@ -32,6 +34,33 @@ from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dens
                        route_numpy)
 from .experts import is_differentiable_expert
 from .gates import MLPGate
+
+
+# The options only one trainer reads, with the trainers that read them; every
+# other parameter is used by both. A non-default value under a trainer that
+# ignores it warns at fit (a warning, not an error, so that a parameter grid
+# may cover both trainers).
+TRAINER_OPTIONS = {
+    "max_iter": ("em",),
+    "init_params": ("em",),
+    "collapse_threshold": ("em",),
+    "collapse_patience": ("em",),
+    "collapse_action": ("em",),
+    "max_epochs": ("gradient",),
+    "learning_rate": ("gradient",),
+    "batch_size": ("gradient",),
+    "loss": ("gradient",),
+    "validation_fraction": ("gradient",),
+    "n_iter_no_change": ("gradient",),
+    "device": ("gradient",),
+}
+
+
+def _is_default(value, default):
+    try:
+        return value is default or bool(value == default)
+    except (TypeError, ValueError):  # e.g. an array compared with a number
+        return False
 
 
 class _BaseMixtureOfExperts(_BaseExpertComposition):
@@ -113,22 +142,56 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.collapse_action = collapse_action
 
     # ------------------------------------------------------------------ fit
-    def _validate_inputs(self, X, y, sample_weight):
+    def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
+        self._warn_ignored_options()
+        routed = self._route_fit_params(fit_params)
+        if any(routed.values()):
+            raise ValueError(
+                f"{type(self).__name__} cannot route metadata other than sample_weight "
+                f"to its experts (asked for: {routed}); the experts are refitted on "
+                "changing subsets of the rows and receive only their weights.")
         X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
                              y_numeric=not self._is_classifier, dtype=np.float64,
                              ensure_min_samples=2)
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
+    def _warn_ignored_options(self):
+        """Warn about options set away from their default that this trainer ignores."""
+        defaults = {name: p.default
+                    for name, p in signature(_BaseMixtureOfExperts.__init__).parameters.items()}
+        for name, trainers in TRAINER_OPTIONS.items():
+            value = getattr(self, name)
+            if self.training not in trainers and not _is_default(value, defaults[name]):
+                warnings.warn(
+                    f"{name}={value!r} has no effect with training={self.training!r}; it is "
+                    f"only used with training={' or '.join(map(repr, trainers))}.",
+                    UserWarning, stacklevel=4)
+
     def _nan_policy(self):
         return "allow-nan" if self._experts_allow_nan() else True
+
+    def _cross_fitting_splits(self, templates):
+        """Folds the trainer cross-fits the experts on (None: none, or not known)."""
+        cv = self.cv
+        if cv == "auto":
+            cv = 2 if self.training == "em" else 5
+        if self.training == "gradient" and all(is_differentiable_expert(t)
+                                                for t in templates):
+            return None  # torch experts train with the gate, on no folds
+        if isinstance(cv, numbers.Integral):
+            return int(cv)
+        return getattr(cv, "n_splits", None)
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
+        n_splits = self._cross_fitting_splits(templates)
+        if n_splits is not None:
+            self._check_min_samples(y, n_splits)
         gate = MLPGate() if self.gate is None else self.gate
         routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
@@ -317,8 +380,13 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         with np.errstate(divide="ignore"):
             return np.log(weights) + log_lik
 
-    def score_samples(self, X, y):
+    def log_likelihood_samples(self, X, y):
         """Log-likelihood of each sample under the mixture, log p(y | x).
+
+        Formerly ``score_samples(X, y)``: renamed because scikit-learn's
+        ``score_samples(X)`` takes no ``y`` (a density of X, as in
+        ``GaussianMixture``), and tools that call it that way must not find
+        a method that needs ``y``.
 
         Parameters
         ----------
@@ -341,6 +409,16 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             return mixture_log_proba(*self._weights_and_outputs(X), y)
         return logsumexp(self._log_joint(X, y), axis=1)
 
+    def __getattr__(self, name):
+        # Only reached for missing attributes. No score_samples attribute (so
+        # hasattr is False, as tools expect of score_samples(X)), but the old
+        # name gets an error that says where it went.
+        if name == "score_samples":
+            raise AttributeError(
+                "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
+                f"{type(self).__name__} has no score_samples.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @property
     def _is_classifier(self):
         return isinstance(self, ClassifierMixin)
@@ -360,7 +438,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     scikit-learn regressor and ``g(x)`` is a softmax gate from a torch MLP.
     Each expert has its own Gaussian noise scale, so the mixture is also a
     conditional density: ``predict(X, return_std=True)`` and
-    ``score_samples(X, y)`` use it.
+    ``log_likelihood_samples(X, y)`` (formerly ``score_samples``) use it.
 
     Parameters
     ----------
@@ -392,9 +470,12 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         refitted on its responsibilities, so experts *specialise* by region.
         Choose it when the data has distinct regimes (it recovers them where
         'gradient' cannot move a non-differentiable expert); it costs about
-        ``max_iter`` refits of every expert.
+        ``max_iter`` refits of every expert. Options that only one trainer
+        reads (``max_iter``, ``init_params`` and ``collapse_*`` for 'em';
+        ``max_epochs`` to ``device`` for 'gradient') warn at fit when set
+        away from their default under the other trainer.
     max_iter : int, default=10
-        Maximum EM iterations per initialisation.
+        EM only: maximum EM iterations per initialisation.
     tol : float, default=1e-3
         EM stops at the first iteration that improves the mean per-sample
         (honest) log-likelihood by less than ``tol``; the best iteration is
@@ -403,7 +484,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     n_init : int, default=1
         EM restarts; the run with the best log-likelihood is kept.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
-        Starting responsibilities. 'kmeans': each expert starts on one k-means
+        EM only: starting responsibilities. 'kmeans': each expert starts on one k-means
         region of the joint (x, y) space. 'matched': the same regions, but
         each region goes to the expert that models it best (every expert is
         cross-fitted on every region, about one M-step's cost, and the
@@ -421,7 +502,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         interpolate (1-NN, deep trees) cannot claim every row. 'auto' is 5
         folds for ``training='gradient'`` and 2 for 'em' (which refits every
         expert on every fold at every iteration). None uses in-sample
-        predictions (exact EM, for low-capacity experts).
+        predictions (exact EM, for low-capacity experts). With k folds every
+        fold must leave two training rows (at least k rows, 4 for k=2), and
+        a classifier needs a class with k rows; fit says so otherwise.
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
@@ -559,7 +642,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     Experts whose ``fit`` has no ``sample_weight`` (e.g. k-nearest
     neighbours) are fitted on a systematic resample of the rows drawn in
     proportion to their weights. A ``Pipeline`` receives the weights in its
-    last step.
+    last step. With metadata routing enabled
+    (``sklearn.set_config(enable_metadata_routing=True)``), a meta-estimator
+    expert receives them as ``sample_weight`` in the steps that request it
+    (a Pipeline whose steps request nothing: in its last step, as without
+    routing); metadata other than weights cannot be routed to the experts.
 
     Examples
     --------
@@ -575,7 +662,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     (2, 2)
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
@@ -583,12 +670,15 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        **fit_params : dict
+            Only with metadata routing enabled, and only so that requests are
+            validated: the experts take no metadata but their weights.
 
         Returns
         -------
         self : MixtureOfExpertsRegressor
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsRegressor.")
         return self._fit(X, y.astype(np.float64), sample_weight, None)
@@ -681,7 +771,7 @@ collapse_action
     (1, 3)
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
@@ -690,12 +780,14 @@ collapse_action
         y : array-like of shape (n_samples,)
             Class labels (any hashable type: strings, ints).
         sample_weight : array-like of shape (n_samples,), default=None
+        **fit_params : dict
+            See :meth:`MixtureOfExpertsRegressor.fit`.
 
         Returns
         -------
         self : MixtureOfExpertsClassifier
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
         check_classification_targets(y)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")

@@ -190,7 +190,7 @@ def test_return_std_works_with_either_loss(loss):
     moe = MixtureOfExpertsRegressor(experts, loss=loss, random_state=0).fit(X, y)
     mean, std = moe.predict(X, return_std=True)
     assert np.all(np.isfinite(std)) and np.all(std > 0)
-    assert np.isfinite(moe.score_samples(X, y)).all()
+    assert np.isfinite(moe.log_likelihood_samples(X, y)).all()
 
 
 def test_torch_experts_keep_the_joint_trainer():

@@ -43,7 +43,7 @@ def test_em_tree_mixture_probabilities_never_exceed_one():
     assert np.all(np.isfinite(scores))
 
 
-def test_classifier_score_samples_is_the_log_of_predict_proba():
+def test_classifier_log_likelihood_samples_is_the_log_of_predict_proba():
     # A deep tree gives the true label probability zero on some test rows; the
     # old score floored that expert at 1e-6 before mixing.
     X, y = make_classification(n_samples=400, flip_y=0.2, random_state=0)
@@ -55,7 +55,7 @@ def test_classifier_score_samples_is_the_log_of_predict_proba():
     proba = clf.predict_proba(X_test)[np.arange(len(y_test)), y_test]
     experts = clf.predict_experts(X_test)[np.arange(len(y_test)), :, y_test]
     assert (experts == 0).any()  # the case the floor got wrong is present
-    assert_allclose(np.exp(clf.score_samples(X_test, y_test)), proba, rtol=1e-12, atol=0)
+    assert_allclose(np.exp(clf.log_likelihood_samples(X_test, y_test)), proba, rtol=1e-12, atol=0)
 
 
 def test_capacity_applies_in_training_only_so_predict_is_row_independent():

@@ -74,9 +74,9 @@ def test_negative_log_likelihood_decreases(linear_mixture):
     assert {"epoch", "train_loss", "validation_loss", "log_likelihood", "expert_share",
             "seconds"} <= set(moe.history_[0])
     assert_allclose(moe.history_[-1]["expert_share"].sum(), 1.0, rtol=1e-5)
-    # The reported log-likelihood is the mean of score_samples.
+    # The reported log-likelihood is the mean of log_likelihood_samples.
     _, X, y, _ = linear_mixture
-    assert_allclose(moe.log_likelihood_, moe.score_samples(X, y).mean(), rtol=1e-3)
+    assert_allclose(moe.log_likelihood_, moe.log_likelihood_samples(X, y).mean(), rtol=1e-3)
 
 
 def test_batched_experts_match_a_loop_over_experts():

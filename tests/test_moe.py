@@ -121,7 +121,7 @@ def test_predictions_are_the_gate_weighted_mixture(regimes):
     variance = (gate * (moe.noise_variance_ + experts ** 2)).sum(1) - mean ** 2
     assert_allclose(std, np.sqrt(variance), rtol=1e-6)
     density = (gate * norm.pdf(y[:, None], experts, np.sqrt(moe.noise_variance_))).sum(1)
-    assert_allclose(moe.score_samples(X, y), np.log(density), rtol=1e-6)
+    assert_allclose(moe.log_likelihood_samples(X, y), np.log(density), rtol=1e-6)
 
 
 def test_constant_experts_give_an_exact_toy_mixture():
@@ -183,7 +183,7 @@ def test_classifier_with_string_labels_and_multiclass():
                                      moe.predict_experts(X)), rtol=1e-9)
     assert set(moe.predict(X)) <= set(labels)
     assert moe.score(X, labels) > 0.9
-    assert_allclose(np.exp(moe.score_samples(X[:5], labels[:5])),
+    assert_allclose(np.exp(moe.log_likelihood_samples(X[:5], labels[:5])),
                     proba[np.arange(5), y[:5]], rtol=1e-4)
 
 

@@ -254,7 +254,7 @@ def test_sparse_path_equals_dense_path_when_top_k_is_every_expert(dense_moe, reg
     # The dense gate is float32 and the std cancels digits: a looser tolerance.
     assert_allclose(sparse.predict(X, return_std=True)[1],
                     dense_moe.predict(X, return_std=True)[1], rtol=1e-4)
-    assert_allclose(sparse.score_samples(X, y), dense_moe.score_samples(X, y), rtol=1e-5)
+    assert_allclose(sparse.log_likelihood_samples(X, y), dense_moe.log_likelihood_samples(X, y), rtol=1e-5)
     assert_allclose(sparse.predict_gate(X), dense_moe.predict_gate(X), rtol=1e-5)
     assert_allclose(sparse.expert_usage(X), 1.0)
     assert_allclose(dense_moe.expert_usage(X), 1.0)
@@ -350,7 +350,7 @@ def test_top_k_classifier_matches_dense_and_routes_every_row():
     top1 = with_top_k(dense, 1)
     proba = top1.predict_proba(X)
     assert_allclose(proba.sum(axis=1), 1.0)
-    assert np.all(np.isfinite(top1.score_samples(X, y)))
+    assert np.all(np.isfinite(top1.log_likelihood_samples(X, y)))
 
 
 # ------------------------------------------------------------ training aids

@@ -1,0 +1,382 @@
+"""Bad input: every public estimator either works or says what is wrong."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import (EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts)
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+REGRESSORS = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+CLASSIFIERS = [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))]
+
+
+def _regression(n=60, n_features=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, n_features))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+# -- gate__* parameters with the default gate=None ---------------------------
+def test_gate_params_without_a_gate_say_to_pass_one():
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor(REGRESSORS, training="em", max_iter=2)
+    with pytest.raises(ValueError, match=r"gate=MLPGate\(\.\.\.\)"):
+        moe.set_params(gate__hidden_layer_sizes=(4,))
+    search = GridSearchCV(moe, {"gate__hidden_layer_sizes": [(), (4,)]}, cv=2,
+                          error_score="raise")
+    with pytest.raises(ValueError, match=r"gate=MLPGate\(\.\.\.\)"):
+        search.fit(X, y)
+    # Passing a gate along with its parameters works.
+    moe.set_params(gate=MLPGate(), gate__hidden_layer_sizes=(4,))
+    assert moe.gate.hidden_layer_sizes == (4,)
+
+
+# -- options of the trainer that is not used -------------------------------
+@pytest.mark.parametrize("training, option, value", [
+    ("gradient", "collapse_action", "drop"),
+    ("gradient", "collapse_threshold", 0.05),
+    ("gradient", "max_iter", 50),
+    ("gradient", "init_params", "kmeans"),
+    ("em", "loss", "squared_error"),
+    ("em", "learning_rate", 5),
+    ("em", "max_epochs", 3),
+    ("em", "device", "cpu"),
+])
+def test_options_of_the_other_trainer_warn(training, option, value):
+    X, y = _regression()
+    fast = dict(max_iter=2) if training == "em" else dict(max_epochs=5)
+    moe = MixtureOfExpertsRegressor(REGRESSORS, training=training, gate=FAST_GATE,
+                                    random_state=0, **fast)
+    moe.set_params(**{option: value})
+    with pytest.warns(UserWarning, match=rf"{option}=.*no effect with training='{training}'"):
+        moe.fit(X, y)
+
+
+@pytest.mark.parametrize("training", ["em", "gradient"])
+def test_own_options_and_defaults_do_not_warn(training):
+    X, y = _regression()
+    own = (dict(max_iter=2, init_params="kmeans", collapse_action="drop")
+           if training == "em" else dict(max_epochs=5, learning_rate=1e-2, loss="nll"))
+    moe = MixtureOfExpertsRegressor(REGRESSORS, training=training, gate=FAST_GATE,
+                                    random_state=0, tol=1e-2, n_init=1, **own)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*no effect with training")
+        moe.fit(X, y)
+
+
+# -- the minimum number of rows ----------------------------------------------
+@pytest.mark.parametrize("make, minimum", [
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", max_iter=2), 4),
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="gradient", max_epochs=2), 5),
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", cv=3, max_iter=2), 3),
+    (lambda: EnsembleRegressor(REGRESSORS, weights="greedy", cv=5), 5),
+])
+def test_too_few_rows_for_the_folds_say_the_minimum(make, minimum):
+    X, y = _regression(n=minimum - 1)
+    with pytest.raises(ValueError, match=f"at least {minimum} samples"):
+        make().fit(X, y)
+    X, y = _regression(n=minimum)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        make().set_params(random_state=0).fit(X, y)
+
+
+def test_classifier_folds_need_a_class_as_large_as_cv():
+    X, _ = _regression(n=8)
+    y = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    with pytest.raises(ValueError, match="class with at least 5 samples"):
+        MixtureOfExpertsClassifier(CLASSIFIERS, max_epochs=2).fit(X, y)
+    with pytest.raises(ValueError, match="class with at least 5 samples"):
+        EnsembleClassifier(CLASSIFIERS, weights="greedy").fit(X, y)
+
+
+def test_score_samples_was_renamed():
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor([("line", LinearRegression()),
+                                     ("tree", DecisionTreeRegressor(max_depth=2))],
+                                    max_epochs=5, random_state=0).fit(X, y)
+    assert not hasattr(moe, "score_samples")
+    with pytest.raises(AttributeError, match="renamed log_likelihood_samples"):
+        moe.score_samples(X, y)
+    assert moe.log_likelihood_samples(X, y).shape == (len(y),)
+
+
+# -- the matrix: every public estimator x bad input ---------------------------
+class RaisingRegressor(RegressorMixin, BaseEstimator):
+    """An expert whose fit always fails."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise RuntimeError("this expert always fails")
+
+
+class NaNRegressor(RegressorMixin, BaseEstimator):
+    """An expert that predicts NaN."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.n_features_in_ = X.shape[1]
+        self.shape_ = np.shape(y)[1:]  # multi-output targets: one NaN per column
+        return self
+
+    def predict(self, X):
+        return np.full((len(X), *self.shape_), np.nan)
+
+
+class NaNClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier whose probabilities are NaN."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), np.nan)
+
+    def predict(self, X):
+        return self.classes_[np.zeros(len(X), dtype=int)]
+
+
+class RaisingClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier whose fit always fails."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise RuntimeError("this expert always fails")
+
+    def predict_proba(self, X):
+        raise AssertionError("never fitted")
+
+
+ESTIMATORS = {
+    "moe_em_reg": (lambda experts=REGRESSORS, **kw: MixtureOfExpertsRegressor(
+        experts, training="em", gate=FAST_GATE, max_iter=2, random_state=0, **kw), "reg"),
+    "moe_gradient_reg": (lambda experts=REGRESSORS, **kw: MixtureOfExpertsRegressor(
+        experts, training="gradient", max_epochs=5, random_state=0, **kw), "reg"),
+    "moe_em_clf": (lambda experts=CLASSIFIERS, **kw: MixtureOfExpertsClassifier(
+        experts, training="em", gate=FAST_GATE, max_iter=2, random_state=0, **kw), "clf"),
+    "moe_gradient_clf": (lambda experts=CLASSIFIERS, **kw: MixtureOfExpertsClassifier(
+        experts, training="gradient", max_epochs=5, random_state=0, **kw), "clf"),
+    "ensemble_reg": (lambda experts=REGRESSORS, **kw: EnsembleRegressor(
+        experts, weights="greedy", cv=3, n_rounds=5, random_state=0, **kw), "reg"),
+    "ensemble_clf": (lambda experts=CLASSIFIERS, **kw: EnsembleClassifier(
+        experts, weights="greedy", cv=3, n_rounds=5, random_state=0, **kw), "clf"),
+    "mmoe": (lambda **kw: MultiGateMixtureOfExperts(
+        n_experts=2, expert_units=4, max_iter=3, random_state=0, **kw), "multi"),
+    "hetero_mmoe": (lambda experts=REGRESSORS, **kw: HeterogeneousMultiGateMixtureOfExperts(
+        experts, max_iter=5, cv=2, random_state=0, **kw), "multi"),
+}
+WITH_EXPERTS = [name for name in ESTIMATORS if name != "mmoe"]
+MIXTURES = [name for name in ESTIMATORS if name.startswith("moe")]
+
+
+def _data(task, n=40, seed=0):
+    X, y = _regression(n=n, seed=seed)
+    if task == "clf":
+        return X, np.where(y > 0, "yes", "no")
+    if task == "multi":
+        return X, np.column_stack([y, X[:, 1]])
+    return X, y
+
+
+def _fit_check(name, X, y, sample_weight=None, **params):
+    """Fit, then check that predict (and predict_proba) are finite."""
+    make, task = ESTIMATORS[name]
+    est = make(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence of the tiny fits
+        if sample_weight is None:
+            est.fit(X, y)
+        else:
+            est.fit(X, y, sample_weight=sample_weight)
+    if task == "clf":
+        proba = est.predict_proba(X)
+        assert np.all(np.isfinite(proba)) and np.allclose(proba.sum(axis=1), 1)
+        assert set(est.predict(X)) <= set(np.unique(y))
+    else:
+        assert np.all(np.isfinite(est.predict(X)))
+    return est
+
+
+def _with(X, rows, column, value):
+    X = X.astype(object if isinstance(value, str) else float)
+    X[rows, column] = value
+    return X
+
+
+BAD_X = {
+    "nan_in_X": (lambda X: _with(X, [3], 0, np.nan), "NaN"),
+    "inf_in_X": (lambda X: _with(X, [3], 0, np.inf), "infinity"),
+    "X_1d": (lambda X: X[:, 0], "Expected 2D array"),
+    "string_feature": (lambda X: _with(X, [3], 1, "abc"), "could not convert|string"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_X)
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_bad_X(name, case):
+    X, y = _data(ESTIMATORS[name][1])
+    transform, message = BAD_X[case]
+    with pytest.raises(ValueError, match=message):
+        _fit_check(name, transform(X), y)
+
+
+@pytest.mark.parametrize("value, message", [(np.nan, "NaN"), (np.inf, "infinity")])
+@pytest.mark.parametrize("name", [n for n in ESTIMATORS if ESTIMATORS[n][1] != "clf"])
+def test_nan_or_inf_in_y(name, value, message):
+    X, y = _data(ESTIMATORS[name][1])
+    y = y.astype(float)
+    y[3] = value
+    with pytest.raises(ValueError, match=message):
+        _fit_check(name, X, y)
+
+
+@pytest.mark.parametrize("n_rows, message", [(0, "0 sample"), (1, "minimum of 2|at least")])
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_too_few_rows(name, n_rows, message):
+    X, y = _data(ESTIMATORS[name][1])
+    with pytest.raises(ValueError, match=message):
+        _fit_check(name, X[:n_rows], y[:n_rows])
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_two_rows_work_or_say_the_minimum(name):
+    X, y = _data(ESTIMATORS[name][1], n=40)
+    rows = [0, int(np.flatnonzero(y != y[0])[0]) if y.ndim == 1 else 1]
+    try:
+        _fit_check(name, X[rows], y[rows])
+    except ValueError as exc:
+        assert re.search("at least .* samples|needs at least", str(exc)), exc
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_length_mismatch(name):
+    X, y = _data(ESTIMATORS[name][1])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples|n_samples=40"):
+        _fit_check(name, X, y[:-1])
+
+
+@pytest.mark.parametrize("sample_weight, message", [
+    (lambda n: -np.ones(n), "[Nn]egative"),
+    (lambda n: np.zeros(n), "zero for every sample|sum to zero|zero"),
+    (lambda n: np.ones(n - 1), "shape|samples"),
+    (lambda n: np.r_[np.nan, np.ones(n - 1)], "NaN"),
+])
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_bad_sample_weight(name, sample_weight, message):
+    X, y = _data(ESTIMATORS[name][1])
+    with pytest.raises(ValueError, match=message):
+        _fit_check(name, X, y, sample_weight=sample_weight(len(y)))
+
+
+@pytest.mark.parametrize("name", ["moe_em_reg", "moe_gradient_reg", "ensemble_reg",
+                                  "hetero_mmoe"])
+def test_string_targets_for_a_regressor(name):
+    X, y = _data(ESTIMATORS[name][1])
+    y = np.where(y > 0, "a", "b") if y.ndim == 1 else np.where(y > 0, "a", "b").astype(object)
+    with pytest.raises(ValueError, match="could not convert|numeric|string|[Uu]nknown"):
+        _fit_check(name, X, y)
+
+
+@pytest.mark.parametrize("name", ["moe_em_clf", "moe_gradient_clf", "ensemble_clf"])
+def test_classifier_targets(name):
+    X, y = _data("clf")
+    _fit_check(name, X, y)  # string labels work
+    with pytest.raises(ValueError, match="[Uu]nknown label type|continuous"):
+        _fit_check(name, X, _regression(n=len(y))[1])
+    with pytest.raises(ValueError, match="only one class"):
+        _fit_check(name, X, np.full(len(y), "yes"))
+
+
+def _bad_expert(task, kind):
+    if task == "clf":
+        return {"raises": RaisingClassifier(), "nan": NaNClassifier(),
+                "no_proba": LinearSVC()}[kind]
+    return {"raises": RaisingRegressor(), "nan": NaNRegressor()}[kind]
+
+
+_BAD_EXPERTS = {"raises": (RuntimeError, "Expert 'bad'.*always fails"),
+                "nan": (ValueError, "'bad'.*NaN|NaN.*'bad'"),
+                "no_proba": (TypeError, "'bad'.*predict_proba")}
+
+
+@pytest.mark.parametrize("name, kind", [
+    (name, kind) for name in WITH_EXPERTS for kind in _BAD_EXPERTS
+    if kind != "no_proba" or ESTIMATORS[name][1] == "clf"])
+def test_bad_expert_is_named(name, kind):
+    task = ESTIMATORS[name][1]
+    error, message = _BAD_EXPERTS[kind]
+    X, y = _data(task)
+    good = (CLASSIFIERS if task == "clf" else REGRESSORS)[0]
+    with pytest.raises(error, match=message):
+        _fit_check(name, X, y, experts=[good, ("bad", _bad_expert(task, kind))])
+
+
+@pytest.mark.parametrize("experts, error, message", [
+    ("empty", TypeError, "non-empty list"),
+    ("duplicate", ValueError, "not unique"),
+    ("one", ValueError, "at least two experts"),
+])
+@pytest.mark.parametrize("name", WITH_EXPERTS)
+def test_bad_expert_lists(name, experts, error, message):
+    task = ESTIMATORS[name][1]
+    pool = CLASSIFIERS if task == "clf" else REGRESSORS
+    experts = {"empty": [], "duplicate": [pool[0], pool[0]], "one": pool[:1]}[experts]
+    X, y = _data(task)
+    with pytest.raises(error, match=message):
+        _fit_check(name, X, y, experts=experts)
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(n_experts=1), "n_experts"),
+    (dict(n_experts="two"), "n_experts"),
+    (dict(top_k=0), "top_k"),
+    (dict(top_k=3), "top_k"),
+])
+@pytest.mark.parametrize("name", MIXTURES)
+def test_bad_n_experts_and_top_k(name, params, message):
+    task = ESTIMATORS[name][1]
+    pool = CLASSIFIERS if task == "clf" else REGRESSORS
+    if "n_experts" in params:
+        params = dict(params, experts=pool[1][1])
+    X, y = _data(task)
+    with pytest.raises((ValueError, TypeError), match=message):
+        _fit_check(name, X, y, **params)
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_predict_before_fit_and_with_wrong_features(name):
+    make, task = ESTIMATORS[name]
+    X, y = _data(task)
+    with pytest.raises(NotFittedError):
+        make().predict(X)
+    est = _fit_check(name, X, y)
+    with pytest.raises(ValueError, match="features"):
+        est.predict(X[:, :2])
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_sparse_input(name):
+    X, y = _data(ESTIMATORS[name][1])
+    with pytest.raises((TypeError, ValueError), match="[Ss]parse"):
+        _fit_check(name, sparse.csr_matrix(X), y)
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_object_and_categorical_columns(name):
+    pd = pytest.importorskip("pandas")
+    X, y = _data(ESTIMATORS[name][1])
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    _fit_check(name, frame.astype(object), y)  # numbers stored as objects work
+    frame["c"] = pd.Categorical(np.where(X[:, 2] > 0, "up", "down"))
+    with pytest.raises(ValueError, match="could not convert|string"):
+        _fit_check(name, frame, y)

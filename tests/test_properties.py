@@ -1,0 +1,135 @@
+"""Properties over small random datasets (hypothesis).
+
+Any dataset of 5-300 rows and 1-20 features, at scales from 1e-6 to 1e6,
+with duplicate rows and constant columns, under either trainer, dense or
+top-1 routing, with a homogeneous or heterogeneous pool: the mixture fits or
+raises the documented ``ValueError`` (too few rows for its folds), its
+predictions are finite, its probabilities are probabilities, the same
+``random_state`` gives the same model, and it survives a pickle round trip.
+"""
+
+import pickle
+import re
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
+
+hypothesis = pytest.importorskip("hypothesis")
+st = pytest.importorskip("hypothesis.strategies")
+given, settings = hypothesis.given, hypothesis.settings
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+# The errors a fit may raise on valid data: too few rows for the folds.
+DOCUMENTED = re.compile("needs at least .* samples|needs a class with at least")
+# Bounded so the file runs in well under two minutes on two cores.
+SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(hypothesis.HealthCheck))
+
+
+@st.composite
+def datasets(draw):
+    """X, a standardised signal, and the scale of the data."""
+    n = draw(st.integers(5, 300))
+    n_features = draw(st.integers(1, 20))
+    seed = draw(st.integers(0, 2**31 - 1))
+    scale = 10.0 ** draw(st.integers(-6, 6))
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, n_features))
+    if draw(st.booleans()):  # duplicate rows
+        X[n // 2:] = X[: n - n // 2]
+    if n_features > 1 and draw(st.booleans()):  # a constant column
+        X[:, -1] = 3.0
+    signal = np.where(X[:, 0] > 0, X[:, 0], -2 * X[:, 0]) + 0.1 * rng.normal(size=n)
+    return X * scale, signal, scale
+
+
+def _mixture(cls, training, top_k, homogeneous):
+    if cls is MixtureOfExpertsRegressor:
+        line, tree = LinearRegression(), DecisionTreeRegressor(max_depth=3)
+    else:
+        line, tree = LogisticRegression(), DecisionTreeClassifier(max_depth=3)
+    experts = dict(experts=tree, n_experts=2) if homogeneous else dict(
+        experts=[("line", line), ("tree", tree)])
+    fast = dict(max_iter=3) if training == "em" else dict(max_epochs=10)
+    return cls(**experts, training=training, top_k=top_k, gate=FAST_GATE, random_state=0,
+               **fast)
+
+
+def _fit(model, X, y):
+    """Fit, or return None on the documented error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence of the tiny fits
+            return model.fit(X, y)
+    except ValueError as exc:
+        if not DOCUMENTED.search(str(exc)):
+            raise
+        return None
+
+
+configurations = pytest.mark.parametrize("training, top_k, homogeneous", [
+    ("em", None, False), ("em", 1, True), ("gradient", None, True),
+    ("gradient", 1, False)])
+
+
+@configurations
+@SETTINGS
+@given(data=datasets())
+def test_regressor_properties(data, training, top_k, homogeneous):
+    X, signal, scale = data
+    y = signal * scale
+    model = _fit(_mixture(MixtureOfExpertsRegressor, training, top_k, homogeneous), X, y)
+    if model is None:
+        return
+    pred = model.predict(X)
+    assert np.all(np.isfinite(pred))
+    gate = model.predict_gate(X)
+    assert_allclose(gate.sum(axis=1), 1, rtol=1e-6)
+    again = _fit(_mixture(MixtureOfExpertsRegressor, training, top_k, homogeneous), X, y)
+    assert_array_equal(again.predict(X), pred)
+    assert_array_equal(pickle.loads(pickle.dumps(model)).predict(X), pred)
+
+
+@configurations
+@SETTINGS
+@given(data=datasets(), n_classes=st.integers(2, 3))
+def test_classifier_properties(data, n_classes, training, top_k, homogeneous):
+    X, signal, _ = data
+    y = np.digitize(signal, np.quantile(signal, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    if len(np.unique(y)) < 2:
+        return
+    model = _fit(_mixture(MixtureOfExpertsClassifier, training, top_k, homogeneous), X, y)
+    if model is None:
+        return
+    proba = model.predict_proba(X)
+    assert np.all((proba >= 0) & (proba <= 1))
+    assert_allclose(proba.sum(axis=1), 1, rtol=1e-9)
+    assert set(model.predict(X)) <= set(np.unique(y))
+    again = _fit(_mixture(MixtureOfExpertsClassifier, training, top_k, homogeneous), X, y)
+    assert_array_equal(again.predict_proba(X), proba)
+    assert_array_equal(pickle.loads(pickle.dumps(model)).predict_proba(X), proba)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known: the gradient trainer is not yet equivariant to the scale of y; on "
+    "this 5-row counterexample found by hypothesis, y * 10 moves the predictions "
+    "by up to 6% (the scale fix for the trainers is in progress elsewhere)"))
+def test_gradient_predictions_follow_the_scale_of_y():
+    # Deterministic experts, standardised gate inputs and targets: y * c should
+    # give predictions * c. Kept as one explicit example: as a hypothesis
+    # property it fails, and shrinking a failure costs minutes.
+    X = np.array([[1.764, 0.400], [0.979, 2.241], [1.868, -0.977], [0.950, -0.151],
+                  [-0.103, 0.411]])
+    y = np.array([1.778, 1.124, 1.944, 0.962, 0.251])
+    experts = [("line", LinearRegression()),
+               ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+    model = MixtureOfExpertsRegressor(experts, max_epochs=10, random_state=0)
+    small = model.fit(X, y).predict(X)
+    large = model.fit(X, 10 * y).predict(X)
+    assert_allclose(large, 10 * small, rtol=1e-4)
