@@ -60,6 +60,10 @@ LOGIT_BOUND = 15.0
 LOG_2PI = math.log(2.0 * math.pi)
 # Probabilities are floored at this value before the log in the gate's inputs.
 INPUT_PROBA_FLOOR = 1e-4
+# The gate's standardised inputs are clipped to this many standard deviations:
+# a rare one-hot column or an outlying prediction must not drive the gate
+# into extrapolation (in training or at prediction).
+INPUT_CLIP = 5.0
 # Folds over the out-of-fold rows: one gate per fold.
 GATE_FOLDS = 5
 
@@ -218,7 +222,7 @@ class BaggedLogits(torch.nn.Module):
         self.net = net
 
     def forward(self, z):
-        return self.net(z).mean(0)
+        return self.net(z.clamp(-INPUT_CLIP, INPUT_CLIP)).mean(0)
 
 
 class ConstantLogits(torch.nn.Module):
@@ -505,7 +509,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             members.append((fit_rows, val_rows,
                             start if LEVERS["start_at_constant"] else None))
             member_fold.append(k)
-    Z = gate._inputs(gate_X)
+    Z = gate._inputs(gate_X).clamp(-INPUT_CLIP, INPUT_CLIP)
     loss_fn = _GateLoss(Z, to_tensor(blend_out, device),
                         None if blend_y is None else to_tensor(blend_y, device),
                         to_tensor(w / w.mean(), device), regression, settings.loss)

@@ -251,3 +251,16 @@ def test_choice_needs_more_than_noise():
     assert _choose({"constant": base, "gate": noisy, "linear": noisy}, w) == "constant"
     assert _choose({"constant": base, "gate": better, "linear": noisy}, w) == "gate"
     assert _choose({"constant": base, "gate": better, "linear": better - 0.1}, w) == "linear"
+
+
+def test_gate_does_not_extrapolate_beyond_the_clip():
+    from skmoe._blend import INPUT_CLIP
+    X, y, _ = _two_regimes(n=400)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    assert moe.gate_selected_
+    far = X[:5].copy()
+    far[:, 1] = X[:, 1].mean() + 1e6 * X[:, 1].std()     # an absurd second feature
+    at_clip = X[:5].copy()
+    at_clip[:, 1] = X[:, 1].mean() + INPUT_CLIP * X[:, 1].std()
+    assert_allclose(moe.predict_gate(far), moe.predict_gate(at_clip), rtol=1e-5)
