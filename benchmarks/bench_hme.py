@@ -70,7 +70,7 @@ def main():
             rows[name].append((
                 agreement(model.predict_gate(X_test), regime_test, X_test),
                 np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2)),
-                model.score_samples(X_test, y_test).mean(), model.n_iter_, seconds))
+                model.log_likelihood_samples(X_test, y_test).mean(), model.n_iter_, seconds))
     print(f"{args.seeds} seeds, {args.n_samples} training rows; medians (min agreement)")
     print(f"{'model':16s} {'agreement':>9s} {'min':>6s} {'RMSE':>7s} {'test LL':>8s} "
           f"{'iters':>6s} {'fit s':>7s}")

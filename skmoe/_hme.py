@@ -211,7 +211,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         """
         return self._outputs(self._check_X(X))
 
-    def score_samples(self, X, y):
+    def log_likelihood_samples(self, X, y):
         """Log-likelihood of each sample under the tree, log p(y | x).
 
         Parameters

@@ -419,6 +419,20 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                 f"{type(self).__name__} has no score_samples.")
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def bic(self, X, y):
+        """Bayesian information criterion on (X, y); lower is better.
+
+        Defined when every expert has a countable number of free parameters
+        (linear and GLM experts, torch MLP experts); see :func:`skmoe.bic`.
+        """
+        from ._selection import bic
+        return bic(self, X, y)
+
+    def aic(self, X, y):
+        """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`."""
+        from ._selection import aic
+        return aic(self, X, y)
+
     @property
     def _is_classifier(self):
         return isinstance(self, ClassifierMixin)

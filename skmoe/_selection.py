@@ -192,7 +192,7 @@ class _SingleExpert(BaseEstimator):
             self.noise_variance_ = np.array([max(np.mean(residual2), 1e-12)])
         return self
 
-    def score_samples(self, X, y):
+    def log_likelihood_samples(self, X, y):
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
         if hasattr(self, "classes_"):
             encoded = np.searchsorted(self.classes_, y)

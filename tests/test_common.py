@@ -99,17 +99,11 @@ _HETERO_WEIGHTS = (
     "standardisation are unweighted (a repeated row counts twice) and float32 "
     "L-BFGS amplifies the rounding, so integer weights are close to, not exactly, "
     "repetitions (predictions agree to ~1e-3)")
-_HME_SCORE_SAMPLES = (
-    "score_samples(X, y) is the conditional log-likelihood log p(y|x) and needs y; "
-    "the check calls score_samples(X). predict/predict_gate/predict_path are checked "
-    "for subset and order invariance in test_hme.py")
 _HME_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": (
         "the k-means start sees a repeated row as two rows and draws its centres "
         "from a different number of rows, and the leaves' weighted fits prune rows of "
         "negligible weight, so integer weights are close to, but not exactly, repetitions"),
-    "check_methods_subset_invariance": _HME_SCORE_SAMPLES,
-    "check_methods_sample_order_invariance": _HME_SCORE_SAMPLES,
 }
 EXPECTED_FAILURES = {
     "HierarchicalMixtureRegressor": _HME_FAILURES,

@@ -53,7 +53,7 @@ def test_log_likelihood_never_decreases_and_is_exact(quadrants):
     assert len(history) == hme.n_iter_ >= 3
     assert np.all(np.diff(history) >= -1e-8)
     # The last entry is the exact log-likelihood of the fitted model.
-    assert_allclose(history[-1], hme.score_samples(X, y).mean(), rtol=1e-10)
+    assert_allclose(history[-1], hme.log_likelihood_samples(X, y).mean(), rtol=1e-10)
     assert_allclose(hme.log_likelihood_, history[-1])
 
 
@@ -145,7 +145,7 @@ def test_classifier():
     assert clf.score(X, labels) > 0.9
     history = np.array([h["log_likelihood"] for h in clf.history_])
     assert np.all(np.diff(history) >= -1e-8)
-    assert_allclose(clf.score_samples(X, labels),
+    assert_allclose(clf.log_likelihood_samples(X, labels),
                     np.log(proba[np.arange(len(y)), y]), rtol=1e-6)
 
 

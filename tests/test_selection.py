@@ -49,7 +49,7 @@ def test_parameter_count_and_bic_of_a_linear_pool(three_regimes):
     # 3 lines (slope + intercept), a linear gate 1 -> 3 (3 weights + 3 biases),
     # 3 noise scales.
     assert n_free_parameters(moe) == 6 + 6 + 3
-    total = moe.score_samples(X, y).sum()
+    total = moe.log_likelihood_samples(X, y).sum()
     assert_allclose(bic(moe, X, y), -2 * total + 15 * np.log(len(X)))
     assert_allclose(aic(moe, X, y), -2 * total + 30)
 
@@ -101,7 +101,7 @@ def test_single_expert_likelihood(three_regimes):
     one = _SingleExpert(LinearRegression()).fit(X, y)
     residual = y - LinearRegression().fit(X, y).predict(X)
     sigma = np.sqrt(np.mean(residual ** 2))
-    assert_allclose(one.score_samples(X, y), norm.logpdf(residual, scale=sigma))
+    assert_allclose(one.log_likelihood_samples(X, y), norm.logpdf(residual, scale=sigma))
     assert n_free_parameters(one) == 3
 
 
@@ -128,7 +128,7 @@ def test_scorer_in_grid_search(three_regimes):
     # A pipeline ending in a mixture is scored through its transformers.
     pipe = make_pipeline(StandardScaler(), em_pool(3)).fit(X, y)
     assert_allclose(log_likelihood_scorer(pipe, X, y),
-                    pipe[-1].score_samples(pipe[0].transform(X), y).mean())
+                    pipe[-1].log_likelihood_samples(pipe[0].transform(X), y).mean())
 
 
 def test_helper_prefers_log_likelihood_samples_and_errors():
@@ -155,3 +155,12 @@ def test_bic_sizes_a_tree_of_gates():
     hme = HierarchicalMixtureRegressor(LinearRegression(), random_state=0)
     best, scores = select_n_experts(hme, X, y, param="branching", candidates=[2, (2, 2)])
     assert best == (2, 2) and set(scores) == {2, (2, 2)}
+
+
+def test_mixture_bic_and_aic_methods_match_the_functions():
+    X, y = make_piecewise_linear(n_samples=200, n_regimes=2, random_state=0)
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em", cv=None,
+                                    random_state=0).fit(X, y)
+    assert_allclose(moe.bic(X, y), bic(moe, X, y))
+    assert_allclose(moe.aic(X, y), aic(moe, X, y))
+    assert moe.aic(X, y) < moe.bic(X, y)   # BIC's penalty is larger for n > e^2
