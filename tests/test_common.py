@@ -66,9 +66,10 @@ _EM_WEIGHTS_NOT_REPETITIONS = (
     "repeated row as two rows, so integer weights are close to, but not exactly, "
     "repetitions (hard EM, top_k=1, passes; a weighted fit is tested in test_moe.py)")
 _GRADIENT_WEIGHTS_NOT_REPETITIONS = (
-    "joint gradient training shuffles minibatches and holds out a validation "
-    "split: a row of weight 2 and two copies of it land in different batches and "
-    "splits, so the fits differ (as for scikit-learn's MLPRegressor)")
+    "gradient training cross-fits the experts, trains its gates on minibatches and "
+    "holds out validation rows: a row of weight 2 and two copies of it land in "
+    "different folds, batches and splits, so the fits differ (as for "
+    "scikit-learn's MLPRegressor)")
 
 
 def _moe_failures(estimator):
