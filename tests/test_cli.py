@@ -158,3 +158,16 @@ def test_compare_without_the_greedy_ensemble(csv_file, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "\nensemble " in out and "greedy" not in out
+
+
+def test_datasets_listing_does_not_import_torch():
+    code = ("import io, contextlib, sys, skmoe._cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "    code = skmoe._cli.main(['datasets'])\n"
+            "print('CODE', code, 'mcycle' in out.getvalue())\n"
+            "print('HEAVY', [m for m in ('torch', 'lightgbm', 'skmoe._moe') if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "CODE 0 True" in proc.stdout
+    assert "HEAVY []" in proc.stdout
