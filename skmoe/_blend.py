@@ -26,13 +26,12 @@ constant blend out of fold:
    an intercept, which stacking's linear model can (on small data this
    matters). :class:`LinearHead` -- stacking's own final model, a ridge
    regression or a logistic regression over the experts' out-of-fold
-   outputs -- competes on the same held-out folds. The constant blend is
-   kept unless the gate or the linear head beats it by more than one
-   standard error of the paired per-row difference; then the better of them.
+   outputs -- competes on the same held-out folds; the candidate with the
+   lowest out-of-fold loss (constant blend, gate or linear head) is used.
 
 The gate trains on the mixture's likelihood by default (``loss='nll'``;
-on the benchmark suite it was as good as the squared error of the blended
-mean, or better, on 9 of 10 regression sets); the choice between the candidates is always made on the
+on the benchmark suite it did as well as or better than the squared error of
+the blended mean); the choice between the candidates is always made on the
 held-out task loss, and the mixture density's noise scales are fitted after
 the gate (gate-weighted mean squared residuals).
 """
