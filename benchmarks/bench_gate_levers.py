@@ -38,7 +38,7 @@ VARIANTS = {
     "no linear head": ({"linear_head": False}, {}),
     "one gate (no averaging)": ({"bagged": False}, {}),
     "cv=2": ({}, {"cv": 2}),
-    "loss=squared_error (regression)": ({}, {"loss": "squared_error"}),
+    "loss=nll (regression)": ({}, {"loss": "nll"}),
 }
 
 

@@ -29,11 +29,9 @@ constant blend out of fold:
    outputs -- competes on the same held-out folds; the candidate with the
    lowest out-of-fold loss (constant blend, gate or linear head) is used.
 
-The gate trains on the mixture's likelihood by default (``loss='nll'``;
-on the benchmark suite it did as well as or better than the squared error of
-the blended mean); the choice between the candidates is always made on the
-held-out task loss, and the mixture density's noise scales are fitted after
-the gate (gate-weighted mean squared residuals).
+Regression trains on the squared error of the blended mean by default (the
+loss a user scores); the mixture density's noise scales are fitted after the
+gate (gate-weighted mean squared residuals).
 """
 
 import copy

@@ -84,7 +84,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "loss": [StrOptions({"nll", "squared_error", "log_loss"})],
+        "loss": [StrOptions({"auto", "nll", "squared_error", "log_loss"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, None],
@@ -105,7 +105,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                  tol=1e-3, n_init=1, init_params="auto", cv="auto", n_jobs=None,
                  random_state=None, verbose=0,
                  # training="gradient" only
-                 max_epochs=100, learning_rate=1e-3, batch_size=256, loss="nll",
+                 max_epochs=100, learning_rate=1e-3, batch_size=256, loss="auto",
                  validation_fraction=0.1, n_iter_no_change=10, device="auto",
                  top_k=None, noisy_gating=False, random_routing=False, capacity_factor=None,
                  balance_loss="switch", balance_coef=0.0, router_z_coef=0.0,
@@ -224,13 +224,17 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
 
     def _fit_gradient(self, problem, gate, rng, routing=None):
         task_loss = "log_loss" if self._is_classifier else "squared_error"
-        if self.loss not in ("nll", task_loss):
+        if self.loss not in ("auto", "nll", task_loss):
             raise ValueError(f"loss={self.loss!r} is not available for "
-                             f"{type(self).__name__}; use 'nll' or {task_loss!r}.")
+                             f"{type(self).__name__}; use 'auto', 'nll' or {task_loss!r}.")
         stacked = is_dense(routing) and not any(
             is_differentiable_expert(t) for t in problem.templates)
-        # The classifier's log-loss is the mixture's likelihood.
+        # 'auto': the task loss for a gate over fixed experts; the mixture's
+        # likelihood where experts train with the gate (it lets them
+        # specialise). The classifier's log-loss is the mixture's likelihood.
         loss = "squared_error" if self.loss == "squared_error" else "nll"
+        if self.loss == "auto" and stacked and not self._is_classifier:
+            loss = "squared_error"
         cv = 5 if self.cv == "auto" else self.cv
         settings = Bunch(max_epochs=self.max_epochs, learning_rate=self.learning_rate,
                          batch_size=self.batch_size, loss=loss,
@@ -530,17 +534,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     learning_rate : float, default=1e-3
         Adam step size for the gate, the torch experts and the noise scales.
     batch_size : int, default=256
-    loss : {'nll', 'squared_error'}, default='nll'
-        What the gate (and the torch experts) are trained on. 'nll': the
-        mixture's negative log-likelihood (per-expert noise scales are learned
-        with it). 'squared_error': the squared error of the mixed prediction
-        ``sum_i g_i f_i``. Either way the stacked gate's choice between the
-        constant blend, the gate and the linear head is made on held-out
-        squared error, and the noise scales used by ``return_std`` are the
-        gate-weighted mean squared residuals of the fitted gate. On the
-        benchmark suite 'nll' was as good or better on 9 of 10 regression
-        sets (2.7 % better on ``regimes``, 0.7 % worse on ``ames``). The
-        classifier takes 'nll' or 'log_loss', the same objective.
+    loss : {'auto', 'nll', 'squared_error'}, default='auto'
+        'nll': the mixture's negative log-likelihood (per-expert noise scales
+        are learned with it). 'squared_error': the squared error of the mixed
+        prediction ``sum_i g_i f_i`` (noise scales are then the gate-weighted
+        mean squared residuals). 'auto': 'squared_error' -- the loss a user
+        scores -- for the stacked gate, 'nll' when torch experts train with
+        the gate (the likelihood lets them specialise). The classifier takes
+        'auto', 'nll' or 'log_loss', all the mixture's log-loss.
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
         0 trains for ``max_epochs`` on all rows.
