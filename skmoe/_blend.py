@@ -26,12 +26,17 @@ constant blend out of fold:
    an intercept, which stacking's linear model can (on small data this
    matters). :class:`LinearHead` -- stacking's own final model, a ridge
    regression or a logistic regression over the experts' out-of-fold
-   outputs -- competes on the same held-out folds; the candidate with the
-   lowest out-of-fold loss (constant blend, gate or linear head) is used.
+   outputs -- competes on the same held-out folds. The constant blend is
+   kept unless the gate or the linear head beats it by more than one
+   standard error of the paired per-row difference; then the better of them.
 
-Regression trains on the squared error of the blended mean by default (the
-loss a user scores); the mixture density's noise scales are fitted after the
-gate (gate-weighted mean squared residuals).
+Regression trains on the squared error of the blended mean by default, the
+loss a user scores. (``loss='nll'`` was 2.7 % better on ``regimes``, 0.7 %
+worse on ``ames`` and equal on the other regression sets of the benchmark
+suite, but its noise scales keep the validation loss improving for about 100
+epochs: median fit time 1.78x Stacking's against 1.43x.) The mixture
+density's noise scales are fitted after the gate (gate-weighted mean squared
+residuals).
 """
 
 import copy
