@@ -18,7 +18,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
                     _weight_kwargs, check_sample_weight)
@@ -102,6 +101,7 @@ def _predict_column(name, estimator, X):
 
 
 class _BaseEnsemble(_BaseExpertComposition):
+    _X_dtype = "numeric"  # the experts see X as given, as in VotingRegressor
     _parameter_constraints = {
         "experts": "no_validation",
         "n_experts": [Integral, None],
@@ -181,17 +181,6 @@ class _BaseEnsemble(_BaseExpertComposition):
     def _used(self):
         """Indices of the experts with a non-zero weight: the others are not called."""
         return np.flatnonzero(self.weights_ > 0)
-
-    def _nan_policy(self):
-        return "allow-nan" if self._experts_allow_nan() else True
-
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy())
-
-    @property
-    def _is_classifier(self):
-        return isinstance(self, ClassifierMixin)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

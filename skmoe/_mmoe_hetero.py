@@ -155,6 +155,9 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
         self.device = device
         self.random_state = random_state
 
+    # The multi-task check of X (float64, NaN refused), not the mixtures'.
+    _check_X = _BaseMultiTask._check_X
+
     # ------------------------------------------------------------------ fit
     def _encode_targets(self, Y):
         """Encoded target matrix (n, K) and each task's column slice."""
