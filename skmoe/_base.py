@@ -11,16 +11,16 @@ homogeneous mixture.  Parameter handling (``tree__max_depth`` in
 import numbers
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _raise_for_params,
                                             _routing_enabled, get_routing_for_object,
                                             process_routing)
 from sklearn.utils.validation import (_check_method_params, _check_sample_weight,
-                                      has_fit_parameter)
+                                      check_is_fitted, has_fit_parameter)
 
-from ._compat import _BaseComposition, _set_random_states, get_tags
+from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -117,7 +117,7 @@ class _BaseExpertComposition(_BaseComposition):
                 f"{type(self).__name__} needs at least {minimum} samples with "
                 f"{n_splits} cross-fitting folds (cv): every fold must leave at least "
                 f"two training rows for the experts; got {n}. Lower cv or add rows.")
-        if getattr(self, "_is_classifier", False):
+        if self._is_classifier:
             counts = np.unique(y, return_counts=True)[1]
             if counts.max() < n_splits:
                 raise ValueError(
@@ -212,6 +212,23 @@ class _BaseExpertComposition(_BaseComposition):
                     f"Expert '{name}' ({kind}) has no predict_proba; a classifier "
                     "mixture needs every expert's class probabilities (for an SVC, "
                     "set probability=True).")
+
+    # dtype of X at prediction (``_check_X``); the ensemble keeps any numeric one.
+    _X_dtype = np.float64
+
+    @property
+    def _is_classifier(self):
+        return isinstance(self, ClassifierMixin)
+
+    def _nan_policy(self):
+        """``ensure_all_finite`` for X: NaN allowed when every expert allows it."""
+        return "allow-nan" if self._experts_allow_nan() else True
+
+    def _check_X(self, X):
+        """X at prediction: fitted, the features seen in fit, NaN as the experts allow."""
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
+                             dtype=self._X_dtype)
 
     def _experts_allow_nan(self):
         try:

@@ -35,6 +35,7 @@ optimise slightly different objectives).
 import copy
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 import torch
@@ -44,10 +45,10 @@ from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch
 
 from ._base import fit_expert
+from ._crossfit import cross_fit, expert_outputs, fit_predict, make_folds, refit
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, noise_variances, regression_outputs)
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
@@ -117,6 +118,39 @@ class EMProblem:
         sub.templates = [self.templates[i] for i in keep]
         return sub
 
+    def folds(self, cv, seed):
+        """The cross-fitting folds, fixed for a whole run (None: in-sample)."""
+        return make_folds(cv, self.X, self.y, seed=seed, classifier=self.is_classifier)
+
+    def _fit(self):
+        return partial(fit_expert, classes_needed=self.is_classifier)
+
+    def _predict(self):
+        return partial(expert_outputs, n_classes=self.n_classes)
+
+    def cross_fit(self, R, folds, parallel, seed, refit=False):
+        """Every expert fitted with weights ``R`` (times the user's), expert i seeded ``seed + i``.
+
+        Returns a Bunch: ``outputs``, each row predicted by the fits that did
+        not see it (in-sample when ``folds`` is None), and ``experts``, the
+        fits on all rows (when ``refit`` or ``folds`` is None).
+        """
+        return cross_fit(parallel, self.names, self.templates, self.X, self.y, folds,
+                         self._predict(), weights=R * self.sample_weight[:, None],
+                         seeds=[seed + i for i in range(self.n_experts)], fit=self._fit(),
+                         refit=refit)
+
+    def refit(self, R, parallel, seed):
+        """Every expert fitted once on all rows with weights ``R`` (times the user's)."""
+        return refit(parallel, self.names, self.templates, self.X, self.y,
+                     weights=R * self.sample_weight[:, None],
+                     seeds=[seed + i for i in range(self.n_experts)], fit=self._fit())
+
+    def fit_predict(self, i, train, test, weight, seed):
+        """Fit expert i on rows ``train`` with ``weight`` (all rows); predict rows ``test``."""
+        return fit_predict(self._fit(), self.names[i], self.templates[i], self.X, self.y,
+                           train, test, weight, seed, {}, self._predict())
+
     def outputs(self, experts, X, names=None):
         names = self.names if names is None else names
         if self.is_classifier:
@@ -145,52 +179,6 @@ class EMProblem:
             return log_likelihood, variances
         return (log_likelihood - np.log(self.y_scale),
                 None if variances is None else variances * self.y_scale ** 2)
-
-
-def _fit_predict(problem, i, train, test, weight, seed):
-    """Fit expert i on rows ``train`` with ``weight``; predict rows ``test``."""
-    name = problem.names[i]
-    expert = fit_expert(name, clone(problem.templates[i]), problem.X[train],
-                        problem.y[train], weight, seed,
-                        classes_needed=problem.is_classifier)
-    return expert, problem.outputs([expert], problem.X[test], names=[name])[:, 0]
-
-
-def _folds(problem, cv, seed):
-    if cv is None:
-        return None
-    if isinstance(cv, int):
-        splitter = (StratifiedKFold if problem.is_classifier else KFold)(
-            n_splits=cv, shuffle=True, random_state=seed)
-    else:
-        splitter = check_cv(cv, problem.y, classifier=problem.is_classifier)
-    return list(splitter.split(problem.X, problem.y))
-
-
-def m_step_experts(problem, R, folds, parallel, seed):
-    """Refit every expert; return (honest outputs, in-sample models or None)."""
-    W = R * problem.sample_weight[:, None]
-    n = len(problem.y)
-    everything = np.arange(n)
-    splits = [(everything, everything)] if folds is None else folds
-    jobs = [(i, train, test) for i in range(problem.n_experts) for train, test in splits]
-    results = parallel(delayed(_fit_predict)(problem, i, train, test, W[train, i], seed + i)
-                       for i, train, test in jobs)
-    shape = (n, problem.n_experts) + ((problem.n_classes,) if problem.is_classifier else ())
-    outputs = np.empty(shape)
-    for (i, _, test), (_, out) in zip(jobs, results):
-        outputs[test, i] = out
-    models = [model for model, _ in results] if folds is None else None
-    return outputs, models
-
-
-def refit_experts(problem, R, parallel, seed):
-    """Fit every expert once on all rows with responsibilities R."""
-    W = R * problem.sample_weight[:, None]
-    return parallel(
-        delayed(fit_expert)(name, clone(template), problem.X, problem.y, W[:, i], seed + i,
-                            classes_needed=problem.is_classifier)
-        for i, (name, template) in enumerate(zip(problem.names, problem.templates)))
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -240,8 +228,7 @@ def _region_score(problem, i, region_rows, folds, seed):
     scores = []
     for train, test in splits:
         try:
-            _, out = _fit_predict(problem, i, train, test, problem.sample_weight[train],
-                                  seed)
+            _, out = problem.fit_predict(i, train, test, problem.sample_weight, seed)
         except Exception:  # a region too small or too pure for this expert
             return -np.inf
         if problem.is_classifier:
@@ -378,8 +365,8 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty, ite
     """
     w = problem.sample_weight
     W = R * w[:, None]
-    outputs, models = m_step_experts(problem, floored(R, floor), folds, parallel, seed)
-    outputs = problem.standardise(outputs)
+    fits = problem.cross_fit(floored(R, floor), folds, parallel, seed)
+    outputs, models = problem.standardise(fits.outputs), fits.experts
     variances = problem.variances(outputs, W)
     X = problem.X
     if folds is not None:
@@ -484,7 +471,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     if exact:
         experts, gate = best.models, best.gate
     else:
-        experts = refit_experts(problem, floored(best.R_used, floor), parallel, seed)
+        experts = problem.refit(floored(best.R_used, floor), parallel, seed)
         gate.fit(problem.X, best.R_used, w, penalty=penalty)
     log_likelihood, variances = problem.unstandardise(best.log_likelihood, best.variances)
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
@@ -509,7 +496,7 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     with Parallel(n_jobs=n_jobs) as parallel:
         for _ in range(n_init):
             seed = rng.randint(2**31 - 1)
-            folds = _folds(problem, cv, seed)
+            folds = problem.folds(cv, seed)
             # A float64 gate: rounding in its fits would otherwise compound over
             # EM's iterations (float32 vs float64 X gave different mixtures).
             gate = clone(gate_template).init(problem.X, problem.n_experts, seed,

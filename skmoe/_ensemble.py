@@ -11,19 +11,18 @@ from functools import partial
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import ClassifierMixin, RegressorMixin, clone
-from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from joblib import Parallel
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_method_params, check_is_fitted
 
 from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
                     _weight_kwargs, check_sample_weight)
 from ._compat import validate_data
+from ._crossfit import cross_fit, make_folds, refit
 from ._likelihood import _check_finite, aligned_proba, classification_outputs, regression_outputs
 
 # Probabilities are clipped before the log of the selection's log-loss, as in
@@ -74,32 +73,26 @@ def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=
     return counts / n_rounds
 
 
-def _fit_predict(name, estimator, X, y, sample_weight, train, test, predict, fit_params):
-    """Fit ``estimator`` on the ``train`` rows (all when None); errors name the expert.
+def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None):
+    """Fit ``estimator`` as it is, with ``sample_weight`` or none; errors name the expert.
 
+    Unlike :func:`skmoe._base.fit_expert`, an expert that does not accept
+    ``sample_weight`` is an error, not resampled. ``seed`` is not used.
     ``fit_params`` is the metadata routed to this expert (rows of X).
-    Returns the fitted estimator, or ``predict(name, estimator, X[test])``
-    when ``test`` is given (an out-of-fold prediction).
     """
-    fit_params = {k: v for k, v in fit_params.items() if k != "sample_weight"}
-    if train is not None:
-        X_fit, y_fit = X[train], y[train]
-        sample_weight = None if sample_weight is None else sample_weight[train]
-        fit_params = _check_method_params(X, fit_params, train)
-    else:
-        X_fit, y_fit = X, y
+    fit_params = {k: v for k, v in (fit_params or {}).items() if k != "sample_weight"}
     kind = type(estimator).__name__
     if sample_weight is not None and not _supports_sample_weight(estimator):
         raise TypeError(f"Expert '{name}' ({kind}) does not accept sample_weight; drop it "
                         "from the ensemble or fit without sample_weight.")
     kwargs = {} if sample_weight is None else _weight_kwargs(estimator, sample_weight)
     try:
-        estimator.fit(X_fit, y_fit, **kwargs, **fit_params)
+        estimator.fit(X, y, **kwargs, **fit_params)
     except Exception as exc:
         # The same error type where it can be rebuilt, with the expert's name.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
         raise error_type(f"Expert '{name}' ({kind}) failed to fit: {exc}") from exc
-    return estimator if test is None else predict(name, estimator, X[test])
+    return estimator
 
 
 def _predict_column(name, estimator, X):
@@ -108,6 +101,7 @@ def _predict_column(name, estimator, X):
 
 
 class _BaseEnsemble(_BaseExpertComposition):
+    _X_dtype = "numeric"  # the experts see X as given, as in VotingRegressor
     _parameter_constraints = {
         "experts": "no_validation",
         "n_experts": [Integral, None],
@@ -142,29 +136,28 @@ class _BaseEnsemble(_BaseExpertComposition):
             need_proba=self._is_classifier and (greedy or self.voting == "soft"))
         weights = None if greedy else self._given_weights(names)
 
-        jobs = [(name, est, None, None) for name, est in zip(names, experts)]
+        parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
+        fit_params = [routed.get(name, {}) for name in names]
         if greedy:
+            seed = None
             if isinstance(self.cv, Integral):
                 self._check_min_samples(y, self.cv)
-            folds = self._folds(X, y, rng)
-            jobs += [(name, clone(est), train, test)
-                     for name, est in zip(names, experts) for train, test in folds]
-        # Full fits and fold fits in one pool, so n_jobs workers stay busy.
-        predict = (partial(aligned_proba, n_classes=len(self.classes_))
-                   if self._is_classifier else _predict_column)
-        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_predict)(name, est, X, y, sample_weight, train, test, predict,
-                                  routed.get(name, {}))
-            for name, est, train, test in jobs)
-        self.experts_ = out[:len(names)]
-        if greedy:
-            oof = np.empty((len(y), len(names), *out[-1].shape[1:]))
-            for (name, _, _, test), pred in zip(jobs[len(names):], out[len(names):]):
-                oof[test, names.index(name)] = pred
+                seed = rng.randint(np.iinfo(np.int32).max)
+            folds = make_folds(self.cv, X, y, seed=seed, classifier=self._is_classifier)
+            predict = (partial(aligned_proba, n_classes=len(self.classes_))
+                       if self._is_classifier else _predict_column)
+            # Full fits and fold fits in one pool, so n_jobs workers stay busy.
+            fits = cross_fit(parallel, names, experts, X, y, folds, predict,
+                             weights=sample_weight, fit_params=fit_params, fit=_fit,
+                             refit=True)
+            self.experts_, oof = fits.experts, fits.outputs
             if self._is_classifier:  # log-loss needs only the true class's probability
                 oof = oof[np.arange(len(y)), :, y]
             weights = ensemble_selection(oof, y, self.n_rounds, sample_weight,
                                          classifier=self._is_classifier)
+        else:
+            self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
+                                  fit_params=fit_params, fit=_fit)
         self.weights_ = weights / weights.sum()
         self.expert_names_ = list(names)
         self.named_experts_ = self._make_named_experts(self.expert_names_, self.experts_)
@@ -185,30 +178,9 @@ class _BaseEnsemble(_BaseExpertComposition):
                              f"{weights.tolist()} for experts {names}.")
         return weights
 
-    def _folds(self, X, y, rng):
-        """Folds shared by every expert; an int means shuffled (stratified) K-fold."""
-        if isinstance(self.cv, Integral):
-            splitter = (StratifiedKFold if self._is_classifier else KFold)(
-                n_splits=self.cv, shuffle=True,
-                random_state=rng.randint(np.iinfo(np.int32).max))
-        else:
-            splitter = check_cv(self.cv, y, classifier=self._is_classifier)
-        return list(splitter.split(X, y))
-
     def _used(self):
         """Indices of the experts with a non-zero weight: the others are not called."""
         return np.flatnonzero(self.weights_ > 0)
-
-    def _nan_policy(self):
-        return "allow-nan" if self._experts_allow_nan() else True
-
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy())
-
-    @property
-    def _is_classifier(self):
-        return isinstance(self, ClassifierMixin)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

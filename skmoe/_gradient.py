@@ -34,7 +34,6 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
-from ._em import _folds, m_step_experts, refit_experts
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
@@ -175,11 +174,9 @@ def _fixed_outputs(problem, fixed, cv, seed, parallel):
     if not fixed:
         return np.empty(shape), []
     sub = problem.subset(fixed)
-    folds = _folds(sub, cv, seed)
-    R = np.ones((n, len(fixed)))
-    outputs, models = m_step_experts(sub, R, folds, parallel, seed)
-    if models is None:
-        models = refit_experts(sub, R, parallel, seed)
+    fits = sub.cross_fit(np.ones((n, len(fixed))), sub.folds(cv, seed), parallel, seed,
+                         refit=True)
+    outputs, models = fits.outputs, fits.experts
     if problem.is_classifier:
         return np.log(np.maximum(outputs, PROBA_FLOOR)), models
     return (outputs - problem.y_mean) / problem.y_scale, models

@@ -22,7 +22,6 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseExpertComposition, _seed_unset_random_states, check_sample_weight
 from ._compat import _set_random_states, validate_data
@@ -109,9 +108,6 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
-    def _nan_policy(self):
-        return "allow-nan" if self._experts_allow_nan() else True
-
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         tree = Tree(check_branching(self.branching))
@@ -147,11 +143,6 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         return self
 
     # --------------------------------------------------------------- predict
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
-                             dtype=np.float64)
-
     def _outputs(self, X):
         return leaf_outputs(self.expert_names_, self.experts_, X, self._n_classes)
 
@@ -230,10 +221,6 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         outputs = self._outputs(X)
         log_lik = leaf_log_likelihood(y, outputs, getattr(self, "noise_variance_", None))
         return logsumexp(self._leaf_log_weights(X) + log_lik, axis=1)
-
-    @property
-    def _is_classifier(self):
-        return isinstance(self, ClassifierMixin)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -16,16 +16,17 @@ out-of-fold predictions; the experts are then refitted on all rows.
 """
 
 import numbers
+from functools import partial
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed
-from sklearn.base import clone, is_classifier
-from sklearn.model_selection import KFold, check_cv
+from joblib import Parallel
+from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _BaseExpertComposition, fit_expert
+from ._base import _BaseExpertComposition
+from ._crossfit import cross_fit, make_folds
 from ._likelihood import mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
@@ -49,10 +50,8 @@ def _check_outputs(name, pred, n_rows, n_columns):
     return pred
 
 
-def _fold_predictions(name, template, X, Z, train, test, weight, seed):
-    expert = fit_expert(name, clone(template), X[train], Z[train],
-                        None if weight is None else weight[train], seed)
-    return test, _check_outputs(name, expert.predict(X[test]), len(test), Z.shape[1])
+def _predict_columns(name, expert, X, n_columns):
+    return _check_outputs(name, expert.predict(X), len(X), n_columns)
 
 
 class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiTask):
@@ -156,6 +155,9 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
         self.device = device
         self.random_state = random_state
 
+    # The multi-task check of X (float64, NaN refused), not the mixtures'.
+    _check_X = _BaseMultiTask._check_X
+
     # ------------------------------------------------------------------ fit
     def _encode_targets(self, Y):
         """Encoded target matrix (n, K) and each task's column slice."""
@@ -199,19 +201,13 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
                     "(class indicators for classification tasks).")
         Z = self._encode_targets(Y)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        folds = self._folds(X, Y, seed)
-        jobs = [delayed(_fold_predictions)(name, est, X, Z, train, test, sample_weight,
-                                           seed)
-                for name, est in zip(names, templates) for train, test in folds]
-        jobs += [delayed(fit_expert)(name, clone(est), X, Z, sample_weight, seed)
-                 for name, est in zip(names, templates)]
-        done = Parallel(n_jobs=self.n_jobs)(jobs)
-        n_oof = len(names) * len(folds)
-        honest = np.empty((len(names), len(X), Z.shape[1]))
-        for job, (test, pred) in enumerate(done[:n_oof]):
-            honest[job // len(folds), test] = pred
+        fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates, X, Z,
+                         self._folds(X, Y, seed),
+                         partial(_predict_columns, n_columns=Z.shape[1]),
+                         weights=sample_weight, seeds=[seed] * len(names), refit=True)
+        honest = fits.outputs.transpose(1, 0, 2)                        # (e, n, K)
         self.expert_names_ = names
-        self.experts_ = list(done[n_oof:])
+        self.experts_ = list(fits.experts)
         self.named_experts_ = self._make_named_experts(names, self.experts_)
         self._x_mean, self._x_scale = standardisation(X)
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
@@ -227,17 +223,11 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
             if len(X) < self.cv:
                 raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
                                  f"got {len(X)}.")
-            return list(KFold(self.cv, shuffle=True, random_state=seed).split(X))
+            return make_folds(self.cv, X, seed=seed)
         labels = next((Y[:, t] for t, kind in enumerate(self.tasks_)
                        if kind != "regression"), None)
-        folds = list(check_cv(self.cv).split(X, labels))
         # Each row needs exactly one honest (out-of-fold) prediction.
-        tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
-                             minlength=len(X))
-        if len(tested) != len(X) or np.any(tested != 1):
-            raise ValueError("cv must put every row in exactly one test fold (as KFold "
-                             "does), so that each row gets one out-of-fold prediction.")
-        return folds
+        return make_folds(self.cv, X, labels, check_partition=True)
 
     def _inputs(self, X):
         return to_tensor((X - self._x_mean) / self._x_scale, self.device_)

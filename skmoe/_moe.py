@@ -19,7 +19,6 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
@@ -169,9 +168,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                     f"only used with training={' or '.join(map(repr, trainers))}.",
                     UserWarning, stacklevel=4)
 
-    def _nan_policy(self):
-        return "allow-nan" if self._experts_allow_nan() else True
-
     def _cross_fitting_splits(self, templates):
         """Folds the trainer cross-fits the experts on (None: none, or not known)."""
         cv = self.cv
@@ -271,11 +267,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             collapse_patience=self.collapse_patience, collapse_action=self.collapse_action)
 
     # -------------------------------------------------------------- predict
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
-                             dtype=np.float64)
-
     def _outputs(self, X):
         if self._is_classifier:
             return classification_outputs(self.expert_names_, self.experts_, X,
@@ -432,10 +423,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`."""
         from ._selection import aic
         return aic(self, X, y)
-
-    @property
-    def _is_classifier(self):
-        return isinstance(self, ClassifierMixin)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,166 @@
+"""Cross-fitting: every expert's out-of-fold predictions on folds they all share.
+
+One place for what EM, the stacked gate, the joint gradient trainer, the
+heterogeneous multi-task mixture and the greedy ensemble all need, as
+scikit-learn's ``cross_val_predict`` and ``StackingRegressor`` do it:
+
+* :func:`make_folds`: the (train, test) pairs, made once and shared by every
+  expert (an int: shuffled ``KFold``, stratified for classifiers);
+* :func:`cross_fit`: every expert fitted on every fold in one joblib pool
+  (per-row weights, one seed per expert), its predictions on the held-out
+  rows assembled into out-of-fold outputs; with ``refit`` the fits on all rows
+  join the same pool, so the workers stay busy;
+* :func:`refit`: every expert fitted once on all rows.
+
+An expert is fitted by ``fit(name, clone(template), X, y, weight, seed,
+fit_params=...)`` -- :func:`skmoe._base.fit_expert` unless the caller has its
+own -- and predicts through ``predict(name, expert, X)``.
+"""
+
+import numbers
+
+import numpy as np
+from joblib import delayed
+from sklearn.base import clone
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import Bunch
+from sklearn.utils.validation import _check_method_params
+
+from ._base import fit_expert
+from ._likelihood import classification_outputs, regression_outputs
+
+
+def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=False):
+    """(train, test) index pairs shared by every expert; None when ``cv`` is None.
+
+    Parameters
+    ----------
+    cv : int, cross-validation generator, iterable of splits or None
+        An int means shuffled ``KFold`` (``StratifiedKFold`` for a
+        classifier) seeded by ``seed``.
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or None
+        Passed to ``split`` (the labels a stratified splitter needs).
+    seed : int, default=None
+    classifier : bool, default=False
+    check_partition : bool, default=False
+        Raise unless every row is in exactly one test fold, so that each row
+        gets one out-of-fold prediction.
+
+    Returns
+    -------
+    folds : list of (train, test) or None
+    """
+    if cv is None:
+        return None
+    if isinstance(cv, numbers.Integral):
+        splitter = (StratifiedKFold if classifier else KFold)(
+            n_splits=cv, shuffle=True, random_state=seed)
+    else:
+        splitter = check_cv(cv, y, classifier=classifier)
+    folds = list(splitter.split(X, y))
+    if check_partition:
+        tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
+                             minlength=len(X))
+        if len(tested) != len(X) or np.any(tested != 1):
+            raise ValueError("cv must put every row in exactly one test fold (as KFold "
+                             "does), so that each row gets one out-of-fold prediction.")
+    return folds
+
+
+def expert_outputs(name, expert, X, n_classes=None):
+    """One expert's checked outputs: (n,) predictions, or (n, C) probabilities."""
+    if n_classes is None:
+        return regression_outputs([name], [expert], X)[:, 0]
+    return classification_outputs([name], [expert], X, n_classes)[:, 0]
+
+
+def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params):
+    """Fit a clone of ``template`` on ``rows`` (all when None) with ``weight``."""
+    if rows is not None:
+        fit_params = _check_method_params(X, fit_params, rows) if fit_params else fit_params
+        X, y = X[rows], y[rows]
+        weight = None if weight is None else weight[rows]
+    return fit(name, clone(template), X, y, weight, seed, fit_params=fit_params)
+
+
+def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params, predict):
+    """Fit on ``train`` (all rows when None); return the expert and its outputs on ``test``."""
+    expert = fit_on_rows(fit, name, template, X, y, train, weight, seed, fit_params)
+    return expert, predict(name, expert, X if test is None else X[test])
+
+
+def _expert_args(names, weights, seeds, fit_params):
+    """Per expert: its weight column (or None), seed and metadata."""
+    n = len(names)
+    weights = [None if weights is None else weights if weights.ndim == 1 else weights[:, i]
+               for i in range(n)]
+    seeds = [None] * n if seeds is None else list(seeds)
+    fit_params = [{}] * n if fit_params is None else list(fit_params)
+    return weights, seeds, fit_params
+
+
+def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None, seeds=None,
+              fit_params=None, fit=fit_expert, refit=False):
+    """Fit every expert on every fold in one pool; their out-of-fold outputs.
+
+    Parameters
+    ----------
+    parallel : joblib.Parallel
+    names, templates : list
+        Expert names and unfitted estimators (cloned for every fit).
+    X, y : ndarray
+    folds : list of (train, test) or None
+        From :func:`make_folds`. None: in-sample, every expert fitted once on
+        all rows and predicting them.
+    predict : callable
+        ``predict(name, expert, X)``: one expert's outputs, such as
+        :func:`expert_outputs`.
+    weights : ndarray of shape (n_samples,) or (n_samples, n_experts), default=None
+        Per-row weights, the same for every expert or one column each.
+    seeds : list of int, default=None
+        One seed per expert, handed to ``fit``.
+    fit_params : list of dict, default=None
+        Other metadata for each expert's ``fit`` (rows of X).
+    fit : callable, default=fit_expert
+    refit : bool, default=False
+        Also fit every expert on all rows, in the same pool (with folds).
+
+    Returns
+    -------
+    result : Bunch
+        ``outputs`` (n_samples, n_experts, ...): row ``n`` of expert ``i``
+        predicted by the fit that did not see it (in-sample when ``folds`` is
+        None); ``experts``: the fits on all rows (None unless ``refit`` or
+        ``folds`` is None).
+    """
+    weights, seeds, fit_params = _expert_args(names, weights, seeds, fit_params)
+    experts = range(len(names))
+    splits = [(None, None)] if folds is None else folds
+    jobs = []
+    if refit and folds is not None:
+        jobs += [delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None, weights[i],
+                                      seeds[i], fit_params[i]) for i in experts]
+    n_full = len(jobs)
+    fold_jobs = [(i, test) for i in experts for _, test in splits]
+    jobs += [delayed(fit_predict)(fit, names[i], templates[i], X, y, train, test, weights[i],
+                                  seeds[i], fit_params[i], predict)
+             for i in experts for train, test in splits]
+    done = parallel(jobs)
+    first = done[n_full][1]
+    outputs = np.empty((len(X), len(names)) + first.shape[1:])
+    for (i, test), (_, out) in zip(fold_jobs, done[n_full:]):
+        outputs[slice(None) if test is None else test, i] = out
+    if folds is None:
+        fitted = [expert for expert, _ in done]
+    else:
+        fitted = list(done[:n_full]) if refit else None
+    return Bunch(outputs=outputs, experts=fitted)
+
+
+def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_params=None,
+          fit=fit_expert):
+    """Every expert fitted once on all rows (arguments as in :func:`cross_fit`)."""
+    weights, seeds, fit_params = _expert_args(names, weights, seeds, fit_params)
+    return parallel(delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None, weights[i],
+                                         seeds[i], fit_params[i]) for i in range(len(names)))
