@@ -27,7 +27,7 @@ from ._base import _BaseExpertComposition, _seed_unset_random_states, check_samp
 from ._compat import _set_random_states, validate_data
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
                       leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
-from ._likelihood import gaussian_mixture_moments
+from ._likelihood import gaussian_mixture_moments, mix_probabilities
 from .gates import MLPGate
 
 
@@ -420,7 +420,8 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         """
         X = self._check_X(X)
         weights = np.exp(self._leaf_log_weights(X))
-        return np.einsum("nl,nlc->nc", weights, self._outputs(X))
+        # float64, clipped and renormalised: entries in [0, 1], rows sum to 1.
+        return mix_probabilities(weights, self._outputs(X))
 
     def predict(self, X):
         """Most probable class under the tree.

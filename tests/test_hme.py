@@ -170,3 +170,19 @@ def test_gate_update_that_lowers_q_is_rejected():
     before = copy.deepcopy(gate).predict_proba(X)
     kept = m_step_gate(gate, X, targets, np.ones(200), warm=True)
     assert_allclose(kept.predict_proba(X), before)
+
+
+def test_classifier_probabilities_are_exact_distributions():
+    # Two confident tree leaves used to mix to 1 + 2e-16, which log_loss rejects.
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.metrics import log_loss
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skmoe import HierarchicalMixtureClassifier
+    X, y = load_breast_cancer(return_X_y=True)
+    clf = HierarchicalMixtureClassifier(DecisionTreeClassifier(max_depth=8, random_state=0),
+                                        branching=(2, 2), max_iter=3, random_state=0)
+    proba = clf.fit(X[:300], y[:300]).predict_proba(X[300:])
+    assert proba.min() >= 0.0 and proba.max() <= 1.0
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    log_loss(y[300:], proba)   # raises on entries above 1
