@@ -230,6 +230,19 @@ class _BaseExpertComposition(_BaseComposition):
         return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
                              dtype=self._X_dtype)
 
+    def _check_X_y_for_likelihood(self, X, y):
+        """X and y for a per-sample likelihood: y as floats, or as encoded labels."""
+        X = self._check_X(X)
+        y = np.asarray(y)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        if not self._is_classifier:
+            return X, y.astype(np.float64)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
+        return X, self._label_encoder.transform(y)
+
     def _experts_allow_nan(self):
         try:
             pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]

@@ -473,7 +473,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     device = resolve_device(device)
     rng = random_state
     regression = not problem.is_classifier
-    y_mean = y_scale = None
+    y_mean, y_scale = 0.0, 1.0   # classification: outputs are probabilities
     if regression:
         y_mean, y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
         problem.y_mean, problem.y_scale = y_mean, y_scale
@@ -483,7 +483,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         fixed_out, models = _fixed_outputs(problem, everything, cv,
                                            rng.randint(2**31 - 1), parallel)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
-    gate_inputs = (GateInputs(regression, y_mean or 0.0, y_scale or 1.0)
+    gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)
     gate_X = problem.X if gate_inputs is None else gate_inputs.transform(problem.X, raw)
     blend_out, blend_y = _task_targets(problem, fixed_out)
@@ -497,8 +497,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     constant_held_out = np.zeros(n)
     linear_held_out = np.full(n, np.inf)
     head_y = problem.y_standardised if regression else problem.y
-    make_head = (lambda: LinearHead(regression, y_mean, y_scale)) if regression else (
-        lambda: LinearHead(False))
     members, member_fold = [], []
     for k, (train, test) in enumerate(folds):
         y_train = None if blend_y is None else blend_y[train]
@@ -507,7 +505,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             start[None, :], blend_out[test], None if blend_y is None else blend_y[test],
             regression)
         if LEVERS["linear_head"] and _head_can_fit(problem, train):
-            head = make_head().fit(raw[train], head_y[train], w[train])
+            head = LinearHead(regression, y_mean, y_scale).fit(raw[train], head_y[train],
+                                                               w[train])
             linear_held_out[test] = head.per_row_loss(raw[test], head_y[test])
         for _ in range(n_init):
             fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng)
@@ -540,7 +539,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         net = BatchedMLP.from_mlps(net.to_mlps(gate.activation)[:1], gate.activation)
     gate.module_ = (BaggedLogits(net) if use_gate else ConstantLogits(constant)).to(device)
     gate.module_.eval()
-    head = make_head().fit(raw, head_y, w) if choice == "linear" else None
+    head = (LinearHead(regression, y_mean, y_scale).fit(raw, head_y, w)
+            if choice == "linear" else None)
 
     log_g = gate.predict_log_proba(gate_X)
     G = np.exp(log_g)

@@ -214,10 +214,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         -------
         log_likelihood : ndarray of shape (n_samples,)
         """
-        X = self._check_X(X)
-        y = self._encode_y_for_scoring(np.asarray(y))
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        X, y = self._check_X_y_for_likelihood(X, y)
         outputs = self._outputs(X)
         log_lik = leaf_log_likelihood(y, outputs, getattr(self, "noise_variance_", None))
         return logsumexp(self._leaf_log_weights(X) + log_lik, axis=1)
@@ -353,9 +350,6 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         mean, std = gaussian_mixture_moments(weights, self._outputs(X), self.noise_variance_)
         return (mean, std) if return_std else mean
 
-    def _encode_y_for_scoring(self, y):
-        return y.astype(np.float64)
-
 
 class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
     __doc__ = """Hierarchical mixture of classification experts, trained by EM.
@@ -436,9 +430,3 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         """
         proba = self.predict_proba(X)  # checks fitted before classes_ is read
         return self.classes_[np.argmax(proba, axis=1)]
-
-    def _encode_y_for_scoring(self, y):
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if len(unknown):
-            raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
-        return self._label_encoder.transform(y)

@@ -388,10 +388,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         -------
         log_likelihood : ndarray of shape (n_samples,)
         """
-        X = self._check_X(X)
-        y = self._encode_y_for_scoring(np.asarray(y))
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        X, y = self._check_X_y_for_likelihood(X, y)
         if self._is_classifier:
             # The log of predict_proba at the label: no per-expert floor.
             if getattr(self, "linear_head_", None) is not None:
@@ -707,9 +704,6 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
             mean = self.linear_head_.predict(outputs)
         return (mean, std) if return_std else mean
 
-    def _encode_y_for_scoring(self, y):
-        return y.astype(np.float64)
-
 
 class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     """Mixture of heterogeneous classification experts with a neural gate.
@@ -835,9 +829,3 @@ collapse_action
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-    def _encode_y_for_scoring(self, y):
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if len(unknown):
-            raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
-        return self._label_encoder.transform(y)

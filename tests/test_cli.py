@@ -128,6 +128,14 @@ def test_gradient_training_and_mlp_expert(csv_file, capsys):
     assert "mixture trained by gradient" in out and "\nmlp " in out
 
 
+def _run_python(code):
+    """Run ``code`` in a fresh interpreter (a clean ``sys.modules``); its stdout."""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 def test_help_does_not_import_torch_or_scipy():
     # `python -m skmoe --help` must be instant: the package and the CLI import
     # the estimators (torch, scipy.stats) only when a subcommand needs them.
@@ -136,11 +144,9 @@ def test_help_does_not_import_torch_or_scipy():
             "except SystemExit:\n    pass\n"
             "heavy = [m for m in ('torch', 'scipy.stats', 'skmoe._moe') if m in sys.modules]\n"
             "print('HEAVY', heavy)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "HEAVY []" in proc.stdout
-    assert "--experts" in proc.stdout  # the help itself was printed
+    out = _run_python(code)
+    assert "HEAVY []" in out
+    assert "--experts" in out  # the help itself was printed
 
 
 def test_lazy_package_namespace():
@@ -166,8 +172,6 @@ def test_datasets_listing_does_not_import_torch():
             "    code = skmoe._cli.main(['datasets'])\n"
             "print('CODE', code, 'mcycle' in out.getvalue())\n"
             "print('HEAVY', [m for m in ('torch', 'lightgbm', 'skmoe._moe') if m in sys.modules])\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "CODE 0 True" in proc.stdout
-    assert "HEAVY []" in proc.stdout
+    out = _run_python(code)
+    assert "CODE 0 True" in out
+    assert "HEAVY []" in out
