@@ -361,15 +361,19 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
 
     def _log_joint(self, X, y_for_likelihood):
         """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
-        weights, outputs = self._weights_and_outputs(X)
+        if self.top_k is None:
+            # Dense: the gate's log-softmax directly (one gate pass, exact in the tails).
+            outputs = self._outputs(X)
+            log_weights = self.gate_.predict_log_proba(self._gate_input(X, outputs))
+        else:
+            weights, outputs = self._weights_and_outputs(X)
+            with np.errstate(divide="ignore"):
+                log_weights = np.log(weights)
         if self._is_classifier:
             log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
         else:
             log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
-        if self.top_k is None:
-            return self.gate_.predict_log_proba(self._gate_input(X, outputs)) + log_lik
-        with np.errstate(divide="ignore"):
-            return np.log(weights) + log_lik
+        return log_weights + log_lik
 
     def log_likelihood_samples(self, X, y):
         """Log-likelihood of each sample under the mixture, log p(y | x).
