@@ -36,6 +36,11 @@ VARIANTS = {
     "random start (not the blend)": ({"start_at_constant": False}, {}),
     "always the gate (no choice)": ({"fallback": False}, {}),
     "no linear head": ({"linear_head": False}, {}),
+    "no feature-weighted head": ({"feature_weighted_head": False}, {}),
+    "no heads": ({"linear_head": False, "feature_weighted_head": False}, {}),
+    "pick one (1 SE rule), not a blend": ({"choice": "se"}, {}),
+    "pick the lowest held-out loss": ({"choice": "argmin"}, {}),
+    "blend of those beating the constant by 1 SE": ({"choice": "se_blend"}, {}),
     "one gate (no averaging)": ({"bagged": False}, {}),
     "cv=2": ({}, {"cv": 2}),
     "loss=nll (regression)": ({}, {"loss": "nll"}),
@@ -62,7 +67,16 @@ def main(argv=None):
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--max-rows", type=int, default=20000)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--variants", nargs="+", default=None,
+                        help="a subset of the variants (the default is always run)")
     args = parser.parse_args(argv)
+    if args.variants:
+        unknown = set(args.variants) - set(VARIANTS)
+        if unknown:
+            parser.error(f"unknown variants {sorted(unknown)}; choose from {list(VARIANTS)}")
+        for name in list(VARIANTS):
+            if name != "default" and name not in args.variants:
+                del VARIANTS[name]
 
     from sklearn.metrics import log_loss, mean_squared_error
 

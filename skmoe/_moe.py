@@ -204,7 +204,8 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
         self.out_of_fold_loss_ = getattr(result, "out_of_fold_loss", None)
-        self.linear_head_ = getattr(result, "linear_head", None)
+        self.candidate_weights_ = getattr(result, "candidate_weights", None)
+        self.combiner_ = getattr(result, "combiner", None)
         names = getattr(result, "names", names)
         self.expert_names_ = names
         self.experts_ = result.experts
@@ -395,7 +396,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         X, y = self._check_X_y_for_likelihood(X, y)
         if self._is_classifier:
             # The log of predict_proba at the label: no per-expert floor.
-            if getattr(self, "linear_head_", None) is not None:
+            if getattr(self, "combiner_", None) is not None:
                 proba = self._proba(X)
                 return np.log(np.maximum(proba[np.arange(len(y)), y], MIXTURE_PROBA_FLOOR))
             return mixture_log_proba(*self._weights_and_outputs(X), y)
@@ -611,21 +612,25 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Stacked gate only: the best constant blend of the experts on their
         out-of-fold predictions, where the gate starts.
     gate_selected_ : bool or None
-        Stacked gate only: whether the input-dependent gate beat the constant
-        blend out of fold (if not, ``predict_gate`` returns
-        ``blend_weights_`` on every row).
+        Stacked gate only: whether the input-dependent gate has a share in
+        the final predictor (``candidate_weights_['gate'] > 0``; if not,
+        ``predict_gate`` returns ``blend_weights_`` on every row).
     out_of_fold_loss_ : dict or None
         Stacked gate only: held-out task loss (standardised squared error, or
-        log-loss) of the averaged fold gates (``'gate'``), of the constant
-        blend (``'constant'``) and of the linear head (``'linear'``).
-    linear_head_ : LinearHead or None
-        Stacked gate only: when stacking's own final model -- a ridge
-        regression (logistic regression for the classifier) over the
-        experts' outputs -- beats both the gate and the constant blend out of
-        fold (``out_of_fold_loss_['linear']``), it makes the predictions (a
-        convex blend cannot scale experts up or add an intercept; on small
-        data this matters). ``predict_gate`` still shows the gate, and
-        ``predict(return_std=True)`` keeps the mixture's spread.
+        log-loss) of each candidate: the constant blend (``'constant'``), the
+        averaged fold gates (``'gate'``), stacking's linear model
+        (``'linear'``) and feature-weighted linear stacking
+        (``'feature_weighted'``).
+    candidate_weights_ : dict or None
+        Stacked gate only: the final predictor is the best convex blend of
+        the candidates' held-out predictions; these are its weights (summing
+        to 1). ``predict_gate`` shows the mixture's part (the constant blend
+        and the gate, blended with their weights).
+    combiner_ : CandidateBlend or None
+        Stacked gate only, when a linear head has a weight: the blend of the
+        mixture's prediction with the heads' (``predict``,
+        ``predict_proba`` and ``log_likelihood_samples`` go through it;
+        ``predict(return_std=True)`` keeps the mixture's spread).
     gate_inputs_ : GateInputs or None
         Stacked gate only: how the gate's input is built from X and the
         experts' predictions.
@@ -704,8 +709,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         X = self._check_X(X)
         weights, outputs = self._weights_and_outputs(X)
         mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
-        if getattr(self, "linear_head_", None) is not None:
-            mean = self.linear_head_.predict(outputs)
+        if getattr(self, "combiner_", None) is not None:
+            mean = self.combiner_.predict(X, outputs, mean)
         return (mean, std) if return_std else mean
 
 
@@ -816,9 +821,10 @@ collapse_action
 
     def _proba(self, X):
         weights, outputs = self._weights_and_outputs(X)
-        if getattr(self, "linear_head_", None) is not None:
-            return self.linear_head_.predict_proba(outputs, len(self.classes_))
-        return mix_probabilities(weights, outputs)
+        proba = mix_probabilities(weights, outputs)
+        if getattr(self, "combiner_", None) is not None:
+            return self.combiner_.predict_proba(X, outputs, proba, len(self.classes_))
+        return proba
 
     def predict(self, X):
         """Most probable class under the mixture.

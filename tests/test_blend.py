@@ -233,24 +233,78 @@ def test_linear_head_wins_where_a_convex_blend_cannot_reach():
     y = X[:, 0] + 0.01 * rng.normal(size=400)
     experts = [("half", RuleExpert(half_first_column)), ("zero", RuleExpert(zeros))]
     moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
-    assert moe.linear_head_ is not None
-    assert moe.out_of_fold_loss_["linear"] < moe.out_of_fold_loss_["constant"]
+    assert moe.combiner_ is not None
+    weights = moe.candidate_weights_
+    assert weights.get("linear", 0) + weights.get("feature_weighted", 0) > 0.95
+    assert_allclose(sum(weights.values()), 1.0)
+    assert moe.out_of_fold_loss_["linear"] < 0.01 * moe.out_of_fold_loss_["constant"]
     assert_allclose(moe.predict(X), X[:, 0], atol=0.05)
     # The gate itself is still a distribution over the experts.
     assert_allclose(moe.predict_gate(X).sum(axis=1), 1.0)
 
 
+def test_feature_weighted_head_learns_weights_that_vary_linearly_with_x():
+    # y = x0 * (1.5 + x1): the expert "x0" is right with a weight 1.5 + x1,
+    # outside [0, 1] and varying with x1 -- out of reach of a convex gate and
+    # of stacking's constant weights; feature-weighted stacking fits it.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 2))
+    y = X[:, 0] * (1.5 + X[:, 1]) + 0.01 * rng.normal(size=600)
+    experts = [("x0", RuleExpert(first_column)), ("zero", RuleExpert(zeros))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    losses = moe.out_of_fold_loss_
+    assert losses["feature_weighted"] < 0.05 * min(losses["linear"], losses["constant"])
+    assert moe.candidate_weights_["feature_weighted"] > 0.9
+    inside = np.all(np.abs(X) < 2, axis=1)       # away from the 3-sd clip of m(x)
+    rmse = np.sqrt(np.mean((moe.predict(X) - y)[inside] ** 2))
+    assert rmse < 0.1 * np.std(y)
+
+
+def test_classifier_with_heads_is_a_distribution_and_scores_consistently():
+    from sklearn.datasets import load_iris
+    from sklearn.neighbors import KNeighborsClassifier
+    X, y = load_iris(return_X_y=True)
+    experts = [("logit", LogisticRegression(max_iter=500)), ("knn", KNeighborsClassifier(5))]
+    moe = MixtureOfExpertsClassifier(experts, random_state=0).fit(X, y)
+    assert_allclose(sum(moe.candidate_weights_.values()), 1.0)
+    proba = moe.predict_proba(X)
+    assert np.all(proba >= 0)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_allclose(moe.log_likelihood_samples(X, y),
+                    np.log(np.maximum(proba[np.arange(len(y)), y], 1e-300)), rtol=1e-6)
+
+
 def test_choice_needs_more_than_noise():
-    from skmoe._blend import _choose
+    from skmoe._blend import _se_choice
     rng = np.random.RandomState(0)
     base = rng.rand(200)
     jitter = rng.normal(size=200)
     noisy = base + 0.01 * (jitter - jitter.mean() + 0.1)   # wins on half the rows, not on average
     better = base - 0.1                          # a clear gain
     w = np.ones(200)
-    assert _choose({"constant": base, "gate": noisy, "linear": noisy}, w) == "constant"
-    assert _choose({"constant": base, "gate": better, "linear": noisy}, w) == "gate"
-    assert _choose({"constant": base, "gate": better, "linear": better - 0.1}, w) == "linear"
+
+    def pick(losses):
+        weights = _se_choice(losses, w)
+        return max(weights, key=weights.get)
+
+    assert pick({"constant": base, "gate": noisy, "linear": noisy}) == "constant"
+    assert pick({"constant": base, "gate": better, "linear": noisy}) == "gate"
+    assert pick({"constant": base, "gate": better, "linear": better - 0.1}) == "linear"
+
+
+def test_blend_of_candidates_puts_its_weight_on_the_exact_one():
+    from skmoe._blend import _choose
+    rng = np.random.RandomState(0)
+    y = rng.normal(size=300)
+    predictions = {"constant": y + rng.normal(size=300), "gate": y.copy(),
+                   "linear": y + 0.5 * rng.normal(size=300)}
+    weights = _choose(predictions, y, np.ones(300), regression=True)
+    assert_allclose(sum(weights.values()), 1.0)
+    assert weights["gate"] > 0.99
+    # Two equally good, independent candidates: shared about equally.
+    predictions = {"constant": y + rng.normal(size=300), "gate": y + rng.normal(size=300)}
+    weights = _choose(predictions, y, np.ones(300), regression=True)
+    assert_allclose(weights["gate"], 0.5, atol=0.1)
 
 
 def test_gate_does_not_extrapolate_beyond_the_clip():
