@@ -515,7 +515,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Seeds the initialisation, the folds, the resampling fallback, torch
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
-        Print the log-likelihood and expert shares at every EM iteration.
+        Print the log-likelihood and expert shares at every EM iteration
+        (every epoch with ``training='gradient'``), and show progress on
+        stderr through tqdm: a bar over the EM iterations or epochs and one
+        over each round of out-of-fold expert fits (on a terminal; elsewhere,
+        or with ``SKMOE_PROGRESS=lines``, a plain line every ten seconds).
     max_epochs : int, default=100
         ``training='gradient'`` only (as are the parameters below): epochs of
         minibatch Adam. ``tol`` is the improvement in validation loss that
