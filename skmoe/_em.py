@@ -417,6 +417,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
     state = Bunch(outputs=None, models=None, variances=None, gates=gates)
     history, best, since_best, converged = [], None, 0, False
+    from ._progress import progress_bar
+    bar = progress_bar(max_iter, "EM", enabled=verbose, unit="iter")
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
@@ -452,8 +454,10 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         })
         if verbose:
             shares = " ".join(f"{s:.2f}" for s in history[-1]["expert_share"])
-            print(f"[EM] iter {iteration:3d}  log-likelihood {shown:+.5f}  "
-                  f"shares {shares}  ({history[-1]['seconds']:.2f}s)")
+            bar.set_postfix_str(f"log-likelihood {shown:+.5f}", refresh=False)
+            bar.update()
+            bar.write(f"[EM] iter {iteration:3d}  log-likelihood {shown:+.5f}  "
+                      f"shares {shares}  ({history[-1]['seconds']:.2f}s)")  # above the bar
         if collapsed:
             best = None  # re-initialised or dropped experts: a new start
         improved = best is None or log_likelihood > best.log_likelihood + tol
@@ -467,6 +471,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         if since_best >= patience:
             converged = True
             break
+    bar.close()
     problem = best.problem
     if exact:
         experts, gate = best.models, best.gate

@@ -36,6 +36,7 @@ from sklearn.utils import Bunch
 
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
+from ._progress import progress_bar
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
 from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
 from .experts import is_differentiable_expert
@@ -366,6 +367,8 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
         generator = torch.Generator().manual_seed(int(seed))
         log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
         history, best, best_state, stale, converged = [], np.inf, None, 0, False
+        bar = progress_bar(settings.max_epochs, "gradient", enabled=settings.verbose,
+                           unit="epoch")
         for epoch in range(1, settings.max_epochs + 1):
             start_time = time.perf_counter()
             total, share = stepper.epoch(train, generator)
@@ -379,8 +382,10 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
             record["seconds"] = time.perf_counter() - start_time
             history.append(record)
             if settings.verbose:
-                print(f"[gradient] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
-                      f"validation {record.get('validation_loss', float('nan')):+.5f}")
+                bar.set_postfix_str(f"train {record['train_loss']:+.5f}", refresh=False)
+                bar.update()
+                bar.write(f"[gradient] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
+                          f"validation {record.get('validation_loss', float('nan')):+.5f}")
             score = record.get("validation_loss", record["train_loss"])
             if not np.isfinite(score):
                 raise ValueError(
@@ -394,6 +399,7 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 if stale >= settings.n_iter_no_change:
                     converged = True
                     break
+        bar.close()
         model.load_state_dict(best_state)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=best)

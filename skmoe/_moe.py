@@ -29,6 +29,7 @@ from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
                           MIXTURE_PROBA_FLOOR, mix_probabilities, mixture_log_proba,
                           regression_outputs)
+from ._progress import verbose_fits
 from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dense,
                        route_numpy)
 from .experts import is_differentiable_expert
@@ -192,14 +193,15 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None)
-        if self.training == "gradient":
-            result = self._fit_gradient(problem, gate, rng, routing)
-        else:
-            result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
-                            max_iter=self.max_iter, tol=self.tol,
-                            n_init=self.n_init, init_params=self.init_params,
-                            n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-                            routing=routing)
+        with verbose_fits(self.verbose):  # progress of the out-of-fold fits
+            if self.training == "gradient":
+                result = self._fit_gradient(problem, gate, rng, routing)
+            else:
+                result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
+                                max_iter=self.max_iter, tol=self.tol,
+                                n_init=self.n_init, init_params=self.init_params,
+                                n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+                                routing=routing)
         self.gate_inputs_ = getattr(result, "gate_inputs", None)
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
@@ -514,7 +516,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Seeds the initialisation, the folds, the resampling fallback, torch
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
-        Print the log-likelihood and expert shares at every EM iteration.
+        Print the log-likelihood and expert shares at every EM iteration
+        (every epoch with ``training='gradient'``), and show progress on
+        stderr through tqdm: a bar over the EM iterations or epochs and one
+        over each round of out-of-fold expert fits (on a terminal; elsewhere,
+        or with ``SKMOE_PROGRESS=lines``, a plain line every ten seconds).
     max_epochs : int, default=100
         ``training='gradient'`` only (as are the parameters below): epochs of
         minibatch Adam. ``tol`` is the improvement in validation loss that
