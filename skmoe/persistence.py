@@ -6,7 +6,7 @@ saved (pickle or ``skops.io``), so ``skops.io.dumps`` works on it and
 loads only types that you trust explicitly: :func:`trusted_types` lists the
 ones skmoe itself is made of, and :func:`untrusted_types` lists what else a
 file holds -- the types of *your* experts (a decision tree's ``Tree``,
-LightGBM's ``Booster``, the function of a :class:`~skmoe.experts.RuleExpert`,
+LightGBM's ``Booster``, the function of a :class:`~skmoe.RuleExpert`,
 a user torch module) -- for you to review.
 
 Saving and loading (see the user guide's "Saving and loading models")::
@@ -94,7 +94,7 @@ def untrusted_types(data=None, *, file=None):
 
     These come from your experts (e.g. ``sklearn.tree._tree.Tree``,
     ``lightgbm.basic.Booster``, the function of a
-    :class:`~skmoe.experts.RuleExpert`, a torch module of your own). Review
+    :class:`~skmoe.RuleExpert`, a torch module of your own). Review
     them, then load with ``skops.io.loads(data, trusted=trusted_types(extra))``.
 
     Parameters
