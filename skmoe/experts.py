@@ -169,6 +169,11 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
     # then match the fitted model exactly), on the CPU otherwise.
     _restore_device = "fitted"
 
+    def __setstate__(self, state):
+        # Pickles written before skmoe._persistence hold a CPU module and this key.
+        state.pop("_fitted_on", None)
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
