@@ -474,7 +474,6 @@ default=None
         gates = np.broadcast_to(gates, (self.n_tasks_,) + gates.shape[1:])
         return np.ascontiguousarray(gates.transpose(1, 0, 2))
 
-    # Pickle and skops.io store the network as numpy arrays (TorchStateMixin);
-    # it loads on the CPU. The training-time task weights are not kept.
-    _restore_device = "cpu"
+    # Pickle and skops.io store the network as numpy arrays (TorchStateMixin),
+    # without the training-time task weights.
     _transient_attributes = ("_task_weights_t",)

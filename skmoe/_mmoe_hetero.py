@@ -310,7 +310,3 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             Columns follow ``expert_names_``; rows sum to one.
         """
         return np.ascontiguousarray(self._gates(self._check_X(X)).transpose(1, 0, 2))
-
-    # Pickle and skops.io store the gates as numpy arrays (TorchStateMixin);
-    # they load on the CPU.
-    _restore_device = "cpu"

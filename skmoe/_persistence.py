@@ -225,9 +225,13 @@ def _decode_module(state, restore, memo):
 class TorchStateMixin:
     """``__getstate__``/``__setstate__`` that store torch objects as numpy.
 
-    For the estimators (and the gate) that hold torch modules. ``_restore_device``
-    is ``'fitted'`` (back on the GPU it was fitted on when there is one) or
-    ``'cpu'``; ``_transient_attributes`` are caches left out of the state.
+    For the estimators (and the gate) that hold torch modules: the gate, the
+    torch MLP experts, both multi-task mixtures. Everything loads back on the
+    GPU it was fitted on when there is one, so predictions match the fitted
+    model exactly, and on the CPU otherwise (``_restore_device='fitted'``;
+    ``'cpu'`` would always load on the CPU). ``_transient_attributes`` are
+    caches left out of the state. ``copy.deepcopy`` goes through the same
+    state (EM copies its gate), and keeps the device.
     """
 
     _restore_device = "fitted"

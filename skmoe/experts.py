@@ -164,11 +164,6 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
         check_is_fitted(self)
         return validate_data(self, X, reset=False, dtype=np.float64)
 
-    # Pickle and skops.io store the network as numpy arrays (TorchStateMixin).
-    # It loads back on the GPU it was fitted on when there is one (predictions
-    # then match the fitted model exactly), on the CPU otherwise.
-    _restore_device = "fitted"
-
     def __setstate__(self, state):
         # Pickles written before skmoe._persistence hold a CPU module and this key.
         state.pop("_fitted_on", None)

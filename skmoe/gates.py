@@ -275,7 +275,3 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     def predict_proba(self, X):
         """Gate weights (rows sum to one), shape (n_samples, n_experts)."""
         return np.exp(self.predict_log_proba(X))
-
-    # Pickle and skops.io store the network as numpy arrays (TorchStateMixin);
-    # a gate loads on the CPU.
-    _restore_device = "cpu"
