@@ -24,11 +24,13 @@ or on the CPU always (``restore='cpu'``), so a model fitted on a GPU loads on
 a CPU-only machine either way.
 """
 
+from collections import OrderedDict
+
 import numpy as np
 import torch
 
-__all__ = ["TorchDevice", "TorchDtype", "TorchModule", "TorchTensor", "decode", "encode",
-           "map_device"]
+__all__ = ["TorchDevice", "TorchDtype", "TorchModule", "TorchStateMixin", "TorchTensor",
+           "decode", "encode", "map_device"]
 
 # Hook tables etc. that torch.nn.Module.__init__ recreates empty on loading.
 _MODULE_DEFAULTS = frozenset(torch.nn.Module().__dict__) - {
@@ -145,9 +147,9 @@ class TorchModule(_State):
 def encode(value, memo=None):
     """``value`` with every torch object replaced by its state object.
 
-    Recurses into (exact) dicts, lists and tuples; anything else that is not a
-    torch object is returned as it is. Tensors shared between places stay
-    shared (one state object), as pickle would keep them.
+    Recurses into (exact) dicts, OrderedDicts, lists and tuples; anything
+    else that is not a torch object is returned as it is. Tensors shared
+    between places stay shared (one state object), as pickle keeps them.
     """
     memo = {} if memo is None else memo
     if type(value) in _TENSOR_KINDS or isinstance(value, torch.nn.Module):
@@ -164,7 +166,7 @@ def encode(value, memo=None):
         raise TypeError("Cannot persist a torch.Generator.")
     if type(value) in (list, tuple):
         return type(value)(encode(v, memo) for v in value)
-    if isinstance(value, dict) and type(value).__module__ in ("builtins", "collections"):
+    if type(value) in (dict, OrderedDict):
         encoded = {k: encode(v, memo) for k, v in value.items()}
         return encoded if type(value) is dict else type(value)(encoded)
     return value
@@ -192,7 +194,7 @@ def decode(value, restore="fitted", memo=None):
         return _dtype(value.name)
     if type(value) in (list, tuple):
         return type(value)(decode(v, restore, memo) for v in value)
-    if isinstance(value, dict) and type(value).__module__ in ("builtins", "collections"):
+    if type(value) in (dict, OrderedDict):
         decoded = {k: decode(v, restore, memo) for k, v in value.items()}
         return decoded if type(value) is dict else type(value)(decoded)
     return value
