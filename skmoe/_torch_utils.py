@@ -1,7 +1,6 @@
 """Small torch helpers: device choice, seeding without touching global state."""
 
 import contextlib
-import copy
 
 import numpy as np
 import torch
@@ -48,29 +47,6 @@ def standardisation(X):
         return np.zeros(X.shape[1]), np.ones(X.shape[1])
     mean, scale = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
     return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-
-
-def modules_on_cpu(state, *names):
-    """Pickled ``state`` with CPU copies of the torch modules ``names``.
-
-    A model fitted on a GPU then unpickles on a CPU-only machine; the fitted
-    object itself stays where it is.
-
-    Parameters
-    ----------
-    state : dict
-        A dict the caller owns (``self.__dict__.copy()``), updated and
-        returned. Never the object's own ``__dict__``: scikit-learn's
-        ``BaseEstimator.__getstate__`` returns exactly that on Python >= 3.11,
-        and the fitted object would then lose its device and modules.
-    *names : str
-        Keys of the torch modules; each is deep-copied before it moves.
-    """
-    for name in names:
-        if state.get(name) is not None:
-            state[name] = copy.deepcopy(state[name]).to("cpu")
-    state["device_"] = torch.device("cpu")
-    return state
 
 
 def to_tensor(array, device, dtype=DTYPE):

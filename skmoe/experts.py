@@ -23,15 +23,15 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import check_sample_weight
 from ._compat import validate_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
+from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
-from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
-                           to_numpy, to_tensor)
+from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
 
 # Rows predicted per forward pass at predict time (bounds GPU memory).
 PREDICT_CHUNK = 65_536
 
 
-class _BaseTorchMLP(BaseEstimator):
+class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
     """Shared fitting of the torch MLP regressor and classifier."""
 
     _parameter_constraints = {
@@ -164,26 +164,10 @@ class _BaseTorchMLP(BaseEstimator):
         check_is_fitted(self)
         return validate_data(self, X, reset=False, dtype=np.float64)
 
-    def __getstate__(self):
-        # BaseEstimator.__getstate__ may return self.__dict__ itself (Python
-        # >= 3.11): copy it, or pickling would move the fitted model to the CPU.
-        state = dict(super().__getstate__())
-        if "module_" in state:
-            state["_fitted_on"] = str(self.device_)
-            state = modules_on_cpu(state, "module_")
-        return state
-
     def __setstate__(self, state):
-        fitted_on = state.pop("_fitted_on", "cpu")
+        # Pickles written before skmoe._persistence hold a CPU module and this key.
+        state.pop("_fitted_on", None)
         super().__setstate__(state)
-        if fitted_on.startswith("cuda") and torch.cuda.is_available():
-            # Back on the GPU when there is one (predictions then match the
-            # fitted model exactly); on a CPU-only machine it stays on the CPU.
-            device = torch.device(fitted_on)
-            if (device.index or 0) >= torch.cuda.device_count():
-                device = torch.device("cuda")
-            self.module_.to(device)
-            self.device_ = device
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

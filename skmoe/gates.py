@@ -13,11 +13,12 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
-from ._torch_utils import (DTYPE, modules_on_cpu, resolve_device, seeded_torch,
-                           standardisation, to_numpy, to_tensor)
+from ._persistence import TorchStateMixin
+from ._torch_utils import (DTYPE, resolve_device, seeded_torch, standardisation, to_numpy,
+                           to_tensor)
 
 
-class MLPGate(BaseEstimator):
+class MLPGate(TorchStateMixin, BaseEstimator):
     """Neural gate: softmax over experts computed by a small MLP.
 
     With ``hidden_layer_sizes=()`` it is the multinomial-logit gate of the
@@ -274,9 +275,3 @@ class MLPGate(BaseEstimator):
     def predict_proba(self, X):
         """Gate weights (rows sum to one), shape (n_samples, n_experts)."""
         return np.exp(self.predict_log_proba(X))
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        if "module_" in state:
-            modules_on_cpu(state, "module_", "noise_module_")
-        return state
