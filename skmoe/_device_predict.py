@@ -24,7 +24,7 @@ import torch
 
 from ._likelihood import _check_finite, aligned_proba, regression_outputs
 from ._nn import BatchedMLP
-from ._torch_utils import device_array, matmul_precision, standardise
+from ._torch_utils import device_array, matmul_precision, standardise, to_host
 from .experts import _BaseTorchMLP, predict_chunk
 from .gates import MLPGate
 
@@ -122,7 +122,7 @@ def weights_and_outputs(mixture, X):
     outputs = np.empty(shape)
     done = set()
     for positions in torch_expert_groups(experts):
-        out = batched_expert_outputs(experts, positions, device_x).cpu().numpy()
+        out = to_host(batched_expert_outputs(experts, positions, device_x))
         for j, position in enumerate(positions):
             column, name, expert = out[:, j], names[position], experts[position]
             _check_finite(column, name)
@@ -143,4 +143,4 @@ def weights_and_outputs(mixture, X):
         else:
             outputs[:, rest] = regression_outputs([names[i] for i in rest],
                                                   [experts[i] for i in rest], X)
-    return torch.exp(log_weights).cpu().numpy(), outputs
+    return to_host(torch.exp(log_weights)), outputs

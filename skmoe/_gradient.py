@@ -37,8 +37,8 @@ from sklearn.utils import Bunch
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
-from ._torch_utils import (device_array, matmul_precision, resolve_device, seeded_torch,
-                           standardisation, standardise, to_numpy, to_tensor)
+from ._torch_utils import (device_array, device_standardisation, matmul_precision,
+                           resolve_device, seeded_torch, standardise, to_numpy, to_tensor)
 from .experts import is_differentiable_expert
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -156,10 +156,11 @@ class TrainingData:
         self.z_gate, self.z_expert, self.fixed, self.y, self.w = z_gate, z_expert, fixed, y, w
 
     @classmethod
-    def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device):
-        # X goes to the device once (float64) and is standardised there; the
-        # experts share the gate's inputs when their scaling is the same.
-        X = device_array(problem.X, device)
+    def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device, X=None):
+        # X goes to the device once (float64; ``X`` when already there) and is
+        # standardised there; the experts share the gate's inputs when their
+        # scaling is the same.
+        X = device_array(problem.X, device) if X is None else X
         z_gate = standardise(X, gate.mean_, gate.scale_, nan_to_zero=True)
         same = (x_mean is None or (np.array_equal(x_mean, gate.mean_)
                                    and np.array_equal(x_scale, gate.scale_)))
@@ -477,20 +478,23 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     x_mean = x_scale = None
     if differentiable and np.isnan(problem.X).any():
         raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
-    # The gate's input scaling depends on X only; the torch experts use the
-    # same one. Computed once, for every run.
-    scaling = standardisation(problem.X)
-    if differentiable:
-        x_mean, x_scale = scaling
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
                                                  rng.randint(2**31 - 1), parallel)
+    # X goes to the device once. The gate's input scaling depends on X only,
+    # and the torch experts use the same: computed there once, for every run.
+    X_device = device_array(problem.X, device)
+    scaling = device_standardisation(X_device, problem.X)
+    if differentiable:
+        x_mean, x_scale = scaling
     settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
                      routing=routing)
     scaled = clone(gate_template).init(problem.X, problem.n_experts, 0, scaling=scaling)
-    data = TrainingData.from_problem(problem, scaled, x_mean, x_scale, fixed_out, device)
+    data = TrainingData.from_problem(problem, scaled, x_mean, x_scale, fixed_out, device,
+                                     X_device)
+    del X_device
     best = None
     for _ in range(n_init):
         seed = rng.randint(2**31 - 1)

@@ -77,6 +77,29 @@ def modules_on_cpu(state, *names):
     return state
 
 
+def device_standardisation(X_device, X):
+    """:func:`standardisation` of ``X`` from its device copy ``X_device`` (float64).
+
+    Without NaN the column means and scales are two reductions on the device
+    (equal to numpy's up to summation order); with NaN, numpy's as before.
+    """
+    if len(X) == 0 or X_device.dtype != torch.float64 or torch.isnan(X_device).any():
+        return standardisation(X)
+    var, mean = torch.var_mean(X_device, dim=0, correction=0)
+    mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()
+    return mean, np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
+def to_host(tensor):
+    """A device tensor as a numpy array, through pinned memory from a GPU (faster)."""
+    tensor = tensor.detach()
+    if tensor.device.type != "cuda":
+        return tensor.cpu().numpy()
+    host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
+    host.copy_(tensor)
+    return host.numpy()
+
+
 def device_array(X, device):
     """``X`` (a float numpy array) on ``device`` in float64: one copy, none on the CPU.
 
