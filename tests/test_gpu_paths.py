@@ -44,17 +44,19 @@ def _per_expert(model, X, monkeypatch, method="predict"):
         return getattr(model, method)(X), model._weights_and_outputs(X)
 
 
-def _check_batched_equals_per_expert(model, X, monkeypatch, method="predict"):
+def _check_batched_equals_per_expert(model, X, monkeypatch, method="predict", atol=1e-6):
     assert device_predict.applies(model)
     fast, (weights, outputs) = getattr(model, method)(X), model._weights_and_outputs(X)
     slow, (slow_weights, slow_outputs) = _per_expert(model, X, monkeypatch, method)
     assert weights.dtype == outputs.dtype == np.float64
     assert outputs.shape == slow_outputs.shape
-    # Equal up to the summation order of the batched matmuls (float32).
-    assert_allclose(outputs, slow_outputs, rtol=1e-5, atol=1e-6)
+    # Equal up to the summation order of the batched matmuls (float32), or,
+    # in TF32/bf16, up to their rounding (``atol``).
+    rtol = 1e-5 if atol <= 1e-6 else 0
+    assert_allclose(outputs, slow_outputs, rtol=rtol, atol=atol)
     assert_allclose(weights, slow_weights, rtol=1e-6, atol=1e-9)
     assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-12)
-    assert_allclose(fast, slow, rtol=1e-5, atol=1e-6)
+    assert_allclose(fast, slow, rtol=rtol, atol=atol)
 
 
 def test_batched_predict_equals_per_expert_predict(monkeypatch):
@@ -192,7 +194,9 @@ def test_reduced_precision_on_cuda(precision, monkeypatch):
     model = _regressor(device="cuda", precision=precision).fit(X, y)
     pred = model.predict(X)
     assert np.isfinite(pred).all()
-    _check_batched_equals_per_expert(model, X, monkeypatch)
+    # Batched and per-expert matmuls round differently in TF32/bf16 (seen on an
+    # H200: at most 3e-4 and 5e-3 for targets of unit scale).
+    _check_batched_equals_per_expert(model, X, monkeypatch, atol=0.02 * y.std())
     for expert in model.experts_[:3]:
         expert.precision = "float32"
     assert_allclose(model.predict(X), pred, atol=0.1 * y.std())
