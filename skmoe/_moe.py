@@ -23,6 +23,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
 from ._compat import validate_data
+from ._device_predict import applies as device_predict_applies
+from ._device_predict import weights_and_outputs as device_weights_and_outputs
 from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
@@ -296,6 +298,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
 
     def _weights_and_outputs(self, X):
         """Gate weights and the experts' outputs (zeros off-route with top_k)."""
+        if device_predict_applies(self):
+            # X on the device once; torch experts batched (skmoe._device_predict).
+            return device_weights_and_outputs(self, X)
         if self.top_k is None:
             outputs = self._outputs(X)
             return self._gate_weights(X, outputs), outputs
@@ -714,7 +719,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         """
         X = self._check_X(X)
         weights, outputs = self._weights_and_outputs(X)
-        mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
+        if return_std:
+            mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
+        else:  # the same mean, without the spread's passes over (n, M)
+            mean = (weights * outputs).sum(axis=1)
         if getattr(self, "combiner_", None) is not None:
             mean = self.combiner_.predict(X, outputs, mean)
         return (mean, std) if return_std else mean

@@ -14,8 +14,8 @@ from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
-from ._torch_utils import (DTYPE, resolve_device, seeded_torch, standardisation, to_numpy,
-                           to_tensor)
+from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
+                           standardise, to_numpy, to_tensor)
 
 
 class MLPGate(TorchStateMixin, BaseEstimator):
@@ -86,17 +86,20 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             raise ValueError(f"gate learning_rate must be > 0, got {self.learning_rate!r}.")
         return sizes
 
-    def init(self, X, n_experts, seed, dtype=DTYPE):
+    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None):
         """Build the network and the input scaling for ``n_experts`` outputs.
 
         ``dtype`` is the network's precision: float32 by default; EM asks for
         float64 so that rounding in the gate's fit does not compound over its
         iterations (float32 vs float64 inputs, rescaled targets).
+        ``scaling``, ``(mean, scale)`` of ``X`` as
+        :func:`~skmoe._torch_utils.standardisation` returns them, spares
+        computing them again.
         """
         sizes = self._validate()
         self.device_ = resolve_device(self.device)
         self.dtype_ = dtype
-        self.mean_, self.scale_ = standardisation(X)
+        self.mean_, self.scale_ = standardisation(X) if scaling is None else scaling
         with seeded_torch(seed):
             self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
         self.module_.to(self.device_, dtype)
@@ -145,8 +148,24 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         return getattr(self, "dtype_", DTYPE)  # gates fitted before dtype_ existed
 
     def _inputs(self, X):
-        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
-        return to_tensor(np.nan_to_num(Z, nan=0.0), self.device_, self._dtype())
+        """Standardised inputs on the device (NaN imputed by the mean).
+
+        ``X`` is a numpy array, or a float64 tensor already on the device
+        (:func:`~skmoe._torch_utils.device_array`): then nothing is copied.
+        """
+        if not isinstance(X, torch.Tensor):
+            X = device_array(X, self.device_)
+        return standardise(X, self.mean_, self.scale_, self._dtype(), nan_to_zero=True)
+
+    def log_proba_tensor(self, X):
+        """Log gate weights as a float64 tensor on the device, shape (n, n_experts).
+
+        The device-side twin of :meth:`predict_log_proba` (``X`` as in
+        ``_inputs``); used by the mixture's predict to keep X on the device.
+        """
+        with torch.no_grad():
+            logits = self.module_(self._inputs(X)).to(torch.float64)
+        return logits - torch.logsumexp(logits, dim=1, keepdim=True)
 
     def _loss(self, Z, targets, weight):
         logits = self.module_(Z)
