@@ -232,7 +232,7 @@ def test_saving_leaves_the_fitted_model_as_it_was():
 
 def test_stacked_gate_network_and_linear_head_round_trip(monkeypatch):
     # The stacked gate as a network (BaggedLogits), whichever candidate the
-    # held-out losses would pick, and the linear head.
+    # held-out losses would pick, the linear head, and blends of candidates.
     monkeypatch.setitem(_blend.LEVERS, "fallback", False)
     X, y = _data("reg")
     moe = MixtureOfExpertsRegressor(_regressors(), max_epochs=20, random_state=0).fit(X, y)
@@ -248,12 +248,24 @@ def test_stacked_gate_network_and_linear_head_round_trip(monkeypatch):
     y = X[:, 0] + 0.01 * rng.normal(size=400)
     moe = MixtureOfExpertsRegressor([("half", RuleExpert(half_first_column)),
                                      ("zero", RuleExpert(zeros))], random_state=0).fit(X, y)
-    assert moe.linear_head_ is not None
+    assert moe.combiner_ is not None
     data = sio.dumps(moe)
     rules = {f"{__name__}.half_first_column", f"{__name__}.zeros"}
     assert set(untrusted_types(data)) == rules
     loaded = sio.loads(data, trusted=trusted_types(rules))
-    assert loaded.linear_head_ is not None
+    assert loaded.combiner_ is not None
+    assert_same_predictions(loaded, moe, X)
+
+    # A blend of the gate, the constant blend (MixedLogits) and the
+    # feature-weighted head (CandidateBlend).
+    monkeypatch.setattr(_blend, "_choose", lambda *args: {
+        "constant": 0.4, "gate": 0.3, "feature_weighted": 0.3, "linear": 0.0})
+    X, y = _data("reg")
+    moe = MixtureOfExpertsRegressor(_regressors(), max_epochs=20, random_state=0).fit(X, y)
+    assert isinstance(moe.gate_.module_, _blend.MixedLogits)
+    assert moe.combiner_ is not None
+    loaded = sio.loads(sio.dumps(moe), trusted=trusted_types([TREE]))
+    assert isinstance(loaded.gate_.module_, _blend.MixedLogits)
     assert_same_predictions(loaded, moe, X)
 
 
