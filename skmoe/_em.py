@@ -17,7 +17,12 @@ Latent variable: which expert generated each (x, y).
 * Regression likelihoods are computed on standardised targets (float64) and
   the gate is fitted in float64: rescaling y rescales the fit exactly.
 * The run keeps its best iteration; cross-fitted EM stops after ``PATIENCE``
-  iterations without an improvement of ``tol`` in its (honest) log-likelihood.
+  iterations without an improvement of its (honest) log-likelihood by more
+  than ``tol`` and ``NOISE_Z`` standard errors of the gain (paired over rows).
+* Gate M-steps: the uniform start's targets are one constant row, so the
+  gate is set to it exactly (:meth:`MLPGate.fit_constant`, no optimisation);
+  later M-steps are warm-started, and so is cross-fitted EM's final gate on
+  all rows (from a fold's gate).
 
 Honest likelihoods: with ``cv=K`` the experts' likelihoods in the E-step come
 from K-fold cross-fitted predictions (each row is predicted by models that
@@ -553,6 +558,8 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     if not best.converged:
         warnings.warn(
             f"EM did not converge in max_iter={max_iter} iterations (log-likelihood "
-            f"still improving by more than tol={tol}). Increase max_iter or tol.",
+            f"still improving by more than tol={tol}"
+            f"{'' if cv is None else ' and its standard error'}). Increase max_iter "
+            f"or tol.",
             ConvergenceWarning)
     return best
