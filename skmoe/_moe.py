@@ -487,10 +487,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     max_iter : int, default=10
         EM only: maximum EM iterations per initialisation.
     tol : float, default=1e-3
-        EM stops at the first iteration that improves the mean per-sample
-        (honest) log-likelihood by less than ``tol``; the best iteration is
-        kept. For the gradient trainer, the improvement in validation loss
-        that resets the early-stopping patience.
+        EM stops at the first iteration that does not improve the mean
+        per-sample (honest) log-likelihood of its best iteration by more than
+        ``tol``; with cross-fitting (``cv`` not None), also by more than one
+        standard error of that gain (paired over rows), since the held-out
+        log-likelihood is noisy. The best iteration is kept; ``converged_``
+        is False when EM was still improving after ``max_iter`` iterations.
+        For the gradient trainer, the improvement in validation loss that
+        resets the early-stopping patience.
     n_init : int, default=1
         EM restarts; the run with the best log-likelihood is kept.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'

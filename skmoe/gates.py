@@ -17,6 +17,12 @@ from ._persistence import TorchStateMixin
 from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
                            standardise, to_numpy, to_tensor)
 
+# L-BFGS curvature pairs kept (torch's default is 100). The gate's fits run at
+# most ~100 iterations on small networks, where torch's Python two-loop
+# recursion over 100 pairs cost more than the loss itself (EM on 100-1000
+# rows spent ~40% of its gate time there); 10 is scipy's default.
+LBFGS_HISTORY = 100
+
 
 class MLPGate(TorchStateMixin, BaseEstimator):
     """Neural gate: softmax over experts computed by a small MLP.
@@ -144,6 +150,22 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         self.n_experts_ = len(keep)
         return self
 
+    def fit_constant(self, proba):
+        """Fit the gate to the same target ``proba`` on every row, exactly.
+
+        The last layer's weights become zero and its bias ``log(proba)``, the
+        cross-entropy's minimiser; the hidden layers keep their start, so
+        later warm-started fits can move them. Costs no optimisation (EM's
+        uniform start used to spend a cold L-BFGS fit on it).
+        """
+        proba = np.asarray(proba, dtype=np.float64)
+        last = self.module_[-1] if isinstance(self.module_, torch.nn.Sequential) else self.module_
+        with torch.no_grad():
+            last.weight.zero_()
+            last.bias.copy_(torch.as_tensor(np.log(proba), dtype=last.bias.dtype))
+        self.module_.eval()
+        return self
+
     def _dtype(self):
         return getattr(self, "dtype_", DTYPE)  # gates fitted before dtype_ existed
 
@@ -240,6 +262,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         with torch.no_grad():
             start = self._loss(Z, T, w).item()
         optimizer = torch.optim.LBFGS(params, lr=1.0, max_iter=n_iter,
+                                      history_size=LBFGS_HISTORY,
                                       line_search_fn="strong_wolfe",
                                       tolerance_grad=1e-6, tolerance_change=1e-9)
 
