@@ -4,11 +4,13 @@ Usage, from anywhere::
 
     python docs/build.py [--no-gallery] [--out DIR] [SPHINX_OPTION ...]
 
-``docs/`` is copied to ``DIR/src`` and Sphinx runs on that copy with the
-configuration in ``docs/conf.py`` (``-c docs``), warnings as errors
-(``-W --keep-going``). The gallery pages (``auto_examples/``), autosummary's
-API pages (``generated/``) and ``sg_execution_times.rst`` are written to the
-copy, the HTML to ``DIR/html``. DIR defaults to a new temporary directory.
+``docs/`` is copied to ``DIR/src/docs``, beside links to the repository's
+other top-level entries (so ``.. include:: ../benchmarks/results/...`` still
+works), and Sphinx runs on that copy with the configuration in
+``docs/conf.py`` (``-c docs``), warnings as errors (``-W --keep-going``). The
+gallery pages (``auto_examples/``), autosummary's API pages (``generated/``)
+and ``sg_execution_times.rst`` are written to the copy, the HTML to
+``DIR/html``. DIR defaults to a new temporary directory.
 
 ``--no-gallery`` (what CI runs) makes the example pages without running the
 examples (``-D plot_gallery=0``). Further options go to ``sphinx-build``
@@ -23,6 +25,7 @@ import sys
 import tempfile
 
 DOCS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(DOCS)
 # What a build makes in a source directory; never copied from docs/ (an
 # in-tree build by hand may have left them there).
 GENERATED = ("_build", "auto_examples", "generated", "sg_execution_times.rst",
@@ -37,8 +40,13 @@ def main(argv=None):
     args, sphinx_args = parser.parse_known_args(argv)
 
     out = os.path.abspath(args.out or tempfile.mkdtemp(prefix="skmoe-docs-"))
-    src = os.path.join(out, "src")
-    shutil.rmtree(src, ignore_errors=True)
+    tree = os.path.join(out, "src")
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(tree)
+    for entry in os.listdir(ROOT):
+        if entry not in (os.path.basename(DOCS), ".git"):
+            os.symlink(os.path.join(ROOT, entry), os.path.join(tree, entry))
+    src = os.path.join(tree, os.path.basename(DOCS))
     shutil.copytree(DOCS, src, ignore=shutil.ignore_patterns(*GENERATED))
     if args.no_gallery:
         sphinx_args = ["-D", "plot_gallery=0", *sphinx_args]
