@@ -41,13 +41,20 @@ def main(argv=None):
 
     out = os.path.abspath(args.out or tempfile.mkdtemp(prefix="skmoe-docs-"))
     tree = os.path.join(out, "src")
-    shutil.rmtree(tree, ignore_errors=True)
-    os.makedirs(tree)
-    for entry in os.listdir(ROOT):
-        if entry not in (os.path.basename(DOCS), ".git"):
-            os.symlink(os.path.join(ROOT, entry), os.path.join(tree, entry))
     src = os.path.join(tree, os.path.basename(DOCS))
-    shutil.copytree(DOCS, src, ignore=shutil.ignore_patterns(*GENERATED))
+    os.makedirs(src, exist_ok=True)
+    for entry in os.listdir(ROOT):
+        link = os.path.join(tree, entry)
+        if entry not in (os.path.basename(DOCS), ".git") and not os.path.lexists(link):
+            os.symlink(os.path.join(ROOT, entry), link)
+    # A second build into the same DIR keeps what the first generated, so
+    # Sphinx rebuilds only what changed and the gallery reruns only the
+    # examples that changed.
+    for entry in os.listdir(src):
+        if entry not in GENERATED:
+            path = os.path.join(src, entry)
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    shutil.copytree(DOCS, src, ignore=shutil.ignore_patterns(*GENERATED), dirs_exist_ok=True)
     if args.no_gallery:
         sphinx_args = ["-D", "plot_gallery=0", *sphinx_args]
     cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
