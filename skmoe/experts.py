@@ -4,7 +4,7 @@
   estimators around a torch MLP. They take ``sample_weight`` (so EM can use
   them) and, inside a mixture with ``training="gradient"``, are trained end to
   end with the gate; several of one shape then run as one batched network.
-* :class:`RuleExpert` -- a plain Python function of ``X`` (a domain rule),
+* :class:`~skmoe.RuleExpert` -- a plain Python function of ``X`` (a domain rule),
   optionally with a few fitted parameters, as an expert.
 """
 
