@@ -99,7 +99,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         float64 so that rounding in the gate's fit does not compound over its
         iterations (float32 vs float64 inputs, rescaled targets).
         ``scaling``, ``(mean, scale)`` of ``X`` as
-        :func:`~skmoe._torch_utils.standardisation` returns them, spares
+        ``standardisation`` returns them, spares
         computing them again.
         """
         sizes = self._validate()
