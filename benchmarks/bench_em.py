@@ -1,9 +1,11 @@
 """EM mixture vs the gradient default, stacking and the best expert, per dataset.
 
 Same expert pool, splits and loaders as ``run_benchmarks.py``. EM variants
-are module settings of :mod:`skmoe._em` (``--variant NAME=KEY:VALUE,...``,
-keys ``floor``, ``patience``, ``init``), so that design choices can be
-measured without new public parameters. Scores: RMSE (regression) or
+are module settings of :mod:`skmoe._em` (``--variant NAME=KEY:VALUE,...``:
+``init`` is ``init_params``, ``floor`` sets ``WEIGHT_FLOOR``, any other key
+the module constant of that name in upper case, e.g. ``patience:2``,
+``noise_z:0``, ``constant_gate_start:0``, ``final_gate_warm:0``), so that
+design choices can be measured side by side without new public parameters. Scores: RMSE (regression) or
 log-loss (classification), mean over splits; fit times relative to
 ``Stacking(cv=5)`` in the same split (median over splits).
 
@@ -65,18 +67,24 @@ def run(datasets, variants, splits, max_rows, trees, log=print):
     import skmoe._em as em
     from sklearn.exceptions import ConvergenceWarning
     # getattr: also runs on versions of skmoe without these settings.
-    defaults = {"floor": getattr(em, "WEIGHT_FLOOR", 0.0),
-                "patience": getattr(em, "PATIENCE", 1)}
+    constants = {key: ("WEIGHT_FLOOR" if key == "floor" else key.upper())
+                 for v in variants.values() for key in v if key != "init"}
+    constants.update(floor="WEIGHT_FLOOR", patience="PATIENCE")
+    defaults = {key: getattr(em, const, None) for key, const in constants.items()}
     methods = BASE_METHODS + list(variants)
     rows = []
     for name in datasets:
         task, X, y, _ = load(name, max_rows)
-        per = {m: {"score": [], "time": [], "warned": 0} for m in methods}
+        per = {m: {"score": [], "time": [], "warned": 0, "n_iter": []} for m in methods}
         for seed, (train, test) in enumerate(_splits(task, X, y, splits, 0.25)):
             for method in methods:
                 settings = variants.get(method, {})
-                em.WEIGHT_FLOOR = settings.get("floor", defaults["floor"])
-                em.PATIENCE = int(settings.get("patience", defaults["patience"]))
+                for key, const in constants.items():
+                    value = settings.get(key, defaults[key])
+                    if value is not None:
+                        default = defaults[key]
+                        setattr(em, const, type(default)(value)
+                                if isinstance(default, (bool, int, float)) else value)
                 model = _build(method, task, seed, trees, variants)
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
@@ -86,6 +94,7 @@ def run(datasets, variants, splits, max_rows, trees, log=print):
                 per[method]["warned"] += any(issubclass(w.category, ConvergenceWarning)
                                              for w in caught)
                 per[method]["time"].append(seconds)
+                per[method]["n_iter"].append(getattr(model, "n_iter_", 0))
                 if method == "best_expert":
                     each = model.predict_experts(X[test])
                     scores = [_score(task, each[:, i], y[test], model.classes_
@@ -105,10 +114,13 @@ def run(datasets, variants, splits, max_rows, trees, log=print):
             ratio = statistics.median(t / s for t, s in zip(per[method]["time"],
                                                              per["stacking"]["time"]))
             row[method] = {"score": score, "fit_vs_stacking": ratio,
-                           "converged_all": per[method]["warned"] == 0}
+                           "converged_all": per[method]["warned"] == 0,
+                           "n_iter": statistics.median(per[method]["n_iter"])}
         rows.append(row)
         log(_line(row, methods))
-    em.WEIGHT_FLOOR, em.PATIENCE = defaults["floor"], defaults["patience"]
+    for key, const in constants.items():
+        if defaults[key] is not None:
+            setattr(em, const, defaults[key])
     return rows
 
 
@@ -118,7 +130,8 @@ def _line(row, methods):
     for m in methods:
         cell = row[m]
         cells.append(f"{m}={cell['score']:.4f}({(cell['score'] - ref) / ref:+.1%},"
-                     f"t{cell['fit_vs_stacking']:.2f}{'' if cell['converged_all'] else ',NC'})")
+                     f"t{cell['fit_vs_stacking']:.2f}{'' if cell['converged_all'] else ',NC'}"
+                     f"{'' if m in BASE_METHODS else ',i%g' % cell['n_iter']})")
     return "  ".join(cells)
 
 

@@ -1,6 +1,6 @@
 """
 Sequence experts: MoSE as a configuration of MultiGateMixtureOfExperts
-=====================================================================
+======================================================================
 
 MoSE (Qin et al., KDD 2020) is a multi-gate mixture whose shared bottom,
 experts and towers are LSTMs reading a stream of user actions. In skmoe it

@@ -31,8 +31,9 @@ import numpy as np
 
 from skmoe import MultiGateMixtureOfExperts
 
-results = json.loads((Path(__file__).resolve().parent.parent / "benchmarks" / "results"
-                      / "ple_synthetic.json").read_text())
+# sphinx-gallery runs an example in its own folder, without ``__file__``.
+here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+results = json.loads((here.parent / "benchmarks" / "results" / "ple_synthetic.json").read_text())
 models = {"mmoe": "MMoE", "cgc": "CGC (PLE, 1 layer)", "ple": "PLE (2 layers)"}
 summary = results["summary"]
 correlations = np.array([float(p) for p in summary])

@@ -27,7 +27,7 @@ _LAZY = {
     "TorchMLPRegressor": ".experts",
     "MLPGate": ".gates",
 }
-_SUBMODULES = {"datasets", "experts", "gates", "plotting"}
+_SUBMODULES = {"datasets", "experts", "gates", "persistence", "plotting"}
 
 __all__ = sorted([*_LAZY, "__version__"])
 

@@ -78,7 +78,7 @@ class _BaseExpertComposition(_BaseComposition):
         ``sample_weight`` is consumed by the estimator itself: each expert
         gets its weights (the user's weights, times its responsibilities in a
         mixture) as its own ``sample_weight`` where it accepts them (see
-        :func:`fit_expert`); other metadata is routed as requested by the
+        ``fit_expert``); other metadata is routed as requested by the
         experts, as in scikit-learn's ``VotingRegressor``.
 
         Returns

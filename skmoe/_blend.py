@@ -54,7 +54,7 @@ import numpy as np
 import torch
 from joblib import Parallel
 from scipy.optimize import minimize
-from scipy.special import log_softmax, logsumexp, softmax
+from scipy.special import logsumexp, softmax
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -63,6 +63,7 @@ from sklearn.utils import Bunch
 from ._gradient import _fixed_outputs
 from ._likelihood import noise_variances
 from ._nn import BatchedMLP
+from ._progress import progress_bar
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
@@ -513,6 +514,7 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
     best_state = copy.deepcopy(net.state_dict())
     stale = np.zeros(E, dtype=int)
     history, converged = [], False
+    bar = progress_bar(settings.max_epochs, "gate", enabled=settings.verbose, unit="epoch")
     for epoch in range(1, settings.max_epochs + 1):
         started = time.perf_counter()
         order = [rng.permutation(train) for train, _, _ in members]
@@ -547,11 +549,14 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
         record["seconds"] = time.perf_counter() - started
         history.append(record)
         if settings.verbose:
-            print(f"[gate] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
-                  f"validation {record.get('validation_loss', float('nan')):+.5f}")
+            bar.set_postfix_str(f"train {record['train_loss']:+.5f}", refresh=False)
+            bar.update()
+            bar.write(f"[gate] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
+                      f"validation {record.get('validation_loss', float('nan')):+.5f}")
         if has_val and (stale >= settings.n_iter_no_change).all():
             converged = True
             break
+    bar.close()
     if has_val:
         net.load_state_dict(best_state)
     return net.eval(), history, converged

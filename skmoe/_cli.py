@@ -6,6 +6,7 @@ columns the experts cannot take, a missing optional dependency) print one
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -82,12 +83,16 @@ def build_parser():
     cmp.add_argument("--repeats", type=int, default=3,
                      help="repetitions of the K folds, for a sharper paired test "
                           "(default: 3)")
-    cmp.add_argument("--training", choices=["em", "gradient"], default="em",
-                     help="how the mixture is trained (default: em)")
-    cmp.add_argument("--max-iter", type=int, default=30,
-                     help="at most this many EM iterations (default: 30)")
-    cmp.add_argument("--max-epochs", type=int, default=100,
-                     help="at most this many epochs of gradient training (default: 100)")
+    # None: the estimator's own default, so the command fits the mixture a
+    # user of the library gets (read when it is built: no import here).
+    cmp.add_argument("--training", choices=["em", "gradient"], default=None,
+                     help="how the mixture is trained (default: the library's, "
+                          "training= of MixtureOfExpertsRegressor/Classifier)")
+    cmp.add_argument("--max-iter", type=int, default=None,
+                     help="at most this many EM iterations (default: the library's)")
+    cmp.add_argument("--max-epochs", type=int, default=None,
+                     help="at most this many epochs of gradient training "
+                          "(default: the library's)")
     cmp.add_argument("--n-jobs", type=int, default=None,
                      help="parallel fits (default: all CPU cores, at most 4)")
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -103,7 +108,11 @@ def build_parser():
                      help="leave out 'ensemble (greedy)', the experts blended with "
                           "weights learned by ensemble selection (about as costly as "
                           "stacking)")
-    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmp.add_argument("--quiet", action="store_true", help="no progress output")
+    cmp.add_argument("-v", "--verbose", action="store_true",
+                     help="also show progress inside each fit of the mixture (EM "
+                          "iterations, out-of-fold expert fits, gate epochs), as plain "
+                          "lines on stderr")
 
     ds = sub.add_parser("datasets", help="list the bundled datasets",
                         description="List the datasets `compare` takes by name.")
@@ -183,7 +192,9 @@ def load_named(name):
     return data.X, data.y, data.task, f"{name}: {data.description}"
 
 
-def make_estimators(expert_names, task, max_iter, seed, training="em", max_epochs=100):
+def make_estimators(expert_names, task, seed, *, training=None, max_iter=None,
+                    max_epochs=None, verbose=0):
+    """The mixture, the ensemble and each expert; None leaves the library's default."""
     from . import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor)
     factories = _expert_factories()
@@ -195,15 +206,33 @@ def make_estimators(expert_names, task, max_iter, seed, training="em", max_epoch
         raise UserError(f"--experts needs at least two distinct experts, got {names}.")
     k = 0 if task == "regression" else 1
     experts = [(n, factories[n][k]()) for n in names]
+    given = {key: value for key, value in [("training", training), ("max_iter", max_iter),
+                                           ("max_epochs", max_epochs)] if value is not None}
     if task == "regression":
-        mixture = MixtureOfExpertsRegressor(experts, training=training, max_iter=max_iter,
-                                            max_epochs=max_epochs, random_state=seed)
+        mixture = MixtureOfExpertsRegressor(experts, random_state=seed, verbose=verbose,
+                                            **given)
         ensemble = EnsembleRegressor(experts, random_state=seed)
     else:
-        mixture = MixtureOfExpertsClassifier(experts, training=training, max_iter=max_iter,
-                                             max_epochs=max_epochs, random_state=seed)
+        mixture = MixtureOfExpertsClassifier(experts, random_state=seed, verbose=verbose,
+                                             **given)
         ensemble = EnsembleClassifier(experts, random_state=seed)
     return {"mixture": mixture, "ensemble": ensemble, **dict(experts)}
+
+
+@contextlib.contextmanager
+def _progress_as_lines(on):
+    """With --verbose, every bar is plain lines (SKMOE_PROGRESS=lines, which the
+    worker processes inherit): fits side by side would draw over one bar."""
+    saved = os.environ.get("SKMOE_PROGRESS")
+    if on:
+        os.environ["SKMOE_PROGRESS"] = "lines"
+    try:
+        yield
+    finally:
+        if on and saved is None:
+            del os.environ["SKMOE_PROGRESS"]
+        elif on:
+            os.environ["SKMOE_PROGRESS"] = saved
 
 
 def _run_compare(args):
@@ -216,7 +245,7 @@ def _run_compare(args):
 
     if args.cv < 2:
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
-    if min(args.repeats, args.max_iter, args.max_epochs) < 1:
+    if min(v for v in (args.repeats, args.max_iter, args.max_epochs) if v is not None) < 1:
         raise UserError("--repeats, --max-iter and --max-epochs must be positive.")
     if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
         raise UserError(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}.")
@@ -234,8 +263,9 @@ def _run_compare(args):
         if args.target or args.drop or args.one_hot or args.dropna:
             raise UserError("--target/--drop/--one-hot/--dropna apply to CSV files only.")
         X, y, task, title = load_named(args.data)
-    estimators = make_estimators(args.experts, task, args.max_iter, args.seed,
-                                 args.training, args.max_epochs)
+    estimators = make_estimators(args.experts, task, args.seed, training=args.training,
+                                 max_iter=args.max_iter, max_epochs=args.max_epochs,
+                                 verbose=int(args.verbose))
     classifier = task == "classification"
     if classifier:
         _, counts = np.unique(y, return_counts=True)
@@ -258,14 +288,16 @@ def _run_compare(args):
     repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
     print(f"{task} on {title}\n{X.shape[0]} rows, {X.shape[1]} feature"
           f"{'s' if X.shape[1] != 1 else ''}; experts {', '.join(experts)}; mixture "
-          f"trained by {args.training}; {args.cv}-fold cross-validation{repeats}\n",
+          f"trained by {estimators['mixture'].training}; {args.cv}-fold "
+          f"cross-validation{repeats}\n",
           flush=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:
-            result = compare(estimators, X, y, cv=cv, n_jobs=n_jobs,
-                             random_state=args.seed, progress=not args.quiet,
-                             greedy_ensemble=not args.no_greedy)
+            with _progress_as_lines(args.verbose):
+                result = compare(estimators, X, y, cv=cv, n_jobs=n_jobs,
+                                 random_state=args.seed, progress=not args.quiet,
+                                 greedy_ensemble=not args.no_greedy)
         except ValueError as exc:  # e.g. an expert that rejects the data
             raise UserError(f"Fitting failed: {exc}") from None
     print(result)

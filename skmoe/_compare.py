@@ -24,7 +24,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing
 
-from ._progress import ProgressBar
+from ._progress import progress_bar
 
 PairedTest = namedtuple(
     "PairedTest", "a b metric mean_difference std_difference t_statistic df p_value")
@@ -283,17 +283,24 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
     return scores, fit_time, predict_time, messages
 
 
-def _parallel(n_jobs):
-    """A joblib Parallel that yields results as they come, where the backend can.
+def _indexed_fit_score(k, *args):
+    return k, _fit_score(*args)
 
-    Some backends (Ray's, for one) refuse ``return_as="generator"`` when the
-    Parallel is built; they return a list instead, and the progress bar then
-    advances only once every fit is done.
+
+def _parallel(n_jobs):
+    """A joblib Parallel that yields results as they finish, where the backend can.
+
+    ``generator_unordered`` needs joblib >= 1.4 and a backend that supports
+    it; otherwise results come in order, or (Ray's backend, for one, refuses
+    generators) as one list, and the progress bar then advances only once
+    every fit is done.
     """
-    try:
-        return Parallel(n_jobs=n_jobs, return_as="generator")
-    except ValueError:
-        return Parallel(n_jobs=n_jobs)
+    for return_as in ("generator_unordered", "generator"):
+        try:
+            return Parallel(n_jobs=n_jobs, return_as=return_as)
+        except ValueError:
+            pass
+    return Parallel(n_jobs=n_jobs)
 
 
 def _with_greedy_ensembles(estimators):
@@ -338,7 +345,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     random_state : int, RandomState instance or None, default=0
         Shuffles the folds when ``cv`` is an int.
     progress : bool, default=False
-        Show a progress bar on stderr.
+        Show progress on stderr: a tqdm bar on a terminal, a plain line every
+        few seconds elsewhere (and always with ``SKMOE_PROGRESS=lines``).
     title : str, default=None
         First line of the text table.
     greedy_ensemble : bool, default=False
@@ -400,15 +408,17 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
 
     jobs = [(name, est, train, test) for name, est in estimators.items()
             for train, test in splits]
-    out = []
-    bar = ProgressBar(len(jobs), "compare", enabled=progress)
-    with bar:
+    out = [None] * len(jobs)
+    # On a terminal a bar, elsewhere a plain line now and then; shown at once,
+    # so a long first fit does not look like a hang.
+    with progress_bar(len(jobs), "compare", enabled=progress, unit="fit", delay=0) as bar:
         results = _parallel(n_jobs)(
-            delayed(_fit_score)(name, est, X, y, train, test, scorers)
-            for name, est, train, test in jobs)
-        for (name, _, _, _), res in zip(jobs, results):
-            out.append(res)
-            bar.update(note=f"{name}")
+            delayed(_indexed_fit_score)(k, name, est, X, y, train, test, scorers)
+            for k, (name, est, train, test) in enumerate(jobs))
+        for k, res in results:
+            out[k] = res
+            bar.set_postfix_str(f"{jobs[k][0]} done", refresh=False)
+            bar.update()
 
     names, J = list(estimators), len(splits)
     scores = {n: {m: np.empty(J) for m in scorers} for n in names}

@@ -28,6 +28,7 @@ from sklearn.utils.validation import _check_method_params
 
 from ._base import fit_expert
 from ._likelihood import classification_outputs, regression_outputs
+from ._progress import run_jobs
 
 
 def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=False):
@@ -146,7 +147,7 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
     jobs += [delayed(fit_predict)(fit, names[i], templates[i], X, y, train, test, weights[i],
                                   seeds[i], fit_params[i], predict)
              for i in experts for train, test in splits]
-    done = parallel(jobs)
+    done = run_jobs(parallel, jobs, "out-of-fold fits")
     first = done[n_full][1]
     outputs = np.empty((len(X), len(names)) + first.shape[1:])
     for (i, test), (_, out) in zip(fold_jobs, done[n_full:]):
@@ -162,5 +163,6 @@ def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_par
           fit=fit_expert):
     """Every expert fitted once on all rows (arguments as in :func:`cross_fit`)."""
     weights, seeds, fit_params = _expert_args(names, weights, seeds, fit_params)
-    return parallel(delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None, weights[i],
-                                         seeds[i], fit_params[i]) for i in range(len(names)))
+    return run_jobs(parallel, (delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None,
+                                                    weights[i], seeds[i], fit_params[i])
+                               for i in range(len(names))), "expert fits")

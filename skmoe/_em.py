@@ -17,7 +17,12 @@ Latent variable: which expert generated each (x, y).
 * Regression likelihoods are computed on standardised targets (float64) and
   the gate is fitted in float64: rescaling y rescales the fit exactly.
 * The run keeps its best iteration; cross-fitted EM stops after ``PATIENCE``
-  iterations without an improvement of ``tol`` in its (honest) log-likelihood.
+  iterations without an improvement of its (honest) log-likelihood by more
+  than ``tol`` and ``NOISE_Z`` standard errors of the gain (paired over rows).
+* Gate M-steps: the uniform start's targets are one constant row, so the
+  gate is set to it exactly (:meth:`MLPGate.fit_constant`, no optimisation);
+  later M-steps are warm-started, and so is cross-fitted EM's final gate on
+  all rows (from a fold's gate).
 
 Honest likelihoods: with ``cv=K`` the experts' likelihoods in the E-step come
 from K-fold cross-fitted predictions (each row is predicted by models that
@@ -69,9 +74,18 @@ KMEANS_MAX_ROWS = 10_000
 # alone generalises worse: LightGBM on diamonds lost 10% RMSE that way).
 SHARE_FLOOR = 2e-3
 WEIGHT_FLOOR = 0.1
-# Cross-fitted EM stops once its (honest) log-likelihood has not improved by
-# tol for this many iterations, and keeps the best iteration.
+# Cross-fitted EM stops once its (honest) log-likelihood has not improved for
+# this many iterations, and keeps the best iteration. An iteration improves
+# when its gain over the best exceeds tol and NOISE_Z standard errors of that
+# gain (paired over rows): a gain within the noise of a held-out likelihood
+# on n rows is no evidence that EM is still going somewhere.
 PATIENCE = 1
+NOISE_Z = 1.0
+# The uniform start's gate M-step sets the constant gate exactly instead of a
+# cold fit (see MLPGate.fit_constant); the final gate of cross-fitted EM is
+# warm-started from a fold's gate instead of fitted cold.
+CONSTANT_GATE_START = True
+FINAL_GATE_WARM = True
 
 
 class EMProblem:
@@ -340,6 +354,15 @@ def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, optio
     return problem, R, None
 
 
+def _gain_standard_error(per_sample, before, weights):
+    """Standard error of the weighted mean of ``per_sample - before`` (paired rows)."""
+    diff = per_sample - before
+    mean = np.average(diff, weights=weights)
+    variance = np.average((diff - mean) ** 2, weights=weights)
+    n_effective = weights.sum() ** 2 / np.sum(weights ** 2)
+    return float(np.sqrt(variance / n_effective))
+
+
 def floored(R, floor=0.0):
     """Weights to refit the experts with: R plus a floor on every row."""
     # The tiny absolute term refits an expert with no responsibility at all
@@ -352,7 +375,13 @@ def _expected_log_likelihood(problem, outputs, variances, weights):
     return (weights * problem.log_likelihood(outputs, variances)).sum(axis=0)
 
 
-def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty, iteration):
+def _uniform_targets(R, gates, penalty):
+    """Whether the gate's targets are one row repeated, with nothing else to fit."""
+    return (penalty is None and all(getattr(g, "noise_module_", None) is None for g in gates)
+            and bool(np.all(R == R[:1])) and bool(np.all(R[0] > 0)))
+
+
+def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
     """One M-step: experts, noise variances, gate(s). Returns the new state.
 
     With exact EM (``folds=None``) an expert or gate update is kept only if it
@@ -369,16 +398,24 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty, ite
     outputs, models = problem.standardise(fits.outputs), fits.experts
     variances = problem.variances(outputs, W)
     X = problem.X
+    warm = state.gate_fitted
+    # Every row has the same responsibilities (the uniform start): the best
+    # gate is that constant, set exactly with no optimisation (a cold L-BFGS
+    # fit per fold before); later M-steps warm-start from it.
+    constant = CONSTANT_GATE_START and not warm and _uniform_targets(R, gates, penalty)
     if folds is not None:
         logits, noise = np.empty(R.shape), None
         for gate, (train, test) in zip(gates, folds):
-            gate.fit(X[train], R[train], w[train], warm_start=iteration > 1, penalty=penalty)
+            if constant:
+                gate.fit_constant(R[0])
+            else:
+                gate.fit(X[train], R[train], w[train], warm_start=warm, penalty=penalty)
             logits[test], fold_noise = gate.logits_and_noise(X[test])
             if fold_noise is not None:
                 noise = np.empty(R.shape) if noise is None else noise
                 noise[test] = fold_noise
         return Bunch(outputs=outputs, models=models, variances=variances, gates=gates,
-                     logits=logits, noise=noise)
+                     logits=logits, noise=noise, gate_fitted=True)
     if state.outputs is not None:
         worse = (_expected_log_likelihood(problem, outputs, variances, W)
                  < _expected_log_likelihood(problem, state.outputs, state.variances, W))
@@ -387,14 +424,17 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty, ite
             variances[worse] = state.variances[worse]
         models = [old if bad else new for old, new, bad in zip(state.models, models, worse)]
     gate = gates[0]
-    previous = copy.deepcopy(gate) if penalty is None and iteration > 1 else None
-    gate.fit(X, R, w, warm_start=iteration > 1, penalty=penalty)
+    previous = copy.deepcopy(gate) if penalty is None and warm else None
+    if constant:
+        gate.fit_constant(R[0])
+    else:
+        gate.fit(X, R, w, warm_start=warm, penalty=penalty)
     if previous is not None and (np.sum(W * gate.predict_log_proba(X))
                                  < np.sum(W * previous.predict_log_proba(X))):
         gate = previous
     logits, noise = gate.logits_and_noise(X)
     return Bunch(outputs=outputs, models=models, variances=variances, gates=[gate],
-                 logits=logits, noise=noise)
+                 logits=logits, noise=noise, gate_fitted=True)
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
@@ -415,12 +455,14 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     generator = torch.Generator().manual_seed(seed)
     low_counts = np.zeros(problem.n_experts, dtype=int)
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
-    state = Bunch(outputs=None, models=None, variances=None, gates=gates)
+    state = Bunch(outputs=None, models=None, variances=None, gates=gates, gate_fitted=False)
     history, best, since_best, converged = [], None, 0, False
+    from ._progress import progress_bar
+    bar = progress_bar(max_iter, "EM", enabled=verbose, unit="iter")
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
-                        penalty, iteration)
+                        penalty)
         log_lik = problem.log_likelihood(state.outputs, state.variances)
         R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
                                              options, generator)
@@ -452,27 +494,40 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         })
         if verbose:
             shares = " ".join(f"{s:.2f}" for s in history[-1]["expert_share"])
-            print(f"[EM] iter {iteration:3d}  log-likelihood {shown:+.5f}  "
-                  f"shares {shares}  ({history[-1]['seconds']:.2f}s)")
+            bar.set_postfix_str(f"log-likelihood {shown:+.5f}", refresh=False)
+            bar.update()
+            bar.write(f"[EM] iter {iteration:3d}  log-likelihood {shown:+.5f}  "
+                      f"shares {shares}  ({history[-1]['seconds']:.2f}s)")  # above the bar
         if collapsed:
             best = None  # re-initialised or dropped experts: a new start
-        improved = best is None or log_likelihood > best.log_likelihood + tol
+        improved = best is None or log_likelihood > best.log_likelihood + max(
+            tol, 0.0 if exact else NOISE_Z * _gain_standard_error(per_sample,
+                                                                    best.per_sample, w))
         if best is None or log_likelihood > best.log_likelihood:
             # The state to return if nothing better comes: the final experts
             # (and gate) are fitted to the responsibilities used here.
             best = Bunch(problem=problem, R_used=R_used, variances=state.variances,
                          models=state.models, log_likelihood=log_likelihood,
+                         per_sample=per_sample,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
         since_best = 0 if improved else since_best + 1
         if since_best >= patience:
             converged = True
             break
+    bar.close()
     problem = best.problem
     if exact:
         experts, gate = best.models, best.gate
     else:
         experts = problem.refit(floored(best.R_used, floor), parallel, seed)
-        gate.fit(problem.X, best.R_used, w, penalty=penalty)
+        if FINAL_GATE_WARM and state.gate_fitted:
+            # From a fold's gate (fitted on half the rows to nearly the same
+            # targets): a warm M-step instead of a cold fit, the costliest
+            # gate fit of the run.
+            gate = state.gates[0]
+            gate.fit(problem.X, best.R_used, w, warm_start=True, penalty=penalty)
+        else:
+            gate.fit(problem.X, best.R_used, w, penalty=penalty)
     log_likelihood, variances = problem.unstandardise(best.log_likelihood, best.variances)
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
                  variances=variances, history=history, n_iter=iteration,
@@ -508,6 +563,8 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     if not best.converged:
         warnings.warn(
             f"EM did not converge in max_iter={max_iter} iterations (log-likelihood "
-            f"still improving by more than tol={tol}). Increase max_iter or tol.",
+            f"still improving by more than tol={tol}"
+            f"{'' if cv is None else ' and its standard error'}). Increase max_iter "
+            f"or tol.",
             ConvergenceWarning)
     return best

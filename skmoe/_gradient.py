@@ -36,8 +36,10 @@ from sklearn.utils import Bunch
 
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
+from ._progress import progress_bar
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
-from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
+from ._torch_utils import (device_array, device_standardisation, matmul_precision,
+                           resolve_device, seeded_torch, standardise, to_numpy, to_tensor)
 from .experts import is_differentiable_expert
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -50,12 +52,18 @@ CUDA_GRAPHS = True
 class _ExpertGroup(torch.nn.Module):
     """Torch MLP experts of one architecture, run as one batched network."""
 
-    def __init__(self, positions, mlps, architecture):
+    def __init__(self, positions, mlps, architecture, precision="float32"):
         super().__init__()
         _, activation, dropout, _ = architecture
         self.register_buffer("positions", torch.as_tensor(positions))
         self.architecture = architecture
+        self.precision = precision
         self.net = BatchedMLP.from_mlps(mlps, activation, dropout)
+
+    def forward(self, z):
+        """(e, b, o) float32 outputs, the matmuls in the group's precision."""
+        with matmul_precision(self.precision, z.device):
+            return self.net(z).float()
 
 
 class JointMixture(torch.nn.Module):
@@ -92,7 +100,7 @@ class JointMixture(torch.nn.Module):
         log_g = self._log_weights(z_gate)                               # (b, M)
         pieces = [fixed_out] if fixed_out.shape[1] else []              # (b, Mf[, C])
         for group in self.groups:
-            out = group.net(z_expert)                                   # (e, b, o)
+            out = group(z_expert)                                       # (e, b, o)
             out = out[..., 0] if self.regression else torch.log_softmax(out, dim=-1)
             pieces.append(out.transpose(0, 1))                          # (b, e[, C])
         out = pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
@@ -149,11 +157,16 @@ class TrainingData:
         self.z_gate, self.z_expert, self.fixed, self.y, self.w = z_gate, z_expert, fixed, y, w
 
     @classmethod
-    def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device):
-        X = problem.X
-        z_gate = to_tensor(np.nan_to_num((X - gate.mean_) / gate.scale_), device)
-        z_expert = (to_tensor((X - x_mean) / x_scale, device) if x_mean is not None
-                    else z_gate)
+    def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device, X=None):
+        # X goes to the device once (float64; ``X`` when already there) and is
+        # standardised there; the experts share the gate's inputs when their
+        # scaling is the same.
+        X = device_array(problem.X, device) if X is None else X
+        z_gate = standardise(X, gate.mean_, gate.scale_, nan_to_zero=True)
+        same = (x_mean is None or (np.array_equal(x_mean, gate.mean_)
+                                   and np.array_equal(x_scale, gate.scale_)))
+        z_expert = z_gate if same else standardise(X, x_mean, x_scale)
+        del X
         if problem.is_classifier:
             y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
         else:
@@ -183,9 +196,12 @@ def _fixed_outputs(problem, fixed, cv, seed, parallel):
 
 
 def _build(problem, gate_template, differentiable, fixed, fixed_out, device, seed,
-           routing=None):
-    """The joint model for one run, initialised from ``seed``."""
-    gate = clone(gate_template).init(problem.X, problem.n_experts, seed)
+           routing=None, scaling=None):
+    """The joint model for one run, initialised from ``seed``.
+
+    ``scaling``: the gate's input ``(mean, scale)``, when already computed.
+    """
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, scaling=scaling)
     gate.device_ = device
     if routing is not None and routing.noisy_gating:
         gate.add_noise()
@@ -194,16 +210,17 @@ def _build(problem, gate_template, differentiable, fixed, fixed_out, device, see
     for i in differentiable:
         template = problem.templates[i]
         # One batched network per architecture (and weight decay, a per-group
-        # optimiser setting).
-        key = (template._architecture(n_out), float(template.weight_decay))
+        # optimiser setting, and matmul precision).
+        key = (template._architecture(n_out), float(template.weight_decay),
+               template._precision())
         groups.setdefault(key, []).append(i)
     expert_groups = []
-    for (architecture, _), positions in groups.items():
+    for (architecture, _, precision), positions in groups.items():
         # Each expert starts from the weights its own fit would start from.
         mlps = [problem.templates[i]._new_module(problem.X.shape[1], n_out,
                                                  problem.templates[i]._seed())
                 for i in positions]
-        expert_groups.append(_ExpertGroup(positions, mlps, architecture))
+        expert_groups.append(_ExpertGroup(positions, mlps, architecture, precision))
     log_variance = None
     if not problem.is_classifier:
         start = np.zeros(problem.n_experts)
@@ -272,8 +289,15 @@ class Stepper:
         self.total = torch.zeros((), device=device)
         self.share = torch.zeros(model.n_experts, device=device)
         self.graph, self.index, self.warm = None, None, 0
+        self.step_precision = ("tf32" if any(g.precision == "tf32" for g in model.groups)
+                               else "float32")
 
     def _step(self, rows):
+        # TF32 experts: the backward pass's matmuls too (a thread-wide switch).
+        with matmul_precision(self.step_precision, self.data.y.device):
+            self._step_in_precision(rows)
+
+    def _step_in_precision(self, rows):
         zg, ze, fo, y, w = self.data.rows(rows)
         log_g, out = self.model(zg, ze, fo)
         value, _ = mixture_loss(self.model, log_g, out, y, w, self.loss)
@@ -355,10 +379,10 @@ def _split(sample_weight, validation_fraction, seed, device):
 
 
 def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, settings,
-              seed, device):
+              seed, device, scaling=None):
     with seeded_torch(seed):  # initial weights of the gate and experts, dropout
         gate, model = _build(problem, gate_template, differentiable, fixed, fixed_out, device,
-                             seed, settings.routing)
+                             seed, settings.routing, scaling)
         val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
         graphs = _use_graphs(model, device, len(train), settings.batch_size)
         optimizer = _optimizer(model, gate, problem, settings.learning_rate, graphs)
@@ -366,6 +390,8 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
         generator = torch.Generator().manual_seed(int(seed))
         log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
         history, best, best_state, stale, converged = [], np.inf, None, 0, False
+        bar = progress_bar(settings.max_epochs, "gradient", enabled=settings.verbose,
+                           unit="epoch")
         for epoch in range(1, settings.max_epochs + 1):
             start_time = time.perf_counter()
             total, share = stepper.epoch(train, generator)
@@ -379,8 +405,10 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
             record["seconds"] = time.perf_counter() - start_time
             history.append(record)
             if settings.verbose:
-                print(f"[gradient] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
-                      f"validation {record.get('validation_loss', float('nan')):+.5f}")
+                bar.set_postfix_str(f"train {record['train_loss']:+.5f}", refresh=False)
+                bar.update()
+                bar.write(f"[gradient] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
+                          f"validation {record.get('validation_loss', float('nan')):+.5f}")
             score = record.get("validation_loss", record["train_loss"])
             if not np.isfinite(score):
                 raise ValueError(
@@ -394,6 +422,7 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 if stale >= settings.n_iter_no_change:
                     converged = True
                     break
+        bar.close()
         model.load_state_dict(best_state)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=best)
@@ -453,25 +482,30 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         problem.y_mean, problem.y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
         problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
     x_mean = x_scale = None
-    if differentiable:
-        if np.isnan(problem.X).any():
-            raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
-        x_mean, x_scale = standardisation(problem.X)
+    if differentiable and np.isnan(problem.X).any():
+        raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
                                                  rng.randint(2**31 - 1), parallel)
+    # X goes to the device once. The gate's input scaling depends on X only,
+    # and the torch experts use the same: computed there once, for every run.
+    X_device = device_array(problem.X, device)
+    scaling = device_standardisation(X_device, problem.X)
+    if differentiable:
+        x_mean, x_scale = scaling
     settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
                      routing=routing)
-    # The gate's input scaling depends on X only: any initialised gate gives it.
-    scaling = clone(gate_template).init(problem.X, problem.n_experts, 0)
-    data = TrainingData.from_problem(problem, scaling, x_mean, x_scale, fixed_out, device)
+    scaled = clone(gate_template).init(problem.X, problem.n_experts, 0, scaling=scaling)
+    data = TrainingData.from_problem(problem, scaled, x_mean, x_scale, fixed_out, device,
+                                     X_device)
+    del X_device
     best = None
     for _ in range(n_init):
         seed = rng.randint(2**31 - 1)
         run = _run_once(problem, gate_template, differentiable, fixed, fixed_out, data,
-                        settings, seed, device)
+                        settings, seed, device, scaling)
         if best is None or run.score < best.score:
             best = run
     gate, model = best.gate, best.model

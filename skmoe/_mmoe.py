@@ -35,8 +35,8 @@ from sklearn.utils.validation import check_array
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
-from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
-                           to_numpy, to_tensor)
+from ._persistence import TorchStateMixin
+from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
 
 ARCHITECTURES = ("mmoe", "omoe", "shared_bottom", "ple")
 MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
@@ -44,7 +44,7 @@ MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
 _PREDICT_CHUNK = 16_384
 
 
-class MultiGateMixtureOfExperts(_BaseMultiTask):
+class MultiGateMixtureOfExperts(TorchStateMixin, _BaseMultiTask):
     """Multi-gate Mixture-of-Experts (MMoE) for several targets at once.
 
     Torch MLP experts shared by all tasks, one softmax gate per task and one
@@ -474,9 +474,6 @@ default=None
         gates = np.broadcast_to(gates, (self.n_tasks_,) + gates.shape[1:])
         return np.ascontiguousarray(gates.transpose(1, 0, 2))
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        if "module_" in state:
-            modules_on_cpu(state, "module_")
-            state.pop("_task_weights_t", None)
-        return state
+    # Pickle and skops.io store the network as numpy arrays (TorchStateMixin),
+    # without the training-time task weights.
+    _transient_attributes = ("_task_weights_t",)

@@ -30,8 +30,8 @@ from ._crossfit import cross_fit, make_folds
 from ._likelihood import mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
-from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
-                           to_numpy, to_tensor)
+from ._persistence import TorchStateMixin
+from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
 
 # Regressors' predictions of class indicators are clipped at zero and
 # smoothed by this much before renormalising them into probabilities (additive
@@ -54,7 +54,8 @@ def _predict_columns(name, expert, X, n_columns):
     return _check_outputs(name, expert.predict(X), len(X), n_columns)
 
 
-class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiTask):
+class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposition,
+                                             _BaseMultiTask):
     """Multi-task mixture whose shared experts are any scikit-learn regressors.
 
     Each task has its own softmax gate over the same experts. Experts are
@@ -309,9 +310,3 @@ class HeterogeneousMultiGateMixtureOfExperts(_BaseExpertComposition, _BaseMultiT
             Columns follow ``expert_names_``; rows sum to one.
         """
         return np.ascontiguousarray(self._gates(self._check_X(X)).transpose(1, 0, 2))
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        if "gates_" in state:
-            modules_on_cpu(state, "gates_")
-        return state

@@ -23,12 +23,15 @@ from sklearn.utils.multiclass import check_classification_targets
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
 from ._compat import validate_data
+from ._device_predict import applies as device_predict_applies
+from ._device_predict import weights_and_outputs as device_weights_and_outputs
 from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
                           gaussian_log_likelihood, gaussian_mixture_moments,
                           MIXTURE_PROBA_FLOOR, mix_probabilities, mixture_log_proba,
                           regression_outputs)
+from ._progress import verbose_fits
 from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dense,
                        route_numpy)
 from .experts import is_differentiable_expert
@@ -192,14 +195,15 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None)
-        if self.training == "gradient":
-            result = self._fit_gradient(problem, gate, rng, routing)
-        else:
-            result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
-                            max_iter=self.max_iter, tol=self.tol,
-                            n_init=self.n_init, init_params=self.init_params,
-                            n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-                            routing=routing)
+        with verbose_fits(self.verbose):  # progress of the out-of-fold fits
+            if self.training == "gradient":
+                result = self._fit_gradient(problem, gate, rng, routing)
+            else:
+                result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
+                                max_iter=self.max_iter, tol=self.tol,
+                                n_init=self.n_init, init_params=self.init_params,
+                                n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+                                routing=routing)
         self.gate_inputs_ = getattr(result, "gate_inputs", None)
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
@@ -294,6 +298,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
 
     def _weights_and_outputs(self, X):
         """Gate weights and the experts' outputs (zeros off-route with top_k)."""
+        if device_predict_applies(self):
+            # X on the device once; torch experts batched (skmoe._device_predict).
+            return device_weights_and_outputs(self, X)
         if self.top_k is None:
             outputs = self._outputs(X)
             return self._gate_weights(X, outputs), outputs
@@ -480,10 +487,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     max_iter : int, default=10
         EM only: maximum EM iterations per initialisation.
     tol : float, default=1e-3
-        EM stops at the first iteration that improves the mean per-sample
-        (honest) log-likelihood by less than ``tol``; the best iteration is
-        kept. For the gradient trainer, the improvement in validation loss
-        that resets the early-stopping patience.
+        EM stops at the first iteration that does not improve the mean
+        per-sample (honest) log-likelihood of its best iteration by more than
+        ``tol``; with cross-fitting (``cv`` not None), also by more than one
+        standard error of that gain (paired over rows), since the held-out
+        log-likelihood is noisy. The best iteration is kept; ``converged_``
+        is False when EM was still improving after ``max_iter`` iterations.
+        For the gradient trainer, the improvement in validation loss that
+        resets the early-stopping patience.
     n_init : int, default=1
         EM restarts; the run with the best log-likelihood is kept.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
@@ -514,7 +525,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Seeds the initialisation, the folds, the resampling fallback, torch
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
-        Print the log-likelihood and expert shares at every EM iteration.
+        Print the log-likelihood and expert shares at every EM iteration
+        (every epoch with ``training='gradient'``), and show progress on
+        stderr through tqdm: a bar over the EM iterations or epochs and one
+        over each round of out-of-fold expert fits (on a terminal; elsewhere,
+        or with ``SKMOE_PROGRESS=lines``, a plain line every ten seconds).
     max_epochs : int, default=100
         ``training='gradient'`` only (as are the parameters below): epochs of
         minibatch Adam. ``tol`` is the improvement in validation loss that
@@ -708,7 +723,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         """
         X = self._check_X(X)
         weights, outputs = self._weights_and_outputs(X)
-        mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
+        if return_std:
+            mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
+        else:  # the same mean, without the spread's passes over (n, M)
+            mean = (weights * outputs).sum(axis=1)
         if getattr(self, "combiner_", None) is not None:
             mean = self.combiner_.predict(X, outputs, mean)
         return (mean, std) if return_std else mean

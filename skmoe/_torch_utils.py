@@ -1,7 +1,7 @@
-"""Small torch helpers: device choice, seeding without touching global state."""
+"""Small torch helpers: device choice, seeding without touching global state,
+inputs standardised on the device, matmul precision of torch experts."""
 
 import contextlib
-import copy
 
 import numpy as np
 import torch
@@ -46,31 +46,98 @@ def standardisation(X):
     """
     if len(X) == 0:
         return np.zeros(X.shape[1]), np.ones(X.shape[1])
-    mean, scale = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+    if np.isnan(X).any():
+        mean, scale = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+    else:  # the same values (same pairwise sums), without nan-functions' copies
+        mean, scale = X.mean(axis=0), X.std(axis=0)
     return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
-def modules_on_cpu(state, *names):
-    """Pickled ``state`` with CPU copies of the torch modules ``names``.
+def device_standardisation(X_device, X):
+    """:func:`standardisation` of ``X`` from its device copy ``X_device`` (float64).
 
-    A model fitted on a GPU then unpickles on a CPU-only machine; the fitted
-    object itself stays where it is.
-
-    Parameters
-    ----------
-    state : dict
-        A dict the caller owns (``self.__dict__.copy()``), updated and
-        returned. Never the object's own ``__dict__``: scikit-learn's
-        ``BaseEstimator.__getstate__`` returns exactly that on Python >= 3.11,
-        and the fitted object would then lose its device and modules.
-    *names : str
-        Keys of the torch modules; each is deep-copied before it moves.
+    Without NaN the column means and scales are two reductions on the device
+    (equal to numpy's up to summation order); with NaN, numpy's as before.
     """
-    for name in names:
-        if state.get(name) is not None:
-            state[name] = copy.deepcopy(state[name]).to("cpu")
-    state["device_"] = torch.device("cpu")
-    return state
+    if len(X) == 0 or X_device.dtype != torch.float64 or torch.isnan(X_device).any():
+        return standardisation(X)
+    var, mean = torch.var_mean(X_device, dim=0, correction=0)
+    mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()
+    return mean, np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
+def to_host(tensor):
+    """A device tensor as a numpy array, through pinned memory from a GPU (faster)."""
+    tensor = tensor.detach()
+    if tensor.device.type != "cuda":
+        return tensor.cpu().numpy()
+    host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
+    host.copy_(tensor)
+    return host.numpy()
+
+
+def device_array(X, device):
+    """``X`` (a float numpy array) on ``device`` in float64: one copy, none on the CPU.
+
+    Devices without float64 (Apple's MPS) get float32. Standardise it there
+    with :func:`standardise`.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    tensor = torch.from_numpy(X) if X.flags.writeable else torch.as_tensor(X.copy())
+    if device.type == "mps":
+        return tensor.to(device, torch.float32)
+    return tensor.to(device)
+
+
+def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
+    """``(X - mean) / scale`` of a device tensor, computed in its own precision
+    (float64: the same numbers as numpy) and returned in ``dtype``.
+
+    ``nan_to_zero`` imputes missing values by the mean (zero once standardised),
+    as ``np.nan_to_num`` does.
+    """
+    mean = torch.as_tensor(np.asarray(mean), dtype=X.dtype, device=X.device)
+    scale = torch.as_tensor(np.asarray(scale), dtype=X.dtype, device=X.device)
+    Z = (X - mean) / scale
+    if nan_to_zero:
+        Z = torch.nan_to_num(Z, nan=0.0)
+    return Z.to(dtype)
+
+
+# Matmul precision of torch experts (the ``precision`` parameter).
+PRECISIONS = ("float32", "tf32", "bf16")
+
+
+@contextlib.contextmanager
+def matmul_precision(precision, device):
+    """Run the block's matrix products in ``precision``.
+
+    ``'float32'``: unchanged (torch's default, full float32). ``'tf32'``:
+    float32 matmuls on CUDA tensor cores with TF32 inputs (10-bit mantissa,
+    float32 accumulation; no effect on the CPU). ``'bf16'``: autocast to
+    bfloat16 (CUDA or CPU), float32 accumulation; parameters and the
+    optimiser stay float32. The previous settings are restored on exit.
+    """
+    if precision in (None, "float32"):
+        yield
+        return
+    if precision == "tf32":
+        if device.type != "cuda":
+            yield
+            return
+        previous = torch.backends.cuda.matmul.allow_tf32
+        torch.backends.cuda.matmul.allow_tf32 = True
+        try:
+            yield
+        finally:
+            torch.backends.cuda.matmul.allow_tf32 = previous
+        return
+    if precision == "bf16":
+        # No weight-cast cache: a cached cast would outlive a CUDA graph capture.
+        with torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False):
+            yield
+        return
+    raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
 
 
 def to_tensor(array, device, dtype=DTYPE):

@@ -4,7 +4,7 @@
   estimators around a torch MLP. They take ``sample_weight`` (so EM can use
   them) and, inside a mixture with ``training="gradient"``, are trained end to
   end with the gate; several of one shape then run as one batched network.
-* :class:`RuleExpert` -- a plain Python function of ``X`` (a domain rule),
+* :class:`~skmoe.RuleExpert` -- a plain Python function of ``X`` (a domain rule),
   optionally with a few fitted parameters, as an expert.
 """
 
@@ -23,15 +23,22 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import check_sample_weight
 from ._compat import validate_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
+from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
-from ._torch_utils import (modules_on_cpu, resolve_device, seeded_torch, standardisation,
-                           to_numpy, to_tensor)
+from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
+                           seeded_torch, standardisation, standardise, to_numpy, to_tensor)
 
-# Rows predicted per forward pass at predict time (bounds GPU memory).
-PREDICT_CHUNK = 65_536
+# Activations held per layer at predict time, in float32 elements (512 MB):
+# bounds the rows of one forward pass by the width of the widest layer.
+PREDICT_ELEMENTS = 2 ** 27
 
 
-class _BaseTorchMLP(BaseEstimator):
+def predict_chunk(n_experts, widths):
+    """Rows per forward pass when ``n_experts`` networks of these layer widths run."""
+    return max(1024, PREDICT_ELEMENTS // (max(n_experts, 1) * max(widths)))
+
+
+class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
     """Shared fitting of the torch MLP regressor and classifier."""
 
     _parameter_constraints = {
@@ -47,13 +54,14 @@ class _BaseTorchMLP(BaseEstimator):
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "device": [str, None],
+        "precision": [StrOptions(set(PRECISIONS))],
         "random_state": ["random_state"],
     }
 
     def __init__(self, hidden_layer_sizes=(64,), *, activation="relu", dropout=0.0,
                  learning_rate=1e-3, batch_size=256, max_epochs=200, early_stopping=True,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, weight_decay=0.0,
-                 device="auto", random_state=None):
+                 device="auto", precision="float32", random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -66,6 +74,7 @@ class _BaseTorchMLP(BaseEstimator):
         self.tol = tol
         self.weight_decay = weight_decay
         self.device = device
+        self.precision = precision
         self.random_state = random_state
 
     # -- pieces the gradient trainer shares ---------------------------------
@@ -100,7 +109,7 @@ class _BaseTorchMLP(BaseEstimator):
         device = resolve_device(self.device)
         seed = self._seed()
         x_mean, x_scale = standardisation(X)
-        Z = to_tensor((X - x_mean) / x_scale, device)
+        Z = standardise(device_array(X, device), x_mean, x_scale)
         T = torch.as_tensor(target, device=device)
         w = to_tensor(sample_weight / sample_weight.mean(), device)
         rng = np.random.RandomState(seed)
@@ -124,17 +133,19 @@ class _BaseTorchMLP(BaseEstimator):
                 for start in range(0, len(train), self.batch_size):
                     rows = perm[start:start + self.batch_size]
                     optimizer.zero_grad()
-                    loss = self._weighted_loss(module(Z[rows]), T[rows], w[rows])
-                    loss.backward()
+                    with matmul_precision(self.precision, device):
+                        output = module(Z[rows]).float()
+                        loss = self._weighted_loss(output, T[rows], w[rows])
+                        loss.backward()
                     optimizer.step()
                     total += loss.item() * len(rows)
                 record = {"epoch": epoch, "train_loss": total / len(train)}
                 if n_val:
                     module.eval()
-                    with torch.no_grad():
+                    with torch.no_grad(), matmul_precision(self.precision, device):
                         rows = torch.as_tensor(val, device=device)
                         record["validation_loss"] = self._weighted_loss(
-                            module(Z[rows]), T[rows], w[rows]).item()
+                            module(Z[rows]).float(), T[rows], w[rows]).item()
                 history.append(record)
                 score = record.get("validation_loss", record["train_loss"])
                 if score < best - self.tol:
@@ -151,39 +162,31 @@ class _BaseTorchMLP(BaseEstimator):
         return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
 
     def _forward_numpy(self, X):
-        Z = (X - self.x_mean_) / self.x_scale_
+        # X goes to the device once, in float64, and is standardised there
+        # (the same numbers as numpy's); rows are then run in chunks.
+        X_device = device_array(X, self.device_)
+        widths = [m.out_features for m in self.module_ if isinstance(m, torch.nn.Linear)]
+        chunk = predict_chunk(1, widths)
         outputs = []
-        with torch.no_grad():
-            for start in range(0, len(Z), PREDICT_CHUNK):
-                chunk = to_tensor(Z[start:start + PREDICT_CHUNK], self.device_)
-                outputs.append(self._transform_output(self.module_(chunk)))
-        return (np.concatenate(outputs) if outputs else
-                np.empty((0,) + self._output_shape()))
+        with torch.no_grad(), matmul_precision(self._precision(), self.device_):
+            for start in range(0, len(X), chunk):
+                Z = standardise(X_device[start:start + chunk], self.x_mean_, self.x_scale_)
+                outputs.append(self.module_(Z).float())
+        if not outputs:
+            return np.empty((0,) + self._output_shape())
+        return self._transform_output(torch.cat(outputs))
+
+    def _precision(self):
+        return getattr(self, "precision", "float32")  # models pickled before it existed
 
     def _check_X(self, X):
         check_is_fitted(self)
         return validate_data(self, X, reset=False, dtype=np.float64)
 
-    def __getstate__(self):
-        # BaseEstimator.__getstate__ may return self.__dict__ itself (Python
-        # >= 3.11): copy it, or pickling would move the fitted model to the CPU.
-        state = dict(super().__getstate__())
-        if "module_" in state:
-            state["_fitted_on"] = str(self.device_)
-            state = modules_on_cpu(state, "module_")
-        return state
-
     def __setstate__(self, state):
-        fitted_on = state.pop("_fitted_on", "cpu")
+        # Pickles written before skmoe._persistence hold a CPU module and this key.
+        state.pop("_fitted_on", None)
         super().__setstate__(state)
-        if fitted_on.startswith("cuda") and torch.cuda.is_available():
-            # Back on the GPU when there is one (predictions then match the
-            # fitted model exactly); on a CPU-only machine it stays on the CPU.
-            device = torch.device(fitted_on)
-            if (device.index or 0) >= torch.cuda.device_count():
-                device = torch.device("cuda")
-            self.module_.to(device)
-            self.device_ = device
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -222,6 +225,15 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         L2 penalty (Adam's ``weight_decay``).
     device : str, default='auto'
         ``'auto'`` uses CUDA when available; ``'cuda'`` without CUDA is an error.
+    precision : {'float32', 'tf32', 'bf16'}, default='float32'
+        Matmul precision of the network's forward and backward passes (fit,
+        predict, and joint training in a mixture). ``'float32'`` is full
+        float32. ``'tf32'`` lets CUDA matmuls use TF32 tensor cores (10-bit
+        mantissa, float32 accumulation; no effect on the CPU). ``'bf16'``
+        autocasts the network to bfloat16 (float32 accumulation, float32
+        weights and optimiser). Outputs are float32 either way. In a
+        mixture's joint training, ``'tf32'`` covers the whole training step
+        (the gate's matmuls too); ``'bf16'`` the experts only.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling, dropout and the split.
 

@@ -13,11 +13,18 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
-from ._torch_utils import (DTYPE, modules_on_cpu, resolve_device, seeded_torch,
-                           standardisation, to_numpy, to_tensor)
+from ._persistence import TorchStateMixin
+from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
+                           standardise, to_numpy, to_tensor)
+
+# L-BFGS curvature pairs kept (torch's default is 100). The gate's fits run at
+# most ~100 iterations on small networks, where torch's Python two-loop
+# recursion over 100 pairs cost more than the loss itself (EM on 100-1000
+# rows spent ~40% of its gate time there); 10 is scipy's default.
+LBFGS_HISTORY = 100
 
 
-class MLPGate(BaseEstimator):
+class MLPGate(TorchStateMixin, BaseEstimator):
     """Neural gate: softmax over experts computed by a small MLP.
 
     With ``hidden_layer_sizes=()`` it is the multinomial-logit gate of the
@@ -85,17 +92,20 @@ class MLPGate(BaseEstimator):
             raise ValueError(f"gate learning_rate must be > 0, got {self.learning_rate!r}.")
         return sizes
 
-    def init(self, X, n_experts, seed, dtype=DTYPE):
+    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None):
         """Build the network and the input scaling for ``n_experts`` outputs.
 
         ``dtype`` is the network's precision: float32 by default; EM asks for
         float64 so that rounding in the gate's fit does not compound over its
         iterations (float32 vs float64 inputs, rescaled targets).
+        ``scaling``, ``(mean, scale)`` of ``X`` as
+        ``standardisation`` returns them, spares
+        computing them again.
         """
         sizes = self._validate()
         self.device_ = resolve_device(self.device)
         self.dtype_ = dtype
-        self.mean_, self.scale_ = standardisation(X)
+        self.mean_, self.scale_ = standardisation(X) if scaling is None else scaling
         with seeded_torch(seed):
             self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
         self.module_.to(self.device_, dtype)
@@ -140,12 +150,44 @@ class MLPGate(BaseEstimator):
         self.n_experts_ = len(keep)
         return self
 
+    def fit_constant(self, proba):
+        """Fit the gate to the same target ``proba`` on every row, exactly.
+
+        The last layer's weights become zero and its bias ``log(proba)``, the
+        cross-entropy's minimiser; the hidden layers keep their start, so
+        later warm-started fits can move them. Costs no optimisation (EM's
+        uniform start used to spend a cold L-BFGS fit on it).
+        """
+        proba = np.asarray(proba, dtype=np.float64)
+        last = self.module_[-1] if isinstance(self.module_, torch.nn.Sequential) else self.module_
+        with torch.no_grad():
+            last.weight.zero_()
+            last.bias.copy_(torch.as_tensor(np.log(proba), dtype=last.bias.dtype))
+        self.module_.eval()
+        return self
+
     def _dtype(self):
         return getattr(self, "dtype_", DTYPE)  # gates fitted before dtype_ existed
 
     def _inputs(self, X):
-        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
-        return to_tensor(np.nan_to_num(Z, nan=0.0), self.device_, self._dtype())
+        """Standardised inputs on the device (NaN imputed by the mean).
+
+        ``X`` is a numpy array, or a float64 tensor already on the device
+        (:func:`~skmoe._torch_utils.device_array`): then nothing is copied.
+        """
+        if not isinstance(X, torch.Tensor):
+            X = device_array(X, self.device_)
+        return standardise(X, self.mean_, self.scale_, self._dtype(), nan_to_zero=True)
+
+    def log_proba_tensor(self, X):
+        """Log gate weights as a float64 tensor on the device, shape (n, n_experts).
+
+        The device-side twin of :meth:`predict_log_proba` (``X`` as in
+        ``_inputs``); used by the mixture's predict to keep X on the device.
+        """
+        with torch.no_grad():
+            logits = self.module_(self._inputs(X)).to(torch.float64)
+        return logits - torch.logsumexp(logits, dim=1, keepdim=True)
 
     def _loss(self, Z, targets, weight):
         logits = self.module_(Z)
@@ -220,6 +262,7 @@ class MLPGate(BaseEstimator):
         with torch.no_grad():
             start = self._loss(Z, T, w).item()
         optimizer = torch.optim.LBFGS(params, lr=1.0, max_iter=n_iter,
+                                      history_size=LBFGS_HISTORY,
                                       line_search_fn="strong_wolfe",
                                       tolerance_grad=1e-6, tolerance_change=1e-9)
 
@@ -274,9 +317,3 @@ class MLPGate(BaseEstimator):
     def predict_proba(self, X):
         """Gate weights (rows sum to one), shape (n_samples, n_experts)."""
         return np.exp(self.predict_log_proba(X))
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        if "module_" in state:
-            modules_on_cpu(state, "module_", "noise_module_")
-        return state

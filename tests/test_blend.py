@@ -179,7 +179,8 @@ def test_stacked_gate_is_deterministic_and_pickles():
     b = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
     assert_allclose(a.predict(X), b.predict(X))
     c = pickle.loads(pickle.dumps(a))
-    # A gate fitted on a GPU is restored to the CPU: float32 kernels differ.
+    # A gate fitted on a GPU is restored to the GPU when there is one (to the
+    # CPU otherwise): float32 kernels differ.
     assert_allclose(c.predict(X), a.predict(X), rtol=1e-5, atol=1e-6 * np.std(y))
 
 

@@ -7,7 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from skmoe._cli import DEFAULT_DATASET, DEFAULT_EXPERTS, _expert_factories, main
+from skmoe import _progress
+from skmoe._cli import (DEFAULT_DATASET, DEFAULT_EXPERTS, _expert_factories, build_parser,
+                        main, make_estimators)
 from skmoe.datasets import list_datasets
 
 FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
@@ -175,3 +177,51 @@ def test_datasets_listing_does_not_import_torch():
     out = _run_python(code)
     assert "CODE 0 True" in out
     assert "HEAVY []" in out
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_default_trainer_is_the_library_default(task):
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+    args = build_parser().parse_args(["compare"])
+    mixture = make_estimators(args.experts, task, args.seed, training=args.training,
+                              max_iter=args.max_iter, max_epochs=args.max_epochs)["mixture"]
+    cls = MixtureOfExpertsRegressor if task == "regression" else MixtureOfExpertsClassifier
+    library = cls([]).get_params()
+    for name in ("training", "max_iter", "max_epochs", "cv", "verbose"):
+        assert mixture.get_params()[name] == library[name], name
+    # Given on the command line, they are passed on.
+    args = build_parser().parse_args(["compare", "--training", "em", "--max-iter", "3"])
+    mixture = make_estimators(args.experts, task, args.seed, training=args.training,
+                              max_iter=args.max_iter)["mixture"]
+    assert (mixture.training, mixture.max_iter) == ("em", 3)
+
+
+def test_verbose_progress_lines_off_terminal(csv_file, monkeypatch, capsys):
+    # capsys's stderr is not a terminal: plain lines, no carriage-return bar.
+    monkeypatch.setattr(_progress, "PLAIN_INTERVAL", 0)  # every step, not every 10 s
+    monkeypatch.delenv("SKMOE_PROGRESS", raising=False)
+    argv = ["compare", str(csv_file), "--target", "price", "--one-hot", "--no-greedy",
+            "--training", "em", "--verbose", *FAST]
+    argv.remove("--quiet")
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "\r" not in err and "SKMOE_PROGRESS" not in __import__("os").environ
+    lines = err.splitlines()
+    assert "compare: 0/8 [" in err and any(ln.startswith("compare: 8/8 [") for ln in lines)
+    assert any(ln.startswith("EM: 1/1 [") for ln in lines)  # inside the mixture's fit
+    assert any(ln.startswith("out-of-fold fits: 4/4 [") for ln in lines)
+    assert "[EM] iter   1" in out and "mixture trained by em" in out
+
+
+def test_no_progress_output_unless_asked(csv_file, monkeypatch, capsys):
+    monkeypatch.setattr(_progress, "PLAIN_INTERVAL", 0)
+    argv = ["compare", str(csv_file), "--target", "price", "--one-hot", "--no-greedy",
+            "--training", "em", *FAST]
+    assert main(argv) == 0  # --quiet
+    out, err = capsys.readouterr()
+    assert not [ln for ln in err.splitlines() if not ln.startswith("note: ")]
+    assert "[EM]" not in out
+    argv.remove("--quiet")  # the outer bar only: nothing from inside the fits
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "compare: 8/8" in err and "EM:" not in err and "out-of-fold" not in err

@@ -18,7 +18,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (ComparisonResult, EnsembleRegressor, MixtureOfExpertsRegressor, MLPGate,
                    compare)
-from skmoe._progress import ProgressBar
+from skmoe import _progress
 from skmoe.datasets import make_regimes
 
 # These tests exercise EM; the estimators default to training="gradient".
@@ -164,16 +164,27 @@ def test_warnings_collected_and_named():
         compare({"noisy": _Warns(), "line": LinearRegression()}, X, y, cv=3)
 
 
-def test_progress_bar_quiet_off_terminal():
-    stream = io.StringIO()
-    with ProgressBar(3, "fit", file=stream) as bar:
+def test_progress_plain_lines_off_terminal(monkeypatch):
+    stream = io.StringIO()  # not a terminal: plain lines, no carriage returns
+    monkeypatch.setattr(_progress, "PLAIN_INTERVAL", 0)
+    with _progress.progress_bar(3, "fit", file=stream) as bar:
         for _ in range(3):
             bar.update()
-    assert stream.getvalue().startswith("fit 3/3 done in")
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue() and lines[-1].startswith("fit: 3/3 [")
+    assert len(lines) == 4  # 0/3 at the start, then one per step
     silent = io.StringIO()
-    with ProgressBar(3, "fit", enabled=False, file=silent) as bar:
+    with _progress.progress_bar(3, "fit", enabled=False, file=silent) as bar:
         bar.update()
     assert silent.getvalue() == ""
+
+
+def test_progress_lines_are_throttled():
+    stream = io.StringIO()  # the default interval: a quick loop prints nothing
+    with _progress.progress_bar(1000, "fit", file=stream) as bar:
+        for _ in range(1000):
+            bar.update()
+    assert stream.getvalue() == ""
 
 
 def test_verbose_em_prints_each_iteration(capsys):

@@ -241,11 +241,19 @@ def test_cuda_requested_without_cuda(two_tasks):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_cuda_fit_pickles_to_cpu(two_tasks):
+def test_cuda_fit_pickles_to_cpu(two_tasks, monkeypatch):
     X, Y = two_tasks
     model = MultiGateMixtureOfExperts(device="cuda", **SMALL).fit(X, Y)
-    restored = pickle.loads(pickle.dumps(model))
+    data = pickle.dumps(model)
+    # Back on the GPU where there is one: the same predictions.
+    restored = pickle.loads(data)
+    assert next(restored.module_.parameters()).device.type == "cuda"
+    assert_allclose(restored.predict(X), model.predict(X))
+    # On a machine without CUDA, on the CPU.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = pickle.loads(data)
     assert next(restored.module_.parameters()).device.type == "cpu"
+    assert restored.device_.type == "cpu"
     assert_allclose(restored.predict(X), model.predict(X), rtol=1e-4, atol=1e-4)
 
 

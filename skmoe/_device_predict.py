@@ -1,0 +1,146 @@
+"""The mixture's predict with X on the device: one copy, one validation, batched experts.
+
+``MixtureOfExperts*.predict`` needs the gate's weights and every expert's
+output on the same rows. Asked one by one, each torch expert would validate
+X again, standardise it in float64 on the CPU and copy it to its device in
+chunks, and the gate would do the same with a float64 ``nan_to_num``. Here,
+for a dense (softmax) gate:
+
+* X, validated once by the mixture, goes to each device used once, in
+  float64, and is standardised there (the same numbers as numpy's, then
+  float32), shared by the gate and by every expert of the same scaling;
+* torch MLP experts of one shape, device and precision run as one
+  :class:`~skmoe._nn.BatchedMLP` (one ``baddbmm`` per layer, as in training),
+  in chunks of rows that bound the device memory;
+* the other experts (trees, linear models, rules) predict on the CPU as
+  before.
+
+The numbers equal the per-expert path's up to the summation order of the
+matrix products (float32 rounding).
+"""
+
+import numpy as np
+import torch
+
+from ._likelihood import _check_finite, aligned_proba, regression_outputs
+from ._nn import BatchedMLP
+from ._torch_utils import device_array, matmul_precision, standardise, to_host
+from .experts import _BaseTorchMLP, predict_chunk
+from .gates import MLPGate
+
+
+def _linears(expert):
+    return [m for m in expert.module_ if isinstance(m, torch.nn.Linear)]
+
+
+def _group_key(expert):
+    """Experts with equal keys run as one batched network."""
+    parameter = next(expert.module_.parameters())
+    shapes = tuple((lin.in_features, lin.out_features) for lin in _linears(expert))
+    return (shapes, expert.activation, str(parameter.device), parameter.dtype,
+            expert._precision())
+
+
+def torch_expert_groups(experts):
+    """Positions of fitted torch MLP experts, grouped by :func:`_group_key`."""
+    groups = {}
+    for position, expert in enumerate(experts):
+        if (isinstance(expert, _BaseTorchMLP) and hasattr(expert, "module_")
+                and isinstance(expert.module_, torch.nn.Sequential)):
+            groups.setdefault(_group_key(expert), []).append(position)
+    return list(groups.values())
+
+
+class _DeviceX:
+    """X on each device it is needed on, copied at most once per device."""
+
+    def __init__(self, X):
+        self.X, self.copies = X, {}
+
+    def on(self, device):
+        key = str(device)
+        if key not in self.copies:
+            self.copies[key] = device_array(self.X, device)
+        return self.copies[key]
+
+
+def batched_expert_outputs(experts, positions, device_x):
+    """Outputs of the torch experts ``positions`` (one group) on all rows.
+
+    Returns a float64 tensor on the group's device: (n, e) predictions for
+    regressors, (n, e, C) class probabilities (columns as each expert's
+    ``classes_``) for classifiers, exactly as the experts' own
+    ``predict``/``predict_proba`` compute them but in one batched pass.
+    """
+    group = [experts[p] for p in positions]
+    first = group[0]
+    device = next(first.module_.parameters()).device
+    X = device_x.on(device)
+    net = BatchedMLP.from_mlps([e.module_ for e in group], first.activation).eval()
+    widths = [lin.out_features for lin in _linears(first)]
+    chunk = predict_chunk(len(group), widths)
+    shared = all(np.array_equal(e.x_mean_, first.x_mean_)
+                 and np.array_equal(e.x_scale_, first.x_scale_) for e in group)
+    outputs = []
+    with torch.no_grad(), matmul_precision(first._precision(), device):
+        for start in range(0, len(X), chunk):
+            rows = X[start:start + chunk]
+            if shared:   # (b, d): one standardised copy, broadcast to every expert
+                Z = standardise(rows, first.x_mean_, first.x_scale_)
+            else:        # (e, b, d): each expert its own scaling
+                Z = torch.stack([standardise(rows, e.x_mean_, e.x_scale_) for e in group])
+            outputs.append(net(Z).float())                          # (e, b, o)
+    out = torch.cat(outputs, dim=1) if outputs else torch.empty(
+        (len(group), 0, widths[-1]), device=device)
+    if hasattr(first, "classes_"):
+        return torch.softmax(out, dim=-1).transpose(0, 1).to(torch.float64)  # (n, e, C)
+    y_scale = torch.as_tensor([e.y_scale_ for e in group], dtype=torch.float64, device=device)
+    y_mean = torch.as_tensor([e.y_mean_ for e in group], dtype=torch.float64, device=device)
+    return out[..., 0].T.to(torch.float64) * y_scale + y_mean             # (n, e)
+
+
+def applies(mixture):
+    """Whether :func:`weights_and_outputs` can serve this fitted mixture."""
+    return (mixture.top_k is None and isinstance(mixture.gate_, MLPGate)
+            and getattr(mixture, "gate_inputs_", None) is None
+            and hasattr(mixture.gate_, "module_"))
+
+
+def weights_and_outputs(mixture, X):
+    """Gate weights (n, M) and expert outputs ((n, M) or (n, M, C)), float64 numpy.
+
+    ``X`` is the mixture's validated float64 array. Torch experts run batched
+    on their device, the gate on its own; other experts as before.
+    """
+    experts, names = mixture.experts_, mixture.expert_names_
+    n, n_experts = len(X), len(experts)
+    n_classes = len(mixture.classes_) if mixture._is_classifier else None
+    device_x = _DeviceX(X)
+    gate = mixture.gate_
+    log_weights = gate.log_proba_tensor(device_x.on(gate.device_))
+    shape = (n, n_experts) + ((n_classes,) if n_classes else ())
+    outputs = np.empty(shape)
+    done = set()
+    for positions in torch_expert_groups(experts):
+        out = to_host(batched_expert_outputs(experts, positions, device_x))
+        for j, position in enumerate(positions):
+            column, name, expert = out[:, j], names[position], experts[position]
+            _check_finite(column, name)
+            if n_classes:
+                classes = np.asarray(expert.classes_)
+                if column.shape[1] != n_classes or not np.array_equal(
+                        classes, np.arange(n_classes)):
+                    aligned = np.zeros((n, n_classes))
+                    aligned[:, classes.astype(int)] = column
+                    column = aligned
+            outputs[:, position] = column
+            done.add(position)
+    rest = [i for i in range(n_experts) if i not in done]
+    if rest:
+        if n_classes:
+            for i in rest:
+                outputs[:, i] = aligned_proba(names[i], experts[i], X, n_classes)
+        else:
+            outputs[:, rest] = regression_outputs([names[i] for i in rest],
+                                                  [experts[i] for i in rest], X)
+    return to_host(torch.exp(log_weights)), outputs

@@ -1,0 +1,117 @@
+"""Saving and loading fitted estimators safely with ``skops.io``.
+
+Every skmoe estimator stores its torch networks as numpy arrays when it is
+saved (pickle or ``skops.io``), so ``skops.io.dumps`` works on it and
+``skops.io.loads`` rebuilds it without unpickling any torch object. skops
+loads only types that you trust explicitly: :func:`trusted_types` lists the
+ones skmoe itself is made of, and :func:`untrusted_types` lists what else a
+file holds -- the types of *your* experts (a decision tree's ``Tree``,
+LightGBM's ``Booster``, the function of a :class:`~skmoe.RuleExpert`,
+a user torch module) -- for you to review.
+
+Saving and loading (see the user guide's "Saving and loading models")::
+
+    import skops.io as sio
+    from skmoe.persistence import trusted_types, untrusted_types
+
+    data = sio.dumps(model)
+    extra = untrusted_types(data)      # review these: your experts' types
+    model = sio.loads(data, trusted=trusted_types(extra))
+
+Plain ``pickle`` and ``joblib`` keep working too, but load only files you
+trust: unpickling can run any code.
+"""
+
+# Type names (as skops.io writes them) of the objects skmoe's fitted
+# estimators are made of. Everything here is constructed by skops without
+# running code from the file: estimators and helpers get their attributes
+# set, torch modules are rebuilt from numpy arrays (skmoe._persistence).
+_SKMOE_TYPES = (
+    # public estimators and the gate
+    "skmoe._ensemble.EnsembleClassifier",
+    "skmoe._ensemble.EnsembleRegressor",
+    "skmoe._hme.HierarchicalMixtureClassifier",
+    "skmoe._hme.HierarchicalMixtureRegressor",
+    "skmoe._mmoe.MultiGateMixtureOfExperts",
+    "skmoe._mmoe_hetero.HeterogeneousMultiGateMixtureOfExperts",
+    "skmoe._moe.MixtureOfExpertsClassifier",
+    "skmoe._moe.MixtureOfExpertsRegressor",
+    "skmoe._rules.RuleExpert",
+    "skmoe.experts.TorchMLPClassifier",
+    "skmoe.experts.TorchMLPRegressor",
+    "skmoe.gates.MLPGate",
+    # internal pieces of fitted estimators
+    "skmoe._blend.BaggedLogits",
+    "skmoe._blend.CandidateBlend",
+    "skmoe._blend.ConstantLogits",
+    "skmoe._blend.GateInputs",
+    "skmoe._blend.LinearHead",
+    "skmoe._blend.MixedLogits",
+    "skmoe._mmoe_nets.ModuleNet",
+    "skmoe._mmoe_nets.MultiTaskNet",
+    "skmoe._mmoe_nets.PLENet",
+    "skmoe._nn.BatchedLinear",
+    "skmoe._nn.BatchedMLP",
+    # torch state stored as numpy arrays
+    "skmoe._persistence.TorchDevice",
+    "skmoe._persistence.TorchDtype",
+    "skmoe._persistence.TorchModule",
+    "skmoe._persistence.TorchTensor",
+    # what skmoe itself builds
+    "sklearn.utils._bunch.Bunch",
+    "torch.nn.modules.activation.GELU",
+    "torch.nn.modules.activation.ReLU",
+    "torch.nn.modules.activation.Sigmoid",
+    "torch.nn.modules.activation.Tanh",
+    "torch.nn.modules.container.ModuleList",
+    "torch.nn.modules.container.Sequential",
+    "torch.nn.modules.dropout.Dropout",
+    "torch.nn.modules.linear.Identity",
+    "torch.nn.modules.linear.Linear",
+)
+
+
+def trusted_types(extra=()):
+    """Type names to pass as ``trusted`` to ``skops.io.load(s)``.
+
+    Parameters
+    ----------
+    extra : iterable of str, default=()
+        Further type names you have reviewed, e.g. from
+        :func:`untrusted_types`: your experts' types.
+
+    Returns
+    -------
+    list of str
+        skmoe's estimators and internal classes, the torch modules skmoe
+        builds (rebuilt from numpy arrays), ``sklearn.utils.Bunch``, and
+        ``extra``; sorted, no duplicates. scikit-learn estimators and numpy
+        arrays are trusted by skops already.
+    """
+    return sorted({*_SKMOE_TYPES, *extra})
+
+
+def untrusted_types(data=None, *, file=None):
+    """Types in a saved model that neither skops nor :func:`trusted_types` trust.
+
+    These come from your experts (e.g. ``sklearn.tree._tree.Tree``,
+    ``lightgbm.basic.Booster``, the function of a
+    :class:`~skmoe.RuleExpert`, a torch module of your own). Review
+    them, then load with ``skops.io.loads(data, trusted=trusted_types(extra))``.
+
+    Parameters
+    ----------
+    data : bytes, default=None
+        The output of ``skops.io.dumps``.
+    file : str or path-like, default=None
+        A file written by ``skops.io.dump`` (instead of ``data``).
+
+    Returns
+    -------
+    list of str
+    """
+    from skops.io import get_untrusted_types
+
+    found = get_untrusted_types(data=data, file=file)
+    known = set(_SKMOE_TYPES)
+    return sorted(name for name in found if name not in known)
