@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
+from ._cluster import scatter_once
 from ._compat import validate_data
 from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
@@ -192,14 +193,17 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None)
-        if self.training == "gradient":
-            result = self._fit_gradient(problem, gate, rng, routing)
-        else:
-            result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
-                            max_iter=self.max_iter, tol=self.tol,
-                            n_init=self.n_init, init_params=self.init_params,
-                            n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-                            routing=routing)
+        # On a Dask cluster (joblib's dask backend): X and y sent to every worker
+        # once for the whole fit, not once per parallel step (EM has one per M-step).
+        with scatter_once(X, y):
+            if self.training == "gradient":
+                result = self._fit_gradient(problem, gate, rng, routing)
+            else:
+                result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
+                                max_iter=self.max_iter, tol=self.tol,
+                                n_init=self.n_init, init_params=self.init_params,
+                                n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
+                                routing=routing)
         self.gate_inputs_ = getattr(result, "gate_inputs", None)
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
