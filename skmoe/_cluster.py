@@ -82,5 +82,12 @@ def scatter_once(*arrays):
     # Keep what the user scattered (parallel_config(backend="dask", scatter=[...])).
     shared._scatter = list(backend._scatter) + shared._scatter
     shared.data_futures = {**backend.data_futures, **shared.data_futures}
-    with parallel_config(backend=shared):
-        yield
+    try:
+        with parallel_config(backend=shared):
+            yield
+    finally:
+        # Release the copies now, not when the backend is garbage-collected
+        # (joblib's Parallel and the backend reference each other).
+        for a in new:
+            shared.data_futures.pop(id(a), None)
+        shared._scatter = [a for a in shared._scatter if all(a is not b for b in new)]
