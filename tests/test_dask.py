@@ -22,8 +22,8 @@ from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E402
 
 import skmoe._moe  # noqa: E402
-from skmoe import (MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,  # noqa: E402
-                   MLPGate, compare)
+from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,  # noqa: E402
+                   MixtureOfExpertsRegressor, MLPGate, compare)
 from skmoe._cluster import scatter_once  # noqa: E402
 
 N_FEATURES = 20  # X is then 20 times larger than y or any weight column
@@ -164,6 +164,20 @@ def test_X_reaches_each_worker_once(client, training, monkeypatch):
         with _copies_of(client, X, again), parallel_config(backend="dask"):
             _mixture(False, training, n_jobs=-1, tol=0.0).fit(X, y)
         assert max(again.values()) > 1, again
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_hierarchical_mixture_sends_X_once(client):
+    X, y = _data(n=2000, seed=1)
+    local = HierarchicalMixtureRegressor(Ridge(), branching=(2, 2), max_iter=4, tol=0.0,
+                                         random_state=0, n_jobs=1).fit(X, y)
+    copies = {}
+    with _copies_of(client, X, copies), parallel_config(backend="dask"):
+        remote = HierarchicalMixtureRegressor(Ridge(), branching=(2, 2), max_iter=4, tol=0.0,
+                                              random_state=0, n_jobs=-1).fit(X, y)
+    np.testing.assert_allclose(remote.predict(X), local.predict(X), rtol=1e-10)
+    assert all(count <= 1 for count in copies.values()), copies
+    assert sum(copies.values()) >= 1
 
 
 def test_compare_on_the_cluster(client):
