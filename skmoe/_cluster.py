@@ -26,7 +26,11 @@ def _dask_backend():
     backend, _ = get_active_backend()
     if not isinstance(backend, dask_module.DaskDistributedBackend):
         return None
-    return backend
+    # The attributes scatter_once reads (joblib >= 1.3); otherwise joblib's
+    # per-call scatter is all there is.
+    needed = ("client", "data_futures", "_scatter", "submit_kwargs",
+              "wait_for_workers_timeout")
+    return backend if all(hasattr(backend, name) for name in needed) else None
 
 
 def _on_worker():
