@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, _seed_unset_random_states, check_sample_weight
+from ._cluster import scatter_once
 from ._compat import _set_random_states, validate_data
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
                       leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
@@ -117,7 +118,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         gate = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
                 if self.gate is None else self.gate)
         best = None
-        with Parallel(n_jobs=self.n_jobs) as parallel:
+        # On a Dask cluster: X and y sent to every worker once, not once per M-step.
+        with scatter_once(problem.X, problem.y), Parallel(n_jobs=self.n_jobs) as parallel:
             for _ in range(self.n_init):
                 run = run_em(problem, gate, max_iter=self.max_iter, tol=self.tol,
                              init_params=self.init_params, rng=rng, parallel=parallel,

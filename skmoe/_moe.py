@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
+from ._cluster import scatter_once
 from ._compat import validate_data
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
@@ -195,7 +196,10 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         routing = self._routing_options(len(names))
         problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None)
-        with verbose_fits(self.verbose):  # progress of the out-of-fold fits
+        # Progress of the out-of-fold fits with verbose; on a Dask cluster
+        # (joblib's dask backend) X and y sent to every worker once for the
+        # whole fit, not once per parallel step (EM has one per M-step).
+        with verbose_fits(self.verbose), scatter_once(X, y):
             if self.training == "gradient":
                 result = self._fit_gradient(problem, gate, rng, routing)
             else:
