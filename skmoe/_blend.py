@@ -28,7 +28,7 @@ constant blend out of fold:
    fold like the gates, so every candidate -- constant blend, gate, heads
    -- has honest held-out predictions on every row.
 6. The final predictor is the best convex blend of the candidates on those
-   held-out predictions (:func:`_choose`): the experts' constant blend one
+   held-out predictions (:func:`~skmoe._candidates.choose_candidates`): the experts' constant blend one
    level up, a handful of weights fitted on n rows. The constant blend and
    the gate blend into one gate (:class:`MixedLogits`), so the mixture part
    stays a mixture; the heads' share is added by :class:`CandidateBlend`.
@@ -53,7 +53,6 @@ import warnings
 import numpy as np
 import torch
 from joblib import Parallel
-from scipy.optimize import minimize
 from scipy.special import logsumexp, softmax
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -64,14 +63,16 @@ from ._gradient import _fixed_outputs
 from ._likelihood import noise_variances
 from ._nn import BatchedMLP
 from ._progress import progress_bar
+# (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
+from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
+                          blend_prediction, candidate_loss, choose_candidates,
+                          constant_blend_logits, head_prediction, make_head,
+                          picked_log_likelihood)
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 
-# Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
-# to exp(-2 * LOGIT_BOUND) relative, i.e. an expert can be switched off.
-LOGIT_BOUND = 15.0
 LOG_2PI = math.log(2.0 * math.pi)
 # Probabilities are floored at this value before the log in the gate's inputs.
-INPUT_PROBA_FLOOR = 1e-4
+INPUT_PROBA_FLOOR = PROBA_FLOOR
 # The gate's standardised inputs are clipped to this many standard deviations:
 # a rare one-hot column or an outlying prediction must not drive the gate
 # into extrapolation (in training or at prediction).
@@ -84,16 +85,6 @@ GATE_FOLDS = 5
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend"}
-# Ridge penalties searched (by leave-one-out, in standardised units) by LinearHead.
-HEAD_ALPHAS = np.logspace(-3, 3, 13)
-# Feature-weighted head: at most this many meta-features (principal components
-# beyond), at most this many product columns; its penalty grids.
-FW_MAX_META = 20
-FW_MAX_COLUMNS = 240
-FW_ALPHAS = np.logspace(-3, 4, 15)
-FW_CS = np.logspace(-3, 2, 6)
-
-
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -127,234 +118,6 @@ class GateInputs:
                 scores = log_p.reshape(n, M * C)
             features = [scores, outputs.std(axis=1).sum(axis=1, keepdims=True)]
         return np.hstack([X] + features)
-
-
-def _blend_loss(logits, out, y, w, regression):
-    """Loss of the constant blend softmax(logits) and its gradient."""
-    g = softmax(logits)
-    if regression:
-        residual = out @ g - y                                          # (n,)
-        loss = (w * residual ** 2).sum()
-        d_g = 2.0 * (w * residual) @ out                                # (M,)
-        grad = g * (d_g - g @ d_g)
-    else:
-        # out: log p_i(y_n | x_n), (n, M)
-        joint = out + np.log(np.maximum(g, 1e-300))
-        mix = logsumexp(joint, axis=1)
-        loss = -(w * mix).sum()
-        posterior = np.exp(joint - mix[:, None])
-        grad = -(w[:, None] * (posterior - g)).sum(axis=0)
-    return loss, grad
-
-
-def picked_log_likelihood(fixed_out, y):
-    """log p_i(y_n | x_n) (n, M) from the trainer's (n, M, C) log-probabilities."""
-    return fixed_out[np.arange(len(y)), :, y]
-
-
-def constant_blend_logits(out, y, w, regression):
-    """Logits of the best constant convex blend of the experts.
-
-    Parameters
-    ----------
-    out : ndarray
-        Out-of-fold outputs: standardised predictions (n, M) for regression;
-        each expert's log-likelihood of the true class (n, M) otherwise.
-    y : ndarray of shape (n,)
-        Standardised targets (regression; ignored otherwise).
-    w : ndarray of shape (n,)
-        Sample weights.
-    regression : bool
-        Squared error of the blended mean, or log-loss of the blend.
-
-    Returns
-    -------
-    logits : ndarray of shape (M,)
-        Centred logits; ``softmax(logits)`` are the weights.
-    """
-    w = w / max(w.sum(), 1e-300)
-    M = out.shape[1]
-    result = minimize(_blend_loss, np.zeros(M), args=(out, y, w, regression), jac=True,
-                      method="L-BFGS-B", bounds=[(-LOGIT_BOUND, LOGIT_BOUND)] * M,
-                      # Tight: a weight near zero sits where the gradient is tiny.
-                      options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 2000})
-    logits = result.x
-    return logits - logits.mean()
-
-
-class LinearHead:
-    """Stacking's final model over the experts' outputs, optionally feature-weighted.
-
-    Plain (``feature_weighted=False``): regression is a ridge regression
-    (penalty by leave-one-out) on the experts' standardised predictions, with
-    an intercept; classification a logistic regression on the experts'
-    probabilities (the first class dropped for two classes), as
-    :class:`~sklearn.ensemble.StackingClassifier` does.
-
-    Feature-weighted (Sill et al., 2009, "feature-weighted linear stacking"):
-    each expert's weight is an affine function of the input, so the model is
-    linear in the products of the experts' outputs with ``[1, m(x)]``, where
-    ``m(x)`` are the standardised columns of X (or their first principal
-    components where there are many; clipped at 3 sd). For classification the
-    outputs are log-odds (two classes) or log-probabilities. The products are
-    standardised; the penalty is chosen by leave-one-out (ridge) or by a
-    3-fold search on the rows it is first fitted on (logistic; ``C`` then
-    reused for the per-fold fits).
-
-    Parameters
-    ----------
-    regression : bool
-    y_mean, y_scale : float
-        Standardisation of the regression predictions and targets.
-    feature_weighted : bool
-    C : float or None
-        Logistic penalty of a feature-weighted classification head (None:
-        searched at fit).
-    """
-
-    def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None):
-        self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
-        self.feature_weighted, self.C = feature_weighted, C
-
-    def _base(self, outputs):
-        if self.regression:
-            return (outputs - self.y_mean) / self.y_scale
-        if not self.feature_weighted:
-            if outputs.shape[2] == 2:
-                return outputs[:, :, 1]
-            return outputs.reshape(len(outputs), -1)
-        log_p = np.log(np.clip(outputs, INPUT_PROBA_FLOOR, 1.0))
-        if outputs.shape[2] == 2:
-            return log_p[..., 1] - log_p[..., 0]
-        return log_p.reshape(len(outputs), -1)
-
-    def _meta(self, X):
-        Z = np.clip(np.nan_to_num((X - self.meta_mean_) / self.meta_scale_), -3.0, 3.0)
-        if self.meta_components_ is not None:
-            Z = np.clip(Z @ self.meta_components_, -3.0, 3.0)
-        return Z
-
-    def _fit_meta(self, X, n_base):
-        self.meta_mean_ = np.nanmean(X, axis=0) if len(X) else np.zeros(X.shape[1])
-        scale = np.nanstd(X, axis=0)
-        self.meta_scale_ = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        self.meta_mean_ = np.nan_to_num(self.meta_mean_)
-        n_meta = min(FW_MAX_META, X.shape[1], max(0, FW_MAX_COLUMNS // n_base - 1))
-        self.meta_components_ = None
-        if n_meta < X.shape[1]:
-            Z = np.clip(np.nan_to_num((X - self.meta_mean_) / self.meta_scale_), -3.0, 3.0)
-            # Whitened principal directions (an SVD of the centred rows).
-            Zc = Z - Z.mean(axis=0)
-            _, s, vt = np.linalg.svd(Zc, full_matrices=False)
-            s = np.maximum(s[:n_meta], 1e-12) / math.sqrt(max(len(Z) - 1, 1))
-            self.meta_components_ = vt[:n_meta].T / s
-        return self
-
-    def _features(self, X, outputs):
-        B = self._base(outputs)
-        if not self.feature_weighted:
-            return B
-        m = self._meta(X)
-        F = np.hstack([B, (B[:, :, None] * m[:, None, :]).reshape(len(B), -1)])
-        return (F - self.feature_mean_) / self.feature_scale_
-
-    def fit(self, X, outputs, y, sample_weight):
-        """Fit on the gate's X, raw expert outputs and targets (standardised for
-        regression)."""
-        from sklearn.linear_model import LogisticRegression, RidgeCV
-        if self.feature_weighted:
-            B = self._base(outputs)
-            self._fit_meta(X, B.shape[1])
-            self.feature_mean_, self.feature_scale_ = 0.0, 1.0
-            F = self._features(X, outputs)
-            self.feature_mean_ = F.mean(axis=0)
-            scale = F.std(axis=0)
-            self.feature_scale_ = np.where(scale > 0, scale, 1.0)
-        features = self._features(X, outputs)
-        if self.regression:
-            self.model_ = RidgeCV(alphas=FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS)
-        elif not self.feature_weighted:
-            self.model_ = LogisticRegression(max_iter=1000)
-        else:
-            C = self._search_C(features, y, sample_weight) if self.C is None else self.C
-            self.C = C
-            self.model_ = LogisticRegression(C=C, max_iter=300)
-        with warnings.catch_warnings():
-            # A penalty search may stop short on a few of its grid points.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model_.fit(features, y, sample_weight=sample_weight)
-        return self
-
-    @staticmethod
-    def _search_C(features, y, sample_weight):
-        """The logistic penalty with the lowest 3-fold log-loss on these rows."""
-        from sklearn.linear_model import LogisticRegression
-        counts = np.bincount(y)
-        n_folds = int(min(3, counts[counts > 0].min()))
-        if n_folds < 2:
-            return 1.0
-        folds = list(StratifiedKFold(n_folds, shuffle=True, random_state=0).split(features, y))
-        scores = []
-        for C in FW_CS:
-            loss = 0.0
-            for train, test in folds:
-                if len(np.unique(y[train])) < 2:
-                    continue
-                model = LogisticRegression(C=C, max_iter=300).fit(
-                    features[train], y[train], sample_weight=sample_weight[train])
-                proba = np.full((len(test), counts.size), 1e-300)
-                proba[:, model.classes_] = model.predict_proba(features[test])
-                loss -= sample_weight[test] @ np.log(np.maximum(
-                    proba[np.arange(len(test)), y[test]], 1e-300))
-            scores.append(loss)
-        return float(FW_CS[int(np.argmin(scores))])
-
-    def predict_standardised(self, X, outputs):
-        """Regression: the prediction in standardised units."""
-        return self.model_.predict(self._features(X, outputs))
-
-    def predict(self, X, outputs):
-        """Regression: the prediction in y's units."""
-        return self.predict_standardised(X, outputs) * self.y_scale + self.y_mean
-
-    def predict_proba(self, X, outputs, n_classes):
-        """Classification: probabilities over all ``n_classes`` encoded classes."""
-        proba = np.zeros((len(outputs), n_classes))
-        proba[:, self.model_.classes_] = self.model_.predict_proba(self._features(X, outputs))
-        return proba
-
-
-class CandidateBlend:
-    """The final predictor: a convex blend of the mixture and stacking heads.
-
-    ``mixture_share`` of the prediction comes from the mixture (its gate is
-    the constant blend, the input-dependent gate, or a blend of the two), the
-    rest from the fitted heads (:class:`LinearHead`), each with its weight.
-    Probabilities (classification) or predictions in y's units (regression)
-    are blended, so the blend is again a distribution / a prediction.
-
-    Parameters
-    ----------
-    mixture_share : float
-    heads : list of (weight, LinearHead)
-    """
-
-    def __init__(self, mixture_share, heads):
-        self.mixture_share, self.heads = mixture_share, heads
-
-    def predict(self, X, outputs, mixture_mean):
-        """Regression: blended prediction in y's units."""
-        mean = self.mixture_share * mixture_mean
-        for weight, head in self.heads:
-            mean = mean + weight * head.predict(X, outputs)
-        return mean
-
-    def predict_proba(self, X, outputs, mixture_proba, n_classes):
-        """Classification: blended probabilities."""
-        proba = self.mixture_share * mixture_proba
-        for weight, head in self.heads:
-            proba = proba + weight * head.predict_proba(X, outputs, n_classes)
-        return proba
 
 
 class BaggedLogits(torch.nn.Module):
@@ -569,96 +332,6 @@ def _task_targets(problem, fixed_out):
     return fixed_out, problem.y_standardised
 
 
-def _blend_prediction(logits, out, proba, regression):
-    """What blends with (n, M) or (1, M) logits predict on the rows of ``out``.
-
-    Regression: the blended standardised mean (n,). Classification: the
-    blended class probabilities (n, C), from the experts' ``proba`` (n, M, C).
-    """
-    g = softmax(logits, axis=1)
-    if regression:
-        return (g * out).sum(axis=1)
-    return np.einsum("nm,nmc->nc", np.broadcast_to(g, proba.shape[:2]), proba)
-
-
-def _candidate_loss(prediction, y, regression):
-    """Per-row squared error (standardised) or log-loss of a candidate."""
-    if regression:
-        return (prediction - y) ** 2
-    return -np.log(np.maximum(prediction[np.arange(len(y)), y], 1e-300))
-
-
-def _se_passes(held_out, w):
-    """Which candidates beat the constant blend by more than one standard error."""
-    base = held_out["constant"]
-    w = w / w.sum()
-    n_eff = 1.0 / float(w @ w)       # Kish's effective sample size
-    passes = {}
-    for name, rows in held_out.items():
-        if name == "constant" or not np.all(np.isfinite(rows)):
-            continue
-        gain = base - rows
-        mean = float(w @ gain)
-        se = math.sqrt(max(float(w @ (gain - mean) ** 2), 0.0) / max(n_eff - 1.0, 1.0))
-        passes[name] = mean > se
-    return passes
-
-
-def _se_choice(held_out, w):
-    """One candidate: the constant blend unless another beats it by > 1 SE.
-
-    A candidate replaces the constant blend only if it beats it by more than
-    one standard error of the paired per-row difference (a gate that barely
-    moved, or a win on a few rows of small data, is noise); then the one with
-    the lowest loss wins.
-    """
-    passed = {name: float(np.average(held_out[name], weights=w))
-              for name, on in _se_passes(held_out, w).items() if on}
-    best = min(passed, key=passed.get) if passed else "constant"
-    return {name: float(name == best) for name in held_out}
-
-
-def _choose(predictions, y, w, regression):
-    """Weights of the candidates (constant blend, gate, heads), summing to 1.
-
-    ``LEVERS['choice']``: ``'blend'`` fits the best convex blend of the
-    candidates' held-out predictions (the level-2 counterpart of the
-    experts' constant blend: a handful of weights fitted on n held-out rows);
-    ``'se'`` picks one (:func:`_se_choice`); ``'argmin'`` the lowest loss.
-    """
-    names = [name for name, p in predictions.items() if np.all(np.isfinite(p))]
-    losses = {name: _candidate_loss(predictions[name], y, regression) for name in names}
-    if LEVERS["choice"] == "se":
-        return _se_choice(losses, w)
-    if LEVERS["choice"] == "se_blend":
-        passed = {name for name, on in _se_passes(losses, w).items() if on}
-        names = [name for name in names if name == "constant" or name in passed]
-    if LEVERS["choice"] == "argmin":
-        best = min(names, key=lambda name: float(np.average(losses[name], weights=w)))
-        return {name: float(name == best) for name in names}
-    if regression:
-        out = np.column_stack([predictions[name] for name in names])
-        logits = constant_blend_logits(out, y, w, True)
-    else:
-        picked = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
-        logits = constant_blend_logits(np.log(np.maximum(picked, 1e-300)), None, w, False)
-    weights = softmax(logits)
-    # Candidates under 1 % are noise-fitting (and cost a head at predict).
-    weights = np.where(weights < 0.01, 0.0, weights)
-    return dict(zip(names, weights / weights.sum()))
-
-
-def _make_head(kind, regression, y_mean, y_scale, C=None):
-    return LinearHead(regression, y_mean, y_scale,
-                      feature_weighted=kind == "feature_weighted", C=C)
-
-
-def _head_prediction(head, X, outputs, regression, n_classes):
-    if regression:
-        return head.predict_standardised(X, outputs)
-    return head.predict_proba(X, outputs, n_classes)
-
-
 def _head_can_fit(problem, train):
     """Whether a logistic head can be fitted on ``train`` (two classes at least)."""
     return not problem.is_classifier or len(np.unique(problem.y[train])) >= 2
@@ -720,7 +393,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         # Fitted on all rows first: a feature-weighted logistic head picks its
         # penalty here, and the fold heads reuse it.
         if _head_can_fit(problem, np.arange(n)):
-            full_heads[kind] = _make_head(kind, regression, y_mean, y_scale).fit(
+            full_heads[kind] = make_head(kind, regression, y_mean, y_scale).fit(
                 problem.X, raw, head_y, w)
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
@@ -729,14 +402,14 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     for k, (train, test) in enumerate(folds):
         y_train = None if blend_y is None else blend_y[train]
         start = constant_blend_logits(blend_out[train], y_train, w[train], regression)
-        predictions["constant"][test] = _blend_prediction(
+        predictions["constant"][test] = blend_prediction(
             start[None, :], blend_out[test], None if proba is None else proba[test],
             regression)
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
-                head = _make_head(kind, regression, y_mean, y_scale, C=full.C).fit(
+                head = make_head(kind, regression, y_mean, y_scale, C=full.C).fit(
                     problem.X[train], raw[train], head_y[train], w[train])
-                predictions[kind][test] = _head_prediction(head, problem.X[test], raw[test],
+                predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
                                                            regression, problem.n_classes)
         for _ in range(n_init):
             fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng)
@@ -757,13 +430,14 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         member_logits = to_numpy(net(Z))                                # (e, n, M)
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):
-        predictions["gate"][test] = _blend_prediction(
+        predictions["gate"][test] = blend_prediction(
             member_logits[member_fold == k][:, test].mean(0), blend_out[test],
             None if proba is None else proba[test], regression)
-    losses = {name: float(np.average(_candidate_loss(p, head_y, regression), weights=w))
+    losses = {name: float(np.average(candidate_loss(p, head_y, regression), weights=w))
               for name, p in predictions.items() if np.all(np.isfinite(p))}
     if LEVERS["fallback"]:
-        candidate_weights = _choose(predictions, head_y, w, regression)
+        candidate_weights = choose_candidates(predictions, head_y, w, regression,
+                                              mode=LEVERS["choice"])
     else:
         candidate_weights = {"gate": 1.0}
     share_gate = candidate_weights.get("gate", 0.0)

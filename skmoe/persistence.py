@@ -42,11 +42,11 @@ _SKMOE_TYPES = (
     "skmoe.gates.MLPGate",
     # internal pieces of fitted estimators
     "skmoe._blend.BaggedLogits",
-    "skmoe._blend.CandidateBlend",
     "skmoe._blend.ConstantLogits",
     "skmoe._blend.GateInputs",
-    "skmoe._blend.LinearHead",
     "skmoe._blend.MixedLogits",
+    "skmoe._candidates.CandidateBlend",
+    "skmoe._candidates.LinearHead",
     "skmoe._mmoe_nets.ModuleNet",
     "skmoe._mmoe_nets.MultiTaskNet",
     "skmoe._mmoe_nets.PLENet",

@@ -276,7 +276,7 @@ def test_classifier_with_heads_is_a_distribution_and_scores_consistently():
 
 
 def test_choice_needs_more_than_noise():
-    from skmoe._blend import _se_choice
+    from skmoe._candidates import _se_choice
     rng = np.random.RandomState(0)
     base = rng.rand(200)
     jitter = rng.normal(size=200)
@@ -294,7 +294,7 @@ def test_choice_needs_more_than_noise():
 
 
 def test_blend_of_candidates_puts_its_weight_on_the_exact_one():
-    from skmoe._blend import _choose
+    from skmoe._candidates import choose_candidates as _choose
     rng = np.random.RandomState(0)
     y = rng.normal(size=300)
     predictions = {"constant": y + rng.normal(size=300), "gate": y.copy(),

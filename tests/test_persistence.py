@@ -258,7 +258,7 @@ def test_stacked_gate_network_and_linear_head_round_trip(monkeypatch):
 
     # A blend of the gate, the constant blend (MixedLogits) and the
     # feature-weighted head (CandidateBlend).
-    monkeypatch.setattr(_blend, "_choose", lambda *args: {
+    monkeypatch.setattr(_blend, "choose_candidates", lambda *args, **kwargs: {
         "constant": 0.4, "gate": 0.3, "feature_weighted": 0.3, "linear": 0.0})
     X, y = _data("reg")
     moe = MixtureOfExpertsRegressor(_regressors(), max_epochs=20, random_state=0).fit(X, y)
