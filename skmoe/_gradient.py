@@ -34,6 +34,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
+from ._data import dense_numeric
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
@@ -152,8 +153,8 @@ class TrainingData:
     def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device):
         X = problem.X
         z_gate = to_tensor(np.nan_to_num((X - gate.mean_) / gate.scale_), device)
-        z_expert = (to_tensor((X - x_mean) / x_scale, device) if x_mean is not None
-                    else z_gate)
+        z_expert = (to_tensor((problem.torch_X - x_mean) / x_scale, device)
+                    if x_mean is not None else z_gate)
         if problem.is_classifier:
             y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
         else:
@@ -200,7 +201,7 @@ def _build(problem, gate_template, differentiable, fixed, fixed_out, device, see
     expert_groups = []
     for (architecture, _), positions in groups.items():
         # Each expert starts from the weights its own fit would start from.
-        mlps = [problem.templates[i]._new_module(problem.X.shape[1], n_out,
+        mlps = [problem.templates[i]._new_module(problem.torch_X.shape[1], n_out,
                                                  problem.templates[i]._seed())
                 for i in positions]
         expert_groups.append(_ExpertGroup(positions, mlps, architecture))
@@ -412,7 +413,7 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
                 expert.classes_ = np.arange(problem.n_classes)
             else:
                 expert.y_mean_, expert.y_scale_ = problem.y_mean, problem.y_scale
-            expert.n_features_in_ = problem.X.shape[1]
+            expert.n_features_in_ = problem.torch_X.shape[1]
             experts[position] = expert._set_fitted(mlp, x_mean, x_scale, device, n_iter,
                                                    history)
     return experts
@@ -454,9 +455,12 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
     x_mean = x_scale = None
     if differentiable:
-        if np.isnan(problem.X).any():
+        # The torch experts' inputs: X as the experts get it, as numbers.
+        problem.torch_X = dense_numeric(problem.expert_X, "torch MLP experts "
+                                        "(trained with the gate)")
+        if np.isnan(problem.torch_X).any():
             raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
-        x_mean, x_scale = standardisation(problem.X)
+        x_mean, x_scale = standardisation(problem.torch_X)
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
                                                  rng.randint(2**31 - 1), parallel)

@@ -17,12 +17,12 @@ from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
-from ._compat import validate_data
+from ._data import gate_matrix, n_samples, resolve_gate_transformer
 from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
@@ -65,10 +65,13 @@ def _is_default(value, default):
 class _BaseMixtureOfExperts(_BaseExpertComposition):
     """Shared fit/predict logic of the regressor and the classifier."""
 
+    _raw_X = True  # the experts get X as given; the gate its view (gate_transformer)
+
     _parameter_constraints = {
         "experts": "no_validation",
         "n_experts": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "gate": [MLPGate, None],
+        "gate_transformer": [StrOptions({"auto"}), HasMethods(["fit", "transform"])],
         "training": [StrOptions({"em", "gradient"})],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
@@ -100,8 +103,8 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "collapse_action": [StrOptions({"warn", "reinit", "drop"})],
     }
 
-    def __init__(self, experts, *, n_experts=None, gate=None, training="gradient", max_iter=10,
-                 tol=1e-3, n_init=1, init_params="auto", cv="auto", n_jobs=None,
+    def __init__(self, experts, *, n_experts=None, gate=None, gate_transformer="auto",
+                 training="gradient", max_iter=10, tol=1e-3, n_init=1, init_params="auto", cv="auto", n_jobs=None,
                  random_state=None, verbose=0,
                  # training="gradient" only
                  max_epochs=100, learning_rate=1e-3, batch_size=256, loss="auto",
@@ -112,6 +115,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.experts = experts
         self.n_experts = n_experts
         self.gate = gate
+        self.gate_transformer = gate_transformer
         self.training = training
         self.max_iter = max_iter
         self.tol = tol
@@ -150,9 +154,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                 f"{type(self).__name__} cannot route metadata other than sample_weight "
                 f"to its experts (asked for: {routed}); the experts are refitted on "
                 "changing subsets of the rows and receive only their weights.")
-        X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
-                             y_numeric=not self._is_classifier, dtype=np.float64,
-                             ensure_min_samples=2)
+        X, y = self._check_raw_X_y(X, y)
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
@@ -190,8 +192,12 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             self._check_min_samples(y, n_splits)
         gate = MLPGate() if self.gate is None else self.gate
         routing = self._routing_options(len(names))
-        problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
-                            homogeneous=self.n_experts is not None)
+        # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
+        self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
+        X_gate = gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
+                             self.gate_transformer_)
+        problem = EMProblem(names, templates, X_gate, y, sample_weight, n_classes,
+                            homogeneous=self.n_experts is not None, expert_X=X)
         if self.training == "gradient":
             result = self._fit_gradient(problem, gate, rng, routing)
         else:
@@ -284,12 +290,21 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         k = min(self.top_k, len(self.experts_))
         # No capacity at predict time: a row's prediction must not depend on
         # the other rows of the batch (capacity is a training aid).
-        return route_numpy(self.gate_.logits(X), k)
+        return route_numpy(self.gate_.logits(self._gate_view(X)), k)
+
+    def _gate_view(self, X):
+        """The gate's numeric view of X (``gate_transformer_``)."""
+        transformer = getattr(self, "gate_transformer_", None)
+        if transformer is None:  # fitted before gate_transformer existed
+            return np.asarray(X, dtype=np.float64)
+        return gate_matrix(transformer.transform(X), n_samples(X), transformer)
 
     def _gate_input(self, X, outputs=None):
+        """What the gate reads: its view of X, and the experts' outputs (stacked gate)."""
         if getattr(self, "gate_inputs_", None) is None:
-            return X
-        return self.gate_inputs_.transform(X, self._outputs(X) if outputs is None else outputs)
+            return self._gate_view(X)
+        return self.gate_inputs_.transform(self._gate_view(X),
+                                           self._outputs(X) if outputs is None else outputs)
 
     def _weights_and_outputs(self, X):
         """Gate weights and the experts' outputs (zeros off-route with top_k)."""
@@ -428,7 +443,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = self._experts_allow_nan()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = self._experts_accept_sparse()
         tags.non_deterministic = False
         return tags
 
