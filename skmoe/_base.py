@@ -23,7 +23,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
-from ._data import check_X_for_experts, n_samples, take_rows
+from ._data import (check_X_for_experts, gate_matrix, n_samples, resolve_gate_transformer,
+                    take_rows)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -244,6 +245,19 @@ class _BaseExpertComposition(_BaseComposition):
         X = check_X_for_experts(X, estimator=self)
         _check_n_features(self, X, reset=False)
         return X
+
+    def _fit_gate_view(self, X, y):
+        """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
+        self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
+        return gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
+                           self.gate_transformer_)
+
+    def _gate_view(self, X):
+        """The gate's numeric view of X (``gate_transformer_``)."""
+        transformer = getattr(self, "gate_transformer_", None)
+        if transformer is None:  # fitted before gate_transformer existed
+            return np.asarray(X, dtype=np.float64)
+        return gate_matrix(transformer.transform(X), n_samples(X), transformer)
 
     def _check_raw_X_y(self, X, y):
         """X and y at fit, X as given (:func:`skmoe._data.check_X_for_experts`).

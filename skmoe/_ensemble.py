@@ -225,6 +225,16 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
     --------
     sklearn.ensemble.VotingRegressor : plain and user-weighted averaging.
 
+    Notes
+    -----
+    The experts get X as it is -- a pandas DataFrame with categorical or
+    string columns, a scipy.sparse matrix, an array of any dtype -- as in
+    ``VotingRegressor``, so each can be a ``Pipeline`` with its own
+    ``ColumnTransformer``. ``fit`` and ``predict`` check its shape, feature
+    names and count and that its numeric values hold no infinity; missing
+    values go to the experts, which decide (see
+    :class:`MixtureOfExpertsRegressor`).
+
     Examples
     --------
     >>> from sklearn.linear_model import Ridge
@@ -344,6 +354,10 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
     See Also
     --------
     sklearn.ensemble.VotingClassifier : plain and user-weighted voting.
+
+    Notes
+    -----
+    The experts get X as it is; see :class:`EnsembleRegressor`.
 
     Examples
     --------

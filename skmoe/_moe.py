@@ -22,7 +22,6 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
-from ._data import gate_matrix, n_samples, resolve_gate_transformer
 from ._em import EMProblem, fit_em
 from ._gradient import fit_gradient
 from ._likelihood import (categorical_log_likelihood, classification_outputs,
@@ -193,9 +192,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         gate = MLPGate() if self.gate is None else self.gate
         routing = self._routing_options(len(names))
         # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
-        self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
-        X_gate = gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
-                             self.gate_transformer_)
+        X_gate = self._fit_gate_view(X, y)
         problem = EMProblem(names, templates, X_gate, y, sample_weight, n_classes,
                             homogeneous=self.n_experts is not None, expert_X=X)
         if self.training == "gradient":
@@ -291,13 +288,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         # No capacity at predict time: a row's prediction must not depend on
         # the other rows of the batch (capacity is a training aid).
         return route_numpy(self.gate_.logits(self._gate_view(X)), k)
-
-    def _gate_view(self, X):
-        """The gate's numeric view of X (``gate_transformer_``)."""
-        transformer = getattr(self, "gate_transformer_", None)
-        if transformer is None:  # fitted before gate_transformer existed
-            return np.asarray(X, dtype=np.float64)
-        return gate_matrix(transformer.transform(X), n_samples(X), transformer)
 
     def _gate_input(self, X, outputs=None):
         """What the gate reads: its view of X, and the experts' outputs (stacked gate)."""
@@ -468,6 +458,26 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
+    gate_transformer : 'auto' or transformer, default='auto'
+        How the gate gets numbers from X. The experts always get X as it is
+        (a pandas DataFrame with categorical or string columns, a
+        scipy.sparse matrix, an array of any dtype), so each can be a
+        ``Pipeline`` with its own ``ColumnTransformer`` on its own columns;
+        the gate, a torch network, gets this transformer's output instead.
+        'auto' is :class:`~skmoe.AutoGateTransformer`: a numeric array or an
+        all-numeric DataFrame as float64 (what the gate always read); a
+        DataFrame with categorical columns (``category`` or string dtype,
+        objects that are not numbers) as its numbers followed by a one-hot
+        encoding of each categorical column (at most 20 columns each, rare
+        and unseen categories sharing one); a sparse matrix densified if it
+        has at most 1000 columns. Anything else -- a wider sparse matrix,
+        strings in an ndarray, datetime columns -- is an error that names
+        the problem and asks for a ``gate_transformer``. The gate
+        standardises its inputs and imputes missing values with their
+        training mean. A transformer (e.g. a ``ColumnTransformer`` choosing
+        the gate's columns, or ``TruncatedSVD`` for wide sparse X) is cloned
+        and fitted on the training X and y in ``fit`` (``gate_transformer_``);
+        a sparse output is densified. Tune it with ``gate_transformer__*``.
     training : {'gradient', 'em'}, default='gradient'
         'gradient': the gate learns on the experts' out-of-fold predictions
         (``cv`` folds; the experts are then refitted on all rows), about the
@@ -609,6 +619,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``predict_gate`` and ``predict_experts``.
     gate_ : MLPGate
         The fitted gate.
+    gate_transformer_ : transformer
+        The fitted transformer that builds the gate's numeric view of X
+        (:class:`~skmoe.AutoGateTransformer` for 'auto').
     noise_variance_ : ndarray of shape (n_experts,)
         Each expert's noise variance (from honest residuals when ``cv``).
     history_ : list of dict
@@ -659,7 +672,17 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     Experts whose ``fit`` has no ``sample_weight`` (e.g. k-nearest
     neighbours) are fitted on a systematic resample of the rows drawn in
     proportion to their weights. A ``Pipeline`` receives the weights in its
-    last step. With metadata routing enabled
+    last step.
+
+    X reaches the experts untouched -- no copy, no cast -- and rows are
+    taken with ``sklearn.utils._safe_indexing`` (a DataFrame keeps its dtypes
+    and column names; a sparse matrix in a format without row indexing,
+    COO for example, is converted to CSR). ``fit`` and ``predict`` check
+    its shape, its feature names and count (``feature_names_in_``,
+    ``n_features_in_``) and that its numeric values hold no infinity;
+    missing values (NaN, None) go to the experts as they are, and an expert
+    that cannot take them fails with its name in the error (give it an
+    imputer in its Pipeline). The input is never modified. With metadata routing enabled
     (``sklearn.set_config(enable_metadata_routing=True)``), a meta-estimator
     expert receives them as ``sample_weight`` in the steps that request it
     (a Pipeline whose steps request nothing: in its last step, as without
@@ -740,6 +763,9 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
         See :class:`MixtureOfExpertsRegressor`.
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``.
+    gate_transformer : 'auto' or transformer, default='auto'
+        The gate's numeric view of X; the experts get X as it is. See
+        :class:`MixtureOfExpertsRegressor`.
     training : {'gradient', 'em'}, default='gradient'
         See :class:`MixtureOfExpertsRegressor`.
     max_iter : int, default=10
@@ -763,8 +789,8 @@ collapse_action
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    experts_, named_experts_, expert_names_, gate_, history_, log_likelihood_,
-    n_iter_, converged_, n_features_in_, feature_names_in_
+    experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
+    log_likelihood_, n_iter_, converged_, n_features_in_, feature_names_in_
         As in :class:`MixtureOfExpertsRegressor`.
 
     See Also
