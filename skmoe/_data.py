@@ -203,6 +203,10 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             raise ValueError(f"max_categories must be an integer >= 2, got "
                              f"{self.max_categories!r}.")
         self.n_features_in_ = X.shape[1]
+        if is_dataframe(X):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         self.encoder_ = None
         self.numeric_columns_ = list(range(X.shape[1]))
         self.categorical_columns_ = []
@@ -267,12 +271,6 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         numeric = [str(names[j]) for j in self.numeric_columns_]
         encoded = [] if self.encoder_ is None else list(self.encoder_.get_feature_names_out())
         return np.asarray(numeric + encoded, dtype=object)
-
-    def fit_transform(self, X, y=None):
-        # Feature names are those of X (set here, as the mixture checks them itself).
-        if is_dataframe(X):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        return self.fit(X, y).transform(X)
 
 
 def _numeric_array(X):

@@ -33,6 +33,7 @@ from joblib import Parallel
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
+from sklearn.utils.validation import _check_feature_names
 
 from ._data import dense_numeric
 from ._likelihood import PROBA_FLOOR
@@ -414,6 +415,8 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
             else:
                 expert.y_mean_, expert.y_scale_ = problem.y_mean, problem.y_scale
             expert.n_features_in_ = problem.torch_X.shape[1]
+            # The names of a DataFrame's columns, as its own fit would keep them.
+            _check_feature_names(expert, problem.expert_X, reset=True)
             experts[position] = expert._set_fitted(mlp, x_mean, x_scale, device, n_iter,
                                                    history)
     return experts

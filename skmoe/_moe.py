@@ -103,8 +103,8 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     }
 
     def __init__(self, experts, *, n_experts=None, gate=None, gate_transformer="auto",
-                 training="gradient", max_iter=10, tol=1e-3, n_init=1, init_params="auto", cv="auto", n_jobs=None,
-                 random_state=None, verbose=0,
+                 training="gradient", max_iter=10, tol=1e-3, n_init=1, init_params="auto",
+                 cv="auto", n_jobs=None, random_state=None, verbose=0,
                  # training="gradient" only
                  max_epochs=100, learning_rate=1e-3, batch_size=256, loss="auto",
                  validation_fraction=0.1, n_iter_no_change=10, device="auto",
