@@ -242,7 +242,7 @@ class _BaseExpertComposition(_BaseComposition):
             return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
                                  dtype=self._X_dtype)
         _check_feature_names(self, X, reset=False)
-        X = check_X_for_experts(X, estimator=self)
+        X = check_X_for_experts(X, allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=False)
         return X
 
@@ -266,7 +266,8 @@ class _BaseExpertComposition(_BaseComposition):
         names, ``feature_names_in_``. y is checked as ``validate_data`` does.
         """
         _check_feature_names(self, X, reset=True)
-        X = check_X_for_experts(X, ensure_min_samples=2, estimator=self)
+        X = check_X_for_experts(X, ensure_min_samples=2, allow_nan=self._experts_allow_nan(),
+                                estimator=self)
         _check_n_features(self, X, reset=True)
         y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
         check_consistent_length(X, y)
@@ -286,9 +287,20 @@ class _BaseExpertComposition(_BaseComposition):
         return X, self._label_encoder.transform(y)
 
     def _experts_allow_nan(self):
+        """Whether NaN in X may reach the experts: each allows it, or decides itself.
+
+        An expert allows NaN through its tags (scikit-learn's ``allow_nan``).
+        With raw X (``_raw_X``) a ``Pipeline`` expert decides itself: its tags
+        describe only its first step (a ColumnTransformer that imputes says
+        no), so it gets NaN, and its own fit refuses them if it must.
+        """
+        def allows(estimator):
+            return ((self._raw_X and isinstance(estimator, Pipeline))
+                    or get_tags(estimator).input_tags.allow_nan)
+
         try:
             pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]
-            return bool(pairs) and all(get_tags(e).input_tags.allow_nan for _, e in pairs)
+            return bool(pairs) and all(allows(e) for _, e in pairs)
         except (TypeError, ValueError):
             return False
 

@@ -101,19 +101,21 @@ def _describe(frame, positions):
     return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
-def check_X_for_experts(X, *, ensure_min_samples=1, input_name="X", estimator=None):
+def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
+                        estimator=None):
     """Check X as the experts will get it, and return it untouched.
 
     What is checked: two dimensions, enough rows, at least one feature, no
     complex numbers and no infinity in the numeric values (ndarray, sparse
-    matrix, the numeric columns of a DataFrame). Missing values (NaN, None,
-    ``pd.NA``) are left to the experts: an expert that cannot take them fails
-    with its name in the error. Nothing is copied or cast, with two
+    matrix, the numeric columns of a DataFrame), nor NaN unless
+    ``allow_nan``. Missing values in categorical or string columns are left
+    to the experts. Nothing is copied or cast, with two
     exceptions: a list (or another container that is neither an array, a
     DataFrame nor a sparse matrix) becomes an ndarray, and a sparse matrix
     in a format without row indexing (COO, DIA, BSR, DOK, LIL) becomes CSR.
     """
-    options = dict(ensure_all_finite="allow-nan", ensure_min_samples=ensure_min_samples,
+    options = dict(ensure_all_finite="allow-nan" if allow_nan else True,
+                   ensure_min_samples=ensure_min_samples,
                    input_name=input_name, estimator=estimator)
     if sparse.issparse(X):
         if X.format not in _ROW_FORMATS:
@@ -248,7 +250,7 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         if sparse.issparse(X):
             return X.toarray().astype(np.float64, copy=False)
-        if self.kind_ == "numeric":
+        if self.kind_ != "frame":  # numbers (fitted on an array, a frame or sparse X)
             if is_dataframe(X):
                 return _numeric_block(X, list(range(X.shape[1])))
             return _numeric_array(X)

@@ -231,8 +231,8 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
     string columns, a scipy.sparse matrix, an array of any dtype -- as in
     ``VotingRegressor``, so each can be a ``Pipeline`` with its own
     ``ColumnTransformer``. ``fit`` and ``predict`` check its shape, feature
-    names and count and that its numeric values hold no infinity; missing
-    values go to the experts, which decide (see
+    names and count and that its numbers hold no infinity, nor NaN unless
+    every expert takes NaN or is a Pipeline (which decides itself; see
     :class:`MixtureOfExpertsRegressor`).
 
     Examples

@@ -679,10 +679,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     and column names; a sparse matrix in a format without row indexing,
     COO for example, is converted to CSR). ``fit`` and ``predict`` check
     its shape, its feature names and count (``feature_names_in_``,
-    ``n_features_in_``) and that its numeric values hold no infinity;
-    missing values (NaN, None) go to the experts as they are, and an expert
-    that cannot take them fails with its name in the error (give it an
-    imputer in its Pipeline). The input is never modified. With metadata routing enabled
+    ``n_features_in_``) and that its numbers hold no infinity. NaN in its
+    numbers is refused up front when an expert says through its tags that
+    it cannot take NaN (scikit-learn's ``allow_nan``), unless that expert
+    is a ``Pipeline``: a Pipeline's tags describe only its first step, so it
+    gets the NaN and decides (an imputer inside handles them; otherwise its
+    fit fails with the expert's name in the error). Missing values in
+    categorical or string columns always go to the experts. The input is
+    never modified. With metadata routing enabled
     (``sklearn.set_config(enable_metadata_routing=True)``), a meta-estimator
     expert receives them as ``sample_weight`` in the steps that request it
     (a Pipeline whose steps request nothing: in its last step, as without
