@@ -26,6 +26,7 @@ _LAZY = {
     "TorchMLPClassifier": ".experts",
     "TorchMLPRegressor": ".experts",
     "MLPGate": ".gates",
+    "AutoGateTransformer": "._data",
 }
 _SUBMODULES = {"datasets", "experts", "gates", "persistence", "plotting"}
 

@@ -17,10 +17,14 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _raise_for_params,
                                             _routing_enabled, get_routing_for_object,
                                             process_routing)
-from sklearn.utils.validation import (_check_method_params, _check_sample_weight,
-                                      check_is_fitted, has_fit_parameter)
+from sklearn.utils.validation import (_check_feature_names, _check_method_params,
+                                      _check_n_features, _check_sample_weight, _check_y,
+                                      check_consistent_length, check_is_fitted,
+                                      has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
+from ._data import (check_X_for_experts, gate_matrix, n_samples, resolve_gate_transformer,
+                    take_rows)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -213,8 +217,11 @@ class _BaseExpertComposition(_BaseComposition):
                     "mixture needs every expert's class probabilities (for an SVC, "
                     "set probability=True).")
 
-    # dtype of X at prediction (``_check_X``); the ensemble keeps any numeric one.
+    # dtype of X at prediction (``_check_X``) when X is converted (``_raw_X`` False).
     _X_dtype = np.float64
+    # Whether the experts get X as the user gave it (a DataFrame, a sparse
+    # matrix, an array of any dtype), checked but not converted.
+    _raw_X = False
 
     @property
     def _is_classifier(self):
@@ -225,17 +232,53 @@ class _BaseExpertComposition(_BaseComposition):
         return "allow-nan" if self._experts_allow_nan() else True
 
     def _check_X(self, X):
-        """X at prediction: fitted, the features seen in fit, NaN as the experts allow."""
+        """X at prediction: fitted, the features seen in fit, NaN as the experts allow.
+
+        With ``_raw_X`` X is checked (:func:`skmoe._data.check_X_for_experts`)
+        and returned as given.
+        """
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
-                             dtype=self._X_dtype)
+        if not self._raw_X:
+            return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
+                                 dtype=self._X_dtype)
+        _check_feature_names(self, X, reset=False)
+        X = check_X_for_experts(X, allow_nan=self._experts_allow_nan(), estimator=self)
+        _check_n_features(self, X, reset=False)
+        return X
+
+    def _fit_gate_view(self, X, y):
+        """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
+        self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
+        return gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
+                           self.gate_transformer_)
+
+    def _gate_view(self, X):
+        """The gate's numeric view of X (``gate_transformer_``)."""
+        transformer = getattr(self, "gate_transformer_", None)
+        if transformer is None:  # fitted before gate_transformer existed
+            return np.asarray(X, dtype=np.float64)
+        return gate_matrix(transformer.transform(X), n_samples(X), transformer)
+
+    def _check_raw_X_y(self, X, y):
+        """X and y at fit, X as given (:func:`skmoe._data.check_X_for_experts`).
+
+        Sets ``n_features_in_`` and, for a DataFrame with string column
+        names, ``feature_names_in_``. y is checked as ``validate_data`` does.
+        """
+        _check_feature_names(self, X, reset=True)
+        X = check_X_for_experts(X, ensure_min_samples=2, allow_nan=self._experts_allow_nan(),
+                                estimator=self)
+        _check_n_features(self, X, reset=True)
+        y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
+        check_consistent_length(X, y)
+        return X, y
 
     def _check_X_y_for_likelihood(self, X, y):
         """X and y for a per-sample likelihood: y as floats, or as encoded labels."""
         X = self._check_X(X)
         y = np.asarray(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        if len(y) != n_samples(X):
+            raise ValueError(f"X has {n_samples(X)} samples but y has {len(y)}.")
         if not self._is_classifier:
             return X, y.astype(np.float64)
         unknown = np.setdiff1d(np.unique(y), self.classes_)
@@ -244,9 +287,28 @@ class _BaseExpertComposition(_BaseComposition):
         return X, self._label_encoder.transform(y)
 
     def _experts_allow_nan(self):
+        """Whether NaN in X may reach the experts: each allows it, or decides itself.
+
+        An expert allows NaN through its tags (scikit-learn's ``allow_nan``).
+        With raw X (``_raw_X``) a ``Pipeline`` expert decides itself: its tags
+        describe only its first step (a ColumnTransformer that imputes says
+        no), so it gets NaN, and its own fit refuses them if it must.
+        """
+        def allows(estimator):
+            return ((self._raw_X and isinstance(estimator, Pipeline))
+                    or get_tags(estimator).input_tags.allow_nan)
+
         try:
             pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]
-            return bool(pairs) and all(get_tags(e).input_tags.allow_nan for _, e in pairs)
+            return bool(pairs) and all(allows(e) for _, e in pairs)
+        except (TypeError, ValueError):
+            return False
+
+    def _experts_accept_sparse(self):
+        """Whether every expert takes sparse X (its tags), for the estimator's own tags."""
+        try:
+            pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]
+            return bool(pairs) and all(get_tags(e).input_tags.sparse for _, e in pairs)
         except (TypeError, ValueError):
             return False
 
@@ -354,8 +416,9 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
         The expert's name, for error messages.
     estimator : estimator
         An unfitted estimator; it is fitted in place and returned.
-    X, y : ndarray
-        Training data.
+    X : array-like, DataFrame or sparse matrix
+        Training data, as the expert gets it (rows taken with ``_safe_indexing``).
+    y : ndarray
     weight : ndarray of shape (n_samples,) or None
         Non-negative weights (responsibilities times user weights).
     seed : int
@@ -383,12 +446,13 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
                 rows = np.arange(len(y))
             if len(rows) < len(y):
                 fit_params = _check_method_params(X, fit_params, rows)
-                X, y, weight = X[rows], y[rows], weight[rows]
+                X, y, weight = take_rows(X, rows), y[rows], weight[rows]
             return estimator.fit(X, y, **_weight_kwargs(estimator, weight), **fit_params)
         rows = _systematic_resample(weight, np.random.RandomState(seed))
         if classes_needed and len(np.unique(y[rows])) < 2:
             rows = np.arange(len(y))
-        return estimator.fit(X[rows], y[rows], **_check_method_params(X, fit_params, rows))
+        return estimator.fit(take_rows(X, rows), y[rows],
+                             **_check_method_params(X, fit_params, rows))
     except Exception as exc:
         # Rebuild the error with the expert's name where its type allows.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError

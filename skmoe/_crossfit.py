@@ -27,6 +27,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_method_params
 
 from ._base import fit_expert
+from ._data import n_samples, take_rows
 from ._likelihood import classification_outputs, regression_outputs
 from ._progress import run_jobs
 
@@ -39,7 +40,7 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     cv : int, cross-validation generator, iterable of splits or None
         An int means shuffled ``KFold`` (``StratifiedKFold`` for a
         classifier) seeded by ``seed``.
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or None
         Passed to ``split`` (the labels a stratified splitter needs).
     seed : int, default=None
@@ -62,8 +63,8 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     folds = list(splitter.split(X, y))
     if check_partition:
         tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
-                             minlength=len(X))
-        if len(tested) != len(X) or np.any(tested != 1):
+                             minlength=n_samples(X))
+        if len(tested) != n_samples(X) or np.any(tested != 1):
             raise ValueError("cv must put every row in exactly one test fold (as KFold "
                              "does), so that each row gets one out-of-fold prediction.")
     return folds
@@ -80,7 +81,7 @@ def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params):
     """Fit a clone of ``template`` on ``rows`` (all when None) with ``weight``."""
     if rows is not None:
         fit_params = _check_method_params(X, fit_params, rows) if fit_params else fit_params
-        X, y = X[rows], y[rows]
+        X, y = take_rows(X, rows), y[rows]
         weight = None if weight is None else weight[rows]
     return fit(name, clone(template), X, y, weight, seed, fit_params=fit_params)
 
@@ -88,7 +89,7 @@ def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params):
 def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params, predict):
     """Fit on ``train`` (all rows when None); return the expert and its outputs on ``test``."""
     expert = fit_on_rows(fit, name, template, X, y, train, weight, seed, fit_params)
-    return expert, predict(name, expert, X if test is None else X[test])
+    return expert, predict(name, expert, X if test is None else take_rows(X, test))
 
 
 def _expert_args(names, weights, seeds, fit_params):
@@ -110,7 +111,9 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
     parallel : joblib.Parallel
     names, templates : list
         Expert names and unfitted estimators (cloned for every fit).
-    X, y : ndarray
+    X : array-like, DataFrame or sparse matrix
+        As the experts get it; rows are taken with ``_safe_indexing``.
+    y : ndarray
     folds : list of (train, test) or None
         From :func:`make_folds`. None: in-sample, every expert fitted once on
         all rows and predicting them.
@@ -149,7 +152,7 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
              for i in experts for train, test in splits]
     done = run_jobs(parallel, jobs, "out-of-fold fits")
     first = done[n_full][1]
-    outputs = np.empty((len(X), len(names)) + first.shape[1:])
+    outputs = np.empty((n_samples(X), len(names)) + first.shape[1:])
     for (i, test), (_, out) in zip(fold_jobs, done[n_full:]):
         outputs[slice(None) if test is None else test, i] = out
     if folds is None:

@@ -99,11 +99,19 @@ def batched_expert_outputs(experts, positions, device_x):
     return out[..., 0].T.to(torch.float64) * y_scale + y_mean             # (n, e)
 
 
-def applies(mixture):
-    """Whether :func:`weights_and_outputs` can serve this fitted mixture."""
+def applies(mixture, X):
+    """Whether :func:`weights_and_outputs` can serve this fitted mixture on ``X``.
+
+    The gate and the experts must read the same numbers: a float array that
+    the default gate transformer passes through as it is.
+    """
+    from ._data import AutoGateTransformer
+    transformer = getattr(mixture, "gate_transformer_", None)
     return (mixture.top_k is None and isinstance(mixture.gate_, MLPGate)
             and getattr(mixture, "gate_inputs_", None) is None
-            and hasattr(mixture.gate_, "module_"))
+            and hasattr(mixture.gate_, "module_")
+            and isinstance(X, np.ndarray) and X.dtype.kind == "f"
+            and (transformer is None or type(transformer) is AutoGateTransformer))
 
 
 def weights_and_outputs(mixture, X):

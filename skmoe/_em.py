@@ -96,6 +96,7 @@ class EMProblem:
     names, templates : list
         Expert names and unfitted estimators.
     X : ndarray of shape (n_samples, n_features)
+        The gate's numeric view of the data (also what k-means starts from).
     y : ndarray of shape (n_samples,)
         Targets; encoded as 0..C-1 for classification.
     sample_weight : ndarray of shape (n_samples,)
@@ -103,11 +104,14 @@ class EMProblem:
         None for regression.
     homogeneous : bool
         Whether the experts are copies of one estimator.
+    expert_X : array-like, DataFrame or sparse matrix, default=None
+        X as the experts get it (the user's X, untouched); None: ``X``.
     """
 
     def __init__(self, names, templates, X, y, sample_weight, n_classes=None,
-                 homogeneous=False):
+                 homogeneous=False, expert_X=None):
         self.names, self.templates = names, templates
+        self.expert_X = X if expert_X is None else expert_X
         self.homogeneous = homogeneous
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.n_classes = n_classes
@@ -149,20 +153,22 @@ class EMProblem:
         not see it (in-sample when ``folds`` is None), and ``experts``, the
         fits on all rows (when ``refit`` or ``folds`` is None).
         """
-        return cross_fit(parallel, self.names, self.templates, self.X, self.y, folds,
+        return cross_fit(parallel, self.names, self.templates, self.expert_X, self.y,
+                         folds,
                          self._predict(), weights=R * self.sample_weight[:, None],
                          seeds=[seed + i for i in range(self.n_experts)], fit=self._fit(),
                          refit=refit)
 
     def refit(self, R, parallel, seed):
         """Every expert fitted once on all rows with weights ``R`` (times the user's)."""
-        return refit(parallel, self.names, self.templates, self.X, self.y,
+        return refit(parallel, self.names, self.templates, self.expert_X, self.y,
                      weights=R * self.sample_weight[:, None],
                      seeds=[seed + i for i in range(self.n_experts)], fit=self._fit())
 
     def fit_predict(self, i, train, test, weight, seed):
         """Fit expert i on rows ``train`` with ``weight`` (all rows); predict rows ``test``."""
-        return fit_predict(self._fit(), self.names[i], self.templates[i], self.X, self.y,
+        return fit_predict(self._fit(), self.names[i], self.templates[i], self.expert_X,
+                           self.y,
                            train, test, weight, seed, {}, self._predict())
 
     def outputs(self, experts, X, names=None):

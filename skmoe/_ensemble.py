@@ -21,7 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
                     _weight_kwargs, check_sample_weight)
-from ._compat import validate_data
+from ._data import n_samples
 from ._crossfit import cross_fit, make_folds, refit
 from ._likelihood import _check_finite, aligned_proba, classification_outputs, regression_outputs
 
@@ -101,7 +101,7 @@ def _predict_column(name, estimator, X):
 
 
 class _BaseEnsemble(_BaseExpertComposition):
-    _X_dtype = "numeric"  # the experts see X as given, as in VotingRegressor
+    _raw_X = True  # the experts see X as given, as in VotingRegressor
     _parameter_constraints = {
         "experts": "no_validation",
         "n_experts": [Integral, None],
@@ -117,8 +117,7 @@ class _BaseEnsemble(_BaseExpertComposition):
         """Validate, learn the weights if asked, and fit every expert on all rows."""
         self._validate_params()
         routed = self._route_fit_params(fit_params)
-        X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
-                             y_numeric=not self._is_classifier, ensure_min_samples=2)
+        X, y = self._check_raw_X_y(X, y)
         sample_weight = check_sample_weight(sample_weight, X)
         if self._is_classifier:
             check_classification_targets(y)
@@ -185,6 +184,7 @@ class _BaseEnsemble(_BaseExpertComposition):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = self._experts_allow_nan()
+        tags.input_tags.sparse = self._experts_accept_sparse()
         return tags
 
 
@@ -224,6 +224,16 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
     See Also
     --------
     sklearn.ensemble.VotingRegressor : plain and user-weighted averaging.
+
+    Notes
+    -----
+    The experts get X as it is -- a pandas DataFrame with categorical or
+    string columns, a scipy.sparse matrix, an array of any dtype -- as in
+    ``VotingRegressor``, so each can be a ``Pipeline`` with its own
+    ``ColumnTransformer``. ``fit`` and ``predict`` check its shape, feature
+    names and count and that its numbers hold no infinity, nor NaN unless
+    every expert takes NaN or is a Pipeline (which decides itself; see
+    :class:`MixtureOfExpertsRegressor`).
 
     Examples
     --------
@@ -345,6 +355,10 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
     --------
     sklearn.ensemble.VotingClassifier : plain and user-weighted voting.
 
+    Notes
+    -----
+    The experts get X as it is; see :class:`EnsembleRegressor`.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -403,8 +417,8 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         X = self._check_X(X)
         if self.voting == "soft":
             return self.classes_[np.argmax(self._average_proba(X), axis=1)]
-        votes = np.zeros((len(X), len(self.classes_)))
-        rows = np.arange(len(X))
+        votes = np.zeros((n_samples(X), len(self.classes_)))
+        rows = np.arange(n_samples(X))
         for i in self._used():
             name = self.expert_names_[i]
             labels = np.asarray(self.experts_[i].predict(X))

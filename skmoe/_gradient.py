@@ -33,7 +33,9 @@ from joblib import Parallel
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
+from sklearn.utils.validation import _check_feature_names
 
+from ._data import dense_numeric
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
 from ._progress import progress_bar
@@ -158,14 +160,19 @@ class TrainingData:
 
     @classmethod
     def from_problem(cls, problem, gate, x_mean, x_scale, fixed_out, device, X=None):
-        # X goes to the device once (float64; ``X`` when already there) and is
-        # standardised there; the experts share the gate's inputs when their
-        # scaling is the same.
+        # The gate's X goes to the device once (float64; ``X`` when already
+        # there) and is standardised there; the torch experts share it when
+        # they read the same numbers with the same scaling, and get their own
+        # copy (``problem.torch_X``) when the gate reads another view of X.
         X = device_array(problem.X, device) if X is None else X
         z_gate = standardise(X, gate.mean_, gate.scale_, nan_to_zero=True)
-        same = (x_mean is None or (np.array_equal(x_mean, gate.mean_)
-                                   and np.array_equal(x_scale, gate.scale_)))
-        z_expert = z_gate if same else standardise(X, x_mean, x_scale)
+        if x_mean is None:
+            z_expert = z_gate
+        elif getattr(problem, "torch_X_is_gate_X", True):
+            same = (np.array_equal(x_mean, gate.mean_) and np.array_equal(x_scale, gate.scale_))
+            z_expert = z_gate if same else standardise(X, x_mean, x_scale)
+        else:
+            z_expert = standardise(device_array(problem.torch_X, device), x_mean, x_scale)
         del X
         if problem.is_classifier:
             y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
@@ -217,7 +224,7 @@ def _build(problem, gate_template, differentiable, fixed, fixed_out, device, see
     expert_groups = []
     for (architecture, _, precision), positions in groups.items():
         # Each expert starts from the weights its own fit would start from.
-        mlps = [problem.templates[i]._new_module(problem.X.shape[1], n_out,
+        mlps = [problem.templates[i]._new_module(problem.torch_X.shape[1], n_out,
                                                  problem.templates[i]._seed())
                 for i in positions]
         expert_groups.append(_ExpertGroup(positions, mlps, architecture, precision))
@@ -441,7 +448,9 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
                 expert.classes_ = np.arange(problem.n_classes)
             else:
                 expert.y_mean_, expert.y_scale_ = problem.y_mean, problem.y_scale
-            expert.n_features_in_ = problem.X.shape[1]
+            expert.n_features_in_ = problem.torch_X.shape[1]
+            # The names of a DataFrame's columns, as its own fit would keep them.
+            _check_feature_names(expert, problem.expert_X, reset=True)
             experts[position] = expert._set_fitted(mlp, x_mean, x_scale, device, n_iter,
                                                    history)
     return experts
@@ -482,8 +491,15 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         problem.y_mean, problem.y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
         problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
     x_mean = x_scale = None
-    if differentiable and np.isnan(problem.X).any():
-        raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
+    if differentiable:
+        # The torch experts' inputs: X as the experts get it, as numbers.
+        problem.torch_X = dense_numeric(problem.expert_X, "torch MLP experts "
+                                        "(trained with the gate)")
+        if np.isnan(problem.torch_X).any():
+            raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
+        # Usually the same numbers as the gate's view: then one device copy.
+        problem.torch_X_is_gate_X = (problem.torch_X.shape == problem.X.shape
+                                     and np.array_equal(problem.torch_X, problem.X))
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
                                                  rng.randint(2**31 - 1), parallel)
@@ -492,7 +508,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     X_device = device_array(problem.X, device)
     scaling = device_standardisation(X_device, problem.X)
     if differentiable:
-        x_mean, x_scale = scaling
+        x_mean, x_scale = (scaling if problem.torch_X_is_gate_X
+                           else standardisation(problem.torch_X))
     settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,

@@ -20,12 +20,12 @@ from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, _seed_unset_random_states, check_sample_weight
 from ._cluster import scatter_once
-from ._compat import _set_random_states, validate_data
+from ._compat import _set_random_states
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
                       leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
 from ._likelihood import gaussian_mixture_moments, mix_probabilities
@@ -35,10 +35,13 @@ from .gates import MLPGate
 class _BaseHierarchicalMixture(_BaseExpertComposition):
     """Shared EM and prediction logic of the HME regressor and classifier."""
 
+    _raw_X = True  # the leaves get X as given; the gates its view (gate_transformer)
+
     _parameter_constraints = {
         "experts": "no_validation",
         "branching": [Interval(numbers.Integral, 2, None, closed="left"), tuple, list],
         "gate": [MLPGate, None],
+        "gate_transformer": [StrOptions({"auto"}), HasMethods(["fit", "transform"])],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -48,12 +51,13 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, experts, *, branching=(2, 2), gate=None, max_iter=100, tol=1e-5,
-                 n_init=1, init_params="kmeans", n_jobs=None, random_state=None,
-                 verbose=0):
+    def __init__(self, experts, *, branching=(2, 2), gate=None, gate_transformer="auto",
+                 max_iter=100, tol=1e-5, n_init=1, init_params="kmeans", n_jobs=None,
+                 random_state=None, verbose=0):
         self.experts = experts
         self.branching = branching
         self.gate = gate
+        self.gate_transformer = gate_transformer
         self.max_iter = max_iter
         self.tol = tol
         self.n_init = n_init
@@ -103,9 +107,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
     # ------------------------------------------------------------------- fit
     def _validate_inputs(self, X, y, sample_weight):
         self._validate_params()
-        X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
-                             y_numeric=not self._is_classifier, dtype=np.float64,
-                             ensure_min_samples=2)
+        X, y = self._check_raw_X_y(X, y)
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
@@ -114,12 +116,14 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         tree = Tree(check_branching(self.branching))
         names, templates = self._resolve_leaves(rng)
         self._n_classes = n_classes
-        problem = TreeProblem(tree, names, templates, X, y, sample_weight, n_classes)
+        X_gate = self._fit_gate_view(X, y)
+        problem = TreeProblem(tree, names, templates, X_gate, y, sample_weight, n_classes,
+                              expert_X=X)
         gate = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
                 if self.gate is None else self.gate)
         best = None
         # On a Dask cluster: X and y sent to every worker once, not once per M-step.
-        with scatter_once(problem.X, problem.y), Parallel(n_jobs=self.n_jobs) as parallel:
+        with scatter_once(problem.expert_X, problem.y), Parallel(n_jobs=self.n_jobs) as parallel:
             for _ in range(self.n_init):
                 run = run_em(problem, gate, max_iter=self.max_iter, tol=self.tol,
                              init_params=self.init_params, rng=rng, parallel=parallel,
@@ -149,7 +153,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         return leaf_outputs(self.expert_names_, self.experts_, X, self._n_classes)
 
     def _leaf_log_weights(self, X):
-        return Tree(self.branching_).leaf_log_prior(log_conditionals(self.gates_, X))
+        return Tree(self.branching_).leaf_log_prior(
+            log_conditionals(self.gates_, self._gate_view(X)))
 
     def predict_gate(self, X):
         """Leaf weights: the product of the gate probabilities on each leaf's path.
@@ -182,7 +187,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             node ``k`` at a level has children ``k * branching[d+1] + c``. The
             last (non-conditional) array equals ``predict_gate(X)``.
         """
-        log_cond = log_conditionals(self.gates_, self._check_X(X))
+        log_cond = log_conditionals(self.gates_, self._gate_view(self._check_X(X)))
         if conditional:
             return [np.exp(lc) for lc in log_cond]
         paths, log_path = [], np.zeros((len(log_cond[0]), 1))
@@ -224,7 +229,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = self._experts_allow_nan()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = self._experts_accept_sparse()
         tags.non_deterministic = False
         return tags
 
@@ -245,6 +250,10 @@ _PARAMS_DOC = """
         ``MLPGate(hidden_layer_sizes=(), alpha=1e-6)``, the softmax-linear
         gates of Jordan & Jacobs (1994) with a penalty that only keeps their
         weights finite.
+    gate_transformer : 'auto' or transformer, default='auto'
+        How the gates get numbers from X; the leaves get X as it is (a
+        DataFrame, a sparse matrix), so each can be a ``Pipeline``. See
+        :class:`MixtureOfExpertsRegressor`.
     max_iter : int, default=100
         Maximum EM iterations per initialisation.
     tol : float, default=1e-5
@@ -273,6 +282,8 @@ _ATTRIBUTES_DOC = """
         Leaf names, the column order of ``predict_gate``.
     gates_ : list of list of MLPGate
         ``gates_[d][k]`` is the gate of node ``k`` at depth ``d``.
+    gate_transformer_ : transformer
+        The fitted transformer that builds the gates' numeric view of X.
     branching_ : tuple of int
     n_leaves_ : int
     history_ : list of dict

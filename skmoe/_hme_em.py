@@ -126,12 +126,16 @@ def m_step_gate(gate, X, targets, weight, warm):
 class TreeProblem:
     """What EM needs to know: the tree, the leaves and the data.
 
-    ``y`` is encoded as 0..C-1 for classification (``n_classes`` set).
+    ``y`` is encoded as 0..C-1 for classification (``n_classes`` set). ``X``
+    is the gates' numeric view; ``expert_X`` the X the leaves get (the
+    user's, untouched; ``X`` when None).
     """
 
-    def __init__(self, tree, names, templates, X, y, sample_weight, n_classes=None):
+    def __init__(self, tree, names, templates, X, y, sample_weight, n_classes=None,
+                 expert_X=None):
         self.tree, self.names, self.templates = tree, names, templates
         self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.expert_X = X if expert_X is None else expert_X
         self.n_classes = n_classes
         y_var = 0.0 if n_classes else float(np.var(y))
         self.variance_floor = VARIANCE_FLOOR * y_var + 1e-12
@@ -186,7 +190,7 @@ def leaf_log_likelihood(y, outputs, variances):
 
 def m_step_leaves(problem, W, seed, parallel, old):
     """Refit every leaf on its posterior; keep an old leaf whose Q would drop."""
-    names, X, y, n_classes = problem.names, problem.X, problem.y, problem.n_classes
+    names, X, y, n_classes = problem.names, problem.expert_X, problem.y, problem.n_classes
     experts = parallel(delayed(fit_expert)(
         name, clone(template), X, y, W[:, j], seed + j, classes_needed=bool(n_classes))
         for j, (name, template) in enumerate(zip(names, problem.templates)))

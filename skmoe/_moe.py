@@ -17,13 +17,12 @@ from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, check_sample_weight
 from ._blend import fit_stacked_gate
 from ._cluster import scatter_once
-from ._compat import validate_data
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
 from ._em import EMProblem, fit_em
@@ -69,10 +68,13 @@ def _is_default(value, default):
 class _BaseMixtureOfExperts(_BaseExpertComposition):
     """Shared fit/predict logic of the regressor and the classifier."""
 
+    _raw_X = True  # the experts get X as given; the gate its view (gate_transformer)
+
     _parameter_constraints = {
         "experts": "no_validation",
         "n_experts": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "gate": [MLPGate, None],
+        "gate_transformer": [StrOptions({"auto"}), HasMethods(["fit", "transform"])],
         "training": [StrOptions({"em", "gradient"})],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
@@ -104,9 +106,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "collapse_action": [StrOptions({"warn", "reinit", "drop"})],
     }
 
-    def __init__(self, experts, *, n_experts=None, gate=None, training="gradient", max_iter=10,
-                 tol=1e-3, n_init=1, init_params="auto", cv="auto", n_jobs=None,
-                 random_state=None, verbose=0,
+    def __init__(self, experts, *, n_experts=None, gate=None, gate_transformer="auto",
+                 training="gradient", max_iter=10, tol=1e-3, n_init=1, init_params="auto",
+                 cv="auto", n_jobs=None, random_state=None, verbose=0,
                  # training="gradient" only
                  max_epochs=100, learning_rate=1e-3, batch_size=256, loss="auto",
                  validation_fraction=0.1, n_iter_no_change=10, device="auto",
@@ -116,6 +118,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         self.experts = experts
         self.n_experts = n_experts
         self.gate = gate
+        self.gate_transformer = gate_transformer
         self.training = training
         self.max_iter = max_iter
         self.tol = tol
@@ -154,9 +157,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
                 f"{type(self).__name__} cannot route metadata other than sample_weight "
                 f"to its experts (asked for: {routed}); the experts are refitted on "
                 "changing subsets of the rows and receive only their weights.")
-        X, y = validate_data(self, X, y, ensure_all_finite=self._nan_policy(),
-                             y_numeric=not self._is_classifier, dtype=np.float64,
-                             ensure_min_samples=2)
+        X, y = self._check_raw_X_y(X, y)
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
@@ -194,8 +195,10 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
             self._check_min_samples(y, n_splits)
         gate = MLPGate() if self.gate is None else self.gate
         routing = self._routing_options(len(names))
-        problem = EMProblem(names, templates, X, y, sample_weight, n_classes,
-                            homogeneous=self.n_experts is not None)
+        # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
+        X_gate = self._fit_gate_view(X, y)
+        problem = EMProblem(names, templates, X_gate, y, sample_weight, n_classes,
+                            homogeneous=self.n_experts is not None, expert_X=X)
         # Progress of the out-of-fold fits with verbose; on a Dask cluster
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
@@ -293,16 +296,18 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         k = min(self.top_k, len(self.experts_))
         # No capacity at predict time: a row's prediction must not depend on
         # the other rows of the batch (capacity is a training aid).
-        return route_numpy(self.gate_.logits(X), k)
+        return route_numpy(self.gate_.logits(self._gate_view(X)), k)
 
     def _gate_input(self, X, outputs=None):
+        """What the gate reads: its view of X, and the experts' outputs (stacked gate)."""
         if getattr(self, "gate_inputs_", None) is None:
-            return X
-        return self.gate_inputs_.transform(X, self._outputs(X) if outputs is None else outputs)
+            return self._gate_view(X)
+        return self.gate_inputs_.transform(self._gate_view(X),
+                                           self._outputs(X) if outputs is None else outputs)
 
     def _weights_and_outputs(self, X):
         """Gate weights and the experts' outputs (zeros off-route with top_k)."""
-        if device_predict_applies(self):
+        if device_predict_applies(self, X):
             # X on the device once; torch experts batched (skmoe._device_predict).
             return device_weights_and_outputs(self, X)
         if self.top_k is None:
@@ -440,7 +445,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = self._experts_allow_nan()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = self._experts_accept_sparse()
         tags.non_deterministic = False
         return tags
 
@@ -465,6 +470,26 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
+    gate_transformer : 'auto' or transformer, default='auto'
+        How the gate gets numbers from X. The experts always get X as it is
+        (a pandas DataFrame with categorical or string columns, a
+        scipy.sparse matrix, an array of any dtype), so each can be a
+        ``Pipeline`` with its own ``ColumnTransformer`` on its own columns;
+        the gate, a torch network, gets this transformer's output instead.
+        'auto' is :class:`~skmoe.AutoGateTransformer`: a numeric array or an
+        all-numeric DataFrame as float64 (what the gate always read); a
+        DataFrame with categorical columns (``category`` or string dtype,
+        objects that are not numbers) as its numbers followed by a one-hot
+        encoding of each categorical column (at most 20 columns each, rare
+        and unseen categories sharing one); a sparse matrix densified if it
+        has at most 1000 columns. Anything else -- a wider sparse matrix,
+        strings in an ndarray, datetime columns -- is an error that names
+        the problem and asks for a ``gate_transformer``. The gate
+        standardises its inputs and imputes missing values with their
+        training mean. A transformer (e.g. a ``ColumnTransformer`` choosing
+        the gate's columns, or ``TruncatedSVD`` for wide sparse X) is cloned
+        and fitted on the training X and y in ``fit`` (``gate_transformer_``);
+        a sparse output is densified. Tune it with ``gate_transformer__*``.
     training : {'gradient', 'em'}, default='gradient'
         'gradient': the gate learns on the experts' out-of-fold predictions
         (``cv`` folds; the experts are then refitted on all rows), about the
@@ -614,6 +639,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``predict_gate`` and ``predict_experts``.
     gate_ : MLPGate
         The fitted gate.
+    gate_transformer_ : transformer
+        The fitted transformer that builds the gate's numeric view of X
+        (:class:`~skmoe.AutoGateTransformer` for 'auto').
     noise_variance_ : ndarray of shape (n_experts,)
         Each expert's noise variance (from honest residuals when ``cv``).
     history_ : list of dict
@@ -668,7 +696,21 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     Experts whose ``fit`` has no ``sample_weight`` (e.g. k-nearest
     neighbours) are fitted on a systematic resample of the rows drawn in
     proportion to their weights. A ``Pipeline`` receives the weights in its
-    last step. With metadata routing enabled
+    last step.
+
+    X reaches the experts untouched -- no copy, no cast -- and rows are
+    taken with ``sklearn.utils._safe_indexing`` (a DataFrame keeps its dtypes
+    and column names; a sparse matrix in a format without row indexing,
+    COO for example, is converted to CSR). ``fit`` and ``predict`` check
+    its shape, its feature names and count (``feature_names_in_``,
+    ``n_features_in_``) and that its numbers hold no infinity. NaN in its
+    numbers is refused up front when an expert says through its tags that
+    it cannot take NaN (scikit-learn's ``allow_nan``), unless that expert
+    is a ``Pipeline``: a Pipeline's tags describe only its first step, so it
+    gets the NaN and decides (an imputer inside handles them; otherwise its
+    fit fails with the expert's name in the error). Missing values in
+    categorical or string columns always go to the experts. The input is
+    never modified. With metadata routing enabled
     (``sklearn.set_config(enable_metadata_routing=True)``), a meta-estimator
     expert receives them as ``sample_weight`` in the steps that request it
     (a Pipeline whose steps request nothing: in its last step, as without
@@ -732,7 +774,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         else:  # the same mean, without the spread's passes over (n, M)
             mean = (weights * outputs).sum(axis=1)
         if getattr(self, "combiner_", None) is not None:
-            mean = self.combiner_.predict(X, outputs, mean)
+            mean = self.combiner_.predict(self._gate_view(X), outputs, mean)
         return (mean, std) if return_std else mean
 
 
@@ -752,6 +794,9 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
         See :class:`MixtureOfExpertsRegressor`.
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``.
+    gate_transformer : 'auto' or transformer, default='auto'
+        The gate's numeric view of X; the experts get X as it is. See
+        :class:`MixtureOfExpertsRegressor`.
     training : {'gradient', 'em'}, default='gradient'
         See :class:`MixtureOfExpertsRegressor`.
     max_iter : int, default=10
@@ -775,8 +820,8 @@ collapse_action
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    experts_, named_experts_, expert_names_, gate_, history_, log_likelihood_,
-    n_iter_, converged_, n_features_in_, feature_names_in_
+    experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
+    log_likelihood_, n_iter_, converged_, n_features_in_, feature_names_in_
         As in :class:`MixtureOfExpertsRegressor`.
 
     See Also
@@ -845,7 +890,8 @@ collapse_action
         weights, outputs = self._weights_and_outputs(X)
         proba = mix_probabilities(weights, outputs)
         if getattr(self, "combiner_", None) is not None:
-            return self.combiner_.predict_proba(X, outputs, proba, len(self.classes_))
+            return self.combiner_.predict_proba(self._gate_view(X), outputs, proba,
+                                                len(self.classes_))
         return proba
 
     def predict(self, X):

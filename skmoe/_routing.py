@@ -42,6 +42,7 @@ from collections import namedtuple
 import numpy as np
 import torch
 
+from ._data import take_rows
 from ._likelihood import classification_outputs, regression_outputs
 
 BALANCE_LOSSES = ("importance", "load", "switch")
@@ -334,7 +335,7 @@ def dispatch_outputs(names, experts, X, routed, n_classes=None):
     Parameters
     ----------
     names, experts : list
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
     routed : bool ndarray of shape (n_samples, n_experts)
     n_classes : int, default=None
         None for regression, else the number of classes.
@@ -352,9 +353,9 @@ def dispatch_outputs(names, experts, X, routed, n_classes=None):
         if len(rows) == 0:
             continue
         if n_classes is None:
-            outputs[rows, j] = regression_outputs([name], [expert], X[rows])[:, 0]
+            outputs[rows, j] = regression_outputs([name], [expert], take_rows(X, rows))[:, 0]
         else:
-            outputs[rows, j] = classification_outputs([name], [expert], X[rows],
+            outputs[rows, j] = classification_outputs([name], [expert], take_rows(X, rows),
                                                       n_classes)[:, 0]
     return outputs
 

@@ -14,11 +14,13 @@
 
 import numpy as np
 import torch
+from scipy import sparse
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._data import is_dataframe, n_samples, take_rows
 from ._likelihood import (aligned_proba, categorical_log_likelihood, gaussian_log_likelihood,
                           regression_outputs)
 
@@ -149,7 +151,7 @@ def bic(estimator, X, y):
         free parameters; select by held-out log-likelihood instead.
     """
     k = n_free_parameters(estimator)
-    return -2.0 * _total_log_likelihood(estimator, X, y) + k * np.log(len(X))
+    return -2.0 * _total_log_likelihood(estimator, X, y) + k * np.log(n_samples(X))
 
 
 def aic(estimator, X, y):
@@ -181,7 +183,7 @@ class _SingleExpert(BaseEstimator):
         self.expert = expert
 
     def fit(self, X, y, sample_weight=None):
-        X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+        y = np.asarray(y)  # X as given, as the mixtures' experts get it
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         self.experts_ = [clone(self.expert).fit(X, y, **kwargs)]
         self.expert_names_ = ["expert0"]
@@ -193,7 +195,7 @@ class _SingleExpert(BaseEstimator):
         return self
 
     def log_likelihood_samples(self, X, y):
-        X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+        y = np.asarray(y)
         if hasattr(self, "classes_"):
             encoded = np.searchsorted(self.classes_, y)
             proba = aligned_proba("expert0", self.experts_[0], X, len(self.classes_))
@@ -259,7 +261,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     candidates = list(candidates)
     if not candidates:
         raise ValueError("candidates is empty.")
-    X, y = np.asarray(X), np.asarray(y)
+    X = X if sparse.issparse(X) or is_dataframe(X) else np.asarray(X)
+    y = np.asarray(y)
     scores = {}
     if criterion == "cv":
         splitter = check_cv(cv, y, classifier=is_classifier(estimator))
@@ -267,7 +270,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         for value in candidates:
             scores[_key(value)] = float(np.mean([
                 log_likelihood_scorer(_candidate(estimator, param, value).fit(
-                    X[train], y[train]), X[test], y[test]) for train, test in folds]))
+                    take_rows(X, train), y[train]), take_rows(X, test), y[test])
+                for train, test in folds]))
         best = max(scores, key=scores.get)
     else:
         score = bic if criterion == "bic" else aic

@@ -77,7 +77,9 @@ def _moe_failures(estimator):
         return {}
     reason = (_EM_WEIGHTS_NOT_REPETITIONS if estimator.training == "em"
               else _GRADIENT_WEIGHTS_NOT_REPETITIONS)
-    return {"check_sample_weight_equivalence_on_dense_data": reason}
+    # The experts take sparse X (it reaches them untouched): the same holds there.
+    return {"check_sample_weight_equivalence_on_dense_data": reason,
+            "check_sample_weight_equivalence_on_sparse_data": reason}
 
 
 _MINIBATCH_WEIGHTS = (
@@ -100,11 +102,14 @@ _HETERO_WEIGHTS = (
     "standardisation are unweighted (a repeated row counts twice) and float32 "
     "L-BFGS amplifies the rounding, so integer weights are close to, not exactly, "
     "repetitions (predictions agree to ~1e-3)")
+_HME_WEIGHTS = (
+    "the k-means start sees a repeated row as two rows and draws its centres "
+    "from a different number of rows, and the leaves' weighted fits prune rows of "
+    "negligible weight, so integer weights are close to, but not exactly, repetitions")
 _HME_FAILURES = {
-    "check_sample_weight_equivalence_on_dense_data": (
-        "the k-means start sees a repeated row as two rows and draws its centres "
-        "from a different number of rows, and the leaves' weighted fits prune rows of "
-        "negligible weight, so integer weights are close to, but not exactly, repetitions"),
+    "check_sample_weight_equivalence_on_dense_data": _HME_WEIGHTS,
+    # The leaves take sparse X (it reaches them untouched): the same holds there.
+    "check_sample_weight_equivalence_on_sparse_data": _HME_WEIGHTS,
 }
 EXPECTED_FAILURES = {
     "HierarchicalMixtureRegressor": _HME_FAILURES,

@@ -90,7 +90,9 @@ def test_float32_and_float64_inputs_agree(small_regimes):
     clf = [fit_quietly(MixtureOfExpertsClassifier(experts, gate=gate, training="em", cv=None,
                                                   random_state=0), Z, yc)
            for Z in (Xc, Xc.astype(np.float32))]
-    assert np.abs(clf[0].predict_proba(Xc) - clf[1].predict_proba(Xc)).max() <= 1e-5
+    # The experts get X as given (no cast): GaussianNB computes its variances
+    # in float32 for float32 X, so the two agree to float32 precision.
+    assert np.abs(clf[0].predict_proba(Xc) - clf[1].predict_proba(Xc)).max() <= 1e-4
 
 
 # ---------------------------------------------------------------- collapse

@@ -40,12 +40,12 @@ def _regressor(device="cpu", precision="float32"):
 def _per_expert(model, X, monkeypatch, method="predict"):
     """The same call with the device path switched off (experts asked one by one)."""
     with monkeypatch.context() as patch:
-        patch.setattr(moe, "device_predict_applies", lambda mixture: False)
+        patch.setattr(moe, "device_predict_applies", lambda mixture, X: False)
         return getattr(model, method)(X), model._weights_and_outputs(X)
 
 
 def _check_batched_equals_per_expert(model, X, monkeypatch, method="predict", atol=1e-6):
-    assert device_predict.applies(model)
+    assert device_predict.applies(model, X)
     fast, (weights, outputs) = getattr(model, method)(X), model._weights_and_outputs(X)
     slow, (slow_weights, slow_outputs) = _per_expert(model, X, monkeypatch, method)
     assert weights.dtype == outputs.dtype == np.float64
@@ -68,7 +68,7 @@ def test_batched_predict_equals_per_expert_predict(monkeypatch):
     mean, std = model.predict(X, return_std=True)
     slow_mean, slow_std = _per_expert(model, X, monkeypatch)[0], None
     with monkeypatch.context() as patch:
-        patch.setattr(moe, "device_predict_applies", lambda mixture: False)
+        patch.setattr(moe, "device_predict_applies", lambda mixture, X: False)
         slow_mean, slow_std = model.predict(X, return_std=True)
     assert_allclose(mean, slow_mean, rtol=1e-5, atol=1e-6)
     assert_allclose(std, slow_std, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,338 @@
+"""X as users have it: checked, passed to the experts untouched, and a numeric view for the gate.
+
+The mixtures and ensembles hand X to their experts as the user gave it -- a
+pandas DataFrame with categorical or string columns, a scipy.sparse matrix,
+a numeric array -- as scikit-learn's ``StackingRegressor`` does, so that
+every expert can be a ``Pipeline`` with its own ``ColumnTransformer``. Rows
+are taken with :func:`take_rows` (``sklearn.utils._safe_indexing``), which
+works for all of them.
+
+The gate is a torch network and needs numbers: :class:`AutoGateTransformer`
+(``gate_transformer='auto'``) or the user's own transformer builds its view
+of X, and :func:`gate_matrix` checks that view.
+"""
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
+
+# Sparse formats whose rows can be indexed; other formats are converted to CSR.
+_ROW_FORMATS = ("csr", "csc")
+
+
+def is_dataframe(X):
+    """Whether X is a pandas DataFrame (pandas is not imported for the test)."""
+    try:
+        from sklearn.utils._dataframe import is_pandas_df
+    except ImportError:  # scikit-learn < 1.7
+        from sklearn.utils.validation import _is_pandas_df as is_pandas_df
+    return is_pandas_df(X)
+
+
+def n_samples(X):
+    """Number of rows of X, whatever its container (``len`` fails on sparse matrices)."""
+    return _num_samples(X)
+
+
+def take_rows(X, rows):
+    """Rows ``rows`` of X: an array, a DataFrame (by position) or a sparse matrix."""
+    return _safe_indexing(X, rows, axis=0)
+
+
+def _float_column(column):
+    """A DataFrame column as float64, or None when its values are not numbers."""
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype) and (
+            dtype != object):
+        return None
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        if pd.api.types.is_complex_dtype(dtype):
+            return column.to_numpy()
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    if dtype == object:
+        try:
+            return column.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            return None
+    return None  # datetimes, periods, intervals...
+
+
+def column_kinds(frame):
+    """Positions of a DataFrame's numeric and categorical columns, and of the others.
+
+    Numeric: numbers and booleans (nullable ones included), and object
+    columns whose values are all numbers. Categorical: ``category`` and string
+    dtypes, and object columns holding anything else (strings, mixed values).
+    Other: datetimes, timedeltas, periods, intervals.
+    """
+    import pandas as pd
+
+    numeric, categorical, other = [], [], []
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        dtype = column.dtype
+        if _float_column(column) is not None:
+            numeric.append(j)
+        elif (isinstance(dtype, pd.CategoricalDtype) or dtype == object
+              or pd.api.types.is_string_dtype(dtype)):
+            categorical.append(j)
+        else:
+            other.append(j)
+    return numeric, categorical, other
+
+
+def _numeric_block(frame, positions):
+    """The columns ``positions`` of a DataFrame as one float64 array (NaN for missing)."""
+    if not positions:
+        return np.empty((frame.shape[0], 0))
+    return np.column_stack([_float_column(frame.iloc[:, j]) for j in positions])
+
+
+def _describe(frame, positions):
+    names = [str(frame.columns[j]) for j in positions]
+    shown = ", ".join(repr(n) for n in names[:10])
+    return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
+
+def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
+                        estimator=None):
+    """Check X as the experts will get it, and return it untouched.
+
+    What is checked: two dimensions, enough rows, at least one feature, no
+    complex numbers and no infinity in the numeric values (ndarray, sparse
+    matrix, the numeric columns of a DataFrame), nor NaN unless
+    ``allow_nan``. Missing values in categorical or string columns are left
+    to the experts. Nothing is copied or cast, with two
+    exceptions: a list (or another container that is neither an array, a
+    DataFrame nor a sparse matrix) becomes an ndarray, and a sparse matrix
+    in a format without row indexing (COO, DIA, BSR, DOK, LIL) becomes CSR.
+    """
+    options = dict(ensure_all_finite="allow-nan" if allow_nan else True,
+                   ensure_min_samples=ensure_min_samples,
+                   input_name=input_name, estimator=estimator)
+    if sparse.issparse(X):
+        if X.format not in _ROW_FORMATS:
+            X = X.tocsr()
+        check_array(X, accept_sparse=_ROW_FORMATS, dtype=None, **options)
+        return X
+    if is_dataframe(X):
+        _check_shape(X.shape, ensure_min_samples)
+        numeric, _, _ = column_kinds(X)
+        if numeric:
+            check_array(_numeric_block(X, numeric), **options)
+        return X
+    if not isinstance(X, np.ndarray):
+        X = np.asarray(X)
+    if X.dtype.kind in "OUS":
+        try:
+            as_numbers = X.astype(np.float64)
+        except (TypeError, ValueError):
+            # Not all numbers: the experts decide (e.g. a Pipeline encoding strings).
+            check_array(X, dtype=None, **dict(options, ensure_all_finite=False))
+            return X
+        check_array(as_numbers, **options)
+        return X
+    check_array(X, dtype=None, **options)
+    return X
+
+
+def _check_shape(shape, ensure_min_samples):
+    """scikit-learn's errors for too few rows or no columns (of a DataFrame)."""
+    n_rows, n_columns = shape
+    if n_rows < ensure_min_samples:
+        raise ValueError(f"Found array with {n_rows} sample(s) (shape={shape}) while a "
+                         f"minimum of {ensure_min_samples} is required.")
+    if n_columns < 1:
+        raise ValueError(f"Found array with 0 feature(s) (shape={shape}) while a "
+                         "minimum of 1 is required.")
+
+
+class AutoGateTransformer(TransformerMixin, BaseEstimator):
+    """The gate's numeric view of X, for ``gate_transformer='auto'``.
+
+    * A numeric array, or a DataFrame whose columns are all numbers (or
+      booleans, or objects holding numbers): X as float64, the view the gate
+      always had. The gate standardises every input column itself and
+      imputes missing values with the column's training mean.
+    * A DataFrame with categorical columns (``category`` or string dtype, or
+      objects that are not all numbers): its numeric columns as float64
+      (standardised and mean-imputed by the gate, as above) followed by a
+      one-hot encoding of each categorical column, ``OneHotEncoder(
+      max_categories=max_categories, handle_unknown='infrequent_if_exist')``:
+      the ``max_categories - 1`` most frequent categories of a column get a
+      column each and the rarer ones (and categories first seen at
+      prediction) share one "infrequent" column; a missing value is a
+      category of its own. Datetime and other columns are an error that
+      names them.
+    * A sparse matrix: densified when it has at most ``max_sparse_features``
+      columns; wider ones are an error (a gate on thousands of inputs is slow
+      and overfits), which suggests a reducing transformer such as
+      ``TruncatedSVD``.
+    * An array of strings or objects that are not all numbers: an error that
+      names the columns; pass it as a DataFrame or set ``gate_transformer``.
+
+    Parameters
+    ----------
+    max_categories : int, default=20
+        Cap on the one-hot columns of each categorical column.
+    max_sparse_features : int, default=1000
+        Widest sparse X densified for the gate.
+
+    Attributes
+    ----------
+    kind_ : {'numeric', 'frame', 'sparse'}
+        Which of the views above.
+    numeric_columns_, categorical_columns_ : list of int
+        Positions of a DataFrame's numeric and one-hot encoded columns.
+    encoder_ : OneHotEncoder or None
+    n_features_in_ : int
+    """
+
+    def __init__(self, max_categories=20, max_sparse_features=1000):
+        self.max_categories = max_categories
+        self.max_sparse_features = max_sparse_features
+
+    def fit(self, X, y=None):
+        """Find the view of X: which columns are numbers, the categories of the others."""
+        if not (isinstance(self.max_categories, numbers.Integral) and self.max_categories >= 2):
+            raise ValueError(f"max_categories must be an integer >= 2, got "
+                             f"{self.max_categories!r}.")
+        self.n_features_in_ = X.shape[1]
+        if is_dataframe(X):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.encoder_ = None
+        self.numeric_columns_ = list(range(X.shape[1]))
+        self.categorical_columns_ = []
+        if sparse.issparse(X):
+            if X.shape[1] > self.max_sparse_features:
+                raise ValueError(
+                    f"gate_transformer='auto' densifies sparse X for the gate only up to "
+                    f"max_sparse_features={self.max_sparse_features} columns; X has "
+                    f"{X.shape[1]}. The experts take sparse X as it is; give the gate a "
+                    "smaller view, e.g. gate_transformer=TruncatedSVD(n_components=50) "
+                    "or a transformer that selects a few columns.")
+            self.kind_ = "sparse"
+            return self
+        if not is_dataframe(X):
+            self.kind_ = "numeric"
+            _numeric_array(X)  # raises, naming the columns, on strings
+            return self
+        numeric, categorical, other = column_kinds(X)
+        if other:
+            raise ValueError(
+                f"gate_transformer='auto' cannot make numbers for the gate from the "
+                f"column(s) {_describe(X, other)} of dtype "
+                f"{sorted({str(X.dtypes.iloc[j]) for j in other})}. Drop or convert them, "
+                "or pass gate_transformer (e.g. a ColumnTransformer) for the gate's view "
+                "of X; the experts still get X as it is.")
+        self.numeric_columns_, self.categorical_columns_ = numeric, categorical
+        if not categorical:
+            self.kind_ = "numeric"
+            return self
+        self.kind_ = "frame"
+        self.encoder_ = OneHotEncoder(
+            handle_unknown="infrequent_if_exist", max_categories=self.max_categories,
+            sparse_output=False, dtype=np.float64).fit(
+                _safe_indexing(X, categorical, axis=1))
+        return self
+
+    def transform(self, X):
+        """The gate's view: a dense float64 array."""
+        check_is_fitted(self)
+        if sparse.issparse(X):
+            return X.toarray().astype(np.float64, copy=False)
+        if self.kind_ != "frame":  # numbers (fitted on an array, a frame or sparse X)
+            if is_dataframe(X):
+                return _numeric_block(X, list(range(X.shape[1])))
+            return _numeric_array(X)
+        if not is_dataframe(X):
+            X = np.asarray(X, dtype=object)
+            numbers_ = np.asarray(X[:, self.numeric_columns_], dtype=np.float64)
+        else:
+            numbers_ = _numeric_block(X, self.numeric_columns_)
+        encoded = self.encoder_.transform(_safe_indexing(X, self.categorical_columns_, axis=1))
+        return np.hstack([numbers_, encoded])
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the view's columns (numeric columns, then one-hot columns)."""
+        check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        if input_features is not None:
+            names = np.asarray(input_features, dtype=object)
+        if names is None:
+            names = np.asarray([f"x{j}" for j in range(self.n_features_in_)], dtype=object)
+        numeric = [str(names[j]) for j in self.numeric_columns_]
+        encoded = [] if self.encoder_ is None else list(self.encoder_.get_feature_names_out())
+        return np.asarray(numeric + encoded, dtype=object)
+
+
+def _numeric_array(X):
+    """An array (not a DataFrame) as float64; an error naming the non-numeric columns."""
+    try:
+        return np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        X = np.asarray(X, dtype=object)
+        bad = []
+        for j in range(X.shape[1] if X.ndim == 2 else 0):
+            try:
+                X[:, j].astype(np.float64)
+            except (TypeError, ValueError):
+                bad.append(j)
+        raise type(exc)(
+            f"The gate needs numbers, and gate_transformer='auto' could not convert X: "
+            f"{exc} (column(s) {bad}). Pass X as a pandas DataFrame (its categorical "
+            "and string columns are then one-hot encoded for the gate) or set "
+            "gate_transformer to a transformer that makes numbers (e.g. a "
+            "ColumnTransformer with a OneHotEncoder); the experts get X as it is.") from exc
+
+
+def resolve_gate_transformer(gate_transformer):
+    """An unfitted clone of the transformer that builds the gate's view."""
+    if isinstance(gate_transformer, str) and gate_transformer == "auto":
+        return AutoGateTransformer()
+    return clone(gate_transformer)
+
+
+def gate_matrix(Z, n_rows, transformer):
+    """Check and return the gate's view: dense float64, (n_rows, d), no infinity."""
+    name = type(transformer).__name__
+    if sparse.issparse(Z):
+        Z = Z.toarray()
+    try:
+        Z = np.asarray(Z, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"gate_transformer ({name}) must return numbers for the gate; "
+                         f"its output could not be converted: {exc}") from exc
+    if Z.ndim != 2 or Z.shape[0] != n_rows:
+        raise ValueError(f"gate_transformer ({name}) must return one row per sample "
+                         f"({n_rows}) in a 2-D array; it returned shape {Z.shape}.")
+    if np.isinf(Z).any():
+        raise ValueError(f"gate_transformer ({name}) returned infinity; the gate needs "
+                         "finite numbers (NaN is imputed by the gate).")
+    return Z
+
+
+def dense_numeric(X, who):
+    """X as a dense float64 array for ``who``, which needs numbers; a clear error otherwise."""
+    if sparse.issparse(X):
+        raise ValueError(f"{who} need dense numeric X; sparse input is not supported for "
+                         "them (X is a sparse matrix).")
+    if is_dataframe(X):
+        numeric, categorical, other = column_kinds(X)
+        if categorical or other:
+            raise ValueError(f"{who} need numeric X; the column(s) "
+                             f"{_describe(X, categorical + other)} are not numbers.")
+        return _numeric_block(X, numeric)
+    try:
+        return np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{who} need numeric X: {exc}") from exc

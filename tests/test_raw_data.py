@@ -1,0 +1,362 @@
+"""Data as users have it: DataFrames with categorical and string columns, sparse matrices.
+
+The experts get X untouched (each can be a Pipeline with its own
+ColumnTransformer); the gate gets its numeric view (``gate_transformer``).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.compose import make_column_transformer
+from sklearn.decomposition import TruncatedSVD
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate)
+from skmoe._data import AutoGateTransformer
+from skmoe.experts import TorchMLPRegressor
+
+pd = pytest.importorskip("pandas")
+lightgbm = pytest.importorskip("lightgbm")
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+N = 120
+
+
+def _frame(n=N, seed=0):
+    """Numeric, pandas categorical and object string columns; y depends on all kinds."""
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame({
+        "x": rng.normal(size=n),
+        "z": rng.normal(size=n),
+        "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+        "city": pd.Series(rng.choice(["paris", "rome", "oslo", "lima"], n), dtype=object),
+    })
+    y = (2.0 * frame["x"] + 3.0 * (frame["colour"] == "red") - (frame["city"] == "oslo")
+         + 0.1 * rng.normal(size=n)).to_numpy()
+    return frame, y
+
+
+def _linear(task="reg"):
+    """One-hot for the categoricals, the numbers as they are, then a linear model."""
+    encode = make_column_transformer(
+        (OneHotEncoder(handle_unknown="ignore"), ["colour", "city"]), remainder="passthrough")
+    return make_pipeline(encode, Ridge() if task == "reg" else LogisticRegression())
+
+
+def _lightgbm(task="reg"):
+    """LightGBM on the numbers and the pandas categorical (native categorical splits)."""
+    keep = make_column_transformer(
+        ("passthrough", ["x", "z", "colour"]), verbose_feature_names_out=False
+    ).set_output(transform="pandas")
+    model = (lightgbm.LGBMRegressor if task == "reg" else lightgbm.LGBMClassifier)(
+        n_estimators=10, min_child_samples=5, verbose=-1, random_state=0)
+    return make_pipeline(keep, model)
+
+
+def _experts(task):
+    return [("linear", _linear(task)), ("lgbm", _lightgbm(task))]
+
+
+def _classes(y):
+    return np.where(y > np.median(y), "high", "low")
+
+
+MIXTURES = {
+    "gradient": dict(training="gradient", max_epochs=5, cv=3),
+    "em": dict(training="em", gate=FAST_GATE, max_iter=2),
+}
+
+
+def _fit(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence of the tiny fits
+        return estimator.fit(X, y)
+
+
+class Recorder(RegressorMixin, BaseEstimator):
+    """A mean regressor that records what X it was given."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.fit_type_ = type(X)
+        self.fit_dtypes_ = getattr(X, "dtypes", None)
+        self.mean_ = float(np.average(y, weights=sample_weight))
+        return self
+
+    def predict(self, X):
+        self.predict_type_ = type(X)
+        return np.full(X.shape[0], self.mean_)
+
+
+# -- a mixed-type DataFrame with one Pipeline per expert -----------------------
+@pytest.mark.parametrize("training", MIXTURES)
+def test_mixture_regressor_on_a_mixed_frame(training):
+    X, y = _frame()
+    before = X.copy(deep=True)
+    moe = _fit(MixtureOfExpertsRegressor(_experts("reg"), random_state=0,
+                                         **MIXTURES[training]), X, y)
+    pred = moe.predict(X)
+    assert pred.shape == (N,) and np.all(np.isfinite(pred))
+    assert np.mean((pred - y) ** 2) < 0.5 * np.var(y)
+    assert moe.n_features_in_ == 4
+    assert list(moe.feature_names_in_) == ["x", "z", "colour", "city"]
+    assert moe.predict_gate(X).shape == (N, 2)
+    assert moe.gate_transformer_.kind_ == "frame"
+    assert moe.gate_transformer == "auto"  # the parameter is not replaced
+    pd.testing.assert_frame_equal(X, before)  # the input is not modified
+
+
+@pytest.mark.parametrize("training", MIXTURES)
+def test_mixture_classifier_on_a_mixed_frame(training):
+    X, y = _frame()
+    labels = _classes(y)
+    moe = _fit(MixtureOfExpertsClassifier(_experts("clf"), random_state=0,
+                                          **MIXTURES[training]), X, labels)
+    proba = moe.predict_proba(X)
+    assert proba.shape == (N, 2) and np.allclose(proba.sum(axis=1), 1)
+    assert np.mean(moe.predict(X) == labels) > 0.8
+    assert np.all(np.isfinite(moe.log_likelihood_samples(X, labels)))
+
+
+def test_ensembles_on_a_mixed_frame():
+    X, y = _frame()
+    ens = _fit(EnsembleRegressor(_experts("reg"), weights="greedy", cv=3, n_rounds=5,
+                                 random_state=0), X, y)
+    assert np.mean((ens.predict(X) - y) ** 2) < 0.5 * np.var(y)
+    assert ens.predict_experts(X).shape == (N, 2)
+    labels = _classes(y)
+    ens = _fit(EnsembleClassifier(_experts("clf")), X, labels)
+    assert ens.predict_proba(X).shape == (N, 2)
+    assert np.mean(ens.predict(X) == labels) > 0.8
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("a", Recorder()), ("b", Recorder())],
+                                      random_state=0, **MIXTURES["gradient"]),
+    lambda: MixtureOfExpertsRegressor([("a", Recorder()), ("b", Recorder())],
+                                      random_state=0, **MIXTURES["em"]),
+    lambda: MixtureOfExpertsRegressor([("a", Recorder()), ("b", Recorder())], top_k=1,
+                                      random_state=0, **MIXTURES["em"]),
+    lambda: EnsembleRegressor([("a", Recorder()), ("b", Recorder())]),
+], ids=["gradient", "em", "em_top_k", "ensemble"])
+@pytest.mark.parametrize("container", ["frame", "csr"])
+def test_experts_get_X_untouched(make, container):
+    X, y = _frame()
+    if container == "csr":
+        X = sparse.csr_matrix(X[["x", "z"]].to_numpy())
+    est = _fit(make(), X, y)
+    est.predict(X)
+    for expert in est.experts_:
+        assert expert.fit_type_ is type(X) and expert.predict_type_ is type(X)
+        if container == "frame":
+            assert isinstance(expert.fit_dtypes_["colour"], pd.CategoricalDtype)
+            assert expert.fit_dtypes_["city"] == object
+
+
+# -- sparse X ------------------------------------------------------------------
+def _sparse_problem(n=N, n_features=30, seed=0):
+    rng = np.random.RandomState(seed)
+    X = sparse.random(n, n_features, density=0.2, format="csr", random_state=rng)
+    return X, X @ rng.normal(size=n_features) + 0.01 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("training", MIXTURES)
+def test_sparse_csr_with_linear_experts(training):
+    X, y = _sparse_problem()
+    data = X.data.copy()
+    # lsqr: the same solver for sparse and dense X (Ridge's 'auto' picks different ones).
+    experts = [("ridge", Ridge(alpha=0.01, solver="lsqr", tol=1e-10)),
+               ("strong", Ridge(alpha=10.0, solver="lsqr", tol=1e-10))]
+    moe = _fit(MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES[training]),
+               X, y)
+    assert moe.gate_transformer_.kind_ == "sparse"
+    pred = moe.predict(X)
+    assert np.mean((pred - y) ** 2) < 0.1 * np.var(y)
+    assert np.array_equal(X.data, data) and sparse.isspmatrix_csr(X)
+    # Dense X with the same values: the same mixture.
+    dense = _fit(MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES[training]),
+                 X.toarray(), y)
+    np.testing.assert_allclose(pred, dense.predict(X.toarray()), rtol=1e-9, atol=1e-9)
+    ens = _fit(EnsembleRegressor(experts), X, y)
+    assert np.mean((ens.predict(X) - y) ** 2) < 0.1 * np.var(y)
+
+
+def test_sparse_classifier_and_other_formats():
+    X, y = _sparse_problem()
+    labels = _classes(y)
+    experts = [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))]
+    moe = _fit(MixtureOfExpertsClassifier(experts, random_state=0, **MIXTURES["em"]),
+               X.tocoo(), labels)  # COO has no row indexing: converted to CSR
+    assert moe.predict_proba(X.tocsc()).shape == (N, 2)
+
+
+def test_wide_sparse_X_needs_a_gate_transformer():
+    X, y = _sparse_problem(n_features=1500)
+    experts = [("ridge", Ridge()), ("strong", Ridge(alpha=10.0))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES["em"])
+    with pytest.raises(ValueError, match="max_sparse_features=1000.*1500.*TruncatedSVD"):
+        moe.fit(X, y)
+    moe.set_params(gate_transformer=TruncatedSVD(n_components=5, random_state=0))
+    _fit(moe, X, y)
+    assert moe.gate_.n_features_in_ == 5
+    assert moe.predict(X[:7]).shape == (7,)
+
+
+# -- different features per expert ---------------------------------------------
+def test_experts_on_different_feature_subsets():
+    X, y = _frame()
+    numbers_only = make_pipeline(
+        make_column_transformer(("passthrough", ["x", "z"])), Ridge())
+    colours_only = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["colour"])), DecisionTreeRegressor(
+            max_depth=3))
+    experts = [("numbers", numbers_only), ("colours", colours_only)]
+    for est in (MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES["em"]),
+                MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES["gradient"]),
+                EnsembleRegressor(experts)):
+        est = _fit(est, X, y)
+        assert est.predict(X).shape == (N,)
+        each = est.predict_experts(X)
+        # Each expert sees only its columns: the colour expert is constant per colour.
+        for colour in ("red", "green", "blue"):
+            rows = (X["colour"] == colour).to_numpy()
+            assert np.ptp(each[rows, 1]) == 0
+        assert est.named_experts_["numbers"][-1].n_features_in_ == 2
+
+
+# -- the dense path: a numeric DataFrame gives what the ndarray gives -----------
+@pytest.mark.parametrize("training", MIXTURES)
+@pytest.mark.parametrize("task", ["reg", "clf"])
+def test_numeric_frame_equals_ndarray(training, task):
+    X, y = _frame()
+    X = X[["x", "z"]]
+    if task == "reg":
+        make = lambda: MixtureOfExpertsRegressor(  # noqa: E731
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+            random_state=0, **MIXTURES[training])
+    else:
+        y = _classes(y)
+        make = lambda: MixtureOfExpertsClassifier(  # noqa: E731
+            [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
+            random_state=0, **MIXTURES[training])
+    from_frame = _fit(make(), X, y)
+    from_array = _fit(make(), X.to_numpy(), y)
+    assert from_frame.gate_transformer_.kind_ == "numeric"
+    method = "predict" if task == "reg" else "predict_proba"
+    np.testing.assert_allclose(getattr(from_frame, method)(X),
+                               getattr(from_array, method)(X.to_numpy()), rtol=1e-10)
+    np.testing.assert_allclose(from_frame.predict_gate(X),
+                               from_array.predict_gate(X.to_numpy()), rtol=1e-10)
+
+
+# -- the gate's view -------------------------------------------------------------
+def test_auto_gate_view_of_a_mixed_frame():
+    X, _ = _frame()
+    view = AutoGateTransformer(max_categories=3)
+    Z = view.fit_transform(X)
+    # x, z; then colour (3 categories) and city (2 frequent + 1 infrequent column)
+    assert Z.shape == (N, 2 + 3 + 3) and Z.dtype == np.float64
+    np.testing.assert_array_equal(Z[:, :2], X[["x", "z"]].to_numpy())
+    assert list(view.get_feature_names_out()[:3]) == ["x", "z", "colour_blue"]
+    new = X.iloc[:2].copy()
+    new["city"] = ["tokyo", None]  # unseen and missing categories still transform
+    assert np.all(np.isfinite(view.transform(new)))
+
+
+def test_user_gate_transformer_is_cloned_and_fitted():
+    X, y = _frame()
+    only_colour = make_column_transformer((OneHotEncoder(sparse_output=True), ["colour"]))
+    moe = _fit(MixtureOfExpertsRegressor(_experts("reg"), gate_transformer=only_colour,
+                                         random_state=0, **MIXTURES["em"]), X, y)
+    assert moe.gate_transformer is only_colour and not hasattr(only_colour, "transformers_")
+    assert hasattr(moe.gate_transformer_, "transformers_")
+    assert moe.gate_.n_features_in_ == 3  # the gate reads the one-hot colours only
+    assert moe.predict(X.iloc[:5]).shape == (5,)
+    assert "gate_transformer__remainder" in moe.get_params()
+    moe.set_params(gate_transformer__remainder="passthrough")
+    assert moe.gate_transformer.remainder == "passthrough"
+
+
+def test_new_categories_at_prediction():
+    X, y = _frame()
+    moe = _fit(MixtureOfExpertsRegressor(_experts("reg"), random_state=0,
+                                         **MIXTURES["em"]), X, y)
+    new = X.iloc[:4].copy()
+    new["city"] = ["tokyo", "paris", "tokyo", "rome"]  # unseen by every expert and the gate
+    assert np.all(np.isfinite(moe.predict(new)))
+
+
+# -- errors that say what is wrong ------------------------------------------------
+def test_strings_in_an_array_name_the_columns_and_the_way_out():
+    X, y = _frame()
+    array = X.to_numpy(dtype=object)  # columns 2 and 3 hold strings
+    moe = MixtureOfExpertsRegressor(_experts("reg"), **MIXTURES["em"])
+    with pytest.raises(ValueError, match=r"could not convert.*column\(s\) \[2, 3\].*"
+                                         r"DataFrame.*gate_transformer"):
+        moe.fit(array, y)
+
+
+def test_datetime_columns_are_named():
+    X, y = _frame()
+    X["when"] = pd.date_range("2020-01-01", periods=N)
+    moe = MixtureOfExpertsRegressor(_experts("reg"), **MIXTURES["em"])
+    with pytest.raises(ValueError, match="'when'.*gate_transformer"):
+        moe.fit(X, y)
+
+
+def test_infinity_in_a_numeric_column_is_refused():
+    X, y = _frame()
+    X.loc[3, "z"] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        MixtureOfExpertsRegressor(_experts("reg"), **MIXTURES["em"]).fit(X, y)
+
+
+def test_missing_values_go_to_the_experts():
+    X, y = _frame()
+    X.loc[[3, 7], "x"] = np.nan
+    X.loc[[4], "city"] = None
+    # An expert that takes NaN works; the gate imputes (numbers: mean; categories: own).
+    hgb = make_pipeline(make_column_transformer(("passthrough", ["x", "z"])),
+                        HistGradientBoostingRegressor(max_iter=10))
+    experts = [("hgb", hgb), ("hgb2", clone(hgb))]
+    moe = _fit(MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES["em"]), X, y)
+    assert np.all(np.isfinite(moe.predict(X)))
+    # One that does not is named in the error.
+    experts = [("hgb", hgb), ("ridge", make_pipeline(
+        make_column_transformer(("passthrough", ["x", "z"])), Ridge()))]
+    with pytest.raises(ValueError, match="Expert 'ridge'.*NaN"):
+        _fit(MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES["em"]), X, y)
+
+
+def test_feature_names_and_counts_are_checked_at_prediction():
+    X, y = _frame()
+    moe = _fit(MixtureOfExpertsRegressor(_experts("reg"), random_state=0,
+                                         **MIXTURES["em"]), X, y)
+    with pytest.raises(ValueError, match="feature names"):
+        moe.predict(X[["z", "x", "colour", "city"]])
+    with pytest.raises(ValueError, match="X has 3 features.*expecting 4"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # X has no feature names
+            moe.predict(X.to_numpy()[:, :3])
+
+
+def test_torch_experts_need_numbers():
+    X, y = _frame()
+    experts = [("linear", _linear()), ("mlp", TorchMLPRegressor((4,), max_epochs=2))]
+    moe = MixtureOfExpertsRegressor(experts, training="gradient", max_epochs=2)
+    with pytest.raises(ValueError, match="torch MLP experts.*'colour', 'city'"):
+        moe.fit(X, y)
+    moe = MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("mlp", TorchMLPRegressor((4,)))], training="gradient",
+        max_epochs=2)
+    with pytest.raises(ValueError, match="sparse"):
+        moe.fit(sparse.csr_matrix(X[["x", "z"]].to_numpy()), y)
+    _fit(moe, X[["x", "z"]], y)  # a numeric frame works
+    assert moe.predict(X[["x", "z"]]).shape == (N,)
