@@ -41,7 +41,8 @@ from ._nn import BatchedMLP
 from ._progress import progress_bar
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
-                           resolve_device, seeded_torch, standardise, to_numpy, to_tensor)
+                           resolve_device, seeded_torch, standardisation, standardise,
+                           to_numpy, to_tensor)
 from .experts import is_differentiable_expert
 
 LOG_2PI = math.log(2.0 * math.pi)
