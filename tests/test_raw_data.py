@@ -360,3 +360,26 @@ def test_torch_experts_need_numbers():
         moe.fit(sparse.csr_matrix(X[["x", "z"]].to_numpy()), y)
     _fit(moe, X[["x", "z"]], y)  # a numeric frame works
     assert moe.predict(X[["x", "z"]]).shape == (N,)
+
+
+def test_torch_experts_read_all_of_X_when_the_gate_reads_another_view():
+    # The gate reads column 0 only; the torch expert all three columns. In
+    # training the expert must get its own inputs, not the gate's device copy
+    # (fed the gate's one column, its three-input network fails), and
+    # prediction must not take the shared-array device path.
+    from sklearn.compose import ColumnTransformer
+    from skmoe import _device_predict
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = X[:, 1] - 2 * X[:, 2] + 0.1 * rng.normal(size=200)
+    only_first = ColumnTransformer([("first", "passthrough", [0])])
+    moe = MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("mlp", TorchMLPRegressor((8,), max_epochs=5))],
+        gate_transformer=only_first, max_epochs=5, random_state=0)
+    _fit(moe, X, y)
+    assert moe.gate_.n_features_in_ == 1
+    assert moe.named_experts_["mlp"].n_features_in_ == 3
+    assert not _device_predict.applies(moe, X)
+    standalone = moe.named_experts_["mlp"].predict(X)
+    assert np.allclose(moe.predict_experts(X)[:, 1], standalone)
+    assert np.all(np.isfinite(moe.predict(X)))
