@@ -308,7 +308,9 @@ def gate_matrix(Z, n_rows, transformer):
     if sparse.issparse(Z):
         Z = Z.toarray()
     try:
-        Z = np.asarray(Z, dtype=np.float64)
+        # C order whatever the source (a DataFrame's values are column-major):
+        # the same numbers give the same gate and heads, bit for bit.
+        Z = np.ascontiguousarray(Z, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"gate_transformer ({name}) must return numbers for the gate; "
                          f"its output could not be converted: {exc}") from exc

@@ -202,7 +202,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         # Progress of the out-of-fold fits with verbose; on a Dask cluster
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
-        with verbose_fits(self.verbose), scatter_once(X, y):
+        with verbose_fits(self.verbose), scatter_once(problem.expert_X, problem.y):
             if self.training == "gradient":
                 result = self._fit_gradient(problem, gate, rng, routing)
             else:

@@ -154,7 +154,7 @@ def test_X_reaches_each_worker_once(client, training, monkeypatch):
     assert all(count <= 1 for count in copies.values()), copies
     assert sum(copies.values()) >= 1  # X did travel: the count sees it
     # ... and was released at the end of the fit.
-    assert not any(key.startswith("ndarray-") for key in client.who_has())
+    assert not any(key.startswith("ndarray-") for key in client.who_has()), list(client.who_has())
     if training == "em":
         assert moe.n_iter_ >= 3  # several M-steps, each a parallel call
         # Without scatter_once joblib scatters X again at every M-step: the

@@ -153,8 +153,13 @@ def test_experts_get_X_untouched(make, container):
         X = sparse.csr_matrix(X[["x", "z"]].to_numpy())
     est = _fit(make(), X, y)
     est.predict(X)
+    # With top_k a routed-to-nobody expert is never asked to predict.
+    predicted = [expert for expert in est.experts_ if hasattr(expert, "predict_type_")]
+    assert predicted
     for expert in est.experts_:
-        assert expert.fit_type_ is type(X) and expert.predict_type_ is type(X)
+        assert expert.fit_type_ is type(X)
+    for expert in predicted:
+        assert expert.predict_type_ is type(X)
         if container == "frame":
             assert isinstance(expert.fit_dtypes_["colour"], pd.CategoricalDtype)
             assert expert.fit_dtypes_["city"] == object
@@ -250,10 +255,15 @@ def test_numeric_frame_equals_ndarray(training, task):
     from_array = _fit(make(), X.to_numpy(), y)
     assert from_frame.gate_transformer_.kind_ == "numeric"
     method = "predict" if task == "reg" else "predict_proba"
+    # Equal up to rounding: the stacked gate's blend of two near-identical
+    # candidates (gate and constant blend) splits its weight between them in a
+    # way that moves with the last digit of their held-out losses.
+    scale = np.std(y) if task == "reg" else 1.0
     np.testing.assert_allclose(getattr(from_frame, method)(X),
-                               getattr(from_array, method)(X.to_numpy()), rtol=1e-10)
+                               getattr(from_array, method)(X.to_numpy()), rtol=1e-7,
+                               atol=1e-7 * scale)
     np.testing.assert_allclose(from_frame.predict_gate(X),
-                               from_array.predict_gate(X.to_numpy()), rtol=1e-10)
+                               from_array.predict_gate(X.to_numpy()), rtol=1e-6, atol=1e-9)
 
 
 # -- the gate's view -------------------------------------------------------------
