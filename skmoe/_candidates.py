@@ -171,7 +171,7 @@ class LinearHead:
     def fit(self, X, outputs, y, sample_weight):
         """Fit on the gate's X, raw expert outputs and targets (standardised for
         regression)."""
-        from sklearn.linear_model import LogisticRegression, RidgeCV
+        from sklearn.linear_model import LogisticRegression, Ridge
         if self.feature_weighted:
             B = self._base(outputs)
             self._fit_meta(X, B.shape[1])
@@ -182,7 +182,8 @@ class LinearHead:
             self.feature_scale_ = np.where(scale > 0, scale, 1.0)
         features = self._features(X, outputs)
         if self.regression:
-            self.model_ = RidgeCV(alphas=FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS)
+            alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
+            self.model_ = Ridge(alpha=_ridge_alpha(features, y, sample_weight, alphas))
         elif not self.feature_weighted:
             self.model_ = LogisticRegression(max_iter=1000)
         else:
@@ -217,7 +218,7 @@ class LinearHead:
                 loss -= sample_weight[test] @ np.log(np.maximum(
                     proba[np.arange(len(test)), y[test]], 1e-300))
             scores.append(loss)
-        return float(FW_CS[int(np.argmin(scores))])
+        return float(FW_CS[_most_regularised_best(scores)])
 
     def predict_standardised(self, X, outputs):
         """Regression: the prediction in standardised units."""
@@ -232,6 +233,24 @@ class LinearHead:
         proba = np.zeros((len(outputs), n_classes))
         proba[:, self.model_.classes_] = self.model_.predict_proba(self._features(X, outputs))
         return proba
+
+
+def _most_regularised_best(errors):
+    """Index of the first (most regularised) penalty whose error is the best
+    up to rounding: a tie must not be broken by the last digit (rescaling y
+    would change the choice)."""
+    errors = np.asarray(errors, dtype=float)
+    best = errors.min()
+    return int(np.flatnonzero(errors <= best + 1e-9 * abs(best) + 1e-12)[0])
+
+
+def _ridge_alpha(features, y, sample_weight, alphas):
+    """The ridge penalty by leave-one-out (RidgeCV), ties to the largest."""
+    from sklearn.linear_model import RidgeCV
+    search = RidgeCV(alphas=alphas, store_cv_results=True).fit(
+        features, y, sample_weight=sample_weight)
+    errors = np.asarray(search.cv_results_).reshape(len(y), -1, len(alphas)).mean(axis=(0, 1))
+    return float(alphas[::-1][_most_regularised_best(errors[::-1])])
 
 
 class CandidateBlend:
@@ -286,20 +305,21 @@ def candidate_loss(prediction, y, regression):
     return -np.log(np.maximum(prediction[np.arange(len(y)), y], 1e-300))
 
 
+def _beats(rows, base, w):
+    """Whether per-row losses ``rows`` beat ``base`` by more than one standard
+    error of the paired difference (``w`` normalised weights)."""
+    gain = base - rows
+    mean = float(w @ gain)
+    n_eff = 1.0 / float(w @ w)       # Kish's effective sample size
+    se = math.sqrt(max(float(w @ (gain - mean) ** 2), 0.0) / max(n_eff - 1.0, 1.0))
+    return mean > se
+
+
 def _se_passes(held_out, w):
     """Which candidates beat the constant blend by more than one standard error."""
-    base = held_out["constant"]
     w = w / w.sum()
-    n_eff = 1.0 / float(w @ w)       # Kish's effective sample size
-    passes = {}
-    for name, rows in held_out.items():
-        if name == "constant" or not np.all(np.isfinite(rows)):
-            continue
-        gain = base - rows
-        mean = float(w @ gain)
-        se = math.sqrt(max(float(w @ (gain - mean) ** 2), 0.0) / max(n_eff - 1.0, 1.0))
-        passes[name] = mean > se
-    return passes
+    return {name: _beats(rows, held_out["constant"], w) for name, rows in held_out.items()
+            if name != "constant" and np.all(np.isfinite(rows))}
 
 
 def _se_choice(held_out, w):
@@ -340,10 +360,11 @@ def choose_candidates(predictions, y, w, regression, mode="blend"):
     else:
         picked = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
         logits = constant_blend_logits(np.log(np.maximum(picked, 1e-300)), None, w, False)
+    # No cut-off for small weights: the predictions must move continuously
+    # with the data (rescaling y must rescale them, to rounding), and a
+    # threshold makes a candidate jump in or out on the last digit.
     weights = softmax(logits)
-    # Candidates under 1 % are noise-fitting (and cost a head at predict).
-    weights = np.where(weights < 0.01, 0.0, weights)
-    return dict(zip(names, weights / weights.sum()))
+    return dict(zip(names, weights))
 
 
 def make_head(kind, regression, y_mean, y_scale, C=None):
