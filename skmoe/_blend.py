@@ -380,7 +380,12 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # Gates: n_init per fold of the out-of-fold rows. Every candidate (the
     # constant blend, the gates, the heads) is fitted on the other folds and
     # predicts its fold: honest held-out predictions to choose from.
-    gate = clone(gate_template).init(gate_X, problem.n_experts, 0)
+    # The gate runs where the mixture was asked to run (its own ``device``
+    # parameter is the template's default).
+    gate = clone(gate_template)
+    if "device" in gate.get_params(deep=False):
+        gate.set_params(device=str(device))
+    gate = gate.init(gate_X, problem.n_experts, 0)
     folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
     n = len(problem.y)
     proba = None if regression else raw                                  # (n, M, C)

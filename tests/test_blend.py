@@ -319,3 +319,15 @@ def test_gate_does_not_extrapolate_beyond_the_clip():
     at_clip = X[:5].copy()
     at_clip[:, 1] = X[:, 1].mean() + INPUT_CLIP * X[:, 1].std()
     assert_allclose(moe.predict_gate(far), moe.predict_gate(at_clip), rtol=1e-5)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_device_cpu_keeps_the_stacked_gate_on_the_cpu_where_cuda_exists():
+    # The gate template's own device ('auto') must not send the stacked gate
+    # to the GPU when the mixture was asked for the CPU (it did: its inputs
+    # went to CUDA, the batched fold gates stayed on the CPU, and fit failed).
+    X, y, _ = _two_regimes(n=300)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    moe = MixtureOfExpertsRegressor(experts, device="cpu", random_state=0).fit(X, y)
+    assert moe.gate_.device_ == torch.device("cpu")
+    assert moe.predict(X).shape == (300,)

@@ -149,14 +149,18 @@ def _outputs(estimator, X):
             if hasattr(estimator, method)}
 
 
-def assert_same_predictions(loaded, original, X):
+def assert_same_predictions(loaded, original, X, other_device=False):
+    """Equal outputs; to float32 rounding where ``loaded`` runs on another
+    device than ``original`` (a GPU-fitted model restored on the CPU)."""
     expected = _outputs(original, X)
     assert expected, "nothing to compare"
     got = _outputs(loaded, X)
     assert got.keys() == expected.keys()
+    tolerance = 1e-5 if other_device else 1e-12
     for method, values in expected.items():
         if values.dtype.kind in "fc":
-            assert_allclose(got[method], values, rtol=1e-12, atol=1e-12, err_msg=method)
+            assert_allclose(got[method], values, rtol=tolerance, atol=tolerance,
+                            err_msg=method)
         else:
             np.testing.assert_array_equal(got[method], values, err_msg=method)
 
@@ -290,7 +294,9 @@ def test_model_saved_on_cuda_loads_on_cpu(name, fmt, monkeypatch):
               else pickle.loads(data))
     devices = _torch_devices(loaded)
     assert devices and devices == {"cpu"}
-    assert_same_predictions(loaded, estimator, X)
+    # On a machine with a GPU the original really ran there.
+    assert_same_predictions(loaded, estimator, X,
+                            other_device=_torch_devices(estimator) != {"cpu"})
 
 
 def _schema(data):
