@@ -38,8 +38,50 @@ def _peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+# Where the experts' own work happens, by (file suffix, function): the rest
+# of a fit is the method's own overhead (folds, gate, heads, copies).
+EXPERT_WORK = {
+    ("skmoe/_base.py", "fit_expert"),                  # every expert fit of a mixture
+    ("skmoe/_likelihood.py", "regression_outputs"),    # every expert prediction
+    ("skmoe/_likelihood.py", "classification_outputs"),
+    ("sklearn/ensemble/_base.py", "_fit_single_estimator"),   # stacking's refits
+    ("sklearn/model_selection/_validation.py", "_fit_and_predict"),  # its out-of-fold fits
+}
+
+
+def _build(method, lgbm_trees):
+    """``METHOD`` or ``METHOD/no_knn`` (the pool without the 15-NN expert)."""
+    from run_benchmarks import build_method
+    name, _, pool = method.partition("/")
+    model = build_method(name, "regression", seed=0, lgbm_trees=lgbm_trees, n_jobs=1)
+    if pool == "no_knn":
+        key = "estimators" if hasattr(model, "estimators") else "experts"
+        model.set_params(**{key: [e for e in getattr(model, key) if e[0] != "knn"]})
+    elif pool:
+        raise ValueError(f"unknown pool {pool!r}")
+    return model
+
+
+def _expert_seconds(profile):
+    """Cumulative seconds in the experts' fits and predictions (outermost calls)."""
+    import pstats
+    stats = pstats.Stats(profile).stats
+    total = 0.0
+    for (filename, _, function), (_, _, _, cumulative, _) in stats.items():
+        if any(filename.endswith(suffix) and function == name for suffix, name in EXPERT_WORK):
+            total += cumulative
+    return total
+
+
 def child(method, n_rows, n_features, lgbm_trees):
-    """Fit one method on n_rows rows in this process; print one JSON line."""
+    """Fit one method on n_rows rows in this process; print one JSON line.
+
+    The fit runs under ``cProfile`` to split its time into the experts' own
+    fits and predictions and the rest (the method's overhead); the profiler
+    slows Python-heavy code more than the experts' compiled code, so the
+    overhead share is an upper bound.
+    """
+    import cProfile
     import warnings
 
     import torch
@@ -47,22 +89,25 @@ def child(method, n_rows, n_features, lgbm_trees):
     from threadpoolctl import threadpool_limits
 
     sys.path.insert(0, HERE)
-    from run_benchmarks import build_method
 
     torch.set_num_threads(1)
     X, y = make_friedman1(n_samples=n_rows, n_features=n_features, noise=1.0, random_state=0)
-    model = build_method(method, "regression", seed=0, lgbm_trees=lgbm_trees, n_jobs=1)
+    model = _build(method, lgbm_trees)
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # Warm-up on 100 rows: one-off lazy imports (torch.optim pulls in
         # torch._dynamo, ~1 s) are a per-process cost, not a per-row one.
-        build_method(method, "regression", seed=0, lgbm_trees=5, n_jobs=1).fit(
-            X[:100], y[:100])
+        _build(method, 5).fit(X[:100], y[:100])
         before = _peak_rss_mb()
+        profile = cProfile.Profile()
         start = time.perf_counter()
+        profile.enable()
         model.fit(X, y)
+        profile.disable()
         fit_s = time.perf_counter() - start
+    experts_s = _expert_seconds(profile)
     print(json.dumps({"method": method, "n_rows": n_rows, "fit_s": fit_s,
+                      "experts_s": experts_s, "overhead_share": 1 - experts_s / fit_s,
                       "peak_rss_mb": _peak_rss_mb(), "rss_before_fit_mb": before,
                       "data_mb": (X.nbytes + y.nbytes) / 2**20}))
 
@@ -143,7 +188,8 @@ def plot(records, path):
 
 def table(records, fmt):
     """Scaling results as a markdown ('md') or rst ('rst') table."""
-    header = ["rows", "method", "fit time (s)", "peak memory (GiB)", "note"]
+    header = ["rows", "method", "fit time (s)", "own overhead", "peak memory (GiB)",
+              "peak / X", "note"]
     rows = []
     for r in sorted(records, key=lambda r: (r["n_rows"], r["method"])):
         note = r.get("skipped") or ("error" if "error" in r else "")
@@ -151,9 +197,13 @@ def table(records, fmt):
             note = f"timed out after {r['timeout_s']:.0f} s"
             if "peak_rss_so_far_mb" in r:
                 note += f" (peak memory by then {r['peak_rss_so_far_mb'] / 1024:.2f} GiB)"
+        growth = (f"{(r['peak_rss_mb'] - r['rss_before_fit_mb']) / r['data_mb']:.1f}x"
+                  if "rss_before_fit_mb" in r and r.get("data_mb") else "-")
         rows.append([f"{r['n_rows']:,}", r["method"],
                      f"{r['fit_s']:.1f}" if "fit_s" in r else "-",
-                     f"{r['peak_rss_mb'] / 1024:.2f}" if "peak_rss_mb" in r else "-", note])
+                     f"{100 * r['overhead_share']:.0f} %" if "overhead_share" in r else "-",
+                     f"{r['peak_rss_mb'] / 1024:.2f}" if "peak_rss_mb" in r else "-",
+                     growth, note])
     if fmt == "md":
         return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
                          + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
