@@ -336,9 +336,11 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         Returns
         -------
         weights : ndarray of shape (n_samples, n_experts)
-            Rows sum to one; columns follow ``expert_names_``.
+            Rows sum to one; columns follow ``expert_names_``. A DataFrame
+            (the experts' names as columns, X's index) after
+            ``set_output(transform="pandas")``.
         """
-        return self._gate_weights(self._check_X(X))
+        return self._as_output(self._gate_weights(self._check_X(X)), X)
 
     def expert_usage(self, X):
         """Share of the rows of ``X`` on which each expert is evaluated by predict.
@@ -372,9 +374,48 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         -------
         predictions : ndarray
             (n_samples, n_experts) for the regressor; class probabilities of
-            shape (n_samples, n_experts, n_classes) for the classifier.
+            shape (n_samples, n_experts, n_classes) for the classifier. After
+            ``set_output(transform="pandas")`` a DataFrame with X's index:
+            the experts' names as columns, or (expert, class) pairs
+            (a MultiIndex) for the classifier.
         """
-        return self._outputs(self._check_X(X))
+        return self._as_output(self._outputs(self._check_X(X)), X)
+
+    def set_output(self, *, transform=None):
+        """Choose the container of ``predict_gate`` and ``predict_experts``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+            ``"pandas"``: DataFrames whose columns are the experts' names
+            (with X's index when X is a DataFrame); ``"default"``: numpy
+            arrays; None: unchanged. Predictions themselves stay arrays, as
+            in scikit-learn. The setting survives ``clone`` (scikit-learn
+            copies ``_sklearn_output_config``), so it holds in a grid search.
+
+        Returns
+        -------
+        self
+        """
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas"):
+            raise ValueError(f"transform must be 'default', 'pandas' or None; got {transform!r}.")
+        self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _as_output(self, values, X):
+        """``values`` (one column per expert) in the container ``set_output`` chose."""
+        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
+            return values
+        import pandas as pd
+        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
+        names = list(self.expert_names_)
+        if values.ndim == 2:
+            return pd.DataFrame(values, columns=names, index=index)
+        columns = pd.MultiIndex.from_product([names, list(self.classes_)],
+                                             names=["expert", "class"])
+        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
 
     def _log_joint(self, X, y_for_likelihood):
         """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""

@@ -131,7 +131,7 @@ class GateDisplay:
         j = _feature_index(estimator, feature)
         values = np.asarray(X, dtype=float)[:, j]
         grid = np.linspace(np.nanmin(values), np.nanmax(values), grid_resolution)
-        weights = estimator.predict_gate(_grid_input(estimator, X, [j], [grid]))
+        weights = np.asarray(estimator.predict_gate(_grid_input(estimator, X, [j], [grid])))
         return cls(grid, weights, estimator.expert_names_, _feature_name(estimator, j),
                    values).plot(ax=ax, kind=kind)
 
@@ -208,8 +208,8 @@ class GateRegionDisplay:
         xx0 = np.linspace(np.nanmin(Xa[:, j0]), np.nanmax(Xa[:, j0]), grid_resolution)
         xx1 = np.linspace(np.nanmin(Xa[:, j1]), np.nanmax(Xa[:, j1]), grid_resolution)
         g0, g1 = np.meshgrid(xx0, xx1)
-        weights = estimator.predict_gate(
-            _grid_input(estimator, Xa, [j0, j1], [g0.ravel(), g1.ravel()]))
+        weights = np.asarray(estimator.predict_gate(
+            _grid_input(estimator, Xa, [j0, j1], [g0.ravel(), g1.ravel()])))
         weights = weights.reshape(grid_resolution, grid_resolution, -1)
         names = (_feature_name(estimator, j0), _feature_name(estimator, j1))
         return cls(xx0, xx1, weights, estimator.expert_names_, names,
@@ -271,7 +271,7 @@ class ExpertUsageDisplay:
         display : ExpertUsageDisplay
         """
         _check_fitted_mixture(estimator)
-        gate = estimator.predict_gate(X)
+        gate = np.asarray(estimator.predict_gate(X))
         top1 = np.bincount(gate.argmax(axis=1), minlength=gate.shape[1]) / len(gate)
         return cls(gate.mean(axis=0), top1, estimator.expert_names_).plot(ax=ax)
 

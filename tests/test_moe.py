@@ -389,3 +389,38 @@ def test_probabilities_sum_to_one_in_float64(training):
         clf.fit(X, y)
     assert_allclose(clf.predict_gate(X).sum(axis=1), 1.0, rtol=0, atol=1e-12)
     assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+def test_set_output_pandas_gives_frames_named_by_expert():
+    pd = pytest.importorskip("pandas")
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(80, 2)), columns=["a", "b"],
+                     index=pd.RangeIndex(100, 180))
+    y = X["a"].to_numpy() + 0.1 * rng.normal(size=80)
+    moe = MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor(
+        max_depth=2))], max_epochs=3, random_state=0).fit(X, y)
+    plain = moe.predict_gate(X)
+    assert isinstance(plain, np.ndarray)
+    configured = clone(clone(moe).set_output(transform="pandas"))   # survives clone
+    frame = configured.fit(X, y).predict_gate(X)
+    assert list(frame.columns) == ["ridge", "tree"]
+    assert frame.index.equals(X.index)
+    np.testing.assert_allclose(frame.to_numpy(), plain)
+    experts = moe.set_output(transform="pandas").predict_experts(X)
+    assert list(experts.columns) == ["ridge", "tree"]
+    assert isinstance(moe.predict(X), np.ndarray)          # predictions stay arrays
+    assert isinstance(moe.set_output(transform="default").predict_gate(X), np.ndarray)
+    with pytest.raises(ValueError, match="'default', 'pandas'"):
+        moe.set_output(transform="polars")
+
+    labels = (y > 0).astype(int)
+    clf = MixtureOfExpertsClassifier([("logit", LogisticRegression()), ("tree",
+                                      DecisionTreeClassifier(max_depth=2))],
+                                     max_epochs=3, random_state=0)
+    clf.set_output(transform="pandas").fit(X, labels)
+    proba = clf.predict_experts(X)
+    assert list(proba.columns) == [("logit", 0), ("logit", 1), ("tree", 0), ("tree", 1)]
+    np.testing.assert_allclose(proba.to_numpy().reshape(80, 2, 2).sum(axis=2), 1.0)
