@@ -331,3 +331,18 @@ def test_device_cpu_keeps_the_stacked_gate_on_the_cpu_where_cuda_exists():
     moe = MixtureOfExpertsRegressor(experts, device="cpu", random_state=0).fit(X, y)
     assert moe.gate_.device_ == torch.device("cpu")
     assert moe.predict(X).shape == (300,)
+
+
+def test_gate_epochs_are_bounded_on_large_data():
+    # Small data: every training row once per epoch, shuffled (as before).
+    # Large data: a fixed number of minibatches, so the gate's cost stops
+    # growing with n.
+    from skmoe._blend import GATE_STEPS_PER_EPOCH, _epoch_rows
+    rng = np.random.RandomState(0)
+    rows = np.arange(50, 150)
+    epoch = _epoch_rows(rows, 32, rng)
+    assert sorted(epoch) == list(rows) and not np.array_equal(epoch, rows)
+    rows = np.arange(3, 10**6, 2)
+    epoch = _epoch_rows(rows, 256, rng)
+    assert len(epoch) == GATE_STEPS_PER_EPOCH * 256
+    assert np.isin(epoch, rows).all()
