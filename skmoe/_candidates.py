@@ -37,6 +37,9 @@ FW_MAX_META = 20
 FW_MAX_COLUMNS = 240
 FW_ALPHAS = np.logspace(-3, 4, 15)
 FW_CS = np.logspace(-3, 2, 6)
+# The heads are fitted on at most this many rows (a fixed random subset) and
+# predict this many rows at a time: their memory stops growing with n.
+HEAD_MAX_ROWS = 100_000
 
 
 def _blend_loss(logits, out, y, w, regression):
@@ -170,7 +173,17 @@ class LinearHead:
 
     def fit(self, X, outputs, y, sample_weight):
         """Fit on the gate's X, raw expert outputs and targets (standardised for
-        regression)."""
+        regression).
+
+        On more than ``HEAD_MAX_ROWS`` rows, on a fixed random subset of that
+        many: a few hundred coefficients need no more, and the products of
+        the feature-weighted head would otherwise hold n x (M (d + 1))
+        floats, several times over (a 10^6-row fit peaked at 18x the data).
+        """
+        if len(y) > HEAD_MAX_ROWS:
+            rows = np.sort(np.random.RandomState(0).choice(len(y), HEAD_MAX_ROWS,
+                                                            replace=False))
+            X, outputs, y, sample_weight = X[rows], outputs[rows], y[rows], sample_weight[rows]
         from sklearn.linear_model import LogisticRegression, Ridge
         if self.feature_weighted:
             B = self._base(outputs)
@@ -220,9 +233,17 @@ class LinearHead:
             scores.append(loss)
         return float(FW_CS[_most_regularised_best(scores)])
 
+    def _in_chunks(self, method, X, outputs):
+        """``model_.<method>`` on the features, built ``HEAD_MAX_ROWS`` rows at a time."""
+        call = getattr(self.model_, method)
+        parts = [call(self._features(X[start:start + HEAD_MAX_ROWS],
+                                     outputs[start:start + HEAD_MAX_ROWS]))
+                 for start in range(0, len(outputs), HEAD_MAX_ROWS)]
+        return np.concatenate(parts) if parts else call(self._features(X, outputs))
+
     def predict_standardised(self, X, outputs):
         """Regression: the prediction in standardised units."""
-        return self.model_.predict(self._features(X, outputs))
+        return self._in_chunks("predict", X, outputs)
 
     def predict(self, X, outputs):
         """Regression: the prediction in y's units."""
@@ -231,7 +252,7 @@ class LinearHead:
     def predict_proba(self, X, outputs, n_classes):
         """Classification: probabilities over all ``n_classes`` encoded classes."""
         proba = np.zeros((len(outputs), n_classes))
-        proba[:, self.model_.classes_] = self.model_.predict_proba(self._features(X, outputs))
+        proba[:, self.model_.classes_] = self._in_chunks("predict_proba", X, outputs)
         return proba
 
 

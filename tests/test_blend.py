@@ -346,3 +346,23 @@ def test_gate_epochs_are_bounded_on_large_data():
     epoch = _epoch_rows(rows, 256, rng)
     assert len(epoch) == GATE_STEPS_PER_EPOCH * 256
     assert np.isin(epoch, rows).all()
+
+
+def test_heads_bound_their_rows_and_predict_in_chunks(monkeypatch):
+    # Past HEAD_MAX_ROWS a head fits on a fixed subset and predicts in blocks;
+    # the blocks must give what one pass gives.
+    import skmoe._candidates as candidates
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(230, 3))
+    outputs = np.column_stack([X[:, 0], X[:, 1] + 0.1 * rng.normal(size=230)])
+    y = X[:, 0] * (1 + X[:, 2]) + 0.1 * rng.normal(size=230)
+    monkeypatch.setattr(candidates, "HEAD_MAX_ROWS", 50)
+    head = candidates.LinearHead(True, feature_weighted=True).fit(X, outputs, y, np.ones(230))
+    chunked = head.predict(X, outputs)
+    monkeypatch.setattr(candidates, "HEAD_MAX_ROWS", 10**6)
+    assert_allclose(chunked, head.predict(X, outputs), rtol=1e-12)
+    again = candidates.LinearHead(True, feature_weighted=True)
+    monkeypatch.setattr(candidates, "HEAD_MAX_ROWS", 50)
+    assert_allclose(again.fit(X, outputs, y, np.ones(230)).predict(X, outputs), chunked)
+    # Fitted on 50 of the 230 rows, it still learns the input-dependent weight.
+    assert np.mean((chunked - y) ** 2) < 0.5 * np.var(y)
