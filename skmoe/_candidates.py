@@ -38,8 +38,8 @@ FW_MAX_COLUMNS = 240
 FW_ALPHAS = np.logspace(-3, 4, 15)
 FW_CS = np.logspace(-3, 2, 6)
 # The heads are fitted on at most this many rows (a fixed random subset; the
-# public suite stays under it) and
-# predict this many rows at a time: their memory stops growing with n.
+# public suite stays under it) and predict this many rows at a time: their
+# memory stops growing with n.
 HEAD_MAX_ROWS = 20_000
 
 
