@@ -1,8 +1,9 @@
 """The candidates of the stacked gate besides the gate itself, and their blend.
 
 The experts' best constant convex blend (:func:`constant_blend_logits`) is
-where the gate starts and the first candidate. A convex gate cannot scale its experts up, weigh one negatively or add an
-intercept, which stacking's linear model can (on small data this matters),
+where the gate starts and the first candidate. A convex gate cannot scale
+its experts up, weigh one negatively or add an intercept, which stacking's
+linear model can (on small data this matters),
 nor let those unconstrained weights vary with the input, which
 feature-weighted linear stacking (Sill et al., 2009) does.
 :class:`LinearHead` fits both. Every candidate -- the experts' constant
@@ -364,7 +365,11 @@ def choose_candidates(predictions, y, w, regression, mode="blend"):
     ``mode``: ``'blend'`` fits the best convex blend of the
     candidates' held-out predictions (the level-2 counterpart of the
     experts' constant blend: a handful of weights fitted on n held-out rows);
-    ``'se'`` picks one (:func:`_se_choice`); ``'argmin'`` the lowest loss.
+    ``'se'`` picks one (:func:`_se_choice`); ``'se_blend'`` blends the
+    constant blend with the candidates that beat it by one standard error;
+    ``'argmin'`` the lowest loss. (The alternatives are for the ablation
+    benchmark, ``benchmarks/bench_gate_levers.py``.) Every weight is
+    positive: there is no cut-off (see below).
     """
     names = [name for name, p in predictions.items() if np.all(np.isfinite(p))]
     losses = {name: candidate_loss(predictions[name], y, regression) for name in names}

@@ -701,8 +701,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         out-of-fold predictions, where the gate starts.
     gate_selected_ : bool or None
         Stacked gate only: whether the input-dependent gate has a share in
-        the final predictor (``candidate_weights_['gate'] > 0``; if not,
-        ``predict_gate`` returns ``blend_weights_`` on every row).
+        the final predictor (``candidate_weights_['gate'] > 0``, which the
+        blend of candidates gives almost always, if only a tiny one; look
+        at ``candidate_weights_``). Without it ``predict_gate`` returns
+        ``blend_weights_`` on every row.
     out_of_fold_loss_ : dict or None
         Stacked gate only: held-out task loss (standardised squared error, or
         log-loss) of each candidate: the constant blend (``'constant'``), the
