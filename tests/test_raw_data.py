@@ -260,12 +260,15 @@ def test_numeric_frame_equals_ndarray(training, task):
     # array (BLAS sums in another order), and the stacked gate's blend of two
     # near-identical candidates (gate and constant blend) splits its weight
     # between them in a way that moves with the last digits.
+    # (On a 16-core machine with multi-threaded BLAS the rounding differences
+    # grew past 1e-6 through the gate's training; a wrong column or row order
+    # would differ at order one.)
     scale = np.std(y) if task == "reg" else 1.0
     np.testing.assert_allclose(getattr(from_frame, method)(X),
-                               getattr(from_array, method)(X.to_numpy()), rtol=1e-6,
-                               atol=1e-6 * scale)
+                               getattr(from_array, method)(X.to_numpy()), rtol=1e-4,
+                               atol=1e-4 * scale)
     np.testing.assert_allclose(from_frame.predict_gate(X),
-                               from_array.predict_gate(X.to_numpy()), rtol=1e-5, atol=1e-8)
+                               from_array.predict_gate(X.to_numpy()), rtol=1e-4, atol=1e-6)
 
 
 # -- the gate's view -------------------------------------------------------------
