@@ -71,8 +71,6 @@ from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 
 LOG_2PI = math.log(2.0 * math.pi)
-# Probabilities are floored at this value before the log in the gate's inputs.
-INPUT_PROBA_FLOOR = PROBA_FLOOR
 # The gate's standardised inputs are clipped to this many standard deviations:
 # a rare one-hot column or an outlying prediction must not drive the gate
 # into extrapolation (in training or at prediction).
@@ -112,7 +110,7 @@ class GateInputs:
             F = (outputs - self.y_mean) / self.y_scale                    # (n, M)
             features = [F, F.std(axis=1, keepdims=True)]
         else:
-            log_p = np.log(np.clip(outputs, INPUT_PROBA_FLOOR, 1.0))      # (n, M, C)
+            log_p = np.log(np.clip(outputs, PROBA_FLOOR, 1.0))      # (n, M, C)
             n, M, C = outputs.shape
             if C == 2:
                 scores = log_p[..., 1] - log_p[..., 0]

@@ -165,13 +165,16 @@ class LinearHead:
             self.meta_components_ = vt[:n_meta].T / s
         return self
 
+    def _products(self, B, X):
+        """``[B, B * m(x)]``: the base outputs and their products with the meta-features."""
+        m = self._meta(X)
+        return np.hstack([B, (B[:, :, None] * m[:, None, :]).reshape(len(B), -1)])
+
     def _features(self, X, outputs):
         B = self._base(outputs)
         if not self.feature_weighted:
             return B
-        m = self._meta(X)
-        F = np.hstack([B, (B[:, :, None] * m[:, None, :]).reshape(len(B), -1)])
-        return (F - self.feature_mean_) / self.feature_scale_
+        return (self._products(B, X) - self.feature_mean_) / self.feature_scale_
 
     def fit(self, X, outputs, y, sample_weight):
         """Fit on the gate's X, raw expert outputs and targets (standardised for
@@ -187,15 +190,16 @@ class LinearHead:
                                                             replace=False))
             X, outputs, y, sample_weight = X[rows], outputs[rows], y[rows], sample_weight[rows]
         from sklearn.linear_model import LogisticRegression, Ridge
+        B = self._base(outputs)
         if self.feature_weighted:
-            B = self._base(outputs)
             self._fit_meta(X, B.shape[1])
-            self.feature_mean_, self.feature_scale_ = 0.0, 1.0
-            F = self._features(X, outputs)
-            self.feature_mean_ = F.mean(axis=0)
-            scale = F.std(axis=0)
+            products = self._products(B, X)
+            self.feature_mean_ = products.mean(axis=0)
+            scale = products.std(axis=0)
             self.feature_scale_ = np.where(scale > 0, scale, 1.0)
-        features = self._features(X, outputs)
+            features = (products - self.feature_mean_) / self.feature_scale_
+        else:
+            features = B
         if self.regression:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = Ridge(alpha=_ridge_alpha(features, y, sample_weight, alphas))
