@@ -43,6 +43,8 @@ VARIANTS = {
     "blend of those beating the constant by 1 SE": ({"choice": "se_blend"}, {}),
     "one gate (no averaging)": ({"bagged": False}, {}),
     "cv=2": ({}, {"cv": 2}),
+    "refit the experts (as stacking)": ({}, {"refit_experts": True}),
+    "fold fits averaged (no refit)": ({}, {"refit_experts": False}),
     "loss=nll (regression)": ({}, {"loss": "nll"}),
 }
 
@@ -51,11 +53,11 @@ def _cached(function):
     """Memoise the experts' out-of-fold outputs per (data, experts, cv, seed)."""
     cache = {}
 
-    def wrapper(problem, fixed, cv, seed, parallel):
+    def wrapper(problem, fixed, cv, seed, parallel, refit=True):
         key = (hashlib.sha1(problem.X.tobytes()).hexdigest(), tuple(problem.names), str(cv),
-               seed)
+               seed, refit)
         if key not in cache:
-            cache[key] = function(problem, fixed, cv, seed, parallel)
+            cache[key] = function(problem, fixed, cv, seed, parallel, refit=refit)
         return cache[key]
 
     return wrapper

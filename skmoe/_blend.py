@@ -7,8 +7,11 @@ best constant blend and leave it only where held-out rows say that an
 input-dependent choice is better, so the mixture is never worse than the
 constant blend out of fold:
 
-1. The experts' out-of-fold predictions (``cv`` folds) are computed once; the
-   experts are refitted on all rows for prediction (as in stacking).
+1. The experts' out-of-fold predictions (``cv`` folds) are computed once.
+   The experts that predict are either refitted on all rows (as in
+   stacking) or, by default for regression, each expert's fold fits
+   averaged: the very models whose predictions the gate learned from,
+   bagged (``refit_experts``; see ``benchmarks/results/refit_experts.md``).
 2. :func:`constant_blend_logits` fits the best constant convex weights on the
    out-of-fold predictions (softmax over one logit per expert).
 3. The gate sees X *and* what the experts say (:class:`GateInputs`: their
@@ -361,8 +364,12 @@ def _inner_split(train, w, fraction, rng):
 
 
 def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_jobs,
-                     random_state):
-    """Fit the experts (out of fold, then on all rows) and the stacked gate.
+                     random_state, refit_experts=True):
+    """Fit the experts (out of fold; then on all rows, or averaged) and the stacked gate.
+
+    ``refit_experts``: the experts that predict are refits on all rows (True)
+    or each expert's ``cv`` fold fits averaged
+    (:class:`~skmoe._crossfit.CrossFitAverage`).
 
     Returns a Bunch shaped like :func:`skmoe._gradient.fit_gradient`'s, plus
     ``gate_inputs`` (the :class:`GateInputs` the gate reads),
@@ -382,7 +389,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     everything = list(range(problem.n_experts))
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, models = _fixed_outputs(problem, everything, cv,
-                                           rng.randint(2**31 - 1), parallel)
+                                           rng.randint(2**31 - 1), parallel,
+                                           refit=refit_experts)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
     gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)

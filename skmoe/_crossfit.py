@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 from joblib import delayed
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_method_params
@@ -103,7 +103,7 @@ def _expert_args(names, weights, seeds, fit_params):
 
 
 def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None, seeds=None,
-              fit_params=None, fit=fit_expert, refit=False):
+              fit_params=None, fit=fit_expert, refit=False, keep_fold_fits=False):
     """Fit every expert on every fold in one pool; their out-of-fold outputs.
 
     Parameters
@@ -129,6 +129,8 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
     fit : callable, default=fit_expert
     refit : bool, default=False
         Also fit every expert on all rows, in the same pool (with folds).
+    keep_fold_fits : bool, default=False
+        Also return the per-fold fits.
 
     Returns
     -------
@@ -136,7 +138,8 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
         ``outputs`` (n_samples, n_experts, ...): row ``n`` of expert ``i``
         predicted by the fit that did not see it (in-sample when ``folds`` is
         None); ``experts``: the fits on all rows (None unless ``refit`` or
-        ``folds`` is None).
+        ``folds`` is None); ``fold_experts``: per expert, its fit on each
+        fold (with ``keep_fold_fits``).
     """
     weights, seeds, fit_params = _expert_args(names, weights, seeds, fit_params)
     experts = range(len(names))
@@ -159,7 +162,12 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
         fitted = [expert for expert, _ in done]
     else:
         fitted = list(done[:n_full]) if refit else None
-    return Bunch(outputs=outputs, experts=fitted)
+    fold_experts = None
+    if keep_fold_fits:
+        fold_experts = [[] for _ in experts]
+        for (i, _), (expert, _) in zip(fold_jobs, done[n_full:]):
+            fold_experts[i].append(expert)
+    return Bunch(outputs=outputs, experts=fitted, fold_experts=fold_experts)
 
 
 def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_params=None,
@@ -169,3 +177,63 @@ def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_par
     return run_jobs(parallel, (delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None,
                                                     weights[i], seeds[i], fit_params[i])
                                for i in range(len(names))), "expert fits")
+
+
+class CrossFitAverage(BaseEstimator):
+    """One expert as the average of its cross-fitting fits ("cross-validation bagging").
+
+    The stacked gate learns from out-of-fold predictions made by fits on
+    ``(k - 1) / k`` of the rows. Predicting with the average of those same
+    fits, instead of a refit on all rows, keeps the deployed experts what
+    the gate and the heads were trained on (a refit is a different, usually
+    more confident model), bags each expert over k fits (less variance for
+    trees and boosting on small data), and saves the refit.
+
+    Parameters
+    ----------
+    estimators : list of fitted estimators
+        The expert's fits, one per fold.
+    n_classes : int or None
+        Classification: the number of (encoded) classes; probabilities are
+        aligned to ``0 .. n_classes - 1`` before averaging (a fold may miss
+        a class). None for regression.
+    name : str
+        The expert's name (in error messages).
+    """
+
+    def __init__(self, estimators, n_classes=None, name="expert"):
+        self.estimators = estimators
+        self.n_classes = n_classes
+        self.name = name
+
+    @property
+    def estimators_(self):
+        return self.estimators
+
+    @property
+    def classes_(self):
+        if self.n_classes is None:
+            raise AttributeError("a regression expert has no classes_")
+        return np.arange(self.n_classes)
+
+    @property
+    def n_features_in_(self):
+        return self.estimators[0].n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        return self.estimators[0].feature_names_in_
+
+    def predict(self, X):
+        """Regression: the fits' mean prediction; classification: the argmax of
+        :meth:`predict_proba`."""
+        if self.n_classes is not None:
+            return np.argmax(self.predict_proba(X), axis=1)
+        return np.mean([np.asarray(e.predict(X), dtype=np.float64).reshape(n_samples(X))
+                        for e in self.estimators], axis=0)
+
+    def predict_proba(self, X):
+        """Classification: the fits' mean class probabilities (encoded classes)."""
+        from ._likelihood import aligned_proba
+        return np.mean([aligned_proba(self.name, e, X, self.n_classes)
+                        for e in self.estimators], axis=0)

@@ -146,7 +146,7 @@ class EMProblem:
     def _predict(self):
         return partial(expert_outputs, n_classes=self.n_classes)
 
-    def cross_fit(self, R, folds, parallel, seed, refit=False):
+    def cross_fit(self, R, folds, parallel, seed, refit=False, keep_fold_fits=False):
         """Every expert fitted with weights ``R`` (times the user's), expert i seeded ``seed + i``.
 
         Returns a Bunch: ``outputs``, each row predicted by the fits that did
@@ -157,7 +157,7 @@ class EMProblem:
                          folds,
                          self._predict(), weights=R * self.sample_weight[:, None],
                          seeds=[seed + i for i in range(self.n_experts)], fit=self._fit(),
-                         refit=refit)
+                         refit=refit, keep_fold_fits=keep_fold_fits)
 
     def refit(self, R, parallel, seed):
         """Every expert fitted once on all rows with weights ``R`` (times the user's)."""

@@ -35,6 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_feature_names
 
+from ._crossfit import CrossFitAverage
 from ._data import dense_numeric
 from ._likelihood import PROBA_FLOOR
 from ._nn import BatchedMLP
@@ -188,16 +189,25 @@ class TrainingData:
         return z_gate, z_expert, self.fixed[index], self.y[index], self.w[index]
 
 
-def _fixed_outputs(problem, fixed, cv, seed, parallel):
-    """Honest outputs of the non-differentiable experts, and their final models."""
+def _fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
+    """Honest outputs of the non-differentiable experts, and their final models.
+
+    The final models are refits on all rows, or (``refit=False``) each
+    expert's fold fits averaged (:class:`~skmoe._crossfit.CrossFitAverage`).
+    """
     n = len(problem.y)
     shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
     if not fixed:
         return np.empty(shape), []
     sub = problem.subset(fixed)
-    fits = sub.cross_fit(np.ones((n, len(fixed))), sub.folds(cv, seed), parallel, seed,
-                         refit=True)
+    folds = sub.folds(cv, seed)
+    average = not refit and folds is not None
+    fits = sub.cross_fit(np.ones((n, len(fixed))), folds, parallel, seed,
+                         refit=not average, keep_fold_fits=average)
     outputs, models = fits.outputs, fits.experts
+    if average:
+        models = [CrossFitAverage(fold_fits, problem.n_classes, name)
+                  for name, fold_fits in zip(sub.names, fits.fold_experts)]
     if problem.is_classifier:
         return np.log(np.maximum(outputs, PROBA_FLOOR)), models
     return (outputs - problem.y_mean) / problem.y_scale, models

@@ -47,6 +47,7 @@ _SKMOE_TYPES = (
     "skmoe._blend.MixedLogits",
     "skmoe._candidates.CandidateBlend",
     "skmoe._candidates.LinearHead",
+    "skmoe._crossfit.CrossFitAverage",
     "skmoe._data.AutoGateTransformer",
     "skmoe._mmoe_nets.ModuleNet",
     "skmoe._mmoe_nets.MultiTaskNet",
