@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import logsumexp, softmax
+from scipy.special import softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
@@ -55,7 +55,11 @@ def _blend_loss(logits, out, y, w, regression):
     else:
         # out: log p_i(y_n | x_n), (n, M)
         joint = out + np.log(np.maximum(g, 1e-300))
-        mix = logsumexp(joint, axis=1)
+        # logsumexp by hand: scipy's costs ~0.3 ms of checks per call, and
+        # the level-2 blend on a small classification set calls it ~1,000
+        # times (half the fit on iris).
+        top = joint.max(axis=1)
+        mix = top + np.log(np.exp(joint - top[:, None]).sum(axis=1))
         loss = -(w * mix).sum()
         posterior = np.exp(joint - mix[:, None])
         grad = -(w[:, None] * (posterior - g)).sum(axis=0)
