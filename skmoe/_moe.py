@@ -3,70 +3,43 @@
     p(y | x) = sum_i g_i(x) p_i(y | x),       y_hat(x) = sum_i g_i(x) f_i(x)
 
 The experts are any scikit-learn estimators; the gate ``g`` is a torch MLP
-(:class:`~skmoe.gates.MLPGate`).  Training is delegated to a trainer module
-(``_em.py``); this module holds the public API: validation, prediction and
-the fitted attributes.
+(:class:`~skmoe.gates.MLPGate`).  Training is delegated to the trainer that
+``training`` names (``_trainers.py``); this module holds the parameters,
+validation, prediction and the fitted attributes.
 """
 
 import numbers
-import warnings
-from inspect import signature
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, check_sample_weight
-from ._blend import fit_stacked_gate
 from ._cluster import scatter_once
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
-from ._em import EMProblem, fit_em
-from ._gradient import fit_gradient
-from ._likelihood import (categorical_log_likelihood, classification_outputs,
-                          gaussian_log_likelihood, gaussian_mixture_moments,
-                          MIXTURE_PROBA_FLOOR, mix_probabilities, mixture_log_proba,
-                          regression_outputs)
+from ._em import EMProblem
+from ._inspection import ExpertInspectionMixin
+from ._likelihood import (MixtureLikelihoodMixin, classification_outputs,
+                          gaussian_mixture_moments, mix_probabilities, regression_outputs)
 from ._progress import verbose_fits
-from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dense,
-                       route_numpy)
-from .experts import is_differentiable_expert
+from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
+from ._trainers import TRAINERS, warn_ignored_options
 from .gates import MLPGate
 
 
-# The options only one trainer reads, with the trainers that read them; every
-# other parameter is used by both. A non-default value under a trainer that
-# ignores it warns at fit (a warning, not an error, so that a parameter grid
-# may cover both trainers).
-TRAINER_OPTIONS = {
-    "max_iter": ("em",),
-    "init_params": ("em",),
-    "collapse_threshold": ("em",),
-    "collapse_patience": ("em",),
-    "collapse_action": ("em",),
-    "max_epochs": ("gradient",),
-    "learning_rate": ("gradient",),
-    "batch_size": ("gradient",),
-    "loss": ("gradient",),
-    "validation_fraction": ("gradient",),
-    "n_iter_no_change": ("gradient",),
-    "device": ("gradient",),
-}
+class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
+                            _BaseExpertComposition):
+    """Shared fit/predict logic of the regressor and the classifier.
 
-
-def _is_default(value, default):
-    try:
-        return value is default or bool(value == default)
-    except (TypeError, ValueError):  # e.g. an array compared with a number
-        return False
-
-
-class _BaseMixtureOfExperts(_BaseExpertComposition):
-    """Shared fit/predict logic of the regressor and the classifier."""
+    The trainers (which options each reads, how each is called) are in
+    ``_trainers.py``; the likelihood API (``log_likelihood_samples``, ``bic``,
+    ``aic``) in ``_likelihood.py``; ``predict_gate``, ``expert_usage``,
+    ``predict_experts`` and ``set_output`` in ``_inspection.py``.
+    """
 
     _raw_X = True  # the experts get X as given; the gate its view (gate_transformer)
 
@@ -75,7 +48,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "n_experts": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "gate": [MLPGate, None],
         "gate_transformer": [StrOptions({"auto"}), HasMethods(["fit", "transform"])],
-        "training": [StrOptions({"em", "gradient"})],
+        "training": [StrOptions(set(TRAINERS))],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -150,7 +123,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
-        self._warn_ignored_options()
+        warn_ignored_options(self)
         routed = self._route_fit_params(fit_params)
         if any(routed.values()):
             raise ValueError(
@@ -161,36 +134,13 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
-    def _warn_ignored_options(self):
-        """Warn about options set away from their default that this trainer ignores."""
-        defaults = {name: p.default
-                    for name, p in signature(_BaseMixtureOfExperts.__init__).parameters.items()}
-        for name, trainers in TRAINER_OPTIONS.items():
-            value = getattr(self, name)
-            if self.training not in trainers and not _is_default(value, defaults[name]):
-                warnings.warn(
-                    f"{name}={value!r} has no effect with training={self.training!r}; it is "
-                    f"only used with training={' or '.join(map(repr, trainers))}.",
-                    UserWarning, stacklevel=4)
-
-    def _cross_fitting_splits(self, templates):
-        """Folds the trainer cross-fits the experts on (None: none, or not known)."""
-        cv = self.cv
-        if cv == "auto":
-            cv = 2 if self.training == "em" else 5
-        if self.training == "gradient" and all(is_differentiable_expert(t)
-                                                for t in templates):
-            return None  # torch experts train with the gate, on no folds
-        if isinstance(cv, numbers.Integral):
-            return int(cv)
-        return getattr(cv, "n_splits", None)
-
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
-        n_splits = self._cross_fitting_splits(templates)
+        trainer = TRAINERS[self.training]
+        n_splits = trainer.cross_fitting_splits(self, templates)
         if n_splits is not None:
             self._check_min_samples(y, n_splits)
         gate = MLPGate() if self.gate is None else self.gate
@@ -203,14 +153,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
         with verbose_fits(self.verbose), scatter_once(problem.expert_X, problem.y):
-            if self.training == "gradient":
-                result = self._fit_gradient(problem, gate, rng, routing)
-            else:
-                result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
-                                max_iter=self.max_iter, tol=self.tol,
-                                n_init=self.n_init, init_params=self.init_params,
-                                n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-                                routing=routing)
+            result = trainer.fit(self, problem, gate, rng, routing)
         self.gate_inputs_ = getattr(result, "gate_inputs", None)
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
@@ -229,37 +172,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         if result.variances is not None:
             self.noise_variance_ = result.variances
         return self
-
-    def _fit_gradient(self, problem, gate, rng, routing=None):
-        task_loss = "log_loss" if self._is_classifier else "squared_error"
-        if self.loss not in ("auto", "nll", task_loss):
-            raise ValueError(f"loss={self.loss!r} is not available for "
-                             f"{type(self).__name__}; use 'auto', 'nll' or {task_loss!r}.")
-        stacked = is_dense(routing) and not any(
-            is_differentiable_expert(t) for t in problem.templates)
-        # 'auto': the task loss for a gate over fixed experts; the mixture's
-        # likelihood where experts train with the gate (it lets them
-        # specialise). The classifier's log-loss is the mixture's likelihood.
-        loss = "squared_error" if self.loss == "squared_error" else "nll"
-        if self.loss == "auto" and stacked and not self._is_classifier:
-            loss = "squared_error"
-        cv = 5 if self.cv == "auto" else self.cv
-        settings = Bunch(max_epochs=self.max_epochs, learning_rate=self.learning_rate,
-                         batch_size=self.batch_size, loss=loss,
-                         validation_fraction=self.validation_fraction,
-                         n_iter_no_change=self.n_iter_no_change, tol=self.tol,
-                         verbose=self.verbose, routing=routing)
-        if stacked and cv is not None:
-            return fit_stacked_gate(problem, gate, cv=cv, settings=settings,
-                                    n_init=self.n_init, device=self.device,
-                                    n_jobs=self.n_jobs, random_state=rng)
-        return fit_gradient(
-            problem, gate, cv=cv, max_epochs=self.max_epochs,
-            learning_rate=self.learning_rate, batch_size=self.batch_size,
-            loss=loss, validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change, tol=self.tol, n_init=self.n_init,
-            device=self.device, n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-            routing=routing)
 
     def _routing_options(self, n_experts):
         """Check the routing parameters against the pool; bundle them."""
@@ -321,167 +233,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         n_classes = len(self.classes_) if self._is_classifier else None
         return dispatch_outputs(self.expert_names_, self.experts_, X, weights > 0,
                                 n_classes)
-
-    def predict_gate(self, X):
-        """Gate weights: how much each expert counts for each sample.
-
-        With ``top_k`` these are the routed weights that ``predict`` uses:
-        the k largest gate weights of each row, renormalised, zero elsewhere
-        (``gate_.predict_proba`` gives the full softmax).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        weights : ndarray of shape (n_samples, n_experts)
-            Rows sum to one; columns follow ``expert_names_``. A DataFrame
-            (the experts' names as columns, X's index) after
-            ``set_output(transform="pandas")``.
-        """
-        return self._as_output(self._gate_weights(self._check_X(X)), X)
-
-    def expert_usage(self, X):
-        """Share of the rows of ``X`` on which each expert is evaluated by predict.
-
-        With ``top_k=None`` every expert sees every row (all ones); with
-        ``top_k=k`` the shares sum to k (or less when random routing or
-        capacity left slots empty).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        usage : ndarray of shape (n_experts,)
-            Columns follow ``expert_names_``.
-        """
-        X = self._check_X(X)
-        if self.top_k is None:
-            return np.ones(len(self.experts_))
-        return (self._gate_weights(X) > 0).mean(axis=0)
-
-    def predict_experts(self, X):
-        """Every expert's own prediction.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        predictions : ndarray
-            (n_samples, n_experts) for the regressor; class probabilities of
-            shape (n_samples, n_experts, n_classes) for the classifier. After
-            ``set_output(transform="pandas")`` a DataFrame with X's index:
-            the experts' names as columns, or (expert, class) pairs
-            (a MultiIndex) for the classifier.
-        """
-        return self._as_output(self._outputs(self._check_X(X)), X)
-
-    def set_output(self, *, transform=None):
-        """Choose the container of ``predict_gate`` and ``predict_experts``.
-
-        Parameters
-        ----------
-        transform : {"default", "pandas"} or None, default=None
-            ``"pandas"``: DataFrames whose columns are the experts' names
-            (with X's index when X is a DataFrame); ``"default"``: numpy
-            arrays; None: unchanged. Predictions themselves stay arrays, as
-            in scikit-learn. The setting survives ``clone`` (scikit-learn
-            copies ``_sklearn_output_config``), so it holds in a grid search.
-
-        Returns
-        -------
-        self
-        """
-        if transform is None:
-            return self
-        if transform not in ("default", "pandas"):
-            raise ValueError(f"transform must be 'default', 'pandas' or None; got {transform!r}.")
-        self._sklearn_output_config = {"transform": transform}
-        return self
-
-    def _as_output(self, values, X):
-        """``values`` (one column per expert) in the container ``set_output`` chose."""
-        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
-            return values
-        import pandas as pd
-        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
-        names = list(self.expert_names_)
-        if values.ndim == 2:
-            return pd.DataFrame(values, columns=names, index=index)
-        columns = pd.MultiIndex.from_product([names, list(self.classes_)],
-                                             names=["expert", "class"])
-        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
-
-    def _log_joint(self, X, y_for_likelihood):
-        """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
-        if self.top_k is None:
-            # Dense: the gate's log-softmax directly (one gate pass, exact in the tails).
-            outputs = self._outputs(X)
-            log_weights = self.gate_.predict_log_proba(self._gate_input(X, outputs))
-        else:
-            weights, outputs = self._weights_and_outputs(X)
-            with np.errstate(divide="ignore"):
-                log_weights = np.log(weights)
-        if self._is_classifier:
-            log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
-        else:
-            log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
-        return log_weights + log_lik
-
-    def log_likelihood_samples(self, X, y):
-        """Log-likelihood of each sample under the mixture, log p(y | x).
-
-        Formerly ``score_samples(X, y)``: renamed because scikit-learn's
-        ``score_samples(X)`` takes no ``y`` (a density of X, as in
-        ``GaussianMixture``), and tools that call it that way must not find
-        a method that needs ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,)
-        """
-        X, y = self._check_X_y_for_likelihood(X, y)
-        if self._is_classifier:
-            # The log of predict_proba at the label: no per-expert floor.
-            if getattr(self, "combiner_", None) is not None:
-                proba = self._proba(X)
-                return np.log(np.maximum(proba[np.arange(len(y)), y], MIXTURE_PROBA_FLOOR))
-            return mixture_log_proba(*self._weights_and_outputs(X), y)
-        return logsumexp(self._log_joint(X, y), axis=1)
-
-    def __getattr__(self, name):
-        # Only reached for missing attributes. No score_samples attribute (so
-        # hasattr is False, as tools expect of score_samples(X)), but the old
-        # name gets an error that says where it went.
-        if name == "score_samples":
-            raise AttributeError(
-                "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
-                f"{type(self).__name__} has no score_samples.")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def bic(self, X, y):
-        """Bayesian information criterion on (X, y); lower is better.
-
-        Defined when every expert has a countable number of free parameters
-        (linear and GLM experts, torch MLP experts); see :func:`skmoe.bic`.
-        """
-        from ._selection import bic
-        return bic(self, X, y)
-
-    def aic(self, X, y):
-        """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`."""
-        from ._selection import aic
-        return aic(self, X, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
