@@ -251,6 +251,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     conditional density: ``predict(X, return_std=True)`` and
     ``log_likelihood_samples(X, y)`` (formerly ``score_samples``) use it.
 
+    Read more in the :doc:`user guide </user_guide>`: :ref:`training` (how
+    each trainer works), :ref:`routing`, :ref:`raw-data` (what X may be).
+
     Parameters
     ----------
     experts : list of (str, estimator) or estimator
@@ -263,83 +266,58 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
     gate_transformer : 'auto' or transformer, default='auto'
-        How the gate gets numbers from X. The experts always get X as it is
-        (a pandas DataFrame with categorical or string columns, a
-        scipy.sparse matrix, an array of any dtype), so each can be a
-        ``Pipeline`` with its own ``ColumnTransformer`` on its own columns;
-        the gate, a torch network, gets this transformer's output instead.
-        'auto' is :class:`~skmoe.AutoGateTransformer`: a numeric array or an
-        all-numeric DataFrame as float64 (what the gate always read); a
-        DataFrame with categorical columns (``category`` or string dtype,
-        objects that are not numbers) as its numbers followed by a one-hot
-        encoding of each categorical column (at most 20 columns each, rare
-        and unseen categories sharing one); a sparse matrix densified if it
-        has at most 1000 columns. Anything else -- a wider sparse matrix,
-        strings in an ndarray, datetime columns -- is an error that names
-        the problem and asks for a ``gate_transformer``. The gate
-        standardises its inputs and imputes missing values with their
-        training mean. A transformer (e.g. a ``ColumnTransformer`` choosing
-        the gate's columns, or ``TruncatedSVD`` for wide sparse X) is cloned
-        and fitted on the training X and y in ``fit`` (``gate_transformer_``);
-        a sparse output is densified. Tune it with ``gate_transformer__*``.
+        How the gate, a torch network, gets numbers from X; the experts
+        always get X as it is (a DataFrame with categorical or string
+        columns, a sparse matrix, an array of any dtype). 'auto' is
+        :class:`~skmoe.AutoGateTransformer`: numbers as float64, categorical
+        columns one-hot, a sparse matrix of at most 1000 columns densified;
+        anything else is an error that asks for a ``gate_transformer``. A
+        transformer is cloned and fitted in ``fit`` (``gate_transformer_``).
+        The gate standardises its inputs and imputes missing values with
+        their training mean. See :ref:`raw-data`.
     training : {'gradient', 'em'}, default='gradient'
         'gradient': the gate learns on the experts' out-of-fold predictions
         (``cv`` folds; the experts are then refitted on all rows), about the
         cost of ``StackingRegressor`` and the more accurate choice on most
-        real data. With a dense gate and no torch experts this is a *stacked
-        gate*: it starts from the best constant blend of the experts
-        (``blend_weights_``), sees X and the experts' predictions, is trained
-        once per fold of the out-of-fold rows (the gates' logits averaged) and
-        is kept only if it beats the constant blend on held-out rows
-        (``gate_selected_``, ``out_of_fold_loss_``); otherwise the constant
-        blend is the gate. With torch MLP experts
-        (:class:`~skmoe.experts.TorchMLPRegressor`) or ``top_k``, the gate
-        (which then sees X) and the torch experts are trained jointly by
-        minibatch Adam on ``loss``; torch experts of one architecture run as
-        one batched network, their own learning rate, batch size, epochs and
-        device replaced by the mixture's. 'em': expectation-maximisation; every expert is
-        refitted on its responsibilities, so experts *specialise* by region.
-        Choose it when the data has distinct regimes (it recovers them where
-        'gradient' cannot move a non-differentiable expert); it costs about
-        ``max_iter`` refits of every expert. Options that only one trainer
-        reads (``max_iter``, ``init_params`` and ``collapse_*`` for 'em';
-        ``max_epochs`` to ``device`` for 'gradient') warn at fit when set
-        away from their default under the other trainer.
+        real data. With a dense gate and no torch experts
+        this is the *stacked gate* (``blend_weights_`` to ``gate_inputs_``);
+        with torch MLP experts (:class:`~skmoe.experts.TorchMLPRegressor`) or
+        ``top_k``, the gate and the torch experts train jointly by minibatch
+        Adam on ``loss``. 'em': expectation-maximisation; every expert is
+        refitted on its responsibilities, so experts *specialise* by region:
+        choose it when the data has distinct regimes; it costs about
+        ``max_iter`` refits of every expert. An option that only one trainer
+        reads warns at fit when set away from its default under the other.
+        See :ref:`training`.
     max_iter : int, default=10
         EM only: maximum EM iterations per initialisation.
     tol : float, default=1e-3
-        EM stops at the first iteration that does not improve the mean
-        per-sample (honest) log-likelihood of its best iteration by more than
-        ``tol``; with cross-fitting (``cv`` not None), also by more than one
-        standard error of that gain (paired over rows), since the held-out
-        log-likelihood is noisy. The best iteration is kept; ``converged_``
-        is False when EM was still improving after ``max_iter`` iterations.
-        For the gradient trainer, the improvement in validation loss that
-        resets the early-stopping patience.
+        EM: the least gain in mean per-sample (honest) log-likelihood over
+        its best iteration that counts as an improvement (with cross-fitting
+        also more than one standard error of that gain); EM stops at the
+        first iteration without one and keeps its best iteration
+        (``converged_`` False if still improving after ``max_iter``).
+        Gradient: the improvement in validation loss that resets the
+        early-stopping patience.
     n_init : int, default=1
-        EM restarts; the run with the best log-likelihood is kept.
+        Restarts: EM keeps the run with the best log-likelihood, gradient
+        training the one with the best validation loss.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
-        EM only: starting responsibilities. 'kmeans': each expert starts on one k-means
-        region of the joint (x, y) space. 'matched': the same regions, but
-        each region goes to the expert that models it best (every expert is
-        cross-fitted on every region, about one M-step's cost, and the
-        Hungarian algorithm picks the pairing). 'uniform': every expert starts
-        on all rows: EM starts from the full-data fits, and under
-        cross-fitting every expert keeps a floor weight on every row, so no
-        expert ends up worse than its full-data fit. 'random': Dirichlet
-        draws. 'auto' is 'uniform' for a heterogeneous pool with
-        cross-fitting (``cv`` not None; the most accurate start on real data),
-        'matched' for exact EM (``cv=None``) and 'kmeans' for copies of one
-        estimator.
+        EM only: starting responsibilities. 'kmeans': each expert starts on
+        one k-means region of the joint (x, y) space; 'matched': the same
+        regions, each given to the expert that models it best; 'uniform':
+        every expert on all rows; 'random': Dirichlet draws. 'auto' is
+        'uniform' for a heterogeneous pool with cross-fitting, 'matched' for
+        exact EM (``cv=None``), 'kmeans' for copies of one estimator. See
+        :ref:`how EM starts <em-start>`.
     cv : int, cross-validation generator, None or 'auto', default='auto'
         Folds of the out-of-fold (cross-fitted) predictions: the gate learns
         how good each expert is on rows it has not memorised, so experts that
         interpolate (1-NN, deep trees) cannot claim every row. 'auto' is 5
-        folds for ``training='gradient'`` and 2 for 'em' (which refits every
-        expert on every fold at every iteration). None uses in-sample
-        predictions (exact EM, for low-capacity experts). With k folds every
-        fold must leave two training rows (at least k rows, 4 for k=2), and
-        a classifier needs a class with k rows; fit says so otherwise.
+        folds for ``training='gradient'`` and 2 for 'em'. None uses
+        in-sample predictions (exact EM, for low-capacity experts). With k
+        folds every fold must leave two training rows (at least k rows, 4
+        for k=2), and a classifier needs a class with k rows.
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
@@ -347,26 +325,21 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration
-        (every epoch with ``training='gradient'``), and show progress on
-        stderr through tqdm: a bar over the EM iterations or epochs and one
-        over each round of out-of-fold expert fits (on a terminal; elsewhere,
-        or with ``SKMOE_PROGRESS=lines``, a plain line every ten seconds).
+        (every epoch with ``training='gradient'``), and show tqdm progress
+        bars on stderr over the iterations and the out-of-fold fits (off a
+        terminal, or with ``SKMOE_PROGRESS=lines``, a line every ten seconds).
     max_epochs : int, default=100
-        ``training='gradient'`` only (as are the parameters below): epochs of
-        minibatch Adam. ``tol`` is the improvement in validation loss that
-        resets the early-stopping patience; ``n_init`` restarts keep the run
-        with the best validation loss.
+        ``training='gradient'`` only, as are the parameters below up to
+        ``device``: epochs of minibatch Adam.
     learning_rate : float, default=1e-3
         Adam step size for the gate, the torch experts and the noise scales.
     batch_size : int, default=256
     loss : {'auto', 'nll', 'squared_error'}, default='auto'
         'nll': the mixture's negative log-likelihood (per-expert noise scales
-        are learned with it). 'squared_error': the squared error of the mixed
-        prediction ``sum_i g_i f_i`` (noise scales are then the gate-weighted
-        mean squared residuals). 'auto': 'squared_error' -- the loss a user
-        scores -- for the stacked gate, 'nll' when torch experts train with
-        the gate (the likelihood lets them specialise). The classifier takes
-        'auto', 'nll' or 'log_loss', all the mixture's log-loss.
+        learned with it). 'squared_error': the squared error of the mixed
+        prediction ``sum_i g_i f_i`` (noise scales then the gate-weighted
+        mean squared residuals). 'auto': 'squared_error' for the stacked
+        gate, 'nll' when torch experts train with the gate.
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
         0 trains for ``max_epochs`` on all rows.
@@ -377,32 +350,22 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         available, 'cuda' without CUDA is an error.
     top_k : int, default=None
         Sparse routing: each row uses only the ``top_k`` experts with the
-        largest gate weights, renormalised (Shazeer et al., 2017). ``predict``
-        then calls each expert only on the rows routed to it (see
-        :meth:`expert_usage`). In EM the responsibilities are the renormalised
-        top-k of the posterior, so ``top_k=1`` is hard ("classification") EM;
-        gradient training optimises the routed mixture. The routing
-        parameters below apply to both trainers unless marked. None is the
-        dense soft mixture.
+        largest gate weights, renormalised; ``predict`` calls each expert
+        only on the rows routed to it (:meth:`expert_usage`). None is the
+        dense mixture. The routing options below apply to both trainers
+        unless marked; see :ref:`routing`.
     noisy_gating : bool, default=False
-        Noisy top-k gating in training: Gaussian noise with a learned,
-        input-dependent softplus scale is added to the gate logits before
-        choosing the top k (the scale is trained by ``balance_loss='load'``).
+        Noisy top-k gating in training (learned, input-dependent noise on
+        the gate logits).
     random_routing : bool, default=False
         In training, keep each expert after a row's first with probability
-        ``min(1, top_k * weight)`` (GShard's random second expert).
+        ``min(1, top_k * weight)``.
     capacity_factor : float, default=None
         Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
-        rows of a training batch; a row turned away goes to its next-best
-        expert, and a row that finds every expert full keeps its first
-        choice, so no row is dropped. Training only: ``predict`` routes each
-        row on its own, so a prediction never depends on the rest of the
-        batch. Needs ``top_k``.
+        rows of a training batch (no row is dropped; ``predict`` has no
+        cap). Needs ``top_k``.
     balance_loss : {'switch', 'importance', 'load'}, default='switch'
-        Load-balancing term added to the gate's loss when ``balance_coef > 0``:
-        the Switch Transformer's ``M * sum_i f_i * P_i``, or the squared
-        coefficient of variation of each expert's total gate weight
-        ('importance') or of its smooth load ('load'), Shazeer et al. (2017).
+        Load-balancing term added to the gate's loss when ``balance_coef > 0``.
     balance_coef : float, default=0.0
         Weight of the balance loss.
     router_z_coef : float, default=0.0
@@ -410,15 +373,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     collapse_threshold : float, default=None
         EM only. An expert whose share of responsibility stays below this for
         ``collapse_patience`` EM iterations has collapsed: an
-        :class:`~skmoe.ExpertCollapseWarning` is issued, the event is
-        recorded in ``history_`` and ``collapse_action`` is applied. None
-        turns the check off.
+        :class:`~skmoe.ExpertCollapseWarning`, an event in ``history_`` and
+        ``collapse_action``. None turns the check off.
     collapse_patience : int, default=3
         Consecutive iterations below the threshold before acting.
     collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'
-        'reinit' hands the collapsed expert the ``n / M`` rows the mixture
-        explains worst; 'drop' removes it from the pool and the gate (never
-        below ``max(2, top_k)`` experts; then it only warns); 'warn' only warns.
+        'reinit' hands the collapsed expert the rows the mixture explains
+        worst; 'drop' removes it (never below ``max(2, top_k)`` experts);
+        'warn' only warns.
 
     Attributes
     ----------
@@ -448,33 +410,30 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
     blend_weights_ : ndarray of shape (n_experts,) or None
-        Stacked gate only: the best constant blend of the experts on their
-        out-of-fold predictions, where the gate starts.
+        Stacked gate only (as are the attributes below up to
+        ``gate_inputs_``; None otherwise): the best constant blend of the
+        experts on their out-of-fold predictions, where the gate starts.
     gate_selected_ : bool or None
-        Stacked gate only: whether the input-dependent gate has a share in
-        the final predictor (``candidate_weights_['gate'] > 0``, which the
-        blend of candidates gives almost always, if only a tiny one; look
-        at ``candidate_weights_``). Without it ``predict_gate`` returns
-        ``blend_weights_`` on every row.
+        Whether the input-dependent gate has a share in the final predictor
+        (``candidate_weights_['gate'] > 0``: almost always, if only a tiny
+        one). Without it ``predict_gate`` returns ``blend_weights_`` on every
+        row.
     out_of_fold_loss_ : dict or None
-        Stacked gate only: held-out task loss (standardised squared error, or
-        log-loss) of each candidate: the constant blend (``'constant'``), the
-        averaged fold gates (``'gate'``), stacking's linear model
-        (``'linear'``) and feature-weighted linear stacking
-        (``'feature_weighted'``).
+        Held-out task loss (standardised squared error, or log-loss) of each
+        candidate: ``'constant'`` (the blend), ``'gate'`` (the averaged fold
+        gates), ``'linear'`` (stacking's linear model) and
+        ``'feature_weighted'`` (feature-weighted linear stacking).
     candidate_weights_ : dict or None
-        Stacked gate only: the final predictor is the best convex blend of
-        the candidates' held-out predictions; these are its weights (summing
-        to 1). ``predict_gate`` shows the mixture's part (the constant blend
-        and the gate, blended with their weights).
+        Weights (summing to 1) of the final predictor, the best convex blend
+        of the candidates' held-out predictions. ``predict_gate`` shows the
+        mixture's part (the constant blend and the gate).
     combiner_ : CandidateBlend or None
-        Stacked gate only, when a linear head has a weight: the blend of the
-        mixture's prediction with the heads' (``predict``,
-        ``predict_proba`` and ``log_likelihood_samples`` go through it;
-        ``predict(return_std=True)`` keeps the mixture's spread).
+        When a linear head has a weight: the blend of the mixture's
+        prediction with the heads', which ``predict``, ``predict_proba`` and
+        ``log_likelihood_samples`` go through (``predict(return_std=True)``
+        keeps the mixture's spread).
     gate_inputs_ : GateInputs or None
-        Stacked gate only: how the gate's input is built from X and the
-        experts' predictions.
+        How the gate's input is built from X and the experts' predictions.
     n_iter_ : int
     converged_ : bool
     n_features_in_ : int
@@ -487,28 +446,17 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
 
     Notes
     -----
-    Experts whose ``fit`` has no ``sample_weight`` (e.g. k-nearest
-    neighbours) are fitted on a systematic resample of the rows drawn in
-    proportion to their weights. A ``Pipeline`` receives the weights in its
-    last step.
-
-    X reaches the experts untouched -- no copy, no cast -- and rows are
-    taken with ``sklearn.utils._safe_indexing`` (a DataFrame keeps its dtypes
-    and column names; a sparse matrix in a format without row indexing,
-    COO for example, is converted to CSR). ``fit`` and ``predict`` check
-    its shape, its feature names and count (``feature_names_in_``,
-    ``n_features_in_``) and that its numbers hold no infinity. NaN in its
-    numbers is refused up front when an expert says through its tags that
-    it cannot take NaN (scikit-learn's ``allow_nan``), unless that expert
-    is a ``Pipeline``: a Pipeline's tags describe only its first step, so it
-    gets the NaN and decides (an imputer inside handles them; otherwise its
-    fit fails with the expert's name in the error). Missing values in
-    categorical or string columns always go to the experts. The input is
-    never modified. With metadata routing enabled
-    (``sklearn.set_config(enable_metadata_routing=True)``), a meta-estimator
-    expert receives them as ``sample_weight`` in the steps that request it
-    (a Pipeline whose steps request nothing: in its last step, as without
-    routing); metadata other than weights cannot be routed to the experts.
+    X reaches the experts untouched: no copy, no cast, rows taken with
+    ``sklearn.utils._safe_indexing``. ``fit`` and ``predict`` check its
+    shape, its feature names and count and that its numbers hold no
+    infinity; NaN is refused up front when an expert's tags (``allow_nan``)
+    say it cannot take NaN, unless that expert is a ``Pipeline`` (its tags
+    describe only its first step, so it gets the NaN and decides). Experts
+    whose ``fit`` has no ``sample_weight`` (e.g. k-nearest neighbours) are
+    fitted on a systematic resample of the rows drawn in proportion to
+    their weights; a ``Pipeline`` receives them in its last step, or, with
+    metadata routing enabled, in the steps that request them. See
+    :ref:`raw-data`.
 
     Examples
     --------
