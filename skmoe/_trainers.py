@@ -17,6 +17,7 @@ import warnings
 from inspect import signature
 
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._blend import fit_stacked_gate
 from ._em import fit_em
@@ -27,7 +28,7 @@ from .experts import is_differentiable_expert
 
 class _Trainer:
     name = None
-    options = ()  # the parameters only this trainer reads
+    options = {}  # the parameters only this trainer reads, with their constraints
     auto_cv = None  # the folds cv='auto' means
 
     def cv(self, estimator):
@@ -49,8 +50,14 @@ class EMTrainer(_Trainer):
     """``training='em'``: expectation-maximisation (``_em.fit_em``)."""
 
     name = "em"
-    options = ("max_iter", "init_params", "collapse_threshold", "collapse_patience",
-               "collapse_action")
+    options = {
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "init_params": [StrOptions({"auto", "matched", "kmeans", "random", "uniform"})],
+        # an expert whose responsibility share stays low (_em._check_collapse)
+        "collapse_threshold": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "collapse_patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "collapse_action": [StrOptions({"warn", "reinit", "drop"})],
+    }
     auto_cv = 2  # EM refits every expert on every fold at every iteration
 
     def fit(self, estimator, problem, gate, rng, routing):
@@ -66,8 +73,15 @@ class GradientTrainer(_Trainer):
     the torch experts (``_gradient.fit_gradient``)."""
 
     name = "gradient"
-    options = ("max_epochs", "learning_rate", "batch_size", "loss", "validation_fraction",
-               "n_iter_no_change", "device")
+    options = {
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "loss": [StrOptions({"auto", "nll", "squared_error", "log_loss"})],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str, None],
+    }
     auto_cv = 5
 
     def cross_fitting_splits(self, estimator, templates):
