@@ -7,6 +7,7 @@ classes gives the missing ones probability zero).
 """
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.utils.validation import _num_samples
 
 LOG_2PI = np.log(2.0 * np.pi)
@@ -130,3 +131,82 @@ def gaussian_mixture_moments(gate, predictions, variances):
     mean = (gate * predictions).sum(axis=1)
     spread = (predictions - mean[:, None]) ** 2
     return mean, np.sqrt((gate * (variances[None, :] + spread)).sum(axis=1))
+
+
+class MixtureLikelihoodMixin:
+    """The likelihood API of a fitted mixture of experts.
+
+    ``log_likelihood_samples(X, y)`` (log p(y | x) per row), ``bic`` and
+    ``aic``, and the error that points ``score_samples`` to its new name. For
+    :class:`~skmoe.MixtureOfExpertsRegressor` and
+    :class:`~skmoe.MixtureOfExpertsClassifier`, which provide
+    ``_check_X_y_for_likelihood``, ``_outputs(X)``, ``_gate_input(X, outputs)``,
+    ``_weights_and_outputs(X)``, ``_proba(X)`` (classifier), ``gate_``,
+    ``top_k``, ``noise_variance_`` (regressor) and ``combiner_``.
+    """
+
+    def _log_joint(self, X, y_for_likelihood):
+        """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
+        if self.top_k is None:
+            # Dense: the gate's log-softmax directly (one gate pass, exact in the tails).
+            outputs = self._outputs(X)
+            log_weights = self.gate_.predict_log_proba(self._gate_input(X, outputs))
+        else:
+            weights, outputs = self._weights_and_outputs(X)
+            with np.errstate(divide="ignore"):
+                log_weights = np.log(weights)
+        if self._is_classifier:
+            log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
+        else:
+            log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
+        return log_weights + log_lik
+
+    def log_likelihood_samples(self, X, y):
+        """Log-likelihood of each sample under the mixture, log p(y | x).
+
+        Formerly ``score_samples(X, y)``: renamed because scikit-learn's
+        ``score_samples(X)`` takes no ``y`` (a density of X, as in
+        ``GaussianMixture``), and tools that call it that way must not find
+        a method that needs ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        X, y = self._check_X_y_for_likelihood(X, y)
+        if self._is_classifier:
+            # The log of predict_proba at the label: no per-expert floor.
+            if getattr(self, "combiner_", None) is not None:
+                proba = self._proba(X)
+                return np.log(np.maximum(proba[np.arange(len(y)), y], MIXTURE_PROBA_FLOOR))
+            return mixture_log_proba(*self._weights_and_outputs(X), y)
+        return logsumexp(self._log_joint(X, y), axis=1)
+
+    def __getattr__(self, name):
+        # Only reached for missing attributes. No score_samples attribute (so
+        # hasattr is False, as tools expect of score_samples(X)), but the old
+        # name gets an error that says where it went.
+        if name == "score_samples":
+            raise AttributeError(
+                "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
+                f"{type(self).__name__} has no score_samples.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def bic(self, X, y):
+        """Bayesian information criterion on (X, y); lower is better.
+
+        Defined when every expert has a countable number of free parameters
+        (linear and GLM experts, torch MLP experts); see :func:`skmoe.bic`.
+        """
+        from ._selection import bic
+        return bic(self, X, y)
+
+    def aic(self, X, y):
+        """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`."""
+        from ._selection import aic
+        return aic(self, X, y)

@@ -3,70 +3,43 @@
     p(y | x) = sum_i g_i(x) p_i(y | x),       y_hat(x) = sum_i g_i(x) f_i(x)
 
 The experts are any scikit-learn estimators; the gate ``g`` is a torch MLP
-(:class:`~skmoe.gates.MLPGate`).  Training is delegated to a trainer module
-(``_em.py``); this module holds the public API: validation, prediction and
-the fitted attributes.
+(:class:`~skmoe.gates.MLPGate`).  Training is delegated to the trainer that
+``training`` names (``_trainers.py``); this module holds the parameters,
+validation, prediction and the fitted attributes.
 """
 
 import numbers
-import warnings
-from inspect import signature
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import _BaseExpertComposition, check_sample_weight
-from ._blend import fit_stacked_gate
 from ._cluster import scatter_once
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
-from ._em import EMProblem, fit_em
-from ._gradient import fit_gradient
-from ._likelihood import (categorical_log_likelihood, classification_outputs,
-                          gaussian_log_likelihood, gaussian_mixture_moments,
-                          MIXTURE_PROBA_FLOOR, mix_probabilities, mixture_log_proba,
-                          regression_outputs)
+from ._em import EMProblem
+from ._inspection import ExpertInspectionMixin
+from ._likelihood import (MixtureLikelihoodMixin, classification_outputs,
+                          gaussian_mixture_moments, mix_probabilities, regression_outputs)
 from ._progress import verbose_fits
-from ._routing import (BALANCE_LOSSES, RoutingOptions, dispatch_outputs, is_dense,
-                       route_numpy)
-from .experts import is_differentiable_expert
+from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
+from ._trainers import TRAINERS, warn_ignored_options
 from .gates import MLPGate
 
 
-# The options only one trainer reads, with the trainers that read them; every
-# other parameter is used by both. A non-default value under a trainer that
-# ignores it warns at fit (a warning, not an error, so that a parameter grid
-# may cover both trainers).
-TRAINER_OPTIONS = {
-    "max_iter": ("em",),
-    "init_params": ("em",),
-    "collapse_threshold": ("em",),
-    "collapse_patience": ("em",),
-    "collapse_action": ("em",),
-    "max_epochs": ("gradient",),
-    "learning_rate": ("gradient",),
-    "batch_size": ("gradient",),
-    "loss": ("gradient",),
-    "validation_fraction": ("gradient",),
-    "n_iter_no_change": ("gradient",),
-    "device": ("gradient",),
-}
+class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
+                            _BaseExpertComposition):
+    """Shared fit/predict logic of the regressor and the classifier.
 
-
-def _is_default(value, default):
-    try:
-        return value is default or bool(value == default)
-    except (TypeError, ValueError):  # e.g. an array compared with a number
-        return False
-
-
-class _BaseMixtureOfExperts(_BaseExpertComposition):
-    """Shared fit/predict logic of the regressor and the classifier."""
+    The trainers (which options each reads, how each is called) are in
+    ``_trainers.py``; the likelihood API (``log_likelihood_samples``, ``bic``,
+    ``aic``) in ``_likelihood.py``; ``predict_gate``, ``expert_usage``,
+    ``predict_experts`` and ``set_output`` in ``_inspection.py``.
+    """
 
     _raw_X = True  # the experts get X as given; the gate its view (gate_transformer)
 
@@ -75,24 +48,14 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "n_experts": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "gate": [MLPGate, None],
         "gate_transformer": [StrOptions({"auto"}), HasMethods(["fit", "transform"])],
-        "training": [StrOptions({"em", "gradient"})],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "training": [StrOptions(set(TRAINERS))],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
-        "init_params": [StrOptions({"auto", "matched", "kmeans", "random", "uniform"})],
         "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None,
                StrOptions({"auto"})],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        # training="gradient" only
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "loss": [StrOptions({"auto", "nll", "squared_error", "log_loss"})],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [str, None],
         # routing
         "top_k": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "noisy_gating": ["boolean"],
@@ -101,9 +64,9 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         "balance_loss": [StrOptions(set(BALANCE_LOSSES))],
         "balance_coef": [Interval(numbers.Real, 0, None, closed="left")],
         "router_z_coef": [Interval(numbers.Real, 0, None, closed="left")],
-        "collapse_threshold": [Interval(numbers.Real, 0, 1, closed="neither"), None],
-        "collapse_patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "collapse_action": [StrOptions({"warn", "reinit", "drop"})],
+        # the options only one trainer reads (max_iter, max_epochs, ...)
+        **{option: constraint for trainer in TRAINERS.values()
+           for option, constraint in trainer.options.items()},
     }
 
     def __init__(self, experts, *, n_experts=None, gate=None, gate_transformer="auto",
@@ -150,7 +113,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
-        self._warn_ignored_options()
+        warn_ignored_options(self)
         routed = self._route_fit_params(fit_params)
         if any(routed.values()):
             raise ValueError(
@@ -161,36 +124,13 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         sample_weight = check_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
-    def _warn_ignored_options(self):
-        """Warn about options set away from their default that this trainer ignores."""
-        defaults = {name: p.default
-                    for name, p in signature(_BaseMixtureOfExperts.__init__).parameters.items()}
-        for name, trainers in TRAINER_OPTIONS.items():
-            value = getattr(self, name)
-            if self.training not in trainers and not _is_default(value, defaults[name]):
-                warnings.warn(
-                    f"{name}={value!r} has no effect with training={self.training!r}; it is "
-                    f"only used with training={' or '.join(map(repr, trainers))}.",
-                    UserWarning, stacklevel=4)
-
-    def _cross_fitting_splits(self, templates):
-        """Folds the trainer cross-fits the experts on (None: none, or not known)."""
-        cv = self.cv
-        if cv == "auto":
-            cv = 2 if self.training == "em" else 5
-        if self.training == "gradient" and all(is_differentiable_expert(t)
-                                                for t in templates):
-            return None  # torch experts train with the gate, on no folds
-        if isinstance(cv, numbers.Integral):
-            return int(cv)
-        return getattr(cv, "n_splits", None)
-
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
-        n_splits = self._cross_fitting_splits(templates)
+        trainer = TRAINERS[self.training]
+        n_splits = trainer.cross_fitting_splits(self, templates)
         if n_splits is not None:
             self._check_min_samples(y, n_splits)
         gate = MLPGate() if self.gate is None else self.gate
@@ -203,14 +143,7 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
         with verbose_fits(self.verbose), scatter_once(problem.expert_X, problem.y):
-            if self.training == "gradient":
-                result = self._fit_gradient(problem, gate, rng, routing)
-            else:
-                result = fit_em(problem, gate, cv=2 if self.cv == "auto" else self.cv,
-                                max_iter=self.max_iter, tol=self.tol,
-                                n_init=self.n_init, init_params=self.init_params,
-                                n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-                                routing=routing)
+            result = trainer.fit(self, problem, gate, rng, routing)
         self.gate_inputs_ = getattr(result, "gate_inputs", None)
         self.blend_weights_ = getattr(result, "blend_weights", None)
         self.gate_selected_ = getattr(result, "gate_selected", None)
@@ -229,37 +162,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         if result.variances is not None:
             self.noise_variance_ = result.variances
         return self
-
-    def _fit_gradient(self, problem, gate, rng, routing=None):
-        task_loss = "log_loss" if self._is_classifier else "squared_error"
-        if self.loss not in ("auto", "nll", task_loss):
-            raise ValueError(f"loss={self.loss!r} is not available for "
-                             f"{type(self).__name__}; use 'auto', 'nll' or {task_loss!r}.")
-        stacked = is_dense(routing) and not any(
-            is_differentiable_expert(t) for t in problem.templates)
-        # 'auto': the task loss for a gate over fixed experts; the mixture's
-        # likelihood where experts train with the gate (it lets them
-        # specialise). The classifier's log-loss is the mixture's likelihood.
-        loss = "squared_error" if self.loss == "squared_error" else "nll"
-        if self.loss == "auto" and stacked and not self._is_classifier:
-            loss = "squared_error"
-        cv = 5 if self.cv == "auto" else self.cv
-        settings = Bunch(max_epochs=self.max_epochs, learning_rate=self.learning_rate,
-                         batch_size=self.batch_size, loss=loss,
-                         validation_fraction=self.validation_fraction,
-                         n_iter_no_change=self.n_iter_no_change, tol=self.tol,
-                         verbose=self.verbose, routing=routing)
-        if stacked and cv is not None:
-            return fit_stacked_gate(problem, gate, cv=cv, settings=settings,
-                                    n_init=self.n_init, device=self.device,
-                                    n_jobs=self.n_jobs, random_state=rng)
-        return fit_gradient(
-            problem, gate, cv=cv, max_epochs=self.max_epochs,
-            learning_rate=self.learning_rate, batch_size=self.batch_size,
-            loss=loss, validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change, tol=self.tol, n_init=self.n_init,
-            device=self.device, n_jobs=self.n_jobs, random_state=rng, verbose=self.verbose,
-            routing=routing)
 
     def _routing_options(self, n_experts):
         """Check the routing parameters against the pool; bundle them."""
@@ -322,167 +224,6 @@ class _BaseMixtureOfExperts(_BaseExpertComposition):
         return dispatch_outputs(self.expert_names_, self.experts_, X, weights > 0,
                                 n_classes)
 
-    def predict_gate(self, X):
-        """Gate weights: how much each expert counts for each sample.
-
-        With ``top_k`` these are the routed weights that ``predict`` uses:
-        the k largest gate weights of each row, renormalised, zero elsewhere
-        (``gate_.predict_proba`` gives the full softmax).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        weights : ndarray of shape (n_samples, n_experts)
-            Rows sum to one; columns follow ``expert_names_``. A DataFrame
-            (the experts' names as columns, X's index) after
-            ``set_output(transform="pandas")``.
-        """
-        return self._as_output(self._gate_weights(self._check_X(X)), X)
-
-    def expert_usage(self, X):
-        """Share of the rows of ``X`` on which each expert is evaluated by predict.
-
-        With ``top_k=None`` every expert sees every row (all ones); with
-        ``top_k=k`` the shares sum to k (or less when random routing or
-        capacity left slots empty).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        usage : ndarray of shape (n_experts,)
-            Columns follow ``expert_names_``.
-        """
-        X = self._check_X(X)
-        if self.top_k is None:
-            return np.ones(len(self.experts_))
-        return (self._gate_weights(X) > 0).mean(axis=0)
-
-    def predict_experts(self, X):
-        """Every expert's own prediction.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        predictions : ndarray
-            (n_samples, n_experts) for the regressor; class probabilities of
-            shape (n_samples, n_experts, n_classes) for the classifier. After
-            ``set_output(transform="pandas")`` a DataFrame with X's index:
-            the experts' names as columns, or (expert, class) pairs
-            (a MultiIndex) for the classifier.
-        """
-        return self._as_output(self._outputs(self._check_X(X)), X)
-
-    def set_output(self, *, transform=None):
-        """Choose the container of ``predict_gate`` and ``predict_experts``.
-
-        Parameters
-        ----------
-        transform : {"default", "pandas"} or None, default=None
-            ``"pandas"``: DataFrames whose columns are the experts' names
-            (with X's index when X is a DataFrame); ``"default"``: numpy
-            arrays; None: unchanged. Predictions themselves stay arrays, as
-            in scikit-learn. The setting survives ``clone`` (scikit-learn
-            copies ``_sklearn_output_config``), so it holds in a grid search.
-
-        Returns
-        -------
-        self
-        """
-        if transform is None:
-            return self
-        if transform not in ("default", "pandas"):
-            raise ValueError(f"transform must be 'default', 'pandas' or None; got {transform!r}.")
-        self._sklearn_output_config = {"transform": transform}
-        return self
-
-    def _as_output(self, values, X):
-        """``values`` (one column per expert) in the container ``set_output`` chose."""
-        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
-            return values
-        import pandas as pd
-        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
-        names = list(self.expert_names_)
-        if values.ndim == 2:
-            return pd.DataFrame(values, columns=names, index=index)
-        columns = pd.MultiIndex.from_product([names, list(self.classes_)],
-                                             names=["expert", "class"])
-        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
-
-    def _log_joint(self, X, y_for_likelihood):
-        """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
-        if self.top_k is None:
-            # Dense: the gate's log-softmax directly (one gate pass, exact in the tails).
-            outputs = self._outputs(X)
-            log_weights = self.gate_.predict_log_proba(self._gate_input(X, outputs))
-        else:
-            weights, outputs = self._weights_and_outputs(X)
-            with np.errstate(divide="ignore"):
-                log_weights = np.log(weights)
-        if self._is_classifier:
-            log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
-        else:
-            log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
-        return log_weights + log_lik
-
-    def log_likelihood_samples(self, X, y):
-        """Log-likelihood of each sample under the mixture, log p(y | x).
-
-        Formerly ``score_samples(X, y)``: renamed because scikit-learn's
-        ``score_samples(X)`` takes no ``y`` (a density of X, as in
-        ``GaussianMixture``), and tools that call it that way must not find
-        a method that needs ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,)
-        """
-        X, y = self._check_X_y_for_likelihood(X, y)
-        if self._is_classifier:
-            # The log of predict_proba at the label: no per-expert floor.
-            if getattr(self, "combiner_", None) is not None:
-                proba = self._proba(X)
-                return np.log(np.maximum(proba[np.arange(len(y)), y], MIXTURE_PROBA_FLOOR))
-            return mixture_log_proba(*self._weights_and_outputs(X), y)
-        return logsumexp(self._log_joint(X, y), axis=1)
-
-    def __getattr__(self, name):
-        # Only reached for missing attributes. No score_samples attribute (so
-        # hasattr is False, as tools expect of score_samples(X)), but the old
-        # name gets an error that says where it went.
-        if name == "score_samples":
-            raise AttributeError(
-                "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
-                f"{type(self).__name__} has no score_samples.")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def bic(self, X, y):
-        """Bayesian information criterion on (X, y); lower is better.
-
-        Defined when every expert has a countable number of free parameters
-        (linear and GLM experts, torch MLP experts); see :func:`skmoe.bic`.
-        """
-        from ._selection import bic
-        return bic(self, X, y)
-
-    def aic(self, X, y):
-        """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`."""
-        from ._selection import aic
-        return aic(self, X, y)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = self._experts_allow_nan()
@@ -500,6 +241,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     conditional density: ``predict(X, return_std=True)`` and
     ``log_likelihood_samples(X, y)`` (formerly ``score_samples``) use it.
 
+    Read more in the :doc:`user guide </user_guide>`: :ref:`training` (how
+    each trainer works), :ref:`routing`, :ref:`raw-data` (what X may be).
+
     Parameters
     ----------
     experts : list of (str, estimator) or estimator
@@ -512,83 +256,58 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
     gate_transformer : 'auto' or transformer, default='auto'
-        How the gate gets numbers from X. The experts always get X as it is
-        (a pandas DataFrame with categorical or string columns, a
-        scipy.sparse matrix, an array of any dtype), so each can be a
-        ``Pipeline`` with its own ``ColumnTransformer`` on its own columns;
-        the gate, a torch network, gets this transformer's output instead.
-        'auto' is :class:`~skmoe.AutoGateTransformer`: a numeric array or an
-        all-numeric DataFrame as float64 (what the gate always read); a
-        DataFrame with categorical columns (``category`` or string dtype,
-        objects that are not numbers) as its numbers followed by a one-hot
-        encoding of each categorical column (at most 20 columns each, rare
-        and unseen categories sharing one); a sparse matrix densified if it
-        has at most 1000 columns. Anything else -- a wider sparse matrix,
-        strings in an ndarray, datetime columns -- is an error that names
-        the problem and asks for a ``gate_transformer``. The gate
-        standardises its inputs and imputes missing values with their
-        training mean. A transformer (e.g. a ``ColumnTransformer`` choosing
-        the gate's columns, or ``TruncatedSVD`` for wide sparse X) is cloned
-        and fitted on the training X and y in ``fit`` (``gate_transformer_``);
-        a sparse output is densified. Tune it with ``gate_transformer__*``.
+        How the gate, a torch network, gets numbers from X; the experts
+        always get X as it is (a DataFrame with categorical or string
+        columns, a sparse matrix, an array of any dtype). 'auto' is
+        :class:`~skmoe.AutoGateTransformer`: numbers as float64, categorical
+        columns one-hot, a sparse matrix of at most 1000 columns densified;
+        anything else is an error that asks for a ``gate_transformer``. A
+        transformer is cloned and fitted in ``fit`` (``gate_transformer_``).
+        The gate standardises its inputs and imputes missing values with
+        their training mean. See :ref:`raw-data`.
     training : {'gradient', 'em'}, default='gradient'
         'gradient': the gate learns on the experts' out-of-fold predictions
         (``cv`` folds; the experts are then refitted on all rows), about the
         cost of ``StackingRegressor`` and the more accurate choice on most
-        real data. With a dense gate and no torch experts this is a *stacked
-        gate*: it starts from the best constant blend of the experts
-        (``blend_weights_``), sees X and the experts' predictions, is trained
-        once per fold of the out-of-fold rows (the gates' logits averaged) and
-        is kept only if it beats the constant blend on held-out rows
-        (``gate_selected_``, ``out_of_fold_loss_``); otherwise the constant
-        blend is the gate. With torch MLP experts
-        (:class:`~skmoe.experts.TorchMLPRegressor`) or ``top_k``, the gate
-        (which then sees X) and the torch experts are trained jointly by
-        minibatch Adam on ``loss``; torch experts of one architecture run as
-        one batched network, their own learning rate, batch size, epochs and
-        device replaced by the mixture's. 'em': expectation-maximisation; every expert is
-        refitted on its responsibilities, so experts *specialise* by region.
-        Choose it when the data has distinct regimes (it recovers them where
-        'gradient' cannot move a non-differentiable expert); it costs about
-        ``max_iter`` refits of every expert. Options that only one trainer
-        reads (``max_iter``, ``init_params`` and ``collapse_*`` for 'em';
-        ``max_epochs`` to ``device`` for 'gradient') warn at fit when set
-        away from their default under the other trainer.
+        real data. With a dense gate and no torch experts
+        this is the *stacked gate* (``blend_weights_`` to ``gate_inputs_``);
+        with torch MLP experts (:class:`~skmoe.experts.TorchMLPRegressor`) or
+        ``top_k``, the gate and the torch experts train jointly by minibatch
+        Adam on ``loss``. 'em': expectation-maximisation; every expert is
+        refitted on its responsibilities, so experts *specialise* by region:
+        choose it when the data has distinct regimes; it costs about
+        ``max_iter`` refits of every expert. An option that only one trainer
+        reads warns at fit when set away from its default under the other.
+        See :ref:`training`.
     max_iter : int, default=10
         EM only: maximum EM iterations per initialisation.
     tol : float, default=1e-3
-        EM stops at the first iteration that does not improve the mean
-        per-sample (honest) log-likelihood of its best iteration by more than
-        ``tol``; with cross-fitting (``cv`` not None), also by more than one
-        standard error of that gain (paired over rows), since the held-out
-        log-likelihood is noisy. The best iteration is kept; ``converged_``
-        is False when EM was still improving after ``max_iter`` iterations.
-        For the gradient trainer, the improvement in validation loss that
-        resets the early-stopping patience.
+        EM: the least gain in mean per-sample (honest) log-likelihood over
+        its best iteration that counts as an improvement (with cross-fitting
+        also more than one standard error of that gain); EM stops at the
+        first iteration without one and keeps its best iteration
+        (``converged_`` False if still improving after ``max_iter``).
+        Gradient: the improvement in validation loss that resets the
+        early-stopping patience.
     n_init : int, default=1
-        EM restarts; the run with the best log-likelihood is kept.
+        Restarts: EM keeps the run with the best log-likelihood, gradient
+        training the one with the best validation loss.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
-        EM only: starting responsibilities. 'kmeans': each expert starts on one k-means
-        region of the joint (x, y) space. 'matched': the same regions, but
-        each region goes to the expert that models it best (every expert is
-        cross-fitted on every region, about one M-step's cost, and the
-        Hungarian algorithm picks the pairing). 'uniform': every expert starts
-        on all rows: EM starts from the full-data fits, and under
-        cross-fitting every expert keeps a floor weight on every row, so no
-        expert ends up worse than its full-data fit. 'random': Dirichlet
-        draws. 'auto' is 'uniform' for a heterogeneous pool with
-        cross-fitting (``cv`` not None; the most accurate start on real data),
-        'matched' for exact EM (``cv=None``) and 'kmeans' for copies of one
-        estimator.
+        EM only: starting responsibilities. 'kmeans': each expert starts on
+        one k-means region of the joint (x, y) space; 'matched': the same
+        regions, each given to the expert that models it best; 'uniform':
+        every expert on all rows; 'random': Dirichlet draws. 'auto' is
+        'uniform' for a heterogeneous pool with cross-fitting, 'matched' for
+        exact EM (``cv=None``), 'kmeans' for copies of one estimator. See
+        :ref:`how EM starts <em-start>`.
     cv : int, cross-validation generator, None or 'auto', default='auto'
         Folds of the out-of-fold (cross-fitted) predictions: the gate learns
         how good each expert is on rows it has not memorised, so experts that
         interpolate (1-NN, deep trees) cannot claim every row. 'auto' is 5
-        folds for ``training='gradient'`` and 2 for 'em' (which refits every
-        expert on every fold at every iteration). None uses in-sample
-        predictions (exact EM, for low-capacity experts). With k folds every
-        fold must leave two training rows (at least k rows, 4 for k=2), and
-        a classifier needs a class with k rows; fit says so otherwise.
+        folds for ``training='gradient'`` and 2 for 'em'. None uses
+        in-sample predictions (exact EM, for low-capacity experts). With k
+        folds every fold must leave two training rows (at least k rows, 4
+        for k=2), and a classifier needs a class with k rows.
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
@@ -596,26 +315,21 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration
-        (every epoch with ``training='gradient'``), and show progress on
-        stderr through tqdm: a bar over the EM iterations or epochs and one
-        over each round of out-of-fold expert fits (on a terminal; elsewhere,
-        or with ``SKMOE_PROGRESS=lines``, a plain line every ten seconds).
+        (every epoch with ``training='gradient'``), and show tqdm progress
+        bars on stderr over the iterations and the out-of-fold fits (off a
+        terminal, or with ``SKMOE_PROGRESS=lines``, a line every ten seconds).
     max_epochs : int, default=100
-        ``training='gradient'`` only (as are the parameters below): epochs of
-        minibatch Adam. ``tol`` is the improvement in validation loss that
-        resets the early-stopping patience; ``n_init`` restarts keep the run
-        with the best validation loss.
+        ``training='gradient'`` only, as are the parameters below up to
+        ``device``: epochs of minibatch Adam.
     learning_rate : float, default=1e-3
         Adam step size for the gate, the torch experts and the noise scales.
     batch_size : int, default=256
     loss : {'auto', 'nll', 'squared_error'}, default='auto'
         'nll': the mixture's negative log-likelihood (per-expert noise scales
-        are learned with it). 'squared_error': the squared error of the mixed
-        prediction ``sum_i g_i f_i`` (noise scales are then the gate-weighted
-        mean squared residuals). 'auto': 'squared_error' -- the loss a user
-        scores -- for the stacked gate, 'nll' when torch experts train with
-        the gate (the likelihood lets them specialise). The classifier takes
-        'auto', 'nll' or 'log_loss', all the mixture's log-loss.
+        learned with it). 'squared_error': the squared error of the mixed
+        prediction ``sum_i g_i f_i`` (noise scales then the gate-weighted
+        mean squared residuals). 'auto': 'squared_error' for the stacked
+        gate, 'nll' when torch experts train with the gate.
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
         0 trains for ``max_epochs`` on all rows.
@@ -626,32 +340,22 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         available, 'cuda' without CUDA is an error.
     top_k : int, default=None
         Sparse routing: each row uses only the ``top_k`` experts with the
-        largest gate weights, renormalised (Shazeer et al., 2017). ``predict``
-        then calls each expert only on the rows routed to it (see
-        :meth:`expert_usage`). In EM the responsibilities are the renormalised
-        top-k of the posterior, so ``top_k=1`` is hard ("classification") EM;
-        gradient training optimises the routed mixture. The routing
-        parameters below apply to both trainers unless marked. None is the
-        dense soft mixture.
+        largest gate weights, renormalised; ``predict`` calls each expert
+        only on the rows routed to it (:meth:`expert_usage`). None is the
+        dense mixture. The routing options below apply to both trainers
+        unless marked; see :ref:`routing`.
     noisy_gating : bool, default=False
-        Noisy top-k gating in training: Gaussian noise with a learned,
-        input-dependent softplus scale is added to the gate logits before
-        choosing the top k (the scale is trained by ``balance_loss='load'``).
+        Noisy top-k gating in training (learned, input-dependent noise on
+        the gate logits).
     random_routing : bool, default=False
         In training, keep each expert after a row's first with probability
-        ``min(1, top_k * weight)`` (GShard's random second expert).
+        ``min(1, top_k * weight)``.
     capacity_factor : float, default=None
         Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
-        rows of a training batch; a row turned away goes to its next-best
-        expert, and a row that finds every expert full keeps its first
-        choice, so no row is dropped. Training only: ``predict`` routes each
-        row on its own, so a prediction never depends on the rest of the
-        batch. Needs ``top_k``.
+        rows of a training batch (no row is dropped; ``predict`` has no
+        cap). Needs ``top_k``.
     balance_loss : {'switch', 'importance', 'load'}, default='switch'
-        Load-balancing term added to the gate's loss when ``balance_coef > 0``:
-        the Switch Transformer's ``M * sum_i f_i * P_i``, or the squared
-        coefficient of variation of each expert's total gate weight
-        ('importance') or of its smooth load ('load'), Shazeer et al. (2017).
+        Load-balancing term added to the gate's loss when ``balance_coef > 0``.
     balance_coef : float, default=0.0
         Weight of the balance loss.
     router_z_coef : float, default=0.0
@@ -659,15 +363,14 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     collapse_threshold : float, default=None
         EM only. An expert whose share of responsibility stays below this for
         ``collapse_patience`` EM iterations has collapsed: an
-        :class:`~skmoe.ExpertCollapseWarning` is issued, the event is
-        recorded in ``history_`` and ``collapse_action`` is applied. None
-        turns the check off.
+        :class:`~skmoe.ExpertCollapseWarning`, an event in ``history_`` and
+        ``collapse_action``. None turns the check off.
     collapse_patience : int, default=3
         Consecutive iterations below the threshold before acting.
     collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'
-        'reinit' hands the collapsed expert the ``n / M`` rows the mixture
-        explains worst; 'drop' removes it from the pool and the gate (never
-        below ``max(2, top_k)`` experts; then it only warns); 'warn' only warns.
+        'reinit' hands the collapsed expert the rows the mixture explains
+        worst; 'drop' removes it (never below ``max(2, top_k)`` experts);
+        'warn' only warns.
 
     Attributes
     ----------
@@ -697,33 +400,30 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
     blend_weights_ : ndarray of shape (n_experts,) or None
-        Stacked gate only: the best constant blend of the experts on their
-        out-of-fold predictions, where the gate starts.
+        Stacked gate only (as are the attributes below up to
+        ``gate_inputs_``; None otherwise): the best constant blend of the
+        experts on their out-of-fold predictions, where the gate starts.
     gate_selected_ : bool or None
-        Stacked gate only: whether the input-dependent gate has a share in
-        the final predictor (``candidate_weights_['gate'] > 0``, which the
-        blend of candidates gives almost always, if only a tiny one; look
-        at ``candidate_weights_``). Without it ``predict_gate`` returns
-        ``blend_weights_`` on every row.
+        Whether the input-dependent gate has a share in the final predictor
+        (``candidate_weights_['gate'] > 0``: almost always, if only a tiny
+        one). Without it ``predict_gate`` returns ``blend_weights_`` on every
+        row.
     out_of_fold_loss_ : dict or None
-        Stacked gate only: held-out task loss (standardised squared error, or
-        log-loss) of each candidate: the constant blend (``'constant'``), the
-        averaged fold gates (``'gate'``), stacking's linear model
-        (``'linear'``) and feature-weighted linear stacking
-        (``'feature_weighted'``).
+        Held-out task loss (standardised squared error, or log-loss) of each
+        candidate: ``'constant'`` (the blend), ``'gate'`` (the averaged fold
+        gates), ``'linear'`` (stacking's linear model) and
+        ``'feature_weighted'`` (feature-weighted linear stacking).
     candidate_weights_ : dict or None
-        Stacked gate only: the final predictor is the best convex blend of
-        the candidates' held-out predictions; these are its weights (summing
-        to 1). ``predict_gate`` shows the mixture's part (the constant blend
-        and the gate, blended with their weights).
+        Weights (summing to 1) of the final predictor, the best convex blend
+        of the candidates' held-out predictions. ``predict_gate`` shows the
+        mixture's part (the constant blend and the gate).
     combiner_ : CandidateBlend or None
-        Stacked gate only, when a linear head has a weight: the blend of the
-        mixture's prediction with the heads' (``predict``,
-        ``predict_proba`` and ``log_likelihood_samples`` go through it;
-        ``predict(return_std=True)`` keeps the mixture's spread).
+        When a linear head has a weight: the blend of the mixture's
+        prediction with the heads', which ``predict``, ``predict_proba`` and
+        ``log_likelihood_samples`` go through (``predict(return_std=True)``
+        keeps the mixture's spread).
     gate_inputs_ : GateInputs or None
-        Stacked gate only: how the gate's input is built from X and the
-        experts' predictions.
+        How the gate's input is built from X and the experts' predictions.
     n_iter_ : int
     converged_ : bool
     n_features_in_ : int
@@ -736,28 +436,17 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
 
     Notes
     -----
-    Experts whose ``fit`` has no ``sample_weight`` (e.g. k-nearest
-    neighbours) are fitted on a systematic resample of the rows drawn in
-    proportion to their weights. A ``Pipeline`` receives the weights in its
-    last step.
-
-    X reaches the experts untouched -- no copy, no cast -- and rows are
-    taken with ``sklearn.utils._safe_indexing`` (a DataFrame keeps its dtypes
-    and column names; a sparse matrix in a format without row indexing,
-    COO for example, is converted to CSR). ``fit`` and ``predict`` check
-    its shape, its feature names and count (``feature_names_in_``,
-    ``n_features_in_``) and that its numbers hold no infinity. NaN in its
-    numbers is refused up front when an expert says through its tags that
-    it cannot take NaN (scikit-learn's ``allow_nan``), unless that expert
-    is a ``Pipeline``: a Pipeline's tags describe only its first step, so it
-    gets the NaN and decides (an imputer inside handles them; otherwise its
-    fit fails with the expert's name in the error). Missing values in
-    categorical or string columns always go to the experts. The input is
-    never modified. With metadata routing enabled
-    (``sklearn.set_config(enable_metadata_routing=True)``), a meta-estimator
-    expert receives them as ``sample_weight`` in the steps that request it
-    (a Pipeline whose steps request nothing: in its last step, as without
-    routing); metadata other than weights cannot be routed to the experts.
+    X reaches the experts untouched: no copy, no cast, rows taken with
+    ``sklearn.utils._safe_indexing``. ``fit`` and ``predict`` check its
+    shape, its feature names and count and that its numbers hold no
+    infinity; NaN is refused up front when an expert's tags (``allow_nan``)
+    say it cannot take NaN, unless that expert is a ``Pipeline`` (its tags
+    describe only its first step, so it gets the NaN and decides). Experts
+    whose ``fit`` has no ``sample_weight`` (e.g. k-nearest neighbours) are
+    fitted on a systematic resample of the rows drawn in proportion to
+    their weights; a ``Pipeline`` receives them in its last step, or, with
+    metadata routing enabled, in the steps that request them. See
+    :ref:`raw-data`.
 
     Examples
     --------

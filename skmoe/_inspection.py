@@ -1,0 +1,115 @@
+"""What a fitted mixture shows besides its predictions.
+
+``predict_gate`` (the weights ``predict`` uses), ``expert_usage`` (the rows
+each expert runs on), ``predict_experts`` (each expert's own prediction),
+and ``set_output``, the container of the first and last: numpy arrays, or
+DataFrames whose columns are the experts' names.
+"""
+
+import numpy as np
+
+
+class ExpertInspectionMixin:
+    """``predict_gate``, ``expert_usage``, ``predict_experts`` and ``set_output``.
+
+    For :class:`~skmoe.MixtureOfExpertsRegressor` and
+    :class:`~skmoe.MixtureOfExpertsClassifier`, which provide ``_check_X``,
+    ``_gate_weights(X)`` (the routed weights ``predict`` uses), ``_outputs(X)``,
+    ``top_k``, ``experts_``, ``expert_names_`` and, for a classifier,
+    ``classes_``.
+    """
+
+    def predict_gate(self, X):
+        """Gate weights: how much each expert counts for each sample.
+
+        With ``top_k`` these are the routed weights that ``predict`` uses:
+        the k largest gate weights of each row, renormalised, zero elsewhere
+        (``gate_.predict_proba`` gives the full softmax).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_experts)
+            Rows sum to one; columns follow ``expert_names_``. A DataFrame
+            (the experts' names as columns, X's index) after
+            ``set_output(transform="pandas")``.
+        """
+        return self._as_output(self._gate_weights(self._check_X(X)), X)
+
+    def expert_usage(self, X):
+        """Share of the rows of ``X`` on which each expert is evaluated by predict.
+
+        With ``top_k=None`` every expert sees every row (all ones); with
+        ``top_k=k`` the shares sum to k (or less when random routing or
+        capacity left slots empty).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        usage : ndarray of shape (n_experts,)
+            Columns follow ``expert_names_``.
+        """
+        X = self._check_X(X)
+        if self.top_k is None:
+            return np.ones(len(self.experts_))
+        return (self._gate_weights(X) > 0).mean(axis=0)
+
+    def predict_experts(self, X):
+        """Every expert's own prediction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        predictions : ndarray
+            (n_samples, n_experts) for the regressor; class probabilities of
+            shape (n_samples, n_experts, n_classes) for the classifier. After
+            ``set_output(transform="pandas")`` a DataFrame with X's index:
+            the experts' names as columns, or (expert, class) pairs
+            (a MultiIndex) for the classifier.
+        """
+        return self._as_output(self._outputs(self._check_X(X)), X)
+
+    def set_output(self, *, transform=None):
+        """Choose the container of ``predict_gate`` and ``predict_experts``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+            ``"pandas"``: DataFrames whose columns are the experts' names
+            (with X's index when X is a DataFrame); ``"default"``: numpy
+            arrays; None: unchanged. Predictions themselves stay arrays, as
+            in scikit-learn. The setting survives ``clone`` (scikit-learn
+            copies ``_sklearn_output_config``), so it holds in a grid search.
+
+        Returns
+        -------
+        self
+        """
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas"):
+            raise ValueError(f"transform must be 'default', 'pandas' or None; got {transform!r}.")
+        self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _as_output(self, values, X):
+        """``values`` (one column per expert) in the container ``set_output`` chose."""
+        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
+            return values
+        import pandas as pd
+        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
+        names = list(self.expert_names_)
+        if values.ndim == 2:
+            return pd.DataFrame(values, columns=names, index=index)
+        columns = pd.MultiIndex.from_product([names, list(self.classes_)],
+                                             names=["expert", "class"])
+        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)

@@ -1,0 +1,155 @@
+"""The trainers of the mixtures of experts: the options each reads, how each is called.
+
+``training`` picks one of :data:`TRAINERS`. A trainer names the parameters
+that only it reads (every other parameter is used by both), what
+``cv='auto'`` means for it, the folds it cross-fits the experts on, and how
+it is called: ``fit(estimator, problem, gate, rng, routing)`` returns the
+fitted experts, the gate and the history (the modules that train are
+``_em.py``, ``_blend.py`` and ``_gradient.py``).
+
+A trainer-only option set away from its default under the other trainer
+warns at fit: a warning, not an error, so that a parameter grid may cover
+both trainers.
+"""
+
+import numbers
+import warnings
+from inspect import signature
+
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._blend import fit_stacked_gate
+from ._em import fit_em
+from ._gradient import fit_gradient
+from ._routing import is_dense
+from .experts import is_differentiable_expert
+
+
+class _Trainer:
+    name = None
+    options = {}  # the parameters only this trainer reads, with their constraints
+    auto_cv = None  # the folds cv='auto' means
+
+    def cv(self, estimator):
+        """The estimator's ``cv`` with 'auto' resolved for this trainer."""
+        return self.auto_cv if estimator.cv == "auto" else estimator.cv
+
+    def cross_fitting_splits(self, estimator, templates):
+        """Folds the trainer cross-fits the experts on (None: none, or not known)."""
+        cv = self.cv(estimator)
+        if isinstance(cv, numbers.Integral):
+            return int(cv)
+        return getattr(cv, "n_splits", None)
+
+    def fit(self, estimator, problem, gate, rng, routing):
+        raise NotImplementedError
+
+
+class EMTrainer(_Trainer):
+    """``training='em'``: expectation-maximisation (``_em.fit_em``)."""
+
+    name = "em"
+    options = {
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "init_params": [StrOptions({"auto", "matched", "kmeans", "random", "uniform"})],
+        # an expert whose responsibility share stays low (_em._check_collapse)
+        "collapse_threshold": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "collapse_patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "collapse_action": [StrOptions({"warn", "reinit", "drop"})],
+    }
+    auto_cv = 2  # EM refits every expert on every fold at every iteration
+
+    def fit(self, estimator, problem, gate, rng, routing):
+        return fit_em(problem, gate, cv=self.cv(estimator), max_iter=estimator.max_iter,
+                      tol=estimator.tol, n_init=estimator.n_init,
+                      init_params=estimator.init_params, n_jobs=estimator.n_jobs,
+                      random_state=rng, verbose=estimator.verbose, routing=routing)
+
+
+class GradientTrainer(_Trainer):
+    """``training='gradient'``: the stacked gate (``_blend.fit_stacked_gate``) for a
+    dense gate over fixed experts, else joint minibatch training of the gate and
+    the torch experts (``_gradient.fit_gradient``)."""
+
+    name = "gradient"
+    options = {
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "loss": [StrOptions({"auto", "nll", "squared_error", "log_loss"})],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str, None],
+    }
+    auto_cv = 5
+
+    def cross_fitting_splits(self, estimator, templates):
+        if all(is_differentiable_expert(t) for t in templates):
+            return None  # torch experts train with the gate, on no folds
+        return super().cross_fitting_splits(estimator, templates)
+
+    def fit(self, estimator, problem, gate, rng, routing):
+        task_loss = "log_loss" if estimator._is_classifier else "squared_error"
+        if estimator.loss not in ("auto", "nll", task_loss):
+            raise ValueError(f"loss={estimator.loss!r} is not available for "
+                             f"{type(estimator).__name__}; use 'auto', 'nll' or "
+                             f"{task_loss!r}.")
+        stacked = is_dense(routing) and not any(
+            is_differentiable_expert(t) for t in problem.templates)
+        # 'auto': the task loss for a gate over fixed experts; the mixture's
+        # likelihood where experts train with the gate (it lets them
+        # specialise). The classifier's log-loss is the mixture's likelihood.
+        loss = "squared_error" if estimator.loss == "squared_error" else "nll"
+        if estimator.loss == "auto" and stacked and not estimator._is_classifier:
+            loss = "squared_error"
+        cv = self.cv(estimator)
+        settings = Bunch(max_epochs=estimator.max_epochs,
+                         learning_rate=estimator.learning_rate,
+                         batch_size=estimator.batch_size, loss=loss,
+                         validation_fraction=estimator.validation_fraction,
+                         n_iter_no_change=estimator.n_iter_no_change, tol=estimator.tol,
+                         verbose=estimator.verbose, routing=routing)
+        if stacked and cv is not None:
+            return fit_stacked_gate(problem, gate, cv=cv, settings=settings,
+                                    n_init=estimator.n_init, device=estimator.device,
+                                    n_jobs=estimator.n_jobs, random_state=rng)
+        return fit_gradient(
+            problem, gate, cv=cv, max_epochs=estimator.max_epochs,
+            learning_rate=estimator.learning_rate, batch_size=estimator.batch_size,
+            loss=loss, validation_fraction=estimator.validation_fraction,
+            n_iter_no_change=estimator.n_iter_no_change, tol=estimator.tol,
+            n_init=estimator.n_init, device=estimator.device, n_jobs=estimator.n_jobs,
+            random_state=rng, verbose=estimator.verbose, routing=routing)
+
+
+TRAINERS = {trainer.name: trainer for trainer in (EMTrainer(), GradientTrainer())}
+
+# The options only one trainer reads, with the trainers that read them.
+TRAINER_OPTIONS = {option: tuple(name for name, trainer in TRAINERS.items()
+                                 if option in trainer.options)
+                   for trainer in TRAINERS.values() for option in trainer.options}
+
+
+def _is_default(value, default):
+    try:
+        return value is default or bool(value == default)
+    except (TypeError, ValueError):  # e.g. an array compared with a number
+        return False
+
+
+def warn_ignored_options(estimator):
+    """Warn about options set away from their default that ``estimator.training`` ignores.
+
+    Called from the estimator's input validation, itself called from ``fit``:
+    the warning points at the caller of ``fit``.
+    """
+    defaults = {name: p.default
+                for name, p in signature(type(estimator).__init__).parameters.items()}
+    for name, trainers in TRAINER_OPTIONS.items():
+        value = getattr(estimator, name)
+        if estimator.training not in trainers and not _is_default(value, defaults[name]):
+            warnings.warn(
+                f"{name}={value!r} has no effect with training={estimator.training!r}; "
+                f"it is only used with training={' or '.join(map(repr, trainers))}.",
+                UserWarning, stacklevel=4)
