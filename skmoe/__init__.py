@@ -27,6 +27,7 @@ _LAZY = {
     "TorchMLPRegressor": ".experts",
     "MLPGate": ".gates",
     "AutoGateTransformer": "._data",
+    "CrossFitAverage": "._crossfit",
 }
 _SUBMODULES = {"datasets", "experts", "gates", "persistence", "plotting"}
 

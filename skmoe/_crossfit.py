@@ -199,6 +199,25 @@ class CrossFitAverage(BaseEstimator):
         a class). None for regression.
     name : str
         The expert's name (in error messages).
+
+    Attributes
+    ----------
+    estimators_ : list of fitted estimators
+        The fold fits (the same list as ``estimators``).
+    classes_ : ndarray of shape (n_classes,)
+        Classification: the encoded classes ``0 .. n_classes - 1``.
+    n_features_in_ : int
+        As the fits have it (so are ``feature_names_in_``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from skmoe import CrossFitAverage
+    >>> X, y = np.arange(8.0).reshape(4, 2), np.arange(4.0)
+    >>> fits = [Ridge().fit(X[:3], y[:3]), Ridge().fit(X[1:], y[1:])]
+    >>> CrossFitAverage(fits).predict(X[:1]).shape
+    (1,)
     """
 
     def __init__(self, estimators, n_classes=None, name="expert"):
@@ -208,6 +227,7 @@ class CrossFitAverage(BaseEstimator):
 
     @property
     def estimators_(self):
+        """The fold fits."""
         return self.estimators
 
     @property

@@ -81,6 +81,7 @@ class GradientTrainer(_Trainer):
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, None],
+        "refit_experts": [StrOptions({"auto"}), "boolean"],
     }
     auto_cv = 5
 
@@ -111,9 +112,15 @@ class GradientTrainer(_Trainer):
                          n_iter_no_change=estimator.n_iter_no_change, tol=estimator.tol,
                          verbose=estimator.verbose, routing=routing)
         if stacked and cv is not None:
+            refit = estimator.refit_experts
+            if refit == "auto":
+                # Averaging k fits' probabilities cannot recover the confidence a
+                # classifier gains from more rows (benchmarks/results/refit_experts.md).
+                refit = estimator._is_classifier
             return fit_stacked_gate(problem, gate, cv=cv, settings=settings,
                                     n_init=estimator.n_init, device=estimator.device,
-                                    n_jobs=estimator.n_jobs, random_state=rng)
+                                    n_jobs=estimator.n_jobs, random_state=rng,
+                                    refit_experts=bool(refit))
         return fit_gradient(
             problem, gate, cv=cv, max_epochs=estimator.max_epochs,
             learning_rate=estimator.learning_rate, batch_size=estimator.batch_size,

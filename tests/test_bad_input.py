@@ -53,6 +53,7 @@ def test_gate_params_without_a_gate_say_to_pass_one():
     ("em", "learning_rate", 5),
     ("em", "max_epochs", 3),
     ("em", "device", "cpu"),
+    ("em", "refit_experts", False),
 ])
 def test_options_of_the_other_trainer_warn(training, option, value):
     X, y = _regression()

@@ -366,3 +366,66 @@ def test_heads_bound_their_rows_and_predict_in_chunks(monkeypatch):
     assert_allclose(again.fit(X, outputs, y, np.ones(230)).predict(X, outputs), chunked)
     # Fitted on 50 of the 230 rows, it still learns the input-dependent weight.
     assert np.mean((chunked - y) ** 2) < 0.5 * np.var(y)
+
+
+# -- which models predict: refits or the fold fits averaged (refit_experts) ----
+def _noisy_steps(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-2, 2, size=(n, 2))
+    return X, np.sign(X[:, 0]) + np.sin(2 * X[:, 1]) + 0.5 * rng.normal(size=n)
+
+
+def test_regressor_predicts_with_its_fold_fits_averaged_by_default():
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import CrossFitAverage
+    X, y = _noisy_steps()
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=6))]
+    moe = MixtureOfExpertsRegressor(experts, cv=4, random_state=0, max_epochs=5).fit(X, y)
+    assert all(isinstance(e, CrossFitAverage) for e in moe.experts_)
+    tree = moe.named_experts_["tree"]
+    assert len(tree.estimators_) == 4
+    assert all(isinstance(f, DecisionTreeRegressor) for f in tree.estimators_)
+    assert_allclose(moe.predict_experts(X[:20])[:, 1],
+                    np.mean([f.predict(X[:20]) for f in tree.estimators_], axis=0))
+    refit = MixtureOfExpertsRegressor(experts, cv=4, random_state=0, max_epochs=5,
+                                      refit_experts=True).fit(X, y)
+    assert isinstance(refit.named_experts_["tree"], DecisionTreeRegressor)
+    assert refit.named_experts_["tree"].n_features_in_ == 2
+    # The gate learned on the same out-of-fold predictions either way.
+    assert_allclose(refit.blend_weights_, moe.blend_weights_)
+
+
+def test_averaged_fold_fits_bag_a_deep_tree():
+    # A deep tree on noisy data: the average of its fold fits has less
+    # variance than one fit on all rows (bagging), on fresh rows.
+    from sklearn.tree import DecisionTreeRegressor
+    X, y = _noisy_steps(400, seed=0)
+    X_new, y_new = _noisy_steps(2000, seed=1)
+    errors = {}
+    for refit in (True, False):
+        moe = MixtureOfExpertsRegressor(
+            [("deep", DecisionTreeRegressor(random_state=0)),
+             ("also_deep", DecisionTreeRegressor(max_depth=12, random_state=1))],
+            random_state=0, max_epochs=5, refit_experts=refit).fit(X, y)
+        errors[refit] = ((moe.predict_experts(X_new) - y_new[:, None]) ** 2).mean(axis=0)
+    assert np.all(errors[False] < 0.85 * errors[True])
+
+
+def test_classifier_refits_its_experts_by_default():
+    from sklearn.tree import DecisionTreeClassifier
+    X, y = _noisy_steps()
+    y = (y > 0).astype(int)
+    moe = MixtureOfExpertsClassifier(
+        [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
+        random_state=0, max_epochs=5).fit(X, y)
+    assert isinstance(moe.named_experts_["tree"], DecisionTreeClassifier)
+    averaged = MixtureOfExpertsClassifier(
+        [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
+        random_state=0, max_epochs=5, refit_experts=False).fit(X, y)
+    proba = averaged.predict_proba(X[:30])
+    assert_allclose(proba.sum(axis=1), 1.0)
+    tree = averaged.named_experts_["tree"]
+    assert_allclose(averaged.predict_experts(X[:30])[:, 1],
+                    np.mean([f.predict_proba(X[:30]) for f in tree.estimators_], axis=0))

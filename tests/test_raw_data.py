@@ -154,9 +154,11 @@ def test_experts_get_X_untouched(make, container):
     est = _fit(make(), X, y)
     est.predict(X)
     # With top_k a routed-to-nobody expert is never asked to predict.
-    predicted = [expert for expert in est.experts_ if hasattr(expert, "predict_type_")]
+    # A CrossFitAverage expert (the regressor's stacked gate) predicts through its fold fits.
+    fits = [fit for expert in est.experts_ for fit in getattr(expert, "estimators_", [expert])]
+    predicted = [expert for expert in fits if hasattr(expert, "predict_type_")]
     assert predicted
-    for expert in est.experts_:
+    for expert in fits:
         assert expert.fit_type_ is type(X)
     for expert in predicted:
         assert expert.predict_type_ is type(X)
@@ -233,7 +235,9 @@ def test_experts_on_different_feature_subsets():
         for colour in ("red", "green", "blue"):
             rows = (X["colour"] == colour).to_numpy()
             assert np.ptp(each[rows, 1]) == 0
-        assert est.named_experts_["numbers"][-1].n_features_in_ == 2
+        numbers = est.named_experts_["numbers"]
+        for fit in getattr(numbers, "estimators_", [numbers]):   # CrossFitAverage: its fits
+            assert fit[-1].n_features_in_ == 2
 
 
 # -- the dense path: a numeric DataFrame gives what the ndarray gives -----------
