@@ -382,10 +382,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     rng = random_state
     regression = not problem.is_classifier
     y_mean, y_scale = 0.0, 1.0   # classification: outputs are probabilities
-    if regression:
-        y_mean, y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
-        problem.y_mean, problem.y_scale = y_mean, y_scale
-        problem.y_standardised = (problem.y - y_mean) / y_scale
+    if regression:   # the problem's standardisation of y
+        y_mean, y_scale = problem.y_mean, problem.y_scale
     everything = list(range(problem.n_experts))
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, models = _fixed_outputs(problem, everything, cv,
@@ -404,10 +402,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # predicts its fold: honest held-out predictions to choose from.
     # The gate runs where the mixture was asked to run (its own ``device``
     # parameter is the template's default).
-    gate = clone(gate_template)
-    if "device" in gate.get_params(deep=False):
-        gate.set_params(device=str(device))
-    gate = gate.init(gate_X, problem.n_experts, 0)
+    gate = clone(gate_template).init(gate_X, problem.n_experts, 0, device=device)
     folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
     n = len(problem.y)
     proba = None if regression else raw                                  # (n, M, C)
@@ -477,8 +472,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                              share_gate / (share_gate + share_constant))
     else:
         module = BaggedLogits(net) if use_gate else ConstantLogits(constant)
-    gate.module_ = module.to(device)
-    gate.module_.eval()
+    gate.use_module(module)
     heads = [(weight, full_heads[name]) for name, weight in candidate_weights.items()
              if name in full_heads and weight > 0]
     combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)

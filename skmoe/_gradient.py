@@ -219,8 +219,8 @@ def _build(problem, gate_template, differentiable, fixed, fixed_out, device, see
 
     ``scaling``: the gate's input ``(mean, scale)``, when already computed.
     """
-    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, scaling=scaling)
-    gate.device_ = device
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, scaling=scaling,
+                                     device=device)
     if routing is not None and routing.noisy_gating:
         gate.add_noise()
     groups = {}
@@ -498,9 +498,6 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     differentiable = [i for i, t in enumerate(problem.templates)
                       if is_differentiable_expert(t)]
     fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
-    if not problem.is_classifier:
-        problem.y_mean, problem.y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
-        problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
     x_mean = x_scale = None
     if differentiable:
         # The torch experts' inputs: X as the experts get it, as numbers.
@@ -525,7 +522,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
                      routing=routing)
-    scaled = clone(gate_template).init(problem.X, problem.n_experts, 0, scaling=scaling)
+    scaled = clone(gate_template).init(problem.X, problem.n_experts, 0, scaling=scaling,
+                                       device=device)
     data = TrainingData.from_problem(problem, scaled, x_mean, x_scale, fixed_out, device,
                                      X_device)
     del X_device
@@ -551,7 +549,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
             # gate-weighted mean squared residual instead.
             variances = _gate_weighted_variances(model, data, everything, problem)
         variances = np.maximum(variances, problem.variance_floor)
-    gate.module_ = model.gate.eval()
+    gate.use_module(model.gate)
     exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
                                best.n_iter, best.history)
     experts = [exported[i] if i in exported else fixed_models[fixed.index(i)]

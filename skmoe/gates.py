@@ -92,8 +92,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             raise ValueError(f"gate learning_rate must be > 0, got {self.learning_rate!r}.")
         return sizes
 
-    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None):
+    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None, device=None):
         """Build the network and the input scaling for ``n_experts`` outputs.
+
+        ``device``: where the network lives, when the caller decides (a
+        mixture's own ``device``); None resolves the gate's ``device``.
 
         ``dtype`` is the network's precision: float32 by default; EM asks for
         float64 so that rounding in the gate's fit does not compound over its
@@ -103,7 +106,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         computing them again.
         """
         sizes = self._validate()
-        self.device_ = resolve_device(self.device)
+        self.device_ = resolve_device(self.device if device is None else device)
         self.dtype_ = dtype
         self.mean_, self.scale_ = standardisation(X) if scaling is None else scaling
         with seeded_torch(seed):
@@ -114,6 +117,12 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         self._seed = seed
         self._penalty = None
         self.noise_module_ = None
+        return self
+
+    def use_module(self, module):
+        """Make ``module`` (trained elsewhere: inside a mixture's joint model,
+        or the stacked gate's blend of gates) the gate's network, in eval mode."""
+        self.module_ = module.to(self.device_).eval()
         return self
 
     # ---------------------------------------------------------- routing aids

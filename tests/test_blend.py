@@ -333,6 +333,23 @@ def test_device_cpu_keeps_the_stacked_gate_on_the_cpu_where_cuda_exists():
     assert moe.predict(X).shape == (300,)
 
 
+def test_the_mixture_decides_where_the_gate_lives(monkeypatch):
+    # The trainers pass the mixture's device to the gate's init (they used to
+    # set the gate's device_ from outside); the CPU test of the GPU case above:
+    # a gate template that asks for a device of its own is overruled.
+    import skmoe.gates as gates
+    seen = []
+    resolve = gates.resolve_device
+    monkeypatch.setattr(gates, "resolve_device", lambda d: seen.append(d) or resolve("cpu"))
+    X, y, _ = _two_regimes(n=200)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    for kwargs in ({}, {"top_k": 1}):
+        seen.clear()
+        MixtureOfExpertsRegressor(experts, gate=MLPGate(device="cuda:7"), device="cpu",
+                                  max_epochs=2, random_state=0, **kwargs).fit(X, y)
+        assert seen and "cuda:7" not in [str(d) for d in seen]
+
+
 def test_gate_epochs_are_bounded_on_large_data():
     # Small data: every training row once per epoch, shuffled (as before).
     # Large data: a fixed number of minibatches, so the gate's cost stops
