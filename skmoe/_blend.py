@@ -63,7 +63,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
 from ._gradient import _fixed_outputs
-from ._likelihood import noise_variances
+from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
 from ._nn import BatchedMLP
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
@@ -73,7 +73,6 @@ from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
                           picked_log_likelihood)
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 
-LOG_2PI = math.log(2.0 * math.pi)
 # The gate's standardised inputs are clipped to this many standard deviations:
 # a rare one-hot column or an outlying prediction must not drive the gate
 # into extrapolation (in training or at prediction).
@@ -483,8 +482,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     if regression:
         # The noise scales given the gate: its weighted mean squared residuals.
         variances = noise_variances(problem.y, raw, G * w[:, None], problem.variance_floor)
-        log_lik = -0.5 * (LOG_2PI + np.log(variances) + (problem.y[:, None] - raw) ** 2
-                          / variances)
+        log_lik = gaussian_log_likelihood(problem.y, raw, variances)
     else:
         log_lik = blend_out
     log_likelihood = float(np.average(logsumexp(log_g + log_lik, axis=1), weights=w))

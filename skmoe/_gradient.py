@@ -37,7 +37,7 @@ from sklearn.utils.validation import _check_feature_names
 
 from ._crossfit import CrossFitAverage
 from ._data import dense_numeric
-from ._likelihood import PROBA_FLOOR
+from ._likelihood import LOG_2PI, PROBA_FLOOR
 from ._nn import BatchedMLP
 from ._progress import progress_bar
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
@@ -46,7 +46,6 @@ from ._torch_utils import (device_array, device_standardisation, matmul_precisio
                            to_numpy, to_tensor)
 from .experts import is_differentiable_expert
 
-LOG_2PI = math.log(2.0 * math.pi)
 # Rows per forward pass when evaluating without gradients.
 EVAL_CHUNK = 65_536
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
