@@ -22,7 +22,6 @@ Regression works in standardised units (``(y - mean) / std``), with one
 learnable log noise variance per expert.
 """
 
-import copy
 import math
 import time
 import warnings
@@ -44,6 +43,7 @@ from ._routing import is_dense, route, routed_log_weights, straight_through, tra
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, standardise,
                            to_numpy, to_tensor)
+from ._training import EarlyStopping, minibatches
 from .experts import is_differentiable_expert
 
 # Rows per forward pass when evaluating without gradients.
@@ -368,9 +368,8 @@ class Stepper:
         self.model.train()
         self.total.zero_()
         self.share.zero_()
-        perm = train[torch.randperm(len(train), generator=generator).to(train.device)]
-        for start in range(0, len(train), self.batch_size):
-            self(perm[start:start + self.batch_size])
+        for rows in minibatches(train, self.batch_size, generator):
+            self(rows)
         return self.total, self.share
 
 
@@ -406,7 +405,8 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
         stepper = Stepper(model, optimizer, data, settings.batch_size, settings.loss, graphs)
         generator = torch.Generator().manual_seed(int(seed))
         log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
-        history, best, best_state, stale, converged = [], np.inf, None, 0, False
+        stopping = EarlyStopping(settings.tol, settings.n_iter_no_change)
+        history, converged = [], False
         bar = progress_bar(settings.max_epochs, "gradient", enabled=settings.verbose,
                            unit="epoch")
         for epoch in range(1, settings.max_epochs + 1):
@@ -431,18 +431,13 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 raise ValueError(
                     f"The gradient training loss became {score} at epoch {epoch}; "
                     "lower learning_rate.")
-            if score < best - settings.tol:
-                best, stale = score, 0
-                best_state = copy.deepcopy(model.state_dict())
-            else:
-                stale += 1
-                if stale >= settings.n_iter_no_change:
-                    converged = True
-                    break
+            if stopping.update(score, model):
+                converged = True
+                break
         bar.close()
-        model.load_state_dict(best_state)
+        stopping.restore(model)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
-                 converged=converged, score=best)
+                 converged=converged, score=stopping.best)
 
 
 def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_iter,

@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
+from ._training import minibatches
 from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
                            standardise, to_numpy, to_tensor)
 
@@ -292,12 +293,10 @@ class MLPGate(TorchStateMixin, BaseEstimator):
 
     def _fit_adam(self, Z, T, w, n_epochs):
         optimizer = torch.optim.Adam(self._parameters(), lr=self.learning_rate)
-        n = Z.shape[0]
+        rows = torch.arange(Z.shape[0], device=Z.device)
         generator = torch.Generator().manual_seed(int(self._seed))
         for _ in range(n_epochs):
-            order = torch.randperm(n, generator=generator).to(Z.device)
-            for start in range(0, n, self.batch_size):
-                batch = order[start:start + self.batch_size]
+            for batch in minibatches(rows, self.batch_size, generator):
                 optimizer.zero_grad()
                 self._loss(Z[batch], T[batch], w[batch]).backward()
                 optimizer.step()
