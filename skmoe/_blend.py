@@ -62,9 +62,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
-from ._gradient import _fixed_outputs
 from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
 from ._nn import BatchedMLP
+from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
 from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
@@ -385,7 +385,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         y_mean, y_scale = problem.y_mean, problem.y_scale
     everything = list(range(problem.n_experts))
     with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, models = _fixed_outputs(problem, everything, cv,
+        fixed_out, models = fixed_outputs(problem, everything, cv,
                                            rng.randint(2**31 - 1), parallel,
                                            refit=refit_experts)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)

@@ -34,10 +34,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_feature_names
 
-from ._crossfit import CrossFitAverage
 from ._data import dense_numeric
-from ._likelihood import LOG_2PI, PROBA_FLOOR
+from ._likelihood import LOG_2PI
 from ._nn import BatchedMLP
+from ._problem import fixed_outputs
 from ._progress import progress_bar
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
@@ -186,30 +186,6 @@ class TrainingData:
         z_gate = self.z_gate[index]
         z_expert = z_gate if self.z_expert is self.z_gate else self.z_expert[index]
         return z_gate, z_expert, self.fixed[index], self.y[index], self.w[index]
-
-
-def _fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
-    """Honest outputs of the non-differentiable experts, and their final models.
-
-    The final models are refits on all rows, or (``refit=False``) each
-    expert's fold fits averaged (:class:`~skmoe._crossfit.CrossFitAverage`).
-    """
-    n = len(problem.y)
-    shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
-    if not fixed:
-        return np.empty(shape), []
-    sub = problem.subset(fixed)
-    folds = sub.folds(cv, seed)
-    average = not refit and folds is not None
-    fits = sub.cross_fit(np.ones((n, len(fixed))), folds, parallel, seed,
-                         refit=not average, keep_fold_fits=average)
-    outputs, models = fits.outputs, fits.experts
-    if average:
-        models = [CrossFitAverage(fold_fits, problem.n_classes, name)
-                  for name, fold_fits in zip(sub.names, fits.fold_experts)]
-    if problem.is_classifier:
-        return np.log(np.maximum(outputs, PROBA_FLOOR)), models
-    return (outputs - problem.y_mean) / problem.y_scale, models
 
 
 def _build(problem, gate_template, differentiable, fixed, fixed_out, device, seed,
@@ -503,7 +479,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         problem.torch_X_is_gate_X = (problem.torch_X.shape == problem.X.shape
                                      and np.array_equal(problem.torch_X, problem.X))
     with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
+        fixed_out, fixed_models = fixed_outputs(problem, fixed, cv,
                                                  rng.randint(2**31 - 1), parallel)
     # X goes to the device once. The gate's input scaling depends on X only,
     # and the torch experts use the same: computed there once, for every run.
