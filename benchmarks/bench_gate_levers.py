@@ -85,7 +85,7 @@ def main(argv=None):
     from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
     from skmoe.datasets import list_datasets
 
-    blend._fixed_outputs = _cached(blend._fixed_outputs)
+    blend.fixed_outputs = _cached(blend.fixed_outputs)
     defaults = dict(blend.LEVERS)
     names = args.datasets or list(list_datasets())
     rows = []

@@ -62,9 +62,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
-from ._gradient import _fixed_outputs
-from ._likelihood import noise_variances
+from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
 from ._nn import BatchedMLP
+from ._problem import fixed_outputs
+from .gates import PREDICT_CHUNK
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
 from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
@@ -73,7 +74,6 @@ from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
                           picked_log_likelihood)
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 
-LOG_2PI = math.log(2.0 * math.pi)
 # The gate's standardised inputs are clipped to this many standard deviations:
 # a rare one-hot column or an outlying prediction must not drive the gate
 # into extrapolation (in training or at prediction).
@@ -382,13 +382,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     rng = random_state
     regression = not problem.is_classifier
     y_mean, y_scale = 0.0, 1.0   # classification: outputs are probabilities
-    if regression:
-        y_mean, y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
-        problem.y_mean, problem.y_scale = y_mean, y_scale
-        problem.y_standardised = (problem.y - y_mean) / y_scale
+    if regression:   # the problem's standardisation of y
+        y_mean, y_scale = problem.y_mean, problem.y_scale
     everything = list(range(problem.n_experts))
     with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, models = _fixed_outputs(problem, everything, cv,
+        fixed_out, models = fixed_outputs(problem, everything, cv,
                                            rng.randint(2**31 - 1), parallel,
                                            refit=refit_experts)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
@@ -404,10 +402,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # predicts its fold: honest held-out predictions to choose from.
     # The gate runs where the mixture was asked to run (its own ``device``
     # parameter is the template's default).
-    gate = clone(gate_template)
-    if "device" in gate.get_params(deep=False):
-        gate.set_params(device=str(device))
-    gate = gate.init(gate_X, problem.n_experts, 0)
+    gate = clone(gate_template).init(gate_X, problem.n_experts, 0, device=device)
     folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
     n = len(problem.y)
     proba = None if regression else raw                                  # (n, M, C)
@@ -453,8 +448,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         warnings.warn(
             f"The gate did not converge in max_epochs={settings.max_epochs} epochs "
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
-    with torch.no_grad():
-        member_logits = to_numpy(net(Z))                                # (e, n, M)
+    with torch.no_grad():   # in chunks of rows: (e, rows, hidden) activations
+        member_logits = np.concatenate([to_numpy(net(Z[start:start + PREDICT_CHUNK]))
+                                        for start in range(0, max(len(Z), 1), PREDICT_CHUNK)],
+                                       axis=1)                          # (e, n, M)
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):
         predictions["gate"][test] = blend_prediction(
@@ -477,8 +474,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                              share_gate / (share_gate + share_constant))
     else:
         module = BaggedLogits(net) if use_gate else ConstantLogits(constant)
-    gate.module_ = module.to(device)
-    gate.module_.eval()
+    gate.use_module(module)
     heads = [(weight, full_heads[name]) for name, weight in candidate_weights.items()
              if name in full_heads and weight > 0]
     combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)
@@ -489,8 +485,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     if regression:
         # The noise scales given the gate: its weighted mean squared residuals.
         variances = noise_variances(problem.y, raw, G * w[:, None], problem.variance_floor)
-        log_lik = -0.5 * (LOG_2PI + np.log(variances) + (problem.y[:, None] - raw) ** 2
-                          / variances)
+        log_lik = gaussian_log_likelihood(problem.y, raw, variances)
     else:
         log_lik = blend_out
     log_likelihood = float(np.average(logsumexp(log_g + log_lik, axis=1), weights=w))

@@ -47,12 +47,12 @@ def _register_sizes():
     """Let dask see the arrays inside skmoe's task arguments.
 
     joblib's dask backend scatters an argument (once per call) when dask's
-    ``sizeof`` says it is large; an :class:`~skmoe._em.EMProblem` holds X and
+    ``sizeof`` says it is large; an :class:`~skmoe._problem.EMProblem` holds X and
     y but looks small, and would be pickled into every task.
     """
     from dask.sizeof import sizeof
 
-    from ._em import EMProblem
+    from ._problem import EMProblem
 
     if EMProblem not in sizeof._lookup:
         sizeof.register(EMProblem)(lambda p: sizeof(p.X) + sizeof(p.y)

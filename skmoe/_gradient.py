@@ -22,7 +22,6 @@ Regression works in standardised units (``(y - mean) / std``), with one
 learnable log noise variance per expert.
 """
 
-import copy
 import math
 import time
 import warnings
@@ -35,18 +34,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_feature_names
 
-from ._crossfit import CrossFitAverage
 from ._data import dense_numeric
-from ._likelihood import PROBA_FLOOR
+from ._likelihood import LOG_2PI
 from ._nn import BatchedMLP
+from ._problem import fixed_outputs
 from ._progress import progress_bar
 from ._routing import is_dense, route, routed_log_weights, straight_through, train_route
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, standardise,
                            to_numpy, to_tensor)
+from ._training import EarlyStopping, minibatches
 from .experts import is_differentiable_expert
 
-LOG_2PI = math.log(2.0 * math.pi)
 # Rows per forward pass when evaluating without gradients.
 EVAL_CHUNK = 65_536
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
@@ -189,38 +188,14 @@ class TrainingData:
         return z_gate, z_expert, self.fixed[index], self.y[index], self.w[index]
 
 
-def _fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
-    """Honest outputs of the non-differentiable experts, and their final models.
-
-    The final models are refits on all rows, or (``refit=False``) each
-    expert's fold fits averaged (:class:`~skmoe._crossfit.CrossFitAverage`).
-    """
-    n = len(problem.y)
-    shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
-    if not fixed:
-        return np.empty(shape), []
-    sub = problem.subset(fixed)
-    folds = sub.folds(cv, seed)
-    average = not refit and folds is not None
-    fits = sub.cross_fit(np.ones((n, len(fixed))), folds, parallel, seed,
-                         refit=not average, keep_fold_fits=average)
-    outputs, models = fits.outputs, fits.experts
-    if average:
-        models = [CrossFitAverage(fold_fits, problem.n_classes, name)
-                  for name, fold_fits in zip(sub.names, fits.fold_experts)]
-    if problem.is_classifier:
-        return np.log(np.maximum(outputs, PROBA_FLOOR)), models
-    return (outputs - problem.y_mean) / problem.y_scale, models
-
-
 def _build(problem, gate_template, differentiable, fixed, fixed_out, device, seed,
            routing=None, scaling=None):
     """The joint model for one run, initialised from ``seed``.
 
     ``scaling``: the gate's input ``(mean, scale)``, when already computed.
     """
-    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, scaling=scaling)
-    gate.device_ = device
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, scaling=scaling,
+                                     device=device)
     if routing is not None and routing.noisy_gating:
         gate.add_noise()
     groups = {}
@@ -369,9 +344,8 @@ class Stepper:
         self.model.train()
         self.total.zero_()
         self.share.zero_()
-        perm = train[torch.randperm(len(train), generator=generator).to(train.device)]
-        for start in range(0, len(train), self.batch_size):
-            self(perm[start:start + self.batch_size])
+        for rows in minibatches(train, self.batch_size, generator):
+            self(rows)
         return self.total, self.share
 
 
@@ -407,7 +381,8 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
         stepper = Stepper(model, optimizer, data, settings.batch_size, settings.loss, graphs)
         generator = torch.Generator().manual_seed(int(seed))
         log_y_scale = 0.0 if problem.is_classifier else math.log(problem.y_scale)
-        history, best, best_state, stale, converged = [], np.inf, None, 0, False
+        stopping = EarlyStopping(settings.tol, settings.n_iter_no_change)
+        history, converged = [], False
         bar = progress_bar(settings.max_epochs, "gradient", enabled=settings.verbose,
                            unit="epoch")
         for epoch in range(1, settings.max_epochs + 1):
@@ -432,18 +407,13 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 raise ValueError(
                     f"The gradient training loss became {score} at epoch {epoch}; "
                     "lower learning_rate.")
-            if score < best - settings.tol:
-                best, stale = score, 0
-                best_state = copy.deepcopy(model.state_dict())
-            else:
-                stale += 1
-                if stale >= settings.n_iter_no_change:
-                    converged = True
-                    break
+            if stopping.update(score, model):
+                converged = True
+                break
         bar.close()
-        model.load_state_dict(best_state)
+        stopping.restore(model)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
-                 converged=converged, score=best)
+                 converged=converged, score=stopping.best)
 
 
 def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_iter,
@@ -498,9 +468,6 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     differentiable = [i for i, t in enumerate(problem.templates)
                       if is_differentiable_expert(t)]
     fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
-    if not problem.is_classifier:
-        problem.y_mean, problem.y_scale = float(problem.y.mean()), float(problem.y.std()) or 1.0
-        problem.y_standardised = (problem.y - problem.y_mean) / problem.y_scale
     x_mean = x_scale = None
     if differentiable:
         # The torch experts' inputs: X as the experts get it, as numbers.
@@ -512,7 +479,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         problem.torch_X_is_gate_X = (problem.torch_X.shape == problem.X.shape
                                      and np.array_equal(problem.torch_X, problem.X))
     with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, fixed_models = _fixed_outputs(problem, fixed, cv,
+        fixed_out, fixed_models = fixed_outputs(problem, fixed, cv,
                                                  rng.randint(2**31 - 1), parallel)
     # X goes to the device once. The gate's input scaling depends on X only,
     # and the torch experts use the same: computed there once, for every run.
@@ -525,7 +492,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
                      routing=routing)
-    scaled = clone(gate_template).init(problem.X, problem.n_experts, 0, scaling=scaling)
+    scaled = clone(gate_template).init(problem.X, problem.n_experts, 0, scaling=scaling,
+                                       device=device)
     data = TrainingData.from_problem(problem, scaled, x_mean, x_scale, fixed_out, device,
                                      X_device)
     del X_device
@@ -551,7 +519,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
             # gate-weighted mean squared residual instead.
             variances = _gate_weighted_variances(model, data, everything, problem)
         variances = np.maximum(variances, problem.variance_floor)
-    gate.module_ = model.gate.eval()
+    gate.use_module(model.gate)
     exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
                                best.n_iter, best.history)
     experts = [exported[i] if i in exported else fixed_models[fixed.index(i)]

@@ -10,7 +10,9 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.utils.validation import _num_samples
 
-LOG_2PI = np.log(2.0 * np.pi)
+# The Gaussian's constant, for the numpy likelihoods here and the torch ones
+# of the gradient trainers.
+LOG_2PI = float(np.log(2.0 * np.pi))
 
 # Training only: one expert's probabilities are floored before the log, so
 # that a confident mistake by one expert costs a large but finite penalty

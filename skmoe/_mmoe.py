@@ -20,7 +20,6 @@ Shape legend: ``b`` batch rows, ``e`` experts, ``u`` expert units,
 ``g`` gates (tasks or one), ``t`` tasks, ``o`` tower outputs.
 """
 
-import copy
 import numbers
 import warnings
 
@@ -33,6 +32,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array
 
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
+from ._training import EarlyStopping, minibatches
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
@@ -383,20 +383,19 @@ default=None
         train_t = torch.as_tensor(train, device=self.device_)
         valid_t = None if valid is None else torch.as_tensor(valid, device=self.device_)
         self.loss_curve_, self.validation_loss_curve_ = [], []
-        best, best_state, stall = np.inf, None, 0
+        stopping = EarlyStopping(self.tol, self.n_iter_no_change,
+                                 keep_best=valid_t is not None)
         for epoch in range(self.max_iter):
             self.module_.train()
-            order = train_t[torch.randperm(len(train_t), device="cpu").to(self.device_)]
             total = torch.zeros((), device=self.device_)
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start:start + self.batch_size]
+            for rows in minibatches(train_t, self.batch_size):
                 optimizer.zero_grad()
                 loss = self._loss(Z, Y, w, rows)
                 loss.backward()
                 optimizer.step()
                 # Summed on the device: one host sync per epoch, not per step.
                 total += loss.detach() * len(rows)
-            self.loss_curve_.append(total.item() / len(order))
+            self.loss_curve_.append(total.item() / len(train_t))
             if not np.isfinite(self.loss_curve_[-1]):
                 raise ValueError("The training loss became NaN or infinite; lower "
                                  "learning_rate or check the targets' scale.")
@@ -409,20 +408,12 @@ default=None
             if self.verbose:
                 print(f"epoch {epoch + 1}: loss {self.loss_curve_[-1]:.5f}"
                       + (f", validation {monitored:.5f}" if valid_t is not None else ""))
-            if monitored < best - self.tol:
-                best, stall = monitored, 0
-                if valid_t is not None:
-                    best_state = copy.deepcopy(self.module_.state_dict())
-            else:
-                stall += 1
-            if stall >= self.n_iter_no_change:
+            if stopping.update(monitored, self.module_):
                 break
         else:
             warnings.warn(f"MultiGateMixtureOfExperts stopped at max_iter={self.max_iter} "
                           "epochs before the loss stopped improving.", ConvergenceWarning)
-        if best_state is not None:
-            self.module_.load_state_dict(best_state)
-        self.module_.eval()
+        stopping.restore(self.module_).eval()
         self.n_iter_ = epoch + 1
         if valid_t is None:
             del self.validation_loss_curve_

@@ -21,7 +21,7 @@ from ._base import _BaseExpertComposition, check_sample_weight
 from ._cluster import scatter_once
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
-from ._em import EMProblem
+from ._problem import EMProblem
 from ._inspection import ExpertInspectionMixin
 from ._likelihood import (MixtureLikelihoodMixin, classification_outputs,
                           gaussian_mixture_moments, mix_probabilities, regression_outputs)

@@ -8,7 +8,6 @@
   optionally with a few fitted parameters, as an expert.
 """
 
-import copy
 import numbers
 
 import numpy as np
@@ -25,6 +24,7 @@ from ._compat import validate_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
+from ._training import EarlyStopping, minibatches
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor)
 
@@ -124,14 +124,13 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
                                      fused=device.type == "cuda" or None)
         generator = torch.Generator().manual_seed(int(seed))
         train_t = torch.as_tensor(train, device=device)
-        best, best_state, stale, history = np.inf, None, 0, []
+        stopping = EarlyStopping(self.tol, self.n_iter_no_change, keep_best=bool(n_val))
+        history = []
         with seeded_torch(seed):  # dropout masks
             for epoch in range(1, self.max_epochs + 1):
                 module.train()
-                perm = train_t[torch.randperm(len(train), generator=generator).to(device)]
                 total = 0.0
-                for start in range(0, len(train), self.batch_size):
-                    rows = perm[start:start + self.batch_size]
+                for rows in minibatches(train_t, self.batch_size, generator):
                     optimizer.zero_grad()
                     with matmul_precision(self.precision, device):
                         output = module(Z[rows]).float()
@@ -147,17 +146,10 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
                         record["validation_loss"] = self._weighted_loss(
                             module(Z[rows]).float(), T[rows], w[rows]).item()
                 history.append(record)
-                score = record.get("validation_loss", record["train_loss"])
-                if score < best - self.tol:
-                    best, stale = score, 0
-                    if n_val:
-                        best_state = copy.deepcopy(module.state_dict())
-                else:
-                    stale += 1
-                if stale >= self.n_iter_no_change:
+                if stopping.update(record.get("validation_loss", record["train_loss"]),
+                                   module):
                     break
-        if best_state is not None:
-            module.load_state_dict(best_state)
+        stopping.restore(module)
         module.zero_grad(set_to_none=True)
         return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
 

@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
+from ._training import minibatches
 from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
                            standardise, to_numpy, to_tensor)
 
@@ -22,6 +23,8 @@ from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, st
 # recursion over 100 pairs cost more than the loss itself (EM on 100-1000
 # rows spent ~40% of its gate time there); 10 is scipy's default.
 LBFGS_HISTORY = 100
+# Rows per forward pass at prediction.
+PREDICT_CHUNK = 65_536
 
 
 class MLPGate(TorchStateMixin, BaseEstimator):
@@ -92,8 +95,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             raise ValueError(f"gate learning_rate must be > 0, got {self.learning_rate!r}.")
         return sizes
 
-    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None):
+    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None, device=None):
         """Build the network and the input scaling for ``n_experts`` outputs.
+
+        ``device``: where the network lives, when the caller decides (a
+        mixture's own ``device``); None resolves the gate's ``device``.
 
         ``dtype`` is the network's precision: float32 by default; EM asks for
         float64 so that rounding in the gate's fit does not compound over its
@@ -103,7 +109,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         computing them again.
         """
         sizes = self._validate()
-        self.device_ = resolve_device(self.device)
+        self.device_ = resolve_device(self.device if device is None else device)
         self.dtype_ = dtype
         self.mean_, self.scale_ = standardisation(X) if scaling is None else scaling
         with seeded_torch(seed):
@@ -114,6 +120,12 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         self._seed = seed
         self._penalty = None
         self.noise_module_ = None
+        return self
+
+    def use_module(self, module):
+        """Make ``module`` (trained elsewhere: inside a mixture's joint model,
+        or the stacked gate's blend of gates) the gate's network, in eval mode."""
+        self.module_ = module.to(self.device_).eval()
         return self
 
     # ---------------------------------------------------------- routing aids
@@ -185,8 +197,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         The device-side twin of :meth:`predict_log_proba` (``X`` as in
         ``_inputs``); used by the mixture's predict to keep X on the device.
         """
-        with torch.no_grad():
-            logits = self.module_(self._inputs(X)).to(torch.float64)
+        logits = self._forward_in_chunks(self._inputs(X)).to(torch.float64)
         return logits - torch.logsumexp(logits, dim=1, keepdim=True)
 
     def _loss(self, Z, targets, weight):
@@ -283,21 +294,28 @@ class MLPGate(TorchStateMixin, BaseEstimator):
 
     def _fit_adam(self, Z, T, w, n_epochs):
         optimizer = torch.optim.Adam(self._parameters(), lr=self.learning_rate)
-        n = Z.shape[0]
+        rows = torch.arange(Z.shape[0], device=Z.device)
         generator = torch.Generator().manual_seed(int(self._seed))
         for _ in range(n_epochs):
-            order = torch.randperm(n, generator=generator).to(Z.device)
-            for start in range(0, n, self.batch_size):
-                batch = order[start:start + self.batch_size]
+            for batch in minibatches(rows, self.batch_size, generator):
                 optimizer.zero_grad()
                 self._loss(Z[batch], T[batch], w[batch]).backward()
                 optimizer.step()
 
     # ------------------------------------------------------------------
+    def _forward_in_chunks(self, Z):
+        """``module_(Z)`` without gradients, ``PREDICT_CHUNK`` rows at a time: the
+        hidden activations of every row at once (of each fold gate, for the
+        stacked gate) would be the largest thing a fit on 10^6 rows holds."""
+        with torch.no_grad():
+            if len(Z) <= PREDICT_CHUNK:
+                return self.module_(Z)
+            return torch.cat([self.module_(Z[start:start + PREDICT_CHUNK])
+                              for start in range(0, len(Z), PREDICT_CHUNK)])
+
     def logits(self, X):
         """Raw gate scores, shape (n_samples, n_experts)."""
-        with torch.no_grad():
-            return to_numpy(self.module_(self._inputs(X)))
+        return to_numpy(self._forward_in_chunks(self._inputs(X)))
 
     def logits_and_noise(self, X):
         """Clean logits and noise scale (None without noise) as numpy arrays."""

@@ -72,13 +72,59 @@ def _feature_name(estimator, j):
     return str(names[j]) if names is not None else f"x{j}"
 
 
+def _numeric_column(estimator, X, j):
+    """Column ``j`` of X (array, DataFrame or sparse matrix) as floats.
+
+    A display varies a feature over a numeric range: a categorical or text
+    column is an error that names it.
+    """
+    if hasattr(X, "iloc"):
+        column = X.iloc[:, j]
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+        if not is_numeric_dtype(column.dtype) or is_bool_dtype(column.dtype):
+            raise ValueError(
+                f"Feature {_feature_name(estimator, j)!r} has dtype {column.dtype}; a gate "
+                "display varies a numeric feature over its range. Choose a numeric one.")
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    if hasattr(X, "tocsc"):   # scipy.sparse
+        return np.asarray(X.tocsc()[:, j].toarray(), dtype=float).ravel()
+    return np.asarray(X, dtype=float)[:, j]
+
+
 def _grid_input(estimator, X, columns, grids):
-    """Rows varying ``columns`` over ``grids``, other features at their median."""
-    X = np.asarray(X, dtype=float)
-    base = np.nanmedian(X, axis=0)
-    rows = np.tile(base, (len(grids[0]), 1))
+    """Rows varying ``columns`` over ``grids``, the other features at a typical value.
+
+    The typical value is the median of a numeric feature and the most frequent
+    value of a categorical or text one (a DataFrame keeps its dtypes, so
+    per-expert pipelines see the columns they were fitted on); a sparse X
+    gives sparse rows.
+    """
+    n_rows = len(grids[0])
+    if hasattr(X, "iloc"):
+        import pandas as pd
+        from pandas.api.types import is_numeric_dtype
+        typical = {}
+        for name in X.columns:
+            column = X[name]
+            if is_numeric_dtype(column.dtype) and column.dtype != bool:
+                typical[name] = column.median()
+            else:
+                mode = column.mode(dropna=True)
+                typical[name] = mode.iloc[0] if len(mode) else column.iloc[0]
+        rows = pd.DataFrame({name: pd.Series([typical[name]] * n_rows, dtype=X[name].dtype)
+                             for name in X.columns})
+        for j, values in zip(columns, grids):
+            rows[X.columns[j]] = np.asarray(values, dtype=float).astype(X.iloc[:, j].dtype,
+                                                                        copy=False)
+        return rows
+    sparse = hasattr(X, "tocsc")
+    dense = np.asarray(X.toarray() if sparse else X, dtype=float)
+    rows = np.tile(np.nanmedian(dense, axis=0), (n_rows, 1))
     for j, values in zip(columns, grids):
         rows[:, j] = values
+    if sparse:
+        from scipy import sparse as sp
+        return sp.csr_matrix(rows)
     names = getattr(estimator, "feature_names_in_", None)
     if names is not None:
         import pandas as pd
@@ -129,7 +175,7 @@ class GateDisplay:
         """
         _check_fitted_mixture(estimator)
         j = _feature_index(estimator, feature)
-        values = np.asarray(X, dtype=float)[:, j]
+        values = _numeric_column(estimator, X, j)
         grid = np.linspace(np.nanmin(values), np.nanmax(values), grid_resolution)
         weights = np.asarray(estimator.predict_gate(_grid_input(estimator, X, [j], [grid])))
         return cls(grid, weights, estimator.expert_names_, _feature_name(estimator, j),
@@ -204,16 +250,16 @@ class GateRegionDisplay:
         j0, j1 = (_feature_index(estimator, f) for f in features)
         if j0 == j1:
             raise ValueError("features must be two different features.")
-        Xa = np.asarray(X, dtype=float)
-        xx0 = np.linspace(np.nanmin(Xa[:, j0]), np.nanmax(Xa[:, j0]), grid_resolution)
-        xx1 = np.linspace(np.nanmin(Xa[:, j1]), np.nanmax(Xa[:, j1]), grid_resolution)
+        v0, v1 = _numeric_column(estimator, X, j0), _numeric_column(estimator, X, j1)
+        xx0 = np.linspace(np.nanmin(v0), np.nanmax(v0), grid_resolution)
+        xx1 = np.linspace(np.nanmin(v1), np.nanmax(v1), grid_resolution)
         g0, g1 = np.meshgrid(xx0, xx1)
         weights = np.asarray(estimator.predict_gate(
-            _grid_input(estimator, Xa, [j0, j1], [g0.ravel(), g1.ravel()])))
+            _grid_input(estimator, X, [j0, j1], [g0.ravel(), g1.ravel()])))
         weights = weights.reshape(grid_resolution, grid_resolution, -1)
         names = (_feature_name(estimator, j0), _feature_name(estimator, j1))
         return cls(xx0, xx1, weights, estimator.expert_names_, names,
-                   Xa[:, [j0, j1]]).plot(ax=ax)
+                   np.column_stack([v0, v1])).plot(ax=ax)
 
     def plot(self, ax=None):
         """Draw the map; returns self with ``ax_`` and ``figure_``."""

@@ -333,6 +333,23 @@ def test_device_cpu_keeps_the_stacked_gate_on_the_cpu_where_cuda_exists():
     assert moe.predict(X).shape == (300,)
 
 
+def test_the_mixture_decides_where_the_gate_lives(monkeypatch):
+    # The trainers pass the mixture's device to the gate's init (they used to
+    # set the gate's device_ from outside); the CPU test of the GPU case above:
+    # a gate template that asks for a device of its own is overruled.
+    import skmoe.gates as gates
+    seen = []
+    resolve = gates.resolve_device
+    monkeypatch.setattr(gates, "resolve_device", lambda d: seen.append(d) or resolve("cpu"))
+    X, y, _ = _two_regimes(n=200)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    for kwargs in ({}, {"top_k": 1}):
+        seen.clear()
+        MixtureOfExpertsRegressor(experts, gate=MLPGate(device="cuda:7"), device="cpu",
+                                  max_epochs=2, random_state=0, **kwargs).fit(X, y)
+        assert seen and "cuda:7" not in [str(d) for d in seen]
+
+
 def test_gate_epochs_are_bounded_on_large_data():
     # Small data: every training row once per epoch, shuffled (as before).
     # Large data: a fixed number of minibatches, so the gate's cost stops
@@ -429,3 +446,19 @@ def test_classifier_refits_its_experts_by_default():
     tree = averaged.named_experts_["tree"]
     assert_allclose(averaged.predict_experts(X[:30])[:, 1],
                     np.mean([f.predict_proba(X[:30]) for f in tree.estimators_], axis=0))
+
+
+def test_gates_predict_in_chunks_of_rows(monkeypatch):
+    # The fold gates' held-out logits and the deployed gate run a bounded
+    # number of rows at a time (memory on large data): the same numbers.
+    import skmoe._blend as blend_module
+    import skmoe.gates as gates_module
+    X, y, _ = _two_regimes(n=300)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    whole = MixtureOfExpertsRegressor(experts, max_epochs=20, random_state=0).fit(X, y)
+    monkeypatch.setattr(blend_module, "PREDICT_CHUNK", 7)
+    monkeypatch.setattr(gates_module, "PREDICT_CHUNK", 7)
+    chunked = MixtureOfExpertsRegressor(experts, max_epochs=20, random_state=0).fit(X, y)
+    assert chunked.candidate_weights_ == pytest.approx(whole.candidate_weights_, rel=1e-9)
+    assert_allclose(chunked.predict_gate(X), whole.predict_gate(X), rtol=1e-6)
+    assert_allclose(chunked.predict(X), whole.predict(X), rtol=1e-6)

@@ -209,3 +209,55 @@ def test_missing_matplotlib_message(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install matplotlib"):
         check_matplotlib()
+
+
+# -- data as users have it: mixed-type frames and sparse X ---------------------
+def _mixed_frame(n=160, seed=0):
+    import pandas as pd
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame({
+        "x": rng.normal(size=n),
+        "z": rng.normal(size=n),
+        "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+        "city": pd.Series(rng.choice(["paris", "rome", "oslo"], n), dtype=object),
+    })
+    y = 2.0 * frame["x"].to_numpy() + 3.0 * (frame["colour"] == "red").to_numpy()
+    return frame, y + 0.1 * rng.normal(size=n)
+
+
+def test_gate_displays_take_a_mixed_type_frame():
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+    X, y = _mixed_frame()
+    one_hot = make_pipeline(make_column_transformer(
+        (OneHotEncoder(handle_unknown="ignore"), ["colour", "city"]), remainder="passthrough"),
+        Ridge())
+    numbers = make_pipeline(make_column_transformer(("passthrough", ["x", "z"])),
+                            DecisionTreeRegressor(max_depth=3))
+    moe = MixtureOfExpertsRegressor([("one_hot", one_hot), ("numbers", numbers)],
+                                    max_epochs=5, random_state=0).fit(X, y)
+    display = GateDisplay.from_estimator(moe, X, feature="x", grid_resolution=20)
+    assert display.gate_weights.shape == (20, 2)
+    np.testing.assert_allclose(display.gate_weights.sum(axis=1), 1.0)
+    assert display.grid.min() == X["x"].min() and display.grid.max() == X["x"].max()
+    region = GateRegionDisplay.from_estimator(moe, X, features=("x", "z"),
+                                              grid_resolution=10)
+    assert region.gate_weights.shape == (10, 10, 2)
+    with pytest.raises(ValueError, match="'colour' has dtype category"):
+        GateDisplay.from_estimator(moe, X, feature="colour")
+
+
+def test_gate_display_takes_sparse_X():
+    from scipy import sparse
+    from sklearn.linear_model import Ridge
+    rng = np.random.RandomState(0)
+    X = sparse.random(150, 6, density=0.4, format="csr", random_state=rng)
+    y = X @ rng.normal(size=6) + 0.05 * rng.normal(size=150)
+    moe = MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor(
+        max_depth=3))], max_epochs=5, random_state=0).fit(X, y)
+    display = GateDisplay.from_estimator(moe, X, feature=2, grid_resolution=15)
+    column = X[:, 2].toarray().ravel()
+    assert display.grid.min() == column.min() and display.grid.max() == column.max()
+    np.testing.assert_allclose(display.gate_weights.sum(axis=1), 1.0)

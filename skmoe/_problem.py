@@ -1,0 +1,165 @@
+"""The problem a mixture's trainer solves: the data, the experts, the weights.
+
+:class:`EMProblem` is built once per fit (``_moe``) and read by every
+trainer -- EM (``_em``), the stacked gate (``_blend``), the joint gradient
+trainer (``_gradient``): X as the experts get it and the gate's numeric
+view, y (standardised for regression, so that rescaling y rescales the fit),
+the sample weights, and the experts' cross-fitting
+(:mod:`skmoe._crossfit`) with their likelihoods. :func:`fixed_outputs` gives
+the experts' honest (out-of-fold) outputs and the models that predict.
+"""
+
+import copy
+from functools import partial
+
+import numpy as np
+
+from ._base import fit_expert
+from ._crossfit import (CrossFitAverage, cross_fit, expert_outputs, fit_predict, make_folds,
+                        refit)
+from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, classification_outputs,
+                          gaussian_log_likelihood, noise_variances, regression_outputs)
+
+# Noise variances are floored at this fraction of var(y) (of one for constant
+# targets) so no expert's variance collapses; relative, so EM is
+# scale-equivariant in y.
+VARIANCE_FLOOR = 1e-6
+
+class EMProblem:
+    """What EM needs to know about the data and the experts.
+
+    Parameters
+    ----------
+    names, templates : list
+        Expert names and unfitted estimators.
+    X : ndarray of shape (n_samples, n_features)
+        The gate's numeric view of the data (also what k-means starts from).
+    y : ndarray of shape (n_samples,)
+        Targets; encoded as 0..C-1 for classification.
+    sample_weight : ndarray of shape (n_samples,)
+    n_classes : int or None
+        None for regression.
+    homogeneous : bool
+        Whether the experts are copies of one estimator.
+    expert_X : array-like, DataFrame or sparse matrix, default=None
+        X as the experts get it (the user's X, untouched); None: ``X``.
+    """
+
+    def __init__(self, names, templates, X, y, sample_weight, n_classes=None,
+                 homogeneous=False, expert_X=None):
+        self.names, self.templates = names, templates
+        self.expert_X = X if expert_X is None else expert_X
+        self.homogeneous = homogeneous
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.n_classes = n_classes
+        self.is_classifier = n_classes is not None
+        if not self.is_classifier:
+            # EM computes its likelihoods on standardised targets (float64), so
+            # that rescaling y rescales the fit exactly (scale-equivariance).
+            y = np.asarray(y, dtype=np.float64)
+            self.y_mean, self.y_scale = float(y.mean()), float(y.std()) or 1.0
+            self.y_standardised = (y - self.y_mean) / self.y_scale
+        # In the units of y; EM floors standardised variances at VARIANCE_FLOOR.
+        self.variance_floor = 0.0 if self.is_classifier else VARIANCE_FLOOR * self.y_scale ** 2
+
+    @property
+    def n_experts(self):
+        return len(self.names)
+
+    def subset(self, keep):
+        """The same problem with only the experts ``keep`` (after a drop)."""
+        sub = copy.copy(self)
+        sub.names = [self.names[i] for i in keep]
+        sub.templates = [self.templates[i] for i in keep]
+        return sub
+
+    def folds(self, cv, seed):
+        """The cross-fitting folds, fixed for a whole run (None: in-sample)."""
+        return make_folds(cv, self.X, self.y, seed=seed, classifier=self.is_classifier)
+
+    def _fit(self):
+        return partial(fit_expert, classes_needed=self.is_classifier)
+
+    def _predict(self):
+        return partial(expert_outputs, n_classes=self.n_classes)
+
+    def cross_fit(self, R, folds, parallel, seed, refit=False, keep_fold_fits=False):
+        """Every expert fitted with weights ``R`` (times the user's), expert i seeded ``seed + i``.
+
+        Returns a Bunch: ``outputs``, each row predicted by the fits that did
+        not see it (in-sample when ``folds`` is None), and ``experts``, the
+        fits on all rows (when ``refit`` or ``folds`` is None).
+        """
+        return cross_fit(parallel, self.names, self.templates, self.expert_X, self.y,
+                         folds,
+                         self._predict(), weights=R * self.sample_weight[:, None],
+                         seeds=[seed + i for i in range(self.n_experts)], fit=self._fit(),
+                         refit=refit, keep_fold_fits=keep_fold_fits)
+
+    def refit(self, R, parallel, seed):
+        """Every expert fitted once on all rows with weights ``R`` (times the user's)."""
+        return refit(parallel, self.names, self.templates, self.expert_X, self.y,
+                     weights=R * self.sample_weight[:, None],
+                     seeds=[seed + i for i in range(self.n_experts)], fit=self._fit())
+
+    def fit_predict(self, i, train, test, weight, seed):
+        """Fit expert i on rows ``train`` with ``weight`` (all rows); predict rows ``test``."""
+        return fit_predict(self._fit(), self.names[i], self.templates[i], self.expert_X,
+                           self.y,
+                           train, test, weight, seed, {}, self._predict())
+
+    def outputs(self, experts, X, names=None):
+        names = self.names if names is None else names
+        if self.is_classifier:
+            return classification_outputs(names, experts, X, self.n_classes)
+        return regression_outputs(names, experts, X)
+
+    def standardise(self, outputs):
+        """Regression predictions in the units of ``y_standardised``."""
+        return outputs if self.is_classifier else (outputs - self.y_mean) / self.y_scale
+
+    def log_likelihood(self, outputs, variances):
+        """(n, M) log-likelihoods; regression: of standardised outputs and variances."""
+        if self.is_classifier:
+            return categorical_log_likelihood(self.y, outputs)
+        return gaussian_log_likelihood(self.y_standardised, outputs, variances)
+
+    def variances(self, outputs, weights):
+        """Standardised noise variances (M-step), or None for classification."""
+        if self.is_classifier:
+            return None
+        return noise_variances(self.y_standardised, outputs, weights, VARIANCE_FLOOR)
+
+    def unstandardise(self, log_likelihood, variances):
+        """Log-likelihood and noise variances back in the units of y."""
+        if self.is_classifier:
+            return log_likelihood, variances
+        return (log_likelihood - np.log(self.y_scale),
+                None if variances is None else variances * self.y_scale ** 2)
+
+
+def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
+    """Honest outputs of the experts ``fixed`` (positions), and their final models.
+
+    Out-of-fold outputs (``cv`` folds): standardised predictions (regression)
+    or floored log-probabilities (classification).
+
+    The final models are refits on all rows, or (``refit=False``) each
+    expert's fold fits averaged (:class:`~skmoe._crossfit.CrossFitAverage`).
+    """
+    n = len(problem.y)
+    shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
+    if not fixed:
+        return np.empty(shape), []
+    sub = problem.subset(fixed)
+    folds = sub.folds(cv, seed)
+    average = not refit and folds is not None
+    fits = sub.cross_fit(np.ones((n, len(fixed))), folds, parallel, seed,
+                         refit=not average, keep_fold_fits=average)
+    outputs, models = fits.outputs, fits.experts
+    if average:
+        models = [CrossFitAverage(fold_fits, problem.n_classes, name)
+                  for name, fold_fits in zip(sub.names, fits.fold_experts)]
+    if problem.is_classifier:
+        return np.log(np.maximum(outputs, PROBA_FLOOR)), models
+    return (outputs - problem.y_mean) / problem.y_scale, models
