@@ -6,6 +6,12 @@ layer for all experts at once instead of a Python loop over ``E`` modules.
 Used by the gradient trainer (several torch MLP experts), and by MMoE
 (experts shared by the tasks).
 
+At predict time :meth:`BatchedMLP.inference` runs the same network without
+autograd as one 2-D matrix product per expert and layer, with the bias and
+ReLU applied in the product's epilogue (cuBLASLt on CUDA) instead of separate
+passes over the activations, which dominate once the products run on tensor
+cores (TF32, bf16). No compiler is needed.
+
 Shape legend: ``e`` experts, ``b`` batch rows, ``i``/``o`` layer widths.
 """
 
@@ -14,8 +20,26 @@ import numbers
 
 import torch
 
+# The fused inference path needs torch's addmm with a fused activation.
+_FUSED = hasattr(torch, "_addmm_activation")
+
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "gelu": torch.nn.GELU,
                "logistic": torch.nn.Sigmoid}
+
+
+def _autocast_dtype(device):
+    """The autocast dtype on ``device``'s type if autocast is on there, else None."""
+    try:
+        enabled = torch.is_autocast_enabled(device.type)
+    except TypeError:  # older torch: CUDA only
+        enabled = device.type == "cuda" and torch.is_autocast_enabled()
+    if not enabled:
+        return None
+    try:
+        return torch.get_autocast_dtype(device.type)
+    except AttributeError:
+        return (torch.get_autocast_gpu_dtype() if device.type == "cuda"
+                else torch.get_autocast_cpu_dtype())
 
 
 def check_layer_sizes(value, name):
@@ -104,6 +128,65 @@ class BatchedMLP(torch.nn.Module):
         for layer in self.layers[:-1]:
             x = self.dropout(self.activation(layer(x)))
         return self.layers[-1](x)
+
+    def inference(self, x):
+        """:meth:`forward` for predict: no autograd, the same numbers up to rounding.
+
+        Each expert's layer is one 2-D ``addmm`` whose epilogue adds the bias
+        (and applies ReLU, through ``torch._addmm_activation``) as the product
+        is written, so a hidden layer's activations are written once and read
+        once, instead of the bias being broadcast into the output, read back by
+        ``baddbmm`` and the activation reading and writing them again. Under a
+        bfloat16 autocast the weights, inputs and activations are bfloat16
+        (float32 accumulation), as autocast's ``baddbmm`` gives. With shared
+        rows (``x`` of shape ``(b, n_in)``) the first layer of every expert is
+        one product against the experts' concatenated weights. Returns
+        ``(e, b, n_out)`` in the compute dtype. Dropout is off (``eval``).
+
+        Only on CUDA, where the epilogue is fused; elsewhere (and on a torch
+        without ``_addmm_activation``) it is :meth:`forward` under ``no_grad``.
+        """
+        with torch.no_grad():
+            if not (_FUSED and x.device.type == "cuda"):
+                return self(x)
+            return self._inference(x)
+
+    def _inference(self, x):
+        dtype = _autocast_dtype(x.device) or self.layers[0].weight.dtype
+        relu = isinstance(self.activation, torch.nn.ReLU)
+        n_experts, last = self.n_experts, len(self.layers) - 1
+        with torch.autocast(x.device.type, enabled=False):
+            weights = [layer.weight.to(dtype) for layer in self.layers]
+            biases = [layer.bias.to(dtype)[:, 0] for layer in self.layers]  # (e, o)
+            x = x.to(dtype)
+
+            def linear(k, e, rows):
+                if k < last and relu:
+                    return torch._addmm_activation(biases[k][e], rows, weights[k][e])
+                out = torch.addmm(biases[k][e], rows, weights[k][e])
+                return self.activation(out) if k < last else out
+
+            if x.dim() == 2 and n_experts > 1 and last > 0:
+                # Shared rows: the first layer of all experts as one product,
+                # (b, i) @ (i, e * o); expert e reads its columns as a strided view.
+                n_in, width = weights[0].shape[1:]
+                w = weights[0].permute(1, 0, 2).reshape(n_in, n_experts * width)
+                if relu:
+                    h = torch._addmm_activation(biases[0].reshape(-1), x, w)
+                else:
+                    h = self.activation(torch.addmm(biases[0].reshape(-1), x, w))
+                hidden = [h[:, e * width:(e + 1) * width] for e in range(n_experts)]
+                start = 1
+            else:
+                hidden = list(x.unsqueeze(0).expand(n_experts, -1, -1) if x.dim() == 2 else x)
+                start = 0
+            outputs = []
+            for e in range(n_experts):   # expert by expert: one expert's activations alive
+                rows = hidden[e]
+                for k in range(start, last + 1):
+                    rows = linear(k, e, rows)
+                outputs.append(rows)
+            return torch.stack(outputs)
 
     @classmethod
     def from_mlps(cls, mlps, activation="relu", dropout=0.0):
