@@ -50,6 +50,11 @@ try:
 except ImportError:  # an older checkout: baseline only
     _device_predict = None
 
+def device_key(device):
+    """The key of ``_DeviceX``'s copies ('cuda' and 'cuda:0' are one device)."""
+    return getattr(_device_predict, "device_key", str)(device)
+
+
 DATASHEET_TFLOPS = {"float32": 67.0, "tf32": 495.0, "bf16": 989.0}
 
 
@@ -107,7 +112,7 @@ def legacy_predict(model, X):
     if not hasattr(moe, "device_predict_applies"):
         return model.predict(X)
     original = moe.device_predict_applies
-    moe.device_predict_applies = lambda mixture: False
+    moe.device_predict_applies = lambda *args: False
     try:
         return model.predict(X)
     finally:
@@ -132,7 +137,7 @@ def predict_breakdown(model, X, device):
     log_w = model.gate_.log_proba_tensor(Xd)
     mark("gate")
     cache = _device_predict._DeviceX(Xc)
-    cache.copies[str(device)] = Xd
+    cache.copies[device_key(device)] = Xd
     groups = _device_predict.torch_expert_groups(model.experts_)
     outs = [_device_predict.batched_expert_outputs(model.experts_, g, cache) for g in groups]
     mark("batched_experts")
@@ -178,7 +183,7 @@ def batched_rate(model, X, device, precision, repeats, eager=False):
         BatchedMLP.inference = BatchedMLP.forward
     try:
         cache = _device_predict._DeviceX(X)
-        cache.copies[str(device)] = device_array(X, device)
+        cache.copies[device_key(device)] = device_array(X, device)
         groups = _device_predict.torch_expert_groups(experts)
         fn = lambda: [_device_predict.batched_expert_outputs(experts, g, cache) for g in groups]
         fn()

@@ -70,6 +70,18 @@ def torch_expert_groups(experts):
     return list(groups.values())
 
 
+def device_key(device):
+    """``device`` as a string, a CUDA device always with its index.
+
+    The gate's device (``'cuda'``) and its experts' parameters' (``'cuda:0'``)
+    are one device: one key, one copy of X.
+    """
+    device = torch.device(device)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
+    return str(device)
+
+
 class _DeviceX:
     """X on each device it is needed on, copied at most once per device."""
 
@@ -77,7 +89,7 @@ class _DeviceX:
         self.X, self.copies = X, {}
 
     def on(self, device):
-        key = str(device)
+        key = device_key(device)
         if key not in self.copies:
             self.copies[key] = device_array(self.X, device)
         return self.copies[key]

@@ -92,10 +92,14 @@ def test_experts_with_their_own_scaling_run_batched(monkeypatch):
     _check_batched_equals_per_expert(model, X, monkeypatch)
 
 
-def test_predict_validates_once_and_copies_x_once(monkeypatch):
-    """X reaches the device once; no expert re-validates it; no float64 nan_to_num."""
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_cuda)])
+def test_predict_validates_once_and_copies_x_once(device, monkeypatch):
+    """X reaches the device once; no expert re-validates it; no float64 nan_to_num.
+
+    On CUDA the gate's device ('cuda') and the experts' ('cuda:0') are one.
+    """
     X, y = _data()
-    model = _regressor().fit(X, y)
+    model = _regressor(device=device).fit(X, y)
     expected = model.predict(X)
     copies = []
     original = device_predict.device_array
