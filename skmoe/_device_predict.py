@@ -107,7 +107,8 @@ def batched_expert_outputs(experts, positions, device_x):
     first = group[0]
     device = next(first.module_.parameters()).device
     X = device_x.on(device)
-    net = BatchedMLP.from_mlps([e.module_ for e in group], first.activation).eval()
+    net = BatchedMLP.from_mlps([e.module_ for e in group], first.activation,
+                               skip_init=True).eval()
     widths = [lin.out_features for lin in _linears(first)]
     chunk = batched_predict_chunk(len(group), widths, device)
     shared = all(np.array_equal(e.x_mean_, first.x_mean_)

@@ -67,3 +67,14 @@ def test_fused_inference_matches_forward(hidden, activation):
 def test_inference_needs_no_autograd():
     batched = BatchedMLP(2, 3, (4,), 1)
     assert not batched.inference(torch.randn(5, 3)).requires_grad
+
+
+def test_from_mlps_skip_init_stacks_the_same_weights_without_drawing():
+    torch.manual_seed(3)
+    mlps = [make_mlp(5, (7, 3), 2) for _ in range(3)]
+    drawn = BatchedMLP.from_mlps(mlps)
+    state = torch.random.get_rng_state()
+    stacked = BatchedMLP.from_mlps(mlps, skip_init=True)
+    assert torch.equal(torch.random.get_rng_state(), state)   # no draws
+    for a, b in zip(drawn.state_dict().values(), stacked.state_dict().values()):
+        assert torch.equal(a, b)
