@@ -14,7 +14,10 @@ The scale issue "GPU: predict as fast as training": a mixture
     experts, mixing) and, with ``--legacy``, the per-expert path (each expert
     and the gate asked one by one, ``skmoe._device_predict`` bypassed);
 (c) the batched expert forward alone (X already on the GPU, the
-    ``BatchedMLP`` over all rows) in ``float32``, ``tf32`` and ``bf16``: its
+    ``BatchedMLP`` over all rows) in ``float32``, ``tf32`` and ``bf16``, both
+    the predict path (``BatchedMLP.inference``: bias and ReLU fused into each
+    product) and the training forward it replaced (``eager``, one
+    ``baddbmm`` per layer, separate bias and activation passes): its
     FLOP rate against the measured ``torch.mm`` peak of the same precision
     (8192^3, median of 10) and against the datasheet's dense peak of an
     H100/H200 SXM (FP32 67, TF32 495, BF16 989 TFLOP/s);
@@ -46,6 +49,11 @@ try:
     from skmoe import _device_predict
 except ImportError:  # an older checkout: baseline only
     _device_predict = None
+
+def device_key(device):
+    """The key of ``_DeviceX``'s copies ('cuda' and 'cuda:0' are one device)."""
+    return getattr(_device_predict, "device_key", str)(device)
+
 
 DATASHEET_TFLOPS = {"float32": 67.0, "tf32": 495.0, "bf16": 989.0}
 
@@ -104,7 +112,7 @@ def legacy_predict(model, X):
     if not hasattr(moe, "device_predict_applies"):
         return model.predict(X)
     original = moe.device_predict_applies
-    moe.device_predict_applies = lambda mixture: False
+    moe.device_predict_applies = lambda *args: False
     try:
         return model.predict(X)
     finally:
@@ -129,7 +137,7 @@ def predict_breakdown(model, X, device):
     log_w = model.gate_.log_proba_tensor(Xd)
     mark("gate")
     cache = _device_predict._DeviceX(Xc)
-    cache.copies[str(device)] = Xd
+    cache.copies[device_key(device)] = Xd
     groups = _device_predict.torch_expert_groups(model.experts_)
     outs = [_device_predict.batched_expert_outputs(model.experts_, g, cache) for g in groups]
     mark("batched_experts")
@@ -157,16 +165,25 @@ def matmul_peak(device, precision, size=8192, repeats=10):
     return 2 * size ** 3 / seconds / 1e12
 
 
-def batched_rate(model, X, device, precision, repeats):
-    """The batched experts over all rows, X already on the device."""
+def batched_rate(model, X, device, precision, repeats, eager=False):
+    """The batched experts over all rows, X already on the device.
+
+    ``eager=True``: the training forward (``baddbmm`` per layer, separate
+    bias and activation passes) instead of ``BatchedMLP.inference``, the
+    predict path before the fused one.
+    """
+    from skmoe._nn import BatchedMLP
     from skmoe._torch_utils import device_array
     experts = model.experts_
     previous = [e.precision for e in experts]
     for e in experts:
         e.precision = precision
+    fused = getattr(BatchedMLP, "inference", None)
+    if eager and fused is not None:
+        BatchedMLP.inference = BatchedMLP.forward
     try:
         cache = _device_predict._DeviceX(X)
-        cache.copies[str(device)] = device_array(X, device)
+        cache.copies[device_key(device)] = device_array(X, device)
         groups = _device_predict.torch_expert_groups(experts)
         fn = lambda: [_device_predict.batched_expert_outputs(experts, g, cache) for g in groups]
         fn()
@@ -174,6 +191,8 @@ def batched_rate(model, X, device, precision, repeats):
     finally:
         for e, p in zip(experts, previous):
             e.precision = p
+        if eager and fused is not None:
+            BatchedMLP.inference = fused
     linears = [m for m in experts[0].module_ if isinstance(m, torch.nn.Linear)]
     flops = 2 * len(X) * len(experts) * sum(l.in_features * l.out_features for l in linears)
     return seconds, flops / seconds / 1e12
@@ -247,16 +266,18 @@ def main():
     if _device_predict is not None:
         result["batched"] = {}
         for precision in ("float32", "tf32", "bf16"):
-            seconds, tflops = batched_rate(model, X, device, precision, args.repeats)
             peak = matmul_peak(device, precision) if device.type == "cuda" else float("nan")
-            entry = {"seconds": seconds, "tflops": tflops, "measured_peak_tflops": peak,
-                     "fraction_of_measured_peak": tflops / peak,
-                     "fraction_of_datasheet_peak": tflops / DATASHEET_TFLOPS[precision]}
-            result["batched"][precision] = entry
-            print(f"(c) batched experts [{precision}]: {seconds:.4f} s, {tflops:.1f} TFLOP/s = "
-                  f"{100 * tflops / peak:.1f} % of the measured mm peak {peak:.1f}, "
-                  f"{100 * entry['fraction_of_datasheet_peak']:.1f} % of the datasheet "
-                  f"{DATASHEET_TFLOPS[precision]:.0f}", flush=True)
+            for path in ("eager", "fused"):
+                seconds, tflops = batched_rate(model, X, device, precision, args.repeats,
+                                               eager=path == "eager")
+                entry = {"seconds": seconds, "tflops": tflops, "measured_peak_tflops": peak,
+                         "fraction_of_measured_peak": tflops / peak,
+                         "fraction_of_datasheet_peak": tflops / DATASHEET_TFLOPS[precision]}
+                result["batched"][precision if path == "fused" else f"{precision}_eager"] = entry
+                print(f"(c) batched experts [{precision}, {path}]: {seconds:.4f} s, "
+                      f"{tflops:.1f} TFLOP/s = {100 * tflops / peak:.1f} % of the measured mm "
+                      f"peak {peak:.1f}, {100 * entry['fraction_of_datasheet_peak']:.1f} % of "
+                      f"the datasheet {DATASHEET_TFLOPS[precision]:.0f}", flush=True)
         result["precision"] = {}
         for precision in ("tf32", "bf16"):
             m, f = fit_timed(args, device, X, y, args.precision_epochs, precision)

@@ -10,8 +10,9 @@ for a dense (softmax) gate:
   float64, and is standardised there (the same numbers as numpy's, then
   float32), shared by the gate and by every expert of the same scaling;
 * torch MLP experts of one shape, device and precision run as one
-  :class:`~skmoe._nn.BatchedMLP` (one ``baddbmm`` per layer, as in training),
-  in chunks of rows that bound the device memory;
+  :class:`~skmoe._nn.BatchedMLP` (its :meth:`~skmoe._nn.BatchedMLP.inference`:
+  per layer, one product per expert with the bias and ReLU fused into it), in
+  chunks of rows that bound the device memory;
 * the other experts (trees, linear models, rules) predict on the CPU as
   before.
 
@@ -33,6 +34,24 @@ def _linears(expert):
     return [m for m in expert.module_ if isinstance(m, torch.nn.Linear)]
 
 
+# Activations of the widest layer of one chunk of rows on a GPU, in elements:
+# 2**30 (4 GiB in float32, 2 GiB in bfloat16), at most a sixteenth of the free
+# device memory, at least the CPU bound. Fewer, larger chunks keep the device
+# busy: with 65,536-row chunks the reduced-precision products finish faster
+# than Python queues them.
+DEVICE_PREDICT_ELEMENTS = 2 ** 30
+
+
+def batched_predict_chunk(n_experts, widths, device):
+    """Rows per batched forward of ``n_experts`` networks of these widths on ``device``."""
+    chunk = predict_chunk(n_experts, widths)
+    if device.type != "cuda":
+        return chunk
+    free, _ = torch.cuda.mem_get_info(device)
+    elements = min(DEVICE_PREDICT_ELEMENTS, free // 64)   # /16 of free, 4-byte elements
+    return max(chunk, elements // (max(n_experts, 1) * max(widths)))
+
+
 def _group_key(expert):
     """Experts with equal keys run as one batched network."""
     parameter = next(expert.module_.parameters())
@@ -51,6 +70,18 @@ def torch_expert_groups(experts):
     return list(groups.values())
 
 
+def device_key(device):
+    """``device`` as a string, a CUDA device always with its index.
+
+    The gate's device (``'cuda'``) and its experts' parameters' (``'cuda:0'``)
+    are one device: one key, one copy of X.
+    """
+    device = torch.device(device)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
+    return str(device)
+
+
 class _DeviceX:
     """X on each device it is needed on, copied at most once per device."""
 
@@ -58,7 +89,7 @@ class _DeviceX:
         self.X, self.copies = X, {}
 
     def on(self, device):
-        key = str(device)
+        key = device_key(device)
         if key not in self.copies:
             self.copies[key] = device_array(self.X, device)
         return self.copies[key]
@@ -76,20 +107,26 @@ def batched_expert_outputs(experts, positions, device_x):
     first = group[0]
     device = next(first.module_.parameters()).device
     X = device_x.on(device)
-    net = BatchedMLP.from_mlps([e.module_ for e in group], first.activation).eval()
+    net = BatchedMLP.from_mlps([e.module_ for e in group], first.activation,
+                               skip_init=True).eval()
     widths = [lin.out_features for lin in _linears(first)]
-    chunk = predict_chunk(len(group), widths)
+    chunk = batched_predict_chunk(len(group), widths, device)
     shared = all(np.array_equal(e.x_mean_, first.x_mean_)
                  and np.array_equal(e.x_scale_, first.x_scale_) for e in group)
+    # Means and scales go to the device once (a copy per chunk would wait for
+    # the chunk before it, leaving the device idle while Python queues work).
+    scalings = [(torch.as_tensor(e.x_mean_, dtype=X.dtype, device=device),
+                 torch.as_tensor(e.x_scale_, dtype=X.dtype, device=device))
+                for e in (group[:1] if shared else group)]
     outputs = []
     with torch.no_grad(), matmul_precision(first._precision(), device):
         for start in range(0, len(X), chunk):
             rows = X[start:start + chunk]
             if shared:   # (b, d): one standardised copy, broadcast to every expert
-                Z = standardise(rows, first.x_mean_, first.x_scale_)
+                Z = standardise(rows, *scalings[0])
             else:        # (e, b, d): each expert its own scaling
-                Z = torch.stack([standardise(rows, e.x_mean_, e.x_scale_) for e in group])
-            outputs.append(net(Z).float())                          # (e, b, o)
+                Z = torch.stack([standardise(rows, *scaling) for scaling in scalings])
+            outputs.append(net.inference(Z).float())                # (e, b, o)
     out = torch.cat(outputs, dim=1) if outputs else torch.empty(
         (len(group), 0, widths[-1]), device=device)
     if hasattr(first, "classes_"):

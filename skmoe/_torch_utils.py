@@ -96,8 +96,12 @@ def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
     ``nan_to_zero`` imputes missing values by the mean (zero once standardised),
     as ``np.nan_to_num`` does.
     """
-    mean = torch.as_tensor(np.asarray(mean), dtype=X.dtype, device=X.device)
-    scale = torch.as_tensor(np.asarray(scale), dtype=X.dtype, device=X.device)
+    # Tensors already on X's device (and of its dtype) are used as they are:
+    # no host-to-device copy, which would wait for the work queued before it.
+    mean = torch.as_tensor(mean if torch.is_tensor(mean) else np.asarray(mean),
+                           dtype=X.dtype, device=X.device)
+    scale = torch.as_tensor(scale if torch.is_tensor(scale) else np.asarray(scale),
+                            dtype=X.dtype, device=X.device)
     Z = (X - mean) / scale
     if nan_to_zero:
         Z = torch.nan_to_num(Z, nan=0.0)

@@ -92,10 +92,14 @@ def test_experts_with_their_own_scaling_run_batched(monkeypatch):
     _check_batched_equals_per_expert(model, X, monkeypatch)
 
 
-def test_predict_validates_once_and_copies_x_once(monkeypatch):
-    """X reaches the device once; no expert re-validates it; no float64 nan_to_num."""
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_cuda)])
+def test_predict_validates_once_and_copies_x_once(device, monkeypatch):
+    """X reaches the device once; no expert re-validates it; no float64 nan_to_num.
+
+    On CUDA the gate's device ('cuda') and the experts' ('cuda:0') are one.
+    """
     X, y = _data()
-    model = _regressor().fit(X, y)
+    model = _regressor(device=device).fit(X, y)
     expected = model.predict(X)
     copies = []
     original = device_predict.device_array
@@ -200,3 +204,25 @@ def test_reduced_precision_on_cuda(precision, monkeypatch):
     for expert in model.experts_[:3]:
         expert.precision = "float32"
     assert_allclose(model.predict(X), pred, atol=0.1 * y.std())
+
+
+@needs_cuda
+@pytest.mark.parametrize("precision", ["float32", "tf32", "bf16"])
+def test_fused_inference_on_cuda(precision):
+    from skmoe._nn import BatchedMLP
+    from skmoe._torch_utils import matmul_precision
+    torch.manual_seed(0)
+    device = torch.device("cuda")
+    net = BatchedMLP(3, 5, (64, 32), 2).to(device).eval()
+    for x in (torch.randn(300, 5, device=device), torch.randn(3, 300, 5, device=device)):
+        with torch.no_grad(), matmul_precision(precision, device):
+            expected, fused = net(x).float(), net.inference(x).float()
+        atol = {"float32": 1e-5, "tf32": 5e-3, "bf16": 5e-2}[precision]
+        assert_allclose(fused.cpu(), expected.cpu(), atol=atol)
+
+
+def test_batched_predict_chunk_on_the_cpu_is_the_experts_bound():
+    from skmoe.experts import predict_chunk
+    widths = [256, 256, 1]
+    assert (device_predict.batched_predict_chunk(8, widths, torch.device("cpu"))
+            == predict_chunk(8, widths))

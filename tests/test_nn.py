@@ -41,3 +41,40 @@ def test_batched_gradients_match_the_loop():
     batched(x).square().sum().backward()
     expected = torch.stack([m[0].weight.grad.T for m in mlps])
     assert_allclose(batched.layers[0].weight.grad, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("hidden", [(), (7,), (7, 3)])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "gelu"])
+def test_fused_inference_matches_forward(hidden, activation):
+    # The predict path (addmm per expert, bias and ReLU fused; used on CUDA)
+    # run directly on the CPU: the same numbers as the training forward.
+    torch.manual_seed(2)
+    batched = BatchedMLP(4, 5, hidden, 2, activation=activation).eval()
+    for x in (torch.randn(11, 5), torch.randn(4, 11, 5)):
+        with torch.no_grad():
+            expected = batched(x)
+            fused = batched._inference(x)
+        assert fused.shape == expected.shape == (4, 11, 2)
+        assert_allclose(fused, expected, atol=1e-6)
+        assert_allclose(batched.inference(x), expected, atol=1e-6)   # CPU: forward
+        # Under a bfloat16 autocast: bfloat16 activations, as autocast's baddbmm.
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            expected, fused = batched(x), batched._inference(x)
+        assert fused.dtype == expected.dtype == torch.bfloat16
+        assert_allclose(fused.float(), expected.float(), atol=0.05)
+
+
+def test_inference_needs_no_autograd():
+    batched = BatchedMLP(2, 3, (4,), 1)
+    assert not batched.inference(torch.randn(5, 3)).requires_grad
+
+
+def test_from_mlps_skip_init_stacks_the_same_weights_without_drawing():
+    torch.manual_seed(3)
+    mlps = [make_mlp(5, (7, 3), 2) for _ in range(3)]
+    drawn = BatchedMLP.from_mlps(mlps)
+    state = torch.random.get_rng_state()
+    stacked = BatchedMLP.from_mlps(mlps, skip_init=True)
+    assert torch.equal(torch.random.get_rng_state(), state)   # no draws
+    for a, b in zip(drawn.state_dict().values(), stacked.state_dict().values()):
+        assert torch.equal(a, b)
