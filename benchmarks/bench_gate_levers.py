@@ -47,6 +47,7 @@ VARIANTS = {
     "refit the experts (as stacking)": ({}, {"refit_experts": True}),
     "fold fits averaged (no refit)": ({}, {"refit_experts": False}),
     "loss=nll (regression)": ({}, {"loss": "nll"}),
+    "stop when every fold gate stops (not their mean)": ({"stop": "each"}, {}),
     "learning_rate=3e-3": ({}, {"learning_rate": 3e-3}),
     "learning_rate=1e-2": ({}, {"learning_rate": 1e-2}),
     "batch_size=1024": ({}, {"batch_size": 1024}),

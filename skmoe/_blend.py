@@ -19,8 +19,11 @@ constant blend out of fold:
    disagreement), so it can learn "trust LightGBM unless k-NN disagrees".
 4. One gate per fold of the out-of-fold rows, each starting exactly at the
    constant blend of its training rows (zero output weights, the constant
-   logits as bias) and early-stopped on an inner validation split; its fold
-   is then an honest test. The deployed gate averages the gates' logits.
+   logits as bias) and keeping its best epoch on an inner validation split;
+   its fold is then an honest test. Training stops when the gates' mean
+   validation loss has not improved for ``n_iter_no_change`` epochs
+   (waiting for every gate to stop on its own few hundred validation rows
+   let one noisy gate keep all of them training: ``gate_training_settings.md``). The deployed gate averages the gates' logits.
    The gates are trained together as one batched network
    (:class:`~skmoe._nn.BatchedMLP`): one optimiser step for all of them.
 5. A convex blend cannot scale its experts up, weigh one negatively or add
@@ -87,7 +90,8 @@ GATE_STEPS_PER_EPOCH = 64
 # library always runs with all of them on.
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
-          "feature_weighted_head": True, "choice": "blend"}
+          "feature_weighted_head": True, "choice": "blend",
+          "stop": "mean"}
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -293,6 +297,7 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
     best = validation() if has_val else torch.full((E,), np.inf, device=device)
     best_state = copy.deepcopy(net.state_dict())
     stale = np.zeros(E, dtype=int)
+    best_mean, stale_mean = float(best.mean()), 0
     history, converged = [], False
     bar = progress_bar(settings.max_epochs, "gate", enabled=settings.verbose, unit="epoch")
     for epoch in range(1, settings.max_epochs + 1):
@@ -326,6 +331,10 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
                     best_state[name][keep] = value[keep]
                 best = torch.where(keep, score, best)
             stale = np.where(improved, 0, stale + 1)
+            if record["validation_loss"] < best_mean - settings.tol:
+                best_mean, stale_mean = record["validation_loss"], 0
+            else:
+                stale_mean += 1
         record["seconds"] = time.perf_counter() - started
         history.append(record)
         if settings.verbose:
@@ -333,7 +342,8 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
             bar.update()
             bar.write(f"[gate] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
                       f"validation {record.get('validation_loss', float('nan')):+.5f}")
-        if has_val and (stale >= settings.n_iter_no_change).all():
+        if has_val and ((stale >= settings.n_iter_no_change).all() or (
+                LEVERS["stop"] == "mean" and stale_mean >= settings.n_iter_no_change)):
             converged = True
             break
     bar.close()

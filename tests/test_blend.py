@@ -462,3 +462,15 @@ def test_gates_predict_in_chunks_of_rows(monkeypatch):
     assert chunked.candidate_weights_ == pytest.approx(whole.candidate_weights_, rel=1e-9)
     assert_allclose(chunked.predict_gate(X), whole.predict_gate(X), rtol=1e-6)
     assert_allclose(chunked.predict(X), whole.predict(X), rtol=1e-6)
+
+
+def test_gates_stop_on_their_mean_validation_loss():
+    # No epoch improves the fold gates' mean validation loss by tol=1: the
+    # gates stop after n_iter_no_change epochs, each keeping its best epoch
+    # (the first: the constant blend it started from).
+    X, y, _ = _two_regimes(n=300)
+    experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
+    moe = MixtureOfExpertsRegressor(experts, tol=1.0, n_iter_no_change=4,
+                                    random_state=0).fit(X, y)
+    assert moe.n_iter_ == 4 and moe.converged_
+    assert len(moe.history_) == 4
