@@ -85,8 +85,6 @@ class JointMixture(torch.nn.Module):
         # Sparse routing (skmoe._routing); None is the dense softmax.
         self.routing = None if is_dense(routing) else routing
         self.noise = noise_module
-        self.penalty = None
-        self.dense_log_g = None
         self.groups = torch.nn.ModuleList(groups)
         self.regression = regression
         self.n_experts = n_experts
@@ -99,39 +97,48 @@ class JointMixture(torch.nn.Module):
                              else None)
 
     def forward(self, z_gate, z_expert, fixed_out):
+        """Log gate weights (b, M) and the experts' outputs (b, M[, C])."""
+        log_g, out, _ = self.forward_with_routing_terms(z_gate, z_expert, fixed_out)
+        return log_g, out
+
+    def forward_with_routing_terms(self, z_gate, z_expert, fixed_out):
+        """:meth:`forward`, and what a training step with routing adds to the loss.
+
+        Returns ``log_g``, ``out`` and ``(penalty, dense_log_g)``: the batch's
+        balance / z-loss penalty, and the dense log-softmax the gate learns
+        from under top-k (:func:`~skmoe._routing.straight_through`); each
+        None where it does not apply (no routing, or not training).
+        """
         # b rows, M experts, e experts in a group, C classes
-        log_g = self._log_weights(z_gate)                               # (b, M)
+        log_g, routing_terms = self._log_weights(z_gate)                # (b, M)
         pieces = [fixed_out] if fixed_out.shape[1] else []              # (b, Mf[, C])
         for group in self.groups:
             out = group(z_expert)                                       # (e, b, o)
             out = out[..., 0] if self.regression else torch.log_softmax(out, dim=-1)
             pieces.append(out.transpose(0, 1))                          # (b, e[, C])
         out = pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
-        return log_g, out if self.in_order else out[:, self.inverse]
+        return log_g, (out if self.in_order else out[:, self.inverse]), routing_terms
 
     def _log_weights(self, z_gate):
-        """Dense log-softmax, or top-k routed log weights (-inf off-route).
-
-        In training the balance / z-loss penalty of the batch is left in
-        ``self.penalty`` for the optimiser step.
-        """
+        """Dense log-softmax, or top-k routed log weights (-inf off-route), and
+        the routing terms of a training step (see :meth:`forward_with_routing_terms`)."""
         logits = self.gate(z_gate)
         options = self.routing
-        self.dense_log_g = None
+        penalty = dense_log_g = None
         if options is None:
-            return torch.log_softmax(logits, dim=1)
+            return torch.log_softmax(logits, dim=1), (penalty, dense_log_g)
         if self.training:
             noise = (None if self.noise is None
                      else torch.nn.functional.softplus(self.noise(z_gate)))
-            routing, self.penalty = train_route(logits, options, noise_std=noise)
+            routing, penalty = train_route(logits, options, noise_std=noise)
             if options.top_k is not None:
                 # The gate's straight-through surrogate (_routing.straight_through).
-                self.dense_log_g = torch.log_softmax(logits, dim=1)
+                dense_log_g = torch.log_softmax(logits, dim=1)
         elif options.top_k is not None:
             routing = route(logits, options.top_k, capacity_factor=options.capacity_factor)
         if options.top_k is None:
-            return torch.log_softmax(logits, dim=1)
-        return routed_log_weights(routing, self.n_experts)
+            return torch.log_softmax(logits, dim=1), (penalty, dense_log_g)
+        return routed_log_weights(routing, self.n_experts), (penalty, dense_log_g)
 
 
 def mixture_loss(model, log_g, out, y, w, loss):
@@ -292,14 +299,12 @@ class Stepper:
 
     def _step_in_precision(self, rows):
         zg, ze, fo, y, w = self.data.rows(rows)
-        log_g, out = self.model(zg, ze, fo)
+        log_g, out, (penalty, dense_log_g) = self.model.forward_with_routing_terms(zg, ze, fo)
         value, _ = mixture_loss(self.model, log_g, out, y, w, self.loss)
         objective = value
-        if self.model.dense_log_g is not None:  # top-k: the gate learns from every expert
-            dense, _ = mixture_loss(self.model, self.model.dense_log_g, out.detach(), y, w,
-                                    self.loss)
+        if dense_log_g is not None:  # top-k: the gate learns from every expert
+            dense, _ = mixture_loss(self.model, dense_log_g, out.detach(), y, w, self.loss)
             objective = straight_through(value, dense)
-        penalty = self.model.penalty
         (objective if penalty is None else objective + penalty).backward()
         self.optimizer.step()
         self.total += value.detach() * w.sum()
