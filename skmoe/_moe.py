@@ -346,7 +346,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         the expert's ``cv`` fold fits (:class:`~skmoe.CrossFitAverage`), the
         very models whose out-of-fold predictions the gate learned from,
         bagged; it saves the refit and costs ``cv`` predictions per expert at
-        predict time. 'auto' is False for the regressor (better on all ten
+        predict time (and, for an expert that stores its training rows, such
+        as k-NN, ``cv`` copies of most of them in the fitted model). 'auto' is False for the regressor (better on all ten
         regression sets of the benchmark, by 0.1-5.7 %) and True for the
         classifier (averaging k fits' probabilities cannot recover the
         confidence a classifier gains from the rows it did not see: 12 and
