@@ -37,7 +37,8 @@ import numpy as np
 import torch
 
 from skmoe import MixtureOfExpertsRegressor, MLPGate
-from skmoe._gradient import JointMixture, Stepper, TrainingData, _ExpertGroup
+from skmoe._gradient import Stepper
+from skmoe._joint import JointMixture, TrainingData, _ExpertGroup
 from skmoe._nn import make_mlp
 from skmoe.experts import TorchMLPRegressor
 

@@ -68,6 +68,7 @@ from sklearn.utils import Bunch
 from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
 from ._nn import BatchedMLP
 from ._problem import fixed_outputs
+from ._training import Adam
 from .gates import PREDICT_CHUNK
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
@@ -212,40 +213,6 @@ class _GateLoss:
         return (w * value).sum(1) / w.sum(1).clamp_min(1e-12)          # (e,)
 
 
-class _Adam:
-    """Adam with L2 weight decay, as ``torch.optim.Adam`` computes it.
-
-    Written out because constructing a ``torch.optim`` optimiser imports
-    torch's compiler stack on first use (seconds, once per process), which
-    would dominate the fit of a small gate.
-    """
-
-    def __init__(self, groups, lr, betas=(0.9, 0.999), eps=1e-8):
-        self.groups, self.lr, self.betas, self.eps, self.t = groups, lr, betas, eps, 0
-        self.moments = [[(torch.zeros_like(p), torch.zeros_like(p)) for p in g["params"]]
-                        for g in groups]
-
-    def zero_grad(self):
-        for group in self.groups:
-            for p in group["params"]:
-                p.grad = None
-
-    @torch.no_grad()
-    def step(self):
-        self.t += 1
-        beta1, beta2 = self.betas
-        step = self.lr * math.sqrt(1 - beta2 ** self.t) / (1 - beta1 ** self.t)
-        for group, moments in zip(self.groups, self.moments):
-            for p, (m, v) in zip(group["params"], moments):
-                if p.grad is None:
-                    continue
-                grad = p.grad + group["weight_decay"] * p if group["weight_decay"] else p.grad
-                m.mul_(beta1).add_(grad, alpha=1 - beta1)
-                v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                denominator = v.sqrt().add_(self.eps * math.sqrt(1 - beta2 ** self.t))
-                p.addcdiv_(m, denominator, value=-step)
-
-
 def _epoch_rows(train, batch_size, rng):
     """One epoch's rows of a gate, in order: all of them, shuffled, or on large
     data ``GATE_STEPS_PER_EPOCH`` batches drawn at random (with replacement).
@@ -285,7 +252,7 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
         start = torch.log(((loss_fn.y[:, None] - loss_fn.out) ** 2).mean(0).clamp_min(1e-6))
         log_variance = torch.nn.Parameter(start.expand(E, -1).clone())
         params.append({"params": [log_variance], "weight_decay": 0.0})
-    optimizer = _Adam(params, lr=settings.learning_rate)
+    optimizer = Adam(params, lr=settings.learning_rate)
     rng = np.random.RandomState(seed)
     val_index, val_mask = _padded([val for _, val, _ in members], device)
     has_val = bool(val_mask.sum() > 0) and all(len(val) for _, val, _ in members)

@@ -8,11 +8,12 @@ minibatches (:func:`minibatches`), and, where it stops early, the same rule
 (:class:`EarlyStopping`): an epoch improves when its monitored loss beats the
 best so far by more than ``tol``; training stops after ``patience`` epochs
 without one and returns to the best epoch's weights. The stacked gate's
-fold gates (``_blend``) stop the same way, each on its own, inside one
-batched network.
+fold gates (``_blend``) keep their best epochs the same way, inside one
+batched network, and step with :class:`Adam` (torch's update, written out).
 """
 
 import copy
+import math
 
 import numpy as np
 import torch
@@ -61,3 +62,37 @@ class EarlyStopping:
         if self.best_state is not None:
             module.load_state_dict(self.best_state)
         return module
+
+
+class Adam:
+    """Adam with L2 weight decay, as ``torch.optim.Adam`` computes it.
+
+    Written out because constructing a ``torch.optim`` optimiser imports
+    torch's compiler stack on first use (seconds, once per process), which
+    would dominate the fit of a small gate.
+    """
+
+    def __init__(self, groups, lr, betas=(0.9, 0.999), eps=1e-8):
+        self.groups, self.lr, self.betas, self.eps, self.t = groups, lr, betas, eps, 0
+        self.moments = [[(torch.zeros_like(p), torch.zeros_like(p)) for p in g["params"]]
+                        for g in groups]
+
+    def zero_grad(self):
+        for group in self.groups:
+            for p in group["params"]:
+                p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        beta1, beta2 = self.betas
+        step = self.lr * math.sqrt(1 - beta2 ** self.t) / (1 - beta1 ** self.t)
+        for group, moments in zip(self.groups, self.moments):
+            for p, (m, v) in zip(group["params"], moments):
+                if p.grad is None:
+                    continue
+                grad = p.grad + group["weight_decay"] * p if group["weight_decay"] else p.grad
+                m.mul_(beta1).add_(grad, alpha=1 - beta1)
+                v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                denominator = v.sqrt().add_(self.eps * math.sqrt(1 - beta2 ** self.t))
+                p.addcdiv_(m, denominator, value=-step)

@@ -205,12 +205,12 @@ def test_torch_experts_keep_the_joint_trainer():
 
 
 def test_hand_written_adam_matches_torch():
-    from skmoe._blend import _Adam
+    from skmoe._training import Adam
     torch.manual_seed(0)
     a = torch.nn.Linear(3, 2)
     b = torch.nn.Linear(3, 2)
     b.load_state_dict(a.state_dict())
-    ours = _Adam([{"params": list(a.parameters()), "weight_decay": 0.01}], lr=0.05)
+    ours = Adam([{"params": list(a.parameters()), "weight_decay": 0.01}], lr=0.05)
     theirs = torch.optim.Adam(b.parameters(), lr=0.05, weight_decay=0.01)
     X = torch.randn(20, 3)
     for _ in range(25):

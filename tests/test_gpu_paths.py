@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import skmoe._device_predict as device_predict
 import skmoe._moe as moe
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
-from skmoe._gradient import JointMixture
+from skmoe._joint import JointMixture
 from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

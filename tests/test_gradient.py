@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
-from skmoe._gradient import JointMixture, _ExpertGroup, mixture_loss
+from skmoe._joint import JointMixture, _ExpertGroup, mixture_loss
 from skmoe._nn import make_mlp
 from skmoe.datasets import make_regimes
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
