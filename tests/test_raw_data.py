@@ -264,15 +264,16 @@ def test_numeric_frame_equals_ndarray(training, task):
     # array (BLAS sums in another order), and the stacked gate's blend of two
     # near-identical candidates (gate and constant blend) splits its weight
     # between them in a way that moves with the last digits.
-    # (On a 16-core machine with multi-threaded BLAS the rounding differences
-    # grew past 1e-6 through the gate's training; a wrong column or row order
-    # would differ at order one.)
+    # (Here they agree to 1e-6; on the GPU machine's 16-core CPU, with
+    # multi-threaded BLAS, the gate's 100 epochs of float32 Adam grew them to
+    # 6.2e-4 of predictions with sd 2.6. A wrong column or row order would
+    # differ at order one, far above these tolerances.)
     scale = np.std(y) if task == "reg" else 1.0
     np.testing.assert_allclose(getattr(from_frame, method)(X),
-                               getattr(from_array, method)(X.to_numpy()), rtol=1e-4,
-                               atol=1e-4 * scale)
+                               getattr(from_array, method)(X.to_numpy()), rtol=1e-2,
+                               atol=1e-2 * scale)
     np.testing.assert_allclose(from_frame.predict_gate(X),
-                               from_array.predict_gate(X.to_numpy()), rtol=1e-4, atol=1e-6)
+                               from_array.predict_gate(X.to_numpy()), rtol=1e-2, atol=1e-3)
 
 
 # -- the gate's view -------------------------------------------------------------
