@@ -117,8 +117,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         self.module_.to(self.device_, dtype)
         self.n_experts_ = n_experts
         self.n_features_in_ = X.shape[1]
-        self._seed = seed
-        self._penalty = None
+        self.seed_ = seed
         self.noise_module_ = None
         return self
 
@@ -137,7 +136,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         clean logits. Its weights start at zero (a scale of ``log 2``) and
         are trained only through a balance penalty (the 'load' loss).
         """
-        with seeded_torch(self._seed):
+        with seeded_torch(self._init_seed()):
             self.noise_module_ = torch.nn.Linear(self.n_features_in_, self.n_experts_)
         torch.nn.init.zeros_(self.noise_module_.weight)
         torch.nn.init.zeros_(self.noise_module_.bias)
@@ -200,7 +199,13 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         logits = self._forward_in_chunks(self._inputs(X)).to(torch.float64)
         return logits - torch.logsumexp(logits, dim=1, keepdim=True)
 
-    def _loss(self, Z, targets, weight):
+    def _init_seed(self):
+        """The seed ``init`` was given (``_seed`` in gates pickled before ``seed_``)."""
+        return getattr(self, "seed_", getattr(self, "_seed", 0))
+
+    def _loss(self, Z, targets, weight, extra=None):
+        """Weighted cross-entropy to ``targets``, the L2 penalty, and ``extra``
+        (``fit``'s ``penalty``: a balance loss of the routing) when given."""
         logits = self.module_(Z)
         log_g = torch.log_softmax(logits, dim=1)
         loss = -(weight * (targets * log_g).sum(1)).sum() / weight.sum()
@@ -208,9 +213,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             penalty = sum((p ** 2).sum() for _, module in self._fitted_modules()
                           for n, p in module.named_parameters() if n.endswith("weight"))
             loss = loss + self.alpha * penalty
-        penalty = getattr(self, "_penalty", None)
-        if penalty is not None:
-            loss = loss + penalty(self, logits, Z, weight)
+        if extra is not None:
+            loss = loss + extra(self, logits, Z, weight)
         return loss
 
     def _fitted_modules(self):
@@ -247,7 +251,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # A cold start rebuilds the network; noisy gating, once switched on
             # by ``add_noise``, stays on (with its noise reset too).
             noisy = getattr(self, "noise_module_", None) is not None
-            self.init(X, targets.shape[1], getattr(self, "_seed", 0), self._dtype())
+            self.init(X, targets.shape[1], self._init_seed(), self._dtype())
             if noisy:
                 self.add_noise()
         Z = self._inputs(X)
@@ -256,22 +260,18 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                       self.device_, self._dtype())
         n_iter = self.warm_max_iter if warm_start else self.max_iter
         self.module_.train()
-        self._penalty = penalty
-        try:
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(Z, T, w, n_iter)
-            else:
-                self._fit_adam(Z, T, w, n_iter)
-        finally:
-            self._penalty = None
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(Z, T, w, n_iter, penalty)
+        else:
+            self._fit_adam(Z, T, w, n_iter, penalty)
         self.module_.eval()
         return self
 
-    def _fit_lbfgs(self, Z, T, w, n_iter):
+    def _fit_lbfgs(self, Z, T, w, n_iter, penalty=None):
         params = self._parameters()
         before = [p.detach().clone() for p in params]
         with torch.no_grad():
-            start = self._loss(Z, T, w).item()
+            start = self._loss(Z, T, w, penalty).item()
         optimizer = torch.optim.LBFGS(params, lr=1.0, max_iter=n_iter,
                                       history_size=LBFGS_HISTORY,
                                       line_search_fn="strong_wolfe",
@@ -279,27 +279,27 @@ class MLPGate(TorchStateMixin, BaseEstimator):
 
         def closure():
             optimizer.zero_grad()
-            loss = self._loss(Z, T, w)
+            loss = self._loss(Z, T, w, penalty)
             loss.backward()
             return loss
 
         optimizer.step(closure)
         with torch.no_grad():
-            end = self._loss(Z, T, w).item()
+            end = self._loss(Z, T, w, penalty).item()
             if not np.isfinite(end) or end > start:
                 # Never leave the gate worse than it was: EM's M-step must not
                 # lower the expected log-likelihood.
                 for p, old in zip(params, before):
                     p.copy_(old)
 
-    def _fit_adam(self, Z, T, w, n_epochs):
+    def _fit_adam(self, Z, T, w, n_epochs, penalty=None):
         optimizer = torch.optim.Adam(self._parameters(), lr=self.learning_rate)
         rows = torch.arange(Z.shape[0], device=Z.device)
-        generator = torch.Generator().manual_seed(int(self._seed))
+        generator = torch.Generator().manual_seed(int(self._init_seed()))
         for _ in range(n_epochs):
             for batch in minibatches(rows, self.batch_size, generator):
                 optimizer.zero_grad()
-                self._loss(Z[batch], T[batch], w[batch]).backward()
+                self._loss(Z[batch], T[batch], w[batch], penalty).backward()
                 optimizer.step()
 
     # ------------------------------------------------------------------

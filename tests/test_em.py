@@ -152,6 +152,25 @@ def test_fit_constant_sets_the_gate_to_its_target_exactly():
                                np.tile(proba, (40, 1)), rtol=1e-6)
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_gate_penalty_is_an_argument_not_state(solver):
+    # fit's penalty reaches the loss of every step and is not kept on the gate
+    # (it was hidden state, set and reset around the fit).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    targets = np.full((80, 2), 0.5)
+    calls = []
+
+    def penalty(gate, logits, Z, weight):
+        calls.append(len(Z))
+        return 0.0 * logits.sum()
+
+    gate = MLPGate(hidden_layer_sizes=(), solver=solver, max_iter=3, batch_size=40)
+    gate.init(X, 2, seed=7).fit(X, targets, penalty=penalty)
+    assert calls and not hasattr(gate, "_penalty")
+    assert gate.seed_ == 7
+
+
 def test_uniform_start_spends_no_cold_gate_fit(small_regimes, monkeypatch):
     # The uniform start's targets are one constant row: the gate is set to it
     # exactly (it used to be a cold L-BFGS fit per fold, plus a cold final fit).
