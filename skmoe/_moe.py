@@ -268,9 +268,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         their training mean. See :ref:`raw-data`.
     training : {'gradient', 'em'}, default='gradient'
         'gradient': the gate learns on the experts' out-of-fold predictions
-        (``cv`` folds; the experts are then refitted on all rows), about the
-        cost of ``StackingRegressor`` and the more accurate choice on most
-        real data. With a dense gate and no torch experts
+        (``cv`` folds; the experts that predict are their fold fits averaged
+        or refits on all rows, see ``refit_experts``), about the cost of
+        ``StackingRegressor`` and the more accurate choice on most real data. With a dense gate and no torch experts
         this is the *stacked gate* (``blend_weights_`` to ``gate_inputs_``);
         with torch MLP experts (:class:`~skmoe.experts.TorchMLPRegressor`) or
         ``top_k``, the gate and the torch experts train jointly by minibatch
