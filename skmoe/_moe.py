@@ -308,7 +308,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         folds for ``training='gradient'`` and 2 for 'em'. None uses
         in-sample predictions (exact EM, for low-capacity experts). With k
         folds every fold must leave two training rows (at least k rows, 4
-        for k=2), and a classifier needs a class with k rows.
+        for k=2), and a classifier needs a class with k rows. A splitter
+        must put every row in exactly one test fold (``KFold``,
+        ``GroupKFold``; not ``ShuffleSplit`` or ``TimeSeriesSplit``).
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None

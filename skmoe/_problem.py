@@ -74,8 +74,14 @@ class EMProblem:
         return sub
 
     def folds(self, cv, seed):
-        """The cross-fitting folds, fixed for a whole run (None: in-sample)."""
-        return make_folds(cv, self.X, self.y, seed=seed, classifier=self.is_classifier)
+        """The cross-fitting folds, fixed for a whole run (None: in-sample).
+
+        Every row must be in exactly one test fold: a splitter that leaves
+        rows out (``ShuffleSplit``) would leave them without an out-of-fold
+        prediction, and the gate would learn from uninitialised memory.
+        """
+        return make_folds(cv, self.X, self.y, seed=seed, classifier=self.is_classifier,
+                          check_partition=True)
 
     def _fit(self):
         return partial(fit_expert, classes_needed=self.is_classifier)

@@ -45,3 +45,27 @@ def test_hetero_mmoe_cv_must_partition_the_rows():
         cv=ShuffleSplit(3, random_state=0), max_iter=5)
     with pytest.raises(ValueError, match="exactly one test fold"):
         model.fit(X, Y)
+
+
+@pytest.mark.parametrize("training", ["gradient", "em"])
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_mixture_cv_must_partition_the_rows(training, task):
+    # A splitter that leaves rows out of every test fold left them without an
+    # out-of-fold prediction: the gate was fitted on uninitialised memory and
+    # the fit "worked".
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=120)
+    if task == "regression":
+        model = MixtureOfExpertsRegressor(
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))])
+    else:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.tree import DecisionTreeClassifier
+        y = (y > 0).astype(int)
+        model = MixtureOfExpertsClassifier(
+            [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))])
+    model.set_params(training=training, cv=ShuffleSplit(3, test_size=0.2, random_state=0))
+    with pytest.raises(ValueError, match="exactly one test fold"):
+        model.fit(X, y)
