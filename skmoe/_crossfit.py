@@ -230,6 +230,11 @@ class CrossFitAverage(BaseEstimator):
         """The fold fits."""
         return self.estimators
 
+    def __sklearn_is_fitted__(self):
+        # Built from fitted estimators: fitted from the start (check_is_fitted
+        # would otherwise look for attributes it sets in fit, which it has not).
+        return True
+
     @property
     def classes_(self):
         if self.n_classes is None:

@@ -25,6 +25,7 @@ from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, classificatio
 # scale-equivariant in y.
 VARIANCE_FLOOR = 1e-6
 
+
 class EMProblem:
     """What EM needs to know about the data and the experts.
 

@@ -20,6 +20,7 @@ from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._crossfit import CrossFitAverage
 from ._data import is_dataframe, n_samples, take_rows
 from ._likelihood import (aligned_proba, categorical_log_likelihood, gaussian_log_likelihood,
                           regression_outputs)
@@ -73,6 +74,10 @@ def log_likelihood_scorer(estimator, X, y):
 
 def _expert_parameters(name, expert):
     """Free parameters of one fitted expert, or a ValueError naming it."""
+    if isinstance(expert, CrossFitAverage):
+        # The average of k fits of one linear model is one such model: as
+        # many parameters as any of the fits.
+        expert = expert.estimators_[0]
     model = expert.steps[-1][1] if isinstance(expert, Pipeline) else expert
     module = getattr(model, "module_", None)
     if isinstance(module, torch.nn.Module):

@@ -54,6 +54,19 @@ def test_parameter_count_and_bic_of_a_linear_pool(three_regimes):
     assert_allclose(aic(moe, X, y), -2 * total + 30)
 
 
+def test_parameter_count_of_the_default_gradient_mixture(three_regimes):
+    # The regressor's stacked gate predicts with each expert's fold fits
+    # averaged (CrossFitAverage): an average of lines is a line, counted once
+    # (bic raised "no defined number of free parameters" for it).
+    X, y = three_regimes
+    experts = [("a", LinearRegression()), ("b", make_pipeline(StandardScaler(), Ridge()))]
+    averaged = MixtureOfExpertsRegressor(experts, random_state=0, max_epochs=5).fit(X, y)
+    refitted = MixtureOfExpertsRegressor(experts, random_state=0, max_epochs=5,
+                                         refit_experts=True).fit(X, y)
+    assert n_free_parameters(averaged) == n_free_parameters(refitted)
+    assert np.isfinite(averaged.bic(X, y))
+
+
 def test_parameter_count_of_pipelines_torch_experts_and_mlp_gates(three_regimes):
     X, y = three_regimes
     mlp = TorchMLPRegressor((4,), max_epochs=5, random_state=0)
