@@ -23,8 +23,9 @@ constant blend out of fold:
    its fold is then an honest test. Training stops when the gates' mean
    validation loss has not improved for ``n_iter_no_change`` epochs
    (waiting for every gate to stop on its own few hundred validation rows
-   let one noisy gate keep all of them training: ``gate_training_settings.md``). The deployed gate averages the gates' logits.
-   The gates are trained together as one batched network
+   let one noisy gate keep all of them training:
+   ``benchmarks/results/gate_training_settings.md``). The deployed gate
+   averages the gates' logits. The gates are trained together as one batched network
    (:class:`~skmoe._nn.BatchedMLP`): one optimiser step for all of them.
 5. A convex blend cannot scale its experts up, weigh one negatively or add
    an intercept, which stacking's linear model can (on small data this
@@ -68,8 +69,6 @@ from sklearn.utils import Bunch
 from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
 from ._nn import BatchedMLP
 from ._problem import fixed_outputs
-from ._training import Adam
-from .gates import PREDICT_CHUNK
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
 from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
@@ -77,6 +76,8 @@ from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
                           constant_blend_logits, head_prediction, make_head,
                           picked_log_likelihood)
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from ._training import Adam
+from .gates import PREDICT_CHUNK
 
 # The gate's standardised inputs are clipped to this many standard deviations:
 # a rare one-hot column or an outlying prediction must not drive the gate
@@ -364,8 +365,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     everything = list(range(problem.n_experts))
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, models = fixed_outputs(problem, everything, cv,
-                                           rng.randint(2**31 - 1), parallel,
-                                           refit=refit_experts)
+                                          rng.randint(2**31 - 1), parallel,
+                                          refit=refit_experts)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
     gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)
