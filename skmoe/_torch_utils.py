@@ -89,6 +89,10 @@ def device_array(X, device):
     return tensor.to(device)
 
 
+# Rows standardised at a time by standardise() on large X.
+STANDARDISE_CHUNK = 65_536
+
+
 def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
     """``(X - mean) / scale`` of a device tensor, computed in its own precision
     (float64: the same numbers as numpy) and returned in ``dtype``.
@@ -102,10 +106,21 @@ def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
                            dtype=X.dtype, device=X.device)
     scale = torch.as_tensor(scale if torch.is_tensor(scale) else np.asarray(scale),
                             dtype=X.dtype, device=X.device)
-    Z = (X - mean) / scale
-    if nan_to_zero:
-        Z = torch.nan_to_num(Z, nan=0.0)
-    return Z.to(dtype)
+
+    def rows(block):
+        Z = block - mean
+        Z.div_(scale)                 # in place: the same numbers, one temporary
+        return Z.nan_to_num_(nan=0.0) if nan_to_zero else Z
+
+    if len(X) <= STANDARDISE_CHUNK:
+        return rows(X).to(dtype)
+    # Large X: a block of rows at a time into the result, so that no full
+    # float64 temporary is held next to it (on 10^6 rows the gate's inputs'
+    # temporaries were a large share of a fit's peak memory).
+    out = torch.empty(X.shape, dtype=dtype, device=X.device)
+    for start in range(0, len(X), STANDARDISE_CHUNK):
+        out[start:start + STANDARDISE_CHUNK] = rows(X[start:start + STANDARDISE_CHUNK])
+    return out
 
 
 # Matmul precision of torch experts (the ``precision`` parameter).

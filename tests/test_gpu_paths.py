@@ -131,6 +131,23 @@ def test_standardised_inputs_stay_float32_on_the_device():
     assert np.array_equal(Z.numpy(), ((X - mean) / scale).astype(np.float32))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_standardise_in_blocks_of_rows_gives_the_same_numbers(dtype, monkeypatch):
+    # Large X is standardised a block of rows at a time (no full float64
+    # temporary): bit for bit what the whole-array path gives, NaN imputed.
+    import skmoe._torch_utils as torch_utils
+    X = np.random.RandomState(0).normal(size=(1000, 4))
+    X[3, 1] = np.nan
+    mean, scale = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+    Xd = torch_utils.device_array(X, torch.device("cpu"))
+    whole = torch_utils.standardise(Xd, mean, scale, dtype, nan_to_zero=True)
+    monkeypatch.setattr(torch_utils, "STANDARDISE_CHUNK", 7)
+    blocks = torch_utils.standardise(Xd, mean, scale, dtype, nan_to_zero=True)
+    assert blocks.dtype == dtype and torch.equal(blocks, whole)
+    expected = np.nan_to_num((X - mean) / scale, nan=0.0)
+    assert np.array_equal(whole.numpy(), expected.astype(whole.numpy().dtype))
+
+
 def test_precision_is_validated():
     X, y = _data(60)
     with pytest.raises(InvalidParameterError, match="precision"):
