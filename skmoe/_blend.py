@@ -67,7 +67,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
 from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
-from ._nn import BatchedMLP
+from ._nn import BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
@@ -77,7 +77,6 @@ from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
                           picked_log_likelihood)
 from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
 from ._training import Adam
-from .gates import PREDICT_CHUNK
 
 # The gate's standardised inputs are clipped to this many standard deviations:
 # a rare one-hot column or an outlying prediction must not drive the gate
@@ -426,10 +425,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         warnings.warn(
             f"The gate did not converge in max_epochs={settings.max_epochs} epochs "
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
-    with torch.no_grad():   # in chunks of rows: (e, rows, hidden) activations
-        member_logits = np.concatenate([to_numpy(net(Z[start:start + PREDICT_CHUNK]))
-                                        for start in range(0, max(len(Z), 1), PREDICT_CHUNK)],
-                                       axis=1)                          # (e, n, M)
+    member_logits = to_numpy(forward_in_chunks(net, Z, dim=1))         # (e, n, M)
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):
         predictions["gate"][test] = blend_prediction(

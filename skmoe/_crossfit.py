@@ -28,7 +28,7 @@ from sklearn.utils.validation import _check_method_params
 
 from ._base import fit_expert
 from ._data import n_samples, take_rows
-from ._likelihood import classification_outputs, regression_outputs
+from ._likelihood import aligned_proba, classification_outputs, regression_outputs
 from ._progress import run_jobs
 
 
@@ -259,6 +259,5 @@ class CrossFitAverage(BaseEstimator):
 
     def predict_proba(self, X):
         """Classification: the fits' mean class probabilities (encoded classes)."""
-        from ._likelihood import aligned_proba
         return np.mean([aligned_proba(self.name, e, X, self.n_classes)
                         for e in self.estimators], axis=0)

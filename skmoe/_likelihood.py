@@ -8,7 +8,8 @@ classes gives the missing ones probability zero).
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.utils.validation import _num_samples
+
+from ._data import n_samples
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
 # of the gradient trainers.
@@ -33,13 +34,13 @@ def regression_outputs(names, experts, X):
     """Every expert's prediction, shape (n_samples, n_experts)."""
     columns = []
     for name, expert in zip(names, experts):
-        pred = np.asarray(expert.predict(X), dtype=np.float64).reshape(_num_samples(X), -1)
+        pred = np.asarray(expert.predict(X), dtype=np.float64).reshape(n_samples(X), -1)
         if pred.shape[1] != 1:
             raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per "
                              "sample; the regressor mixture expects one.")
         _check_finite(pred, name)
         columns.append(pred[:, 0])
-    return np.column_stack(columns) if columns else np.empty((_num_samples(X), 0))
+    return np.column_stack(columns) if columns else np.empty((n_samples(X), 0))
 
 
 def aligned_proba(name, expert, X, n_classes):
@@ -49,7 +50,7 @@ def aligned_proba(name, expert, X, n_classes):
     expert_classes = np.asarray(expert.classes_)
     if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):
         return proba
-    out = np.zeros((_num_samples(X), n_classes))
+    out = np.zeros((n_samples(X), n_classes))
     out[:, expert_classes.astype(int)] = proba
     return out
 

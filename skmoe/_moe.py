@@ -188,34 +188,39 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                                           len(self.classes_))
         return regression_outputs(self.expert_names_, self.experts_, X)
 
-    def _gate_weights(self, X, outputs=None):
+    def _gate_weights(self, X, outputs=None, view=None):
         """Weights used by predict: the softmax gate, or its routed top-k.
 
         A stacked gate (``gate_inputs_`` set) also reads the experts'
-        outputs; pass them when they are already computed.
+        outputs; pass them, and the gate's view of X, when already computed.
         """
         if self.top_k is None:
-            return self.gate_.predict_proba(self._gate_input(X, outputs))
+            return self.gate_.predict_proba(self._gate_input(X, outputs, view))
         k = min(self.top_k, len(self.experts_))
         # No capacity at predict time: a row's prediction must not depend on
         # the other rows of the batch (capacity is a training aid).
         return route_numpy(self.gate_.logits(self._gate_view(X)), k)
 
-    def _gate_input(self, X, outputs=None):
+    def _gate_input(self, X, outputs=None, view=None):
         """What the gate reads: its view of X, and the experts' outputs (stacked gate)."""
+        view = self._gate_view(X) if view is None else view
         if getattr(self, "gate_inputs_", None) is None:
-            return self._gate_view(X)
-        return self.gate_inputs_.transform(self._gate_view(X),
+            return view
+        return self.gate_inputs_.transform(view,
                                            self._outputs(X) if outputs is None else outputs)
 
-    def _weights_and_outputs(self, X):
-        """Gate weights and the experts' outputs (zeros off-route with top_k)."""
+    def _weights_and_outputs(self, X, view=None):
+        """Gate weights and the experts' outputs (zeros off-route with top_k).
+
+        ``view``: the gate's view of X when the caller needs it too (the
+        candidate blend's heads read it), so that it is built once.
+        """
         if device_predict_applies(self, X):
             # X on the device once; torch experts batched (skmoe._device_predict).
             return device_weights_and_outputs(self, X)
         if self.top_k is None:
             outputs = self._outputs(X)
-            return self._gate_weights(X, outputs), outputs
+            return self._gate_weights(X, outputs, view), outputs
         weights = self._gate_weights(X)
         return weights, self._routed_outputs(X, weights)
 
@@ -518,13 +523,15 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
             Only when ``return_std=True``.
         """
         X = self._check_X(X)
-        weights, outputs = self._weights_and_outputs(X)
+        combiner = getattr(self, "combiner_", None)
+        view = None if combiner is None else self._gate_view(X)
+        weights, outputs = self._weights_and_outputs(X, view)
         if return_std:
             mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
         else:  # the same mean, without the spread's passes over (n, M)
             mean = (weights * outputs).sum(axis=1)
-        if getattr(self, "combiner_", None) is not None:
-            mean = self.combiner_.predict(self._gate_view(X), outputs, mean)
+        if combiner is not None:
+            mean = combiner.predict(view, outputs, mean)
         return (mean, std) if return_std else mean
 
 
@@ -639,11 +646,12 @@ collapse_action
         return self._proba(X)
 
     def _proba(self, X):
-        weights, outputs = self._weights_and_outputs(X)
+        combiner = getattr(self, "combiner_", None)
+        view = None if combiner is None else self._gate_view(X)
+        weights, outputs = self._weights_and_outputs(X, view)
         proba = mix_probabilities(weights, outputs)
-        if getattr(self, "combiner_", None) is not None:
-            return self.combiner_.predict_proba(self._gate_view(X), outputs, proba,
-                                                len(self.classes_))
+        if combiner is not None:
+            return combiner.predict_proba(view, outputs, proba, len(self.classes_))
         return proba
 
     def predict(self, X):

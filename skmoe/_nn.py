@@ -42,6 +42,24 @@ def _autocast_dtype(device):
                 else torch.get_autocast_cpu_dtype())
 
 
+# Rows per forward pass when a network predicts without gradients.
+PREDICT_CHUNK = 65_536
+
+
+def forward_in_chunks(module, Z, dim=0):
+    """``module(Z)`` without gradients, ``PREDICT_CHUNK`` rows of ``Z`` at a time,
+    the results joined along ``dim`` (the rows' axis of the output).
+
+    The hidden activations of every row at once (of every fold gate, for the
+    stacked gate) would be the largest thing a fit on 10^6 rows holds.
+    """
+    with torch.no_grad():
+        if len(Z) <= PREDICT_CHUNK:
+            return module(Z)
+        return torch.cat([module(Z[start:start + PREDICT_CHUNK])
+                          for start in range(0, len(Z), PREDICT_CHUNK)], dim=dim)
+
+
 def check_layer_sizes(value, name):
     """``value`` (an int or a sequence of ints >= 1) as a tuple; a clear error otherwise."""
     sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)

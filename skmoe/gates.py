@@ -12,7 +12,7 @@ import torch
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
-from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
+from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import minibatches
 from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
@@ -23,8 +23,6 @@ from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, st
 # recursion over 100 pairs cost more than the loss itself (EM on 100-1000
 # rows spent ~40% of its gate time there); 10 is scipy's default.
 LBFGS_HISTORY = 100
-# Rows per forward pass at prediction.
-PREDICT_CHUNK = 65_536
 
 
 class MLPGate(TorchStateMixin, BaseEstimator):
@@ -196,7 +194,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         The device-side twin of :meth:`predict_log_proba` (``X`` as in
         ``_inputs``); used by the mixture's predict to keep X on the device.
         """
-        logits = self._forward_in_chunks(self._inputs(X)).to(torch.float64)
+        logits = forward_in_chunks(self.module_, self._inputs(X)).to(torch.float64)
         return logits - torch.logsumexp(logits, dim=1, keepdim=True)
 
     def _init_seed(self):
@@ -303,19 +301,9 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                 optimizer.step()
 
     # ------------------------------------------------------------------
-    def _forward_in_chunks(self, Z):
-        """``module_(Z)`` without gradients, ``PREDICT_CHUNK`` rows at a time: the
-        hidden activations of every row at once (of each fold gate, for the
-        stacked gate) would be the largest thing a fit on 10^6 rows holds."""
-        with torch.no_grad():
-            if len(Z) <= PREDICT_CHUNK:
-                return self.module_(Z)
-            return torch.cat([self.module_(Z[start:start + PREDICT_CHUNK])
-                              for start in range(0, len(Z), PREDICT_CHUNK)])
-
     def logits(self, X):
         """Raw gate scores, shape (n_samples, n_experts)."""
-        return to_numpy(self._forward_in_chunks(self._inputs(X)))
+        return to_numpy(forward_in_chunks(self.module_, self._inputs(X)))
 
     def logits_and_noise(self, X):
         """Clean logits and noise scale (None without noise) as numpy arrays."""

@@ -11,6 +11,9 @@ so the same expert has the same colour in all of them.
 """
 
 import numpy as np
+from scipy import sparse
+
+from ._data import _float_column, is_dataframe
 
 __all__ = ["ComparisonDisplay", "ConvergenceDisplay", "ExpertUsageDisplay",
            "GateDisplay", "GateRegionDisplay", "check_matplotlib"]
@@ -78,15 +81,16 @@ def _numeric_column(estimator, X, j):
     A display varies a feature over a numeric range: a categorical or text
     column is an error that names it.
     """
-    if hasattr(X, "iloc"):
+    if is_dataframe(X):
         column = X.iloc[:, j]
-        from pandas.api.types import is_bool_dtype, is_numeric_dtype
-        if not is_numeric_dtype(column.dtype) or is_bool_dtype(column.dtype):
+        # Numbers as the gate's view reads them (booleans cannot be varied).
+        values = None if column.dtype == bool else _float_column(column)
+        if values is None:
             raise ValueError(
                 f"Feature {_feature_name(estimator, j)!r} has dtype {column.dtype}; a gate "
                 "display varies a numeric feature over its range. Choose a numeric one.")
-        return column.to_numpy(dtype=float, na_value=np.nan)
-    if hasattr(X, "tocsc"):   # scipy.sparse
+        return values
+    if sparse.issparse(X):
         return np.asarray(X.tocsc()[:, j].toarray(), dtype=float).ravel()
     return np.asarray(X, dtype=float)[:, j]
 
@@ -100,7 +104,7 @@ def _grid_input(estimator, X, columns, grids):
     gives sparse rows.
     """
     n_rows = len(grids[0])
-    if hasattr(X, "iloc"):
+    if is_dataframe(X):
         import pandas as pd
         from pandas.api.types import is_numeric_dtype
         typical = {}
@@ -117,14 +121,13 @@ def _grid_input(estimator, X, columns, grids):
             rows[X.columns[j]] = np.asarray(values, dtype=float).astype(X.iloc[:, j].dtype,
                                                                         copy=False)
         return rows
-    sparse = hasattr(X, "tocsc")
-    dense = np.asarray(X.toarray() if sparse else X, dtype=float)
+    is_sparse = sparse.issparse(X)
+    dense = np.asarray(X.toarray() if is_sparse else X, dtype=float)
     rows = np.tile(np.nanmedian(dense, axis=0), (n_rows, 1))
     for j, values in zip(columns, grids):
         rows[:, j] = values
-    if sparse:
-        from scipy import sparse as sp
-        return sp.csr_matrix(rows)
+    if is_sparse:
+        return sparse.csr_matrix(rows)
     names = getattr(estimator, "feature_names_in_", None)
     if names is not None:
         import pandas as pd

@@ -451,13 +451,11 @@ def test_classifier_refits_its_experts_by_default():
 def test_gates_predict_in_chunks_of_rows(monkeypatch):
     # The fold gates' held-out logits and the deployed gate run a bounded
     # number of rows at a time (memory on large data): the same numbers.
-    import skmoe._blend as blend_module
-    import skmoe.gates as gates_module
+    import skmoe._nn as nn_module
     X, y, _ = _two_regimes(n=300)
     experts = [("up", RuleExpert(first_column)), ("down", RuleExpert(minus_first_column))]
     whole = MixtureOfExpertsRegressor(experts, max_epochs=20, random_state=0).fit(X, y)
-    monkeypatch.setattr(blend_module, "PREDICT_CHUNK", 7)
-    monkeypatch.setattr(gates_module, "PREDICT_CHUNK", 7)
+    monkeypatch.setattr(nn_module, "PREDICT_CHUNK", 7)
     chunked = MixtureOfExpertsRegressor(experts, max_epochs=20, random_state=0).fit(X, y)
     assert chunked.candidate_weights_ == pytest.approx(whole.candidate_weights_, rel=1e-9)
     assert_allclose(chunked.predict_gate(X), whole.predict_gate(X), rtol=1e-6)
