@@ -52,8 +52,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
 from ._likelihood import categorical_log_likelihood
-# EMProblem lives with the other trainers' problem; imported from here too.
-from ._problem import VARIANCE_FLOOR, EMProblem  # noqa: F401
+from ._problem import VARIANCE_FLOOR
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
                        route_numpy, to_dense)
 

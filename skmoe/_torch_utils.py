@@ -102,10 +102,8 @@ def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
     """
     # Tensors already on X's device (and of its dtype) are used as they are:
     # no host-to-device copy, which would wait for the work queued before it.
-    mean = torch.as_tensor(mean if torch.is_tensor(mean) else np.asarray(mean),
-                           dtype=X.dtype, device=X.device)
-    scale = torch.as_tensor(scale if torch.is_tensor(scale) else np.asarray(scale),
-                            dtype=X.dtype, device=X.device)
+    mean = torch.as_tensor(mean, dtype=X.dtype, device=X.device)
+    scale = torch.as_tensor(scale, dtype=X.dtype, device=X.device)
 
     def rows(block):
         Z = block - mean
