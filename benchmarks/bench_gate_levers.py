@@ -51,6 +51,8 @@ VARIANTS = {
     "learning_rate=3e-3": ({}, {"learning_rate": 3e-3}),
     "learning_rate=1e-2": ({}, {"learning_rate": 1e-2}),
     "batch_size=1024": ({}, {"batch_size": 1024}),
+    "linear head on probabilities, not log-odds (classification)": (
+        {"head_inputs": "proba"}, {}),
 }
 
 
@@ -107,7 +109,9 @@ def main(argv=None):
         seconds = {v: [] for v in VARIANTS}
         for split, (train, test) in enumerate(_splits(task, X, y, args.splits, 0.25)):
             for variant, (levers, params) in VARIANTS.items():
-                if "regression" in variant and task != "regression":
+                if "(regression)" in variant and task != "regression":
+                    continue
+                if "(classification)" in variant and task == "regression":
                     continue
                 blend.LEVERS.clear()
                 blend.LEVERS.update(defaults, **levers)

@@ -92,7 +92,7 @@ GATE_STEPS_PER_EPOCH = 64
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
-          "stop": "mean"}
+          "stop": "mean", "head_inputs": "log"}
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -387,12 +387,14 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     head_kinds = [kind for kind, on in (("linear", LEVERS["linear_head"]),
                                         ("feature_weighted", LEVERS["feature_weighted_head"]))
                   if on]
+    log_inputs = LEVERS["head_inputs"] == "log"
     full_heads = {}
     for kind in head_kinds:
         # Fitted on all rows first: a feature-weighted logistic head picks its
         # penalty here, and the fold heads reuse it.
         if _head_can_fit(problem, np.arange(n)):
-            full_heads[kind] = make_head(kind, regression, y_mean, y_scale).fit(
+            full_heads[kind] = make_head(kind, regression, y_mean, y_scale,
+                                           log_inputs=log_inputs).fit(
                 problem.X, raw, head_y, w)
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
@@ -406,7 +408,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             regression)
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
-                head = make_head(kind, regression, y_mean, y_scale, C=full.C).fit(
+                head = make_head(kind, regression, y_mean, y_scale, C=full.C,
+                                 log_inputs=log_inputs).fit(
                     problem.X[train], raw[train], head_y[train], w[train])
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
                                                            regression, problem.n_classes)

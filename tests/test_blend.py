@@ -472,3 +472,35 @@ def test_gates_stop_on_their_mean_validation_loss():
                                     random_state=0).fit(X, y)
     assert moe.n_iter_ == 4 and moe.converged_
     assert len(moe.history_) == 4
+
+
+def test_classification_head_on_log_odds_sharpens_an_under_confident_expert():
+    # The expert ranks the rows exactly but at a third of the true log-odds:
+    # the log-odds head is a log-linear pool, so one coefficient (3) restores
+    # the true probabilities, which no blend of probabilities reaches.
+    from scipy.special import expit
+    from skmoe._candidates import LinearHead, candidate_loss
+    rng = np.random.RandomState(0)
+    n = 4000
+    true_logit = 3.0 * rng.normal(size=n)
+    y = (rng.uniform(size=n) < expit(true_logit)).astype(int)
+    p1 = expit(true_logit / 3.0)
+    outputs = np.stack([1 - p1, p1], axis=1)[:, None, :]          # (n, 1 expert, 2)
+    w = np.ones(n)
+    X = np.zeros((n, 1))
+    on_log_odds = LinearHead(False).fit(X, outputs, y, w)
+    assert_allclose(on_log_odds.model_.coef_.ravel(), [3.0], rtol=0.1)
+    truth = np.stack([1 - expit(true_logit), expit(true_logit)], axis=1)
+    best = candidate_loss(truth, y, False).mean()
+    loss_log = candidate_loss(on_log_odds.predict_proba(X, outputs, 2), y, False).mean()
+    expert = candidate_loss(outputs[:, 0], y, False).mean()
+    assert loss_log < best + 0.005
+    assert loss_log < expert - 0.05
+
+
+def test_heads_pickled_before_log_inputs_read_probabilities():
+    from skmoe._candidates import LinearHead
+    head = LinearHead(False, log_inputs=False)
+    del head.log_inputs                     # a head from an older pickle
+    proba = np.array([[[0.3, 0.7]], [[0.9, 0.1]]])
+    assert_allclose(head._base(proba), [[0.7], [0.1]])
