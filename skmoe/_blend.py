@@ -73,9 +73,10 @@ from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
 from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
                           blend_prediction, candidate_loss, choose_candidates,
-                          constant_blend_logits, head_prediction, make_head,
+                          constant_blend_logits, head_prediction, head_rows, make_head,
                           picked_log_likelihood)
-from ._torch_utils import resolve_device, seeded_torch, to_numpy, to_tensor
+from ._torch_utils import (STANDARDISE_CHUNK, resolve_device, seeded_torch, standardisation,
+                           to_numpy, to_tensor)
 from ._training import Adam
 
 # The gate's standardised inputs are clipped to this many standard deviations:
@@ -112,20 +113,42 @@ class GateInputs:
     def __init__(self, regression, y_mean=0.0, y_scale=1.0):
         self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
 
-    def transform(self, X, outputs):
-        """Gate input ``[X, expert features]`` from raw expert outputs."""
+    def features(self, outputs):
+        """The columns the gate reads besides X, from raw expert outputs."""
         if self.regression:
             F = (outputs - self.y_mean) / self.y_scale                    # (n, M)
-            features = [F, F.std(axis=1, keepdims=True)]
-        else:
-            log_p = np.log(np.clip(outputs, PROBA_FLOOR, 1.0))      # (n, M, C)
-            n, M, C = outputs.shape
-            if C == 2:
-                scores = log_p[..., 1] - log_p[..., 0]
-            else:
-                scores = log_p.reshape(n, M * C)
-            features = [scores, outputs.std(axis=1).sum(axis=1, keepdims=True)]
-        return np.hstack([X] + features)
+            return np.hstack([F, F.std(axis=1, keepdims=True)])
+        log_p = np.log(np.clip(outputs, PROBA_FLOOR, 1.0))          # (n, M, C)
+        n, M, C = outputs.shape
+        scores = log_p[..., 1] - log_p[..., 0] if C == 2 else log_p.reshape(n, M * C)
+        return np.hstack([scores, outputs.std(axis=1).sum(axis=1, keepdims=True)])
+
+    def transform(self, X, outputs):
+        """Gate input ``[X, expert features]`` from raw expert outputs."""
+        return np.hstack([X, self.features(outputs)])
+
+    def scaling(self, X, outputs):
+        """Column means and scales of ``transform(X, outputs)``
+        (:func:`~skmoe._torch_utils.standardisation`), without building it."""
+        x_mean, x_scale = standardisation(X)
+        f_mean, f_scale = standardisation(self.features(outputs))
+        return np.concatenate([x_mean, f_mean]), np.concatenate([x_scale, f_scale])
+
+
+def gate_input_tensor(gate, X, outputs, gate_inputs):
+    """The fitted-scaling gate's standardised, clipped inputs for every row.
+
+    Built ``STANDARDISE_CHUNK`` rows at a time: the float64 ``[X, expert
+    features]`` matrix is never held whole (on 10^6 rows it and its
+    standardised copy were the stacked gate's largest arrays).
+    """
+    n = len(X)
+    Z = torch.empty((n, len(gate.mean_)), dtype=gate._dtype(), device=gate.device_)
+    for start in range(0, max(n, 1), STANDARDISE_CHUNK):
+        rows = slice(start, start + STANDARDISE_CHUNK)
+        view = X[rows] if gate_inputs is None else gate_inputs.transform(X[rows], outputs[rows])
+        Z[rows] = gate._inputs(view)
+    return Z.clamp_(-INPUT_CLIP, INPUT_CLIP)
 
 
 class BaggedLogits(torch.nn.Module):
@@ -369,7 +392,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
     gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)
-    gate_X = problem.X if gate_inputs is None else gate_inputs.transform(problem.X, raw)
     blend_out, blend_y = _task_targets(problem, fixed_out)
     w = problem.sample_weight
     constant = constant_blend_logits(blend_out, blend_y, w, regression)
@@ -379,7 +401,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # predicts its fold: honest held-out predictions to choose from.
     # The gate runs where the mixture was asked to run (its own ``device``
     # parameter is the template's default).
-    gate = clone(gate_template).init(gate_X, problem.n_experts, 0, device=device)
+    scaling = (standardisation(problem.X) if gate_inputs is None
+               else gate_inputs.scaling(problem.X, raw))
+    gate = clone(gate_template).init(np.empty((0, len(scaling[0]))), problem.n_experts, 0,
+                                     device=device, scaling=scaling)
     folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
     n = len(problem.y)
     proba = None if regression else raw                                  # (n, M, C)
@@ -406,11 +431,16 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         predictions["constant"][test] = blend_prediction(
             start[None, :], blend_out[test], None if proba is None else proba[test],
             regression)
+        # (The rows a head is fitted on, taken before indexing X: on large data
+        # a few of them, and no copy of the fold's X.)
+        subset = head_rows(len(train))
+        head_train = train if subset is None else train[subset]
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs).fit(
-                    problem.X[train], raw[train], head_y[train], w[train])
+                    problem.X[head_train], raw[head_train], head_y[head_train],
+                    w[head_train])
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
                                                            regression, problem.n_classes)
         for _ in range(n_init):
@@ -418,7 +448,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             members.append((fit_rows, val_rows,
                             start if LEVERS["start_at_constant"] else None))
             member_fold.append(k)
-    Z = gate._inputs(gate_X).clamp(-INPUT_CLIP, INPUT_CLIP)
+    Z = gate_input_tensor(gate, problem.X, raw, gate_inputs)
     loss_fn = _GateLoss(Z, to_tensor(blend_out, device),
                         None if blend_y is None else to_tensor(blend_y, device),
                         to_tensor(w / w.mean(), device), regression, settings.loss)
@@ -428,7 +458,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         warnings.warn(
             f"The gate did not converge in max_epochs={settings.max_epochs} epochs "
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
-    member_logits = to_numpy(forward_in_chunks(net, Z, dim=1))         # (e, n, M)
+    member_logits = to_numpy(forward_in_chunks(net, Z, dim=1,          # (e, n, M)
+                                               networks=len(members)))
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):
         predictions["gate"][test] = blend_prediction(
@@ -456,7 +487,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
              if name in full_heads and weight > 0]
     combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)
 
-    log_g = gate.predict_log_proba(gate_X)
+    # gate.predict_log_proba on [X, expert features], from Z (already built).
+    logits = to_numpy(forward_in_chunks(gate.module_, Z, networks=len(members))
+                      ).astype(np.float64)
+    log_g = logits - logsumexp(logits, axis=1, keepdims=True)
     G = np.exp(log_g)
     variances = None
     if regression:

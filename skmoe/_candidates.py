@@ -199,9 +199,8 @@ class LinearHead:
         the feature-weighted head would otherwise hold n x (M (d + 1))
         floats, several times over (a 10^6-row fit peaked at 18x the data).
         """
-        if len(y) > HEAD_MAX_ROWS:
-            rows = np.sort(np.random.RandomState(0).choice(len(y), HEAD_MAX_ROWS,
-                                                            replace=False))
+        rows = head_rows(len(y))
+        if rows is not None:
             X, outputs, y, sample_weight = X[rows], outputs[rows], y[rows], sample_weight[rows]
         from sklearn.linear_model import LogisticRegression, Ridge
         B = self._base(outputs)
@@ -274,6 +273,15 @@ class LinearHead:
         proba = np.zeros((len(outputs), n_classes))
         proba[:, self.model_.classes_] = self._in_chunks("predict_proba", X, outputs)
         return proba
+
+
+def head_rows(n):
+    """The fixed random subset of ``HEAD_MAX_ROWS`` of ``n`` rows a head is fitted
+    on (sorted), or None when ``n`` is not larger. Index the rows with it
+    before handing them to :meth:`LinearHead.fit` to spare a copy of all of them."""
+    if n <= HEAD_MAX_ROWS:
+        return None
+    return np.sort(np.random.RandomState(0).choice(n, HEAD_MAX_ROWS, replace=False))
 
 
 def _most_regularised_best(errors):

@@ -70,7 +70,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
     }
 
     def __init__(self, experts, *, n_experts=None, gate=None, gate_transformer="auto",
-                 training="gradient", max_iter=10, tol=1e-3, n_init=1, init_params="auto",
+                 training="gradient", max_iter=20, tol=1e-3, n_init=1, init_params="auto",
                  cv="auto", n_jobs=None, random_state=None, verbose=0,
                  # training="gradient" only
                  max_epochs=100, learning_rate=1e-3, batch_size=256, loss="auto",
@@ -285,7 +285,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``max_iter`` refits of every expert. An option that only one trainer
         reads warns at fit when set away from its default under the other.
         See :ref:`training`.
-    max_iter : int, default=10
+    max_iter : int, default=20
         EM only: maximum EM iterations per initialisation.
     tol : float, default=1e-3
         EM: the least gain in mean per-sample (honest) log-likelihood over
@@ -556,7 +556,7 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
         :class:`MixtureOfExpertsRegressor`.
     training : {'gradient', 'em'}, default='gradient'
         See :class:`MixtureOfExpertsRegressor`.
-    max_iter : int, default=10
+    max_iter : int, default=20
     tol : float, default=1e-3
     n_init : int, default=1
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'

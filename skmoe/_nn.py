@@ -46,18 +46,22 @@ def _autocast_dtype(device):
 PREDICT_CHUNK = 65_536
 
 
-def forward_in_chunks(module, Z, dim=0):
-    """``module(Z)`` without gradients, ``PREDICT_CHUNK`` rows of ``Z`` at a time,
-    the results joined along ``dim`` (the rows' axis of the output).
+def forward_in_chunks(module, Z, dim=0, networks=1):
+    """``module(Z)`` without gradients, a chunk of rows of ``Z`` at a time, the
+    results joined along ``dim`` (the rows' axis of the output).
 
     The hidden activations of every row at once (of every fold gate, for the
-    stacked gate) would be the largest thing a fit on 10^6 rows holds.
+    stacked gate) would be the largest thing a fit on 10^6 rows holds. A
+    chunk is ``PREDICT_CHUNK`` rows, divided by ``networks`` when the module
+    runs that many networks side by side (batched gates), so that its
+    activations stay the same size.
     """
+    rows = max(1, PREDICT_CHUNK // max(networks, 1))
     with torch.no_grad():
-        if len(Z) <= PREDICT_CHUNK:
+        if len(Z) <= rows:
             return module(Z)
-        return torch.cat([module(Z[start:start + PREDICT_CHUNK])
-                          for start in range(0, len(Z), PREDICT_CHUNK)], dim=dim)
+        return torch.cat([module(Z[start:start + rows])
+                          for start in range(0, len(Z), rows)], dim=dim)
 
 
 def check_layer_sizes(value, name):
