@@ -25,9 +25,35 @@ PROBA_FLOOR = 1e-6
 MIXTURE_PROBA_FLOOR = 1e-300
 
 
+# An expert's probabilities may be off a distribution by rounding (a float32
+# softmax: about 1e-7), not by more than this.
+PROBA_TOLERANCE = 1e-3
+
+
 def _check_finite(values, name):
     if not np.all(np.isfinite(values)):
         raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
+
+
+def _check_probabilities(proba, name):
+    """A clear error when an expert's ``predict_proba`` is not a distribution per row.
+
+    Probabilities that sum to 1.5 would otherwise be averaged into the
+    ensemble's output, and give the expert an inflated likelihood in EM and
+    in the gate's loss (the mixture's own output is renormalised, which hid it).
+    """
+    _check_finite(proba, name)
+    if not proba.size:
+        return
+    low, high = proba.min(), proba.max()
+    if low < -PROBA_TOLERANCE or high > 1 + PROBA_TOLERANCE:
+        raise ValueError(f"Expert '{name}' returned class probabilities outside [0, 1] "
+                         f"(from {low:.6g} to {high:.6g}).")
+    sums = proba.sum(axis=1)
+    if np.abs(sums - 1.0).max() > PROBA_TOLERANCE:
+        raise ValueError(f"Expert '{name}' returned class probabilities whose rows do not "
+                         f"sum to one (row sums from {sums.min():.6g} to {sums.max():.6g}); "
+                         "predict_proba must give a distribution over the expert's classes_.")
 
 
 def regression_outputs(names, experts, X):
@@ -46,7 +72,7 @@ def regression_outputs(names, experts, X):
 def aligned_proba(name, expert, X, n_classes):
     """``expert.predict_proba(X)`` as columns 0..n_classes-1 (encoded labels)."""
     proba = np.asarray(expert.predict_proba(X), dtype=np.float64)
-    _check_finite(proba, name)
+    _check_probabilities(proba, name)
     expert_classes = np.asarray(expert.classes_)
     if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):
         return proba

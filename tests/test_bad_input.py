@@ -298,21 +298,41 @@ def test_classifier_targets(name):
         _fit_check(name, X, np.full(len(y), "yes"))
 
 
+class ScaledProbaClassifier(NaNClassifier):
+    """A classifier whose probability rows sum to ``total``, with entries ``low``
+    on the first class."""
+
+    def __init__(self, total=1.5, low=0.6):
+        self.total, self.low = total, low
+
+    def predict_proba(self, X):
+        proba = np.full((len(X), len(self.classes_)),
+                        (self.total - self.low) / (len(self.classes_) - 1))
+        proba[:, 0] = self.low
+        return proba
+
+
 def _bad_expert(task, kind):
     if task == "clf":
         return {"raises": RaisingClassifier(), "nan": NaNClassifier(),
-                "no_proba": LinearSVC()}[kind]
+                "no_proba": LinearSVC(), "not_a_distribution": ScaledProbaClassifier(),
+                "negative": ScaledProbaClassifier(total=1.0, low=-0.1)}[kind]
     return {"raises": RaisingRegressor(), "nan": NaNRegressor()}[kind]
 
 
 _BAD_EXPERTS = {"raises": (RuntimeError, "Expert 'bad'.*always fails"),
                 "nan": (ValueError, "'bad'.*NaN|NaN.*'bad'"),
-                "no_proba": (TypeError, "'bad'.*predict_proba")}
+                "no_proba": (TypeError, "'bad'.*predict_proba"),
+                # Rows summing to 1.5 were averaged into the ensemble's output
+                # and inflated the expert's likelihood in the mixtures.
+                "not_a_distribution": (ValueError, "Expert 'bad'.*do not sum to one.*1.5"),
+                "negative": (ValueError, "Expert 'bad'.*outside \\[0, 1\\].*-0.1")}
+_CLASSIFIER_ONLY = {"no_proba", "not_a_distribution", "negative"}
 
 
 @pytest.mark.parametrize("name, kind", [
     (name, kind) for name in WITH_EXPERTS for kind in _BAD_EXPERTS
-    if kind != "no_proba" or ESTIMATORS[name][1] == "clf"])
+    if kind not in _CLASSIFIER_ONLY or ESTIMATORS[name][1] == "clf"])
 def test_bad_expert_is_named(name, kind):
     task = ESTIMATORS[name][1]
     error, message = _BAD_EXPERTS[kind]
