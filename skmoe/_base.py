@@ -8,6 +8,7 @@ homogeneous mixture.  Parameter handling (``tree__max_depth`` in
 ``_BaseComposition``.
 """
 
+import contextlib
 import numbers
 
 import numpy as np
@@ -239,10 +240,12 @@ class _BaseExpertComposition(_BaseComposition):
         """
         check_is_fitted(self)
         if not self._raw_X:
-            return validate_data(self, X, reset=False, ensure_all_finite=self._nan_policy(),
-                                 dtype=self._X_dtype)
+            with self._nan_refusers_named():
+                return validate_data(self, X, reset=False,
+                                     ensure_all_finite=self._nan_policy(), dtype=self._X_dtype)
         _check_feature_names(self, X, reset=False)
-        X = check_X_for_experts(X, allow_nan=self._experts_allow_nan(), estimator=self)
+        with self._nan_refusers_named():
+            X = check_X_for_experts(X, allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=False)
         return X
 
@@ -266,8 +269,9 @@ class _BaseExpertComposition(_BaseComposition):
         names, ``feature_names_in_``. y is checked as ``validate_data`` does.
         """
         _check_feature_names(self, X, reset=True)
-        X = check_X_for_experts(X, ensure_min_samples=2, allow_nan=self._experts_allow_nan(),
-                                estimator=self)
+        with self._nan_refusers_named():
+            X = check_X_for_experts(X, ensure_min_samples=2,
+                                    allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=True)
         y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
         check_consistent_length(X, y)
@@ -285,6 +289,34 @@ class _BaseExpertComposition(_BaseComposition):
         if len(unknown):
             raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
         return X, self._label_encoder.transform(y)
+
+    @contextlib.contextmanager
+    def _nan_refusers_named(self):
+        """Name the experts that refuse NaN in X when validation does.
+
+        scikit-learn's own message suggests estimators that handle NaN; the
+        user needs to know which of their experts does not.
+        """
+        try:
+            yield
+        except ValueError as error:
+            first_line = str(error).splitlines()[0] if str(error) else ""
+            if "contains NaN" not in first_line:
+                raise
+            try:
+                refusers = [f"'{name}' ({type(expert).__name__})"
+                            for name, expert in self._expert_list()
+                            if not isinstance(expert, str)
+                            and not get_tags(expert).input_tags.allow_nan]
+            except (TypeError, ValueError):
+                raise error from None
+            if not refusers:
+                raise
+            raise ValueError(
+                f"{first_line} Expert(s) {', '.join(refusers)} do not accept missing "
+                "values: impute them (for example make_pipeline(SimpleImputer(), "
+                "<expert>) as the expert) or use experts that handle NaN (LightGBM, "
+                "HistGradientBoosting).") from error
 
     def _experts_allow_nan(self):
         """Whether NaN in X may reach the experts: each allows it, or decides itself.

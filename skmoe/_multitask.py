@@ -6,6 +6,8 @@ Each column of ``y`` is a task: 'regression' (standardised for training),
 'binary' or 'multiclass' (labels encoded as 0..C-1).
 """
 
+import contextlib
+
 import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin
 from sklearn.metrics import r2_score
@@ -124,8 +126,10 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
 
     # ---------------------------------------------------------- prediction
     def _validate_X(self, X, reset):
-        return validate_data(self, X, reset=reset, dtype=np.float64,
-                             ensure_min_samples=2 if reset else 1)
+        # A composition of experts names those that refuse NaN.
+        with getattr(self, "_nan_refusers_named", contextlib.nullcontext)():
+            return validate_data(self, X, reset=reset, dtype=np.float64,
+                                 ensure_min_samples=2 if reset else 1)
 
     def _check_X(self, X):
         check_is_fitted(self)

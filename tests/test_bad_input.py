@@ -405,3 +405,21 @@ def test_object_and_categorical_columns(name):
     frame["c"] = pd.Categorical(np.where(X[:, 2] > 0, "up", "down"))
     with pytest.raises(ValueError, match="could not convert|string"):
         _fit_check(name, frame, y)
+
+
+@pytest.mark.parametrize("name", WITH_EXPERTS)
+def test_nan_in_X_names_the_experts_that_refuse_it(name):
+    # scikit-learn's message alone ("does not accept missing values ... consider
+    # HistGradientBoosting") did not say which expert was at fault.
+    task = ESTIMATORS[name][1]
+    X, y = _data(task)
+    X = X.copy()
+    X[3, 0] = np.nan
+    expert = ("lin", LogisticRegression() if task == "clf" else Ridge())
+    tree = ("tree", DecisionTreeClassifier() if task == "clf" else DecisionTreeRegressor())
+    with pytest.raises(ValueError, match=r"contains NaN\. Expert\(s\) 'lin' \((Ridge|"
+                                         r"LogisticRegression)\) do not accept missing"):
+        _fit_check(name, X, y, experts=[expert, tree])
+    fitted = ESTIMATORS[name][0](experts=[expert, tree]).fit(*_data(task))
+    with pytest.raises(ValueError, match=r"contains NaN\. Expert\(s\) 'lin'"):
+        fitted.predict(X)
