@@ -467,7 +467,10 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     fit_params = {} if fit_params is None else dict(fit_params)
     fit_params.pop("sample_weight", None)  # the expert's weights are ``weight``
     try:
-        if weight is None:
+        # Equal weights are no weights: the same fit, without the copies of X
+        # that weights cost (Ridge rescales X by them; an expert without
+        # sample_weight got a resample of every row).
+        if weight is None or (len(weight) and weight[0] > 0 and np.all(weight == weight[0])):
             return estimator.fit(X, y, **fit_params)
         weight = weight * (len(weight) / weight.sum())
         if _supports_sample_weight(estimator):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from joblib import Parallel
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
@@ -53,3 +54,45 @@ def test_average_of_fold_fits_aligns_a_missing_class():
     assert_allclose(proba.sum(axis=1), 1.0)
     assert_array_equal(average.classes_, [0, 1, 2])
     assert_array_equal(average.predict(X), proba.argmax(axis=1))
+
+
+class _RecordingRegressor(RegressorMixin, BaseEstimator):
+    """Records what fit received."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.X_seen_, self.sample_weight_seen_ = X, sample_weight
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+class _NoWeightRegressor(RegressorMixin, BaseEstimator):
+    """An expert without sample_weight (as k-NN): records the X it got."""
+
+    def fit(self, X, y):
+        self.X_seen_ = X
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+@pytest.mark.parametrize("make", [_RecordingRegressor, _NoWeightRegressor])
+def test_equal_weights_fit_without_weights_or_copies(make):
+    # Equal weights (the stacked gate's experts, no user weights) are no
+    # weights: the expert gets X itself and no sample_weight. They used to
+    # cost a copy of X (Ridge's rescaling; a resample of every row for an
+    # expert without sample_weight).
+    from skmoe._base import fit_expert
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10.0)
+    expert = fit_expert("e", make(), X, y, np.full(10, 3.0), seed=0)
+    assert expert.X_seen_ is X
+    assert getattr(expert, "sample_weight_seen_", None) is None
+    # Unequal weights still reach the expert (or its resample).
+    weight = np.linspace(1.0, 2.0, 10)
+    expert = fit_expert("e", make(), X, y, weight, seed=0)
+    if make is _RecordingRegressor:
+        assert_allclose(expert.sample_weight_seen_, weight * 10 / weight.sum())
+    else:
+        assert expert.X_seen_ is not X
