@@ -67,7 +67,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
 from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
-from ._nn import BatchedMLP, forward_in_chunks
+from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
@@ -219,6 +219,23 @@ class _GateLoss:
         self.regression, self.loss = regression, loss
 
     def __call__(self, net, log_variance, index, mask):
+        total, weight = self.totals(net, log_variance, index, mask)
+        return total / weight.clamp_min(1e-12)                         # (e,)
+
+    def in_chunks(self, net, log_variance, index, mask):
+        """:meth:`__call__` over a few rows of every gate at a time (no
+        gradients): the validation rows of five gates at once were the fit's
+        largest temporaries on 10^6 rows."""
+        rows = max(1, PREDICT_CHUNK // len(index))
+        total, weight = 0.0, 0.0
+        for start in range(0, index.shape[1], rows):
+            part = self.totals(net, log_variance, index[:, start:start + rows],
+                               mask[:, start:start + rows])
+            total, weight = total + part[0], weight + part[1]
+        return total / weight.clamp_min(1e-12)
+
+    def totals(self, net, log_variance, index, mask):
+        """Per gate: the weighted sum of the loss over its rows, and of the weights."""
         # e gates, b rows (padded), M experts
         logits = net(self.Z[index])                                     # (e, b, M)
         log_g = torch.log_softmax(logits, dim=-1)
@@ -233,7 +250,7 @@ class _GateLoss:
         else:
             value = -torch.logsumexp(log_g + out, dim=-1)
         self.share = (w[..., None] * torch.exp(log_g.detach())).sum((0, 1))  # (M,)
-        return (w * value).sum(1) / w.sum(1).clamp_min(1e-12)          # (e,)
+        return (w * value).sum(1), w.sum(1)
 
 
 def _epoch_rows(train, batch_size, rng):
@@ -282,7 +299,7 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
 
     def validation():
         with torch.no_grad():
-            return loss_fn(net, log_variance, val_index, val_mask)
+            return loss_fn.in_chunks(net, log_variance, val_index, val_mask)
 
     best = validation() if has_val else torch.full((E,), np.inf, device=device)
     best_state = copy.deepcopy(net.state_dict())
@@ -465,6 +482,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         predictions["gate"][test] = blend_prediction(
             member_logits[member_fold == k][:, test].mean(0), blend_out[test],
             None if proba is None else proba[test], regression)
+    del member_logits   # (memory: the arrays of every row are let go once used)
     losses = {name: float(np.average(candidate_loss(p, head_y, regression), weights=w))
               for name, p in predictions.items() if np.all(np.isfinite(p))}
     if LEVERS["fallback"]:
@@ -490,7 +508,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # gate.predict_log_proba on [X, expert features], from Z (already built).
     logits = to_numpy(forward_in_chunks(gate.module_, Z, networks=len(members))
                       ).astype(np.float64)
+    del Z, loss_fn, predictions
     log_g = logits - logsumexp(logits, axis=1, keepdims=True)
+    del logits
     G = np.exp(log_g)
     variances = None
     if regression:

@@ -536,3 +536,27 @@ def test_gate_inputs_built_a_block_of_rows_at_a_time_equal_the_whole(monkeypatch
     assert calls == [300, 300, 300, 100]
     expected = gate._inputs(whole).clamp(-blend.INPUT_CLIP, blend.INPUT_CLIP)
     assert torch.equal(Z, expected)
+
+
+@pytest.mark.parametrize("regression", [True, False])
+def test_gate_validation_loss_in_chunks_equals_the_whole(monkeypatch, regression):
+    # The fold gates' validation loss is summed a few rows at a time (memory
+    # on large data): the same per-gate weighted means as in one pass.
+    import skmoe._blend as blend
+    from skmoe._nn import BatchedMLP
+    rng = np.random.RandomState(0)
+    n, M, E = 500, 3, 4
+    Z = torch.as_tensor(rng.normal(size=(n, 6)), dtype=torch.float32)
+    out = torch.as_tensor(rng.normal(size=(n, M)) if regression
+                          else np.log(rng.dirichlet(np.ones(M), size=n)), dtype=torch.float32)
+    y = torch.as_tensor(rng.normal(size=n), dtype=torch.float32) if regression else None
+    w = torch.as_tensor(rng.uniform(0.5, 2.0, size=n), dtype=torch.float32)
+    loss = blend._GateLoss(Z, out, y, w, regression, "squared_error")
+    net = BatchedMLP(E, 6, (8,), M, "relu")
+    index, mask = blend._padded([rng.choice(n, size=s, replace=False)
+                                 for s in (90, 100, 110, 120)], "cpu")
+    with torch.no_grad():
+        whole = loss(net, None, index, mask)
+        monkeypatch.setattr(blend, "PREDICT_CHUNK", 4 * 7)     # 7 rows per gate
+        chunked = loss.in_chunks(net, None, index, mask)
+    assert_allclose(chunked.numpy(), whole.numpy(), rtol=1e-5)
