@@ -475,14 +475,16 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         warnings.warn(
             f"The gate did not converge in max_epochs={settings.max_epochs} epochs "
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
-    member_logits = to_numpy(forward_in_chunks(net, Z, dim=1,          # (e, n, M)
-                                               networks=len(members)))
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):
+        # The fold's gates on the fold's rows only: every gate on every row,
+        # in float64, was the largest array of a 10^6-row fit.
+        logits = forward_in_chunks(net, Z[torch.as_tensor(test, device=Z.device)], dim=1,
+                                   networks=len(members))                # (e, n_k, M)
+        own = torch.as_tensor(np.flatnonzero(member_fold == k), device=Z.device)
         predictions["gate"][test] = blend_prediction(
-            member_logits[member_fold == k][:, test].mean(0), blend_out[test],
+            to_numpy(logits[own]).mean(0), blend_out[test],
             None if proba is None else proba[test], regression)
-    del member_logits   # (memory: the arrays of every row are let go once used)
     losses = {name: float(np.average(candidate_loss(p, head_y, regression), weights=w))
               for name, p in predictions.items() if np.all(np.isfinite(p))}
     if LEVERS["fallback"]:
@@ -506,8 +508,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)
 
     # gate.predict_log_proba on [X, expert features], from Z (already built).
-    logits = to_numpy(forward_in_chunks(gate.module_, Z, networks=len(members))
-                      ).astype(np.float64)
+    logits = to_numpy(forward_in_chunks(gate.module_, Z, networks=len(members)))  # float64
     del Z, loss_fn, predictions
     log_g = logits - logsumexp(logits, axis=1, keepdims=True)
     del logits
