@@ -208,3 +208,19 @@ def test_update_replaces_only_the_rerun_records():
     assert len(merged["datasets"][1]["records"]) == 6  # stacking x2, moe x2, caruana x2
     with pytest.raises(ValueError, match="splits 2 vs 3"):
         bench.merge_results(old, run(["moe"], ["a"], 1.0, splits=3))
+
+
+def test_import_benchmark_measures_fresh_interpreters():
+    # benchmarks/bench_import.py: each command in a new interpreter, its
+    # ratio to `import sklearn.ensemble`, and whether torch was imported.
+    bench_import = _load("bench_import")
+    results = bench_import.main(["--repeats", "1", "--commands", "import skmoe",
+                                 "python -m skmoe --help"])
+    assert list(results) == ["import sklearn.ensemble", "import skmoe", "python -m skmoe --help"]
+    for seconds, _ in results.values():
+        assert 0 < seconds < 120
+    assert results["import skmoe"][1] is False            # lazy: no torch
+    assert results["python -m skmoe --help"][1] is False
+    text = bench_import.report(results, 1)
+    assert "| `import skmoe` |" in text
+    assert "<= 1.5x, no torch:" in text
