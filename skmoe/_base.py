@@ -301,25 +301,19 @@ class _BaseExpertComposition(_BaseComposition):
             yield
         except ValueError as error:
             first_line = str(error).splitlines()[0] if str(error) else ""
-            if "contains NaN" not in first_line:
-                raise
-            try:
-                refusers = [f"'{name}' ({type(expert).__name__})"
-                            for name, expert in self._expert_list()
-                            if not isinstance(expert, str)
-                            and not get_tags(expert).input_tags.allow_nan]
-            except (TypeError, ValueError):
-                raise error from None
+            refusers = self._nan_refusers() if "contains NaN" in first_line else None
             if not refusers:
                 raise
+            named = ", ".join(f"'{name}' ({type(expert).__name__})" for name, expert in refusers)
             raise ValueError(
-                f"{first_line} Expert(s) {', '.join(refusers)} do not accept missing "
+                f"{first_line} Expert(s) {named} do not accept missing "
                 "values: impute them (for example make_pipeline(SimpleImputer(), "
                 "<expert>) as the expert) or use experts that handle NaN (LightGBM, "
                 "HistGradientBoosting).") from error
 
-    def _experts_allow_nan(self):
-        """Whether NaN in X may reach the experts: each allows it, or decides itself.
+    def _nan_refusers(self):
+        """The ``(name, expert)`` pairs that refuse NaN in X; None when there
+        are no experts to ask (none given, or a list fit will reject).
 
         An expert allows NaN through its tags (scikit-learn's ``allow_nan``).
         With raw X (``_raw_X``) a ``Pipeline`` expert decides itself: its tags
@@ -332,9 +326,13 @@ class _BaseExpertComposition(_BaseComposition):
 
         try:
             pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]
-            return bool(pairs) and all(allows(e) for _, e in pairs)
-        except (TypeError, ValueError):
-            return False
+            return [(n, e) for n, e in pairs if not allows(e)] if pairs else None
+        except (TypeError, ValueError, AttributeError):   # not estimators: fit says so
+            return None
+
+    def _experts_allow_nan(self):
+        """Whether NaN in X may reach the experts: each allows it, or decides itself."""
+        return self._nan_refusers() == []
 
     def _experts_accept_sparse(self):
         """Whether every expert takes sparse X (its tags), for the estimator's own tags."""

@@ -75,8 +75,8 @@ from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
                           blend_prediction, candidate_loss, choose_candidates,
                           constant_blend_logits, head_prediction, head_rows, make_head,
                           picked_log_likelihood)
-from ._torch_utils import (STANDARDISE_CHUNK, resolve_device, seeded_torch, standardisation,
-                           to_numpy, to_tensor)
+from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
+                           standardisation, to_numpy, to_tensor)
 from ._training import Adam
 
 # The gate's standardised inputs are clipped to this many standard deviations:
@@ -142,13 +142,11 @@ def gate_input_tensor(gate, X, outputs, gate_inputs):
     features]`` matrix is never held whole (on 10^6 rows it and its
     standardised copy were the stacked gate's largest arrays).
     """
-    n = len(X)
-    Z = torch.empty((n, len(gate.mean_)), dtype=gate._dtype(), device=gate.device_)
-    for start in range(0, max(n, 1), STANDARDISE_CHUNK):
-        rows = slice(start, start + STANDARDISE_CHUNK)
+    def block(rows):
         view = X[rows] if gate_inputs is None else gate_inputs.transform(X[rows], outputs[rows])
-        Z[rows] = gate._inputs(view)
-    return Z.clamp_(-INPUT_CLIP, INPUT_CLIP)
+        return gate._inputs(view)
+
+    return map_row_blocks(block, len(X), STANDARDISE_CHUNK).clamp_(-INPUT_CLIP, INPUT_CLIP)
 
 
 class BaggedLogits(torch.nn.Module):

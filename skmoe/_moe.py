@@ -209,6 +209,12 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         return self.gate_inputs_.transform(view,
                                            self._outputs(X) if outputs is None else outputs)
 
+    def _combiner_and_view(self, X):
+        """The candidate blend (None without heads) and, when there is one, the
+        gate's view of X, which its heads read too (built once per predict)."""
+        combiner = getattr(self, "combiner_", None)
+        return combiner, None if combiner is None else self._gate_view(X)
+
     def _weights_and_outputs(self, X, view=None):
         """Gate weights and the experts' outputs (zeros off-route with top_k).
 
@@ -523,8 +529,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
             Only when ``return_std=True``.
         """
         X = self._check_X(X)
-        combiner = getattr(self, "combiner_", None)
-        view = None if combiner is None else self._gate_view(X)
+        combiner, view = self._combiner_and_view(X)
         weights, outputs = self._weights_and_outputs(X, view)
         if return_std:
             mean, std = gaussian_mixture_moments(weights, outputs, self.noise_variance_)
@@ -646,8 +651,7 @@ collapse_action
         return self._proba(X)
 
     def _proba(self, X):
-        combiner = getattr(self, "combiner_", None)
-        view = None if combiner is None else self._gate_view(X)
+        combiner, view = self._combiner_and_view(X)
         weights, outputs = self._weights_and_outputs(X, view)
         proba = mix_probabilities(weights, outputs)
         if combiner is not None:

@@ -20,6 +20,8 @@ import numbers
 
 import torch
 
+from ._torch_utils import map_row_blocks
+
 # The fused inference path needs torch's addmm with a fused activation.
 _FUSED = hasattr(torch, "_addmm_activation")
 
@@ -58,22 +60,7 @@ def forward_in_chunks(module, Z, dim=0, networks=1):
     """
     rows = max(1, PREDICT_CHUNK // max(networks, 1))
     with torch.no_grad():
-        if len(Z) <= rows:
-            return module(Z)
-        # Each chunk is written into the result as it comes: a list of the
-        # chunks' outputs joined at the end held them between the chunks'
-        # temporaries, and the heap did not shrink back (on 10^6 rows the
-        # fold gates' forward pass grew the process by 3x its output).
-        out = None
-        for start in range(0, len(Z), rows):
-            part = module(Z[start:start + rows])
-            if out is None:
-                shape = list(part.shape)
-                shape[dim] = len(Z)
-                out = torch.empty(shape, dtype=part.dtype, device=part.device)
-            out.narrow(dim, start, part.shape[dim]).copy_(part)
-            del part
-        return out
+        return map_row_blocks(lambda block: module(Z[block]), len(Z), rows, dim)
 
 
 def check_layer_sizes(value, name):
