@@ -494,5 +494,7 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
         ) from exc
 
 
+# The error types an expert's own failure (fit, predict) is re-raised as, with
+# the expert's name; others become ValueError.
 _REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,
                        FloatingPointError, IndexError)

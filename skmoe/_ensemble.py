@@ -23,7 +23,8 @@ from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sampl
                     _weight_kwargs, check_sample_weight)
 from ._data import n_samples
 from ._crossfit import cross_fit, make_folds, refit
-from ._likelihood import _check_finite, aligned_proba, classification_outputs, regression_outputs
+from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
+                          regression_outputs)
 
 # Probabilities are clipped before the log of the selection's log-loss, as in
 # scikit-learn's log_loss, so an expert's confident mistake costs a finite amount.
@@ -421,9 +422,8 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         rows = np.arange(n_samples(X))
         for i in self._used():
             name = self.expert_names_[i]
-            labels = np.asarray(self.experts_[i].predict(X))
-            if labels.dtype.kind == "f":
-                _check_finite(labels, name)
+            labels = call_expert(name, self.experts_[i], "predict", X)
+            _check_finite(labels, name)
             votes[rows, labels.astype(np.intp)] += self.weights_[i]
         return self.classes_[np.argmax(votes, axis=1)]  # ties: the first class
 

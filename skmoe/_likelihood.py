@@ -9,6 +9,7 @@ classes gives the missing ones probability zero).
 import numpy as np
 from scipy.special import logsumexp
 
+from ._base import _REBUILDABLE_ERRORS
 from ._data import n_samples
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
@@ -56,11 +57,31 @@ def _check_probabilities(proba, name):
                          "predict_proba must give a distribution over the expert's classes_.")
 
 
+def call_expert(name, expert, method, X):
+    """``expert.<method>(X)`` as float64 with one row per row of X; errors name the expert.
+
+    An expert that fails, or returns a number of rows other than X's (a
+    reshape error later, naming nothing), gets an error that says which one.
+    """
+    n = n_samples(X)
+    try:
+        values = np.asarray(getattr(expert, method)(X), dtype=np.float64)
+    except Exception as exc:
+        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
+        raise error_type(f"Expert '{name}' ({type(expert).__name__}) failed in "
+                         f"{method}: {exc}") from exc
+    if values.ndim == 0 or values.shape[0] != n:
+        raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
+                         f"{method} of shape {values.shape} for {n} rows; expected "
+                         f"one {'row' if method == 'predict_proba' else 'value'} per row.")
+    return values
+
+
 def regression_outputs(names, experts, X):
     """Every expert's prediction, shape (n_samples, n_experts)."""
     columns = []
     for name, expert in zip(names, experts):
-        pred = np.asarray(expert.predict(X), dtype=np.float64).reshape(n_samples(X), -1)
+        pred = call_expert(name, expert, "predict", X).reshape(n_samples(X), -1)
         if pred.shape[1] != 1:
             raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per "
                              "sample; the regressor mixture expects one.")
@@ -71,7 +92,10 @@ def regression_outputs(names, experts, X):
 
 def aligned_proba(name, expert, X, n_classes):
     """``expert.predict_proba(X)`` as columns 0..n_classes-1 (encoded labels)."""
-    proba = np.asarray(expert.predict_proba(X), dtype=np.float64)
+    proba = call_expert(name, expert, "predict_proba", X)
+    if proba.ndim != 2:
+        raise ValueError(f"Expert '{name}' returned predict_proba of shape {proba.shape}; "
+                         "expected (n_samples, n_classes).")
     _check_probabilities(proba, name)
     expert_classes = np.asarray(expert.classes_)
     if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):

@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseExpertComposition
 from ._crossfit import cross_fit, make_folds
-from ._likelihood import mix_probabilities
+from ._likelihood import call_expert, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
@@ -39,8 +39,9 @@ from ._torch_utils import resolve_device, seeded_torch, standardisation, to_nump
 INDICATOR_SMOOTHING = 1e-4
 
 
-def _check_outputs(name, pred, n_rows, n_columns):
-    pred = np.asarray(pred, dtype=np.float64).reshape(n_rows, -1)
+def _predict_columns(name, expert, X, n_columns):
+    """One expert's (n, n_columns) predictions, checked; errors name the expert."""
+    pred = call_expert(name, expert, "predict", X).reshape(len(X), -1)
     if pred.shape[1] != n_columns:
         raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per sample; "
                          f"the encoded targets have {n_columns} columns (is it a "
@@ -48,10 +49,6 @@ def _check_outputs(name, pred, n_rows, n_columns):
     if not np.all(np.isfinite(pred)):
         raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
     return pred
-
-
-def _predict_columns(name, expert, X, n_columns):
-    return _check_outputs(name, expert.predict(X), len(X), n_columns)
 
 
 class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposition,
@@ -280,7 +277,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     # -------------------------------------------------------------- predict
     def _expert_outputs(self, X):
         n_columns = self._slices[-1].stop
-        return np.stack([_check_outputs(name, expert.predict(X), len(X), n_columns)
+        return np.stack([_predict_columns(name, expert, X, n_columns)
                          for name, expert in zip(self.expert_names_, self.experts_)])
 
     def _gates(self, X):

@@ -148,6 +148,34 @@ class NaNClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.zeros(len(X), dtype=int)]
 
 
+class PredictRaisingRegressor(NaNRegressor):
+    """An expert that fits but whose predict fails."""
+
+    def predict(self, X):
+        raise RuntimeError("this expert cannot predict")
+
+
+class ShortRegressor(NaNRegressor):
+    """An expert that predicts one row too few (a reshape error, naming nothing, before)."""
+
+    def predict(self, X):
+        return np.zeros((len(X) - 1, *self.shape_))
+
+
+class PredictRaisingClassifier(NaNClassifier):
+    """A classifier that fits but whose predict_proba fails."""
+
+    def predict_proba(self, X):
+        raise RuntimeError("this expert cannot predict")
+
+
+class ShortClassifier(NaNClassifier):
+    """A classifier whose predict_proba has one row too few."""
+
+    def predict_proba(self, X):
+        return np.full((len(X) - 1, len(self.classes_)), 1.0 / len(self.classes_))
+
+
 class RaisingClassifier(ClassifierMixin, BaseEstimator):
     """A classifier whose fit always fails."""
 
@@ -316,8 +344,11 @@ def _bad_expert(task, kind):
     if task == "clf":
         return {"raises": RaisingClassifier(), "nan": NaNClassifier(),
                 "no_proba": LinearSVC(), "not_a_distribution": ScaledProbaClassifier(),
-                "negative": ScaledProbaClassifier(total=1.0, low=-0.1)}[kind]
-    return {"raises": RaisingRegressor(), "nan": NaNRegressor()}[kind]
+                "negative": ScaledProbaClassifier(total=1.0, low=-0.1),
+                "predict_raises": PredictRaisingClassifier(),
+                "wrong_length": ShortClassifier()}[kind]
+    return {"raises": RaisingRegressor(), "nan": NaNRegressor(),
+            "predict_raises": PredictRaisingRegressor(), "wrong_length": ShortRegressor()}[kind]
 
 
 _BAD_EXPERTS = {"raises": (RuntimeError, "Expert 'bad'.*always fails"),
@@ -326,7 +357,11 @@ _BAD_EXPERTS = {"raises": (RuntimeError, "Expert 'bad'.*always fails"),
                 # Rows summing to 1.5 were averaged into the ensemble's output
                 # and inflated the expert's likelihood in the mixtures.
                 "not_a_distribution": (ValueError, "Expert 'bad'.*do not sum to one.*1.5"),
-                "negative": (ValueError, "Expert 'bad'.*outside \\[0, 1\\].*-0.1")}
+                "negative": (ValueError, "Expert 'bad'.*outside \\[0, 1\\].*-0.1"),
+                # Errors in the experts' predict named no expert, and a
+                # prediction with a row missing failed in a reshape.
+                "predict_raises": (RuntimeError, "Expert 'bad'.*failed in predict.*cannot"),
+                "wrong_length": (ValueError, "Expert 'bad'.*shape \\(\\d+,?.*for \\d+ rows")}
 _CLASSIFIER_ONLY = {"no_proba", "not_a_distribution", "negative"}
 
 
