@@ -75,16 +75,30 @@ def _met(flag):
     return "met" if flag else "missed"
 
 
+def _over(entry, gaps):
+    """'boston +2.5% (SE 2.6%), ...': the datasets over a target with their gap
+    and its paired standard error over splits (where recorded)."""
+    errors = entry.get("standard_errors") or {}
+    parts = []
+    for name in entry["datasets_over"]:
+        text = f"{name} {100 * gaps[name]:+.1f}%" if name in gaps else name
+        if errors.get(name) is not None:
+            text += f" (SE {100 * errors[name]:.1f}%)"
+        parts.append(text)
+    return ", ".join(parts) or "none"
+
+
 def _targets_lines(result):
     t, lines = result["targets"], []
     if "worst_gap_to_best_blend" in t:
         b = t["worst_gap_to_best_blend"]
-        over = ", ".join(b["datasets_over"]) or "none"
+        over = _over(b, {s["name"]: s.get("moe_gap_to_best_blend")
+                         for s in result.get("summary", [])})
         lines.append(f"(i) Worst gap of the default mixture to the best constant blend "
                      f"(the better of Stacking and Caruana, where run): "
                      f"{100 * b['value']:+.1f}% on {b['dataset']} "
                      f"(target <= +{100 * b['target']:.1f}%: {_met(b['met'])}; datasets "
-                     f"over: {over}).")
+                     f"over, with the paired standard error of the gap over splits: {over}).")
     if "rank_first" in t:
         r = t["rank_first"]
         against = " / ".join(LABELS.get(m, m) for m in r.get("against", []))
@@ -92,10 +106,12 @@ def _targets_lines(result):
                      f"{100 * r['value']:.0f}% of the datasets (target >= "
                      f"{100 * r['target']:.0f}%: {_met(r['met'])}).")
         g = t["worst_gap_to_best_expert"]
-        over = ", ".join(g["datasets_over"]) or "none"
+        over = _over(g, {s["name"]: s.get("moe_gap_to_best_expert")
+                         for s in result.get("summary", [])})
         lines.append(f"(iii) Worst gap to the best single expert: {100 * g['value']:+.1f}% on "
                      f"{g['dataset']} (target <= +{100 * g['target']:.0f}%: "
-                     f"{_met(g['met'])}; datasets over: {over}).")
+                     f"{_met(g['met'])}; datasets over, with the paired standard error "
+                     f"of the gap over splits: {over}).")
     if "fit_ratio_moe" in t:
         f = t["fit_ratio_moe"]
         lines.append(f"(iv) Fit time of the default mixture / Stacking: median "

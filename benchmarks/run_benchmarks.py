@@ -361,6 +361,17 @@ def _median_ratio(records, method, key):
     return statistics.median(ratios) if ratios else None
 
 
+def _paired_gap_se(records, method, baseline, metric):
+    """Standard error of ``method``'s relative gap to ``baseline`` (per split
+    ``score / baseline's score - 1``, paired by split), or None under two splits."""
+    base = {r["split"]: r[metric] for r in records if r["method"] == baseline and metric in r}
+    gaps = [r[metric] / base[r["split"]] - 1 for r in records
+            if r["method"] == method and r["split"] in base and metric in r]
+    if len(gaps) < 2:
+        return None
+    return float(np.std(gaps, ddof=1) / np.sqrt(len(gaps)))
+
+
 def _rank(mean, method, baselines, metric):
     """Rank of ``method`` among itself and the baselines; a tie goes to the baseline."""
     ordered = sorted([*baselines, method], key=lambda m: mean[m][metric])  # stable sort
@@ -409,11 +420,13 @@ def summarise_dataset(result, default_training):
         best_score = mean["best_expert"][metric]
         summary["moe_gap_to_best_expert"] = (mean["moe"][metric] - best_score) / best_score
         summary["moe_abs_gap_to_best_expert"] = mean["moe"][metric] - best_score
+        summary["moe_gap_to_best_expert_se"] = _paired_gap_se(recs, "moe", best, metric)
         blends = [b for b in BLENDS if b in mean]
         if blends:
             blend = min(blends, key=lambda m: mean[m][metric])
             summary["best_blend"] = blend
             summary["moe_gap_to_best_blend"] = mean["moe"][metric] / mean[blend][metric] - 1
+            summary["moe_gap_to_best_blend_se"] = _paired_gap_se(recs, "moe", blend, metric)
         # The same figures for every variant: what each would give as the default.
         summary["variants"] = {}
         for variant in (m for m in MOE_VARIANTS if m in mean):
@@ -472,7 +485,9 @@ def targets(summaries):
             out["worst_gap_to_best_blend"] = {
                 "value": blend[worst], "dataset": worst, "target": BLEND_GAP,
                 "met": blend[worst] <= BLEND_GAP,
-                "datasets_over": sorted(n for n, g in blend.items() if g > BLEND_GAP)}
+                "datasets_over": sorted(n for n, g in blend.items() if g > BLEND_GAP),
+                "standard_errors": {s["name"]: s.get("moe_gap_to_best_blend_se")
+                                    for s in ranked if blend.get(s["name"], 0) > BLEND_GAP}}
         firsts = [s["name"] for s in ranked if s["moe_rank"] == 1]
         share = len(firsts) / len(ranked)
         against = {b for s in ranked for b in s["rank_against"]}
@@ -484,7 +499,9 @@ def targets(summaries):
         out["worst_gap_to_best_expert"] = {
             "value": gaps[worst], "dataset": worst, "target": EXPERT_GAP,
             "met": gaps[worst] <= EXPERT_GAP,
-            "datasets_over": sorted(n for n, g in gaps.items() if g > EXPERT_GAP)}
+            "datasets_over": sorted(n for n, g in gaps.items() if g > EXPERT_GAP),
+            "standard_errors": {s["name"]: s.get("moe_gap_to_best_expert_se")
+                                for s in ranked if gaps[s["name"]] > EXPERT_GAP}}
     for method, limits in (("moe", (FIT_MEDIAN, FIT_MAX)), ("moe_em", None)):
         ratios = {s["name"]: s["fit_ratio"].get(method) for s in summaries}
         ratios = {k: v for k, v in ratios.items() if v is not None}

@@ -143,6 +143,27 @@ def test_summary_of_known_records():
     assert fit["median"] < 1.5 and not fit["met"] and fit["datasets_over"] == ["slow"]
 
 
+def test_gaps_over_a_target_carry_their_paired_standard_error():
+    # The mixture is 10 % and 30 % worse than Stacking on two splits: a mean
+    # gap of 20 % with a paired standard error of std([0.1, 0.3]) / sqrt(2) = 0.1.
+    recs = []
+    for split, moe in ((0, 1.1), (1, 1.3)):
+        recs += [{"split": split, "method": "stacking", "fit_s": 1.0, "predict_s": 1.0,
+                  "rmse": 1.0},
+                 {"split": split, "method": "moe", "fit_s": 1.0, "predict_s": 1.0,
+                  "rmse": moe},
+                 {"split": split, "method": "expert:tree", "rmse": 1.0}]
+    summary = bench.summarise_dataset({"name": "toy", "task": "regression", "n_rows": 10,
+                                       "n_rows_used": 10, "n_features": 1, "records": recs},
+                                      default_training="gradient")
+    assert summary["moe_gap_to_best_blend"] == pytest.approx(0.2)
+    assert summary["moe_gap_to_best_blend_se"] == pytest.approx(0.1)
+    assert summary["moe_gap_to_best_expert_se"] == pytest.approx(0.1)
+    blend = bench.targets([summary])["worst_gap_to_best_blend"]
+    assert blend["standard_errors"] == {"toy": pytest.approx(0.1)}
+    assert _load("_report")._over(blend, {"toy": 0.2}) == "toy +20.0% (SE 10.0%)"
+
+
 def test_unknown_names_are_rejected():
     with pytest.raises(ValueError, match="Unknown datasets"):
         bench.run_suite(["no_such_set"], methods=["stacking"])
