@@ -160,11 +160,15 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
         return np.empty(shape), []
     sub = problem.subset(fixed)
     folds = sub.folds(cv, seed)
-    average = not refit and folds is not None
+    hybrid = refit == "hybrid" and folds is not None
+    average = (not refit or hybrid) and folds is not None
     fits = sub.cross_fit(np.ones((n, len(fixed))), folds, parallel, seed,
-                         refit=not average, keep_fold_fits=average)
+                         refit=not average or hybrid, keep_fold_fits=average)
     outputs, models = fits.outputs, fits.experts
-    if average:
+    if hybrid:
+        models = [CrossFitAverage([*fold_fits, *[full] * len(fold_fits)], problem.n_classes, name)
+                  for name, fold_fits, full in zip(sub.names, fits.fold_experts, models)]
+    elif average:
         models = [CrossFitAverage(fold_fits, problem.n_classes, name)
                   for name, fold_fits in zip(sub.names, fits.fold_experts)]
     if problem.is_classifier:
