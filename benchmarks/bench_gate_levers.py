@@ -51,11 +51,6 @@ VARIANTS = {
     "learning_rate=3e-3": ({}, {"learning_rate": 3e-3}),
     "learning_rate=1e-2": ({}, {"learning_rate": 1e-2}),
     "batch_size=1024": ({}, {"batch_size": 1024}),
-    "bagged level-2 blend (25)": ({"bag_level2": 25}, {}),
-    "bagged level-2 and constant blends (25)": ({"bag_level2": 25, "bag_constant": 25}, {}),
-    "equal weights as a candidate": ({"equal_candidate": True}, {}),
-    "half refit, half fold fits (classification)": ({"hybrid": True}, {}),
-    "half refit, half fold fits (regression)": ({"hybrid": True}, {}),
     "linear head on probabilities, not log-odds (classification)": (
         {"head_inputs": "proba"}, {}),
 }

@@ -93,8 +93,7 @@ GATE_STEPS_PER_EPOCH = 64
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
-          "stop": "mean", "head_inputs": "log", "hybrid": False,
-          "bag_level2": 0, "bag_constant": 0, "equal_candidate": False}
+          "stop": "mean", "head_inputs": "log"}
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -404,14 +403,13 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, models = fixed_outputs(problem, everything, cv,
                                           rng.randint(2**31 - 1), parallel,
-                                          refit="hybrid" if LEVERS["hybrid"] else refit_experts)
+                                          refit=refit_experts)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
     gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)
     blend_out, blend_y = _task_targets(problem, fixed_out)
     w = problem.sample_weight
-    constant = constant_blend_logits(blend_out, blend_y, w, regression,
-                                     n_bags=LEVERS["bag_constant"])
+    constant = constant_blend_logits(blend_out, blend_y, w, regression)
 
     # Gates: n_init per fold of the out-of-fold rows. Every candidate (the
     # constant blend, the gates, the heads) is fitted on the other folds and
@@ -441,14 +439,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
                    for name in ["constant", "gate", *full_heads]}
-    if LEVERS["equal_candidate"]:
-        predictions["equal"] = blend_prediction(np.zeros((1, problem.n_experts)), blend_out,
-                                                proba, regression)
     members, member_fold = [], []
     for k, (train, test) in enumerate(folds):
         y_train = None if blend_y is None else blend_y[train]
-        start = constant_blend_logits(blend_out[train], y_train, w[train], regression,
-                                      n_bags=LEVERS["bag_constant"])
+        start = constant_blend_logits(blend_out[train], y_train, w[train], regression)
         predictions["constant"][test] = blend_prediction(
             start[None, :], blend_out[test], None if proba is None else proba[test],
             regression)
@@ -493,19 +487,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
               for name, p in predictions.items() if np.all(np.isfinite(p))}
     if LEVERS["fallback"]:
         candidate_weights = choose_candidates(predictions, head_y, w, regression,
-                                              mode=LEVERS["choice"],
-                                              n_bags=LEVERS["bag_level2"])
+                                              mode=LEVERS["choice"])
     else:
         candidate_weights = {"gate": 1.0}
     share_gate = candidate_weights.get("gate", 0.0)
     share_constant = candidate_weights.get("constant", 0.0)
-    share_equal = candidate_weights.get("equal", 0.0)
-    if share_equal > 0:
-        # Both constant gates are one: the blend of their weights.
-        mixed = (share_constant * softmax(constant) + share_equal / problem.n_experts)
-        constant = np.log(mixed / mixed.sum())
-        constant -= constant.mean()
-        share_constant += share_equal
     use_gate = share_gate > 0
     if use_gate and not LEVERS["bagged"]:
         net = BatchedMLP.from_mlps(net.to_mlps(gate.activation)[:1], gate.activation)

@@ -71,7 +71,7 @@ def picked_log_likelihood(fixed_out, y):
     return fixed_out[np.arange(len(y)), :, y]
 
 
-def constant_blend_logits(out, y, w, regression, n_bags=0):
+def constant_blend_logits(out, y, w, regression):
     """Logits of the best constant convex blend of the experts.
 
     Parameters
@@ -91,23 +91,13 @@ def constant_blend_logits(out, y, w, regression, n_bags=0):
     logits : ndarray of shape (M,)
         Centred logits; ``softmax(logits)`` are the weights.
     """
+    w = w / max(w.sum(), 1e-300)
     M = out.shape[1]
-
-    def solve(weights, start):
-        weights = weights / max(weights.sum(), 1e-300)
-        return minimize(_blend_loss, start, args=(out, y, weights, regression), jac=True,
-                        method="L-BFGS-B", bounds=[(-LOGIT_BOUND, LOGIT_BOUND)] * M,
-                        # Tight: a weight near zero sits where the gradient is tiny.
-                        options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 2000}).x
-
-    logits = solve(w, np.zeros(M))
-    if n_bags:
-        # Bagged (Caruana et al., 2004): the mean of the blends fitted on
-        # Bayesian-bootstrap reweightings of the rows (fixed seed).
-        rng = np.random.RandomState(0)
-        weights = np.mean([softmax(solve(w * rng.standard_exponential(len(w)), logits))
-                           for _ in range(n_bags)], axis=0)
-        logits = np.log(np.maximum(weights, math.exp(-2 * LOGIT_BOUND)))
+    result = minimize(_blend_loss, np.zeros(M), args=(out, y, w, regression), jac=True,
+                      method="L-BFGS-B", bounds=[(-LOGIT_BOUND, LOGIT_BOUND)] * M,
+                      # Tight: a weight near zero sits where the gradient is tiny.
+                      options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 2000})
+    logits = result.x
     return logits - logits.mean()
 
 
@@ -399,7 +389,7 @@ def _se_choice(held_out, w):
     return {name: float(name == best) for name in held_out}
 
 
-def choose_candidates(predictions, y, w, regression, mode="blend", n_bags=0):
+def choose_candidates(predictions, y, w, regression, mode="blend"):
     """Weights of the candidates (constant blend, gate, heads), summing to 1.
 
     ``mode``: ``'blend'`` fits the best convex blend of the
@@ -423,11 +413,10 @@ def choose_candidates(predictions, y, w, regression, mode="blend", n_bags=0):
         return {name: float(name == best) for name in names}
     if regression:
         out = np.column_stack([predictions[name] for name in names])
-        logits = constant_blend_logits(out, y, w, True, n_bags=n_bags)
+        logits = constant_blend_logits(out, y, w, True)
     else:
         picked = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
-        logits = constant_blend_logits(np.log(np.maximum(picked, 1e-300)), None, w, False,
-                                       n_bags=n_bags)
+        logits = constant_blend_logits(np.log(np.maximum(picked, 1e-300)), None, w, False)
     # No cut-off for small weights: the predictions must move continuously
     # with the data (rescaling y must rescale them, to rounding), and a
     # threshold makes a candidate jump in or out on the last digit.

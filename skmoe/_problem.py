@@ -160,15 +160,11 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
         return np.empty(shape), []
     sub = problem.subset(fixed)
     folds = sub.folds(cv, seed)
-    hybrid = refit == "hybrid" and folds is not None
-    average = (not refit or hybrid) and folds is not None
+    average = not refit and folds is not None
     fits = sub.cross_fit(np.ones((n, len(fixed))), folds, parallel, seed,
-                         refit=not average or hybrid, keep_fold_fits=average)
+                         refit=not average, keep_fold_fits=average)
     outputs, models = fits.outputs, fits.experts
-    if hybrid:
-        models = [CrossFitAverage([*fold_fits, *[full] * len(fold_fits)], problem.n_classes, name)
-                  for name, fold_fits, full in zip(sub.names, fits.fold_experts, models)]
-    elif average:
+    if average:
         models = [CrossFitAverage(fold_fits, problem.n_classes, name)
                   for name, fold_fits in zip(sub.names, fits.fold_experts)]
     if problem.is_classifier:
