@@ -51,7 +51,6 @@ VARIANTS = {
     "learning_rate=3e-3": ({}, {"learning_rate": 3e-3}),
     "learning_rate=1e-2": ({}, {"learning_rate": 1e-2}),
     "batch_size=1024": ({}, {"batch_size": 1024}),
-    "sharpen the final probabilities (classification)": ({"sharpen": True}, {}),
     "linear head on probabilities, not log-odds (classification)": (
         {"head_inputs": "proba"}, {}),
 }

@@ -93,7 +93,7 @@ GATE_STEPS_PER_EPOCH = 64
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
-          "stop": "mean", "head_inputs": "log", "sharpen": False}
+          "stop": "mean", "head_inputs": "log"}
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -504,12 +504,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     heads = [(weight, full_heads[name]) for name, weight in candidate_weights.items()
              if name in full_heads and weight > 0]
     combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)
-    if LEVERS["sharpen"] and not regression:
-        from ._candidates import fit_sharpening
-        blended = sum(weight * predictions[name] for name, weight in candidate_weights.items()
-                      if name in predictions and weight > 0)
-        power = fit_sharpening(blended, head_y, w)
-        combiner = CandidateBlend(share_gate + share_constant, heads, power)
 
     # gate.predict_log_proba on [X, expert features], from Z (already built).
     logits = to_numpy(forward_in_chunks(gate.module_, Z, networks=len(members)))  # float64

@@ -321,9 +321,8 @@ class CandidateBlend:
     heads : list of (weight, LinearHead)
     """
 
-    def __init__(self, mixture_share, heads, temperature=1.0):
+    def __init__(self, mixture_share, heads):
         self.mixture_share, self.heads = mixture_share, heads
-        self.temperature = temperature
 
     def predict(self, X, outputs, mixture_mean):
         """Regression: blended prediction in y's units."""
@@ -337,30 +336,7 @@ class CandidateBlend:
         proba = self.mixture_share * mixture_proba
         for weight, head in self.heads:
             proba = proba + weight * head.predict_proba(X, outputs, n_classes)
-        return sharpen(proba, getattr(self, "temperature", 1.0))
-
-
-def sharpen(proba, power):
-    """``proba ** power``, renormalised per row (power 1: unchanged)."""
-    if power == 1.0:
         return proba
-    log_p = power * np.log(np.maximum(proba, 1e-300))
-    log_p -= log_p.max(axis=1, keepdims=True)
-    p = np.exp(log_p)
-    return p / p.sum(axis=1, keepdims=True)
-
-
-def fit_sharpening(proba, y, w):
-    """The power (in [0.25, 4]) of :func:`sharpen` with the lowest weighted log-loss."""
-    from scipy.optimize import minimize_scalar
-    w = w / w.sum()
-
-    def loss(log_power):
-        p = sharpen(proba, math.exp(log_power))
-        return -(w @ np.log(np.maximum(p[np.arange(len(y)), y], 1e-300)))
-
-    return math.exp(minimize_scalar(loss, bounds=(math.log(0.25), math.log(4.0)),
-                                    method="bounded").x)
 
 
 def blend_prediction(logits, out, proba, regression):
