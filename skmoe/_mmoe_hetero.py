@@ -32,6 +32,7 @@ from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._torch_utils import resolve_device, seeded_torch, standardisation, to_numpy, to_tensor
+from ._training import lbfgs
 
 # Regressors' predictions of class indicators are clipped at zero and
 # smoothed by this much before renormalising them into probabilities (additive
@@ -262,16 +263,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             penalty = sum((layer.weight ** 2).sum() for layer in self.gates_.layers)
             return loss + self.alpha * penalty
 
-        optimizer = torch.optim.LBFGS(self.gates_.parameters(), lr=1.0,
-                                      max_iter=self.max_iter, line_search_fn="strong_wolfe")
-
-        def closure():
-            optimizer.zero_grad()
-            loss = objective()
-            loss.backward()
-            return loss
-
-        optimizer.step(closure)
+        lbfgs(list(self.gates_.parameters()), objective, self.max_iter, tolerance_grad=1e-7)
         self.gates_.eval()
 
     # -------------------------------------------------------------- predict

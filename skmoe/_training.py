@@ -10,6 +10,11 @@ best so far by more than ``tol``; training stops after ``patience`` epochs
 without one and returns to the best epoch's weights. The stacked gate's
 fold gates (``_blend``) keep their best epochs the same way, inside one
 batched network, and step with :class:`Adam` (torch's update, written out).
+Full-batch fits (the EM gate's M-step, the multi-task gates of
+``_mmoe_hetero``) run :func:`lbfgs`: scipy's L-BFGS-B on torch's gradients.
+Neither touches ``torch.optim``, whose first optimiser in a process imports
+torch's compiler stack (about 1.3 s here, once per process), which would
+dominate the fit of a small mixture.
 """
 
 import copy
@@ -96,3 +101,53 @@ class Adam:
                 v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
                 denominator = v.sqrt().add_(self.eps * math.sqrt(1 - beta2 ** self.t))
                 p.addcdiv_(m, denominator, value=-step)
+
+
+def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
+          tolerance_change=1e-9):
+    """Minimise ``objective()`` over the torch tensors ``params`` by L-BFGS.
+
+    scipy's L-BFGS-B (no bounds) on the flattened parameters, in float64,
+    with the gradients from torch's autograd; the parameters are left at the
+    solver's result. The counterpart of ``torch.optim.LBFGS`` with
+    ``line_search_fn='strong_wolfe'``: at most ``max_iter`` iterations and
+    ``1.25 * max_iter`` evaluations, stopping once the largest gradient
+    entry is at most ``tolerance_grad`` or the loss changes by at most
+    ``tolerance_change`` (relative).
+
+    Returns
+    -------
+    loss : float
+        The objective at the returned parameters.
+    """
+    from scipy.optimize import minimize
+    params = [p for p in params if p.requires_grad]
+    sizes = [p.numel() for p in params]
+
+    def assign(x):
+        with torch.no_grad():
+            offset = 0
+            for p, size in zip(params, sizes):
+                p.copy_(torch.as_tensor(x[offset:offset + size]).view_as(p))
+                offset += size
+
+    def loss_and_gradient(x):
+        assign(x)
+        loss = objective()
+        grads = torch.autograd.grad(loss, params, allow_unused=True)
+        gradient = np.concatenate([
+            (np.zeros(size) if grad is None
+             else grad.detach().reshape(-1).to("cpu", torch.float64).numpy())
+            for grad, size in zip(grads, sizes)])
+        return float(loss.item()), gradient
+
+    if not params:
+        return float(objective().item())
+    x0 = np.concatenate([p.detach().reshape(-1).to("cpu", torch.float64).numpy()
+                         for p in params])
+    result = minimize(loss_and_gradient, x0, jac=True, method="L-BFGS-B",
+                      options={"maxiter": max_iter, "maxfun": int(max_iter * 1.25) + 1,
+                               "maxcor": history_size, "gtol": tolerance_grad,
+                               "ftol": tolerance_change})
+    assign(result.x)
+    return float(result.fun)

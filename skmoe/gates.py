@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
-from ._training import minibatches
+from ._training import lbfgs, minibatches
 from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
                            standardise, to_numpy, to_tensor)
 
@@ -270,18 +270,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         before = [p.detach().clone() for p in params]
         with torch.no_grad():
             start = self._loss(Z, T, w, penalty).item()
-        optimizer = torch.optim.LBFGS(params, lr=1.0, max_iter=n_iter,
-                                      history_size=LBFGS_HISTORY,
-                                      line_search_fn="strong_wolfe",
-                                      tolerance_grad=1e-6, tolerance_change=1e-9)
-
-        def closure():
-            optimizer.zero_grad()
-            loss = self._loss(Z, T, w, penalty)
-            loss.backward()
-            return loss
-
-        optimizer.step(closure)
+        lbfgs(params, lambda: self._loss(Z, T, w, penalty), n_iter,
+              history_size=LBFGS_HISTORY)
         with torch.no_grad():
             end = self._loss(Z, T, w, penalty).item()
             if not np.isfinite(end) or end > start:

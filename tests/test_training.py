@@ -1,0 +1,75 @@
+"""skmoe._training.lbfgs, and full-batch fits that stay off torch.optim."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+
+from skmoe._training import lbfgs
+
+
+def test_lbfgs_finds_the_least_squares_solution():
+    rng = np.random.RandomState(0)
+    A = torch.as_tensor(rng.randn(50, 3))
+    b = torch.as_tensor(rng.randn(50))
+    x = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    loss = lbfgs([x], lambda: ((A @ x - b) ** 2).sum(), max_iter=100)
+    exact = np.linalg.lstsq(A.numpy(), b.numpy(), rcond=None)[0]
+    assert_allclose(x.detach().numpy(), exact, rtol=1e-6, atol=1e-8)
+    assert loss == pytest.approx(float(((A @ x - b) ** 2).sum()))
+
+
+def test_lbfgs_updates_several_float32_tensors_in_place():
+    weight = torch.nn.Parameter(torch.ones(2, 2))
+    bias = torch.nn.Parameter(torch.ones(2))
+    target = torch.tensor([[0.5, -1.0], [2.0, 0.0]])
+    lbfgs([weight, bias], lambda: ((weight - target) ** 2).sum() + (bias ** 2).sum(), 50)
+    assert weight.dtype == torch.float32
+    assert_allclose(weight.detach().numpy(), target.numpy(), atol=1e-5)
+    assert_allclose(bias.detach().numpy(), 0.0, atol=1e-5)
+
+
+def test_lbfgs_respects_max_iter():
+    calls = []
+    x = torch.tensor([3.0, -2.0], dtype=torch.float64, requires_grad=True)
+
+    def rosenbrock():
+        calls.append(1)
+        return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+
+    lbfgs([x], rosenbrock, max_iter=4)
+    assert len(calls) <= int(4 * 1.25) + 2   # the evaluations max_iter allows
+
+
+@pytest.mark.parametrize("estimator", [
+    "MixtureOfExpertsRegressor(experts, training='em', max_iter=3, random_state=0)",
+    "HierarchicalMixtureRegressor([(f'e{i}', Ridge()) for i in range(4)], max_iter=3, "
+    "random_state=0)",
+    "HeterogeneousMultiGateMixtureOfExperts(experts, max_iter=5, cv=2, random_state=0)",
+])
+def test_full_batch_gate_fits_do_not_import_torch_compiler(estimator):
+    # torch.optim's first optimiser imports torch._dynamo (~1.3 s per
+    # process); an EM fit paid it on its first gate M-step.
+    code = textwrap.dedent(f"""
+        import sys, warnings
+        import numpy as np
+        from sklearn.linear_model import Ridge
+        from sklearn.tree import DecisionTreeRegressor
+        from skmoe import (MixtureOfExpertsRegressor, HierarchicalMixtureRegressor,
+                           HeterogeneousMultiGateMixtureOfExperts)
+        warnings.simplefilter("ignore")
+        X = np.random.RandomState(0).randn(80, 3)
+        y = X[:, 0] + np.abs(X[:, 1])
+        experts = [("r", Ridge()), ("t", DecisionTreeRegressor(max_depth=3))]
+        est = {estimator}
+        est.fit(X, np.column_stack([y, X[:, 2]]) if "MultiGate" in type(est).__name__ else y)
+        print("torch._dynamo" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
