@@ -80,12 +80,19 @@ def scatter_once(*arrays):
     if not new:
         yield
         return
-    shared = type(backend)(client=backend.client, scatter=new,
+    shared = type(backend)(client=backend.client, scatter=None,
                            wait_for_workers_timeout=backend.wait_for_workers_timeout,
                            **backend.submit_kwargs)
+    # Scattered here, not by the backend's constructor, which hashes the
+    # data into the key: a second fit on the same X then scattered under the
+    # key the first fit was releasing, and the scheduler could drop the new
+    # copies with the old ones ("lost dependencies", or a hang). Random keys,
+    # as joblib's own per-call scatter uses (dask/distributed#3703).
+    futures = backend.client.scatter(new, broadcast=True, hash=False)
     # Keep what the user scattered (parallel_config(backend="dask", scatter=[...])).
-    shared._scatter = list(backend._scatter) + shared._scatter
-    shared.data_futures = {**backend.data_futures, **shared.data_futures}
+    shared._scatter = list(backend._scatter) + list(new)
+    shared.data_futures = {**backend.data_futures,
+                           **{id(a): future for a, future in zip(new, futures)}}
     try:
         with parallel_config(backend=shared):
             yield

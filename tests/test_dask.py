@@ -232,3 +232,25 @@ def test_users_scattered_data_are_kept(client):
             assert inner.data_futures[id(extra)] is outer.data_futures[id(extra)]
         assert get_active_backend()[0] is outer
 
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_each_fit_scatters_X_under_a_key_of_its_own(client):
+    # Keys hashed from the data gave a second fit on the same X the key the
+    # first fit was releasing: the scheduler could drop the new copies with
+    # the old ones ("lost dependencies", or a hang) -- a flaky failure of
+    # test_expert_fits_run_on_the_workers[em] in a full run.
+    from joblib.parallel import get_active_backend
+    X, y = _data()
+    keys = []
+    with parallel_config(backend="dask"):
+        for _ in range(2):
+            with scatter_once(X, y):
+                futures = get_active_backend()[0].data_futures
+                keys.append((futures[id(X)].key, futures[id(y)].key))
+    assert keys[0][0] != keys[1][0] and keys[0][1] != keys[1][1]
+    # Back to back on the same X, the fits still run (and agree).
+    with parallel_config(backend="dask"):
+        fits = [_mixture(False, "em", n_jobs=-1).fit(X, y) for _ in range(3)]
+    for fit in fits[1:]:
+        np.testing.assert_allclose(fit.predict(X), fits[0].predict(X), rtol=1e-10)
