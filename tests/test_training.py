@@ -20,7 +20,7 @@ def test_lbfgs_finds_the_least_squares_solution():
     loss = lbfgs([x], lambda: ((A @ x - b) ** 2).sum(), max_iter=100)
     exact = np.linalg.lstsq(A.numpy(), b.numpy(), rcond=None)[0]
     assert_allclose(x.detach().numpy(), exact, rtol=1e-6, atol=1e-8)
-    assert loss == pytest.approx(float(((A @ x - b) ** 2).sum()))
+    assert loss == pytest.approx(float(((A @ x - b) ** 2).sum().detach()))
 
 
 def test_lbfgs_updates_several_float32_tensors_in_place():
@@ -73,3 +73,28 @@ def test_full_batch_gate_fits_do_not_import_torch_compiler(estimator):
                          timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_lbfgs_on_cuda_parameters_and_an_em_gate_on_cuda():
+    rng = np.random.RandomState(0)
+    A = torch.as_tensor(rng.randn(50, 3), device="cuda")
+    b = torch.as_tensor(rng.randn(50), device="cuda")
+    x = torch.zeros(3, dtype=torch.float64, device="cuda", requires_grad=True)
+    lbfgs([x], lambda: ((A @ x - b) ** 2).sum(), max_iter=100)
+    assert x.device.type == "cuda"
+    exact = np.linalg.lstsq(A.cpu().numpy(), b.cpu().numpy(), rcond=None)[0]
+    assert_allclose(x.detach().cpu().numpy(), exact, rtol=1e-6, atol=1e-8)
+    # EM's gate M-steps on the GPU give the CPU's mixture (float64 gates).
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor, MLPGate
+    X = rng.randn(300, 3)
+    y = np.where(X[:, 0] > 0, 2 * X[:, 1], -X[:, 2])
+    fits = [MixtureOfExpertsRegressor(
+        [("r", Ridge()), ("t", DecisionTreeRegressor(max_depth=3, random_state=0))],
+        training="em", gate=MLPGate(device=device), max_iter=3, random_state=0).fit(X, y)
+        for device in ("cpu", "cuda")]
+    assert fits[1].gate_.device_.type == "cuda"
+    assert_allclose(fits[1].predict(X), fits[0].predict(X), rtol=1e-5, atol=1e-6)
