@@ -18,10 +18,9 @@ from ._training import lbfgs, minibatches
 from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
                            standardise, to_numpy, to_tensor)
 
-# L-BFGS curvature pairs kept (torch's default is 100). The gate's fits run at
-# most ~100 iterations on small networks, where torch's Python two-loop
-# recursion over 100 pairs cost more than the loss itself (EM on 100-1000
-# rows spent ~40% of its gate time there); 10 is scipy's default.
+# L-BFGS curvature pairs kept (torch.optim.LBFGS's default, which the gate
+# used before skmoe._training.lbfgs; scipy's L-BFGS-B runs its two-loop
+# recursion in compiled code, so 100 pairs cost little).
 LBFGS_HISTORY = 100
 
 
@@ -49,7 +48,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     warm_max_iter : int, default=15
         Iterations for each later, warm-started fit (EM's later M-steps).
     learning_rate : float, default=1e-2
-        Step size (Adam) or initial step (L-BFGS).
+        Step size of the Adam solver (L-BFGS chooses its own steps by a
+        line search).
     batch_size : int, default=1024
         Minibatch size for Adam.
     device : str, default='auto'
