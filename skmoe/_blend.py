@@ -475,13 +475,13 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):
-        # The fold's gates on the fold's rows only: every gate on every row,
-        # in float64, was the largest array of a 10^6-row fit.
-        logits = forward_in_chunks(net, Z[torch.as_tensor(test, device=Z.device)], dim=1,
-                                   networks=len(members))                # (e, n_k, M)
+        # The fold's own gates on the fold's rows only: every gate on every
+        # row, in float64, was the largest array of a 10^6-row fit.
         own = torch.as_tensor(np.flatnonzero(member_fold == k), device=Z.device)
+        logits = forward_in_chunks(net.select(own), Z[torch.as_tensor(test, device=Z.device)],
+                                   dim=1, networks=len(own))             # (n_init, n_k, M)
         predictions["gate"][test] = blend_prediction(
-            to_numpy(logits[own]).mean(0), blend_out[test],
+            to_numpy(logits).mean(0), blend_out[test],
             None if proba is None else proba[test], regression)
     losses = {name: float(np.average(candidate_loss(p, head_y, regression), weights=w))
               for name, p in predictions.items() if np.all(np.isfinite(p))}

@@ -28,8 +28,7 @@ from sklearn.utils.validation import _check_method_params
 
 from ._base import fit_expert
 from ._data import n_samples, take_rows
-from ._likelihood import (aligned_proba, call_expert, classification_outputs,
-                          regression_outputs)
+from ._likelihood import aligned_proba, classification_outputs, regression_outputs
 from ._progress import run_jobs
 
 
@@ -255,8 +254,8 @@ class CrossFitAverage(BaseEstimator):
         :meth:`predict_proba`."""
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
-        predictions = [call_expert(self.name, e, "predict", X) for e in self.estimators]
-        return np.mean(predictions, axis=0)
+        return regression_outputs([self.name] * len(self.estimators), self.estimators,
+                                  X).mean(axis=1)
 
     def predict_proba(self, X):
         """Classification: the fits' mean class probabilities (encoded classes)."""

@@ -263,7 +263,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             penalty = sum((layer.weight ** 2).sum() for layer in self.gates_.layers)
             return loss + self.alpha * penalty
 
-        lbfgs(list(self.gates_.parameters()), objective, self.max_iter, tolerance_grad=1e-7)
+        lbfgs(self.gates_.parameters(), objective, self.max_iter, tolerance_grad=1e-7)
         self.gates_.eval()
 
     # -------------------------------------------------------------- predict

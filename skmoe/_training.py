@@ -104,7 +104,7 @@ class Adam:
 
 
 def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
-          tolerance_change=1e-9):
+          tolerance_change=1e-9, never_worse=False):
     """Minimise ``objective()`` over the torch tensors ``params`` by L-BFGS.
 
     scipy's L-BFGS-B (no bounds) on the flattened parameters, in float64,
@@ -113,7 +113,9 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
     ``line_search_fn='strong_wolfe'``: at most ``max_iter`` iterations and
     ``1.25 * max_iter`` evaluations, stopping once the largest gradient
     entry is at most ``tolerance_grad`` or the loss changes by at most
-    ``tolerance_change`` (relative).
+    ``tolerance_change`` (relative). ``never_worse``: if the result's loss
+    is higher than the start's, or not finite, the parameters go back to the
+    start (EM's M-step must not lower its objective).
 
     Returns
     -------
@@ -131,9 +133,13 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
                 p.copy_(torch.as_tensor(x[offset:offset + size]).view_as(p))
                 offset += size
 
+    start = []   # the objective at the starting point: the solver's first call
+
     def loss_and_gradient(x):
         assign(x)
         loss = objective()
+        if not start:
+            start.append(float(loss.item()))
         grads = torch.autograd.grad(loss, params, allow_unused=True)
         gradient = np.concatenate([
             (np.zeros(size) if grad is None
@@ -149,5 +155,8 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
                       options={"maxiter": max_iter, "maxfun": int(max_iter * 1.25) + 1,
                                "maxcor": history_size, "gtol": tolerance_grad,
                                "ftol": tolerance_change})
+    if never_worse and (not np.isfinite(result.fun) or result.fun > start[0]):
+        assign(x0)
+        return start[0]
     assign(result.x)
     return float(result.fun)

@@ -266,19 +266,10 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         return self
 
     def _fit_lbfgs(self, Z, T, w, n_iter, penalty=None):
-        params = self._parameters()
-        before = [p.detach().clone() for p in params]
-        with torch.no_grad():
-            start = self._loss(Z, T, w, penalty).item()
-        lbfgs(params, lambda: self._loss(Z, T, w, penalty), n_iter,
-              history_size=LBFGS_HISTORY)
-        with torch.no_grad():
-            end = self._loss(Z, T, w, penalty).item()
-            if not np.isfinite(end) or end > start:
-                # Never leave the gate worse than it was: EM's M-step must not
-                # lower the expected log-likelihood.
-                for p, old in zip(params, before):
-                    p.copy_(old)
+        # Never leave the gate worse than it was: EM's M-step must not lower
+        # the expected log-likelihood.
+        lbfgs(self._parameters(), lambda: self._loss(Z, T, w, penalty), n_iter,
+              history_size=LBFGS_HISTORY, never_worse=True)
 
     def _fit_adam(self, Z, T, w, n_epochs, penalty=None):
         optimizer = torch.optim.Adam(self._parameters(), lr=self.learning_rate)

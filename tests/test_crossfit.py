@@ -41,6 +41,24 @@ def test_average_of_fold_fits_regression():
         average.classes_
 
 
+def test_average_of_fold_fits_is_one_value_per_row():
+    # Fits that predict a column (n, 1) still average to (n,), as the
+    # mixture's experts must (an average of the raw outputs kept the column).
+    X, y = _data()
+    models = [ColumnRidge(alpha=a).fit(X, y) for a in (0.1, 10.0)]
+    assert models[0].predict(X).shape == (len(X), 1)
+    average = CrossFitAverage(models, None, "ridge").predict(X)
+    assert average.shape == (len(X),)
+    assert_allclose(average, np.mean([m.predict(X)[:, 0] for m in models], axis=0))
+
+
+class ColumnRidge(Ridge):
+    """Ridge whose predictions are a column, shape (n, 1)."""
+
+    def predict(self, X):
+        return super().predict(X)[:, None]
+
+
 def test_average_of_fold_fits_aligns_a_missing_class():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(90, 2))

@@ -78,3 +78,13 @@ def test_from_mlps_skip_init_stacks_the_same_weights_without_drawing():
     assert torch.equal(torch.random.get_rng_state(), state)   # no draws
     for a, b in zip(drawn.state_dict().values(), stacked.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_select_runs_only_the_chosen_networks():
+    torch.manual_seed(0)
+    net = BatchedMLP(5, 3, (4,), 2, activation="tanh").double()
+    x = torch.randn(7, 3, dtype=torch.float64)
+    own = torch.tensor([1, 3])
+    sub = net.select(own)
+    assert sub.n_experts == 2 and sub.layers[0].weight.dtype == torch.float64
+    assert torch.equal(sub(x), net(x)[own])

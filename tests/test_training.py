@@ -33,6 +33,27 @@ def test_lbfgs_updates_several_float32_tensors_in_place():
     assert_allclose(bias.detach().numpy(), 0.0, atol=1e-5)
 
 
+def test_lbfgs_never_worse_goes_back_to_the_start(monkeypatch):
+    # A solver that ends worse than it started (4 steps past the minimum):
+    # with never_worse the parameters go back to the start, without it they
+    # stay at the solver's result.
+    import scipy.optimize
+    from scipy.optimize import OptimizeResult
+
+    def overshooting(fun, x0, **kwargs):
+        fun(x0)
+        x = x0 + 5.0
+        return OptimizeResult(x=x, fun=fun(x)[0])
+
+    monkeypatch.setattr(scipy.optimize, "minimize", overshooting)
+    x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    objective = lambda: ((x - 1) ** 2).sum()  # noqa: E731
+    assert lbfgs([x], objective, max_iter=50, never_worse=True) == 1.0
+    assert x.item() == 0.0
+    assert lbfgs([x], objective, max_iter=50) == 16.0
+    assert x.item() == 5.0
+
+
 def test_lbfgs_respects_max_iter():
     calls = []
     x = torch.tensor([3.0, -2.0], dtype=torch.float64, requires_grad=True)
