@@ -19,8 +19,10 @@ Latent variable: which expert generated each (x, y).
 * The run keeps its best iteration; cross-fitted EM stops after ``PATIENCE``
   iterations without an improvement of its (honest) log-likelihood by more
   than ``tol`` and ``NOISE_Z`` standard errors of the gain (paired over rows).
-* Gate M-steps: the uniform start's targets are one constant row, so the
-  gate is set to it exactly (:meth:`MLPGate.fit_constant`, no optimisation);
+* Gate M-steps: from the uniform start (every expert's full-data fit) the
+  first gate is the best constant blend of the experts' honest outputs
+  (:func:`best_constant_blend`: EM on the mixing weights alone, no refit),
+  set exactly (:meth:`MLPGate.fit_constant`, no optimisation);
   later M-steps are warm-started, and so is cross-fitted EM's final gate on
   all rows (from a fold's gate).
 
@@ -79,6 +81,13 @@ NOISE_Z = 1.0
 # warm-started from a fold's gate instead of fitted cold.
 CONSTANT_GATE_START = True
 FINAL_GATE_WARM = True
+# From the uniform start, the first M-step's constant gate is the best
+# constant blend of the (honest) outputs, found by EM on the mixing weights
+# (and noise variances) alone, instead of uniform weights: outer EM moved the
+# weights a few hundredths per iteration (13 iterations on wages_panel).
+CONSTANT_BLEND_START = True
+CONSTANT_BLEND_MAX_ITER = 500
+CONSTANT_BLEND_TOL = 1e-10
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -261,6 +270,33 @@ def _expected_log_likelihood(problem, outputs, variances, weights):
     return (weights * problem.log_likelihood(outputs, variances)).sum(axis=0)
 
 
+def best_constant_blend(problem, outputs, variances):
+    """Mixing weights (and noise variances) that maximise the likelihood of fixed outputs.
+
+    EM over the weights of a mixture whose components are fixed: cheap (no
+    expert is refitted) and monotone. Returns ``(proba, variances)``.
+    """
+    w = problem.sample_weight
+    log_lik = problem.log_likelihood(outputs, variances)
+    proba = np.full(problem.n_experts, 1.0 / problem.n_experts)
+    before = -np.inf
+    for _ in range(CONSTANT_BLEND_MAX_ITER):
+        joint = np.log(np.maximum(proba, 1e-300)) + log_lik
+        per_sample = logsumexp(joint, axis=1)
+        current = float(np.average(per_sample, weights=w))
+        if current - before <= CONSTANT_BLEND_TOL:
+            break
+        before = current
+        R = np.exp(joint - per_sample[:, None])
+        proba = np.average(R, axis=0, weights=w)
+        if variances is not None:
+            variances = problem.variances(outputs, R * w[:, None])
+            log_lik = problem.log_likelihood(outputs, variances)
+    # Every expert keeps a share, so the gate's logits stay finite.
+    proba = np.maximum(proba, 1e-6)
+    return proba / proba.sum(), variances
+
+
 def _uniform_targets(R, gates, penalty):
     """Whether the gate's targets are one row repeated, with nothing else to fit."""
     return (penalty is None and all(getattr(g, "noise_module_", None) is None for g in gates)
@@ -289,11 +325,14 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
     # gate is that constant, set exactly with no optimisation (a cold L-BFGS
     # fit per fold before); later M-steps warm-start from it.
     constant = CONSTANT_GATE_START and not warm and _uniform_targets(R, gates, penalty)
+    target = R[0]
+    if constant and CONSTANT_BLEND_START:
+        target, variances = best_constant_blend(problem, outputs, variances)
     if folds is not None:
         logits, noise = np.empty(R.shape), None
         for gate, (train, test) in zip(gates, folds):
             if constant:
-                gate.fit_constant(R[0])
+                gate.fit_constant(target)
             else:
                 gate.fit(X[train], R[train], w[train], warm_start=warm, penalty=penalty)
             logits[test], fold_noise = gate.logits_and_noise(X[test])
@@ -301,7 +340,8 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
                 noise = np.empty(R.shape) if noise is None else noise
                 noise[test] = fold_noise
         return Bunch(outputs=outputs, models=models, variances=variances, gates=gates,
-                     logits=logits, noise=noise, gate_fitted=True)
+                     logits=logits, noise=noise, gate_fitted=True,
+                     constant_target=target if constant else None)
     if state.outputs is not None:
         worse = (_expected_log_likelihood(problem, outputs, variances, W)
                  < _expected_log_likelihood(problem, state.outputs, state.variances, W))
@@ -312,7 +352,7 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
     gate = gates[0]
     previous = copy.deepcopy(gate) if penalty is None and warm else None
     if constant:
-        gate.fit_constant(R[0])
+        gate.fit_constant(target)
     else:
         gate.fit(X, R, w, warm_start=warm, penalty=penalty)
     if previous is not None and (np.sum(W * gate.predict_log_proba(X))
@@ -320,7 +360,8 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
         gate = previous
     logits, noise = gate.logits_and_noise(X)
     return Bunch(outputs=outputs, models=models, variances=variances, gates=[gate],
-                 logits=logits, noise=noise, gate_fitted=True)
+                 logits=logits, noise=noise, gate_fitted=True,
+                     constant_target=target if constant else None)
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
@@ -393,6 +434,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             # The state to return if nothing better comes: the final experts
             # (and gate) are fitted to the responsibilities used here.
             best = Bunch(problem=problem, R_used=R_used, variances=state.variances,
+                         constant_target=state.constant_target,
                          models=state.models, log_likelihood=log_likelihood,
                          per_sample=per_sample,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
@@ -406,7 +448,13 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         experts, gate = best.models, best.gate
     else:
         experts = problem.refit(floored(best.R_used, floor), parallel, seed)
-        if FINAL_GATE_WARM and state.gate_fitted:
+        if best.constant_target is not None:
+            # The best iteration was the constant start: its gate is the
+            # constant blend, not a fit to the (uniform) responsibilities
+            # its experts were fitted with.
+            gate = state.gates[0]
+            gate.fit_constant(best.constant_target)
+        elif FINAL_GATE_WARM and state.gate_fitted:
             # From a fold's gate (fitted on half the rows to nearly the same
             # targets): a warm M-step instead of a cold fit, the costliest
             # gate fit of the run.

@@ -5,7 +5,9 @@ import warnings
 import numpy as np
 import pytest
 from lightgbm import LGBMRegressor
+from scipy.special import logsumexp
 from sklearn.datasets import load_breast_cancer
+from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
@@ -14,6 +16,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
 import skmoe._em as em_module
+from skmoe._problem import EMProblem
 from skmoe.datasets import make_regimes
 
 
@@ -169,6 +172,54 @@ def test_gate_penalty_is_an_argument_not_state(solver):
     gate.init(X, 2, seed=7).fit(X, targets, penalty=penalty)
     assert calls and not hasattr(gate, "_penalty")
     assert gate.seed_ == 7
+
+
+def test_best_constant_blend_maximises_the_likelihood_of_fixed_outputs():
+    # EM on the mixing weights (and noise variances) of fixed outputs: at its
+    # fixed point the weights are the mean posterior, the variances the
+    # posterior-weighted squared residuals, and no other constant weights do
+    # better with those variances (the log-likelihood is concave in them).
+    rng = np.random.RandomState(0)
+    n = 400
+    y = rng.normal(size=n)
+    # "left" is right on the first 300 rows, "right" on the last 100.
+    left, right = y + 0.1 * rng.normal(size=n), y + 0.1 * rng.normal(size=n)
+    left[300:] += 3.0
+    right[:300] -= 3.0
+    outputs = np.column_stack([left, right, rng.normal(size=n)])
+    problem = EMProblem(["left", "right", "bad"], [None] * 3, np.zeros((n, 1)), y,
+                        np.ones(n))
+    outputs = problem.standardise(outputs)
+    start = problem.variances(outputs, np.full((n, 3), 1 / 3))
+    proba, variances = em_module.best_constant_blend(problem, outputs, start)
+    log_lik = problem.log_likelihood(outputs, variances)
+
+    def total(p):
+        return logsumexp(np.log(p) + log_lik, axis=1).mean()
+
+    joint = np.log(proba) + log_lik
+    R = np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
+    np.testing.assert_allclose(R.mean(axis=0), proba, atol=1e-4)
+    # (The variance of an expert with no weight left hardly moves the likelihood.)
+    np.testing.assert_allclose(problem.variances(outputs, R)[:2], variances[:2], rtol=1e-3)
+    np.testing.assert_allclose(proba, [0.75, 0.25, 0.0], atol=0.02)
+    others = rng.dirichlet(np.ones(3), size=200)
+    assert max(total(p) for p in others) <= total(proba) + 1e-8
+    assert total(proba) > total(np.full(3, 1 / 3))
+
+
+def test_uniform_start_gates_with_the_best_constant_blend(small_regimes):
+    # From the full-data fits, the first iteration's gate is the best constant
+    # blend (a useless expert gets almost nothing at once), not equal weights
+    # that outer EM moved a few hundredths per iteration.
+    X, y = small_regimes
+    experts = [*tree_and_line(), ("mean", DummyRegressor())]
+    model = fit_quietly(em(experts, init_params="uniform", max_iter=1), X, y)
+    first = model.history_[0]["expert_share"]
+    assert first[2] < 0.05, first
+    # The gate kept (the best iteration here is the first) is that blend.
+    np.testing.assert_allclose(model._gate_weights(X[:5]),
+                               np.tile(first, (5, 1)), atol=1e-3)
 
 
 def test_uniform_start_spends_no_cold_gate_fit(small_regimes, monkeypatch):
