@@ -78,11 +78,10 @@ from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam
+# The gate's standardised inputs (X and the experts' features) are clipped
+# like an MLPGate's.
+from .gates import INPUT_CLIP
 
-# The gate's standardised inputs are clipped to this many standard deviations:
-# a rare one-hot column or an outlying prediction must not drive the gate
-# into extrapolation (in training or at prediction).
-INPUT_CLIP = 5.0
 # Folds over the out-of-fold rows: one gate per fold.
 GATE_FOLDS = 5
 # At most this many minibatches per gate epoch (larger data: rows sampled).

@@ -151,6 +151,13 @@ class TrainingData:
         else:
             z_expert = standardise(device_array(problem.torch_X, device), x_mean, x_scale)
         del X
+        # The gate reads its inputs clipped (MLPGate.clip), the torch experts
+        # unclipped: a copy only when they share it and something is clipped.
+        limit = getattr(gate, "input_clip_", None)
+        if (x_mean is not None and z_expert is z_gate and limit is not None
+                and bool((z_gate.abs() > limit).any())):
+            z_gate = z_gate.clone()
+        z_gate = gate.clip(z_gate)
         if problem.is_classifier:
             y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
         else:

@@ -22,6 +22,10 @@ from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, st
 # used before skmoe._training.lbfgs; scipy's L-BFGS-B runs its two-loop
 # recursion in compiled code, so 100 pairs cost little).
 LBFGS_HISTORY = 100
+# Standardised inputs are clipped to this many standard deviations: a rare
+# one-hot column or an outlying row must not drive a gate into extrapolation
+# (in training or at prediction). The stacked gate clips its inputs the same.
+INPUT_CLIP = 5.0
 
 
 class MLPGate(TorchStateMixin, BaseEstimator):
@@ -59,7 +63,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     -----
     Inputs are standardised with the statistics of the first fit; missing
     values (allowed when every expert accepts them) are imputed with the
-    mean, i.e. zero after standardisation.
+    mean, i.e. zero after standardisation. Standardised inputs are clipped to
+    ``INPUT_CLIP`` standard deviations, in training and at prediction, so an
+    outlying row (a typo, a value far outside the training data) gets the
+    weights of the edge of the data instead of an extrapolation that can hand
+    it to one expert outright.
     """
 
     def __init__(self, hidden_layer_sizes=(32,), activation="relu", alpha=1e-4,
@@ -110,6 +118,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         self.device_ = resolve_device(self.device if device is None else device)
         self.dtype_ = dtype
         self.mean_, self.scale_ = standardisation(X) if scaling is None else scaling
+        self.input_clip_ = INPUT_CLIP
         with seeded_torch(seed):
             self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
         self.module_.to(self.device_, dtype)
@@ -179,14 +188,21 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         return getattr(self, "dtype_", DTYPE)  # gates fitted before dtype_ existed
 
     def _inputs(self, X):
-        """Standardised inputs on the device (NaN imputed by the mean).
+        """Standardised, clipped inputs on the device (NaN imputed by the mean).
 
         ``X`` is a numpy array, or a float64 tensor already on the device
         (:func:`~skmoe._torch_utils.device_array`): then nothing is copied.
         """
         if not isinstance(X, torch.Tensor):
             X = device_array(X, self.device_)
-        return standardise(X, self.mean_, self.scale_, self._dtype(), nan_to_zero=True)
+        return self.clip(standardise(X, self.mean_, self.scale_, self._dtype(),
+                                     nan_to_zero=True))
+
+    def clip(self, Z):
+        """Standardised inputs clipped to ``input_clip_`` (in place; gates pickled
+        before the clip have none and are left as they were fitted)."""
+        limit = getattr(self, "input_clip_", None)
+        return Z if limit is None else Z.clamp_(-limit, limit)
 
     def log_proba_tensor(self, X):
         """Log gate weights as a float64 tensor on the device, shape (n, n_experts).
