@@ -122,12 +122,14 @@ def test_small_random_regressions_fit(seed):
 
 
 # ---------------------------------------------------------- monotonicity
+@pytest.mark.parametrize("init_params", ["random", "uniform"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_exact_em_with_the_default_gate_never_lowers_the_likelihood(seed):
+def test_exact_em_with_the_default_gate_never_lowers_the_likelihood(seed, init_params):
+    # 'uniform' starts at the best constant blend (best_constant_blend).
     X, y = make_regimes(n_samples=500, noise=1.0, random_state=seed)
     experts = [("line", LinearRegression()),
                ("quadratic", make_pipeline(PolynomialFeatures(2), LinearRegression()))]
-    model = em(experts, cv=None, init_params="random", max_iter=15, tol=0,
+    model = em(experts, cv=None, init_params=init_params, max_iter=15, tol=0,
                random_state=seed)
     log_likelihood = np.array([h["log_likelihood"]
                                for h in fit_quietly(model, X, y).history_])
