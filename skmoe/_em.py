@@ -86,7 +86,6 @@ FINAL_GATE_WARM = True
 # (and noise variances) alone, instead of uniform weights: outer EM moved the
 # weights a few hundredths per iteration (13 iterations on wages_panel).
 CONSTANT_BLEND_START = True
-GATE_INNER_STEPS = 0
 CONSTANT_BLEND_MAX_ITER = 500
 CONSTANT_BLEND_TOL = 1e-10
 
@@ -340,15 +339,6 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
             if fold_noise is not None:
                 noise = np.empty(R.shape) if noise is None else noise
                 noise[test] = fold_noise
-        if GATE_INNER_STEPS and not constant and penalty is None and noise is None:
-            log_lik = problem.log_likelihood(outputs, variances)
-            for _ in range(GATE_INNER_STEPS):
-                inner, _ = e_step(problem, logits, None, log_lik, DENSE, None)
-                for gate, (train, test) in zip(gates, folds):
-                    gate.fit(X[train], inner[train], w[train], warm_start=True)
-                    logits[test], _ = gate.logits_and_noise(X[test])
-                variances = problem.variances(outputs, inner * w[:, None])
-                log_lik = problem.log_likelihood(outputs, variances)
         return Bunch(outputs=outputs, models=models, variances=variances, gates=gates,
                      logits=logits, noise=noise, gate_fitted=True,
                      constant_target=target if constant else None)
