@@ -293,3 +293,26 @@ def test_cuda_graph_steps_match_eager_steps(monkeypatch):
     assert_allclose(graphed.predict(X), eager.predict(X), rtol=1e-3, atol=1e-3 * y.std())
     assert_allclose([h["train_loss"] for h in graphed.history_],
                     [h["train_loss"] for h in eager.history_], rtol=1e-3)
+
+
+def test_joint_trainer_clips_the_gates_inputs_not_the_experts(monkeypatch):
+    # The gate reads its inputs clipped (MLPGate.clip); torch experts that
+    # share the standardised X with it must still read the real values.
+    import skmoe._joint as joint
+    from skmoe.gates import INPUT_CLIP
+    built = []
+    from_problem = joint.TrainingData.from_problem.__func__
+
+    def recorded(cls, *args, **kwargs):
+        built.append(from_problem(cls, *args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(joint.TrainingData, "from_problem", classmethod(recorded))
+    X, y, _ = quadratic_regimes(n_samples=300)
+    X[0, 0] = X[:, 0].mean() + 50 * X[:, 0].std()     # one outlying training row
+    MixtureOfExpertsRegressor(
+        TorchMLPRegressor(hidden_layer_sizes=(), max_epochs=2), n_experts=2,
+        training="gradient", gate=LINEAR_GATE, max_epochs=2, random_state=0).fit(X, y)
+    data = built[0]
+    assert float(data.z_gate.abs().max()) <= INPUT_CLIP
+    assert float(data.z_expert.abs().max()) > 10
