@@ -341,7 +341,7 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
                 noise[test] = fold_noise
         return Bunch(outputs=outputs, models=models, variances=variances, gates=gates,
                      logits=logits, noise=noise, gate_fitted=True,
-                     constant_target=target if constant else None)
+                 constant_target=target if constant else None)
     if state.outputs is not None:
         worse = (_expected_log_likelihood(problem, outputs, variances, W)
                  < _expected_log_likelihood(problem, state.outputs, state.variances, W))
@@ -361,7 +361,7 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
     logits, noise = gate.logits_and_noise(X)
     return Bunch(outputs=outputs, models=models, variances=variances, gates=[gate],
                  logits=logits, noise=noise, gate_fitted=True,
-                     constant_target=target if constant else None)
+                 constant_target=target if constant else None)
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,

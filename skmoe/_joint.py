@@ -154,9 +154,10 @@ class TrainingData:
         # The gate reads its inputs clipped (MLPGate.clip), the torch experts
         # unclipped: a copy only when they share it and something is clipped.
         limit = getattr(gate, "input_clip_", None)
-        if (x_mean is not None and z_expert is z_gate and limit is not None
-                and bool((z_gate.abs() > limit).any())):
-            z_gate = z_gate.clone()
+        if x_mean is not None and z_expert is z_gate and limit is not None and len(z_gate):
+            low, high = torch.aminmax(z_gate)    # no temporary the size of X
+            if float(low) < -limit or float(high) > limit:
+                z_gate = z_gate.clone()
         z_gate = gate.clip(z_gate)
         if problem.is_classifier:
             y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
