@@ -45,7 +45,7 @@ import warnings
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.optimize import linear_sum_assignment
 from scipy.special import logsumexp
 from sklearn.base import clone
@@ -469,9 +469,33 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                  responsibilities=best.R_used)
 
 
+def _restart(problem, gate_template, cv, max_iter, tol, init_params, rng, parallel,
+             verbose, routing):
+    """One EM run from its own folds and gate initialisation (a restart)."""
+    seed = rng.randint(2**31 - 1)
+    folds = problem.folds(cv, seed)
+    # A float64 gate: rounding in its fits would otherwise compound over
+    # EM's iterations (float32 vs float64 X gave different mixtures).
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, dtype=torch.float64)
+    return _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
+                     routing)
+
+
+def _sequential_restart(*args):
+    """:func:`_restart` with sequential M-steps (inside a parallel restart)."""
+    with Parallel(n_jobs=1) as parallel:
+        return _restart(*args[:7], parallel, *args[7:])
+
+
 def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
            n_jobs, random_state, verbose=0, routing=DENSE):
     """Run EM ``n_init`` times and keep the run with the best log-likelihood.
+
+    With ``n_init > 1`` every restart draws from a generator of its own
+    (seeded from ``random_state``), so the restarts give the same runs
+    whether they run one after another or, with ``n_jobs`` above one, in
+    parallel (each with sequential M-steps: the restarts are the coarser,
+    independent work).
 
     Returns
     -------
@@ -481,19 +505,19 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
         ``converged``, ``log_likelihood``.
     """
     rng = random_state
+    rngs = ([rng] if n_init == 1 else
+            [np.random.RandomState(rng.randint(2**31 - 1)) for _ in range(n_init)])
+    args = (problem, gate_template, cv, max_iter, tol, init_params)
+    if n_init > 1 and effective_n_jobs(n_jobs) > 1:
+        results = Parallel(n_jobs=min(n_init, effective_n_jobs(n_jobs)))(
+            delayed(_sequential_restart)(*args, r, verbose, routing) for r in rngs)
+    else:
+        with Parallel(n_jobs=n_jobs) as parallel:
+            results = [_restart(*args, r, parallel, verbose, routing) for r in rngs]
     best = None
-    with Parallel(n_jobs=n_jobs) as parallel:
-        for _ in range(n_init):
-            seed = rng.randint(2**31 - 1)
-            folds = problem.folds(cv, seed)
-            # A float64 gate: rounding in its fits would otherwise compound over
-            # EM's iterations (float32 vs float64 X gave different mixtures).
-            gate = clone(gate_template).init(problem.X, problem.n_experts, seed,
-                                             dtype=torch.float64)
-            result = _run_once(problem, gate, folds, max_iter, tol, init_params, rng,
-                               parallel, verbose, routing)
-            if best is None or result.log_likelihood > best.log_likelihood:
-                best = result
+    for result in results:  # the first of equal log-likelihoods, as before
+        if best is None or result.log_likelihood > best.log_likelihood:
+            best = result
     if not best.converged:
         warnings.warn(
             f"EM did not converge in max_iter={max_iter} iterations (log-likelihood "

@@ -302,8 +302,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Gradient: the improvement in validation loss that resets the
         early-stopping patience.
     n_init : int, default=1
-        Restarts: EM keeps the run with the best log-likelihood, gradient
-        training the one with the best validation loss.
+        Restarts: EM keeps the run with the best log-likelihood (its
+        restarts run in parallel with ``n_jobs``), gradient training the one
+        with the best validation loss.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
         EM only: starting responsibilities. 'kmeans': each expert starts on
         one k-means region of the joint (x, y) space; 'matched': the same
@@ -323,7 +324,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         must put every row in exactly one test fold (``KFold``,
         ``GroupKFold``; not ``ShuffleSplit`` or ``TimeSeriesSplit``).
     n_jobs : int, default=None
-        Experts (and folds) are refitted in parallel with joblib.
+        Experts (and folds) are refitted in parallel with joblib; EM's
+        ``n_init`` restarts, when there are several, run in parallel instead.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the folds, the resampling fallback, torch
         and, for a homogeneous mixture, the experts.
