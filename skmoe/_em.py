@@ -482,8 +482,12 @@ def _restart(problem, gate_template, cv, max_iter, tol, init_params, rng, parall
 
 
 def _sequential_restart(*args):
-    """:func:`_restart` with sequential M-steps (inside a parallel restart)."""
-    with Parallel(n_jobs=1) as parallel:
+    """:func:`_restart` with sequential M-steps (inside a parallel restart).
+
+    The sequential backend by name: in a dask task the nested backend is
+    dask's, where even ``n_jobs=1`` sends each fit (and X) to the scheduler.
+    """
+    with Parallel(n_jobs=1, backend="sequential") as parallel:
         return _restart(*args[:7], parallel, *args[7:])
 
 

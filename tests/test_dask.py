@@ -181,6 +181,22 @@ def test_X_reaches_each_worker_once(client, training, monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_em_restarts_run_on_the_cluster_with_X_sent_once(client):
+    # n_init > 1: the restarts are the parallel tasks (each with sequential
+    # M-steps on its worker); the fit is the local one, and X travels once.
+    X, y = _data(n=2000, seed=2)
+    local = _mixture(False, "em", n_jobs=1, n_init=2).fit(X, y)
+    copies = {}
+    with (_copies_of(client, X, copies), parallel_config(backend="dask"),
+          distributed.get_task_stream(client) as stream):
+        remote = _mixture(False, "em", n_jobs=-1, n_init=2).fit(X, y)
+    np.testing.assert_allclose(remote.predict(X), local.predict(X), rtol=1e-10, atol=1e-12)
+    assert remote.log_likelihood_ == local.log_likelihood_
+    assert all(count <= 1 for count in copies.values()), copies
+    assert any("_sequential_restart" in str(task["key"]) for task in stream.data)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_hierarchical_mixture_sends_X_once(client):
     X, y = _data(n=2000, seed=1)
     local = HierarchicalMixtureRegressor(Ridge(), branching=(2, 2), max_iter=4, tol=0.0,
