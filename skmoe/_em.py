@@ -469,26 +469,30 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                  responsibilities=best.R_used)
 
 
-def _restart(problem, gate_template, cv, max_iter, tol, init_params, rng, parallel,
-             verbose, routing):
-    """One EM run from its own folds and gate initialisation (a restart)."""
+def _start(problem, gate_template, cv, rng):
+    """A restart's folds and initialised gate, drawn from its generator ``rng``.
+
+    Done in the caller, one restart after another, even when the restarts
+    then run in parallel: the gate's initial weights come from torch's global
+    generator (seeded in a block), which restarts in threads would share.
+    """
     seed = rng.randint(2**31 - 1)
     folds = problem.folds(cv, seed)
     # A float64 gate: rounding in its fits would otherwise compound over
     # EM's iterations (float32 vs float64 X gave different mixtures).
     gate = clone(gate_template).init(problem.X, problem.n_experts, seed, dtype=torch.float64)
-    return _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
-                     routing)
+    return gate, folds
 
 
-def _sequential_restart(*args):
-    """:func:`_restart` with sequential M-steps (inside a parallel restart).
+def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbose, routing):
+    """:func:`_run_once` with sequential M-steps (inside a parallel restart).
 
     The sequential backend by name: in a dask task the nested backend is
     dask's, where even ``n_jobs=1`` sends each fit (and X) to the scheduler.
     """
     with Parallel(n_jobs=1, backend="sequential") as parallel:
-        return _restart(*args[:7], parallel, *args[7:])
+        return _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel,
+                         verbose, routing)
 
 
 def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
@@ -511,13 +515,17 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     rng = random_state
     rngs = ([rng] if n_init == 1 else
             [np.random.RandomState(rng.randint(2**31 - 1)) for _ in range(n_init)])
-    args = (problem, gate_template, cv, max_iter, tol, init_params)
+    starts = [_start(problem, gate_template, cv, r) for r in rngs]
+    settings = (max_iter, tol, init_params)
     if n_init > 1 and effective_n_jobs(n_jobs) > 1:
         results = Parallel(n_jobs=min(n_init, effective_n_jobs(n_jobs)))(
-            delayed(_sequential_restart)(*args, r, verbose, routing) for r in rngs)
+            delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing)
+            for (gate, folds), r in zip(starts, rngs))
     else:
         with Parallel(n_jobs=n_jobs) as parallel:
-            results = [_restart(*args, r, parallel, verbose, routing) for r in rngs]
+            results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,
+                                 routing)
+                       for (gate, folds), r in zip(starts, rngs)]
     best = None
     for result in results:  # the first of equal log-likelihoods, as before
         if best is None or result.log_likelihood > best.log_likelihood:

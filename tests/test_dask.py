@@ -193,7 +193,7 @@ def test_em_restarts_run_on_the_cluster_with_X_sent_once(client):
     np.testing.assert_allclose(remote.predict(X), local.predict(X), rtol=1e-10, atol=1e-12)
     assert remote.log_likelihood_ == local.log_likelihood_
     assert all(count <= 1 for count in copies.values()), copies
-    assert any("_sequential_restart" in str(task["key"]) for task in stream.data)
+    assert any("_sequential_run" in str(task["key"]) for task in stream.data)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

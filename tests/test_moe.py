@@ -109,14 +109,20 @@ def test_n_init_keeps_the_best_run(regimes):
     assert best.log_likelihood_ >= max(m.fit(X, y).log_likelihood_ for m in single) - 0.05
 
 
-def test_n_init_restarts_in_parallel_give_the_sequential_result(regimes):
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_n_init_restarts_in_parallel_give_the_sequential_result(regimes, backend):
     # With n_jobs > 1 the restarts run in parallel (each from a generator of
-    # its own), and the fit is the one the sequential restarts give.
+    # its own), and the fit is the one the sequential restarts give. In
+    # threads too: the gates are initialised (from torch's global generator)
+    # before the restarts are dispatched.
     X, y, _ = regimes
-    fits = [EMRegressor(regime_experts(), n_init=3, n_jobs=n_jobs, random_state=0).fit(X, y)
-            for n_jobs in (1, 2)]
-    assert fits[0].log_likelihood_ == fits[1].log_likelihood_
-    assert_allclose(fits[0].predict(X), fits[1].predict(X), rtol=1e-12)
+    sequential = EMRegressor(regime_experts(), n_init=3, n_jobs=1, random_state=0).fit(X, y)
+    for _ in range(2):
+        with joblib.parallel_config(backend=backend):
+            parallel = EMRegressor(regime_experts(), n_init=3, n_jobs=2,
+                                   random_state=0).fit(X, y)
+        assert parallel.log_likelihood_ == sequential.log_likelihood_
+        assert_allclose(parallel.predict(X), sequential.predict(X), rtol=1e-12)
 
 
 # ----------------------------------------------------------- predictions
