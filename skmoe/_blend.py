@@ -143,9 +143,9 @@ def gate_input_tensor(gate, X, outputs, gate_inputs):
     """
     def block(rows):
         view = X[rows] if gate_inputs is None else gate_inputs.transform(X[rows], outputs[rows])
-        return gate._inputs(view)
+        return gate._inputs(view)     # clipped by the gate (MLPGate.clip)
 
-    return map_row_blocks(block, len(X), STANDARDISE_CHUNK).clamp_(-INPUT_CLIP, INPUT_CLIP)
+    return map_row_blocks(block, len(X), STANDARDISE_CHUNK)
 
 
 class BaggedLogits(torch.nn.Module):

@@ -341,7 +341,7 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
                 noise[test] = fold_noise
         return Bunch(outputs=outputs, models=models, variances=variances, gates=gates,
                      logits=logits, noise=noise, gate_fitted=True,
-                 constant_target=target if constant else None)
+                     constant_target=target if constant else None)
     if state.outputs is not None:
         worse = (_expected_log_likelihood(problem, outputs, variances, W)
                  < _expected_log_likelihood(problem, state.outputs, state.variances, W))
@@ -517,8 +517,9 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
             [np.random.RandomState(rng.randint(2**31 - 1)) for _ in range(n_init)])
     starts = [_start(problem, gate_template, cv, r) for r in rngs]
     settings = (max_iter, tol, init_params)
-    if n_init > 1 and effective_n_jobs(n_jobs) > 1:
-        results = Parallel(n_jobs=min(n_init, effective_n_jobs(n_jobs)))(
+    jobs = effective_n_jobs(n_jobs)
+    if n_init > 1 and jobs > 1:
+        results = Parallel(n_jobs=min(n_init, jobs))(
             delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing)
             for (gate, folds), r in zip(starts, rngs))
     else:
