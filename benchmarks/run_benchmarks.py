@@ -298,11 +298,16 @@ def load(name, max_rows, seed=0):
     """Dataset from the registry, subsampled (once, seeded) to at most max_rows rows."""
     from skmoe.datasets import load_dataset
     data = load_dataset(name)
-    X, y, n_total = data.X, data.y, len(data.y)
-    if max_rows and n_total > max_rows:
-        keep = np.sort(np.random.RandomState(seed).choice(n_total, max_rows, replace=False))
+    X, y = subsample(data.X, data.y, max_rows, seed)
+    return data.task, X, y, len(data.y)
+
+
+def subsample(X, y, max_rows, seed=0):
+    """At most ``max_rows`` rows of (X, y), drawn once (seeded), in their order."""
+    if max_rows and len(y) > max_rows:
+        keep = np.sort(np.random.RandomState(seed).choice(len(y), max_rows, replace=False))
         X, y = X[keep], y[keep]
-    return data.task, X, y, n_total
+    return X, y
 
 
 def run_dataset(name, methods, *, splits, max_rows, test_size, lgbm_trees, n_jobs,
