@@ -19,12 +19,6 @@ Latent variable: which expert generated each (x, y).
 * The run keeps its best iteration; cross-fitted EM stops after ``PATIENCE``
   iterations without an improvement of its (honest) log-likelihood by more
   than ``tol`` and ``NOISE_Z`` standard errors of the gain (paired over rows).
-* With dense routing the gate reads X *and* what the experts say
-  (:class:`~skmoe._blend.GateInputs`: their standardised predictions and
-  spread, or log-probabilities and disagreement), as the stacked gate does:
-  a gate over X alone extrapolates, and handed a row far from the data
-  (a diamond of zero size) to the expert that predicted nonsense for it.
-  In cross-fitted EM its inputs are the experts' honest outputs.
 * Gate M-steps: from the uniform start (every expert's full-data fit) the
   first gate is the best constant blend of the experts' honest outputs
   (:func:`best_constant_blend`: EM on the mixing weights alone, no refit),
@@ -59,12 +53,10 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
-from ._blend import GateInputs
 from ._likelihood import categorical_log_likelihood
 from ._problem import VARIANCE_FLOOR
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
                        route_numpy, to_dense)
-from ._torch_utils import standardisation
 
 # K-means initialisation is fitted on at most this many rows.
 KMEANS_MAX_ROWS = 10_000
@@ -95,9 +87,6 @@ FINAL_GATE_WARM = True
 # weights a few hundredths per iteration (13 iterations on wages_panel).
 CONSTANT_BLEND_START = True
 CONSTANT_BLEND_MAX_ITER = 500
-# The gate reads the experts' outputs besides X (dense routing; see the
-# module's docstring).
-GATE_READS_EXPERTS = False
 CONSTANT_BLEND_TOL = 1e-10
 
 
@@ -314,32 +303,8 @@ def _uniform_targets(R, gates, penalty):
             and bool(np.all(R == R[:1])) and bool(np.all(R[0] > 0)))
 
 
-def _gate_X(problem, outputs, gate_inputs, gates, warm):
-    """What the gate reads in this M-step: X, or X and the experts' ``outputs``.
-
-    Before the first fit (``warm`` False) the experts' columns of every
-    gate's input scaling are set from these outputs.
-    """
-    if gate_inputs is None:
-        return problem.X
-    features = gate_inputs.features(outputs)
-    if not warm:
-        n_x = problem.X.shape[1]
-        mean, scale = standardisation(features)
-        for gate in gates:
-            gate.mean_ = np.concatenate([gate.mean_[:n_x], mean])
-            gate.scale_ = np.concatenate([gate.scale_[:n_x], scale])
-    return np.hstack([problem.X, features])
-
-
-def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty,
-            gate_inputs=None):
+def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
     """One M-step: experts, noise variances, gate(s). Returns the new state.
-
-    ``gate_inputs`` (a :class:`GateInputs` on standardised outputs, or None):
-    the gate reads X and the experts' new outputs, which the first M-step
-    also standardises the gate's inputs with (the later ones keep that
-    scaling, so their warm starts continue the same network).
 
     With exact EM (``folds=None``) an expert or gate update is kept only if it
     does not lower its part of the expected complete-data log-likelihood
@@ -354,6 +319,7 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty,
     fits = problem.cross_fit(floored(R, floor), folds, parallel, seed)
     outputs, models = problem.standardise(fits.outputs), fits.experts
     variances = problem.variances(outputs, W)
+    X = problem.X
     warm = state.gate_fitted
     # Every row has the same responsibilities (the uniform start): the best
     # gate is that constant, set exactly with no optimisation (a cold L-BFGS
@@ -363,7 +329,6 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty,
     if constant and CONSTANT_BLEND_START:
         target, variances = best_constant_blend(problem, outputs, variances)
     if folds is not None:
-        X = _gate_X(problem, outputs, gate_inputs, gates, warm)
         logits, noise = np.empty(R.shape), None
         for gate, (train, test) in zip(gates, folds):
             if constant:
@@ -384,7 +349,6 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty,
         if variances is not None:
             variances[worse] = state.variances[worse]
         models = [old if bad else new for old, new, bad in zip(state.models, models, worse)]
-    X = _gate_X(problem, outputs, gate_inputs, gates, warm)
     gate = gates[0]
     previous = copy.deepcopy(gate) if penalty is None and warm else None
     if constant:
@@ -401,7 +365,7 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty,
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
-              options=DENSE, gate_inputs=None):
+              options=DENSE):
     """One EM run; returns its best iteration (by log-likelihood) as a Bunch."""
     seed = rng.randint(2**31 - 1)
     R = initial_responsibilities(problem, init_params, rng, folds, parallel)
@@ -425,7 +389,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
-                        penalty, gate_inputs)
+                        penalty)
         log_lik = problem.log_likelihood(state.outputs, state.variances)
         R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
                                              options, generator)
@@ -471,8 +435,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             # (and gate) are fitted to the responsibilities used here.
             best = Bunch(problem=problem, R_used=R_used, variances=state.variances,
                          constant_target=state.constant_target,
-                         models=state.models, outputs=state.outputs,
-                         log_likelihood=log_likelihood,
+                         models=state.models, log_likelihood=log_likelihood,
                          per_sample=per_sample,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
         since_best = 0 if improved else since_best + 1
@@ -485,10 +448,6 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         experts, gate = best.models, best.gate
     else:
         experts = problem.refit(floored(best.R_used, floor), parallel, seed)
-        # The final gate learns from the honest outputs of the best iteration,
-        # as the fold gates did, and reads the refitted experts' at predict.
-        X_gate = (problem.X if gate_inputs is None else
-                  gate_inputs.transform(problem.X, best.outputs))
         if best.constant_target is not None:
             # The best iteration was the constant start: its gate is the
             # constant blend, not a fit to the (uniform) responsibilities
@@ -500,9 +459,9 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             # targets): a warm M-step instead of a cold fit, the costliest
             # gate fit of the run.
             gate = state.gates[0]
-            gate.fit(X_gate, best.R_used, w, warm_start=True, penalty=penalty)
+            gate.fit(problem.X, best.R_used, w, warm_start=True, penalty=penalty)
         else:
-            gate.fit(X_gate, best.R_used, w, penalty=penalty)
+            gate.fit(problem.X, best.R_used, w, penalty=penalty)
     log_likelihood, variances = problem.unstandardise(best.log_likelihood, best.variances)
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
                  variances=variances, history=history, n_iter=iteration,
@@ -510,49 +469,22 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                  responsibilities=best.R_used)
 
 
-def _start(problem, gate_template, cv, rng, gate_inputs=None):
+def _start(problem, gate_template, cv, rng):
     """A restart's folds and initialised gate, drawn from its generator ``rng``.
 
     Done in the caller, one restart after another, even when the restarts
     then run in parallel: the gate's initial weights come from torch's global
     generator (seeded in a block), which restarts in threads would share.
-    With ``gate_inputs`` the gate has a column per expert feature too, scaled
-    at the first M-step (:func:`_gate_X`).
     """
     seed = rng.randint(2**31 - 1)
     folds = problem.folds(cv, seed)
-    mean, scale = standardisation(problem.X)
-    if gate_inputs is not None:
-        n_features = _n_expert_features(problem, gate_inputs)
-        mean = np.concatenate([mean, np.zeros(n_features)])
-        scale = np.concatenate([scale, np.ones(n_features)])
     # A float64 gate: rounding in its fits would otherwise compound over
     # EM's iterations (float32 vs float64 X gave different mixtures).
-    gate = clone(gate_template).init(np.empty((0, len(mean))), problem.n_experts, seed,
-                                     dtype=torch.float64, scaling=(mean, scale))
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, dtype=torch.float64)
     return gate, folds
 
 
-def _n_expert_features(problem, gate_inputs):
-    """How many columns ``gate_inputs`` adds to X for this problem's experts."""
-    shape = (1, problem.n_experts) + ((problem.n_classes,) if problem.is_classifier else ())
-    return gate_inputs.features(np.full(shape, 0.5)).shape[1]
-
-
-def em_gate_inputs(problem, routing):
-    """What EM's gate reads besides X: a :class:`GateInputs` on standardised
-    outputs (dense routing), or None (X alone: sparse routing runs only the
-    chosen experts at predict, and dropping a collapsed expert would change
-    the gate's inputs)."""
-    if not GATE_READS_EXPERTS or routing.top_k is not None:
-        return None
-    if routing.collapse_threshold is not None and routing.collapse_action == "drop":
-        return None
-    return GateInputs(not problem.is_classifier)
-
-
-def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbose, routing,
-                    gate_inputs):
+def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbose, routing):
     """:func:`_run_once` with sequential M-steps (inside a parallel restart).
 
     The sequential backend by name: in a dask task the nested backend is
@@ -560,7 +492,7 @@ def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbo
     """
     with Parallel(n_jobs=1, backend="sequential") as parallel:
         return _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel,
-                         verbose, routing, gate_inputs)
+                         verbose, routing)
 
 
 def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
@@ -578,35 +510,27 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     result : Bunch
         ``experts`` (fitted on all rows), ``names`` (the experts kept),
         ``gate``, ``variances`` (regression), ``history``, ``n_iter``,
-        ``converged``, ``log_likelihood``, ``gate_inputs`` (what the gate
-        reads besides X, from raw expert outputs; None for X alone).
+        ``converged``, ``log_likelihood``.
     """
     rng = random_state
     rngs = ([rng] if n_init == 1 else
             [np.random.RandomState(rng.randint(2**31 - 1)) for _ in range(n_init)])
-    gate_inputs = em_gate_inputs(problem, routing)
-    starts = [_start(problem, gate_template, cv, r, gate_inputs) for r in rngs]
+    starts = [_start(problem, gate_template, cv, r) for r in rngs]
     settings = (max_iter, tol, init_params)
     jobs = effective_n_jobs(n_jobs)
     if n_init > 1 and jobs > 1:
         results = Parallel(n_jobs=min(n_init, jobs))(
-            delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing,
-                                     gate_inputs)
+            delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing)
             for (gate, folds), r in zip(starts, rngs))
     else:
         with Parallel(n_jobs=n_jobs) as parallel:
             results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,
-                                 routing, gate_inputs)
+                                 routing)
                        for (gate, folds), r in zip(starts, rngs)]
     best = None
     for result in results:  # the first of equal log-likelihoods, as before
         if best is None or result.log_likelihood > best.log_likelihood:
             best = result
-    if gate_inputs is not None and not problem.is_classifier:
-        # At predict the gate reads the experts' raw predictions.
-        best.gate_inputs = GateInputs(True, problem.y_mean, problem.y_scale)
-    else:
-        best.gate_inputs = gate_inputs
     if not best.converged:
         warnings.warn(
             f"EM did not converge in max_iter={max_iter} iterations (log-likelihood "

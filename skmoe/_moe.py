@@ -432,7 +432,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Mean per-sample log-likelihood of the kept run.
     blend_weights_ : ndarray of shape (n_experts,) or None
         Stacked gate only (as are the attributes below up to
-        ``combiner_``; None otherwise): the best constant blend of the
+        ``gate_inputs_``; None otherwise): the best constant blend of the
         experts on their out-of-fold predictions, where the gate starts.
     gate_selected_ : bool or None
         Whether the input-dependent gate has a share in the final predictor
@@ -454,9 +454,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``log_likelihood_samples`` go through (``predict(return_std=True)``
         keeps the mixture's spread).
     gate_inputs_ : GateInputs or None
-        How the gate's input is built from X and the experts' predictions:
-        set for the stacked gate and for EM with a dense gate; None where the
-        gate reads X alone (sparse routing, the joint trainer).
+        How the gate's input is built from X and the experts' predictions.
     n_iter_ : int
     converged_ : bool
     n_features_in_ : int
