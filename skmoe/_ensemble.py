@@ -13,14 +13,12 @@ from numbers import Integral
 import numpy as np
 from joblib import Parallel
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
-                    _weight_kwargs, check_sample_weight)
+                    _weight_kwargs, check_sample_weight, encode_class_labels)
 from ._data import n_samples
 from ._crossfit import cross_fit, make_folds, refit
 from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
@@ -121,13 +119,8 @@ class _BaseEnsemble(_BaseExpertComposition):
         X, y = self._check_raw_X_y(X, y)
         sample_weight = check_sample_weight(sample_weight, X)
         if self._is_classifier:
-            check_classification_targets(y)
-            encoder = LabelEncoder().fit(y)
+            encoder, y = encode_class_labels(y)  # experts learn 0..C-1: probabilities align
             self.classes_ = encoder.classes_
-            if len(self.classes_) < 2:
-                raise ValueError(f"The target has only one class ({self.classes_[0]!r}); "
-                                 "a classifier needs at least two.")
-            y = encoder.transform(y)  # experts learn 0..C-1, so probabilities align
         greedy = isinstance(self.weights, str)
         rng = check_random_state(self.random_state)
         names, experts = self._resolve_experts(rng)

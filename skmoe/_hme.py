@@ -18,12 +18,11 @@ from joblib import Parallel
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 
-from ._base import _BaseExpertComposition, _seed_unset_random_states, check_sample_weight
+from ._base import (_BaseExpertComposition, _seed_unset_random_states, check_sample_weight,
+                    encode_class_labels)
 from ._cluster import scatter_once
 from ._compat import _set_random_states
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
@@ -405,14 +404,9 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         self : HierarchicalMixtureClassifier
         """
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
-        check_classification_targets(y)
-        self._label_encoder = LabelEncoder().fit(y)
+        self._label_encoder, codes = encode_class_labels(y)
         self.classes_ = self._label_encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(f"The target has only one class ({self.classes_[0]!r}); "
-                             "a classifier needs at least two.")
-        return self._fit(X, self._label_encoder.transform(y), sample_weight,
-                         len(self.classes_))
+        return self._fit(X, codes, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):
         """Class probabilities ``sum_leaves w_leaf(x) p_leaf(y | x)``.

@@ -12,12 +12,10 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 
-from ._base import _BaseExpertComposition, check_sample_weight
+from ._base import _BaseExpertComposition, check_sample_weight, encode_class_labels
 from ._cluster import scatter_once
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
@@ -625,17 +623,11 @@ collapse_action
         self : MixtureOfExpertsClassifier
         """
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
-        check_classification_targets(y)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")
-        self._label_encoder = LabelEncoder().fit(y)
+        self._label_encoder, codes = encode_class_labels(y)
         self.classes_ = self._label_encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "The target has only one class "
-                f"({self.classes_[0]!r}); a classifier needs at least two.")
-        return self._fit(X, self._label_encoder.transform(y), sample_weight,
-                         len(self.classes_))
+        return self._fit(X, codes, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):
         """Mixture class probabilities ``sum_i g_i(x) p_i(y | x)``.

@@ -19,13 +19,11 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_sample_weight
+from ._base import check_sample_weight, encode_class_labels
 from ._compat import validate_data
 from ._likelihood import PROBA_FLOOR
 
@@ -164,10 +162,9 @@ class RuleExpert(BaseEstimator):
             floor = NOISE_FLOOR * (np.std(y) or 1.0)
             self.noise_std_ = max(float(np.sqrt(mse(self.params_))), floor)
             return self
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        # One class is allowed: a rule can be calibrated on a fold of one class.
+        encoder, codes = encode_class_labels(y, min_classes=1)
         self.classes_ = encoder.classes_
-        codes = encoder.transform(y)
 
         def log_loss(params):
             said = self._call(X, params)

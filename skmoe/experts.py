@@ -13,13 +13,11 @@ import numbers
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_sample_weight
+from ._base import check_sample_weight, encode_class_labels
 from ._compat import validate_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
@@ -329,15 +327,11 @@ class TorchMLPClassifier(ClassifierMixin, _BaseTorchMLP):
         self : TorchMLPClassifier
         """
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
+        encoder, target = encode_class_labels(y)
         sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
-        encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(f"The target has only one class ({self.classes_[0]!r}); "
-                             "a classifier needs at least two.")
-        target = encoder.transform(y).astype(np.int64)
+        target = target.astype(np.int64)
         return self._fit_torch(X, target, sample_weight, len(self.classes_))
 
     @staticmethod

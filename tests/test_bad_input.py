@@ -14,8 +14,9 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor,
-                   HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts)
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate,
+                   MultiGateMixtureOfExperts, TorchMLPClassifier)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 REGRESSORS = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
@@ -324,6 +325,33 @@ def test_classifier_targets(name):
         _fit_check(name, X, _regression(n=len(y))[1])
     with pytest.raises(ValueError, match="only one class"):
         _fit_check(name, X, np.full(len(y), "yes"))
+
+
+def _labels_with(y, row, value):
+    y = y.astype(object)
+    y[row] = value
+    return y
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda y: _labels_with(y, 5, None), r"1 missing class label\(s\) .*row 5"),
+    (lambda y: _labels_with(y, 7, np.nan), r"NaN"),   # stopped by the input check
+    (lambda y: _labels_with(y, 3, 1), r"mixes string and numeric class labels"),
+])
+@pytest.mark.parametrize("make", [
+    lambda: ESTIMATORS["moe_em_clf"][0](),
+    lambda: ESTIMATORS["moe_gradient_clf"][0](),
+    lambda: ESTIMATORS["ensemble_clf"][0](),
+    lambda: HierarchicalMixtureClassifier(CLASSIFIERS, max_iter=2, random_state=0),
+    lambda: TorchMLPClassifier(max_epochs=2, random_state=0),
+])
+def test_missing_or_mixed_class_labels_are_named(make, bad, message):
+    # Before, sorting the labels failed with a bare TypeError ("'<' not
+    # supported between instances of 'NoneType' and 'str'") or an "Unknown
+    # label type: unknown" that named neither the row nor the problem.
+    X, y = _data("clf")
+    with pytest.raises(ValueError, match=message):
+        make().fit(X, bad(y))
 
 
 class ScaledProbaClassifier(NaNClassifier):

@@ -19,7 +19,7 @@ distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 from distributed import Client, LocalCluster, WorkerPlugin  # noqa: E402
 from joblib import parallel_config  # noqa: E402
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # noqa: E402
+from sklearn.base import BaseEstimator, RegressorMixin  # noqa: E402
 from sklearn.linear_model import LogisticRegression, Ridge  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E402
 
