@@ -454,7 +454,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
-                    w[head_train])
+                    w[head_train], warm_from=full)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
                                                            regression, problem.n_classes)
         for _ in range(n_init):

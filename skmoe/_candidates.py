@@ -42,6 +42,7 @@ FW_CS = np.logspace(-3, 2, 6)
 # public suite stays under it) and predict this many rows at a time: their
 # memory stops growing with n.
 HEAD_MAX_ROWS = 20_000
+LOGISTIC_SOLVER = "lbfgs"
 
 
 def _blend_loss(logits, out, y, w, regression):
@@ -190,9 +191,16 @@ class LinearHead:
             return B
         return (self._products(B, X) - self.feature_mean_) / self.feature_scale_
 
-    def fit(self, X, outputs, y, sample_weight):
+    def fit(self, X, outputs, y, sample_weight, warm_from=None):
         """Fit on the gate's X, raw expert outputs and targets (standardised for
         regression).
+
+        ``warm_from``: a plain classification head already fitted on these
+        rows' superset (the head on all rows, for a fold's head): its
+        coefficients start the solver. The objective is the same (and
+        strictly convex), so is its optimum; on few rows the log-odds of a
+        tree or k-NN are nearly separable, and from zero L-BFGS took 800 to
+        1,000 iterations per fold (60 % of a 214-row, 6-class fit).
 
         On more than ``HEAD_MAX_ROWS`` rows, on a fixed random subset of that
         many: a few hundred coefficients need no more, and the products of
@@ -217,11 +225,16 @@ class LinearHead:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = Ridge(alpha=_ridge_alpha(features, y, sample_weight, alphas))
         elif not self.feature_weighted:
-            self.model_ = LogisticRegression(max_iter=1000)
+            self.model_ = LogisticRegression(max_iter=1000, solver=LOGISTIC_SOLVER)
+            start = getattr(warm_from, "model_", None)
+            if start is not None and np.array_equal(np.unique(y), start.classes_):
+                self.model_.set_params(warm_start=True)
+                self.model_.coef_ = start.coef_.copy()
+                self.model_.intercept_ = start.intercept_.copy()
         else:
             C = self._search_C(features, y, sample_weight) if self.C is None else self.C
             self.C = C
-            self.model_ = LogisticRegression(C=C, max_iter=300)
+            self.model_ = LogisticRegression(C=C, max_iter=300, solver=LOGISTIC_SOLVER)
         with warnings.catch_warnings():
             # A penalty search may stop short on a few of its grid points.
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -246,7 +259,8 @@ class LinearHead:
             # same optima up to the solver's tolerance, and on iris a fifth
             # less time (the search was a quarter of a small classification
             # fit).
-            model = LogisticRegression(max_iter=300, warm_start=True)
+            model = LogisticRegression(max_iter=300, warm_start=True,
+                                       solver=LOGISTIC_SOLVER)
             for j, C in enumerate(FW_CS):
                 model.set_params(C=C).fit(features[train], y[train],
                                           sample_weight=sample_weight[train])

@@ -509,6 +509,42 @@ def test_classification_head_on_log_odds_sharpens_an_under_confident_expert():
     assert loss_log < expert - 0.05
 
 
+def test_fold_heads_start_from_the_full_head_and_reach_the_same_optimum():
+    # A fold's plain classification head starts from the head on all rows:
+    # the same (strictly convex) objective, so the same coefficients as from
+    # zero up to the solver's tolerance, in fewer L-BFGS iterations. On
+    # nearly separable log-odds (a deep tree's) the cold start needs hundreds.
+    from skmoe._candidates import LinearHead
+    rng = np.random.RandomState(0)
+    n, n_classes = 300, 4
+    y = rng.randint(n_classes, size=n)
+    good = np.full((n, n_classes), 0.1 / (n_classes - 1))
+    good[np.arange(n), y] = 0.9
+    flips = rng.uniform(size=n) < 0.2
+    tree = np.eye(n_classes)[np.where(flips, rng.randint(n_classes, size=n), y)]
+    outputs = np.stack([good, tree, np.full((n, n_classes), 1.0 / n_classes)], axis=1)
+    X, w = np.zeros((n, 1)), np.ones(n)
+    full = LinearHead(False).fit(X, outputs, y, w)
+    fold = np.arange(n) % 5 != 0
+    cold = LinearHead(False).fit(X[fold], outputs[fold], y[fold], w[fold])
+    warm = LinearHead(False).fit(X[fold], outputs[fold], y[fold], w[fold], warm_from=full)
+    assert warm.model_.n_iter_[0] < cold.model_.n_iter_[0]
+
+    def objective(head):   # LogisticRegression's: C * log-loss + |coef|^2 / 2
+        proba = head.predict_proba(X[fold], outputs[fold], n_classes)
+        log_loss = -np.log(proba[np.arange(fold.sum()), y[fold]]).sum()
+        return head.model_.C * log_loss + 0.5 * (head.model_.coef_ ** 2).sum()
+
+    assert objective(warm) <= objective(cold) * (1 + 1e-4)
+    assert_allclose(warm.predict_proba(X, outputs, n_classes),
+                    cold.predict_proba(X, outputs, n_classes), atol=0.01)
+    # A fold that lacks a class starts cold (the coefficients' shapes differ).
+    three = fold & (y != 3)
+    partial = LinearHead(False).fit(X[three], outputs[three], y[three], w[three],
+                                    warm_from=full)
+    assert list(partial.model_.classes_) == [0, 1, 2]
+
+
 def test_heads_pickled_before_log_inputs_read_probabilities():
     from skmoe._candidates import LinearHead
     head = LinearHead(False, log_inputs=False)
