@@ -42,7 +42,6 @@ FW_CS = np.logspace(-3, 2, 6)
 # public suite stays under it) and predict this many rows at a time: their
 # memory stops growing with n.
 HEAD_MAX_ROWS = 20_000
-LOGISTIC_SOLVER = "lbfgs"
 
 
 def _blend_loss(logits, out, y, w, regression):
@@ -225,7 +224,7 @@ class LinearHead:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = Ridge(alpha=_ridge_alpha(features, y, sample_weight, alphas))
         elif not self.feature_weighted:
-            self.model_ = LogisticRegression(max_iter=1000, solver=LOGISTIC_SOLVER)
+            self.model_ = LogisticRegression(max_iter=1000)
             start = getattr(warm_from, "model_", None)
             if start is not None and np.array_equal(np.unique(y), start.classes_):
                 self.model_.set_params(warm_start=True)
@@ -234,7 +233,7 @@ class LinearHead:
         else:
             C = self._search_C(features, y, sample_weight) if self.C is None else self.C
             self.C = C
-            self.model_ = LogisticRegression(C=C, max_iter=300, solver=LOGISTIC_SOLVER)
+            self.model_ = LogisticRegression(C=C, max_iter=300)
         with warnings.catch_warnings():
             # A penalty search may stop short on a few of its grid points.
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -259,8 +258,7 @@ class LinearHead:
             # same optima up to the solver's tolerance, and on iris a fifth
             # less time (the search was a quarter of a small classification
             # fit).
-            model = LogisticRegression(max_iter=300, warm_start=True,
-                                       solver=LOGISTIC_SOLVER)
+            model = LogisticRegression(max_iter=300, warm_start=True)
             for j, C in enumerate(FW_CS):
                 model.set_params(C=C).fit(features[train], y[train],
                                           sample_weight=sample_weight[train])
