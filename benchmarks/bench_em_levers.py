@@ -36,6 +36,7 @@ VARIANTS = {
     "floor 0.03": {"WEIGHT_FLOOR": 0.03},
     "3 gate-only steps per M-step": {"GATE_INNER_STEPS": 3},
     "gate reads X only": {"GATE_READS_EXPERTS": False},
+    "keep by squared error": {"KEEP_BY": "squared_error"},
 }
 
 
