@@ -88,11 +88,6 @@ FINAL_GATE_WARM = True
 CONSTANT_BLEND_START = True
 CONSTANT_BLEND_MAX_ITER = 500
 CONSTANT_BLEND_TOL = 1e-10
-# Which iteration cross-fitted EM returns for regression: the one with the
-# best held-out log-likelihood (the default), or with the lowest held-out
-# squared error of the mixture's mean (the loss a user scores; EM still
-# stops on its likelihood).
-KEEP_BY = "log_likelihood"
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -369,19 +364,6 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
                  constant_target=target if constant else None)
 
 
-def _held_out_squared_error(problem, state, options):
-    """Weighted mean squared error of the mixture's mean on the held-out
-    (cross-fitted) gate weights and expert outputs, in standardised units."""
-    logits = state.logits
-    if options.top_k is None:
-        weights = np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
-    else:
-        weights = route_numpy(logits, min(options.top_k, problem.n_experts))
-    mean = (weights * state.outputs).sum(axis=1)
-    return float(np.average((mean - problem.y_standardised) ** 2,
-                            weights=problem.sample_weight))
-
-
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
               options=DENSE):
     """One EM run; returns its best iteration (by log-likelihood) as a Bunch."""
@@ -402,8 +384,6 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
     state = Bunch(outputs=None, models=None, variances=None, gates=gates, gate_fitted=False)
     history, best, since_best, converged = [], None, 0, False
-    by_error = KEEP_BY == "squared_error" and not exact and not problem.is_classifier
-    kept = None
     from ._progress import progress_bar
     bar = progress_bar(max_iter, "EM", enabled=verbose, unit="iter")
     for iteration in range(1, max_iter + 1):
@@ -458,21 +438,11 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                          models=state.models, log_likelihood=log_likelihood,
                          per_sample=per_sample,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
-        if by_error:
-            error = _held_out_squared_error(problem, state, options)
-            if collapsed or kept is None or error < kept.error:
-                kept = Bunch(**best, error=error) if best.R_used is R_used else Bunch(
-                    problem=problem, R_used=R_used, variances=state.variances,
-                    constant_target=state.constant_target, models=state.models,
-                    log_likelihood=log_likelihood, per_sample=per_sample, gate=None,
-                    error=error)
         since_best = 0 if improved else since_best + 1
         if since_best >= patience:
             converged = True
             break
     bar.close()
-    if by_error:
-        best = kept
     problem = best.problem
     if exact:
         experts, gate = best.models, best.gate
