@@ -111,18 +111,24 @@ def classification_outputs(names, experts, X, n_classes):
                     axis=1)
 
 
-def gaussian_log_likelihood(y, predictions, variances):
-    """log N(y | f_i(x), sigma_i^2) for every sample and expert, (n, M)."""
-    residual2 = (y[:, None] - predictions) ** 2
+def gaussian_log_likelihood(y, predictions, variances, residual2=None):
+    """log N(y | f_i(x), sigma_i^2) for every sample and expert, (n, M).
+
+    ``residual2``: ``(y[:, None] - predictions) ** 2`` when the caller has it.
+    """
+    if residual2 is None:
+        residual2 = (y[:, None] - predictions) ** 2
     return -0.5 * (LOG_2PI + np.log(variances)[None, :] + residual2 / variances[None, :])
 
 
-def noise_variances(y, predictions, weights, floor):
+def noise_variances(y, predictions, weights, floor, residual2=None):
     """Weighted mean squared residual of each expert, floored (M-step for sigma^2).
 
-    ``weights`` is (n, M): responsibilities times sample weights.
+    ``weights`` is (n, M): responsibilities times sample weights;
+    ``residual2`` as in :func:`gaussian_log_likelihood`.
     """
-    residual2 = (y[:, None] - predictions) ** 2
+    if residual2 is None:
+        residual2 = (y[:, None] - predictions) ** 2
     totals = weights.sum(axis=0)
     variances = (weights * residual2).sum(axis=0) / np.maximum(totals, np.finfo(float).tiny)
     # An expert with no responsibility keeps the pooled variance.
