@@ -372,33 +372,39 @@ def check_sample_weight(sample_weight, X):
     return sample_weight
 
 
+def check_label_values(labels, what="The target"):
+    """Name missing (None or NaN) and mixed string/numeric labels in an object array.
+
+    scikit-learn stops on them with a bare ``TypeError`` from sorting, or
+    "Unknown label type"; ``what`` names the labels in the message.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype != object:
+        return
+    flat = labels.ravel()
+    missing = np.flatnonzero([v is None or (isinstance(v, float) and v != v) for v in flat])
+    if missing.size:
+        raise ValueError(
+            f"{what} has {missing.size} missing class label(s) (None or NaN; the "
+            f"first at row {missing[0]}): drop those rows or give them a class.")
+    if len({isinstance(v, str) for v in flat}) > 1:
+        raise ValueError(f"{what} mixes string and numeric class labels (e.g. "
+                         f"{next(v for v in flat if isinstance(v, str))!r} and "
+                         f"{next(v for v in flat if not isinstance(v, str))!r}): "
+                         "make them all strings or all numbers.")
+
+
 def encode_class_labels(y, min_classes=2, what="The target"):
     """Check classification targets; return the fitted LabelEncoder and y as 0..C-1.
 
-    Missing labels (None or NaN among object labels) and labels of mixed
-    kinds (strings and numbers) are named as such: scikit-learn stops on
-    them with a bare ``TypeError`` from sorting, or "Unknown label type".
-    Fewer than ``min_classes`` classes is an error too; ``what`` names the
-    labels in the messages.
+    Missing or mixed labels are named (:func:`check_label_values`); fewer
+    than ``min_classes`` classes is an error too.
     """
     from sklearn.preprocessing import LabelEncoder
     from sklearn.utils.multiclass import check_classification_targets
 
     labels = np.asarray(y)
-    if labels.dtype == object:
-        flat = labels.ravel()
-        missing = np.flatnonzero([v is None or (isinstance(v, float) and v != v)
-                                  for v in flat])
-        if missing.size:
-            raise ValueError(
-                f"{what} has {missing.size} missing class label(s) (None or NaN; the "
-                f"first at row {missing[0]}): drop those rows or give them a class.")
-        kinds = {"string" if isinstance(v, str) else "number" for v in flat}
-        if len(kinds) > 1:
-            raise ValueError(f"{what} mixes string and numeric class labels (e.g. "
-                             f"{next(v for v in flat if isinstance(v, str))!r} and "
-                             f"{next(v for v in flat if not isinstance(v, str))!r}): "
-                             "make them all strings or all numbers.")
+    check_label_values(labels, what)
     check_classification_targets(labels)
     encoder = LabelEncoder().fit(labels)
     if len(encoder.classes_) < min_classes:

@@ -16,7 +16,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_sample_weight
+from ._base import check_label_values, check_sample_weight
 from ._compat import validate_data
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -96,9 +96,11 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
 
     @staticmethod
     def _check_labels(column, t):
-        """Reject what scikit-learn classifiers reject: infinite or continuous labels."""
+        """Reject what scikit-learn classifiers reject: missing, mixed, infinite or
+        continuous labels."""
         # An object column (mixed task types in one y) hides its labels' kind
         # from type_of_target; its elements' own dtype tells it.
+        check_label_values(column, f"Classification task {t}")
         labels = np.asarray(column.tolist()) if column.dtype == object else column
         if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
             raise ValueError(f"y contains infinity in column {t} (classification task).")

@@ -354,6 +354,19 @@ def test_missing_or_mixed_class_labels_are_named(make, bad, message):
         make().fit(X, bad(y))
 
 
+@pytest.mark.parametrize("value, message", [(None, "missing class label"),
+                                            (1, "mixes string and numeric")])
+@pytest.mark.parametrize("name", ["mmoe", "hetero_mmoe"])
+def test_missing_or_mixed_labels_of_a_classification_task_are_named(name, value, message):
+    X, y = _data("multi")
+    y = y.astype(object)
+    y[:, 1] = np.where(y[:, 1] > 0, "yes", "no")
+    y[4, 1] = value
+    make = ESTIMATORS[name][0]
+    with pytest.raises(ValueError, match=f"Classification task 1 .*{message}"):
+        make(tasks=["regression", "binary"]).fit(X, y)
+
+
 class ScaledProbaClassifier(NaNClassifier):
     """A classifier whose probability rows sum to ``total``, with entries ``low``
     on the first class."""
