@@ -67,6 +67,8 @@ def call_expert(name, expert, method, X):
     try:
         values = np.asarray(getattr(expert, method)(X), dtype=np.float64)
     except Exception as exc:
+        if str(exc).startswith(f"Expert '{name}' "):
+            raise  # already named (a CrossFitAverage's fold model): not twice
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
         raise error_type(f"Expert '{name}' ({type(expert).__name__}) failed in "
                          f"{method}: {exc}") from exc

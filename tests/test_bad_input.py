@@ -367,6 +367,18 @@ def test_missing_or_mixed_labels_of_a_classification_task_are_named(name, value,
         make(tasks=["regression", "binary"]).fit(X, y)
 
 
+def test_an_expert_that_fails_in_predict_is_named_once():
+    # The regressor predicts with each expert's fold fits averaged
+    # (CrossFitAverage), which names the expert already: the error said
+    # "Expert 'tree' (CrossFitAverage) failed in predict: Expert 'tree'
+    # (DecisionTreeRegressor) failed in predict: ...".
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor(REGRESSORS, max_epochs=5, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="Expert 'tree' .*float32") as caught:
+        moe.predict(np.array([[1e300, 0.0, 0.0]]))   # finite, too large for a tree
+    assert str(caught.value).count("Expert 'tree'") == 1
+
+
 class ScaledProbaClassifier(NaNClassifier):
     """A classifier whose probability rows sum to ``total``, with entries ``low``
     on the first class."""
