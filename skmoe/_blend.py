@@ -66,7 +66,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
-from ._likelihood import LOG_2PI, gaussian_log_likelihood, noise_variances
+from ._likelihood import LOG_2PI, gaussian_log_likelihood, moved_to_mean, noise_variances
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
@@ -512,9 +512,14 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     G = np.exp(log_g)
     variances = None
     if regression:
+        centres = raw
+        if combiner is not None:
+            # The density is the mixture moved to the candidate blend's mean
+            # (see _likelihood.moved_to_mean), and its noise scales are fitted there.
+            centres = moved_to_mean(G, raw, lambda mean: combiner.predict(problem.X, raw, mean))
         # The noise scales given the gate: its weighted mean squared residuals.
-        variances = noise_variances(problem.y, raw, G * w[:, None], problem.variance_floor)
-        log_lik = gaussian_log_likelihood(problem.y, raw, variances)
+        variances = noise_variances(problem.y, centres, G * w[:, None], problem.variance_floor)
+        log_lik = gaussian_log_likelihood(problem.y, centres, variances)
     else:
         log_lik = blend_out
     log_likelihood = float(np.average(logsumexp(log_g + log_lik, axis=1), weights=w))

@@ -194,6 +194,16 @@ def gaussian_mixture_moments(gate, predictions, variances):
     return mean, np.sqrt((gate * (variances[None, :] + spread)).sum(axis=1))
 
 
+def moved_to_mean(gate, predictions, final_mean):
+    """The experts' predictions moved, row by row, so that the mixture's mean is
+    ``final_mean(mixture_mean)`` (the candidate blend's, which ``predict``
+    returns): the regressor's density keeps its spread but is centred where
+    ``predict`` says, so that ``log_likelihood_samples``, ``predict`` and
+    ``predict(return_std=True)`` describe one distribution."""
+    mean = (gate * predictions).sum(axis=1)
+    return predictions + (final_mean(mean) - mean)[:, None]
+
+
 class MixtureLikelihoodMixin:
     """The likelihood API of a fitted mixture of experts.
 
@@ -219,6 +229,11 @@ class MixtureLikelihoodMixin:
         if self._is_classifier:
             log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
         else:
+            combiner = getattr(self, "combiner_", None)
+            if combiner is not None:
+                outputs = moved_to_mean(np.exp(log_weights), outputs,
+                                        lambda mean: combiner.predict(self._gate_view(X),
+                                                                      outputs, mean))
             log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
         return log_weights + log_lik
 

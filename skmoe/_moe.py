@@ -449,8 +449,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     combiner_ : CandidateBlend or None
         When a linear head has a weight: the blend of the mixture's
         prediction with the heads', which ``predict``, ``predict_proba`` and
-        ``log_likelihood_samples`` go through (``predict(return_std=True)``
-        keeps the mixture's spread).
+        ``log_likelihood_samples`` go through. The regressor's predictive
+        density is then the mixture moved, row by row, to that blended mean:
+        ``predict(return_std=True)`` gives its mean and spread, and
+        ``log_likelihood_samples`` scores it.
     gate_inputs_ : GateInputs or None
         How the gate's input is built from X and the experts' predictions.
     n_iter_ : int

@@ -545,6 +545,32 @@ def test_fold_heads_start_from_the_full_head_and_reach_the_same_optimum():
     assert list(partial.model_.classes_) == [0, 1, 2]
 
 
+def test_regressor_density_has_the_mean_of_predict_and_the_std_of_return_std():
+    # With a linear head in the final blend, predict's mean is not the
+    # mixture's: the density log_likelihood_samples scores was centred on the
+    # mixture's mean (5-17 away from predict's on diabetes, 0.1-0.3 sd). It is
+    # the mixture moved to predict's mean, with return_std's spread.
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+    X, y = load_diabetes(return_X_y=True)
+    moe = MixtureOfExpertsRegressor(
+        [("ridge", Ridge(1e-3)), ("tree", DecisionTreeRegressor(max_depth=4, random_state=0))],
+        random_state=0).fit(X[:300], y[:300])
+    assert moe.combiner_ is not None     # a head has a share
+    mean, std = moe.predict(X[300:303], return_std=True)
+    grid = np.linspace(y.min() - 400, y.max() + 400, 40001)
+    step = grid[1] - grid[0]
+    for row in range(3):
+        density = np.exp(moe.log_likelihood_samples(np.repeat(X[300 + row:301 + row],
+                                                              len(grid), axis=0), grid))
+        assert_allclose(density.sum() * step, 1.0, rtol=1e-6)
+        density_mean = (grid * density).sum() * step
+        assert_allclose(density_mean, mean[row], rtol=1e-6)
+        assert_allclose(np.sqrt(((grid - density_mean) ** 2 * density).sum() * step), std[row],
+                        rtol=1e-6)
+
+
 def test_heads_pickled_before_log_inputs_read_probabilities():
     from skmoe._candidates import LinearHead
     head = LinearHead(False, log_inputs=False)
