@@ -103,7 +103,8 @@ def n_free_parameters(estimator):
     """Number of free parameters of a fitted mixture.
 
     Experts (see :func:`bic`), plus every gate's network (``gate.module_``),
-    plus one noise scale per expert for a regressor.
+    plus, for the stacked gate, the heads and weights of its final blend
+    (``combiner_``), plus one noise scale per expert for a regressor.
 
     Parameters
     ----------
@@ -119,6 +120,13 @@ def n_free_parameters(estimator):
     names = names if names is not None else [f"expert{i}" for i in range(len(experts))]
     count = sum(_expert_parameters(n, e) for n, e in zip(names, experts))
     count += sum(p.numel() for gate in _gates(estimator) for p in gate.module_.parameters())
+    combiner = getattr(estimator, "combiner_", None)
+    if combiner is not None:
+        # The stacked gate's final blend: its heads (linear models over the
+        # experts' outputs) and the candidates' weights (summing to one).
+        count += sum(np.size(head.model_.coef_) + np.size(head.model_.intercept_)
+                     for _, head in combiner.heads)
+        count += len(estimator.candidate_weights_) - 1
     if hasattr(estimator, "noise_variance_"):
         count += np.size(estimator.noise_variance_)
     return int(count)

@@ -67,6 +67,27 @@ def test_parameter_count_of_the_default_gradient_mixture(three_regimes):
     assert np.isfinite(averaged.bic(X, y))
 
 
+def test_parameter_count_includes_the_heads_of_the_final_blend():
+    # The final blend's heads shape the regressor's density (its mean): their
+    # coefficients, and the candidates' weights, are parameters too (they
+    # were left out of bic's count).
+    from sklearn.datasets import load_diabetes
+    from sklearn.preprocessing import PolynomialFeatures
+    X, y = load_diabetes(return_X_y=True)
+    moe = MixtureOfExpertsRegressor(
+        [("ridge", Ridge(1e-3)), ("quad", make_pipeline(PolynomialFeatures(2), Ridge()))],
+        random_state=0).fit(X[:300], y[:300])
+    heads = {("feature_weighted" if h.feature_weighted else "linear"): h
+             for _, h in moe.combiner_.heads}
+    assert set(heads) == {"linear", "feature_weighted"}
+    experts = (10 + 1) + (66 + 1)     # ridge; 66 quadratic features (with the bias) + intercept
+    gates = sum(p.numel() for p in moe.gate_.module_.parameters())
+    # linear head: 2 experts + intercept; feature-weighted: 2 x (10 + 1) products + intercept
+    head_parameters = (2 + 1) + (22 + 1)
+    weights = len(moe.candidate_weights_) - 1
+    assert n_free_parameters(moe) == experts + gates + head_parameters + weights + 2
+
+
 def test_parameter_count_of_pipelines_torch_experts_and_mlp_gates(three_regimes):
     X, y = three_regimes
     mlp = TorchMLPRegressor((4,), max_epochs=5, random_state=0)
