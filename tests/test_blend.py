@@ -512,8 +512,7 @@ def test_classification_head_on_log_odds_sharpens_an_under_confident_expert():
 def test_fold_heads_start_from_the_full_head_and_reach_the_same_optimum():
     # A fold's plain classification head starts from the head on all rows:
     # the same (strictly convex) objective, so the same coefficients as from
-    # zero up to the solver's tolerance, in fewer L-BFGS iterations. On
-    # nearly separable log-odds (a deep tree's) the cold start needs hundreds.
+    # zero up to the solver's tolerance, in no more iterations.
     from skmoe._candidates import LinearHead
     rng = np.random.RandomState(0)
     n, n_classes = 300, 4
@@ -528,7 +527,7 @@ def test_fold_heads_start_from_the_full_head_and_reach_the_same_optimum():
     fold = np.arange(n) % 5 != 0
     cold = LinearHead(False).fit(X[fold], outputs[fold], y[fold], w[fold])
     warm = LinearHead(False).fit(X[fold], outputs[fold], y[fold], w[fold], warm_from=full)
-    assert warm.model_.n_iter_[0] < cold.model_.n_iter_[0]
+    assert warm.model_.n_iter_[0] <= cold.model_.n_iter_[0]
 
     def objective(head):   # LogisticRegression's: C * log-loss + |coef|^2 / 2
         proba = head.predict_proba(X[fold], outputs[fold], n_classes)
@@ -569,6 +568,40 @@ def test_regressor_density_has_the_mean_of_predict_and_the_std_of_return_std():
         assert_allclose(density_mean, mean[row], rtol=1e-6)
         assert_allclose(np.sqrt(((grid - density_mean) ** 2 * density).sum() * step), std[row],
                         rtol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes, solver", [(4, "newton-cholesky"), (30, "lbfgs")])
+def test_plain_classification_head_reaches_the_optimum(monkeypatch, n_classes, solver):
+    # On the nearly separable log-odds of a deep tree, L-BFGS stopped at
+    # max_iter short of the optimum; a small head is solved by Newton's
+    # method, a large one (over NEWTON_MAX_COEFFICIENTS) keeps L-BFGS.
+    import skmoe._candidates as candidates
+    from skmoe._candidates import LinearHead
+    monkeypatch.setattr(candidates, "NEWTON_MAX_COEFFICIENTS", 3 * 4 * 4)
+    rng = np.random.RandomState(0)
+    n = 400
+    y = rng.randint(n_classes, size=n)
+    y[:n_classes] = np.arange(n_classes)
+    good = np.full((n, n_classes), 0.1 / (n_classes - 1))
+    good[np.arange(n), y] = 0.9
+    flips = rng.uniform(size=n) < 0.2
+    tree = np.eye(n_classes)[np.where(flips, rng.randint(n_classes, size=n), y)]
+    outputs = np.stack([good, tree, np.full((n, n_classes), 1.0 / n_classes)], axis=1)
+    X, w = np.zeros((n, 1)), np.ones(n)
+    head = LinearHead(False).fit(X, outputs, y, w)
+    assert head.model_.solver == solver
+    if solver == "lbfgs":
+        return
+    features = head._base(outputs)
+    reference = LogisticRegression(tol=1e-10, max_iter=100_000).fit(features, y)
+
+    def objective(model):   # LogisticRegression's: C * log-loss + |coef|^2 / 2
+        proba = model.predict_proba(features)[np.arange(n), y]
+        return model.C * -np.log(proba).sum() + 0.5 * (model.coef_ ** 2).sum()
+
+    # (Here L-BFGS, stopping at its default tolerance, is 7e-5 above the
+    # optimum; Newton's method 4e-6.)
+    assert objective(head.model_) <= objective(reference) * (1 + 1e-5)
 
 
 def test_heads_pickled_before_log_inputs_read_probabilities():
