@@ -218,10 +218,12 @@ class MixtureLikelihoodMixin:
 
     def _log_joint(self, X, y_for_likelihood):
         """log g_i(x) + log p_i(y|x): (n_samples, n_experts); -inf off-route."""
+        view = None
         if self.top_k is None:
             # Dense: the gate's log-softmax directly (one gate pass, exact in the tails).
             outputs = self._outputs(X)
-            log_weights = self.gate_.predict_log_proba(self._gate_input(X, outputs))
+            view = self._gate_view(X)    # the gate's view of X, built once
+            log_weights = self.gate_.predict_log_proba(self._gate_input(X, outputs, view))
         else:
             weights, outputs = self._weights_and_outputs(X)
             with np.errstate(divide="ignore"):
@@ -230,10 +232,9 @@ class MixtureLikelihoodMixin:
             log_lik = categorical_log_likelihood(y_for_likelihood, outputs)
         else:
             combiner = getattr(self, "combiner_", None)
-            if combiner is not None:
+            if combiner is not None:   # (only a dense stacked gate has one)
                 outputs = moved_to_mean(np.exp(log_weights), outputs,
-                                        lambda mean: combiner.predict(self._gate_view(X),
-                                                                      outputs, mean))
+                                        lambda mean: combiner.predict(view, outputs, mean))
             log_lik = gaussian_log_likelihood(y_for_likelihood, outputs, self.noise_variance_)
         return log_weights + log_lik
 
