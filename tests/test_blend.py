@@ -509,19 +509,27 @@ def test_classification_head_on_log_odds_sharpens_an_under_confident_expert():
     assert loss_log < expert - 0.05
 
 
+def _good_tree_and_uniform(n, n_classes, seed=0):
+    """Three classifiers' probabilities (n, 3, n_classes) and the labels (every
+    class present): a good one (0.9 on the label), a deep tree's 0/1 (wrong on
+    a fifth of the rows: nearly separable log-odds) and the uniform."""
+    rng = np.random.RandomState(seed)
+    y = rng.randint(n_classes, size=n)
+    y[:n_classes] = np.arange(n_classes)
+    good = np.full((n, n_classes), 0.1 / (n_classes - 1))
+    good[np.arange(n), y] = 0.9
+    flips = rng.uniform(size=n) < 0.2
+    tree = np.eye(n_classes)[np.where(flips, rng.randint(n_classes, size=n), y)]
+    return np.stack([good, tree, np.full((n, n_classes), 1.0 / n_classes)], axis=1), y
+
+
 def test_fold_heads_start_from_the_full_head_and_reach_the_same_optimum():
     # A fold's plain classification head starts from the head on all rows:
     # the same (strictly convex) objective, so the same coefficients as from
     # zero up to the solver's tolerance, in no more iterations.
     from skmoe._candidates import LinearHead
-    rng = np.random.RandomState(0)
     n, n_classes = 300, 4
-    y = rng.randint(n_classes, size=n)
-    good = np.full((n, n_classes), 0.1 / (n_classes - 1))
-    good[np.arange(n), y] = 0.9
-    flips = rng.uniform(size=n) < 0.2
-    tree = np.eye(n_classes)[np.where(flips, rng.randint(n_classes, size=n), y)]
-    outputs = np.stack([good, tree, np.full((n, n_classes), 1.0 / n_classes)], axis=1)
+    outputs, y = _good_tree_and_uniform(n, n_classes)
     X, w = np.zeros((n, 1)), np.ones(n)
     full = LinearHead(False).fit(X, outputs, y, w)
     fold = np.arange(n) % 5 != 0
@@ -578,15 +586,8 @@ def test_plain_classification_head_reaches_the_optimum(monkeypatch, n_classes, s
     import skmoe._candidates as candidates
     from skmoe._candidates import LinearHead
     monkeypatch.setattr(candidates, "NEWTON_MAX_COEFFICIENTS", 3 * 4 * 4)
-    rng = np.random.RandomState(0)
     n = 400
-    y = rng.randint(n_classes, size=n)
-    y[:n_classes] = np.arange(n_classes)
-    good = np.full((n, n_classes), 0.1 / (n_classes - 1))
-    good[np.arange(n), y] = 0.9
-    flips = rng.uniform(size=n) < 0.2
-    tree = np.eye(n_classes)[np.where(flips, rng.randint(n_classes, size=n), y)]
-    outputs = np.stack([good, tree, np.full((n, n_classes), 1.0 / n_classes)], axis=1)
+    outputs, y = _good_tree_and_uniform(n, n_classes)
     X, w = np.zeros((n, 1)), np.ones(n)
     head = LinearHead(False).fit(X, outputs, y, w)
     assert head.model_.solver == solver
