@@ -14,10 +14,12 @@ import numbers
 import numpy as np
 from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _raise_for_params,
                                             _routing_enabled, get_routing_for_object,
                                             process_routing)
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_feature_names, _check_method_params,
                                       _check_n_features, _check_sample_weight, _check_y,
                                       check_consistent_length, check_is_fitted,
@@ -400,9 +402,6 @@ def encode_class_labels(y, min_classes=2, what="The target"):
     Missing or mixed labels are named (:func:`check_label_values`); fewer
     than ``min_classes`` classes is an error too.
     """
-    from sklearn.preprocessing import LabelEncoder
-    from sklearn.utils.multiclass import check_classification_targets
-
     labels = np.asarray(y)
     check_label_values(labels, what)
     check_classification_targets(labels)

@@ -23,6 +23,8 @@ from scipy.special import softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
+from ._likelihood import logsumexp_rows
+
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
 # to exp(-2 * LOGIT_BOUND) relative, i.e. an expert can be switched off.
 LOGIT_BOUND = 15.0
@@ -60,11 +62,9 @@ def _blend_loss(logits, out, y, w, regression):
     else:
         # out: log p_i(y_n | x_n), (n, M)
         joint = out + np.log(np.maximum(g, 1e-300))
-        # logsumexp by hand: scipy's costs ~0.3 ms of checks per call, and
-        # the level-2 blend on a small classification set calls it ~1,000
-        # times (half the fit on iris).
-        top = joint.max(axis=1)
-        mix = top + np.log(np.exp(joint - top[:, None]).sum(axis=1))
+        # Not scipy's logsumexp: the level-2 blend on a small classification
+        # set calls this ~1,000 times, and its checks were half the fit on iris.
+        mix = logsumexp_rows(joint)[0]
         loss = -(w * mix).sum()
         posterior = np.exp(joint - mix[:, None])
         grad = -(w[:, None] * (posterior - g)).sum(axis=0)
@@ -231,13 +231,13 @@ class LinearHead:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = Ridge(alpha=_ridge_alpha(features, y, sample_weight, alphas))
         elif not self.feature_weighted:
-            n_classes = len(np.unique(y))
-            n_coefficients = features.shape[1] * (n_classes if n_classes > 2 else 1)
+            classes = np.unique(y)
+            n_coefficients = features.shape[1] * (len(classes) if len(classes) > 2 else 1)
             self.model_ = LogisticRegression(
                 max_iter=1000, solver=("newton-cholesky" if n_coefficients
                                        <= NEWTON_MAX_COEFFICIENTS else "lbfgs"))
             start = getattr(warm_from, "model_", None)
-            if start is not None and np.array_equal(np.unique(y), start.classes_):
+            if start is not None and np.array_equal(classes, start.classes_):
                 self.model_.set_params(warm_start=True)
                 self.model_.coef_ = start.coef_.copy()
                 self.model_.intercept_ = start.intercept_.copy()

@@ -53,7 +53,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
-from ._likelihood import categorical_log_likelihood, gaussian_log_likelihood, noise_variances
+from ._likelihood import categorical_log_likelihood, logsumexp_rows
 from ._problem import VARIANCE_FLOOR
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
                        route_numpy, to_dense)
@@ -277,33 +277,26 @@ def best_constant_blend(problem, outputs, variances):
     expert is refitted) and monotone. Returns ``(proba, variances)``.
 
     It may run hundreds of iterations: each one is a few array operations
-    on (n, M), with the squared residuals computed once and the log-sum-exp
-    written out (scipy's costs ~0.3 ms of checks per call; with it this was
-    an eighth of EM's fit on wages_panel).
+    on (n, M), with the squared residuals computed once and no scipy
+    logsumexp (with it this was an eighth of EM's fit on wages_panel).
     """
     w = problem.sample_weight / problem.sample_weight.sum()
-    log_lik = problem.log_likelihood(outputs, variances)
-    residual2 = None
-    if variances is not None:
-        residual2 = (problem.y_standardised[:, None] - outputs) ** 2
+    residual2 = problem.squared_residuals(outputs)
+    log_lik = problem.log_likelihood(outputs, variances, residual2)
     proba = np.full(problem.n_experts, 1.0 / problem.n_experts)
     before = -np.inf
     for _ in range(CONSTANT_BLEND_MAX_ITER):
         joint = np.log(np.maximum(proba, 1e-300)) + log_lik
-        top = joint.max(axis=1, keepdims=True)
-        exp = np.exp(joint - top)
-        total = exp.sum(axis=1, keepdims=True)
-        current = float(w @ (top + np.log(total))[:, 0])
+        per_sample, exp, total = logsumexp_rows(joint)
+        current = float(w @ per_sample)
         if current - before <= CONSTANT_BLEND_TOL:
             break
         before = current
         R = exp / total
         proba = w @ R
         if variances is not None:
-            variances = noise_variances(problem.y_standardised, outputs, R * w[:, None],
-                                        VARIANCE_FLOOR, residual2)
-            log_lik = gaussian_log_likelihood(problem.y_standardised, outputs, variances,
-                                              residual2)
+            variances = problem.variances(outputs, R * w[:, None], residual2)
+            log_lik = problem.log_likelihood(outputs, variances, residual2)
     # Every expert keeps a share, so the gate's logits stay finite.
     proba = np.maximum(proba, 1e-6)
     return proba / proba.sum(), variances

@@ -125,17 +125,27 @@ class EMProblem:
         """Regression predictions in the units of ``y_standardised``."""
         return outputs if self.is_classifier else (outputs - self.y_mean) / self.y_scale
 
-    def log_likelihood(self, outputs, variances):
-        """(n, M) log-likelihoods; regression: of standardised outputs and variances."""
+    def squared_residuals(self, outputs):
+        """Regression: (n, M) squared residuals of standardised outputs, for
+        :meth:`log_likelihood` and :meth:`variances` called many times on the
+        same outputs; None for classification."""
+        if self.is_classifier:
+            return None
+        return (self.y_standardised[:, None] - outputs) ** 2
+
+    def log_likelihood(self, outputs, variances, residual2=None):
+        """(n, M) log-likelihoods; regression: of standardised outputs and variances
+        (``residual2``: :meth:`squared_residuals` of ``outputs``, if at hand)."""
         if self.is_classifier:
             return categorical_log_likelihood(self.y, outputs)
-        return gaussian_log_likelihood(self.y_standardised, outputs, variances)
+        return gaussian_log_likelihood(self.y_standardised, outputs, variances, residual2)
 
-    def variances(self, outputs, weights):
+    def variances(self, outputs, weights, residual2=None):
         """Standardised noise variances (M-step), or None for classification."""
         if self.is_classifier:
             return None
-        return noise_variances(self.y_standardised, outputs, weights, VARIANCE_FLOOR)
+        return noise_variances(self.y_standardised, outputs, weights, VARIANCE_FLOOR,
+                               residual2)
 
     def unstandardise(self, log_likelihood, variances):
         """Log-likelihood and noise variances back in the units of y."""
