@@ -26,8 +26,9 @@ from sklearn.cluster import KMeans
 from sklearn.utils import Bunch
 
 from ._base import fit_expert
-from ._likelihood import (categorical_log_likelihood, classification_outputs,
-                          gaussian_log_likelihood, noise_variances, regression_outputs)
+from ._likelihood import (categorical_log_likelihood, check_not_diverging,
+                          classification_outputs, gaussian_log_likelihood, noise_variances,
+                          regression_outputs)
 
 # Leaf noise variances are floored at this fraction of var(y) (plus a tiny
 # absolute term for constant targets) so that no leaf's variance collapses.
@@ -195,6 +196,8 @@ def m_step_leaves(problem, W, seed, parallel, old):
         name, clone(template), X, y, W[:, j], seed + j, classes_needed=bool(n_classes))
         for j, (name, template) in enumerate(zip(names, problem.templates)))
     outputs = leaf_outputs(names, experts, X, n_classes)
+    if not n_classes:
+        check_not_diverging((outputs - y.mean()) / (y.std() or 1.0), names)
     variances = (None if n_classes else
                  noise_variances(y, outputs, W, problem.variance_floor))
     if old is None:

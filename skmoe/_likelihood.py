@@ -36,6 +36,27 @@ def _check_finite(values, name):
         raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
 
 
+# An expert's prediction this many standard deviations of y from its mean is a
+# diverging expert, not a prediction: its square nears float32's largest
+# number (the gradient trainers and the gate compute in float32), and any
+# weight a gate can give it (a switched-off expert keeps exp(-30)) leaves it
+# in the blended mean. 1e15 squared still sums over 10^8 rows in float32.
+MAX_STANDARDISED_PREDICTION = 1e15
+
+
+def check_not_diverging(standardised, names):
+    """A clear error for an expert whose standardised predictions (n, M) lie
+    more than :data:`MAX_STANDARDISED_PREDICTION` from 0."""
+    if not standardised.size:
+        return
+    largest = np.abs(standardised.reshape(len(standardised), -1)).max(axis=0)
+    for j in np.flatnonzero(largest > MAX_STANDARDISED_PREDICTION):
+        raise ValueError(
+            f"Expert '{names[j]}' returned predictions {largest[j]:.3g} standard "
+            f"deviations of y from its mean (at most {MAX_STANDARDISED_PREDICTION:.0e} "
+            "can be weighed): the expert diverges on some rows; fix or remove it.")
+
+
 def _check_probabilities(proba, name):
     """A clear error when an expert's ``predict_proba`` is not a distribution per row.
 

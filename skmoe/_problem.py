@@ -17,8 +17,9 @@ import numpy as np
 from ._base import fit_expert
 from ._crossfit import (CrossFitAverage, cross_fit, expert_outputs, fit_predict, make_folds,
                         refit)
-from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, classification_outputs,
-                          gaussian_log_likelihood, noise_variances, regression_outputs)
+from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, check_not_diverging,
+                          classification_outputs, gaussian_log_likelihood, noise_variances,
+                          regression_outputs)
 
 # Noise variances are floored at this fraction of var(y) (of one for constant
 # targets) so no expert's variance collapses; relative, so EM is
@@ -121,9 +122,14 @@ class EMProblem:
             return classification_outputs(names, experts, X, self.n_classes)
         return regression_outputs(names, experts, X)
 
-    def standardise(self, outputs):
-        """Regression predictions in the units of ``y_standardised``."""
-        return outputs if self.is_classifier else (outputs - self.y_mean) / self.y_scale
+    def standardise(self, outputs, names=None):
+        """Regression predictions (n, M) in the units of ``y_standardised``;
+        a diverging expert (``names``, default the problem's) is named."""
+        if self.is_classifier:
+            return outputs
+        standardised = (outputs - self.y_mean) / self.y_scale
+        check_not_diverging(standardised, self.names if names is None else names)
+        return standardised
 
     def squared_residuals(self, outputs):
         """Regression: (n, M) squared residuals of standardised outputs, for
@@ -179,4 +185,4 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
                   for name, fold_fits in zip(sub.names, fits.fold_experts)]
     if problem.is_classifier:
         return np.log(np.maximum(outputs, PROBA_FLOOR)), models
-    return (outputs - problem.y_mean) / problem.y_scale, models
+    return problem.standardise(outputs, sub.names), models

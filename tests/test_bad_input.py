@@ -15,8 +15,9 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor,
                    HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
-                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate,
-                   MultiGateMixtureOfExperts, TorchMLPClassifier)
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts,
+                   TorchMLPClassifier)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 REGRESSORS = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
@@ -511,3 +512,42 @@ def test_nan_in_X_names_the_experts_that_refuse_it(name):
     fitted = ESTIMATORS[name][0](experts=[expert, tree]).fit(*_data(task))
     with pytest.raises(ValueError, match=r"contains NaN\. Expert\(s\) 'lin'"):
         fitted.predict(X)
+
+
+class DivergingRegressor(RegressorMixin, BaseEstimator):
+    """Right (X[:, 0]) on most rows, ``value`` on every seventh."""
+
+    def __init__(self, value=1e20):
+        self.value = value
+
+    def fit(self, X, y, sample_weight=None):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        out = np.asarray(X, dtype=float)[:, 0].copy()
+        out[::7] = self.value
+        return out
+
+
+@pytest.mark.parametrize("params", [{}, {"training": "em"}, {"top_k": 1}, "hme"])
+def test_a_diverging_expert_is_named(params):
+    # 1e20 overflowed the gate's float32 loss ("lower learning_rate"), 1e300
+    # the heads' penalty search (an IndexError) and EM's E-step (an expert
+    # "fitted on 0 samples"); the tree mixture predicted 1e13 silently.
+    X, y = _regression(n=80)
+    experts = [("ridge", Ridge()), ("bad", DivergingRegressor())]
+    if params == "hme":
+        model = HierarchicalMixtureRegressor(experts, branching=2, random_state=0)
+    else:
+        model = MixtureOfExpertsRegressor(experts, random_state=0, **params)
+    with pytest.raises(ValueError, match="Expert 'bad' returned predictions .* standard "
+                                         "deviations of y"):
+        model.fit(X, y)
+
+
+def test_a_large_but_finite_error_is_weighed_away():
+    X, y = _regression(n=120)
+    model = MixtureOfExpertsRegressor([("ridge", Ridge()), ("bad", DivergingRegressor(1e6))],
+                                      random_state=0).fit(X, y)
+    assert np.sqrt(np.mean((model.predict(X) - y) ** 2)) < 0.2
