@@ -374,6 +374,25 @@ def check_sample_weight(sample_weight, X):
     return sample_weight
 
 
+def check_relative_sample_weight(sample_weight, X):
+    """:func:`check_sample_weight`, then rescaled to mean one.
+
+    For the mixtures, whose experts are fitted with weights rescaled to mean
+    one (responsibilities times these), so that integer weights are not
+    repetitions anyway: only relative weights matter, and weights times 1,000
+    (or 1e-100) fit the same model. Before, the parts that took the user's
+    weights as given saw their scale (the classifier's logistic head, its C:
+    probabilities moved by up to 0.23 for weights times 1,000). The ensembles
+    pass the weights to their experts as given (integer weights are repetitions).
+    """
+    sample_weight = check_sample_weight(sample_weight, X)
+    if sample_weight is None:
+        return None
+    # By the largest first: the mean of weights near 1e308 overflows.
+    sample_weight = sample_weight / sample_weight.max()
+    return sample_weight / sample_weight.mean()
+
+
 def check_label_values(labels, what="The target"):
     """Name missing (None or NaN) and mixed string/numeric labels in an object array.
 

@@ -21,8 +21,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import (_BaseExpertComposition, _seed_unset_random_states, check_sample_weight,
-                    encode_class_labels)
+from ._base import (_BaseExpertComposition, _seed_unset_random_states,
+                    check_relative_sample_weight, encode_class_labels)
 from ._cluster import scatter_once
 from ._compat import _set_random_states
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
@@ -107,7 +107,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
     def _validate_inputs(self, X, y, sample_weight):
         self._validate_params()
         X, y = self._check_raw_X_y(X, y)
-        sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = check_relative_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
     def _fit(self, X, y, sample_weight, n_classes):
@@ -335,6 +335,7 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+            Only relative weights matter: they are rescaled to mean one.
 
         Returns
         -------
@@ -398,6 +399,7 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
+            Only relative weights matter: they are rescaled to mean one.
 
         Returns
         -------

@@ -15,7 +15,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import _BaseExpertComposition, check_sample_weight, encode_class_labels
+from ._base import _BaseExpertComposition, check_relative_sample_weight, encode_class_labels
 from ._cluster import scatter_once
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
@@ -120,7 +120,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                 f"to its experts (asked for: {routed}); the experts are refitted on "
                 "changing subsets of the rows and receive only their weights.")
         X, y = self._check_raw_X_y(X, y)
-        sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = check_relative_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
     def _fit(self, X, y, sample_weight, n_classes):
@@ -501,6 +501,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+            Only relative weights matter: they are rescaled to mean one.
         **fit_params : dict
             Only with metadata routing enabled, and only so that requests are
             validated: the experts take no metadata but their weights.

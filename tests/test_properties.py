@@ -132,3 +132,51 @@ def test_gradient_predictions_follow_the_scale_of_y(a, b):
     small = model.fit(X, y).predict(X)
     large = model.fit(X, a * y + b).predict(X)
     assert np.max(np.abs((large - b) / a - small)) / np.std(y) <= 1e-4
+
+
+def _weight_scale_estimators():
+    from lightgbm import LGBMClassifier, LGBMRegressor
+
+    from skmoe import HierarchicalMixtureClassifier, HierarchicalMixtureRegressor
+    regressors = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3)),
+                  ("lgbm", LGBMRegressor(n_estimators=10, verbose=-1))]
+    classifiers = [("logit", LogisticRegression()),
+                   ("tree", DecisionTreeClassifier(max_depth=3)),
+                   ("lgbm", LGBMClassifier(n_estimators=10, verbose=-1))]
+    return {
+        "gradient": (MixtureOfExpertsRegressor(regressors, max_epochs=10, random_state=0),
+                     MixtureOfExpertsClassifier(classifiers, max_epochs=10, random_state=0)),
+        "em": (MixtureOfExpertsRegressor(regressors, training="em", max_iter=3, random_state=0),
+               MixtureOfExpertsClassifier(classifiers, training="em", max_iter=3,
+                                          random_state=0)),
+        "tree mixture": (HierarchicalMixtureRegressor(regressors, branching=3, max_iter=3,
+                                                      random_state=0),
+                         HierarchicalMixtureClassifier(classifiers, branching=3, max_iter=3,
+                                                       random_state=0)),
+    }
+
+
+@pytest.mark.parametrize("name", ["gradient", "em", "tree mixture"])
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_only_relative_sample_weights_matter(name, task):
+    # A mixture fits the same model for weights times 1,000 or 1e-100. Before
+    # the weights were rescaled to mean one, the classifier's logistic head
+    # saw their scale (its C): probabilities moved by up to 0.23, and the tree
+    # mixture's by 0.26. (The ensembles pass weights to their experts as
+    # given: integer weights are repetitions, scikit-learn's convention.)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 3))
+    y = X[:, 0] + np.abs(X[:, 1]) + 0.1 * rng.normal(size=150)
+    if task == "classification":
+        y = np.digitize(y, [-0.5, 0.8])
+    weight = rng.uniform(0.5, 2.0, size=150)
+    model = _weight_scale_estimators()[name][task == "classification"]
+    predict = model.predict if task == "regression" else model.predict_proba
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y, sample_weight=weight)
+        reference = predict(X)
+        for scale in (1e3, 1e-100):
+            model.fit(X, y, sample_weight=weight * scale)
+            # (1e-6: the float32 gate rounds the rescaled weights differently.)
+            assert_allclose(predict(X), reference, rtol=0, atol=1e-6)
