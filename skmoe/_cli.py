@@ -151,8 +151,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if unknown:
         raise UserError(f"--drop names columns not in {path}: {unknown}.")
     frame = frame.drop(columns=list(drop))
+    if not len(frame):
+        raise UserError(f"{path} has a header but no rows.")
     if dropna:
         frame = frame.dropna()
+        if not len(frame):
+            raise UserError(f"Every row of {path} has a missing value: --dropna left none.")
     y = frame.pop(target)
     if y.isna().any():
         raise UserError(f"The target column {target!r} has missing values; pass --dropna.")

@@ -99,6 +99,18 @@ def test_csv_errors(csv_file, capsys):
     assert "--drop names columns not in" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("text, extra, message", [
+    # Both were reported as "Column(s) ['a', 'b'] ... are not numeric".
+    ("a,b,y\n", [], "has a header but no rows"),
+    ("a,b,y\n1,,3\n2,3,\n", ["--dropna"], "--dropna left none"),
+])
+def test_csv_without_rows(tmp_path, capsys, text, extra, message):
+    path = tmp_path / "rows.csv"
+    path.write_text(text)
+    assert main(["compare", str(path), *extra]) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_module_entry_point_no_traceback():
     proc = subprocess.run([sys.executable, "-m", "skmoe", "compare", "no_such_set"],
                           capture_output=True, text=True, timeout=120)
