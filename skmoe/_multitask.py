@@ -16,7 +16,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_label_values, check_sample_weight
+from ._base import check_label_values, check_relative_sample_weight
 from ._compat import validate_data
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -123,7 +123,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         Y = Y.reshape(len(Y), -1)
         if Y.shape[1] == 0:
             raise ValueError("y has no columns; at least one task is needed.")
-        sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = check_relative_sample_weight(sample_weight, X)
         return X, self._validate_tasks(Y), sample_weight
 
     # ---------------------------------------------------------- prediction

@@ -156,6 +156,21 @@ def _weight_scale_estimators():
     }
 
 
+def test_only_relative_sample_weights_matter_to_the_multi_task_mixture():
+    # Weights of 1e-100 were zero in float32: the loss was zero, nothing trained.
+    from skmoe import MultiGateMixtureOfExperts
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 3))
+    Y = np.column_stack([X[:, 0] + np.abs(X[:, 1]), X[:, 1] > 0]).astype(float)
+    weight = rng.uniform(0.5, 2.0, size=150)
+    model = MultiGateMixtureOfExperts(tasks=["regression", "binary"], max_iter=5,
+                                      random_state=0)
+    reference = model.fit(X, Y, sample_weight=weight).predict(X)
+    for scale in (1e3, 1e-100):
+        model.fit(X, Y, sample_weight=weight * scale)
+        assert_allclose(model.predict(X), reference, rtol=0, atol=1e-6)
+
+
 @pytest.mark.parametrize("name", ["gradient", "em", "tree mixture"])
 @pytest.mark.parametrize("task", ["regression", "classification"])
 def test_only_relative_sample_weights_matter(name, task):
