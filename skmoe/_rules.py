@@ -120,6 +120,13 @@ class RuleExpert(BaseEstimator):
         if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
             raise ValueError(f"RuleExpert({name}) returned NaN or infinite values for "
                              f"{int(np.sum(~np.isfinite(out)))} of {len(X)} rows.")
+        if self.task == "classification" and out.dtype.kind in "fc" and np.any(out % 1):
+            # Every distinct number would be an outcome of its own, seen once:
+            # the calibration table would say the prior for every row.
+            raise ValueError(
+                f"RuleExpert({name}) returned continuous values (numbers that are not "
+                "whole) for a classification rule; it must return one outcome per row "
+                "(a class label, a bool, a category), or use task='regression'.")
         return out
 
     def _search(self, objective, start):
@@ -152,6 +159,10 @@ class RuleExpert(BaseEstimator):
         w = check_sample_weight(sample_weight, X)
         w = np.ones(len(y)) if w is None else w / w.mean()
         start = dict(self.params or {})
+        for key, value in start.items():
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise ValueError(f"RuleExpert params must map names to numbers (the "
+                                 f"starting values of the search); {key!r} is {value!r}.")
         if regression:
             y = y.astype(np.float64)
 

@@ -234,6 +234,25 @@ def test_bad_rules_raise_errors_naming_the_rule(func, match):
         moe.fit(X, X[:, 0])
 
 
+def test_a_continuous_classification_rule_is_named():
+    # Each distinct number was an outcome of its own, seen once: the table gave
+    # every row the same probabilities, with no error.
+    X = np.linspace(-1, 1, 40)[:, None]
+    rule = RuleExpert(lambda X: X[:, 0], task="classification")
+    with pytest.raises(ValueError, match="returned continuous values .* task='regression'"):
+        rule.fit(X, (X[:, 0] > 0).astype(int))
+    # Whole numbers (and bools) are outcomes.
+    whole = RuleExpert(lambda X: (X[:, 0] > 0).astype(float), task="classification")
+    assert whole.fit(X, (X[:, 0] > 0).astype(int)).score(X, (X[:, 0] > 0).astype(int)) == 1.0
+
+
+@pytest.mark.parametrize("value", ["a", None, True])
+def test_rule_params_must_be_numbers(value):
+    X = np.linspace(0, 1, 20)[:, None]
+    with pytest.raises(ValueError, match=f"params must map names to numbers.*'t' is {value!r}"):
+        RuleExpert(lambda X, t: X[:, 0] * t, params={"t": value}).fit(X, X[:, 0])
+
+
 def test_rule_pickles_when_importable_and_explains_when_not():
     X = np.linspace(0, 10, 30)[:, None]
     rule = RuleExpert(linear_rule, params={"slope": 1.0, "intercept": 0.0}).fit(X, 2 * X[:, 0])
