@@ -338,3 +338,33 @@ def dense_numeric(X, who):
         return np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{who} need numeric X: {exc}") from exc
+
+
+def mean_and_scale(y):
+    """Mean and scale (standard deviation; one when zero or undefined) of a 1-D
+    target, overflow-safe as :func:`standardisation`: y of order 1e200 had
+    an infinite scale, and every standardised target zero."""
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, scale = y.mean(), y.std()
+        if not (np.isfinite(mean) and np.isfinite(scale)):
+            peak = np.max(np.abs(y))
+            if np.isfinite(peak) and peak > 0:
+                unit = y / peak
+                mean, scale = unit.mean() * peak, unit.std() * peak
+    return float(mean), float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+
+
+# A target whose spread is larger than this has noise variances (its square,
+# summed over up to 10^8 rows) near float64's largest number, about 1.8e308.
+MAX_TARGET_SCALE = 1e150
+
+
+def check_target_scale(scale):
+    """A clear error for a regression target too spread out for its variances."""
+    if scale > MAX_TARGET_SCALE:
+        raise ValueError(
+            f"The target's standard deviation is {scale:.3g}, more than "
+            f"{MAX_TARGET_SCALE:.0e}: noise variances (its square, summed over rows) "
+            "would overflow float64. Divide y by a constant (the predictions scale "
+            "with it).")

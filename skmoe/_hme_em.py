@@ -26,6 +26,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils import Bunch
 
 from ._base import fit_expert
+from ._data import check_target_scale, mean_and_scale
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, noise_variances,
                           regression_outputs)
@@ -138,7 +139,11 @@ class TreeProblem:
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.expert_X = X if expert_X is None else expert_X
         self.n_classes = n_classes
-        y_var = 0.0 if n_classes else float(np.var(y))
+        y_var = 0.0
+        if not n_classes:
+            scale = mean_and_scale(y)[1]
+            check_target_scale(scale)
+            y_var = float(np.var(y))
         self.variance_floor = VARIANCE_FLOOR * y_var + 1e-12
 
 

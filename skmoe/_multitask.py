@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_label_values, check_relative_sample_weight
 from ._compat import validate_data
+from ._data import mean_and_scale
 
 TASK_TYPES = ("regression", "binary", "multiclass")
 
@@ -72,9 +73,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                                      "is not numeric.") from exc
                 if not np.all(np.isfinite(column)):
                     raise ValueError(f"y contains infinity in column {t} (regression).")
-                scale = column.std()
-                self._y_mean[t] = column.mean()
-                self._y_scale[t] = scale if scale > 0 else 1.0
+                self._y_mean[t], self._y_scale[t] = mean_and_scale(column)
                 encoded[:, t] = (column - self._y_mean[t]) / self._y_scale[t]
                 self.classes_.append(None)
                 continue

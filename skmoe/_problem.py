@@ -17,6 +17,7 @@ import numpy as np
 from ._base import fit_expert
 from ._crossfit import (CrossFitAverage, cross_fit, expert_outputs, fit_predict, make_folds,
                         refit)
+from ._data import check_target_scale, mean_and_scale
 from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, noise_variances,
                           regression_outputs)
@@ -59,7 +60,8 @@ class EMProblem:
             # EM computes its likelihoods on standardised targets (float64), so
             # that rescaling y rescales the fit exactly (scale-equivariance).
             y = np.asarray(y, dtype=np.float64)
-            self.y_mean, self.y_scale = float(y.mean()), float(y.std()) or 1.0
+            self.y_mean, self.y_scale = mean_and_scale(y)
+            check_target_scale(self.y_scale)
             self.y_standardised = (y - self.y_mean) / self.y_scale
         # In the units of y; EM floors standardised variances at VARIANCE_FLOOR.
         self.variance_floor = 0.0 if self.is_classifier else VARIANCE_FLOOR * self.y_scale ** 2

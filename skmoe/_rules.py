@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_sample_weight, encode_class_labels
 from ._compat import validate_data
+from ._data import mean_and_scale
 from ._likelihood import PROBA_FLOOR
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
@@ -170,7 +171,7 @@ class RuleExpert(BaseEstimator):
                 return np.average((y - self._call(X, params)) ** 2, weights=w)
 
             self.params_ = self._search(mse, start)
-            floor = NOISE_FLOOR * (np.std(y) or 1.0)
+            floor = NOISE_FLOOR * mean_and_scale(y)[1]
             self.noise_std_ = max(float(np.sqrt(mse(self.params_))), floor)
             return self
         # One class is allowed: a rule can be calibrated on a fold of one class.

@@ -2,6 +2,7 @@
 inputs standardised on the device, matmul precision of torch experts."""
 
 import contextlib
+import warnings
 
 import numpy as np
 import torch
@@ -38,18 +39,37 @@ def seeded_torch(seed):
         yield
 
 
+def _mean_std(X):
+    """Column means and standard deviations of a 2-D ``X``, NaN ignored."""
+    if np.isnan(X).any():
+        return np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+    # The same values (same pairwise sums), without nan-functions' copies.
+    return X.mean(axis=0), X.std(axis=0)
+
+
 def standardisation(X):
     """Column means and scales that standardise ``X`` (NaN ignored).
 
     Constant, empty or all-NaN columns get scale one (and mean zero where the
-    mean is undefined), so the standardised inputs are always finite.
+    mean is undefined), so the standardised inputs are always finite. A
+    column of finite values beyond about 1e154, whose squares overflow, is
+    measured in units of its largest magnitude: its scale of one made a value
+    of 1e300 infinite in float32, and every prediction NaN.
     """
     if len(X) == 0:
         return np.zeros(X.shape[1]), np.ones(X.shape[1])
-    if np.isnan(X).any():
-        mean, scale = np.nanmean(X, axis=0), np.nanstd(X, axis=0)
-    else:  # the same values (same pairwise sums), without nan-functions' copies
-        mean, scale = X.mean(axis=0), X.std(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):   # overflow: handled below
+        mean, scale = _mean_std(X)
+    bad = np.flatnonzero(~np.isfinite(scale))
+    if len(bad):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
+            columns = X[:, bad]
+            peak = np.nanmax(np.abs(columns), axis=0)
+            fixable = np.isfinite(peak) & (peak > 0)
+            unit_mean, unit_scale = _mean_std(columns[:, fixable] / peak[fixable])
+        mean[bad[fixable]] = unit_mean * peak[fixable]
+        scale[bad[fixable]] = unit_scale * peak[fixable]
     return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
@@ -89,6 +109,10 @@ def device_array(X, device):
     return tensor.to(device)
 
 
+# Standardised inputs beyond this many standard deviations are clamped to it:
+# their float32 products in a network stay finite (1e15 times a few hundred
+# weights of order one, layer after layer, is far below float32's 3e38).
+MAX_STANDARDISED_INPUT = 1e15
 # Rows standardised at a time by standardise() on large X.
 STANDARDISE_CHUNK = 65_536
 
@@ -108,6 +132,9 @@ def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
     def rows(block):
         Z = X[block] - mean
         Z.div_(scale)                 # in place: the same numbers, one temporary
+        # A value 1e300 from the training data is no number to a float32 network
+        # (infinite, then NaN): it gets the largest one that keeps it finite.
+        Z.clamp_(-MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT)
         return (Z.nan_to_num_(nan=0.0) if nan_to_zero else Z).to(dtype)
 
     # Large X: a block of rows at a time into the result, so that no full

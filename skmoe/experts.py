@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_sample_weight, encode_class_labels
 from ._compat import validate_data
+from ._data import mean_and_scale
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
@@ -274,8 +275,7 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         return self._fit_torch(X, target, sample_weight, 1)
 
     def _set_target_scaling(self, y):
-        self.y_mean_ = float(np.mean(y))
-        self.y_scale_ = float(np.std(y)) or 1.0
+        self.y_mean_, self.y_scale_ = mean_and_scale(y)
 
     @staticmethod
     def _weighted_loss(output, target, weight):

@@ -551,3 +551,22 @@ def test_a_large_but_finite_error_is_weighed_away():
     model = MixtureOfExpertsRegressor([("ridge", Ridge()), ("bad", DivergingRegressor(1e6))],
                                       random_state=0).fit(X, y)
     assert np.sqrt(np.mean((model.predict(X) - y) ** 2)) < 0.2
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor(REGRESSORS, random_state=0),
+    lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", random_state=0),
+    lambda: HierarchicalMixtureRegressor(REGRESSORS, branching=2, random_state=0),
+])
+def test_a_target_too_spread_for_its_variances_is_named(make):
+    # y of order 1e200: its standard deviation overflowed to infinity; the
+    # default stopped in its heads' ridge ("Input X contains NaN"), EM predicted
+    # (wrong numbers) without an error, the tree mixture named an expert.
+    X, y = _regression(n=60)
+    with pytest.raises(ValueError, match="target's standard deviation is .* Divide y"):
+        make().fit(X, y * 1e200)
+    # 1e100 is fine, and the predictions follow the scale of y.
+    model = make()
+    small = model.fit(X, y).predict(X)
+    assert np.allclose(model.fit(X, y * 1e100).predict(X) / 1e100, small, rtol=1e-6,
+                       atol=1e-6 * np.std(y))

@@ -282,3 +282,36 @@ def test_rules_and_mlps_serve_in_the_ensemble():
                                                   task="classification")),
                               ("mlp", TorchMLPClassifier(**FAST))]).fit(Xc, yc)
     assert_allclose(clf.predict_proba(Xc).sum(axis=1), 1.0)
+
+
+def test_torch_experts_stay_finite_on_huge_values():
+    # A cell of 1e300 overflowed its column's standard deviation, whose scale
+    # then fell back to one: the standardised value was infinite in float32 and
+    # every prediction NaN, with no error. Targets of order 1e200 had an
+    # infinite scale: predictions inf.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=80)
+    huge = X.copy()
+    huge[0, 2] = 1e300
+    regressor = TorchMLPRegressor(max_epochs=3, random_state=0)
+    assert np.all(np.isfinite(regressor.fit(huge, y).predict(X)))
+    assert np.all(np.isfinite(regressor.fit(X, y).predict(huge)))
+    classifier = TorchMLPClassifier(max_epochs=3, random_state=0)
+    assert np.all(np.isfinite(classifier.fit(huge, y > 0).predict_proba(huge)))
+    small = regressor.fit(X, y).predict(X)
+    large = regressor.fit(X, y * 1e200).predict(X) / 1e200
+    assert_allclose(large, small, rtol=1e-5, atol=1e-6)
+
+
+def test_standardisation_measures_columns_whose_squares_overflow():
+    from skmoe._data import mean_and_scale
+    from skmoe._torch_utils import standardisation
+    column = np.array([1e300, -1e300, 0.0, 5e299])
+    mean, scale = standardisation(np.column_stack([column, [1.0, 2.0, 3.0, 4.0]]))
+    assert_allclose(mean, [np.mean(column / 1e300) * 1e300, 2.5])
+    assert_allclose(scale, [np.std(column / 1e300) * 1e300, np.std([1.0, 2.0, 3.0, 4.0])])
+    assert_allclose(mean_and_scale(column), (mean[0], scale[0]))
+    # Constant, all-NaN and ordinary columns as before.
+    assert standardisation(np.array([[np.nan, 1.0], [np.nan, 1.0]]))[1].tolist() == [1.0, 1.0]
+    assert mean_and_scale(np.ones(3)) == (1.0, 1.0)
