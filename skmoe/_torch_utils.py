@@ -132,10 +132,11 @@ def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
     def rows(block):
         Z = X[block] - mean
         Z.div_(scale)                 # in place: the same numbers, one temporary
+        Z = (Z.nan_to_num_(nan=0.0) if nan_to_zero else Z).to(dtype)
         # A value 1e300 from the training data is no number to a float32 network
         # (infinite, then NaN): it gets the largest one that keeps it finite.
-        Z.clamp_(-MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT)
-        return (Z.nan_to_num_(nan=0.0) if nan_to_zero else Z).to(dtype)
+        # (After the cast, which makes it infinite: half the bytes to clamp.)
+        return Z.clamp_(-MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT)
 
     # Large X: a block of rows at a time into the result, so that no full
     # float64 temporary is held next to it (on 10^6 rows the gate's inputs'
