@@ -23,7 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_feature_names, _check_method_params,
                                       _check_n_features, _check_sample_weight, _check_y,
                                       check_consistent_length, check_is_fitted,
-                                      has_fit_parameter)
+                                      column_or_1d, has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (check_X_for_experts, gate_matrix, n_samples, resolve_gate_transformer,
@@ -282,11 +282,16 @@ class _BaseExpertComposition(_BaseComposition):
     def _check_X_y_for_likelihood(self, X, y):
         """X and y for a per-sample likelihood: y as floats, or as encoded labels."""
         X = self._check_X(X)
-        y = np.asarray(y)
+        y = column_or_1d(y)
         if len(y) != n_samples(X):
             raise ValueError(f"X has {n_samples(X)} samples but y has {len(y)}.")
         if not self._is_classifier:
-            return X, y.astype(np.float64)
+            y = y.astype(np.float64)
+            if not np.all(np.isfinite(y)):
+                # (A NaN target gave a NaN log-likelihood, and bic/aic NaN.)
+                raise ValueError(f"y contains NaN or infinity ({int(np.sum(~np.isfinite(y)))} "
+                                 "of its values); a log-likelihood needs finite targets.")
+            return X, y
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if len(unknown):
             raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")

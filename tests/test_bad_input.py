@@ -570,3 +570,27 @@ def test_a_target_too_spread_for_its_variances_is_named(make):
     small = model.fit(X, y).predict(X)
     assert np.allclose(model.fit(X, y * 1e100).predict(X) / 1e100, small, rtol=1e-6,
                        atol=1e-6 * np.std(y))
+
+
+LINEAR = [("ridge", Ridge()), ("line", LinearRegression())]   # (bic counts their parameters)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor(LINEAR, random_state=0),
+    lambda: MixtureOfExpertsRegressor(LINEAR, training="em", random_state=0),
+    lambda: HierarchicalMixtureRegressor(LINEAR, branching=2, random_state=0),
+])
+def test_likelihood_of_a_bad_target_is_an_error(make):
+    # A NaN target gave a NaN log-likelihood (and bic/aic NaN) with no error.
+    from skmoe import bic
+    X, y = _regression(n=60)
+    model = make().fit(X, y)
+    bad = y.copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match=r"y contains NaN or infinity \(1 of its values\)"):
+        model.log_likelihood_samples(X, bad)
+    with pytest.raises(ValueError, match="y contains NaN"):
+        bic(model, X, bad)
+    with pytest.raises(ValueError, match="1d array"):
+        model.log_likelihood_samples(X, np.column_stack([y, y]))
+    assert np.all(np.isfinite(model.log_likelihood_samples(X, y)))
