@@ -342,8 +342,8 @@ def dense_numeric(X, who):
 
 def mean_and_scale(y):
     """Mean and scale (standard deviation; one when zero or undefined) of a 1-D
-    target, overflow-safe as :func:`standardisation`: y of order 1e200 had
-    an infinite scale, and every standardised target zero."""
+    target, overflow-safe as ``_torch_utils.standardisation``: y of order 1e200
+    had an infinite scale, and every standardised target zero."""
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
         mean, scale = y.mean(), y.std()

@@ -202,7 +202,8 @@ def m_step_leaves(problem, W, seed, parallel, old):
         for j, (name, template) in enumerate(zip(names, problem.templates)))
     outputs = leaf_outputs(names, experts, X, n_classes)
     if not n_classes:
-        check_not_diverging((outputs - y.mean()) / (y.std() or 1.0), names)
+        mean, scale = mean_and_scale(y)
+        check_not_diverging((outputs - mean) / scale, names)
     variances = (None if n_classes else
                  noise_variances(y, outputs, W, problem.variance_floor))
     if old is None:

@@ -77,13 +77,16 @@ def device_standardisation(X_device, X):
     """:func:`standardisation` of ``X`` from its device copy ``X_device`` (float64).
 
     Without NaN the column means and scales are two reductions on the device
-    (equal to numpy's up to summation order); with NaN, numpy's as before.
+    (equal to numpy's up to summation order); with NaN, or a column whose
+    variance overflows, numpy's.
     """
     if len(X) == 0 or X_device.dtype != torch.float64 or torch.isnan(X_device).any():
         return standardisation(X)
     var, mean = torch.var_mean(X_device, dim=0, correction=0)
     mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()
-    return mean, np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    if not (np.all(np.isfinite(scale)) and np.all(np.isfinite(mean))):
+        return standardisation(X)
+    return mean, np.where(scale > 0, scale, 1.0)
 
 
 def to_host(tensor):

@@ -312,6 +312,10 @@ def test_standardisation_measures_columns_whose_squares_overflow():
     assert_allclose(mean, [np.mean(column / 1e300) * 1e300, 2.5])
     assert_allclose(scale, [np.std(column / 1e300) * 1e300, np.std([1.0, 2.0, 3.0, 4.0])])
     assert_allclose(mean_and_scale(column), (mean[0], scale[0]))
+    # The device path (here a CPU tensor) falls back to it for such a column.
+    from skmoe._torch_utils import device_standardisation
+    X = np.column_stack([column, [1.0, 2.0, 3.0, 4.0]])
+    assert_allclose(device_standardisation(torch.as_tensor(X), X), (mean, scale))
     # Constant, all-NaN and ordinary columns as before.
     assert standardisation(np.array([[np.nan, 1.0], [np.nan, 1.0]]))[1].tolist() == [1.0, 1.0]
     assert mean_and_scale(np.ones(3)) == (1.0, 1.0)
