@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
 from ._likelihood import logsumexp_rows
+from ._torch_utils import standardisation
 
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
 # to exp(-2 * LOGIT_BOUND) relative, i.e. an expert can be switched off.
@@ -169,10 +170,8 @@ class LinearHead:
         return Z
 
     def _fit_meta(self, X, n_base):
-        self.meta_mean_ = np.nanmean(X, axis=0) if len(X) else np.zeros(X.shape[1])
-        scale = np.nanstd(X, axis=0)
-        self.meta_scale_ = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        self.meta_mean_ = np.nan_to_num(self.meta_mean_)
+        # (NaN ignored; safe for columns of 1e-200 or 1e200.)
+        self.meta_mean_, self.meta_scale_ = standardisation(X)
         n_meta = min(FW_MAX_META, X.shape[1], max(0, FW_MAX_COLUMNS // n_base - 1))
         self.meta_components_ = None
         if n_meta < X.shape[1]:

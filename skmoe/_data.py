@@ -342,29 +342,38 @@ def dense_numeric(X, who):
 
 def mean_and_scale(y):
     """Mean and scale (standard deviation; one when zero or undefined) of a 1-D
-    target, overflow-safe as ``_torch_utils.standardisation``: y of order 1e200
-    had an infinite scale, and every standardised target zero."""
+    target, overflow- and underflow-safe as ``_torch_utils.standardisation``:
+    y of order 1e200 had an infinite scale (every standardised target zero),
+    y of order 1e-200 a scale of one."""
     y = np.asarray(y, dtype=np.float64).reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         mean, scale = y.mean(), y.std()
-        if not (np.isfinite(mean) and np.isfinite(scale)):
+        if not (np.isfinite(mean) and np.isfinite(scale) and scale >= 1e-140):
             peak = np.max(np.abs(y))
-            if np.isfinite(peak) and peak > 0:
+            if np.isfinite(peak) and peak > 0 and y.max() > y.min():
                 unit = y / peak
                 mean, scale = unit.mean() * peak, unit.std() * peak
     return float(mean), float(scale) if np.isfinite(scale) and scale > 0 else 1.0
 
 
-# A target whose spread is larger than this has noise variances (its square,
-# summed over up to 10^8 rows) near float64's largest number, about 1.8e308.
+# A target whose spread is outside [1 / MAX_TARGET_SCALE, MAX_TARGET_SCALE] has
+# noise variances (its square, summed over up to 10^8 rows, times 1e-6 for
+# their floor) near float64's largest number (1.8e308) or below its smallest
+# normal one (2.2e-308).
 MAX_TARGET_SCALE = 1e150
 
 
 def check_target_scale(scale):
-    """A clear error for a regression target too spread out for its variances."""
+    """A clear error for a regression target too spread out, or too little, for
+    its noise variances."""
     if scale > MAX_TARGET_SCALE:
         raise ValueError(
             f"The target's standard deviation is {scale:.3g}, more than "
             f"{MAX_TARGET_SCALE:.0e}: noise variances (its square, summed over rows) "
             "would overflow float64. Divide y by a constant (the predictions scale "
             "with it).")
+    if scale < 1.0 / MAX_TARGET_SCALE:
+        raise ValueError(
+            f"The target's standard deviation is {scale:.3g}, less than "
+            f"{1.0 / MAX_TARGET_SCALE:.0e}: noise variances (its square) would underflow "
+            "float64. Multiply y by a constant (the predictions scale with it).")

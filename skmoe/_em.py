@@ -57,6 +57,7 @@ from ._likelihood import categorical_log_likelihood, logsumexp_rows
 from ._problem import VARIANCE_FLOOR
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
                        route_numpy, to_dense)
+from ._torch_utils import standardisation
 
 # K-means initialisation is fitted on at most this many rows.
 KMEANS_MAX_ROWS = 10_000
@@ -115,8 +116,8 @@ def _kmeans_regions(problem, rng):
     """Cluster the joint (x, y) space into one region per expert."""
     n, M = len(problem.y), problem.n_experts
     X = np.nan_to_num(problem.X)
-    scale = X.std(axis=0)
-    Z = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    mean, scale = standardisation(X)     # (safe for columns of 1e-200 or 1e200)
+    Z = (X - mean) / scale
     if problem.is_classifier:
         target = np.eye(problem.n_classes)[problem.y]
     else:

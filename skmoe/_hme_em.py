@@ -30,6 +30,7 @@ from ._data import check_target_scale, mean_and_scale
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, noise_variances,
                           regression_outputs)
+from ._torch_utils import standardisation
 
 # Leaf noise variances are floored at this fraction of var(y) (plus a tiny
 # absolute term for constant targets) so that no leaf's variance collapses.
@@ -158,12 +159,13 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng):
     if init_params == "random":
         return np.log(rng.dirichlet(np.ones(tree.n_leaves), size=n))
     Z = np.nan_to_num(X)
-    scale = Z.std(axis=0)
-    Z = (Z - Z.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    mean, scale = standardisation(Z)     # (safe for columns of 1e-200 or 1e200)
+    Z = (Z - mean) / scale
     if n_classes:
         target = np.eye(n_classes)[y]
     else:
-        target = ((y - y.mean()) / (y.std() or 1.0))[:, None]
+        y_mean, y_scale = mean_and_scale(y)
+        target = ((y - y_mean) / y_scale)[:, None]
     # The target weighs as much as all the features together.
     Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
     # One k-means region per leaf; then regions close in X become siblings,

@@ -39,6 +39,12 @@ def seeded_torch(seed):
         yield
 
 
+# Below this standard deviation, squares of deviations (about 1e-280) near
+# float64's smallest normal number (2.2e-308): the column is measured in units
+# of its largest magnitude instead (1e-200 came out as 0, its scale one).
+TINY_SCALE = 1e-140
+
+
 def _mean_std(X):
     """Column means and standard deviations of a 2-D ``X``, NaN ignored."""
     if np.isnan(X).any():
@@ -52,21 +58,24 @@ def standardisation(X):
 
     Constant, empty or all-NaN columns get scale one (and mean zero where the
     mean is undefined), so the standardised inputs are always finite. A
-    column of finite values beyond about 1e154, whose squares overflow, is
-    measured in units of its largest magnitude: its scale of one made a value
-    of 1e300 infinite in float32, and every prediction NaN.
+    column of finite values beyond about 1e154, whose squares overflow, or
+    with a spread below ``TINY_SCALE``, whose squares underflow, is measured
+    in units of its largest magnitude: a scale of one made a value of 1e300
+    infinite in float32 (every prediction NaN), and values of 1e-200 zero.
     """
     if len(X) == 0:
         return np.zeros(X.shape[1]), np.ones(X.shape[1])
-    with np.errstate(over="ignore", invalid="ignore"):   # overflow: handled below
+    with np.errstate(all="ignore"):   # overflow and underflow: handled below
         mean, scale = _mean_std(X)
-    bad = np.flatnonzero(~np.isfinite(scale))
+    bad = np.flatnonzero(~np.isfinite(scale) | (scale < TINY_SCALE))
     if len(bad):
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
             columns = X[:, bad]
             peak = np.nanmax(np.abs(columns), axis=0)
-            fixable = np.isfinite(peak) & (peak > 0)
+            # (Constant columns keep their values: scale one.)
+            fixable = (np.isfinite(peak) & (peak > 0)
+                       & (np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0)))
             unit_mean, unit_scale = _mean_std(columns[:, fixable] / peak[fixable])
         mean[bad[fixable]] = unit_mean * peak[fixable]
         scale[bad[fixable]] = unit_scale * peak[fixable]
@@ -77,16 +86,21 @@ def device_standardisation(X_device, X):
     """:func:`standardisation` of ``X`` from its device copy ``X_device`` (float64).
 
     Without NaN the column means and scales are two reductions on the device
-    (equal to numpy's up to summation order); with NaN, or a column whose
-    variance overflows, numpy's.
+    (equal to numpy's up to summation order); with NaN numpy's, and for a
+    column whose squares overflow or underflow numpy's for that column.
     """
     if len(X) == 0 or X_device.dtype != torch.float64 or torch.isnan(X_device).any():
         return standardisation(X)
     var, mean = torch.var_mean(X_device, dim=0, correction=0)
     mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()
-    if not (np.all(np.isfinite(scale)) and np.all(np.isfinite(mean))):
-        return standardisation(X)
-    return mean, np.where(scale > 0, scale, 1.0)
+    bad = np.flatnonzero(~np.isfinite(scale) | ~np.isfinite(mean) | (scale < TINY_SCALE))
+    if len(bad):
+        # Columns whose squares overflowed or underflowed (constant ones keep
+        # the device's mean and scale one, as before).
+        fix = bad[np.ptp(X[:, bad], axis=0) > 0]
+        if len(fix):
+            mean[fix], scale[fix] = standardisation(X[:, fix])
+    return mean, np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
 def to_host(tensor):

@@ -594,3 +594,17 @@ def test_likelihood_of_a_bad_target_is_an_error(make):
     with pytest.raises(ValueError, match="1d array"):
         model.log_likelihood_samples(X, np.column_stack([y, y]))
     assert np.all(np.isfinite(model.log_likelihood_samples(X, y)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor(REGRESSORS, random_state=0),
+    lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", random_state=0),
+    lambda: HierarchicalMixtureRegressor(REGRESSORS, branching=2, random_state=0),
+])
+def test_a_target_too_little_spread_for_its_variances_is_named(make):
+    # y of order 1e-200: its squares underflowed, its scale came out as one and
+    # every standardised target as zero (predictions off by 1.5 standard
+    # deviations of y, no error).
+    X, y = _regression(n=60)
+    with pytest.raises(ValueError, match="target's standard deviation is .* Multiply y"):
+        make().fit(X, y * 1e-200)

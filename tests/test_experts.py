@@ -300,8 +300,10 @@ def test_torch_experts_stay_finite_on_huge_values():
     classifier = TorchMLPClassifier(max_epochs=3, random_state=0)
     assert np.all(np.isfinite(classifier.fit(huge, y > 0).predict_proba(huge)))
     small = regressor.fit(X, y).predict(X)
-    large = regressor.fit(X, y * 1e200).predict(X) / 1e200
-    assert_allclose(large, small, rtol=1e-5, atol=1e-6)
+    for scale in (1e200, 1e-200):     # (1e-200: a scale of one, targets all zero)
+        assert_allclose(regressor.fit(X, y * scale).predict(X) / scale, small,
+                        rtol=1e-5, atol=1e-6)
+    assert_allclose(regressor.fit(X * 1e-200, y).predict(X * 1e-200), small, atol=1e-6)
 
 
 def test_standardisation_measures_columns_whose_squares_overflow():
@@ -316,6 +318,9 @@ def test_standardisation_measures_columns_whose_squares_overflow():
     from skmoe._torch_utils import device_standardisation
     X = np.column_stack([column, [1.0, 2.0, 3.0, 4.0]])
     assert_allclose(device_standardisation(torch.as_tensor(X), X), (mean, scale))
+    # A spread of 1e-300 (squares underflow) too.
+    tiny = np.column_stack([column / 1e300 * 1e-300, [1.0, 2.0, 3.0, 4.0]])
+    assert_allclose(standardisation(tiny)[1][0], np.std(column / 1e300) * 1e-300)
     # Constant, all-NaN and ordinary columns as before.
     assert standardisation(np.array([[np.nan, 1.0], [np.nan, 1.0]]))[1].tolist() == [1.0, 1.0]
     assert mean_and_scale(np.ones(3)) == (1.0, 1.0)

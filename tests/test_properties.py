@@ -195,3 +195,32 @@ def test_only_relative_sample_weights_matter(name, task):
             model.fit(X, y, sample_weight=weight * scale)
             # (1e-6: the float32 gate rounds the rescaled weights differently.)
             assert_allclose(predict(X), reference, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("params", [{}, {"training": "em"}, {"top_k": 1}, "tree mixture"])
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_predictions_follow_extreme_scales_of_X(params, scale):
+    # Experts whose predictions do not change when X is rescaled (least squares
+    # on x and on |x|): neither may the mixture's. Column scales of 1e-200 came
+    # out as zero (squares underflow), of 1e200 as infinity, and both as one:
+    # the gates, the k-means starts and the feature-weighted head saw a column
+    # of zeros or of numbers beyond float32 (predictions moved by up to 2.8
+    # standard deviations of y).
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skmoe import HierarchicalMixtureRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    y = X[:, 0] + np.abs(X[:, 1]) + 0.1 * rng.normal(size=120)
+    experts = [("line", LinearRegression()),
+               ("abs", make_pipeline(FunctionTransformer(np.abs), LinearRegression()))]
+    if params == "tree mixture":
+        model = HierarchicalMixtureRegressor(experts, branching=2, max_iter=5, random_state=0)
+    else:
+        model = MixtureOfExpertsRegressor(experts, max_epochs=20, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = model.fit(X, y).predict(X)
+        scaled = model.fit(X * scale, y).predict(X * scale)
+    assert np.max(np.abs(scaled - reference)) / np.std(y) < 1e-9
