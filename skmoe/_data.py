@@ -350,7 +350,8 @@ def mean_and_scale(y):
         mean, scale = y.mean(), y.std()
         if not (np.isfinite(mean) and np.isfinite(scale) and scale >= 1e-140):
             peak = np.max(np.abs(y))
-            if np.isfinite(peak) and peak > 0 and y.max() > y.min():
+            if np.isfinite(peak) and peak > 0 and (y.max() > y.min()
+                                                   or not np.isfinite(mean)):
                 unit = y / peak
                 mean, scale = unit.mean() * peak, unit.std() * peak
     return float(mean), float(scale) if np.isfinite(scale) and scale > 0 else 1.0

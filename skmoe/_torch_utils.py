@@ -73,9 +73,11 @@ def standardisation(X):
             warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
             columns = X[:, bad]
             peak = np.nanmax(np.abs(columns), axis=0)
-            # (Constant columns keep their values: scale one.)
+            # (Constant columns keep their mean, unless its sum overflowed,
+            # and scale one.)
             fixable = (np.isfinite(peak) & (peak > 0)
-                       & (np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0)))
+                       & ((np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0))
+                          | ~np.isfinite(mean[bad])))
             unit_mean, unit_scale = _mean_std(columns[:, fixable] / peak[fixable])
         mean[bad[fixable]] = unit_mean * peak[fixable]
         scale[bad[fixable]] = unit_scale * peak[fixable]

@@ -321,6 +321,10 @@ def test_standardisation_measures_columns_whose_squares_overflow():
     # A spread of 1e-300 (squares underflow) too.
     tiny = np.column_stack([column / 1e300 * 1e-300, [1.0, 2.0, 3.0, 4.0]])
     assert_allclose(standardisation(tiny)[1][0], np.std(column / 1e300) * 1e-300)
+    # A constant column whose sum overflows keeps its value as its mean.
+    mean, scale = standardisation(np.column_stack([np.full(4, 1e307), np.arange(4.0)]))
+    assert mean[0] == 1e307 and scale[0] == 1.0
+    assert mean_and_scale(np.full(4, 1e307)) == (1e307, 1.0)
     # Constant, all-NaN and ordinary columns as before.
     assert standardisation(np.array([[np.nan, 1.0], [np.nan, 1.0]]))[1].tolist() == [1.0, 1.0]
     assert mean_and_scale(np.ones(3)) == (1.0, 1.0)
