@@ -608,3 +608,38 @@ def test_a_target_too_little_spread_for_its_variances_is_named(make):
     X, y = _regression(n=60)
     with pytest.raises(ValueError, match="target's standard deviation is .* Multiply y"):
         make().fit(X, y * 1e-200)
+
+
+class _DivergingMultiOutput(DivergingRegressor):
+    """DivergingRegressor for every column of a 2-D target."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.n_outputs_ = np.shape(y)[1]
+        return super().fit(X, y)
+
+    def predict(self, X):
+        return np.tile(super().predict(X)[:, None], (1, self.n_outputs_))
+
+
+def test_a_diverging_expert_of_the_multi_task_mixture_is_named():
+    # Its gates weighed a prediction of 1e20 into every task (RMSE 2e19), and
+    # of 1e300 into infinite errors, with no error.
+    X, y = _regression(n=80)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("bad", _DivergingMultiOutput())], random_state=0)
+    with pytest.raises(ValueError, match="Expert 'bad' returned predictions"):
+        model.fit(X, np.column_stack([y, 2 * y]))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(max_iter=5, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge()), ("ridge10", Ridge(10.0))],
+                                                   random_state=0),
+])
+def test_multi_task_mixtures_stay_finite_on_a_huge_value(make):
+    # A value of 1e300 at predict was infinite in the float32 networks: NaN out.
+    X, y = _regression(n=80)
+    Y = np.column_stack([y, 2 * y])
+    huge = X.copy()
+    huge[0, 1] = 1e300
+    assert np.all(np.isfinite(make().fit(X, Y).predict(huge)))
