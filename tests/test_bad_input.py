@@ -633,8 +633,8 @@ def test_a_diverging_expert_of_the_multi_task_mixture_is_named():
 
 @pytest.mark.parametrize("make", [
     lambda: MultiGateMixtureOfExperts(max_iter=5, random_state=0),
-    lambda: HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge()), ("ridge10", Ridge(10.0))],
-                                                   random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("ridge10", Ridge(10.0))], random_state=0),
 ])
 def test_multi_task_mixtures_stay_finite_on_a_huge_value(make):
     # A value of 1e300 at predict was infinite in the float32 networks: NaN out.
