@@ -121,13 +121,16 @@ class RuleExpert(BaseEstimator):
         if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
             raise ValueError(f"RuleExpert({name}) returned NaN or infinite values for "
                              f"{int(np.sum(~np.isfinite(out)))} of {len(X)} rows.")
-        if self.task == "classification" and out.dtype.kind in "fc" and np.any(out % 1):
-            # Every distinct number would be an outcome of its own, seen once:
-            # the calibration table would say the prior for every row.
+        if (self.task == "classification" and out.dtype.kind in "fc" and np.any(out % 1)
+                and len(np.unique(out)) > max(20, len(out) // 2)):
+            # Every distinct number would be an outcome of its own, seen about
+            # once: the calibration table would say the prior for every row.
+            # (Rounded scores, 0.1, 0.2, ..., are outcomes.)
             raise ValueError(
-                f"RuleExpert({name}) returned continuous values (numbers that are not "
-                "whole) for a classification rule; it must return one outcome per row "
-                "(a class label, a bool, a category), or use task='regression'.")
+                f"RuleExpert({name}) returned continuous values ({len(np.unique(out))} "
+                f"distinct numbers for {len(out)} rows) for a classification rule; it "
+                "must return one outcome per row (a class label, a bool, a category), "
+                "or use task='regression'.")
         return out
 
     def _search(self, objective, start):

@@ -237,13 +237,16 @@ def test_bad_rules_raise_errors_naming_the_rule(func, match):
 def test_a_continuous_classification_rule_is_named():
     # Each distinct number was an outcome of its own, seen once: the table gave
     # every row the same probabilities, with no error.
-    X = np.linspace(-1, 1, 40)[:, None]
+    X = np.linspace(-1, 1, 100)[:, None]
     rule = RuleExpert(lambda X: X[:, 0], task="classification")
     with pytest.raises(ValueError, match="returned continuous values .* task='regression'"):
         rule.fit(X, (X[:, 0] > 0).astype(int))
-    # Whole numbers (and bools) are outcomes.
+    # Whole numbers (and bools) are outcomes, and so are rounded scores.
+    y = (X[:, 0] > 0).astype(int)
     whole = RuleExpert(lambda X: (X[:, 0] > 0).astype(float), task="classification")
-    assert whole.fit(X, (X[:, 0] > 0).astype(int)).score(X, (X[:, 0] > 0).astype(int)) == 1.0
+    assert whole.fit(X, y).score(X, y) == 1.0
+    rounded = RuleExpert(lambda X: np.round(X[:, 0], 1), task="classification")
+    assert rounded.fit(X, y).score(X, y) == 1.0
 
 
 @pytest.mark.parametrize("value", ["a", None, True])
