@@ -39,6 +39,7 @@ VARIANTS = {
     "no linear head": ({"linear_head": False}, {}),
     "no feature-weighted head": ({"feature_weighted_head": False}, {}),
     "no heads": ({"linear_head": False, "feature_weighted_head": False}, {}),
+    "no best-expert candidate": ({"best_expert": False}, {}),
     "pick one (1 SE rule), not a blend": ({"choice": "se"}, {}),
     "pick the lowest held-out loss": ({"choice": "argmin"}, {}),
     "blend of those beating the constant by 1 SE": ({"choice": "se_blend"}, {}),

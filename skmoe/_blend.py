@@ -71,8 +71,8 @@ from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
-from ._candidates import (PROBA_FLOOR, CandidateBlend, LinearHead,  # noqa: F401
-                          blend_prediction, candidate_loss, choose_candidates,
+from ._candidates import (PROBA_FLOOR, CandidateBlend, ExpertHead, LinearHead,  # noqa: F401
+                          best_expert, blend_prediction, candidate_loss, choose_candidates,
                           constant_blend_logits, head_prediction, head_rows, make_head,
                           picked_log_likelihood)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
@@ -92,7 +92,7 @@ GATE_STEPS_PER_EPOCH = 64
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
-          "stop": "mean", "head_inputs": "log"}
+          "stop": "mean", "head_inputs": "log", "best_expert": True}
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -435,6 +435,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             full_heads[kind] = make_head(kind, regression, y_mean, y_scale,
                                            log_inputs=log_inputs).fit(
                 problem.X, raw, head_y, w)
+    if LEVERS["best_expert"]:
+        full_heads["best_expert"] = ExpertHead(best_expert(blend_out, blend_y, w, regression))
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
                    for name in ["constant", "gate", *full_heads]}
@@ -449,7 +451,14 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         # a few of them, and no copy of the fold's X.)
         subset = head_rows(len(train))
         head_train = train if subset is None else train[subset]
+        if LEVERS["best_expert"]:
+            # Chosen on the fold's training rows, like every other candidate.
+            j = best_expert(blend_out[train], y_train, w[train], regression)
+            predictions["best_expert"][test] = (blend_out[test, j] if regression
+                                                else proba[test, j])
         for kind, full in full_heads.items():
+            if kind == "best_expert":
+                continue
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs).fit(

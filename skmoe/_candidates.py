@@ -328,6 +328,50 @@ def _ridge_alpha(features, y, sample_weight, alphas):
     return float(alphas[::-1][_most_regularised_best(errors[::-1])])
 
 
+class ExpertHead:
+    """One expert alone, as a candidate of the final blend.
+
+    The expert with the lowest held-out loss (:func:`best_expert`): the
+    first pick of Caruana's selection, and what a user would fall back to. It
+    is a candidate of its own because the level-2 blend can then give it the
+    share it earns on the held-out rows; the experts' constant blend only
+    reaches it with every other weight at zero. Measured on the suite's
+    pool (5 splits): breast_cancer 0.0981 -> 0.0942 log-loss, boston
+    3.713 -> 3.675 RMSE; wine 0.0206 -> 0.0219, iris 0.0772 -> 0.0787
+    (``benchmarks/results/gate_levers_round4.md``).
+
+    Parameters
+    ----------
+    index : int
+        The expert's position.
+    """
+
+    def __init__(self, index):
+        self.index = index
+
+    def predict(self, X, outputs):
+        """Regression: the expert's prediction in y's units."""
+        return outputs[:, self.index]
+
+    def predict_proba(self, X, outputs, n_classes):
+        """Classification: the expert's probabilities."""
+        return outputs[:, self.index]
+
+
+def best_expert(out, y, w, regression):
+    """Position of the expert with the lowest weighted loss on these rows.
+
+    ``out`` and ``y`` as :func:`constant_blend_logits` takes them: standardised
+    predictions and targets (regression), or each expert's log-likelihood of
+    the true class (classification; ``y`` unused).
+    """
+    if regression:
+        losses = w @ (out - y[:, None]) ** 2
+    else:
+        losses = -(w @ out)
+    return int(np.argmin(losses))
+
+
 class CandidateBlend:
     """The final predictor: a convex blend of the mixture and stacking heads.
 
@@ -340,7 +384,7 @@ class CandidateBlend:
     Parameters
     ----------
     mixture_share : float
-    heads : list of (weight, LinearHead)
+    heads : list of (weight, LinearHead or ExpertHead)
     """
 
     def __init__(self, mixture_share, heads):

@@ -46,6 +46,7 @@ _SKMOE_TYPES = (
     "skmoe._blend.GateInputs",
     "skmoe._blend.MixedLogits",
     "skmoe._candidates.CandidateBlend",
+    "skmoe._candidates.ExpertHead",
     "skmoe._candidates.LinearHead",
     "skmoe._crossfit.CrossFitAverage",
     "skmoe._data.AutoGateTransformer",

@@ -77,9 +77,11 @@ def test_parameter_count_includes_the_heads_of_the_final_blend():
     moe = MixtureOfExpertsRegressor(
         [("ridge", Ridge(1e-3)), ("quad", make_pipeline(PolynomialFeatures(2), Ridge()))],
         random_state=0).fit(X[:300], y[:300])
+    from skmoe._candidates import LinearHead
     heads = {("feature_weighted" if h.feature_weighted else "linear"): h
-             for _, h in moe.combiner_.heads}
+             for _, h in moe.combiner_.heads if isinstance(h, LinearHead)}
     assert set(heads) == {"linear", "feature_weighted"}
+    # (A best-expert candidate, if weighted, adds no parameter of its own.)
     experts = (10 + 1) + (66 + 1)     # ridge; 66 quadratic features (with the bias) + intercept
     gates = sum(p.numel() for p in moe.gate_.module_.parameters())
     # linear head: 2 experts + intercept; feature-weighted: 2 x (10 + 1) products + intercept
