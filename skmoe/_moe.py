@@ -440,8 +440,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     out_of_fold_loss_ : dict or None
         Held-out task loss (standardised squared error, or log-loss) of each
         candidate: ``'constant'`` (the blend), ``'gate'`` (the averaged fold
-        gates), ``'linear'`` (stacking's linear model) and
-        ``'feature_weighted'`` (feature-weighted linear stacking).
+        gates), ``'linear'`` (stacking's linear model),
+        ``'feature_weighted'`` (feature-weighted linear stacking) and
+        ``'best_expert'`` (the expert with the lowest held-out loss, alone).
     candidate_weights_ : dict or None
         Weights (summing to 1) of the final predictor, the best convex blend
         of the candidates' held-out predictions. ``predict_gate`` shows the

@@ -311,6 +311,43 @@ def test_blend_of_candidates_puts_its_weight_on_the_exact_one():
     assert_allclose(weights["gate"], 0.5, atol=0.1)
 
 
+def test_best_expert_picks_the_lowest_weighted_loss():
+    from skmoe._candidates import best_expert
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    out = np.column_stack([y + 1.0, y + [0.0, 0.0, 0.0, 3.0], y - 0.5])
+    # Squared errors 4, 9 and 1: the third expert; with the last row weighted
+    # zero, the second (no error on the rest).
+    assert best_expert(out, y, np.ones(4), regression=True) == 2
+    assert best_expert(out, y, np.array([1.0, 1.0, 1.0, 0.0]), regression=True) == 1
+    # Classification: the highest weighted log-likelihood of the true class.
+    log_lik = np.log([[0.9, 0.5], [0.2, 0.5]])
+    assert best_expert(log_lik, None, np.ones(2), regression=False) == 1
+    assert best_expert(log_lik, None, np.array([1.0, 0.0]), regression=False) == 0
+
+
+def test_the_best_expert_is_a_candidate_predicted_out_of_fold():
+    # One expert is right (least squares on a linear target) and one useless
+    # (the mean): the best-expert candidate is the right one, its held-out loss
+    # is that expert's out-of-fold loss (the noise), and the final blend can
+    # rely on it alone.
+    from sklearn.dummy import DummyRegressor
+    from sklearn.linear_model import LinearRegression
+
+    from skmoe._candidates import ExpertHead
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    y = 3 * X[:, 0] + 0.1 * rng.normal(size=400)
+    moe = MixtureOfExpertsRegressor([("mean", DummyRegressor()), ("line", LinearRegression())],
+                                    random_state=0).fit(X, y)
+    assert "best_expert" in moe.candidate_weights_
+    # Standardised squared error of the line's out-of-fold predictions: the
+    # noise over var(y), about 0.01 / 9.
+    assert moe.out_of_fold_loss_["best_expert"] < 0.01
+    heads = [head for _, head in (moe.combiner_.heads if moe.combiner_ else [])]
+    assert all(head.index == 1 for head in heads if isinstance(head, ExpertHead))
+    assert np.sqrt(np.mean((moe.predict(X) - y) ** 2)) < 0.15
+
+
 @pytest.mark.parametrize("params", [{}, {"training": "em"}, {"top_k": 1},
                                     {"training": "em", "cv": None}])
 def test_gate_does_not_extrapolate_beyond_the_clip(params):
