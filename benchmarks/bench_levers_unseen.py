@@ -1,0 +1,65 @@
+"""One switch of the stacked gate (``skmoe._blend.LEVERS``) on the unseen sets.
+
+The default mixture against the same mixture with ``--set key=value`` switches
+(JSON values), on the sets of ``bench_more_datasets.py`` with its loader,
+splits and seeds; the experts' out-of-fold outputs are computed once per split
+and shared by the two (as in ``bench_gate_levers.py``). Prints, per set, the
+mean test RMSE or log-loss over 5 splits of each and the change::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_levers_unseen.py \\
+        --set best_expert=false -- Affairs CASchools Pima
+"""
+
+import argparse
+import json
+import os
+import sys
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_gate_levers  # noqa: E402
+from bench_more_datasets import SETS, load  # noqa: E402
+from run_benchmarks import _scores, _splits, make_experts  # noqa: E402
+
+import skmoe._blend as blend  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("sets", nargs="*", default=list(SETS))
+    args = parser.parse_args(argv)
+    switches = {key: json.loads(value) for key, value in
+                (item.split("=", 1) for item in args.set)}
+    unknown = set(switches) - set(blend.LEVERS)
+    if unknown:
+        parser.error(f"unknown switches {sorted(unknown)}; choose from {list(blend.LEVERS)}")
+
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+    blend.fixed_outputs = bench_gate_levers._cached(blend.fixed_outputs)
+    defaults = dict(blend.LEVERS)
+    for name in args.sets:
+        task, X, y = load(name)
+        cls = MixtureOfExpertsRegressor if task == "regression" else MixtureOfExpertsClassifier
+        scores = {"default": [], "switched": []}
+        for split, (train, test) in enumerate(_splits(task, X, y, 5, 0.25, 0)):
+            for variant, levers in (("default", {}), ("switched", switches)):
+                blend.LEVERS.clear()
+                blend.LEVERS.update(defaults, **levers)
+                model = cls(make_experts(task, seed=split), random_state=split)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model.fit(X[train], y[train])
+                scores[variant].append(
+                    next(iter(_scores(task, model, X[test], y[test])[0].values())))
+        blend.LEVERS.clear()
+        blend.LEVERS.update(defaults)
+        a, b = np.mean(scores["default"]), np.mean(scores["switched"])
+        print(f"{name} {task} default {a:.4f} switched {b:.4f} change {100 * (b / a - 1):+.2f}%",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
