@@ -435,11 +435,13 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             full_heads[kind] = make_head(kind, regression, y_mean, y_scale,
                                            log_inputs=log_inputs).fit(
                 problem.X, raw, head_y, w)
-    if LEVERS["best_expert"]:
-        full_heads["best_expert"] = ExpertHead(best_expert(blend_out, blend_y, w, regression))
+    # The best single expert is a candidate too; like the heads, it enters the
+    # final blend as an extra term (CandidateBlend).
+    fixed_heads = ({"best_expert": ExpertHead(best_expert(blend_out, blend_y, w, regression))}
+                   if LEVERS["best_expert"] else {})
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
-                   for name in ["constant", "gate", *full_heads]}
+                   for name in ["constant", "gate", *full_heads, *fixed_heads]}
     members, member_fold = [], []
     for k, (train, test) in enumerate(folds):
         y_train = None if blend_y is None else blend_y[train]
@@ -451,14 +453,12 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         # a few of them, and no copy of the fold's X.)
         subset = head_rows(len(train))
         head_train = train if subset is None else train[subset]
-        if LEVERS["best_expert"]:
+        if fixed_heads:
             # Chosen on the fold's training rows, like every other candidate.
             j = best_expert(blend_out[train], y_train, w[train], regression)
             predictions["best_expert"][test] = (blend_out[test, j] if regression
                                                 else proba[test, j])
         for kind, full in full_heads.items():
-            if kind == "best_expert":
-                continue
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs).fit(
@@ -509,8 +509,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     else:
         module = BaggedLogits(net) if use_gate else ConstantLogits(constant)
     gate.use_module(module)
-    heads = [(weight, full_heads[name]) for name, weight in candidate_weights.items()
-             if name in full_heads and weight > 0]
+    final_heads = {**full_heads, **fixed_heads}
+    heads = [(weight, final_heads[name]) for name, weight in candidate_weights.items()
+             if name in final_heads and weight > 0]
     combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)
 
     # gate.predict_log_proba on [X, expert features], from Z (already built).

@@ -24,8 +24,8 @@ from scipy.special import softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
+from ._data import standardisation
 from ._likelihood import logsumexp_rows
-from ._torch_utils import standardisation
 
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
 # to exp(-2 * LOGIT_BOUND) relative, i.e. an expert can be switched off.
@@ -279,6 +279,11 @@ class LinearHead:
                     proba[np.arange(len(test)), y[test]], 1e-300))
         return float(FW_CS[_most_regularised_best(scores)])
 
+    @property
+    def n_parameters(self):
+        """Fitted coefficients and intercepts (for ``bic``/``aic``)."""
+        return int(np.size(self.model_.coef_) + np.size(self.model_.intercept_))
+
     def _in_chunks(self, method, X, outputs):
         """``model_.<method>`` on the features, built ``HEAD_MAX_ROWS`` rows at a time."""
         call = getattr(self.model_, method)
@@ -346,6 +351,8 @@ class ExpertHead:
     index : int
         The expert's position.
     """
+
+    n_parameters = 0      # (for ``bic``/``aic``: the expert's are counted as the expert's)
 
     def __init__(self, index):
         self.index = index

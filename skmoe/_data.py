@@ -13,6 +13,7 @@ of X, and :func:`gate_matrix` checks that view.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy import sparse
@@ -340,21 +341,58 @@ def dense_numeric(X, who):
         raise type(exc)(f"{who} need numeric X: {exc}") from exc
 
 
+# Below this standard deviation, squares of deviations (about 1e-280) near
+# float64's smallest normal number (2.2e-308): the column is measured in units
+# of its largest magnitude instead (1e-200 came out as 0, its scale one).
+TINY_SCALE = 1e-140
+
+
+def _mean_std(X):
+    """Column means and standard deviations of a 2-D ``X``, NaN ignored."""
+    if np.isnan(X).any():
+        return np.nanmean(X, axis=0), np.nanstd(X, axis=0)
+    # The same values (same pairwise sums), without nan-functions' copies.
+    return X.mean(axis=0), X.std(axis=0)
+
+
+def standardisation(X):
+    """Column means and scales that standardise ``X`` (NaN ignored).
+
+    Constant, empty or all-NaN columns get scale one (and mean zero where the
+    mean is undefined), so the standardised inputs are always finite. A
+    column of finite values beyond about 1e154, whose squares overflow, or
+    with a spread below ``TINY_SCALE``, whose squares underflow, is measured
+    in units of its largest magnitude: a scale of one made a value of 1e300
+    infinite in float32 (every prediction NaN), and values of 1e-200 zero.
+    """
+    if len(X) == 0:
+        return np.zeros(X.shape[1]), np.ones(X.shape[1])
+    with np.errstate(all="ignore"):   # overflow and underflow: handled below
+        mean, scale = _mean_std(X)
+    bad = np.flatnonzero(~np.isfinite(scale) | (scale < TINY_SCALE))
+    if len(bad):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
+            columns = X[:, bad]
+            peak = np.nanmax(np.abs(columns), axis=0)
+            # (Constant columns keep their mean, unless its sum overflowed,
+            # and scale one.)
+            fixable = (np.isfinite(peak) & (peak > 0)
+                       & ((np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0))
+                          | ~np.isfinite(mean[bad])))
+            unit_mean, unit_scale = _mean_std(columns[:, fixable] / peak[fixable])
+        mean[bad[fixable]] = unit_mean * peak[fixable]
+        scale[bad[fixable]] = unit_scale * peak[fixable]
+    return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
 def mean_and_scale(y):
     """Mean and scale (standard deviation; one when zero or undefined) of a 1-D
-    target, overflow- and underflow-safe as ``_torch_utils.standardisation``:
-    y of order 1e200 had an infinite scale (every standardised target zero),
-    y of order 1e-200 a scale of one."""
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    with np.errstate(all="ignore"):
-        mean, scale = y.mean(), y.std()
-        if not (np.isfinite(mean) and np.isfinite(scale) and scale >= 1e-140):
-            peak = np.max(np.abs(y))
-            if np.isfinite(peak) and peak > 0 and (y.max() > y.min()
-                                                   or not np.isfinite(mean)):
-                unit = y / peak
-                mean, scale = unit.mean() * peak, unit.std() * peak
-    return float(mean), float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+    target, overflow- and underflow-safe: :func:`standardisation` of its one
+    column (y of order 1e200 had an infinite scale, every standardised target
+    zero; y of order 1e-200 a scale of one)."""
+    mean, scale = standardisation(np.asarray(y, dtype=np.float64).reshape(-1, 1))
+    return float(mean[0]), float(scale[0])
 
 
 # A target whose spread is outside [1 / MAX_TARGET_SCALE, MAX_TARGET_SCALE] has

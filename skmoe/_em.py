@@ -53,11 +53,11 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
+from ._data import standardisation
 from ._likelihood import categorical_log_likelihood, logsumexp_rows
 from ._problem import VARIANCE_FLOOR
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
                        route_numpy, to_dense)
-from ._torch_utils import standardisation
 
 # K-means initialisation is fitted on at most this many rows.
 KMEANS_MAX_ROWS = 10_000

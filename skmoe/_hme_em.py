@@ -26,11 +26,10 @@ from sklearn.cluster import KMeans
 from sklearn.utils import Bunch
 
 from ._base import fit_expert
-from ._data import check_target_scale, mean_and_scale
+from ._data import check_target_scale, mean_and_scale, standardisation
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, noise_variances,
                           regression_outputs)
-from ._torch_utils import standardisation
 
 # Leaf noise variances are floored at this fraction of var(y) (plus a tiny
 # absolute term for constant targets) so that no leaf's variance collapses.
@@ -142,8 +141,9 @@ class TreeProblem:
         self.n_classes = n_classes
         y_var = 0.0
         if not n_classes:
-            scale = mean_and_scale(y)[1]
-            check_target_scale(scale)
+            # (Kept for the M-steps' check of diverging leaves.)
+            self.y_mean, self.y_scale = mean_and_scale(y)
+            check_target_scale(self.y_scale)
             y_var = float(np.var(y))
         self.variance_floor = VARIANCE_FLOOR * y_var + 1e-12
 
@@ -204,8 +204,7 @@ def m_step_leaves(problem, W, seed, parallel, old):
         for j, (name, template) in enumerate(zip(names, problem.templates)))
     outputs = leaf_outputs(names, experts, X, n_classes)
     if not n_classes:
-        mean, scale = mean_and_scale(y)
-        check_not_diverging((outputs - mean) / scale, names)
+        check_not_diverging((outputs - problem.y_mean) / problem.y_scale, names)
     variances = (None if n_classes else
                  noise_variances(y, outputs, W, problem.variance_floor))
     if old is None:

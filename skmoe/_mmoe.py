@@ -36,8 +36,8 @@ from ._training import EarlyStopping, minibatches
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
-from ._torch_utils import (MAX_STANDARDISED_INPUT, resolve_device, seeded_torch,
-                           standardisation, to_numpy, to_tensor)
+from ._torch_utils import (resolve_device, seeded_torch, standardisation,
+                           standardised_tensor, to_numpy, to_tensor)
 
 ARCHITECTURES = ("mmoe", "omoe", "shared_bottom", "ple")
 MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
@@ -355,10 +355,8 @@ default=None
 
     def _inputs(self, X):
         # Broadcasts over the last axis: features, per time step for a 3-D X.
-        # (Clipped: 1e300 would be infinite in float32, and every output NaN.)
-        Z = (X - self._x_mean) / self._x_scale
-        return to_tensor(np.clip(Z, -MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT),
-                         self.device_)
+        # (Clamped: 1e300 would be infinite in float32, and every output NaN.)
+        return standardised_tensor(X, self._x_mean, self._x_scale, self.device_)
 
     def _task_losses(self, out, Y):
         """Per task and row loss, shape (t, b)."""

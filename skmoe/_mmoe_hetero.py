@@ -31,8 +31,8 @@ from ._likelihood import call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
-from ._torch_utils import (MAX_STANDARDISED_INPUT, resolve_device, seeded_torch,
-                           standardisation, to_numpy, to_tensor)
+from ._torch_utils import (resolve_device, seeded_torch, standardisation,
+                           standardised_tensor, to_numpy, to_tensor)
 from ._training import lbfgs
 
 # Regressors' predictions of class indicators are clipped at zero and
@@ -206,8 +206,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                          partial(_predict_columns, n_columns=Z.shape[1]),
                          weights=sample_weight, seeds=[seed] * len(names), refit=True)
         honest = fits.outputs.transpose(1, 0, 2)                        # (e, n, K)
-        for name, out in zip(names, honest):     # (in the encoded targets' units)
-            check_not_diverging(out.reshape(-1, 1), [name])
+        # (In the encoded targets' units: one column per expert.)
+        check_not_diverging(honest.reshape(len(names), -1).T, names)
         self.expert_names_ = names
         self.experts_ = list(fits.experts)
         self.named_experts_ = self._make_named_experts(names, self.experts_)
@@ -232,10 +232,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         return make_folds(self.cv, X, labels, check_partition=True)
 
     def _inputs(self, X):
-        Z = (X - self._x_mean) / self._x_scale
-        # (1e300 would be infinite in float32, and the gates' weights NaN.)
-        return to_tensor(np.clip(Z, -MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT),
-                         self.device_)
+        # (Clamped: 1e300 would be infinite in float32, and the gates' weights NaN.)
+        return standardised_tensor(X, self._x_mean, self._x_scale, self.device_)
 
     def _per_task(self, P):
         """Split expert outputs (e, n, K) into per-task arrays (n, e) or (n, e, C)."""

@@ -121,17 +121,23 @@ class RuleExpert(BaseEstimator):
         if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
             raise ValueError(f"RuleExpert({name}) returned NaN or infinite values for "
                              f"{int(np.sum(~np.isfinite(out)))} of {len(X)} rows.")
-        if (self.task == "classification" and out.dtype.kind in "fc" and np.any(out % 1)
-                and len(np.unique(out)) > max(20, len(out) // 2)):
+        return out
+
+    def _check_outcomes(self, outcomes):
+        """A classification rule's outcomes must be discrete (checked once, in fit,
+        not in every call of the parameter search)."""
+        if outcomes.dtype.kind not in "fc" or not np.any(outcomes % 1):
+            return
+        n_distinct = len(np.unique(outcomes))
+        if n_distinct > max(20, len(outcomes) // 2):
             # Every distinct number would be an outcome of its own, seen about
             # once: the calibration table would say the prior for every row.
             # (Rounded scores, 0.1, 0.2, ..., are outcomes.)
             raise ValueError(
-                f"RuleExpert({name}) returned continuous values ({len(np.unique(out))} "
-                f"distinct numbers for {len(out)} rows) for a classification rule; it "
-                "must return one outcome per row (a class label, a bool, a category), "
-                "or use task='regression'.")
-        return out
+                f"RuleExpert({_rule_name(self.func)}) returned continuous values "
+                f"({n_distinct} distinct numbers for {len(outcomes)} rows) for a "
+                "classification rule; it must return one outcome per row (a class "
+                "label, a bool, a category), or use task='regression'.")
 
     def _search(self, objective, start):
         """Derivative-free search over ``params``; returns the best found."""
@@ -180,6 +186,7 @@ class RuleExpert(BaseEstimator):
         # One class is allowed: a rule can be calibrated on a fold of one class.
         encoder, codes = encode_class_labels(y, min_classes=1)
         self.classes_ = encoder.classes_
+        self._check_outcomes(self._call(X, start))
 
         def log_loss(params):
             said = self._call(X, params)

@@ -124,9 +124,7 @@ def n_free_parameters(estimator):
     if combiner is not None:
         # The stacked gate's final blend: its heads (linear models over the
         # experts' outputs) and the candidates' weights (summing to one).
-        count += sum(np.size(head.model_.coef_) + np.size(head.model_.intercept_)
-                     if hasattr(head, "model_") else 0   # (an ExpertHead has none)
-                     for _, head in combiner.heads)
+        count += sum(head.n_parameters for _, head in combiner.heads)
         count += len(estimator.candidate_weights_) - 1
     if hasattr(estimator, "noise_variance_"):
         count += np.size(estimator.noise_variance_)

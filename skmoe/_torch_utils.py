@@ -2,10 +2,11 @@
 inputs standardised on the device, matmul precision of torch experts."""
 
 import contextlib
-import warnings
 
 import numpy as np
 import torch
+
+from ._data import TINY_SCALE, standardisation
 
 DTYPE = torch.float32
 
@@ -37,51 +38,6 @@ def seeded_torch(seed):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(int(seed))
         yield
-
-
-# Below this standard deviation, squares of deviations (about 1e-280) near
-# float64's smallest normal number (2.2e-308): the column is measured in units
-# of its largest magnitude instead (1e-200 came out as 0, its scale one).
-TINY_SCALE = 1e-140
-
-
-def _mean_std(X):
-    """Column means and standard deviations of a 2-D ``X``, NaN ignored."""
-    if np.isnan(X).any():
-        return np.nanmean(X, axis=0), np.nanstd(X, axis=0)
-    # The same values (same pairwise sums), without nan-functions' copies.
-    return X.mean(axis=0), X.std(axis=0)
-
-
-def standardisation(X):
-    """Column means and scales that standardise ``X`` (NaN ignored).
-
-    Constant, empty or all-NaN columns get scale one (and mean zero where the
-    mean is undefined), so the standardised inputs are always finite. A
-    column of finite values beyond about 1e154, whose squares overflow, or
-    with a spread below ``TINY_SCALE``, whose squares underflow, is measured
-    in units of its largest magnitude: a scale of one made a value of 1e300
-    infinite in float32 (every prediction NaN), and values of 1e-200 zero.
-    """
-    if len(X) == 0:
-        return np.zeros(X.shape[1]), np.ones(X.shape[1])
-    with np.errstate(all="ignore"):   # overflow and underflow: handled below
-        mean, scale = _mean_std(X)
-    bad = np.flatnonzero(~np.isfinite(scale) | (scale < TINY_SCALE))
-    if len(bad):
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
-            columns = X[:, bad]
-            peak = np.nanmax(np.abs(columns), axis=0)
-            # (Constant columns keep their mean, unless its sum overflowed,
-            # and scale one.)
-            fixable = (np.isfinite(peak) & (peak > 0)
-                       & ((np.nanmax(columns, axis=0) > np.nanmin(columns, axis=0))
-                          | ~np.isfinite(mean[bad])))
-            unit_mean, unit_scale = _mean_std(columns[:, fixable] / peak[fixable])
-        mean[bad[fixable]] = unit_mean * peak[fixable]
-        scale[bad[fixable]] = unit_scale * peak[fixable]
-    return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
 def device_standardisation(X_device, X):
@@ -224,6 +180,13 @@ def matmul_precision(precision, device):
 
 def to_tensor(array, device, dtype=DTYPE):
     return torch.as_tensor(np.asarray(array), dtype=dtype, device=device)
+
+
+def standardised_tensor(X, mean, scale, device):
+    """``(X - mean) / scale`` of a numpy array as a float32 tensor on ``device``,
+    clamped at ``MAX_STANDARDISED_INPUT`` as :func:`standardise` does."""
+    Z = (X - mean) / scale
+    return to_tensor(np.clip(Z, -MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT), device)
 
 
 def to_numpy(tensor):

@@ -553,11 +553,14 @@ def test_a_large_but_finite_error_is_weighed_away():
     assert np.sqrt(np.mean((model.predict(X) - y) ** 2)) < 0.2
 
 
-@pytest.mark.parametrize("make", [
-    lambda: MixtureOfExpertsRegressor(REGRESSORS, random_state=0),
-    lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", random_state=0),
-    lambda: HierarchicalMixtureRegressor(REGRESSORS, branching=2, random_state=0),
-])
+def _regression_mixtures(experts):
+    """Factories of the gradient, EM and tree mixtures of ``experts``."""
+    return [lambda: MixtureOfExpertsRegressor(experts, random_state=0),
+            lambda: MixtureOfExpertsRegressor(experts, training="em", random_state=0),
+            lambda: HierarchicalMixtureRegressor(experts, branching=2, random_state=0)]
+
+
+@pytest.mark.parametrize("make", _regression_mixtures(REGRESSORS))
 def test_a_target_too_spread_for_its_variances_is_named(make):
     # y of order 1e200: its standard deviation overflowed to infinity; the
     # default stopped in its heads' ridge ("Input X contains NaN"), EM predicted
@@ -575,11 +578,7 @@ def test_a_target_too_spread_for_its_variances_is_named(make):
 LINEAR = [("ridge", Ridge()), ("line", LinearRegression())]   # (bic counts their parameters)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: MixtureOfExpertsRegressor(LINEAR, random_state=0),
-    lambda: MixtureOfExpertsRegressor(LINEAR, training="em", random_state=0),
-    lambda: HierarchicalMixtureRegressor(LINEAR, branching=2, random_state=0),
-])
+@pytest.mark.parametrize("make", _regression_mixtures(LINEAR))
 def test_likelihood_of_a_bad_target_is_an_error(make):
     # A NaN target gave a NaN log-likelihood (and bic/aic NaN) with no error.
     from skmoe import bic
@@ -596,11 +595,7 @@ def test_likelihood_of_a_bad_target_is_an_error(make):
     assert np.all(np.isfinite(model.log_likelihood_samples(X, y)))
 
 
-@pytest.mark.parametrize("make", [
-    lambda: MixtureOfExpertsRegressor(REGRESSORS, random_state=0),
-    lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", random_state=0),
-    lambda: HierarchicalMixtureRegressor(REGRESSORS, branching=2, random_state=0),
-])
+@pytest.mark.parametrize("make", _regression_mixtures(REGRESSORS))
 def test_a_target_too_little_spread_for_its_variances_is_named(make):
     # y of order 1e-200: its squares underflowed, its scale came out as one and
     # every standardised target as zero (predictions off by 1.5 standard
