@@ -220,6 +220,11 @@ def detect_variants():
         available[name] = reason  # None means available
     default_training = _moe_class("regression")([("a", LinearRegression())]).get_params()[
         "training"]
+    if default_training == "auto":
+        # What 'auto' picks for the suite's pool of different experts.
+        from skmoe._trainers import resolve_training
+        default_training = resolve_training(_moe_class("regression")(
+            [("a", LinearRegression()), ("b", DecisionTreeRegressor(max_depth=2))]))
     return available, default_training
 
 

@@ -246,6 +246,7 @@ def _run_compare(args):
                                          StratifiedKFold)
 
     from ._compare import _describe_test, compare
+    from ._trainers import resolve_training
 
     if args.cv < 2:
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
@@ -292,7 +293,7 @@ def _run_compare(args):
     repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
     print(f"{task} on {title}\n{X.shape[0]} rows, {X.shape[1]} feature"
           f"{'s' if X.shape[1] != 1 else ''}; experts {', '.join(experts)}; mixture "
-          f"trained by {estimators['mixture'].training}; {args.cv}-fold "
+          f"trained by {resolve_training(estimators['mixture'])}; {args.cv}-fold "
           f"cross-validation{repeats}\n",
           flush=True)
     with warnings.catch_warnings(record=True) as caught:

@@ -25,7 +25,7 @@ from ._likelihood import (MixtureLikelihoodMixin, classification_outputs,
                           gaussian_mixture_moments, mix_probabilities, regression_outputs)
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
-from ._trainers import TRAINERS, warn_ignored_options
+from ._trainers import TRAINERS, resolve_training, warn_ignored_options
 from .gates import MLPGate
 
 
@@ -46,7 +46,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         "n_experts": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "gate": [MLPGate, None],
         "gate_transformer": [StrOptions({"auto"}), HasMethods(["fit", "transform"])],
-        "training": [StrOptions(set(TRAINERS))],
+        "training": [StrOptions({"auto", *TRAINERS})],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object", None,
@@ -68,7 +68,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
     }
 
     def __init__(self, experts, *, n_experts=None, gate=None, gate_transformer="auto",
-                 training="gradient", max_iter=20, tol=1e-3, n_init=1, init_params="auto",
+                 training="auto", max_iter=20, tol=1e-3, n_init=1, init_params="auto",
                  cv="auto", n_jobs=None, random_state=None, verbose=0,
                  # training="gradient" only
                  max_epochs=100, learning_rate=1e-3, batch_size=256, loss="auto",
@@ -128,7 +128,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
-        trainer = TRAINERS[self.training]
+        self.training_ = resolve_training(self)
+        trainer = TRAINERS[self.training_]
         n_splits = trainer.cross_fitting_splits(self, templates)
         if n_splits is not None:
             self._check_min_samples(y, n_splits)
@@ -275,7 +276,12 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         transformer is cloned and fitted in ``fit`` (``gate_transformer_``).
         The gate standardises its inputs and imputes missing values with
         their training mean. See :ref:`raw-data`.
-    training : {'gradient', 'em'}, default='gradient'
+    training : {'auto', 'gradient', 'em'}, default='auto'
+        'auto': 'em' for ``n_experts`` copies of one estimator that is not a
+        torch MLP (copies of a fixed estimator become different experts only
+        by being refitted on different rows, which EM does: the stacked gate
+        over identical copies would be that estimator again), 'gradient'
+        otherwise; ``training_`` says which ran.
         'gradient': the gate learns on the experts' out-of-fold predictions
         (``cv`` folds; the experts that predict are their fold fits averaged
         or refits on all rows, see ``refit_experts``), about the cost of
@@ -456,6 +462,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``log_likelihood_samples`` scores it.
     gate_inputs_ : GateInputs or None
         How the gate's input is built from X and the experts' predictions.
+    training_ : {'gradient', 'em'}
+        The trainer that ran (``training``, with 'auto' resolved).
     n_iter_ : int
     converged_ : bool
     n_features_in_ : int
@@ -563,7 +571,7 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     gate_transformer : 'auto' or transformer, default='auto'
         The gate's numeric view of X; the experts get X as it is. See
         :class:`MixtureOfExpertsRegressor`.
-    training : {'gradient', 'em'}, default='gradient'
+    training : {'auto', 'gradient', 'em'}, default='auto'
         See :class:`MixtureOfExpertsRegressor`.
     max_iter : int, default=20
     tol : float, default=1e-3
@@ -589,7 +597,7 @@ collapse_action
     ----------
     classes_ : ndarray of shape (n_classes,)
     experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
-    log_likelihood_, n_iter_, converged_, n_features_in_, feature_names_in_
+    log_likelihood_, training_, n_iter_, converged_, n_features_in_, feature_names_in_
         As in :class:`MixtureOfExpertsRegressor`.
 
     See Also

@@ -1,6 +1,6 @@
 """The trainers of the mixtures of experts: the options each reads, how each is called.
 
-``training`` picks one of :data:`TRAINERS`. A trainer names the parameters
+``training`` picks one of :data:`TRAINERS` ('auto': :func:`resolve_training`). A trainer names the parameters
 that only it reads (every other parameter is used by both), what
 ``cv='auto'`` means for it, the folds it cross-fits the experts on, and how
 it is called: ``fit(estimator, problem, gate, rng, routing)`` returns the
@@ -132,6 +132,27 @@ class GradientTrainer(_Trainer):
 
 TRAINERS = {trainer.name: trainer for trainer in (EMTrainer(), GradientTrainer())}
 
+
+def resolve_training(estimator):
+    """The trainer ``estimator.training`` names; 'auto' picks one from the experts.
+
+    'auto' is EM for a homogeneous mixture (``n_experts`` copies of one
+    estimator) whose expert is not a torch MLP, and the gradient trainer
+    otherwise. Copies of one fixed estimator can only become different
+    experts by being refitted on different rows, which EM does and the
+    stacked gate (which learns on the experts' out-of-fold predictions and
+    never refits them) does not: the mixture of ``n_experts`` copies of
+    ``LinearRegression`` would be a linear regression again. A heterogeneous
+    pool is already a set of different experts, where the stacked gate is the
+    more accurate choice on most real data; torch experts specialise by
+    training jointly with the gate.
+    """
+    if estimator.training != "auto":
+        return estimator.training
+    if estimator.n_experts is not None and not is_differentiable_expert(estimator.experts):
+        return "em"
+    return "gradient"
+
 # The options only one trainer reads, with the trainers that read them.
 TRAINER_OPTIONS = {option: tuple(name for name, trainer in TRAINERS.items()
                                  if option in trainer.options)
@@ -153,10 +174,13 @@ def warn_ignored_options(estimator):
     """
     defaults = {name: p.default
                 for name, p in signature(type(estimator).__init__).parameters.items()}
+    training = resolve_training(estimator)
+    shown = (repr(training) if training == estimator.training
+             else f"{estimator.training!r} (here {training!r})")
     for name, trainers in TRAINER_OPTIONS.items():
         value = getattr(estimator, name)
-        if estimator.training not in trainers and not _is_default(value, defaults[name]):
+        if training not in trainers and not _is_default(value, defaults[name]):
             warnings.warn(
-                f"{name}={value!r} has no effect with training={estimator.training!r}; "
+                f"{name}={value!r} has no effect with training={shown}; "
                 f"it is only used with training={' or '.join(map(repr, trainers))}.",
                 UserWarning, stacklevel=4)

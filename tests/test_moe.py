@@ -24,7 +24,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
 from skmoe.datasets import make_regimes
 
-# These tests exercise EM; the estimators default to training="gradient".
+# These tests exercise EM; the estimators default to training="auto" (EM only
+# for copies of one estimator).
 EMRegressor = partial(MixtureOfExpertsRegressor, training="em")
 EMClassifier = partial(MixtureOfExpertsClassifier, training="em")
 
@@ -39,6 +40,76 @@ def regime_experts():
 @pytest.fixture(scope="module")
 def regimes():
     return make_regimes(n_samples=1500, noise=1.0, return_regime=True, random_state=0)
+
+
+# ------------------------------------------------- which trainer 'auto' runs
+def _two_lines(n, seed):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-3, 3, size=(n, 1))
+    y = np.where(X[:, 0] < 0, 2 * X[:, 0], 1 - 3 * X[:, 0]) + 0.3 * rng.normal(size=n)
+    return X, y
+
+
+def test_auto_training_lets_copies_of_one_estimator_specialise():
+    # Two copies of LinearRegression on a two-piece line (noise 0.3): the
+    # stacked gate never refits its experts, so its copies stay one line
+    # (RMSE 0.6-0.7); EM refits each copy on its own piece. 'auto' is EM here.
+    X, y = _two_lines(600, 0)
+    X_test, y_test = _two_lines(2000, 1)
+
+    def rmse(**params):
+        moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, random_state=0,
+                                        **params).fit(X, y)
+        return moe, np.sqrt(np.mean((moe.predict(X_test) - y_test) ** 2))
+
+    moe, auto = rmse()
+    assert moe.training == "auto" and moe.training_ == "em"
+    assert auto < 0.4
+    stacked, gradient = rmse(training="gradient")
+    assert stacked.training_ == "gradient"
+    assert gradient > 1.5 * auto
+
+
+def test_auto_training_lets_copies_of_a_classifier_specialise():
+    # XOR: no single logistic regression separates it; four copies refitted
+    # by EM on their quadrants do.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(600, 2))
+    y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)
+    moe = MixtureOfExpertsClassifier(LogisticRegression(), n_experts=4,
+                                     random_state=0).fit(X[:400], y[:400])
+    assert moe.training_ == "em"
+    proba = moe.predict_proba(X[400:])[np.arange(200), y[400:]]
+    assert -np.mean(np.log(proba)) < 0.25
+
+
+@pytest.mark.parametrize("params, expected", [
+    (dict(experts=[("line", LinearRegression()), ("tree", DecisionTreeRegressor())]),
+     "gradient"),
+    (dict(experts=LinearRegression(), n_experts=2), "em"),
+    (dict(experts=LinearRegression(), n_experts=2, training="gradient"), "gradient"),
+    (dict(experts=[("line", LinearRegression()), ("tree", DecisionTreeRegressor())],
+          training="em"), "em"),
+])
+def test_auto_training_resolves_from_the_experts(params, expected):
+    from skmoe._trainers import resolve_training
+    assert resolve_training(MixtureOfExpertsRegressor(**params)) == expected
+
+
+def test_auto_training_is_gradient_for_copies_of_a_torch_expert():
+    # Torch experts specialise by training jointly with the gate.
+    from skmoe._trainers import resolve_training
+    from skmoe.experts import TorchMLPRegressor
+    moe = MixtureOfExpertsRegressor(TorchMLPRegressor(), n_experts=3)
+    assert resolve_training(moe) == "gradient"
+
+
+def test_an_option_of_the_trainer_auto_did_not_pick_warns_with_both_names():
+    X, y = _two_lines(200, 0)
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, max_epochs=5,
+                                    max_iter=3, random_state=0)
+    with pytest.warns(UserWarning, match=r"training='auto' \(here 'em'\)"):
+        moe.fit(X, y)
 
 
 # ----------------------------------------------------------------- EM itself
