@@ -337,6 +337,20 @@ class _BaseExpertComposition(_BaseComposition):
         except (TypeError, ValueError, AttributeError):   # not estimators: fit says so
             return None
 
+    def _copies_of_one_estimator(self):
+        """Whether the experts are copies of one estimator: ``n_experts`` of it,
+        or a list whose experts ('drop' aside) have one type and the same
+        parameters but for ``random_state``. Such experts differ only where
+        they are fitted on different rows (EM), and EM starts them on k-means
+        regions."""
+        if getattr(self, "n_experts", None) is not None:
+            return True
+        try:
+            experts = [e for _, e in self._expert_list() if not isinstance(e, str)]
+        except (TypeError, ValueError):   # not a valid list: fit says so
+            return False
+        return len(experts) >= 2 and all(_same_estimator(experts[0], e) for e in experts[1:])
+
     def _experts_allow_nan(self):
         """Whether NaN in X may reach the experts: each allows it, or decides itself."""
         return self._nan_refusers() == []
@@ -562,3 +576,24 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
 # the expert's name; others become ValueError.
 _REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,
                        FloatingPointError, IndexError)
+
+
+def _same_estimator(a, b):
+    """Same type and parameters (``random_state`` aside; nested estimators alike)."""
+    if type(a) is not type(b) or not hasattr(a, "get_params"):
+        return False
+    pa, pb = a.get_params(deep=False), b.get_params(deep=False)
+    pa.pop("random_state", None)
+    pb.pop("random_state", None)
+    return pa.keys() == pb.keys() and all(_same_value(pa[k], pb[k]) for k in pa)
+
+
+def _same_value(a, b):
+    if hasattr(a, "get_params") or hasattr(b, "get_params"):
+        return _same_estimator(a, b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    try:
+        return bool(np.array_equal(a, b)) if isinstance(a, np.ndarray) else bool(a == b)
+    except (TypeError, ValueError):
+        return a is b

@@ -138,7 +138,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
         X_gate = self._fit_gate_view(X, y)
         problem = EMProblem(names, templates, X_gate, y, sample_weight, n_classes,
-                            homogeneous=self.n_experts is not None, expert_X=X)
+                            homogeneous=self._copies_of_one_estimator(), expert_X=X)
         # Progress of the out-of-fold fits with verbose; on a Dask cluster
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
@@ -277,11 +277,13 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         The gate standardises its inputs and imputes missing values with
         their training mean. See :ref:`raw-data`.
     training : {'auto', 'gradient', 'em'}, default='auto'
-        'auto': 'em' for ``n_experts`` copies of one estimator that is not a
-        torch MLP (copies of a fixed estimator become different experts only
-        by being refitted on different rows, which EM does: the stacked gate
-        over identical copies would be that estimator again), 'gradient'
-        otherwise; ``training_`` says which ran.
+        'auto': 'em' for copies of one estimator that is not a torch MLP
+        (``n_experts`` of it, or a list of experts of one type with the
+        same parameters but for ``random_state``): copies of a fixed
+        estimator become different experts only by being refitted on
+        different rows, which EM does (the stacked gate over identical
+        copies would be that estimator again). 'gradient' otherwise;
+        ``training_`` says which ran.
         'gradient': the gate learns on the experts' out-of-fold predictions
         (``cv`` folds; the experts that predict are their fold fits averaged
         or refits on all rows, see ``refit_experts``), about the cost of

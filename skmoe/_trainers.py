@@ -136,8 +136,9 @@ TRAINERS = {trainer.name: trainer for trainer in (EMTrainer(), GradientTrainer()
 def resolve_training(estimator):
     """The trainer ``estimator.training`` names; 'auto' picks one from the experts.
 
-    'auto' is EM for a homogeneous mixture (``n_experts`` copies of one
-    estimator) whose expert is not a torch MLP, and the gradient trainer
+    'auto' is EM for copies of one estimator (``n_experts`` of it, or a list
+    of experts with one type and the same parameters but for
+    ``random_state``) that is not a torch MLP, and the gradient trainer
     otherwise. Copies of one fixed estimator can only become different
     experts by being refitted on different rows, which EM does and the
     stacked gate (which learns on the experts' out-of-fold predictions and
@@ -149,8 +150,10 @@ def resolve_training(estimator):
     """
     if estimator.training != "auto":
         return estimator.training
-    if estimator.n_experts is not None and not is_differentiable_expert(estimator.experts):
-        return "em"
+    if estimator._copies_of_one_estimator():
+        pairs = estimator._expert_list()
+        if not any(is_differentiable_expert(e) for _, e in pairs):
+            return "em"
     return "gradient"
 
 # The options only one trainer reads, with the trainers that read them.

@@ -68,6 +68,12 @@ def test_auto_training_lets_copies_of_one_estimator_specialise():
     stacked, gradient = rmse(training="gradient")
     assert stacked.training_ == "gradient"
     assert gradient > 1.5 * auto
+    # The same copies given as a list: EM again, from k-means regions (from
+    # equal responsibilities, identical copies would stay identical).
+    listed = MixtureOfExpertsRegressor([("a", LinearRegression()), ("b", LinearRegression())],
+                                       random_state=0).fit(X, y)
+    assert listed.training_ == "em"
+    assert np.sqrt(np.mean((listed.predict(X_test) - y_test) ** 2)) < 0.4
 
 
 def test_auto_training_lets_copies_of_a_classifier_specialise():
@@ -87,6 +93,14 @@ def test_auto_training_lets_copies_of_a_classifier_specialise():
     (dict(experts=[("line", LinearRegression()), ("tree", DecisionTreeRegressor())]),
      "gradient"),
     (dict(experts=LinearRegression(), n_experts=2), "em"),
+    (dict(experts=[("a", DecisionTreeRegressor(max_depth=2, random_state=0)),
+                   ("b", DecisionTreeRegressor(max_depth=2, random_state=1)), ("c", "drop")]),
+     "em"),
+    (dict(experts=[("a", make_pipeline(StandardScaler(), Ridge())),
+                   ("b", make_pipeline(StandardScaler(), Ridge()))]), "em"),
+    (dict(experts=[("a", Ridge(alpha=1.0)), ("b", Ridge(alpha=2.0))]), "gradient"),
+    (dict(experts=[("a", make_pipeline(StandardScaler(), Ridge())),
+                   ("b", make_pipeline(StandardScaler(), Ridge(alpha=3.0)))]), "gradient"),
     (dict(experts=LinearRegression(), n_experts=2, training="gradient"), "gradient"),
     (dict(experts=[("line", LinearRegression()), ("tree", DecisionTreeRegressor())],
           training="em"), "em"),
