@@ -593,6 +593,8 @@ def _same_value(a, b):
         return _same_estimator(a, b)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
+        return True       # e.g. SimpleImputer(missing_values=np.nan) in both
     try:
         return bool(np.array_equal(a, b)) if isinstance(a, np.ndarray) else bool(a == b)
     except (TypeError, ValueError):

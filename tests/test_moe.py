@@ -12,6 +12,7 @@ from scipy.stats import norm
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_blobs
 from sklearn.dummy import DummyRegressor
+from sklearn.impute import SimpleImputer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
@@ -98,6 +99,8 @@ def test_auto_training_lets_copies_of_a_classifier_specialise():
      "em"),
     (dict(experts=[("a", make_pipeline(StandardScaler(), Ridge())),
                    ("b", make_pipeline(StandardScaler(), Ridge()))]), "em"),
+    (dict(experts=[("a", make_pipeline(SimpleImputer(), LinearRegression())),
+                   ("b", make_pipeline(SimpleImputer(), LinearRegression()))]), "em"),
     (dict(experts=[("a", Ridge(alpha=1.0)), ("b", Ridge(alpha=2.0))]), "gradient"),
     (dict(experts=[("a", make_pipeline(StandardScaler(), Ridge())),
                    ("b", make_pipeline(StandardScaler(), Ridge(alpha=3.0)))]), "gradient"),
