@@ -1,11 +1,11 @@
 """The trainers of the mixtures of experts: the options each reads, how each is called.
 
-``training`` picks one of :data:`TRAINERS` ('auto': :func:`resolve_training`). A trainer names the parameters
-that only it reads (every other parameter is used by both), what
-``cv='auto'`` means for it, the folds it cross-fits the experts on, and how
-it is called: ``fit(estimator, problem, gate, rng, routing)`` returns the
-fitted experts, the gate and the history (the modules that train are
-``_em.py``, ``_blend.py`` and ``_gradient.py``).
+``training`` picks one of :data:`TRAINERS` ('auto': :func:`resolve_training`).
+A trainer names the parameters that only it reads (every other parameter is
+used by both), what ``cv='auto'`` means for it, the folds it cross-fits the
+experts on, and how it is called: ``fit(estimator, problem, gate, rng,
+routing)`` returns the fitted experts, the gate and the history (the modules
+that train are ``_em.py``, ``_blend.py`` and ``_gradient.py``).
 
 A trainer-only option set away from its default under the other trainer
 warns at fit: a warning, not an error, so that a parameter grid may cover

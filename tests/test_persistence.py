@@ -88,8 +88,8 @@ CASES = {
         _classifiers(), training="em", gate=FAST_GATE, max_iter=3, random_state=0),
         "clf", {TREE}),
     "moe_topk_noisy": (lambda: MixtureOfExpertsRegressor(
-        Ridge(), n_experts=3, training="gradient", top_k=1, noisy_gating=True, balance_coef=0.01,
-        max_epochs=5, random_state=0), "reg", set()),
+        Ridge(), n_experts=3, training="gradient", top_k=1, noisy_gating=True,
+        balance_coef=0.01, max_epochs=5, random_state=0), "reg", set()),
     "moe_em_topk_capacity": (lambda: MixtureOfExpertsRegressor(
         _regressors(), training="em", gate=FAST_GATE, max_iter=3, top_k=1,
         capacity_factor=2.0, random_state=0), "reg", {TREE}),
