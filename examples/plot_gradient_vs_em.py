@@ -63,3 +63,19 @@ ConvergenceDisplay.from_estimator(models["gradient"])
 # EM first, then gradient training.
 for model in models.values():
     GateDisplay.from_estimator(model, X, kind="line")
+
+# %%
+# Copies of one estimator: what ``training="auto"`` picks
+# --------------------------------------------------------
+# With a pool of different experts the default ``training="auto"`` is the
+# gradient trainer. With copies of one fixed estimator (``n_experts`` of it)
+# it is EM: the copies become different experts only by being refitted on
+# different rows, which EM does and a gate over their out-of-fold
+# predictions, which never refits them, does not. Four lines on this data:
+from sklearn.linear_model import LinearRegression
+
+for training in ("auto", "gradient"):
+    lines = MixtureOfExpertsRegressor(LinearRegression(), n_experts=4, training=training,
+                                      random_state=0).fit(X, y)
+    rmse = root_mean_squared_error(y_test, lines.predict(X_test))
+    print(f"training={training!r} ran {lines.training_!r}: test RMSE {rmse:.3f}")
