@@ -321,7 +321,14 @@ def _most_regularised_best(errors):
     up to rounding: a tie must not be broken by the last digit (rescaling y
     would change the choice)."""
     errors = np.asarray(errors, dtype=float)
+    # A penalty whose leave-one-out error is undefined (on three rows a
+    # barely penalised ridge predicts each left-out row from a fit that
+    # interpolates the others: 0/0) is never the best; with none defined,
+    # the most regularised.
+    errors = np.where(np.isfinite(errors), errors, np.inf)
     best = errors.min()
+    if not np.isfinite(best):
+        return 0
     return int(np.flatnonzero(errors <= best + 1e-9 * abs(best) + 1e-12)[0])
 
 

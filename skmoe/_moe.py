@@ -130,7 +130,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                                  need_proba=self._is_classifier)
         self.training_ = resolve_training(self)
         trainer = TRAINERS[self.training_]
-        n_splits = trainer.cross_fitting_splits(self, templates)
+        n_splits = trainer.cross_fitting_splits(self, templates, y)
         if n_splits is not None:
             self._check_min_samples(y, n_splits)
         gate = MLPGate() if self.gate is None else self.gate
@@ -323,7 +323,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         Folds of the out-of-fold (cross-fitted) predictions: the gate learns
         how good each expert is on rows it has not memorised, so experts that
         interpolate (1-NN, deep trees) cannot claim every row. 'auto' is 5
-        folds for ``training='gradient'`` and 2 for 'em'. None uses
+        folds for ``training='gradient'`` and 2 for 'em', fewer (at least 2)
+        on data too small for them (e.g. a classifier's largest class with
+        4 rows: 4 folds). None uses
         in-sample predictions (exact EM, for low-capacity experts). With k
         folds every fold must leave two training rows (at least k rows, 4
         for k=2), and a classifier needs a class with k rows. A splitter

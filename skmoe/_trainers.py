@@ -16,6 +16,8 @@ import numbers
 import warnings
 from inspect import signature
 
+import numpy as np
+
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -31,13 +33,17 @@ class _Trainer:
     options = {}  # the parameters only this trainer reads, with their constraints
     auto_cv = None  # the folds cv='auto' means
 
-    def cv(self, estimator):
-        """The estimator's ``cv`` with 'auto' resolved for this trainer."""
-        return self.auto_cv if estimator.cv == "auto" else estimator.cv
+    def cv(self, estimator, y=None):
+        """The estimator's ``cv`` with 'auto' resolved for this trainer (and,
+        given the targets ``y``, for data too small for its folds)."""
+        if estimator.cv != "auto":
+            return estimator.cv
+        return self.auto_cv if y is None else _folds_the_data_allow(
+            self.auto_cv, y, estimator._is_classifier)
 
-    def cross_fitting_splits(self, estimator, templates):
+    def cross_fitting_splits(self, estimator, templates, y=None):
         """Folds the trainer cross-fits the experts on (None: none, or not known)."""
-        cv = self.cv(estimator)
+        cv = self.cv(estimator, y)
         if isinstance(cv, numbers.Integral):
             return int(cv)
         return getattr(cv, "n_splits", None)
@@ -61,7 +67,8 @@ class EMTrainer(_Trainer):
     auto_cv = 2  # EM refits every expert on every fold at every iteration
 
     def fit(self, estimator, problem, gate, rng, routing):
-        return fit_em(problem, gate, cv=self.cv(estimator), max_iter=estimator.max_iter,
+        return fit_em(problem, gate, cv=self.cv(estimator, problem.y),
+                      max_iter=estimator.max_iter,
                       tol=estimator.tol, n_init=estimator.n_init,
                       init_params=estimator.init_params, n_jobs=estimator.n_jobs,
                       random_state=rng, verbose=estimator.verbose, routing=routing)
@@ -85,10 +92,10 @@ class GradientTrainer(_Trainer):
     }
     auto_cv = 5
 
-    def cross_fitting_splits(self, estimator, templates):
+    def cross_fitting_splits(self, estimator, templates, y=None):
         if all(is_differentiable_expert(t) for t in templates):
             return None  # torch experts train with the gate, on no folds
-        return super().cross_fitting_splits(estimator, templates)
+        return super().cross_fitting_splits(estimator, templates, y)
 
     def fit(self, estimator, problem, gate, rng, routing):
         task_loss = "log_loss" if estimator._is_classifier else "squared_error"
@@ -104,7 +111,7 @@ class GradientTrainer(_Trainer):
         loss = "squared_error" if estimator.loss == "squared_error" else "nll"
         if estimator.loss == "auto" and stacked and not estimator._is_classifier:
             loss = "squared_error"
-        cv = self.cv(estimator)
+        cv = self.cv(estimator, problem.y)
         settings = Bunch(max_epochs=estimator.max_epochs,
                          learning_rate=estimator.learning_rate,
                          batch_size=estimator.batch_size, loss=loss,
@@ -131,6 +138,25 @@ class GradientTrainer(_Trainer):
 
 
 TRAINERS = {trainer.name: trainer for trainer in (EMTrainer(), GradientTrainer())}
+
+
+def _folds_the_data_allow(k, y, classifier):
+    """At most ``k`` folds, fewer (at least 2) where the data are too small.
+
+    Every fold must leave two training rows, and a classifier's stratified
+    folds need a class with as many rows as folds. (``cv='auto'`` only: a
+    number of folds the user asked for is kept, and too little data for it
+    is an error that says so.)
+    """
+    n = len(y)
+    if classifier:
+        k = min(k, max(2, int(np.unique(y, return_counts=True)[1].max())))
+    for folds in range(k, 1, -1):
+        if n >= folds and n - -(-n // folds) >= 2:
+            return folds
+    # Too few rows for any: the folds that need the fewest (3 rows), so
+    # that the error gives the true minimum.
+    return min(k, 3)
 
 
 def resolve_training(estimator):

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import NotFittedError
@@ -82,7 +83,10 @@ def test_own_options_and_defaults_do_not_warn(training):
 # -- the minimum number of rows ----------------------------------------------
 @pytest.mark.parametrize("make, minimum", [
     (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", max_iter=2), 4),
-    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="gradient", max_epochs=2), 5),
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="gradient", cv=5,
+                                       max_epochs=2), 5),
+    # cv='auto': as many folds (up to 5) as the rows allow, 3 rows at least.
+    (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="gradient", max_epochs=2), 3),
     (lambda: MixtureOfExpertsRegressor(REGRESSORS, training="em", cv=3, max_iter=2), 3),
     (lambda: EnsembleRegressor(REGRESSORS, weights="greedy", cv=5), 5),
 ])
@@ -96,13 +100,32 @@ def test_too_few_rows_for_the_folds_say_the_minimum(make, minimum):
         make().set_params(random_state=0).fit(X, y)
 
 
+def test_three_rows_fit_with_three_folds():
+    # On three rows the heads' leave-one-out errors are undefined (0/0) for
+    # the light penalties; the penalty search failed with an IndexError.
+    X, y = _regression(n=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(REGRESSORS, cv=3, max_epochs=2,
+                                        random_state=0).fit(X, y)
+    assert np.isfinite(moe.predict(X)).all()
+    from skmoe._candidates import _most_regularised_best
+    assert _most_regularised_best([np.nan, 2.0, 1.0, np.nan]) == 2
+    assert _most_regularised_best([np.nan, np.nan]) == 0
+
+
 def test_classifier_folds_need_a_class_as_large_as_cv():
     X, _ = _regression(n=8)
     y = np.array([0, 1, 2, 3, 0, 1, 2, 3])
     with pytest.raises(ValueError, match="class with at least 5 samples"):
-        MixtureOfExpertsClassifier(CLASSIFIERS, max_epochs=2).fit(X, y)
+        MixtureOfExpertsClassifier(CLASSIFIERS, cv=5, max_epochs=2).fit(X, y)
     with pytest.raises(ValueError, match="class with at least 5 samples"):
         EnsembleClassifier(CLASSIFIERS, weights="greedy").fit(X, y)
+    # cv='auto' uses the 2 folds the largest class allows.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsClassifier(CLASSIFIERS, max_epochs=2, random_state=0).fit(X, y)
+    assert_allclose(moe.predict_proba(X).sum(axis=1), 1.0)
 
 
 def test_score_samples_was_renamed():

@@ -129,6 +129,44 @@ def test_an_option_of_the_trainer_auto_did_not_pick_warns_with_both_names():
         moe.fit(X, y)
 
 
+# ------------------------------------------- cv='auto' on data too small for it
+@pytest.mark.parametrize("n", [4, 5, 6, 8])
+@pytest.mark.parametrize("training", ["gradient", "em"])
+def test_auto_cv_uses_the_folds_tiny_data_allow(n, training):
+    # 5 folds (the gradient trainer's 'auto') need a class with 5 rows and
+    # every fold to leave two training rows: cv='auto' uses fewer (before: an
+    # error that asked to lower cv); a cv the user set is kept.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 2))
+    classifier = MixtureOfExpertsClassifier(
+        [("line", LogisticRegression()), ("tree", DecisionTreeClassifier())],
+        training=training, random_state=0).fit(X, np.arange(n) % 2)
+    assert_allclose(classifier.predict_proba(X).sum(axis=1), 1.0)
+    regressor = MixtureOfExpertsRegressor(
+        [("line", Ridge()), ("tree", DecisionTreeRegressor())], training=training,
+        random_state=0).fit(X, X[:, 0])
+    assert np.isfinite(regressor.predict(X)).all()
+
+
+def test_auto_cv_folds_follow_the_largest_class_and_the_rows():
+    from skmoe._trainers import _folds_the_data_allow as folds
+    assert folds(5, np.arange(8) % 2, classifier=True) == 4       # 4 rows per class
+    assert folds(5, np.r_[np.zeros(100), 1, 1], classifier=True) == 5
+    assert folds(5, np.arange(4), classifier=False) == 4
+    assert folds(5, np.arange(5), classifier=False) == 5
+    assert folds(5, np.arange(3), classifier=False) == 3         # each fold trains on 2
+    assert folds(5, np.arange(2), classifier=False) == 3         # too few: fit names 3
+    assert folds(2, np.arange(100) % 3, classifier=True) == 2
+
+
+def test_a_cv_set_by_the_user_is_kept_on_tiny_data():
+    X = np.random.RandomState(0).normal(size=(8, 2))
+    moe = MixtureOfExpertsClassifier(
+        [("line", LogisticRegression()), ("tree", DecisionTreeClassifier())], cv=5)
+    with pytest.raises(ValueError, match="largest class has 4. Lower cv"):
+        moe.fit(X, np.arange(8) % 2)
+
+
 # ----------------------------------------------------------------- EM itself
 def test_recovers_the_two_regimes(regimes):
     X, y, regime = regimes
