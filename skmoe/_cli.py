@@ -85,7 +85,7 @@ def build_parser():
                           "(default: 3)")
     # None: the estimator's own default, so the command fits the mixture a
     # user of the library gets (read when it is built: no import here).
-    cmp.add_argument("--training", choices=["em", "gradient"], default=None,
+    cmp.add_argument("--training", choices=["auto", "em", "gradient"], default=None,
                      help="how the mixture is trained (default: the library's, "
                           "training= of MixtureOfExpertsRegressor/Classifier)")
     cmp.add_argument("--max-iter", type=int, default=None,
