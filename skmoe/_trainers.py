@@ -17,7 +17,6 @@ import warnings
 from inspect import signature
 
 import numpy as np
-
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -181,6 +180,7 @@ def resolve_training(estimator):
         if not any(is_differentiable_expert(e) for _, e in pairs):
             return "em"
     return "gradient"
+
 
 # The options only one trainer reads, with the trainers that read them.
 TRAINER_OPTIONS = {option: tuple(name for name, trainer in TRAINERS.items()

@@ -12,8 +12,8 @@ from scipy.stats import norm
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_blobs
 from sklearn.dummy import DummyRegressor
-from sklearn.impute import SimpleImputer
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsRegressor
