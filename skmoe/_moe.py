@@ -21,7 +21,7 @@ from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
 from ._problem import EMProblem
 from ._inspection import ExpertInspectionMixin
-from ._likelihood import (MixtureLikelihoodMixin, classification_outputs,
+from ._likelihood import (PROBA_FLOOR, MixtureLikelihoodMixin, classification_outputs,
                           gaussian_mixture_moments, mix_probabilities, regression_outputs)
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
@@ -664,6 +664,15 @@ collapse_action
         combiner, view = self._combiner_and_view(X)
         weights, outputs = self._weights_and_outputs(X, view)
         proba = mix_probabilities(weights, outputs)
+        if self.top_k is not None and self.top_k < len(self.experts_):
+            # Routed, a row's probabilities are one expert's (or k experts'),
+            # zeros included: floored as in training, where every expert's
+            # likelihood is floored at PROBA_FLOOR, so that a routed expert's
+            # confident mistake costs what the gate was trained to expect
+            # (benchmarks/results/topk_trainers.md). With every expert
+            # routed the mixture is the dense one, and stays it.
+            proba = np.maximum(proba, PROBA_FLOOR)
+            proba /= proba.sum(axis=1, keepdims=True)
         if combiner is not None:
             return combiner.predict_proba(view, outputs, proba, len(self.classes_))
         return proba

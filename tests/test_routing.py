@@ -353,6 +353,28 @@ def test_top_k_classifier_matches_dense_and_routes_every_row():
     assert np.all(np.isfinite(top1.log_likelihood_samples(X, y)))
 
 
+def test_routed_probabilities_are_floored_as_in_training():
+    # A top-1 row's probabilities are one expert's: a deep tree's are 0 or 1.
+    # The gate learned from likelihoods floored at PROBA_FLOOR, so the routed
+    # probabilities are floored the same way (before: exact zeros, an
+    # infinite log-loss for one confident mistake of the routed tree).
+    from skmoe._likelihood import PROBA_FLOOR
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] + 0.8 * rng.normal(size=300) > 0).astype(int)
+    experts = [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier())]
+    for training in ("gradient", "em"):
+        top1 = MixtureOfExpertsClassifier(experts, top_k=1, training=training, max_epochs=5,
+                                          max_iter=3, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            top1.fit(X[:200], y[:200])
+        proba = top1.predict_proba(X[200:])
+        assert_allclose(proba.sum(axis=1), 1.0)
+        assert proba.min() >= PROBA_FLOOR / (1 + 2 * PROBA_FLOOR)
+        assert top1.expert_usage(X[200:]).min() > 0     # both are routed to
+
+
 # ------------------------------------------------------------ training aids
 def test_collapse_is_warned_recorded_and_dropped(regimes):
     X, y, _ = regimes
