@@ -51,13 +51,12 @@ def device_standardisation(X_device, X):
         return standardisation(X)
     var, mean = torch.var_mean(X_device, dim=0, correction=0)
     mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()
+    # Columns whose squares overflowed or underflowed: numpy's standardisation
+    # of those columns, which measures them safely (and gives constant ones
+    # scale one).
     bad = np.flatnonzero(~np.isfinite(scale) | ~np.isfinite(mean) | (scale < TINY_SCALE))
     if len(bad):
-        # Columns whose squares overflowed or underflowed (constant ones keep
-        # the device's mean and scale one, as before).
-        fix = bad[np.ptp(X[:, bad], axis=0) > 0]
-        if len(fix):
-            mean[fix], scale[fix] = standardisation(X[:, fix])
+        mean[bad], scale[bad] = standardisation(X[:, bad])
     return mean, np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
