@@ -148,6 +148,19 @@ def gate_input_tensor(gate, X, outputs, gate_inputs):
     return map_row_blocks(block, len(X), STANDARDISE_CHUNK)
 
 
+def gate_logits_in_blocks(gate, X, outputs, gate_inputs, networks=1):
+    """The fitted gate's logits for every row, without its inputs for every row
+    at once (:func:`gate_input_tensor` a block at a time; no gradients)."""
+    rows = max(1, min(STANDARDISE_CHUNK, PREDICT_CHUNK // max(networks, 1)))
+
+    def block(part):
+        view = X[part] if gate_inputs is None else gate_inputs.transform(X[part], outputs[part])
+        with torch.no_grad():
+            return gate.module_(gate._inputs(view))
+
+    return map_row_blocks(block, len(X), rows)
+
+
 class BaggedLogits(torch.nn.Module):
     """Gates run as one batched network; their logits averaged."""
 
@@ -374,7 +387,10 @@ def _inner_split(train, w, fraction, rng):
     n_val = int(round(fraction * len(train)))
     n_val = n_val if 1 <= n_val <= len(weighted) - 2 else 0
     val = np.sort(weighted[:n_val])
-    return np.setdiff1d(train, val), val
+    # Kept as int32 where the rows allow (every gate holds its rows through its
+    # training: a sixth of the stacked gate's memory on 10^6 rows).
+    index_type = np.int32 if len(w) < np.iinfo(np.int32).max else np.int64
+    return np.setdiff1d(train, val).astype(index_type), val.astype(index_type)
 
 
 def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_jobs,
@@ -481,6 +497,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         warnings.warn(
             f"The gate did not converge in max_epochs={settings.max_epochs} epochs "
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
+    del loss_fn
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):
         # The fold's own gates on the fold's rows only: every gate on every
@@ -491,6 +508,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         predictions["gate"][test] = blend_prediction(
             to_numpy(logits).mean(0), blend_out[test],
             None if proba is None else proba[test], regression)
+    # The gates' inputs are rebuilt a block at a time for the final pass below:
+    # held through the choice of candidates, they set a 10^6-row fit's peak.
+    del Z
     losses = {name: float(np.average(candidate_loss(p, head_y, regression), weights=w))
               for name, p in predictions.items() if np.all(np.isfinite(p))}
     if LEVERS["fallback"]:
@@ -514,12 +534,16 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
              if name in final_heads and weight > 0]
     combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)
 
-    # gate.predict_log_proba on [X, expert features], from Z (already built).
-    logits = to_numpy(forward_in_chunks(gate.module_, Z, networks=len(members)))  # float64
-    del Z, loss_fn, predictions
-    log_g = logits - logsumexp(logits, axis=1, keepdims=True)
-    del logits
+    del predictions
+    # gate.predict_log_proba on [X, expert features], a block of rows at a time.
+    logits = to_numpy(gate_logits_in_blocks(gate, problem.X, raw, gate_inputs,
+                                            networks=len(members)))           # float64
+    log_g = logits                       # normalised in place: one (n, M) array fewer
+    log_g -= logsumexp(logits, axis=1, keepdims=True)
     G = np.exp(log_g)
+    expert_share = np.average(G, axis=0, weights=w)
+    # (Below, arrays of (n, M) are updated in place where the old values are
+    # not read again: on 10^6 rows this tail was a fit's peak memory.)
     variances = None
     if regression:
         centres = raw
@@ -528,15 +552,18 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             # (see _likelihood.moved_to_mean), and its noise scales are fitted there.
             centres = moved_to_mean(G, raw, lambda mean: combiner.predict(problem.X, raw, mean))
         # The noise scales given the gate: its weighted mean squared residuals.
-        variances = noise_variances(problem.y, centres, G * w[:, None], problem.variance_floor)
+        G *= w[:, None]
+        variances = noise_variances(problem.y, centres, G, problem.variance_floor)
+        del G
         log_lik = gaussian_log_likelihood(problem.y, centres, variances)
+        log_lik += log_g
     else:
-        log_lik = blend_out
-    log_likelihood = float(np.average(logsumexp(log_g + log_lik, axis=1), weights=w))
+        del G
+        log_lik = log_g + blend_out
+    log_likelihood = float(np.average(logsumexp(log_lik, axis=1), weights=w))
     return Bunch(experts=models, gate=gate, variances=variances, history=history,
                  n_iter=len(history), converged=converged,
-                 log_likelihood=log_likelihood,
-                 expert_share=np.average(G, axis=0, weights=w),
+                 log_likelihood=log_likelihood, expert_share=expert_share,
                  gate_inputs=gate_inputs, blend_weights=softmax(constant),
                  gate_selected=use_gate, combiner=combiner,
                  candidate_weights=candidate_weights, out_of_fold_loss=losses)

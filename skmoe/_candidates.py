@@ -483,7 +483,10 @@ def choose_candidates(predictions, y, w, regression, mode="blend"):
     positive: there is no cut-off (see below).
     """
     names = [name for name, p in predictions.items() if np.all(np.isfinite(p))]
-    losses = {name: candidate_loss(predictions[name], y, regression) for name in names}
+    # Per-row losses only where a mode reads them (five columns of n: a tenth
+    # of a 10^6-row fit's peak memory).
+    losses = ({name: candidate_loss(predictions[name], y, regression) for name in names}
+              if mode != "blend" else None)
     if mode == "se":
         return _se_choice(losses, w)
     if mode == "se_blend":

@@ -703,3 +703,29 @@ def test_gate_validation_loss_in_chunks_equals_the_whole(monkeypatch, regression
         monkeypatch.setattr(blend, "PREDICT_CHUNK", 4 * 7)     # 7 rows per gate
         chunked = loss.in_chunks(net, None, index, mask)
     assert_allclose(chunked.numpy(), whole.numpy(), rtol=1e-5)
+
+
+def test_gate_logits_a_block_of_rows_at_a_time_equal_the_whole(monkeypatch):
+    # The fit's last pass of the gate (expert shares, noise scales, the
+    # log-likelihood) builds its inputs a block of rows at a time instead of
+    # holding them for every row: the same logits as one pass over them all.
+    import skmoe._blend as blend
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(1000, 3)) * [1, 10, 100]
+    outputs = rng.normal(size=(1000, 4))
+    inputs = GateInputs(True, y_mean=0.5, y_scale=2.0)
+    gate = MLPGate(hidden_layer_sizes=(8,)).init(
+        np.empty((0, 3 + 5)), 4, 0, scaling=inputs.scaling(X, outputs))
+    with torch.no_grad():
+        whole = gate.module_(blend.gate_input_tensor(gate, X, outputs, inputs))
+    seen = []
+    forward = gate.module_.forward
+    monkeypatch.setattr(gate.module_, "forward", lambda Z: seen.append(len(Z)) or forward(Z))
+    monkeypatch.setattr(blend, "STANDARDISE_CHUNK", 300)
+    blocks = blend.gate_logits_in_blocks(gate, X, outputs, inputs)
+    assert seen == [300, 300, 300, 100]
+    assert torch.equal(blocks, whole)
+    monkeypatch.setattr(blend, "PREDICT_CHUNK", 2 * 150)   # two gates side by side
+    seen.clear()
+    assert torch.equal(blend.gate_logits_in_blocks(gate, X, outputs, inputs, networks=2), whole)
+    assert seen == [150] * 6 + [100]
