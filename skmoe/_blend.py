@@ -141,11 +141,13 @@ def gate_input_tensor(gate, X, outputs, gate_inputs):
     features]`` matrix is never held whole (on 10^6 rows it and its
     standardised copy were the stacked gate's largest arrays).
     """
-    def block(rows):
-        view = X[rows] if gate_inputs is None else gate_inputs.transform(X[rows], outputs[rows])
-        return gate._inputs(view)     # clipped by the gate (MLPGate.clip)
+    return map_row_blocks(lambda rows: _gate_inputs_of_rows(gate, X, outputs, gate_inputs, rows),
+                          len(X), STANDARDISE_CHUNK)
 
-    return map_row_blocks(block, len(X), STANDARDISE_CHUNK)
+
+def _gate_inputs_of_rows(gate, X, outputs, gate_inputs, rows):
+    view = X[rows] if gate_inputs is None else gate_inputs.transform(X[rows], outputs[rows])
+    return gate._inputs(view)     # clipped by the gate (MLPGate.clip)
 
 
 def gate_logits_in_blocks(gate, X, outputs, gate_inputs, networks=1):
@@ -154,9 +156,8 @@ def gate_logits_in_blocks(gate, X, outputs, gate_inputs, networks=1):
     rows = max(1, min(STANDARDISE_CHUNK, PREDICT_CHUNK // max(networks, 1)))
 
     def block(part):
-        view = X[part] if gate_inputs is None else gate_inputs.transform(X[part], outputs[part])
         with torch.no_grad():
-            return gate.module_(gate._inputs(view))
+            return gate.module_(_gate_inputs_of_rows(gate, X, outputs, gate_inputs, part))
 
     return map_row_blocks(block, len(X), rows)
 
