@@ -146,6 +146,7 @@ def gate_input_tensor(gate, X, outputs, gate_inputs):
 
 
 def _gate_inputs_of_rows(gate, X, outputs, gate_inputs, rows):
+    """The gate's standardised, clipped inputs for the rows ``rows`` (a slice)."""
     view = X[rows] if gate_inputs is None else gate_inputs.transform(X[rows], outputs[rows])
     return gate._inputs(view)     # clipped by the gate (MLPGate.clip)
 
