@@ -311,6 +311,20 @@ def test_blend_of_candidates_puts_its_weight_on_the_exact_one():
     assert_allclose(weights["gate"], 0.5, atol=0.1)
 
 
+@pytest.mark.parametrize("mode", ["se", "se_blend", "argmin"])
+def test_the_ablation_choices_still_read_per_row_losses(mode):
+    # The default 'blend' choice skips the per-row losses (memory on large
+    # data); the ablation modes compute and read them.
+    from skmoe._candidates import choose_candidates as _choose
+    rng = np.random.RandomState(0)
+    y = rng.normal(size=300)
+    predictions = {"constant": y + rng.normal(size=300), "gate": y.copy(),
+                   "linear": y + 0.5 * rng.normal(size=300)}
+    weights = _choose(predictions, y, np.ones(300), regression=True, mode=mode)
+    assert_allclose(sum(weights.values()), 1.0)
+    assert max(weights, key=weights.get) == "gate"
+
+
 def test_best_expert_picks_the_lowest_weighted_loss():
     from skmoe._candidates import best_expert
     y = np.array([0.0, 1.0, 2.0, 3.0])
