@@ -112,7 +112,6 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
-        warn_ignored_options(self)
         routed = self._route_fit_params(fit_params)
         if any(routed.values()):
             raise ValueError(
@@ -129,6 +128,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
         self.training_ = resolve_training(self)
+        warn_ignored_options(self, self.training_)
         trainer = TRAINERS[self.training_]
         n_splits = trainer.cross_fitting_splits(self, templates, y)
         if n_splits is not None:

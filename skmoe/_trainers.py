@@ -12,6 +12,7 @@ warns at fit: a warning, not an error, so that a parameter grid may cover
 both trainers.
 """
 
+import math
 import numbers
 import warnings
 from inspect import signature
@@ -151,7 +152,8 @@ def _folds_the_data_allow(k, y, classifier):
     if classifier:
         k = min(k, max(2, int(np.unique(y, return_counts=True)[1].max())))
     for folds in range(k, 1, -1):
-        if n >= folds and n - -(-n // folds) >= 2:
+        largest_test_fold = math.ceil(n / folds)
+        if n >= folds and n - largest_test_fold >= 2:
             return folds
     # Too few rows for any: the folds that need the fewest (3 rows), so
     # that the error gives the true minimum.
@@ -195,15 +197,15 @@ def _is_default(value, default):
         return False
 
 
-def warn_ignored_options(estimator):
-    """Warn about options set away from their default that ``estimator.training`` ignores.
+def warn_ignored_options(estimator, training):
+    """Warn about options set away from their default that ``training`` (the
+    trainer :func:`resolve_training` picked) ignores.
 
-    Called from the estimator's input validation, itself called from ``fit``:
-    the warning points at the caller of ``fit``.
+    Called from the estimator's ``_fit``, itself called from ``fit``: the
+    warning points at the caller of ``fit``.
     """
     defaults = {name: p.default
                 for name, p in signature(type(estimator).__init__).parameters.items()}
-    training = resolve_training(estimator)
     shown = (repr(training) if training == estimator.training
              else f"{estimator.training!r} (here {training!r})")
     for name, trainers in TRAINER_OPTIONS.items():
