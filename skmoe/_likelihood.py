@@ -207,17 +207,15 @@ def mix_probabilities(weights, probas):
     return proba / proba.sum(axis=1, keepdims=True)
 
 
-def mixture_log_proba(weights, probas, y_encoded):
-    """``log sum_i w_i p_i(y | x)``: the log of ``mix_probabilities`` at the label.
-
-    Only the mixture's probability is floored (at ``MIXTURE_PROBA_FLOOR``),
-    so ``exp`` of the result equals ``predict_proba`` at the label.
+def log_proba_at_labels(proba, y_encoded):
+    """``log proba[n, y_n]``, floored only at ``MIXTURE_PROBA_FLOOR``: the log of
+    a classifier's ``predict_proba`` at the labels (no per-expert floor).
 
     Returns
     -------
     log_proba : ndarray of shape (n_samples,)
     """
-    picked = mix_probabilities(weights, probas)[np.arange(len(y_encoded)), y_encoded]
+    picked = proba[np.arange(len(y_encoded)), y_encoded]
     return np.log(np.maximum(picked, MIXTURE_PROBA_FLOOR))
 
 
@@ -295,11 +293,9 @@ class MixtureLikelihoodMixin:
         """
         X, y = self._check_X_y_for_likelihood(X, y)
         if self._is_classifier:
-            # The log of predict_proba at the label: no per-expert floor.
-            if getattr(self, "combiner_", None) is not None:
-                proba = self._proba(X)
-                return np.log(np.maximum(proba[np.arange(len(y)), y], MIXTURE_PROBA_FLOOR))
-            return mixture_log_proba(*self._weights_and_outputs(X), y)
+            # The log of predict_proba at the label (the candidate blend, a
+            # routed mixture's floor and all): no per-expert floor.
+            return log_proba_at_labels(self._proba(X), y)
         return logsumexp(self._log_joint(X, y), axis=1)
 
     def __getattr__(self, name):

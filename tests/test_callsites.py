@@ -58,6 +58,25 @@ def test_classifier_log_likelihood_samples_is_the_log_of_predict_proba():
     assert_allclose(np.exp(clf.log_likelihood_samples(X_test, y_test)), proba, rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("training", ["em", "gradient"])
+def test_routed_classifier_log_likelihood_samples_is_the_log_of_predict_proba(training):
+    # A top-1 row's probabilities are one tree's, zeros included;
+    # predict_proba floors them (as in training) and log_likelihood_samples
+    # must score the same probabilities (before: the unfloored mixture, log 0
+    # floored at 1e-300 where predict_proba gave 1e-6).
+    X, y = make_classification(n_samples=400, flip_y=0.2, random_state=0)
+    clf = MixtureOfExpertsClassifier(_two_trees(), training=training, top_k=1, max_iter=3,
+                                     max_epochs=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X[:300], y[:300])
+    X_test, y_test = X[300:], y[300:]
+    proba = clf.predict_proba(X_test)[np.arange(len(y_test)), y_test]
+    experts = clf.predict_experts(X_test)[np.arange(len(y_test)), :, y_test]
+    assert (experts == 0).any()  # a tree that rules the label out is present
+    assert_allclose(np.exp(clf.log_likelihood_samples(X_test, y_test)), proba, rtol=1e-12, atol=0)
+
+
 def test_capacity_applies_in_training_only_so_predict_is_row_independent():
     # Needs _moe._gate_weights to route without capacity at predict time.
     X, y, regime = make_regimes(n_samples=400, noise=1.0, return_regime=True, random_state=0)

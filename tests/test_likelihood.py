@@ -4,7 +4,7 @@ import numpy as np
 from numpy.testing import assert_allclose
 from sklearn.metrics import log_loss
 
-from skmoe._likelihood import gaussian_mixture_moments, mix_probabilities, mixture_log_proba
+from skmoe._likelihood import gaussian_mixture_moments, log_proba_at_labels, mix_probabilities
 
 
 def test_mixture_std_is_exact_with_a_large_target_offset():
@@ -42,7 +42,7 @@ def test_mixture_log_proba_is_the_log_of_the_mixed_probability():
     weights = np.array([[0.99, 0.01], [0.5, 0.5]])
     probas = np.array([[[0.0, 1.0], [1e-5, 1 - 1e-5]], [[0.0, 1.0], [0.0, 1.0]]])
     y = np.array([0, 0])
-    log_proba = mixture_log_proba(weights, probas, y)
+    log_proba = log_proba_at_labels(mix_probabilities(weights, probas), y)
     assert_allclose(np.exp(log_proba[0]), 1e-7, rtol=1e-12)
     assert_allclose(np.exp(log_proba[0]), mix_probabilities(weights, probas)[0, 0])
     # A label every expert rules out: finite, far below any real probability.
