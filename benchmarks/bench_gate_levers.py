@@ -52,9 +52,6 @@ VARIANTS = {
     "learning_rate=3e-3": ({}, {"learning_rate": 3e-3}),
     "learning_rate=1e-2": ({}, {"learning_rate": 1e-2}),
     "batch_size=1024": ({}, {"batch_size": 1024}),
-    "cv repeated twice": ({"cv_repeats": 2}, {}),
-    "cv repeated twice, all fold fits (regression)": ({"cv_repeats": 2, "repeat_models": "all"}, {}),
-    "cv repeated three times": ({"cv_repeats": 3}, {}),
     "linear head on probabilities, not log-odds (classification)": (
         {"head_inputs": "proba"}, {}),
 }

@@ -92,8 +92,7 @@ GATE_STEPS_PER_EPOCH = 64
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
-          "stop": "mean", "head_inputs": "log", "best_expert": True,
-          "cv_repeats": 1, "repeat_models": "first"}
+          "stop": "mean", "head_inputs": "log", "best_expert": True}
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -419,25 +418,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         y_mean, y_scale = problem.y_mean, problem.y_scale
     everything = list(range(problem.n_experts))
     with Parallel(n_jobs=n_jobs) as parallel:
-        cv_seed = rng.randint(2**31 - 1)
-        fixed_out, models = fixed_outputs(problem, everything, cv, cv_seed, parallel,
+        fixed_out, models = fixed_outputs(problem, everything, cv,
+                                          rng.randint(2**31 - 1), parallel,
                                           refit=refit_experts)
-        if LEVERS["cv_repeats"] > 1:
-            outs = [fixed_out if regression else np.exp(fixed_out)]
-            more = []
-            for r in range(1, LEVERS["cv_repeats"]):
-                o, m = fixed_outputs(problem, everything, cv, (cv_seed + 7919 * r) % 2**31,
-                                     parallel, refit=refit_experts)
-                outs.append(o if regression else np.exp(o))
-                more.append(m)
-            fixed_out = np.mean(outs, axis=0)
-            if not regression:
-                fixed_out = np.log(np.maximum(fixed_out, PROBA_FLOOR))
-            if LEVERS["repeat_models"] == "all" and not refit_experts:
-                from ._crossfit import CrossFitAverage
-                models = [CrossFitAverage(sum((list(ms[i].estimators) for ms in [models, *more]), []),
-                                          problem.n_classes, models[i].name)
-                          for i in range(len(models))]
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
     gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)
