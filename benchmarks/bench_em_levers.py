@@ -7,7 +7,10 @@ prints, per dataset and variant, the mean test score, the median fit time,
 the mean number of iterations and the share of fits without a
 ConvergenceWarning. Variants whose switch has since been removed from
 ``skmoe._em`` fail with an AttributeError: run them from the commit named in
-``benchmarks/results/em_levers.md``.
+``benchmarks/results/em_levers.md``. A variant may also pass constructor
+parameters (``_params``) or patch a function for the run (``_patch``: a
+function that installs the patch and returns one that removes it); the
+round-6 variants (``benchmarks/results/gate_levers_round6.md``) do.
 
 Run::
 
@@ -37,29 +40,86 @@ VARIANTS = {
     "3 gate-only steps per M-step": {"GATE_INNER_STEPS": 3},
     "gate reads X only": {"GATE_READS_EXPERTS": False},
     "keep by squared error": {"KEEP_BY": "squared_error"},
+    "start from matched regions": {"_params": {"init_params": "matched"}},
+    "start from k-means regions": {"_params": {"init_params": "kmeans"}},
+    "relative floor 0.4": {"_patch": lambda: _relative_floor(0.4)},
+    "gate inputs clipped at 3 sd": {"_patch": lambda: _gate_clip(3.0)},
+    "gate inputs clipped at 2 sd": {"_patch": lambda: _gate_clip(2.0)},
+    "gate inputs winsorised at 1 %": {"_patch": lambda: _gate_winsorised(0.01)},
 }
 
 
-def apply(variant, defaults):
+def _relative_floor(f):
+    """Refit weights ``(R_i + f mean R_i) / ((1 + f) mean R_i)``: mean one per
+    expert and a floor relative to its own share, instead of ``R + WEIGHT_FLOOR``."""
     import skmoe._em as em
-    for name, value in {**defaults, **VARIANTS[variant]}.items():
+    original = em.floored
+
+    def floored(R, floor=0.0):
+        if floor == 0.0:
+            return original(R, floor)
+        mean = R.mean(axis=0)
+        return (R + f * mean) / ((1 + f) * np.maximum(mean, 1e-300))
+    em.floored = floored
+    return lambda: setattr(em, "floored", original)
+
+
+def _gate_clip(limit):
+    """The MLP gate's standardised inputs clipped at ``limit`` sd instead of 5."""
+    import skmoe.gates as gates
+    original = gates.INPUT_CLIP
+    gates.INPUT_CLIP = limit
+    return lambda: setattr(gates, "INPUT_CLIP", original)
+
+
+def _gate_winsorised(q):
+    """The MLP gate's inputs clipped to the [q, 1 - q] quantiles of the rows it
+    was initialised on (and to 5 sd), so it never extrapolates past the bulk."""
+    import torch
+    from skmoe.gates import INPUT_CLIP, MLPGate
+    init, clip = MLPGate.init, MLPGate.clip
+
+    def quantile_init(self, X, *args, **kwargs):
+        init(self, X, *args, **kwargs)
+        low, high = np.nanquantile(np.asarray(X, dtype=np.float64), [q, 1 - q], axis=0)
+        self.input_low_ = np.maximum(np.nan_to_num((low - self.mean_) / self.scale_,
+                                                   nan=-INPUT_CLIP), -INPUT_CLIP)
+        self.input_high_ = np.minimum(np.nan_to_num((high - self.mean_) / self.scale_,
+                                                    nan=INPUT_CLIP), INPUT_CLIP)
+        return self
+
+    def quantile_clip(self, Z):
+        low = torch.as_tensor(self.input_low_, dtype=Z.dtype, device=Z.device)
+        high = torch.as_tensor(self.input_high_, dtype=Z.dtype, device=Z.device)
+        return torch.clamp(Z, low, high)
+    MLPGate.init, MLPGate.clip = quantile_init, quantile_clip
+    return lambda: (setattr(MLPGate, "init", init), setattr(MLPGate, "clip", clip))
+
+
+def apply(variant, defaults):
+    """Set the variant's constants; returns its patch's undo (or None)."""
+    import skmoe._em as em
+    constants = {k: v for k, v in VARIANTS[variant].items() if not k.startswith("_")}
+    for name, value in {**defaults, **constants}.items():
         if not hasattr(em, name):
             raise AttributeError(f"skmoe._em has no {name} (variant {variant!r}): run it from "
                                  "the commit named in benchmarks/results/em_levers.md")
         setattr(em, name, value)
+    patch = VARIANTS[variant].get("_patch")
+    return patch() if patch else None
 
 
 def run(name, variants, splits, lgbm_trees):
     import skmoe._em as em
-    touched = {k for v in variants for k in VARIANTS[v]}
+    touched = {k for v in variants for k in VARIANTS[v] if not k.startswith("_")}
     defaults = {k: getattr(em, k) for k in touched if hasattr(em, k)}
     task, X, y, _ = load(name, 20000)
     rows = {v: [] for v in variants}
     for split, (train, test) in enumerate(_splits(task, X, y, splits, 0.25, 0)):
         for variant in variants:
-            apply(variant, defaults)
+            undo = apply(variant, defaults)
             model = build_method("moe_em", task, seed=split, lgbm_trees=lgbm_trees, n_jobs=1,
-                                 moe_params=None)
+                                 moe_params=VARIANTS[variant].get("_params"))
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 start = time.perf_counter()
@@ -67,6 +127,8 @@ def run(name, variants, splits, lgbm_trees):
                 seconds = time.perf_counter() - start
             converged = not any("did not converge" in str(w.message) for w in caught)
             score = next(iter(_scores(task, model, X[test], y[test])[0].values()))
+            if undo is not None:
+                undo()
             rows[variant].append((score, seconds, model.n_iter_, converged))
     apply("default", defaults)
     for variant, r in rows.items():
