@@ -70,7 +70,6 @@ KMEANS_MAX_ROWS = 10_000
 # alone generalises worse: LightGBM on diamonds lost 10% RMSE that way).
 SHARE_FLOOR = 2e-3
 WEIGHT_FLOOR = 0.1
-REGION_START_FLOOR = 0.0
 # Cross-fitted EM stops once its (honest) log-likelihood has not improved for
 # this many iterations, and keeps the best iteration. An iteration improves
 # when its gain over the best exceeds tol and NOISE_Z standard errors of that
@@ -380,8 +379,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     exact = folds is None
     # From the full-data fits (a uniform start), cross-fitted EM keeps every
     # expert close to them; from matched regions, experts specialise fully.
-    floor = (WEIGHT_FLOOR if not exact and np.ptp(R) == 0 else
-             0.0 if exact else REGION_START_FLOOR)
+    floor = WEIGHT_FLOOR if not exact and np.ptp(R) == 0 else 0.0
     # Exact EM never decreases its log-likelihood: stop at the first small step.
     patience = 1 if exact else PATIENCE
     if options.noisy_gating:
