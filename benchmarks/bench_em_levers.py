@@ -107,7 +107,8 @@ def apply(variant, defaults):
     for name, value in {**defaults, **constants}.items():
         if not hasattr(em, name):
             raise AttributeError(f"skmoe._em has no {name} (variant {variant!r}): run it from "
-                                 "the commit named in benchmarks/results/em_levers.md")
+                                 "the commit named in benchmarks/results/em_levers.md or "
+                                 "gate_levers_round6.md")
         setattr(em, name, value)
     patch = VARIANTS[variant].get("_patch")
     return patch() if patch else None
