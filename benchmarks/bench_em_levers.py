@@ -123,17 +123,19 @@ def run(name, variants, splits, lgbm_trees):
     for split, (train, test) in enumerate(_splits(task, X, y, splits, 0.25, 0)):
         for variant in variants:
             undo = apply(variant, defaults)
-            model = build_method("moe_em", task, seed=split, lgbm_trees=lgbm_trees, n_jobs=1,
-                                 moe_params=VARIANTS[variant].get("_params"))
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                start = time.perf_counter()
-                model.fit(X[train], y[train])
-                seconds = time.perf_counter() - start
-            converged = not any("did not converge" in str(w.message) for w in caught)
-            score = next(iter(_scores(task, model, X[test], y[test])[0].values()))
-            if undo is not None:
-                undo()
+            try:
+                model = build_method("moe_em", task, seed=split, lgbm_trees=lgbm_trees,
+                                     n_jobs=1, moe_params=VARIANTS[variant].get("_params"))
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    start = time.perf_counter()
+                    model.fit(X[train], y[train])
+                    seconds = time.perf_counter() - start
+                converged = not any("did not converge" in str(w.message) for w in caught)
+                score = next(iter(_scores(task, model, X[test], y[test])[0].values()))
+            finally:
+                if undo is not None:
+                    undo()
             rows[variant].append((score, seconds, model.n_iter_, converged))
     apply("default", defaults)
     for variant, r in rows.items():
