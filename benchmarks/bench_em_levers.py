@@ -100,11 +100,15 @@ def _gate_winsorised(q):
     return lambda: (setattr(MLPGate, "init", init), setattr(MLPGate, "clip", clip))
 
 
+def _constants(variant):
+    """The variant's module constants of ``skmoe._em`` (not its ``_params``/``_patch``)."""
+    return {k: v for k, v in VARIANTS[variant].items() if not k.startswith("_")}
+
+
 def apply(variant, defaults):
     """Set the variant's constants; returns its patch's undo (or None)."""
     import skmoe._em as em
-    constants = {k: v for k, v in VARIANTS[variant].items() if not k.startswith("_")}
-    for name, value in {**defaults, **constants}.items():
+    for name, value in {**defaults, **_constants(variant)}.items():
         if not hasattr(em, name):
             raise AttributeError(f"skmoe._em has no {name} (variant {variant!r}): run it from "
                                  "the commit named in benchmarks/results/em_levers.md or "
@@ -116,7 +120,7 @@ def apply(variant, defaults):
 
 def run(name, variants, splits, lgbm_trees):
     import skmoe._em as em
-    touched = {k for v in variants for k in VARIANTS[v] if not k.startswith("_")}
+    touched = {k for v in variants for k in _constants(v)}
     defaults = {k: getattr(em, k) for k in touched if hasattr(em, k)}
     task, X, y, _ = load(name, 20000)
     rows = {v: [] for v in variants}
