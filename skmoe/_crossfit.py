@@ -60,7 +60,16 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
             n_splits=cv, shuffle=True, random_state=seed)
     else:
         splitter = check_cv(cv, y, classifier=classifier)
-    folds = list(splitter.split(X, y))
+    try:
+        folds = list(splitter.split(X, y))
+    except ValueError as error:
+        # GroupKFold & co.: fit takes no groups to hand them.
+        if "groups" not in str(error):
+            raise
+        raise ValueError(
+            f"cv={splitter!r} needs groups, which fit does not take. Pass the folds "
+            "themselves instead, e.g. cv=list(GroupKFold(5).split(X, y, groups)) "
+            "for the rows given to fit.") from error
     if check_partition:
         tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
                              minlength=n_samples(X))

@@ -329,8 +329,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         in-sample predictions (exact EM, for low-capacity experts). With k
         folds every fold must leave two training rows (at least k rows, 4
         for k=2), and a classifier needs a class with k rows. A splitter
-        must put every row in exactly one test fold (``KFold``,
-        ``GroupKFold``; not ``ShuffleSplit`` or ``TimeSeriesSplit``).
+        must put every row in exactly one test fold (``KFold``; not
+        ``ShuffleSplit`` or ``TimeSeriesSplit``). For rows in groups, pass
+        the folds themselves: ``cv=list(GroupKFold(5).split(X, y, groups))``.
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib; EM's
         ``n_init`` restarts, when there are several, run in parallel instead.

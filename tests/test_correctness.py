@@ -69,3 +69,27 @@ def test_mixture_cv_must_partition_the_rows(training, task):
     model.set_params(training=training, cv=ShuffleSplit(3, test_size=0.2, random_state=0))
     with pytest.raises(ValueError, match="exactly one test fold"):
         model.fit(X, y)
+
+
+@pytest.mark.parametrize("training", ["gradient", "em"])
+def test_group_folds_are_passed_as_splits_and_a_group_splitter_is_named(training):
+    # The docstring once offered cv=GroupKFold(5), which fit cannot hand
+    # groups to: scikit-learn's "The 'groups' parameter should not be None"
+    # surfaced from deep inside the cross-fit.
+    from sklearn.model_selection import GroupKFold
+
+    from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=120)
+    groups = np.repeat(np.arange(12), 10)
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    model = MixtureOfExpertsRegressor(experts, training=training, cv=GroupKFold(3),
+                                      random_state=0)
+    with pytest.raises(ValueError, match=r"needs groups, which fit does not take.*"
+                                         r"cv=list\(GroupKFold"):
+        model.fit(X, y)
+    with pytest.raises(ValueError, match="needs groups"):
+        EnsembleRegressor(experts, weights="greedy", cv=GroupKFold(3)).fit(X, y)
+    model.set_params(cv=list(GroupKFold(3).split(X, y, groups)))
+    assert np.all(np.isfinite(model.fit(X, y).predict(X)))
