@@ -13,11 +13,11 @@ and feature-weighted linear stacking (Sill et al., 2009; :class:`FWLS`).
 
 Full run (the documented command; see benchmarks/README.md)::
 
-    python benchmarks/run_benchmarks.py --splits 5 --max-rows 20000 --out benchmarks/results
+    python benchmarks/run_benchmarks.py --splits 10 --max-rows 20000 --out benchmarks/results
 
 Part of it again, merged into the existing results (same settings)::
 
-    python benchmarks/run_benchmarks.py --splits 5 --datasets mcycle wine \
+    python benchmarks/run_benchmarks.py --splits 10 --datasets mcycle wine \
         --methods moe caruana --update --out benchmarks/results
 
 Smoke run (CI, a few seconds)::
@@ -553,7 +553,7 @@ def _em_target(summaries):
     return out
 
 
-def run_suite(datasets=None, *, methods=None, splits=5, max_rows=20000, test_size=0.25,
+def run_suite(datasets=None, *, methods=None, splits=10, max_rows=20000, test_size=0.25,
               lgbm_trees=300, n_jobs=1, moe_params=None, seed=0, log=print):
     """Run the benchmark; returns the JSON-ready result (settings, per-split records,
     per-dataset summaries and the targets)."""
@@ -664,7 +664,8 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="+", default=None,
                         help="dataset names, or 'regression' / 'classification' (default: all)")
     parser.add_argument("--methods", nargs="+", default=None, choices=ALL_METHODS)
-    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--splits", type=int, default=10,
+                        help="random splits (the committed results: 10)")
     parser.add_argument("--max-rows", type=int, default=20000,
                         help="subsample larger datasets (seeded, before splitting); 0 = all")
     parser.add_argument("--test-size", type=float, default=0.25)
