@@ -92,7 +92,8 @@ GATE_STEPS_PER_EPOCH = 64
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
-          "stop": "mean", "head_inputs": "log", "best_expert": True}
+          "stop": "mean", "head_inputs": "log", "best_expert": True,
+          "centre_head_inputs": True}
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 
@@ -445,13 +446,14 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                         ("feature_weighted", LEVERS["feature_weighted_head"]))
                   if on]
     log_inputs = LEVERS["head_inputs"] == "log"
+    centre = LEVERS["centre_head_inputs"]
     full_heads = {}
     for kind in head_kinds:
         # Fitted on all rows first: a feature-weighted logistic head picks its
         # penalty here, and the fold heads reuse it.
         if _head_can_fit(problem, np.arange(n)):
             full_heads[kind] = make_head(kind, regression, y_mean, y_scale,
-                                           log_inputs=log_inputs).fit(
+                                           log_inputs=log_inputs, centre=centre).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -479,7 +481,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
-                                 log_inputs=log_inputs).fit(
+                                 log_inputs=log_inputs, centre=centre).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
