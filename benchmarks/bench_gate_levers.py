@@ -53,6 +53,8 @@ VARIANTS = {
     "learning_rate=1e-2": ({}, {"learning_rate": 1e-2}),
     "batch_size=1024": ({}, {"batch_size": 1024}),
     "plain head's inputs uncentred (classification)": ({"centre_head_inputs": False}, {}),
+    "10 gate folds": ({"gate_folds": 10}, {}),
+    "3 gate folds": ({"gate_folds": 3}, {}),
     "linear head on probabilities, not log-odds (classification)": (
         {"head_inputs": "proba"}, {}),
 }
