@@ -104,7 +104,6 @@ def main(argv=None):
     from skmoe.datasets import list_datasets
 
     blend.fixed_outputs = _cached(blend.fixed_outputs)
-    defaults = dict(blend.LEVERS)
     names = args.datasets or list(list_datasets())
     rows = []
     for name in names:
@@ -117,13 +116,11 @@ def main(argv=None):
                     continue
                 if "(classification)" in variant and task == "regression":
                     continue
-                blend.LEVERS.clear()
-                blend.LEVERS.update(defaults, **levers)
                 cls = (MixtureOfExpertsRegressor if task == "regression"
                        else MixtureOfExpertsClassifier)
                 model = cls(make_experts(task, seed=split), random_state=split, **params)
                 started, experts_before = time.perf_counter(), EXPERT_SECONDS[0]
-                with warnings.catch_warnings():
+                with warnings.catch_warnings(), blend.levers_set(**levers):
                     warnings.simplefilter("ignore")
                     model.fit(X[train], y[train])
                 seconds[variant].append(time.perf_counter() - started
@@ -138,8 +135,6 @@ def main(argv=None):
                       f"{seconds[variant][-1]:.2f}s", flush=True)
         rows.append((name, task, {v: np.mean(s) for v, s in scores.items() if s},
                      {v: np.median(s) for v, s in seconds.items() if s}))
-    blend.LEVERS.clear()
-    blend.LEVERS.update(defaults)
     report = _report(rows, args)
     print(report)
     if args.out:

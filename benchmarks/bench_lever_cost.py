@@ -40,7 +40,6 @@ def main(argv=None):
         if name not in blend.LEVERS:
             parser.error(f"unknown lever {name!r}; choose from {sorted(blend.LEVERS)}")
         changed[name] = ast.literal_eval(value)
-    defaults = dict(blend.LEVERS)
     for dataset in args.datasets:
         task, X, y, _ = load(dataset, args.max_rows)
         seconds = {"stacking": [], "default": [], "changed": []}
@@ -51,13 +50,12 @@ def main(argv=None):
             X[splits[0][0]], y[splits[0][0]])
         for split, (train, _) in enumerate(splits):
             for method in seconds:
-                blend.LEVERS.update(defaults, **(changed if method == "changed" else {}))
                 model = build_method("stacking" if method == "stacking" else "moe", task,
                                      seed=split, lgbm_trees=300, n_jobs=1)
-                started = time.perf_counter()
-                model.fit(X[train], y[train])
-                seconds[method].append(time.perf_counter() - started)
-        blend.LEVERS.update(defaults)
+                with blend.levers_set(**(changed if method == "changed" else {})):
+                    started = time.perf_counter()
+                    model.fit(X[train], y[train])
+                    seconds[method].append(time.perf_counter() - started)
         stacking = np.array(seconds["stacking"])
         print(f"{dataset}: fit / Stacking's, median over {args.splits} splits: default "
               f"{np.median(np.array(seconds['default']) / stacking):.2f}, "

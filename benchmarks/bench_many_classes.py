@@ -46,7 +46,6 @@ def main(argv=None):
                                n_clusters_per_class=1, random_state=args.seed)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=args.seed,
                                                         stratify=y)
-    defaults = dict(blend.LEVERS)
 
     def experts():
         return make_experts("classification", seed=args.seed, lgbm_trees=args.lgbm_trees)
@@ -58,15 +57,14 @@ def main(argv=None):
                    experts(), random_state=args.seed), {"centre_head_inputs": False})}
     seconds = {}
     for name, (build, levers) in methods.items():
-        blend.LEVERS.update(defaults, **levers)
         model = build()
-        started = time.perf_counter()
-        model.fit(X_train, y_train)
-        seconds[name] = time.perf_counter() - started
+        with blend.levers_set(**levers):
+            started = time.perf_counter()
+            model.fit(X_train, y_train)
+            seconds[name] = time.perf_counter() - started
         loss = log_loss(y_test, model.predict_proba(X_test), labels=model.classes_)
         print(f"{name:30s} fit {seconds[name]:6.1f} s ({seconds[name] / seconds['stacking']:.2f}x "
               f"Stacking's)  log-loss {loss:.5f}", flush=True)
-    blend.LEVERS.update(defaults)
 
 
 if __name__ == "__main__":

@@ -12,24 +12,17 @@ applied to the mixture's own experts::
     OMP_NUM_THREADS=1 python benchmarks/diagnose_candidates.py boston --splits 10
 """
 
-import argparse
 import os
 import sys
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_benchmarks import _splits, build_method, load  # noqa: E402
+from run_benchmarks import _splits, build_method, diagnostic_arguments, load  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset")
-    parser.add_argument("--splits", type=int, default=10)
-    parser.add_argument("--max-rows", type=int, default=20000)
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
+    parser, args = diagnostic_arguments(__doc__, argv)
     from skmoe._candidates import ExpertHead
 
     task, X, y, _ = load(args.dataset, args.max_rows)

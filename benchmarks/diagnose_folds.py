@@ -10,51 +10,39 @@ unshuffled folds::
     OMP_NUM_THREADS=1 python benchmarks/diagnose_folds.py boston --splits 10
 """
 
-import argparse
 import os
 import sys
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_benchmarks import _scores, _splits, build_method, load, make_experts  # noqa: E402
+from run_benchmarks import _scores, _splits, build_method, diagnostic_arguments, load  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset")
-    parser.add_argument("--splits", type=int, default=10)
-    parser.add_argument("--max-rows", type=int, default=20000)
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    from sklearn.ensemble import StackingClassifier, StackingRegressor
+    _, args = diagnostic_arguments(__doc__, argv)
     from sklearn.model_selection import KFold, StratifiedKFold
-
-    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 
     task, X, y, _ = load(args.dataset, args.max_rows)
     regression = task == "regression"
     folds = KFold if regression else StratifiedKFold
-    stacking = StackingRegressor if regression else StackingClassifier
-    mixture = MixtureOfExpertsRegressor if regression else MixtureOfExpertsClassifier
     metric = "rmse" if regression else "log_loss"
-    scores = {name: [] for name in ("stacking (unshuffled folds)", "stacking, shuffled folds",
-                                    "mixture (shuffled folds)", "mixture, unshuffled folds")}
+    scores = {}
+
+    def method(name, split, **params):
+        return build_method(name, task, seed=split, lgbm_trees=300, n_jobs=1,
+                            moe_params=params)
+
     for split, (train, test) in enumerate(_splits(task, X, y, args.splits, 0.25, 0)):
-        models = {
-            "stacking (unshuffled folds)": build_method("stacking", task, seed=split,
-                                                        lgbm_trees=300, n_jobs=1),
-            "stacking, shuffled folds": stacking(
-                make_experts(task, seed=split),
-                cv=folds(5, shuffle=True, random_state=split)),
-            "mixture (shuffled folds)": build_method("moe", task, seed=split, lgbm_trees=300,
-                                                     n_jobs=1),
-            "mixture, unshuffled folds": mixture(make_experts(task, seed=split), cv=folds(5),
-                                                 random_state=split)}
+        models = {"stacking (unshuffled folds)": method("stacking", split),
+                  "stacking, shuffled folds": method("stacking", split).set_params(
+                      cv=folds(5, shuffle=True, random_state=split)),
+                  "mixture (shuffled folds)": method("moe", split),
+                  "mixture, unshuffled folds": method("moe", split, cv=folds(5))}
         for name, model in models.items():
             model.fit(X[train], y[train])
-            scores[name].append(_scores(task, model, X[test], y[test])[0][metric])
+            scores.setdefault(name, []).append(
+                _scores(task, model, X[test], y[test])[0][metric])
         print(f"split {split}: " + ", ".join(f"{name} {values[-1]:.4f}"
                                              for name, values in scores.items()), flush=True)
     print(f"{args.dataset}, mean {metric} over {args.splits} splits:")

@@ -253,6 +253,19 @@ def build_method(name, task, *, seed, lgbm_trees, n_jobs, moe_params=None):
     return _moe_class(task)(experts, random_state=seed, n_jobs=n_jobs, **params)
 
 
+def diagnostic_arguments(doc, argv=None):
+    """The command line of a one-dataset diagnostic (``diagnose_*.py``): a
+    dataset and the suite's ``--splits`` (10) and ``--max-rows``; warnings
+    silenced. Returns the parser (for its errors) and the arguments."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("dataset")
+    parser.add_argument("--splits", type=int, default=10)
+    parser.add_argument("--max-rows", type=int, default=20000)
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    return parser, args
+
+
 def _scores(task, model, X_test, y_test):
     """Metrics of one fitted model, and the time its prediction took."""
     predict = model.predict if task == "regression" else model.predict_proba

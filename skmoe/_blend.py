@@ -52,6 +52,7 @@ density's noise scales are fitted after the gate (gate-weighted mean squared
 residuals).
 """
 
+import contextlib
 import copy
 import math
 import time
@@ -94,6 +95,24 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "feature_weighted_head": True, "choice": "blend",
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True}
+
+
+@contextlib.contextmanager
+def levers_set(**changes):
+    """:data:`LEVERS` with ``changes`` while the block runs (the ablation
+    benchmarks), restored after it."""
+    unknown = set(changes) - set(LEVERS)
+    if unknown:
+        raise KeyError(f"unknown levers {sorted(unknown)}; choose from {sorted(LEVERS)}")
+    saved = dict(LEVERS)
+    LEVERS.update(changes)
+    try:
+        yield
+    finally:
+        LEVERS.clear()
+        LEVERS.update(saved)
+
+
 class GateInputs:
     """What the stacked gate sees: X and the experts' predictions.
 

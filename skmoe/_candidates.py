@@ -231,14 +231,13 @@ class LinearHead:
             self.feature_scale_ = np.where(scale > 0, scale, 1.0)
             features = (products - self.feature_mean_) / self.feature_scale_
         else:
-            self.base_mean_ = 0.0
-            if not self.regression and self.centre:
-                # Centred: the intercept is not penalised, so the optimum and
-                # the predictions are the same. On log-probabilities (means
-                # near -5) L-BFGS stopped at max_iter=1000 short of it (15
-                # classes: objective 0.7 % above; 26 classes on 6,000 rows: a
-                # third of the fit).
-                self.base_mean_ = B.mean(axis=0)
+            # Centred (classification): the intercept is not penalised, so the
+            # optimum and the predictions are the same. On log-probabilities
+            # (means near -5) L-BFGS stopped at max_iter=1000 short of it (15
+            # classes: objective 0.7 % above; 26 classes on 6,000 rows: a
+            # third of the fit).
+            self.base_mean_ = (B.mean(axis=0) if self.centre and not self.regression
+                               else np.zeros(B.shape[1]))
             features = B - self.base_mean_
         if self.regression:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
@@ -255,9 +254,8 @@ class LinearHead:
                 self.model_.coef_ = start.coef_.copy()
                 # The same logits as the start's on every row: its intercept
                 # moved from its centring to this one.
-                shift = np.asarray(self.base_mean_ - getattr(warm_from, "base_mean_", 0.0))
-                self.model_.intercept_ = start.intercept_ + start.coef_ @ np.broadcast_to(
-                    shift, (start.coef_.shape[1],))
+                self.model_.intercept_ = start.intercept_ + start.coef_ @ (
+                    self.base_mean_ - warm_from.base_mean_)
         else:
             C = self._search_C(features, y, sample_weight) if self.C is None else self.C
             self.C = C
