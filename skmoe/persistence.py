@@ -47,6 +47,7 @@ _SKMOE_TYPES = (
     "skmoe._blend.MixedLogits",
     "skmoe._candidates.CandidateBlend",
     "skmoe._candidates.ExpertHead",
+    "skmoe._candidates.LeaveOneOutRidge",
     "skmoe._candidates.LinearHead",
     "skmoe._crossfit.CrossFitAverage",
     "skmoe._data.AutoGateTransformer",

@@ -778,3 +778,54 @@ def test_gate_logits_a_block_of_rows_at_a_time_equal_the_whole(monkeypatch):
     seen.clear()
     assert torch.equal(blend.gate_logits_in_blocks(gate, X, outputs, inputs, networks=2), whole)
     assert seen == [150] * 6 + [100]
+
+
+def test_leave_one_out_ridge_is_refitting_without_each_row():
+    # The closed-form leave-one-out error of each penalty equals refitting
+    # the weighted ridge (unpenalised intercept) without each row in turn;
+    # the fit is scikit-learn's Ridge at the chosen penalty, which is the
+    # most regularised of the best.
+    from sklearn.linear_model import Ridge
+    from skmoe._candidates import LeaveOneOutRidge
+    rng = np.random.RandomState(0)
+    alphas = np.array([1e-3, 0.1, 1.0, 10.0, 1e3])
+    for n, p in [(25, 3), (12, 20)]:             # more rows than columns, and fewer
+        X = rng.normal(size=(n, p)) * [3.0] + 1.0
+        y = X[:, 0] - 2.0 * X[:, 1] + rng.normal(size=n)
+        w = rng.uniform(0.5, 2.0, size=n)
+        w[0] = 0.0                                 # a row of weight zero is allowed
+        head = LeaveOneOutRidge().fit(X, y, w, alphas)
+        brute = []
+        for alpha in alphas:
+            residuals = [y[i] - Ridge(alpha=alpha).fit(np.delete(X, i, 0), np.delete(y, i),
+                                                      sample_weight=np.delete(w, i))
+                         .predict(X[i:i + 1])[0] for i in range(n)]
+            brute.append(np.mean(w * np.square(residuals)))
+        assert_allclose(head.cv_errors_, brute, rtol=1e-8)
+        assert head.alpha_ == alphas[int(np.argmin(brute))]
+        reference = Ridge(alpha=head.alpha_).fit(X, y, sample_weight=w)
+        X_new = rng.normal(size=(7, p))
+        assert_allclose(head.predict(X_new), reference.predict(X_new), rtol=1e-9, atol=1e-9)
+    # Equal errors: the largest penalty (rescaling y must not flip the choice).
+    constant = LeaveOneOutRidge().fit(rng.normal(size=(10, 2)), np.ones(10), np.ones(10), alphas)
+    assert constant.alpha_ == alphas[-1]
+
+
+def test_feature_weighted_fold_heads_start_from_the_full_head():
+    # As the plain head's: a fold's feature-weighted logistic head starts
+    # from the full head (same penalty C), reaching the same optimum in no
+    # more iterations.
+    from skmoe._candidates import LinearHead
+    n, n_classes = 300, 3
+    outputs, y = _good_tree_and_uniform(n, n_classes)
+    rng = np.random.RandomState(1)
+    X, w = rng.normal(size=(n, 3)), np.ones(n)
+    full = LinearHead(False, feature_weighted=True).fit(X, outputs, y, w)
+    fold = np.arange(n) % 10 != 0
+    cold = LinearHead(False, feature_weighted=True, C=full.C).fit(
+        X[fold], outputs[fold], y[fold], w[fold])
+    warm = LinearHead(False, feature_weighted=True, C=full.C).fit(
+        X[fold], outputs[fold], y[fold], w[fold], warm_from=full)
+    assert warm.model_.n_iter_[0] < cold.model_.n_iter_[0]
+    assert_allclose(warm.predict_proba(X, outputs, n_classes),
+                    cold.predict_proba(X, outputs, n_classes), atol=0.01)
