@@ -567,8 +567,15 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     except Exception as exc:
         # Rebuild the error with the expert's name where its type allows.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
+        hint = ""
+        if classes_needed and len(np.unique(y)) < 2:
+            # A class of one row is missing from the training rows of the
+            # fold that holds it out; the expert's own message does not say why.
+            hint = (" (its training rows hold one class only: a class with very few "
+                    "rows, e.g. one, is missing from the training rows of the "
+                    "cross-fitting fold that holds it out; remove or merge that class)")
         raise error_type(
-            f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
+            f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}{hint}"
         ) from exc
 
 

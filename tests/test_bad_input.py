@@ -128,6 +128,20 @@ def test_classifier_folds_need_a_class_as_large_as_cv():
     assert_allclose(moe.predict_proba(X).sum(axis=1), 1.0)
 
 
+def test_a_class_of_one_row_is_named_when_an_expert_cannot_fit_without_it():
+    # The fold that holds out the only row of class 1 trains on class 0 alone:
+    # a logistic regression cannot fit that, and the error says why.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = np.r_[np.zeros(59), 1].astype(int)
+    experts = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")      # StratifiedKFold: 1 member < 5 folds
+        with pytest.raises(ValueError, match=r"Expert 'lr' .*one class only: a class "
+                                             r"with very few rows"):
+            MixtureOfExpertsClassifier(experts, max_epochs=2, random_state=0).fit(X, y)
+
+
 def test_score_samples_was_renamed():
     X, y = _regression()
     moe = MixtureOfExpertsRegressor([("line", LinearRegression()),
