@@ -79,12 +79,13 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         L2 penalty on the gates' weights.
     max_iter : int, default=200
         L-BFGS iterations (full batch) for the gates.
-    cv : int or cross-validation generator, default=3
+    cv : int, cross-validation generator or None, default=3
         Folds of the cross-fitted expert predictions the gates learn on: a
         number of shuffled ``KFold`` folds, or a splitter (or an iterable of
         (train, test) splits) whose test folds partition the rows. A splitter
         is called as ``cv.split(X, y_t)`` with ``y_t`` the labels of the first
-        classification task (None when every task is a regression).
+        classification task (None when every task is a regression). None: the
+        experts' in-sample predictions (right for low-capacity experts only).
     n_jobs : int, default=None
         Folds and experts are fitted in parallel with joblib.
     device : str, default='auto'
@@ -134,7 +135,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         "activation": [StrOptions(set(ACTIVATIONS))],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left"), "cv_object"],
+        "cv": ["cv_object"],      # an int >= 2, a splitter, an iterable of splits or None
         "n_jobs": [numbers.Integral, None],
         "device": [str],
         "random_state": ["random_state"],
