@@ -48,8 +48,9 @@ loss a user scores. (``loss='nll'`` was 2.7 % better on ``regimes``, 0.7 %
 worse on ``ames`` and equal on the other regression sets of the benchmark
 suite, but its noise scales keep the validation loss improving for about 100
 epochs: median fit time 1.78x Stacking's against 1.43x.) The mixture
-density's noise scales are fitted after the gate (gate-weighted mean squared
-residuals).
+density's noise scales are fitted after the gate, by maximum likelihood with
+the gate and the experts' means held fixed
+(``_likelihood.fitted_noise_variances``).
 """
 
 import contextlib
@@ -67,7 +68,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
-from ._likelihood import LOG_2PI, gaussian_log_likelihood, moved_to_mean, noise_variances
+from ._likelihood import (LOG_2PI, fitted_noise_variances, gaussian_log_likelihood,
+                          moved_to_mean)
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
@@ -574,10 +576,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             # The density is the mixture moved to the candidate blend's mean
             # (see _likelihood.moved_to_mean), and its noise scales are fitted there.
             centres = moved_to_mean(G, raw, lambda mean: combiner.predict(problem.X, raw, mean))
-        # The noise scales given the gate: its weighted mean squared residuals.
-        G *= w[:, None]
-        variances = noise_variances(problem.y, centres, G, problem.variance_floor)
         del G
+        # The noise scales that fit the density best given the gate and the means.
+        variances = fitted_noise_variances(problem.y, centres, log_g, w,
+                                           problem.variance_floor)
         log_lik = gaussian_log_likelihood(problem.y, centres, variances)
         log_lik += log_g
     else:

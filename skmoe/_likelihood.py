@@ -177,6 +177,65 @@ def noise_variances(y, predictions, weights, floor, residual2=None):
     return np.maximum(variances, floor)
 
 
+# EM on the noise scales alone converges in a few dozen steps; these bound it.
+NOISE_EM_MAX_ITER = 100
+NOISE_EM_TOL = 1e-6
+
+
+def fitted_noise_variances(y, predictions, log_gate, sample_weight, floor, start=None):
+    """Noise variances that maximise the mixture's likelihood, the gate and the
+    experts' means held fixed: EM on the variances alone.
+
+    Each expert's gate-weighted mean squared residual (the start) counts its
+    disagreement with the other experts as its noise, and the predictive
+    variance ``sum_i g_i (sigma_i^2 + (f_i - mean)^2)`` then counts that
+    disagreement twice (it came out 10-40 % too wide on real data). Weighting
+    the residuals by the responsibilities instead -- the posterior share of
+    each row, given the scales -- and iterating is the M-step for the scales;
+    the likelihood never decreases.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    predictions : ndarray of shape (n_samples, n_experts)
+        The experts' means (honest, held-out predictions).
+    log_gate : ndarray of shape (n_samples, n_experts)
+        The gate's log-weights (rows normalised).
+    sample_weight : ndarray of shape (n_samples,)
+    floor : float
+    start : ndarray of shape (n_experts,), default=None
+        Variances to start from (e.g. trained ones); by default the
+        gate-weighted mean squared residuals.
+
+    Returns
+    -------
+    variances : ndarray of shape (n_experts,)
+    """
+    residual2 = (y[:, None] - predictions) ** 2
+    w = sample_weight[:, None]
+    variances = (noise_variances(y, predictions, np.exp(log_gate) * w, floor, residual2)
+                 if start is None else np.maximum(start, floor))
+    previous = -np.inf
+    for _ in range(NOISE_EM_MAX_ITER):
+        # log g_i + log N(y | f_i, sigma_i^2) without 2 pi (it cancels in the
+        # responsibilities), in place: these passes over (n, M) are the cost.
+        joint = residual2 * (-0.5 / variances)
+        joint += log_gate
+        joint -= 0.5 * np.log(variances)
+        top = joint.max(axis=1, keepdims=True)
+        joint -= top
+        np.exp(joint, out=joint)
+        total = joint.sum(axis=1, keepdims=True)
+        log_likelihood = float(np.average(np.log(total[:, 0]) + top[:, 0],
+                                          weights=sample_weight))
+        if log_likelihood - previous <= NOISE_EM_TOL * max(1.0, abs(log_likelihood)):
+            break
+        previous = log_likelihood
+        joint *= w / total                           # responsibilities x weights
+        variances = noise_variances(y, predictions, joint, floor, residual2)
+    return variances
+
+
 def categorical_log_likelihood(y_encoded, probas):
     """log p_i(y | x) for every sample and expert from (n, M, C) probabilities."""
     picked = probas[np.arange(len(y_encoded)), :, y_encoded]

@@ -352,8 +352,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     loss : {'auto', 'nll', 'squared_error'}, default='auto'
         'nll': the mixture's negative log-likelihood (per-expert noise scales
         learned with it). 'squared_error': the squared error of the mixed
-        prediction ``sum_i g_i f_i`` (noise scales then the gate-weighted
-        mean squared residuals). 'auto': 'squared_error' for the stacked
+        prediction ``sum_i g_i f_i`` (noise scales then fitted to the trained
+        gate by maximum likelihood). 'auto': 'squared_error' for the stacked
         gate, 'nll' when torch experts train with the gate.
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
@@ -427,7 +427,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         The fitted transformer that builds the gate's numeric view of X
         (:class:`~skmoe.AutoGateTransformer` for 'auto').
     noise_variance_ : ndarray of shape (n_experts,)
-        Each expert's noise variance (from honest residuals when ``cv``).
+        Each expert's noise variance (from honest residuals when ``cv``):
+        with the gate and the experts' means, those that maximise the
+        mixture's likelihood on the training rows.
     history_ : list of dict
         Per EM iteration: ``log_likelihood`` (mean per sample; with ``top_k``
         that of the routed model used by ``predict``), ``expert_share`` (each

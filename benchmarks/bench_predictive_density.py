@@ -1,0 +1,58 @@
+"""How well the regressor's predictive density fits held-out data.
+
+For each regression set of the suite: the default mixture with the suite's
+pool (``run_benchmarks.make_experts``), on the suite's splits; on the test
+rows, the share of targets within 1 and 1.96 predictive standard deviations
+of ``predict`` (0.683 and 0.95 for a calibrated Gaussian),
+``RMSE / sqrt(mean(std^2))`` (1 when the spread matches the errors) and the
+mean held-out log-likelihood per row in units of y's standard deviation
+(``log_likelihood_samples + log sd(y)``; higher is better)::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_predictive_density.py --splits 5 \\
+        regimes mcycle boston diabetes cps1985 wage friedman1 ames wages_panel diamonds
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_benchmarks import _splits, load, make_experts  # noqa: E402
+
+
+def density_scores(name, n_splits, max_rows):
+    from skmoe import MixtureOfExpertsRegressor
+    _, X, y, _ = load(name, max_rows)
+    rows = []
+    for split, (train, test) in enumerate(_splits("regression", X, y, n_splits, 0.25)):
+        moe = MixtureOfExpertsRegressor(make_experts("regression", seed=split),
+                                        random_state=split).fit(X[train], y[train])
+        mean, std = moe.predict(X[test], return_std=True)
+        z = np.abs(y[test] - mean) / std
+        log_likelihood = moe.log_likelihood_samples(X[test], y[test]).mean()
+        rows.append([np.mean(z < 1), np.mean(z < 1.96),
+                     np.sqrt(np.mean((y[test] - mean) ** 2) / np.mean(std ** 2)),
+                     log_likelihood + np.log(np.std(y[train]))])
+    return np.mean(rows, axis=0)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="+")
+    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--max-rows", type=int, default=5000)
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    print("| dataset | within 1 sd | within 1.96 sd | RMSE / rms sd | held-out log-lik. |")
+    print("|---|---|---|---|---|")
+    for name in args.datasets:
+        scores = density_scores(name, args.splits, args.max_rows)
+        print(f"| {name} | " + " | ".join(f"{value:.3f}" for value in scores[:3])
+              + f" | {scores[3]:.4f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
