@@ -294,7 +294,7 @@ def _fitted_variances(model, data, index, problem, start):
             zg, ze, fo, y, w = data.rows(index[first:first + EVAL_CHUNK])
             log_g, out = model(zg, ze, fo)
             for key, value in zip(columns, (log_g, out, y, w)):
-                columns[key].append(to_numpy(value).astype(np.float64))
+                columns[key].append(to_numpy(value))
     log_g, out, y, w = (np.concatenate(columns[key]) for key in columns)
     floor = problem.variance_floor / problem.y_scale ** 2      # (standardised units)
     return fitted_noise_variances(y, out, log_g, w, floor, start) * problem.y_scale ** 2
@@ -367,7 +367,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         # them short of it (6.1 against 0.24 and 2.4 after 100 epochs on
         # tests/test_likelihood.py's two-component data).
         trained = (None if loss == "squared_error" else
-                   np.exp(to_numpy(model.log_variance).astype(np.float64)))
+                   np.exp(to_numpy(model.log_variance)))
         variances = _fitted_variances(model, data, everything, problem, trained)
     gate.use_module(model.gate)
     exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
