@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 import torch
 from joblib import Parallel
+from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
@@ -39,7 +40,7 @@ from sklearn.utils.validation import _check_feature_names
 from ._data import dense_numeric
 from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evaluate,
                      mixture_loss)
-from ._likelihood import fitted_noise_variances
+from ._likelihood import fitted_noise_variances, gaussian_log_likelihood
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 from ._routing import straight_through
@@ -286,7 +287,8 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
 def _fitted_variances(model, data, index, problem, start):
     """The noise variances that fit the trained mixture's density best, its gate
     and experts held fixed (``_likelihood.fitted_noise_variances``), from
-    ``start`` (standardised units) or, if None, the gate-weighted residuals."""
+    ``start`` (standardised units) or, if None, the gate-weighted residuals;
+    and the mean log-likelihood per row they give (in y's units)."""
     columns = {"log_g": [], "out": [], "y": [], "w": []}
     model.eval()
     with torch.no_grad():
@@ -297,7 +299,10 @@ def _fitted_variances(model, data, index, problem, start):
                 columns[key].append(to_numpy(value))
     log_g, out, y, w = (np.concatenate(columns[key]) for key in columns)
     floor = problem.variance_floor / problem.y_scale ** 2      # (standardised units)
-    return fitted_noise_variances(y, out, log_g, w, floor, start) * problem.y_scale ** 2
+    variances = fitted_noise_variances(y, out, log_g, w, floor, start)
+    per_row = logsumexp(log_g + gaussian_log_likelihood(y, out, variances), axis=1)
+    log_likelihood = float(np.average(per_row, weights=w)) - math.log(problem.y_scale)
+    return variances * problem.y_scale ** 2, log_likelihood
 
 
 def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,
@@ -361,14 +366,14 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     log_likelihood = float(np.average(to_numpy(per_row), weights=w))
     variances = None
     if not problem.is_classifier:
-        log_likelihood -= math.log(problem.y_scale)
         # The noise scales that fit the trained gate and experts best: the task
         # loss does not train them, and the likelihood's minibatch steps leave
         # them short of it (6.1 against 0.24 and 2.4 after 100 epochs on
         # tests/test_likelihood.py's two-component data).
         trained = (None if loss == "squared_error" else
                    np.exp(to_numpy(model.log_variance)))
-        variances = _fitted_variances(model, data, everything, problem, trained)
+        variances, log_likelihood = _fitted_variances(model, data, everything, problem,
+                                                      trained)
     gate.use_module(model.gate)
     exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
                                best.n_iter, best.history)

@@ -126,3 +126,18 @@ def test_regressor_predictive_std_is_calibrated_when_experts_disagree(params):
                                               np.array([0.25, 2.25])), axis=1)
     assert_allclose(moe.log_likelihood_samples(X[1000:], test_y).mean(),
                     true_log_density.mean(), atol=0.03)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("loss", ["squared_error", "nll"])
+def test_joint_training_reports_the_likelihood_of_its_final_density(loss):
+    # log_likelihood_ was computed before the noise scales were fitted (with
+    # loss='squared_error', from scales the loss never trained). Experts that
+    # learn nothing predict the same on the training rows in and out of fold.
+    rng = np.random.RandomState(0)
+    x, y = _two_component_data(600, rng)
+    X = x[:, None]
+    moe = MixtureOfExpertsRegressor([("lower", _ShiftedIdentity(0.0)),
+                                     ("upper", _ShiftedIdentity(4.0))], top_k=2,
+                                    loss=loss, random_state=0).fit(X, y)
+    assert_allclose(moe.log_likelihood_, moe.log_likelihood_samples(X, y).mean(), rtol=1e-6)
