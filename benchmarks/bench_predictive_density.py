@@ -1,6 +1,7 @@
 """How well the regressor's predictive density fits held-out data.
 
-For each regression set of the suite: the default mixture with the suite's
+For each regression set of the suite (or of ``bench_more_datasets.py``'s
+real sets outside it): the default mixture with the suite's
 pool (``run_benchmarks.make_experts``), on the suite's splits; on the test
 rows, the share of targets within 1 and 1.96 predictive standard deviations
 of ``predict`` (0.683 and 0.95 for a calibrated Gaussian),
@@ -10,6 +11,8 @@ mean held-out log-likelihood per row in units of y's standard deviation
 
     OMP_NUM_THREADS=1 python benchmarks/bench_predictive_density.py --splits 5 \\
         regimes mcycle boston diabetes cps1985 wage friedman1 ames wages_panel diamonds
+    OMP_NUM_THREADS=1 python benchmarks/bench_predictive_density.py --splits 5 \
+        bioChemists College TenMileRace satgpa Carseats CASchools cpus Hitters Salaries Housing
 """
 
 import argparse
@@ -25,7 +28,11 @@ from run_benchmarks import _splits, load, make_experts  # noqa: E402
 
 def density_scores(name, n_splits, max_rows):
     from skmoe import MixtureOfExpertsRegressor
-    _, X, y, _ = load(name, max_rows)
+    import bench_more_datasets as more
+    if name in more.SETS:      # the real sets outside the suite
+        _, X, y = more.load(name, max_rows)
+    else:
+        _, X, y, _ = load(name, max_rows)
     rows = []
     for split, (train, test) in enumerate(_splits("regression", X, y, n_splits, 0.25)):
         moe = MixtureOfExpertsRegressor(make_experts("regression", seed=split),
