@@ -542,6 +542,14 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     """
     fit_params = {} if fit_params is None else dict(fit_params)
     fit_params.pop("sample_weight", None)  # the expert's weights are ``weight``
+    if weight is not None and not np.any(weight > 0):
+        # Rescaling by the weights' sum (below) would leave no rows; the
+        # expert's own message would be about an empty array.
+        raise ValueError(
+            f"Expert '{name}' ({type(estimator).__name__}) cannot be fitted: every row "
+            "it is to be fitted on has zero weight (in cross-fitting: a fold's training "
+            "rows hold no row of positive sample_weight; give more rows a positive "
+            "sample_weight, or use fewer folds with cv).")
     try:
         # Equal weights are no weights: the same fit, without the copies of X
         # that weights cost (Ridge rescales X by them; an expert without

@@ -189,7 +189,8 @@ def fitted_noise_variances(y, predictions, log_gate, sample_weight, floor, start
     Each expert's gate-weighted mean squared residual (the start) counts its
     disagreement with the other experts as its noise, and the predictive
     variance ``sum_i g_i (sigma_i^2 + (f_i - mean)^2)`` then counts that
-    disagreement twice (it came out 10-40 % too wide on real data). Weighting
+    disagreement twice (the predictive sd came out up to a third too wide on
+    the benchmark suite's regression sets). Weighting
     the residuals by the responsibilities instead -- the posterior share of
     each row, given the scales -- and iterating is the M-step for the scales;
     the likelihood never decreases.
