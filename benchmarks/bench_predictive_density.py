@@ -11,7 +11,7 @@ mean held-out log-likelihood per row in units of y's standard deviation
 
     OMP_NUM_THREADS=1 python benchmarks/bench_predictive_density.py --splits 5 \\
         regimes mcycle boston diabetes cps1985 wage friedman1 ames wages_panel diamonds
-    OMP_NUM_THREADS=1 python benchmarks/bench_predictive_density.py --splits 5 \
+    OMP_NUM_THREADS=1 python benchmarks/bench_predictive_density.py --splits 5 \\
         bioChemists College TenMileRace satgpa Carseats CASchools cpus Hitters Salaries Housing
 """
 

@@ -68,8 +68,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
-from ._likelihood import (LOG_2PI, fitted_noise_variances, gaussian_log_likelihood,
-                          moved_to_mean)
+from ._likelihood import LOG_2PI, fitted_noise_variances, moved_to_mean
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
@@ -578,14 +577,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             centres = moved_to_mean(G, raw, lambda mean: combiner.predict(problem.X, raw, mean))
         del G
         # The noise scales that fit the density best given the gate and the means.
-        variances = fitted_noise_variances(problem.y, centres, log_g, w,
-                                           problem.variance_floor)
-        log_lik = gaussian_log_likelihood(problem.y, centres, variances)
-        log_lik += log_g
+        variances, log_likelihood = fitted_noise_variances(problem.y, centres, log_g, w,
+                                                           problem.variance_floor)
     else:
         del G
-        log_lik = log_g + blend_out
-    log_likelihood = float(np.average(logsumexp(log_lik, axis=1), weights=w))
+        log_likelihood = float(np.average(logsumexp(log_g + blend_out, axis=1), weights=w))
     return Bunch(experts=models, gate=gate, variances=variances, history=history,
                  n_iter=len(history), converged=converged,
                  log_likelihood=log_likelihood, expert_share=expert_share,

@@ -31,7 +31,6 @@ import warnings
 import numpy as np
 import torch
 from joblib import Parallel
-from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
@@ -40,7 +39,7 @@ from sklearn.utils.validation import _check_feature_names
 from ._data import dense_numeric
 from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evaluate,
                      mixture_loss)
-from ._likelihood import fitted_noise_variances, gaussian_log_likelihood
+from ._likelihood import fitted_noise_variances
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 from ._routing import straight_through
@@ -299,10 +298,8 @@ def _fitted_variances(model, data, index, problem, start):
                 columns[key].append(to_numpy(value))
     log_g, out, y, w = (np.concatenate(columns[key]) for key in columns)
     floor = problem.variance_floor / problem.y_scale ** 2      # (standardised units)
-    variances = fitted_noise_variances(y, out, log_g, w, floor, start)
-    per_row = logsumexp(log_g + gaussian_log_likelihood(y, out, variances), axis=1)
-    log_likelihood = float(np.average(per_row, weights=w)) - math.log(problem.y_scale)
-    return variances * problem.y_scale ** 2, log_likelihood
+    variances, log_likelihood = fitted_noise_variances(y, out, log_g, w, floor, start)
+    return variances * problem.y_scale ** 2, log_likelihood - math.log(problem.y_scale)
 
 
 def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,

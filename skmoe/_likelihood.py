@@ -211,15 +211,17 @@ def fitted_noise_variances(y, predictions, log_gate, sample_weight, floor, start
     Returns
     -------
     variances : ndarray of shape (n_experts,)
+    log_likelihood : float
+        The mixture's weighted mean log-likelihood per row with them.
     """
     residual2 = (y[:, None] - predictions) ** 2
     w = sample_weight[:, None]
     variances = (noise_variances(y, predictions, np.exp(log_gate) * w, floor, residual2)
                  if start is None else np.maximum(start, floor))
-    previous = -np.inf
-    for _ in range(NOISE_EM_MAX_ITER):
-        # log g_i + log N(y | f_i, sigma_i^2) without 2 pi (it cancels in the
-        # responsibilities), in place: these passes over (n, M) are the cost.
+
+    def e_step(variances):
+        # log g_i + log N(y | f_i, sigma_i^2) without 2 pi (added at the end),
+        # exponentiated in place: these passes over (n, M) are the cost.
         joint = residual2 * (-0.5 / variances)
         joint += log_gate
         joint -= 0.5 * np.log(variances)
@@ -229,12 +231,19 @@ def fitted_noise_variances(y, predictions, log_gate, sample_weight, floor, start
         total = joint.sum(axis=1, keepdims=True)
         log_likelihood = float(np.average(np.log(total[:, 0]) + top[:, 0],
                                           weights=sample_weight))
+        joint *= w / total                           # responsibilities x weights
+        return joint, log_likelihood
+
+    previous = -np.inf
+    for _ in range(NOISE_EM_MAX_ITER):
+        weights, log_likelihood = e_step(variances)
         if log_likelihood - previous <= NOISE_EM_TOL * max(1.0, abs(log_likelihood)):
             break
         previous = log_likelihood
-        joint *= w / total                           # responsibilities x weights
-        variances = noise_variances(y, predictions, joint, floor, residual2)
-    return variances
+        variances = noise_variances(y, predictions, weights, floor, residual2)
+    else:
+        log_likelihood = e_step(variances)[1]
+    return variances, log_likelihood - 0.5 * LOG_2PI
 
 
 def categorical_log_likelihood(y_encoded, probas):

@@ -70,7 +70,7 @@ def test_fitted_noise_variances_recover_the_components_and_never_lose_likelihood
     predictions = np.column_stack([x, x + 4])
     log_gate = np.log(np.full((len(y), 2), 0.5))
     w = np.ones(len(y))
-    variances = fitted_noise_variances(y, predictions, log_gate, w, 1e-12)
+    variances, _ = fitted_noise_variances(y, predictions, log_gate, w, 1e-12)
     assert_allclose(variances, [0.25, 2.25], rtol=0.05)
     # The gate-weighted residuals (the start) count the other component as noise.
     start = noise_variances(y, predictions, np.exp(log_gate), 1e-12)
