@@ -240,15 +240,18 @@ def test_n_init_restarts_in_parallel_give_the_sequential_result(regimes, backend
     # With n_jobs > 1 the restarts run in parallel (each from a generator of
     # its own), and the fit is the one the sequential restarts give. In
     # threads too: the gates are initialised (from torch's global generator)
-    # before the restarts are dispatched.
+    # before the restarts are dispatched. Equal up to rounding, not bit for
+    # bit: loky's workers run torch and BLAS with one thread each, and the
+    # parent with all cores, so sums over rows are reduced in another order
+    # (CI measured a relative difference of 3e-13).
     X, y, _ = regimes
     sequential = EMRegressor(regime_experts(), n_init=3, n_jobs=1, random_state=0).fit(X, y)
     for _ in range(2):
         with joblib.parallel_config(backend=backend):
             parallel = EMRegressor(regime_experts(), n_init=3, n_jobs=2,
                                    random_state=0).fit(X, y)
-        assert parallel.log_likelihood_ == sequential.log_likelihood_
-        assert_allclose(parallel.predict(X), sequential.predict(X), rtol=1e-12)
+        assert parallel.log_likelihood_ == pytest.approx(sequential.log_likelihood_, rel=1e-10)
+        assert_allclose(parallel.predict(X), sequential.predict(X), rtol=1e-9)
 
 
 # ----------------------------------------------------------- predictions
