@@ -55,7 +55,6 @@ VARIANTS = {
     "plain head's inputs uncentred (classification)": ({"centre_head_inputs": False}, {}),
     "10 gate folds": ({"gate_folds": 10}, {}),
     "3 gate folds": ({"gate_folds": 3}, {}),
-    "bagged level-2 blend": ({"choice": "bagged_blend"}, {}),
     "linear head on probabilities, not log-odds (classification)": (
         {"head_inputs": "proba"}, {}),
 }

@@ -51,7 +51,6 @@ HEAD_MAX_ROWS = 20_000
 # is then tiny, and L-BFGS needed 800-1,000 iterations on nearly separable
 # log-odds (a deep tree's), stopping at max_iter short of the optimum.
 NEWTON_MAX_COEFFICIENTS = 256
-BAGS = 25
 
 
 def _blend_loss(logits, out, y, w, regression):
@@ -580,16 +579,10 @@ def choose_candidates(predictions, y, w, regression, mode="blend"):
         return {name: float(name == best) for name in names}
     if regression:
         out = np.column_stack([predictions[name] for name in names])
+        logits = constant_blend_logits(out, y, w, True)
     else:
         picked = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
-        out, y = np.log(np.maximum(picked, 1e-300)), None
-    if mode == "bagged_blend":
-        rng = np.random.default_rng(0)
-        counts = rng.multinomial(len(w), np.full(len(w), 1.0 / len(w)), size=BAGS)
-        weights = np.mean([softmax(constant_blend_logits(out, y, w * c, regression))
-                           for c in counts], axis=0)
-        return dict(zip(names, weights))
-    logits = constant_blend_logits(out, y, w, regression)
+        logits = constant_blend_logits(np.log(np.maximum(picked, 1e-300)), None, w, False)
     # No cut-off for small weights: the predictions must move continuously
     # with the data (rescaling y must rescale them, to rounding), and a
     # threshold makes a candidate jump in or out on the last digit.
