@@ -1,65 +1,81 @@
-"""Each candidate of the stacked gate on the test rows, next to Stacking.
+"""Each candidate of the stacked gate on the test rows, next to the best constant blends.
 
 The default mixture's final predictor is a convex blend of candidates (the
 experts' constant blend, the gate, the linear and feature-weighted heads, the
 best single expert), weighted on their held-out predictions. This script
-fits the default mixture and ``StackingRegressor(cv=5)`` on the suite's
-splits of one regression dataset and prints, per split, the candidates'
-weights, their held-out losses (standardised units) and the test RMSE of the
-mixture, of each weighted candidate alone, and of Stacking's final ridge
-applied to the mixture's own experts::
+fits the default mixture, ``Stacking(cv=5)`` and Caruana's ensemble selection
+on the suite's splits of one dataset and prints, per split, the candidates'
+weights, their held-out losses (standardised squared error, or log-loss) and
+the test score (RMSE or log-loss) of the mixture, of each weighted candidate
+alone and of the two constant blends; for regression also of Stacking's final
+ridge applied to the mixture's own experts::
 
     OMP_NUM_THREADS=1 python benchmarks/diagnose_candidates.py boston --splits 10
+    OMP_NUM_THREADS=1 python benchmarks/diagnose_candidates.py breast_cancer --splits 10
 """
 
 import os
 import sys
 
 import numpy as np
+from sklearn.metrics import log_loss
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_benchmarks import _splits, build_method, diagnostic_arguments, load  # noqa: E402
 
 
 def main(argv=None):
-    parser, args = diagnostic_arguments(__doc__, argv)
+    _, args = diagnostic_arguments(__doc__, argv)
     from skmoe._candidates import ExpertHead
+    from skmoe._likelihood import mix_probabilities
 
     task, X, y, _ = load(args.dataset, args.max_rows)
-    if task != "regression":
-        parser.error("a regression dataset")
+    regression = task == "regression"
+    metric = "RMSE" if regression else "log-loss"
     totals = {}
     for split, (train, test) in enumerate(_splits(task, X, y, args.splits, 0.25, 0)):
-        stacking = build_method("stacking", task, seed=split, lgbm_trees=300, n_jobs=1)
-        stacking.fit(X[train], y[train])
-        moe = build_method("moe", task, seed=split, lgbm_trees=300, n_jobs=1)
-        moe.fit(X[train], y[train])
+        fitted = {name: build_method(name, task, seed=split, lgbm_trees=300, n_jobs=1)
+                  .fit(X[train], y[train]) for name in ("stacking", "caruana", "moe")}
+        moe = fitted["moe"]
 
-        def rmse(prediction):
-            return float(np.sqrt(np.mean((prediction - y[test]) ** 2)))
+        def score(prediction):
+            if regression:
+                return float(np.sqrt(np.mean((prediction - y[test]) ** 2)))
+            return float(log_loss(y[test], prediction, labels=moe.classes_))
+
+        def predict(model):
+            return model.predict(X[test]) if regression else model.predict_proba(X[test])
 
         X_test = moe._check_X(X[test])
         combiner, view = moe._combiner_and_view(X_test)
         weights, outputs = moe._weights_and_outputs(X_test, view)
-        scores = {"stacking": rmse(stacking.predict(X[test])),
-                  "stacking's ridge on the mixture's experts":
-                      rmse(stacking.final_estimator_.predict(outputs)),
-                  "mixture": rmse(moe.predict(X[test])),
-                  "gate": rmse((weights * outputs).sum(axis=1)),
-                  "constant": rmse(outputs @ moe.blend_weights_)}
+        scores = {"stacking": score(predict(fitted["stacking"])),
+                  "caruana": score(predict(fitted["caruana"])),
+                  "mixture": score(predict(moe))}
+        if regression:
+            scores["stacking's ridge on the mixture's experts"] = score(
+                fitted["stacking"].final_estimator_.predict(outputs))
+            scores["gate"] = score((weights * outputs).sum(axis=1))
+            scores["constant"] = score(outputs @ moe.blend_weights_)
+        else:
+            scores["gate"] = score(mix_probabilities(weights, outputs))
+            scores["constant"] = score(mix_probabilities(
+                np.broadcast_to(moe.blend_weights_, weights.shape), outputs))
         for _, head in ([] if combiner is None else combiner.heads):
             name = ("best_expert" if isinstance(head, ExpertHead) else
                     "feature_weighted" if head.feature_weighted else "linear")
-            scores[name] = rmse(head.predict(view, outputs))
+            scores[name] = score(head.predict(view, outputs) if regression else
+                                 head.predict_proba(view, outputs, len(moe.classes_)))
         for name, value in scores.items():
             totals.setdefault(name, []).append(value)
         print(f"split {split}: weights "
               + ", ".join(f"{k} {v:.2f}" for k, v in moe.candidate_weights_.items()))
-        print("  held-out loss " + ", ".join(f"{k} {np.sqrt(v):.3f}"
-                                             for k, v in moe.out_of_fold_loss_.items()))
-        print("  test RMSE " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()),
+        print("  held-out loss " + ", ".join(
+            f"{k} {np.sqrt(v) if regression else v:.4f}"
+            for k, v in moe.out_of_fold_loss_.items()))
+        print(f"  test {metric} " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()),
               flush=True)
-    print("mean test RMSE over the splits where each was weighted: "
+    print(f"mean test {metric} over the splits where each was weighted: "
           + ", ".join(f"{k} {np.mean(v):.4f} ({len(v)})" for k, v in totals.items()))
 
 
