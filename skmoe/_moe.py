@@ -353,8 +353,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         'nll': the mixture's negative log-likelihood (per-expert noise scales
         learned with it). 'squared_error': the squared error of the mixed
         prediction ``sum_i g_i f_i`` (noise scales then fitted to the trained
-        gate by maximum likelihood). 'auto': 'nll' (the stacked gate's
-        candidates are still chosen on the squared error of their means).
+        gate by maximum likelihood). 'auto': 'squared_error' for the stacked
+        gate, 'nll' when torch experts train with the gate.
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
         0 trains for ``max_epochs`` on all rows.

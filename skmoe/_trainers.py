@@ -105,13 +105,12 @@ class GradientTrainer(_Trainer):
                              f"{task_loss!r}.")
         stacked = is_dense(routing) and not any(
             is_differentiable_expert(t) for t in problem.templates)
-        # 'auto': the mixture's likelihood, for the stacked gate too: on the
-        # benchmark suite's regression sets its point predictions scored as
-        # well as a gate trained on squared error (better where the experts
-        # own regions) and its density better
-        # (benchmarks/results/predictive_density.md). The classifier's
-        # log-loss is the mixture's likelihood.
+        # 'auto': the task loss for a gate over fixed experts; the mixture's
+        # likelihood where experts train with the gate (it lets them
+        # specialise). The classifier's log-loss is the mixture's likelihood.
         loss = "squared_error" if estimator.loss == "squared_error" else "nll"
+        if estimator.loss == "auto" and stacked and not estimator._is_classifier:
+            loss = "squared_error"
         cv = self.cv(estimator, problem.y)
         settings = Bunch(max_epochs=estimator.max_epochs,
                          learning_rate=estimator.learning_rate,

@@ -72,8 +72,8 @@ def test_gates_start_exactly_at_the_constant_blend():
     y = torch.as_tensor(rng.normal(size=60), dtype=torch.float32)
     loss = _GateLoss(Z, out, y, torch.ones(60), True, "squared_error")
     starts = [np.array([0.5, -1.0, 0.5]), np.array([2.0, 0.0, -2.0])]
-    members = [(np.arange(0, 40), np.arange(40, 50), starts[0], None),
-               (np.arange(10, 50), np.arange(50, 60), starts[1], None)]
+    members = [(np.arange(0, 40), np.arange(40, 50), starts[0]),
+               (np.arange(10, 50), np.arange(50, 60), starts[1])]
     settings = Bunch(max_epochs=0, learning_rate=1e-3, batch_size=16, tol=0.0,
                      n_iter_no_change=5, verbose=0)
     net, history, _ = _train_gates(MLPGate(), Z, loss, members, settings, 0, "cpu")
