@@ -9,7 +9,7 @@ of ``predict`` (0.683 and 0.95 for a calibrated Gaussian),
 mean held-out log-likelihood per row in units of y's standard deviation
 (``log_likelihood_samples + log sd(y)``; higher is better). ``--fit em``
 fits the mixture by EM instead (the density is what it maximises), ``--fit
-squared_error`` (or ``nll``) the default trainer with that ``loss``; ``--versus em``
+nll`` the default trainer with ``loss="nll"``; ``--versus em`` (or ``nll``)
 fits that variant too, on the same splits, and adds the paired difference
 of the held-out log-likelihoods (variant - ``--fit``'s) and the ratio of
 their test RMSEs::
@@ -34,8 +34,7 @@ from run_benchmarks import _splits, load, make_experts  # noqa: E402
 
 
 # The regressor's parameters per variant (the suite's pool and seeds for all).
-VARIANTS = {"default": {}, "em": {"training": "em"}, "nll": {"loss": "nll"},
-            "squared_error": {"loss": "squared_error"}}
+VARIANTS = {"default": {}, "em": {"training": "em"}, "nll": {"loss": "nll"}}
 
 
 def density_scores(name, n_splits, max_rows, variant="default"):

@@ -287,7 +287,8 @@ def _fitted_variances(model, data, index, problem, start):
     """The noise variances that fit the trained mixture's density best, its gate
     and experts held fixed (``_likelihood.fitted_noise_variances``), from
     ``start`` (standardised units) or, if None, the gate-weighted residuals;
-    and the mean log-likelihood per row they give (in y's units)."""
+    the mean log-likelihood per row they give (in y's units); and each
+    expert's mean gate weight (from the same pass over the rows)."""
     columns = {"log_g": [], "out": [], "y": [], "w": []}
     model.eval()
     with torch.no_grad():
@@ -299,7 +300,8 @@ def _fitted_variances(model, data, index, problem, start):
     log_g, out, y, w = (np.concatenate(columns[key]) for key in columns)
     floor = problem.variance_floor / problem.y_scale ** 2      # (standardised units)
     variances, log_likelihood = fitted_noise_variances(y, out, log_g, w, floor, start)
-    return variances * problem.y_scale ** 2, log_likelihood - math.log(problem.y_scale)
+    return (variances * problem.y_scale ** 2, log_likelihood - math.log(problem.y_scale),
+            np.exp(log_g).mean(axis=0))
 
 
 def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,
@@ -358,19 +360,19 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     gate, model = best.gate, best.model
     model.zero_grad(set_to_none=True)  # frees the gradients (and a CUDA graph's pool)
     everything = torch.arange(len(problem.y), device=device)
-    _, per_row, weights = evaluate(model, data, everything, loss)
-    w = problem.sample_weight
-    log_likelihood = float(np.average(to_numpy(per_row), weights=w))
-    variances = None
-    if not problem.is_classifier:
+    if problem.is_classifier:
+        _, per_row, weights = evaluate(model, data, everything, loss)
+        log_likelihood = float(np.average(to_numpy(per_row), weights=problem.sample_weight))
+        variances, expert_share = None, to_numpy(weights.mean(0))
+    else:
         # The noise scales that fit the trained gate and experts best: the task
         # loss does not train them, and the likelihood's minibatch steps leave
         # them short of it (6.1 against 0.24 and 2.4 after 100 epochs on
         # tests/test_likelihood.py's two-component data).
         trained = (None if loss == "squared_error" else
                    np.exp(to_numpy(model.log_variance)))
-        variances, log_likelihood = _fitted_variances(model, data, everything, problem,
-                                                      trained)
+        variances, log_likelihood, expert_share = _fitted_variances(
+            model, data, everything, problem, trained)
     gate.use_module(model.gate)
     exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
                                best.n_iter, best.history)
@@ -382,4 +384,4 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
     return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
                  n_iter=best.n_iter, converged=best.converged,
-                 log_likelihood=log_likelihood, expert_share=to_numpy(weights.mean(0)))
+                 log_likelihood=log_likelihood, expert_share=expert_share)

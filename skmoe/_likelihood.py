@@ -134,11 +134,12 @@ def classification_outputs(names, experts, X, n_classes):
                     axis=1)
 
 
-def logsumexp_rows(a):
+def logsumexp_rows(a, overwrite=False):
     """``logsumexp(a, axis=1)`` without scipy's per-call checks (~0.3 ms, paid
     by loops of hundreds of small calls: the level-2 blend's fit, EM's
     constant blend), with the shifted exponentials ``exp(a - max)`` and their
-    row sums (a row's posterior is ``exp / total``).
+    row sums (a row's posterior is ``exp / total``). ``overwrite``: ``exp``
+    is computed in ``a``'s memory (no (n, M) temporaries).
 
     Returns
     -------
@@ -146,7 +147,12 @@ def logsumexp_rows(a):
     exp, total : ndarray of shape (n, M) and (n, 1)
     """
     top = a.max(axis=1, keepdims=True)
-    exp = np.exp(a - top)
+    if overwrite:
+        exp = a
+        exp -= top
+        np.exp(exp, out=exp)
+    else:
+        exp = np.exp(a - top)
     total = exp.sum(axis=1, keepdims=True)
     return (top + np.log(total))[:, 0], exp, total
 
@@ -158,7 +164,11 @@ def gaussian_log_likelihood(y, predictions, variances, residual2=None):
     """
     if residual2 is None:
         residual2 = (y[:, None] - predictions) ** 2
-    return -0.5 * (LOG_2PI + np.log(variances)[None, :] + residual2 / variances[None, :])
+    # In place on one (n, M) array: the same numbers as the one-line formula.
+    log_lik = residual2 / variances[None, :]
+    log_lik += LOG_2PI + np.log(variances)[None, :]
+    log_lik *= -0.5
+    return log_lik
 
 
 def noise_variances(y, predictions, weights, floor, residual2=None):
@@ -220,19 +230,13 @@ def fitted_noise_variances(y, predictions, log_gate, sample_weight, floor, start
                  if start is None else np.maximum(start, floor))
 
     def e_step(variances):
-        # log g_i + log N(y | f_i, sigma_i^2) without 2 pi (added at the end),
-        # exponentiated in place: these passes over (n, M) are the cost.
-        joint = residual2 * (-0.5 / variances)
+        # log g_i + log N(y | f_i, sigma_i^2), exponentiated in place: one
+        # (n, M) array per step (these passes over it are the cost).
+        joint = gaussian_log_likelihood(y, predictions, variances, residual2)
         joint += log_gate
-        joint -= 0.5 * np.log(variances)
-        top = joint.max(axis=1, keepdims=True)
-        joint -= top
-        np.exp(joint, out=joint)
-        total = joint.sum(axis=1, keepdims=True)
-        log_likelihood = float(np.average(np.log(total[:, 0]) + top[:, 0],
-                                          weights=sample_weight))
-        joint *= w / total                           # responsibilities x weights
-        return joint, log_likelihood
+        per_row, exp, total = logsumexp_rows(joint, overwrite=True)
+        exp *= w / total                             # responsibilities x weights
+        return exp, float(np.average(per_row, weights=sample_weight))
 
     previous = -np.inf
     for _ in range(NOISE_EM_MAX_ITER):
@@ -243,7 +247,7 @@ def fitted_noise_variances(y, predictions, log_gate, sample_weight, floor, start
         variances = noise_variances(y, predictions, weights, floor, residual2)
     else:
         log_likelihood = e_step(variances)[1]
-    return variances, log_likelihood - 0.5 * LOG_2PI
+    return variances, log_likelihood
 
 
 def categorical_log_likelihood(y_encoded, probas):
