@@ -22,7 +22,7 @@ from scipy import stats
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, check_consistent_length
 
 from ._progress import progress_bar
 
@@ -397,14 +397,25 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         pair = _default_pair(estimators)
     elif len(pair) != 2 or any(p not in estimators for p in pair):
         raise ValueError(f"pair must name two of {list(estimators)}, got {pair!r}.")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}.")
     scorers = _scorers(scoring, list(estimators.values()), classifier)
+    # (Folds are made from y alone: a shorter y would silently drop rows of X.)
+    check_consistent_length(X, y)
     y_arr = np.asarray(y)
     if isinstance(cv, int):
         splitter = (StratifiedKFold if classifier else KFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
     else:
         splitter = check_cv(cv, y_arr, classifier=classifier)
-    splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr))
+    try:
+        splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr))
+    except ValueError as exc:
+        if "groups" not in str(exc):
+            raise
+        raise ValueError(f"cv={splitter!r} needs groups, which compare() does not take: "
+                         "pass the splits instead, e.g. cv=list(cv.split(X, y, groups))."
+                         ) from exc
 
     jobs = [(name, est, train, test) for name, est in estimators.items()
             for train, test in splits]

@@ -19,7 +19,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
                     _weight_kwargs, check_sample_weight, encode_class_labels)
-from ._data import n_samples
+from ._data import n_samples, standardisation
 from ._crossfit import cross_fit, make_folds, refit
 from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
                           regression_outputs)
@@ -57,6 +57,12 @@ def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=
         Selection counts divided by ``n_rounds``.
     """
     n, n_experts = predictions.shape
+    if not classifier:
+        # Squared errors in y's units overflow (y of 1e160) or underflow (1e-160)
+        # to ties, which go to the first expert: measure them in standard units
+        # instead (an affine change that moves no choice otherwise).
+        mean, scale = standardisation(y[:, None])
+        predictions, y = (predictions - mean) / scale, (y - mean[0]) / scale[0]
     w = np.full(n, 1.0 / n) if sample_weight is None else sample_weight / sample_weight.sum()
     counts = np.zeros(n_experts, dtype=np.int64)
     total = np.zeros(n)

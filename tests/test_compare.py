@@ -12,7 +12,7 @@ from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import GroupKFold, KFold, cross_val_score
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -146,6 +146,13 @@ def test_bad_arguments():
         result.paired_test("a", "b", metric="auc")
     with pytest.raises(ValueError, match="Pass both a and b"):
         result.paired_test("a")
+    # X and y of different lengths (the folds come from y: a row of X was dropped).
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        compare({"a": LinearRegression(), "b": DummyRegressor()}, X, y[:-1], cv=2)
+    with pytest.raises(ValueError, match="needs groups"):
+        compare({"a": LinearRegression(), "b": DummyRegressor()}, X, y, cv=GroupKFold(2))
+    with pytest.raises(TypeError, match="title must be a string"):
+        compare({"a": LinearRegression(), "b": DummyRegressor()}, X, y, cv=2, title=5)
 
 
 class _Warns(RegressorMixin, BaseEstimator):

@@ -122,6 +122,22 @@ def test_greedy_puts_all_weight_on_a_perfect_expert():
     assert_allclose(ensemble.predict(X), y)
 
 
+@pytest.mark.parametrize("factor", [1e160, 1e300, 1e-160, 1e-300])
+def test_greedy_weights_do_not_depend_on_the_units_of_y(factor):
+    # Squared errors of y x 1e160 overflowed (of y x 1e-160 underflowed) to
+    # ties, and the selection silently put all weight on the first expert.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=80)
+    experts = [("dummy", DummyRegressor()), ("ridge", Ridge()),
+               ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+    unit = EnsembleRegressor(experts, weights="greedy", random_state=0).fit(X, y)
+    scaled = EnsembleRegressor(experts, weights="greedy", random_state=0).fit(X, y * factor)
+    assert unit.weights_[0] == 0.0
+    assert_array_equal(scaled.weights_, unit.weights_)
+    assert_allclose(scaled.predict(X) / factor, unit.predict(X), rtol=1e-9)
+
+
 def test_greedy_selects_both_experts_with_independent_errors():
     rng = np.random.RandomState(0)
     y = rng.normal(size=400)
