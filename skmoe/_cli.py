@@ -150,6 +150,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
         raise UserError(f"--drop names columns not in {path}: {unknown}.")
+    if target in drop:
+        raise UserError(f"--drop names the target column {target!r}; drop features only.")
     frame = frame.drop(columns=list(drop))
     if not len(frame):
         raise UserError(f"{path} has a header but no rows.")
@@ -260,6 +262,10 @@ def _run_compare(args):
             check_matplotlib()
         except ImportError as exc:
             raise UserError(str(exc)) from None
+        # Checked before the run, not found out when saving after it.
+        folder = os.path.dirname(os.path.abspath(args.plot))
+        if not os.path.isdir(folder):
+            raise UserError(f"--plot: no such folder {folder!r}.")
     is_csv = args.data.lower().endswith(".csv") or os.path.isfile(args.data)
     if is_csv:
         X, y, task, title = load_csv(args.data, args.target, args.task, args.drop,

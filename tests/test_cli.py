@@ -97,6 +97,12 @@ def test_csv_errors(csv_file, capsys):
     assert "['city']" in err and "not numeric" in err and "--one-hot" in err
     assert main(["compare", str(csv_file), "--drop", "nope"]) == 2
     assert "--drop names columns not in" in capsys.readouterr().err
+    # Dropping the target was a pandas KeyError traceback.
+    assert main(["compare", str(csv_file), "--target", "price", "--drop", "price"]) == 2
+    assert "--drop names the target column 'price'" in capsys.readouterr().err
+    # A plot into a missing folder failed with a traceback after the whole run.
+    assert main(["compare", str(csv_file), "--one-hot", "--plot", "/no/such/dir/p.png"]) == 2
+    assert "--plot: no such folder '/no/such/dir'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text, extra, message", [
