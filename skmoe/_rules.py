@@ -175,13 +175,20 @@ class RuleExpert(BaseEstimator):
                                  f"starting values of the search); {key!r} is {value!r}.")
         if regression:
             y = y.astype(np.float64)
+            scale = mean_and_scale(y)[1]
 
-            def mse(params):
-                return np.average((y - self._call(X, params)) ** 2, weights=w)
+            def rms(params):
+                # Measured in units of the largest residual: squared residuals
+                # of y of 1e200 overflowed (every objective inf, so the search
+                # never moved, and noise_std_ was inf); of 1e-200 underflowed.
+                residual = y - self._call(X, params)
+                peak = float(np.max(np.abs(residual)))
+                if peak == 0 or not np.isfinite(peak):
+                    return peak
+                return peak * float(np.sqrt(np.average((residual / peak) ** 2, weights=w)))
 
-            self.params_ = self._search(mse, start)
-            floor = NOISE_FLOOR * mean_and_scale(y)[1]
-            self.noise_std_ = max(float(np.sqrt(mse(self.params_))), floor)
+            self.params_ = self._search(rms, start)
+            self.noise_std_ = max(rms(self.params_), NOISE_FLOOR * scale)
             return self
         # One class is allowed: a rule can be calibrated on a fold of one class.
         encoder, codes = encode_class_labels(y, min_classes=1)

@@ -186,6 +186,20 @@ def test_rule_regression_fits_its_parameters_and_noise():
     assert_allclose(rule.noise_std_, 0.5, rtol=0.1)
 
 
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_rule_noise_scale_in_the_units_of_any_target(factor):
+    # The squared residuals of y of 1e200 overflowed: noise_std_ was inf (and
+    # every objective inf); those of y of 1e-200 underflowed to the floor.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 1))
+    y = (2.5 * X[:, 0] + 0.1 * rng.standard_normal(60)) * factor
+    rule = RuleExpert(linear_rule, params={"slope": 1.0, "intercept": 0.0}).fit(X, y)
+    r = y - rule.predict(X)
+    residual = np.abs(r).max() * np.sqrt(np.mean((r / np.abs(r).max()) ** 2))
+    assert np.isfinite(rule.noise_std_) and residual > 0
+    assert_allclose(rule.noise_std_, residual, rtol=1e-9)
+
+
 def test_rule_without_parameters_calibrates_noise_only():
     X = np.linspace(0, 10, 50)[:, None]
     rule = RuleExpert(parabola_rule).fit(X, parabola_rule(X) + 2.0)
