@@ -18,12 +18,14 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
+from ._base import encode_class_labels
 from ._crossfit import CrossFitAverage
-from ._data import is_dataframe, n_samples, take_rows
+from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
 from ._likelihood import (aligned_proba, categorical_log_likelihood, gaussian_log_likelihood,
                           regression_outputs)
+from ._problem import VARIANCE_FLOOR
 
 
 def log_likelihood_samples(estimator, X, y):
@@ -115,6 +117,10 @@ def n_free_parameters(estimator):
     n_parameters : int
     """
     check_is_fitted(estimator)
+    if not hasattr(estimator, "experts_"):
+        # (A fitted LinearRegression got AttributeError: 'experts_'.)
+        raise TypeError(f"bic, aic and n_free_parameters need a fitted skmoe mixture "
+                        f"(an estimator with experts_), got {type(estimator).__name__}.")
     names = getattr(estimator, "expert_names_", None)
     experts = estimator.experts_
     names = names if names is not None else [f"expert{i}" for i in range(len(experts))]
@@ -195,21 +201,35 @@ class _SingleExpert(BaseEstimator):
         self.expert = expert
 
     def fit(self, X, y, sample_weight=None):
-        y = np.asarray(y)  # X as given, as the mixtures' experts get it
+        # X as given, as the mixtures' experts get it; y 1-D (a column y
+        # broadcast against the predictions to (n, n)).
+        y = column_or_1d(y)
+        if is_classifier(self.expert):
+            # Fitted on labels 0..C-1, as the mixtures' experts are (aligned_proba
+            # reads the expert's classes_ as encoded labels).
+            self._label_encoder, y = encode_class_labels(y)
+            self.classes_ = self._label_encoder.classes_
+        else:
+            # The mixtures' checks and relative noise floor: y of order 1e200
+            # scored NaN here, and y of order 1e-200 scored against a floor of 1e-12.
+            _, scale = mean_and_scale(y)
+            check_target_scale(scale)
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         self.experts_ = [clone(self.expert).fit(X, y, **kwargs)]
         self.expert_names_ = ["expert0"]
-        if is_classifier(self.expert):
-            self.classes_ = self.experts_[0].classes_
-        else:
+        if not is_classifier(self.expert):
             residual2 = (y - self.experts_[0].predict(X)) ** 2
-            self.noise_variance_ = np.array([max(np.mean(residual2), 1e-12)])
+            self.noise_variance_ = np.array([max(np.mean(residual2),
+                                                  VARIANCE_FLOOR * scale ** 2)])
         return self
 
     def log_likelihood_samples(self, X, y):
-        y = np.asarray(y)
+        y = column_or_1d(y)
         if hasattr(self, "classes_"):
-            encoded = np.searchsorted(self.classes_, y)
+            unknown = np.setdiff1d(np.unique(y), self.classes_)
+            if len(unknown):
+                raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
+            encoded = self._label_encoder.transform(y)
             proba = aligned_proba("expert0", self.experts_[0], X, len(self.classes_))
             return categorical_log_likelihood(encoded, proba[:, None, :])[:, 0]
         pred = regression_outputs(self.expert_names_, self.experts_, X)
@@ -274,7 +294,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     if not candidates:
         raise ValueError("candidates is empty.")
     X = X if sparse.issparse(X) or is_dataframe(X) else np.asarray(X)
-    y = np.asarray(y)
+    # As the mixtures check it: a column y is raveled (DataConversionWarning).
+    y = _check_y(y, y_numeric=not is_classifier(estimator), estimator=estimator)
     scores = {}
     if criterion == "cv":
         splitter = check_cv(cv, y, classifier=is_classifier(estimator))
@@ -290,6 +311,11 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         for value in candidates:
             scores[_key(value)] = score(_candidate(estimator, param, value).fit(X, y), X, y)
         best = min(scores, key=scores.get)
+    undefined = [value for value in scores if np.isnan(scores[value])]
+    if undefined:
+        # min/max over NaN picks an arbitrary candidate: say so instead.
+        raise ValueError(f"The {criterion} score of candidates {undefined} is NaN; "
+                         "check the data and the experts' predictions.")
     return best, scores
 
 

@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.stats import norm
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -200,3 +200,79 @@ def test_mixture_bic_and_aic_methods_match_the_functions():
     assert_allclose(moe.bic(X, y), bic(moe, X, y))
     assert_allclose(moe.aic(X, y), aic(moe, X, y))
     assert moe.aic(X, y) < moe.bic(X, y)   # BIC's penalty is larger for n > e^2
+
+
+def _small_regression(n=60):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("criterion", ["bic", "cv"])
+def test_select_n_experts_ravels_a_column_y(criterion):
+    # A (n, 1) y broadcast to (n, n) in the one-expert candidate (its BIC
+    # 33638 instead of -130): it is raveled as the mixtures ravel it.
+    pd = pytest.importorskip("pandas")
+    X, y = _small_regression()
+    pool = em_pool().set_params(max_iter=3)
+    expected = select_n_experts(pool, X, y, candidates=(1, 2), criterion=criterion, cv=3)
+    for column in (y[:, None], pd.DataFrame({"y": y})):
+        with pytest.warns(DataConversionWarning):
+            best, scores = select_n_experts(pool, X, column, candidates=(1, 2),
+                                            criterion=criterion, cv=3)
+        assert best == expected[0]
+        assert_allclose([scores[1], scores[2]], [expected[1][1], expected[1][2]])
+
+
+@pytest.mark.parametrize("criterion", ["bic", "cv"])
+def test_select_n_experts_takes_any_class_labels(criterion):
+    # The one-expert candidate read raw labels as encoded ones: strings
+    # failed in int(), labels {5, 9} indexed out of bounds.
+    X, _ = _small_regression()
+    encoded = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    clf = MixtureOfExpertsClassifier(LogisticRegression(), n_experts=2, training="em",
+                                     cv=None, gate=LINEAR_GATE, max_iter=3, random_state=0)
+    expected = select_n_experts(clf, X, encoded, candidates=(1, 2), criterion=criterion, cv=3)
+    for labels in (np.array(["no", "yes"]), np.array([5, 9])):
+        best, scores = select_n_experts(clf, X, labels[encoded], candidates=(1, 2),
+                                        criterion=criterion, cv=3)
+        assert best == expected[0]
+        assert_allclose([scores[1], scores[2]], [expected[1][1], expected[1][2]])
+    one = _SingleExpert(LogisticRegression()).fit(X, np.array([5, 9])[encoded])
+    with pytest.raises(ValueError, match="labels not seen in fit"):
+        one.log_likelihood_samples(X[:2], np.array([5, 7]))
+
+
+def test_select_n_experts_checks_the_target_scale_of_every_candidate():
+    # y of order 1e200 scored NaN with one expert (the mixtures refuse it), y
+    # of order 1e-200 scored against an absolute noise floor of 1e-12.
+    X, y = _small_regression()
+    for factor, message in [(1e200, "Divide y"), (1e-200, "Multiply y")]:
+        for candidates in [(1,), (2,)]:
+            with pytest.raises(ValueError, match=f"standard deviation .* {message}"):
+                select_n_experts(em_pool().set_params(max_iter=3), X, y * factor,
+                                 candidates=candidates)
+    # The noise floor is relative to var(y), as the mixtures': rescaling an
+    # exactly linear y shifts the log-likelihood by -log(factor) per row.
+    exact = X @ [1.0, -2.0]
+    small = _SingleExpert(LinearRegression()).fit(X, exact * 1e-100)
+    one = _SingleExpert(LinearRegression()).fit(X, exact)
+    assert_allclose(small.log_likelihood_samples(X, exact * 1e-100),
+                    one.log_likelihood_samples(X, exact) - np.log(1e-100))
+
+    class NaNLikelihood(MixtureOfExpertsRegressor):
+        def log_likelihood_samples(self, X, y):
+            return np.full(len(y), np.nan)
+
+    with pytest.raises(ValueError, match=r"candidates \[2\] is NaN"):
+        select_n_experts(NaNLikelihood(LinearRegression(), training="em", cv=None,
+                                       max_iter=2), X, y, candidates=(2,))
+
+
+def test_bic_and_aic_of_a_non_mixture_are_refused():
+    # (A fitted LinearRegression got AttributeError: 'experts_'.)
+    X, y = _small_regression()
+    line = LinearRegression().fit(X, y)
+    for criterion in (bic, aic):
+        with pytest.raises(TypeError, match="need a fitted skmoe mixture.*LinearRegression"):
+            criterion(line, X, y)
