@@ -57,6 +57,8 @@ VARIANTS = {
     "3 gate folds": ({"gate_folds": 3}, {}),
     "linear head on probabilities, not log-odds (classification)": (
         {"head_inputs": "proba"}, {}),
+    "no floor on the constant blend's share": ({"constant_floor": 0.0}, {}),
+    "constant blend keeps 5 % of the level-2 blend": ({"constant_floor": 0.05}, {}),
 }
 
 

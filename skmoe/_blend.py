@@ -39,6 +39,11 @@ constant blend out of fold:
    level up, a handful of weights fitted on n rows. The constant blend and
    the gate blend into one gate (:class:`MixedLogits`), so the mixture part
    stays a mixture; the heads' share is added by :class:`CandidateBlend`.
+   The constant blend keeps at least ``CONSTANT_FLOOR`` (2 %) of it: on a
+   few hundred rows a head can be right with near-certainty on every
+   held-out row and take all the weight, and one confident mistake on new
+   rows then costs a log-loss of 10 or more; 2 % of the constant blend's
+   probability bounds it.
    (Picking one candidate instead -- the constant blend unless another beat
    it by one standard error -- was measured too: see
    ``benchmarks/results/gate_levers.md``.)
@@ -73,7 +78,7 @@ from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
-from ._candidates import (PROBA_FLOOR, CandidateBlend, ExpertHead, LinearHead,  # noqa: F401
+from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead, LinearHead,  # noqa: F401
                           best_expert, blend_prediction, candidate_loss, choose_candidates,
                           constant_blend_logits, head_prediction, head_rows, make_head,
                           picked_log_likelihood)
@@ -95,7 +100,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
           "stop": "mean", "head_inputs": "log", "best_expert": True,
-          "centre_head_inputs": True}
+          "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR}
 
 
 @contextlib.contextmanager
@@ -539,7 +544,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
               for name, p in predictions.items() if np.all(np.isfinite(p))}
     if LEVERS["fallback"]:
         candidate_weights = choose_candidates(predictions, head_y, w, regression,
-                                              mode=LEVERS["choice"])
+                                              mode=LEVERS["choice"],
+                                              constant_floor=LEVERS["constant_floor"])
     else:
         candidate_weights = {"gate": 1.0}
     share_gate = candidate_weights.get("gate", 0.0)

@@ -36,6 +36,9 @@ PROBA_FLOOR = 1e-4
 
 # Ridge penalties searched (by leave-one-out, in standardised units) by LinearHead.
 HEAD_ALPHAS = np.logspace(-3, 3, 13)
+# The least share of the constant blend in the candidates' blend
+# (benchmarks/results/gate_levers_round10.md).
+CONSTANT_FLOOR = 0.02
 # Feature-weighted head: at most this many meta-features (principal components
 # beyond), at most this many product columns; its penalty grids.
 FW_MAX_META = 20
@@ -552,7 +555,7 @@ def _se_choice(held_out, w):
     return {name: float(name == best) for name in held_out}
 
 
-def choose_candidates(predictions, y, w, regression, mode="blend"):
+def choose_candidates(predictions, y, w, regression, mode="blend", constant_floor=CONSTANT_FLOOR):
     """Weights of the candidates (constant blend, gate, heads), summing to 1.
 
     ``mode``: ``'blend'`` fits the best convex blend of the
@@ -562,7 +565,9 @@ def choose_candidates(predictions, y, w, regression, mode="blend"):
     constant blend with the candidates that beat it by one standard error;
     ``'argmin'`` the lowest loss. (The alternatives are for the ablation
     benchmark, ``benchmarks/bench_gate_levers.py``.) Every weight is
-    positive: there is no cut-off (see below).
+    positive: there is no cut-off (see below). In ``'blend'`` mode the
+    constant blend keeps at least ``constant_floor`` of the weight (the other
+    weights fitted under that constraint).
     """
     names = [name for name, p in predictions.items() if np.all(np.isfinite(p))]
     # Per-row losses only where a mode reads them (five columns of n: a tenth
@@ -579,14 +584,24 @@ def choose_candidates(predictions, y, w, regression, mode="blend"):
         return {name: float(name == best) for name in names}
     if regression:
         out = np.column_stack([predictions[name] for name in names])
+    else:
+        out = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
+    floor = constant_floor if "constant" in names else 0.0
+    if floor > 0:
+        # The blend keeps at least ``floor`` on the constant blend: fitting the
+        # other weights on the candidates mixed with it gives the optimum
+        # under that constraint (the blend is linear in the candidates).
+        out = (1.0 - floor) * out + floor * out[:, [names.index("constant")]]
+    if regression:
         logits = constant_blend_logits(out, y, w, True)
     else:
-        picked = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
-        logits = constant_blend_logits(np.log(np.maximum(picked, 1e-300)), None, w, False)
+        logits = constant_blend_logits(np.log(np.maximum(out, 1e-300)), None, w, False)
     # No cut-off for small weights: the predictions must move continuously
     # with the data (rescaling y must rescale them, to rounding), and a
     # threshold makes a candidate jump in or out on the last digit.
-    weights = softmax(logits)
+    weights = (1.0 - floor) * softmax(logits)
+    if floor > 0:
+        weights[names.index("constant")] += floor
     return dict(zip(names, weights))
 
 

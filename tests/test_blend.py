@@ -7,12 +7,14 @@ import pytest
 import torch
 from numpy.testing import assert_allclose
 from scipy.special import softmax
+from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from skmoe._blend import GateInputs, constant_blend_logits
+from skmoe._candidates import CONSTANT_FLOOR
 from skmoe.experts import RuleExpert
 from skmoe.gates import MLPGate
 
@@ -304,11 +306,41 @@ def test_blend_of_candidates_puts_its_weight_on_the_exact_one():
                    "linear": y + 0.5 * rng.normal(size=300)}
     weights = _choose(predictions, y, np.ones(300), regression=True)
     assert_allclose(sum(weights.values()), 1.0)
-    assert weights["gate"] > 0.99
+    # All of it but the constant blend's least share.
+    assert weights["gate"] > 0.97 and weights["constant"] == pytest.approx(CONSTANT_FLOOR)
     # Two equally good, independent candidates: shared about equally.
     predictions = {"constant": y + rng.normal(size=300), "gate": y + rng.normal(size=300)}
     weights = _choose(predictions, y, np.ones(300), regression=True)
     assert_allclose(weights["gate"], 0.5, atol=0.1)
+
+
+def test_the_constant_blend_keeps_its_least_share_against_a_candidate_right_everywhere():
+    # A head that gave the true class probability 1 on every held-out row took
+    # all the weight; one confident mistake on a new row then cost a log-loss
+    # of 10 or more (wine: 0.27 mean over a test split's 45 rows).
+    from skmoe._candidates import choose_candidates as _choose
+    rng = np.random.RandomState(0)
+    y = rng.randint(0, 2, size=200)
+    rows = np.arange(200)
+    sure, modest = np.zeros((200, 2)), np.full((200, 2), 0.3)
+    sure[rows, y] = 1.0
+    modest[rows, y] = 0.7
+    weights = _choose({"constant": modest, "linear": sure}, y, np.ones(200), regression=False)
+    assert weights["constant"] == pytest.approx(CONSTANT_FLOOR)
+    assert weights["linear"] == pytest.approx(1 - CONSTANT_FLOOR)
+    # Where the constant blend is the best candidate it still takes it all.
+    weights = _choose({"constant": sure, "linear": modest}, y, np.ones(200), regression=False)
+    assert weights["constant"] == pytest.approx(1.0)
+    # A fitted mixture: every row keeps CONSTANT_FLOOR of the constant blend's
+    # probability of each class.
+    from sklearn.tree import DecisionTreeClassifier
+    X, y = load_iris(return_X_y=True)
+    moe = MixtureOfExpertsClassifier([("lr", LogisticRegression(max_iter=500)),
+                                      ("tree", DecisionTreeClassifier(max_depth=3))],
+                                     random_state=0).fit(X, y)
+    assert moe.candidate_weights_["constant"] >= CONSTANT_FLOOR - 1e-12
+    constant = np.einsum("m,nmc->nc", moe.blend_weights_, moe.predict_experts(X))
+    assert np.all(moe.predict_proba(X) >= CONSTANT_FLOOR * constant - 1e-9)
 
 
 @pytest.mark.parametrize("mode", ["se", "se_blend", "argmin"])
