@@ -162,11 +162,12 @@ class ModuleNet(torch.nn.Module):
         self.activation = ACTIVATIONS[activation]()
         self.bottom = (torch.nn.Identity() if bottom is None
                        else fresh_module(bottom, "bottom_module"))
-        z = _dry_run(self.bottom, sample)
+        z = _dry_run(self.bottom, sample, name="bottom_module (its input: X's features)")
         if expert is not None:
             self.experts = torch.nn.ModuleList(fresh_module(expert, "expert_module")
                                                for _ in range(n_experts))
-            _dry_run(self.experts[0], z)     # one tensor out, or a clear error
+            # One tensor out, or a clear error.
+            _dry_run(self.experts[0], z, name="expert_module (its input: the bottom's output)")
         elif architecture == "shared_bottom" and bottom is not None:
             self.experts = None
         else:
@@ -184,7 +185,8 @@ class ModuleNet(torch.nn.Module):
         if tower is not None:
             self.towers = torch.nn.ModuleList(fresh_module(tower, "tower_module")
                                               for _ in range(self.n_tasks))
-            width = _check_2d(_dry_run(self.towers[0], hidden[0]),
+            width = _check_2d(_dry_run(self.towers[0], hidden[0],
+                                       name="tower_module (its input: the experts' mixture)"),
                               "the output of tower_module").shape[-1]
             self.heads = BatchedMLP(self.n_tasks, width, (), max(out_dims))
         else:
@@ -224,10 +226,11 @@ class ModuleNet(torch.nn.Module):
         return self.heads(hidden)                                   # (t, b, o)
 
 
-def _dry_run(fn, x, module=None):
+def _dry_run(fn, x, module=None, name=None):
     """``fn(x)`` with ``module`` (default ``fn``) in eval mode, no gradients.
 
-    Used to learn output shapes without touching batch-norm statistics.
+    Used to learn output shapes without touching batch-norm statistics. An
+    error of a user module (``name``) is re-raised naming it and its input.
     """
     module = fn if module is None else module
     states = ([(m, m.training) for m in module.modules()]
@@ -237,6 +240,13 @@ def _dry_run(fn, x, module=None):
     try:
         with torch.no_grad():
             out = fn(x)
+    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+        if name is None:
+            raise
+        # (torch's own message names no module: "mat1 and mat2 shapes cannot
+        # be multiplied (2x3 and 7x4)".)
+        raise ValueError(f"{name} failed on an input of shape {tuple(x.shape)}: {exc}"
+                         ) from exc
     finally:
         for m, training in states:
             m.train(training)

@@ -53,9 +53,10 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         if len(tasks) != n_tasks:
             raise ValueError(f"y has {n_tasks} column(s) but {len(tasks)} task(s) were "
                              f"declared in tasks={self.tasks!r}.")
+        # (A nested list such as [[1, 1]] is not one weight per task: no reshape.)
         weights = np.ones(n_tasks) if self.task_weights is None else np.asarray(
-            self.task_weights, dtype=np.float64).reshape(-1)
-        if len(weights) != n_tasks or not np.all(np.isfinite(weights)) or np.any(
+            self.task_weights, dtype=np.float64)
+        if weights.shape != (n_tasks,) or not np.all(np.isfinite(weights)) or np.any(
                 weights < 0) or not np.any(weights > 0):
             raise ValueError(f"task_weights must be {n_tasks} finite non-negative numbers, "
                              f"not all zero; got {self.task_weights!r}.")

@@ -225,6 +225,8 @@ def test_bad_parameters(two_tasks):
     X, Y = two_tasks
     with pytest.raises(ValueError, match="task_weights must be 2"):
         MultiGateMixtureOfExperts(task_weights=[1.0], **SMALL).fit(X, Y)
+    with pytest.raises(ValueError, match="task_weights must be 2"):  # was accepted
+        MultiGateMixtureOfExperts(task_weights=[[1.0, 1.0]], **SMALL).fit(X, Y)
     with pytest.raises(ValueError, match="architecture"):
         MultiGateMixtureOfExperts(architecture="mtl").fit(X, Y)
     with pytest.raises(ValueError, match="tower_hidden_layer_sizes"):

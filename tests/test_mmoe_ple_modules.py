@@ -122,6 +122,13 @@ def test_ple_mixed_tasks_and_pickle(two_tasks):
     (dict(expert_module=TupleModule()), "returned tuple, not a tensor"),
     (dict(expert_module=lambda: "not a module"), "callable returning one"),
     (dict(bottom_module=LSTMBlock(5, 3)), "built-in experts need 2-D inputs"),
+    # A module of the wrong width: torch's bare "mat1 and mat2 shapes cannot be
+    # multiplied" named no module.
+    (dict(bottom_module=torch.nn.Linear(7, 4)),
+     r"bottom_module \(its input: X's features\) failed on an input of shape \(2, 1, 5\)"
+     ".*7x4"),
+    (dict(expert_module=torch.nn.Linear(9, 4)), r"expert_module .* failed .*9x4"),
+    (dict(tower_module=torch.nn.Linear(99, 4)), r"tower_module .* failed .*99x4"),
 ])
 def test_inapplicable_parameters_raise(two_tasks, params, match):
     X, Y = two_tasks
