@@ -20,7 +20,11 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import (_check_feature_names_in, _num_samples, check_array,
+                                      check_is_fitted)
+
+from ._compat import validate_data
 
 # Sparse formats whose rows can be indexed; other formats are converted to CSR.
 _ROW_FORMATS = ("csr", "csc")
@@ -93,7 +97,14 @@ def _numeric_block(frame, positions):
     """The columns ``positions`` of a DataFrame as one float64 array (NaN for missing)."""
     if not positions:
         return np.empty((frame.shape[0], 0))
-    return np.column_stack([_float_column(frame.iloc[:, j]) for j in positions])
+    columns = [_float_column(frame.iloc[:, j]) for j in positions]
+    bad = [j for j, column in zip(positions, columns) if column is None]
+    if bad:
+        # (Columns found numeric in fit that are not now: a numpy stacking
+        # error named nothing.)
+        raise ValueError(f"The column(s) {_describe(frame, bad)} of X are not numbers, "
+                         "but they were when the gate's view was fitted.")
+    return np.column_stack(columns)
 
 
 def _describe(frame, positions):
@@ -179,6 +190,10 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
     * An array of strings or objects that are not all numbers: an error that
       names the columns; pass it as a DataFrame or set ``gate_transformer``.
 
+    ``transform`` checks X as scikit-learn's transformers do: the number of
+    columns, and a DataFrame's column names and their order, must be those
+    seen in ``fit``.
+
     Parameters
     ----------
     max_categories : int, default=20
@@ -194,22 +209,40 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         Positions of a DataFrame's numeric and one-hot encoded columns.
     encoder_ : OneHotEncoder or None
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when X was a DataFrame whose column names are all strings.
     """
+
+    _parameter_constraints = {
+        "max_categories": [Interval(numbers.Integral, 2, None, closed="left")],
+        "max_sparse_features": [Interval(numbers.Integral, 0, None, closed="left")],
+    }
 
     def __init__(self, max_categories=20, max_sparse_features=1000):
         self.max_categories = max_categories
         self.max_sparse_features = max_sparse_features
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Sparse X is densified; NaN is imputed by the gate.
+        tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _validate_X(self, X, reset):
+        """X checked as scikit-learn's transformers check it, a DataFrame kept as it is.
+
+        The feature count, and a DataFrame's column names (their order
+        included), must be those seen in fit; a list becomes an ndarray; 1-D
+        X is an error.
+        """
+        return validate_data(self, X, reset=reset, skip_check_array=is_dataframe(X),
+                             accept_sparse=True, dtype=None, ensure_all_finite=False)
+
     def fit(self, X, y=None):
         """Find the view of X: which columns are numbers, the categories of the others."""
-        if not (isinstance(self.max_categories, numbers.Integral) and self.max_categories >= 2):
-            raise ValueError(f"max_categories must be an integer >= 2, got "
-                             f"{self.max_categories!r}.")
-        self.n_features_in_ = X.shape[1]
-        if is_dataframe(X):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        self._validate_params()
+        X = self._validate_X(X, reset=True)
         self.encoder_ = None
         self.numeric_columns_ = list(range(X.shape[1]))
         self.categorical_columns_ = []
@@ -249,6 +282,7 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """The gate's view: a dense float64 array."""
         check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
         if sparse.issparse(X):
             return X.toarray().astype(np.float64, copy=False)
         if self.kind_ != "frame":  # numbers (fitted on an array, a frame or sparse X)
@@ -266,13 +300,12 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names of the view's columns (numeric columns, then one-hot columns)."""
         check_is_fitted(self)
-        names = getattr(self, "feature_names_in_", None)
-        if input_features is not None:
-            names = np.asarray(input_features, dtype=object)
-        if names is None:
-            names = np.asarray([f"x{j}" for j in range(self.n_features_in_)], dtype=object)
+        names = _check_feature_names_in(self, input_features)
         numeric = [str(names[j]) for j in self.numeric_columns_]
-        encoded = [] if self.encoder_ is None else list(self.encoder_.get_feature_names_out())
+        # The encoder gets the categorical columns' names: unnamed, it called
+        # the first of them "x0", as the first numeric column is called.
+        encoded = [] if self.encoder_ is None else list(self.encoder_.get_feature_names_out(
+            [str(names[j]) for j in self.categorical_columns_]))
         return np.asarray(numeric + encoded, dtype=object)
 
 

@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, MLPGate)
@@ -288,6 +289,53 @@ def test_auto_gate_view_of_a_mixed_frame():
     new = X.iloc[:2].copy()
     new["city"] = ["tokyo", None]  # unseen and missing categories still transform
     assert np.all(np.isfinite(view.transform(new)))
+
+
+def test_auto_gate_view_checks_X_as_transformers_do():
+    X, _ = _frame(n=12)
+    numbers = X[["x", "z"]].to_numpy()
+    # A wrong count passed; a list and 1-D X failed on X.shape.
+    view = AutoGateTransformer().fit(numbers)
+    with pytest.raises(ValueError, match="X has 1 features.*expecting 2"):
+        view.transform(numbers[:, :1])
+    np.testing.assert_array_equal(view.transform(numbers.tolist()), numbers)
+    np.testing.assert_array_equal(AutoGateTransformer().fit_transform(numbers.tolist()),
+                                  numbers)
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        AutoGateTransformer().fit(numbers[:, 0])
+    # Reordered columns were swapped silently; with a categorical column a
+    # missing one failed in pandas, a reordered frame in numpy.
+    view = AutoGateTransformer().fit(X[["x", "z"]])
+    with pytest.raises(ValueError, match="same order"):
+        view.transform(X[["z", "x"]])
+    view = AutoGateTransformer().fit(X)
+    with pytest.raises(ValueError, match="same order"):
+        view.transform(X[["z", "x", "colour", "city"]])
+    with pytest.raises(ValueError, match="missing:\n- z"):
+        view.transform(X[["x", "colour", "city"]])
+    # Unnamed columns: a numeric one that is no longer numbers is named.
+    view = AutoGateTransformer().fit(X.set_axis(range(4), axis=1))
+    with pytest.raises(ValueError, match="column.*'1'.*not numbers"):
+        view.transform(X[["x", "city", "colour", "z"]].set_axis(range(4), axis=1))
+    # ... and the one-hot columns are named by their own position, not the
+    # first numeric column's ("x0_blue" for both the colours and column 0).
+    assert list(view.get_feature_names_out()[:3]) == ["x0", "x1", "x2_blue"]
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(max_sparse_features="x"), "'max_sparse_features' parameter"),
+    (dict(max_categories=1), "'max_categories' parameter"),
+])
+def test_auto_gate_view_parameters_are_validated(params, match):
+    # max_sparse_features='x' passed dense X and failed on sparse X with
+    # "'>' not supported".
+    with pytest.raises(ValueError, match=match):
+        AutoGateTransformer(**params).fit(np.zeros((3, 2)))
+
+
+@parametrize_with_checks([AutoGateTransformer()])
+def test_auto_gate_view_is_a_scikit_learn_transformer(estimator, check):
+    check(estimator)
 
 
 def test_user_gate_transformer_is_cloned_and_fitted():
