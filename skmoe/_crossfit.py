@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 from joblib import delayed
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_method_params
@@ -198,14 +198,20 @@ class CrossFitAverage(BaseEstimator):
     more confident model), bags each expert over k fits (less variance for
     trees and boosting on small data), and saves the refit.
 
+    A wrapper of fits already made: it has no ``fit``, is fitted from the
+    start, and ``sklearn.base.clone`` returns a copy holding the same fits
+    (as for ``FrozenEstimator``), not unfitted clones of them.
+
     Parameters
     ----------
     estimators : list of fitted estimators
-        The expert's fits, one per fold.
+        The expert's fits, one per fold (at least one).
     n_classes : int or None
         Classification: the number of (encoded) classes; probabilities are
         aligned to ``0 .. n_classes - 1`` before averaging (a fold may miss
-        a class). None for regression.
+        a class). The fits must be classifiers fitted on those encoded labels
+        (integers from 0 to ``n_classes - 1``, as ``LabelEncoder`` makes
+        them). None for regression: the fits must be regressors.
     name : str
         The expert's name (in error messages).
 
@@ -244,6 +250,48 @@ class CrossFitAverage(BaseEstimator):
         # would otherwise look for attributes it sets in fit, which it has not).
         return True
 
+    def __sklearn_clone__(self):
+        # clone() of the parameters would make unfitted copies of the fits,
+        # and there is no fit to fit them again: keep the fits.
+        return type(self)(list(self.estimators), self.n_classes, self.name)
+
+    def _fits(self):
+        """The fold fits, checked against ``n_classes``; a clear error otherwise.
+
+        (An empty list predicted NaN silently; string class labels, or labels
+        beyond ``n_classes``, failed inside the alignment; a classifier given
+        no ``n_classes`` had its labels averaged as numbers.)
+        """
+        fits = self.estimators
+        if not isinstance(fits, (list, tuple)) or not fits:
+            raise ValueError(f"CrossFitAverage of expert '{self.name}' needs a non-empty "
+                             f"list of fitted estimators; got {fits!r}.")
+        n_classes = self.n_classes
+        if n_classes is None:
+            for i, fit in enumerate(fits):
+                if is_classifier(fit):
+                    raise ValueError(
+                        f"CrossFitAverage of expert '{self.name}': fit {i} "
+                        f"({type(fit).__name__}) is a classifier; give n_classes (its "
+                        "labels are averaged as probabilities, not as numbers).")
+            return fits
+        if not (isinstance(n_classes, numbers.Integral) and not isinstance(n_classes, bool)
+                and n_classes >= 1):
+            raise ValueError(f"CrossFitAverage of expert '{self.name}': n_classes must be "
+                             f"None or an integer >= 1; got {n_classes!r}.")
+        for i, fit in enumerate(fits):
+            classes = np.asarray(getattr(fit, "classes_", None))
+            if (classes.ndim != 1 or classes.dtype.kind not in "biuf"
+                    or not np.all((classes >= 0) & (classes < n_classes)
+                                  & (classes == np.round(classes)))):
+                raise ValueError(
+                    f"CrossFitAverage of expert '{self.name}': fit {i} "
+                    f"({type(fit).__name__}) has classes_ "
+                    f"{getattr(fit, 'classes_', None)!r}; with n_classes={n_classes} "
+                    f"they must be encoded labels, integers from 0 to {n_classes - 1} "
+                    "(fit the folds on LabelEncoder().fit_transform(y)).")
+        return fits
+
     @property
     def classes_(self):
         if self.n_classes is None:
@@ -252,21 +300,23 @@ class CrossFitAverage(BaseEstimator):
 
     @property
     def n_features_in_(self):
-        return self.estimators[0].n_features_in_
+        return self._fits()[0].n_features_in_
 
     @property
     def feature_names_in_(self):
-        return self.estimators[0].feature_names_in_
+        return self._fits()[0].feature_names_in_
 
     def predict(self, X):
         """Regression: the fits' mean prediction; classification: the argmax of
         :meth:`predict_proba`."""
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
-        return regression_outputs([self.name] * len(self.estimators), self.estimators,
-                                  X).mean(axis=1)
+        fits = self._fits()
+        return regression_outputs([self.name] * len(fits), fits, X).mean(axis=1)
 
     def predict_proba(self, X):
         """Classification: the fits' mean class probabilities (encoded classes)."""
+        if self.n_classes is None:
+            raise AttributeError("a regression expert has no predict_proba")
         return np.mean([aligned_proba(self.name, e, X, self.n_classes)
-                        for e in self.estimators], axis=0)
+                        for e in self._fits()], axis=0)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from joblib import Parallel
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
@@ -72,6 +72,44 @@ def test_average_of_fold_fits_aligns_a_missing_class():
     assert_allclose(proba.sum(axis=1), 1.0)
     assert_array_equal(average.classes_, [0, 1, 2])
     assert_array_equal(average.predict(X), proba.argmax(axis=1))
+
+
+def test_average_of_no_fits_is_an_error():
+    # An empty list predicted NaN for every row (with a RuntimeWarning).
+    X, _ = _data(n=5)
+    average = CrossFitAverage([], None, "ridge")
+    with pytest.raises(ValueError, match="'ridge' needs a non-empty list"):
+        average.predict(X)
+    with pytest.raises(ValueError, match="non-empty list"):
+        average.n_features_in_
+
+
+def test_average_of_classifiers_needs_encoded_labels_and_n_classes():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    fits = [LogisticRegression().fit(X, y)]
+    # String labels failed in int(); a too small n_classes with an IndexError.
+    with pytest.raises(ValueError, match=r"classes_.*integers from 0 to 1"):
+        CrossFitAverage([LogisticRegression().fit(X, np.array(["a", "b"])[y])],
+                        n_classes=2).predict_proba(X)
+    with pytest.raises(ValueError, match=r"n_classes=1.*integers from 0 to 0"):
+        CrossFitAverage(fits, n_classes=1).predict(X)
+    with pytest.raises(ValueError, match="n_classes must be"):
+        CrossFitAverage(fits, n_classes="2").predict(X)
+    # Without n_classes the 0/1 labels were averaged as numbers (0.5 in between).
+    with pytest.raises(ValueError, match="is a classifier; give n_classes"):
+        CrossFitAverage(fits, name="logit").predict(X)
+    assert_array_equal(CrossFitAverage(fits, n_classes=2).predict(X), fits[0].predict(X))
+
+
+def test_clone_of_an_average_keeps_the_fits():
+    # There is no fit: clone's unfitted copies of the fits could never predict.
+    X, y = _data(n=20)
+    average = CrossFitAverage([Ridge().fit(X, y), Ridge(alpha=5.0).fit(X, y)], None, "ridge")
+    copy = clone(average)
+    assert copy is not average and copy.estimators == average.estimators
+    assert_allclose(copy.predict(X), average.predict(X))
 
 
 class _RecordingRegressor(RegressorMixin, BaseEstimator):
