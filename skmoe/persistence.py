@@ -80,9 +80,10 @@ def trusted_types(extra=()):
 
     Parameters
     ----------
-    extra : iterable of str, default=()
+    extra : str or iterable of str, default=()
         Further type names you have reviewed, e.g. from
-        :func:`untrusted_types`: your experts' types.
+        :func:`untrusted_types`: your experts' types. A single string is one
+        type name.
 
     Returns
     -------
@@ -92,6 +93,13 @@ def trusted_types(extra=()):
         ``extra``; sorted, no duplicates. scikit-learn estimators and numpy
         arrays are trusted by skops already.
     """
+    if isinstance(extra, str):
+        extra = [extra]  # one name, not its characters
+    extra = list(extra)
+    wrong = [name for name in extra if not isinstance(name, str)]
+    if wrong:
+        raise TypeError(f"extra must hold type names (str, as untrusted_types gives "
+                        f"them); got {wrong!r}.")
     return sorted({*_SKMOE_TYPES, *extra})
 
 

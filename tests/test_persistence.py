@@ -211,6 +211,14 @@ def test_untrusted_types_are_refused(name):
             sio.loads(data, trusted=[t for t in needed if t != left_out])
 
 
+def test_trusted_types_takes_one_name_as_a_string():
+    # A string was iterated: its characters ('p', 'k', 'g', ...) were trusted.
+    assert trusted_types("pkg.Type") == trusted_types(["pkg.Type"])
+    assert "pkg.Type" in trusted_types("pkg.Type") and "p" not in trusted_types("pkg.Type")
+    with pytest.raises(TypeError, match="type names"):
+        trusted_types([Ridge])
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_pickle_round_trip_stores_no_torch_objects(name):
     estimator, X = fitted(name)
