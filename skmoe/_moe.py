@@ -458,8 +458,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``'best_expert'`` (the expert with the lowest held-out loss, alone).
     candidate_weights_ : dict or None
         Weights (summing to 1) of the final predictor, the best convex blend
-        of the candidates' held-out predictions. ``predict_gate`` shows the
-        mixture's part (the constant blend and the gate).
+        of the candidates' held-out predictions in which ``'constant'`` keeps
+        at least 0.02. ``predict_gate`` shows the mixture's part (the
+        constant blend and the gate).
     combiner_ : CandidateBlend or None
         When a linear head has a weight: the blend of the mixture's
         prediction with the heads', which ``predict``, ``predict_proba`` and
