@@ -233,8 +233,16 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         return make_folds(self.cv, X, labels, check_partition=True)
 
     def _inputs(self, X):
-        # (Clamped: 1e300 would be infinite in float32, and the gates' weights NaN.)
-        return standardised_tensor(X, self._x_mean, self._x_scale, self.device_)
+        # (Clamped: 1e300 would be infinite in float32, and the gates' weights NaN.
+        # Missing values, which the experts take, are imputed by the column
+        # mean: zero once standardised.)
+        return standardised_tensor(X, self._x_mean, self._x_scale, self.device_,
+                                   nan_to_zero=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self._experts_allow_nan()
+        return tags
 
     def _per_task(self, P):
         """Split expert outputs (e, n, K) into per-task arrays (n, e) or (n, e, C)."""

@@ -129,9 +129,13 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
     # ---------------------------------------------------------- prediction
     def _validate_X(self, X, reset):
         # A composition of experts names those that refuse NaN.
+        # (NaN where every expert takes it: a composition of experts, whose
+        # gates impute it.)
+        nan_policy = getattr(self, "_nan_policy", lambda: True)()
         with getattr(self, "_nan_refusers_named", contextlib.nullcontext)():
             return validate_data(self, X, reset=reset, dtype=np.float64,
-                                 ensure_min_samples=2 if reset else 1)
+                                 ensure_min_samples=2 if reset else 1,
+                                 ensure_all_finite=nan_policy)
 
     def _check_X(self, X):
         check_is_fitted(self)

@@ -221,6 +221,23 @@ def test_bad_targets(two_tasks, tasks, y_kind, match):
             model.fit(X, Y)
 
 
+def test_heterogeneous_mmoe_takes_missing_values_where_every_expert_does(two_tasks):
+    # It refused NaN that the mixtures, the ensembles and HME take (trees
+    # split on it); the gates impute it by the column mean.
+    X, Y = two_tasks
+    X = X.copy()
+    X[::7, 1] = np.nan
+    trees = [("shallow", DecisionTreeRegressor(max_depth=3)),
+             ("deep", DecisionTreeRegressor(max_depth=6))]
+    model = HeterogeneousMultiGateMixtureOfExperts(trees, random_state=0).fit(X, Y)
+    assert np.all(np.isfinite(model.predict(X)))
+    assert np.all(np.isfinite(model.predict_gate(X)))
+    assert model.__sklearn_tags__().input_tags.allow_nan
+    # An expert that refuses NaN is named.
+    with pytest.raises(ValueError, match="'linear' \\(Ridge\\) do not accept missing values"):
+        HeterogeneousMultiGateMixtureOfExperts([("linear", Ridge()), *trees]).fit(X, Y)
+
+
 def test_bad_parameters(two_tasks):
     X, Y = two_tasks
     with pytest.raises(ValueError, match="task_weights must be 2"):
