@@ -78,10 +78,10 @@ from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
-from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead, LinearHead,  # noqa: F401
-                          best_expert, blend_prediction, candidate_loss, choose_candidates,
-                          constant_blend_logits, head_prediction, head_rows, make_head,
-                          picked_log_likelihood)
+from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead,  # noqa: F401
+                          LinearHead, best_expert, blend_prediction, candidate_loss,
+                          choose_candidates, constant_blend_logits, head_prediction,
+                          head_rows, make_head, picked_log_likelihood)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam
