@@ -559,7 +559,10 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
         weight = weight * (len(weight) / weight.sum())
         if _supports_sample_weight(estimator):
             rows = np.flatnonzero(weight >= _PRUNE_WEIGHT)
-            if classes_needed and len(np.unique(y[rows])) < 2:
+            if len(rows) < 2 or (classes_needed and len(np.unique(y[rows])) < 2):
+                # A few rows of very large weight (1e5 times the others) left
+                # one row above the threshold, which estimators refuse: keep
+                # every row of positive weight instead.
                 rows = np.flatnonzero(weight > 0)
             if classes_needed and len(np.unique(y[rows])) < 2:
                 rows = np.arange(len(y))

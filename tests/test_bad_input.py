@@ -157,6 +157,23 @@ def test_a_fold_without_weighted_rows_is_named(training):
             X, y, sample_weight=sample_weight)
 
 
+@pytest.mark.parametrize("params", [{}, {"training": "em"}, {"top_k": 1}])
+def test_a_few_rows_of_huge_weight_do_not_leave_an_expert_one_row(params):
+    # Rows below 1e-3 of the mean weight are left out of an expert's fit; two
+    # rows of weight 1e6 (the rest 1) left one row in a fold, and LightGBM
+    # refused to fit "1 sample(s)" although every weight was positive.
+    from lightgbm import LGBMRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4))
+    y = X[:, 0] + 0.1 * rng.normal(size=120)
+    sample_weight = np.ones(120)
+    sample_weight[:2] = 1e6
+    experts = [("gbm", LGBMRegressor(n_estimators=5, verbose=-1)), ("line", LinearRegression())]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0, **params).fit(
+        X, y, sample_weight=sample_weight)
+    assert np.all(np.isfinite(moe.predict(X)))
+
+
 def test_score_samples_was_renamed():
     X, y = _regression()
     moe = MixtureOfExpertsRegressor([("line", LinearRegression()),
