@@ -264,7 +264,12 @@ class BatchedMLP(torch.nn.Module):
         hidden = tuple(layer.weight.shape[2] for layer in self.layers[:-1])
         mlps = []
         for e in range(self.n_experts):
-            mlp = make_mlp(n_in, hidden, n_out, activation, dropout).to(first.weight.device)
+            # Built on the CPU with a forked RNG: their random initial weights
+            # are overwritten below, and drawing them moved the caller's
+            # global torch seed (a fit must leave it as it found it).
+            with torch.random.fork_rng(devices=[]):
+                mlp = make_mlp(n_in, hidden, n_out, activation, dropout)
+            mlp = mlp.to(first.weight.device)
             linears = [m for m in mlp if isinstance(m, torch.nn.Linear)]
             with torch.no_grad():
                 for lin, layer in zip(linears, self.layers):

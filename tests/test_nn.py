@@ -69,6 +69,19 @@ def test_inference_needs_no_autograd():
     assert not batched.inference(torch.randn(5, 3)).requires_grad
 
 
+def test_to_mlps_copies_the_weights_without_moving_the_global_seed():
+    # Its MLPs' initial weights (overwritten) were drawn from the global
+    # generator: fitting a mixture with a torch expert moved the caller's seed.
+    batched = BatchedMLP(3, 5, (7,), 2)
+    torch.manual_seed(3)
+    state = torch.random.get_rng_state()
+    mlps = batched.to_mlps()
+    assert torch.equal(torch.random.get_rng_state(), state)
+    x = torch.randn(4, 5)
+    for e, mlp in enumerate(mlps):
+        assert torch.allclose(mlp(x), batched(x)[e], atol=1e-6)
+
+
 def test_from_mlps_skip_init_stacks_the_same_weights_without_drawing():
     torch.manual_seed(3)
     mlps = [make_mlp(5, (7, 3), 2) for _ in range(3)]
