@@ -2,7 +2,9 @@
 
     p(y | x) = sum_i g_i(x) p_i(y | x),       y_hat(x) = sum_i g_i(x) f_i(x)
 
-The experts are any scikit-learn estimators; the gate ``g`` is a torch MLP
+(the default stacked gate blends that mixture with stacking heads where
+held-out rows say so: ``combiner_``). The experts are any scikit-learn
+estimators; the gate ``g`` is a torch MLP
 (:class:`~skmoe.gates.MLPGate`).  Training is delegated to the trainer that
 ``training`` names (``_trainers.py``); this module holds the parameters,
 validation, prediction and the fitted attributes.
@@ -248,6 +250,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
 
     Predicts ``y_hat(x) = sum_i g_i(x) f_i(x)`` where each ``f_i`` is any
     scikit-learn regressor and ``g(x)`` is a softmax gate from a torch MLP.
+    With the default training that mixture is one of the candidates of a
+    convex blend with stacking's linear heads and the best expert (weights
+    ``candidate_weights_``; ``combiner_`` when a head has a share), so
+    ``predict`` is ``sum_i g_i f_i`` only where ``combiner_`` is None.
     Each expert has its own Gaussian noise scale, so the mixture is also a
     conditional density: ``predict(X, return_std=True)`` and
     ``log_likelihood_samples(X, y)`` (formerly ``score_samples``) use it.
@@ -533,7 +539,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         return self._fit(X, y.astype(np.float64), sample_weight, None)
 
     def predict(self, X, return_std=False):
-        """Mixture prediction ``sum_i g_i(x) f_i(x)``.
+        """Mixture prediction ``sum_i g_i(x) f_i(x)``, blended with the heads of
+        ``combiner_`` where it is set (the default stacked gate).
 
         Parameters
         ----------
@@ -566,6 +573,9 @@ class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
     ``p(y | x) = sum_i g_i(x) p_i(y | x)`` where each ``p_i`` is an expert's
     ``predict_proba`` aligned to the mixture's ``classes_`` (an expert whose
     weighted fit saw only some classes gives the others probability zero).
+    With the default training those probabilities are blended with stacking
+    heads' and the best expert's where held-out rows say so
+    (``candidate_weights_``, ``combiner_``).
 
     Parameters
     ----------
@@ -650,7 +660,8 @@ collapse_action
         return self._fit(X, codes, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):
-        """Mixture class probabilities ``sum_i g_i(x) p_i(y | x)``.
+        """Mixture class probabilities ``sum_i g_i(x) p_i(y | x)``, blended with
+        the heads of ``combiner_`` where it is set (the default stacked gate).
 
         Parameters
         ----------
