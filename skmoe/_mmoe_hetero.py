@@ -156,7 +156,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         self.device = device
         self.random_state = random_state
 
-    # The multi-task check of X (float64, NaN refused), not the mixtures'.
+    # The multi-task check of X (float64; NaN only where every expert takes it),
+    # not the mixtures'.
     _check_X = _BaseMultiTask._check_X
 
     # ------------------------------------------------------------------ fit
@@ -180,6 +181,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Numbers; missing values (NaN) where every expert takes them (the
+            gates impute them by the column mean).
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to the experts (see ``MixtureOfExpertsRegressor`` for
