@@ -17,6 +17,7 @@ better) and on how many datasets it is worse by more than 0.5 %.
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 import time
@@ -60,6 +61,17 @@ VARIANTS = {
     "no floor on the constant blend's share": ({"constant_floor": 0.0}, {}),
     "constant blend keeps 5 % of the level-2 blend": ({"constant_floor": 0.05}, {}),
 }
+
+
+def lever_switches(parser, items):
+    """``--set key=value`` items (JSON values) as a dict of :data:`skmoe._blend.LEVERS`
+    changes; an unknown key is a command-line error."""
+    switches = {key: json.loads(value) for key, value in
+                (item.split("=", 1) for item in items)}
+    unknown = set(switches) - set(blend.LEVERS)
+    if unknown:
+        parser.error(f"unknown switches {sorted(unknown)}; choose from {list(blend.LEVERS)}")
+    return switches
 
 
 # Seconds spent in the experts' (cached) cross-fitting: not counted in a

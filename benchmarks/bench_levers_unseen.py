@@ -11,7 +11,6 @@ mean test RMSE or log-loss over 5 splits of each and the change::
 """
 
 import argparse
-import json
 import os
 import sys
 import warnings
@@ -31,11 +30,7 @@ def main(argv=None):
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("sets", nargs="*", default=list(SETS))
     args = parser.parse_args(argv)
-    switches = {key: json.loads(value) for key, value in
-                (item.split("=", 1) for item in args.set)}
-    unknown = set(switches) - set(blend.LEVERS)
-    if unknown:
-        parser.error(f"unknown switches {sorted(unknown)}; choose from {list(blend.LEVERS)}")
+    switches = bench_gate_levers.lever_switches(parser, args.set)
 
     from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
     blend.fixed_outputs = bench_gate_levers._cached(blend.fixed_outputs)

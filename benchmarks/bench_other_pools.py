@@ -28,7 +28,6 @@ Pools:
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -38,6 +37,7 @@ import numpy as np
 from sklearn.base import clone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_gate_levers  # noqa: E402
 import bench_more_datasets  # noqa: E402
 from run_benchmarks import _scores, _splits, load  # noqa: E402
 
@@ -95,11 +95,7 @@ def main(argv=None):
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("sets", nargs="+")
     args = parser.parse_args(argv)
-    switches = {key: json.loads(value) for key, value in
-                (item.split("=", 1) for item in args.set)}
-    unknown = set(switches) - set(blend.LEVERS)
-    if unknown:
-        parser.error(f"unknown switches {sorted(unknown)}; choose from {list(blend.LEVERS)}")
+    switches = bench_gate_levers.lever_switches(parser, args.set)
     blend.LEVERS.update(switches)
     warnings.simplefilter("ignore")
 

@@ -230,6 +230,12 @@ class _BaseExpertComposition(_BaseComposition):
     def _is_classifier(self):
         return isinstance(self, ClassifierMixin)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # NaN in X where every expert takes it (a gate imputes it).
+        tags.input_tags.allow_nan = self._experts_allow_nan()
+        return tags
+
     def _nan_policy(self):
         """``ensure_all_finite`` for X: NaN allowed when every expert allows it."""
         return "allow-nan" if self._experts_allow_nan() else True

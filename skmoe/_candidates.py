@@ -591,7 +591,8 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
         # The blend keeps at least ``floor`` on the constant blend: fitting the
         # other weights on the candidates mixed with it gives the optimum
         # under that constraint (the blend is linear in the candidates).
-        out = (1.0 - floor) * out + floor * out[:, [names.index("constant")]]
+        constant = names.index("constant")
+        out = (1.0 - floor) * out + floor * out[:, [constant]]
     if regression:
         logits = constant_blend_logits(out, y, w, True)
     else:
@@ -601,7 +602,7 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
     # threshold makes a candidate jump in or out on the last digit.
     weights = (1.0 - floor) * softmax(logits)
     if floor > 0:
-        weights[names.index("constant")] += floor
+        weights[constant] += floor
     return dict(zip(names, weights))
 
 

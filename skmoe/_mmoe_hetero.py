@@ -242,11 +242,6 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         return standardised_tensor(X, self._x_mean, self._x_scale, self.device_,
                                    nan_to_zero=True)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = self._experts_allow_nan()
-        return tags
-
     def _per_task(self, P):
         """Split expert outputs (e, n, K) into per-task arrays (n, e) or (n, e, C)."""
         out = []

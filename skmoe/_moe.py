@@ -239,7 +239,6 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = self._experts_allow_nan()
         tags.input_tags.sparse = self._experts_accept_sparse()
         tags.non_deterministic = False
         return tags

@@ -128,9 +128,8 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
 
     # ---------------------------------------------------------- prediction
     def _validate_X(self, X, reset):
-        # A composition of experts names those that refuse NaN.
-        # (NaN where every expert takes it: a composition of experts, whose
-        # gates impute it.)
+        # A composition of experts takes NaN where every expert does (its
+        # gates impute it), and names those that refuse it.
         nan_policy = getattr(self, "_nan_policy", lambda: True)()
         with getattr(self, "_nan_refusers_named", contextlib.nullcontext)():
             return validate_data(self, X, reset=reset, dtype=np.float64,

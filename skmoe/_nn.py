@@ -262,13 +262,14 @@ class BatchedMLP(torch.nn.Module):
         first = self.layers[0]
         n_in, n_out = first.weight.shape[1], self.layers[-1].weight.shape[2]
         hidden = tuple(layer.weight.shape[2] for layer in self.layers[:-1])
+        # Built on the CPU with a forked RNG: their random initial weights are
+        # overwritten below, and drawing them moved the caller's global torch
+        # seed (a fit must leave it as it found it).
+        with torch.random.fork_rng(devices=[]):
+            built = [make_mlp(n_in, hidden, n_out, activation, dropout)
+                     for _ in range(self.n_experts)]
         mlps = []
-        for e in range(self.n_experts):
-            # Built on the CPU with a forked RNG: their random initial weights
-            # are overwritten below, and drawing them moved the caller's
-            # global torch seed (a fit must leave it as it found it).
-            with torch.random.fork_rng(devices=[]):
-                mlp = make_mlp(n_in, hidden, n_out, activation, dropout)
+        for e, mlp in enumerate(built):
             mlp = mlp.to(first.weight.device)
             linears = [m for m in mlp if isinstance(m, torch.nn.Linear)]
             with torch.no_grad():

@@ -16,6 +16,7 @@ import numbers
 import pickle
 
 import numpy as np
+from scipy import linalg
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, r2_score
@@ -177,15 +178,15 @@ class RuleExpert(BaseEstimator):
             y = y.astype(np.float64)
             scale = mean_and_scale(y)[1]
 
+            root_share = np.sqrt(w / w.sum())
+
             def rms(params):
-                # Measured in units of the largest residual: squared residuals
-                # of y of 1e200 overflowed (every objective inf, so the search
-                # never moved, and noise_std_ was inf); of 1e-200 underflowed.
-                residual = y - self._call(X, params)
-                peak = float(np.max(np.abs(residual)))
-                if peak == 0 or not np.isfinite(peak):
-                    return peak
-                return peak * float(np.sqrt(np.average((residual / peak) ** 2, weights=w)))
+                # The weighted root mean squared residual by BLAS's scaled norm:
+                # squared residuals of y of 1e200 overflowed (every objective
+                # inf, so the search never moved, and noise_std_ was inf); of
+                # 1e-200 underflowed.
+                return float(linalg.norm((y - self._call(X, params)) * root_share,
+                                         check_finite=False))
 
             self.params_ = self._search(rms, start)
             self.noise_std_ = max(rms(self.params_), NOISE_FLOOR * scale)

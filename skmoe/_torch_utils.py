@@ -187,7 +187,7 @@ def standardised_tensor(X, mean, scale, device, nan_to_zero=False):
     (``nan_to_zero``: missing values imputed by the mean, as there)."""
     Z = (X - mean) / scale
     if nan_to_zero:
-        Z = np.nan_to_num(Z, nan=0.0, posinf=np.inf, neginf=-np.inf)
+        Z = np.nan_to_num(Z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
     return to_tensor(np.clip(Z, -MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT), device)
 
 
