@@ -50,6 +50,9 @@ VARIANTS = {
     "gate inputs clipped at 3 sd": {"_patch": lambda: _gate_clip(3.0)},
     "gate inputs clipped at 2 sd": {"_patch": lambda: _gate_clip(2.0)},
     "gate inputs winsorised at 1 %": {"_patch": lambda: _gate_winsorised(0.01)},
+    "5 folds": {"_params": {"cv": 5}},
+    "5 folds, floor 0.03": {"_params": {"cv": 5}, "WEIGHT_FLOOR": 0.03},
+    "revive dead experts": {"REVIVE_DEAD_EXPERTS": True},
 }
 
 
