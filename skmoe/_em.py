@@ -89,16 +89,6 @@ FINAL_GATE_WARM = True
 CONSTANT_BLEND_START = True
 CONSTANT_BLEND_MAX_ITER = 500
 CONSTANT_BLEND_TOL = 1e-10
-# Cross-fitted EM from the full-data fits cannot give an expert a region of
-# its own once the blend gives it no weight: a line fitted to two regimes is
-# wrong on both, its responsibilities stay near zero, and the floor refits
-# it on every row again. After the run, an expert whose share is below
-# DEAD_SHARE is cross-fitted on each k-means region of (x, y); where such a
-# fit beats every other expert on its region, EM runs again from there (that
-# expert on its region, with no floor; the others from their full-data
-# start) and the run with the better honest log-likelihood is kept.
-REVIVE_DEAD_EXPERTS = False
-DEAD_SHARE = 0.02
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -270,11 +260,10 @@ def _gain_standard_error(per_sample, before, weights):
 
 
 def floored(R, floor=0.0):
-    """Weights to refit the experts with: R plus a floor on every row
-    (``floor``: one for all experts, or one per expert)."""
+    """Weights to refit the experts with: R plus a floor on every row."""
     # The tiny absolute term refits an expert with no responsibility at all
     # (top-k routing) uniformly on every row.
-    return R + np.maximum(SHARE_FLOOR * R.mean(axis=0), np.maximum(floor, 1e-9))
+    return R + np.maximum(SHARE_FLOOR * R.mean(axis=0), max(floor, 1e-9))
 
 
 def _expected_log_likelihood(problem, outputs, variances, weights):
@@ -382,22 +371,15 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
-              options=DENSE, start_from=None):
-    """One EM run; returns its best iteration (by log-likelihood) as a Bunch.
-
-    ``start_from``: ``(R, floor)`` to start from instead of ``init_params``
-    (:func:`_revived_start`).
-    """
+              options=DENSE):
+    """One EM run; returns its best iteration (by log-likelihood) as a Bunch."""
     seed = rng.randint(2**31 - 1)
+    R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
     exact = folds is None
-    if start_from is None:
-        R = initial_responsibilities(problem, init_params, rng, folds, parallel)
-        # From the full-data fits (a uniform start), cross-fitted EM keeps every
-        # expert close to them; from matched regions, experts specialise fully.
-        floor = WEIGHT_FLOOR if not exact and np.ptp(R) == 0 else 0.0
-    else:
-        R, floor = start_from
+    # From the full-data fits (a uniform start), cross-fitted EM keeps every
+    # expert close to them; from matched regions, experts specialise fully.
+    floor = WEIGHT_FLOOR if not exact and np.ptp(R) == 0 else 0.0
     # Exact EM never decreases its log-likelihood: stop at the first small step.
     patience = 1 if exact else PATIENCE
     if options.noisy_gating:
@@ -425,8 +407,6 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                                                 per_sample, low_counts, options)
             if keep is not None:
                 low_counts, R_used = low_counts[keep], R_used[:, keep]
-                if np.ndim(floor):
-                    floor = floor[keep]
                 state.outputs = state.outputs[:, keep]
                 state.logits = state.logits[:, keep]
                 if state.noise is not None:
@@ -492,60 +472,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
                  variances=variances, history=history, n_iter=iteration,
                  converged=converged, log_likelihood=log_likelihood,
-                 responsibilities=best.R_used, uniform_start=start_from is None and floor != 0)
-
-
-def _revived_start(problem, folds, R, parallel, rng):
-    """A start that gives each expert without a share a region of its own, or None.
-
-    An expert whose share of ``R`` (a run's responsibilities) is below
-    :data:`DEAD_SHARE` is cross-fitted on each k-means region of (x, y) and
-    compared there with every other expert's cross-fitted full-data fit; it
-    takes the region where it beats them by the most, if any (one expert
-    per region). Returns ``(R, floor)`` for :func:`_run_once`: that expert's
-    responsibility is 0.9 on its region and zero elsewhere, refitted with no
-    floor; the other experts start from their full-data fits (uniform
-    responsibilities, :data:`WEIGHT_FLOOR`).
-    """
-    n, M = R.shape
-    share = np.average(R, axis=0, weights=problem.sample_weight)
-    dead = np.flatnonzero(share < DEAD_SHARE)
-    if len(dead) == 0 or len(dead) == M:
-        return None
-    seed = rng.randint(2**31 - 1)
-    labels = _kmeans_regions(problem, rng)
-    regions = [np.flatnonzero(labels == j) for j in np.unique(labels)]
-    outputs = problem.standardise(problem.cross_fit(None, folds, parallel, seed).outputs)
-    if problem.is_classifier:
-        pointwise = categorical_log_likelihood(problem.y, outputs)          # (n, M)
-    else:
-        pointwise = -(problem.y_standardised[:, None] - outputs) ** 2
-    alive = np.setdiff1d(np.arange(M), dead)
-    scores = parallel(delayed(_region_score)(problem, i, rows, folds, seed + i)
-                      for i in dead for rows in regions)
-    scores = np.array(scores).reshape(len(dead), len(regions))
-    others = np.empty(len(regions))
-    for j, rows in enumerate(regions):
-        best_other = pointwise[rows][:, alive].mean(axis=0).max()
-        others[j] = (best_other if problem.is_classifier
-                     else -0.5 * np.log(max(-best_other, VARIANCE_FLOOR)))
-    gain = scores - others
-    start = np.full((n, M), 1.0 / M)
-    floor = np.full(M, WEIGHT_FLOOR)
-    taken = set()
-    for d in np.argsort(-gain.max(axis=1)):
-        j = next((j for j in np.argsort(-gain[d]) if j not in taken and gain[d, j] > 0), None)
-        if j is None:
-            continue
-        taken.add(j)
-        i, rows = dead[d], regions[j]
-        start[:, i] = 0.0
-        start[rows] *= 0.1 / start[rows].sum(axis=1, keepdims=True)
-        start[rows, i] = 0.9
-        floor[i] = 0.0
-    if not taken:
-        return None
-    return start / start.sum(axis=1, keepdims=True), floor
+                 responsibilities=best.R_used)
 
 
 def _start(problem, gate_template, cv, rng):
@@ -606,19 +533,10 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
             results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,
                                  routing)
                        for (gate, folds), r in zip(starts, rngs)]
-    best = max(range(len(results)),  # the first of equal log-likelihoods, as before
-               key=lambda r: (results[r].log_likelihood, -r))
-    gate, folds = starts[best]
-    best = results[best]
-    if (REVIVE_DEAD_EXPERTS and folds is not None and best.uniform_start
-            and routing.top_k is None and len(best.names) == problem.n_experts):
-        with Parallel(n_jobs=n_jobs) as parallel:
-            start = _revived_start(problem, folds, best.responsibilities, parallel, rng)
-            if start is not None:
-                revived = _run_once(problem, copy.deepcopy(gate), folds, *settings, rng,
-                                    parallel, verbose, routing, start_from=start)
-                if revived.log_likelihood > best.log_likelihood:
-                    best = revived
+    best = None
+    for result in results:  # the first of equal log-likelihoods, as before
+        if best is None or result.log_likelihood > best.log_likelihood:
+            best = result
     if not best.converged:
         warnings.warn(
             f"EM did not converge in max_iter={max_iter} iterations (log-likelihood "
