@@ -512,7 +512,8 @@ def _systematic_resample(weight, rng):
     return np.minimum(np.searchsorted(cumulative, positions), n - 1)
 
 
-def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None):
+def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None,
+               n_classes=None):
     """Fit one expert with per-sample weights; errors name the expert.
 
     Experts whose ``fit`` takes ``sample_weight`` get the weights directly
@@ -541,10 +542,15 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
         For classifiers: keep at least two classes among the rows used.
     fit_params : dict, default=None
         Other metadata routed to this expert's ``fit`` (rows of X).
+    n_classes : int, default=None
+        For classifiers: the number of encoded classes; the fitted expert's
+        ``classes_`` must be among ``0 .. n_classes - 1``
+        (:func:`check_expert_classes`).
 
     Returns
     -------
     estimator : fitted estimator
+        ``estimator`` itself, fitted in place (whatever its ``fit`` returns).
     """
     fit_params = {} if fit_params is None else dict(fit_params)
     fit_params.pop("sample_weight", None)  # the expert's weights are ``weight``
@@ -561,9 +567,9 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
         # that weights cost (Ridge rescales X by them; an expert without
         # sample_weight got a resample of every row).
         if weight is None or (len(weight) and weight[0] > 0 and np.all(weight == weight[0])):
-            return estimator.fit(X, y, **fit_params)
-        weight = weight * (len(weight) / weight.sum())
-        if _supports_sample_weight(estimator):
+            estimator.fit(X, y, **fit_params)
+        elif _supports_sample_weight(estimator):
+            weight = weight * (len(weight) / weight.sum())
             rows = np.flatnonzero(weight >= _PRUNE_WEIGHT)
             if len(rows) < 2 or (classes_needed and len(np.unique(y[rows])) < 2):
                 # A few rows of very large weight (1e5 times the others) left
@@ -575,12 +581,13 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
             if len(rows) < len(y):
                 fit_params = _check_method_params(X, fit_params, rows)
                 X, y, weight = take_rows(X, rows), y[rows], weight[rows]
-            return estimator.fit(X, y, **_weight_kwargs(estimator, weight), **fit_params)
-        rows = _systematic_resample(weight, np.random.RandomState(seed))
-        if classes_needed and len(np.unique(y[rows])) < 2:
-            rows = np.arange(len(y))
-        return estimator.fit(take_rows(X, rows), y[rows],
-                             **_check_method_params(X, fit_params, rows))
+            estimator.fit(X, y, **_weight_kwargs(estimator, weight), **fit_params)
+        else:
+            weight = weight * (len(weight) / weight.sum())
+            rows = _systematic_resample(weight, np.random.RandomState(seed))
+            if classes_needed and len(np.unique(y[rows])) < 2:
+                rows = np.arange(len(y))
+            estimator.fit(take_rows(X, rows), y[rows], **_check_method_params(X, fit_params, rows))
     except Exception as exc:
         # Rebuild the error with the expert's name where its type allows.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
@@ -593,7 +600,45 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
                     "cross-fitting fold that holds it out; remove or merge that class)")
         raise error_type(
             f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}{hint}"
+            f"{read_only_hint(exc)}"
         ) from exc
+    # The estimator fitted in place is the expert, whatever its fit returns
+    # (one that forgot ``return self`` failed later as a 'NoneType' expert).
+    return check_expert_classes(name, estimator, n_classes)
+
+
+def check_expert_classes(name, estimator, n_classes):
+    """``estimator``, when its ``classes_`` are among the encoded labels 0 .. n_classes - 1.
+
+    The experts are fitted on encoded labels and their probability columns
+    are placed by ``classes_``: an expert whose ``classes_`` hold other
+    values (labels of its own, a class it was not given) failed at
+    prediction with a bare IndexError or "invalid literal for int()".
+    ``n_classes`` None (regression) checks nothing.
+    """
+    classes = None if n_classes is None else getattr(estimator, "classes_", None)
+    if classes is None:
+        return estimator
+    try:
+        values = np.asarray(classes, dtype=np.float64).ravel()
+        valid = bool(np.all((values >= 0) & (values < n_classes) & (values == np.round(values))))
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(
+            f"Expert '{name}' ({type(estimator).__name__}) has classes_ "
+            f"{np.asarray(classes).tolist()} after fitting; the experts are fitted on the "
+            f"encoded labels 0 .. {n_classes - 1} and must keep them as classes_ (its "
+            "probability columns are placed by classes_).")
+    return estimator
+
+
+def read_only_hint(exc):
+    """A hint for an expert that failed writing into its read-only input X."""
+    if "read-only" not in str(exc):
+        return ""
+    return (" (the experts get X read-only, so that no expert can change your "
+            "data: this expert writes into its input X; make it copy X first)")
 
 
 # The error types an expert's own failure (fit, predict) is re-raised as, with

@@ -155,6 +155,22 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
     return X
 
 
+def read_only_view(X):
+    """X as the experts get it: an ndarray as a read-only view (the same memory,
+    no copy), anything else as it is.
+
+    An expert that writes into its X (``X[:, 0] = 0`` in its fit or predict)
+    changed the caller's array, and in EM what the other experts saw next;
+    now it fails with an error that names it, as it would on joblib's
+    read-only memory maps with ``n_jobs``. The gate keeps its own view.
+    """
+    if not isinstance(X, np.ndarray):
+        return X
+    view = X.view()
+    view.flags.writeable = False
+    return view
+
+
 def _check_shape(shape, ensure_min_samples):
     """scikit-learn's errors for too few rows or no columns (of a DataFrame)."""
     n_rows, n_columns = shape

@@ -23,6 +23,7 @@ matrix products (float32 rounding).
 import numpy as np
 import torch
 
+from ._data import read_only_view
 from ._likelihood import _check_finite, aligned_proba, regression_outputs
 from ._nn import BatchedMLP
 from ._torch_utils import device_array, matmul_precision, standardise, to_host
@@ -182,6 +183,7 @@ def weights_and_outputs(mixture, X):
             done.add(position)
     rest = [i for i in range(n_experts) if i not in done]
     if rest:
+        X = read_only_view(X)   # no expert can change the caller's X
         if n_classes:
             for i in rest:
                 outputs[:, i] = aligned_proba(names[i], experts[i], X, n_classes)

@@ -18,8 +18,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
-                    _weight_kwargs, check_sample_weight, encode_class_labels)
-from ._data import n_samples, standardisation
+                    _weight_kwargs, check_expert_classes, check_sample_weight,
+                    encode_class_labels, read_only_hint)
+from ._data import n_samples, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit
 from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
                           regression_outputs)
@@ -78,12 +79,14 @@ def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=
     return counts / n_rounds
 
 
-def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None):
+def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_classes=None):
     """Fit ``estimator`` as it is, with ``sample_weight`` or none; errors name the expert.
 
     Unlike :func:`skmoe._base.fit_expert`, an expert that does not accept
     ``sample_weight`` is an error, not resampled. ``seed`` is not used.
     ``fit_params`` is the metadata routed to this expert (rows of X).
+    ``n_classes``: a classifier's ``classes_`` must be among the encoded
+    labels ``0 .. n_classes - 1`` (:func:`skmoe._base.check_expert_classes`).
     """
     fit_params = {k: v for k, v in (fit_params or {}).items() if k != "sample_weight"}
     kind = type(estimator).__name__
@@ -96,8 +99,26 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None):
     except Exception as exc:
         # The same error type where it can be rebuilt, with the expert's name.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
-        raise error_type(f"Expert '{name}' ({kind}) failed to fit: {exc}") from exc
-    return estimator
+        raise error_type(f"Expert '{name}' ({kind}) failed to fit: {exc}"
+                         f"{read_only_hint(exc)}") from exc
+    return check_expert_classes(name, estimator, n_classes)
+
+
+def _check_labels(labels, name, kind, n_classes):
+    """A hard vote's labels must be the encoded classes the expert was fitted on.
+
+    A label of -1 was counted as a vote for the last class, 0.5 as one for
+    the first, 7 or a (n, 2) array failed with a bare IndexError.
+    """
+    expected = (f"a hard vote needs one encoded label per row (an integer from 0 to "
+                f"{n_classes - 1}, as the expert was fitted on)")
+    if labels.ndim != 1:
+        raise ValueError(f"Expert '{name}' ({kind}) returned predict of shape "
+                         f"{labels.shape}; {expected}.")
+    wrong = (labels < 0) | (labels >= n_classes) | (labels != np.round(labels))
+    if wrong.any():
+        raise ValueError(f"Expert '{name}' ({kind}) returned labels such as "
+                         f"{np.unique(labels[wrong])[:5].tolist()}; {expected}.")
 
 
 def _predict_column(name, estimator, X):
@@ -123,6 +144,7 @@ class _BaseEnsemble(_BaseExpertComposition):
         self._validate_params()
         routed = self._route_fit_params(fit_params)
         X, y = self._check_raw_X_y(X, y)
+        X = read_only_view(X)   # no expert can change the caller's X
         sample_weight = check_sample_weight(sample_weight, X)
         if self._is_classifier:
             encoder, y = encode_class_labels(y)  # experts learn 0..C-1: probabilities align
@@ -137,6 +159,7 @@ class _BaseEnsemble(_BaseExpertComposition):
 
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
         fit_params = [routed.get(name, {}) for name in names]
+        fit = partial(_fit, n_classes=len(self.classes_) if self._is_classifier else None)
         if greedy:
             seed = None
             if isinstance(self.cv, Integral):
@@ -147,7 +170,7 @@ class _BaseEnsemble(_BaseExpertComposition):
                        if self._is_classifier else _predict_column)
             # Full fits and fold fits in one pool, so n_jobs workers stay busy.
             fits = cross_fit(parallel, names, experts, X, y, folds, predict,
-                             weights=sample_weight, fit_params=fit_params, fit=_fit,
+                             weights=sample_weight, fit_params=fit_params, fit=fit,
                              refit=True)
             self.experts_, oof = fits.experts, fits.outputs
             if self._is_classifier:  # log-loss needs only the true class's probability
@@ -156,7 +179,7 @@ class _BaseEnsemble(_BaseExpertComposition):
                                          classifier=self._is_classifier)
         else:
             self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
-                                  fit_params=fit_params, fit=_fit)
+                                  fit_params=fit_params, fit=fit)
         self.weights_ = weights / weights.sum()
         self.expert_names_ = list(names)
         self.named_experts_ = self._make_named_experts(self.expert_names_, self.experts_)
@@ -176,6 +199,10 @@ class _BaseEnsemble(_BaseExpertComposition):
             raise ValueError("weights must be finite, non-negative and not all zero; got "
                              f"{weights.tolist()} for experts {names}.")
         return weights
+
+    def _check_X(self, X):
+        """X at prediction, read-only for the experts (see ``read_only_view``)."""
+        return read_only_view(super()._check_X(X))
 
     def _used(self):
         """Indices of the experts with a non-zero weight: the others are not called."""
@@ -422,6 +449,7 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
             name = self.expert_names_[i]
             labels = call_expert(name, self.experts_[i], "predict", X)
             _check_finite(labels, name)
+            _check_labels(labels, name, type(self.experts_[i]).__name__, len(self.classes_))
             votes[rows, labels.astype(np.intp)] += self.weights_[i]
         return self.classes_[np.argmax(votes, axis=1)]  # ties: the first class
 

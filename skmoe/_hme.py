@@ -25,6 +25,7 @@ from ._base import (_BaseExpertComposition, _seed_unset_random_states,
                     check_relative_sample_weight, encode_class_labels)
 from ._cluster import scatter_once
 from ._compat import _set_random_states
+from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
                       leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
 from ._likelihood import gaussian_mixture_moments, mix_probabilities
@@ -117,7 +118,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         self._n_classes = n_classes
         X_gate = self._fit_gate_view(X, y)
         problem = TreeProblem(tree, names, templates, X_gate, y, sample_weight, n_classes,
-                              expert_X=X)
+                              expert_X=read_only_view(X))   # no leaf can change X
         gate = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
                 if self.gate is None else self.gate)
         best = None
@@ -149,7 +150,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     # --------------------------------------------------------------- predict
     def _outputs(self, X):
-        return leaf_outputs(self.expert_names_, self.experts_, X, self._n_classes)
+        return leaf_outputs(self.expert_names_, self.experts_, read_only_view(X),
+                            self._n_classes)
 
     def _leaf_log_weights(self, X):
         return Tree(self.branching_).leaf_log_prior(

@@ -200,7 +200,8 @@ def m_step_leaves(problem, W, seed, parallel, old):
     """Refit every leaf on its posterior; keep an old leaf whose Q would drop."""
     names, X, y, n_classes = problem.names, problem.expert_X, problem.y, problem.n_classes
     experts = parallel(delayed(fit_expert)(
-        name, clone(template), X, y, W[:, j], seed + j, classes_needed=bool(n_classes))
+        name, clone(template), X, y, W[:, j], seed + j, classes_needed=bool(n_classes),
+        n_classes=n_classes or None)
         for j, (name, template) in enumerate(zip(names, problem.templates)))
     outputs = leaf_outputs(names, experts, X, n_classes)
     if not n_classes:

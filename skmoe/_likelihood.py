@@ -86,7 +86,12 @@ def call_expert(name, expert, method, X):
     """
     n = n_samples(X)
     try:
-        values = np.asarray(getattr(expert, method)(X), dtype=np.float64)
+        raw = getattr(expert, method)(X)
+        if np.iscomplexobj(raw):
+            # (float64 would drop the imaginary parts with only a warning.)
+            raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "
+                             "expected real ones")
+        values = np.asarray(raw, dtype=np.float64)
     except Exception as exc:
         if str(exc).startswith(f"Expert '{name}' "):
             raise  # already named (a CrossFitAverage's fold model): not twice
@@ -121,6 +126,11 @@ def aligned_proba(name, expert, X, n_classes):
                          "expected (n_samples, n_classes).")
     _check_probabilities(proba, name)
     expert_classes = np.asarray(expert.classes_)
+    if proba.shape[1] != len(expert_classes):
+        # (The columns are placed by classes_: a bare broadcast error before.)
+        raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned predict_proba "
+                         f"with {proba.shape[1]} columns but has {len(expert_classes)} "
+                         "classes_; expected one column per class in classes_.")
     if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):
         return proba
     out = np.zeros((n_samples(X), n_classes))

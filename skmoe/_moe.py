@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._base import _BaseExpertComposition, check_relative_sample_weight, encode_class_labels
 from ._cluster import scatter_once
+from ._data import read_only_view
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
 from ._problem import EMProblem
@@ -140,7 +141,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
         X_gate = self._fit_gate_view(X, y)
         problem = EMProblem(names, templates, X_gate, y, sample_weight, n_classes,
-                            homogeneous=self._copies_of_one_estimator(), expert_X=X)
+                            homogeneous=self._copies_of_one_estimator(),
+                            expert_X=read_only_view(X))   # no expert can change X
         # Progress of the out-of-fold fits with verbose; on a Dask cluster
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
@@ -184,6 +186,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
 
     # -------------------------------------------------------------- predict
     def _outputs(self, X):
+        X = read_only_view(X)   # no expert can change the caller's X
         if self._is_classifier:
             return classification_outputs(self.expert_names_, self.experts_, X,
                                           len(self.classes_))
@@ -489,7 +492,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
 
     Notes
     -----
-    X reaches the experts untouched: no copy, no cast, rows taken with
+    X reaches the experts untouched: no copy, no cast (an array as a
+    read-only view, so that no expert can change it), rows taken with
     ``sklearn.utils._safe_indexing``. ``fit`` and ``predict`` check its
     shape, its feature names and count and that its numbers hold no
     infinity; NaN is refused up front when an expert's tags (``allow_nan``)

@@ -65,8 +65,11 @@ def forward_in_chunks(module, Z, dim=0, networks=1):
 
 def check_layer_sizes(value, name):
     """``value`` (an int or a sequence of ints >= 1) as a tuple; a clear error otherwise."""
-    sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
-    if any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+    try:
+        sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    except TypeError:   # None, a float: a bare "object is not iterable" before
+        sizes = (value,)
+    if isinstance(value, str) or any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
         raise ValueError(f"{name} must be a tuple of positive integers, got {value!r}.")
     return sizes
 

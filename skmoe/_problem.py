@@ -88,7 +88,8 @@ class EMProblem:
                           check_partition=True)
 
     def _fit(self):
-        return partial(fit_expert, classes_needed=self.is_classifier)
+        return partial(fit_expert, classes_needed=self.is_classifier,
+                       n_classes=self.n_classes)
 
     def _predict(self):
         return partial(expert_outputs, n_classes=self.n_classes)

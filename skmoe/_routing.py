@@ -127,8 +127,9 @@ def capacity_assign(probs, order, demand, capacity):
 
 
 def expert_capacity(capacity_factor, k, n_rows, n_experts):
-    """Rows per expert: ``ceil(capacity_factor * k * n_rows / n_experts)``, >= 1."""
-    return max(1, math.ceil(capacity_factor * k * n_rows / n_experts))
+    """Rows per expert: ``ceil(capacity_factor * k * n_rows / n_experts)``, from 1 to
+    ``n_rows`` (more is no cap: a capacity_factor of 1e300 overflowed torch's int64)."""
+    return max(1, min(n_rows, math.ceil(capacity_factor * k * n_rows / n_experts)))
 
 
 def route(logits, k, *, training=False, noise_std=None, random_routing=False,

@@ -95,10 +95,13 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"gate {name} must be a positive integer, got {value!r}.")
-        if not (self.alpha >= 0):
-            raise ValueError(f"gate alpha must be >= 0, got {self.alpha!r}.")
-        if not (self.learning_rate > 0):
-            raise ValueError(f"gate learning_rate must be > 0, got {self.learning_rate!r}.")
+        # Finite real numbers: alpha=inf failed as a NaN training loss ("lower
+        # learning_rate"), a string as a bare comparison TypeError.
+        if not (isinstance(self.alpha, numbers.Real) and 0 <= self.alpha < np.inf):
+            raise ValueError(f"gate alpha must be a finite number >= 0, got {self.alpha!r}.")
+        if not (isinstance(self.learning_rate, numbers.Real) and 0 < self.learning_rate < np.inf):
+            raise ValueError("gate learning_rate must be a finite number > 0, got "
+                             f"{self.learning_rate!r}.")
         return sizes
 
     def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None, device=None):

@@ -95,7 +95,11 @@ def trusted_types(extra=()):
     """
     if isinstance(extra, str):
         extra = [extra]  # one name, not its characters
-    extra = list(extra)
+    try:
+        extra = list(extra)
+    except TypeError:   # None, a number: a bare "object is not iterable" before
+        raise TypeError(f"extra must be a type name or an iterable of type names (str, as "
+                        f"untrusted_types gives them); got {extra!r}.") from None
     wrong = [name for name in extra if not isinstance(name, str)]
     if wrong:
         raise TypeError(f"extra must hold type names (str, as untrusted_types gives "
@@ -122,8 +126,18 @@ def untrusted_types(data=None, *, file=None):
     -------
     list of str
     """
+    from zipfile import BadZipFile
+
     from skops.io import get_untrusted_types
 
-    found = get_untrusted_types(data=data, file=file)
+    if data is not None and not isinstance(data, (bytes, bytearray, memoryview)):
+        # (A fitted model itself failed with "a bytes-like object is required".)
+        raise TypeError(f"data must be the bytes that skops.io.dumps returns, got "
+                        f"{type(data).__name__}; for a model, pass skops.io.dumps(model).")
+    try:
+        found = get_untrusted_types(data=data, file=file)
+    except BadZipFile as exc:
+        raise ValueError(f"{'file' if data is None else 'data'} is not a model saved by "
+                         f"skops.io.dump(s) (a skops file is a zip archive): {exc}") from exc
     known = set(_SKMOE_TYPES)
     return sorted(name for name in found if name not in known)

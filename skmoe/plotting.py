@@ -10,6 +10,8 @@ Expert ``i`` is drawn in colour ``C{i}`` of the ``tab10`` cycle in every display
 so the same expert has the same colour in all of them.
 """
 
+import numbers
+
 import numpy as np
 from scipy import sparse
 
@@ -57,8 +59,42 @@ def _check_fitted_mixture(estimator):
     check_is_fitted(estimator)
 
 
+def _check_X_shape(estimator, X):
+    """X must be 2-D with rows and the estimator's number of features: a 1-D X
+    or one with fewer columns failed with a bare IndexError, an empty one in a
+    numpy reduction."""
+    shape = X.shape if hasattr(X, "shape") else np.shape(np.asarray(X, dtype=object))
+    if len(shape) != 2:
+        raise ValueError(f"Expected a 2D X of shape (n_samples, n_features), got shape "
+                         f"{shape}.")
+    n = estimator.n_features_in_
+    if shape[1] != n:
+        raise ValueError(f"X has {shape[1]} features, but {type(estimator).__name__} is "
+                         f"expecting {n} features as input.")
+    if shape[0] == 0:
+        raise ValueError("X has no rows; a gate display takes the range of the features "
+                         "from X.")
+
+
+def _check_grid_resolution(grid_resolution):
+    if not isinstance(grid_resolution, numbers.Integral) or grid_resolution < 2:
+        raise ValueError(f"grid_resolution must be an integer >= 2, got {grid_resolution!r}.")
+
+
+def _grid(estimator, values, j, grid_resolution):
+    """``grid_resolution`` points over the range of feature ``j`` (``values``)."""
+    if np.isinf(values).any() or np.isnan(values).all():
+        why = "infinite values" if np.isinf(values).any() else "only missing values"
+        raise ValueError(f"Feature {_feature_name(estimator, j)!r} of X has no finite range "
+                         f"({why}); a gate display varies it over its range in X.")
+    return np.linspace(np.nanmin(values), np.nanmax(values), grid_resolution)
+
+
 def _feature_index(estimator, feature):
     names = getattr(estimator, "feature_names_in_", None)
+    if not isinstance(feature, (str, numbers.Integral)):
+        raise TypeError(f"feature must be a column index (int) or a feature name (str), "
+                        f"got {feature!r}.")
     if isinstance(feature, str):
         if names is None or feature not in list(names):
             raise ValueError(f"Unknown feature {feature!r}; the estimator's features are "
@@ -177,9 +213,11 @@ class GateDisplay:
         display : GateDisplay
         """
         _check_fitted_mixture(estimator)
+        _check_X_shape(estimator, X)
+        _check_grid_resolution(grid_resolution)
         j = _feature_index(estimator, feature)
         values = _numeric_column(estimator, X, j)
-        grid = np.linspace(np.nanmin(values), np.nanmax(values), grid_resolution)
+        grid = _grid(estimator, values, j, grid_resolution)
         weights = np.asarray(estimator.predict_gate(_grid_input(estimator, X, [j], [grid])))
         return cls(grid, weights, estimator.expert_names_, _feature_name(estimator, j),
                    values).plot(ax=ax, kind=kind)
@@ -248,14 +286,16 @@ class GateRegionDisplay:
         display : GateRegionDisplay
         """
         _check_fitted_mixture(estimator)
-        if len(features) != 2:
+        _check_X_shape(estimator, X)
+        _check_grid_resolution(grid_resolution)
+        if isinstance(features, str) or np.ndim(features) != 1 or len(features) != 2:
             raise ValueError(f"features must name two features, got {features!r}.")
         j0, j1 = (_feature_index(estimator, f) for f in features)
         if j0 == j1:
             raise ValueError("features must be two different features.")
         v0, v1 = _numeric_column(estimator, X, j0), _numeric_column(estimator, X, j1)
-        xx0 = np.linspace(np.nanmin(v0), np.nanmax(v0), grid_resolution)
-        xx1 = np.linspace(np.nanmin(v1), np.nanmax(v1), grid_resolution)
+        xx0 = _grid(estimator, v0, j0, grid_resolution)
+        xx1 = _grid(estimator, v1, j1, grid_resolution)
         g0, g1 = np.meshgrid(xx0, xx1)
         weights = np.asarray(estimator.predict_gate(
             _grid_input(estimator, X, [j0, j1], [g0.ravel(), g1.ravel()])))
@@ -446,6 +486,9 @@ class ComparisonDisplay:
     """
 
     def __init__(self, result, metric=None):
+        if not hasattr(result, "metrics"):
+            raise TypeError("Expected a ComparisonResult (what skmoe.compare returns), got "
+                            f"{type(result).__name__}.")
         self.result = result
         self.metric = result.metrics[0] if metric is None else metric
         if self.metric not in result.metrics:

@@ -707,3 +707,299 @@ def test_multi_task_mixtures_stay_finite_on_a_huge_value(make):
     huge = X.copy()
     huge[0, 1] = 1e300
     assert np.all(np.isfinite(make().fit(X, Y).predict(huge)))
+
+
+# -- experts that break the contract of fit and predict ---------------------------
+class ForeignClassesClassifier(NaNClassifier):
+    """A classifier whose classes_ are not the labels it was fitted on."""
+
+    def __init__(self, classes="shifted"):
+        self.classes = classes
+
+    def fit(self, X, y, sample_weight=None):
+        labels = np.unique(y)
+        self.classes_ = labels + 10 if self.classes == "shifted" else np.array(
+            [f"c{label}" for label in labels])
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), 1.0 / len(self.classes_))
+
+
+def _classifier_mixtures(experts):
+    return [lambda: ESTIMATORS["moe_em_clf"][0](experts=experts),
+            lambda: ESTIMATORS["moe_gradient_clf"][0](experts=experts),
+            lambda: ESTIMATORS["ensemble_clf"][0](experts=experts),
+            lambda: EnsembleClassifier(experts, voting="hard"),
+            lambda: HierarchicalMixtureClassifier(experts, branching=2, max_iter=2,
+                                                  random_state=0)]
+
+
+@pytest.mark.parametrize("classes, shown", [("shifted", r"\[10, 11\]"),
+                                            ("strings", r"\['c0', 'c1'\]")])
+@pytest.mark.parametrize("make", _classifier_mixtures(
+    [CLASSIFIERS[0], ("bad", ForeignClassesClassifier())]))
+def test_an_expert_with_classes_of_its_own_is_named(make, classes, shown):
+    # Its probability columns are placed by classes_: classes_ outside the
+    # encoded labels 0 .. C-1 failed with a bare "index 10 is out of bounds"
+    # IndexError or "invalid literal for int()", naming no expert.
+    X, y = _data("clf")
+    model = make()
+    model.set_params(bad__classes=classes)
+    with pytest.raises(ValueError, match=rf"Expert 'bad' \(ForeignClassesClassifier\) has "
+                                         rf"classes_ {shown} after fitting; .*encoded labels "
+                                         r"0 \.\. 1"):
+        model.fit(X, y)
+
+
+class LabelClassifier(NaNClassifier):
+    """A classifier whose predict returns ``labels`` (hard voting reads predict)."""
+
+    def __init__(self, labels="negative"):
+        self.labels = labels
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), 1.0 / len(self.classes_))
+
+    def predict(self, X):
+        if self.labels == "two_columns":
+            return np.zeros((len(X), 2))
+        return np.full(len(X), {"negative": -1, "too_large": 7, "fraction": 0.5}[self.labels])
+
+
+@pytest.mark.parametrize("labels, message", [
+    # -1 was counted as a vote for the last class and 0.5 as one for the
+    # first, silently; 7 and a (n, 2) array failed with a bare IndexError.
+    ("negative", r"returned labels such as \[-1\.0\]"),
+    ("fraction", r"returned labels such as \[0\.5\]"),
+    ("too_large", r"returned labels such as \[7\.0\]"),
+    ("two_columns", r"returned predict of shape \(40, 2\)"),
+])
+def test_a_hard_vote_outside_the_classes_is_named(labels, message):
+    X, y = _data("clf")
+    model = EnsembleClassifier([CLASSIFIERS[0], ("bad", LabelClassifier(labels))],
+                               voting="hard", weights=[1, 3]).fit(X, y)
+    with pytest.raises(ValueError, match=rf"Expert 'bad' \(LabelClassifier\) {message}; a "
+                                         r"hard vote needs one encoded label per row"):
+        model.predict(X)
+
+
+class SelfRidge(Ridge):
+    """Ridge (returns self from fit)."""
+
+
+class ForgetfulRidge(Ridge):
+    """Ridge whose fit forgets to return self."""
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: ESTIMATORS["moe_em_reg"][0](experts=experts),
+    lambda experts: ESTIMATORS["moe_gradient_reg"][0](experts=experts),
+    lambda experts: HierarchicalMixtureRegressor(experts, branching=2, max_iter=2,
+                                                 random_state=0),
+])
+def test_an_expert_whose_fit_returns_none_is_the_fitted_expert(make):
+    # The mixtures kept what fit returned: "Expert 'bad' (NoneType) failed in
+    # predict: 'NoneType' object has no attribute 'predict'" (the ensembles,
+    # like scikit-learn's, keep the estimator they fitted).
+    X, y = _regression()
+    tree = ("tree", DecisionTreeRegressor(max_depth=3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = make([tree, ("bad", SelfRidge())]).fit(X, y)
+        model = make([tree, ("bad", ForgetfulRidge())]).fit(X, y)
+    assert_allclose(model.predict(X), expected.predict(X))
+
+
+class WritingRegressor(NaNRegressor):
+    """Sets column 0 of its X to zero in ``fit`` or in ``predict`` (``when``)."""
+
+    def __init__(self, when="fit"):
+        self.when = when
+
+    def fit(self, X, y, sample_weight=None):
+        if self.when == "fit":
+            X[:, 0] = 0.0
+        return super().fit(X, y)
+
+    def predict(self, X):
+        if self.when == "predict":
+            X[:, 0] = 0.0
+        return np.zeros(len(X))
+
+
+@pytest.mark.parametrize("when, make", [
+    ("fit", lambda experts: ESTIMATORS["moe_em_reg"][0](experts=experts)),
+    ("fit", lambda experts: EnsembleRegressor(experts)),
+    ("fit", lambda experts: HierarchicalMixtureRegressor(experts, branching=2, max_iter=2,
+                                                         random_state=0)),
+    ("predict", lambda experts: ESTIMATORS["moe_gradient_reg"][0](experts=experts)),
+    # (EM with an MLPGate predicts through skmoe._device_predict.)
+    ("predict", lambda experts: ESTIMATORS["moe_em_reg"][0](experts=experts)),
+    ("predict", lambda experts: EnsembleRegressor(experts)),
+])
+def test_an_expert_cannot_change_the_callers_X(when, make):
+    # The experts got the caller's array itself: one that wrote into it
+    # changed the user's data (and, in EM, what the other experts saw next).
+    X, _ = _regression()
+    y = X[:, 0].copy()
+    original = X.copy()
+    model = make([("ridge", Ridge()), ("bad", WritingRegressor(when))])
+    if when == "predict":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, y)
+        with pytest.raises(ValueError, match=r"Expert 'bad' \(WritingRegressor\) failed in "
+                                             r"predict: .*read-only"):
+            model.predict(X)
+    else:
+        with pytest.raises(ValueError, match=r"Expert 'bad' \(WritingRegressor\) failed to "
+                                             r"fit: .*read-only .*writes into its input X"):
+            model.fit(X, y)
+    assert_allclose(X, original)
+
+
+def test_a_huge_capacity_factor_is_no_cap():
+    # capacity_factor=1e300 (a valid float) made a capacity of 1e301 rows:
+    # "OverflowError: int too big to convert" from torch.
+    from skmoe._routing import expert_capacity
+    assert expert_capacity(1e300, 1, 60, 2) == 60
+    assert expert_capacity(1.0, 1, 60, 2) == 30
+    X, y = _regression()
+    fits = [MixtureOfExpertsRegressor(REGRESSORS, top_k=1, capacity_factor=factor,
+                                      training="em", gate=FAST_GATE, max_iter=2,
+                                      random_state=0).fit(X, y) for factor in (1e300, 2.0)]
+    assert_allclose(fits[0].predict(X), fits[1].predict(X))   # both leave every row free
+
+
+@pytest.mark.parametrize("gate, message", [
+    # A bare "TypeError: 'NoneType' object is not iterable".
+    (MLPGate(hidden_layer_sizes=None), "gate hidden_layer_sizes must be a tuple of positive "
+                                       "integers, got None"),
+    # A NaN training loss with the advice to lower learning_rate (gradient),
+    # a fit without error (EM).
+    (MLPGate(alpha=np.inf), "gate alpha must be a finite number >= 0, got inf"),
+    (MLPGate(learning_rate=np.inf), "gate learning_rate must be a finite number > 0"),
+])
+def test_bad_gate_settings_are_named(gate, message):
+    X, y = _regression()
+    with pytest.raises(ValueError, match=message):
+        MixtureOfExpertsRegressor(REGRESSORS, gate=gate, training="em", max_iter=1,
+                                  random_state=0).fit(X, y)
+
+
+# -- displays and persistence --------------------------------------------------------
+@pytest.fixture(scope="module")
+def fitted_moe():
+    X, y = _regression()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ESTIMATORS["moe_em_reg"][0]().fit(X, y), X
+
+
+def _column(X, j, value):
+    X = X.copy()
+    X[:, j] = value
+    return X
+
+
+@pytest.mark.parametrize("draw, error, message", [
+    # Before: bare IndexErrors, "zero-size array to reduction operation",
+    # int() of None, "Found array with 0 sample(s)" for grid_resolution=0, and
+    # "Input X contains NaN" for a column holding infinity.
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, X[:, 0]), ValueError,
+     r"Expected a 2D X .* got shape \(60,\)"),
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, X[:, :2], feature=2), ValueError,
+     "X has 2 features, but MixtureOfExpertsRegressor is expecting 3"),
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, X[:0]), ValueError, "X has no rows"),
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, X, feature=None), TypeError,
+     r"feature must be a column index \(int\) or a feature name \(str\), got None"),
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, X, feature=1.5), TypeError,
+     "feature must be a column index"),
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, X, grid_resolution=0), ValueError,
+     "grid_resolution must be an integer >= 2, got 0"),
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, _column(X, 0, np.inf)), ValueError,
+     r"Feature 'x0' of X has no finite range \(infinite values\)"),
+    (lambda d, m, X: d.GateDisplay.from_estimator(m, _column(X, 0, np.nan)), ValueError,
+     r"Feature 'x0' of X has no finite range \(only missing values\)"),
+    (lambda d, m, X: d.GateRegionDisplay.from_estimator(m, X, features=0), ValueError,
+     "features must name two features, got 0"),
+    (lambda d, m, X: d.GateRegionDisplay.from_estimator(m, X[:, 0]), ValueError,
+     "Expected a 2D X"),
+    (lambda d, m, X: d.ComparisonDisplay.from_result(m), TypeError,
+     "Expected a ComparisonResult .*got MixtureOfExpertsRegressor"),
+])
+def test_displays_name_bad_input(fitted_moe, draw, error, message):
+    pytest.importorskip("matplotlib")
+    from skmoe import plotting
+    model, X = fitted_moe
+    with pytest.raises(error, match=message):
+        draw(plotting, model, X)
+
+
+def test_persistence_helpers_name_bad_arguments(fitted_moe):
+    pytest.importorskip("skops")
+    from skmoe.persistence import trusted_types, untrusted_types
+    # A bare "'NoneType' object is not iterable".
+    with pytest.raises(TypeError, match="extra must be a type name or an iterable of type "
+                                        "names .*got None"):
+        trusted_types(None)
+    # A bare "a bytes-like object is required, not 'MixtureOfExpertsRegressor'".
+    with pytest.raises(TypeError, match=r"data must be the bytes that skops\.io\.dumps "
+                                        r"returns, got MixtureOfExpertsRegressor"):
+        untrusted_types(fitted_moe[0])
+    # zipfile's "BadZipFile: File is not a zip file".
+    with pytest.raises(ValueError, match=r"data is not a model saved by skops\.io\.dump"):
+        untrusted_types(b"not a model")
+
+
+class ComplexRegressor(NaNRegressor):
+    """Predicts complex numbers (real part right, imaginary part 1)."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.coef_ = 1.0
+        return self
+
+    def predict(self, X):
+        return X[:, 0] + 1j
+
+
+class ExtraColumnClassifier(LogisticRegression):
+    """Its predict_proba has one column more than its classes_."""
+
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        return np.hstack([proba, np.zeros((len(proba), 1))])
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: ESTIMATORS["moe_gradient_reg"][0](experts=experts),
+    lambda experts: ESTIMATORS["moe_em_reg"][0](experts=experts),
+    lambda experts: EnsembleRegressor(experts),
+])
+def test_complex_predictions_are_named(make):
+    # numpy's cast to float64 dropped the imaginary parts with a ComplexWarning
+    # only: the mixture predicted from the real parts.
+    X, y = _regression()
+    with pytest.raises(ValueError, match=r"Expert 'bad' \(ComplexRegressor\) failed in "
+                                         r"predict: it returned complex numbers"):
+        make([("ridge", Ridge()), ("bad", ComplexRegressor())]).fit(X, y).predict(X)
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: MixtureOfExpertsClassifier(experts, random_state=0),
+    lambda experts: EnsembleClassifier(experts),
+    lambda experts: HierarchicalMixtureClassifier(experts, branching=2, max_iter=2,
+                                                  random_state=0),
+])
+def test_probability_columns_other_than_the_classes_are_named(make):
+    # Two classes_ and three columns: a bare "shape mismatch: value array of
+    # shape (60,3) could not be broadcast to indexing result of shape (60,2)".
+    X, y = _data("clf")
+    with pytest.raises(ValueError, match=r"Expert 'bad' \(ExtraColumnClassifier\) returned "
+                                         r"predict_proba with 3 columns but has 2 classes_"):
+        make([("tree", DecisionTreeClassifier(max_depth=2)),
+              ("bad", ExtraColumnClassifier())]).fit(X, y).predict_proba(X)
