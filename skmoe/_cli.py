@@ -173,6 +173,16 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {missing} have missing values; pass --dropna.")
     if frame.shape[1] == 0:
         raise UserError(f"{path} has no feature columns left besides the target.")
+    # (Reported as "Fitting failed: Input X contains infinity", naming no column.)
+    infinite = [str(c) for c, values in [*frame.items(), (target, y)]
+                if pd.api.types.is_float_dtype(values) and values.abs().eq(float("inf")).any()]
+    if infinite:
+        raise UserError(f"Column(s) {infinite} of {path} have infinite values.")
+    if y.nunique() < 2:
+        # A constant target: every model scored r2 0 or 1 by rounding, and the
+        # paired test called the difference significant.
+        raise UserError(f"The target {target!r} has a single value ({y.iloc[0]}): "
+                        "there is nothing to predict.")
     if task == "auto":
         numeric = pd.api.types.is_numeric_dtype(y)
         integral = numeric and bool((y.astype(float) % 1 == 0).all())
@@ -252,6 +262,9 @@ def _run_compare(args):
 
     if args.cv < 2:
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
+    if not 0 <= args.seed < 2 ** 32:
+        # (Was "Fitting failed: Seed must be between 0 and 2**32 - 1".)
+        raise UserError(f"--seed must be between 0 and 2**32 - 1, got {args.seed}.")
     if min(v for v in (args.repeats, args.max_iter, args.max_epochs) if v is not None) < 1:
         raise UserError("--repeats, --max-iter and --max-epochs must be positive.")
     if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
@@ -310,7 +323,8 @@ def _run_compare(args):
                                  random_state=args.seed, progress=not args.quiet,
                                  greedy_ensemble=not args.no_greedy)
         except ValueError as exc:  # e.g. an expert that rejects the data
-            raise UserError(f"Fitting failed: {exc}") from None
+            # On one line: scikit-learn's messages span several.
+            raise UserError(f"Fitting failed: {' '.join(str(exc).split())}") from None
     print(result)
     if GREEDY in result.names and result.n_splits > 1:
         # The mixture against the best constant blend, not only the plain average.

@@ -12,6 +12,7 @@ too confident; the correction inflates the variance by
 ``1/J + n_test/n_train`` instead of ``1/J`` (J splits).
 """
 
+import numbers
 import time
 import warnings
 from collections import namedtuple
@@ -96,9 +97,17 @@ class ComparisonResult:
     def n_splits(self):
         return len(self.n_train)
 
+    def _check_names(self, names, metric):
+        for name in names:
+            if name not in self.scores:
+                raise ValueError(f"Unknown estimator {name!r}; choose from {self.names}.")
+        if metric not in self.metrics:
+            raise ValueError(f"Unknown metric {metric!r}; choose from {self.metrics}.")
+
     def display_scores(self, name, metric=None):
         """Per-split scores in display orientation (errors positive)."""
         metric = self.metrics[0] if metric is None else metric
+        self._check_names([name], metric)  # (a bare KeyError before)
         return display_metric(metric)[1] * self.scores[name][metric]
 
     def paired_test(self, a=None, b=None, metric=None):
@@ -126,11 +135,7 @@ class ComparisonResult:
         elif a is None or b is None:
             raise ValueError("Pass both a and b by name, or neither for the default pair.")
         metric = self.metrics[0] if metric is None else metric
-        for name in (a, b):
-            if name not in self.scores:
-                raise ValueError(f"Unknown estimator {name!r}; choose from {self.names}.")
-        if metric not in self.metrics:
-            raise ValueError(f"Unknown metric {metric!r}; choose from {self.metrics}.")
+        self._check_names((a, b), metric)
         diff = self.display_scores(a, metric) - self.display_scores(b, metric)
         J = len(diff)
         mean = float(diff.mean())
@@ -166,11 +171,17 @@ class ComparisonResult:
         return pd.DataFrame(self.summary()).set_index("model")
 
     def _best(self, metric):
+        # A NaN mean is never the best (max() kept a first NaN, marked '*').
         means = {n: self.scores[n][metric].mean() for n in self.names}
-        return max(means, key=means.get)
+        means = {n: v for n, v in means.items() if not np.isnan(v)}
+        return max(means, key=means.get) if means else None
 
     def table(self, significance=0.05):
         """The comparison as a readable text table (what ``print`` shows)."""
+        if (isinstance(significance, bool) or not isinstance(significance, numbers.Real)
+                or not 0 < significance < 1):
+            # (2 printed "significant at 2" for p = 0.8; 'x' a bare TypeError.)
+            raise ValueError(f"significance must be a number in (0, 1), got {significance!r}.")
         labels = [display_metric(m)[0] + (" (lower better)" if _lower_is_better(m) else "")
                   for m in self.metrics]
         header = ["model", *labels, "fit s", "predict s"]
@@ -247,6 +258,10 @@ def _scorers(scoring, estimators, classifier):
     if callable(scoring):
         return {"score": scoring}
     if isinstance(scoring, dict):
+        # ({} gave a table without metrics; a key 1 failed when printed, after the run.)
+        if not scoring or not all(isinstance(k, str) for k in scoring):
+            raise ValueError("scoring as a dict must map at least one metric name (a "
+                             f"string) to a scorer, got keys {list(scoring)!r}.")
         return {k: (get_scorer(v) if isinstance(v, str) else v) for k, v in scoring.items()}
     if isinstance(scoring, (list, tuple)):
         if len(set(scoring)) != len(scoring) or not scoring:
@@ -272,13 +287,30 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        start = time.perf_counter()
-        model = clone(estimator).fit(X_train, y_train)
-        fit_time = time.perf_counter() - start
-        start = time.perf_counter()
-        model.predict(X_test)
-        predict_time = time.perf_counter() - start
-        scores = {k: float(scorer(model, X_test, y_test)) for k, scorer in scorers.items()}
+        step = "fit"
+        try:
+            start = time.perf_counter()
+            # The clone is the fitted model, whatever fit returns (as in
+            # scikit-learn's cross_validate; one without ``return self`` was a
+            # 'NoneType' error).
+            model = clone(estimator)
+            model.fit(X_train, y_train)
+            fit_time = time.perf_counter() - start
+            step = "predict"
+            start = time.perf_counter()
+            model.predict(X_test)
+            predict_time = time.perf_counter() - start
+            scores = {}
+            for k, scorer in scorers.items():
+                step = f"score ({k})"
+                scores[k] = float(scorer(model, X_test, y_test))
+        except Exception as exc:
+            # Which model failed, and where: with several models the error
+            # itself ("Input contains NaN.") named none of them.
+            from ._base import _REBUILDABLE_ERRORS
+            error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
+            raise error_type(f"Model {name!r} failed to {step} on a split of "
+                             f"{len(train)} training rows: {exc}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
 
@@ -383,6 +415,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         raise TypeError("estimators must be a non-empty dict of name -> estimator, got "
                         f"{type(estimators).__name__}.")
     for name, est in estimators.items():
+        if not isinstance(name, str):
+            # (Failed when the table was printed, after every fit.)
+            raise TypeError(f"Estimator names must be strings, got {name!r} "
+                            f"({type(name).__name__}).")
         if not hasattr(est, "fit") or not hasattr(est, "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
     if greedy_ensemble:
@@ -395,14 +431,22 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     classifier = kinds.pop()
     if pair is None:
         pair = _default_pair(estimators)
-    elif len(pair) != 2 or any(p not in estimators for p in pair):
-        raise ValueError(f"pair must name two of {list(estimators)}, got {pair!r}.")
+    elif (not isinstance(pair, (tuple, list)) or len(pair) != 2
+          or not all(isinstance(p, str) and p in estimators for p in pair)
+          or pair[0] == pair[1]):
+        # (pair=3 was a bare TypeError; ('a', 'a') tested a model against itself.)
+        raise ValueError(f"pair must name two different estimators of {list(estimators)}, "
+                         f"got {pair!r}.")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}.")
     scorers = _scorers(scoring, list(estimators.values()), classifier)
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)
     check_consistent_length(X, y)
     y_arr = np.asarray(y)
+    if classifier and len(np.unique(y_arr)) < 2:
+        # (Was a scorer's "Got predict_proba of shape (20, 1)" after fitting.)
+        raise ValueError(f"y has the classes {np.unique(y_arr).tolist()}; the classifiers "
+                         "need at least two.")
     if isinstance(cv, int):
         splitter = (StratifiedKFold if classifier else KFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
@@ -416,6 +460,17 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         raise ValueError(f"cv={splitter!r} needs groups, which compare() does not take: "
                          "pass the splits instead, e.g. cv=list(cv.split(X, y, groups))."
                          ) from exc
+    if not splits:
+        # (A table of NaN, with numpy's "Mean of empty slice" warnings.)
+        raise ValueError(f"cv={cv!r} gave no splits.")
+    for k, split in enumerate(splits):
+        # (Splits given as index lists: one out of range was a bare IndexError
+        # in a worker, a negative one silently a row from the end.)
+        for rows in map(np.asarray, split):
+            if rows.size and (rows.dtype.kind not in "iu" or rows.min() < 0
+                              or rows.max() >= len(y_arr)):
+                raise ValueError(f"Split {k} of cv holds indices other than the row "
+                                 f"numbers 0 .. {len(y_arr) - 1}.")
 
     jobs = [(name, est, train, test) for name, est in estimators.items()
             for train, test in splits]
@@ -446,6 +501,13 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             seen[(name, message)] += 1
     for (name, (category, message)), count in seen.items():
         warnings.warn(f"{name} ({count} of {J} splits): {message}", category, stacklevel=2)
+    for name in names:
+        for m in scorers:
+            if np.isnan(scores[name][m]).any():
+                # The table shows 'nan ± nan'; say where it comes from.
+                warnings.warn(f"{name} scored NaN on {int(np.isnan(scores[name][m]).sum())} "
+                              f"of {J} splits by {m}; its mean is NaN.", RuntimeWarning,
+                              stacklevel=2)
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
                             [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
                             pair=pair, task="classification" if classifier else "regression",

@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseExpertComposition
 from ._crossfit import cross_fit, make_folds
+from ._data import read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
@@ -205,7 +206,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                     "(class indicators for classification tasks).")
         Z = self._encode_targets(Y)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates, X, Z,
+        fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
+                         read_only_view(X), Z,   # no expert can change the caller's X
                          self._folds(X, Y, seed),
                          partial(_predict_columns, n_columns=Z.shape[1]),
                          weights=sample_weight, seeds=[seed] * len(names), refit=True)
@@ -280,6 +282,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     # -------------------------------------------------------------- predict
     def _expert_outputs(self, X):
         n_columns = self._slices[-1].stop
+        X = read_only_view(X)   # no expert can change the caller's X
         return np.stack([_predict_columns(name, expert, X, n_columns)
                          for name, expert in zip(self.expert_names_, self.experts_)])
 

@@ -200,7 +200,14 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         score : float
         """
         Y_pred = np.asarray(self.predict(X)).reshape(len(X), -1)
-        Y = np.asarray(y).reshape(len(Y_pred), -1)
+        Y = np.asarray(y)
+        if Y.ndim not in (1, 2) or len(Y) != len(Y_pred) or (
+                Y.reshape(len(Y), -1).shape[1] != self.n_tasks_):
+            # (An IndexError or a failed reshape before.)
+            raise ValueError(f"y must have shape ({len(Y_pred)}, {self.n_tasks_}) (one column "
+                             f"per task{', or 1-D' if self.n_tasks_ == 1 else ''}); "
+                             f"got shape {Y.shape}.")
+        Y = Y.reshape(len(Y_pred), -1)
         scores = [r2_score(Y[:, t].astype(float), Y_pred[:, t].astype(float),
                            sample_weight=sample_weight)
                   if kind == "regression" else

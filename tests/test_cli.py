@@ -117,6 +117,49 @@ def test_csv_without_rows(tmp_path, capsys, text, extra, message):
     assert message in capsys.readouterr().err
 
 
+
+def _numbers_csv(tmp_path, x, y, name="nums.csv"):
+    path = tmp_path / name
+    path.write_text("a,b,y\n" + "\n".join(f"{a},{i % 3},{t}" for i, (a, t) in
+                                            enumerate(zip(x, y))) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("x, y, message", [
+    # Was "Fitting failed: Input X contains infinity ...", naming no column.
+    (["inf"] + list(range(39)), list(range(40)), r"Column\(s\) \['a'\] of .*nums.csv have "
+                                                 "infinite values"),
+    (list(range(40)), ["-inf"] + [f"{0.5 * i}" for i in range(39)],
+     r"Column\(s\) \['y'\] of .*nums.csv have infinite values"),
+    # A constant target: a significant "difference" of 1e-16 on rmse; as a
+    # classification target, "Fitting failed: The target has only one class".
+    (list(range(40)), ["5.5"] * 40, r"The target 'y' has a single value \(5.5\)"),
+    (list(range(40)), ["cat"] * 40, r"The target 'y' has a single value \(cat\)"),
+])
+def test_csv_with_infinite_values_or_a_constant_target(tmp_path, capsys, x, y, message):
+    assert main(["compare", str(_numbers_csv(tmp_path, x, y)), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skmoe: error: ") and re.search(message, err)
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2 ** 32)])
+def test_seed_out_of_range_is_a_user_error(csv_file, capsys, seed):
+    # Was "Fitting failed: Seed must be between 0 and 2**32 - 1", after loading.
+    assert main(["compare", str(csv_file), "--one-hot", "--seed", seed, *FAST]) == 2
+    assert f"--seed must be between 0 and 2**32 - 1, got {seed}." in capsys.readouterr().err
+
+
+def test_fitting_errors_are_reported_on_one_line(tmp_path, capsys):
+    # Features of 1e300 overflow the linear expert's scaler: scikit-learn's
+    # "Input X contains NaN" message spans several lines.
+    path = _numbers_csv(tmp_path, [f"{i + 1}e300" for i in range(40)],
+                        [f"{0.5 * i}" for i in range(40)])
+    assert main(["compare", str(path), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skmoe: error: Fitting failed: Model 'mixture' failed to fit")
+    assert err.count("\n") == 1 and "contains NaN. " in err
+
+
 def test_module_entry_point_no_traceback():
     proc = subprocess.run([sys.executable, "-m", "skmoe", "compare", "no_such_set"],
                           capture_output=True, text=True, timeout=120)

@@ -249,3 +249,102 @@ def test_greedy_ensemble_twin():
             for n in result.names}
     assert rmse["ens (greedy)"] <= max(rmse["line"], rmse["tree"])
     assert compare(estimators, X, y, cv=2).names == ["ens", "line", "tree"]
+
+
+class _Fails(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise RuntimeError("boom")
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+class _PredictsNaN(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), np.nan)
+
+
+class _NoReturnSelf(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.mean_ = float(np.mean(y))  # and no ``return self``
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_a_failing_model_is_named():
+    # The errors were the model's own ("boom", "Input contains NaN."), naming
+    # none of several models.
+    X, y = make_regimes(n_samples=60, random_state=0)
+    with pytest.raises(RuntimeError, match="Model 'bad' failed to fit on a split of 40 "
+                                           "training rows: boom"):
+        compare({"line": LinearRegression(), "bad": _Fails()}, X, y, cv=3)
+    with pytest.raises(ValueError, match=r"Model 'nan' failed to score \(r2\) .*: Input "
+                                         "contains NaN"):
+        compare({"line": LinearRegression(), "nan": _PredictsNaN()}, X, y, cv=3)
+    with pytest.raises(ValueError, match=r"Model 'line' failed to score \(neg_log_loss\) "
+                                         ".*predict_proba"):
+        compare({"line": LinearRegression()}, X, y, cv=3, scoring="neg_log_loss")
+
+
+def test_a_fit_without_return_self_is_scored_as_fitted():
+    # As in scikit-learn's cross_validate; was "'NoneType' object has no attribute
+    # 'predict'".
+    X, y = make_regimes(n_samples=60, random_state=0)
+    result = compare({"mean": _NoReturnSelf(), "dummy": DummyRegressor()}, X, y, cv=3)
+    for metric in result.metrics:
+        np.testing.assert_array_equal(result.scores["mean"][metric], result.scores["dummy"][metric])
+
+
+def test_more_bad_arguments_are_named():
+    X, y = make_regimes(n_samples=60, random_state=0)
+    two = {"a": LinearRegression(), "b": DummyRegressor()}
+    # A table without metrics; keys, names and pairs that failed only when printed
+    # or as bare TypeErrors; a model tested against itself; a table of NaN.
+    with pytest.raises(ValueError, match="scoring as a dict must map at least one"):
+        compare(two, X, y, cv=2, scoring={})
+    with pytest.raises(ValueError, match=r"got keys \[1\]"):
+        compare(two, X, y, cv=2, scoring={1: "r2"})
+    with pytest.raises(TypeError, match=r"Estimator names must be strings, got 1 \(int\)"):
+        compare({1: LinearRegression()}, X, y, cv=2)
+    for pair in (3, ("a", "a"), "ab"):
+        with pytest.raises(ValueError, match="pair must name two different estimators"):
+            compare(two, X, y, cv=2, pair=pair)
+    with pytest.raises(ValueError, match=r"cv=\[\] gave no splits"):
+        compare(two, X, y, cv=[])
+    # Index lists out of range: a bare IndexError, or (negative) rows from the end.
+    for bad in ([np.arange(30), np.arange(30, 61)], [np.arange(1, 30), np.array([-1, 0])]):
+        with pytest.raises(ValueError, match=r"Split 0 of cv holds indices other than the "
+                                             r"row numbers 0 \.\. 59"):
+            compare(two, X, y, cv=[bad])
+    # A classifier on one class: was a scorer's "Got predict_proba of shape (20, 1)".
+    with pytest.raises(ValueError, match=r"y has the classes \[0\]; the classifiers need"):
+        compare({"tree": DecisionTreeClassifier()}, X, np.zeros(60, dtype=int), cv=3)
+
+
+def test_result_methods_check_their_arguments():
+    result = _result([0.1, 0.2, 0.0])
+    with pytest.raises(ValueError, match=r"Unknown estimator 'c'; choose from \['a', 'b'\]"):
+        result.display_scores("c")  # was a bare KeyError
+    with pytest.raises(ValueError, match="Unknown metric 'rmse'"):
+        result.display_scores("a", "rmse")
+    for significance in (2, "x", 0):  # 2 printed "significant at 2" for p = 0.3
+        with pytest.raises(ValueError, match=r"significance must be a number in \(0, 1\)"):
+            result.table(significance=significance)
+
+
+def test_nan_scores_are_warned_and_never_marked_best():
+    X, y = make_regimes(n_samples=30, random_state=0)
+
+    def score(estimator, X, y):
+        return np.nan if isinstance(estimator, LinearRegression) else 1.0
+
+    with pytest.warns(RuntimeWarning, match="line scored NaN on 3 of 3 splits by s"):
+        result = compare({"line": LinearRegression(), "dummy": DummyRegressor()}, X, y,
+                         cv=3, scoring={"s": score})
+    rows = result.table().splitlines()
+    assert rows[3].startswith("line") and "nan ± nan  " in rows[3]
+    assert rows[4].startswith("dummy") and "1.0 ± 0.0 *" in rows[4]

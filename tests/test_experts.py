@@ -345,3 +345,58 @@ def test_standardisation_measures_columns_whose_squares_overflow():
     # Constant, all-NaN and ordinary columns as before.
     assert standardisation(np.array([[np.nan, 1.0], [np.nan, 1.0]]))[1].tolist() == [1.0, 1.0]
     assert mean_and_scale(np.ones(3)) == (1.0, 1.0)
+
+
+def zeroing_rule(X):
+    X[:, 0] = 0.0  # writes into its argument
+    return X[:, 1]
+
+
+def test_a_rule_cannot_modify_the_callers_X():
+    # X was passed as it came (float64 is not copied): the rule zeroed the
+    # caller's column, and changed what the next call of the search saw.
+    X = np.random.RandomState(0).uniform(1, 2, size=(20, 2))
+    original = X.copy()
+    with pytest.raises(ValueError, match=r"zeroing_rule\) raised ValueError: assignment "
+                                         r"destination is read-only \(a rule must not "
+                                         r"modify X in place; work on X.copy\(\)\)"):
+        RuleExpert(zeroing_rule).fit(X, X[:, 1])
+    np.testing.assert_array_equal(X, original)
+
+
+@pytest.mark.parametrize("func, task, match", [
+    # Regression dropped the imaginary part (a ComplexWarning); classification
+    # failed in numpy ("ufunc 'remainder' not supported").
+    (lambda X: X[:, 0] + 1j, "regression", "returned complex values"),
+    (lambda X: (X[:, 0] > 0.5) + 1j, "classification", "returned complex values"),
+    # "'<' not supported between instances of 'NoneType' and 'NoneType'" from np.unique.
+    (lambda X: np.array([None] * len(X)), "classification",
+     r"returned outcomes that cannot be sorted \('<' not supported"),
+])
+def test_rule_outputs_of_the_wrong_kind_are_named(func, task, match):
+    X = np.linspace(0, 1, 20)[:, None]
+    with pytest.raises(ValueError, match=match):
+        RuleExpert(func, task=task).fit(X, (X[:, 0] > 0.5).astype(int))
+
+
+@pytest.mark.parametrize("params, match", [
+    # Reported as "RuleExpert(...) returned NaN or infinite values": the rule blamed.
+    ({"t": np.nan}, "'t' is nan"), ({"t": np.inf}, "'t' is inf"),
+    ({1: 1.0}, "1 is 1.0"),  # was "raised TypeError: keywords must be strings"
+])
+def test_rule_params_must_be_finite_and_named_by_strings(params, match):
+    X = np.linspace(0, 1, 20)[:, None]
+    with pytest.raises(ValueError, match="params must map names to numbers .*" + match):
+        RuleExpert(lambda X, t=1.0: X[:, 0] * t, params=params).fit(X, X[:, 0])
+
+
+def nan_above_rule(X, a):
+    return a * X[:, 0] if a < 1.5 else np.full(len(X), np.nan)
+
+
+def test_a_rule_failing_during_the_search_names_the_parameters():
+    # Fine at the starting value a=1: the error named no parameter values.
+    X = np.linspace(0, 1, 20)[:, None]
+    with pytest.raises(ValueError, match=r"nan_above_rule\) returned NaN or infinite values "
+                                         r"for 20 of 20 rows with params \{'a': \d"):
+        RuleExpert(nan_above_rule, params={"a": 1.0}).fit(X, 3 * X[:, 0])

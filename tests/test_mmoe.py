@@ -2,6 +2,7 @@
 and the synthetic generator of Ma et al. (2018)."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -238,6 +239,38 @@ def test_heterogeneous_mmoe_takes_missing_values_where_every_expert_does(two_tas
         HeterogeneousMultiGateMixtureOfExperts([("linear", Ridge()), *trees]).fit(X, Y)
 
 
+class _WritingRidge(Ridge):
+    """Sets column 0 of its X to zero in ``fit`` or in ``predict`` (``when``)."""
+
+    def __init__(self, alpha=1.0, when="fit"):
+        super().__init__(alpha=alpha)
+        self.when = when
+
+    def fit(self, X, y, sample_weight=None):
+        if self.when == "fit":
+            X[:, 0] = 0.0
+        return super().fit(X, y, sample_weight)
+
+    def predict(self, X):
+        if self.when == "predict":
+            X[:, 0] = 0.0
+        return super().predict(X)
+
+
+@pytest.mark.parametrize("when", ["fit", "predict"])
+def test_heterogeneous_mmoe_experts_cannot_change_the_callers_X(two_tasks, when):
+    # The experts got the caller's array itself: one that wrote into it
+    # changed the user's data.
+    X, Y = two_tasks
+    original = X.copy()
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("bad", _WritingRidge(when=when))], random_state=0)
+    step = "failed to fit" if when == "fit" else "failed in predict"
+    with pytest.raises(ValueError, match=rf"Expert 'bad' \(_WritingRidge\) {step}: .*read-only"):
+        model.fit(X, Y).predict(X)
+    assert_array_equal(X, original)
+
+
 def test_bad_parameters(two_tasks):
     X, Y = two_tasks
     with pytest.raises(ValueError, match="task_weights must be 2"):
@@ -350,3 +383,22 @@ def test_sample_weight_focuses_the_fit(two_tasks, make_model):
         return ((model.predict(X[kept]) - Y[kept]) ** 2).mean()
 
     assert mse(weighted) < mse(plain)
+
+
+@pytest.mark.parametrize("make_model", [
+    lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("line", LinearRegression())], max_iter=2, random_state=0),
+])
+def test_score_names_a_y_of_the_wrong_shape(two_tasks, make_model):
+    # A y with one task too few was an IndexError ("index 1 is out of bounds"),
+    # one row too few a failed reshape.
+    X, Y = two_tasks
+    model = make_model().fit(X[:60], Y[:60])
+    for bad in (Y[:60, :1], Y[:59], Y[:60, :, None]):
+        with pytest.raises(ValueError, match=r"y must have shape \(60, 2\) \(one column per "
+                                             r"task\); got shape " + re.escape(str(bad.shape))):
+            model.score(X[:60], bad)
+    assert model.score(X[:60], Y[:60]) == pytest.approx(np.mean(
+        [1 - ((Y[:60, t] - model.predict(X[:60])[:, t]) ** 2).sum()
+         / ((Y[:60, t] - Y[:60, t].mean()) ** 2).sum() for t in range(2)]))

@@ -178,6 +178,13 @@ def test_helper_prefers_log_likelihood_samples_and_errors():
     assert_allclose(log_likelihood_samples(Both(), np.ones((3, 1)), np.ones(3)), 0.0)
     with pytest.raises(TypeError, match="does not define a likelihood"):
         log_likelihood_samples(LinearRegression(), np.ones((3, 1)), np.ones(3))
+    # A density of X alone: was "score_samples() takes 2 positional arguments
+    # but 3 were given".
+    from sklearn.mixture import GaussianMixture
+    X3 = np.random.RandomState(0).normal(size=(20, 2))
+    with pytest.raises(TypeError, match=r"GaussianMixture.score_samples takes no y: it is "
+                                        r"a density of X"):
+        log_likelihood_scorer(GaussianMixture().fit(X3), X3, np.ones(20))
     X, y = make_piecewise_linear(n_samples=50, n_regimes=2, random_state=0)
     with pytest.raises(ValueError, match="criterion must be"):
         select_n_experts(em_pool(), X, y, criterion="loo")
@@ -276,3 +283,18 @@ def test_bic_and_aic_of_a_non_mixture_are_refused():
     for criterion in (bic, aic):
         with pytest.raises(TypeError, match="need a fitted skmoe mixture.*LinearRegression"):
             criterion(line, X, y)
+
+
+def test_select_n_experts_names_a_missing_parameter_and_bad_candidates(three_regimes):
+    X, y = three_regimes
+    # Was AttributeError: 'LinearRegression' object has no attribute 'experts'.
+    with pytest.raises(ValueError, match="needs a mixture with a parameter 'n_experts'; "
+                                         "LinearRegression has none"):
+        select_n_experts(LinearRegression(), X, y, candidates=(1, 2))
+    with pytest.raises(ValueError, match="parameter 'nope'; MixtureOfExpertsRegressor"):
+        select_n_experts(em_pool(), X, y, candidates=(2,), param="nope")
+    # Was "'NoneType' object is not iterable".
+    for candidates in (None, 3):
+        with pytest.raises(TypeError, match="candidates must be an iterable of values of "
+                                            rf"n_experts, e\.g\. \(1, 2, 3\); got {candidates}"):
+            select_n_experts(em_pool(), X, y, candidates=candidates)
