@@ -10,6 +10,7 @@ homogeneous mixture.  Parameter handling (``tree__max_depth`` in
 
 import contextlib
 import numbers
+from collections import Counter
 
 import numpy as np
 from sklearn.base import ClassifierMixin, clone, is_classifier
@@ -26,8 +27,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       column_or_1d, has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
-from ._data import (check_X_for_experts, gate_matrix, n_samples, resolve_gate_transformer,
-                    take_rows)
+from ._data import (check_X_for_experts, gate_matrix, is_dataframe, n_samples,
+                    resolve_gate_transformer, take_rows)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -252,10 +253,32 @@ class _BaseExpertComposition(_BaseComposition):
                 return validate_data(self, X, reset=False,
                                      ensure_all_finite=self._nan_policy(), dtype=self._X_dtype)
         _check_feature_names(self, X, reset=False)
+        self._check_column_order(X)
         with self._nan_refusers_named():
             X = check_X_for_experts(X, allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=False)
         return X
+
+    def _check_column_order(self, X):
+        """Refuse a DataFrame with the columns seen in fit in another order.
+
+        Column labels that are not all strings (``0, 1, 2``) are no feature
+        names to scikit-learn, which checks nothing; the experts and the gate
+        read columns by position, so ``X[[2, 1, 0]]`` gave predictions from
+        swapped features without a word.
+        """
+        fitted = getattr(self, "_column_labels_in", None)
+        if fitted is None or not is_dataframe(X):
+            return
+        labels = X.columns.tolist()
+        if labels != fitted and Counter(labels) == Counter(fitted):
+            def shown(values):
+                return repr(values[:10])[:-1] + (", ...]" if len(values) > 10 else "]")
+            raise ValueError(
+                f"X has the columns seen in fit in another order ({shown(labels)}; in fit: "
+                f"{shown(fitted)}). Its column labels are not all strings, so they are no "
+                "feature names that scikit-learn checks, and the experts and the gate read "
+                "the columns by position: reorder them as in fit (X[fit_columns]).")
 
     def _fit_gate_view(self, X, y):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
@@ -277,6 +300,9 @@ class _BaseExpertComposition(_BaseComposition):
         names, ``feature_names_in_``. y is checked as ``validate_data`` does.
         """
         _check_feature_names(self, X, reset=True)
+        # Labels that are not feature names (integers): see _check_column_order.
+        self._column_labels_in = (X.columns.tolist() if is_dataframe(X) and not hasattr(
+            self, "feature_names_in_") else None)
         with self._nan_refusers_named():
             X = check_X_for_experts(X, ensure_min_samples=2,
                                     allow_nan=self._experts_allow_nan(), estimator=self)
@@ -298,6 +324,8 @@ class _BaseExpertComposition(_BaseComposition):
                 raise ValueError(f"y contains NaN or infinity ({int(np.sum(~np.isfinite(y)))} "
                                  "of its values); a log-likelihood needs finite targets.")
             return X, y
+        # (Sorting None, NaN or mixed labels failed with a bare TypeError.)
+        check_label_values(y, "y")
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if len(unknown):
             raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
@@ -591,16 +619,9 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     except Exception as exc:
         # Rebuild the error with the expert's name where its type allows.
         error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
-        hint = ""
-        if classes_needed and len(np.unique(y)) < 2:
-            # A class of one row is missing from the training rows of the
-            # fold that holds it out; the expert's own message does not say why.
-            hint = (" (its training rows hold one class only: a class with very few "
-                    "rows, e.g. one, is missing from the training rows of the "
-                    "cross-fitting fold that holds it out; remove or merge that class)")
         raise error_type(
-            f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}{hint}"
-            f"{read_only_hint(exc)}"
+            f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
+            f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
         ) from exc
     # The estimator fitted in place is the expert, whatever its fit returns
     # (one that forgot ``return self`` failed later as a 'NoneType' expert).
@@ -631,6 +652,17 @@ def check_expert_classes(name, estimator, n_classes):
             f"encoded labels 0 .. {n_classes - 1} and must keep them as classes_ (its "
             "probability columns are placed by classes_).")
     return estimator
+
+
+def one_class_hint(y, classifier):
+    """A hint for a classifier expert that failed on training rows of one class."""
+    if not classifier or len(np.unique(y)) >= 2:
+        return ""
+    # A class of one row is missing from the training rows of the fold that
+    # holds it out; the expert's own message does not say why.
+    return (" (its training rows hold one class only: a class with very few "
+            "rows, e.g. one, is missing from the training rows of the "
+            "cross-fitting fold that holds it out; remove or merge that class)")
 
 
 def read_only_hint(exc):

@@ -289,10 +289,25 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             self.kind_ = "numeric"
             return self
         self.kind_ = "frame"
-        self.encoder_ = OneHotEncoder(
+        encoder = OneHotEncoder(
             handle_unknown="infrequent_if_exist", max_categories=self.max_categories,
-            sparse_output=False, dtype=np.float64).fit(
-                _safe_indexing(X, categorical, axis=1))
+            sparse_output=False, dtype=np.float64)
+        try:
+            self.encoder_ = encoder.fit(_safe_indexing(X, categorical, axis=1))
+        except TypeError as exc:
+            # scikit-learn's "Encoders require their input argument must be
+            # uniformly strings or numbers" named neither the column nor the gate.
+            mixed = [j for j in categorical if _mixed_example(X.iloc[:, j]) is not None]
+            if not mixed:
+                raise
+            text, other = _mixed_example(X.iloc[:, mixed[0]])
+            raise TypeError(
+                f"gate_transformer='auto' one-hot encodes the column(s) "
+                f"{_describe(X, mixed)} for the gate, but they mix strings with other "
+                f"values (e.g. {text!r} and {other!r}), which OneHotEncoder refuses. Make "
+                "each column one type (e.g. X[column] = X[column].astype(str)), or pass "
+                "gate_transformer for the gate's view of X; the experts still get X as "
+                "it is.") from exc
         return self
 
     def transform(self, X):
@@ -323,6 +338,16 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         encoded = [] if self.encoder_ is None else list(self.encoder_.get_feature_names_out(
             [str(names[j]) for j in self.categorical_columns_]))
         return np.asarray(numeric + encoded, dtype=object)
+
+
+def _mixed_example(column):
+    """A string and a non-string value of a column that holds both (missing
+    values aside), or None."""
+    values = [v for v in column.to_numpy(dtype=object)
+              if not (v is None or (isinstance(v, float) and v != v))]
+    text = next((v for v in values if isinstance(v, str)), None)
+    other = next((v for v in values if not isinstance(v, str)), None)
+    return None if text is None or other is None else (text, other)
 
 
 def _numeric_array(X):

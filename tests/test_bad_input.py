@@ -142,6 +142,23 @@ def test_a_class_of_one_row_is_named_when_an_expert_cannot_fit_without_it():
             MixtureOfExpertsClassifier(experts, max_epochs=2, random_state=0).fit(X, y)
 
 
+def test_a_class_of_one_row_is_named_by_the_greedy_ensemble_too():
+    # The greedy ensemble's fold fits said only "the data contains only one
+    # class", although y has two: the hint the mixtures give was missing.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = np.r_[np.zeros(59), 1].astype(int)
+    experts = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")      # StratifiedKFold: 1 member < 5 folds
+        with pytest.raises(ValueError, match=r"Expert 'lr' .*one class only: a class "
+                                             r"with very few rows"):
+            EnsembleClassifier(experts, weights="greedy", random_state=0).fit(X, y)
+    # Fitted on all rows (no folds), the ensemble sees both classes.
+    ensemble = EnsembleClassifier(experts).fit(X, y)
+    assert_allclose(ensemble.predict_proba(X).sum(axis=1), 1.0)
+
+
 @pytest.mark.parametrize("training", ["auto", "em"])
 def test_a_fold_without_weighted_rows_is_named(training):
     # Two rows of positive weight: some cross-fitting fold trains on rows of
@@ -1003,3 +1020,18 @@ def test_probability_columns_other_than_the_classes_are_named(make):
                                          r"predict_proba with 3 columns but has 2 classes_"):
         make([("tree", DecisionTreeClassifier(max_depth=2)),
               ("bad", ExtraColumnClassifier())]).fit(X, y).predict_proba(X)
+
+
+@pytest.mark.parametrize("value, message", [(None, r"1 missing class label\(s\) .*row 4"),
+                                            (np.nan, r"1 missing class label\(s\) .*row 4"),
+                                            (7, "mixes string and numeric class labels")])
+def test_likelihood_of_missing_or_mixed_labels_is_named(value, message):
+    # log_likelihood_samples(X, y) sorted the labels first: a None, a NaN or a
+    # number among string labels stopped it with a bare TypeError ("'<' not
+    # supported between instances of 'NoneType' and 'str").
+    X, y = _data("clf")
+    model = ESTIMATORS["moe_em_clf"][0]().fit(X, y)
+    bad = _labels_with(y, 4, value)
+    with pytest.raises(ValueError, match=message):
+        model.log_likelihood_samples(X, bad)
+    assert np.all(np.isfinite(model.log_likelihood_samples(X, y)))

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.compose import make_column_transformer
@@ -379,6 +380,22 @@ def test_datetime_columns_are_named():
         moe.fit(X, y)
 
 
+def test_a_column_mixing_strings_and_numbers_is_named_for_the_gate():
+    # The gate's one-hot encoder stopped on it with scikit-learn's bare
+    # "Encoders require their input argument must be uniformly strings or
+    # numbers. Got ['int', 'str']", which named neither the column nor the gate.
+    X, y = _frame()
+    X["city"] = X["city"].astype(object)
+    X.loc[[3, 8], "city"] = 7
+    X.loc[[4], "city"] = None                  # missing values are not a type
+    moe = MixtureOfExpertsRegressor(_experts("reg"), **MIXTURES["em"])
+    with pytest.raises(TypeError, match=r"column\(s\) 'city' .*strings.*\(e\.g\. 'rome' "
+                                        r"and 7\).*astype\(str\).*gate_transformer"):
+        moe.fit(X, y)
+    X["city"] = X["city"].astype(str)          # one type: the view is built
+    assert AutoGateTransformer().fit_transform(X).shape[0] == N
+
+
 def test_infinity_in_a_numeric_column_is_refused():
     X, y = _frame()
     X.loc[3, "z"] = np.inf
@@ -413,6 +430,28 @@ def test_feature_names_and_counts_are_checked_at_prediction():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # X has no feature names
             moe.predict(X.to_numpy()[:, :3])
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: MixtureOfExpertsRegressor(experts, random_state=0, **MIXTURES["em"]),
+    lambda experts: EnsembleRegressor(experts),
+])
+def test_reordered_columns_without_string_names_are_refused(make):
+    # Integer column labels are no feature names to scikit-learn, which checks
+    # nothing; the experts and the gate read the columns by position, so the
+    # same columns in another order gave predictions from swapped features
+    # (off by up to 10 standard deviations of y) without a word.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)))          # columns 0, 1, 2
+    y = 2 * X[0].to_numpy() - X[2].to_numpy()
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    model = _fit(make(experts), X, y)
+    with pytest.raises(ValueError, match=r"columns seen in fit in another order "
+                                         r"\(\[2, 1, 0\]; in fit: \[0, 1, 2\]\)"):
+        model.predict(X[[2, 1, 0]])
+    expected = model.predict(X)
+    assert_allclose(model.predict(X.to_numpy()), expected, rtol=1e-12)   # by position
+    assert_array_equal(model.predict(X[[2, 1, 0]][[0, 1, 2]]), expected)
 
 
 def test_torch_experts_need_numbers():
