@@ -322,9 +322,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         folds = list(splitter.split(X, y))
         for value in candidates:
             scores[_key(value)] = float(np.mean([
-                log_likelihood_scorer(_candidate(estimator, param, value).fit(
-                    take_rows(X, train), y[train]), take_rows(X, test), y[test])
-                for train, test in folds]))
+                _fold_score(estimator, param, value, X, y, k, len(folds), train, test)
+                for k, (train, test) in enumerate(folds)]))
         best = max(scores, key=scores.get)
     else:
         score = bic if criterion == "bic" else aic
@@ -337,6 +336,21 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         raise ValueError(f"The {criterion} score of candidates {undefined} is NaN; "
                          "check the data and the experts' predictions.")
     return best, scores
+
+
+def _fold_score(estimator, param, value, X, y, k, n_folds, train, test):
+    """Held-out log-likelihood of one candidate on one fold; errors say which."""
+    try:
+        model = _candidate(estimator, param, value).fit(take_rows(X, train), y[train])
+        return log_likelihood_scorer(model, take_rows(X, test), y[test])
+    except Exception as exc:
+        # (A class missing from a fold's training rows read "The target has
+        # only one class", although y has two.)
+        from ._base import _REBUILDABLE_ERRORS
+        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
+        raise error_type(f"select_n_experts: candidate {param}={value!r} failed on fold "
+                         f"{k + 1} of {n_folds} ({len(train)} training rows, classes or "
+                         f"values as in those rows only): {exc}") from exc
 
 
 def _key(value):

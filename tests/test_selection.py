@@ -298,3 +298,18 @@ def test_select_n_experts_names_a_missing_parameter_and_bad_candidates(three_reg
         with pytest.raises(TypeError, match="candidates must be an iterable of values of "
                                             rf"n_experts, e\.g\. \(1, 2, 3\); got {candidates}"):
             select_n_experts(em_pool(), X, y, candidates=candidates)
+
+
+def test_select_n_experts_names_the_candidate_and_fold_that_failed():
+    # The rare class is only in the last fold's test rows: that fold's
+    # training rows hold one class, and the error said "The target has only
+    # one class" with no word of which fit, although y has two.
+    from sklearn.model_selection import KFold
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(42, 2))
+    y = np.r_[np.zeros(40, dtype=int), 1, 1]
+    pool = MixtureOfExpertsClassifier(LogisticRegression(), n_experts=2, training="em",
+                                      cv=None, max_iter=3, random_state=0)
+    with pytest.raises(ValueError, match=r"select_n_experts: candidate n_experts=2 failed on "
+                                         r"fold 3 of 3 \(28 training rows"):
+        select_n_experts(pool, X, y, candidates=(2,), criterion="cv", cv=KFold(3))
