@@ -136,7 +136,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     """Read a CSV into numeric X, y and the task; raise UserError on bad input."""
     pd = _require_pandas("Reading a CSV file")
     if not os.path.isfile(path):
-        raise UserError(f"No such file: {path}")
+        raise UserError(f"{path} is a folder, not a CSV file." if os.path.isdir(path)
+                        else f"No such file: {path}")
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -262,6 +263,10 @@ def _run_compare(args):
 
     if args.cv < 2:
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
+    if args.n_jobs == 0:
+        # (Silently the default before; joblib gives n_jobs=0 no meaning.)
+        raise UserError("--n-jobs must be a number of parallel fits (1 or more, or -1 "
+                        "for every core), got 0.")
     if not 0 <= args.seed < 2 ** 32:
         # (Was "Fitting failed: Seed must be between 0 and 2**32 - 1".)
         raise UserError(f"--seed must be between 0 and 2**32 - 1, got {args.seed}.")

@@ -149,6 +149,17 @@ def test_seed_out_of_range_is_a_user_error(csv_file, capsys, seed):
     assert f"--seed must be between 0 and 2**32 - 1, got {seed}." in capsys.readouterr().err
 
 
+def test_n_jobs_zero_and_a_folder_are_user_errors(csv_file, tmp_path, capsys):
+    # --n-jobs 0 silently meant the default; a folder named like a CSV was
+    # "No such file".
+    assert main(["compare", str(csv_file), "--one-hot", *FAST, "--n-jobs", "0"]) == 2
+    assert "--n-jobs must be a number of parallel fits" in capsys.readouterr().err
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    assert main(["compare", str(folder), *FAST]) == 2
+    assert f"{folder} is a folder, not a CSV file." in capsys.readouterr().err
+
+
 def test_fitting_errors_are_reported_on_one_line(tmp_path, capsys):
     # Features of 1e300 overflow the linear expert's scaler: scikit-learn's
     # "Input X contains NaN" message spans several lines.
