@@ -447,6 +447,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # (Was a scorer's "Got predict_proba of shape (20, 1)" after fitting.)
         raise ValueError(f"y has the classes {np.unique(y_arr).tolist()}; the classifiers "
                          "need at least two.")
+    if not classifier and len(y_arr) and np.all(y_arr == y_arr.ravel()[0]):
+        # Every model predicts a constant target up to rounding, and the
+        # paired test called a difference of 4e-16 significant (t = -inf).
+        raise ValueError(f"y is constant ({y_arr.ravel()[:1].tolist()[0]!r}): there is "
+                         "nothing to compare the models on.")
     if isinstance(cv, int):
         splitter = (StratifiedKFold if classifier else KFold)(
             n_splits=cv, shuffle=True, random_state=random_state)

@@ -320,6 +320,10 @@ def test_more_bad_arguments_are_named():
         with pytest.raises(ValueError, match=r"Split 0 of cv holds indices other than the "
                                              r"row numbers 0 \.\. 59"):
             compare(two, X, y, cv=[bad])
+    # A constant target: every model predicts it up to rounding, and the paired
+    # test reported t = -inf, p = 0 for scores 4e-16 apart.
+    with pytest.raises(ValueError, match=r"y is constant \(3\.0\): there is nothing to compare"):
+        compare(two, X, np.full(60, 3.0), cv=3)
     # A classifier on one class: was a scorer's "Got predict_proba of shape (20, 1)".
     with pytest.raises(ValueError, match=r"y has the classes \[0\]; the classifiers need"):
         compare({"tree": DecisionTreeClassifier()}, X, np.zeros(60, dtype=int), cv=3)
