@@ -76,6 +76,17 @@ class _BaseExpertComposition(_BaseComposition):
                     f"Cannot set {key!r}: {head}=None (the default) has no parameters. "
                     f"Pass {head}={example} to tune it, e.g. set_params({head}={example}) "
                     f"or {{'{head}': [{example}], '{key}': [...]}} in a parameter grid.")
+        params = dict(params)
+        if "experts" in params:
+            self.experts = params.pop("experts")
+        experts = self.experts
+        if isinstance(experts, tuple) and any(
+                isinstance(item, (list, tuple)) and len(item) == 2
+                and isinstance(item[0], str) and item[0] in params for item in experts):
+            # scikit-learn replaces an expert by name (set_params(tree=...)) only
+            # in a list: in a tuple the new expert was set as a stray attribute
+            # and silently ignored.
+            self.experts = list(experts)
         self._set_params("experts", **params)
         return self
 

@@ -166,7 +166,10 @@ class _BaseEnsemble(_BaseExpertComposition):
             if isinstance(self.cv, Integral):
                 self._check_min_samples(y, self.cv)
                 seed = rng.randint(np.iinfo(np.int32).max)
-            folds = make_folds(self.cv, X, y, seed=seed, classifier=self._is_classifier)
+            # Every row needs its one out-of-fold prediction for the selection
+            # (a row in no test fold kept uninitialised memory as its prediction).
+            folds = make_folds(self.cv, X, y, seed=seed, classifier=self._is_classifier,
+                               check_partition=True)
             predict = (partial(aligned_proba, n_classes=len(self.classes_))
                        if self._is_classifier else _predict_column)
             # Full fits and fold fits in one pool, so n_jobs workers stay busy.

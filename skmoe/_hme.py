@@ -105,8 +105,17 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         return names, templates
 
     # ------------------------------------------------------------------- fit
-    def _validate_inputs(self, X, y, sample_weight):
+    def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
+        # get_metadata_routing lists the leaves, so a Pipeline routes the
+        # metadata they request here; fit took none (a bare TypeError).
+        asked = {name: sorted(params)
+                 for name, params in self._route_fit_params(fit_params).items() if params}
+        if asked:
+            raise ValueError(
+                f"{type(self).__name__} cannot route metadata other than sample_weight "
+                f"to its leaves (asked for: {asked}); the leaves are refitted with "
+                "changing weights and receive only those.")
         X, y = self._check_raw_X_y(X, y)
         sample_weight = check_relative_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
@@ -328,7 +337,7 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
     (3, 4)
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the tree by EM.
 
         Parameters
@@ -337,12 +346,15 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Only relative weights matter: they are rescaled to mean one.
+        **fit_params : dict
+            Only with metadata routing enabled, and only so that requests are
+            validated: the leaves take no metadata but their weights.
 
         Returns
         -------
         self : HierarchicalMixtureRegressor
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
         return self._fit(X, y.astype(np.float64), sample_weight, None)
 
     def predict(self, X, return_std=False):
@@ -391,7 +403,7 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
     (1, 3)
     """
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the tree by EM.
 
         Parameters
@@ -401,12 +413,15 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Only relative weights matter: they are rescaled to mean one.
+        **fit_params : dict
+            Only with metadata routing enabled, and only so that requests are
+            validated: the leaves take no metadata but their weights.
 
         Returns
         -------
         self : HierarchicalMixtureClassifier
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
         self._label_encoder, codes = encode_class_labels(y)
         self.classes_ = self._label_encoder.classes_
         return self._fit(X, codes, sample_weight, len(self.classes_))

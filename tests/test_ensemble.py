@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit, TimeSeriesSplit
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -40,6 +40,22 @@ def test_drop_and_grid_search():
     grid = GridSearchCV(ensemble, {"tree__max_depth": [1, 3]}, cv=2).fit(X, y)
     assert grid.best_estimator_.expert_names_ == ["ridge", "tree"]
 
+
+
+def test_set_params_replaces_an_expert_given_in_a_tuple():
+    # scikit-learn replaces experts by name only in a list: with a tuple,
+    # set_params(ols="drop") set a stray attribute and the expert stayed.
+    X, y = load_diabetes(return_X_y=True)
+    experts = (("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2)),
+               ("ols", LinearRegression()))
+    ensemble = EnsembleRegressor(experts).set_params(ols="drop", tree=Ridge(alpha=5.0))
+    assert "ols" not in vars(ensemble) and "tree" not in vars(ensemble)
+    assert ensemble.get_params()["ols"] == "drop"
+    ensemble.fit(X, y)
+    assert ensemble.expert_names_ == ["ridge", "tree"]
+    assert isinstance(ensemble.named_experts_["tree"], Ridge)
+    assert ensemble.named_experts_["tree"].alpha == 5.0
+    assert experts[2][1] != "drop" and isinstance(experts[1][1], DecisionTreeRegressor)
 
 def test_homogeneous_ensemble_copies_differ():
     X, y = load_diabetes(return_X_y=True)
@@ -263,3 +279,24 @@ def test_numpy_integers_are_valid_parameters():
     greedy = EnsembleRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())],
                                weights="greedy", cv=np.int64(3), n_rounds=np.int64(5))
     assert greedy.fit(X, y).weights_.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("cv", [ShuffleSplit(2, test_size=0.3, random_state=0),
+                                TimeSeriesSplit(3), [(np.arange(60), np.arange(60, 120))]],
+                         ids=["shuffle-split", "time-series", "one-split"])
+@pytest.mark.parametrize("classifier", [False, True])
+def test_greedy_needs_folds_that_partition_the_rows(cv, classifier):
+    # Rows in no test fold had no out-of-fold prediction: the selection read
+    # uninitialised memory for them (np.empty) and returned weights anyway.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    if classifier:
+        y = (X[:, 0] > 0).astype(int)
+        experts = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+        ensemble = EnsembleClassifier(experts, weights="greedy", cv=cv, n_rounds=5)
+    else:
+        y = X[:, 0] + 0.1 * rng.normal(size=120)
+        experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
+        ensemble = EnsembleRegressor(experts, weights="greedy", cv=cv, n_rounds=5)
+    with pytest.raises(ValueError, match="exactly one test fold"):
+        ensemble.fit(X, y)

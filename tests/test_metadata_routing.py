@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose
+from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
 from skmoe.gates import MLPGate
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
@@ -102,3 +103,24 @@ def test_get_metadata_routing_lists_the_experts():
     moe = _pipeline_moe("em").set_params(tree="drop")
     routing = moe.get_metadata_routing()
     assert "linear" in str(routing) and "tree" not in str(routing)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_hierarchical_mixture_refuses_metadata_its_leaves_request_by_name():
+    # get_metadata_routing lists the leaves, so a Pipeline routes what they
+    # request to fit, which took no metadata: a bare TypeError.
+    X, y = _data()
+    tag = np.arange(len(y))
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        HierarchicalMixtureRegressor(Ridge(), branching=2).fit(X, y, tag=tag)
+    with sklearn.config_context(enable_metadata_routing=True):
+        hme = HierarchicalMixtureRegressor(
+            [("a", RecordingRidge().set_fit_request(tag=True)), ("b", Ridge())],
+            branching=2, gate=FAST_GATE, max_iter=2, random_state=0)
+        with pytest.raises(ValueError, match=r"cannot route metadata .*'a': \['tag'\]"):
+            make_pipeline(StandardScaler(), hme).fit(X, y, tag=tag)
+        # sample_weight is the tree's own: still taken under routing.
+        weight = np.linspace(0.5, 2, len(y))
+        routed = clone(hme).set_params(a=Ridge()).fit(X, y, sample_weight=weight)
+    plain = clone(hme).set_params(a=Ridge()).fit(X, y, sample_weight=weight)
+    assert_allclose(routed.predict(X), plain.predict(X))
