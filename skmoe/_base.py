@@ -121,6 +121,20 @@ class _BaseExpertComposition(_BaseComposition):
         return {name: dict(routed[name].fit) for name, est in self._expert_list()
                 if not isinstance(est, str)}
 
+    def _refuse_routed_metadata(self, fit_params, members, why):
+        """Raise where metadata other than sample_weight is routed to an expert.
+
+        For the compositions that refit their experts (``members``: 'experts'
+        or 'leaves') on changing weights, which is ``why`` they can route
+        nothing else. The message names each expert and the keys it asked for.
+        """
+        asked = {name: sorted(params)
+                 for name, params in self._route_fit_params(fit_params).items() if params}
+        if asked:
+            raise ValueError(
+                f"{type(self).__name__} cannot route metadata other than sample_weight "
+                f"to its {members} (asked for: {asked}); {why}.")
+
     def _check_min_samples(self, y, n_splits):
         """Raise if ``n_splits`` cross-fitting folds leave an expert too few rows.
 

@@ -109,13 +109,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         self._validate_params()
         # get_metadata_routing lists the leaves, so a Pipeline routes the
         # metadata they request here; fit took none (a bare TypeError).
-        asked = {name: sorted(params)
-                 for name, params in self._route_fit_params(fit_params).items() if params}
-        if asked:
-            raise ValueError(
-                f"{type(self).__name__} cannot route metadata other than sample_weight "
-                f"to its leaves (asked for: {asked}); the leaves are refitted with "
-                "changing weights and receive only those.")
+        self._refuse_routed_metadata(fit_params, "leaves", (
+            "the leaves are refitted with changing weights and receive only those"))
         X, y = self._check_raw_X_y(X, y)
         sample_weight = check_relative_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)

@@ -115,12 +115,9 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
-        routed = self._route_fit_params(fit_params)
-        if any(routed.values()):
-            raise ValueError(
-                f"{type(self).__name__} cannot route metadata other than sample_weight "
-                f"to its experts (asked for: {routed}); the experts are refitted on "
-                "changing subsets of the rows and receive only their weights.")
+        self._refuse_routed_metadata(fit_params, "experts", (
+            "the experts are refitted on changing subsets of the rows and receive only "
+            "their weights"))
         X, y = self._check_raw_X_y(X, y)
         sample_weight = check_relative_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
