@@ -107,6 +107,10 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
     # ------------------------------------------------------------------- fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
         self._validate_params()
+        # Experts that do not fit the tree (a list of the wrong length) first:
+        # the NaN check of X asks the experts, and found none to ask, so NaN in
+        # X was blamed on the estimator instead.
+        self._expert_list()
         # get_metadata_routing lists the leaves, so a Pipeline routes the
         # metadata they request here; fit took none (a bare TypeError).
         self._refuse_routed_metadata(fit_params, "leaves", (
@@ -350,6 +354,12 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         self : HierarchicalMixtureRegressor
         """
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
+        # y_numeric converts object arrays only; string labels stopped at the
+        # cast below with numpy's bare "could not convert string to float".
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"y must be numeric for {type(self).__name__} (a regressor), "
+                             f"got an array of dtype {y.dtype}; use "
+                             "HierarchicalMixtureClassifier for class labels.")
         return self._fit(X, y.astype(np.float64), sample_weight, None)
 
     def predict(self, X, return_std=False):

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_label_values, check_relative_sample_weight
 from ._compat import validate_data
-from ._data import mean_and_scale
+from ._data import _describe, column_kinds, is_dataframe, mean_and_scale
 
 TASK_TYPES = ("regression", "binary", "multiclass")
 
@@ -28,6 +28,26 @@ def _has_classification_task(estimator):
     if isinstance(tasks, str):
         return tasks != "regression"
     return tasks is not None and any(t != "regression" for t in tasks)
+
+
+def _missing(column, none=True):
+    """Where a column of y is missing: NaN, and in an object column ``pd.NA``
+    (a string column's missing value; ``NA != NA`` is no bool, and comparing
+    the column with itself stopped with a bare TypeError) and, with ``none``,
+    None (in a regression column it was reported as infinity; a classification
+    task's labels name it themselves)."""
+    if column.dtype != object:
+        return np.asarray(column != column, dtype=bool)     # NaN != NaN
+
+    def missing(value):
+        if value is None:
+            return none
+        try:
+            return bool(value != value)
+        except TypeError:                                   # pd.NA
+            return True
+
+    return np.array([missing(value) for value in column], dtype=bool)
 
 
 class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
@@ -64,8 +84,9 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         self.classes_, self._y_mean, self._y_scale = [], np.zeros(n_tasks), np.ones(n_tasks)
         for t, kind in enumerate(tasks):
             column = Y[:, t]
-            if np.any(np.asarray(column != column, dtype=bool)):   # NaN != NaN
-                raise ValueError(f"y contains NaN in column {t} (task {t}, {kind}).")
+            if _missing(column, none=kind == "regression").any():
+                raise ValueError(f"y contains NaN in column {t} (task {t}, {kind}); None and "
+                                 "pd.NA count as missing too.")
             if kind == "regression":
                 try:
                     column = column.astype(np.float64)
@@ -132,9 +153,22 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         # gates impute it), and names those that refuse it.
         nan_policy = getattr(self, "_nan_policy", lambda: True)()
         with getattr(self, "_nan_refusers_named", contextlib.nullcontext)():
-            return validate_data(self, X, reset=reset, dtype=np.float64,
-                                 ensure_min_samples=2 if reset else 1,
-                                 ensure_all_finite=nan_policy)
+            try:
+                return validate_data(self, X, reset=reset, dtype=np.float64,
+                                     ensure_min_samples=2 if reset else 1,
+                                     ensure_all_finite=nan_policy)
+            except (TypeError, ValueError) as exc:
+                # A DataFrame with category or string columns stopped with
+                # pandas' "Cannot cast str dtype to float64", naming no column.
+                if is_dataframe(X):
+                    _, categorical, other = column_kinds(X)
+                    if categorical or other:
+                        raise ValueError(
+                            f"{type(self).__name__} needs numeric X; the column(s) "
+                            f"{_describe(X, categorical + other)} are not numbers (category, "
+                            "string or other columns): encode them first (for example "
+                            "with OneHotEncoder).") from exc
+                raise
 
     def _check_X(self, X):
         check_is_fitted(self)

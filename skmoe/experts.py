@@ -117,6 +117,15 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
         n_val = n_val if 1 <= n_val <= n - 2 else 0
         order = rng.permutation(n)
         val, train = order[:n_val], order[n_val:]
+        if n_val and not (sample_weight[val].any() and sample_weight[train].any()):
+            # Zero weights (rows routed elsewhere) left one side of the split
+            # weightless: its loss was 0/0, NaN, and the network NaN. The
+            # weighted rows are split instead.
+            positive = np.flatnonzero(sample_weight > 0)
+            n_val = int(round(self.validation_fraction * len(positive)))
+            n_val = n_val if 1 <= n_val <= len(positive) - 1 else 0
+            val = positive[rng.permutation(len(positive))[:n_val]]
+            train = np.setdiff1d(order, val, assume_unique=True)
         module = self._new_module(X.shape[1], n_out, seed).to(device)
         optimizer = torch.optim.Adam(module.parameters(), lr=self.learning_rate,
                                      weight_decay=self.weight_decay,
@@ -279,7 +288,8 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
 
     @staticmethod
     def _weighted_loss(output, target, weight):
-        return (weight * (output[:, 0] - target) ** 2).sum() / weight.sum()
+        # (A minibatch of zero-weight rows: 0, not 0/0 = NaN in every weight.)
+        return (weight * (output[:, 0] - target) ** 2).sum() / weight.sum().clamp_min(1e-12)
 
     def _transform_output(self, output):
         return to_numpy(output[:, 0]) * self.y_scale_ + self.y_mean_
@@ -337,7 +347,7 @@ class TorchMLPClassifier(ClassifierMixin, _BaseTorchMLP):
     @staticmethod
     def _weighted_loss(output, target, weight):
         nll = torch.nn.functional.cross_entropy(output, target, reduction="none")
-        return (weight * nll).sum() / weight.sum()
+        return (weight * nll).sum() / weight.sum().clamp_min(1e-12)
 
     def _transform_output(self, output):
         return to_numpy(torch.softmax(output, dim=1))

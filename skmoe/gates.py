@@ -225,7 +225,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         (``fit``'s ``penalty``: a balance loss of the routing) when given."""
         logits = self.module_(Z)
         log_g = torch.log_softmax(logits, dim=1)
-        loss = -(weight * (targets * log_g).sum(1)).sum() / weight.sum()
+        # (clamped: an adam minibatch of zero-weight rows gave 0/0, a NaN gate)
+        loss = -(weight * (targets * log_g).sum(1)).sum() / weight.sum().clamp_min(1e-12)
         if self.alpha:
             penalty = sum((p ** 2).sum() for _, module in self._fitted_modules()
                           for n, p in module.named_parameters() if n.endswith("weight"))

@@ -429,7 +429,8 @@ def _labels_with(y, row, value):
     lambda: ESTIMATORS["moe_em_clf"][0](),
     lambda: ESTIMATORS["moe_gradient_clf"][0](),
     lambda: ESTIMATORS["ensemble_clf"][0](),
-    lambda: HierarchicalMixtureClassifier(CLASSIFIERS, max_iter=2, random_state=0),
+    lambda: HierarchicalMixtureClassifier(CLASSIFIERS, branching=2, max_iter=2,
+                                          random_state=0),
     lambda: TorchMLPClassifier(max_epochs=2, random_state=0),
 ])
 def test_missing_or_mixed_class_labels_are_named(make, bad, message):

@@ -116,6 +116,38 @@ def test_mlp_regressor_rejects_string_targets():
         TorchMLPRegressor(max_epochs=1).fit(X, np.array(["a", "b"] * 10))
 
 
+@pytest.mark.parametrize("Model", [TorchMLPRegressor, TorchMLPClassifier])
+def test_mlp_zero_weight_minibatches_and_split_stay_finite(Model):
+    # Rows of weight zero (a mixture's expert routed elsewhere): a minibatch of
+    # only such rows had loss 0/0, and every weight of the network became NaN.
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    y = X[:, 0] > 0 if Model is TorchMLPClassifier else 2 * X[:, 0]
+    weight = np.zeros(200)
+    weight[::10] = 1.0
+    model = Model(batch_size=4, max_epochs=5, random_state=0, device="cpu")
+    model.fit(X, y, sample_weight=weight)
+    assert np.isfinite([r["train_loss"] for r in model.history_]).all()
+    assert np.isfinite([r["validation_loss"] for r in model.history_]).all()
+    assert np.isfinite(model._forward_numpy(X[:5])).all()
+
+
+def test_mlp_validation_split_of_weightless_rows_is_redrawn():
+    # All the weight on 3 rows of the drawn validation split: the training
+    # rows weighed nothing, and the network's predictions were NaN.
+    from sklearn.utils import check_random_state
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    seed = check_random_state(0).randint(np.iinfo(np.int32).max)
+    validation = np.random.RandomState(seed).permutation(200)[:20]   # as _fit_torch draws it
+    weight = np.zeros(200)
+    weight[validation[:3]] = 1.0
+    model = TorchMLPRegressor(max_epochs=20, random_state=0, device="cpu")
+    model.fit(X, 2 * X[:, 0], sample_weight=weight)
+    assert model.n_iter_ == 20      # no validation (3 weighted rows): stopped at NaN before
+    assert np.isfinite(model.predict(X[:5])).all()
+
+
 def _pickling_leaves_the_object_unchanged(model):
     before = dict(model.__dict__)
     devices = [p.device for p in model.module_.parameters()]

@@ -186,3 +186,22 @@ def test_classifier_probabilities_are_exact_distributions():
     assert proba.min() >= 0.0 and proba.max() <= 1.0
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     log_loss(y[300:], proba)   # raises on entries above 1
+
+
+def test_string_target_for_the_regressor_is_named():
+    # numpy's bare "could not convert string to float: np.str_('a')" before.
+    X = np.random.RandomState(0).randn(30, 2)
+    with pytest.raises(ValueError, match=r"y must be numeric for "
+                                         r"HierarchicalMixtureRegressor .*dtype <U1"):
+        HierarchicalMixtureRegressor(Ridge(), max_iter=2).fit(X, np.array(["a", "b"] * 15))
+
+
+def test_wrong_number_of_leaves_is_named_before_missing_values():
+    # With NaN in X and experts that take it, a list of the wrong length was
+    # reported as "HierarchicalMixtureRegressor does not accept missing values".
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    X = np.random.RandomState(0).randn(30, 2)
+    X[0, 0] = np.nan
+    leaves = [("a", HistGradientBoostingRegressor()), ("b", HistGradientBoostingRegressor())]
+    with pytest.raises(ValueError, match="has 4 leaves but 2 experts"):
+        HierarchicalMixtureRegressor(leaves, branching=(2, 2)).fit(X, np.arange(30.0))

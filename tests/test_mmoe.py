@@ -222,6 +222,37 @@ def test_bad_targets(two_tasks, tasks, y_kind, match):
             model.fit(X, Y)
 
 
+def test_missing_labels_none_and_pd_na_are_named(two_tasks):
+    # pd.NA in a string column stopped with pandas' bare "boolean value of NA
+    # is ambiguous"; None in a regression column was called infinity.
+    pd = pytest.importorskip("pandas")
+    X, Y = two_tasks
+    labels = pd.array(np.where(Y[:, 1] > 0, "a", "b"), dtype="string")
+    labels[5] = pd.NA
+    frame = pd.DataFrame({"value": Y[:, 0], "label": labels})
+    with pytest.raises(ValueError, match=r"y contains NaN in column 1 \(task 1, binary\)"):
+        MultiGateMixtureOfExperts(["regression", "binary"], **SMALL).fit(X, frame)
+    frame = pd.DataFrame({"value": Y[:, 0].astype(object), "label": np.asarray(labels)[:]})
+    frame.loc[5, "label"] = "a"
+    frame.loc[3, "value"] = None
+    with pytest.raises(ValueError, match=r"y contains NaN in column 0 \(task 0, regression\)"):
+        MultiGateMixtureOfExperts(["regression", "binary"], **SMALL).fit(X, frame)
+
+
+def test_category_and_string_columns_of_x_are_named(two_tasks):
+    # pandas' "Cannot cast str dtype to float64" named no column before.
+    pd = pytest.importorskip("pandas")
+    X, Y = two_tasks
+    frame = pd.DataFrame(X[:, :2], columns=["a", "b"]).assign(
+        kind=pd.Categorical(np.where(X[:, 2] > 0, "x", "y")),
+        text=np.where(X[:, 3] > 0, "p", "q").astype(object))
+    for model in (MultiGateMixtureOfExperts(**SMALL),
+                  HeterogeneousMultiGateMixtureOfExperts([("a", Ridge()), ("b", Ridge(10))])):
+        with pytest.raises(ValueError, match=r"needs numeric X; the column\(s\) 'kind', "
+                                             r"'text' are not numbers"):
+            model.fit(frame, Y)
+
+
 def test_heterogeneous_mmoe_takes_missing_values_where_every_expert_does(two_tasks):
     # It refused NaN that the mixtures, the ensembles and HME take (trees
     # split on it); the gates impute it by the column mean.

@@ -488,3 +488,24 @@ def test_gradient_training_routes_top_k_and_balances(regimes):
               .history_[-1]["expert_share"] for coef in (0.0, 5.0)}
     assert shares[5.0].max() < shares[0.0].max()
     assert shares[5.0].min() > 0.15
+
+
+@pytest.mark.parametrize("top_k", [None, 1])
+def test_adam_gate_with_zero_weight_minibatches_stays_finite(top_k):
+    # A minibatch of rows of weight zero gave the gate's loss 0/0: a NaN gate,
+    # NaN predictions (dense) or an error in routing (top_k).
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 3)
+    y = np.abs(X[:, 0]) + 0.1 * rng.randn(80)
+    weight = np.zeros(80)
+    weight[::10] = 1.0
+    targets = np.column_stack([X[:, 0] > 0, X[:, 0] <= 0]).astype(float)
+    gate = MLPGate(solver="adam", batch_size=4, max_iter=3)
+    assert np.isfinite(gate.fit(X, targets, sample_weight=weight).predict_proba(X)).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MixtureOfExpertsRegressor(
+            [("a", LinearRegression()), ("b", DummyRegressor())], gate=gate,
+            training="em", top_k=top_k, max_iter=2, random_state=0)
+        model.fit(X, y, sample_weight=weight)
+    assert np.isfinite(model.predict(X)).all()
