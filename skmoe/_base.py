@@ -332,7 +332,19 @@ class _BaseExpertComposition(_BaseComposition):
             X = check_X_for_experts(X, ensure_min_samples=2,
                                     allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=True)
+        if self._is_classifier and y is not None:
+            # (pd.NA among the labels: a bare "boolean value of NA is ambiguous"
+            # from the check below.)
+            check_label_values(y, "y")
         y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
+        if not self._is_classifier and np.asarray(y).dtype.kind in "USO":
+            try:
+                np.asarray(y, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                # (Failed later in a bare float cast, or in an expert.)
+                raise ValueError(f"y must be numeric for {type(self).__name__} (a "
+                                 f"regressor): {exc}; use a classifier for class "
+                                 "labels.") from exc
         check_consistent_length(X, y)
         return X, y
 
@@ -481,7 +493,9 @@ def check_label_values(labels, what="The target"):
     if labels.dtype != object:
         return
     flat = labels.ravel()
-    missing = np.flatnonzero([v is None or (isinstance(v, float) and v != v) for v in flat])
+    # (pandas' NA, the missing value of its string columns, too.)
+    missing = np.flatnonzero([v is None or (isinstance(v, float) and v != v)
+                              or type(v).__name__ == "NAType" for v in flat])
     if missing.size:
         raise ValueError(
             f"{what} has {missing.size} missing class label(s) (None or NaN; the "

@@ -354,12 +354,6 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         self : HierarchicalMixtureRegressor
         """
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
-        # y_numeric converts object arrays only; string labels stopped at the
-        # cast below with numpy's bare "could not convert string to float".
-        if y.dtype.kind not in "biuf":
-            raise ValueError(f"y must be numeric for {type(self).__name__} (a regressor), "
-                             f"got an array of dtype {y.dtype}; use "
-                             "HierarchicalMixtureClassifier for class labels.")
         return self._fit(X, y.astype(np.float64), sample_weight, None)
 
     def predict(self, X, return_std=False):

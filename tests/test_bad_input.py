@@ -1036,3 +1036,35 @@ def test_likelihood_of_missing_or_mixed_labels_is_named(value, message):
     with pytest.raises(ValueError, match=message):
         model.log_likelihood_samples(X, bad)
     assert np.all(np.isfinite(model.log_likelihood_samples(X, y)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ESTIMATORS["moe_em_clf"][0](),
+    lambda: ESTIMATORS["moe_gradient_clf"][0](),
+    lambda: ESTIMATORS["ensemble_clf"][0](),
+])
+def test_pandas_na_among_class_labels_is_named(make):
+    # pandas' NA (a string column's missing value) stopped scikit-learn's
+    # target check with a bare "boolean value of NA is ambiguous".
+    pd = pytest.importorskip("pandas")
+    X, y = _data("clf")
+    with pytest.raises(ValueError, match=r"y has 1 missing class label\(s\) .*row 5"):
+        make().fit(X, _labels_with(y, 5, pd.NA))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ESTIMATORS["moe_em_reg"][0](),
+    lambda: ESTIMATORS["moe_gradient_reg"][0](),
+    lambda: EnsembleRegressor(REGRESSORS),
+])
+def test_a_regression_target_of_words_is_named(make):
+    # A string y that is no number failed in a bare float cast ("could not
+    # convert string to float") naming nothing; numbers written as strings
+    # still work.
+    X, y = _regression()
+    with pytest.raises(ValueError, match=r"y must be numeric for \w+ \(a regressor\): could "
+                                         r"not convert string to float"):
+        make().fit(X, np.where(y > 0, "high", "low"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_allclose(make().fit(X, y.astype(str)).predict(X), make().fit(X, y).predict(X))
