@@ -121,19 +121,30 @@ class _BaseExpertComposition(_BaseComposition):
         return {name: dict(routed[name].fit) for name, est in self._expert_list()
                 if not isinstance(est, str)}
 
-    def _refuse_routed_metadata(self, fit_params, members, why):
-        """Raise where metadata other than sample_weight is routed to an expert.
+    def _validate_weighted_fit(self, X, y, sample_weight, fit_params, members, why,
+                               check_experts=None):
+        """``fit``'s checks for the compositions that refit their experts on
+        changing weights (the mixtures, HME): X, y and relative weights (ones
+        where None). ``check_experts`` (callable) runs after the parameters'
+        checks and before the data's.
 
-        For the compositions that refit their experts (``members``: 'experts'
-        or 'leaves') on changing weights, which is ``why`` they can route
-        nothing else. The message names each expert and the keys it asked for.
+        Those can route no metadata but the weights (``members``: 'experts'
+        or 'leaves'; ``why``: the reason): an expert that asks for more is
+        named with the keys it asked for (HME's fit took no metadata, a bare
+        TypeError; the mixture's message listed the whole arrays).
         """
+        self._validate_params()
+        if check_experts is not None:
+            check_experts()
         asked = {name: sorted(params)
                  for name, params in self._route_fit_params(fit_params).items() if params}
         if asked:
             raise ValueError(
                 f"{type(self).__name__} cannot route metadata other than sample_weight "
                 f"to its {members} (asked for: {asked}); {why}.")
+        X, y = self._check_raw_X_y(X, y)
+        sample_weight = check_relative_sample_weight(sample_weight, X)
+        return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
     def _check_min_samples(self, y, n_splits):
         """Raise if ``n_splits`` cross-fitting folds leave an expert too few rows.
@@ -656,12 +667,9 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
                 rows = np.arange(len(y))
             estimator.fit(take_rows(X, rows), y[rows], **_check_method_params(X, fit_params, rows))
     except Exception as exc:
-        # Rebuild the error with the expert's name where its type allows.
-        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
-        raise error_type(
+        raise rebuilt_error(exc, (
             f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
-            f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
-        ) from exc
+            f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}")) from exc
     # The estimator fitted in place is the expert, whatever its fit returns
     # (one that forgot ``return self`` failed later as a 'NoneType' expert).
     return check_expert_classes(name, estimator, n_classes)
@@ -716,6 +724,13 @@ def read_only_hint(exc):
 # the expert's name; others become ValueError.
 _REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,
                        FloatingPointError, IndexError)
+
+
+def rebuilt_error(exc, message):
+    """``exc`` as an error of its own type with ``message`` (which names the
+    expert, model or fit at fault), where the type can be rebuilt from a
+    message; a ValueError otherwise. Raise it ``from exc``."""
+    return (type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError)(message)
 
 
 def _same_estimator(a, b):

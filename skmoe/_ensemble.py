@@ -17,9 +17,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._base import (_REBUILDABLE_ERRORS, _BaseExpertComposition, _supports_sample_weight,
-                    _weight_kwargs, check_expert_classes, check_sample_weight,
-                    encode_class_labels, one_class_hint, read_only_hint)
+from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwargs,
+                    check_expert_classes, check_sample_weight, encode_class_labels,
+                    one_class_hint, read_only_hint, rebuilt_error)
 from ._data import n_samples, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit
 from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
@@ -97,11 +97,9 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
     try:
         estimator.fit(X, y, **kwargs, **fit_params)
     except Exception as exc:
-        # The same error type where it can be rebuilt, with the expert's name.
-        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
-        raise error_type(f"Expert '{name}' ({kind}) failed to fit: {exc}"
-                         f"{one_class_hint(y, n_classes is not None)}"
-                         f"{read_only_hint(exc)}") from exc
+        raise rebuilt_error(exc, f"Expert '{name}' ({kind}) failed to fit: {exc}"
+                                 f"{one_class_hint(y, n_classes is not None)}"
+                                 f"{read_only_hint(exc)}") from exc
     return check_expert_classes(name, estimator, n_classes)
 
 

@@ -21,8 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import (_BaseExpertComposition, _seed_unset_random_states,
-                    check_relative_sample_weight, encode_class_labels)
+from ._base import _BaseExpertComposition, _seed_unset_random_states, encode_class_labels
 from ._cluster import scatter_once
 from ._compat import _set_random_states
 from ._data import read_only_view
@@ -106,18 +105,13 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     # ------------------------------------------------------------------- fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
-        self._validate_params()
-        # Experts that do not fit the tree (a list of the wrong length) first:
-        # the NaN check of X asks the experts, and found none to ask, so NaN in
-        # X was blamed on the estimator instead.
-        self._expert_list()
-        # get_metadata_routing lists the leaves, so a Pipeline routes the
-        # metadata they request here; fit took none (a bare TypeError).
-        self._refuse_routed_metadata(fit_params, "leaves", (
-            "the leaves are refitted with changing weights and receive only those"))
-        X, y = self._check_raw_X_y(X, y)
-        sample_weight = check_relative_sample_weight(sample_weight, X)
-        return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
+        # The experts against the tree (a list of the wrong length) before the
+        # data: the NaN check of X asks the experts, and found none to ask, so
+        # NaN in X was blamed on the estimator instead.
+        return self._validate_weighted_fit(
+            X, y, sample_weight, fit_params, "leaves",
+            "the leaves are refitted with changing weights and receive only those",
+            check_experts=self._expert_list)
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)

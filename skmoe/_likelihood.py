@@ -9,7 +9,7 @@ classes gives the missing ones probability zero).
 import numpy as np
 from scipy.special import logsumexp
 
-from ._base import _REBUILDABLE_ERRORS
+from ._base import rebuilt_error
 from ._data import n_samples
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
@@ -95,9 +95,8 @@ def call_expert(name, expert, method, X):
     except Exception as exc:
         if str(exc).startswith(f"Expert '{name}' "):
             raise  # already named (a CrossFitAverage's fold model): not twice
-        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
-        raise error_type(f"Expert '{name}' ({type(expert).__name__}) failed in "
-                         f"{method}: {exc}") from exc
+        raise rebuilt_error(exc, f"Expert '{name}' ({type(expert).__name__}) failed in "
+                                 f"{method}: {exc}") from exc
     if values.ndim == 0 or values.shape[0] != n:
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
                          f"{method} of shape {values.shape} for {n} rows; expected "

@@ -17,7 +17,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import _BaseExpertComposition, check_relative_sample_weight, encode_class_labels
+from ._base import _BaseExpertComposition, encode_class_labels
 from ._cluster import scatter_once
 from ._data import read_only_view
 from ._device_predict import applies as device_predict_applies
@@ -114,13 +114,9 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
 
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
-        self._validate_params()
-        self._refuse_routed_metadata(fit_params, "experts", (
+        return self._validate_weighted_fit(X, y, sample_weight, fit_params, "experts", (
             "the experts are refitted on changing subsets of the rows and receive only "
             "their weights"))
-        X, y = self._check_raw_X_y(X, y)
-        sample_weight = check_relative_sample_weight(sample_weight, X)
-        return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_sample_weight, encode_class_labels
 from ._compat import validate_data
-from ._data import mean_and_scale
+from ._data import mean_and_scale, read_only_view
 from ._likelihood import PROBA_FLOOR
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
@@ -104,8 +104,7 @@ class RuleExpert(BaseEstimator):
         name = _rule_name(self.func)
         # Read-only: a rule that wrote into X changed the caller's array (X is
         # not copied) and what the next call of the parameter search saw.
-        X = X.view()
-        X.flags.writeable = False
+        X = read_only_view(X)
         try:
             out = self.func(X, **params)
         except Exception as exc:

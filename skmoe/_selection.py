@@ -346,11 +346,10 @@ def _fold_score(estimator, param, value, X, y, k, n_folds, train, test):
     except Exception as exc:
         # (A class missing from a fold's training rows read "The target has
         # only one class", although y has two.)
-        from ._base import _REBUILDABLE_ERRORS
-        error_type = type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError
-        raise error_type(f"select_n_experts: candidate {param}={value!r} failed on fold "
-                         f"{k + 1} of {n_folds} ({len(train)} training rows, classes or "
-                         f"values as in those rows only): {exc}") from exc
+        from ._base import rebuilt_error
+        raise rebuilt_error(exc, f"select_n_experts: candidate {param}={value!r} failed on "
+                                 f"fold {k + 1} of {n_folds} ({len(train)} training rows, "
+                                 f"classes or values as in those rows only): {exc}") from exc
 
 
 def _key(value):
