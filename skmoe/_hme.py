@@ -190,7 +190,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             node ``k`` at a level has children ``k * branching[d+1] + c``. The
             last (non-conditional) array equals ``predict_gate(X)``.
         """
-        log_cond = log_conditionals(self.gates_, self._gate_view(self._check_X(X)))
+        X = self._check_X(X)  # first: NotFittedError, not a missing gates_
+        log_cond = log_conditionals(self.gates_, self._gate_view(X))
         if conditional:
             return [np.exp(lc) for lc in log_cond]
         paths, log_path = [], np.zeros((len(log_cond[0]), 1))

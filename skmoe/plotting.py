@@ -57,6 +57,14 @@ def _check_fitted_mixture(estimator):
         raise TypeError("Expected a fitted mixture of experts (with predict_gate), got "
                         f"{type(estimator).__name__}.")
     check_is_fitted(estimator)
+    if hasattr(estimator, "n_tasks_"):
+        # (A bare AttributeError on expert_names_, "object too deep" or an
+        # IndexError from the (n_samples, n_tasks, n_experts) gates.)
+        raise TypeError(
+            f"{type(estimator).__name__} is a multi-task mixture: its predict_gate gives "
+            "one gate per task, shape (n_samples, n_tasks, n_experts), and these "
+            "displays draw a single-task mixture's one gate and history_. Plot "
+            "predict_gate(X)[:, t, :] for task t yourself.")
 
 
 def _check_X_shape(estimator, X):
