@@ -21,7 +21,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy import stats
 from sklearn.base import clone, is_classifier
-from sklearn.metrics import get_scorer
+from sklearn.metrics import get_scorer, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, check_consistent_length
 
@@ -271,6 +271,40 @@ def _scorers(scoring, estimators, classifier):
                     f"scorers or a callable; got {type(scoring).__name__}.")
 
 
+class _AllClassesLogLoss:
+    """``neg_log_loss`` over every class of y, not only those of the test fold.
+
+    scikit-learn's scorer takes the classes from the test fold's labels: a
+    fold that misses a class (one rarer than the folds) stopped compare() with
+    "y_true and y_prob contain different number of classes: 2 vs 3" (or
+    "y_true contains only one label"). Such a fold is scored over all
+    classes, each model's columns placed by its ``classes_``; other folds
+    by scikit-learn's own scorer.
+    """
+
+    def __init__(self, scorer, classes):
+        self.scorer, self.classes = scorer, classes
+
+    def __call__(self, model, X, y):
+        own = getattr(model, "classes_", None)
+        if own is None or np.array_equal(np.unique(y), own):
+            return self.scorer(model, X, y)
+        own = np.asarray(own)
+        columns = np.searchsorted(self.classes, own)
+        if own.ndim != 1 or np.any(columns >= len(self.classes)) or not np.array_equal(
+                self.classes[np.minimum(columns, len(self.classes) - 1)], own):
+            return self.scorer(model, X, y)
+        given = model.predict_proba(X)
+        proba = np.zeros((len(given), len(self.classes)))
+        proba[:, columns] = given
+        return -log_loss(y, proba, labels=self.classes)
+
+
+def _is_log_loss(scorer):
+    return (getattr(scorer, "_score_func", None) is log_loss
+            and getattr(scorer, "_sign", None) == -1 and not getattr(scorer, "_kwargs", None))
+
+
 def _default_pair(estimators):
     from ._ensemble import _BaseEnsemble
     from ._moe import _BaseMixtureOfExperts
@@ -442,6 +476,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)
     check_consistent_length(X, y)
     y_arr = np.asarray(y)
+    if classifier:
+        scorers = {k: _AllClassesLogLoss(s, np.unique(y_arr)) if _is_log_loss(s) else s
+                   for k, s in scorers.items()}
     if classifier and len(np.unique(y_arr)) < 2:
         # (Was a scorer's "Got predict_proba of shape (20, 1)" after fitting.)
         raise ValueError(f"y has the classes {np.unique(y_arr).tolist()}; the classifiers "

@@ -50,6 +50,20 @@ def _missing(column, none=True):
     return np.array([missing(value) for value in column], dtype=bool)
 
 
+def _target_array(y):
+    """y as an array; a DataFrame's integer columns beyond 2**53 keep their values.
+
+    Beside a float column they became float64: labels such as 2**62 and
+    2**62 - 1 merged into one class, silently.
+    """
+    Y = np.asarray(y)
+    if is_dataframe(y) and Y.dtype.kind == "f" and any(
+            dtype.kind in "iu" and np.any(np.abs(y.iloc[:, j].to_numpy(np.float64)) >= 2.0 ** 53)
+            for j, dtype in enumerate(y.dtypes)):
+        return y.astype(object).to_numpy()
+    return Y
+
+
 class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
     """Task types, target validation/encoding and prediction decoding.
 
@@ -136,7 +150,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
         X = self._validate_X(X, reset=True)
-        Y = np.asarray(y)
+        Y = _target_array(y)
         if Y.ndim not in (1, 2) or len(Y) != len(X):
             raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_tasks) with "
                              f"n_samples={len(X)}; got shape {Y.shape}.")
@@ -234,7 +248,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         score : float
         """
         Y_pred = np.asarray(self.predict(X)).reshape(len(X), -1)
-        Y = np.asarray(y)
+        Y = _target_array(y)
         if Y.ndim not in (1, 2) or len(Y) != len(Y_pred) or (
                 Y.reshape(len(Y), -1).shape[1] != self.n_tasks_):
             # (An IndexError or a failed reshape before.)
