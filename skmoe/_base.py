@@ -255,7 +255,9 @@ class _BaseExpertComposition(_BaseComposition):
                 raise TypeError(
                     f"Expert '{name}' ({kind}) has no predict_proba; a classifier "
                     "mixture needs every expert's class probabilities (for an SVC, "
-                    "set probability=True).")
+                    "set probability=True; for a classifier with decision_function "
+                    "only, such as RidgeClassifier or Perceptron, wrap it in "
+                    "CalibratedClassifierCV).")
 
     # dtype of X at prediction (``_check_X``) when X is converted (``_raw_X`` False).
     _X_dtype = np.float64
@@ -669,7 +671,8 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     except Exception as exc:
         raise rebuilt_error(exc, (
             f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
-            f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}")) from exc
+            f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
+            f"{one_weighted_row_hint(weight)}")) from exc
     # The estimator fitted in place is the expert, whatever its fit returns
     # (one that forgot ``return self`` failed later as a 'NoneType' expert).
     return check_expert_classes(name, estimator, n_classes)
@@ -710,6 +713,17 @@ def one_class_hint(y, classifier):
     return (" (its training rows hold one class only: a class with very few "
             "rows, e.g. one, is missing from the training rows of the "
             "cross-fitting fold that holds it out; remove or merge that class)")
+
+
+def one_weighted_row_hint(weight):
+    """A hint for an expert that failed on the one row of positive weight it had."""
+    if weight is None or np.count_nonzero(np.asarray(weight) > 0) != 1:
+        return ""
+    # Rows of zero weight are left out of its fit: with a single row of positive
+    # sample_weight, LightGBM said "Found array with 1 sample(s)" of 60 rows.
+    return (" (only one of its rows has positive weight -- sample_weight times the "
+            "mixture's share of each row -- and it is fitted on that row alone: give "
+            "more rows a positive sample_weight, or add rows)")
 
 
 def read_only_hint(exc):

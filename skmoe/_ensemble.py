@@ -64,7 +64,17 @@ def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=
         # instead (an affine change that moves no choice otherwise).
         mean, scale = standardisation(y[:, None])
         predictions, y = (predictions - mean) / scale, (y - mean[0]) / scale[0]
-    w = np.full(n, 1.0 / n) if sample_weight is None else sample_weight / sample_weight.sum()
+    if sample_weight is None:
+        w = np.full(n, 1.0 / n)
+    else:
+        with np.errstate(over="ignore"):
+            total = sample_weight.sum()
+        if not np.isfinite(total):
+            # Weights near the largest float (1e307, or 3e38 in float32): their sum
+            # overflowed, every row weighed 0 and the first expert won every round.
+            sample_weight = sample_weight / sample_weight.max()
+            total = sample_weight.sum()
+        w = sample_weight / total
     counts = np.zeros(n_experts, dtype=np.int64)
     total = np.zeros(n)
     for r in range(1, n_rounds + 1):
@@ -93,6 +103,15 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
     if sample_weight is not None and not _supports_sample_weight(estimator):
         raise TypeError(f"Expert '{name}' ({kind}) does not accept sample_weight; drop it "
                         "from the ensemble or fit without sample_weight.")
+    if sample_weight is not None and not np.any(sample_weight > 0):
+        # Only a fold's training rows can be all weightless (the user's weights
+        # are checked): the expert's own message ("Sample weights must contain
+        # at least one non-zero number") did not say why.
+        raise ValueError(
+            f"Expert '{name}' ({kind}) cannot be fitted: every row it is to be fitted on "
+            "has zero weight (in cross-fitting: a fold's training rows hold no row of "
+            "positive sample_weight; give more rows a positive sample_weight, or use "
+            "fewer folds with cv).")
     kwargs = {} if sample_weight is None else _weight_kwargs(estimator, sample_weight)
     try:
         estimator.fit(X, y, **kwargs, **fit_params)

@@ -145,7 +145,11 @@ class TreeProblem:
             self.y_mean, self.y_scale = mean_and_scale(y)
             check_target_scale(self.y_scale)
             y_var = float(np.var(y))
-        self.variance_floor = VARIANCE_FLOOR * y_var + 1e-12
+        # The tiny term shrinks with a target of variance below one: a fixed 1e-12
+        # outweighed every leaf's noise variance for y of order 1e-6 (flat
+        # posteriors: other predictions than for y * 1e6). 1e-12 for constant y.
+        self.variance_floor = (VARIANCE_FLOOR * y_var + 1e-12 * min(y_var, 1.0)
+                               if y_var > 0 else 1e-12)
 
 
 def log_conditionals(gates, X):
@@ -199,8 +203,16 @@ def leaf_log_likelihood(y, outputs, variances):
 def m_step_leaves(problem, W, seed, parallel, old):
     """Refit every leaf on its posterior; keep an old leaf whose Q would drop."""
     names, X, y, n_classes = problem.names, problem.expert_X, problem.y, problem.n_classes
+    fit_W, few = W, np.count_nonzero(W > 0, axis=0) < 2
+    if few.any():
+        # A leaf whose posterior underflowed to exactly zero on all rows but one
+        # (a few rows, a sharp fit) was fitted on that row alone: LightGBM refused
+        # "1 sample(s)". A tiny weight on every row of positive sample_weight.
+        fit_W = W.copy()
+        fit_W[:, few] += (1e-12 * (W[:, few].max(axis=0) + 1e-12)
+                          * (problem.sample_weight > 0)[:, None])
     experts = parallel(delayed(fit_expert)(
-        name, clone(template), X, y, W[:, j], seed + j, classes_needed=bool(n_classes),
+        name, clone(template), X, y, fit_W[:, j], seed + j, classes_needed=bool(n_classes),
         n_classes=n_classes or None)
         for j, (name, template) in enumerate(zip(names, problem.templates)))
     outputs = leaf_outputs(names, experts, X, n_classes)

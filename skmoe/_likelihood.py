@@ -308,8 +308,19 @@ def gaussian_mixture_moments(gate, predictions, variances):
     ``E[y^2] - mean^2`` cancels catastrophically when y has a large offset.
     """
     mean = (gate * predictions).sum(axis=1)
-    spread = (predictions - mean[:, None]) ** 2
-    return mean, np.sqrt((gate * (variances[None, :] + spread)).sum(axis=1))
+    with np.errstate(over="ignore", invalid="ignore"):    # (redone below)
+        spread = (predictions - mean[:, None]) ** 2
+        std = np.sqrt((gate * (variances[None, :] + spread)).sum(axis=1))
+    bad = np.flatnonzero(~np.isfinite(std) & np.isfinite(mean))
+    if bad.size:
+        # Finite predictions over ~1e154 apart: their squared spread overflowed
+        # (inf, and 0 * inf = NaN for an expert off the route). The same sum in
+        # units of each row's largest weighted deviation.
+        deviation = np.sqrt(gate[bad]) * np.abs(predictions[bad] - mean[bad, None])
+        unit = np.maximum(deviation.max(axis=1), np.sqrt(np.max(variances)))[:, None]
+        std[bad] = unit[:, 0] * np.sqrt(
+            (gate[bad] * (variances[None, :] / unit / unit) + (deviation / unit) ** 2).sum(axis=1))
+    return mean, std
 
 
 def moved_to_mean(gate, predictions, final_mean):
