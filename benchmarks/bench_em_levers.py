@@ -53,6 +53,8 @@ VARIANTS = {
     "5 folds": {"_params": {"cv": 5}},
     "5 folds, floor 0.03": {"_params": {"cv": 5}, "WEIGHT_FLOOR": 0.03},
     "revive dead experts": {"REVIVE_DEAD_EXPERTS": True},
+    "start from matched regions, patience 4, 30 iterations": {
+        "_params": {"init_params": "matched", "max_iter": 30}, "PATIENCE": 4},
 }
 
 

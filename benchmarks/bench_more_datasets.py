@@ -13,7 +13,8 @@ mean test score of each expert and method, the first of {best expert,
 Ensemble, Stacking, Caruana, mixture}, the mixture's gaps to the best
 expert and to the best constant blend, and its median fit time over
 Stacking's. ``--em`` adds the EM mixture (``training="em"``) and its gap
-to the best constant blend.
+to the best constant blend; ``--per-split`` also prints the mixture's gap
+to Stacking and to Caruana on each split (the noise of a mean gap).
 
 Run (one set per process; the results are in
 ``benchmarks/results/more_datasets.md``)::
@@ -110,7 +111,7 @@ def score(task, model, X, y):
     return next(iter(_scores(task, model, X, y)[0].values()))
 
 
-def main(name, em=False):
+def main(name, em=False, per_split=False):
     methods = [*METHODS, "moe_em"] if em else METHODS
     task, X, y = load(name)
     scores, seconds = {}, {}
@@ -138,7 +139,12 @@ def main(name, em=False):
           + f" | {first} | {mean['moe'] / mean[best_expert] - 1:+.1%} "
           f"| {mean['moe'] / blend - 1:+.1%} | {ratio:.2f} |"
           + (f" {mean['moe_em'] / blend - 1:+.1%} |" if em else ""), flush=True)
+    if per_split:
+        for baseline in ("stacking", "caruana"):
+            gaps = np.array(scores["moe"]) / np.array(scores[baseline]) - 1
+            print(f"{name}: the mixture's gap to {baseline} per split: "
+                  + " ".join(f"{g:+.1%}" for g in gaps), flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], em="--em" in sys.argv[2:])
+    main(sys.argv[1], em="--em" in sys.argv[2:], per_split="--per-split" in sys.argv[2:])
