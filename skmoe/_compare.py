@@ -488,7 +488,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # paired test called a difference of 4e-16 significant (t = -inf).
         raise ValueError(f"y is constant ({y_arr.ravel()[:1].tolist()[0]!r}): there is "
                          "nothing to compare the models on.")
-    if isinstance(cv, int):
+    # Any integer (a numpy one from a grid or a config, too) is the documented
+    # shuffled K-fold: np.int64(5) went to check_cv, unshuffled folds.
+    if isinstance(cv, numbers.Integral):
         splitter = (StratifiedKFold if classifier else KFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
     else:

@@ -27,7 +27,7 @@ from ._compat import _set_random_states
 from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
                       leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
-from ._likelihood import gaussian_mixture_moments, mix_probabilities
+from ._likelihood import gaussian_mixture_moments, log_proba_at_labels, mix_probabilities
 from .gates import MLPGate
 
 
@@ -227,7 +227,13 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         """
         X, y = self._check_X_y_for_likelihood(X, y)
         outputs = self._outputs(X)
-        log_lik = leaf_log_likelihood(y, outputs, getattr(self, "noise_variance_", None))
+        if self._is_classifier:
+            # The log of predict_proba at the label, as the flat mixture's: each
+            # leaf's floor at PROBA_FLOOR is for EM only, and scored a label
+            # that every leaf rules out at log(1e-6) (not log of its probability 0).
+            weights = np.exp(self._leaf_log_weights(X))
+            return log_proba_at_labels(mix_probabilities(weights, outputs), y)
+        log_lik = leaf_log_likelihood(y, outputs, self.noise_variance_)
         return logsumexp(self._leaf_log_weights(X) + log_lik, axis=1)
 
     def __sklearn_tags__(self):

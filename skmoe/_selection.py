@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 from ._base import encode_class_labels
 from ._crossfit import CrossFitAverage
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
-from ._likelihood import (aligned_proba, categorical_log_likelihood, gaussian_log_likelihood,
+from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
                           regression_outputs)
 from ._problem import VARIANCE_FLOOR
 
@@ -243,7 +243,10 @@ class _SingleExpert(BaseEstimator):
                 raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}.")
             encoded = self._label_encoder.transform(y)
             proba = aligned_proba("expert0", self.experts_[0], X, len(self.classes_))
-            return categorical_log_likelihood(encoded, proba[:, None, :])[:, 0]
+            # Unfloored, as the mixtures score (log of predict_proba at the label):
+            # the per-expert training floor of 1e-6 scored a label the expert rules
+            # out at log(1e-6), in k = 1's favour against the mixtures' log(1e-300).
+            return log_proba_at_labels(proba, encoded)
         pred = regression_outputs(self.expert_names_, self.experts_, X)
         return gaussian_log_likelihood(y.astype(np.float64), pred, self.noise_variance_)[:, 0]
 

@@ -143,26 +143,30 @@ def _grid_input(estimator, X, columns, grids):
     """Rows varying ``columns`` over ``grids``, the other features at a typical value.
 
     The typical value is the median of a numeric feature and the most frequent
-    value of a categorical or text one (a DataFrame keeps its dtypes, so
-    per-expert pipelines see the columns they were fitted on); a sparse X
-    gives sparse rows.
+    value of a categorical or text one (a DataFrame keeps its dtypes, integers
+    as floats, so per-expert pipelines see the columns they were fitted on);
+    a sparse X gives sparse rows.
     """
     n_rows = len(grids[0])
     if is_dataframe(X):
         import pandas as pd
-        from pandas.api.types import is_numeric_dtype
-        typical = {}
+        from pandas.api.types import is_integer_dtype, is_numeric_dtype
+        typical, dtypes = {}, {}
         for name in X.columns:
             column = X[name]
+            # Integer columns as floats: a median of 1.5 failed ("Trying to
+            # coerce float values to integers"), and a varied column's grid
+            # points were truncated (the gate drawn at 0.5 was the gate at 0).
+            dtypes[name] = np.float64 if is_integer_dtype(column.dtype) else column.dtype
             if is_numeric_dtype(column.dtype) and column.dtype != bool:
                 typical[name] = column.median()
             else:
                 mode = column.mode(dropna=True)
                 typical[name] = mode.iloc[0] if len(mode) else column.iloc[0]
-        rows = pd.DataFrame({name: pd.Series([typical[name]] * n_rows, dtype=X[name].dtype)
+        rows = pd.DataFrame({name: pd.Series([typical[name]] * n_rows, dtype=dtypes[name])
                              for name in X.columns})
         for j, values in zip(columns, grids):
-            rows[X.columns[j]] = np.asarray(values, dtype=float).astype(X.iloc[:, j].dtype,
+            rows[X.columns[j]] = np.asarray(values, dtype=float).astype(dtypes[X.columns[j]],
                                                                         copy=False)
         return rows
     is_sparse = sparse.issparse(X)

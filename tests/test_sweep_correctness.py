@@ -1,0 +1,111 @@
+"""Correctness sweep: numbers the library reports, checked against an
+independent computation (numpy, scipy, scikit-learn) on tiny exact cases.
+
+Each test here failed before the fix it names.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.tree import DecisionTreeClassifier
+
+from skmoe import HierarchicalMixtureClassifier
+from skmoe._selection import _SingleExpert
+
+
+def _three_blobs(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 2))
+    codes = np.digitize(X[:, 0] + 0.3 * X[:, 1], [-0.5, 0.5])
+    return X, np.array(["zeta", "alpha", "mid"])[codes]
+
+
+def _log_proba_at(proba, classes, y):
+    """log predict_proba at each row's label, by hand (log 0 floored at 1e-300)."""
+    picked = proba[np.arange(len(y)), np.searchsorted(classes, y)]
+    return np.log(np.maximum(picked, 1e-300))
+
+
+def test_hme_classifier_log_likelihood_is_the_log_of_predict_proba():
+    # Fix in _hme.py (log_likelihood_samples): every leaf was floored at 1e-6
+    # (an EM-only floor), so a label that all the leaves (pure trees) rule out
+    # scored log(1e-6) = -13.8 while predict_proba gave it probability 0.
+    X, y = _three_blobs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        hme = HierarchicalMixtureClassifier(DecisionTreeClassifier(max_depth=2),
+                                            branching=(2,), max_iter=5,
+                                            random_state=0).fit(X, y)
+    X_new = np.random.RandomState(1).normal(size=(40, 2)) * 3
+    y_new = np.array(["zeta", "alpha", "mid"])[np.arange(40) % 3]
+    proba = hme.predict_proba(X_new)
+    assert np.any(proba[np.arange(40), np.searchsorted(hme.classes_, y_new)] == 0)
+    assert_allclose(hme.log_likelihood_samples(X_new, y_new),
+                    _log_proba_at(proba, hme.classes_, y_new), rtol=1e-12)
+
+
+def test_single_expert_of_select_n_experts_scores_its_own_probabilities():
+    # Fix in _selection.py (_SingleExpert.log_likelihood_samples): the k = 1
+    # candidate of select_n_experts floored its expert at 1e-6 (-13.8 for a
+    # label the tree rules out) while every mixture candidate scores the log
+    # of its predict_proba (-690.8): k = 1 was favoured.
+    X, y = _three_blobs()
+    one = _SingleExpert(DecisionTreeClassifier(max_depth=1, random_state=0)).fit(X, y)
+    tree = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y)
+    X_new = np.random.RandomState(1).normal(size=(40, 2)) * 3
+    y_new = np.array(["zeta", "alpha", "mid"])[np.arange(40) % 3]
+    proba = tree.predict_proba(X_new)
+    assert np.any(proba[np.arange(40), np.searchsorted(tree.classes_, y_new)] == 0)
+    assert_allclose(one.log_likelihood_samples(X_new, y_new),
+                    _log_proba_at(proba, tree.classes_, y_new), rtol=1e-12)
+
+
+@pytest.mark.parametrize("cv", [np.int64(4), np.int32(4)])
+def test_compare_numpy_integer_cv_is_the_documented_shuffled_kfold(cv):
+    # Fix in _compare.py (compare): only a Python int made the documented
+    # shuffled K-fold; a numpy integer went to check_cv, unshuffled KFold, and
+    # every score (and the paired test) came from other folds.
+    from sklearn.linear_model import LinearRegression
+    from sklearn.model_selection import KFold, cross_val_score
+
+    from skmoe import compare
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = X[:, 0] + np.abs(X[:, 1]) + 0.3 * rng.normal(size=40)
+    result = compare({"line": LinearRegression()}, X, y, cv=cv, scoring="r2")
+    by_hand = cross_val_score(LinearRegression(), X, y, scoring="r2",
+                              cv=KFold(4, shuffle=True, random_state=0))
+    assert_allclose(result.scores["line"]["r2"], by_hand, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_rows", [61, 60])   # an integer median, and 1.5
+def test_gate_display_along_an_integer_column_is_the_gate_at_its_grid(n_rows):
+    # Fix in plotting.py (_grid_input): the grid of an integer DataFrame
+    # column was cast to int, so the weights drawn at 0.5 were the gate's at 0
+    # (and a median of 1.5 for the other rows failed to build them at all).
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.linear_model import LinearRegression
+
+    from skmoe import MixtureOfExpertsRegressor, MLPGate
+    from skmoe.plotting import GateDisplay
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.randint(0, 4, n_rows), "b": rng.normal(size=n_rows)})
+    y = np.where(X["a"] >= 2, 5.0, -5.0) + 0.1 * rng.normal(size=n_rows)
+    model = MixtureOfExpertsRegressor(
+        LinearRegression(), n_experts=2, training="em", cv=None, max_iter=5,
+        gate=MLPGate(hidden_layer_sizes=(), max_iter=30), random_state=0).fit(X, y)
+    display = GateDisplay.from_estimator(model, X, "a", grid_resolution=7)
+    plt.close("all")
+    assert_allclose(display.grid, np.linspace(0, 3, 7))
+    by_hand = model.predict_gate(pd.DataFrame(
+        {"a": display.grid, "b": np.full(7, X["b"].median())}))
+    # (The gate moves between the grid's integer and half-integer points.)
+    assert np.ptp(by_hand[:, 0]) > 0.5
+    assert_allclose(display.gate_weights, by_hand, rtol=1e-12, atol=1e-15)
