@@ -36,6 +36,36 @@ from ._data import (check_X_for_experts, gate_matrix, is_dataframe, n_samples,
 _PRUNE_WEIGHT = 1e-3
 
 
+def _float_target(y, not_numeric):
+    """A regressor's target as float64: None and pandas' NA are NaN.
+
+    Anything else that is no number (words) raises ``not_numeric(exc)``.
+    """
+    y = np.asarray(y)
+    if y.dtype == object:
+        y = np.array([np.nan if v is None or type(v).__name__ == "NAType" else v
+                      for v in y.ravel()], dtype=object).reshape(y.shape)
+    try:
+        return y.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise not_numeric(exc) from exc
+
+
+def _check_not_a_transformer(name, estimator):
+    """Refuse a transformer given as a regressor expert, before anything is fitted.
+
+    A Pipeline ending with a transformer (``make_pipeline(StandardScaler())``)
+    has ``fit``: it was fitted (cross-fitted, for the gradient trainer) and
+    only then failed with "Expert 'pipe' failed in predict: This 'Pipeline'
+    has no attribute 'predict'", which says nothing of the missing regressor.
+    (Only transformers: an expert without predict whose fit fails says so.)
+    """
+    if hasattr(estimator, "transform") and not hasattr(estimator, "predict"):
+        raise TypeError(
+            f"Expert '{name}' ({type(estimator).__name__}) is a transformer without "
+            "predict; an expert must be a regressor (a Pipeline must end with one).")
+
+
 class _BaseExpertComposition(_BaseComposition):
     """Parameter handling and expert resolution shared by all estimators."""
 
@@ -251,6 +281,8 @@ class _BaseExpertComposition(_BaseComposition):
             if not classifier and is_classifier(est):
                 raise TypeError(f"Expert '{name}' ({kind}) is a classifier; a regression "
                                 "mixture or ensemble needs regressors.")
+            if not classifier:
+                _check_not_a_transformer(name, est)
             if need_proba and not hasattr(est, "predict_proba"):
                 raise TypeError(
                     f"Expert '{name}' ({kind}) has no predict_proba; a classifier "
@@ -331,6 +363,11 @@ class _BaseExpertComposition(_BaseComposition):
             return np.asarray(X, dtype=np.float64)
         return gate_matrix(transformer.transform(X), n_samples(X), transformer)
 
+    def _y_not_numeric(self, exc):
+        """The error for a regressor's y that is no number (``exc``: the cast's)."""
+        return ValueError(f"y must be numeric for {type(self).__name__} (a regressor): "
+                          f"{exc}; use a classifier for class labels.")
+
     def _check_raw_X_y(self, X, y):
         """X and y at fit, X as given (:func:`skmoe._data.check_X_for_experts`).
 
@@ -349,15 +386,16 @@ class _BaseExpertComposition(_BaseComposition):
             # (pd.NA among the labels: a bare "boolean value of NA is ambiguous"
             # from the check below.)
             check_label_values(y, "y")
+        if not self._is_classifier and y is not None and np.asarray(y).dtype.kind in "USO":
+            # Before the check of y, which names NaN: None in an object y passed
+            # it (it looks for NaN among the objects) and became NaN after it, for
+            # an expert to fail on (HME's k-means start: "Input X contains NaN");
+            # pd.NA stopped it with a bare "boolean value of NA is ambiguous";
+            # words in an object y (a pandas column of strings) failed in its
+            # bare float cast; numbers as strings ("1.5") stayed strings, on which
+            # the greedy ensemble's NaN check failed ("ufunc 'isnan' not supported").
+            y = _float_target(y, self._y_not_numeric)
         y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
-        if not self._is_classifier and np.asarray(y).dtype.kind in "USO":
-            try:
-                np.asarray(y, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                # (Failed later in a bare float cast, or in an expert.)
-                raise ValueError(f"y must be numeric for {type(self).__name__} (a "
-                                 f"regressor): {exc}; use a classifier for class "
-                                 "labels.") from exc
         check_consistent_length(X, y)
         return X, y
 
@@ -368,7 +406,8 @@ class _BaseExpertComposition(_BaseComposition):
         if len(y) != n_samples(X):
             raise ValueError(f"X has {n_samples(X)} samples but y has {len(y)}.")
         if not self._is_classifier:
-            y = y.astype(np.float64)
+            # (pd.NA and words were bare TypeError / ValueError of the float cast.)
+            y = _float_target(y, self._y_not_numeric)
             if not np.all(np.isfinite(y)):
                 # (A NaN target gave a NaN log-likelihood, and bic/aic NaN.)
                 raise ValueError(f"y contains NaN or infinity ({int(np.sum(~np.isfinite(y)))} "

@@ -211,7 +211,14 @@ class _BaseEnsemble(_BaseExpertComposition):
         listed = [name for name, _ in self._expert_list()]
         if self.weights is None:
             return np.ones(len(names))
-        weights = np.asarray(self.weights, dtype=np.float64)
+        try:
+            weights = np.asarray(self.weights, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            # A dict of weights by expert name, or words, failed in numpy's
+            # float() ("could not convert string to float: 'a'"), naming no parameter.
+            raise ValueError(f"weights must be one number per expert, in the order of "
+                             f"experts ({listed}), 'greedy' or None; got "
+                             f"{self.weights!r}.") from exc
         if weights.shape != (len(listed),):
             raise ValueError(f"weights has shape {weights.shape}; expected one weight per "
                              f"expert, ({len(listed)},).")

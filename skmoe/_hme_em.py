@@ -93,7 +93,9 @@ def _nested_order(centres, branching):
     index = np.arange(len(centres))
 
     def split(rows, levels):
-        if not levels or len(rows) <= 1:
+        # A gate view without columns (a gate_transformer that keeps none)
+        # has no direction to sort along: its SVD was empty, an IndexError.
+        if not levels or len(rows) <= 1 or centres.shape[1] == 0:
             return list(rows)
         pts = centres[rows] - centres[rows].mean(axis=0)
         direction = np.linalg.svd(pts, full_matrices=False)[2][0]

@@ -25,7 +25,7 @@ from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _BaseExpertComposition
+from ._base import _BaseExpertComposition, _check_not_a_transformer
 from ._crossfit import cross_fit, make_folds
 from ._data import read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
@@ -204,6 +204,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                     f"Expert '{name}' ({type(est).__name__}) is a classifier; experts "
                     "are fitted as multi-output regressors on the encoded targets "
                     "(class indicators for classification tasks).")
+            _check_not_a_transformer(name, est)
         Z = self._encode_targets(Y)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,

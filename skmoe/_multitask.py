@@ -88,10 +88,15 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             raise ValueError(f"y has {n_tasks} column(s) but {len(tasks)} task(s) were "
                              f"declared in tasks={self.tasks!r}.")
         # (A nested list such as [[1, 1]] is not one weight per task: no reshape.)
-        weights = np.ones(n_tasks) if self.task_weights is None else np.asarray(
-            self.task_weights, dtype=np.float64)
-        if weights.shape != (n_tasks,) or not np.all(np.isfinite(weights)) or np.any(
-                weights < 0) or not np.any(weights > 0):
+        try:
+            weights = np.ones(n_tasks) if self.task_weights is None else np.asarray(
+                self.task_weights, dtype=np.float64)
+        except (TypeError, ValueError):
+            # A dict ({'price': 2, ...}) or words failed in numpy's float(),
+            # naming no parameter: the message below says what is expected.
+            weights = None
+        if weights is None or weights.shape != (n_tasks,) or not np.all(
+                np.isfinite(weights)) or np.any(weights < 0) or not np.any(weights > 0):
             raise ValueError(f"task_weights must be {n_tasks} finite non-negative numbers, "
                              f"not all zero; got {self.task_weights!r}.")
         encoded = np.empty(Y.shape, dtype=np.float64)

@@ -23,11 +23,25 @@ def resolve_device(device):
         device = torch.device(device)
     except (RuntimeError, TypeError) as exc:
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:i]', got {device!r}.") from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
+    # torch knows more device types ('meta', 'xpu', ...), and 'mps' where it
+    # is missing: they passed here and failed deep in the fit ("Tensor.item()
+    # cannot be called on meta tensors", "PyTorch is not linked with support
+    # for mps devices"). Apple's MPS is kept where it exists (see device_array).
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:i]', got {str(device)!r}.")
+    available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
+    if device.type in available and not available[device.type]():
         raise ValueError(
-            f"device={str(device)!r} was requested but CUDA is not available on this "
-            "machine; use device='auto' to fall back to the CPU."
+            f"device={str(device)!r} was requested but {device.type.upper()} is not "
+            "available on this machine; use device='auto' to fall back to the CPU."
         )
+    if device.type == "cuda" and device.index is not None and (
+            device.index >= torch.cuda.device_count()):
+        # (Was torch's "CUDA error: invalid device ordinal" from the first tensor.)
+        raise ValueError(
+            f"device={str(device)!r} was requested but this machine has "
+            f"{torch.cuda.device_count()} CUDA device(s) (cuda:0 .. "
+            f"cuda:{torch.cuda.device_count() - 1}).")
     return device
 
 

@@ -86,7 +86,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     # ------------------------------------------------------------------
     def _validate(self):
         sizes = check_layer_sizes(self.hidden_layer_sizes, "gate hidden_layer_sizes")
-        if self.activation not in ACTIVATIONS:
+        # (A list as activation failed in the dict look-up: "unhashable type: 'list'".)
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             raise ValueError(f"gate activation must be one of {sorted(ACTIVATIONS)}, "
                              f"got {self.activation!r}.")
         if self.solver not in ("lbfgs", "adam"):
