@@ -114,9 +114,12 @@ def initial_responsibilities(problem, init_params, rng, folds, parallel):
 
 def _kmeans_regions(problem, rng):
     """Cluster the joint (x, y) space into one region per expert."""
-    n, M = len(problem.y), problem.n_experts
+    M, w = problem.n_experts, problem.sample_weight
+    # Rows of zero weight place no region (as if dropped: they moved the
+    # regions, and so EM's whole fit); other weights weigh the k-means fit.
+    weighted = np.flatnonzero(w > 0)
     X = np.nan_to_num(problem.X)
-    mean, scale = standardisation(X)     # (safe for columns of 1e-200 or 1e200)
+    mean, scale = standardisation(X[weighted])   # (safe for columns of 1e-200 or 1e200)
     Z = (X - mean) / scale
     if problem.is_classifier:
         target = np.eye(problem.n_classes)[problem.y]
@@ -124,9 +127,11 @@ def _kmeans_regions(problem, rng):
         target = problem.y_standardised[:, None]
     # Give the target as much weight as all the features together.
     Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
-    sample = rng.choice(n, size=min(n, KMEANS_MAX_ROWS), replace=False)
+    # (The same draw as choice(n) when every row is weighted.)
+    sample = rng.choice(weighted, size=min(len(weighted), KMEANS_MAX_ROWS), replace=False)
     kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
-                    random_state=rng.randint(2**31 - 1)).fit(Z[sample])
+                    random_state=rng.randint(2**31 - 1))
+    kmeans.fit(Z[sample], sample_weight=None if np.all(w == w[0]) else w[sample])
     return kmeans.predict(Z)
 
 
@@ -259,11 +264,14 @@ def _gain_standard_error(per_sample, before, weights):
     return float(np.sqrt(variance / n_effective))
 
 
-def floored(R, floor=0.0):
+def floored(R, floor=0.0, sample_weight=None):
     """Weights to refit the experts with: R plus a floor on every row."""
     # The tiny absolute term refits an expert with no responsibility at all
-    # (top-k routing) uniformly on every row.
-    return R + np.maximum(SHARE_FLOOR * R.mean(axis=0), max(floor, 1e-9))
+    # (top-k routing) uniformly on every row. The mean share over the user's
+    # weights: rows of zero weight, dropped in effect, moved the floor.
+    uniform = sample_weight is None or np.all(sample_weight == sample_weight[0])
+    share = R.mean(axis=0) if uniform else np.average(R, axis=0, weights=sample_weight)
+    return R + np.maximum(SHARE_FLOOR * share, max(floor, 1e-9))
 
 
 def _expected_log_likelihood(problem, outputs, variances, weights):
@@ -322,7 +330,7 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
     """
     w = problem.sample_weight
     W = R * w[:, None]
-    fits = problem.cross_fit(floored(R, floor), folds, parallel, seed)
+    fits = problem.cross_fit(floored(R, floor, w), folds, parallel, seed)
     outputs, models = problem.standardise(fits.outputs), fits.experts
     variances = problem.variances(outputs, W)
     X = problem.X
@@ -453,7 +461,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     if exact:
         experts, gate = best.models, best.gate
     else:
-        experts = problem.refit(floored(best.R_used, floor), parallel, seed)
+        experts = problem.refit(floored(best.R_used, floor, w), parallel, seed)
         if best.constant_target is not None:
             # The best iteration was the constant start: its gate is the
             # constant blend, not a fit to the (uniform) responsibilities
@@ -486,7 +494,11 @@ def _start(problem, gate_template, cv, rng):
     folds = problem.folds(cv, seed)
     # A float64 gate: rounding in its fits would otherwise compound over
     # EM's iterations (float32 vs float64 X gave different mixtures).
-    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, dtype=torch.float64)
+    # The gate's input scaling from the rows of positive weight: rows of zero
+    # weight count as dropped (they moved the scaling, and so the gate's fit).
+    w = problem.sample_weight
+    X = problem.X if np.all(w > 0) else problem.X[w > 0]
+    gate = clone(gate_template).init(X, problem.n_experts, seed, dtype=torch.float64)
     return gate, folds
 
 

@@ -270,7 +270,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # A cold start rebuilds the network; noisy gating, once switched on
             # by ``add_noise``, stays on (with its noise reset too).
             noisy = getattr(self, "noise_module_", None) is not None
-            self.init(X, targets.shape[1], self._init_seed(), self._dtype())
+            # The input scaling from the rows of positive weight: rows of zero
+            # weight count as dropped (they moved the scaling, and so the fit).
+            weighted = (X if sample_weight is None or np.all(sample_weight > 0)
+                        else X[np.asarray(sample_weight) > 0])
+            self.init(weighted, targets.shape[1], self._init_seed(), self._dtype())
             if noisy:
                 self.add_noise()
         Z = self._inputs(X)

@@ -273,3 +273,28 @@ def test_cross_fitted_em_converges_on_noise():
     X, y = rng.normal(size=(300, 2)), rng.normal(size=300)
     model = fit_quietly(em(tree_and_line()), X, y)
     assert model.converged_ and model.n_iter_ < model.max_iter
+
+
+@pytest.mark.parametrize("init_params", ["kmeans", "matched"])
+def test_exact_em_rows_of_zero_weight_count_as_dropped(init_params):
+    # Rows of zero weight, moved far off, moved EM's k-means regions, the
+    # gate's input scaling and the experts' weight floor: predictions 0.3
+    # apart from the fit without those rows (2.1 with other experts).
+    X, y = make_regimes(n_samples=120, random_state=0)
+    dropped = np.random.RandomState(1).rand(len(y)) < 0.3
+    X_off, y_off = X.copy(), y.copy()
+    X_off[dropped] += 5.0
+    y_off[dropped] += 10.0
+
+    def mixture():
+        # Experts whose fits depend on relative weights only (as the mixture's
+        # weights, rescaled to mean one, do).
+        return MixtureOfExpertsRegressor(
+            [("line", LinearRegression()), ("origin", LinearRegression(fit_intercept=False))],
+            training="em", cv=None, max_iter=5, init_params=init_params, random_state=0)
+
+    weighted = mixture().fit(X_off, y_off, sample_weight=(~dropped).astype(float))
+    without = mixture().fit(X_off[~dropped], y_off[~dropped])
+    np.testing.assert_allclose(weighted.predict(X), without.predict(X), atol=1e-5)
+    np.testing.assert_allclose([h["log_likelihood"] for h in weighted.history_],
+                               [h["log_likelihood"] for h in without.history_], rtol=1e-8)
