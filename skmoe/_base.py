@@ -673,14 +673,9 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     """
     fit_params = {} if fit_params is None else dict(fit_params)
     fit_params.pop("sample_weight", None)  # the expert's weights are ``weight``
-    if weight is not None and not np.any(weight > 0):
-        # Rescaling by the weights' sum (below) would leave no rows; the
-        # expert's own message would be about an empty array.
-        raise ValueError(
-            f"Expert '{name}' ({type(estimator).__name__}) cannot be fitted: every row "
-            "it is to be fitted on has zero weight (in cross-fitting: a fold's training "
-            "rows hold no row of positive sample_weight; give more rows a positive "
-            "sample_weight, or use fewer folds with cv).")
+    # (Rescaling by the weights' sum, below, would leave no rows; the expert's
+    # own message would be about an empty array.)
+    check_some_weight(name, estimator, weight)
     try:
         # Equal weights are no weights: the same fit, without the copies of X
         # that weights cost (Ridge rescales X by them; an expert without
@@ -741,6 +736,20 @@ def check_expert_classes(name, estimator, n_classes):
             f"encoded labels 0 .. {n_classes - 1} and must keep them as classes_ (its "
             "probability columns are placed by classes_).")
     return estimator
+
+
+def check_some_weight(name, estimator, weight):
+    """Refuse to fit an expert on rows that all have zero weight, saying why.
+
+    Only cross-fitting can get there (the user's weights are checked): a
+    fold's training rows may hold no row of positive sample_weight.
+    """
+    if weight is not None and not np.any(np.asarray(weight) > 0):
+        raise ValueError(
+            f"Expert '{name}' ({type(estimator).__name__}) cannot be fitted: every row "
+            "it is to be fitted on has zero weight (in cross-fitting: a fold's training "
+            "rows hold no row of positive sample_weight; give more rows a positive "
+            "sample_weight, or use fewer folds with cv).")
 
 
 def one_class_hint(y, classifier):

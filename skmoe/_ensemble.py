@@ -18,8 +18,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwargs,
-                    check_expert_classes, check_sample_weight, encode_class_labels,
-                    one_class_hint, read_only_hint, rebuilt_error)
+                    check_expert_classes, check_sample_weight, check_some_weight,
+                    encode_class_labels, one_class_hint, read_only_hint, rebuilt_error)
 from ._data import n_samples, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit
 from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
@@ -103,15 +103,9 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
     if sample_weight is not None and not _supports_sample_weight(estimator):
         raise TypeError(f"Expert '{name}' ({kind}) does not accept sample_weight; drop it "
                         "from the ensemble or fit without sample_weight.")
-    if sample_weight is not None and not np.any(sample_weight > 0):
-        # Only a fold's training rows can be all weightless (the user's weights
-        # are checked): the expert's own message ("Sample weights must contain
-        # at least one non-zero number") did not say why.
-        raise ValueError(
-            f"Expert '{name}' ({kind}) cannot be fitted: every row it is to be fitted on "
-            "has zero weight (in cross-fitting: a fold's training rows hold no row of "
-            "positive sample_weight; give more rows a positive sample_weight, or use "
-            "fewer folds with cv).")
+    # (The expert's own message, "Sample weights must contain at least one
+    # non-zero number", did not say why.)
+    check_some_weight(name, estimator, sample_weight)
     kwargs = {} if sample_weight is None else _weight_kwargs(estimator, sample_weight)
     try:
         estimator.fit(X, y, **kwargs, **fit_params)
