@@ -131,7 +131,8 @@ def _kmeans_regions(problem, rng):
     sample = rng.choice(weighted, size=min(len(weighted), KMEANS_MAX_ROWS), replace=False)
     kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
                     random_state=rng.randint(2**31 - 1))
-    kmeans.fit(Z[sample], sample_weight=None if np.all(w == w[0]) else w[sample])
+    positive = w[sample]
+    kmeans.fit(Z[sample], sample_weight=None if np.all(positive == positive[0]) else positive)
     return kmeans.predict(Z)
 
 
