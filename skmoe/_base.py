@@ -270,6 +270,8 @@ class _BaseExpertComposition(_BaseComposition):
                 _set_random_states(est, rng)
             else:
                 _seed_unset_random_states(est, rng)
+            if self._is_classifier:   # (``classes_`` is set before the experts)
+                encode_class_weights(est, self.classes_)
             clones.append(est)
         return [n for n, _ in kept], clones
 
@@ -573,6 +575,32 @@ def encode_class_labels(y, min_classes=2, what="The target"):
         raise ValueError(f"{what} has only one class ({encoder.classes_[0]!r}); a "
                          f"classifier needs at least {min_classes}.")
     return encoder, encoder.transform(labels)
+
+
+def encode_class_weights(estimator, classes):
+    """Re-key ``class_weight`` dicts in ``estimator`` (nested ones too) from the
+    labels of y (``classes``) to the encoded labels 0 .. C-1 the experts are
+    fitted on; in place. Returns ``estimator``.
+
+    The experts learn encoded labels, so an expert's ``class_weight={'a': 20}``
+    failed ("The classes, [0, 1], are not in class_weight"), and ``{1: 20}``
+    with the labels 1 and 2 silently weighted the label 2 (encoded as 1).
+    A dict whose keys are not all labels of y is left as given.
+    """
+    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+    encoded = {}
+    for key, value in estimator.get_params(deep=True).items():
+        if not ((key == "class_weight" or key.endswith("__class_weight"))
+                and isinstance(value, dict)):
+            continue
+        try:
+            if value and all(k in codes for k in value) and any(codes[k] != k for k in value):
+                encoded[key] = {codes[k]: w for k, w in value.items()}
+        except TypeError:    # an unhashable key: not a label
+            continue
+    if encoded:
+        estimator.set_params(**encoded)
+    return estimator
 
 
 def _routes_metadata(estimator):

@@ -21,7 +21,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import _BaseExpertComposition, _seed_unset_random_states, encode_class_labels
+from ._base import (_BaseExpertComposition, _seed_unset_random_states, encode_class_labels,
+                    encode_class_weights)
 from ._cluster import scatter_once
 from ._compat import _set_random_states
 from ._data import read_only_view
@@ -98,6 +99,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
                 _set_random_states(est, rng)
             else:
                 _seed_unset_random_states(est, rng)
+            if self._is_classifier:   # the leaves learn encoded labels
+                encode_class_weights(est, self.classes_)
             templates.append(est)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)

@@ -215,10 +215,14 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                 columns.append(out * scale + mean)
             else:
                 columns.append(classes[np.argmax(out, axis=1)])
+        if self._y_1d:
+            # One task: its labels as classes_ holds them, as a classifier's
+            # predict does (string labels came back as an object array).
+            return columns[0]
         numeric = all(np.issubdtype(c.dtype, np.number) or c.dtype == bool for c in columns)
         Y = np.column_stack(columns) if numeric else np.column_stack(
             [c.astype(object) for c in columns])
-        return Y[:, 0] if self._y_1d else Y
+        return Y
 
     @available_if(_has_classification_task)
     def predict_proba(self, X):

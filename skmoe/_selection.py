@@ -21,7 +21,7 @@ from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
-from ._base import encode_class_labels
+from ._base import encode_class_labels, encode_class_weights
 from ._crossfit import CrossFitAverage
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
@@ -227,7 +227,10 @@ class _SingleExpert(BaseEstimator):
             _, scale = mean_and_scale(y)
             check_target_scale(scale)
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        self.experts_ = [clone(self.expert).fit(X, y, **kwargs)]
+        expert = clone(self.expert)
+        if is_classifier(expert):   # fitted on encoded labels, as in the mixtures
+            encode_class_weights(expert, self.classes_)
+        self.experts_ = [expert.fit(X, y, **kwargs)]
         self.expert_names_ = ["expert0"]
         if not is_classifier(self.expert):
             residual2 = (y - self.experts_[0].predict(X)) ** 2
