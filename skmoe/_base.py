@@ -305,8 +305,12 @@ class _BaseExpertComposition(_BaseComposition):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # NaN in X where every expert takes it (a gate imputes it).
-        tags.input_tags.allow_nan = self._experts_allow_nan()
+        # NaN in X where every expert takes it (a gate imputes it), and a
+        # gate_transformer set by the user too (fit with PCA() as the gate's
+        # view failed on NaN that the tag allowed).
+        gate_transformer = getattr(self, "gate_transformer", "auto")
+        tags.input_tags.allow_nan = self._experts_allow_nan() and (
+            isinstance(gate_transformer, str) or _tag_allows_nan(gate_transformer))
         return tags
 
     def _nan_policy(self):
@@ -481,15 +485,33 @@ class _BaseExpertComposition(_BaseComposition):
         return self._nan_refusers() == []
 
     def _experts_accept_sparse(self):
-        """Whether every expert takes sparse X (its tags), for the estimator's own tags."""
+        """Whether every expert takes sparse X (its tags), for the estimator's own tags.
+
+        A ``gate_transformer`` set by the user gets X too: it must take sparse X
+        as well (a StandardScaler() refuses it; the tag said sparse X would fit).
+        """
         try:
-            pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]
-            return bool(pairs) and all(get_tags(e).input_tags.sparse for _, e in pairs)
-        except (TypeError, ValueError):
+            experts = [e for _, e in self._expert_list() if not isinstance(e, str)]
+            gate_transformer = getattr(self, "gate_transformer", "auto")
+            views = [] if isinstance(gate_transformer, str) else [gate_transformer]
+            return bool(experts) and all(get_tags(e).input_tags.sparse
+                                         for e in experts + views)
+        except (TypeError, ValueError, AttributeError):
+            # AttributeError: get_tags of a non-estimator expert (None, a number),
+            # which made get_tags, is_classifier (cross_val_score) and the HTML
+            # display of the estimator fail before fit could name the expert.
             return False
 
     def _make_named_experts(self, names, fitted):
         return Bunch(**dict(zip(names, fitted)))
+
+
+def _tag_allows_nan(estimator):
+    """``estimator``'s allow_nan tag; False where it has no tags."""
+    try:
+        return get_tags(estimator).input_tags.allow_nan
+    except (TypeError, ValueError, AttributeError):
+        return False
 
 
 def _seed_unset_random_states(estimator, rng):

@@ -282,6 +282,10 @@ class RuleExpert(BaseEstimator):
         else:
             tags.estimator_type = "regressor"
             tags.regressor_tags = RegressorTags(poor_score=True)
+        # fit needs y, as for scikit-learn's regressors and classifiers (their
+        # mixins set this; RuleExpert has neither): fit(X, None) failed with a
+        # bare "check_array() got an unexpected keyword argument 'y_numeric'".
+        tags.target_tags.required = True
         tags.input_tags.sparse = False
         return tags
 
