@@ -14,6 +14,7 @@ from collections import Counter
 
 import numpy as np
 from sklearn.base import ClassifierMixin, clone, is_classifier
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch, check_random_state
@@ -660,6 +661,14 @@ def _supports_sample_weight(estimator):
         return bool(get_routing_for_object(estimator).consumes("fit", ["sample_weight"]))
     if isinstance(estimator, Pipeline):
         return has_fit_parameter(estimator.steps[-1][1], "sample_weight")
+    if isinstance(estimator, TransformedTargetRegressor):
+        # Its fit(X, y, **fit_params) hands sample_weight to its regressor (as
+        # VotingRegressor relies on), a signature has_fit_parameter cannot see:
+        # the ensembles refused it and the mixtures resampled it. (None is a
+        # LinearRegression; a Pipeline regressor would need <step>__sample_weight.)
+        regressor = estimator.regressor
+        return regressor is None or (not isinstance(regressor, Pipeline)
+                                     and has_fit_parameter(regressor, "sample_weight"))
     return has_fit_parameter(estimator, "sample_weight")
 
 

@@ -11,6 +11,7 @@
   BIC, AIC or cross-validated log-likelihood.
 """
 
+import numbers
 from inspect import signature
 
 import numpy as np
@@ -19,10 +20,11 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
 from ._base import encode_class_labels, encode_class_weights
-from ._crossfit import CrossFitAverage
+from ._crossfit import CrossFitAverage, make_folds
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
                           regression_outputs)
@@ -209,8 +211,10 @@ class _SingleExpert(BaseEstimator):
     the likelihood and parameter count of k = 1.
     """
 
-    def __init__(self, expert):
+    def __init__(self, expert, cv=None, random_state=None):
         self.expert = expert
+        self.cv = cv
+        self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
         # X as given, as the mixtures' experts get it; y 1-D (a column y
@@ -233,10 +237,30 @@ class _SingleExpert(BaseEstimator):
         self.experts_ = [expert.fit(X, y, **kwargs)]
         self.expert_names_ = ["expert0"]
         if not is_classifier(self.expert):
-            residual2 = (y - self.experts_[0].predict(X)) ** 2
+            residual2 = (y - self._honest_predictions(X, y, kwargs)) ** 2
             self.noise_variance_ = np.array([max(np.mean(residual2),
                                                   VARIANCE_FLOOR * scale ** 2)])
         return self
+
+    def _honest_predictions(self, X, y, kwargs):
+        """Predictions the noise scale is measured on: out-of-fold with ``cv``,
+        as the cross-fitting mixtures measure theirs. In-sample residuals of
+        an expert that interpolates (an unpruned tree, 1-NN) are zero: its
+        noise scale sat at the floor and k = 1 scored about -1e4 per held-out
+        row against the mixtures' honest scales."""
+        if self.cv is None:
+            return self.experts_[0].predict(X)
+        from ._trainers import _folds_the_data_allow
+        cv = self.cv
+        if isinstance(cv, numbers.Integral):   # fewer folds on tiny data, as 'auto' has
+            cv = _folds_the_data_allow(int(cv), y, False)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        predictions = np.empty(len(y))
+        for train, test in make_folds(cv, X, y, seed=seed):
+            fold_kwargs = {k: v[train] for k, v in kwargs.items()}
+            model = clone(self.expert).fit(take_rows(X, train), y[train], **fold_kwargs)
+            predictions[test] = model.predict(take_rows(X, test))
+        return predictions
 
     def log_likelihood_samples(self, X, y):
         y = column_or_1d(y)
@@ -259,7 +283,17 @@ def _candidate(estimator, param, value):
         if not hasattr(estimator.experts, "fit"):
             raise ValueError("n_experts=1 needs a homogeneous pool (one estimator as "
                              "`experts`); leave 1 out of the candidates.")
-        return _SingleExpert(estimator.experts)
+        cv = None
+        if hasattr(estimator, "training") and not is_classifier(estimator):
+            # The folds the mixture template cross-fits its experts on (None
+            # for exact EM and torch experts): k = 1's noise scale is then
+            # measured out of fold too.
+            from ._trainers import TRAINERS, resolve_training
+            trainer = TRAINERS[resolve_training(estimator)]
+            if trainer.cross_fitting_splits(estimator, [estimator.experts]) is not None:
+                cv = trainer.cv(estimator)
+        return _SingleExpert(estimator.experts, cv=cv,
+                             random_state=getattr(estimator, "random_state", None))
     return clone(estimator).set_params(**{param: value})
 
 
