@@ -66,9 +66,10 @@ class ComparisonResult:
     Built by :func:`compare`. Scores are stored as scikit-learn's scorers
     return them (greater is better, so errors are negated, e.g.
     ``neg_root_mean_squared_error``); the table and :meth:`summary` show
-    errors as positive numbers (``rmse``).
+    errors as positive numbers (``rmse``). Every parameter is kept as the
+    attribute of the same name.
 
-    Attributes
+    Parameters
     ----------
     names : list of str
         The estimators, in the order given.
@@ -84,6 +85,8 @@ class ComparisonResult:
         The two estimators of the default paired test (mixture, ensemble).
     task : str
         'classification' or 'regression'.
+    title : str or None
+        First line of the text table (``compare``'s ``title``).
     """
 
     def __init__(self, names, metrics, scores, fit_time, predict_time, n_train, n_test,

@@ -305,8 +305,14 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
 class TorchMLPClassifier(ClassifierMixin, _BaseTorchMLP):
     """Multi-layer perceptron classifier in torch, on the CPU or a GPU.
 
-    Trained with minibatch Adam on the (sample-weighted) cross-entropy. See
-    :class:`TorchMLPRegressor` for the parameters.
+    Trained with minibatch Adam on the (sample-weighted) cross-entropy.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, dropout, learning_rate, batch_size, \
+max_epochs, early_stopping, validation_fraction, n_iter_no_change, tol, \
+weight_decay, device, precision, random_state
+        As in :class:`TorchMLPRegressor`.
 
     Attributes
     ----------
