@@ -37,6 +37,12 @@ from ._data import (check_X_for_experts, gate_matrix, is_dataframe, n_samples,
 _PRUNE_WEIGHT = 1e-3
 
 
+def is_missing_value(value):
+    """None, NaN or pandas' NA (the missing value of its string columns)."""
+    return (value is None or (isinstance(value, float) and value != value)
+            or type(value).__name__ == "NAType")
+
+
 def _float_target(y, not_numeric):
     """A regressor's target as float64: None and pandas' NA are NaN.
 
@@ -44,8 +50,8 @@ def _float_target(y, not_numeric):
     """
     y = np.asarray(y)
     if y.dtype == object:
-        y = np.array([np.nan if v is None or type(v).__name__ == "NAType" else v
-                      for v in y.ravel()], dtype=object).reshape(y.shape)
+        y = np.array([np.nan if is_missing_value(v) else v for v in y.ravel()],
+                     dtype=object).reshape(y.shape)
     try:
         return y.astype(np.float64)
     except (TypeError, ValueError) as exc:
@@ -570,9 +576,7 @@ def check_label_values(labels, what="The target"):
     if labels.dtype != object:
         return
     flat = labels.ravel()
-    # (pandas' NA, the missing value of its string columns, too.)
-    missing = np.flatnonzero([v is None or (isinstance(v, float) and v != v)
-                              or type(v).__name__ == "NAType" for v in flat])
+    missing = np.flatnonzero([is_missing_value(v) for v in flat])
     if missing.size:
         raise ValueError(
             f"{what} has {missing.size} missing class label(s) (None or NaN; the "

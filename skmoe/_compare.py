@@ -293,13 +293,11 @@ class _AllClassesLogLoss:
         if own is None or np.array_equal(np.unique(y), own):
             return self.scorer(model, X, y)
         own = np.asarray(own)
-        columns = np.searchsorted(self.classes, own)
-        if own.ndim != 1 or np.any(columns >= len(self.classes)) or not np.array_equal(
-                self.classes[np.minimum(columns, len(self.classes) - 1)], own):
+        if own.ndim != 1 or not np.all(np.isin(own, self.classes)):
             return self.scorer(model, X, y)
         given = model.predict_proba(X)
         proba = np.zeros((len(given), len(self.classes)))
-        proba[:, columns] = given
+        proba[:, np.searchsorted(self.classes, own)] = given
         return -log_loss(y, proba, labels=self.classes)
 
 

@@ -495,11 +495,8 @@ def _start(problem, gate_template, cv, rng):
     folds = problem.folds(cv, seed)
     # A float64 gate: rounding in its fits would otherwise compound over
     # EM's iterations (float32 vs float64 X gave different mixtures).
-    # The gate's input scaling from the rows of positive weight: rows of zero
-    # weight count as dropped (they moved the scaling, and so the gate's fit).
-    w = problem.sample_weight
-    X = problem.X if np.all(w > 0) else problem.X[w > 0]
-    gate = clone(gate_template).init(X, problem.n_experts, seed, dtype=torch.float64)
+    gate = clone(gate_template).init(problem.X, problem.n_experts, seed, dtype=torch.float64,
+                                     sample_weight=problem.sample_weight)
     return gate, folds
 
 

@@ -105,8 +105,13 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                              f"{self.learning_rate!r}.")
         return sizes
 
-    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None, device=None):
+    def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None, device=None,
+             sample_weight=None):
         """Build the network and the input scaling for ``n_experts`` outputs.
+
+        ``sample_weight``: the input scaling comes from the rows of positive
+        weight only (rows of zero weight count as dropped: they moved the
+        scaling, and so the gate's fit).
 
         ``device``: where the network lives, when the caller decides (a
         mixture's own ``device``); None resolves the gate's ``device``.
@@ -121,7 +126,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         sizes = self._validate()
         self.device_ = resolve_device(self.device if device is None else device)
         self.dtype_ = dtype
-        self.mean_, self.scale_ = standardisation(X) if scaling is None else scaling
+        if scaling is None:
+            weighted = (X if sample_weight is None or np.all(sample_weight > 0)
+                        else X[np.asarray(sample_weight) > 0])
+            scaling = standardisation(weighted)
+        self.mean_, self.scale_ = scaling
         self.input_clip_ = INPUT_CLIP
         with seeded_torch(seed):
             self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
@@ -270,11 +279,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # A cold start rebuilds the network; noisy gating, once switched on
             # by ``add_noise``, stays on (with its noise reset too).
             noisy = getattr(self, "noise_module_", None) is not None
-            # The input scaling from the rows of positive weight: rows of zero
-            # weight count as dropped (they moved the scaling, and so the fit).
-            weighted = (X if sample_weight is None or np.all(sample_weight > 0)
-                        else X[np.asarray(sample_weight) > 0])
-            self.init(weighted, targets.shape[1], self._init_seed(), self._dtype())
+            self.init(X, targets.shape[1], self._init_seed(), self._dtype(),
+                      sample_weight=sample_weight)
             if noisy:
                 self.add_noise()
         Z = self._inputs(X)
