@@ -55,7 +55,89 @@ VARIANTS = {
     "revive dead experts": {"REVIVE_DEAD_EXPERTS": True},
     "start from matched regions, patience 4, 30 iterations": {
         "_params": {"init_params": "matched", "max_iter": 30}, "PATIENCE": 4},
+    "local noise scales (k-NN, k = 20)": {"_patch": lambda: _local_noise(20)},
+    "local noise scales (k-NN, k = 40)": {"_patch": lambda: _local_noise(40)},
+    "one noise scale shared by the experts": {"_patch": lambda: _local_noise(None,
+                                                                             shared=True)},
+    "one local noise scale shared by the experts (k = 20)": {
+        "_patch": lambda: _local_noise(20, shared=True)},
 }
+
+
+def _local_noise(k, shared=False):
+    """Each expert's noise variance at a row: the responsibility-weighted mean
+    squared residual over the row's ``k`` nearest neighbours in the gate's
+    standardised view, shrunk toward the expert's global variance (a prior
+    weight of ``k / 4`` rows). Training-time likelihoods only (the fitted
+    ``noise_variance_`` keeps each expert's global variance)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    import skmoe._em as em
+    import skmoe._problem as problem_module
+    from skmoe._likelihood import LOG_2PI, noise_variances
+    original_variances = problem_module.EMProblem.variances
+    original_loglik = problem_module.gaussian_log_likelihood
+    original_run = em._run_once
+    cache = {}
+
+    def neighbours(X):
+        key = id(X)
+        if key not in cache:
+            Z = np.asarray(X, dtype=np.float64)
+            Z = (Z - Z.mean(axis=0)) / np.where(Z.std(axis=0) > 0, Z.std(axis=0), 1.0)
+            n_neighbors = min(k, len(Z))
+            cache.clear()
+            cache[key] = NearestNeighbors(n_neighbors=n_neighbors).fit(Z).kneighbors(
+                Z, return_distance=False)
+        return cache[key]
+
+    def variances(self, outputs, weights, residual2=None):
+        if self.is_classifier:
+            return None
+        if residual2 is None:
+            residual2 = (self.y_standardised[:, None] - outputs) ** 2
+        global_ = noise_variances(self.y_standardised, outputs, weights,
+                                  problem_module.VARIANCE_FLOOR, residual2)
+        if shared:
+            # One variance for every expert: the responsibilities then rank the
+            # experts by their residuals alone.
+            total = (weights * residual2).sum() / max(weights.sum(), 1e-300)
+            global_ = np.full_like(global_, max(total, problem_module.VARIANCE_FLOOR))
+            if k is None:
+                return global_
+            pooled = (weights * residual2).sum(axis=1, keepdims=True)
+            weights = np.broadcast_to(weights.sum(axis=1, keepdims=True), weights.shape)
+            residual2 = np.broadcast_to(pooled / np.maximum(weights, 1e-300), weights.shape)
+        elif k is None:
+            return global_
+        nbrs = neighbours(self.X)
+        prior = k / 4.0 * weights.mean(axis=0)
+        numerator = (weights * residual2)[nbrs].sum(axis=1) + prior * global_
+        denominator = weights[nbrs].sum(axis=1) + prior
+        return np.maximum(numerator / denominator, problem_module.VARIANCE_FLOOR)
+
+    def loglik(y, predictions, variances, residual2=None):
+        if np.ndim(variances) == 1:
+            return original_loglik(y, predictions, variances, residual2)
+        if residual2 is None:
+            residual2 = (y[:, None] - predictions) ** 2
+        return -0.5 * (residual2 / variances + LOG_2PI + np.log(variances))
+
+    def run_once(problem, *args, **kwargs):
+        result = original_run(problem, *args, **kwargs)
+        if result.variances is not None and np.ndim(result.variances) == 2:
+            result.variances = result.variances.mean(axis=0)
+        return result
+
+    problem_module.EMProblem.variances = variances
+    problem_module.gaussian_log_likelihood = loglik
+    em._run_once = run_once
+
+    def undo():
+        problem_module.EMProblem.variances = original_variances
+        problem_module.gaussian_log_likelihood = original_loglik
+        em._run_once = original_run
+    return undo
 
 
 def _relative_floor(f):
