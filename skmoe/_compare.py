@@ -108,7 +108,20 @@ class ComparisonResult:
             raise ValueError(f"Unknown metric {metric!r}; choose from {self.metrics}.")
 
     def display_scores(self, name, metric=None):
-        """Per-split scores in display orientation (errors positive)."""
+        """Per-split scores in display orientation (errors positive).
+
+        Parameters
+        ----------
+        name : str
+            An estimator's name, as given to :func:`compare`.
+        metric : str, default=None
+            Scorer key; None means the primary (first) metric.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_splits,)
+            The scorer's values, negated for an error (``neg_*``) metric.
+        """
         metric = self.metrics[0] if metric is None else metric
         self._check_names([name], metric)  # (a bare KeyError before)
         return display_metric(metric)[1] * self.scores[name][metric]
@@ -155,7 +168,17 @@ class ComparisonResult:
         return PairedTest(a, b, metric, mean, std, float(t), J - 1, float(p))
 
     def summary(self):
-        """One dict per estimator: mean and std of each metric and the times."""
+        """One dict per estimator: mean and std of each metric and the times.
+
+        Returns
+        -------
+        rows : list of dict
+            One per estimator, in order: ``'model'`` (its name),
+            ``'<label>_mean'`` and ``'<label>_std'`` over the splits for each
+            metric, under its display name and errors positive as in the
+            table (``rmse_mean``, not ``neg_root_mean_squared_error``),
+            ``'fit_time'`` and ``'predict_time'`` (mean seconds per split).
+        """
         rows = []
         for name in self.names:
             row = {"model": name}
@@ -169,7 +192,13 @@ class ComparisonResult:
         return rows
 
     def to_frame(self):
-        """The :meth:`summary` as a pandas DataFrame indexed by model."""
+        """The :meth:`summary` as a pandas DataFrame indexed by model.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            One row per estimator, indexed by its name.
+        """
         import pandas as pd
         return pd.DataFrame(self.summary()).set_index("model")
 
@@ -180,7 +209,18 @@ class ComparisonResult:
         return max(means, key=means.get) if means else None
 
     def table(self, significance=0.05):
-        """The comparison as a readable text table (what ``print`` shows)."""
+        """The comparison as a readable text table (what ``print`` shows).
+
+        Parameters
+        ----------
+        significance : float, default=0.05
+            Level, in (0, 1), at which the paired tests below the table are
+            called significant.
+
+        Returns
+        -------
+        table : str
+        """
         if (isinstance(significance, bool) or not isinstance(significance, numbers.Real)
                 or not 0 < significance < 1):
             # (2 printed "significant at 2" for p = 0.8; 'x' a bare TypeError.)

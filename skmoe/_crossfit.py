@@ -308,14 +308,34 @@ class CrossFitAverage(BaseEstimator):
 
     def predict(self, X):
         """Regression: the fits' mean prediction; classification: the argmax of
-        :meth:`predict_proba`."""
+        :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Classification: the encoded class (``0 .. n_classes - 1``).
+        """
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
         fits = self._fits()
         return regression_outputs([self.name] * len(fits), fits, X).mean(axis=1)
 
     def predict_proba(self, X):
-        """Classification: the fits' mean class probabilities (encoded classes)."""
+        """Classification: the fits' mean class probabilities (encoded classes).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns are the encoded classes ``0 .. n_classes - 1``.
+        """
         if self.n_classes is None:
             raise AttributeError("a regression expert has no predict_proba")
         return np.mean([aligned_proba(self.name, e, X, self.n_classes)

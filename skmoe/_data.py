@@ -256,7 +256,18 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
                              accept_sparse=True, dtype=None, ensure_all_finite=False)
 
     def fit(self, X, y=None):
-        """Find the view of X: which columns are numbers, the categories of the others."""
+        """Find the view of X: which columns are numbers, the categories of the others.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : AutoGateTransformer
+        """
         self._validate_params()
         X = self._validate_X(X, reset=True)
         self.encoder_ = None
@@ -311,7 +322,19 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """The gate's view: a dense float64 array."""
+        """The gate's view: a dense float64 array.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            With the columns (and a DataFrame's column names) seen in ``fit``.
+
+        Returns
+        -------
+        X_view : ndarray of shape (n_samples, n_features_out)
+            The numeric columns, then the one-hot columns (see
+            :meth:`get_feature_names_out`).
+        """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         if sparse.issparse(X):
@@ -329,7 +352,18 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         return np.hstack([numbers_, encoded])
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the view's columns (numeric columns, then one-hot columns)."""
+        """Names of the view's columns (numeric columns, then one-hot columns).
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            The input columns' names; None means ``feature_names_in_`` if
+            fitted on a DataFrame, else ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
         numeric = [str(names[j]) for j in self.numeric_columns_]

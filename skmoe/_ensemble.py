@@ -412,9 +412,12 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import LogisticRegression
     >>> from sklearn.naive_bayes import GaussianNB
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from skmoe import EnsembleClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> ens = EnsembleClassifier([("lr", LogisticRegression()), ("nb", GaussianNB())])
+    >>> lr = make_pipeline(StandardScaler(), LogisticRegression())
+    >>> ens = EnsembleClassifier([("lr", lr), ("nb", GaussianNB())])
     >>> ens.fit(X, y).predict_experts(X[:2]).shape
     (2, 2, 3)
     """

@@ -401,7 +401,7 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
     >>> from skmoe import HierarchicalMixtureClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> hme = HierarchicalMixtureClassifier(LogisticRegression(), branching=(2, 2),
-    ...                                     max_iter=20, random_state=0).fit(X, y)
+    ...                                     max_iter=20, tol=1e-3, random_state=0).fit(X, y)
     >>> hme.predict_proba(X[:1]).shape
     (1, 3)
     """

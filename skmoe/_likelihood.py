@@ -406,11 +406,30 @@ class MixtureLikelihoodMixin:
 
         Defined when every expert has a countable number of free parameters
         (linear and GLM experts, torch MLP experts); see :func:`skmoe.bic`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        bic : float
         """
         from ._selection import bic
         return bic(self, X, y)
 
     def aic(self, X, y):
-        """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`."""
+        """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        aic : float
+        """
         from ._selection import aic
         return aic(self, X, y)

@@ -175,7 +175,8 @@ default=None
     >>> from skmoe import MultiGateMixtureOfExperts
     >>> from skmoe.datasets import make_mmoe_tasks
     >>> X, Y = make_mmoe_tasks(n_samples=200, n_features=10, random_state=0)
-    >>> mmoe = MultiGateMixtureOfExperts(n_experts=4, max_iter=5, random_state=0)
+    >>> mmoe = MultiGateMixtureOfExperts(n_experts=4, learning_rate=1e-2, tol=1e-3,
+    ...                                  random_state=0)
     >>> mmoe.fit(X, Y).predict(X[:3]).shape
     (3, 2)
     >>> mmoe.predict_gate(X[:3]).shape

@@ -622,11 +622,14 @@ collapse_action
     --------
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn.tree import DecisionTreeClassifier
     >>> from skmoe import MixtureOfExpertsClassifier
     >>> X, y = load_iris(return_X_y=True)
+    >>> logit = make_pipeline(StandardScaler(), LogisticRegression())
     >>> moe = MixtureOfExpertsClassifier(
-    ...     [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
+    ...     [("logit", logit), ("tree", DecisionTreeClassifier(max_depth=3))],
     ...     random_state=0).fit(X, y)
     >>> moe.predict_proba(X[:1]).shape
     (1, 3)

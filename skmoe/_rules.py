@@ -248,7 +248,16 @@ class RuleExpert(BaseEstimator):
         return validate_data(self, X, reset=False, dtype=np.float64)
 
     def predict(self, X):
-        """The rule's prediction (regression) or most probable class."""
+        """The rule's prediction (regression) or most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
         X = self._check_X(X)
         if self.task == "regression":
             return self._call(X, self.params_)
@@ -260,7 +269,19 @@ class RuleExpert(BaseEstimator):
 
     @available_if(_is_classification)
     def predict_proba(self, X):
-        """Calibrated class probabilities ``P(class | rule outcome)``."""
+        """Calibrated class probabilities ``P(class | rule outcome)``.
+
+        An outcome not seen in ``fit`` gets the class prior.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
         X = self._check_X(X)
         outcomes = self._call(X, self.params_)
         index = np.searchsorted(self.outcomes_, outcomes)
@@ -269,7 +290,18 @@ class RuleExpert(BaseEstimator):
         return self.proba_table_[np.where(known, index, len(self.outcomes_))]
 
     def score(self, X, y, sample_weight=None):
-        """R^2 (regression) or accuracy (classification)."""
+        """R^2 (regression) or accuracy (classification).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
         metric = r2_score if self.task == "regression" else accuracy_score
         return metric(y, self.predict(X), sample_weight=sample_weight)
 

@@ -298,7 +298,16 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         return ()
 
     def predict(self, X):
-        """Predicted values, shape (n_samples,)."""
+        """Predicted values.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
         return self._forward_numpy(self._check_X(X))
 
 
@@ -362,11 +371,30 @@ weight_decay, device, precision, random_state
         return (len(self.classes_),)
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes)."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
         return self._forward_numpy(self._check_X(X))
 
     def predict(self, X):
-        """Most probable class, shape (n_samples,)."""
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 

@@ -109,19 +109,33 @@ class MLPGate(TorchStateMixin, BaseEstimator):
              sample_weight=None):
         """Build the network and the input scaling for ``n_experts`` outputs.
 
-        ``sample_weight``: the input scaling comes from the rows of positive
-        weight only (rows of zero weight count as dropped: they moved the
-        scaling, and so the gate's fit).
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Sets the number of inputs and, unless ``scaling`` is given, the
+            input scaling.
+        n_experts : int
+            Number of outputs.
+        seed : int
+            Seed of the network's initial weights (kept as ``seed_``).
+        dtype : torch.dtype, default=torch.float32
+            The network's precision; EM asks for float64 so that rounding in
+            the gate's fit does not compound over its iterations (float32 vs
+            float64 inputs, rescaled targets).
+        scaling : tuple of (ndarray, ndarray), default=None
+            ``(mean, scale)`` of ``X`` as ``standardisation`` returns them,
+            which spares computing them again; None computes them.
+        device : str or torch.device, default=None
+            Where the network lives, when the caller decides (a mixture's own
+            ``device``); None resolves the gate's ``device``.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            The input scaling comes from the rows of positive weight only
+            (rows of zero weight count as dropped: they moved the scaling,
+            and so the gate's fit).
 
-        ``device``: where the network lives, when the caller decides (a
-        mixture's own ``device``); None resolves the gate's ``device``.
-
-        ``dtype`` is the network's precision: float32 by default; EM asks for
-        float64 so that rounding in the gate's fit does not compound over its
-        iterations (float32 vs float64 inputs, rescaled targets).
-        ``scaling``, ``(mean, scale)`` of ``X`` as
-        ``standardisation`` returns them, spares
-        computing them again.
+        Returns
+        -------
+        self : MLPGate
         """
         sizes = self._validate()
         self.device_ = resolve_device(self.device if device is None else device)
@@ -143,7 +157,18 @@ class MLPGate(TorchStateMixin, BaseEstimator):
 
     def use_module(self, module):
         """Make ``module`` (trained elsewhere: inside a mixture's joint model,
-        or the stacked gate's blend of gates) the gate's network, in eval mode."""
+        or the stacked gate's blend of gates) the gate's network, in eval mode.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            Maps the standardised inputs to ``n_experts_`` logits; moved to
+            the gate's device.
+
+        Returns
+        -------
+        self : MLPGate
+        """
         self.module_ = module.to(self.device_).eval()
         return self
 
@@ -155,6 +180,10 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         is the per-expert standard deviation; ``module_`` keeps returning the
         clean logits. Its weights start at zero (a scale of ``log 2``) and
         are trained only through a balance penalty (the 'load' loss).
+
+        Returns
+        -------
+        self : MLPGate
         """
         with seeded_torch(self._init_seed()):
             self.noise_module_ = torch.nn.Linear(self.n_features_in_, self.n_experts_)
@@ -164,13 +193,34 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         return self
 
     def noise_std(self, Z):
-        """Noise scale ``softplus(noise_module_(Z))`` on standardised inputs, or None."""
+        """Noise scale ``softplus(noise_module_(Z))`` on standardised inputs, or None.
+
+        Parameters
+        ----------
+        Z : torch.Tensor of shape (n_samples, n_features)
+            Standardised, clipped inputs on the gate's device.
+
+        Returns
+        -------
+        noise_std : torch.Tensor of shape (n_samples, n_experts) or None
+            None when the gate has no noise (:meth:`add_noise` not called).
+        """
         if getattr(self, "noise_module_", None) is None:
             return None
         return torch.nn.functional.softplus(self.noise_module_(Z))
 
     def drop_experts(self, keep):
-        """Keep only the output columns ``keep`` (experts dropped after collapse)."""
+        """Keep only the output columns ``keep`` (experts dropped after collapse).
+
+        Parameters
+        ----------
+        keep : sequence of int
+            Indices of the outputs (experts) to keep, in their new order.
+
+        Returns
+        -------
+        self : MLPGate
+        """
         keep = torch.as_tensor(np.asarray(keep), dtype=torch.long, device=self.device_)
         for _, module in self._fitted_modules():
             last = module[-1] if isinstance(module, torch.nn.Sequential) else module
@@ -188,6 +238,17 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         cross-entropy's minimiser; the hidden layers keep their start, so
         later warm-started fits can move them. Costs no optimisation (EM's
         uniform start used to spend a cold L-BFGS fit on it).
+
+        Parameters
+        ----------
+        proba : array-like of shape (n_experts,)
+            The constant gate weights, positive: the last layer's bias
+            becomes ``log(proba)``, so the gate gives ``proba`` normalised to
+            sum to one.
+
+        Returns
+        -------
+        self : MLPGate
         """
         proba = np.asarray(proba, dtype=np.float64)
         last = self.module_[-1] if isinstance(self.module_, torch.nn.Sequential) else self.module_
@@ -213,15 +274,37 @@ class MLPGate(TorchStateMixin, BaseEstimator):
 
     def clip(self, Z):
         """Standardised inputs clipped to ``input_clip_`` (in place; gates pickled
-        before the clip have none and are left as they were fitted)."""
+        before the clip have none and are left as they were fitted).
+
+        Parameters
+        ----------
+        Z : torch.Tensor of shape (n_samples, n_features)
+            Standardised inputs.
+
+        Returns
+        -------
+        Z : torch.Tensor of shape (n_samples, n_features)
+            The same tensor, clipped.
+        """
         limit = getattr(self, "input_clip_", None)
         return Z if limit is None else Z.clamp_(-limit, limit)
 
     def log_proba_tensor(self, X):
         """Log gate weights as a float64 tensor on the device, shape (n, n_experts).
 
-        The device-side twin of :meth:`predict_log_proba` (``X`` as in
-        ``_inputs``); used by the mixture's predict to keep X on the device.
+        The device-side twin of :meth:`predict_log_proba`; used by the
+        mixture's predict to keep X on the device.
+
+        Parameters
+        ----------
+        X : ndarray or torch.Tensor of shape (n_samples, n_features)
+            Raw inputs: a numpy array, or a float64 tensor already on the
+            gate's device (then nothing is copied).
+
+        Returns
+        -------
+        log_proba : torch.Tensor of shape (n_samples, n_experts)
+            float64, on the gate's device.
         """
         logits = forward_in_chunks(self.module_, self._inputs(X)).to(torch.float64)
         return logits - torch.logsumexp(logits, dim=1, keepdim=True)
@@ -314,18 +397,47 @@ class MLPGate(TorchStateMixin, BaseEstimator):
 
     # ------------------------------------------------------------------
     def logits(self, X):
-        """Raw gate scores, shape (n_samples, n_experts)."""
+        """Raw gate scores.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples, n_experts)
+        """
         return to_numpy(forward_in_chunks(self.module_, self._inputs(X)))
 
     def logits_and_noise(self, X):
-        """Clean logits and noise scale (None without noise) as numpy arrays."""
+        """Clean logits and noise scale (None without noise) as numpy arrays.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples, n_experts)
+        noise_std : ndarray of shape (n_samples, n_experts) or None
+            None when the gate has no noise (:meth:`add_noise` not called).
+        """
         with torch.no_grad():
             Z = self._inputs(X)
             std = self.noise_std(Z)
             return (to_numpy(self.module_(Z)), None if std is None else to_numpy(std))
 
     def predict_log_proba(self, X):
-        """Log gate weights, shape (n_samples, n_experts)."""
+        """Log gate weights.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_experts)
+        """
         # The softmax is taken in float64 on the float32 logits: in float32,
         # exp(log_softmax) rows sum to one only within ~1e-7, which
         # probability consumers such as sklearn's log_loss reject.
@@ -333,5 +445,14 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         return logits - logsumexp(logits, axis=1, keepdims=True)
 
     def predict_proba(self, X):
-        """Gate weights (rows sum to one), shape (n_samples, n_experts)."""
+        """Gate weights (rows sum to one).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_experts)
+        """
         return np.exp(self.predict_log_proba(X))

@@ -235,7 +235,19 @@ class GateDisplay:
                    values).plot(ax=ax, kind=kind)
 
     def plot(self, ax=None, *, kind="area"):
-        """Draw the gate weights; returns self with ``ax_`` and ``figure_``."""
+        """Draw the gate weights; returns self with ``ax_`` and ``figure_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            None makes a new figure.
+        kind : {'area', 'line'}, default='area'
+            Stacked areas (weights sum to one) or one line per expert.
+
+        Returns
+        -------
+        display : GateDisplay
+        """
         if kind not in ("area", "line"):
             raise ValueError(f"kind must be 'area' or 'line', got {kind!r}.")
         fig, (ax,) = _new_axes(ax, figsize=(6.4, 3.6))
@@ -317,7 +329,17 @@ class GateRegionDisplay:
                    np.column_stack([v0, v1])).plot(ax=ax)
 
     def plot(self, ax=None):
-        """Draw the map; returns self with ``ax_`` and ``figure_``."""
+        """Draw the map; returns self with ``ax_`` and ``figure_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            None makes a new figure.
+
+        Returns
+        -------
+        display : GateRegionDisplay
+        """
         from matplotlib.patches import Patch
         fig, (ax,) = _new_axes(ax, figsize=(6.4, 4.8))
         M = len(self.expert_names)
@@ -377,7 +399,17 @@ class ExpertUsageDisplay:
         return cls(gate.mean(axis=0), top1, estimator.expert_names_).plot(ax=ax)
 
     def plot(self, ax=None):
-        """Draw grouped horizontal bars; returns self with ``ax_`` and ``figure_``."""
+        """Draw grouped horizontal bars; returns self with ``ax_`` and ``figure_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            None makes a new figure.
+
+        Returns
+        -------
+        display : ExpertUsageDisplay
+        """
         M = len(self.expert_names)
         fig, (ax,) = _new_axes(ax, figsize=(6.4, 1.2 + 0.5 * M))
         colors = _colors(M)
@@ -462,7 +494,19 @@ class ConvergenceDisplay:
                    validation=validation).plot(ax=ax)
 
     def plot(self, ax=None):
-        """Draw the history; returns self with ``ax_``, ``axes_`` and ``figure_``."""
+        """Draw the history; returns self with ``ax_``, ``axes_`` and ``figure_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or pair of Axes, default=None
+            One Axes draws the objective only; two draw the objective and
+            the expert shares; None makes a figure with both (the objective
+            only when there are no shares).
+
+        Returns
+        -------
+        display : ConvergenceDisplay
+        """
         panels = 1 if self.shares is None else 2
         fig, axes = _new_axes(ax, n_panels=panels, figsize=(9.6, 3.6))
         label = self.objective_name.replace("_", " ")
@@ -525,12 +569,41 @@ class ComparisonDisplay:
 
     @classmethod
     def from_estimators(cls, estimators, X, y, *, metric=None, ax=None, **kwargs):
-        """Run :func:`skmoe.compare` (``kwargs`` go to it) and plot the result."""
+        """Run :func:`skmoe.compare` (``kwargs`` go to it) and plot the result.
+
+        Parameters
+        ----------
+        estimators : dict of str -> estimator
+            As for :func:`~skmoe.compare`.
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        metric : str, default=None
+            Scorer key to plot; None means the primary (first) metric.
+        ax : matplotlib Axes or pair of Axes, default=None
+            One Axes draws the scores; two draw the scores and the fit times.
+        **kwargs : dict
+            Passed to :func:`~skmoe.compare` (``cv``, ``scoring``, ...).
+
+        Returns
+        -------
+        display : ComparisonDisplay
+        """
         from ._compare import compare
         return cls.from_result(compare(estimators, X, y, **kwargs), metric=metric, ax=ax)
 
     def plot(self, ax=None):
-        """Draw the scores (and fit times); returns self with ``ax_`` and ``figure_``."""
+        """Draw the scores (and fit times); returns self with ``ax_`` and ``figure_``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or pair of Axes, default=None
+            One Axes draws the scores; two draw the scores and the fit times;
+            None makes a figure with both.
+
+        Returns
+        -------
+        display : ComparisonDisplay
+        """
         from ._compare import display_metric
         r = self.result
         names = r.names

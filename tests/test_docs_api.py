@@ -3,9 +3,11 @@
 For each public class and function (``skmoe.__all__`` and the public
 submodules, as ``test_docs.public_names`` lists them) the numpydoc
 ``Parameters`` section must name exactly the parameters of the signature, in
-order (a class's those of ``__init__``). A public method's ``Parameters``
-section, where it has one, must too. The sections are parsed by hand, so
-numpydoc need not be installed.
+order (a class's those of ``__init__``). So must each public method of those
+classes that takes parameters -- defined on the class or inherited from one
+of skmoe's own bases (mixins included; not scikit-learn's or torch's) -- and
+every such method has a ``Returns`` section. The sections are parsed by
+hand, so numpydoc need not be installed.
 """
 
 import inspect
@@ -45,25 +47,50 @@ def signature_parameters(func):
     return names[1:] if names and names[0] in ("self", "cls") else names
 
 
+def public_methods(cls):
+    """(name, function) of each public method of ``cls`` that skmoe defines.
+
+    Looked up along the MRO, so inherited methods count where one of skmoe's
+    own classes defines them; scikit-learn's, torch's and Python's do not.
+    Classmethods, staticmethods and ``available_if`` methods are unwrapped.
+    """
+    methods = []
+    for name in sorted(dir(cls)):
+        if name.startswith("_"):
+            continue
+        owner = next((k for k in cls.__mro__ if name in vars(k)), None)
+        if owner is None or not owner.__module__.split(".")[0] == "skmoe":
+            continue
+        member = vars(owner)[name]
+        func = getattr(member, "__func__", getattr(member, "fn", member))
+        if inspect.isfunction(func):
+            methods.append((name, func))
+    return methods
+
+
 def _documented():
-    """(qualified name, docstring, signature's parameters, whether required)."""
+    """(qualified name, docstring, signature's parameters, kind, definer) of each
+    public class, function and method; kind is 'class', 'function' or 'method',
+    definer the ``__qualname__`` of a method's function (where it is defined)."""
     seen, items = set(), []
     for qualified, obj in public_names():
         if id(obj) in seen or not (inspect.isclass(obj) or inspect.isfunction(obj)):
             continue
         seen.add(id(obj))
         if inspect.isfunction(obj):
-            items.append((qualified, obj.__doc__, signature_parameters(obj), True))
+            items.append((qualified, obj.__doc__, signature_parameters(obj), "function",
+                          obj.__qualname__))
             continue
         if not issubclass(obj, BaseException):  # a warning's __init__ is Python's
             params = ([] if obj.__init__ is object.__init__
                       else signature_parameters(obj.__init__))
-            items.append((qualified, obj.__doc__, params, True))
-        for name, member in vars(obj).items():
-            func = getattr(member, "__func__", member)  # classmethod, staticmethod
-            if not name.startswith("_") and inspect.isfunction(func):
-                items.append((f"{qualified}.{name}", func.__doc__,
-                              signature_parameters(func), False))
+            items.append((qualified, obj.__doc__, params, "class", obj.__qualname__))
+        for name, func in public_methods(obj):
+            if id(func) in seen:  # inherited by several public classes: once
+                continue
+            seen.add(id(func))
+            items.append((f"{qualified}.{name}", func.__doc__, signature_parameters(func),
+                          "method", func.__qualname__))
     return items
 
 
@@ -87,13 +114,25 @@ def test_numpydoc_parameters_parser():
     assert numpydoc_parameters("Summary.\n\n    Attributes\n    ----------\n    a : int\n") is None
 
 
-@pytest.mark.parametrize("qualified, doc, params, required",
-                         _documented(), ids=[item[0] for item in _documented()])
-def test_parameters_section_matches_signature(qualified, doc, params, required):
+@pytest.mark.parametrize("qualified, doc, params, kind, definer",
+                         [pytest.param(*item, id=item[0]) for item in _documented()])
+def test_parameters_section_matches_signature(qualified, doc, params, kind, definer):
     assert doc and doc.strip(), f"{qualified} has no docstring"
     documented = numpydoc_parameters(doc)
-    if documented is None and (not params or not required):
-        return  # nothing to document, or a method without the section
-    assert documented == params, (
-        f"{qualified}: the docstring's Parameters section lists {documented}, "
-        f"the signature has {params}")
+    if documented is not None or params:  # (nothing to document otherwise)
+        assert documented == params, (
+            f"{qualified} ({definer}): the docstring's Parameters section lists "
+            f"{documented}, the signature has {params}")
+    if kind == "method":
+        assert numpydoc_parameters(doc, "Returns") is not None, (
+            f"{qualified} has no Returns section")
+
+
+def test_public_methods_include_inherited_and_wrapped_ones():
+    """The method walk sees skmoe's mixins and ``available_if`` methods, not sklearn's."""
+    from skmoe import MixtureOfExpertsRegressor, RuleExpert
+    names = dict(public_methods(MixtureOfExpertsRegressor))
+    assert {"fit", "predict", "expert_usage", "predict_gate", "bic"} <= set(names)
+    assert "get_params" in names  # skmoe's own override
+    assert "score" not in names and "set_score_request" not in names  # scikit-learn's
+    assert "predict_proba" in dict(public_methods(RuleExpert))  # available_if
