@@ -524,7 +524,7 @@ def candidate_loss(prediction, y, regression):
     return -np.log(np.maximum(prediction[np.arange(len(y)), y], 1e-300))
 
 
-def _beats(rows, base, w):
+def beats_by_one_standard_error(rows, base, w):
     """Whether per-row losses ``rows`` beat ``base`` by more than one standard
     error of the paired difference (``w`` normalised weights)."""
     gain = base - rows
@@ -537,7 +537,8 @@ def _beats(rows, base, w):
 def _se_passes(held_out, w):
     """Which candidates beat the constant blend by more than one standard error."""
     w = w / w.sum()
-    return {name: _beats(rows, held_out["constant"], w) for name, rows in held_out.items()
+    return {name: beats_by_one_standard_error(rows, held_out["constant"], w)
+            for name, rows in held_out.items()
             if name != "constant" and np.all(np.isfinite(rows))}
 
 
