@@ -61,7 +61,25 @@ VARIANTS = {
                                                                              shared=True)},
     "one local noise scale shared by the experts (k = 20)": {
         "_patch": lambda: _local_noise(20, shared=True)},
+    "tempered E-step (likelihoods x 0.5)": {"_patch": lambda: _tempered(0.5)},
+    "tempered E-step (likelihoods x 0.25)": {"_patch": lambda: _tempered(0.25)},
 }
+
+
+def _tempered(beta):
+    """Deterministic-annealing E-step (Ueda & Nakano, 1998) at a fixed
+    temperature: the experts' log-likelihoods times ``beta`` in the
+    responsibilities (softer ones for beta < 1); the gate prior, the M-step
+    and the held-out likelihood EM stops on are unchanged."""
+    import skmoe._em as em
+    original = em.e_step
+
+    def e_step(problem, logits, noise, log_lik, options, generator):
+        R, per_sample = original(problem, logits, noise, beta * log_lik, options, generator)
+        _, untempered = original(problem, logits, noise, log_lik, options, generator)
+        return R, untempered
+    em.e_step = e_step
+    return lambda: setattr(em, "e_step", original)
 
 
 def _local_noise(k, shared=False):
