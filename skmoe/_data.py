@@ -62,6 +62,14 @@ def _float_column(column):
             return column.to_numpy()
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
     if dtype == object:
+        # Strings are words, even those that read as numbers: MASS::Cars93's
+        # Cylinders ('4', '6', ..., one 'rotary') was numeric in a fold
+        # without 'rotary' and a category in one with it, and cross-validation
+        # failed with "not numbers, but they were when the gate's view was fitted".
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind in ("string", "bytes") or kind in ("mixed", "mixed-integer") and any(
+                isinstance(value, (str, bytes)) for value in column.to_numpy()):
+            return None
         try:
             return column.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
@@ -304,7 +312,7 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             handle_unknown="infrequent_if_exist", max_categories=self.max_categories,
             sparse_output=False, dtype=np.float64)
         try:
-            self.encoder_ = encoder.fit(_safe_indexing(X, categorical, axis=1))
+            self.encoder_ = encoder.fit(_categorical_block(X, categorical))
         except TypeError as exc:
             # scikit-learn's "Encoders require their input argument must be
             # uniformly strings or numbers" named neither the column nor the gate.
@@ -348,7 +356,7 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             numbers_ = np.asarray(X[:, self.numeric_columns_], dtype=np.float64)
         else:
             numbers_ = _numeric_block(X, self.numeric_columns_)
-        encoded = self.encoder_.transform(_safe_indexing(X, self.categorical_columns_, axis=1))
+        encoded = self.encoder_.transform(_categorical_block(X, self.categorical_columns_))
         return np.hstack([numbers_, encoded])
 
     def get_feature_names_out(self, input_features=None):
@@ -372,6 +380,35 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         encoded = [] if self.encoder_ is None else list(self.encoder_.get_feature_names_out(
             [str(names[j]) for j in self.categorical_columns_]))
         return np.asarray(numeric + encoded, dtype=object)
+
+
+def _categorical_block(X, positions):
+    """The columns ``positions`` of X for the one-hot encoder, pandas' ``pd.NA`` as NaN.
+
+    A missing value of a ``string[python]`` column (``convert_dtypes()``'s
+    strings) or an object column is ``pd.NA``, which OneHotEncoder takes
+    for a value that is not a string: "they mix strings with other values
+    (e.g. 'a' and <NA>)" for ``convert_dtypes()`` of openintro::births14.
+    As NaN it is the category of its own that a missing value is.
+    """
+    block = _safe_indexing(X, positions, axis=1)
+    if not is_dataframe(block):
+        return block
+    import pandas as pd
+
+    copied = False
+    for k in range(block.shape[1]):
+        column = block.iloc[:, k]
+        missing = column.isna().to_numpy()
+        if isinstance(column.dtype, pd.CategoricalDtype) or not missing.any():
+            continue
+        values = column.to_numpy(dtype=object)
+        if any(value is pd.NA for value in values[missing]):
+            values[missing] = np.nan
+            if not copied:   # (never the user's frame)
+                block, copied = block.copy(), True
+            block.isetitem(k, values)   # (by position: column names may repeat)
+    return block
 
 
 def _mixed_example(column):
