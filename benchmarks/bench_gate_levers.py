@@ -60,7 +60,6 @@ VARIANTS = {
         {"head_inputs": "proba"}, {}),
     "no floor on the constant blend's share": ({"constant_floor": 0.0}, {}),
     "constant blend keeps 5 % of the level-2 blend": ({"constant_floor": 0.05}, {}),
-    "the experts' plain average as a candidate": ({"uniform_candidate": True}, {}),
 }
 
 

@@ -78,8 +78,7 @@ from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
-from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, AverageHead, CandidateBlend,  # noqa: F401
-                          ExpertHead,
+from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead,  # noqa: F401
                           LinearHead, best_expert, blend_prediction, candidate_loss,
                           choose_candidates, constant_blend_logits, head_prediction,
                           head_rows, make_head, picked_log_likelihood)
@@ -101,8 +100,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
           "stop": "mean", "head_inputs": "log", "best_expert": True,
-          "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
-          "uniform_candidate": False}
+          "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR}
 
 
 @contextlib.contextmanager
@@ -486,8 +484,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # final blend as an extra term (CandidateBlend).
     fixed_heads = ({"best_expert": ExpertHead(best_expert(blend_out, blend_y, w, regression))}
                    if LEVERS["best_expert"] else {})
-    if LEVERS["uniform_candidate"]:
-        fixed_heads["uniform"] = AverageHead()
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
                    for name in ["constant", "gate", *full_heads, *fixed_heads]}
@@ -507,9 +503,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             j = best_expert(blend_out[train], y_train, w[train], regression)
             predictions["best_expert"][test] = (blend_out[test, j] if regression
                                                 else proba[test, j])
-        if "uniform" in fixed_heads:   # nothing fitted: honest on every row
-            predictions["uniform"][test] = (blend_out[test].mean(axis=1) if regression
-                                            else proba[test].mean(axis=1))
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,

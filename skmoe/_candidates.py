@@ -464,27 +464,6 @@ class ExpertHead:
         return outputs[:, self.index]
 
 
-class AverageHead:
-    """The experts' plain average, as a candidate of the final blend.
-
-    Equal weights need no fitting, so their held-out predictions are honest
-    on every row; with the fitted constant blend in the level-2 blend they
-    shrink its weights toward equal ones by a share the held-out rows
-    choose (on small data, fitted combination weights often lose to the
-    plain average).
-    """
-
-    n_parameters = 0
-
-    def predict(self, X, outputs):
-        """Regression: the experts' mean prediction in y's units."""
-        return outputs.mean(axis=1)
-
-    def predict_proba(self, X, outputs, n_classes):
-        """Classification: the experts' mean probabilities."""
-        return outputs.mean(axis=1)
-
-
 def best_expert(out, y, w, regression):
     """Position of the expert with the lowest weighted loss on these rows.
 
