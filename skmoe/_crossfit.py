@@ -26,7 +26,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_method_params
 
-from ._base import fit_expert, rebuilt_error
+from ._base import _REBUILDABLE_ERRORS, fit_expert, rebuilt_error
 from ._data import n_samples, take_rows
 from ._likelihood import aligned_proba, classification_outputs, regression_outputs
 from ._progress import run_jobs
@@ -107,7 +107,8 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
         expert = fit_on_rows(fit, name, template, X, y, train, weight, seed, fit_params)
         return expert, predict(name, expert, X if test is None else take_rows(X, test))
     except Exception as exc:
-        if train is None or len(train) >= len(y):
+        # (Only errors about the data: a MemoryError or an interrupt stays itself.)
+        if train is None or len(train) >= len(y) or type(exc) not in _REBUILDABLE_ERRORS:
             raise
         raise rebuilt_error(exc, (
             f"{exc} (It was fitted on {len(train)} of the {len(y)} rows: one of the "

@@ -53,8 +53,9 @@ from .experts import is_differentiable_expert
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
 CUDA_GRAPHS = True
 
-# A top-k gate over fixed experts must beat the best constant routing (the
-# best expert alone for top-1) on its validation rows, or it is replaced by it.
+# A top-k gate over fixed experts gives way to the best constant routing (the
+# best expert alone for top-1) where that beats it on the validation rows by
+# one standard error (_constant_routing_if_better).
 CONSTANT_ROUTING_FALLBACK = True
 
 
