@@ -1,13 +1,17 @@
-"""The top-k gate's rival, off and on: the suite's top-k mixture by the gradient trainer.
+"""The top-k mixture's rival, off and on: the suite's top-k mixture by either trainer.
 
 Over fixed experts the gradient trainer's top-k gate is replaced by its rival
 (the best expert alone for ``top_k=1``, the top k of the experts' best
 constant blend otherwise) when the rival beats it on the validation rows by
-more than one standard error (``skmoe._gradient.CONSTANT_ROUTING_FALLBACK``).
-Both settings on the suite's pool and splits (``run_benchmarks.py``); mean
-test RMSE or log-loss, and the per-split scores with the rival::
+more than one standard error (``skmoe._gradient.CONSTANT_ROUTING_FALLBACK``);
+cross-fitted EM's top-k mixture likewise, on the honest outputs of every row
+(``skmoe._em.TOPK_RIVAL``; ``--training em``). Both settings on the suite's
+pool and splits (``run_benchmarks.py``); mean test RMSE or log-loss, and the
+per-split scores with the rival::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_topk_rival.py --splits 5 --top-k 1 iris mroz
+    OMP_NUM_THREADS=1 python benchmarks/bench_topk_rival.py --splits 5 --training em mroz
+    OMP_NUM_THREADS=1 python benchmarks/bench_topk_rival.py --training em --unseen Auto Titanic
 """
 
 import argparse
@@ -30,6 +34,7 @@ def _hard_em_gate(rounds=5):
     import copy
 
     import skmoe._gradient as gradient
+    from skmoe._candidates import routed_task_loss
     from skmoe._routing import route_numpy
     original = gradient._constant_routing_if_better
 
@@ -44,10 +49,11 @@ def _hard_em_gate(rounds=5):
         else:
             log_lik = fixed_out[np.arange(len(y)), :, y]
 
+        out = fixed_out[val] if regression else np.exp(fixed_out[val])
+
         def val_loss(g):
-            return np.average(gradient._routed_task_loss(
-                g.logits(problem.X[val]), fixed_out[val], y[val], top_k, regression),
-                weights=w[val])
+            return np.average(routed_task_loss(g.logits(problem.X[val]), out, y[val], top_k,
+                                               regression), weights=w[val])
         best, best_loss = copy.deepcopy(gate), val_loss(gate)
         for _ in range(rounds):
             prior = gate.logits(problem.X)
@@ -65,12 +71,24 @@ def _hard_em_gate(rounds=5):
     return lambda: setattr(gradient, "_constant_routing_if_better", original)
 
 
-def main(argv=None):
+def _rival_switch(training, on):
+    """Turn the trainer's rival on or off (module constants)."""
+    import skmoe._em as em
     import skmoe._gradient as gradient
+    if training == "em":
+        em.TOPK_RIVAL = on
+    else:
+        gradient.CONSTANT_ROUTING_FALLBACK = on
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="+")
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--top-k", type=int, default=1, choices=[1, 2])
+    parser.add_argument("--training", default="gradient", choices=["gradient", "em"])
+    parser.add_argument("--unseen", action="store_true",
+                        help="the datasets are bench_more_datasets.py's sets (its loader)")
     parser.add_argument("--hard-em", action="store_true",
                         help="compare the rival alone with the rival after a hard-EM "
                              "refinement of the gate (a variant, not the library)")
@@ -80,7 +98,11 @@ def main(argv=None):
     print("| dataset | top-k | without the rival | with it | change | per split, with it |")
     print("|---|---|---|---|---|---|")
     for name in args.datasets:
-        task, X, y, _ = load(name, 20000)
+        if args.unseen:
+            from bench_more_datasets import load as load_unseen
+            task, X, y = load_unseen(name)
+        else:
+            task, X, y, _ = load(name, 20000)
         scores = {False: [], True: []}
         for split, (train, test) in enumerate(_splits(task, X, y, args.splits, 0.25, 0)):
             for rival in scores:
@@ -88,14 +110,15 @@ def main(argv=None):
                 if args.hard_em:   # False: the library; True: hard EM, then the rival
                     undo = _hard_em_gate() if rival else None
                 else:
-                    gradient.CONSTANT_ROUTING_FALLBACK = rival
-                model = build_method(method, task, seed=split, lgbm_trees=300, n_jobs=1)
+                    _rival_switch(args.training, rival)
+                model = build_method(method, task, seed=split, lgbm_trees=300, n_jobs=1,
+                                     moe_params={"training": args.training})
                 model.fit(X[train], y[train])
                 if undo is not None:
                     undo()
                 scores[rival].append(next(iter(_scores(task, model, X[test], y[test])[0]
                                                .values())))
-        gradient.CONSTANT_ROUTING_FALLBACK = True
+        _rival_switch(args.training, True)
         before, after = np.mean(scores[False]), np.mean(scores[True])
         print(f"| {name} | {args.top_k} | {before:.4f} | {after:.4f} | "
               f"{100 * (after / before - 1):+.1f} % | "

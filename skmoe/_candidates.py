@@ -478,6 +478,44 @@ def best_expert(out, y, w, regression):
     return int(np.argmin(losses))
 
 
+def routed_task_loss(logits, out, y, k, regression):
+    """Per-row task loss of top-k routed predictions, as ``predict`` routes (no
+    capacity): squared error of the routed mean of standardised predictions
+    ``out`` (n, M), or log-loss of the routed probabilities ``out`` (n, M, C)."""
+    from ._routing import route_numpy
+    G = route_numpy(logits, k)
+    if regression:
+        return (y - (G * out).sum(axis=1)) ** 2
+    proba = np.einsum("nm,nmc->nc", G, out)
+    return -np.log(np.maximum(proba[np.arange(len(y)), y], 1e-300))
+
+
+def rival_routing(picked, y, w, regression, top_k):
+    """Gate weights of the best constant routing: the rival of a top-k gate.
+
+    What a user would deploy instead of a sparse mixture: for ``top_k=1``
+    the expert with the lowest loss (weights with their maximum on it), for
+    larger k the experts' best constant blend (its top k are routed).
+    ``picked`` and ``y`` as :func:`constant_blend_logits` takes them.
+    """
+    M = picked.shape[1]
+    if top_k == 1:
+        proba = np.full(M, 0.25 / (M - 1))
+        proba[best_expert(picked, y, w, regression)] = 0.75
+        return proba
+    return softmax(constant_blend_logits(picked, y if regression else None, w, regression))
+
+
+def rival_wins(gate_loss, rival_loss, w):
+    """Whether the rival's per-row losses beat the gate's by more than one
+    standard error of the paired difference (``w``: the rows' weights).
+
+    A gate early-stopped or selected on these rows, or a win on a few rows of
+    small data, is noise: the gate keeps ties and near-ties.
+    """
+    return beats_by_one_standard_error(rival_loss, gate_loss, w / w.sum())
+
+
 class CandidateBlend:
     """The final predictor: a convex blend of the mixture and stacking heads.
 

@@ -11,7 +11,9 @@ Latent variable: which expert generated each (x, y).
 * Sparse routing (``top_k``): ``R`` is the renormalised top-k of the
   posterior (``top_k=1``: hard, "classification" EM); see :func:`e_step`.
   Collapsed experts are detected from their shares and re-initialised or
-  dropped (:func:`_handle_collapse`).
+  dropped (:func:`_handle_collapse`). Cross-fitted top-k EM from the
+  full-data fits gives way to its rival, the best expert alone for top-1,
+  where that is better on the honest outputs (:func:`_rival_if_better`).
 * Every expert keeps a small weight on every row when refitted (:func:`floored`),
   so an expert whose share collapsed is refitted on all rows, never on one.
 * Regression likelihoods are computed on standardised targets (float64) and
@@ -53,6 +55,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
+from ._candidates import rival_routing, rival_wins, routed_task_loss
 from ._data import standardisation
 from ._likelihood import categorical_log_likelihood, logsumexp_rows
 from ._problem import VARIANCE_FLOOR
@@ -89,6 +92,10 @@ FINAL_GATE_WARM = True
 CONSTANT_BLEND_START = True
 CONSTANT_BLEND_MAX_ITER = 500
 CONSTANT_BLEND_TOL = 1e-10
+# A top-k mixture by cross-fitted EM from the uniform start gives way to its
+# rival (the best expert alone for top-1) where that beats it on the honest
+# outputs of every row by one standard error (_rival_if_better).
+TOPK_RIVAL = True
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -399,12 +406,18 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
     state = Bunch(outputs=None, models=None, variances=None, gates=gates, gate_fitted=False)
     history, best, since_best, converged = [], None, 0, False
+    # The full-data fits' honest outputs (the uniform start's first M-step):
+    # the top-k rival's (see _rival_if_better).
+    start_problem, start_outputs = problem, None
+    uniform_start = not exact and np.ptp(R) == 0
     from ._progress import progress_bar
     bar = progress_bar(max_iter, "EM", enabled=verbose, unit="iter")
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
                         penalty)
+        if iteration == 1 and uniform_start:
+            start_outputs = state.outputs
         log_lik = problem.log_likelihood(state.outputs, state.variances)
         R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
                                              options, generator)
@@ -451,13 +464,28 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             best = Bunch(problem=problem, R_used=R_used, variances=state.variances,
                          constant_target=state.constant_target,
                          models=state.models, log_likelihood=log_likelihood,
-                         per_sample=per_sample,
+                         per_sample=per_sample, logits=state.logits,
+                         outputs=state.outputs,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
         since_best = 0 if improved else since_best + 1
         if since_best >= patience:
             converged = True
             break
     bar.close()
+    if (TOPK_RIVAL and options.top_k is not None and options.top_k < problem.n_experts
+            and start_outputs is not None and problem is best.problem is start_problem):
+        rival = _rival_if_better(problem, best, start_outputs, folds, options, generator)
+        if rival is not None:
+            # Every expert fitted on all rows: the rival's experts.
+            experts = problem.refit(np.ones((len(w), problem.n_experts)), parallel, seed)
+            gate = state.gates[0]
+            gate.fit_constant(rival.proba)
+            log_likelihood, variances = problem.unstandardise(rival.log_likelihood,
+                                                              rival.variances)
+            return Bunch(experts=experts, names=list(problem.names), gate=gate,
+                         variances=variances, history=history, n_iter=iteration,
+                         converged=converged, log_likelihood=log_likelihood,
+                         responsibilities=rival.responsibilities)
     problem = best.problem
     if exact:
         experts, gate = best.models, best.gate
@@ -482,6 +510,46 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                  variances=variances, history=history, n_iter=iteration,
                  converged=converged, log_likelihood=log_likelihood,
                  responsibilities=best.R_used)
+
+
+def _rival_if_better(problem, best, start_outputs, folds, options, generator):
+    """The top-k mixture's rival, if it beats EM's best iteration; else None.
+
+    The rival is what a user would deploy instead
+    (:func:`~skmoe._candidates.rival_routing`: the best expert alone for
+    top-1), on the full-data fits' honest outputs (the uniform start's),
+    chosen on each cross-fitting fold's other rows so that its losses are
+    honest too (as EM's gate logits are). EM's best iteration is scored on
+    its own honest outputs and held-out gate logits, with the routed
+    prediction ``predict`` makes; the rival wins if it is better by more
+    than one standard error of the paired per-row difference. Measured
+    before: top-1 EM scored 0.98 log-loss on ``mroz``, far behind the best
+    expert alone (0.61).
+
+    Returns a Bunch (``proba``: the constant gate's weights, ``variances``,
+    ``log_likelihood`` and ``responsibilities`` of the routed rival) or None.
+    """
+    regression = not problem.is_classifier
+    y = problem.y_standardised if regression else problem.y
+    w = problem.sample_weight
+    k = options.top_k
+    picked = start_outputs if regression else categorical_log_likelihood(y, start_outputs)
+    rival_loss = np.empty(len(y))
+    for train, test in folds:
+        fold_proba = rival_routing(picked[train], y[train], w[train], regression, k)
+        rival_loss[test] = routed_task_loss(np.tile(np.log(fold_proba), (len(test), 1)),
+                                            start_outputs[test], y[test], k, regression)
+    em_loss = routed_task_loss(best.logits, best.outputs, y, k, regression)
+    if not rival_wins(em_loss, rival_loss, w):
+        return None
+    proba = rival_routing(picked, y, w, regression, k)
+    constant = np.tile(np.log(proba), (len(y), 1))
+    routed = route_numpy(constant, k)
+    variances = problem.variances(start_outputs, routed * w[:, None])
+    log_lik = problem.log_likelihood(start_outputs, variances)
+    R, per_sample = e_step(problem, constant, None, log_lik, options, generator)
+    return Bunch(proba=proba, variances=variances, responsibilities=R,
+                 log_likelihood=float(np.average(per_sample, weights=w)))
 
 
 def _start(problem, gate_template, cv, rng):

@@ -36,15 +36,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_feature_names
 
-from ._candidates import (beats_by_one_standard_error, best_expert, constant_blend_logits,
-                          picked_log_likelihood)
+from ._candidates import picked_log_likelihood, rival_routing, rival_wins, routed_task_loss
 from ._data import dense_numeric
 from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evaluate,
                      mixture_loss)
 from ._likelihood import fitted_noise_variances
 from ._problem import fixed_outputs
 from ._progress import progress_bar
-from ._routing import route_numpy, straight_through
+from ._routing import straight_through
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
 from ._training import EarlyStopping, minibatches
@@ -277,51 +276,31 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                  converged=converged, score=stopping.best)
 
 
-def _routed_task_loss(logits, out, y, k, regression):
-    """Per-row task loss of top-k routed predictions (as ``predict`` routes:
-    no capacity): squared error of standardised means, or log-loss."""
-    G = route_numpy(logits, k)
-    if regression:
-        loss = (y - (G * out).sum(axis=1)) ** 2
-    else:
-        proba = np.einsum("nm,nmc->nc", G, np.exp(out))
-        loss = -np.log(np.maximum(proba[np.arange(len(y)), y], 1e-300))
-    return loss
-
-
 def _constant_routing_if_better(problem, gate, fixed_out, train, val, top_k):
-    """Set ``gate`` to the best constant routing if that beats it on ``val``.
+    """Set ``gate`` to its rival's constant routing if that beats it on ``val``.
 
     A top-k gate learns from the dense mixture's loss, straight through
     (:func:`~skmoe._routing.straight_through`), and the top-k of a gate that
     is good for the dense mixture need not route a row to a good expert:
     with a line, a tree and k-NN on ``make_regimes`` a top-1 gate sent half
-    of the rows to the line (RMSE 4.2 there, 1.5 for k-NN). Its rival is
-    what a user would otherwise deploy: the expert with the lowest loss on
-    the training rows (top-1), or the top-k of the experts' best constant
-    blend. Both are scored on the validation rows with the routed
-    prediction that ``predict`` makes; the rival replaces the gate only if
-    it is better there by more than one standard error of the paired
-    difference (a few validation rows on small data are noise, and the gate
-    was early-stopped on them).
+    of the rows to the line (RMSE 4.2 there, 1.5 for k-NN). Its rival
+    (:func:`~skmoe._candidates.rival_routing`: the best expert on the
+    training rows for top-1) and the gate are scored on the validation rows
+    with the routed prediction that ``predict`` makes; the rival replaces
+    the gate only if it is better there by more than one standard error of
+    the paired difference (a few validation rows on small data are noise,
+    and the gate was early-stopped on them).
     """
     regression = not problem.is_classifier
     y = problem.y_standardised if regression else problem.y
     w = problem.sample_weight
     picked = fixed_out if regression else picked_log_likelihood(fixed_out, problem.y)
-    M = problem.n_experts
-    if top_k == 1:
-        proba = np.full(M, 0.25 / (M - 1))
-        proba[best_expert(picked[train], y[train], w[train], regression)] = 0.75
-    else:
-        weights = np.exp(constant_blend_logits(picked[train], y[train] if regression else None,
-                                               w[train], regression))
-        proba = weights / weights.sum()
-    gate_loss = _routed_task_loss(gate.logits(problem.X[val]), fixed_out[val], y[val],
-                                  top_k, regression)
-    constant_loss = _routed_task_loss(np.tile(np.log(proba), (len(val), 1)), fixed_out[val],
-                                      y[val], top_k, regression)
-    if beats_by_one_standard_error(constant_loss, gate_loss, w[val] / w[val].sum()):
+    proba = rival_routing(picked[train], y[train], w[train], regression, top_k)
+    out = fixed_out[val] if regression else np.exp(fixed_out[val])
+    gate_loss = routed_task_loss(gate.logits(problem.X[val]), out, y[val], top_k, regression)
+    rival_loss = routed_task_loss(np.tile(np.log(proba), (len(val), 1)), out, y[val], top_k,
+                                  regression)
+    if rival_wins(gate_loss, rival_loss, w[val]):
         gate.fit_constant(proba)
 
 

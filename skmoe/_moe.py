@@ -382,11 +382,13 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         largest gate weights, renormalised; ``predict`` calls each expert
         only on the rows routed to it (:meth:`expert_usage`). None is the
         dense mixture. The routing options below apply to both trainers
-        unless marked; see :ref:`routing`. With the gradient trainer, fixed
-        experts and no balance loss, the top-k gate is replaced by its
-        rival (the best expert alone for ``top_k=1``, else the top k of the
-        experts' best constant blend) if the rival beats it on the
-        validation rows by more than one standard error.
+        unless marked; see :ref:`routing`. A top-k mixture over fixed
+        experts is replaced by its rival (the best expert alone for
+        ``top_k=1``, else the top k of the experts' best constant blend)
+        if the rival beats it by more than one standard error: on the
+        validation rows with the gradient trainer (and no balance loss), on
+        the honest outputs of every row with cross-fitted EM from the
+        full-data fits.
     noisy_gating : bool, default=False
         Noisy top-k gating in training (learned, input-dependent noise on
         the gate logits).

@@ -556,3 +556,34 @@ def test_top_1_gate_that_routes_well_keeps_its_routing():
     assert usage.min() > 0.35
     alone = min(np.sqrt(np.mean((rule.predict(X_new) - y_new) ** 2)) for rule in moe.experts_)
     assert np.sqrt(np.mean((moe.predict(X_new) - y_new) ** 2)) < alone / 2
+
+
+def test_top_1_em_worse_than_the_best_expert_is_replaced_by_it():
+    # Hard EM from the full-data fits sent every row to 5-NN (log-loss 1.09
+    # on new rows; logistic regression alone 0.69). On the honest outputs of
+    # every row the best expert is better by more than one standard error,
+    # so the mixture becomes it: every row routed to the logistic regression.
+    from sklearn.datasets import make_classification
+    from sklearn.neighbors import KNeighborsClassifier
+    X, y = make_classification(600, n_features=6, n_informative=3, n_redundant=0,
+                               flip_y=0.25, class_sep=0.8, random_state=4)
+    experts = [("lr", LogisticRegression()),
+               ("tree", DecisionTreeClassifier(max_depth=8, random_state=0)),
+               ("knn", KNeighborsClassifier(5))]
+    moe = EMClassifier(experts, top_k=1, random_state=4).fit(X[:300], y[:300])
+    assert_array_equal(moe.expert_usage(X[300:]), [1.0, 0.0, 0.0])
+    proba = moe.predict_proba(X[300:])[np.arange(300), y[300:]]
+    assert -np.mean(np.log(proba)) < 0.75
+    # The mixture's experts are the full-data fits: the expert alone.
+    alone = clone(experts[0][1]).fit(X[:300], y[:300])
+    assert_allclose(moe.predict_proba(X[300:]), alone.predict_proba(X[300:]), atol=1e-6)
+
+
+def test_top_1_em_that_routes_well_keeps_its_routing():
+    from skmoe.experts import RuleExpert
+    X, y = make_regimes(600, random_state=0)
+    experts = [("line", RuleExpert(_line)), ("parabola", RuleExpert(_parabola))]
+    moe = EMRegressor(experts, top_k=1, random_state=0).fit(X, y)
+    X_new, y_new = make_regimes(2000, random_state=1)
+    assert moe.expert_usage(X_new).min() > 0.35
+    assert np.sqrt(np.mean((moe.predict(X_new) - y_new) ** 2)) < 1.5
