@@ -3,7 +3,7 @@
 Over fixed experts the gradient trainer's top-k gate is replaced by its rival
 (the best expert alone for ``top_k=1``, the top k of the experts' best
 constant blend otherwise) when the rival beats it on the validation rows by
-more than one standard error (``skmoe._gradient.CONSTANT_ROUTING_FALLBACK``);
+more than one standard error (``skmoe._gradient.TOPK_RIVAL``);
 cross-fitted EM's top-k mixture likewise, on the honest outputs of every row
 (``skmoe._em.TOPK_RIVAL``; ``--training em``). Both settings on the suite's
 pool and splits (``run_benchmarks.py``); mean test RMSE or log-loss, and the
@@ -36,7 +36,7 @@ def _hard_em_gate(rounds=5):
     import skmoe._gradient as gradient
     from skmoe._candidates import routed_task_loss
     from skmoe._routing import route_numpy
-    original = gradient._constant_routing_if_better
+    original = gradient._rival_if_better
 
     def refined(problem, gate, fixed_out, train, val, top_k):
         regression = not problem.is_classifier
@@ -67,8 +67,8 @@ def _hard_em_gate(rounds=5):
             for target, source in zip(gate.module_.parameters(), best.module_.parameters()):
                 target.copy_(source)
         return original(problem, gate, fixed_out, train, val, top_k)
-    gradient._constant_routing_if_better = refined
-    return lambda: setattr(gradient, "_constant_routing_if_better", original)
+    gradient._rival_if_better = refined
+    return lambda: setattr(gradient, "_rival_if_better", original)
 
 
 def _rival_switch(training, on):
@@ -78,7 +78,7 @@ def _rival_switch(training, on):
     if training == "em":
         em.TOPK_RIVAL = on
     else:
-        gradient.CONSTANT_ROUTING_FALLBACK = on
+        gradient.TOPK_RIVAL = on
 
 
 def main(argv=None):

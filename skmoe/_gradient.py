@@ -54,8 +54,8 @@ CUDA_GRAPHS = True
 
 # A top-k gate over fixed experts gives way to the best constant routing (the
 # best expert alone for top-1) where that beats it on the validation rows by
-# one standard error (_constant_routing_if_better).
-CONSTANT_ROUTING_FALLBACK = True
+# one standard error (_rival_if_better).
+TOPK_RIVAL = True
 
 
 def _build(problem, gate_template, differentiable, fixed, fixed_out, device, seed,
@@ -267,16 +267,16 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
         routing = settings.routing
         # (Not where the user asked for balanced routing: a constant routing
         # sends every row to the same experts.)
-        if (CONSTANT_ROUTING_FALLBACK and fixed and not differentiable and len(val)
+        if (TOPK_RIVAL and fixed and not differentiable and len(val)
                 and routing is not None and routing.top_k is not None
                 and routing.top_k < problem.n_experts and not routing.balance_coef):
-            _constant_routing_if_better(problem, gate, fixed_out, train.cpu().numpy(),
+            _rival_if_better(problem, gate, fixed_out, train.cpu().numpy(),
                                         val.cpu().numpy(), routing.top_k)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=stopping.best)
 
 
-def _constant_routing_if_better(problem, gate, fixed_out, train, val, top_k):
+def _rival_if_better(problem, gate, fixed_out, train, val, top_k):
     """Set ``gate`` to its rival's constant routing if that beats it on ``val``.
 
     A top-k gate learns from the dense mixture's loss, straight through
