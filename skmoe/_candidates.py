@@ -26,6 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ._data import standardisation
 from ._likelihood import logsumexp_rows
+from ._routing import route_numpy
 
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
 # to exp(-2 * LOGIT_BOUND) relative, i.e. an expert can be switched off.
@@ -481,8 +482,11 @@ def best_expert(out, y, w, regression):
 def routed_task_loss(logits, out, y, k, regression):
     """Per-row task loss of top-k routed predictions, as ``predict`` routes (no
     capacity): squared error of the routed mean of standardised predictions
-    ``out`` (n, M), or log-loss of the routed probabilities ``out`` (n, M, C)."""
-    from ._routing import route_numpy
+    ``out`` (n, M), or log-loss of the routed probabilities ``out`` (n, M, C).
+    ``logits`` (n, M), or (M,) for a constant gate (the same on every row)."""
+    logits = np.asarray(logits)
+    if logits.ndim == 1:
+        logits = np.tile(logits, (len(y), 1))
     G = route_numpy(logits, k)
     if regression:
         return (y - (G * out).sum(axis=1)) ** 2

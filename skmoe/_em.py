@@ -393,9 +393,15 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
     exact = folds is None
+    uniform_start = not exact and np.ptp(R) == 0
     # From the full-data fits (a uniform start), cross-fitted EM keeps every
     # expert close to them; from matched regions, experts specialise fully.
-    floor = WEIGHT_FLOOR if not exact and np.ptp(R) == 0 else 0.0
+    floor = WEIGHT_FLOOR if uniform_start else 0.0
+    # The top-k rival (_rival_if_better) reads the full-data fits' honest
+    # outputs (the uniform start's first M-step) and the best iteration's;
+    # they are kept only where it can apply.
+    rival_check = (TOPK_RIVAL and uniform_start and options.top_k is not None
+                   and options.top_k < problem.n_experts)
     # Exact EM never decreases its log-likelihood: stop at the first small step.
     patience = 1 if exact else PATIENCE
     if options.noisy_gating:
@@ -406,17 +412,14 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
     state = Bunch(outputs=None, models=None, variances=None, gates=gates, gate_fitted=False)
     history, best, since_best, converged = [], None, 0, False
-    # The full-data fits' honest outputs (the uniform start's first M-step):
-    # the top-k rival's (see _rival_if_better).
     start_problem, start_outputs = problem, None
-    uniform_start = not exact and np.ptp(R) == 0
     from ._progress import progress_bar
     bar = progress_bar(max_iter, "EM", enabled=verbose, unit="iter")
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
                         penalty)
-        if iteration == 1 and uniform_start:
+        if iteration == 1 and rival_check:
             start_outputs = state.outputs
         log_lik = problem.log_likelihood(state.outputs, state.variances)
         R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
@@ -464,16 +467,16 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             best = Bunch(problem=problem, R_used=R_used, variances=state.variances,
                          constant_target=state.constant_target,
                          models=state.models, log_likelihood=log_likelihood,
-                         per_sample=per_sample, logits=state.logits,
-                         outputs=state.outputs,
+                         per_sample=per_sample,
+                         logits=state.logits if rival_check else None,
+                         outputs=state.outputs if rival_check else None,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
         since_best = 0 if improved else since_best + 1
         if since_best >= patience:
             converged = True
             break
     bar.close()
-    if (TOPK_RIVAL and options.top_k is not None and options.top_k < problem.n_experts
-            and start_outputs is not None and problem is best.problem is start_problem):
+    if rival_check and problem is best.problem is start_problem:
         rival = _rival_if_better(problem, best, start_outputs, folds, options, generator)
         if rival is not None:
             # Every expert fitted on all rows: the rival's experts.
@@ -537,8 +540,8 @@ def _rival_if_better(problem, best, start_outputs, folds, options, generator):
     rival_loss = np.empty(len(y))
     for train, test in folds:
         fold_proba = rival_routing(picked[train], y[train], w[train], regression, k)
-        rival_loss[test] = routed_task_loss(np.tile(np.log(fold_proba), (len(test), 1)),
-                                            start_outputs[test], y[test], k, regression)
+        rival_loss[test] = routed_task_loss(np.log(fold_proba), start_outputs[test], y[test],
+                                            k, regression)
     em_loss = routed_task_loss(best.logits, best.outputs, y, k, regression)
     if not rival_wins(em_loss, rival_loss, w):
         return None

@@ -298,8 +298,7 @@ def _rival_if_better(problem, gate, fixed_out, train, val, top_k):
     proba = rival_routing(picked[train], y[train], w[train], regression, top_k)
     out = fixed_out[val] if regression else np.exp(fixed_out[val])
     gate_loss = routed_task_loss(gate.logits(problem.X[val]), out, y[val], top_k, regression)
-    rival_loss = routed_task_loss(np.tile(np.log(proba), (len(val), 1)), out, y[val], top_k,
-                                  regression)
+    rival_loss = routed_task_loss(np.log(proba), out, y[val], top_k, regression)
     if rival_wins(gate_loss, rival_loss, w[val]):
         gate.fit_constant(proba)
 

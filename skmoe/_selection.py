@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from scipy import sparse
 from sklearn.base import BaseEstimator, clone, is_classifier
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
@@ -255,12 +255,9 @@ class _SingleExpert(BaseEstimator):
         if isinstance(cv, numbers.Integral):   # fewer folds on tiny data, as 'auto' has
             cv = _folds_the_data_allow(int(cv), y, False)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        predictions = np.empty(len(y))
-        for train, test in make_folds(cv, X, y, seed=seed):
-            fold_kwargs = {k: v[train] for k, v in kwargs.items()}
-            model = clone(self.expert).fit(take_rows(X, train), y[train], **fold_kwargs)
-            predictions[test] = model.predict(take_rows(X, test))
-        return predictions
+        # The folds as the mixtures draw them; scikit-learn fits and predicts them.
+        return cross_val_predict(clone(self.expert), X, y, cv=make_folds(cv, X, y, seed=seed),
+                                 params=kwargs)
 
     def log_likelihood_samples(self, X, y):
         y = column_or_1d(y)
