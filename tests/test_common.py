@@ -29,6 +29,9 @@ def _instances():
     classifiers = [("logit", LogisticRegression()),
                    ("tree", DecisionTreeClassifier(max_depth=3))]
     return [
+        # The default: the stacked gate over the experts' out-of-fold predictions.
+        MixtureOfExpertsRegressor(regressors, max_epochs=20, random_state=0),
+        MixtureOfExpertsClassifier(classifiers, max_epochs=20, random_state=0),
         MixtureOfExpertsRegressor(regressors, training="em", gate=FAST_GATE, max_iter=3,
                                   random_state=0),
         MixtureOfExpertsClassifier(classifiers, training="em", gate=FAST_GATE, max_iter=3,
@@ -74,6 +77,12 @@ _GRADIENT_WEIGHTS_NOT_REPETITIONS = (
 
 def _moe_failures(estimator):
     if estimator.top_k is not None:
+        return {}
+    if estimator.training == "auto" and isinstance(estimator, MixtureOfExpertsClassifier):
+        # Passes on the check's data, but not because weights are repetitions:
+        # the level-2 weights differ (best expert 0.55 weighted, 0.48 repeated),
+        # yet every candidate gives the tree's probabilities there (the
+        # constant blend has it at 1 - 2e-10), so predict_proba agrees to 1e-10.
         return {}
     reason = (_EM_WEIGHTS_NOT_REPETITIONS if estimator.training == "em"
               else _GRADIENT_WEIGHTS_NOT_REPETITIONS)
