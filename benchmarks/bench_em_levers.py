@@ -63,7 +63,78 @@ VARIANTS = {
         "_patch": lambda: _local_noise(20, shared=True)},
     "tempered E-step (likelihoods x 0.5)": {"_patch": lambda: _tempered(0.5)},
     "tempered E-step (likelihoods x 0.25)": {"_patch": lambda: _tempered(0.25)},
+    "stacked gate over EM's experts": {"_patch": lambda: _stacked_after_em(False)},
+    "stacked gate over EM's and the full-data experts": {
+        "_patch": lambda: _stacked_after_em(True)},
+    "matched start, stacked gate over EM's and the full-data experts": {
+        "_params": {"init_params": "matched"}, "_patch": lambda: _stacked_after_em(True)},
+    "matched start, stacked gate over EM's (no floor) and the full-data experts": {
+        "_params": {"init_params": "matched"},
+        "_patch": lambda: _stacked_after_em(True, floor=0.0)},
+    "k-means start, stacked gate over EM's (no floor) and the full-data experts": {
+        "_params": {"init_params": "kmeans"},
+        "_patch": lambda: _stacked_after_em(True, floor=0.0)},
 }
+
+
+def _stacked_after_em(with_full_data, floor=None):
+    """EM specialises the experts (its responsibilities, floored as EM refits
+    with), then the default's stacked gate is trained over them -- over them
+    and the full-data experts with ``with_full_data`` -- instead of EM's gate."""
+    import copy
+    from inspect import signature
+
+    import skmoe._em as em
+    import skmoe._trainers as trainers
+    from sklearn.utils import Bunch
+    from skmoe import MixtureOfExpertsClassifier
+    from skmoe._blend import fit_stacked_gate
+    from skmoe._routing import is_dense
+    original = trainers.fit_em
+    defaults = {k: p.default for k, p in
+                signature(MixtureOfExpertsClassifier.__init__).parameters.items()}
+
+    def fit_em(problem, gate_template, **kwargs):
+        result = original(problem, gate_template, **kwargs)
+        if not is_dense(kwargs["routing"]):
+            return result
+        keep = [problem.names.index(n) for n in result.names]
+        sub = problem.subset(keep)
+        w = problem.sample_weight
+        R = em.floored(result.responsibilities,
+                       em.WEIGHT_FLOOR if floor is None else floor, w)
+        pool = copy.copy(sub)
+        if with_full_data:
+            pool.names = list(sub.names) + [f"{n} (EM)" for n in sub.names]
+            pool.templates = list(sub.templates) * 2
+            weights = np.hstack([np.ones_like(R), R])
+        else:
+            pool.names = [f"{n} (EM)" for n in sub.names]
+            weights = R
+        base_cross_fit = type(pool).cross_fit
+
+        def cross_fit(self, R_, folds, parallel, seed, refit=False, keep_fold_fits=False):
+            return base_cross_fit(self, weights if R_ is None else R_, folds, parallel, seed,
+                                  refit=refit, keep_fold_fits=keep_fold_fits)
+        pool.cross_fit = cross_fit.__get__(pool)
+        settings = Bunch(max_epochs=defaults["max_epochs"],
+                         learning_rate=defaults["learning_rate"],
+                         batch_size=defaults["batch_size"],
+                         loss="nll" if problem.is_classifier else "squared_error",
+                         validation_fraction=defaults["validation_fraction"],
+                         n_iter_no_change=defaults["n_iter_no_change"], tol=defaults["tol"],
+                         verbose=0, routing=kwargs["routing"])
+        stacked = fit_stacked_gate(pool, gate_template, cv=5, settings=settings, n_init=1,
+                                   device="cpu", n_jobs=1,
+                                   random_state=kwargs["random_state"],
+                                   refit_experts=problem.is_classifier)
+        stacked.names = pool.names
+        stacked.history, stacked.n_iter = result.history, result.n_iter
+        stacked.converged = result.converged
+        return stacked
+
+    trainers.fit_em = fit_em
+    return lambda: setattr(trainers, "fit_em", original)
 
 
 def _tempered(beta):
