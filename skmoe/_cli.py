@@ -163,15 +163,17 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     y = frame.pop(target)
     if y.isna().any():
         raise UserError(f"The target column {target!r} has missing values; pass --dropna.")
+    # Before the one-hot encoding, which gives a missing text value no column:
+    # its rows passed as the first (dropped) category, silently.
+    missing = [str(c) for c in frame.columns if frame[c].isna().any()]
+    if missing:
+        raise UserError(f"Column(s) {missing} have missing values; pass --dropna.")
     text = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if text and one_hot:
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
         raise UserError(f"Column(s) {text} of {path} are not numeric and the experts need "
                         "numbers: pass --one-hot to encode them, or --drop them.")
-    missing = [str(c) for c in frame.columns if frame[c].isna().any()]
-    if missing:
-        raise UserError(f"Column(s) {missing} have missing values; pass --dropna.")
     if frame.shape[1] == 0:
         raise UserError(f"{path} has no feature columns left besides the target.")
     # (Reported as "Fitting failed: Input X contains infinity", naming no column.)

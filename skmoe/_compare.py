@@ -518,6 +518,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     check_consistent_length(X, y)
     y_arr = np.asarray(y)
     if classifier:
+        # Missing or mixed labels (None beside strings) stopped np.unique below
+        # with a bare "'<' not supported between 'NoneType' and 'str'".
+        from ._base import check_label_values
+        check_label_values(y_arr, "y")
         scorers = {k: _AllClassesLogLoss(s, np.unique(y_arr)) if _is_log_loss(s) else s
                    for k, s in scorers.items()}
     if classifier and len(np.unique(y_arr)) < 2:

@@ -161,6 +161,15 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     # not the mixtures'.
     _check_X = _BaseMultiTask._check_X
 
+    def _expert_list(self):
+        # There is no n_experts here: the mixtures' message for a single
+        # estimator asked for one, which set_params then refused.
+        if hasattr(self.experts, "fit"):
+            raise ValueError(
+                f"{type(self).__name__} needs experts as a list of (name, estimator) "
+                f"pairs (at least two), got a single {type(self.experts).__name__}.")
+        return super()._expert_list()
+
     # ------------------------------------------------------------------ fit
     def _encode_targets(self, Y):
         """Encoded target matrix (n, K) and each task's column slice."""
@@ -236,7 +245,17 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         labels = next((Y[:, t] for t, kind in enumerate(self.tasks_)
                        if kind != "regression"), None)
         # Each row needs exactly one honest (out-of-fold) prediction.
-        return make_folds(self.cv, X, labels, check_partition=True)
+        try:
+            return make_folds(self.cv, X, labels, check_partition=True)
+        except TypeError as exc:
+            if labels is not None:
+                raise
+            # A stratified splitter given y=None: scikit-learn's bare "Input
+            # should have at least 1 dimension", naming neither cv nor tasks.
+            raise ValueError(
+                f"cv={self.cv!r} was given no labels (y=None): every task is a "
+                "regression, so there is no class to stratify on; use KFold or an "
+                "int.") from exc
 
     def _inputs(self, X):
         # (Clamped: 1e300 would be infinite in float32, and the gates' weights NaN.

@@ -16,7 +16,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_label_values, check_relative_sample_weight
+from ._base import (check_label_values, check_relative_sample_weight,
+                    check_sample_weight)
 from ._compat import validate_data
 from ._data import _describe, column_kinds, is_dataframe, mean_and_scale
 
@@ -220,9 +221,13 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             # predict does (string labels came back as an object array).
             return columns[0]
         numeric = all(np.issubdtype(c.dtype, np.number) or c.dtype == bool for c in columns)
-        Y = np.column_stack(columns) if numeric else np.column_stack(
-            [c.astype(object) for c in columns])
-        return Y
+        if numeric:
+            Y = np.column_stack(columns)
+            # Integer labels beyond 2**53 beside a float column lost their last
+            # digits in float64: 2**62 + 1 and 2**62 + 3 both came back 2**62.
+            if all(np.array_equal(Y[:, t].astype(c.dtype), c) for t, c in enumerate(columns)):
+                return Y
+        return np.column_stack([c.astype(object) for c in columns])
 
     @available_if(_has_classification_task)
     def predict_proba(self, X):
@@ -265,6 +270,9 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                              f"per task{', or 1-D' if self.n_tasks_ == 1 else ''}); "
                              f"got shape {Y.shape}.")
         Y = Y.reshape(len(Y_pred), -1)
+        # (Of the wrong length, numpy's bare "Axis must be specified when shapes
+        # of a and weights differ" for a classification task.)
+        sample_weight = check_sample_weight(sample_weight, Y_pred)
         scores = [r2_score(Y[:, t].astype(float), Y_pred[:, t].astype(float),
                            sample_weight=sample_weight)
                   if kind == "regression" else

@@ -14,6 +14,7 @@ derivative-free search (Powell), since rules are usually piecewise constant.
 import copy
 import numbers
 import pickle
+import sys
 
 import numpy as np
 from scipy import linalg
@@ -24,7 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_sample_weight, encode_class_labels
+from ._base import check_label_values, check_sample_weight, encode_class_labels
 from ._compat import validate_data
 from ._data import mean_and_scale, read_only_view
 from ._likelihood import PROBA_FLOOR
@@ -38,6 +39,17 @@ def _rule_name(func):
     return getattr(func, "__qualname__", None) or repr(func)
 
 
+def _cloudpickling():
+    """Whether cloudpickle is pickling (a frame of it is on the stack): it
+    stores lambdas and local functions by value, which pickle cannot."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if "cloudpickle" in frame.f_globals.get("__name__", ""):
+            return True
+        frame = frame.f_back
+    return False
+
+
 class RuleExpert(BaseEstimator):
     """An expert defined by a plain Python function of ``X``.
 
@@ -48,7 +60,8 @@ class RuleExpert(BaseEstimator):
         ``(n_samples, n_features)``; returns an array of shape
         ``(n_samples,)``: predictions (regression) or outcomes
         (classification). Define it at module level in an importable module
-        for the fitted expert to pickle.
+        for the fitted expert to pickle (joblib's parallel fits take any
+        function: they send it by value).
     params : dict of str to float, default=None
         Parameters of ``func`` fitted in ``fit``, with their starting
         values, e.g. ``{"threshold": 50_000}``. None: nothing is fitted.
@@ -144,10 +157,7 @@ class RuleExpert(BaseEstimator):
             np.unique(outcomes)
         except TypeError as exc:
             # (None, or labels of mixed types: numpy's "'<' not supported".)
-            raise ValueError(
-                f"RuleExpert({_rule_name(self.func)}) returned outcomes that cannot be "
-                f"sorted ({exc}); return labels of one type (numbers, strings or "
-                "bools).") from exc
+            raise self._unsortable(exc) from exc
         if outcomes.dtype.kind != "f" or not np.any(outcomes % 1):
             return
         n_distinct = len(np.unique(outcomes))
@@ -160,6 +170,13 @@ class RuleExpert(BaseEstimator):
                 f"({n_distinct} distinct numbers for {len(outcomes)} rows) for a "
                 "classification rule; it must return one outcome per row (a class "
                 "label, a bool, a category), or use task='regression'.")
+
+    def _unsortable(self, exc):
+        """The error for outcomes numpy cannot sort (None, labels of mixed types)."""
+        return ValueError(
+            f"RuleExpert({_rule_name(self.func)}) returned outcomes that cannot be "
+            f"sorted ({exc}); return labels of one type (numbers, strings or "
+            "bools).")
 
     def _search(self, objective, start):
         """Derivative-free search over ``params``; returns the best found."""
@@ -187,6 +204,10 @@ class RuleExpert(BaseEstimator):
         """
         self._validate_params()
         regression = self.task == "regression"
+        if y is not None and not regression:
+            # Before scikit-learn's check, which stopped on pd.NA (a "string"
+            # column's missing value) with "boolean value of NA is ambiguous".
+            check_label_values(y, "y")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=regression)
         w = check_sample_weight(sample_weight, X)
         w = np.ones(len(y)) if w is None else w / w.mean()
@@ -199,6 +220,12 @@ class RuleExpert(BaseEstimator):
                                  f"starting values of the search); {key!r} is {value!r}.")
         if regression:
             y = y.astype(np.float64)
+            if not np.all(np.isfinite(y)):
+                # None in y (a list with gaps) becomes NaN after scikit-learn's
+                # check for NaN: noise_std_ was NaN, silently.
+                raise ValueError(f"y contains NaN, infinity or None ("
+                                 f"{int(np.sum(~np.isfinite(y)))} of its values); RuleExpert "
+                                 "needs finite targets.")
             scale = mean_and_scale(y)[1]
 
             root_share = np.sqrt(w / w.sum())
@@ -238,8 +265,12 @@ class RuleExpert(BaseEstimator):
         counts = np.zeros((len(unique), n_classes))
         np.add.at(counts, (index, codes), w)
         prior = np.bincount(codes, weights=w, minlength=n_classes) / w.sum()
-        table = (counts + self.smoothing * prior) / (counts.sum(1, keepdims=True)
-                                                     + self.smoothing)
+        total = counts.sum(1, keepdims=True) + self.smoothing
+        # With smoothing=0, an outcome said only on rows of weight zero (rows a
+        # hard EM routed elsewhere) has no counts: it gets the prior, as an
+        # outcome not seen in fit does (0/0 made its probabilities NaN).
+        table = np.where(total > 0, (counts + self.smoothing * prior)
+                         / np.where(total > 0, total, 1.0), prior)
         return unique, np.vstack([table, prior])
 
     # -- predict ---------------------------------------------------------------
@@ -284,7 +315,12 @@ class RuleExpert(BaseEstimator):
         """
         X = self._check_X(X)
         outcomes = self._call(X, self.params_)
-        index = np.searchsorted(self.outcomes_, outcomes)
+        try:
+            index = np.searchsorted(self.outcomes_, outcomes)
+        except TypeError as exc:
+            # None (or another type) said for new rows only: fit's check never
+            # saw it, and numpy's "'<' not supported" named no rule.
+            raise self._unsortable(exc) from exc
         index = np.minimum(index, len(self.outcomes_) - 1)
         known = self.outcomes_[index] == outcomes
         return self.proba_table_[np.where(known, index, len(self.outcomes_))]
@@ -334,6 +370,11 @@ class RuleExpert(BaseEstimator):
         try:
             pickle.dumps(self.func)
         except Exception as exc:
+            if _cloudpickling():
+                # joblib's worker processes (n_jobs in cross_val_score, in a
+                # tree's leaves) and Dask send it by value: "Could not pickle
+                # the task" stopped every parallel fit of a lambda rule.
+                return self.__dict__.copy()
             raise pickle.PicklingError(
                 f"RuleExpert cannot be pickled: its function {_rule_name(self.func)!r} "
                 "cannot be found by name when loading (pickle stores functions by "

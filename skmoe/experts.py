@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_sample_weight, encode_class_labels
+from ._base import check_label_values, check_sample_weight, encode_class_labels
 from ._compat import validate_data
 from ._data import mean_and_scale
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
@@ -277,6 +277,12 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
             raise ValueError(f"y must be numeric for {type(self).__name__} (a regressor), "
                              f"got an array of dtype {y.dtype}; use TorchMLPClassifier "
                              "for class labels.")
+        if not np.all(np.isfinite(y)):
+            # None in y (a list with gaps) becomes NaN after scikit-learn's check
+            # for NaN: y_mean_ was NaN, and every prediction, silently.
+            raise ValueError(f"y contains NaN, infinity or None ("
+                             f"{int(np.sum(~np.isfinite(y)))} of its values); "
+                             f"{type(self).__name__} needs finite targets.")
         sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self._set_target_scaling(y)
@@ -351,6 +357,10 @@ weight_decay, device, precision, random_state
         -------
         self : TorchMLPClassifier
         """
+        if y is not None:
+            # Before scikit-learn's check, which stopped on pd.NA (a "string"
+            # column's missing value) with "boolean value of NA is ambiguous".
+            check_label_values(y, "y")
         X, y = validate_data(self, X, y, dtype=np.float64)
         encoder, target = encode_class_labels(y)
         sample_weight = check_sample_weight(sample_weight, X)

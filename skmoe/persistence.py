@@ -126,14 +126,21 @@ def untrusted_types(data=None, *, file=None):
     -------
     list of str
     """
+    import os
     from zipfile import BadZipFile
 
     from skops.io import get_untrusted_types
 
     if data is not None and not isinstance(data, (bytes, bytearray, memoryview)):
         # (A fitted model itself failed with "a bytes-like object is required".)
+        path = isinstance(data, (str, os.PathLike))   # a file name given as data
         raise TypeError(f"data must be the bytes that skops.io.dumps returns, got "
-                        f"{type(data).__name__}; for a model, pass skops.io.dumps(model).")
+                        f"{type(data).__name__}; for a model, pass skops.io.dumps(model)"
+                        + ("; for a file, pass file=path." if path else "."))
+    if data is not None and len(data) == 0:
+        # (skops read empty bytes as no data: "Exactly one of data or file
+        # should be passed", when data was.)
+        raise ValueError("data is not a model saved by skops.io.dumps: it is empty.")
     try:
         found = get_untrusted_types(data=data, file=file)
     except BadZipFile as exc:
