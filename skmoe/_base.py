@@ -270,7 +270,7 @@ class _BaseExpertComposition(_BaseComposition):
         rng = check_random_state(random_state)
         homogeneous = getattr(self, "n_experts", None) is not None
         clones = []
-        for _, est in kept:
+        for name, est in kept:
             est = clone(est)
             if homogeneous:
                 # Copies of one estimator must differ: each gets its own seed.
@@ -278,7 +278,7 @@ class _BaseExpertComposition(_BaseComposition):
             else:
                 _seed_unset_random_states(est, rng)
             if self._is_classifier:   # (``classes_`` is set before the experts)
-                encode_class_weights(est, self.classes_)
+                encode_class_weights(est, self.classes_, name)
             clones.append(est)
         return [n for n, _ in kept], clones
 
@@ -604,7 +604,7 @@ def encode_class_labels(y, min_classes=2, what="The target"):
     return encoder, encoder.transform(labels)
 
 
-def encode_class_weights(estimator, classes):
+def encode_class_weights(estimator, classes, name=None):
     """Re-key ``class_weight`` dicts in ``estimator`` (nested ones too) from the
     labels of y (``classes``) to the encoded labels 0 .. C-1 the experts are
     fitted on; in place. Returns ``estimator``.
@@ -612,19 +612,29 @@ def encode_class_weights(estimator, classes):
     The experts learn encoded labels, so an expert's ``class_weight={'a': 20}``
     failed ("The classes, [0, 1], are not in class_weight"), and ``{1: 20}``
     with the labels 1 and 2 silently weighted the label 2 (encoded as 1).
-    A dict whose keys are not all labels of y is left as given.
+    Keys that are not labels of y are an error where a label has no key (as
+    in scikit-learn's ``compute_class_weight``, but naming the user's labels
+    and ``name``, the expert); where every label has one, they are dropped
+    (scikit-learn ignores them). ``{0: 1000}`` with the labels 'a' and 'b'
+    silently weighted 'a' (encoded as 0) before.
     """
     codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
     encoded = {}
     for key, value in estimator.get_params(deep=True).items():
         if not ((key == "class_weight" or key.endswith("__class_weight"))
-                and isinstance(value, dict)):
+                and isinstance(value, dict) and value):
             continue
         try:
-            if value and all(k in codes for k in value) and any(codes[k] != k for k in value):
-                encoded[key] = {codes[k]: w for k, w in value.items()}
+            stray = [k for k in value if k not in codes]
         except TypeError:    # an unhashable key: not a label
-            continue
+            stray = list(value)
+        if stray and len(value) - len(stray) < len(codes):
+            shown = f"Expert '{name}': " if name is not None else ""
+            raise ValueError(
+                f"{shown}{key} has key(s) {stray} that are not labels of y (the labels "
+                f"are {list(codes)}); key it by the labels of y.")
+        if stray or any(codes[k] != k for k in value):
+            encoded[key] = {codes[k]: w for k, w in value.items() if k not in stray}
     if encoded:
         estimator.set_params(**encoded)
     return estimator

@@ -100,7 +100,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             else:
                 _seed_unset_random_states(est, rng)
             if self._is_classifier:   # the leaves learn encoded labels
-                encode_class_weights(est, self.classes_)
+                encode_class_weights(est, self.classes_, name)
             templates.append(est)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)

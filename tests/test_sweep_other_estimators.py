@@ -203,3 +203,36 @@ def test_multitask_predict_keeps_integer_labels_beyond_2_53():
     assert set(predicted.tolist()) <= {2 ** 62 + 1, 2 ** 62 + 3}
     np.testing.assert_array_equal(predicted.astype(np.int64),
                                   model.predict_proba(X)[1].argmax(axis=1) * 2 + 2 ** 62 + 1)
+
+
+@pytest.mark.parametrize("make", ["mixture", "hierarchical"])
+def test_class_weight_keys_that_are_not_labels_are_an_error_naming_the_expert(make):
+    # {0: 1000} with the labels 'a' and 'b' weighted 'a' (encoded as 0),
+    # silently; scikit-learn's own estimators refuse such a dict.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skmoe import HierarchicalMixtureClassifier, MixtureOfExpertsClassifier
+    X = np.random.RandomState(0).randn(60, 2)
+    y = np.where(X[:, 0] > 0, "a", "b")
+    weighted = LogisticRegression(class_weight={0: 1000})
+    model = (MixtureOfExpertsClassifier([("logit", weighted),
+                                         ("tree", DecisionTreeClassifier(max_depth=2))])
+             if make == "mixture" else HierarchicalMixtureClassifier(weighted, branching=2))
+    name = "logit" if make == "mixture" else "leaf0"
+    with pytest.raises(ValueError, match=rf"Expert '{name}': class_weight has key\(s\) "
+                                         r"\[0\] that are not labels of y \(the labels "
+                                         r"are \['a', 'b'\]\)"):
+        model.fit(X, y)
+
+
+def test_class_weight_keys_beside_every_label_are_dropped_as_scikit_learn_does():
+    # A key for a label y lacks (a fold without it), beside every label y has:
+    # scikit-learn ignores it; the expert failed with "The classes, [0, 1], are
+    # not in class_weight" (the encoded labels, not the user's).
+    from sklearn.linear_model import LogisticRegression
+
+    from skmoe._base import encode_class_weights
+    expert = encode_class_weights(LogisticRegression(class_weight={"a": 2, "b": 1, "z": 3}),
+                                  np.array(["a", "b"]))
+    assert expert.class_weight == {0: 2, 1: 1}
