@@ -293,12 +293,17 @@ class _BaseExpertComposition(_BaseComposition):
             if not classifier:
                 _check_not_a_transformer(name, est)
             if need_proba and not hasattr(est, "predict_proba"):
+                # An ensemble with an SVC was told that "a classifier mixture"
+                # needs probabilities, and nothing of the voting that does not.
+                soft = getattr(self, "voting", None) == "soft" and not isinstance(
+                    getattr(self, "weights", None), str)
+                who = type(self).__name__ + (" (voting='soft')" if soft else "")
                 raise TypeError(
-                    f"Expert '{name}' ({kind}) has no predict_proba; a classifier "
-                    "mixture needs every expert's class probabilities (for an SVC, "
-                    "set probability=True; for a classifier with decision_function "
-                    "only, such as RidgeClassifier or Perceptron, wrap it in "
-                    "CalibratedClassifierCV).")
+                    f"Expert '{name}' ({kind}) has no predict_proba; {who} needs every "
+                    "expert's class probabilities (for an SVC, set probability=True; "
+                    "for a classifier with decision_function only, such as "
+                    "RidgeClassifier or Perceptron, wrap it in CalibratedClassifierCV)"
+                    + (", or use voting='hard'." if soft else "."))
 
     # dtype of X at prediction (``_check_X``) when X is converted (``_raw_X`` False).
     _X_dtype = np.float64

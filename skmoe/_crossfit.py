@@ -110,10 +110,13 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
         # (Only errors about the data: a MemoryError or an interrupt stays itself.)
         if train is None or len(train) >= len(y) or type(exc) not in _REBUILDABLE_ERRORS:
             raise
+        # (Conditional: LightGBM's "pandas dtypes must be int, float or bool"
+        # for an object column was told "With this few rows, pass fewer
+        # folds", which sent the user after the wrong cause.)
         raise rebuilt_error(exc, (
             f"{exc} (It was fitted on {len(train)} of the {len(y)} rows: one of the "
-            "cross-fitting folds (cv). With this few rows, pass fewer folds or cv=None, "
-            "or give the expert settings that fit on fewer rows.)")) from exc
+            "cross-fitting folds (cv). If the error is about too few rows, pass fewer "
+            "folds or cv=None, or give the expert settings that fit on fewer rows.)")) from exc
 
 
 def _expert_args(names, weights, seeds, fit_params):

@@ -402,7 +402,9 @@ def _categorical_block(X, positions):
         missing = column.isna().to_numpy()
         if isinstance(column.dtype, pd.CategoricalDtype) or not missing.any():
             continue
-        values = column.to_numpy(dtype=object)
+        # A copy: a string[python] column's object values are its own memory,
+        # and writing NaN into them changed the user's frame (pd.NA became NaN).
+        values = column.to_numpy(dtype=object, copy=True)
         if any(value is pd.NA for value in values[missing]):
             values[missing] = np.nan
             if not copied:   # (never the user's frame)
@@ -512,7 +514,10 @@ def standardisation(X):
     """
     if len(X) == 0:
         return np.zeros(X.shape[1]), np.ones(X.shape[1])
-    with np.errstate(all="ignore"):   # overflow and underflow: handled below
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # Overflow, underflow and all-NaN columns are handled below (an
+        # all-NaN column warned "Mean of empty slice" from here at every fit).
+        warnings.simplefilter("ignore", RuntimeWarning)
         mean, scale = _mean_std(X)
     bad = np.flatnonzero(~np.isfinite(scale) | (scale < TINY_SCALE))
     if len(bad):

@@ -126,9 +126,11 @@ def _numeric_column(estimator, X, j):
     column is an error that names it.
     """
     if is_dataframe(X):
+        from pandas.api.types import is_bool_dtype
         column = X.iloc[:, j]
-        # Numbers as the gate's view reads them (booleans cannot be varied).
-        values = None if column.dtype == bool else _float_column(column)
+        # Numbers as the gate's view reads them (booleans, nullable ones
+        # included, cannot be varied).
+        values = None if is_bool_dtype(column.dtype) else _float_column(column)
         if values is None:
             raise ValueError(
                 f"Feature {_feature_name(estimator, j)!r} has dtype {column.dtype}; a gate "
@@ -150,7 +152,7 @@ def _grid_input(estimator, X, columns, grids):
     n_rows = len(grids[0])
     if is_dataframe(X):
         import pandas as pd
-        from pandas.api.types import is_integer_dtype, is_numeric_dtype
+        from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
         typical, dtypes = {}, {}
         for name in X.columns:
             column = X[name]
@@ -158,7 +160,9 @@ def _grid_input(estimator, X, columns, grids):
             # coerce float values to integers"), and a varied column's grid
             # points were truncated (the gate drawn at 0.5 was the gate at 0).
             dtypes[name] = np.float64 if is_integer_dtype(column.dtype) else column.dtype
-            if is_numeric_dtype(column.dtype) and column.dtype != bool:
+            # (A nullable boolean column, half True, had the median 0.5:
+            # "Need to pass bool-like values".)
+            if is_numeric_dtype(column.dtype) and not is_bool_dtype(column.dtype):
                 typical[name] = column.median()
             else:
                 mode = column.mode(dropna=True)
@@ -166,8 +170,10 @@ def _grid_input(estimator, X, columns, grids):
         rows = pd.DataFrame({name: pd.Series([typical[name]] * n_rows, dtype=dtypes[name])
                              for name in X.columns})
         for j, values in zip(columns, grids):
-            rows[X.columns[j]] = np.asarray(values, dtype=float).astype(dtypes[X.columns[j]],
-                                                                        copy=False)
+            # By pandas: numpy cannot cast to a nullable dtype (Float64 of
+            # convert_dtypes(): "Cannot interpret 'Float64Dtype()' as a data type").
+            rows[X.columns[j]] = pd.Series(np.asarray(values, dtype=float)).astype(
+                dtypes[X.columns[j]])
         return rows
     is_sparse = sparse.issparse(X)
     dense = np.asarray(X.toarray() if is_sparse else X, dtype=float)
