@@ -497,7 +497,10 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         each = classification_outputs([self.expert_names_[i] for i in used],
                                       [self.experts_[i] for i in used], X,
                                       len(self.classes_))
-        return np.einsum("nmc,m->nc", each, self.weights_[used])
+        proba = np.einsum("nmc,m->nc", each, self.weights_[used])
+        # Renormalised: experts' float32 probabilities (a torch model's) sum to
+        # 1 only to float32's rounding, and their average summed to 1 +- 1.5e-8.
+        return proba / proba.sum(axis=1, keepdims=True)
 
     def predict_experts(self, X):
         """Every expert's class probabilities, (n_samples, n_experts, n_classes).

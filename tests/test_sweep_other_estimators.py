@@ -1,10 +1,13 @@
 """Bad and unusual input to the less-used estimators and tools: the CLI,
-the multi-task mixtures, the hierarchical mixtures, the torch and rule experts."""
+the multi-task mixtures, the hierarchical mixtures, the torch and rule experts;
+experts' class weights keyed by the wrong labels; the ensemble's probabilities
+from float32 experts."""
 
 import warnings
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from skmoe._cli import main
 
@@ -236,3 +239,23 @@ def test_class_weight_keys_beside_every_label_are_dropped_as_scikit_learn_does()
     expert = encode_class_weights(LogisticRegression(class_weight={"a": 2, "b": 1, "z": 3}),
                                   np.array(["a", "b"]))
     assert expert.class_weight == {0: 2, 1: 1}
+
+
+class _Float32Probabilities(LogisticRegression):
+    """A classifier whose probabilities are float32 (as a torch model's are)."""
+
+    def predict_proba(self, X):
+        return super().predict_proba(X).astype(np.float32)
+
+
+def test_ensemble_probabilities_of_float32_experts_sum_to_one():
+    # Float32 probabilities sum to 1 only to float32's rounding: their
+    # weighted average summed to 1 +- 1.5e-8.
+    from skmoe import EnsembleClassifier
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 4)
+    y = (X[:, 0] + rng.randn(300) > 0).astype(int) + (X[:, 1] > 1)
+    model = EnsembleClassifier([("a", _Float32Probabilities()),
+                                ("b", _Float32Probabilities(C=0.01))],
+                               weights=[0.3, 0.7]).fit(X, y)
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=0, atol=1e-13)
