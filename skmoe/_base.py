@@ -183,28 +183,33 @@ class _BaseExpertComposition(_BaseComposition):
         sample_weight = check_relative_sample_weight(sample_weight, X)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
-    def _check_min_samples(self, y, n_splits):
+    def _check_min_samples(self, y, n_splits, n_left_out=0):
         """Raise if ``n_splits`` cross-fitting folds leave an expert too few rows.
 
         Every fold must leave at least two training rows (many estimators,
         LightGBM among them, refuse one), and a classifier's stratified folds
-        need a class with ``n_splits`` members.
+        need a class with ``n_splits`` members. ``n_left_out``: rows of zero
+        weight left out of ``y``, named in the message.
         """
         n = len(y)
         minimum = next(m for m in range(n_splits, 2 * n_splits + 3)
                        if m - -(-m // n_splits) >= 2)
+        left_out = (f" of positive sample_weight (the {n_left_out} rows of zero weight "
+                    "are left out)" if n_left_out else "")
         if n < minimum:
             raise ValueError(
                 f"{type(self).__name__} needs at least {minimum} samples with "
                 f"{n_splits} cross-fitting folds (cv): every fold must leave at least "
-                f"two training rows for the experts; got {n}. Lower cv or add rows.")
+                f"two training rows for the experts; got {n}{left_out}. Lower cv or add "
+                "rows.")
         if self._is_classifier:
             counts = np.unique(y, return_counts=True)[1]
             if counts.max() < n_splits:
                 raise ValueError(
                     f"{type(self).__name__} uses {n_splits} stratified cross-fitting "
                     f"folds (cv), which needs a class with at least {n_splits} samples; "
-                    f"the largest class has {counts.max()}. Lower cv or add rows.")
+                    f"the largest class has {counts.max()}{left_out}. Lower cv or add "
+                    "rows.")
 
     # -- experts ---------------------------------------------------------
     def _expert_list(self):

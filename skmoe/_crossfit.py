@@ -79,6 +79,28 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     return folds
 
 
+def splits_of_rows(cv, rows):
+    """``cv`` for the rows ``rows`` of the data it was given for (rows of zero
+    weight left out): splits given as indices, an iterable of (train, test),
+    are restricted to those rows and renumbered; folds left with no test row
+    are dropped. Any other ``cv`` (None, an int, a splitter) is returned as is.
+    """
+    if cv is None or isinstance(cv, (numbers.Integral, str)) or hasattr(cv, "split"):
+        return cv
+    folds = [tuple(np.flatnonzero(part) if np.asarray(part).dtype == bool
+                   else np.asarray(part, dtype=np.intp) for part in fold) for fold in cv]
+    largest = max((int(part.max()) for fold in folds for part in fold if len(part)),
+                  default=-1)
+    position = np.full(max(largest, int(rows.max())) + 1, -1)
+    position[rows] = np.arange(len(rows))
+    kept = []
+    for train, test in folds:
+        train, test = position[train], position[test]
+        if np.any(test >= 0):
+            kept.append((train[train >= 0], test[test >= 0]))
+    return kept
+
+
 def expert_outputs(name, expert, X, n_classes=None):
     """One expert's checked outputs: (n,) predictions, or (n, C) probabilities."""
     if n_classes is None:

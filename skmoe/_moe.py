@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._base import _BaseExpertComposition, encode_class_labels
@@ -120,6 +120,15 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
+        kept_rows, n_left_out = None, 0
+        if not np.all(sample_weight > 0):
+            # A row of zero weight is a row left out: kept, it still moved the
+            # cross-fitting folds, the gate's inner splits and minibatches and
+            # the gate's view of X, so the fit differed from the one without it.
+            kept_rows = np.flatnonzero(sample_weight > 0)
+            n_left_out = len(sample_weight) - len(kept_rows)
+            X, y = _safe_indexing(X, kept_rows), y[kept_rows]
+            sample_weight = sample_weight[kept_rows] / sample_weight[kept_rows].mean()
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
@@ -128,7 +137,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         trainer = TRAINERS[self.training_]
         n_splits = trainer.cross_fitting_splits(self, templates, y)
         if n_splits is not None:
-            self._check_min_samples(y, n_splits)
+            self._check_min_samples(y, n_splits, n_left_out)
         gate = MLPGate() if self.gate is None else self.gate
         routing = self._routing_options(len(names))
         # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
@@ -136,6 +145,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         problem = EMProblem(names, templates, X_gate, y, sample_weight, n_classes,
                             homogeneous=self._copies_of_one_estimator(),
                             expert_X=read_only_view(X))   # no expert can change X
+        problem.kept_rows = kept_rows
         # Progress of the out-of-fold fits with verbose; on a Dask cluster
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
@@ -526,7 +536,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Only relative weights matter: they are rescaled to mean one.
+            Only relative weights matter: they are rescaled to mean one. Rows
+            of weight zero are left out (the fit is the one without them).
         **fit_params : dict
             Only with metadata routing enabled, and only so that requests are
             validated: the experts take no metadata but their weights.
@@ -650,6 +661,7 @@ collapse_action
         y : array-like of shape (n_samples,)
             Class labels (any hashable type: strings, ints).
         sample_weight : array-like of shape (n_samples,), default=None
+            Only relative weights matter; rows of weight zero are left out.
         **fit_params : dict
             See :meth:`MixtureOfExpertsRegressor.fit`.
 

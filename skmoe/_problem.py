@@ -56,6 +56,9 @@ class EMProblem:
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.n_classes = n_classes
         self.is_classifier = n_classes is not None
+        # The rows of the data given to fit that these are, where rows of zero
+        # weight were left out (None: all); cv given as splits refers to those.
+        self.kept_rows = None
         if not self.is_classifier:
             # EM computes its likelihoods on standardised targets (float64), so
             # that rescaling y rescales the fit exactly (scale-equivariance).

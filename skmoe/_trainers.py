@@ -22,6 +22,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._blend import fit_stacked_gate
+from ._crossfit import splits_of_rows
 from ._em import fit_em
 from ._gradient import fit_gradient
 from ._routing import is_dense
@@ -33,11 +34,16 @@ class _Trainer:
     options = {}  # the parameters only this trainer reads, with their constraints
     auto_cv = None  # the folds cv='auto' means
 
-    def cv(self, estimator, y=None):
+    def cv(self, estimator, y=None, rows=None):
         """The estimator's ``cv`` with 'auto' resolved for this trainer (and,
-        given the targets ``y``, for data too small for its folds)."""
+        given the targets ``y``, for data too small for its folds).
+
+        ``rows``: the rows fitted on among those given to fit, where rows of
+        zero weight were left out (``EMProblem.kept_rows``); splits given as
+        indices are renumbered to them.
+        """
         if estimator.cv != "auto":
-            return estimator.cv
+            return estimator.cv if rows is None else splits_of_rows(estimator.cv, rows)
         return self.auto_cv if y is None else _folds_the_data_allow(
             self.auto_cv, y, estimator._is_classifier)
 
@@ -67,7 +73,7 @@ class EMTrainer(_Trainer):
     auto_cv = 2  # EM refits every expert on every fold at every iteration
 
     def fit(self, estimator, problem, gate, rng, routing):
-        return fit_em(problem, gate, cv=self.cv(estimator, problem.y),
+        return fit_em(problem, gate, cv=self.cv(estimator, problem.y, problem.kept_rows),
                       max_iter=estimator.max_iter,
                       tol=estimator.tol, n_init=estimator.n_init,
                       init_params=estimator.init_params, n_jobs=estimator.n_jobs,
@@ -111,7 +117,7 @@ class GradientTrainer(_Trainer):
         loss = "squared_error" if estimator.loss == "squared_error" else "nll"
         if estimator.loss == "auto" and stacked and not estimator._is_classifier:
             loss = "squared_error"
-        cv = self.cv(estimator, problem.y)
+        cv = self.cv(estimator, problem.y, problem.kept_rows)
         settings = Bunch(max_epochs=estimator.max_epochs,
                          learning_rate=estimator.learning_rate,
                          batch_size=estimator.batch_size, loss=loss,
