@@ -17,7 +17,7 @@ from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _raise_for_params,
                                             _routing_enabled, get_routing_for_object,
                                             process_routing)
@@ -574,6 +574,22 @@ def check_relative_sample_weight(sample_weight, X):
     # By the largest first: the mean of weights near 1e308 overflows.
     sample_weight = sample_weight / sample_weight.max()
     return sample_weight / sample_weight.mean()
+
+
+def rows_of_positive_weight(X, y, sample_weight):
+    """Leave out the rows of zero weight: ``(X, y, sample_weight, kept_rows)``.
+
+    A row of zero weight is a row left out: kept, it still moved a mixture's
+    cross-fitting folds, its gate's splits and minibatches, its view of X and
+    EM's start, so the fit differed from the one without it. ``kept_rows``
+    is None where every weight is positive (nothing is copied); otherwise the
+    positions of the rows kept, whose weights are rescaled to mean one again.
+    """
+    if np.all(sample_weight > 0):
+        return X, y, sample_weight, None
+    kept_rows = np.flatnonzero(sample_weight > 0)
+    weight = sample_weight[kept_rows]
+    return _safe_indexing(X, kept_rows), y[kept_rows], weight / weight.mean(), kept_rows
 
 
 def check_label_values(labels, what="The target"):

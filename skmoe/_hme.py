@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._base import (_BaseExpertComposition, _seed_unset_random_states, encode_class_labels,
-                    encode_class_weights)
+                    encode_class_weights, rows_of_positive_weight)
 from ._cluster import scatter_once
 from ._compat import _set_random_states
 from ._data import read_only_view
@@ -118,6 +118,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
+        X, y, sample_weight, _ = rows_of_positive_weight(X, y, sample_weight)
         tree = Tree(check_branching(self.branching))
         names, templates = self._resolve_leaves(rng)
         self._n_classes = n_classes
@@ -348,7 +349,8 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Only relative weights matter: they are rescaled to mean one.
+            Only relative weights matter: they are rescaled to mean one. Rows
+            of weight zero are left out (the fit is the one without them).
         **fit_params : dict
             Only with metadata routing enabled, and only so that requests are
             validated: the leaves take no metadata but their weights.
@@ -415,7 +417,8 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Only relative weights matter: they are rescaled to mean one.
+            Only relative weights matter: they are rescaled to mean one. Rows
+            of weight zero are left out (the fit is the one without them).
         **fit_params : dict
             Only with metadata routing enabled, and only so that requests are
             validated: the leaves take no metadata but their weights.

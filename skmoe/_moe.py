@@ -14,10 +14,10 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import _BaseExpertComposition, encode_class_labels
+from ._base import _BaseExpertComposition, encode_class_labels, rows_of_positive_weight
 from ._cluster import scatter_once
 from ._data import read_only_view
 from ._device_predict import applies as device_predict_applies
@@ -120,15 +120,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
-        kept_rows, n_left_out = None, 0
-        if not np.all(sample_weight > 0):
-            # A row of zero weight is a row left out: kept, it still moved the
-            # cross-fitting folds, the gate's inner splits and minibatches and
-            # the gate's view of X, so the fit differed from the one without it.
-            kept_rows = np.flatnonzero(sample_weight > 0)
-            n_left_out = len(sample_weight) - len(kept_rows)
-            X, y = _safe_indexing(X, kept_rows), y[kept_rows]
-            sample_weight = sample_weight[kept_rows] / sample_weight[kept_rows].mean()
+        n_given = len(y)
+        X, y, sample_weight, kept_rows = rows_of_positive_weight(X, y, sample_weight)
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
@@ -137,7 +130,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         trainer = TRAINERS[self.training_]
         n_splits = trainer.cross_fitting_splits(self, templates, y)
         if n_splits is not None:
-            self._check_min_samples(y, n_splits, n_left_out)
+            self._check_min_samples(y, n_splits, n_given - len(y))
         gate = MLPGate() if self.gate is None else self.gate
         routing = self._routing_options(len(names))
         # The experts get X untouched; the gate (and EM's k-means start) its numeric view.

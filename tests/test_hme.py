@@ -205,3 +205,25 @@ def test_wrong_number_of_leaves_is_named_before_missing_values():
     leaves = [("a", HistGradientBoostingRegressor()), ("b", HistGradientBoostingRegressor())]
     with pytest.raises(ValueError, match="has 4 leaves but 2 experts"):
         HierarchicalMixtureRegressor(leaves, branching=(2, 2)).fit(X, np.arange(30.0))
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_rows_of_zero_weight_are_rows_left_out(classifier):
+    # Kept in, they still drew k-means centres for EM's start: the fit
+    # differed from the one without them.
+    X, y = make_hierarchical_regimes(n_samples=300, random_state=0)
+    y = (y > np.median(y)).astype(int) if classifier else y
+    weight = np.where(np.arange(len(y)) % 3 == 0, 0.0, 1.0)
+    kept = weight > 0
+    make = ((lambda: HierarchicalMixtureClassifier(LogisticRegression(), branching=(2, 2),
+                                                   max_iter=5, random_state=0))
+            if classifier else
+            (lambda: HierarchicalMixtureRegressor(Ridge(), branching=(2, 2), max_iter=5,
+                                                  random_state=0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = make().fit(X, y, sample_weight=weight)
+        dropped = make().fit(X[kept], y[kept])
+    predict = "predict_proba" if classifier else "predict"
+    assert_allclose(getattr(weighted, predict)(X), getattr(dropped, predict)(X),
+                    rtol=1e-9, atol=1e-9)
