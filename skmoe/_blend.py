@@ -410,11 +410,12 @@ def _head_can_fit(problem, train):
 
 
 def _inner_split(train, w, fraction, rng):
-    """Early-stopping rows (among rows of positive weight) and training rows."""
-    weighted = rng.permutation(train[w[train] > 0])
+    """Early-stopping rows and training rows (every weight is positive: the
+    mixture leaves rows of zero weight out)."""
+    shuffled = rng.permutation(train)
     n_val = int(round(fraction * len(train)))
-    n_val = n_val if 1 <= n_val <= len(weighted) - 2 else 0
-    val = np.sort(weighted[:n_val])
+    n_val = n_val if 1 <= n_val <= len(train) - 2 else 0
+    val = np.sort(shuffled[:n_val])
     # Kept as int32 where the rows allow (every gate holds its rows through its
     # training: a sixth of the stacked gate's memory on 10^6 rows).
     index_type = np.int32 if len(w) < np.iinfo(np.int32).max else np.int64

@@ -402,11 +402,11 @@ def _categorical_block(X, positions):
         missing = column.isna().to_numpy()
         if isinstance(column.dtype, pd.CategoricalDtype) or not missing.any():
             continue
-        # A copy: a string[python] column's object values are its own memory,
-        # and writing NaN into them changed the user's frame (pd.NA became NaN).
-        values = column.to_numpy(dtype=object, copy=True)
+        values = column.to_numpy(dtype=object)
         if any(value is pd.NA for value in values[missing]):
-            values[missing] = np.nan
+            # A new array: a string[python] column's object values are its own
+            # memory, and writing NaN into them changed the user's frame.
+            values = np.where(missing, np.nan, values)
             if not copied:   # (never the user's frame)
                 block, copied = block.copy(), True
             block.isetitem(k, values)   # (by position: column names may repeat)

@@ -122,11 +122,10 @@ def initial_responsibilities(problem, init_params, rng, folds, parallel):
 def _kmeans_regions(problem, rng):
     """Cluster the joint (x, y) space into one region per expert."""
     M, w = problem.n_experts, problem.sample_weight
-    # Rows of zero weight place no region (as if dropped: they moved the
-    # regions, and so EM's whole fit); other weights weigh the k-means fit.
-    weighted = np.flatnonzero(w > 0)
+    # The weights weigh the k-means fit (rows of zero weight never reach it:
+    # the mixture leaves them out, rows_of_positive_weight).
     X = np.nan_to_num(problem.X)
-    mean, scale = standardisation(X[weighted])   # (safe for columns of 1e-200 or 1e200)
+    mean, scale = standardisation(X)   # (safe for columns of 1e-200 or 1e200)
     Z = (X - mean) / scale
     if problem.is_classifier:
         target = np.eye(problem.n_classes)[problem.y]
@@ -134,8 +133,7 @@ def _kmeans_regions(problem, rng):
         target = problem.y_standardised[:, None]
     # Give the target as much weight as all the features together.
     Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
-    # (The same draw as choice(n) when every row is weighted.)
-    sample = rng.choice(weighted, size=min(len(weighted), KMEANS_MAX_ROWS), replace=False)
+    sample = rng.choice(len(Z), size=min(len(Z), KMEANS_MAX_ROWS), replace=False)
     kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
                     random_state=rng.randint(2**31 - 1))
     positive = w[sample]

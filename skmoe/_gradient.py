@@ -210,15 +210,17 @@ def _use_graphs(model, device, n_train, batch_size):
 
 
 def _split(sample_weight, validation_fraction, seed, device):
-    """Validation rows (drawn among rows of positive weight) and training rows."""
+    """Validation rows and training rows (every weight is positive: the
+    mixture leaves rows of zero weight out)."""
     rng = np.random.RandomState(seed)
-    weighted = rng.permutation(np.flatnonzero(sample_weight > 0))
-    n_val = int(round(validation_fraction * len(sample_weight)))
-    n_val = n_val if 1 <= n_val <= len(weighted) - 2 else 0
-    is_val = np.zeros(len(sample_weight), dtype=bool)
-    is_val[weighted[:n_val]] = True
+    n = len(sample_weight)
+    shuffled = rng.permutation(n)
+    n_val = int(round(validation_fraction * n))
+    n_val = n_val if 1 <= n_val <= n - 2 else 0
+    is_val = np.zeros(n, dtype=bool)
+    is_val[shuffled[:n_val]] = True
     train = rng.permutation(np.flatnonzero(~is_val))
-    return (torch.as_tensor(weighted[:n_val], device=device),
+    return (torch.as_tensor(shuffled[:n_val], device=device),
             torch.as_tensor(train, device=device))
 
 
@@ -271,7 +273,7 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 and routing is not None and routing.top_k is not None
                 and routing.top_k < problem.n_experts and not routing.balance_coef):
             _rival_if_better(problem, gate, fixed_out, train.cpu().numpy(),
-                                        val.cpu().numpy(), routing.top_k)
+                             val.cpu().numpy(), routing.top_k)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=stopping.best)
 

@@ -209,10 +209,10 @@ def m_step_leaves(problem, W, seed, parallel, old):
     if few.any():
         # A leaf whose posterior underflowed to exactly zero on all rows but one
         # (a few rows, a sharp fit) was fitted on that row alone: LightGBM refused
-        # "1 sample(s)". A tiny weight on every row of positive sample_weight.
+        # "1 sample(s)". A tiny weight on every row (all of positive
+        # sample_weight: the mixture leaves the others out).
         fit_W = W.copy()
-        fit_W[:, few] += (1e-12 * (W[:, few].max(axis=0) + 1e-12)
-                          * (problem.sample_weight > 0)[:, None])
+        fit_W[:, few] += 1e-12 * (W[:, few].max(axis=0) + 1e-12)
     experts = parallel(delayed(fit_expert)(
         name, clone(template), X, y, fit_W[:, j], seed + j, classes_needed=bool(n_classes),
         n_classes=n_classes or None)
