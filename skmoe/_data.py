@@ -206,7 +206,8 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
       column each and the rarer ones (and categories first seen at
       prediction) share one "infrequent" column; a missing value is a
       category of its own. Datetime and other columns are an error that
-      names them.
+      names them, as are, at prediction, values of another type than the
+      categories of fit (numbers where fit saw strings, or the reverse).
     * A sparse matrix: densified when it has at most ``max_sparse_features``
       columns; wider ones are an error (a gate on thousands of inputs is slow
       and overfits), which suggests a reducing transformer such as
@@ -356,8 +357,39 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             numbers_ = np.asarray(X[:, self.numeric_columns_], dtype=np.float64)
         else:
             numbers_ = _numeric_block(X, self.numeric_columns_)
-        encoded = self.encoder_.transform(_categorical_block(X, self.categorical_columns_))
-        return np.hstack([numbers_, encoded])
+        block = _categorical_block(X, self.categorical_columns_)
+        self._check_category_types(X, block)
+        return np.hstack([numbers_, self.encoder_.transform(block)])
+
+    def _check_category_types(self, X, block):
+        """Refuse a one-hot encoded column holding strings where fit saw other
+        values, or the reverse ('1' in fit, 1 now), naming it.
+
+        OneHotEncoder never matches such values with the categories of fit:
+        it failed with a bare "ufunc 'isnan' not supported" or "y contains
+        previously unseen labels", naming neither the gate nor the column, or
+        (in an object column, or strings where fit saw numbers) took every
+        value for an unknown category, silently.
+        """
+        for k, (j, categories) in enumerate(zip(self.categorical_columns_,
+                                                self.encoder_.categories_)):
+            column = block.iloc[:, k] if is_dataframe(block) else block[:, k]
+            fitted, now = _string_kinds(categories), _string_kinds(column)
+            if not fitted or now <= fitted:
+                continue
+            strings = True in fitted
+            seen = next(v for v in np.asarray(categories, dtype=object)
+                        if _string_kinds([v]) == fitted)
+            value = next(v for v in np.asarray(column, dtype=object)
+                         if _string_kinds([v]) and _string_kinds([v]) != fitted)
+            name = repr(str(X.columns[j])) if is_dataframe(X) else f"at position {j}"
+            raise ValueError(
+                f"gate_transformer='auto' one-hot encodes the column {name} of X for the "
+                f"gate, fitted on {'strings' if strings else 'values that are not strings'} "
+                f"(e.g. {seen!r}); it now holds {'other values' if strings else 'strings'} "
+                f"(e.g. {value!r}), which match none of those categories. Give the column "
+                "the type it had in fit, or pass gate_transformer for the gate's view of X; "
+                "the experts get X as it is.")
 
     def get_feature_names_out(self, input_features=None):
         """Names of the view's columns (numeric columns, then one-hot columns).
@@ -389,7 +421,9 @@ def _categorical_block(X, positions):
     strings) or an object column is ``pd.NA``, which OneHotEncoder takes
     for a value that is not a string: "they mix strings with other values
     (e.g. 'a' and <NA>)" for ``convert_dtypes()`` of openintro::births14.
-    As NaN it is the category of its own that a missing value is.
+    As NaN it is the category of its own that a missing value is. So it is
+    in a ``category`` column of such strings (``astype('category')`` of one,
+    as LightGBM experts want it), whose missing values are ``pd.NA`` too.
     """
     block = _safe_indexing(X, positions, axis=1)
     if not is_dataframe(block):
@@ -400,7 +434,7 @@ def _categorical_block(X, positions):
     for k in range(block.shape[1]):
         column = block.iloc[:, k]
         missing = column.isna().to_numpy()
-        if isinstance(column.dtype, pd.CategoricalDtype) or not missing.any():
+        if not missing.any():
             continue
         values = column.to_numpy(dtype=object)
         if any(value is pd.NA for value in values[missing]):
@@ -411,6 +445,23 @@ def _categorical_block(X, positions):
                 block, copied = block.copy(), True
             block.isetitem(k, values)   # (by position: column names may repeat)
     return block
+
+
+def _string_kinds(values):
+    """Which kinds the values hold, missing ones aside: True for strings
+    (or bytes), False for anything else; an empty set when all are missing."""
+    import pandas as pd
+
+    values = np.asarray(values, dtype=object)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "empty":
+        return set()
+    if kind in ("string", "bytes"):
+        return {True}
+    if kind not in ("mixed", "mixed-integer"):
+        return {False}
+    return {isinstance(v, (str, bytes)) for v in values
+            if not (v is None or v is pd.NA or (isinstance(v, float) and v != v))}
 
 
 def _mixed_example(column):
