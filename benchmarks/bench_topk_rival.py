@@ -5,13 +5,17 @@ Over fixed experts the gradient trainer's top-k gate is replaced by its rival
 constant blend otherwise) when the rival beats it on the validation rows by
 more than one standard error (``skmoe._gradient.TOPK_RIVAL``);
 cross-fitted EM's top-k mixture likewise, on the honest outputs of every row
-(``skmoe._em.TOPK_RIVAL``; ``--training em``). Both settings on the suite's
+(``skmoe._em.TOPK_RIVAL``; ``--training em``). ``--all-rows`` compares the
+gradient trainer's rival checked on the validation rows only with the rival
+checked on them or on every row (``skmoe._gradient.TOPK_RIVAL_ALL_ROWS``, the
+library's). Both settings on the suite's
 pool and splits (``run_benchmarks.py``); mean test RMSE or log-loss, and the
 per-split scores with the rival::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_topk_rival.py --splits 5 --top-k 1 iris mroz
     OMP_NUM_THREADS=1 python benchmarks/bench_topk_rival.py --splits 5 --training em mroz
     OMP_NUM_THREADS=1 python benchmarks/bench_topk_rival.py --training em --unseen Auto Titanic
+    OMP_NUM_THREADS=1 python benchmarks/bench_topk_rival.py --all-rows --top-k 1 wine mcycle
 """
 
 import argparse
@@ -71,11 +75,15 @@ def _hard_em_gate(rounds=5):
     return lambda: setattr(gradient, "_rival_if_better", original)
 
 
-def _rival_switch(training, on):
-    """Turn the trainer's rival on or off (module constants)."""
+def _rival_switch(training, on, all_rows=False):
+    """Turn the trainer's rival on or off (module constants); with
+    ``all_rows``, the gradient trainer's rival stays on and ``on`` says
+    whether it is also checked on every row."""
     import skmoe._em as em
     import skmoe._gradient as gradient
-    if training == "em":
+    if all_rows:
+        gradient.TOPK_RIVAL_ALL_ROWS = on
+    elif training == "em":
         em.TOPK_RIVAL = on
     else:
         gradient.TOPK_RIVAL = on
@@ -89,13 +97,19 @@ def main(argv=None):
     parser.add_argument("--training", default="gradient", choices=["gradient", "em"])
     parser.add_argument("--unseen", action="store_true",
                         help="the datasets are bench_more_datasets.py's sets (its loader)")
+    parser.add_argument("--all-rows", action="store_true",
+                        help="'without' checks the gradient trainer's rival on the "
+                             "validation rows only, 'with' on them or on every row")
     parser.add_argument("--hard-em", action="store_true",
                         help="compare the rival alone with the rival after a hard-EM "
                              "refinement of the gate (a variant, not the library)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     method = f"moe_top{args.top_k}"
-    print("| dataset | top-k | without the rival | with it | change | per split, with it |")
+    print("| dataset | top-k | without the rival | with it | change | per split, with it |"
+          if not args.all_rows else
+          "| dataset | top-k | rival on validation rows | on them or every row | change "
+          "| per split, every row |")
     print("|---|---|---|---|---|---|")
     for name in args.datasets:
         if args.unseen:
@@ -110,7 +124,7 @@ def main(argv=None):
                 if args.hard_em:   # False: the library; True: hard EM, then the rival
                     undo = _hard_em_gate() if rival else None
                 else:
-                    _rival_switch(args.training, rival)
+                    _rival_switch(args.training, rival, args.all_rows)
                 model = build_method(method, task, seed=split, lgbm_trees=300, n_jobs=1,
                                      moe_params={"training": args.training})
                 model.fit(X[train], y[train])
@@ -118,7 +132,7 @@ def main(argv=None):
                     undo()
                 scores[rival].append(next(iter(_scores(task, model, X[test], y[test])[0]
                                                .values())))
-        _rival_switch(args.training, True)
+        _rival_switch(args.training, True, args.all_rows)
         before, after = np.mean(scores[False]), np.mean(scores[True])
         print(f"| {name} | {args.top_k} | {before:.4f} | {after:.4f} | "
               f"{100 * (after / before - 1):+.1f} % | "

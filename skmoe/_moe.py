@@ -389,9 +389,10 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         experts is replaced by its rival (the best expert alone for
         ``top_k=1``, else the top k of the experts' best constant blend)
         if the rival beats it by more than one standard error: on the
-        validation rows with the gradient trainer (and no balance loss), on
-        the honest outputs of every row with cross-fitted EM from the
-        full-data fits.
+        validation rows with the gradient trainer (and no balance loss),
+        which also gives way to the rival where its gate is no better on
+        every row (rows it was trained on, which favour it); on the honest
+        outputs of every row with cross-fitted EM from the full-data fits.
     noisy_gating : bool, default=False
         Noisy top-k gating in training (learned, input-dependent noise on
         the gate logits).
