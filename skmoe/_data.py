@@ -522,6 +522,27 @@ def gate_matrix(Z, n_rows, transformer):
     return Z
 
 
+def validate_numeric_data(estimator, X, *args, who, **kwargs):
+    """``validate_data`` to float64 for an expert that needs numbers (a rule,
+    a torch MLP), naming a DataFrame's non-numeric columns if that fails.
+
+    In a mixture such experts get X as the user gave it: scikit-learn's check
+    stopped a DataFrame with string columns with pandas' "could not convert
+    string to float: 'white'", which names neither the column nor what to do.
+    """
+    try:
+        return validate_data(estimator, X, *args, dtype=np.float64, **kwargs)
+    except (TypeError, ValueError) as exc:
+        if is_dataframe(X):
+            _, categorical, other = column_kinds(X)
+            if categorical or other:
+                raise ValueError(
+                    f"{who} needs numeric X; the column(s) "
+                    f"{_describe(X, categorical + other)} are not numbers: encode them "
+                    "first (e.g. a Pipeline with a ColumnTransformer before it).") from exc
+        raise
+
+
 def dense_numeric(X, who):
     """X as a dense float64 array for ``who``, which needs numbers; a clear error otherwise."""
     if sparse.issparse(X):

@@ -26,8 +26,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_label_values, check_sample_weight, encode_class_labels
-from ._compat import validate_data
-from ._data import mean_and_scale, read_only_view
+from ._data import mean_and_scale, read_only_view, validate_numeric_data
 from ._likelihood import PROBA_FLOOR
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
@@ -208,7 +207,7 @@ class RuleExpert(BaseEstimator):
             # Before scikit-learn's check, which stopped on pd.NA (a "string"
             # column's missing value) with "boolean value of NA is ambiguous".
             check_label_values(y, "y")
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=regression)
+        X, y = validate_numeric_data(self, X, y, y_numeric=regression, who=self._who())
         w = check_sample_weight(sample_weight, X)
         w = np.ones(len(y)) if w is None else w / w.mean()
         start = dict(self.params or {})
@@ -276,7 +275,10 @@ class RuleExpert(BaseEstimator):
     # -- predict ---------------------------------------------------------------
     def _check_X(self, X):
         check_is_fitted(self, "params_")
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return validate_numeric_data(self, X, reset=False, who=self._who())
+
+    def _who(self):
+        return f"RuleExpert({_rule_name(self.func)})"
 
     def predict(self, X):
         """The rule's prediction (regression) or most probable class.

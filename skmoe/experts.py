@@ -18,8 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import check_label_values, check_sample_weight, encode_class_labels
-from ._compat import validate_data
-from ._data import mean_and_scale
+from ._data import mean_and_scale, validate_numeric_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
@@ -181,7 +180,7 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return validate_numeric_data(self, X, reset=False, who=type(self).__name__)
 
     def __setstate__(self, state):
         # Pickles written before skmoe._persistence hold a CPU module and this key.
@@ -270,7 +269,7 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         -------
         self : TorchMLPRegressor
         """
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X, y = validate_numeric_data(self, X, y, y_numeric=True, who=type(self).__name__)
         # y_numeric converts object arrays only; a string array reached numpy's
         # "resolved dtypes are not compatible with add.reduce".
         if y.dtype.kind not in "biuf":
@@ -361,7 +360,7 @@ weight_decay, device, precision, random_state
             # Before scikit-learn's check, which stopped on pd.NA (a "string"
             # column's missing value) with "boolean value of NA is ambiguous".
             check_label_values(y, "y")
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = validate_numeric_data(self, X, y, who=type(self).__name__)
         encoder, target = encode_class_labels(y)
         sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
