@@ -494,18 +494,21 @@ def routed_task_loss(logits, out, y, k, regression):
     return -np.log(np.maximum(proba[np.arange(len(y)), y], 1e-300))
 
 
-def rival_routing(picked, y, w, regression, top_k):
+def rival_routing(picked, y, w, regression, top_k, among=None):
     """Gate weights of the best constant routing: the rival of a top-k gate.
 
     What a user would deploy instead of a sparse mixture: for ``top_k=1``
     the expert with the lowest loss (weights with their maximum on it), for
     larger k the experts' best constant blend (its top k are routed).
-    ``picked`` and ``y`` as :func:`constant_blend_logits` takes them.
+    ``picked`` and ``y`` as :func:`constant_blend_logits` takes them;
+    ``among``: for ``top_k=1``, the positions of the experts the rival is
+    chosen from (default: all).
     """
     M = picked.shape[1]
     if top_k == 1:
+        among = np.arange(M) if among is None else np.asarray(among)
         proba = np.full(M, 0.25 / (M - 1))
-        proba[best_expert(picked, y, w, regression)] = 0.75
+        proba[among[best_expert(picked[:, among], y, w, regression)]] = 0.75
         return proba
     return softmax(constant_blend_logits(picked, y if regression else None, w, regression))
 

@@ -52,11 +52,11 @@ from .experts import is_differentiable_expert
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
 CUDA_GRAPHS = True
 
-# A top-k gate over fixed experts gives way to the best constant routing (the
-# best expert alone for top-1) where that beats it by one standard error on
-# the validation rows, or where the gate is no better on every row
-# (_rival_if_better); the second switch is for the ablation benchmark
-# (benchmarks/bench_topk_rival.py --all-rows).
+# A top-k gate over fixed experts (or a top-1 gate beside torch experts) gives
+# way to the best constant routing (the best expert alone for top-1) where
+# that beats it by one standard error on the validation rows, or where the
+# gate is no better on every row (_rival_if_better); the second switch is for
+# the ablation benchmark (benchmarks/bench_topk_rival.py --all-rows).
 TOPK_RIVAL = True
 TOPK_RIVAL_ALL_ROWS = True
 
@@ -271,17 +271,36 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
         stopping.restore(model)
         routing = settings.routing
         # (Not where the user asked for balanced routing: a constant routing
-        # sends every row to the same experts.)
-        if (TOPK_RIVAL and fixed and not differentiable and len(val)
+        # sends every row to the same experts. With torch experts, top-1 only,
+        # the rival one of the fixed experts: a torch expert trained on the rows
+        # routed to it is no expert for every row, and a constant blend with
+        # it would need the torch experts' out-of-fold outputs.)
+        if (TOPK_RIVAL and fixed and len(val)
                 and routing is not None and routing.top_k is not None
-                and routing.top_k < problem.n_experts and not routing.balance_coef):
-            _rival_if_better(problem, gate, fixed_out, train.cpu().numpy(),
-                             val.cpu().numpy(), routing.top_k)
+                and routing.top_k < problem.n_experts and not routing.balance_coef
+                and (not differentiable or routing.top_k == 1)):
+            outputs = (fixed_out if not differentiable
+                       else _expert_outputs(model, data, len(problem.y)))
+            _rival_if_better(problem, gate, outputs, train.cpu().numpy(),
+                             val.cpu().numpy(), routing.top_k, among=fixed)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=stopping.best)
 
 
-def _rival_if_better(problem, gate, fixed_out, train, val, top_k):
+def _expert_outputs(model, data, n):
+    """Every expert's outputs on every row, as numpy (the fixed experts'
+    out-of-fold ones, the torch experts' as trained): (n, M[, C])."""
+    model.eval()
+    pieces = []
+    with torch.no_grad():
+        for first in range(0, n, EVAL_CHUNK):
+            zg, ze, fo, _, _ = data.rows(torch.arange(first, min(first + EVAL_CHUNK, n),
+                                                      device=data.y.device))
+            pieces.append(to_numpy(model(zg, ze, fo)[1]))
+    return np.concatenate(pieces)
+
+
+def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
     """Set ``gate`` to its rival's constant routing if that beats it.
 
     A top-k gate learns from the dense mixture's loss, straight through
@@ -300,13 +319,16 @@ def _rival_if_better(problem, gate, fixed_out, train, val, top_k):
     it, so a gate that does not win there would not win on new rows (on
     ``Pima`` the top-1 gate's routed log-loss on its own training rows was
     1.55, the best expert's 0.48; the gate scored 0.78 on new rows, the
-    best expert 0.47).
+    best expert 0.47). ``fixed_out``: every expert's outputs; ``among``: the
+    experts the rival is chosen from (the fixed ones, where torch experts
+    trained with the gate: their outputs on the training rows are not
+    honest, and they learned from the rows routed to them only).
     """
     regression = not problem.is_classifier
     y = problem.y_standardised if regression else problem.y
     w = problem.sample_weight
     picked = fixed_out if regression else picked_log_likelihood(fixed_out, problem.y)
-    proba = rival_routing(picked[train], y[train], w[train], regression, top_k)
+    proba = rival_routing(picked[train], y[train], w[train], regression, top_k, among)
     out = fixed_out if regression else np.exp(fixed_out)
     gate_loss = routed_task_loss(gate.logits(problem.X), out, y, top_k, regression)
     rival_loss = routed_task_loss(np.log(proba), out, y, top_k, regression)

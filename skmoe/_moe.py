@@ -393,6 +393,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         which also gives way to the rival where its gate is no better on
         every row (rows it was trained on, which favour it); on the honest
         outputs of every row with cross-fitted EM from the full-data fits.
+        A top-1 mixture with torch experts (gradient trainer) does the
+        same, its rival the best of the experts that are not torch MLPs.
     noisy_gating : bool, default=False
         Noisy top-k gating in training (learned, input-dependent noise on
         the gate logits).
