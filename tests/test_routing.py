@@ -634,6 +634,28 @@ def test_top_1_gate_that_routes_well_keeps_its_routing():
     assert np.sqrt(np.mean((moe.predict(X_new) - y_new) ** 2)) < alone / 2
 
 
+def test_rival_checks_score_routed_probabilities_as_predict_proba_gives_them():
+    # The rival checks' routed log-loss floored a zero probability at 1e-300
+    # (a cost of 690 on one row) where predict_proba floors it at 1e-6 (13.8):
+    # a few rows where 15-NN gave the true class probability zero drowned
+    # every other difference (MASS::biopsy, top-1 EM: honest routed
+    # log-loss 1.44 for the rival against 0.09 for its expert's own, and
+    # the rival could not win by one standard error).
+    from sklearn.neighbors import KNeighborsClassifier
+    from skmoe._candidates import routed_task_loss
+    X, y = load_iris(return_X_y=True)
+    experts = [("lr", LogisticRegression(max_iter=500)), ("knn", KNeighborsClassifier(1))]
+    moe = EMClassifier(experts, top_k=1, max_iter=3, random_state=0).fit(X[::2], y[::2])
+    X_new, y_new = X[1::2], y[1::2]
+    out = np.stack([expert.predict_proba(X_new) for expert in moe.experts_], axis=1)
+    gate = moe.predict_gate(X_new)
+    assert (np.take_along_axis(out, y_new[:, None, None], 2) == 0).any()  # 1-NN's zeros
+    loss = routed_task_loss(np.log(gate + 1e-300), out, y_new, 1, False)
+    expected = -np.log(moe.predict_proba(X_new)[np.arange(len(y_new)), y_new])
+    assert_allclose(loss, expected, rtol=1e-10)
+    assert loss.max() < 14.0
+
+
 def test_top_1_em_worse_than_the_best_expert_is_replaced_by_it():
     # Hard EM from the full-data fits sent every row to 5-NN (log-loss 1.09
     # on new rows; logistic regression alone 0.69). On the honest outputs of
