@@ -110,8 +110,9 @@ def regression_outputs(names, experts, X):
     for name, expert in zip(names, experts):
         pred = call_expert(name, expert, "predict", X).reshape(n_samples(X), -1)
         if pred.shape[1] != 1:
-            raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per "
-                             "sample; the regressor mixture expects one.")
+            raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
+                             f"{pred.shape[1]} outputs per sample; a regression expert "
+                             "must return one (a single target).")
         _check_finite(pred, name)
         columns.append(pred[:, 0])
     return np.column_stack(columns) if columns else np.empty((n_samples(X), 0))

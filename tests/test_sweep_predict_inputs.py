@@ -89,3 +89,27 @@ def test_a_category_column_of_nullable_strings_with_a_missing_value_fits_the_gat
     assert np.array_equal(view.transform(as_category), AutoGateTransformer().fit_transform(X))
     assert np.array_equal(view.transform(as_category)[2], [2.0, 0.0, 0.0, 1.0])
     pd.testing.assert_frame_equal(as_category, before)   # the user's frame is left alone
+
+
+def test_an_expert_with_two_outputs_in_an_ensemble_is_named_without_mixture_words():
+    # EnsembleRegressor said "the regressor mixture expects one" of an
+    # expert that returned two outputs per row, naming neither its type
+    # nor the ensemble's own rule.
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    from skmoe import EnsembleRegressor
+
+    class TwoOutputs(RegressorMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.n_features_in_ = np.asarray(X).shape[1]
+            return self
+
+        def predict(self, X):
+            return np.zeros((len(X), 2))
+
+    X, y = np.arange(40.0).reshape(20, 2), np.arange(20.0)
+    model = EnsembleRegressor([("ridge", Ridge()), ("two", TwoOutputs())])
+    with pytest.raises(ValueError, match=r"Expert 'two' \(TwoOutputs\) returned 2 outputs per "
+                                         r"sample; a regression expert must return one") as info:
+        model.fit(X, y).predict(X)
+    assert "mixture" not in str(info.value)
