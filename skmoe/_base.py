@@ -262,6 +262,13 @@ class _BaseExpertComposition(_BaseComposition):
             self._validate_names(names)
         kept = [(n, e) for n, e in pairs if not (isinstance(e, str) and e == "drop")]
         for name, est in kept:
+            if isinstance(est, type):
+                # (scikit-learn's clone said "provide an instance ... instead
+                # of a class", naming no expert.)
+                who = ("experts" if getattr(self, "n_experts", None) is not None
+                       else f"Expert '{name}'")
+                raise TypeError(f"{who} is the class {est.__name__}, not an estimator: "
+                                f"pass an instance, e.g. {est.__name__}().")
             if not hasattr(est, "fit"):
                 raise TypeError(
                     f"Expert '{name}' is {est!r}, which is neither an estimator "

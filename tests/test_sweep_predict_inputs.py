@@ -113,3 +113,16 @@ def test_an_expert_with_two_outputs_in_an_ensemble_is_named_without_mixture_word
                                          r"sample; a regression expert must return one") as info:
         model.fit(X, y).predict(X)
     assert "mixture" not in str(info.value)
+
+
+@pytest.mark.parametrize("make_model", [
+    lambda: MixtureOfExpertsRegressor([("ridge", Ridge), ("tree", DecisionTreeRegressor())]),
+    lambda: MixtureOfExpertsRegressor(Ridge, n_experts=2),
+], ids=["list", "homogeneous"])
+def test_an_expert_given_as_a_class_is_named(make_model):
+    # scikit-learn's clone said "provide an instance of scikit-learn
+    # estimator instead of a class", naming no expert.
+    X, y = np.arange(40.0).reshape(20, 2), np.arange(20.0)
+    with pytest.raises(TypeError, match=r"(Expert 'ridge'|experts) is the class Ridge, not an "
+                                        r"estimator: pass an instance, e.g. Ridge\(\)"):
+        make_model().fit(X, y)
