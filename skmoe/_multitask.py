@@ -18,8 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import (check_label_values, check_relative_sample_weight,
                     check_sample_weight)
-from ._compat import validate_data
-from ._data import _describe, column_kinds, is_dataframe, mean_and_scale
+from ._data import is_dataframe, mean_and_scale, validate_numeric_data
 
 TASK_TYPES = ("regression", "binary", "multiclass")
 
@@ -173,22 +172,12 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         # gates impute it), and names those that refuse it.
         nan_policy = getattr(self, "_nan_policy", lambda: True)()
         with getattr(self, "_nan_refusers_named", contextlib.nullcontext)():
-            try:
-                return validate_data(self, X, reset=reset, dtype=np.float64,
-                                     ensure_min_samples=2 if reset else 1,
-                                     ensure_all_finite=nan_policy)
-            except (TypeError, ValueError) as exc:
-                # A DataFrame with category or string columns stopped with
-                # pandas' "Cannot cast str dtype to float64", naming no column.
-                if is_dataframe(X):
-                    _, categorical, other = column_kinds(X)
-                    if categorical or other:
-                        raise ValueError(
-                            f"{type(self).__name__} needs numeric X; the column(s) "
-                            f"{_describe(X, categorical + other)} are not numbers (category, "
-                            "string or other columns): encode them first (for example "
-                            "with OneHotEncoder).") from exc
-                raise
+            # (A DataFrame with category or string columns stopped with pandas'
+            # "Cannot cast str dtype to float64", naming no column.)
+            return validate_numeric_data(self, X, reset=reset,
+                                         ensure_min_samples=2 if reset else 1,
+                                         ensure_all_finite=nan_policy,
+                                         who=type(self).__name__)
 
     def _check_X(self, X):
         check_is_fitted(self)
