@@ -157,7 +157,9 @@ def _settings_line(result):
             f"{s['test_size']:.0%}), at most "
             f"{s['max_rows']} rows per dataset, LightGBM {s['lgbm_trees']} trees, "
             f"{s['n_jobs']} thread(s) per method; default training = "
-            f"{s['default_training']!r}; skmoe {s['skmoe_version']}, {s['machine']}, "
+            f"{s['default_training']!r}; skmoe {s['skmoe_version']}"
+            + "".join(f", {name} {v}" for name, v in s.get("packages", {}).items() if v)
+            + f", {s['machine']}, "
             f"{s['date']}, total {s['total_s'] / 60:.1f} min. Not available: {na}.{extra}")
 
 

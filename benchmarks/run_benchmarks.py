@@ -228,6 +228,18 @@ def detect_variants():
     return available, default_training
 
 
+def package_versions():
+    """Versions of the packages the figures depend on, by name."""
+    from importlib.metadata import PackageNotFoundError, version
+    versions = {}
+    for name in ("numpy", "scipy", "scikit-learn", "lightgbm", "torch", "joblib"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
 def build_method(name, task, *, seed, lgbm_trees, n_jobs, moe_params=None):
     """An unfitted estimator for a method name (not 'experts').
 
@@ -606,6 +618,9 @@ def run_suite(datasets=None, *, methods=None, splits=10, max_rows=20000, test_si
                      "moe_params": dict(moe_params or {}),
                      "unavailable": {k: v for k, v in available.items() if v},
                      "skmoe_version": skmoe.__version__, "python": platform.python_version(),
+                     # EM's per-split scores move with these (not the machine):
+                     # a fresh environment changed EM's boston split 1 from 4.51 to 4.04.
+                     "packages": package_versions(),
                      "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
                      "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "total_s": time.perf_counter() - start},
