@@ -538,8 +538,9 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
             if categorical or other:
                 raise ValueError(
                     f"{who} needs numeric X; the column(s) "
-                    f"{_describe(X, categorical + other)} are not numbers: encode them "
-                    "first (e.g. a Pipeline with a ColumnTransformer before it).") from exc
+                    f"{_describe(X, categorical + other)} are not numbers (category, "
+                    "string or other columns): encode them first (e.g. a Pipeline with a "
+                    "ColumnTransformer before it).") from exc
         raise
 
 
