@@ -160,7 +160,15 @@ def _settings_line(result):
             f"{s['default_training']!r}; skmoe {s['skmoe_version']}"
             + "".join(f", {name} {v}" for name, v in s.get("packages", {}).items() if v)
             + f", {s['machine']}, "
-            f"{s['date']}, total {s['total_s'] / 60:.1f} min. Not available: {na}.{extra}")
+            f"{s['date']}, total {s['total_s'] / 60:.1f} min. Not available: {na}.{extra}"
+            + "".join(_update_line(u) for u in s.get("updates", [])))
+
+
+def _update_line(update):
+    """One re-run merged in (``run_benchmarks.py --update``): what and when."""
+    packages = "".join(f", {name} {v}" for name, v in update.get("packages", {}).items() if v)
+    return (f" Re-run and merged: {', '.join(update['methods'])} on "
+            f"{len(update['datasets'])} dataset(s), {update['date']}{packages}.")
 
 
 def render(result, fmt):

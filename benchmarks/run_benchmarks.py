@@ -664,7 +664,8 @@ def merge_results(old, new):
     settings["methods"] = list(dict.fromkeys([*settings["methods"], *replaced]))
     settings["total_s"] += new["settings"]["total_s"]
     settings["updates"] = [*settings.get("updates", []), {
-        k: new["settings"][k] for k in ("datasets", "methods", "date", "skmoe_version")}]
+        k: new["settings"][k] for k in ("datasets", "methods", "date", "skmoe_version",
+                                        "packages") if k in new["settings"]}]
     merged = {"settings": settings,
               "datasets": [by_name[n] for n in settings["datasets"] if n in by_name]}
     return _with_summaries(merged)
