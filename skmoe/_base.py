@@ -599,6 +599,15 @@ def rows_of_positive_weight(X, y, sample_weight):
     return _safe_indexing(X, kept_rows), y[kept_rows], weight / weight.mean(), kept_rows
 
 
+def check_finite_target(y, who):
+    """Raise if a regression target (float, after scikit-learn's checks) is not
+    finite: None in a list with gaps passes scikit-learn's NaN check as an
+    object and becomes NaN in the conversion to float after it."""
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"y contains NaN, infinity or None ({int(np.sum(~np.isfinite(y)))} "
+                         f"of its values); {who} needs finite targets.")
+
+
 def check_label_values(labels, what="The target"):
     """Name missing (None or NaN) and mixed string/numeric labels in an object array.
 

@@ -279,25 +279,27 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 and routing is not None and routing.top_k is not None
                 and routing.top_k < problem.n_experts and not routing.balance_coef
                 and (not differentiable or routing.top_k == 1)):
-            outputs = (fixed_out if not differentiable
-                       else _expert_outputs(model, data, len(problem.y)))
+            outputs = (fixed_out if not differentiable else _forward(
+                model, data, torch.arange(len(problem.y), device=data.y.device))[1])
             _rival_if_better(problem, gate, outputs, train.cpu().numpy(),
                              val.cpu().numpy(), routing.top_k, among=fixed)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=stopping.best)
 
 
-def _expert_outputs(model, data, n):
-    """Every expert's outputs on every row, as numpy (the fixed experts'
-    out-of-fold ones, the torch experts' as trained): (n, M[, C])."""
+def _forward(model, data, index):
+    """The trained model on the rows ``index``, in chunks, as numpy: log gate
+    weights (n, M), the experts' outputs (n, M[, C]) (the fixed experts'
+    out-of-fold ones), y and the weights."""
+    columns = ([], [], [], [])
     model.eval()
-    pieces = []
     with torch.no_grad():
-        for first in range(0, n, EVAL_CHUNK):
-            zg, ze, fo, _, _ = data.rows(torch.arange(first, min(first + EVAL_CHUNK, n),
-                                                      device=data.y.device))
-            pieces.append(to_numpy(model(zg, ze, fo)[1]))
-    return np.concatenate(pieces)
+        for first in range(0, len(index), EVAL_CHUNK):
+            zg, ze, fo, y, w = data.rows(index[first:first + EVAL_CHUNK])
+            log_g, out = model(zg, ze, fo)
+            for column, value in zip(columns, (log_g, out, y, w)):
+                column.append(to_numpy(value))
+    return tuple(np.concatenate(column) for column in columns)
 
 
 def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
@@ -367,15 +369,7 @@ def _fitted_variances(model, data, index, problem, start):
     ``start`` (standardised units) or, if None, the gate-weighted residuals;
     the mean log-likelihood per row they give (in y's units); and each
     expert's mean gate weight (from the same pass over the rows)."""
-    columns = {"log_g": [], "out": [], "y": [], "w": []}
-    model.eval()
-    with torch.no_grad():
-        for first in range(0, len(index), EVAL_CHUNK):
-            zg, ze, fo, y, w = data.rows(index[first:first + EVAL_CHUNK])
-            log_g, out = model(zg, ze, fo)
-            for key, value in zip(columns, (log_g, out, y, w)):
-                columns[key].append(to_numpy(value))
-    log_g, out, y, w = (np.concatenate(columns[key]) for key in columns)
+    log_g, out, y, w = _forward(model, data, index)
     floor = problem.variance_floor / problem.y_scale ** 2      # (standardised units)
     variances, log_likelihood = fitted_noise_variances(y, out, log_g, w, floor, start)
     return (variances * problem.y_scale ** 2, log_likelihood - math.log(problem.y_scale),

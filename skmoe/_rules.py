@@ -25,7 +25,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_label_values, check_sample_weight, encode_class_labels
+from ._base import (check_finite_target, check_label_values, check_sample_weight,
+                    encode_class_labels)
 from ._data import mean_and_scale, read_only_view, validate_numeric_data
 from ._likelihood import PROBA_FLOOR
 
@@ -219,12 +220,7 @@ class RuleExpert(BaseEstimator):
                                  f"starting values of the search); {key!r} is {value!r}.")
         if regression:
             y = y.astype(np.float64)
-            if not np.all(np.isfinite(y)):
-                # None in y (a list with gaps) becomes NaN after scikit-learn's
-                # check for NaN: noise_std_ was NaN, silently.
-                raise ValueError(f"y contains NaN, infinity or None ("
-                                 f"{int(np.sum(~np.isfinite(y)))} of its values); RuleExpert "
-                                 "needs finite targets.")
+            check_finite_target(y, "RuleExpert")   # (noise_std_ was NaN, silently)
             scale = mean_and_scale(y)[1]
 
             root_share = np.sqrt(w / w.sum())

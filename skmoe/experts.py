@@ -17,7 +17,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import check_label_values, check_sample_weight, encode_class_labels
+from ._base import (check_finite_target, check_label_values, check_sample_weight,
+                    encode_class_labels)
 from ._data import mean_and_scale, validate_numeric_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
@@ -276,12 +277,8 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
             raise ValueError(f"y must be numeric for {type(self).__name__} (a regressor), "
                              f"got an array of dtype {y.dtype}; use TorchMLPClassifier "
                              "for class labels.")
-        if not np.all(np.isfinite(y)):
-            # None in y (a list with gaps) becomes NaN after scikit-learn's check
-            # for NaN: y_mean_ was NaN, and every prediction, silently.
-            raise ValueError(f"y contains NaN, infinity or None ("
-                             f"{int(np.sum(~np.isfinite(y)))} of its values); "
-                             f"{type(self).__name__} needs finite targets.")
+        # (y_mean_ was NaN, and every prediction, silently.)
+        check_finite_target(y, type(self).__name__)
         sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self._set_target_scaling(y)
