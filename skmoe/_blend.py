@@ -73,7 +73,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 
-from ._likelihood import LOG_2PI, fitted_noise_variances, moved_to_mean
+from ._likelihood import (LOG_2PI, fitted_noise_variances, log_proba_at_labels,
+                          mix_probabilities, moved_to_mean)
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
@@ -587,8 +588,14 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         variances, log_likelihood = fitted_noise_variances(problem.y, centres, log_g, w,
                                                            problem.variance_floor)
     else:
+        # The log of the final predictor's probability at the label (the
+        # candidate blend's, as predict_proba and log_likelihood_samples give it).
+        mixture = mix_probabilities(G, raw)
         del G
-        log_likelihood = float(np.average(logsumexp(log_g + blend_out, axis=1), weights=w))
+        if combiner is not None:
+            mixture = combiner.predict_proba(problem.X, raw, mixture, problem.n_classes)
+        log_likelihood = float(np.average(log_proba_at_labels(mixture, problem.y),
+                                          weights=w))
     return Bunch(experts=models, gate=gate, variances=variances, history=history,
                  n_iter=len(history), converged=converged,
                  log_likelihood=log_likelihood, expert_share=expert_share,

@@ -35,10 +35,13 @@ did not see it), so an expert that interpolates its training data -- a
 are fixed for the whole run.  At the end each expert is refitted once on all
 rows with its final responsibilities.  With ``cv=None`` the likelihoods are
 in-sample: exact EM, right for low-capacity experts such as linear models.
-Its log-likelihood never decreases: an expert's or the gate's update is kept
-only if it does not lower its part of the expected complete-data
-log-likelihood (the floor, the gate's L2 penalty and early-stopped solvers
-optimise slightly different objectives).
+With dense routing its log-likelihood never decreases: an expert's or the
+gate's update is kept only if it does not lower its part of the expected
+complete-data log-likelihood (the floor, the gate's L2 penalty and
+early-stopped solvers optimise slightly different objectives). With
+``top_k`` the responsibilities are the posterior's top k (hard EM for
+``top_k=1``), not the posterior, so an iteration can lower it; the best
+iteration is the one kept.
 """
 
 import copy
@@ -204,7 +207,7 @@ def e_step(problem, logits, noise, log_lik, options, generator):
         per_sample = logsumexp(joint, axis=1)
         return np.exp(joint - per_sample[:, None]), per_sample
     k = min(options.top_k, problem.n_experts)
-    prior = route_numpy(logits, k, options.capacity_factor)
+    prior = route_numpy(logits, k)   # predict's routing: no capacity
     with np.errstate(divide="ignore"):
         per_sample = logsumexp(np.log(prior) + log_lik, axis=1)
     scores = torch.as_tensor(logits)
@@ -400,7 +403,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     # they are kept only where it can apply.
     rival_check = (TOPK_RIVAL and uniform_start and options.top_k is not None
                    and options.top_k < problem.n_experts)
-    # Exact EM never decreases its log-likelihood: stop at the first small step.
+    # Dense exact EM never decreases its log-likelihood: stop at the first small
+    # step (top-k EM can lower it: then too the best iteration is kept).
     patience = 1 if exact else PATIENCE
     if options.noisy_gating:
         gate.add_noise()

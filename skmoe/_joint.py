@@ -104,7 +104,7 @@ class JointMixture(torch.nn.Module):
                 # The gate's straight-through surrogate (_routing.straight_through).
                 dense_log_g = torch.log_softmax(logits, dim=1)
         elif options.top_k is not None:
-            routing = route(logits, options.top_k, capacity_factor=options.capacity_factor)
+            routing = route(logits, options.top_k)   # as predict routes: no capacity
         if options.top_k is None:
             return torch.log_softmax(logits, dim=1), (penalty, dense_log_g)
         return routed_log_weights(routing, self.n_experts), (penalty, dense_log_g)

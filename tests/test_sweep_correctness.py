@@ -9,10 +9,12 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.tree import DecisionTreeClassifier
 
-from skmoe import HierarchicalMixtureClassifier
+from skmoe import (HierarchicalMixtureClassifier, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor)
 from skmoe._selection import _SingleExpert
 
 
@@ -109,3 +111,88 @@ def test_gate_display_along_an_integer_column_is_the_gate_at_its_grid(n_rows):
     # (The gate moves between the grid's integer and half-integer points.)
     assert np.ptp(by_hand[:, 0]) > 0.5
     assert_allclose(display.gate_weights, by_hand, rtol=1e-12, atol=1e-15)
+
+
+class _Shifted(RegressorMixin, BaseEstimator):
+    """Predicts feature 0 plus ``shift``; its fit learns nothing, so its
+    out-of-fold and refitted predictions are the same numbers."""
+
+    def __init__(self, shift=0.0):
+        self.shift = shift
+
+    def fit(self, X, y, sample_weight=None):
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict(self, X):
+        return np.asarray(X, dtype=float)[:, 0] + self.shift
+
+
+class _FixedProba(ClassifierMixin, BaseEstimator):
+    """softmax(scale * X[:, :3]) over three classes; its fit learns nothing."""
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.arange(3)
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict_proba(self, X):
+        z = np.asarray(X, dtype=float)[:, :3] * self.scale
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.predict_proba(X).argmax(axis=1)
+
+
+@pytest.mark.parametrize("params", [dict(training="gradient", max_epochs=20),
+                                    dict(training="em", max_iter=5),
+                                    dict(training="em", max_iter=5, cv=None)])
+def test_capacity_routed_fit_reports_the_likelihood_of_the_model_predict_uses(params):
+    # Fix in _em.e_step and _joint.JointModel._log_weights: the capacity
+    # (a training aid; predict routes without it) was also applied when the
+    # fit scored its final model, so log_likelihood_ (-2.41 against -2.25 by
+    # log_likelihood_samples) and the gradient trainer's noise_variance_
+    # (5.01 against 5.30) described another routing than predict's.
+    rng = np.random.RandomState(0)
+    n = 200
+    x = rng.normal(size=n)
+    y = np.where(rng.rand(n) < 0.5, x + 4 + 1.5 * rng.normal(size=n),
+                 x + 0.5 * rng.normal(size=n))
+    X = np.column_stack([x, rng.normal(size=n)])
+    experts = [("lo", _Shifted(0.0)), ("hi", _Shifted(4.0)), ("mid", _Shifted(2.0))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, top_k=1, capacity_factor=1.0,
+                                        random_state=0, **params).fit(X, y)
+    assert_allclose(moe.log_likelihood_, moe.log_likelihood_samples(X, y).mean(),
+                    rtol=1e-6)
+    if params.get("cv", "auto") is None:
+        return   # exact EM's variances are its M-step's (responsibility-weighted)
+    G, F = moe.predict_gate(X), moe.predict_experts(X)
+    used = G.sum(axis=0) > 0
+    by_hand = (G * (y[:, None] - F) ** 2).sum(axis=0)[used] / G.sum(axis=0)[used]
+    assert_allclose(moe.noise_variance_[used], by_hand, rtol=1e-5)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_stacked_classifier_reports_the_likelihood_of_its_predict_proba(weighted):
+    # Fix in _blend.fit_stacked_gate: the classifier's log_likelihood_ scored
+    # the gate's mixture alone, not the candidate blend predict_proba gives
+    # (-1.01 against -0.50 per row here), as the regressor's already did.
+    rng = np.random.RandomState(1)
+    n = 300
+    X = rng.normal(size=(n, 3))
+    y = np.array(["x", "y", "z"])[np.argmax(2 * X[:, [1, 2, 0]] + rng.gumbel(size=(n, 3)), 1)]
+    weight = rng.randint(1, 4, size=n).astype(float) if weighted else None
+    experts = [("a", _FixedProba(1.0)), ("b", _FixedProba(0.2)), ("c", _FixedProba(-0.5))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsClassifier(experts, random_state=0).fit(X, y,
+                                                                      sample_weight=weight)
+    assert moe.combiner_ is not None     # the heads have a share of predict_proba
+    by_hand = _log_proba_at(moe.predict_proba(X), moe.classes_, y)
+    assert_allclose(moe.log_likelihood_, np.average(by_hand, weights=weight), rtol=1e-6)
