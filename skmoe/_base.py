@@ -76,6 +76,13 @@ def _check_not_a_transformer(name, estimator):
 class _BaseExpertComposition(_BaseComposition):
     """Parameter handling and expert resolution shared by all estimators."""
 
+    def __sklearn_is_fitted__(self):
+        # Fitted once ``named_experts_`` is set, at the end of every fit: a
+        # first fit that failed half-way left n_features_in_, training_ and
+        # gate_transformer_, and predict failed with "object has no attribute
+        # 'gate_'" instead of NotFittedError.
+        return hasattr(self, "named_experts_")
+
     def get_params(self, deep=True):
         """Get parameters, including ``<expert name>__<param>`` ones.
 
@@ -583,7 +590,7 @@ def check_relative_sample_weight(sample_weight, X):
     return sample_weight / sample_weight.mean()
 
 
-def rows_of_positive_weight(X, y, sample_weight):
+def rows_of_positive_weight(X, y, sample_weight, classes=None):
     """Leave out the rows of zero weight: ``(X, y, sample_weight, kept_rows)``.
 
     A row of zero weight is a row left out: kept, it still moved a mixture's
@@ -595,6 +602,16 @@ def rows_of_positive_weight(X, y, sample_weight):
     if np.all(sample_weight > 0):
         return X, y, sample_weight, None
     kept_rows = np.flatnonzero(sample_weight > 0)
+    if classes is not None:
+        # ``y``: codes 0 .. len(classes) - 1. (With one class left, an expert
+        # failed to fit and the error blamed a rare class and the folds.)
+        weighted = np.unique(y[kept_rows])
+        if len(weighted) < 2:
+            only = np.asarray(classes)[weighted[0]].tolist()
+            raise ValueError(
+                f"Only class {only!r} has rows of positive sample_weight "
+                f"(y has {len(classes)} classes; rows of zero weight are left out): a "
+                "classifier needs rows of two classes or more. Check sample_weight.")
     weight = sample_weight[kept_rows]
     return _safe_indexing(X, kept_rows), y[kept_rows], weight / weight.mean(), kept_rows
 

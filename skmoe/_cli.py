@@ -143,7 +143,14 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise UserError(f"Cannot read {path} as CSV: {exc}") from None
     if frame.shape[1] < 2:
-        raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a target.")
+        header = str(frame.columns[0]) if frame.shape[1] else ""
+        separator = next((s for s in (";", "\t", "|") if s in header), None)
+        # (A semicolon-separated file, as spreadsheets save it in many
+        # locales, was read as one column named "a;b;y".)
+        hint = (f" Its header {header[:60]!r} looks separated by {separator!r}, not by "
+                "commas: save it comma-separated." if separator else "")
+        raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a "
+                        f"target.{hint}")
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:
         raise UserError(f"{path} has no column {target!r}; its columns are "
@@ -191,6 +198,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         integral = numeric and bool((y.astype(float) % 1 == 0).all())
         task = ("regression" if numeric and not (integral and y.nunique() <= 10)
                 else "classification")
+    if task == "classification" and pd.api.types.is_float_dtype(y) and bool(
+            (y % 1 != 0).any()):
+        # (Reported as "The rarest class has 1 rows, fewer than --cv 5 folds;
+        # lower --cv", which sent the user after the folds.)
+        raise UserError(f"The target {target!r} has fractional values ({y.nunique()} "
+                        "distinct), which are no class labels; use --task regression.")
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y):
             raise UserError(f"The target {target!r} is not numeric; use --task classification.")
@@ -298,6 +311,11 @@ def _run_compare(args):
                                  max_iter=args.max_iter, max_epochs=args.max_epochs,
                                  verbose=int(args.verbose))
     classifier = task == "classification"
+    if args.cv > len(y):
+        # (scikit-learn's "Cannot have number of splits n_splits=100 greater
+        # than the number of samples" named no option.)
+        raise UserError(f"--cv {args.cv} folds need at least {args.cv} rows; the data has "
+                        f"{len(y)}. Lower --cv.")
     if classifier:
         _, counts = np.unique(y, return_counts=True)
         if counts.min() < args.cv:

@@ -195,6 +195,9 @@ class _BaseEnsemble(_BaseExpertComposition):
         else:
             self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
                                   fit_params=fit_params, fit=fit)
+        # Scaled by the largest first: the sum of weights near the largest
+        # float overflowed, and weights_ became zeros (predictions all 0.0).
+        weights = weights / weights.max()
         self.weights_ = weights / weights.sum()
         self.expert_names_ = list(names)
         self.named_experts_ = self._make_named_experts(self.expert_names_, self.experts_)
@@ -217,7 +220,7 @@ class _BaseEnsemble(_BaseExpertComposition):
             raise ValueError(f"weights has shape {weights.shape}; expected one weight per "
                              f"expert, ({len(listed)},).")
         weights = weights[[listed.index(name) for name in names]]
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() == 0:
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not np.any(weights > 0):
             raise ValueError("weights must be finite, non-negative and not all zero; got "
                              f"{weights.tolist()} for experts {names}.")
         return weights

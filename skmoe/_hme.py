@@ -118,7 +118,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
-        X, y, sample_weight, _ = rows_of_positive_weight(X, y, sample_weight)
+        X, y, sample_weight, _ = rows_of_positive_weight(
+            X, y, sample_weight, classes=getattr(self, "classes_", None) if n_classes else None)
         tree = Tree(check_branching(self.branching))
         names, templates = self._resolve_leaves(rng)
         self._n_classes = n_classes

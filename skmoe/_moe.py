@@ -121,7 +121,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         n_given = len(y)
-        X, y, sample_weight, kept_rows = rows_of_positive_weight(X, y, sample_weight)
+        X, y, sample_weight, kept_rows = rows_of_positive_weight(
+            X, y, sample_weight, classes=self.classes_ if self._is_classifier else None)
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)

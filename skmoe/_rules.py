@@ -123,6 +123,15 @@ class RuleExpert(BaseEstimator):
         except Exception as exc:
             hint = (" (a rule must not modify X in place; work on X.copy())"
                     if "read-only" in str(exc) else "")
+            names = getattr(self, "feature_names_in_", None)
+            if names is not None and isinstance(exc, (IndexError, KeyError, TypeError, AttributeError)):
+                # A rule written for the DataFrame, X["income"], met numpy's
+                # "only integers, slices (`:`) ... are valid indices".
+                shown = ", ".join(f"{j}: {n!r}" for j, n in enumerate(names[:10]))
+                hint += (" (a rule gets X as a numpy array of float64, not the DataFrame "
+                         "given to fit: read columns by position, e.g. X[:, 0] for "
+                         f"{names[0]!r}; the columns are {shown}"
+                         f"{', ...' if len(names) > 10 else ''})")
             raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: "
                              f"{exc}{hint}") from exc
         out = np.asarray(out)
