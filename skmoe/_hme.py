@@ -255,7 +255,11 @@ _PARAMS_DOC = """
         The leaves: one estimator cloned to every leaf (each clone gets its own
         ``random_state``), or one ``(name, estimator)`` pair per leaf, in
         row-major order (leaf ``j`` of ``branching=(2, 2)`` sits under root
-        branch ``j // 2``).
+        branch ``j // 2``). EM scores the leaves in-sample: use leaves of low
+        capacity (linear models, GLMs, shallow trees); a leaf that memorises
+        its rows (a deep tree, k-NN, boosting) takes their posterior and the
+        tree overfits. The flat mixtures (:class:`MixtureOfExpertsRegressor`,
+        :class:`MixtureOfExpertsClassifier`) cross-fit such experts.
     branching : int or tuple of int, default=(2, 2)
         Children per node at each level; the tree has ``prod(branching)``
         leaves. An int is a one-level tree (a flat mixture).
