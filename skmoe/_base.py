@@ -727,31 +727,42 @@ def _request_weights_in_last_step(pipeline):
         steps[-1].set_fit_request(sample_weight=True)
 
 
+def _weight_keyword(estimator):
+    """The keyword under which ``estimator.fit`` takes per-row weights without
+    metadata routing, or None where it takes none.
+
+    ``sample_weight``; for a Pipeline ``<last step>__<its keyword>``, down
+    nested Pipelines (a ColumnTransformer put in front of
+    ``make_pipeline(StandardScaler(), Ridge())``: the expert was judged unable
+    to take weights, so the ensembles refused them and the mixtures fitted a
+    resample); a TransformedTargetRegressor hands its fit parameters to its
+    regressor as they are (a signature has_fit_parameter cannot see; None is a
+    LinearRegression).
+    """
+    if isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        inner = None if last in (None, "passthrough") else _weight_keyword(last)
+        return None if inner is None else f"{name}__{inner}"
+    if isinstance(estimator, TransformedTargetRegressor):
+        regressor = estimator.regressor
+        return "sample_weight" if regressor is None else _weight_keyword(regressor)
+    return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None
+
+
 def _supports_sample_weight(estimator):
     if _routes_metadata(estimator):
         if isinstance(estimator, Pipeline):
             _request_weights_in_last_step(estimator)
         return bool(get_routing_for_object(estimator).consumes("fit", ["sample_weight"]))
-    if isinstance(estimator, Pipeline):
-        return has_fit_parameter(estimator.steps[-1][1], "sample_weight")
-    if isinstance(estimator, TransformedTargetRegressor):
-        # Its fit(X, y, **fit_params) hands sample_weight to its regressor (as
-        # VotingRegressor relies on), a signature has_fit_parameter cannot see:
-        # the ensembles refused it and the mixtures resampled it. (None is a
-        # LinearRegression; a Pipeline regressor would need <step>__sample_weight.)
-        regressor = estimator.regressor
-        return regressor is None or (not isinstance(regressor, Pipeline)
-                                     and has_fit_parameter(regressor, "sample_weight"))
-    return has_fit_parameter(estimator, "sample_weight")
+    return _weight_keyword(estimator) is not None
 
 
 def _weight_kwargs(estimator, weight):
-    if isinstance(estimator, Pipeline) and not _routing_enabled():
-        # Without metadata routing a Pipeline takes weights for its last step
-        # as ``<step>__sample_weight``; with routing, as ``sample_weight``
-        # for the steps that request it.
-        return {f"{estimator.steps[-1][0]}__sample_weight": weight}
-    return {"sample_weight": weight}
+    if _routing_enabled():
+        # With metadata routing a Pipeline takes ``sample_weight`` for the
+        # steps that request it.
+        return {"sample_weight": weight}
+    return {_weight_keyword(estimator): weight}
 
 
 def _systematic_resample(weight, rng):

@@ -8,6 +8,7 @@ columns the experts cannot take, a missing optional dependency) print one
 import argparse
 import contextlib
 import os
+import re
 import sys
 import warnings
 
@@ -208,7 +209,28 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         if not pd.api.types.is_numeric_dtype(y):
             raise UserError(f"The target {target!r} is not numeric; use --task classification.")
         y = y.astype(float)
-    return frame.astype(float), y.to_numpy(), task, f"{os.path.basename(path)} ({target})"
+    return (_plain_column_names(frame).astype(float), y.to_numpy(), task,
+            f"{os.path.basename(path)} ({target})")
+
+
+# Characters LightGBM (the gbm expert) refuses in feature names: "Do not
+# support special JSON characters in feature name" stopped every fit of a
+# --one-hot file whose text held "2,600 to 5,200", or of a column "weight[kg]".
+_JSON_SPECIAL = re.compile(r'[,:"\[\]{}]')
+
+
+def _plain_column_names(frame):
+    """``frame`` with those characters in its column names replaced by "_"
+    (a suffix keeps two names apart that become equal)."""
+    names, seen = [], set()
+    for column in map(str, frame.columns):
+        name = _JSON_SPECIAL.sub("_", column)
+        base, k = name, 1
+        while name in seen:
+            name, k = f"{base}_{k}", k + 1
+        seen.add(name)
+        names.append(name)
+    return frame.set_axis(names, axis=1)
 
 
 def load_named(name):

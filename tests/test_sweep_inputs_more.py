@@ -215,3 +215,49 @@ def test_more_folds_than_rows_names_the_cv_option(tmp_path, capsys):
     assert main(["compare", str(path), "--cv", "50"]) == 2
     err = capsys.readouterr().err
     assert "--cv 50 folds need at least 50 rows; the data has 30" in err
+
+
+def test_cli_feature_names_lightgbm_refuses_are_made_plain(tmp_path, capsys):
+    # "--one-hot" on a text column holding "2,600 to 5,200" (or a numeric
+    # column named "weight[kg]") stopped every fit: LightGBM's "Do not support
+    # special JSON characters in feature name" (the default pool's gbm).
+    rng = np.random.RandomState(0)
+    band = rng.choice(["under 2,600", "2,600 to 5,200", "above 5,200"], 120)
+    weight = rng.normal(70, 10, 120)
+    label = np.where(rng.rand(120) < 0.3 + 0.3 * (band == "under 2,600"), "yes", "no")
+    path = tmp_path / "bands.csv"
+    pd.DataFrame({"weight[kg]": weight, "income": band, "y": label}).to_csv(path, index=False)
+    assert main(["compare", str(path), "--one-hot", "--repeats", "1", "--cv", "3",
+                 "--n-jobs", "1", "--quiet"]) == 0
+    assert "gbm" in capsys.readouterr().out
+
+
+def test_cli_plain_column_names_stay_distinct():
+    from skmoe._cli import _plain_column_names
+    frame = pd.DataFrame(np.zeros((1, 4)), columns=["a,b", "a:b", "a_b", "c"])
+    assert list(_plain_column_names(frame).columns) == ["a_b", "a_b_1", "a_b_2", "c"]
+
+
+@pytest.mark.parametrize("nested", ["pipeline", "transformed_target"])
+def test_weights_reach_a_regressor_nested_in_pipelines(nested):
+    # Fix in _base._weight_keyword: only a Pipeline's last step was asked for
+    # sample_weight, so make_pipeline(ColumnTransformer, make_pipeline(
+    # StandardScaler(), Ridge())) -- preprocessing put in front of a pool --
+    # was judged unable to take weights: the ensembles refused them, the
+    # mixtures fitted a weighted resample (other predictions than the same
+    # Ridge written flat). A TransformedTargetRegressor over a Pipeline too.
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 2))
+    y = X[:, 0] + np.where(X[:, 1] > 0, 3.0, 0.0) + 0.1 * rng.normal(size=80)
+    w = np.where(X[:, 1] > 0, 5.0, 1.0)
+    inner = make_pipeline(StandardScaler(), Ridge())
+    expert = (make_pipeline(StandardScaler(), inner) if nested == "pipeline"
+              else TransformedTargetRegressor(regressor=inner))
+    ensemble = EnsembleRegressor([("ridge", expert), ("tree", DecisionTreeRegressor())])
+    ensemble.fit(X, y, sample_weight=w)
+    by_hand = make_pipeline(StandardScaler(), Ridge()).fit(X, y, ridge__sample_weight=w)
+    assert_allclose(ensemble.named_experts_["ridge"].predict(X), by_hand.predict(X),
+                    rtol=1e-6)
