@@ -34,6 +34,9 @@ import skmoe._blend as blend  # noqa: E402
 
 VARIANTS = {
     "default": ({}, {}),
+    "heads within the experts' probabilities (classification)": ({"head_bounds": "experts"}, {}),
+    "heads unbounded (classification)": ({"head_bounds": None}, {}),
+    "heads within 3x the experts' probabilities (classification)": ({"head_bounds": 3.0}, {}),
     "X only (no expert inputs)": ({"experts_as_inputs": False}, {}),
     "random start (not the blend)": ({"start_at_constant": False}, {}),
     "always the gate (no choice)": ({"fallback": False}, {}),

@@ -1,0 +1,44 @@
+"""The stacked gate's classification heads, bounded or not, on folds unlike each other.
+
+scikit-learn's ``cross_val_score`` splits a classifier's rows with unshuffled
+stratified folds: on sets stored sorted (by group, by time) the test rows then
+differ from the training rows. Per set (as stored), the default mixture with
+each ``head_bounds`` (``skmoe._blend.LEVERS``; "lower" is the library's),
+Caruana's blend and the best single expert; mean test log-loss over the 3
+folds, then the per-fold values::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_head_bounds_shift.py \
+        wine iris breast_cancer fgl biopsy Womenlf Chile Titanic OJ Pima
+"""
+import os
+import sys
+import warnings
+
+import numpy as np
+
+warnings.filterwarnings("ignore")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_benchmarks as rb  # noqa: E402
+from bench_more_datasets import load  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import StratifiedKFold  # noqa: E402
+
+from skmoe import MixtureOfExpertsClassifier  # noqa: E402
+from skmoe._blend import levers_set  # noqa: E402
+
+modes = [None, "lower", "experts"]
+for name in sys.argv[1:]:
+    if name in ("iris", "wine", "breast_cancer", "digits"):
+        task, X, y, _ = rb.load(name, 20000)
+    else:
+        task, X, y = load(name)
+    res = {m: [] for m in [*map(str, modes), "caruana", "best_expert"]}
+    for k, (tr, te) in enumerate(StratifiedKFold(3).split(X, y)):
+        for mode in modes:
+            with levers_set(head_bounds=mode):
+                m = MixtureOfExpertsClassifier(rb.make_experts(task, seed=k), random_state=k).fit(X[tr], y[tr])
+                res[str(mode)].append(rb._scores(task, m, X[te], y[te])[0]["log_loss"])
+        c = rb.build_method("caruana", task, seed=k, lgbm_trees=300, n_jobs=1).fit(X[tr], y[tr])
+        res["caruana"].append(rb._scores(task, c, X[te], y[te])[0]["log_loss"])
+        res["best_expert"].append(min(rb._scores(task, clone(e).fit(X[tr], y[tr]), X[te], y[te])[0]["log_loss"] for _, e in rb.make_experts(task, seed=k)))
+    print(name, "  ".join(f"{k}: {np.mean(v):.4f} {np.round(v, 3).tolist()}" for k, v in res.items()), flush=True)
