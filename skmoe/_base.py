@@ -634,6 +634,10 @@ def check_label_values(labels, what="The target"):
     labels = np.asarray(labels)
     if labels.dtype != object:
         return
+    if labels.ndim > 1 and labels.shape[1] != 1:
+        # scikit-learn's "y should be a 1d array" (an object y of a string and
+        # a number column was reported as labels mixing strings and numbers).
+        column_or_1d(labels)
     flat = labels.ravel()
     missing = np.flatnonzero([is_missing_value(v) for v in flat])
     if missing.size:

@@ -261,3 +261,16 @@ def test_weights_reach_a_regressor_nested_in_pipelines(nested):
     by_hand = make_pipeline(StandardScaler(), Ridge()).fit(X, y, ridge__sample_weight=w)
     assert_allclose(ensemble.named_experts_["ridge"].predict(X), by_hand.predict(X),
                     rtol=1e-6)
+
+
+def test_a_two_column_object_target_is_named_two_dimensional():
+    # An object y of a string and a number column was reported as "y mixes
+    # string and numeric class labels", not as a y of the wrong shape.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y = np.array([["a", 1]] * 20 + [["b", 2]] * 20, dtype=object)
+    model = MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                        ("tree", DecisionTreeClassifier())], random_state=0)
+    with pytest.raises(ValueError, match=r"y should be a 1d array, got an array of shape "
+                                         r"\(40, 2\)"):
+        model.fit(X, y)
