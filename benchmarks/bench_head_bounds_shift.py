@@ -26,19 +26,30 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from skmoe import MixtureOfExpertsClassifier  # noqa: E402
 from skmoe._blend import levers_set  # noqa: E402
 
-modes = [None, "lower", "experts"]
+MODES = [None, "lower", "experts"]
+
+
+def log_loss_of(task, model, X, y):
+    return rb._scores(task, model, X, y)[0]["log_loss"]
+
+
 for name in sys.argv[1:]:
     if name in ("iris", "wine", "breast_cancer", "digits"):
         task, X, y, _ = rb.load(name, 20000)
     else:
         task, X, y = load(name)
-    res = {m: [] for m in [*map(str, modes), "caruana", "best_expert"]}
+    res = {m: [] for m in [*map(str, MODES), "caruana", "best_expert"]}
     for k, (tr, te) in enumerate(StratifiedKFold(3).split(X, y)):
-        for mode in modes:
+        for mode in MODES:
             with levers_set(head_bounds=mode):
-                m = MixtureOfExpertsClassifier(rb.make_experts(task, seed=k), random_state=k).fit(X[tr], y[tr])
-                res[str(mode)].append(rb._scores(task, m, X[te], y[te])[0]["log_loss"])
-        c = rb.build_method("caruana", task, seed=k, lgbm_trees=300, n_jobs=1).fit(X[tr], y[tr])
-        res["caruana"].append(rb._scores(task, c, X[te], y[te])[0]["log_loss"])
-        res["best_expert"].append(min(rb._scores(task, clone(e).fit(X[tr], y[tr]), X[te], y[te])[0]["log_loss"] for _, e in rb.make_experts(task, seed=k)))
-    print(name, "  ".join(f"{k}: {np.mean(v):.4f} {np.round(v, 3).tolist()}" for k, v in res.items()), flush=True)
+                model = MixtureOfExpertsClassifier(rb.make_experts(task, seed=k),
+                                                   random_state=k).fit(X[tr], y[tr])
+                res[str(mode)].append(log_loss_of(task, model, X[te], y[te]))
+        caruana = rb.build_method("caruana", task, seed=k, lgbm_trees=300,
+                                  n_jobs=1).fit(X[tr], y[tr])
+        res["caruana"].append(log_loss_of(task, caruana, X[te], y[te]))
+        res["best_expert"].append(min(
+            log_loss_of(task, clone(expert).fit(X[tr], y[tr]), X[te], y[te])
+            for _, expert in rb.make_experts(task, seed=k)))
+    print(name, "  ".join(f"{key}: {np.mean(v):.4f} {np.round(v, 3).tolist()}"
+                          for key, v in res.items()), flush=True)

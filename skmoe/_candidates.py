@@ -167,7 +167,7 @@ class LinearHead:
         0.351, the experts' best 0.053; with the bound 0.107).
         ``benchmarks/results/head_bounds.md``. "experts": within the experts'
         lowest and highest probability; a float ``f``: within ``f`` times
-        that range; None: unbounded (both for the benchmark).
+        that range; None: unbounded (these three for the ablation benchmark).
     """
 
     def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None,

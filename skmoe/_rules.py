@@ -124,7 +124,8 @@ class RuleExpert(BaseEstimator):
             hint = (" (a rule must not modify X in place; work on X.copy())"
                     if "read-only" in str(exc) else "")
             names = getattr(self, "feature_names_in_", None)
-            if names is not None and isinstance(exc, (IndexError, KeyError, TypeError, AttributeError)):
+            if names is not None and isinstance(exc, (IndexError, KeyError, TypeError,
+                                                      AttributeError)):
                 # A rule written for the DataFrame, X["income"], met numpy's
                 # "only integers, slices (`:`) ... are valid indices".
                 shown = ", ".join(f"{j}: {n!r}" for j, n in enumerate(names[:10]))
