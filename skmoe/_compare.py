@@ -307,6 +307,12 @@ def _scorers(scoring, estimators, classifier):
                              f"string) to a scorer, got keys {list(scoring)!r}.")
         return {k: (get_scorer(v) if isinstance(v, str) else v) for k, v in scoring.items()}
     if isinstance(scoring, (list, tuple)):
+        if not all(isinstance(name, str) for name in scoring):
+            # (A scorer object in a list failed when the table was printed,
+            # after every fit: "'_Scorer' object has no attribute 'startswith'".)
+            raise TypeError("scoring as a list must hold metric names (strings); for "
+                            "scorer objects pass a dict of name -> scorer, got "
+                            f"{scoring!r}.")
         if len(set(scoring)) != len(scoring) or not scoring:
             raise ValueError(f"scoring must list distinct metrics, got {scoring!r}.")
         return {name: get_scorer(name) for name in scoring}

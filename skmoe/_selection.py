@@ -130,6 +130,10 @@ def n_free_parameters(estimator):
     -------
     n_parameters : int
     """
+    if isinstance(estimator, Pipeline):
+        # A pipeline ending in a mixture, as log_likelihood_scorer takes it:
+        # the mixture's parameters (the transformers' are not counted).
+        estimator = estimator.steps[-1][1]
     check_is_fitted(estimator)
     if not hasattr(estimator, "experts_"):
         # (A fitted LinearRegression got AttributeError: 'experts_'.)

@@ -274,3 +274,50 @@ def test_a_two_column_object_target_is_named_two_dimensional():
     with pytest.raises(ValueError, match=r"y should be a 1d array, got an array of shape "
                                          r"\(40, 2\)"):
         model.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_bic_and_aic_take_a_pipeline_ending_in_a_mixture():
+    # log_likelihood_scorer took such a pipeline; bic, aic and
+    # select_n_experts(criterion="bic") refused it: "need a fitted skmoe
+    # mixture (an estimator with experts_), got Pipeline".
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skmoe import aic, bic, select_n_experts
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (120, 2))
+    y = np.where(X[:, 0] > 0, 2 * X[:, 1], -X[:, 1]) + 0.1 * rng.randn(120)
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                    cv=None, random_state=0)
+    pipe = make_pipeline(StandardScaler(), moe).fit(X, y)
+    Xt = pipe[0].transform(X)
+    assert_allclose(bic(pipe, X, y), bic(pipe[-1], Xt, y))
+    assert_allclose(aic(pipe, X, y), aic(pipe[-1], Xt, y))
+    _, scores = select_n_experts(make_pipeline(StandardScaler(), moe), X, y,
+                                 candidates=(2, 3),
+                                 param="mixtureofexpertsregressor__n_experts")
+    assert set(scores) == {2, 3}
+
+
+def test_compare_refuses_scorer_objects_in_a_list_before_fitting():
+    # A scorer object in a list failed when the table was printed, after
+    # every fit: "'_Scorer' object has no attribute 'startswith'".
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import make_scorer, mean_absolute_error
+
+    from skmoe import compare
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 2), rng.randn(30)
+    fitted = []
+
+    class Spy(LinearRegression):
+        def fit(self, X, y):
+            fitted.append(1)
+            return super().fit(X, y)
+
+    mae = make_scorer(mean_absolute_error, greater_is_better=False)
+    with pytest.raises(TypeError, match="for scorer objects pass a dict"):
+        str(compare({"a": Spy(), "b": Ridge()}, X, y, cv=2, scoring=[mae]))
+    assert not fitted
