@@ -52,17 +52,14 @@ def sets():
         LogisticRegression(max_iter=5000), 2, "classification"
 
 
-def em_variants():
-    """EM's gate and restarts: the table of ``--em-variants``."""
+def _table(columns, models):
+    """Print one row per set of :func:`sets`: ``models(mixture, expert, k)`` gives
+    the models of the columns, each scored by the same 5-fold cross-validation."""
     from sklearn.preprocessing import StandardScaler
     from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
-    from skmoe.gates import MLPGate
     warnings.simplefilter("ignore")
-    variants = {"EM (default gate)": {},
-                "linear gate, alpha 1e-6": {"gate": MLPGate(hidden_layer_sizes=(), alpha=1e-6)},
-                "n_init=3": {"n_init": 3}}
-    print("| set | expert | k | " + " | ".join(variants) + " |")
-    print("|---|---|---|" + "---|" * len(variants))
+    print("| set | expert | k | " + " | ".join(columns) + " |")
+    print("|---|---|---|" + "---|" * len(columns))
     for name, (X, y), expert, k, task in sets():
         regression = task == "regression"
         cv = (KFold(5, shuffle=True, random_state=0) if regression
@@ -71,38 +68,33 @@ def em_variants():
         mixture = MixtureOfExpertsRegressor if regression else MixtureOfExpertsClassifier
         if not regression:
             X = StandardScaler().fit_transform(X)
-        scores = [-cross_val_score(mixture(expert, n_experts=k, training="em", random_state=0,
-                                           **params), X, y, cv=cv, scoring=scoring).mean()
-                  for params in variants.values()]
-        print(f"| {name} | {type(expert).__name__} | {k} | "
-              + " | ".join(f"{s:.4g}" for s in scores) + " |", flush=True)
+        scores = [-cross_val_score(model, X, y, cv=cv, scoring=scoring).mean()
+                  for model in models(mixture, expert, k)]
+        label = type(expert).__name__ + (f"(max_depth={expert.max_depth})"
+                                         if hasattr(expert, "max_depth") else "")
+        print(f"| {name} | {label} | {k} | " + " | ".join(f"{s:.4g}" for s in scores) + " |",
+              flush=True)
+
+
+def em_variants():
+    """EM's gate and restarts: the table of ``--em-variants``."""
+    from skmoe.gates import MLPGate
+    variants = {"EM (default gate)": {},
+                "linear gate, alpha 1e-6": {"gate": MLPGate(hidden_layer_sizes=(), alpha=1e-6)},
+                "n_init=3": {"n_init": 3}}
+    _table(list(variants), lambda mixture, expert, k: [
+        mixture(expert, n_experts=k, training="em", random_state=0, **params)
+        for params in variants.values()])
 
 
 def main():
     import sys
     if "--em-variants" in sys.argv[1:]:
         return em_variants()
-    from sklearn.preprocessing import StandardScaler
-    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
-    warnings.simplefilter("ignore")
-    print("| set | expert | k | alone | training='gradient' | training='em' ('auto') |")
-    print("|---|---|---|---|---|---|")
-    for name, (X, y), expert, k, task in sets():
-        regression = task == "regression"
-        cv = (KFold(5, shuffle=True, random_state=0) if regression
-              else StratifiedKFold(5, shuffle=True, random_state=0))
-        scoring = "neg_root_mean_squared_error" if regression else "neg_log_loss"
-        mixture = MixtureOfExpertsRegressor if regression else MixtureOfExpertsClassifier
-        if not regression:
-            X = StandardScaler().fit_transform(X)
-        scores = []
-        for model in (expert, mixture(expert, n_experts=k, training="gradient", random_state=0),
-                      mixture(expert, n_experts=k, training="em", random_state=0)):
-            scores.append(-cross_val_score(model, X, y, cv=cv, scoring=scoring).mean())
-        label = type(expert).__name__ + (f"(max_depth={expert.max_depth})"
-                                         if hasattr(expert, "max_depth") else "")
-        print(f"| {name} | {label} | {k} | " + " | ".join(f"{s:.4g}" for s in scores) + " |",
-              flush=True)
+    _table(["alone", "training='gradient'", "training='em' ('auto')"],
+           lambda mixture, expert, k: [
+               expert, mixture(expert, n_experts=k, training="gradient", random_state=0),
+               mixture(expert, n_experts=k, training="em", random_state=0)])
 
 
 if __name__ == "__main__":

@@ -359,12 +359,14 @@ class LinearHead:
         bounds = getattr(self, "bounds", None)      # (None in heads pickled before it)
         if bounds is None:
             return proba
-        lo, hi = outputs.min(axis=1), outputs.max(axis=1)               # (n, C)
+        lo = outputs.min(axis=1)                                          # (n, C)
         if bounds == "lower":
-            hi = np.ones_like(hi)
-        elif isinstance(bounds, (int, float)):
-            lo, hi = lo / bounds, np.minimum(1.0, hi * bounds)
-        proba = np.clip(proba, lo, hi)
+            proba = np.maximum(proba, lo)
+        else:
+            hi = outputs.max(axis=1)
+            if bounds != "experts":                                       # a factor
+                lo, hi = lo / bounds, np.minimum(1.0, hi * bounds)
+            proba = np.clip(proba, lo, hi)
         total = proba.sum(axis=1, keepdims=True)
         return proba / np.where(total > 0, total, 1.0)
 

@@ -98,9 +98,10 @@ def _check_every_class_trains(folds, y, splitter):
     every training fold; a class of one row cannot be kept and is allowed.
     (``y`` may hold encoded labels: the message counts classes, naming none.)
     """
+    y = np.asarray(y)
     labels, counts = np.unique(y, return_counts=True)
     for k, (train, _) in enumerate(folds):
-        missing = np.setdiff1d(labels[counts >= 2], np.unique(np.asarray(y)[train]))
+        missing = np.setdiff1d(labels[counts >= 2], np.unique(y[train]))
         if len(missing):
             raise ValueError(
                 f"cv={splitter!r} leaves {len(missing)} of the {len(labels)} classes out "
