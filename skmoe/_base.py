@@ -28,8 +28,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       column_or_1d, has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
-from ._data import (check_X_for_experts, gate_matrix, is_dataframe, n_samples,
-                    resolve_gate_transformer, take_rows)
+from ._data import (check_X_for_experts, gate_matrix, is_dataframe, n_samples, own_frame,
+                    resolve_gate_transformer, take_rows, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -290,7 +290,16 @@ class _BaseExpertComposition(_BaseComposition):
         homogeneous = getattr(self, "n_experts", None) is not None
         clones = []
         for name, est in kept:
-            est = clone(est)
+            try:
+                est = clone(est)
+            except Exception as exc:
+                # (scikit-learn's bare "'MyExpert' object has no attribute
+                # 'alpha'" named no expert and no rule.)
+                raise rebuilt_error(exc, (
+                    f"Expert '{name}' ({type(est).__name__}) cannot be cloned: {exc}. Each "
+                    "expert is copied with sklearn.base.clone, which rebuilds it from "
+                    "get_params(): its __init__ must store every argument under the "
+                    "argument's own name (self.alpha = alpha), unchanged.")) from exc
             if homogeneous:
                 # Copies of one estimator must differ: each gets its own seed.
                 _set_random_states(est, rng)
@@ -398,7 +407,7 @@ class _BaseExpertComposition(_BaseComposition):
         transformer = getattr(self, "gate_transformer_", None)
         if transformer is None:  # fitted before gate_transformer existed
             return np.asarray(X, dtype=np.float64)
-        return gate_matrix(transformer.transform(X), n_samples(X), transformer)
+        return gate_matrix(warned_once(transformer.transform, X), n_samples(X), transformer)
 
     def _y_not_numeric(self, exc):
         """The error for a regressor's y that is no number (``exc``: the cast's)."""
@@ -823,6 +832,7 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     # (Rescaling by the weights' sum, below, would leave no rows; the expert's
     # own message would be about an empty array.)
     check_some_weight(name, estimator, weight)
+    X = own_frame(X)    # columns it adds to a DataFrame stay with it
     try:
         # Equal weights are no weights: the same fit, without the copies of X
         # that weights cost (Ridge rescales X by them; an expert without
@@ -925,8 +935,9 @@ def read_only_hint(exc):
     """A hint for an expert that failed writing into its read-only input X."""
     if "read-only" not in str(exc):
         return ""
-    return (" (the experts get X read-only, so that no expert can change your "
-            "data: this expert writes into its input X; make it copy X first)")
+    return (" (the experts get their inputs read-only, so that no expert can change "
+            "your data: this expert writes into its X, y or sample_weight; make it "
+            "copy them first)")
 
 
 # The error types an expert's own failure (fit, predict) is re-raised as, with

@@ -565,6 +565,15 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                               or rows.max() >= len(y_arr)):
                 raise ValueError(f"Split {k} of cv holds indices other than the row "
                                  f"numbers 0 .. {len(y_arr) - 1}.")
+    distinct = {tuple(np.sort(np.asarray(rows, dtype=np.int64)).tobytes() for rows in split)
+                for split in splits}
+    if len(distinct) < len(splits):
+        # A repeated split repeats its scores: the paired test took the copies
+        # as evidence (the same split five times: t = inf, "significant").
+        warnings.warn(f"{len(splits) - len(distinct)} of the {len(splits)} splits of cv "
+                      "repeat an earlier one (the same training and test rows): their "
+                      "scores are copies, and the paired tests count them as independent "
+                      "evidence, so their p-values are too small.", UserWarning, stacklevel=2)
 
     jobs = [(name, est, train, test) for name, est in estimators.items()
             for train, test in splits]

@@ -20,11 +20,10 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import (_check_feature_names_in, _num_samples, check_array,
                                       check_is_fitted)
 
-from ._compat import validate_data
+from ._compat import Interval, validate_data
 
 # Sparse formats whose rows can be indexed; other formats are converted to CSR.
 _ROW_FORMATS = ("csr", "csc")
@@ -165,18 +164,38 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
 
 def read_only_view(X):
     """X as the experts get it: an ndarray as a read-only view (the same memory,
-    no copy), anything else as it is.
+    no copy), a DataFrame as a frame of its own (:func:`own_frame`), anything
+    else as it is.
 
     An expert that writes into its X (``X[:, 0] = 0`` in its fit or predict)
     changed the caller's array, and in EM what the other experts saw next;
     now it fails with an error that names it, as it would on joblib's
     read-only memory maps with ``n_jobs``. The gate keeps its own view.
     """
+    if is_dataframe(X):
+        return own_frame(X)
     if not isinstance(X, np.ndarray):
         return X
     view = X.view()
     view.flags.writeable = False
     return view
+
+
+def own_frame(X):
+    """A DataFrame as a frame of its own (a shallow copy); anything else as it is.
+
+    An expert that added a column to its DataFrame (``X["a2"] = X["a"] ** 2``)
+    or set values in it changed the caller's frame (whose next ``predict``
+    then failed on the unseen column) and the next expert's X. Each expert's
+    call gets its own frame; with pandas' copy-on-write (always on from
+    pandas 3) it shares the memory until something is written.
+    """
+    if not is_dataframe(X):
+        return X
+    import pandas as pd
+    copy_on_write = (int(pd.__version__.split(".")[0]) >= 3
+                     or getattr(pd.options.mode, "copy_on_write", False) is True)
+    return X.copy(deep=not copy_on_write)
 
 
 def _check_shape(shape, ensure_min_samples):
@@ -499,6 +518,19 @@ def resolve_gate_transformer(gate_transformer):
     if isinstance(gate_transformer, str) and gate_transformer == "auto":
         return AutoGateTransformer()
     return clone(gate_transformer)
+
+
+# scikit-learn's warning for an X without the feature names fit saw. The
+# mixture's own check gives it once; the parts it calls (the gate's
+# transformer, each expert and its fold fits) repeated it a dozen times.
+_NO_FEATURE_NAMES = "X does not have valid feature names"
+
+
+def warned_once(call, *args):
+    """``call(*args)`` without repeating the missing-feature-names warning."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_NO_FEATURE_NAMES, category=UserWarning)
+        return call(*args)
 
 
 def gate_matrix(Z, n_rows, transformer):

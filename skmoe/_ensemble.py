@@ -7,21 +7,24 @@ on out-of-fold predictions (``weights="greedy"``, the weighted ensemble of
 AutoGluon): the best constant blend, which a mixture must beat.
 """
 
+import warnings
 from functools import partial
 from numbers import Integral
 
 import numpy as np
 from joblib import Parallel
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_method_params
 
+from ._compat import Interval
 from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwargs,
                     check_expert_classes, check_sample_weight, check_some_weight,
                     encode_class_labels, one_class_hint, read_only_hint, rebuilt_error)
-from ._data import n_samples, read_only_view, standardisation
-from ._crossfit import cross_fit, make_folds, refit
+from ._data import n_samples, own_frame, read_only_view, standardisation
+from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
                           regression_outputs)
 
@@ -108,7 +111,7 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
     check_some_weight(name, estimator, sample_weight)
     kwargs = {} if sample_weight is None else _weight_kwargs(estimator, sample_weight)
     try:
-        estimator.fit(X, y, **kwargs, **fit_params)
+        estimator.fit(own_frame(X), y, **kwargs, **fit_params)
     except Exception as exc:
         raise rebuilt_error(exc, f"Expert '{name}' ({kind}) failed to fit: {exc}"
                                  f"{one_class_hint(y, n_classes is not None)}"
@@ -151,6 +154,16 @@ class _BaseEnsemble(_BaseExpertComposition):
         "verbose": ["verbose"],
     }
 
+    def _warn_ignored_greedy_options(self):
+        """Warn about ``cv`` or ``n_rounds`` set while ``weights`` is not 'greedy'
+        (they were ignored silently; the mixtures warn about their ignored options)."""
+        for option, default in (("cv", 5), ("n_rounds", 50)):
+            value = getattr(self, option)
+            if not (isinstance(value, Integral) and value == default):
+                warnings.warn(f"{option}={value!r} has no effect with weights="
+                              f"{self.weights!r}; it is only used with weights='greedy'.",
+                              UserWarning, stacklevel=4)
+
     def _fit(self, X, y, sample_weight, fit_params):
         """Validate, learn the weights if asked, and fit every expert on all rows."""
         self._validate_params()
@@ -158,6 +171,9 @@ class _BaseEnsemble(_BaseExpertComposition):
         X, y = self._check_raw_X_y(X, y)
         X = read_only_view(X)   # no expert can change the caller's X
         sample_weight = check_sample_weight(sample_weight, X)
+        # ... nor its y or weights: the experts fitted next learnt from what an
+        # expert that centred y in place (y -= y.mean()) had left.
+        y, sample_weight = read_only_view(y), read_only_view(sample_weight)
         if self._is_classifier:
             encoder, y = encode_class_labels(y)  # experts learn 0..C-1: probabilities align
             self.classes_ = encoder.classes_
@@ -168,18 +184,30 @@ class _BaseEnsemble(_BaseExpertComposition):
             names, experts, classifier=self._is_classifier,
             need_proba=self._is_classifier and (greedy or self.voting == "soft"))
         weights = None if greedy else self._given_weights(names)
+        if not greedy:
+            self._warn_ignored_greedy_options()
 
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
         fit_params = [routed.get(name, {}) for name in names]
         fit = partial(_fit, n_classes=len(self.classes_) if self._is_classifier else None)
         if greedy:
+            cv, n_left_out = self.cv, 0
+            if sample_weight is not None and not np.all(sample_weight > 0):
+                # A row of zero weight is a row left out: kept, it moved the
+                # other rows' folds, and so the weights chosen. (The weights
+                # stay as given: integer weights are repetitions here.)
+                kept = np.flatnonzero(sample_weight > 0)
+                fit_params = [_check_method_params(X, p, kept) if p else p for p in fit_params]
+                n_left_out = len(y) - len(kept)
+                X, y, sample_weight = _safe_indexing(X, kept), y[kept], sample_weight[kept]
+                cv = splits_of_rows(cv, kept)
             seed = None
-            if isinstance(self.cv, Integral):
-                self._check_min_samples(y, self.cv)
+            if isinstance(cv, Integral):
+                self._check_min_samples(y, cv, n_left_out)
                 seed = rng.randint(np.iinfo(np.int32).max)
             # Every row needs its one out-of-fold prediction for the selection
             # (a row in no test fold kept uninitialised memory as its prediction).
-            folds = make_folds(self.cv, X, y, seed=seed, classifier=self._is_classifier,
+            folds = make_folds(cv, X, y, seed=seed, classifier=self._is_classifier,
                                check_partition=True)
             predict = (partial(aligned_proba, n_classes=len(self.classes_))
                        if self._is_classifier else _predict_column)

@@ -19,12 +19,12 @@ from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (_BaseExpertComposition, _seed_unset_random_states, encode_class_labels,
                     encode_class_weights, rows_of_positive_weight)
 from ._cluster import scatter_once
-from ._compat import _set_random_states
+from ._compat import Interval, _set_random_states
 from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
                       leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)

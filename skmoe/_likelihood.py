@@ -10,7 +10,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ._base import rebuilt_error
-from ._data import n_samples
+from ._data import n_samples, own_frame, warned_once
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
 # of the gradient trainers.
@@ -78,6 +78,21 @@ def _check_probabilities(proba, name):
                          "predict_proba must give a distribution over the expert's classes_.")
 
 
+def _refuse_text(raw):
+    """Refuse outputs given as text: numpy would read '1.5' as 1.5 without a word.
+
+    Numbers as strings mean the expert is not the kind its place expects (a
+    classifier of string labels given as a regression expert, a rule that
+    formats its result), so its numbers are not to be trusted as they are.
+    """
+    arr = np.asarray(raw)
+    if arr.dtype.kind in "USa" or (arr.dtype.kind == "O" and any(
+            isinstance(v, (str, bytes)) for v in arr.ravel())):
+        example = arr.ravel()[0] if arr.size else ""
+        raise ValueError(f"it returned text (dtype {arr.dtype}, e.g. {str(example)!r}); "
+                         "expected numbers")
+
+
 def call_expert(name, expert, method, X):
     """``expert.<method>(X)`` as float64 with one row per row of X; errors name the expert.
 
@@ -86,11 +101,12 @@ def call_expert(name, expert, method, X):
     """
     n = n_samples(X)
     try:
-        raw = getattr(expert, method)(X)
+        raw = warned_once(getattr(expert, method), own_frame(X))
         if np.iscomplexobj(raw):
             # (float64 would drop the imaginary parts with only a warning.)
             raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "
                              "expected real ones")
+        _refuse_text(raw)
         values = np.asarray(raw, dtype=np.float64)
     except Exception as exc:
         if str(exc).startswith(f"Expert '{name}' "):
@@ -124,13 +140,14 @@ def aligned_proba(name, expert, X, n_classes):
     if proba.ndim != 2:
         raise ValueError(f"Expert '{name}' returned predict_proba of shape {proba.shape}; "
                          "expected (n_samples, n_classes).")
-    _check_probabilities(proba, name)
     expert_classes = np.asarray(expert.classes_)
     if proba.shape[1] != len(expert_classes):
-        # (The columns are placed by classes_: a bare broadcast error before.)
+        # (The columns are placed by classes_: a bare broadcast error before.
+        # Checked first: a missing column was reported as rows not summing to one.)
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned predict_proba "
                          f"with {proba.shape[1]} columns but has {len(expert_classes)} "
                          "classes_; expected one column per class in classes_.")
+    _check_probabilities(proba, name)
     if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):
         return proba
     out = np.zeros((n_samples(X), n_classes))

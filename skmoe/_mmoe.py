@@ -27,10 +27,11 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array
 
+from ._compat import Interval
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._training import EarlyStopping, minibatches
 from ._multitask import TASK_TYPES, _BaseMultiTask

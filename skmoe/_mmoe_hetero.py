@@ -23,9 +23,10 @@ import torch
 from joblib import Parallel
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
-from ._base import _BaseExpertComposition, _check_not_a_transformer
+from ._compat import Interval, get_tags
+from ._base import _BaseExpertComposition, _check_not_a_transformer, rebuilt_error
 from ._crossfit import cross_fit, make_folds
 from ._data import read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
@@ -40,6 +41,24 @@ from ._training import lbfgs
 # smoothed by this much before renormalising them into probabilities (additive
 # smoothing of one expert's output; not a floor on the mixture's probability).
 INDICATOR_SMOOTHING = 1e-4
+
+
+def _with_multi_output_hint(exc, names, templates, n_columns):
+    """``exc``, with a hint where the expert it names is a single-output regressor.
+
+    (An SVR given the two indicator columns of a binary task failed with
+    scikit-learn's "y should be a 1d array, got (60, 2)", and nothing said why
+    y had two columns or what to do.)
+    """
+    for name, template in zip(names, templates):
+        if (n_columns > 1 and str(exc).startswith(f"Expert '{name}' ")
+                and not get_tags(template).target_tags.multi_output):
+            return rebuilt_error(exc, (
+                f"{exc} (the experts are fitted on all the encoded targets at once, "
+                f"{n_columns} columns: one per regression task and one per class of a "
+                f"classification task; '{name}' predicts one output, so wrap it in "
+                "sklearn.multioutput.MultiOutputRegressor)"))
+    return exc
 
 
 def _predict_columns(name, expert, X, n_columns):
@@ -126,6 +145,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     >>> model.predict_gate(X[:4]).shape
     (4, 2, 2)
     """
+
+    _zero_weight_rows_left_out = True
 
     _parameter_constraints = {
         "experts": "no_validation",
@@ -216,11 +237,21 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             _check_not_a_transformer(name, est)
         Z = self._encode_targets(Y)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
-                         read_only_view(X), Z,   # no expert can change the caller's X
-                         self._folds(X, Y, seed),
-                         partial(_predict_columns, n_columns=Z.shape[1]),
-                         weights=sample_weight, seeds=[seed] * len(names), refit=True)
+        # One encoded column (a single regression task) goes to the experts as
+        # the 1-D y it was: as a column, single-output regressors warned about
+        # a "column-vector y" the user never passed.
+        targets = Z[:, 0] if Z.shape[1] == 1 else Z
+        try:
+            fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
+                             read_only_view(X), targets,   # no expert can change X
+                             self._folds(X, Y, seed),
+                             partial(_predict_columns, n_columns=Z.shape[1]),
+                             weights=sample_weight, seeds=[seed] * len(names), refit=True)
+        except Exception as exc:
+            hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1])
+            if hinted is exc:
+                raise
+            raise hinted from exc
         honest = fits.outputs.transpose(1, 0, 2)                        # (e, n, K)
         # (In the encoded targets' units: one column per expert.)
         check_not_diverging(honest.reshape(len(names), -1).T, names)
@@ -240,7 +271,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         if isinstance(self.cv, numbers.Integral):
             if len(X) < self.cv:
                 raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
-                                 f"got {len(X)}.")
+                                 f"got {len(X)} (rows of zero sample_weight are left "
+                                 "out). Lower cv or add rows.")
             return make_folds(self.cv, X, seed=seed)
         labels = next((Y[:, t] for t, kind in enumerate(self.tasks_)
                        if kind != "regression"), None)

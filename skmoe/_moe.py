@@ -15,8 +15,9 @@ import numbers
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 
+from ._compat import Interval
 from ._base import _BaseExpertComposition, encode_class_labels, rows_of_positive_weight
 from ._cluster import scatter_once
 from ._data import read_only_view

@@ -21,10 +21,11 @@ from scipy import linalg
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
 from ._data import mean_and_scale, read_only_view, validate_numeric_data
@@ -229,7 +230,13 @@ class RuleExpert(BaseEstimator):
                 raise ValueError(f"RuleExpert params must map names to numbers (the finite "
                                  f"starting values of the search); {key!r} is {value!r}.")
         if regression:
-            y = y.astype(np.float64)
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                # (numpy's bare "could not convert string to float: 'a'".)
+                raise ValueError(f"RuleExpert(task='regression') needs a numeric y; it holds "
+                                 f"{str(y.ravel()[0])!r}. For class labels use "
+                                 "task='classification'.") from exc
             check_finite_target(y, "RuleExpert")   # (noise_std_ was NaN, silently)
             scale = mean_and_scale(y)[1]
 

@@ -19,8 +19,9 @@ from inspect import signature
 
 import numpy as np
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
+from ._compat import Interval
 from ._blend import fit_stacked_gate
 from ._crossfit import splits_of_rows
 from ._em import fit_em

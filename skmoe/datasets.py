@@ -4,7 +4,9 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import validate_params
+
+from ._compat import Interval
 
 # The generators' arguments are checked as scikit-learn's make_* check theirs:
 # n_samples=-1 or 2.5 was a bare numpy error, noise=NaN gave a y of NaN, and

@@ -14,9 +14,10 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
 from ._data import mean_and_scale, validate_numeric_data

@@ -143,8 +143,11 @@ def untrusted_types(data=None, *, file=None):
         raise ValueError("data is not a model saved by skops.io.dumps: it is empty.")
     try:
         found = get_untrusted_types(data=data, file=file)
-    except BadZipFile as exc:
+    except (BadZipFile, KeyError) as exc:
+        # (KeyError: a zip archive that is not a skops file, an .xlsx or a
+        # .docx, has no schema.json; skops' bare "There is no item named ...".)
         raise ValueError(f"{'file' if data is None else 'data'} is not a model saved by "
-                         f"skops.io.dump(s) (a skops file is a zip archive): {exc}") from exc
+                         f"skops.io.dump(s) (a skops file is a zip archive with a "
+                         f"schema.json): {exc}") from exc
     known = set(_SKMOE_TYPES)
     return sorted(name for name in found if name not in known)

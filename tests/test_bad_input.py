@@ -869,7 +869,7 @@ def test_an_expert_cannot_change_the_callers_X(when, make):
             model.predict(X)
     else:
         with pytest.raises(ValueError, match=r"Expert 'bad' \(WritingRegressor\) failed to "
-                                             r"fit: .*read-only .*writes into its input X"):
+                                             r"fit: .*read-only .*writes into its X"):
             model.fit(X, y)
     assert_allclose(X, original)
 

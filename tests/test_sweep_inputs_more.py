@@ -2,7 +2,10 @@
 tests/test_sweep_*.py, tests/test_raw_data.py): user folds that leave a
 class out of training, rules written for DataFrames, weights that leave one
 class, predict after a failed fit, ensemble weights that overflow, CSV files
-the CLI cannot split.
+the CLI cannot split; flags given as numbers, experts that return text, change
+the caller's DataFrame or y, or cannot be cloned; rows of zero weight in the
+greedy ensembles and the heterogeneous multi-task mixture; repeated splits in
+compare(); one feature-names warning per predict.
 
 Each test fails without the fix it names.
 """
@@ -21,7 +24,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureClassifier,
                    HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor, RuleExpert)
+                   HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
+                   RuleExpert)
 from skmoe._cli import main
 
 
@@ -321,3 +325,293 @@ def test_compare_refuses_scorer_objects_in_a_list_before_fitting():
     with pytest.raises(TypeError, match="for scorer objects pass a dict"):
         str(compare({"a": Spy(), "b": Ridge()}, X, y, cv=2, scoring=[mae]))
     assert not fitted
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor(_reg_experts(), top_k=True),
+    lambda: MixtureOfExpertsRegressor(_reg_experts(), top_k=1, capacity_factor=True),
+    lambda: MixtureOfExpertsRegressor(_reg_experts(), n_init=True, training="em"),
+    lambda: EnsembleRegressor(_reg_experts(), weights="greedy", n_rounds=True),
+    lambda: HierarchicalMixtureRegressor(_reg_experts(), max_iter=True),
+], ids=["top_k", "capacity_factor", "n_init", "n_rounds", "max_iter"])
+def test_a_flag_where_a_number_belongs_is_refused(make):
+    # bool is an int to Python, so scikit-learn's Interval took top_k=True as 1.
+    X, y = _regression_rows()
+    with pytest.raises(ValueError, match="Got (True|False) instead"):
+        make().fit(X, y)
+
+
+def test_numpy_integers_still_count_as_numbers():
+    X, y = _regression_rows()
+    model = MixtureOfExpertsRegressor(_reg_experts(), top_k=np.int64(1), random_state=0).fit(X, y)
+    assert model.predict(X).shape == (len(X),)
+
+
+def _reg_experts():
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
+
+
+def _regression_rows(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 2))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+class _MeanAsText(RegressorMixin, BaseEstimator):
+    """A regression expert that returns its numbers formatted as strings."""
+
+    def fit(self, X, y):
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.array([f"{self.mean_:.3f}"] * len(X))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("ridge", Ridge()), ("text", _MeanAsText())],
+                                      random_state=0),
+    lambda: EnsembleRegressor([("ridge", Ridge()), ("text", _MeanAsText())]),
+], ids=["mixture", "ensemble"])
+def test_an_expert_returning_numbers_as_text_is_named(make):
+    # numpy reads '0.512' as 0.512 without a word; the expert is not what its
+    # place expects, so it is named rather than converted.
+    X, y = _regression_rows()
+    with pytest.raises(ValueError, match=r"Expert 'text' \(_MeanAsText\).*returned text"):
+        make().fit(X, y).predict(X)
+
+
+def _two_tasks(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.rand(n, 2)
+    return X, np.c_[X[:, 0] + 0.05 * rng.normal(size=n), X[:, 1]]
+
+
+def test_heterogeneous_multitask_rows_of_zero_weight_are_rows_left_out():
+    # They moved the cross-fitting folds and the targets' scaling: predictions
+    # 4.2 apart from the fit without them (a helper's sweep).
+    X, Y = _two_tasks()
+    weight = np.ones(len(X))
+    weight[::3] = 0.0
+    kept = weight > 0
+    make = lambda: HeterogeneousMultiGateMixtureOfExperts(  # noqa: E731
+        _reg_experts(), max_iter=20, random_state=0)
+    weighted = make().fit(X, Y, sample_weight=weight)
+    dropped = make().fit(X[kept], Y[kept])
+    assert_allclose(weighted.predict(X), dropped.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_heterogeneous_multitask_refuses_folds_of_zero_weight_rows():
+    # Two rows of positive weight in 60 went through three cross-fitting folds.
+    X, Y = _two_tasks()
+    weight = np.zeros(len(X))
+    weight[:2] = 1.0
+    with pytest.raises(ValueError, match=r"cv=3 folds need at least 3 samples, got 2 .*zero "
+                                         "sample_weight"):
+        HeterogeneousMultiGateMixtureOfExperts(_reg_experts()).fit(X, Y, sample_weight=weight)
+
+
+def test_compare_warns_that_repeated_splits_are_copies():
+    # The same split three times gave t = inf and "significant": the copies
+    # of one split's scores were taken as three pieces of evidence.
+    from sklearn.dummy import DummyRegressor
+
+    from skmoe import compare
+    X, y = _regression_rows()
+    split = (np.arange(40), np.arange(40, 60))
+    models = {"ridge": Ridge(), "mean": DummyRegressor()}
+    with pytest.warns(UserWarning, match="2 of the 3 splits of cv repeat an earlier one"):
+        compare(models, X, y, cv=[split, split, split], pair=("ridge", "mean"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        compare(models, X, y, cv=3, pair=("ridge", "mean"))
+
+
+@pytest.mark.parametrize("classifier", [False, True], ids=["regressor", "classifier"])
+def test_greedy_ensemble_rows_of_zero_weight_are_rows_left_out(classifier):
+    # They still moved the other rows' cross-fitting folds: weights_ [0, 0.06,
+    # 0.94] against [0.02, 0, 0.98] with the rows dropped (a helper's sweep).
+    X, y = _regression_rows(n=240)
+    if classifier:
+        y = (y > np.median(y)).astype(int)
+        experts = [("lr", LogisticRegression()),
+                   ("tree", DecisionTreeClassifier(max_depth=3, random_state=0))]
+        make = lambda: EnsembleClassifier(experts, weights="greedy", random_state=0)  # noqa: E731
+    else:
+        experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0)),
+                   ("deep", DecisionTreeRegressor(max_depth=6, random_state=0))]
+        make = lambda: EnsembleRegressor(experts, weights="greedy", random_state=0)  # noqa: E731
+    weight = np.random.RandomState(0).randint(0, 4, size=len(y)).astype(float)
+    kept = weight > 0
+    weighted = make().fit(X, y, sample_weight=weight)
+    dropped = make().fit(X[kept], y[kept], sample_weight=weight[kept])
+    assert_allclose(weighted.weights_, dropped.weights_)
+    assert_allclose(weighted.predict(X), dropped.predict(X))
+
+
+class _AddsASquaredColumn(RegressorMixin, BaseEstimator):
+    """An expert that engineers a feature in its DataFrame, in place."""
+
+    def fit(self, X, y, sample_weight=None):
+        X["a_sq"] = X["a"] ** 2
+        X.loc[:, "b"] = 0.0
+        self.ridge_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        X["a_sq"] = X["a"] ** 2
+        X.loc[:, "b"] = 0.0
+        return self.ridge_.predict(X)
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: EnsembleRegressor(e),
+    lambda e: MixtureOfExpertsRegressor(e, max_epochs=3, random_state=0),
+    lambda e: MixtureOfExpertsRegressor(e, training="em", max_iter=2, random_state=0),
+    lambda e: HierarchicalMixtureRegressor(e, branching=(2,), max_iter=2, random_state=0),
+], ids=["ensemble", "mixture", "em", "hierarchical"])
+def test_an_expert_cannot_change_the_callers_dataframe(make):
+    # The added column reached the caller's frame (its next predict failed on
+    # "Feature names unseen at fit time") and the next expert's X.
+    X, y = _regression_rows()
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1]})
+    before = frame.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make([("engineer", _AddsASquaredColumn()), ("ridge", Ridge())]).fit(frame, y)
+        model.predict(frame)
+    pd.testing.assert_frame_equal(frame, before)
+    ridge = model.named_experts_["ridge"] if hasattr(model, "named_experts_") else None
+    if ridge is not None and hasattr(ridge, "n_features_in_"):
+        assert ridge.n_features_in_ == 2         # not a_sq from the other expert
+
+
+class _CentresY(RegressorMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        y -= y.mean()
+        self.ridge_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.ridge_.predict(X)
+
+
+def test_an_ensemble_expert_cannot_change_the_callers_y():
+    # It centred the caller's y, and the experts fitted after it learnt the
+    # centred target (a Ridge's intercept -0.15 instead of about 5).
+    X, y = _regression_rows()
+    y = y + 5.0
+    before = y.copy()
+    with pytest.raises(ValueError, match=r"Expert 'centre' \(_CentresY\).*read-only.*y or "
+                                         "sample_weight"):
+        EnsembleRegressor([("centre", _CentresY()), ("ridge", Ridge())]).fit(X, y)
+    assert_allclose(y, before)
+
+
+def test_heterogeneous_multitask_gives_one_task_a_1d_y_and_hints_at_multi_output():
+    from sklearn.exceptions import DataConversionWarning
+    from sklearn.svm import SVR
+    X, Y = _two_tasks()
+    experts = [("svr", SVR()), ("ridge", Ridge())]
+    # One regression task: scikit-learn warned about a "column-vector y" the
+    # user had passed 1-D.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataConversionWarning)
+        HeterogeneousMultiGateMixtureOfExperts(experts, max_iter=5, random_state=0).fit(
+            X, Y[:, 0])
+    # One binary task is two indicator columns: a single-output expert's
+    # "y should be a 1d array" now says why and what to do.
+    with pytest.raises(ValueError, match=r"Expert 'svr' \(SVR\) failed to fit.*2 columns.*"
+                                         "MultiOutputRegressor"):
+        HeterogeneousMultiGateMixtureOfExperts(experts, tasks="binary").fit(
+            X, (Y[:, 0] > np.median(Y[:, 0])).astype(int))
+
+
+def test_untrusted_types_names_a_zip_that_is_not_a_model(tmp_path):
+    # An .xlsx or .docx is a zip archive too: skops' bare KeyError ("There is
+    # no item named 'schema.json' in the archive").
+    import zipfile
+
+    from skmoe.persistence import untrusted_types
+    path = tmp_path / "sheet.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    with pytest.raises(ValueError, match="file is not a model saved by skops"):
+        untrusted_types(file=str(path))
+    with pytest.raises(ValueError, match="data is not a model saved by skops"):
+        untrusted_types(path.read_bytes())
+
+
+class _OneColumnShort(LogisticRegression):
+    def predict_proba(self, X):
+        return super().predict_proba(X)[:, :-1]
+
+
+def test_a_missing_probability_column_is_named_as_such():
+    # It was reported as rows that do not sum to one.
+    X, y = _regression_rows()
+    y = (y > 0).astype(int)
+    with pytest.raises(ValueError, match=r"Expert 'short' \(_OneColumnShort\) returned "
+                                         "predict_proba with 1 columns but has 2 classes_"):
+        EnsembleClassifier([("short", _OneColumnShort()), ("lr", LogisticRegression())]).fit(
+            X, y).predict_proba(X)
+
+
+class _RenamesItsParameter(RegressorMixin, BaseEstimator):
+    def __init__(self, alpha=1.0):
+        self.a = alpha                     # not self.alpha: clone cannot rebuild it
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+@pytest.mark.parametrize("make", [EnsembleRegressor, MixtureOfExpertsRegressor])
+def test_an_expert_that_cannot_be_cloned_is_named(make):
+    X, y = _regression_rows()
+    with pytest.raises(ValueError, match=r"Expert 'mine' \(_RenamesItsParameter\) cannot be "
+                                         r"cloned: .*self.alpha = alpha"):
+        make([("ridge", Ridge()), ("mine", _RenamesItsParameter())]).fit(X, y)
+
+
+@pytest.mark.parametrize("options", [dict(cv=3), dict(n_rounds=10)], ids=["cv", "n_rounds"])
+def test_ensemble_warns_that_greedy_options_are_unused(options):
+    X, y = _regression_rows()
+    with pytest.warns(UserWarning, match="has no effect with weights=None; it is only used "
+                                         "with weights='greedy'"):
+        EnsembleRegressor(_reg_experts(), **options).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        EnsembleRegressor(_reg_experts(), weights="greedy", random_state=0, **options).fit(X, y)
+
+
+def test_a_regression_rule_names_a_target_of_labels():
+    # numpy's bare "could not convert string to float: np.str_('a')".
+    X, _ = _regression_rows()
+    y = np.array(["a", "b"] * (len(X) // 2))
+    with pytest.raises(ValueError, match=r"RuleExpert\(task='regression'\) needs a numeric y; "
+                                         r"it holds 'a'.*task='classification'"):
+        RuleExpert(lambda X: X[:, 0]).fit(X, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor(_reg_experts(), random_state=0),
+    lambda: EnsembleRegressor(_reg_experts()),
+    lambda: HierarchicalMixtureRegressor(_reg_experts(), branching=(2,), max_iter=2,
+                                         random_state=0),
+], ids=["mixture", "ensemble", "hierarchical"])
+def test_predict_warns_once_about_missing_feature_names(make):
+    # Fitted on a DataFrame, given an array: the gate's transformer and every
+    # expert (and each of its fold fits) repeated scikit-learn's warning, 12 in all.
+    X, y = _regression_rows()
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make().fit(frame, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict(X)
+    messages = [str(w.message) for w in caught if "valid feature names" in str(w.message)]
+    assert len(messages) == 1 and type(model).__name__ in messages[0]

@@ -96,15 +96,16 @@ def test_predictive_std_of_an_expert_far_out_is_finite(make):
                                 ("tree", DecisionTreeClassifier())],
                                weights="greedy", random_state=0),
 ])
-def test_a_fold_without_weighted_rows_is_named_by_the_greedy_ensemble(make):
-    # One row of positive weight: the folds that hold it out train on rows of
-    # zero weight only, and the expert's own message ("Sample weights must
-    # contain at least one non-zero number") did not say why.
+def test_one_weighted_row_is_named_by_the_greedy_ensemble(make):
+    # One row of positive weight: the folds that held it out trained on rows
+    # of zero weight only, and the expert's own message ("Sample weights must
+    # contain at least one non-zero number") did not say why. Rows of zero
+    # weight are now left out before the folds are made, as in the mixtures.
     X, y = _regression(n=60)
     if isinstance(make(), EnsembleClassifier):
         y = (y > 0).astype(int)
-    with pytest.raises(ValueError, match=r"Expert '(ridge|logit)' \(\w+\) cannot be fitted: "
-                                         r"every row .* zero weight .*positive sample_weight"):
+    with pytest.raises(ValueError, match=r"got 1 of positive sample_weight \(the 59 rows of "
+                                         r"zero weight are left out\)"):
         make().fit(X, y, sample_weight=np.r_[1.0, np.zeros(59)])
 
 
