@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from scipy import sparse
 from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
@@ -102,10 +103,30 @@ def _expert_parameters(name, expert):
         intercept = np.size(getattr(model, "intercept_", 0))
         if not getattr(model, "fit_intercept", True):
             intercept = 0
-        return int(np.size(model.coef_) + intercept)
+        count = int(np.size(model.coef_) + intercept)
+        if (isinstance(model, LogisticRegression) and np.ndim(model.coef_) == 2
+                and model.coef_.shape[0] > 1 and model.solver != "liblinear"):
+            # Multinomial: a softmax over one row per class, one row fixed by
+            # the others (as a gate's; liblinear's one-vs-rest rows are not).
+            count -= model.coef_.shape[1] + (intercept > 0)
+        return count
     raise ValueError(f"expert '{name}' ({type(model).__name__}) has no defined number of "
                      "free parameters; use held-out log-likelihood instead "
                      "(skmoe.log_likelihood_scorer or select_n_experts(criterion='cv')).")
+
+
+def _gate_parameters(gate):
+    """A gate network's free parameters: all but one row of its output layer.
+
+    A softmax is unchanged when the same number is added to every logit, so
+    one output row (its weights and bias) is fixed by the others: a linear
+    gate over M experts on d inputs has (M - 1)(d + 1) free parameters.
+    """
+    count = sum(p.numel() for p in gate.module_.parameters())
+    layers = [m for m in gate.module_.modules() if isinstance(m, torch.nn.Linear)]
+    if layers and layers[-1].out_features == getattr(gate, "n_experts_", None):
+        count -= layers[-1].in_features + (layers[-1].bias is not None)
+    return count
 
 
 def _gates(estimator):
@@ -143,7 +164,7 @@ def n_free_parameters(estimator):
     experts = estimator.experts_
     names = names if names is not None else [f"expert{i}" for i in range(len(experts))]
     count = sum(_expert_parameters(n, e) for n, e in zip(names, experts))
-    count += sum(p.numel() for gate in _gates(estimator) for p in gate.module_.parameters())
+    count += sum(_gate_parameters(gate) for gate in _gates(estimator))
     combiner = getattr(estimator, "combiner_", None)
     if combiner is not None:
         # The stacked gate's final blend: its heads (linear models over the

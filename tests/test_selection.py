@@ -46,12 +46,13 @@ def three_regimes():
 def test_parameter_count_and_bic_of_a_linear_pool(three_regimes):
     X, y = three_regimes
     moe = em_pool(3).fit(X, y)
-    # 3 lines (slope + intercept), a linear gate 1 -> 3 (3 weights + 3 biases),
-    # 3 noise scales.
-    assert n_free_parameters(moe) == 6 + 6 + 3
+    # 3 lines (slope + intercept), a linear gate 1 -> 3 (3 weights + 3 biases,
+    # less one output row: a softmax is unchanged when every logit gains the
+    # same number), 3 noise scales.
+    assert n_free_parameters(moe) == 6 + (6 - 2) + 3
     total = moe.log_likelihood_samples(X, y).sum()
-    assert_allclose(bic(moe, X, y), -2 * total + 15 * np.log(len(X)))
-    assert_allclose(aic(moe, X, y), -2 * total + 30)
+    assert_allclose(bic(moe, X, y), -2 * total + 13 * np.log(len(X)))
+    assert_allclose(aic(moe, X, y), -2 * total + 26)
 
 
 def test_parameter_count_of_the_default_gradient_mixture(three_regimes):
@@ -97,16 +98,18 @@ def test_parameter_count_of_pipelines_torch_experts_and_mlp_gates(three_regimes)
         [("ridge", make_pipeline(StandardScaler(), Ridge())), ("mlp", mlp)],
         training="em", cv=None, gate=MLPGate(hidden_layer_sizes=(3,)), max_iter=2,
         random_state=0).fit(X, y)
-    # Ridge: 1 + 1; MLP 1 -> 4 -> 1: 8 + 5; gate 1 -> 3 -> 2: 6 + 8; 2 noise scales.
-    assert n_free_parameters(moe) == 2 + 13 + 14 + 2
+    # Ridge: 1 + 1; MLP 1 -> 4 -> 1: 8 + 5; gate 1 -> 3 -> 2: 6 + 8 less one
+    # output row (3 + 1); 2 noise scales.
+    assert n_free_parameters(moe) == 2 + 13 + (14 - 4) + 2
 
 
 def test_parameter_count_of_a_tree_of_gates():
     X, y = make_hierarchical_regimes(n_samples=200, random_state=0)
     hme = HierarchicalMixtureRegressor(LinearRegression(), branching=(2, 2), max_iter=3,
                                        random_state=0).fit(X, y)
-    # 4 planes (2 slopes + intercept), 3 linear gates 2 -> 2 (4 + 2), 4 noise scales.
-    assert n_free_parameters(hme) == 12 + 18 + 4
+    # 4 planes (2 slopes + intercept), 3 linear gates 2 -> 2 (4 + 2, less one
+    # output row of 2 + 1), 4 noise scales.
+    assert n_free_parameters(hme) == 12 + 3 * (6 - 3) + 4
     assert np.isfinite(bic(hme, X, y))
 
 
@@ -115,8 +118,9 @@ def test_classifier_parameter_count():
     clf = MixtureOfExpertsClassifier(LogisticRegression(max_iter=500), n_experts=2,
                                      training="em", cv=None, gate=LINEAR_GATE,
                                      max_iter=2, random_state=0).fit(X, y)
-    # 2 x (3 x 4 coefficients + 3 intercepts), gate 4 -> 2 (8 + 2), no noise.
-    assert n_free_parameters(clf) == 30 + 10
+    # 2 multinomial models x (3 x 4 coefficients + 3 intercepts, less one
+    # class's row of 4 + 1), gate 4 -> 2 (8 + 2, less one row of 4 + 1), no noise.
+    assert n_free_parameters(clf) == 2 * (15 - 5) + (10 - 5)
     assert np.isfinite(aic(clf, X, y))
 
 
