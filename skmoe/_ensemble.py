@@ -523,6 +523,22 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         """
         return self._average_proba(self._check_X(X))
 
+    @available_if(lambda self: self.voting == "soft")
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (as scikit-learn's classifiers have it).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``; ``-inf`` where a probability is 0.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def _average_proba(self, X):
         used = self._used()
         each = classification_outputs([self.expert_names_[i] for i in used],

@@ -453,6 +453,21 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         # float64, clipped and renormalised: entries in [0, 1], rows sum to 1.
         return mix_probabilities(weights, self._outputs(X))
 
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (as scikit-learn's classifiers have it).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``; ``-inf`` where a probability is 0.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def predict(self, X):
         """Most probable class under the tree.
 

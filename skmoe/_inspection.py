@@ -24,7 +24,12 @@ class ExpertInspectionMixin:
 
         With ``top_k`` these are the routed weights that ``predict`` uses:
         the k largest gate weights of each row, renormalised, zero elsewhere
-        (``gate_.predict_proba`` gives the full softmax).
+        (``gate_.predict_proba`` gives the full softmax). With the default
+        stacked gate (a fitted ``combiner_``), ``predict`` blends the gate's
+        mixture with the final blend's other candidates (the constant blend,
+        the heads: ``candidate_weights_``), so these weights are the gate's
+        part only, not the weight each expert's prediction gets in
+        ``predict``.
 
         Parameters
         ----------

@@ -690,6 +690,21 @@ collapse_action
         X = self._check_X(X)
         return self._proba(X)
 
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (as scikit-learn's classifiers have it).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``; ``-inf`` where a probability is 0.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def _proba(self, X):
         combiner, view = self._combiner_and_view(X)
         weights, outputs = self._weights_and_outputs(X, view)

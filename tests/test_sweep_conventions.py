@@ -105,3 +105,31 @@ def test_allow_nan_tag_follows_a_gate_transformer_that_refuses_nan(make):
     X[::5, 1] = np.nan
     with pytest.raises(ValueError, match="PCA"):
         refusing.fit(X, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: __import__("skmoe").MixtureOfExpertsClassifier(experts, random_state=0),
+    lambda experts: __import__("skmoe").EnsembleClassifier(experts),
+    lambda experts: __import__("skmoe").HierarchicalMixtureClassifier(
+        experts, branching=(2,), max_iter=3, random_state=0),
+], ids=["mixture", "ensemble", "hierarchical"])
+def test_classifiers_give_log_probabilities(make):
+    # scikit-learn's classifiers with predict_proba have predict_log_proba
+    # (cross_val_predict(method="predict_log_proba") failed on the mixtures).
+    import warnings
+
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.tree import DecisionTreeClassifier
+    X, y = load_iris(return_X_y=True)
+    experts = [("logit", LogisticRegression(max_iter=500)),
+               ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make(experts).fit(X, y)
+        log_proba = cross_val_predict(make(experts), X, y, cv=3,
+                                      method="predict_log_proba")
+    np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), model.predict_proba(X),
+                               rtol=1e-12)
+    assert log_proba.shape == (len(y), 3) and np.all(log_proba <= 0)
