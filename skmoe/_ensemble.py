@@ -351,7 +351,8 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to every expert (each must accept it) and, for
-            ``'greedy'``, weights the rows of the selection loss.
+            ``'greedy'``, weights the rows of the selection loss; there
+            rows of zero weight are left out before the folds are made.
         **fit_params : dict
             Other metadata for the experts' ``fit``; only with metadata
             routing enabled, routed as the experts request.
