@@ -3,9 +3,9 @@
 import numpy as np
 from sklearn.ensemble._base import _set_random_states  # noqa: F401
 from sklearn.utils import get_tags  # noqa: F401
+from sklearn.utils._param_validation import Interval as _SklearnInterval
 from sklearn.utils.metaestimators import _BaseComposition  # noqa: F401
 from sklearn.utils.validation import validate_data  # noqa: F401
-from sklearn.utils._param_validation import Interval as _SklearnInterval
 
 
 class Interval(_SklearnInterval):

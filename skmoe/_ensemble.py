@@ -25,8 +25,8 @@ from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwa
                     encode_class_labels, one_class_hint, read_only_hint, rebuilt_error)
 from ._data import n_samples, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
-from ._likelihood import (_check_finite, aligned_proba, call_expert, classification_outputs,
-                          regression_outputs)
+from ._likelihood import (LogProbaMixin, _check_finite, aligned_proba, call_expert,
+                          classification_outputs, regression_outputs)
 
 # Probabilities are clipped before the log of the selection's log-loss, as in
 # scikit-learn's log_loss, so an expert's confident mistake costs a finite amount.
@@ -395,7 +395,7 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         return regression_outputs(self.expert_names_, self.experts_, X)
 
 
-class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
+class EnsembleClassifier(ClassifierMixin, LogProbaMixin, _BaseEnsemble):
     """Soft (or hard) weighted voting over the experts: the classification baseline.
 
     Parameters
@@ -523,22 +523,6 @@ class EnsembleClassifier(ClassifierMixin, _BaseEnsemble):
         proba : ndarray of shape (n_samples, n_classes)
         """
         return self._average_proba(self._check_X(X))
-
-    @available_if(lambda self: self.voting == "soft")
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba` (as scikit-learn's classifiers have it).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``; ``-inf`` where a probability is 0.
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
 
     def _average_proba(self, X):
         used = self._used()

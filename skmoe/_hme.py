@@ -28,7 +28,8 @@ from ._compat import Interval, _set_random_states
 from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
                       leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
-from ._likelihood import gaussian_mixture_moments, log_proba_at_labels, mix_probabilities
+from ._likelihood import (LogProbaMixin, gaussian_mixture_moments, log_proba_at_labels,
+                          mix_probabilities)
 from .gates import MLPGate
 
 
@@ -387,7 +388,7 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         return (mean, std) if return_std else mean
 
 
-class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
+class HierarchicalMixtureClassifier(ClassifierMixin, LogProbaMixin, _BaseHierarchicalMixture):
     __doc__ = """Hierarchical mixture of classification experts, trained by EM.
 
     A tree of softmax gates routes each input down to the leaves, which are
@@ -452,21 +453,6 @@ class HierarchicalMixtureClassifier(ClassifierMixin, _BaseHierarchicalMixture):
         weights = np.exp(self._leaf_log_weights(X))
         # float64, clipped and renormalised: entries in [0, 1], rows sum to 1.
         return mix_probabilities(weights, self._outputs(X))
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba` (as scikit-learn's classifiers have it).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``; ``-inf`` where a probability is 0.
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
 
     def predict(self, X):
         """Most probable class under the tree.

@@ -8,6 +8,7 @@ classes gives the missing ones probability zero).
 
 import numpy as np
 from scipy.special import logsumexp
+from sklearn.utils.metaestimators import available_if
 
 from ._base import rebuilt_error
 from ._data import n_samples, own_frame, warned_once
@@ -451,3 +452,25 @@ class MixtureLikelihoodMixin:
         """
         from ._selection import aic
         return aic(self, X, y)
+
+
+class LogProbaMixin:
+    """``predict_log_proba``, as scikit-learn's classifiers have it, for any
+    classifier with ``predict_proba`` (an ensemble's only with soft voting).
+    """
+
+    @available_if(lambda self: getattr(self, "voting", "soft") == "soft")
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``; ``-inf`` where a probability is 0.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))

@@ -25,8 +25,9 @@ from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
 from ._problem import EMProblem
 from ._inspection import ExpertInspectionMixin
-from ._likelihood import (PROBA_FLOOR, MixtureLikelihoodMixin, classification_outputs,
-                          gaussian_mixture_moments, mix_probabilities, regression_outputs)
+from ._likelihood import (PROBA_FLOOR, LogProbaMixin, MixtureLikelihoodMixin,
+                          classification_outputs, gaussian_mixture_moments, mix_probabilities,
+                          regression_outputs)
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
 from ._trainers import TRAINERS, resolve_training, warn_ignored_options
@@ -578,7 +579,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         return (mean, std) if return_std else mean
 
 
-class MixtureOfExpertsClassifier(ClassifierMixin, _BaseMixtureOfExperts):
+class MixtureOfExpertsClassifier(ClassifierMixin, LogProbaMixin, _BaseMixtureOfExperts):
     """Mixture of heterogeneous classification experts with a neural gate.
 
     ``p(y | x) = sum_i g_i(x) p_i(y | x)`` where each ``p_i`` is an expert's
@@ -689,21 +690,6 @@ collapse_action
         """
         X = self._check_X(X)
         return self._proba(X)
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba` (as scikit-learn's classifiers have it).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``; ``-inf`` where a probability is 0.
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
 
     def _proba(self, X):
         combiner, view = self._combiner_and_view(X)
