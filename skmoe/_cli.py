@@ -321,13 +321,19 @@ def _run_compare(args):
         folder = os.path.dirname(os.path.abspath(args.plot))
         if not os.path.isdir(folder):
             raise UserError(f"--plot: no such folder {folder!r}.")
+        if os.path.isdir(args.plot):
+            raise UserError(f"--plot: {args.plot!r} is a folder; give a file name.")
+        if not os.access(folder, os.W_OK):
+            raise UserError(f"--plot: the folder {folder!r} cannot be written to.")
     is_csv = args.data.lower().endswith(".csv") or os.path.isfile(args.data)
     if is_csv:
         X, y, task, title = load_csv(args.data, args.target, args.task, args.drop,
                                      args.one_hot, args.dropna)
     else:
-        if args.target or args.drop or args.one_hot or args.dropna:
-            raise UserError("--target/--drop/--one-hot/--dropna apply to CSV files only.")
+        if args.target or args.drop or args.one_hot or args.dropna or args.task != "auto":
+            # (--task regression on iris ran a classification without a word.)
+            raise UserError("--target/--drop/--one-hot/--dropna/--task apply to CSV files "
+                            "only; a bundled dataset has its own target and task.")
         X, y, task, title = load_named(args.data)
     estimators = make_estimators(args.experts, task, args.seed, training=args.training,
                                  max_iter=args.max_iter, max_epochs=args.max_epochs,
@@ -384,7 +390,10 @@ def _run_compare(args):
         matplotlib.use("Agg")
         from .plotting import ComparisonDisplay
         display = ComparisonDisplay.from_result(result).plot()
-        display.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
+        try:
+            display.figure_.savefig(args.plot, dpi=120, bbox_inches="tight")
+        except OSError as exc:     # (a traceback after every fit)
+            raise UserError(f"--plot: could not write {args.plot!r}: {exc}") from exc
         print(f"plot saved to {args.plot}")
     return 0
 

@@ -520,16 +520,17 @@ def resolve_gate_transformer(gate_transformer):
     return clone(gate_transformer)
 
 
-# scikit-learn's warning for an X without the feature names fit saw. The
-# mixture's own check gives it once; the parts it calls (the gate's
-# transformer, each expert and its fold fits) repeated it a dozen times.
-_NO_FEATURE_NAMES = "X does not have valid feature names"
+# scikit-learn's warnings for an X with or without the feature names fit saw.
+# The mixture's own check gives them once; the parts it calls (the gate's
+# transformer, each expert and its fold fits) repeated them a dozen times.
+_FEATURE_NAME_WARNINGS = ("X does not have valid feature names", "X has feature names, but")
 
 
 def warned_once(call, *args):
-    """``call(*args)`` without repeating the missing-feature-names warning."""
+    """``call(*args)`` without repeating the feature-names warnings."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_NO_FEATURE_NAMES, category=UserWarning)
+        for message in _FEATURE_NAME_WARNINGS:
+            warnings.filterwarnings("ignore", message=message, category=UserWarning)
         return call(*args)
 
 

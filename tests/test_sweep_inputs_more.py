@@ -615,3 +615,30 @@ def test_predict_warns_once_about_missing_feature_names(make):
         model.predict(X)
     messages = [str(w.message) for w in caught if "valid feature names" in str(w.message)]
     assert len(messages) == 1 and type(model).__name__ in messages[0]
+
+
+def test_predict_warns_once_about_unexpected_feature_names():
+    # Fitted on an array, given a DataFrame: 12 copies of "X has feature
+    # names, but ... was fitted without feature names" (a helper's sweep).
+    X, y = _regression_rows()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MixtureOfExpertsRegressor(_reg_experts(), random_state=0).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict(pd.DataFrame(X, columns=["a", "b"]))
+    assert len([w for w in caught if "feature names" in str(w.message)]) == 1
+
+
+def test_cli_refuses_task_for_a_bundled_dataset(capsys):
+    # `compare iris --task regression` ran a classification and exited 0.
+    assert main(["compare", "iris", "--task", "regression", "--quiet"]) == 2
+    assert "--task apply to CSV files only" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_plot_path_that_is_a_folder_before_fitting(tmp_path, capsys):
+    # It ran every fit, then stopped with IsADirectoryError's traceback.
+    folder = tmp_path / "cmp.png"
+    folder.mkdir()
+    assert main(["compare", "iris", "--plot", str(folder), "--quiet"]) == 2
+    assert "is a folder" in capsys.readouterr().err
