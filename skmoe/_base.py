@@ -599,14 +599,16 @@ def check_relative_sample_weight(sample_weight, X):
     return sample_weight / sample_weight.mean()
 
 
-def rows_of_positive_weight(X, y, sample_weight, classes=None):
+def rows_of_positive_weight(X, y, sample_weight, classes=None, rescale=True):
     """Leave out the rows of zero weight: ``(X, y, sample_weight, kept_rows)``.
 
     A row of zero weight is a row left out: kept, it still moved a mixture's
     cross-fitting folds, its gate's splits and minibatches, its view of X and
     EM's start, so the fit differed from the one without it. ``kept_rows``
     is None where every weight is positive (nothing is copied); otherwise the
-    positions of the rows kept, whose weights are rescaled to mean one again.
+    positions of the rows kept, whose weights are rescaled to mean one again
+    (``rescale=False``: kept as given, for the ensembles, whose integer
+    weights are repetitions).
     """
     if np.all(sample_weight > 0):
         return X, y, sample_weight, None
@@ -622,7 +624,9 @@ def rows_of_positive_weight(X, y, sample_weight, classes=None):
                 f"(y has {len(classes)} classes; rows of zero weight are left out): a "
                 "classifier needs rows of two classes or more. Check sample_weight.")
     weight = sample_weight[kept_rows]
-    return _safe_indexing(X, kept_rows), y[kept_rows], weight / weight.mean(), kept_rows
+    if rescale:
+        weight = weight / weight.mean()
+    return _safe_indexing(X, kept_rows), y[kept_rows], weight, kept_rows
 
 
 def check_finite_target(y, who):

@@ -12,6 +12,7 @@ The gate is a torch network and needs numbers: :class:`AutoGateTransformer`
 of X, and :func:`gate_matrix` checks that view.
 """
 
+import functools
 import numbers
 import warnings
 
@@ -193,9 +194,16 @@ def own_frame(X):
     if not is_dataframe(X):
         return X
     import pandas as pd
-    copy_on_write = (int(pd.__version__.split(".")[0]) >= 3
+    copy_on_write = (_pandas_major() >= 3
                      or getattr(pd.options.mode, "copy_on_write", False) is True)
     return X.copy(deep=not copy_on_write)
+
+
+@functools.cache
+def _pandas_major():
+    """pandas' major version, read once (copy-on-write is always on from 3)."""
+    import pandas as pd
+    return int(pd.__version__.split(".")[0])
 
 
 def _check_shape(shape, ensure_min_samples):

@@ -14,7 +14,7 @@ from numbers import Integral
 import numpy as np
 from joblib import Parallel
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_method_params
@@ -22,7 +22,8 @@ from sklearn.utils.validation import _check_method_params
 from ._compat import Interval
 from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwargs,
                     check_expert_classes, check_sample_weight, check_some_weight,
-                    encode_class_labels, one_class_hint, read_only_hint, rebuilt_error)
+                    encode_class_labels, one_class_hint, read_only_hint, rebuilt_error,
+                    rows_of_positive_weight)
 from ._data import n_samples, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._likelihood import (LogProbaMixin, _check_finite, aligned_proba, call_expert,
@@ -192,15 +193,18 @@ class _BaseEnsemble(_BaseExpertComposition):
         fit = partial(_fit, n_classes=len(self.classes_) if self._is_classifier else None)
         if greedy:
             cv, n_left_out = self.cv, 0
-            if sample_weight is not None and not np.all(sample_weight > 0):
+            if sample_weight is not None:
                 # A row of zero weight is a row left out: kept, it moved the
-                # other rows' folds, and so the weights chosen. (The weights
-                # stay as given: integer weights are repetitions here.)
-                kept = np.flatnonzero(sample_weight > 0)
-                fit_params = [_check_method_params(X, p, kept) if p else p for p in fit_params]
-                n_left_out = len(y) - len(kept)
-                X, y, sample_weight = _safe_indexing(X, kept), y[kept], sample_weight[kept]
-                cv = splits_of_rows(cv, kept)
+                # other rows' folds, and so the weights chosen.
+                n_rows = len(y)
+                X_all = X
+                X, y, sample_weight, kept = rows_of_positive_weight(X, y, sample_weight,
+                                                                    rescale=False)
+                if kept is not None:
+                    fit_params = [_check_method_params(X_all, p, kept) if p else p
+                                  for p in fit_params]
+                    n_left_out = n_rows - len(kept)
+                    cv = splits_of_rows(cv, kept)
             seed = None
             if isinstance(cv, Integral):
                 self._check_min_samples(y, cv, n_left_out)

@@ -79,14 +79,14 @@ def _check_probabilities(proba, name):
                          "predict_proba must give a distribution over the expert's classes_.")
 
 
-def _refuse_text(raw):
+def _refuse_text(arr):
     """Refuse outputs given as text: numpy would read '1.5' as 1.5 without a word.
 
     Numbers as strings mean the expert is not the kind its place expects (a
     classifier of string labels given as a regression expert, a rule that
     formats its result), so its numbers are not to be trusted as they are.
+    (An object array is searched element by element: rare, and only then.)
     """
-    arr = np.asarray(raw)
     if arr.dtype.kind in "USa" or (arr.dtype.kind == "O" and any(
             isinstance(v, (str, bytes)) for v in arr.ravel())):
         example = arr.ravel()[0] if arr.size else ""
@@ -107,8 +107,9 @@ def call_expert(name, expert, method, X):
             # (float64 would drop the imaginary parts with only a warning.)
             raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "
                              "expected real ones")
+        raw = np.asarray(raw)     # once: checked, then cast without a second copy
         _refuse_text(raw)
-        values = np.asarray(raw, dtype=np.float64)
+        values = raw.astype(np.float64, copy=False)
     except Exception as exc:
         if str(exc).startswith(f"Expert '{name}' "):
             raise  # already named (a CrossFitAverage's fold model): not twice
