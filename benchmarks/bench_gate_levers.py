@@ -63,6 +63,7 @@ VARIANTS = {
         {"head_inputs": "proba"}, {}),
     "no floor on the constant blend's share": ({"constant_floor": 0.0}, {}),
     "constant blend keeps 5 % of the level-2 blend": ({"constant_floor": 0.05}, {}),
+    "no class-prior candidate (classification)": ({"prior_candidate": False}, {}),
 }
 
 

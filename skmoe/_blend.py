@@ -80,9 +80,9 @@ from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
 from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead,  # noqa: F401
-                          LinearHead, best_expert, blend_prediction, candidate_loss,
-                          choose_candidates, constant_blend_logits, head_prediction,
-                          head_rows, make_head, picked_log_likelihood)
+                          LinearHead, PriorHead, best_expert, blend_prediction, candidate_loss,
+                          choose_candidates, class_frequencies, constant_blend_logits,
+                          head_prediction, head_rows, make_head, picked_log_likelihood)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam
@@ -102,7 +102,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "feature_weighted_head": True, "choice": "blend",
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
-          "head_bounds": "lower"}
+          "head_bounds": "lower", "prior_candidate": True}
 
 
 @contextlib.contextmanager
@@ -488,6 +488,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # final blend as an extra term (CandidateBlend).
     fixed_heads = ({"best_expert": ExpertHead(best_expert(blend_out, blend_y, w, regression))}
                    if LEVERS["best_expert"] else {})
+    # Classification: the class frequencies too ("no signal"; PriorHead).
+    if LEVERS["prior_candidate"] and not regression:
+        fixed_heads["prior"] = PriorHead(class_frequencies(problem.y, w, problem.n_classes))
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
                    for name in ["constant", "gate", *full_heads, *fixed_heads]}
@@ -507,6 +510,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             j = best_expert(blend_out[train], y_train, w[train], regression)
             predictions["best_expert"][test] = (blend_out[test, j] if regression
                                                 else proba[test, j])
+        if "prior" in fixed_heads:
+            predictions["prior"][test] = class_frequencies(
+                problem.y[train], w[train], problem.n_classes)
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,

@@ -494,6 +494,40 @@ class ExpertHead:
         return outputs[:, self.index]
 
 
+class PriorHead:
+    """The class frequencies of the training rows, on every row: a candidate
+    of the final blend that says "no signal".
+
+    Where every expert is confidently wrong on a few held-out rows, or the
+    inputs carry little about the class, the level-2 blend can move weight
+    to the marginal distribution; the other candidates can reach it only
+    through an expert that happens to predict it.
+
+    Parameters
+    ----------
+    frequencies : ndarray of shape (n_classes,)
+        The (weighted) class frequencies, summing to 1.
+    """
+
+    def __init__(self, frequencies):
+        self.frequencies = frequencies
+
+    @property
+    def n_parameters(self):
+        """The frequencies' free parameters (they sum to 1)."""
+        return len(self.frequencies) - 1
+
+    def predict_proba(self, X, outputs, n_classes):
+        """The frequencies on each row of ``outputs``."""
+        return np.broadcast_to(self.frequencies, (len(outputs), n_classes)).copy()
+
+
+def class_frequencies(y, w, n_classes):
+    """Weighted class frequencies of integer labels ``y``."""
+    counts = np.bincount(y, weights=w, minlength=n_classes)
+    return counts / counts.sum()
+
+
 def best_expert(out, y, w, regression):
     """Position of the expert with the lowest weighted loss on these rows.
 

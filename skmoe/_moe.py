@@ -471,7 +471,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         candidate: ``'constant'`` (the blend), ``'gate'`` (the averaged fold
         gates), ``'linear'`` (stacking's linear model),
         ``'feature_weighted'`` (feature-weighted linear stacking) and
-        ``'best_expert'`` (the expert with the lowest held-out loss, alone).
+        ``'best_expert'`` (the expert with the lowest held-out loss, alone);
+        for classification also ``'prior'`` (the training rows' class
+        frequencies on every row).
     candidate_weights_ : dict or None
         Weights (summing to 1) of the final predictor, the best convex blend
         of the candidates' held-out predictions in which ``'constant'`` keeps

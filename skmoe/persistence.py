@@ -49,6 +49,7 @@ _SKMOE_TYPES = (
     "skmoe._candidates.ExpertHead",
     "skmoe._candidates.LeaveOneOutRidge",
     "skmoe._candidates.LinearHead",
+    "skmoe._candidates.PriorHead",
     "skmoe._crossfit.CrossFitAverage",
     "skmoe._data.AutoGateTransformer",
     "skmoe._mmoe_nets.ModuleNet",

@@ -394,6 +394,43 @@ def test_the_best_expert_is_a_candidate_predicted_out_of_fold():
     assert np.sqrt(np.mean((moe.predict(X) - y) ** 2)) < 0.15
 
 
+def test_class_frequencies_are_a_candidate_that_says_no_signal():
+    # Labels independent of X (30 % ones): a 3-NN and a depth-6 tree are
+    # confidently wrong on many rows; the class frequencies are the best
+    # predictor there is. The frequencies are a candidate of the final
+    # blend, predicted on each fold from its training rows, and take most of
+    # the weight; the test log-loss is then within 1 % of the frequencies'
+    # own (0.6198; without the candidate 0.6293: the feature-weighted head,
+    # heavily penalised, was the closest the blend could get).
+    from sklearn.metrics import log_loss
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skmoe._candidates import PriorHead
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(400, 5)), (rng.uniform(size=400) < 0.3).astype(int)
+    X_test, y_test = rng.normal(size=(2000, 5)), (rng.uniform(size=2000) < 0.3).astype(int)
+    experts = [("knn", KNeighborsClassifier(3)),
+               ("tree", DecisionTreeClassifier(max_depth=6, random_state=0))]
+    moe = MixtureOfExpertsClassifier(experts, random_state=0).fit(X, y)
+    assert moe.candidate_weights_["prior"] > 0.5
+    # Its held-out log-loss is the frequencies' (each fold's, from its training rows).
+    assert moe.out_of_fold_loss_["prior"] == pytest.approx(0.61, abs=0.02)
+    (prior,) = [head for _, head in moe.combiner_.heads if isinstance(head, PriorHead)]
+    assert_allclose(prior.frequencies, np.bincount(y) / len(y))
+    assert prior.n_parameters == 1
+    frequencies = log_loss(y_test, np.tile(np.bincount(y) / len(y), (len(y_test), 1)))
+    assert log_loss(y_test, moe.predict_proba(X_test)) < 1.01 * frequencies
+
+
+def test_the_class_frequencies_candidate_follows_the_sample_weights():
+    from skmoe._candidates import PriorHead, class_frequencies
+    assert_allclose(class_frequencies(np.array([0, 0, 1, 2]), np.array([1.0, 1.0, 2.0, 0.0]), 3),
+                    [0.5, 0.5, 0.0])
+    head = PriorHead(np.array([0.25, 0.75]))
+    assert_allclose(head.predict_proba(None, np.zeros((3, 2, 2)), 2), [[0.25, 0.75]] * 3)
+
+
 @pytest.mark.parametrize("params", [{}, {"training": "em"}, {"top_k": 1},
                                     {"training": "em", "cv": None}])
 def test_gate_does_not_extrapolate_beyond_the_clip(params):
