@@ -7,7 +7,8 @@ linear model can (on small data this matters),
 nor let those unconstrained weights vary with the input, which
 feature-weighted linear stacking (Sill et al., 2009) does.
 :class:`LinearHead` fits both. :class:`ExpertHead` is the best single
-expert alone. Every candidate -- the experts' constant blend, the gate,
+expert alone, :class:`PriorHead` the class frequencies (classification: "no
+signal"). Every candidate -- the experts' constant blend, the gate,
 the heads -- predicts held-out folds it did not see
 (:mod:`skmoe._blend`), and :func:`choose_candidates` fits the final
 predictor on those honest predictions: the best convex blend of the
