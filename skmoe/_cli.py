@@ -164,6 +164,16 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     frame = frame.drop(columns=list(drop))
     if not len(frame):
         raise UserError(f"{path} has a header but no rows.")
+    # A pandas index saved with the data (to_csv's default) is read back as a
+    # column "Unnamed: 0" of row numbers. As a feature it carries only the
+    # rows' order, a leak where the file is sorted (by date, by the target):
+    # it is dropped, and said so; an unnamed column of other values is data.
+    index = [c for c in frame.columns if c != target and _is_saved_index(c, frame[c])]
+    if index:
+        frame = frame.drop(columns=index)
+        print(f"note: left out the column(s) {list(map(str, index))} of {path}: row numbers "
+              "0, 1, 2, ... without a header: a saved index, not data (--drop it to leave "
+              "it out without this note; give it a header to keep it).", file=sys.stderr)
     if dropna:
         frame = frame.dropna()
         if not len(frame):
@@ -171,12 +181,24 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     y = frame.pop(target)
     if y.isna().any():
         raise UserError(f"The target column {target!r} has missing values; pass --dropna.")
+    if task != "classification" and _numbers_with_separators(y):
+        # (Read as text: ~40 one-row classes, and the error blamed --cv. With
+        # --task classification such text is taken for the class labels it may be.)
+        raise UserError(f"The target column {target!r} holds numbers written as text with "
+                        f"thousands separators (e.g. {_separated_example(y)!r}). "
+                        f"{_SEPARATORS_FIX}")
     # Before the one-hot encoding, which gives a missing text value no column:
     # its rows passed as the first (dropped) category, silently.
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
     if missing:
         raise UserError(f"Column(s) {missing} have missing values; pass --dropna.")
     text = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    separated = [c for c in frame.columns if _numbers_with_separators(frame[c])]
+    if separated:
+        # (Reported as text to --one-hot, which would have made a category of every number.)
+        raise UserError(f"Column(s) {list(map(str, separated))} of {path} hold numbers written "
+                        "as text with thousands separators (e.g. "
+                        f"{_separated_example(frame[separated[0]])!r}). {_SEPARATORS_FIX}")
     if text and one_hot:
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
@@ -211,6 +233,46 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         y = y.astype(float)
     return (_plain_column_names(frame).astype(float), y.to_numpy(), task,
             f"{os.path.basename(path)} ({target})")
+
+
+# Numbers written with thousands separators ("1,234", "-12,000.5"), which a
+# CSV holds quoted and pandas reads as text; and plain numbers beside them.
+_SEPARATED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# They are not read as numbers (pandas' thousands=","): a comma is the decimal
+# separator in many locales, so "1,234" may mean 1.234, and a guess would be a
+# silently wrong number; the error costs one change to the file.
+_SEPARATORS_FIX = ("skmoe does not guess whether the comma separates thousands or "
+                   "decimals: save the file with plain numbers (1234 or 1234.5).")
+
+
+def _numbers_with_separators(values):
+    """Whether a text column holds numbers only, some with thousands separators."""
+    import pandas as pd
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    text = values.dropna().astype(str).str.strip()
+    separated = text.map(lambda v: _SEPARATED_NUMBER.fullmatch(v) is not None)
+    plain = text.map(lambda v: _PLAIN_NUMBER.fullmatch(v) is not None)
+    return bool(len(text) and separated.any() and (separated | plain).all())
+
+
+def _is_saved_index(column, values):
+    """Whether ``column`` is pandas' name for a column without a header
+    ("Unnamed: 0") and holds the row numbers 0 .. n-1 (or 1 .. n)."""
+    import numpy as np
+    import pandas as pd
+    if not re.fullmatch(r"Unnamed: \d+", str(column)) or not pd.api.types.is_integer_dtype(
+            values):
+        return False
+    first = values.iloc[0] if len(values) else None
+    return first in (0, 1) and bool(np.array_equal(values.to_numpy(),
+                                                   np.arange(first, first + len(values))))
+
+
+def _separated_example(values):
+    return next(v for v in values.dropna().astype(str).str.strip()
+                if _SEPARATED_NUMBER.fullmatch(v))
 
 
 # Characters LightGBM (the gbm expert) refuses in feature names: "Do not
@@ -345,10 +407,18 @@ def _run_compare(args):
         raise UserError(f"--cv {args.cv} folds need at least {args.cv} rows; the data has "
                         f"{len(y)}. Lower --cv.")
     if classifier:
-        _, counts = np.unique(y, return_counts=True)
-        if counts.min() < args.cv:
-            raise UserError(f"The rarest class has {counts.min()} rows, fewer than "
-                            f"--cv {args.cv} folds; lower --cv.")
+        labels, counts = np.unique(y, return_counts=True)
+        rarest = int(counts.min())
+        if rarest < 2:
+            # No --cv helps (it is at least 2): "lower --cv" sent the user after
+            # the folds when the target had one-row classes.
+            raise UserError(f"{int(np.sum(counts < 2))} of the {len(labels)} classes of the "
+                            f"target have a single row (e.g. {labels[counts.argmin()]!r}); "
+                            "cross-validation needs at least 2 rows of every class. Drop "
+                            "those rows, or use --task regression if the target is a number.")
+        if rarest < args.cv:
+            raise UserError(f"The rarest class has {rarest} rows, fewer than the --cv "
+                            f"{args.cv} folds; use --cv {rarest} or fewer.")
     if args.repeats > 1:
         cv = (RepeatedStratifiedKFold if classifier else RepeatedKFold)(
             n_splits=args.cv, n_repeats=args.repeats, random_state=args.seed)
@@ -382,7 +452,8 @@ def _run_compare(args):
     if GREEDY in result.names and result.n_splits > 1:
         # The mixture against the best constant blend, not only the plain average.
         for metric in result.metrics:
-            print(_describe_test(result.paired_test("mixture", GREEDY, metric), 0.05))
+            print(_describe_test(result.paired_test("mixture", GREEDY, metric), 0.05,
+                                 result.signs[metric]))
     for w in caught:
         print(f"note: {w.message}", file=sys.stderr)
     if args.plot:

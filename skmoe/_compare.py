@@ -16,6 +16,7 @@ import numbers
 import time
 import warnings
 from collections import namedtuple
+from inspect import signature
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -32,8 +33,9 @@ PairedTest = namedtuple(
 PairedTest.__doc__ = """Corrected resampled t-test of ``a`` against ``b`` on one metric.
 
 ``mean_difference`` is the mean over splits of ``score(a) - score(b)`` in the
-metric's display orientation (for ``neg_*`` scorers, the error itself, so a
-negative difference means ``a`` has the lower error).
+metric's display orientation (for scorers of an error, which scikit-learn
+negates, the error itself, so a negative difference means ``a`` has the lower
+error).
 """
 
 # Short display names for scikit-learn's negated error scorers.
@@ -47,17 +49,44 @@ _SHORT_NAMES = {
 }
 
 
-def display_metric(metric):
-    """Readable name of a scorer key and the sign that turns scores into it."""
-    if metric in _SHORT_NAMES:
-        return _SHORT_NAMES[metric], -1.0
-    if metric.startswith("neg_"):
-        return metric[4:], -1.0
+def display_metric(metric, sign=None):
+    """Readable name of a scorer key and the sign that turns scores into it.
+
+    ``sign`` is the scorer's own: -1 for an error that scikit-learn negates
+    (its scorers' ``_sign``), whatever the key is called; None reads it from
+    a ``neg_*`` key, for a callable that does not say.
+    """
+    if sign is None:
+        sign = -1.0 if metric.startswith("neg_") else 1.0
+    if sign < 0:
+        return _SHORT_NAMES.get(metric, metric[4:] if metric.startswith("neg_") else metric), -1.0
     return metric, 1.0
 
 
-def _lower_is_better(metric):
-    return display_metric(metric)[1] < 0
+def _scorer_sign(scorer):
+    """-1 or 1 from a scikit-learn scorer (``make_scorer``'s ``greater_is_better``),
+    None for a callable that does not say."""
+    sign = getattr(scorer, "_sign", None)
+    return float(sign) if sign in (1, -1) else None
+
+
+def _display_signs(metrics, signs=None):
+    """Every metric's display sign (from ``signs``, else its name); an error
+    when two metrics would be shown under one label.
+
+    The summary keeps one value per label (``rmse_mean``): a second metric
+    of the same label overwrote the first, silently.
+    """
+    signs = {m: display_metric(m, (signs or {}).get(m))[1] for m in metrics}
+    shown = {}
+    for metric in metrics:
+        label = display_metric(metric, signs[metric])[0]
+        if label in shown:
+            raise ValueError(f"The metrics {shown[label]!r} and {metric!r} are both shown as "
+                             f"{label!r} (errors lose their 'neg_'); rename one of the "
+                             "scoring keys.")
+        shown[label] = metric
+    return signs
 
 
 class ComparisonResult:
@@ -87,11 +116,17 @@ class ComparisonResult:
         'classification' or 'regression'.
     title : str or None
         First line of the text table (``compare``'s ``title``).
+    signs : dict, default=None
+        ``signs[metric]``: -1 where the scores are negated errors (lower is
+        better once shown), 1 otherwise, as the scorers say (their
+        ``_sign``); None, or a metric left out, reads it from a ``neg_*``
+        name.
     """
 
     def __init__(self, names, metrics, scores, fit_time, predict_time, n_train, n_test,
-                 pair=None, task="regression", title=None):
+                 pair=None, task="regression", title=None, signs=None):
         self.names, self.metrics = list(names), list(metrics)
+        self.signs = _display_signs(self.metrics, signs)
         self.scores, self.fit_time, self.predict_time = scores, fit_time, predict_time
         self.n_train, self.n_test = np.asarray(n_train), np.asarray(n_test)
         self.pair, self.task, self.title = pair, task, title
@@ -99,6 +134,11 @@ class ComparisonResult:
     @property
     def n_splits(self):
         return len(self.n_train)
+
+    def _display_metric(self, metric):
+        """The label of ``metric`` and the sign that turns its scores into it."""
+        # (getattr: a result pickled before signs existed reads the names.)
+        return display_metric(metric, getattr(self, "signs", {}).get(metric))
 
     def _check_names(self, names, metric):
         for name in names:
@@ -124,7 +164,7 @@ class ComparisonResult:
         """
         metric = self.metrics[0] if metric is None else metric
         self._check_names([name], metric)  # (a bare KeyError before)
-        return display_metric(metric)[1] * self.scores[name][metric]
+        return self._display_metric(metric)[1] * self.scores[name][metric]
 
     def paired_test(self, a=None, b=None, metric=None):
         """Corrected resampled t-test (Nadeau & Bengio, 2003) of ``a`` vs ``b``.
@@ -183,7 +223,7 @@ class ComparisonResult:
         for name in self.names:
             row = {"model": name}
             for metric in self.metrics:
-                label = display_metric(metric)[0]
+                label = self._display_metric(metric)[0]
                 values = self.display_scores(name, metric)
                 row[f"{label}_mean"], row[f"{label}_std"] = values.mean(), values.std()
             row["fit_time"] = float(np.mean(self.fit_time[name]))
@@ -225,7 +265,8 @@ class ComparisonResult:
                 or not 0 < significance < 1):
             # (2 printed "significant at 2" for p = 0.8; 'x' a bare TypeError.)
             raise ValueError(f"significance must be a number in (0, 1), got {significance!r}.")
-        labels = [display_metric(m)[0] + (" (lower better)" if _lower_is_better(m) else "")
+        labels = [self._display_metric(m)[0]
+                  + (" (lower better)" if self._display_metric(m)[1] < 0 else "")
                   for m in self.metrics]
         header = ["model", *labels, "fit s", "predict s"]
         best = {m: self._best(m) for m in self.metrics}
@@ -252,7 +293,8 @@ class ComparisonResult:
         if self.pair is not None and self.n_splits > 1:
             lines.append("")
             for metric in self.metrics:
-                lines.append(_describe_test(self.paired_test(metric=metric), significance))
+                lines.append(_describe_test(self.paired_test(metric=metric), significance,
+                                            self._display_metric(metric)[1]))
         return "\n".join(lines)
 
     def __str__(self):
@@ -273,9 +315,11 @@ def _mean_std(values):
     return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
 
 
-def _describe_test(test, significance):
-    label = display_metric(test.metric)[0]
-    if _lower_is_better(test.metric):
+def _describe_test(test, significance, sign=None):
+    """One line on ``test``; ``sign`` as in :func:`display_metric` (the result's
+    ``signs[test.metric]``)."""
+    label, sign = display_metric(test.metric, sign)
+    if sign < 0:
         better = test.a if test.mean_difference < 0 else test.b
     else:
         better = test.a if test.mean_difference > 0 else test.b
@@ -299,13 +343,13 @@ def _scorers(scoring, estimators, classifier):
     if isinstance(scoring, str):
         scoring = [scoring]
     if callable(scoring):
-        return {"score": scoring}
+        return {"score": _check_scorer(scoring, "scoring")}
     if isinstance(scoring, dict):
         # ({} gave a table without metrics; a key 1 failed when printed, after the run.)
         if not scoring or not all(isinstance(k, str) for k in scoring):
             raise ValueError("scoring as a dict must map at least one metric name (a "
                              f"string) to a scorer, got keys {list(scoring)!r}.")
-        return {k: (get_scorer(v) if isinstance(v, str) else v) for k, v in scoring.items()}
+        return {k: _check_scorer(v, f"scoring[{k!r}]") for k, v in scoring.items()}
     if isinstance(scoring, (list, tuple)):
         if not all(isinstance(name, str) for name in scoring):
             # (A scorer object in a list failed when the table was printed,
@@ -318,6 +362,29 @@ def _scorers(scoring, estimators, classifier):
         return {name: get_scorer(name) for name in scoring}
     raise TypeError("scoring must be None, a string, a list of strings, a dict of "
                     f"scorers or a callable; got {type(scoring).__name__}.")
+
+
+def _check_scorer(scorer, what):
+    """A scorer name as its scorer; an error, before any fit, for what is no scorer.
+
+    (None, a number or a metric function such as ``r2_score`` failed when
+    the first model was scored, after its fit.)
+    """
+    if isinstance(scorer, str):
+        return get_scorer(scorer)
+    if not callable(scorer):
+        raise TypeError(f"{what} must be a scorer name (e.g. 'r2') or a callable "
+                        f"scorer(estimator, X, y), got {scorer!r}.")
+    try:
+        first = next(iter(signature(scorer).parameters), None)
+    except (TypeError, ValueError):   # no signature to read (a builtin)
+        first = None
+    if first == "y_true":
+        name = getattr(scorer, "__name__", "metric")
+        raise TypeError(f"{what} is the metric {name}(y_true, y_pred, ...), not a scorer "
+                        f"(estimator, X, y): wrap it, make_scorer({name}) (with "
+                        "greater_is_better=False for an error).")
+    return scorer
 
 
 class _AllClassesLogLoss:
@@ -520,6 +587,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}.")
     scorers = _scorers(scoring, list(estimators.values()), classifier)
+    # Lower or higher is better as the scorers say, not as their keys read (a
+    # key "my_err" for neg_mean_squared_error showed the negated error as a
+    # score); colliding labels are refused here, before any fit.
+    signs = _display_signs(list(scorers), {k: _scorer_sign(s) for k, s in scorers.items()})
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)
     check_consistent_length(X, y)
     y_arr = np.asarray(y)
@@ -614,4 +685,4 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
                             [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
                             pair=pair, task="classification" if classifier else "regression",
-                            title=title)
+                            title=title, signs=signs)

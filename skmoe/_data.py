@@ -503,6 +503,14 @@ def _mixed_example(column):
 
 def _numeric_array(X):
     """An array (not a DataFrame) as float64; an error naming the non-numeric columns."""
+    if getattr(X, "dtype", None) is not None and X.dtype.kind in "US":
+        # As scikit-learn refuses them (dtype='numeric'), and so the experts in
+        # predict: predict_gate read np.array([["1.0", "2.0"]]) as numbers, silently.
+        raise ValueError(
+            f"X is an array of strings (dtype {X.dtype}); the gate needs numbers and, as "
+            "scikit-learn's estimators do, does not read them from text: convert X to "
+            "numbers (X.astype(float)), or pass a pandas DataFrame (its string columns "
+            "are then one-hot encoded for the gate).")
     try:
         return np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:

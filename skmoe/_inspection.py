@@ -62,6 +62,9 @@ class ExpertInspectionMixin:
         """
         X = self._check_X(X)
         if self.top_k is None:
+            # The gate's view is checked as in predict_gate (an array of numbers
+            # as text passed here, where predict and predict_gate refuse it).
+            self._gate_view(X)
             return np.ones(len(self.experts_))
         return (self._gate_weights(X) > 0).mean(axis=0)
 

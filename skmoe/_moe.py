@@ -135,6 +135,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         if n_splits is not None:
             self._check_min_samples(y, n_splits, n_given - len(y))
         gate = MLPGate() if self.gate is None else self.gate
+        gate._validate()   # before any expert is fitted (the gradient trainer builds it late)
         routing = self._routing_options(len(names))
         # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
         X_gate = self._fit_gate_view(X, y)

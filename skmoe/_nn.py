@@ -69,7 +69,9 @@ def check_layer_sizes(value, name):
         sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
     except TypeError:   # None, a float: a bare "object is not iterable" before
         sizes = (value,)
-    if isinstance(value, str) or any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+    # (True is an Integral: (True,) built a hidden layer of width 1.)
+    if isinstance(value, str) or any(not isinstance(s, numbers.Integral) or isinstance(s, bool)
+                                     or s < 1 for s in sizes):
         raise ValueError(f"{name} must be a tuple of positive integers, got {value!r}.")
     return sizes
 

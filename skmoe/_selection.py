@@ -301,6 +301,12 @@ class _SingleExpert(BaseEstimator):
 
 
 def _candidate(estimator, param, value):
+    if isinstance(estimator, Pipeline) and param.startswith(f"{estimator.steps[-1][0]}__"):
+        # A pipeline ending in a mixture: its last step becomes the candidate
+        # (for n_experts=1 the single expert, which set_params cannot make).
+        name, mixture = estimator.steps[-1]
+        return clone(estimator).set_params(
+            **{name: _candidate(mixture, param[len(name) + 2:], value)})
     if param == "n_experts" and value == 1:
         if not hasattr(estimator.experts, "fit"):
             raise ValueError("n_experts=1 needs a homogeneous pool (one estimator as "
@@ -327,7 +333,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     ----------
     estimator : mixture estimator (unfitted)
         A template, e.g. ``MixtureOfExpertsRegressor(LinearRegression(),
-        n_experts=2, training="em")``; it is cloned for every candidate.
+        n_experts=2, training="em")``; it is cloned for every candidate. A
+        ``Pipeline`` ending in a mixture is taken too: ``param`` is then the
+        mixture's (``'n_experts'`` means ``'<last step>__n_experts'``).
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     candidates : iterable, default=(1, 2, 3, 4, 5, 6)
@@ -364,6 +372,11 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     """
     if criterion not in ("bic", "aic", "cv"):
         raise ValueError(f"criterion must be 'bic', 'aic' or 'cv', got {criterion!r}.")
+    if (isinstance(estimator, Pipeline) and param not in estimator.get_params()
+            and f"{estimator.steps[-1][0]}__{param}" in estimator.get_params()):
+        # A pipeline ending in a mixture (which bic and log_likelihood_scorer
+        # take): the mixture's parameter. ("Pipeline has none" before.)
+        param = f"{estimator.steps[-1][0]}__{param}"
     if not hasattr(estimator, "get_params") or param not in estimator.get_params():
         # (A LinearRegression failed with AttributeError: 'experts'.)
         raise ValueError(f"select_n_experts needs a mixture with a parameter {param!r}; "
@@ -375,6 +388,15 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     candidates = list(candidates)
     if not candidates:
         raise ValueError("candidates is empty.")
+    mixture = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    if (param.split("__")[-1] == "n_experts" and hasattr(mixture, "experts")
+            and not hasattr(mixture.experts, "fit")):
+        # (A list of experts failed every candidate's fit: "n_experts is only
+        # used with a single estimator as `experts`".)
+        raise ValueError("select_n_experts varies n_experts, the number of copies of one "
+                         "expert: it needs a homogeneous pool (one estimator as "
+                         f"`experts`), got {type(mixture.experts).__name__}"
+                         ". For a list of experts, compare sub-lists with compare().")
     X = X if sparse.issparse(X) or is_dataframe(X) else np.asarray(X)
     # As the mixtures check it: a column y is raveled (DataConversionWarning).
     y = _check_y(y, y_numeric=not is_classifier(estimator), estimator=estimator)

@@ -11,14 +11,9 @@ from ._data import TINY_SCALE, standardisation
 DTYPE = torch.float32
 
 
-def resolve_device(device):
-    """Turn ``'auto'``/``'cpu'``/``'cuda[:i]'`` into a ``torch.device``.
-
-    ``'auto'`` falls back to the CPU; an explicit CUDA device on a machine
-    without CUDA is an error, not a silent fallback.
-    """
-    if device is None or device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+def check_device_name(device):
+    """``device`` (not 'auto') as a ``torch.device`` of a type skmoe runs on, or a
+    ValueError; whether this machine has it is :func:`resolve_device`'s check."""
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError) as exc:
@@ -29,6 +24,18 @@ def resolve_device(device):
     # for mps devices"). Apple's MPS is kept where it exists (see device_array).
     if device.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:i]', got {str(device)!r}.")
+    return device
+
+
+def resolve_device(device):
+    """Turn ``'auto'``/``'cpu'``/``'cuda[:i]'`` into a ``torch.device``.
+
+    ``'auto'`` falls back to the CPU; an explicit CUDA device on a machine
+    without CUDA is an error, not a silent fallback.
+    """
+    if device is None or device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = check_device_name(device)
     available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
     if device.type in available and not available[device.type]():
         raise ValueError(

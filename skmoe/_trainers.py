@@ -28,6 +28,7 @@ from ._em import fit_em
 from ._gradient import fit_gradient
 from ._routing import is_dense
 from .experts import is_differentiable_expert
+from .gates import GATE_FIT_OPTIONS, MLPGate
 
 
 class _Trainer:
@@ -222,3 +223,18 @@ def warn_ignored_options(estimator, training):
                 f"{name}={value!r} has no effect with training={shown}; "
                 f"it is only used with training={' or '.join(map(repr, trainers))}.",
                 UserWarning, stacklevel=4)
+    gate = getattr(estimator, "gate", None)
+    if training == "gradient" and isinstance(gate, MLPGate):
+        # The gradient trainer trains the gate's network in its own optimiser:
+        # the gate's optimiser settings and device went unread, silently.
+        gate_defaults = {name: p.default
+                         for name, p in signature(MLPGate.__init__).parameters.items()}
+        changed = [f"{name}={getattr(gate, name)!r}" for name in GATE_FIT_OPTIONS
+                   if not _is_default(getattr(gate, name), gate_defaults[name])]
+        if changed:
+            warnings.warn(
+                f"gate parameter(s) {', '.join(changed)} have no effect with "
+                f"training={shown}, which trains the gate's network (its "
+                "hidden_layer_sizes, activation and alpha) with the mixture's "
+                "learning_rate, batch_size, max_epochs and device; they are only used "
+                "with training='em'.", UserWarning, stacklevel=4)

@@ -15,8 +15,8 @@ from sklearn.base import BaseEstimator
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import lbfgs, minibatches
-from ._torch_utils import (DTYPE, device_array, resolve_device, seeded_torch, standardisation,
-                           standardise, to_numpy, to_tensor)
+from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
+                           standardisation, standardise, to_numpy, to_tensor)
 
 # L-BFGS curvature pairs kept (torch.optim.LBFGS's default, which the gate
 # used before skmoe._training.lbfgs; scipy's L-BFGS-B runs its two-loop
@@ -26,6 +26,12 @@ LBFGS_HISTORY = 100
 # one-hot column or an outlying row must not drive a gate into extrapolation
 # (in training or at prediction). The stacked gate clips its inputs the same.
 INPUT_CLIP = 5.0
+# The parameters only the gate's own fit reads (EM's M-steps): the gradient
+# trainer trains the gate's network inside the mixture's optimiser, with the
+# mixture's learning_rate, batch_size, max_epochs and device, and warns when
+# these are set (skmoe._trainers.warn_ignored_options).
+GATE_FIT_OPTIONS = ("solver", "max_iter", "warm_max_iter", "learning_rate", "batch_size",
+                    "device")
 
 
 class MLPGate(TorchStateMixin, BaseEstimator):
@@ -58,6 +64,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         Minibatch size for Adam.
     device : str, default='auto'
         ``'auto'`` uses CUDA when available, else the CPU.
+
+        ``solver``, ``max_iter``, ``warm_max_iter``, ``learning_rate``,
+        ``batch_size`` and ``device`` are read by the gate's own fit
+        (``training='em'``); ``training='gradient'`` trains the gate with the
+        mixture's settings instead and warns when they are set.
 
     Notes
     -----
@@ -103,6 +114,15 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         if not (isinstance(self.learning_rate, numbers.Real) and 0 < self.learning_rate < np.inf):
             raise ValueError("gate learning_rate must be a finite number > 0, got "
                              f"{self.learning_rate!r}.")
+        if self.device is not None and not (isinstance(self.device, str)
+                                            and self.device == "auto"):
+            try:
+                # The name is checked even where a mixture places the gate itself
+                # (the gradient trainer): device='gpu' passed there without a word.
+                # Whether the machine has it is checked where the device is used.
+                check_device_name(self.device)
+            except ValueError as exc:
+                raise ValueError(f"gate {exc}") from None
         return sizes
 
     def init(self, X, n_experts, seed, dtype=DTYPE, scaling=None, device=None,

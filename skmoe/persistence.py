@@ -120,8 +120,9 @@ def untrusted_types(data=None, *, file=None):
     ----------
     data : bytes, default=None
         The output of ``skops.io.dumps``.
-    file : str or path-like, default=None
-        A file written by ``skops.io.dump`` (instead of ``data``).
+    file : str, path-like or binary file object, default=None
+        A file written by ``skops.io.dump`` (instead of ``data``); bytes go
+        in ``data``.
 
     Returns
     -------
@@ -138,6 +139,14 @@ def untrusted_types(data=None, *, file=None):
         raise TypeError(f"data must be the bytes that skops.io.dumps returns, got "
                         f"{type(data).__name__}; for a model, pass skops.io.dumps(model)"
                         + ("; for a file, pass file=path." if path else "."))
+    if file is not None and not (isinstance(file, (str, os.PathLike))
+                                 or hasattr(file, "read") and hasattr(file, "seek")):
+        # skops reads file= as a path or an open file: bytes failed with
+        # "AttributeError: 'bytes' object has no attribute 'seek'".
+        raise TypeError(f"file must be a path (str or path-like) or an open binary file, got "
+                        f"{type(file).__name__}"
+                        + ("; for the bytes of skops.io.dumps, pass them as data=."
+                           if isinstance(file, (bytes, bytearray, memoryview)) else "."))
     if data is not None and len(data) == 0:
         # (skops read empty bytes as no data: "Exactly one of data or file
         # should be passed", when data was.)

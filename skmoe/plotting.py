@@ -95,7 +95,14 @@ def _grid(estimator, values, j, grid_resolution):
         why = "infinite values" if np.isinf(values).any() else "only missing values"
         raise ValueError(f"Feature {_feature_name(estimator, j)!r} of X has no finite range "
                          f"({why}); a gate display varies it over its range in X.")
-    return np.linspace(np.nanmin(values), np.nanmax(values), grid_resolution)
+    low, high = np.nanmin(values), np.nanmax(values)
+    if low == high:
+        # (A blank plot of zero width, with matplotlib's "Attempting to set
+        # identical low and high xlims".)
+        raise ValueError(f"Feature {_feature_name(estimator, j)!r} is constant in X (every "
+                         f"value is {low:g}); a gate display varies it over its range in X. "
+                         "Choose a feature that varies, or pass an X in which it does.")
+    return np.linspace(low, high, grid_resolution)
 
 
 def _feature_index(estimator, feature):
@@ -103,12 +110,17 @@ def _feature_index(estimator, feature):
     if not isinstance(feature, (str, numbers.Integral)):
         raise TypeError(f"feature must be a column index (int) or a feature name (str), "
                         f"got {feature!r}.")
-    if isinstance(feature, str):
-        if names is None or feature not in list(names):
-            raise ValueError(f"Unknown feature {feature!r}; the estimator's features are "
-                             f"{None if names is None else list(names)}.")
-        return list(names).index(feature)
     n = estimator.n_features_in_
+    if isinstance(feature, str):
+        # Without feature names the displays call column j "x{j}" (_feature_name):
+        # that label, read off a plot, was refused ("the estimator's features are None").
+        own = [f"x{j}" for j in range(n)] if names is None else list(names)
+        if feature not in own:
+            raise ValueError(f"Unknown feature {feature!r}; the estimator's features are "
+                             f"{own if names is not None or n <= 10 else own[:10] + ['...']}"
+                             + (" (fitted without feature names: x0, x1, ... by position)"
+                                if names is None else "") + ".")
+        return own.index(feature)
     if not -n <= int(feature) < n:
         raise ValueError(f"feature index {feature} out of range for {n} features.")
     return int(feature) % n
@@ -610,13 +622,12 @@ class ComparisonDisplay:
         -------
         display : ComparisonDisplay
         """
-        from ._compare import display_metric
         r = self.result
         names = r.names
         fig, axes = _new_axes(ax, n_panels=2, figsize=(9.6, 1.4 + 0.45 * len(names)),
                               width_ratios=[3, 1.3])
         rng = np.random.default_rng(0)
-        label, sign = display_metric(self.metric)
+        label, sign = r._display_metric(self.metric)
         pos = np.arange(len(names))
         for p, name in zip(pos, names):
             values = r.display_scores(name, self.metric)
