@@ -26,6 +26,7 @@ from sklearn.metrics import get_scorer, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, check_consistent_length
 
+from ._crossfit import check_splits
 from ._progress import progress_bar
 
 PairedTest = namedtuple(
@@ -625,17 +626,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         raise ValueError(f"cv={splitter!r} needs groups, which compare() does not take: "
                          "pass the splits instead, e.g. cv=list(cv.split(X, y, groups))."
                          ) from exc
-    if not splits:
-        # (A table of NaN, with numpy's "Mean of empty slice" warnings.)
-        raise ValueError(f"cv={cv!r} gave no splits.")
-    for k, split in enumerate(splits):
-        # (Splits given as index lists: one out of range was a bare IndexError
-        # in a worker, a negative one silently a row from the end.)
-        for rows in map(np.asarray, split):
-            if rows.size and (rows.dtype.kind not in "iu" or rows.min() < 0
-                              or rows.max() >= len(y_arr)):
-                raise ValueError(f"Split {k} of cv holds indices other than the row "
-                                 f"numbers 0 .. {len(y_arr) - 1}.")
+    # No splits was a table of NaN, with numpy's "Mean of empty slice"
+    # warnings; an index out of range a bare IndexError in a worker, a
+    # negative one silently a row from the end. Checked as the estimators do.
+    splits = check_splits(splits, len(y_arr), cv)
     distinct = {tuple(np.sort(np.asarray(rows, dtype=np.int64)).tobytes() for rows in split)
                 for split in splits}
     if len(distinct) < len(splits):

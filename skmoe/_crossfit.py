@@ -5,7 +5,8 @@ heterogeneous multi-task mixture and the greedy ensemble all need, as
 scikit-learn's ``cross_val_predict`` and ``StackingRegressor`` do it:
 
 * :func:`make_folds`: the (train, test) pairs, made once and shared by every
-  expert (an int: shuffled ``KFold``, stratified for classifiers);
+  expert (an int: shuffled ``KFold``, stratified for classifiers), checked by
+  :func:`check_splits` (which ``compare`` uses too);
 * :func:`cross_fit`: every expert fitted on every fold in one joblib pool
   (per-row weights, one seed per expert), its predictions on the held-out
   rows assembled into out-of-fold outputs; with ``refit`` the fits on all rows
@@ -27,7 +28,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, fit_expert, rebuilt_error
-from ._data import n_samples, take_rows
+from ._data import n_samples, read_only_view, take_rows
 from ._likelihood import aligned_proba, classification_outputs, regression_outputs
 from ._progress import run_jobs
 
@@ -76,6 +77,8 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
             f"cv={splitter!r} needs groups, which fit does not take. Pass the folds "
             "themselves instead, e.g. cv=list(GroupKFold(5).split(X, y, groups)) "
             "for the rows given to fit.") from error
+    if not isinstance(cv, numbers.Integral):   # (the shuffled KFold made above is sound)
+        folds = check_splits(folds, n_samples(X), cv)
     if classifier and y is not None and not isinstance(cv, numbers.Integral):
         _check_every_class_trains(folds, y, splitter)
     if check_partition:
@@ -85,6 +88,63 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
             raise ValueError("cv must put every row in exactly one test fold (as KFold "
                              "does), so that each row gets one out-of-fold prediction.")
     return folds
+
+
+def check_splits(splits, n_rows, cv):
+    """The (train, test) pairs of ``cv`` as index arrays, checked against ``n_rows`` rows.
+
+    Splits given by the user (a list of pairs, an iterator) were taken as
+    they came: a negative train index was silently a row from the end (the
+    same fold's test row, whose "out-of-fold" prediction then came from a fit
+    on it), an index past the end a bare IndexError blamed on an expert, and
+    no splits at all (``[]``, an iterator used up by an earlier fit) numpy's
+    "need at least one array to concatenate". Refused here, before any
+    expert is fitted: no splits, parts that are not arrays of row numbers
+    ``0 .. n_rows - 1``, an empty train or test part, and a row in both
+    parts of one split.
+
+    Parameters
+    ----------
+    splits : list
+        The splits ``cv`` gave, listed.
+    n_rows : int
+        The number of rows they index.
+    cv : object
+        The ``cv`` they came from (named in the errors).
+
+    Returns
+    -------
+    splits : list of (ndarray, ndarray)
+    """
+    if not splits:
+        raise ValueError(f"cv={cv!r} gave no splits (an iterator used up by an earlier "
+                         "fit? Pass a list of (train, test) pairs, or a splitter).")
+    checked = []
+    for k, split in enumerate(splits):
+        try:
+            train, test = (np.asarray(part) for part in split)
+        except (TypeError, ValueError):
+            raise ValueError(f"Split {k} of cv is not a pair (train, test) of arrays of "
+                             "row numbers.") from None
+        for part, rows in (("train", train), ("test", test)):
+            if rows.ndim != 1 or (rows.size and (rows.dtype.kind not in "iu" or rows.min() < 0
+                                                 or rows.max() >= n_rows)):
+                mask = " (a boolean mask? pass np.flatnonzero(mask))" if rows.dtype == bool else ""
+                raise ValueError(f"Split {k} of cv holds indices other than the row numbers "
+                                 f"0 .. {n_rows - 1} in its {part} part{mask}.")
+            if not rows.size:
+                raise ValueError(f"Split {k} of cv has an empty {part} part: every split "
+                                 "needs training rows to fit on and test rows to predict.")
+        in_train = np.zeros(n_rows, dtype=bool)
+        in_train[train] = True
+        both = np.unique(test[in_train[test]])
+        if len(both):
+            # (The rows' "out-of-fold" predictions come from fits that saw them.)
+            raise ValueError(f"Split {k} of cv has {len(both)} rows in both its train and "
+                             f"test parts (row {both[0]} first): their held-out predictions "
+                             "would come from a fit on them.")
+        checked.append((train, test))
+    return checked
 
 
 def _check_every_class_trains(folds, y, splitter):
@@ -112,16 +172,19 @@ def _check_every_class_trains(folds, y, splitter):
                 "sorted by class?")
 
 
-def splits_of_rows(cv, rows):
-    """``cv`` for the rows ``rows`` of the data it was given for (rows of zero
-    weight left out): splits given as indices, an iterable of (train, test),
-    are restricted to those rows and renumbered; folds left with no test row
-    are dropped. Any other ``cv`` (None, an int, a splitter) is returned as is.
+def splits_of_rows(cv, rows, n_rows):
+    """``cv`` for the rows ``rows`` of the ``n_rows`` it was given for (rows of
+    zero weight left out): splits given as indices, an iterable of (train,
+    test), are checked against the ``n_rows`` (:func:`check_splits`), then
+    restricted to ``rows`` and renumbered; folds left with no test row are
+    dropped. Any other ``cv`` (None, an int, a splitter) is returned as is.
     """
     if cv is None or isinstance(cv, (numbers.Integral, str)) or hasattr(cv, "split"):
         return cv
-    folds = [tuple(np.flatnonzero(part) if np.asarray(part).dtype == bool
-                   else np.asarray(part, dtype=np.intp) for part in fold) for fold in cv]
+    # Checked before the renumbering, which took a negative index as a row
+    # from the end and dropped one past the end silently.
+    folds = [tuple(part.astype(np.intp) for part in fold)
+             for fold in check_splits(list(cv), n_rows, cv)]
     largest = max((int(part.max()) for fold in folds for part in fold if len(part)),
                   default=-1)
     position = np.full(max(largest, int(rows.max())) + 1, -1)
@@ -142,12 +205,19 @@ def expert_outputs(name, expert, X, n_classes=None):
 
 
 def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params):
-    """Fit a clone of ``template`` on ``rows`` (all when None) with ``weight``."""
+    """Fit a clone of ``template`` on ``rows`` (all when None) with ``weight``.
+
+    ``y`` and ``weight`` reach the expert read-only (:func:`read_only_view`,
+    as X does): all rows' y is the one array every expert and the gate learn
+    from, so an expert that centred it in place (``y -= y.mean()``) changed
+    what the others learnt, silently; now its fit fails, naming it.
+    """
     if rows is not None:
         fit_params = _check_method_params(X, fit_params, rows) if fit_params else fit_params
         X, y = take_rows(X, rows), y[rows]
         weight = None if weight is None else weight[rows]
-    return fit(name, clone(template), X, y, weight, seed, fit_params=fit_params)
+    return fit(name, clone(template), X, read_only_view(y), read_only_view(weight), seed,
+               fit_params=fit_params)
 
 
 def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params, predict):

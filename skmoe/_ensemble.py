@@ -177,6 +177,9 @@ class _BaseEnsemble(_BaseExpertComposition):
         y, sample_weight = read_only_view(y), read_only_view(sample_weight)
         if self._is_classifier:
             encoder, y = encode_class_labels(y)  # experts learn 0..C-1: probabilities align
+            # (The encoded labels are a new array: read-only too, or an expert
+            # that relabelled y in place changed the next experts' classes.)
+            y = read_only_view(y)
             self.classes_ = encoder.classes_
         greedy = isinstance(self.weights, str)
         rng = check_random_state(self.random_state)
@@ -200,11 +203,12 @@ class _BaseEnsemble(_BaseExpertComposition):
                 X_all = X
                 X, y, sample_weight, kept = rows_of_positive_weight(X, y, sample_weight,
                                                                     rescale=False)
+                y, sample_weight = read_only_view(y), read_only_view(sample_weight)
                 if kept is not None:
                     fit_params = [_check_method_params(X_all, p, kept) if p else p
                                   for p in fit_params]
                     n_left_out = n_rows - len(kept)
-                    cv = splits_of_rows(cv, kept)
+                    cv = splits_of_rows(cv, kept, n_rows)
             seed = None
             if isinstance(cv, Integral):
                 self._check_min_samples(y, cv, n_left_out)

@@ -26,7 +26,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils import Bunch
 
 from ._base import fit_expert
-from ._data import check_target_scale, mean_and_scale, standardisation
+from ._data import check_target_scale, mean_and_scale, read_only_view, standardisation
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, noise_variances,
                           regression_outputs)
@@ -138,7 +138,10 @@ class TreeProblem:
     def __init__(self, tree, names, templates, X, y, sample_weight, n_classes=None,
                  expert_X=None):
         self.tree, self.names, self.templates = tree, names, templates
-        self.X, self.y, self.sample_weight = X, y, sample_weight
+        # y and the weights read-only: every leaf is fitted on this y (one
+        # that centred it in place changed what the others learnt).
+        self.X, self.y = X, read_only_view(y)
+        self.sample_weight = read_only_view(sample_weight)
         self.expert_X = X if expert_X is None else expert_X
         self.n_classes = n_classes
         y_var = 0.0

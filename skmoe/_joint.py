@@ -160,7 +160,7 @@ class TrainingData:
                 z_gate = z_gate.clone()
         z_gate = gate.clip(z_gate)
         if problem.is_classifier:
-            y = torch.as_tensor(problem.y, dtype=torch.long, device=device)
+            y = torch.tensor(problem.y, dtype=torch.long, device=device)   # a copy: y is read-only
         else:
             y = to_tensor(problem.y_standardised, device)
         w = to_tensor(problem.sample_weight / problem.sample_weight.mean(), device)

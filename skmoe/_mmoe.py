@@ -270,7 +270,7 @@ default=None
         -------
         self : MultiGateMixtureOfExperts
         """
-        X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        X, Y, sample_weight, _ = self._validate_fit_data(X, y, sample_weight)
         self._check_architecture()
         sizes = {name: check_layer_sizes(getattr(self, name), name) for name in (
             "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",

@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._compat import Interval, get_tags
 from ._base import _BaseExpertComposition, _check_not_a_transformer, rebuilt_error
-from ._crossfit import cross_fit, make_folds
+from ._crossfit import cross_fit, make_folds, splits_of_rows
 from ._data import read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
@@ -223,7 +223,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         -------
         self : HeterogeneousMultiGateMixtureOfExperts
         """
-        X, Y, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        X, Y, sample_weight, kept = self._validate_fit_data(X, y, sample_weight)
         gate_sizes = check_layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
@@ -244,7 +244,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         try:
             fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
                              read_only_view(X), targets,   # no expert can change X
-                             self._folds(X, Y, seed),
+                             self._folds(X, Y, seed, kept),
                              partial(_predict_columns, n_columns=Z.shape[1]),
                              weights=sample_weight, seeds=[seed] * len(names), refit=True)
         except Exception as exc:
@@ -266,8 +266,14 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             self._fit_gates(self._inputs(X), self._per_task(honest), Y, weight)
         return self
 
-    def _folds(self, X, Y, seed):
-        """(train, test) index pairs; every row in exactly one test fold."""
+    def _folds(self, X, Y, seed, kept=None):
+        """(train, test) index pairs; every row in exactly one test fold.
+
+        ``kept``: None, or ``(kept_rows, n_given)``, the rows fitted on among
+        the ``n_given`` given to fit (rows of zero weight left out). Splits
+        given as indices refer to the rows given and are renumbered to those
+        kept (they failed as "not a partition").
+        """
         if isinstance(self.cv, numbers.Integral):
             if len(X) < self.cv:
                 raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
@@ -276,9 +282,10 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             return make_folds(self.cv, X, seed=seed)
         labels = next((Y[:, t] for t, kind in enumerate(self.tasks_)
                        if kind != "regression"), None)
+        cv = self.cv if kept is None else splits_of_rows(self.cv, *kept)
         # Each row needs exactly one honest (out-of-fold) prediction.
         try:
-            return make_folds(self.cv, X, labels, check_partition=True)
+            return make_folds(cv, X, labels, check_partition=True)
         except TypeError as exc:
             if labels is not None:
                 raise

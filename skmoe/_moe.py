@@ -142,7 +142,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         problem = EMProblem(names, templates, X_gate, y, sample_weight, n_classes,
                             homogeneous=self._copies_of_one_estimator(),
                             expert_X=read_only_view(X))   # no expert can change X
-        problem.kept_rows = kept_rows
+        problem.kept_rows, problem.n_rows_given = kept_rows, n_given
         # Progress of the out-of-fold fits with verbose; on a Dask cluster
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).

@@ -161,6 +161,11 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             raise ValueError(f"Task {t} is a classification task: {exc}") from exc
 
     def _validate_fit_data(self, X, y, sample_weight):
+        """X, Y and sample_weight checked, rows of zero weight left out where the
+        class does so; and ``kept``: None where every row is kept, otherwise
+        ``(kept_rows, n_given)``, the positions of the rows kept among the
+        ``n_given`` given, to which splits given as ``cv`` are renumbered.
+        """
         self._validate_params()
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
@@ -180,8 +185,10 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             # A row of zero weight is a row left out, as in the single-task
             # mixtures: kept, it still moved the cross-fitting folds (a fit on
             # 2 weighted rows of 60 went through 3 folds without a word).
-            X, Y, sample_weight, _ = rows_of_positive_weight(X, Y, sample_weight)
-        return X, Y, sample_weight
+            n_given = len(X)
+            X, Y, sample_weight, kept_rows = rows_of_positive_weight(X, Y, sample_weight)
+            return X, Y, sample_weight, None if kept_rows is None else (kept_rows, n_given)
+        return X, Y, sample_weight, None
 
     # ---------------------------------------------------------- prediction
     def _validate_X(self, X, reset):

@@ -17,7 +17,7 @@ import numpy as np
 from ._base import fit_expert
 from ._crossfit import (CrossFitAverage, cross_fit, expert_outputs, fit_predict, make_folds,
                         refit)
-from ._data import check_target_scale, mean_and_scale
+from ._data import check_target_scale, mean_and_scale, read_only_view
 from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, noise_variances,
                           regression_outputs)
@@ -53,19 +53,24 @@ class EMProblem:
         self.names, self.templates = names, templates
         self.expert_X = X if expert_X is None else expert_X
         self.homogeneous = homogeneous
-        self.X, self.y, self.sample_weight = X, y, sample_weight
+        # y and the weights read-only: the experts are fitted on them (an
+        # expert that centred y in place changed what the others and the gate
+        # learnt), and nothing else may change them during a fit.
+        self.X, self.y = X, read_only_view(y)
+        self.sample_weight = read_only_view(sample_weight)
         self.n_classes = n_classes
         self.is_classifier = n_classes is not None
         # The rows of the data given to fit that these are, where rows of zero
-        # weight were left out (None: all); cv given as splits refers to those.
-        self.kept_rows = None
+        # weight were left out (None: all), of how many; cv given as splits
+        # refers to those.
+        self.kept_rows, self.n_rows_given = None, len(y)
         if not self.is_classifier:
             # EM computes its likelihoods on standardised targets (float64), so
             # that rescaling y rescales the fit exactly (scale-equivariance).
             y = np.asarray(y, dtype=np.float64)
             self.y_mean, self.y_scale = mean_and_scale(y)
             check_target_scale(self.y_scale)
-            self.y_standardised = (y - self.y_mean) / self.y_scale
+            self.y_standardised = read_only_view((y - self.y_mean) / self.y_scale)
         # In the units of y; EM floors standardised variances at VARIANCE_FLOOR.
         self.variance_floor = 0.0 if self.is_classifier else VARIANCE_FLOOR * self.y_scale ** 2
 

@@ -199,7 +199,12 @@ def matmul_precision(precision, device):
 
 
 def to_tensor(array, device, dtype=DTYPE):
-    return torch.as_tensor(np.asarray(array), dtype=dtype, device=device)
+    array = np.asarray(array)
+    if not array.flags.writeable:
+        # A read-only array (y and the weights, as the experts get them) is
+        # copied: torch warns that a tensor cannot share read-only memory.
+        return torch.tensor(array, dtype=dtype, device=device)
+    return torch.as_tensor(array, dtype=dtype, device=device)
 
 
 def standardised_tensor(X, mean, scale, device, nan_to_zero=False):

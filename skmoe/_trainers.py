@@ -36,16 +36,17 @@ class _Trainer:
     options = {}  # the parameters only this trainer reads, with their constraints
     auto_cv = None  # the folds cv='auto' means
 
-    def cv(self, estimator, y=None, rows=None):
+    def cv(self, estimator, y=None, rows=None, n_rows=None):
         """The estimator's ``cv`` with 'auto' resolved for this trainer (and,
         given the targets ``y``, for data too small for its folds).
 
-        ``rows``: the rows fitted on among those given to fit, where rows of
-        zero weight were left out (``EMProblem.kept_rows``); splits given as
-        indices are renumbered to them.
+        ``rows``: the rows fitted on among the ``n_rows`` given to fit, where
+        rows of zero weight were left out (``EMProblem.kept_rows`` and
+        ``n_rows_given``); splits given as indices are renumbered to them.
         """
         if estimator.cv != "auto":
-            return estimator.cv if rows is None else splits_of_rows(estimator.cv, rows)
+            return (estimator.cv if rows is None
+                    else splits_of_rows(estimator.cv, rows, n_rows))
         return self.auto_cv if y is None else _folds_the_data_allow(
             self.auto_cv, y, estimator._is_classifier)
 
@@ -75,7 +76,8 @@ class EMTrainer(_Trainer):
     auto_cv = 2  # EM refits every expert on every fold at every iteration
 
     def fit(self, estimator, problem, gate, rng, routing):
-        return fit_em(problem, gate, cv=self.cv(estimator, problem.y, problem.kept_rows),
+        cv = self.cv(estimator, problem.y, problem.kept_rows, problem.n_rows_given)
+        return fit_em(problem, gate, cv=cv,
                       max_iter=estimator.max_iter,
                       tol=estimator.tol, n_init=estimator.n_init,
                       init_params=estimator.init_params, n_jobs=estimator.n_jobs,
@@ -119,7 +121,7 @@ class GradientTrainer(_Trainer):
         loss = "squared_error" if estimator.loss == "squared_error" else "nll"
         if estimator.loss == "auto" and stacked and not estimator._is_classifier:
             loss = "squared_error"
-        cv = self.cv(estimator, problem.y, problem.kept_rows)
+        cv = self.cv(estimator, problem.y, problem.kept_rows, problem.n_rows_given)
         settings = Bunch(max_epochs=estimator.max_epochs,
                          learning_rate=estimator.learning_rate,
                          batch_size=estimator.batch_size, loss=loss,
