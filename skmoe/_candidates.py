@@ -334,8 +334,19 @@ class LinearHead:
 
     @property
     def n_parameters(self):
-        """Fitted coefficients and intercepts (for ``bic``/``aic``)."""
-        return int(np.size(self.model_.coef_) + np.size(self.model_.intercept_))
+        """Fitted coefficients and intercepts (for ``bic``/``aic``).
+
+        A multinomial head (more than two classes) is a softmax over one row
+        of coefficients per class, one row fixed by the others: ``(C - 1)(p
+        + 1)`` free parameters, as ``bic`` counts a multinomial
+        ``LogisticRegression`` expert's (``_selection._expert_parameters``;
+        all ``C (p + 1)`` were counted, 7 more on 3 classes of 6 inputs).
+        """
+        coef = np.atleast_2d(self.model_.coef_)
+        count = int(np.size(coef) + np.size(self.model_.intercept_))
+        if not self.regression and coef.shape[0] > 1:
+            count -= coef.shape[1] + 1
+        return count
 
     def _in_chunks(self, method, X, outputs):
         """``model_.<method>`` on the features, built ``HEAD_MAX_ROWS`` rows at a time."""

@@ -134,7 +134,18 @@ def fresh_module(spec, name):
             if callable(getattr(sub, "reset_parameters", None)):
                 sub.reset_parameters()
         return module
-    module = spec()
+    try:
+        module = spec()
+    except TypeError as exc:
+        # A module class that needs arguments (torch.nn.Linear) or a factory
+        # of (n_in, n_out) failed with Python's bare "missing 2 required
+        # positional arguments", which named neither the parameter nor how
+        # the factory is called.
+        raise TypeError(f"{name} is called with no arguments to build each module, and "
+                        f"calling {getattr(spec, '__qualname__', spec)!r} raised: {exc}. "
+                        "Pass a module instance (copied and re-initialised) or a callable "
+                        "without arguments, e.g. functools.partial(torch.nn.Linear, 3, 16) "
+                        "or lambda: torch.nn.Linear(3, 16).") from exc
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"{name} must be a torch.nn.Module or a callable returning one; "
                         f"the callable returned {type(module).__name__}.")

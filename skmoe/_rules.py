@@ -148,6 +148,13 @@ class RuleExpert(BaseEstimator):
                 f"RuleExpert({name}) returned an array of shape {out.shape} for "
                 f"{len(X)} rows; a rule must return one value per row, shape ({len(X)},).")
         if self.task == "regression":
+            if out.dtype.kind in "mM":
+                # Dates and durations converted to their count of days (or
+                # seconds, ...) since the epoch: a number in units the rule
+                # never chose, silently.
+                raise ValueError(f"RuleExpert({name}) returned {out.dtype} values for a "
+                                 "regression rule; return numbers (e.g. a duration in days, "
+                                 "computed by the rule).")
             try:
                 out = out.astype(np.float64)
             except (TypeError, ValueError) as exc:

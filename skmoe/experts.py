@@ -159,6 +159,15 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
                                    module):
                     break
         stopping.restore(module)
+        if not all(torch.isfinite(p).all() for p in module.parameters()):
+            # A diverged network (the best one kept by early stopping, if any,
+            # included) predicted NaN for every row, and a classifier class 0,
+            # silently.
+            raise ValueError(
+                f"{type(self).__name__} diverged: its weights became NaN or infinite "
+                f"(training loss {history[-1]['train_loss']:.3g} at epoch {epoch}); "
+                f"lower learning_rate (now {self.learning_rate!r}) or check the scale "
+                "of X and sample_weight.")
         module.zero_grad(set_to_none=True)
         return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
 
