@@ -252,8 +252,8 @@ def _numbers_with_separators(values):
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return False
     text = values.dropna().astype(str).str.strip()
-    separated = text.map(lambda v: _SEPARATED_NUMBER.fullmatch(v) is not None)
-    plain = text.map(lambda v: _PLAIN_NUMBER.fullmatch(v) is not None)
+    separated = text.str.fullmatch(_SEPARATED_NUMBER)
+    plain = text.str.fullmatch(_PLAIN_NUMBER)
     return bool(len(text) and separated.any() and (separated | plain).all())
 
 

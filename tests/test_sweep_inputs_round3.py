@@ -17,22 +17,12 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureClassifier,
                    HierarchicalMixtureRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, compare)
+# The expert that centres the y it is given in place (the ensembles' test of it).
+from test_sweep_inputs_more import _CentresY
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 _READ_ONLY = r"read-only.*y or sample_weight"
-
-
-class _CentresY(RegressorMixin, BaseEstimator):
-    """Centres the y it is given in place (as tests/test_sweep_inputs_more.py's)."""
-
-    def fit(self, X, y, sample_weight=None):
-        y -= y.mean()
-        self.ridge_ = Ridge().fit(X, y)
-        return self
-
-    def predict(self, X):
-        return self.ridge_.predict(X)
 
 
 class _FlipsLabels(ClassifierMixin, BaseEstimator):
