@@ -71,6 +71,19 @@ VARIANTS = {
     "matched start, stacked gate over EM's (no floor) and the full-data experts": {
         "_params": {"init_params": "matched"},
         "_patch": lambda: _stacked_after_em(True, floor=0.0)},
+    # Round 2 (benchmarks/results/em_levers_round2.md; the LEVEL2_* switches
+    # are in the patch given there, not in skmoe._em).
+    "level-2 share": {"LEVEL2_SHARE": True},
+    "level-2 share if it beats EM's gate by 1 SE": {"LEVEL2_SHARE": True, "LEVEL2_SE": True},
+    "floor 0.25": {"WEIGHT_FLOOR": 0.25},
+    "floor 0.5": {"WEIGHT_FLOOR": 0.5},
+    "floor 1": {"WEIGHT_FLOOR": 1.0},
+    "3 restarts": {"_params": {"n_init": 3}},
+    "noise z 0": {"NOISE_Z": 0.0},
+    "noise z 2": {"NOISE_Z": 2.0},
+    "gate alpha 0.01": {"_params": {"gate": "alpha=0.01"}},
+    "gate alpha 0.1": {"_params": {"gate": "alpha=0.1"}},
+    "gate alpha 1": {"_params": {"gate": "alpha=1.0"}},
     "k-means start, stacked gate over EM's (no floor) and the full-data experts": {
         "_params": {"init_params": "kmeans"},
         "_patch": lambda: _stacked_after_em(True, floor=0.0)},
@@ -276,6 +289,17 @@ def _gate_winsorised(q):
     return lambda: (setattr(MLPGate, "init", init), setattr(MLPGate, "clip", clip))
 
 
+def _params(variant):
+    """The variant's constructor parameters; a gate given as "alpha=0.1" is an
+    MLPGate with that penalty (the default gate's other settings)."""
+    params = dict(VARIANTS[variant].get("_params") or {})
+    if isinstance(params.get("gate"), str):
+        from skmoe import MLPGate
+        key, value = params["gate"].split("=")
+        params["gate"] = MLPGate(**{key: float(value)})
+    return params or None
+
+
 def _constants(variant):
     """The variant's module constants of ``skmoe._em`` (not its ``_params``/``_patch``)."""
     return {k: v for k, v in VARIANTS[variant].items() if not k.startswith("_")}
@@ -288,7 +312,8 @@ def apply(variant, defaults):
         if not hasattr(em, name):
             raise AttributeError(f"skmoe._em has no {name} (variant {variant!r}): run it from "
                                  "the commit named in benchmarks/results/em_levers.md or "
-                                 "gate_levers_round6.md")
+                                 "gate_levers_round6.md, or apply the patch in "
+                                 "em_levers_round2.md")
         setattr(em, name, value)
     patch = VARIANTS[variant].get("_patch")
     return patch() if patch else None
@@ -305,7 +330,7 @@ def run(name, variants, splits, lgbm_trees):
             undo = apply(variant, defaults)
             try:
                 model = build_method("moe_em", task, seed=split, lgbm_trees=lgbm_trees,
-                                     n_jobs=1, moe_params=VARIANTS[variant].get("_params"))
+                                     n_jobs=1, moe_params=_params(variant))
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     start = time.perf_counter()
