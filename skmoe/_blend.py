@@ -85,7 +85,7 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHea
                           head_prediction, head_rows, make_head, picked_log_likelihood)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
-from ._training import Adam
+from ._training import Adam, diverged
 # The gate's standardised inputs (X and the experts' features) are clipped
 # like an MLPGate's.
 from .gates import INPUT_CLIP
@@ -368,8 +368,9 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
             score = validation()
             record["validation_loss"] = float(score.mean())
             if not torch.isfinite(score).all():
-                raise ValueError(f"The gate's training loss became {score.tolist()} at "
-                                 f"epoch {epoch}; lower learning_rate.")
+                raise diverged("The stacked gate", settings.learning_rate,
+                               f"its validation loss became {score.tolist()} at epoch "
+                               f"{epoch}", scale_of="X, y and sample_weight")
             improved = to_numpy(score < best - settings.tol).astype(bool)
             if improved.any():
                 state = net.state_dict()

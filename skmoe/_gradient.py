@@ -46,7 +46,7 @@ from ._progress import progress_bar
 from ._routing import straight_through
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
-from ._training import EarlyStopping, minibatches
+from ._training import EarlyStopping, diverged, minibatches
 from .experts import is_differentiable_expert
 
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
@@ -261,9 +261,9 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                           f"validation {record.get('validation_loss', float('nan')):+.5f}")
             score = record.get("validation_loss", record["train_loss"])
             if not np.isfinite(score):
-                raise ValueError(
-                    f"The gradient training loss became {score} at epoch {epoch}; "
-                    "lower learning_rate.")
+                raise diverged("The mixture's gradient training", settings.learning_rate,
+                               f"its loss became {score} at epoch {epoch}",
+                               scale_of="X, y and sample_weight")
             if stopping.update(score, model):
                 converged = True
                 break

@@ -33,7 +33,7 @@ from sklearn.utils.validation import check_array
 
 from ._compat import Interval
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
-from ._training import EarlyStopping, minibatches
+from ._training import LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
@@ -203,8 +203,8 @@ default=None
                                                            closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "alpha": WEIGHT_DECAY,
+        "learning_rate": LEARNING_RATE,
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
@@ -401,8 +401,9 @@ default=None
                 total += loss.detach() * len(rows)
             self.loss_curve_.append(total.item() / len(train_t))
             if not np.isfinite(self.loss_curve_[-1]):
-                raise ValueError("The training loss became NaN or infinite; lower "
-                                 "learning_rate or check the targets' scale.")
+                raise diverged(type(self).__name__, self.learning_rate,
+                               f"its training loss became {self.loss_curve_[-1]} at "
+                               f"epoch {epoch + 1}", scale_of="X and the targets")
             monitored = self.loss_curve_[-1]
             if valid_t is not None:
                 self.module_.eval()

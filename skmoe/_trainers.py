@@ -27,6 +27,7 @@ from ._crossfit import splits_of_rows
 from ._em import fit_em
 from ._gradient import fit_gradient
 from ._routing import is_dense
+from ._training import LEARNING_RATE
 from .experts import is_differentiable_expert
 from .gates import GATE_FIT_OPTIONS, MLPGate
 
@@ -92,7 +93,7 @@ class GradientTrainer(_Trainer):
     name = "gradient"
     options = {
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate": LEARNING_RATE,
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "loss": [StrOptions({"auto", "nll", "squared_error", "log_loss"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],

@@ -19,9 +19,38 @@ dominate the fit of a small mixture.
 
 import copy
 import math
+import numbers
 
 import numpy as np
 import torch
+
+from ._compat import Interval
+
+# Adam's first step moves a weight by up to learning_rate / (1 - beta1), ten
+# times the learning rate: from about 3.4e37 on that overflows float32, and
+# learning_rate=1e38 stopped inside torch ("value cannot be converted to type
+# float without overflow"). Every learning rate of this library is checked
+# against this bound at fit; a large one below it that makes the training
+# loss or the weights non-finite is :func:`diverged`.
+MAX_LEARNING_RATE = 1e37
+LEARNING_RATE = [Interval(numbers.Real, 0, MAX_LEARNING_RATE, closed="neither")]
+# A weight decay (the L2 penalty's weight) reaches Adam as a float32 scalar
+# too: weight_decay=1e300 stopped inside torch the same way, and a gate's
+# alpha=1e300 gave the stacked gate a NaN loss reported as "lower
+# learning_rate". The same bound, for the same reason.
+MAX_WEIGHT_DECAY = 1e37
+WEIGHT_DECAY = [Interval(numbers.Real, 0, MAX_WEIGHT_DECAY, closed="left")]
+
+
+def diverged(who, learning_rate, what, scale_of="X and sample_weight"):
+    """The error for a network whose training became NaN or infinite.
+
+    ``who`` is the estimator (or the part of it) trained, ``what`` what went
+    non-finite and when; the message names learning_rate and its value, the
+    usual cause, and the data whose scale can cause it too.
+    """
+    return ValueError(f"{who} diverged: {what}; lower learning_rate (now "
+                      f"{learning_rate!r}) or check the scale of {scale_of}.")
 
 
 def minibatches(rows, batch_size, generator=None):

@@ -24,7 +24,7 @@ from ._data import mean_and_scale, validate_numeric_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
-from ._training import EarlyStopping, minibatches
+from ._training import LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor)
 
@@ -45,14 +45,14 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate": LEARNING_RATE,
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "weight_decay": WEIGHT_DECAY,
         "device": [str, None],
         "precision": [StrOptions(set(PRECISIONS))],
         "random_state": ["random_state"],
@@ -163,11 +163,9 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
             # A diverged network (the best one kept by early stopping, if any,
             # included) predicted NaN for every row, and a classifier class 0,
             # silently.
-            raise ValueError(
-                f"{type(self).__name__} diverged: its weights became NaN or infinite "
-                f"(training loss {history[-1]['train_loss']:.3g} at epoch {epoch}); "
-                f"lower learning_rate (now {self.learning_rate!r}) or check the scale "
-                "of X and sample_weight.")
+            raise diverged(type(self).__name__, self.learning_rate,
+                           "its weights became NaN or infinite (training loss "
+                           f"{history[-1]['train_loss']:.3g} at epoch {epoch})")
         module.zero_grad(set_to_none=True)
         return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
 

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
-from ._training import lbfgs, minibatches
+from ._training import MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, lbfgs, minibatches
 from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
                            standardisation, standardise, to_numpy, to_tensor)
 
@@ -109,11 +109,21 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                 raise ValueError(f"gate {name} must be a positive integer, got {value!r}.")
         # Finite real numbers: alpha=inf failed as a NaN training loss ("lower
         # learning_rate"), a string as a bare comparison TypeError.
-        if not (isinstance(self.alpha, numbers.Real) and 0 <= self.alpha < np.inf):
-            raise ValueError(f"gate alpha must be a finite number >= 0, got {self.alpha!r}.")
-        if not (isinstance(self.learning_rate, numbers.Real) and 0 < self.learning_rate < np.inf):
+        # (And below MAX_WEIGHT_DECAY: alpha=1e300 overflowed torch's Adam.)
+        if not (isinstance(self.alpha, numbers.Real)
+                and not isinstance(self.alpha, (bool, np.bool_))
+                and 0 <= self.alpha < MAX_WEIGHT_DECAY):
+            raise ValueError(f"gate alpha must be a finite number >= 0, got {self.alpha!r} "
+                             f"(and below {MAX_WEIGHT_DECAY:.0e}, beyond which float32 "
+                             "training overflows).")
+        # (Below MAX_LEARNING_RATE, as every learning rate here: 1e300 gave
+        # the EM gate NaN weights, and the mixture NaN predictions, silently.)
+        if not (isinstance(self.learning_rate, numbers.Real)
+                and not isinstance(self.learning_rate, (bool, np.bool_))
+                and 0 < self.learning_rate < MAX_LEARNING_RATE):
             raise ValueError("gate learning_rate must be a finite number > 0, got "
-                             f"{self.learning_rate!r}.")
+                             f"{self.learning_rate!r} (and below {MAX_LEARNING_RATE:.0e}, "
+                             "beyond which float32 training overflows).")
         if self.device is not None and not (isinstance(self.device, str)
                                             and self.device == "auto"):
             try:
