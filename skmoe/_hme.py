@@ -10,6 +10,7 @@ mixture nested in a mixture fitted level by level; this module holds the
 public API: validation, prediction and the fitted attributes.
 """
 
+import math
 import numbers
 import warnings
 
@@ -19,6 +20,7 @@ from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (_BaseExpertComposition, _seed_unset_random_states, encode_class_labels,
@@ -26,8 +28,9 @@ from ._base import (_BaseExpertComposition, _seed_unset_random_states, encode_cl
 from ._cluster import scatter_once
 from ._compat import Interval, _set_random_states
 from ._data import read_only_view
-from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, check_branching, Tree,
-                      leaf_log_likelihood, leaf_outputs, log_conditionals, run_em)
+from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
+                      check_leaves_fit_rows, leaf_log_likelihood, leaf_outputs,
+                      log_conditionals, run_em)
 from ._likelihood import (LogProbaMixin, gaussian_mixture_moments, log_proba_at_labels,
                           mix_probabilities)
 from .gates import MLPGate
@@ -69,7 +72,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
 
     # ---------------------------------------------------------------- leaves
     def _expert_list(self):
-        n_leaves = Tree(check_branching(self.branching)).n_leaves
+        n_leaves = math.prod(check_branching(self.branching))
         if hasattr(self.experts, "fit"):
             return [(f"leaf{i}", self.experts) for i in range(n_leaves)]
         if not isinstance(self.experts, (list, tuple)) or not all(
@@ -112,16 +115,34 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         # The experts against the tree (a list of the wrong length) before the
         # data: the NaN check of X asks the experts, and found none to ask, so
         # NaN in X was blamed on the estimator instead.
+        def check_experts():
+            # The leaves against the rows first: one estimator is cloned to
+            # every leaf, and branching=(10**6,) made a million of them.
+            try:
+                n_rows = _num_samples(X)
+            except TypeError:
+                n_rows = None   # not array-like: the data's checks say so
+            if n_rows is not None:
+                check_leaves_fit_rows(check_branching(self.branching), n_rows,
+                                      type(self).__name__)
+            self._expert_list()
+
         return self._validate_weighted_fit(
             X, y, sample_weight, fit_params, "leaves",
             "the leaves are refitted with changing weights and receive only those",
-            check_experts=self._expert_list)
+            check_experts=check_experts)
 
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
+        n_given = len(y)
         X, y, sample_weight, _ = rows_of_positive_weight(
             X, y, sample_weight, classes=getattr(self, "classes_", None) if n_classes else None)
-        tree = Tree(check_branching(self.branching))
+        branching = check_branching(self.branching)
+        # Before any leaf is fitted: the rows the leaves share are those of
+        # positive weight.
+        check_leaves_fit_rows(branching, len(y), type(self).__name__,
+                              n_left_out=n_given - len(y))
+        tree = Tree(branching)
         names, templates = self._resolve_leaves(rng)
         self._n_classes = n_classes
         X_gate = self._fit_gate_view(X, y)

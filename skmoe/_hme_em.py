@@ -15,6 +15,7 @@ in-sample (exact EM): right for linear-capacity leaves.
 """
 
 import copy
+import math
 import numbers
 import time
 
@@ -53,6 +54,28 @@ def check_branching(branching):
         raise ValueError("branching must be an int >= 2 or a non-empty tuple of ints "
                          f">= 2 (children per node at each level), got {branching!r}.")
     return tuple(int(b) for b in branching)
+
+
+def check_leaves_fit_rows(branching, n_rows, who, n_left_out=0):
+    """The number of leaves of ``branching`` (already checked), at most ``n_rows``.
+
+    A tree with more leaves than training rows leaves some leaf without a row
+    of its own; ``branching=(10**6,)`` on 80 rows cloned and fitted a million
+    experts for every EM iteration (it ran for hours), and a product of large
+    levels (``(10**6, 10**6)``) built arrays of a leaf per entry. Counted in
+    Python integers, so no product overflows.
+    """
+    n_leaves = math.prod(branching)
+    if n_leaves > n_rows:
+        # (n_samples=: scikit-learn's check_fit2d_1sample looks for it.)
+        left_out = (f" of positive sample_weight; the {n_left_out} rows of zero weight "
+                    "are left out" if n_left_out else "")
+        raise ValueError(
+            f"{who}: branching={branching!r} has {n_leaves} leaves, more than its "
+            f"training rows (n_samples={n_rows}{left_out}); every leaf is an expert "
+            "fitted on the rows routed to it. Use a smaller branching (at most one leaf "
+            "per row, far fewer in practice).")
+    return n_leaves
 
 
 class Tree:

@@ -9,10 +9,11 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts,
+from skmoe import (HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts,
                    TorchMLPClassifier, TorchMLPRegressor)
 
 
@@ -98,3 +99,43 @@ def test_a_diverging_network_names_itself_and_its_learning_rate(make, who):
     with pytest.raises(ValueError, match=rf"^{who} diverged: .*; lower learning_rate "
                                          r"\(now 1e\+30\)"):
         make().fit(X, target)
+
+
+# ----------------------------------------------------------- 2. HME branching
+@pytest.mark.parametrize("Estimator", [HierarchicalMixtureRegressor,
+                                       HierarchicalMixtureClassifier])
+@pytest.mark.parametrize("branching, n_leaves", [
+    ((81,), 81), ((9, 9), 81), (10 ** 6, 10 ** 6),
+    # A million leaves at each of two levels: arrays of a leaf per entry.
+    ((10 ** 6, 10 ** 6), 10 ** 12)])
+def test_hme_with_more_leaves_than_rows_is_refused_before_any_leaf_fits(
+        Estimator, branching, n_leaves, monkeypatch):
+    # branching=(10**6,) on 80 rows cloned and fitted a million leaves per EM
+    # iteration (still running after 20 s; (100, 100) took 16 s), and (81,)
+    # gave 81 leaves to 80 rows without a word.
+    X, y = _regression(n=80)
+    fitted = []
+    for Expert in (Ridge, LogisticRegression):
+        monkeypatch.setattr(Expert, "fit", lambda self, *a, **k: fitted.append(1) or self)
+    target = (y > 0).astype(int) if Estimator is HierarchicalMixtureClassifier else y
+    expert = LogisticRegression() if Estimator is HierarchicalMixtureClassifier else Ridge()
+    with pytest.raises(ValueError, match=rf"^{Estimator.__name__}: branching=.* has "
+                                         rf"{n_leaves} leaves, more than its training rows "
+                                         r"\(n_samples=80\)"):
+        Estimator(expert, branching=branching, max_iter=2, random_state=0).fit(X, target)
+    assert not fitted
+
+
+def test_hme_leaves_are_counted_against_the_rows_of_positive_weight():
+    X, y = _regression(n=80)
+    weight = np.r_[np.ones(30), np.zeros(50)]
+    with pytest.raises(ValueError, match=r"31 leaves, more than its training rows "
+                                         r"\(n_samples=30 of positive sample_weight; the 50 "
+                                         r"rows of zero weight are left out\)"):
+        HierarchicalMixtureRegressor(Ridge(), branching=31, max_iter=2,
+                                     random_state=0).fit(X, y, sample_weight=weight)
+    # As many leaves as rows is allowed.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # EM stopped at max_iter
+        HierarchicalMixtureRegressor(Ridge(), branching=30, max_iter=1,
+                                     random_state=0).fit(X, y, sample_weight=weight)
