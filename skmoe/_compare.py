@@ -26,6 +26,7 @@ from sklearn.metrics import get_scorer, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, check_consistent_length
 
+from ._compat import check_flag
 from ._crossfit import check_splits
 from ._progress import progress_bar
 
@@ -569,7 +570,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                             f"({type(name).__name__}).")
         if not hasattr(est, "fit") or not hasattr(est, "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
-    if greedy_ensemble:
+    # (progress="no" showed the bar, greedy_ensemble="no" added the twins.)
+    progress = check_flag(progress, "progress", "compare")
+    if check_flag(greedy_ensemble, "greedy_ensemble", "compare"):
         estimators = _with_greedy_ensembles(estimators)
     kinds = {is_classifier(e) for e in estimators.values()}
     if len(kinds) > 1:

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.ensemble._base import _set_random_states  # noqa: F401
 from sklearn.utils import get_tags  # noqa: F401
 from sklearn.utils._param_validation import Interval as _SklearnInterval
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.metaestimators import _BaseComposition  # noqa: F401
 from sklearn.utils.validation import validate_data  # noqa: F401
 
@@ -19,3 +20,22 @@ class Interval(_SklearnInterval):
 
     def is_satisfied_by(self, val):
         return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
+# A flag is True or False (numpy's too): any non-empty string is true, so
+# return_regime="no" returned the regimes and predict(return_std="no") the
+# spread. The datasets' generators check theirs with this constraint through
+# scikit-learn's ``validate_params``; methods and helpers through
+# :func:`check_flag`, with the same message.
+FLAG = ["boolean"]
+
+
+def check_flag(value, name, caller):
+    """Raise scikit-learn's InvalidParameterError unless ``value`` is a bool.
+
+    ``caller`` names the function or method in the message, as
+    ``validate_params`` does ("The 'return_std' parameter of
+    MixtureOfExpertsRegressor.predict must be an instance of 'bool' ...").
+    """
+    validate_parameter_constraints({name: FLAG}, {name: value}, caller_name=caller)
+    return bool(value)

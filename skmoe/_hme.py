@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from ._base import (_BaseExpertComposition, _seed_unset_random_states, encode_class_labels,
                     encode_class_weights, rows_of_positive_weight)
 from ._cluster import scatter_once
-from ._compat import Interval, _set_random_states
+from ._compat import Interval, _set_random_states, check_flag
 from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
                       check_leaves_fit_rows, leaf_log_likelihood, leaf_outputs,
@@ -217,6 +217,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             node ``k`` at a level has children ``k * branching[d+1] + c``. The
             last (non-conditional) array equals ``predict_gate(X)``.
         """
+        conditional = check_flag(conditional, "conditional",
+                                 f"{type(self).__name__}.predict_path")
         X = self._check_X(X)  # first: NotFittedError, not a missing gates_
         log_cond = log_conditionals(self.gates_, self._gate_view(X))
         if conditional:
@@ -403,6 +405,7 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         y_pred : ndarray of shape (n_samples,)
         y_std : ndarray of shape (n_samples,), only if ``return_std``
         """
+        return_std = check_flag(return_std, "return_std", f"{type(self).__name__}.predict")
         X = self._check_X(X)
         weights = np.exp(self._leaf_log_weights(X))
         mean, std = gaussian_mixture_moments(weights, self._outputs(X), self.noise_variance_)

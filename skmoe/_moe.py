@@ -17,7 +17,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
-from ._compat import Interval
+from ._compat import Interval, check_flag
 from ._base import _BaseExpertComposition, encode_class_labels, rows_of_positive_weight
 from ._cluster import scatter_once
 from ._data import read_only_view
@@ -570,6 +570,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         y_std : ndarray of shape (n_samples,)
             Only when ``return_std=True``.
         """
+        return_std = check_flag(return_std, "return_std", f"{type(self).__name__}.predict")
         X = self._check_X(X)
         combiner, view = self._combiner_and_view(X)
         weights, outputs = self._weights_and_outputs(X, view)

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_params
 
-from ._compat import Interval
+from ._compat import FLAG, Interval
 
 # The generators' arguments are checked as scikit-learn's make_* check theirs:
 # n_samples=-1 or 2.5 was a bare numpy error, noise=NaN gave a y of NaN, and
@@ -15,7 +15,7 @@ _N_SAMPLES = [Interval(numbers.Integral, 1, None, closed="left")]
 _NOISE = [Interval(numbers.Real, 0, None, closed="left")]
 _FINITE = [Interval(numbers.Real, None, None, closed="neither")]
 # (return_regime="no" returned the regimes: any non-empty string is true.)
-_FLAG = ["boolean"]
+_FLAG = FLAG
 
 
 @validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "boundary": _FINITE,

@@ -105,10 +105,12 @@ def _grid(estimator, values, j, grid_resolution):
     return np.linspace(low, high, grid_resolution)
 
 
-def _feature_index(estimator, feature):
+def _feature_index(estimator, feature, argument="feature"):
     names = getattr(estimator, "feature_names_in_", None)
-    if not isinstance(feature, (str, numbers.Integral)):
-        raise TypeError(f"feature must be a column index (int) or a feature name (str), "
+    # (feature=True was read as column 1: a bool is an int to Python.)
+    if (isinstance(feature, (bool, np.bool_))
+            or not isinstance(feature, (str, numbers.Integral))):
+        raise TypeError(f"{argument} must be a column index (int) or a feature name (str), "
                         f"got {feature!r}.")
     n = estimator.n_features_in_
     if isinstance(feature, str):
@@ -332,7 +334,8 @@ class GateRegionDisplay:
         _check_grid_resolution(grid_resolution)
         if isinstance(features, str) or np.ndim(features) != 1 or len(features) != 2:
             raise ValueError(f"features must name two features, got {features!r}.")
-        j0, j1 = (_feature_index(estimator, f) for f in features)
+        j0, j1 = (_feature_index(estimator, f, f"features[{i}]")
+                  for i, f in enumerate(features))
         if j0 == j1:
             raise ValueError("features must be two different features.")
         v0, v1 = _numeric_column(estimator, X, j0), _numeric_column(estimator, X, j1)

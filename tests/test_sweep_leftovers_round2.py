@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
@@ -139,3 +140,73 @@ def test_hme_leaves_are_counted_against_the_rows_of_positive_weight():
         warnings.simplefilter("ignore")   # EM stopped at max_iter
         HierarchicalMixtureRegressor(Ridge(), branching=30, max_iter=1,
                                      random_state=0).fit(X, y, sample_weight=weight)
+
+
+# ------------------------------------------------------ 3. bool-like arguments
+@pytest.fixture(scope="module")
+def fitted_pair():
+    X, y = _regression(n=80)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(FIXED, random_state=0).fit(X, y)
+        hme = HierarchicalMixtureRegressor(Ridge(), branching=2, max_iter=2,
+                                           random_state=0).fit(X, y)
+    return moe, hme, X, y
+
+
+@pytest.mark.parametrize("call, argument, caller", [
+    (lambda moe, hme, X, v: moe.predict(X, return_std=v), "return_std",
+     "MixtureOfExpertsRegressor.predict"),
+    (lambda moe, hme, X, v: hme.predict(X, return_std=v), "return_std",
+     "HierarchicalMixtureRegressor.predict"),
+    (lambda moe, hme, X, v: hme.predict_path(X, conditional=v), "conditional",
+     "HierarchicalMixtureRegressor.predict_path"),
+])
+def test_predict_flags_must_be_bools(fitted_pair, call, argument, caller):
+    # return_std="no" returned (mean, std): any non-empty string is true.
+    moe, hme, X, _ = fitted_pair
+    for bad in ("no", "False", 1):
+        with pytest.raises(ValueError, match=f"The '{argument}' parameter of {caller} must "
+                                             "be an instance of 'bool'"):
+            call(moe, hme, X, bad)
+    # numpy's bools are bools, and read as such.
+    if argument == "return_std":
+        mean, std = call(moe, hme, X, np.True_)
+        assert std.shape == mean.shape == (len(X),)
+        assert call(moe, hme, X, np.False_).shape == (len(X),)
+    else:
+        assert_allclose(call(moe, hme, X, np.True_)[0], hme.predict_path(X, True)[0])
+
+
+@pytest.mark.parametrize("argument", ["progress", "greedy_ensemble"])
+def test_compare_flags_must_be_bools(argument):
+    # progress="no" showed the progress bar, greedy_ensemble="no" added the
+    # greedy twins of the ensembles.
+    from skmoe import compare
+
+    X, y = _regression()
+    with pytest.raises(ValueError, match=f"The '{argument}' parameter of compare must be "
+                                         "an instance of 'bool'"):
+        compare({"ridge": Ridge(), "tree": DecisionTreeRegressor()}, X, y, cv=2,
+                **{argument: "no"})
+
+
+def test_display_feature_must_not_be_a_bool(fitted_pair):
+    # feature=True was read as column 1, and a (0, True) pair as columns 0 and 1.
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from skmoe.plotting import GateDisplay, GateRegionDisplay
+
+    moe, _, X, _ = fitted_pair
+    try:
+        for bad in (True, np.True_):
+            with pytest.raises(TypeError, match="^feature must be a column index"):
+                GateDisplay.from_estimator(moe, X, feature=bad)
+        with pytest.raises(TypeError, match=r"^features\[1\] must be a column index .* "
+                                            "got True"):
+            GateRegionDisplay.from_estimator(moe, X, features=(0, True))
+        assert GateDisplay.from_estimator(moe, X, feature=1).feature_name == "x1"
+    finally:
+        plt.close("all")
