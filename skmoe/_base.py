@@ -28,8 +28,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       column_or_1d, has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
-from ._data import (check_X_for_experts, gate_matrix, is_dataframe, n_samples, own_frame,
-                    resolve_gate_transformer, take_rows, warned_once)
+from ._data import (check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
+                    n_samples, own_frame, resolve_gate_transformer, take_rows, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -867,7 +867,7 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
         raise rebuilt_error(exc, (
             f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
             f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
-            f"{one_weighted_row_hint(weight)}")) from exc
+            f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}")) from exc
     # The estimator fitted in place is the expert, whatever its fit returns
     # (one that forgot ``return self`` failed later as a 'NoneType' expert).
     return check_expert_classes(name, estimator, n_classes)

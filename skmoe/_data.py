@@ -121,6 +121,65 @@ def _describe(frame, positions):
     return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
+# Above this magnitude a value's square overflows float64 (the square root of
+# its largest number), so a variance of the column is infinite: scikit-learn's
+# StandardScaler then turned a column of 1e306 into NaN, and Ridge after it
+# failed with "Input X contains NaN" although X holds none. Above float32's
+# largest number, estimators that convert X to float32 (the trees) fail too.
+_SQUARE_OVERFLOW = float(np.sqrt(np.finfo(np.float64).max))
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def huge_values_hint(exc, X):
+    """A hint for an expert whose error speaks of NaN or infinite values where
+    a column of X holds finite values too large for its arithmetic.
+
+    "" unless the message mentions NaN or infinity and a numeric column of
+    ``X`` reaches beyond float32's largest number (3.4e38); the hint names the
+    column, its largest magnitude and why. Only on the error path: its cost
+    (a pass over X) is never paid by a fit that succeeds.
+    """
+    text = str(exc).lower()
+    if not any(word in text for word in ("nan", "inf", "finite", "too large")):
+        return ""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN columns
+            names = None
+            if sparse.issparse(X):
+                values = abs(sparse.csc_matrix(X, dtype=np.float64))
+                peaks = values.max(axis=0).toarray().ravel()
+                has_nan = bool(np.isnan(values.data).any())
+            elif is_dataframe(X):
+                numeric = column_kinds(X)[0]
+                block = _numeric_block(X, numeric)
+                peaks = np.zeros(X.shape[1])
+                if block.size:
+                    peaks[numeric] = np.nanmax(np.abs(block), axis=0)
+                has_nan = bool(np.isnan(block).any())
+                names = [str(c) for c in X.columns]
+            else:
+                values = np.asarray(X)
+                if values.ndim != 2 or values.dtype.kind not in "biuf" or not values.size:
+                    return ""
+                values = np.abs(values.astype(np.float64, copy=False))
+                peaks, has_nan = np.nanmax(values, axis=0), bool(np.isnan(values).any())
+    except (TypeError, ValueError):
+        return ""
+    peaks = np.where(np.isfinite(peaks), peaks, 0.0)
+    if not len(peaks) or peaks.max() <= _FLOAT32_MAX:
+        return ""
+    j = int(np.argmax(peaks))
+    column = f"column {names[j]!r}" if names else f"column {j}"
+    why = ("beyond float32's largest number (3.4e+38), which estimators that work in "
+           "float32 (trees among them) cannot hold")
+    if peaks[j] > _SQUARE_OVERFLOW:
+        why += (", and its square overflows float64, so a variance or a standardisation "
+                "of the column (StandardScaler) is infinite or NaN")
+    return (f" ({'X holds no NaN or infinity, but ' if not has_nan else ''}its {column} "
+            f"reaches {peaks[j]:.3g}: {why}; divide that column by a constant)")
+
+
 def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
                         estimator=None):
     """Check X as the experts will get it, and return it untouched.

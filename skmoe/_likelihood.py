@@ -11,7 +11,7 @@ from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
 from ._base import rebuilt_error
-from ._data import n_samples, own_frame, warned_once
+from ._data import huge_values_hint, n_samples, own_frame, warned_once
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
 # of the gradient trainers.
@@ -114,7 +114,7 @@ def call_expert(name, expert, method, X):
         if str(exc).startswith(f"Expert '{name}' "):
             raise  # already named (a CrossFitAverage's fold model): not twice
         raise rebuilt_error(exc, f"Expert '{name}' ({type(expert).__name__}) failed in "
-                                 f"{method}: {exc}") from exc
+                                 f"{method}: {exc}{huge_values_hint(exc, X)}") from exc
     if values.ndim == 0 or values.shape[0] != n:
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
                          f"{method} of shape {values.shape} for {n} rows; expected "

@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
+from skmoe import (EnsembleRegressor, HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
                    MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts,
                    TorchMLPClassifier, TorchMLPRegressor)
 
@@ -210,3 +210,51 @@ def test_display_feature_must_not_be_a_bool(fitted_pair):
         assert GateDisplay.from_estimator(moe, X, feature=1).feature_name == "x1"
     finally:
         plt.close("all")
+
+
+# ------------------------------------------------- 4. a column of huge values
+def _scaled_ridge():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), Ridge())
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("scaled", _scaled_ridge()),
+                                       ("tree", DecisionTreeRegressor(random_state=0))],
+                                      random_state=0),
+    lambda: EnsembleRegressor([("scaled", _scaled_ridge()),
+                               ("tree", DecisionTreeRegressor(random_state=0))]),
+])
+@pytest.mark.parametrize("frame", [False, True])
+def test_a_column_of_huge_values_is_named_not_reported_as_nan(make, frame):
+    # X[:, 0] *= 1e306: StandardScaler's variance overflowed and the expert
+    # said "Input X contains NaN" (X holds none); nothing named the column.
+    X, y = _regression(n=80)
+    X[:, 0] *= 1e306
+    column = "column 0"
+    if frame:
+        pd = pytest.importorskip("pandas")
+        X = pd.DataFrame(X, columns=["big", "b", "c"])
+        column = "column 'big'"
+    with pytest.raises(ValueError) as info:
+        make().fit(X, y)
+    message = str(info.value)
+    # (The expert's own message stays: "Input X contains NaN", or Ridge's
+    # "array must not contain infs or NaNs".)
+    assert message.startswith("Expert 'scaled' (Pipeline) failed to fit: ")
+    assert f"X holds no NaN or infinity, but its {column} reaches 2.38e+306" in message
+    assert "its square overflows float64" in message
+
+
+def test_an_expert_failing_on_huge_values_in_predict_names_the_column():
+    X, y = _regression(n=80)
+    model = EnsembleRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())]).fit(X, y)
+    X[:, 2] *= 1e40     # beyond float32 (3.4e38); its square still fits float64
+    with pytest.raises(ValueError, match=r"Expert 'tree' \(DecisionTreeRegressor\) failed in "
+                                         r"predict: .*float32.* \(X holds no NaN or infinity, "
+                                         r"but its column 2 reaches .*e\+40: beyond float32"):
+        model.predict(X)
+    X[:, 2] /= 1e10     # 1e30, within float32: the tree predicts
+    assert np.isfinite(model.predict(X)).all()
