@@ -25,6 +25,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
 from ._base import encode_class_labels, encode_class_weights
+from ._blend import ConstantLogits
 from ._crossfit import CrossFitAverage, make_folds
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
@@ -121,11 +122,17 @@ def _gate_parameters(gate):
     A softmax is unchanged when the same number is added to every logit, so
     one output row (its weights and bias) is fixed by the others: a linear
     gate over M experts on d inputs has (M - 1)(d + 1) free parameters.
+
+    The stacked gate's constant blend (alone, or blended with the network)
+    holds its M logits as a buffer, not a parameter: its M - 1 free weights
+    were not counted.
     """
     count = sum(p.numel() for p in gate.module_.parameters())
     layers = [m for m in gate.module_.modules() if isinstance(m, torch.nn.Linear)]
     if layers and layers[-1].out_features == getattr(gate, "n_experts_", None):
         count -= layers[-1].in_features + (layers[-1].bias is not None)
+    count += sum(m.logits.numel() - 1 for m in gate.module_.modules()
+                 if isinstance(m, ConstantLogits))
     return count
 
 

@@ -85,6 +85,10 @@ def test_parameter_count_includes_the_heads_of_the_final_blend():
     # (A best-expert candidate, if weighted, adds no parameter of its own.)
     experts = (10 + 1) + (66 + 1)     # ridge; 66 quadratic features (with the bias) + intercept
     gates = sum(p.numel() for p in moe.gate_.module_.parameters())
+    # The constant blend has a share (2 % at least): its M - 1 = 1 free weight,
+    # a buffer of the gate's module, not a parameter.
+    assert moe.candidate_weights_["constant"] > 0
+    gates += 1
     # linear head: 2 experts + intercept; feature-weighted: 2 x (10 + 1) products + intercept
     head_parameters = (2 + 1) + (22 + 1)
     weights = len(moe.candidate_weights_) - 1

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (EnsembleRegressor, HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
@@ -258,3 +258,37 @@ def test_an_expert_failing_on_huge_values_in_predict_names_the_column():
         model.predict(X)
     X[:, 2] /= 1e10     # 1e30, within float32: the tree predicts
     assert np.isfinite(model.predict(X)).all()
+
+
+# ------------------------------------- 5. the stacked gate's parameter count
+def test_bic_counts_the_constant_blends_free_weights():
+    # The constant blend's M logits are a buffer of the gate's module, not a
+    # parameter: with a share of the final predictor (2 % at least), its
+    # M - 1 free weights were missing from bic/aic's count.
+    import copy
+
+    from skmoe._blend import ConstantLogits, MixedLogits
+    from skmoe._selection import n_free_parameters
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 2)
+    y = X[:, 0] + 0.3 * rng.randn(120)
+    experts = [("ols", LinearRegression()), ("ridge", Ridge(alpha=10.0)),
+               ("stiff", Ridge(alpha=100.0))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MixtureOfExpertsRegressor(experts, gate=MLPGate(hidden_layer_sizes=()),
+                                          random_state=0).fit(X, y)
+    assert model.candidate_weights_["constant"] > 0
+    assert isinstance(model.gate_.module_, MixedLogits)
+    # The blend of the gate network and the constant counts M - 1 = 2 more
+    # than the gate network alone.
+    alone = copy.deepcopy(model)
+    alone.gate_.use_module(model.gate_.module_.first)
+    assert n_free_parameters(model) - n_free_parameters(alone) == 2
+    # The constant blend alone, counted in full: 3 experts of 3 coefficients,
+    # 2 free blend weights, the heads, the candidates' weights (summing to
+    # one), 3 noise scales.
+    alone.gate_.use_module(ConstantLogits(np.zeros(3)))
+    heads = sum(head.n_parameters for _, head in model.combiner_.heads)
+    assert n_free_parameters(alone) == 9 + 2 + heads + len(model.candidate_weights_) - 1 + 3
