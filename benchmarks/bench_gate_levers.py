@@ -47,7 +47,6 @@ VARIANTS = {
     "pick one (1 SE rule), not a blend": ({"choice": "se"}, {}),
     "pick the lowest held-out loss": ({"choice": "argmin"}, {}),
     "blend of those beating the constant by 1 SE": ({"choice": "se_blend"}, {}),
-    "blend of those not worse than the constant": ({"choice": "not_worse"}, {}),
     "one gate (no averaging)": ({"bagged": False}, {}),
     "cv=2": ({}, {"cv": 2}),
     "refit the experts (as stacking)": ({}, {"refit_experts": True}),
@@ -65,7 +64,6 @@ VARIANTS = {
     "no floor on the constant blend's share": ({"constant_floor": 0.0}, {}),
     "constant blend keeps 5 % of the level-2 blend": ({"constant_floor": 0.05}, {}),
     "no class-prior candidate (classification)": ({"prior_candidate": False}, {}),
-    "the plain average a candidate": ({"average_candidate": True}, {}),
 }
 
 

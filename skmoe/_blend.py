@@ -79,7 +79,7 @@ from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
-from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, AverageHead, CandidateBlend, ExpertHead,  # noqa: F401
+from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead,  # noqa: F401
                           LinearHead, PriorHead, best_expert, blend_prediction, candidate_loss,
                           choose_candidates, class_frequencies, constant_blend_logits,
                           head_prediction, head_rows, make_head, picked_log_likelihood)
@@ -102,7 +102,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "feature_weighted_head": True, "choice": "blend",
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
-          "head_bounds": "lower", "prior_candidate": True, "average_candidate": False}
+          "head_bounds": "lower", "prior_candidate": True}
 
 
 @contextlib.contextmanager
@@ -492,8 +492,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # Classification: the class frequencies too ("no signal"; PriorHead).
     if LEVERS["prior_candidate"] and not regression:
         fixed_heads["prior"] = PriorHead(class_frequencies(problem.y, w, problem.n_classes))
-    if LEVERS["average_candidate"]:
-        fixed_heads["average"] = AverageHead()
     shape = (n,) if regression else (n, problem.n_classes)
     predictions = {name: np.full(shape, np.nan)
                    for name in ["constant", "gate", *full_heads, *fixed_heads]}
@@ -516,9 +514,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         if "prior" in fixed_heads:
             predictions["prior"][test] = class_frequencies(
                 problem.y[train], w[train], problem.n_classes)
-        if "average" in fixed_heads:
-            predictions["average"][test] = (blend_out[test].mean(axis=1) if regression
-                                            else proba[test].mean(axis=1))
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,

@@ -506,18 +506,6 @@ class ExpertHead:
         return outputs[:, self.index]
 
 
-class AverageHead:
-    """The experts' plain average (equal weights), as a candidate of the final blend."""
-
-    n_parameters = 0
-
-    def predict(self, X, outputs):
-        return outputs.mean(axis=1)
-
-    def predict_proba(self, X, outputs, n_classes):
-        return outputs.mean(axis=1)
-
-
 class PriorHead:
     """The class frequencies of the training rows, on every row: a candidate
     of the final blend that says "no signal".
@@ -725,10 +713,6 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
     if mode == "se_blend":
         passed = {name for name, on in _se_passes(losses, w).items() if on}
         names = [name for name in names if name == "constant" or name in passed]
-    if mode == "not_worse":
-        base = float(np.average(candidate_loss(predictions["constant"], y, regression), weights=w))
-        names = [name for name in names if name == "constant" or float(np.average(
-            candidate_loss(predictions[name], y, regression), weights=w)) <= base]
     if mode == "argmin":
         best = min(names, key=lambda name: float(np.average(losses[name], weights=w)))
         return {name: float(name == best) for name in names}
