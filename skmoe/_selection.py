@@ -99,7 +99,17 @@ def _expert_parameters(name, expert):
     model = expert.steps[-1][1] if isinstance(expert, Pipeline) else expert
     module = getattr(model, "module_", None)
     if isinstance(module, torch.nn.Module):
-        return sum(p.numel() for p in module.parameters())
+        count = sum(p.numel() for p in module.parameters())
+        layers = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+        n_classes = np.size(getattr(model, "classes_", ()))
+        if n_classes > 1 and layers and layers[-1].out_features == n_classes:
+            # A torch classifier's softmax over one logit per class: one output
+            # row is fixed by the others (the same vector added to every row
+            # changes no probability), as for a multinomial LogisticRegression
+            # and the gates. All rows were counted: 43 for a 4 -> 5 -> 3 MLP
+            # whose free parameters are 37.
+            count -= layers[-1].in_features + (layers[-1].bias is not None)
+        return count
     if hasattr(model, "coef_"):
         intercept = np.size(getattr(model, "intercept_", 0))
         if not getattr(model, "fit_intercept", True):

@@ -1,0 +1,43 @@
+"""Numbers the library reports, checked against independent computations (round 3)."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+
+from skmoe import MixtureOfExpertsClassifier, aic, bic
+from skmoe.experts import TorchMLPClassifier
+from skmoe.gates import MLPGate
+from skmoe._selection import n_free_parameters
+
+
+def test_torch_classifier_expert_counts_one_output_row_fewer():
+    # A torch classifier's C logits go through a softmax: adding one vector to
+    # every row of its output layer changes no probability, so one row is not
+    # free, as bic already counts a multinomial LogisticRegression and the
+    # gates. Every row was counted: 4 -> 5 -> 3 gave 43 (free: 37).
+    X, y = make_classification(150, n_features=4, n_informative=3, n_redundant=0,
+                               n_classes=3, random_state=0)
+    mlp = TorchMLPClassifier((5,), max_epochs=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsClassifier(
+            [("mlp", mlp), ("lr", LogisticRegression())], training="em", cv=None,
+            gate=MLPGate(hidden_layer_sizes=()), max_iter=2, random_state=0).fit(X, y)
+    fitted = moe.named_experts_["mlp"]
+    p0 = fitted.predict_proba(X[:20])
+    last = fitted.module_[-1]
+    with torch.no_grad():        # the redundancy: a shift of every row is invisible
+        last.weight += torch.linspace(-1, 1, last.in_features)
+        last.bias += 2.0
+    np.testing.assert_allclose(fitted.predict_proba(X[:20]), p0, atol=1e-5)
+    # mlp: 4 x 5 + 5, then (3 - 1) x (5 + 1); lr: (3 - 1) x (4 + 1);
+    # linear gate 4 -> 2: 1 x (4 + 1); no noise scales for a classifier.
+    expected = (25 + 12) + 10 + 5
+    assert n_free_parameters(moe) == expected
+    total = moe.log_likelihood_samples(X, y).sum()
+    assert bic(moe, X, y) == pytest.approx(-2 * total + expected * np.log(150), rel=1e-12)
+    assert aic(moe, X, y) == pytest.approx(-2 * total + 2 * expected, rel=1e-12)
