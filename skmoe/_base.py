@@ -625,6 +625,12 @@ def rows_of_positive_weight(X, y, sample_weight, classes=None, rescale=True):
                 "classifier needs rows of two classes or more. Check sample_weight.")
     weight = sample_weight[kept_rows]
     if rescale:
+        # By the largest first, as check_relative_sample_weight does: the kept
+        # weights of a 0/1 mask (1/0.75 each after that check, for a quarter
+        # of zeros) are then exactly ones, as for the rows passed alone.
+        # Divided by their mean only they were 1 - 1e-16, and EM's fit of the
+        # mixture moved by 2.5e-4 from the fit without the rows.
+        weight = weight / weight.max()
         weight = weight / weight.mean()
     return _safe_indexing(X, kept_rows), y[kept_rows], weight, kept_rows
 

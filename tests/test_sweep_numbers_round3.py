@@ -41,3 +41,30 @@ def test_torch_classifier_expert_counts_one_output_row_fewer():
     total = moe.log_likelihood_samples(X, y).sum()
     assert bic(moe, X, y) == pytest.approx(-2 * total + expected * np.log(150), rel=1e-12)
     assert aic(moe, X, y) == pytest.approx(-2 * total + 2 * expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("params", [{"cv": None}, {}])
+def test_rows_of_zero_weight_give_the_fit_without_them(params):
+    # "Rows of weight zero are left out (the fit is the one without them)".
+    # The kept weights of a 0/1 mask were rescaled by their mean only, after
+    # the weights had been divided by the mean of all rows (0.75 here): they
+    # came out 1 - 1e-16 instead of 1, and EM's fit (cv=None) moved the
+    # predictions by 2.5e-4 (cross-fitted EM: 9e-10) from the fit on the kept
+    # rows alone.
+    from sklearn.linear_model import LinearRegression, Ridge
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe.datasets import make_regimes
+    X, y = make_regimes(n_samples=200, random_state=0)
+    weight = np.ones(200)
+    weight[:50] = 0
+
+    def fit(*args, **kwargs):
+        return MixtureOfExpertsRegressor(
+            [("line", LinearRegression()), ("ridge", Ridge(alpha=10))], training="em",
+            max_iter=10, random_state=0, **params).fit(*args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        masked, alone = fit(X, y, sample_weight=weight), fit(X[50:], y[50:])
+    np.testing.assert_allclose(masked.predict(X), alone.predict(X), rtol=1e-13, atol=0)
+    assert masked.log_likelihood_ == pytest.approx(alone.log_likelihood_, rel=1e-13)
