@@ -30,6 +30,7 @@ from ._crossfit import CrossFitAverage, make_folds
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
                           regression_outputs)
+from ._nn import BatchedMLP
 from ._problem import VARIANCE_FLOOR
 
 
@@ -133,14 +134,27 @@ def _gate_parameters(gate):
     one output row (its weights and bias) is fixed by the others: a linear
     gate over M experts on d inputs has (M - 1)(d + 1) free parameters.
 
+    The stacked gate's networks (a :class:`~skmoe._nn.BatchedMLP` whose
+    logits are averaged) each have such a row: the same number added to
+    every logit of one network moves the average by a constant, which the
+    softmax ignores. They were counted in full (their layers are not
+    ``torch.nn.Linear``): 5 x 33 parameters too many for five gates with 32
+    hidden units.
+
     The stacked gate's constant blend (alone, or blended with the network)
     holds its M logits as a buffer, not a parameter: its M - 1 free weights
     were not counted.
     """
+    n_experts = getattr(gate, "n_experts_", None)
     count = sum(p.numel() for p in gate.module_.parameters())
     layers = [m for m in gate.module_.modules() if isinstance(m, torch.nn.Linear)]
-    if layers and layers[-1].out_features == getattr(gate, "n_experts_", None):
+    if layers and layers[-1].out_features == n_experts:
         count -= layers[-1].in_features + (layers[-1].bias is not None)
+    for module in gate.module_.modules():
+        if isinstance(module, BatchedMLP):
+            networks, n_in, n_out = module.layers[-1].weight.shape
+            if n_out == n_experts:
+                count -= networks * (n_in + 1)
     count += sum(m.logits.numel() - 1 for m in gate.module_.modules()
                  if isinstance(m, ConstantLogits))
     return count

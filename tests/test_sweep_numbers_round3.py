@@ -68,3 +68,37 @@ def test_rows_of_zero_weight_give_the_fit_without_them(params):
         masked, alone = fit(X, y, sample_weight=weight), fit(X[50:], y[50:])
     np.testing.assert_allclose(masked.predict(X), alone.predict(X), rtol=1e-13, atol=0)
     assert masked.log_likelihood_ == pytest.approx(alone.log_likelihood_, rel=1e-13)
+
+
+def test_stacked_gate_networks_count_one_output_row_fewer_each():
+    # The default (stacked) gate averages the logits of a BatchedMLP's
+    # networks: the same number added to every logit of one network moves the
+    # average by a constant, which the softmax ignores, so each network has
+    # one output row (n_in + 1 parameters) that is not free. Its layers are
+    # not torch.nn.Linear, and they were counted in full: 5 x 33 parameters
+    # too many for five gates of 32 hidden units.
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe._blend import ConstantLogits
+    from skmoe._nn import BatchedMLP
+    from skmoe._selection import _gate_parameters
+    from skmoe.datasets import make_regimes
+    X, y = make_regimes(n_samples=400, random_state=0)
+    moe = MixtureOfExpertsRegressor(
+        [("line", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4, random_state=0))],
+        random_state=0).fit(X, y)
+    gate = moe.gate_
+    [net] = [m for m in gate.module_.modules() if isinstance(m, BatchedMLP)]
+    last = net.layers[-1]
+    networks, n_in, n_out = last.weight.shape
+    assert (networks, n_in, n_out) == (5, 32, 2)
+    g0 = moe.predict_gate(X[:30])
+    with torch.no_grad():        # the redundancy: one network's logits all shifted
+        last.weight[1] += torch.linspace(-1, 1, n_in)[:, None]
+        last.bias[1] += 3.0
+    np.testing.assert_allclose(moe.predict_gate(X[:30]), g0, atol=1e-6)
+    constant = sum(m.logits.numel() - 1 for m in gate.module_.modules()
+                   if isinstance(m, ConstantLogits))
+    total = sum(p.numel() for p in gate.module_.parameters())
+    assert _gate_parameters(gate) == total - networks * (n_in + 1) + constant
