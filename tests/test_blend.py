@@ -176,6 +176,33 @@ def test_classifier_stacked_gate_beats_a_useless_expert():
     assert score >= alone - 0.02
 
 
+def wild_sign_of_third_column(X):
+    return 1e6 * np.sign(X[:, 2])
+
+
+def test_an_expert_far_off_scale_gets_no_say_in_the_regressor():
+    # An expert whose predictions are a million target sds away (a broken or
+    # wildly extrapolating model) must not leak into the mixture's mean: a
+    # weight of 1e-6 on it would move every prediction by about 1. The
+    # constant blend, the gate and the heads each give it nothing measurable.
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    y = 2 * X[:, 0] + np.sin(3 * X[:, 1]) + 0.3 * rng.normal(size=400)
+    pool = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4, random_state=0))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        base = MixtureOfExpertsRegressor(pool, random_state=0).fit(X[:300], y[:300])
+        wild = MixtureOfExpertsRegressor(
+            pool + [("wild", RuleExpert(wild_sign_of_third_column))],
+            random_state=0).fit(X[:300], y[:300])
+    assert wild.predict_gate(X[300:])[:, 2].max() < 1e-9
+    rmse = {name: np.sqrt(np.mean((m.predict(X[300:]) - y[300:]) ** 2))
+            for name, m in (("base", base), ("wild", wild))}
+    assert rmse["wild"] <= 1.02 * rmse["base"]
+
+
 def test_stacked_gate_is_deterministic_and_pickles():
     import pickle
     X, y, _ = _two_regimes(n=300)
