@@ -870,10 +870,7 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
                 rows = np.arange(len(y))
             estimator.fit(take_rows(X, rows), y[rows], **_check_method_params(X, fit_params, rows))
     except Exception as exc:
-        raise rebuilt_error(exc, (
-            f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
-            f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
-            f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}")) from exc
+        raise failed_fit_error(name, estimator, exc, X, y, classes_needed, weight) from exc
     # The estimator fitted in place is the expert, whatever its fit returns
     # (one that forgot ``return self`` failed later as a 'NoneType' expert).
     return check_expert_classes(name, estimator, n_classes)
@@ -928,6 +925,16 @@ def one_class_hint(y, classifier):
     return (" (its training rows hold one class only: a class with very few "
             "rows, e.g. one, is missing from the training rows of the "
             "cross-fitting fold that holds it out; remove or merge that class)")
+
+
+def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
+    """The error for an expert whose fit raised ``exc``: it names the expert and
+    adds the hints that explain the usual causes (one class, a read-only X, a
+    single row of positive ``weight``, a column of huge values)."""
+    return rebuilt_error(exc, (
+        f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
+        f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
+        f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

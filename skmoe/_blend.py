@@ -76,7 +76,7 @@ from sklearn.utils import Bunch
 from ._likelihood import (LOG_2PI, fitted_noise_variances, log_proba_at_labels,
                           mix_probabilities, moved_to_mean)
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
-from ._problem import fixed_outputs
+from ._problem import VARIANCE_FLOOR, fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
 from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead,  # noqa: F401
@@ -603,9 +603,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         # it stopped at another step (y times 1,000: the predictive sd
         # 0.14 % off, log_likelihood_samples 0.044 per row off).
         variances, log_likelihood = fitted_noise_variances(
-            problem.y_standardised, centres, log_g, w, problem.variance_floor / y_scale ** 2)
-        variances = variances * y_scale ** 2
-        log_likelihood -= math.log(y_scale)
+            problem.y_standardised, centres, log_g, w, VARIANCE_FLOOR)
+        log_likelihood, variances = problem.unstandardise(log_likelihood, variances)
     else:
         # The log of the final predictor's probability at the label (the
         # candidate blend's, as predict_proba and log_likelihood_samples give it).

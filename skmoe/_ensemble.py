@@ -22,9 +22,8 @@ from sklearn.utils.validation import _check_method_params
 from ._compat import Interval
 from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwargs,
                     check_expert_classes, check_sample_weight, check_some_weight,
-                    encode_class_labels, one_class_hint, read_only_hint, rebuilt_error,
-                    rows_of_positive_weight)
-from ._data import huge_values_hint, n_samples, own_frame, read_only_view, standardisation
+                    encode_class_labels, failed_fit_error, rows_of_positive_weight)
+from ._data import n_samples, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._likelihood import (LogProbaMixin, _check_finite, aligned_proba, call_expert,
                           classification_outputs, regression_outputs)
@@ -114,9 +113,7 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
     try:
         estimator.fit(own_frame(X), y, **kwargs, **fit_params)
     except Exception as exc:
-        raise rebuilt_error(exc, f"Expert '{name}' ({kind}) failed to fit: {exc}"
-                                 f"{one_class_hint(y, n_classes is not None)}"
-                                 f"{read_only_hint(exc)}{huge_values_hint(exc, X)}") from exc
+        raise failed_fit_error(name, estimator, exc, X, y, n_classes is not None) from exc
     return check_expert_classes(name, estimator, n_classes)
 
 

@@ -100,17 +100,12 @@ def _expert_parameters(name, expert):
     model = expert.steps[-1][1] if isinstance(expert, Pipeline) else expert
     module = getattr(model, "module_", None)
     if isinstance(module, torch.nn.Module):
-        count = sum(p.numel() for p in module.parameters())
-        layers = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+        # A torch classifier's softmax over one logit per class has an output
+        # row fixed by the others, as a multinomial LogisticRegression and
+        # the gates have (all rows were counted: 43 for a 4 -> 5 -> 3 MLP
+        # whose free parameters are 37). A regressor has no softmax.
         n_classes = np.size(getattr(model, "classes_", ()))
-        if n_classes > 1 and layers and layers[-1].out_features == n_classes:
-            # A torch classifier's softmax over one logit per class: one output
-            # row is fixed by the others (the same vector added to every row
-            # changes no probability), as for a multinomial LogisticRegression
-            # and the gates. All rows were counted: 43 for a 4 -> 5 -> 3 MLP
-            # whose free parameters are 37.
-            count -= layers[-1].in_features + (layers[-1].bias is not None)
-        return count
+        return _softmax_network_parameters(module, n_classes if n_classes > 1 else None)
     if hasattr(model, "coef_"):
         intercept = np.size(getattr(model, "intercept_", 0))
         if not getattr(model, "fit_intercept", True):
@@ -127,37 +122,45 @@ def _expert_parameters(name, expert):
                      "(skmoe.log_likelihood_scorer or select_n_experts(criterion='cv')).")
 
 
-def _gate_parameters(gate):
-    """A gate network's free parameters: all but one row of its output layer.
+def _softmax_network_parameters(module, n_outputs):
+    """A torch module's free parameters when its ``n_outputs`` logits go
+    through a softmax.
 
     A softmax is unchanged when the same number is added to every logit, so
-    one output row (its weights and bias) is fixed by the others: a linear
-    gate over M experts on d inputs has (M - 1)(d + 1) free parameters.
+    one output row (its weights and bias) of the last layer is fixed by the
+    others: a linear layer from d inputs to M logits has (M - 1)(d + 1) free
+    parameters. A :class:`~skmoe._nn.BatchedMLP` whose networks' logits are
+    averaged (the stacked gate) has such a row in each network: the same
+    number added to every logit of one network moves the average by a
+    constant. (Its layers are not ``torch.nn.Linear``, and were counted in
+    full: 5 x 33 parameters too many for five gates of 32 hidden units.)
+    ``n_outputs=None``: no softmax, every parameter counts.
+    """
+    count = sum(p.numel() for p in module.parameters())
+    if n_outputs is None:
+        return count
+    layers = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+    if layers and layers[-1].out_features == n_outputs:
+        count -= layers[-1].in_features + (layers[-1].bias is not None)
+    for net in module.modules():
+        if isinstance(net, BatchedMLP):
+            networks, n_in, n_out = net.layers[-1].weight.shape
+            if n_out == n_outputs:
+                count -= networks * (n_in + 1)
+    return count
 
-    The stacked gate's networks (a :class:`~skmoe._nn.BatchedMLP` whose
-    logits are averaged) each have such a row: the same number added to
-    every logit of one network moves the average by a constant, which the
-    softmax ignores. They were counted in full (their layers are not
-    ``torch.nn.Linear``): 5 x 33 parameters too many for five gates with 32
-    hidden units.
+
+def _gate_parameters(gate):
+    """A gate network's free parameters: all but one row of each network's
+    output layer (:func:`_softmax_network_parameters`).
 
     The stacked gate's constant blend (alone, or blended with the network)
     holds its M logits as a buffer, not a parameter: its M - 1 free weights
     were not counted.
     """
-    n_experts = getattr(gate, "n_experts_", None)
-    count = sum(p.numel() for p in gate.module_.parameters())
-    layers = [m for m in gate.module_.modules() if isinstance(m, torch.nn.Linear)]
-    if layers and layers[-1].out_features == n_experts:
-        count -= layers[-1].in_features + (layers[-1].bias is not None)
-    for module in gate.module_.modules():
-        if isinstance(module, BatchedMLP):
-            networks, n_in, n_out = module.layers[-1].weight.shape
-            if n_out == n_experts:
-                count -= networks * (n_in + 1)
-    count += sum(m.logits.numel() - 1 for m in gate.module_.modules()
-                 if isinstance(m, ConstantLogits))
-    return count
+    count = _softmax_network_parameters(gate.module_, getattr(gate, "n_experts_", None))
+    return count + sum(m.logits.numel() - 1 for m in gate.module_.modules()
+                       if isinstance(m, ConstantLogits))
 
 
 def _gates(estimator):

@@ -14,13 +14,13 @@ from ._compat import FLAG, Interval
 _N_SAMPLES = [Interval(numbers.Integral, 1, None, closed="left")]
 _NOISE = [Interval(numbers.Real, 0, None, closed="left")]
 _FINITE = [Interval(numbers.Real, None, None, closed="neither")]
-# (return_regime="no" returned the regimes: any non-empty string is true.)
-_FLAG = FLAG
+# Flags take FLAG (bools): return_regime="no" returned the regimes, as any
+# non-empty string is true.
 
 
 @validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "boundary": _FINITE,
                   "n_noise_features": [Interval(numbers.Integral, 0, None, closed="left")],
-                  "return_regime": _FLAG,
+                  "return_regime": FLAG,
                   "random_state": ["random_state"]},
                  prefer_skip_nested_validation=True)
 def make_regimes(n_samples=1000, *, noise=1.0, boundary=5.0, n_noise_features=0,
@@ -243,7 +243,7 @@ def load_dataset(name, *, as_frame=False):
                   "correlation": [numbers.Real], "scale": _FINITE,
                   "n_sines": [Interval(numbers.Integral, 0, None, closed="left")],
                   "alpha": ["array-like", None], "beta": ["array-like", None],
-                  "noise": _NOISE, "return_weights": _FLAG, "random_state": ["random_state"]},
+                  "noise": _NOISE, "return_weights": FLAG, "random_state": ["random_state"]},
                  prefer_skip_nested_validation=True)
 def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.0,
                     n_sines=10, alpha=None, beta=None, noise=0.1, return_weights=False,
@@ -321,7 +321,7 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     return (X, Y, W) if return_weights else (X, Y)
 
 
-@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "return_regime": _FLAG,
+@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "return_regime": FLAG,
                   "random_state": ["random_state"]},
                  prefer_skip_nested_validation=True)
 def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
@@ -358,7 +358,7 @@ def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
     return (X, y, regime) if return_regime else (X, y)
 
 
-@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "return_regime": _FLAG,
+@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "return_regime": FLAG,
                   "random_state": ["random_state"]},
                  prefer_skip_nested_validation=True)
 def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regime=False,

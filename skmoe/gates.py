@@ -14,7 +14,8 @@ from sklearn.base import BaseEstimator
 
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
-from ._training import MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, lbfgs, minibatches
+from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
+                        lbfgs, minibatches)
 from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
                            standardisation, standardise, to_numpy, to_tensor)
 
@@ -107,20 +108,16 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"gate {name} must be a positive integer, got {value!r}.")
-        # Finite real numbers: alpha=inf failed as a NaN training loss ("lower
-        # learning_rate"), a string as a bare comparison TypeError.
-        # (And below MAX_WEIGHT_DECAY: alpha=1e300 overflowed torch's Adam.)
-        if not (isinstance(self.alpha, numbers.Real)
-                and not isinstance(self.alpha, (bool, np.bool_))
-                and 0 <= self.alpha < MAX_WEIGHT_DECAY):
+        # The library's bounds of every weight decay and learning rate (real
+        # numbers, not bools, below 1e37): alpha=inf failed as a NaN training
+        # loss, a string as a bare comparison TypeError, alpha=1e300 inside
+        # torch's Adam, and learning_rate=1e300 gave the EM gate NaN weights,
+        # and the mixture NaN predictions, silently.
+        if not WEIGHT_DECAY[0].is_satisfied_by(self.alpha):
             raise ValueError(f"gate alpha must be a finite number >= 0, got {self.alpha!r} "
                              f"(and below {MAX_WEIGHT_DECAY:.0e}, beyond which float32 "
                              "training overflows).")
-        # (Below MAX_LEARNING_RATE, as every learning rate here: 1e300 gave
-        # the EM gate NaN weights, and the mixture NaN predictions, silently.)
-        if not (isinstance(self.learning_rate, numbers.Real)
-                and not isinstance(self.learning_rate, (bool, np.bool_))
-                and 0 < self.learning_rate < MAX_LEARNING_RATE):
+        if not LEARNING_RATE[0].is_satisfied_by(self.learning_rate):
             raise ValueError("gate learning_rate must be a finite number > 0, got "
                              f"{self.learning_rate!r} (and below {MAX_LEARNING_RATE:.0e}, "
                              "beyond which float32 training overflows).")
