@@ -64,12 +64,6 @@ VARIANTS = {
     "no floor on the constant blend's share": ({"constant_floor": 0.0}, {}),
     "constant blend keeps 5 % of the level-2 blend": ({"constant_floor": 0.05}, {}),
     "no class-prior candidate (classification)": ({"prior_candidate": False}, {}),
-    "feature-weighted ridge head: 1-SE penalty": (
-        {"penalty_rule": {"linear": "min", "feature_weighted": "1se"}}, {}),
-    "ridge heads: 1-SE penalty": (
-        {"penalty_rule": {"linear": "1se", "feature_weighted": "1se"}}, {}),
-    "feature-weighted ridge head: paired 1-SE penalty": (
-        {"penalty_rule": {"linear": "min", "feature_weighted": "1se_paired"}}, {}),
 }
 
 

@@ -102,8 +102,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "feature_weighted_head": True, "choice": "blend",
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
-          "head_bounds": "lower", "prior_candidate": True,
-          "penalty_rule": {"linear": "min", "feature_weighted": "min"}}
+          "head_bounds": "lower", "prior_candidate": True}
 
 
 @contextlib.contextmanager
@@ -484,8 +483,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         if _head_can_fit(problem, np.arange(n)):
             full_heads[kind] = make_head(kind, regression, y_mean, y_scale,
                                            log_inputs=log_inputs, centre=centre,
-                                           bounds=LEVERS["head_bounds"],
-                                 penalty_rule=LEVERS["penalty_rule"][kind]).fit(
+                                           bounds=LEVERS["head_bounds"]).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -520,8 +518,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs, centre=centre,
-                                 bounds=LEVERS["head_bounds"],
-                                 penalty_rule=LEVERS["penalty_rule"][kind]).fit(
+                                 bounds=LEVERS["head_bounds"]).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],

@@ -172,11 +172,10 @@ class LinearHead:
     """
 
     def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None,
-                 log_inputs=True, centre=True, bounds=None, penalty_rule="min"):
+                 log_inputs=True, centre=True, bounds=None):
         self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
         self.feature_weighted, self.C, self.log_inputs = feature_weighted, C, log_inputs
         self.centre, self.bounds = centre, bounds
-        self.penalty_rule = penalty_rule
 
     def _base(self, outputs):
         if self.regression:
@@ -264,8 +263,7 @@ class LinearHead:
             features = B - self.base_mean_
         if self.regression:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
-            self.model_ = LeaveOneOutRidge().fit(features, y, sample_weight, alphas,
-                                                 rule=self.penalty_rule)
+            self.model_ = LeaveOneOutRidge().fit(features, y, sample_weight, alphas)
             return self
         if not self.feature_weighted:
             classes = np.unique(y)
@@ -435,7 +433,7 @@ class LeaveOneOutRidge:
     intercept_ : float
     """
 
-    def fit(self, X, y, sample_weight, alphas, rule="min"):
+    def fit(self, X, y, sample_weight, alphas):
         w = np.asarray(sample_weight, dtype=float)
         total = w.sum()
         x_mean = (w @ X) / total
@@ -459,23 +457,14 @@ class LeaveOneOutRidge:
         # columns) is unpenalised: its share of the hat matrix's diagonal.
         intercept_leverage = w / total
         errors = np.empty(len(alphas))
-        rows = np.empty((len(alphas), n))
         with np.errstate(divide="ignore", invalid="ignore"):
             for j, alpha in enumerate(alphas):
                 shrink = 1.0 / (squares + alpha)
                 fitted = Q @ (shrink * projected)
                 leverage = Q2 @ shrink + intercept_leverage
-                rows[j] = ((ys - fitted) / (1.0 - leverage)) ** 2
-                errors[j] = np.mean(rows[j])
+                errors[j] = np.mean(((ys - fitted) / (1.0 - leverage)) ** 2)
         self.cv_errors_ = errors
         best = len(alphas) - 1 - _most_regularised_best(errors[::-1])
-        if rule == "1se" and np.isfinite(errors[best]):
-            se = float(np.std(rows[best]) / math.sqrt(max(n - 1, 1)))
-            best = int(np.flatnonzero(errors <= errors[best] + se)[-1])
-        elif rule == "1se_paired" and np.isfinite(errors[best]):
-            diff = rows - rows[best]
-            se = np.std(diff, axis=1) / math.sqrt(max(n - 1, 1))
-            best = int(np.flatnonzero(errors - errors[best] <= se)[-1])
         self.alpha_ = float(alphas[best])
         self.coef_ = V @ (projected / (squares + self.alpha_))
         self.intercept_ = y_mean - float(x_mean @ self.coef_)
@@ -752,10 +741,10 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
 
 
 def make_head(kind, regression, y_mean, y_scale, C=None, log_inputs=True, centre=True,
-              bounds=None, penalty_rule="min"):
+              bounds=None):
     return LinearHead(regression, y_mean, y_scale,
                       feature_weighted=kind == "feature_weighted", C=C, log_inputs=log_inputs,
-                      centre=centre, bounds=bounds, penalty_rule=penalty_rule)
+                      centre=centre, bounds=bounds)
 
 
 def head_prediction(head, X, outputs, regression, n_classes):
