@@ -234,6 +234,20 @@ def read_only_view(X):
     """
     if is_dataframe(X):
         return own_frame(X)
+    if sparse.issparse(X) and X.format in _ROW_FORMATS:
+        # A CSR/CSC matrix of the same arrays, read-only: a Pipeline step with
+        # copy=False (StandardScaler(with_mean=False, copy=False), Normalizer)
+        # scaled the caller's matrix in place, and in EM the next expert's X
+        # (scikit-learn copies read-only input where it writes). Unsorted or
+        # duplicate indices, which scipy sorts in place, are put in order on a copy.
+        if not X.has_canonical_format:
+            X = X.copy()
+            X.sum_duplicates()
+        view = X.__class__((X.data.view(), X.indices.view(), X.indptr.view()),
+                           shape=X.shape, copy=False)
+        for array in (view.data, view.indices, view.indptr):
+            array.flags.writeable = False
+        return view
     if not isinstance(X, np.ndarray):
         return X
     view = X.view()

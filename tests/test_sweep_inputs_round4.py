@@ -1,0 +1,86 @@
+"""Bad input, round 4: each test fails without the fix it names."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import sparse
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer, StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
+                   MLPGate)
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+
+
+def _regression(n=60, n_features=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, n_features))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+# -- a sparse X reaches the experts read-only ---------------------------------
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsRegressor(e, training="em", gate=FAST_GATE, max_iter=2, cv=None,
+                                        random_state=0),
+    lambda e: MixtureOfExpertsRegressor(e, top_k=1, max_epochs=3, random_state=0),
+    lambda e: EnsembleRegressor(e),
+    lambda e: HierarchicalMixtureRegressor(e[0][1], branching=(2,), max_iter=2,
+                                           random_state=0),
+], ids=["em", "top_k", "ensemble", "hierarchical"])
+@pytest.mark.parametrize("step", [lambda: StandardScaler(with_mean=False, copy=False),
+                                  lambda: Normalizer(copy=False)], ids=["scaler", "normalizer"])
+def test_an_expert_scaling_in_place_cannot_change_a_sparse_X(make, step):
+    # The experts got the caller's CSR matrix itself: a Pipeline step with
+    # copy=False scaled its data in place (by up to 1.6 here), so the caller's
+    # X changed and, in EM, the other experts fitted on the scaled values. A
+    # dense X was already passed read-only (scikit-learn then copies).
+    X, y = _regression()
+    X_sparse = sparse.csr_matrix(X)
+    before = X_sparse.copy()
+    experts = [("scaled", make_pipeline(step(), Ridge())),
+               ("tree", DecisionTreeRegressor(max_depth=3))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make(experts).fit(X_sparse, y)
+        predicted = model.predict(X_sparse)
+        dense = make(experts).fit(X, y).predict(X)
+    assert abs(X_sparse - before).max() == 0
+    assert_allclose(predicted, dense, rtol=1e-6, atol=1e-8)
+
+
+class _SortsIndices(Ridge):
+    """Ridge after scipy's in-place ``sort_indices`` of its sparse X."""
+
+    def fit(self, X, y, sample_weight=None):
+        if sparse.issparse(X):
+            X.sort_indices()
+        return super().fit(X, y, sample_weight=sample_weight)
+
+    def predict(self, X):
+        if sparse.issparse(X):
+            X.sort_indices()
+        return super().predict(X)
+
+
+def test_a_sparse_x_with_unsorted_indices_is_sorted_on_a_copy():
+    # Unsorted column indices, which scipy sorts in place, are given to the
+    # experts sorted, on a copy: the caller's matrix keeps its order (it was
+    # sorted in place) and the read-only view does not stop scipy.
+    X, y = _regression()
+    X_sparse = sparse.csr_matrix(X)
+    data, indices = X_sparse.data.copy(), X_sparse.indices.copy()
+    for row in range(X.shape[0]):
+        part = slice(X_sparse.indptr[row], X_sparse.indptr[row + 1])
+        data[part], indices[part] = data[part][::-1], indices[part][::-1]
+    unsorted = sparse.csr_matrix((data.copy(), indices.copy(), X_sparse.indptr.copy()),
+                                 shape=X.shape)
+    assert not unsorted.has_sorted_indices
+    model = EnsembleRegressor([("sorts", _SortsIndices()),
+                               ("tree", DecisionTreeRegressor(max_depth=3))])
+    assert_allclose(model.fit(unsorted, y).predict(unsorted), model.fit(X, y).predict(X))
+    assert_allclose(unsorted.indices, indices)
