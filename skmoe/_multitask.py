@@ -117,6 +117,11 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                 raise ValueError(f"y contains NaN in column {t} (task {t}, {kind}); None and "
                                  "pd.NA count as missing too.")
             if kind == "regression":
+                if np.iscomplexobj(column):
+                    # astype(float64) dropped the imaginary parts, with only
+                    # numpy's ComplexWarning, as scikit-learn refuses them.
+                    raise ValueError(f"y contains complex numbers in column {t} (task {t}, "
+                                     "regression); complex data is not supported.")
                 try:
                     column = column.astype(np.float64)
                 except (TypeError, ValueError) as exc:

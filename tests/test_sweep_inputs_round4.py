@@ -11,8 +11,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   MLPGate)
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate,
+                   MultiGateMixtureOfExperts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -84,3 +85,18 @@ def test_a_sparse_x_with_unsorted_indices_is_sorted_on_a_copy():
                                ("tree", DecisionTreeRegressor(max_depth=3))])
     assert_allclose(model.fit(unsorted, y).predict(unsorted), model.fit(X, y).predict(X))
     assert_allclose(unsorted.indices, indices)
+
+
+# -- multi-task targets -------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=3, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], max_iter=5, cv=2,
+        random_state=0),
+], ids=["mmoe", "heterogeneous"])
+def test_a_complex_regression_task_is_refused(make):
+    # The imaginary parts were dropped (numpy's ComplexWarning only) and the
+    # model fitted the real parts; scikit-learn refuses complex targets.
+    X, y = _regression()
+    with pytest.raises(ValueError, match=r"complex numbers in column 0 \(task 0, regression\)"):
+        make().fit(X, np.column_stack([y + 1j * y, y]))
