@@ -233,15 +233,18 @@ class _BaseExpertComposition(_BaseComposition):
             if not isinstance(n_experts, numbers.Integral) or n_experts < 2:
                 raise ValueError(f"n_experts must be an integer >= 2, got {n_experts!r}.")
             return [(f"expert{i}", experts) for i in range(n_experts)]
-        if n_experts is not None:
-            raise ValueError(
-                "n_experts is only used with a single estimator as `experts`; "
-                f"got a list of {len(experts)} experts and n_experts={n_experts!r}."
-            )
+        # (Checked before n_experts: experts=None with n_experts=2 stopped
+        # with a bare "object of type 'NoneType' has no len()", and
+        # experts='ridge' was "a list of 5 experts".)
         if not isinstance(experts, (list, tuple)) or len(experts) == 0:
             raise TypeError(
                 "experts must be a non-empty list of (name, estimator) pairs "
                 f"or a single estimator, got {type(experts).__name__}."
+            )
+        if n_experts is not None:
+            raise ValueError(
+                "n_experts is only used with a single estimator as `experts`; "
+                f"got a list of {len(experts)} experts and n_experts={n_experts!r}."
             )
         for item in experts:
             if not (isinstance(item, (list, tuple)) and len(item) == 2):

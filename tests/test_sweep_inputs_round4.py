@@ -100,3 +100,16 @@ def test_a_complex_regression_task_is_refused(make):
     X, y = _regression()
     with pytest.raises(ValueError, match=r"complex numbers in column 0 \(task 0, regression\)"):
         make().fit(X, np.column_stack([y + 1j * y, y]))
+
+
+# -- experts given as something else than estimators --------------------------
+@pytest.mark.parametrize("experts", [None, "ridge"], ids=["None", "string"])
+@pytest.mark.parametrize("make", [MixtureOfExpertsRegressor, EnsembleRegressor])
+def test_experts_that_are_no_estimators_with_n_experts_are_named(make, experts):
+    # experts=None with n_experts=2 stopped with a bare "object of type
+    # 'NoneType' has no len()", and experts='ridge' was "a list of 5 experts".
+    X, y = _regression()
+    with pytest.raises(TypeError, match=r"experts must be a non-empty list of \(name, "
+                                        r"estimator\) pairs or a single estimator, got "
+                                        rf"{type(experts).__name__}\."):
+        make(experts, n_experts=2).fit(X, y)
