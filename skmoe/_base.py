@@ -58,6 +58,15 @@ def _float_target(y, not_numeric):
         raise not_numeric(exc) from exc
 
 
+def check_not_a_class(who, estimator):
+    """Refuse an estimator class given where an instance belongs (``Ridge``
+    for ``Ridge()``): scikit-learn's clone said "provide an instance of
+    scikit-learn estimator instead of a class", naming no expert."""
+    if isinstance(estimator, type):
+        raise TypeError(f"{who} is the class {estimator.__name__}, not an estimator: "
+                        f"pass an instance, e.g. {estimator.__name__}().")
+
+
 def _check_not_a_transformer(name, estimator):
     """Refuse a transformer given as a regressor expert, before anything is fitted.
 
@@ -272,13 +281,8 @@ class _BaseExpertComposition(_BaseComposition):
             self._validate_names(names)
         kept = [(n, e) for n, e in pairs if not (isinstance(e, str) and e == "drop")]
         for name, est in kept:
-            if isinstance(est, type):
-                # (scikit-learn's clone said "provide an instance ... instead
-                # of a class", naming no expert.)
-                who = ("experts" if getattr(self, "n_experts", None) is not None
-                       else f"Expert '{name}'")
-                raise TypeError(f"{who} is the class {est.__name__}, not an estimator: "
-                                f"pass an instance, e.g. {est.__name__}().")
+            check_not_a_class("experts" if getattr(self, "n_experts", None) is not None
+                              else f"Expert '{name}'", est)
             if not hasattr(est, "fit"):
                 raise TypeError(
                     f"Expert '{name}' is {est!r}, which is neither an estimator "

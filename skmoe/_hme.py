@@ -23,8 +23,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
-from ._base import (_BaseExpertComposition, _seed_unset_random_states, encode_class_labels,
-                    encode_class_weights, rows_of_positive_weight)
+from ._base import (_BaseExpertComposition, _seed_unset_random_states, check_not_a_class,
+                    encode_class_labels, encode_class_weights, rows_of_positive_weight)
 from ._cluster import scatter_once
 from ._compat import Interval, _set_random_states, check_flag
 from ._data import read_only_view
@@ -94,6 +94,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             self._validate_names(names)
         templates = []
         for name, est in pairs:
+            check_not_a_class("experts" if homogeneous else f"Expert '{name}'", est)
             if not hasattr(est, "fit"):
                 raise TypeError(f"Expert '{name}' is {est!r}, not an estimator with fit "
                                 "(a tree has no 'drop': every leaf needs an expert).")

@@ -113,3 +113,16 @@ def test_experts_that_are_no_estimators_with_n_experts_are_named(make, experts):
                                         r"estimator\) pairs or a single estimator, got "
                                         rf"{type(experts).__name__}\."):
         make(experts, n_experts=2).fit(X, y)
+
+
+@pytest.mark.parametrize("experts, who", [
+    (Ridge, "experts"),
+    ([("ridge", Ridge), ("tree", DecisionTreeRegressor())], "Expert 'ridge'"),
+], ids=["one", "list"])
+def test_a_leaf_given_as_a_class_is_named(experts, who):
+    # scikit-learn's clone said "provide an instance of scikit-learn estimator
+    # instead of a class", naming no expert (the flat mixtures named it).
+    X, y = _regression()
+    with pytest.raises(TypeError, match=rf"^{who} is the class Ridge, not an estimator: pass "
+                                        r"an instance, e.g. Ridge\(\)"):
+        HierarchicalMixtureRegressor(experts, branching=(2,), max_iter=2).fit(X, y)
