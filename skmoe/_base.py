@@ -406,15 +406,18 @@ class _BaseExpertComposition(_BaseComposition):
     def _fit_gate_view(self, X, y):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
         self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
-        return gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
-                           self.gate_transformer_)
+        Z = gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
+                        self.gate_transformer_)
+        self._n_gate_columns = Z.shape[1]
+        return Z
 
     def _gate_view(self, X):
         """The gate's numeric view of X (``gate_transformer_``)."""
         transformer = getattr(self, "gate_transformer_", None)
         if transformer is None:  # fitted before gate_transformer existed
             return np.asarray(X, dtype=np.float64)
-        return gate_matrix(warned_once(transformer.transform, X), n_samples(X), transformer)
+        return gate_matrix(warned_once(transformer.transform, X), n_samples(X), transformer,
+                           getattr(self, "_n_gate_columns", None))
 
     def _y_not_numeric(self, exc):
         """The error for a regressor's y that is no number (``exc``: the cast's)."""

@@ -623,8 +623,9 @@ def warned_once(call, *args):
         return call(*args)
 
 
-def gate_matrix(Z, n_rows, transformer):
-    """Check and return the gate's view: dense float64, (n_rows, d), no infinity."""
+def gate_matrix(Z, n_rows, transformer, n_columns=None):
+    """Check and return the gate's view: dense float64, (n_rows, d), no infinity;
+    ``n_columns``: the d of the view at fit, for the view at prediction."""
     name = type(transformer).__name__
     if sparse.issparse(Z):
         Z = Z.toarray()
@@ -638,6 +639,11 @@ def gate_matrix(Z, n_rows, transformer):
     if Z.ndim != 2 or Z.shape[0] != n_rows:
         raise ValueError(f"gate_transformer ({name}) must return one row per sample "
                          f"({n_rows}) in a 2-D array; it returned shape {Z.shape}.")
+    if n_columns is not None and Z.shape[1] != n_columns:
+        # (torch said "The size of tensor a (2) must match the size of tensor b (3)".)
+        raise ValueError(f"gate_transformer ({name}) returned {Z.shape[1]} column(s) for "
+                         f"this X but {n_columns} at fit; the gate needs the columns it "
+                         "was trained on.")
     if np.isinf(Z).any():
         raise ValueError(f"gate_transformer ({name}) returned infinity; the gate needs "
                          "finite numbers (NaN is imputed by the gate).")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
@@ -126,3 +127,40 @@ def test_a_leaf_given_as_a_class_is_named(experts, who):
     with pytest.raises(TypeError, match=rf"^{who} is the class Ridge, not an estimator: pass "
                                         r"an instance, e.g. Ridge\(\)"):
         HierarchicalMixtureRegressor(experts, branching=(2,), max_iter=2).fit(X, y)
+
+
+# -- the gate's view of X (gate_transformer) ----------------------------------
+class _FewerColumnsOnSmallX(TransformerMixin, BaseEstimator):
+    """A gate transformer whose output has one column less on fewer than 60 rows."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=float)
+        return X if len(X) >= 60 else X[:, :-1]
+
+
+_GATED = [
+    lambda **kw: MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], training="em",
+        gate=FAST_GATE, max_iter=2, random_state=0, **kw),
+    lambda **kw: MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], max_epochs=3,
+        random_state=0, **kw),
+    lambda **kw: HierarchicalMixtureRegressor(Ridge(), branching=(2,), max_iter=2,
+                                              random_state=0, **kw),
+]
+_GATED_IDS = ["em", "gradient", "hierarchical"]
+
+
+@pytest.mark.parametrize("make", _GATED, ids=_GATED_IDS)
+def test_a_gate_view_of_another_width_at_prediction_is_named(make):
+    # torch said "The size of tensor a (2) must match the size of tensor b (3)".
+    X, y = _regression()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make(gate_transformer=_FewerColumnsOnSmallX()).fit(X, y)
+    with pytest.raises(ValueError, match=r"gate_transformer \(_FewerColumnsOnSmallX\) "
+                                         r"returned 2 column\(s\) for this X but 3 at fit"):
+        model.predict(X[:10])
