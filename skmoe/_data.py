@@ -629,6 +629,11 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None):
     name = type(transformer).__name__
     if sparse.issparse(Z):
         Z = Z.toarray()
+    if np.iscomplexobj(Z):
+        # (The cast below dropped the imaginary parts, with numpy's
+        # ComplexWarning only.)
+        raise ValueError(f"gate_transformer ({name}) returned complex numbers; the gate "
+                         "needs real numbers.")
     try:
         # C order whatever the source (a DataFrame's values are column-major):
         # the same numbers give the same gate and heads, bit for bit.

@@ -164,3 +164,21 @@ def test_a_gate_view_of_another_width_at_prediction_is_named(make):
     with pytest.raises(ValueError, match=r"gate_transformer \(_FewerColumnsOnSmallX\) "
                                          r"returned 2 column\(s\) for this X but 3 at fit"):
         model.predict(X[:10])
+
+
+class _ComplexView(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return np.asarray(X, dtype=float) * (1 + 1j)
+
+
+@pytest.mark.parametrize("make", _GATED, ids=_GATED_IDS)
+def test_a_complex_gate_view_is_refused(make):
+    # The imaginary parts were dropped (numpy's ComplexWarning only) and the
+    # gate trained on the real parts.
+    X, y = _regression()
+    with pytest.raises(ValueError, match=r"gate_transformer \(_ComplexView\) returned complex "
+                                         "numbers"):
+        make(gate_transformer=_ComplexView()).fit(X, y)
