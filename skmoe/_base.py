@@ -405,6 +405,7 @@ class _BaseExpertComposition(_BaseComposition):
 
     def _fit_gate_view(self, X, y):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
+        check_not_a_class("gate_transformer", self.gate_transformer)
         self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
         Z = gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
                         self.gate_transformer_)

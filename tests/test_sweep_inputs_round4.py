@@ -182,3 +182,14 @@ def test_a_complex_gate_view_is_refused(make):
     with pytest.raises(ValueError, match=r"gate_transformer \(_ComplexView\) returned complex "
                                          "numbers"):
         make(gate_transformer=_ComplexView()).fit(X, y)
+
+
+@pytest.mark.parametrize("make", _GATED, ids=_GATED_IDS)
+def test_a_gate_transformer_given_as_a_class_is_named(make):
+    # A class has fit and transform, so the parameter check let it through,
+    # and scikit-learn's clone said "provide an instance of scikit-learn
+    # estimator instead of a class", naming no parameter.
+    X, y = _regression()
+    with pytest.raises(TypeError, match=r"^gate_transformer is the class StandardScaler, not an "
+                                        r"estimator: pass an instance, e.g. StandardScaler\(\)"):
+        make(gate_transformer=StandardScaler).fit(X, y)
