@@ -14,7 +14,7 @@ from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate,
-                   MultiGateMixtureOfExperts)
+                   MultiGateMixtureOfExperts, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -193,3 +193,16 @@ def test_a_gate_transformer_given_as_a_class_is_named(make):
     with pytest.raises(TypeError, match=r"^gate_transformer is the class StandardScaler, not an "
                                         r"estimator: pass an instance, e.g. StandardScaler\(\)"):
         make(gate_transformer=StandardScaler).fit(X, y)
+
+
+# -- select_n_experts ---------------------------------------------------------
+@pytest.mark.parametrize("flag", [True, np.True_])
+def test_select_n_experts_refuses_a_flag_among_the_candidates(flag):
+    # True was taken as n_experts=1 (one expert alone) and returned as the
+    # best candidate, True; beside 1 it was the same dict key.
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor(Ridge(), n_experts=2, training="em", gate=FAST_GATE,
+                                    max_iter=2, random_state=0)
+    with pytest.raises(TypeError, match=r"candidates of n_experts must be integers, got "
+                                        r"(np\.)?True_? in"):
+        select_n_experts(moe, X, y, candidates=(flag, 2))
