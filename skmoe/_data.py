@@ -662,7 +662,18 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
     In a mixture such experts get X as the user gave it: scikit-learn's check
     stopped a DataFrame with string columns with pandas' "could not convert
     string to float: 'white'", which names neither the column nor what to do.
+
+    An array of strings, dates or time spans is refused, as scikit-learn's
+    estimators refuse it (dtype='numeric'): the cast to float64 read
+    np.array([["1.5"]]) as 1.5 and dates as nanoseconds since 1970, silently
+    (a DataFrame's date columns were refused already).
     """
+    kind = getattr(X, "dtype", None) if isinstance(X, np.ndarray) else None
+    if kind is not None and kind.kind in "USMm":
+        what = {"U": "strings", "S": "bytes", "M": "dates", "m": "time spans"}[kind.kind]
+        raise ValueError(f"{who} needs numeric X; X is an array of {what} (dtype "
+                         f"{X.dtype}), which scikit-learn's estimators do not read as "
+                         "numbers: convert it to numbers first.")
     try:
         return validate_data(estimator, X, *args, dtype=np.float64, **kwargs)
     except (TypeError, ValueError) as exc:

@@ -14,7 +14,8 @@ from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate,
-                   MultiGateMixtureOfExperts, select_n_experts)
+                   MultiGateMixtureOfExperts, RuleExpert, TorchMLPRegressor,
+                   select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -206,3 +207,31 @@ def test_select_n_experts_refuses_a_flag_among_the_candidates(flag):
     with pytest.raises(TypeError, match=r"candidates of n_experts must be integers, got "
                                         r"(np\.)?True_? in"):
         select_n_experts(moe, X, y, candidates=(flag, 2))
+
+
+# -- estimators that need numbers ---------------------------------------------
+_NUMERIC = {
+    "torch_mlp": (lambda: TorchMLPRegressor(max_epochs=2, random_state=0), "TorchMLPRegressor"),
+    "rule": (lambda: RuleExpert(np.sum), r"RuleExpert\(sum\)"),
+    "mmoe": (lambda: MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=2,
+                                               random_state=0), "MultiGateMixtureOfExperts"),
+    "heterogeneous": (lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], max_iter=2, cv=2,
+        random_state=0), "HeterogeneousMultiGateMixtureOfExperts"),
+}
+
+
+@pytest.mark.parametrize("values, what", [
+    (lambda X: X.astype(str), r"strings \(dtype <U32\)"),
+    (lambda X: np.datetime64("2020-01-01") + (X * 1e6).astype("timedelta64[s]"),
+     r"dates \(dtype datetime64\[s\]\)"),
+], ids=["strings", "dates"])
+@pytest.mark.parametrize("kind", list(_NUMERIC))
+def test_an_array_of_text_or_dates_is_not_read_as_numbers(kind, values, what):
+    # The cast to float64 read numbers written as text as numbers and dates as
+    # nanoseconds since 1970, silently; scikit-learn's estimators refuse both,
+    # and so did these estimators for a DataFrame's date columns.
+    make, who = _NUMERIC[kind]
+    X, y = _regression()
+    with pytest.raises(ValueError, match=rf"^{who} needs numeric X; X is an array of {what}"):
+        make().fit(values(X), y)
