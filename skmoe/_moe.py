@@ -31,6 +31,7 @@ from ._likelihood import (PROBA_FLOOR, LogProbaMixin, MixtureLikelihoodMixin,
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
 from ._trainers import TRAINERS, resolve_training, warn_ignored_options
+from ._training import WEIGHT_DECAY
 from .gates import MLPGate
 
 
@@ -65,8 +66,9 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         "random_routing": ["boolean"],
         "capacity_factor": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "balance_loss": [StrOptions(set(BALANCE_LOSSES))],
-        "balance_coef": [Interval(numbers.Real, 0, None, closed="left")],
-        "router_z_coef": [Interval(numbers.Real, 0, None, closed="left")],
+        # (Weights of loss terms, as a weight decay is: see _training.)
+        "balance_coef": WEIGHT_DECAY,
+        "router_z_coef": WEIGHT_DECAY,
         # the options only one trainer reads (max_iter, max_epochs, ...)
         **{option: constraint for trainer in TRAINERS.values()
            for option, constraint in trainer.options.items()},

@@ -37,7 +37,10 @@ LEARNING_RATE = [Interval(numbers.Real, 0, MAX_LEARNING_RATE, closed="neither")]
 # A weight decay (the L2 penalty's weight) reaches Adam as a float32 scalar
 # too: weight_decay=1e300 stopped inside torch the same way, and a gate's
 # alpha=1e300 gave the stacked gate a NaN loss reported as "lower
-# learning_rate". The same bound, for the same reason.
+# learning_rate". The same bound, for the same reason; and for the weights of
+# sparse routing's loss terms (balance_coef, router_z_coef): 1e300 stopped EM's
+# gate inside torch ("Expected value argument ... within the support (Real())
+# of the distribution Normal"), and the gradient trainer blamed learning_rate.
 MAX_WEIGHT_DECAY = 1e37
 WEIGHT_DECAY = [Interval(numbers.Real, 0, MAX_WEIGHT_DECAY, closed="left")]
 

@@ -235,3 +235,21 @@ def test_an_array_of_text_or_dates_is_not_read_as_numbers(kind, values, what):
     X, y = _regression()
     with pytest.raises(ValueError, match=rf"^{who} needs numeric X; X is an array of {what}"):
         make().fit(values(X), y)
+
+
+# -- sparse routing's loss weights ----------------------------------------------
+@pytest.mark.parametrize("option", ["balance_coef", "router_z_coef"])
+def test_routing_loss_weights_beyond_float32_are_named(option):
+    # EM's gate stopped inside torch ("Expected value argument ... to be within
+    # the support (Real()) of the distribution Normal"), and the gradient
+    # trainer blamed learning_rate; learning rates and weight decays were
+    # already checked below 1e37.
+    X, y = _regression()
+    moe = MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())],
+                                    training="em", gate=FAST_GATE, max_iter=2,
+                                    random_state=0, **{option: 1e300})
+    with pytest.raises(ValueError, match=rf"'{option}' parameter of MixtureOfExpertsRegressor "
+                                         r"must be a float in the range \[0.0, 1e\+37\)"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            moe.fit(X, y)
