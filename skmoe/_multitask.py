@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (check_label_values, check_relative_sample_weight,
                     check_sample_weight, rows_of_positive_weight)
 from ._data import is_dataframe, mean_and_scale, validate_numeric_data
+from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
 
@@ -105,10 +106,13 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             # A dict ({'price': 2, ...}) or words failed in numpy's float(),
             # naming no parameter: the message below says what is expected.
             weights = None
+        # Below 1e37, as weight decays are (_training): [1e38, 1] overflowed
+        # float32 and MMoE's training "diverged ... lower learning_rate".
         if weights is None or weights.shape != (n_tasks,) or not np.all(
-                np.isfinite(weights)) or np.any(weights < 0) or not np.any(weights > 0):
-            raise ValueError(f"task_weights must be {n_tasks} finite non-negative numbers, "
-                             f"not all zero; got {self.task_weights!r}.")
+                weights < MAX_WEIGHT_DECAY) or np.any(weights < 0) or not np.any(weights > 0):
+            raise ValueError(f"task_weights must be {n_tasks} finite non-negative numbers "
+                             f"(below {MAX_WEIGHT_DECAY:.0e}), not all zero; got "
+                             f"{self.task_weights!r}.")
         encoded = np.empty(Y.shape, dtype=np.float64)
         self.classes_, self._y_mean, self._y_scale = [], np.zeros(n_tasks), np.ones(n_tasks)
         for t, kind in enumerate(tasks):
