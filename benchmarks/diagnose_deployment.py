@@ -9,7 +9,8 @@ so the same folds, out-of-fold outputs, candidates and heads (checked:
 ``same``) -- and prints the test log-loss of four deployments: the refits
 everywhere, the fold fits averaged everywhere, and the mixture part on the
 refits with the heads of the candidate blend fed the fold fits' arithmetic
-or geometric mean probabilities::
+or geometric mean probabilities, and the mean of the two mixtures'
+probabilities (half each: both deployments' models at predict time)::
 
     OMP_NUM_THREADS=1 python benchmarks/diagnose_deployment.py breast_cancer 10
 """
@@ -51,7 +52,8 @@ for s, (tr, te) in enumerate(_splits(task, X, y, n_splits, 0.25)):
         p = np.clip(p, 1e-15, 1)
         return log_loss(y[te], p / p.sum(1, keepdims=True), labels=A.classes_)
 
-    res = {"refit": sc(A.predict_proba(X[te])), "bagged": sc(B.predict_proba(X[te]))}
+    pA, pB = A.predict_proba(X[te]), B.predict_proba(X[te])
+    res = {"refit": sc(pA), "bagged": sc(pB), "half each": sc(0.5 * (pA + pB))}
     if comb is not None:
         mixA = mix_probabilities(wA, oA)
         res["hybrid arith"] = sc(comb.predict_proba(view, oB, mixA, C))

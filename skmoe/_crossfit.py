@@ -357,6 +357,11 @@ class CrossFitAverage(BaseEstimator):
         them). None for regression: the fits must be regressors.
     name : str
         The expert's name (in error messages).
+    weights : array-like of shape (len(estimators),) or None, default=None
+        Non-negative weights of the fits in the average (normalised to sum
+        to 1); None weighs them equally. The classifier's default deploys its
+        refit on all rows with half the weight and the fold fits with the
+        other half (``refit_experts``).
 
     Attributes
     ----------
@@ -378,10 +383,11 @@ class CrossFitAverage(BaseEstimator):
     (1,)
     """
 
-    def __init__(self, estimators, n_classes=None, name="expert"):
+    def __init__(self, estimators, n_classes=None, name="expert", weights=None):
         self.estimators = estimators
         self.n_classes = n_classes
         self.name = name
+        self.weights = weights
 
     @property
     def estimators_(self):
@@ -396,7 +402,22 @@ class CrossFitAverage(BaseEstimator):
     def __sklearn_clone__(self):
         # clone() of the parameters would make unfitted copies of the fits,
         # and there is no fit to fit them again: keep the fits.
-        return type(self)(list(self.estimators), self.n_classes, self.name)
+        weights = getattr(self, "weights", None)   # (None in averages pickled before it)
+        return type(self)(list(self.estimators), self.n_classes, self.name,
+                          None if weights is None else np.array(weights, dtype=float))
+
+    def _weights(self, n_fits):
+        """The fits' weights, normalised; a clear error for weights that are not."""
+        weights = getattr(self, "weights", None)
+        if weights is None:
+            return np.full(n_fits, 1.0 / n_fits)
+        weights = np.asarray(weights, dtype=float)
+        if (weights.shape != (n_fits,) or not np.all(np.isfinite(weights))
+                or np.any(weights < 0) or weights.sum() <= 0):
+            raise ValueError(
+                f"CrossFitAverage of expert '{self.name}': weights must be {n_fits} finite, "
+                f"non-negative numbers (one per fit), not all zero; got {self.weights!r}.")
+        return weights / weights.sum()
 
     def _fits(self):
         """The fold fits, checked against ``n_classes``; a clear error otherwise.
@@ -465,7 +486,7 @@ class CrossFitAverage(BaseEstimator):
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
         fits = self._fits()
-        return regression_outputs([self.name] * len(fits), fits, X).mean(axis=1)
+        return regression_outputs([self.name] * len(fits), fits, X) @ self._weights(len(fits))
 
     def predict_proba(self, X):
         """Classification: the fits' mean class probabilities (encoded classes).
@@ -481,5 +502,7 @@ class CrossFitAverage(BaseEstimator):
         """
         if self.n_classes is None:
             raise AttributeError("a regression expert has no predict_proba")
-        return np.mean([aligned_proba(self.name, e, X, self.n_classes)
-                        for e in self._fits()], axis=0)
+        fits = self._fits()
+        return np.tensordot(self._weights(len(fits)),
+                            [aligned_proba(self.name, e, X, self.n_classes) for e in fits],
+                            axes=1)

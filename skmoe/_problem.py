@@ -181,8 +181,11 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
     Out-of-fold outputs (``cv`` folds): standardised predictions (regression)
     or floored log-probabilities (classification).
 
-    The final models are refits on all rows, or (``refit=False``) each
-    expert's fold fits averaged (:class:`~skmoe._crossfit.CrossFitAverage`).
+    The final models are refits on all rows (``refit`` True or 1), each
+    expert's fold fits averaged (False or 0;
+    :class:`~skmoe._crossfit.CrossFitAverage`), or, for a share ``refit``
+    strictly between 0 and 1, the refit with that weight and the fold fits
+    with the rest.
     """
     n = len(problem.y)
     shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
@@ -190,13 +193,17 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
         return np.empty(shape), []
     sub = problem.subset(fixed)
     folds = sub.folds(cv, seed)
-    average = not refit and folds is not None
+    share = float(refit) if folds is not None else 1.0
     fits = sub.cross_fit(None, folds, parallel, seed,
-                         refit=not average, keep_fold_fits=average)
+                         refit=share > 0, keep_fold_fits=share < 1)
     outputs, models = fits.outputs, fits.experts
-    if average:
-        models = [CrossFitAverage(fold_fits, problem.n_classes, name)
-                  for name, fold_fits in zip(sub.names, fits.fold_experts)]
+    if share < 1:
+        k = len(folds)
+        models = [CrossFitAverage(fold_fits, problem.n_classes, name) if share == 0
+                  else CrossFitAverage([model, *fold_fits], problem.n_classes, name,
+                                       weights=np.r_[share, np.full(k, (1.0 - share) / k)])
+                  for name, model, fold_fits in zip(sub.names, models or [None] * len(sub.names),
+                                                    fits.fold_experts)]
     if problem.is_classifier:
         return np.log(np.maximum(outputs, PROBA_FLOOR)), models
     return problem.standardise(outputs, sub.names), models

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from scipy.special import softmax
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import cross_val_score
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
@@ -587,22 +587,80 @@ def test_averaged_fold_fits_bag_a_deep_tree():
     assert np.all(errors[False] < 0.85 * errors[True])
 
 
-def test_classifier_refits_its_experts_by_default():
+def test_classifier_refits_by_default_and_can_deploy_half_of_each():
+    # refit_experts='auto' refits the classifier's experts on all rows;
+    # refit_experts=0.5 deploys each expert as its refit with weight 1/2 and
+    # its fold fits with 1/10 each -- the very models refit_experts=True and
+    # False deploy (same seed, same folds).
     from sklearn.tree import DecisionTreeClassifier
+
+    from skmoe import CrossFitAverage
     X, y = _noisy_steps()
     y = (y > 0).astype(int)
-    moe = MixtureOfExpertsClassifier(
-        [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
-        random_state=0, max_epochs=5).fit(X, y)
-    assert isinstance(moe.named_experts_["tree"], DecisionTreeClassifier)
-    averaged = MixtureOfExpertsClassifier(
-        [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
-        random_state=0, max_epochs=5, refit_experts=False).fit(X, y)
-    proba = averaged.predict_proba(X[:30])
-    assert_allclose(proba.sum(axis=1), 1.0)
-    tree = averaged.named_experts_["tree"]
+    experts = [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))]
+    fitted = {refit: MixtureOfExpertsClassifier(experts, random_state=0, max_epochs=5,
+                                                refit_experts=refit).fit(X, y)
+              for refit in ("auto", 0.5, True, False)}
+    assert isinstance(fitted["auto"].named_experts_["tree"], DecisionTreeClassifier)
+    assert_allclose(fitted["auto"].predict_proba(X[:30]), fitted[True].predict_proba(X[:30]))
+    tree = fitted[0.5].named_experts_["tree"]
+    assert isinstance(tree, CrossFitAverage) and len(tree.estimators_) == 6
+    assert_allclose(tree.weights, [0.5, 0.1, 0.1, 0.1, 0.1, 0.1])
+    refit = fitted[True].named_experts_["tree"]
+    folds = fitted[False].named_experts_["tree"].estimators_
+    assert isinstance(refit, DecisionTreeClassifier)
+    expected = 0.5 * refit.predict_proba(X[:30]) + 0.5 * np.mean(
+        [f.predict_proba(X[:30]) for f in folds], axis=0)
+    assert_allclose(fitted[0.5].predict_experts(X[:30])[:, 1], expected)
+    averaged = fitted[False]
+    assert_allclose(averaged.predict_proba(X[:30]).sum(axis=1), 1.0)
     assert_allclose(averaged.predict_experts(X[:30])[:, 1],
-                    np.mean([f.predict_proba(X[:30]) for f in tree.estimators_], axis=0))
+                    np.mean([f.predict_proba(X[:30]) for f in folds], axis=0))
+    # The gate learned on the same out-of-fold predictions in all of them.
+    assert_allclose(fitted[True].blend_weights_, fitted[0.5].blend_weights_)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.25, 1.0])
+def test_refit_share_weighs_the_refit_against_the_fold_fits(share):
+    from sklearn.tree import DecisionTreeRegressor
+    X, y = _noisy_steps()
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4))]
+    fitted = {refit: MixtureOfExpertsRegressor(experts, cv=4, random_state=0, max_epochs=5,
+                                               refit_experts=refit).fit(X, y)
+              for refit in (share, True, False)}
+    expected = (share * fitted[True].predict_experts(X[:25])
+                + (1 - share) * fitted[False].predict_experts(X[:25]))
+    assert_allclose(fitted[share].predict_experts(X[:25]), expected)
+
+
+def test_refit_share_outside_zero_one_is_refused():
+    from sklearn.utils._param_validation import InvalidParameterError
+    X, y = _noisy_steps(60)
+    for share in (1.5, -0.1, float("nan")):
+        with pytest.raises(InvalidParameterError, match="refit_experts"):
+            MixtureOfExpertsRegressor([("ridge", Ridge())], refit_experts=share).fit(X, y)
+
+
+def test_cross_fit_average_weighs_its_fits():
+    from sklearn.base import clone
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    from skmoe import CrossFitAverage
+    X = np.zeros((3, 1))
+    fits = [DummyRegressor(strategy="constant", constant=c).fit(X, np.zeros(3))
+            for c in (1.0, 2.0, 4.0)]
+    average = CrossFitAverage(fits, weights=[2, 1, 1])
+    assert_allclose(average.predict(X), 2.0)             # (2 * 1 + 2 + 4) / 4
+    assert_allclose(clone(average).predict(X), 2.0)
+    assert_allclose(CrossFitAverage(fits).predict(X), 7 / 3)
+    labels = [np.array([0, 0, 1]), np.array([1, 1, 1])]  # the second fit never saw class 0
+    classifiers = [DummyClassifier(strategy="prior").fit(X, labels[0]),
+                   DummyClassifier(strategy="prior").fit(X, labels[1])]
+    proba = CrossFitAverage(classifiers, n_classes=2, weights=[3, 1]).predict_proba(X[:1])
+    assert_allclose(proba, [[0.75 * 2 / 3, 0.75 / 3 + 0.25]])
+    for bad in ([1, 1, 1], [1, -1], [0, 0], [1, np.nan]):
+        with pytest.raises(ValueError, match="weights must be 2 finite, non-negative"):
+            CrossFitAverage(classifiers, n_classes=2, weights=bad).predict_proba(X)
 
 
 def test_gates_predict_in_chunks_of_rows(monkeypatch):
