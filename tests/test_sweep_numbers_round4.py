@@ -1,0 +1,55 @@
+"""Round 4 of the sweep for wrong numbers: outputs computed wrongly although
+they look fine. Each test fails without its fix."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression
+
+from skmoe import MixtureOfExpertsRegressor
+from skmoe._routing import ExpertCollapseWarning
+from skmoe.datasets import make_regimes
+
+
+def _collapsing_em(cv, experts, random_state, threshold):
+    X, y = make_regimes(n_samples=300, random_state=0)
+    moe = MixtureOfExpertsRegressor(
+        experts, training="em", cv=cv, collapse_threshold=threshold, collapse_patience=1,
+        collapse_action="drop", max_iter=30, random_state=random_state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExpertCollapseWarning)
+        return moe.fit(X, y), X, y
+
+
+def test_exact_em_after_a_drop_reports_the_likelihood_of_the_experts_kept():
+    # Exact EM (cv=None): log_likelihood_ is the mean log-likelihood of the
+    # training rows under the fitted mixture. An iteration that dropped an
+    # expert kept the likelihood of the mixture before the drop (-2.351 per
+    # row, with 'd'), reported it for the mixture without it (-3.840), and
+    # made it the bar the next iterations had to beat (EM stopped there).
+    experts = [("lin", LinearRegression()), ("d", DummyRegressor()),
+               ("d2", DummyRegressor(strategy="median"))]
+    moe, X, y = _collapsing_em(None, experts, random_state=3, threshold=0.3)
+    assert len(moe.expert_names_) < 3           # an expert was dropped
+    assert moe.log_likelihood_ == pytest.approx(
+        moe.log_likelihood_samples(X, y).mean(), abs=1e-9)
+    # The shares and the likelihood the history shows are of one mixture.
+    last_drop = max(i for i, h in enumerate(moe.history_) if h["collapsed"])
+    assert len(moe.history_[last_drop]["expert_share"]) == len(moe.expert_names_)
+
+
+def test_cross_fitted_em_dropping_at_the_constant_start_fits():
+    # Cross-fitted EM starts from the experts' constant blend; an expert
+    # dropped at that iteration left the blend's weights for every expert,
+    # and the final gate was set from them: "The size of tensor a (2) must
+    # match the size of tensor b (4)" after the whole fit.
+    experts = [("lin", LinearRegression()), ("lin2", LinearRegression()),
+               ("d", DummyRegressor()), ("d2", DummyRegressor(strategy="median"))]
+    moe, X, y = _collapsing_em("auto", experts, random_state=0, threshold=0.1)
+    assert len(moe.expert_names_) < 4
+    gate = moe.predict_gate(X)
+    assert gate.shape == (len(X), len(moe.expert_names_))
+    np.testing.assert_allclose(gate.sum(axis=1), 1.0)
+    assert np.all(np.isfinite(moe.log_likelihood_samples(X, y)))
