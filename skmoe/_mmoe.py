@@ -33,7 +33,8 @@ from sklearn.utils.validation import check_array
 
 from ._compat import Interval
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
-from ._training import LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches
+from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
+                        validation_split)
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
@@ -145,7 +146,9 @@ default=None
     loss_curve_ : list of float
         Weighted training loss per epoch.
     validation_loss_curve_ : list of float
-        Validation loss per epoch (only with ``early_stopping``).
+        Validation loss per epoch (only with ``early_stopping``, and rows of
+        positive weight to validate on: at least two, ``validation_fraction``
+        of them rounding to one or more).
     n_iter_ : int
         Epochs run.
     n_features_in_ : int
@@ -289,7 +292,13 @@ default=None
             n_valid = max(1, int(round(self.validation_fraction * len(X))))
             if n_valid >= len(X):
                 raise ValueError("validation_fraction leaves no rows to train on.")
-            train, valid = np.sort(order[n_valid:]), np.sort(order[:n_valid])
+            # Rows of zero weight could fill the validation rows: their loss
+            # was 0.0 on every epoch, and training stopped after
+            # n_iter_no_change epochs at the first one. The weighted rows are
+            # split then (too few of them: the training loss is monitored).
+            valid, train = validation_split(order, n_valid, weight,
+                                            self.validation_fraction, rng)
+            train, valid = np.sort(train), (np.sort(valid) if len(valid) else None)
         Z = self._inputs(X)
         with seeded_torch(seed):
             self.module_ = self._build(Z, sizes).to(self.device_)

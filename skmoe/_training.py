@@ -66,6 +66,31 @@ def minibatches(rows, batch_size, generator=None):
     return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
 
+def validation_split(order, n_val, sample_weight, fraction, rng):
+    """Early-stopping rows ``order[:n_val]`` and training rows ``order[n_val:]``.
+
+    Where either part would carry no weight (rows of zero ``sample_weight``:
+    rows a hard EM routed elsewhere, or rows a user masked out), the rows of
+    positive weight are split instead, ``fraction`` of them (none when that
+    leaves fewer than one on either side): a weightless validation part
+    scored 0/0, a loss of exactly 0.0 on every epoch, and early stopping
+    kept the first epoch's weights. ``rng`` draws that split.
+
+    Returns
+    -------
+    val, train : ndarray
+        Row positions; ``val`` may be empty.
+    """
+    val, train = order[:n_val], order[n_val:]
+    if n_val and not (sample_weight[val].any() and sample_weight[train].any()):
+        positive = np.flatnonzero(sample_weight > 0)
+        n_val = int(round(fraction * len(positive)))
+        n_val = n_val if 1 <= n_val <= len(positive) - 1 else 0
+        val = positive[rng.permutation(len(positive))[:n_val]]
+        train = np.setdiff1d(order, val, assume_unique=True)
+    return val, train
+
+
 class EarlyStopping:
     """Best monitored loss, the module's weights at it, and the epochs since.
 

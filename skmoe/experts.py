@@ -24,7 +24,8 @@ from ._data import mean_and_scale, validate_numeric_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
-from ._training import LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches
+from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
+                        validation_split)
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor)
 
@@ -116,17 +117,11 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
         n = len(X)
         n_val = int(round(self.validation_fraction * n)) if self.early_stopping else 0
         n_val = n_val if 1 <= n_val <= n - 2 else 0
-        order = rng.permutation(n)
-        val, train = order[:n_val], order[n_val:]
-        if n_val and not (sample_weight[val].any() and sample_weight[train].any()):
-            # Zero weights (rows routed elsewhere) left one side of the split
-            # weightless: its loss was 0/0, NaN, and the network NaN. The
-            # weighted rows are split instead.
-            positive = np.flatnonzero(sample_weight > 0)
-            n_val = int(round(self.validation_fraction * len(positive)))
-            n_val = n_val if 1 <= n_val <= len(positive) - 1 else 0
-            val = positive[rng.permutation(len(positive))[:n_val]]
-            train = np.setdiff1d(order, val, assume_unique=True)
+        # (Zero weights, rows routed elsewhere, could leave one side of the
+        # split weightless: its loss was 0/0, NaN, and the network NaN.)
+        val, train = validation_split(rng.permutation(n), n_val, sample_weight,
+                                      self.validation_fraction, rng)
+        n_val = len(val)
         module = self._new_module(X.shape[1], n_out, seed).to(device)
         optimizer = torch.optim.Adam(module.parameters(), lr=self.learning_rate,
                                      weight_decay=self.weight_decay,

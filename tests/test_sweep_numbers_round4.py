@@ -53,3 +53,23 @@ def test_cross_fitted_em_dropping_at_the_constant_start_fits():
     assert gate.shape == (len(X), len(moe.expert_names_))
     np.testing.assert_allclose(gate.sum(axis=1), 1.0)
     assert np.all(np.isfinite(moe.log_likelihood_samples(X, y)))
+
+
+def test_multi_task_early_stopping_validates_on_rows_of_weight():
+    # Rows of zero weight are kept in the multi-task network's minibatches;
+    # with early_stopping the validation rows were drawn from all rows, and
+    # here every one of them had weight zero: a validation loss of exactly
+    # 0.0 at every epoch, and training stopped after n_iter_no_change + 1
+    # epochs with the first epoch's network. The rows of positive weight
+    # are split instead, as the torch MLP expert splits them.
+    from skmoe import MultiGateMixtureOfExperts
+    from skmoe.datasets import make_mmoe_tasks
+    X, Y = make_mmoe_tasks(n_samples=400, n_features=5, random_state=0)
+    sample_weight = np.zeros(len(X))
+    sample_weight[np.random.RandomState(9).choice(len(X), 15, replace=False)] = 1.0
+    mmoe = MultiGateMixtureOfExperts(early_stopping=True, max_iter=15, n_iter_no_change=3,
+                                     random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (stopped at max_iter)
+        mmoe.fit(X, Y, sample_weight=sample_weight)
+    assert min(mmoe.validation_loss_curve_) > 0.1
