@@ -407,8 +407,11 @@ default=None
                 loss.backward()
                 optimizer.step()
                 # Summed on the device: one host sync per epoch, not per step.
-                total += loss.detach() * len(rows)
-            self.loss_curve_.append(total.item() / len(train_t))
+                # Each minibatch's weighted mean times its weight: the epoch's
+                # weighted mean (times its rows, the minibatches' means were
+                # averaged as if every row weighed the same).
+                total += loss.detach() * w[rows].sum()
+            self.loss_curve_.append(total.item() / max(w[train_t].sum().item(), 1e-12))
             if not np.isfinite(self.loss_curve_[-1]):
                 raise diverged(type(self).__name__, self.learning_rate,
                                f"its training loss became {self.loss_curve_[-1]} at "

@@ -128,6 +128,7 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
                                      fused=device.type == "cuda" or None)
         generator = torch.Generator().manual_seed(int(seed))
         train_t = torch.as_tensor(train, device=device)
+        train_weight = w[train_t].sum().item()
         stopping = EarlyStopping(self.tol, self.n_iter_no_change, keep_best=bool(n_val))
         history = []
         with seeded_torch(seed):  # dropout masks
@@ -141,8 +142,9 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
                         loss = self._weighted_loss(output, T[rows], w[rows])
                         loss.backward()
                     optimizer.step()
-                    total += loss.item() * len(rows)
-                record = {"epoch": epoch, "train_loss": total / len(train)}
+                    # The weighted mean over the epoch (see _mmoe's loss_curve_).
+                    total += loss.item() * w[rows].sum().item()
+                record = {"epoch": epoch, "train_loss": total / max(train_weight, 1e-12)}
                 if n_val:
                     module.eval()
                     with torch.no_grad(), matmul_precision(self.precision, device):

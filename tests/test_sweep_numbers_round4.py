@@ -73,3 +73,46 @@ def test_multi_task_early_stopping_validates_on_rows_of_weight():
         warnings.simplefilter("ignore")   # (stopped at max_iter)
         mmoe.fit(X, Y, sample_weight=sample_weight)
     assert min(mmoe.validation_loss_curve_) > 0.1
+
+
+def _frozen_curves(make, X, y, sample_weight):
+    """Training-loss curves of a network that does not move (learning rate
+    1e-30), fitted in minibatches of 16 rows and in one batch."""
+    curves = []
+    for batch_size in (16, 10_000):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            curves.append(make(batch_size).fit(X, y, sample_weight=sample_weight))
+    return curves
+
+
+def test_multi_task_loss_curve_is_the_weighted_training_loss():
+    # loss_curve_ is documented as the weighted training loss per epoch. It
+    # averaged the minibatches' weighted means by their numbers of rows: with
+    # a network that does not move, minibatches of 16 rows reported 2.085,
+    # 2.461 and 2.428 over three epochs, where the one-batch (exact) weighted
+    # loss is 2.242 at every epoch. Without early stopping it is the curve
+    # training stops on.
+    from skmoe import MultiGateMixtureOfExperts
+    from skmoe.datasets import make_mmoe_tasks
+    X, Y = make_mmoe_tasks(n_samples=200, n_features=5, random_state=0)
+    sample_weight = np.random.RandomState(0).exponential(size=len(X)) ** 3
+    small, whole = _frozen_curves(
+        lambda b: MultiGateMixtureOfExperts(learning_rate=1e-30, batch_size=b, max_iter=3,
+                                            n_iter_no_change=5, random_state=0),
+        X, Y, sample_weight)
+    np.testing.assert_allclose(small.loss_curve_, whole.loss_curve_, rtol=1e-5)
+
+
+def test_torch_mlp_history_train_loss_is_the_weighted_training_loss():
+    # The same for the torch MLP expert's history_ (its monitored loss
+    # without early stopping): 0.351, 0.474, 0.395 against 0.331.
+    from skmoe.experts import TorchMLPRegressor
+    X, y = make_regimes(n_samples=200, random_state=0)
+    sample_weight = np.random.RandomState(0).exponential(size=len(X)) ** 3
+    small, whole = _frozen_curves(
+        lambda b: TorchMLPRegressor(learning_rate=1e-30, batch_size=b, max_epochs=3,
+                                    early_stopping=False, random_state=0),
+        X, y, sample_weight)
+    np.testing.assert_allclose([h["train_loss"] for h in small.history_],
+                               [h["train_loss"] for h in whole.history_], rtol=1e-5)
