@@ -359,10 +359,13 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
             value = loss_fn(net, log_variance, index[:, batch], mask[:, batch])
             value.sum().backward()   # the gates share no parameter
             optimizer.step()
-            total += value.detach() * mask[:, batch].sum(1)
+            # Each minibatch's weighted mean times its weight (times its rows,
+            # the epoch's loss was not the weighted mean under sample weights).
+            total += value.detach() * (loss_fn.w[index[:, batch]] * mask[:, batch]).sum(1)
             share += loss_fn.share
+        epoch_weight = (loss_fn.w[index] * mask).sum(1).clamp_min(1e-12)
         record = {"epoch": epoch,
-                  "train_loss": float((total / mask.sum(1).clamp_min(1)).mean()),
+                  "train_loss": float((total / epoch_weight).mean()),
                   "expert_share": to_numpy(share / share.sum().clamp_min(1e-12))}
         if has_val:
             score = validation()

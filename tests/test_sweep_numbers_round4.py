@@ -116,3 +116,21 @@ def test_torch_mlp_history_train_loss_is_the_weighted_training_loss():
         X, y, sample_weight)
     np.testing.assert_allclose([h["train_loss"] for h in small.history_],
                                [h["train_loss"] for h in whole.history_], rtol=1e-5)
+
+
+def test_stacked_gate_history_train_loss_is_the_weighted_training_loss():
+    # The stacked gate's history_ (train_loss: the mean over the fold gates
+    # of each one's weighted training loss) counted each minibatch by its rows:
+    # 0.0223, 0.0208, 0.0217 over three epochs of a gate that does not move,
+    # whose weighted loss is 0.0189 at every epoch.
+    from sklearn.tree import DecisionTreeRegressor
+    X, y = make_regimes(n_samples=200, random_state=0)
+    sample_weight = np.random.RandomState(0).exponential(size=len(X)) ** 3
+    experts = [("lin", LinearRegression()),
+               ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+    small, whole = _frozen_curves(
+        lambda b: MixtureOfExpertsRegressor(experts, learning_rate=1e-30, batch_size=b,
+                                            max_epochs=3, random_state=0),
+        X, y, sample_weight)
+    np.testing.assert_allclose([h["train_loss"] for h in small.history_],
+                               [h["train_loss"] for h in whole.history_], rtol=1e-5)
