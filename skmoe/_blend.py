@@ -432,9 +432,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                      random_state, refit_experts=True):
     """Fit the experts (out of fold; then on all rows, or averaged) and the stacked gate.
 
-    ``refit_experts``: the experts that predict are refits on all rows (True)
-    or each expert's ``cv`` fold fits averaged
-    (:class:`~skmoe._crossfit.CrossFitAverage`).
+    ``refit_experts``: the experts that predict are refits on all rows (1),
+    each expert's ``cv`` fold fits averaged
+    (:class:`~skmoe._crossfit.CrossFitAverage`; 0), or the refit with this
+    share of the weight and the fold fits with the rest.
 
     Returns a Bunch shaped like :func:`skmoe._gradient.fit_gradient`'s, plus
     ``gate_inputs`` (the :class:`GateInputs` the gate reads),

@@ -359,9 +359,9 @@ class CrossFitAverage(BaseEstimator):
         The expert's name (in error messages).
     weights : array-like of shape (len(estimators),) or None, default=None
         Non-negative weights of the fits in the average (normalised to sum
-        to 1); None weighs them equally. The classifier's default deploys its
-        refit on all rows with half the weight and the fold fits with the
-        other half (``refit_experts``).
+        to 1); None weighs them equally. A mixture with
+        ``refit_experts=0.5`` deploys each expert as its refit on all rows
+        with half the weight and its fold fits with the other half.
 
     Attributes
     ----------
