@@ -55,7 +55,8 @@ ax.legend(loc="lower right", fontsize=8)
 # Who counts where
 # ----------------
 # :class:`~skmoe.plotting.GateDisplay` draws the gate weights along a feature:
-# the switch from the line to the tree sits at the true boundary, ``x = 5``.
+# the switch from the line to the tree sits at about ``x = 4.75``, just before
+# the true boundary, ``x = 5``.
 from skmoe.plotting import ConvergenceDisplay, GateDisplay
 
 GateDisplay.from_estimator(moe, X, feature=0)
