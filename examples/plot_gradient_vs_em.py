@@ -7,7 +7,7 @@ responsibilities and weighted refits of every expert; ``training="gradient"``
 trains the gate -- and differentiable experts such as
 :class:`~skmoe.TorchMLPRegressor` -- end to end with minibatch Adam on
 the mixture's negative log-likelihood, after fitting the experts that have no
-gradient (here a tree) once on honest out-of-fold predictions.
+gradient (here the ridge and the tree) once on honest out-of-fold predictions.
 """
 
 # %%
@@ -47,11 +47,12 @@ for name, model in models.items():
 # %%
 # The training histories: EM iterations and gradient epochs
 # ---------------------------------------------------------
-# The expert shares are the thing to watch. EM's responsibilities keep each
-# expert on the rows it explains best. End to end, when one expert is good
-# almost everywhere (a depth-5 tree on this data), the gate may hand it nearly
-# every row -- the collapse that load-balancing losses and top-k routing
-# tricks are designed against. The history shows whether it happened.
+# The expert shares are the thing to watch. EM's responsibilities go to the
+# expert that explains each row best; when one expert is good almost
+# everywhere (a depth-5 tree on this data), it gets nearly every row, and so
+# it does here under both trainers -- the collapse that load-balancing losses
+# and top-k routing tricks are designed against. The history shows whether it
+# happened.
 ConvergenceDisplay.from_estimator(models["EM"])
 
 # %%
