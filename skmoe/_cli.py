@@ -113,7 +113,8 @@ def build_parser():
     cmp.add_argument("-v", "--verbose", action="store_true",
                      help="also show progress inside each fit of the mixture (EM "
                           "iterations, out-of-fold expert fits, gate epochs), as plain "
-                          "lines on stderr")
+                          "lines (the [EM] and [gate] lines on stdout, the rest on "
+                          "stderr)")
 
     ds = sub.add_parser("datasets", help="list the bundled datasets",
                         description="List the datasets `compare` takes by name.")
