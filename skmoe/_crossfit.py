@@ -19,6 +19,7 @@ own -- and predicts through ``predict(name, expert, X)``.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from joblib import delayed
@@ -62,7 +63,18 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     else:
         splitter = check_cv(cv, y, classifier=classifier)
     try:
-        folds = list(splitter.split(X, y))
+        with warnings.catch_warnings():
+            if isinstance(cv, numbers.Integral) and classifier:
+                # scikit-learn's "The least populated class in y has only 2
+                # members, which is less than n_splits=5", at every fit on
+                # data with a small class (a 14-class set of 4 rows a class):
+                # stratified folds still keep every class of two rows or more
+                # in every training fold, the one guarantee the experts need
+                # (_check_every_class_trains), and a class of one row cannot
+                # be kept by any folds.
+                warnings.filterwarnings("ignore", message="The least populated class in y",
+                                        category=UserWarning)
+            folds = list(splitter.split(X, y))
     except ValueError as error:
         if not classifier and "Supported target types" in str(error):
             # StratifiedKFold for a regressor: scikit-learn's bare "Supported
