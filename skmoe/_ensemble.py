@@ -25,6 +25,7 @@ from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwa
                     encode_class_labels, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
+from ._trainers import _folds_the_data_allow
 from ._likelihood import (LogProbaMixin, _check_finite, aligned_proba, call_expert,
                           classification_outputs, regression_outputs)
 
@@ -139,13 +140,16 @@ def _predict_column(name, estimator, X):
     return regression_outputs([name], [estimator], X)[:, 0]
 
 
+_AUTO_FOLDS = 5  # cv='auto': at most this many folds, as the stacked gate's 'auto'
+
+
 class _BaseEnsemble(_BaseExpertComposition):
     _raw_X = True  # the experts see X as given, as in VotingRegressor
     _parameter_constraints = {
         "experts": "no_validation",
         "n_experts": [Integral, None],
         "weights": ["array-like", StrOptions({"greedy"}), None],
-        "cv": ["cv_object"],
+        "cv": ["cv_object", StrOptions({"auto"})],
         "n_rounds": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -155,9 +159,9 @@ class _BaseEnsemble(_BaseExpertComposition):
     def _warn_ignored_greedy_options(self):
         """Warn about ``cv`` or ``n_rounds`` set while ``weights`` is not 'greedy'
         (they were ignored silently; the mixtures warn about their ignored options)."""
-        for option, default in (("cv", 5), ("n_rounds", 50)):
+        for option, default in (("cv", "auto"), ("n_rounds", 50)):
             value = getattr(self, option)
-            if not (isinstance(value, Integral) and value == default):
+            if not (isinstance(value, (str, Integral)) and value == default):
                 warnings.warn(f"{option}={value!r} has no effect with weights="
                               f"{self.weights!r}; it is only used with weights='greedy'.",
                               UserWarning, stacklevel=4)
@@ -206,6 +210,15 @@ class _BaseEnsemble(_BaseExpertComposition):
                                   for p in fit_params]
                     n_left_out = n_rows - len(kept)
                     cv = splits_of_rows(cv, kept, n_rows)
+            if isinstance(cv, str):
+                # 'auto': the mixtures' rule (cv='auto'), 5 folds, fewer (at
+                # least 2) where the data are too small: a fixed cv=5 refused
+                # 14 classes of 4 rows ("uses 5 stratified cross-fitting folds
+                # (cv), which needs a class with at least 5 samples"), where
+                # the mixture took 4 folds -- in compare(), whose training
+                # splits of Loblolly hold 3 or 4 rows a class, the greedy twin
+                # failed on every split.
+                cv = _folds_the_data_allow(_AUTO_FOLDS, y, self._is_classifier)
             seed = None
             if isinstance(cv, Integral):
                 self._check_min_samples(y, cv, n_left_out)
@@ -287,10 +300,12 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         selection (Caruana et al., 2004) on out-of-fold predictions, greedy
         forward selection with replacement for ``n_rounds`` rounds, weights
         = selection counts / ``n_rounds``.
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or 'auto', default='auto'
         Folds of the out-of-fold predictions, the same for every expert; an
-        int means shuffled K-fold seeded by ``random_state``. Only used
-        when ``weights='greedy'``.
+        int means shuffled K-fold seeded by ``random_state``. 'auto' is 5
+        folds, fewer (at least 2) on data too small for them, as the
+        mixtures' ``cv='auto'``; an int is kept, and too little data for it
+        is an error. Only used when ``weights='greedy'``.
     n_rounds : int, default=50
         Selection rounds. Only used when ``weights='greedy'``.
     n_jobs : int, default=None
@@ -336,7 +351,7 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
 
     _parameter_constraints = dict(_BaseEnsemble._parameter_constraints)
 
-    def __init__(self, experts, *, n_experts=None, weights=None, cv=5, n_rounds=50,
+    def __init__(self, experts, *, n_experts=None, weights=None, cv="auto", n_rounds=50,
                  n_jobs=None, random_state=None, verbose=False):
         self.experts = experts
         self.n_experts = n_experts
@@ -417,9 +432,12 @@ class EnsembleClassifier(ClassifierMixin, LogProbaMixin, _BaseEnsemble):
         selection (Caruana et al., 2004) on out-of-fold predictions, greedy
         forward selection with replacement for ``n_rounds`` rounds, weights
         = selection counts / ``n_rounds``.
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or 'auto', default='auto'
         Folds of the out-of-fold predictions, the same for every expert; an
-        int means shuffled stratified K-fold seeded by ``random_state``. Only used
+        int means shuffled stratified K-fold seeded by ``random_state``.
+        'auto' is 5 folds, fewer (at least 2) where the largest class has
+        fewer rows (4 rows a class: 4 folds), as the mixtures' ``cv='auto'``;
+        an int is kept, and too little data for it is an error. Only used
         when ``weights='greedy'``.
     n_rounds : int, default=50
         Selection rounds. Only used when ``weights='greedy'``.
@@ -462,7 +480,7 @@ class EnsembleClassifier(ClassifierMixin, LogProbaMixin, _BaseEnsemble):
     _parameter_constraints = {**_BaseEnsemble._parameter_constraints,
                               "voting": [StrOptions({"soft", "hard"})]}
 
-    def __init__(self, experts, *, n_experts=None, voting="soft", weights=None, cv=5,
+    def __init__(self, experts, *, n_experts=None, voting="soft", weights=None, cv="auto",
                  n_rounds=50, n_jobs=None, random_state=None, verbose=False):
         self.experts = experts
         self.n_experts = n_experts
