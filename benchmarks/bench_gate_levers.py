@@ -36,6 +36,10 @@ VARIANTS = {
     "default": ({}, {}),
     "heads within the experts' probabilities (classification)": ({"head_bounds": "experts"}, {}),
     "heads unbounded (classification)": ({"head_bounds": None}, {}),
+    "heads unbounded (regression)": ({"regression_head_bounds": None}, {}),
+    "heads within the experts' predictions (regression)": ({"regression_head_bounds": 0.0}, {}),
+    "heads within the experts' predictions +- half their range (regression)": (
+        {"regression_head_bounds": 0.5}, {}),
     "heads within 3x the experts' probabilities (classification)": ({"head_bounds": 3.0}, {}),
     "X only (no expert inputs)": ({"experts_as_inputs": False}, {}),
     "random start (not the blend)": ({"start_at_constant": False}, {}),

@@ -79,10 +79,11 @@ from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import VARIANCE_FLOOR, fixed_outputs
 from ._progress import progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
-from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, CandidateBlend, ExpertHead,  # noqa: F401
-                          LinearHead, PriorHead, best_expert, blend_prediction, candidate_loss,
-                          choose_candidates, class_frequencies, constant_blend_logits,
-                          head_prediction, head_rows, make_head, picked_log_likelihood)
+from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  # noqa: F401
+                          CandidateBlend, ExpertHead, LinearHead, PriorHead, best_expert,
+                          blend_prediction, candidate_loss, choose_candidates,
+                          class_frequencies, constant_blend_logits, head_prediction,
+                          head_rows, make_head, picked_log_likelihood)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam, diverged
@@ -102,7 +103,8 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "feature_weighted_head": True, "choice": "blend",
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
-          "head_bounds": "lower", "prior_candidate": True}
+          "head_bounds": "lower", "prior_candidate": True,
+          "regression_head_bounds": REGRESSION_HEAD_BOUNDS}
 
 
 @contextlib.contextmanager
@@ -485,9 +487,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         # Fitted on all rows first: a feature-weighted logistic head picks its
         # penalty here, and the fold heads reuse it.
         if _head_can_fit(problem, np.arange(n)):
-            full_heads[kind] = make_head(kind, regression, y_mean, y_scale,
-                                           log_inputs=log_inputs, centre=centre,
-                                           bounds=LEVERS["head_bounds"]).fit(
+            full_heads[kind] = make_head(
+                kind, regression, y_mean, y_scale, log_inputs=log_inputs, centre=centre,
+                bounds=LEVERS["head_bounds"],
+                regression_bounds=LEVERS["regression_head_bounds"]).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -522,7 +525,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs, centre=centre,
-                                 bounds=LEVERS["head_bounds"]).fit(
+                                 bounds=LEVERS["head_bounds"],
+                                 regression_bounds=LEVERS["regression_head_bounds"]).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],

@@ -45,6 +45,14 @@ HEAD_ALPHAS = np.logspace(-3, 3, 13)
 # The least share of the constant blend in the candidates' blend
 # (benchmarks/results/gate_levers_round10.md).
 CONSTANT_FLOOR = 0.02
+# A regression head predicts at most this many times the experts' spread
+# (their highest prediction minus their lowest, per row) beyond their highest
+# or below their lowest, unless the training targets went further: a ridge
+# over the experts' outputs extrapolates on rows unlike its training rows
+# (AER::ArgentinaCPI, 80 rows of an exponential price index: the mixture's
+# RMSE 1.13e9 against the best expert's 2.7e8; bounded, 1.09e8;
+# benchmarks/results/gate_levers_round14.md).
+REGRESSION_HEAD_BOUNDS = 1.0
 # Feature-weighted head: at most this many meta-features (principal components
 # beyond), at most this many product columns; its penalty grids.
 FW_MAX_META = 20
@@ -169,13 +177,20 @@ class LinearHead:
         ``benchmarks/results/head_bounds.md``. "experts": within the experts'
         lowest and highest probability; a float ``f``: within ``f`` times
         that range; None: unbounded (these three for the ablation benchmark).
+    regression_bounds : float or None
+        Regression: the prediction is kept within the experts' lowest and
+        highest prediction for the row, widened on each side by this many
+        times their difference, or within the training targets' range where
+        that is wider (the library's: ``REGRESSION_HEAD_BOUNDS``; None:
+        unbounded, for the ablation benchmark).
     """
 
     def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None,
-                 log_inputs=True, centre=True, bounds=None):
+                 log_inputs=True, centre=True, bounds=None, regression_bounds=None):
         self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
         self.feature_weighted, self.C, self.log_inputs = feature_weighted, C, log_inputs
         self.centre, self.bounds = centre, bounds
+        self.regression_bounds = regression_bounds
 
     def _base(self, outputs):
         if self.regression:
@@ -264,6 +279,8 @@ class LinearHead:
         if self.regression:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = LeaveOneOutRidge().fit(features, y, sample_weight, alphas)
+            seen = y[np.asarray(sample_weight) > 0]
+            self.y_range_ = (float(seen.min()), float(seen.max())) if len(seen) else None
             return self
         if not self.feature_weighted:
             classes = np.unique(y)
@@ -358,7 +375,21 @@ class LinearHead:
 
     def predict_standardised(self, X, outputs):
         """Regression: the prediction in standardised units."""
-        return self._in_chunks("predict", X, outputs)
+        prediction = self._in_chunks("predict", X, outputs)
+        widen = getattr(self, "regression_bounds", None)
+        if widen is None:
+            return prediction
+        base = self._base(outputs)                                        # (n, M)
+        lo, hi = base.min(axis=1), base.max(axis=1)
+        margin = widen * (hi - lo)
+        lo, hi = lo - margin, hi + margin
+        y_range = getattr(self, "y_range_", None)
+        if y_range is not None:
+            # What the training targets reached stays allowed: a head may
+            # weigh an expert far outside [0, 1] where y goes that far
+            # (y = x0 (1.5 + x1) from the experts x0 and 0).
+            lo, hi = np.minimum(lo, y_range[0]), np.maximum(hi, y_range[1])
+        return np.clip(prediction, lo, hi)
 
     def predict(self, X, outputs):
         """Regression: the prediction in y's units."""
@@ -741,10 +772,10 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
 
 
 def make_head(kind, regression, y_mean, y_scale, C=None, log_inputs=True, centre=True,
-              bounds=None):
+              bounds=None, regression_bounds=None):
     return LinearHead(regression, y_mean, y_scale,
                       feature_weighted=kind == "feature_weighted", C=C, log_inputs=log_inputs,
-                      centre=centre, bounds=bounds)
+                      centre=centre, bounds=bounds, regression_bounds=regression_bounds)
 
 
 def head_prediction(head, X, outputs, regression, n_classes):

