@@ -142,7 +142,14 @@ def aligned_proba(name, expert, X, n_classes):
     if proba.ndim != 2:
         raise ValueError(f"Expert '{name}' returned predict_proba of shape {proba.shape}; "
                          "expected (n_samples, n_classes).")
-    expert_classes = np.asarray(expert.classes_)
+    expert_classes = getattr(expert, "classes_", None)
+    if expert_classes is None:
+        # (A bare "'X' object has no attribute 'classes_'" that named no expert.)
+        raise TypeError(f"Expert '{name}' ({type(expert).__name__}) has predict_proba but "
+                        "no classes_ after fitting; its probability columns are placed by "
+                        "classes_, which a scikit-learn classifier sets in fit (the "
+                        "labels it was fitted on, in the order of its columns).")
+    expert_classes = np.asarray(expert_classes)
     if proba.shape[1] != len(expert_classes):
         # (The columns are placed by classes_: a bare broadcast error before.
         # Checked first: a missing column was reported as rows not summing to one.)
