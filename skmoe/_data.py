@@ -459,6 +459,7 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             numbers_ = _numeric_block(X, self.numeric_columns_)
         block = _categorical_block(X, self.categorical_columns_)
         self._check_category_types(X, block)
+        block = _all_missing_as_objects(block, self.encoder_.categories_)
         return np.hstack([numbers_, self.encoder_.transform(block)])
 
     def _check_category_types(self, X, block):
@@ -544,6 +545,27 @@ def _categorical_block(X, positions):
             if not copied:   # (never the user's frame)
                 block, copied = block.copy(), True
             block.isetitem(k, values)   # (by position: column names may repeat)
+    return block
+
+
+def _all_missing_as_objects(block, categories):
+    """``block`` with its columns of missing values only as objects, where fit saw strings.
+
+    A column whose every value is missing is float64 NaN in pandas (one row
+    to predict with its category unknown, ``np.nan``); OneHotEncoder, fitted
+    on strings, stopped on it with a bare "ufunc 'isnan' not supported". As
+    objects, its NaN are the missing values that an object column holds: the
+    category of fit's missing values, else an unknown category.
+    """
+    if not is_dataframe(block):
+        return block
+    copied = False
+    for k, fitted in enumerate(categories):
+        column = block.iloc[:, k]
+        if fitted.dtype == object and column.dtype != object and column.isna().all():
+            if not copied:   # (never the user's frame)
+                block, copied = block.copy(), True
+            block.isetitem(k, column.to_numpy(dtype=object))
     return block
 
 

@@ -1,13 +1,21 @@
 """Bad input, round 5: each test fails without the fix it names."""
 
-import numpy as np
-import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.tree import DecisionTreeClassifier
+import warnings
 
-from skmoe import (EnsembleClassifier, HierarchicalMixtureClassifier,
-                   MixtureOfExpertsClassifier, MLPGate)
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import make_column_transformer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import (AutoGateTransformer, EnsembleClassifier, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -55,3 +63,44 @@ def test_a_classifier_expert_without_classes_is_named(make):
     # Hard voting reads the labels only: it still fits.
     EnsembleClassifier([("tree", DecisionTreeClassifier(max_depth=2)), ("odd", _NoClasses())],
                        voting="hard").fit(X, y).predict(X)
+
+
+
+# -- a category column of missing values only, at prediction ------------------
+def _numbers_only(estimator):
+    """``estimator`` on the columns a and b (the gate alone reads city)."""
+    return make_pipeline(make_column_transformer(("passthrough", ["a", "b"])), estimator)
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsRegressor(e, max_epochs=3, random_state=0),
+    lambda e: MixtureOfExpertsRegressor(e, top_k=1, max_epochs=3, random_state=0),
+    lambda e: HierarchicalMixtureRegressor(e[0][1], branching=(2,), max_iter=2,
+                                           random_state=0),
+], ids=["gradient", "top_k", "hierarchical"])
+@pytest.mark.parametrize("seen_missing", [False, True], ids=["strings", "strings_and_nan"])
+def test_a_category_column_of_missing_values_only_is_predicted(make, seen_missing):
+    # One row to predict with its category unknown (np.nan) makes the column
+    # float64: the gate's one-hot encoder, fitted on strings (and NaN), stopped
+    # with a bare TypeError "ufunc 'isnan' not supported for the input types".
+    # Now its NaN are missing values, as in an object column.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=60)
+    frame = pd.DataFrame(X, columns=["a", "b"]).assign(city=np.where(X[:, 1] > 0, "n", "s"))
+    if seen_missing:
+        frame.loc[:5, "city"] = np.nan
+    model = make([("ridge", _numbers_only(Ridge())),
+                  ("tree", _numbers_only(DecisionTreeRegressor(max_depth=3)))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(frame, y)
+    rows = frame.iloc[[8]].assign(city=np.nan), frame.iloc[:4].assign(city=np.nan)
+    for missing in rows:
+        assert missing["city"].dtype == np.float64
+        as_objects = missing.assign(city=np.full(len(missing), np.nan, dtype=object))
+        assert_allclose(model.predict(missing), model.predict(as_objects))
+        assert missing["city"].dtype == np.float64   # the caller's frame as it was
+    gate = AutoGateTransformer().fit(frame)
+    view = gate.transform(rows[0])
+    assert_allclose(view[0, 2:], [0, 0, 1] if seen_missing else [0, 0])
