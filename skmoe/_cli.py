@@ -413,8 +413,9 @@ def _run_compare(args):
         if rarest < 2:
             # No --cv helps (it is at least 2): "lower --cv" sent the user after
             # the folds when the target had one-row classes.
+            rare = labels.tolist()[counts.argmin()]   # (not numpy's "np.int64(3)")
             raise UserError(f"{int(np.sum(counts < 2))} of the {len(labels)} classes of the "
-                            f"target have a single row (e.g. {labels[counts.argmin()]!r}); "
+                            f"target have a single row (e.g. {rare!r}); "
                             "cross-validation needs at least 2 rows of every class. Drop "
                             "those rows, or use --task regression if the target is a number.")
         if rarest < args.cv:

@@ -104,3 +104,18 @@ def test_a_category_column_of_missing_values_only_is_predicted(make, seen_missin
     gate = AutoGateTransformer().fit(frame)
     view = gate.transform(rows[0])
     assert_allclose(view[0, 2:], [0, 0, 1] if seen_missing else [0, 0])
+
+
+# -- the CLI names a one-row class as the user wrote it -----------------------
+@pytest.mark.parametrize("labels, shown", [((0, 1, 3), "(e.g. 3)"),
+                                           (("a", "b", "cat"), "(e.g. 'cat')")])
+def test_cli_names_a_one_row_class_without_numpy_types(tmp_path, capsys, labels, shown):
+    # The class was shown as numpy 2's repr: "(e.g. np.int64(3))".
+    from skmoe._cli import main
+    rows = [f"{i},{i % 3},{labels[i % 2]}" for i in range(20)] + [f"20,1,{labels[2]}"]
+    path = tmp_path / "one_row_class.csv"
+    path.write_text("x,z,y\n" + "\n".join(rows) + "\n")
+    assert main(["compare", str(path), "--task", "classification", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "1 of the 3 classes of the target have a single row" in err
+    assert shown in err and "np." not in err
