@@ -55,6 +55,7 @@ VARIANTS = {
     "cv=2": ({}, {"cv": 2}),
     "refit the experts (as stacking)": ({}, {"refit_experts": True}),
     "fold fits averaged (no refit)": ({}, {"refit_experts": False}),
+    "half refit, half fold fits": ({}, {"refit_experts": 0.5}),
     "loss=nll (regression)": ({}, {"loss": "nll"}),
     "stop when every fold gate stops (not their mean)": ({"stop": "each"}, {}),
     "learning_rate=3e-3": ({}, {"learning_rate": 3e-3}),
