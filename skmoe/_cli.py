@@ -175,6 +175,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         print(f"note: left out the column(s) {list(map(str, index))} of {path}: row numbers "
               "0, 1, 2, ... without a header: a saved index, not data (--drop it to leave "
               "it out without this note; give it a header to keep it).", file=sys.stderr)
+    # A column with no value at all: --dropna would drop every row for it.
+    empty = [str(c) for c in frame.columns if c != target and frame[c].isna().all()]
+    if empty:
+        raise UserError(f"Column(s) {empty} of {path} have no value in any row; leave them "
+                        f"out with --drop {' '.join(empty)}.")
     if dropna:
         frame = frame.dropna()
         if not len(frame):

@@ -117,6 +117,18 @@ def test_csv_without_rows(tmp_path, capsys, text, extra, message):
     assert message in capsys.readouterr().err
 
 
+def test_csv_with_an_empty_column_says_to_drop_it(tmp_path, capsys):
+    # A column with no value in any row was reported as having missing
+    # values, "pass --dropna", which then dropped every row ("--dropna left
+    # none"): the fix is --drop.
+    path = tmp_path / "empty.csv"
+    path.write_text("a,notes,y\n" + "".join(f"{i},,{i % 2}\n" for i in range(20)))
+    for extra in ([], ["--dropna"]):
+        assert main(["compare", str(path), *extra]) == 2
+        assert "['notes'] of" in (err := capsys.readouterr().err)
+        assert "have no value in any row; leave them out with --drop notes" in err
+
+
 
 def _numbers_csv(tmp_path, x, y, name="nums.csv"):
     path = tmp_path / name
