@@ -123,12 +123,14 @@ def test_classifier_folds_need_a_class_as_large_as_cv():
     with pytest.raises(ValueError, match="class with at least 5 samples"):
         MixtureOfExpertsClassifier(CLASSIFIERS, cv=5, max_epochs=2).fit(X, y)
     with pytest.raises(ValueError, match="class with at least 5 samples"):
-        EnsembleClassifier(CLASSIFIERS, weights="greedy").fit(X, y)
-    # cv='auto' uses the 2 folds the largest class allows.
+        EnsembleClassifier(CLASSIFIERS, weights="greedy", cv=5).fit(X, y)
+    # cv='auto' (the default of both) uses the 2 folds the largest class allows.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         moe = MixtureOfExpertsClassifier(CLASSIFIERS, max_epochs=2, random_state=0).fit(X, y)
+        greedy = EnsembleClassifier(CLASSIFIERS, weights="greedy", random_state=0).fit(X, y)
     assert_allclose(moe.predict_proba(X).sum(axis=1), 1.0)
+    assert_allclose(greedy.predict_proba(X).sum(axis=1), 1.0)
 
 
 @pytest.mark.parametrize("make", [
