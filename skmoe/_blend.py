@@ -83,7 +83,7 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           CandidateBlend, ExpertHead, LinearHead, PriorHead, best_expert,
                           blend_prediction, candidate_loss, choose_candidates,
                           class_frequencies, constant_blend_logits, head_prediction,
-                          head_rows, make_head, picked_log_likelihood)
+                          head_rows, make_head, picked_log_likelihood, target_range)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam, diverged
@@ -528,7 +528,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                  bounds=LEVERS["head_bounds"],
                                  regression_bounds=LEVERS["regression_head_bounds"]).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
-                    w[head_train], warm_from=full)
+                    w[head_train], warm_from=full,
+                    y_range=target_range(head_y[train], w[train]) if regression else None)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
                                                            regression, problem.n_classes)
         for _ in range(n_init):

@@ -237,9 +237,13 @@ class LinearHead:
             return B - getattr(self, "base_mean_", 0.0)
         return (self._products(B, X) - self.feature_mean_) / self.feature_scale_
 
-    def fit(self, X, outputs, y, sample_weight, warm_from=None):
+    def fit(self, X, outputs, y, sample_weight, warm_from=None, y_range=None):
         """Fit on the gate's X, raw expert outputs and targets (standardised for
         regression).
+
+        ``y_range``: regression, the (lowest, highest) target of the rows of
+        positive weight that the rows given were taken from (a fold's head is
+        given a subset of its rows on large data); by default, of the rows given.
 
         ``warm_from``: a classification head of the same kind already fitted
         on these rows' superset (the head on all rows, for a fold's head): its
@@ -255,6 +259,9 @@ class LinearHead:
         the feature-weighted head would otherwise hold n x (M (d + 1))
         floats, several times over (a 10^6-row fit peaked at 18x the data).
         """
+        if self.regression:
+            # (Before the subset below: the targets' range is that of every row.)
+            self.y_range_ = target_range(y, sample_weight) if y_range is None else y_range
         rows = head_rows(len(y))
         if rows is not None:
             X, outputs, y, sample_weight = X[rows], outputs[rows], y[rows], sample_weight[rows]
@@ -279,8 +286,6 @@ class LinearHead:
         if self.regression:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = LeaveOneOutRidge().fit(features, y, sample_weight, alphas)
-            seen = y[np.asarray(sample_weight) > 0]
-            self.y_range_ = (float(seen.min()), float(seen.max())) if len(seen) else None
             return self
         if not self.feature_weighted:
             classes = np.unique(y)
@@ -412,6 +417,12 @@ class LinearHead:
             proba = np.clip(proba, lo, hi)
         total = proba.sum(axis=1, keepdims=True)
         return proba / np.where(total > 0, total, 1.0)
+
+
+def target_range(y, sample_weight):
+    """(lowest, highest) of the targets of positive weight, or None if none."""
+    seen = np.asarray(y)[np.asarray(sample_weight) > 0]
+    return (float(seen.min()), float(seen.max())) if len(seen) else None
 
 
 def head_rows(n):

@@ -1101,3 +1101,23 @@ def test_the_mixture_does_not_extrapolate_an_exponential_index():
         warnings.simplefilter("ignore", ConvergenceWarning)
         mixture = rmse(MixtureOfExpertsRegressor(experts, random_state=0))
     assert mixture < rmse(DecisionTreeRegressor(max_depth=8, random_state=0))
+
+
+def test_a_regression_heads_target_range_is_that_of_every_row():
+    # On more than HEAD_MAX_ROWS rows a head is fitted on a random subset; the
+    # targets' range that bounds it is still that of every row (it was the
+    # subset's, which can miss the extremes), or the one its caller gives.
+    from skmoe._candidates import HEAD_MAX_ROWS, head_rows, make_head
+    n = HEAD_MAX_ROWS + 50
+    rng = np.random.RandomState(0)
+    y = rng.normal(size=n)
+    left_out = np.setdiff1d(np.arange(n), head_rows(n))[0]
+    y[left_out] = 10.0                                   # the largest, not in the subset
+    outputs = np.column_stack([y + rng.normal(size=n), np.zeros(n)])
+    w = np.ones(n)
+    head = make_head("linear", True, 0.0, 1.0, regression_bounds=1.0).fit(
+        np.zeros((n, 1)), outputs, y, w)
+    assert head.y_range_ == (y.min(), 10.0)
+    given = make_head("linear", True, 0.0, 1.0, regression_bounds=1.0).fit(
+        np.zeros((n, 1)), outputs, y, w, y_range=(-20.0, 20.0))
+    assert given.y_range_ == (-20.0, 20.0)
