@@ -50,6 +50,7 @@ VARIANTS = {
     "no best-expert candidate": ({"best_expert": False}, {}),
     "pick one (1 SE rule), not a blend": ({"choice": "se"}, {}),
     "pick the lowest held-out loss": ({"choice": "argmin"}, {}),
+    "level-2 blend by ensemble selection": ({"choice": "greedy"}, {}),
     "blend of those beating the constant by 1 SE": ({"choice": "se_blend"}, {}),
     "one gate (no averaging)": ({"bagged": False}, {}),
     "cv=2": ({}, {"cv": 2}),

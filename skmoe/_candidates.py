@@ -739,7 +739,8 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
     experts' constant blend: a handful of weights fitted on n held-out rows);
     ``'se'`` picks one (:func:`_se_choice`); ``'se_blend'`` blends the
     constant blend with the candidates that beat it by one standard error;
-    ``'argmin'`` the lowest loss. (The alternatives are for the ablation
+    ``'argmin'`` the lowest loss; ``'greedy'`` Caruana's ensemble selection
+    over the candidates (50 rounds). (The alternatives are for the ablation
     benchmark, ``benchmarks/bench_gate_levers.py``.) Every weight is
     positive: there is no cut-off (see below). In ``'blend'`` mode the
     constant blend keeps at least ``constant_floor`` of the weight (the other
@@ -762,6 +763,14 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
         out = np.column_stack([predictions[name] for name in names])
     else:
         out = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
+    if mode == "greedy":
+        from ._ensemble import ensemble_selection
+        weights = ensemble_selection(out, y if regression else None, 50, w,
+                                     classifier=not regression)
+        if "constant" in names and constant_floor > 0:
+            weights = (1.0 - constant_floor) * weights
+            weights[names.index("constant")] += constant_floor
+        return dict(zip(names, weights))
     floor = constant_floor if "constant" in names else 0.0
     if floor > 0:
         # The blend keeps at least ``floor`` on the constant blend: fitting the
