@@ -1121,3 +1121,21 @@ def test_a_regression_heads_target_range_is_that_of_every_row():
     given = make_head("linear", True, 0.0, 1.0, regression_bounds=1.0).fit(
         np.zeros((n, 1)), outputs, y, w, y_range=(-20.0, 20.0))
     assert given.y_range_ == (-20.0, 20.0)
+
+
+def test_level_2_blend_by_ensemble_selection_for_the_ablation():
+    # choose_candidates(mode="greedy"), the ablation variant of round 14:
+    # Caruana's selection counts over the candidates, the constant blend
+    # keeping its floor on top.
+    from skmoe._candidates import choose_candidates
+    from skmoe._ensemble import ensemble_selection
+    rng = np.random.RandomState(0)
+    y = rng.normal(size=200)
+    predictions = {"constant": y + rng.normal(size=200), "gate": y + 0.5 * rng.normal(size=200),
+                   "linear": y + 2.0 * rng.normal(size=200)}
+    weights = choose_candidates(predictions, y, np.ones(200), True, mode="greedy")
+    counts = ensemble_selection(np.column_stack(list(predictions.values())), y, 50,
+                                np.ones(200))
+    expected = (1 - CONSTANT_FLOOR) * counts + CONSTANT_FLOOR * np.array([1.0, 0.0, 0.0])
+    assert_allclose(list(weights.values()), expected)
+    assert weights["gate"] > 0.5 and weights["constant"] >= CONSTANT_FLOOR
