@@ -29,20 +29,20 @@ from sklearn.model_selection import KFold, StratifiedKFold  # noqa: E402
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor  # noqa: E402
 from skmoe._blend import levers_set  # noqa: E402
+from skmoe.datasets import list_datasets  # noqa: E402
 
 MODES = {"classification": ("head_bounds", [None, "lower", "experts"]),
          "regression": ("regression_head_bounds", [None, 1.0, 0.0])}
 
 
-def log_loss_of(task, model, X, y):
+def held_out_score(task, model, X, y):
     """Test log-loss (classification) or RMSE (regression)."""
     scores = rb._scores(task, model, X, y)[0]
     return scores["log_loss"] if task != "regression" else scores["rmse"]
 
 
 for name in sys.argv[1:]:
-    if name in ("iris", "wine", "breast_cancer", "digits", "boston", "diabetes", "mcycle",
-                "regimes", "friedman1", "cps1985", "wage", "wages_panel", "ames"):
+    if name in list_datasets():
         task, X, y, _ = rb.load(name, 20000)
     else:
         task, X, y = load(name)
@@ -54,12 +54,12 @@ for name in sys.argv[1:]:
         for mode in modes:
             with levers_set(**{lever: mode}):
                 model = cls(rb.make_experts(task, seed=k), random_state=k).fit(X[tr], y[tr])
-                res[str(mode)].append(log_loss_of(task, model, X[te], y[te]))
+                res[str(mode)].append(held_out_score(task, model, X[te], y[te]))
         caruana = rb.build_method("caruana", task, seed=k, lgbm_trees=300,
                                   n_jobs=1).fit(X[tr], y[tr])
-        res["caruana"].append(log_loss_of(task, caruana, X[te], y[te]))
+        res["caruana"].append(held_out_score(task, caruana, X[te], y[te]))
         res["best_expert"].append(min(
-            log_loss_of(task, clone(expert).fit(X[tr], y[tr]), X[te], y[te])
+            held_out_score(task, clone(expert).fit(X[tr], y[tr]), X[te], y[te])
             for _, expert in rb.make_experts(task, seed=k)))
     print(name, "  ".join(f"{key}: {np.mean(v):.4f} {np.round(v, 3).tolist()}"
                           for key, v in res.items()), flush=True)

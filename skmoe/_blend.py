@@ -521,6 +521,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         if "prior" in fixed_heads:
             predictions["prior"][test] = class_frequencies(
                 problem.y[train], w[train], problem.n_classes)
+        # (The fold's targets' range, which a head fitted on a subset of its
+        # rows on large data still bounds by.)
+        y_range = target_range(head_y[train], w[train]) if regression and full_heads else None
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
@@ -528,8 +531,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                  bounds=LEVERS["head_bounds"],
                                  regression_bounds=LEVERS["regression_head_bounds"]).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
-                    w[head_train], warm_from=full,
-                    y_range=target_range(head_y[train], w[train]) if regression else None)
+                    w[head_train], warm_from=full, y_range=y_range)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
                                                            regression, problem.n_classes)
         for _ in range(n_init):

@@ -763,29 +763,27 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
         out = np.column_stack([predictions[name] for name in names])
     else:
         out = np.column_stack([predictions[name][np.arange(len(y)), y] for name in names])
-    if mode == "greedy":
-        from ._ensemble import ensemble_selection
-        weights = ensemble_selection(out, y if regression else None, 50, w,
-                                     classifier=not regression)
-        if "constant" in names and constant_floor > 0:
-            weights = (1.0 - constant_floor) * weights
-            weights[names.index("constant")] += constant_floor
-        return dict(zip(names, weights))
     floor = constant_floor if "constant" in names else 0.0
-    if floor > 0:
-        # The blend keeps at least ``floor`` on the constant blend: fitting the
-        # other weights on the candidates mixed with it gives the optimum
-        # under that constraint (the blend is linear in the candidates).
-        constant = names.index("constant")
-        out = (1.0 - floor) * out + floor * out[:, [constant]]
-    if regression:
-        logits = constant_blend_logits(out, y, w, True)
+    constant = names.index("constant") if floor > 0 else None
+    if mode == "greedy":
+        from ._ensemble import ensemble_selection   # (a module-level import is circular)
+        shares = ensemble_selection(out, y if regression else None, 50, w,
+                                    classifier=not regression)
     else:
-        logits = constant_blend_logits(np.log(np.maximum(out, 1e-300)), None, w, False)
-    # No cut-off for small weights: the predictions must move continuously
-    # with the data (rescaling y must rescale them, to rounding), and a
-    # threshold makes a candidate jump in or out on the last digit.
-    weights = (1.0 - floor) * softmax(logits)
+        if floor > 0:
+            # The blend keeps at least ``floor`` on the constant blend: fitting
+            # the other weights on the candidates mixed with it gives the
+            # optimum under that constraint (the blend is linear in them).
+            out = (1.0 - floor) * out + floor * out[:, [constant]]
+        if regression:
+            logits = constant_blend_logits(out, y, w, True)
+        else:
+            logits = constant_blend_logits(np.log(np.maximum(out, 1e-300)), None, w, False)
+        # No cut-off for small weights: the predictions must move continuously
+        # with the data (rescaling y must rescale them, to rounding), and a
+        # threshold makes a candidate jump in or out on the last digit.
+        shares = softmax(logits)
+    weights = (1.0 - floor) * shares
     if floor > 0:
         weights[constant] += floor
     return dict(zip(names, weights))

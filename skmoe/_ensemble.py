@@ -25,7 +25,7 @@ from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwa
                     encode_class_labels, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
-from ._trainers import _folds_the_data_allow
+from ._trainers import GradientTrainer, _folds_the_data_allow
 from ._likelihood import (LogProbaMixin, _check_finite, aligned_proba, call_expert,
                           classification_outputs, regression_outputs)
 
@@ -140,9 +140,6 @@ def _predict_column(name, estimator, X):
     return regression_outputs([name], [estimator], X)[:, 0]
 
 
-_AUTO_FOLDS = 5  # cv='auto': at most this many folds, as the stacked gate's 'auto'
-
-
 class _BaseEnsemble(_BaseExpertComposition):
     _raw_X = True  # the experts see X as given, as in VotingRegressor
     _parameter_constraints = {
@@ -218,7 +215,7 @@ class _BaseEnsemble(_BaseExpertComposition):
                 # the mixture took 4 folds -- in compare(), whose training
                 # splits of Loblolly hold 3 or 4 rows a class, the greedy twin
                 # failed on every split.
-                cv = _folds_the_data_allow(_AUTO_FOLDS, y, self._is_classifier)
+                cv = _folds_the_data_allow(GradientTrainer.auto_cv, y, self._is_classifier)
             seed = None
             if isinstance(cv, Integral):
                 self._check_min_samples(y, cv, n_left_out)
