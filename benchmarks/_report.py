@@ -88,6 +88,24 @@ def _over(entry, gaps):
     return ", ".join(parts) or "none"
 
 
+def _behind(rank_first):
+    """'; where not first, behind the winner by: boston +3.0% to stacking (SE
+    1.6%), ...; by more than one standard error on: boston' (where recorded)."""
+    behind = rank_first.get("behind") or {}
+    if not behind:
+        return ""
+    parts, beyond = [], []
+    for name, b in behind.items():
+        text = f"{name} {100 * b['gap']:+.2f}% to {LABELS.get(b['winner'], b['winner'])}"
+        if b.get("se") is not None:
+            text += f" (SE {100 * b['se']:.2f}%)"
+            if b["gap"] > b["se"]:
+                beyond.append(name)
+        parts.append(text)
+    return (f"; where not first, behind the winner by: {', '.join(parts)}; by more than "
+            f"one paired standard error on: {', '.join(beyond) or 'none'}")
+
+
 def _targets_lines(result):
     t, lines = result["targets"], []
     if "worst_gap_to_best_blend" in t:
@@ -104,7 +122,7 @@ def _targets_lines(result):
         against = " / ".join(LABELS.get(m, m) for m in r.get("against", []))
         lines.append(f"(ii) Default mixture ranks first against {against} on "
                      f"{100 * r['value']:.0f}% of the datasets (target >= "
-                     f"{100 * r['target']:.0f}%: {_met(r['met'])}).")
+                     f"{100 * r['target']:.0f}%: {_met(r['met'])}){_behind(r)}.")
         g = t["worst_gap_to_best_expert"]
         over = _over(g, {s["name"]: s.get("moe_gap_to_best_expert")
                          for s in result.get("summary", [])})

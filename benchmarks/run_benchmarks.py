@@ -456,6 +456,14 @@ def summarise_dataset(result, default_training):
         summary["moe_gap_to_best_expert"] = (mean["moe"][metric] - best_score) / best_score
         summary["moe_abs_gap_to_best_expert"] = mean["moe"][metric] - best_score
         summary["moe_gap_to_best_expert_se"] = _paired_gap_se(recs, "moe", best, metric)
+        if summary["moe_rank"] > 1:
+            # Where the mixture is not first: how far behind the winner, and
+            # whether that is more than the splits' noise (the paired SE).
+            winner = min(baselines, key=lambda m: mean[m][metric])
+            summary["winner"] = summary["best_expert"] if winner == "best_expert" else winner
+            summary["moe_gap_to_winner"] = mean["moe"][metric] / mean[winner][metric] - 1
+            summary["moe_gap_to_winner_se"] = _paired_gap_se(
+                recs, "moe", best if winner == "best_expert" else winner, metric)
         blends = [b for b in BLENDS if b in mean]
         if blends:
             blend = min(blends, key=lambda m: mean[m][metric])
@@ -528,7 +536,11 @@ def targets(summaries):
         against = {b for s in ranked for b in s["rank_against"]}
         out["rank_first"] = {"value": share, "target": RANK_FIRST, "met": share >= RANK_FIRST,
                              "datasets": firsts,
-                             "against": [b for b in BASELINES if b in against]}
+                             "against": [b for b in BASELINES if b in against],
+                             "behind": {s["name"]: {"winner": s["winner"],
+                                                    "gap": s["moe_gap_to_winner"],
+                                                    "se": s.get("moe_gap_to_winner_se")}
+                                        for s in ranked if "winner" in s}}
         gaps = {s["name"]: s["moe_gap_to_best_expert"] for s in ranked}
         worst = max(gaps, key=gaps.get)
         out["worst_gap_to_best_expert"] = {

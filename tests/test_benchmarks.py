@@ -245,3 +245,40 @@ def test_import_benchmark_measures_fresh_interpreters():
     text = bench_import.report(results, 1)
     assert "| `import skmoe` |" in text
     assert "<= 1.5x, no torch:" in text
+
+
+def test_a_mixture_not_first_reports_its_gap_to_the_winner_and_the_noise():
+    # Two splits: the tree alone (0.9, 1.1; mean 1.0) wins against the mixture
+    # (1.05 on both), 5 % behind on the means; Stacking (1.2) and the rest trail.
+    recs = []
+    for split, tree in ((0, 0.9), (1, 1.1)):
+        recs += [{"split": split, "method": "stacking", "fit_s": 1.0, "predict_s": 1.0,
+                  "rmse": 1.2},
+                 {"split": split, "method": "ensemble", "fit_s": 1.0, "predict_s": 1.0,
+                  "rmse": 1.3},
+                 {"split": split, "method": "caruana", "fit_s": 1.0, "predict_s": 1.0,
+                  "rmse": 1.25},
+                 {"split": split, "method": "moe", "fit_s": 1.0, "predict_s": 1.0,
+                  "rmse": 1.05},
+                 {"split": split, "method": "expert:tree", "rmse": tree}]
+    summary = bench.summarise_dataset({"name": "toy", "task": "regression", "n_rows": 10,
+                                       "n_rows_used": 10, "n_features": 1, "records": recs},
+                                      default_training="gradient")
+    assert summary["moe_rank"] == 2 and summary["winner"] == "tree"
+    assert summary["moe_gap_to_winner"] == pytest.approx(1.05 / 1.0 - 1)
+    gaps = [1.05 / 0.9 - 1, 1.05 / 1.1 - 1]
+    assert summary["moe_gap_to_winner_se"] == pytest.approx(abs(gaps[0] - gaps[1]) / 2)
+    behind = bench.targets([summary])["rank_first"]["behind"]
+    assert behind == {"toy": {"winner": "tree", "gap": pytest.approx(0.05),
+                              "se": pytest.approx(summary["moe_gap_to_winner_se"])}}
+    from _report import _behind
+    # The gap (5 %) is below its standard error (10.6 %): behind, not beyond the noise.
+    assert _behind({"behind": behind}) == ("; where not first, behind the winner by: toy "
+                                           "+5.00% to tree (SE 10.61%); by more than one "
+                                           "paired standard error on: none")
+    first = bench.summarise_dataset({"name": "toy", "task": "regression", "n_rows": 10,
+                                     "n_rows_used": 10, "n_features": 1,
+                                     "records": [dict(r, rmse=0.5) if r["method"] == "moe"
+                                                 else r for r in recs]},
+                                    default_training="gradient")
+    assert "winner" not in first and bench.targets([first])["rank_first"]["behind"] == {}
