@@ -26,7 +26,7 @@ from run_benchmarks import _splits, build_method, diagnostic_arguments, load  # 
 
 def main(argv=None):
     _, args = diagnostic_arguments(__doc__, argv)
-    from skmoe._candidates import ExpertHead
+    from skmoe._candidates import ExpertHead, PriorHead
     from skmoe._likelihood import mix_probabilities
 
     task, X, y, _ = load(args.dataset, args.max_rows)
@@ -63,6 +63,7 @@ def main(argv=None):
                 np.broadcast_to(moe.blend_weights_, weights.shape), outputs))
         for _, head in ([] if combiner is None else combiner.heads):
             name = ("best_expert" if isinstance(head, ExpertHead) else
+                    "prior" if isinstance(head, PriorHead) else
                     "feature_weighted" if head.feature_weighted else "linear")
             scores[name] = score(head.predict(view, outputs) if regression else
                                  head.predict_proba(view, outputs, len(moe.classes_)))
