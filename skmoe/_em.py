@@ -145,11 +145,12 @@ def _kmeans_regions(problem, rng):
 
 
 def _region_score(problem, i, region_rows, folds, seed):
-    """Honest mean log-likelihood of expert i fitted on one region only."""
+    """Honest mean log-likelihood of expert i fitted on one region only (the
+    rows' mean under their sample weights, as the expert's fit weighs them)."""
     splits = ([(region_rows, region_rows)] if folds is None else
               [(np.intersect1d(train, region_rows), np.intersect1d(test, region_rows))
                for train, test in folds])
-    scores = []
+    scores, rows = [], []
     for train, test in splits:
         try:
             _, out = problem.fit_predict(i, train, test, problem.sample_weight, seed)
@@ -159,11 +160,15 @@ def _region_score(problem, i, region_rows, folds, seed):
             scores.append(categorical_log_likelihood(problem.y[test], out[:, None])[:, 0])
         else:
             scores.append(-((problem.y_standardised[test] - problem.standardise(out)) ** 2))
-    scores = np.concatenate(scores)
+        rows.append(test)
+    rows = np.concatenate(rows)
+    if not len(rows):   # (an empty region: no score, as an expert that cannot fit it)
+        return -np.inf
+    mean = float(np.average(np.concatenate(scores), weights=problem.sample_weight[rows]))
     if problem.is_classifier:
-        return scores.mean()
+        return mean
     # Gaussian log-likelihood at the maximum-likelihood variance.
-    return -0.5 * np.log(max(-scores.mean(), VARIANCE_FLOOR))
+    return -0.5 * np.log(max(-mean, VARIANCE_FLOOR))
 
 
 def _match_regions_to_experts(problem, labels, folds, parallel, rng):
@@ -179,7 +184,12 @@ def _match_regions_to_experts(problem, labels, folds, parallel, rng):
     seed = rng.randint(2**31 - 1)
     scores = parallel(delayed(_region_score)(problem, i, regions[j], folds, seed + i)
                       for i in range(M) for j in range(M))
-    weighted = np.array(scores).reshape(M, M) * np.array([len(r) for r in regions])
+    # Each region counts by its rows' total weight, not their number: a region
+    # of 6 rows of weight 20 outweighs 30 rows of weight 1, as their
+    # duplicates would (by their count the line went to the light region, and
+    # EM stayed there: log-likelihood -2.03 per row against the duplicates' -0.45).
+    sizes = np.array([problem.sample_weight[r].sum() for r in regions])
+    weighted = np.array(scores).reshape(M, M) * sizes
     weighted = np.where(np.isfinite(weighted), weighted, -1e300)
     experts, region_of_expert = linear_sum_assignment(weighted, maximize=True)
     expert_of_region = np.empty(M, dtype=int)
