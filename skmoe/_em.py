@@ -469,6 +469,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             "iteration": iteration,
             "log_likelihood": shown,
             "expert_share": np.average(R, axis=0, weights=w),
+            # The experts the shares are of: fewer after collapse_action='drop'.
+            "experts": list(problem.names),
             "seconds": time.perf_counter() - start,
             "collapsed": collapsed_names,
         })

@@ -458,7 +458,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     history_ : list of dict
         Per EM iteration: ``log_likelihood`` (mean per sample; with ``top_k``
         that of the routed model used by ``predict``), ``expert_share`` (each
-        expert's share of responsibility), ``seconds``, ``collapsed`` (names of
+        expert's share of responsibility), ``experts`` (the names those shares
+        are of: fewer from the iteration that dropped experts, with
+        ``collapse_action='drop'``), ``seconds``, ``collapsed`` (names of
         the experts found collapsed at that iteration). Per epoch for
         ``training='gradient'``: ``train_loss``, ``validation_loss``,
         ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate

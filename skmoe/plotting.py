@@ -454,6 +454,23 @@ class ExpertUsageDisplay:
         return self
 
 
+def _shares_by_expert(history, share_key, names):
+    """The shares of each iteration as columns of every expert that had one.
+
+    An iteration that names its experts (EM's ``history_['experts']``) puts
+    its shares in their columns, NaN (a gap in the line) for the others:
+    experts dropped by ``collapse_action='drop'`` have shares up to their
+    drop, and the kept experts' columns are not shifted.
+    """
+    if not all("experts" in h for h in history):
+        return list(names), np.array([h[share_key] for h in history], dtype=float)
+    every = list(dict.fromkeys(name for h in history for name in h["experts"]))
+    shares = np.full((len(history), len(every)), np.nan)
+    for row, h in enumerate(history):
+        shares[row, [every.index(name) for name in h["experts"]]] = h[share_key]
+    return every, shares
+
+
 class ConvergenceDisplay:
     """Training history: the objective and each expert's share per iteration.
 
@@ -506,12 +523,14 @@ class ConvergenceDisplay:
                       else np.arange(1, len(history) + 1))
         share_key = next((k for k in ("expert_share", "expert_usage") if k in history[0]),
                          None)
-        shares = np.array([h[share_key] for h in history]) if share_key else None
+        names, shares = estimator.expert_names_, None
+        if share_key:
+            names, shares = _shares_by_expert(history, share_key, names)
         validation = None
         if key != "log_likelihood" and "validation_loss" in history[0]:
             validation = np.array([h["validation_loss"] for h in history], dtype=float)
         return cls(iterations, np.array([h[key] for h in history], dtype=float), key,
-                   shares, estimator.expert_names_, step_name=step or "iteration",
+                   shares, names, step_name=step or "iteration",
                    validation=validation).plot(ax=ax)
 
     def plot(self, ax=None):

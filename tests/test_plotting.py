@@ -261,3 +261,38 @@ def test_gate_display_takes_sparse_X():
     column = X[:, 2].toarray().ravel()
     assert display.grid.min() == column.min() and display.grid.max() == column.max()
     np.testing.assert_allclose(display.gate_weights.sum(axis=1), 1.0)
+
+
+def test_convergence_display_of_an_em_run_that_dropped_an_expert():
+    # collapse_action='drop' leaves later iterations with fewer shares: the
+    # display raised on the ragged history ("inhomogeneous shape"). Each
+    # expert's line now runs up to its drop, the kept experts' lines unshifted.
+    from sklearn.dummy import DummyRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import PolynomialFeatures
+
+    from skmoe import ExpertCollapseWarning
+    X, y = make_regimes(n_samples=600, noise=1.0, random_state=0)
+    experts = [("line", LinearRegression()),
+               ("quadratic", make_pipeline(PolynomialFeatures(2), LinearRegression())),
+               ("far", DummyRegressor(strategy="constant", constant=1e4))]
+    moe = EMRegressor(experts, gate=MLPGate(hidden_layer_sizes=(), max_iter=50,
+                                            warm_max_iter=10),
+                      cv=None, top_k=1, max_iter=6, init_params="kmeans",
+                      collapse_threshold=0.02, collapse_patience=2, collapse_action="drop",
+                      random_state=0)
+    with pytest.warns(ExpertCollapseWarning):
+        moe.fit(X, y)
+    assert moe.expert_names_ == ["line", "quadratic"]
+    # (The iteration that drops it reports the shares of the experts kept.)
+    assert [len(h["expert_share"]) for h in moe.history_][:2] == [3, 2]
+    display = ConvergenceDisplay.from_estimator(moe)
+    assert display.expert_names == ["line", "quadratic", "far"]
+    dropped = [h["iteration"] for h in moe.history_].index(2)  # dropped at iteration 2
+    assert np.isnan(display.shares[dropped:, 2]).all()
+    assert not np.isnan(display.shares[:dropped, 2]).any()
+    for row, h in enumerate(moe.history_):
+        np.testing.assert_array_equal(display.shares[row, :len(h["experts"])],
+                                      h["expert_share"])
+        assert h["experts"] == display.expert_names[:len(h["experts"])]
+    assert [line.get_label() for line in display.axes_[1].get_lines()] == display.expert_names
