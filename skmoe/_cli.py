@@ -180,10 +180,16 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if empty:
         raise UserError(f"Column(s) {empty} of {path} have no value in any row; leave them "
                         f"out with --drop {' '.join(empty)}.")
+    dropped = ""
     if dropna:
+        n_rows, gaps = len(frame), frame.isna().sum().sort_values(ascending=False)
         frame = frame.dropna()
         if not len(frame):
             raise UserError(f"Every row of {path} has a missing value: --dropna left none.")
+        if len(frame) < n_rows:
+            most = [str(c) for c, k in gaps.items() if k][:3]
+            dropped = (f" (--dropna left {len(frame)} of the {n_rows} rows; the column(s) "
+                       f"{most} miss the most values: --drop them to keep more rows)")
     y = frame.pop(target)
     if y.isna().any():
         raise UserError(f"The target column {target!r} has missing values; pass --dropna.")
@@ -220,7 +226,10 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if y.nunique() < 2:
         # A constant target: every model scored r2 0 or 1 by rounding, and the
         # paired test called the difference significant.
-        raise UserError(f"The target {target!r} has a single value ({y.iloc[0]}): "
+        # (dslabs::polls_us_election_2016 with --dropna: columns missing in
+        # nearly every row left one row of 600, and the error spoke of a
+        # target of ten grades as of a constant, naming neither.)
+        raise UserError(f"The target {target!r} has a single value ({y.iloc[0]}){dropped}: "
                         "there is nothing to predict.")
     if task == "auto":
         numeric = pd.api.types.is_numeric_dtype(y)
