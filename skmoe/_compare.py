@@ -24,7 +24,7 @@ from scipy import stats
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import get_scorer, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils import _safe_indexing, check_consistent_length
+from sklearn.utils import _safe_indexing, indexable
 
 from ._compat import check_flag
 from ._crossfit import check_splits
@@ -596,7 +596,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # score); colliding labels are refused here, before any fit.
     signs = _display_signs(list(scorers), {k: _scorer_sign(s) for k, s in scorers.items()})
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)
-    check_consistent_length(X, y)
+    # indexable also turns a sparse X without row indexing (COO, DIA) into
+    # CSR, as cross_validate does: a COO X was "'coo_matrix' object is not
+    # subscriptable" in every worker, although the estimators take it.
+    X, y = indexable(X, y)
     y_arr = np.asarray(y)
     if classifier:
         # Missing or mixed labels (None beside strings) stopped np.unique below
@@ -614,6 +617,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # paired test called a difference of 4e-16 significant (t = -inf).
         raise ValueError(f"y is constant ({y_arr.ravel()[:1].tolist()[0]!r}): there is "
                          "nothing to compare the models on.")
+    if isinstance(cv, (bool, np.bool_)):
+        # bool is an int to Python: cv=True was K-fold with "n_splits=1", a
+        # message that named no cv (the estimators refuse a flag as cv).
+        raise ValueError(f"cv must be a number of folds (2 or more), a splitter or an "
+                         f"iterable of (train, test) splits, got {cv!r}.")
     # Any integer (a numpy one from a grid or a config, too) is the documented
     # shuffled K-fold: np.int64(5) went to check_cv, unshuffled folds.
     if isinstance(cv, numbers.Integral):

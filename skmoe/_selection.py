@@ -438,10 +438,18 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
                          f"`experts`), got {type(mixture.experts).__name__}"
                          ". For a list of experts, compare sub-lists with compare().")
     X = X if sparse.issparse(X) or is_dataframe(X) else np.asarray(X)
+    if sparse.issparse(X) and X.format not in ("csr", "csc"):
+        # The folds take rows, which COO and DIA have no indexing for ("'coo_matrix'
+        # object is not subscriptable" on every fold); the mixtures take them as CSR.
+        X = X.tocsr()
     # As the mixtures check it: a column y is raveled (DataConversionWarning).
     y = _check_y(y, y_numeric=not is_classifier(estimator), estimator=estimator)
     scores = {}
     if criterion == "cv":
+        if isinstance(cv, (bool, np.bool_)):
+            # bool is an int to Python: cv=True was K-fold with "n_splits=1".
+            raise ValueError(f"cv must be a number of folds (2 or more) or a "
+                             f"cross-validation generator, got {cv!r}.")
         splitter = check_cv(cv, y, classifier=is_classifier(estimator))
         folds = list(splitter.split(X, y))
         for value in candidates:

@@ -1,0 +1,61 @@
+"""Bad input, round 6: inputs a user may pass that the earlier rounds did not try."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import sparse
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsRegressor, MLPGate, compare, select_n_experts
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+
+
+def _regression(n=40, n_features=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, n_features))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+def _em_template():
+    return MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em", cv=None,
+                                     max_iter=3, gate=FAST_GATE, random_state=0)
+
+
+@pytest.mark.parametrize("to_sparse", [sparse.coo_matrix, sparse.coo_array, sparse.dia_matrix])
+def test_compare_takes_a_sparse_x_without_row_indexing(to_sparse):
+    # The estimators take a COO X (as CSR); compare() failed in every worker
+    # with "'coo_matrix' object is not subscriptable".
+    X, y = _regression()
+    models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2, random_state=0)}
+    dense = compare(models, X, y, cv=2)
+    result = compare(models, to_sparse(X), y, cv=2)
+    for name in models:
+        for metric in dense.scores[name]:
+            assert_allclose(result.scores[name][metric], dense.scores[name][metric])
+
+
+def test_select_n_experts_by_cv_takes_a_sparse_x_without_row_indexing():
+    X, y = _regression()
+    with pytest.warns(Warning):  # EM's max_iter=3: not converged
+        best, scores = select_n_experts(_em_template(), X, y, candidates=[1, 2],
+                                        criterion="cv", cv=2)
+    with pytest.warns(Warning):
+        coo_best, coo_scores = select_n_experts(_em_template(), sparse.coo_matrix(X), y,
+                                                candidates=[1, 2], criterion="cv", cv=2)
+    assert coo_best == best
+    assert_allclose([coo_scores[k] for k in (1, 2)], [scores[k] for k in (1, 2)])
+
+
+@pytest.mark.parametrize("cv", [True, np.bool_(False)])
+def test_a_flag_as_cv_is_refused_by_compare_and_select_n_experts(cv):
+    # bool is an int to Python: cv=True was K-fold "n_splits=1", an error
+    # about no parameter of these functions (the estimators refuse cv=True).
+    X, y = _regression()
+    refused = r"cv must be a number of folds .*got (np\.)?(True|False)"
+    with pytest.raises(ValueError, match=refused):
+        compare({"ridge": Ridge(), "tree": DecisionTreeRegressor()}, X, y, cv=cv)
+    with pytest.raises(ValueError, match=refused):
+        select_n_experts(_em_template(), X, y, candidates=[1, 2], criterion="cv", cv=cv)
+
