@@ -153,6 +153,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                 "commas: save it comma-separated." if separator else "")
         raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a "
                         f"target.{hint}")
+    chosen = target is not None
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:
         raise UserError(f"{path} has no column {target!r}; its columns are "
@@ -175,6 +176,14 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         print(f"note: left out the column(s) {list(map(str, index))} of {path}: row numbers "
               "0, 1, 2, ... without a header: a saved index, not data (--drop it to leave "
               "it out without this note; give it a header to keep it).", file=sys.stderr)
+    if frame[target].isna().all():
+        # (Was "has missing values; pass --dropna", which then dropped every
+        # row: a comma at the end of every line makes an empty last column,
+        # the default target.)
+        hint = "" if chosen else (" It is the last column, the default target: a comma at "
+                                  "the end of every line makes an empty one.")
+        raise UserError(f"The target column {target!r} of {path} has no value in any "
+                        f"row; choose the target with --target.{hint}")
     # A column with no value at all: --dropna would drop every row for it.
     empty = [str(c) for c in frame.columns if c != target and frame[c].isna().all()]
     if empty:

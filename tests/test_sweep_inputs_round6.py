@@ -59,3 +59,18 @@ def test_a_flag_as_cv_is_refused_by_compare_and_select_n_experts(cv):
     with pytest.raises(ValueError, match=refused):
         select_n_experts(_em_template(), X, y, candidates=[1, 2], criterion="cv", cv=cv)
 
+
+def test_cli_an_empty_last_column_is_named_not_sent_to_dropna(tmp_path, capsys):
+    # A comma at the end of every line makes an empty last column, the default
+    # target: the CLI said "has missing values; pass --dropna", and --dropna
+    # then dropped every row.
+    from skmoe._cli import main
+    X, y = _regression()
+    path = tmp_path / "trailing.csv"
+    path.write_text("x,y,\n" + "".join(f"{a:.4f},{b:.4f},\n" for a, b in zip(X[:, 0], y)))
+    for extra in ([], ["--dropna"]):
+        assert main(["compare", str(path), "--quiet", *extra]) == 2
+        err = capsys.readouterr().err
+        assert "'Unnamed: 2'" in err and "has no value in any row" in err, err
+        assert "--target" in err and "comma at the end of every line" in err, err
+        assert "pass --dropna" not in err and "--dropna left none" not in err, err
