@@ -75,12 +75,17 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         n_leaves = math.prod(check_branching(self.branching))
         if hasattr(self.experts, "fit"):
             return [(f"leaf{i}", self.experts) for i in range(n_leaves)]
-        if not isinstance(self.experts, (list, tuple)) or not all(
-                isinstance(item, (list, tuple)) and len(item) == 2
-                and isinstance(item[0], str) for item in self.experts):
-            raise TypeError("experts must be one estimator (cloned to every leaf) or a "
-                            "list of (name, estimator) pairs, one per leaf; got "
-                            f"{type(self.experts).__name__}.")
+        expected = ("experts must be one estimator (cloned to every leaf) or a list of "
+                    "(name, estimator) pairs, one per leaf")
+        if not isinstance(self.experts, (list, tuple)):
+            raise TypeError(f"{expected}; got {type(self.experts).__name__}.")
+        for item in self.experts:
+            # The item at fault: a list of bare estimators ([Ridge(), Ridge()])
+            # or of pairs named by numbers said "got list", as if a list
+            # were refused.
+            if not (isinstance(item, (list, tuple)) and len(item) == 2
+                    and isinstance(item[0], str)):
+                raise TypeError(f"{expected}, each name a string; got {item!r} in the list.")
         if len(self.experts) != n_leaves:
             raise ValueError(f"branching={self.branching!r} has {n_leaves} leaves but "
                              f"{len(self.experts)} experts were given.")

@@ -7,7 +7,8 @@ from scipy import sparse
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsRegressor, MLPGate, compare, select_n_experts
+from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate, compare,
+                   select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -74,3 +75,16 @@ def test_cli_an_empty_last_column_is_named_not_sent_to_dropna(tmp_path, capsys):
         assert "'Unnamed: 2'" in err and "has no value in any row" in err, err
         assert "--target" in err and "comma at the end of every line" in err, err
         assert "pass --dropna" not in err and "--dropna left none" not in err, err
+
+
+@pytest.mark.parametrize("experts, item", [
+    ([Ridge(), Ridge()], r"Ridge\(\)"),
+    ([(1, Ridge()), (2, Ridge())], r"\(1, Ridge\(\)\)"),
+    ([("a", Ridge(), 1), ("b", Ridge(), 2)], r"\('a', Ridge\(\), 1\)"),
+])
+def test_hierarchical_mixture_names_the_expert_item_that_is_no_pair(experts, item):
+    # Was "... or a list of (name, estimator) pairs, one per leaf; got list.",
+    # as if a list were refused; the flat mixtures name the item.
+    X, y = _regression()
+    with pytest.raises(TypeError, match=rf"each name a string; got {item} in the list"):
+        HierarchicalMixtureRegressor(experts, branching=(2,), max_iter=2).fit(X, y)
