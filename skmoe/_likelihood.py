@@ -10,7 +10,7 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
-from ._base import rebuilt_error
+from ._base import read_only_hint, rebuilt_error
 from ._data import huge_values_hint, n_samples, own_frame, warned_once
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
@@ -113,8 +113,11 @@ def call_expert(name, expert, method, X):
     except Exception as exc:
         if str(exc).startswith(f"Expert '{name}' "):
             raise  # already named (a CrossFitAverage's fold model): not twice
+        # (An expert writing into its X at prediction said only "assignment
+        # destination is read-only", although the caller's X was writeable.)
         raise rebuilt_error(exc, f"Expert '{name}' ({type(expert).__name__}) failed in "
-                                 f"{method}: {exc}{huge_values_hint(exc, X)}") from exc
+                                 f"{method}: {exc}{read_only_hint(exc)}"
+                                 f"{huge_values_hint(exc, X)}") from exc
     if values.ndim == 0 or values.shape[0] != n:
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
                          f"{method} of shape {values.shape} for {n} rows; expected "

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate, compare,
-                   select_n_experts)
+from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
+                   MLPGate, compare, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -88,3 +89,32 @@ def test_hierarchical_mixture_names_the_expert_item_that_is_no_pair(experts, ite
     X, y = _regression()
     with pytest.raises(TypeError, match=rf"each name a string; got {item} in the list"):
         HierarchicalMixtureRegressor(experts, branching=(2,), max_iter=2).fit(X, y)
+
+
+class _ZeroesXInPredict(RegressorMixin, BaseEstimator):
+    """A regression expert that writes into its X at prediction (not in fit)."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        X[:, 0] = 0.0
+        return np.full(X.shape[0], self.mean_)
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: EnsembleRegressor(experts),
+    lambda experts: MixtureOfExpertsRegressor(experts, training="em", gate=FAST_GATE,
+                                              max_iter=2, random_state=0),
+])
+def test_an_expert_writing_into_x_at_prediction_is_told_why_x_is_read_only(make):
+    # Its fit got the hint; at prediction the error was numpy's bare
+    # "assignment destination is read-only", though the caller's X was writeable.
+    X, y = _regression()
+    X_before = X.copy()
+    model = make([("zeroes", _ZeroesXInPredict()), ("ridge", Ridge())])
+    with pytest.raises(ValueError, match=r"Expert 'zeroes' \(_ZeroesXInPredict\) failed in "
+                                         r"predict: .*read-only.*writes into its X"):
+        model.fit(X, y).predict(X)
+    assert_allclose(X, X_before)
