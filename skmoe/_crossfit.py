@@ -438,12 +438,18 @@ class CrossFitAverage(BaseEstimator):
         weights = getattr(self, "weights", None)
         if weights is None:
             return np.full(n_fits, 1.0 / n_fits)
-        weights = np.asarray(weights, dtype=float)
-        if (weights.shape != (n_fits,) or not np.all(np.isfinite(weights))
-                or np.any(weights < 0) or weights.sum() <= 0):
+        try:
+            weights = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError):
+            weights = None   # words or a dict: numpy's message named no parameter
+        if (weights is None or weights.shape != (n_fits,) or not np.all(np.isfinite(weights))
+                or np.any(weights < 0) or not np.any(weights > 0)):
             raise ValueError(
                 f"CrossFitAverage of expert '{self.name}': weights must be {n_fits} finite, "
                 f"non-negative numbers (one per fit), not all zero; got {self.weights!r}.")
+        # By the largest first: the sum of [1e308, 1e308] overflowed to inf,
+        # the weights became [0, 0] and every prediction 0.0, silently.
+        weights = weights / weights.max()
         return weights / weights.sum()
 
     def _fits(self):
@@ -457,6 +463,12 @@ class CrossFitAverage(BaseEstimator):
         if not isinstance(fits, (list, tuple)) or not fits:
             raise ValueError(f"CrossFitAverage of expert '{self.name}' needs a non-empty "
                              f"list of fitted estimators; got {fits!r}.")
+        for i, fit in enumerate(fits):
+            if not hasattr(fit, "predict"):
+                # (None or a number failed in is_classifier with an error about
+                # __sklearn_tags__.)
+                raise TypeError(f"CrossFitAverage of expert '{self.name}': fit {i} is "
+                                f"{fit!r}, not a fitted estimator with predict.")
         n_classes = self.n_classes
         if n_classes is None:
             for i, fit in enumerate(fits):

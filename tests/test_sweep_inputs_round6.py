@@ -8,8 +8,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   MLPGate, compare, select_n_experts)
+from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, MLPGate, compare, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -118,3 +118,28 @@ def test_an_expert_writing_into_x_at_prediction_is_told_why_x_is_read_only(make)
                                          r"predict: .*read-only.*writes into its X"):
         model.fit(X, y).predict(X)
     assert_allclose(X, X_before)
+
+
+def test_cross_fit_average_weights_whose_sum_overflows_are_their_ratio():
+    # weights / weights.sum() was [0, 0] for [1e308, 1e308]: every prediction
+    # 0.0, silently (numpy's overflow warning aside).
+    X, y = _regression()
+    fits = [Ridge().fit(X[:30], y[:30]), Ridge().fit(X[10:], y[10:])]
+    assert_allclose(CrossFitAverage(fits, weights=[1e308, 1e308]).predict(X),
+                    CrossFitAverage(fits).predict(X))
+
+
+@pytest.mark.parametrize("fits, weights, error, message", [
+    ("ridges", ["a", "b"], ValueError, r"weights must be 2 finite, non-negative numbers"),
+    ("ridges", {"fold0": 1.0}, ValueError, r"weights must be 2 finite, non-negative numbers"),
+    ("with None", None, TypeError, r"fit 1 is None, not a fitted estimator with predict"),
+])
+def test_cross_fit_average_names_weights_and_fits_that_are_not_such(fits, weights, error,
+                                                                    message):
+    # Were numpy's "could not convert string to float: 'a'" and scikit-learn's
+    # "'NoneType' object has no attribute '__sklearn_tags__'".
+    X, y = _regression()
+    ridge = Ridge().fit(X, y)
+    fits = [ridge, ridge] if fits == "ridges" else [ridge, None]
+    with pytest.raises(error, match=message):
+        CrossFitAverage(fits, weights=weights).predict(X)
