@@ -112,7 +112,10 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
         x_mean, x_scale = standardisation(X)
         Z = standardise(device_array(X, device), x_mean, x_scale)
         T = torch.as_tensor(target, device=device)
-        w = to_tensor(sample_weight / sample_weight.mean(), device)
+        # By the largest first: the mean of weights near 1e308 overflowed, every
+        # weight became 0 and the network kept its initial weights, silently.
+        w = sample_weight / sample_weight.max()
+        w = to_tensor(w / w.mean(), device)
         rng = np.random.RandomState(seed)
         n = len(X)
         n_val = int(round(self.validation_fraction * n)) if self.early_stopping else 0

@@ -9,7 +9,8 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor, MLPGate, compare, select_n_experts)
+                   MixtureOfExpertsRegressor, MLPGate, TorchMLPClassifier, TorchMLPRegressor,
+                   compare, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -143,3 +144,17 @@ def test_cross_fit_average_names_weights_and_fits_that_are_not_such(fits, weight
     fits = [ridge, ridge] if fits == "ridges" else [ridge, None]
     with pytest.raises(error, match=message):
         CrossFitAverage(fits, weights=weights).predict(X)
+
+
+@pytest.mark.parametrize("make", [TorchMLPRegressor, TorchMLPClassifier])
+def test_torch_experts_take_weights_whose_mean_overflows_as_their_ratio(make):
+    # sample_weight / sample_weight.mean() was 0 for weights of 1e308: the
+    # network kept its initial weights, with only numpy's overflow warning.
+    X, y = _regression()
+    if make is TorchMLPClassifier:
+        y = y > 0
+    model = lambda: make(hidden_layer_sizes=(4,), max_epochs=5, random_state=0)
+    predict = (lambda m: m.predict_proba(X)) if make is TorchMLPClassifier else (
+        lambda m: m.predict(X))
+    assert_allclose(predict(model().fit(X, y, sample_weight=np.full(len(y), 1e308))),
+                    predict(model().fit(X, y)), rtol=1e-6)
