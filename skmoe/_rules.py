@@ -228,6 +228,10 @@ class RuleExpert(BaseEstimator):
             check_label_values(y, "y")
         X, y = validate_numeric_data(self, X, y, y_numeric=regression, who=self._who())
         w = check_sample_weight(sample_weight, X)
+        if w is not None:
+            # By the largest first: the mean of weights near 1e308 overflowed,
+            # and every weight became 0 (noise_std_ NaN, or "Weights sum to zero").
+            w = w / w.max()
         w = np.ones(len(y)) if w is None else w / w.mean()
         start = dict(self.params or {})
         for key, value in start.items():

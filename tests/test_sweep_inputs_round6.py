@@ -9,8 +9,8 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor, MLPGate, TorchMLPClassifier, TorchMLPRegressor,
-                   compare, select_n_experts)
+                   MixtureOfExpertsRegressor, MLPGate, RuleExpert, TorchMLPClassifier,
+                   TorchMLPRegressor, compare, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -158,3 +158,28 @@ def test_torch_experts_take_weights_whose_mean_overflows_as_their_ratio(make):
         lambda m: m.predict(X))
     assert_allclose(predict(model().fit(X, y, sample_weight=np.full(len(y), 1e308))),
                     predict(model().fit(X, y)), rtol=1e-6)
+
+
+def _scaled_first_column(X, a):
+    return a * X[:, 0]
+
+
+def _first_column_above(X, threshold):
+    return X[:, 0] > threshold
+
+
+def test_rule_expert_takes_weights_whose_mean_overflows_as_their_ratio():
+    # w / w.mean() was 0 for weights of 1e308: the regression rule's noise_std_
+    # was NaN (its parameter never moved), the classification rule failed
+    # with numpy's "Weights sum to zero, can't be normalized".
+    X, y = _regression()
+    huge = np.full(len(y), 1e308)
+    plain = RuleExpert(_scaled_first_column, params={"a": 0.5}).fit(X, y)
+    heavy = RuleExpert(_scaled_first_column, params={"a": 0.5}).fit(X, y, sample_weight=huge)
+    assert heavy.params_ == pytest.approx(plain.params_)
+    assert heavy.noise_std_ == pytest.approx(plain.noise_std_)
+    labels = (y > 0.3).astype(int)
+    rule = lambda: RuleExpert(_first_column_above, params={"threshold": 0.0},
+                              task="classification")
+    assert_allclose(rule().fit(X, labels, sample_weight=huge).predict_proba(X),
+                    rule().fit(X, labels).predict_proba(X))
