@@ -29,7 +29,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
-                    n_samples, own_frame, resolve_gate_transformer, take_rows, warned_once)
+                    n_samples, own_frame, read_only_view, resolve_gate_transformer, take_rows,
+                    warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -407,8 +408,8 @@ class _BaseExpertComposition(_BaseComposition):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
         check_not_a_class("gate_transformer", self.gate_transformer)
         self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
-        Z = gate_matrix(self.gate_transformer_.fit_transform(X, y), n_samples(X),
-                        self.gate_transformer_)
+        Z = gate_matrix(_transform_read_only(self.gate_transformer_, "fit_transform", X, y),
+                        n_samples(X), self.gate_transformer_)
         self._n_gate_columns = Z.shape[1]
         return Z
 
@@ -417,8 +418,8 @@ class _BaseExpertComposition(_BaseComposition):
         transformer = getattr(self, "gate_transformer_", None)
         if transformer is None:  # fitted before gate_transformer existed
             return np.asarray(X, dtype=np.float64)
-        return gate_matrix(warned_once(transformer.transform, X), n_samples(X), transformer,
-                           getattr(self, "_n_gate_columns", None))
+        return gate_matrix(warned_once(_transform_read_only, transformer, "transform", X),
+                           n_samples(X), transformer, getattr(self, "_n_gate_columns", None))
 
     def _y_not_numeric(self, exc):
         """The error for a regressor's y that is no number (``exc``: the cast's)."""
@@ -957,6 +958,26 @@ def one_weighted_row_hint(weight):
     return (" (only one of its rows has positive weight -- sample_weight times the "
             "mixture's share of each row -- and it is fitted on that row alone: give "
             "more rows a positive sample_weight, or add rows)")
+
+
+def _transform_read_only(transformer, method, X, *args):
+    """``transformer.<method>(X, *args)`` on X read-only (:func:`read_only_view`).
+
+    The gate's transformer got the caller's X itself: one that scales in place
+    (StandardScaler(copy=False), Normalizer(copy=False)) changed the caller's
+    array at fit and at every predict, and the X the experts were then fitted
+    on. scikit-learn's transformers copy a read-only X where they write; one
+    that writes into it anyway gets an error that says why.
+    """
+    try:
+        return getattr(transformer, method)(read_only_view(X), *args)
+    except Exception as exc:
+        if "read-only" not in str(exc):
+            raise
+        raise rebuilt_error(exc, (
+            f"gate_transformer ({type(transformer).__name__}) failed in {method}: {exc} "
+            "(it gets X read-only, so that it cannot change your data or the experts' "
+            "X: it writes into its X; make it copy X first)")) from exc
 
 
 def read_only_hint(exc):

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.preprocessing import Normalizer, StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
@@ -183,3 +184,51 @@ def test_rule_expert_takes_weights_whose_mean_overflows_as_their_ratio():
                               task="classification")
     assert_allclose(rule().fit(X, labels, sample_weight=huge).predict_proba(X),
                     rule().fit(X, labels).predict_proba(X))
+
+
+_GATED = [
+    lambda transformer: MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], training="em",
+        gate=FAST_GATE, max_iter=2, gate_transformer=transformer, random_state=0),
+    lambda transformer: MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], max_epochs=3,
+        top_k=1, gate_transformer=transformer, random_state=0),
+    lambda transformer: HierarchicalMixtureRegressor(
+        Ridge(), branching=(2,), max_iter=2, gate_transformer=transformer, random_state=0),
+]
+
+
+@pytest.mark.parametrize("make", _GATED)
+@pytest.mark.parametrize("in_place", [StandardScaler, Normalizer])
+def test_a_gate_transformer_scaling_in_place_cannot_change_x(make, in_place):
+    # The gate's transformer got the caller's X itself: StandardScaler(copy=False)
+    # standardised it at fit (the experts were then fitted on that) and again
+    # at every predict.
+    X, y = _regression()
+    X_fit, X_predict = X.copy(), X.copy()
+    model = make(in_place(copy=False)).fit(X_fit, y)
+    prediction = model.predict(X_predict)
+    assert_allclose(X_fit, X)
+    assert_allclose(X_predict, X)
+    assert_allclose(prediction, make(in_place()).fit(X, y).predict(X))
+
+
+class _ZeroesFirstColumn(TransformerMixin, BaseEstimator):
+    """A gate transformer that writes into its X."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        X[:, 0] = 0.0
+        return X
+
+
+@pytest.mark.parametrize("make", _GATED)
+def test_a_gate_transformer_writing_into_x_is_named(make):
+    X, y = _regression()
+    X_fit = X.copy()
+    with pytest.raises(ValueError, match=r"gate_transformer \(_ZeroesFirstColumn\) failed in "
+                                         r"fit_transform: .*read-only.*make it copy X"):
+        make(_ZeroesFirstColumn()).fit(X_fit, y)
+    assert_allclose(X_fit, X)
