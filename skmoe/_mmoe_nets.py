@@ -265,6 +265,12 @@ def _dry_run(fn, x, module=None, name=None):
         raise TypeError(f"A user module returned {type(out).__name__}, not a tensor; wrap "
                         "modules such as torch.nn.LSTM (which returns a tuple) so that "
                         "forward returns one tensor.")
+    if name is not None and out.dtype != x.dtype:
+        # (A module computing in float64, its input cast with .double(), failed
+        # later in the gates' einsum: "expected scalar type Float but found Double".)
+        raise TypeError(f"{name} returned a tensor of dtype {out.dtype} for an input of "
+                        f"dtype {x.dtype}; the network works in {x.dtype}: compute in it, "
+                        "or cast the module's output back to it.")
     return out
 
 

@@ -10,8 +10,8 @@ from sklearn.preprocessing import Normalizer, StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor, MLPGate, RuleExpert, TorchMLPClassifier,
-                   TorchMLPRegressor, compare, select_n_experts)
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts, RuleExpert,
+                   TorchMLPClassifier, TorchMLPRegressor, compare, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -232,3 +232,28 @@ def test_a_gate_transformer_writing_into_x_is_named(make):
                                          r"fit_transform: .*read-only.*make it copy X"):
         make(_ZeroesFirstColumn()).fit(X_fit, y)
     assert_allclose(X_fit, X)
+
+
+@pytest.mark.parametrize("part", ["bottom_module", "expert_module", "tower_module"])
+def test_a_user_module_returning_float64_is_named(part):
+    # A module computing in float64 (its input cast with .double()) passed its
+    # own dry run and failed later in the gates' einsum or the heads' matmul:
+    # "expected scalar type Float but found Double", naming no module.
+    torch = pytest.importorskip("torch")
+    X, y = _regression()
+    Y = np.column_stack([y, X[:, 1]])
+    width = {"bottom_module": (3, 3), "expert_module": (3, 4), "tower_module": (4, 4)}[part]
+
+    class InFloat64(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(*width).double()
+
+        def forward(self, x):
+            return self.linear(x.double())
+
+    model = MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=2, random_state=0,
+                                      **{part: InFloat64})
+    with pytest.raises(TypeError, match=rf"{part} .*returned a tensor of dtype torch\.float64 "
+                                        r"for an input of dtype torch\.float32"):
+        model.fit(X, Y)
