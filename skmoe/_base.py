@@ -83,6 +83,25 @@ def _check_not_a_transformer(name, estimator):
             "predict; an expert must be a regressor (a Pipeline must end with one).")
 
 
+def _check_not_unsupervised(name, estimator):
+    """Refuse a clusterer, density estimator or outlier detector as a regressor expert.
+
+    Its predict is no prediction of y (KMeans' cluster numbers, IsolationForest's
+    -1 or 1): it was fitted, weighed and averaged in as if it were, silently.
+    (The classifiers refuse anything that is not a classifier.)
+    """
+    try:
+        kind = get_tags(estimator).estimator_type
+    except Exception:   # an estimator without tags: the expert checks that follow say so
+        return
+    if kind in ("clusterer", "density_estimator", "outlier_detector"):
+        article = "an" if kind[0] == "o" else "a"
+        raise TypeError(
+            f"Expert '{name}' ({type(estimator).__name__}) is {article} "
+            f"{kind.replace('_', ' ')}, whose predict is no prediction of y; an expert must "
+            "be a regressor.")
+
+
 class _BaseExpertComposition(_BaseComposition):
     """Parameter handling and expert resolution shared by all estimators."""
 
@@ -328,6 +347,7 @@ class _BaseExpertComposition(_BaseComposition):
                                 "mixture or ensemble needs regressors.")
             if not classifier:
                 _check_not_a_transformer(name, est)
+                _check_not_unsupervised(name, est)
             if need_proba and not hasattr(est, "predict_proba"):
                 # An ensemble with an SVC was told that "a classifier mixture"
                 # needs probabilities, and nothing of the voting that does not.

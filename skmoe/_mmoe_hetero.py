@@ -26,7 +26,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
 from ._compat import Interval, get_tags
-from ._base import _BaseExpertComposition, _check_not_a_transformer, rebuilt_error
+from ._base import (_BaseExpertComposition, _check_not_a_transformer,
+                    _check_not_unsupervised, rebuilt_error)
 from ._crossfit import cross_fit, make_folds, splits_of_rows
 from ._data import read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
@@ -235,6 +236,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                     "are fitted as multi-output regressors on the encoded targets "
                     "(class indicators for classification tasks).")
             _check_not_a_transformer(name, est)
+            _check_not_unsupervised(name, est)
         Z = self._encode_targets(Y)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         # One encoded column (a single regression task) goes to the experts as

@@ -5,13 +5,17 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
+from sklearn.cluster import KMeans
+from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts, RuleExpert,
-                   TorchMLPClassifier, TorchMLPRegressor, compare, select_n_experts)
+from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate,
+                   MultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier, TorchMLPRegressor,
+                   compare, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -257,3 +261,26 @@ def test_a_user_module_returning_float64_is_named(part):
     with pytest.raises(TypeError, match=rf"{part} .*returned a tensor of dtype torch\.float64 "
                                         r"for an input of dtype torch\.float32"):
         model.fit(X, Y)
+
+
+@pytest.mark.parametrize("unsupervised, kind", [
+    (lambda: KMeans(n_clusters=2, n_init=1, random_state=0), "a clusterer"),
+    (lambda: make_pipeline(StandardScaler(), KMeans(n_clusters=2, n_init=1)), "a clusterer"),
+    (lambda: IsolationForest(n_estimators=5, random_state=0), "an outlier detector"),
+])
+@pytest.mark.parametrize("make, multi", [
+    (lambda experts: EnsembleRegressor(experts), False),
+    (lambda experts: MixtureOfExpertsRegressor(experts, training="em", gate=FAST_GATE,
+                                               max_iter=2, random_state=0), False),
+    (lambda experts: HierarchicalMixtureRegressor(experts, branching=(2,), max_iter=2), False),
+    (lambda experts: HeterogeneousMultiGateMixtureOfExperts(experts, max_iter=2, cv=2), True),
+])
+def test_an_unsupervised_model_as_a_regression_expert_is_refused(unsupervised, kind, make,
+                                                                  multi):
+    # Its predict (cluster numbers, -1 or 1) was averaged in as a prediction
+    # of y, silently; the classifiers refuse anything that is not a classifier.
+    X, y = _regression()
+    Y = np.column_stack([y, X[:, 1]]) if multi else y
+    with pytest.raises(TypeError, match=rf"Expert 'odd' \(\w+\) is {kind}, whose predict "
+                                        r"is no prediction of y"):
+        make([("odd", unsupervised()), ("ridge", Ridge())]).fit(X, Y)
