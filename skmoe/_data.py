@@ -419,7 +419,19 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             # uniformly strings or numbers" named neither the column nor the gate.
             mixed = [j for j in categorical if _mixed_example(X.iloc[:, j]) is not None]
             if not mixed:
-                raise
+                # Values that are neither strings nor numbers (lists, dicts):
+                # the same error, naming nothing.
+                odd = [(j, v) for j in categorical for v in [_unencodable_example(X.iloc[:, j])]
+                       if v is not None]
+                if not odd:
+                    raise
+                raise TypeError(
+                    f"gate_transformer='auto' one-hot encodes the column(s) "
+                    f"{_describe(X, [j for j, _ in odd])} for the gate, but they hold values "
+                    f"that are neither strings nor numbers (e.g. {odd[0][1]!r}, a "
+                    f"{type(odd[0][1]).__name__}), which OneHotEncoder refuses. Convert them "
+                    "(e.g. to strings), drop them, or pass gate_transformer for the gate's "
+                    "view of X; the experts still get X as it is.") from exc
             text, other = _mixed_example(X.iloc[:, mixed[0]])
             raise TypeError(
                 f"gate_transformer='auto' one-hot encodes the column(s) "
@@ -594,6 +606,16 @@ def _mixed_example(column):
     text = next((v for v in values if isinstance(v, str)), None)
     other = next((v for v in values if not isinstance(v, str)), None)
     return None if text is None or other is None else (text, other)
+
+
+def _unencodable_example(column):
+    """A value of a column that is neither a string nor a number (a list, a
+    dict), missing values aside, or None."""
+    import pandas as pd
+
+    return next((v for v in column.to_numpy(dtype=object)
+                 if not (v is None or v is pd.NA
+                         or isinstance(v, (str, bytes, numbers.Number, np.bool_)))), None)
 
 
 def _numeric_array(X):

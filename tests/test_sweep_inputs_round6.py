@@ -12,10 +12,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
-                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, MLPGate,
-                   MultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier, TorchMLPRegressor,
-                   compare, select_n_experts)
+from skmoe import (AutoGateTransformer, CrossFitAverage, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts, RuleExpert,
+                   TorchMLPClassifier, TorchMLPRegressor, compare, select_n_experts)
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
@@ -284,3 +284,20 @@ def test_an_unsupervised_model_as_a_regression_expert_is_refused(unsupervised, k
     with pytest.raises(TypeError, match=rf"Expert 'odd' \(\w+\) is {kind}, whose predict "
                                         r"is no prediction of y"):
         make([("odd", unsupervised()), ("ridge", Ridge())]).fit(X, Y)
+
+
+def test_a_column_of_lists_for_the_gate_is_named():
+    # A column of lists (tags read from JSON) stopped the gate's one-hot
+    # encoder with "Encoders require their input argument must be uniformly
+    # strings or numbers. Got ['list']", naming no column.
+    pd = pytest.importorskip("pandas")
+    X, y = _regression()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["tags"] = [["red", "big"] if v > 0 else ["blue"] for v in X[:, 0]]
+    named = (r"one-hot encodes the column\(s\) 'tags' for the gate, but they hold values "
+             r"that are neither strings nor numbers \(e\.g\. \[.*\], a list\)")
+    with pytest.raises(TypeError, match=named):
+        AutoGateTransformer().fit(frame)
+    with pytest.raises(TypeError, match=named):
+        MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())],
+                                  training="em", gate=FAST_GATE, max_iter=2).fit(frame, y)
