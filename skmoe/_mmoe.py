@@ -151,6 +151,8 @@ default=None
         of them rounding to one or more).
     n_iter_ : int
         Epochs run.
+    device_ : torch.device
+        Where the network lives (``device`` resolved).
     n_features_in_ : int
         Features per row (per time step for a 3-D X).
     feature_names_in_ : ndarray of str

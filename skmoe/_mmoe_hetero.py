@@ -117,12 +117,18 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     ----------
     experts_ : list of estimators
         The experts refitted on all rows.
+    named_experts_ : Bunch
+        The fitted experts by name.
     expert_names_ : list of str
     tasks_, n_tasks_, classes_, task_weights_
         As in :class:`MultiGateMixtureOfExperts`.
     gates_ : torch.nn.Module
         Batched gate networks, one per task.
+    device_ : torch.device
+        Where the gates live (``device`` resolved).
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
 
     Notes
     -----

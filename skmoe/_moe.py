@@ -641,7 +641,9 @@ collapse_action
     ----------
     classes_ : ndarray of shape (n_classes,)
     experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
-    log_likelihood_, training_, n_iter_, converged_, n_features_in_, feature_names_in_
+    log_likelihood_, blend_weights_, gate_selected_, out_of_fold_loss_,
+    candidate_weights_, combiner_, gate_inputs_, training_, n_iter_, converged_,
+    n_features_in_, feature_names_in_
         As in :class:`MixtureOfExpertsRegressor`.
 
     See Also

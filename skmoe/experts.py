@@ -254,7 +254,11 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         Epochs run.
     history_ : list of dict
         ``train_loss`` (and ``validation_loss``) per epoch.
+    device_ : torch.device
+        Where the network lives (``device`` resolved).
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
 
     Examples
     --------
@@ -336,7 +340,8 @@ weight_decay, device, precision, random_state
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    module_, x_mean_, x_scale_, n_iter_, history_, n_features_in_
+    module_, x_mean_, x_scale_, n_iter_, history_, device_, n_features_in_, \
+feature_names_in_
         As in :class:`TorchMLPRegressor`.
 
     Examples

@@ -71,6 +71,23 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         (``training='em'``); ``training='gradient'`` trains the gate with the
         mixture's settings instead and warns when they are set.
 
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The network: standardised inputs to one logit per expert.
+    noise_module_ : torch.nn.Linear or None
+        The learned noise scale of noisy top-k gating; None without it.
+    mean_, scale_ : ndarray of shape (n_features,)
+        The input standardisation.
+    input_clip_ : float
+        Standardised inputs are clipped to this many standard deviations.
+    n_experts_ : int
+    n_features_in_ : int
+    seed_ : int
+        Seed of the network's initial weights.
+    device_ : torch.device
+    dtype_ : torch.dtype
+
     Notes
     -----
     Inputs are standardised with the statistics of the first fit; missing
