@@ -397,7 +397,9 @@ class CrossFitAverage(BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         Classification: the encoded classes ``0 .. n_classes - 1``.
     n_features_in_ : int
-        As the fits have it (so are ``feature_names_in_``).
+        As the fits have it.
+    feature_names_in_ : ndarray of str
+        As the fits have it, where they have it.
 
     Examples
     --------
