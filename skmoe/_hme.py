@@ -335,9 +335,9 @@ _ATTRIBUTES_DOC = """
     branching_ : tuple of int
     n_leaves_ : int
     history_ : list of dict
-        Per EM iteration: ``log_likelihood`` (exact, mean per sample; never
-        decreases), ``leaf_share`` (each leaf's share of the posterior),
-        ``seconds``.
+        Per EM iteration: ``iteration`` (from 1), ``log_likelihood`` (exact,
+        mean per sample; never decreases), ``leaf_share`` (each leaf's share
+        of the posterior), ``seconds``.
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
     n_iter_ : int

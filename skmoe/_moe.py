@@ -456,13 +456,15 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         with the gate and the experts' means, those that maximise the
         mixture's likelihood on the training rows.
     history_ : list of dict
-        Per EM iteration: ``log_likelihood`` (mean per sample; with ``top_k``
-        that of the routed model used by ``predict``), ``expert_share`` (each
-        expert's share of responsibility), ``experts`` (the names those shares
-        are of: fewer from the iteration that dropped experts, with
+        Per EM iteration: ``iteration`` (from 1), ``log_likelihood`` (mean
+        per sample; with ``top_k`` that of the routed model used by
+        ``predict``), ``expert_share`` (each expert's share of
+        responsibility), ``experts`` (the names those shares are of: fewer
+        from the iteration that dropped experts, with
         ``collapse_action='drop'``), ``seconds``, ``collapsed`` (names of
         the experts found collapsed at that iteration). Per epoch for
-        ``training='gradient'``: ``train_loss``, ``validation_loss``,
+        ``training='gradient'``: ``epoch`` (from 1), ``train_loss``,
+        ``validation_loss``,
         ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
         weights, routed with ``top_k``), ``seconds``; for the stacked gate
         ``train_loss`` and ``validation_loss`` are means over the fold gates.
