@@ -350,7 +350,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         and, for a homogeneous mixture, the experts.
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration
-        (every epoch with ``training='gradient'``), and show tqdm progress
+        (the training and validation loss at every epoch with
+        ``training='gradient'``), and show tqdm progress
         bars on stderr over the iterations and the out-of-fold fits (off a
         terminal, or with ``SKMOE_PROGRESS=lines``, a line every ten seconds).
     max_epochs : int, default=100
