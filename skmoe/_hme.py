@@ -309,9 +309,10 @@ _PARAMS_DOC = """
     n_init : int, default=1
         EM restarts; the run with the best log-likelihood is kept.
     init_params : {'kmeans', 'random'}, default='kmeans'
-        Starting leaf posteriors: 'kmeans' splits the joint (x, y) space with
-        k-means at the root, then again inside each branch, down the tree;
-        'random' draws Dirichlet posteriors.
+        Starting leaf posteriors: 'kmeans' cuts the joint (x, y) space into
+        one k-means region per leaf and orders the regions so that siblings
+        are close in x (sorted along their first principal direction, cut
+        into equal blocks, recursively); 'random' draws Dirichlet posteriors.
     n_jobs : int, default=None
         Leaves are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
