@@ -112,11 +112,10 @@ class ComparisonResult:
         ``fit_time[name]``: seconds per split, ndarray of shape (n_splits,).
     n_train, n_test : ndarray of shape (n_splits,)
         Rows used to fit and to score in each split.
-    pair : tuple of str or None
+    pair : tuple of str or None, default=None
         The two estimators of the default paired test (mixture, ensemble).
-    task : str
-        'classification' or 'regression'.
-    title : str or None
+    task : {'regression', 'classification'}, default='regression'
+    title : str or None, default=None
         First line of the text table (``compare``'s ``title``).
     signs : dict, default=None
         ``signs[metric]``: -1 where the scores are negated errors (lower is

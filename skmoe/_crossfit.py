@@ -376,13 +376,13 @@ class CrossFitAverage(BaseEstimator):
     ----------
     estimators : list of fitted estimators
         The expert's fits, one per fold (at least one).
-    n_classes : int or None
+    n_classes : int or None, default=None
         Classification: the number of (encoded) classes; probabilities are
         aligned to ``0 .. n_classes - 1`` before averaging (a fold may miss
         a class). The fits must be classifiers fitted on those encoded labels
         (integers from 0 to ``n_classes - 1``, as ``LabelEncoder`` makes
         them). None for regression: the fits must be regressors.
-    name : str
+    name : str, default='expert'
         The expert's name (in error messages).
     weights : array-like of shape (len(estimators),) or None, default=None
         Non-negative weights of the fits in the average (normalised to sum
