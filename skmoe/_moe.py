@@ -351,8 +351,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration
         (the training and validation loss at every epoch with
-        ``training='gradient'``), and show tqdm progress
-        bars on stderr over the iterations and the out-of-fold fits (off a
+        ``training='gradient'``), and show tqdm progress bars on stderr
+        over the iterations and the out-of-fold fits (off a
         terminal, or with ``SKMOE_PROGRESS=lines``, a line every ten seconds).
     max_epochs : int, default=100
         ``training='gradient'`` only, as are the parameters below up to
@@ -465,9 +465,9 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``collapse_action='drop'``), ``seconds``, ``collapsed`` (names of
         the experts found collapsed at that iteration). Per epoch for
         ``training='gradient'``: ``epoch`` (from 1), ``train_loss``,
-        ``validation_loss``,
-        ``log_likelihood`` (with ``loss='nll'``), ``expert_share`` (mean gate
-        weights, routed with ``top_k``), ``seconds``; for the stacked gate
+        ``validation_loss``, ``log_likelihood`` (with ``loss='nll'``),
+        ``expert_share`` (mean gate weights, routed with ``top_k``),
+        ``seconds``; for the stacked gate
         ``train_loss`` and ``validation_loss`` are means over the fold gates.
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run.
