@@ -83,6 +83,23 @@ def _check_not_a_transformer(name, estimator):
             "predict; an expert must be a regressor (a Pipeline must end with one).")
 
 
+def _check_has_tags(name, estimator):
+    """Refuse an expert without scikit-learn's estimator tags, naming it.
+
+    scikit-learn reads an estimator's kind (classifier, regressor) from its tags,
+    which :class:`~sklearn.base.BaseEstimator` provides; a duck-typed expert
+    without them failed in ``is_classifier`` with an error naming no expert.
+    """
+    try:
+        get_tags(estimator)
+    except AttributeError as exc:
+        raise TypeError(
+            f"Expert '{name}' ({type(estimator).__name__}) has no scikit-learn estimator "
+            "tags (__sklearn_tags__), from which its kind is read: make it inherit from "
+            "sklearn.base.BaseEstimator, with RegressorMixin or ClassifierMixin on its "
+            "left (class MyExpert(RegressorMixin, BaseEstimator)).") from exc
+
+
 def _check_not_unsupervised(name, estimator):
     """Refuse a clusterer, density estimator or outlier detector as a regressor expert.
 
@@ -340,6 +357,7 @@ class _BaseExpertComposition(_BaseComposition):
     def _check_expert_types(self, names, estimators, classifier, need_proba):
         for name, est in zip(names, estimators):
             kind = type(est).__name__
+            _check_has_tags(name, est)
             if classifier and not is_classifier(est):
                 raise TypeError(f"Expert '{name}' ({kind}) is not a classifier.")
             if not classifier and is_classifier(est):

@@ -26,7 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
 from ._compat import Interval, get_tags
-from ._base import (_BaseExpertComposition, _check_not_a_transformer,
+from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
                     _check_not_unsupervised, rebuilt_error)
 from ._crossfit import cross_fit, make_folds, splits_of_rows
 from ._data import read_only_view
@@ -236,6 +236,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         rng = check_random_state(self.random_state)
         names, templates = self._resolve_experts(rng)
         for name, est in zip(names, templates):
+            _check_has_tags(name, est)
             if is_classifier(est):
                 raise TypeError(
                     f"Expert '{name}' ({type(est).__name__}) is a classifier; experts "

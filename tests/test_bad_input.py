@@ -1067,3 +1067,39 @@ def test_a_regression_target_of_words_is_named(make):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert_allclose(make().fit(X, y.astype(str)).predict(X), make().fit(X, y).predict(X))
+
+
+class _DuckRegressor:
+    """fit / predict / get_params, but no BaseEstimator (so no estimator tags)."""
+
+    def __init__(self, shift=0.0):
+        self.shift = shift
+
+    def get_params(self, deep=True):
+        return {"shift": self.shift}
+
+    def set_params(self, **params):
+        self.shift = params.get("shift", self.shift)
+        return self
+
+    def fit(self, X, y, sample_weight=None):
+        self.mean_ = float(np.mean(y)) + self.shift
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: MixtureOfExpertsRegressor(experts),
+    lambda experts: EnsembleRegressor(experts),
+    lambda experts: HeterogeneousMultiGateMixtureOfExperts(experts, max_iter=2),
+], ids=["mixture", "ensemble", "multi-task"])
+def test_an_expert_without_estimator_tags_is_named(make):
+    # scikit-learn's is_classifier raised its own AttributeError about
+    # __sklearn_tags__ and the MRO, naming no expert.
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    y = X[:, 0]
+    with pytest.raises(TypeError, match=r"Expert 'duck' \(_DuckRegressor\) has no "
+                                        r"scikit-learn estimator tags.*BaseEstimator"):
+        make([("ridge", Ridge()), ("duck", _DuckRegressor())]).fit(X, y)
