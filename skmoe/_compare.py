@@ -335,6 +335,9 @@ def _describe_test(test, significance, sign=None):
 # --------------------------------------------------------------------------
 def _scorers(scoring, estimators, classifier):
     if scoring is None:
+        tasks = _declared_tasks(estimators)
+        if tasks is not None:
+            return {"score": _TaskMeanScore(tasks)}
         if classifier:
             scoring = ["accuracy"]
             if all(hasattr(e, "predict_proba") for e in estimators):
@@ -363,6 +366,51 @@ def _scorers(scoring, estimators, classifier):
         return {name: get_scorer(name) for name in scoring}
     raise TypeError("scoring must be None, a string, a list of strings, a dict of "
                     f"scorers or a callable; got {type(scoring).__name__}.")
+
+
+def _declared_tasks(estimators):
+    """The ``tasks`` the multi-task estimators declare (all the same) where one
+    declares a classification task (None otherwise): the default score is
+    then theirs.
+
+    Their regression default, R^2 and RMSE over every column of y, scored
+    class labels as numbers (a binary task's 0/1 labels averaged into R^2).
+    """
+    from ._multitask import _BaseMultiTask, _has_classification_task
+    multi_task = [e for e in estimators if isinstance(e, _BaseMultiTask)]
+    if not any(_has_classification_task(e) for e in multi_task):
+        return None
+    declared = [e.tasks if isinstance(e.tasks, str) else
+                "regression" if e.tasks is None else list(e.tasks) for e in multi_task]
+    if any(tasks != declared[0] for tasks in declared):
+        raise ValueError("The multi-task estimators declare different tasks "
+                         f"({declared}); pass scoring to say how to score them.")
+    return declared[0]
+
+
+class _TaskMeanScore:
+    """Mean over tasks of R^2 (regression) and accuracy (classification), as the
+    multi-task estimators' ``score``, with the ``tasks`` they declare, for
+    every model of the comparison."""
+
+    def __init__(self, tasks):
+        self.tasks = tasks
+
+    def __call__(self, model, X, y):
+        from sklearn.metrics import r2_score
+        from ._multitask import _target_array
+        Y = _target_array(y)
+        Y = Y.reshape(len(Y), -1)
+        Y_pred = np.asarray(model.predict(X)).reshape(len(Y), -1)
+        tasks = ([self.tasks] * Y.shape[1] if isinstance(self.tasks, str)
+                 else list(self.tasks))
+        if len(tasks) != Y.shape[1] or Y_pred.shape[1] != Y.shape[1]:
+            raise ValueError(f"y has {Y.shape[1]} column(s) and the predictions "
+                             f"{Y_pred.shape[1]}, but the tasks are {self.tasks!r}.")
+        return float(np.mean([
+            r2_score(Y[:, t].astype(float), Y_pred[:, t].astype(float))
+            if kind == "regression" else np.mean(Y[:, t] == Y_pred[:, t])
+            for t, kind in enumerate(tasks)]))
 
 
 def _check_scorer(scorer, what):
@@ -506,7 +554,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         E.g. ``{"mixture": moe, "ensemble": ens, "tree": tree}``. Each is
         cloned and fitted on every training fold.
     X : array-like of shape (n_samples, n_features)
-    y : array-like of shape (n_samples,)
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Several columns for multi-task estimators.
     cv : int, cross-validation generator or iterable, default=5
         An int means shuffled K-fold (stratified for classifiers) seeded by
         ``random_state`` -- shuffled because many tables are sorted by time
@@ -516,7 +565,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     scoring : str, list of str, dict or callable, default=None
         scikit-learn scorers; the first is the primary metric. None means
         ``['r2', 'neg_root_mean_squared_error']`` for regression and
-        ``['accuracy', 'neg_log_loss']`` for classification.
+        ``['accuracy', 'neg_log_loss']`` for classification; where a multi-task
+        estimator declares a classification task, ``'score'``: the mean over
+        its tasks of R^2 (regression) and accuracy (classification), as its
+        ``score`` (every model scored on those tasks).
     n_jobs : int, default=None
         (estimator, split) fits run in parallel with joblib.
     pair : tuple of (str, str), default=None
