@@ -10,7 +10,7 @@ import contextlib
 
 import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin
-from sklearn.metrics import r2_score
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -295,11 +295,28 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         # (Of the wrong length, numpy's bare "Axis must be specified when shapes
         # of a and weights differ" for a classification task.)
         sample_weight = check_sample_weight(sample_weight, Y_pred)
-        scores = [r2_score(Y[:, t].astype(float), Y_pred[:, t].astype(float),
-                           sample_weight=sample_weight)
-                  if kind == "regression" else
-                  np.average(Y[:, t] == Y_pred[:, t], weights=sample_weight)
-                  for t, kind in enumerate(self.tasks_)]
+        scores = []
+        for t, kind in enumerate(self.tasks_):
+            true, pred = Y[:, t], Y_pred[:, t]
+            if kind == "regression":
+                try:
+                    true = true.astype(np.float64)
+                except (TypeError, ValueError) as exc:     # (numpy's bare message)
+                    raise ValueError(f"Task {t} is a regression task but its column of y "
+                                     "is not numeric.") from exc
+                scores.append(r2_score(true, pred.astype(np.float64),
+                                       sample_weight=sample_weight))
+                continue
+            # Checked as a classifier's score (accuracy_score) checks them: a
+            # missing label, or labels of another type than the classes (0/1
+            # against 'no'/'yes'), counted as wrong predictions without a word.
+            check_label_values(true, f"Classification task {t}")
+            true, pred = (np.asarray(c.tolist()) if c.dtype == object else c
+                          for c in (true, pred))
+            try:
+                scores.append(accuracy_score(true, pred, sample_weight=sample_weight))
+            except ValueError as exc:
+                raise ValueError(f"Task {t} is a classification task: {exc}") from exc
         return float(np.mean(scores))
 
     def __sklearn_tags__(self):

@@ -1,0 +1,38 @@
+"""Bad-input sweep, round 7: multi-task score, hierarchical mixtures,
+persistence, inspection and the datasets module."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skmoe import MultiGateMixtureOfExperts
+
+
+def _tiny_mmoe(**kwargs):
+    return MultiGateMixtureOfExperts(n_experts=2, expert_units=4, tower_hidden_layer_sizes=(4,),
+                                     max_iter=3, random_state=0, **kwargs)
+
+
+def _two_task_rows(n=30, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    return X, pd.DataFrame({"price": X[:, 0], "sold": np.where(X[:, 1] > 0, "yes", "no")})
+
+
+def test_multitask_score_names_missing_labels_and_labels_of_another_type():
+    # A missing label, or 0/1 against the classes 'no'/'yes', counted as a
+    # wrong prediction without a word; a classifier's score refuses both.
+    X, Y = _two_task_rows()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _tiny_mmoe(tasks=["regression", "binary"]).fit(X, Y)
+    clean = model.score(X, Y)
+    assert clean == model.score(X, Y.astype({"sold": object}))
+    with pytest.raises(ValueError, match="task 1 has 1 missing class label"):
+        model.score(X, Y.assign(sold=Y["sold"].where(Y.index != 3, None)))
+    with pytest.raises(ValueError, match="Task 1 is a classification task: Mix of label"):
+        model.score(X, Y.assign(sold=(Y["sold"] == "yes").astype(int)))
+    with pytest.raises(ValueError, match="Task 0 is a regression task but its column"):
+        model.score(X, Y.assign(price="high"))
