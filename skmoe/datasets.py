@@ -240,7 +240,8 @@ def load_dataset(name, *, as_frame=False):
 
 @validate_params({"n_samples": _N_SAMPLES,
                   "n_features": [Interval(numbers.Integral, 1, None, closed="left")],
-                  "correlation": [numbers.Real], "scale": _FINITE,
+                  # (A bool is a Real: correlation=True was taken as 1.0.)
+                  "correlation": _FINITE, "scale": _FINITE,
                   "n_sines": [Interval(numbers.Integral, 0, None, closed="left")],
                   "alpha": ["array-like", None], "beta": ["array-like", None],
                   "noise": _NOISE, "return_weights": FLAG, "random_state": ["random_state"]},

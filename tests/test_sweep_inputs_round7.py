@@ -36,3 +36,13 @@ def test_multitask_score_names_missing_labels_and_labels_of_another_type():
         model.score(X, Y.assign(sold=(Y["sold"] == "yes").astype(int)))
     with pytest.raises(ValueError, match="Task 0 is a regression task but its column"):
         model.score(X, Y.assign(price="high"))
+
+
+def test_make_mmoe_tasks_refuses_a_flag_as_correlation():
+    # bool is a number to Python: correlation=True made the two tasks equal.
+    from skmoe.datasets import make_mmoe_tasks
+    with pytest.raises(ValueError, match="'correlation' parameter .* Got True"):
+        make_mmoe_tasks(10, 3, correlation=True)
+    with pytest.raises(ValueError, match="correlation must be in"):
+        make_mmoe_tasks(10, 3, correlation=1.5)
+    assert make_mmoe_tasks(10, 3, correlation=np.float32(0.5))[1].shape == (10, 2)
