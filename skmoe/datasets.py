@@ -303,8 +303,12 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     if n_features < 2:
         raise ValueError(f"n_features must be at least 2 (two orthogonal directions), "
                          f"got {n_features!r}.")
-    alpha = np.linspace(0.5, 1.5, n_sines) if alpha is None else np.asarray(alpha, float)
-    beta = np.arange(n_sines) * np.pi / n_sines if beta is None else np.asarray(beta, float)
+    try:
+        alpha = np.linspace(0.5, 1.5, n_sines) if alpha is None else np.asarray(alpha, float)
+        beta = np.arange(n_sines) * np.pi / n_sines if beta is None else np.asarray(beta, float)
+    except (TypeError, ValueError) as exc:
+        # (numpy's bare "could not convert string to float", naming neither.)
+        raise ValueError(f"alpha and beta must be arrays of real numbers: {exc}") from exc
     if alpha.shape != (n_sines,) or beta.shape != (n_sines,):
         raise ValueError(f"alpha and beta must have shape ({n_sines},), got "
                          f"{alpha.shape} and {beta.shape}.")

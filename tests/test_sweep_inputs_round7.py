@@ -46,3 +46,12 @@ def test_make_mmoe_tasks_refuses_a_flag_as_correlation():
     with pytest.raises(ValueError, match="correlation must be in"):
         make_mmoe_tasks(10, 3, correlation=1.5)
     assert make_mmoe_tasks(10, 3, correlation=np.float32(0.5))[1].shape == (10, 2)
+
+
+@pytest.mark.parametrize("alpha", [["a", "b"], [1j, 2.0]], ids=["words", "complex"])
+def test_make_mmoe_tasks_names_alpha_that_is_not_numbers(alpha):
+    # numpy's bare "could not convert string to float" or a TypeError about
+    # complex, naming neither alpha nor beta.
+    from skmoe.datasets import make_mmoe_tasks
+    with pytest.raises(ValueError, match="alpha and beta must be arrays of real numbers"):
+        make_mmoe_tasks(10, 3, n_sines=2, alpha=alpha)
