@@ -61,7 +61,8 @@ class MultiGateMixtureOfExperts(TorchStateMixin, _BaseMultiTask):
         Type of each column of ``y``; a single string applies to every
         column; None means every column is a regression task.
     task_weights : array-like of shape (n_tasks,), default=None
-        Weight of each task's loss; None weighs them equally.
+        Weight of each task's loss, by position (y's column order); None
+        weighs them equally.
     architecture : {'mmoe', 'omoe', 'shared_bottom', 'ple'}, default='mmoe'
         'mmoe': one gate per task. 'omoe': one gate shared by all tasks
         (one-gate MoE baseline). 'shared_bottom': no gate; one network whose

@@ -92,7 +92,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     tasks : list of {'regression', 'binary', 'multiclass'} or str, default=None
         Type of each column of ``y``; None means all regression.
     task_weights : array-like of shape (n_tasks,), default=None
-        Weight of each task's loss in the gates' objective.
+        Weight of each task's loss in the gates' objective, by position (y's
+        column order).
     gate_hidden_layer_sizes : tuple of int, default=(16,)
         Hidden layers of every task's gate; ``()`` for linear gates.
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'

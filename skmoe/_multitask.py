@@ -180,6 +180,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
         X = self._validate_X(X, reset=True)
+        self._check_task_weight_order(y)
         Y = _target_array(y)
         if Y.ndim not in (1, 2) or len(Y) != len(X):
             raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_tasks) with "
@@ -198,6 +199,22 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
             X, Y, sample_weight, kept_rows = rows_of_positive_weight(X, Y, sample_weight)
             return X, Y, sample_weight, None if kept_rows is None else (kept_rows, n_given)
         return X, Y, sample_weight, None
+
+    def _check_task_weight_order(self, y):
+        """A Series of task weights labelled by y's columns in another order.
+
+        Its values are read by position, one per column of y: task_weights=
+        pd.Series({'sold': 5, 'price': 1}) for y's columns ['price', 'sold']
+        weighted 'price' by 5, without a word.
+        """
+        index = getattr(self.task_weights, "index", None)
+        if index is None or not is_dataframe(y):
+            return
+        index, columns = list(index), list(y.columns)
+        if index != columns and len(index) == len(columns) and set(index) == set(columns):
+            raise ValueError(f"task_weights is labelled {index} but y's columns are "
+                             f"{columns}; its values are read by position, one per column "
+                             "of y: pass task_weights[y.columns].")
 
     # ---------------------------------------------------------- prediction
     def _validate_X(self, X, reset):

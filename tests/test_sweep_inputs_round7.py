@@ -55,3 +55,16 @@ def test_make_mmoe_tasks_names_alpha_that_is_not_numbers(alpha):
     from skmoe.datasets import make_mmoe_tasks
     with pytest.raises(ValueError, match="alpha and beta must be arrays of real numbers"):
         make_mmoe_tasks(10, 3, n_sines=2, alpha=alpha)
+
+
+def test_task_weights_labelled_by_the_columns_of_y_in_another_order_are_named():
+    # Read by position: the weight labelled 'sold' went to 'price', silently.
+    X, Y = _two_task_rows()
+    weights = pd.Series({"sold": 5.0, "price": 1.0})
+    with pytest.raises(ValueError, match=r"task_weights is labelled \['sold', 'price'\]"):
+        _tiny_mmoe(tasks=["regression", "binary"], task_weights=weights).fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _tiny_mmoe(tasks=["regression", "binary"],
+                           task_weights=weights[Y.columns]).fit(X, Y)
+    np.testing.assert_array_equal(model.task_weights_, [1.0, 5.0])
