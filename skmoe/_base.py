@@ -129,6 +129,23 @@ class _BaseExpertComposition(_BaseComposition):
         # 'gate_'" instead of NotFittedError.
         return hasattr(self, "named_experts_")
 
+    def __getstate__(self):
+        # A rule that pickle cannot store stopped pickling with the rule's
+        # message only: of two lambda rules, which one was not said. The
+        # experts are named here, before pickle reaches them (not when
+        # copy.deepcopy asks for the state: it copies a rule's function as is).
+        from ._rules import RuleExpert
+        experts = getattr(self, "experts", None)
+        pairs = ([("experts", experts)] if hasattr(experts, "fit") else
+                 [item for item in experts if isinstance(item, (list, tuple)) and len(item) == 2]
+                 if isinstance(experts, (list, tuple)) else [])
+        pairs += list(zip(getattr(self, "expert_names_", ()), getattr(self, "experts_", ())))
+        for name, expert in pairs:
+            if isinstance(expert, RuleExpert):
+                expert._check_picklable(f"Expert {name!r} (RuleExpert) of "
+                                        f"{type(self).__name__}", or_copying=True)
+        return super().__getstate__()
+
     def get_params(self, deep=True):
         """Get parameters, including ``<expert name>__<param>`` ones.
 

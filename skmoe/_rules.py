@@ -40,12 +40,15 @@ def _rule_name(func):
     return getattr(func, "__qualname__", None) or repr(func)
 
 
-def _cloudpickling():
+def _cloudpickling(or_copying=False):
     """Whether cloudpickle is pickling (a frame of it is on the stack): it
-    stores lambdas and local functions by value, which pickle cannot."""
+    stores lambdas and local functions by value, which pickle cannot. With
+    ``or_copying``, also whether ``copy.deepcopy`` is copying, which reads
+    the same state and keeps a function as it is."""
     frame = sys._getframe(1)
     while frame is not None:
-        if "cloudpickle" in frame.f_globals.get("__name__", ""):
+        module = frame.f_globals.get("__name__", "")
+        if "cloudpickle" in module or or_copying and module == "copy":
             return True
         frame = frame.f_back
     return False
@@ -393,18 +396,26 @@ class RuleExpert(BaseEstimator):
         return new
 
     def __getstate__(self):
+        self._check_picklable()
+        return self.__dict__.copy()
+
+    def _check_picklable(self, who="RuleExpert", or_copying=False):
+        """Raise PicklingError, naming ``who``, when pickle cannot store the function.
+
+        ``or_copying``: not while ``copy.deepcopy`` asks for the state (an
+        estimator holding the rule; the rule itself copies without it).
+        """
         try:
             pickle.dumps(self.func)
         except Exception as exc:
-            if _cloudpickling():
+            if _cloudpickling(or_copying):
                 # joblib's worker processes (n_jobs in cross_val_score, in a
                 # tree's leaves) and Dask send it by value: "Could not pickle
                 # the task" stopped every parallel fit of a lambda rule.
-                return self.__dict__.copy()
+                return
             raise pickle.PicklingError(
-                f"RuleExpert cannot be pickled: its function {_rule_name(self.func)!r} "
+                f"{who} cannot be pickled: its function {_rule_name(self.func)!r} "
                 "cannot be found by name when loading (pickle stores functions by "
                 "reference). Define the rule with `def` at the top level of an importable "
                 "module (not a lambda, not inside another function) and import it from "
                 "there.") from exc
-        return self.__dict__.copy()

@@ -68,3 +68,24 @@ def test_task_weights_labelled_by_the_columns_of_y_in_another_order_are_named():
         model = _tiny_mmoe(tasks=["regression", "binary"],
                            task_weights=weights[Y.columns]).fit(X, Y)
     np.testing.assert_array_equal(model.task_weights_, [1.0, 5.0])
+
+
+def test_pickling_a_mixture_names_the_rule_expert_it_cannot_store():
+    # Of two lambda rules, pickle's message named a '<lambda>', not which expert.
+    import copy
+    import pickle
+
+    import cloudpickle
+
+    from skmoe import MixtureOfExpertsRegressor, RuleExpert
+    X, Y = _two_task_rows()
+    y = Y["price"].to_numpy()
+    model = MixtureOfExpertsRegressor(
+        [("first", RuleExpert(lambda X: X[:, 0])), ("second", RuleExpert(lambda X: -X[:, 0]))],
+        max_epochs=2, random_state=0).fit(X, y)
+    with pytest.raises(pickle.PicklingError, match="Expert 'first' .* of MixtureOfExperts"):
+        pickle.dumps(model)
+    # A copy, and cloudpickle (parallel fits), still take the lambdas as they are.
+    np.testing.assert_array_equal(copy.deepcopy(model).predict(X), model.predict(X))
+    np.testing.assert_array_equal(cloudpickle.loads(cloudpickle.dumps(model)).predict(X),
+                                  model.predict(X))
