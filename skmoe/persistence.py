@@ -128,6 +128,7 @@ def untrusted_types(data=None, *, file=None):
     -------
     list of str
     """
+    import json
     import os
     from zipfile import BadZipFile
 
@@ -153,9 +154,11 @@ def untrusted_types(data=None, *, file=None):
         raise ValueError("data is not a model saved by skops.io.dumps: it is empty.")
     try:
         found = get_untrusted_types(data=data, file=file)
-    except (BadZipFile, KeyError) as exc:
+    except (BadZipFile, KeyError, json.JSONDecodeError, TypeError, AttributeError) as exc:
         # (KeyError: a zip archive that is not a skops file, an .xlsx or a
-        # .docx, has no schema.json; skops' bare "There is no item named ...".)
+        # .docx, has no schema.json; skops' bare "There is no item named ...".
+        # The others: a schema.json that is not skops's, read as JSON, as a
+        # dict, as a protocol: "'list' object has no attribute 'get'".)
         raise ValueError(f"{'file' if data is None else 'data'} is not a model saved by "
                          f"skops.io.dump(s) (a skops file is a zip archive with a "
                          f"schema.json): {exc}") from exc

@@ -89,3 +89,20 @@ def test_pickling_a_mixture_names_the_rule_expert_it_cannot_store():
     np.testing.assert_array_equal(copy.deepcopy(model).predict(X), model.predict(X))
     np.testing.assert_array_equal(cloudpickle.loads(cloudpickle.dumps(model)).predict(X),
                                   model.predict(X))
+
+
+@pytest.mark.parametrize("schema", ["not json", "[1, 2]", '{"a": 1}'],
+                         ids=["not-json", "a-list", "no-protocol"])
+def test_untrusted_types_names_a_zip_whose_schema_is_not_skops(schema):
+    # A zip archive with a schema.json of another tool stopped with a bare
+    # JSONDecodeError, "'list' object has no attribute 'get'", or a TypeError.
+    import io
+    import zipfile
+
+    pytest.importorskip("skops")
+    from skmoe.persistence import untrusted_types
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("schema.json", schema)
+    with pytest.raises(ValueError, match="data is not a model saved by skops"):
+        untrusted_types(buffer.getvalue())
