@@ -618,7 +618,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         log_likelihood, variances = problem.unstandardise(log_likelihood, variances)
     else:
         # The log of the final predictor's probability at the label (the
-        # candidate blend's, as predict_proba and log_likelihood_samples give it).
+        # candidate blend's, as predict_proba and log_likelihood_samples give
+        # it), from the experts' out-of-fold outputs: an honest figure, not
+        # what the deployed experts give the rows they were fitted on.
         mixture = mix_probabilities(G, raw)
         del G
         if combiner is not None:

@@ -470,7 +470,11 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         ``seconds``; for the stacked gate
         ``train_loss`` and ``validation_loss`` are means over the fold gates.
     log_likelihood_ : float
-        Mean per-sample log-likelihood of the kept run.
+        Mean per-sample log-likelihood of the kept run on the training rows.
+        Where the experts are cross-fitted (the stacked gate, EM with
+        ``cv``), it is computed from their out-of-fold outputs: a held-out
+        figure, usually lower than the mean of ``log_likelihood_samples`` on
+        the training rows, which uses the deployed experts.
     blend_weights_ : ndarray of shape (n_experts,) or None
         Stacked gate only (as are the attributes below up to
         ``gate_inputs_``; None otherwise): the best constant blend of the
