@@ -23,7 +23,8 @@ Conventions
   the rows with the largest weight for it (ties: lower row index), and the
   rows it turns away try their next-best expert at the next rank.  A row
   that finds every expert full keeps its first choice beyond capacity: no
-  row is ever dropped.
+  row is ever dropped.  After random routing a row claims the experts it
+  kept first, then the others by preference.
 * Training a top-k gate: a top-1 row's renormalised weight is exactly one,
   so the routed loss sends the gate no gradient (and with top-k, none across
   the boundary of the chosen set).  Switch Transformer's fix, scaling the
@@ -181,6 +182,16 @@ def route(logits, k, *, training=False, noise_std=None, random_routing=False,
         slot_order = torch.sort((~keep).to(torch.int8), dim=1, stable=True).indices
         indices = torch.where(keep.gather(1, slot_order), indices.gather(1, slot_order),
                               torch.full_like(indices, -1))
+        if capacity_factor is not None:
+            # Capacity fills the kept experts first: with top-3, a row that kept
+            # its 1st and 3rd choices got its 1st and 2nd under a capacity that
+            # bound nothing (the experts it dropped stay next in line).
+            slots = torch.where(indices >= 0, indices, e)
+            kept_expert = torch.zeros((b, e + 1), dtype=torch.bool,
+                                      device=indices.device).scatter_(1, slots, True)[:, :e]
+            first = torch.sort((~kept_expert.gather(1, order)).to(torch.int8), dim=1,
+                               stable=True).indices
+            order = order.gather(1, first)
     if capacity_factor is not None:
         demand = (indices >= 0).sum(1)
         capacity = expert_capacity(capacity_factor, k, b, e)
