@@ -123,7 +123,10 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             raise ValueError(f"gate solver must be 'lbfgs' or 'adam', got {self.solver!r}.")
         for name in ("max_iter", "warm_max_iter", "batch_size"):
             value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or value < 1:
+            # (bool is an int to Python: max_iter=True ran one iteration, as the
+            # mixtures' Interval constraints refuse for their own counts.)
+            if (not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_))
+                    or value < 1):
                 raise ValueError(f"gate {name} must be a positive integer, got {value!r}.")
         # The library's bounds of every weight decay and learning rate (real
         # numbers, not bools, below 1e37): alpha=inf failed as a NaN training
