@@ -34,6 +34,7 @@ from joblib import Parallel
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _check_feature_names
 
 from ._candidates import picked_log_likelihood, rival_routing, rival_wins, routed_task_loss
@@ -376,6 +377,19 @@ def _fitted_variances(model, data, index, problem, start):
             np.exp(log_g).mean(axis=0))
 
 
+def _check_torch_expert(name, template):
+    """A torch expert's parameters, as its own fit checks them.
+
+    Trained with the gate, it is never fitted itself: activation='xx' failed
+    as a bare KeyError, dropout=2.0 inside torch, naming no expert, and
+    weight_decay=-1.0 was used as it was.
+    """
+    try:
+        template._validate_params()
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(f"Expert {name!r}: {exc}") from None
+
+
 def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,
                  loss, validation_fraction, n_iter_no_change, tol, n_init, device, n_jobs,
                  random_state, verbose=0, routing=None):
@@ -392,6 +406,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     rng = random_state
     differentiable = [i for i, t in enumerate(problem.templates)
                       if is_differentiable_expert(t)]
+    for i in differentiable:
+        _check_torch_expert(problem.names[i], problem.templates[i])
     fixed = [i for i in range(problem.n_experts) if i not in set(differentiable)]
     x_mean = x_scale = None
     if differentiable:

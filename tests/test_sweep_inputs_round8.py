@@ -39,3 +39,31 @@ def test_gate_counts_refuse_a_flag(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert moe.fit(X, y).predict(X).shape == (len(X),)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"activation": "xx"}, "'activation' parameter of TorchMLPRegressor"),
+    ({"dropout": 2.0}, "'dropout' parameter of TorchMLPRegressor"),
+    ({"weight_decay": -1.0}, "'weight_decay' parameter of TorchMLPRegressor"),
+], ids=["activation", "dropout", "weight_decay"])
+def test_torch_experts_trained_with_the_gate_have_their_parameters_checked(params, message):
+    # Trained with the gate, a torch expert is never fitted itself, and its
+    # parameters went unchecked: activation='xx' failed as a bare KeyError,
+    # dropout=2.0 inside torch (naming no expert), and weight_decay=-1.0 was
+    # used as it was, without a word.
+    from skmoe import TorchMLPRegressor
+
+    def torch_expert(**extra):
+        return TorchMLPRegressor(hidden_layer_sizes=(4,), max_epochs=2, random_state=0,
+                                 **extra)
+
+    X, y = _regression_rows()
+    moe = MixtureOfExpertsRegressor([("a", torch_expert(**params)), ("b", torch_expert())],
+                                    gate=MLPGate(hidden_layer_sizes=()), training="gradient",
+                                    max_epochs=2, random_state=0)
+    with pytest.raises(ValueError, match=f"Expert 'a': The {message}"):
+        moe.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe.set_params(a=torch_expert()).fit(X, y)
+    assert np.isfinite(moe.predict(X)).all()
