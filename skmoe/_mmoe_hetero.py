@@ -36,7 +36,7 @@ from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
                            standardised_tensor, to_numpy, to_tensor)
-from ._training import lbfgs
+from ._training import WEIGHT_DECAY, lbfgs
 
 # Regressors' predictions of class indicators are clipped at zero and
 # smoothed by this much before renormalising them into probabilities (additive
@@ -163,7 +163,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         "gate_hidden_layer_sizes": [tuple, list, Interval(numbers.Integral, 1, None,
                                                           closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        # (Below 1e37: alpha=1e300 made the float32 penalty infinite, and the
+        # gates kept their initial random weights without a word.)
+        "alpha": WEIGHT_DECAY,
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "cv": ["cv_object"],      # an int >= 2, a splitter, an iterable of splits or None
         "n_jobs": [numbers.Integral, None],

@@ -67,3 +67,23 @@ def test_torch_experts_trained_with_the_gate_have_their_parameters_checked(param
         warnings.simplefilter("ignore")
         moe.set_params(a=torch_expert()).fit(X, y)
     assert np.isfinite(moe.predict(X)).all()
+
+
+def test_heterogeneous_multitask_gate_alpha_beyond_float32_is_named():
+    # The penalty is computed in float32: alpha=1e300 made it infinite, so
+    # L-BFGS stopped at once and the gates kept their random initial weights
+    # without a word (alpha=1e30 drives them to zero). The other gates and
+    # MultiGateMixtureOfExperts refuse a weight decay from 1e37 on.
+    from skmoe import HeterogeneousMultiGateMixtureOfExperts
+    X, y = _regression_rows()
+    Y = np.c_[y, -y]
+
+    def model(alpha):
+        return HeterogeneousMultiGateMixtureOfExperts(
+            _fixed_experts(), tasks=["regression", "regression"], alpha=alpha,
+            gate_hidden_layer_sizes=(), max_iter=20, cv=2, random_state=0)
+
+    with pytest.raises(ValueError, match=r"'alpha' parameter .* range \[0.0, 1e\+37\)"):
+        model(1e300).fit(X, Y)
+    gates = model(1e30).fit(X, Y).gates_
+    assert all(float((layer.weight.detach() ** 2).sum()) < 1e-12 for layer in gates.layers)
