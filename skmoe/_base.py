@@ -463,8 +463,14 @@ class _BaseExpertComposition(_BaseComposition):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
         check_not_a_class("gate_transformer", self.gate_transformer)
         self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
-        Z = gate_matrix(_transform_read_only(self.gate_transformer_, "fit_transform", X, y),
-                        n_samples(X), self.gate_transformer_)
+        if hasattr(self.gate_transformer_, "fit_transform"):
+            Z = _transform_read_only(self.gate_transformer_, "fit_transform", X, y)
+        else:
+            # fit and transform are what the parameter asks for, as in scikit-learn's
+            # Pipeline (without TransformerMixin: "has no attribute 'fit_transform'").
+            _transform_read_only(self.gate_transformer_, "fit", X, y)
+            Z = _transform_read_only(self.gate_transformer_, "transform", X)
+        Z = gate_matrix(Z, n_samples(X), self.gate_transformer_)
         self._n_gate_columns = Z.shape[1]
         return Z
 

@@ -87,3 +87,35 @@ def test_heterogeneous_multitask_gate_alpha_beyond_float32_is_named():
         model(1e300).fit(X, Y)
     gates = model(1e30).fit(X, Y).gates_
     assert all(float((layer.weight.detach() ** 2).sum()) < 1e-12 for layer in gates.layers)
+
+
+class _CentreOnly:
+    """A gate transformer with fit and transform only (no TransformerMixin)."""
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, X, y=None):
+        self.mean_ = np.asarray(X).mean(axis=0)
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) - self.mean_
+
+
+@pytest.mark.parametrize("training", ["em", "gradient"])
+def test_a_gate_transformer_with_fit_and_transform_only_is_taken(training):
+    # The parameter asks for fit and transform (as scikit-learn's Pipeline
+    # does of its steps), but the mixture called fit_transform: a bare
+    # "'_CentreOnly' object has no attribute 'fit_transform'".
+    X, y = _regression_rows()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(_fixed_experts(), gate=_fast_gate(),
+                                        gate_transformer=_CentreOnly(), training=training,
+                                        max_iter=2, max_epochs=2, random_state=0).fit(X, y)
+    np.testing.assert_allclose(moe.gate_transformer_.mean_, X.mean(axis=0))
+    assert moe.predict_gate(X).shape == (len(X), 2)
