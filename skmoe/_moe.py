@@ -179,6 +179,13 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                 if getattr(self, name) not in (None, False):
                     raise ValueError(f"{name} applies to sparse routing only; set top_k "
                                      f"(1 <= top_k <= {n_experts}) or leave {name} off.")
+        if self.random_routing and self.top_k == 1:
+            # (It keeps the experts after a row's first at random: with one,
+            # there is none, and the option did nothing without a word.)
+            raise ValueError("random_routing applies to top_k >= 2 only (it keeps each "
+                             "expert after a row's first at random; top_k=1 routes a row "
+                             "to its first alone); set top_k >= 2 or leave random_routing "
+                             "off.")
         return RoutingOptions(
             top_k=self.top_k, noisy_gating=self.noisy_gating,
             random_routing=self.random_routing, capacity_factor=self.capacity_factor,
@@ -413,7 +420,7 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         the gate logits).
     random_routing : bool, default=False
         In training, keep each expert after a row's first with probability
-        ``min(1, top_k * weight)``.
+        ``min(1, top_k * weight)``. Needs ``top_k >= 2``.
     capacity_factor : float, default=None
         Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
         rows of a training batch (no row is dropped; ``predict`` has no

@@ -119,3 +119,19 @@ def test_a_gate_transformer_with_fit_and_transform_only_is_taken(training):
                                         max_iter=2, max_epochs=2, random_state=0).fit(X, y)
     np.testing.assert_allclose(moe.gate_transformer_.mean_, X.mean(axis=0))
     assert moe.predict_gate(X).shape == (len(X), 2)
+
+
+@pytest.mark.parametrize("training", ["em", "gradient"])
+def test_random_routing_with_top_1_is_named(training):
+    # random_routing keeps the experts after a row's first at random: with
+    # top_k=1 there is none, and the option did nothing without a word (as
+    # random_routing without top_k is refused).
+    X, y = _regression_rows()
+    moe = MixtureOfExpertsRegressor(_fixed_experts(), gate=_fast_gate(), top_k=1,
+                                    random_routing=True, training=training, max_iter=2,
+                                    max_epochs=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="random_routing applies to top_k >= 2 only"):
+            moe.fit(X, y)
+        assert moe.set_params(top_k=2).fit(X, y).predict(X).shape == (len(X),)
