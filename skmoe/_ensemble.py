@@ -102,7 +102,13 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
     ``n_classes``: a classifier's ``classes_`` must be among the encoded
     labels ``0 .. n_classes - 1`` (:func:`skmoe._base.check_expert_classes`).
     """
-    fit_params = {k: v for k, v in (fit_params or {}).items() if k != "sample_weight"}
+    fit_params = dict(fit_params or {})
+    routed_weight = fit_params.pop("sample_weight", None)
+    if sample_weight is None:
+        # The weights an expert requests under another name (set_fit_request(
+        # sample_weight="w"), the caller passing w=...): dropped with the
+        # ensemble's own, and the expert was fitted unweighted without a word.
+        sample_weight = routed_weight
     kind = type(estimator).__name__
     if sample_weight is not None and not _supports_sample_weight(estimator):
         raise TypeError(f"Expert '{name}' ({kind}) does not accept sample_weight; drop it "

@@ -135,3 +135,23 @@ def test_random_routing_with_top_1_is_named(training):
         with pytest.raises(ValueError, match="random_routing applies to top_k >= 2 only"):
             moe.fit(X, y)
         assert moe.set_params(top_k=2).fit(X, y).predict(X).shape == (len(X),)
+
+
+@pytest.mark.parametrize("weights", [None, "greedy"])
+def test_ensemble_routes_weights_an_expert_requests_under_another_name(weights):
+    # Under metadata routing an expert may take its sample_weight from a key
+    # of another name, as scikit-learn's VotingRegressor routes it. The
+    # ensemble dropped the routed sample_weight with its own (None here), and
+    # the expert was fitted without weights, silently.
+    import sklearn
+
+    from skmoe import EnsembleRegressor
+    X, y = _regression_rows()
+    w = np.linspace(0.1, 3.0, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        experts = [("ridge", Ridge().set_fit_request(sample_weight="w")),
+                   ("tree", DecisionTreeRegressor(max_depth=2))]
+        ens = EnsembleRegressor(experts, weights=weights, random_state=0)
+        ens.fit(X, y, w=w)
+    np.testing.assert_allclose(ens.named_experts_["ridge"].coef_,
+                               Ridge().fit(X, y, sample_weight=w).coef_)
