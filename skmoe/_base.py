@@ -245,6 +245,17 @@ class _BaseExpertComposition(_BaseComposition):
             check_experts()
         asked = {name: sorted(params)
                  for name, params in self._route_fit_params(fit_params).items() if params}
+        aliased = sorted(name for name, params in asked.items() if "sample_weight" in params)
+        if aliased:
+            # An expert taking its sample_weight from a key of another name
+            # (set_fit_request(sample_weight="w")): the message said the
+            # estimator cannot route "metadata other than sample_weight" and
+            # that the expert asked for ['sample_weight'].
+            raise ValueError(
+                f"{type(self).__name__} fits its {members} with its own sample_weight "
+                f"(times their responsibilities), not with weights of their own: "
+                f"{aliased} request sample_weight under another name; pass the weights as "
+                "sample_weight and leave that request unset or True.")
         if asked:
             raise ValueError(
                 f"{type(self).__name__} cannot route metadata other than sample_weight "

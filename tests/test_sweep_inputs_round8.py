@@ -155,3 +155,26 @@ def test_ensemble_routes_weights_an_expert_requests_under_another_name(weights):
         ens.fit(X, y, w=w)
     np.testing.assert_allclose(ens.named_experts_["ridge"].coef_,
                                Ridge().fit(X, y, sample_weight=w).coef_)
+
+
+@pytest.mark.parametrize("make", ["mixture", "hierarchical"])
+def test_a_mixture_names_an_expert_asking_for_its_weights_under_another_name(make):
+    # The message said the mixture "cannot route metadata other than
+    # sample_weight" and that the expert asked for ['sample_weight'].
+    import sklearn
+
+    from skmoe import HierarchicalMixtureRegressor
+    X, y = _regression_rows()
+    w = np.linspace(0.1, 3.0, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        experts = [("ridge", Ridge().set_fit_request(sample_weight="w")),
+                   ("tree", DecisionTreeRegressor(max_depth=2))]
+        model = (MixtureOfExpertsRegressor(experts, gate=_fast_gate(), training="em",
+                                           max_iter=2, random_state=0)
+                 if make == "mixture" else
+                 HierarchicalMixtureRegressor(experts, branching=2, gate=_fast_gate(),
+                                              max_iter=2, random_state=0))
+        with pytest.raises(ValueError, match=r"\['ridge'\] request sample_weight under "
+                                             r"another name; pass the weights as "
+                                             r"sample_weight"):
+            model.fit(X, y, w=w)
