@@ -130,6 +130,17 @@ class GradientTrainer(_Trainer):
                          validation_fraction=estimator.validation_fraction,
                          n_iter_no_change=estimator.n_iter_no_change, tol=estimator.tol,
                          verbose=estimator.verbose, routing=routing)
+        if not (stacked and cv is not None) and not _is_default(estimator.refit_experts,
+                                                                "auto"):
+            # (It was ignored without a word, as the other trainer's options are not.)
+            reason = (f"top_k={estimator.top_k!r}" if estimator.top_k is not None else
+                      "balance_coef or router_z_coef" if not is_dense(routing) else
+                      "torch experts" if not stacked else "cv=None")
+            warnings.warn(
+                f"refit_experts={estimator.refit_experts!r} has no effect with {reason}; "
+                "it is only used by the stacked gate (training='gradient' with cv folds, "
+                "no top_k, balance_coef, router_z_coef or torch experts).",
+                UserWarning, stacklevel=4)
         if stacked and cv is not None:
             refit = estimator.refit_experts
             if refit == "auto":

@@ -178,3 +178,26 @@ def test_a_mixture_names_an_expert_asking_for_its_weights_under_another_name(mak
                                              r"another name; pass the weights as "
                                              r"sample_weight"):
             model.fit(X, y, w=w)
+
+
+@pytest.mark.parametrize("params, reason", [
+    ({"top_k": 1}, "top_k=1"),
+    ({"balance_coef": 0.1}, "balance_coef or router_z_coef"),
+    ({"cv": None}, "cv=None"),
+])
+def test_refit_experts_outside_the_stacked_gate_warns(params, reason):
+    # Only the stacked gate reads refit_experts (as its docstring says): with
+    # top_k, a balance loss or no folds it was ignored without a word, where
+    # an option of the other trainer warns.
+    X, y = _regression_rows()
+    moe = MixtureOfExpertsRegressor(_fixed_experts(), gate=MLPGate(hidden_layer_sizes=()),
+                                    training="gradient", max_epochs=2, refit_experts=0.5,
+                                    random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("error", message="refit_experts")
+        with pytest.raises(UserWarning, match=f"refit_experts=0.5 has no effect with {reason}"):
+            moe.fit(X, y)
+        # Its default, and the stacked gate, say nothing.
+        moe.set_params(refit_experts="auto").fit(X, y)
+        moe.set_params(refit_experts=0.5, top_k=None, balance_coef=0.0, cv=2).fit(X, y)
