@@ -239,6 +239,19 @@ def warn_ignored_options(estimator, training):
                 f"{name}={value!r} has no effect with training={shown}; "
                 f"it is only used with training={' or '.join(map(repr, trainers))}.",
                 UserWarning, stacklevel=4)
+    # Options read only when another is on (ignored without a word before).
+    no_threshold = estimator.collapse_threshold is None
+    for name, needed, off, on in (
+            ("balance_loss", "balance_coef", not estimator.balance_coef, "above 0"),
+            ("collapse_patience", "collapse_threshold", no_threshold, "set"),
+            ("collapse_action", "collapse_threshold", no_threshold, "set")):
+        value = getattr(estimator, name)
+        if (off and not _is_default(value, defaults[name])
+                and training in TRAINER_OPTIONS.get(name, (training,))):
+            warnings.warn(
+                f"{name}={value!r} has no effect with {needed}="
+                f"{getattr(estimator, needed)!r}; it is only used with {needed} {on}.",
+                UserWarning, stacklevel=4)
     gate = getattr(estimator, "gate", None)
     if training == "gradient" and isinstance(gate, MLPGate):
         # The gradient trainer trains the gate's network in its own optimiser:

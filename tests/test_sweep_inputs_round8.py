@@ -201,3 +201,27 @@ def test_refit_experts_outside_the_stacked_gate_warns(params, reason):
         # Its default, and the stacked gate, say nothing.
         moe.set_params(refit_experts="auto").fit(X, y)
         moe.set_params(refit_experts=0.5, top_k=None, balance_coef=0.0, cv=2).fit(X, y)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"top_k": 1, "balance_loss": "load", "training": "gradient"},
+     "balance_loss='load' has no effect with balance_coef=0.0; it is only used with "
+     "balance_coef above 0"),
+    ({"collapse_patience": 5, "training": "em"},
+     "collapse_patience=5 has no effect with collapse_threshold=None"),
+    ({"collapse_action": "drop", "training": "em"},
+     "collapse_action='drop' has no effect with collapse_threshold=None"),
+], ids=["balance_loss", "collapse_patience", "collapse_action"])
+def test_options_that_need_another_option_warn_without_it(params, message):
+    # A balance loss without its weight, a collapse patience or action
+    # without a threshold: ignored without a word.
+    X, y = _regression_rows()
+    moe = MixtureOfExpertsRegressor(_fixed_experts(), gate=MLPGate(hidden_layer_sizes=()),
+                                    max_iter=2, max_epochs=2, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("error", message=".*has no effect with (balance_coef|collapse_)")
+        with pytest.raises(UserWarning, match=message):
+            moe.fit(X, y)
+        # With the option they need, they are used and say nothing.
+        moe.set_params(balance_coef=0.1, collapse_threshold=0.01).fit(X, y)
