@@ -244,7 +244,10 @@ def warn_ignored_options(estimator, training):
     for name, needed, off, on in (
             ("balance_loss", "balance_coef", not estimator.balance_coef, "above 0"),
             ("collapse_patience", "collapse_threshold", no_threshold, "set"),
-            ("collapse_action", "collapse_threshold", no_threshold, "set")):
+            ("collapse_action", "collapse_threshold", no_threshold, "set"),
+            # (0 trains for max_epochs on every row: no early stopping.)
+            ("n_iter_no_change", "validation_fraction", not estimator.validation_fraction,
+             "above 0")):
         value = getattr(estimator, name)
         if (off and not _is_default(value, defaults[name])
                 and training in TRAINER_OPTIONS.get(name, (training,))):

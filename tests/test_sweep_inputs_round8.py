@@ -225,3 +225,19 @@ def test_options_that_need_another_option_warn_without_it(params, message):
             moe.fit(X, y)
         # With the option they need, they are used and say nothing.
         moe.set_params(balance_coef=0.1, collapse_threshold=0.01).fit(X, y)
+
+
+def test_early_stopping_patience_without_validation_rows_warns():
+    # validation_fraction=0 trains for max_epochs on every row, without early
+    # stopping: n_iter_no_change was ignored without a word.
+    X, y = _regression_rows()
+    moe = MixtureOfExpertsRegressor(_fixed_experts(), gate=MLPGate(hidden_layer_sizes=()),
+                                    training="gradient", max_epochs=2, validation_fraction=0.0,
+                                    n_iter_no_change=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("error", message="n_iter_no_change")
+        with pytest.raises(UserWarning, match="n_iter_no_change=3 has no effect with "
+                                              "validation_fraction=0.0"):
+            moe.fit(X, y)
+        moe.set_params(validation_fraction=0.2).fit(X, y)
