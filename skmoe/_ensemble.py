@@ -141,6 +141,15 @@ def _check_labels(labels, name, kind, n_classes):
                          f"{np.unique(labels[wrong])[:5].tolist()}; {expected}.")
 
 
+def _first_of_the_best(votes):
+    """Column of each row's largest vote (votes of weights that sum to one),
+    ties to the first, as in VotingClassifier -- ties of the given weights,
+    not of their normalised sums: weights [5, 18, 12, 13] voting 2, 1, 0, 2
+    tie classes 1 and 2 (18 each), but 5/48 + 13/48 rounded above 18/48 and
+    class 2 won, by hard and by soft voting (one-hot probabilities)."""
+    return np.argmax(votes >= votes.max(axis=1, keepdims=True) - 1e-12, axis=1)
+
+
 def _predict_column(name, estimator, X):
     """One expert's predictions as a vector, checked to be finite."""
     return regression_outputs([name], [estimator], X)[:, 0]
@@ -428,7 +437,8 @@ class EnsembleClassifier(ClassifierMixin, LogProbaMixin, _BaseEnsemble):
     n_experts : int, default=None
     voting : {'soft', 'hard'}, default='soft'
         Average the probabilities, or take the weighted majority of the
-        predicted labels.
+        predicted labels (a tie goes to the first of ``classes_``, as in
+        :class:`~sklearn.ensemble.VotingClassifier`).
     weights : array-like of shape (n_experts,), 'greedy' or None, default=None
         Weights of the average: uniform when None; one non-negative weight per
         listed expert ('drop' included); or ``'greedy'``: learned by ensemble
@@ -525,7 +535,7 @@ class EnsembleClassifier(ClassifierMixin, LogProbaMixin, _BaseEnsemble):
         """
         X = self._check_X(X)
         if self.voting == "soft":
-            return self.classes_[np.argmax(self._average_proba(X), axis=1)]
+            return self.classes_[_first_of_the_best(self._average_proba(X))]
         votes = np.zeros((n_samples(X), len(self.classes_)))
         rows = np.arange(n_samples(X))
         for i in self._used():
@@ -534,7 +544,7 @@ class EnsembleClassifier(ClassifierMixin, LogProbaMixin, _BaseEnsemble):
             _check_finite(labels, name)
             _check_labels(labels, name, type(self.experts_[i]).__name__, len(self.classes_))
             votes[rows, labels.astype(np.intp)] += self.weights_[i]
-        return self.classes_[np.argmax(votes, axis=1)]  # ties: the first class
+        return self.classes_[_first_of_the_best(votes)]
 
     @available_if(lambda self: self.voting == "soft")
     def predict_proba(self, X):
