@@ -129,6 +129,13 @@ class _BaseExpertComposition(_BaseComposition):
         # 'gate_'" instead of NotFittedError.
         return hasattr(self, "named_experts_")
 
+    def _forget_fit(self):
+        # At the start of every fit: a refit that failed half-way left the
+        # previous fit's named_experts_, so the estimator still looked fitted,
+        # with the failed fit's feature_names_in_ beside the previous fit's
+        # n_features_in_ and experts (predict refused X of either width).
+        self.__dict__.pop("named_experts_", None)
+
     def __getstate__(self):
         # A rule that pickle cannot store stopped pickling with the rule's
         # message only: of two lambda rules, which one was not said. The
@@ -240,6 +247,7 @@ class _BaseExpertComposition(_BaseComposition):
         named with the keys it asked for (HME's fit took no metadata, a bare
         TypeError; the mixture's message listed the whole arrays).
         """
+        self._forget_fit()
         self._validate_params()
         if check_experts is not None:
             check_experts()

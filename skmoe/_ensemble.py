@@ -180,6 +180,7 @@ class _BaseEnsemble(_BaseExpertComposition):
 
     def _fit(self, X, y, sample_weight, fit_params):
         """Validate, learn the weights if asked, and fit every expert on all rows."""
+        self._forget_fit()
         self._validate_params()
         routed = self._route_fit_params(fit_params)
         X, y = self._check_raw_X_y(X, y)

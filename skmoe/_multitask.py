@@ -169,12 +169,23 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         except ValueError as exc:
             raise ValueError(f"Task {t} is a classification task: {exc}") from exc
 
+    def __sklearn_is_fitted__(self):
+        # Fitted once ``n_iter_`` is set, at the end of fit: a fit that failed
+        # half-way (X or y refused after feature_names_in_ was set, training
+        # after module_ was built) looked fitted, and predict failed with
+        # "object has no attribute 'module_'".
+        return hasattr(self, "n_iter_")
+
+    def _forget_fit(self):
+        self.__dict__.pop("n_iter_", None)
+
     def _validate_fit_data(self, X, y, sample_weight):
         """X, Y and sample_weight checked, rows of zero weight left out where the
         class does so; and ``kept``: None where every row is kept, otherwise
         ``(kept_rows, n_given)``, the positions of the rows kept among the
         ``n_given`` given, to which splits given as ``cv`` are renumbered.
         """
+        self._forget_fit()
         self._validate_params()
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "

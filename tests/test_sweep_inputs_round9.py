@@ -1,0 +1,68 @@
+"""Bad input, round 9: the post-fit API (predict and the other methods after fit)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression, Ridge
+
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts)
+from skmoe.gates import MLPGate
+
+
+def _gate():
+    return MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+
+
+def _experts():
+    return [("lr", LinearRegression()), ("ridge", Ridge())]
+
+
+@pytest.mark.parametrize("make, two_tasks", [
+    (lambda: MixtureOfExpertsRegressor(_experts(), gate=_gate(), max_iter=3, random_state=0),
+     False),
+    (lambda: MixtureOfExpertsRegressor(_experts(), gate=_gate(), training="gradient",
+                                       max_iter=3, random_state=0), False),
+    (lambda: HierarchicalMixtureRegressor(_experts(), branching=2, gate=_gate(), max_iter=3,
+                                          random_state=0), False),
+    (lambda: EnsembleRegressor(_experts()), False),
+    (lambda: HeterogeneousMultiGateMixtureOfExperts(_experts(), max_iter=2, random_state=0),
+     True),
+    (lambda: MultiGateMixtureOfExperts(max_iter=2, random_state=0), True),
+])
+def test_a_refit_that_failed_leaves_the_estimator_unfitted(make, two_tasks):
+    # The previous fit stayed "fitted" beside the failed fit's feature names:
+    # predict refused the old columns ("Feature names seen at fit time, yet
+    # now missing: d") and the new ones ("X has 4 features, but ... is
+    # expecting 3").
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=list("abc"))
+    y = X["a"].to_numpy()
+    y = np.column_stack([y, y]) if two_tasks else y
+    model = make().fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(X.assign(d=np.nan), y)
+    for columns in (X, X.assign(d=0.0)):
+        with pytest.raises(NotFittedError):
+            model.predict(columns)
+    assert model.fit(X, y).predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("bad_y", [False, True])
+def test_multi_gate_mixture_after_a_failed_first_fit_is_not_fitted(bad_y):
+    # feature_names_in_ was set before X or y was refused: check_is_fitted
+    # passed, and predict failed with "object has no attribute 'module_'".
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=list("abc"))
+    y = np.column_stack([X["a"], X["b"]])
+    model = MultiGateMixtureOfExperts(max_iter=2, random_state=0)
+    if bad_y:
+        y[0, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(X.assign(d=np.nan) if not bad_y else X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    with pytest.raises(NotFittedError):
+        model.predict_gate(X)
