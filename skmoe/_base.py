@@ -672,6 +672,33 @@ def check_sample_weight(sample_weight, X):
     return sample_weight
 
 
+class CheckedScoreMixin:
+    """``score`` with its sample_weight checked as ``fit``'s is.
+
+    Before the mixin of scikit-learn (RegressorMixin, ClassifierMixin) in the
+    bases: theirs took negative weights, which gave a number that meant
+    nothing, or a ZeroDivisionError "Weights sum to zero" where they summed
+    to zero (the multi-task mixtures' score refused them).
+    """
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of ``predict`` (regressors) or its accuracy (classifiers).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, finite, not all zero.
+
+        Returns
+        -------
+        score : float
+        """
+        sample_weight = check_sample_weight(sample_weight, X)
+        return super().score(X, y, sample_weight=sample_weight)
+
+
 def check_relative_sample_weight(sample_weight, X):
     """:func:`check_sample_weight`, then rescaled to mean one.
 

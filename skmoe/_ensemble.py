@@ -20,8 +20,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_method_params
 
 from ._compat import Interval
-from ._base import (_BaseExpertComposition, _supports_sample_weight, _weight_kwargs,
-                    check_expert_classes, check_sample_weight, check_some_weight,
+from ._base import (CheckedScoreMixin, _BaseExpertComposition, _supports_sample_weight,
+                    _weight_kwargs, check_expert_classes, check_sample_weight, check_some_weight,
                     encode_class_labels, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
@@ -298,7 +298,7 @@ class _BaseEnsemble(_BaseExpertComposition):
         return tags
 
 
-class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
+class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
     """Weighted average of the experts' predictions: the baseline a mixture must beat.
 
     Parameters
@@ -428,7 +428,8 @@ class EnsembleRegressor(RegressorMixin, _BaseEnsemble):
         return regression_outputs(self.expert_names_, self.experts_, X)
 
 
-class EnsembleClassifier(ClassifierMixin, LogProbaMixin, _BaseEnsemble):
+class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
+                         _BaseEnsemble):
     """Soft (or hard) weighted voting over the experts: the classification baseline.
 
     Parameters

@@ -23,8 +23,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
-from ._base import (_BaseExpertComposition, _seed_unset_random_states, check_not_a_class,
-                    encode_class_labels, encode_class_weights, rows_of_positive_weight)
+from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
+                    check_not_a_class, encode_class_labels, encode_class_weights,
+                    rows_of_positive_weight)
 from ._cluster import scatter_once
 from ._compat import Interval, _set_random_states, check_flag
 from ._data import read_only_view
@@ -349,7 +350,8 @@ _ATTRIBUTES_DOC = """
 """
 
 
-class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
+class HierarchicalMixtureRegressor(CheckedScoreMixin, RegressorMixin,
+                                   _BaseHierarchicalMixture):
     __doc__ = """Hierarchical mixture of regression experts, trained by EM.
 
     A tree of softmax gates routes each input down to the leaves, which are
@@ -419,7 +421,8 @@ class HierarchicalMixtureRegressor(RegressorMixin, _BaseHierarchicalMixture):
         return (mean, std) if return_std else mean
 
 
-class HierarchicalMixtureClassifier(ClassifierMixin, LogProbaMixin, _BaseHierarchicalMixture):
+class HierarchicalMixtureClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
+                                    _BaseHierarchicalMixture):
     __doc__ = """Hierarchical mixture of classification experts, trained by EM.
 
     A tree of softmax gates routes each input down to the leaves, which are

@@ -18,7 +18,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._compat import Interval, check_flag
-from ._base import _BaseExpertComposition, encode_class_labels, rows_of_positive_weight
+from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labels,
+                    rows_of_positive_weight)
 from ._cluster import scatter_once
 from ._data import read_only_view
 from ._device_predict import applies as device_predict_applies
@@ -256,7 +257,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         return tags
 
 
-class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
+class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureOfExperts):
     """Mixture of heterogeneous regression experts with a neural gate.
 
     Predicts ``y_hat(x) = sum_i g_i(x) f_i(x)`` where each ``f_i`` is any
@@ -607,7 +608,8 @@ class MixtureOfExpertsRegressor(RegressorMixin, _BaseMixtureOfExperts):
         return (mean, std) if return_std else mean
 
 
-class MixtureOfExpertsClassifier(ClassifierMixin, LogProbaMixin, _BaseMixtureOfExperts):
+class MixtureOfExpertsClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
+                                 _BaseMixtureOfExperts):
     """Mixture of heterogeneous classification experts with a neural gate.
 
     ``p(y | x) = sum_i g_i(x) p_i(y | x)`` where each ``p_i`` is an expert's

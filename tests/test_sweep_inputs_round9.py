@@ -4,11 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, r2_score
 
-from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
-                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   MultiGateMixtureOfExperts)
+from skmoe import (EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
 from skmoe.gates import MLPGate
 
 
@@ -66,3 +68,36 @@ def test_multi_gate_mixture_after_a_failed_first_fit_is_not_fitted(bad_y):
         model.predict(X)
     with pytest.raises(NotFittedError):
         model.predict_gate(X)
+
+
+@pytest.mark.parametrize("make, classifier", [
+    (lambda: MixtureOfExpertsRegressor(_experts(), gate=_gate(), max_iter=3, random_state=0),
+     False),
+    (lambda: MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                         ("lr2", LogisticRegression(C=0.1))],
+                                        gate=_gate(), max_iter=3, random_state=0), True),
+    (lambda: HierarchicalMixtureRegressor(_experts(), branching=2, gate=_gate(), max_iter=3,
+                                          random_state=0), False),
+    (lambda: HierarchicalMixtureClassifier(LogisticRegression(), branching=2, gate=_gate(),
+                                           max_iter=3, random_state=0), True),
+    (lambda: EnsembleRegressor(_experts()), False),
+    (lambda: EnsembleClassifier([("lr", LogisticRegression()),
+                                 ("lr2", LogisticRegression(C=0.1))]), True),
+])
+def test_score_refuses_negative_sample_weight_as_fit_does(make, classifier):
+    # scikit-learn's score took them: weights summing to zero failed with a
+    # ZeroDivisionError "Weights sum to zero, can't be normalized", others
+    # gave a number that meant nothing (the multi-task score refused them).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int) if classifier else X[:, 0]
+    model = make().fit(X, y)
+    signs = np.where(np.arange(40) % 2, 1.0, -1.0)
+    for weight in (signs, signs + 0.5):
+        with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+            model.score(X, y, sample_weight=weight)
+    # Non-negative weights score as before.
+    weight = rng.uniform(size=40)
+    plain = (accuracy_score if classifier else r2_score)(y, model.predict(X),
+                                                         sample_weight=weight)
+    assert model.score(X, y, sample_weight=weight) == pytest.approx(plain)
