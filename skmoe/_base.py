@@ -696,6 +696,11 @@ class CheckedScoreMixin:
         score : float
         """
         sample_weight = check_sample_weight(sample_weight, X)
+        if is_classifier(self) and y is not None:
+            # A missing label (None, NaN) failed in accuracy_score with a bare
+            # TypeError "'<' not supported between instances of 'str' and
+            # 'NoneType'", as log_likelihood_samples names it.
+            check_label_values(y, "y")
         return super().score(X, y, sample_weight=sample_weight)
 
 

@@ -101,3 +101,27 @@ def test_score_refuses_negative_sample_weight_as_fit_does(make, classifier):
     plain = (accuracy_score if classifier else r2_score)(y, model.predict(X),
                                                          sample_weight=weight)
     assert model.score(X, y, sample_weight=weight) == pytest.approx(plain)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                        ("lr2", LogisticRegression(C=0.1))],
+                                       gate=_gate(), max_iter=3, random_state=0),
+    lambda: HierarchicalMixtureClassifier(LogisticRegression(), branching=2, gate=_gate(),
+                                          max_iter=3, random_state=0),
+    lambda: EnsembleClassifier([("lr", LogisticRegression()),
+                                ("lr2", LogisticRegression(C=0.1))]),
+])
+@pytest.mark.parametrize("missing", [None, np.nan])
+def test_score_names_a_missing_label_as_log_likelihood_samples_does(make, missing):
+    # accuracy_score sorted the labels: TypeError "'<' not supported between
+    # instances of 'str' and 'NoneType'" (or 'float'), naming nothing.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    model = make().fit(X, y)
+    bad = y.astype(object)
+    bad[3] = missing
+    with pytest.raises(ValueError, match=r"y has 1 missing class label\(s\) .*first at row 3"):
+        model.score(X, bad)
+    assert model.score(X, y.astype(object)) == model.score(X, y)
