@@ -210,6 +210,14 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         """
         if self.top_k is None:
             return self.gate_.predict_proba(self._gate_input(X, outputs, view))
+        if getattr(self, "gate_inputs_", None) is not None:
+            # top_k set after a fit with the stacked gate, which reads the
+            # experts' outputs too: torch's "The size of tensor a (3) must
+            # match the size of tensor b (6)" from routing its logits.
+            raise ValueError(
+                f"top_k={self.top_k} was set after fit: this mixture was fitted with the "
+                "stacked gate (top_k=None), which reads the experts' outputs and routes "
+                "no top-k. Refit it with top_k set, or set top_k=None again.")
         k = min(self.top_k, len(self.experts_))
         # No capacity at predict time: a row's prediction must not depend on
         # the other rows of the batch (capacity is a training aid).

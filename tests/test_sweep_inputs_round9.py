@@ -125,3 +125,30 @@ def test_score_names_a_missing_label_as_log_likelihood_samples_does(make, missin
     with pytest.raises(ValueError, match=r"y has 1 missing class label\(s\) .*first at row 3"):
         model.score(X, bad)
     assert model.score(X, y.astype(object)) == model.score(X, y)
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_top_k_set_after_a_stacked_gate_fit_is_named(classifier):
+    # The stacked gate reads the experts' outputs: routing its logits failed
+    # in torch, "The size of tensor a (3) must match the size of tensor b (6)".
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    if classifier:
+        y = (X[:, 0] > 0).astype(int)
+        model = MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                            ("lr2", LogisticRegression(C=0.1))],
+                                           training="gradient", max_iter=3, random_state=0)
+    else:
+        y = X[:, 0]
+        model = MixtureOfExpertsRegressor(_experts(), training="gradient", max_iter=3,
+                                          random_state=0)
+    model.fit(X, y)
+    assert model.gate_inputs_ is not None
+    before = model.predict(X)
+    model.set_params(top_k=1)
+    for method in (model.predict, model.predict_gate, model.expert_usage):
+        with pytest.raises(ValueError, match="top_k=1 was set after fit: .*stacked gate"):
+            method(X)
+    with pytest.raises(ValueError, match="top_k=1 was set after fit"):
+        model.log_likelihood_samples(X, y)
+    np.testing.assert_array_equal(model.set_params(top_k=None).predict(X), before)
