@@ -306,7 +306,10 @@ class LinearHead:
             self.C = C
             self.model_ = LogisticRegression(C=C, max_iter=300)
             start = getattr(warm_from, "model_", None)
-            if start is not None and np.array_equal(np.unique(y), start.classes_):
+            # (On fewer rows than features the fold's rows span fewer meta
+            # directions than all rows do: its products have fewer columns.)
+            if (start is not None and np.array_equal(np.unique(y), start.classes_)
+                    and start.coef_.shape[1] == features.shape[1]):
                 # The full head's coefficients, as they are: a fold's products
                 # are standardised on nine tenths of the same rows, so they are
                 # nearly the same columns in nearly the same units. Only the

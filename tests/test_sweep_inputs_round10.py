@@ -1,0 +1,26 @@
+"""Bad input, round 10: degenerate data (few rows, constant targets, wide X)."""
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from skmoe import MixtureOfExpertsClassifier
+from skmoe.gates import MLPGate
+
+
+def _gate():
+    return MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+
+
+def test_stacked_gate_classifier_fits_more_features_than_rows():
+    # The feature-weighted head on all 10 rows spans more meta directions than
+    # a fold's head on 6 or 7: warm-starting the fold's head from the full one
+    # failed in scikit-learn with "Initialization coef is of shape (1, 23),
+    # expected shape (13,) or (1, 13)".
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(10, 30)), np.arange(10) % 2
+    model = MixtureOfExpertsClassifier(
+        [("lr", LogisticRegression()), ("dt", DecisionTreeClassifier(max_depth=2))],
+        gate=_gate(), max_iter=3, random_state=0).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (10, 2) and np.all(np.isfinite(proba))
