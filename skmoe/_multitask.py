@@ -133,9 +133,14 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                                      "is not numeric.") from exc
                 if not np.all(np.isfinite(column)):
                     raise ValueError(f"y contains infinity in column {t} (regression).")
-                self._y_mean[t], self._y_scale[t] = mean_and_scale(
-                    column if sample_weight is None else column[sample_weight > 0])
+                kept = column if sample_weight is None else column[sample_weight > 0]
+                self._y_mean[t], self._y_scale[t] = mean_and_scale(kept)
                 encoded[:, t] = (column - self._y_mean[t]) / self._y_scale[t]
+                if len(kept) and kept.min() == kept.max():
+                    # A constant task is its constant: scaled by one, the
+                    # network's leftover outputs (0.35 after 2 epochs) were
+                    # added to it, a prediction of -0.35 for y = 0 or 3e-12.
+                    self._y_scale[t] = 0.0
                 self.classes_.append(None)
                 continue
             self._check_labels(column, t)
