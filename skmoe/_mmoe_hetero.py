@@ -269,13 +269,15 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         check_not_diverging(honest.reshape(len(names), -1).T, names)
         self.expert_names_ = names
         self.experts_ = list(fits.experts)
-        self.named_experts_ = self._make_named_experts(names, self.experts_)
         self._x_mean, self._x_scale = standardisation(X)
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
         with seeded_torch(seed):
             self.gates_ = BatchedMLP(self.n_tasks_, X.shape[1], gate_sizes, len(names),
                                      self.activation).to(self.device_)
             self._fit_gates(self._inputs(X), self._per_task(honest), Y, weight)
+        # Last: named_experts_ marks the estimator fitted. Set before the gates
+        # were trained, a first fit that failed there looked fitted.
+        self.named_experts_ = self._make_named_experts(names, self.experts_)
         return self
 
     def _folds(self, X, Y, seed, kept=None):
