@@ -94,6 +94,16 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
             return make_mlp(n_in, self._hidden_sizes(), n_out, self.activation,
                             self.dropout)
 
+    def __sklearn_is_fitted__(self):
+        # Fitted once ``module_`` is installed, at the end of fit: a fit that
+        # failed (y refused after n_features_in_ was set, a diverged network)
+        # looked fitted, and predict failed with "object has no attribute
+        # 'device_'", or a failed refit kept the previous network.
+        return hasattr(self, "module_")
+
+    def _forget_fit(self):
+        self.__dict__.pop("module_", None)
+
     def _set_fitted(self, module, x_mean, x_scale, device, n_iter, history):
         """Install a trained module (used by fit and by the gradient trainer)."""
         self.module_ = module.eval()
@@ -282,6 +292,7 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         -------
         self : TorchMLPRegressor
         """
+        self._forget_fit()
         X, y = validate_numeric_data(self, X, y, y_numeric=True, who=type(self).__name__)
         # y_numeric converts object arrays only; a string array reached numpy's
         # "resolved dtypes are not compatible with add.reduce".
@@ -366,6 +377,7 @@ feature_names_in_
         -------
         self : TorchMLPClassifier
         """
+        self._forget_fit()
         if y is not None:
             # Before scikit-learn's check, which stopped on pd.NA (a "string"
             # column's missing value) with "boolean value of NA is ambiguous".

@@ -10,7 +10,8 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.utils.validation import check_is_fitted
 
 import skmoe._mmoe_hetero
-from skmoe import HeterogeneousMultiGateMixtureOfExperts
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, TorchMLPClassifier,
+                   TorchMLPRegressor)
 
 
 def _data():
@@ -48,3 +49,37 @@ def test_multi_gate_mixture_whose_gate_training_failed_is_not_fitted(monkeypatch
             model.fit(X, Y)
     _assert_unfitted(model, X)
     assert model.fit(X, Y).predict(X).shape == Y.shape
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+@pytest.mark.parametrize("stage", ["bad X", "bad y", "diverged"])
+@pytest.mark.parametrize("refit", [False, True])
+def test_torch_mlp_whose_fit_failed_is_not_fitted(classifier, stage, refit):
+    # n_features_in_ was the fitted mark: a first fit that refused y (or
+    # diverged) looked fitted, and predict failed with "object has no
+    # attribute 'device_'"; a failed refit kept the previous network.
+    X, y = _data()
+    y = (y > 0).astype(int) if classifier else y
+    make = TorchMLPClassifier if classifier else TorchMLPRegressor
+    model = make(hidden_layer_sizes=(3,), max_epochs=3, random_state=0)
+    if refit:
+        model.fit(X, y)
+    X_given, y_given = X.copy(), y.copy()
+    if stage == "bad X":
+        with pytest.raises(ValueError, match="NaN"):
+            model.fit(X.assign(d=np.nan), y)
+    elif stage == "bad y":
+        bad = y.astype(float)
+        bad[0] = np.nan
+        with pytest.raises(ValueError, match="NaN"):
+            model.fit(X, bad)
+    else:
+        if classifier:
+            pytest.skip("the regressor's target is scaled; only it diverges here")
+        with pytest.raises(ValueError, match="diverged"):
+            model.set_params(learning_rate=1e30).fit(X, y * 1e30)
+        model.set_params(learning_rate=1e-3)
+    pd.testing.assert_frame_equal(X, X_given)
+    np.testing.assert_array_equal(y, y_given)
+    _assert_unfitted(model, X)
+    assert model.fit(X, y).predict(X).shape == y.shape
