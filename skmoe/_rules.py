@@ -210,6 +210,16 @@ class RuleExpert(BaseEstimator):
         return {k: float(v) for k, v in zip(names, best)}
 
     # -- fit -------------------------------------------------------------------
+    def __sklearn_is_fitted__(self):
+        # Fitted once ``params_`` is set, as predict checks: a first fit that
+        # failed after n_features_in_ was set looked fitted to check_is_fitted.
+        return hasattr(self, "params_")
+
+    def _forget_fit(self):
+        # At the start of every fit: a refit that failed kept the previous
+        # params_ beside the failed fit's feature names and width.
+        self.__dict__.pop("params_", None)
+
     def fit(self, X, y, sample_weight=None):
         """Fit the rule's parameters and calibrate its noise or probabilities.
 
@@ -223,6 +233,7 @@ class RuleExpert(BaseEstimator):
         -------
         self : RuleExpert
         """
+        self._forget_fit()
         self._validate_params()
         regression = self.task == "regression"
         if y is not None and not regression:

@@ -10,8 +10,12 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.utils.validation import check_is_fitted
 
 import skmoe._mmoe_hetero
-from skmoe import (HeterogeneousMultiGateMixtureOfExperts, TorchMLPClassifier,
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier,
                    TorchMLPRegressor)
+
+
+def scaled_rule(X, k):
+    return k * X[:, 0]
 
 
 def _data():
@@ -83,3 +87,30 @@ def test_torch_mlp_whose_fit_failed_is_not_fitted(classifier, stage, refit):
     np.testing.assert_array_equal(y, y_given)
     _assert_unfitted(model, X)
     assert model.fit(X, y).predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("stage", ["bad X", "bad y", "bad params"])
+@pytest.mark.parametrize("refit", [False, True])
+def test_rule_expert_whose_fit_failed_is_not_fitted(stage, refit):
+    # check_is_fitted passed on n_features_in_ after a failed first fit; a
+    # failed refit kept the previous params_ (predict went on with them, or
+    # refused X of the previous width by the failed fit's feature names).
+    X, y = _data()
+    model = RuleExpert(scaled_rule, params={"k": 0.5})
+    if refit:
+        model.fit(X, y)
+    X_given, y_given = X.copy(), y.copy()
+    if stage == "bad X":
+        with pytest.raises(ValueError, match="NaN"):
+            model.fit(X.assign(d=np.nan), y)
+    elif stage == "bad y":
+        with pytest.raises(ValueError, match="NaN|finite"):
+            model.fit(X, np.where(np.arange(40) == 0, np.nan, y))
+    else:
+        with pytest.raises(ValueError, match="params"):
+            model.set_params(params={"k": np.nan}).fit(X, y)
+        model.set_params(params={"k": 0.5})
+    pd.testing.assert_frame_equal(X, X_given)
+    np.testing.assert_array_equal(y, y_given)
+    _assert_unfitted(model, X)
+    assert model.fit(X, y).params_["k"] == pytest.approx(1.0)
