@@ -364,6 +364,16 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         return validate_data(self, X, reset=reset, skip_check_array=is_dataframe(X),
                              accept_sparse=True, dtype=None, ensure_all_finite=False)
 
+    def __sklearn_is_fitted__(self):
+        # Fitted once ``kind_`` is set, at the end of fit: a fit that failed
+        # (strings in an array, a categorical column OneHotEncoder refuses)
+        # looked fitted, and transform failed with "'NoneType' object has no
+        # attribute 'categories_'", or a failed refit kept the previous fit.
+        return hasattr(self, "kind_")
+
+    def _forget_fit(self):
+        self.__dict__.pop("kind_", None)
+
     def fit(self, X, y=None):
         """Find the view of X: which columns are numbers, the categories of the others.
 
@@ -377,6 +387,7 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         -------
         self : AutoGateTransformer
         """
+        self._forget_fit()
         self._validate_params()
         X = self._validate_X(X, reset=True)
         self.encoder_ = None
@@ -393,8 +404,8 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
             self.kind_ = "sparse"
             return self
         if not is_dataframe(X):
-            self.kind_ = "numeric"
             _numeric_array(X)  # raises, naming the columns, on strings
+            self.kind_ = "numeric"
             return self
         numeric, categorical, other = column_kinds(X)
         if other:
@@ -408,7 +419,6 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         if not categorical:
             self.kind_ = "numeric"
             return self
-        self.kind_ = "frame"
         encoder = OneHotEncoder(
             handle_unknown="infrequent_if_exist", max_categories=self.max_categories,
             sparse_output=False, dtype=np.float64)
@@ -440,6 +450,7 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
                 "each column one type (e.g. X[column] = X[column].astype(str)), or pass "
                 "gate_transformer for the gate's view of X; the experts still get X as "
                 "it is.") from exc
+        self.kind_ = "frame"
         return self
 
     def transform(self, X):

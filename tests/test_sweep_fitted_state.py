@@ -10,8 +10,8 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.utils.validation import check_is_fitted
 
 import skmoe._mmoe_hetero
-from skmoe import (HeterogeneousMultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier,
-                   TorchMLPRegressor)
+from skmoe import (AutoGateTransformer, HeterogeneousMultiGateMixtureOfExperts, RuleExpert,
+                   TorchMLPClassifier, TorchMLPRegressor)
 
 
 def scaled_rule(X, k):
@@ -114,3 +114,25 @@ def test_rule_expert_whose_fit_failed_is_not_fitted(stage, refit):
     np.testing.assert_array_equal(y, y_given)
     _assert_unfitted(model, X)
     assert model.fit(X, y).params_["k"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("stage", ["mixed column", "array of strings"])
+@pytest.mark.parametrize("refit", [False, True])
+def test_auto_gate_transformer_whose_fit_failed_is_not_fitted(stage, refit):
+    # kind_ was set before X was refused: check_is_fitted passed, and
+    # transform failed with "'NoneType' object has no attribute
+    # 'categories_'" (or kept the previous fit after a failed refit).
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=20), "c": list("xy") * 10})
+    model = AutoGateTransformer()
+    if refit:
+        model.fit(X)
+    bad = X.assign(c=["x", 1] * 10) if stage == "mixed column" else np.array([["a", "b"]] * 20)
+    with pytest.raises((TypeError, ValueError)):
+        model.fit(bad)
+    for estimator in (model, pickle.loads(pickle.dumps(model))):
+        with pytest.raises(NotFittedError):
+            check_is_fitted(estimator)
+        with pytest.raises(NotFittedError):
+            estimator.transform(X)
+    assert model.fit(X).transform(X).shape == (20, 3)
