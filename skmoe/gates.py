@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
@@ -314,6 +315,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         ``X`` is a numpy array, or a float64 tensor already on the device
         (:func:`~skmoe._torch_utils.device_array`): then nothing is copied.
         """
+        # (Before init or fit: "object has no attribute 'device_'".)
+        check_is_fitted(self, "module_")
         if not isinstance(X, torch.Tensor):
             X = device_array(X, self.device_)
         return self.clip(standardise(X, self.mean_, self.scale_, self._dtype(),
@@ -353,7 +356,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         log_proba : torch.Tensor of shape (n_samples, n_experts)
             float64, on the gate's device.
         """
-        logits = forward_in_chunks(self.module_, self._inputs(X)).to(torch.float64)
+        Z = self._inputs(X)   # (first: it checks the gate is fitted)
+        logits = forward_in_chunks(self.module_, Z).to(torch.float64)
         return logits - torch.logsumexp(logits, dim=1, keepdim=True)
 
     def _init_seed(self):
@@ -454,7 +458,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         logits : ndarray of shape (n_samples, n_experts)
         """
-        return to_numpy(forward_in_chunks(self.module_, self._inputs(X)))
+        Z = self._inputs(X)   # (first: it checks the gate is fitted)
+        return to_numpy(forward_in_chunks(self.module_, Z))
 
     def logits_and_noise(self, X):
         """Clean logits and noise scale (None without noise) as numpy arrays.

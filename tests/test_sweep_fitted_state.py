@@ -136,3 +136,24 @@ def test_auto_gate_transformer_whose_fit_failed_is_not_fitted(stage, refit):
         with pytest.raises(NotFittedError):
             estimator.transform(X)
     assert model.fit(X).transform(X).shape == (20, 3)
+
+
+@pytest.mark.parametrize("method", ["logits", "predict_log_proba", "predict_proba",
+                                    "log_proba_tensor", "logits_and_noise"])
+def test_mlp_gate_whose_first_fit_failed_raises_not_fitted(method):
+    # The gate's outputs failed with "'MLPGate' object has no attribute
+    # 'module_'" (or 'device_') before a fit, or after a first fit that failed.
+    from skmoe.gates import MLPGate
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    gate = MLPGate(hidden_layer_sizes=(), max_iter=5)
+    with pytest.raises(NotFittedError):
+        getattr(gate, method)(X)
+    with pytest.raises(IndexError):
+        gate.fit(X, np.full(20, 0.5))   # targets need one column per expert
+    for estimator in (gate, pickle.loads(pickle.dumps(gate))):
+        with pytest.raises(NotFittedError):
+            check_is_fitted(estimator)
+        with pytest.raises(NotFittedError):
+            getattr(estimator, method)(X)
+    gate.fit(X, np.full((20, 2), 0.5))
+    assert gate.predict_proba(X).shape == (20, 2)
