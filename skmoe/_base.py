@@ -29,8 +29,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
-                    n_samples, own_frame, read_only_view, resolve_gate_transformer, take_rows,
-                    warned_once)
+                    n_samples, normalised_weights, own_frame, read_only_view,
+                    resolve_gate_transformer, take_rows, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -105,12 +105,10 @@ def _check_not_unsupervised(name, estimator):
 
     Its predict is no prediction of y (KMeans' cluster numbers, IsolationForest's
     -1 or 1): it was fitted, weighed and averaged in as if it were, silently.
-    (The classifiers refuse anything that is not a classifier.)
+    (The classifiers refuse anything that is not a classifier.) After
+    :func:`_check_has_tags`.
     """
-    try:
-        kind = get_tags(estimator).estimator_type
-    except Exception:   # an estimator without tags: the expert checks that follow say so
-        return
+    kind = get_tags(estimator).estimator_type
     if kind in ("clusterer", "density_estimator", "outlier_detector"):
         article = "an" if kind[0] == "o" else "a"
         raise TypeError(
@@ -716,11 +714,7 @@ def check_relative_sample_weight(sample_weight, X):
     pass the weights to their experts as given (integer weights are repetitions).
     """
     sample_weight = check_sample_weight(sample_weight, X)
-    if sample_weight is None:
-        return None
-    # By the largest first: the mean of weights near 1e308 overflows.
-    sample_weight = sample_weight / sample_weight.max()
-    return sample_weight / sample_weight.mean()
+    return None if sample_weight is None else normalised_weights(sample_weight)
 
 
 def rows_of_positive_weight(X, y, sample_weight, classes=None, rescale=True):

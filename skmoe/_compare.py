@@ -409,8 +409,7 @@ class _TaskMeanScore:
         self.tasks = tasks
 
     def __call__(self, model, X, y):
-        from sklearn.metrics import r2_score
-        from ._multitask import _target_array
+        from ._multitask import _target_array, task_mean_score
         Y = _target_array(y)
         Y = Y.reshape(len(Y), -1)
         Y_pred = np.asarray(model.predict(X)).reshape(len(Y), -1)
@@ -419,10 +418,7 @@ class _TaskMeanScore:
         if len(tasks) != Y.shape[1] or Y_pred.shape[1] != Y.shape[1]:
             raise ValueError(f"y has {Y.shape[1]} column(s) and the predictions "
                              f"{Y_pred.shape[1]}, but the tasks are {self.tasks!r}.")
-        return float(np.mean([
-            r2_score(Y[:, t].astype(float), Y_pred[:, t].astype(float))
-            if kind == "regression" else np.mean(Y[:, t] == Y_pred[:, t])
-            for t, kind in enumerate(tasks)]))
+        return task_mean_score(Y, Y_pred, tasks)
 
 
 def _check_scorer(scorer, what):

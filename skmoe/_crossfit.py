@@ -29,7 +29,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.validation import _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, fit_expert, rebuilt_error
-from ._data import n_samples, read_only_view, take_rows
+from ._data import n_samples, normalised_weights, read_only_view, take_rows
 from ._likelihood import aligned_proba, classification_outputs, regression_outputs
 from ._progress import run_jobs
 
@@ -449,10 +449,9 @@ class CrossFitAverage(BaseEstimator):
             raise ValueError(
                 f"CrossFitAverage of expert '{self.name}': weights must be {n_fits} finite, "
                 f"non-negative numbers (one per fit), not all zero; got {self.weights!r}.")
-        # By the largest first: the sum of [1e308, 1e308] overflowed to inf,
-        # the weights became [0, 0] and every prediction 0.0, silently.
-        weights = weights / weights.max()
-        return weights / weights.sum()
+        # (The sum of [1e308, 1e308] overflowed to inf, the weights became
+        # [0, 0] and every prediction 0.0, silently.)
+        return normalised_weights(weights, to="sum")
 
     def _fits(self):
         """The fold fits, checked against ``n_classes``; a clear error otherwise.

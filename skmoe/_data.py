@@ -629,6 +629,17 @@ def _unencodable_example(column):
                          or isinstance(v, (str, bytes, numbers.Number, np.bool_)))), None)
 
 
+def normalised_weights(weights, to="mean"):
+    """Non-negative ``weights`` divided by their mean (``to='mean'``) or sum ('sum').
+
+    By the largest first: the mean or sum of weights near the largest float
+    (1e308) overflows, and every weight became 0 (predictions 0.0, a NaN
+    noise, a network that never trained).
+    """
+    weights = weights / weights.max()
+    return weights / (weights.mean() if to == "mean" else weights.sum())
+
+
 def _numeric_array(X):
     """An array (not a DataFrame) as float64; an error naming the non-numeric columns."""
     if getattr(X, "dtype", None) is not None and X.dtype.kind in "US":

@@ -23,7 +23,7 @@ from ._compat import Interval
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _supports_sample_weight,
                     _weight_kwargs, check_expert_classes, check_sample_weight, check_some_weight,
                     encode_class_labels, failed_fit_error, rows_of_positive_weight)
-from ._data import n_samples, own_frame, read_only_view, standardisation
+from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._trainers import GradientTrainer, _folds_the_data_allow
 from ._likelihood import (LogProbaMixin, _check_finite, aligned_proba, call_expert,
@@ -254,10 +254,9 @@ class _BaseEnsemble(_BaseExpertComposition):
         else:
             self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
                                   fit_params=fit_params, fit=fit)
-        # Scaled by the largest first: the sum of weights near the largest
-        # float overflowed, and weights_ became zeros (predictions all 0.0).
-        weights = weights / weights.max()
-        self.weights_ = weights / weights.sum()
+        # (The sum of weights near the largest float overflowed, and weights_
+        # became zeros: predictions all 0.0.)
+        self.weights_ = normalised_weights(weights, to="sum")
         self.expert_names_ = list(names)
         self.named_experts_ = self._make_named_experts(self.expert_names_, self.experts_)
         return self

@@ -65,6 +65,37 @@ def _target_array(y):
     return Y
 
 
+def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
+    """Mean over tasks of R^2 (regression) and accuracy (classification).
+
+    ``Y``, ``Y_pred``: arrays of shape (n_samples, n_tasks); ``tasks``: each
+    column's kind ('regression' or a classification kind). The multi-task
+    estimators' ``score``, and ``compare()``'s default score for them.
+    """
+    scores = []
+    for t, kind in enumerate(tasks):
+        true, pred = Y[:, t], Y_pred[:, t]
+        if kind == "regression":
+            try:
+                true = true.astype(np.float64)
+            except (TypeError, ValueError) as exc:     # (numpy's bare message)
+                raise ValueError(f"Task {t} is a regression task but its column of y "
+                                 "is not numeric.") from exc
+            scores.append(r2_score(true, pred.astype(np.float64), sample_weight=sample_weight))
+            continue
+        # Checked as a classifier's score (accuracy_score) checks them: a
+        # missing label, or labels of another type than the classes (0/1
+        # against 'no'/'yes'), counted as wrong predictions without a word.
+        check_label_values(true, f"Classification task {t}")
+        true, pred = (np.asarray(c.tolist()) if c.dtype == object else c
+                      for c in (true, pred))
+        try:
+            scores.append(accuracy_score(true, pred, sample_weight=sample_weight))
+        except ValueError as exc:
+            raise ValueError(f"Task {t} is a classification task: {exc}") from exc
+    return float(np.mean(scores))
+
+
 class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
     """Task types, target validation/encoding and prediction decoding.
 
@@ -328,29 +359,7 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         # (Of the wrong length, numpy's bare "Axis must be specified when shapes
         # of a and weights differ" for a classification task.)
         sample_weight = check_sample_weight(sample_weight, Y_pred)
-        scores = []
-        for t, kind in enumerate(self.tasks_):
-            true, pred = Y[:, t], Y_pred[:, t]
-            if kind == "regression":
-                try:
-                    true = true.astype(np.float64)
-                except (TypeError, ValueError) as exc:     # (numpy's bare message)
-                    raise ValueError(f"Task {t} is a regression task but its column of y "
-                                     "is not numeric.") from exc
-                scores.append(r2_score(true, pred.astype(np.float64),
-                                       sample_weight=sample_weight))
-                continue
-            # Checked as a classifier's score (accuracy_score) checks them: a
-            # missing label, or labels of another type than the classes (0/1
-            # against 'no'/'yes'), counted as wrong predictions without a word.
-            check_label_values(true, f"Classification task {t}")
-            true, pred = (np.asarray(c.tolist()) if c.dtype == object else c
-                          for c in (true, pred))
-            try:
-                scores.append(accuracy_score(true, pred, sample_weight=sample_weight))
-            except ValueError as exc:
-                raise ValueError(f"Task {t} is a classification task: {exc}") from exc
-        return float(np.mean(scores))
+        return task_mean_score(Y, Y_pred, self.tasks_, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
-from ._data import mean_and_scale, read_only_view, validate_numeric_data
+from ._data import mean_and_scale, normalised_weights, read_only_view, validate_numeric_data
 from ._likelihood import PROBA_FLOOR
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
@@ -242,11 +242,9 @@ class RuleExpert(BaseEstimator):
             check_label_values(y, "y")
         X, y = validate_numeric_data(self, X, y, y_numeric=regression, who=self._who())
         w = check_sample_weight(sample_weight, X)
-        if w is not None:
-            # By the largest first: the mean of weights near 1e308 overflowed,
-            # and every weight became 0 (noise_std_ NaN, or "Weights sum to zero").
-            w = w / w.max()
-        w = np.ones(len(y)) if w is None else w / w.mean()
+        # (The mean of weights near 1e308 overflowed, and every weight became
+        # 0: noise_std_ NaN, or "Weights sum to zero".)
+        w = np.ones(len(y)) if w is None else normalised_weights(w)
         start = dict(self.params or {})
         for key, value in start.items():
             # (A NaN start was reported as the rule returning NaN.)

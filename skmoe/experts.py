@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
-from ._data import mean_and_scale, validate_numeric_data
+from ._data import mean_and_scale, normalised_weights, validate_numeric_data
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
@@ -122,10 +122,9 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
         x_mean, x_scale = standardisation(X)
         Z = standardise(device_array(X, device), x_mean, x_scale)
         T = torch.as_tensor(target, device=device)
-        # By the largest first: the mean of weights near 1e308 overflowed, every
-        # weight became 0 and the network kept its initial weights, silently.
-        w = sample_weight / sample_weight.max()
-        w = to_tensor(w / w.mean(), device)
+        # (The mean of weights near 1e308 overflowed, every weight became 0
+        # and the network kept its initial weights, silently.)
+        w = to_tensor(normalised_weights(sample_weight), device)
         rng = np.random.RandomState(seed)
         n = len(X)
         n_val = int(round(self.validation_fraction * n)) if self.early_stopping else 0
