@@ -202,7 +202,19 @@ def route(logits, k, *, training=False, noise_std=None, random_routing=False,
             indices = torch.cat([indices, pad], dim=1)
     kept = indices >= 0
     weights = probs.gather(1, indices.clamp(min=0)) * kept
-    weights = weights / weights.sum(1, keepdim=True)
+    total = weights.sum(1, keepdim=True)
+    lost = (total[:, 0] == 0).detach()
+    if lost.any():
+        # Capacity sent a row only to experts whose softmax weight underflows
+        # to 0 (a posterior 1e-15000 of the best's in EM): 0 / 0 gave it NaN
+        # weights, and EM failed naming an expert that had "zero weight".
+        # The renormalised weights of the chosen experts are the softmax of
+        # their own scores, computed so for those rows.
+        chosen = noisy.gather(1, indices.clamp(min=0)).masked_fill(~kept, -math.inf)
+        weights = torch.where(lost[:, None], torch.softmax(chosen, dim=1),
+                              weights / total.clamp_min(torch.finfo(total.dtype).tiny))
+    else:
+        weights = weights / total
     aux = {}
     if training:
         dense = to_dense(weights, indices, e)
