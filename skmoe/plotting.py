@@ -521,8 +521,10 @@ class ConvergenceDisplay:
         step = next((k for k in ("iteration", "epoch") if k in history[0]), None)
         iterations = (np.array([h[step] for h in history]) if step
                       else np.arange(1, len(history) + 1))
-        share_key = next((k for k in ("expert_share", "expert_usage") if k in history[0]),
-                         None)
+        # (A hierarchical mixture logs its leaves' shares as 'leaf_share': its
+        # display drew the objective alone.)
+        share_key = next((k for k in ("expert_share", "expert_usage", "leaf_share")
+                          if k in history[0]), None)
         names, shares = estimator.expert_names_, None
         if share_key:
             names, shares = _shares_by_expert(history, share_key, names)

@@ -45,3 +45,29 @@ def test_capacity_overflow_to_an_expert_of_underflowing_weight_gets_weight_one()
                                           random_state=0).fit(X, y, sample_weight=w)
     assert np.all(np.isfinite([h["log_likelihood"] for h in model.history_]))
     assert np.all(np.isfinite(model.predict(X)))
+
+
+def test_convergence_display_of_a_tree_mixture_draws_its_leaf_shares():
+    # Fix in plotting.ConvergenceDisplay: a hierarchical mixture's history_
+    # holds each leaf's share as 'leaf_share', which the display did not
+    # read: shares was None and only the log-likelihood was drawn.
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skmoe import HierarchicalMixtureRegressor
+    from skmoe.plotting import ConvergenceDisplay
+    X, y, _ = _regression_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hme = HierarchicalMixtureRegressor(LinearRegression(), branching=(2, 2), max_iter=4,
+                                           random_state=0).fit(X, y)
+    display = ConvergenceDisplay.from_estimator(hme)
+    try:
+        assert_array_equal(display.shares, [h["leaf_share"] for h in hme.history_])
+        assert display.expert_names == hme.expert_names_
+        assert_array_equal(display.objective, [h["log_likelihood"] for h in hme.history_])
+        assert len(display.axes_) == 2
+    finally:
+        plt.close("all")
