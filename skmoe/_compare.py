@@ -319,12 +319,17 @@ class ComparisonResult:
 
 
 def _mean_std(values):
-    """'mean ± std' with the std to two significant digits (at most 4 decimals)."""
+    """'mean ± std' with the std to two significant digits (at most 4 decimals;
+    values all below 1e-3 with three and two significant digits)."""
     mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
         return f"{mean} ± {std}"
     scale = std if std > 0 else abs(mean)
     decimals = 4 if scale == 0 else int(np.clip(1 - np.floor(np.log10(scale)), 0, 4))
+    if 0 < max(abs(mean), std) < 1e-3:
+        # Scores below 1e-3 (the RMSE of a target in micro-units) printed as
+        # "0.0000 ± 0.0000" for every model: significant digits instead.
+        return f"{mean:.3g} ± {std:.2g}"
     return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
 
 

@@ -71,3 +71,19 @@ def test_convergence_display_of_a_tree_mixture_draws_its_leaf_shares():
         assert len(display.axes_) == 2
     finally:
         plt.close("all")
+
+
+def test_comparison_table_shows_scores_below_a_thousandth():
+    # Fix in _compare._mean_std: the table printed means and stds to at most
+    # four decimals, so the RMSE of a target in micro-units (4.8e-07 ± 4.5e-08)
+    # read "0.0000 ± 0.0000" for every model.
+    from skmoe import ComparisonResult
+    rmse = {"lr": np.array([4.0e-7, 5.0e-7, 6.0e-7]), "tree": np.array([0.1, 0.2, 0.3])}
+    scores = {name: {"neg_root_mean_squared_error": -values} for name, values in rmse.items()}
+    times = {name: np.full(3, 0.01) for name in rmse}
+    result = ComparisonResult(list(rmse), ["neg_root_mean_squared_error"], scores, times,
+                              times, [20, 20, 20], [10, 10, 10])
+    lines = {line.split()[0]: line for line in result.table().splitlines()[3:5]}
+    mean, std = np.mean(rmse["lr"]), np.std(rmse["lr"])
+    assert f"{mean:.3g} ± {std:.2g} *" in lines["lr"]          # 5e-07 ± 8.2e-08 *
+    assert "0.200 ± 0.082" in lines["tree"]                     # unchanged above 1e-3
