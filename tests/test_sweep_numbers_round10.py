@@ -87,3 +87,114 @@ def test_comparison_table_shows_scores_below_a_thousandth():
     mean, std = np.mean(rmse["lr"]), np.std(rmse["lr"])
     assert f"{mean:.3g} ± {std:.2g} *" in lines["lr"]          # 5e-07 ± 8.2e-08 *
     assert "0.200 ± 0.082" in lines["tree"]                     # unchanged above 1e-3
+
+
+def test_guard_weighted_exact_em_never_lowers_its_log_likelihood_and_reports_it():
+    # Exact EM (cv=None) and the tree mixture with sample weights: history_'s
+    # log-likelihood never decreases, and log_likelihood_ is the weighted mean
+    # of log_likelihood_samples on the training rows.
+    from sklearn.linear_model import LogisticRegression
+
+    from skmoe import HierarchicalMixtureClassifier, HierarchicalMixtureRegressor
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(120, 3))
+    y = np.where(X[:, 0] > 0, 2 * X[:, 1], -X[:, 1]) + 0.3 * rng.normal(size=120)
+    labels = np.digitize(y, [-0.5, 0.8])
+    w = rng.uniform(0.1, 3.0, size=120)
+    models = [
+        (HierarchicalMixtureRegressor(LinearRegression(), branching=(2, 2), max_iter=12,
+                                      tol=0, random_state=0), y),
+        (HierarchicalMixtureClassifier(LogisticRegression(), branching=(2,), max_iter=12,
+                                       tol=0, random_state=0), labels),
+        (MixtureOfExpertsRegressor(LinearRegression(), n_experts=3, training="em", cv=None,
+                                   max_iter=12, tol=0, random_state=0), y),
+    ]
+    for model, target in models:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, target, sample_weight=w)
+        curve = np.array([h["log_likelihood"] for h in model.history_])
+        assert np.all(np.diff(curve) >= -1e-12), type(model).__name__
+        assert_allclose(model.log_likelihood_,
+                        np.average(model.log_likelihood_samples(X, target), weights=w),
+                        rtol=1e-10)
+
+
+def test_guard_ensembles_are_scikit_learns_voting_with_a_dropped_expert_and_weights():
+    # Weights given per listed expert, one of them dropped: the ensembles agree
+    # with VotingClassifier / VotingRegressor on the same experts and weights.
+    from sklearn.ensemble import VotingClassifier, VotingRegressor
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skmoe import EnsembleClassifier, EnsembleRegressor
+    X, y, rng = _regression_data()
+    labels = np.array(["x", "y", "z"])[np.digitize(y, [0.2, 1.2])]
+    w = rng.randint(1, 4, size=len(y)).astype(float)
+    classifiers = [("logit", LogisticRegression()),
+                   ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+                   ("nb", GaussianNB())]
+    for voting in ("soft", "hard"):
+        ours = EnsembleClassifier(classifiers, voting=voting, weights=[1, 5, 2]).set_params(
+            tree="drop").fit(X, labels, sample_weight=w)
+        theirs = VotingClassifier(classifiers, voting=voting, weights=[1, 5, 2]).set_params(
+            tree="drop").fit(X, labels, sample_weight=w)
+        assert_array_equal(ours.predict(X), theirs.predict(X))
+        if voting == "soft":
+            assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-12)
+    regressors = [("line", LinearRegression()),
+                  ("tree", DecisionTreeRegressor(max_depth=3, random_state=0)),
+                  ("knn", KNeighborsRegressor())]
+    ours = EnsembleRegressor(regressors, weights=[1, 5, 2]).set_params(tree="drop").fit(X, y)
+    theirs = VotingRegressor(regressors, weights=[1, 5, 2]).set_params(tree="drop").fit(X, y)
+    assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-12, atol=1e-12)
+    assert_allclose(ours.weights_, [1 / 3, 2 / 3])
+
+
+def test_guard_leave_one_out_ridge_head_is_ridgecv_then_ridge():
+    # The stacked gate's regression head: its weighted leave-one-out errors,
+    # penalty and coefficients are scikit-learn's RidgeCV(store_cv_results)
+    # followed by Ridge(alpha_), with sample weights, on n > p and n < p.
+    from sklearn.linear_model import Ridge, RidgeCV
+
+    from skmoe._candidates import LeaveOneOutRidge
+    rng = np.random.RandomState(0)
+    alphas = np.array([1e-3, 0.1, 1.0, 10.0, 100.0])
+    for n, p in [(50, 3), (6, 10)]:
+        X = rng.normal(size=(n, p))
+        y = X[:, 0] + rng.normal(size=n)
+        w = rng.uniform(0.5, 3.0, size=n)
+        ours = LeaveOneOutRidge().fit(X, y, w, alphas)
+        cv = RidgeCV(alphas=alphas, store_cv_results=True).fit(X, y, sample_weight=w)
+        assert ours.alpha_ == cv.alpha_
+        assert_allclose(ours.cv_errors_, cv.cv_results_.mean(axis=0), rtol=1e-8)
+        ridge = Ridge(alpha=ours.alpha_).fit(X, y, sample_weight=w)
+        assert_allclose(ours.coef_, ridge.coef_, rtol=1e-8, atol=1e-12)
+        assert_allclose(ours.intercept_, ridge.intercept_, rtol=1e-8, atol=1e-12)
+
+
+def _above(X, threshold):
+    return X[:, 0] > threshold
+
+
+def test_guard_rule_expert_calibration_table_is_the_smoothed_weighted_frequencies():
+    # P(class | outcome) = (weighted count + smoothing * prior) / (weighted
+    # outcome total + smoothing), weights in units of their mean; the last row
+    # is the weighted class prior.
+    from skmoe import RuleExpert
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] + 0.5 * rng.normal(size=200) > 0.3).astype(int)
+    w = rng.uniform(0.2, 3.0, size=200)
+    rule = RuleExpert(_above, params={"threshold": 0.0}, task="classification",
+                      smoothing=2.0).fit(X, y, sample_weight=w)
+    said = X[:, 0] > rule.params_["threshold"]
+    wn = w / w.mean()
+    prior = np.array([wn[y == c].sum() for c in (0, 1)]) / wn.sum()
+    table = [[(wn[(said == s) & (y == c)].sum() + 2.0 * prior[c]) / (wn[said == s].sum() + 2.0)
+              for c in (0, 1)] for s in (False, True)]
+    assert_allclose(rule.proba_table_, np.vstack([table, prior]), rtol=1e-12)
+    assert_allclose(rule.predict_proba(X), np.vstack([table, prior])[said.astype(int)],
+                    rtol=1e-12)
