@@ -108,15 +108,22 @@ class EarlyStopping:
     def __init__(self, tol, patience, keep_best=True):
         self.tol, self.patience, self.keep_best = tol, patience, keep_best
         self.best, self.stale, self.best_state = np.inf, 0, None
+        self._bar = np.inf   # the loss that an improvement must beat by tol
 
     def update(self, score, module):
         """Record an epoch's monitored loss; True when training should stop."""
-        if score < self.best - self.tol:
-            self.best, self.stale = score, 0
-            if self.keep_best:
-                self.best_state = copy.deepcopy(module.state_dict())
+        if score < self._bar - self.tol:
+            self._bar, self.stale = score, 0
         else:
             self.stale += 1
+        if score < self.best:
+            # The weights of the lowest loss, also where it beat the previous
+            # one by less than tol (which only decides when to stop, as in
+            # scikit-learn's MLP): the epoch of the last improvement by tol
+            # was restored instead, at a higher validation loss.
+            self.best = score
+            if self.keep_best:
+                self.best_state = copy.deepcopy(module.state_dict())
         return self.stale >= self.patience
 
     def restore(self, module):

@@ -198,3 +198,21 @@ def test_guard_rule_expert_calibration_table_is_the_smoothed_weighted_frequencie
     assert_allclose(rule.proba_table_, np.vstack([table, prior]), rtol=1e-12)
     assert_allclose(rule.predict_proba(X), np.vstack([table, prior])[said.astype(int)],
                     rtol=1e-12)
+
+
+def test_early_stopping_keeps_the_network_of_the_lowest_validation_loss():
+    # Fix in _training.EarlyStopping: the weights were kept only at an
+    # improvement by more than tol, so the network restored was that of the
+    # last such epoch, not the best one ("the best weights are kept"): with
+    # tol=1000 the validation losses 1.108, 1.040, 0.977 restored epoch 1,
+    # predictions 0.26 away from the epoch-3 network that tol=0 keeps.
+    from skmoe.experts import TorchMLPRegressor
+    X, y, _ = _regression_data(n=200)
+    params = dict(hidden_layer_sizes=(8,), learning_rate=1e-2, early_stopping=True,
+                  n_iter_no_change=2, max_epochs=3, random_state=0)
+    strict = TorchMLPRegressor(tol=0.0, **params).fit(X, y)
+    loose = TorchMLPRegressor(tol=1e3, **params).fit(X, y)
+    curve = [h["validation_loss"] for h in loose.history_]
+    assert loose.n_iter_ == strict.n_iter_ == 3
+    assert curve[2] < curve[1] < curve[0]          # the last epoch is the best
+    assert_array_equal(loose.predict(X), strict.predict(X))
