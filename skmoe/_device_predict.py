@@ -131,7 +131,8 @@ def batched_expert_outputs(experts, positions, device_x):
     out = torch.cat(outputs, dim=1) if outputs else torch.empty(
         (len(group), 0, widths[-1]), device=device)
     if hasattr(first, "classes_"):
-        return torch.softmax(out, dim=-1).transpose(0, 1).to(torch.float64)  # (n, e, C)
+        # (In float64, as TorchMLPClassifier.predict_proba: rows sum to one.)
+        return torch.softmax(out.to(torch.float64), dim=-1).transpose(0, 1)  # (n, e, C)
     y_scale = torch.as_tensor([e.y_scale_ for e in group], dtype=torch.float64, device=device)
     y_mean = torch.as_tensor([e.y_mean_ for e in group], dtype=torch.float64, device=device)
     return out[..., 0].T.to(torch.float64) * y_scale + y_mean             # (n, e)

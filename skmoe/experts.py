@@ -395,7 +395,10 @@ feature_names_in_
         return (weight * nll).sum() / weight.sum().clamp_min(1e-12)
 
     def _transform_output(self, output):
-        return to_numpy(torch.softmax(output, dim=1))
+        # The softmax in float64 of the float32 logits, as the gate's: in
+        # float32 the rows summed to one only within ~1e-7, and scikit-learn's
+        # log_loss warned "The y_prob values do not sum to one".
+        return to_numpy(torch.softmax(output.to(torch.float64), dim=1))
 
     def _output_shape(self):
         return (len(self.classes_),)

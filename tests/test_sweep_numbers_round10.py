@@ -216,3 +216,23 @@ def test_early_stopping_keeps_the_network_of_the_lowest_validation_loss():
     assert loose.n_iter_ == strict.n_iter_ == 3
     assert curve[2] < curve[1] < curve[0]          # the last epoch is the best
     assert_array_equal(loose.predict(X), strict.predict(X))
+
+
+def test_torch_classifier_probabilities_sum_to_one():
+    # Fix in experts.TorchMLPClassifier (and the batched predict of the
+    # mixtures, skmoe._device_predict): the softmax was taken in float32, so
+    # rows summed to one only within ~1e-7 (1.6e-7 on these rows) and
+    # scikit-learn's log_loss warned "The y_prob values do not sum to one".
+    from sklearn.metrics import log_loss
+
+    from skmoe.experts import TorchMLPClassifier
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 5))
+    y = np.digitize(X[:, 0] + X[:, 1] * X[:, 2] + 0.3 * rng.normal(size=2000),
+                    [-1, -0.3, 0.3, 1])
+    model = TorchMLPClassifier((16,), max_epochs=3, random_state=0).fit(X, y)
+    proba = model.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_loss(y, proba)
