@@ -482,6 +482,9 @@ default=None
         """
         X = self._check_X(X)
         gates = self._forward(X, self.module_.gate_weights)             # (g, n, e)
+        # Renormalised in float64: the network's float32 softmax summed to one
+        # only within ~1e-7.
+        gates = gates / gates.sum(axis=-1, keepdims=True)
         gates = np.broadcast_to(gates, (self.n_tasks_,) + gates.shape[1:])
         return np.ascontiguousarray(gates.transpose(1, 0, 2))
 

@@ -361,7 +361,10 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
 
     def _gates(self, X):
         with torch.no_grad():
-            return to_numpy(torch.softmax(self.gates_(self._inputs(X)), dim=-1))
+            # (The softmax in float64: in float32 the rows summed to one only
+            # within ~1e-7.)
+            return to_numpy(torch.softmax(self.gates_(self._inputs(X)).to(torch.float64),
+                                          dim=-1))
 
     def _task_outputs(self, X):
         G = self._gates(X)                                               # (t, n, e)

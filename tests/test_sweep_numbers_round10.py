@@ -236,3 +236,26 @@ def test_torch_classifier_probabilities_sum_to_one():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         log_loss(y, proba)
+
+
+def test_multi_task_gate_weights_sum_to_one():
+    # Fix in MultiGateMixtureOfExperts.predict_gate and the heterogeneous
+    # mixture's gates: softmaxes taken in float32 summed to one only within
+    # ~1e-7 per row ("Rows sum to one", their docstrings say).
+    from sklearn.tree import DecisionTreeRegressor as Tree
+
+    from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    Y = np.column_stack([X[:, 0] + np.abs(X[:, 1]), X[:, 2] > 0])
+    tasks = ["regression", "binary"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gates = [MultiGateMixtureOfExperts(tasks=tasks, architecture=architecture, n_experts=4,
+                                           max_iter=5, random_state=0).fit(X, Y).predict_gate(X)
+                 for architecture in ("mmoe", "ple")]
+        gates.append(HeterogeneousMultiGateMixtureOfExperts(
+            [("line", LinearRegression()), ("tree", Tree(max_depth=3, random_state=0))],
+            tasks=tasks, random_state=0).fit(X, Y).predict_gate(X))
+    for weights in gates:
+        assert_allclose(weights.sum(axis=-1), 1.0, rtol=0, atol=1e-12)
