@@ -25,7 +25,7 @@ import numpy as np
 from joblib import delayed
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, ClassifierTags, RegressorTags
 from sklearn.utils.validation import _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, fit_expert, rebuilt_error
@@ -427,6 +427,22 @@ class CrossFitAverage(BaseEstimator):
         # Built from fitted estimators: fitted from the start (check_is_fitted
         # would otherwise look for attributes it sets in fit, which it has not).
         return True
+
+    def __sklearn_tags__(self):
+        # A regressor, or with n_classes a classifier, as its fits are: the
+        # tags said neither, so is_regressor and is_classifier were False and
+        # scikit-learn's scorers took a mixture's deployed expert for neither
+        # (roc_auc on a classification average: "y should be a 1d array, got
+        # an array of shape (n, 2)").
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        if self.n_classes is None:
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+        else:
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
+        return tags
 
     def __sklearn_clone__(self):
         # clone() of the parameters would make unfitted copies of the fits,

@@ -1,0 +1,28 @@
+"""Sweep, round 2: scikit-learn conventions a user relies on inside the ecosystem."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.base import is_classifier, is_regressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import get_scorer, log_loss, roc_auc_score
+
+from skmoe import CrossFitAverage
+
+
+def test_cross_fit_average_is_a_regressor_or_a_classifier_for_scorers():
+    # Before: its tags named no estimator type, so is_regressor and
+    # is_classifier were False, and the roc_auc scorer on a classification
+    # average (a mixture's deployed expert) failed with "y should be a 1d
+    # array, got an array of shape (40, 2)".
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    y = (X[:, 0] + rng.randn(40) > 0).astype(int)
+    fits = [LogisticRegression().fit(X[:20], y[:20]), LogisticRegression().fit(X[20:], y[20:])]
+    average = CrossFitAverage(fits, n_classes=2)
+    assert is_classifier(average) and not is_regressor(average)
+    proba = (fits[0].predict_proba(X) + fits[1].predict_proba(X)) / 2
+    assert_allclose(get_scorer("roc_auc")(average, X, y), roc_auc_score(y, proba[:, 1]))
+    assert_allclose(get_scorer("neg_log_loss")(average, X, y), -log_loss(y, proba))
+    regression = CrossFitAverage([Ridge().fit(X[:20], X[:20, 0]), Ridge().fit(X[20:], X[20:, 0])])
+    assert is_regressor(regression) and not is_classifier(regression)
