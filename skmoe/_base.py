@@ -13,7 +13,7 @@ import numbers
 from collections import Counter
 
 import numpy as np
-from sklearn.base import ClassifierMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
@@ -164,6 +164,16 @@ class _BaseExpertComposition(_BaseComposition):
         params : dict
             Parameter names mapped to their values.
         """
+        experts = getattr(self, "experts", None)
+        if deep and not hasattr(experts, "get_params") and not (
+                isinstance(experts, (list, tuple)) and all(
+                    isinstance(item, (list, tuple)) and len(item) == 2
+                    and isinstance(item[0], str) for item in experts)):
+            # Only (string name, estimator) pairs give parameters: a dict of
+            # experts failed with "not enough values to unpack", and names that
+            # are not strings became parameter names, so displaying the
+            # estimator (its HTML repr) failed before fit could name the fault.
+            return BaseEstimator.get_params(self, deep=deep)
         return self._get_params("experts", deep=deep)
 
     def set_params(self, **params):

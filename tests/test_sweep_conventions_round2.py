@@ -7,7 +7,8 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer, log_loss, roc_auc_score
 
-from skmoe import CrossFitAverage
+from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor)
 
 
 def test_cross_fit_average_is_a_regressor_or_a_classifier_for_scorers():
@@ -26,3 +27,22 @@ def test_cross_fit_average_is_a_regressor_or_a_classifier_for_scorers():
     assert_allclose(get_scorer("neg_log_loss")(average, X, y), -log_loss(y, proba))
     regression = CrossFitAverage([Ridge().fit(X[:20], X[:20, 0]), Ridge().fit(X[20:], X[20:, 0])])
     assert is_regressor(regression) and not is_classifier(regression)
+
+
+@pytest.mark.parametrize("make", [MixtureOfExpertsRegressor, EnsembleRegressor,
+                                  HierarchicalMixtureRegressor,
+                                  HeterogeneousMultiGateMixtureOfExperts])
+@pytest.mark.parametrize("experts", [{"ridge": Ridge(), "other": Ridge()},
+                                     [(1, Ridge()), (2, Ridge())]], ids=["dict", "int-names"])
+def test_experts_that_are_no_named_pairs_display_and_fit_names_the_fault(make, experts):
+    # Before: get_params(deep=True) of a dict failed with "not enough values
+    # to unpack (expected 2, got 1)" (so did set_params and the HTML display),
+    # and integer names became parameter names, on which the HTML display
+    # failed with "'int' object has no attribute 'replace'".
+    estimator = make(experts)
+    assert estimator.get_params(deep=True) == estimator.get_params(deep=False)
+    assert make.__name__ in estimator._repr_html_()
+    estimator.set_params(n_jobs=1)
+    X = np.random.RandomState(0).randn(12, 2)
+    with pytest.raises(TypeError, match="experts must|names must be strings"):
+        estimator.fit(X, X[:, 0])
