@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
@@ -319,6 +319,14 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         check_is_fitted(self, "module_")
         if not isinstance(X, torch.Tensor):
             X = device_array(X, self.device_)
+        n_features = getattr(self, "n_features_in_", None)
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2D X (n_samples, n_features), got {X.ndim}D.")
+        if n_features is not None and X.shape[1] != n_features:
+            # (A failure inside torch: "The size of tensor a (2) must match the
+            # size of tensor b (3) at non-singleton dimension 1".)
+            raise ValueError(f"X has {X.shape[1]} features, but MLPGate is expecting "
+                             f"{n_features} features as input.")
         return self.clip(standardise(X, self.mean_, self.scale_, self._dtype(),
                                      nan_to_zero=True))
 
@@ -409,6 +417,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
+        X, targets, sample_weight = self._check_fit_args(X, targets, sample_weight, warm_start)
         if not warm_start or not hasattr(self, "module_"):
             # A cold start rebuilds the network; noisy gating, once switched on
             # by ``add_noise``, stays on (with its noise reset too).
@@ -429,6 +438,30 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             self._fit_adam(Z, T, w, n_iter, penalty)
         self.module_.eval()
         return self
+
+    def _check_fit_args(self, X, targets, sample_weight, warm_start):
+        """``fit``'s arguments as arrays, or a clear error.
+
+        (A list or a DataFrame as X failed with "'list' object has no attribute
+        'mean'" or "The truth value of a Series is ambiguous", targets of the
+        wrong length or width inside torch, and negative or NaN targets gave a
+        gate of NaN or one-hot weights without a word.)
+        """
+        X = check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan",
+                        input_name="X")
+        targets = check_array(targets, dtype=np.float64, input_name="targets")
+        width = self.n_experts_ if warm_start and hasattr(self, "module_") else None
+        if len(targets) != len(X) or (width is not None and targets.shape[1] != width):
+            raise ValueError(
+                f"MLPGate: targets must have shape ({len(X)}, {width or 'n_experts'}), one "
+                f"row of expert weights per row of X; got shape {targets.shape}.")
+        if np.any(targets < 0):
+            raise ValueError("MLPGate: targets must be non-negative weights over the experts "
+                             "(responsibilities); got a negative value.")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                                 ensure_non_negative=True)
+        return X, targets, sample_weight
 
     def _fit_lbfgs(self, Z, T, w, n_iter, penalty=None):
         # Never leave the gate worse than it was: EM's M-step must not lower

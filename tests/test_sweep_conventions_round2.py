@@ -46,3 +46,32 @@ def test_experts_that_are_no_named_pairs_display_and_fit_names_the_fault(make, e
     X = np.random.RandomState(0).randn(12, 2)
     with pytest.raises(TypeError, match="experts must|names must be strings"):
         estimator.fit(X, X[:, 0])
+
+
+def test_mlp_gate_checks_its_inputs_as_scikit_learn_estimators_do():
+    # Before: X of the wrong width failed inside torch ("The size of tensor a
+    # (2) must match the size of tensor b (3)"), a list or a DataFrame as X in
+    # fit with "'list' object has no attribute 'mean'" or "The truth value of
+    # a Series is ambiguous", targets of the wrong length inside torch, and
+    # negative or NaN targets fitted a gate without a word.
+    import pandas as pd
+
+    from skmoe.gates import MLPGate
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    targets = rng.dirichlet([1.0, 1.0], size=30)
+    make = lambda: MLPGate(hidden_layer_sizes=(), max_iter=5, device="cpu")  # noqa: E731
+    gate = make().fit(X, targets)
+    with pytest.raises(ValueError, match="X has 2 features, but MLPGate is expecting 3"):
+        gate.predict_proba(X[:, :2])
+    assert_allclose(make().fit(X.tolist(), targets.tolist()).predict_proba(X),
+                    gate.predict_proba(X))
+    assert_allclose(make().fit(pd.DataFrame(X), targets).predict_proba(X), gate.predict_proba(X))
+    with pytest.raises(ValueError, match=r"targets must have shape \(30, n_experts\)"):
+        make().fit(X, targets[:5])
+    with pytest.raises(ValueError, match=r"targets must have shape \(30, 2\)"):
+        gate.fit(X, np.full((30, 3), 1 / 3), warm_start=True)
+    with pytest.raises(ValueError, match="non-negative"):
+        make().fit(X, targets - 0.5)
+    with pytest.raises(ValueError, match="targets contains NaN"):
+        make().fit(X, np.where(targets > 0.9, np.nan, targets))

@@ -148,7 +148,7 @@ def test_mlp_gate_whose_first_fit_failed_raises_not_fitted(method):
     gate = MLPGate(hidden_layer_sizes=(), max_iter=5)
     with pytest.raises(NotFittedError):
         getattr(gate, method)(X)
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="Expected 2D array"):
         gate.fit(X, np.full(20, 0.5))   # targets need one column per expert
     for estimator in (gate, pickle.loads(pickle.dumps(gate))):
         with pytest.raises(NotFittedError):
