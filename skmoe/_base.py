@@ -190,14 +190,30 @@ class _BaseExpertComposition(_BaseComposition):
         """
         own = self.get_params(deep=False)
         for key in params:
-            head, nested, _ = key.partition("__")
-            if nested and head in own and params.get(head, own[head]) is None:
-                # BaseEstimator would call None.set_params: say what to pass instead.
-                example = "MLPGate(...)" if head == "gate" else "an estimator"
+            head, nested, tail = key.partition("__")
+            if not nested or head not in own:
+                continue
+            value = params.get(head, own[head])
+            if value is None or (isinstance(value, str) and head == "gate_transformer"):
+                # BaseEstimator would call None.set_params (or 'auto'.set_params:
+                # a bare "'str' object has no attribute 'set_params'"): say what
+                # to pass instead.
+                example = {"gate": "MLPGate(...)",
+                           "gate_transformer": "AutoGateTransformer(...)"}.get(head,
+                                                                            "an estimator")
                 raise ValueError(
-                    f"Cannot set {key!r}: {head}=None (the default) has no parameters. "
+                    f"Cannot set {key!r}: {head}={value!r} (the default) has no parameters. "
                     f"Pass {head}={example} to tune it, e.g. set_params({head}={example}) "
                     f"or {{'{head}': [{example}], '{key}': [...]}} in a parameter grid.")
+            if head == "experts" and isinstance(value, (list, tuple)):
+                # A list has no set_params ("'list' object has no attribute
+                # 'set_params'"): its experts are addressed by name.
+                names = [item[0] for item in value if isinstance(item, (list, tuple))
+                         and len(item) == 2 and isinstance(item[0], str)]
+                example = f"{names[0]}__{tail}" if names else f"<name>__{tail}"
+                raise ValueError(
+                    f"Cannot set {key!r}: experts is a list of (name, estimator) pairs; "
+                    f"address an expert by its name, e.g. {example!r}.")
         params = dict(params)
         if "experts" in params:
             self.experts = params.pop("experts")

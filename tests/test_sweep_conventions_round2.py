@@ -75,3 +75,29 @@ def test_mlp_gate_checks_its_inputs_as_scikit_learn_estimators_do():
         make().fit(X, targets - 0.5)
     with pytest.raises(ValueError, match="targets contains NaN"):
         make().fit(X, np.where(targets > 0.9, np.nan, targets))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("ridge", Ridge()), ("other", Ridge(alpha=2.0))]),
+    lambda: HierarchicalMixtureRegressor([("ridge", Ridge()), ("other", Ridge(alpha=2.0))]),
+], ids=["mixture", "hierarchical"])
+def test_nested_parameters_of_a_default_or_a_list_name_the_fix(make):
+    # Before: a grid over gate_transformer__max_categories with the default
+    # gate_transformer='auto' failed with "'str' object has no attribute
+    # 'set_params'", and experts__alpha with experts given as a list with
+    # "'list' object has no attribute 'set_params'".
+    from sklearn.model_selection import GridSearchCV
+
+    from skmoe import AutoGateTransformer
+    X = np.random.RandomState(0).randn(20, 2)
+    search = GridSearchCV(make(), {"gate_transformer__max_categories": [5, 20]}, cv=2)
+    with pytest.raises(ValueError, match=r"gate_transformer='auto' \(the default\) has no "
+                                         r"parameters. Pass gate_transformer=AutoGateTransformer"):
+        search.fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="address an expert by its name, e.g. 'ridge__alpha'"):
+        make().set_params(experts__alpha=3.0)
+    # Passing the transformer along with its parameters works.
+    model = make().set_params(gate_transformer=AutoGateTransformer(),
+                              gate_transformer__max_categories=5, ridge__alpha=3.0)
+    assert model.gate_transformer.max_categories == 5
+    assert model.experts[0][1].alpha == 3.0
