@@ -233,6 +233,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
+        # (Before init or fit: "'MLPGate' object has no attribute 'n_features_in_'".)
+        check_is_fitted(self, "module_")
         with seeded_torch(self._init_seed()):
             self.noise_module_ = torch.nn.Linear(self.n_features_in_, self.n_experts_)
         torch.nn.init.zeros_(self.noise_module_.weight)
@@ -269,6 +271,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
+        check_is_fitted(self, "module_")   # (before: no attribute 'device_')
         keep = torch.as_tensor(np.asarray(keep), dtype=torch.long, device=self.device_)
         for _, module in self._fitted_modules():
             last = module[-1] if isinstance(module, torch.nn.Sequential) else module
@@ -298,6 +301,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
+        check_is_fitted(self, "module_")   # (before: no attribute 'module_')
         proba = np.asarray(proba, dtype=np.float64)
         last = self.module_[-1] if isinstance(self.module_, torch.nn.Sequential) else self.module_
         with torch.no_grad():

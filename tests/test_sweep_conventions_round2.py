@@ -101,3 +101,21 @@ def test_nested_parameters_of_a_default_or_a_list_name_the_fix(make):
                               gate_transformer__max_categories=5, ridge__alpha=3.0)
     assert model.gate_transformer.max_categories == 5
     assert model.experts[0][1].alpha == 3.0
+
+
+@pytest.mark.parametrize("method, args", [("add_noise", ()), ("drop_experts", ([0],)),
+                                          ("fit_constant", ([0.5, 0.5],))])
+def test_mlp_gate_network_methods_before_fit_raise_not_fitted(method, args):
+    # Before: AttributeError "'MLPGate' object has no attribute
+    # 'n_features_in_'" (add_noise), "'device_'" (drop_experts) or "'module_'"
+    # (fit_constant), where the gate's outputs raise NotFittedError.
+    from sklearn.exceptions import NotFittedError
+
+    from skmoe.gates import MLPGate
+    gate = MLPGate(hidden_layer_sizes=(), device="cpu")
+    with pytest.raises(NotFittedError):
+        getattr(gate, method)(*args)
+    X = np.random.RandomState(0).randn(10, 2)
+    gate.init(X, 2, seed=0)
+    getattr(gate, method)(*args)
+    assert gate.predict_proba(X).shape == (10, 1 if method == "drop_experts" else 2)
