@@ -363,6 +363,23 @@ class RuleExpert(BaseEstimator):
         known = self.outcomes_[index] == outcomes
         return self.proba_table_[np.where(known, index, len(self.outcomes_))]
 
+    @available_if(_is_classification)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, as scikit-learn's classifiers have it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``; ``-inf`` where a probability is 0
+            (``smoothing=0``).
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
     def score(self, X, y, sample_weight=None):
         """R^2 (regression) or accuracy (classification).
 

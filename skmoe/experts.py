@@ -21,6 +21,7 @@ from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
 from ._data import mean_and_scale, normalised_weights, validate_numeric_data
+from ._likelihood import LogProbaMixin
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
@@ -335,7 +336,7 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         return self._forward_numpy(self._check_X(X))
 
 
-class TorchMLPClassifier(ClassifierMixin, _BaseTorchMLP):
+class TorchMLPClassifier(ClassifierMixin, LogProbaMixin, _BaseTorchMLP):
     """Multi-layer perceptron classifier in torch, on the CPU or a GPU.
 
     Trained with minibatch Adam on the (sample-weighted) cross-entropy.

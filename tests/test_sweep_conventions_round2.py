@@ -9,6 +9,7 @@ from sklearn.metrics import get_scorer, log_loss, roc_auc_score
 
 from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureRegressor, MixtureOfExpertsRegressor)
+from skmoe.experts import RuleExpert, TorchMLPClassifier
 
 
 def test_cross_fit_average_is_a_regressor_or_a_classifier_for_scorers():
@@ -119,3 +120,28 @@ def test_mlp_gate_network_methods_before_fit_raise_not_fitted(method, args):
     gate.init(X, 2, seed=0)
     getattr(gate, method)(*args)
     assert gate.predict_proba(X).shape == (10, 1 if method == "drop_experts" else 2)
+
+
+def _threshold_rule(X, threshold):
+    return X[:, 0] > threshold
+
+
+@pytest.mark.parametrize("make", [
+    lambda: TorchMLPClassifier((4,), max_epochs=5, random_state=0, device="cpu"),
+    lambda: RuleExpert(_threshold_rule, params={"threshold": 0.0}, task="classification"),
+], ids=["torch-mlp", "rule"])
+def test_expert_classifiers_give_log_probabilities(make):
+    # Before: neither had predict_log_proba (scikit-learn's MLPClassifier and
+    # the mixtures do), so cross_val_predict(method="predict_log_proba")
+    # failed with "'TorchMLPClassifier' object has no attribute
+    # 'predict_log_proba'".
+    from sklearn.model_selection import KFold, cross_val_predict
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 2)
+    y = np.where(X[:, 0] + 0.5 * rng.randn(40) > 0, "yes", "no")
+    cv = KFold(2, shuffle=True, random_state=0)
+    log_proba = cross_val_predict(make(), X, y, cv=cv, method="predict_log_proba")
+    assert_allclose(log_proba, np.log(cross_val_predict(make(), X, y, cv=cv,
+                                                        method="predict_proba")))
+    assert not hasattr(RuleExpert(_threshold_rule, params={"threshold": 0.0}),
+                       "predict_log_proba")
