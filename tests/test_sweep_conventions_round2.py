@@ -145,3 +145,23 @@ def test_expert_classifiers_give_log_probabilities(make):
                                                         method="predict_proba")))
     assert not hasattr(RuleExpert(_threshold_rule, params={"threshold": 0.0}),
                        "predict_log_proba")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_em_restarts_share_a_generator_of_splits():
+    # Before: with n_init=2, cv=KFold(3).split(X) (an iterable of splits, as
+    # scikit-learn's cv takes) was used up by the first restart, and the second
+    # failed with "gave no splits (an iterator used up by an earlier fit?)".
+    from sklearn.model_selection import KFold
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe.gates import MLPGate
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 2)
+    y = X[:, 0] + 0.1 * rng.randn(40)
+    make = lambda cv: MixtureOfExpertsRegressor(  # noqa: E731
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2, random_state=0))],
+        training="em", n_init=2, cv=cv, max_iter=2, random_state=0,
+        gate=MLPGate(hidden_layer_sizes=(), max_iter=5, warm_max_iter=2, device="cpu"))
+    expected = make(list(KFold(3).split(X))).fit(X, y).predict(X)
+    assert_allclose(make(KFold(3).split(X)).fit(X, y).predict(X), expected)
