@@ -66,12 +66,12 @@ import warnings
 
 import numpy as np
 import torch
-from joblib import Parallel
 from scipy.special import logsumexp, softmax
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
+from sklearn.utils.parallel import Parallel
 
 from ._likelihood import (LOG_2PI, fitted_noise_variances, log_proba_at_labels,
                           mix_probabilities, moved_to_mean)

@@ -22,10 +22,10 @@ import numbers
 import warnings
 
 import numpy as np
-from joblib import delayed
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, ClassifierTags, RegressorTags
+from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, fit_expert, rebuilt_error

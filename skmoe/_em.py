@@ -51,13 +51,14 @@ import warnings
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
 from scipy.optimize import linear_sum_assignment
 from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
+from sklearn.utils.parallel import Parallel, delayed
 
 from ._candidates import rival_routing, rival_wins, routed_task_loss
 from ._data import standardisation

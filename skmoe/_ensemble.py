@@ -12,11 +12,11 @@ from functools import partial
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_method_params
 
 from ._compat import Interval

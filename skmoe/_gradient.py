@@ -30,11 +30,11 @@ import warnings
 
 import numpy as np
 import torch
-from joblib import Parallel
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_feature_names
 
 from ._candidates import picked_log_likelihood, rival_routing, rival_wins, routed_task_loss

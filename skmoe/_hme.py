@@ -15,11 +15,11 @@ import numbers
 import warnings
 
 import numpy as np
-from joblib import Parallel
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
 

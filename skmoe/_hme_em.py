@@ -20,11 +20,11 @@ import numbers
 import time
 
 import numpy as np
-from joblib import delayed
 from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.utils import Bunch
+from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert
 from ._data import check_target_scale, mean_and_scale, read_only_view, standardisation

@@ -20,10 +20,10 @@ from functools import partial
 
 import numpy as np
 import torch
-from joblib import Parallel
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.parallel import Parallel
 
 from ._compat import Interval, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,

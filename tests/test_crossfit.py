@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from joblib import Parallel
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils.parallel import Parallel
 
 from skmoe._crossfit import CrossFitAverage, cross_fit, expert_outputs, make_folds
 
