@@ -277,6 +277,15 @@ class _BaseEnsemble(_BaseExpertComposition):
         if weights.shape != (len(listed),):
             raise ValueError(f"weights has shape {weights.shape}; expected one weight per "
                              f"expert, ({len(listed)},).")
+        index = getattr(self.weights, "index", None)   # (a list's index is a method)
+        if (index is not None and not callable(index) and list(index) != listed
+                and set(index) == set(listed)):
+            # A Series labelled by the experts' names was read by position:
+            # pd.Series({'tree': 3, 'linear': 1}) for experts ['linear', 'tree']
+            # weighted 'linear' by 3, without a word (as task_weights was).
+            raise ValueError(f"weights is labelled {list(index)} but the experts are "
+                             f"{listed}; its values are read by position, one per expert: "
+                             f"pass weights[{listed}].")
         weights = weights[[listed.index(name) for name in names]]
         if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not np.any(weights > 0):
             raise ValueError("weights must be finite, non-negative and not all zero; got "

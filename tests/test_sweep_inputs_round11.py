@@ -1,0 +1,37 @@
+"""Bad input, round 11: inputs that differ from fit, helpers and the CLI's CSVs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import EnsembleClassifier, EnsembleRegressor
+
+
+def _data(n=40):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("Ensemble", [EnsembleRegressor, EnsembleClassifier])
+def test_ensemble_weights_labelled_by_the_experts_in_another_order_are_named(Ensemble):
+    # A Series of weights by expert name was read by position: {'tree': 3,
+    # 'linear': 1} for the experts ['linear', 'tree'] weighted 'linear' by 3.
+    X, y = _data()
+    if Ensemble is EnsembleClassifier:
+        y = (y > 0).astype(int)
+        experts = [("linear", LogisticRegression()), ("tree", DecisionTreeClassifier())]
+    else:
+        experts = [("linear", LinearRegression()), ("tree", DecisionTreeRegressor())]
+    weights = pd.Series({"tree": 3.0, "linear": 1.0})
+    with pytest.raises(ValueError, match=r"weights is labelled \['tree', 'linear'\] but the "
+                                         r"experts are \['linear', 'tree'\].*weights\["):
+        Ensemble(experts, weights=weights).fit(X, y)
+    # In the experts' order (or unlabelled), the values are the experts' weights.
+    fitted = Ensemble(experts, weights=weights[["linear", "tree"]]).fit(X, y)
+    assert_allclose(fitted.weights_, [0.25, 0.75])
+    for unlabelled in (pd.Series([1.0, 3.0]), [1.0, 3.0], (1.0, 3.0), np.array([1.0, 3.0])):
+        assert_allclose(Ensemble(experts, weights=unlabelled).fit(X, y).weights_, [0.25, 0.75])
