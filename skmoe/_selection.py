@@ -451,7 +451,16 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
             raise ValueError(f"cv must be a number of folds (2 or more) or a "
                              f"cross-validation generator, got {cv!r}.")
         splitter = check_cv(cv, y, classifier=is_classifier(estimator))
-        folds = list(splitter.split(X, y))
+        try:
+            folds = list(splitter.split(X, y))
+        except ValueError as exc:
+            if "groups" not in str(exc):
+                raise
+            # (scikit-learn's "The 'groups' parameter should not be None.", as
+            # if select_n_experts took groups.)
+            raise ValueError(f"cv={splitter!r} needs groups, which select_n_experts does "
+                             "not take: pass the splits instead, e.g. "
+                             "cv=list(cv.split(X, y, groups)).") from exc
         for value in candidates:
             scores[_key(value)] = float(np.mean([
                 _fold_score(estimator, param, value, X, y, k, len(folds), train, test)

@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import EnsembleClassifier, EnsembleRegressor
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor,
+                   select_n_experts)
 
 
 def _data(n=40):
@@ -35,3 +37,20 @@ def test_ensemble_weights_labelled_by_the_experts_in_another_order_are_named(Ens
     assert_allclose(fitted.weights_, [0.25, 0.75])
     for unlabelled in (pd.Series([1.0, 3.0]), [1.0, 3.0], (1.0, 3.0), np.array([1.0, 3.0])):
         assert_allclose(Ensemble(experts, weights=unlabelled).fit(X, y).weights_, [0.25, 0.75])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_select_n_experts_names_a_splitter_that_needs_groups():
+    # scikit-learn's "The 'groups' parameter should not be None.", as if
+    # select_n_experts took groups (compare() and the mixtures name it).
+    X, y = _data()
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                    cv=None, max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=r"cv=GroupKFold\(.*needs groups, which "
+                                         r"select_n_experts does not take"):
+        select_n_experts(moe, X, y, candidates=(1, 2), criterion="cv", cv=GroupKFold(2))
+    # The splits themselves are taken.
+    groups = np.arange(len(y)) % 4
+    best, scores = select_n_experts(moe, X, y, candidates=(1, 2), criterion="cv",
+                                    cv=list(GroupKFold(2).split(X, y, groups)))
+    assert set(scores) == {1, 2} and best in scores
