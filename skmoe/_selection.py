@@ -26,7 +26,7 @@ from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
 from ._base import encode_class_labels, encode_class_weights
 from ._blend import ConstantLogits
-from ._crossfit import CrossFitAverage, make_folds
+from ._crossfit import CrossFitAverage, check_splits, make_folds
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
                           regression_outputs)
@@ -461,6 +461,10 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
             raise ValueError(f"cv={splitter!r} needs groups, which select_n_experts does "
                              "not take: pass the splits instead, e.g. "
                              "cv=list(cv.split(X, y, groups)).") from exc
+        # Explicit splits are checked as the estimators and compare() check them:
+        # a negative index was silently a row from the end, a row in both parts
+        # scored on the fit that saw it, and no splits a "score is NaN" error.
+        folds = check_splits(folds, n_samples(X), cv)
         for value in candidates:
             scores[_key(value)] = float(np.mean([
                 _fold_score(estimator, param, value, X, y, k, len(folds), train, test)

@@ -54,3 +54,20 @@ def test_select_n_experts_names_a_splitter_that_needs_groups():
     best, scores = select_n_experts(moe, X, y, candidates=(1, 2), criterion="cv",
                                     cv=list(GroupKFold(2).split(X, y, groups)))
     assert set(scores) == {1, 2} and best in scores
+
+
+@pytest.mark.parametrize("split, message", [
+    # A negative index was silently a row from the end; a row in both parts
+    # was scored by the fit that saw it; no splits read "The cv score of
+    # candidates [1] is NaN; check the data and the experts' predictions".
+    ((np.r_[np.arange(29), -1], np.arange(30, 40)), r"indices other than the row numbers"),
+    ((np.arange(35), np.arange(30, 40)), r"5 rows in both its train and test parts"),
+    (None, r"gave no splits"),
+])
+def test_select_n_experts_checks_explicit_splits(split, message):
+    X, y = _data()
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                    cv=None, max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        select_n_experts(moe, X, y, candidates=(1,), criterion="cv",
+                         cv=[] if split is None else [split])
