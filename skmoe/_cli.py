@@ -208,6 +208,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"The target column {target!r} holds numbers written as text with "
                         f"thousands separators (e.g. {_separated_example(y)!r}). "
                         f"{_SEPARATORS_FIX}")
+    if task != "classification":
+        _refuse_stray_text_in_numbers(y, target, task)
     # Before the one-hot encoding, which gives a missing text value no column:
     # its rows passed as the first (dropped) category, silently.
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
@@ -279,6 +281,35 @@ def _numbers_with_separators(values):
     separated = text.str.fullmatch(_SEPARATED_NUMBER)
     plain = text.str.fullmatch(_PLAIN_NUMBER)
     return bool(len(text) and separated.any() and (separated | plain).all())
+
+
+def _refuse_stray_text_in_numbers(y, target, task):
+    """A numeric target with a few values that are not numbers ("?", "n/a!", a typo).
+
+    Read as text, such a target was guessed a classification of one-row
+    classes, whose error said "use --task regression if the target is a
+    number", and --task regression then said "not numeric; use --task
+    classification": the stray values were never named.
+    """
+    import pandas as pd
+    if pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        return
+    numbers = pd.to_numeric(y.astype(str).str.strip(), errors="coerce")
+    stray = y[numbers.isna()]
+    found = numbers.dropna()
+    if not len(found) or not len(stray):
+        return
+    # Under task='auto' only where numbers are most values and would alone be
+    # a regression (the guess below): labels such as "0", "1" and "other" stay
+    # classes.
+    integral = bool((found % 1 == 0).all())
+    if task == "auto" and (len(stray) >= len(found) or integral and found.nunique() <= 10):
+        return
+    examples = list(dict.fromkeys(map(str, stray)))[:3]
+    raise UserError(f"The target column {target!r} holds numbers, but {len(stray)} of its "
+                    f"{len(y)} values {'is' if len(stray) == 1 else 'are'} not (e.g. "
+                    f"{', '.join(map(repr, examples))}): correct them, or leave those cells "
+                    "empty and pass --dropna.")
 
 
 def _is_saved_index(column, values):

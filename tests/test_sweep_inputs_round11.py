@@ -10,12 +10,18 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor,
                    select_n_experts)
+from skmoe._cli import load_csv, main
+from skmoe.gates import MLPGate
 
 
 def _data(n=40):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(n, 3))
     return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+def _gate():
+    return MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 
 
 @pytest.mark.parametrize("Ensemble", [EnsembleRegressor, EnsembleClassifier])
@@ -71,3 +77,28 @@ def test_select_n_experts_checks_explicit_splits(split, message):
     with pytest.raises(ValueError, match=message):
         select_n_experts(moe, X, y, candidates=(1,), criterion="cv",
                          cv=[] if split is None else [split])
+
+
+CLI_FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
+            "--n-jobs", "1", "--quiet"]
+
+
+def test_cli_a_numeric_target_with_a_stray_word_names_it(tmp_path, capsys):
+    # The "?" made the column text: a classification of 40 one-row classes,
+    # whose error said "use --task regression if the target is a number", and
+    # --task regression then said "not numeric; use --task classification".
+    rng = np.random.RandomState(0)
+    lines = [f"{a:.3f},{b:.3f},{a + b:.3f}" for a, b in rng.normal(size=(40, 2))]
+    lines[5] = lines[5].rsplit(",", 1)[0] + ",?"
+    path = tmp_path / "stray.csv"
+    path.write_text("a,b,y\n" + "\n".join(lines) + "\n")
+    for task in ("auto", "regression"):
+        assert main(["compare", str(path), "--task", task, *CLI_FAST]) == 2
+        err = capsys.readouterr().err
+        assert "target column 'y' holds numbers, but 1 of its 40 values is not (e.g. '?')" in err
+        assert "--task" not in err
+    # Labels among which a few are numbers stay the classes they are.
+    labels = tmp_path / "labels.csv"
+    labels.write_text("a,y\n" + "".join(f"{i},{['0', '1', 'other'][i % 3]}\n"
+                                        for i in range(30)))
+    assert load_csv(str(labels))[2] == "classification"
