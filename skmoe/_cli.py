@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import warnings
+from collections import Counter
 
 # Nothing heavy at import time (numpy, scipy, torch, the estimators): they are
 # imported inside the subcommand that needs them, so `--help` is instant.
@@ -153,6 +154,14 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                 "commas: save it comma-separated." if separator else "")
         raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a "
                         f"target.{hint}")
+    repeated = _repeated_header_names(path)
+    if repeated:
+        # pandas renames a repeated name ("y", "y" -> "y", "y.1") without a
+        # word: --target y took the first, and its copy stayed a feature (a
+        # perfect, leaked score), or --drop left the copy in.
+        raise UserError(f"Column name(s) {repeated} appear more than once in the header of "
+                        f"{path} (pandas would read the second as {repeated[0] + '.1'!r}): "
+                        "give every column its own name.")
     chosen = target is not None
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:
@@ -281,6 +290,15 @@ def _numbers_with_separators(values):
     separated = text.str.fullmatch(_SEPARATED_NUMBER)
     plain = text.str.fullmatch(_PLAIN_NUMBER)
     return bool(len(text) and separated.any() and (separated | plain).all())
+
+
+def _repeated_header_names(path):
+    """The names that the CSV's header holds more than once (empty ones aside)."""
+    import csv
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as file:
+        header = next(csv.reader(file), [])
+    counts = Counter(name for name in header if name.strip())
+    return [name for name, count in counts.items() if count > 1]
 
 
 def _refuse_stray_text_in_numbers(y, target, task):

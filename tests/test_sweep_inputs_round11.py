@@ -102,3 +102,22 @@ def test_cli_a_numeric_target_with_a_stray_word_names_it(tmp_path, capsys):
     labels.write_text("a,y\n" + "".join(f"{i},{['0', '1', 'other'][i % 3]}\n"
                                         for i in range(30)))
     assert load_csv(str(labels))[2] == "classification"
+
+
+def test_cli_a_column_name_given_twice_is_named(tmp_path, capsys):
+    # pandas renamed the second "y" to "y.1" without a word: --target y took
+    # the first, and its copy "y.1" stayed a feature (r2 1.0, leaked).
+    rng = np.random.RandomState(0)
+    a = rng.normal(size=40)
+    y = np.sin(3 * a) + rng.normal(size=40)
+    path = tmp_path / "twice.csv"
+    path.write_text("a,y,y\n" + "".join(f"{u:.4f},{v:.4f},{v:.4f}\n" for u, v in zip(a, y)))
+    assert main(["compare", str(path), "--target", "y", *CLI_FAST]) == 2
+    err = capsys.readouterr().err
+    assert "Column name(s) ['y'] appear more than once in the header" in err
+    assert "'y.1'" in err
+    # Columns without a header (pandas' "Unnamed: 1", "Unnamed: 2") are not names given twice.
+    unnamed = tmp_path / "unnamed.csv"
+    unnamed.write_text("a,,,y\n" + "".join(f"{u:.4f},{u + 1:.4f},{u - 1:.4f},{v:.4f}\n"
+                                           for u, v in zip(a, y)))
+    assert load_csv(str(unnamed))[0].shape == (40, 3)
