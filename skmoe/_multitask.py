@@ -255,7 +255,10 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         weighted 'price' by 5, without a word.
         """
         index = getattr(self.task_weights, "index", None)
-        if index is None or not is_dataframe(y):
+        # (A list's or a tuple's index is a method: task_weights=[1, 2] with a
+        # DataFrame y failed with "'builtin_function_or_method' object is not
+        # iterable".)
+        if index is None or callable(index) or not is_dataframe(y):
             return
         index, columns = list(index), list(y.columns)
         if index != columns and len(index) == len(columns) and set(index) == set(columns):

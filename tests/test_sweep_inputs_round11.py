@@ -8,8 +8,9 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor,
-                   select_n_experts)
+from skmoe import (EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts, select_n_experts)
 from skmoe._cli import load_csv, main
 from skmoe.gates import MLPGate
 
@@ -121,3 +122,22 @@ def test_cli_a_column_name_given_twice_is_named(tmp_path, capsys):
     unnamed.write_text("a,,,y\n" + "".join(f"{u:.4f},{u + 1:.4f},{u - 1:.4f},{v:.4f}\n"
                                            for u, v in zip(a, y)))
     assert load_csv(str(unnamed))[0].shape == (40, 3)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("make", [
+    lambda w: MultiGateMixtureOfExperts(task_weights=w, max_iter=2, random_state=0),
+    lambda w: HeterogeneousMultiGateMixtureOfExperts(
+        [("lr", LinearRegression()), ("ridge", Ridge())], task_weights=w, max_iter=2,
+        random_state=0),
+])
+@pytest.mark.parametrize("weights", [[1.0, 3.0], (1.0, 3.0)])
+def test_task_weights_as_a_list_take_a_dataframe_y(make, weights):
+    # The check of a Series labelled by y's columns read a list's index
+    # method as its labels: "'builtin_function_or_method' object is not
+    # iterable", for the documented array-like with a DataFrame y.
+    X, y = _data()
+    Y = pd.DataFrame({"price": y, "sold": X[:, 1]})
+    model = make(weights).fit(X, Y)
+    assert_allclose(model.task_weights_, make(np.array(weights)).fit(X, Y).task_weights_)
+    assert model.predict(X).shape == (len(X), 2)
