@@ -228,6 +228,8 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                              "target y is None.")
         X = self._validate_X(X, reset=True)
         self._check_task_weight_order(y)
+        # y's column labels, for score to refuse them in another order.
+        self._target_columns_in = list(y.columns) if is_dataframe(y) else None
         Y = _target_array(y)
         if Y.ndim not in (1, 2) or len(Y) != len(X):
             raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_tasks) with "
@@ -351,6 +353,15 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         score : float
         """
         Y_pred = np.asarray(self.predict(X)).reshape(len(X), -1)
+        fitted = getattr(self, "_target_columns_in", None)
+        if fitted is not None and is_dataframe(y):
+            columns = list(y.columns)
+            if columns != fitted and len(columns) == len(fitted) and set(columns) == set(fitted):
+                # Read by position, the columns were scored against the other
+                # task's predictions: 0.997 for y, -0.986 for y[['sold', 'price']].
+                raise ValueError(f"y has the columns seen in fit in another order ({columns}; "
+                                 f"in fit: {fitted}); they are read by position, one per "
+                                 "task: pass y[fit_columns].")
         Y = _target_array(y)
         if Y.ndim not in (1, 2) or len(Y) != len(Y_pred) or (
                 Y.reshape(len(Y), -1).shape[1] != self.n_tasks_):

@@ -141,3 +141,23 @@ def test_task_weights_as_a_list_take_a_dataframe_y(make, weights):
     model = make(weights).fit(X, Y)
     assert_allclose(model.task_weights_, make(np.array(weights)).fit(X, Y).task_weights_)
     assert model.predict(X).shape == (len(X), 2)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(max_iter=2, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("lr", LinearRegression()), ("ridge", Ridge())], max_iter=2, random_state=0),
+])
+def test_multitask_score_refuses_the_columns_of_y_in_another_order(make):
+    # score read a DataFrame y by position: y[['sold', 'price']] was scored
+    # against the predictions of the tasks ['price', 'sold'] without a word.
+    X, y = _data()
+    Y = pd.DataFrame({"price": y, "sold": X[:, 1]})
+    model = make().fit(X, Y)
+    with pytest.raises(ValueError, match=r"y has the columns seen in fit in another order "
+                                         r"\(\['sold', 'price'\]; in fit: \['price', 'sold'\]\)"):
+        model.score(X, Y[["sold", "price"]])
+    assert model.score(X, Y) == model.score(X, Y.to_numpy())
+    # Other labels than fit's are read by position, as arrays are.
+    assert model.score(X, Y.set_axis(["a", "b"], axis=1)) == model.score(X, Y)
