@@ -16,7 +16,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import (check_label_values, check_relative_sample_weight,
+from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, rows_of_positive_weight)
 from ._data import is_dataframe, mean_and_scale, validate_numeric_data
 from ._training import MAX_WEIGHT_DECAY
@@ -269,17 +269,28 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
                              "of y: pass task_weights[y.columns].")
 
     # ---------------------------------------------------------- prediction
+    # Integer column labels are no feature names that scikit-learn checks:
+    # X[[2, 1, 0]] was predicted from swapped features without a word, as the
+    # single-task mixtures refuse it.
+    _check_column_order = _BaseExpertComposition._check_column_order
+
     def _validate_X(self, X, reset):
+        if not reset:
+            self._check_column_order(X)
         # A composition of experts takes NaN where every expert does (its
         # gates impute it), and names those that refuse it.
         nan_policy = getattr(self, "_nan_policy", lambda: True)()
         with getattr(self, "_nan_refusers_named", contextlib.nullcontext)():
             # (A DataFrame with category or string columns stopped with pandas'
             # "Cannot cast str dtype to float64", naming no column.)
-            return validate_numeric_data(self, X, reset=reset,
-                                         ensure_min_samples=2 if reset else 1,
-                                         ensure_all_finite=nan_policy,
-                                         who=type(self).__name__)
+            checked = validate_numeric_data(self, X, reset=reset,
+                                            ensure_min_samples=2 if reset else 1,
+                                            ensure_all_finite=nan_policy,
+                                            who=type(self).__name__)
+        if reset:
+            self._column_labels_in = (X.columns.tolist() if is_dataframe(X) and not hasattr(
+                self, "feature_names_in_") else None)
+        return checked
 
     def _check_X(self, X):
         check_is_fitted(self)
