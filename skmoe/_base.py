@@ -684,11 +684,34 @@ def _seed_unset_random_states(estimator, rng):
         estimator.set_params(**seeds)
 
 
+def _first_non_number(values):
+    """The first of ``values`` that ``float`` refuses (a word, pd.NA), or None."""
+    for value in np.asarray(values, dtype=object).ravel():
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return value
+    return None
+
+
 def check_sample_weight(sample_weight, X):
     """Validate sample weights: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+    try:
+        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+    except (TypeError, ValueError) as exc:
+        # (A word failed with numpy's "could not convert string to float: 'a'",
+        # pd.NA in an object column with "float() argument must be a string or
+        # a real number, not 'NAType'": neither named sample_weight.)
+        bad = _first_non_number(sample_weight)
+        if bad is None:
+            raise
+        missing = type(bad).__name__ == "NAType"
+        raise ValueError(f"sample_weight must hold numbers, one weight per row; it holds "
+                         f"{bad!r}" + (" (a missing weight): give every row a weight, or "
+                                       "drop the rows without one." if missing else ".")
+                         ) from exc
     if not np.all(np.isfinite(sample_weight)):
         raise ValueError("sample_weight contains NaN or infinity.")
     if not np.any(sample_weight > 0):

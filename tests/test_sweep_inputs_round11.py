@@ -10,7 +10,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor,
                    HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
-                   MultiGateMixtureOfExperts, select_n_experts)
+                   MultiGateMixtureOfExperts, RuleExpert, select_n_experts)
 from skmoe._cli import load_csv, main
 from skmoe.gates import MLPGate
 
@@ -23,6 +23,10 @@ def _data(n=40):
 
 def _gate():
     return MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
+
+
+def _first_column(X):
+    return X[:, 0]
 
 
 @pytest.mark.parametrize("Ensemble", [EnsembleRegressor, EnsembleClassifier])
@@ -181,3 +185,28 @@ def test_multitask_mixtures_refuse_integer_labelled_columns_in_another_order(mak
                                          r"\(\[2, 1, 0\]; in fit: \[0, 1, 2\]\)"):
         model.predict(frame[[2, 1, 0]])
     assert_allclose(model.predict(frame), model.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("make, two_tasks", [
+    (lambda: MixtureOfExpertsRegressor([("lr", LinearRegression()), ("ridge", Ridge())],
+                                       gate=_gate(), training="em", max_iter=2,
+                                       random_state=0), False),
+    (lambda: EnsembleRegressor([("lr", LinearRegression()), ("ridge", Ridge())]), False),
+    (lambda: MultiGateMixtureOfExperts(max_iter=1, random_state=0), True),
+    (lambda: RuleExpert(_first_column), False),
+])
+@pytest.mark.parametrize("bad, shown", [("a", r"'a'\."), (pd.NA, r"<NA> \(a missing weight\)")])
+def test_sample_weight_that_is_not_numbers_is_named(make, two_tasks, bad, shown):
+    # A word failed with numpy's "could not convert string to float: 'a'",
+    # pd.NA (an object column with a gap) with "float() argument must be a
+    # string or a real number, not 'NAType'": neither named sample_weight.
+    X, y = _data()
+    Y = np.column_stack([y, X[:, 1]]) if two_tasks else y
+    weight = pd.Series([bad] + [1.0] * (len(y) - 1), dtype=object)
+    with pytest.raises(ValueError, match=rf"sample_weight must hold numbers, one weight per "
+                                         rf"row; it holds {shown}"):
+        make().fit(X, Y, sample_weight=weight)
+    # Numbers written as text are numbers, as in scikit-learn.
+    assert_allclose(make().fit(X, Y, sample_weight=np.full(len(y), "2")).predict(X),
+                    make().fit(X, Y, sample_weight=np.full(len(y), 2.0)).predict(X))
