@@ -217,6 +217,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"The target column {target!r} holds numbers written as text with "
                         f"thousands separators (e.g. {_separated_example(y)!r}). "
                         f"{_SEPARATORS_FIX}")
+    if task != "classification" and _numbers_with_signs(y):
+        raise UserError(f"The target column {target!r} holds numbers written with a currency "
+                        f"or percent sign (e.g. {_signed_example(y)!r}). {_SIGNS_FIX}")
     if task != "classification":
         _refuse_stray_text_in_numbers(y, target, task)
     # Before the one-hot encoding, which gives a missing text value no column:
@@ -231,6 +234,13 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {list(map(str, separated))} of {path} hold numbers written "
                         "as text with thousands separators (e.g. "
                         f"{_separated_example(frame[separated[0]])!r}). {_SEPARATORS_FIX}")
+    signed = [c for c in frame.columns if _numbers_with_signs(frame[c])]
+    if signed:
+        # (Reported as text to --one-hot, which made a category of every number:
+        # a column of 60 prices became 59 one-hot columns.)
+        raise UserError(f"Column(s) {list(map(str, signed))} of {path} hold numbers written "
+                        "with a currency or percent sign (e.g. "
+                        f"{_signed_example(frame[signed[0]])!r}). {_SIGNS_FIX}")
     if text and one_hot:
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
@@ -328,6 +338,31 @@ def _refuse_stray_text_in_numbers(y, target, task):
                     f"{len(y)} values {'is' if len(stray) == 1 else 'are'} not (e.g. "
                     f"{', '.join(map(repr, examples))}): correct them, or leave those cells "
                     "empty and pass --dropna.")
+
+
+# Numbers with a currency sign before them or a percent sign after them
+# ("$12.50", "-€3", "12.5%"), as spreadsheets save formatted cells; the sign
+# stripped, what is left must be a number (thousands separators allowed).
+_SIGNS = re.compile(r"^([+-]?)\s*[$€£¥]\s*|\s*%$")
+_SIGNS_FIX = ("Save the file with plain numbers (12.50 for $12.50; 12.5 or 0.125 for "
+              "12.5%, as you mean it).")
+
+
+def _numbers_with_signs(values):
+    """Whether a text column holds numbers only, some with a currency or percent sign."""
+    import pandas as pd
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    text = values.dropna().astype(str).str.strip()
+    bare = text.str.replace(_SIGNS, r"\1", regex=True)
+    signed = bare != text
+    number = bare.str.fullmatch(_PLAIN_NUMBER) | bare.str.fullmatch(_SEPARATED_NUMBER)
+    return bool(len(text) and signed.any() and number.all())
+
+
+def _signed_example(values):
+    text = values.dropna().astype(str).str.strip()
+    return next(v for v in text if _SIGNS.search(v))
 
 
 def _is_saved_index(column, values):

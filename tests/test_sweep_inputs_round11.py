@@ -210,3 +210,30 @@ def test_sample_weight_that_is_not_numbers_is_named(make, two_tasks, bad, shown)
     # Numbers written as text are numbers, as in scikit-learn.
     assert_allclose(make().fit(X, Y, sample_weight=np.full(len(y), "2")).predict(X),
                     make().fit(X, Y, sample_weight=np.full(len(y), 2.0)).predict(X))
+
+
+def test_cli_numbers_with_a_currency_or_percent_sign_are_named(tmp_path, capsys):
+    # Read as text, they were "not numeric: pass --one-hot", and --one-hot
+    # made a category of every number (40 prices and 40 shares: 78 one-hot columns).
+    rng = np.random.RandomState(0)
+    a, b = rng.uniform(1, 100, 40), rng.uniform(0, 1, 40)
+    y = a + 10 * b
+    path = tmp_path / "shop.csv"
+    path.write_text("price,share,y\n" + "".join(
+        f'"${u:,.2f}",{100 * v:.1f}%,{w:.3f}\n' for u, v, w in zip(a, b, y)))
+    assert main(["compare", str(path), "--one-hot", *CLI_FAST]) == 2
+    err = capsys.readouterr().err
+    assert ("Column(s) ['price', 'share'] of" in err and "currency or percent sign (e.g. '$"
+            in err and "plain numbers" in err)
+    # A target of prices is named too (it was guessed a classification of
+    # one-row classes).
+    prices = tmp_path / "prices.csv"
+    prices.write_text("b,price\n" + "".join(f'{v:.3f},"-${u:.2f}"\n' for u, v in zip(a, b)))
+    assert main(["compare", str(prices), *CLI_FAST]) == 2
+    assert "target column 'price' holds numbers written with a currency or percent sign" in (
+        capsys.readouterr().err)
+    # Text that merely holds such signs stays text.
+    labels = tmp_path / "labels.csv"
+    labels.write_text("a,tier,y\n" + "".join(f"{i},{['$ plan', 'free'][i % 2]},{i}\n"
+                                             for i in range(20)))
+    assert load_csv(str(labels), one_hot=True)[0].shape == (20, 2)
