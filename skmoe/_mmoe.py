@@ -353,12 +353,12 @@ default=None
                 raise ValueError(f"{type(self).__name__} was fitted on 3-D X (n_samples, "
                                  "n_steps, n_features); X must be 3-D too.")
             if reset:
-                self._sequence_input = False
+                self._sequence_input, self._n_steps_in = False, None
             return super()._validate_X(X, reset)
         X = check_array(X, allow_nd=True, dtype=np.float64,
                         ensure_min_samples=2 if reset else 1)
         if reset:
-            self._sequence_input = True
+            self._sequence_input, self._n_steps_in = True, X.shape[1]
             self.n_features_in_ = X.shape[2]
             self.__dict__.pop("feature_names_in_", None)
         elif not self._sequence_input or X.shape[2] != self.n_features_in_:
@@ -442,9 +442,20 @@ default=None
     def _forward(self, X, fn):
         Z = self._inputs(X)
         self.module_.eval()
-        with torch.no_grad():
-            parts = [to_numpy(fn(Z[i:i + _PREDICT_CHUNK]))
-                     for i in range(0, len(Z), _PREDICT_CHUNK)]
+        try:
+            with torch.no_grad():
+                parts = [to_numpy(fn(Z[i:i + _PREDICT_CHUNK]))
+                         for i in range(0, len(Z), _PREDICT_CHUNK)]
+        except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+            # (torch's own message names nothing: "mat1 and mat2 shapes cannot be
+            # multiplied (40x6 and 15x4)" for a user module that flattens the
+            # steps, given X with fewer steps than in fit.)
+            steps = getattr(self, "_n_steps_in", None)
+            hint = (f"; it was fitted on X of {steps} steps per row, and a module that "
+                    "reads a fixed number of steps needs X with as many"
+                    if steps is not None and X.ndim == 3 and X.shape[1] != steps else "")
+            raise ValueError(f"The network of {type(self).__name__} failed on X of shape "
+                             f"{tuple(X.shape)}: {exc}{hint}.") from exc
         return np.concatenate(parts, axis=1)
 
     def _task_outputs(self, X):

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
@@ -237,3 +238,26 @@ def test_cli_numbers_with_a_currency_or_percent_sign_are_named(tmp_path, capsys)
     labels.write_text("a,tier,y\n" + "".join(f"{i},{['$ plan', 'free'][i % 2]},{i}\n"
                                              for i in range(20)))
     assert load_csv(str(labels), one_hot=True)[0].shape == (20, 2)
+
+
+def _flattening_bottom():
+    return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(15, 4))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_user_module_failing_at_prediction_is_named_with_the_steps_of_fit():
+    # A bottom module that flattens 5 steps, given X of 2 steps at prediction,
+    # failed in torch with "mat1 and mat2 shapes cannot be multiplied (40x6
+    # and 15x4)", naming neither the network nor the steps (fit names them).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5, 3))
+    Y = np.column_stack([X[:, :, 0].mean(axis=1), X[:, -1, 1]])
+    model = MultiGateMixtureOfExperts(bottom_module=_flattening_bottom, n_experts=2,
+                                      max_iter=2, random_state=0).fit(X, Y)
+    message = (r"The network of MultiGateMixtureOfExperts failed on X of shape \(40, 2, 3\): "
+               r"mat1 and mat2 .*fitted on X of 5 steps per row")
+    with pytest.raises(ValueError, match=message):
+        model.predict(X[:, :2])
+    with pytest.raises(ValueError, match=message):
+        model.predict_gate(X[:, :2])
+    assert model.predict(X).shape == (40, 2)
