@@ -628,8 +628,9 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     if cv is not None and not isinstance(cv, numbers.Integral) and not hasattr(cv, "split"):
         # An iterable of splits (a generator) is read once and shared by the
         # restarts, as check_cv does: the second restart found it used up
-        # ("gave no splits (an iterator used up by an earlier fit?)").
-        cv = list(cv)
+        # ("gave no splits (an iterator used up by an earlier fit?)"). One
+        # that is used up already stays as it was, for the error to name it.
+        cv = list(cv) or cv
     rng = random_state
     rngs = ([rng] if n_init == 1 else
             [np.random.RandomState(rng.randint(2**31 - 1)) for _ in range(n_init)])

@@ -451,8 +451,10 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         wrong length or width inside torch, and negative or NaN targets gave a
         gate of NaN or one-hot weights without a word.)
         """
+        # (ensure_min_features=0: a tree mixture's node may see no column, and
+        # its gate is then a constant one.)
         X = check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan",
-                        input_name="X")
+                        ensure_min_features=0, input_name="X")
         targets = check_array(targets, dtype=np.float64, input_name="targets")
         width = self.n_experts_ if warm_start and hasattr(self, "module_") else None
         if len(targets) != len(X) or (width is not None and targets.shape[1] != width):
