@@ -53,8 +53,10 @@ def _expert_factories():
         "forest": (lambda: RandomForestRegressor(100, min_samples_leaf=3, n_jobs=1),
                    lambda: RandomForestClassifier(100, min_samples_leaf=3, n_jobs=1),
                    "random forest, 100 trees"),
-        "mlp": (lambda: TorchMLPRegressor((64,), learning_rate=1e-2, random_state=0),
-                lambda: TorchMLPClassifier((64,), learning_rate=1e-2, random_state=0),
+        # (No random_state of their own: --seed seeds them, as it does the
+        # others. A fixed 0 gave the same networks whatever --seed said.)
+        "mlp": (lambda: TorchMLPRegressor((64,), learning_rate=1e-2),
+                lambda: TorchMLPClassifier((64,), learning_rate=1e-2),
                 "torch MLP, one hidden layer of 64"),
     }
 

@@ -31,3 +31,23 @@ def test_cli_experts_alone_are_seeded_by_the_seed():
     # unset ones from their own random_state).
     mixture_experts = dict(estimators["mixture"].experts)
     assert mixture_experts["forest"].random_state is None
+
+
+def test_cli_seed_reaches_the_mlp_expert():
+    # Fix in _cli._expert_factories: the 'mlp' expert was built with
+    # random_state=0, so --seed 1 and --seed 2 trained the same networks (alone,
+    # in the mixture and in the ensemble) while every other expert followed
+    # the seed.
+    from skmoe._cli import make_estimators
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=40)
+    fits = {}
+    for seed in (1, 2):
+        estimators = make_estimators("linear,mlp", "regression", seed)
+        assert estimators["mlp"].random_state == seed
+        fits[seed] = clone(estimators["mlp"]).set_params(max_epochs=2).fit(X, y).predict(X)
+        # In the mixture, the seed comes from the mixture's random_state.
+        assert dict(estimators["mixture"].experts)["mlp"].random_state is None
+        assert estimators["mixture"].random_state == seed
+    assert not np.allclose(fits[1], fits[2])
