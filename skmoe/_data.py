@@ -740,6 +740,11 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
         raise ValueError(f"{who} needs numeric X; X is an array of {what} (dtype "
                          f"{X.dtype}), which scikit-learn's estimators do not read as "
                          "numbers: convert it to numbers first.")
+    if is_dataframe(X) and X.shape[1] == 0:
+        # scikit-learn's check stopped a DataFrame without columns with numpy's
+        # bare "at least one array or dtype is required".
+        raise ValueError(f"{who} needs at least one feature; X is a DataFrame with no "
+                         f"columns (shape {X.shape}).")
     try:
         return validate_data(estimator, X, *args, dtype=np.float64, **kwargs)
     except (TypeError, ValueError) as exc:
