@@ -30,7 +30,7 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
                     n_samples, normalised_weights, own_frame, read_only_view,
-                    resolve_gate_transformer, take_rows, warned_once)
+                    resolve_gate_transformer, sparse_fill_hint, take_rows, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -1101,7 +1101,8 @@ def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
     return rebuilt_error(exc, (
         f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
         f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
-        f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"))
+        f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"
+        f"{sparse_fill_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

@@ -180,6 +180,28 @@ def huge_values_hint(exc, X):
             f"reaches {peaks[j]:.3g}: {why}; divide that column by a constant)")
 
 
+def sparse_fill_hint(exc, X):
+    """A hint for pandas' "fill value must be 0 when converting to COO matrix".
+
+    scikit-learn reads a DataFrame whose columns are all sparse as a sparse
+    matrix, which pandas builds only from columns whose fill value is 0; a
+    float ``SparseArray`` fills with NaN by default. "" for any other error.
+    """
+    if "fill value must be 0" not in str(exc) or not is_dataframe(X):
+        return ""
+    import pandas as pd
+
+    filled = [j for j, dtype in enumerate(X.dtypes)
+              if isinstance(dtype, pd.SparseDtype) and not dtype.fill_value == 0]
+    if not filled:
+        return ""
+    fill = X.dtypes.iloc[filled[0]].fill_value
+    return (f" (X's sparse column(s) {_describe(X, filled)} have fill value {fill!r}; "
+            "scikit-learn reads a DataFrame of sparse columns only as a sparse matrix, "
+            "which needs fill value 0: make the columns sparse with fill_value=0, e.g. "
+            "X.astype(pd.SparseDtype('float', 0)), or dense with X.sparse.to_dense())")
+
+
 def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
                         estimator=None):
     """Check X as the experts will get it, and return it untouched.
@@ -748,6 +770,9 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
     try:
         return validate_data(estimator, X, *args, dtype=np.float64, **kwargs)
     except (TypeError, ValueError) as exc:
+        hint = sparse_fill_hint(exc, X)
+        if hint:
+            raise ValueError(f"{who} cannot read X: {exc}{hint}.") from exc
         if is_dataframe(X):
             _, categorical, other = column_kinds(X)
             if categorical or other:

@@ -3,10 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import LinearRegression
-from sklearn.tree import DecisionTreeRegressor
+from numpy.testing import assert_allclose
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsClassifier, MultiGateMixtureOfExperts)
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 
 
@@ -36,3 +38,33 @@ def test_a_dataframe_without_columns_is_named(make, y_of):
     with pytest.raises(ValueError, match=r"needs at least one feature; X is a DataFrame "
                                          r"with no columns \(shape \(40, 0\)\)"):
         make().fit(pd.DataFrame(index=range(len(y))), y_of(y))
+
+
+def _sparse_frame(X, fill_value=np.nan):
+    return pd.DataFrame({name: pd.arrays.SparseArray(X[:, j], fill_value=fill_value)
+                         for j, name in enumerate("abc")})
+
+
+@pytest.mark.parametrize("make, y_of", [
+    (lambda: TorchMLPRegressor(max_epochs=2, random_state=0), lambda y: y),
+    (lambda: RuleExpert(_first_column, params={"a": 1.0}), lambda y: y),
+    (lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0), lambda y: np.c_[y, y]),
+    (lambda: EnsembleRegressor([("linear", LinearRegression()),
+                                ("tree", DecisionTreeRegressor(max_depth=2))]), lambda y: y),
+    (lambda: MixtureOfExpertsClassifier(
+        [("linear", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))],
+        training="em", max_iter=2, random_state=0), lambda y: (y > 0).astype(int)),
+])
+def test_sparse_columns_filled_with_nan_are_named(make, y_of):
+    # A DataFrame of float SparseArray columns (fill value NaN, pandas'
+    # default) failed in every expert with pandas' "fill value must be 0 when
+    # converting to COO matrix", which names neither the columns nor the fix.
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"fill value must be 0 .*X's sparse column\(s\) "
+                                         r"'a', 'b', 'c' have fill value nan.*"
+                                         r"fill_value=0.*X.sparse.to_dense\(\)"):
+        make().fit(_sparse_frame(X), y_of(y))
+    # With fill value 0 (or dense) the frame fits as the array does.
+    dense = _sparse_frame(X).sparse.to_dense()
+    assert_allclose(make().fit(dense, y_of(y)).predict(dense),
+                    make().fit(X, y_of(y)).predict(X))
