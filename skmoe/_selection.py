@@ -465,6 +465,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         # a negative index was silently a row from the end, a row in both parts
         # scored on the fit that saw it, and no splits a "score is NaN" error.
         folds = check_splits(folds, n_samples(X), cv)
+        if is_classifier(estimator):
+            _check_fold_classes(folds, y)
         for value in candidates:
             scores[_key(value)] = float(np.mean([
                 _fold_score(estimator, param, value, X, y, k, len(folds), train, test)
@@ -481,6 +483,26 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         raise ValueError(f"The {criterion} score of candidates {undefined} is NaN; "
                          "check the data and the experts' predictions.")
     return best, scores
+
+
+def _check_fold_classes(folds, y):
+    """Refuse, before any fit, a fold whose test rows hold a class its training
+    rows lack: a candidate fitted there gives that class no probability, so the
+    held-out log-likelihood is undefined. (The candidate fitted there failed
+    when scored, with "y contains labels not seen in fit".)"""
+    for k, (train, test) in enumerate(folds):
+        seen = np.unique(y[train])
+        unseen = np.setdiff1d(np.unique(y[test]), seen)
+        # (Training rows of one class fail in fit, which _fold_score names.)
+        if unseen.size and seen.size > 1:
+            rows = ", ".join(f"{label!r} has {int(np.sum(y == label))} row(s) in y"
+                             for label in unseen.tolist())
+            raise ValueError(
+                f"select_n_experts: fold {k + 1} of {len(folds)} has class(es) "
+                f"{unseen.tolist()} in its test rows but none in its training rows "
+                f"({rows}), so the held-out likelihood of a candidate fitted there is "
+                "undefined. Drop or merge the rare class, pass fewer folds, or use "
+                "criterion='bic'.")
 
 
 def _fold_score(estimator, param, value, X, y, k, n_folds, train, test):

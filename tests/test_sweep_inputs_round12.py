@@ -8,7 +8,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
-                   MixtureOfExpertsClassifier, MultiGateMixtureOfExperts)
+                   MixtureOfExpertsClassifier, MultiGateMixtureOfExperts, select_n_experts)
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 
 
@@ -68,3 +68,23 @@ def test_sparse_columns_filled_with_nan_are_named(make, y_of):
     dense = _sparse_frame(X).sparse.to_dense()
     assert_allclose(make().fit(dense, y_of(y)).predict(dense),
                     make().fit(X, y_of(y)).predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("rare", [2, "z"])
+def test_select_n_experts_by_cv_names_a_class_missing_from_a_training_fold(rare):
+    # A class of one row is in some fold's test rows only: the candidate fitted
+    # there failed when scored, with "y contains labels not seen in fit: [2]",
+    # naming no way out.
+    X, y = _data()
+    labels = (y > 0).astype(int) if rare == 2 else np.where(y > 0, "a", "b")
+    labels = np.append(labels[:-1], rare)
+    moe = MixtureOfExpertsClassifier(LogisticRegression(), n_experts=2, training="em",
+                                     cv=None, max_iter=3, random_state=0)
+    with pytest.raises(ValueError, match=rf"fold \d of 3 has class\(es\) \[{rare!r}\] in its "
+                                         rf"test rows but none in its training rows "
+                                         rf"\({rare!r} has 1 row\(s\) in y\).*criterion='bic'"):
+        select_n_experts(moe, X, labels, candidates=(1, 2), criterion="cv", cv=3)
+    # BIC fits every candidate on all rows, the rare class included.
+    best, scores = select_n_experts(moe, X, labels, candidates=(1, 2), criterion="bic")
+    assert set(scores) == {1, 2} and best in scores
