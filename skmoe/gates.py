@@ -13,6 +13,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
+from ._data import is_dataframe
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
@@ -453,6 +454,10 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         """
         # (ensure_min_features=0: a tree mixture's node may see no column, and
         # its gate is then a constant one.)
+        if is_dataframe(X) and X.shape[1] == 0:
+            # A DataFrame of no columns is that too: scikit-learn's check failed
+            # on it with numpy's bare "at least one array or dtype is required".
+            X = np.empty((X.shape[0], 0))
         X = check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan",
                         ensure_min_features=0, input_name="X")
         targets = check_array(targets, dtype=np.float64, input_name="targets")

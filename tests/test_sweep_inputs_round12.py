@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -10,6 +11,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    MixtureOfExpertsClassifier, MultiGateMixtureOfExperts, select_n_experts)
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
+from skmoe.gates import MLPGate
 
 
 def _data(n=40):
@@ -88,3 +90,20 @@ def test_select_n_experts_by_cv_names_a_class_missing_from_a_training_fold(rare)
     # BIC fits every candidate on all rows, the rare class included.
     best, scores = select_n_experts(moe, X, labels, candidates=(1, 2), criterion="bic")
     assert set(scores) == {1, 2} and best in scores
+
+
+def test_a_gate_fits_a_dataframe_without_columns_as_the_empty_array():
+    # MLPGate fits a gate on no column (a tree mixture's node may see none) as
+    # the constant gate of the targets' mean; given as a DataFrame of no
+    # columns, scikit-learn's check failed with numpy's bare "at least one
+    # array or dtype is required".
+    X, y = _data()
+    targets = np.c_[np.full(len(y), 0.25), np.full(len(y), 0.75)]
+    torch.manual_seed(0)
+    from_array = MLPGate(max_iter=20).fit(np.empty((len(y), 0)), targets)
+    torch.manual_seed(0)
+    from_frame = MLPGate(max_iter=20).fit(pd.DataFrame(index=range(len(y))), targets)
+    assert from_frame.n_features_in_ == 0
+    proba = from_frame.predict_proba(np.empty((3, 0)))
+    assert_allclose(proba, from_array.predict_proba(np.empty((3, 0))))
+    assert_allclose(proba, [[0.25, 0.75]] * 3, atol=1e-3)
