@@ -202,6 +202,26 @@ def sparse_fill_hint(exc, X):
             "X.astype(pd.SparseDtype('float', 0)), or dense with X.sparse.to_dense())")
 
 
+def _infinite_columns_hint(frame, positions, block):
+    """Which numeric columns of a DataFrame hold infinity, and a first row of it.
+
+    scikit-learn's "Input X contains infinity or a value too large" names no
+    column; in a frame the value may be no float at all (an object column of
+    Decimal('1E+400') is infinite as a float64). "" when none does.
+    """
+    with np.errstate(invalid="ignore"):
+        infinite = np.isinf(block)
+    columns = np.flatnonzero(infinite.any(axis=0))
+    if not columns.size:
+        return ""
+    j = int(columns[0])
+    i = int(np.flatnonzero(infinite[:, j])[0])
+    value = frame.iloc[i, positions[j]]
+    value = value.item() if isinstance(value, np.generic) else value
+    return (f" The column(s) {_describe(frame, [positions[c] for c in columns])} hold it: "
+            f"{str(frame.columns[positions[j]])!r} at row {i} holds {value!r}.")
+
+
 def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
                         estimator=None):
     """Check X as the experts will get it, and return it untouched.
@@ -227,7 +247,11 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
         _check_shape(X.shape, ensure_min_samples)
         numeric, _, _ = column_kinds(X)
         if numeric:
-            check_array(_numeric_block(X, numeric), **options)
+            block = _numeric_block(X, numeric)
+            try:
+                check_array(block, **options)
+            except ValueError as exc:
+                raise ValueError(f"{exc}{_infinite_columns_hint(X, numeric, block)}") from exc
         return X
     if not isinstance(X, np.ndarray):
         X = np.asarray(X)

@@ -1,5 +1,7 @@
 """Bad input, round 12: the data frames and labels real users bring."""
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,8 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
-                   MixtureOfExpertsClassifier, MultiGateMixtureOfExperts, select_n_experts)
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MultiGateMixtureOfExperts,
+                   select_n_experts)
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from skmoe.gates import MLPGate
 
@@ -107,3 +110,28 @@ def test_a_gate_fits_a_dataframe_without_columns_as_the_empty_array():
     proba = from_frame.predict_proba(np.empty((3, 0)))
     assert_allclose(proba, from_array.predict_proba(np.empty((3, 0))))
     assert_allclose(proba, [[0.25, 0.75]] * 3, atol=1e-3)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("linear", LinearRegression()),
+                                       ("tree", DecisionTreeRegressor(max_depth=2))],
+                                      training="em", max_iter=2, random_state=0),
+    lambda: EnsembleRegressor([("linear", LinearRegression()),
+                               ("tree", DecisionTreeRegressor(max_depth=2))]),
+])
+def test_infinity_in_a_dataframe_names_its_columns(make):
+    # scikit-learn's "Input X contains infinity or a value too large for
+    # dtype('float64')" named no column; in an object column of Decimals the
+    # value is not even infinite as written (Decimal('1E+400')).
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame.loc[7, "b"] = -np.inf
+    frame.loc[9, "c"] = np.inf
+    with pytest.raises(ValueError, match=r"contains infinity.* The column\(s\) 'b', 'c' hold "
+                                         r"it: 'b' at row 7 holds -inf\.$"):
+        make().fit(frame, y)
+    decimals = pd.DataFrame({"a": X[:, 0], "d": [Decimal("1e400") if i == 3 else Decimal(1)
+                                                 for i in range(len(y))]})
+    with pytest.raises(ValueError, match=r"The column\(s\) 'd' hold it: 'd' at row 3 holds "
+                                         r"Decimal\('1E\+400'\)\.$"):
+        make().fit(decimals, y)
