@@ -818,6 +818,13 @@ def check_label_values(labels, what="The target"):
     "Unknown label type"; ``what`` names the labels in the message.
     """
     labels = np.asarray(labels)
+    if labels.dtype.kind == "f" and labels.ndim <= 2 and np.isnan(labels).any():
+        # Float labels with NaN (a nullable Int64 column's pd.NA reads as NaN):
+        # scikit-learn's "Input y contains NaN." named neither row nor fix.
+        missing = np.flatnonzero(np.isnan(labels.ravel()))
+        raise ValueError(
+            f"{what} has {missing.size} missing class label(s) (None or NaN; the "
+            f"first at row {missing[0]}): drop those rows or give them a class.")
     if labels.dtype != object:
         return
     if labels.ndim > 1 and labels.shape[1] != 1:

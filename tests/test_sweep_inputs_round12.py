@@ -10,9 +10,10 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
-                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MultiGateMixtureOfExperts,
-                   select_n_experts)
+from skmoe import (EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts, compare, select_n_experts)
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 from skmoe.gates import MLPGate
 
@@ -135,3 +136,43 @@ def test_infinity_in_a_dataframe_names_its_columns(make):
     with pytest.raises(ValueError, match=r"The column\(s\) 'd' hold it: 'd' at row 3 holds "
                                          r"Decimal\('1E\+400'\)\.$"):
         make().fit(decimals, y)
+
+
+def _above_zero(X, t=0.0):
+    return (X[:, 0] > t).astype(int)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsClassifier(LogisticRegression(), n_experts=2, training="em",
+                                       max_iter=2, random_state=0),
+    lambda: EnsembleClassifier([("linear", LogisticRegression()),
+                                ("tree", DecisionTreeClassifier(max_depth=2))]),
+    lambda: HierarchicalMixtureClassifier([("a", LogisticRegression()),
+                                           ("b", LogisticRegression(C=0.1))], branching=(2,)),
+    lambda: TorchMLPClassifier(max_epochs=2),
+    lambda: RuleExpert(_above_zero, params={"t": 0.0}, task="classification"),
+])
+@pytest.mark.parametrize("missing", ["nan", "pd.NA"])
+def test_a_missing_label_among_numeric_labels_is_named(make, missing):
+    # Float labels with NaN, or a nullable Int64 column with pd.NA (which
+    # reads as NaN), stopped with scikit-learn's "Input y contains NaN.", where
+    # an object y with None or NaN named the row and the way out.
+    X, y = _data()
+    labels = (y > 0).astype(int)
+    if missing == "nan":
+        labels = labels.astype(float)
+        labels[5] = np.nan
+    else:
+        labels = pd.Series(labels, dtype="Int64")
+        labels[5] = pd.NA
+    with pytest.raises(ValueError, match=r"^y has 1 missing class label\(s\) \(None or NaN; "
+                                         r"the first at row 5\): drop those rows"):
+        make().fit(X, labels)
+
+
+def test_compare_names_a_missing_label_among_numeric_labels():
+    X, y = _data()
+    labels = (y > 0).astype(float)
+    labels[5] = np.nan
+    with pytest.raises(ValueError, match=r"^y has 1 missing class label\(s\) .*row 5"):
+        compare({"linear": LogisticRegression()}, X, labels, cv=2)
