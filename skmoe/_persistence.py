@@ -28,6 +28,7 @@ from collections import OrderedDict
 
 import numpy as np
 import torch
+from torch.nn.modules.lazy import LazyModuleMixin
 
 __all__ = ["TorchDevice", "TorchDtype", "TorchModule", "TorchStateMixin", "TorchTensor",
            "decode", "encode", "map_device"]
@@ -35,6 +36,11 @@ __all__ = ["TorchDevice", "TorchDtype", "TorchModule", "TorchStateMixin", "Torch
 # Hook tables etc. that torch.nn.Module.__init__ recreates empty on loading.
 _MODULE_DEFAULTS = frozenset(torch.nn.Module().__dict__) - {
     "training", "_parameters", "_buffers", "_modules", "_non_persistent_buffers_set"}
+# The hook handles a lazy module not run yet holds (LazyModuleMixin.__init__),
+# and the hook tables they point into.
+_LAZY_HANDLES = ("_load_hook", "_initialize_hook")
+_LAZY_HOOK_TABLES = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs",
+                     "_load_state_dict_pre_hooks")
 
 
 def _device_name(device):
@@ -134,12 +140,25 @@ class TorchModule(_State):
 
     The state holds the module's plain attributes (``training``, layer
     sizes, ...) and its ``_parameters``, ``_buffers`` and ``_modules``, all
-    encoded; empty hook tables are left out.
+    encoded; empty hook tables are left out. A lazy module not run yet
+    (``lazy``) is stored without the hooks that infer its parameters on its
+    first forward; loading registers them again.
     """
 
     def __init__(self, module, memo):
         self.cls = type(module)
         state = module.__getstate__()
+        self.lazy = isinstance(module, LazyModuleMixin) and hasattr(module, "_initialize_hook")
+        if self.lazy:
+            # Its hooks are methods bound to the module itself, beyond encode's
+            # reach: pickle stored the unencoded module with them, and the
+            # loaded one's first forward removed them from that stray copy's
+            # table, so its second failed ("'Linear' object has no attribute
+            # 'initialize_parameters'"); skops.io could not save it at all.
+            ids = {state[name].id for name in _LAZY_HANDLES if name in state}
+            state = {key: (type(value)((k, v) for k, v in value.items() if k not in ids)
+                           if key in _LAZY_HOOK_TABLES else value)
+                     for key, value in state.items() if key not in _LAZY_HANDLES}
         self.state = {key: encode(value, memo) for key, value in state.items()
                       if not (key in _MODULE_DEFAULTS and not value)}
 
@@ -221,6 +240,11 @@ def _decode_module(state, restore, memo):
     module = cls.__new__(cls)
     torch.nn.Module.__init__(module)
     module.__setstate__(decode(state.state, restore, memo))
+    if getattr(state, "lazy", False):   # (modules saved before lazy was stored: no)
+        # The hooks LazyModuleMixin.__init__ registers, bound to this module.
+        module._load_hook = module._register_load_state_dict_pre_hook(module._lazy_load_hook)
+        module._initialize_hook = module.register_forward_pre_hook(module._infer_parameters,
+                                                                   with_kwargs=True)
     return module
 
 
