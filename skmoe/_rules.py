@@ -217,8 +217,12 @@ class RuleExpert(BaseEstimator):
 
     def _forget_fit(self):
         # At the start of every fit: a refit that failed kept the previous
-        # params_ beside the failed fit's feature names and width.
-        self.__dict__.pop("params_", None)
+        # params_ beside the failed fit's feature names and width. The other
+        # task's attributes go too: a regression refit of a rule fitted as a
+        # classifier kept its classes_ and probability table (and a
+        # classification refit the regression's noise_std_).
+        for name in ("params_", "noise_std_", "classes_", "outcomes_", "proba_table_"):
+            self.__dict__.pop(name, None)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the rule's parameters and calibrate its noise or probabilities.

@@ -9,7 +9,7 @@ import pytest
 import torch
 from numpy.testing import assert_array_equal
 
-from skmoe import MultiGateMixtureOfExperts
+from skmoe import MultiGateMixtureOfExperts, RuleExpert
 from skmoe.persistence import trusted_types, untrusted_types
 
 sio = pytest.importorskip("skops.io")
@@ -53,3 +53,33 @@ def test_a_lazy_user_module_survives_saving_and_copying(fitted, how):
     assert isinstance(loaded.expert_module[0], torch.nn.LazyLinear)   # still lazy
     assert_array_equal(loaded.fit(X, Y).predict(X), expected)
     assert_array_equal(loaded.fit(X, Y).predict(X), expected)
+
+
+def threshold_rule(X, threshold):
+    return X[:, 0] > threshold
+
+
+def linear_rule(X, slope):
+    return slope * X[:, 0]
+
+
+@pytest.mark.parametrize("first, then", [("classification", "regression"),
+                                         ("regression", "classification")])
+def test_a_rule_refitted_for_the_other_task_keeps_nothing_of_the_first(first, then):
+    # A regression refit of a rule fitted as a classifier kept its classes_,
+    # outcomes_ and proba_table_ (a classification refit the noise_std_):
+    # hasattr(rule, "classes_") was True for a regressor.
+    X, y = _multitask_data()
+    targets = {"regression": y[:, 0], "classification": np.where(y[:, 0] > 0, "up", "down")}
+    params = {"regression": {"slope": 1.0}, "classification": {"threshold": 0.0}}
+    funcs = {"regression": linear_rule, "classification": threshold_rule}
+
+    def rule(task):
+        return RuleExpert(funcs[task], params=params[task], task=task)
+
+    fresh = rule(then).fit(X, targets[then])
+    refitted = rule(first).fit(X, targets[first])
+    refitted.set_params(func=funcs[then], params=params[then], task=then).fit(X, targets[then])
+    assert sorted(vars(refitted)) == sorted(vars(fresh))
+    assert hasattr(refitted, "classes_") == (then == "classification")
+    assert_array_equal(refitted.predict(X), fresh.predict(X))
