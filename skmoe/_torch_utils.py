@@ -98,7 +98,8 @@ def device_array(X, device):
     with :func:`standardise`.
     """
     X = np.asarray(X, dtype=np.float64)
-    tensor = torch.from_numpy(X) if X.flags.writeable else torch.as_tensor(X.copy())
+    shared = X.flags.writeable and not _negative_strides(X)
+    tensor = torch.from_numpy(X) if shared else torch.as_tensor(X.copy())
     if device.type == "mps":
         return tensor.to(device, torch.float32)
     return tensor.to(device)
@@ -198,8 +199,17 @@ def matmul_precision(precision, device):
     raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
 
 
+def _negative_strides(array):
+    # A reversed view (X[::-1], X[:, ::-1]): torch takes none, with "At least
+    # one stride in the given numpy array is negative" (a torch MLP's fit and
+    # an MLPGate's fit and predict failed so); it is copied.
+    return any(stride < 0 for stride in array.strides)
+
+
 def to_tensor(array, device, dtype=DTYPE):
     array = np.asarray(array)
+    if _negative_strides(array):
+        array = array.copy()
     if not array.flags.writeable:
         # A read-only array (y and the weights, as the experts get them) is
         # copied: torch warns that a tensor cannot share read-only memory.

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_array_equal
+from sklearn.base import clone
 
-from skmoe import MultiGateMixtureOfExperts, RuleExpert
+from skmoe import (MLPGate, MultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier,
+                   TorchMLPRegressor)
 from skmoe.persistence import trusted_types, untrusted_types
 
 sio = pytest.importorskip("skops.io")
@@ -83,3 +85,25 @@ def test_a_rule_refitted_for_the_other_task_keeps_nothing_of_the_first(first, th
     assert sorted(vars(refitted)) == sorted(vars(fresh))
     assert hasattr(refitted, "classes_") == (then == "classification")
     assert_array_equal(refitted.predict(X), fresh.predict(X))
+
+
+@pytest.mark.parametrize("make", [TorchMLPRegressor, TorchMLPClassifier])
+def test_torch_experts_fit_on_reversed_views(make):
+    # X[::-1] (or X[:, ::-1]) reached torch as it was: "ValueError: At least
+    # one stride in the given numpy array is negative, and tensors with
+    # negative strides are not currently supported."
+    X, Y = _multitask_data()
+    y = Y[:, 0] if make is TorchMLPRegressor else (Y[:, 0] > 0).astype(int)
+    model = make(hidden_layer_sizes=(4,), max_epochs=3, random_state=0)
+    for view in (X[::-1], X[:, ::-1]):
+        expected = clone(model).fit(view.copy(), y[::-1].copy()).predict(X)
+        assert_array_equal(clone(model).fit(view, y[::-1]).predict(X), expected)
+
+
+def test_mlp_gate_fits_and_predicts_reversed_views():
+    X, _ = _multitask_data()
+    targets = np.random.RandomState(0).dirichlet(np.ones(3), size=len(X))
+    expected = MLPGate(max_iter=5).fit(X[::-1].copy(), targets[::-1].copy())
+    gate = MLPGate(max_iter=5).fit(X[::-1], targets[::-1])
+    assert_array_equal(gate.predict_proba(X[:, ::-1][:, ::-1]), expected.predict_proba(X))
+    assert_array_equal(gate.predict_proba(X[::-1]), expected.predict_proba(X[::-1].copy()))
