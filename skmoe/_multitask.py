@@ -129,9 +129,11 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         if len(tasks) != n_tasks:
             raise ValueError(f"y has {n_tasks} column(s) but {len(tasks)} task(s) were "
                              f"declared in tasks={self.tasks!r}.")
-        # (A nested list such as [[1, 1]] is not one weight per task: no reshape.)
+        # (A nested list such as [[1, 1]] is not one weight per task: no reshape.
+        # A copy: a float64 array given was task_weights_ itself, which changed
+        # when the caller changed the array after fit.)
         try:
-            weights = np.ones(n_tasks) if self.task_weights is None else np.asarray(
+            weights = np.ones(n_tasks) if self.task_weights is None else np.array(
                 self.task_weights, dtype=np.float64)
         except (TypeError, ValueError):
             # A dict ({'price': 2, ...}) or words failed in numpy's float(),

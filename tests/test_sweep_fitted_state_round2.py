@@ -9,9 +9,10 @@ import pytest
 import torch
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
+from sklearn.linear_model import LinearRegression, Ridge
 
-from skmoe import (MLPGate, MultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier,
-                   TorchMLPRegressor)
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MLPGate, MultiGateMixtureOfExperts,
+                   RuleExpert, TorchMLPClassifier, TorchMLPRegressor)
 from skmoe.persistence import trusted_types, untrusted_types
 
 sio = pytest.importorskip("skops.io")
@@ -107,3 +108,20 @@ def test_mlp_gate_fits_and_predicts_reversed_views():
     gate = MLPGate(max_iter=5).fit(X[::-1], targets[::-1])
     assert_array_equal(gate.predict_proba(X[:, ::-1][:, ::-1]), expected.predict_proba(X))
     assert_array_equal(gate.predict_proba(X[::-1]), expected.predict_proba(X[::-1].copy()))
+
+
+@pytest.mark.parametrize("make", [
+    lambda w: MultiGateMixtureOfExperts(task_weights=w, n_experts=2, expert_units=4,
+                                        max_iter=2, random_state=0),
+    lambda w: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("lr", LinearRegression())], task_weights=w, max_iter=2,
+        random_state=0)],
+    ids=["mmoe", "heterogeneous"])
+def test_task_weights_are_copied_at_fit(make):
+    # A float64 array given as task_weights was task_weights_ itself: changing
+    # the array after fit changed the fitted model's weights.
+    X, Y = _multitask_data()
+    weights = np.array([1.0, 2.0])
+    model = make(weights).fit(X, Y)
+    weights[0] = 5.0
+    assert_array_equal(model.task_weights_, [1.0, 2.0])
