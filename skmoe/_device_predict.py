@@ -26,7 +26,8 @@ import torch
 from ._data import read_only_view
 from ._likelihood import _check_finite, aligned_proba, regression_outputs
 from ._nn import BatchedMLP
-from ._torch_utils import device_array, matmul_precision, standardise, to_host
+from ._torch_utils import (device_array, matmul_precision, standardise, to_host,
+                           to_tensor)
 from .experts import _BaseTorchMLP, predict_chunk
 from .gates import MLPGate
 
@@ -116,8 +117,8 @@ def batched_expert_outputs(experts, positions, device_x):
                  and np.array_equal(e.x_scale_, first.x_scale_) for e in group)
     # Means and scales go to the device once (a copy per chunk would wait for
     # the chunk before it, leaving the device idle while Python queues work).
-    scalings = [(torch.as_tensor(e.x_mean_, dtype=X.dtype, device=device),
-                 torch.as_tensor(e.x_scale_, dtype=X.dtype, device=device))
+    # (to_tensor: a model loaded with joblib's mmap_mode has read-only means.)
+    scalings = [(to_tensor(e.x_mean_, device, X.dtype), to_tensor(e.x_scale_, device, X.dtype))
                 for e in (group[:1] if shared else group)]
     outputs = []
     with torch.no_grad(), matmul_precision(first._precision(), device):

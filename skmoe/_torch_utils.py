@@ -122,8 +122,11 @@ def standardise(X, mean, scale, dtype=DTYPE, nan_to_zero=False):
     """
     # Tensors already on X's device (and of its dtype) are used as they are:
     # no host-to-device copy, which would wait for the work queued before it.
-    mean = torch.as_tensor(mean, dtype=X.dtype, device=X.device)
-    scale = torch.as_tensor(scale, dtype=X.dtype, device=X.device)
+    # Arrays go through to_tensor: read-only ones (a model loaded with
+    # joblib.load(..., mmap_mode='r')) are copied, as torch warns otherwise.
+    mean, scale = (torch.as_tensor(v, dtype=X.dtype, device=X.device)
+                   if isinstance(v, torch.Tensor) else to_tensor(v, X.device, X.dtype)
+                   for v in (mean, scale))
 
     def rows(block):
         Z = X[block] - mean

@@ -3,7 +3,10 @@ behave as fresh fits."""
 
 import copy
 import pickle
+import subprocess
+import sys
 
+import joblib
 import numpy as np
 import pytest
 import torch
@@ -11,8 +14,8 @@ from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, Ridge
 
-from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MLPGate, MultiGateMixtureOfExperts,
-                   RuleExpert, TorchMLPClassifier, TorchMLPRegressor)
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor, MLPGate,
+                   MultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier, TorchMLPRegressor)
 from skmoe.persistence import trusted_types, untrusted_types
 
 sio = pytest.importorskip("skops.io")
@@ -125,3 +128,36 @@ def test_task_weights_are_copied_at_fit(make):
     model = make(weights).fit(X, Y)
     weights[0] = 5.0
     assert_array_equal(model.task_weights_, [1.0, 2.0])
+
+
+_LOAD_WITH_MMAP = """
+import sys, warnings
+import joblib, numpy as np
+warnings.filterwarnings("error", message="The given NumPy array is not writable")
+X = np.load(sys.argv[1])
+for name in sys.argv[2:]:
+    model = joblib.load(name + ".joblib", mmap_mode="r")
+    np.save(name + ".npy", model.predict(X))
+"""
+
+
+def test_models_loaded_with_joblib_mmap_predict_without_torch_warnings(tmp_path):
+    # joblib.load(..., mmap_mode='r') gives read-only arrays: the gate's and
+    # the torch experts' input means and scales reached torch.as_tensor as
+    # they were, and predict warned "The given NumPy array is not writable,
+    # and PyTorch does not support non-writable tensors ... undefined
+    # behavior". (torch warns once per process: a fresh process loads them.)
+    X, Y = _multitask_data()
+    models = {
+        "stacked": [("ridge", Ridge()), ("lr", LinearRegression())],
+        "torch": [("ridge", Ridge()), ("mlp", TorchMLPRegressor((4,), max_epochs=3,
+                                                                random_state=0))]}
+    for name, experts in models.items():
+        models[name] = MixtureOfExpertsRegressor(experts, max_epochs=3,
+                                                 random_state=0).fit(X, Y[:, 0])
+        joblib.dump(models[name], tmp_path / f"{name}.joblib")
+    np.save(tmp_path / "X.npy", X)
+    subprocess.run([sys.executable, "-c", _LOAD_WITH_MMAP, str(tmp_path / "X.npy"),
+                    *(str(tmp_path / name) for name in models)], check=True)
+    for name, model in models.items():
+        assert_array_equal(np.load(tmp_path / f"{name}.npy"), model.predict(X))
