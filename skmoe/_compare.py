@@ -19,12 +19,12 @@ from collections import namedtuple
 from inspect import signature
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import stats
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import get_scorer, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils.parallel import Parallel, delayed
 
 from ._compat import check_flag
 from ._crossfit import check_splits
@@ -529,7 +529,7 @@ def _indexed_fit_score(k, *args):
 
 
 def _parallel(n_jobs):
-    """A joblib Parallel that yields results as they finish, where the backend can.
+    """A (scikit-learn) Parallel that yields results as they finish, where the backend can.
 
     ``generator_unordered`` needs joblib >= 1.4 and a backend that supports
     it; otherwise results come in order, or (Ray's backend, for one, refuses

@@ -352,3 +352,25 @@ def test_nan_scores_are_warned_and_never_marked_best():
     rows = result.table().splitlines()
     assert rows[3].startswith("line") and "nan ± nan  " in rows[3]
     assert rows[4].startswith("dummy") and "1.0 ± 0.0 *" in rows[4]
+
+
+def test_compare_fits_in_workers_see_the_scikit_learn_configuration():
+    # compare() ran its fits through joblib's own Parallel: worker processes
+    # did not see scikit-learn's configuration (here assume_finite; equally
+    # enable_metadata_routing or set_output), so with n_jobs=2 a scorer read
+    # the defaults. scikit-learn's Parallel hands the configuration on.
+    import sklearn
+    from sklearn.linear_model import LinearRegression
+
+    def reads_assume_finite(estimator, X, y):
+        return float(sklearn.get_config()["assume_finite"])
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] + rng.normal(size=40)
+    # (Threads: scikit-learn's configuration is per thread, and loky's
+    # processes would take seconds to start.)
+    with sklearn.config_context(assume_finite=True), parallel_config(backend="threading"):
+        result = compare({"lr": LinearRegression(), "lr2": LinearRegression()}, X, y, cv=2,
+                         scoring={"flag": reads_assume_finite}, n_jobs=2, progress=False)
+    assert result.scores["lr"]["flag"].tolist() == [1.0, 1.0]
