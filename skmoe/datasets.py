@@ -246,7 +246,9 @@ def load_dataset(name, *, as_frame=False):
 @validate_params({"n_samples": _N_SAMPLES,
                   "n_features": [Interval(numbers.Integral, 1, None, closed="left")],
                   # (A bool is a Real: correlation=True was taken as 1.0.)
-                  "correlation": _FINITE, "scale": _FINITE,
+                  # scale is the norm c of both weight vectors: a negative one
+                  # gave vectors of norm |c|, flipped, without a word.
+                  "correlation": _FINITE, "scale": _NOISE,
                   "n_sines": [Interval(numbers.Integral, 0, None, closed="left")],
                   "alpha": ["array-like", None], "beta": ["array-like", None],
                   "noise": _NOISE, "return_weights": FLAG, "random_state": ["random_state"]},
@@ -279,7 +281,7 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     correlation : float in [-1, 1], default=0.5
         ``p``, the cosine between the two tasks' weight vectors.
     scale : float, default=1.0
-        ``c``, the norm of the weight vectors.
+        ``c >= 0``, the norm of the weight vectors.
     n_sines : int, default=10
         ``m``, the number of sinusoids.
     alpha, beta : array-like of shape (n_sines,), default=None

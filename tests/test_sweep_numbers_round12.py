@@ -188,3 +188,19 @@ def test_guard_piecewise_linear_segments_follow_the_docstring():
     assert np.all((np.abs(slopes) > 1.9) & (np.abs(slopes) < 4.1))
     assert np.all(np.sign(slopes) == [1, -1, 1, -1])
     assert np.all(np.abs(np.diff(intercepts)) > 1.9)
+
+
+def test_mmoe_tasks_scale_is_a_norm_and_cannot_be_negative():
+    # scale is documented as c, the norm of both weight vectors: the norms of
+    # the returned W equal it, and a negative c (whose vectors had norm |c|,
+    # pointing the other way) is refused, naming the parameter.
+    from skmoe.datasets import make_mmoe_tasks
+
+    _, _, W = make_mmoe_tasks(5, 6, correlation=0.3, scale=2.5, return_weights=True,
+                              random_state=0)
+    np.testing.assert_allclose(np.linalg.norm(W, axis=1), [2.5, 2.5], rtol=1e-12)
+    np.testing.assert_allclose(W[0] @ W[1] / 2.5 ** 2, 0.3, rtol=1e-12)
+    with pytest.raises(ValueError, match="'scale' parameter"):
+        make_mmoe_tasks(5, 6, scale=-2.5, random_state=0)
+    _, Y = make_mmoe_tasks(5, 6, scale=0.0, n_sines=0, noise=0.0, random_state=0)
+    np.testing.assert_array_equal(Y, 0.0)
