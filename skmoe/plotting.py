@@ -38,8 +38,9 @@ def _colors(n):
     return [cmap(i % 10) for i in range(n)]
 
 
-def _new_axes(ax, n_panels=1, figsize=None, width_ratios=None):
-    """Return (figure, list of axes): the given axes, or a new figure."""
+def _new_axes(ax, n_panels=1, figsize=None, width_ratios=None, max_axes=None):
+    """Return (figure, list of axes): the given axes (at most ``max_axes``,
+    default ``n_panels``), or a new figure."""
     plt = check_matplotlib()
     if ax is None:
         fig, axes = plt.subplots(1, n_panels, figsize=figsize, squeeze=False,
@@ -48,6 +49,18 @@ def _new_axes(ax, n_panels=1, figsize=None, width_ratios=None):
                                  layout="constrained")
         return fig, list(axes[0])
     axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    # (A string, a Figure or an empty list failed with a bare AttributeError or
+    # IndexError, two Axes for a one-panel display with "too many values to
+    # unpack (expected 1)".)
+    from matplotlib.axes import Axes
+    if not axes or not all(isinstance(a, Axes) for a in axes):
+        raise TypeError("ax must be a matplotlib Axes" + (" or a pair of Axes" if max_axes
+                                                          else "")
+                        + f" (e.g. from plt.subplots()), got {ax!r}.")
+    if len(axes) > (max_axes or n_panels):
+        raise ValueError(f"ax has {len(axes)} Axes; this display draws "
+                         + ("one: pass a single Axes." if (max_axes or n_panels) == 1
+                            else "one or two: pass one Axes or a pair."))
     return axes[0].figure, axes
 
 
@@ -550,7 +563,7 @@ class ConvergenceDisplay:
         display : ConvergenceDisplay
         """
         panels = 1 if self.shares is None else 2
-        fig, axes = _new_axes(ax, n_panels=panels, figsize=(9.6, 3.6))
+        fig, axes = _new_axes(ax, n_panels=panels, figsize=(9.6, 3.6), max_axes=2)
         label = self.objective_name.replace("_", " ")
         axes[0].plot(self.iterations, self.objective, "o-", color="0.2", label=label)
         if self.validation is not None:
@@ -649,7 +662,7 @@ class ComparisonDisplay:
         r = self.result
         names = r.names
         fig, axes = _new_axes(ax, n_panels=2, figsize=(9.6, 1.4 + 0.45 * len(names)),
-                              width_ratios=[3, 1.3])
+                              width_ratios=[3, 1.3], max_axes=2)
         rng = np.random.default_rng(0)
         label, sign = r._display_metric(self.metric)
         pos = np.arange(len(names))

@@ -1,0 +1,55 @@
+"""Bad-input sweep, round 13: the tools around the estimators (CLI, datasets,
+displays, compare)."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsRegressor
+from skmoe.datasets import make_regimes
+
+pytest.importorskip("matplotlib")
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_regimes(120, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def moe(data):
+    X, y = data
+    return MixtureOfExpertsRegressor([("lin", Ridge()),
+                                      ("tree", DecisionTreeRegressor(max_depth=3))],
+                                     max_epochs=3, random_state=0).fit(X, y)
+
+
+# -- displays ---------------------------------------------------------------
+@pytest.mark.parametrize("make_ax, error, message", [
+    (lambda: "left", TypeError, r"ax must be a matplotlib Axes .*got 'left'"),
+    (lambda: plt.figure(), TypeError, r"ax must be a matplotlib Axes"),
+    (lambda: [], TypeError, r"ax must be a matplotlib Axes"),
+    (lambda: plt.subplots(1, 2)[1], ValueError, r"ax has 2 Axes; this display draws one"),
+])
+def test_displays_name_an_ax_of_the_wrong_kind(moe, data, make_ax, error, message):
+    # Was AttributeError "'str' object has no attribute 'figure'" (or
+    # "'Figure' object has no attribute 'stackplot'"), IndexError "list index
+    # out of range", ValueError "too many values to unpack (expected 1)".
+    from skmoe.plotting import ConvergenceDisplay, ExpertUsageDisplay, GateDisplay
+    X, _ = data
+    with pytest.raises(error, match=message):
+        GateDisplay.from_estimator(moe, X, grid_resolution=5, ax=make_ax())
+    with pytest.raises(error, match=message):
+        ExpertUsageDisplay.from_estimator(moe, X, ax=make_ax())
+    plt.close("all")
+    three = plt.subplots(1, 3)[1]
+    with pytest.raises(ValueError, match="ax has 3 Axes; this display draws one or two"):
+        ConvergenceDisplay.from_estimator(moe, ax=three)
+    pair = plt.subplots(1, 2)[1]
+    assert ConvergenceDisplay.from_estimator(moe, ax=pair).axes_ == list(pair)
+    plt.close("all")
