@@ -67,8 +67,14 @@ def _new_axes(ax, n_panels=1, figsize=None, width_ratios=None, max_axes=None):
 def _check_fitted_mixture(estimator):
     from sklearn.utils.validation import check_is_fitted
     if not hasattr(estimator, "predict_gate"):
+        hint = ""
+        steps = getattr(estimator, "steps", None)
+        if isinstance(steps, list) and steps and hasattr(steps[-1][1], "predict_gate"):
+            # (The message named only "Pipeline", though the mixture is in it.)
+            hint = (f" This Pipeline ends with a {type(steps[-1][1]).__name__}: pass "
+                    "pipe[-1] and pipe[:-1].transform(X), the features its gate sees.")
         raise TypeError("Expected a fitted mixture of experts (with predict_gate), got "
-                        f"{type(estimator).__name__}.")
+                        f"{type(estimator).__name__}.{hint}")
     check_is_fitted(estimator)
     if hasattr(estimator, "n_tasks_"):
         # (A bare AttributeError on expert_names_, "object too deep" or an

@@ -15,6 +15,9 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+# (max_epochs=3 keeps the fits fast; their gates have not converged.)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 @pytest.fixture(scope="module")
 def data():
@@ -52,4 +55,28 @@ def test_displays_name_an_ax_of_the_wrong_kind(moe, data, make_ax, error, messag
         ConvergenceDisplay.from_estimator(moe, ax=three)
     pair = plt.subplots(1, 2)[1]
     assert ConvergenceDisplay.from_estimator(moe, ax=pair).axes_ == list(pair)
+    plt.close("all")
+
+
+def test_displays_say_how_to_plot_a_mixture_inside_a_pipeline(data):
+    # Was "Expected a fitted mixture of experts (with predict_gate), got
+    # Pipeline." alone, though the Pipeline's last step is a mixture.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skmoe.plotting import ExpertUsageDisplay, GateDisplay
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), MixtureOfExpertsRegressor(
+        [("lin", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], max_epochs=3,
+        random_state=0)).fit(X, y)
+    message = (r"got Pipeline\. This Pipeline ends with a MixtureOfExpertsRegressor: pass "
+               r"pipe\[-1\] and pipe\[:-1\]\.transform\(X\)")
+    with pytest.raises(TypeError, match=message):
+        GateDisplay.from_estimator(pipe, X)
+    with pytest.raises(TypeError, match=message):
+        ExpertUsageDisplay.from_estimator(pipe, X)
+    # What it says works, and gives the mixture's own gate.
+    display = ExpertUsageDisplay.from_estimator(pipe[-1], pipe[:-1].transform(X))
+    gate = pipe[-1].predict_gate(pipe[:-1].transform(X))
+    np.testing.assert_allclose(display.soft_usage, gate.mean(axis=0))
     plt.close("all")
