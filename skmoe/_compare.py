@@ -13,6 +13,7 @@ too confident; the correction inflates the variance by
 """
 
 import numbers
+import difflib
 import time
 import warnings
 from collections import namedtuple
@@ -21,7 +22,7 @@ from inspect import signature
 import numpy as np
 from scipy import stats
 from sklearn.base import clone, is_classifier
-from sklearn.metrics import get_scorer, log_loss
+from sklearn.metrics import get_scorer, get_scorer_names, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
@@ -380,7 +381,7 @@ def _scorers(scoring, estimators, classifier):
                             f"{scoring!r}.")
         if len(set(scoring)) != len(scoring) or not scoring:
             raise ValueError(f"scoring must list distinct metrics, got {scoring!r}.")
-        return {name: get_scorer(name) for name in scoring}
+        return {name: _named_scorer(name, "scoring") for name in scoring}
     raise TypeError("scoring must be None, a string, a list of strings, a dict of "
                     f"scorers or a callable; got {type(scoring).__name__}.")
 
@@ -426,6 +427,25 @@ class _TaskMeanScore:
         return task_mean_score(Y, Y_pred, tasks)
 
 
+def _named_scorer(name, what):
+    """scikit-learn's scorer of that name; an unknown name gets the close ones.
+
+    (scikit-learn's "'neg_mean_squared_eror' is not a valid scoring value.
+    Use sklearn.metrics.get_scorer_names() to get valid options." left the
+    typo to be found in a list of some 50 names.)
+    """
+    try:
+        return get_scorer(name)
+    except ValueError:
+        # The table's short names ("rmse") are what a user reads off it.
+        short = [key for key, shown in _SHORT_NAMES.items() if shown == name]
+        close = short or difflib.get_close_matches(name, get_scorer_names(), n=3,
+                                                   cutoff=0.6)
+        hint = (f" Did you mean {' or '.join(map(repr, close))}?" if close else
+                " sklearn.metrics.get_scorer_names() lists them.")
+        raise ValueError(f"{what} {name!r} is not a scikit-learn scorer name.{hint}") from None
+
+
 def _check_scorer(scorer, what):
     """A scorer name as its scorer; an error, before any fit, for what is no scorer.
 
@@ -433,7 +453,7 @@ def _check_scorer(scorer, what):
     the first model was scored, after its fit.)
     """
     if isinstance(scorer, str):
-        return get_scorer(scorer)
+        return _named_scorer(scorer, what)
     if not callable(scorer):
         raise TypeError(f"{what} must be a scorer name (e.g. 'r2') or a callable "
                         f"scorer(estimator, X, y), got {scorer!r}.")

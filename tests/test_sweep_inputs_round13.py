@@ -80,3 +80,27 @@ def test_displays_say_how_to_plot_a_mixture_inside_a_pipeline(data):
     gate = pipe[-1].predict_gate(pipe[:-1].transform(X))
     np.testing.assert_allclose(display.soft_usage, gate.mean(axis=0))
     plt.close("all")
+
+
+# -- compare ----------------------------------------------------------------
+def _two_ridges():
+    return {"a": Ridge(), "b": Ridge(alpha=10.0)}
+
+
+@pytest.mark.parametrize("scoring, message", [
+    ("neg_mean_squared_eror", r"scoring 'neg_mean_squared_eror' is not a scikit-learn scorer "
+                              r"name\. Did you mean 'neg_mean_squared_error'"),
+    (["r2", "r22"], r"scoring 'r22' is not a scikit-learn scorer name\. Did you mean 'r2'\?"),
+    ({"err": "rmse"}, r"scoring\['err'\] 'rmse' is not a scikit-learn scorer name\. Did you "
+                      r"mean 'neg_root_mean_squared_error'\?"),
+    ("zzzz", r"'zzzz' is not a scikit-learn scorer name\. "
+             r"sklearn\.metrics\.get_scorer_names\(\) lists them\."),
+])
+def test_compare_suggests_the_scorer_meant_by_a_typo(scoring, message):
+    # Was scikit-learn's "'r22' is not a valid scoring value. Use
+    # sklearn.metrics.get_scorer_names() to get valid options.", and 'rmse',
+    # the name compare's own table shows, got the same.
+    from skmoe import compare
+    X, y = make_regimes(20, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        compare(_two_ridges(), X, y, cv=2, scoring=scoring, progress=False)
