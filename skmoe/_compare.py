@@ -21,7 +21,7 @@ from inspect import signature
 
 import numpy as np
 from scipy import stats
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.metrics import get_scorer, get_scorer_names, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
@@ -364,6 +364,8 @@ def _scorers(scoring, estimators, classifier):
             scoring = ["r2", "neg_root_mean_squared_error"]
     if isinstance(scoring, str):
         scoring = [scoring]
+    if not classifier:
+        _refuse_classification_metrics(scoring, estimators)
     if callable(scoring):
         return {"score": _check_scorer(scoring, "scoring")}
     if isinstance(scoring, dict):
@@ -384,6 +386,34 @@ def _scorers(scoring, estimators, classifier):
         return {name: _named_scorer(name, "scoring") for name in scoring}
     raise TypeError("scoring must be None, a string, a list of strings, a dict of "
                     f"scorers or a callable; got {type(scoring).__name__}.")
+
+
+def _refuse_classification_metrics(scoring, estimators):
+    """Before any fit: a classification metric named for regressors.
+
+    ('accuracy' failed at the first score, after a fit, with "continuous is
+    not supported"; 'roc_auc' or 'neg_log_loss' with "Ridge has none of the
+    following attributes: predict_proba".) Multi-task estimators, which may
+    hold classification tasks, are left to their own scoring.
+    """
+    from ._multitask import _BaseMultiTask
+    if any(isinstance(e, _BaseMultiTask) for e in estimators):
+        return
+    names = (list(scoring.values()) if isinstance(scoring, dict)
+             else list(scoring) if isinstance(scoring, (list, tuple)) else [])
+    for name in names:
+        if not isinstance(name, str) or name not in get_scorer_names():
+            continue
+        module = getattr(get_scorer(name)._score_func, "__module__", "")
+        if module.startswith(("sklearn.metrics._classification", "sklearn.metrics._ranking")
+                             ) or name in _CLASSIFICATION_ONLY:
+            raise ValueError(f"scoring {name!r} is a classification metric, but the "
+                             "estimators are regressors; for regression use e.g. 'r2', "
+                             "'neg_root_mean_squared_error' or 'neg_mean_absolute_error'.")
+
+
+# Scorers of scikit-learn's _scorer module that score classifiers.
+_CLASSIFICATION_ONLY = ("positive_likelihood_ratio", "neg_negative_likelihood_ratio")
 
 
 def _declared_tasks(estimators):

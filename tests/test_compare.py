@@ -12,6 +12,7 @@ from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import GroupKFold, KFold, cross_val_score
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -287,7 +288,9 @@ def test_a_failing_model_is_named():
         compare({"line": LinearRegression(), "nan": _PredictsNaN()}, X, y, cv=3)
     with pytest.raises(ValueError, match=r"Model 'line' failed to score \(neg_log_loss\) "
                                          ".*predict_proba"):
-        compare({"line": LinearRegression()}, X, y, cv=3, scoring="neg_log_loss")
+        # (A scorer object: the name 'neg_log_loss' is refused before any fit.)
+        compare({"line": LinearRegression()}, X, y, cv=3,
+                scoring={"neg_log_loss": get_scorer("neg_log_loss")})
 
 
 def test_a_fit_without_return_self_is_scored_as_fitted():

@@ -104,3 +104,23 @@ def test_compare_suggests_the_scorer_meant_by_a_typo(scoring, message):
     X, y = make_regimes(20, random_state=0)
     with pytest.raises(ValueError, match=message):
         compare(_two_ridges(), X, y, cv=2, scoring=scoring, progress=False)
+
+
+@pytest.mark.parametrize("scoring", ["accuracy", "neg_log_loss", ["r2", "roc_auc"],
+                                     {"f": "f1"}])
+def test_compare_refuses_a_classification_metric_for_regressors_before_fitting(scoring):
+    # Was, after the first fit, "Model 'a' failed to score (accuracy) on a split
+    # of 10 training rows: continuous is not supported" ('roc_auc', 'neg_log_loss':
+    # "Ridge has none of the following attributes: ... predict_proba").
+    from skmoe import compare
+
+    class NoFit(Ridge):
+        def fit(self, X, y):
+            raise AssertionError("fitted before the scoring was checked")
+
+    X, y = make_regimes(20, random_state=0)
+    with pytest.raises(ValueError, match=r"is a classification metric, but the estimators "
+                                         r"are regressors; for regression use e\.g\. 'r2'"):
+        compare({"a": NoFit(), "b": Ridge()}, X, y, cv=2, scoring=scoring, progress=False)
+    # A regression metric still runs.
+    assert compare(_two_ridges(), X, y, cv=2, scoring="r2", progress=False).metrics == ["r2"]
