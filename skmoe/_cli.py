@@ -137,12 +137,26 @@ def _require_pandas(what):
     return pd
 
 
+# Formats a CSV reader cannot take, with their pandas reader's name.
+_OTHER_FORMATS = {".xlsx": ("an Excel", "excel"), ".xls": ("an Excel", "excel"),
+                  ".parquet": ("a Parquet", "parquet"), ".feather": ("a Feather", "feather"),
+                  ".json": ("a JSON", "json"), ".pkl": ("a pickle", "pickle")}
+
+
 def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False):
     """Read a CSV into numeric X, y and the task; raise UserError on bad input."""
     pd = _require_pandas("Reading a CSV file")
     if not os.path.isfile(path):
         raise UserError(f"{path} is a folder, not a CSV file." if os.path.isdir(path)
                         else f"No such file: {path}")
+    extension = os.path.splitext(path)[1].lower()
+    if extension in _OTHER_FORMATS:
+        # (An Excel file was read as text: "Cannot read ... as CSV: 'utf-8'
+        # codec can't decode byte 0x87"; a Parquet file the same.)
+        kind, reader = _OTHER_FORMATS[extension]
+        raise UserError(f"{path} is {kind} file; compare reads CSV files: save it as CSV "
+                        f"(with pandas: pd.read_{reader}(path).to_csv('data.csv', "
+                        "index=False)).")
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -509,7 +523,14 @@ def _run_compare(args):
             raise UserError(f"--plot: {args.plot!r} is a folder; give a file name.")
         if not os.access(folder, os.W_OK):
             raise UserError(f"--plot: the folder {folder!r} cannot be written to.")
-    is_csv = args.data.lower().endswith(".csv") or os.path.isfile(args.data)
+    # A folder, a path or a file name with an extension is no dataset name:
+    # "Unknown dataset '/data/x.xlsx'" listed the bundled sets for a missing
+    # file, a folder or an Excel file.
+    from .datasets import list_datasets
+    is_csv = (args.data.lower().endswith(".csv") or os.path.isfile(args.data)
+              or args.data not in list_datasets() and (
+                  os.path.isdir(args.data) or "/" in args.data or os.sep in args.data
+                  or os.path.splitext(args.data)[1]))
     if is_csv:
         X, y, task, title = load_csv(args.data, args.target, args.task, args.drop,
                                      args.one_hot, args.dropna)

@@ -124,3 +124,33 @@ def test_compare_refuses_a_classification_metric_for_regressors_before_fitting(s
         compare({"a": NoFit(), "b": Ridge()}, X, y, cv=2, scoring=scoring, progress=False)
     # A regression metric still runs.
     assert compare(_two_ridges(), X, y, cv=2, scoring="r2", progress=False).metrics == ["r2"]
+
+
+# -- the command line ---------------------------------------------------------
+def _cli_error(argv, capsys):
+    from skmoe._cli import main
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+def test_cli_names_a_missing_file_a_folder_and_an_excel_file(tmp_path, capsys):
+    # Each was "Unknown dataset '...'. `python -m skmoe datasets` lists them:
+    # ames, boston, ...", and an existing Excel file "Cannot read ... as CSV:
+    # 'utf-8' codec can't decode byte 0x87".
+    missing = str(tmp_path / "sales.xlsx")
+    assert f"skmoe: error: No such file: {missing}\n" == _cli_error(
+        ["compare", missing], capsys)
+    assert "skmoe: error: No such file: data/train.txt\n" == _cli_error(
+        ["compare", "data/train.txt"], capsys)
+    assert f"skmoe: error: {tmp_path} is a folder, not a CSV file.\n" == _cli_error(
+        ["compare", str(tmp_path)], capsys)
+    excel = tmp_path / "sales.xlsx"
+    excel.write_bytes(b"PK\x03\x04\x14\x00\x87\x88")
+    err = _cli_error(["compare", str(excel)], capsys)
+    assert err == (f"skmoe: error: {excel} is an Excel file; compare reads CSV files: save "
+                   "it as CSV (with pandas: pd.read_excel(path).to_csv('data.csv', "
+                   "index=False)).\n")
+    # A bundled name is still a bundled name.
+    assert "Unknown dataset 'no_such_set'" in _cli_error(["compare", "no_such_set"], capsys)
