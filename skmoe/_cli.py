@@ -420,9 +420,12 @@ def _plain_column_names(frame):
 
 
 def load_named(name):
-    from .datasets import list_datasets, load_dataset
+    from .datasets import _close_names, list_datasets, load_dataset
     if name not in list_datasets():
-        raise UserError(f"Unknown dataset {name!r}. `python -m skmoe datasets` lists them: "
+        close = _close_names(name, list_datasets())
+        raise UserError(f"Unknown dataset {name!r}"
+                        + (f"; did you mean {close}?" if close else ".")
+                        + " `python -m skmoe datasets` lists them: "
                         f"{', '.join(sorted(list_datasets()))}; or give a CSV file path.")
     try:
         data = load_dataset(name, as_frame=True)

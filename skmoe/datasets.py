@@ -203,6 +203,17 @@ def list_datasets(task=None):
             for name, spec in _DATASETS.items() if task in (None, spec.task)}
 
 
+def _close_names(name, names):
+    """The names a typo or another case of ``name`` may mean, as "'a' or 'b'"
+    ('' for none): a list of 19 names hid 'iris' from 'Iris' or 'irsi'."""
+    import difflib
+    if not isinstance(name, str):
+        return ""
+    lower = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(name.lower(), list(lower), n=2, cutoff=0.75)
+    return " or ".join(repr(lower[c]) for c in close)
+
+
 def load_dataset(name, *, as_frame=False):
     """Load a named dataset that ships offline (nothing is downloaded).
 
@@ -226,7 +237,10 @@ def load_dataset(name, *, as_frame=False):
     from sklearn.utils import Bunch
 
     if not isinstance(name, str) or name not in _DATASETS:  # (a list: "unhashable type")
-        raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(_DATASETS)} "
+        close = _close_names(name, _DATASETS)
+        raise ValueError(f"Unknown dataset {name!r}; "
+                         + (f"did you mean {close}? Choose" if close else "choose")
+                         + f" one of {sorted(_DATASETS)} "
                          "(python -m skmoe datasets lists them).")
     if not isinstance(as_frame, (bool, np.bool_)):   # ('no' was taken as True)
         raise TypeError(f"as_frame must be True or False, got {as_frame!r}.")

@@ -154,3 +154,20 @@ def test_cli_names_a_missing_file_a_folder_and_an_excel_file(tmp_path, capsys):
                    "index=False)).\n")
     # A bundled name is still a bundled name.
     assert "Unknown dataset 'no_such_set'" in _cli_error(["compare", "no_such_set"], capsys)
+
+
+@pytest.mark.parametrize("name, meant", [("Iris", "'iris'"), ("irsi", "'iris'"),
+                                         ("breastcancer", "'breast_cancer'"),
+                                         ("Diamonds", "'diamonds'")])
+def test_an_unknown_dataset_name_gets_the_close_match(name, meant, capsys):
+    # Was "Unknown dataset 'Iris'; choose one of ['ames', 'boston', ...]" (19
+    # names), in load_dataset as in the command line.
+    from skmoe.datasets import load_dataset
+    with pytest.raises(ValueError, match=rf"Unknown dataset '{name}'; did you mean {meant}\? "
+                                         r"Choose one of \['ames'"):
+        load_dataset(name)
+    err = _cli_error(["compare", name], capsys)
+    assert err.startswith(f"skmoe: error: Unknown dataset '{name}'; did you mean {meant}? "
+                          "`python -m skmoe datasets` lists them: ames, ")
+    with pytest.raises(ValueError, match=r"Unknown dataset 'xyz'; choose one of \['ames'"):
+        load_dataset("xyz")
