@@ -447,8 +447,15 @@ def make_estimators(expert_names, task, seed, *, training=None, max_iter=None,
     unknown = [n for n in names if n not in factories]
     if unknown:
         raise UserError(f"Unknown expert(s) {unknown}; choose from {sorted(factories)}.")
-    if len(set(names)) != len(names) or len(names) < 2:
+    if len(set(names)) < 2:
         raise UserError(f"--experts needs at least two distinct experts, got {names}.")
+    repeated = [n for n, count in Counter(names).items() if count > 1]
+    if repeated:
+        # (Was "needs at least two distinct experts" for linear,tree,tree,
+        # which has two.)
+        raise UserError(f"--experts names {', '.join(map(repr, repeated))} more than once "
+                        f"({','.join(names)}); give each expert once: "
+                        f"--experts {','.join(dict.fromkeys(names))}.")
     k = 0 if task == "regression" else 1
     experts = [(n, factories[n][k]()) for n in names]
     given = {key: value for key, value in [("training", training), ("max_iter", max_iter),

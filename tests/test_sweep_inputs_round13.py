@@ -171,3 +171,13 @@ def test_an_unknown_dataset_name_gets_the_close_match(name, meant, capsys):
                           "`python -m skmoe datasets` lists them: ames, ")
     with pytest.raises(ValueError, match=r"Unknown dataset 'xyz'; choose one of \['ames'"):
         load_dataset("xyz")
+
+
+def test_cli_names_an_expert_given_twice(capsys):
+    # Was "--experts needs at least two distinct experts, got ['linear',
+    # 'tree', 'tree']", though two distinct experts were given.
+    err = _cli_error(["compare", "regimes", "--experts", "linear,tree,tree"], capsys)
+    assert err == ("skmoe: error: --experts names 'tree' more than once (linear,tree,tree); "
+                   "give each expert once: --experts linear,tree.\n")
+    err = _cli_error(["compare", "regimes", "--experts", "linear,linear"], capsys)
+    assert "at least two distinct experts, got ['linear', 'linear']" in err
