@@ -549,6 +549,12 @@ def _run_compare(args):
             # (--task regression on iris ran a classification without a word.)
             raise UserError("--target/--drop/--one-hot/--dropna/--task apply to CSV files "
                             "only; a bundled dataset has its own target and task.")
+        if args.data in _EXPERT_NAMES:
+            # "--experts linear tree": argparse gave 'tree' to the data
+            # argument, and the error listed the datasets.
+            raise UserError(f"{args.data!r} is an expert, not a dataset: --experts takes the "
+                            "experts separated by commas, without spaces (--experts "
+                            f"{args.experts},{args.data}).")
         X, y, task, title = load_named(args.data)
     estimators = make_estimators(args.experts, task, args.seed, training=args.training,
                                  max_iter=args.max_iter, max_epochs=args.max_epochs,

@@ -181,3 +181,12 @@ def test_cli_names_an_expert_given_twice(capsys):
                    "give each expert once: --experts linear,tree.\n")
     err = _cli_error(["compare", "regimes", "--experts", "linear,linear"], capsys)
     assert "at least two distinct experts, got ['linear', 'linear']" in err
+
+
+def test_cli_an_expert_after_a_space_in_experts_is_not_called_a_dataset(capsys):
+    # "--experts linear tree" gave 'tree' to the data argument: "Unknown
+    # dataset 'tree'. `python -m skmoe datasets` lists them: ames, ...".
+    err = _cli_error(["compare", "--experts", "gbm,forest", "mlp"], capsys)
+    assert err == ("skmoe: error: 'mlp' is an expert, not a dataset: --experts takes the "
+                   "experts separated by commas, without spaces (--experts gbm,forest,mlp).\n")
+
