@@ -446,7 +446,14 @@ def make_estimators(expert_names, task, seed, *, training=None, max_iter=None,
     names = [n.strip() for n in expert_names.split(",") if n.strip()]
     unknown = [n for n in names if n not in factories]
     if unknown:
-        raise UserError(f"Unknown expert(s) {unknown}; choose from {sorted(factories)}.")
+        # (Was the list alone: "linear;tree" or "tre" left the user to spot why.)
+        from .datasets import _close_names
+        hints = [f"{n!r} holds several names: separate them with commas"
+                 for n in unknown if re.search(r"[;+ |/]", n)]
+        hints += [f"{n!r}: did you mean {_close_names(n, factories)}?"
+                  for n in unknown if _close_names(n, factories)]
+        raise UserError(f"Unknown expert(s) {unknown}; choose from {sorted(factories)}"
+                        + (f" ({'; '.join(hints)})" if hints else "") + ".")
     if len(set(names)) < 2:
         raise UserError(f"--experts needs at least two distinct experts, got {names}.")
     repeated = [n for n, count in Counter(names).items() if count > 1]

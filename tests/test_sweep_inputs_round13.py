@@ -190,3 +190,14 @@ def test_cli_an_expert_after_a_space_in_experts_is_not_called_a_dataset(capsys):
     assert err == ("skmoe: error: 'mlp' is an expert, not a dataset: --experts takes the "
                    "experts separated by commas, without spaces (--experts gbm,forest,mlp).\n")
 
+
+def test_cli_an_unknown_expert_gets_the_close_match_or_the_separator(capsys):
+    # Was "Unknown expert(s) ['tre', 'LINEAR']; choose from [...]." alone.
+    err = _cli_error(["compare", "regimes", "--experts", "tre,LINEAR"], capsys)
+    assert err == ("skmoe: error: Unknown expert(s) ['tre', 'LINEAR']; choose from ['forest', "
+                   "'gbm', 'knn', 'linear', 'mlp', 'tree'] ('tre': did you mean 'tree'?; "
+                   "'LINEAR': did you mean 'linear'?).\n")
+    err = _cli_error(["compare", "regimes", "--experts", "linear;tree"], capsys)
+    assert err.endswith("('linear;tree' holds several names: separate them with commas).\n")
+    err = _cli_error(["compare", "regimes", "--experts", "xyz,tree"], capsys)
+    assert err.endswith("choose from ['forest', 'gbm', 'knn', 'linear', 'mlp', 'tree'].\n")
