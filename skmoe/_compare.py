@@ -147,7 +147,15 @@ class ComparisonResult:
             if name not in self.scores:
                 raise ValueError(f"Unknown estimator {name!r}; choose from {self.names}.")
         if metric not in self.metrics:
-            raise ValueError(f"Unknown metric {metric!r}; choose from {self.metrics}.")
+            raise ValueError(self._unknown_metric(metric))
+
+    def _unknown_metric(self, metric):
+        """The error for ``metric``, with the key of a label the table shows
+        ('rmse' was refused with the keys alone, though the table names it so)."""
+        keys = [m for m in self.metrics if self._display_metric(m)[0] == metric]
+        hint = (f" ({metric!r} is the table's label of {keys[0]!r}: pass that)" if keys
+                else "")
+        return f"Unknown metric {metric!r}; choose from {self.metrics}{hint}."
 
     def display_scores(self, name, metric=None):
         """Per-split scores in display orientation (errors positive).

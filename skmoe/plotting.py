@@ -609,7 +609,9 @@ class ComparisonDisplay:
         self.result = result
         self.metric = result.metrics[0] if metric is None else metric
         if self.metric not in result.metrics:
-            raise ValueError(f"Unknown metric {self.metric!r}; choose from {result.metrics}.")
+            raise ValueError(result._unknown_metric(self.metric)
+                             if hasattr(result, "_unknown_metric") else
+                             f"Unknown metric {self.metric!r}; choose from {result.metrics}.")
 
     @classmethod
     def from_result(cls, result, *, metric=None, ax=None):

@@ -201,3 +201,26 @@ def test_cli_an_unknown_expert_gets_the_close_match_or_the_separator(capsys):
     assert err.endswith("('linear;tree' holds several names: separate them with commas).\n")
     err = _cli_error(["compare", "regimes", "--experts", "xyz,tree"], capsys)
     assert err.endswith("choose from ['forest', 'gbm', 'knn', 'linear', 'mlp', 'tree'].\n")
+
+
+def test_a_metric_named_by_its_table_label_says_which_key_to_pass():
+    # Was "Unknown metric 'rmse'; choose from ['r2', 'neg_root_mean_squared_error']."
+    # though the table prints that metric's column as 'rmse'.
+    from skmoe import compare
+    from skmoe.plotting import ComparisonDisplay
+    X, y = make_regimes(20, random_state=0)
+    result = compare(_two_ridges(), X, y, cv=2, progress=False)
+    assert "rmse" in str(result)
+    message = (r"Unknown metric 'rmse'; choose from \['r2', 'neg_root_mean_squared_error'\] "
+               r"\('rmse' is the table's label of 'neg_root_mean_squared_error': pass that\)\.")
+    with pytest.raises(ValueError, match=message):
+        result.paired_test("a", "b", metric="rmse")
+    with pytest.raises(ValueError, match=message):
+        result.display_scores("a", "rmse")
+    with pytest.raises(ValueError, match=message):
+        ComparisonDisplay.from_result(result, metric="rmse")
+    with pytest.raises(ValueError, match=r"Unknown metric 'r22'; choose from \['r2', "
+                                         r"'neg_root_mean_squared_error'\]\.$"):
+        result.display_scores("a", "r22")
+    np.testing.assert_array_equal(result.display_scores("a", "neg_root_mean_squared_error"),
+                                  -np.asarray(result.scores["a"]["neg_root_mean_squared_error"]))
