@@ -592,6 +592,26 @@ class ConvergenceDisplay:
         return self
 
 
+def _check_metric_of_scoring(metric, scoring):
+    """Refuse, before compare() fits anything, a ``metric`` that ``scoring``
+    cannot give (a typo was found only after every fit)."""
+    if metric is None:
+        return
+    if scoring is None:    # compare's defaults, regression or classification
+        keys = ["r2", "neg_root_mean_squared_error", "accuracy", "neg_log_loss", "score"]
+    elif isinstance(scoring, str):
+        keys = [scoring]
+    elif isinstance(scoring, (list, tuple, dict)):
+        keys = list(scoring)
+    else:                  # a callable: its key is "score"; compare checks the rest
+        keys = ["score"]
+    if metric not in keys:
+        made = (keys if scoring is not None else
+                "'r2' and 'neg_root_mean_squared_error' (regression), 'accuracy' and "
+                "'neg_log_loss' (classification)")
+        raise ValueError(f"Unknown metric {metric!r}; the scoring makes {made}.")
+
+
 class ComparisonDisplay:
     """Per-split scores of each model in a comparison, with mean ± std.
 
@@ -652,6 +672,7 @@ class ComparisonDisplay:
         display : ComparisonDisplay
         """
         from ._compare import compare
+        _check_metric_of_scoring(metric, kwargs.get("scoring"))
         return cls.from_result(compare(estimators, X, y, **kwargs), metric=metric, ax=ax)
 
     def plot(self, ax=None):

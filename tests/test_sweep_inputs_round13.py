@@ -224,3 +224,30 @@ def test_a_metric_named_by_its_table_label_says_which_key_to_pass():
         result.display_scores("a", "r22")
     np.testing.assert_array_equal(result.display_scores("a", "neg_root_mean_squared_error"),
                                   -np.asarray(result.scores["a"]["neg_root_mean_squared_error"]))
+
+
+@pytest.mark.parametrize("scoring, metric, message", [
+    (None, "r22", r"Unknown metric 'r22'; the scoring makes 'r2' and "
+                  r"'neg_root_mean_squared_error' \(regression\), 'accuracy' and "
+                  r"'neg_log_loss' \(classification\)\."),
+    ("r2", "rmse", r"Unknown metric 'rmse'; the scoring makes \['r2'\]\."),
+    (["r2", "neg_mean_absolute_error"], "mae",
+     r"Unknown metric 'mae'; the scoring makes \['r2', 'neg_mean_absolute_error'\]\."),
+])
+def test_comparison_display_checks_its_metric_before_fitting(scoring, metric, message):
+    # ComparisonDisplay.from_estimators ran the whole comparison, every fit,
+    # and only then said "Unknown metric 'r22'; choose from [...]".
+    from skmoe.plotting import ComparisonDisplay
+
+    class NoFit(Ridge):
+        def fit(self, X, y):
+            raise AssertionError("fitted before the metric was checked")
+
+    X, y = make_regimes(20, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        ComparisonDisplay.from_estimators({"a": NoFit(), "b": NoFit()}, X, y, cv=2,
+                                          scoring=scoring, metric=metric, progress=False)
+    display = ComparisonDisplay.from_estimators(_two_ridges(), X, y, cv=2, scoring=scoring,
+                                                metric="r2", progress=False)
+    assert display.metric == "r2"
+    plt.close("all")
