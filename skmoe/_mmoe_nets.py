@@ -271,6 +271,12 @@ def _dry_run(fn, x, module=None, name=None):
         raise TypeError(f"{name} returned a tensor of dtype {out.dtype} for an input of "
                         f"dtype {x.dtype}; the network works in {x.dtype}: compute in it, "
                         "or cast the module's output back to it.")
+    if name is not None and (out.dim() == 0 or out.shape[0] != x.shape[0]):
+        # (A module that dropped or pooled rows, x[:1] or x.mean(0), broadcast
+        # silently: predict returned one row for 40, or every row the same.)
+        raise ValueError(f"{name} returned a tensor of shape {tuple(out.shape)} for an "
+                         f"input of shape {tuple(x.shape)}; its output must keep the "
+                         "rows (first axis) of its input, one per sample.")
     return out
 
 

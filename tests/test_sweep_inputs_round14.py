@@ -1,0 +1,36 @@
+"""Bad-input sweep, round 14: torch parts, rules and tree mixtures."""
+
+import numpy as np
+import pytest
+import torch
+
+from skmoe import MultiGateMixtureOfExperts
+
+
+def _data(n=40):
+    rng = np.random.RandomState(0)
+    X = rng.randn(n, 3)
+    y = X[:, 0] + 0.1 * rng.randn(n)
+    return X, np.c_[y, y]
+
+
+class _FirstRow(torch.nn.Module):
+    """Drops every row but the first (a slicing slip)."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.LazyLinear(16)
+
+    def forward(self, x):
+        return self.linear(x)[:1]
+
+
+@pytest.mark.parametrize("where", ["bottom_module", "expert_module", "tower_module"])
+def test_mmoe_module_that_drops_rows_is_refused(where):
+    # Before: broadcast silently; predict returned shape (1, 2) for 40 rows
+    # (bottom/tower) or every row mixed from one row's expert output.
+    X, Y = _data()
+    model = MultiGateMixtureOfExperts(max_iter=2, random_state=0, **{where: _FirstRow})
+    with pytest.raises(ValueError, match=rf"{where} .*returned a tensor of shape \(1, 16\)"
+                                         r".*must keep the rows"):
+        model.fit(X, Y)
