@@ -357,6 +357,11 @@ default=None
             return super()._validate_X(X, reset)
         X = check_array(X, allow_nd=True, dtype=np.float64,
                         ensure_min_samples=2 if reset else 1)
+        if X.shape[1] == 0:
+            # (The time-mean of no steps is NaN: fit said "diverged ... lower
+            # learning_rate", and predict returned NaN.)
+            raise ValueError(f"X has shape {X.shape}: sequences of 0 steps; "
+                             f"{type(self).__name__} needs at least one step per sequence.")
         if reset:
             self._sequence_input, self._n_steps_in = True, X.shape[1]
             self.n_features_in_ = X.shape[2]

@@ -34,3 +34,26 @@ def test_mmoe_module_that_drops_rows_is_refused(where):
     with pytest.raises(ValueError, match=rf"{where} .*returned a tensor of shape \(1, 16\)"
                                          r".*must keep the rows"):
         model.fit(X, Y)
+
+
+class _MeanOverSteps(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.LazyLinear(8)
+
+    def forward(self, x):
+        return self.linear(x).mean(dim=1)
+
+
+def test_mmoe_sequences_of_zero_steps_are_refused():
+    # Before: fit said "diverged: its training loss became nan ... lower
+    # learning_rate", and predict on 0 steps returned NaN.
+    X, Y = _data()
+    X3 = np.random.RandomState(1).randn(40, 4, 3)
+    with pytest.raises(ValueError, match=r"shape \(40, 0, 3\): sequences of 0 steps"):
+        MultiGateMixtureOfExperts(bottom_module=_MeanOverSteps, max_iter=2,
+                                  random_state=0).fit(X3[:, :0], Y)
+    model = MultiGateMixtureOfExperts(bottom_module=_MeanOverSteps, max_iter=2,
+                                      random_state=0).fit(X3, Y)
+    with pytest.raises(ValueError, match=r"shape \(5, 0, 3\): sequences of 0 steps"):
+        model.predict(X3[:5, :0])
