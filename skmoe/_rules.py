@@ -139,7 +139,14 @@ class RuleExpert(BaseEstimator):
                          f"{', ...' if len(names) > 10 else ''})")
             raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: "
                              f"{exc}{hint}") from exc
-        out = np.asarray(out)
+        try:
+            out = np.asarray(out)
+        except ValueError as exc:
+            # (Rows of different lengths: numpy's "setting an array element with
+            # a sequence ... inhomogeneous shape", naming no rule.)
+            raise ValueError(f"RuleExpert({name}) returned values that do not form an "
+                             f"array ({exc}); a rule must return one value per row, "
+                             f"shape ({len(X)},).") from exc
         if out.dtype.kind == "c":
             # (Regression dropped the imaginary part with a ComplexWarning;
             # classification failed in numpy's remainder.)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from skmoe import MultiGateMixtureOfExperts
+from skmoe import MultiGateMixtureOfExperts, RuleExpert
 
 
 def _data(n=40):
@@ -57,3 +57,16 @@ def test_mmoe_sequences_of_zero_steps_are_refused():
                                       random_state=0).fit(X3, Y)
     with pytest.raises(ValueError, match=r"shape \(5, 0, 3\): sequences of 0 steps"):
         model.predict(X3[:5, :0])
+
+
+def _ragged(X):
+    return [[v] if v > 0 else [v, v] for v in X[:, 0]]
+
+
+def test_rule_returning_ragged_rows_names_the_rule():
+    # Before: numpy's bare "setting an array element with a sequence. The
+    # requested array has an inhomogeneous shape ...", naming no rule.
+    X, Y = _data()
+    with pytest.raises(ValueError, match=r"RuleExpert\(_ragged\) returned values that do "
+                                         r"not form an array .*shape \(40,\)"):
+        RuleExpert(_ragged).fit(X, Y[:, 0])
