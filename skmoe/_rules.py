@@ -139,6 +139,13 @@ class RuleExpert(BaseEstimator):
                          f"{', ...' if len(names) > 10 else ''})")
             raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: "
                              f"{exc}{hint}") from exc
+        if np.ma.is_masked(out):
+            # (np.asarray drops the mask: the values under it, the rule's
+            # "no answer here", were used as predictions, silently.)
+            raise ValueError(f"RuleExpert({name}) returned a masked array with "
+                             f"{int(np.ma.count_masked(out))} of {len(X)} rows masked "
+                             "(missing); a rule must give every row a value, e.g. "
+                             "out.filled(fallback).")
         try:
             out = np.asarray(out)
         except ValueError as exc:

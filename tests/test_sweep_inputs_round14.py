@@ -70,3 +70,19 @@ def test_rule_returning_ragged_rows_names_the_rule():
     with pytest.raises(ValueError, match=r"RuleExpert\(_ragged\) returned values that do "
                                          r"not form an array .*shape \(40,\)"):
         RuleExpert(_ragged).fit(X, Y[:, 0])
+
+
+def _masked_above_one(X):
+    return np.ma.masked_array(X[:, 0], X[:, 0] > 1)
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_rule_returning_a_masked_array_is_refused(task):
+    # Before: the mask was dropped, and the values under it used as the
+    # rule's answers (regression noise_std_ 0.092), silently.
+    X, Y = _data()
+    y = Y[:, 0] if task == "regression" else (Y[:, 0] > 0)
+    n_masked = int(np.sum(X[:, 0] > 1))
+    with pytest.raises(ValueError, match=rf"RuleExpert\(_masked_above_one\) returned a masked "
+                                         rf"array with {n_masked} of 40 rows masked"):
+        RuleExpert(_masked_above_one, task=task).fit(X, y)
