@@ -411,7 +411,20 @@ default=None
             total = torch.zeros((), device=self.device_)
             for rows in minibatches(train_t, self.batch_size):
                 optimizer.zero_grad()
-                loss = self._loss(Z, Y, w, rows)
+                try:
+                    loss = self._loss(Z, Y, w, rows)
+                except (RuntimeError, ValueError) as exc:
+                    if len(rows) != 1:
+                        raise
+                    # (torch's own message names nothing: "Expected more than 1
+                    # value per channel when training", a user module's batch norm
+                    # on the last minibatch, of one row.)
+                    raise ValueError(
+                        f"The network of {type(self).__name__} failed on a minibatch of "
+                        f"1 row ({exc}): the {len(train_t)} training rows leave 1 row over "
+                        f"with batch_size={self.batch_size}, and a module such as "
+                        "torch.nn.BatchNorm1d needs 2 or more while training; choose a "
+                        "batch_size that leaves no single row.") from exc
                 loss.backward()
                 optimizer.step()
                 # Summed on the device: one host sync per epoch, not per step.

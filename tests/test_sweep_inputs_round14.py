@@ -86,3 +86,19 @@ def test_rule_returning_a_masked_array_is_refused(task):
     with pytest.raises(ValueError, match=rf"RuleExpert\(_masked_above_one\) returned a masked "
                                          rf"array with {n_masked} of 40 rows masked"):
         RuleExpert(_masked_above_one, task=task).fit(X, y)
+
+
+def _batch_norm_bottom():
+    return torch.nn.Sequential(torch.nn.LazyLinear(8), torch.nn.BatchNorm1d(8),
+                               torch.nn.ReLU())
+
+
+def test_mmoe_batch_norm_on_a_last_minibatch_of_one_row_names_the_batch_size():
+    # Before: torch's bare "Expected more than 1 value per channel when
+    # training, got input size torch.Size([1, 8])" (41 rows, batch_size=8).
+    X, Y = _data(41)
+    model = MultiGateMixtureOfExperts(bottom_module=_batch_norm_bottom, batch_size=8,
+                                      max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=r"minibatch of 1 row .*the 41 training rows leave "
+                                         r"1 row over with batch_size=8"):
+        model.fit(X, Y)
