@@ -345,9 +345,11 @@ class RuleExpert(BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        X = self._check_X(X)
         if self.task == "regression":
-            return self._call(X, self.params_)
+            return self._call(self._check_X(X), self.params_)
+        # predict_proba validates X itself: a frame checked here first reached
+        # it as a bare ndarray, and one fitted with column names warned "X does
+        # not have valid feature names".
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
