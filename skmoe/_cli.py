@@ -622,7 +622,7 @@ def _run_compare(args):
             print(_describe_test(result.paired_test("mixture", GREEDY, metric), 0.05,
                                  result.signs[metric]))
     for w in caught:
-        print(f"note: {w.message}", file=sys.stderr)
+        print(f"note: {_with_flags(str(w.message))}", file=sys.stderr)
     if args.plot:
         import matplotlib
         matplotlib.use("Agg")
@@ -634,6 +634,19 @@ def _run_compare(args):
             raise UserError(f"--plot: could not write {args.plot!r}: {exc}") from exc
         print(f"plot saved to {args.plot}")
     return 0
+
+
+def _with_flags(message):
+    """A mixture's convergence note with the command-line flag that acts on it.
+
+    The mixture says "Increase max_epochs." or "Increase max_iter or tol.",
+    its Python parameters; here the user sets them by --max-epochs and
+    --max-iter (tol has no flag).
+    """
+    if not message.startswith("mixture "):
+        return message
+    message = message.replace("Increase max_epochs.", "Increase max_epochs: pass --max-epochs N.")
+    return message.replace("Increase max_iter or tol.", "Increase max_iter: pass --max-iter N.")
 
 
 def _run_datasets(args):

@@ -29,3 +29,16 @@ def test_rule_expert_predict_on_a_frame_does_not_warn_about_feature_names():
         rule.fit(X, y)
         pred = rule.predict(X)
     np.testing.assert_array_equal(pred, y.to_numpy())
+
+
+def test_cli_convergence_note_names_the_flag_that_acts_on_it(capsys):
+    # The note repeated the mixture's Python advice, "Increase max_epochs.",
+    # which a command-line user sets by --max-epochs.
+    from skmoe._cli import main
+
+    argv = ["compare", "mcycle", "--experts", "linear,tree", "--cv", "2", "--repeats", "1",
+            "--max-epochs", "1", "--no-greedy", "--quiet", "--n-jobs", "1"]
+    assert main(argv) == 0
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("note: mixture")]
+    assert notes
+    assert all(ln.endswith("Increase max_epochs: pass --max-epochs N.") for ln in notes), notes
