@@ -168,7 +168,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
                     best = run
         if not best.converged:
             warnings.warn(f"EM did not converge in max_iter={self.max_iter} iterations "
-                          f"(last change in log-likelihood above tol={self.tol}).",
+                          f"(last change in log-likelihood above tol={self.tol}). Increase "
+                          "max_iter or tol.",
                           ConvergenceWarning)
         self.branching_ = tree.branching
         self.n_leaves_ = tree.n_leaves

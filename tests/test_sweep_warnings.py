@@ -42,3 +42,21 @@ def test_cli_convergence_note_names_the_flag_that_acts_on_it(capsys):
     notes = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("note: mixture")]
     assert notes
     assert all(ln.endswith("Increase max_epochs: pass --max-epochs N.") for ln in notes), notes
+
+
+def test_hme_convergence_warning_says_what_to_change():
+    # "EM did not converge in max_iter=2 iterations (last change in
+    # log-likelihood above tol=1e-05)." named no remedy, where the flat
+    # mixture's says "Increase max_iter or tol.".
+    import pytest
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import Ridge
+
+    from skmoe import HierarchicalMixtureRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, (80, 1))
+    y = np.where(X[:, 0] > 0, 2 * X[:, 0], -X[:, 0]) + 0.1 * rng.randn(80)
+    with pytest.warns(ConvergenceWarning, match=r"above tol=1e-05\)\. Increase max_iter or tol\.$"):
+        HierarchicalMixtureRegressor(Ridge(), branching=(2,), max_iter=2,
+                                     random_state=0).fit(X, y)
