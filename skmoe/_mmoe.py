@@ -450,7 +450,8 @@ default=None
                 break
         else:
             warnings.warn(f"MultiGateMixtureOfExperts stopped at max_iter={self.max_iter} "
-                          "epochs before the loss stopped improving.", ConvergenceWarning)
+                          "epochs before the loss stopped improving. Increase max_iter.",
+                          ConvergenceWarning)
         stopping.restore(self.module_).eval()
         self.n_iter_ = epoch + 1
         if valid_t is None:

@@ -60,3 +60,18 @@ def test_hme_convergence_warning_says_what_to_change():
     with pytest.warns(ConvergenceWarning, match=r"above tol=1e-05\)\. Increase max_iter or tol\.$"):
         HierarchicalMixtureRegressor(Ridge(), branching=(2,), max_iter=2,
                                      random_state=0).fit(X, y)
+
+
+def test_mmoe_convergence_warning_says_what_to_change():
+    # "MultiGateMixtureOfExperts stopped at max_iter=2 epochs before the loss
+    # stopped improving." named no remedy.
+    import pytest
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skmoe import MultiGateMixtureOfExperts
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(64, 3)
+    Y = np.c_[X[:, 0], X[:, 1] + X[:, 2]]
+    with pytest.warns(ConvergenceWarning, match=r"stopped improving\. Increase max_iter\.$"):
+        MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0).fit(X, Y)
