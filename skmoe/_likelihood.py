@@ -473,10 +473,11 @@ class MixtureLikelihoodMixin:
 
 class LogProbaMixin:
     """``predict_log_proba``, as scikit-learn's classifiers have it, for any
-    classifier with ``predict_proba`` (an ensemble's only with soft voting).
+    estimator with ``predict_proba``, and only where that is available (an
+    ensemble's with soft voting, a rule's for classification).
     """
 
-    @available_if(lambda self: getattr(self, "voting", "soft") == "soft")
+    @available_if(lambda self: hasattr(self, "predict_proba"))
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
 

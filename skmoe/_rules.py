@@ -29,7 +29,7 @@ from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
 from ._data import mean_and_scale, normalised_weights, read_only_view, validate_numeric_data
-from ._likelihood import PROBA_FLOOR
+from ._likelihood import PROBA_FLOOR, LogProbaMixin
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
 # not give the mixture a zero-variance expert.
@@ -54,7 +54,7 @@ def _cloudpickling(or_copying=False):
     return False
 
 
-class RuleExpert(BaseEstimator):
+class RuleExpert(LogProbaMixin, BaseEstimator):
     """An expert defined by a plain Python function of ``X``.
 
     Parameters
@@ -382,23 +382,6 @@ class RuleExpert(BaseEstimator):
         index = np.minimum(index, len(self.outcomes_) - 1)
         known = self.outcomes_[index] == outcomes
         return self.proba_table_[np.where(known, index, len(self.outcomes_))]
-
-    @available_if(_is_classification)
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, as scikit-learn's classifiers have it.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``; ``-inf`` where a probability is 0
-            (``smoothing=0``).
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
 
     def score(self, X, y, sample_weight=None):
         """R^2 (regression) or accuracy (classification).
