@@ -59,6 +59,11 @@ def _float_target(y, not_numeric):
         raise not_numeric(exc) from exc
 
 
+def _is_named_pair(item):
+    """Whether an item of ``experts`` is a (string name, estimator) pair."""
+    return isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+
+
 def check_not_a_class(who, estimator):
     """Refuse an estimator class given where an instance belongs (``Ridge``
     for ``Ridge()``): scikit-learn's clone said "provide an instance of
@@ -166,9 +171,7 @@ class _BaseExpertComposition(_BaseComposition):
         """
         experts = getattr(self, "experts", None)
         if deep and not hasattr(experts, "get_params") and not (
-                isinstance(experts, (list, tuple)) and all(
-                    isinstance(item, (list, tuple)) and len(item) == 2
-                    and isinstance(item[0], str) for item in experts)):
+                isinstance(experts, (list, tuple)) and all(map(_is_named_pair, experts))):
             # Only (string name, estimator) pairs give parameters: a dict of
             # experts failed with "not enough values to unpack", and names that
             # are not strings became parameter names, so displaying the
@@ -208,8 +211,7 @@ class _BaseExpertComposition(_BaseComposition):
             if head == "experts" and isinstance(value, (list, tuple)):
                 # A list has no set_params ("'list' object has no attribute
                 # 'set_params'"): its experts are addressed by name.
-                names = [item[0] for item in value if isinstance(item, (list, tuple))
-                         and len(item) == 2 and isinstance(item[0], str)]
+                names = [item[0] for item in value if _is_named_pair(item)]
                 example = f"{names[0]}__{tail}" if names else f"<name>__{tail}"
                 raise ValueError(
                     f"Cannot set {key!r}: experts is a list of (name, estimator) pairs; "
@@ -219,8 +221,7 @@ class _BaseExpertComposition(_BaseComposition):
             self.experts = params.pop("experts")
         experts = self.experts
         if isinstance(experts, tuple) and any(
-                isinstance(item, (list, tuple)) and len(item) == 2
-                and isinstance(item[0], str) and item[0] in params for item in experts):
+                _is_named_pair(item) and item[0] in params for item in experts):
             # scikit-learn replaces an expert by name (set_params(tree=...)) only
             # in a list: in a tuple the new expert was set as a stray attribute
             # and silently ignored.
