@@ -28,8 +28,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       column_or_1d, has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
-from ._data import (check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
-                    n_samples, normalised_weights, own_frame, read_only_view,
+from ._data import (FittedMarkerMixin, check_X_for_experts, gate_matrix, huge_values_hint,
+                    is_dataframe, n_samples, normalised_weights, own_frame, read_only_view,
                     resolve_gate_transformer, sparse_fill_hint, take_rows, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
@@ -122,22 +122,15 @@ def _check_not_unsupervised(name, estimator):
             "be a regressor.")
 
 
-class _BaseExpertComposition(_BaseComposition):
+class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
     """Parameter handling and expert resolution shared by all estimators."""
 
-    def __sklearn_is_fitted__(self):
-        # Fitted once ``named_experts_`` is set, at the end of every fit: a
-        # first fit that failed half-way left n_features_in_, training_ and
-        # gate_transformer_, and predict failed with "object has no attribute
-        # 'gate_'" instead of NotFittedError.
-        return hasattr(self, "named_experts_")
-
-    def _forget_fit(self):
-        # At the start of every fit: a refit that failed half-way left the
-        # previous fit's named_experts_, so the estimator still looked fitted,
-        # with the failed fit's feature_names_in_ beside the previous fit's
-        # n_features_in_ and experts (predict refused X of either width).
-        self.__dict__.pop("named_experts_", None)
+    # Fitted once ``named_experts_`` is set, at the end of every fit: a first
+    # fit that failed half-way left n_features_in_, training_ and
+    # gate_transformer_, and predict failed with "object has no attribute
+    # 'gate_'" instead of NotFittedError; a refit that failed half-way left the
+    # previous fit's named_experts_ beside the failed fit's feature_names_in_.
+    _fitted_marker = "named_experts_"
 
     def __getstate__(self):
         # A rule that pickle cannot store stopped pickling with the rule's

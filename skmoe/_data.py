@@ -336,7 +336,27 @@ def _check_shape(shape, ensure_min_samples):
                          "minimum of 1 is required.")
 
 
-class AutoGateTransformer(TransformerMixin, BaseEstimator):
+class FittedMarkerMixin:
+    """Fitted once the attribute ``_fitted_marker`` names is set, at the end of
+    ``fit``; ``_forget_fit``, at its start, drops it (and ``_forget_also``).
+
+    Without it an estimator whose fit failed half-way looked fitted to
+    ``check_is_fitted`` (it had ``n_features_in_``), and a failed refit kept
+    the previous fit beside the new one's feature names.
+    """
+
+    _fitted_marker = None
+    _forget_also = ()
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, self._fitted_marker)
+
+    def _forget_fit(self):
+        for name in (self._fitted_marker, *self._forget_also):
+            self.__dict__.pop(name, None)
+
+
+class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
     """The gate's numeric view of X, for ``gate_transformer='auto'``.
 
     * A numeric array, or a DataFrame whose columns are all numbers (or
@@ -410,15 +430,11 @@ class AutoGateTransformer(TransformerMixin, BaseEstimator):
         return validate_data(self, X, reset=reset, skip_check_array=is_dataframe(X),
                              accept_sparse=True, dtype=None, ensure_all_finite=False)
 
-    def __sklearn_is_fitted__(self):
-        # Fitted once ``kind_`` is set, at the end of fit: a fit that failed
-        # (strings in an array, a categorical column OneHotEncoder refuses)
-        # looked fitted, and transform failed with "'NoneType' object has no
-        # attribute 'categories_'", or a failed refit kept the previous fit.
-        return hasattr(self, "kind_")
-
-    def _forget_fit(self):
-        self.__dict__.pop("kind_", None)
+    # Fitted once ``kind_`` is set, at the end of fit: a fit that failed
+    # (strings in an array, a categorical column OneHotEncoder refuses) looked
+    # fitted, and transform failed with "'NoneType' object has no attribute
+    # 'categories_'", or a failed refit kept the previous fit.
+    _fitted_marker = "kind_"
 
     def fit(self, X, y=None):
         """Find the view of X: which columns are numbers, the categories of the others.

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, rows_of_positive_weight)
-from ._data import is_dataframe, mean_and_scale, validate_numeric_data
+from ._data import FittedMarkerMixin, is_dataframe, mean_and_scale, validate_numeric_data
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -96,7 +96,7 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
     return float(np.mean(scores))
 
 
-class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
+class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
     """Task types, target validation/encoding and prediction decoding.
 
     Subclasses implement ``_fit_encoded(X, Y, sample_weight)`` and
@@ -207,15 +207,11 @@ class _BaseMultiTask(MultiOutputMixin, BaseEstimator):
         except ValueError as exc:
             raise ValueError(f"Task {t} is a classification task: {exc}") from exc
 
-    def __sklearn_is_fitted__(self):
-        # Fitted once ``n_iter_`` is set, at the end of fit: a fit that failed
-        # half-way (X or y refused after feature_names_in_ was set, training
-        # after module_ was built) looked fitted, and predict failed with
-        # "object has no attribute 'module_'".
-        return hasattr(self, "n_iter_")
-
-    def _forget_fit(self):
-        self.__dict__.pop("n_iter_", None)
+    # Fitted once ``n_iter_`` is set, at the end of fit: a fit that failed
+    # half-way (X or y refused after feature_names_in_ was set, training after
+    # module_ was built) looked fitted, and predict failed with "object has no
+    # attribute 'module_'".
+    _fitted_marker = "n_iter_"
 
     def _validate_fit_data(self, X, y, sample_weight):
         """X, Y and sample_weight checked, rows of zero weight left out where the

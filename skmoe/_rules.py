@@ -28,7 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
-from ._data import mean_and_scale, normalised_weights, read_only_view, validate_numeric_data
+from ._data import (FittedMarkerMixin, mean_and_scale, normalised_weights, read_only_view,
+                    validate_numeric_data)
 from ._likelihood import PROBA_FLOOR, LogProbaMixin
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
@@ -54,7 +55,7 @@ def _cloudpickling(or_copying=False):
     return False
 
 
-class RuleExpert(LogProbaMixin, BaseEstimator):
+class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
     """An expert defined by a plain Python function of ``X``.
 
     Parameters
@@ -224,19 +225,15 @@ class RuleExpert(LogProbaMixin, BaseEstimator):
         return {k: float(v) for k, v in zip(names, best)}
 
     # -- fit -------------------------------------------------------------------
-    def __sklearn_is_fitted__(self):
-        # Fitted once ``params_`` is set, as predict checks: a first fit that
-        # failed after n_features_in_ was set looked fitted to check_is_fitted.
-        return hasattr(self, "params_")
-
-    def _forget_fit(self):
-        # At the start of every fit: a refit that failed kept the previous
-        # params_ beside the failed fit's feature names and width. The other
-        # task's attributes go too: a regression refit of a rule fitted as a
-        # classifier kept its classes_ and probability table (and a
-        # classification refit the regression's noise_std_).
-        for name in ("params_", "noise_std_", "classes_", "outcomes_", "proba_table_"):
-            self.__dict__.pop(name, None)
+    # Fitted once ``params_`` is set, as predict checks: a first fit that
+    # failed after n_features_in_ was set looked fitted to check_is_fitted, and
+    # a refit that failed kept the previous params_ beside the failed fit's
+    # feature names and width. The other task's attributes go too at a refit:
+    # a regression refit of a rule fitted as a classifier kept its classes_
+    # and probability table (and a classification refit the regression's
+    # noise_std_).
+    _fitted_marker = "params_"
+    _forget_also = ("noise_std_", "classes_", "outcomes_", "proba_table_")
 
     def fit(self, X, y, sample_weight=None):
         """Fit the rule's parameters and calibrate its noise or probabilities.

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
-from ._data import mean_and_scale, normalised_weights, validate_numeric_data
+from ._data import FittedMarkerMixin, mean_and_scale, normalised_weights, validate_numeric_data
 from ._likelihood import LogProbaMixin
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
@@ -40,7 +40,7 @@ def predict_chunk(n_experts, widths):
     return max(1024, PREDICT_ELEMENTS // (max(n_experts, 1) * max(widths)))
 
 
-class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
+class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
     """Shared fitting of the torch MLP regressor and classifier."""
 
     _parameter_constraints = {
@@ -95,15 +95,11 @@ class _BaseTorchMLP(TorchStateMixin, BaseEstimator):
             return make_mlp(n_in, self._hidden_sizes(), n_out, self.activation,
                             self.dropout)
 
-    def __sklearn_is_fitted__(self):
-        # Fitted once ``module_`` is installed, at the end of fit: a fit that
-        # failed (y refused after n_features_in_ was set, a diverged network)
-        # looked fitted, and predict failed with "object has no attribute
-        # 'device_'", or a failed refit kept the previous network.
-        return hasattr(self, "module_")
-
-    def _forget_fit(self):
-        self.__dict__.pop("module_", None)
+    # Fitted once ``module_`` is installed, at the end of fit: a fit that failed
+    # (y refused after n_features_in_ was set, a diverged network) looked
+    # fitted, and predict failed with "object has no attribute 'device_'", or
+    # a failed refit kept the previous network.
+    _fitted_marker = "module_"
 
     def _set_fitted(self, module, x_mean, x_scale, device, n_iter, history):
         """Install a trained module (used by fit and by the gradient trainer)."""
