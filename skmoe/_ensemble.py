@@ -209,6 +209,15 @@ class _BaseEnsemble(_BaseExpertComposition):
         fit_params = [routed.get(name, {}) for name in names]
         fit = partial(_fit, n_classes=len(self.classes_) if self._is_classifier else None)
         if greedy:
+            if self.cv is None:
+                # (scikit-learn's "cv_object" takes None, its spelling of the
+                # default folds; here it gave no folds: the weights were chosen
+                # on in-sample predictions, all of them to a 1-NN expert.)
+                raise ValueError(
+                    "cv=None would choose the weights on the experts' in-sample "
+                    "predictions, where an expert that memorises its rows (1-nearest-"
+                    "neighbour, a deep tree) wins every row; use cv='auto' (the default: "
+                    "5 folds, fewer on small data), an int >= 2 or a splitter.")
             cv, n_left_out = self.cv, 0
             if sample_weight is not None:
                 # A row of zero weight is a row left out: kept, it moved the

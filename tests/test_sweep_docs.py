@@ -1,0 +1,37 @@
+"""The documentation tells the truth: each test pins a place where the docs
+(README, docs/*.rst, docstrings) and the code disagreed, fixed on the side
+that was wrong."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+from skmoe import EnsembleClassifier, EnsembleRegressor
+
+
+def _noisy_linear(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(200, 2))
+    return X, X @ [1.0, 2.0] + rng.normal(size=200)
+
+
+@pytest.mark.parametrize("cls", [EnsembleRegressor, EnsembleClassifier])
+def test_greedy_ensemble_refuses_cv_none(cls):
+    """The docstring's ``cv`` is an int, a splitter, an iterable or 'auto', the
+    folds of *out-of-fold* predictions. ``cv=None`` (scikit-learn's spelling
+    of "the default folds") was taken silently and chose the weights on
+    in-sample predictions: on noisy linear data a 1-nearest-neighbour expert,
+    exact on its own rows, got all the weight (1.0) where the default folds
+    give the ridge 0.86."""
+    X, y = _noisy_linear()
+    if cls is EnsembleClassifier:
+        y = (y > 0).astype(int)
+        experts = [("linear", LogisticRegression()), ("1nn", KNeighborsClassifier(1))]
+    else:
+        experts = [("linear", Ridge()), ("1nn", KNeighborsRegressor(1))]
+    with pytest.raises(ValueError, match=r"cv=None .*in-sample.*cv='auto'"):
+        cls(experts, weights="greedy", cv=None).fit(X, y)
+    # The default folds are out of fold: the memorising expert does not win.
+    weights = cls(experts, weights="greedy", random_state=0).fit(X, y).weights_
+    assert weights[0] > 0.5
