@@ -48,8 +48,9 @@ class ExpertInspectionMixin:
         """Share of the rows of ``X`` on which each expert is evaluated by predict.
 
         With ``top_k=None`` every expert sees every row (all ones); with
-        ``top_k=k`` the shares sum to k (or less when random routing or
-        capacity left slots empty).
+        ``top_k=k`` the shares sum to k: predict sends each row to its k
+        experts of largest weight (random routing and capacity apply in
+        training only).
 
         Parameters
         ----------

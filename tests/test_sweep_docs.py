@@ -35,3 +35,27 @@ def test_greedy_ensemble_refuses_cv_none(cls):
     # The default folds are out of fold: the memorising expert does not win.
     weights = cls(experts, weights="greedy", random_state=0).fit(X, y).weights_
     assert weights[0] > 0.5
+
+
+def test_expert_usage_sums_to_top_k_and_says_so():
+    """``expert_usage``'s docstring said the shares sum to k "or less when
+    random routing or capacity left slots empty"; predict applies neither
+    (both are training only): the shares sum to k even with both set."""
+    import warnings
+
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(n_samples=150, random_state=0)
+    experts = [("linear", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2)),
+               ("knn", KNeighborsRegressor(5))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short fit's ConvergenceWarning
+        moe = MixtureOfExpertsRegressor(experts, top_k=2, random_routing=True,
+                                        capacity_factor=0.5, max_epochs=3,
+                                        random_state=0).fit(X, y)
+    assert moe.expert_usage(X).sum() == 2.0
+    doc = " ".join(MixtureOfExpertsRegressor.expert_usage.__doc__.split())
+    assert "training only" in doc and "left slots empty" not in doc
