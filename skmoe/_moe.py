@@ -381,7 +381,7 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         learned with it). 'squared_error': the squared error of the mixed
         prediction ``sum_i g_i f_i`` (noise scales then fitted to the trained
         gate by maximum likelihood). 'auto': 'squared_error' for the stacked
-        gate, 'nll' when torch experts train with the gate.
+        gate, 'nll' for joint training (torch experts or ``top_k``).
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
         0 trains for ``max_epochs`` on all rows.

@@ -59,3 +59,29 @@ def test_expert_usage_sums_to_top_k_and_says_so():
     assert moe.expert_usage(X).sum() == 2.0
     doc = " ".join(MixtureOfExpertsRegressor.expert_usage.__doc__.split())
     assert "training only" in doc and "left slots empty" not in doc
+
+
+def test_loss_auto_is_nll_with_top_k_and_the_docstring_says_so():
+    """``loss='auto'`` trains a ``top_k`` mixture over fixed experts on the
+    likelihood (its history has ``log_likelihood``, as with ``loss='nll'``;
+    ``'squared_error'`` has none), but the docstring gave 'nll' only "when
+    torch experts train with the gate"."""
+    import warnings
+
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(n_samples=150, random_state=0)
+    experts = [("linear", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    keys = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short fits' ConvergenceWarning
+        for loss in ("auto", "squared_error"):
+            moe = MixtureOfExpertsRegressor(experts, top_k=1, loss=loss, max_epochs=2,
+                                            random_state=0).fit(X, y)
+            keys[loss] = set(moe.history_[0])
+    assert "log_likelihood" in keys["auto"] and "log_likelihood" not in keys["squared_error"]
+    doc = " ".join(MixtureOfExpertsRegressor.__doc__.split())
+    assert "'nll' for joint training (torch experts or ``top_k``)" in doc
