@@ -9,7 +9,7 @@ file holds -- the types of *your* experts (a decision tree's ``Tree``,
 LightGBM's ``Booster``, the function of a :class:`~skmoe.RuleExpert`,
 a user torch module) -- for you to review.
 
-Saving and loading (see the user guide's "Saving and loading models")::
+Saving and loading (see "Saving and loading models", docs/persistence.rst)::
 
     import skops.io as sio
     from skmoe.persistence import trusted_types, untrusted_types

@@ -85,3 +85,20 @@ def test_loss_auto_is_nll_with_top_k_and_the_docstring_says_so():
     assert "log_likelihood" in keys["auto"] and "log_likelihood" not in keys["squared_error"]
     doc = " ".join(MixtureOfExpertsRegressor.__doc__.split())
     assert "'nll' for joint training (torch experts or ``top_k``)" in doc
+
+
+def test_persistence_module_points_to_the_page_that_has_its_guide():
+    """skmoe.persistence's docstring sent readers to "the user guide's 'Saving
+    and loading models'"; the user guide has no such section: it is a page of
+    its own, docs/persistence.rst."""
+    import os
+    import re
+
+    import skmoe.persistence
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    doc = skmoe.persistence.__doc__
+    match = re.search(r'see "([^"]+)", (docs/\w+\.rst)', doc)
+    assert match, doc[:600]
+    with open(os.path.join(root, match.group(2)), encoding="utf-8") as f:
+        assert f.readline().strip() == match.group(1)
