@@ -267,8 +267,9 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
         # folds", which sent the user after the wrong cause.)
         raise rebuilt_error(exc, (
             f"{exc} (It was fitted on {len(train)} of the {len(y)} rows: one of the "
-            "cross-fitting folds (cv). If the error is about too few rows, pass fewer "
-            "folds or cv=None, or give the expert settings that fit on fewer rows.)")) from exc
+            "cross-fitting folds (cv). If the error is about too few rows, pass more "
+            "folds (k folds fit each expert on (k - 1)/k of the rows), or give the "
+            "expert settings that fit on fewer rows.)")) from exc
 
 
 def _expert_args(names, weights, seeds, fit_params):

@@ -117,3 +117,30 @@ def test_architecture_page_maps_every_module():
     modules = {name for name in os.listdir(os.path.join(root, "skmoe"))
                if name.endswith(".py") and name != "__init__.py"}
     assert not modules - mapped, sorted(modules - mapped)
+
+
+def test_an_expert_short_of_rows_in_its_folds_is_told_to_use_more_folds():
+    """A 15-NN expert in EM's 2 folds of 22 rows (11 rows each) was told "pass
+    fewer folds or cv=None"; fewer folds give each fit fewer rows (k folds fit
+    on (k - 1)/k of them): cv=5 fits, cv=2 and cv=3 do not. And the greedy
+    ensemble, told the same, refuses cv=None."""
+    import warnings
+
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(n_samples=22, random_state=0)
+    experts = [("linear", Ridge()), ("knn", KNeighborsRegressor(15))]
+    model = MixtureOfExpertsRegressor(experts, training="em", max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=r"fitted on 11 of the 22 rows") as error:
+        model.fit(X, y)
+    assert "pass more folds" in str(error.value) and "fewer folds" not in str(error.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short fit's ConvergenceWarning
+        model.set_params(cv=5).fit(X, y)  # the advice works
+
+    experts = [("linear", Ridge()), ("knn", KNeighborsRegressor(19))]
+    with pytest.raises(ValueError, match=r"fitted on 17 of the 22 rows") as error:
+        EnsembleRegressor(experts, weights="greedy").fit(X, y)
+    assert "cv=None" not in str(error.value) and "pass more folds" in str(error.value)
+    EnsembleRegressor(experts, weights="greedy", cv=11).fit(X, y)
