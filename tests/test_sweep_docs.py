@@ -144,3 +144,36 @@ def test_an_expert_short_of_rows_in_its_folds_is_told_to_use_more_folds():
         EnsembleRegressor(experts, weights="greedy").fit(X, y)
     assert "cv=None" not in str(error.value) and "pass more folds" in str(error.value)
     EnsembleRegressor(experts, weights="greedy", cv=11).fit(X, y)
+
+
+def _docstring_examples():
+    """Every docstring of skmoe's modules that has a ``>>>`` example."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    import skmoe
+
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    tests = {}
+    for info in pkgutil.iter_modules(skmoe.__path__):
+        if info.name == "__main__":
+            continue
+        module = importlib.import_module(f"skmoe.{info.name}")
+        for test in finder.find(module):
+            if test.examples and test.name.split(".")[1] == info.name:
+                tests[test.name] = test
+    return [tests[name] for name in sorted(tests)]
+
+
+@pytest.mark.parametrize("test", [pytest.param(t, id=t.name) for t in _docstring_examples()])
+def test_docstring_examples_run_as_written(test):
+    """The ``Examples`` sections print what they say (no doctest ran them)."""
+    import doctest
+    import warnings
+
+    runner, failures = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS), []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a ConvergenceWarning is no output)
+        result = runner.run(test, out=lambda text: failures.append(text))
+    assert result.failed == 0, "".join(failures)
