@@ -177,3 +177,18 @@ def test_docstring_examples_run_as_written(test):
         warnings.simplefilter("ignore")  # (a ConvergenceWarning is no output)
         result = runner.run(test, out=lambda text: failures.append(text))
     assert result.failed == 0, "".join(failures)
+
+
+def test_readme_says_how_to_install_a_cpu_build_of_torch():
+    """The README said a CPU build of torch avoids the CUDA packages and that
+    "CI does this with `pip install torch==2.13.0`", a pin that is the CPU
+    build only where the machine's pip finds a local ``+cpu`` wheel (CI's
+    does); from PyPI it is the CUDA build on Linux. The README now gives
+    the command that installs a CPU build anywhere."""
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "README.md"), encoding="utf-8") as f:
+        readme = " ".join(f.read().split())
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in readme
+    assert "CI does this with `pip install torch==2.13.0`" not in readme
