@@ -192,3 +192,59 @@ def test_readme_says_how_to_install_a_cpu_build_of_torch():
         readme = " ".join(f.read().split())
     assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in readme
     assert "CI does this with `pip install torch==2.13.0`" not in readme
+
+
+def _readme_and_docs():
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    texts = {}
+    for path in ("README.md", os.path.join("docs", "cli.rst"), os.path.join(".ci", "run")):
+        with open(os.path.join(root, path), encoding="utf-8") as f:
+            texts[path.replace(os.sep, "/")] = f.read()
+    return texts
+
+
+def test_readme_test_and_docs_commands_are_the_ones_ci_runs():
+    """The README's test command is the one .ci/run runs, verbatim, and its
+    docs build is the one CI runs (CI adds quiet options and ``--out``)."""
+    import re
+
+    texts = _readme_and_docs()
+    blocks = re.findall(r"```bash\n(.*?)```", texts["README.md"], re.S)
+    test = next(b.strip() for b in blocks if "pytest" in b)
+    assert test in texts[".ci/run"].splitlines()
+    docs = next(b.strip() for b in blocks if "docs/build.py" in b)
+    install, build = docs.split(" && ")
+    assert install.startswith("python -m pip install ") and re.search(
+        r"-m pip install .*" + re.escape(install.split()[-1]) + "$", texts[".ci/run"], re.M)
+    assert re.search(re.escape(build.replace("python ", "")) + r" --out \S+ -q$",
+                     texts[".ci/run"], re.M)
+
+
+def test_every_cli_flag_the_docs_name_exists():
+    """Each ``--flag`` that README.md or docs/cli.rst names is an option of
+    ``python -m skmoe compare`` or ``datasets``; each default docs/cli.rst
+    gives is the parser's."""
+    import re
+
+    from skmoe._cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and "compare" in a.choices)
+    flags = {}
+    for command in subparsers.choices.values():
+        for action in command._actions:
+            for option in action.option_strings:
+                flags[option] = action
+    texts = _readme_and_docs()
+    named = set()
+    for path in ("README.md", "docs/cli.rst"):
+        text = texts[path]
+        if path == "README.md":  # (its other commands: pip, pytest, docs/build.py)
+            text = "\n".join(re.findall(r"python -m skmoe[^`\n]*|`--[\w-]+[^`]*`", text))
+            text = text.replace("`--no-gallery`", "")
+        named |= set(re.findall(r"(?<![\w-])--[a-z][\w-]*", text))
+    assert named and not named - set(flags), sorted(named - set(flags))
+    assert flags["--cv"].default == 5 and flags["--repeats"].default == 3
+    assert flags["--seed"].default == 0 and flags["--target"].default is None
