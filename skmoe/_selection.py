@@ -495,13 +495,20 @@ def _check_fold_classes(folds, y):
         unseen = np.setdiff1d(np.unique(y[test]), seen)
         # (Training rows of one class fail in fit, which _fold_score names.)
         if unseen.size and seen.size > 1:
-            rows = ", ".join(f"{label!r} has {int(np.sum(y == label))} row(s) in y"
-                             for label in unseen.tolist())
+            counts = [int(np.sum(y == label)) for label in unseen.tolist()]
+            rows = ", ".join(f"{label!r} has {count} row(s) in y"
+                             for label, count in zip(unseen.tolist(), counts))
+            # (It said "pass fewer folds": larger test parts, which hold a rare
+            # class whole more often. Stratified folds keep a class of two rows
+            # or more in every training part; a class of one row, no folds.)
+            stratify = ("" if min(counts) < 2 else
+                        ", pass stratified folds (an int cv, or StratifiedKFold: every "
+                        "class of two or more rows then has training rows in every fold)")
             raise ValueError(
                 f"select_n_experts: fold {k + 1} of {len(folds)} has class(es) "
                 f"{unseen.tolist()} in its test rows but none in its training rows "
                 f"({rows}), so the held-out likelihood of a candidate fitted there is "
-                "undefined. Drop or merge the rare class, pass fewer folds, or use "
+                f"undefined. Drop or merge the rare class{stratify}, or use "
                 "criterion='bic'.")
 
 

@@ -248,3 +248,34 @@ def test_every_cli_flag_the_docs_name_exists():
     assert named and not named - set(flags), sorted(named - set(flags))
     assert flags["--cv"].default == 5 and flags["--repeats"].default == 3
     assert flags["--seed"].default == 0 and flags["--target"].default is None
+
+
+def test_select_n_experts_rare_class_hint_names_folds_that_work():
+    """A class of 2 rows in 40, both in one test fold of KFold(2): the error
+    said "pass fewer folds", which makes test parts larger (KFold(2), (4) and
+    (10) all fail here); stratified folds fit, and the hint now says so. A
+    class of one row is told only to drop or merge it (no folds help)."""
+    import warnings
+
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    from skmoe import MixtureOfExpertsClassifier, select_n_experts
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    y[:2] = 2
+    moe = MixtureOfExpertsClassifier(LogisticRegression(), n_experts=2, training="em",
+                                     cv=None, max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match="has 2 row") as error:
+        select_n_experts(moe, X, y, candidates=(2,), criterion="cv", cv=KFold(2))
+    assert "fewer folds" not in str(error.value)
+    assert "pass stratified folds (an int cv, or StratifiedKFold" in str(error.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short fits' ConvergenceWarning
+        select_n_experts(moe, X, y, candidates=(2,), criterion="cv", cv=StratifiedKFold(2))
+    y[1] = 0  # class 2 has one row now
+    with pytest.raises(ValueError, match="has 1 row") as error, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn's "least populated class" warning
+        select_n_experts(moe, X, y, candidates=(2,), criterion="cv", cv=StratifiedKFold(2))
+    assert "Drop or merge the rare class, or use criterion='bic'" in str(error.value)
