@@ -1081,7 +1081,8 @@ def check_some_weight(name, estimator, weight):
             f"Expert '{name}' ({type(estimator).__name__}) cannot be fitted: every row "
             "it is to be fitted on has zero weight (in cross-fitting: a fold's training "
             "rows hold no row of positive sample_weight; give more rows a positive "
-            "sample_weight, or use fewer folds with cv).")
+            "sample_weight, or use more folds with cv: each fold then trains on more "
+            "of the rows).")
 
 
 def one_class_hint(y, classifier):

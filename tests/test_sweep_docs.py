@@ -279,3 +279,16 @@ def test_select_n_experts_rare_class_hint_names_folds_that_work():
         warnings.simplefilter("ignore")  # scikit-learn's "least populated class" warning
         select_n_experts(moe, X, y, candidates=(2,), criterion="cv", cv=StratifiedKFold(2))
     assert "Drop or merge the rare class, or use criterion='bic'" in str(error.value)
+
+
+def test_an_expert_with_no_weighted_rows_is_told_to_use_more_folds():
+    """check_some_weight told an expert whose fold's training rows all had
+    zero weight to "use fewer folds with cv"; k folds train on (k - 1)/k of
+    the rows, so fewer folds leave fewer rows, more likely all of weight 0."""
+    from skmoe._base import check_some_weight
+
+    with pytest.raises(ValueError, match="zero weight") as error:
+        check_some_weight("ridge", Ridge(), np.zeros(5))
+    assert "use more folds with cv" in str(error.value)
+    assert "fewer folds" not in str(error.value)
+    check_some_weight("ridge", Ridge(), np.array([0.0, 1.0]))  # one weighted row: fine
