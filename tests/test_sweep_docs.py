@@ -292,3 +292,46 @@ def test_an_expert_with_no_weighted_rows_is_told_to_use_more_folds():
     assert "use more folds with cv" in str(error.value)
     assert "fewer folds" not in str(error.value)
     check_some_weight("ridge", Ridge(), np.array([0.0, 1.0]))  # one weighted row: fine
+
+
+# How the docs name each candidate of the stacked gate's final blend
+# (the keys of ``candidate_weights_``).
+_CANDIDATE_WORDS = {"constant": "constant blend", "gate": "gate", "linear": "linear heads",
+                    "feature_weighted": "linear heads", "best_expert": "best single expert",
+                    "prior": "class frequencies"}
+
+
+def test_readme_and_architecture_list_every_candidate_of_the_final_blend():
+    """README's "How it is trained" and docs/architecture.rst listed the final
+    blend's candidates as the constant blend, the gate and the two linear
+    heads; the blend has the best single expert too (and, for a classifier,
+    the class frequencies): ``candidate_weights_`` has their keys."""
+    import os
+    import re
+    import warnings
+
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(n_samples=100, random_state=0)
+    Xc, yc = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short fits' ConvergenceWarning
+        keys = set(MixtureOfExpertsRegressor(
+            [("linear", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+            max_epochs=2, random_state=0).fit(X, y).candidate_weights_)
+        keys |= set(MixtureOfExpertsClassifier(
+            [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))],
+            max_epochs=2, random_state=0).fit(Xc, yc).candidate_weights_)
+    assert keys == set(_CANDIDATE_WORDS)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for path, pattern in [("README.md", r"best convex blend of these candidates \(([^)]*)\)"),
+                          (os.path.join("docs", "architecture.rst"),
+                           r"best convex blend of the candidates \(([^)]*)\)")]:
+        with open(os.path.join(root, path), encoding="utf-8") as f:
+            listed = " ".join(re.search(pattern, " ".join(f.read().split())).group(1).split())
+        missing = sorted(k for k in keys if _CANDIDATE_WORDS[k].split()[-1] not in listed)
+        assert not missing, f"{path} leaves out {missing}: ({listed})"
