@@ -335,3 +335,36 @@ def test_readme_and_architecture_list_every_candidate_of_the_final_blend():
             listed = " ".join(re.search(pattern, " ".join(f.read().split())).group(1).split())
         missing = sorted(k for k in keys if _CANDIDATE_WORDS[k].split()[-1] not in listed)
         assert not missing, f"{path} leaves out {missing}: ({listed})"
+
+
+def test_defaults_the_docs_name_are_the_signatures():
+    """Where README.md or docs/*.rst write ``name=value`` "(the default)" or
+    "the default ``name=value``", the value is that parameter's default in the
+    mixtures' signature ("(the default for ...)", what 'auto' resolves to, is
+    not checked). docs/user_guide.rst called ``cv=2`` EM's default twice (the
+    default is ``cv='auto'``: 2 folds for EM, 5 for gradient), and
+    docs/benchmarks.rst ``training="gradient"`` the default (it is 'auto')."""
+    import ast
+    import glob
+    import inspect
+    import os
+    import re
+
+    from skmoe import MixtureOfExpertsRegressor
+
+    defaults = {name: p.default for name, p in
+                inspect.signature(MixtureOfExpertsRegressor).parameters.items()}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    pattern = re.compile(r"`{1,2}(\w+)=([^`]+)`{1,2} \(the default(?:\)|:)"
+                         r"|the default (?:honest )?`{1,2}(\w+)=([^`]+)`{1,2}")
+    checked, wrong = 0, []
+    for path in [os.path.join(root, "README.md")] + glob.glob(os.path.join(root, "docs", "*.rst")):
+        with open(path, encoding="utf-8") as f:
+            text = " ".join(f.read().split())
+        for match in pattern.finditer(text):
+            name, value = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+            if name in defaults:
+                checked += 1
+                if ast.literal_eval(value) != defaults[name]:
+                    wrong.append(f"{os.path.basename(path)}: {match.group(0)}")
+    assert checked >= 2 and not wrong, wrong
