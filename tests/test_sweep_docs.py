@@ -206,14 +206,17 @@ def _readme_and_docs():
 
 
 def test_readme_test_and_docs_commands_are_the_ones_ci_runs():
-    """The README's test command is the one .ci/run runs, verbatim, and its
-    docs build is the one CI runs (CI adds quiet options and ``--out``)."""
+    """The README's test command and main command are ones .ci/run runs,
+    verbatim, and its docs build is the one CI runs (CI adds quiet options
+    and ``--out``)."""
     import re
 
     texts = _readme_and_docs()
     blocks = re.findall(r"```bash\n(.*?)```", texts["README.md"], re.S)
     test = next(b.strip() for b in blocks if "pytest" in b)
     assert test in texts[".ci/run"].splitlines()
+    main = next(b.strip() for b in blocks if "skmoe compare" in b)
+    assert main in texts[".ci/run"].splitlines()
     docs = next(b.strip() for b in blocks if "docs/build.py" in b)
     install, build = docs.split(" && ")
     assert install.startswith("python -m pip install ") and re.search(
