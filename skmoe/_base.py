@@ -693,7 +693,11 @@ def check_sample_weight(sample_weight, X):
     if sample_weight is None:
         return None
     try:
-        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        # float64 whatever the dtype given: scikit-learn keeps float32 weights,
+        # which were then rescaled in float32, and the same weights fitted
+        # another model as float32 (probabilities moved by 0.16).
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                             ensure_non_negative=True)
     except (TypeError, ValueError) as exc:
         # (A word failed with numpy's "could not convert string to float: 'a'",
         # pd.NA in an object column with "float() argument must be a string or
