@@ -56,3 +56,110 @@ def test_float32_sample_weight_fits_what_the_same_float64_weights_fit(make, task
         b = make().fit(X, target, sample_weight=weight.astype(np.float32))
     predict = "predict" if task == "regression" else "predict_proba"
     assert_allclose(getattr(b, predict)(X), getattr(a, predict)(X), rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- guards
+def _relabelled_classifiers():
+    from skmoe import EnsembleClassifier
+    return {
+        "em": lambda: MixtureOfExpertsClassifier(_classification_experts(), training="em",
+                                                 max_iter=5, random_state=0),
+        "em top-1": lambda: MixtureOfExpertsClassifier(_classification_experts(),
+                                                       training="em", top_k=1, max_iter=5,
+                                                       random_state=0),
+        "gradient top-1": lambda: MixtureOfExpertsClassifier(_classification_experts(),
+                                                             top_k=1, max_epochs=10,
+                                                             random_state=0),
+        "greedy ensemble": lambda: EnsembleClassifier(_classification_experts(),
+                                                      weights="greedy", random_state=0),
+        "tree mixture": lambda: HierarchicalMixtureClassifier(
+            LogisticRegression(), branching=(2, 2), max_iter=5, random_state=0),
+    }
+
+
+@pytest.mark.parametrize("name", list(_relabelled_classifiers()))
+def test_guard_relabelled_classes_permute_the_probability_columns(name):
+    # Classes 0, 1, 2 renamed 'c', 'a', 'b': classes_ is ['a', 'b', 'c'], and
+    # each class keeps its probability, in the column classes_ gives it.
+    X, _, labels, _ = _data()
+    names = np.array(["c", "a", "b"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = _relabelled_classifiers()[name]().fit(X, labels)
+        renamed = _relabelled_classifiers()[name]().fit(X, names[labels])
+    assert list(renamed.classes_) == ["a", "b", "c"]
+    column = np.searchsorted(renamed.classes_, names)        # of classes 0, 1, 2
+    assert_allclose(renamed.predict_proba(X)[:, column], plain.predict_proba(X),
+                    rtol=0, atol=1e-9)
+    assert np.array_equal(renamed.predict(X), names[plain.predict(X)])
+
+
+def test_guard_relabelled_classes_permute_a_task_of_the_heterogeneous_mmoe():
+    from skmoe import HeterogeneousMultiGateMixtureOfExperts
+    X, y, labels, _ = _data()
+    names = np.array(["c", "a", "b"])
+    Y = np.column_stack([y, labels])
+    renamed_Y = Y.astype(object)
+    renamed_Y[:, 1] = names[labels]
+    make = lambda: HeterogeneousMultiGateMixtureOfExperts(  # noqa: E731
+        _regression_experts(), tasks=["regression", "multiclass"], max_iter=50,
+        random_state=0)
+    plain, renamed = make().fit(X, Y), make().fit(X, renamed_Y)
+    column = np.searchsorted(renamed.classes_[1], names)
+    assert_allclose(renamed.predict_proba(X)[1][:, column], plain.predict_proba(X)[1],
+                    rtol=0, atol=1e-9)
+    assert_allclose(renamed.predict(X)[:, 0].astype(float), plain.predict(X)[:, 0],
+                    rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("params", [
+    dict(top_k=1, capacity_factor=1.0), dict(top_k=2, capacity_factor=0.5),
+    dict(top_k=2, random_routing=True), dict(top_k=2, noisy_gating=True),
+    dict(top_k=1, balance_coef=0.1),
+    dict(training="em", top_k=1, capacity_factor=1.0, max_iter=3),
+    dict(training="em", top_k=2, random_routing=True, max_iter=3)])
+def test_guard_routed_predictions_are_k_experts_per_row_and_usage_is_their_count(params):
+    # predict_gate: k positive weights per row, summing to one; expert_usage:
+    # the share of rows with a positive weight; predict: the sum of those
+    # weights times the experts' own predictions, the same for a row alone
+    # or in a shuffled batch (no capacity at predict time).
+    from sklearn.neighbors import KNeighborsRegressor
+    X, y, _, _ = _data(300)
+    experts = _regression_experts() + [("knn", KNeighborsRegressor(5))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, max_epochs=10, random_state=0,
+                                        **params).fit(X, y)
+    gate, outputs, pred = moe.predict_gate(X), moe.predict_experts(X), moe.predict(X)
+    assert np.all((gate > 0).sum(axis=1) == params["top_k"])
+    assert_allclose(gate.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert_allclose(moe.expert_usage(X), (gate > 0).mean(axis=0), rtol=0, atol=0)
+    assert_allclose(pred, (gate * outputs).sum(axis=1), rtol=0, atol=1e-12)
+    order = np.random.RandomState(1).permutation(len(X))
+    assert_allclose(moe.predict(X[order]), pred[order], rtol=0, atol=1e-12)
+    alone = np.array([moe.predict(X[i:i + 1])[0] for i in range(0, len(X), 29)])
+    assert_allclose(alone, pred[::29], rtol=0, atol=1e-12)
+
+
+def test_guard_multi_task_predictions_do_not_depend_on_the_predict_chunk(monkeypatch):
+    # The network runs _PREDICT_CHUNK rows at a time and the chunks' (task,
+    # row, output) blocks are joined along the rows: 7-row chunks give the
+    # predictions, probabilities and gates of one pass.
+    from skmoe import MultiGateMixtureOfExperts, _mmoe
+    X, y, labels, _ = _data()
+    Y = np.column_stack([y, labels])
+    for architecture in ("mmoe", "ple"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = MultiGateMixtureOfExperts(tasks=["regression", "multiclass"],
+                                              architecture=architecture, n_experts=3,
+                                              max_iter=5, random_state=0).fit(X, Y)
+        X_new = X[:40]
+        whole = (model.predict(X_new), model.predict_proba(X_new)[1],
+                 model.predict_gate(X_new))
+        monkeypatch.setattr(_mmoe, "_PREDICT_CHUNK", 7)
+        chunked = (model.predict(X_new), model.predict_proba(X_new)[1],
+                   model.predict_gate(X_new))
+        monkeypatch.setattr(_mmoe, "_PREDICT_CHUNK", 16_384)
+        for a, b in zip(chunked, whole):
+            assert_allclose(a, b, rtol=0, atol=1e-6)   # (float32 products)
