@@ -75,7 +75,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         scikit-learn tags follow).
     smoothing : float, default=1.0
         Classification only: additive smoothing of ``P(class | outcome)``,
-        in units of an average row's weight.
+        in units of an average row's weight (of the rows of positive weight).
 
     Attributes
     ----------
@@ -260,6 +260,14 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         # (The mean of weights near 1e308 overflowed, and every weight became
         # 0: noise_std_ NaN, or "Weights sum to zero".)
         w = np.ones(len(y)) if w is None else normalised_weights(w)
+        # A row of zero weight is a row left out: the average row, the unit of
+        # ``smoothing``, and y's spread, which floors ``noise_std_``, are those
+        # of the rows of positive weight (zero weights on half the rows halved
+        # the smoothing, and a floor from the left-out rows' spread made
+        # noise_std_ 34 times that of the fit without them).
+        positive = w > 0
+        if not positive.all():
+            w = w / w[positive].mean()
         start = dict(self.params or {})
         for key, value in start.items():
             # (A NaN start was reported as the rule returning NaN.)
@@ -276,7 +284,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                                  f"{str(y.ravel()[0])!r}. For class labels use "
                                  "task='classification'.") from exc
             check_finite_target(y, "RuleExpert")   # (noise_std_ was NaN, silently)
-            scale = mean_and_scale(y)[1]
+            scale = mean_and_scale(y[positive])[1]
 
             root_share = np.sqrt(w / w.sum())
 

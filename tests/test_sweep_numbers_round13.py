@@ -58,6 +58,42 @@ def test_float32_sample_weight_fits_what_the_same_float64_weights_fit(make, task
     assert_allclose(getattr(b, predict)(X), getattr(a, predict)(X), rtol=0, atol=1e-12)
 
 
+
+def _above(X, threshold):
+    return X[:, 0] > threshold
+
+
+def _line(X, slope):
+    return slope * X[:, 0]
+
+
+def test_rule_expert_rows_of_zero_weight_fit_what_their_removal_fits():
+    # A row of zero weight is a row left out. The rule rescaled the weights to
+    # mean one over every row, so zero weights on half the rows made the kept
+    # rows weigh 2 and halved the smoothing (probabilities 0.0108 away from
+    # the fit without those rows, another threshold); and its noise floor
+    # came from the spread of every y: an exact rule's noise_std_ was 0.0547,
+    # 34 times the 0.00159 of the fit without the left-out rows.
+    from skmoe import RuleExpert
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    labels = (X[:, 0] + 0.8 * rng.normal(size=40) > 0).astype(int)
+    y = 2 * X[:, 0]
+    y[::2] += 100 * rng.normal(size=20)             # noise on the rows left out only
+    weight = np.ones(40)
+    weight[::2] = 0
+    kept = weight > 0
+    rule = RuleExpert(_above, params={"threshold": 0.0}, task="classification")
+    weighted = rule.fit(X, labels, sample_weight=weight).predict_proba(X)
+    assert_allclose(weighted, rule.fit(X[kept], labels[kept]).predict_proba(X),
+                    rtol=0, atol=1e-12)
+    rule = RuleExpert(_line, params={"slope": 1.0})
+    weighted = rule.fit(X, y, sample_weight=weight).noise_std_
+    alone = rule.fit(X[kept], y[kept]).noise_std_
+    assert rule.params_["slope"] == pytest.approx(2.0)
+    assert weighted == pytest.approx(alone, rel=1e-12)
+
+
 # ---------------------------------------------------------------- guards
 def _relabelled_classifiers():
     from skmoe import EnsembleClassifier
