@@ -192,7 +192,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         if scaling is None:
             weighted = (X if sample_weight is None or np.all(sample_weight > 0)
                         else X[np.asarray(sample_weight) > 0])
-            scaling = standardisation(weighted)
+            # (In float64: float32 X gave float32 means and scales, and another gate.)
+            scaling = standardisation(np.asarray(weighted, dtype=np.float64))
         self.mean_, self.scale_ = scaling
         self.input_clip_ = INPUT_CLIP
         with seeded_torch(seed):
@@ -458,7 +459,9 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # A DataFrame of no columns is that too: scikit-learn's check failed
             # on it with numpy's bare "at least one array or dtype is required".
             X = np.empty((X.shape[0], 0))
-        X = check_array(X, dtype=(np.float64, np.float32), ensure_all_finite="allow-nan",
+        # float64, as the mixtures give it: float32 X was kept, its means and
+        # scales computed in float32, and the same numbers fitted another gate.
+        X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
                         ensure_min_features=0, input_name="X")
         targets = check_array(targets, dtype=np.float64, input_name="targets")
         width = self.n_experts_ if warm_start and hasattr(self, "module_") else None
