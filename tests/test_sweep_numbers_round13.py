@@ -215,3 +215,54 @@ def test_guard_multi_task_predictions_do_not_depend_on_the_predict_chunk(monkeyp
         monkeypatch.setattr(_mmoe, "_PREDICT_CHUNK", 16_384)
         for a, b in zip(chunked, whole):
             assert_allclose(a, b, rtol=0, atol=1e-6)   # (float32 products)
+
+
+def _zero_weight_estimators():
+    from skmoe import (EnsembleClassifier, EnsembleRegressor,
+                       HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor)
+    return {
+        "stacked regressor": (lambda: MixtureOfExpertsRegressor(
+            _regression_experts(), max_epochs=10, random_state=0), "regression"),
+        "stacked classifier": (lambda: MixtureOfExpertsClassifier(
+            _classification_experts(), max_epochs=10, random_state=0), "classification"),
+        "gradient top-2": (lambda: MixtureOfExpertsClassifier(
+            _classification_experts(), top_k=2, max_epochs=10, random_state=0),
+            "classification"),
+        "em top-1": (lambda: MixtureOfExpertsRegressor(
+            _regression_experts(), training="em", top_k=1, max_iter=5, random_state=0),
+            "regression"),
+        "greedy ensemble": (lambda: EnsembleClassifier(
+            _classification_experts(), weights="greedy", random_state=0), "classification"),
+        "greedy regression ensemble": (lambda: EnsembleRegressor(
+            _regression_experts(), weights="greedy", random_state=0), "regression"),
+        "tree mixture": (lambda: HierarchicalMixtureRegressor(
+            LinearRegression(), branching=2, max_iter=5, random_state=0), "regression"),
+        "heterogeneous mmoe": (lambda: HeterogeneousMultiGateMixtureOfExperts(
+            _regression_experts(), tasks=["regression", "multiclass"], max_iter=30,
+            random_state=0), "multi-task"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_zero_weight_estimators()))
+def test_guard_rows_of_zero_weight_fit_what_their_removal_fits(name):
+    # A row of zero weight is a row left out: folds, gates, starts and heads
+    # are those of the fit without it, to the last digit.
+    make, task = _zero_weight_estimators()[name]
+    X, y, labels, _ = _data()
+    target = {"regression": y, "classification": labels,
+              "multi-task": np.column_stack([y, labels])}[task]
+    weight = np.ones(len(y))
+    weight[::4] = 0
+    kept = weight > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weighted = make().fit(X, target, sample_weight=weight)
+        alone = make().fit(X[kept], target[kept])
+    if task == "multi-task":
+        assert_allclose(weighted.predict(X)[:, 0], alone.predict(X)[:, 0], rtol=0, atol=1e-12)
+        assert_allclose(weighted.predict_proba(X)[1], alone.predict_proba(X)[1], rtol=0,
+                        atol=1e-12)
+    elif task == "regression":
+        assert_allclose(weighted.predict(X), alone.predict(X), rtol=0, atol=1e-12)
+    else:
+        assert_allclose(weighted.predict_proba(X), alone.predict_proba(X), rtol=0, atol=1e-12)
