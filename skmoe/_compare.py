@@ -28,7 +28,7 @@ from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._compat import check_flag
-from ._crossfit import check_splits
+from ._crossfit import check_fold_count, check_splits
 from ._progress import progress_bar
 
 PairedTest = namedtuple(
@@ -739,11 +739,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # paired test called a difference of 4e-16 significant (t = -inf).
         raise ValueError(f"y is constant ({y_arr.ravel()[:1].tolist()[0]!r}): there is "
                          "nothing to compare the models on.")
-    if isinstance(cv, (bool, np.bool_)):
-        # bool is an int to Python: cv=True was K-fold with "n_splits=1", a
-        # message that named no cv (the estimators refuse a flag as cv).
-        raise ValueError(f"cv must be a number of folds (2 or more), a splitter or an "
-                         f"iterable of (train, test) splits, got {cv!r}.")
+    # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.
+    check_fold_count(cv, len(y_arr))
     # Any integer (a numpy one from a grid or a config, too) is the documented
     # shuffled K-fold: np.int64(5) went to check_cv, unshuffled folds.
     if isinstance(cv, numbers.Integral):

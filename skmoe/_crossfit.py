@@ -102,6 +102,24 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     return folds
 
 
+def check_fold_count(cv, n_rows, splits="a splitter or an iterable of (train, test) splits"):
+    """Refuse a flag as ``cv``, or a number of folds that ``n_rows`` rows cannot make.
+
+    The mixtures refuse these through their parameter constraints and their
+    row counts; ``compare`` and ``select_n_experts`` passed them on to
+    scikit-learn's ``KFold``, whose "requires at least one train/test split
+    by setting n_splits=2 or more, got n_splits=1" and "Cannot have number
+    of splits n_splits=100 greater than the number of samples" named a
+    parameter the caller never set.
+    """
+    if isinstance(cv, (bool, np.bool_)) or (isinstance(cv, numbers.Integral) and cv < 2):
+        # (bool is an int to Python: cv=True was K-fold with "n_splits=1".)
+        raise ValueError(f"cv must be a number of folds (2 or more), {splits}, got {cv!r}.")
+    if isinstance(cv, numbers.Integral) and cv > n_rows:
+        raise ValueError(f"cv={cv} folds need at least {cv} rows; the data has {n_rows}. "
+                         "Lower cv or add rows.")
+
+
 def check_splits(splits, n_rows, cv):
     """The (train, test) pairs of ``cv`` as index arrays, checked against ``n_rows`` rows.
 

@@ -26,7 +26,7 @@ from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
 from ._base import encode_class_labels, encode_class_weights
 from ._blend import ConstantLogits
-from ._crossfit import CrossFitAverage, check_splits, make_folds
+from ._crossfit import CrossFitAverage, check_fold_count, check_splits, make_folds
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
                           regression_outputs)
@@ -446,10 +446,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     y = _check_y(y, y_numeric=not is_classifier(estimator), estimator=estimator)
     scores = {}
     if criterion == "cv":
-        if isinstance(cv, (bool, np.bool_)):
-            # bool is an int to Python: cv=True was K-fold with "n_splits=1".
-            raise ValueError(f"cv must be a number of folds (2 or more) or a "
-                             f"cross-validation generator, got {cv!r}.")
+        # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.
+        check_fold_count(cv, len(y), "a cross-validation generator or an iterable of "
+                                     "(train, test) splits")
         splitter = check_cv(cv, y, classifier=is_classifier(estimator))
         try:
             folds = list(splitter.split(X, y))
