@@ -26,6 +26,7 @@ from sklearn.metrics import get_scorer, get_scorer_names, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._compat import check_flag
 from ._crossfit import check_fold_count, check_splits
@@ -694,6 +695,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
     # (progress="no" showed the bar, greedy_ensemble="no" added the twins.)
     progress = check_flag(progress, "progress", "compare")
+    # As the estimators check it: a numpy Generator (or -1, 1.5) failed in
+    # KFold with "cannot be used to seed a numpy.random.RandomState
+    # instance" or "Seed must be between 0 and 2**32 - 1", naming no parameter.
+    validate_parameter_constraints({"random_state": ["random_state"]},
+                                   {"random_state": random_state}, caller_name="compare")
     if check_flag(greedy_ensemble, "greedy_ensemble", "compare"):
         estimators = _with_greedy_ensembles(estimators)
     kinds = {is_classifier(e) for e in estimators.values()}

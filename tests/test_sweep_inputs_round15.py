@@ -42,3 +42,14 @@ def test_compare_and_select_n_experts_still_take_as_many_folds_as_rows():
     result = compare({"ridge": Ridge(), "line": LinearRegression()}, X, y, cv=6,
                      scoring="neg_mean_absolute_error")
     assert len(result.scores["ridge"]["neg_mean_absolute_error"]) == 6
+
+
+@pytest.mark.parametrize("random_state", [np.random.default_rng(0), -1, 1.5])
+def test_compare_names_a_random_state_it_cannot_seed_folds_with(random_state):
+    # Failed in KFold with "Generator(PCG64) at 0x... cannot be used to seed
+    # a numpy.random.RandomState instance" or "Seed must be between 0 and
+    # 2**32 - 1", naming no parameter (the estimators refuse these by name).
+    X, y = _regression()
+    with pytest.raises(ValueError, match=r"The 'random_state' parameter of compare must be"):
+        compare({"ridge": Ridge(), "tree": DecisionTreeRegressor()}, X, y, cv=3,
+                random_state=random_state)
