@@ -1151,6 +1151,25 @@ def read_only_hint(exc):
             "copy them first)")
 
 
+
+def unknown_category_hint(exc):
+    """A hint for an encoder that meets a category the rows it was fitted on lack.
+
+    A model inside a mixture or a comparison is fitted on some of the rows (a
+    fold's training rows, a tree leaf's rows of weight), so a rare category
+    can reach its ``OneHotEncoder`` first at prediction: scikit-learn's
+    "Found unknown categories ['w'] in column 0 during transform" came with
+    the folds' "If the error is about too few rows, pass fewer folds" at
+    best, and a tree mixture failed so predicting its own training rows.
+    """
+    if "unknown categor" not in str(exc):
+        return ""
+    return (" (a category absent from the rows this model was fitted on, as a rare "
+            "one can be from a cross-fitting fold's training rows or a tree mixture "
+            "leaf's rows of weight; make its encoder take unknown categories: "
+            "OneHotEncoder(handle_unknown='ignore') or "
+            "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1))")
+
 # The error types an expert's own failure (fit, predict) is re-raised as, with
 # the expert's name; others become ValueError.
 _REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,

@@ -576,9 +576,10 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
         except Exception as exc:
             # Which model failed, and where: with several models the error
             # itself ("Input contains NaN.") named none of them.
-            from ._base import rebuilt_error
+            from ._base import rebuilt_error, unknown_category_hint
             raise rebuilt_error(exc, f"Model {name!r} failed to {step} on a split of "
-                                     f"{len(train)} training rows: {exc}") from exc
+                                     f"{len(train)} training rows: {exc}"
+                                     f"{unknown_category_hint(exc)}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
 

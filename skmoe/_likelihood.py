@@ -10,7 +10,7 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
-from ._base import read_only_hint, rebuilt_error
+from ._base import read_only_hint, rebuilt_error, unknown_category_hint
 from ._data import huge_values_hint, n_samples, own_frame, warned_once
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
@@ -117,7 +117,8 @@ def call_expert(name, expert, method, X):
         # destination is read-only", although the caller's X was writeable.)
         raise rebuilt_error(exc, f"Expert '{name}' ({type(expert).__name__}) failed in "
                                  f"{method}: {exc}{read_only_hint(exc)}"
-                                 f"{huge_values_hint(exc, X)}") from exc
+                                 f"{huge_values_hint(exc, X)}{unknown_category_hint(exc)}"
+                                 ) from exc
     if values.ndim == 0 or values.shape[0] != n:
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
                          f"{method} of shape {values.shape} for {n} rows; expected "

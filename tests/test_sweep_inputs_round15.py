@@ -1,11 +1,16 @@
-"""Bad-input sweep, round 15: compare, select_n_experts and their folds."""
+"""Bad-input sweep, round 15: folds, seeds, encoders and the gate's inputs."""
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsRegressor, compare, select_n_experts
+from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, compare,
+                   select_n_experts)
 
 
 def _regression(n=30):
@@ -53,3 +58,53 @@ def test_compare_names_a_random_state_it_cannot_seed_folds_with(random_state):
     with pytest.raises(ValueError, match=r"The 'random_state' parameter of compare must be"):
         compare({"ridge": Ridge(), "tree": DecisionTreeRegressor()}, X, y, cv=3,
                 random_state=random_state)
+
+
+def _frame_with_a_rare_category():
+    X, y = _regression(n=40)
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    frame["kind"] = np.where(X[:, 1] > 0, "u", "v")
+    frame.loc[5, "kind"] = "w"   # one row: some training rows never see it
+    return frame, y
+
+
+def _encoded(estimator):
+    return make_pipeline(make_column_transformer((OneHotEncoder(), ["kind"]),
+                                                 remainder="passthrough"), estimator)
+
+
+_UNKNOWN_CATEGORY = (r"Found unknown categories \['w'\] .* \(a category absent from the rows "
+                     r"this model was fitted on.*OneHotEncoder\(handle_unknown='ignore'\)")
+
+
+def test_an_encoder_meeting_a_category_its_rows_lack_is_told_to_take_unknown_ones():
+    # The fold that holds the one 'w' row left it out of the training rows:
+    # the mixture said "If the error is about too few rows, pass fewer folds
+    # or cv=None", compare nothing at all; the fix is the encoder's
+    # handle_unknown.
+    X, y = _frame_with_a_rare_category()
+    experts = [("line", _encoded(LinearRegression())), ("ridge", _encoded(Ridge()))]
+    moe = MixtureOfExpertsRegressor(experts, training="em", cv=2, max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match="Expert 'line' .*" + _UNKNOWN_CATEGORY):
+        moe.fit(X, y)
+    with pytest.raises(ValueError, match="Model 'line' .*" + _UNKNOWN_CATEGORY):
+        compare(dict(experts), X, y, cv=2)
+    # A tree mixture's leaf is fitted on its rows of weight only, and then
+    # predicts every row: its fit failed with scikit-learn's message alone.
+    hme = HierarchicalMixtureRegressor(experts, branching=(2,), random_state=0)
+    with pytest.raises(ValueError, match="Expert '(line|ridge)' .*" + _UNKNOWN_CATEGORY):
+        hme.fit(X, y + 3 * (X["kind"] == "u"))
+
+
+def test_an_encoder_that_takes_unknown_categories_still_fits():
+    X, y = _frame_with_a_rare_category()
+
+    def encoded(estimator):
+        return make_pipeline(make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["kind"]), remainder="passthrough"),
+            estimator)
+
+    moe = MixtureOfExpertsRegressor([("line", encoded(LinearRegression())),
+                                     ("ridge", encoded(Ridge()))],
+                                    training="em", cv=2, max_iter=2, random_state=0)
+    assert np.all(np.isfinite(moe.fit(X, y).predict(X)))
