@@ -17,6 +17,7 @@ Shape legend: ``e`` experts, ``b`` batch rows, ``i``/``o`` layer widths.
 
 import math
 import numbers
+import warnings
 
 import torch
 
@@ -76,15 +77,28 @@ def check_layer_sizes(value, name):
     return sizes
 
 
+def linear(n_in, n_out):
+    """``torch.nn.Linear(n_in, n_out)``, without torch's warning for ``n_in == 0``.
+
+    A gate on no column (a gate_transformer that keeps none; the gate is then
+    its constant bias) made torch warn "Initializing zero-element tensors is
+    a no-op" from the layer's init, at every fit.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Initializing zero-element tensors",
+                                category=UserWarning)
+        return torch.nn.Linear(n_in, n_out)
+
+
 def make_mlp(n_in, hidden_layer_sizes, n_out, activation="relu", dropout=0.0):
     """A plain MLP ``n_in -> hidden... -> n_out`` as a ``torch.nn.Sequential``."""
     layers, width = [], n_in
     for size in hidden_layer_sizes:
-        layers += [torch.nn.Linear(width, size), ACTIVATIONS[activation]()]
+        layers += [linear(width, size), ACTIVATIONS[activation]()]
         if dropout:
             layers.append(torch.nn.Dropout(dropout))
         width = size
-    layers.append(torch.nn.Linear(width, n_out))
+    layers.append(linear(width, n_out))
     return torch.nn.Sequential(*layers)
 
 

@@ -68,7 +68,9 @@ def device_standardisation(X_device, X):
     (equal to numpy's up to summation order); with NaN numpy's, and for a
     column whose squares overflow or underflow numpy's for that column.
     """
-    if len(X) == 0 or X_device.dtype != torch.float64 or torch.isnan(X_device).any():
+    # (No column: torch's var_mean warned "degrees of freedom is <= 0".)
+    if (len(X) == 0 or X.shape[1] == 0 or X_device.dtype != torch.float64
+            or torch.isnan(X_device).any()):
         return standardisation(X)
     var, mean = torch.var_mean(X_device, dim=0, correction=0)
     mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
 from ._data import is_dataframe
-from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, make_mlp
+from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
                         lbfgs, minibatches)
@@ -238,7 +238,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         # (Before init or fit: "'MLPGate' object has no attribute 'n_features_in_'".)
         check_is_fitted(self, "module_")
         with seeded_torch(self._init_seed()):
-            self.noise_module_ = torch.nn.Linear(self.n_features_in_, self.n_experts_)
+            self.noise_module_ = linear(self.n_features_in_, self.n_experts_)
         torch.nn.init.zeros_(self.noise_module_.weight)
         torch.nn.init.zeros_(self.noise_module_.bias)
         self.noise_module_.to(self.device_, self._dtype())

@@ -1,12 +1,15 @@
 """Bad-input sweep, round 15: folds, seeds, encoders and the gate's inputs."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.compose import make_column_transformer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, compare,
@@ -17,6 +20,10 @@ def _regression(n=30):
     rng = np.random.RandomState(0)
     X = rng.randn(n, 2)
     return X, X[:, 0] + 0.1 * rng.randn(n)
+
+
+def _two_experts():
+    return [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
 
 
 def _em_template():
@@ -108,3 +115,28 @@ def test_an_encoder_that_takes_unknown_categories_still_fits():
                                      ("ridge", encoded(Ridge()))],
                                     training="em", cv=2, max_iter=2, random_state=0)
     assert np.all(np.isfinite(moe.fit(X, y).predict(X)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda gate_view: MixtureOfExpertsRegressor(
+        _two_experts(), training="em", gate_transformer=gate_view, max_iter=2, random_state=0),
+    lambda gate_view: MixtureOfExpertsRegressor(
+        _two_experts(), top_k=1, noisy_gating=True, gate_transformer=gate_view, max_epochs=2,
+        random_state=0),
+    lambda gate_view: MixtureOfExpertsRegressor(
+        _two_experts(), top_k=2, gate_transformer=gate_view, max_epochs=2, random_state=0),
+    lambda gate_view: HierarchicalMixtureRegressor(
+        _two_experts(), branching=(2,), gate_transformer=gate_view, max_iter=2,
+        random_state=0),
+], ids=["em", "noisy-top-1", "top-2", "tree"])
+def test_a_gate_on_no_column_fits_without_torch_warnings(make):
+    # A gate_transformer that keeps no column leaves the gate its constant
+    # bias; torch warned at every fit: "Initializing zero-element tensors is a
+    # no-op" (the first layer's and the noise layer's init) and "var_mean():
+    # degrees of freedom is <= 0" (the inputs' scaling).
+    X, y = _regression()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = make(FunctionTransformer(lambda Z: Z[:, :0])).fit(X, y)
+    assert np.all(np.isfinite(model.predict(X)))
+    assert [str(w.message) for w in caught if not issubclass(w.category, ConvergenceWarning)] == []
