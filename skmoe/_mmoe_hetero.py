@@ -290,9 +290,12 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         """
         if isinstance(self.cv, numbers.Integral):
             if len(X) < self.cv:
+                # (The note on zero weights was given without sample_weight too.)
+                left_out = ("" if kept is None else
+                            f" (rows of positive weight; {kept[1] - len(X)} rows of zero "
+                            "sample_weight are left out)")
                 raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
-                                 f"got {len(X)} (rows of zero sample_weight are left "
-                                 "out). Lower cv or add rows.")
+                                 f"got {len(X)}{left_out}. Lower cv or add rows.")
             return make_folds(self.cv, X, seed=seed)
         labels = next((Y[:, t] for t, kind in enumerate(self.tasks_)
                        if kind != "regression"), None)

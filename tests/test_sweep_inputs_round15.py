@@ -12,8 +12,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, compare,
-                   select_n_experts)
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, compare, select_n_experts)
 
 
 def _regression(n=30):
@@ -140,3 +140,18 @@ def test_a_gate_on_no_column_fits_without_torch_warnings(make):
         model = make(FunctionTransformer(lambda Z: Z[:, :0])).fit(X, y)
     assert np.all(np.isfinite(model.predict(X)))
     assert [str(w.message) for w in caught if not issubclass(w.category, ConvergenceWarning)] == []
+
+
+def test_heterogeneous_multitask_too_few_rows_mention_weights_only_when_given():
+    # "got 2 (rows of zero sample_weight are left out)" was said of a fit
+    # without sample_weight, sending the user after weights they never gave.
+    X, y = _regression()
+    Y = np.c_[y, -y]
+    make = lambda: HeterogeneousMultiGateMixtureOfExperts(_two_experts(), cv=3)  # noqa: E731
+    with pytest.raises(ValueError) as error:
+        make().fit(X[:2], Y[:2])
+    assert str(error.value) == "cv=3 folds need at least 3 samples, got 2. Lower cv or add rows."
+    weight = np.r_[1.0, 1.0, np.zeros(len(X) - 2)]
+    with pytest.raises(ValueError, match=r"got 2 \(rows of positive weight; 28 rows of zero "
+                                         r"sample_weight are left out\)\. Lower cv"):
+        make().fit(X, Y, sample_weight=weight)
