@@ -256,6 +256,8 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
     module_ : torch.nn.Sequential
     x_mean_, x_scale_ : ndarray of shape (n_features,)
     y_mean_, y_scale_ : float
+        The target's scaling; a constant target (over the rows of positive
+        weight) has ``y_scale_ = 0``, so that it is predicted exactly.
     n_iter_ : int
         Epochs run.
     history_ : list of dict
@@ -302,6 +304,12 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self._set_target_scaling(y)
         target = ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
+        kept = y[sample_weight > 0]
+        if len(kept) and kept.min() == kept.max():
+            # A constant target is its constant (as the multi-task mixtures
+            # predict one): scaled by one, the network's leftover outputs were
+            # added to it, predictions from -0.005 to 0.24 for y = 0 or 3.7e-12.
+            self.y_mean_, self.y_scale_ = float(kept[0]), 0.0
         return self._fit_torch(X, target, sample_weight, 1)
 
     def _set_target_scaling(self, y):

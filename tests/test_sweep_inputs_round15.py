@@ -12,8 +12,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor, compare, select_n_experts)
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, TorchMLPRegressor,
+                   compare, select_n_experts)
 
 
 def _regression(n=30):
@@ -155,3 +156,22 @@ def test_heterogeneous_multitask_too_few_rows_mention_weights_only_when_given():
     with pytest.raises(ValueError, match=r"got 2 \(rows of positive weight; 28 rows of zero "
                                          r"sample_weight are left out\)\. Lower cv"):
         make().fit(X, Y, sample_weight=weight)
+
+
+@pytest.mark.parametrize("value", [0.0, 3.7e-12, -2.5])
+def test_a_torch_regressor_predicts_a_constant_target_as_its_constant(value):
+    # The constant was scaled by one and the network's leftover outputs added
+    # to it: TorchMLPRegressor(max_epochs=2) predicted -0.005 .. 0.24 for y = 0
+    # and for y = 3.7e-12 (the multi-task mixtures predict such a task exactly).
+    X, _ = _regression()
+    model = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, np.full(len(X), value))
+    assert np.all(model.predict(X) == value)
+    # Constant over the rows of weight: those are the rows it learns from.
+    y = np.r_[np.arange(5.0), np.full(len(X) - 5, value)]
+    weight = np.r_[np.zeros(5), np.ones(len(X) - 5)]
+    weighted = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, y, sample_weight=weight)
+    assert np.all(weighted.predict(X) == value)
+    # Two torch experts in a mixture predict through the batched device path.
+    ensemble = EnsembleRegressor([("a", TorchMLPRegressor(max_epochs=2, random_state=0)),
+                                  ("b", TorchMLPRegressor(max_epochs=2, random_state=1))])
+    assert np.all(ensemble.fit(X, np.full(len(X), value)).predict(X) == value)
