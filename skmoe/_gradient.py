@@ -347,6 +347,10 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
                     history):
     """Unstack the batched networks into fitted TorchMLP estimators."""
     experts = {}
+    # A constant target is its constant, as a TorchMLPRegressor fitted alone
+    # predicts it: scaled by one, the networks' leftover outputs were added to
+    # it (a mixture trained jointly predicted 5.09 for y = 5, 0.09 for y = 0).
+    constant = not problem.is_classifier and problem.y.min() == problem.y.max()
     for group in model.groups:
         _, activation, dropout, _ = group.architecture
         for position, mlp in zip(group.positions.tolist(),
@@ -355,7 +359,8 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
             if problem.is_classifier:
                 expert.classes_ = np.arange(problem.n_classes)
             else:
-                expert.y_mean_, expert.y_scale_ = problem.y_mean, problem.y_scale
+                expert.y_mean_, expert.y_scale_ = ((float(problem.y[0]), 0.0) if constant
+                                                   else (problem.y_mean, problem.y_scale))
             expert.n_features_in_ = problem.torch_X.shape[1]
             # The names of a DataFrame's columns, as its own fit would keep them.
             _check_feature_names(expert, problem.expert_X, reset=True)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from numpy.testing import assert_allclose
 from sklearn.compose import make_column_transformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, Ridge
@@ -175,3 +176,21 @@ def test_a_torch_regressor_predicts_a_constant_target_as_its_constant(value):
     ensemble = EnsembleRegressor([("a", TorchMLPRegressor(max_epochs=2, random_state=0)),
                                   ("b", TorchMLPRegressor(max_epochs=2, random_state=1))])
     assert np.all(ensemble.fit(X, np.full(len(X), value)).predict(X) == value)
+
+
+@pytest.mark.parametrize("value", [0.0, 3.7e-12, -2.5])
+def test_torch_experts_trained_with_the_gate_predict_a_constant_target(value):
+    # The joint trainer exported its networks with the target's scale of one,
+    # so the mixture predicted the constant plus their leftover outputs:
+    # 0.09 for y = 0, 5.09 for y = 5 (a TorchMLPRegressor alone predicts it).
+    X, _ = _regression()
+    moe = MixtureOfExpertsRegressor(
+        [("a", TorchMLPRegressor(max_epochs=2, random_state=0)),
+         ("b", TorchMLPRegressor(max_epochs=2, random_state=1))],
+        training="gradient", max_epochs=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        moe.fit(X, np.full(len(X), value))
+    assert np.all(moe.predict_experts(X) == value)
+    # (The gate's weights sum to one up to rounding.)
+    assert_allclose(moe.predict(X), value, rtol=1e-12, atol=0)
