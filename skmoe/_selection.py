@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
-from ._base import encode_class_labels, encode_class_weights
+from ._base import _float_target, encode_class_labels, encode_class_weights
 from ._blend import ConstantLogits
 from ._crossfit import CrossFitAverage, check_fold_count, check_splits, make_folds
 from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
@@ -443,7 +443,17 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         # object is not subscriptable" on every fold); the mixtures take them as CSR.
         X = X.tocsr()
     # As the mixtures check it: a column y is raveled (DataConversionWarning).
-    y = _check_y(y, y_numeric=not is_classifier(estimator), estimator=estimator)
+    y = _check_y(y, estimator=estimator)
+    if not is_classifier(estimator):
+        # As the mixtures read a regressor's y: numbers written as text are
+        # numbers, words an error that says so. (The one-expert candidate failed
+        # on text with numpy's "ufunc 'subtract' did not contain a loop with
+        # signature matching types", on words with "could not convert string
+        # to float", naming neither y nor the regressor.)
+        def not_numeric(exc):
+            return ValueError(f"y must be numeric for {type(mixture).__name__} (a regressor): "
+                              f"{exc}; use a classifier for class labels.")
+        y = _check_y(_float_target(y, not_numeric), y_numeric=True, estimator=estimator)
     scores = {}
     if criterion == "cv":
         # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.

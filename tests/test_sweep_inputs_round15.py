@@ -194,3 +194,23 @@ def test_torch_experts_trained_with_the_gate_predict_a_constant_target(value):
     assert np.all(moe.predict_experts(X) == value)
     # (The gate's weights sum to one up to rounding.)
     assert_allclose(moe.predict(X), value, rtol=1e-12, atol=0)
+
+
+def test_select_n_experts_reads_a_regression_target_as_the_mixtures_do():
+    # The mixtures take numbers written as text (a CSV column read as
+    # strings) and name words; select_n_experts' one-expert candidate failed
+    # on the text with numpy's "ufunc 'subtract' did not contain a loop with
+    # signature matching types", on words with a bare "could not convert
+    # string to float".
+    X, y = _regression()
+    template = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                         random_state=0)
+    expected = select_n_experts(template, X, y, candidates=[1, 2])
+    as_text = select_n_experts(template, X, y.astype(str), candidates=[1, 2])
+    assert as_text[0] == expected[0]
+    assert_allclose(list(as_text[1].values()), list(expected[1].values()), rtol=1e-12)
+    for words in (np.where(y > 0, "up", "down"), np.where(y > 0, "up", "down").astype(object)):
+        with pytest.raises(ValueError, match=r"y must be numeric for MixtureOfExpertsRegressor "
+                                             r"\(a regressor\): could not convert string to "
+                                             r"float: .*use a classifier for class labels"):
+            select_n_experts(template, X, words, candidates=[1, 2])
