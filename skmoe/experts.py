@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval
-from ._base import (check_finite_target, check_label_values, check_sample_weight,
+from ._base import (_float_target, check_finite_target, check_label_values, check_sample_weight,
                     encode_class_labels)
 from ._data import FittedMarkerMixin, mean_and_scale, normalised_weights, validate_numeric_data
 from ._likelihood import LogProbaMixin
@@ -293,11 +293,15 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         self._forget_fit()
         X, y = validate_numeric_data(self, X, y, y_numeric=True, who=type(self).__name__)
         # y_numeric converts object arrays only; a string array reached numpy's
-        # "resolved dtypes are not compatible with add.reduce".
+        # "resolved dtypes are not compatible with add.reduce". Read as the
+        # mixtures (and scikit-learn's regressors) read it: numbers written as
+        # text are numbers (they were refused as if they were class labels).
         if y.dtype.kind not in "biuf":
-            raise ValueError(f"y must be numeric for {type(self).__name__} (a regressor), "
-                             f"got an array of dtype {y.dtype}; use TorchMLPClassifier "
-                             "for class labels.")
+            def not_numeric(exc):
+                return ValueError(f"y must be numeric for {type(self).__name__} (a "
+                                  f"regressor): {exc}; use TorchMLPClassifier for class "
+                                  "labels.")
+            y = _float_target(y, not_numeric)
         # (y_mean_ was NaN, and every prediction, silently.)
         check_finite_target(y, type(self).__name__)
         sample_weight = check_sample_weight(sample_weight, X)

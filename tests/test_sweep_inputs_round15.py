@@ -214,3 +214,16 @@ def test_select_n_experts_reads_a_regression_target_as_the_mixtures_do():
                                              r"\(a regressor\): could not convert string to "
                                              r"float: .*use a classifier for class labels"):
             select_n_experts(template, X, words, candidates=[1, 2])
+
+
+def test_a_torch_regressor_reads_numbers_written_as_text_as_the_mixtures_do():
+    # Refused as "y must be numeric for TorchMLPRegressor (a regressor), got an
+    # array of dtype <U32; use TorchMLPClassifier for class labels", although
+    # they are no labels and every other regressor here takes them.
+    X, y = _regression()
+    as_text = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, y.astype(str))
+    as_numbers = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, y)
+    assert_allclose(as_text.predict(X), as_numbers.predict(X))
+    with pytest.raises(ValueError, match=r"y must be numeric for TorchMLPRegressor \(a "
+                                         r"regressor\): could not convert string to float"):
+        TorchMLPRegressor(max_epochs=2).fit(X, np.where(y > 0, "up", "down"))
