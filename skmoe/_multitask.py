@@ -76,6 +76,13 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
     for t, kind in enumerate(tasks):
         true, pred = Y[:, t], Y_pred[:, t]
         if kind == "regression":
+            missing = np.flatnonzero(_missing(true))
+            if missing.size:
+                # (r2_score's "Input contains NaN." named no task, and pd.NA
+                # was reported as a column that "is not numeric".)
+                raise ValueError(f"Regression task {t} has {missing.size} missing value(s) "
+                                 f"(the first at row {missing[0]}): drop those rows to "
+                                 "score it.")
             try:
                 true = true.astype(np.float64)
             except (TypeError, ValueError) as exc:     # (numpy's bare message)
