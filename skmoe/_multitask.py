@@ -118,11 +118,12 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
     _zero_weight_rows_left_out = False
 
     # ------------------------------------------------------------ targets
-    def _validate_tasks(self, Y, sample_weight=None):
+    def _validate_tasks(self, Y, sample_weight=None, dtypes=None):
         """Check ``y`` against ``tasks``; set ``tasks_``, ``classes_``, scaling.
 
         ``classes_`` come from every row, as in scikit-learn; the targets'
         scaling from the rows of positive weight, which are the rows fitted.
+        ``dtypes``: a DataFrame y's column dtypes, or None.
         """
         n_tasks = Y.shape[1]
         tasks = self.tasks
@@ -193,7 +194,14 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 raise ValueError(f"Task {t} is declared 'binary' but has {n_classes} "
                                  "classes; declare it 'multiclass'.")
             encoded[:, t] = encoder.transform(column)
-            self.classes_.append(encoder.classes_)
+            classes = encoder.classes_
+            if dtypes is not None and classes.dtype.kind == "f" and isinstance(
+                    dtypes[t], np.dtype) and dtypes[t].kind in "iu":
+                # Integer labels beside a float column of a DataFrame were
+                # read as floats: classes_ 1.0, 2.0, 3.0 for 1, 2, 3 (exact:
+                # labels beyond 2**53 are read as objects, _target_array).
+                classes = classes.astype(dtypes[t])
+            self.classes_.append(classes)
         self.tasks_ = tasks
         self.n_tasks_ = n_tasks
         self.task_weights_ = weights
@@ -244,7 +252,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         if Y.shape[1] == 0:
             raise ValueError("y has no columns; at least one task is needed.")
         sample_weight = check_relative_sample_weight(sample_weight, X)
-        Y = self._validate_tasks(Y, sample_weight)
+        Y = self._validate_tasks(Y, sample_weight,
+                                 list(y.dtypes) if is_dataframe(y) else None)
         if sample_weight is not None and self._zero_weight_rows_left_out:
             # A row of zero weight is a row left out, as in the single-task
             # mixtures: kept, it still moved the cross-fitting folds (a fit on
