@@ -1,6 +1,5 @@
 """scikit-learn's common estimator checks over every public estimator."""
 
-import torch
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -12,7 +11,14 @@ from skmoe import (EnsembleClassifier, EnsembleRegressor,
 from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
-FAST_MLP = dict(hidden_layer_sizes=(16,), learning_rate=1e-2, max_epochs=50, random_state=0)
+# The torch experts are checked on the CPU wherever the tests run: on a GPU,
+# cuBLAS picks float32 GEMM kernels by matrix shape, so a subset's predictions
+# differ from the full batch's in the 7th digit (check_methods_subset_invariance
+# asks rtol 1e-7), for the regressor always and for the classifier on some
+# shapes only -- an expected failure that flips with the card. The GPU paths
+# have their own tests (test_gpu_paths.py).
+FAST_MLP = dict(hidden_layer_sizes=(16,), learning_rate=1e-2, max_epochs=50, random_state=0,
+                device="cpu")
 
 
 # Rules for RuleExpert, at module level so that fitted rules pickle.
@@ -98,10 +104,6 @@ _MINIBATCH_WEIGHTS = (
 _TORCH_MLP_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_WEIGHTS,
 }
-if torch.cuda.is_available():
-    _TORCH_MLP_FAILURES["check_methods_subset_invariance"] = (
-        "on a GPU, cuBLAS picks float32 GEMM kernels by matrix shape, so a subset's "
-        "predictions differ from the full batch's in the 7th digit (rtol 1e-7 asked)")
 _SGD_WEIGHTS = (
     "minibatch Adam sees a repeated row twice per epoch in different batches and "
     "the input/target standardisation counts it twice, so integer weights are not "
