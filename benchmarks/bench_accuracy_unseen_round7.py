@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_benchmarks import (BASELINES, _expert_scores, _paired_gap_se, _rank,  # noqa: E402
-                            _scores, _splits, build_method)
+from run_benchmarks import _expert_scores, _scores, _splits, build_method  # noqa: E402
+# The summary and the report are round 6's.
+from bench_accuracy_unseen_round6 import _pct, report, summarise  # noqa: E402
 
 R, C = "regression", "classification"
 # name: (package, item, target, task, dropped columns besides rownames: ids, leaks,
@@ -164,60 +165,6 @@ def folds(name, n_splits, log):
                 f"without the row {np.delete(error, worst).mean():.4f})")
     finally:
         blend._gate_folds, blend.constant_blend_logits = gate_folds, constant_blend
-
-
-def summarise(result):
-    """Means over splits, the best expert (by its mean test score: an oracle
-    choice that favours the baseline), the mixture's rank and its gap to the
-    better of Stacking and Caruana with the paired standard error."""
-    recs, metric = result["records"], result["metric"]
-    methods = sorted({r["method"] for r in recs})
-    mean = {m: {metric: float(np.mean([r[metric] for r in recs if r["method"] == m]))}
-            for m in methods}
-    experts = [m for m in methods if m.startswith("expert:")]
-    best = min(experts, key=lambda m: mean[m][metric])
-    mean["best_expert"] = mean[best]
-    blend = min(("stacking", "caruana"), key=lambda m: mean[m][metric])
-    return {"mean": {m: v[metric] for m, v in mean.items()}, "best_expert": best,
-            "rank": _rank(mean, "moe", BASELINES, metric), "best_blend": blend,
-            "gap_blend": mean["moe"][metric] / mean[blend][metric] - 1,
-            "gap_blend_se": _paired_gap_se(recs, "moe", blend, metric),
-            "gap_expert": mean["moe"][metric] / mean[best][metric] - 1,
-            "gap_expert_se": _paired_gap_se(recs, "moe", best, metric)}
-
-
-def _pct(value):
-    return "n/a" if value is None else f"{100 * value:.2f}"
-
-
-def report(results):
-    """The markdown table and the counts."""
-    lines = ["| set | task | rows | cols | experts (ridge/logreg, tree, lgbm, knn) | Ensemble "
-             "| Caruana | Stacking | mixture | rank | gap to min(Stacking, Caruana) ± SE "
-             "| gap to best expert ± SE |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    first = within = 0
-    for res in results:
-        s = summarise(res)
-        m = s["mean"]
-        experts = [k for k in m if k.startswith("expert:")]
-        order = ["ridge", "logreg", "tree", "lgbm", "knn"]
-        experts.sort(key=lambda k: order.index(k.split(":", 1)[1]))
-        fmt = (lambda v: f"{v:.4g}") if res["task"] == R else (lambda v: f"{v:.4f}")
-        cells = " / ".join(("**" + fmt(m[k]) + "**") if k == s["best_expert"] else fmt(m[k])
-                           for k in experts)
-        first += s["rank"] == 1
-        within += s["gap_blend"] <= 0.005
-        lines.append(f"| {res['set']} | {res['task'][:5]}. | {res['n']} | {res['p']} | {cells} "
-                     f"| {fmt(m['ensemble'])} | {fmt(m['caruana'])} | {fmt(m['stacking'])} "
-                     f"| {fmt(m['moe'])} | {s['rank']} | {100 * s['gap_blend']:+.2f} % ± "
-                     f"{_pct(s['gap_blend_se'])} ({s['best_blend']}) "
-                     f"| {100 * s['gap_expert']:+.2f} % ± {_pct(s['gap_expert_se'])} |")
-    lines.append("")
-    lines.append(f"Mixture first (against best expert, Ensemble, Stacking, Caruana): "
-                 f"{first} of {len(results)}; within 0.5 % of min(Stacking, Caruana): "
-                 f"{within} of {len(results)}.")
-    return "\n".join(lines)
 
 
 def main(argv=None):
