@@ -258,7 +258,7 @@ def load_dataset(name, *, as_frame=False):
 
 
 @validate_params({"n_samples": _N_SAMPLES,
-                  "n_features": [Interval(numbers.Integral, 1, None, closed="left")],
+                  "n_features": [Interval(numbers.Integral, 2, None, closed="left")],
                   # (A bool is a Real: correlation=True was taken as 1.0.)
                   # scale is the norm c of both weight vectors: a negative one
                   # gave vectors of norm |c|, flipped, without a word.
@@ -321,9 +321,6 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     """
     if not -1.0 <= correlation <= 1.0:
         raise ValueError(f"correlation must be in [-1, 1], got {correlation!r}.")
-    if n_features < 2:
-        raise ValueError(f"n_features must be at least 2 (two orthogonal directions), "
-                         f"got {n_features!r}.")
     try:
         alpha = np.linspace(0.5, 1.5, n_sines) if alpha is None else np.asarray(alpha, float)
         beta = np.arange(n_sines) * np.pi / n_sines if beta is None else np.asarray(beta, float)

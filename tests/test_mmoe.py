@@ -69,7 +69,10 @@ def test_make_mmoe_tasks_formula():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(correlation=1.5), "correlation must be in"),
-    (dict(n_features=1), "n_features must be at least 2"),
+    # Two orthogonal directions need two features; the range the message
+    # gives says so for any value below it (it said [1, inf) and then refused 1).
+    (dict(n_features=1), r"'n_features' parameter .* range \[2, inf\)"),
+    (dict(n_features=0), r"'n_features' parameter .* range \[2, inf\)"),
     (dict(n_sines=3, alpha=[1.0, 2.0]), "alpha and beta must have shape"),
 ])
 def test_make_mmoe_tasks_bad_input(kwargs, match):
