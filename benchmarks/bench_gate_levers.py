@@ -34,7 +34,6 @@ import skmoe._blend as blend  # noqa: E402
 
 VARIANTS = {
     "default": ({}, {}),
-    "fold heads search their own C": ({"fold_C": True}, {}),
     "heads within the experts' probabilities (classification)": ({"head_bounds": "experts"}, {}),
     "heads unbounded (classification)": ({"head_bounds": None}, {}),
     "heads unbounded (regression)": ({"regression_head_bounds": None}, {}),

@@ -104,7 +104,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
           "head_bounds": "lower", "prior_candidate": True,
-          "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "fold_C": False}
+          "regression_head_bounds": REGRESSION_HEAD_BOUNDS}
 
 
 @contextlib.contextmanager
@@ -526,8 +526,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         y_range = target_range(head_y[train], w[train]) if regression and full_heads else None
         for kind, full in full_heads.items():
             if _head_can_fit(problem, train):
-                head = make_head(kind, regression, y_mean, y_scale,
-                                 C=None if LEVERS["fold_C"] else full.C,
+                head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs, centre=centre,
                                  bounds=LEVERS["head_bounds"],
                                  regression_bounds=LEVERS["regression_head_bounds"]).fit(
