@@ -1151,7 +1151,6 @@ def read_only_hint(exc):
             "copy them first)")
 
 
-
 def unknown_category_hint(exc):
     """A hint for an encoder that meets a category the rows it was fitted on lack.
 
@@ -1169,6 +1168,7 @@ def unknown_category_hint(exc):
             "leaf's rows of weight; make its encoder take unknown categories: "
             "OneHotEncoder(handle_unknown='ignore') or "
             "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1))")
+
 
 # The error types an expert's own failure (fit, predict) is re-raised as, with
 # the expert's name; others become ValueError.
