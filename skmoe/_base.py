@@ -604,10 +604,13 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         An expert allows NaN through its tags (scikit-learn's ``allow_nan``).
         With raw X (``_raw_X``) a ``Pipeline`` expert decides itself: its tags
         describe only its first step (a ColumnTransformer that imputes says
-        no), so it gets NaN, and its own fit refuses them if it must.
+        no), so it gets NaN, and its own fit refuses them if it must. So does
+        an expert that wraps a Pipeline (GridSearchCV, CalibratedClassifierCV,
+        TransformedTargetRegressor of one), whose tags say no for the same
+        reason: it was refused, told to impute, though its pipeline imputes.
         """
         def allows(estimator):
-            return ((self._raw_X and isinstance(estimator, Pipeline))
+            return ((self._raw_X and _holds_pipeline(estimator))
                     or get_tags(estimator).input_tags.allow_nan)
 
         try:
@@ -654,6 +657,17 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
 
     def _make_named_experts(self, names, fitted):
         return Bunch(**dict(zip(names, fitted)))
+
+
+def _holds_pipeline(estimator):
+    """Whether ``estimator`` is a Pipeline or has one among its (nested) parameters."""
+    if isinstance(estimator, Pipeline):
+        return True
+    try:
+        params = estimator.get_params(deep=True)
+    except (TypeError, ValueError, AttributeError):   # not an estimator: fit says so
+        return False
+    return any(isinstance(value, Pipeline) for value in params.values())
 
 
 def _tag_allows_nan(estimator):

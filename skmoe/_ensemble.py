@@ -361,7 +361,7 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
     ``VotingRegressor``, so each can be a ``Pipeline`` with its own
     ``ColumnTransformer``. ``fit`` and ``predict`` check its shape, feature
     names and count and that its numbers hold no infinity, nor NaN unless
-    every expert takes NaN or is a Pipeline (which decides itself; see
+    every expert takes NaN or is, or wraps, a Pipeline (which decides itself; see
     :class:`MixtureOfExpertsRegressor`).
 
     Examples

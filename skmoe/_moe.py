@@ -541,8 +541,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     ``sklearn.utils._safe_indexing``. ``fit`` and ``predict`` check its
     shape, its feature names and count and that its numbers hold no
     infinity; NaN is refused up front when an expert's tags (``allow_nan``)
-    say it cannot take NaN, unless that expert is a ``Pipeline`` (its tags
-    describe only its first step, so it gets the NaN and decides). Experts
+    say it cannot take NaN, unless that expert is a ``Pipeline`` or wraps
+    one (GridSearchCV, CalibratedClassifierCV of a Pipeline): their tags
+    describe only the first step, so it gets the NaN and decides. Experts
     whose ``fit`` has no ``sample_weight`` (e.g. k-nearest neighbours) are
     fitted on a systematic resample of the rows drawn in proportion to
     their weights; a ``Pipeline`` receives them in its last step, or, with
