@@ -206,6 +206,10 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 # 'set_params'"): its experts are addressed by name.
                 names = [item[0] for item in value if _is_named_pair(item)]
                 example = f"{names[0]}__{tail}" if names else f"<name>__{tail}"
+                if tail.partition("__")[0] in names:
+                    # (experts__hgb__max_iter: the tail names an expert already;
+                    # the hint put the first name in front of it, a key that fails.)
+                    example = tail
                 raise ValueError(
                     f"Cannot set {key!r}: experts is a list of (name, estimator) pairs; "
                     f"address an expert by its name, e.g. {example!r}.")

@@ -69,3 +69,21 @@ def test_a_calibrated_imputing_pipeline_takes_missing_values():
     ensemble = EnsembleClassifier(experts).fit(X, y)
     alone = [clone(e).fit(X, y).predict_proba(X) for _, e in experts]
     assert_allclose(ensemble.predict_proba(X), np.mean(alone, axis=0))
+
+
+def test_experts_prefix_hint_names_the_key_that_works():
+    # Before: set_params(experts__hgb__max_iter=...) (the Pipeline habit of
+    # prefixing the step, as a user tuning their pool in a grid writes it) was
+    # told "address an expert by its name, e.g. 'ridge__hgb__max_iter'": the
+    # first expert's name put in front of a key that already names one, a key
+    # that fails in turn. The hint is now 'hgb__max_iter', which works.
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    moe = MixtureOfExpertsRegressor([("ridge", Ridge()),
+                                     ("hgb", HistGradientBoostingRegressor())])
+    with pytest.raises(ValueError, match=r"e\.g\. 'hgb__max_iter'\.$"):
+        moe.set_params(experts__hgb__max_iter=20)
+    assert moe.set_params(hgb__max_iter=20).get_params()["hgb__max_iter"] == 20
+    # A key whose tail names no expert keeps the hint of the first name.
+    with pytest.raises(ValueError, match=r"e\.g\. 'ridge__alpha'\.$"):
+        moe.set_params(experts__alpha=2.0)
