@@ -432,7 +432,9 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 who = type(self).__name__ + (" (voting='soft')" if soft else "")
                 raise TypeError(
                     f"Expert '{name}' ({kind}) has no predict_proba; {who} needs every "
-                    "expert's class probabilities (for an SVC, set probability=True; "
+                    "expert's class probabilities (for an SVC, wrap it: "
+                    "CalibratedClassifierCV(SVC(), ensemble=False), as scikit-learn 1.9 "
+                    "recommends over its deprecated SVC(probability=True); "
                     "for a classifier with decision_function only, such as "
                     "RidgeClassifier or Perceptron, wrap it in CalibratedClassifierCV)"
                     + (", or use voting='hard'." if soft else "."))

@@ -87,3 +87,25 @@ def test_experts_prefix_hint_names_the_key_that_works():
     # A key whose tail names no expert keeps the hint of the first name.
     with pytest.raises(ValueError, match=r"e\.g\. 'ridge__alpha'\.$"):
         moe.set_params(experts__alpha=2.0)
+
+
+def test_no_predict_proba_hint_avoids_the_deprecated_svc_probability():
+    # Before: an SVC() expert of a classifier mixture was told "for an SVC,
+    # set probability=True", which scikit-learn 1.9 deprecates (a
+    # FutureWarning on every fit, removal in 1.11, "Use
+    # CalibratedClassifierCV(SVC(), ensemble=False) instead"). The hint now
+    # names that wrapper, and following it fits without a warning.
+    import warnings
+
+    from sklearn.svm import SVC
+
+    X, y = _frame()
+    X = X.assign(a=X["a"].fillna(0.0))
+    y = np.where(y > 0.5, "hi", "lo")
+    svc = _imputing(SVC())
+    with pytest.raises(TypeError, match=r"CalibratedClassifierCV\(SVC\(\), ensemble=False\)"):
+        EnsembleClassifier([("svc", svc), ("log", _imputing(LogisticRegression()))]).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        EnsembleClassifier([("svc", CalibratedClassifierCV(svc, ensemble=False)),
+                            ("log", _imputing(LogisticRegression()))]).fit(X, y)
