@@ -14,6 +14,7 @@ of X, and :func:`gate_matrix` checks that view.
 
 import functools
 import numbers
+import threading
 import warnings
 
 import numpy as np
@@ -743,12 +744,41 @@ def resolve_gate_transformer(gate_transformer):
 _FEATURE_NAME_WARNINGS = ("X does not have valid feature names", "X has feature names, but")
 
 
+# Calls inside warned_once now, in all threads, and the filters they added.
+_QUIET = {"depth": 0, "filters": []}
+_QUIET_LOCK = threading.Lock()
+
+
 def warned_once(call, *args):
-    """``call(*args)`` without repeating the feature-names warnings."""
-    with warnings.catch_warnings():
-        for message in _FEATURE_NAME_WARNINGS:
-            warnings.filterwarnings("ignore", message=message, category=UserWarning)
+    """``call(*args)`` without repeating the feature-names warnings.
+
+    Not ``warnings.catch_warnings``: it saves the process-wide filter list on
+    entry and puts it back on exit, so two predictions overlapping in threads
+    put back each other's lists, and the ignore filters stayed for good (the
+    feature-names warnings gone for every estimator of the process). The
+    first call in adds the filters, the last one out removes them.
+    """
+    with _QUIET_LOCK:
+        if _QUIET["depth"] == 0:
+            present = list(warnings.filters)
+            for message in _FEATURE_NAME_WARNINGS:
+                warnings.filterwarnings("ignore", message=message, category=UserWarning)
+                if warnings.filters[0] not in present:   # not one the user had set
+                    _QUIET["filters"].append(warnings.filters[0])
+        _QUIET["depth"] += 1
+    try:
         return call(*args)
+    finally:
+        with _QUIET_LOCK:
+            _QUIET["depth"] -= 1
+            if _QUIET["depth"] == 0:
+                # Only these entries: filters the user set meanwhile stay. (Removing
+                # an "ignore" filter needs no reset of the warning registries,
+                # which never record an ignored warning.)
+                for item in _QUIET["filters"]:
+                    if item in warnings.filters:
+                        warnings.filters.remove(item)
+                _QUIET["filters"].clear()
 
 
 def gate_matrix(Z, n_rows, transformer, n_columns=None):
