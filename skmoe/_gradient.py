@@ -144,7 +144,7 @@ class Stepper:
                                else "float32")
 
     def _step(self, rows):
-        # TF32 experts: the backward pass's matmuls too (a thread-wide switch).
+        # TF32 experts: the backward pass's matmuls too (a process-wide switch).
         with matmul_precision(self.step_precision, self.data.y.device):
             self._step_in_precision(rows)
 

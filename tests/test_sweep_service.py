@@ -88,3 +88,45 @@ def test_predictions_in_threads_leave_the_warning_filters_as_they_were():
         warnings.simplefilter("default")
         names.predict(X)
     assert any("X does not have valid feature names" in str(w.message) for w in caught)
+
+
+def test_tf32_blocks_overlapping_in_threads_restore_the_switch():
+    # matmul_precision('tf32') (a torch expert with precision='tf32' on CUDA,
+    # at fit and at prediction) saved torch's process-wide TF32 switch on
+    # entry and put it back on exit: of two predictions overlapping in
+    # threads, the first out turned TF32 off under the second, and the
+    # second put back the True it had found, so TF32 stayed on for every
+    # later float32 matmul of the process. The switch is only read and set
+    # here, so a device that says "cuda" tests it on any machine.
+    from types import SimpleNamespace
+
+    import torch
+
+    from skmoe._torch_utils import matmul_precision
+
+    cuda = SimpleNamespace(type="cuda")
+    switch = torch.backends.cuda.matmul
+    original = switch.allow_tf32
+    switch.allow_tf32 = False
+    both_in, first_out = threading.Barrier(2, timeout=10), threading.Event()
+    seen = {}
+
+    def first():
+        with matmul_precision("tf32", cuda):
+            both_in.wait()
+        first_out.set()
+
+    def second():
+        with matmul_precision("tf32", cuda):
+            both_in.wait()
+            first_out.wait(timeout=10)
+            seen["inside"] = switch.allow_tf32
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            for future in [pool.submit(first), pool.submit(second)]:
+                future.result(timeout=20)
+        assert seen["inside"] is True          # still TF32 for the block still running
+        assert switch.allow_tf32 is False      # and off again once both are out
+    finally:
+        switch.allow_tf32 = original
