@@ -257,6 +257,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {list(map(str, signed))} of {path} hold numbers written "
                         "with a currency or percent sign (e.g. "
                         f"{_signed_example(frame[signed[0]])!r}). {_SIGNS_FIX}")
+    for c in text:
+        # (Called "not numeric: pass --one-hot", which then made a category of
+        # every number: a "-" among 30 numbers gave 29 one-hot columns.) Text
+        # codes among which a few are numbers stay text, as for the target.
+        _refuse_stray_text_in_numbers(frame[c], c, "auto", column="Column")
     if text and one_hot:
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
@@ -327,13 +332,14 @@ def _repeated_header_names(path):
     return [name for name, count in counts.items() if count > 1]
 
 
-def _refuse_stray_text_in_numbers(y, target, task):
+def _refuse_stray_text_in_numbers(y, target, task, column="The target column"):
     """A numeric target with a few values that are not numbers ("?", "n/a!", a typo).
 
     Read as text, such a target was guessed a classification of one-row
     classes, whose error said "use --task regression if the target is a
     number", and --task regression then said "not numeric; use --task
-    classification": the stray values were never named.
+    classification": the stray values were never named. ``column`` starts
+    the message (a feature column: "Column 'a' of data.csv").
     """
     import pandas as pd
     if pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
@@ -350,7 +356,7 @@ def _refuse_stray_text_in_numbers(y, target, task):
     if task == "auto" and (len(stray) >= len(found) or integral and found.nunique() <= 10):
         return
     examples = list(dict.fromkeys(map(str, stray)))[:3]
-    raise UserError(f"The target column {target!r} holds numbers, but {len(stray)} of its "
+    raise UserError(f"{column} {target!r} holds numbers, but {len(stray)} of its "
                     f"{len(y)} values {'is' if len(stray) == 1 else 'are'} not (e.g. "
                     f"{', '.join(map(repr, examples))}): correct them, or leave those cells "
                     "empty and pass --dropna.")

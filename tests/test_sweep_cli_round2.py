@@ -1,0 +1,37 @@
+"""Round 2 of bad input to ``python -m skmoe compare``: CSV files as users have them."""
+
+import numpy as np
+
+from skmoe._cli import load_csv, main
+
+FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
+        "--n-jobs", "1", "--quiet", "--no-greedy"]
+
+
+def _rows(n=30, seed=0):
+    rng = np.random.RandomState(seed)
+    a, b = rng.uniform(0, 10, n).round(3), rng.uniform(0, 1, n).round(3)
+    return a, b, (2 * a + b).round(3)
+
+
+def test_cli_a_numeric_feature_with_a_stray_value_names_it(tmp_path, capsys):
+    # A "-" among 30 numbers made the column text: "not numeric ... pass
+    # --one-hot", and --one-hot then made a category of every number (30 rows,
+    # 30 features from 2), silently.
+    a, b, y = _rows()
+    cells = [str(v) for v in a]
+    cells[3] = "-"
+    path = tmp_path / "stray.csv"
+    path.write_text("a,b,y\n" + "".join(f"{c},{v},{t}\n" for c, v, t in zip(cells, b, y)))
+    for extra in ([], ["--one-hot"]):
+        assert main(["compare", str(path), *extra, *FAST]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("skmoe: error: Column 'a' holds numbers, but 1 of its 30 "
+                              "values is not (e.g. '-'): correct them")
+        assert "--one-hot" not in err
+    # A column of text codes among which a few are numbers stays text.
+    codes = tmp_path / "codes.csv"
+    codes.write_text("k,b,y\n" + "".join(f"{['1', '2', 'other'][i % 3]},{v},{t}\n"
+                                         for i, (v, t) in enumerate(zip(b, y))))
+    X = load_csv(str(codes), one_hot=True)[0]
+    assert list(X.columns) == ["b", "k_2", "k_other"]
