@@ -233,6 +233,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"The target column {target!r} holds numbers written as text with "
                         f"thousands separators (e.g. {_separated_example(y)!r}). "
                         f"{_SEPARATORS_FIX}")
+    if task != "classification" and _numbers_with_decimal_commas(y):
+        # (Read as text: a classification of one-row classes whose error said
+        # "use --task regression", which then said "use --task classification".)
+        raise UserError(f"The target column {target!r} holds numbers written with a decimal "
+                        f"comma (e.g. {_decimal_comma_example(y)!r}). {_DECIMAL_COMMA_FIX}")
     if task != "classification" and _numbers_with_signs(y):
         raise UserError(f"The target column {target!r} holds numbers written with a currency "
                         f"or percent sign (e.g. {_signed_example(y)!r}). {_SIGNS_FIX}")
@@ -250,6 +255,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {list(map(str, separated))} of {path} hold numbers written "
                         "as text with thousands separators (e.g. "
                         f"{_separated_example(frame[separated[0]])!r}). {_SEPARATORS_FIX}")
+    decimal = [c for c in frame.columns if _numbers_with_decimal_commas(frame[c])]
+    if decimal:
+        # (Reported as text to --one-hot, which would have made a category of every number.)
+        raise UserError(f"Column(s) {list(map(str, decimal))} of {path} hold numbers written "
+                        "with a decimal comma (e.g. "
+                        f"{_decimal_comma_example(frame[decimal[0]])!r}). {_DECIMAL_COMMA_FIX}")
     signed = [c for c in frame.columns if _numbers_with_signs(frame[c])]
     if signed:
         # (Reported as text to --one-hot, which made a category of every number:
@@ -321,6 +332,32 @@ def _numbers_with_separators(values):
     separated = text.str.fullmatch(_SEPARATED_NUMBER)
     plain = text.str.fullmatch(_PLAIN_NUMBER)
     return bool(len(text) and separated.any() and (separated | plain).all())
+
+
+# Numbers with a decimal comma ("3,5", "-0,25"), as spreadsheets save them in
+# many locales (quoted in a comma-separated file); one with three digits after
+# the comma ("1,234") is also a thousands separator, so a column counts as
+# decimal commas where one of its values can be nothing else.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+_DECIMAL_COMMA_FIX = ("skmoe reads numbers with a decimal point: save the file with plain "
+                      "numbers (3.5 for 3,5).")
+
+
+def _numbers_with_decimal_commas(values):
+    """Whether a text column holds numbers only, some with a decimal comma."""
+    import pandas as pd
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    text = values.dropna().astype(str).str.strip()
+    separated = text.str.fullmatch(_SEPARATED_NUMBER)
+    decimal = text.str.fullmatch(_DECIMAL_COMMA) & ~separated
+    plain = text.str.fullmatch(_PLAIN_NUMBER)
+    return bool(len(text) and decimal.any() and (decimal | separated | plain).all())
+
+
+def _decimal_comma_example(values):
+    return next(v for v in values.dropna().astype(str).str.strip()
+                if _DECIMAL_COMMA.fullmatch(v) and not _SEPARATED_NUMBER.fullmatch(v))
 
 
 def _repeated_header_names(path):

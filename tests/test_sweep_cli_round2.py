@@ -35,3 +35,28 @@ def test_cli_a_numeric_feature_with_a_stray_value_names_it(tmp_path, capsys):
                                          for i, (v, t) in enumerate(zip(b, y))))
     X = load_csv(str(codes), one_hot=True)[0]
     assert list(X.columns) == ["b", "k_2", "k_other"]
+
+
+def test_cli_numbers_with_a_decimal_comma_are_named(tmp_path, capsys):
+    # A target of "11,24", "15,08" ... was read as text: a classification of 30
+    # one-row classes whose error said "use --task regression", which then
+    # said "not numeric; use --task classification". As a feature it was
+    # "not numeric: pass --one-hot" (a category of every number).
+    a, b, y = _rows()
+    comma = [str(v).replace(".", ",") for v in y.round(2)]
+    assert comma[:2] == ["11,24", "15,08"]
+    target = tmp_path / "target.csv"
+    target.write_text("a,b,y\n" + "".join(f'{u},{v},"{t}"\n' for u, v, t in zip(a, b, comma)))
+    for task in ("auto", "regression"):
+        assert main(["compare", str(target), "--task", task, *FAST]) == 2
+        assert capsys.readouterr().err == (
+            "skmoe: error: The target column 'y' holds numbers written with a decimal comma "
+            "(e.g. '11,24'). skmoe reads numbers with a decimal point: save the file with plain "
+            "numbers (3.5 for 3,5).\n")
+    feature = tmp_path / "feature.csv"
+    feature.write_text("a,b,y\n" + "".join(f'"{t}",{v},{u}\n' for u, v, t in zip(a, b, comma)))
+    for extra in ([], ["--one-hot"]):
+        assert main(["compare", str(feature), *extra, *FAST]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("skmoe: error: Column(s) ['a'] of ")
+        assert "hold numbers written with a decimal comma (e.g. '11,24')" in err
