@@ -161,6 +161,20 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise UserError(f"Cannot read {path} as CSV: {exc}") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # Rows with more values than the header has names: pandas takes the
+        # first value(s) of each row for row labels and puts the names over
+        # the columns after them. (A comma at the end of every data line left
+        # the first column out and gave its name to the second: --target a
+        # then fitted the second column from the third, silently.)
+        extra = frame.index.nlevels
+        ends_empty = bool(frame.iloc[:, -extra:].isna().all().all())
+        raise UserError(
+            f"The rows of {path} have {extra} value(s) more than its header has names, "
+            "so every name would stand over the wrong column: "
+            + ("every row ends with a comma the header lacks: remove the commas at the "
+               "ends of the lines." if ends_empty else "give every column a name in the "
+               "header."))
     if frame.shape[1] < 2:
         header = str(frame.columns[0]) if frame.shape[1] else ""
         separator = next((s for s in (";", "\t", "|") if s in header), None)

@@ -60,3 +60,24 @@ def test_cli_numbers_with_a_decimal_comma_are_named(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("skmoe: error: Column(s) ['a'] of ")
         assert "hold numbers written with a decimal comma (e.g. '11,24')" in err
+
+
+def test_cli_rows_longer_than_the_header_are_named(tmp_path, capsys):
+    # A comma at the end of every data line (not of the header) made pandas
+    # take column 'a' for row labels and put 'a' over column b's values, 'b'
+    # over y's: --target a --drop y ran "30 rows, 1 feature", fitting b from
+    # y, without a word. A header short of a name lost the first column.
+    a, b, y = _rows()
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("a,b,y\n" + "".join(f"{u},{v},{t},\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(trailing), "--target", "a", "--drop", "y", *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: The rows of {trailing} have 1 value(s) more than its header has names, "
+        "so every name would stand over the wrong column: every row ends with a comma the "
+        "header lacks: remove the commas at the ends of the lines.\n")
+    short = tmp_path / "short.csv"
+    short.write_text("b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(short), *FAST]) == 2
+    assert capsys.readouterr().err.endswith(
+        "so every name would stand over the wrong column: give every column a name in the "
+        "header.\n")
