@@ -376,9 +376,11 @@ def _decimal_comma_example(values):
 
 def _repeated_header_names(path):
     """The names that the CSV's header holds more than once (empty ones aside)."""
-    import csv
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as file:
-        header = next(csv.reader(file), [])
+    import pandas as pd
+    # Read by pandas, as the data: a gzipped CSV (data.csv.gz) read as text
+    # gave a header of compressed bytes, and its repeated names went unseen.
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+    header = header.iloc[0].tolist() if len(header) else []
     counts = Counter(name for name in header if name.strip())
     return [name for name, count in counts.items() if count > 1]
 

@@ -81,3 +81,16 @@ def test_cli_rows_longer_than_the_header_are_named(tmp_path, capsys):
     assert capsys.readouterr().err.endswith(
         "so every name would stand over the wrong column: give every column a name in the "
         "header.\n")
+
+
+def test_cli_a_repeated_column_name_is_named_in_a_gzipped_csv(tmp_path, capsys):
+    # pandas reads data.csv.gz, but the check of repeated names read its
+    # compressed bytes: the copy of the target, renamed 'y.1', stayed a feature
+    # (a leaked, perfect score).
+    import gzip
+    a, b, y = _rows()
+    path = tmp_path / "data.csv.gz"
+    with gzip.open(path, "wt") as file:
+        file.write("a,y,y\n" + "".join(f"{u},{t},{t}\n" for u, t in zip(a, y)))
+    assert main(["compare", str(path), "--target", "y", *FAST]) == 2
+    assert "Column name(s) ['y'] appear more than once in the header" in capsys.readouterr().err
