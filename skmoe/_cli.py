@@ -157,9 +157,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"{path} is {kind} file; compare reads CSV files: save it as CSV "
                         f"(with pandas: pd.read_{reader}(path).to_csv('data.csv', "
                         "index=False)).")
+    import lzma
+    import zipfile
     try:
         frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    # (A file that cannot be opened, or data.csv.gz that is no gzip file or was
+    # cut short, was a traceback: OSError, EOFError. ValueError covers a zip
+    # of several files and UnicodeDecodeError.)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, EOFError,
+            zipfile.BadZipFile, lzma.LZMAError) as exc:
         raise UserError(f"Cannot read {path} as CSV: {exc}") from None
     if not isinstance(frame.index, pd.RangeIndex):
         # Rows with more values than the header has names: pandas takes the

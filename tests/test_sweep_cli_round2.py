@@ -94,3 +94,20 @@ def test_cli_a_repeated_column_name_is_named_in_a_gzipped_csv(tmp_path, capsys):
         file.write("a,y,y\n" + "".join(f"{u},{t},{t}\n" for u, t in zip(a, y)))
     assert main(["compare", str(path), "--target", "y", *FAST]) == 2
     assert "Column name(s) ['y'] appear more than once in the header" in capsys.readouterr().err
+
+
+def test_cli_a_compressed_csv_that_cannot_be_read_is_named(tmp_path, capsys):
+    # Both were tracebacks: gzip.BadGzipFile (plain text named .csv.gz) and
+    # EOFError (a download cut short).
+    import gzip
+    plain = tmp_path / "plain.csv.gz"
+    plain.write_text("a,y\n1,2\n3,4\n")
+    data = gzip.compress(b"a,b,y\n" + b"1,2,3\n" * 1000)
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(data[:len(data) // 2])
+    for path, message in [(plain, "Not a gzipped file"),
+                          (cut, "Compressed file ended before the end-of-stream marker")]:
+        assert main(["compare", str(path), *FAST]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"skmoe: error: Cannot read {path} as CSV: {message}")
+        assert err.count("\n") == 1
