@@ -237,7 +237,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     dropped = ""
     if dropna:
         n_rows, gaps = len(frame), frame.isna().sum().sort_values(ascending=False)
-        frame = frame.dropna()
+        # infer_objects: a TRUE/FALSE column with a gap is read as objects, and
+        # was "not numeric" after its gap's row went (bool without one).
+        frame = frame.dropna().infer_objects()
         if not len(frame):
             raise UserError(f"Every row of {path} has a missing value: --dropna left none.")
         if len(frame) < n_rows:

@@ -111,3 +111,17 @@ def test_cli_a_compressed_csv_that_cannot_be_read_is_named(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith(f"skmoe: error: Cannot read {path} as CSV: {message}")
         assert err.count("\n") == 1
+
+
+def test_cli_a_true_false_column_with_a_gap_is_taken_after_dropna(tmp_path, capsys):
+    # TRUE/FALSE is read as a bool column and taken as 0/1; with one empty
+    # cell it is read as objects, and after --dropna it was "not numeric ...
+    # pass --one-hot".
+    a, b, y = _rows()
+    flags = ["" if i == 0 else ("TRUE" if u > 5 else "FALSE") for i, u in enumerate(a)]
+    path = tmp_path / "flags.csv"
+    path.write_text("f,b,y\n" + "".join(f"{f},{v},{t}\n" for f, v, t in zip(flags, b, y)))
+    X, target, task, _ = load_csv(str(path), dropna=True)
+    assert task == "regression" and list(X.columns) == ["f", "b"]
+    np.testing.assert_array_equal(X["f"].to_numpy(), (a[1:] > 5).astype(float))
+    np.testing.assert_array_equal(target, y[1:])
