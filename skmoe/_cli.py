@@ -166,7 +166,10 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # of several files and UnicodeDecodeError.)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, EOFError,
             zipfile.BadZipFile, lzma.LZMAError) as exc:
-        raise UserError(f"Cannot read {path} as CSV: {exc}") from None
+        # (A Latin-1 or Windows-1252 file got the codec's words alone.)
+        fix = ("; the file is not UTF-8 text: save it as UTF-8 (a spreadsheet's "
+               "\"CSV UTF-8\")." if isinstance(exc, UnicodeDecodeError) else "")
+        raise UserError(f"Cannot read {path} as CSV: {exc}{fix}") from None
     if not isinstance(frame.index, pd.RangeIndex):
         # Rows with more values than the header has names: pandas takes the
         # first value(s) of each row for row labels and puts the names over

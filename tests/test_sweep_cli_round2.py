@@ -125,3 +125,16 @@ def test_cli_a_true_false_column_with_a_gap_is_taken_after_dropna(tmp_path, caps
     assert task == "regression" and list(X.columns) == ["f", "b"]
     np.testing.assert_array_equal(X["f"].to_numpy(), (a[1:] > 5).astype(float))
     np.testing.assert_array_equal(target, y[1:])
+
+
+def test_cli_a_csv_that_is_not_utf8_is_told_how_to_save_it(tmp_path, capsys):
+    # Was the codec's words alone: "'utf-8' codec can't decode byte 0xe9 in
+    # position 3: unexpected end of data".
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("café,b,y\n1,2,3\n4,5,6\n".encode("latin-1"))
+    assert main(["compare", str(path), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"skmoe: error: Cannot read {path} as CSV: 'utf-8' codec can't "
+                          "decode byte 0xe9")
+    assert err.endswith('the file is not UTF-8 text: save it as UTF-8 (a spreadsheet\'s '
+                        '"CSV UTF-8").\n')
