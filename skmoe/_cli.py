@@ -204,11 +204,13 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     chosen = target is not None
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:
-        raise UserError(f"{path} has no column {target!r}; its columns are "
-                        f"{list(map(str, frame.columns))}. Choose one with --target.")
+        raise UserError(f"{path} has no column {target!r}{_meant_column(target, frame)}; its "
+                        f"columns are {list(map(str, frame.columns))}. Choose one with "
+                        "--target.")
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
-        raise UserError(f"--drop names columns not in {path}: {unknown}.")
+        meant = "".join(_meant_column(c, frame) for c in unknown)
+        raise UserError(f"--drop names columns not in {path}: {unknown}{meant}.")
     if target in drop:
         raise UserError(f"--drop names the target column {target!r}; drop features only.")
     frame = frame.drop(columns=list(drop))
@@ -383,6 +385,17 @@ def _numbers_with_decimal_commas(values):
 def _decimal_comma_example(values):
     return next(v for v in values.dropna().astype(str).str.strip()
                 if _DECIMAL_COMMA.fullmatch(v) and not _SEPARATED_NUMBER.fullmatch(v))
+
+
+def _meant_column(name, frame):
+    """" (did you mean ' Price '?)" where a column is ``name`` but for case and
+    spaces around it, or a typo of it; "" for none. (--target price of a file
+    whose header read "a, b, Price" listed the columns, the spaces unseen.)"""
+    from .datasets import _close_names
+    columns = list(map(str, frame.columns))
+    same = [c for c in columns if c.strip().casefold() == name.strip().casefold()]
+    meant = " or ".join(map(repr, same)) or _close_names(name, columns)
+    return f" (did you mean {meant}?)" if meant else ""
 
 
 def _repeated_header_names(path):

@@ -138,3 +138,18 @@ def test_cli_a_csv_that_is_not_utf8_is_told_how_to_save_it(tmp_path, capsys):
                           "decode byte 0xe9")
     assert err.endswith('the file is not UTF-8 text: save it as UTF-8 (a spreadsheet\'s '
                         '"CSV UTF-8").\n')
+
+
+def test_cli_a_column_named_but_for_case_or_spaces_is_suggested(tmp_path, capsys):
+    # "a, b, Price" (a space after each comma) gives the columns ' b' and
+    # ' Price': --target price listed them, the spaces unseen, naming no match.
+    a, b, y = _rows()
+    path = tmp_path / "spaced.csv"
+    path.write_text("a, b, Price\n" + "".join(f"{u}, {v}, {t}\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(path), "--target", "price", *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {path} has no column 'price' (did you mean ' Price'?); its columns are "
+        "['a', ' b', ' Price']. Choose one with --target.\n")
+    assert main(["compare", str(path), "--drop", "b", *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: --drop names columns not in {path}: ['b'] (did you mean ' b'?).\n")
