@@ -237,8 +237,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # A column with no value at all: --dropna would drop every row for it.
     empty = [str(c) for c in frame.columns if c != target and frame[c].isna().all()]
     if empty:
+        # Quoted for the shell: "--drop Unnamed: 3" (a comma at the end of
+        # every line) is two names there.
+        import shlex
         raise UserError(f"Column(s) {empty} of {path} have no value in any row; leave them "
-                        f"out with --drop {' '.join(empty)}.")
+                        f"out with --drop {' '.join(map(shlex.quote, empty))}.")
     dropped = ""
     if dropna:
         n_rows, gaps = len(frame), frame.isna().sum().sort_values(ascending=False)

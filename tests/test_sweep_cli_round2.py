@@ -153,3 +153,18 @@ def test_cli_a_column_named_but_for_case_or_spaces_is_suggested(tmp_path, capsys
     assert main(["compare", str(path), "--drop", "b", *FAST]) == 2
     assert capsys.readouterr().err == (
         f"skmoe: error: --drop names columns not in {path}: ['b'] (did you mean ' b'?).\n")
+
+
+def test_cli_the_drop_it_suggests_is_quoted_for_the_shell(tmp_path, capsys):
+    # A comma at the end of every line, header included, makes an empty column
+    # 'Unnamed: 3': the hint "--drop Unnamed: 3" is two names in a shell.
+    import shlex
+    a, b, y = _rows()
+    path = tmp_path / "ends.csv"
+    path.write_text("a,b,y,\n" + "".join(f"{u},{v},{t},\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(path), "--target", "y", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith("have no value in any row; leave them out with --drop 'Unnamed: 3'.\n")
+    hint = shlex.split(err.rsplit("with ", 1)[1].rstrip(".\n"))
+    assert hint == ["--drop", "Unnamed: 3"]
+    assert main(["compare", str(path), "--target", "y", *hint, *FAST]) == 0
