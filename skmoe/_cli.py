@@ -193,7 +193,16 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                 "commas: save it comma-separated." if separator else "")
         raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a "
                         f"target.{hint}")
-    repeated = _repeated_header_names(path)
+    header = _header_names(path)
+    if header and all(_PLAIN_NUMBER.fullmatch(n.strip()) for n in header) and any(
+            not re.fullmatch(r"[+-]?\d+", n.strip()) for n in header):
+        # A file without a header line: its first row was read as the names
+        # ("regression on data.csv (10.346)") and left out of the data,
+        # silently. (Whole numbers alone are names pandas itself writes: 0,1,2.)
+        raise UserError(f"The first line of {path} ({','.join(header)[:60]!r}) holds numbers, "
+                        "not column names: the file seems to have no header, and its first "
+                        "row would be taken for one. Add a first line of column names.")
+    repeated = _repeated_header_names(header)
     if repeated:
         # pandas renames a repeated name ("y", "y" -> "y", "y.1") without a
         # word: --target y took the first, and its copy stayed a feature (a
@@ -401,13 +410,17 @@ def _meant_column(name, frame):
     return f" (did you mean {meant}?)" if meant else ""
 
 
-def _repeated_header_names(path):
-    """The names that the CSV's header holds more than once (empty ones aside)."""
+def _header_names(path):
+    """The names on the CSV's first line, as written (pandas renames repeated ones)."""
     import pandas as pd
     # Read by pandas, as the data: a gzipped CSV (data.csv.gz) read as text
     # gave a header of compressed bytes, and its repeated names went unseen.
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
-    header = header.iloc[0].tolist() if len(header) else []
+    return header.iloc[0].tolist() if len(header) else []
+
+
+def _repeated_header_names(header):
+    """The names that the CSV's header holds more than once (empty ones aside)."""
     counts = Counter(name for name in header if name.strip())
     return [name for name, count in counts.items() if count > 1]
 

@@ -168,3 +168,21 @@ def test_cli_the_drop_it_suggests_is_quoted_for_the_shell(tmp_path, capsys):
     hint = shlex.split(err.rsplit("with ", 1)[1].rstrip(".\n"))
     assert hint == ["--drop", "Unnamed: 3"]
     assert main(["compare", str(path), "--target", "y", *hint, *FAST]) == 0
+
+
+def test_cli_a_csv_without_a_header_line_is_named(tmp_path, capsys):
+    # Its first row was read as the column names and left out of the data:
+    # "regression on data.csv (11.241)", 29 rows of 30, without a word.
+    a, b, y = _rows()
+    path = tmp_path / "data.csv"
+    path.write_text("".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: The first line of {path} ('5.488,0.265,11.241') holds numbers, not "
+        "column names: the file seems to have no header, and its first row would be taken "
+        "for one. Add a first line of column names.\n")
+    # Whole numbers are names pandas writes itself (DataFrame(array).to_csv()).
+    named = tmp_path / "named.csv"
+    named.write_text("0,1,2\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    X, target, task, _ = load_csv(str(named))
+    assert list(X.columns) == ["0", "1"] and len(target) == 30
