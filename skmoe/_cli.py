@@ -277,6 +277,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # "use --task regression", which then said "use --task classification".)
         raise UserError(f"The target column {target!r} holds numbers written with a decimal "
                         f"comma (e.g. {_decimal_comma_example(y)!r}). {_DECIMAL_COMMA_FIX}")
+    if task != "classification" and _numbers_with_spaces(y):
+        raise UserError(f"The target column {target!r} holds numbers written with spaces or "
+                        f"apostrophes in them (e.g. {_spaced_example(y)!r}). {_SPACES_FIX}")
     if task != "classification" and _numbers_with_signs(y):
         raise UserError(f"The target column {target!r} holds numbers written with a currency "
                         f"or percent sign (e.g. {_signed_example(y)!r}). {_SIGNS_FIX}")
@@ -300,6 +303,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {list(map(str, decimal))} of {path} hold numbers written "
                         "with a decimal comma (e.g. "
                         f"{_decimal_comma_example(frame[decimal[0]])!r}). {_DECIMAL_COMMA_FIX}")
+    spaced = [c for c in frame.columns if _numbers_with_spaces(frame[c])]
+    if spaced:
+        # (Reported as text to --one-hot, which would have made a category of every number.)
+        raise UserError(f"Column(s) {list(map(str, spaced))} of {path} hold numbers written "
+                        "with spaces or apostrophes in them (e.g. "
+                        f"{_spaced_example(frame[spaced[0]])!r}). {_SPACES_FIX}")
     signed = [c for c in frame.columns if _numbers_with_signs(frame[c])]
     if signed:
         # (Reported as text to --one-hot, which made a category of every number:
@@ -473,6 +482,27 @@ def _numbers_with_signs(values):
     signed = bare != text
     number = bare.str.fullmatch(_PLAIN_NUMBER) | bare.str.fullmatch(_SEPARATED_NUMBER)
     return bool(len(text) and signed.any() and number.all())
+
+
+# Spaces (no-break ones included) and apostrophes inside or around a number:
+# thousands separators in French ("1 234", "1\u202f234") or Swiss ("1'234")
+# exports, a no-break space left by a copy from a web page ("5.4\u00a0").
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_SPACES_FIX = "Save the file with plain numbers (1234 for 1 234)."
+
+
+def _numbers_with_spaces(values):
+    """Whether a text column holds numbers only, some with spaces or apostrophes."""
+    import pandas as pd
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    text = values.dropna().astype(str)
+    bare = text.str.replace(_SPACES, "", regex=True)
+    return bool(len(text) and (bare != text).any() and bare.str.fullmatch(_PLAIN_NUMBER).all())
+
+
+def _spaced_example(values):
+    return next(v for v in values.dropna().astype(str) if _SPACES.search(v))
 
 
 def _signed_example(values):

@@ -186,3 +186,28 @@ def test_cli_a_csv_without_a_header_line_is_named(tmp_path, capsys):
     named.write_text("0,1,2\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
     X, target, task, _ = load_csv(str(named))
     assert list(X.columns) == ["0", "1"] and len(target) == 30
+
+
+def test_cli_numbers_with_spaces_in_them_are_named(tmp_path, capsys):
+    # "1 234" (French thousands), "1'234" (Swiss) and "5.488\xa0" (a no-break
+    # space) were read as text: "not numeric: pass --one-hot", which made a
+    # category of every number.
+    a, b, y = _rows()
+    cells = [f"{int(u * 1000):,}".replace(",", sep) for u, sep in
+             zip(a, [" ", "'", "\u202f"] * 10)]
+    cells[0] = f"{a[0]}\u00a0"
+    path = tmp_path / "spaces.csv"
+    path.write_text("a,b,y\n" + "".join(f"{c},{v},{t}\n" for c, v, t in zip(cells, b, y)),
+                    encoding="utf-8")
+    for extra in ([], ["--one-hot"]):
+        assert main(["compare", str(path), *extra, *FAST]) == 2
+        assert capsys.readouterr().err == (
+            f"skmoe: error: Column(s) ['a'] of {path} hold numbers written with spaces or "
+            "apostrophes in them (e.g. '5.488\\xa0'). Save the file with plain numbers (1234 "
+            "for 1 234).\n")
+    target = tmp_path / "target.csv"
+    target.write_text("b,y\n" + "".join(f"{v},{c}\n" for c, v in zip(cells, b)),
+                      encoding="utf-8")
+    assert main(["compare", str(target), *FAST]) == 2
+    assert capsys.readouterr().err.startswith(
+        "skmoe: error: The target column 'y' holds numbers written with spaces or apostrophes")
