@@ -239,8 +239,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # (Was "has missing values; pass --dropna", which then dropped every
         # row: a comma at the end of every line makes an empty last column,
         # the default target.)
-        hint = "" if chosen else (" It is the last column, the default target: a comma at "
-                                  "the end of every line makes an empty one.")
+        # (The hint only where the column has no name, as a comma at the end
+        # of every line makes it: a named column of "NA" was blamed on one.)
+        unnamed = re.fullmatch(r"Unnamed: \d+", str(target))
+        hint = "" if chosen or not unnamed else (
+            " It is the last column, the default target: a comma at the end of every line "
+            "makes an empty one.")
         raise UserError(f"The target column {target!r} of {path} has no value in any "
                         f"row; choose the target with --target.{hint}")
     # A column with no value at all: --dropna would drop every row for it.

@@ -211,3 +211,15 @@ def test_cli_numbers_with_spaces_in_them_are_named(tmp_path, capsys):
     assert main(["compare", str(target), *FAST]) == 2
     assert capsys.readouterr().err.startswith(
         "skmoe: error: The target column 'y' holds numbers written with spaces or apostrophes")
+
+
+def test_cli_a_named_target_of_missing_values_is_not_blamed_on_a_comma(tmp_path, capsys):
+    # A last column "y" of "NA" was said to come from "a comma at the end of
+    # every line", which the file does not have.
+    a, b, _ = _rows()
+    path = tmp_path / "na.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},NA\n" for u, v in zip(a, b)))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: The target column 'y' of {path} has no value in any row; choose the "
+        "target with --target.\n")
