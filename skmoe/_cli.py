@@ -178,12 +178,17 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # then fitted the second column from the third, silently.)
         extra = frame.index.nlevels
         ends_empty = bool(frame.iloc[:, -extra:].isna().all().all())
+        # A header of one name is most often a title or note above the real
+        # header ("Exported from ... on 2020-01-01"): "has 1 column(s)" before.
+        title = frame.shape[1] == 1 and not ends_empty
         raise UserError(
-            f"The rows of {path} have {extra} value(s) more than its header has names, "
-            "so every name would stand over the wrong column: "
+            f"The rows of {path} have {extra} value(s) more than its header "
+            f"({','.join(map(str, frame.columns))[:60]!r}) has names, so every name would "
+            "stand over the wrong column: "
             + ("every row ends with a comma the header lacks: remove the commas at the "
-               "ends of the lines." if ends_empty else "give every column a name in the "
-               "header."))
+               "ends of the lines." if ends_empty else
+               "if that first line is a title or a note above the column names, delete "
+               "it." if title else "give every column a name in the header."))
     if frame.shape[1] < 2:
         header = str(frame.columns[0]) if frame.shape[1] else ""
         separator = next((s for s in (";", "\t", "|") if s in header), None)

@@ -72,9 +72,9 @@ def test_cli_rows_longer_than_the_header_are_named(tmp_path, capsys):
     trailing.write_text("a,b,y\n" + "".join(f"{u},{v},{t},\n" for u, v, t in zip(a, b, y)))
     assert main(["compare", str(trailing), "--target", "a", "--drop", "y", *FAST]) == 2
     assert capsys.readouterr().err == (
-        f"skmoe: error: The rows of {trailing} have 1 value(s) more than its header has names, "
-        "so every name would stand over the wrong column: every row ends with a comma the "
-        "header lacks: remove the commas at the ends of the lines.\n")
+        f"skmoe: error: The rows of {trailing} have 1 value(s) more than its header ('a,b,y') "
+        "has names, so every name would stand over the wrong column: every row ends with a "
+        "comma the header lacks: remove the commas at the ends of the lines.\n")
     short = tmp_path / "short.csv"
     short.write_text("b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
     assert main(["compare", str(short), *FAST]) == 2
@@ -223,3 +223,17 @@ def test_cli_a_named_target_of_missing_values_is_not_blamed_on_a_comma(tmp_path,
     assert capsys.readouterr().err == (
         f"skmoe: error: The target column 'y' of {path} has no value in any row; choose the "
         "target with --target.\n")
+
+
+def test_cli_a_title_line_above_the_header_is_named(tmp_path, capsys):
+    # "Exported from ... on 2020-01-01" above the column names was read as a
+    # header of one name: "has 1 column(s); need features and a target".
+    a, b, y = _rows()
+    path = tmp_path / "export.csv"
+    path.write_text("Exported on 2020-01-01\na,b,y\n"
+                    + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: The rows of {path} have 2 value(s) more than its header ('Exported on "
+        "2020-01-01') has names, so every name would stand over the wrong column: if that "
+        "first line is a title or a note above the column names, delete it.\n")
