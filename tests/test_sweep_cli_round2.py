@@ -237,3 +237,17 @@ def test_cli_a_title_line_above_the_header_is_named(tmp_path, capsys):
         f"skmoe: error: The rows of {path} have 2 value(s) more than its header ('Exported on "
         "2020-01-01') has names, so every name would stand over the wrong column: if that "
         "first line is a title or a note above the column names, delete it.\n")
+
+
+def test_cli_rows_left_out_by_dropna_are_said(tmp_path, capsys):
+    # --dropna left 20 of 30 rows without a word (said only where they left a
+    # constant target).
+    a, b, y = _rows()
+    cells = ["" if i % 3 == 0 else str(v) for i, v in enumerate(b)]
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, cells, y)))
+    X, target, task, _ = load_csv(str(path), dropna=True)
+    assert len(X) == len(target) == 20
+    assert capsys.readouterr().err == (
+        "note: --dropna left 20 of the 30 rows; the column(s) ['b'] miss the most values: "
+        "--drop them to keep more rows.\n")
