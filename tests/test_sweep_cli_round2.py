@@ -251,3 +251,19 @@ def test_cli_rows_left_out_by_dropna_are_said(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "note: --dropna left 20 of the 30 rows; the column(s) ['b'] miss the most values: "
         "--drop them to keep more rows.\n")
+
+
+def test_cli_one_hot_of_an_identifier_column_is_refused(tmp_path, capsys):
+    # A column of customer codes, one per row, became 29 one-hot columns of
+    # 30 rows, each 1 in a single row, without a word.
+    a, b, y = _rows()
+    path = tmp_path / "ids.csv"
+    path.write_text("id,b,y\n" + "".join(f"c{i:03d},{v},{t}\n"
+                                         for i, (v, t) in enumerate(zip(b, y))))
+    assert main(["compare", str(path), "--one-hot", *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Column(s) ['id'] of {path} have a different value in every row "
+        "(identifiers?): --one-hot would make 29 columns of each, every one 1 in a single "
+        "row; --drop them.\n")
+    X = load_csv(str(path), drop=["id"])[0]
+    assert list(X.columns) == ["b"]
