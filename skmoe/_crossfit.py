@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, ClassifierTags, RegressorTags
 from sklearn.utils.parallel import delayed
@@ -387,9 +388,9 @@ class CrossFitAverage(BaseEstimator):
     more confident model), bags each expert over k fits (less variance for
     trees and boosting on small data), and saves the refit.
 
-    A wrapper of fits already made: it has no ``fit``, is fitted from the
-    start, and ``sklearn.base.clone`` returns a copy holding the same fits
-    (as for ``FrozenEstimator``), not unfitted clones of them.
+    A wrapper of fits already made: it is fitted from the start, its ``fit``
+    does nothing, and ``sklearn.base.clone`` returns a copy holding the same
+    fits (as for ``FrozenEstimator``), not unfitted clones of them.
 
     Parameters
     ----------
@@ -465,7 +466,7 @@ class CrossFitAverage(BaseEstimator):
 
     def __sklearn_clone__(self):
         # clone() of the parameters would make unfitted copies of the fits,
-        # and there is no fit to fit them again: keep the fits.
+        # and its fit (a no-op) would not fit them again: keep the fits.
         weights = getattr(self, "weights", None)   # (None in averages pickled before it)
         return type(self)(list(self.estimators), self.n_classes, self.name,
                           None if weights is None else np.array(weights, dtype=float))
@@ -544,6 +545,45 @@ class CrossFitAverage(BaseEstimator):
     @property
     def feature_names_in_(self):
         return self._fits()[0].feature_names_in_
+
+    def fit(self, X=None, y=None, **fit_params):
+        """Do nothing: the fits are made (as ``FrozenEstimator.fit``).
+
+        (scikit-learn's inspection tools, such as ``partial_dependence`` and
+        ``permutation_importance``, take only estimators with ``fit``: they
+        refused a mixture's deployed expert.)
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), default=None
+            Ignored.
+        y : array-like of shape (n_samples,), default=None
+            Ignored.
+        **fit_params : dict
+            Ignored.
+
+        Returns
+        -------
+        self : CrossFitAverage
+        """
+        return self
+
+    def score(self, X, y, sample_weight=None):
+        """R² of :meth:`predict` (regression), or its accuracy on the encoded
+        labels ``0 .. n_classes - 1`` (classification).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        metric = r2_score if self.n_classes is None else accuracy_score
+        return metric(y, self.predict(X), sample_weight=sample_weight)
 
     def predict(self, X):
         """Regression: the fits' mean prediction; classification: the argmax of
