@@ -125,6 +125,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         As in :class:`MultiGateMixtureOfExperts`.
     gates_ : torch.nn.Module
         Batched gate networks, one per task.
+    n_iter_ : int
+        Iterations of the gates' L-BFGS (at most ``max_iter``).
     device_ : torch.device
         Where the gates live (``device`` resolved).
     n_features_in_ : int
@@ -352,7 +354,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             penalty = sum((layer.weight ** 2).sum() for layer in self.gates_.layers)
             return loss + self.alpha * penalty
 
-        lbfgs(self.gates_.parameters(), objective, self.max_iter, tolerance_grad=1e-7)
+        _, self.n_iter_ = lbfgs(self.gates_.parameters(), objective, self.max_iter,
+                                tolerance_grad=1e-7, return_n_iter=True)
         self.gates_.eval()
 
     # -------------------------------------------------------------- predict

@@ -168,7 +168,7 @@ class Adam:
 
 
 def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
-          tolerance_change=1e-9, never_worse=False):
+          tolerance_change=1e-9, never_worse=False, return_n_iter=False):
     """Minimise ``objective()`` over the torch tensors ``params`` by L-BFGS.
 
     scipy's L-BFGS-B (no bounds) on the flattened parameters, in float64,
@@ -185,6 +185,8 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
     -------
     loss : float
         The objective at the returned parameters.
+    n_iter : int
+        Only with ``return_n_iter``: the solver's iterations.
     """
     from scipy.optimize import minimize
     params = [p for p in params if p.requires_grad]
@@ -212,7 +214,8 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
         return float(loss.item()), gradient
 
     if not params:
-        return float(objective().item())
+        loss = float(objective().item())
+        return (loss, 0) if return_n_iter else loss
     x0 = np.concatenate([p.detach().reshape(-1).to("cpu", torch.float64).numpy()
                          for p in params])
     result = minimize(loss_and_gradient, x0, jac=True, method="L-BFGS-B",
@@ -221,6 +224,8 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
                                "ftol": tolerance_change})
     if never_worse and (not np.isfinite(result.fun) or result.fun > start[0]):
         assign(x0)
-        return start[0]
-    assign(result.x)
-    return float(result.fun)
+        loss = start[0]
+    else:
+        assign(result.x)
+        loss = float(result.fun)
+    return (loss, int(result.nit)) if return_n_iter else loss

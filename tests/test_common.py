@@ -132,10 +132,7 @@ EXPECTED_FAILURES = {
         # above do not reach.)
         "check_regressors_train": "5 epochs (the fast settings) do not reach R² > 0.5"},
     "HeterogeneousMultiGateMixtureOfExperts": {
-        "check_sample_weight_equivalence_on_dense_data": _HETERO_WEIGHTS,
-        "check_non_transformer_estimators_n_iter": (
-            "no n_iter_ yet: max_iter bounds the gates' L-BFGS, whose iteration "
-            "count is not kept")},
+        "check_sample_weight_equivalence_on_dense_data": _HETERO_WEIGHTS},
     "TorchMLPRegressor": _TORCH_MLP_FAILURES,
     "TorchMLPClassifier": _TORCH_MLP_FAILURES,
 }
