@@ -275,24 +275,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     y = frame.pop(target)
     if y.isna().any():
         raise UserError(f"The target column {target!r} has missing values; pass --dropna.")
-    if task != "classification" and _numbers_with_separators(y):
-        # (Read as text: ~40 one-row classes, and the error blamed --cv. With
-        # --task classification such text is taken for the class labels it may be.)
-        raise UserError(f"The target column {target!r} holds numbers written as text with "
-                        f"thousands separators (e.g. {_separated_example(y)!r}). "
-                        f"{_SEPARATORS_FIX}")
-    if task != "classification" and _numbers_with_decimal_commas(y):
-        # (Read as text: a classification of one-row classes whose error said
-        # "use --task regression", which then said "use --task classification".)
-        raise UserError(f"The target column {target!r} holds numbers written with a decimal "
-                        f"comma (e.g. {_decimal_comma_example(y)!r}). {_DECIMAL_COMMA_FIX}")
-    if task != "classification" and _numbers_with_spaces(y):
-        raise UserError(f"The target column {target!r} holds numbers written with spaces or "
-                        f"apostrophes in them (e.g. {_spaced_example(y)!r}). {_SPACES_FIX}")
-    if task != "classification" and _numbers_with_signs(y):
-        raise UserError(f"The target column {target!r} holds numbers written with a currency "
-                        f"or percent sign (e.g. {_signed_example(y)!r}). {_SIGNS_FIX}")
     if task != "classification":
+        # Numbers written as text (thousands separators, a decimal comma, spaces,
+        # a currency sign): ~40 one-row classes whose error blamed --cv, or said
+        # "use --task regression", which then said "use --task classification".
+        # With --task classification such text is taken for the labels it may be.
+        for is_odd, example, written, fix in _ODD_NUMBERS:
+            if is_odd(y):
+                raise UserError(f"The target column {target!r} holds numbers written "
+                                f"{written} (e.g. {example(y)!r}). {fix}")
         _refuse_stray_text_in_numbers(y, target, task)
     # Before the one-hot encoding, which gives a missing text value no column:
     # its rows passed as the first (dropped) category, silently.
@@ -300,31 +291,13 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if missing:
         raise UserError(f"Column(s) {missing} have missing values; pass --dropna.")
     text = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    separated = [c for c in frame.columns if _numbers_with_separators(frame[c])]
-    if separated:
-        # (Reported as text to --one-hot, which would have made a category of every number.)
-        raise UserError(f"Column(s) {list(map(str, separated))} of {path} hold numbers written "
-                        "as text with thousands separators (e.g. "
-                        f"{_separated_example(frame[separated[0]])!r}). {_SEPARATORS_FIX}")
-    decimal = [c for c in frame.columns if _numbers_with_decimal_commas(frame[c])]
-    if decimal:
-        # (Reported as text to --one-hot, which would have made a category of every number.)
-        raise UserError(f"Column(s) {list(map(str, decimal))} of {path} hold numbers written "
-                        "with a decimal comma (e.g. "
-                        f"{_decimal_comma_example(frame[decimal[0]])!r}). {_DECIMAL_COMMA_FIX}")
-    spaced = [c for c in frame.columns if _numbers_with_spaces(frame[c])]
-    if spaced:
-        # (Reported as text to --one-hot, which would have made a category of every number.)
-        raise UserError(f"Column(s) {list(map(str, spaced))} of {path} hold numbers written "
-                        "with spaces or apostrophes in them (e.g. "
-                        f"{_spaced_example(frame[spaced[0]])!r}). {_SPACES_FIX}")
-    signed = [c for c in frame.columns if _numbers_with_signs(frame[c])]
-    if signed:
+    for is_odd, example, written, fix in _ODD_NUMBERS:
         # (Reported as text to --one-hot, which made a category of every number:
         # a column of 60 prices became 59 one-hot columns.)
-        raise UserError(f"Column(s) {list(map(str, signed))} of {path} hold numbers written "
-                        "with a currency or percent sign (e.g. "
-                        f"{_signed_example(frame[signed[0]])!r}). {_SIGNS_FIX}")
+        odd = [c for c in frame.columns if is_odd(frame[c])]
+        if odd:
+            raise UserError(f"Column(s) {list(map(str, odd))} of {path} hold numbers written "
+                            f"{written} (e.g. {example(frame[odd[0]])!r}). {fix}")
     for c in text:
         # (Called "not numeric: pass --one-hot", which then made a category of
         # every number: a "-" among 30 numbers gave 29 one-hot columns.) Text
@@ -548,6 +521,19 @@ def _is_saved_index(column, values):
 def _separated_example(values):
     return next(v for v in values.dropna().astype(str).str.strip()
                 if _SEPARATED_NUMBER.fullmatch(v))
+
+
+# The ways a CSV writes numbers that pandas reads as text, each a detector, an
+# example of it, its description and the fix; checked in this order.
+_ODD_NUMBERS = (
+    (_numbers_with_separators, _separated_example, "as text with thousands separators",
+     _SEPARATORS_FIX),
+    (_numbers_with_decimal_commas, _decimal_comma_example, "with a decimal comma",
+     _DECIMAL_COMMA_FIX),
+    (_numbers_with_spaces, _spaced_example, "with spaces or apostrophes in them",
+     _SPACES_FIX),
+    (_numbers_with_signs, _signed_example, "with a currency or percent sign", _SIGNS_FIX),
+)
 
 
 # Characters LightGBM (the gbm expert) refuses in feature names: "Do not
