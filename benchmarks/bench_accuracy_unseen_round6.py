@@ -180,6 +180,20 @@ def run_sets(parser, args, load, run):
         return
     if not args.out:
         parser.error("--out is required (except with a diagnosis: --candidates)")
+    run_or_report(args, run, report, _summary_line)
+
+
+def _summary_line(result):
+    s = summarise(result)
+    return (f"{result['set']}: moe {s['mean']['moe']:.4f} rank {s['rank']} gap to "
+            f"{s['best_blend']} {100 * s['gap_blend']:+.2f} % ± {_pct(s['gap_blend_se'])} "
+            f"({result['seconds']} s)")
+
+
+def run_or_report(args, run, report, summary_line):
+    """``args.report``: print ``report`` of the results in ``args.out``; else
+    ``run`` each of ``args.sets`` not in it yet, append its result to it and
+    print ``summary_line(result)``."""
     done = {}
     if os.path.exists(args.out):
         with open(args.out) as f:
@@ -195,10 +209,7 @@ def run_sets(parser, args, load, run):
         result["seconds"] = round(time.perf_counter() - start, 1)
         with open(args.out, "a") as f:
             f.write(json.dumps(result) + "\n")
-        s = summarise(result)
-        print(f"{name}: moe {s['mean']['moe']:.4f} rank {s['rank']} gap to {s['best_blend']} "
-              f"{100 * s['gap_blend']:+.2f} % ± {_pct(s['gap_blend_se'])} "
-              f"({result['seconds']} s)", flush=True)
+        print(summary_line(result), flush=True)
 
 
 def main(argv=None):

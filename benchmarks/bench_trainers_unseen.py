@@ -20,7 +20,6 @@ Results: ``benchmarks/results/trainers_unseen.md`` (and ``.jsonl``).
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -179,23 +178,8 @@ def main(argv=None):
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--out", required=True, help="JSON-lines file of per-set results")
     parser.add_argument("--report", action="store_true", help="print the table and stop")
-    args = parser.parse_args(argv)
-    done = {}
-    if os.path.exists(args.out):
-        with open(args.out) as f:
-            done = {r["set"]: r for r in map(json.loads, f)}
-    if args.report:
-        print(report([done[s] for s in args.sets if s in done]))
-        return
-    for name in args.sets:
-        if name in done:
-            continue
-        start = time.perf_counter()
-        result = run(name, args.splits, log=lambda s: print(s, flush=True))
-        result["seconds"] = round(time.perf_counter() - start, 1)
-        with open(args.out, "a") as f:
-            f.write(json.dumps(result) + "\n")
-        print(f"{name}: {result['seconds']} s", flush=True)
+    round6.run_or_report(parser.parse_args(argv), run, report,
+                         lambda result: f"{result['set']}: {result['seconds']} s")
 
 
 if __name__ == "__main__":
