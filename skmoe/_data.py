@@ -744,41 +744,65 @@ def resolve_gate_transformer(gate_transformer):
 _FEATURE_NAME_WARNINGS = ("X does not have valid feature names", "X has feature names, but")
 
 
-# Calls inside warned_once now, in all threads, and the filters they added.
-_QUIET = {"depth": 0, "filters": []}
-_QUIET_LOCK = threading.Lock()
+class SharedProcessSetting:
+    """A process-wide setting that blocks overlapping in threads share.
+
+    ``with setting:`` -- the first block in calls ``switch_on()``, the last one
+    out ``switch_off(state)`` with what ``switch_on`` returned. (Saving and
+    restoring the setting in each block, as ``warnings.catch_warnings`` does,
+    let two overlapping blocks restore each other's saved values: the
+    setting stayed changed for good.)
+    """
+
+    def __init__(self, switch_on, switch_off):
+        self._switch_on, self._switch_off = switch_on, switch_off
+        self._lock = threading.Lock()
+        self._depth, self._state = 0, None
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                self._state = self._switch_on()
+            self._depth += 1
+
+    def __exit__(self, *exc_info):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._switch_off(self._state)
+                self._state = None
+
+
+def _hide_feature_name_warnings():
+    """Add the ignore filters; return those that were not already there."""
+    present, added = list(warnings.filters), []
+    for message in _FEATURE_NAME_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=UserWarning)
+        if warnings.filters[0] not in present:   # not one the user had set
+            added.append(warnings.filters[0])
+    return added
+
+
+def _show_feature_name_warnings(added):
+    # Only these entries: filters the user set meanwhile stay. (Removing an
+    # "ignore" filter needs no reset of the warning registries, which never
+    # record an ignored warning.)
+    for item in added:
+        if item in warnings.filters:
+            warnings.filters.remove(item)
+
+
+# Not warnings.catch_warnings: two predictions overlapping in threads put back
+# each other's filter lists, and the ignore filters stayed for good (the
+# feature-names warnings gone for every estimator of the process).
+_FEATURE_NAME_WARNINGS_HIDDEN = SharedProcessSetting(_hide_feature_name_warnings,
+                                                     _show_feature_name_warnings)
 
 
 def warned_once(call, *args):
-    """``call(*args)`` without repeating the feature-names warnings.
-
-    Not ``warnings.catch_warnings``: it saves the process-wide filter list on
-    entry and puts it back on exit, so two predictions overlapping in threads
-    put back each other's lists, and the ignore filters stayed for good (the
-    feature-names warnings gone for every estimator of the process). The
-    first call in adds the filters, the last one out removes them.
-    """
-    with _QUIET_LOCK:
-        if _QUIET["depth"] == 0:
-            present = list(warnings.filters)
-            for message in _FEATURE_NAME_WARNINGS:
-                warnings.filterwarnings("ignore", message=message, category=UserWarning)
-                if warnings.filters[0] not in present:   # not one the user had set
-                    _QUIET["filters"].append(warnings.filters[0])
-        _QUIET["depth"] += 1
-    try:
+    """``call(*args)`` without repeating the feature-names warnings."""
+    with _FEATURE_NAME_WARNINGS_HIDDEN:
         return call(*args)
-    finally:
-        with _QUIET_LOCK:
-            _QUIET["depth"] -= 1
-            if _QUIET["depth"] == 0:
-                # Only these entries: filters the user set meanwhile stay. (Removing
-                # an "ignore" filter needs no reset of the warning registries,
-                # which never record an ignored warning.)
-                for item in _QUIET["filters"]:
-                    if item in warnings.filters:
-                        warnings.filters.remove(item)
-                _QUIET["filters"].clear()
 
 
 def gate_matrix(Z, n_rows, transformer, n_columns=None):

@@ -2,12 +2,11 @@
 inputs standardised on the device, matmul precision of torch experts."""
 
 import contextlib
-import threading
 
 import numpy as np
 import torch
 
-from ._data import TINY_SCALE, standardisation
+from ._data import TINY_SCALE, SharedProcessSetting, standardisation
 
 DTYPE = torch.float32
 
@@ -171,10 +170,22 @@ def map_row_blocks(function, n_rows, block, dim=0):
 
 # Matmul precision of torch experts (the ``precision`` parameter).
 PRECISIONS = ("float32", "tf32", "bf16")
-# Blocks of matmul_precision('tf32') running now, in all threads, and the
-# TF32 switch as it was before the first of them.
-_TF32 = {"depth": 0, "previous": None}
-_TF32_LOCK = threading.Lock()
+
+
+def _tf32_on():
+    previous = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = True
+    return previous
+
+
+def _tf32_restore(previous):
+    torch.backends.cuda.matmul.allow_tf32 = previous
+
+
+# The TF32 switch is process-wide: blocks of matmul_precision('tf32')
+# overlapping in threads (a service's predictions) restored each other's saved
+# values, and TF32 stayed on for every later float32 matmul of the process.
+_TF32_ON = SharedProcessSetting(_tf32_on, _tf32_restore)
 
 
 @contextlib.contextmanager
@@ -194,22 +205,8 @@ def matmul_precision(precision, device):
         if device.type != "cuda":
             yield
             return
-        # The switch is process-wide: blocks overlapping in threads (a service's
-        # predictions) restored each other's saved values, and TF32 stayed on
-        # for every later float32 matmul of the process. The first block in
-        # saves and sets it, the last one out restores it.
-        with _TF32_LOCK:
-            if _TF32["depth"] == 0:
-                _TF32["previous"] = torch.backends.cuda.matmul.allow_tf32
-                torch.backends.cuda.matmul.allow_tf32 = True
-            _TF32["depth"] += 1
-        try:
+        with _TF32_ON:
             yield
-        finally:
-            with _TF32_LOCK:
-                _TF32["depth"] -= 1
-                if _TF32["depth"] == 0:
-                    torch.backends.cuda.matmul.allow_tf32 = _TF32["previous"]
         return
     if precision == "bf16":
         # No weight-cast cache: a cached cast would outlive a CUDA graph capture.
