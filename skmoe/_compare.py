@@ -360,17 +360,22 @@ def _describe_test(test, significance, sign=None):
 
 
 # --------------------------------------------------------------------------
+# scoring=None: these scorers (log-loss where every model has predict_proba).
+DEFAULT_REGRESSION_SCORING = ("r2", "neg_root_mean_squared_error")
+DEFAULT_CLASSIFICATION_SCORING = ("accuracy", "neg_log_loss")
+
+
 def _scorers(scoring, estimators, classifier):
     if scoring is None:
         tasks = _declared_tasks(estimators)
         if tasks is not None:
             return {"score": _TaskMeanScore(tasks)}
         if classifier:
-            scoring = ["accuracy"]
-            if all(hasattr(e, "predict_proba") for e in estimators):
-                scoring.append("neg_log_loss")
+            scoring = list(DEFAULT_CLASSIFICATION_SCORING)
+            if not all(hasattr(e, "predict_proba") for e in estimators):
+                scoring.remove("neg_log_loss")
         else:
-            scoring = ["r2", "neg_root_mean_squared_error"]
+            scoring = list(DEFAULT_REGRESSION_SCORING)
     if isinstance(scoring, str):
         scoring = [scoring]
     if not classifier:

@@ -597,8 +597,9 @@ def _check_metric_of_scoring(metric, scoring):
     cannot give (a typo was found only after every fit)."""
     if metric is None:
         return
+    from ._compare import DEFAULT_CLASSIFICATION_SCORING, DEFAULT_REGRESSION_SCORING
     if scoring is None:    # compare's defaults, regression or classification
-        keys = ["r2", "neg_root_mean_squared_error", "accuracy", "neg_log_loss", "score"]
+        keys = [*DEFAULT_REGRESSION_SCORING, *DEFAULT_CLASSIFICATION_SCORING, "score"]
     elif isinstance(scoring, str):
         keys = [scoring]
     elif isinstance(scoring, (list, tuple, dict)):
