@@ -48,7 +48,7 @@ from ._routing import straight_through
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
 from ._training import EarlyStopping, diverged, minibatches
-from .experts import is_differentiable_expert
+from .experts import constant_target, is_differentiable_expert
 
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
 CUDA_GRAPHS = True
@@ -348,9 +348,9 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
     """Unstack the batched networks into fitted TorchMLP estimators."""
     experts = {}
     # A constant target is its constant, as a TorchMLPRegressor fitted alone
-    # predicts it: scaled by one, the networks' leftover outputs were added to
-    # it (a mixture trained jointly predicted 5.09 for y = 5, 0.09 for y = 0).
-    constant = not problem.is_classifier and problem.y.min() == problem.y.max()
+    # predicts it.
+    constant = (None if problem.is_classifier
+                else constant_target(problem.y, problem.sample_weight))
     for group in model.groups:
         _, activation, dropout, _ = group.architecture
         for position, mlp in zip(group.positions.tolist(),
@@ -359,7 +359,7 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
             if problem.is_classifier:
                 expert.classes_ = np.arange(problem.n_classes)
             else:
-                expert.y_mean_, expert.y_scale_ = ((float(problem.y[0]), 0.0) if constant
+                expert.y_mean_, expert.y_scale_ = ((constant, 0.0) if constant is not None
                                                    else (problem.y_mean, problem.y_scale))
             expert.n_features_in_ = problem.torch_X.shape[1]
             # The names of a DataFrame's columns, as its own fit would keep them.

@@ -40,6 +40,19 @@ def predict_chunk(n_experts, widths):
     return max(1024, PREDICT_ELEMENTS // (max(n_experts, 1) * max(widths)))
 
 
+def constant_target(y, sample_weight=None):
+    """The value of a regression target constant over its rows of positive
+    weight, or None.
+
+    A torch regressor predicts such a target as its constant (``y_scale_ =
+    0``), as the multi-task mixtures predict one: scaled by one, the network's
+    leftover outputs were added to it (predictions from -0.005 to 0.24 for y =
+    0 or 3.7e-12; a mixture trained jointly predicted 5.09 for y = 5).
+    """
+    kept = y if sample_weight is None else y[np.asarray(sample_weight) > 0]
+    return float(kept[0]) if len(kept) and kept.min() == kept.max() else None
+
+
 class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
     """Shared fitting of the torch MLP regressor and classifier."""
 
@@ -308,12 +321,9 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self._set_target_scaling(y)
         target = ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
-        kept = y[sample_weight > 0]
-        if len(kept) and kept.min() == kept.max():
-            # A constant target is its constant (as the multi-task mixtures
-            # predict one): scaled by one, the network's leftover outputs were
-            # added to it, predictions from -0.005 to 0.24 for y = 0 or 3.7e-12.
-            self.y_mean_, self.y_scale_ = float(kept[0]), 0.0
+        constant = constant_target(y, sample_weight)
+        if constant is not None:
+            self.y_mean_, self.y_scale_ = constant, 0.0
         return self._fit_torch(X, target, sample_weight, 1)
 
     def _set_target_scaling(self, y):
