@@ -104,7 +104,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
           "head_bounds": "lower", "prior_candidate": True,
-          "regression_head_bounds": REGRESSION_HEAD_BOUNDS}
+          "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "head_feature_clip": False}
 
 
 @contextlib.contextmanager
@@ -490,7 +490,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             full_heads[kind] = make_head(
                 kind, regression, y_mean, y_scale, log_inputs=log_inputs, centre=centre,
                 bounds=LEVERS["head_bounds"],
-                regression_bounds=LEVERS["regression_head_bounds"]).fit(
+                regression_bounds=LEVERS["regression_head_bounds"],
+                clip_features=LEVERS["head_feature_clip"]).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -529,7 +530,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                 head = make_head(kind, regression, y_mean, y_scale, C=full.C,
                                  log_inputs=log_inputs, centre=centre,
                                  bounds=LEVERS["head_bounds"],
-                                 regression_bounds=LEVERS["regression_head_bounds"]).fit(
+                                 regression_bounds=LEVERS["regression_head_bounds"],
+                clip_features=LEVERS["head_feature_clip"]).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full, y_range=y_range)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],

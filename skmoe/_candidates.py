@@ -237,7 +237,9 @@ class LinearHead:
     """
 
     def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None,
-                 log_inputs=True, centre=True, bounds=None, regression_bounds=None):
+                 log_inputs=True, centre=True, bounds=None, regression_bounds=None,
+                 clip_features=False):
+        self.clip_features = clip_features
         self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
         self.feature_weighted, self.C, self.log_inputs = feature_weighted, C, log_inputs
         self.centre, self.bounds = centre, bounds
@@ -285,8 +287,13 @@ class LinearHead:
         B = self._base(outputs)
         if not self.feature_weighted:
             # (Heads pickled before base_mean_ existed read uncentred outputs.)
-            return B - getattr(self, "base_mean_", 0.0)
-        return (self._products(B, X) - self.feature_mean_) / self.feature_scale_
+            features = B - getattr(self, "base_mean_", 0.0)
+        else:
+            features = (self._products(B, X) - self.feature_mean_) / self.feature_scale_
+        feature_range = getattr(self, "feature_range_", None)
+        if feature_range is not None:
+            features = np.clip(features, *feature_range)
+        return features
 
     def fit(self, X, outputs, y, sample_weight, warm_from=None, y_range=None):
         """Fit on the gate's X, raw expert outputs and targets (standardised for
@@ -334,6 +341,16 @@ class LinearHead:
             self.base_mean_ = (B.mean(axis=0) if self.centre and not self.regression
                                else np.zeros(B.shape[1]))
             features = B - self.base_mean_
+        self.feature_range_ = None
+        if self.clip_features is True or (
+                self.regression and (self.clip_features == "regression" or (
+                    self.clip_features in ("fw_regression", "fw_products")
+                    and self.feature_weighted))) or (
+                self.clip_features == "fw_products_all" and self.feature_weighted):
+            lo, hi = features.min(axis=0), features.max(axis=0)
+            if self.clip_features in ("fw_products", "fw_products_all"):
+                lo[:B.shape[1]], hi[:B.shape[1]] = -np.inf, np.inf
+            self.feature_range_ = (lo, hi)
         if self.regression:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = LeaveOneOutRidge().fit(features, y, sample_weight, alphas)
@@ -844,10 +861,11 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
 
 
 def make_head(kind, regression, y_mean, y_scale, C=None, log_inputs=True, centre=True,
-              bounds=None, regression_bounds=None):
+              bounds=None, regression_bounds=None, clip_features=False):
     return LinearHead(regression, y_mean, y_scale,
                       feature_weighted=kind == "feature_weighted", C=C, log_inputs=log_inputs,
-                      centre=centre, bounds=bounds, regression_bounds=regression_bounds)
+                      centre=centre, bounds=bounds, regression_bounds=regression_bounds,
+                      clip_features=clip_features)
 
 
 def head_prediction(head, X, outputs, regression, n_classes):
