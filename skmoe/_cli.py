@@ -304,14 +304,20 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # codes among which a few are numbers stay text, as for the target.
         _refuse_stray_text_in_numbers(frame[c], c, "auto", column="Column")
     unique = [c for c in text if len(frame) > 10 and frame[c].nunique() == len(frame)]
-    if unique and one_hot:
+    if unique:
         # An identifier (a name, a customer code): --one-hot made a column for
         # every row but one, each 1 in a single row, which no other row can
         # learn from (30 rows: 29 such columns; 10,000 rows: a dense 10,000 x
-        # 9,999 frame).
+        # 9,999 frame). Refused without --one-hot too: "not numeric: pass
+        # --one-hot" sent a date a row (modeldata::Chicago) to this refusal.
+        dates = [c for c in unique if pd.to_datetime(
+            frame[c], format="ISO8601", errors="coerce").notna().all()]
+        hint = "" if not dates else (
+            f" {dates} hold dates: to keep them, write them as numbers (e.g. days since the "
+            "first, a day of the week).")
         raise UserError(f"Column(s) {unique} of {path} have a different value in every row "
                         f"(identifiers?): --one-hot would make {len(frame) - 1} columns of "
-                        "each, every one 1 in a single row; --drop them.")
+                        f"each, every one 1 in a single row; --drop them.{hint}")
     if text and one_hot:
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
