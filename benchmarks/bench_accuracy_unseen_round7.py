@@ -75,8 +75,9 @@ def run(name, n_splits, log):
     return round6.run(name, n_splits, log, SETS)
 
 
-def folds(name, n_splits, log):
-    """The constant candidate fold by fold (see the module docstring, ``--folds``)."""
+def folds(name, n_splits, log, load=load):
+    """The constant candidate fold by fold (see the module docstring, ``--folds``);
+    ``load`` reads the set (this round's loader, or a later round's)."""
     from scipy.special import softmax
 
     import skmoe._blend as blend
