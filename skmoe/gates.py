@@ -13,7 +13,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
-from ._data import is_dataframe
+from ._data import is_dataframe, normalised_weights
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
@@ -475,6 +475,12 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                                  ensure_non_negative=True)
+            # Only relative weights matter (the loss divides by their total),
+            # but the network computes in float32: weights of 1e40 became
+            # infinite (a NaN gate with solver='adam', an untrained one with
+            # 'lbfgs'), and weights of 1e-30 summed below the loss's floor on
+            # the total (the penalty outweighed the data).
+            sample_weight = normalised_weights(sample_weight)
         return X, targets, sample_weight
 
     def _fit_lbfgs(self, Z, T, w, n_iter, penalty=None):
