@@ -315,6 +315,10 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
                                   f"regressor): {exc}; use TorchMLPClassifier for class "
                                   "labels.")
             y = _float_target(y, not_numeric)
+        # float64, as the mixtures read it: a float32 y was standardised in
+        # float32 arithmetic (its mean rounded to float32 first), and the same
+        # numbers fitted another network (predictions 0.002 apart at y ~ 1e6).
+        y = y.astype(np.float64)
         # (y_mean_ was NaN, and every prediction, silently.)
         check_finite_target(y, type(self).__name__)
         sample_weight = check_sample_weight(sample_weight, X)
