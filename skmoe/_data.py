@@ -203,6 +203,37 @@ def sparse_fill_hint(exc, X):
             "X.astype(pd.SparseDtype('float', 0)), or dense with X.sparse.to_dense())")
 
 
+def missing_column_hint(X):
+    """A hint for an expert that failed on an X with a column missing (NaN) in
+    every row: scikit-learn's HistGradientBoosting says only "window shape
+    cannot be larger than input array shape". "" when X has no such column (a
+    sparse X never has: its unstored entries are zeros). Only on the error
+    path: its cost (a pass over X) is never paid by a fit that succeeds.
+    """
+    try:
+        if sparse.issparse(X) or not n_samples(X):
+            return ""
+        if is_dataframe(X):
+            numeric = column_kinds(X)[0]
+            empty = [numeric[i] for i in
+                     np.flatnonzero(np.isnan(_numeric_block(X, numeric)).all(axis=0))]
+            shown = _describe(X, empty) if empty else ""
+        else:
+            values = np.asarray(X)
+            if values.ndim != 2 or values.dtype.kind != "f":
+                return ""
+            empty = np.flatnonzero(np.isnan(values).all(axis=0)).tolist()
+            shown = ", ".join(map(str, empty[:10])) + (
+                f" and {len(empty) - 10} more" if len(empty) > 10 else "")
+    except (TypeError, ValueError):
+        return ""
+    if not empty:
+        return ""
+    return (f" (X's column(s) {shown} are missing (NaN) in every row it was fitted on: "
+            "no estimator learns from such a column, and some fail on it with a message "
+            "that does not say so; drop the column)")
+
+
 def _infinite_columns_hint(frame, positions, block):
     """Which numeric columns of a DataFrame hold infinity, and a first row of it.
 
