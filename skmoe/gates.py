@@ -295,18 +295,31 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         Parameters
         ----------
         proba : array-like of shape (n_experts,)
-            The constant gate weights, positive: the last layer's bias
-            becomes ``log(proba)``, so the gate gives ``proba`` normalised to
-            sum to one.
+            The constant gate weights, non-negative and not all zero: the
+            last layer's bias becomes ``log(proba)``, so the gate gives
+            ``proba`` normalised to sum to one.
 
         Returns
         -------
         self : MLPGate
         """
         check_is_fitted(self, "module_")   # (before: no attribute 'module_')
-        proba = np.asarray(proba, dtype=np.float64)
         last = self.module_[-1] if isinstance(self.module_, torch.nn.Sequential) else self.module_
-        with torch.no_grad():
+        given = proba
+        try:
+            proba = np.asarray(proba, dtype=np.float64)
+        except (TypeError, ValueError):
+            proba = None
+        n_experts = last.bias.shape[-1]
+        if (proba is None or proba.shape != (n_experts,) or not np.all(np.isfinite(proba))
+                or np.any(proba < 0) or not np.any(proba > 0)):
+            # (A negative weight, or all zeros, made the gate NaN without a
+            # word; a length other than the experts' failed in torch with "The
+            # size of tensor a (3) must match the size of tensor b (2)".)
+            raise ValueError(f"MLPGate.fit_constant: proba must be {n_experts} finite, "
+                             "non-negative gate weights (one per expert), not all zero; "
+                             f"got {given!r}.")
+        with torch.no_grad(), np.errstate(divide="ignore"):   # log(0): never picked
             last.weight.zero_()
             last.bias.copy_(torch.as_tensor(np.log(proba), dtype=last.bias.dtype))
         self.module_.eval()
