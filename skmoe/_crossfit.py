@@ -29,7 +29,7 @@ from sklearn.utils import Bunch, ClassifierTags, RegressorTags
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_method_params
 
-from ._base import _REBUILDABLE_ERRORS, fit_expert, rebuilt_error
+from ._base import _REBUILDABLE_ERRORS, check_sample_weight, fit_expert, rebuilt_error
 from ._data import n_samples, normalised_weights, read_only_view, take_rows
 from ._likelihood import aligned_proba, classification_outputs, regression_outputs
 from ._progress import run_jobs
@@ -577,11 +577,16 @@ class CrossFitAverage(BaseEstimator):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, finite, not all zero.
 
         Returns
         -------
         score : float
         """
+        # Checked as the mixtures' score checks them: scikit-learn's metrics
+        # took negative weights (all -1 scored as all +1), a number that
+        # meant nothing.
+        sample_weight = check_sample_weight(sample_weight, X)
         metric = r2_score if self.n_classes is None else accuracy_score
         return metric(y, self.predict(X), sample_weight=sample_weight)
 

@@ -396,11 +396,15 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, finite, not all zero.
 
         Returns
         -------
         score : float
         """
+        # Checked as fit checks them: scikit-learn's metrics took negative
+        # weights (all -1 scored as all +1), a number that meant nothing.
+        sample_weight = check_sample_weight(sample_weight, X)
         metric = r2_score if self.task == "regression" else accuracy_score
         return metric(y, self.predict(X), sample_weight=sample_weight)
 

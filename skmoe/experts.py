@@ -18,8 +18,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval
-from ._base import (_float_target, check_finite_target, check_label_values, check_sample_weight,
-                    encode_class_labels)
+from ._base import (CheckedScoreMixin, _float_target, check_finite_target, check_label_values,
+                    check_sample_weight, encode_class_labels)
 from ._data import FittedMarkerMixin, mean_and_scale, normalised_weights, validate_numeric_data
 from ._likelihood import LogProbaMixin
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
@@ -222,7 +222,7 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         return tags
 
 
-class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
+class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     """Multi-layer perceptron regressor in torch, on the CPU or a GPU.
 
     Inputs and target are standardised; the network is trained with minibatch
@@ -358,7 +358,7 @@ class TorchMLPRegressor(RegressorMixin, _BaseTorchMLP):
         return self._forward_numpy(self._check_X(X))
 
 
-class TorchMLPClassifier(ClassifierMixin, LogProbaMixin, _BaseTorchMLP):
+class TorchMLPClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin, _BaseTorchMLP):
     """Multi-layer perceptron classifier in torch, on the CPU or a GPU.
 
     Trained with minibatch Adam on the (sample-weighted) cross-entropy.

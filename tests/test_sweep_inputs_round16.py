@@ -1,5 +1,7 @@
-"""Bad-input sweep, round 16: errors that come from inside an expert and do
-not say what is wrong with the input."""
+"""Bad-input sweep, round 16: errors that come from inside an expert (or
+torch) and do not say what is wrong with the input, and inputs that were taken
+though they mean nothing (a gate's negative constant weights, negative score
+weights)."""
 
 import numpy as np
 import pandas as pd
@@ -65,3 +67,42 @@ def test_gate_fit_constant_still_takes_zero_weights():
     gate = MLPGate(max_iter=2).fit(X, rng.dirichlet(np.ones(3), size=20))
     proba = gate.fit_constant([0.0, 2.0, 6.0]).predict_proba(X[:4])
     np.testing.assert_allclose(proba, np.tile([0.0, 0.25, 0.75], (4, 1)), rtol=1e-6, atol=0)
+
+
+@pytest.fixture(scope="module")
+def fitted_experts():
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from skmoe import CrossFitAverage, RuleExpert, TorchMLPClassifier, TorchMLPRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y, labels = X[:, 0], (X[:, 0] > 0).astype(int)
+    return X, [
+        (CrossFitAverage([Ridge().fit(X[:20], y[:20]), Ridge().fit(X[20:], y[20:])]), y),
+        (CrossFitAverage([LogisticRegression().fit(X[:20], labels[:20]),
+                          LogisticRegression().fit(X[20:], labels[20:])], n_classes=2), labels),
+        (RuleExpert(_first_column).fit(X, y), y),
+        (RuleExpert(_first_positive, task="classification").fit(X, labels), labels),
+        (TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, y), y),
+        (TorchMLPClassifier(max_epochs=2, random_state=0).fit(X, labels), labels),
+    ]
+
+
+def _first_column(X):
+    return X[:, 0]
+
+
+def _first_positive(X):
+    return X[:, 0] > 0
+
+
+@pytest.mark.parametrize("which", range(6))
+@pytest.mark.parametrize("weight", [-np.ones(40), np.r_[-1.0, np.ones(39)]])
+def test_the_experts_score_refuses_negative_sample_weight_as_the_mixtures_do(
+        fitted_experts, which, weight):
+    # scikit-learn's metrics took negative weights: all -1 scored as all +1
+    # (the R^2 of a CrossFitAverage was 0.99 for either), a number that means
+    # nothing. The mixtures' score refuses them; so do the experts' now.
+    X, experts = fitted_experts
+    expert, y = experts[which]
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        expert.score(X, y, sample_weight=weight)
