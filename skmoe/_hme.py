@@ -18,7 +18,8 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
+from sklearn.model_selection import train_test_split
+from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
@@ -51,14 +52,18 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "init_params": [StrOptions({"kmeans", "random"})],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init__(self, experts, *, branching=(2, 2), gate=None, gate_transformer="auto",
-                 max_iter=100, tol=1e-5, n_init=1, init_params="kmeans", n_jobs=None,
-                 random_state=None, verbose=0):
+                 max_iter=100, tol=1e-5, n_init=1, init_params="kmeans",
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
+                 n_jobs=None, random_state=None, verbose=0):
         self.experts = experts
         self.branching = branching
         self.gate = gate
@@ -67,6 +72,9 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         self.tol = tol
         self.n_init = n_init
         self.init_params = init_params
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -139,6 +147,43 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             "the leaves are refitted with changing weights and receive only those",
             check_experts=check_experts)
 
+    def _validation_split(self, y, n_classes, n_leaves, rng):
+        """The held-out rows (sorted), or None without early stopping.
+
+        Stratified for the classifier. 'auto' falls back to no early stopping
+        where the split cannot be made; True raises.
+        """
+        if self.early_stopping is False:
+            return None
+        n = len(y)
+        n_val = math.ceil(self.validation_fraction * n)   # as train_test_split
+        n_train = n - n_val
+        counts = np.bincount(y) if n_classes else None
+        present = counts[counts > 0] if n_classes else None   # (a class of zero weight)
+        if n_train < n_leaves:
+            problem = f"{n_train} rows are left for EM, fewer than the {n_leaves} leaves"
+        elif n_classes and present.min() < 2:
+            rare = self.classes_[np.flatnonzero(counts == 1)[0]].tolist()
+            problem = (f"class {rare!r} has a single row (the split is stratified: it "
+                       "needs two rows of every class)")
+        elif n_classes and min(n_val, n_train) < len(present):
+            problem = (f"{n_val} held-out and {n_train} training rows cannot each hold "
+                       f"the {len(present)} classes")
+        else:
+            problem = None
+        if problem is not None:
+            if self.early_stopping == "auto":
+                return None
+            raise ValueError(
+                f"{type(self).__name__}: early_stopping=True holds out "
+                f"validation_fraction={self.validation_fraction} of the {n} rows (of "
+                f"positive sample_weight), but {problem}. Use another validation_fraction, "
+                "a smaller branching or early_stopping=False.")
+        _, val = train_test_split(np.arange(n), test_size=n_val,
+                                  random_state=rng.randint(2**31 - 1),
+                                  stratify=y if n_classes else None)
+        return np.sort(val)
+
     def _fit(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         n_given = len(y)
@@ -150,9 +195,22 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         check_leaves_fit_rows(branching, len(y), type(self).__name__,
                               n_left_out=n_given - len(y))
         tree = Tree(branching)
+        val = self._validation_split(y, n_classes, tree.n_leaves, rng)
         names, templates = self._resolve_leaves(rng)
         self._n_classes = n_classes
+        validation = None
+        if val is not None:
+            # The held-out rows take no part in the fit, the gates' view of X
+            # included; EM gets the others, their weights rescaled to mean one
+            # as for rows left out by a weight of zero.
+            X_val, y_val, w_val = _safe_indexing(X, val), y[val], sample_weight[val]
+            train_weight = sample_weight.copy()
+            train_weight[val] = 0.0
+            X, y, sample_weight, _ = rows_of_positive_weight(X, y, train_weight)
         X_gate = self._fit_gate_view(X, y)
+        if val is not None:
+            validation = Bunch(X=self._gate_view(X_val), expert_X=read_only_view(X_val),
+                               y=read_only_view(y_val), sample_weight=w_val)
         problem = TreeProblem(tree, names, templates, X_gate, y, sample_weight, n_classes,
                               expert_X=read_only_view(X))   # no leaf can change X
         gate = (MLPGate(hidden_layer_sizes=(), alpha=DEFAULT_GATE_ALPHA)
@@ -163,20 +221,30 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             for _ in range(self.n_init):
                 run = run_em(problem, gate, max_iter=self.max_iter, tol=self.tol,
                              init_params=self.init_params, rng=rng, parallel=parallel,
-                             verbose=self.verbose)
-                if best is None or run.log_likelihood > best.log_likelihood:
+                             verbose=self.verbose, validation=validation,
+                             n_iter_no_change=self.n_iter_no_change)
+                # With early stopping, the restart of the best held-out score.
+                if best is None or run.score > best.score:
                     best = run
         if not best.converged:
             # (Said without the last part, "Increase max_iter" sent users to more
             # iterations of an in-sample EM that, on few rows per leaf, made the
             # held-out loss worse: gbsg 0.697 / 0.745 / 0.993 at max_iter 5 / 20 /
             # 100, benchmarks/results/trainers_unseen.md.)
-            warnings.warn(f"EM did not converge in max_iter={self.max_iter} iterations "
-                          f"(last change in log-likelihood above tol={self.tol}). Increase "
-                          "max_iter or tol; the log-likelihood is in-sample, so check a "
-                          "held-out score too: on few rows per leaf more iterations can "
-                          "overfit (docs/hme.rst).",
-                          ConvergenceWarning)
+            if validation is None:
+                warnings.warn(f"EM did not converge in max_iter={self.max_iter} iterations "
+                              f"(last change in log-likelihood above tol={self.tol}). "
+                              "Increase max_iter or tol; the log-likelihood is in-sample, "
+                              "so check a held-out score too: on few rows per leaf more "
+                              "iterations can overfit (early_stopping=True stops on "
+                              "held-out rows; docs/hme.rst).", ConvergenceWarning)
+            else:
+                warnings.warn(f"EM did not stop in max_iter={self.max_iter} iterations: the "
+                              "held-out log-likelihood still gained more than "
+                              f"tol={self.tol} within the last n_iter_no_change="
+                              f"{self.n_iter_no_change} iterations. The tree of the best "
+                              f"held-out iteration ({best.best_iteration}) is kept; "
+                              "increase max_iter to let EM go on.", ConvergenceWarning)
         self.branching_ = tree.branching
         self.n_leaves_ = tree.n_leaves
         self.expert_names_ = names
@@ -185,8 +253,10 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         self.gates_ = best.gates
         self.history_ = best.history
         self.n_iter_ = best.n_iter
+        self.best_iteration_ = best.best_iteration
         self.converged_ = best.converged
         self.log_likelihood_ = best.log_likelihood
+        self.validation_log_likelihood_ = best.validation_log_likelihood
         if not self._is_classifier:
             self.noise_variance_ = best.variances
         return self
@@ -313,14 +383,31 @@ _PARAMS_DOC = """
     max_iter : int, default=100
         Maximum EM iterations per initialisation.
     tol : float, default=1e-5
-        Stop when the mean per-sample log-likelihood changes by less.
+        Stop when the mean per-sample log-likelihood changes by less; with
+        early stopping, a held-out gain of at most ``tol`` is no gain.
     n_init : int, default=1
-        EM restarts; the run with the best log-likelihood is kept.
+        EM restarts; the run with the best log-likelihood (held-out with
+        early stopping) is kept.
     init_params : {'kmeans', 'random'}, default='kmeans'
         Starting leaf posteriors: 'kmeans' cuts the joint (x, y) space into
         one k-means region per leaf and orders the regions so that siblings
         are close in x (sorted along their first principal direction, cut
         into equal blocks, recursively); 'random' draws Dirichlet posteriors.
+    early_stopping : 'auto' or bool, default=False
+        Hold out ``validation_fraction`` of the rows (stratified for the
+        classifier; rows of zero weight are never held out), run EM on the
+        others, score the held-out weighted mean log-likelihood after every
+        iteration, stop once ``n_iter_no_change`` iterations in a row gained
+        no more than ``tol`` on the best, and keep the tree of the best
+        iteration. In-sample EM overfits on few rows per leaf (the gates
+        sharpen without bound). True raises a ValueError where the rows cannot
+        be split (fewer training rows than leaves; for the classifier a class
+        of one row, or fewer rows than classes on a side); 'auto' then fits
+        without early stopping, and otherwise with it.
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping (rounded up).
+    n_iter_no_change : int, default=10
+        Iterations without a held-out gain above ``tol`` before EM stops.
     n_jobs : int, default=None
         Leaves are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
@@ -345,12 +432,25 @@ _ATTRIBUTES_DOC = """
     n_leaves_ : int
     history_ : list of dict
         Per EM iteration: ``iteration`` (from 1), ``log_likelihood`` (exact,
-        mean per sample; never decreases), ``leaf_share`` (each leaf's share
-        of the posterior), ``seconds``.
+        mean per sample of the rows EM was fitted on; never decreases),
+        ``leaf_share`` (each leaf's share of the posterior), ``seconds``;
+        with early stopping, ``validation_log_likelihood`` (on the held-out
+        rows).
     log_likelihood_ : float
-        Mean per-sample log-likelihood of the kept run.
+        Mean per-sample log-likelihood of the kept tree on the rows EM was
+        fitted on (all but the held-out ones with early stopping).
+    validation_log_likelihood_ : float or None
+        The kept tree's held-out weighted mean log-likelihood; None without
+        early stopping.
     n_iter_ : int
+        EM iterations run (of the kept restart).
+    best_iteration_ : int
+        The iteration whose tree is kept: the best held-out one with early
+        stopping, else the last (``n_iter_``).
     converged_ : bool
+        Whether EM stopped before ``max_iter``: the log-likelihood changed by
+        less than ``tol`` or, with early stopping, the held-out one gained no
+        more than ``tol`` in ``n_iter_no_change`` iterations.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string column names.

@@ -11,7 +11,9 @@
 Every M-step update is kept only if it does not lower its term of the
 expected complete-data log-likelihood (the previous model stays otherwise),
 so the exact log-likelihood in ``history_`` never decreases. Likelihoods are
-in-sample (exact EM): right for linear-capacity leaves.
+in-sample (exact EM): right for linear-capacity leaves. With early stopping,
+EM runs on part of the rows and the tree of the iteration with the best
+log-likelihood on the others (held out) is kept.
 """
 
 import copy
@@ -29,8 +31,8 @@ from sklearn.utils.parallel import delayed
 from ._base import fit_expert
 from ._data import check_target_scale, mean_and_scale, read_only_view, standardisation
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
-                          classification_outputs, gaussian_log_likelihood, noise_variances,
-                          regression_outputs)
+                          classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
+                          mix_probabilities, noise_variances, regression_outputs)
 
 # Leaf noise variances are floored at this fraction of var(y) (plus a tiny
 # absolute term for constant targets) so that no leaf's variance collapses.
@@ -264,14 +266,44 @@ def m_step_leaves(problem, W, seed, parallel, old):
     return experts, outputs, variances
 
 
-def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel, verbose):
-    """One EM run over the whole tree from one start; returns a Bunch."""
+def held_out_log_likelihood(problem, validation, experts, gates, variances):
+    """Weighted mean log p(y | x) of the tree on the held-out rows ``validation``.
+
+    The log-likelihood the fitted tree reports (``log_likelihood_samples``):
+    for the classifier the log of its class probability at the label, without
+    the per-leaf floor of EM's own likelihood (which capped the cost of a
+    leaf that rules the label out, the overfitting to be caught here).
+    """
+    outputs = leaf_outputs(problem.names, experts, validation.expert_X, problem.n_classes)
+    log_weights = problem.tree.leaf_log_prior(log_conditionals(gates, validation.X))
+    if problem.n_classes:
+        per_sample = log_proba_at_labels(mix_probabilities(np.exp(log_weights), outputs),
+                                         validation.y)
+    else:
+        per_sample = logsumexp(log_weights + leaf_log_likelihood(validation.y, outputs,
+                                                                 variances), axis=1)
+    return float(np.average(per_sample, weights=validation.sample_weight))
+
+
+def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel, verbose,
+           validation=None, n_iter_no_change=None):
+    """One EM run over the whole tree from one start; returns a Bunch.
+
+    With ``validation`` (a Bunch of held-out ``X``, ``expert_X``, ``y``,
+    ``sample_weight``), the held-out log-likelihood is scored after every
+    iteration, EM stops once ``n_iter_no_change`` iterations in a row did not
+    beat the best by more than ``tol``, and the tree of the best iteration is
+    returned (``best_iteration``); ``n_iter`` counts the iterations run.
+    ``score`` ranks restarts: the log-likelihood, or the held-out one (NaN
+    as -inf).
+    """
     tree, X, y, w = problem.tree, problem.X, problem.y, problem.sample_weight
     seed = rng.randint(2**31 - 1)
     gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node)
               for node in range(tree.n_nodes[d])] for d, b in enumerate(tree.branching)]
     log_h = initial_log_posterior(tree, X, y, problem.n_classes, init_params, rng)
     history, previous, converged, old = [], -np.inf, False, None
+    best, no_change = None, 0
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         warm = iteration > 1
@@ -296,9 +328,38 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
                         "seconds": time.perf_counter() - start})
         if verbose:
             print(f"[HME] iter {iteration:3d}  log-likelihood {log_likelihood:+.6f}")
-        if abs(log_likelihood - previous) < tol:
+        stop = abs(log_likelihood - previous) < tol
+        previous = log_likelihood
+        if validation is None:
+            if stop:
+                converged = True
+                break
+            continue
+        held_out = held_out_log_likelihood(problem, validation, experts, gates, variances)
+        history[-1]["validation_log_likelihood"] = held_out
+        if verbose:
+            print(f"[HME]           held-out log-likelihood {held_out:+.6f}")
+        # (A NaN score, a leaf that extrapolates to inf, is no gain.)
+        score = -np.inf if np.isnan(held_out) else held_out
+        # As MLPClassifier's early stopping: a gain of at most tol is no gain,
+        # but the best iteration is the best, however small its lead.
+        no_change = 0 if best is None or score > best.score + tol else no_change + 1
+        if best is None or score > best.score:
+            # The gates are refitted in place (warm start) in later iterations:
+            # copied; the leaves are fitted anew (an old leaf is kept as it is)
+            # and the variances a new array each iteration.
+            best = Bunch(experts=list(experts), gates=copy.deepcopy(gates),
+                         variances=variances, iteration=iteration,
+                         log_likelihood=log_likelihood, held_out=held_out, score=score)
+        if stop or no_change >= n_iter_no_change:
             converged = True
             break
-        previous = log_likelihood
-    return Bunch(experts=experts, gates=gates, variances=variances, history=history,
-                 n_iter=iteration, converged=converged, log_likelihood=log_likelihood)
+    if validation is None:
+        return Bunch(experts=experts, gates=gates, variances=variances, history=history,
+                     n_iter=iteration, converged=converged, log_likelihood=log_likelihood,
+                     best_iteration=iteration, validation_log_likelihood=None,
+                     score=log_likelihood)
+    return Bunch(experts=best.experts, gates=best.gates, variances=best.variances,
+                 history=history, n_iter=iteration, converged=converged,
+                 log_likelihood=best.log_likelihood, best_iteration=best.iteration,
+                 validation_log_likelihood=best.held_out, score=best.score)
