@@ -282,3 +282,26 @@ def test_a_mixture_not_first_reports_its_gap_to_the_winner_and_the_noise():
                                                  else r for r in recs]},
                                     default_training="gradient")
     assert "winner" not in first and bench.targets([first])["rank_first"]["behind"] == {}
+
+
+def test_hme_early_stopping_report_is_the_committed_one():
+    """The tables of results/hme_early_stopping.md are the script's report of
+    its committed records (and its counts of better / equal / worse sets)."""
+    es = _load("bench_hme_early_stopping")
+    results_dir = os.path.join(BENCH_DIR, "results")
+    with open(os.path.join(results_dir, "hme_early_stopping.md"), encoding="utf-8") as f:
+        committed = f.read()
+    for group, n_sets in (("unseen", 10), ("suite", 19)):
+        with open(os.path.join(results_dir, f"hme_early_stopping_{group}.jsonl")) as f:
+            results = [json.loads(line) for line in f]
+        assert len(results) == n_sets
+        assert all(len(r["records"]) == 3 * (5 if group == "unseen" else 3) for r in results)
+        assert es.report(results) in committed
+    # The counts are of changes beyond 1 %, lower scores better.
+    records = [{"config": c, "score": s, "fit_s": 1.0, "n_iter": 3, "best_iteration": 2,
+                "converged": True}
+               for c, s in (("off", 1.0), ("es0.1", 0.95), ("es0.2", 1.005))]
+    text = es.report([{"set": "a", "task": "regression", "n": 10, "records": records}])
+    assert "| a | regre. | 10 | 1 | 0.95 (-5.0 %) | 1.005 (+0.5 %) |" in text
+    assert "- es0.1: better (by more than 1 %) on 1, within 1 % on 0, worse on 0" in text
+    assert "- es0.2: better (by more than 1 %) on 0, within 1 % on 1, worse on 0" in text
