@@ -70,15 +70,9 @@ VARIANTS = {
     "no floor on the constant blend's share": ({"constant_floor": 0.0}, {}),
     "constant blend keeps 5 % of the level-2 blend": ({"constant_floor": 0.05}, {}),
     "no class-prior candidate (classification)": ({"prior_candidate": False}, {}),
-    "heads' inputs clipped to their training range (regression)": (
-        {"head_feature_clip": "regression"}, {}),
-    "heads' inputs clipped to their training range": ({"head_feature_clip": True}, {}),
-    "feature-weighted head's inputs clipped to their training range (regression)": (
-        {"head_feature_clip": "fw_regression"}, {}),
-    "feature-weighted head's products clipped to their training range (regression)": (
-        {"head_feature_clip": "fw_products"}, {}),
-    "feature-weighted head's products clipped to their training range": (
-        {"head_feature_clip": "fw_products_all"}, {}),
+    "feature-weighted head's products unclipped": ({"products_beyond_range": None}, {}),
+    "feature-weighted head's products clipped (no plain head beyond)": (
+        {"products_beyond_range": "clip"}, {}),
 }
 
 

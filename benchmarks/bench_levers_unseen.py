@@ -11,7 +11,7 @@ paired standard error over the splits::
     OMP_NUM_THREADS=1 python benchmarks/bench_levers_unseen.py \\
         --set best_expert=false -- Affairs CASchools Pima
     OMP_NUM_THREADS=1 python benchmarks/bench_levers_unseen.py --collection trainers \\
-        --set head_feature_clip='"regression"' -- k401k engel
+        --set products_beyond_range=null -- k401k engel
 """
 
 import argparse
@@ -31,6 +31,7 @@ import skmoe._blend as blend  # noqa: E402
 COLLECTIONS = {"more_datasets": "bench_more_datasets",
                "round6": "bench_accuracy_unseen_round6",
                "round7": "bench_accuracy_unseen_round7",
+               "round8": "bench_accuracy_unseen_round8",
                "trainers": "bench_trainers_unseen"}
 
 

@@ -104,7 +104,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
           "head_bounds": "lower", "prior_candidate": True,
-          "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "head_feature_clip": False}
+          "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "products_beyond_range": "plain"}
 
 
 @contextlib.contextmanager
@@ -491,7 +491,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                 kind, regression, y_mean, y_scale, log_inputs=log_inputs, centre=centre,
                 bounds=LEVERS["head_bounds"],
                 regression_bounds=LEVERS["regression_head_bounds"],
-                clip_features=LEVERS["head_feature_clip"]).fit(
+                beyond_range=LEVERS["products_beyond_range"]).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -531,7 +531,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                  log_inputs=log_inputs, centre=centre,
                                  bounds=LEVERS["head_bounds"],
                                  regression_bounds=LEVERS["regression_head_bounds"],
-                clip_features=LEVERS["head_feature_clip"]).fit(
+                                 beyond_range=LEVERS["products_beyond_range"]).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full, y_range=y_range)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],

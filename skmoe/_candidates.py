@@ -234,16 +234,32 @@ class LinearHead:
         times their difference, or within the training targets' range where
         that is wider (the library's: ``REGRESSION_HEAD_BOUNDS``; None:
         unbounded, for the ablation benchmark).
+    beyond_range : {"plain", "clip"} or None
+        Feature-weighted head, on rows unlike its training rows. Each product
+        of an expert's output with a meta-feature is kept within the range it
+        had on the head's training rows, and a row whose products lie outside
+        that range gets a share of the plain head's prediction (a plain head
+        fitted on the same rows): the distance outside, in units of the
+        range's width, at most 1 ("plain", the library's). The head's weights
+        vary with the input as far as they were fitted to, and no further:
+        where one expert extrapolates wildly its products leave their range,
+        and the head would amplify it (wooldridge::k401k, a participation
+        rate in [0, 100]: the ridge expert predicted -162 on a row with
+        89,000 employees, the head -239, the mixture -147; true 3.0); where
+        the experts' trend goes on (AER::ArgentinaCPI's index), the plain
+        head follows it as Stacking's would. "clip": the products clipped
+        only; None: neither (these two for the ablation benchmark).
+        ``benchmarks/results/gate_levers_round16.md``.
     """
 
     def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None,
                  log_inputs=True, centre=True, bounds=None, regression_bounds=None,
-                 clip_features=False):
-        self.clip_features = clip_features
+                 beyond_range="plain"):
         self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
         self.feature_weighted, self.C, self.log_inputs = feature_weighted, C, log_inputs
         self.centre, self.bounds = centre, bounds
         self.regression_bounds = regression_bounds
+        self.beyond_range = beyond_range
 
     def _base(self, outputs):
         if self.regression:
@@ -290,9 +306,10 @@ class LinearHead:
             features = B - getattr(self, "base_mean_", 0.0)
         else:
             features = (self._products(B, X) - self.feature_mean_) / self.feature_scale_
-        feature_range = getattr(self, "feature_range_", None)
-        if feature_range is not None:
-            features = np.clip(features, *feature_range)
+        # (None in heads pickled before products were clipped.)
+        product_range = getattr(self, "product_range_", None)
+        if product_range is not None:
+            features = np.clip(features, *product_range)
         return features
 
     def fit(self, X, outputs, y, sample_weight, warm_from=None, y_range=None):
@@ -341,16 +358,20 @@ class LinearHead:
             self.base_mean_ = (B.mean(axis=0) if self.centre and not self.regression
                                else np.zeros(B.shape[1]))
             features = B - self.base_mean_
-        self.feature_range_ = None
-        if self.clip_features is True or (
-                self.regression and (self.clip_features == "regression" or (
-                    self.clip_features in ("fw_regression", "fw_products")
-                    and self.feature_weighted))) or (
-                self.clip_features == "fw_products_all" and self.feature_weighted):
+        self.product_range_, self.plain_ = None, None
+        if self.feature_weighted and self.beyond_range is not None:
+            # The products' range on these rows (the experts' own columns
+            # unbounded: a plain head follows them too).
             lo, hi = features.min(axis=0), features.max(axis=0)
-            if self.clip_features in ("fw_products", "fw_products_all"):
-                lo[:B.shape[1]], hi[:B.shape[1]] = -np.inf, np.inf
-            self.feature_range_ = (lo, hi)
+            lo[:B.shape[1]], hi[:B.shape[1]] = -np.inf, np.inf
+            self.product_range_ = (lo, hi)
+            if self.beyond_range == "plain":
+                self.plain_ = LinearHead(
+                    self.regression, self.y_mean, self.y_scale, log_inputs=self.log_inputs,
+                    centre=self.centre, bounds=self.bounds,
+                    regression_bounds=self.regression_bounds).fit(
+                    X, outputs, y, sample_weight, y_range=getattr(self, "y_range_", None),
+                    warm_from=getattr(warm_from, "plain_", None))
         if self.regression:
             alphas = FW_ALPHAS if self.feature_weighted else HEAD_ALPHAS
             self.model_ = LeaveOneOutRidge().fit(features, y, sample_weight, alphas)
@@ -439,7 +460,8 @@ class LinearHead:
         count = int(np.size(coef) + np.size(self.model_.intercept_))
         if not self.regression and coef.shape[0] > 1:
             count -= coef.shape[1] + 1
-        return count
+        plain = getattr(self, "plain_", None)          # (beyond the products' range)
+        return count + (0 if plain is None else plain.n_parameters)
 
     def _in_chunks(self, method, X, outputs):
         """``model_.<method>`` on the features, built ``HEAD_MAX_ROWS`` rows at a time."""
@@ -449,8 +471,41 @@ class LinearHead:
                  for start in range(0, len(outputs), HEAD_MAX_ROWS)]
         return np.concatenate(parts) if parts else call(self._features(X, outputs))
 
+    def _plain_share(self, X, outputs):
+        """Per row, the plain head's share of the prediction (None: none anywhere).
+
+        How far the row's products lie outside their training range, in
+        units of that range's width (its farthest product), at most 1: a row
+        inside the range is the feature-weighted head's, a row a range's
+        width or more beyond it the plain head's, and the change between is
+        continuous.
+        """
+        if getattr(self, "plain_", None) is None:
+            return None
+        lo, hi = self.product_range_
+        width = hi - lo
+        columns = np.isfinite(width) & (width > 0)     # (constant products: coefficient ~0)
+        share = np.zeros(len(outputs))
+        for start in range(0, len(outputs), HEAD_MAX_ROWS):
+            rows = slice(start, start + HEAD_MAX_ROWS)
+            B = self._base(outputs[rows])
+            products = ((self._products(B, X[rows]) - self.feature_mean_)
+                        / self.feature_scale_)[:, columns]
+            beyond = np.maximum(products - hi[columns], lo[columns] - products)
+            if beyond.shape[1]:
+                share[rows] = np.clip((beyond / width[columns]).max(axis=1), 0.0, 1.0)
+        return share if share.any() else None
+
     def predict_standardised(self, X, outputs):
         """Regression: the prediction in standardised units."""
+        prediction = self._bounded_standardised(X, outputs)
+        share = self._plain_share(X, outputs)
+        if share is not None:
+            prediction = ((1.0 - share) * prediction
+                          + share * self.plain_.predict_standardised(X, outputs))
+        return prediction
+
+    def _bounded_standardised(self, X, outputs):
         prediction = self._in_chunks("predict", X, outputs)
         widen = getattr(self, "regression_bounds", None)
         if widen is None:
@@ -473,6 +528,15 @@ class LinearHead:
 
     def predict_proba(self, X, outputs, n_classes):
         """Classification: probabilities over all ``n_classes`` encoded classes."""
+        proba = self._bounded_proba(X, outputs, n_classes)
+        share = self._plain_share(X, outputs)
+        if share is not None:
+            share = share[:, None]
+            proba = (1.0 - share) * proba + share * self.plain_.predict_proba(X, outputs,
+                                                                               n_classes)
+        return proba
+
+    def _bounded_proba(self, X, outputs, n_classes):
         proba = np.zeros((len(outputs), n_classes))
         proba[:, self.model_.classes_] = self._in_chunks("predict_proba", X, outputs)
         bounds = getattr(self, "bounds", None)      # (None in heads pickled before it)
@@ -861,11 +925,11 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
 
 
 def make_head(kind, regression, y_mean, y_scale, C=None, log_inputs=True, centre=True,
-              bounds=None, regression_bounds=None, clip_features=False):
+              bounds=None, regression_bounds=None, beyond_range="plain"):
     return LinearHead(regression, y_mean, y_scale,
                       feature_weighted=kind == "feature_weighted", C=C, log_inputs=log_inputs,
                       centre=centre, bounds=bounds, regression_bounds=regression_bounds,
-                      clip_features=clip_features)
+                      beyond_range=beyond_range)
 
 
 def head_prediction(head, X, outputs, regression, n_classes):

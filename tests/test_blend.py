@@ -1011,7 +1011,10 @@ def test_a_head_does_not_rule_out_a_class_every_expert_keeps(bounds):
     # probability an expert gives it, before renormalising.
     from skmoe._candidates import make_head
     X, outputs, y = _spurious_column_data()
-    head = make_head("feature_weighted", False, 0.0, 1.0, bounds=bounds).fit(
+    # (Unbounded: nor does it defer to the plain head beyond its products'
+    # range, which here would keep class 0 too.)
+    head = make_head("feature_weighted", False, 0.0, 1.0, bounds=bounds,
+                     beyond_range="plain" if bounds else None).fit(
         X, outputs, y, np.ones(len(y)))
     shifted_X, shifted_out, _ = _spurious_column_data(seed=1)
     rows = shifted_X[:, 0] < -1.0                       # class 0 by x0 ...
@@ -1139,3 +1142,90 @@ def test_level_2_blend_by_ensemble_selection_for_the_ablation():
     expected = (1 - CONSTANT_FLOOR) * counts + CONSTANT_FLOOR * np.array([1.0, 0.0, 0.0])
     assert_allclose(list(weights.values()), expected)
     assert weights["gate"] > 0.5 and weights["constant"] >= CONSTANT_FLOOR
+
+
+# -- the feature-weighted head beyond its products' training range -------------
+@pytest.mark.parametrize("regression", [True, False])
+def test_feature_weighted_head_defers_to_a_plain_head_beyond_its_products_range(regression):
+    # Nothing changes on the rows the head was fitted on (the same
+    # coefficients, the same predictions). A row whose products lie a range's
+    # width or more outside their training range gets exactly the plain
+    # head's prediction (fitted on the same rows); a row between, a convex
+    # mix of the two, with the products clipped to their range.
+    from skmoe._candidates import make_head
+    rng = np.random.RandomState(0)
+    n = 300
+    X = rng.normal(size=(n, 2))
+    if regression:
+        outputs = np.column_stack([X[:, 0], X[:, 0] + 0.3 * rng.normal(size=n)])
+        y = X[:, 0] * (1.0 + 0.5 * X[:, 1]) + 0.1 * rng.normal(size=n)
+    else:
+        p = 1 / (1 + np.exp(-2 * X[:, 0]))
+        outputs = np.stack([np.column_stack([1 - p, p]),
+                            np.full((n, 2), 0.5)], axis=1)
+        y = (rng.uniform(size=n) < p).astype(int)
+
+    def predict(head, X, outputs):
+        return (head.predict(X, outputs) if regression
+                else head.predict_proba(X, outputs, 2))
+
+    heads = {mode: make_head("feature_weighted", regression, 0.0, 1.0, beyond_range=mode)
+             .fit(X, outputs, y, np.ones(n)) for mode in ("plain", None)}
+    head, free = heads["plain"], heads[None]
+    assert free.product_range_ is None and free.plain_ is None
+    assert_allclose(head.model_.coef_, free.model_.coef_, rtol=0, atol=0)
+    assert head._plain_share(X, outputs) is None          # every fitted row inside
+    assert_allclose(predict(head, X, outputs), predict(free, X, outputs), rtol=1e-12)
+    plain = make_head("linear", regression, 0.0, 1.0).fit(X, outputs, y, np.ones(n))
+    # Rows ever farther out along x1 (the experts' outputs unchanged).
+    far_X = np.column_stack([np.full(40, 1.0), np.linspace(0.0, 3.0, 40)])
+    far_out = np.repeat(outputs[np.argmax(X[:, 0] > 0.9)][None], 40, axis=0)
+    if regression:
+        far_out = far_out * np.linspace(1.0, 30.0, 40)[:, None]
+    else:
+        far_out = np.repeat(np.array([[[1e-9, 1 - 1e-9], [0.5, 0.5]]]), 40, axis=0)
+    share = head._plain_share(far_X, far_out)
+    assert share[0] < 1 and share[-1] == 1.0 and np.all(np.diff(share) >= 0)
+    beyond = share == 1.0
+    assert_allclose(predict(head, far_X[beyond], far_out[beyond]),
+                    predict(plain, far_X[beyond], far_out[beyond]), rtol=1e-12)
+    lo, hi = head.product_range_
+    features = head._features(far_X, far_out)
+    assert np.all(features >= lo) and np.all(features <= hi)
+    mixed = (share > 0) & (share < 1)
+    if mixed.any():
+        s = share[mixed] if regression else share[mixed][:, None]
+        clipped = (head._bounded_standardised(far_X[mixed], far_out[mixed]) * head.y_scale
+                   + head.y_mean if regression
+                   else head._bounded_proba(far_X[mixed], far_out[mixed], 2))
+        assert_allclose(predict(head, far_X[mixed], far_out[mixed]),
+                        (1 - s) * clipped + s * predict(plain, far_X[mixed], far_out[mixed]),
+                        rtol=1e-12)
+
+
+def test_mixture_does_not_amplify_an_expert_that_extrapolates_wildly():
+    # A rate in [0, 100] that falls with a heavy-tailed count x0 (as
+    # wooldridge::k401k's participation rate with the number of employees);
+    # a ridge expert extrapolates its slope far below 0 on rows with many
+    # more employees than most. The feature-weighted head multiplied that
+    # output by the row's meta-features: its products left the range it was
+    # fitted on, and it went several times as far below 0 as the ridge.
+    # Beyond that range it now says what the plain head says.
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.tree import DecisionTreeRegressor
+    from skmoe._blend import LEVERS, levers_set
+    assert LEVERS["products_beyond_range"] == "plain"          # the library's setting
+    rng = np.random.RandomState(0)
+    n = 800
+    X = np.column_stack([rng.lognormal(0, 1.0, n), rng.normal(size=n)])
+    y = np.clip(50 + 30 * np.tanh(X[:, 1]) - 3 * X[:, 0] + 5 * rng.normal(size=n), 0, 100)
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=4, random_state=0)),
+               ("knn", KNeighborsRegressor(15))]
+    far = np.array([[60.0, 0.0], [120.0, 1.0], [200.0, -1.0]])     # the truth: 0
+    errors = {}
+    for mode in ("plain", None):
+        with levers_set(products_beyond_range=mode):
+            moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+        assert moe.candidate_weights_["feature_weighted"] > 0.5
+        errors[mode] = np.abs(moe.predict(far)).sum()
+    assert errors["plain"] < 0.6 * errors[None]

@@ -92,8 +92,9 @@ def test_parameter_count_includes_the_heads_of_the_final_blend():
     # Five gate networks (one per fold of the out-of-fold rows), 32 hidden
     # units each: each network's output layer has one row fixed by the others.
     gates -= 5 * (32 + 1)
-    # linear head: 2 experts + intercept; feature-weighted: 2 x (10 + 1) products + intercept
-    head_parameters = (2 + 1) + (22 + 1)
+    # linear head: 2 experts + intercept; feature-weighted: 2 x (10 + 1) products + intercept,
+    # and its own plain head for rows beyond its products' range (2 + 1)
+    head_parameters = (2 + 1) + (22 + 1) + (2 + 1)
     weights = len(moe.candidate_weights_) - 1
     assert n_free_parameters(moe) == experts + gates + head_parameters + weights + 2
 
