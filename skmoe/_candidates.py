@@ -247,8 +247,13 @@ class LinearHead:
         rate in [0, 100]: the ridge expert predicted -162 on a row with
         89,000 employees, the head -239, the mixture -147; true 3.0); where
         the experts' trend goes on (AER::ArgentinaCPI's index), the plain
-        head follows it as Stacking's would. "clip": the products clipped
-        only; None: neither (these two for the ablation benchmark).
+        head follows it as Stacking's would. Regression only: a
+        classification head's inputs are log-probabilities floored at
+        ``PROBA_FLOOR`` (no expert's output can run off) and its
+        probabilities are bounded (``bounds``); neither clipping nor a plain
+        logistic head changed its scores beyond noise, and the latter made
+        the gate's fit 8 % longer. "clip": the products clipped only; None:
+        neither (these two for the ablation benchmark).
         ``benchmarks/results/gate_levers_round16.md``.
     """
 
@@ -359,7 +364,9 @@ class LinearHead:
                                else np.zeros(B.shape[1]))
             features = B - self.base_mean_
         self.product_range_, self.plain_ = None, None
-        if self.feature_weighted and self.beyond_range is not None:
+        # (Regression only: a classification head's inputs are log-probabilities,
+        # floored at PROBA_FLOOR, and its probabilities bounded.)
+        if self.feature_weighted and self.regression and self.beyond_range is not None:
             # The products' range on these rows (the experts' own columns
             # unbounded: a plain head follows them too).
             lo, hi = features.min(axis=0), features.max(axis=0)

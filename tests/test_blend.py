@@ -1148,10 +1148,11 @@ def test_level_2_blend_by_ensemble_selection_for_the_ablation():
 @pytest.mark.parametrize("regression", [True, False])
 def test_feature_weighted_head_defers_to_a_plain_head_beyond_its_products_range(regression):
     # Nothing changes on the rows the head was fitted on (the same
-    # coefficients, the same predictions). A row whose products lie a range's
-    # width or more outside their training range gets exactly the plain
-    # head's prediction (fitted on the same rows); a row between, a convex
-    # mix of the two, with the products clipped to their range.
+    # coefficients, the same predictions). Regression: a row whose products
+    # lie a range's width or more outside their training range gets exactly
+    # the plain head's prediction (fitted on the same rows); a row between, a
+    # convex mix of the two, with the products clipped to their range.
+    # Classification: none of this (log-probabilities cannot run off).
     from skmoe._candidates import make_head
     rng = np.random.RandomState(0)
     n = 300
@@ -1174,33 +1175,32 @@ def test_feature_weighted_head_defers_to_a_plain_head_beyond_its_products_range(
     head, free = heads["plain"], heads[None]
     assert free.product_range_ is None and free.plain_ is None
     assert_allclose(head.model_.coef_, free.model_.coef_, rtol=0, atol=0)
+    if not regression:
+        assert head.product_range_ is None and head.plain_ is None
+        assert_allclose(predict(head, X, outputs), predict(free, X, outputs), rtol=0, atol=0)
+        return
     assert head._plain_share(X, outputs) is None          # every fitted row inside
     assert_allclose(predict(head, X, outputs), predict(free, X, outputs), rtol=1e-12)
-    plain = make_head("linear", regression, 0.0, 1.0).fit(X, outputs, y, np.ones(n))
     # Rows ever farther out along x1 (the experts' outputs unchanged).
     far_X = np.column_stack([np.full(40, 1.0), np.linspace(0.0, 3.0, 40)])
-    far_out = np.repeat(outputs[np.argmax(X[:, 0] > 0.9)][None], 40, axis=0)
-    if regression:
-        far_out = far_out * np.linspace(1.0, 30.0, 40)[:, None]
-    else:
-        far_out = np.repeat(np.array([[[1e-9, 1 - 1e-9], [0.5, 0.5]]]), 40, axis=0)
+    far_out = (np.repeat(outputs[np.argmax(X[:, 0] > 0.9)][None], 40, axis=0)
+               * np.linspace(1.0, 30.0, 40)[:, None])
+    lo, hi = head.product_range_
+    raw_features, features = free._features(far_X, far_out), head._features(far_X, far_out)
+    assert np.all(features >= lo) and np.all(features <= hi)
+    assert_allclose(features, np.clip(raw_features, lo, hi), rtol=0, atol=0)
+    assert np.any((raw_features > hi) | (raw_features < lo))     # the rows do go outside
+    plain = make_head("linear", True, 0.0, 1.0).fit(X, outputs, y, np.ones(n))
     share = head._plain_share(far_X, far_out)
     assert share[0] < 1 and share[-1] == 1.0 and np.all(np.diff(share) >= 0)
-    beyond = share == 1.0
+    beyond, mixed = share == 1.0, (share > 0) & (share < 1)
+    assert beyond.any() and mixed.any()
     assert_allclose(predict(head, far_X[beyond], far_out[beyond]),
                     predict(plain, far_X[beyond], far_out[beyond]), rtol=1e-12)
-    lo, hi = head.product_range_
-    features = head._features(far_X, far_out)
-    assert np.all(features >= lo) and np.all(features <= hi)
-    mixed = (share > 0) & (share < 1)
-    if mixed.any():
-        s = share[mixed] if regression else share[mixed][:, None]
-        clipped = (head._bounded_standardised(far_X[mixed], far_out[mixed]) * head.y_scale
-                   + head.y_mean if regression
-                   else head._bounded_proba(far_X[mixed], far_out[mixed], 2))
-        assert_allclose(predict(head, far_X[mixed], far_out[mixed]),
-                        (1 - s) * clipped + s * predict(plain, far_X[mixed], far_out[mixed]),
-                        rtol=1e-12)
+    clipped = head._bounded_standardised(far_X[mixed], far_out[mixed])
+    assert_allclose(predict(head, far_X[mixed], far_out[mixed]),
+                    (1 - share[mixed]) * clipped
+                    + share[mixed] * predict(plain, far_X[mixed], far_out[mixed]), rtol=1e-12)
 
 
 def test_mixture_does_not_amplify_an_expert_that_extrapolates_wildly():
