@@ -74,7 +74,9 @@ def test_the_kept_tree_is_the_one_of_the_best_held_out_iteration(spy_split):
 
 def test_early_stopping_false_is_the_fit_without_it():
     # Pinned from the fit before early stopping existed (same data, seeds, leaves;
-    # origin b6343d9, whose MLPGate rescales its weights to mean one).
+    # origin b6343d9, whose MLPGate rescales its weights to mean one), on
+    # torch 2.13 (CPU). The gates train in float32: torch 2.11 on another
+    # machine gave these to 7e-4 relative, hence the tolerance.
     X, y = make_hierarchical_regimes(n_samples=120, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -85,14 +87,14 @@ def test_early_stopping_false_is_the_fit_without_it():
             X, (y > np.median(y)).astype(int))
     assert_allclose([h["log_likelihood"] for h in reg.history_],
                     [-0.9063942685900147, -0.2848665618882908, 0.03287989478167499,
-                     0.21936936940607682], rtol=1e-9)
+                     0.21936936940607682], rtol=2e-3)
     assert_allclose(reg.predict(X[:3]), [0.7040677791559683, 0.22037037359159165,
-                                         0.7090788574744563], rtol=1e-9)
+                                         0.7090788574744563], rtol=2e-3)
     assert_allclose([h["log_likelihood"] for h in clf.history_],
                     [-0.4220386045516935, -0.373293038368868, -0.3386248195438989,
-                     -0.31401441037699745], rtol=1e-9)
+                     -0.31401441037699745], rtol=2e-3)
     assert_allclose(clf.predict_proba(X[:2])[:, 1], [0.7276584532640722, 0.4854058968395667],
-                    rtol=1e-9)
+                    rtol=2e-3)
     for model in (reg, clf):
         assert model.best_iteration_ == model.n_iter_ == 4
         assert model.validation_log_likelihood_ is None
