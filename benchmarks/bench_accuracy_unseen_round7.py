@@ -126,15 +126,17 @@ def folds(name, n_splits, log, load=load):
         blend._gate_folds, blend.constant_blend_logits = gate_folds, constant_blend
 
 
-def main(argv=None):
-    parser = build_parser(SETS, __doc__)
+def main(argv=None, sets=SETS, doc=__doc__, load=load, run=run):
+    """The command line of this round, or of a later one with its own sets,
+    docstring, loader and runner."""
+    parser = build_parser(sets, doc)
     parser.add_argument("--folds", action="store_true",
                         help="the constant candidate fold by fold on the named regression sets")
     args = parser.parse_args(argv)
     if args.folds:
         for name in args.sets:
             print(f"== {name}", flush=True)
-            folds(name, args.splits, log=lambda s: print(s, flush=True))
+            folds(name, args.splits, log=lambda s: print(s, flush=True), load=load)
         return
     run_sets(parser, args, load, run)
 

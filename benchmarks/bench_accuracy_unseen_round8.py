@@ -23,7 +23,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # the fold-by-fold diagnosis round 7's.
 import bench_accuracy_unseen_round6 as round6  # noqa: E402
 import bench_accuracy_unseen_round7 as round7  # noqa: E402
-from bench_accuracy_unseen_round6 import build_parser, run_sets  # noqa: E402
 
 R, C = "regression", "classification"
 
@@ -84,16 +83,7 @@ def run(name, n_splits, log):
 
 
 def main(argv=None):
-    parser = build_parser(SETS, __doc__)
-    parser.add_argument("--folds", action="store_true",
-                        help="the constant candidate fold by fold on the named regression sets")
-    args = parser.parse_args(argv)
-    if args.folds:
-        for name in args.sets:
-            print(f"== {name}", flush=True)
-            round7.folds(name, args.splits, lambda s: print(s, flush=True), load=load)
-        return
-    run_sets(parser, args, load, run)
+    round7.main(argv, SETS, __doc__, load, run)
 
 
 if __name__ == "__main__":

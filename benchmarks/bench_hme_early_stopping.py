@@ -24,7 +24,6 @@ A run resumes: the sets already in ``--out`` are skipped. Results:
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -33,6 +32,7 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_accuracy_unseen_round6 as round6  # noqa: E402
 import bench_trainers_unseen as unseen  # noqa: E402
 from run_benchmarks import _scores, _splits, load, make_experts  # noqa: E402
 
@@ -117,22 +117,9 @@ def main(argv=None):
     if not args.sets:
         from skmoe.datasets import list_datasets
         args.sets = list(unseen.SETS) if args.group == "unseen" else list(list_datasets())
-    done = {}
-    if os.path.exists(args.out):
-        with open(args.out) as f:
-            done = {r["set"]: r for r in map(json.loads, f)}
-    if args.report:
-        print(report([done[s] for s in args.sets if s in done]))
-        return
-    for name in args.sets:
-        if name in done:
-            continue
-        start = time.perf_counter()
-        result = run(args.group, name, log=lambda s: print(s, flush=True))
-        result["seconds"] = round(time.perf_counter() - start, 1)
-        with open(args.out, "a") as f:
-            f.write(json.dumps(result) + "\n")
-        print(f"{name}: {result['seconds']} s", flush=True)
+    args.splits = None            # (each group's splits are its benchmark's)
+    round6.run_or_report(args, lambda name, _, log: run(args.group, name, log), report,
+                         lambda result: f"{result['set']}: {result['seconds']} s")
 
 
 if __name__ == "__main__":
