@@ -153,7 +153,10 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         Stratified for the classifier. 'auto' falls back to no early stopping
         where the split cannot be made; True raises.
         """
-        if self.early_stopping is False:
+        # (Not "is False": the parameter check takes numpy's bool too, and
+        # np.False_ held rows out.)
+        auto = isinstance(self.early_stopping, str)
+        if not (auto or self.early_stopping):
             return None
         n = len(y)
         n_val = math.ceil(self.validation_fraction * n)   # as train_test_split
@@ -172,7 +175,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         else:
             problem = None
         if problem is not None:
-            if self.early_stopping == "auto":
+            if auto:
                 return None
             raise ValueError(
                 f"{type(self).__name__}: early_stopping=True holds out "
