@@ -535,15 +535,6 @@ class LinearHead:
 
     def predict_proba(self, X, outputs, n_classes):
         """Classification: probabilities over all ``n_classes`` encoded classes."""
-        proba = self._bounded_proba(X, outputs, n_classes)
-        share = self._plain_share(X, outputs)
-        if share is not None:
-            share = share[:, None]
-            proba = (1.0 - share) * proba + share * self.plain_.predict_proba(X, outputs,
-                                                                               n_classes)
-        return proba
-
-    def _bounded_proba(self, X, outputs, n_classes):
         proba = np.zeros((len(outputs), n_classes))
         proba[:, self.model_.classes_] = self._in_chunks("predict_proba", X, outputs)
         bounds = getattr(self, "bounds", None)      # (None in heads pickled before it)
