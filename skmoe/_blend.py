@@ -146,7 +146,16 @@ class GateInputs:
         """The columns the gate reads besides X, from raw expert outputs."""
         if self.regression:
             F = (outputs - self.y_mean) / self.y_scale                    # (n, M)
-            return np.hstack([F, F.std(axis=1, keepdims=True)])
+            with np.errstate(over="ignore"):
+                spread = F.std(axis=1, keepdims=True)
+            # Outputs past 1e154 overflow the squares (numpy warned "overflow
+            # encountered in square"): those rows' spread in units of their
+            # largest output, then scaled back.
+            huge = np.isinf(spread[:, 0]) & np.isfinite(F).all(axis=1)
+            if huge.any():
+                largest = np.abs(F[huge]).max(axis=1, keepdims=True)
+                spread[huge] = largest * (F[huge] / largest).std(axis=1, keepdims=True)
+            return np.hstack([F, spread])
         log_p = np.log(np.clip(outputs, PROBA_FLOOR, 1.0))          # (n, M, C)
         n, M, C = outputs.shape
         scores = log_p[..., 1] - log_p[..., 0] if C == 2 else log_p.reshape(n, M * C)

@@ -1229,3 +1229,18 @@ def test_mixture_does_not_amplify_an_expert_that_extrapolates_wildly():
         assert moe.candidate_weights_["feature_weighted"] > 0.5
         errors[mode] = np.abs(moe.predict(far)).sum()
     assert errors["plain"] < 0.6 * errors[None]
+
+
+def test_gate_inputs_spread_of_huge_outputs_without_numpy_overflow():
+    # An expert at 1e300 on a row overflowed the squares of the experts'
+    # spread (numpy's "overflow encountered in square" at every predict, the
+    # spread inf). That row's spread is now finite; the others' unchanged.
+    inputs = GateInputs(True)
+    outputs = np.array([[1.0, 2.0, 4.0], [1e300, 0.0, 1.0], [-1e300, 1e300, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features = inputs.features(outputs)
+    assert np.all(np.isfinite(features))
+    assert features[0, 3] == np.std([1.0, 2.0, 4.0])
+    assert_allclose(features[1:, 3], [np.std([1.0, 0.0, 1e-300]) * 1e300,
+                                      np.std([-1.0, 1.0, 0.0]) * 1e300], rtol=1e-12)
