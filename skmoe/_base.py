@@ -770,6 +770,18 @@ class CheckedScoreMixin:
         return super().score(X, y, sample_weight=sample_weight)
 
 
+def checked_score(model, X, y, sample_weight, classification):
+    """R^2 of ``model.predict`` (regression) or its accuracy, with
+    ``sample_weight`` checked as ``fit`` checks it: scikit-learn's metrics took
+    negative weights (all -1 scored as all +1), a number that meant nothing.
+    For skmoe's own experts, which take neither of scikit-learn's score mixins
+    (one class serves both tasks)."""
+    from sklearn.metrics import accuracy_score, r2_score
+    sample_weight = check_sample_weight(sample_weight, X)
+    metric = accuracy_score if classification else r2_score
+    return metric(y, model.predict(X), sample_weight=sample_weight)
+
+
 def check_relative_sample_weight(sample_weight, X):
     """:func:`check_sample_weight`, then rescaled to mean one.
 

@@ -23,13 +23,12 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, ClassifierTags, RegressorTags
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_method_params
 
-from ._base import _REBUILDABLE_ERRORS, check_sample_weight, fit_expert, rebuilt_error
+from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, rebuilt_error
 from ._data import n_samples, normalised_weights, read_only_view, take_rows
 from ._likelihood import aligned_proba, classification_outputs, regression_outputs
 from ._progress import run_jobs
@@ -583,12 +582,7 @@ class CrossFitAverage(BaseEstimator):
         -------
         score : float
         """
-        # Checked as the mixtures' score checks them: scikit-learn's metrics
-        # took negative weights (all -1 scored as all +1), a number that
-        # meant nothing.
-        sample_weight = check_sample_weight(sample_weight, X)
-        metric = r2_score if self.n_classes is None else accuracy_score
-        return metric(y, self.predict(X), sample_weight=sample_weight)
+        return checked_score(self, X, y, sample_weight, self.n_classes is not None)
 
     def predict(self, X):
         """Regression: the fits' mean prediction; classification: the argmax of

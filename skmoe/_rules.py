@@ -20,14 +20,13 @@ import numpy as np
 from scipy import linalg
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
-                    encode_class_labels)
+                    checked_score, encode_class_labels)
 from ._data import (FittedMarkerMixin, mean_and_scale, normalised_weights, read_only_view,
                     validate_numeric_data)
 from ._likelihood import PROBA_FLOOR, LogProbaMixin
@@ -402,11 +401,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         -------
         score : float
         """
-        # Checked as fit checks them: scikit-learn's metrics took negative
-        # weights (all -1 scored as all +1), a number that meant nothing.
-        sample_weight = check_sample_weight(sample_weight, X)
-        metric = r2_score if self.task == "regression" else accuracy_score
-        return metric(y, self.predict(X), sample_weight=sample_weight)
+        return checked_score(self, X, y, sample_weight, self.task != "regression")
 
     def __sklearn_tags__(self):
         from sklearn.utils import ClassifierTags, RegressorTags
