@@ -372,17 +372,6 @@ _SEPARATORS_FIX = ("skmoe does not guess whether the comma separates thousands o
                    "decimals: save the file with plain numbers (1234 or 1234.5).")
 
 
-def _numbers_with_separators(values):
-    """Whether a text column holds numbers only, some with thousands separators."""
-    import pandas as pd
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return False
-    text = values.dropna().astype(str).str.strip()
-    separated = text.str.fullmatch(_SEPARATED_NUMBER)
-    plain = text.str.fullmatch(_PLAIN_NUMBER)
-    return bool(len(text) and separated.any() and (separated | plain).all())
-
-
 # Numbers with a decimal comma ("3,5", "-0,25"), as spreadsheets save them in
 # many locales (quoted in a comma-separated file); one with three digits after
 # the comma ("1,234") is also a thousands separator, so a column counts as
@@ -392,16 +381,35 @@ _DECIMAL_COMMA_FIX = ("skmoe reads numbers with a decimal point: save the file w
                       "numbers (3.5 for 3,5).")
 
 
+def _number_forms(values):
+    """A text column's values matched against the number forms: a Bunch of
+    boolean Series ``separated``, ``decimal`` (a decimal comma that is not also
+    a thousands separator) and ``plain``; None for a numeric, boolean or
+    empty column."""
+    import pandas as pd
+    from sklearn.utils import Bunch
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    text = values.dropna().astype(str).str.strip()
+    if not len(text):
+        return None
+    separated = text.str.fullmatch(_SEPARATED_NUMBER)
+    return Bunch(separated=separated, plain=text.str.fullmatch(_PLAIN_NUMBER),
+                 decimal=text.str.fullmatch(_DECIMAL_COMMA) & ~separated)
+
+
+def _numbers_with_separators(values):
+    """Whether a text column holds numbers only, some with thousands separators."""
+    forms = _number_forms(values)
+    return bool(forms is not None and forms.separated.any()
+                and (forms.separated | forms.plain).all())
+
+
 def _numbers_with_decimal_commas(values):
     """Whether a text column holds numbers only, some with a decimal comma."""
-    import pandas as pd
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return False
-    text = values.dropna().astype(str).str.strip()
-    separated = text.str.fullmatch(_SEPARATED_NUMBER)
-    decimal = text.str.fullmatch(_DECIMAL_COMMA) & ~separated
-    plain = text.str.fullmatch(_PLAIN_NUMBER)
-    return bool(len(text) and decimal.any() and (decimal | separated | plain).all())
+    forms = _number_forms(values)
+    return bool(forms is not None and forms.decimal.any()
+                and (forms.decimal | forms.separated | forms.plain).all())
 
 
 def _decimal_comma_example(values):

@@ -14,6 +14,11 @@ def _rows(n=30, seed=0):
     return a, b, (2 * a + b).round(3)
 
 
+def _csv_text(header, columns, line="{},{},{}\n"):
+    """``header``, then ``line`` formatted with each row of ``columns``."""
+    return header + "".join(line.format(*row) for row in zip(*columns))
+
+
 def test_cli_a_numeric_feature_with_a_stray_value_names_it(tmp_path, capsys):
     # A "-" among 30 numbers made the column text: "not numeric ... pass
     # --one-hot", and --one-hot then made a category of every number (30 rows,
@@ -69,14 +74,14 @@ def test_cli_rows_longer_than_the_header_are_named(tmp_path, capsys):
     # y, without a word. A header short of a name lost the first column.
     a, b, y = _rows()
     trailing = tmp_path / "trailing.csv"
-    trailing.write_text("a,b,y\n" + "".join(f"{u},{v},{t},\n" for u, v, t in zip(a, b, y)))
+    trailing.write_text(_csv_text("a,b,y\n", (a, b, y), "{},{},{},\n"))
     assert main(["compare", str(trailing), "--target", "a", "--drop", "y", *FAST]) == 2
     assert capsys.readouterr().err == (
         f"skmoe: error: The rows of {trailing} have 1 value(s) more than its header ('a,b,y') "
         "has names, so every name would stand over the wrong column: every row ends with a "
         "comma the header lacks: remove the commas at the ends of the lines.\n")
     short = tmp_path / "short.csv"
-    short.write_text("b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    short.write_text(_csv_text("b,y\n", (a, b, y)))
     assert main(["compare", str(short), *FAST]) == 2
     assert capsys.readouterr().err.endswith(
         "so every name would stand over the wrong column: give every column a name in the "
@@ -145,7 +150,7 @@ def test_cli_a_column_named_but_for_case_or_spaces_is_suggested(tmp_path, capsys
     # ' Price': --target price listed them, the spaces unseen, naming no match.
     a, b, y = _rows()
     path = tmp_path / "spaced.csv"
-    path.write_text("a, b, Price\n" + "".join(f"{u}, {v}, {t}\n" for u, v, t in zip(a, b, y)))
+    path.write_text(_csv_text("a, b, Price\n", (a, b, y), "{}, {}, {}\n"))
     assert main(["compare", str(path), "--target", "price", *FAST]) == 2
     assert capsys.readouterr().err == (
         f"skmoe: error: {path} has no column 'price' (did you mean ' Price'?); its columns are "
@@ -161,7 +166,7 @@ def test_cli_the_drop_it_suggests_is_quoted_for_the_shell(tmp_path, capsys):
     import shlex
     a, b, y = _rows()
     path = tmp_path / "ends.csv"
-    path.write_text("a,b,y,\n" + "".join(f"{u},{v},{t},\n" for u, v, t in zip(a, b, y)))
+    path.write_text(_csv_text("a,b,y,\n", (a, b, y), "{},{},{},\n"))
     assert main(["compare", str(path), "--target", "y", *FAST]) == 2
     err = capsys.readouterr().err
     assert err.endswith("have no value in any row; leave them out with --drop 'Unnamed: 3'.\n")
@@ -175,7 +180,7 @@ def test_cli_a_csv_without_a_header_line_is_named(tmp_path, capsys):
     # "regression on data.csv (11.241)", 29 rows of 30, without a word.
     a, b, y = _rows()
     path = tmp_path / "data.csv"
-    path.write_text("".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    path.write_text(_csv_text("", (a, b, y)))
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err == (
         f"skmoe: error: The first line of {path} ('5.488,0.265,11.241') holds numbers, not "
@@ -183,7 +188,7 @@ def test_cli_a_csv_without_a_header_line_is_named(tmp_path, capsys):
         "for one. Add a first line of column names.\n")
     # Whole numbers are names pandas writes itself (DataFrame(array).to_csv()).
     named = tmp_path / "named.csv"
-    named.write_text("0,1,2\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    named.write_text(_csv_text("0,1,2\n", (a, b, y)))
     X, target, task, _ = load_csv(str(named))
     assert list(X.columns) == ["0", "1"] and len(target) == 30
 
@@ -230,8 +235,7 @@ def test_cli_a_title_line_above_the_header_is_named(tmp_path, capsys):
     # header of one name: "has 1 column(s); need features and a target".
     a, b, y = _rows()
     path = tmp_path / "export.csv"
-    path.write_text("Exported on 2020-01-01\na,b,y\n"
-                    + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    path.write_text(_csv_text("Exported on 2020-01-01\na,b,y\n", (a, b, y)))
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err == (
         f"skmoe: error: The rows of {path} have 2 value(s) more than its header ('Exported on "
