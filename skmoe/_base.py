@@ -30,8 +30,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (FittedMarkerMixin, check_X_for_experts, gate_matrix, huge_values_hint,
                     is_dataframe, missing_column_hint, n_samples, normalised_weights,
-                    own_frame, read_only_view, resolve_gate_transformer, sparse_fill_hint,
-                    take_rows, warned_once)
+                    own_frame, read_only_view, refuse_sparse_fill, resolve_gate_transformer,
+                    sparse_fill_hint, take_rows, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -472,6 +472,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         """
         check_is_fitted(self)
         if not self._raw_X:
+            refuse_sparse_fill(X, type(self).__name__)
             with self._nan_refusers_named():
                 return validate_data(self, X, reset=False,
                                      ensure_all_finite=self._nan_policy(), dtype=self._X_dtype)

@@ -76,6 +76,58 @@ def test_sparse_columns_filled_with_nan_are_named(make, y_of):
                     make().fit(X, y_of(y)).predict(X))
 
 
+def _nan_takers():
+    # (Trees take NaN and sparse X.)
+    return [("stump", DecisionTreeRegressor(max_depth=1)),
+            ("tree", DecisionTreeRegressor(max_depth=3))]
+
+
+def _to_coo_of_pandas_3_0(self):
+    """pandas 3.0's ``DataFrame.sparse.to_coo``: the stored values only, whatever
+    the fill value (pandas 3.1 refuses a fill value other than 0)."""
+    from scipy.sparse import coo_matrix
+    frame = self._parent
+    rows, cols, values = [], [], []
+    for j, name in enumerate(frame.columns):
+        array = frame[name].array
+        rows.append(array.sp_index.indices)
+        cols.append(np.full(len(array.sp_values), j))
+        values.append(array.sp_values)
+    return coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=frame.shape)
+
+
+@pytest.mark.parametrize("make, y_of", [
+    # (Experts that take NaN: the mixture's own check lets the frame through.)
+    (lambda: EnsembleRegressor(_nan_takers()), lambda y: y),
+    (lambda: MixtureOfExpertsRegressor(_nan_takers(), cv=2, max_epochs=5, random_state=0),
+     lambda y: y),
+    (lambda: RuleExpert(_first_column, params={"a": 1.0}), lambda y: y),
+    (lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0),
+     lambda y: np.c_[y, y]),
+])
+def test_missing_values_of_sparse_columns_are_never_read_as_zeros(monkeypatch, make, y_of):
+    # pandas 3.0 turned a DataFrame of NaN-filled sparse columns into a sparse
+    # matrix whose unstored entries, the missing values, read as zeros: a
+    # mixture fitted and predicted on them silently (measured with pandas
+    # 3.0.6). The frame is refused on every pandas version, at fit and at
+    # predict, before any expert sees it.
+    from pandas.core.arrays.sparse.accessor import SparseFrameAccessor
+    monkeypatch.setattr(SparseFrameAccessor, "to_coo", _to_coo_of_pandas_3_0)
+    X, y = _data()
+    X[::4, 1] = np.nan
+    frame = _sparse_frame(X)
+    assert np.isnan(frame.sparse.to_dense().to_numpy()).any()
+    assert not np.isnan(frame.sparse.to_coo().toarray()).any()     # the zeros
+    message = r"fill value must be 0 .*X's sparse column\(s\) 'a', 'b', 'c' have fill value nan"
+    with pytest.raises(ValueError, match=message):
+        make().fit(frame, y_of(y))
+    dense = pd.DataFrame(np.nan_to_num(X), columns=list("abc"))
+    model = make().fit(dense, y_of(y))
+    with pytest.raises(ValueError, match=message):
+        model.predict(frame)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("rare", [2, "z"])
 def test_select_n_experts_by_cv_names_a_class_missing_from_a_training_fold(rare):
@@ -176,3 +228,15 @@ def test_compare_names_a_missing_label_among_numeric_labels():
     labels[5] = np.nan
     with pytest.raises(ValueError, match=r"^y has 1 missing class label\(s\) .*row 5"):
         compare({"linear": LogisticRegression()}, X, labels, cv=2)
+
+
+def test_untrusted_types_without_skops_names_the_optional_dependency(monkeypatch):
+    # Without skops (an optional dependency) untrusted_types stopped with a
+    # bare "No module named 'skops'".
+    import sys
+
+    from skmoe.persistence import untrusted_types
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    with pytest.raises(ImportError, match=r"untrusted_types needs skops.*skmoe\[persistence\]"):
+        untrusted_types(b"not a model")
