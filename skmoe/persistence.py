@@ -132,7 +132,12 @@ def untrusted_types(data=None, *, file=None):
     import os
     from zipfile import BadZipFile
 
-    from skops.io import get_untrusted_types
+    try:
+        from skops.io import get_untrusted_types
+    except ImportError as exc:
+        # (A bare "No module named 'skops'": skops is an optional dependency.)
+        raise ImportError("untrusted_types needs skops, an optional dependency of skmoe: "
+                          "pip install 'skmoe[persistence]' (or pip install skops).") from exc
 
     if data is not None and not isinstance(data, (bytes, bytearray, memoryview)):
         # (A fitted model itself failed with "a bytes-like object is required".)

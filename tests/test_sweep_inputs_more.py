@@ -532,6 +532,7 @@ def test_untrusted_types_names_a_zip_that_is_not_a_model(tmp_path):
     # no item named 'schema.json' in the archive").
     import zipfile
 
+    pytest.importorskip("skops")
     from skmoe.persistence import untrusted_types
     path = tmp_path / "sheet.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
