@@ -665,8 +665,13 @@ def merge_results(old, new):
     by_name = {d["name"]: d for d in old["datasets"]}
     for data in new["datasets"]:
         if data["name"] in by_name:
+            # A record of the new run replaces the old one of the same method
+            # and split, re-run or not: an ``--update`` run carries copies of
+            # the records it did not re-run, and merging it kept both (900
+            # duplicated records in results.json on 2026-12-06).
+            fresh = {(r["method"], r["split"]) for r in data["records"]}
             kept = [r for r in by_name[data["name"]]["records"]
-                    if not is_replaced(r["method"])]
+                    if not is_replaced(r["method"]) and (r["method"], r["split"]) not in fresh]
             by_name[data["name"]] = {**data, "records": kept + data["records"]}
         else:
             by_name[data["name"]] = data

@@ -229,6 +229,13 @@ def test_update_replaces_only_the_rerun_records():
     assert len(merged["datasets"][1]["records"]) == 6  # stacking x2, moe x2, caruana x2
     with pytest.raises(ValueError, match="splits 2 vs 3"):
         bench.merge_results(old, run(["moe"], ["a"], 1.0, splits=3))
+    # An --update run of moe carries copies of the records it kept (stacking's):
+    # merged, each (method, split) is there once.
+    update = run(["moe"], ["b"], 3.0)
+    update["datasets"][0]["records"] += run(["stacking"], ["b"], 1.0)["datasets"][0]["records"]
+    records = bench.merge_results(old, update)["datasets"][1]["records"]
+    assert sorted((r["method"], r["split"], r["rmse"]) for r in records) == [
+        ("moe", 0, 3.0), ("moe", 1, 3.0), ("stacking", 0, 1.0), ("stacking", 1, 1.0)]
 
 
 def test_import_benchmark_measures_fresh_interpreters():
