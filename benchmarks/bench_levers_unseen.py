@@ -32,6 +32,7 @@ COLLECTIONS = {"more_datasets": "bench_more_datasets",
                "round6": "bench_accuracy_unseen_round6",
                "round7": "bench_accuracy_unseen_round7",
                "round8": "bench_accuracy_unseen_round8",
+               "round9": "bench_accuracy_unseen_round9",
                "trainers": "bench_trainers_unseen"}
 
 
