@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 import torch
+from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
@@ -485,7 +486,10 @@ default=None
             if kind == "regression":
                 outputs.append(logits[:, 0])
             elif kind == "binary":
-                p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+                # (1 / (1 + exp(-z)) overflowed in exp for a logit below -709,
+                # a row far outside the training range: numpy's RuntimeWarning
+                # "overflow encountered in exp" at every predict.)
+                p = expit(logits[:, 0])
                 outputs.append(np.column_stack([1.0 - p, p]))
             else:
                 logits = logits - logits.max(axis=1, keepdims=True)

@@ -1,0 +1,43 @@
+"""Defects found by the third sweep of the secondary estimators and paths (the
+multi-gate mixture, CrossFitAverage, the displays of hierarchical mixtures, the
+torch MLP experts).
+
+Each test fails without its fix.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.special import expit
+
+from skmoe import MultiGateMixtureOfExperts
+
+
+def _data():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    return X, X[:, 0] + 0.1 * rng.randn(60), (X[:, 1] > 0).astype(int)
+
+
+# ------------------------------- 1. a binary task's sigmoid far from the data
+def test_mmoe_binary_task_far_outside_the_training_range_predicts_without_overflow():
+    # 1 / (1 + exp(-z)) overflowed in exp for logits below -709: numpy's
+    # "overflow encountered in exp" RuntimeWarning at every predict.
+    X, y, labels = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (ConvergenceWarning of the short fit)
+        model = MultiGateMixtureOfExperts(tasks=["regression", "binary"], n_experts=2,
+                                          max_iter=3, random_state=0).fit(
+            X, np.column_stack([y, labels]))
+    X_far = X * 1e4
+    logits = model._forward(model._check_X(X_far), model.module_)[1, :, 0]
+    assert logits.min() < -710        # beyond exp's float64 range once negated
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = model.predict_proba(X_far)[1]
+        pred = model.predict(X_far)
+    assert_allclose(proba[:, 1], expit(logits), rtol=1e-12, atol=0)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert_allclose(pred[:, 1], (logits > 0).astype(float))
