@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_method_params
 
@@ -602,6 +603,10 @@ class CrossFitAverage(BaseEstimator):
         fits = self._fits()
         return regression_outputs([self.name] * len(fits), fits, X) @ self._weights(len(fits))
 
+    # Only with n_classes, so that hasattr tells the truth: a regression
+    # average had predict_proba for hasattr (the method raised when called),
+    # as scikit-learn's estimators and skmoe's others do not.
+    @available_if(lambda self: self.n_classes is not None)
     def predict_proba(self, X):
         """Classification: the fits' mean class probabilities (encoded classes).
 
@@ -614,8 +619,6 @@ class CrossFitAverage(BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns are the encoded classes ``0 .. n_classes - 1``.
         """
-        if self.n_classes is None:
-            raise AttributeError("a regression expert has no predict_proba")
         fits = self._fits()
         return np.tensordot(self._weights(len(fits)),
                             [aligned_proba(self.name, e, X, self.n_classes) for e in fits],

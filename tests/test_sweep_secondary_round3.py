@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy.special import expit
+from sklearn.linear_model import LogisticRegression, Ridge
 
-from skmoe import MultiGateMixtureOfExperts
+from skmoe import CrossFitAverage, MultiGateMixtureOfExperts
 
 
 def _data():
@@ -41,3 +42,21 @@ def test_mmoe_binary_task_far_outside_the_training_range_predicts_without_overfl
     assert_allclose(proba[:, 1], expit(logits), rtol=1e-12, atol=0)
     assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
     assert_allclose(pred[:, 1], (logits > 0).astype(float))
+
+
+# ------------------------ 2. CrossFitAverage's predict_proba and hasattr
+def test_regression_cross_fit_average_has_no_predict_proba_for_hasattr():
+    # The method raised AttributeError when called, but hasattr said True: a
+    # regression average looked like a model with probabilities to code that
+    # asks (STYLE: available_if, so that hasattr tells the truth).
+    X, y, labels = _data()
+    regression = CrossFitAverage([Ridge().fit(X[:30], y[:30]), Ridge().fit(X[30:], y[30:])])
+    assert not hasattr(regression, "predict_proba")
+    with pytest.raises(AttributeError, match="predict_proba"):
+        regression.predict_proba(X)
+    fits = [LogisticRegression().fit(X[:30], labels[:30]),
+            LogisticRegression().fit(X[30:], labels[30:])]
+    classification = CrossFitAverage(fits, n_classes=2)
+    assert hasattr(classification, "predict_proba")
+    assert_allclose(classification.predict_proba(X),
+                    (fits[0].predict_proba(X) + fits[1].predict_proba(X)) / 2)
