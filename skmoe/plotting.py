@@ -504,7 +504,9 @@ class ConvergenceDisplay:
     step_name : str, default='iteration'
         'iteration' (EM) or 'epoch' (gradient training).
     validation : ndarray of shape (n_iter,), default=None
-        Validation loss per step, drawn beside a training loss.
+        Validation loss per step, drawn beside a training loss (or the
+        held-out log-likelihood beside the log-likelihood: a hierarchical
+        mixture with early stopping).
     """
 
     def __init__(self, iterations, objective, objective_name, shares, expert_names,
@@ -547,9 +549,14 @@ class ConvergenceDisplay:
         names, shares = estimator.expert_names_, None
         if share_key:
             names, shares = _shares_by_expert(history, share_key, names)
+        # (A hierarchical mixture with early stopping logs the held-out
+        # log-likelihood that chose its tree: the display drew the in-sample
+        # one alone, which rises at every iteration.)
+        validation_key = ("validation_log_likelihood" if key == "log_likelihood"
+                          else "validation_loss")
         validation = None
-        if key != "log_likelihood" and "validation_loss" in history[0]:
-            validation = np.array([h["validation_loss"] for h in history], dtype=float)
+        if validation_key in history[0]:
+            validation = np.array([h[validation_key] for h in history], dtype=float)
         return cls(iterations, np.array([h[key] for h in history], dtype=float), key,
                    shares, names, step_name=step or "iteration",
                    validation=validation).plot(ax=ax)
@@ -573,8 +580,10 @@ class ConvergenceDisplay:
         label = self.objective_name.replace("_", " ")
         axes[0].plot(self.iterations, self.objective, "o-", color="0.2", label=label)
         if self.validation is not None:
+            held_out = ("validation log likelihood" if self.objective_name == "log_likelihood"
+                        else "validation loss")
             axes[0].plot(self.iterations, self.validation, "s--", color="C3",
-                         label="validation loss")
+                         label=held_out)
             axes[0].legend(fontsize=8)
         axes[0].set(xlabel=self.step_name, ylabel=f"{label} (mean per sample)",
                     title=f"Convergence: {label}")

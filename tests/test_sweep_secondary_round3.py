@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression, Ridge
 
-from skmoe import CrossFitAverage, MultiGateMixtureOfExperts
+from skmoe import CrossFitAverage, HierarchicalMixtureRegressor, MultiGateMixtureOfExperts
 
 
 def _data():
@@ -60,3 +60,37 @@ def test_regression_cross_fit_average_has_no_predict_proba_for_hasattr():
     assert hasattr(classification, "predict_proba")
     assert_allclose(classification.predict_proba(X),
                     (fits[0].predict_proba(X) + fits[1].predict_proba(X)) / 2)
+
+
+# ------------- 3. the held-out log-likelihood of an HME in ConvergenceDisplay
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # (6 iterations)
+def test_convergence_display_draws_the_held_out_log_likelihood_of_an_early_stopped_hme():
+    # The display drew the in-sample log-likelihood alone (it rises at every
+    # iteration), not the held-out one that chose the tree.
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from skmoe.plotting import ConvergenceDisplay
+
+    X, y, _ = _data()
+    hme = HierarchicalMixtureRegressor(Ridge(), branching=(2,), early_stopping=True,
+                                       validation_fraction=0.3, n_iter_no_change=2,
+                                       max_iter=6, random_state=0).fit(X, y)
+    held_out = [h["validation_log_likelihood"] for h in hme.history_]
+    assert len(held_out) > 1
+    display = ConvergenceDisplay.from_estimator(hme)
+    try:
+        assert_allclose(display.objective, [h["log_likelihood"] for h in hme.history_])
+        assert display.validation is not None
+        assert_allclose(display.validation, held_out)
+        lines = {line.get_label(): line for line in display.ax_.get_lines()}
+        assert_allclose(lines["validation log likelihood"].get_ydata(), held_out)
+        assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == [
+            "log likelihood", "validation log likelihood"]
+    finally:
+        plt.close(display.figure_)
+    # Without early stopping there is nothing held out to draw.
+    hme.set_params(early_stopping=False).fit(X, y)
+    display = ConvergenceDisplay.from_estimator(hme)
+    assert display.validation is None
+    plt.close(display.figure_)
