@@ -11,6 +11,7 @@ so the same expert has the same colour in all of them.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy import sparse
@@ -210,7 +211,13 @@ def _grid_input(estimator, X, columns, grids):
         return rows
     is_sparse = sparse.issparse(X)
     dense = np.asarray(X.toarray() if is_sparse else X, dtype=float)
-    rows = np.tile(np.nanmedian(dense, axis=0), (n_rows, 1))
+    with warnings.catch_warnings():
+        # A column missing (NaN) in every row has a missing typical value, as
+        # a DataFrame's median gives it: numpy warned "All-NaN slice
+        # encountered" at every display of such an X.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        typical = np.nanmedian(dense, axis=0)
+    rows = np.tile(typical, (n_rows, 1))
     for j, values in zip(columns, grids):
         rows[:, j] = values
     if is_sparse:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy.special import expit
+from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from skmoe import CrossFitAverage, HierarchicalMixtureRegressor, MultiGateMixtureOfExperts
@@ -94,3 +95,31 @@ def test_convergence_display_draws_the_held_out_log_likelihood_of_an_early_stopp
     display = ConvergenceDisplay.from_estimator(hme)
     assert display.validation is None
     plt.close(display.figure_)
+
+
+# ------------------- 4. a display's typical value of a column missing in X
+def test_gate_display_of_an_x_with_a_column_missing_in_every_row_warns_nothing():
+    # The other features are held at their median in X; a column missing
+    # (NaN) in every row made numpy warn "All-NaN slice encountered" (its
+    # typical value is missing, as a DataFrame's median gives it, and the
+    # leaves and the gates take it).
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from skmoe.plotting import GateDisplay
+
+    X, y, _ = _data()
+    X[::3, 1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (ConvergenceWarning of the short fit)
+        hme = HierarchicalMixtureRegressor(HistGradientBoostingRegressor(max_iter=5),
+                                           branching=(2,), max_iter=2, random_state=0).fit(X, y)
+    shown = X.copy()
+    shown[:, 2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        display = GateDisplay.from_estimator(hme, shown, feature=0, grid_resolution=5)
+    plt.close(display.figure_)
+    grid = np.linspace(X[:, 0].min(), X[:, 0].max(), 5)
+    rows = np.column_stack([grid, np.full(5, np.nanmedian(X[:, 1])), np.full(5, np.nan)])
+    assert_allclose(display.gate_weights, hme.predict_gate(rows))
