@@ -9,12 +9,13 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from skmoe import CrossFitAverage, HierarchicalMixtureRegressor, MultiGateMixtureOfExperts
+from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
 
 
 def _data():
@@ -123,3 +124,33 @@ def test_gate_display_of_an_x_with_a_column_missing_in_every_row_warns_nothing()
     grid = np.linspace(X[:, 0].min(), X[:, 0].max(), 5)
     rows = np.column_stack([grid, np.full(5, np.nanmedian(X[:, 1])), np.full(5, np.nan)])
     assert_allclose(display.gate_weights, hme.predict_gate(rows))
+
+
+# ----------------- 5. a torch expert's scaling from rows of zero sample_weight
+def test_torch_mlp_rows_of_zero_weight_do_not_set_its_scaling():
+    # The target's mean and scale (and the inputs' standardisation) came from
+    # every row, those of weight zero included: rows at y ~ 1e4 masked out
+    # beside rows of spread 0.7 made y_scale_ about 5000 and the network's
+    # RMSE on the rows it fitted 60.0, against 0.35 with those rows left out.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (200, 1))
+    kept = X[:, 0] < 0
+    y = np.where(kept, np.sin(3 * X[:, 0]), 1e4 + 100 * X[:, 0]) + 0.05 * rng.randn(200)
+    settings = dict(hidden_layer_sizes=(16,), learning_rate=1e-2, max_epochs=60,
+                    random_state=0)   # (early-stopped after 32-34 epochs)
+    masked = TorchMLPRegressor(**settings).fit(X, y, sample_weight=kept.astype(float))
+    alone = TorchMLPRegressor(**settings).fit(X[kept], y[kept])
+    assert (masked.y_mean_, masked.y_scale_) == (alone.y_mean_, alone.y_scale_)
+    assert_array_equal(masked.x_mean_, alone.x_mean_)
+    assert_array_equal(masked.x_scale_, alone.x_scale_)
+    rmse = np.sqrt(np.mean((masked.predict(X[kept]) - y[kept]) ** 2))
+    assert rmse < 0.5
+    # The classifier's inputs: rows of weight zero far out moved their scaling.
+    labels = (X[:, 0] > -1).astype(int)
+    far = X.copy()
+    far[~kept] = 1e6
+    masked = TorchMLPClassifier(max_epochs=2, random_state=0).fit(
+        far, labels, sample_weight=kept.astype(float))
+    alone = TorchMLPClassifier(max_epochs=2, random_state=0).fit(X[kept], labels[kept])
+    assert_array_equal(masked.x_mean_, alone.x_mean_)
+    assert_array_equal(masked.x_scale_, alone.x_scale_)
