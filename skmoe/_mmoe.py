@@ -285,11 +285,18 @@ default=None
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        # Per feature over rows (and time steps, for a 3-D X).
-        self._x_mean, self._x_scale = standardisation(X.reshape(-1, X.shape[-1]))
         self._out_dims = [1 if kind != "multiclass" else len(classes)
                           for kind, classes in zip(self.tasks_, self.classes_)]
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
+        # Rows of zero weight stay in the minibatches but add nothing to the
+        # loss; they must not set the inputs' scaling either (one far out made
+        # every other row's standardised inputs about zero), nor give a target
+        # that overflows float32 (y = 1e40: loss 0 * inf, "diverged"). The
+        # targets' scaling is of the rows of positive weight too (_multitask).
+        positive = weight > 0
+        # Per feature over rows (and time steps, for a 3-D X).
+        self._x_mean, self._x_scale = standardisation(X[positive].reshape(-1, X.shape[-1]))
+        Y = np.where(positive[:, None], Y, 0.0)
         train, valid = np.arange(len(X)), None
         if self.early_stopping:
             order = rng.permutation(len(X))

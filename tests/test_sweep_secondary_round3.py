@@ -154,3 +154,27 @@ def test_torch_mlp_rows_of_zero_weight_do_not_set_its_scaling():
     alone = TorchMLPClassifier(max_epochs=2, random_state=0).fit(X[kept], labels[kept])
     assert_array_equal(masked.x_mean_, alone.x_mean_)
     assert_array_equal(masked.x_scale_, alone.x_scale_)
+
+
+# -------------------- 6. MMoE's scaling from rows of zero sample_weight
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # (5 epochs)
+@pytest.mark.parametrize("far", ["y", "X"])
+def test_mmoe_rows_of_zero_weight_do_not_set_its_scaling(far):
+    # A row of weight zero adds nothing to the loss, but it set the inputs'
+    # standardisation (X = 1e300 there: every other row's inputs about zero,
+    # the same prediction for every row) and its regression target reached
+    # float32 as inf (y = 1e40 there: "diverged: its training loss became nan").
+    X, y, labels = _data()
+    Y = np.column_stack([y, labels])
+    weight = np.ones(60)
+    weight[0] = 0.0
+    X_far, Y_far = X.copy(), Y.copy()
+    if far == "y":
+        Y_far[0, 0] = 1e40
+    else:
+        X_far[0] = 1e300
+    settings = dict(tasks=["regression", "binary"], n_experts=2, max_iter=5, random_state=0)
+    masked = MultiGateMixtureOfExperts(**settings).fit(X_far, Y_far, sample_weight=weight)
+    alone = MultiGateMixtureOfExperts(**settings).fit(X[1:], Y[1:])
+    assert_allclose(masked.predict(X[1:])[:, 0], alone.predict(X[1:])[:, 0], rtol=1e-5)
+    assert_allclose(masked.predict_proba(X[1:])[1], alone.predict_proba(X[1:])[1], rtol=1e-5)
