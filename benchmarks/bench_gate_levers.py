@@ -73,6 +73,10 @@ VARIANTS = {
     "feature-weighted head's products unclipped": ({"products_beyond_range": None}, {}),
     "feature-weighted head's products clipped (no plain head beyond)": (
         {"products_beyond_range": "clip"}, {}),
+    "classification: feature-weighted head unclipped": (
+        {"classification_beyond_range": None}, {}),
+    "classification: feature-weighted head's products clipped only": (
+        {"classification_beyond_range": "products"}, {}),
 }
 
 

@@ -104,7 +104,8 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "stop": "mean", "head_inputs": "log", "best_expert": True,
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
           "head_bounds": "lower", "prior_candidate": True,
-          "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "products_beyond_range": "plain"}
+          "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "products_beyond_range": "plain",
+          "classification_beyond_range": "clip"}
 
 
 @contextlib.contextmanager
@@ -414,6 +415,11 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
     return net.eval(), history, converged
 
 
+def _beyond_range(regression):
+    """The feature-weighted head's rule beyond its training range (LinearHead)."""
+    return LEVERS["products_beyond_range" if regression else "classification_beyond_range"]
+
+
 def _task_targets(problem, fixed_out):
     """(outputs the blend loss reads, targets) for :func:`constant_blend_logits`."""
     if problem.is_classifier:
@@ -500,7 +506,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                 kind, regression, y_mean, y_scale, log_inputs=log_inputs, centre=centre,
                 bounds=LEVERS["head_bounds"],
                 regression_bounds=LEVERS["regression_head_bounds"],
-                beyond_range=LEVERS["products_beyond_range"]).fit(
+                beyond_range=_beyond_range(regression)).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -540,7 +546,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                  log_inputs=log_inputs, centre=centre,
                                  bounds=LEVERS["head_bounds"],
                                  regression_bounds=LEVERS["regression_head_bounds"],
-                                 beyond_range=LEVERS["products_beyond_range"]).fit(
+                                 beyond_range=_beyond_range(regression)).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full, y_range=y_range)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],

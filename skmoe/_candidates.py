@@ -53,6 +53,11 @@ CONSTANT_FLOOR = 0.02
 # RMSE 1.13e9 against the best expert's 2.7e8; bounded, 1.09e8;
 # benchmarks/results/gate_levers_round14.md).
 REGRESSION_HEAD_BOUNDS = 1.0
+# A feature-weighted classification head's features (standardised) may go this
+# far beyond their training range before they are clipped: mild
+# extrapolation helps it (wine: clipped at the range, +2.9 % log-loss over 10
+# splits; with this margin -0.3 %), a column 552 sd out does not (MASS::oils).
+FW_CLASSIFICATION_MARGIN = 1.0
 # Feature-weighted head: at most this many meta-features (principal components
 # beyond), at most this many product columns; its penalty grids.
 FW_MAX_META = 20
@@ -247,14 +252,21 @@ class LinearHead:
         rate in [0, 100]: the ridge expert predicted -162 on a row with
         89,000 employees, the head -239, the mixture -147; true 3.0); where
         the experts' trend goes on (AER::ArgentinaCPI's index), the plain
-        head follows it as Stacking's would. Regression only: a
-        classification head's inputs are log-probabilities floored at
-        ``PROBA_FLOOR`` (no expert's output can run off) and its
-        probabilities are bounded (``bounds``); neither clipping nor a plain
-        logistic head changed its scores beyond noise, and the latter made
-        the gate's fit 8 % longer. "clip": the products clipped only; None:
-        neither (these two for the ablation benchmark).
+        head follows it as Stacking's would. "clip": the products clipped
+        only; None: neither (these two for the ablation benchmark).
         ``benchmarks/results/gate_levers_round16.md``.
+
+        A classification head clips every feature, the experts' own columns
+        too, ``FW_CLASSIFICATION_MARGIN`` (1 sd) beyond its training range,
+        for any value but None ("products": the products only, for the
+        ablation benchmark); it has no plain head (its probabilities are
+        bounded, ``bounds``). Its inputs are floored log-probabilities, but
+        standardised they can run off: on 48 rows of 7 classes
+        (MASS::oils) LightGBM's out-of-fold probabilities were its folds'
+        class frequencies (it cannot split 38 rows), its refit's were not,
+        and a column of spread 0.0126 came out 552 sd from its mean; the
+        head gave 0.999 to a class every expert gave under 0.03.
+        ``benchmarks/results/gate_levers_round17.md``.
     """
 
     def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None,
@@ -364,15 +376,19 @@ class LinearHead:
                                else np.zeros(B.shape[1]))
             features = B - self.base_mean_
         self.product_range_, self.plain_ = None, None
-        # (Regression only: a classification head's inputs are log-probabilities,
-        # floored at PROBA_FLOOR, and its probabilities bounded.)
-        if self.feature_weighted and self.regression and self.beyond_range is not None:
-            # The products' range on these rows (the experts' own columns
-            # unbounded: a plain head follows them too).
+        if self.feature_weighted and self.beyond_range is not None:
+            # The features' range on these rows. Regression: the products only
+            # (the experts' own columns unbounded: a plain head follows them
+            # too). Classification: the experts' columns too -- standardised,
+            # a floored log-probability runs off where an expert's
+            # out-of-fold outputs barely varied and its refit's do not.
             lo, hi = features.min(axis=0), features.max(axis=0)
-            lo[:B.shape[1]], hi[:B.shape[1]] = -np.inf, np.inf
+            if not self.regression:
+                lo, hi = lo - FW_CLASSIFICATION_MARGIN, hi + FW_CLASSIFICATION_MARGIN
+            if self.regression or self.beyond_range == "products":
+                lo[:B.shape[1]], hi[:B.shape[1]] = -np.inf, np.inf
             self.product_range_ = (lo, hi)
-            if self.beyond_range == "plain":
+            if self.regression and self.beyond_range == "plain":
                 self.plain_ = LinearHead(
                     self.regression, self.y_mean, self.y_scale, log_inputs=self.log_inputs,
                     centre=self.centre, bounds=self.bounds,

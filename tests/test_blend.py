@@ -14,7 +14,7 @@ from sklearn.model_selection import cross_val_score
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from skmoe._blend import GateInputs, constant_blend_logits
-from skmoe._candidates import CONSTANT_FLOOR
+from skmoe._candidates import CONSTANT_FLOOR, FW_CLASSIFICATION_MARGIN
 from skmoe.experts import RuleExpert
 from skmoe.gates import MLPGate
 
@@ -1152,7 +1152,8 @@ def test_feature_weighted_head_defers_to_a_plain_head_beyond_its_products_range(
     # lie a range's width or more outside their training range gets exactly
     # the plain head's prediction (fitted on the same rows); a row between, a
     # convex mix of the two, with the products clipped to their range.
-    # Classification: none of this (log-probabilities cannot run off).
+    # Classification: every feature (the experts' columns too) clipped one sd
+    # beyond its range, no plain head.
     from skmoe._candidates import make_head
     rng = np.random.RandomState(0)
     n = 300
@@ -1162,8 +1163,9 @@ def test_feature_weighted_head_defers_to_a_plain_head_beyond_its_products_range(
         y = X[:, 0] * (1.0 + 0.5 * X[:, 1]) + 0.1 * rng.normal(size=n)
     else:
         p = 1 / (1 + np.exp(-2 * X[:, 0]))
+        flat = 0.5 + 0.001 * rng.normal(size=n)            # nearly constant
         outputs = np.stack([np.column_stack([1 - p, p]),
-                            np.full((n, 2), 0.5)], axis=1)
+                            np.column_stack([1 - flat, flat])], axis=1)
         y = (rng.uniform(size=n) < p).astype(int)
 
     def predict(head, X, outputs):
@@ -1176,8 +1178,21 @@ def test_feature_weighted_head_defers_to_a_plain_head_beyond_its_products_range(
     assert free.product_range_ is None and free.plain_ is None
     assert_allclose(head.model_.coef_, free.model_.coef_, rtol=0, atol=0)
     if not regression:
-        assert head.product_range_ is None and head.plain_ is None
+        assert head.plain_ is None
+        lo, hi = head.product_range_
+        raw = free._features(X, outputs)
+        assert_allclose(lo, raw.min(axis=0) - FW_CLASSIFICATION_MARGIN, rtol=0, atol=1e-12)
+        assert_allclose(hi, raw.max(axis=0) + FW_CLASSIFICATION_MARGIN, rtol=0, atol=1e-12)
         assert_allclose(predict(head, X, outputs), predict(free, X, outputs), rtol=0, atol=0)
+        # The second expert barely varied where the head was fitted; on these
+        # rows it is sure of class 1 (its column hundreds of sd out).
+        far = outputs.copy()
+        far[:, 1] = [0.001, 0.999]
+        raw_far, features = free._features(X, far), head._features(X, far)
+        assert np.abs(raw_far).max() > 100
+        assert_allclose(features, np.clip(raw_far, lo, hi), rtol=0, atol=0)
+        assert_allclose(predict(head, X, far)[:, 1],
+                        head.model_.predict_proba(np.clip(raw_far, lo, hi))[:, 1], rtol=1e-12)
         return
     assert head._plain_share(X, outputs) is None          # every fitted row inside
     assert_allclose(predict(head, X, outputs), predict(free, X, outputs), rtol=1e-12)
@@ -1229,6 +1244,38 @@ def test_mixture_does_not_amplify_an_expert_that_extrapolates_wildly():
         assert moe.candidate_weights_["feature_weighted"] > 0.5
         errors[mode] = np.abs(moe.predict(far)).sum()
     assert errors["plain"] < 0.6 * errors[None]
+
+
+def test_classifier_head_does_not_run_off_on_an_expert_that_only_splits_all_rows():
+    # 48 rows, 3 classes: LightGBM (at least 20 rows a leaf) cannot split the
+    # inner folds' 38 training rows, so its out-of-fold probabilities are
+    # the folds' class frequencies, a column of tiny spread; refitted on all
+    # 48 rows it splits. The feature-weighted head standardised that column,
+    # and on test rows it lay far outside what the head was fitted on (as on
+    # 48 rows of MASS::oils: 552 sd, 0.999 for a class no expert gave 0.03).
+    # Clipped one sd beyond its range, the head stays near its experts.
+    from lightgbm import LGBMClassifier
+    from sklearn.metrics import log_loss
+    from sklearn.tree import DecisionTreeClassifier
+    from skmoe._blend import LEVERS, levers_set
+    assert LEVERS["classification_beyond_range"] == "clip"      # the library's setting
+    rng = np.random.RandomState(4)
+    n = 248
+    X = rng.normal(size=(n, 4))
+    y = np.argmax(np.column_stack([2 * X[:, 0], 2 * X[:, 1], np.zeros(n)])
+                  + 0.5 * rng.gumbel(size=(n, 3)), axis=1)
+    experts = [("logreg", LogisticRegression()),
+               ("tree", DecisionTreeClassifier(max_depth=2, random_state=0)),
+               ("lgbm", LGBMClassifier(n_estimators=50, min_child_samples=20, verbose=-1,
+                                       random_state=0))]
+    losses = {}
+    for mode in ("clip", None):
+        with levers_set(classification_beyond_range=mode), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            moe = MixtureOfExpertsClassifier(experts, random_state=0).fit(X[:48], y[:48])
+        assert moe.candidate_weights_["feature_weighted"] > 0.4
+        losses[mode] = log_loss(y[48:], moe.predict_proba(X[48:]), labels=[0, 1, 2])
+    assert losses["clip"] < 0.8 * losses[None]
 
 
 def test_gate_inputs_spread_of_huge_outputs_without_numpy_overflow():
