@@ -169,7 +169,14 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # (A Latin-1 or Windows-1252 file got the codec's words alone.)
         fix = ("; the file is not UTF-8 text: save it as UTF-8 (a spreadsheet's "
                "\"CSV UTF-8\")." if isinstance(exc, UnicodeDecodeError) else "")
-        raise UserError(f"Cannot read {path} as CSV: {exc}{fix}") from None
+        text = str(exc)
+        hint = (_separator_hint(_header_names_or_none(path))
+                if isinstance(exc, pd.errors.ParserError) else "")
+        if hint:
+            # (A semicolon-separated file with decimal commas in some rows only:
+            # "Expected 1 fields in line 4, saw 3", without the reason.)
+            text, fix = text.strip() + ".", hint
+        raise UserError(f"Cannot read {path} as CSV: {text}{fix}") from None
     if not isinstance(frame.index, pd.RangeIndex):
         # Rows with more values than the header has names: pandas takes the
         # first value(s) of each row for row labels and puts the names over
@@ -181,6 +188,20 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # A header of one name is most often a title or note above the real
         # header ("Exported from ... on 2020-01-01"): "has 1 column(s)" before.
         title = frame.shape[1] == 1 and not ends_empty
+        separator = _header_separator(list(frame.columns)) if title else None
+        if separator and frame.reset_index().astype(str).apply(
+                lambda column: column.str.contains(separator, regex=False)).to_numpy().any():
+            # A file separated by semicolons with decimal commas ("1,5;2,25"),
+            # as spreadsheets save CSV in many locales, has rows of more
+            # comma-separated values than its header of one name: it was told
+            # to delete that header as a title line. (Its values hold the
+            # separator too; a title "Report; Q1" above comma-separated
+            # columns is still a title.)
+            separated = _separator_hint(list(frame.columns))
+            raise UserError(
+                f"The rows of {path} have {extra} value(s) more than its header has names: "
+                f"the commas in its numbers were read as separators.{separated[:-1]}, "
+                "with decimal points (3.5 for 3,5).")
         raise UserError(
             f"The rows of {path} have {extra} value(s) more than its header "
             f"({','.join(map(str, frame.columns))[:60]!r}) has names, so every name would "
@@ -190,14 +211,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                "if that first line is a title or a note above the column names, delete "
                "it." if title else "give every column a name in the header."))
     if frame.shape[1] < 2:
-        header = str(frame.columns[0]) if frame.shape[1] else ""
-        separator = next((s for s in (";", "\t", "|") if s in header), None)
-        # (A semicolon-separated file, as spreadsheets save it in many
-        # locales, was read as one column named "a;b;y".)
-        hint = (f" Its header {header[:60]!r} looks separated by {separator!r}, not by "
-                "commas: save it comma-separated." if separator else "")
         raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a "
-                        f"target.{hint}")
+                        f"target.{_separator_hint(list(frame.columns))}")
     header = _header_names(path)
     if header and all(_PLAIN_NUMBER.fullmatch(n.strip()) for n in header) and any(
             not re.fullmatch(r"[+-]?\d+", n.strip()) for n in header):
@@ -426,6 +441,33 @@ def _meant_column(name, frame):
     same = [c for c in columns if c.strip().casefold() == name.strip().casefold()]
     meant = " or ".join(map(repr, same)) or _close_names(name, columns)
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _header_separator(names):
+    """The separator (';', a tab or '|') in a header read as one name, else None."""
+    if names is None or len(names) != 1:
+        return None
+    return next((s for s in (";", "\t", "|") if s in str(names[0])), None)
+
+
+def _separator_hint(names):
+    """A hint for a header read as one name that holds another separator, else "".
+
+    (A semicolon-separated file, as spreadsheets save it in many locales,
+    was read as one column named "a;b;y".)
+    """
+    separator = _header_separator(names)
+    return (f" Its header {str(names[0])[:60]!r} looks separated by {separator!r}, not by "
+            "commas: save it comma-separated." if separator else "")
+
+
+def _header_names_or_none(path):
+    """:func:`_header_names`, or None where the first line cannot be read either."""
+    import pandas as pd
+    try:
+        return _header_names(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, EOFError):
+        return None
 
 
 def _header_names(path):
