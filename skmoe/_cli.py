@@ -177,6 +177,17 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
             # "Expected 1 fields in line 4, saw 3", without the reason.)
             text, fix = text.strip() + ".", hint
         raise UserError(f"Cannot read {path} as CSV: {text}{fix}") from None
+    header = _header_names(path)
+    directive = ",".join(header)
+    if re.fullmatch(r"sep=.?", directive):
+        # A spreadsheet's separator line above the column names ("sep=,", as
+        # Excel reads and some exports write) was taken for the header: "The
+        # rows ... have 1 value(s) more than its header ('sep=,Unnamed: 1')
+        # has names ...: give every column a name in the header."
+        resave = "" if directive == "sep=," else " and save the file comma-separated"
+        raise UserError(f"The first line of {path} ({directive!r}) tells a spreadsheet which "
+                        "separator the file uses; it is not the column names and pandas "
+                        f"does not read it: delete that line{resave}.")
     if not isinstance(frame.index, pd.RangeIndex):
         # Rows with more values than the header has names: pandas takes the
         # first value(s) of each row for row labels and puts the names over
@@ -213,7 +224,6 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if frame.shape[1] < 2:
         raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a "
                         f"target.{_separator_hint(list(frame.columns))}")
-    header = _header_names(path)
     if header and all(_PLAIN_NUMBER.fullmatch(n.strip()) for n in header) and any(
             not re.fullmatch(r"[+-]?\d+", n.strip()) for n in header):
         # A file without a header line: its first row was read as the names

@@ -1,5 +1,5 @@
-"""Bad-input sweep, round 18: CSV files as spreadsheets save them in other
-locales."""
+"""Bad-input sweep, round 18: CSV files as spreadsheets save them (the
+separators of other locales, a separator line above the column names)."""
 
 import pytest
 
@@ -45,3 +45,21 @@ def test_cli_a_title_line_with_a_semicolon_is_still_called_a_title(tmp_path, cap
         f"skmoe: error: The rows of {path} have 2 value(s) more than its header ('Report; "
         "Q1') has names, so every name would stand over the wrong column: if that first line "
         "is a title or a note above the column names, delete it.\n")
+
+
+@pytest.mark.parametrize("line, rows, resave", [
+    ("sep=,", "a,b,y\n1,2,3\n2,3,4\n3,1,2\n", ""),
+    ("sep=;", "a;b;y\n1;2;3\n2;3;4\n3;1;2\n", " and save the file comma-separated"),
+])
+def test_cli_a_spreadsheets_separator_line_is_named(tmp_path, capsys, line, rows, resave):
+    # Excel's "sep=," line above the column names was read as the header:
+    # "The rows of PATH have 1 value(s) more than its header ('sep=,Unnamed: 1')
+    # has names ...: give every column a name in the header", though every
+    # column has one.
+    path = tmp_path / "excel.csv"
+    path.write_text(f"{line}\n{rows}")
+    assert main(["compare", str(path), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: The first line of {path} ({line!r}) tells a spreadsheet which "
+        "separator the file uses; it is not the column names and pandas does not read it: "
+        f"delete that line{resave}.\n")
