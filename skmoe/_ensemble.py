@@ -221,11 +221,15 @@ class _BaseEnsemble(_BaseExpertComposition):
             cv, n_left_out = self.cv, 0
             if sample_weight is not None:
                 # A row of zero weight is a row left out: kept, it moved the
-                # other rows' folds, and so the weights chosen.
+                # other rows' folds, and so the weights chosen. (Leaving one
+                # class, an expert failed with a hint about rare classes and
+                # folds, or trees fitted it and predicted it everywhere: the
+                # mixtures' error instead.)
                 n_rows = len(y)
                 X_all = X
-                X, y, sample_weight, kept = rows_of_positive_weight(X, y, sample_weight,
-                                                                    rescale=False)
+                X, y, sample_weight, kept = rows_of_positive_weight(
+                    X, y, sample_weight, rescale=False,
+                    classes=self.classes_ if self._is_classifier else None)
                 y, sample_weight = read_only_view(y), read_only_view(sample_weight)
                 if kept is not None:
                     fit_params = [_check_method_params(X_all, p, kept) if p else p

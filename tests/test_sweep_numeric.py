@@ -102,10 +102,13 @@ def test_one_weighted_row_is_named_by_the_greedy_ensemble(make):
     # contain at least one non-zero number") did not say why. Rows of zero
     # weight are now left out before the folds are made, as in the mixtures.
     X, y = _regression(n=60)
+    match = r"got 1 of positive sample_weight \(the 59 rows of zero weight are left out\)"
     if isinstance(make(), EnsembleClassifier):
         y = (y > 0).astype(int)
-    with pytest.raises(ValueError, match=r"got 1 of positive sample_weight \(the 59 rows of "
-                                         r"zero weight are left out\)"):
+        # One row is one class, named as the mixtures name it.
+        match = (r"Only class 1 has rows of positive sample_weight \(y has 2 classes; rows of "
+                 r"zero weight are left out\)")
+    with pytest.raises(ValueError, match=match):
         make().fit(X, y, sample_weight=np.r_[1.0, np.zeros(59)])
 
 
