@@ -529,7 +529,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         # a few of them, and no copy of the fold's X.)
         subset = head_rows(len(train))
         head_train = train if subset is None else train[subset]
-        if fixed_heads:
+        if "best_expert" in fixed_heads:  # (the prior may be there without it)
             # Chosen on the fold's training rows, like every other candidate.
             j = best_expert(blend_out[train], y_train, w[train], regression)
             predictions["best_expert"][test] = (blend_out[test, j] if regression

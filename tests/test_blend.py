@@ -1322,3 +1322,20 @@ def test_feature_weighted_logistic_penalty_search_stops_two_past_its_best(monkey
     assert C == _candidates.FW_CS[best]
     assert sorted(set(fitted)) == list(_candidates.FW_CS[:best + 3])
     assert len(fitted) == 3 * (best + 3)
+
+
+def test_classifier_without_the_best_expert_candidate_keeps_the_prior():
+    # The ablation switch LEVERS['best_expert'] = False (bench_gate_levers.py's
+    # "no best-expert candidate") failed every classifier fit with
+    # KeyError: 'best_expert': the class-prior candidate alone made the fold
+    # loop fill the best expert's held-out predictions.
+    from skmoe._blend import levers_set
+    X, y = load_iris(return_X_y=True)
+    from sklearn.tree import DecisionTreeClassifier
+    experts = [("logreg", LogisticRegression(max_iter=1000)),
+               ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    with levers_set(best_expert=False):
+        moe = MixtureOfExpertsClassifier(experts, random_state=0).fit(X, y)
+    assert "best_expert" not in moe.candidate_weights_
+    assert "prior" in moe.candidate_weights_
+    assert_allclose(moe.predict_proba(X).sum(axis=1), 1.0, rtol=1e-6)
