@@ -77,6 +77,7 @@ VARIANTS = {
         {"classification_beyond_range": None}, {}),
     "classification: feature-weighted head's products clipped only": (
         {"classification_beyond_range": "products"}, {}),
+    "classification: no class-frequency floor": ({"prior_floor": False}, {}),
 }
 
 

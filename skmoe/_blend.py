@@ -83,7 +83,8 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           CandidateBlend, ExpertHead, LinearHead, PriorHead, best_expert,
                           blend_prediction, candidate_loss, choose_candidates,
                           class_frequencies, constant_blend_logits, head_prediction,
-                          head_rows, make_head, picked_log_likelihood, target_range)
+                          head_rows, make_head, picked_log_likelihood, prior_floor,
+                          target_range)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam, diverged
@@ -105,7 +106,7 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
           "head_bounds": "lower", "prior_candidate": True,
           "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "products_beyond_range": "plain",
-          "classification_beyond_range": "clip"}
+          "classification_beyond_range": "clip", "prior_floor": True}
 
 
 @contextlib.contextmanager
@@ -602,7 +603,10 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     final_heads = {**full_heads, **fixed_heads}
     heads = [(weight, final_heads[name]) for name, weight in candidate_weights.items()
              if name in final_heads and weight > 0]
-    combiner = (CandidateBlend(share_gate + share_constant, heads) if heads else None)
+    prior = (prior_floor(problem.y, w, problem.n_classes)
+             if not regression and LEVERS["prior_floor"] else None)
+    combiner = (CandidateBlend(share_gate + share_constant, heads, prior)
+                if heads or prior is not None else None)
 
     del predictions
     # gate.predict_log_proba on [X, expert features], a block of rows at a time.

@@ -1339,3 +1339,38 @@ def test_classifier_without_the_best_expert_candidate_keeps_the_prior():
     assert "best_expert" not in moe.candidate_weights_
     assert "prior" in moe.candidate_weights_
     assert_allclose(moe.predict_proba(X).sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_classifier_keeps_every_class_above_one_over_n_squared():
+    # 30 rows of iris, a depth-8 tree and a 15-NN: the tree was right on
+    # every out-of-fold row, so every candidate but the heads became the tree,
+    # and where it was wrong on the test rows the mixture gave the true class
+    # 3e-14 (log-loss 2.06). The class frequencies mixed in at 1/n^2 keep
+    # every class above what 30 rows can rule out; otherwise the
+    # probabilities are the same, to that share.
+    from sklearn.datasets import load_iris
+    from sklearn.metrics import log_loss
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+    from skmoe._blend import LEVERS, levers_set
+    assert LEVERS["prior_floor"]                                    # the library's setting
+    X, y = load_iris(return_X_y=True)
+    rng = np.random.RandomState(5)
+    train = np.sort(np.concatenate([rng.choice(np.flatnonzero(y == c), 10, replace=False)
+                                    for c in range(3)]))
+    test = np.setdiff1d(np.arange(len(y)), train)
+    experts = [("knn", make_pipeline(StandardScaler(), KNeighborsClassifier(15))),
+               ("tree", DecisionTreeClassifier(max_depth=8, random_state=0))]
+    proba = {}
+    for floor in (True, False):
+        with levers_set(prior_floor=floor):
+            moe = MixtureOfExpertsClassifier(experts, random_state=0).fit(X[train], y[train])
+        proba[floor] = moe.predict_proba(X[test])
+    share = 1.0 / len(train) ** 2
+    assert_allclose(proba[True], (1 - share) * proba[False] + share / 3, rtol=1e-12)
+    true_class = np.arange(len(test)), y[test]
+    assert proba[False][true_class].min() < 1e-10                   # the tree's confident miss
+    assert proba[True][true_class].min() >= share / 3
+    assert log_loss(y[test], proba[True]) < 0.3 * log_loss(y[test], proba[False])
