@@ -734,9 +734,9 @@ class PriorHead:
         return np.broadcast_to(self.frequencies, (len(outputs), n_classes)).copy()
 
 
-def prior_floor(y, w, n_classes):
+def prior_floor(X, y, w, n_classes):
     """The class frequencies' share of a classifier's final probabilities:
-    ``1 / n^2`` for ``n`` rows, with the frequencies.
+    ``1 / n^2`` for ``n`` distinct rows of ``(X, y)``, with the frequencies.
 
     No candidate can tell a model that was never wrong on ``n`` held-out
     rows from one that is certain: on 30 rows a depth-8 tree was right on
@@ -747,8 +747,20 @@ def prior_floor(y, w, n_classes):
     what ``n`` rows can rule out: 0.39 there, and at most ``-log(1 - 1/n^2)``
     (1e-4 at 100 rows) added to any row's log-loss elsewhere
     (``benchmarks/results/tiny_data.md``).
+
+    Distinct rows, not rows: a row given weight 2 and the same row twice
+    are the same data (only relative weights matter, and integer weights
+    are repetitions). Above ``DISTINCT_ROWS_MAX`` rows, where the share is
+    below 1e-8, the rows are counted as they are.
     """
-    return 1.0 / len(y) ** 2, class_frequencies(y, w, n_classes)
+    n = len(y)
+    if n <= DISTINCT_ROWS_MAX and not hasattr(X, "toarray"):      # (dense: the gate's view)
+        rows = np.column_stack([np.asarray(X, dtype=float).reshape(n, -1), y])
+        n = len(np.unique(rows, axis=0))
+    return 1.0 / n ** 2, class_frequencies(y, w, n_classes)
+
+
+DISTINCT_ROWS_MAX = 10_000
 
 
 def class_frequencies(y, w, n_classes):
