@@ -31,7 +31,7 @@ def test_torch_classifier_expert_counts_one_output_row_fewer():
     p0 = fitted.predict_proba(X[:20])
     last = fitted.module_[-1]
     with torch.no_grad():        # the redundancy: a shift of every row is invisible
-        last.weight += torch.linspace(-1, 1, last.in_features)
+        last.weight += torch.linspace(-1, 1, last.in_features, device=last.weight.device)
         last.bias += 2.0
     np.testing.assert_allclose(fitted.predict_proba(X[:20]), p0, atol=1e-5)
     # mlp: 4 x 5 + 5, then (3 - 1) x (5 + 1); lr: (3 - 1) x (4 + 1);
@@ -95,7 +95,7 @@ def test_stacked_gate_networks_count_one_output_row_fewer_each():
     assert (networks, n_in, n_out) == (5, 32, 2)
     g0 = moe.predict_gate(X[:30])
     with torch.no_grad():        # the redundancy: one network's logits all shifted
-        last.weight[1] += torch.linspace(-1, 1, n_in)[:, None]
+        last.weight[1] += torch.linspace(-1, 1, n_in, device=last.weight.device)[:, None]
         last.bias[1] += 3.0
     np.testing.assert_allclose(moe.predict_gate(X[:30]), g0, atol=1e-6)
     constant = sum(m.logits.numel() - 1 for m in gate.module_.modules()

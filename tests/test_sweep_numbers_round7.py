@@ -236,7 +236,8 @@ def test_guard_classifier_predict_proba_is_its_candidate_blend_with_the_lower_bo
     # A depth-3 tree's probabilities are 0 on most rows: each linear head's
     # probabilities are raised to the lowest any expert gives the class, then
     # renormalised (the documented "lower" bound), and predict_proba is the
-    # candidate blend of the mixture, the heads, the best expert and the prior.
+    # candidate blend of the mixture, the heads, the best expert and the prior,
+    # with the class frequencies' 1/n^2 share.
     rng = np.random.RandomState(0)
     X = rng.normal(size=(120, 2))
     y = np.digitize(X[:, 0] + 0.3 * rng.normal(size=120), [-0.5, 0.5])
@@ -259,6 +260,9 @@ def test_guard_classifier_predict_proba_is_its_candidate_blend_with_the_lower_bo
             by_hand = by_hand + weight * F[:, head.index]
         else:
             by_hand = by_hand + weight * head.frequencies
+    share, frequencies = combiner.prior       # the class frequencies' 1/n^2 share
+    assert share == 1 / 120 ** 2
+    by_hand = (1 - share) * by_hand + share * frequencies
     assert raised > 0     # the bound binds on some of these rows
     assert_allclose(moe.predict_proba(X_new), by_hand, rtol=1e-10, atol=1e-14)
     assert_allclose(moe.predict_proba(X_new).sum(axis=1), 1.0, rtol=1e-12)

