@@ -239,9 +239,8 @@ def diagnose(name, n_train, d):
     candidate weights and held-out losses), each candidate alone on the test
     rows, and the experts' out-of-fold against refitted test scores."""
     from sklearn.metrics import log_loss
+    from diagnose_candidates import candidates_alone
     from skmoe._blend import levers_set
-    from skmoe._candidates import ExpertHead, PriorHead
-    from skmoe._likelihood import mix_probabilities
 
     task, X, y = load(name)
     train, test = draw(task, y, n_train, seed=1000 * n_train + d)
@@ -256,20 +255,7 @@ def diagnose(name, n_train, d):
             X_test = moe._check_X(X[test])
             combiner, view = moe._combiner_and_view(X_test)
             weights, outputs = moe._weights_and_outputs(X_test, view)
-            alone = {}
-            if regression:
-                alone["gate"] = score((weights * outputs).sum(axis=1))
-                alone["constant"] = score(outputs @ moe.blend_weights_)
-            else:
-                alone["gate"] = score(mix_probabilities(weights, outputs))
-                alone["constant"] = score(mix_probabilities(
-                    np.broadcast_to(moe.blend_weights_, weights.shape), outputs))
-            for _, head in ([] if combiner is None else combiner.heads):
-                key = ("best_expert" if isinstance(head, ExpertHead) else
-                       "prior" if isinstance(head, PriorHead) else
-                       "feature_weighted" if head.feature_weighted else "linear")
-                alone[key] = score(head.predict(view, outputs) if regression else
-                                   head.predict_proba(view, outputs, len(moe.classes_)))
+            alone = candidates_alone(moe, combiner, view, weights, outputs, score)
             total = score(moe.predict(X[test]) if regression else moe.predict_proba(X[test]))
         print(f"{label}: test {total:.4f}; weights "
               + ", ".join(f"{k} {v:.3f}" for k, v in (moe.candidate_weights_ or {}).items()))

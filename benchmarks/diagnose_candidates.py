@@ -24,11 +24,32 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_benchmarks import _splits, build_method, diagnostic_arguments, load  # noqa: E402
 
 
-def main(argv=None):
-    _, args = diagnostic_arguments(__doc__, argv)
+def candidates_alone(moe, combiner, view, weights, outputs, score):
+    """The score of each of a fitted mixture's candidates alone on the rows of
+    ``outputs`` (its experts' outputs there): the gate, the constant blend and
+    each head of ``combiner`` (by name: linear, feature_weighted, best_expert,
+    prior)."""
     from skmoe._candidates import ExpertHead, PriorHead
     from skmoe._likelihood import mix_probabilities
+    regression = not hasattr(moe, "classes_")
+    if regression:
+        scores = {"gate": score((weights * outputs).sum(axis=1)),
+                  "constant": score(outputs @ moe.blend_weights_)}
+    else:
+        scores = {"gate": score(mix_probabilities(weights, outputs)),
+                  "constant": score(mix_probabilities(
+                      np.broadcast_to(moe.blend_weights_, weights.shape), outputs))}
+    for _, head in ([] if combiner is None else combiner.heads):
+        name = ("best_expert" if isinstance(head, ExpertHead) else
+                "prior" if isinstance(head, PriorHead) else
+                "feature_weighted" if head.feature_weighted else "linear")
+        scores[name] = score(head.predict(view, outputs) if regression else
+                             head.predict_proba(view, outputs, len(moe.classes_)))
+    return scores
 
+
+def main(argv=None):
+    _, args = diagnostic_arguments(__doc__, argv)
     task, X, y, _ = load(args.dataset, args.max_rows)
     regression = task == "regression"
     metric = "RMSE" if regression else "log-loss"
@@ -55,18 +76,7 @@ def main(argv=None):
         if regression:
             scores["stacking's ridge on the mixture's experts"] = score(
                 fitted["stacking"].final_estimator_.predict(outputs))
-            scores["gate"] = score((weights * outputs).sum(axis=1))
-            scores["constant"] = score(outputs @ moe.blend_weights_)
-        else:
-            scores["gate"] = score(mix_probabilities(weights, outputs))
-            scores["constant"] = score(mix_probabilities(
-                np.broadcast_to(moe.blend_weights_, weights.shape), outputs))
-        for _, head in ([] if combiner is None else combiner.heads):
-            name = ("best_expert" if isinstance(head, ExpertHead) else
-                    "prior" if isinstance(head, PriorHead) else
-                    "feature_weighted" if head.feature_weighted else "linear")
-            scores[name] = score(head.predict(view, outputs) if regression else
-                                 head.predict_proba(view, outputs, len(moe.classes_)))
+        scores.update(candidates_alone(moe, combiner, view, weights, outputs, score))
         for name, value in scores.items():
             totals.setdefault(name, []).append(value)
         print(f"split {split}: weights "
