@@ -755,7 +755,12 @@ def prior_floor(X, y, w, n_classes):
     """
     n = len(y)
     if n <= DISTINCT_ROWS_MAX and not hasattr(X, "toarray"):      # (dense: the gate's view)
-        rows = np.column_stack([np.asarray(X, dtype=float).reshape(n, -1), y])
+        X = np.asarray(X, dtype=float).reshape(n, -1)
+        missing = np.isnan(X)
+        # (np.unique(axis=0) holds NaN unequal to itself: a row with a missing
+        # value and its repetition counted as two rows, not as its weight 2.)
+        rows = np.column_stack([np.where(missing, 0.0, X), missing, y] if missing.any()
+                               else [X, y])
         n = len(np.unique(rows, axis=0))
     return 1.0 / n ** 2, class_frequencies(y, w, n_classes)
 
