@@ -188,12 +188,14 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"The first line of {path} ({directive!r}) tells a spreadsheet which "
                         "separator the file uses; it is not the column names and pandas "
                         f"does not read it: delete that line{resave}.")
-    if not isinstance(frame.index, pd.RangeIndex):
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
         # Rows with more values than the header has names: pandas takes the
         # first value(s) of each row for row labels and puts the names over
         # the columns after them. (A comma at the end of every data line left
         # the first column out and gave its name to the second: --target a
-        # then fitted the second column from the third, silently.)
+        # then fitted the second column from the third, silently. pandas 3
+        # makes labels 1, 2, 3, ... a RangeIndex too: only 0, 1, 2, ... is
+        # its own.)
         extra = frame.index.nlevels
         ends_empty = bool(frame.iloc[:, -extra:].isna().all().all())
         # A header of one name is most often a title or note above the real

@@ -1,9 +1,11 @@
 """Bad-input sweep, round 19: the classifier's class-frequency share over
-rows with missing values."""
+rows with missing values, and CSV rows numbered 1, 2, 3, ... beyond the header."""
 
 import numpy as np
+import pytest
 
 from skmoe._candidates import prior_floor
+from skmoe._cli import main
 
 
 def test_prior_floor_counts_a_repeated_row_with_a_missing_value_once():
@@ -20,3 +22,26 @@ def test_prior_floor_counts_a_repeated_row_with_a_missing_value_once():
     assert weighted == share
     # The input is not modified.
     assert np.isnan(X[:2, 0]).all() and X[2, 0] == 0.0
+
+
+@pytest.mark.parametrize("header, line, fix", [
+    # A comma at the end of every data line whose first column counts 1, 2,
+    # 3, ...: "Column(s) ['y'] ... have no value in any row; leave them out
+    # with --drop y", which then fitted column b from column y.
+    ("a,b,y", "{i},{u},{t},", "every row ends with a comma the header lacks: remove the "
+                              "commas at the ends of the lines."),
+    # Row numbers 1, 2, 3, ... with no name in the header: read silently, the
+    # name 'a' over the second column and 'y' over the third.
+    ("a,y", "{i},{u},{t}", "give every column a name in the header."),
+])
+def test_cli_rows_longer_than_the_header_are_named_when_they_start_with_1_2_3(
+        tmp_path, capsys, header, line, fix):
+    # pandas 3 makes the row labels it takes from a first column 1, 2, 3, ...
+    # a RangeIndex, which the check took for pandas' own row numbers.
+    path = tmp_path / "numbered.csv"
+    path.write_text(header + "\n" + "".join(
+        line.format(i=i + 1, u=0.5 * (i % 3), t=i % 2) + "\n" for i in range(8)))
+    assert main(["compare", str(path), "--target", "a", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: The rows of {path} have 1 value(s) more than its header "
+        f"({header!r}) has names, so every name would stand over the wrong column: {fix}\n")
