@@ -170,24 +170,23 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         fix = ("; the file is not UTF-8 text: save it as UTF-8 (a spreadsheet's "
                "\"CSV UTF-8\")." if isinstance(exc, UnicodeDecodeError) else "")
         text = str(exc)
-        hint = (_separator_hint(_header_names_or_none(path))
-                if isinstance(exc, pd.errors.ParserError) else "")
+        names = (_header_names_or_none(path) if isinstance(exc, pd.errors.ParserError)
+                 else None)
+        # (A separator line "sep=;" above semicolons and decimal commas: "Its
+        # header 'sep=;' looks separated by ';'", the line named a header.)
+        separator_line = _separator_line_error(path, names)
+        if separator_line:
+            raise UserError(separator_line) from None
+        hint = _separator_hint(names)
         if hint:
             # (A semicolon-separated file with decimal commas in some rows only:
             # "Expected 1 fields in line 4, saw 3", without the reason.)
             text, fix = text.strip() + ".", hint
         raise UserError(f"Cannot read {path} as CSV: {text}{fix}") from None
     header = _header_names(path)
-    directive = ",".join(header)
-    if re.fullmatch(r"sep=.?", directive):
-        # A spreadsheet's separator line above the column names ("sep=,", as
-        # Excel reads and some exports write) was taken for the header: "The
-        # rows ... have 1 value(s) more than its header ('sep=,Unnamed: 1')
-        # has names ...: give every column a name in the header."
-        resave = "" if directive == "sep=," else " and save the file comma-separated"
-        raise UserError(f"The first line of {path} ({directive!r}) tells a spreadsheet which "
-                        "separator the file uses; it is not the column names and pandas "
-                        f"does not read it: delete that line{resave}.")
+    separator_line = _separator_line_error(path, header)
+    if separator_line:
+        raise UserError(separator_line)
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         # Rows with more values than the header has names: pandas takes the
         # first value(s) of each row for row labels and puts the names over
@@ -453,6 +452,22 @@ def _meant_column(name, frame):
     same = [c for c in columns if c.strip().casefold() == name.strip().casefold()]
     meant = " or ".join(map(repr, same)) or _close_names(name, columns)
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _separator_line_error(path, header):
+    """The error for a CSV whose first line (its names ``header``) is a
+    spreadsheet's separator line, "sep=," or "sep=;"; "" otherwise."""
+    directive = None if header is None else ",".join(header)
+    if directive is not None and re.fullmatch(r"sep=.?", directive):
+        # A spreadsheet's separator line above the column names ("sep=,", as
+        # Excel reads and some exports write) was taken for the header: "The
+        # rows ... have 1 value(s) more than its header ('sep=,Unnamed: 1')
+        # has names ...: give every column a name in the header."
+        resave = "" if directive == "sep=," else " and save the file comma-separated"
+        return (f"The first line of {path} ({directive!r}) tells a spreadsheet which "
+                "separator the file uses; it is not the column names and pandas does not "
+                f"read it: delete that line{resave}.")
+    return ""
 
 
 def _header_separator(names):

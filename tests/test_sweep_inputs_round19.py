@@ -1,5 +1,6 @@
 """Bad-input sweep, round 19: the classifier's class-frequency share over
-rows with missing values, and CSV rows numbered 1, 2, 3, ... beyond the header."""
+rows with missing values; CSV rows numbered 1, 2, 3, ... beyond the header, and
+a separator line above semicolons and decimal commas."""
 
 import numpy as np
 import pytest
@@ -45,3 +46,22 @@ def test_cli_rows_longer_than_the_header_are_named_when_they_start_with_1_2_3(
     assert capsys.readouterr().err == (
         f"skmoe: error: The rows of {path} have 1 value(s) more than its header "
         f"({header!r}) has names, so every name would stand over the wrong column: {fix}\n")
+
+
+@pytest.mark.parametrize("rows", [
+    "a;b;y\n1;2;3\n2;3;4\n3;1,5;2\n",        # decimal commas in a later row only
+    "a;b;y\n1,5;2;3\n2,5;3;4\n",             # in every row
+])
+def test_cli_a_separator_line_above_semicolons_and_decimal_commas_is_named(
+        tmp_path, capsys, rows):
+    # A spreadsheet's CSV of a semicolon locale: a separator line "sep=;",
+    # semicolons between values and decimal commas. pandas' "Expected 1 fields
+    # in line 5, saw 2" got "Its header 'sep=;' looks separated by ';', not by
+    # commas", the separator line called the header.
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\n" + rows)
+    assert main(["compare", str(path), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: The first line of {path} ('sep=;') tells a spreadsheet which "
+        "separator the file uses; it is not the column names and pandas does not read it: "
+        "delete that line and save the file comma-separated.\n")
