@@ -603,7 +603,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     final_heads = {**full_heads, **fixed_heads}
     heads = [(weight, final_heads[name]) for name, weight in candidate_weights.items()
              if name in final_heads and weight > 0]
-    prior = (prior_floor(problem.X, problem.y, w, problem.n_classes)
+    prior = (prior_floor(problem.y, w, problem.n_classes)
              if not regression and LEVERS["prior_floor"] else None)
     combiner = (CandidateBlend(share_gate + share_constant, heads, prior)
                 if heads or prior is not None else None)

@@ -720,8 +720,8 @@ collapse_action
         """Mixture class probabilities ``sum_i g_i(x) p_i(y | x)``, blended with
         the heads of ``combiner_`` where it is set (the default stacked gate;
         with a ``1/n^2`` share of the training rows' class frequencies for
-        ``n`` distinct training rows, so that no class falls below what
-        ``n`` rows can rule out).
+        ``n`` training rows, a row of weight 2 counted twice, so that no
+        class falls below what ``n`` rows can rule out).
 
         Parameters
         ----------

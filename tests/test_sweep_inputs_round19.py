@@ -1,5 +1,5 @@
 """Bad-input sweep, round 19: the classifier's class-frequency share over
-rows with missing values; CSV rows numbered 1, 2, 3, ... beyond the header, and
+rows that repeat; CSV rows numbered 1, 2, 3, ... beyond the header, and
 a separator line above semicolons and decimal commas."""
 
 import numpy as np
@@ -9,20 +9,38 @@ from skmoe._candidates import prior_floor
 from skmoe._cli import main
 
 
-def test_prior_floor_counts_a_repeated_row_with_a_missing_value_once():
-    # The share is 1/n^2 over distinct rows of (X, y): a row repeated is the
-    # row given weight 2. np.unique(axis=0) held NaN unequal to itself, so a
-    # row with a missing value and its repetition were two rows (share 1/16
-    # here, not 1/9). A missing value stays distinct from a 0.
-    X = np.array([[np.nan, 1.0], [np.nan, 1.0], [0.0, 1.0], [2.0, 3.0]])
+def test_prior_floor_counts_a_row_of_weight_2_as_the_row_twice():
+    # The share is 1/n^2 over the n rows fitted: a row repeated is the row
+    # given weight 2, a row with a missing value too (np.unique(axis=0), as
+    # the distinct rows were counted, held NaN unequal to itself).
     y = np.array([0, 0, 0, 1])
-    share, frequencies = prior_floor(X, y, None, 2)
-    assert share == 1 / 9
+    share, frequencies = prior_floor(y, None, 2)
+    assert share == 1 / 16
     np.testing.assert_array_equal(frequencies, [0.75, 0.25])
-    weighted, _ = prior_floor(X[1:], y[1:], np.array([2.0, 1.0, 1.0]), 2)
+    weighted, _ = prior_floor(y[1:], np.array([2.0, 1.0, 1.0]), 2)
     assert weighted == share
-    # The input is not modified.
-    assert np.isnan(X[:2, 0]).all() and X[2, 0] == 0.0
+    # Only relative weights matter.
+    assert prior_floor(y[1:], np.array([2.0, 1.0, 1.0]) * 1e-3, 2)[0] == share
+
+
+def test_prior_floor_counts_rows_not_distinct_rows():
+    # 4,000 rows of one binary feature are 4 distinct rows of (X, y): counted
+    # so, the class frequencies took 1/16 of every probability (P(y=1 | x=1)
+    # 0.955 -> 0.927, test log-loss 0.1828 -> 0.1892), not the 1/4000^2 that
+    # 4,000 rows allow.
+    from sklearn.linear_model import LogisticRegression
+    from skmoe import MixtureOfExpertsClassifier
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 2, size=(400, 1)).astype(float)
+    y = np.where(rng.uniform(size=400) < 0.95, X[:, 0], 1 - X[:, 0]).astype(int)
+    model = MixtureOfExpertsClassifier(
+        [("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))],
+        random_state=0).fit(X, y)
+    share, frequencies = model.combiner_.prior
+    assert share == 1 / 400 ** 2
+    np.testing.assert_array_equal(frequencies, np.bincount(y) / 400)
+    # Weights of 1e-160 beside 1: the share is 0, not NaN or an overflow.
+    assert prior_floor(np.array([0, 1]), np.array([1.0, 1e-160]), 2)[0] == 0.0
 
 
 @pytest.mark.parametrize("header, line, fix", [
