@@ -667,7 +667,7 @@ def merge_results(old, new):
         if data["name"] in by_name:
             # A record of the new run replaces the old one of the same method
             # and split, re-run or not: an ``--update`` run carries copies of
-            # the records it did not re-run, and merging it kept both (900
+            # the records it did not re-run, and merging it kept both (1,700
             # duplicated records in results.json on 2026-12-06).
             fresh = {(r["method"], r["split"]) for r in data["records"]}
             kept = [r for r in by_name[data["name"]]["records"]
