@@ -216,7 +216,7 @@ def sparse_fill_hint(exc, X):
     return _sparse_fill_text(X, filled) if filled else ""
 
 
-def refuse_sparse_fill(X, who="X"):
+def refuse_sparse_fill(X, who=None):
     """Refuse a DataFrame of sparse columns whose fill value is not 0.
 
     scikit-learn reads such a frame as a sparse matrix (pandas' ``to_coo``),
@@ -227,7 +227,8 @@ def refuse_sparse_fill(X, who="X"):
     """
     filled = _sparse_fill_columns(X)
     if filled:
-        raise ValueError(f"{who} cannot read X: fill value must be 0 to read a DataFrame "
+        raise ValueError(f"{'Cannot' if who is None else who + ' cannot'} read X: fill value "
+                         "must be 0 to read a DataFrame "
                          f"of sparse columns{_sparse_fill_text(X, filled)}.")
 
 
@@ -305,7 +306,7 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
         return X
     if is_dataframe(X):
         _check_shape(X.shape, ensure_min_samples)
-        refuse_sparse_fill(X, "X" if estimator is None else type(estimator).__name__)
+        refuse_sparse_fill(X, None if estimator is None else type(estimator).__name__)
         numeric, _, _ = column_kinds(X)
         if numeric:
             block = _numeric_block(X, numeric)

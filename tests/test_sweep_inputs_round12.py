@@ -240,3 +240,12 @@ def test_untrusted_types_without_skops_names_the_optional_dependency(monkeypatch
     monkeypatch.setitem(sys.modules, "skops.io", None)
     with pytest.raises(ImportError, match=r"untrusted_types needs skops.*skmoe\[persistence\]"):
         untrusted_types(b"not a model")
+
+
+def test_sparse_fill_refusal_without_an_estimator_reads_plainly():
+    # check_X_for_experts without an estimator said "X cannot read X: ...".
+    from skmoe._data import check_X_for_experts
+    X, _ = _data()
+    with pytest.raises(ValueError, match=r"^Cannot read X: fill value must be 0 to read a "
+                                         r"DataFrame of sparse columns \(X's sparse column"):
+        check_X_for_experts(_sparse_frame(X))
