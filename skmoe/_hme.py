@@ -15,7 +15,6 @@ import numbers
 import warnings
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -31,10 +30,9 @@ from ._cluster import scatter_once
 from ._compat import Interval, _set_random_states, check_flag
 from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
-                      check_leaves_fit_rows, leaf_log_likelihood, leaf_outputs,
-                      log_conditionals, run_em)
-from ._likelihood import (LogProbaMixin, gaussian_mixture_moments, log_proba_at_labels,
-                          mix_probabilities)
+                      check_leaves_fit_rows, leaf_outputs, log_conditionals, run_em,
+                      tree_log_likelihood_samples)
+from ._likelihood import LogProbaMixin, gaussian_mixture_moments, mix_probabilities
 from .gates import MLPGate
 
 
@@ -342,15 +340,10 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         log_likelihood : ndarray of shape (n_samples,)
         """
         X, y = self._check_X_y_for_likelihood(X, y)
-        outputs = self._outputs(X)
-        if self._is_classifier:
-            # The log of predict_proba at the label, as the flat mixture's: each
-            # leaf's floor at PROBA_FLOOR is for EM only, and scored a label
-            # that every leaf rules out at log(1e-6) (not log of its probability 0).
-            weights = np.exp(self._leaf_log_weights(X))
-            return log_proba_at_labels(mix_probabilities(weights, outputs), y)
-        log_lik = leaf_log_likelihood(y, outputs, self.noise_variance_)
-        return logsumexp(self._leaf_log_weights(X) + log_lik, axis=1)
+        return tree_log_likelihood_samples(
+            Tree(self.branching_), self.gates_, self._gate_view(X), self._outputs(X), y,
+            self._n_classes if self._is_classifier else None,
+            getattr(self, "noise_variance_", None))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

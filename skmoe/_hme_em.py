@@ -266,22 +266,27 @@ def m_step_leaves(problem, W, seed, parallel, old):
     return experts, outputs, variances
 
 
-def held_out_log_likelihood(problem, validation, experts, gates, variances):
-    """Weighted mean log p(y | x) of the tree on the held-out rows ``validation``.
+def tree_log_likelihood_samples(tree, gates, X_gate, outputs, y, n_classes, variances):
+    """log p(y | x) per row of a tree with these gates (on their view ``X_gate``)
+    and these leaf ``outputs``.
 
-    The log-likelihood the fitted tree reports (``log_likelihood_samples``):
-    for the classifier the log of its class probability at the label, without
-    the per-leaf floor of EM's own likelihood (which capped the cost of a
-    leaf that rules the label out, the overfitting to be caught here).
+    For the classifier the log of its class probability at the label, as the
+    flat mixture's: each leaf's floor at ``PROBA_FLOOR`` is for EM only (it
+    capped the cost of a leaf that rules the label out, and scored a label
+    every leaf rules out at log(1e-6), not at the log of its probability 0).
     """
+    log_weights = tree.leaf_log_prior(log_conditionals(gates, X_gate))
+    if n_classes:
+        return log_proba_at_labels(mix_probabilities(np.exp(log_weights), outputs), y)
+    return logsumexp(log_weights + leaf_log_likelihood(y, outputs, variances), axis=1)
+
+
+def held_out_log_likelihood(problem, validation, experts, gates, variances):
+    """Weighted mean log p(y | x) of the tree on the held-out rows ``validation``:
+    the log-likelihood the fitted tree reports (``log_likelihood_samples``)."""
     outputs = leaf_outputs(problem.names, experts, validation.expert_X, problem.n_classes)
-    log_weights = problem.tree.leaf_log_prior(log_conditionals(gates, validation.X))
-    if problem.n_classes:
-        per_sample = log_proba_at_labels(mix_probabilities(np.exp(log_weights), outputs),
-                                         validation.y)
-    else:
-        per_sample = logsumexp(log_weights + leaf_log_likelihood(validation.y, outputs,
-                                                                 variances), axis=1)
+    per_sample = tree_log_likelihood_samples(problem.tree, gates, validation.X, outputs,
+                                             validation.y, problem.n_classes, variances)
     return float(np.average(per_sample, weights=validation.sample_weight))
 
 
