@@ -316,18 +316,20 @@ class LinearHead:
         m = self._meta(X)
         return np.hstack([B, (B[:, :, None] * m[:, None, :]).reshape(len(B), -1)])
 
-    def _features(self, X, outputs):
+    def _unclipped_features(self, X, outputs):
         B = self._base(outputs)
         if not self.feature_weighted:
             # (Heads pickled before base_mean_ existed read uncentred outputs.)
-            features = B - getattr(self, "base_mean_", 0.0)
-        else:
-            features = (self._products(B, X) - self.feature_mean_) / self.feature_scale_
+            return B - getattr(self, "base_mean_", 0.0)
+        return (self._products(B, X) - self.feature_mean_) / self.feature_scale_
+
+    def _clipped(self, features):
         # (None in heads pickled before products were clipped.)
         product_range = getattr(self, "product_range_", None)
-        if product_range is not None:
-            features = np.clip(features, *product_range)
-        return features
+        return features if product_range is None else np.clip(features, *product_range)
+
+    def _features(self, X, outputs):
+        return self._clipped(self._unclipped_features(X, outputs))
 
     def fit(self, X, outputs, y, sample_weight, warm_from=None, y_range=None):
         """Fit on the gate's X, raw expert outputs and targets (standardised for
@@ -512,31 +514,46 @@ class LinearHead:
         """
         if getattr(self, "plain_", None) is None:
             return None
+        share = np.concatenate(
+            [self._share_of(self._unclipped_features(X[start:start + HEAD_MAX_ROWS],
+                                                     outputs[start:start + HEAD_MAX_ROWS]))
+             for start in range(0, len(outputs), HEAD_MAX_ROWS)] or [np.zeros(0)])
+        return share if share.any() else None
+
+    def _share_of(self, features):
+        """:meth:`_plain_share` of rows whose unclipped features are ``features``."""
         lo, hi = self.product_range_
         width = hi - lo
         columns = np.isfinite(width) & (width > 0)     # (constant products: coefficient ~0)
-        share = np.zeros(len(outputs))
-        for start in range(0, len(outputs), HEAD_MAX_ROWS):
-            rows = slice(start, start + HEAD_MAX_ROWS)
-            B = self._base(outputs[rows])
-            products = ((self._products(B, X[rows]) - self.feature_mean_)
-                        / self.feature_scale_)[:, columns]
-            beyond = np.maximum(products - hi[columns], lo[columns] - products)
-            if beyond.shape[1]:
-                share[rows] = np.clip((beyond / width[columns]).max(axis=1), 0.0, 1.0)
-        return share if share.any() else None
+        if not columns.any():
+            return np.zeros(len(features))
+        products = features[:, columns]
+        beyond = np.maximum(products - hi[columns], lo[columns] - products)
+        return np.clip((beyond / width[columns]).max(axis=1), 0.0, 1.0)
 
     def predict_standardised(self, X, outputs):
         """Regression: the prediction in standardised units."""
-        prediction = self._bounded_standardised(X, outputs)
-        share = self._plain_share(X, outputs)
-        if share is not None:
+        if getattr(self, "plain_", None) is None:
+            return self._bounded_standardised(X, outputs)
+        # The products once a block of rows: the feature-weighted head reads
+        # them clipped, the plain head's share how far they are out.
+        prediction, share = np.empty(len(outputs)), np.empty(len(outputs))
+        for start in range(0, len(outputs), HEAD_MAX_ROWS):
+            rows = slice(start, start + HEAD_MAX_ROWS)
+            features = self._unclipped_features(X[rows], outputs[rows])
+            prediction[rows] = self.model_.predict(self._clipped(features))
+            share[rows] = self._share_of(features)
+        prediction = self._bounded(prediction, outputs)
+        if share.any():
             prediction = ((1.0 - share) * prediction
                           + share * self.plain_.predict_standardised(X, outputs))
         return prediction
 
     def _bounded_standardised(self, X, outputs):
-        prediction = self._in_chunks("predict", X, outputs)
+        return self._bounded(self._in_chunks("predict", X, outputs), outputs)
+
+    def _bounded(self, prediction, outputs):
+        """The regression bound (``regression_bounds``) on standardised predictions."""
         widen = getattr(self, "regression_bounds", None)
         if widen is None:
             return prediction
