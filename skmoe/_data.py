@@ -181,55 +181,34 @@ def huge_values_hint(exc, X):
             f"reaches {peaks[j]:.3g}: {why}; divide that column by a constant)")
 
 
-def _sparse_fill_columns(X):
-    """Positions of the columns with a fill value other than 0, where every
-    column of the DataFrame ``X`` is sparse (scikit-learn reads only such a
-    frame as a sparse matrix); [] otherwise."""
+def refuse_sparse_fill(X, who=None):
+    """Refuse a DataFrame of sparse columns whose fill value is not 0.
+
+    scikit-learn reads a DataFrame whose columns are all sparse as a sparse
+    matrix (pandas' ``to_coo``), whose unstored entries are zeros. pandas 3.1
+    refuses another fill value; pandas 3.0 built the matrix anyway, so the
+    entries a NaN-filled column leaves unstored, its missing values, were
+    read as zeros, silently. The same error on every pandas version, before
+    any expert sees X (and so before any expert can fail with pandas' "fill
+    value must be 0 when converting to COO matrix", which named neither the
+    columns nor the fix).
+    """
     if not is_dataframe(X) or X.shape[1] == 0:
-        return []
+        return
     import pandas as pd
 
     dtypes = list(X.dtypes)
     if not all(isinstance(dtype, pd.SparseDtype) for dtype in dtypes):
-        return []
-    return [j for j, dtype in enumerate(dtypes) if not dtype.fill_value == 0]
-
-
-def _sparse_fill_text(X, filled):
-    fill = X.dtypes.iloc[filled[0]].fill_value
-    return (f" (X's sparse column(s) {_describe(X, filled)} have fill value {fill!r}; "
+        return                      # (read as a dense array, NaN kept)
+    filled = [j for j, dtype in enumerate(dtypes) if not dtype.fill_value == 0]
+    if filled:
+        raise ValueError(
+            f"{'Cannot' if who is None else who + ' cannot'} read X: fill value must be 0 "
+            f"to read a DataFrame of sparse columns (X's sparse column(s) "
+            f"{_describe(X, filled)} have fill value {dtypes[filled[0]].fill_value!r}; "
             "scikit-learn reads a DataFrame of sparse columns only as a sparse matrix, "
             "which needs fill value 0: make the columns sparse with fill_value=0, e.g. "
-            "X.astype(pd.SparseDtype('float', 0)), or dense with X.sparse.to_dense())")
-
-
-def sparse_fill_hint(exc, X):
-    """A hint for pandas' "fill value must be 0 when converting to COO matrix".
-
-    scikit-learn reads a DataFrame whose columns are all sparse as a sparse
-    matrix, which pandas builds only from columns whose fill value is 0; a
-    float ``SparseArray`` fills with NaN by default. "" for any other error.
-    """
-    if "fill value must be 0" not in str(exc):
-        return ""
-    filled = _sparse_fill_columns(X)
-    return _sparse_fill_text(X, filled) if filled else ""
-
-
-def refuse_sparse_fill(X, who=None):
-    """Refuse a DataFrame of sparse columns whose fill value is not 0.
-
-    scikit-learn reads such a frame as a sparse matrix (pandas' ``to_coo``),
-    whose unstored entries are zeros. pandas 3.1 refuses another fill value;
-    pandas 3.0 built the matrix anyway, so the entries a NaN-filled column
-    leaves unstored, its missing values, were read as zeros, silently. The
-    same error on every pandas version, before any expert sees X.
-    """
-    filled = _sparse_fill_columns(X)
-    if filled:
-        raise ValueError(f"{'Cannot' if who is None else who + ' cannot'} read X: fill value "
-                         "must be 0 to read a DataFrame "
-                         f"of sparse columns{_sparse_fill_text(X, filled)}.")
+            "X.astype(pd.SparseDtype('float', 0)), or dense with X.sparse.to_dense()).")
 
 
 def missing_column_hint(X):
@@ -926,9 +905,6 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
     try:
         return validate_data(estimator, X, *args, dtype=np.float64, **kwargs)
     except (TypeError, ValueError) as exc:
-        hint = sparse_fill_hint(exc, X)
-        if hint:
-            raise ValueError(f"{who} cannot read X: {exc}{hint}.") from exc
         if is_dataframe(X):
             _, categorical, other = column_kinds(X)
             if categorical or other:
