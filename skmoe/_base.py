@@ -779,6 +779,11 @@ def checked_score(model, X, y, sample_weight, classification):
     (one class serves both tasks)."""
     from sklearn.metrics import accuracy_score, r2_score
     sample_weight = check_sample_weight(sample_weight, X)
+    if classification and y is not None:
+        # As CheckedScoreMixin: a missing label was a bare TypeError from
+        # accuracy_score ("'<' not supported between instances of 'NoneType'
+        # and 'str'"), a NaN one "Input y_true contains NaN." and a cast warning.
+        check_label_values(y, "y")
     metric = accuracy_score if classification else r2_score
     return metric(y, model.predict(X), sample_weight=sample_weight)
 

@@ -19,6 +19,7 @@ from skmoe import (EnsembleClassifier, EnsembleRegressor,
                    HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts,
                    TorchMLPClassifier)
+from skmoe.experts import RuleExpert
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
 REGRESSORS = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
@@ -1035,6 +1036,24 @@ def test_likelihood_of_missing_or_mixed_labels_is_named(value, message):
     with pytest.raises(ValueError, match=message):
         model.log_likelihood_samples(X, bad)
     assert np.all(np.isfinite(model.log_likelihood_samples(X, y)))
+
+
+def _sign_label(X):
+    return np.where(X[:, 0] > 0, "yes", "no")
+
+
+@pytest.mark.parametrize("value", [None, np.nan])
+def test_score_of_a_rule_expert_names_missing_labels(value):
+    # skmoe's experts' score (checked_score: RuleExpert, CrossFitAverage)
+    # skipped the label check that the mixtures' score makes: a None label
+    # was a bare TypeError ("'<' not supported between instances of
+    # 'NoneType' and 'str"), a NaN one "Input y_true contains NaN." with a
+    # cast warning.
+    X, y = _data("clf")
+    model = RuleExpert(_sign_label, task="classification").fit(X, y)
+    with pytest.raises(ValueError, match=r"y has 1 missing class label\(s\) .*row 4"):
+        model.score(X, _labels_with(y, 4, value))
+    assert 0 <= model.score(X, y) <= 1
 
 
 @pytest.mark.parametrize("make", [
