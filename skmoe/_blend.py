@@ -84,7 +84,7 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           blend_prediction, candidate_loss, choose_candidates,
                           class_frequencies, constant_blend_logits, head_prediction,
                           head_rows, make_head, picked_log_likelihood, prior_floor,
-                          target_range)
+                          target_range, with_class_prior)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam, diverged
@@ -123,6 +123,14 @@ def levers_set(**changes):
     finally:
         LEVERS.clear()
         LEVERS.update(saved)
+
+
+def class_prior(y, w, n_classes):
+    """A classifier's share of the class frequencies, ``(1 / n^2, frequencies)``
+    (:func:`~skmoe._candidates.prior_floor`), that every skmoe classifier whose
+    weights are learnt mixes into its final probabilities (``class_prior_``);
+    None with ``LEVERS["prior_floor"]`` off (the ablation benchmark)."""
+    return prior_floor(y, w, n_classes) if LEVERS["prior_floor"] else None
 
 
 class GateInputs:
@@ -603,10 +611,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     final_heads = {**full_heads, **fixed_heads}
     heads = [(weight, final_heads[name]) for name, weight in candidate_weights.items()
              if name in final_heads and weight > 0]
-    prior = (prior_floor(problem.y, w, problem.n_classes)
-             if not regression and LEVERS["prior_floor"] else None)
-    combiner = (CandidateBlend(share_gate + share_constant, heads, prior)
-                if heads or prior is not None else None)
+    combiner = CandidateBlend(share_gate + share_constant, heads) if heads else None
 
     del predictions
     # gate.predict_log_proba on [X, expert features], a block of rows at a time.
@@ -646,6 +651,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         del G
         if combiner is not None:
             mixture = combiner.predict_proba(problem.X, raw, mixture, problem.n_classes)
+        mixture = with_class_prior(mixture, class_prior(problem.y, w, problem.n_classes))
         log_likelihood = float(np.average(log_proba_at_labels(mixture, problem.y),
                                           weights=w))
     return Bunch(experts=models, gate=gate, variances=variances, history=history,

@@ -779,6 +779,15 @@ def prior_floor(y, w, n_classes):
     return (1.0 / n ** 2 if n < 1e150 else 0.0), class_frequencies(y, w, n_classes)
 
 
+def with_class_prior(proba, prior):
+    """``(1 - share) * proba + share * frequencies`` for ``prior = (share,
+    frequencies)`` (:func:`prior_floor`); ``proba`` as it is for None."""
+    if prior is None:
+        return proba
+    share, frequencies = prior
+    return (1.0 - share) * proba + share * frequencies
+
+
 def class_frequencies(y, w, n_classes):
     """Weighted class frequencies of integer labels ``y``."""
     counts = np.bincount(y, weights=w, minlength=n_classes)
@@ -861,13 +870,13 @@ class CandidateBlend:
     ----------
     mixture_share : float
     heads : list of (weight, LinearHead, ExpertHead or PriorHead)
-    prior : (float, ndarray of shape (n_classes,)) or None
-        Classification: a share of the training rows' class frequencies
-        mixed into the blended probabilities (:func:`prior_floor`).
+
+    The classifier's share of the class frequencies (:func:`prior_floor`) is
+    the estimator's (``class_prior_``), mixed in after this blend.
     """
 
-    def __init__(self, mixture_share, heads, prior=None):
-        self.mixture_share, self.heads, self.prior = mixture_share, heads, prior
+    def __init__(self, mixture_share, heads):
+        self.mixture_share, self.heads = mixture_share, heads
 
     def predict(self, X, outputs, mixture_mean):
         """Regression: blended prediction in y's units."""
@@ -881,10 +890,6 @@ class CandidateBlend:
         proba = self.mixture_share * mixture_proba
         for weight, head in self.heads:
             proba = proba + weight * head.predict_proba(X, outputs, n_classes)
-        prior = getattr(self, "prior", None)            # (None in blends pickled before it)
-        if prior is not None:
-            share, frequencies = prior
-            proba = (1.0 - share) * proba + share * frequencies
         return proba
 
 

@@ -185,8 +185,12 @@ def test_greedy_classifier_weights_and_probabilities():
     ensemble.fit(X, np.array(["a", "b", "c"])[y])
     assert ensemble.weights_.sum() == pytest.approx(1.0)
     assert ensemble.weights_[2] == 0  # a stump never improves the log-loss here
+    # The weighted average, with a 1/n^2 share of the class frequencies (1/3 each).
+    share = 1.0 / len(y) ** 2
+    assert ensemble.class_prior_[0] == share
     assert_allclose(ensemble.predict_proba(X),
-                    np.einsum("nmc,m->nc", ensemble.predict_experts(X), ensemble.weights_))
+                    (1 - share) * np.einsum("nmc,m->nc", ensemble.predict_experts(X),
+                                            ensemble.weights_) + share / 3, rtol=1e-12)
     again = clone(ensemble).fit(X, np.array(["a", "b", "c"])[y])
     assert_array_equal(again.weights_, ensemble.weights_)  # random_state fixes the folds
     splitter = EnsembleClassifier(experts, weights="greedy", cv=KFold(3, shuffle=True,

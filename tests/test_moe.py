@@ -23,6 +23,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
+from skmoe._candidates import with_class_prior
 from skmoe.datasets import make_regimes
 
 # These tests exercise EM; the estimators default to training="auto" (EM only
@@ -324,8 +325,11 @@ def test_classifier_with_string_labels_and_multiclass():
     assert proba.shape == (150, 3)
     assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     assert moe.predict_experts(X).shape == (150, 2, 3)
-    assert_allclose(proba, np.einsum("ne,nec->nc", moe.predict_gate(X),
-                                     moe.predict_experts(X)), rtol=1e-9)
+    # The mixture, with a 1/n^2 share of the class frequencies (class_prior_).
+    assert moe.class_prior_[0] == 1 / 150 ** 2
+    assert_allclose(proba, with_class_prior(np.einsum("ne,nec->nc", moe.predict_gate(X),
+                                                      moe.predict_experts(X)),
+                                            moe.class_prior_), rtol=1e-9)
     assert set(moe.predict(X)) <= set(labels)
     assert moe.score(X, labels) > 0.9
     assert_allclose(np.exp(moe.log_likelihood_samples(X[:5], labels[:5])),

@@ -18,6 +18,7 @@ from sklearn.preprocessing import PolynomialFeatures
 from sklearn.tree import DecisionTreeClassifier
 
 from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate
+from skmoe._candidates import with_class_prior
 from skmoe._routing import (ExpertCollapseWarning, RoutingOptions, dispatch_outputs,
                             gate_penalty, importance_loss, load_loss, route, route_numpy,
                             routed_log_weights, straight_through, switch_loss, to_dense,
@@ -565,7 +566,9 @@ def test_top_1_gate_worse_than_the_best_expert_on_every_row_is_replaced_by_it():
     moe = MixtureOfExpertsClassifier(experts, top_k=1, random_state=0).fit(X[:200], y[:200])
     assert_array_equal(moe.expert_usage(X[200:]), [1.0, 0.0, 0.0])
     alone = clone(experts[0][1]).fit(X[:200], y[:200])
-    assert_allclose(moe.predict_proba(X[200:]), alone.predict_proba(X[200:]), atol=1e-5)
+    # (with the mixture's 1/n^2 share of the class frequencies: class_prior_)
+    assert_allclose(moe.predict_proba(X[200:]),
+                    with_class_prior(alone.predict_proba(X[200:]), moe.class_prior_), atol=1e-5)
 
 
 def _first_column(X):
@@ -651,7 +654,10 @@ def test_rival_checks_score_routed_probabilities_as_predict_proba_gives_them():
     gate = moe.predict_gate(X_new)
     assert (np.take_along_axis(out, y_new[:, None, None], 2) == 0).any()  # 1-NN's zeros
     loss = routed_task_loss(np.log(gate + 1e-300), out, y_new, 1, False)
-    expected = -np.log(moe.predict_proba(X_new)[np.arange(len(y_new)), y_new])
+    # predict_proba less the final 1/n^2 share of the class frequencies (class_prior_)
+    share, frequencies = moe.class_prior_
+    routed = (moe.predict_proba(X_new) - share * frequencies) / (1 - share)
+    expected = -np.log(routed[np.arange(len(y_new)), y_new])
     assert_allclose(loss, expected, rtol=1e-10)
     assert loss.max() < 14.0
 
@@ -674,7 +680,8 @@ def test_top_1_em_worse_than_the_best_expert_is_replaced_by_it():
     assert -np.mean(np.log(proba)) < 0.75
     # The mixture's experts are the full-data fits: the expert alone.
     alone = clone(experts[0][1]).fit(X[:300], y[:300])
-    assert_allclose(moe.predict_proba(X[300:]), alone.predict_proba(X[300:]), atol=1e-6)
+    assert_allclose(moe.predict_proba(X[300:]),
+                    with_class_prior(alone.predict_proba(X[300:]), moe.class_prior_), atol=1e-6)
 
 
 def test_top_1_em_that_routes_well_keeps_its_routing():

@@ -36,7 +36,7 @@ def test_prior_floor_counts_rows_not_distinct_rows():
     model = MixtureOfExpertsClassifier(
         [("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))],
         random_state=0).fit(X, y)
-    share, frequencies = model.combiner_.prior
+    share, frequencies = model.class_prior_
     assert share == 1 / 400 ** 2
     np.testing.assert_array_equal(frequencies, np.bincount(y) / 400)
     # Weights of 1e-160 beside 1: the share is 0, not NaN or an overflow.

@@ -260,7 +260,7 @@ def test_guard_classifier_predict_proba_is_its_candidate_blend_with_the_lower_bo
             by_hand = by_hand + weight * F[:, head.index]
         else:
             by_hand = by_hand + weight * head.frequencies
-    share, frequencies = combiner.prior       # the class frequencies' 1/n^2 share
+    share, frequencies = moe.class_prior_     # the class frequencies' 1/n^2 share
     assert share == 1 / 120 ** 2
     by_hand = (1 - share) * by_hand + share * frequencies
     assert raised > 0     # the bound binds on some of these rows
