@@ -87,7 +87,71 @@ VARIANTS = {
     "k-means start, stacked gate over EM's (no floor) and the full-data experts": {
         "_params": {"init_params": "kmeans"},
         "_patch": lambda: _stacked_after_em(True, floor=0.0)},
+    # Round 3 (benchmarks/results/em_levers_round3.md): its three levers ...
+    "weightless experts on a thinned sample": {"_patch": lambda: _thinned_resample()},
+    "experts refitted with the gate's prior": {"_patch": lambda: _prior_weighted_experts()},
+    "warm gate fits to 50 iterations": {"_params": {"gate": "warm_max_iter=50"}},
+    "warm gate fits to 100 iterations": {"_params": {"gate": "warm_max_iter=100"}},
+    "warm gate fits to 300 iterations": {"_params": {"gate": "warm_max_iter=300"}},
+    # ... and the checks of its diagnosis (evidence from more folds, experts
+    # kept at their full-data fits, EM run past the first dip).
+    "10 folds": {"_params": {"cv": 10}},
+    "fixed experts (floor 1e6)": {"WEIGHT_FLOOR": 1e6},
+    "fixed experts (floor 1e6), 10 folds": {"WEIGHT_FLOOR": 1e6, "_params": {"cv": 10}},
+    "warm gate fits to 100 iterations, 5 folds": {"_params": {"gate": "warm_max_iter=100",
+                                                              "cv": 5}},
+    "warm gate fits to 100 iterations, 10 folds": {"_params": {"gate": "warm_max_iter=100",
+                                                               "cv": 10}},
+    "warm gate fits to 100 iterations, patience 2": {
+        "_params": {"gate": "warm_max_iter=100"}, "PATIENCE": 2},
 }
+
+
+def _thinned_resample():
+    """Experts without ``sample_weight`` (k-NN) get each row at most once: row n
+    is kept with probability ``w_n / max(w)`` (systematic sampling of the
+    inclusion probabilities), instead of ``n`` draws in proportion to ``w``,
+    whose duplicates leave a 15-NN fewer than 15 distinct neighbours."""
+    import skmoe._base as base
+    original = base._systematic_resample
+
+    def thinned(weight, rng):
+        p = weight / weight.max()
+        cumulative = np.cumsum(p) + rng.uniform()
+        counts = np.diff(np.floor(np.concatenate([[cumulative[0] - p[0]], cumulative])))
+        rows = np.flatnonzero(counts > 0)
+        return rows if len(rows) >= 2 else original(weight, rng)
+    base._systematic_resample = thinned
+    return lambda: setattr(base, "_systematic_resample", original)
+
+
+def _prior_weighted_experts():
+    """The experts are refitted with the gate's held-out prior ``g(x)`` (the
+    logits the E-step used) instead of the posterior responsibilities, which
+    select rows by their noise (y near the expert's own prediction); the gate
+    and the noise variances still fit the posterior."""
+    import skmoe._em as em
+    from scipy.special import softmax
+    original_e, original_floored = em.e_step, em.floored
+
+    class WithPrior(np.ndarray):
+        prior = None
+
+    def e_step(problem, logits, noise, log_lik, options, generator):
+        R, per_sample = original_e(problem, logits, noise, log_lik, options, generator)
+        R = R.view(WithPrior)
+        R.prior = softmax(np.asarray(logits, dtype=np.float64), axis=1)
+        return R, per_sample
+
+    def floored(R, floor=0.0, sample_weight=None):
+        prior = getattr(R, "prior", None)
+        return original_floored(np.asarray(R) if prior is None else prior, floor,
+                                sample_weight)
+    em.e_step, em.floored = e_step, floored
+
+    def undo():
+        em.e_step, em.floored = original_e, original_floored
+    return undo
 
 
 def _stacked_after_em(with_full_data, floor=None):
@@ -291,12 +355,15 @@ def _gate_winsorised(q):
 
 def _params(variant):
     """The variant's constructor parameters; a gate given as "alpha=0.1" is an
-    MLPGate with that penalty (the default gate's other settings)."""
+    MLPGate with that setting (the default gate's others; "warm_max_iter=100",
+    a whole number, is passed as an int)."""
     params = dict(VARIANTS[variant].get("_params") or {})
     if isinstance(params.get("gate"), str):
         from skmoe import MLPGate
         key, value = params["gate"].split("=")
-        params["gate"] = MLPGate(**{key: float(value)})
+        number = float(value)
+        params["gate"] = MLPGate(**{key: int(number) if number.is_integer() and "." not in value
+                                    else number})
     return params or None
 
 
