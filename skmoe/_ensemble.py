@@ -605,7 +605,9 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         proba = np.einsum("nmc,m->nc", each, self.weights_[used])
         # Renormalised: experts' float32 probabilities (a torch model's) sum to
         # 1 only to float32's rounding, and their average summed to 1 +- 1.5e-8.
-        return with_class_prior(proba / proba.sum(axis=1, keepdims=True), self.class_prior_)
+        # (An ensemble pickled before class_prior_ has none: it predicts as it did.)
+        return with_class_prior(proba / proba.sum(axis=1, keepdims=True),
+                                getattr(self, "class_prior_", None))
 
     def predict_experts(self, X):
         """Every expert's class probabilities, (n_samples, n_experts, n_classes).

@@ -761,7 +761,9 @@ collapse_action
             proba /= proba.sum(axis=1, keepdims=True)
         if combiner is not None:
             proba = combiner.predict_proba(view, outputs, proba, len(self.classes_))
-        return with_class_prior(proba, self.class_prior_)
+        # (A mixture pickled before class_prior_ kept the share in its combiner_.)
+        prior = self.__dict__.get("class_prior_", getattr(combiner, "prior", None))
+        return with_class_prior(proba, prior)
 
     def predict(self, X):
         """Most probable class under the mixture.

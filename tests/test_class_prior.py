@@ -80,3 +80,22 @@ def test_the_share_counts_weights_as_repeated_rows():
     model = MixtureOfExpertsClassifier(_experts(), top_k=1, random_state=0)
     share, _ = model.fit(X, y, sample_weight=weights).class_prior_
     assert share == 1 / 35 ** 2
+
+
+def test_a_model_pickled_before_class_prior_predicts_as_it_did():
+    # Before class_prior_, the default classifier's share lived in its
+    # combiner_ (CandidateBlend.prior) and the other classifiers had none:
+    # unpickled, they predicted_proba with AttributeError 'class_prior_'.
+    import pickle
+    X, y, X_new, _ = _iris_30()
+    moe = MixtureOfExpertsClassifier(_experts(), random_state=0).fit(X, y)
+    expected = moe.predict_proba(X_new)
+    old = pickle.loads(pickle.dumps(moe))
+    old.combiner_.prior = old.__dict__.pop("class_prior_")
+    assert_allclose(old.predict_proba(X_new), expected, rtol=1e-12)
+    ensemble = EnsembleClassifier(_experts(), weights="greedy", random_state=0).fit(X, y)
+    old = pickle.loads(pickle.dumps(ensemble))
+    del old.class_prior_
+    assert_allclose(old.predict_proba(X_new),
+                    np.einsum("nmc,m->nc", old.predict_experts(X_new), old.weights_),
+                    rtol=1e-12)
