@@ -187,8 +187,17 @@ def log_conditionals(gates, X):
     return [np.hstack([gate.predict_log_proba(X) for gate in level]) for level in gates]
 
 
-def initial_log_posterior(tree, X, y, n_classes, init_params, rng):
-    """Starting leaf posteriors (log): one k-means region of (x, y) per leaf."""
+def _centre(Z, w):
+    """Mean row of ``Z``, weighted by ``w`` unless None (``Z`` may have no columns)."""
+    return Z.mean(axis=0) if w is None else w @ Z / w.sum()
+
+
+def initial_log_posterior(tree, X, y, n_classes, init_params, rng, sample_weight=None):
+    """Starting leaf posteriors (log): one k-means region of (x, y) per leaf.
+
+    ``sample_weight`` weighs the k-means fit and the regions' centres, so that
+    a row of weight 2 draws the regions as two copies of it would.
+    """
     n = len(y)
     if init_params == "random":
         return np.log(rng.dirichlet(np.ones(tree.n_leaves), size=n))
@@ -205,8 +214,16 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng):
     # One k-means region per leaf; then regions close in X become siblings,
     # so that every gate starts on a split it can draw.
     k = min(tree.n_leaves, len(np.unique(Z, axis=0)))
-    labels = KMeans(k, n_init=1, random_state=rng.randint(2**31 - 1)).fit(Z).labels_
-    centres = np.array([Z[labels == r, :X.shape[1]].mean(axis=0) for r in range(k)])
+    # Weighted, as the flat mixture's k-means start is (_em._kmeans_regions):
+    # unweighted, a region of ten rows of weight 10 drew the centres as ten
+    # rows, not as their hundred copies.
+    w = sample_weight
+    if w is not None and np.all(w == w[0]):
+        w = None      # (equal weights: the unweighted fit, bit for bit)
+    labels = KMeans(k, n_init=1, random_state=rng.randint(2**31 - 1)).fit(
+        Z, sample_weight=w).labels_
+    centres = np.array([_centre(Z[labels == r, :X.shape[1]],
+                                None if w is None else w[labels == r]) for r in range(k)])
     order = _nested_order(centres, tree.branching)
     leaf_of_region = np.empty(k, dtype=int)
     leaf_of_region[order[:k]] = np.arange(k)
@@ -306,7 +323,7 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
     seed = rng.randint(2**31 - 1)
     gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node)
               for node in range(tree.n_nodes[d])] for d, b in enumerate(tree.branching)]
-    log_h = initial_log_posterior(tree, X, y, problem.n_classes, init_params, rng)
+    log_h = initial_log_posterior(tree, X, y, problem.n_classes, init_params, rng, w)
     history, previous, converged, old = [], -np.inf, False, None
     best, no_change = None, 0
     for iteration in range(1, max_iter + 1):

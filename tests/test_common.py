@@ -120,8 +120,8 @@ _HETERO_WEIGHTS = (
     "L-BFGS amplifies the rounding, so integer weights are close to, not exactly, "
     "repetitions (predictions agree to ~1e-3)")
 _HME_WEIGHTS = (
-    "the k-means start sees a repeated row as two rows and draws its centres "
-    "from a different number of rows, and the leaves' weighted fits prune rows of "
+    "the k-means start and the gates standardise their inputs unweighted (a "
+    "repeated row counts twice), and the leaves' weighted fits prune rows of "
     "negligible weight, so integer weights are close to, but not exactly, repetitions "
     "(with early_stopping, the validation split also draws rows, not weights)")
 _HME_FAILURES = {

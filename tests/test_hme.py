@@ -227,3 +227,24 @@ def test_rows_of_zero_weight_are_rows_left_out(classifier):
     predict = "predict_proba" if classifier else "predict"
     assert_allclose(getattr(weighted, predict)(X), getattr(dropped, predict)(X),
                     rtol=1e-9, atol=1e-9)
+
+
+def test_integer_weights_draw_the_start_as_repeated_rows():
+    # Three groups on a line, at 0, 4 and 10; the first two of weight 10. Two
+    # leaves: as repeated rows, k-means cuts {0} from {4, 10}; the unweighted
+    # start cut {0, 4} from {10}, and EM kept that split (gates 0.84 apart).
+    rng = np.random.RandomState(0)
+    x = np.r_[rng.normal(0, 0.3, 20), rng.normal(4, 0.3, 20), rng.normal(10, 0.3, 20)]
+    X, y = x[:, None], x + rng.normal(0, 0.01, 60)
+    weight = np.repeat([10, 10, 1], 20)
+    rows = np.repeat(np.arange(60), weight)
+    make = lambda: HierarchicalMixtureRegressor(LinearRegression(), branching=(2,),
+                                                max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = make().fit(X, y, sample_weight=weight)
+        repeated = make().fit(X[rows], y[rows])
+    leaf = weighted.predict_gate(X).argmax(axis=1)
+    assert leaf[0] != leaf[20] == leaf[40]
+    # (Not bit for bit: the gate standardises its inputs unweighted.)
+    assert_allclose(weighted.predict_gate(X), repeated.predict_gate(X), atol=1e-3)
