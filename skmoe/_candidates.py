@@ -788,6 +788,16 @@ def with_class_prior(proba, prior):
     return (1.0 - share) * proba + share * frequencies
 
 
+def log_likelihood_with_class_prior(log_likelihood, y, prior):
+    """Per-row ``log p(y | x)`` at the labels ``y`` once :func:`with_class_prior`
+    mixes ``prior`` into the probabilities, from the rows' ``log p(y | x)``
+    without it: ``log((1 - share) p + share f_y)``."""
+    if prior is None or prior[0] == 0:
+        return log_likelihood
+    share, frequencies = prior
+    return np.logaddexp(np.log1p(-share) + log_likelihood, np.log(share * frequencies[y]))
+
+
 def class_frequencies(y, w, n_classes):
     """Weighted class frequencies of integer labels ``y``."""
     counts = np.bincount(y, weights=w, minlength=n_classes)

@@ -514,6 +514,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             return Bunch(experts=experts, names=list(problem.names), gate=gate,
                          variances=variances, history=history, n_iter=iteration,
                          converged=converged, log_likelihood=log_likelihood,
+                         per_sample=rival.per_sample,
                          responsibilities=rival.responsibilities)
     problem = best.problem
     if exact:
@@ -538,7 +539,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
                  variances=variances, history=history, n_iter=iteration,
                  converged=converged, log_likelihood=log_likelihood,
-                 responsibilities=best.R_used)
+                 per_sample=best.per_sample, responsibilities=best.R_used)
 
 
 def _rival_if_better(problem, best, start_outputs, folds, options, generator):
@@ -577,7 +578,7 @@ def _rival_if_better(problem, best, start_outputs, folds, options, generator):
     variances = problem.variances(start_outputs, routed * w[:, None])
     log_lik = problem.log_likelihood(start_outputs, variances)
     R, per_sample = e_step(problem, constant, None, log_lik, options, generator)
-    return Bunch(proba=proba, variances=variances, responsibilities=R,
+    return Bunch(proba=proba, variances=variances, responsibilities=R, per_sample=per_sample,
                  log_likelihood=float(np.average(per_sample, weights=w)))
 
 
@@ -623,7 +624,8 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     result : Bunch
         ``experts`` (fitted on all rows), ``names`` (the experts kept),
         ``gate``, ``variances`` (regression), ``history``, ``n_iter``,
-        ``converged``, ``log_likelihood``.
+        ``converged``, ``log_likelihood`` (and ``per_sample``, its rows'; in
+        standardised units for regression).
     """
     if cv is not None and not isinstance(cv, numbers.Integral) and not hasattr(cv, "split"):
         # An iterable of splits (a generator) is read once and shared by the

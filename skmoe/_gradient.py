@@ -455,9 +455,11 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     everything = torch.arange(len(problem.y), device=device)
     if problem.is_classifier:
         _, per_row, weights = evaluate(model, data, everything, loss)
-        log_likelihood = float(np.average(to_numpy(per_row), weights=problem.sample_weight))
+        per_sample = to_numpy(per_row)
+        log_likelihood = float(np.average(per_sample, weights=problem.sample_weight))
         variances, expert_share = None, to_numpy(weights.mean(0))
     else:
+        per_sample = None
         # The noise scales that fit the trained gate and experts best: the task
         # loss does not train them, and the likelihood's minibatch steps leave
         # them short of it (6.1 against 0.24 and 2.4 after 100 epochs on
@@ -477,4 +479,5 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
     return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
                  n_iter=best.n_iter, converged=best.converged,
-                 log_likelihood=log_likelihood, expert_share=expert_share)
+                 log_likelihood=log_likelihood, per_sample=per_sample,
+                 expert_share=expert_share)

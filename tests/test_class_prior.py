@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -99,3 +100,20 @@ def test_a_model_pickled_before_class_prior_predicts_as_it_did():
     assert_allclose(old.predict_proba(X_new),
                     np.einsum("nmc,m->nc", old.predict_experts(X_new), old.weights_),
                     rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("params, rtol", [
+    (dict(training="em"), 1e-10),
+    (dict(training="em", top_k=1), 1e-10),
+    (dict(training="gradient", top_k=1), 1e-5),   # (float32 networks)
+])
+def test_log_likelihood_is_that_of_the_probabilities_with_the_share(params, rtol):
+    # Exact EM (cv=None) scores the deployed experts on the training rows: its
+    # log_likelihood_ is the mean of log_likelihood_samples there. EM and the
+    # joint trainer left the share out (-0.0978386 against -0.0978664).
+    X, y = load_iris(return_X_y=True)
+    moe = MixtureOfExpertsClassifier(LogisticRegression(max_iter=500), n_experts=2, cv=None,
+                                     max_iter=20, random_state=0, **params).fit(X, y)
+    assert moe.class_prior_[0] == 1 / 150 ** 2
+    assert_allclose(moe.log_likelihood_, moe.log_likelihood_samples(X, y).mean(), rtol=rtol)
