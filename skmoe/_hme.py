@@ -428,7 +428,10 @@ _ATTRIBUTES_DOC = """
     n_leaves_ : int
     history_ : list of dict
         Per EM iteration: ``iteration`` (from 1), ``log_likelihood`` (exact,
-        mean per sample of the rows EM was fitted on; never decreases),
+        mean per sample of the rows EM was fitted on; never decreases; a
+        classification leaf's probability of the label floored at 1e-6 in
+        it, as in EM's objective, where ``log_likelihood_samples`` takes the
+        log of ``predict_proba``),
         ``leaf_share`` (each leaf's share of the posterior), ``seconds``;
         with early stopping, ``validation_log_likelihood`` (on the held-out
         rows).
