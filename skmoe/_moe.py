@@ -685,7 +685,7 @@ collapse_action
         mixes in, whatever the training and routing: on 30 rows a tree never
         wrong out of fold took every weight and gave the true class 1e-6
         where it was wrong (top-1, EM: iris log-loss 0.68, 0.65; with the
-        share 0.47, 0.44; ``benchmarks/results/tiny_data.md``).
+        share 0.47, 0.44; ``benchmarks/results/class_prior_variants.md``).
     experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
     log_likelihood_, blend_weights_, gate_selected_, out_of_fold_loss_,
     candidate_weights_, combiner_, gate_inputs_, training_, n_iter_, converged_,
