@@ -1,6 +1,8 @@
 """The class frequencies' 1/n^2 share (``class_prior_``) in the classifiers
-besides the default mixture: top-1, top-2 and EM mixtures and Caruana's
-selection (``EnsembleClassifier(weights="greedy")``), on tiny training sets.
+besides the default mixture: top-1, top-2 and EM mixtures, Caruana's
+selection (``EnsembleClassifier(weights="greedy")``) and the hierarchical
+mixture (the pool's four experts as the leaves of its default 2 x 2 tree),
+on tiny training sets.
 
 ``bench_tiny_data.py``'s sets, draws and pool (five draws of ``n_train`` rows,
 stratified, tested on up to 1,000 other rows). Each model is fitted once with
@@ -25,9 +27,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_tiny_data as tiny  # noqa: E402
-from run_benchmarks import build_method  # noqa: E402
+from run_benchmarks import build_method, make_experts  # noqa: E402
 
-METHODS = ("moe_em", "moe_top1", "moe_top2", "caruana")
+METHODS = ("moe_em", "moe_top1", "moe_top2", "caruana", "hme")
 # bench_tiny_data's classification sets.
 CLASSIFICATION_SETS = ("iris", "wine", "breast_cancer", "mroz", "fgl", "Womenlf", "NeuroCog",
                        "digits")
@@ -47,6 +49,7 @@ def log_losses(P, classes, y_test, y_train):
 
 
 def main(argv=None):
+    from skmoe import HierarchicalMixtureClassifier
     from skmoe._blend import levers_set
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(CLASSIFICATION_SETS))
@@ -64,7 +67,10 @@ def main(argv=None):
             for d in range(tiny.DRAWS):
                 train, test = tiny.draw(task, y, n, seed=1000 * n + d)
                 for method in args.methods:
-                    model = build_method(method, task, seed=d, lgbm_trees=300, n_jobs=1)
+                    model = (HierarchicalMixtureClassifier(make_experts(task, seed=d),
+                                                           random_state=d)
+                             if method == "hme" else
+                             build_method(method, task, seed=d, lgbm_trees=300, n_jobs=1))
                     try:
                         with levers_set(prior_floor=False):
                             model.fit(X[train], y[train])

@@ -298,12 +298,18 @@ def tree_log_likelihood_samples(tree, gates, X_gate, outputs, y, n_classes, vari
     return logsumexp(log_weights + leaf_log_likelihood(y, outputs, variances), axis=1)
 
 
+def held_out_log_likelihood_samples(problem, validation, experts, gates, variances):
+    """log p(y | x) of the tree on each held-out row of ``validation``."""
+    outputs = leaf_outputs(problem.names, experts, validation.expert_X, problem.n_classes)
+    return tree_log_likelihood_samples(problem.tree, gates, validation.X, outputs,
+                                       validation.y, problem.n_classes, variances)
+
+
 def held_out_log_likelihood(problem, validation, experts, gates, variances):
     """Weighted mean log p(y | x) of the tree on the held-out rows ``validation``:
     the log-likelihood the fitted tree reports (``log_likelihood_samples``)."""
-    outputs = leaf_outputs(problem.names, experts, validation.expert_X, problem.n_classes)
-    per_sample = tree_log_likelihood_samples(problem.tree, gates, validation.X, outputs,
-                                             validation.y, problem.n_classes, variances)
+    per_sample = held_out_log_likelihood_samples(problem, validation, experts, gates,
+                                                 variances)
     return float(np.average(per_sample, weights=validation.sample_weight))
 
 
@@ -371,7 +377,7 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
             # copied; the leaves are fitted anew (an old leaf is kept as it is)
             # and the variances a new array each iteration.
             best = Bunch(experts=list(experts), gates=copy.deepcopy(gates),
-                         variances=variances, iteration=iteration,
+                         variances=variances, iteration=iteration, per_sample=per_sample,
                          log_likelihood=log_likelihood, held_out=held_out, score=score)
         if stop or no_change >= n_iter_no_change:
             converged = True
@@ -379,9 +385,10 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
     if validation is None:
         return Bunch(experts=experts, gates=gates, variances=variances, history=history,
                      n_iter=iteration, converged=converged, log_likelihood=log_likelihood,
-                     best_iteration=iteration, validation_log_likelihood=None,
-                     score=log_likelihood)
+                     per_sample=per_sample, best_iteration=iteration,
+                     validation_log_likelihood=None, score=log_likelihood)
     return Bunch(experts=best.experts, gates=best.gates, variances=best.variances,
                  history=history, n_iter=iteration, converged=converged,
-                 log_likelihood=best.log_likelihood, best_iteration=best.iteration,
-                 validation_log_likelihood=best.held_out, score=best.score)
+                 log_likelihood=best.log_likelihood, per_sample=best.per_sample,
+                 best_iteration=best.iteration, validation_log_likelihood=best.held_out,
+                 score=best.score)

@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from skmoe import EnsembleClassifier, MixtureOfExpertsClassifier
+from skmoe import EnsembleClassifier, HierarchicalMixtureClassifier, MixtureOfExpertsClassifier
 from skmoe._blend import levers_set
 
 
@@ -37,6 +37,8 @@ MODELS = {
     "em": lambda: MixtureOfExpertsClassifier(_experts(), training="em", random_state=0),
     "greedy ensemble": lambda: EnsembleClassifier(_experts(), weights="greedy",
                                                   random_state=0),
+    "hierarchical": lambda: HierarchicalMixtureClassifier(_experts(), branching=(2,),
+                                                          random_state=0),
 }
 
 

@@ -44,7 +44,11 @@ def test_hme_classifier_log_likelihood_is_the_log_of_predict_proba():
     X_new = np.random.RandomState(1).normal(size=(40, 2)) * 3
     y_new = np.array(["zeta", "alpha", "mid"])[np.arange(40) % 3]
     proba = hme.predict_proba(X_new)
-    assert np.any(proba[np.arange(40), np.searchsorted(hme.classes_, y_new)] == 0)
+    # Where every leaf rules the label out, only class_prior_'s share is left.
+    share, frequencies = hme.class_prior_
+    codes = np.searchsorted(hme.classes_, y_new)
+    assert_allclose(proba[np.arange(40), codes].min(), share * frequencies[codes].min(),
+                    rtol=1e-12)
     assert_allclose(hme.log_likelihood_samples(X_new, y_new),
                     _log_proba_at(proba, hme.classes_, y_new), rtol=1e-12)
 

@@ -98,15 +98,23 @@ def test_guard_hme_classifier_weighted_em_and_probabilities_by_hand():
     leaves = np.zeros((len(X), 4, 3))
     for j, leaf in enumerate(hme.experts_):   # a leaf may have seen fewer classes
         leaves[:, j, leaf.classes_] = leaf.predict_proba(X)
-    proba = (weights[:, :, None] * leaves).sum(axis=1)
+    mixture = (weights[:, :, None] * leaves).sum(axis=1)
+    # With a 1/n^2 share of the weighted class frequencies (n = sum(w) / min(w)).
+    share = (w.min() / w.sum()) ** 2
+    frequencies = np.bincount(labels, weights=w) / w.sum()
+    assert hme.class_prior_[0] == pytest.approx(share, rel=1e-12)
+    proba = (1 - share) * mixture + share * frequencies
     np.testing.assert_allclose(hme.predict_proba(X), proba, rtol=1e-10, atol=1e-15)
     history = [step["log_likelihood"] for step in hme.history_]
     assert np.all(np.diff(history) >= -1e-10)
     # EM's likelihood floors each leaf's probability of the label at 1e-6 (a leaf
-    # that never saw a class gives it 0 here, and EM's posteriors need a log).
+    # that never saw a class gives it 0 here, and EM's posteriors need a log);
+    # log_likelihood_ mixes the share into that, as predict_proba does.
     picked = np.maximum(leaves[np.arange(len(y)), :, labels], 1e-6)
+    em = (weights * picked).sum(axis=1)
     np.testing.assert_allclose(
-        hme.log_likelihood_, np.average(np.log((weights * picked).sum(axis=1)), weights=w),
+        hme.log_likelihood_,
+        np.average(np.log((1 - share) * em + share * frequencies[labels]), weights=w),
         rtol=1e-10)
     np.testing.assert_allclose(
         hme.log_likelihood_, np.average(np.log(proba[np.arange(len(y)), labels]), weights=w),
