@@ -128,9 +128,9 @@ def levers_set(**changes):
 def class_prior(y, w, n_classes):
     """A classifier's share of the class frequencies, ``(1 / n^2, frequencies)``
     (:func:`~skmoe._candidates.prior_floor`), that the mixtures of experts
-    (every trainer and routing) and the greedy ensemble mix into their final
-    probabilities (``class_prior_``); None with ``LEVERS["prior_floor"]`` off
-    (the ablation benchmark)."""
+    (every trainer and routing), the hierarchical mixtures and the greedy
+    ensemble mix into their final probabilities (``class_prior_``); None with
+    ``LEVERS["prior_floor"]`` off (the ablation benchmark)."""
     return prior_floor(y, w, n_classes) if LEVERS["prior_floor"] else None
 
 
