@@ -90,6 +90,9 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         Classification: ``P(class | outcome)``; the last row (the class
         prior) is used for outcomes not seen in ``fit``.
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names (the rule still gets a numpy
+        array: it reads columns by position).
 
     Examples
     --------

@@ -270,8 +270,8 @@ def _fitted_estimators():
                            max_iter=2, random_state=0).fit(Xm, Ym)))
         fitted += [(skmoe.TorchMLPRegressor, skmoe.TorchMLPRegressor(max_epochs=1).fit(X, y)),
                    (skmoe.TorchMLPClassifier, skmoe.TorchMLPClassifier(max_epochs=1).fit(Xc, yc))]
-        fitted += [(skmoe.RuleExpert, skmoe.RuleExpert(_scaled, params={"a": 1.0}).fit(
-                       X.to_numpy(), y)),
+        # (A DataFrame: the rule sets feature_names_in_, which its docstring lacked.)
+        fitted += [(skmoe.RuleExpert, skmoe.RuleExpert(_scaled, params={"a": 1.0}).fit(X, y)),
                    (skmoe.RuleExpert, skmoe.RuleExpert(
                        _above, params={"threshold": 5.0}, task="classification").fit(
                        Xc.to_numpy(), yc))]
