@@ -348,8 +348,10 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         early-stopping patience.
     n_init : int, default=1
         Restarts: EM keeps the run with the best log-likelihood (its
-        restarts run in parallel with ``n_jobs``), gradient training the one
-        with the best validation loss.
+        restarts run in parallel with ``n_jobs``), joint gradient training
+        (torch experts or ``top_k``) the one with the best validation loss.
+        The stacked gate keeps them all: ``n_init`` gates on each of its
+        folds of the rows (five, fewer below 20 rows), their logits averaged.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
         EM only: starting responsibilities. 'kmeans': each expert starts on
         one k-means region of the joint (x, y) space; 'matched': the same

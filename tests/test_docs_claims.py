@@ -1,0 +1,43 @@
+"""Docstring claims of the public API checked against what the code does.
+
+Each test pins the behaviour a docstring describes and the sentence that
+describes it, where the docstring said something else.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.linear_model import LinearRegression
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsRegressor
+from skmoe.datasets import make_regimes
+
+
+def _doc(obj):
+    return " ".join(obj.__doc__.split())
+
+
+def _networks(gate):
+    """How many gate networks the fitted gate's module runs (batched)."""
+    from skmoe._nn import BatchedMLP
+    return sum(m.layers[-1].weight.shape[0] for m in gate.module_.modules()
+               if isinstance(m, BatchedMLP))
+
+
+def test_stacked_gate_averages_its_n_init_gates_and_the_docstring_says_so():
+    """``n_init`` read "gradient training [keeps] the one with the best
+    validation loss"; the default stacked gate keeps every gate: ``n_init``
+    per fold of its five, their logits averaged (5, 10 networks)."""
+    X, y = make_regimes(n_samples=120, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short fits' ConvergenceWarning
+        counts = [_networks(MixtureOfExpertsRegressor(experts, n_init=n_init, max_epochs=2,
+                                                      random_state=0).fit(X, y).gate_)
+                  for n_init in (1, 2)]
+    assert counts == [5, 10]
+    doc = _doc(MixtureOfExpertsRegressor)
+    assert "gradient training the one with the best validation loss" not in doc
+    assert ("The stacked gate keeps them all: ``n_init`` gates on each of its folds of the "
+            "rows (five, fewer below 20 rows), their logits averaged.") in doc
