@@ -1,10 +1,11 @@
 """How many experts? Information criteria and held-out log-likelihood.
 
-* :func:`bic` / :func:`aic` of a fitted EM mixture (flat or hierarchical),
-  where its number of free parameters is defined: linear and GLM experts
-  (``coef_`` and ``intercept_``, also as the last step of a ``Pipeline``),
-  torch experts (their module's parameters), the gate networks, and one
-  noise scale per expert for regression.
+* :func:`bic` / :func:`aic` of a fitted mixture (flat or hierarchical, any
+  trainer), where its number of free parameters is defined: linear and GLM
+  experts (``coef_`` and ``intercept_``, also as the last step of a
+  ``Pipeline``), torch experts (their module's parameters), the gate
+  networks, the stacked gate's final blend, and one noise scale per expert
+  for regression.
 * :data:`log_likelihood_scorer`: the mean held-out log-likelihood, for
   ``GridSearchCV(scoring=...)`` over any pool.
 * :func:`select_n_experts`: try several numbers of experts, pick one by
@@ -221,13 +222,15 @@ def bic(estimator, X, y):
     given ``X`` and ``k`` the number of free parameters: ``coef_`` plus
     ``intercept_`` of linear and GLM experts (``LinearRegression``,
     ``Ridge``, ``LogisticRegression``..., also as the last step of a
-    ``Pipeline``), the parameters of torch experts' and gates' modules, and
-    one noise scale per expert (regression).
+    ``Pipeline``), the parameters of torch experts' and gates' modules, one
+    noise scale per expert (regression) and, for the default stacked gate,
+    the heads and candidate weights of its final blend (``combiner_``).
 
     Parameters
     ----------
     estimator : fitted mixture
-        A mixture trained by EM (flat or hierarchical).
+        A fitted mixture of experts, flat or hierarchical, whatever its
+        training (EM or the stacked gate), or a ``Pipeline`` ending in one.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
 
@@ -240,6 +243,9 @@ def bic(estimator, X, y):
     ValueError
         If an expert (a tree, k-NN, LightGBM...) has no defined number of
         free parameters; select by held-out log-likelihood instead.
+    TypeError
+        If ``estimator`` is not a skmoe mixture (an estimator without
+        ``experts_``, or an ensemble, which defines no likelihood).
     """
     k = n_free_parameters(estimator)
     return -2.0 * _total_log_likelihood(estimator, X, y) + k * np.log(n_samples(X))

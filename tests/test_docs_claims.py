@@ -41,3 +41,37 @@ def test_stacked_gate_averages_its_n_init_gates_and_the_docstring_says_so():
     assert "gradient training the one with the best validation loss" not in doc
     assert ("The stacked gate keeps them all: ``n_init`` gates on each of its folds of the "
             "rows (five, fewer below 20 rows), their logits averaged.") in doc
+
+
+def test_bic_of_the_stacked_gate_and_a_pipeline_and_the_docstring_says_so():
+    """``skmoe.bic`` documented its estimator as "A mixture trained by EM",
+    but counts the stacked gate's final blend (``combiner_``) and takes the
+    default mixture and a Pipeline ending in one; an ensemble is a TypeError
+    the Raises section did not name."""
+    import pytest
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    import skmoe
+    from skmoe._selection import n_free_parameters
+
+    X, y = make_regimes(n_samples=120, random_state=0)
+    experts = [("line", LinearRegression()), ("ridge", Ridge())]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, max_epochs=2, random_state=0).fit(X, y)
+        pipe = make_pipeline(FunctionTransformer(), MixtureOfExpertsRegressor(
+            experts, max_epochs=2, random_state=0)).fit(X, y)
+    assert moe.training_ == "gradient" and moe.combiner_ is not None
+    total = moe.log_likelihood_samples(X, y).sum()
+    k = n_free_parameters(moe)
+    np.testing.assert_allclose(skmoe.bic(moe, X, y), -2 * total + k * np.log(len(y)))
+    np.testing.assert_allclose(skmoe.bic(pipe, X, y), skmoe.bic(moe, X, y))
+    with pytest.raises(TypeError, match="does not define a likelihood"):
+        skmoe.bic(skmoe.EnsembleRegressor(experts).fit(X, y), X, y)
+    doc = _doc(skmoe.bic)
+    assert "A mixture trained by EM" not in doc
+    assert "whatever its training (EM or the stacked gate), or a ``Pipeline`` ending in one" in doc
+    assert "the heads and candidate weights of its final blend (``combiner_``)" in doc
+    assert "TypeError If ``estimator`` is not a skmoe mixture" in doc
