@@ -148,9 +148,11 @@ default=None
     loss_curve_ : list of float
         Weighted training loss per epoch.
     validation_loss_curve_ : list of float
-        Validation loss per epoch (only with ``early_stopping``, and rows of
-        positive weight to validate on: at least two, ``validation_fraction``
-        of them rounding to one or more).
+        Validation loss per epoch, only with ``early_stopping``: on
+        ``validation_fraction`` of the rows (at least one) where both they
+        and the training rows carry weight, else on that share of the rows
+        of positive weight, where it rounds to at least one and leaves one
+        to train on (otherwise none is held out and this is not set).
     n_iter_ : int
         Epochs run.
     device_ : torch.device

@@ -75,3 +75,23 @@ def test_bic_of_the_stacked_gate_and_a_pipeline_and_the_docstring_says_so():
     assert "whatever its training (EM or the stacked gate), or a ``Pipeline`` ending in one" in doc
     assert "the heads and candidate weights of its final blend (``combiner_``)" in doc
     assert "TypeError If ``estimator`` is not a skmoe mixture" in doc
+
+
+def test_mmoe_validates_on_at_least_one_row_and_the_docstring_says_so():
+    """MMoE's ``validation_loss_curve_`` was documented as set only where
+    ``validation_fraction`` of the rows of positive weight rounds to one or
+    more; with 15 rows and 0.01 (0.15 rows) one row is held out all the same
+    and the curve is set, one value per epoch."""
+    from skmoe import MultiGateMixtureOfExperts
+    from skmoe.datasets import make_mmoe_tasks
+
+    X, Y = make_mmoe_tasks(n_samples=15, n_features=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter=2: ConvergenceWarning
+        mmoe = MultiGateMixtureOfExperts(n_experts=2, max_iter=2, early_stopping=True,
+                                         validation_fraction=0.01, random_state=0).fit(X, Y)
+    assert len(mmoe.validation_loss_curve_) == mmoe.n_iter_ == 2
+    doc = _doc(MultiGateMixtureOfExperts)
+    assert "``validation_fraction`` of them rounding to one or more" not in doc
+    assert ("on ``validation_fraction`` of the rows (at least one) where both they and the "
+            "training rows carry weight") in doc
