@@ -259,8 +259,10 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         float32. ``'tf32'`` lets CUDA matmuls use TF32 tensor cores (10-bit
         mantissa, float32 accumulation; no effect on the CPU). ``'bf16'``
         autocasts the network to bfloat16 (float32 accumulation, float32
-        weights and optimiser). Outputs are float32 either way. In a
-        mixture's joint training, ``'tf32'`` covers the whole training step
+        weights and optimiser). The network's outputs are cast to float32
+        either way, and ``predict`` and ``predict_proba`` return float64
+        (rescaled to y's units, or a float64 softmax). In a mixture's joint
+        training, ``'tf32'`` covers the whole training step
         (the gate's matmuls too); ``'bf16'`` the experts only.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling, dropout and the split.

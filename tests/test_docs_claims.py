@@ -95,3 +95,25 @@ def test_mmoe_validates_on_at_least_one_row_and_the_docstring_says_so():
     assert "``validation_fraction`` of them rounding to one or more" not in doc
     assert ("on ``validation_fraction`` of the rows (at least one) where both they and the "
             "training rows carry weight") in doc
+
+
+def test_torch_mlp_predictions_are_float64_and_the_docstring_says_so():
+    """``precision`` read "Outputs are float32 either way", but ``predict``
+    and ``predict_proba`` return float64 under every precision: the
+    network's float32 outputs are rescaled to y's units, or put through a
+    float64 softmax."""
+    from sklearn.datasets import load_iris
+
+    from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
+
+    X = np.linspace(0, 1, 30)[:, None]
+    Xc, yc = load_iris(return_X_y=True)
+    for precision in ("float32", "bf16"):
+        reg = TorchMLPRegressor(max_epochs=1, precision=precision, random_state=0)
+        clf = TorchMLPClassifier(max_epochs=1, precision=precision, random_state=0)
+        assert reg.fit(X, X[:, 0]).predict(X).dtype == np.float64
+        assert clf.fit(Xc, yc).predict_proba(Xc).dtype == np.float64
+    doc = _doc(TorchMLPRegressor)
+    assert "Outputs are float32 either way" not in doc
+    assert ("The network's outputs are cast to float32 either way, and ``predict`` and "
+            "``predict_proba`` return float64") in doc
