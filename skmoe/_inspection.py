@@ -25,11 +25,13 @@ class ExpertInspectionMixin:
         With ``top_k`` these are the routed weights that ``predict`` uses:
         the k largest gate weights of each row, renormalised, zero elsewhere
         (``gate_.predict_proba`` gives the full softmax). With the default
-        stacked gate (a fitted ``combiner_``), ``predict`` blends the gate's
-        mixture with the final blend's other candidates (the constant blend,
-        the heads: ``candidate_weights_``), so these weights are the gate's
-        part only, not the weight each expert's prediction gets in
-        ``predict``.
+        stacked gate these are the mixture's weights, the input-dependent
+        gate blended with the constant blend (their shares in
+        ``candidate_weights_``); where ``combiner_`` is fitted, ``predict``
+        blends that mixture with the final blend's heads (the other
+        ``candidate_weights_``: stacking's linear models, the best expert
+        and, for a classifier, the class frequencies), so these weights are
+        not the weight each expert's prediction gets in ``predict``.
 
         Parameters
         ----------

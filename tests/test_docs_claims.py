@@ -117,3 +117,27 @@ def test_torch_mlp_predictions_are_float64_and_the_docstring_says_so():
     assert "Outputs are float32 either way" not in doc
     assert ("The network's outputs are cast to float32 either way, and ``predict`` and "
             "``predict_proba`` return float64") in doc
+
+
+def test_predict_gate_includes_the_constant_blend_and_the_docstring_says_so():
+    """``predict_gate`` said ``predict`` blends the gate's weights with "the
+    constant blend, the heads"; the constant blend is inside them (the gate's
+    module mixes it in), and ``predict`` adds only the heads: it is
+    ``(w_gate + w_constant) * sum_i g_i f_i`` plus the heads' weighted
+    predictions."""
+    X, y = make_regimes(n_samples=150, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, max_epochs=3, random_state=0).fit(X, y)
+    weights, outputs = moe.predict_gate(X), moe.predict_experts(X)
+    share = moe.candidate_weights_["gate"] + moe.candidate_weights_["constant"]
+    heads = [(w, head) for w, head in moe.combiner_.heads]
+    assert len(heads) == len(moe.candidate_weights_) - 2   # every candidate but those two
+    expected = share * (weights * outputs).sum(axis=1) + sum(
+        w * head.predict(moe._gate_view(X), outputs) for w, head in heads)
+    np.testing.assert_allclose(moe.predict(X), expected, rtol=1e-10, atol=1e-10)
+    doc = " ".join(MixtureOfExpertsRegressor.predict_gate.__doc__.split())
+    assert "other candidates (the constant blend, the heads" not in doc
+    assert ("these are the mixture's weights, the input-dependent gate blended with the "
+            "constant blend") in doc
