@@ -530,8 +530,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         at least 0.02. ``predict_gate`` shows the mixture's part (the
         constant blend and the gate).
     combiner_ : CandidateBlend or None
-        When a linear head has a weight: the blend of the mixture's
-        prediction with the heads', which ``predict``, ``predict_proba`` and
+        When a head (stacking's linear models, the best expert, for a
+        classifier the class frequencies) has a weight: the blend of the
+        mixture's prediction with the heads', which ``predict``, ``predict_proba`` and
         ``log_likelihood_samples`` go through. The regressor's predictive
         density is then the mixture moved, row by row, to that blended mean:
         ``predict(return_std=True)`` gives its mean and spread, and

@@ -141,3 +141,24 @@ def test_predict_gate_includes_the_constant_blend_and_the_docstring_says_so():
     assert "other candidates (the constant blend, the heads" not in doc
     assert ("these are the mixture's weights, the input-dependent gate blended with the "
             "constant blend") in doc
+
+
+def test_combiner_is_set_by_the_best_expert_alone_and_the_docstring_says_so():
+    """``combiner_`` was documented as set "When a linear head has a weight";
+    the best expert is a head of the final blend too: with the linear heads
+    switched off (the ablation levers) it alone makes a ``combiner_``."""
+    from skmoe._blend import levers_set
+    from skmoe._candidates import ExpertHead
+
+    X, y = make_regimes(n_samples=150, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    with warnings.catch_warnings(), levers_set(linear_head=False,
+                                               feature_weighted_head=False):
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, max_epochs=3, random_state=0).fit(X, y)
+    assert sorted(moe.candidate_weights_) == ["best_expert", "constant", "gate"]
+    assert [type(head) for _, head in moe.combiner_.heads] == [ExpertHead]
+    doc = _doc(MixtureOfExpertsRegressor)
+    assert "When a linear head has a weight" not in doc
+    assert ("When a head (stacking's linear models, the best expert, for a classifier the "
+            "class frequencies) has a weight") in doc
