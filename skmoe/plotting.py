@@ -255,7 +255,8 @@ class GateDisplay:
 
         Parameters
         ----------
-        estimator : fitted MixtureOfExpertsRegressor or MixtureOfExpertsClassifier
+        estimator : fitted mixture of experts
+            A flat or a hierarchical mixture (its leaves' weights).
         X : array-like of shape (n_samples, n_features)
             Sets the feature's range and the values of the other features
             (their medians).

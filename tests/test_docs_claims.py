@@ -162,3 +162,31 @@ def test_combiner_is_set_by_the_best_expert_alone_and_the_docstring_says_so():
     assert "When a linear head has a weight" not in doc
     assert ("When a head (stacking's linear models, the best expert, for a classifier the "
             "class frequencies) has a weight") in doc
+
+
+def test_gate_display_takes_a_hierarchical_mixture_and_the_docstring_says_so():
+    """``GateDisplay.from_estimator`` documented its estimator as a flat
+    mixture only; it draws a hierarchical mixture's leaf weights too, as the
+    other displays (documented as any "fitted mixture of experts") do."""
+    import pytest
+
+    from skmoe import HierarchicalMixtureRegressor
+    from skmoe.datasets import make_hierarchical_regimes
+    from skmoe.plotting import GateDisplay
+
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = make_hierarchical_regimes(n_samples=120, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter=3: ConvergenceWarning
+        hme = HierarchicalMixtureRegressor(LinearRegression(), max_iter=3,
+                                           random_state=0).fit(X, y)
+    display = GateDisplay.from_estimator(hme, X, grid_resolution=7)
+    plt.close(display.figure_)
+    assert display.gate_weights.shape == (7, 4)
+    np.testing.assert_allclose(display.gate_weights.sum(axis=1), 1.0)
+    doc = " ".join(GateDisplay.from_estimator.__doc__.split())
+    assert "estimator : fitted MixtureOfExpertsRegressor or MixtureOfExpertsClassifier" not in doc
+    assert "A flat or a hierarchical mixture (its leaves' weights)." in doc
