@@ -402,9 +402,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         0 trains for ``max_epochs`` on all rows.
     n_iter_no_change : int, default=10
         Early-stopping patience in epochs.
-    device : str, default='auto'
-        Where the gate and the torch experts train: 'auto' uses CUDA when
-        available, 'cuda' without CUDA is an error.
+    device : str or None, default='auto'
+        Where the gate and the torch experts train: 'auto' (or None) uses
+        CUDA when available, 'cuda' without CUDA is an error.
     refit_experts : bool, float in [0, 1] or 'auto', default='auto'
         The stacked gate only (``training='gradient'``, no ``top_k``, no
         torch experts): which models of each expert predict. True: one fit

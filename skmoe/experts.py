@@ -251,8 +251,9 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     tol : float, default=1e-4
     weight_decay : float, default=0.0
         L2 penalty (Adam's ``weight_decay``).
-    device : str, default='auto'
-        ``'auto'`` uses CUDA when available; ``'cuda'`` without CUDA is an error.
+    device : str or None, default='auto'
+        ``'auto'`` (or None) uses CUDA when available; ``'cuda'`` without CUDA
+        is an error.
     precision : {'float32', 'tf32', 'bf16'}, default='float32'
         Matmul precision of the network's forward and backward passes (fit,
         predict, and joint training in a mixture). ``'float32'`` is full

@@ -65,8 +65,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         line search).
     batch_size : int, default=1024
         Minibatch size for Adam.
-    device : str, default='auto'
-        ``'auto'`` uses CUDA when available, else the CPU.
+    device : str or None, default='auto'
+        ``'auto'`` (or None) uses CUDA when available, else the CPU.
 
         ``solver``, ``max_iter``, ``warm_max_iter``, ``learning_rate``,
         ``batch_size`` and ``device`` are read by the gate's own fit

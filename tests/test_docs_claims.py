@@ -190,3 +190,29 @@ def test_gate_display_takes_a_hierarchical_mixture_and_the_docstring_says_so():
     doc = " ".join(GateDisplay.from_estimator.__doc__.split())
     assert "estimator : fitted MixtureOfExpertsRegressor or MixtureOfExpertsClassifier" not in doc
     assert "A flat or a hierarchical mixture (its leaves' weights)." in doc
+
+
+def test_device_none_is_auto_and_the_docstrings_say_so():
+    """The mixtures, the torch experts and the gate take ``device=None``
+    (their constraints and ``resolve_device`` read it as 'auto'), which
+    their docstrings, ``device : str``, did not say."""
+    from skmoe import MLPGate
+    from skmoe._torch_utils import resolve_device
+    from skmoe.experts import TorchMLPRegressor
+
+    auto = resolve_device("auto")
+    X, y = make_regimes(n_samples=60, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, device=None, max_epochs=2,
+                                        random_state=0).fit(X, y)
+        mlp = TorchMLPRegressor(max_epochs=1, device=None, random_state=0).fit(X, y)
+    gate = MLPGate(device=None).init(X, 2, seed=0)
+    assert moe.gate_.device_ == mlp.device_ == gate.device_ == auto
+    for cls, text in [(MixtureOfExpertsRegressor, "device : str or None, default='auto' "
+                       "Where the gate and the torch experts train: 'auto' (or None)"),
+                      (TorchMLPRegressor, "device : str or None, default='auto' "
+                       "``'auto'`` (or None) uses CUDA"),
+                      (MLPGate, "device : str or None, default='auto' ``'auto'`` (or None)")]:
+        assert text in _doc(cls), cls.__name__
