@@ -73,8 +73,11 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         Whether the expert is a regressor or a classifier (its
         scikit-learn tags follow).
     smoothing : float, default=1.0
-        Classification only: additive smoothing of ``P(class | outcome)``,
-        in units of an average row's weight (of the rows of positive weight).
+        Classification only: additive smoothing of ``P(class | outcome)``
+        towards the class prior: ``smoothing`` average rows' weight (of the
+        rows of positive weight) spread over the classes by their
+        frequencies, ``(count + smoothing * prior) / (total + smoothing)``,
+        not ``smoothing`` added to every class.
 
     Attributes
     ----------

@@ -216,3 +216,29 @@ def test_device_none_is_auto_and_the_docstrings_say_so():
                        "``'auto'`` (or None) uses CUDA"),
                       (MLPGate, "device : str or None, default='auto' ``'auto'`` (or None)")]:
         assert text in _doc(cls), cls.__name__
+
+
+def _above(X, threshold):
+    return X[:, 0] > threshold
+
+
+def test_rule_smoothing_is_towards_the_prior_and_the_docstring_says_so():
+    """``RuleExpert(smoothing=...)`` was "additive smoothing ... in units of an
+    average row's weight", which reads as Laplace's (``smoothing`` added to
+    every class: 6/7 for an outcome said on 5 rows of one class of two); the
+    table adds ``smoothing`` rows spread by the class prior: (5 + 1 * 0.5) /
+    (5 + 1) = 11/12, and with a prior of 0.3 / 0.7, (3 + 0.3) / (3 + 1)."""
+    from skmoe import RuleExpert
+
+    X = np.arange(10.0)[:, None]
+    y = (X[:, 0] > 4).astype(int)
+    rule = RuleExpert(_above, params={"threshold": 4.5}, task="classification").fit(X, y)
+    np.testing.assert_allclose(rule.proba_table_, [[11 / 12, 1 / 12], [1 / 12, 11 / 12],
+                                                   [0.5, 0.5]])
+    y = (X[:, 0] > 2).astype(int)   # 3 rows of class 0, 7 of class 1
+    rule = RuleExpert(_above, params={"threshold": 2.5}, task="classification").fit(X, y)
+    np.testing.assert_allclose(rule.proba_table_[0], [3.3 / 4, 0.7 / 4])
+    np.testing.assert_allclose(rule.proba_table_[1], [0.3 / 8, 7.7 / 8])
+    doc = _doc(RuleExpert)
+    assert ("``(count + smoothing * prior) / (total + smoothing)``, not ``smoothing`` added to "
+            "every class") in doc
