@@ -1,7 +1,8 @@
 """RuleExpert: a domain rule written as a Python function, used as an expert.
 
 Regression: ``func(X, **params)`` returns one number per row; the rule's
-noise scale ``noise_std_`` is the (weighted) root mean squared residual.
+noise scale ``noise_std_`` is the (weighted) root mean squared residual
+(floored at ``NOISE_FLOOR`` times y's standard deviation).
 Classification: ``func(X, **params)`` returns one outcome per row (a class
 label, a bool, any discrete value); ``predict_proba`` is the calibrated
 table ``P(class | outcome)`` estimated in ``fit`` with additive smoothing, so
@@ -84,7 +85,9 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
     params_ : dict
         The fitted parameters (the starting values when nothing moved).
     noise_std_ : float
-        Regression: root weighted mean squared residual of the rule.
+        Regression: root weighted mean squared residual of the rule, at
+        least ``1e-3`` times y's standard deviation (a perfect rule is not
+        a zero-variance expert).
     classes_ : ndarray of shape (n_classes,)
         Classification: the class labels.
     outcomes_ : ndarray

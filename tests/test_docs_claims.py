@@ -242,3 +242,24 @@ def test_rule_smoothing_is_towards_the_prior_and_the_docstring_says_so():
     doc = _doc(RuleExpert)
     assert ("``(count + smoothing * prior) / (total + smoothing)``, not ``smoothing`` added to "
             "every class") in doc
+
+
+def _line(X, a=1.0):
+    return a * X[:, 0]
+
+
+def test_rule_noise_std_is_floored_and_the_docstring_says_so():
+    """A regression rule's ``noise_std_`` was documented as its root mean
+    squared residual; a rule that is exact has none, and gets 1e-3 times y's
+    standard deviation (``NOISE_FLOOR``), the residual itself otherwise."""
+    from skmoe import RuleExpert
+
+    X = np.arange(10.0)[:, None]
+    y = 2.0 * X[:, 0]
+    exact = RuleExpert(_line, params={"a": 2.0}).fit(X, y)
+    assert exact.noise_std_ == 1e-3 * y.std()
+    y_off = y + np.where(np.arange(10) % 2, 1.0, -1.0)   # residual +-1 around the line
+    rough = RuleExpert(_line).fit(X, y_off)                # nothing fitted: a = 1
+    np.testing.assert_allclose(rough.noise_std_, np.sqrt(np.mean((y_off - X[:, 0]) ** 2)))
+    assert ("root weighted mean squared residual of the rule, at least ``1e-3`` times y's "
+            "standard deviation") in _doc(RuleExpert)
