@@ -600,7 +600,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         candidate_weights = {"gate": 1.0}
     share_gate = candidate_weights.get("gate", 0.0)
     share_constant = candidate_weights.get("constant", 0.0)
-    use_gate = share_gate > 0
+    # (A Python bool, as gate_selected_ is documented: the weights are numpy
+    # floats, and np.bool_ is not ``True``.)
+    use_gate = bool(share_gate > 0)
     if use_gate and not LEVERS["bagged"]:
         net = BatchedMLP.from_mlps(net.to_mlps(gate.activation)[:1], gate.activation)
     if use_gate and share_constant > 0:

@@ -263,3 +263,20 @@ def test_rule_noise_std_is_floored_and_the_docstring_says_so():
     np.testing.assert_allclose(rough.noise_std_, np.sqrt(np.mean((y_off - X[:, 0]) ** 2)))
     assert ("root weighted mean squared residual of the rule, at least ``1e-3`` times y's "
             "standard deviation") in _doc(RuleExpert)
+
+
+def test_gate_selected_is_a_python_bool_as_documented():
+    """``gate_selected_`` is documented as "bool or None"; the default mixture
+    set a ``numpy.bool_`` (the comparison of a numpy float weight with 0),
+    for which ``moe.gate_selected_ is True`` was False and ``json.dumps``
+    failed."""
+    import json
+
+    X, y = make_regimes(n_samples=80, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, max_epochs=2, random_state=0).fit(X, y)
+    assert type(moe.gate_selected_) is bool
+    assert json.dumps(moe.gate_selected_) == "true"
+    assert "gate_selected_ : bool or None" in _doc(MixtureOfExpertsRegressor)
