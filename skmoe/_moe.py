@@ -496,9 +496,11 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``collapse_action='drop'``), ``seconds``, ``collapsed`` (names of
         the experts found collapsed at that iteration). Per epoch for
         ``training='gradient'``: ``epoch`` (from 1), ``train_loss``,
-        ``validation_loss``, ``log_likelihood`` (with ``loss='nll'``),
-        ``expert_share`` (mean gate weights, routed with ``top_k``),
-        ``seconds``; for the stacked gate
+        ``validation_loss`` (not with ``validation_fraction=0``),
+        ``log_likelihood`` (joint training with ``loss='nll'``: torch
+        experts or ``top_k``; the stacked gate records none, whatever its
+        ``loss``), ``expert_share`` (mean gate weights, routed with
+        ``top_k``), ``seconds``; for the stacked gate
         ``train_loss`` and ``validation_loss`` are means over the fold gates.
     log_likelihood_ : float
         Mean per-sample log-likelihood of the kept run on the training rows

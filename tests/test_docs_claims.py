@@ -280,3 +280,26 @@ def test_gate_selected_is_a_python_bool_as_documented():
     assert type(moe.gate_selected_) is bool
     assert json.dumps(moe.gate_selected_) == "true"
     assert "gate_selected_ : bool or None" in _doc(MixtureOfExpertsRegressor)
+
+
+def test_gradient_history_keys_and_the_docstring_says_which():
+    """``history_`` listed ``log_likelihood`` "with loss='nll'" and
+    ``validation_loss`` always; the stacked gate records no log-likelihood
+    even with ``loss='nll'`` (joint training, ``top_k``, does), and
+    ``validation_fraction=0`` records no validation loss."""
+    X, y = make_regimes(n_samples=80, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    keys = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, options in {"stacked nll": {"loss": "nll"}, "top_k": {"top_k": 1},
+                              "no validation": {"validation_fraction": 0}}.items():
+            keys[name] = set(MixtureOfExpertsRegressor(experts, max_epochs=2, random_state=0,
+                                                       **options).fit(X, y).history_[0])
+    assert "log_likelihood" not in keys["stacked nll"] and "log_likelihood" in keys["top_k"]
+    assert "validation_loss" in keys["top_k"]
+    assert "validation_loss" not in keys["no validation"]
+    doc = _doc(MixtureOfExpertsRegressor)
+    assert ("``log_likelihood`` (joint training with ``loss='nll'``: torch experts or "
+            "``top_k``; the stacked gate records none, whatever its ``loss``)") in doc
+    assert "``validation_loss`` (not with ``validation_fraction=0``)" in doc
