@@ -350,7 +350,9 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
     n_jobs : int, default=None
         Experts (and, for ``'greedy'``, their fold fits) are fitted in parallel.
     random_state : int, RandomState instance or None, default=None
-        Seeds the copies of a homogeneous ensemble and the folds.
+        Seeds the folds and the experts: each expert's ``random_state``
+        left None (a seed set on an expert is kept), and each copy of a
+        homogeneous ensemble its own (in place of any seed it had).
     verbose : bool, default=False
 
     Attributes

@@ -429,7 +429,9 @@ _PARAMS_DOC = """
         Leaves are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the gates (torch), the resampling fallback
-        and, for one estimator cloned to every leaf, the leaves.
+        and the leaves: each leaf's ``random_state`` left None (a seed set
+        on a leaf is kept), and, for one estimator cloned to every leaf,
+        each clone its own (in place of any seed it had).
     verbose : int, default=0
         Print the log-likelihood at every EM iteration.
 """

@@ -378,7 +378,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``n_init`` restarts, when there are several, run in parallel instead.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the folds, the resampling fallback, torch
-        and, for a homogeneous mixture, the experts.
+        and the experts: each expert's ``random_state`` left None (a seed
+        set on an expert is kept), and, for a homogeneous mixture, each
+        copy its own (in place of any seed it had).
     verbose : int, default=0
         Print the log-likelihood and expert shares at every EM iteration
         (the training and validation loss at every epoch with

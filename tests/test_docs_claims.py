@@ -303,3 +303,36 @@ def test_gradient_history_keys_and_the_docstring_says_which():
     assert ("``log_likelihood`` (joint training with ``loss='nll'``: torch experts or "
             "``top_k``; the stacked gate records none, whatever its ``loss``)") in doc
     assert "``validation_loss`` (not with ``validation_fraction=0``)" in doc
+
+
+def test_estimators_seed_their_experts_and_the_docstrings_say_so():
+    """``random_state`` was documented as seeding the experts "for a
+    homogeneous mixture" (the ensemble: "the copies of a homogeneous
+    ensemble"; the tree: "for one estimator cloned to every leaf") only; in
+    a pool of different experts every ``random_state`` left None is seeded
+    from it too, and one set on an expert is kept."""
+    from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor
+
+    X, y = make_regimes(n_samples=60, random_state=0)
+    unset = DecisionTreeRegressor(max_features=0.5)
+    pool = [("tree", unset), ("fixed", DecisionTreeRegressor(random_state=7)),
+            ("line", LinearRegression())]
+    leaves = pool + [("line2", LinearRegression())]
+    seeds = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for cls, experts, options in [
+                (MixtureOfExpertsRegressor, pool, {"training": "em", "max_iter": 1}),
+                (EnsembleRegressor, pool, {}),
+                (HierarchicalMixtureRegressor, leaves, {"max_iter": 1})]:
+            runs = [cls(experts, random_state=seed, **options).fit(X, y).experts_
+                    for seed in (0, 0, 1)]
+            seeds[cls] = [(fits[0].random_state, fits[1].random_state) for fits in runs]
+    for cls, (first, again, other) in seeds.items():
+        assert isinstance(first[0], int) and first == again and other[0] != first[0], cls
+        assert first[1] == other[1] == 7, cls
+    assert unset.random_state is None   # the user's expert is not changed
+    for cls, text in [(MixtureOfExpertsRegressor, "each expert's ``random_state`` left None"),
+                      (EnsembleRegressor, "each expert's ``random_state`` left None"),
+                      (HierarchicalMixtureRegressor, "each leaf's ``random_state`` left None")]:
+        assert text in _doc(cls), cls.__name__
