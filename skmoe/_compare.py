@@ -100,7 +100,9 @@ class ComparisonResult:
     return them (greater is better, so errors are negated, e.g.
     ``neg_root_mean_squared_error``); the table and :meth:`summary` show
     errors as positive numbers (``rmse``). Every parameter is kept as the
-    attribute of the same name.
+    attribute of the same name (``names`` and ``metrics`` as lists,
+    ``n_train`` and ``n_test`` as arrays, ``signs`` as a dict with every
+    metric's sign, those read from the names included).
 
     Parameters
     ----------

@@ -336,3 +336,20 @@ def test_estimators_seed_their_experts_and_the_docstrings_say_so():
                       (EnsembleRegressor, "each expert's ``random_state`` left None"),
                       (HierarchicalMixtureRegressor, "each leaf's ``random_state`` left None")]:
         assert text in _doc(cls), cls.__name__
+
+
+def test_comparison_result_keeps_completed_signs_and_the_docstring_says_so():
+    """``ComparisonResult`` said "Every parameter is kept as the attribute of
+    the same name"; ``signs=None`` (or a dict missing a metric) is kept as
+    the dict of every metric's sign, read from the ``neg_*`` names."""
+    from skmoe import ComparisonResult
+
+    scores = {"a": {"r2": np.ones(2), "neg_mean_absolute_error": -np.ones(2)}}
+    times = {"a": np.ones(2)}
+    for signs in (None, {"r2": 1}):
+        result = ComparisonResult(["a"], ["r2", "neg_mean_absolute_error"], scores, times,
+                                  times, [8, 8], [2, 2], signs=signs)
+        assert result.signs == {"r2": 1.0, "neg_mean_absolute_error": -1.0}
+        assert isinstance(result.n_train, np.ndarray)
+    assert ("``signs`` as a dict with every metric's sign, those read from the names "
+            "included") in _doc(ComparisonResult)
