@@ -279,7 +279,8 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     n_iter_ : int
         Epochs run.
     history_ : list of dict
-        ``train_loss`` (and ``validation_loss``) per epoch.
+        Per epoch: ``epoch`` (from 1), ``train_loss`` and, where rows were
+        held out for early stopping, ``validation_loss``.
     device_ : torch.device
         Where the network lives (``device`` resolved).
     n_features_in_ : int

@@ -353,3 +353,21 @@ def test_comparison_result_keeps_completed_signs_and_the_docstring_says_so():
         assert isinstance(result.n_train, np.ndarray)
     assert ("``signs`` as a dict with every metric's sign, those read from the names "
             "included") in _doc(ComparisonResult)
+
+
+def test_torch_mlp_history_keys_and_the_docstring_says_so():
+    """``TorchMLPRegressor.history_`` listed ``train_loss`` (and
+    ``validation_loss``); each entry has ``epoch`` too, and no
+    ``validation_loss`` without early stopping."""
+    from skmoe.experts import TorchMLPRegressor
+
+    X = np.linspace(0, 1, 30)[:, None]
+    held_out = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, X[:, 0])
+    trained = TorchMLPRegressor(max_epochs=2, early_stopping=False,
+                                random_state=0).fit(X, X[:, 0])
+    assert [set(h) for h in held_out.history_] == [{"epoch", "train_loss",
+                                                    "validation_loss"}] * 2
+    assert [h["epoch"] for h in held_out.history_] == [1, 2]
+    assert set(trained.history_[0]) == {"epoch", "train_loss"}
+    assert ("Per epoch: ``epoch`` (from 1), ``train_loss`` and, where rows were held out for "
+            "early stopping, ``validation_loss``.") in _doc(TorchMLPRegressor)
