@@ -245,7 +245,9 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows and stop when their loss
         has not improved by ``tol`` for ``n_iter_no_change`` epochs; the best
-        weights are kept. Without it, the training loss decides when to stop.
+        weights are kept. Without it, the training loss decides when to stop,
+        as it does where ``validation_fraction`` of the rows rounds to none
+        or leaves fewer than two to train on.
     validation_fraction : float, default=0.1
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
