@@ -217,9 +217,10 @@ def _close_names(name, names):
 def load_dataset(name, *, as_frame=False):
     """Load a named dataset that ships offline (nothing is downloaded).
 
-    Categorical columns are one-hot encoded, rows with missing values
-    dropped, and skewed positive targets (prices, wages) log-transformed, so
-    every expert can take ``X`` as it is.
+    Categorical columns are one-hot encoded, columns missing in more than
+    10 % of the rows dropped and then rows with missing values, and skewed
+    positive targets (prices, wages) log-transformed, so every expert can
+    take ``X`` as it is.
 
     Parameters
     ----------
