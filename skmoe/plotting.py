@@ -230,7 +230,8 @@ def _grid_input(estimator, X, columns, grids):
 
 
 class GateDisplay:
-    """Gate weights along one feature (other features held at their median).
+    """Gate weights along one feature (the others at their median, or their
+    most frequent value where categorical).
 
     Parameters
     ----------
@@ -259,7 +260,8 @@ class GateDisplay:
             A flat or a hierarchical mixture (its leaves' weights).
         X : array-like of shape (n_samples, n_features)
             Sets the feature's range and the values of the other features
-            (their medians).
+            (their medians; the most frequent value of a categorical or text
+            column).
         feature : int or str, default=0
             Column index, or name when the estimator saw feature names.
         grid_resolution : int, default=200
@@ -318,7 +320,8 @@ class GateDisplay:
 
 
 class GateRegionDisplay:
-    """Map of the winning expert over two features (others at their median).
+    """Map of the winning expert over two features (the others at their median,
+    or their most frequent value where categorical).
 
     Colour is the expert with the largest gate weight; paler means the gate
     is less sure (the weight is closer to uniform).

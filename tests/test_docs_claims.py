@@ -7,6 +7,7 @@ describes it, where the docstring said something else.
 import warnings
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeRegressor
 
@@ -409,3 +410,45 @@ def test_load_dataset_drops_sparse_columns_and_the_docstring_says_so():
     assert not any(str(c).startswith(("Mas_Vnr_Type", "Misc_Feature")) for c in data.X.columns)
     doc = " ".join(load_dataset.__doc__.split())
     assert "columns missing in more than 10 % of the rows dropped and then rows with" in doc
+
+
+class _Recorder(BaseEstimator):
+    """A fitted "mixture" that records the rows its gate is asked about."""
+
+    expert_names_ = ["a", "b"]
+
+    def __init__(self, X=None):
+        self.X = X
+
+    def fit(self, X=None, y=None):
+        self.n_features_in_ = self.X.shape[1]
+        self.feature_names_in_ = np.asarray(self.X.columns, dtype=object)
+        return self
+
+    def predict_gate(self, X):
+        self.asked = X
+        return np.full((len(X), 2), 0.5)
+
+
+def test_gate_displays_hold_categorical_features_at_their_mode_as_documented():
+    """The gate displays said the other features are held "at their median";
+    a categorical column is held at its most frequent value (and a numeric
+    one at its median)."""
+    import pandas as pd
+    import pytest
+
+    from skmoe.plotting import GateDisplay, GateRegionDisplay
+
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 10.0], "z": [1.0, 2.0, 3.0, 4.0, 50.0],
+                      "city": pd.Categorical(["b", "a", "b", "c", "b"])})
+    recorder = _Recorder(X).fit()
+    plt.close(GateDisplay.from_estimator(recorder, X, "x", grid_resolution=3).figure_)
+    assert recorder.asked["z"].tolist() == [3.0] * 3
+    assert recorder.asked["city"].tolist() == ["b"] * 3
+    assert recorder.asked["x"].tolist() == [0.0, 5.0, 10.0]
+    for cls in (GateDisplay, GateRegionDisplay):
+        assert "or their most frequent value where categorical" in _doc(cls), cls.__name__
