@@ -22,7 +22,8 @@ from inspect import signature
 import numpy as np
 from scipy import stats
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.metrics import get_scorer, get_scorer_names, log_loss
+from sklearn.metrics import (explained_variance_score, get_scorer, get_scorer_names,
+                             log_loss, r2_score)
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
@@ -591,6 +592,29 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
     return scores, fit_time, predict_time, messages
 
 
+def _warn_constant_test_targets(scorers, splits, y):
+    """Warn where R^2 (or explained variance) is scored on a constant test target.
+
+    Undefined there, scikit-learn scores it 0 (1 for an exact prediction):
+    a model of R^2 0.87 elsewhere showed a mean of 0.44, the 0 of a split
+    whose test rows all had the same target counted as a measurement.
+    """
+    keys = [k for k, s in scorers.items()
+            if getattr(s, "_score_func", None) in (r2_score, explained_variance_score)]
+    if not keys or y.ndim != 1:
+        return
+    # (A single test row is NaN, which compare already warns of.)
+    constant = [j + 1 for j, (_, test) in enumerate(splits)
+                if len(test) > 1 and len(np.unique(y[test])) == 1]
+    if constant:
+        warnings.warn(f"The test target is constant on {len(constant)} of the {len(splits)} "
+                      f"splits (split {', '.join(map(str, constant))}), where "
+                      f"{' and '.join(keys)} is undefined: scikit-learn scores it 0 there "
+                      "(1 for an exact prediction), and the means count it. Use fewer, "
+                      "larger folds, or an error metric such as "
+                      "'neg_root_mean_squared_error'.", UserWarning, stacklevel=3)
+
+
 def _indexed_fit_score(k, *args):
     return k, _fit_score(*args)
 
@@ -830,6 +854,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                 warnings.warn(f"{name} scored NaN on {int(np.isnan(scores[name][m]).sum())} "
                               f"of {J} splits by {m}; its mean is NaN.", RuntimeWarning,
                               stacklevel=2)
+    if not classifier:
+        _warn_constant_test_targets(scorers, splits, y_arr)
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
                             [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
                             pair=pair, task="classification" if classifier else "regression",

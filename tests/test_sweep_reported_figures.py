@@ -1,0 +1,35 @@
+"""Wrong-numbers sweep, round 16: the figures of compare(), its table and plots."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import r2_score
+
+from skmoe import compare
+
+
+def test_compare_warns_of_r2_scored_on_a_constant_test_target():
+    # R^2 is undefined where the test rows all have the same target;
+    # scikit-learn scores it 0 there, and the table's mean counted that 0 as
+    # a measurement (a mean of 0.44 for a model of R^2 0.87 elsewhere),
+    # without a word.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=40)
+    y[30:] = 1.0
+    splits = [(np.arange(30), np.arange(30, 40)), (np.arange(10, 40), np.arange(10))]
+    with pytest.warns(UserWarning, match=r"constant on 1 of the 2 splits \(split 1\), "
+                                         r"where r2 is undefined"):
+        result = compare({"line": LinearRegression(), "mean": DummyRegressor()}, X, y,
+                         cv=splits)
+    # The figures themselves are scikit-learn's, unchanged.
+    line = LinearRegression().fit(X[10:], y[10:])
+    assert_array_equal(result.scores["line"]["r2"], [0.0, r2_score(y[:10], line.predict(X[:10]))])
+    # No warning where every test target varies.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare({"line": LinearRegression()}, X, y, cv=[splits[1]])
