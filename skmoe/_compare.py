@@ -354,9 +354,14 @@ def _describe_test(test, significance, sign=None):
         better = test.a if test.mean_difference < 0 else test.b
     else:
         better = test.a if test.mean_difference > 0 else test.b
-    verdict = (f"significant at {significance:g}: {better} is better"
-               if test.p_value < significance else
-               f"not significant at {significance:g}: no real difference shown")
+    if np.isnan(test.p_value):
+        # A model's NaN score leaves no test: "not significant: no real
+        # difference shown" was a verdict drawn from nothing.
+        verdict = "no test: a score is NaN"
+    else:
+        verdict = (f"significant at {significance:g}: {better} is better"
+                   if test.p_value < significance else
+                   f"not significant at {significance:g}: no real difference shown")
     return (f"{test.a} vs {test.b} on {label}: difference {test.mean_difference:+.4g}, "
             f"corrected resampled t({test.df}) = {test.t_statistic:.2f}, "
             f"p = {test.p_value:.3g} ({verdict})")

@@ -9,7 +9,7 @@ from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 
-from skmoe import compare
+from skmoe import ComparisonResult, compare
 
 
 def test_compare_warns_of_r2_scored_on_a_constant_test_target():
@@ -33,3 +33,17 @@ def test_compare_warns_of_r2_scored_on_a_constant_test_target():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         compare({"line": LinearRegression()}, X, y, cv=[splits[1]])
+
+
+def test_table_gives_no_verdict_on_a_paired_test_of_nan_scores():
+    # A model that scored NaN on a split has no paired test (t and p are NaN);
+    # the line under the table still said "not significant at 0.05: no real
+    # difference shown", a verdict drawn from nothing.
+    ones = {"a": np.ones(3), "b": np.ones(3)}
+    result = ComparisonResult(["a", "b"], ["r2"],
+                              {"a": {"r2": np.array([0.5, np.nan, 0.6])},
+                               "b": {"r2": np.array([0.4, 0.5, 0.5])}},
+                              ones, ones, [20] * 3, [10] * 3, pair=("a", "b"))
+    line = str(result).splitlines()[-1]
+    assert line == ("a vs b on r2: difference +nan, corrected resampled t(2) = nan, "
+                    "p = nan (no test: a score is NaN)")
