@@ -22,8 +22,8 @@ from inspect import signature
 import numpy as np
 from scipy import stats
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.metrics import (explained_variance_score, get_scorer, get_scorer_names,
-                             log_loss, r2_score)
+from sklearn.metrics import (brier_score_loss, explained_variance_score, get_scorer,
+                             get_scorer_names, log_loss, r2_score)
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
@@ -522,7 +522,8 @@ def _check_scorer(scorer, what):
 
 
 class _AllClassesLogLoss:
-    """``neg_log_loss`` over every class of y, not only those of the test fold.
+    """``neg_log_loss`` (or ``neg_brier_score``) over every class of y, not
+    only those of the test fold.
 
     scikit-learn's scorer takes the classes from the test fold's labels: a
     fold that misses a class (one rarer than the folds) stopped compare() with
@@ -545,12 +546,20 @@ class _AllClassesLogLoss:
         given = model.predict_proba(X)
         proba = np.zeros((len(given), len(self.classes)))
         proba[:, np.searchsorted(self.classes, own)] = given
-        return -log_loss(y, proba, labels=self.classes)
+        return -self.scorer._score_func(y, proba, labels=self.classes)
 
 
 def _is_log_loss(scorer):
-    return (getattr(scorer, "_score_func", None) is log_loss
-            and getattr(scorer, "_sign", None) == -1 and not getattr(scorer, "_kwargs", None))
+    """Whether ``scorer`` is scikit-learn's plain ``neg_log_loss``, or its
+    ``neg_brier_score`` where that takes ``labels`` (multi-class Brier,
+    scikit-learn >= 1.7): a 3-class fold without one class failed with "y_true
+    and y_prob contain different number of classes: 2 vs 3", blamed on the
+    first model."""
+    func = getattr(scorer, "_score_func", None)
+    takes_labels = func is log_loss or (func is brier_score_loss and "labels" in
+                                        signature(brier_score_loss).parameters)
+    return (takes_labels and getattr(scorer, "_sign", None) == -1
+            and not getattr(scorer, "_kwargs", None))
 
 
 def _default_pair(estimators):

@@ -1,13 +1,14 @@
 """Wrong-numbers sweep, round 16: the figures of compare(), its table and plots."""
 
 import warnings
+from inspect import signature
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.dummy import DummyRegressor
-from sklearn.linear_model import LinearRegression
-from sklearn.metrics import r2_score
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.metrics import brier_score_loss, r2_score
 
 from skmoe import ComparisonResult, compare
 
@@ -47,3 +48,33 @@ def test_table_gives_no_verdict_on_a_paired_test_of_nan_scores():
     line = str(result).splitlines()[-1]
     assert line == ("a vs b on r2: difference +nan, corrected resampled t(2) = nan, "
                     "p = nan (no test: a score is NaN)")
+
+
+@pytest.mark.skipif("labels" not in signature(brier_score_loss).parameters,
+                    reason="multi-class Brier score needs scikit-learn >= 1.7")
+def test_compare_scores_brier_over_every_class_on_a_fold_without_one():
+    # A 3-class test fold without class 2 stopped compare() with "y_true and
+    # y_prob contain different number of classes: 2 vs 3", blamed on the
+    # model; neg_log_loss was already scored over every class of y.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    y = np.array([0] * 12 + [1] * 12 + [2] * 6)
+    splits = [(np.r_[0:10, 12:22, 24:30], np.r_[10:12, 22:24]),
+              (np.r_[2:12, 14:24, 24:27], np.r_[0:2, 12:14, 27:30])]
+    result = compare({"line": LogisticRegression()}, X, y, cv=splits,
+                     scoring="neg_brier_score")
+    expected = [-brier_score_loss(y[test], LogisticRegression().fit(X[train], y[train])
+                                  .predict_proba(X[test]), labels=[0, 1, 2])
+                for train, test in splits]
+    assert_allclose(result.scores["line"]["neg_brier_score"], expected, rtol=1e-12)
+    # A binary fold of one class, labels as text: scikit-learn's scorer failed
+    # with "y_true takes value in {'p'} and pos_label is not specified"; the
+    # scores are those of the same labels as 0/1 (scikit-learn's own there).
+    y = np.array([0] * 20 + [1] * 10)
+    splits = [(np.r_[0:22], np.r_[22:30]), (np.r_[8:30], np.r_[0:8])]
+    as_text = compare({"line": LogisticRegression()}, X, np.where(y == 1, "p", "n"),
+                      cv=splits, scoring="neg_brier_score")
+    as_numbers = compare({"line": LogisticRegression()}, X, y, cv=splits,
+                         scoring="neg_brier_score")
+    assert_allclose(as_text.scores["line"]["neg_brier_score"],
+                    as_numbers.scores["line"]["neg_brier_score"], rtol=1e-12)
