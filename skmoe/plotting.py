@@ -400,8 +400,14 @@ class GateRegionDisplay:
         # Certainty 0 at a uniform gate, 1 when one expert takes everything.
         certainty = np.clip((top - 1.0 / M) / (1.0 - 1.0 / M), 0, 1)[..., None]
         rgb = 1.0 - (1.0 - colors[winner]) * (0.25 + 0.75 * certainty)
+        # Each pixel centred on its grid point: an extent from the first to the
+        # last point drew pixel i of n at (i + 1/2) / n of the range, not at
+        # i / (n - 1), the last point on the image's edge.
+        h0, h1 = (np.ptp(v) / (2 * (len(v) - 1)) if len(v) > 1 else 0.5
+                  for v in (self.xx0, self.xx1))
         ax.imshow(rgb, origin="lower", aspect="auto", interpolation="nearest",
-                  extent=(self.xx0[0], self.xx0[-1], self.xx1[0], self.xx1[-1]))
+                  extent=(self.xx0[0] - h0, self.xx0[-1] + h0,
+                          self.xx1[0] - h1, self.xx1[-1] + h1))
         if self.data is not None:
             ax.scatter(self.data[:, 0], self.data[:, 1], s=6, c="k", alpha=0.35,
                        linewidths=0, label="data")

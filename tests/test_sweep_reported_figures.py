@@ -78,3 +78,29 @@ def test_compare_scores_brier_over_every_class_on_a_fold_without_one():
                          scoring="neg_brier_score")
     assert_allclose(as_text.scores["line"]["neg_brier_score"],
                     as_numbers.scores["line"]["neg_brier_score"], rtol=1e-12)
+
+
+def test_gate_region_pixels_are_centred_on_their_grid_points():
+    # The map's pixel i of n was drawn at (i + 1/2) / n of the features'
+    # range instead of at its grid point i / (n - 1): boundaries between
+    # experts shifted by up to half a pixel, the last grid point on the edge.
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from skmoe.plotting import GateRegionDisplay
+
+    xx0, xx1 = np.array([0.0, 1.0, 2.0]), np.array([10.0, 20.0])
+    weights = np.zeros((2, 3, 2))
+    weights[..., 0] = [[1, 0, 1], [0, 1, 0]]    # expert 0 wins on a checkerboard
+    weights[..., 1] = 1 - weights[..., 0]
+    display = GateRegionDisplay(xx0, xx1, weights, ["a", "b"], ("x0", "x1")).plot()
+    image = display.ax_.images[0]
+    assert image.get_extent() == [-0.5, 2.5, 5.0, 25.0]
+    # Every grid point lies in its own pixel (the last one was on the edge).
+    left, right, bottom, top = image.get_extent()
+    for j, b in enumerate(xx1):
+        for i, a in enumerate(xx0):
+            col = int((a - left) / (right - left) * len(xx0))
+            row = int((b - bottom) / (top - bottom) * len(xx1))
+            assert (row, col) == (j, i)
+    plt.close("all")
