@@ -611,21 +611,34 @@ def _warn_constant_test_targets(scorers, splits, y):
 
     Undefined there, scikit-learn scores it 0 (1 for an exact prediction):
     a model of R^2 0.87 elsewhere showed a mean of 0.44, the 0 of a split
-    whose test rows all had the same target counted as a measurement.
+    whose test rows all had the same target counted as a measurement. With
+    several columns of y, a column constant on a split's test rows is scored
+    so (and averaged with the others), as is a regression task's in the
+    multi-task mean score.
     """
-    keys = [k for k, s in scorers.items()
-            if getattr(s, "_score_func", None) in (r2_score, explained_variance_score)]
-    if not keys or y.ndim != 1:
-        return
+    Y = y.reshape(len(y), -1)
+    columns = {}
+    for key, scorer in scorers.items():
+        if getattr(scorer, "_score_func", None) in (r2_score, explained_variance_score):
+            columns[key] = list(range(Y.shape[1]))
+        elif isinstance(scorer, _TaskMeanScore):
+            tasks = ([scorer.tasks] * Y.shape[1] if isinstance(scorer.tasks, str)
+                     else list(scorer.tasks))
+            if len(tasks) == Y.shape[1]:   # (else the scorer itself says so)
+                columns[key] = [t for t, kind in enumerate(tasks) if kind == "regression"]
     # (A single test row is NaN, which compare already warns of.)
-    constant = [j + 1 for j, (_, test) in enumerate(splits)
-                if len(test) > 1 and len(np.unique(y[test])) == 1]
+    constant = {key: [j + 1 for j, (_, test) in enumerate(splits) if len(test) > 1
+                      and any(len(np.unique(Y[test, t])) == 1 for t in cols)]
+                for key, cols in columns.items()}
+    keys = [key for key in constant if constant[key]]
+    constant = sorted(set().union(*(constant[key] for key in keys)))
     if constant:
-        warnings.warn(f"The test target is constant on {len(constant)} of the {len(splits)} "
-                      f"splits (split {', '.join(map(str, constant))}), where "
-                      f"{' and '.join(keys)} is undefined: scikit-learn scores it 0 there "
-                      "(1 for an exact prediction), and the means count it. Use fewer, "
-                      "larger folds, or an error metric such as "
+        where = "target" if Y.shape[1] == 1 else "target (a column of y)"
+        warnings.warn(f"The test {where} is constant on {len(constant)} of the "
+                      f"{len(splits)} splits (split {', '.join(map(str, constant))}): R^2 is "
+                      "undefined there, and scikit-learn scores it 0 (1 for an exact "
+                      f"prediction), which the means of {' and '.join(keys)} count. Use "
+                      "fewer, larger folds, or an error metric such as "
                       "'neg_root_mean_squared_error'.", UserWarning, stacklevel=3)
 
 

@@ -9,8 +9,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import brier_score_loss, r2_score
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import ComparisonResult, compare
+from skmoe import ComparisonResult, HeterogeneousMultiGateMixtureOfExperts, compare
 
 
 def test_compare_warns_of_r2_scored_on_a_constant_test_target():
@@ -23,8 +24,8 @@ def test_compare_warns_of_r2_scored_on_a_constant_test_target():
     y = X[:, 0] + 0.1 * rng.normal(size=40)
     y[30:] = 1.0
     splits = [(np.arange(30), np.arange(30, 40)), (np.arange(10, 40), np.arange(10))]
-    with pytest.warns(UserWarning, match=r"constant on 1 of the 2 splits \(split 1\), "
-                                         r"where r2 is undefined"):
+    with pytest.warns(UserWarning, match=r"constant on 1 of the 2 splits \(split 1\): R\^2 "
+                                         r"is undefined .* which the means of r2 count"):
         result = compare({"line": LinearRegression(), "mean": DummyRegressor()}, X, y,
                          cv=splits)
     # The figures themselves are scikit-learn's, unchanged.
@@ -34,6 +35,32 @@ def test_compare_warns_of_r2_scored_on_a_constant_test_target():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         compare({"line": LinearRegression()}, X, y, cv=[splits[1]])
+
+
+def test_compare_warns_of_r2_scored_on_a_constant_column_of_y():
+    # With several columns of y, R^2 averages the columns' scores: a column
+    # constant on a split's test rows was scored 0 and averaged in without a
+    # word, as was a regression task's R^2 in the multi-task mean score.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    Y = np.c_[X[:, 0] + 0.1 * rng.normal(size=40), X[:, 1] > 0]
+    Y[30:, 0] = 1.0
+    splits = [(np.arange(30), np.arange(30, 40)), (np.arange(10, 40), np.arange(10))]
+    with pytest.warns(UserWarning, match=r"target \(a column of y\) is constant on 1 of the "
+                                         r"2 splits \(split 1\).* the means of r2 count"):
+        compare({"line": LinearRegression()}, X, Y, cv=splits)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    model = HeterogeneousMultiGateMixtureOfExperts(experts, tasks=["regression", "binary"],
+                                                   max_iter=20, cv=None, random_state=0)
+    with pytest.warns(UserWarning, match=r"\(split 1\).* the means of score count"):
+        compare({"mmoe": model}, X, Y, cv=splits)
+    # Only the regression task's column counts: the binary one is constant on
+    # no split here, and a constant label column is no R^2.
+    Y[:, 0] = X[:, 0]
+    Y[30:, 1] = 1
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*is constant on", category=UserWarning)
+        compare({"mmoe": model}, X, Y, cv=splits)
 
 
 def test_table_gives_no_verdict_on_a_paired_test_of_nan_scores():
