@@ -195,7 +195,9 @@ class ComparisonResult:
         -------
         test : PairedTest
             With a two-sided ``p_value``; small values mean the difference is
-            unlikely to be noise from the choice of folds.
+            unlikely to be noise from the choice of folds. On one split there
+            is no test: ``std_difference``, ``t_statistic`` and ``p_value``
+            are NaN.
         """
         if a is None and b is None:
             if self.pair is None:
@@ -209,12 +211,13 @@ class ComparisonResult:
         diff = self.display_scores(a, metric) - self.display_scores(b, metric)
         J = len(diff)
         mean = float(diff.mean())
-        std = float(diff.std(ddof=1)) if J > 1 else 0.0
+        # (One split has no spread: NaN, not the 0 of a difference that never varies.)
+        std = float(diff.std(ddof=1)) if J > 1 else np.nan
         # Differences constant but for the rounding of the subtraction are
         # constant: 0.3 on every split (scores 0.2 vs 0.5, ...) kept a std of
         # 6e-17 and gave t = -9.4e15, p = 2.7e-48, not the -inf, 0 of an exact 0.3.
         scale = max(np.abs(self.scores[a][metric]).max(), np.abs(self.scores[b][metric]).max())
-        if std <= 8 * np.finfo(float).eps * scale:
+        if J > 1 and std <= 8 * np.finfo(float).eps * scale:
             std = 0.0
         ratio = float(np.mean(self.n_test / self.n_train))
         se = np.sqrt((1.0 / J + ratio) * std ** 2)
@@ -302,7 +305,10 @@ class ComparisonResult:
             for metric in self.metrics:
                 values = self.display_scores(name, metric)
                 mark = " *" if name in best[metric] else "  "
-                cells.append(f"{_mean_std(values)}{mark}")
+                text = _mean_std(values)
+                if len(values) == 1:   # ("± 0.00" read as a spread measured as none)
+                    text = text.split(" ± ")[0]
+                cells.append(f"{text}{mark}")
             cells += [f"{np.mean(self.fit_time[name]):.3f}",
                       f"{np.mean(self.predict_time[name]):.4f}"]
             body.append(cells)
@@ -313,7 +319,9 @@ class ComparisonResult:
         if self.title:
             lines.append(self.title)
         lines.append(f"{self.n_splits} splits, the same for every model; mean ± std over "
-                     "splits; * best; times are seconds per split")
+                     "splits; * best; times are seconds per split" if self.n_splits > 1 else
+                     "1 split, the same for every model: its scores (no spread); * best; "
+                     "times are seconds")
         lines += [fmt_row(header), "  ".join("-" * w for w in widths)]
         lines += [fmt_row(r) for r in body]
         if self.pair is not None and self.n_splits > 1:

@@ -131,3 +131,26 @@ def test_gate_region_pixels_are_centred_on_their_grid_points():
             row = int((b - bottom) / (top - bottom) * len(xx1))
             assert (row, col) == (j, i)
     plt.close("all")
+
+
+def test_one_split_reports_its_scores_without_a_spread():
+    # compare() on one split printed "0.50 ± 0.00" under "1 splits ... mean ±
+    # std over splits", and its paired test a std_difference of 0.0: a spread
+    # reported as measured and nil, where one split has none to measure.
+    from sklearn.model_selection import ShuffleSplit
+
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(120, random_state=0)
+    result = compare({"line": LinearRegression(), "tree": DecisionTreeRegressor(max_depth=3)},
+                     X, y, cv=ShuffleSplit(1, test_size=0.25, random_state=0))
+    lines = result.table().splitlines()
+    assert lines[0].startswith("1 split,")
+    rows = lines[3:5]                       # (after the title, header and rule)
+    assert [row.split()[0] for row in rows] == ["line", "tree"]
+    assert not any("±" in row for row in rows)
+    r2 = result.scores["line"]["r2"][0]
+    assert rows[0].split()[1] == f"{r2:.2f}"
+    test = result.paired_test(a="line", b="tree")
+    assert np.isnan(test.std_difference) and np.isnan(test.p_value)
+    assert test.mean_difference == pytest.approx(r2 - result.scores["tree"]["r2"][0])
