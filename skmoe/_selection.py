@@ -195,6 +195,13 @@ def n_free_parameters(estimator):
         # (A fitted LinearRegression got AttributeError: 'experts_'.)
         raise TypeError(f"bic, aic and n_free_parameters need a fitted skmoe mixture "
                         f"(an estimator with experts_), got {type(estimator).__name__}.")
+    if hasattr(estimator, "tasks_"):
+        # A multi-task mixture: its gates_ (one network per task) were read as
+        # a hierarchical mixture's levels, "'BatchedMLP' object is not iterable".
+        raise TypeError(f"{type(estimator).__name__} is a multi-task model: it does not "
+                        "define a likelihood of y given X, which bic and aic need, nor a "
+                        "free-parameter count; compare multi-task models by score() or "
+                        "compare().")
     names = getattr(estimator, "expert_names_", None)
     experts = estimator.experts_
     names = names if names is not None else [f"expert{i}" for i in range(len(experts))]
