@@ -442,6 +442,14 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         raise TypeError(f"candidates of n_experts must be integers, got {flags[0]!r} in "
                         f"{candidates!r}.")
     mixture = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    if not any(hasattr(mixture, name) for name in ("log_likelihood_samples", "score_samples")):
+        # Checked before any fit: MultiGateMixtureOfExperts, which has
+        # n_experts but no experts, failed with "AttributeError: ... has no
+        # attribute 'experts'" (n_experts=1), or after fitting every candidate.
+        raise TypeError(f"select_n_experts needs a mixture that defines a likelihood of y "
+                        f"given X; {type(mixture).__name__} does not define a likelihood"
+                        + (" (a multi-task model: compare its n_experts by score() or "
+                           "compare())" if hasattr(mixture, "tasks") else "") + ".")
     if (param.split("__")[-1] == "n_experts" and hasattr(mixture, "experts")
             and not hasattr(mixture.experts, "fit")):
         # (A list of experts failed every candidate's fit: "n_experts is only
