@@ -768,7 +768,35 @@ class CheckedScoreMixin:
             # TypeError "'<' not supported between instances of 'str' and
             # 'NoneType'", as log_likelihood_samples names it.
             check_label_values(y, "y")
+        if not is_classifier(self):
+            return scaled_r2_score(y, self.predict(X), sample_weight)
         return super().score(X, y, sample_weight=sample_weight)
+
+
+def scaled_r2_score(y_true, y_pred, sample_weight=None):
+    """scikit-learn's ``r2_score`` of ``y_true`` and ``y_pred`` divided by one
+    power of two per column, the one near the range of ``y_true``'s column.
+
+    R^2 does not depend on the scale, and dividing by a power of two is exact,
+    so the score is unchanged, but squared deviations no longer underflow or
+    overflow: for y of order 1e-200 they were all 0 and any model scored 1.0
+    (0.189 measured at y's own scale), for y of order 1e200 NaN.
+    """
+    from sklearn.metrics import r2_score
+    try:
+        true = np.asarray(y_true, dtype=np.float64)
+        pred = np.asarray(y_pred, dtype=np.float64)
+    except (TypeError, ValueError):   # scikit-learn names what it refuses
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+    if true.size and true.ndim in (1, 2):
+        with np.errstate(invalid="ignore", over="ignore"):
+            spread = np.ptp(true, axis=0)
+        exponent = np.where(np.isfinite(spread), np.frexp(spread)[1], 0)
+        if true.shape != pred.shape:
+            exponent = np.max(exponent)
+        true, pred = np.ldexp(true, -exponent), np.ldexp(pred, -exponent)
+        return r2_score(true, pred, sample_weight=sample_weight)
+    return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
 
 def checked_score(model, X, y, sample_weight, classification):
@@ -777,14 +805,14 @@ def checked_score(model, X, y, sample_weight, classification):
     negative weights (all -1 scored as all +1), a number that meant nothing.
     For skmoe's own experts, which take neither of scikit-learn's score mixins
     (one class serves both tasks)."""
-    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.metrics import accuracy_score
     sample_weight = check_sample_weight(sample_weight, X)
     if classification and y is not None:
         # As CheckedScoreMixin: a missing label was a bare TypeError from
         # accuracy_score ("'<' not supported between instances of 'NoneType'
         # and 'str'"), a NaN one "Input y_true contains NaN." and a cast warning.
         check_label_values(y, "y")
-    metric = accuracy_score if classification else r2_score
+    metric = accuracy_score if classification else scaled_r2_score
     return metric(y, model.predict(X), sample_weight=sample_weight)
 
 

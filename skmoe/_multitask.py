@@ -10,7 +10,7 @@ import contextlib
 
 import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import RegressorTags
 from sklearn.utils.metaestimators import available_if
@@ -18,7 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
-                    check_sample_weight, rows_of_positive_weight)
+                    check_sample_weight, rows_of_positive_weight, scaled_r2_score)
 from ._data import FittedMarkerMixin, is_dataframe, mean_and_scale, validate_numeric_data
 from ._training import MAX_WEIGHT_DECAY
 
@@ -89,7 +89,7 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
             except (TypeError, ValueError) as exc:     # (numpy's bare message)
                 raise ValueError(f"Task {t} is a regression task but its column of y "
                                  "is not numeric.") from exc
-            scores.append(r2_score(true, pred.astype(np.float64), sample_weight=sample_weight))
+            scores.append(scaled_r2_score(true, pred.astype(np.float64), sample_weight))
             continue
         # Checked as a classifier's score (accuracy_score) checks them: a
         # missing label, or labels of another type than the classes (0/1

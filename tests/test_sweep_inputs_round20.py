@@ -1,12 +1,17 @@
 """Bad-input sweep, round 20: the multi-task mixtures given to the selection
-tools (bic, aic, select_n_experts)."""
+tools (bic, aic, select_n_experts); R^2 of y far from unit scale."""
+
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.metrics import r2_score
 
 from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts, aic, bic,
                    select_n_experts)
+from skmoe.experts import TorchMLPRegressor
 
 
 def _regression(n=30):
@@ -39,3 +44,24 @@ def test_select_n_experts_refuses_a_multi_task_mixture_before_fitting(candidates
     with pytest.raises(TypeError, match=r"MultiGateMixtureOfExperts does not define a "
                                         r"likelihood \(a multi-task model"):
         select_n_experts(model, X, y, candidates=candidates, criterion=criterion, cv=2)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+@pytest.mark.parametrize("make", [
+    lambda: TorchMLPRegressor(max_epochs=3, random_state=0),
+    lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=3, random_state=0),
+])
+def test_score_is_r2_whatever_the_scale_of_y(make, scale):
+    # R^2 does not depend on y's scale, but its squared deviations underflowed
+    # (y of order 1e-200: every one 0, and the model scored 1.0) or overflowed
+    # (y of order 1e200: NaN). The predictions themselves scale with y.
+    X, y = _regression()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = make().fit(X, y * scale)
+    pred = np.asarray(model.predict(X)).ravel() / scale
+    expected = r2_score(y, pred)
+    assert np.isfinite(expected) and expected < 0.99
+    np.testing.assert_allclose(model.score(X, y * scale), expected, rtol=1e-12)
+    # At y's own scale, exactly scikit-learn's number (a power of two divides it).
+    assert model.score(X, y) == r2_score(y, model.predict(X))
