@@ -102,6 +102,38 @@ def column_kinds(frame):
     return numeric, categorical, other
 
 
+def _is_time_dtype(dtype):
+    """Whether ``dtype`` is a datetime (time-zone aware or not) or a timedelta."""
+    import pandas as pd
+
+    return (pd.api.types.is_datetime64_any_dtype(dtype)
+            or pd.api.types.is_timedelta64_dtype(dtype))
+
+
+def _seconds(column):
+    """A datetime column as seconds since 1970-01-01 (UTC where time-zone
+    aware), a timedelta column as seconds; NaT as NaN."""
+    import pandas as pd
+
+    if pd.api.types.is_timedelta64_dtype(column.dtype):
+        return (column / pd.Timedelta(1, "s")).to_numpy(dtype=np.float64, na_value=np.nan)
+    if getattr(column.dtype, "tz", None) is not None:
+        column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+    return ((column - pd.Timestamp(0)) / pd.Timedelta(1, "s")).to_numpy(
+        dtype=np.float64, na_value=np.nan)
+
+
+def _time_block(frame, positions):
+    """The datetime and timedelta columns ``positions`` of a DataFrame as seconds."""
+    if not positions:
+        return np.empty((frame.shape[0], 0))
+    bad = [j for j in positions if not _is_time_dtype(frame.iloc[:, j].dtype)]
+    if bad:
+        raise ValueError(f"The column(s) {_describe(frame, bad)} of X are not dates or time "
+                         "spans, but they were when the gate's view was fitted.")
+    return np.column_stack([_seconds(frame.iloc[:, j]) for j in positions])
+
+
 def _numeric_block(frame, positions):
     """The columns ``positions`` of a DataFrame as one float64 array (NaN for missing)."""
     if not positions:
@@ -412,8 +444,11 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
       the ``max_categories - 1`` most frequent categories of a column get a
       column each and the rarer ones (and categories first seen at
       prediction) share one "infrequent" column; a missing value is a
-      category of its own. Datetime and other columns are an error that
-      names them, as are, at prediction, values of another type than the
+      category of its own. Datetime columns (time-zone aware ones in UTC)
+      are read as seconds since 1970-01-01 and timedelta columns as seconds,
+      after the numeric columns, so that a gate can split on time; NaT is
+      missing. Periods, intervals and other columns are an error that names
+      them, as are, at prediction, values of another type than the
       categories of fit (numbers where fit saw strings, or the reverse).
     * A sparse matrix: densified when it has at most ``max_sparse_features``
       columns; wider ones are an error (a gate on thousands of inputs is slow
@@ -437,8 +472,9 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
     ----------
     kind_ : {'numeric', 'frame', 'sparse'}
         Which of the views above.
-    numeric_columns_, categorical_columns_ : list of int
-        Positions of a DataFrame's numeric and one-hot encoded columns.
+    numeric_columns_, categorical_columns_, time_columns_ : list of int
+        Positions of a DataFrame's numeric, one-hot encoded, and date or time
+        span columns.
     encoder_ : OneHotEncoder or None
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -496,6 +532,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         self.encoder_ = None
         self.numeric_columns_ = list(range(X.shape[1]))
         self.categorical_columns_ = []
+        self.time_columns_ = []
         if sparse.issparse(X):
             if X.shape[1] > self.max_sparse_features:
                 raise ValueError(
@@ -511,6 +548,10 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             self.kind_ = "numeric"
             return self
         numeric, categorical, other = column_kinds(X)
+        # Dates and time spans as seconds: a gate can then split on time
+        # (regimes before and after a date); they were refused.
+        time = [j for j in other if _is_time_dtype(X.dtypes.iloc[j])]
+        other = [j for j in other if j not in time]
         if other:
             raise ValueError(
                 f"gate_transformer='auto' cannot make numbers for the gate from the "
@@ -519,8 +560,12 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
                 "or pass gate_transformer (e.g. a ColumnTransformer) for the gate's view "
                 "of X; the experts still get X as it is.")
         self.numeric_columns_, self.categorical_columns_ = numeric, categorical
-        if not categorical:
+        self.time_columns_ = time
+        if not categorical and not time:
             self.kind_ = "numeric"
+            return self
+        if not categorical:
+            self.kind_ = "frame"
             return self
         encoder = OneHotEncoder(
             handle_unknown="infrequent_if_exist", max_categories=self.max_categories,
@@ -578,11 +623,18 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             if is_dataframe(X):
                 return _numeric_block(X, list(range(X.shape[1])))
             return _numeric_array(X)
+        time = getattr(self, "time_columns_", [])  # (none in views fitted before them)
         if not is_dataframe(X):
+            if time:
+                raise ValueError("The gate's view was fitted on a DataFrame with date or time "
+                                 f"span column(s) {time}; pass X as a DataFrame again.")
             X = np.asarray(X, dtype=object)
             numbers_ = np.asarray(X[:, self.numeric_columns_], dtype=np.float64)
         else:
-            numbers_ = _numeric_block(X, self.numeric_columns_)
+            numbers_ = np.hstack([_numeric_block(X, self.numeric_columns_),
+                                  _time_block(X, time)])
+        if self.encoder_ is None:   # (dates or time spans, no categorical column)
+            return numbers_
         block = _categorical_block(X, self.categorical_columns_)
         self._check_category_types(X, block)
         block = _all_missing_as_objects(block, self.encoder_.categories_)
@@ -619,7 +671,8 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
                 "the experts get X as it is.")
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the view's columns (numeric columns, then one-hot columns).
+        """Names of the view's columns (numeric columns, dates and time spans,
+        then one-hot columns).
 
         Parameters
         ----------
@@ -633,7 +686,8 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
-        numeric = [str(names[j]) for j in self.numeric_columns_]
+        numeric = [str(names[j]) for j in
+                   self.numeric_columns_ + getattr(self, "time_columns_", [])]
         # The encoder gets the categorical columns' names: unnamed, it called
         # the first of them "x0", as the first numeric column is called.
         encoded = [] if self.encoder_ is None else list(self.encoder_.get_feature_names_out(

@@ -372,12 +372,64 @@ def test_strings_in_an_array_name_the_columns_and_the_way_out():
         moe.fit(array, y)
 
 
-def test_datetime_columns_are_named():
+def test_period_columns_are_named():
     X, y = _frame()
-    X["when"] = pd.date_range("2020-01-01", periods=N)
+    X["when"] = pd.period_range("2020-01", periods=N, freq="M")
     moe = MixtureOfExpertsRegressor(_experts("reg"), **MIXTURES["em"])
-    with pytest.raises(ValueError, match="'when'.*gate_transformer"):
+    with pytest.raises(ValueError, match=r"'when' of dtype \['period\[M\]'\].*gate_transformer"):
         moe.fit(X, y)
+
+
+def test_the_gate_reads_dates_and_time_spans_as_seconds():
+    # Datetime and timedelta columns were refused ("cannot make numbers for
+    # the gate from the column(s) 'when', 'dur'"), though time is where
+    # regimes often change: seconds since 1970 (UTC where time-zone aware)
+    # and seconds, after the numeric columns; NaT is missing.
+    when = pd.to_datetime(["2020-01-01 00:00:00", None, "2020-01-02 00:00:30"])
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "when": when,
+                      "zoned": when.tz_localize("Europe/Rome"),
+                      "dur": pd.to_timedelta([90, 0, None], unit="s"),
+                      "city": ["x", "y", "x"]})
+    view = AutoGateTransformer().fit(X)
+    assert view.time_columns_ == [1, 2, 3]
+    assert_array_equal(view.get_feature_names_out(),
+                       ["a", "when", "zoned", "dur", "city_x", "city_y"])
+    day = 18262 * 86400.0                                  # 2020-01-01 in seconds
+    assert_array_equal(view.transform(X), [[1.0, day, day - 3600, 90.0, 1.0, 0.0],
+                                           [2.0, np.nan, np.nan, 0.0, 0.0, 1.0],
+                                           [3.0, day + 86430, day + 86430 - 3600, np.nan,
+                                            1.0, 0.0]])
+    numbers = AutoGateTransformer().fit(X.drop(columns="city"))   # no categorical column
+    assert_array_equal(numbers.transform(X.drop(columns="city")), view.transform(X)[:, :4])
+    with pytest.raises(ValueError, match=r"'when' of X are not dates or time spans"):
+        view.transform(X.assign(when=X["when"].astype(str)))
+
+
+def _up(X):
+    return 2 * X[:, 0]
+
+
+def _down(X):
+    return -2 * X[:, 0]
+
+
+def test_a_gate_splits_on_a_date():
+    # y = 2a before 2021 and -2a from 2021 on: the gate learns the two periods
+    # from the date column alone (the experts read only 'a').
+    from skmoe.experts import RuleExpert
+    rng = np.random.RandomState(0)
+    when = pd.date_range("2020-01-01", periods=300, freq="3D")
+    X = pd.DataFrame({"a": rng.normal(size=300), "when": when})
+    late = np.asarray(when >= "2021-01-01")
+    y = np.where(late, -2.0, 2.0) * X["a"] + 0.1 * rng.normal(size=300)
+    only_a = lambda: make_column_transformer(("passthrough", ["a"]))   # noqa: E731
+    experts = [("up", make_pipeline(only_a(), RuleExpert(_up))),
+               ("down", make_pipeline(only_a(), RuleExpert(_down)))]
+    moe = MixtureOfExpertsRegressor(experts, training="em", random_state=0).fit(X, y)
+    G = moe.predict_gate(X)
+    assert G[~late, 0].min() > 0.5 and G[late, 1].min() > 0.5
+    assert G[~late, 0].mean() > 0.95 and G[late, 1].mean() > 0.95
+    assert moe.score(X, y) > 0.95
 
 
 def test_a_column_mixing_strings_and_numbers_is_named_for_the_gate():
