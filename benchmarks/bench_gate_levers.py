@@ -62,6 +62,7 @@ VARIANTS = {
     "learning_rate=3e-3": ({}, {"learning_rate": 3e-3}),
     "learning_rate=1e-2": ({}, {"learning_rate": 1e-2}),
     "batch_size=1024": ({}, {"batch_size": 1024}),
+    "max_epochs=300": ({}, {"max_epochs": 300}),
     "plain head's inputs uncentred (classification)": ({"centre_head_inputs": False}, {}),
     "10 gate folds": ({"gate_folds": 10}, {}),
     "3 gate folds": ({"gate_folds": 3}, {}),
