@@ -762,15 +762,7 @@ class CheckedScoreMixin:
         -------
         score : float
         """
-        sample_weight = check_sample_weight(sample_weight, X)
-        if is_classifier(self) and y is not None:
-            # A missing label (None, NaN) failed in accuracy_score with a bare
-            # TypeError "'<' not supported between instances of 'str' and
-            # 'NoneType'", as log_likelihood_samples names it.
-            check_label_values(y, "y")
-        if not is_classifier(self):
-            return scaled_r2_score(y, self.predict(X), sample_weight)
-        return super().score(X, y, sample_weight=sample_weight)
+        return checked_score(self, X, y, sample_weight, is_classifier(self))
 
 
 def scaled_r2_score(y_true, y_pred, sample_weight=None):
@@ -794,8 +786,7 @@ def scaled_r2_score(y_true, y_pred, sample_weight=None):
         exponent = np.where(np.isfinite(spread), np.frexp(spread)[1], 0)
         if true.shape != pred.shape:
             exponent = np.max(exponent)
-        true, pred = np.ldexp(true, -exponent), np.ldexp(pred, -exponent)
-        return r2_score(true, pred, sample_weight=sample_weight)
+        y_true, y_pred = np.ldexp(true, -exponent), np.ldexp(pred, -exponent)
     return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
 
@@ -803,14 +794,15 @@ def checked_score(model, X, y, sample_weight, classification):
     """R^2 of ``model.predict`` (regression) or its accuracy, with
     ``sample_weight`` checked as ``fit`` checks it: scikit-learn's metrics took
     negative weights (all -1 scored as all +1), a number that meant nothing.
-    For skmoe's own experts, which take neither of scikit-learn's score mixins
+    The mixtures' and ensembles' ``score`` (:class:`CheckedScoreMixin`), and
+    skmoe's own experts', which take neither of scikit-learn's score mixins
     (one class serves both tasks)."""
     from sklearn.metrics import accuracy_score
     sample_weight = check_sample_weight(sample_weight, X)
     if classification and y is not None:
-        # As CheckedScoreMixin: a missing label was a bare TypeError from
-        # accuracy_score ("'<' not supported between instances of 'NoneType'
-        # and 'str'"), a NaN one "Input y_true contains NaN." and a cast warning.
+        # A missing label was a bare TypeError from accuracy_score ("'<' not
+        # supported between instances of 'NoneType' and 'str'"), a NaN one
+        # "Input y_true contains NaN." and a cast warning.
         check_label_values(y, "y")
     metric = accuracy_score if classification else scaled_r2_score
     return metric(y, model.predict(X), sample_weight=sample_weight)

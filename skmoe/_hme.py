@@ -32,8 +32,8 @@ from ._cluster import scatter_once
 from ._compat import Interval, _set_random_states, check_flag
 from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
-                      check_leaves_fit_rows, held_out_log_likelihood_samples, leaf_outputs,
-                      log_conditionals, run_em, tree_log_likelihood_samples)
+                      check_leaves_fit_rows, leaf_outputs, log_conditionals, run_em,
+                      tree_log_likelihood_samples)
 from ._likelihood import (LogProbaMixin, gaussian_mixture_moments, log_proba_at_labels,
                           mix_probabilities)
 from .gates import MLPGate
@@ -274,10 +274,9 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
                 log_likelihood_with_class_prior(best.per_sample, problem.y, prior),
                 weights=problem.sample_weight))
             if validation is not None:
-                held_out = held_out_log_likelihood_samples(problem, validation, best.experts,
-                                                           best.gates, best.variances)
                 self.validation_log_likelihood_ = float(np.average(
-                    log_likelihood_with_class_prior(held_out, validation.y, prior),
+                    log_likelihood_with_class_prior(best.validation_samples, validation.y,
+                                                    prior),
                     weights=validation.sample_weight))
         return self
 

@@ -305,14 +305,6 @@ def held_out_log_likelihood_samples(problem, validation, experts, gates, varianc
                                        validation.y, problem.n_classes, variances)
 
 
-def held_out_log_likelihood(problem, validation, experts, gates, variances):
-    """Weighted mean log p(y | x) of the tree on the held-out rows ``validation``:
-    the log-likelihood the fitted tree reports (``log_likelihood_samples``)."""
-    per_sample = held_out_log_likelihood_samples(problem, validation, experts, gates,
-                                                 variances)
-    return float(np.average(per_sample, weights=validation.sample_weight))
-
-
 def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel, verbose,
            validation=None, n_iter_no_change=None):
     """One EM run over the whole tree from one start; returns a Bunch.
@@ -363,7 +355,10 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
                 converged = True
                 break
             continue
-        held_out = held_out_log_likelihood(problem, validation, experts, gates, variances)
+        held_out_samples = held_out_log_likelihood_samples(problem, validation, experts,
+                                                           gates, variances)
+        # (The log-likelihood the fitted tree reports, log_likelihood_samples.)
+        held_out = float(np.average(held_out_samples, weights=validation.sample_weight))
         history[-1]["validation_log_likelihood"] = held_out
         if verbose:
             print(f"[HME]           held-out log-likelihood {held_out:+.6f}")
@@ -378,7 +373,8 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
             # and the variances a new array each iteration.
             best = Bunch(experts=list(experts), gates=copy.deepcopy(gates),
                          variances=variances, iteration=iteration, per_sample=per_sample,
-                         log_likelihood=log_likelihood, held_out=held_out, score=score)
+                         log_likelihood=log_likelihood, held_out=held_out,
+                         held_out_samples=held_out_samples, score=score)
         if stop or no_change >= n_iter_no_change:
             converged = True
             break
@@ -386,9 +382,10 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
         return Bunch(experts=experts, gates=gates, variances=variances, history=history,
                      n_iter=iteration, converged=converged, log_likelihood=log_likelihood,
                      per_sample=per_sample, best_iteration=iteration,
-                     validation_log_likelihood=None, score=log_likelihood)
+                     validation_log_likelihood=None, validation_samples=None,
+                     score=log_likelihood)
     return Bunch(experts=best.experts, gates=best.gates, variances=best.variances,
                  history=history, n_iter=iteration, converged=converged,
                  log_likelihood=best.log_likelihood, per_sample=best.per_sample,
                  best_iteration=best.iteration, validation_log_likelihood=best.held_out,
-                 score=best.score)
+                 validation_samples=best.held_out_samples, score=best.score)
