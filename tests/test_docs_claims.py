@@ -120,17 +120,25 @@ def test_torch_mlp_predictions_are_float64_and_the_docstring_says_so():
             "``predict_proba`` return float64") in doc
 
 
+def _short_fit(n_samples, max_depth, max_epochs):
+    """``make_regimes`` rows and the default mixture of a line and a tree fitted
+    on them in a few epochs (their ConvergenceWarning silenced)."""
+    X, y = make_regimes(n_samples=n_samples, random_state=0)
+    experts = [("line", LinearRegression()),
+               ("tree", DecisionTreeRegressor(max_depth=max_depth))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        moe = MixtureOfExpertsRegressor(experts, max_epochs=max_epochs,
+                                        random_state=0).fit(X, y)
+    return X, y, moe
+
 def test_predict_gate_includes_the_constant_blend_and_the_docstring_says_so():
     """``predict_gate`` said ``predict`` blends the gate's weights with "the
     constant blend, the heads"; the constant blend is inside them (the gate's
     module mixes it in), and ``predict`` adds only the heads: it is
     ``(w_gate + w_constant) * sum_i g_i f_i`` plus the heads' weighted
     predictions."""
-    X, y = make_regimes(n_samples=150, random_state=0)
-    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        moe = MixtureOfExpertsRegressor(experts, max_epochs=3, random_state=0).fit(X, y)
+    X, y, moe = _short_fit(n_samples=150, max_depth=3, max_epochs=3)
     weights, outputs = moe.predict_gate(X), moe.predict_experts(X)
     share = moe.candidate_weights_["gate"] + moe.candidate_weights_["constant"]
     heads = [(w, head) for w, head in moe.combiner_.heads]
@@ -151,12 +159,8 @@ def test_combiner_is_set_by_the_best_expert_alone_and_the_docstring_says_so():
     from skmoe._blend import levers_set
     from skmoe._candidates import ExpertHead
 
-    X, y = make_regimes(n_samples=150, random_state=0)
-    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
-    with warnings.catch_warnings(), levers_set(linear_head=False,
-                                               feature_weighted_head=False):
-        warnings.simplefilter("ignore")
-        moe = MixtureOfExpertsRegressor(experts, max_epochs=3, random_state=0).fit(X, y)
+    with levers_set(linear_head=False, feature_weighted_head=False):
+        X, y, moe = _short_fit(n_samples=150, max_depth=3, max_epochs=3)
     assert sorted(moe.candidate_weights_) == ["best_expert", "constant", "gate"]
     assert [type(head) for _, head in moe.combiner_.heads] == [ExpertHead]
     doc = _doc(MixtureOfExpertsRegressor)
@@ -273,11 +277,7 @@ def test_gate_selected_is_a_python_bool_as_documented():
     failed."""
     import json
 
-    X, y = make_regimes(n_samples=80, random_state=0)
-    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        moe = MixtureOfExpertsRegressor(experts, max_epochs=2, random_state=0).fit(X, y)
+    _, _, moe = _short_fit(n_samples=80, max_depth=2, max_epochs=2)
     assert type(moe.gate_selected_) is bool
     assert json.dumps(moe.gate_selected_) == "true"
     assert "gate_selected_ : bool or None" in _doc(MixtureOfExpertsRegressor)
