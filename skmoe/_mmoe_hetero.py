@@ -139,9 +139,10 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     The encoded target matrix has one column per regression task (the
     standardised target) and one indicator column per class of each
     classification task. An expert's predictions for a classification task's
-    columns are clipped at zero and renormalised into probabilities; trees,
-    forests and k-NN give exact class frequencies, a linear model a linear
-    probability model.
+    columns are clipped at zero, given ``1e-4`` each (additive smoothing, so
+    that no class an expert has not seen gets probability 0) and renormalised
+    into probabilities: trees, forests and k-NN give their class frequencies
+    so smoothed, a linear model a linear probability model.
 
     Examples
     --------
