@@ -113,14 +113,15 @@ def _is_time_dtype(dtype):
 def _seconds(column):
     """A datetime column as seconds since 1970-01-01 (UTC where time-zone
     aware), a timedelta column as seconds; NaT as NaN."""
-    import pandas as pd
-
-    if pd.api.types.is_timedelta64_dtype(column.dtype):
-        return (column / pd.Timedelta(1, "s")).to_numpy(dtype=np.float64, na_value=np.nan)
     if getattr(column.dtype, "tz", None) is not None:
         column = column.dt.tz_convert("UTC").dt.tz_localize(None)
-    return ((column - pd.Timestamp(0)) / pd.Timedelta(1, "s")).to_numpy(
-        dtype=np.float64, na_value=np.nan)
+    values = column.to_numpy()          # datetime64 or timedelta64 in its unit, NaT kept
+    if values.dtype.kind == "M":
+        # 1970 in the column's own unit: pandas' Timestamp(0) is in nanoseconds,
+        # and a date outside 1677-2262 (year 1 in a datetime64[s] column)
+        # failed with pandas' "Out of bounds nanosecond timestamp".
+        values = values - np.datetime64(0, np.datetime_data(values.dtype)[0])
+    return values / np.timedelta64(1, "s")           # NaT / 1 s is NaN
 
 
 def _time_block(frame, positions):
