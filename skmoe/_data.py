@@ -102,12 +102,16 @@ def column_kinds(frame):
     return numeric, categorical, other
 
 
-def _is_time_dtype(dtype):
-    """Whether ``dtype`` is a datetime (time-zone aware or not) or a timedelta."""
+def _time_kind(dtype):
+    """'dates', 'time-zone aware dates' or 'time spans' for a datetime, a time-zone
+    aware datetime or a timedelta dtype; None for any other dtype."""
     import pandas as pd
 
-    return (pd.api.types.is_datetime64_any_dtype(dtype)
-            or pd.api.types.is_timedelta64_dtype(dtype))
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return "time spans"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "time-zone aware dates" if getattr(dtype, "tz", None) is not None else "dates"
+    return None
 
 
 def _seconds(column):
@@ -124,14 +128,31 @@ def _seconds(column):
     return values / np.timedelta64(1, "s")           # NaT / 1 s is NaN
 
 
-def _time_block(frame, positions):
-    """The datetime and timedelta columns ``positions`` of a DataFrame as seconds."""
+def _time_block(frame, positions, kinds=None):
+    """The datetime and timedelta columns ``positions`` of a DataFrame as
+    seconds, each of the kind (:func:`_time_kind`) in ``kinds`` (None: any)."""
     if not positions:
         return np.empty((frame.shape[0], 0))
-    bad = [j for j in positions if not _is_time_dtype(frame.iloc[:, j].dtype)]
+    now = [_time_kind(frame.dtypes.iloc[j]) for j in positions]
+    bad = [j for j, kind in zip(positions, now) if kind is None]
     if bad:
         raise ValueError(f"The column(s) {_describe(frame, bad)} of X are not dates or time "
                          "spans, but they were when the gate's view was fitted.")
+    # Time spans where fit saw dates were read as seconds from 0 where fit's
+    # were seconds since 1970, and naive dates where fit's were aware (or the
+    # reverse) shifted by the zone's offset: the gate read other numbers, silently.
+    changed = [(j, fitted, kind) for j, fitted, kind in zip(positions, kinds or now, now)
+               if kind != fitted]
+    if changed:
+        j, fitted, kind = changed[0]
+        fix = (" (X[column].dt.tz_localize(None) drops a time zone, "
+               ".dt.tz_localize('UTC') or the dates' own zone sets one)"
+               if "dates" in kind and "dates" in fitted else "")
+        raise ValueError(
+            f"The column(s) {_describe(frame, [c[0] for c in changed])} of X hold {kind} "
+            f"(dtype {frame.dtypes.iloc[j]}), but {fitted} when the gate's view was fitted, "
+            f"and read as seconds they would mean other times: give them the type of "
+            f"fit{fix}, or pass gate_transformer for the gate's view of X.")
     return np.column_stack([_seconds(frame.iloc[:, j]) for j in positions])
 
 
@@ -448,9 +469,12 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
       category of its own. Datetime columns (time-zone aware ones in UTC)
       are read as seconds since 1970-01-01 and timedelta columns as seconds,
       after the numeric columns, so that a gate can split on time; NaT is
-      missing. Periods, intervals and other columns are an error that names
-      them, as are, at prediction, values of another type than the
-      categories of fit (numbers where fit saw strings, or the reverse).
+      missing, and at prediction each must be of its kind of fit (time
+      spans where fit saw dates, or naive dates where fit's were time-zone
+      aware, are an error). Periods, intervals and other columns are an
+      error that names them, as are, at prediction, values of another type
+      than the categories of fit (numbers where fit saw strings, or the
+      reverse).
     * A sparse matrix: densified when it has at most ``max_sparse_features``
       columns; wider ones are an error (a gate on thousands of inputs is slow
       and overfits), which suggests a reducing transformer such as
@@ -476,6 +500,9 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
     numeric_columns_, categorical_columns_, time_columns_ : list of int
         Positions of a DataFrame's numeric, one-hot encoded, and date or time
         span columns.
+    time_kinds_ : list of str
+        Of each time column: 'dates', 'time-zone aware dates' or 'time spans';
+        at transform the column must be of the same kind.
     encoder_ : OneHotEncoder or None
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -533,7 +560,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         self.encoder_ = None
         self.numeric_columns_ = list(range(X.shape[1]))
         self.categorical_columns_ = []
-        self.time_columns_ = []
+        self.time_columns_, self.time_kinds_ = [], []
         if sparse.issparse(X):
             if X.shape[1] > self.max_sparse_features:
                 raise ValueError(
@@ -551,7 +578,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         numeric, categorical, other = column_kinds(X)
         # Dates and time spans as seconds: a gate can then split on time
         # (regimes before and after a date); they were refused.
-        time = [j for j in other if _is_time_dtype(X.dtypes.iloc[j])]
+        time = [j for j in other if _time_kind(X.dtypes.iloc[j]) is not None]
         other = [j for j in other if j not in time]
         if other:
             raise ValueError(
@@ -562,6 +589,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
                 "of X; the experts still get X as it is.")
         self.numeric_columns_, self.categorical_columns_ = numeric, categorical
         self.time_columns_ = time
+        self.time_kinds_ = [_time_kind(X.dtypes.iloc[j]) for j in time]
         if not categorical and not time:
             self.kind_ = "numeric"
             return self
@@ -633,7 +661,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             numbers_ = np.asarray(X[:, self.numeric_columns_], dtype=np.float64)
         else:
             numbers_ = np.hstack([_numeric_block(X, self.numeric_columns_),
-                                  _time_block(X, time)])
+                                  _time_block(X, time, getattr(self, "time_kinds_", None))])
         if self.encoder_ is None:   # (dates or time spans, no categorical column)
             return numbers_
         block = _categorical_block(X, self.categorical_columns_)
