@@ -114,6 +114,42 @@ def _time_kind(dtype):
     return None
 
 
+def _as_time(column):
+    """An object column of dates (``datetime.date``, ``datetime``, Timestamps,
+    one time zone or several) or of time spans (``timedelta``) as a datetime64
+    or timedelta64 column; any other column as it is.
+
+    Such columns were one-hot encoded for the gate, each date a category of
+    its own (dates after fit's all "infrequent"), and one mixing zones with
+    naive dates was refused as holding "neither strings nor numbers".
+    """
+    import pandas as pd
+
+    if column.dtype != object:
+        return column
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind in ("timedelta", "timedelta64"):
+        return pd.to_timedelta(column)
+    if kind not in ("datetime", "datetime64", "date"):
+        return column
+    try:
+        return pd.to_datetime(column)         # naive dates, or dates of one zone
+    except ValueError:
+        pass
+    # Several zones (the same instants in UTC), or zones and naive dates,
+    # which no zone can be read for.
+    dates = column.dropna()
+    aware = np.array([getattr(v, "tzinfo", None) is not None for v in dates])
+    if aware.all():
+        return pd.to_datetime(column, utc=True)
+    raise ValueError(
+        f"The column {str(column.name)!r} of X mixes time-zone aware dates with naive "
+        f"ones (e.g. {dates.iloc[int(np.argmax(aware))]!r} and "
+        f"{dates.iloc[int(np.argmin(aware))]!r}), which the gate cannot read as one "
+        "time: give them one zone (pd.to_datetime(X[column], utc=True) reads the naive "
+        "ones as UTC), or pass gate_transformer for the gate's view of X.")
+
+
 def _seconds(column):
     """A datetime column as seconds since 1970-01-01 (UTC where time-zone
     aware), a timedelta column as seconds; NaT as NaN."""
@@ -133,7 +169,8 @@ def _time_block(frame, positions, kinds=None):
     seconds, each of the kind (:func:`_time_kind`) in ``kinds`` (None: any)."""
     if not positions:
         return np.empty((frame.shape[0], 0))
-    now = [_time_kind(frame.dtypes.iloc[j]) for j in positions]
+    columns = [_as_time(frame.iloc[:, j]) for j in positions]
+    now = [_time_kind(column.dtype) for column in columns]
     bad = [j for j, kind in zip(positions, now) if kind is None]
     if bad:
         raise ValueError(f"The column(s) {_describe(frame, bad)} of X are not dates or time "
@@ -153,7 +190,7 @@ def _time_block(frame, positions, kinds=None):
             f"(dtype {frame.dtypes.iloc[j]}), but {fitted} when the gate's view was fitted, "
             f"and read as seconds they would mean other times: give them the type of "
             f"fit{fix}, or pass gate_transformer for the gate's view of X.")
-    return np.column_stack([_seconds(frame.iloc[:, j]) for j in positions])
+    return np.column_stack([_seconds(column) for column in columns])
 
 
 def _numeric_block(frame, positions):
@@ -467,14 +504,15 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
       column each and the rarer ones (and categories first seen at
       prediction) share one "infrequent" column; a missing value is a
       category of its own. Datetime columns (time-zone aware ones in UTC)
-      are read as seconds since 1970-01-01 and timedelta columns as seconds,
-      after the numeric columns, so that a gate can split on time; NaT is
-      missing, and at prediction each must be of its kind of fit (time
-      spans where fit saw dates, or naive dates where fit's were time-zone
-      aware, are an error). Periods, intervals and other columns are an
-      error that names them, as are, at prediction, values of another type
-      than the categories of fit (numbers where fit saw strings, or the
-      reverse).
+      are read as seconds since 1970-01-01 and timedelta columns as seconds
+      (so are object columns of dates, Timestamps of one zone or several,
+      or timedeltas), after the numeric columns, so that a gate can split
+      on time; NaT is missing, and at prediction each must be of its kind
+      of fit (time spans where fit saw dates, or naive dates where fit's
+      were time-zone aware, are an error). Periods, intervals and other
+      columns are an error that names them, as are, at prediction, values
+      of another type than the categories of fit (numbers where fit saw
+      strings, or the reverse).
     * A sparse matrix: densified when it has at most ``max_sparse_features``
       columns; wider ones are an error (a gate on thousands of inputs is slow
       and overfits), which suggests a reducing transformer such as
@@ -575,21 +613,32 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             _numeric_array(X)  # raises, naming the columns, on strings
             self.kind_ = "numeric"
             return self
+        import pandas as pd
+
         numeric, categorical, other = column_kinds(X)
         # Dates and time spans as seconds: a gate can then split on time
-        # (regimes before and after a date); they were refused.
-        time = [j for j in other if _time_kind(X.dtypes.iloc[j]) is not None]
-        other = [j for j in other if j not in time]
+        # (regimes before and after a date); they were refused. So are object
+        # columns of them, and object columns of periods or intervals are
+        # refused as their dtypes are (they were one-hot encoded).
+        kinds = {j: _time_kind(_as_time(X.iloc[:, j]).dtype) for j in categorical + other}
+        time = sorted(j for j, kind in kinds.items() if kind is not None)
+        dtypes = {j: str(X.dtypes.iloc[j]) for j in other}
+        for j in categorical:
+            values = pd.api.types.infer_dtype(X.iloc[:, j], skipna=True)
+            if X.dtypes.iloc[j] == object and values in ("period", "interval"):
+                other, dtypes[j] = other + [j], f"object of {values}s"
+        categorical = [j for j in categorical if j not in time and j not in other]
+        other = sorted(j for j in other if j not in time)
         if other:
             raise ValueError(
                 f"gate_transformer='auto' cannot make numbers for the gate from the "
                 f"column(s) {_describe(X, other)} of dtype "
-                f"{sorted({str(X.dtypes.iloc[j]) for j in other})}. Drop or convert them, "
+                f"{sorted({dtypes[j] for j in other})}. Drop or convert them, "
                 "or pass gate_transformer (e.g. a ColumnTransformer) for the gate's view "
                 "of X; the experts still get X as it is.")
         self.numeric_columns_, self.categorical_columns_ = numeric, categorical
         self.time_columns_ = time
-        self.time_kinds_ = [_time_kind(X.dtypes.iloc[j]) for j in time]
+        self.time_kinds_ = [kinds[j] for j in time]
         if not categorical and not time:
             self.kind_ = "numeric"
             return self

@@ -56,3 +56,53 @@ def test_a_time_column_of_another_kind_at_predict_is_refused(fitted, now, messag
     tokyo = X.assign(when=columns["zoned"].dt.tz_convert("Asia/Tokyo"))
     if fitted == "zoned":
         assert_array_equal(view.transform(tokyo), view.transform(X))
+
+
+def test_object_columns_of_dates_and_time_spans_are_read_as_seconds():
+    # X["day"] = X["when"].dt.date makes an object column of datetime.date,
+    # and Timestamps of several zones are one: they were one-hot encoded for
+    # the gate, each date a category (those after fit's all one "infrequent"
+    # column), so the gate could not split on time.
+    import datetime
+    day = 18628 * 86400.0                                  # 2021-01-01 in seconds
+    X = pd.DataFrame({
+        "a": [1.0, 2.0, 3.0],
+        "day": pd.Series([datetime.date(2021, 1, 1), None, datetime.date(2021, 1, 3)],
+                         dtype=object),
+        "zones": pd.Series([pd.Timestamp("2021-01-01", tz="UTC"),
+                            pd.Timestamp("2021-01-01", tz="Europe/Paris"),   # UTC + 1 h
+                            pd.Timestamp("2021-01-01", tz="Asia/Tokyo")],    # UTC + 9 h
+                           dtype=object),
+        "span": pd.Series([datetime.timedelta(minutes=1), pd.Timedelta(2, "h"), None],
+                          dtype=object)})
+    view = AutoGateTransformer().fit(X)
+    assert (view.time_columns_, view.categorical_columns_) == ([1, 2, 3], [])
+    assert view.time_kinds_ == ["dates", "time-zone aware dates", "time spans"]
+    assert_array_equal(view.transform(X), [[1.0, day, day, 60.0],
+                                           [2.0, np.nan, day - 3600, 7200.0],
+                                           [3.0, day + 2 * 86400, day - 9 * 3600, np.nan]])
+    later = X.assign(day=pd.Series([datetime.date(2030, 1, 1)] * 3, dtype=object))
+    assert_array_equal(view.transform(later)[:, 1], [day + 3287 * 86400] * 3)
+    # The same seconds as the datetime64 column of those dates.
+    dates = X.assign(day=pd.to_datetime(X["day"]))
+    assert_array_equal(AutoGateTransformer().fit(dates).transform(dates), view.transform(X))
+
+
+def test_object_columns_of_periods_or_mixed_zones_are_refused():
+    # Dates with and without a zone cannot be one time: the encoder refused
+    # them as "neither strings nor numbers" and suggested converting them
+    # to strings. Periods and intervals in an object column were one-hot
+    # encoded where their own dtypes are refused.
+    mixed = pd.Series([pd.Timestamp("2021-01-01"), pd.Timestamp("2021-01-02", tz="UTC"),
+                       None], dtype=object)
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "when": mixed})
+    with pytest.raises(ValueError, match=r"column 'when' of X mixes time-zone aware dates "
+                                         r"with naive ones \(e\.g\. Timestamp\('2021-01-02 "
+                                         r".*utc=True\) reads the naive ones as UTC"):
+        AutoGateTransformer().fit(X)
+    for values, kind in [(pd.period_range("2021-01", periods=3, freq="M"), "periods"),
+                         (pd.interval_range(0, 3), "intervals")]:
+        X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "when": pd.Series(list(values), dtype=object)})
+        with pytest.raises(ValueError, match=rf"column\(s\) 'when' of dtype \['object of "
+                                             rf"{kind}'\]\. Drop or convert them"):
+            AutoGateTransformer().fit(X)
