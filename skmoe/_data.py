@@ -167,10 +167,20 @@ def _seconds(column):
 def _time_block(frame, positions, kinds=None):
     """The datetime and timedelta columns ``positions`` of a DataFrame as
     seconds, each of the kind (:func:`_time_kind`) in ``kinds`` (None: any)."""
+    import pandas as pd
+
     if not positions:
         return np.empty((frame.shape[0], 0))
     columns = [_as_time(frame.iloc[:, j]) for j in positions]
     now = [_time_kind(column.dtype) for column in columns]
+    kinds = kinds or now
+    for k, column in enumerate(columns):
+        if now[k] is None and column.isna().all():
+            # Missing values only (a row to predict, its date unknown): pandas
+            # makes None an object column and NaN a float64 one, which were
+            # "not dates or time spans"; they are missing, as NaT is.
+            columns[k] = pd.Series(np.full(len(column), np.nan), dtype="timedelta64[s]")
+            now[k] = kinds[k]
     bad = [j for j, kind in zip(positions, now) if kind is None]
     if bad:
         raise ValueError(f"The column(s) {_describe(frame, bad)} of X are not dates or time "
@@ -178,7 +188,7 @@ def _time_block(frame, positions, kinds=None):
     # Time spans where fit saw dates were read as seconds from 0 where fit's
     # were seconds since 1970, and naive dates where fit's were aware (or the
     # reverse) shifted by the zone's offset: the gate read other numbers, silently.
-    changed = [(j, fitted, kind) for j, fitted, kind in zip(positions, kinds or now, now)
+    changed = [(j, fitted, kind) for j, fitted, kind in zip(positions, kinds, now)
                if kind != fitted]
     if changed:
         j, fitted, kind = changed[0]

@@ -106,3 +106,18 @@ def test_object_columns_of_periods_or_mixed_zones_are_refused():
         with pytest.raises(ValueError, match=rf"column\(s\) 'when' of dtype \['object of "
                                              rf"{kind}'\]\. Drop or convert them"):
             AutoGateTransformer().fit(X)
+
+
+@pytest.mark.parametrize("missing", [None, np.nan])
+def test_a_row_whose_date_is_missing_is_predicted(missing):
+    # One row to predict with its date unknown: pandas makes the column
+    # object (None) or float64 (NaN), and the view refused it as "not dates
+    # or time spans", where a NaT in a datetime64 column is missing.
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "when": pd.date_range("2021-01-01", periods=3),
+                      "span": pd.to_timedelta([1, 2, 3], unit="s"), "city": ["x", "y", "x"]})
+    view = AutoGateTransformer().fit(X)
+    row = pd.DataFrame({"a": [2.0], "when": [missing], "span": [missing], "city": ["y"]})
+    assert_array_equal(view.transform(row), [[2.0, np.nan, np.nan, 0.0, 1.0]])
+    nat = pd.DataFrame({"a": [2.0], "when": pd.to_datetime([None]),
+                        "span": pd.to_timedelta([None]), "city": ["y"]})
+    assert_array_equal(view.transform(nat), view.transform(row))
