@@ -895,6 +895,16 @@ def _numeric_array(X):
             "scikit-learn's estimators do, does not read them from text: convert X to "
             "numbers (X.astype(float)), or pass a pandas DataFrame (its string columns "
             "are then one-hot encoded for the gate).")
+    if getattr(X, "dtype", None) is not None and X.dtype.kind in "Mm":
+        # numpy casts them to numbers in their unit: days for datetime64[D],
+        # nanoseconds for [ns], so a gate fitted on seconds read dates in
+        # nanoseconds at predict as 1e9 times later, silently.
+        what = "dates" if X.dtype.kind == "M" else "time spans"
+        raise ValueError(
+            f"X is an array of {what} (dtype {X.dtype}), whose numbers are in its unit; "
+            "the gate reads dates and time spans as seconds from a pandas DataFrame's "
+            "datetime and timedelta columns: pass X as a DataFrame (pd.DataFrame(X)), or "
+            "convert it to numbers.")
     try:
         return np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -121,3 +121,22 @@ def test_a_row_whose_date_is_missing_is_predicted(missing):
     nat = pd.DataFrame({"a": [2.0], "when": pd.to_datetime([None]),
                         "span": pd.to_timedelta([None]), "city": ["y"]})
     assert_array_equal(view.transform(nat), view.transform(row))
+
+
+@pytest.mark.parametrize("unit", ["D", "s", "ns"])
+def test_an_array_of_dates_or_time_spans_is_refused_for_the_gate(unit):
+    # numpy casts datetime64 and timedelta64 to numbers in their unit: the
+    # gate read days for datetime64[D], nanoseconds for [ns], and a view
+    # fitted on seconds read the same dates in nanoseconds 1e9 times later,
+    # silently. A DataFrame's date columns are read as seconds whatever the unit.
+    dates = (np.datetime64("2021-01-01") + np.arange(6)).astype(f"datetime64[{unit}]")
+    dates = dates.reshape(3, 2)
+    for X, what in [(dates, "dates"), (dates - dates[0, 0], "time spans")]:
+        with pytest.raises(ValueError, match=rf"X is an array of {what} \(dtype "
+                                             rf"(datetime|timedelta)64\[{unit}\]\).*pass X as "
+                                             r"a DataFrame \(pd\.DataFrame\(X\)\)"):
+            AutoGateTransformer().fit(X)
+        with pytest.raises(ValueError, match=rf"X is an array of {what}"):
+            AutoGateTransformer().fit(np.zeros((3, 2))).transform(X)
+    seconds = (18628.0 + np.arange(6).reshape(3, 2)) * 86400   # 2021-01-01 is day 18628
+    assert_array_equal(AutoGateTransformer().fit_transform(pd.DataFrame(dates)), seconds)
