@@ -217,6 +217,23 @@ def _numeric_block(frame, positions):
     return np.column_stack(columns)
 
 
+def _refuse_complex(frame, positions):
+    """Refuse complex columns among a DataFrame's numeric ``positions`` for the gate.
+
+    :func:`_numeric_block` keeps them complex (for scikit-learn's check of
+    the experts' X), and the view, documented as float64, was complex.
+    """
+    import pandas as pd
+
+    bad = [j for j in positions if pd.api.types.is_complex_dtype(frame.dtypes.iloc[j])]
+    if bad:
+        raise ValueError(
+            f"gate_transformer='auto' cannot make real numbers for the gate from the "
+            f"complex column(s) {_describe(frame, bad)} of X: take their real part, "
+            "absolute value or angle as columns, or pass gate_transformer for the gate's "
+            "view of X.")
+
+
 def _describe(frame, positions):
     names = [str(frame.columns[j]) for j in positions]
     shown = ", ".join(repr(n) for n in names[:10])
@@ -626,6 +643,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         import pandas as pd
 
         numeric, categorical, other = column_kinds(X)
+        _refuse_complex(X, numeric)
         # Dates and time spans as seconds: a gate can then split on time
         # (regimes before and after a date); they were refused. So are object
         # columns of them, and object columns of periods or intervals are
@@ -709,6 +727,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             return X.toarray().astype(np.float64, copy=False)
         if self.kind_ != "frame":  # numbers (fitted on an array, a frame or sparse X)
             if is_dataframe(X):
+                _refuse_complex(X, list(range(X.shape[1])))
                 return _numeric_block(X, list(range(X.shape[1])))
             return _numeric_array(X)
         time = getattr(self, "time_columns_", [])  # (none in views fitted before them)
@@ -719,6 +738,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             X = np.asarray(X, dtype=object)
             numbers_ = np.asarray(X[:, self.numeric_columns_], dtype=np.float64)
         else:
+            _refuse_complex(X, self.numeric_columns_)
             numbers_ = np.hstack([_numeric_block(X, self.numeric_columns_),
                                   _time_block(X, time, getattr(self, "time_kinds_", None))])
         if self.encoder_ is None:   # (dates or time spans, no categorical column)

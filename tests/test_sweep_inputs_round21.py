@@ -140,3 +140,21 @@ def test_an_array_of_dates_or_time_spans_is_refused_for_the_gate(unit):
             AutoGateTransformer().fit(np.zeros((3, 2))).transform(X)
     seconds = (18628.0 + np.arange(6).reshape(3, 2)) * 86400   # 2021-01-01 is day 18628
     assert_array_equal(AutoGateTransformer().fit_transform(pd.DataFrame(dates)), seconds)
+
+
+@pytest.mark.parametrize("columns", [["a", "b"], ["a", "b", "city"]])
+def test_a_complex_column_is_refused_by_the_gates_view(columns):
+    # The view, documented as float64, was complex128 for a DataFrame with a
+    # complex column, at fit and at transform (an array of them is refused
+    # by scikit-learn's check already).
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0],
+                      "city": ["x", "y", "x"]})[columns]
+    complex_ = X.assign(b=[1j, 2.0, 3.0])
+    message = (r"cannot make real numbers for the gate from the complex column\(s\) 'b' of "
+               r"X: take their real part")
+    with pytest.raises(ValueError, match=message):
+        AutoGateTransformer().fit(complex_)
+    view = AutoGateTransformer().fit(X)
+    with pytest.raises(ValueError, match=message):
+        view.transform(complex_)
+    assert view.transform(X).dtype == np.float64
