@@ -178,15 +178,18 @@ def _numeric_column(estimator, X, j):
 def _grid_input(estimator, X, columns, grids):
     """Rows varying ``columns`` over ``grids``, the other features at a typical value.
 
-    The typical value is the median of a numeric feature and the most frequent
-    value of a categorical or text one (a DataFrame keeps its dtypes, integers
-    as floats, so per-expert pipelines see the columns they were fitted on);
-    a sparse X gives sparse rows.
+    The typical value is the median of a numeric feature (dates and time
+    spans included) and the most frequent value of a categorical or text one
+    (a DataFrame keeps its dtypes, integers as floats, so per-expert
+    pipelines see the columns they were fitted on); a sparse X gives sparse
+    rows.
     """
     n_rows = len(grids[0])
     if is_dataframe(X):
         import pandas as pd
-        from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
+        from pandas.api.types import (is_bool_dtype, is_datetime64_any_dtype,
+                                      is_integer_dtype, is_numeric_dtype,
+                                      is_timedelta64_dtype)
         typical, dtypes = {}, {}
         for name in X.columns:
             column = X[name]
@@ -196,7 +199,12 @@ def _grid_input(estimator, X, columns, grids):
             dtypes[name] = np.float64 if is_integer_dtype(column.dtype) else column.dtype
             # (A nullable boolean column, half True, had the median 0.5:
             # "Need to pass bool-like values".)
-            if is_numeric_dtype(column.dtype) and not is_bool_dtype(column.dtype):
+            # Dates and time spans too, which the gate reads as seconds: the
+            # most frequent of distinct dates was the earliest, and the display
+            # showed the gate of the first day only.
+            if (is_numeric_dtype(column.dtype) and not is_bool_dtype(column.dtype)
+                    or is_datetime64_any_dtype(column.dtype)
+                    or is_timedelta64_dtype(column.dtype)):
                 typical[name] = column.median()
             else:
                 mode = column.mode(dropna=True)

@@ -158,3 +158,24 @@ def test_a_complex_column_is_refused_by_the_gates_view(columns):
     with pytest.raises(ValueError, match=message):
         view.transform(complex_)
     assert view.transform(X).dtype == np.float64
+
+
+def test_gate_displays_hold_dates_and_time_spans_at_their_median():
+    # The gate reads dates: a display along another feature held a date
+    # column at its most frequent value, which for distinct dates is the
+    # earliest, and showed the gate of the first day only (on a regime that
+    # changes in 2021, the early expert's weight 1.0 where the median date's
+    # gate gives the late one 0.98).
+    from skmoe.plotting import _grid_input
+    when = pd.Series(pd.date_range("2020-01-01", periods=5, freq="7D"))
+    X = pd.DataFrame({"a": [3.0, 1.0, 2.0, 5.0, 4.0], "when": when,
+                      "zoned": when.dt.tz_localize("Europe/Paris"),
+                      "span": pd.to_timedelta([50, 10, 40, 20, 30], unit="s"),
+                      "city": ["x", "y", "y", "x", "y"]})
+    rows = _grid_input(None, X, [0], [np.array([0.0, 9.0])])
+    assert_array_equal(rows["a"], [0.0, 9.0])
+    assert (rows["when"] == pd.Timestamp("2020-01-15")).all()         # the third week
+    assert (rows["zoned"] == pd.Timestamp("2020-01-15", tz="Europe/Paris")).all()
+    assert (rows["span"] == pd.Timedelta(30, "s")).all()
+    assert (rows["city"] == "y").all()
+    assert rows.dtypes.to_dict() == X.dtypes.to_dict()
