@@ -337,6 +337,12 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         # (Before init or fit: "object has no attribute 'device_'".)
         check_is_fitted(self, "module_")
         if not isinstance(X, torch.Tensor):
+            if not (isinstance(X, np.ndarray) and X.dtype == np.float64):
+                # As fit reads X (the mixtures give float64 arrays): a DataFrame
+                # of nullable columns with pd.NA failed inside numpy ("float()
+                # argument must be a string or a real number, not 'NAType'").
+                X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
+                                ensure_min_samples=0, ensure_min_features=0, input_name="X")
             X = device_array(X, self.device_)
         n_features = getattr(self, "n_features_in_", None)
         if X.ndim != 2:

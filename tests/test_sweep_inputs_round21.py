@@ -179,3 +179,21 @@ def test_gate_displays_hold_dates_and_time_spans_at_their_median():
     assert (rows["span"] == pd.Timedelta(30, "s")).all()
     assert (rows["city"] == "y").all()
     assert rows.dtypes.to_dict() == X.dtypes.to_dict()
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "Float64", "boolean"])
+def test_mlp_gate_predicts_on_nullable_columns_with_missing_values(dtype):
+    # MLPGate.fit reads a DataFrame of nullable columns with pd.NA (as NaN,
+    # imputed by the mean); its predict_proba failed inside numpy with
+    # "float() argument must be a string or a real number, not 'NAType'".
+    from skmoe import MLPGate
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randint(0, 2, size=(30, 2)), columns=["a", "b"]).astype(dtype)
+    X["a"] = X["a"].mask(X.index % 7 == 0)
+    targets = np.eye(2)[np.arange(30) % 2]
+    gate = MLPGate(hidden_layer_sizes=(), max_iter=5).fit(X, targets)
+    dense = X.astype("float64").to_numpy()                 # pd.NA as NaN
+    assert np.isnan(dense).sum() == 5
+    for method in ("predict_proba", "predict_log_proba", "logits"):
+        assert_array_equal(getattr(gate, method)(X), getattr(gate, method)(dense))
+    assert_array_equal(X.isna().sum().to_numpy(), [5, 0])   # X untouched
