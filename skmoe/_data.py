@@ -71,6 +71,11 @@ def _float_column(column):
         if kind in ("string", "bytes") or kind in ("mixed", "mixed-integer") and any(
                 isinstance(value, (str, bytes)) for value in column.to_numpy()):
             return None
+        if kind in ("datetime64", "datetime", "date", "timedelta64", "timedelta"):
+            # Dates and time spans are not numbers: numpy cast np.datetime64
+            # and np.timedelta64 values each to a number in its own unit (2021-
+            # 01-01 as 18628 days next to 2021-01-02T10 as 447106 hours).
+            return None
         try:
             return column.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):

@@ -197,3 +197,21 @@ def test_mlp_gate_predicts_on_nullable_columns_with_missing_values(dtype):
     for method in ("predict_proba", "predict_log_proba", "logits"):
         assert_array_equal(getattr(gate, method)(X), getattr(gate, method)(dense))
     assert_array_equal(X.isna().sum().to_numpy(), [5, 0])   # X untouched
+
+
+def test_object_columns_of_numpy_dates_are_not_read_in_their_units():
+    # An object column of np.datetime64 or np.timedelta64 values was taken
+    # for numbers, each cast in its own unit: 2021-01-01 as 18628 (days) next
+    # to 2021-01-02T10 as 447106 (hours), 2 minutes as 2 next to 30 s as 30.
+    X = pd.DataFrame({
+        "a": [1.0, 2.0, 3.0],
+        "when": pd.Series([np.datetime64("2021-01-01"), np.datetime64("2021-01-02T10"),
+                           None], dtype=object),
+        "span": pd.Series([np.timedelta64(2, "m"), np.timedelta64(30, "s"), None],
+                          dtype=object)})
+    view = AutoGateTransformer().fit(X)
+    assert (view.numeric_columns_, view.time_columns_) == ([0], [1, 2])
+    day = 18628 * 86400.0                                  # 2021-01-01 in seconds
+    assert_array_equal(view.transform(X), [[1.0, day, 120.0],
+                                           [2.0, day + 34 * 3600, 30.0],
+                                           [3.0, np.nan, np.nan]])
