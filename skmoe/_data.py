@@ -532,10 +532,12 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
       (standardised and mean-imputed by the gate, as above) followed by a
       one-hot encoding of each categorical column, ``OneHotEncoder(
       max_categories=max_categories, handle_unknown='infrequent_if_exist')``:
-      the ``max_categories - 1`` most frequent categories of a column get a
-      column each and the rarer ones (and categories first seen at
-      prediction) share one "infrequent" column; a missing value is a
-      category of its own. Datetime columns (time-zone aware ones in UTC)
+      a column of ``max_categories`` categories or more gives its
+      ``max_categories - 1`` most frequent ones a column each and the rarer
+      ones (and categories first seen at prediction) one "infrequent"
+      column; in a column of fewer, every category has its own column and a
+      category first seen at prediction is 0 in all of them. A missing value
+      is a category of its own. Datetime columns (time-zone aware ones in UTC)
       are read as seconds since 1970-01-01 and timedelta columns as seconds
       (so are object columns of dates, Timestamps of one zone or several,
       or timedeltas), after the numeric columns, so that a gate can split
