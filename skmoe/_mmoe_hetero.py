@@ -44,6 +44,9 @@ from ._training import WEIGHT_DECAY, lbfgs
 INDICATOR_SMOOTHING = 1e-4
 
 
+_FEWER_OUTPUTS = "(is it a multi-output regressor?)"
+
+
 def _with_multi_output_hint(exc, names, templates, n_columns):
     """``exc``, with a hint where the expert it names is a single-output regressor.
 
@@ -52,7 +55,13 @@ def _with_multi_output_hint(exc, names, templates, n_columns):
     y had two columns or what to do.)
     """
     for name, template in zip(names, templates):
-        if (n_columns > 1 and str(exc).startswith(f"Expert '{name}' ")
+        message = str(exc)
+        # Not where _predict_columns found NaN or too many outputs: there the
+        # hint ("'n' predicts one output") was wrong and sent users to a
+        # wrapper that changes nothing.
+        own_check = (message.startswith(f"Expert '{name}' returned ")
+                     and _FEWER_OUTPUTS not in message)
+        if (n_columns > 1 and message.startswith(f"Expert '{name}' ") and not own_check
                 and not get_tags(template).target_tags.multi_output):
             return rebuilt_error(exc, (
                 f"{exc} (the experts are fitted on all the encoded targets at once, "
@@ -67,8 +76,8 @@ def _predict_columns(name, expert, X, n_columns):
     pred = call_expert(name, expert, "predict", X).reshape(len(X), -1)
     if pred.shape[1] != n_columns:
         raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per sample; "
-                         f"the encoded targets have {n_columns} columns (is it a "
-                         "multi-output regressor?).")
+                         f"the encoded targets have {n_columns} columns"
+                         + (f" {_FEWER_OUTPUTS}." if pred.shape[1] < n_columns else "."))
     if not np.all(np.isfinite(pred)):
         raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
     return pred

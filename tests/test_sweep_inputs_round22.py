@@ -1,0 +1,55 @@
+"""Bad input on the multi-task and hierarchical estimators and the expert
+wrappers (sweep round 22)."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import Ridge
+
+from skmoe import HeterogeneousMultiGateMixtureOfExperts
+
+
+class _RidgeNaNPredictions(RegressorMixin, BaseEstimator):
+    """A regressor without the multi-output tag whose predictions hold a NaN."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.ridge_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        pred = self.ridge_.predict(X)
+        pred[0] = np.nan
+        return pred
+
+
+class _RidgeTwiceTheOutputs(_RidgeNaNPredictions):
+    def predict(self, X):
+        pred = self.ridge_.predict(X)
+        return np.hstack([pred, pred])
+
+
+def _two_tasks():
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    Y = np.c_[X[:, 0], (X[:, 1] > 0).astype(int)]
+    return X, Y
+
+
+@pytest.mark.parametrize("expert, message", [
+    (_RidgeNaNPredictions(), "Expert 'x' returned NaN or infinite predictions."),
+    (_RidgeTwiceTheOutputs(), "Expert 'x' returned 6 outputs per sample; the encoded "
+                              "targets have 3 columns."),
+])
+def test_hetero_mmoe_no_multi_output_hint_on_nan_or_extra_outputs(expert, message):
+    # The multi-output hint ("'x' predicts one output, so wrap it in
+    # MultiOutputRegressor") was added to these errors too, though the expert
+    # had fitted all 3 columns: the wrapper would change nothing.
+    X, Y = _two_tasks()
+    mixture = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("x", expert)], tasks=["regression", "binary"], max_iter=5,
+        random_state=0)
+    with pytest.raises(ValueError) as info:
+        mixture.fit(X, Y)
+    assert str(info.value).startswith(message)
+    assert "MultiOutputRegressor" not in str(info.value)
+    assert "is it a multi-output regressor" not in str(info.value)
