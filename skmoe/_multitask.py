@@ -202,6 +202,18 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 raise ValueError(f"Task {t} is declared 'binary' but has {n_classes} "
                                  "classes; declare it 'multiclass'.")
             encoded[:, t] = encoder.transform(column)
+            if sample_weight is not None:
+                # As the single-task classifiers refuse it: a task whose rows of
+                # positive weight hold one class learnt that class for every row
+                # (its other classes' probabilities near 0), without a word.
+                weighted = np.unique(encoded[sample_weight > 0, t]).astype(int)
+                if len(weighted) < 2:
+                    raise ValueError(
+                        f"Classification task {t}: only class "
+                        f"{encoder.classes_[weighted[:1]].tolist()[0]!r} has rows of positive "
+                        f"sample_weight (the column has {n_classes} classes; rows of zero "
+                        "weight do not count): a task needs rows of two classes or more. "
+                        "Check sample_weight.")
             classes = encoder.classes_
             if dtypes is not None and classes.dtype.kind == "f" and isinstance(
                     dtypes[t], np.dtype) and dtypes[t].kind in "iu":

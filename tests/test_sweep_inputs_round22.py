@@ -2,11 +2,13 @@
 wrappers (sweep round 22)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import HeterogeneousMultiGateMixtureOfExperts
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
 
 
 class _RidgeNaNPredictions(RegressorMixin, BaseEstimator):
@@ -53,3 +55,28 @@ def test_hetero_mmoe_no_multi_output_hint_on_nan_or_extra_outputs(expert, messag
     assert str(info.value).startswith(message)
     assert "MultiOutputRegressor" not in str(info.value)
     assert "is it a multi-output regressor" not in str(info.value)
+
+
+@pytest.mark.parametrize("estimator", [
+    MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0),
+    HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge()), ("tree", DecisionTreeRegressor(
+        max_depth=2))], max_iter=2, random_state=0),
+], ids=["mmoe", "hetero"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_multitask_classification_task_of_one_weighted_class_refused(estimator):
+    # Zero weight on every 'yes' row: the task was fitted on 'no' rows only and
+    # said 'no' for every row (the hetero mixture) without a word, where the
+    # single-task classifiers refuse it.
+    X, Y = _two_tasks()
+    labels = np.where(Y[:, 1] == 1, "yes", "no")
+    y = pd.DataFrame({"value": Y[:, 0], "sold": labels})
+    weight = (labels == "no").astype(float)
+    before = weight.copy()
+    with pytest.raises(ValueError, match=r"^Classification task 1: only class 'no' has rows "
+                                         r"of positive sample_weight \(the column has 2 "
+                                         r"classes; rows of zero weight do not count\)"):
+        estimator.set_params(tasks=["regression", "binary"]).fit(X, y, sample_weight=weight)
+    np.testing.assert_array_equal(weight, before)
+    # One row of the other class is enough.
+    weight[np.flatnonzero(labels == "yes")[0]] = 1.0
+    assert estimator.fit(X, y, sample_weight=weight).classes_[1].tolist() == ["no", "yes"]
