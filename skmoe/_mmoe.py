@@ -366,8 +366,10 @@ default=None
             if reset:
                 self._sequence_input, self._n_steps_in = False, None
             return super()._validate_X(X, reset)
+        # (Named: without them NaN was "Input contains NaN.", naming neither X
+        # nor the estimator, where a 2-D X's message names both.)
         X = check_array(X, allow_nd=True, dtype=np.float64,
-                        ensure_min_samples=2 if reset else 1)
+                        ensure_min_samples=2 if reset else 1, input_name="X", estimator=self)
         if X.shape[1] == 0:
             # (The time-mean of no steps is NaN: fit said "diverged ... lower
             # learning_rate", and predict returned NaN.)

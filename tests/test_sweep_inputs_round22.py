@@ -80,3 +80,14 @@ def test_multitask_classification_task_of_one_weighted_class_refused(estimator):
     # One row of the other class is enough.
     weight[np.flatnonzero(labels == "yes")[0]] = 1.0
     assert estimator.fit(X, y, sample_weight=weight).classes_[1].tolist() == ["no", "yes"]
+
+
+def test_mmoe_sequence_x_with_nan_names_x_and_the_estimator():
+    # A 3-D X is checked apart from the 2-D path: its NaN was "Input contains
+    # NaN.", naming neither X nor the estimator.
+    X = np.random.RandomState(0).randn(10, 4, 2)
+    X[3, 1, 0] = np.nan
+    with pytest.raises(ValueError) as info:
+        MultiGateMixtureOfExperts().fit(X, np.arange(10.0))
+    assert str(info.value).startswith("Input X contains NaN.\nMultiGateMixtureOfExperts does "
+                                      "not accept missing values")
