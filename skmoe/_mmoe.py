@@ -359,6 +359,13 @@ default=None
         ndim = getattr(X, "ndim", None)
         if ndim is None and isinstance(X, (list, tuple)):
             ndim = np.ndim(X)
+        if ndim is not None and ndim > 3:
+            # (scikit-learn's check said "dim <= 2 is required", though a 3-D X
+            # is taken.)
+            raise ValueError(f"X has {ndim} dimensions (shape {np.shape(X)}); "
+                             f"{type(self).__name__} takes a 2-D X (n_samples, n_features) "
+                             "or, with a module that reads sequences, a 3-D X (n_samples, "
+                             "n_steps, n_features).")
         if hasattr(X, "columns") or ndim != 3:
             if not reset and getattr(self, "_sequence_input", False):
                 raise ValueError(f"{type(self).__name__} was fitted on 3-D X (n_samples, "

@@ -91,3 +91,21 @@ def test_mmoe_sequence_x_with_nan_names_x_and_the_estimator():
         MultiGateMixtureOfExperts().fit(X, np.arange(10.0))
     assert str(info.value).startswith("Input X contains NaN.\nMultiGateMixtureOfExperts does "
                                       "not accept missing values")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_mmoe_four_dimensional_x_error_names_what_is_taken():
+    # scikit-learn's check said "Found array with dim 4, while dim <= 2 is
+    # required", though a 3-D X (sequences) is taken.
+    X = np.zeros((6, 3, 2, 1))
+    message = ("X has 4 dimensions (shape (6, 3, 2, 1)); MultiGateMixtureOfExperts takes a "
+               "2-D X (n_samples, n_features) or, with a module that reads sequences, a 3-D "
+               "X (n_samples, n_steps, n_features).")
+    with pytest.raises(ValueError) as info:
+        MultiGateMixtureOfExperts().fit(X, np.arange(6.0))
+    assert str(info.value) == message
+    fitted = MultiGateMixtureOfExperts(max_iter=1).fit(np.random.RandomState(0).randn(6, 2),
+                                                       np.arange(6.0))
+    with pytest.raises(ValueError) as info:
+        fitted.predict(X.tolist())   # a nested list too
+    assert str(info.value) == message
