@@ -221,9 +221,17 @@ def splits_of_rows(cv, rows, n_rows):
     position = np.full(max(largest, int(rows.max())) + 1, -1)
     position[rows] = np.arange(len(rows))
     kept = []
-    for train, test in folds:
+    for k, (train, test) in enumerate(folds):
         train, test = position[train], position[test]
         if np.any(test >= 0):
+            if not np.any(train >= 0):
+                # (Said as "Split 0 of cv has an empty train part", of a split
+                # given with training rows and numbered among those kept.)
+                raise ValueError(
+                    f"Split {k} of cv has no training row of positive sample_weight (rows "
+                    "of zero weight are left out), but test rows that have: nothing would "
+                    "be fitted to predict them. Give some of its training rows weight, or "
+                    "pass splits of the rows of positive weight only.")
             kept.append((train[train >= 0], test[test >= 0]))
     return kept
 

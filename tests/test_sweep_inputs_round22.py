@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import Ridge
+from sklearn.model_selection import KFold
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts)
 
 
 class _RidgeNaNPredictions(RegressorMixin, BaseEstimator):
@@ -109,3 +111,26 @@ def test_mmoe_four_dimensional_x_error_names_what_is_taken():
     with pytest.raises(ValueError) as info:
         fitted.predict(X.tolist())   # a nested list too
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("estimator", [
+    HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge()), ("tree", DecisionTreeRegressor(
+        max_depth=2))], max_iter=5, random_state=0),
+    MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor(
+        max_depth=2))], random_state=0),
+], ids=["hetero", "moe"])
+def test_cv_split_whose_training_rows_all_have_zero_weight(estimator):
+    # Weight only on the test rows of split 2: its training rows were all left
+    # out, and the error said "Split 0 of cv has an empty train part", of a
+    # split given with 30 training rows (numbered among the splits kept).
+    X, Y = _two_tasks()
+    splits = list(KFold(4).split(X))
+    weight = np.zeros(40)
+    weight[20:30] = 1.0
+    with pytest.raises(ValueError) as info:
+        estimator.set_params(cv=splits).fit(X, Y[:, 0], sample_weight=weight)
+    assert str(info.value) == (
+        "Split 2 of cv has no training row of positive sample_weight (rows of zero weight "
+        "are left out), but test rows that have: nothing would be fitted to predict them. "
+        "Give some of its training rows weight, or pass splits of the rows of positive "
+        "weight only.")
