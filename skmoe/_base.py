@@ -798,7 +798,9 @@ def checked_score(model, X, y, sample_weight, classification):
     skmoe's own experts', which take neither of scikit-learn's score mixins
     (one class serves both tasks)."""
     from sklearn.metrics import accuracy_score
-    sample_weight = check_sample_weight(sample_weight, X)
+    # Rescaled (only their ratios matter): weights of 5e-324 made every squared
+    # residual 0 and R^2 1.0, weights of 1e308 overflowed their sum.
+    sample_weight = check_relative_sample_weight(sample_weight, X)
     if classification and y is not None:
         # A missing label was a bare TypeError from accuracy_score ("'<' not
         # supported between instances of 'NoneType' and 'str'"), a NaN one

@@ -19,7 +19,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, rows_of_positive_weight, scaled_r2_score)
-from ._data import FittedMarkerMixin, is_dataframe, mean_and_scale, validate_numeric_data
+from ._data import (FittedMarkerMixin, is_dataframe, mean_and_scale, normalised_weights,
+                    validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -80,6 +81,11 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
     column's kind ('regression' or a classification kind). The multi-task
     estimators' ``score``, and ``compare()``'s default score for them.
     """
+    if sample_weight is not None and np.max(sample_weight, initial=0) > 0:
+        # Rescaled (only their ratios matter): weights of 5e-324 made every
+        # squared residual 0 and R^2 1.0, weights of 1e308 overflowed the
+        # accuracy's sum (a score of NaN).
+        sample_weight = normalised_weights(np.asarray(sample_weight, dtype=np.float64))
     scores = []
     for t, kind in enumerate(tasks):
         true, pred = Y[:, t], Y_pred[:, t]

@@ -9,8 +9,8 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
-                   MultiGateMixtureOfExperts)
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts, RuleExpert)
 
 
 class _RidgeNaNPredictions(RegressorMixin, BaseEstimator):
@@ -134,3 +134,30 @@ def test_cv_split_whose_training_rows_all_have_zero_weight(estimator):
         "are left out), but test rows that have: nothing would be fitted to predict them. "
         "Give some of its training rows weight, or pass splits of the rows of positive "
         "weight only.")
+
+
+def _rule_times(X, t):
+    return X[:, 0] * t
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("scale", [1e308, 5e-324])
+def test_score_takes_only_the_ratios_of_sample_weight(scale):
+    # Equal weights score as no weights. Weights of 5e-324 made every squared
+    # residual 0 (R^2 1.0: 1.0 for the tree and the rule, 0.7625 for the
+    # multi-task mean); weights of 1e308 overflowed the accuracy's sum (NaN)
+    # and moved R^2 (0.743 for the tree's 0.737).
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    y = X[:, 0] + rng.randn(40)
+    Y = np.c_[y, y > 0]
+    weight = np.full(40, scale)
+    models = [
+        (MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0,
+                                   tasks=["regression", "binary"]).fit(X, Y), Y),
+        (HierarchicalMixtureRegressor(Ridge(), max_iter=3, random_state=0).fit(X, y), y),
+        (RuleExpert(_rule_times, params={"t": 1.0}).fit(X, y), y),
+    ]
+    for model, target in models:
+        assert model.score(X, target, sample_weight=weight) == pytest.approx(
+            model.score(X, target), rel=1e-12)
