@@ -307,6 +307,14 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
             raise ValueError(f"task_weights is labelled {index} but y's columns are "
                              f"{columns}; its values are read by position, one per column "
                              "of y: pass task_weights[y.columns].")
+        # Labels that are not y's columns (a list's Series, labelled 0, 1, ...,
+        # is read by position as the list): pd.Series({'price': 1, 'stock': 5})
+        # for y's ['price', 'sold'] weighted 'sold' by 5, without a word.
+        unknown = [label for label in index if label not in columns]
+        if unknown and len(index) == len(columns) and index != list(range(len(index))):
+            raise ValueError(f"task_weights is labelled {index} but y's columns are "
+                             f"{columns}: {unknown} name no column of y. Label the weights "
+                             "by y's columns, or pass them as a list, by position.")
 
     # ---------------------------------------------------------- prediction
     # Integer column labels are no feature names that scikit-learn checks:

@@ -161,3 +161,23 @@ def test_score_takes_only_the_ratios_of_sample_weight(scale):
     for model, target in models:
         assert model.score(X, target, sample_weight=weight) == pytest.approx(
             model.score(X, target), rel=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_task_weights_labelled_by_names_that_are_not_columns_of_y():
+    # Read by position: the weight labelled 'stock' went to 'sold', silently.
+    X, Y = _two_tasks()
+    y = pd.DataFrame({"price": Y[:, 0], "sold": Y[:, 1]})
+    weights = pd.Series({"price": 1.0, "stock": 5.0})
+    mmoe = MultiGateMixtureOfExperts(n_experts=2, max_iter=1, random_state=0,
+                                     tasks=["regression", "binary"], task_weights=weights)
+    with pytest.raises(ValueError) as info:
+        mmoe.fit(X, y)
+    assert str(info.value) == (
+        "task_weights is labelled ['price', 'stock'] but y's columns are ['price', "
+        "'sold']: ['stock'] name no column of y. Label the weights by y's columns, or pass "
+        "them as a list, by position.")
+    # Unlabelled (a list's Series, 0 and 1) and labelled by y's columns: taken.
+    for given in (pd.Series([1.0, 5.0]), pd.Series({"price": 1.0, "sold": 5.0})):
+        fitted = mmoe.set_params(task_weights=given).fit(X, y)
+        np.testing.assert_array_equal(fitted.task_weights_, [1.0, 5.0])
