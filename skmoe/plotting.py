@@ -531,7 +531,7 @@ class ConvergenceDisplay:
     validation : ndarray of shape (n_iter,), default=None
         Validation loss per step, drawn beside a training loss (or the
         held-out log-likelihood beside the log-likelihood: a hierarchical
-        mixture with early stopping).
+        mixture with early stopping, joint training with ``loss='nll'``).
     """
 
     def __init__(self, iterations, objective, objective_name, shares, expert_names,
@@ -582,6 +582,14 @@ class ConvergenceDisplay:
         validation = None
         if validation_key in history[0]:
             validation = np.array([h[validation_key] for h in history], dtype=float)
+        elif key == "log_likelihood" and {"validation_loss", "train_loss"} <= set(history[0]):
+            # Joint training with loss='nll' (torch experts, top_k) logs the
+            # held-out NLL of the standardised target beside the in-sample
+            # log-likelihood, -train_loss - log(y_scale): the display drew the
+            # latter alone, which rises while the held-out one that chose the
+            # epoch may fall. On the same scale: -validation_loss - log(y_scale).
+            validation = np.array([h["log_likelihood"] + h["train_loss"]
+                                   - h["validation_loss"] for h in history], dtype=float)
         return cls(iterations, np.array([h[key] for h in history], dtype=float), key,
                    shares, names, step_name=step or "iteration",
                    validation=validation).plot(ax=ax)
