@@ -800,7 +800,7 @@ def checked_score(model, X, y, sample_weight, classification):
     from sklearn.metrics import accuracy_score
     # Rescaled (only their ratios matter): weights of 5e-324 made every squared
     # residual 0 and R^2 1.0, weights of 1e308 overflowed their sum.
-    sample_weight = check_relative_sample_weight(sample_weight, X)
+    sample_weight = scoring_weights(check_sample_weight(sample_weight, X))
     if classification and y is not None:
         # A missing label was a bare TypeError from accuracy_score ("'<' not
         # supported between instances of 'NoneType' and 'str'"), a NaN one
@@ -808,6 +808,22 @@ def checked_score(model, X, y, sample_weight, classification):
         check_label_values(y, "y")
     metric = accuracy_score if classification else scaled_r2_score
     return metric(y, model.predict(X), sample_weight=sample_weight)
+
+
+def scoring_weights(sample_weight):
+    """Non-negative weights scaled by a power of two, the largest into [0.5, 1).
+
+    Only their ratios matter to a score, and a power of two changes no ratio
+    (nor a score) by a single rounding, where dividing by the mean moved
+    R^2 and accuracy in their last digit; weights near 1e-323 or 1e308
+    scored as 1.0 or overflowed before.
+    """
+    if sample_weight is None:
+        return None
+    largest = float(np.max(sample_weight, initial=0.0))
+    if not largest > 0:
+        return sample_weight
+    return np.ldexp(np.asarray(sample_weight, dtype=np.float64), -np.frexp(largest)[1])
 
 
 def check_relative_sample_weight(sample_weight, X):

@@ -18,9 +18,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
-                    check_sample_weight, rows_of_positive_weight, scaled_r2_score)
-from ._data import (FittedMarkerMixin, is_dataframe, mean_and_scale, normalised_weights,
-                    validate_numeric_data)
+                    check_sample_weight, rows_of_positive_weight, scaled_r2_score,
+                    scoring_weights)
+from ._data import FittedMarkerMixin, is_dataframe, mean_and_scale, validate_numeric_data
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -81,11 +81,10 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
     column's kind ('regression' or a classification kind). The multi-task
     estimators' ``score``, and ``compare()``'s default score for them.
     """
-    if sample_weight is not None and np.max(sample_weight, initial=0) > 0:
-        # Rescaled (only their ratios matter): weights of 5e-324 made every
-        # squared residual 0 and R^2 1.0, weights of 1e308 overflowed the
-        # accuracy's sum (a score of NaN).
-        sample_weight = normalised_weights(np.asarray(sample_weight, dtype=np.float64))
+    # Rescaled (only their ratios matter): weights of 5e-324 made every
+    # squared residual 0 and R^2 1.0, weights of 1e308 overflowed the
+    # accuracy's sum (a score of NaN).
+    sample_weight = scoring_weights(sample_weight)
     scores = []
     for t, kind in enumerate(tasks):
         true, pred = Y[:, t], Y_pred[:, t]
