@@ -33,10 +33,11 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array
 
 from ._compat import Interval
+from ._data import normalised_weights
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
                         validation_split)
-from ._multitask import TASK_TYPES, _BaseMultiTask, relative_task_weights
+from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
@@ -421,7 +422,7 @@ default=None
         # Rescaled to mean one: the stopping rule's tol is on the loss, and
         # task_weights=[1e-8, 1e-8] (the default's ratios) stopped training
         # after 11 epochs at R^2 -0.09 against 0.97.
-        self._task_weights_t = to_tensor(relative_task_weights(self.task_weights_),
+        self._task_weights_t = to_tensor(normalised_weights(self.task_weights_),
                                          self.device_)
         optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.learning_rate,
                                      weight_decay=self.alpha)

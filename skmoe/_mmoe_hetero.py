@@ -29,9 +29,9 @@ from ._compat import Interval, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
                     _check_not_unsupervised, rebuilt_error)
 from ._crossfit import cross_fit, make_folds, splits_of_rows
-from ._data import read_only_view
+from ._data import normalised_weights, read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
-from ._multitask import TASK_TYPES, _BaseMultiTask, relative_task_weights
+from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
@@ -352,7 +352,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         # Rescaled to mean one: against the L-BFGS tolerance and alpha's
         # penalty, task_weights=[1e-8, 1e-8] stopped after 2 iterations
         # (R^2 0.93 against 0.97).
-        task_w = to_tensor(relative_task_weights(self.task_weights_), dev)
+        task_w = to_tensor(normalised_weights(self.task_weights_), dev)
 
         def objective():
             G = torch.softmax(self.gates_(Zx), dim=-1)                  # (t, n, e)

@@ -67,13 +67,6 @@ def _target_array(y):
     return Y
 
 
-def relative_task_weights(weights):
-    """Task weights rescaled to mean one, as the mixtures rescale sample weights:
-    only their ratios matter, so that [c, c] trains as None does for any c."""
-    weights = weights / np.max(weights)     # (the mean of [5e-324, 0] is 0)
-    return weights / np.mean(weights)
-
-
 def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
     """Mean over tasks of R^2 (regression) and accuracy (classification).
 
