@@ -1160,6 +1160,20 @@ def standardisation(X):
     return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
+def standardised_filled(X):
+    """``X`` standardised column by column (:func:`standardisation`, NaN
+    ignored), a missing value read as its column's mean: zero.
+
+    For distances (the k-means starts): a missing value filled with zero
+    before standardising sat at minus the column's mean in its units, so on a
+    column of years with 15 % missing, k-means split missing from observed
+    instead of the years' two clusters.
+    """
+    mean, scale = standardisation(X)
+    Z = (X - mean) / scale
+    return np.where(np.isnan(Z), 0.0, Z)
+
+
 def mean_and_scale(y):
     """Mean and scale (standard deviation; one when zero or undefined) of a 1-D
     target, overflow- and underflow-safe: :func:`standardisation` of its one

@@ -61,7 +61,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._candidates import rival_routing, rival_wins, routed_task_loss
-from ._data import standardisation
+from ._data import standardised_filled
 from ._likelihood import categorical_log_likelihood, logsumexp_rows
 from ._problem import VARIANCE_FLOOR
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
@@ -129,9 +129,7 @@ def _kmeans_regions(problem, rng):
     M, w = problem.n_experts, problem.sample_weight
     # The weights weigh the k-means fit (rows of zero weight never reach it:
     # the mixture leaves them out, rows_of_positive_weight).
-    X = np.nan_to_num(problem.X)
-    mean, scale = standardisation(X)   # (safe for columns of 1e-200 or 1e200)
-    Z = (X - mean) / scale
+    Z = standardised_filled(problem.X)   # (safe for columns of 1e-200 or 1e200)
     if problem.is_classifier:
         target = np.eye(problem.n_classes)[problem.y]
     else:

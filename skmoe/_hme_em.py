@@ -29,7 +29,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert
-from ._data import check_target_scale, mean_and_scale, read_only_view, standardisation
+from ._data import check_target_scale, mean_and_scale, read_only_view, standardised_filled
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
                           mix_probabilities, noise_variances, regression_outputs)
@@ -201,9 +201,7 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng, sample_weight
     n = len(y)
     if init_params == "random":
         return np.log(rng.dirichlet(np.ones(tree.n_leaves), size=n))
-    Z = np.nan_to_num(X)
-    mean, scale = standardisation(Z)     # (safe for columns of 1e-200 or 1e200)
-    Z = (Z - mean) / scale
+    Z = standardised_filled(X)     # (safe for columns of 1e-200 or 1e200)
     if n_classes:
         target = np.eye(n_classes)[y]
     else:
