@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.naive_bayes import GaussianNB
 
-from skmoe import HierarchicalMixtureClassifier
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier
 
 # Short runs are the point here; their ConvergenceWarning is expected.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -30,3 +32,26 @@ def test_hme_classifier_log_likelihood_is_the_mean_log_of_predict_proba():
     proba = hme.predict_proba(X)
     by_hand = np.average(np.log(proba[np.arange(len(y)), y]), weights=w)
     assert_allclose(hme.log_likelihood_, by_hand, rtol=1e-12)
+
+
+def test_heterogeneous_mmoe_refuses_folds_that_leave_a_class_out_of_training():
+    # Fix in _mmoe_hetero.py (_folds): folds given as cv whose training rows
+    # miss a class (KFold(3) on rows sorted by class) were taken silently,
+    # where the single-task classifiers refuse them: the experts' out-of-fold
+    # indicator for that class is 0 on every row of it, and the gates learnt
+    # from those (150 rows, kNN and ridge experts: the gate's weight on kNN
+    # 0.69 against 0.28 with shuffled folds, test accuracy 0.663 against 0.722).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    label = np.digitize(X[:, 0], [-0.5, 0.5])
+    order = np.argsort(label, kind="stable")
+    X, Y = X[order], np.column_stack([X[order, 1], label[order]])
+    experts = [("ridge", Ridge()), ("strong", Ridge(alpha=100.0))]
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        experts, ["regression", "multiclass"], cv=KFold(3), random_state=0)
+    with pytest.raises(ValueError, match="Classification task 1: cv=KFold.* leaves 1 of "
+                                         "the 3 classes out of the training rows of fold 0"):
+        model.fit(X, Y)
+    # Stratified folds keep every class in every training fold.
+    model.set_params(cv=StratifiedKFold(3, shuffle=True, random_state=0)).fit(X, Y)
+    assert model.predict_proba(X)[1].shape == (60, 3)
