@@ -8,12 +8,15 @@ its comment; the ``test_guard_*`` tests pin properties found right.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from scipy.stats import norm
 from sklearn.datasets import load_breast_cancer
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.naive_bayes import GaussianNB
 
-from skmoe import HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor)
+from skmoe.datasets import make_hierarchical_regimes
 
 # Short runs are the point here; their ConvergenceWarning is expected.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -55,3 +58,21 @@ def test_heterogeneous_mmoe_refuses_folds_that_leave_a_class_out_of_training():
     # Stratified folds keep every class in every training fold.
     model.set_params(cv=StratifiedKFold(3, shuffle=True, random_state=0)).fit(X, Y)
     assert model.predict_proba(X)[1].shape == (60, 3)
+
+
+def test_guard_hme_regressor_posterior_shares_and_log_likelihood_by_hand():
+    # The last EM iteration's leaf shares and log-likelihood are those of the
+    # fitted tree: posterior g_leaf(x) N(y; f_leaf(x), noise_variance_) over
+    # its sum, weighted by sample_weight (rows of zero weight left out).
+    X, y = make_hierarchical_regimes(n_samples=200, random_state=0)
+    w = np.random.RandomState(0).randint(0, 4, len(y)).astype(float)
+    hme = HierarchicalMixtureRegressor(LinearRegression(), branching=(2, 2), max_iter=8,
+                                       random_state=0).fit(X, y, sample_weight=w)
+    joint = hme.predict_gate(X) * norm.pdf(y[:, None], hme.predict_experts(X),
+                                           np.sqrt(hme.noise_variance_))
+    posterior = joint / joint.sum(axis=1, keepdims=True)
+    assert_allclose(hme.history_[-1]["leaf_share"], np.average(posterior, axis=0, weights=w),
+                    rtol=1e-10, atol=1e-14)
+    by_hand = np.average(np.log(joint.sum(axis=1)), weights=w)
+    assert_allclose(hme.history_[-1]["log_likelihood"], by_hand, rtol=1e-10)
+    assert_allclose(hme.log_likelihood_, by_hand, rtol=1e-10)
