@@ -510,12 +510,14 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         mixes it). Where the experts are cross-fitted (the stacked gate, EM with
         ``cv``), it is computed from their out-of-fold outputs: a held-out
         figure, usually lower than the mean of ``log_likelihood_samples`` on
-        the training rows, which uses the deployed experts. A classifier's is
-        the log of the probabilities ``predict_proba`` gives, with no floor on
-        an expert's probability (EM's objective in ``history_`` floors each at
-        1e-6), except after joint gradient training (``training="gradient"``
-        with ``cv=None``), which reports its training objective: each fixed
-        expert's probability floored at 1e-6.
+        the training rows, which uses the deployed experts. After EM a
+        classifier's is the log of the probabilities ``predict_proba`` gives,
+        with no floor on an expert's probability (EM's objective, in
+        ``history_``, floors each at 1e-6); after gradient training (the
+        stacked gate, or the gate trained with torch experts or routing) it
+        is the figure the gate was trained on, in which each fixed expert's
+        probability is floored at 1e-6: higher than the unfloored figure
+        only on rows where an expert gives the label less.
     blend_weights_ : ndarray of shape (n_experts,) or None
         Stacked gate only (as are the attributes below up to
         ``gate_inputs_``; None otherwise): the best constant blend of the
