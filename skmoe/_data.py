@@ -1101,6 +1101,17 @@ def dense_numeric(X, who):
         raise ValueError(f"{who} need dense numeric X; sparse input is not supported for "
                          "them (X is a sparse matrix).")
     if is_dataframe(X):
+        import pandas as pd
+
+        if X.shape[1] and all(isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes):
+            # scikit-learn reads it as a sparse matrix, which the torch experts
+            # refuse at predict: read here as a dense array, a mixture fitted, then
+            # failed in every predict ("Sparse data was passed for X, but dense
+            # data is required").
+            raise ValueError(f"{who} need dense numeric X; sparse input is not supported "
+                             "for them (X is a DataFrame of sparse columns, which "
+                             "scikit-learn reads as a sparse matrix): make it dense with "
+                             "X.sparse.to_dense().")
         numeric, categorical, other = column_kinds(X)
         if categorical or other:
             raise ValueError(f"{who} need numeric X; the column(s) "

@@ -1,0 +1,47 @@
+"""Bad-input sweep, round 23: the single-target mixtures' and ensembles' entry
+points, compare() and the command line, on messy data (pandas' sparse and
+nullable columns, targets of dates, labels held as objects, huge values).
+
+Each test fails without the fix it names.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
+
+
+def _regression(n=40):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_torch_experts_refuse_a_dataframe_of_sparse_columns_at_fit(classifier):
+    # scikit-learn reads a DataFrame whose columns are all sparse as a sparse
+    # matrix. The gradient trainer read it as a dense array for the torch
+    # experts, so the mixture fitted; then every predict failed with "Expert
+    # 't' (TorchMLPRegressor) failed in predict: Sparse data was passed for X,
+    # but dense data is required" (the expert alone refuses it in fit).
+    X, y = _regression()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"]).astype(pd.SparseDtype(float, 0.0))
+    if classifier:
+        y = (y > 0).astype(int)
+        experts = [("r", LogisticRegression()), ("t", TorchMLPClassifier(max_epochs=2))]
+        mixture = MixtureOfExpertsClassifier(experts, max_epochs=2, random_state=0)
+    else:
+        experts = [("r", Ridge()), ("t", TorchMLPRegressor(max_epochs=2))]
+        mixture = MixtureOfExpertsRegressor(experts, max_epochs=2, random_state=0)
+    with pytest.raises(ValueError, match=r"torch MLP experts \(trained with the gate\) need "
+                                         r"dense numeric X; .*X is a DataFrame of sparse "
+                                         r"columns.*X\.sparse\.to_dense\(\)"):
+        mixture.fit(frame, y)
+    # Made dense it fits and predicts, as the same numbers as an array do.
+    dense = frame.sparse.to_dense()
+    with pytest.warns(UserWarning, match="did not converge"):
+        mixture.fit(dense, y)
+    assert mixture.predict(dense[:3]).shape == (3,)
