@@ -550,6 +550,19 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             # (pd.NA among the labels: a bare "boolean value of NA is ambiguous"
             # from the check below.)
             check_label_values(y, "y")
+        dtype = None if y is None else np.asarray(y).dtype
+        if not self._is_classifier and dtype is not None and dtype.kind in "Mm":
+            # Dates or time spans read as numbers in their unit (microseconds
+            # for pandas 3's dates, nanoseconds for pandas 2's): the mixtures and
+            # the plain ensemble predicted those numbers, silently; the greedy
+            # ensemble failed with numpy's "ufunc 'add' cannot use operands with
+            # types dtype('<M8[us]')".
+            what, example = (("dates", "days since a date: (y - y.min()) / "
+                              "np.timedelta64(1, 'D')") if dtype.kind == "M" else
+                             ("time spans", "seconds: y / np.timedelta64(1, 's')"))
+            raise ValueError(
+                f"y holds {what} (dtype {dtype}), which {type(self).__name__} would read as "
+                f"numbers in their unit: convert y to numbers first, e.g. {example}.")
         if not self._is_classifier and y is not None and np.asarray(y).dtype.kind in "USO":
             # Before the check of y, which names NaN: None in an object y passed
             # it (it looks for NaN among the objects) and became NaN after it, for

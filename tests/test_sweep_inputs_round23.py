@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor)
 from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
 
 
@@ -45,3 +47,30 @@ def test_torch_experts_refuse_a_dataframe_of_sparse_columns_at_fit(classifier):
     with pytest.warns(UserWarning, match="did not converge"):
         mixture.fit(dense, y)
     assert mixture.predict(dense[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                                      training="em", max_iter=2, random_state=0),
+    lambda: EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())]),
+    lambda: EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                              weights="greedy", random_state=0),
+])
+def test_a_target_of_dates_or_time_spans_is_refused_by_the_regressors(make):
+    # Read as numbers in their unit (microseconds for pandas 3's dates,
+    # nanoseconds for pandas 2's), y of dates fitted a mixture and the plain
+    # ensemble that predicted 1.58e15 (microseconds since 1970) without a
+    # word; the greedy ensemble failed with numpy's "ufunc 'add' cannot use
+    # operands with types dtype('<M8[us]') and dtype('<M8[us]')".
+    X, _ = _regression()
+    dates = pd.Series(pd.date_range("2020-01-01", periods=len(X), freq="D"))
+    with pytest.raises(ValueError, match=r"y holds dates \(dtype datetime64\[.s\]\), which "
+                                         r"\w+Regressor would read as numbers in their unit: "
+                                         r"convert y to numbers first, e\.g\. days since"):
+        make().fit(X, dates)
+    spans = dates - dates.min()
+    with pytest.raises(ValueError, match=r"y holds time spans \(dtype timedelta64\[.s\]\)"):
+        make().fit(X, spans.to_numpy())
+    # As numbers (days) they fit; the regressor's predictions are days.
+    days = (dates - dates.min()) / np.timedelta64(1, "D")
+    assert make().fit(X, days).predict(X[:2]).shape == (2,)
