@@ -940,7 +940,23 @@ def encode_class_labels(y, min_classes=2, what="The target"):
     """
     labels = np.asarray(y)
     check_label_values(labels, what)
-    check_classification_targets(labels)
+    try:
+        check_classification_targets(labels)
+    except ValueError as exc:
+        first = labels.ravel()[0] if labels.dtype == object and labels.size else None
+        if first is None or isinstance(first, str) or "unknown" not in str(exc):
+            raise
+        # Labels held as objects that are not strings (pd.Series([1, 0, ...],
+        # dtype=object), SQL's Decimal('1')): scikit-learn's "Unknown label type:
+        # unknown. Maybe you are trying to fit a classifier, which expects
+        # discrete classes on a regression target with continuous values."
+        # spoke of continuous values for the labels 0 and 1.
+        # ("Unknown label type" stays in the message, as scikit-learn's checks ask.)
+        raise ValueError(
+            f"{what} holds its class labels as Python objects that are not strings (e.g. "
+            f"{first!r} of type {type(first).__name__}; dtype object), whose kind "
+            "scikit-learn cannot tell (Unknown label type): convert them, e.g. "
+            "y.astype(int) for whole numbers or y.astype(str).") from exc
     encoder = LabelEncoder().fit(labels)
     if len(encoder.classes_) < min_classes:
         raise ValueError(f"{what} has only one class ({encoder.classes_[0]!r}); a "

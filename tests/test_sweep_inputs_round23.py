@@ -5,13 +5,16 @@ nullable columns, targets of dates, labels held as objects, huge values).
 Each test fails without the fix it names.
 """
 
+import re
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, MixtureOfExpertsClassifier,
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor)
 from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
 
@@ -74,3 +77,33 @@ def test_a_target_of_dates_or_time_spans_is_refused_by_the_regressors(make):
     # As numbers (days) they fit; the regressor's predictions are days.
     days = (dates - dates.min()) / np.timedelta64(1, "D")
     assert make().fit(X, days).predict(X[:2]).shape == (2,)
+
+
+@pytest.mark.parametrize("labels, shown", [
+    (lambda y: pd.Series(y, dtype=object), "1 of type int"),
+    (lambda y: pd.Series([Decimal(int(v)) for v in y]), "Decimal('1') of type Decimal"),
+    (lambda y: pd.Series(y.astype(bool), dtype=object), "True of type bool"),
+])
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsClassifier([("l", LogisticRegression()),
+                                        ("t", DecisionTreeClassifier(max_depth=2))],
+                                       training="em", max_iter=2, random_state=0),
+    lambda: EnsembleClassifier([("l", LogisticRegression()),
+                                ("t", DecisionTreeClassifier(max_depth=2))]),
+])
+def test_class_labels_held_as_objects_that_are_not_strings_are_named(make, labels, shown):
+    # An object column of numbers (after rows of a stray word were dropped,
+    # or SQL's Decimal) stopped in scikit-learn's "Unknown label type:
+    # unknown. Maybe you are trying to fit a classifier, which expects
+    # discrete classes on a regression target with continuous values." for
+    # the labels 0 and 1.
+    X, y = _regression()
+    y = (y > 0).astype(int)
+    with pytest.raises(ValueError, match=rf"The target holds its class labels as Python "
+                                         rf"objects that are not strings \(e\.g\. "
+                                         rf"{re.escape(shown)}; dtype object\), whose kind "
+                                         r"scikit-learn cannot tell \(Unknown label type\): "
+                                         r"convert them, e\.g\. y\.astype\(int\)"):
+        make().fit(X, labels(y))
+    # Converted as it says, they fit.
+    assert make().fit(X, labels(y).astype(int)).classes_.tolist() == [0, 1]
