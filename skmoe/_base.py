@@ -31,7 +31,7 @@ from ._compat import _BaseComposition, _set_random_states, get_tags, validate_da
 from ._data import (FittedMarkerMixin, check_X_for_experts, gate_matrix, huge_values_hint,
                     is_dataframe, missing_column_hint, n_samples, normalised_weights,
                     own_frame, read_only_view, refuse_sparse_fill, resolve_gate_transformer,
-                    take_rows, warned_once)
+                    take_rows, time_columns_hint, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -1210,12 +1210,12 @@ def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
     """The error for an expert whose fit raised ``exc``: it names the expert and
     adds the hints that explain the usual causes (one class, a read-only X, a
     single row of positive ``weight``, a column of huge values, a column
-    missing in every row)."""
+    missing in every row, columns of dates)."""
     return rebuilt_error(exc, (
         f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
         f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
         f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"
-        f"{missing_column_hint(X)}"))
+        f"{missing_column_hint(X)}{time_columns_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

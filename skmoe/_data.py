@@ -365,6 +365,36 @@ def missing_column_hint(X):
             "that does not say so; drop the column)")
 
 
+def time_columns_hint(exc, X):
+    """A hint for an expert that failed on a DataFrame's date or time-span columns.
+
+    The gate's view reads them as seconds, but the experts get X as it is,
+    and scikit-learn's estimators stopped on them with numpy's "The DType
+    <class 'numpy.dtypes.DateTime64DType'> could not be promoted by <class
+    'numpy.dtypes.Float64DType'>" (or "float() argument must be a string or a
+    real number, not 'Timestamp'"), naming no column. "" unless the error
+    speaks of types or dates and X has such columns. Only on the error path.
+    """
+    text = str(exc).lower()
+    if not is_dataframe(X) or not any(word in text for word in ("dtype", "date", "time")):
+        return ""
+    _, categorical, other = column_kinds(X)
+    found = []
+    for j in categorical + other:
+        try:
+            if _time_kind(_as_time(X.iloc[:, j]).dtype) is not None:
+                found.append(j)
+        except ValueError:     # dates of several zones and naive ones: dates too
+            found.append(j)
+    if not found:
+        return ""
+    return (f" (X's column(s) {_describe(X, found)} hold dates or time spans, which this "
+            "expert cannot read as numbers: the experts get X as it is, only a mixture's "
+            "gate reads them, as seconds. Convert them for the experts, e.g. X[column] = "
+            "(X[column] - X[column].min()).dt.days, or make the expert a Pipeline whose "
+            "ColumnTransformer does)")
+
+
 def _infinite_columns_hint(frame, positions, block):
     """Which numeric columns of a DataFrame hold infinity, and a first row of it.
 

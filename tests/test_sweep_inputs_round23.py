@@ -107,3 +107,33 @@ def test_class_labels_held_as_objects_that_are_not_strings_are_named(make, label
         make().fit(X, labels(y))
     # Converted as it says, they fit.
     assert make().fit(X, labels(y).astype(int)).classes_.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("column", [
+    pd.date_range("2020-01-01", periods=40, freq="D"),
+    pd.date_range("2020-01-01", periods=40, freq="D", tz="UTC"),
+    pd.to_timedelta(np.arange(40), unit="h"),
+    pd.date_range("2020-01-01", periods=40, freq="D").date,   # an object column
+])
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                                      training="em", max_iter=2, random_state=0),
+    lambda: EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())]),
+])
+def test_an_expert_failing_on_columns_of_dates_is_told_which_they_are(make, column):
+    # The gate's view reads a DataFrame's dates and time spans as seconds, but
+    # the experts get X as it is, and scikit-learn's stopped on them with
+    # numpy's "The DType <class 'numpy.dtypes.DateTime64DType'> could not be
+    # promoted by <class 'numpy.dtypes.Float64DType'>" or "float() argument
+    # must be a string or a real number, not 'Timestamp'", naming no column.
+    X, y = _regression()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"]).assign(when=column)
+    with pytest.raises((TypeError, ValueError), match=r"Expert 'r' \(Ridge\) failed to fit: "
+                                                      r".* \(X's column\(s\) 'when' hold "
+                                                      r"dates or time spans, which this "
+                                                      r"expert cannot read as numbers"):
+        make().fit(frame, y)
+    # A column of words is not called one of dates.
+    with pytest.raises(ValueError) as info:
+        make().fit(frame.assign(when="x"), y)
+    assert "dates or time spans" not in str(info.value)
