@@ -347,6 +347,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if text and one_hot:
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
+        dates = [c for c in text if pd.to_datetime(
+            frame[c], format="ISO8601", errors="coerce").notna().all()]
+        if dates:
+            # (Sent to --one-hot, which makes a column of every date but one: a
+            # date the training rows lack is then like none of them.)
+            raise UserError(f"Column(s) {dates} of {path} hold dates, which the experts "
+                            "cannot read as numbers: write them as numbers (e.g. days since "
+                            "the first, a day of the week), or --drop them; --one-hot would "
+                            "make a column of each date.")
         raise UserError(f"Column(s) {text} of {path} are not numeric and the experts need "
                         "numbers: pass --one-hot to encode them, or --drop them.")
     if frame.shape[1] == 0:

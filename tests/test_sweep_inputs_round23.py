@@ -16,6 +16,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor)
+from skmoe._cli import UserError, load_csv, main
 from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
 
 
@@ -137,3 +138,28 @@ def test_an_expert_failing_on_columns_of_dates_is_told_which_they_are(make, colu
     with pytest.raises(ValueError) as info:
         make().fit(frame.assign(when="x"), y)
     assert "dates or time spans" not in str(info.value)
+
+
+def test_cli_a_column_of_repeated_dates_is_not_sent_to_one_hot(tmp_path, capsys):
+    # A date column (three rows a day) was "not numeric and the experts need
+    # numbers: pass --one-hot to encode them", and --one-hot then made a
+    # column of each of its 20 dates but one (a date the training rows lack
+    # is like none of them). A column of dates in every row but unique was
+    # already told to write them as numbers.
+    rng = np.random.RandomState(0)
+    path = tmp_path / "daily.csv"
+    path.write_text("day,x,y\n" + "".join(
+        f"2020-01-{i // 3 + 1:02d},{rng.normal():.3f},{rng.normal():.3f}\n" for i in range(60)))
+    assert main(["compare", str(path), "--experts", "linear,tree", "--cv", "2",
+                 "--repeats", "1", "--n-jobs", "1", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Column(s) ['day'] of {path} hold dates, which the experts cannot read "
+        "as numbers: write them as numbers (e.g. days since the first, a day of the week), "
+        "or --drop them; --one-hot would make a column of each date.\n")
+    # Codes that are not dates are still sent to --one-hot.
+    codes = tmp_path / "codes.csv"
+    codes.write_text("k,x,y\n" + "".join(f"{['a', 'b'][i % 2]},{i},{i % 7}.5\n"
+                                         for i in range(20)))
+    with pytest.raises(UserError, match=r"Column\(s\) \['k'\] .* are not numeric .* pass "
+                                        "--one-hot"):
+        load_csv(str(codes))
