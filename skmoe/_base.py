@@ -13,6 +13,7 @@ import numbers
 from collections import Counter
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
@@ -563,7 +564,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             raise ValueError(
                 f"y holds {what} (dtype {dtype}), which {type(self).__name__} would read as "
                 f"numbers in their unit: convert y to numbers first, e.g. {example}.")
-        if not self._is_classifier and y is not None and np.asarray(y).dtype.kind in "USO":
+        if (not self._is_classifier and y is not None and not issparse(y)
+                and np.asarray(y).dtype.kind in "USO"):
             # Before the check of y, which names NaN: None in an object y passed
             # it (it looks for NaN among the objects) and became NaN after it, for
             # an expert to fail on (HME's k-means start: "Input X contains NaN");
@@ -571,6 +573,9 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             # words in an object y (a pandas column of strings) failed in its
             # bare float cast; numbers as strings ("1.5") stayed strings, on which
             # the greedy ensemble's NaN check failed ("ufunc 'isnan' not supported").
+            # (A sparse y, an object scalar to np.asarray, is left to that check,
+            # which says dense data is required: "y must be numeric ... use a
+            # classifier for class labels" sent a sparse column of numbers away.)
             y = _float_target(y, self._y_not_numeric)
         y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
         check_consistent_length(X, y)

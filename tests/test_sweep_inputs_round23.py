@@ -11,6 +11,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -163,3 +164,23 @@ def test_cli_a_column_of_repeated_dates_is_not_sent_to_one_hot(tmp_path, capsys)
     with pytest.raises(UserError, match=r"Column\(s\) \['k'\] .* are not numeric .* pass "
                                         "--one-hot"):
         load_csv(str(codes))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                                      training="em", max_iter=2, random_state=0),
+    lambda: EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())]),
+])
+def test_a_sparse_target_of_a_regressor_is_told_to_be_dense(make):
+    # A target sliced from a sparse matrix (M[:, [0]]) was "y must be numeric
+    # for MixtureOfExpertsRegressor (a regressor): setting an array element
+    # with a sequence.; use a classifier for class labels": numbers sent to a
+    # classifier. The classifiers got scikit-learn's message, as now the
+    # regressors do.
+    X, y = _regression()
+    column = sparse.csr_matrix(y[:, None])
+    with pytest.raises(TypeError, match=r"Sparse data was passed for y, but dense data is "
+                                        r"required\. Use '\.toarray\(\)'"):
+        make().fit(X, column)
+    with pytest.warns(UserWarning, match="column-vector y"):   # (n, 1): raveled
+        assert make().fit(X, column.toarray()).predict(X[:2]).shape == (2,)
