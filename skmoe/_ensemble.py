@@ -69,7 +69,11 @@ def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=
         # to ties, which go to the first expert: measure them in standard units
         # instead (an affine change that moves no choice otherwise).
         mean, scale = standardisation(y[:, None])
-        predictions, y = (predictions - mean) / scale, (y - mean[0]) / scale[0]
+        # An expert's prediction far out (1e200 for y of unit scale) makes an
+        # infinite loss, which is never the least: numpy's "overflow encountered
+        # in square" (once a round) came from here, meaning nothing to the user.
+        with np.errstate(over="ignore"):
+            predictions, y = (predictions - mean) / scale, (y - mean[0]) / scale[0]
     if sample_weight is None:
         w = np.full(n, 1.0 / n)
     else:
@@ -88,7 +92,8 @@ def ensemble_selection(predictions, y, n_rounds, sample_weight=None, classifier=
         if classifier:
             loss = -(w @ np.log(np.clip(candidates, _EPS, None)))
         else:
-            loss = w @ (candidates - y[:, None]) ** 2
+            with np.errstate(over="ignore"):
+                loss = w @ (candidates - y[:, None]) ** 2
         best = int(np.argmin(loss))  # ties go to the first expert: deterministic
         counts[best] += 1
         total += predictions[:, best]

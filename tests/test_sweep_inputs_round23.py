@@ -6,12 +6,14 @@ Each test fails without the fix it names.
 """
 
 import re
+import warnings
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -184,3 +186,31 @@ def test_a_sparse_target_of_a_regressor_is_told_to_be_dense(make):
         make().fit(X, column)
     with pytest.warns(UserWarning, match="column-vector y"):   # (n, 1): raveled
         assert make().fit(X, column.toarray()).predict(X[:2]).shape == (2,)
+
+
+class _FarOnSomeRows(RegressorMixin, BaseEstimator):
+    """The mean of y, but 1e200 on the rows whose second feature exceeds 1.5."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        pred = np.full(len(X), self.mean_)
+        pred[np.asarray(X)[:, 1] > 1.5] = 1e200
+        return pred
+
+
+def test_greedy_weights_leave_out_an_expert_far_out_without_numpy_warnings():
+    # An expert predicting 1e200 on 8 of 60 rows (y of unit scale) gets weight 0,
+    # as it should, but numpy's "RuntimeWarning: overflow encountered in square"
+    # came from inside the selection (once a round: 50 with warnings shown
+    # always), naming nothing.
+    X, y = _regression(60)
+    assert (X[:, 1] > 1.5).sum() == 8
+    ensemble = EnsembleRegressor([("ridge", Ridge()), ("far", _FarOnSomeRows())],
+                                 weights="greedy", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ensemble.fit(X, y)
+    assert ensemble.weights_.tolist() == [1.0, 0.0]
