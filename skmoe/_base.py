@@ -732,6 +732,12 @@ def check_sample_weight(sample_weight, X):
     """Validate sample weights: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
+    if issparse(sample_weight):
+        # ("sample_weight must hold numbers, one weight per row; it holds
+        # <Compressed Sparse Row sparse matrix ...>": numbers, said not to be.)
+        raise ValueError(f"sample_weight is a sparse matrix (shape {sample_weight.shape}); "
+                         "pass the weights as a dense 1-D array, one per row, e.g. "
+                         "sample_weight.toarray().ravel().")
     try:
         # float64 whatever the dtype given: scikit-learn keeps float32 weights,
         # which were then rescaled in float32, and the same weights fitted

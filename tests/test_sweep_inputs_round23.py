@@ -214,3 +214,23 @@ def test_greedy_weights_leave_out_an_expert_far_out_without_numpy_warnings():
         warnings.simplefilter("error")
         ensemble.fit(X, y)
     assert ensemble.weights_.tolist() == [1.0, 0.0]
+
+
+def test_sample_weight_given_as_a_sparse_matrix_is_named_as_such():
+    # A sparse column of weights was "sample_weight must hold numbers, one
+    # weight per row; it holds <Compressed Sparse Row sparse matrix of dtype
+    # 'float64' with 40 stored elements and shape (40, 1)>": numbers, said
+    # not to be.
+    X, y = _regression()
+    weights = sparse.csr_matrix(np.ones((40, 1)))
+    message = (r"sample_weight is a sparse matrix \(shape \(40, 1\)\); pass the weights as a "
+               r"dense 1-D array, one per row, e\.g\. sample_weight\.toarray\(\)\.ravel\(\)\.")
+    mixture = MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                                        training="em", max_iter=2, random_state=0)
+    ensemble = EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())])
+    for model in (mixture, ensemble):
+        with pytest.raises(ValueError, match=message):
+            model.fit(X, y, sample_weight=weights)
+        model.fit(X, y, sample_weight=weights.toarray().ravel())
+        with pytest.raises(ValueError, match=message):
+            model.score(X, y, sample_weight=weights)
