@@ -311,6 +311,13 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                 raise UserError(f"The target column {target!r} holds numbers written "
                                 f"{written} (e.g. {example(y)!r}). {fix}")
         _refuse_stray_text_in_numbers(y, target, task)
+    spaced = _differing_by_end_spaces(y)
+    if spaced:
+        # ("yes" and "yes " were two classes, silently: a spreadsheet's cells
+        # typed with a space after the word.)
+        raise UserError(f"The target column {target!r} holds labels that differ only by "
+                        f"spaces at their ends ({spaced[0]!r} and {spaced[1]!r}), which would "
+                        "be separate classes: remove those spaces in the file.")
     # Before the one-hot encoding, which gives a missing text value no column:
     # its rows passed as the first (dropped) category, silently.
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
@@ -345,6 +352,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                         f"(identifiers?): --one-hot would make {len(frame) - 1} columns of "
                         f"each, every one 1 in a single row; --drop them.{hint}")
     if text and one_hot:
+        spaced = [(c, pair) for c in text for pair in [_differing_by_end_spaces(frame[c])]
+                  if pair]
+        if spaced:
+            # (Each was a one-hot column of its own, silently.)
+            c, pair = spaced[0]
+            raise UserError(f"Column(s) {[c for c, _ in spaced]} of {path} hold values that "
+                            f"differ only by spaces at their ends (in {c!r}: {pair[0]!r} and "
+                            f"{pair[1]!r}), which --one-hot would make separate categories: "
+                            "remove those spaces in the file.")
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
         dates = [c for c in text if pd.to_datetime(
@@ -519,6 +535,18 @@ def _repeated_header_names(header):
     """The names that the CSV's header holds more than once (empty ones aside)."""
     counts = Counter(name for name in header if name.strip())
     return [name for name, count in counts.items() if count > 1]
+
+
+def _differing_by_end_spaces(values):
+    """Two text values of a column that differ only by spaces at their ends
+    ('yes' and 'yes '), or None."""
+    seen = {}
+    for value in values.dropna().unique():
+        if isinstance(value, str):
+            first = seen.setdefault(value.strip(), value)
+            if first != value:
+                return first, value
+    return None
 
 
 def _refuse_stray_text_in_numbers(y, target, task, column="The target column"):

@@ -234,3 +234,30 @@ def test_sample_weight_given_as_a_sparse_matrix_is_named_as_such():
         model.fit(X, y, sample_weight=weights.toarray().ravel())
         with pytest.raises(ValueError, match=message):
             model.score(X, y, sample_weight=weights)
+
+
+def test_cli_labels_differing_only_by_spaces_at_their_ends_are_named(tmp_path, capsys):
+    # "yes" and "yes " (a spreadsheet cell typed with a space after the word)
+    # were two classes of the target, and two one-hot categories of a feature
+    # with --one-hot, silently.
+    rng = np.random.RandomState(0)
+    path = tmp_path / "spaced.csv"
+    path.write_text("x,colour,y\n" + "".join(
+        f"{rng.normal():.3f},{['red', 'red ', 'blue'][i % 3]},{['yes', 'no', 'yes '][i % 3]}\n"
+        for i in range(30)))
+    assert main(["compare", str(path), "--experts", "linear,tree", "--cv", "2",
+                 "--repeats", "1", "--n-jobs", "1", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        "skmoe: error: The target column 'y' holds labels that differ only by spaces at their "
+        "ends ('yes' and 'yes '), which would be separate classes: remove those spaces in the "
+        "file.\n")
+    with pytest.raises(UserError, match=r"Column\(s\) \['colour'\] of .* hold values that "
+                                        r"differ only by spaces at their ends \(in 'colour': "
+                                        r"'red' and 'red '\), which --one-hot would make "
+                                        "separate categories"):
+        load_csv(str(path), target="x", drop=["y"], one_hot=True)
+    # Without those spaces the same file loads: three classes, two of 'colour'.
+    path.write_text(path.read_text().replace(" ,", ",").replace(" \n", "\n"))
+    X, y, task, _ = load_csv(str(path), one_hot=True)
+    assert task == "classification" and sorted(set(y)) == ["no", "yes"]
+    assert list(X.columns) == ["x", "colour_red"]
