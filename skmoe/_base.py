@@ -9,6 +9,7 @@ homogeneous mixture.  Parameter handling (``tree__max_depth`` in
 """
 
 import contextlib
+import difflib
 import numbers
 from collections import Counter
 
@@ -253,6 +254,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
     def _route_fit_params(self, fit_params):
         """Metadata for each expert's ``fit``, ``{name: dict}`` ({} without routing)."""
         if not _routing_enabled():
+            _refuse_misnamed_fit_params(self, fit_params)
             _raise_for_params(fit_params, self, "fit")  # extra metadata needs routing
             return {}
         routed = process_routing(self, "fit", **fit_params)
@@ -683,6 +685,28 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
 
     def _make_named_experts(self, names, fitted):
         return Bunch(**dict(zip(names, fitted)))
+
+
+def _refuse_misnamed_fit_params(estimator, fit_params):
+    """Name fit keywords that are sample_weight misspelt, or groups, which fit
+    takes under no name (without metadata routing).
+
+    scikit-learn's "Passing extra keyword arguments to ... fit is only
+    supported if enable_metadata_routing=True" sent ``sample_weights=w``
+    (or ``groups=g``) to metadata routing, under which they fail again.
+    """
+    name = type(estimator).__name__
+    for key in fit_params:
+        if key in ("weights", "weight") or difflib.get_close_matches(
+                key, ["sample_weight"], n=1, cutoff=0.8):
+            own = (f" (the experts' weights are the parameter weights: {name}(..., "
+                   "weights=[...]))" if "weights" in estimator.get_params(deep=False) else "")
+            raise TypeError(f"{name}.fit got the keyword {key}=, which it does not take: "
+                            f"the rows' weights are its sample_weight{own}.")
+        if key == "groups" and "cv" in estimator.get_params(deep=False):
+            raise TypeError(f"{name}.fit takes no groups: to keep each group within one "
+                            "cross-fitting fold, pass the folds as cv, e.g. "
+                            "cv=list(GroupKFold(5).split(X, y, groups)).")
 
 
 def _holds_pipeline(estimator):

@@ -15,6 +15,7 @@ import pytest
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
@@ -261,3 +262,43 @@ def test_cli_labels_differing_only_by_spaces_at_their_ends_are_named(tmp_path, c
     X, y, task, _ = load_csv(str(path), one_hot=True)
     assert task == "classification" and sorted(set(y)) == ["no", "yes"]
     assert list(X.columns) == ["x", "colour_red"]
+
+
+@pytest.mark.parametrize("key", ["sample_weights", "sampleweight", "weights"])
+def test_fit_names_sample_weight_misspelt(key):
+    # fit(X, y, sample_weights=w) was "Passing extra keyword arguments to
+    # MixtureOfExpertsRegressor.fit is only supported if
+    # enable_metadata_routing=True": routing, under which it fails again.
+    X, y = _regression()
+    mixture = MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                                        training="em", max_iter=2, random_state=0)
+    with pytest.raises(TypeError, match=rf"^MixtureOfExpertsRegressor\.fit got the keyword "
+                                        rf"{key}=, which it does not take: the rows' weights "
+                                        r"are its sample_weight\.$"):
+        mixture.fit(X, y, **{key: np.ones(len(y))})
+    ensemble = EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())])
+    with pytest.raises(TypeError, match=r"the rows' weights are its sample_weight \(the "
+                                        r"experts' weights are the parameter weights: "
+                                        r"EnsembleRegressor\(\.\.\., weights=\[\.\.\.\]\)\)\.$"):
+        ensemble.fit(X, y, **{key: np.ones(len(y))})
+
+
+def test_fit_says_it_takes_no_groups_and_how_to_keep_them_apart():
+    # fit(X, y, groups=g) was sent to metadata routing as well; grouped folds
+    # are given as cv (cv=GroupKFold() itself says so).
+    X, y = _regression()
+    groups = np.arange(len(y)) % 4
+    for model in (MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                                            training="em", max_iter=2, random_state=0),
+                  EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
+                                    weights="greedy")):
+        with pytest.raises(TypeError, match=r"\.fit takes no groups: to keep each group within "
+                                            r"one cross-fitting fold, pass the folds as cv, "
+                                            r"e\.g\. cv=list\(GroupKFold\(5\)\.split\(X, y, "
+                                            r"groups\)\)\."):
+            model.fit(X, y, groups=groups)
+        # As it says: each group in one fold.
+        model.set_params(cv=list(GroupKFold(4).split(X, y, groups))).fit(X, y)
+    # Other metadata still needs routing, as scikit-learn says.
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        model.fit(X, y, eval_set=[(X, y)])
