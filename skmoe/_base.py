@@ -970,8 +970,23 @@ def check_label_values(labels, what="The target"):
 def encode_class_labels(y, min_classes=2, what="The target"):
     """Check classification targets; return the fitted LabelEncoder and y as 0..C-1.
 
-    Missing or mixed labels are named (:func:`check_label_values`); fewer
-    than ``min_classes`` classes is an error too.
+    Missing or mixed labels, and labels held as objects that are not strings,
+    are named (:func:`check_classification_labels`); fewer than
+    ``min_classes`` classes is an error too.
+    """
+    labels = check_classification_labels(y, what)
+    encoder = LabelEncoder().fit(labels)
+    if len(encoder.classes_) < min_classes:
+        raise ValueError(f"{what} has only one class ({encoder.classes_[0]!r}); a "
+                         f"classifier needs at least {min_classes}.")
+    return encoder, encoder.transform(labels)
+
+
+def check_classification_labels(y, what="The target"):
+    """Class labels checked as scikit-learn checks them (``y`` as an array).
+
+    Missing or mixed labels are named (:func:`check_label_values`), and so
+    are labels held as Python objects that are not strings.
     """
     labels = np.asarray(y)
     check_label_values(labels, what)
@@ -992,11 +1007,7 @@ def encode_class_labels(y, min_classes=2, what="The target"):
             f"{first!r} of type {type(first).__name__}; dtype object), whose kind "
             "scikit-learn cannot tell (Unknown label type): convert them, e.g. "
             "y.astype(int) for whole numbers or y.astype(str).") from exc
-    encoder = LabelEncoder().fit(labels)
-    if len(encoder.classes_) < min_classes:
-        raise ValueError(f"{what} has only one class ({encoder.classes_[0]!r}); a "
-                         f"classifier needs at least {min_classes}.")
-    return encoder, encoder.transform(labels)
+    return labels
 
 
 def encode_class_weights(estimator, classes, name=None):

@@ -808,9 +808,12 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     y_arr = np.asarray(y)
     if classifier:
         # Missing or mixed labels (None beside strings) stopped np.unique below
-        # with a bare "'<' not supported between 'NoneType' and 'str'".
-        from ._base import check_label_values
-        check_label_values(y_arr, "y")
+        # with a bare "'<' not supported between 'NoneType' and 'str'"; labels
+        # held as objects that are not strings (pd.Series([1, 0], dtype=object))
+        # failed in the stratified folds: "Supported target types are:
+        # ('binary', 'multiclass'). Got 'unknown' instead."
+        from ._base import check_classification_labels
+        check_classification_labels(y_arr, "y")
         scorers = {k: _AllClassesLogLoss(s, np.unique(y_arr)) if _is_log_loss(s) else s
                    for k, s in scorers.items()}
     if classifier and len(np.unique(y_arr)) < 2:

@@ -19,7 +19,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor)
+                   MixtureOfExpertsRegressor, compare)
 from skmoe._cli import UserError, load_csv, main
 from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
 
@@ -302,3 +302,17 @@ def test_fit_says_it_takes_no_groups_and_how_to_keep_them_apart():
     # Other metadata still needs routing, as scikit-learn says.
     with pytest.raises(ValueError, match="enable_metadata_routing=True"):
         model.fit(X, y, eval_set=[(X, y)])
+
+
+def test_compare_names_class_labels_held_as_objects_before_fitting():
+    # compare() on such labels failed in its stratified folds with "Supported
+    # target types are: ('binary', 'multiclass'). Got 'unknown' instead.",
+    # naming neither y nor what to do.
+    X, y = _regression()
+    labels = pd.Series((y > 0).astype(int), dtype=object)
+    models = {"logit": LogisticRegression(), "tree": DecisionTreeClassifier(max_depth=2)}
+    with pytest.raises(ValueError, match=r"^y holds its class labels as Python objects that "
+                                         r"are not strings \(e\.g\. 1 of type int; dtype "
+                                         r"object\), whose kind scikit-learn cannot tell"):
+        compare(models, X, labels, cv=2)
+    assert compare(models, X, labels.astype(int), cv=2).n_splits == 2
