@@ -491,6 +491,17 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         if np.any(targets < 0):
             raise ValueError("MLPGate: targets must be non-negative weights over the experts "
                              "(responsibilities); got a negative value.")
+        # Rows are probability vectors (EM's responsibilities; less than one
+        # where experts were dropped). Rows summing to more scale the loss in
+        # float32 against the penalty: targets of 1e37 overflowed it, and the
+        # gate kept its initial weights (lbfgs) or became NaN (adam), silently.
+        largest = float(targets.sum(axis=1).max()) if targets.size else 0.0
+        if largest > 1.0 + 1e-6:
+            raise ValueError(
+                f"MLPGate: targets must be probability vectors over the experts (each row "
+                f"summing to at most one); a row sums to {largest:.6g}. Divide each row by "
+                "its sum (targets / targets.sum(axis=1, keepdims=True)) and pass row "
+                "weights as sample_weight.")
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                                  ensure_non_negative=True)
