@@ -435,10 +435,12 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     candidates = list(candidates)
     if not candidates:
         raise ValueError("candidates is empty.")
-    flags = [value for value in candidates if isinstance(value, (bool, np.bool_))]
+    flags = [value for value in candidates if isinstance(value, (bool, np.bool_))
+             or not isinstance(value, numbers.Integral)]
     if param.split("__")[-1] == "n_experts" and flags:
         # (True was taken as n_experts=1, one expert alone, and returned as the
-        # best candidate; beside 1 it was the same dict key.)
+        # best candidate; beside 1 it was the same dict key. So was 1.0, though
+        # the mixtures refuse 2.0: the float, and only it, was a candidate.)
         raise TypeError(f"candidates of n_experts must be integers, got {flags[0]!r} in "
                         f"{candidates!r}.")
     mixture = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator

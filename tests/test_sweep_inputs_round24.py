@@ -3,7 +3,10 @@ persistence of their torch state, the selection tools and the generators."""
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LinearRegression
 
+from skmoe import MixtureOfExpertsRegressor, select_n_experts
+from skmoe.datasets import make_piecewise_linear
 from skmoe.gates import MLPGate
 
 
@@ -25,3 +28,15 @@ def test_mlp_gate_names_targets_that_are_no_probability_vectors(solver):
     for scale in (1.0, 0.5):
         proba = MLPGate(solver=solver, max_iter=5).fit(X, targets * scale).predict_proba(X)
         assert np.all(np.isfinite(proba)) and np.allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("one", [1.0, np.float64(1.0)])
+def test_select_n_experts_refuses_a_float_count_of_experts(one):
+    # 1.0 was taken as one expert alone (1.0 == 1), scored and returned as the
+    # best candidate, 1.0, while the mixtures refuse 2.0 (an int is required).
+    X, y = make_piecewise_linear(n_samples=60, n_regimes=2, random_state=0)
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em", cv=None,
+                                    max_iter=2, random_state=0)
+    with pytest.raises(TypeError, match=r"candidates of n_experts must be integers, got "
+                                        r"(np\.float64\()?1\.0\)? in"):
+        select_n_experts(moe, X, y, candidates=(one, 2))
