@@ -187,7 +187,14 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         self : MLPGate
         """
         sizes = self._validate()
-        self.device_ = resolve_device(self.device if device is None else device)
+        try:
+            self.device_ = resolve_device(self.device if device is None else device)
+        except ValueError as exc:
+            if device is not None:    # the caller's device: the caller names it
+                raise
+            # (The gate's own device, missing here, read "device='cuda' was
+            # requested", as a mixture's own device does: not which was.)
+            raise ValueError(f"gate {exc}") from None
         self.dtype_ = dtype
         if scaling is None:
             weighted = (X if sample_weight is None or np.all(sample_weight > 0)

@@ -40,3 +40,19 @@ def test_select_n_experts_refuses_a_float_count_of_experts(one):
     with pytest.raises(TypeError, match=r"candidates of n_experts must be integers, got "
                                         r"(np\.float64\()?1\.0\)? in"):
         select_n_experts(moe, X, y, candidates=(one, 2))
+
+
+def test_a_gate_device_this_machine_lacks_is_named_as_the_gates():
+    # "device='cuda' was requested but CUDA is not available", the words a
+    # mixture's own device gets: nothing said it was the gate's.
+    import torch
+    X, y = make_piecewise_linear(n_samples=60, n_regimes=2, random_state=0)
+    missing = "mps" if torch.cuda.is_available() else "cuda"
+    if missing == "mps" and torch.backends.mps.is_available():
+        pytest.skip("this machine has both CUDA and MPS")
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em", cv=None,
+                                    max_iter=2, gate=MLPGate(device=missing), random_state=0)
+    with pytest.raises(ValueError, match=rf"^gate device='{missing}' was requested but"):
+        moe.fit(X, y)
+    with pytest.raises(ValueError, match=rf"^gate device='{missing}' was requested but"):
+        MLPGate(device=missing).fit(*_gate_data())
