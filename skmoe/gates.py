@@ -17,7 +17,7 @@ from ._data import is_dataframe, normalised_weights
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
-                        lbfgs, minibatches)
+                        diverged, lbfgs, minibatches)
 from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
                            standardisation, standardise, to_numpy, to_tensor)
 
@@ -468,6 +468,14 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             self._fit_lbfgs(Z, T, w, n_iter, penalty)
         else:
             self._fit_adam(Z, T, w, n_iter, penalty)
+            if not all(torch.isfinite(p).all() for p in self._parameters()):
+                # (The torch experts' check: a learning_rate of 1e30 gave a
+                # gate of NaN weights, and NaN gate weights, without a word; a
+                # hierarchical mixture then said its leaves had no weighted row.)
+                # The NaN network goes: the gate is left unfitted, as a failed fit.
+                del self.module_
+                raise diverged("MLPGate (solver='adam')", self.learning_rate,
+                               "its weights became NaN or infinite")
         self.module_.eval()
         return self
 

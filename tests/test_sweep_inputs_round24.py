@@ -56,3 +56,21 @@ def test_a_gate_device_this_machine_lacks_is_named_as_the_gates():
         moe.fit(X, y)
     with pytest.raises(ValueError, match=rf"^gate device='{missing}' was requested but"):
         MLPGate(device=missing).fit(*_gate_data())
+
+
+def test_a_gate_diverging_under_adam_is_named():
+    # learning_rate=1e30 (below the 1e37 bound) made the gate's weights NaN:
+    # predict_proba was NaN for every row, without a word (the torch experts
+    # raise), and a hierarchical mixture said its leaves had no weighted row.
+    from sklearn.exceptions import NotFittedError
+
+    X, targets = _gate_data()
+    gate = MLPGate(solver="adam", learning_rate=1e30, max_iter=5)
+    with pytest.raises(ValueError, match=r"MLPGate \(solver='adam'\) diverged: its weights "
+                                         r"became NaN or infinite; lower learning_rate "
+                                         r"\(now 1e\+30\)"):
+        gate.fit(X, targets)
+    with pytest.raises(NotFittedError):   # a failed fit, not a gate of NaN weights
+        gate.predict_proba(X)
+    proba = MLPGate(solver="adam", learning_rate=1e3, max_iter=5).fit(X, targets).predict_proba(X)
+    assert np.all(np.isfinite(proba))
