@@ -11,7 +11,8 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
+from sklearn.utils.validation import (_check_sample_weight, _get_feature_names, check_array,
+                                      check_is_fitted)
 
 from ._data import is_dataframe, normalised_weights
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make_mlp
@@ -35,6 +36,15 @@ INPUT_CLIP = 5.0
 # these are set (skmoe._trainers.warn_ignored_options).
 GATE_FIT_OPTIONS = ("solver", "max_iter", "warm_max_iter", "learning_rate", "batch_size",
                     "device")
+
+
+def _column_names(X):
+    """A DataFrame's column names when all are strings (scikit-learn's
+    ``feature_names_in_``), else None."""
+    try:
+        return _get_feature_names(X)
+    except TypeError:   # names of mixed types: read by position, as before
+        return None
 
 
 class MLPGate(TorchStateMixin, BaseEstimator):
@@ -85,6 +95,9 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         Standardised inputs are clipped to this many standard deviations.
     n_experts_ : int
     n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``fit`` was given a DataFrame with string column names;
+        DataFrames given later must have these columns, in this order.
     seed_ : int
         Seed of the network's initial weights.
     device_ : torch.device
@@ -344,6 +357,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         # (Before init or fit: "object has no attribute 'device_'".)
         check_is_fitted(self, "module_")
         if not isinstance(X, torch.Tensor):
+            self._check_column_names(_column_names(X))
             if not (isinstance(X, np.ndarray) and X.dtype == np.float64):
                 # As fit reads X (the mixtures give float64 arrays): a DataFrame
                 # of nullable columns with pd.NA failed inside numpy ("float()
@@ -361,6 +375,21 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                              f"{n_features} features as input.")
         return self.clip(standardise(X, self.mean_, self.scale_, self._dtype(),
                                      nan_to_zero=True))
+
+    def _check_column_names(self, names):
+        """A DataFrame's columns against those of the DataFrame fitted on, if any.
+
+        (Columns in another order were read by position: each row got the
+        gate weights of other inputs, silently.) Arrays are read by position,
+        as the mixtures give them.
+        """
+        fitted = getattr(self, "feature_names_in_", None)
+        if names is None or fitted is None:
+            return
+        if len(names) != len(fitted) or np.any(names != fitted):
+            raise ValueError(f"X has the columns {names.tolist()}, but MLPGate was fitted "
+                             f"on the columns {fitted.tolist()}: pass those, in that order "
+                             "(X[gate.feature_names_in_]).")
 
     def clip(self, Z):
         """Standardised inputs clipped to ``input_clip_`` (in place; gates pickled
@@ -449,6 +478,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
+        names = _column_names(X)
         X, targets, sample_weight = self._check_fit_args(X, targets, sample_weight, warm_start)
         if not warm_start or not hasattr(self, "module_"):
             # A cold start rebuilds the network; noisy gating, once switched on
@@ -458,6 +488,12 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                       sample_weight=sample_weight)
             if noisy:
                 self.add_noise()
+            if names is None:
+                self.__dict__.pop("feature_names_in_", None)
+            else:
+                self.feature_names_in_ = names
+        else:
+            self._check_column_names(names)
         Z = self._inputs(X)
         T = to_tensor(targets, self.device_, self._dtype())
         w = to_tensor(np.ones(len(X)) if sample_weight is None else sample_weight,

@@ -275,6 +275,8 @@ def _fitted_estimators():
                    (skmoe.RuleExpert, skmoe.RuleExpert(
                        _above, params={"threshold": 5.0}, task="classification").fit(
                        Xc.to_numpy(), yc))]
+        # (A DataFrame: the gate alone sets feature_names_in_; in a mixture it gets arrays.)
+        fitted.append((skmoe.MLPGate, skmoe.MLPGate(max_iter=2).fit(Xm, np.full((60, 2), 0.5))))
         frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "x"]})
         fitted.append((skmoe.AutoGateTransformer, skmoe.AutoGateTransformer().fit(frame)))
         ridge = Ridge().fit(X, y)

@@ -74,3 +74,23 @@ def test_a_gate_diverging_under_adam_is_named():
         gate.predict_proba(X)
     proba = MLPGate(solver="adam", learning_rate=1e3, max_iter=5).fit(X, targets).predict_proba(X)
     assert np.all(np.isfinite(proba))
+
+
+def test_mlp_gate_refuses_a_dataframe_whose_columns_are_in_another_order():
+    # A gate fitted on a DataFrame read later DataFrames by position: columns
+    # in another order got the gate weights of other inputs, silently.
+    import pandas as pd
+
+    X, targets = _gate_data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    gate = MLPGate(max_iter=5).fit(frame, targets)
+    assert gate.feature_names_in_.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(gate.predict_proba(frame), gate.predict_proba(X))
+    message = (r"X has the columns \['b', 'a', 'c'\], but MLPGate was fitted on the columns "
+               r"\['a', 'b', 'c'\]: pass those, in that order")
+    with pytest.raises(ValueError, match=message):
+        gate.predict_proba(frame[["b", "a", "c"]])
+    with pytest.raises(ValueError, match=message):
+        gate.fit(frame[["b", "a", "c"]], targets, warm_start=True)
+    # A refit on an array forgets the names; arrays are read by position.
+    assert not hasattr(gate.fit(X, targets), "feature_names_in_")
