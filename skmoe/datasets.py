@@ -18,6 +18,19 @@ _FINITE = [Interval(numbers.Real, None, None, closed="neither")]
 # non-empty string is true.
 
 
+def _check_finite(y, who, **params):
+    """``y``, or a ValueError when the given sizes overflowed float64.
+
+    (noise=1e308 gave y of inf, scale=1e308 of make_mmoe_tasks y of NaN,
+    with numpy's overflow warnings only.)
+    """
+    if not np.all(np.isfinite(y)):
+        given = ", ".join(f"{name}={value!r}" for name, value in params.items())
+        raise ValueError(f"{who}: y overflowed float64 ({int(np.sum(~np.isfinite(y)))} NaN "
+                         f"or infinite value(s)) with {given}; use smaller values.")
+    return y
+
+
 @validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "boundary": _FINITE,
                   "n_noise_features": [Interval(numbers.Integral, 0, None, closed="left")],
                   "return_regime": FLAG,
@@ -55,7 +68,7 @@ def make_regimes(n_samples=1000, *, noise=1.0, boundary=5.0, n_noise_features=0,
     x = rng.uniform(0.0, 10.0, size=n_samples)
     regime = (x >= boundary).astype(int)
     y = np.where(regime == 0, 5.0 * x, 40.0 - (x - 5.0) ** 2)
-    y = y + noise * rng.standard_normal(n_samples)
+    y = _check_finite(y + noise * rng.standard_normal(n_samples), "make_regimes", noise=noise)
     X = np.column_stack([x, rng.uniform(0.0, 10.0, size=(n_samples, n_noise_features))])
     return (X, y, regime) if return_regime else (X, y)
 
@@ -341,7 +354,9 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     X = rng.standard_normal((n_samples, n_features))
     Z = X @ W.T                                       # (n_samples, 2)
     waves = np.sin(Z[:, :, None] * alpha + beta).sum(axis=2)
-    Y = Z + waves + noise * rng.standard_normal(Z.shape)
+    Y = _check_finite(Z + waves + noise * rng.standard_normal(Z.shape), "make_mmoe_tasks",
+                      scale=scale, largest_abs_alpha=float(np.abs(alpha).max(initial=0.0)),
+                      noise=noise)
     return (X, Y, W) if return_weights else (X, Y)
 
 
@@ -378,7 +393,8 @@ def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
     planes = np.array([[2.0, -1.0, 1.0], [-2.0, 1.5, -1.0],
                        [1.0, 2.0, -1.5], [-1.5, -2.0, 2.0]])
     a, b, c = planes[regime].T
-    y = a * X[:, 0] + b * X[:, 1] + c + noise * rng.standard_normal(n_samples)
+    y = _check_finite(a * X[:, 0] + b * X[:, 1] + c + noise * rng.standard_normal(n_samples),
+                      "make_hierarchical_regimes", noise=noise)
     return (X, y, regime) if return_regime else (X, y)
 
 
@@ -418,6 +434,7 @@ def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regim
     slopes = signs * rng.uniform(2.0, 4.0, size=n_regimes)
     intercepts = np.cumsum(rng.uniform(2.0, 3.0, size=n_regimes) * signs)
     y = slopes[regime] * (x - regime) + intercepts[regime]
-    y = y + noise * rng.standard_normal(n_samples)
+    y = _check_finite(y + noise * rng.standard_normal(n_samples), "make_piecewise_linear",
+                      noise=noise)
     X = x[:, None]
     return (X, y, regime) if return_regime else (X, y)

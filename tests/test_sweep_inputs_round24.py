@@ -1,12 +1,15 @@
 """Bad-input sweep, round 24: the standalone torch experts and gate, the
 persistence of their torch state, the selection tools and the generators."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
 
 from skmoe import MixtureOfExpertsRegressor, select_n_experts
-from skmoe.datasets import make_piecewise_linear
+from skmoe.datasets import (make_hierarchical_regimes, make_mmoe_tasks, make_piecewise_linear,
+                            make_regimes)
 from skmoe.gates import MLPGate
 
 
@@ -94,3 +97,23 @@ def test_mlp_gate_refuses_a_dataframe_whose_columns_are_in_another_order():
         gate.fit(frame[["b", "a", "c"]], targets, warm_start=True)
     # A refit on an array forgets the names; arrays are read by position.
     assert not hasattr(gate.fit(X, targets), "feature_names_in_")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")   # numpy's overflow warnings
+@pytest.mark.parametrize("make, given, n_bad", [
+    (lambda: make_regimes(1000, noise=1e308, random_state=0), "noise=1e+308", 59),
+    (lambda: make_piecewise_linear(1000, noise=1e308, random_state=0), "noise=1e+308", 59),
+    (lambda: make_hierarchical_regimes(1000, noise=1e308, random_state=0), "noise=1e+308", 59),
+    (lambda: make_mmoe_tasks(50, 5, scale=1e308, random_state=0), "scale=1e+308", 23),
+    (lambda: make_mmoe_tasks(50, 5, alpha=[1e308] * 10, random_state=0),
+     "largest_abs_alpha=1e+308", 3),
+])
+def test_generators_name_sizes_that_overflow_y(make, given, n_bad):
+    # noise=1e308 returned a y of inf, and make_mmoe_tasks' scale=1e308 or
+    # alpha of 1e308 a y of NaN, with numpy's overflow warnings only.
+    with pytest.raises(ValueError, match=rf"y overflowed float64 \({n_bad} NaN or infinite "
+                                         rf"value\(s\)\) with .*{re.escape(given)}"):
+        make()
+    # Large but representable sizes still give finite data.
+    assert np.all(np.isfinite(make_regimes(1000, noise=1e307, random_state=0)[1]))
+    assert np.all(np.isfinite(make_mmoe_tasks(50, 5, scale=1e306, random_state=0)[1]))
