@@ -365,6 +365,13 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                 X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
                                 ensure_min_samples=0, ensure_min_features=0, input_name="X")
             X = device_array(X, self.device_)
+        else:
+            # A tensor as device_array gives one (no copy when it is so already):
+            # an integer or bool tensor failed in torch ("result type Float can't
+            # be cast to the desired output type Long"), and a float32 one was
+            # standardised in float32, other weights than its array's.
+            X = X.to(self.device_, torch.float32 if self.device_.type == "mps"
+                     else torch.float64)
         n_features = getattr(self, "n_features_in_", None)
         if X.ndim != 2:
             raise ValueError(f"Expected a 2D X (n_samples, n_features), got {X.ndim}D.")

@@ -117,3 +117,19 @@ def test_generators_name_sizes_that_overflow_y(make, given, n_bad):
     # Large but representable sizes still give finite data.
     assert np.all(np.isfinite(make_regimes(1000, noise=1e307, random_state=0)[1]))
     assert np.all(np.isfinite(make_mmoe_tasks(50, 5, scale=1e306, random_state=0)[1]))
+
+
+def test_mlp_gate_reads_tensors_of_any_dtype_as_their_arrays():
+    # The gate takes tensors (the mixtures hand it float64 ones on its
+    # device): an int64 or bool tensor failed inside torch ("result type Float
+    # can't be cast to the desired output type Long", "Subtraction ... with two
+    # bool tensors is not supported"), and a float32 one was standardised in
+    # float32 (weights 5e-8 from its array's).
+    import torch
+
+    X, targets = _gate_data()
+    X = np.round(X * 3)
+    gate = MLPGate(max_iter=10).fit(X, targets)
+    for array in (X, X.astype(np.float32), X.astype(np.int64), X > 0):
+        np.testing.assert_array_equal(gate.predict_proba(torch.from_numpy(array)),
+                                      gate.predict_proba(array))
