@@ -569,6 +569,15 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # 'lbfgs'), and weights of 1e-30 summed below the loss's floor on
             # the total (the penalty outweighed the data).
             sample_weight = normalised_weights(sample_weight)
+        informative = targets.sum(axis=1) > 0
+        if sample_weight is not None:
+            informative &= sample_weight > 0
+        if len(X) and not informative.any():
+            # (The loss was zero: the gate was fitted to its penalty alone, and
+            # kept weights no data had set, without a word.)
+            raise ValueError("MLPGate: targets hold no weight: every row"
+                             + ("" if sample_weight is None else " of positive sample_weight")
+                             + " is all zeros, so there is nothing to fit the gate to.")
         return X, targets, sample_weight
 
     def _fit_lbfgs(self, Z, T, w, n_iter, penalty=None):

@@ -133,3 +133,18 @@ def test_mlp_gate_reads_tensors_of_any_dtype_as_their_arrays():
     for array in (X, X.astype(np.float32), X.astype(np.int64), X > 0):
         np.testing.assert_array_equal(gate.predict_proba(torch.from_numpy(array)),
                                       gate.predict_proba(array))
+
+
+def test_mlp_gate_names_targets_that_hold_no_weight():
+    # All-zero targets (on every row, or on every row of positive weight) made
+    # the loss zero: the gate was fitted to its penalty alone, without a word.
+    X, targets = _gate_data()
+    with pytest.raises(ValueError, match=r"targets hold no weight: every row is all zeros"):
+        MLPGate(max_iter=5).fit(X, np.zeros_like(targets))
+    weight = np.r_[np.ones(20), np.zeros(20)]
+    zero_where_weighted = np.where(weight[:, None] > 0, 0.0, targets)
+    with pytest.raises(ValueError, match=r"every row of positive sample_weight is all zeros"):
+        MLPGate(max_iter=5).fit(X, zero_where_weighted, sample_weight=weight)
+    # Some rows of zeros among others (rows no expert is kept for) still fit.
+    some = np.where(np.arange(40)[:, None] < 10, 0.0, targets)
+    assert np.all(np.isfinite(MLPGate(max_iter=5).fit(X, some).predict_proba(X)))
