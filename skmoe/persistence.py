@@ -96,6 +96,10 @@ def trusted_types(extra=()):
     """
     if isinstance(extra, str):
         extra = [extra]  # one name, not its characters
+    if isinstance(extra, (bytes, bytearray)):
+        # (Read as an iterable of its byte values: "got [115, 107, ...]".)
+        raise TypeError(f"extra must be a type name (str) or an iterable of type names, got "
+                        f"bytes {bytes(extra)!r}; decode it (extra.decode()).")
     try:
         extra = list(extra)
     except TypeError:   # None, a number: a bare "object is not iterable" before

@@ -148,3 +148,13 @@ def test_mlp_gate_names_targets_that_hold_no_weight():
     # Some rows of zeros among others (rows no expert is kept for) still fit.
     some = np.where(np.arange(40)[:, None] < 10, 0.0, targets)
     assert np.all(np.isfinite(MLPGate(max_iter=5).fit(X, some).predict_proba(X)))
+
+
+def test_trusted_types_names_a_type_name_given_as_bytes():
+    # b"sklearn.tree._tree.Tree" was read as its byte values: "extra must hold
+    # type names (str, as untrusted_types gives them); got [115, 107, ...]".
+    from skmoe.persistence import trusted_types
+
+    with pytest.raises(TypeError, match=r"got bytes b'sklearn\.tree\._tree\.Tree'; decode it"):
+        trusted_types(b"sklearn.tree._tree.Tree")
+    assert "sklearn.tree._tree.Tree" in trusted_types(b"sklearn.tree._tree.Tree".decode())
