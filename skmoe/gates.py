@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import (_check_sample_weight, _get_feature_names, check_array,
                                       check_is_fitted)
 
-from ._data import is_dataframe, normalised_weights
+from ._data import _describe, column_kinds, is_dataframe, normalised_weights
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
@@ -36,6 +36,33 @@ INPUT_CLIP = 5.0
 # these are set (skmoe._trainers.warn_ignored_options).
 GATE_FIT_OPTIONS = ("solver", "max_iter", "warm_max_iter", "learning_rate", "batch_size",
                     "device")
+
+
+def _float_x(X, **kwargs):
+    """``X`` as float64 (``check_array``, NaN allowed), read as the torch experts read it.
+
+    (scikit-learn's cast read an array of strings as the numbers they spell and
+    dates in their unit, silently; a DataFrame's category column failed with
+    numpy's "Cannot cast str dtype to float64", naming no column.)
+    """
+    kind = X.dtype.kind if isinstance(X, np.ndarray) else None
+    if kind is not None and kind in "USMm":
+        what = {"U": "strings", "S": "bytes", "M": "dates", "m": "time spans"}[kind]
+        raise ValueError(f"MLPGate needs numeric X; X is an array of {what} (dtype {X.dtype}), "
+                         "which scikit-learn's estimators do not read as numbers: convert it "
+                         "to numbers first.")
+    try:
+        return check_array(X, dtype=np.float64, ensure_all_finite="allow-nan", input_name="X",
+                           **kwargs)
+    except (TypeError, ValueError) as exc:
+        if is_dataframe(X):
+            _, categorical, other = column_kinds(X)
+            if categorical or other:
+                raise ValueError(
+                    f"MLPGate needs numeric X; the column(s) {_describe(X, categorical + other)} "
+                    "are not numbers (category, string or other columns): encode them "
+                    "first.") from exc
+        raise
 
 
 def _column_names(X):
@@ -362,8 +389,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                 # As fit reads X (the mixtures give float64 arrays): a DataFrame
                 # of nullable columns with pd.NA failed inside numpy ("float()
                 # argument must be a string or a real number, not 'NAType'").
-                X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
-                                ensure_min_samples=0, ensure_min_features=0, input_name="X")
+                X = _float_x(X, ensure_min_samples=0, ensure_min_features=0)
             X = device_array(X, self.device_)
         else:
             # A tensor as device_array gives one (no copy when it is so already):
@@ -538,8 +564,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             X = np.empty((X.shape[0], 0))
         # float64, as the mixtures give it: float32 X was kept, its means and
         # scales computed in float32, and the same numbers fitted another gate.
-        X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
-                        ensure_min_features=0, input_name="X")
+        X = _float_x(X, ensure_min_features=0)
         targets = check_array(targets, dtype=np.float64, input_name="targets")
         width = self.n_experts_ if warm_start and hasattr(self, "module_") else None
         if len(targets) != len(X) or (width is not None and targets.shape[1] != width):

@@ -158,3 +158,28 @@ def test_trusted_types_names_a_type_name_given_as_bytes():
     with pytest.raises(TypeError, match=r"got bytes b'sklearn\.tree\._tree\.Tree'; decode it"):
         trusted_types(b"sklearn.tree._tree.Tree")
     assert "sklearn.tree._tree.Tree" in trusted_types(b"sklearn.tree._tree.Tree".decode())
+
+
+def test_mlp_gate_reads_x_as_the_torch_experts_do():
+    # An array of strings was read as the numbers it spells and dates in their
+    # unit (the mixtures and the torch experts refuse them), and a DataFrame's
+    # category column failed with numpy's "Cannot cast str dtype to float64".
+    import pandas as pd
+
+    X, targets = _gate_data()
+    X = np.round(X, 2)
+    gate = MLPGate(max_iter=5).fit(X, targets)
+    for what, array in [("strings", X.astype(str)), ("bytes", X.astype("S")),
+                        ("dates", (X * 1e3).astype("datetime64[s]")),
+                        ("time spans", (X * 1e3).astype("timedelta64[s]"))]:
+        with pytest.raises(ValueError, match=f"MLPGate needs numeric X; X is an array of {what}"):
+            MLPGate(max_iter=5).fit(array, targets)
+        with pytest.raises(ValueError, match=f"MLPGate needs numeric X; X is an array of {what}"):
+            gate.predict_proba(array)
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1],
+                          "c": pd.Categorical(np.where(X[:, 2] > 0, "x", "y"))})
+    with pytest.raises(ValueError, match=r"MLPGate needs numeric X; the column\(s\) 'c' are not "
+                                         "numbers"):
+        MLPGate(max_iter=5).fit(frame, targets)
+    # Numbers in object arrays are still numbers.
+    np.testing.assert_array_equal(gate.predict_proba(X.astype(object)), gate.predict_proba(X))
