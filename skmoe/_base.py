@@ -762,6 +762,13 @@ def check_sample_weight(sample_weight, X):
         raise ValueError(f"sample_weight is a sparse matrix (shape {sample_weight.shape}); "
                          "pass the weights as a dense 1-D array, one per row, e.g. "
                          "sample_weight.toarray().ravel().")
+    kind = getattr(getattr(sample_weight, "dtype", None), "kind", None)
+    if kind in ("M", "m"):
+        # (Read as numbers in their unit, silently: days since 1970 in
+        # microseconds weighed the rows of a date column.)
+        raise ValueError(f"sample_weight holds {'dates' if kind == 'M' else 'time spans'} "
+                         f"(dtype {sample_weight.dtype}), not weights: pass numbers, one "
+                         "weight per row.")
     try:
         # float64 whatever the dtype given: scikit-learn keeps float32 weights,
         # which were then rescaled in float32, and the same weights fitted

@@ -795,6 +795,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                          f"got {pair!r}.")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}.")
+    if n_jobs is not None and (isinstance(n_jobs, bool)
+                               or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
+        # (n_jobs=1.5 ran, as joblib reads it; 0 failed in joblib after the
+        # checks, "n_jobs == 0 in Parallel has no meaning".)
+        raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
     scorers = _scorers(scoring, list(estimators.values()), classifier)
     # Lower or higher is better as the scorers say, not as their keys read (a
     # key "my_err" for neg_mean_squared_error showed the negated error as a

@@ -1,0 +1,37 @@
+"""Bad input left by sweep round 23 (helper h88's list): sample weights of
+dates or time spans, and compare's n_jobs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+
+from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor, compare
+
+
+@pytest.mark.parametrize("weights, what", [
+    (pd.Series(pd.date_range("2020-01-01", periods=40)), "dates"),
+    (pd.Series(pd.to_timedelta(np.arange(1, 41), unit="D")), "time spans"),
+    (np.arange(1, 41).astype("timedelta64[s]"), "time spans"),
+])
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleRegressor([("a", Ridge()), ("b", Ridge(alpha=10.0))]),
+    lambda: MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(alpha=10.0))],
+                                      training="em", cv=None, max_iter=2, random_state=0),
+])
+def test_sample_weight_of_dates_or_time_spans_is_refused(weights, what, make):
+    # They were read as numbers in their unit (microseconds since 1970 for a
+    # date), silently.
+    X = np.random.RandomState(0).randn(40, 2)
+    y = X[:, 0]
+    with pytest.raises(ValueError, match=f"sample_weight holds {what}"):
+        make().fit(X, y, sample_weight=weights)
+
+
+@pytest.mark.parametrize("n_jobs", [1.5, 0, True])
+def test_compare_refuses_an_n_jobs_that_is_no_count(n_jobs):
+    # n_jobs=1.5 ran (joblib reads it), 0 failed inside joblib.
+    X = np.random.RandomState(0).randn(30, 2)
+    y = X[:, 0]
+    with pytest.raises(ValueError, match="n_jobs must be a non-zero integer or None"):
+        compare({"a": Ridge(), "b": Ridge(alpha=10.0)}, X, y, cv=3, n_jobs=n_jobs)
