@@ -768,6 +768,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             # (Failed when the table was printed, after every fit.)
             raise TypeError(f"Estimator names must be strings, got {name!r} "
                             f"({type(name).__name__}).")
+        if not name.strip() or not name.isprintable():
+            # (An empty name, or one with a newline or a tab, garbled the
+            # printed table's rows and columns.)
+            raise ValueError(f"Estimator names must be printable and not blank (they "
+                             f"label the table's rows), got {name!r}.")
         if not hasattr(est, "fit") or not hasattr(est, "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
     # (progress="no" showed the bar, greedy_ensemble="no" added the twins.)

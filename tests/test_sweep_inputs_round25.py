@@ -35,3 +35,12 @@ def test_compare_refuses_an_n_jobs_that_is_no_count(n_jobs):
     y = X[:, 0]
     with pytest.raises(ValueError, match="n_jobs must be a non-zero integer or None"):
         compare({"a": Ridge(), "b": Ridge(alpha=10.0)}, X, y, cv=3, n_jobs=n_jobs)
+
+
+@pytest.mark.parametrize("name", ["", "  ", "two\nlines", "tab\there"])
+def test_compare_refuses_names_that_would_garble_its_table(name):
+    # An empty name or one holding a newline garbled the printed table.
+    X = np.random.RandomState(0).randn(30, 2)
+    y = X[:, 0]
+    with pytest.raises(ValueError, match="printable and not blank"):
+        compare({name: Ridge(), "b": Ridge(alpha=10.0)}, X, y, cv=3)
