@@ -107,6 +107,14 @@ def call_expert(name, expert, method, X):
             # (float64 would drop the imaginary parts with only a warning.)
             raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "
                              "expected real ones")
+        if hasattr(raw, "to_numpy") and not np.iscomplexobj(raw):
+            # A pandas result of nullable columns: pd.NA becomes NaN, for the
+            # finiteness check to name (numpy's cast stopped at it: "float()
+            # argument must be a string or a real number, not 'NAType'").
+            try:
+                raw = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError):
+                pass    # text and the like: refused below, by name
         raw = np.asarray(raw)     # once: checked, then cast without a second copy
         _refuse_text(raw)
         values = raw.astype(np.float64, copy=False)

@@ -1,12 +1,14 @@
 """Bad input left by sweep round 23 (helper h88's list): sample weights of
-dates or time spans, and compare's n_jobs."""
+dates or time spans, compare's n_jobs and model names, an expert's pd.NA."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression, Ridge
 
-from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor, compare
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, compare)
 
 
 @pytest.mark.parametrize("weights, what", [
@@ -44,3 +46,34 @@ def test_compare_refuses_names_that_would_garble_its_table(name):
     y = X[:, 0]
     with pytest.raises(ValueError, match="printable and not blank"):
         compare({name: Ridge(), "b": Ridge(alpha=10.0)}, X, y, cv=3)
+
+
+class _NullableProba(ClassifierMixin, BaseEstimator):
+    """A classifier whose predict_proba is a DataFrame of nullable floats
+    holding one pd.NA."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        proba = pd.DataFrame(np.full((len(X), 2), 0.5), dtype="Float64")
+        proba.iloc[0, 0] = pd.NA
+        return proba
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleClassifier([("lr", LogisticRegression()), ("na", _NullableProba())]),
+    lambda: MixtureOfExpertsClassifier([("lr", LogisticRegression()), ("na", _NullableProba())],
+                                       random_state=0),
+])
+def test_an_expert_probability_of_pd_na_is_named_as_missing(make):
+    # numpy's cast stopped at it: "float() argument must be a string or a real
+    # number, not 'NAType'"; a regression expert's pd.NA already got this message.
+    X = np.random.RandomState(0).randn(60, 2)
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match="Expert 'na' returned NaN or infinite"):
+        make().fit(X, y).predict_proba(X)     # (the ensemble calls it only here)
