@@ -71,6 +71,10 @@ def map_device(name, restore="fitted"):
         if device.index is not None and device.index >= torch.cuda.device_count():
             return torch.device("cuda")
         return device
+    if device.type == "mps" and torch.backends.mps.is_available():
+        # (Loaded on the CPU always, where the docstring promises the same
+        # device when it exists.)
+        return device
     return torch.device("cpu")
 
 

@@ -77,3 +77,16 @@ def test_an_expert_probability_of_pd_na_is_named_as_missing(make):
     y = (X[:, 0] > 0).astype(int)
     with pytest.raises(ValueError, match="Expert 'na' returned NaN or infinite"):
         make().fit(X, y).predict_proba(X)     # (the ensemble calls it only here)
+
+
+def test_map_device_keeps_mps_where_it_exists(monkeypatch):
+    # A tensor saved on Apple's GPU was loaded on the CPU even where MPS
+    # exists; map_device's docstring promises the same device.
+    import torch
+
+    from skmoe._persistence import map_device
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert map_device("mps") == torch.device("mps")
+    assert map_device("mps", restore="cpu") == torch.device("cpu")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert map_device("mps") == torch.device("cpu")
