@@ -45,3 +45,18 @@ def test_mixture_predicts_rows_with_values_in_a_column_empty_in_fit():
     missing = new.assign(fee=pd.Series([None] * len(new), dtype=object, index=new.index))
     # The gate learned nothing from the column: the same as with it missing.
     assert_array_equal(moe.predict(new), moe.predict(missing))
+
+
+def test_cli_dropna_that_leaves_no_row_names_the_columns_to_drop(tmp_path, capsys):
+    # duke_forest's CSV: hoa is missing in 96 of 98 rows and lot in one, so
+    # --dropna left no row, and the error named no column to --drop.
+    from skmoe._cli import main
+
+    path = tmp_path / "houses.csv"
+    path.write_text("area,lot,hoa,price\n" + "".join(
+        f"{i},{'' if i == 5 else i / 10},{'$70/mo' if i == 5 else ''},{100 + i}\n"
+        for i in range(12)))
+    assert main(["compare", str(path), "--target", "price", "--dropna"]) == 2
+    err = capsys.readouterr().err
+    assert "--dropna left none; the column(s) ['hoa', 'lot'] miss the most values: --drop " \
+           "them to keep rows." in err
