@@ -167,7 +167,10 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         if n_train < n_leaves:
             problem = f"{n_train} rows are left for EM, fewer than the {n_leaves} leaves"
         elif n_classes and present.min() < 2:
-            rare = self.classes_[np.flatnonzero(counts == 1)[0]].tolist()
+            # (A slice's tolist: classes_ of Python strings, an object array
+            # such as a pandas column's, have no tolist of their own, and
+            # 'auto' stopped with "'str' object has no attribute 'tolist'".)
+            rare = self.classes_[np.flatnonzero(counts == 1)[:1]].tolist()[0]
             problem = (f"class {rare!r} has a single row (the split is stratified: it "
                        "needs two rows of every class)")
         elif n_classes and min(n_val, n_train) < len(present):

@@ -2,6 +2,7 @@
 (``benchmarks/bench_sweep_configs_unseen_round8.py``)."""
 import numpy as np
 import pandas as pd
+import pytest
 from numpy.testing import assert_array_equal
 from sklearn.compose import make_column_transformer
 from sklearn.linear_model import Ridge
@@ -60,3 +61,33 @@ def test_cli_dropna_that_leaves_no_row_names_the_columns_to_drop(tmp_path, capsy
     err = capsys.readouterr().err
     assert "--dropna left none; the column(s) ['hoa', 'lot'] miss the most values: --drop " \
            "them to keep rows." in err
+
+
+def _one_row_class_object_target(n=40):
+    # yrbss's race: two classes of one row, the labels Python strings in an
+    # object array (a pandas column's to_numpy()).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    y = np.where(X[:, 0] > 0, "White", "Black").astype(object)
+    y[7] = "Pacific Islander"
+    return X, y
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_hme_early_stopping_auto_with_a_one_row_class_of_object_labels():
+    # early_stopping='auto' (and True) stopped with "AttributeError: 'str'
+    # object has no attribute 'tolist'" when a class of one row made the
+    # stratified split impossible; 'auto' falls back to in-sample EM.
+    from sklearn.linear_model import LogisticRegression
+
+    from skmoe import HierarchicalMixtureClassifier
+
+    X, y = _one_row_class_object_target()
+    auto = HierarchicalMixtureClassifier(LogisticRegression(), early_stopping="auto",
+                                         max_iter=5, random_state=0).fit(X, y)
+    off = HierarchicalMixtureClassifier(LogisticRegression(), early_stopping=False,
+                                        max_iter=5, random_state=0).fit(X, y)
+    assert_array_equal(auto.predict_proba(X), off.predict_proba(X))
+    with pytest.raises(ValueError, match="class 'Pacific Islander' has a single row"):
+        HierarchicalMixtureClassifier(LogisticRegression(), early_stopping=True,
+                                      max_iter=5, random_state=0).fit(X, y)
