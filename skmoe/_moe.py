@@ -488,7 +488,11 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     noise_variance_ : ndarray of shape (n_experts,)
         Each expert's noise variance (from honest residuals when ``cv``):
         with the gate and the experts' means, those that maximise the
-        mixture's likelihood on the training rows.
+        mixture's likelihood on the training rows. After EM, those of its
+        kept iteration's M-step (weighted by that iteration's
+        responsibilities): within EM's ``tol`` of that maximum, not at it
+        (one exact-EM fit: 0.87724 against 0.87907, a mean log-likelihood
+        5e-7 lower).
     history_ : list of dict
         Per EM iteration: ``iteration`` (from 1), ``log_likelihood`` (mean
         per sample; with ``top_k`` that of the routed model used by
