@@ -9,6 +9,7 @@ Each column of ``y`` is a task: 'regression' (standardised for training),
 import contextlib
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, MultiOutputMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelEncoder
@@ -57,8 +58,13 @@ def _target_array(y):
     """y as an array; a DataFrame's integer columns beyond 2**53 keep their values.
 
     Beside a float column they became float64: labels such as 2**62 and
-    2**62 - 1 merged into one class, silently.
+    2**62 - 1 merged into one class, silently. A sparse y is refused as
+    scikit-learn refuses it (np.asarray made it a 0-d object array: "y must
+    have shape ... got shape ()" for a y of shape (n_samples, n_tasks)).
     """
+    if issparse(y):
+        raise TypeError(f"Sparse data was passed for y (shape {y.shape}), but dense data "
+                        "is required. Use '.toarray()' to convert to a dense numpy array.")
     Y = np.asarray(y)
     if is_dataframe(y) and Y.dtype.kind == "f" and any(
             dtype.kind in "iu" and np.any(np.abs(y.iloc[:, j].to_numpy(np.float64)) >= 2.0 ** 53)
