@@ -591,6 +591,19 @@ class CrossFitAverage(BaseEstimator):
         -------
         score : float
         """
+        if self.n_classes is not None and y is not None:
+            # predict gives encoded labels: labels of y itself ('a', 'b') were
+            # scikit-learn's "Mix of label input types (string and number)",
+            # and labels beyond n_classes scored as errors, silently.
+            labels = np.asarray(y)
+            if labels.dtype.kind not in "biuf" or not np.all(
+                    (labels >= 0) & (labels < self.n_classes) & (labels == np.round(labels))):
+                shown = np.unique(labels.astype(str)).tolist()
+                raise ValueError(
+                    f"CrossFitAverage of expert '{self.name}' predicts encoded labels, "
+                    f"integers from 0 to {self.n_classes - 1}; y holds "
+                    f"{shown[:5] + ['...'] if len(shown) > 5 else shown}. Score it on "
+                    "the encoded labels (the LabelEncoder's transform of y).")
         return checked_score(self, X, y, sample_weight, self.n_classes is not None)
 
     def predict(self, X):
