@@ -28,8 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     checked_score, encode_class_labels)
-from ._data import (FittedMarkerMixin, mean_and_scale, normalised_weights, read_only_view,
-                    validate_numeric_data)
+from ._data import (FittedMarkerMixin, _string_kinds, mean_and_scale, normalised_weights,
+                    read_only_view, validate_numeric_data)
 from ._likelihood import PROBA_FLOOR, LogProbaMixin
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
@@ -386,6 +386,18 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         """
         X = self._check_X(X)
         outcomes = self._call(X, self.params_)
+        fitted, now = _string_kinds(self.outcomes_), _string_kinds(outcomes)
+        if fitted and not now <= fitted:
+            # Strings never equal numbers: every row got the class prior,
+            # silently (a rule that said 'high'/'low' in fit and 1/0 now).
+            kinds = ("strings", "values that are not strings")
+            then, new = kinds if True in fitted else kinds[::-1]
+            example = next(v for v in outcomes.tolist() if _string_kinds([v]) - fitted)
+            raise ValueError(
+                f"RuleExpert({_rule_name(self.func)}) returned {new} (e.g. {example!r}) where "
+                f"in fit it returned {then} (outcomes {self.outcomes_.tolist()[:5]!r}); no "
+                "row would match an outcome of fit. Return outcomes of the type the rule "
+                "returned in fit.")
         try:
             index = np.searchsorted(self.outcomes_, outcomes)
         except TypeError as exc:

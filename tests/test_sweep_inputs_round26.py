@@ -59,3 +59,34 @@ def test_cross_fit_average_score_names_labels_that_are_not_encoded(y, shown):
                                          r"from 0 to 1; y holds " + shown):
         average.score(X[:4], y)
     assert average.score(X[:4], average.predict(X[:4])) == 1.0
+
+
+def _rule_of_words_in_fit_and_numbers_after(X):
+    # 'high' / 'low' on the 20 rows of fit, 1 / 0 on fewer rows.
+    if len(X) == 20:
+        return np.where(X[:, 0] > 0, "high", "low")
+    return (X[:, 0] > 0).astype(int)
+
+
+def _rule_of_numbers_in_fit_and_words_after(X):
+    if len(X) == 20:
+        return (X[:, 0] > 0).astype(int)
+    return np.where(X[:, 0] > 0, "high", "low")
+
+
+@pytest.mark.parametrize("rule, message", [
+    (_rule_of_words_in_fit_and_numbers_after,
+     r"returned values that are not strings \(e\.g\. [01]\) where in fit it returned "
+     r"strings \(outcomes \['high', 'low'\]\)"),
+    (_rule_of_numbers_in_fit_and_words_after,
+     r"returned strings \(e\.g\. '(high|low)'\) where in fit it returned values that are "
+     r"not strings \(outcomes \[0, 1\]\)"),
+])
+def test_rule_outcomes_of_another_type_at_predict_are_named(rule, message):
+    # No number equals a string: every row got the class prior, (0.25, 0.75)
+    # here, whatever the rule said, silently, in either direction.
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    expert = RuleExpert(rule, task="classification").fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        expert.predict_proba(X[:5])
