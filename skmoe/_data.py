@@ -795,7 +795,9 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         block = _categorical_block(X, self.categorical_columns_)
         self._check_category_types(X, block)
         block = _all_missing_as_objects(block, self.encoder_.categories_)
-        return np.hstack([numbers_, self.encoder_.transform(block)])
+        # Once: validate_data above warned of an array where fit saw a
+        # DataFrame, and the encoder, fitted on its columns, warned again.
+        return np.hstack([numbers_, warned_once(self.encoder_.transform, block)])
 
     def _check_category_types(self, X, block):
         """Refuse a one-hot encoded column holding strings where fit saw other

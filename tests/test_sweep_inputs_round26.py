@@ -90,3 +90,18 @@ def test_rule_outcomes_of_another_type_at_predict_are_named(rule, message):
     expert = RuleExpert(rule, task="classification").fit(X, y)
     with pytest.raises(ValueError, match=message):
         expert.predict_proba(X[:5])
+
+
+def test_auto_gate_transformer_warns_once_of_an_array_after_a_dataframe():
+    # The array's missing feature names were warned of twice, by the view
+    # and by its OneHotEncoder ("X does not have valid feature names, but
+    # OneHotEncoder was fitted with feature names").
+    X = pd.DataFrame({"a": [0.5, 1.5, 2.5, 3.5], "c": ["u", "v", "u", "v"]})
+    view = AutoGateTransformer().fit(X)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = view.transform(X.to_numpy())
+    assert [str(w.message) for w in caught] == [
+        "X does not have valid feature names, but AutoGateTransformer was fitted with "
+        "feature names"]
+    np.testing.assert_array_equal(out, [[0.5, 1, 0], [1.5, 0, 1], [2.5, 1, 0], [3.5, 0, 1]])
