@@ -638,7 +638,16 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         included), must be those seen in fit; a list becomes an ndarray; 1-D
         X is an error.
         """
-        return validate_data(self, X, reset=reset, skip_check_array=is_dataframe(X),
+        frame = is_dataframe(X)
+        if frame and (X.shape[0] < 1 or X.shape[1] < 1):
+            # (check_array, skipped for a DataFrame, refuses them in an array: a
+            # frame of no columns gave a view of none, one of no rows an empty
+            # view or the one-hot encoder's "Found array with 0 sample(s)
+            # (shape=(0,))".)
+            what = "0 sample(s)" if X.shape[0] < 1 else "0 feature(s)"
+            raise ValueError(f"Found DataFrame with {what} (shape={X.shape}) while a "
+                             f"minimum of 1 is required by {type(self).__name__}.")
+        return validate_data(self, X, reset=reset, skip_check_array=frame,
                              accept_sparse=True, dtype=None, ensure_all_finite=False)
 
     # Fitted once ``kind_`` is set, at the end of fit: a fit that failed

@@ -105,3 +105,24 @@ def test_auto_gate_transformer_warns_once_of_an_array_after_a_dataframe():
         "X does not have valid feature names, but AutoGateTransformer was fitted with "
         "feature names"]
     np.testing.assert_array_equal(out, [[0.5, 1, 0], [1.5, 0, 1], [2.5, 1, 0], [3.5, 0, 1]])
+
+
+@pytest.mark.parametrize("rows, columns, what", [
+    (slice(None), [], r"0 feature\(s\) \(shape=\(4, 0\)\)"),
+    (slice(0, 0), ["a"], r"0 sample\(s\) \(shape=\(0, 1\)\)"),
+    (slice(0, 0), ["a", "c"], r"0 sample\(s\) \(shape=\(0, 2\)\)"),
+])
+def test_auto_gate_transformer_refuses_an_empty_dataframe_as_an_empty_array(rows, columns,
+                                                                            what):
+    # An array of no rows or columns is refused by check_array, which a
+    # DataFrame skips: a frame of no columns gave a view of shape (4, 0), one
+    # of no rows a view of no rows or OneHotEncoder's "Found array with 0
+    # sample(s) (shape=(0,))", naming neither the frame nor the view.
+    X = pd.DataFrame({"a": [0.5, 1.5, 2.5, 3.5], "c": ["u", "v", "u", "v"]})
+    with pytest.raises(ValueError, match=r"Found DataFrame with " + what + r" while a minimum "
+                                         r"of 1 is required by AutoGateTransformer"):
+        AutoGateTransformer().fit(X.iloc[rows][columns])
+    if columns:
+        view = AutoGateTransformer().fit(X[columns])
+        with pytest.raises(ValueError, match=r"Found DataFrame with 0 sample"):
+            view.transform(X[columns].iloc[:0])
