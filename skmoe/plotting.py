@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from scipy import sparse
 
-from ._data import _float_column, is_dataframe
+from ._data import _float_column, _numeric_array, is_dataframe
 
 __all__ = ["ComparisonDisplay", "ConvergenceDisplay", "ExpertUsageDisplay",
            "GateDisplay", "GateRegionDisplay", "check_matplotlib"]
@@ -172,7 +172,9 @@ def _numeric_column(estimator, X, j):
         return values
     if sparse.issparse(X):
         return np.asarray(X.tocsc()[:, j].toarray(), dtype=float).ravel()
-    return np.asarray(X, dtype=float)[:, j]
+    # As the gate reads an array: one of strings (or dates) is refused, not
+    # parsed (the display drew the gate of X.astype(str) that predict refuses).
+    return _numeric_array(X)[:, j]
 
 
 def _grid_input(estimator, X, columns, grids):
@@ -218,7 +220,7 @@ def _grid_input(estimator, X, columns, grids):
                 dtypes[X.columns[j]])
         return rows
     is_sparse = sparse.issparse(X)
-    dense = np.asarray(X.toarray() if is_sparse else X, dtype=float)
+    dense = _numeric_array(X.toarray() if is_sparse else X)
     with warnings.catch_warnings():
         # A column missing (NaN) in every row has a missing typical value, as
         # a DataFrame's median gives it: numpy warned "All-NaN slice

@@ -14,7 +14,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from skmoe import (AutoGateTransformer, CrossFitAverage, HeterogeneousMultiGateMixtureOfExperts,
-                   MultiGateMixtureOfExperts, RuleExpert)
+                   HierarchicalMixtureRegressor, MultiGateMixtureOfExperts, RuleExpert)
 
 
 def _two_tasks(n=30):
@@ -126,3 +126,32 @@ def test_auto_gate_transformer_refuses_an_empty_dataframe_as_an_empty_array(rows
         view = AutoGateTransformer().fit(X[columns])
         with pytest.raises(ValueError, match=r"Found DataFrame with 0 sample"):
             view.transform(X[columns].iloc[:0])
+
+
+@pytest.mark.parametrize("draw", [
+    lambda GateDisplay, GateRegionDisplay, tree, X: GateDisplay.from_estimator(tree, X, 1),
+    lambda GateDisplay, GateRegionDisplay, tree, X: GateRegionDisplay.from_estimator(
+        tree, X, grid_resolution=3),
+])
+def test_gate_displays_refuse_an_array_of_strings_as_the_gate_does(draw):
+    # The displays read X with np.asarray(X, dtype=float), which parses text:
+    # they drew the gate of X.astype(str), which predict_gate refuses.
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+    from skmoe.plotting import GateDisplay, GateRegionDisplay
+
+    X = np.random.RandomState(0).normal(size=(30, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (EM stopped at max_iter)
+        tree = HierarchicalMixtureRegressor(Ridge(), branching=(2,), max_iter=2,
+                                            random_state=0).fit(X, X[:, 0] * np.abs(X[:, 1]))
+    text = X.astype(str)
+    with pytest.raises(ValueError, match=r"X is an array of strings \(dtype <U\d+\); the gate "
+                                         r"needs numbers"):
+        tree.predict_gate(text)
+    try:
+        with pytest.raises(ValueError, match=r"X is an array of strings \(dtype <U\d+\)"):
+            draw(GateDisplay, GateRegionDisplay, tree, text)
+        draw(GateDisplay, GateRegionDisplay, tree, X)   # the numbers themselves draw
+    finally:
+        plt.close("all")
