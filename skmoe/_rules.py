@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
-                    checked_score, encode_class_labels)
+                    checked_score, encode_class_labels, is_missing_value)
 from ._data import (FittedMarkerMixin, _string_kinds, mean_and_scale, normalised_weights,
                     read_only_view, validate_numeric_data)
 from ._likelihood import PROBA_FLOOR, LogProbaMixin
@@ -174,6 +174,13 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                 f"RuleExpert({name}) returned an array of shape {out.shape} for "
                 f"{len(X)} rows; a rule must return one value per row, shape ({len(X)},).")
         if self.task == "regression":
+            missing = int(sum(map(is_missing_value, out))) if out.dtype == object else 0
+            if missing:
+                # (pd.NA among numbers was "returned non-numeric values
+                # (object)", which did not say that a value was missing.)
+                raise ValueError(f"RuleExpert({name}) returned missing values (None, NaN or "
+                                 f"pd.NA) for {missing} of {len(X)} rows; a rule must give "
+                                 "every row a value.")
             if out.dtype.kind in "mM":
                 # Dates and durations converted to their count of days (or
                 # seconds, ...) since the epoch: a number in units the rule

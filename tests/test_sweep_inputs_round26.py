@@ -155,3 +155,23 @@ def test_gate_displays_refuse_an_array_of_strings_as_the_gate_does(draw):
         draw(GateDisplay, GateRegionDisplay, tree, X)   # the numbers themselves draw
     finally:
         plt.close("all")
+
+
+def _numbers_with_a_pd_na(X):
+    return np.array([pd.NA] + list(X[1:, 0]), dtype=object)
+
+
+def _numbers_with_a_none(X):
+    return np.array([None] + list(X[1:, 0]), dtype=object)
+
+
+@pytest.mark.parametrize("rule", [_numbers_with_a_pd_na, _numbers_with_a_none])
+def test_a_regression_rule_returning_missing_objects_is_told_they_are_missing(rule):
+    # pd.NA among numbers was "returned non-numeric values (object) for a
+    # regression rule", which did not say that a value was missing (None, read
+    # as NaN, was "returned NaN or infinite values").
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match=r"RuleExpert\(" + rule.__name__ + r"\) returned "
+                                         r"missing values \(None, NaN or pd\.NA\) for 1 of "
+                                         r"20 rows; a rule must give every row a value\."):
+        RuleExpert(rule).fit(X, X[:, 0])
