@@ -374,6 +374,15 @@ default=None
             if reset:
                 self._sequence_input, self._n_steps_in = False, None
             return super()._validate_X(X, reset)
+        dtype = np.asarray(X).dtype
+        if dtype.kind in "USMm":
+            # check_array's dtype=float64 parses text and casts dates to their
+            # unit's count: X.astype(str) and datetime64 X were fitted silently,
+            # where a 2-D X of them is refused.
+            what = {"U": "strings", "S": "strings", "M": "dates", "m": "time spans"}
+            raise ValueError(f"X is a 3-D array of {what[dtype.kind]} (dtype {dtype}); "
+                             f"{type(self).__name__} needs numbers: convert X to numbers "
+                             "first.")
         # (Named: without them NaN was "Input contains NaN.", naming neither X
         # nor the estimator, where a 2-D X's message names both.)
         X = check_array(X, allow_nd=True, dtype=np.float64,

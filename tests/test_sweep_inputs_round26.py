@@ -175,3 +175,42 @@ def test_a_regression_rule_returning_missing_objects_is_told_they_are_missing(ru
                                          r"missing values \(None, NaN or pd\.NA\) for 1 of "
                                          r"20 rows; a rule must give every row a value\."):
         RuleExpert(rule).fit(X, X[:, 0])
+
+
+class _LastStep:
+    """A factory of LSTM experts that keep the last step (a module per call)."""
+
+    def __call__(self):
+        import torch
+
+        class LastStep(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = torch.nn.LSTM(2, 4, batch_first=True)
+
+            def forward(self, x):
+                return self.lstm(x)[0][:, -1]
+
+        return LastStep()
+
+
+def _sequences():
+    X = np.random.RandomState(0).normal(size=(20, 4, 2))
+    return X, np.c_[X[:, -1, 0], X[:, 0, 1]]
+
+
+@pytest.mark.parametrize("convert, what", [
+    (lambda X: X.astype(str), r"strings \(dtype <U\d+\)"),
+    (lambda X: (X * 1e6).astype("datetime64[s]"), r"dates \(dtype datetime64\[s\]\)"),
+    (lambda X: (X * 1e6).astype("timedelta64[s]"), r"time spans \(dtype timedelta64\[s\]\)"),
+])
+def test_mmoe_three_dimensional_x_of_strings_or_dates_is_refused(convert, what):
+    # check_array(dtype=float64) parses text and casts dates to their unit's
+    # count: a 3-D X of strings or dates was fitted silently, where a 2-D
+    # one is refused.
+    X, Y = _sequences()
+    model = MultiGateMixtureOfExperts(expert_module=_LastStep(), n_experts=2, max_iter=2,
+                                      random_state=0)
+    with pytest.raises(ValueError, match=r"X is a 3-D array of " + what + r"; "
+                                         r"MultiGateMixtureOfExperts needs numbers"):
+        model.fit(convert(X), Y)
