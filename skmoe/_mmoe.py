@@ -392,6 +392,12 @@ default=None
             # learning_rate", and predict returned NaN.)
             raise ValueError(f"X has shape {X.shape}: sequences of 0 steps; "
                              f"{type(self).__name__} needs at least one step per sequence.")
+        if X.shape[2] == 0:
+            # (check_array's minimum of one feature is for 2-D X only: fit
+            # stopped in the scaling with "cannot reshape array of size 0 into
+            # shape (0)".)
+            raise ValueError(f"X has shape {X.shape}: steps of 0 features; "
+                             f"{type(self).__name__} needs at least one feature per step.")
         if reset:
             self._sequence_input, self._n_steps_in = True, X.shape[1]
             self.n_features_in_ = X.shape[2]

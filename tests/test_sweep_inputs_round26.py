@@ -214,3 +214,14 @@ def test_mmoe_three_dimensional_x_of_strings_or_dates_is_refused(convert, what):
     with pytest.raises(ValueError, match=r"X is a 3-D array of " + what + r"; "
                                          r"MultiGateMixtureOfExperts needs numbers"):
         model.fit(convert(X), Y)
+
+
+def test_mmoe_three_dimensional_x_of_no_features_is_refused():
+    # check_array asks a 2-D X only for a feature: fit stopped in the inputs'
+    # scaling with numpy's "cannot reshape array of size 0 into shape (0)".
+    X, Y = _sequences()
+    model = MultiGateMixtureOfExperts(expert_module=_LastStep(), n_experts=2, max_iter=2)
+    with pytest.raises(ValueError, match=r"X has shape \(20, 4, 0\): steps of 0 features; "
+                                         r"MultiGateMixtureOfExperts needs at least one "
+                                         r"feature per step\."):
+        model.fit(X[:, :, :0], Y)
