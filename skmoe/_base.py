@@ -553,19 +553,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             # (pd.NA among the labels: a bare "boolean value of NA is ambiguous"
             # from the check below.)
             check_label_values(y, "y")
-        dtype = None if y is None else np.asarray(y).dtype
-        if not self._is_classifier and dtype is not None and dtype.kind in "Mm":
-            # Dates or time spans read as numbers in their unit (microseconds
-            # for pandas 3's dates, nanoseconds for pandas 2's): the mixtures and
-            # the plain ensemble predicted those numbers, silently; the greedy
-            # ensemble failed with numpy's "ufunc 'add' cannot use operands with
-            # types dtype('<M8[us]')".
-            what, example = (("dates", "days since a date: (y - y.min()) / "
-                              "np.timedelta64(1, 'D')") if dtype.kind == "M" else
-                             ("time spans", "seconds: y / np.timedelta64(1, 's')"))
-            raise ValueError(
-                f"y holds {what} (dtype {dtype}), which {type(self).__name__} would read as "
-                f"numbers in their unit: convert y to numbers first, e.g. {example}.")
+        if not self._is_classifier:
+            refuse_time_target(y, type(self).__name__)
         if (not self._is_classifier and y is not None and not issparse(y)
                 and np.asarray(y).dtype.kind in "USO"):
             # Before the check of y, which names NaN: None in an object y passed
@@ -590,6 +579,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         if len(y) != n_samples(X):
             raise ValueError(f"X has {n_samples(X)} samples but y has {len(y)}.")
         if not self._is_classifier:
+            refuse_time_target(y, type(self).__name__)
             # (pd.NA and words were bare TypeError / ValueError of the float cast.)
             y = _float_target(y, self._y_not_numeric)
             if not np.all(np.isfinite(y)):
@@ -845,6 +835,27 @@ def scaled_r2_score(y_true, y_pred, sample_weight=None):
     return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
 
+def refuse_time_target(y, who):
+    """Refuse a regression target of dates or time spans, which numpy reads as
+    numbers in their unit.
+
+    Dates are microseconds for pandas 3, nanoseconds for pandas 2: the
+    mixtures and the plain ensemble predicted those numbers, silently; the
+    greedy ensemble failed with numpy's "ufunc 'add' cannot use operands with
+    types dtype('<M8[us]')". So did a fitted regressor's log-likelihood and R^2
+    of such a y (-8.6e32 a row and -1.1e8 for six days).
+    """
+    dtype = None if y is None or issparse(y) else np.asarray(y).dtype
+    if dtype is None or dtype.kind not in "Mm":
+        return
+    what, example = (("dates", "days since a date: (y - y.min()) / "
+                      "np.timedelta64(1, 'D')") if dtype.kind == "M" else
+                     ("time spans", "seconds: y / np.timedelta64(1, 's')"))
+    raise ValueError(
+        f"y holds {what} (dtype {dtype}), which {who} would read as "
+        f"numbers in their unit: convert y to numbers first, e.g. {example}.")
+
+
 def checked_score(model, X, y, sample_weight, classification):
     """R^2 of ``model.predict`` (regression) or its accuracy, with
     ``sample_weight`` checked as ``fit`` checks it: scikit-learn's metrics took
@@ -856,6 +867,8 @@ def checked_score(model, X, y, sample_weight, classification):
     # Rescaled (only their ratios matter): weights of 5e-324 made every squared
     # residual 0 and R^2 1.0, weights of 1e308 overflowed their sum.
     sample_weight = scoring_weights(check_sample_weight(sample_weight, X))
+    if not classification:
+        refuse_time_target(y, type(model).__name__)
     if classification and y is not None:
         # A missing label was a bare TypeError from accuracy_score ("'<' not
         # supported between instances of 'NoneType' and 'str'"), a NaN one

@@ -225,3 +225,23 @@ def test_mmoe_three_dimensional_x_of_no_features_is_refused():
                                          r"MultiGateMixtureOfExperts needs at least one "
                                          r"feature per step\."):
         model.fit(X[:, :, :0], Y)
+
+
+@pytest.mark.parametrize("target, what", [
+    (pd.Series(pd.date_range("2020-01-01", periods=6)), "dates"),
+    (pd.Series(pd.to_timedelta(np.arange(1, 7), unit="D")), "time spans"),
+])
+@pytest.mark.parametrize("method", ["log_likelihood_samples", "score"])
+def test_a_fitted_tree_refuses_dates_or_time_spans_as_y_to_score(target, what, method):
+    # fit refuses them (round 23), but log_likelihood_samples and score read
+    # them as numbers in their unit, silently: -8.6e32 a row and R^2 -1.1e8
+    # for the six dates, -2.6e24 a row and R^2 -4.2 for the time spans.
+    X = np.random.RandomState(0).normal(size=(30, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (EM stopped at max_iter)
+        tree = HierarchicalMixtureRegressor(Ridge(), branching=(2,), max_iter=2,
+                                            random_state=0).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match=r"y holds " + what + r" \(dtype \w+\[\w+\]\), which "
+                                         r"HierarchicalMixtureRegressor would read as numbers "
+                                         r"in their unit"):
+        getattr(tree, method)(X[:6], target)
