@@ -73,6 +73,17 @@ def _target_array(y):
     return Y
 
 
+def _refuse_time_task(column, t):
+    """Refuse a regression task of dates or time spans (a datetime64 or
+    timedelta64 y): astype(float64) reads them as counts of their unit, and a
+    task of dates was fitted, predicted and scored as days, silently."""
+    if column.dtype.kind in "Mm":
+        what = "dates" if column.dtype.kind == "M" else "time spans"
+        raise ValueError(f"Task {t} is a regression task but its column of y holds {what} "
+                         f"(dtype {column.dtype}), which would be read as numbers in their "
+                         "unit: convert them to numbers first.")
+
+
 def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
     """Mean over tasks of R^2 (regression) and accuracy (classification).
 
@@ -95,6 +106,7 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
                 raise ValueError(f"Regression task {t} has {missing.size} missing value(s) "
                                  f"(the first at row {missing[0]}): drop those rows to "
                                  "score it.")
+            _refuse_time_task(true, t)
             try:
                 true = true.astype(np.float64)
             except (TypeError, ValueError) as exc:     # (numpy's bare message)
@@ -179,6 +191,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                     # numpy's ComplexWarning, as scikit-learn refuses them.
                     raise ValueError(f"y contains complex numbers in column {t} (task {t}, "
                                      "regression); complex data is not supported.")
+                _refuse_time_task(column, t)
                 try:
                     column = column.astype(np.float64)
                 except (TypeError, ValueError) as exc:

@@ -245,3 +245,27 @@ def test_a_fitted_tree_refuses_dates_or_time_spans_as_y_to_score(target, what, m
                                          r"HierarchicalMixtureRegressor would read as numbers "
                                          r"in their unit"):
         getattr(tree, method)(X[:6], target)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts([("a", Ridge()), ("b", Ridge(alpha=10.0))]),
+])
+@pytest.mark.parametrize("unit, what", [("datetime64[D]", "dates"),
+                                        ("timedelta64[s]", "time spans")])
+def test_multitask_regression_tasks_of_dates_or_time_spans_are_refused(make, unit, what):
+    # astype(float64) reads them as counts of their unit: an array of dates
+    # was fitted as days since 1970 (MMoE predicted 28.9 and 33.0 for the
+    # first row) and scored as such (R^2 -2.85), silently. (A DataFrame's
+    # date columns were refused as "not numeric".)
+    X, Y = _two_tasks()
+    dates = np.arange(60).reshape(30, 2).astype(unit)
+    message = (r"Task 0 is a regression task but its column of y holds " + what
+               + r" \(dtype " + unit.replace("[", r"\[").replace("]", r"\]") + r"\)")
+    with pytest.raises(ValueError, match=message):
+        make().fit(X, dates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (MMoE's two epochs do not converge)
+        model = make().fit(X, Y)
+    with pytest.raises(ValueError, match=message):
+        model.score(X, dates)
