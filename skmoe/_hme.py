@@ -273,10 +273,7 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         # Of the kept tree's mixed probabilities, not EM's per-sample figures,
         # whose leaves are floored at 1e-6 (breast cancer, two GaussianNB
         # leaves: -0.3026 against -0.3077, the mean log of predict_proba).
-        per_sample = tree_log_likelihood_samples(
-            tree, best.gates, problem.X,
-            leaf_outputs(names, best.experts, problem.expert_X, n_classes),
-            problem.y, n_classes, None)
+        per_sample = best.scored_per_sample
         self.log_likelihood_ = float(np.average(per_sample, weights=problem.sample_weight))
         if prior is not None:
             # The figures of the probabilities predict_proba gives, the share

@@ -290,7 +290,12 @@ def tree_log_likelihood_samples(tree, gates, X_gate, outputs, y, n_classes, vari
     capped the cost of a leaf that rules the label out, and scored a label
     every leaf rules out at log(1e-6), not at the log of its probability 0).
     """
-    log_weights = tree.leaf_log_prior(log_conditionals(gates, X_gate))
+    return _log_likelihood_given_prior(tree.leaf_log_prior(log_conditionals(gates, X_gate)),
+                                       outputs, y, n_classes, variances)
+
+
+def _log_likelihood_given_prior(log_weights, outputs, y, n_classes, variances):
+    """:func:`tree_log_likelihood_samples` from the leaves' log prior weights."""
     if n_classes:
         return log_proba_at_labels(mix_probabilities(np.exp(log_weights), outputs), y)
     return logsumexp(log_weights + leaf_log_likelihood(y, outputs, variances), axis=1)
@@ -301,6 +306,16 @@ def held_out_log_likelihood_samples(problem, validation, experts, gates, varianc
     outputs = leaf_outputs(problem.names, experts, validation.expert_X, problem.n_classes)
     return tree_log_likelihood_samples(problem.tree, gates, validation.X, outputs,
                                        validation.y, problem.n_classes, variances)
+
+
+def _scored(problem, log_prior, outputs):
+    """A classifier tree's log of its class probability at each label, as
+    ``predict_proba`` gives it (no leaf floor: EM's ``per_sample`` floors each
+    leaf at ``PROBA_FLOOR``), from the iteration's leaf outputs; None for
+    regression, whose ``per_sample`` has no floor."""
+    if not problem.n_classes:
+        return None
+    return _log_likelihood_given_prior(log_prior, outputs, problem.y, problem.n_classes, None)
 
 
 def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel, verbose,
@@ -335,8 +350,8 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
             targets = np.exp(child - logsumexp(child, axis=2, keepdims=True))
             gates[d] = [m_step_gate(gate, X, targets[:, node], w * np.exp(parent[:, node]),
                                      warm) for node, gate in enumerate(gates[d])]
-        log_joint = (tree.leaf_log_prior(log_conditionals(gates, X))
-                     + leaf_log_likelihood(y, outputs, variances))
+        log_prior = tree.leaf_log_prior(log_conditionals(gates, X))
+        log_joint = log_prior + leaf_log_likelihood(y, outputs, variances)
         per_sample = logsumexp(log_joint, axis=1)
         log_h = log_joint - per_sample[:, None]
         log_likelihood = float(np.average(per_sample, weights=w))
@@ -371,6 +386,7 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
             # and the variances a new array each iteration.
             best = Bunch(experts=list(experts), gates=copy.deepcopy(gates),
                          variances=variances, iteration=iteration, per_sample=per_sample,
+                         scored_per_sample=_scored(problem, log_prior, outputs),
                          log_likelihood=log_likelihood, held_out=held_out,
                          held_out_samples=held_out_samples, score=score)
         if stop or no_change >= n_iter_no_change:
@@ -380,10 +396,12 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
         return Bunch(experts=experts, gates=gates, variances=variances, history=history,
                      n_iter=iteration, converged=converged, log_likelihood=log_likelihood,
                      per_sample=per_sample, best_iteration=iteration,
+                     scored_per_sample=_scored(problem, log_prior, outputs),
                      validation_log_likelihood=None, validation_samples=None,
                      score=log_likelihood)
     return Bunch(experts=best.experts, gates=best.gates, variances=best.variances,
                  history=history, n_iter=iteration, converged=converged,
                  log_likelihood=best.log_likelihood, per_sample=best.per_sample,
+                 scored_per_sample=best.scored_per_sample,
                  best_iteration=best.iteration, validation_log_likelihood=best.held_out,
                  validation_samples=best.held_out_samples, score=best.score)
