@@ -1133,20 +1133,35 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
     np.array([["1.5"]]) as 1.5 and dates as nanoseconds since 1970, silently
     (a DataFrame's date columns were refused already).
     """
-    kind = getattr(X, "dtype", None) if isinstance(X, np.ndarray) else None
-    if kind is not None and kind.kind in "USMm":
-        what = {"U": "strings", "S": "bytes", "M": "dates", "m": "time spans"}[kind.kind]
-        raise ValueError(f"{who} needs numeric X; X is an array of {what} (dtype "
-                         f"{X.dtype}), which scikit-learn's estimators do not read as "
-                         "numbers: convert it to numbers first.")
     if is_dataframe(X) and X.shape[1] == 0:
         # scikit-learn's check stopped a DataFrame without columns with numpy's
         # bare "at least one array or dtype is required".
         raise ValueError(f"{who} needs at least one feature; X is a DataFrame with no "
                          f"columns (shape {X.shape}).")
     refuse_sparse_fill(X, who)
+    return cast_numeric(
+        X, lambda X: validate_data(estimator, X, *args, dtype=np.float64, **kwargs), who,
+        " (e.g. a Pipeline with a ColumnTransformer before it)")
+
+
+def cast_numeric(X, cast, who, fix=""):
+    """``cast(X)`` (scikit-learn's check to float64) for ``who``, which needs
+    numbers, naming what is not numbers when that fails.
+
+    An array of strings, dates or time spans is refused first, as
+    scikit-learn's estimators refuse it (dtype='numeric'): the cast read
+    np.array([["1.5"]]) as 1.5 and dates as counts of their unit, silently. A
+    DataFrame's non-numeric columns are named (pandas' "could not convert
+    string to float: 'white'" named none); ``fix`` ends that message.
+    """
+    kind = X.dtype.kind if isinstance(X, np.ndarray) else None
+    if kind is not None and kind in "USMm":
+        what = {"U": "strings", "S": "bytes", "M": "dates", "m": "time spans"}[kind]
+        raise ValueError(f"{who} needs numeric X; X is an array of {what} (dtype "
+                         f"{X.dtype}), which scikit-learn's estimators do not read as "
+                         "numbers: convert it to numbers first.")
     try:
-        return validate_data(estimator, X, *args, dtype=np.float64, **kwargs)
+        return cast(X)
     except (TypeError, ValueError) as exc:
         if is_dataframe(X):
             _, categorical, other = column_kinds(X)
@@ -1154,8 +1169,7 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
                 raise ValueError(
                     f"{who} needs numeric X; the column(s) "
                     f"{_describe(X, categorical + other)} are not numbers (category, "
-                    "string or other columns): encode them first (e.g. a Pipeline with a "
-                    "ColumnTransformer before it).") from exc
+                    f"string or other columns): encode them first{fix}.") from exc
         raise
 
 

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import (_check_sample_weight, _get_feature_names, check_array,
                                       check_is_fitted)
 
-from ._data import _describe, column_kinds, is_dataframe, normalised_weights
+from ._data import cast_numeric, is_dataframe, normalised_weights
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
@@ -45,24 +45,8 @@ def _float_x(X, **kwargs):
     dates in their unit, silently; a DataFrame's category column failed with
     numpy's "Cannot cast str dtype to float64", naming no column.)
     """
-    kind = X.dtype.kind if isinstance(X, np.ndarray) else None
-    if kind is not None and kind in "USMm":
-        what = {"U": "strings", "S": "bytes", "M": "dates", "m": "time spans"}[kind]
-        raise ValueError(f"MLPGate needs numeric X; X is an array of {what} (dtype {X.dtype}), "
-                         "which scikit-learn's estimators do not read as numbers: convert it "
-                         "to numbers first.")
-    try:
-        return check_array(X, dtype=np.float64, ensure_all_finite="allow-nan", input_name="X",
-                           **kwargs)
-    except (TypeError, ValueError) as exc:
-        if is_dataframe(X):
-            _, categorical, other = column_kinds(X)
-            if categorical or other:
-                raise ValueError(
-                    f"MLPGate needs numeric X; the column(s) {_describe(X, categorical + other)} "
-                    "are not numbers (category, string or other columns): encode them "
-                    "first.") from exc
-        raise
+    return cast_numeric(X, lambda X: check_array(
+        X, dtype=np.float64, ensure_all_finite="allow-nan", input_name="X", **kwargs), "MLPGate")
 
 
 def _column_names(X):
@@ -578,7 +562,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         # where experts were dropped). Rows summing to more scale the loss in
         # float32 against the penalty: targets of 1e37 overflowed it, and the
         # gate kept its initial weights (lbfgs) or became NaN (adam), silently.
-        largest = float(targets.sum(axis=1).max()) if targets.size else 0.0
+        row_sums = targets.sum(axis=1)
+        largest = float(row_sums.max()) if targets.size else 0.0
         if largest > 1.0 + 1e-6:
             raise ValueError(
                 f"MLPGate: targets must be probability vectors over the experts (each row "
@@ -594,7 +579,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # 'lbfgs'), and weights of 1e-30 summed below the loss's floor on
             # the total (the penalty outweighed the data).
             sample_weight = normalised_weights(sample_weight)
-        informative = targets.sum(axis=1) > 0
+        informative = row_sums > 0
         if sample_weight is not None:
             informative &= sample_weight > 0
         if len(X) and not informative.any():
