@@ -119,10 +119,11 @@ def _time_kind(dtype):
     return None
 
 
-def _as_time(column):
+def _as_time(column, inferred=None):
     """An object column of dates (``datetime.date``, ``datetime``, Timestamps,
     one time zone or several) or of time spans (``timedelta``) as a datetime64
-    or timedelta64 column; any other column as it is.
+    or timedelta64 column; any other column as it is. ``inferred``: the
+    column's ``infer_dtype`` (skipna), if at hand.
 
     Such columns were one-hot encoded for the gate, each date a category of
     its own (dates after fit's all "infrequent"), and one mixing zones with
@@ -132,7 +133,7 @@ def _as_time(column):
 
     if column.dtype != object:
         return column
-    kind = pd.api.types.infer_dtype(column, skipna=True)
+    kind = inferred or pd.api.types.infer_dtype(column, skipna=True)
     if kind in ("timedelta", "timedelta64"):
         return pd.to_timedelta(column)
     if kind not in ("datetime", "datetime64", "date"):
@@ -705,13 +706,16 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         # (regimes before and after a date); they were refused. So are object
         # columns of them, and object columns of periods or intervals are
         # refused as their dtypes are (they were one-hot encoded).
-        kinds = {j: _time_kind(_as_time(X.iloc[:, j]).dtype) for j in categorical + other}
-        time = sorted(j for j, kind in kinds.items() if kind is not None)
-        dtypes = {j: str(X.dtypes.iloc[j]) for j in other}
-        for j in categorical:
-            values = pd.api.types.infer_dtype(X.iloc[:, j], skipna=True)
-            if X.dtypes.iloc[j] == object and values in ("period", "interval"):
+        kinds, dtypes = {}, {j: str(X.dtypes.iloc[j]) for j in other}
+        for j in categorical + other:
+            column = X.iloc[:, j]
+            # (Inferred once: the time reading and the check below both need it.)
+            values = (pd.api.types.infer_dtype(column, skipna=True)
+                      if column.dtype == object else None)
+            kinds[j] = _time_kind(_as_time(column, values).dtype)
+            if j in categorical and values in ("period", "interval"):
                 other, dtypes[j] = other + [j], f"object of {values}s"
+        time = sorted(j for j, kind in kinds.items() if kind is not None)
         categorical = [j for j in categorical if j not in time and j not in other]
         other = sorted(j for j in other if j not in time)
         if other:
