@@ -479,9 +479,9 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         y_mean, y_scale = problem.y_mean, problem.y_scale
     everything = list(range(problem.n_experts))
     with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, models = fixed_outputs(problem, everything, cv,
-                                          rng.randint(2**31 - 1), parallel,
-                                          refit=refit_experts)
+        fixed_out, models, below_floor = fixed_outputs(problem, everything, cv,
+                                                       rng.randint(2**31 - 1), parallel,
+                                                       refit=refit_experts, below_floor=True)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
     gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)
@@ -617,6 +617,12 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     combiner = CandidateBlend(share_gate + share_constant, heads) if heads else None
 
     del predictions
+    if below_floor is not None:
+        # Training is over: from here raw is what predict_proba reads, the
+        # experts' probabilities unfloored, so that log_likelihood_ is the log
+        # of its probabilities on the out-of-fold outputs (the floor at 1e-6
+        # raised a row whose experts all gave its label 0 to about 1e-6).
+        raw[below_floor[0]] = below_floor[1]
     # gate.predict_log_proba on [X, expert features], a block of rows at a time.
     logits = to_numpy(gate_logits_in_blocks(gate, problem.X, raw, gate_inputs,
                                             networks=len(members)))           # float64

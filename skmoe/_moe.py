@@ -517,11 +517,12 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         the training rows, which uses the deployed experts. After EM a
         classifier's is the log of the probabilities ``predict_proba`` gives,
         with no floor on an expert's probability (EM's objective, in
-        ``history_``, floors each at 1e-6); after gradient training (the
-        stacked gate, or the gate trained with torch experts or routing) it
-        is the figure the gate was trained on, in which each fixed expert's
-        probability is floored at 1e-6: higher than the unfloored figure
-        only on rows where an expert gives the label less.
+        ``history_``, floors each at 1e-6); so is the stacked gate's, from
+        the experts' out-of-fold probabilities. After the gate trained with
+        torch experts or routing it is the figure that gate was trained on,
+        in which each fixed expert's probability is floored at 1e-6: higher
+        than the unfloored figure only on rows where an expert gives the
+        label less.
     blend_weights_ : ndarray of shape (n_experts,) or None
         Stacked gate only (as are the attributes below up to
         ``gate_inputs_``; None otherwise): the best constant blend of the
