@@ -835,9 +835,13 @@ def scaled_r2_score(y_true, y_pred, sample_weight=None):
     return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
 
-def refuse_time_target(y, who):
+def refuse_time_target(y, who=None, subject="y"):
     """Refuse a regression target of dates or time spans, which numpy reads as
     numbers in their unit.
+
+    ``who``: the estimator that would read them (None: not named);
+    ``subject``: what holds them, for the message (a multi-task estimator's
+    "Task 0 is a regression task but its column of y").
 
     Dates are microseconds for pandas 3, nanoseconds for pandas 2: the
     mixtures and the plain ensemble predicted those numbers, silently; the
@@ -851,9 +855,11 @@ def refuse_time_target(y, who):
     what, example = (("dates", "days since a date: (y - y.min()) / "
                       "np.timedelta64(1, 'D')") if dtype.kind == "M" else
                      ("time spans", "seconds: y / np.timedelta64(1, 's')"))
+    reader = "would be read" if who is None else f"{who} would read"
     raise ValueError(
-        f"y holds {what} (dtype {dtype}), which {who} would read as "
-        f"numbers in their unit: convert y to numbers first, e.g. {example}.")
+        f"{subject} holds {what} (dtype {dtype}), which {reader} as "
+        f"numbers in their unit: convert {'y' if subject == 'y' else 'them'} to numbers "
+        f"first, e.g. {example}.")
 
 
 def checked_score(model, X, y, sample_weight, classification):

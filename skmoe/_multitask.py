@@ -19,8 +19,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
-                    check_sample_weight, rows_of_positive_weight, scaled_r2_score,
-                    scoring_weights)
+                    check_sample_weight, refuse_time_target, rows_of_positive_weight,
+                    scaled_r2_score, scoring_weights)
 from ._data import FittedMarkerMixin, is_dataframe, mean_and_scale, validate_numeric_data
 from ._training import MAX_WEIGHT_DECAY
 
@@ -77,11 +77,7 @@ def _refuse_time_task(column, t):
     """Refuse a regression task of dates or time spans (a datetime64 or
     timedelta64 y): astype(float64) reads them as counts of their unit, and a
     task of dates was fitted, predicted and scored as days, silently."""
-    if column.dtype.kind in "Mm":
-        what = "dates" if column.dtype.kind == "M" else "time spans"
-        raise ValueError(f"Task {t} is a regression task but its column of y holds {what} "
-                         f"(dtype {column.dtype}), which would be read as numbers in their "
-                         "unit: convert them to numbers first.")
+    refuse_time_target(column, subject=f"Task {t} is a regression task but its column of y")
 
 
 def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
