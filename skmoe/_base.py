@@ -166,12 +166,17 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             Parameter names mapped to their values.
         """
         experts = getattr(self, "experts", None)
-        if deep and not hasattr(experts, "get_params") and not (
-                isinstance(experts, (list, tuple)) and all(map(_is_named_pair, experts))):
+        if deep and not (isinstance(experts, (list, tuple))
+                         and all(map(_is_named_pair, experts))):
             # Only (string name, estimator) pairs give parameters: a dict of
             # experts failed with "not enough values to unpack", and names that
             # are not strings became parameter names, so displaying the
             # estimator (its HTML repr) failed before fit could name the fault.
+            # One estimator (copied to every expert) gives ``experts__<param>``
+            # here: read as a list of pairs, a random forest or a boosting
+            # model was iterated over its trees, and before fit raised
+            # "object has no attribute 'estimators_'" (set_params and
+            # GridSearchCV failed on a homogeneous forest mixture).
             return BaseEstimator.get_params(self, deep=deep)
         return self._get_params("experts", deep=deep)
 
