@@ -1267,6 +1267,19 @@ def standardised_filled(X):
     return np.where(np.isnan(Z), 0.0, Z)
 
 
+def n_varying_columns(X):
+    """How many columns of ``X`` hold two different values or more (NaN ignored).
+
+    The columns that distances between standardised rows see: a constant
+    column (a column of ones, a category no row has) is zero in every row.
+    """
+    if len(X) == 0:
+        return 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
+        return int(np.count_nonzero(np.nanmax(X, axis=0) > np.nanmin(X, axis=0)))
+
+
 def mean_and_scale(y):
     """Mean and scale (standard deviation; one when zero or undefined) of a 1-D
     target, overflow- and underflow-safe: :func:`standardisation` of its one

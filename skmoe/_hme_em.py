@@ -29,7 +29,8 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert
-from ._data import check_target_scale, mean_and_scale, read_only_view, standardised_filled
+from ._data import (check_target_scale, mean_and_scale, n_varying_columns, read_only_view,
+                    standardised_filled)
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
                           mix_probabilities, noise_variances, regression_outputs)
@@ -207,8 +208,9 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng, sample_weight
     else:
         y_mean, y_scale = mean_and_scale(y)
         target = ((y - y_mean) / y_scale)[:, None]
-    # The target weighs as much as all the features together.
-    Z = np.hstack([Z, target * np.sqrt(max(Z.shape[1], 1))])
+    # The target weighs as much as all the features together: the columns
+    # that vary (a constant column adds no distance; see _em._kmeans_regions).
+    Z = np.hstack([Z, target * np.sqrt(max(n_varying_columns(X), 1))])
     # One k-means region per leaf; then regions close in X become siblings,
     # so that every gate starts on a split it can draw.
     k = min(tree.n_leaves, len(np.unique(Z, axis=0)))
