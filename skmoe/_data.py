@@ -1267,17 +1267,17 @@ def standardised_filled(X):
     return np.where(np.isnan(Z), 0.0, Z)
 
 
-def n_varying_columns(X):
-    """How many columns of ``X`` hold two different values or more (NaN ignored).
+def varying_columns(X):
+    """Which columns of ``X`` hold two different values or more (NaN ignored).
 
     The columns that distances between standardised rows see: a constant
     column (a column of ones, a category no row has) is zero in every row.
     """
     if len(X) == 0:
-        return 0
+        return np.zeros(X.shape[1], dtype=bool)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
-        return int(np.count_nonzero(np.nanmax(X, axis=0) > np.nanmin(X, axis=0)))
+        return np.nanmax(X, axis=0) > np.nanmin(X, axis=0)
 
 
 def mean_and_scale(y):

@@ -61,7 +61,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._candidates import rival_routing, rival_wins, routed_task_loss
-from ._data import n_varying_columns, standardised_filled
+from ._data import standardised_filled, varying_columns
 from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, log_proba_at_labels,
                           logsumexp_rows, mix_probabilities)
 from ._problem import VARIANCE_FLOOR
@@ -138,7 +138,8 @@ def _kmeans_regions(problem, rng):
     # Give the target as much weight as all the features together: the
     # columns that vary (a constant column adds no distance; counted, one
     # column of ones moved EM's start, and its predictions by 0.33).
-    Z = np.hstack([Z, target * np.sqrt(max(n_varying_columns(problem.X), 1))])
+    n_varying = np.count_nonzero(varying_columns(problem.X))
+    Z = np.hstack([Z, target * np.sqrt(max(n_varying, 1))])
     sample = rng.choice(len(Z), size=min(len(Z), KMEANS_MAX_ROWS), replace=False)
     kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
                     random_state=rng.randint(2**31 - 1))

@@ -29,8 +29,8 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert
-from ._data import (check_target_scale, mean_and_scale, n_varying_columns, read_only_view,
-                    standardised_filled)
+from ._data import (check_target_scale, mean_and_scale, read_only_view, standardised_filled,
+                    varying_columns)
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
                           mix_probabilities, noise_variances, regression_outputs)
@@ -210,7 +210,8 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng, sample_weight
         target = ((y - y_mean) / y_scale)[:, None]
     # The target weighs as much as all the features together: the columns
     # that vary (a constant column adds no distance; see _em._kmeans_regions).
-    Z = np.hstack([Z, target * np.sqrt(max(n_varying_columns(X), 1))])
+    varying = varying_columns(X)
+    Z = np.hstack([Z, target * np.sqrt(max(np.count_nonzero(varying), 1))])
     # One k-means region per leaf; then regions close in X become siblings,
     # so that every gate starts on a split it can draw.
     k = min(tree.n_leaves, len(np.unique(Z, axis=0)))
@@ -224,6 +225,13 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng, sample_weight
         Z, sample_weight=w).labels_
     centres = np.array([_centre(Z[labels == r, :X.shape[1]],
                                 None if w is None else w[labels == r]) for r in range(k)])
+    if not np.all(varying):
+        # The regions are ordered along their centres' first principal
+        # direction, whose sign is LAPACK's choice: with a column of ones
+        # appended (a zero in the direction) it came out negated, and every
+        # region went to the leaf at the other end. The constant columns are
+        # left out, so that the same regions get the same leaves.
+        centres = centres[:, varying]
     order = _nested_order(centres, tree.branching)
     leaf_of_region = np.empty(k, dtype=int)
     leaf_of_region[order[:k]] = np.arange(k)

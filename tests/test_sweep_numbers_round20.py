@@ -109,3 +109,35 @@ def test_em_from_kmeans_regions_predicts_the_same_with_a_constant_column():
     # (The linear gates start from other weights with one more input; the
     # same optimum to L-BFGS's tolerance.)
     assert np.max(np.abs(model.fit(ones, y).predict(ones) - reference)) < 1e-4 * np.std(y)
+
+
+def test_tree_start_orders_the_regions_the_same_with_a_constant_column():
+    # The k-means regions are given to leaves in their order along the first
+    # principal direction of their centres, whose sign was LAPACK's: with a
+    # column of ones appended (a zero in the direction) it came out negated,
+    # the three regions were given to the leaves in reverse order, and 27 of
+    # these 60 rows started in another leaf.
+    from skmoe._hme_em import Tree, initial_log_posterior
+    X, y = _data()
+
+    def leaves(X):
+        return initial_log_posterior(Tree((3,)), X, y, None, "kmeans",
+                                     np.random.RandomState(0)).argmax(axis=1)
+
+    assert_array_equal(leaves(_with_column_of_ones(X)), leaves(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # (max_iter=5)
+def test_tree_mixture_predicts_the_same_with_a_constant_column():
+    # (As above, end to end: its predictions moved by 0.65 of a target of sd 1.24.)
+    from sklearn.linear_model import LinearRegression, Ridge
+    from sklearn.tree import DecisionTreeRegressor
+    X, y = _data()
+    experts = [("line", LinearRegression()),
+               ("tree", DecisionTreeRegressor(max_depth=2, random_state=0)),
+               ("ridge", Ridge(10.0))]
+    model = HierarchicalMixtureRegressor(experts, branching=3, max_iter=5, random_state=0)
+    reference = model.fit(X, y).predict(X)
+    ones = _with_column_of_ones(X)
+    # (The gates start from other weights with one input more.)
+    assert np.max(np.abs(model.fit(ones, y).predict(ones) - reference)) < 0.01 * np.std(y)
