@@ -8,7 +8,7 @@ its comment; the ``test_guard_*`` tests pin properties found right.
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.ensemble import (GradientBoostingRegressor, RandomForestClassifier,
                               RandomForestRegressor)
 
@@ -141,3 +141,29 @@ def test_tree_mixture_predicts_the_same_with_a_constant_column():
     ones = _with_column_of_ones(X)
     # (The gates start from other weights with one input more.)
     assert np.max(np.abs(model.fit(ones, y).predict(ones) - reference)) < 0.01 * np.std(y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # (max_iter=4)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_early_stopping_tree_mixture_permutes_probabilities_of_renamed_classes(n_classes):
+    # The held-out rows were drawn class by class in the order of the labels'
+    # sort (train_test_split's stratification): with the classes renamed in
+    # reverse order other rows were held out, and the probabilities (columns
+    # permuted back) moved by up to 0.26 (two classes) and 0.16 (three).
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skmoe import HierarchicalMixtureClassifier
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    signal = X[:, 0] + np.abs(X[:, 1]) + 0.1 * rng.normal(size=120)
+    labels = np.digitize(signal, np.quantile(signal, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    names = np.array(["z", "y", "x"])[:n_classes]           # sorted the other way round
+    experts = [("logit", LogisticRegression()),
+               ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    make = lambda: HierarchicalMixtureClassifier(  # noqa: E731
+        experts, branching=2, early_stopping=True, max_iter=4, random_state=0)
+    plain, renamed = make().fit(X, labels), make().fit(X, names[labels])
+    column = np.searchsorted(renamed.classes_, names)        # of classes 0, 1, ...
+    assert_allclose(renamed.predict_proba(X)[:, column], plain.predict_proba(X),
+                    rtol=0, atol=1e-12)
