@@ -7,6 +7,7 @@ classes gives the missing ones probability zero).
 """
 
 import numpy as np
+from scipy.sparse import issparse
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
@@ -103,6 +104,12 @@ def call_expert(name, expert, method, X):
     n = n_samples(X)
     try:
         raw = warned_once(getattr(expert, method), own_frame(X))
+        if issparse(raw):
+            # (numpy read it as one object: "setting an array element with a
+            # sequence", which did not say what the expert returned.)
+            raise ValueError(f"it returned a sparse matrix ({type(raw).__name__} of shape "
+                             f"{raw.shape}); expected a dense array (e.g. "
+                             f"{method}(X).toarray() in the expert)")
         if np.iscomplexobj(raw):
             # (float64 would drop the imaginary parts with only a warning.)
             raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "

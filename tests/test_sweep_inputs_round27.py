@@ -1,0 +1,70 @@
+"""Bad-input sweep, round 27: the single-target mixtures' and ensembles' entry
+points and compare(), given experts of odd outputs, parameters addressed by
+position, targets with gaps and metrics that do not apply.
+
+Each test fails without the fix it names.
+"""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.linear_model import LogisticRegression, Ridge
+
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor)
+
+
+def _data(n=40):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+class _SparseRegressor(RegressorMixin, BaseEstimator):
+    """Ridge's predictions as a sparse (n, 1) column."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = Ridge().fit(X, y, sample_weight=sample_weight)
+        return self
+
+    def predict(self, X):
+        return sparse.csr_matrix(self.model_.predict(X)[:, None])
+
+
+class _SparseClassifier(ClassifierMixin, BaseEstimator):
+    """LogisticRegression's probabilities as a sparse matrix."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return sparse.csr_matrix(self.model_.predict_proba(X))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleRegressor([("r", Ridge()), ("s", _SparseRegressor())]),
+    lambda: MixtureOfExpertsRegressor([("r", Ridge()), ("s", _SparseRegressor())],
+                                      training="em", max_iter=2, random_state=0),
+    lambda: EnsembleClassifier([("r", LogisticRegression()), ("s", _SparseClassifier())]),
+    lambda: MixtureOfExpertsClassifier([("r", LogisticRegression()),
+                                        ("s", _SparseClassifier())], random_state=0),
+])
+def test_an_expert_returning_a_sparse_matrix_is_told_to_return_a_dense_one(make):
+    # numpy read the sparse matrix as one object: "Expert 's' (_SparseRegressor)
+    # failed in predict: setting an array element with a sequence." (fit of
+    # the mixtures and the greedy ensemble, predict of the plain ensemble).
+    X, y = _data()
+    model = make()
+    if isinstance(model, ClassifierMixin):
+        y = (y > 0).astype(int)
+    method = "predict_proba" if isinstance(model, ClassifierMixin) else "predict"
+    with pytest.raises(ValueError, match=rf"Expert 's' \(_Sparse\w+\) failed in {method}: it "
+                                         r"returned a sparse matrix \(csr_matrix of shape "
+                                         r"\(\d+, [12]\)\); expected a dense array"):
+        model.fit(X, y).predict(X)   # (a plain ensemble calls its experts at predict)
