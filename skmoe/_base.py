@@ -214,10 +214,16 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 # 'set_params'"): its experts are addressed by name.
                 names = [item[0] for item in value if _is_named_pair(item)]
                 example = f"{names[0]}__{tail}" if names else f"<name>__{tail}"
-                if tail.partition("__")[0] in names:
+                first, _, rest = tail.partition("__")
+                if first in names:
                     # (experts__hgb__max_iter: the tail names an expert already;
                     # the hint put the first name in front of it, a key that fails.)
                     example = tail
+                elif first.isdigit() and int(first) < len(value) and _is_named_pair(
+                        value[int(first)]):
+                    # An expert by its position (experts__0__alpha): the hint
+                    # was 'ridge__0__alpha', a key that fails too.
+                    example = value[int(first)][0] + (f"__{rest}" if rest else "")
                 raise ValueError(
                     f"Cannot set {key!r}: experts is a list of (name, estimator) pairs; "
                     f"address an expert by its name, e.g. {example!r}.")

@@ -68,3 +68,18 @@ def test_an_expert_returning_a_sparse_matrix_is_told_to_return_a_dense_one(make)
                                          r"returned a sparse matrix \(csr_matrix of shape "
                                          r"\(\d+, [12]\)\); expected a dense array"):
         model.fit(X, y).predict(X)   # (a plain ensemble calls its experts at predict)
+
+
+@pytest.mark.parametrize("key, hint", [("experts__1__max_depth", "'tree__max_depth'"),
+                                       ("experts__0", "'ridge'"),
+                                       ("experts__5__alpha", "'ridge__5__alpha'")])
+def test_set_params_of_an_expert_by_position_hints_at_its_name(key, hint):
+    # The hint put the first expert's name in front of the position:
+    # set_params(experts__1__max_depth=2) was told "e.g. 'ridge__1__max_depth'",
+    # a key that fails too. (A position past the experts keeps the general hint.)
+    from sklearn.tree import DecisionTreeRegressor
+    mixture = MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())])
+    with pytest.raises(ValueError, match=rf"address an expert by its name, e\.g\. {hint}\."):
+        mixture.set_params(**{key: 2})
+    if key == "experts__1__max_depth":   # the key the hint gives sets the tree's
+        assert mixture.set_params(tree__max_depth=2).experts[1][1].max_depth == 2
