@@ -830,6 +830,19 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # (Was a scorer's "Got predict_proba of shape (20, 1)" after fitting.)
         raise ValueError(f"y has the classes {np.unique(y_arr).tolist()}; the classifiers "
                          "need at least two.")
+    if not classifier:
+        try:
+            y_float = np.asarray(y_arr, dtype=np.float64)
+        except (TypeError, ValueError):
+            y_float = None   # words, pd.NA: left to the estimators' own messages
+        if y_float is not None and not np.all(np.isfinite(y_float)):
+            # A gap was blamed on the first model: "Model 'ridge' failed to fit
+            # on a split of 26 training rows: Input y contains NaN." (in a test
+            # fold: "failed to score (r2) ...: Input contains NaN.").
+            bad = np.flatnonzero(~np.isfinite(y_float).reshape(len(y_float), -1).all(axis=1))
+            raise ValueError(f"y contains NaN or infinity ({len(bad)} row(s), e.g. row "
+                             f"{bad[0]}); the regressors need finite targets: drop those "
+                             "rows or fill them in.")
     if not classifier and len(y_arr) and np.all(y_arr == y_arr.ravel()[0]):
         # Every model predicts a constant target up to rounding, and the
         # paired test called a difference of 4e-16 significant (t = -inf).

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor)
+                   MixtureOfExpertsRegressor, compare)
 
 
 def _data(n=40):
@@ -83,3 +83,21 @@ def test_set_params_of_an_expert_by_position_hints_at_its_name(key, hint):
         mixture.set_params(**{key: 2})
     if key == "experts__1__max_depth":   # the key the hint gives sets the tree's
         assert mixture.set_params(tree__max_depth=2).experts[1][1].max_depth == 2
+
+
+@pytest.mark.parametrize("gap", [np.nan, np.inf, None])
+def test_compare_names_a_regression_target_with_gaps_before_fitting(gap):
+    # A gap in y was blamed on the first model: "Model 'ridge' failed to fit on
+    # a split of 26 training rows: Input y contains NaN." (with the gap among
+    # the test rows: "failed to score (r2) ...: Input contains NaN.").
+    X, y = _data()
+    y = y.astype(object) if gap is None else y.copy()
+    y[7] = gap
+
+    class _NeverFitted(Ridge):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("fitted")
+
+    with pytest.raises(ValueError, match=r"y contains NaN or infinity \(1 row\(s\), e\.g\. "
+                                         r"row 7\); the regressors need finite targets"):
+        compare({"ridge": _NeverFitted(), "other": Ridge()}, X, y, cv=3)
