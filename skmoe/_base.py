@@ -1319,17 +1319,23 @@ def _transform_read_only(transformer, method, X, *args):
     (StandardScaler(copy=False), Normalizer(copy=False)) changed the caller's
     array at fit and at every predict, and the X the experts were then fitted
     on. scikit-learn's transformers copy a read-only X where they write; one
-    that writes into it anyway gets an error that says why.
+    that writes into it anyway gets an error that says why. A user's
+    transformer that fails is named (PCA(n_components=5) on 3 columns was
+    scikit-learn's bare "n_components=5 must be between 0 and
+    min(n_samples, n_features)=3", naming neither PCA nor the gate).
     """
     try:
         return getattr(transformer, method)(read_only_view(X), *args)
     except Exception as exc:
-        if "read-only" not in str(exc):
-            raise
-        raise rebuilt_error(exc, (
-            f"gate_transformer ({type(transformer).__name__}) failed in {method}: {exc} "
-            "(it gets X read-only, so that it cannot change your data or the experts' "
-            "X: it writes into its X; make it copy X first)")) from exc
+        if "read-only" in str(exc):
+            raise rebuilt_error(exc, (
+                f"gate_transformer ({type(transformer).__name__}) failed in {method}: {exc} "
+                "(it gets X read-only, so that it cannot change your data or the experts' "
+                "X: it writes into its X; make it copy X first)")) from exc
+        if type(transformer).__name__ == "AutoGateTransformer":
+            raise   # (its messages say gate_transformer='auto' already)
+        raise rebuilt_error(exc, f"gate_transformer ({type(transformer).__name__}) failed in "
+                                 f"{method}: {exc}") from exc
 
 
 def read_only_hint(exc):

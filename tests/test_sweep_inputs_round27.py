@@ -101,3 +101,23 @@ def test_compare_names_a_regression_target_with_gaps_before_fitting(gap):
     with pytest.raises(ValueError, match=r"y contains NaN or infinity \(1 row\(s\), e\.g\. "
                                          r"row 7\); the regressors need finite targets"):
         compare({"ridge": _NeverFitted(), "other": Ridge()}, X, y, cv=3)
+
+
+def test_a_gate_transformer_that_fails_is_named():
+    # scikit-learn's own words alone, naming neither the transformer nor the
+    # gate: "n_components=5 must be between 0 and min(n_samples, n_features)=3
+    # with svd_solver='covariance_eigh'" at fit; "Found unknown categories
+    # [np.float64(9.0)] in column 0 during transform" at predict.
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import OneHotEncoder
+    X, y = _data()
+    mixture = MixtureOfExpertsRegressor([("r", Ridge()), ("s", Ridge(alpha=10.0))],
+                                        gate_transformer=PCA(n_components=5), random_state=0)
+    with pytest.raises(ValueError, match=r"^gate_transformer \(PCA\) failed in fit_transform: "
+                                         r"n_components=5 must be between 0 and"):
+        mixture.fit(X, y)
+    codes = np.tile([0.0, 1.0, 2.0, 3.0], 10)[:, None]
+    mixture.set_params(gate_transformer=OneHotEncoder()).fit(codes, y)
+    with pytest.raises(ValueError, match=r"^gate_transformer \(OneHotEncoder\) failed in "
+                                         r"transform: Found unknown categories \[(np\.float64\()?9\.0"):
+        mixture.predict([[9.0]])
