@@ -538,7 +538,10 @@ class _AllClassesLogLoss:
     "y_true and y_prob contain different number of classes: 2 vs 3" (or
     "y_true contains only one label"). Such a fold is scored over all
     classes, each model's columns placed by its ``classes_``; other folds
-    by scikit-learn's own scorer.
+    by scikit-learn's own scorer. So is every fold of the Brier score of two
+    classes labelled by text, which scikit-learn's scorer refuses without a
+    ``pos_label`` ("y_true takes value in {'n', 'p'} and pos_label is not
+    specified"), although the folds of one class were scored.
     """
 
     def __init__(self, scorer, classes):
@@ -546,7 +549,9 @@ class _AllClassesLogLoss:
 
     def __call__(self, model, X, y):
         own = getattr(model, "classes_", None)
-        if own is None or np.array_equal(np.unique(y), own):
+        text_brier = (self.scorer._score_func is brier_score_loss
+                      and np.asarray(self.classes).dtype.kind in "OUS")
+        if own is None or (np.array_equal(np.unique(y), own) and not text_brier):
             return self.scorer(model, X, y)
         own = np.asarray(own)
         if own.ndim != 1 or not np.all(np.isin(own, self.classes)):

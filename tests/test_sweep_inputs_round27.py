@@ -5,11 +5,14 @@ position, targets with gaps and metrics that do not apply.
 Each test fails without the fix it names.
 """
 
+from inspect import signature
+
 import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import brier_score_loss
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, compare)
@@ -121,3 +124,21 @@ def test_a_gate_transformer_that_fails_is_named():
     with pytest.raises(ValueError, match=r"^gate_transformer \(OneHotEncoder\) failed in "
                                          r"transform: Found unknown categories \[(np\.float64\()?9\.0"):
         mixture.predict([[9.0]])
+
+
+@pytest.mark.skipif("labels" not in signature(brier_score_loss).parameters,
+                    reason="multi-class Brier score needs scikit-learn >= 1.7")
+def test_compare_scores_brier_of_two_text_labels_on_folds_of_both():
+    # Folds holding both labels 'n' and 'p' failed after the fit: "Model 'lr'
+    # failed to score (neg_brier_score) on a split of 26 training rows: y_true
+    # takes value in {'n', 'p'} and pos_label is not specified" (folds of one
+    # label were scored). The scores are those of the same labels as 0/1.
+    X, y = _data()
+    codes = (y > 0).astype(int)
+    estimators = {"lr": LogisticRegression(), "weak": LogisticRegression(C=0.01)}
+    as_text = compare(estimators, X, np.array(["n", "p"])[codes], cv=3,
+                      scoring="neg_brier_score")
+    as_numbers = compare(estimators, X, codes, cv=3, scoring="neg_brier_score")
+    for name in estimators:
+        np.testing.assert_allclose(as_text.scores[name]["neg_brier_score"],
+                                   as_numbers.scores[name]["neg_brier_score"], rtol=1e-12)
