@@ -21,7 +21,8 @@ from inspect import signature
 
 import numpy as np
 from scipy import stats
-from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.base import (BaseEstimator, ClassifierMixin, clone, is_classifier,
+                          is_regressor)
 from sklearn.metrics import (brier_score_loss, explained_variance_score, get_scorer,
                              get_scorer_names, log_loss, r2_score)
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
@@ -562,6 +563,64 @@ class _AllClassesLogLoss:
         return -self.scorer._score_func(y, proba, labels=self.classes)
 
 
+class _PerfectClassifier(ClassifierMixin, BaseEstimator):
+    """A fitted stand-in that predicts ``labels`` exactly (X: row numbers), to
+    try compare()'s scikit-learn scorers on the classes of y before any fit."""
+
+    def __init__(self, labels=None):
+        self.labels = labels
+        self.classes_ = np.unique(labels)
+
+    def predict(self, X):
+        return self.labels[np.asarray(X, dtype=np.int64)[:, 0]]
+
+    def predict_proba(self, X):
+        codes = np.searchsorted(self.classes_, self.predict(X))
+        return np.eye(len(self.classes_))[codes]
+
+
+def _refuse_scorers_for_the_classes(scorers, classes):
+    """Before any fit: a scikit-learn scorer that cannot score these classes.
+
+    ('roc_auc' or 'f1' on three classes, 'precision' on labels 'no'/'yes'
+    without a pos_label failed at the first score, after a fit, blamed on the
+    first model: "Model 'lr' failed to score (roc_auc) on a split of 26
+    training rows: multi_class must be in ('ovo', 'ovr')".) Each is tried on
+    one row of each class, predicted exactly; a callable of the user's is
+    left alone, as are more classes than such a trial should hold in memory.
+    """
+    if len(classes) > 1000:
+        return
+    perfect = _PerfectClassifier(classes)
+    rows = np.arange(len(classes))[:, None]
+    for key, given in scorers.items():
+        scorer = getattr(given, "scorer", given)   # (inside _AllClassesLogLoss)
+        if not hasattr(scorer, "_score_func") or not hasattr(scorer, "_response_method"):
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                given(perfect, rows, classes)
+        except ValueError as exc:
+            names = get_scorer_names()
+            better = ([f"{key}_{a}" for a in ("macro", "weighted") if f"{key}_{a}" in names]
+                      or [f"{key}_{a}" for a in ("ovr", "ovo") if f"{key}_{a}" in names])
+            hint = (f" Use {' or '.join(map(repr, better))} for more than two classes."
+                    if better and len(classes) > 2 else "")
+            if "pos_label" in str(exc):
+                method = scorer._response_method
+                hint = (" Pass a scorer that names the positive class, e.g. scoring={"
+                        f"{key!r}: make_scorer({scorer._score_func.__name__}, "
+                        f"pos_label={classes.tolist()[-1]!r}"
+                        + (f", response_method={method!r}" if method != "predict" else "")
+                        + (", greater_is_better=False" if scorer._sign < 0 else "") + ")}.")
+            text = str(exc).strip()
+            shown = classes.tolist()
+            raise ValueError(f"scoring {key!r} cannot score y's classes "
+                             f"{shown[:10]}{' ...' if len(shown) > 10 else ''}: {text}"
+                             f"{'' if text.endswith('.') else '.'}{hint}") from None
+
+
 def _is_log_loss(scorer):
     """Whether ``scorer`` is scikit-learn's plain ``neg_log_loss``, or its
     ``neg_brier_score`` where that takes ``labels`` (multi-class Brier,
@@ -835,6 +894,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # (Was a scorer's "Got predict_proba of shape (20, 1)" after fitting.)
         raise ValueError(f"y has the classes {np.unique(y_arr).tolist()}; the classifiers "
                          "need at least two.")
+    if classifier and y_arr.ndim == 1:
+        _refuse_scorers_for_the_classes(scorers, np.unique(y_arr))
     if not classifier:
         try:
             y_float = np.asarray(y_arr, dtype=np.float64)

@@ -142,3 +142,44 @@ def test_compare_scores_brier_of_two_text_labels_on_folds_of_both():
     for name in estimators:
         np.testing.assert_allclose(as_text.scores[name]["neg_brier_score"],
                                    as_numbers.scores[name]["neg_brier_score"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("scoring, labels, message", [
+    ("roc_auc", ["a", "b", "c"], r"scoring 'roc_auc' cannot score y's classes \['a', 'b', "
+                                 r"'c'\]: multi_class must be in \('ovo', 'ovr'\)\. Use "
+                                 r"'roc_auc_ovr' or 'roc_auc_ovo' for more than two classes\."),
+    ("f1", [0, 1, 2], r"scoring 'f1' cannot score y's classes \[0, 1, 2\]: Target is "
+                      r"multiclass but average='binary'.* Use 'f1_macro' or 'f1_weighted'"),
+    ("precision", ["no", "yes"], r"scoring 'precision' cannot score y's classes \['no', "
+                                 r"'yes'\]: pos_label=1 is not a valid label.* e\.g\. "
+                                 r"scoring=\{'precision': make_scorer\(precision_score, "
+                                 r"pos_label='yes'\)\}\."),
+    ("average_precision", ["no", "yes"], r"make_scorer\(average_precision_score, "
+                                         r"pos_label='yes', response_method=\("
+                                         r"'decision_function', 'predict_proba'\)\)"),
+])
+def test_compare_refuses_a_scorer_that_cannot_score_the_classes_before_fitting(
+        scoring, labels, message):
+    # It failed at the first score, after a fit, blamed on the first model:
+    # "Model 'lr' failed to score (roc_auc) on a split of 26 training rows:
+    # multi_class must be in ('ovo', 'ovr')".
+    from sklearn.metrics import make_scorer
+
+    X, y = _data()
+    codes = np.digitize(y, [-0.5, 0.5]) if len(labels) == 3 else (y > 0).astype(int)
+    labels = np.array(labels)[codes]
+
+    class _NeverFitted(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("fitted")
+
+    with pytest.raises(ValueError, match=message):
+        compare({"lr": _NeverFitted(), "other": LogisticRegression()}, X, labels, cv=3,
+                scoring=scoring)
+    if scoring == "average_precision":   # the scorer the hint gives scores those labels
+        from sklearn.metrics import average_precision_score
+        hinted = make_scorer(average_precision_score, pos_label="yes",
+                             response_method=("decision_function", "predict_proba"))
+        result = compare({"lr": LogisticRegression(), "other": LogisticRegression(C=0.1)},
+                         X, labels, cv=3, scoring={"ap": hinted})
+        assert np.all(result.scores["lr"]["ap"] > 0.5)
