@@ -356,9 +356,15 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         # with a bare "object of type 'NoneType' has no len()", and
         # experts='ridge' was "a list of 5 experts".)
         if not isinstance(experts, (list, tuple)) or len(experts) == 0:
+            # A dict of name -> estimator (as compare() takes) or a generator
+            # of pairs got the same words as None, without the way to pass them.
+            hint = ("; for a dict of name -> estimator pass list(experts.items())"
+                    if hasattr(experts, "items") and hasattr(experts, "keys") else
+                    "; pass the pairs as a list, list(experts) (an iterator would be "
+                    "used up by the first fit)" if hasattr(experts, "__next__") else "")
             raise TypeError(
                 "experts must be a non-empty list of (name, estimator) pairs "
-                f"or a single estimator, got {type(experts).__name__}."
+                f"or a single estimator, got {type(experts).__name__}{hint}."
             )
         if n_experts is not None:
             raise ValueError(

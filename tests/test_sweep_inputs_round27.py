@@ -73,6 +73,26 @@ def test_an_expert_returning_a_sparse_matrix_is_told_to_return_a_dense_one(make)
         model.fit(X, y).predict(X)   # (a plain ensemble calls its experts at predict)
 
 
+@pytest.mark.parametrize("make", [MixtureOfExpertsRegressor, EnsembleRegressor])
+@pytest.mark.parametrize("given, hint", [
+    ("dict", r"got dict; for a dict of name -> estimator pass list\(experts\.items\(\)\)\."),
+    ("generator", r"got generator; pass the pairs as a list, list\(experts\)"),
+])
+def test_experts_given_as_a_dict_or_a_generator_are_told_how_to_pass_them(make, given, hint):
+    # A dict of name -> estimator (as compare() takes) or a generator of pairs
+    # was told only "experts must be a non-empty list of (name, estimator)
+    # pairs or a single estimator, got dict." -- as None is.
+    X, y = _data()
+    pairs = [("ridge", Ridge()), ("strong", Ridge(alpha=10.0))]
+    experts = dict(pairs) if given == "dict" else (pair for pair in pairs)
+    with pytest.raises(TypeError, match=r"experts must be a non-empty list of \(name, "
+                                        rf"estimator\) pairs or a single estimator, {hint}"):
+        make(experts).fit(X, y)
+    # What the hint says fits.
+    fixed = list(dict(pairs).items()) if given == "dict" else list(pairs)
+    assert make(fixed).fit(X, y).predict(X[:2]).shape == (2,)
+
+
 @pytest.mark.parametrize("key, hint", [("experts__1__max_depth", "'tree__max_depth'"),
                                        ("experts__0", "'ridge'"),
                                        ("experts__5__alpha", "'ridge__5__alpha'")])
