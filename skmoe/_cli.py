@@ -241,7 +241,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column name(s) {repeated} appear more than once in the header of "
                         f"{path} (pandas would read the second as {repeated[0] + '.1'!r}): "
                         "give every column its own name.")
-    chosen = target is not None
+    chosen, asked = target is not None, task
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:
         raise UserError(f"{path} has no column {target!r}{_meant_column(target, frame)}; its "
@@ -385,6 +385,23 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                 if pd.api.types.is_float_dtype(values) and values.abs().eq(float("inf")).any()]
     if infinite:
         raise UserError(f"Column(s) {infinite} of {path} have infinite values.")
+    if (task != "regression" and pd.api.types.is_numeric_dtype(y)
+            and not pd.api.types.is_bool_dtype(y) and (task == "classification" or (
+                y.nunique() <= 10 and bool((y.astype(float) % 1 == 0).all())))):
+        # Class labels that differ as written but read as one number ("007" and
+        # "07" are both 7) were one class, silently (or "a single value (7)"):
+        # pandas reads the column as numbers. With --task classification they
+        # are kept as written.
+        written = pd.read_csv(path, dtype={target: str})[target].loc[y.index].str.strip()
+        merged = _labels_read_as_one_number(written, y)
+        if merged:
+            if asked != "classification":
+                raise UserError(
+                    f"The target {target!r} holds labels written differently that read as "
+                    f"the same number ({merged[0]!r} and {merged[1]!r} are both "
+                    f"{merged[2]:g}): pass --task classification to keep them apart as "
+                    "written, or write each label one way in the file.")
+            y = written
     if y.nunique() < 2:
         # A constant target: every model scored r2 0 or 1 by rounding, and the
         # paired test called the difference significant.
@@ -414,6 +431,16 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         print(f"note: {dropped.strip(' ()')}.", file=sys.stderr)
     return (_plain_column_names(frame).astype(float), y.to_numpy(), task,
             f"{os.path.basename(path)} ({target})")
+
+
+def _labels_read_as_one_number(written, numbers):
+    """Two labels of ``written`` (the column as text) that pandas read as one
+    number, and that number, or None."""
+    for number, labels in written.groupby(numbers.to_numpy(), sort=False):
+        distinct = labels.unique()
+        if len(distinct) > 1:
+            return str(distinct[0]), str(distinct[1]), number
+    return None
 
 
 # Numbers written with thousands separators ("1,234", "-12,000.5"), which a

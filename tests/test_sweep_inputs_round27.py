@@ -203,3 +203,27 @@ def test_compare_refuses_a_scorer_that_cannot_score_the_classes_before_fitting(
         result = compare({"lr": LogisticRegression(), "other": LogisticRegression(C=0.1)},
                          X, labels, cv=3, scoring={"ap": hinted})
         assert np.all(result.scores["lr"]["ap"] > 0.5)
+
+
+def test_cli_class_labels_that_read_as_one_number_are_named(tmp_path):
+    # pandas reads "007" and "07" as 7: two classes of the file became one,
+    # silently ("The target 'target' has a single value (7)"; with a third
+    # label, a classification of two classes instead of three).
+    from skmoe._cli import UserError, load_csv
+    X, y = _data()
+    labels = np.where(y > 0.5, "007", np.where(y > -0.5, "07", "08"))
+    path = tmp_path / "codes.csv"
+    path.write_text("a,b,target\n" + "".join(f"{a:.3f},{b:.3f},{label}\n" for (a, b, _), label
+                                               in zip(X, labels)))
+    with pytest.raises(UserError, match=r"The target 'target' holds labels written differently "
+                                        r"that read as the same number \('0?07' and '0?07' are "
+                                        r"both 7\): pass --task classification to keep them "
+                                        r"apart as written"):
+        load_csv(str(path))
+    _, target, task, _ = load_csv(str(path), task="classification")
+    assert task == "classification"
+    assert target.tolist() == labels.tolist()   # the three labels as written
+    # Labels written one way each are read as numbers, as before.
+    path.write_text(path.read_text().replace(",007\n", ",9\n"))
+    _, target, _, _ = load_csv(str(path))
+    assert sorted(set(target.tolist())) == [7, 8, 9]
