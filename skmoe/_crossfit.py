@@ -98,8 +98,15 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
         tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
                              minlength=n_samples(X))
         if len(tested) != n_samples(X) or np.any(tested != 1):
+            # (It said neither what cv did nor which splitter: TimeSeriesSplit,
+            # ShuffleSplit and a PredefinedSplit with test_fold -1 leave rows out.)
+            given = f"cv ({type(cv).__name__})" if hasattr(cv, "split") else "cv"
+            what = [f"{n} of the {len(tested)} rows in {where}" for n, where in (
+                (int(np.sum(tested == 0)), "no test fold"),
+                (int(np.sum(tested > 1)), "several")) if n]
             raise ValueError("cv must put every row in exactly one test fold (as KFold "
-                             "does), so that each row gets one out-of-fold prediction.")
+                             "does), so that each row gets one out-of-fold prediction; "
+                             f"{given} puts {' and '.join(what)}.")
     return folds
 
 

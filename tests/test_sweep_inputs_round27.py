@@ -227,3 +227,32 @@ def test_cli_class_labels_that_read_as_one_number_are_named(tmp_path):
     path.write_text(path.read_text().replace(",007\n", ",9\n"))
     _, target, _, _ = load_csv(str(path))
     assert sorted(set(target.tolist())) == [7, 8, 9]
+
+
+@pytest.mark.parametrize("make", [
+    lambda cv: MixtureOfExpertsRegressor([("r", Ridge()), ("s", Ridge(alpha=10.0))], cv=cv,
+                                         random_state=0),
+    lambda cv: MixtureOfExpertsRegressor([("r", Ridge()), ("s", Ridge(alpha=10.0))], cv=cv,
+                                         training="em", random_state=0),
+    lambda cv: EnsembleRegressor([("r", Ridge()), ("s", Ridge(alpha=10.0))], cv=cv,
+                                 weights="greedy"),
+])
+@pytest.mark.parametrize("cv, says", [
+    ("predefined", r"cv \(PredefinedSplit\) puts 10 of the 40 rows in no test fold\.$"),
+    ("shuffle", r"cv \(ShuffleSplit\) puts 19 of the 40 rows in no test fold and 3 of the "
+                r"40 rows in several\.$"),
+    ("list", r"cv puts 20 of the 40 rows in no test fold\.$"),
+])
+def test_cv_that_leaves_rows_out_of_the_test_folds_is_told_how_many(make, cv, says):
+    # "cv must put every row in exactly one test fold (as KFold does), so that
+    # each row gets one out-of-fold prediction." said neither which splitter
+    # nor what it did (a PredefinedSplit whose test_fold holds -1, say).
+    from sklearn.model_selection import PredefinedSplit, ShuffleSplit
+    X, y = _data()
+    cv = {"predefined": PredefinedSplit(np.where(np.arange(40) < 10, -1, np.arange(40) % 3)),
+          "shuffle": ShuffleSplit(2, test_size=0.3, random_state=0),
+          "list": [(np.arange(20, 40), np.arange(20))]}[cv]
+    with pytest.raises(ValueError, match=r"cv must put every row in exactly one test fold "
+                                         r"\(as KFold does\), so that each row gets one "
+                                         r"out-of-fold prediction; " + says):
+        make(cv).fit(X, y)
