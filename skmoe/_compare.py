@@ -209,6 +209,11 @@ class ComparisonResult:
             raise ValueError("Pass both a and b by name, or neither for the default pair.")
         metric = self.metrics[0] if metric is None else metric
         self._check_names((a, b), metric)
+        if a == b:
+            # (A model against itself was "tested": t = 0, p = 1, as if the
+            # comparison had found no difference; compare's pair refuses it.)
+            raise ValueError(f"a and b are the same estimator ({a!r}); a paired test needs "
+                             "two different ones.")
         diff = self.display_scores(a, metric) - self.display_scores(b, metric)
         J = len(diff)
         mean = float(diff.mean())

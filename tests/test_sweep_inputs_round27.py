@@ -256,3 +256,15 @@ def test_cv_that_leaves_rows_out_of_the_test_folds_is_told_how_many(make, cv, sa
                                          r"\(as KFold does\), so that each row gets one "
                                          r"out-of-fold prediction; " + says):
         make(cv).fit(X, y)
+
+
+def test_paired_test_refuses_a_model_against_itself():
+    # ComparisonResult.paired_test('ridge', 'ridge') "tested" a model against
+    # itself: t = 0, p = 1, as if the comparison had found no difference
+    # (compare's pair= refuses the same).
+    X, y = _data()
+    result = compare({"ridge": Ridge(), "strong": Ridge(alpha=10.0)}, X, y, cv=3)
+    with pytest.raises(ValueError, match=r"a and b are the same estimator \('ridge'\); a "
+                                         r"paired test needs two different ones\."):
+        result.paired_test("ridge", "ridge")
+    assert result.paired_test("ridge", "strong").df == 2
