@@ -149,6 +149,10 @@ class ComparisonResult:
 
     def _check_names(self, names, metric):
         for name in names:
+            if not isinstance(name, str):
+                # (A list of names was a bare "unhashable type: 'list'".)
+                raise TypeError(f"Estimators are named by one string each, got {name!r}; "
+                                f"choose from {self.names}.")
             if name not in self.scores:
                 raise ValueError(f"Unknown estimator {name!r}; choose from {self.names}.")
         if metric not in self.metrics:

@@ -268,3 +268,14 @@ def test_paired_test_refuses_a_model_against_itself():
                                          r"paired test needs two different ones\."):
         result.paired_test("ridge", "ridge")
     assert result.paired_test("ridge", "strong").df == 2
+
+
+@pytest.mark.parametrize("call", [lambda result: result.display_scores(["ridge"]),
+                                  lambda result: result.paired_test(["ridge"], "strong")])
+def test_comparison_result_names_a_list_given_for_a_name(call):
+    # A list where one name belongs was a bare "TypeError: unhashable type: 'list'".
+    X, y = _data()
+    result = compare({"ridge": Ridge(), "strong": Ridge(alpha=10.0)}, X, y, cv=3)
+    with pytest.raises(TypeError, match=r"Estimators are named by one string each, got "
+                                        r"\['ridge'\]; choose from \['ridge', 'strong'\]\."):
+        call(result)
