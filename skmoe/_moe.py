@@ -133,14 +133,17 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
+        gate = MLPGate() if self.gate is None else self.gate
+        # Before any expert is fitted (the gradient trainer builds it late), and
+        # before the warnings of ignored options: MLPGate(solver='sgd') was
+        # warned of as having "no effect with training='auto'", then refused.
+        gate._validate()
         self.training_ = resolve_training(self)
         warn_ignored_options(self, self.training_)
         trainer = TRAINERS[self.training_]
         n_splits = trainer.cross_fitting_splits(self, templates, y)
         if n_splits is not None:
             self._check_min_samples(y, n_splits, n_given - len(y))
-        gate = MLPGate() if self.gate is None else self.gate
-        gate._validate()   # before any expert is fitted (the gradient trainer builds it late)
         routing = self._routing_options(len(names))
         # The experts get X untouched; the gate (and EM's k-means start) its numeric view.
         X_gate = self._fit_gate_view(X, y)

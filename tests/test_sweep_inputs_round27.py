@@ -279,3 +279,23 @@ def test_comparison_result_names_a_list_given_for_a_name(call):
     with pytest.raises(TypeError, match=r"Estimators are named by one string each, got "
                                         r"\['ridge'\]; choose from \['ridge', 'strong'\]\."):
         call(result)
+
+
+def test_an_invalid_gate_is_refused_before_its_options_are_warned_of():
+    # MLPGate(solver='sgd') was first warned of ("gate parameter(s)
+    # solver='sgd' have no effect with training='auto' (here 'gradient')"),
+    # then refused: a warning about a value that is an error.
+    import warnings
+
+    from skmoe.gates import MLPGate
+    X, y = _data()
+    mixture = MixtureOfExpertsRegressor([("r", Ridge()), ("s", Ridge(alpha=10.0))],
+                                        gate=MLPGate(solver="sgd"), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"gate solver must be 'lbfgs' or 'adam', got "
+                                             r"'sgd'\."):
+            mixture.fit(X, y)
+    # A valid gate option the trainer ignores is still warned of.
+    with pytest.warns(UserWarning, match=r"gate parameter\(s\) solver='adam' have no effect"):
+        mixture.set_params(gate=MLPGate(solver="adam")).fit(X, y)
