@@ -193,6 +193,17 @@ class _BaseEnsemble(_BaseExpertComposition):
         X, y = self._check_raw_X_y(X, y)
         X = read_only_view(X)   # no expert can change the caller's X
         sample_weight = check_sample_weight(sample_weight, X)
+        with np.errstate(over="ignore"):
+            overflows = sample_weight is not None and not np.isfinite(np.sum(sample_weight))
+        if overflows:
+            # The experts get the weights as given (integer weights are
+            # repetitions), and their sums overflowed inside them: "Expert
+            # 'ridge' (Ridge) failed to fit: array must not contain infs or
+            # NaNs", or "Expert 'tree' returned NaN or infinite predictions".
+            raise ValueError(f"sample_weight sums to more than the largest float (its largest "
+                             f"weight is {np.max(sample_weight):.3g}); {type(self).__name__} "
+                             "gives the weights to its experts as they are: divide them by a "
+                             "constant.")
         # ... nor its y or weights: the experts fitted next learnt from what an
         # expert that centred y in place (y -= y.mean()) had left.
         y, sample_weight = read_only_view(y), read_only_view(sample_weight)

@@ -13,6 +13,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import brier_score_loss
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, compare)
@@ -100,7 +101,6 @@ def test_set_params_of_an_expert_by_position_hints_at_its_name(key, hint):
     # The hint put the first expert's name in front of the position:
     # set_params(experts__1__max_depth=2) was told "e.g. 'ridge__1__max_depth'",
     # a key that fails too. (A position past the experts keeps the general hint.)
-    from sklearn.tree import DecisionTreeRegressor
     mixture = MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())])
     with pytest.raises(ValueError, match=rf"address an expert by its name, e\.g\. {hint}\."):
         mixture.set_params(**{key: 2})
@@ -299,3 +299,29 @@ def test_an_invalid_gate_is_refused_before_its_options_are_warned_of():
     # A valid gate option the trainer ignores is still warned of.
     with pytest.warns(UserWarning, match=r"gate parameter\(s\) solver='adam' have no effect"):
         mixture.set_params(gate=MLPGate(solver="adam")).fit(X, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleRegressor([("ridge", Ridge()), ("strong", Ridge(alpha=10.0))]),
+    lambda: EnsembleClassifier([("lr", LogisticRegression()),
+                                ("tree", DecisionTreeClassifier(max_depth=2))]),
+])
+def test_ensemble_weights_whose_sum_overflows_are_named(make):
+    # The experts get the ensemble's weights as given, and their sums
+    # overflowed inside them, blamed on an expert: "Expert 'ridge' (Ridge)
+    # failed to fit: array must not contain infs or NaNs" (after numpy's
+    # overflow warnings), "Expert 'tree' returned NaN or infinite predictions".
+    import warnings
+    X, y = _data()
+    model = make()
+    if isinstance(model, ClassifierMixin):
+        y = (y > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"sample_weight sums to more than the largest "
+                                             r"float \(its largest weight is 1e\+308\); "
+                                             r"Ensemble\w+ gives the weights to its experts as "
+                                             r"they are: divide them by a constant\."):
+            model.fit(X, y, sample_weight=np.full(len(y), 1e308))
+    # Divided by a constant, they fit.
+    assert model.fit(X, y, sample_weight=np.full(len(y), 1e300)).predict(X[:2]).shape == (2,)
