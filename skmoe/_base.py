@@ -585,6 +585,15 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             # which says dense data is required: "y must be numeric ... use a
             # classifier for class labels" sent a sparse column of numbers away.)
             y = _float_target(y, self._y_not_numeric)
+        shape = None if y is None or issparse(y) else np.shape(y)
+        if shape is not None and len(shape) == 2 and shape[1] > 1:
+            # (scikit-learn's "y should be a 1d array, got an array of shape
+            # (60, 2) instead." did not say where several targets go.)
+            raise ValueError(
+                f"y should be a 1d array, got an array of shape {shape} instead: "
+                f"{type(self).__name__} fits one target; for several, use "
+                "MultiGateMixtureOfExperts or HeterogeneousMultiGateMixtureOfExperts (one "
+                "task per column of y), or fit one model per column.")
         y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
         check_consistent_length(X, y)
         return X, y

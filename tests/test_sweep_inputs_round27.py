@@ -325,3 +325,26 @@ def test_ensemble_weights_whose_sum_overflows_are_named(make):
             model.fit(X, y, sample_weight=np.full(len(y), 1e308))
     # Divided by a constant, they fit.
     assert model.fit(X, y, sample_weight=np.full(len(y), 1e300)).predict(X[:2]).shape == (2,)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("r", Ridge()), ("s", Ridge(alpha=10.0))],
+                                      random_state=0),
+    lambda: EnsembleRegressor([("r", Ridge()), ("s", Ridge(alpha=10.0))]),
+    lambda: EnsembleClassifier([("lr", LogisticRegression()),
+                                ("tree", DecisionTreeClassifier(max_depth=2))]),
+])
+def test_a_target_of_several_columns_is_sent_to_the_multi_task_mixtures(make):
+    # scikit-learn's "y should be a 1d array, got an array of shape (40, 2)
+    # instead." did not say where several targets go.
+    X, y = _data()
+    model = make()
+    Y = np.c_[y, -y]
+    if isinstance(model, ClassifierMixin):
+        Y = (Y > 0).astype(int)
+    with pytest.raises(ValueError, match=r"y should be a 1d array, got an array of shape "
+                                         r"\(40, 2\) instead: \w+ fits one target; for "
+                                         r"several, use MultiGateMixtureOfExperts or "
+                                         r"HeterogeneousMultiGateMixtureOfExperts"):
+        model.fit(X, Y)
+    assert model.fit(X, Y[:, :1].ravel()).predict(X[:2]).shape == (2,)   # one column fits
