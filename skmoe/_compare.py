@@ -578,7 +578,10 @@ class _PerfectClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, labels=None):
         self.labels = labels
-        self.classes_ = np.unique(labels)
+
+    @property
+    def classes_(self):
+        return np.unique(self.labels)
 
     def predict(self, X):
         return self.labels[np.asarray(X, dtype=np.int64)[:, 0]]
