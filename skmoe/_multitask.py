@@ -330,6 +330,16 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
     _check_column_order = _BaseExpertComposition._check_column_order
 
     def _validate_X(self, X, reset):
+        if issparse(X):
+            # scikit-learn's "Use '.toarray()'" is no fix in a Pipeline, where a
+            # ColumnTransformer that one-hot encodes many values makes X sparse
+            # (it did on epa2021, which the single-task mixtures take sparse).
+            raise TypeError(
+                f"Sparse data was passed for X, but {type(self).__name__} needs dense "
+                "data (its gates read X). Use X.toarray(); in a Pipeline, pass "
+                "sparse_threshold=0 to the ColumnTransformer (or sparse_output=False to "
+                "its OneHotEncoder), which gives a sparse matrix when most of its output "
+                "is zeros.")
         if not reset:
             self._check_column_order(X)
         # A composition of experts takes NaN where every expert does (its
