@@ -585,7 +585,10 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             # which says dense data is required: "y must be numeric ... use a
             # classifier for class labels" sent a sparse column of numbers away.)
             y = _float_target(y, self._y_not_numeric)
-        shape = None if y is None or issparse(y) else np.shape(y)
+        # (Not np.shape: it dispatches __array_function__, which array-likes
+        # such as scikit-learn's _NotAnArray refuse; np.asarray reads them.)
+        shape = (None if y is None or issparse(y)
+                 else getattr(y, "shape", None) or np.asarray(y).shape)
         if shape is not None and len(shape) == 2 and shape[1] > 1:
             # (scikit-learn's "y should be a 1d array, got an array of shape
             # (60, 2) instead." did not say where several targets go.)
