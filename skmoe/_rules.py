@@ -13,6 +13,7 @@ derivative-free search (Powell), since rules are usually piecewise constant.
 """
 
 import copy
+import math
 import numbers
 import pickle
 import sys
@@ -285,9 +286,14 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
             w = w / w[positive].mean()
         start = dict(self.params or {})
         for key, value in start.items():
-            # (A NaN start was reported as the rule returning NaN.)
-            if (not isinstance(key, str) or not isinstance(value, numbers.Real)
-                    or isinstance(value, bool) or not np.isfinite(value)):
+            # (A NaN start was reported as the rule returning NaN.) math, not
+            # numpy: a Python int beyond int64 (2**64) or a Fraction stopped in
+            # np.isfinite with numpy's bare "ufunc 'isfinite' not supported".
+            try:
+                finite = isinstance(value, numbers.Real) and math.isfinite(value)
+            except OverflowError:   # an int beyond float64, 10**400
+                finite = False
+            if not isinstance(key, str) or isinstance(value, bool) or not finite:
                 raise ValueError(f"RuleExpert params must map names to numbers (the finite "
                                  f"starting values of the search); {key!r} is {value!r}.")
         if regression:
