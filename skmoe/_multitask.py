@@ -65,6 +65,12 @@ def _target_array(y):
     if issparse(y):
         raise TypeError(f"Sparse data was passed for y (shape {y.shape}), but dense data "
                         "is required. Use '.toarray()' to convert to a dense numpy array.")
+    if isinstance(y, dict):
+        # np.asarray of a dict is a 0-d object array: "y must have shape
+        # (n_samples,) or (n_samples, n_tasks) ...; got shape ()".
+        raise TypeError(f"y is a dict (keys {list(y)[:10]!r}); pass one column per task as "
+                        "an array of shape (n_samples, n_tasks) or a DataFrame, e.g. "
+                        "pd.DataFrame(y).")
     Y = np.asarray(y)
     if is_dataframe(y) and Y.dtype.kind == "f" and any(
             dtype.kind in "iu" and np.any(np.abs(y.iloc[:, j].to_numpy(np.float64)) >= 2.0 ** 53)

@@ -8,9 +8,11 @@ Each test fails without the fix it names.
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.linear_model import Ridge
 
-from skmoe import RuleExpert
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts, RuleExpert
 
 
 def _slope(X, a=1.0):
@@ -37,3 +39,33 @@ def test_rule_params_of_python_ints_or_fractions_are_read_as_numbers(start, fitt
     as_float = RuleExpert(_slope, params={"a": float(start)}).fit(X, y)
     assert rule.params_ == as_float.params_
     assert rule.noise_std_ == as_float.noise_std_
+
+
+def _two_tasks(n=30):
+    X = np.random.RandomState(0).normal(size=(n, 2))
+    return X, np.c_[X[:, 0], (X[:, 1] > 0).astype(int)]
+
+
+def _multitask_models():
+    return [MultiGateMixtureOfExperts(["regression", "binary"], max_iter=2, random_state=0),
+            HeterogeneousMultiGateMixtureOfExperts([("a", Ridge()), ("b", Ridge(alpha=10.0))],
+                                                   ["regression", "binary"], max_iter=2,
+                                                   random_state=0)]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=2
+@pytest.mark.parametrize("model", _multitask_models(), ids=["mmoe", "hetero"])
+def test_multitask_y_given_as_a_dict_is_told_to_be_a_frame(model):
+    # np.asarray of a dict is a 0-d object array: fit and score said "y must
+    # have shape (n_samples,) or (n_samples, n_tasks) with n_samples=30; got
+    # shape ()" for a dict of two columns of 30 values.
+    X, Y = _two_tasks()
+    columns = {"price": Y[:, 0], "sold": Y[:, 1]}
+    message = (r"y is a dict \(keys \['price', 'sold'\]\); pass one column per task as an "
+               r"array of shape \(n_samples, n_tasks\) or a DataFrame, e.g\. pd\.DataFrame\(y\)")
+    with pytest.raises(TypeError, match=message):
+        model.fit(X, columns)
+    model.fit(X, pd.DataFrame(columns))          # the fix the message names
+    with pytest.raises(TypeError, match=message):
+        model.score(X, columns)
+    assert model.score(X, pd.DataFrame(columns)) == model.score(X, Y)
