@@ -16,6 +16,7 @@ import functools
 import numbers
 import threading
 import warnings
+from collections import Counter
 
 import numpy as np
 from scipy import sparse
@@ -648,8 +649,23 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             what = "0 sample(s)" if X.shape[0] < 1 else "0 feature(s)"
             raise ValueError(f"Found DataFrame with {what} (shape={X.shape}) while a "
                              f"minimum of 1 is required by {type(self).__name__}.")
-        return validate_data(self, X, reset=reset, skip_check_array=frame,
-                             accept_sparse=True, dtype=None, ensure_all_finite=False)
+        if frame and not reset:
+            # Labels that are not all strings (0, 1, 2) are no feature names
+            # that scikit-learn checks: X[[2, 1, 0]] gave the view of swapped
+            # columns without a word, where the mixtures refuse it.
+            fitted, labels = getattr(self, "_column_labels_in", None), X.columns.tolist()
+            if fitted is not None and labels != fitted and Counter(labels) == Counter(fitted):
+                raise ValueError(
+                    f"X has the columns seen in fit in another order ({labels[:10]}; in fit: "
+                    f"{fitted[:10]}). Its column labels are not all strings, so they are no "
+                    "feature names that scikit-learn checks, and the view reads the columns "
+                    "by position: reorder them as in fit (X[fit_columns]).")
+        checked = validate_data(self, X, reset=reset, skip_check_array=frame,
+                                accept_sparse=True, dtype=None, ensure_all_finite=False)
+        if reset:
+            self._column_labels_in = (X.columns.tolist() if frame and not hasattr(
+                self, "feature_names_in_") else None)
+        return checked
 
     # Fitted once ``kind_`` is set, at the end of fit: a fit that failed
     # (strings in an array, a categorical column OneHotEncoder refuses) looked

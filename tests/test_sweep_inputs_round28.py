@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 
-from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts, RuleExpert
+from skmoe import (AutoGateTransformer, HeterogeneousMultiGateMixtureOfExperts,
+                   MultiGateMixtureOfExperts, RuleExpert)
 
 
 def _slope(X, a=1.0):
@@ -69,3 +70,19 @@ def test_multitask_y_given_as_a_dict_is_told_to_be_a_frame(model):
     with pytest.raises(TypeError, match=message):
         model.score(X, columns)
     assert model.score(X, pd.DataFrame(columns)) == model.score(X, Y)
+
+
+def test_auto_gate_transformer_refuses_integer_labelled_columns_in_another_order():
+    # Column labels 0, 1, 2 are no feature names to scikit-learn: transform of
+    # X[[2, 1, 0]] gave the view of the swapped columns, silently (the
+    # mixtures refuse it, round 11).
+    X = pd.DataFrame(np.arange(12.0).reshape(4, 3))
+    view = AutoGateTransformer().fit(X)
+    with pytest.raises(ValueError, match=r"X has the columns seen in fit in another order "
+                                         r"\(\[2, 1, 0\]; in fit: \[0, 1, 2\]\)"):
+        view.transform(X[[2, 1, 0]])
+    np.testing.assert_array_equal(view.transform(X), X.to_numpy())
+    # String labels are scikit-learn's feature names, checked as before.
+    named = X.set_axis(["a", "b", "c"], axis=1)
+    with pytest.raises(ValueError, match="Feature names must be in the same order"):
+        AutoGateTransformer().fit(named).transform(named[["c", "b", "a"]])
