@@ -27,7 +27,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils.validation import _check_feature_names, _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, rebuilt_error
 from ._data import n_samples, normalised_weights, read_only_view, take_rows
@@ -547,6 +547,15 @@ class CrossFitAverage(BaseEstimator):
                     "(fit the folds on LabelEncoder().fit_transform(y)).")
         return fits
 
+    def _check_feature_names(self, X):
+        """scikit-learn's check of X's feature names against the fits' (once).
+
+        The fits predict without their feature-names warnings (one per fit
+        would be a storm): an array given to an average of fits on a
+        DataFrame, or the reverse, was predicted without a word.
+        """
+        _check_feature_names(self, X, reset=False)
+
     @property
     def classes_(self):
         if self.n_classes is None:
@@ -629,6 +638,7 @@ class CrossFitAverage(BaseEstimator):
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
         fits = self._fits()
+        self._check_feature_names(X)
         return regression_outputs([self.name] * len(fits), fits, X) @ self._weights(len(fits))
 
     # Only with n_classes, so that hasattr tells the truth: a regression
@@ -648,6 +658,7 @@ class CrossFitAverage(BaseEstimator):
             Columns are the encoded classes ``0 .. n_classes - 1``.
         """
         fits = self._fits()
+        self._check_feature_names(X)
         return np.tensordot(self._weights(len(fits)),
                             [aligned_proba(self.name, e, X, self.n_classes) for e in fits],
                             axes=1)

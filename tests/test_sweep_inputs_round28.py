@@ -5,14 +5,15 @@ the displays.
 Each test fails without the fix it names.
 """
 
+import warnings
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 
-from skmoe import (AutoGateTransformer, HeterogeneousMultiGateMixtureOfExperts,
+from skmoe import (AutoGateTransformer, CrossFitAverage, HeterogeneousMultiGateMixtureOfExperts,
                    MultiGateMixtureOfExperts, RuleExpert)
 
 
@@ -86,3 +87,31 @@ def test_auto_gate_transformer_refuses_integer_labelled_columns_in_another_order
     named = X.set_axis(["a", "b", "c"], axis=1)
     with pytest.raises(ValueError, match="Feature names must be in the same order"):
         AutoGateTransformer().fit(named).transform(named[["c", "b", "a"]])
+
+
+def test_cross_fit_average_warns_once_of_feature_names_as_its_fits_would():
+    # Its fits predict without their feature-names warnings (one per fit would
+    # be a storm), and an array given to an average of fits on a DataFrame was
+    # predicted without the warning scikit-learn's estimators give.
+    X = pd.DataFrame(np.random.RandomState(0).normal(size=(20, 3)), columns=["a", "b", "c"])
+    y = X["a"] - X["b"]
+    fits = [Ridge().fit(X.iloc[rows], y.iloc[rows]) for rows in (slice(0, 15), slice(5, 20))]
+    average = CrossFitAverage(fits)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pred = average.predict(X.to_numpy())
+    assert [str(w.message) for w in caught] == [
+        "X does not have valid feature names, but CrossFitAverage was fitted with feature names"]
+    np.testing.assert_allclose(pred, (fits[0].predict(X) + fits[1].predict(X)) / 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # a DataFrame as in fit: no warning
+        average.predict(X)
+    # Classification: predict_proba (and predict through it) warns as well.
+    labels = (X["a"] > 0).astype(int)
+    classifier = CrossFitAverage([LogisticRegression().fit(X, labels)], n_classes=2)
+    for method in ("predict_proba", "predict"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            getattr(classifier, method)(X.to_numpy())
+        assert len(caught) == 1 and "CrossFitAverage was fitted with feature names" in str(
+            caught[0].message)
