@@ -132,6 +132,7 @@ def untrusted_types(data=None, *, file=None):
     -------
     list of str
     """
+    import io
     import json
     import os
     from zipfile import BadZipFile
@@ -157,6 +158,12 @@ def untrusted_types(data=None, *, file=None):
                         f"{type(file).__name__}"
                         + ("; for the bytes of skops.io.dumps, pass them as data=."
                            if isinstance(file, (bytes, bytearray, memoryview)) else "."))
+    if isinstance(file, io.TextIOBase):
+        # A skops file opened in text mode: zipfile's "File is not a zip file"
+        # said below that the file was no skops model, which it was.
+        raise TypeError(f"file is open in text mode ({getattr(file, 'mode', 'r')!r}); a skops "
+                        "file is a zip archive: open it in binary mode, open(path, 'rb'), or "
+                        "pass the path itself.")
     if data is not None and len(data) == 0:
         # (skops read empty bytes as no data: "Exactly one of data or file
         # should be passed", when data was.)

@@ -115,3 +115,19 @@ def test_cross_fit_average_warns_once_of_feature_names_as_its_fits_would():
             getattr(classifier, method)(X.to_numpy())
         assert len(caught) == 1 and "CrossFitAverage was fitted with feature names" in str(
             caught[0].message)
+
+
+def test_untrusted_types_names_a_skops_file_opened_in_text_mode(tmp_path):
+    # zipfile's "File is not a zip file" was reported as "file is not a model
+    # saved by skops.io.dump(s)", of a file that was one, opened with open(path).
+    sio = pytest.importorskip("skops.io")
+    from skmoe.persistence import untrusted_types
+    path = tmp_path / "view.skops"
+    sio.dump(AutoGateTransformer().fit(np.eye(3)), path)
+    with open(path) as text:
+        with pytest.raises(TypeError, match=r"file is open in text mode \('r'\); a skops file "
+                                            r"is a zip archive: open it in binary mode, "
+                                            r"open\(path, 'rb'\), or pass the path itself"):
+            untrusted_types(file=text)
+    with open(path, "rb") as binary:
+        assert untrusted_types(file=binary) == untrusted_types(file=path) == []
