@@ -552,6 +552,33 @@ class FittedMarkerMixin:
             self.__dict__.pop(name, None)
 
 
+def keep_column_labels(estimator, X):
+    """At fit, after scikit-learn's feature names check: keep the column
+    labels of a DataFrame X that are no feature names (not all strings), for
+    :func:`refuse_reordered_columns`."""
+    estimator._column_labels_in = (X.columns.tolist() if is_dataframe(X) and not hasattr(
+        estimator, "feature_names_in_") else None)
+
+
+def refuse_reordered_columns(estimator, X, reads):
+    """Refuse a DataFrame with the columns seen in fit in another order.
+
+    Labels that are not all strings (0, 1, 2) are no feature names that
+    scikit-learn checks, and ``reads`` (e.g. 'the rule reads') the columns by
+    position, as the mixtures refuse it.
+    """
+    fitted = getattr(estimator, "_column_labels_in", None)
+    if fitted is None or not is_dataframe(X):
+        return
+    labels = X.columns.tolist()
+    if labels != fitted and Counter(labels) == Counter(fitted):
+        raise ValueError(
+            f"X has the columns seen in fit in another order ({labels[:10]}; in fit: "
+            f"{fitted[:10]}). Its column labels are not all strings, so they are no "
+            f"feature names that scikit-learn checks, and {reads} the columns by "
+            "position: reorder them as in fit (X[fit_columns]).")
+
+
 class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
     """The gate's numeric view of X, for ``gate_transformer='auto'``.
 
@@ -649,22 +676,13 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             what = "0 sample(s)" if X.shape[0] < 1 else "0 feature(s)"
             raise ValueError(f"Found DataFrame with {what} (shape={X.shape}) while a "
                              f"minimum of 1 is required by {type(self).__name__}.")
-        if frame and not reset:
-            # Labels that are not all strings (0, 1, 2) are no feature names
-            # that scikit-learn checks: X[[2, 1, 0]] gave the view of swapped
-            # columns without a word, where the mixtures refuse it.
-            fitted, labels = getattr(self, "_column_labels_in", None), X.columns.tolist()
-            if fitted is not None and labels != fitted and Counter(labels) == Counter(fitted):
-                raise ValueError(
-                    f"X has the columns seen in fit in another order ({labels[:10]}; in fit: "
-                    f"{fitted[:10]}). Its column labels are not all strings, so they are no "
-                    "feature names that scikit-learn checks, and the view reads the columns "
-                    "by position: reorder them as in fit (X[fit_columns]).")
+        if not reset:
+            # (X[[2, 1, 0]] gave the view of swapped columns without a word.)
+            refuse_reordered_columns(self, X, "the view reads")
         checked = validate_data(self, X, reset=reset, skip_check_array=frame,
                                 accept_sparse=True, dtype=None, ensure_all_finite=False)
         if reset:
-            self._column_labels_in = (X.columns.tolist() if frame and not hasattr(
-                self, "feature_names_in_") else None)
+            keep_column_labels(self, X)
         return checked
 
     # Fitted once ``kind_`` is set, at the end of fit: a fit that failed

@@ -29,8 +29,9 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
                     checked_score, encode_class_labels, is_missing_value)
-from ._data import (FittedMarkerMixin, _string_kinds, mean_and_scale, normalised_weights,
-                    read_only_view, validate_numeric_data)
+from ._data import (FittedMarkerMixin, _string_kinds, keep_column_labels, mean_and_scale,
+                    normalised_weights, read_only_view, refuse_reordered_columns,
+                    validate_numeric_data)
 from ._likelihood import PROBA_FLOOR, LogProbaMixin
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
@@ -271,7 +272,9 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
             # Before scikit-learn's check, which stopped on pd.NA (a "string"
             # column's missing value) with "boolean value of NA is ambiguous".
             check_label_values(y, "y")
+        X_given = X
         X, y = validate_numeric_data(self, X, y, y_numeric=regression, who=self._who())
+        keep_column_labels(self, X_given)
         w = check_sample_weight(sample_weight, X)
         # (The mean of weights near 1e308 overflowed, and every weight became
         # 0: noise_std_ NaN, or "Weights sum to zero".)
@@ -355,6 +358,8 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
     # -- predict ---------------------------------------------------------------
     def _check_X(self, X):
         check_is_fitted(self, "params_")
+        # (X[[2, 1, 0]] of a frame labelled 0, 1, 2 swapped what the rule read.)
+        refuse_reordered_columns(self, X, "the rule reads")
         return validate_numeric_data(self, X, reset=False, who=self._who())
 
     def _who(self):
