@@ -57,6 +57,11 @@ def _cloudpickling(or_copying=False):
     return False
 
 
+def _n_missing(values):
+    """How many of a rule's outputs are missing (None, NaN or pd.NA in an object array)."""
+    return int(sum(map(is_missing_value, values))) if values.dtype == object else 0
+
+
 class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
     """An expert defined by a plain Python function of ``X``.
 
@@ -150,9 +155,11 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                          f"{', ...' if len(names) > 10 else ''})")
             raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: "
                              f"{exc}{hint}") from exc
-        if np.ma.is_masked(out):
+        if isinstance(out, np.ma.MaskedArray) and np.ma.is_masked(out):
             # (np.asarray drops the mask: the values under it, the rule's
-            # "no answer here", were used as predictions, silently.)
+            # "no answer here", were used as predictions, silently. A pandas
+            # nullable array has a _mask too, but no filled(): its pd.NA are
+            # named as missing values below.)
             raise ValueError(f"RuleExpert({name}) returned a masked array with "
                              f"{int(np.ma.count_masked(out))} of {len(X)} rows masked "
                              "(missing); a rule must give every row a value, e.g. "
@@ -176,7 +183,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                 f"RuleExpert({name}) returned an array of shape {out.shape} for "
                 f"{len(X)} rows; a rule must return one value per row, shape ({len(X)},).")
         if self.task == "regression":
-            missing = int(sum(map(is_missing_value, out))) if out.dtype == object else 0
+            missing = _n_missing(out)
             if missing:
                 # (pd.NA among numbers was "returned non-numeric values
                 # (object)", which did not say that a value was missing.)
@@ -210,7 +217,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
             np.unique(outcomes)
         except TypeError as exc:
             # (None, or labels of mixed types: numpy's "'<' not supported".)
-            raise self._unsortable(exc) from exc
+            raise self._unsortable(exc, outcomes) from exc
         if outcomes.dtype.kind != "f" or not np.any(outcomes % 1):
             return
         n_distinct = len(np.unique(outcomes))
@@ -224,8 +231,17 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                 "classification rule; it must return one outcome per row (a class "
                 "label, a bool, a category), or use task='regression'.")
 
-    def _unsortable(self, exc):
+    def _unsortable(self, exc, outcomes):
         """The error for outcomes numpy cannot sort (None, labels of mixed types)."""
+        missing = _n_missing(outcomes)
+        if missing:
+            # (None or pd.NA for rows without an answer: "return labels of one
+            # type" did not say that values were missing.)
+            return ValueError(
+                f"RuleExpert({_rule_name(self.func)}) returned outcomes that cannot be "
+                f"sorted ({exc}): {missing} of {len(outcomes)} are missing (None, NaN or "
+                "pd.NA); a rule must give every row an outcome (one of its own for rows it "
+                "has no answer for).")
         return ValueError(
             f"RuleExpert({_rule_name(self.func)}) returned outcomes that cannot be "
             f"sorted ({exc}); return labels of one type (numbers, strings or "
@@ -421,7 +437,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         except TypeError as exc:
             # None (or another type) said for new rows only: fit's check never
             # saw it, and numpy's "'<' not supported" named no rule.
-            raise self._unsortable(exc) from exc
+            raise self._unsortable(exc, outcomes) from exc
         index = np.minimum(index, len(self.outcomes_) - 1)
         known = self.outcomes_[index] == outcomes
         return self.proba_table_[np.where(known, index, len(self.outcomes_))]

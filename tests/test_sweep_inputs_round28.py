@@ -150,3 +150,37 @@ def test_rule_expert_refuses_integer_labelled_columns_in_another_order(task):
                                          r"rule reads the columns by position"):
         rule.predict(X[[2, 1, 0]])
     assert rule.score(X, y) == 1.0         # in the order of fit, as before
+
+
+def _sign_or_none(X):
+    return np.where(X[:, 0] > 1, None, np.where(X[:, 1] > 0, "up", "down"))
+
+
+def _sign_or_na_string(X):
+    return pd.array(_sign_or_none(X), dtype="string")
+
+
+def _sign_or_na_boolean(X):
+    return pd.array(np.where(X[:, 0] > 1, None, X[:, 1] > 0), dtype="boolean")
+
+
+@pytest.mark.parametrize("rule", [_sign_or_none, _sign_or_na_string, _sign_or_na_boolean])
+def test_a_classification_rule_without_an_answer_for_some_rows_is_told_they_are_missing(rule):
+    # None or pd.NA among the outcomes said "returned outcomes that cannot be
+    # sorted ('<' not supported between instances of 'NoneType' and ...)" or
+    # "(boolean value of NA is ambiguous); return labels of one type", and a
+    # pandas boolean array with pd.NA "returned a masked array ... e.g.
+    # out.filled(fallback)", a method pandas arrays lack.
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    n_missing = int(np.sum(X[:, 0] > 1))
+    assert n_missing > 0
+    with pytest.raises(ValueError, match=rf"RuleExpert\({rule.__name__}\) returned outcomes "
+                                         rf"that cannot be sorted \(.*\): {n_missing} of 40 "
+                                         r"are missing \(None, NaN or pd\.NA\); a rule must "
+                                         r"give every row an outcome"):
+        RuleExpert(rule, task="classification").fit(X, (X[:, 1] > 0).astype(int))
+    # At predict, for rows fit never saw the rule leave without an answer.
+    rows = np.abs(X[:, 0]) <= 1
+    fitted = RuleExpert(rule, task="classification").fit(X[rows], (X[rows, 1] > 0).astype(int))
+    with pytest.raises(ValueError, match=rf"sorted \(.*\): {n_missing} of 40 are missing"):
+        fitted.predict(X)
