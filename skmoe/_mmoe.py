@@ -21,6 +21,7 @@ Shape legend: ``b`` batch rows, ``e`` experts, ``u`` expert units,
 """
 
 import numbers
+import pickle
 import warnings
 
 import numpy as np
@@ -40,6 +41,7 @@ from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, mi
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
+from ._rules import _cloudpickling
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
                            standardised_tensor, to_numpy, to_tensor)
 
@@ -564,3 +566,26 @@ default=None
     # Pickle and skops.io store the network as numpy arrays (TorchStateMixin),
     # without the training-time task weights.
     _transient_attributes = ("_task_weights_t",)
+
+    def __getstate__(self):
+        # A lambda given as a module (the form the modules' own errors show)
+        # stopped pickling with pickle's "Can't pickle <function <lambda> ...>:
+        # attribute lookup <lambda> on __main__ failed", naming no parameter.
+        # Not while copy.deepcopy or cloudpickle (joblib's workers) asks for
+        # the state: they keep or send the function as it is.
+        for name in MODULE_PARAMS:
+            spec = getattr(self, name, None)
+            if spec is None or isinstance(spec, torch.nn.Module):
+                continue
+            try:
+                pickle.dumps(spec)
+            except Exception as exc:
+                if _cloudpickling(or_copying=True):
+                    continue
+                raise pickle.PicklingError(
+                    f"{type(self).__name__} cannot be pickled: its {name} "
+                    f"{getattr(spec, '__qualname__', None) or spec!r} cannot be found by name "
+                    "when loading (pickle stores functions by reference). Pass a module "
+                    "instance, functools.partial(torch.nn.Linear, 3, 16), or a function "
+                    "defined with `def` at the top level of an importable module.") from exc
+        return super().__getstate__()

@@ -184,3 +184,28 @@ def test_a_classification_rule_without_an_answer_for_some_rows_is_told_they_are_
     fitted = RuleExpert(rule, task="classification").fit(X[rows], (X[rows, 1] > 0).astype(int))
     with pytest.raises(ValueError, match=rf"sorted \(.*\): {n_missing} of 40 are missing"):
         fitted.predict(X)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=2
+def test_pickling_a_multi_gate_mixture_names_the_module_it_cannot_store():
+    # A lambda given as expert_module (the form the modules' own errors show)
+    # stopped pickle with "Can't pickle <function <lambda> ...>: attribute
+    # lookup <lambda> on __main__ failed", naming no parameter.
+    import copy
+    import functools
+    import pickle
+
+    import torch
+    X, Y = _two_tasks()
+    model = MultiGateMixtureOfExperts(expert_module=lambda: torch.nn.Linear(2, 4),
+                                      n_experts=2, max_iter=2, random_state=0).fit(X, Y)
+    with pytest.raises(pickle.PicklingError,
+                       match=r"MultiGateMixtureOfExperts cannot be pickled: its expert_module "
+                             r"'\S*<lambda>' cannot be found by name when loading .* Pass a module "
+                             r"instance, functools\.partial\(torch\.nn\.Linear, 3, 16\)"):
+        pickle.dumps(model)
+    # copy.deepcopy keeps the function as it is, as before.
+    np.testing.assert_array_equal(copy.deepcopy(model).predict(X), model.predict(X))
+    # The fix the message names.
+    model.set_params(expert_module=functools.partial(torch.nn.Linear, 2, 4)).fit(X, Y)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(X), model.predict(X))
