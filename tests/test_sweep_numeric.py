@@ -175,7 +175,15 @@ def test_greedy_weights_of_rows_weighted_near_the_largest_float(weight):
     assert_allclose(ensemble_selection(P, y, 10, np.full(len(y), weight)), expected)
     experts = [("mean", WeightBlindMean()), ("ridge", WeightBlindRidge())]
     plain = EnsembleRegressor(experts, weights="greedy", random_state=0).fit(X, y)
+    # Weights whose sum fits a float64 give the same weights. The ensemble
+    # refuses weights whose sum overflows: its experts get them as they are,
+    # and most experts' sums overflowed, blamed on the expert.
+    fits = np.isfinite(np.float64(weight) * len(y))
     heavy = EnsembleRegressor(experts, weights="greedy", random_state=0).fit(
-        X, y, sample_weight=np.full(len(y), weight))
+        X, y, sample_weight=np.full(len(y), weight if fits else weight / len(y)))
     assert plain.weights_[1] > 0.9
     assert_allclose(heavy.weights_, plain.weights_)
+    if not fits:
+        with pytest.raises(ValueError, match="sample_weight sums to more than the largest"):
+            EnsembleRegressor(experts, weights="greedy", random_state=0).fit(
+                X, y, sample_weight=np.full(len(y), weight))
