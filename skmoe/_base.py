@@ -30,10 +30,10 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       column_or_1d, has_fit_parameter)
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
-from ._data import (FittedMarkerMixin, check_X_for_experts, gate_matrix, huge_values_hint,
-                    is_dataframe, missing_column_hint, n_samples, normalised_weights,
-                    own_frame, read_only_view, refuse_sparse_fill, resolve_gate_transformer,
-                    take_rows, time_columns_hint, warned_once)
+from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
+                    huge_values_hint, is_dataframe, missing_column_hint, n_samples,
+                    normalised_weights, own_frame, read_only_view, refuse_sparse_fill,
+                    resolve_gate_transformer, take_rows, time_columns_hint, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -1350,7 +1350,7 @@ def _transform_read_only(transformer, method, X, *args):
                 f"gate_transformer ({type(transformer).__name__}) failed in {method}: {exc} "
                 "(it gets X read-only, so that it cannot change your data or the experts' "
                 "X: it writes into its X; make it copy X first)")) from exc
-        if type(transformer).__name__ == "AutoGateTransformer":
+        if isinstance(transformer, AutoGateTransformer):
             raise   # (its messages say gate_transformer='auto' already)
         raise rebuilt_error(exc, f"gate_transformer ({type(transformer).__name__}) failed in "
                                  f"{method}: {exc}") from exc
