@@ -1301,17 +1301,19 @@ def standardised_filled(X):
     return np.where(np.isnan(Z), 0.0, Z)
 
 
-def varying_columns(X):
-    """Which columns of ``X`` hold two different values or more (NaN ignored).
+def kmeans_space(X, target):
+    """The space the k-means starts cluster: ``X`` standardised
+    (:func:`standardised_filled`) beside ``target`` (n, k), which weighs as
+    much as all the columns that vary together.
 
-    The columns that distances between standardised rows see: a constant
-    column (a column of ones, a category no row has) is zero in every row.
+    A constant column (a column of ones, a category no row has) is zero in
+    every row and adds no distance; counted, one column of ones moved EM's
+    start, and its predictions by 0.33. Returns the space and which columns
+    of ``X`` vary.
     """
-    if len(X) == 0:
-        return np.zeros(X.shape[1], dtype=bool)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
-        return np.nanmax(X, axis=0) > np.nanmin(X, axis=0)
+    Z = standardised_filled(X)   # (safe for columns of 1e-200 or 1e200)
+    varying = np.any(Z != 0, axis=0)
+    return np.hstack([Z, target * np.sqrt(max(np.count_nonzero(varying), 1))]), varying
 
 
 def mean_and_scale(y):

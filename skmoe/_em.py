@@ -61,7 +61,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._candidates import rival_routing, rival_wins, routed_task_loss
-from ._data import standardised_filled, varying_columns
+from ._data import kmeans_space
 from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, log_proba_at_labels,
                           logsumexp_rows, mix_probabilities)
 from ._problem import VARIANCE_FLOOR
@@ -130,16 +130,11 @@ def _kmeans_regions(problem, rng):
     M, w = problem.n_experts, problem.sample_weight
     # The weights weigh the k-means fit (rows of zero weight never reach it:
     # the mixture leaves them out, rows_of_positive_weight).
-    Z = standardised_filled(problem.X)   # (safe for columns of 1e-200 or 1e200)
     if problem.is_classifier:
         target = np.eye(problem.n_classes)[problem.y]
     else:
         target = problem.y_standardised[:, None]
-    # Give the target as much weight as all the features together: the
-    # columns that vary (a constant column adds no distance; counted, one
-    # column of ones moved EM's start, and its predictions by 0.33).
-    n_varying = np.count_nonzero(varying_columns(problem.X))
-    Z = np.hstack([Z, target * np.sqrt(max(n_varying, 1))])
+    Z, _ = kmeans_space(problem.X, target)
     sample = rng.choice(len(Z), size=min(len(Z), KMEANS_MAX_ROWS), replace=False)
     kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
                     random_state=rng.randint(2**31 - 1))

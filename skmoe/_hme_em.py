@@ -29,8 +29,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert
-from ._data import (check_target_scale, mean_and_scale, read_only_view, standardised_filled,
-                    varying_columns)
+from ._data import check_target_scale, kmeans_space, mean_and_scale, read_only_view
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
                           mix_probabilities, noise_variances, regression_outputs)
@@ -202,16 +201,12 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng, sample_weight
     n = len(y)
     if init_params == "random":
         return np.log(rng.dirichlet(np.ones(tree.n_leaves), size=n))
-    Z = standardised_filled(X)     # (safe for columns of 1e-200 or 1e200)
     if n_classes:
         target = np.eye(n_classes)[y]
     else:
         y_mean, y_scale = mean_and_scale(y)
         target = ((y - y_mean) / y_scale)[:, None]
-    # The target weighs as much as all the features together: the columns
-    # that vary (a constant column adds no distance; see _em._kmeans_regions).
-    varying = varying_columns(X)
-    Z = np.hstack([Z, target * np.sqrt(max(np.count_nonzero(varying), 1))])
+    Z, varying = kmeans_space(X, target)
     # One k-means region per leaf; then regions close in X become siblings,
     # so that every gate starts on a split it can draw.
     k = min(tree.n_leaves, len(np.unique(Z, axis=0)))
