@@ -481,7 +481,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, models, below_floor = fixed_outputs(problem, everything, cv,
                                                        rng.randint(2**31 - 1), parallel,
-                                                       refit=refit_experts, below_floor=True)
+                                                       refit=refit_experts)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
     gate_inputs = (GateInputs(regression, y_mean, y_scale)
                    if LEVERS["experts_as_inputs"] else None)

@@ -425,8 +425,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         problem.torch_X_is_gate_X = (problem.torch_X.shape == problem.X.shape
                                      and np.array_equal(problem.torch_X, problem.X))
     with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, fixed_models = fixed_outputs(problem, fixed, cv,
-                                                 rng.randint(2**31 - 1), parallel)
+        fixed_out, fixed_models, _ = fixed_outputs(problem, fixed, cv,
+                                                   rng.randint(2**31 - 1), parallel)
     # X goes to the device once. The gate's input scaling depends on X only,
     # and the torch experts use the same: computed there once, for every run.
     X_device = device_array(problem.X, device)

@@ -175,15 +175,16 @@ class EMProblem:
                 None if variances is None else variances * self.y_scale ** 2)
 
 
-def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True, below_floor=False):
-    """Honest outputs of the experts ``fixed`` (positions), and their final models.
+def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
+    """Honest outputs of the experts ``fixed`` (positions), their final models,
+    and the probabilities the floor raised.
 
     Out-of-fold outputs (``cv`` folds): standardised predictions (regression)
-    or log-probabilities floored at ``PROBA_FLOOR`` (classification).
-    ``below_floor``: also return, third, the probabilities the floor raised
-    (classification; None for regression), as ``(index, values)`` with
-    ``index`` a tuple of arrays into the outputs: ``predict_proba`` reads
-    the experts unfloored, and a figure of it from these outputs needs them.
+    or log-probabilities floored at ``PROBA_FLOOR`` (classification). The
+    third value (classification; None for regression) is ``(index, values)``
+    of the probabilities below the floor, ``index`` a tuple of arrays into
+    the outputs: ``predict_proba`` reads the experts unfloored, and a figure
+    of it from these outputs needs them.
 
     The final models are refits on all rows (``refit`` True or 1), each
     expert's fold fits averaged (False or 0;
@@ -194,7 +195,7 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True, below_floor=Fa
     n = len(problem.y)
     shape = (n, 0) + ((problem.n_classes,) if problem.is_classifier else ())
     if not fixed:
-        return (np.empty(shape), []) + ((None,) if below_floor else ())
+        return np.empty(shape), [], None
     sub = problem.subset(fixed)
     folds = sub.folds(cv, seed)
     share = float(refit) if folds is not None else 1.0
@@ -209,10 +210,6 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True, below_floor=Fa
                   for name, model, fold_fits in zip(sub.names, models or [None] * len(sub.names),
                                                     fits.fold_experts)]
     if problem.is_classifier:
-        floored = np.log(np.maximum(outputs, PROBA_FLOOR))
-        if below_floor:
-            index = np.nonzero(outputs < PROBA_FLOOR)
-            return floored, models, (index, outputs[index])
-        return floored, models
-    standardised = problem.standardise(outputs, sub.names)
-    return (standardised, models, None) if below_floor else (standardised, models)
+        index = np.nonzero(outputs < PROBA_FLOOR)
+        return np.log(np.maximum(outputs, PROBA_FLOOR)), models, (index, outputs[index])
+    return problem.standardise(outputs, sub.names), models, None
