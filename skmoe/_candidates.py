@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ._data import standardisation
 from ._likelihood import PROBA_FLOOR as LIKELIHOOD_FLOOR
-from ._likelihood import logsumexp_rows
+from ._likelihood import floored_renormalised, logsumexp_rows
 from ._routing import route_numpy
 
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
@@ -833,8 +833,7 @@ def routed_task_loss(logits, out, y, k, regression):
     G = route_numpy(logits, k)
     if regression:
         return (y - (G * out).sum(axis=1)) ** 2
-    proba = np.maximum(np.einsum("nm,nmc->nc", G, out), ROUTED_PROBA_FLOOR)
-    proba /= proba.sum(axis=1, keepdims=True)
+    proba = floored_renormalised(np.einsum("nm,nmc->nc", G, out), ROUTED_PROBA_FLOOR)
     return -np.log(proba[np.arange(len(y)), y])
 
 

@@ -62,8 +62,8 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ._candidates import rival_routing, rival_wins, routed_task_loss
 from ._data import kmeans_space
-from ._likelihood import (PROBA_FLOOR, categorical_log_likelihood, log_proba_at_labels,
-                          logsumexp_rows, mix_probabilities)
+from ._likelihood import (categorical_log_likelihood, floored_renormalised,
+                          log_proba_at_labels, logsumexp_rows, mix_probabilities)
 from ._problem import VARIANCE_FLOOR
 from ._routing import (DENSE, ExpertCollapseWarning, gate_penalty, noisy_scores, route,
                        route_numpy, to_dense)
@@ -248,9 +248,8 @@ def scored_per_sample(problem, logits, outputs, options):
         proba = mix_probabilities(np.exp(logits - logsumexp(logits, axis=1, keepdims=True)),
                                   outputs)
     else:
-        proba = np.maximum(mix_probabilities(route_numpy(logits, options.top_k), outputs),
-                           PROBA_FLOOR)
-        proba /= proba.sum(axis=1, keepdims=True)
+        proba = floored_renormalised(mix_probabilities(route_numpy(logits, options.top_k),
+                                                       outputs))
     return log_proba_at_labels(proba, problem.y)
 
 

@@ -317,6 +317,18 @@ def categorical_log_likelihood(y_encoded, probas):
     return np.log(np.maximum(picked, PROBA_FLOOR))
 
 
+def floored_renormalised(proba, floor=PROBA_FLOOR):
+    """A routed mixture's class probabilities (n, C) as ``predict_proba`` gives
+    them: each floored at ``floor``, then renormalised (a new array).
+
+    Routed, a row's probabilities are one expert's (or k experts'), zeros
+    included, and every expert's likelihood is floored so in training.
+    """
+    proba = np.maximum(proba, floor)
+    proba /= proba.sum(axis=1, keepdims=True)
+    return proba
+
+
 def mix_probabilities(weights, probas):
     """Mixture class probabilities ``sum_i w_i p_i``, a valid distribution per row.
 

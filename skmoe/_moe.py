@@ -28,8 +28,8 @@ from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
 from ._problem import EMProblem
 from ._inspection import ExpertInspectionMixin
-from ._likelihood import (PROBA_FLOOR, LogProbaMixin, MixtureLikelihoodMixin,
-                          classification_outputs, gaussian_mixture_moments, mix_probabilities,
+from ._likelihood import (LogProbaMixin, MixtureLikelihoodMixin, classification_outputs,
+                          floored_renormalised, gaussian_mixture_moments, mix_probabilities,
                           regression_outputs)
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
@@ -789,8 +789,7 @@ collapse_action
             # confident mistake costs what the gate was trained to expect
             # (benchmarks/results/topk_trainers.md). With every expert
             # routed the mixture is the dense one, and stays it.
-            proba = np.maximum(proba, PROBA_FLOOR)
-            proba /= proba.sum(axis=1, keepdims=True)
+            proba = floored_renormalised(proba)
         if combiner is not None:
             proba = combiner.predict_proba(view, outputs, proba, len(self.classes_))
         # (A mixture pickled before class_prior_ kept the share in its combiner_.)
