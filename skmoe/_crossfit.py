@@ -547,15 +547,6 @@ class CrossFitAverage(BaseEstimator):
                     "(fit the folds on LabelEncoder().fit_transform(y)).")
         return fits
 
-    def _check_feature_names(self, X):
-        """scikit-learn's check of X's feature names against the fits' (once).
-
-        The fits predict without their feature-names warnings (one per fit
-        would be a storm): an array given to an average of fits on a
-        DataFrame, or the reverse, was predicted without a word.
-        """
-        _check_feature_names(self, X, reset=False)
-
     @property
     def classes_(self):
         if self.n_classes is None:
@@ -638,7 +629,11 @@ class CrossFitAverage(BaseEstimator):
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
         fits = self._fits()
-        self._check_feature_names(X)
+        # scikit-learn's check of X's names against the fits', once: the fits
+        # predict without their feature-names warnings (one per fit would be a
+        # storm), and an array given to an average of fits on a DataFrame, or
+        # the reverse, was predicted without a word.
+        _check_feature_names(self, X, reset=False)
         return regression_outputs([self.name] * len(fits), fits, X) @ self._weights(len(fits))
 
     # Only with n_classes, so that hasattr tells the truth: a regression
@@ -658,7 +653,7 @@ class CrossFitAverage(BaseEstimator):
             Columns are the encoded classes ``0 .. n_classes - 1``.
         """
         fits = self._fits()
-        self._check_feature_names(X)
+        _check_feature_names(self, X, reset=False)   # (once: see predict)
         return np.tensordot(self._weights(len(fits)),
                             [aligned_proba(self.name, e, X, self.n_classes) for e in fits],
                             axes=1)
