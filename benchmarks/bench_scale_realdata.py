@@ -50,11 +50,9 @@ then ``--report-only`` writes the table from the JSONL.
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 
@@ -68,10 +66,6 @@ SETS = {"flights": ("regression", 10_000, [10_000, 50_000, 200_000]),
         "CPSSW8": ("regression", 10_000, [10_000, 50_000]),
         "TV16": ("classification", 5_000, [10_000, 35_000])}
 METHODS = ["stacking", "moe"]
-
-
-def _peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _status_mb(key):
@@ -161,14 +155,13 @@ def split(name, n_rows):
 
 
 def child(name, method, n_rows, profile_path):
-    import cProfile
     import gc
     import warnings
 
     import torch
     from threadpoolctl import threadpool_limits
 
-    from bench_scaling import _expert_seconds
+    from bench_scaling import _expert_seconds, _peak_rss_mb, profiled_fit
     from run_benchmarks import _scores, build_method
 
     torch.set_num_threads(1)
@@ -180,12 +173,7 @@ def child(name, method, n_rows, profile_path):
         gc.collect()
         reset = _reset_peak()
         before = _status_mb("VmRSS")
-        profile = cProfile.Profile()
-        start = time.perf_counter()
-        profile.enable()
-        model.fit(X, y)
-        profile.disable()
-        fit_s = time.perf_counter() - start
+        fit_s, profile = profiled_fit(model, X, y)
         fit_peak = _status_mb("VmHWM") if reset else None
         scores, predict_s = _scores(task, model, X_test, y_test)
     if profile_path:

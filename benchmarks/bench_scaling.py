@@ -49,6 +49,18 @@ EXPERT_WORK = {
 }
 
 
+def profiled_fit(model, X, y):
+    """``model.fit(X, y)`` under ``cProfile``: its seconds and the profile."""
+    import cProfile
+
+    profile = cProfile.Profile()
+    start = time.perf_counter()
+    profile.enable()
+    model.fit(X, y)
+    profile.disable()
+    return time.perf_counter() - start, profile
+
+
 def _build(method, lgbm_trees):
     """``METHOD`` or ``METHOD/no_knn`` (the pool without the 15-NN expert)."""
     from run_benchmarks import build_method
@@ -81,7 +93,6 @@ def child(method, n_rows, n_features, lgbm_trees):
     slows Python-heavy code more than the experts' compiled code, so the
     overhead share is an upper bound.
     """
-    import cProfile
     import warnings
 
     import torch
@@ -99,12 +110,7 @@ def child(method, n_rows, n_features, lgbm_trees):
         # torch._dynamo, ~1 s) are a per-process cost, not a per-row one.
         _build(method, 5).fit(X[:100], y[:100])
         before = _peak_rss_mb()
-        profile = cProfile.Profile()
-        start = time.perf_counter()
-        profile.enable()
-        model.fit(X, y)
-        profile.disable()
-        fit_s = time.perf_counter() - start
+        fit_s, profile = profiled_fit(model, X, y)
     experts_s = _expert_seconds(profile)
     print(json.dumps({"method": method, "n_rows": n_rows, "fit_s": fit_s,
                       "experts_s": experts_s, "overhead_share": 1 - experts_s / fit_s,
