@@ -317,6 +317,15 @@ def per_fold(res):
 ARGS_EXTRA = []
 
 
+def print_notes(all_notes):
+    """Every set's warnings and errors, by configuration, as the report lists them."""
+    print("\nWarnings and errors (configuration: category: message):\n")
+    for name, notes in all_notes.items():
+        for m, messages in sorted(notes.items()):
+            for message in sorted(messages):
+                print(f"- {name} / {m}: {message}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -342,11 +351,7 @@ def main():
           "the plain experts):\n")
     for line in flagged:
         print(line)
-    print("\nWarnings and errors (configuration: category: message):\n")
-    for name, notes in all_notes.items():
-        for m, messages in sorted(notes.items()):
-            for message in sorted(messages):
-                print(f"- {name} / {m}: {message}")
+    print_notes(all_notes)
 
 
 if __name__ == "__main__":

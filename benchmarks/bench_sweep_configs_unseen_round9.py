@@ -314,11 +314,7 @@ def main_multitask(names):
         for line in report_multitask(res):
             print(line + f" <!-- {time.perf_counter() - start:.0f} s -->", flush=True)
         all_notes[name] = res["notes"]
-    print("\nWarnings and errors (configuration: category: message):\n")
-    for name, notes in all_notes.items():
-        for m, messages in sorted(notes.items()):
-            for message in sorted(messages):
-                print(f"- {name} / {m}: {message}")
+    sweep.print_notes(all_notes)
 
 
 if __name__ == "__main__":
