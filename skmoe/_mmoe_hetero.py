@@ -121,8 +121,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         among ``1.0`` (gates all but constant: the task's best constant blend
         of the experts), ``1e-2`` and ``1e-4`` by 3-fold cross-validation of
         the gates on the experts' out-of-fold predictions (the task's loss on
-        held-out rows; a tie goes to the stronger penalty); ``alpha_`` holds
-        the choice.
+        held-out rows; a tie goes to the stronger penalty; the penalties are
+        tried strongest first, and the weaker ones are not tried once one did
+        worse than a stronger one on every task); ``alpha_`` holds the choice.
     max_iter : int, default=200
         L-BFGS iterations (full batch) for the gates.
     cv : int, cross-validation generator or None, default=3
@@ -438,8 +439,14 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             return np.full(self.n_tasks_, ALPHA_GRID[0])
         folds = make_folds(ALPHA_CV, np.empty((len(Zx), 0)), seed=seed)
         targets = to_tensor(Y, self.device_)
-        held_out = np.zeros((len(ALPHA_GRID), self.n_tasks_))
+        held_out = np.full((len(ALPHA_GRID), self.n_tasks_), np.inf)
         for i, alpha in enumerate(ALPHA_GRID):
+            if i > 1 and np.all(held_out[i - 1] > held_out[:i - 1].min(axis=0)):
+                # Weaker than a penalty that already did worse on every task
+                # (the held-out loss rises along the path from there): not
+                # tried, as the weakest ones are the slowest to fit.
+                break
+            held_out[i] = 0.0
             for train, test in folds:
                 gates = new_gates()
                 self._fit_gates(gates, Zx, outputs, Y, weight,
