@@ -67,3 +67,35 @@ def test_top_k_worst_gaps_are_those_of_the_committed_run():
             f"(``{top1['worst_gap_dataset']}``;") in rst
     assert f"top-2 within 1 % on {100 * top2['within_1pct_of_best_expert']:.0f} % " in rst
     assert f"worst +{100 * top2['worst_gap']:.1f} % (``{top2['worst_gap_dataset']}``," in rst
+
+
+def test_values_the_docs_call_the_default_are_the_signatures():
+    """Three places gave a value as the default that is what 'auto' resolves
+    to: README.md "By default its likelihoods are honest (cross-fitted with
+    `cv=2`)" (the default is ``cv='auto'``: 2 folds for EM), docs/scaling.rst
+    "the default (``training="gradient"``) stacked gate" and
+    benchmarks/README.md "`training="gradient"` (`moe_gradient`, the
+    default)" (the default is ``training='auto'``). The phrasings
+    tests/test_sweep_docs.py's check does not read."""
+    import ast
+    import glob
+    import inspect
+
+    from skmoe import MixtureOfExpertsRegressor
+
+    defaults = {name: p.default for name, p in
+                inspect.signature(MixtureOfExpertsRegressor).parameters.items()}
+    patterns = [r"default \(`{1,2}(\w+)=([^`]+)`{1,2}\)",
+                r"`{1,2}(\w+)=([^`]+)`{1,2} \(`\w+`, the default\)",
+                r"[Bb]y default[^.]{0,80}?\([\w\s-]*with `{1,2}(\w+)=([^`]+)`{1,2}\)"]
+    paths = [os.path.join(ROOT, "README.md"), os.path.join(ROOT, "benchmarks", "README.md"),
+             *glob.glob(os.path.join(ROOT, "docs", "*.rst"))]
+    wrong = []
+    for path in paths:
+        text = _text(os.path.relpath(path, ROOT))
+        for pattern in patterns:
+            for match in re.finditer(pattern, text):
+                name, value = match.groups()
+                if name in defaults and ast.literal_eval(value) != defaults[name]:
+                    wrong.append(f"{os.path.relpath(path, ROOT)}: {match.group(0)}")
+    assert not wrong, wrong
