@@ -6,6 +6,8 @@ import json
 import os
 import re
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -99,3 +101,44 @@ def test_values_the_docs_call_the_default_are_the_signatures():
                 if name in defaults and ast.literal_eval(value) != defaults[name]:
                     wrong.append(f"{os.path.relpath(path, ROOT)}: {match.group(0)}")
     assert not wrong, wrong
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_expert_writing_into_x_fails_on_all_rows_and_writes_its_own_copy_on_a_fold():
+    """docs/user_guide.rst said every expert gets an array X as a read-only
+    view, so that one writing into it fails naming it. The default regressor
+    fits its experts on the folds' rows only (``refit_experts='auto'``),
+    which are copies: there such an expert fits without an error (and your X
+    is unchanged). The page now says which."""
+    import numpy as np
+    from sklearn.base import BaseEstimator, RegressorMixin
+    from sklearn.linear_model import Ridge
+
+    from skmoe import MixtureOfExpertsRegressor
+
+    class Writer(RegressorMixin, BaseEstimator):
+        def fit(self, X, y, sample_weight=None):
+            X[0, 0] = 99.0
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = X[:, 0] + rng.normal(size=60)
+    before = X.copy()
+    experts = [("ridge", Ridge()), ("writer", Writer())]
+    MixtureOfExpertsRegressor(experts, max_epochs=2, random_state=0).fit(X, y)  # fold copies
+    try:
+        MixtureOfExpertsRegressor(experts, refit_experts=True, max_epochs=2,
+                                  random_state=0).fit(X, y)
+        raised = None
+    except ValueError as exc:
+        raised = str(exc)
+    assert raised is not None and "'writer'" in raised and "read-only" in raised
+    np.testing.assert_array_equal(X, before)
+    guide = _text("docs", "user_guide.rst")
+    assert "an expert fitted on all rows gets an array X as a read-only view" in guide
+    assert "the rows of a fold, which the default regressor's experts are fitted on, " \
+           "are a copy of their own" in guide
