@@ -77,7 +77,9 @@ def test_values_the_docs_call_the_default_are_the_signatures():
     `cv=2`)" (the default is ``cv='auto'``: 2 folds for EM), docs/scaling.rst
     "the default (``training="gradient"``) stacked gate" and
     benchmarks/README.md "`training="gradient"` (`moe_gradient`, the
-    default)" (the default is ``training='auto'``). The phrasings
+    default)" (the default is ``training='auto'``); and docs/api.rst
+    "(``refit_experts=False``, the regressor's default)" (the default is
+    ``refit_experts='auto'``, False for the regressor). The phrasings
     tests/test_sweep_docs.py's check does not read."""
     import ast
     import glob
@@ -89,7 +91,8 @@ def test_values_the_docs_call_the_default_are_the_signatures():
                 inspect.signature(MixtureOfExpertsRegressor).parameters.items()}
     patterns = [r"default \(`{1,2}(\w+)=([^`]+)`{1,2}\)",
                 r"`{1,2}(\w+)=([^`]+)`{1,2} \(`\w+`, the default\)",
-                r"[Bb]y default[^.]{0,80}?\([\w\s-]*with `{1,2}(\w+)=([^`]+)`{1,2}\)"]
+                r"[Bb]y default[^.]{0,80}?\([\w\s-]*with `{1,2}(\w+)=([^`]+)`{1,2}\)",
+                r"\(`{1,2}(\w+)=([^`]+)`{1,2}, the [\w']+ default\)"]
     paths = [os.path.join(ROOT, "README.md"), os.path.join(ROOT, "benchmarks", "README.md"),
              *glob.glob(os.path.join(ROOT, "docs", "*.rst"))]
     wrong = []
