@@ -31,7 +31,8 @@ from sklearn.utils.validation import _check_feature_names, _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, rebuilt_error
 from ._data import n_samples, normalised_weights, read_only_view, take_rows
-from ._likelihood import aligned_proba, classification_outputs, regression_outputs
+from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
+                          regression_outputs)
 from ._progress import run_jobs
 
 
@@ -650,10 +651,16 @@ class CrossFitAverage(BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Columns are the encoded classes ``0 .. n_classes - 1``.
+            Columns are the encoded classes ``0 .. n_classes - 1``; entries
+            in [0, 1], rows summing to one.
         """
         fits = self._fits()
         _check_feature_names(self, X, reset=False)   # (once: see predict)
-        return np.tensordot(self._weights(len(fits)),
-                            [aligned_proba(self.name, e, X, self.n_classes) for e in fits],
-                            axes=1)
+        each = np.stack([aligned_proba(self.name, e, X, self.n_classes) for e in fits], axis=1)
+        # Clipped and renormalised as a mixture's probabilities are: weights
+        # that sum to one only to rounding gave certain fits 1.0000000000000002
+        # (refit_experts=0.5 with cv=3), which scikit-learn's log_loss refuses
+        # ("y_prob contains values greater than 1"), and float32 fits rows
+        # that sum to 1 +- 1.5e-6 ("The y_prob values do not sum to one").
+        return mix_probabilities(np.broadcast_to(self._weights(len(fits)), each.shape[:2]),
+                                 each)

@@ -1,7 +1,8 @@
 """Wrong-numbers sweep, round 21: reported figures and derived outputs.
 
-No defect was found in this round; the ``test_guard_*`` tests pin properties
-found right, each against an independent computation.
+Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
+its comment; the ``test_guard_*`` tests pin properties found right, each
+against an independent computation.
 """
 
 import re
@@ -13,12 +14,15 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 from scipy.special import softmax
 from sklearn.base import clone
-from sklearn.linear_model import LinearRegression, Ridge
-from sklearn.metrics import r2_score, root_mean_squared_error
+from sklearn.datasets import load_iris, load_wine
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.metrics import log_loss, r2_score, root_mean_squared_error
 from sklearn.model_selection import RepeatedKFold
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.naive_bayes import GaussianNB
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor, compare
+from skmoe import (CrossFitAverage, EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, compare)
 from skmoe.datasets import make_regimes
 
 
@@ -87,3 +91,37 @@ def test_guard_stacked_gate_weights_blend_the_gate_and_the_constant_by_their_sha
     expected = share * gate + (1 - share) * moe.blend_weights_
     assert_allclose(moe.predict_gate(X), expected, rtol=1e-12, atol=1e-14)
     assert_array_equal(moe.expert_usage(X), [1.0, 1.0])
+
+
+def test_cross_fit_average_probabilities_are_in_zero_one_and_sum_to_one():
+    # A mixture deploying each expert as its refit and its fold fits
+    # (refit_experts=0.5, cv=3: weights 1/2, 1/6, 1/6, 1/6): the tree's
+    # certain fits averaged to 1.0000000000000002, and scikit-learn's log_loss
+    # refused the deployed expert ("y_prob contains values greater than 1").
+    # Fixed by clipping and renormalising the average as a mixture's is.
+    X, y = load_iris(return_X_y=True)
+    moe = MixtureOfExpertsClassifier(
+        [("lr", LogisticRegression(max_iter=1000)),
+         ("tree", DecisionTreeClassifier(random_state=0))],
+        refit_experts=0.5, cv=3, random_state=0).fit(X, y)
+    tree = moe.named_experts_["tree"]
+    proba = tree.predict_proba(X)
+    by_hand = np.average([fit.predict_proba(X) for fit in tree.estimators_], axis=0,
+                         weights=[0.5, 1 / 6, 1 / 6, 1 / 6])
+    assert_allclose(proba, by_hand, rtol=0, atol=1e-15)
+    assert proba.max() <= 1.0 and proba.min() >= 0.0
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert_allclose(log_loss(y, proba), log_loss(y, np.clip(by_hand, 0.0, 1.0)), rtol=1e-12)
+    # Fits whose float32 probabilities sum to one within 1.8e-6 (GaussianNB on
+    # float32 X): the average summed to 1 +- 1.5e-6, and log_loss warned "The
+    # y_prob values do not sum to one".
+    X, y = load_wine(return_X_y=True)
+    X = X.astype(np.float32)
+    fits = [GaussianNB().fit(X[k::3], y[k::3]) for k in range(3)]
+    proba = CrossFitAverage(fits, n_classes=3).predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert_allclose(proba, np.mean([fit.predict_proba(X) for fit in fits], axis=0),
+                    rtol=0, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_loss(y, proba)
