@@ -717,8 +717,16 @@ class ExpertHead:
         return outputs[:, self.index]
 
     def predict_proba(self, X, outputs, n_classes):
-        """Classification: the expert's probabilities."""
-        return outputs[:, self.index]
+        """Classification: the expert's probabilities, clipped to [0, 1] and
+        renormalised as the mixture's are (:func:`~skmoe._likelihood.mix_probabilities`).
+
+        An expert's float32 probabilities (a LogisticRegression fitted on
+        float32 X) sum to one only to float32's rounding; given its share as
+        they were, the final blend's rows summed to 1 +- 2.9e-8 and
+        scikit-learn's log_loss warned "The y_prob values do not sum to one".
+        """
+        proba = np.clip(outputs[:, self.index], 0.0, 1.0)
+        return proba / proba.sum(axis=1, keepdims=True)
 
 
 class PriorHead:

@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 from scipy.special import softmax
 from sklearn.base import clone
-from sklearn.datasets import load_iris, load_wine
+from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.metrics import log_loss, r2_score, root_mean_squared_error
 from sklearn.model_selection import RepeatedKFold
@@ -125,3 +125,34 @@ def test_cross_fit_average_probabilities_are_in_zero_one_and_sum_to_one():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         log_loss(y, proba)
+
+
+def test_stacked_classifier_probabilities_sum_to_one_with_a_float32_best_expert():
+    # A LogisticRegression fitted on float32 X gives float32 probabilities,
+    # rows summing to 1 +- 3e-8; the final blend gave the best expert alone
+    # (0.97 of the weight) its probabilities as they were: predict_proba's rows
+    # summed to 1 +- 2.9e-8 and scikit-learn's log_loss warned "The y_prob
+    # values do not sum to one". Fixed by renormalising the best expert's
+    # probabilities in its head, as the mixture's are.
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[::3, :4].astype(np.float32), y[::3]
+    moe = MixtureOfExpertsClassifier(
+        [("nb", GaussianNB()), ("lr", LogisticRegression(max_iter=300))],
+        max_epochs=15, random_state=0).fit(X, y)
+    assert moe.candidate_weights_["best_expert"] > 0.9
+    experts = moe.predict_experts(X)
+    assert np.abs(experts.sum(axis=2) - 1).max() > 1e-8      # (the float32 rounding)
+    proba = moe.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert proba.min() >= 0 and proba.max() <= 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_loss(y, proba)
+    # The blend itself is unchanged but for that rounding: the best expert's
+    # renormalised probabilities are within 3e-8 of those it gives.
+    best = experts[:, list(moe.expert_names_).index("lr")]
+    head = moe.combiner_.heads[[type(h).__name__ for _, h in moe.combiner_.heads].index(
+        "ExpertHead")][1]
+    assert_allclose(head.predict_proba(X, experts, 2), best / best.sum(axis=1, keepdims=True),
+                    rtol=0, atol=1e-16)
+    assert np.abs(head.predict_proba(X, experts, 2) - best).max() < 3e-8
