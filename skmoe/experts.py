@@ -20,7 +20,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._base import (CheckedScoreMixin, _float_target, check_finite_target, check_label_values,
                     check_sample_weight, encode_class_labels)
-from ._data import FittedMarkerMixin, mean_and_scale, normalised_weights, validate_numeric_data
+from ._data import (FittedMarkerMixin, keep_column_labels, mean_and_scale, normalised_weights,
+                    refuse_reordered_columns, validate_numeric_data)
 from ._likelihood import LogProbaMixin
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
@@ -209,6 +210,9 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
+        # (X[[2, 1, 0]] of a frame labelled 0, 1, 2 was predicted from swapped
+        # features without a word, as the mixtures and RuleExpert refuse it.)
+        refuse_reordered_columns(self, X, "the network reads")
         return validate_numeric_data(self, X, reset=False, who=type(self).__name__)
 
     def __setstate__(self, state):
@@ -312,7 +316,9 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         self : TorchMLPRegressor
         """
         self._forget_fit()
+        X_given = X
         X, y = validate_numeric_data(self, X, y, y_numeric=True, who=type(self).__name__)
+        keep_column_labels(self, X_given)
         # y_numeric converts object arrays only; a string array reached numpy's
         # "resolved dtypes are not compatible with add.reduce". Read as the
         # mixtures (and scikit-learn's regressors) read it: numbers written as
@@ -419,7 +425,9 @@ feature_names_in_
             # Before scikit-learn's check, which stopped on pd.NA (a "string"
             # column's missing value) with "boolean value of NA is ambiguous".
             check_label_values(y, "y")
+        X_given = X
         X, y = validate_numeric_data(self, X, y, who=type(self).__name__)
+        keep_column_labels(self, X_given)
         encoder, target = encode_class_labels(y)
         sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
