@@ -32,8 +32,9 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, missing_column_hint, n_samples,
-                    normalised_weights, own_frame, read_only_view, refuse_sparse_fill,
-                    resolve_gate_transformer, take_rows, time_columns_hint, warned_once)
+                    normalised_weights, own_frame, pandas_na_hint, read_only_view,
+                    refuse_sparse_fill, resolve_gate_transformer, take_rows,
+                    time_columns_hint, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -1316,7 +1317,7 @@ def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
         f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
         f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
         f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"
-        f"{missing_column_hint(X)}{time_columns_hint(exc, X)}"))
+        f"{missing_column_hint(X)}{time_columns_hint(exc, X)}{pandas_na_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

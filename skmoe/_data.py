@@ -306,6 +306,34 @@ def huge_values_hint(exc, X):
             f"reaches {peaks[j]:.3g}: {why}; divide that column by a constant)")
 
 
+def pandas_na_hint(exc, X):
+    """A hint for a failed cast of an array that holds pandas' ``pd.NA``.
+
+    ``DataFrame.to_numpy()`` of nullable columns (Int64, Float64, boolean)
+    gives an object array whose missing values are ``pd.NA``, which numpy
+    reads as no number: the experts, the gate and the torch networks stopped
+    with a bare "float() argument must be a string or a real number, not
+    'NAType'" (the gate's message told to one-hot encode categorical columns).
+    "" unless ``exc`` says so and X is such an array; only on the error path.
+    """
+    if "NAType" not in str(exc) or is_dataframe(X) or sparse.issparse(X):
+        return ""
+    try:
+        values = np.asarray(X, dtype=object)
+    except (TypeError, ValueError):
+        return ""
+    if values.ndim != 2:
+        return ""
+    columns = [j for j in range(values.shape[1])
+               if any(type(v).__name__ == "NAType" for v in values[:, j])]
+    if not columns:
+        return ""
+    return (f" (X holds pandas' missing value pd.NA in column(s) {columns[:10]}, as "
+            "DataFrame.to_numpy() gives for nullable columns (Int64, Float64, boolean), "
+            "and numpy reads no number from it: pass the DataFrame itself, or "
+            "X.to_numpy(dtype=float, na_value=np.nan), whose missing values are NaN)")
+
+
 def refuse_sparse_fill(X, who=None):
     """Refuse a DataFrame of sparse columns whose fill value is not 0.
 
@@ -1037,6 +1065,10 @@ def _numeric_array(X):
     try:
         return np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
+        hint = pandas_na_hint(exc, X)
+        if hint:
+            raise type(exc)(f"The gate needs numbers, and gate_transformer='auto' could not "
+                            f"convert X: {exc}{hint}.") from exc
         X = np.asarray(X, dtype=object)
         bad = []
         for j in range(X.shape[1] if X.ndim == 2 else 0):
@@ -1208,6 +1240,9 @@ def cast_numeric(X, cast, who, fix=""):
                     f"{who} needs numeric X; the column(s) "
                     f"{_describe(X, categorical + other)} are not numbers (category, "
                     f"string or other columns): encode them first{fix}.") from exc
+        hint = pandas_na_hint(exc, X)
+        if hint:
+            raise type(exc)(f"{who} needs numeric X: {exc}{hint}.") from exc
         raise
 
 

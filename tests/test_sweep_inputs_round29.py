@@ -29,3 +29,42 @@ def test_torch_experts_refuse_integer_labelled_columns_in_another_order(Model):
     assert model.predict(X).shape == (20,)
     assert model.predict(X.to_numpy()).shape == (20,)
     assert model.predict(X.set_axis([5, 6, 7], axis=1)).shape == (20,)
+
+
+# -- an array of numbers with pandas' pd.NA (DataFrame.to_numpy() of nullable columns) --
+def _numbers_with_pd_na():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.randn(30, 3), columns=["a", "b", "c"]).astype("Float64")
+    frame.loc[0, "b"] = pd.NA
+    X = frame.to_numpy()       # an object array whose missing value is pd.NA
+    assert X.dtype == object
+    return X, rng.randn(30)
+
+
+def _models_reading_x():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.linear_model import Ridge
+
+    from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor, MultiGateMixtureOfExperts
+
+    nan_takers = [("h", HistGradientBoostingRegressor(max_iter=5)),
+                  ("h2", HistGradientBoostingRegressor(max_iter=3))]
+    return [MixtureOfExpertsRegressor([("r", Ridge()), ("r2", Ridge(alpha=9.0))]),  # the gate
+            EnsembleRegressor(nan_takers),                                            # an expert
+            TorchMLPRegressor((4,), max_epochs=2, device="cpu", random_state=0),
+            MultiGateMixtureOfExperts(max_iter=2, random_state=0)]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("model", _models_reading_x(), ids=lambda m: type(m).__name__)
+def test_pandas_na_in_an_array_of_numbers_is_named_as_a_missing_value(model):
+    # numpy reads no number from pd.NA: a bare "float() argument must be a string
+    # or a real number, not 'NAType'" (the gate's told to one-hot encode
+    # categorical columns), where None, NaN and a DataFrame's pd.NA are missing values.
+    X, y = _numbers_with_pd_na()
+    with pytest.raises(TypeError, match=r"pd\.NA in column\(s\) \[1\].*DataFrame\.to_numpy\(\)"
+                                        r".*X\.to_numpy\(dtype=float, na_value=np\.nan\)"):
+        model.fit(X, y)
+    model.fit(X[1:].astype(float), y[1:])
+    with pytest.raises(TypeError, match=r"pd\.NA in column\(s\) \[1\]"):
+        model.predict(X[:3])
