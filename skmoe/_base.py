@@ -33,8 +33,8 @@ from ._compat import _BaseComposition, _set_random_states, get_tags, validate_da
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, missing_column_hint, n_samples,
                     normalised_weights, own_frame, pandas_na_hint, read_only_view,
-                    refuse_sparse_fill, resolve_gate_transformer, take_rows,
-                    time_columns_hint, warned_once)
+                    refuse_sparse_fill, refuse_unreadable_tensor, resolve_gate_transformer,
+                    take_rows, time_columns_hint, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -567,6 +567,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             X = check_X_for_experts(X, ensure_min_samples=2,
                                     allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=True)
+        refuse_unreadable_tensor(y, type(self).__name__, "y")
         if self._is_classifier and y is not None:
             # (pd.NA among the labels: a bare "boolean value of NA is ambiguous"
             # from the check below.)
@@ -776,6 +777,7 @@ def check_sample_weight(sample_weight, X):
     """Validate sample weights: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
+    refuse_unreadable_tensor(sample_weight, name="sample_weight")
     if issparse(sample_weight):
         # ("sample_weight must hold numbers, one weight per row; it holds
         # <Compressed Sparse Row sparse matrix ...>": numbers, said not to be.)

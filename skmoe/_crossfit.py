@@ -30,7 +30,8 @@ from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, rebuilt_error
-from ._data import n_samples, normalised_weights, read_only_view, take_rows
+from ._data import (n_samples, normalised_weights, read_only_view, refuse_unreadable_tensor,
+                    take_rows)
 from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
@@ -630,6 +631,7 @@ class CrossFitAverage(BaseEstimator):
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
         fits = self._fits()
+        refuse_unreadable_tensor(X, f"CrossFitAverage of expert '{self.name}'")
         # scikit-learn's check of X's names against the fits', once: the fits
         # predict without their feature-names warnings (one per fit would be a
         # storm), and an array given to an average of fits on a DataFrame, or
@@ -655,6 +657,7 @@ class CrossFitAverage(BaseEstimator):
             in [0, 1], rows summing to one.
         """
         fits = self._fits()
+        refuse_unreadable_tensor(X, f"CrossFitAverage of expert '{self.name}'")
         _check_feature_names(self, X, reset=False)   # (once: see predict)
         each = np.stack([aligned_proba(self.name, e, X, self.n_classes) for e in fits], axis=1)
         # Clipped and renormalised as a mixture's probabilities are: weights

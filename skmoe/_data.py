@@ -445,6 +445,36 @@ def _infinite_columns_hint(frame, positions, block):
             f"{str(frame.columns[positions[j]])!r} at row {i} holds {value!r}.")
 
 
+def refuse_unreadable_tensor(X, who=None, name="X"):
+    """Refuse a torch tensor that numpy cannot read, with the call that makes it readable.
+
+    Float and integer CPU tensors are read as numpy reads them; one of
+    bfloat16 or one that requires grad stopped inside torch with "Got
+    unsupported ScalarType BFloat16" or "Can't call numpy() on Tensor that
+    requires grad", which named neither ``name`` (X, y, sample_weight) nor
+    ``who``. A tensor on a GPU, which numpy cannot read either, is named too.
+    """
+    if type(X).__module__.split(".")[0] != "torch" or not hasattr(X, "detach"):
+        return
+    import torch
+
+    problems, fix = [], name
+    if X.requires_grad:
+        problems.append("it requires grad")
+        fix += ".detach()"
+    if X.device.type != "cpu":
+        problems.append(f"it is on {X.device}")
+        fix += ".cpu()"
+    try:
+        torch.empty(0, dtype=X.dtype).numpy()
+    except (TypeError, RuntimeError):
+        problems.append(f"numpy has no dtype {X.dtype}")
+        fix += ".double()"
+    if problems:
+        raise TypeError(f"{who + ': ' if who else ''}{name} is a torch tensor that numpy "
+                        f"cannot read ({', '.join(problems)}); pass {fix}.")
+
+
 def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
                         estimator=None):
     """Check X as the experts will get it, and return it untouched.
@@ -458,6 +488,7 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
     DataFrame nor a sparse matrix) becomes an ndarray, and a sparse matrix
     in a format without row indexing (COO, DIA, BSR, DOK, LIL) becomes CSR.
     """
+    refuse_unreadable_tensor(X, None if estimator is None else type(estimator).__name__)
     options = dict(ensure_all_finite="allow-nan" if allow_nan else True,
                    ensure_min_samples=ensure_min_samples,
                    input_name=input_name, estimator=estimator)
@@ -1203,6 +1234,9 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
     np.array([["1.5"]]) as 1.5 and dates as nanoseconds since 1970, silently
     (a DataFrame's date columns were refused already).
     """
+    refuse_unreadable_tensor(X, who)
+    if args:
+        refuse_unreadable_tensor(args[0], who, "y")
     if is_dataframe(X) and X.shape[1] == 0:
         # scikit-learn's check stopped a DataFrame without columns with numpy's
         # bare "at least one array or dtype is required".

@@ -21,7 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, refuse_time_target, rows_of_positive_weight,
                     scaled_r2_score, scoring_weights)
-from ._data import FittedMarkerMixin, is_dataframe, mean_and_scale, validate_numeric_data
+from ._data import (FittedMarkerMixin, is_dataframe, mean_and_scale, refuse_unreadable_tensor,
+                    validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -62,6 +63,7 @@ def _target_array(y):
     scikit-learn refuses it (np.asarray made it a 0-d object array: "y must
     have shape ... got shape ()" for a y of shape (n_samples, n_tasks)).
     """
+    refuse_unreadable_tensor(y, name="y")
     if issparse(y):
         raise TypeError(f"Sparse data was passed for y (shape {y.shape}), but dense data "
                         "is required. Use '.toarray()' to convert to a dense numpy array.")

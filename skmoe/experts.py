@@ -21,7 +21,7 @@ from ._compat import Interval
 from ._base import (CheckedScoreMixin, _float_target, check_finite_target, check_label_values,
                     check_sample_weight, encode_class_labels)
 from ._data import (FittedMarkerMixin, keep_column_labels, mean_and_scale, normalised_weights,
-                    refuse_reordered_columns, validate_numeric_data)
+                    refuse_reordered_columns, refuse_unreadable_tensor, validate_numeric_data)
 from ._likelihood import LogProbaMixin
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
@@ -421,6 +421,7 @@ feature_names_in_
         self : TorchMLPClassifier
         """
         self._forget_fit()
+        refuse_unreadable_tensor(y, type(self).__name__, "y")
         if y is not None:
             # Before scikit-learn's check, which stopped on pd.NA (a "string"
             # column's missing value) with "boolean value of NA is ambiguous".

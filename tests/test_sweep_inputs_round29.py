@@ -68,3 +68,49 @@ def test_pandas_na_in_an_array_of_numbers_is_named_as_a_missing_value(model):
     model.fit(X[1:].astype(float), y[1:])
     with pytest.raises(TypeError, match=r"pd\.NA in column\(s\) \[1\]"):
         model.predict(X[:3])
+
+
+# -- torch tensors that numpy cannot read -----------------------------------------------
+def test_a_torch_tensor_numpy_cannot_read_is_named_with_the_call_that_reads_it():
+    # Float CPU tensors are read as numpy reads them; bfloat16 or one that
+    # requires grad stopped inside torch ("Got unsupported ScalarType BFloat16",
+    # "Can't call numpy() on Tensor that requires grad"), naming neither X nor
+    # the estimator.
+    import torch
+    from sklearn.linear_model import Ridge
+
+    from skmoe import EnsembleRegressor
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 3), rng.randn(20)
+    mlp = TorchMLPRegressor((4,), max_epochs=2, device="cpu", random_state=0)
+    with pytest.raises(TypeError, match=r"^TorchMLPRegressor: X is a torch tensor that numpy "
+                                        r"cannot read \(numpy has no dtype torch\.bfloat16\); "
+                                        r"pass X\.double\(\)\.$"):
+        mlp.fit(torch.tensor(X, dtype=torch.bfloat16), y)
+    ensemble = EnsembleRegressor([("a", Ridge()), ("b", Ridge(alpha=9.0))]).fit(X, y)
+    graded = torch.tensor(X, requires_grad=True)
+    with pytest.raises(TypeError, match=r"^EnsembleRegressor: X is a torch tensor that numpy "
+                                        r"cannot read \(it requires grad\); pass X\.detach\(\)"):
+        ensemble.predict(graded)
+    # The calls named read them, as float tensors always were.
+    np.testing.assert_allclose(ensemble.predict(graded.detach()), ensemble.predict(X))
+    # y and sample_weight likewise.
+    half = torch.tensor(y, dtype=torch.bfloat16)
+    with pytest.raises(TypeError, match=r"^EnsembleRegressor: y is a torch tensor that numpy "
+                                        r"cannot read .*; pass y\.double\(\)\.$"):
+        ensemble.fit(X, half)
+    with pytest.raises(TypeError, match=r"^sample_weight is a torch tensor that numpy cannot "
+                                        r"read .*; pass sample_weight\.double\(\)\.$"):
+        mlp.fit(X, y, sample_weight=torch.ones(20, dtype=torch.bfloat16))
+    ensemble.fit(X, half.double(), sample_weight=torch.ones(20))
+    # A deployed expert, the average of its fold fits, too.
+    from skmoe import CrossFitAverage
+
+    average = CrossFitAverage([Ridge().fit(X[:15], y[:15]), Ridge().fit(X[5:], y[5:])], name="a")
+    with pytest.raises(TypeError, match=r"^CrossFitAverage of expert 'a': X is a torch tensor "
+                                        r"that numpy cannot read \(it requires grad\)"):
+        average.predict(graded)
+    np.testing.assert_allclose(average.predict(graded.detach()), average.predict(X))
+    mlp.fit(torch.tensor(X, dtype=torch.bfloat16).double(), y)
+    assert mlp.predict(torch.tensor(X, dtype=torch.float32)).shape == (20,)
