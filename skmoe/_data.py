@@ -498,7 +498,7 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
         check_array(X, accept_sparse=_ROW_FORMATS, dtype=None, **options)
         return X
     if is_dataframe(X):
-        _check_shape(X.shape, ensure_min_samples)
+        _check_shape(X.shape, ensure_min_samples, estimator)
         refuse_sparse_fill(X, None if estimator is None else type(estimator).__name__)
         numeric, _, _ = column_kinds(X)
         if numeric:
@@ -580,15 +580,21 @@ def _pandas_major():
     return int(pd.__version__.split(".")[0])
 
 
-def _check_shape(shape, ensure_min_samples):
-    """scikit-learn's errors for too few rows or no columns (of a DataFrame)."""
+def _check_shape(shape, ensure_min_samples, estimator=None):
+    """scikit-learn's errors for too few rows or no columns (of a DataFrame).
+
+    With the estimator's name, as scikit-learn's check of an array gives it (a
+    mixture's predict on a DataFrame of no rows said only "... a minimum of 1
+    is required.", on an array "... is required by MixtureOfExpertsRegressor.").
+    """
     n_rows, n_columns = shape
+    by = "" if estimator is None else f" by {type(estimator).__name__}"
     if n_rows < ensure_min_samples:
         raise ValueError(f"Found array with {n_rows} sample(s) (shape={shape}) while a "
-                         f"minimum of {ensure_min_samples} is required.")
+                         f"minimum of {ensure_min_samples} is required{by}.")
     if n_columns < 1:
         raise ValueError(f"Found array with 0 feature(s) (shape={shape}) while a "
-                         "minimum of 1 is required.")
+                         f"minimum of 1 is required{by}.")
 
 
 class FittedMarkerMixin:

@@ -114,3 +114,40 @@ def test_a_torch_tensor_numpy_cannot_read_is_named_with_the_call_that_reads_it()
     np.testing.assert_allclose(average.predict(graded.detach()), average.predict(X))
     mlp.fit(torch.tensor(X, dtype=torch.bfloat16).double(), y)
     assert mlp.predict(torch.tensor(X, dtype=torch.float32)).shape == (20,)
+
+
+# -- a DataFrame of no rows ----------------------------------------------------------------
+def _fitted_on_a_frame():
+    from sklearn.linear_model import Ridge
+
+    from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randn(30, 2), columns=["a", "b"])
+    y = X["a"].to_numpy() + 0.1 * rng.randn(30)
+    experts = [("a", Ridge()), ("b", Ridge(alpha=9.0))]
+    models = [MixtureOfExpertsRegressor(experts, training="em", max_iter=2, random_state=0),
+              EnsembleRegressor(experts),
+              HierarchicalMixtureRegressor(Ridge(), branching=(2,), max_iter=2, random_state=0)]
+    return X, y, models
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+def test_a_dataframe_of_too_few_rows_names_the_estimator_as_an_array_does():
+    # scikit-learn names the estimator in "Found array with 0 sample(s) ...
+    # is required by MixtureOfExpertsRegressor." for an array; a DataFrame,
+    # checked by skmoe to reach the experts as it is, said only "... is required."
+    X, y, models = _fitted_on_a_frame()
+    for model in models[:2]:   # (HME names its leaves against the rows first)
+        name = type(model).__name__
+        with pytest.raises(ValueError, match=r"^Found array with 1 sample\(s\) \(shape=\(1, 2\)\) "
+                                             rf"while a minimum of 2 is required by {name}\.$"):
+            model.fit(X.iloc[:1], y[:1])
+    for model in models:
+        name = type(model).__name__
+        model.fit(X, y)
+        for empty in (X.iloc[:0], X.to_numpy()[:0]):
+            with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\) \(shape=\(0, 2\)\)"
+                                                 rf" while a minimum of 1 is required by {name}\.$"):
+                model.predict(empty)
