@@ -546,6 +546,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # A DataFrame of no columns is that too: scikit-learn's check failed
             # on it with numpy's bare "at least one array or dtype is required".
             X = np.empty((X.shape[0], 0))
+        if isinstance(X, torch.Tensor):
+            # As predict reads a tensor (_inputs), whatever its dtype: a
+            # bfloat16 one, or one that requires grad, stopped in numpy's cast
+            # ("Got unsupported ScalarType BFloat16"), though predict took it.
+            X = X.detach().to("cpu", torch.float64).numpy()
         # float64, as the mixtures give it: float32 X was kept, its means and
         # scales computed in float32, and the same numbers fitted another gate.
         X = _float_x(X, ensure_min_features=0)

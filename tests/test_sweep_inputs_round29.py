@@ -151,3 +151,22 @@ def test_a_dataframe_of_too_few_rows_names_the_estimator_as_an_array_does():
             with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\) \(shape=\(0, 2\)\)"
                                                  rf" while a minimum of 1 is required by {name}\.$"):
                 model.predict(empty)
+
+
+def test_mlp_gate_fits_a_tensor_of_any_dtype_as_it_predicts_one():
+    # predict_proba reads a bfloat16 tensor, or one that requires grad, as its
+    # float64 values; fit stopped in numpy's cast ("Got unsupported ScalarType
+    # BFloat16", "Can't call numpy() on Tensor that requires grad").
+    import torch
+
+    from skmoe import MLPGate
+
+    rng = np.random.RandomState(0)
+    X = torch.tensor(rng.randn(30, 3), dtype=torch.bfloat16)
+    targets = rng.dirichlet(np.ones(2), size=30)
+    values = X.double().numpy()      # the numbers the tensor holds
+    expected = MLPGate(max_iter=5).fit(values, targets).predict_proba(values)
+    for tensor in (X, X.double().requires_grad_()):
+        gate = MLPGate(max_iter=5).fit(tensor, targets)
+        np.testing.assert_array_equal(gate.predict_proba(values), expected)
+        np.testing.assert_array_equal(gate.predict_proba(tensor), expected)
