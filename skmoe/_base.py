@@ -598,7 +598,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 f"y should be a 1d array, got an array of shape {shape} instead: "
                 f"{type(self).__name__} fits one target; for several, use "
                 "MultiGateMixtureOfExperts or HeterogeneousMultiGateMixtureOfExperts (one "
-                "task per column of y), or fit one model per column.")
+                "task per column of y), or fit one model per column."
+                f"{_one_hot_hint(y) if self._is_classifier else ''}")
         y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
         check_consistent_length(X, y)
         return X, y
@@ -771,6 +772,22 @@ def _first_non_number(values):
         except (TypeError, ValueError):
             return value
     return None
+
+
+def _one_hot_hint(y):
+    """A hint for a classifier's y of several columns whose rows are one-hot.
+
+    One-hot labels (a Keras habit) were sent to the multi-task mixtures, as
+    if each column were a task of its own.
+    """
+    try:
+        Y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return ""
+    if Y.ndim != 2 or not np.all((Y == 0) | (Y == 1)) or not np.all(Y.sum(axis=1) == 1):
+        return ""
+    return (" Its rows are one-hot (a single 1 each): if they encode one label per row, "
+            "pass that label instead (y.argmax(axis=1), or the class names).")
 
 
 def check_sample_weight(sample_weight, X):

@@ -170,3 +170,28 @@ def test_mlp_gate_fits_a_tensor_of_any_dtype_as_it_predicts_one():
         gate = MLPGate(max_iter=5).fit(tensor, targets)
         np.testing.assert_array_equal(gate.predict_proba(values), expected)
         np.testing.assert_array_equal(gate.predict_proba(tensor), expected)
+
+
+# -- one-hot labels ------------------------------------------------------------------------
+def test_one_hot_labels_are_told_to_be_given_as_labels():
+    # A classifier's y of one-hot rows was sent to the multi-task mixtures alone
+    # ("for several, use MultiGateMixtureOfExperts ..."), as if each column were
+    # a task; the labels it encodes are the likely intent.
+    from sklearn.linear_model import LogisticRegression
+
+    from skmoe import EnsembleClassifier, MixtureOfExpertsClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 2)
+    labels = np.arange(30) % 3
+    one_hot = np.eye(3, dtype=int)[labels]
+    experts = [("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))]
+    for model in (MixtureOfExpertsClassifier(experts), EnsembleClassifier(experts)):
+        with pytest.raises(ValueError, match=r"use MultiGateMixtureOfExperts .*Its rows are "
+                                             r"one-hot .*pass that label instead "
+                                             r"\(y\.argmax\(axis=1\)"):
+            model.fit(X, one_hot)
+        # Columns that are no one-hot code (two labels on a row) get no such hint.
+        with pytest.raises(ValueError, match=r"or fit one model per column\.$"):
+            model.fit(X, np.c_[one_hot[:, :2], np.ones(30, dtype=int)])
+    assert EnsembleClassifier(experts).fit(X, one_hot.argmax(axis=1)).predict(X[:2]).shape == (2,)
