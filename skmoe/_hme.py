@@ -97,8 +97,13 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
                     and isinstance(item[0], str)):
                 raise TypeError(f"{expected}, each name a string; got {item!r} in the list.")
         if len(self.experts) != n_leaves:
+            # (The flat mixtures' list of 3 experts, given as is, said only that
+            # the counts differ: name the ways to make them agree.)
+            n = len(self.experts)
             raise ValueError(f"branching={self.branching!r} has {n_leaves} leaves but "
-                             f"{len(self.experts)} experts were given.")
+                             f"{n} experts were given: give one (name, estimator) pair "
+                             f"per leaf, one estimator (cloned to every leaf), or a "
+                             f"branching with {n} leaves (e.g. branching={n}, one level).")
         return list(self.experts)
 
     def _resolve_leaves(self, rng):
