@@ -174,14 +174,12 @@ def run_set(name, n_splits, models, out):
 
 
 def check_early_exit(n_splits, out):
-    import torch
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import ShuffleSplit
 
     from skmoe import HeterogeneousMultiGateMixtureOfExperts
     from skmoe import _mmoe_hetero
     from skmoe._crossfit import make_folds
-    from skmoe._torch_utils import to_numpy, to_tensor
 
     grid = np.asarray(_mmoe_hetero.ALPHA_GRID)
 
@@ -189,19 +187,8 @@ def check_early_exit(n_splits, out):
         # _choose_alpha's folds, gates and held-out losses, every penalty tried.
         def _choose_alpha(self, new_gates, Zx, outputs, Y, weight, seed):
             folds = make_folds(_mmoe_hetero.ALPHA_CV, np.empty((len(Zx), 0)), seed=seed)
-            targets = to_tensor(Y, self.device_)
-            held = np.zeros((len(grid), self.n_tasks_))
-            for i, alpha in enumerate(grid):
-                for train, test in folds:
-                    gates = new_gates()
-                    self._fit_gates(gates, Zx, outputs, Y, weight,
-                                    np.full(self.n_tasks_, alpha), rows=train)
-                    with torch.no_grad():
-                        losses = self._row_losses(
-                            gates, Zx[test],
-                            [to_tensor(o[test], self.device_) for o in outputs],
-                            targets[test])
-                    held[i] += to_numpy(losses.double()) @ weight[test]
+            held = np.array([self._held_out_loss(alpha, folds, new_gates, Zx, outputs, Y,
+                                                 weight) for alpha in grid])
             skipped = bool(np.all(held[1] > held[0]))
             early = held.copy()
             if skipped:

@@ -438,7 +438,6 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             # Too few rows to hold any out: the all-but-constant gates.
             return np.full(self.n_tasks_, ALPHA_GRID[0])
         folds = make_folds(ALPHA_CV, np.empty((len(Zx), 0)), seed=seed)
-        targets = to_tensor(Y, self.device_)
         held_out = np.full((len(ALPHA_GRID), self.n_tasks_), np.inf)
         for i, alpha in enumerate(ALPHA_GRID):
             if i > 1 and np.all(held_out[i - 1] > held_out[:i - 1].min(axis=0)):
@@ -446,18 +445,25 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                 # (the held-out loss rises along the path from there): not
                 # tried, as the weakest ones are the slowest to fit.
                 break
-            held_out[i] = 0.0
-            for train, test in folds:
-                gates = new_gates()
-                self._fit_gates(gates, Zx, outputs, Y, weight,
-                                np.full(self.n_tasks_, alpha), rows=train)
-                with torch.no_grad():
-                    losses = self._row_losses(
-                        gates, Zx[test], [to_tensor(o[test], self.device_) for o in outputs],
-                        targets[test])
-                held_out[i] += to_numpy(losses.double()) @ weight[test]
+            held_out[i] = self._held_out_loss(alpha, folds, new_gates, Zx, outputs, Y, weight)
         # (argmin takes the first of equal losses: the stronger penalty.)
         return np.asarray(ALPHA_GRID)[np.argmin(held_out, axis=0)]
+
+    def _held_out_loss(self, alpha, folds, new_gates, Zx, outputs, Y, weight):
+        """Each task's weighted loss on the held-out rows of ``folds``, (n_tasks,),
+        of gates trained with the penalty ``alpha`` on the other rows."""
+        targets = to_tensor(Y, self.device_)
+        total = np.zeros(self.n_tasks_)
+        for train, test in folds:
+            gates = new_gates()
+            self._fit_gates(gates, Zx, outputs, Y, weight, np.full(self.n_tasks_, alpha),
+                            rows=train)
+            with torch.no_grad():
+                losses = self._row_losses(
+                    gates, Zx[test], [to_tensor(o[test], self.device_) for o in outputs],
+                    targets[test])
+            total += to_numpy(losses.double()) @ weight[test]
+        return total
 
     # -------------------------------------------------------------- predict
     def _expert_outputs(self, X):
