@@ -86,7 +86,7 @@ def test_guard_stacked_gate_weights_blend_the_gate_and_the_constant_by_their_sha
     # The averaged fold gates alone, on the gate's own inputs.
     inputs = moe.gate_._inputs(moe._gate_input(X))
     with torch.no_grad():
-        gate = softmax(moe.gate_.module_.first(inputs).double().numpy(), axis=1)
+        gate = softmax(moe.gate_.module_.first(inputs).double().cpu().numpy(), axis=1)
     share = shares["gate"] / (shares["gate"] + shares["constant"])
     expected = share * gate + (1 - share) * moe.blend_weights_
     assert_allclose(moe.predict_gate(X), expected, rtol=1e-12, atol=1e-14)
