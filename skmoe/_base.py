@@ -11,7 +11,6 @@ homogeneous mixture.  Parameter handling (``tree__max_depth`` in
 import contextlib
 import difflib
 import numbers
-from collections import Counter
 
 import numpy as np
 from scipy.sparse import issparse
@@ -31,10 +30,10 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
-                    huge_values_hint, is_dataframe, missing_column_hint, n_samples,
-                    normalised_weights, own_frame, pandas_na_hint, read_only_view,
-                    refuse_sparse_fill, refuse_unreadable_tensor, resolve_gate_transformer,
-                    take_rows, time_columns_hint, warned_once)
+                    huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
+                    n_samples, normalised_weights, own_frame, pandas_na_hint, read_only_view,
+                    refuse_reordered_columns, refuse_sparse_fill, refuse_unreadable_tensor,
+                    resolve_gate_transformer, take_rows, time_columns_hint, warned_once)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -512,18 +511,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         read columns by position, so ``X[[2, 1, 0]]`` gave predictions from
         swapped features without a word.
         """
-        fitted = getattr(self, "_column_labels_in", None)
-        if fitted is None or not is_dataframe(X):
-            return
-        labels = X.columns.tolist()
-        if labels != fitted and Counter(labels) == Counter(fitted):
-            def shown(values):
-                return repr(values[:10])[:-1] + (", ...]" if len(values) > 10 else "]")
-            raise ValueError(
-                f"X has the columns seen in fit in another order ({shown(labels)}; in fit: "
-                f"{shown(fitted)}). Its column labels are not all strings, so they are no "
-                "feature names that scikit-learn checks, and the experts and the gate read "
-                "the columns by position: reorder them as in fit (X[fit_columns]).")
+        refuse_reordered_columns(self, X, "the experts and the gate read")
 
     def _fit_gate_view(self, X, y):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
@@ -561,8 +549,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         """
         _check_feature_names(self, X, reset=True)
         # Labels that are not feature names (integers): see _check_column_order.
-        self._column_labels_in = (X.columns.tolist() if is_dataframe(X) and not hasattr(
-            self, "feature_names_in_") else None)
+        keep_column_labels(self, X)
         with self._nan_refusers_named():
             X = check_X_for_experts(X, ensure_min_samples=2,
                                     allow_nan=self._experts_allow_nan(), estimator=self)

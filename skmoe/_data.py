@@ -637,9 +637,11 @@ def refuse_reordered_columns(estimator, X, reads):
         return
     labels = X.columns.tolist()
     if labels != fitted and Counter(labels) == Counter(fitted):
+        def shown(values):
+            return repr(values[:10])[:-1] + (", ...]" if len(values) > 10 else "]")
         raise ValueError(
-            f"X has the columns seen in fit in another order ({labels[:10]}; in fit: "
-            f"{fitted[:10]}). Its column labels are not all strings, so they are no "
+            f"X has the columns seen in fit in another order ({shown(labels)}; in fit: "
+            f"{shown(fitted)}). Its column labels are not all strings, so they are no "
             f"feature names that scikit-learn checks, and {reads} the columns by "
             "position: reorder them as in fit (X[fit_columns]).")
 

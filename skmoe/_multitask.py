@@ -21,8 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, refuse_time_target, rows_of_positive_weight,
                     scaled_r2_score, scoring_weights)
-from ._data import (FittedMarkerMixin, is_dataframe, mean_and_scale, refuse_unreadable_tensor,
-                    validate_numeric_data)
+from ._data import (FittedMarkerMixin, is_dataframe, keep_column_labels, mean_and_scale,
+                    refuse_unreadable_tensor, validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -361,8 +361,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                                             ensure_all_finite=nan_policy,
                                             who=type(self).__name__)
         if reset:
-            self._column_labels_in = (X.columns.tolist() if is_dataframe(X) and not hasattr(
-                self, "feature_names_in_") else None)
+            keep_column_labels(self, X)
         return checked
 
     def _check_X(self, X):
