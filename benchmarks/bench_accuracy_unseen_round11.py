@@ -23,8 +23,6 @@ import pandas as pd
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # The loading, the fits, the summary and the command line are round 6's, the
 # fold-by-fold diagnosis round 7's, the report round 9's.
-import bench_accuracy_unseen_round6 as round6  # noqa: E402
-import bench_accuracy_unseen_round7 as round7  # noqa: E402
 import bench_accuracy_unseen_round9 as round9  # noqa: E402
 from bench_accuracy_unseen_round9 import _at_most  # noqa: E402
 from bench_accuracy_unseen_round10 import _as_factors, _without_single_rows  # noqa: E402
@@ -119,22 +117,8 @@ SETS = {
 }
 
 
-def load(name):
-    """(task, X, y) of one of this round's sets, read as round 6 reads its own."""
-    return round6.load(name, SETS)
-
-
-def run(name, n_splits, log):
-    """Round 6's per-split records (each fit's warnings too) on this round's sets."""
-    return round6.run(name, n_splits, log, SETS)
-
-
-def main(argv=None):
-    args = round6.build_parser(SETS, __doc__).parse_known_args(argv)[0]
-    if args.report and args.out:
-        round6.run_or_report(args, run, round9.report, None)
-        return
-    round7.main(argv, SETS, __doc__, load, run)
+# Round 6's loader and records, round 9's report, round 7's command line.
+load, run, main = round9.entry_points(SETS, __doc__)
 
 
 if __name__ == "__main__":

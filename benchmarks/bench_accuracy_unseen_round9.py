@@ -68,16 +68,6 @@ SETS = {
 }
 
 
-def load(name):
-    """(task, X, y) of one of this round's sets, read as round 6 reads its own."""
-    return round6.load(name, SETS)
-
-
-def run(name, n_splits, log):
-    """Round 6's per-split records (each fit's warnings too) on this round's sets."""
-    return round6.run(name, n_splits, log, SETS)
-
-
 def _mean(records, method, key):
     return float(np.mean([r[key] for r in records if r["method"] == method]))
 
@@ -102,12 +92,29 @@ def report(results):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    args = round6.build_parser(SETS, __doc__).parse_known_args(argv)[0]
-    if args.report and args.out:
-        round6.run_or_report(args, run, report, None)
-        return
-    round7.main(argv, SETS, __doc__, load, run)
+def entry_points(sets, doc):
+    """A round's ``load``, ``run`` and ``main`` for its ``sets`` (rounds 9 on):
+    round 6's loader and per-split records (each fit's warnings too), this
+    round's report with ``--report``, round 7's command line otherwise."""
+    def load(name):
+        """(task, X, y) of one of the round's sets, read as round 6 reads its own."""
+        return round6.load(name, sets)
+
+    def run(name, n_splits, log):
+        """Round 6's per-split records on the round's sets."""
+        return round6.run(name, n_splits, log, sets)
+
+    def main(argv=None):
+        args = round6.build_parser(sets, doc).parse_known_args(argv)[0]
+        if args.report and args.out:
+            round6.run_or_report(args, run, report, None)
+            return
+        round7.main(argv, sets, doc, load, run)
+
+    return load, run, main
+
+
+load, run, main = entry_points(SETS, __doc__)
 
 
 if __name__ == "__main__":
