@@ -162,14 +162,33 @@ def task_scores(kind, true, pred, proba, classes):
                                        labels=list(classes)))}
 
 
-def run_set(name, n_splits, models, out):
+def multi_task_model(model, tasks, split, k):
+    """The multi-task estimator ``model`` names (mmoe, ple, hetero), or None."""
+    from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+
+    if model not in MULTI:
+        return None
+    if model == "hetero":
+        return HeterogeneousMultiGateMixtureOfExperts(hetero_pool(split, k), tasks,
+                                                      random_state=split)
+    return MultiGateMixtureOfExperts(tasks, architecture="ple" if model == "ple" else "mmoe",
+                                     random_state=split)
+
+
+def run_set(name, n_splits, models, out, load_set=None, build=multi_task_model,
+            task_extras=None):
+    """Fit and score ``models`` on the splits of one set; one json record per task.
+
+    ``load_set`` (default :func:`load`) gives (X, Y, tasks); ``build(model, tasks,
+    split, k)`` a multi-task estimator, or None for one model per target
+    (:func:`single_model`); ``task_extras(est)``, if given, a dict per task of
+    a fitted multi-task estimator's figures to record beside its scores.
+    """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import ShuffleSplit
 
-    from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
-
     warnings.simplefilter("ignore", ConvergenceWarning)
-    X, Y, tasks = load(name)
+    X, Y, tasks = (load_set or load)(name)
     splits = ShuffleSplit(n_splits, test_size=0.25, random_state=0).split(X)
     for split, (train, test) in enumerate(splits):
         k = 15 if len(train) >= 60 else 5
@@ -179,14 +198,9 @@ def run_set(name, n_splits, models, out):
             record = dict(dataset=name, split=split, model=model, n_train=len(train),
                           n_test=len(test))
             try:
-                if model in MULTI:
-                    if model == "hetero":
-                        est = HeterogeneousMultiGateMixtureOfExperts(
-                            hetero_pool(split, k), tasks, random_state=split)
-                    else:
-                        est = MultiGateMixtureOfExperts(
-                            tasks, architecture="ple" if model == "ple" else "mmoe",
-                            random_state=split)
+                extras = [{} for _ in tasks]
+                est = build(model, tasks, split, k)
+                if est is not None:
                     est.fit(X[train], Ytr)
                     fit_s = time.perf_counter() - start
                     pred = np.asarray(est.predict(X[test]))
@@ -197,6 +211,8 @@ def run_set(name, n_splits, models, out):
                     record["score_method"] = float(est.score(X[test], Yte))
                     per_task = [(t, pred[:, t], probas[t], est.classes_[t])
                                 for t in range(len(tasks))]
+                    if task_extras is not None:
+                        extras = task_extras(est)
                 else:
                     per_task, fit_s = [], 0.0
                     for t, kind in enumerate(tasks):
@@ -216,6 +232,7 @@ def run_set(name, n_splits, models, out):
                 record["fit_s"] = round(fit_s, 3)
                 for t, p, proba, classes in per_task:
                     out.write(json.dumps(dict(record, task=Y.columns[t], kind=tasks[t],
+                                              **extras[t],
                                               **task_scores(tasks[t], Yte.iloc[:, t].to_numpy(),
                                                             p, proba, classes))) + "\n")
             except Exception as exc:   # a crash is a result too

@@ -47,7 +47,6 @@ import argparse
 import json
 import os
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -119,58 +118,22 @@ def load(name):
     return X, Y, tasks
 
 
-def run_set(name, n_splits, models, out):
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.model_selection import ShuffleSplit
-
+def _hetero_model(model, tasks, split, k):
+    """The heterogeneous MMoE at the penalty ``model`` names, or None (one model
+    per target)."""
     from skmoe import HeterogeneousMultiGateMixtureOfExperts
 
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    X, Y, tasks = load(name)
-    splits = ShuffleSplit(n_splits, test_size=0.25, random_state=0).split(X)
-    for split, (train, test) in enumerate(splits):
-        k = 15 if len(train) >= 60 else 5
-        Ytr, Yte = Y.iloc[train].reset_index(drop=True), Y.iloc[test].reset_index(drop=True)
-        for model in models:
-            start = time.perf_counter()
-            record = dict(dataset=name, split=split, model=model, n_train=len(train),
-                          n_test=len(test))
-            try:
-                extra = [{} for _ in tasks]
-                if model in HETERO:
-                    est = HeterogeneousMultiGateMixtureOfExperts(
-                        realdata.hetero_pool(split, k), tasks, alpha=HETERO[model],
-                        random_state=split).fit(X[train], Ytr)
-                    fit_s = time.perf_counter() - start
-                    pred = np.asarray(est.predict(X[test]))
-                    probas = (est.predict_proba(X[test]) if any(t != "regression"
-                                                                for t in tasks)
-                              else [None] * len(tasks))
-                    record["score_method"] = float(est.score(X[test], Yte))
-                    per_task = [(t, pred[:, t], probas[t], est.classes_[t])
-                                for t in range(len(tasks))]
-                    extra = [{"alpha_": float(a)} for a in est.alpha_]
-                else:
-                    per_task, fit_s = [], 0.0
-                    for t, kind in enumerate(tasks):
-                        est = realdata.single_model(model, kind, split, k)
-                        t0 = time.perf_counter()
-                        est.fit(X[train], Ytr.iloc[:, t].to_numpy())
-                        fit_s += time.perf_counter() - t0
-                        proba = (est.predict_proba(X[test]) if kind != "regression"
-                                 else None)
-                        per_task.append((t, est.predict(X[test]), proba,
-                                         getattr(est, "classes_", [None])))
-                record["fit_s"] = round(fit_s, 3)
-                for t, p, proba, classes in per_task:
-                    out.write(json.dumps(dict(
-                        record, task=Y.columns[t], kind=tasks[t], **extra[t],
-                        **realdata.task_scores(tasks[t], Yte.iloc[:, t].to_numpy(), p,
-                                               proba, classes))) + "\n")
-            except Exception as exc:   # a crash is a result too
-                out.write(json.dumps(dict(record, error=f"{type(exc).__name__}: {exc}")) + "\n")
-            out.flush()
-            print(name, split, model, f"{time.perf_counter() - start:.1f}s", file=sys.stderr)
+    if model not in HETERO:
+        return None
+    return HeterogeneousMultiGateMixtureOfExperts(realdata.hetero_pool(split, k), tasks,
+                                                  alpha=HETERO[model], random_state=split)
+
+
+def run_set(name, n_splits, models, out):
+    """bench_multitask_realdata's records on this file's sets and models, with
+    the penalty each task's gate got (``alpha_``)."""
+    realdata.run_set(name, n_splits, models, out, load_set=load, build=_hetero_model,
+                     task_extras=lambda est: [{"alpha_": float(a)} for a in est.alpha_])
 
 
 def check_early_exit(n_splits, out):
