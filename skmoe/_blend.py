@@ -61,6 +61,7 @@ the gate and the experts' means held fixed
 import contextlib
 import copy
 import math
+import numbers
 import time
 import warnings
 
@@ -73,6 +74,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel
 
+from ._crossfit import united_folds
 from ._likelihood import (LOG_2PI, fitted_noise_variances, log_proba_at_labels,
                           mix_probabilities, moved_to_mean)
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
@@ -106,7 +108,8 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "centre_head_inputs": True, "constant_floor": CONSTANT_FLOOR,
           "head_bounds": "lower", "prior_candidate": True,
           "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "products_beyond_range": "plain",
-          "classification_beyond_range": "clip", "prior_floor": True}
+          "classification_beyond_range": "clip", "prior_floor": True,
+          "gate_folds_follow_cv": True, "inner_split_follows_cv": True}
 
 
 @contextlib.contextmanager
@@ -248,9 +251,20 @@ class MixedLogits(torch.nn.Module):
                                + math.log1p(-self.share))
 
 
-def _gate_folds(problem, n_folds, seed):
+def _gate_folds(problem, n_folds, seed, user_folds=None):
+    """The gate folds over the out-of-fold rows: (train, test) index pairs.
+
+    ``user_folds``: the splits the user gave as ``cv`` (None for an int).
+    Each gate fold is then a union of their test folds, so that rows the
+    user keeps together (a group) are held out together here too: with rows
+    shuffled into folds, a candidate that learnt something true of a group
+    alone (an expert's edge on it) was scored on rows of that group, and the
+    final blend trusted it on groups it had never seen.
+    """
     n = len(problem.y)
     n_folds = max(2, min(n_folds, n // 4))
+    if user_folds is not None:
+        return united_folds(user_folds, n_folds, seed, n)
     if problem.is_classifier:
         counts = np.bincount(problem.y, minlength=problem.n_classes)
         if counts[counts > 0].min() >= n_folds:
@@ -442,13 +456,25 @@ def _head_can_fit(problem, train):
     return not problem.is_classifier or len(np.unique(problem.y[train])) >= 2
 
 
-def _inner_split(train, w, fraction, rng):
+def _inner_split(train, w, fraction, rng, user_tests=()):
     """Early-stopping rows and training rows (every weight is positive: the
-    mixture leaves rows of zero weight out)."""
-    shuffled = rng.permutation(train)
-    n_val = int(round(fraction * len(train)))
-    n_val = n_val if 1 <= n_val <= len(train) - 2 else 0
-    val = np.sort(shuffled[:n_val])
+    mixture leaves rows of zero weight out).
+
+    ``user_tests``: test folds of the user's splits that lie in ``train``;
+    with two or more, the early-stopping rows are one of them, drawn at
+    random, whatever ``fraction`` (unless it is 0). Rows shuffled into a
+    split let a gate that learnt the training groups keep improving on rows
+    of those groups (Ecdat::Wages in groups of a person's 7 years: "did not
+    converge" on 8 of 10 fits, whose advice to raise max_epochs only let it
+    learn them longer; on none with the user's folds).
+    """
+    if fraction and len(user_tests) > 1:
+        val = np.sort(user_tests[rng.randint(len(user_tests))])
+    else:
+        shuffled = rng.permutation(train)
+        n_val = int(round(fraction * len(train)))
+        n_val = n_val if 1 <= n_val <= len(train) - 2 else 0
+        val = np.sort(shuffled[:n_val])
     # Kept as int32 where the rows allow (every gate holds its rows through its
     # training: a sixth of the stacked gate's memory on 10^6 rows).
     index_type = np.int32 if len(w) < np.iinfo(np.int32).max else np.int64
@@ -478,6 +504,12 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     if regression:   # the problem's standardisation of y
         y_mean, y_scale = problem.y_mean, problem.y_scale
     everything = list(range(problem.n_experts))
+    user_folds = None
+    if (LEVERS["gate_folds_follow_cv"] and cv is not None
+            and not isinstance(cv, numbers.Integral)):
+        # The user's splits, drawn once: the experts' out-of-fold fits and the
+        # gate folds (_gate_folds) both follow them.
+        cv = user_folds = problem.folds(cv, None)
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, models, below_floor = fixed_outputs(problem, everything, cv,
                                                        rng.randint(2**31 - 1), parallel,
@@ -498,7 +530,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                else gate_inputs.scaling(problem.X, raw))
     gate = clone(gate_template).init(np.empty((0, len(scaling[0]))), problem.n_experts, 0,
                                      device=device, scaling=scaling)
-    folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1))
+    folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1), user_folds)
     n = len(problem.y)
     proba = None if regression else raw                                  # (n, M, C)
     head_y = problem.y_standardised if regression else problem.y
@@ -561,8 +593,13 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                     w[head_train], warm_from=full, y_range=y_range)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
                                                            regression, problem.n_classes)
+        # The user's test folds inside this fold's training rows: a gate's
+        # early-stopping rows are one of them (see _inner_split).
+        inside = ([] if user_folds is None or not LEVERS["inner_split_follows_cv"] else
+                  [test_rows for _, test_rows in user_folds if np.isin(test_rows, train).all()])
         for _ in range(n_init):
-            fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng)
+            fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng,
+                                              inside)
             members.append((fit_rows, val_rows,
                             start if LEVERS["start_at_constant"] else None))
             member_fold.append(k)

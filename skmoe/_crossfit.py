@@ -112,6 +112,21 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     return folds
 
 
+def united_folds(folds, n_folds, seed, n_rows):
+    """``min(n_folds, len(folds))`` (at least 2) folds, each test fold the union
+    of whole test folds of ``folds`` (drawn at random by ``seed``).
+
+    Second-level folds (those that score the gates and heads on the experts'
+    out-of-fold rows) built so from the user's splits hold out together the
+    rows the user keeps together, such as a group.
+    """
+    n_folds = max(2, min(n_folds, len(folds)))
+    order = np.random.RandomState(seed).permutation(len(folds))
+    tests = [np.sort(np.concatenate([folds[i][1] for i in order[k::n_folds]]))
+             for k in range(n_folds)]
+    return [(np.setdiff1d(np.arange(n_rows), test), test) for test in tests]
+
+
 def check_fold_count(cv, n_rows, splits="a splitter or an iterable of (train, test) splits"):
     """Refuse a flag as ``cv``, or a number of folds that ``n_rows`` rows cannot make.
 

@@ -28,7 +28,8 @@ from sklearn.utils.parallel import Parallel
 from ._compat import Interval, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
                     _check_not_unsupervised, rebuilt_error)
-from ._crossfit import _check_every_class_trains, cross_fit, make_folds, splits_of_rows
+from ._crossfit import (_check_every_class_trains, cross_fit, make_folds, splits_of_rows,
+                        united_folds)
 from ._data import normalised_weights, read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
@@ -124,6 +125,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         held-out rows; a tie goes to the stronger penalty; the penalties are
         tried strongest first, and the weaker ones are not tried once one did
         worse than a stronger one on every task); ``alpha_`` holds the choice.
+        With ``cv`` a splitter or splits of yours, those 3 folds are unions
+        of whole test folds of them (a group is held out whole).
     max_iter : int, default=200
         L-BFGS iterations (full batch) for the gates.
     cv : int, cross-validation generator or None, default=3
@@ -286,10 +289,11 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         # the 1-D y it was: as a column, single-output regressors warned about
         # a "column-vector y" the user never passed.
         targets = Z[:, 0] if Z.shape[1] == 1 else Z
+        folds = self._folds(X, Y, seed, kept)
         try:
             fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
                              read_only_view(X), targets,   # no expert can change X
-                             self._folds(X, Y, seed, kept),
+                             folds,
                              partial(_predict_columns, n_columns=Z.shape[1]),
                              weights=sample_weight, seeds=[seed] * len(names), refit=True)
         except Exception as exc:
@@ -306,7 +310,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
         Zx, outputs = self._inputs(X), self._per_task(honest)
         new_gates = partial(self._new_gates, X.shape[1], gate_sizes, len(names), seed)
-        self.alpha_ = self._choose_alpha(new_gates, Zx, outputs, Y, weight, seed)
+        # The user's splits (cv not an int) are the penalty's folds too.
+        user_folds = None if isinstance(self.cv, numbers.Integral) else folds
+        self.alpha_ = self._choose_alpha(new_gates, Zx, outputs, Y, weight, seed, user_folds)
         self.gates_ = new_gates()
         self.n_iter_ = self._fit_gates(self.gates_, Zx, outputs, Y, weight, self.alpha_)
         # Last: named_experts_ marks the estimator fitted. Set before the gates
@@ -425,19 +431,22 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         gates.eval()
         return n_iter
 
-    def _choose_alpha(self, new_gates, Zx, outputs, Y, weight, seed):
+    def _choose_alpha(self, new_gates, Zx, outputs, Y, weight, seed, user_folds=None):
         """Each task's L2 penalty: ``alpha``, or with 'auto' the best of ALPHA_GRID.
 
         Gates are trained on all but one of ``ALPHA_CV`` shuffled folds of the
         rows and scored on the held-out fold (each task's weighted loss); the
-        folds are the same for every penalty.
+        folds are the same for every penalty. ``user_folds``: the splits the
+        user gave as ``cv``; each fold is then a union of their test folds, so
+        that rows the user keeps together (a group) are held out together.
         """
         if not isinstance(self.alpha, str):
             return np.full(self.n_tasks_, float(self.alpha))
         if len(Zx) < 2 * ALPHA_CV:
             # Too few rows to hold any out: the all-but-constant gates.
             return np.full(self.n_tasks_, ALPHA_GRID[0])
-        folds = make_folds(ALPHA_CV, np.empty((len(Zx), 0)), seed=seed)
+        folds = (make_folds(ALPHA_CV, np.empty((len(Zx), 0)), seed=seed) if user_folds is None
+                 else united_folds(user_folds, ALPHA_CV, seed, len(Zx)))
         held_out = np.full((len(ALPHA_GRID), self.n_tasks_), np.inf)
         for i, alpha in enumerate(ALPHA_GRID):
             if i > 1 and np.all(held_out[i - 1] > held_out[:i - 1].min(axis=0)):

@@ -375,7 +375,10 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         for k=2), and a classifier needs a class with k rows. A splitter
         must put every row in exactly one test fold (``KFold``; not
         ``ShuffleSplit`` or ``TimeSeriesSplit``). For rows in groups, pass
-        the folds themselves: ``cv=list(GroupKFold(5).split(X, y, groups))``.
+        the folds themselves: ``cv=list(GroupKFold(5).split(X, y, groups))``;
+        the stacked gate's folds (which score its candidates) are then
+        unions of whole test folds of them, so a group is held out whole
+        there too.
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib; EM's
         ``n_init`` restarts, when there are several, run in parallel instead.
