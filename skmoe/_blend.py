@@ -466,7 +466,8 @@ def _inner_split(train, w, fraction, rng, user_tests=()):
     split let a gate that learnt the training groups keep improving on rows
     of those groups (Ecdat::Wages in groups of a person's 7 years: "did not
     converge" on 8 of 10 fits, whose advice to raise max_epochs only let it
-    learn them longer; on none with the user's folds).
+    learn them longer; on none of 5 with the user's folds;
+    benchmarks/results/grouped_gate_folds.md).
     """
     if fraction and len(user_tests) > 1:
         val = np.sort(user_tests[rng.randint(len(user_tests))])
