@@ -461,8 +461,9 @@ def _inner_split(train, w, fraction, rng, user_tests=()):
     mixture leaves rows of zero weight out).
 
     ``user_tests``: test folds of the user's splits that lie in ``train``;
-    with two or more, the early-stopping rows are one of them, drawn at
-    random, whatever ``fraction`` (unless it is 0). Rows shuffled into a
+    with two or more, the early-stopping rows are whole ones of them, drawn
+    at random until they hold ``fraction`` of the rows (at least one, and
+    never all; none when ``fraction`` is 0). Rows shuffled into a
     split let a gate that learnt the training groups keep improving on rows
     of those groups (Ecdat::Wages in groups of a person's 7 years: "did not
     converge" on 8 of 10 fits, whose advice to raise max_epochs only let it
@@ -470,7 +471,13 @@ def _inner_split(train, w, fraction, rng, user_tests=()):
     benchmarks/results/grouped_gate_folds.md).
     """
     if fraction and len(user_tests) > 1:
-        val = np.sort(user_tests[rng.randint(len(user_tests))])
+        order = rng.permutation(len(user_tests))
+        sizes = np.cumsum([len(user_tests[i]) for i in order])
+        # (One fold or more: with LeaveOneGroupOut's folds one group alone
+        # was a few rows to stop on.)
+        n_folds = min(int(np.searchsorted(sizes, fraction * len(train))) + 1,
+                      len(user_tests) - 1)
+        val = np.sort(np.concatenate([user_tests[i] for i in order[:n_folds]]))
     else:
         shuffled = rng.permutation(train)
         n_val = int(round(fraction * len(train)))

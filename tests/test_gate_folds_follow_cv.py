@@ -120,6 +120,14 @@ def test_inner_split_draws_a_whole_user_fold():
     fit_rows, val_rows = blend._inner_split(train, np.ones(25), 0.1, rng, user_tests)
     assert any(np.array_equal(val_rows, t) for t in user_tests)
     assert np.array_equal(np.sort(np.r_[fit_rows, val_rows]), train)
+    # Small folds (LeaveOneGroupOut): as many whole ones as hold the fraction.
+    many = [np.arange(k, k + 2) for k in range(0, 40, 2)]
+    fit_rows, val_rows = blend._inner_split(np.arange(40), np.ones(40), 0.25, rng, many)
+    assert len(val_rows) == 10 and len(fit_rows) == 30
+    assert all(set(t) <= set(val_rows) or not set(t) & set(val_rows) for t in many)
+    # Never every fold.
+    fit_rows, val_rows = blend._inner_split(np.arange(40), np.ones(40), 0.99, rng, many)
+    assert len(fit_rows) == 2
     # No early stopping asked for, or one fold only: as without user folds.
     for fraction, tests in ((0.0, user_tests), (0.1, user_tests[:1])):
         got = blend._inner_split(train, np.ones(25), fraction, np.random.RandomState(0), tests)
