@@ -74,7 +74,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel
 
-from ._crossfit import united_folds
+from ._crossfit import rows_of_whole_folds, united_folds
 from ._likelihood import (LOG_2PI, fitted_noise_variances, log_proba_at_labels,
                           mix_probabilities, moved_to_mean)
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
@@ -471,13 +471,7 @@ def _inner_split(train, w, fraction, rng, user_tests=()):
     benchmarks/results/grouped_gate_folds.md).
     """
     if fraction and len(user_tests) > 1:
-        order = rng.permutation(len(user_tests))
-        sizes = np.cumsum([len(user_tests[i]) for i in order])
-        # (One fold or more: with LeaveOneGroupOut's folds one group alone
-        # was a few rows to stop on.)
-        n_folds = min(int(np.searchsorted(sizes, fraction * len(train))) + 1,
-                      len(user_tests) - 1)
-        val = np.sort(np.concatenate([user_tests[i] for i in order[:n_folds]]))
+        val = rows_of_whole_folds(user_tests, fraction, len(train), rng)
     else:
         shuffled = rng.permutation(train)
         n_val = int(round(fraction * len(train)))

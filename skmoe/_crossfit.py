@@ -127,6 +127,19 @@ def united_folds(folds, n_folds, seed, n_rows):
     return [(np.setdiff1d(np.arange(n_rows), test), test) for test in tests]
 
 
+def rows_of_whole_folds(tests, fraction, n_rows, rng):
+    """Whole test folds of ``tests``, drawn at random by ``rng`` until they
+    hold ``fraction`` of ``n_rows`` (at least one, and never all): a
+    hold-out that keeps together the rows the user's splits keep together.
+    """
+    order = rng.permutation(len(tests))
+    sizes = np.cumsum([len(tests[i]) for i in order])
+    # (One fold or more: with LeaveOneGroupOut's folds one group alone was a
+    # few rows to stop on.)
+    n_folds = min(int(np.searchsorted(sizes, fraction * n_rows)) + 1, len(tests) - 1)
+    return np.sort(np.concatenate([tests[i] for i in order[:n_folds]]))
+
+
 def check_fold_count(cv, n_rows, splits="a splitter or an iterable of (train, test) splits"):
     """Refuse a flag as ``cv``, or a number of folds that ``n_rows`` rows cannot make.
 
