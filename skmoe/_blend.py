@@ -365,7 +365,11 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
     log_variance = None
     params = [{"params": list(net.parameters()), "weight_decay": gate.alpha}]
     if loss_fn.regression and loss_fn.loss == "nll":
-        start = torch.log(((loss_fn.y[:, None] - loss_fn.out) ** 2).mean(0).clamp_min(1e-6))
+        # Each expert's weighted mean squared residual (unweighted, integer
+        # weights started elsewhere than their repeated rows).
+        residual2 = (loss_fn.y[:, None] - loss_fn.out) ** 2
+        start = torch.log(((loss_fn.w[:, None] * residual2).sum(0) / loss_fn.w.sum())
+                          .clamp_min(1e-6))
         log_variance = torch.nn.Parameter(start.expand(E, -1).clone())
         params.append({"params": [log_variance], "weight_decay": 0.0})
     optimizer = Adam(params, lr=settings.learning_rate)

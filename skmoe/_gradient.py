@@ -92,8 +92,11 @@ def _build(problem, gate_template, differentiable, fixed, fixed_out, device, see
     if not problem.is_classifier:
         start = np.zeros(problem.n_experts)
         if fixed:
-            start[fixed] = np.log(np.maximum(
-                ((problem.y_standardised[:, None] - fixed_out) ** 2).mean(0), 1e-6))
+            # (Weighted: unweighted, integer weights trained another mixture
+            # than their repeated rows.)
+            start[fixed] = np.log(np.maximum(np.average(
+                (problem.y_standardised[:, None] - fixed_out) ** 2, axis=0,
+                weights=problem.sample_weight), 1e-6))
         log_variance = torch.as_tensor(start, dtype=torch.float32)
     model = JointMixture(gate.module_, expert_groups, fixed, problem.n_experts,
                          not problem.is_classifier, log_variance, routing,
