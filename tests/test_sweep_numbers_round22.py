@@ -83,3 +83,38 @@ def test_stacked_gate_weights_the_start_of_the_noise_scales(monkeypatch):
     MixtureOfExpertsRegressor(_linear_experts(), cv=repeated_folds, **settings).fit(
         X[rows], y[rows])
     assert_allclose(starts[0], starts[1], rtol=0, atol=1e-6)
+
+
+# ---------------------------------------------------------------- guards
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # (max_iter=4)
+@pytest.mark.parametrize("classifier", [False, True])
+def test_guard_cross_fitted_em_fits_integer_weights_as_repeated_rows(classifier):
+    # EM's M-steps (the experts' weighted refits, the noise scales, the
+    # gate's cross-entropy) and its reported figures weigh a row of weight 3
+    # as its three copies: on the rows above, with the copies in one fold,
+    # the same model. (Unpenalised experts: the weights reach them rescaled
+    # to mean one, which a penalty such as LogisticRegression's C would see.)
+    from sklearn.linear_model import LogisticRegression
+
+    from skmoe import MixtureOfExpertsClassifier
+    X, y, weight, rows, folds, repeated_folds = _weighted_and_repeated()
+    if classifier:
+        y = np.digitize(y, [0.5, 1.5])
+        logit = LogisticRegression(C=1e6, tol=1e-12, max_iter=10_000)
+        experts = [("logit", logit),
+                   ("abs", make_pipeline(FunctionTransformer(np.abs), logit))]
+        make = MixtureOfExpertsClassifier
+    else:
+        experts, make = _linear_experts(), MixtureOfExpertsRegressor
+    settings = dict(training="em", init_params="uniform", max_iter=4, random_state=0)
+    weighted = make(experts, cv=folds, **settings).fit(X, y, sample_weight=weight)
+    repeated = make(experts, cv=repeated_folds, **settings).fit(X[rows], y[rows])
+    predict = "predict_proba" if classifier else "predict"
+    assert_allclose(getattr(weighted, predict)(X), getattr(repeated, predict)(X),
+                    rtol=0, atol=1e-7)
+    assert weighted.log_likelihood_ == pytest.approx(repeated.log_likelihood_, abs=1e-8)
+    if classifier:
+        assert weighted.class_prior_[0] == pytest.approx(repeated.class_prior_[0], rel=1e-12)
+        assert_allclose(weighted.class_prior_[1], repeated.class_prior_[1], rtol=1e-12)
+    else:
+        assert_allclose(weighted.noise_variance_, repeated.noise_variance_, rtol=1e-8)
