@@ -28,7 +28,7 @@ from ._em import fit_em
 from ._gradient import fit_gradient
 from ._routing import is_dense
 from ._training import LEARNING_RATE
-from .experts import is_differentiable_expert
+from .experts import TORCH_FIT_OPTIONS, is_differentiable_expert
 from .gates import GATE_FIT_OPTIONS, MLPGate
 
 
@@ -270,3 +270,24 @@ def warn_ignored_options(estimator, training):
                 "hidden_layer_sizes, activation and alpha) with the mixture's "
                 "learning_rate, batch_size, max_epochs and device; they are only used "
                 "with training='em'.", UserWarning, stacklevel=4)
+    if training == "gradient":
+        # Likewise a torch expert's own training loop: the joint trainer trains
+        # its network with the mixture's settings (ignored without a word before).
+        warned = set()
+        for name, expert in estimator._expert_list():
+            if not is_differentiable_expert(expert) or id(expert) in warned:
+                continue
+            warned.add(id(expert))   # n_experts copies of one expert: one warning
+            expert_defaults = {key: p.default for key, p in
+                               signature(type(expert).__init__).parameters.items()}
+            changed = [f"{key}={getattr(expert, key)!r}" for key in TORCH_FIT_OPTIONS
+                       if not _is_default(getattr(expert, key), expert_defaults[key])]
+            if changed:
+                warnings.warn(
+                    f"Expert {name!r} ({type(expert).__name__}) parameter(s) "
+                    f"{', '.join(changed)} have no effect with training={shown}, which "
+                    "trains the torch experts' networks jointly with the gate, with the "
+                    "mixture's learning_rate, batch_size, max_epochs, validation_fraction, "
+                    "n_iter_no_change, tol and device: set those on the mixture (the "
+                    "expert's own are used with training='em').", UserWarning,
+                    stacklevel=4)

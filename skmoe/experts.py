@@ -483,4 +483,13 @@ def is_differentiable_expert(estimator):
     """Whether the gradient trainer can train ``estimator`` jointly with the gate."""
     return isinstance(estimator, _BaseTorchMLP)
 
+
+# The parameters only a torch expert's own fit reads: the gradient trainer
+# trains its network (hidden_layer_sizes, activation, dropout, weight_decay,
+# precision, random_state) jointly with the gate, with the mixture's
+# learning_rate, batch_size, max_epochs, early stopping and device, and warns
+# when these are set (skmoe._trainers.warn_ignored_options).
+TORCH_FIT_OPTIONS = ("learning_rate", "batch_size", "max_epochs", "early_stopping",
+                     "validation_fraction", "n_iter_no_change", "tol", "device")
+
 __all__ = ["RuleExpert", "TorchMLPClassifier", "TorchMLPRegressor"]
