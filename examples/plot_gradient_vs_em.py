@@ -28,13 +28,20 @@ warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = make_regimes(n_samples=3000, random_state=0)
 X_test, y_test = make_regimes(n_samples=2000, random_state=1)
-experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=5)),
-           ("mlp", TorchMLPRegressor(hidden_layer_sizes=(32,), max_epochs=50,
-                                     random_state=0))]
 
+def experts(**mlp_settings):
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=5)),
+            ("mlp", TorchMLPRegressor(hidden_layer_sizes=(32,), random_state=0,
+                                      **mlp_settings))]
+
+
+# EM refits the MLP with its own settings (50 epochs at each M-step); the
+# gradient trainer trains it jointly with the gate, with the mixture's
+# max_epochs and learning_rate (an MLP's own would be ignored, with a warning).
 models = {
-    "EM": MixtureOfExpertsRegressor(experts, training="em", max_iter=15, random_state=0),
-    "gradient": MixtureOfExpertsRegressor(experts, training="gradient", max_epochs=60,
+    "EM": MixtureOfExpertsRegressor(experts(max_epochs=50), training="em", max_iter=15,
+                                    random_state=0),
+    "gradient": MixtureOfExpertsRegressor(experts(), training="gradient", max_epochs=60,
                                           learning_rate=1e-2, random_state=0),
 }
 for name, model in models.items():
