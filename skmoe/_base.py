@@ -724,7 +724,10 @@ def _holds_pipeline(estimator):
         return True
     try:
         params = estimator.get_params(deep=True)
-    except (TypeError, ValueError, AttributeError):   # not an estimator: fit says so
+    except (TypeError, ValueError, AttributeError, RuntimeError):
+        # Not an estimator, or one clone cannot copy (RuntimeError: an __init__
+        # with *args): fit names the expert. (The RuntimeError stopped fit here,
+        # in the check of X, with scikit-learn's message, naming no expert.)
         return False
     return any(isinstance(value, Pipeline) for value in params.values())
 

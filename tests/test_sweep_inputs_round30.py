@@ -1,0 +1,50 @@
+"""Bad-input sweep, round 30: the expert specification and user-written
+experts, across the mixtures, the ensembles, the hierarchical and multi-task
+mixtures, CrossFitAverage and compare().
+
+Each test fails without the fix it names.
+"""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import Ridge
+
+from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+
+
+def _data(n=40):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+class _TakesVarargs(RegressorMixin, BaseEstimator):
+    """An __init__ with *args, which scikit-learn's get_params (and clone) refuse."""
+
+    def __init__(self, *args, alpha=1.0):
+        self.args = args
+        self.alpha = alpha
+
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = Ridge(alpha=self.alpha).fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+# -- an expert whose __init__ takes *args ---------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsRegressor(e, cv=3, random_state=0),
+    lambda e: EnsembleRegressor(e),
+])
+def test_an_expert_whose_init_takes_varargs_is_named(make):
+    # The check of X asked every expert's get_params whether it holds a
+    # Pipeline, and scikit-learn's RuntimeError "scikit-learn estimators should
+    # always specify their parameters in the signature of their __init__ (no
+    # varargs)" stopped fit there, naming no expert.
+    X, y = _data()
+    with pytest.raises(RuntimeError, match=r"Expert 'mine' \(_TakesVarargs\) cannot be "
+                                           r"cloned: .*no varargs"):
+        make([("ridge", Ridge()), ("mine", _TakesVarargs())]).fit(X, y)
