@@ -413,16 +413,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         homogeneous = getattr(self, "n_experts", None) is not None
         clones = []
         for name, est in kept:
-            try:
-                est = clone(est)
-            except Exception as exc:
-                # (scikit-learn's bare "'MyExpert' object has no attribute
-                # 'alpha'" named no expert and no rule.)
-                raise rebuilt_error(exc, (
-                    f"Expert '{name}' ({type(est).__name__}) cannot be cloned: {exc}. Each "
-                    "expert is copied with sklearn.base.clone, which rebuilds it from "
-                    "get_params(): its __init__ must store every argument under the "
-                    "argument's own name (self.alpha = alpha), unchanged.")) from exc
+            est = clone_expert(name, est)
             if homogeneous:
                 # Copies of one estimator must differ: each gets its own seed.
                 _set_random_states(est, rng)
@@ -694,6 +685,22 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
 
     def _make_named_experts(self, names, fitted):
         return Bunch(**dict(zip(names, fitted)))
+
+
+def clone_expert(name, estimator):
+    """``clone(estimator)``; an expert that clone cannot copy is named.
+
+    (scikit-learn's bare "'MyExpert' object has no attribute 'alpha'" named
+    no expert and no rule.)
+    """
+    try:
+        return clone(estimator)
+    except Exception as exc:
+        raise rebuilt_error(exc, (
+            f"Expert '{name}' ({type(estimator).__name__}) cannot be cloned: "
+            f"{str(exc).rstrip('.')}. Each expert is copied with sklearn.base.clone, which "
+            "rebuilds it from get_params(): its __init__ must store every argument under "
+            "the argument's own name (self.alpha = alpha), unchanged.")) from exc
 
 
 def _refuse_misnamed_fit_params(estimator, fit_params):

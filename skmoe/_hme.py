@@ -15,7 +15,7 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin, clone
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
@@ -24,8 +24,8 @@ from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
-                    check_not_a_class, encode_class_labels, encode_class_weights,
-                    rows_of_positive_weight)
+                    check_not_a_class, clone_expert, encode_class_labels,
+                    encode_class_weights, rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -118,7 +118,9 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             if not hasattr(est, "fit"):
                 raise TypeError(f"Expert '{name}' is {est!r}, not an estimator with fit "
                                 "(a tree has no 'drop': every leaf needs an expert).")
-            est = clone(est)
+            # (A leaf clone cannot copy was scikit-learn's bare "'MyExpert' object
+            # has no attribute 'alpha'", naming no leaf, as the flat mixtures name it.)
+            est = clone_expert(name, est)
             if homogeneous:
                 # Copies of one estimator must differ: each leaf gets its own seed.
                 _set_random_states(est, rng)

@@ -48,3 +48,30 @@ def test_an_expert_whose_init_takes_varargs_is_named(make):
     with pytest.raises(RuntimeError, match=r"Expert 'mine' \(_TakesVarargs\) cannot be "
                                            r"cloned: .*no varargs"):
         make([("ridge", Ridge()), ("mine", _TakesVarargs())]).fit(X, y)
+
+
+class _RenamesItsParameter(RegressorMixin, BaseEstimator):
+    def __init__(self, alpha=1.0):
+        self.a = alpha                     # not self.alpha: clone cannot rebuild it
+
+    def fit(self, X, y, sample_weight=None):
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+# -- a leaf of the tree mixture that clone cannot copy ---------------------------------
+@pytest.mark.parametrize("experts, named", [
+    ([("ridge", Ridge()), ("mine", _RenamesItsParameter())], "mine"),
+    (_RenamesItsParameter(), "leaf0"),
+])
+def test_a_leaf_that_cannot_be_cloned_is_named_by_the_tree_mixture(experts, named):
+    # HierarchicalMixtureRegressor cloned its leaves itself: scikit-learn's
+    # bare "'_RenamesItsParameter' object has no attribute 'alpha'" (an
+    # AttributeError) named no leaf, where the flat mixtures name the expert.
+    X, y = _data()
+    with pytest.raises(ValueError, match=rf"Expert '{named}' \(_RenamesItsParameter\) cannot "
+                                         r"be cloned: .*no attribute 'alpha'\. Each expert is "
+                                         r"copied with sklearn\.base\.clone.*self\.alpha = alpha"):
+        HierarchicalMixtureRegressor(experts, branching=2, max_iter=2, random_state=0).fit(X, y)
