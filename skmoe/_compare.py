@@ -849,6 +849,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             # printed table's rows and columns.)
             raise ValueError(f"Estimator names must be printable and not blank (they "
                              f"label the table's rows), got {name!r}.")
+        # A class for an instance (Ridge for Ridge()) has fit and predict: it
+        # failed in is_classifier with scikit-learn's "Expected an estimator
+        # instance (Ridge()), got estimator class instead", naming no model.
+        from ._base import check_not_a_class
+        check_not_a_class(f"Estimator {name!r}", est)
         if not hasattr(est, "fit") or not hasattr(est, "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
     # (progress="no" showed the bar, greedy_ensemble="no" added the twins.)

@@ -10,7 +10,8 @@ import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import Ridge
 
-from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
+                   compare)
 
 
 def _data(n=40):
@@ -75,3 +76,14 @@ def test_a_leaf_that_cannot_be_cloned_is_named_by_the_tree_mixture(experts, name
                                          r"be cloned: .*no attribute 'alpha'\. Each expert is "
                                          r"copied with sklearn\.base\.clone.*self\.alpha = alpha"):
         HierarchicalMixtureRegressor(experts, branching=2, max_iter=2, random_state=0).fit(X, y)
+
+
+# -- compare() given an estimator class -----------------------------------------------
+def test_compare_names_a_model_given_as_a_class():
+    # The class has fit and predict, so it passed compare's check and stopped
+    # in is_classifier: scikit-learn's "Expected an estimator instance
+    # (Ridge()), got estimator class instead (Ridge)." named no model.
+    X, y = _data()
+    with pytest.raises(TypeError, match=r"^Estimator 'plain' is the class Ridge, not an "
+                                        r"estimator: pass an instance, e\.g\. Ridge\(\)\.$"):
+        compare({"ridge": Ridge(alpha=10.0), "plain": Ridge}, X, y, cv=3)
