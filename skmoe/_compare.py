@@ -837,8 +837,15 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     ['neg_root_mean_squared_error', 'r2']
     """
     if not isinstance(estimators, dict) or not estimators:
+        # (A list of (name, estimator) pairs, as the mixtures take their
+        # experts, got the same words as None, without the way to pass it.)
+        pairs = isinstance(estimators, (list, tuple)) and len(estimators) and all(
+            isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+            for item in estimators)
         raise TypeError("estimators must be a non-empty dict of name -> estimator, got "
-                        f"{type(estimators).__name__}.")
+                        f"{type(estimators).__name__}"
+                        + ("; for a list of (name, estimator) pairs pass dict(estimators)."
+                           if pairs else "."))
     for name, est in estimators.items():
         if not isinstance(name, str):
             # (Failed when the table was printed, after every fit.)

@@ -87,3 +87,20 @@ def test_compare_names_a_model_given_as_a_class():
     with pytest.raises(TypeError, match=r"^Estimator 'plain' is the class Ridge, not an "
                                         r"estimator: pass an instance, e\.g\. Ridge\(\)\.$"):
         compare({"ridge": Ridge(alpha=10.0), "plain": Ridge}, X, y, cv=3)
+
+
+# -- compare() given the experts' list of pairs ---------------------------------------
+def test_compare_tells_how_to_pass_a_list_of_pairs():
+    # The mixtures take (name, estimator) pairs, compare a dict; a list of
+    # pairs got the words of any other type, without the way to pass it (the
+    # mixtures say list(experts.items()) for a dict).
+    X, y = _data()
+    pairs = [("ridge", Ridge()), ("strong", Ridge(alpha=10.0))]
+    with pytest.raises(TypeError, match=r"estimators must be a non-empty dict of name -> "
+                                        r"estimator, got list; for a list of \(name, "
+                                        r"estimator\) pairs pass dict\(estimators\)\.$"):
+        compare(pairs, X, y, cv=3)
+    # Anything else keeps the plain message, and the dict of the pairs compares.
+    with pytest.raises(TypeError, match=r"estimator, got list\.$"):
+        compare([Ridge(), Ridge(alpha=10.0)], X, y, cv=3)
+    assert list(compare(dict(pairs), X, y, cv=3).scores) == ["ridge", "strong"]
