@@ -665,7 +665,10 @@ class CrossFitAverage(BaseEstimator):
         # storm), and an array given to an average of fits on a DataFrame, or
         # the reverse, was predicted without a word.
         _check_feature_names(self, X, reset=False)
-        return regression_outputs([self.name] * len(fits), fits, X) @ self._weights(len(fits))
+        # Read-only, as a mixture gives it: a fit that wrote into its X changed
+        # the caller's array, and what the next fits predicted from, silently.
+        return (regression_outputs([self.name] * len(fits), fits, read_only_view(X))
+                @ self._weights(len(fits)))
 
     # Only with n_classes, so that hasattr tells the truth: a regression
     # average had predict_proba for hasattr (the method raised when called),
@@ -687,6 +690,7 @@ class CrossFitAverage(BaseEstimator):
         fits = self._fits()
         refuse_unreadable_tensor(X, f"CrossFitAverage of expert '{self.name}'")
         _check_feature_names(self, X, reset=False)   # (once: see predict)
+        X = read_only_view(X)                          # (see predict)
         each = np.stack([aligned_proba(self.name, e, X, self.n_classes) for e in fits], axis=1)
         # Clipped and renormalised as a mixture's probabilities are: weights
         # that sum to one only to rounding gave certain fits 1.0000000000000002

@@ -8,10 +8,10 @@ Each test fails without the fix it names.
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 
-from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   compare)
+from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, compare)
 
 
 def _data(n=40):
@@ -104,3 +104,48 @@ def test_compare_tells_how_to_pass_a_list_of_pairs():
     with pytest.raises(TypeError, match=r"estimator, got list\.$"):
         compare([Ridge(), Ridge(alpha=10.0)], X, y, cv=3)
     assert list(compare(dict(pairs), X, y, cv=3).scores) == ["ridge", "strong"]
+
+
+# -- CrossFitAverage of fits that write into X ----------------------------------------
+class _ZeroesItsFirstColumn(RegressorMixin, BaseEstimator):
+    """Ridge, whose predict then writes zeros into the first column of its X."""
+
+    def fit(self, X, y):
+        self.model_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        prediction = self.model_.predict(X)
+        X[:, 0] = 0.0
+        return prediction
+
+
+class _ZeroesItsFirstColumnClassifier(LogisticRegression):
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        X[:, 0] = 0.0
+        return proba
+
+
+@pytest.mark.parametrize("classification", [False, True], ids=["predict", "predict_proba"])
+def test_cross_fit_average_fits_cannot_change_the_callers_x(classification):
+    # CrossFitAverage gave its fits the caller's X itself: the first fit's
+    # predict zeroed the caller's column and the second fit predicted from the
+    # zeroed column, silently (a mixture gives its experts X read-only).
+    X, y = _data()
+    if classification:
+        y = (y > 0).astype(int)
+        fits = [_ZeroesItsFirstColumnClassifier().fit(X[:30], y[:30]),
+                _ZeroesItsFirstColumnClassifier().fit(X[10:], y[10:])]
+        average, method = CrossFitAverage(fits, n_classes=2, name="mine"), "predict_proba"
+    else:
+        fits = [_ZeroesItsFirstColumn().fit(X[:30], y[:30]),
+                _ZeroesItsFirstColumn().fit(X[10:], y[10:])]
+        average, method = CrossFitAverage(fits, name="mine"), "predict"
+    given = X.copy()
+    kind = type(fits[0]).__name__
+    with pytest.raises(ValueError, match=rf"Expert 'mine' \({kind}\) failed in {method}: "
+                                         r"assignment destination is read-only \(the experts "
+                                         r"get their inputs read-only"):
+        getattr(average, method)(given)
+    np.testing.assert_array_equal(given, X)
