@@ -81,6 +81,23 @@ def _with_multi_output_hint(exc, names, templates, n_columns):
     return exc
 
 
+def _with_array_hint(exc, feature_names):
+    """``exc``, with a hint where an expert selected columns of a DataFrame by name.
+
+    X is checked as numbers and the experts get a float64 array: a
+    ColumnTransformer of named columns failed with scikit-learn's "Specifying
+    the columns using strings is only supported for dataframes" although the
+    user had passed a DataFrame. ``feature_names``: X's column names in fit.
+    """
+    if feature_names is None or "only supported for dataframes" not in str(exc):
+        return exc
+    shown = ", ".join(f"{name!r}: {i}" for i, name in enumerate(feature_names[:5]))
+    return rebuilt_error(exc, (
+        f"{exc} (HeterogeneousMultiGateMixtureOfExperts gives its experts X as a numeric "
+        "array, not the DataFrame given: select columns by position, as in X's column "
+        f"order ({shown}{', ...' if len(feature_names) > 5 else ''}))"))
+
+
 def _predict_columns(name, expert, X, n_columns):
     """One expert's (n, n_columns) predictions, checked; errors name the expert."""
     pred = call_expert(name, expert, "predict", X).reshape(len(X), -1)
@@ -298,6 +315,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                              weights=sample_weight, seeds=[seed] * len(names), refit=True)
         except Exception as exc:
             hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1])
+            if hinted is exc:
+                hinted = _with_array_hint(exc, getattr(self, "feature_names_in_", None))
             if hinted is exc:
                 raise
             raise hinted from exc

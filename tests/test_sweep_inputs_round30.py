@@ -6,12 +6,16 @@ Each test fails without the fix it names.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from skmoe import (CrossFitAverage, EnsembleRegressor, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor, compare)
+from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, compare)
 
 
 def _data(n=40):
@@ -149,3 +153,29 @@ def test_cross_fit_average_fits_cannot_change_the_callers_x(classification):
                                          r"get their inputs read-only"):
         getattr(average, method)(given)
     np.testing.assert_array_equal(given, X)
+
+
+# -- the heterogeneous multi-task mixture's experts get an array -----------------------
+def test_hetero_mmoe_expert_selecting_columns_by_name_is_told_x_is_an_array():
+    # X is checked as numbers and the experts get a float64 array: a
+    # ColumnTransformer of named columns failed with scikit-learn's "Specifying
+    # the columns using strings is only supported for dataframes.", although
+    # the user had passed a DataFrame.
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    named = make_pipeline(ColumnTransformer([("scale", StandardScaler(), ["a", "b"])]), Ridge())
+    with pytest.raises(ValueError, match=r"Expert 'named' \(Pipeline\) failed to fit: "
+                                         r"Specifying the columns using strings is only "
+                                         r"supported for dataframes\. \(Heterogeneous"
+                                         r"MultiGateMixtureOfExperts gives its experts X as a "
+                                         r"numeric array, not the DataFrame given: select "
+                                         r"columns by position, as in X's column order "
+                                         r"\('a': 0, 'b': 1, 'c': 2\)\)"):
+        HeterogeneousMultiGateMixtureOfExperts([("named", named), ("ridge", Ridge())],
+                                               random_state=0).fit(frame, y)
+    # By position, the same expert fits the frame.
+    by_position = make_pipeline(ColumnTransformer([("scale", StandardScaler(), [0, 1])]),
+                                Ridge())
+    model = HeterogeneousMultiGateMixtureOfExperts([("named", by_position), ("ridge", Ridge())],
+                                                   random_state=0).fit(frame, y)
+    assert model.predict(frame).shape == (40,)
