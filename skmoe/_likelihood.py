@@ -104,6 +104,11 @@ def call_expert(name, expert, method, X):
     n = n_samples(X)
     try:
         raw = warned_once(getattr(expert, method), own_frame(X))
+        if raw is None:
+            # (It was "returned predict of shape () for 20 rows": a method that
+            # forgot its return statement, said as a shape.)
+            raise ValueError(f"it returned None; expected an array (does its {method} "
+                             "end with a return statement?)")
         if issparse(raw):
             # (numpy read it as one object: "setting an array element with a
             # sequence", which did not say what the expert returned.)

@@ -14,7 +14,8 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, compare)
 
 
@@ -179,3 +180,38 @@ def test_hetero_mmoe_expert_selecting_columns_by_name_is_told_x_is_an_array():
     model = HeterogeneousMultiGateMixtureOfExperts([("named", by_position), ("ridge", Ridge())],
                                                    random_state=0).fit(frame, y)
     assert model.predict(frame).shape == (40,)
+
+
+# -- an expert whose predict forgot its return ----------------------------------------
+class _PredictsNothing(RegressorMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        self.model_.predict(X)             # no return: None
+
+
+class _NoProbabilities(LogisticRegression):
+    def predict_proba(self, X):
+        super().predict_proba(X)           # no return: None
+
+
+@pytest.mark.parametrize("make, method", [
+    (lambda: EnsembleRegressor([("mine", _PredictsNothing()), ("ridge", Ridge())]), "predict"),
+    (lambda: MixtureOfExpertsRegressor([("mine", _PredictsNothing()), ("ridge", Ridge())],
+                                       training="em", cv=None, max_iter=2, random_state=0),
+     "predict"),
+    (lambda: EnsembleClassifier([("mine", _NoProbabilities()), ("lr", LogisticRegression())]),
+     "predict_proba"),
+])
+def test_an_expert_returning_none_is_told_so(make, method):
+    # None became a 0-d array: "Expert 'mine' (...) returned predict of shape ()
+    # for 40 rows; expected one value per row.", a shape for a missing return.
+    X, y = _data()
+    if method == "predict_proba":
+        y = (y > 0).astype(int)
+    with pytest.raises(ValueError, match=rf"Expert 'mine' \(_\w+\) failed in {method}: it "
+                                         r"returned None; expected an array \(does its "
+                                         rf"{method} end with a return statement\?\)"):
+        getattr(make().fit(X, y), method)(X)
