@@ -108,6 +108,22 @@ def _check_has_tags(name, estimator):
             "left (class MyExpert(RegressorMixin, BaseEstimator)).") from exc
 
 
+def task_hint(estimator, task):
+    """A hint for an expert of the wrong kind whose kind is its ``task`` parameter.
+
+    A RuleExpert is a regressor or a classifier by its ``task``: one left at
+    the default in a classifier was "not a classifier", which did not say
+    that one parameter makes it one.
+    """
+    try:
+        own = estimator.get_params(deep=False)
+    except (TypeError, ValueError, AttributeError, RuntimeError):
+        return ""
+    if own.get("task", task) == task:
+        return ""
+    return f" (its task is {own['task']!r}: pass task={task!r})"
+
+
 def _check_not_unsupervised(name, estimator):
     """Refuse a clusterer, density estimator or outlier detector as a regressor expert.
 
@@ -429,10 +445,12 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             kind = type(est).__name__
             _check_has_tags(name, est)
             if classifier and not is_classifier(est):
-                raise TypeError(f"Expert '{name}' ({kind}) is not a classifier.")
+                raise TypeError(f"Expert '{name}' ({kind}) is not a classifier"
+                                f"{task_hint(est, 'classification')}.")
             if not classifier and is_classifier(est):
                 raise TypeError(f"Expert '{name}' ({kind}) is a classifier; a regression "
-                                "mixture or ensemble needs regressors.")
+                                f"mixture or ensemble needs regressors"
+                                f"{task_hint(est, 'regression')}.")
             if not classifier:
                 _check_not_a_transformer(name, est)
                 _check_not_unsupervised(name, est)

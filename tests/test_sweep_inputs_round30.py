@@ -15,8 +15,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
-                   HeterogeneousMultiGateMixtureOfExperts,
-                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor, compare)
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, RuleExpert, compare)
 
 
 def _data(n=40):
@@ -215,3 +216,31 @@ def test_an_expert_returning_none_is_told_so(make, method):
                                          r"returned None; expected an array \(does its "
                                          rf"{method} end with a return statement\?\)"):
         getattr(make().fit(X, y), method)(X)
+
+
+# -- a RuleExpert of the other task ---------------------------------------------------
+def _above_zero(X):
+    return X[:, 0] > 0
+
+
+@pytest.mark.parametrize("make, task, wanted", [
+    (lambda rule: MixtureOfExpertsClassifier([("rule", rule), ("lr", LogisticRegression())],
+                                             random_state=0), "regression", "classification"),
+    (lambda rule: HierarchicalMixtureClassifier([("rule", rule), ("lr", LogisticRegression())],
+                                                branching=2, random_state=0),
+     "regression", "classification"),
+    (lambda rule: EnsembleRegressor([("rule", rule), ("ridge", Ridge())]),
+     "classification", "regression"),
+])
+def test_a_rule_expert_of_the_other_task_is_told_which_task_to_pass(make, task, wanted):
+    # A RuleExpert is a regressor or a classifier by its task parameter: one
+    # left at task='regression' in a classifier was "Expert 'rule' (RuleExpert)
+    # is not a classifier.", which did not say that one parameter makes it one.
+    X, y = _data()
+    if wanted == "classification":
+        y = (y > 0).astype(int)
+    with pytest.raises(TypeError, match=rf"Expert 'rule' \(RuleExpert\) .* \(its task is "
+                                        rf"'{task}': pass task='{wanted}'\)\.$"):
+        make(RuleExpert(_above_zero, task=task)).fit(X, y)
+    # Of the right task, it fits.
+    make(RuleExpert(_above_zero, task=wanted)).fit(X, y)
