@@ -1304,15 +1304,19 @@ def check_expert_classes(name, estimator, n_classes):
         return estimator
     try:
         values = np.asarray(classes, dtype=np.float64).ravel()
-        valid = bool(np.all((values >= 0) & (values < n_classes) & (values == np.round(values))))
+        # Distinct, too: classes_ [0, 0, 1] put two probability columns on
+        # class 0 (the second overwrote the first) and none on class 2,
+        # whose probability was then 0, silently.
+        valid = bool(np.all((values >= 0) & (values < n_classes) & (values == np.round(values)))
+                     and len(np.unique(values)) == len(values))
     except (TypeError, ValueError):
         valid = False
     if not valid:
         raise ValueError(
             f"Expert '{name}' ({type(estimator).__name__}) has classes_ "
             f"{np.asarray(classes).tolist()} after fitting; the experts are fitted on the "
-            f"encoded labels 0 .. {n_classes - 1} and must keep them as classes_ (its "
-            "probability columns are placed by classes_).")
+            f"encoded labels 0 .. {n_classes - 1} and must keep them as classes_, each "
+            "once (its probability columns are placed by classes_).")
     return estimator
 
 

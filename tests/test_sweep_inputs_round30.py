@@ -244,3 +244,30 @@ def test_a_rule_expert_of_the_other_task_is_told_which_task_to_pass(make, task, 
         make(RuleExpert(_above_zero, task=task)).fit(X, y)
     # Of the right task, it fits.
     make(RuleExpert(_above_zero, task=wanted)).fit(X, y)
+
+
+# -- an expert whose classes_ name a class twice --------------------------------------
+class _RepeatsAClass(LogisticRegression):
+    """Three classes, whose classes_ read [0, 0, 1] (a slip in a user's fit)."""
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = np.array([0, 0, 1])
+        return self
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: EnsembleClassifier(e),
+    lambda e: MixtureOfExpertsClassifier(e, training="em", cv=None, max_iter=2, random_state=0),
+])
+def test_an_expert_whose_classes_repeat_a_class_is_named(make):
+    # The probability columns are placed by classes_: [0, 0, 1] put two of the
+    # three columns on class 0 (the second overwrote the first) and none on
+    # class 2, whose probability from that expert was 0 on every row, silently.
+    X, y = _data(60)
+    y = np.digitize(y, [-0.5, 0.5])
+    experts = [("mine", _RepeatsAClass()), ("lr", LogisticRegression())]
+    with pytest.raises(ValueError, match=r"Expert 'mine' \(_RepeatsAClass\) has classes_ "
+                                         r"\[0, 0, 1\] after fitting; .*encoded labels 0 \.\. 2 "
+                                         r"and must keep them as classes_, each once"):
+        make(experts).fit(X, y)
