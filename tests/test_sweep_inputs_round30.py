@@ -271,3 +271,30 @@ def test_an_expert_whose_classes_repeat_a_class_is_named(make):
                                          r"\[0, 0, 1\] after fitting; .*encoded labels 0 \.\. 2 "
                                          r"and must keep them as classes_, each once"):
         make(experts).fit(X, y)
+
+
+# -- compare() predicts the same test rows several times -------------------------------
+def test_compare_scores_a_model_that_scales_in_place_on_its_test_rows():
+    # compare predicted the test rows once for the time and once per scorer,
+    # on the same array: StandardScaler(copy=False) scaled them in place at
+    # every predict, so the scorers saw rows scaled twice or more (R^2 0.869,
+    # 0.910, 0.973 on the three splits against 0.997, 0.987, 0.986 for the
+    # same pipeline with copy=True), silently.
+    X, y = _data(60)
+    result = compare({"in_place": make_pipeline(StandardScaler(copy=False), Ridge()),
+                      "copying": make_pipeline(StandardScaler(), Ridge())}, X, y, cv=3)
+    for metric in result.scores["copying"]:
+        np.testing.assert_allclose(result.scores["in_place"][metric],
+                                   result.scores["copying"][metric], rtol=1e-12)
+
+
+def test_compare_names_a_model_that_writes_into_its_test_rows():
+    # (Its predictions for the scorers came from the rows it had zeroed: R^2
+    # -0.09 for a model of 0.99.)
+    X, y = _data(60)
+    with pytest.raises(ValueError, match=r"Model 'mine' failed to predict on a split of 40 "
+                                         r"training rows: assignment destination is read-only "
+                                         r"\(compare gives the models their test rows "
+                                         r"read-only: this model writes into its X; make it "
+                                         r"copy X first\)"):
+        compare({"mine": _ZeroesItsFirstColumn(), "ridge": Ridge()}, X, y, cv=3)
