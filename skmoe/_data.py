@@ -12,7 +12,6 @@ The gate is a torch network and needs numbers: :class:`AutoGateTransformer`
 of X, and :func:`gate_matrix` checks that view.
 """
 
-import functools
 import numbers
 import threading
 import warnings
@@ -557,27 +556,20 @@ def read_only_view(X):
 
 
 def own_frame(X):
-    """A DataFrame as a frame of its own (a shallow copy); anything else as it is.
+    """A DataFrame as a frame of its own (a copy); anything else as it is.
 
     An expert that added a column to its DataFrame (``X["a2"] = X["a"] ** 2``)
     or set values in it changed the caller's frame (whose next ``predict``
     then failed on the unseen column) and the next expert's X. Each expert's
-    call gets its own frame; with pandas' copy-on-write (always on from
-    pandas 3) it shares the memory until something is written.
+    call gets its own frame, a deep copy even under pandas' copy-on-write: a
+    shallow copy shares the caller's columns, and scikit-learn (pandas >= 3)
+    makes ``np.asarray`` of a frame, a read-only view of them, writeable for
+    a step that writes in place, so ``StandardScaler(copy=False)`` in an
+    expert scaled the caller's frame, and the next expert's X, silently.
     """
     if not is_dataframe(X):
         return X
-    import pandas as pd
-    copy_on_write = (_pandas_major() >= 3
-                     or getattr(pd.options.mode, "copy_on_write", False) is True)
-    return X.copy(deep=not copy_on_write)
-
-
-@functools.cache
-def _pandas_major():
-    """pandas' major version, read once (copy-on-write is always on from 3)."""
-    import pandas as pd
-    return int(pd.__version__.split(".")[0])
+    return X.copy(deep=True)
 
 
 def _check_shape(shape, ensure_min_samples, estimator=None):

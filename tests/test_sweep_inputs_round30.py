@@ -298,3 +298,27 @@ def test_compare_names_a_model_that_writes_into_its_test_rows():
                                          r"read-only: this model writes into its X; make it "
                                          r"copy X first\)"):
         compare({"mine": _ZeroesItsFirstColumn(), "ridge": Ridge()}, X, y, cv=3)
+
+
+# -- an expert scaling a DataFrame in place -------------------------------------------
+@pytest.mark.filterwarnings("ignore:EM did not converge")
+@pytest.mark.parametrize("make", [
+    lambda e: EnsembleRegressor(e),
+    lambda e: MixtureOfExpertsRegressor(e, training="em", cv=None, max_iter=2, random_state=0),
+])
+def test_an_expert_scaling_in_place_cannot_change_the_callers_dataframe(make):
+    # Each expert got a shallow copy of the frame, whose columns are the
+    # caller's: scikit-learn (pandas >= 3) makes np.asarray of a frame
+    # writeable for a step that writes in place, and StandardScaler(copy=False)
+    # scaled the caller's frame (by up to 13.4 here), which the next expert
+    # then fitted on: predictions off those of the same model fitted on the
+    # array by up to 9.9, silently. (An array reaches the experts read-only.)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3)) * 3 + 5
+    y = X[:, 0] + 0.1 * rng.normal(size=60)
+    experts = [("in_place", make_pipeline(StandardScaler(copy=False), Ridge())),
+               ("ridge", Ridge())]
+    frame = pd.DataFrame(X.copy(), columns=["a", "b", "c"])
+    from_frame = make(experts).fit(frame, y).predict(frame)
+    np.testing.assert_array_equal(frame.to_numpy(), X)
+    np.testing.assert_allclose(from_frame, make(experts).fit(X, y).predict(X), rtol=1e-12)
