@@ -309,8 +309,15 @@ class _BaseEnsemble(_BaseExpertComposition):
                              f"experts ({listed}), 'greedy' or None; got "
                              f"{self.weights!r}.") from exc
         if weights.shape != (len(listed),):
+            # (With an expert set to 'drop', weights for the kept ones only were
+            # told "expected (3,)", without why three.)
+            dropped = [name for name, est in self._expert_list() if isinstance(est, str)]
             raise ValueError(f"weights has shape {weights.shape}; expected one weight per "
-                             f"expert, ({len(listed)},).")
+                             f"expert, ({len(listed)},)" + (
+                                 f": one per listed expert, 'drop' included ({dropped} "
+                                 f"{'is' if len(dropped) == 1 else 'are'} 'drop'), in the "
+                                 f"order {listed}, as in scikit-learn's VotingRegressor"
+                                 if dropped else "") + ".")
         index = getattr(self.weights, "index", None)   # (a list's index is a method)
         if (index is not None and not callable(index) and list(index) != listed
                 and set(index) == set(listed)):

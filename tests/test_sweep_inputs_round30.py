@@ -322,3 +322,32 @@ def test_an_expert_scaling_in_place_cannot_change_the_callers_dataframe(make):
     from_frame = make(experts).fit(frame, y).predict(frame)
     np.testing.assert_array_equal(frame.to_numpy(), X)
     np.testing.assert_allclose(from_frame, make(experts).fit(X, y).predict(X), rtol=1e-12)
+
+
+# -- ensemble weights for the experts left after a 'drop' ------------------------------
+@pytest.mark.parametrize("Ensemble, make", [
+    (EnsembleRegressor, lambda: (Ridge(), Ridge(alpha=10.0), Ridge(alpha=100.0))),
+    (EnsembleClassifier, lambda: (LogisticRegression(), LogisticRegression(C=0.1),
+                                  LogisticRegression(C=0.01))),
+])
+def test_ensemble_weights_for_the_kept_experts_only_are_told_drop_counts(Ensemble, make):
+    # weights has one entry per listed expert, 'drop' included (as in
+    # VotingRegressor): two weights after set_params(b='drop') were told
+    # "expected one weight per expert, (3,)." without why three.
+    X, y = _data()
+    if Ensemble is EnsembleClassifier:
+        y = (y > 0).astype(int)
+    a, b, c = make()
+    model = Ensemble([("a", a), ("b", b), ("c", c)], weights=[1.0, 3.0]).set_params(b="drop")
+    with pytest.raises(ValueError, match=r"weights has shape \(2,\); expected one weight per "
+                                         r"expert, \(3,\): one per listed expert, 'drop' "
+                                         r"included \(\['b'\] is 'drop'\), in the order "
+                                         r"\['a', 'b', 'c'\], as in scikit-learn's "
+                                         r"VotingRegressor\.$"):
+        model.fit(X, y)
+    # One per listed expert fits, the dropped one's weight unused.
+    model.set_params(weights=[1.0, 0.0, 3.0]).fit(X, y)
+    np.testing.assert_array_equal(model.weights_, [0.25, 0.75])
+    # Without a 'drop', the message stays as it was.
+    with pytest.raises(ValueError, match=r"expected one weight per expert, \(3,\)\.$"):
+        Ensemble(list(zip("abc", make())), weights=[1.0, 3.0]).fit(X, y)
