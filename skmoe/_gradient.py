@@ -420,8 +420,22 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     x_mean = x_scale = None
     if differentiable:
         # The torch experts' inputs: X as the experts get it, as numbers.
-        problem.torch_X = dense_numeric(problem.expert_X, "torch MLP experts "
-                                        "(trained with the gate)")
+        # (Which experts, and the way out, named: "torch MLP experts (trained
+        # with the gate) need numeric X; the column(s) 'c' are not numbers."
+        # named neither, where the same expert fitted alone, in EM or an
+        # ensemble, says how to encode them.)
+        torch_names = [problem.names[i] for i in differentiable]
+        try:
+            problem.torch_X = dense_numeric(problem.expert_X, "torch MLP experts "
+                                            "(trained with the gate)")
+        except ValueError as exc:
+            if "are not numbers" not in str(exc):
+                raise
+            raise ValueError(
+                f"{exc} Expert(s) {torch_names}: encode them first, or make each a Pipeline "
+                "with an encoder (e.g. a ColumnTransformer with a OneHotEncoder) before the "
+                "network; it is then fitted on its own, before the gate, as the other "
+                "experts are.") from exc
         if np.isnan(problem.torch_X).any():
             raise ValueError("X contains NaN; torch MLP experts do not accept missing values.")
         # Usually the same numbers as the gate's view: then one device copy.

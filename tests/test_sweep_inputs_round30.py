@@ -5,19 +5,22 @@ mixtures, CrossFitAverage and compare().
 Each test fails without the fix it names.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.compose import ColumnTransformer
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.compose import ColumnTransformer, make_column_transformer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
                    HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
                    HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, RuleExpert, compare)
+from skmoe.experts import TorchMLPRegressor
 
 
 def _data(n=40):
@@ -351,3 +354,31 @@ def test_ensemble_weights_for_the_kept_experts_only_are_told_drop_counts(Ensembl
     # Without a 'drop', the message stays as it was.
     with pytest.raises(ValueError, match=r"expected one weight per expert, \(3,\)\.$"):
         Ensemble(list(zip("abc", make())), weights=[1.0, 3.0]).fit(X, y)
+
+
+# -- a torch expert trained with the gate, on a column of words -----------------------
+def test_torch_experts_trained_with_the_gate_are_named_with_the_way_to_encode():
+    # "torch MLP experts (trained with the gate) need numeric X; the column(s)
+    # 'c' are not numbers." named neither the expert nor a way out, where the
+    # same expert in EM or an ensemble says to encode the columns first.
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40),
+                          "c": rng.choice(["x", "y"], size=40)})
+    y = frame["a"].to_numpy() + (frame["c"] == "x")
+    encoded = make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough")
+    ridge = make_pipeline(encoded, Ridge())
+    with pytest.raises(ValueError, match=r"torch MLP experts \(trained with the gate\) need "
+                                         r"numeric X; the column\(s\) 'c' are not numbers\. "
+                                         r"Expert\(s\) \['mlp'\]: encode them first, or make "
+                                         r"each a Pipeline with an encoder .* before the "
+                                         r"network; it is then fitted on its own, before the "
+                                         r"gate"):
+        MixtureOfExpertsRegressor([("mlp", TorchMLPRegressor((4,), max_epochs=2)),
+                                   ("ridge", ridge)], max_epochs=2, random_state=0).fit(frame, y)
+    # The Pipeline the message suggests fits.
+    mlp = make_pipeline(clone(encoded), TorchMLPRegressor((4,), max_epochs=2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (two epochs do not converge)
+        model = MixtureOfExpertsRegressor([("mlp", mlp), ("ridge", ridge)], cv=2,
+                                          max_epochs=2, random_state=0).fit(frame, y)
+    assert model.predict(frame).shape == (40,)
