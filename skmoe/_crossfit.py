@@ -211,7 +211,11 @@ def check_splits(splits, n_rows, cv):
             raise ValueError(f"Split {k} of cv has {len(both)} rows in both its train and "
                              f"test parts (row {both[0]} first): their held-out predictions "
                              "would come from a fit on them.")
-        checked.append((train, test))
+        # As np.intp: the gate folds and their tensors are cut from these
+        # rows, and torch takes uint8 row numbers (np.uint8 splits of 200
+        # rows) for a mask ("The shape of the mask [50] at index 0 does not
+        # match") and refuses int8 and int16 ones.
+        checked.append((train.astype(np.intp, copy=False), test.astype(np.intp, copy=False)))
     return checked
 
 

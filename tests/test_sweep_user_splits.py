@@ -1,0 +1,50 @@
+"""Sweep of user-given cross-validation splits (``cv`` as a splitter or a list
+of (train, test) pairs): awkward kinds of splits, across the mixtures, the
+ensembles, the heterogeneous MMoE and ``compare``."""
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GroupKFold
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor
+
+_N = 120
+
+
+def _data(seed=0, n_groups=12):
+    rng = np.random.RandomState(seed)
+    groups = np.arange(_N) % n_groups
+    X = rng.randn(_N, 3)
+    y = (X[:, 0] + np.sin(2 * X[:, 1]) + 0.3 * rng.randn(_N)
+         + 0.5 * rng.randn(n_groups)[groups])
+    return X, y, groups
+
+
+def _experts():
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+
+
+@pytest.mark.parametrize("kind, dtype", [
+    ("stacked gate", np.uint8), ("stacked gate", np.int8), ("stacked gate", np.int16),
+    ("stacked gate", np.uint16), ("hetero mmoe", np.uint8)])
+def test_splits_of_small_integer_types_fit_as_int64_ones(kind, dtype):
+    # The gate folds, unions of the user's test folds, kept their dtype and
+    # indexed torch tensors: uint8 row numbers were taken for a mask ("The
+    # shape of the mask [30] at index 0 does not match the shape of the
+    # indexed tensor [120, 6]"), int8, int16 and uint16 ones refused by the
+    # stacked gate ("tensors used as indices must be long, int, byte or bool
+    # tensors").
+    X, y, groups = _data()
+    if kind == "stacked gate":
+        make = lambda cv: MixtureOfExpertsRegressor(  # noqa: E731
+            _experts(), cv=cv, random_state=0, max_epochs=20)
+    else:
+        make = lambda cv: HeterogeneousMultiGateMixtureOfExperts(  # noqa: E731
+            _experts(), cv=cv, max_iter=10, random_state=0)
+        y = np.column_stack([y, -y])
+    folds = list(GroupKFold(4).split(X, y, groups))
+    small = [(train.astype(dtype), test.astype(dtype)) for train, test in folds]
+    expected = make(folds).fit(X, y).predict(X)
+    assert_allclose(make(small).fit(X, y).predict(X), expected, rtol=0, atol=0)
