@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
-from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.model_selection import KFold, PredefinedSplit, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
@@ -249,14 +249,22 @@ def splits_of_rows(cv, rows, n_rows):
     zero weight left out): splits given as indices, an iterable of (train,
     test), are checked against the ``n_rows`` (:func:`check_splits`), then
     restricted to ``rows`` and renumbered; folds left with no test row are
-    dropped. Any other ``cv`` (None, an int, a splitter) is returned as is.
+    dropped. So are a ``PredefinedSplit``'s, whose test folds are given for
+    the ``n_rows``. Any other ``cv`` (None, an int, a splitter) is returned as is.
     """
-    if cv is None or isinstance(cv, (numbers.Integral, str)) or hasattr(cv, "split"):
+    if isinstance(cv, PredefinedSplit):
+        # Its splits number the rows given to fit whatever X it is handed:
+        # split on the kept rows, they were refused as "indices other than
+        # the row numbers 0 .. 170" (200 rows, 29 of zero weight).
+        splits = list(cv.split())
+    elif cv is None or isinstance(cv, (numbers.Integral, str)) or hasattr(cv, "split"):
         return cv
+    else:
+        splits = list(cv)
     # Checked before the renumbering, which took a negative index as a row
     # from the end and dropped one past the end silently.
     folds = [tuple(part.astype(np.intp) for part in fold)
-             for fold in check_splits(list(cv), n_rows, cv)]
+             for fold in check_splits(splits, n_rows, cv)]
     largest = max((int(part.max()) for fold in folds for part in fold if len(part)),
                   default=-1)
     position = np.full(max(largest, int(rows.max())) + 1, -1)

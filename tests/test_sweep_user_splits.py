@@ -1,14 +1,18 @@
 """Sweep of user-given cross-validation splits (``cv`` as a splitter or a list
 of (train, test) pairs): awkward kinds of splits, across the mixtures, the
 ensembles, the heterogeneous MMoE and ``compare``."""
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, PredefinedSplit
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsRegressor)
 
 _N = 120
 
@@ -48,3 +52,34 @@ def test_splits_of_small_integer_types_fit_as_int64_ones(kind, dtype):
     small = [(train.astype(dtype), test.astype(dtype)) for train, test in folds]
     expected = make(folds).fit(X, y).predict(X)
     assert_allclose(make(small).fit(X, y).predict(X), expected, rtol=0, atol=0)
+
+
+_MAKERS = {
+    "stacked gate": lambda cv: MixtureOfExpertsRegressor(_experts(), cv=cv, random_state=0,
+                                                         max_epochs=20),
+    "em": lambda cv: MixtureOfExpertsRegressor(_experts(), cv=cv, training="em", max_iter=3,
+                                               random_state=0),
+    "ensemble greedy": lambda cv: EnsembleRegressor(_experts(), weights="greedy", cv=cv),
+    "hetero mmoe": lambda cv: HeterogeneousMultiGateMixtureOfExperts(
+        _experts(), cv=cv, max_iter=10, random_state=0),
+}
+
+
+@pytest.mark.parametrize("kind", list(_MAKERS))
+def test_predefined_split_with_rows_of_zero_weight_is_the_fit_on_the_others(kind):
+    # Rows of zero weight are left out and splits given as indices renumbered
+    # to the others; a PredefinedSplit (test folds given for the rows given
+    # to fit) was passed on as a splitter and split the kept rows, yielding
+    # row numbers of all of them: "Split 0 of cv holds indices other than the
+    # row numbers 0 .. 101 in its train part".
+    X, y, groups = _data()
+    if kind == "hetero mmoe":
+        y = np.column_stack([y, -y])
+    weight = np.where(np.arange(_N) % 7 == 0, 0.0, 1.0)
+    kept = weight > 0
+    test_fold = groups % 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = _MAKERS[kind](PredefinedSplit(test_fold)).fit(X, y, sample_weight=weight)
+        alone = _MAKERS[kind](PredefinedSplit(test_fold[kept])).fit(X[kept], y[kept])
+    assert_allclose(weighted.predict(X), alone.predict(X), rtol=0, atol=0)
