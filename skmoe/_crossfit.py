@@ -95,7 +95,7 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     if not isinstance(cv, numbers.Integral):   # (the shuffled KFold made above is sound)
         folds = check_splits(folds, n_samples(X), cv)
     if classifier and y is not None and not isinstance(cv, numbers.Integral):
-        _check_every_class_trains(folds, y, splitter)
+        _check_every_class_trains(folds, y, cv)
     if check_partition:
         tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
                              minlength=n_samples(X))
@@ -219,7 +219,7 @@ def check_splits(splits, n_rows, cv):
     return checked
 
 
-def _check_every_class_trains(folds, y, splitter):
+def _check_every_class_trains(folds, y, cv):
     """Refuse folds whose training rows leave out a class that has two rows or more.
 
     A fold fitted without a class gives each of its held-out rows of that
@@ -232,16 +232,28 @@ def _check_every_class_trains(folds, y, splitter):
     """
     y = np.asarray(y)
     labels, counts = np.unique(y, return_counts=True)
+    if hasattr(cv, "split"):
+        given, hint = f"cv={cv!r}", ""
+    else:
+        # Splits given as a list: their repr (or scikit-learn's wrapper's,
+        # "cv=_CVIterableWrapper(cv=[(array([ 40,  41, ...") was the row
+        # numbers of every split, 733 characters on 200 rows. Such splits
+        # are often groups' (GroupKFold): a class in few groups needs them
+        # stratified too.
+        given = f"cv (the {len(folds)} splits given)"
+        hint = (" For rows in groups, "
+                "cv=list(StratifiedGroupKFold(5, shuffle=True, random_state=0)"
+                ".split(X, y, groups)).")
     for k, (train, _) in enumerate(folds):
         missing = np.setdiff1d(labels[counts >= 2], np.unique(y[train]))
         if len(missing):
             raise ValueError(
-                f"cv={splitter!r} leaves {len(missing)} of the {len(labels)} classes out "
+                f"{given} leaves {len(missing)} of the {len(labels)} classes out "
                 f"of the training rows of fold {k}: the experts fitted there never "
                 "predict them, so their out-of-fold probabilities are wrong for every "
                 "row of those classes. Shuffle or stratify the folds (e.g. "
                 "cv=StratifiedKFold(5, shuffle=True, random_state=0), or an int); is y "
-                "sorted by class?")
+                f"sorted by class?{hint}")
 
 
 def splits_of_rows(cv, rows, n_rows):

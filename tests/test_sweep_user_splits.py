@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold, PredefinedSplit
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
-                   MixtureOfExpertsRegressor)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor)
 
 _N = 120
 
@@ -83,3 +83,39 @@ def test_predefined_split_with_rows_of_zero_weight_is_the_fit_on_the_others(kind
         weighted = _MAKERS[kind](PredefinedSplit(test_fold)).fit(X, y, sample_weight=weight)
         alone = _MAKERS[kind](PredefinedSplit(test_fold[kept])).fit(X[kept], y[kept])
     assert_allclose(weighted.predict(X), alone.predict(X), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("kind", ["stacked gate", "em", "ensemble greedy", "hetero mmoe"])
+@pytest.mark.parametrize("as_iterator", [False, True], ids=["list", "iterator"])
+def test_splits_that_leave_a_class_out_of_training_are_named_in_a_line(kind, as_iterator):
+    # A rare class all in one test fold of the user's (grouped) splits: the
+    # refusal printed every split's row numbers ("cv=_CVIterableWrapper(cv=
+    # [(array([ 40,  41, ..., 198, 199], ...", 733 characters on 200 rows; the
+    # multi-task mixture the list's own repr), and its only advice was
+    # StratifiedKFold, which ignores the groups the splits were made for.
+    X, y, groups = _data()
+    labels = (y > np.median(y)).astype(int)
+    labels[[0, 12, 24]] = 2                          # group 0: one test fold
+    folds = list(GroupKFold(4).split(X, labels, groups))
+    cv = iter(folds) if as_iterator else folds
+    experts = [("logistic", LogisticRegression()),
+               ("tree", DecisionTreeClassifier(max_depth=3, random_state=0))]
+    model = {
+        "stacked gate": lambda: MixtureOfExpertsClassifier(experts, cv=cv, random_state=0),
+        "em": lambda: MixtureOfExpertsClassifier(experts, cv=cv, training="em",
+                                                 random_state=0),
+        "ensemble greedy": lambda: EnsembleClassifier(experts, weights="greedy", cv=cv),
+        "hetero mmoe": lambda: HeterogeneousMultiGateMixtureOfExperts(
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+            ["regression", "multiclass"], cv=cv, random_state=0),
+    }[kind]()
+    target = np.column_stack([y, labels]) if kind == "hetero mmoe" else labels
+    fold = next(k for k, (train, _) in enumerate(folds) if 2 not in labels[train])
+    with pytest.raises(ValueError) as error:
+        model.fit(X, target)
+    message = str(error.value)
+    assert (f"cv (the 4 splits given) leaves 1 of the 3 classes out of the training rows "
+            f"of fold {fold}:") in message
+    assert message.endswith("For rows in groups, cv=list(StratifiedGroupKFold(5, shuffle=True, "
+                            "random_state=0).split(X, y, groups)).")
+    assert "array(" not in message and len(message) < 500
