@@ -197,9 +197,16 @@ def check_splits(splits, n_rows, cv):
         for part, rows in (("train", train), ("test", test)):
             if rows.ndim != 1 or (rows.size and (rows.dtype.kind not in "iu" or rows.min() < 0
                                                  or rows.max() >= n_rows)):
-                mask = " (a boolean mask? pass np.flatnonzero(mask))" if rows.dtype == bool else ""
+                why = " (a boolean mask? pass np.flatnonzero(mask))" if rows.dtype == bool else ""
+                if rows.ndim == 1 and rows.dtype.kind in "iu" and rows.min() >= 0:
+                    # Past the end only: splits made for all the rows, given to
+                    # a mixture that cross_val_score fits on a part of them.
+                    why = (f" (row {rows.max()} is past the end: splits made for more rows "
+                           f"than the {n_rows} given to fit? Inside cross_val_score, "
+                           "GridSearchCV or compare, fit gets a part of the rows, which "
+                           "such splits do not number: give cv a splitter or an int there)")
                 raise ValueError(f"Split {k} of cv holds indices other than the row numbers "
-                                 f"0 .. {n_rows - 1} in its {part} part{mask}.")
+                                 f"0 .. {n_rows - 1} in its {part} part{why}.")
             if not rows.size:
                 raise ValueError(f"Split {k} of cv has an empty {part} part: every split "
                                  "needs training rows to fit on and test rows to predict.")

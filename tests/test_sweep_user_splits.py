@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import GroupKFold, PredefinedSplit
+from sklearn.model_selection import GroupKFold, KFold, PredefinedSplit, cross_val_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
@@ -119,3 +119,23 @@ def test_splits_that_leave_a_class_out_of_training_are_named_in_a_line(kind, as_
     assert message.endswith("For rows in groups, cv=list(StratifiedGroupKFold(5, shuffle=True, "
                             "random_state=0).split(X, y, groups)).")
     assert "array(" not in message and len(message) < 500
+
+
+@pytest.mark.parametrize("kind", ["stacked gate", "ensemble greedy", "hetero mmoe"])
+def test_splits_of_all_rows_inside_cross_val_score_say_why_they_are_refused(kind):
+    # cross_val_score (GridSearchCV, compare) fits the model on a part of the
+    # rows, which splits made for all of them do not number: refused as
+    # "Split 0 of cv holds indices other than the row numbers 0 .. 59 in its
+    # train part", with no word of why or of what to give instead.
+    X, y, groups = _data()
+    if kind == "hetero mmoe":
+        y = np.column_stack([y, -y])
+    folds = list(GroupKFold(4).split(X, y, groups))
+    largest = folds[0][0].max()
+    with pytest.raises(ValueError, match=(
+            r"Split 0 of cv holds indices other than the row numbers 0 \.\. 59 in its train "
+            rf"part \(row {largest} is past the end: splits made for more rows than the 60 "
+            r"given to fit\? Inside cross_val_score, GridSearchCV or compare, fit gets a part "
+            r"of the rows, which such splits do not number: give cv a splitter or an int "
+            r"there\)\.")):
+        cross_val_score(_MAKERS[kind](folds), X, y, cv=KFold(2), error_score="raise")
