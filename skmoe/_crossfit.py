@@ -85,12 +85,15 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
             raise ValueError(
                 f"cv={splitter!r} stratifies by class, and a regressor's y is continuous: "
                 "use KFold(n_splits, shuffle=True) or an int.") from error
-        # GroupKFold & co.: fit takes no groups to hand them.
+        # GroupKFold & co.: fit takes no groups to hand them. (The example
+        # is the splitter given: it was GroupKFold(5) whatever that was, and
+        # a classifier told so of its StratifiedGroupKFold lost the
+        # stratification that kept a rare class in every training fold.)
         if "groups" not in str(error):
             raise
         raise ValueError(
             f"cv={splitter!r} needs groups, which fit does not take. Pass the folds "
-            "themselves instead, e.g. cv=list(GroupKFold(5).split(X, y, groups)) "
+            f"themselves instead, e.g. cv=list({splitter!r}.split(X, y, groups)) "
             "for the rows given to fit.") from error
     if not isinstance(cv, numbers.Integral):   # (the shuffled KFold made above is sound)
         folds = check_splits(folds, n_samples(X), cv)

@@ -1,6 +1,7 @@
 """Sweep of user-given cross-validation splits (``cv`` as a splitter or a list
 of (train, test) pairs): awkward kinds of splits, across the mixtures, the
 ensembles, the heterogeneous MMoE and ``compare``."""
+import re
 import warnings
 
 import numpy as np
@@ -8,7 +9,8 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import GroupKFold, KFold, PredefinedSplit, cross_val_score
+from sklearn.model_selection import (GroupKFold, KFold, LeaveOneGroupOut, PredefinedSplit,
+                                     StratifiedGroupKFold, cross_val_score)
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
@@ -139,3 +141,19 @@ def test_splits_of_all_rows_inside_cross_val_score_say_why_they_are_refused(kind
             r"of the rows, which such splits do not number: give cv a splitter or an int "
             r"there\)\.")):
         cross_val_score(_MAKERS[kind](folds), X, y, cv=KFold(2), error_score="raise")
+
+
+@pytest.mark.parametrize("splitter", [StratifiedGroupKFold(3), LeaveOneGroupOut()],
+                         ids=["StratifiedGroupKFold", "LeaveOneGroupOut"])
+def test_a_splitter_that_needs_groups_is_shown_with_its_own_splits(splitter):
+    # The advice was cv=list(GroupKFold(5).split(X, y, groups)) whatever the
+    # splitter: followed for StratifiedGroupKFold, it dropped the
+    # stratification (a rare class then left out of a training fold).
+    X, y, _ = _data()
+    labels = (y > np.median(y)).astype(int)
+    model = MixtureOfExpertsClassifier(
+        [("logistic", LogisticRegression()), ("tree", DecisionTreeClassifier())], cv=splitter)
+    with pytest.raises(ValueError, match=re.escape(
+            f"needs groups, which fit does not take. Pass the folds themselves instead, "
+            f"e.g. cv=list({splitter!r}.split(X, y, groups)) for the rows given to fit.")):
+        model.fit(X, labels)
