@@ -20,6 +20,7 @@ own -- and predicts through ``predict(name, expert, X)``.
 
 import numbers
 import warnings
+from functools import reduce
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
@@ -121,13 +122,25 @@ def united_folds(folds, n_folds, seed, n_rows):
 
     Second-level folds (those that score the gates and heads on the experts'
     out-of-fold rows) built so from the user's splits hold out together the
-    rows the user keeps together, such as a group.
+    rows the user keeps together, such as a group. Each trains on the rows
+    that all its splits train on: the other rows where the splits' train
+    parts are the rest of the rows (``GroupKFold``'s), fewer where they
+    leave rows out (a gap around each test fold).
     """
     n_folds = max(2, min(n_folds, len(folds)))
     order = np.random.RandomState(seed).permutation(len(folds))
-    tests = [np.sort(np.concatenate([folds[i][1] for i in order[k::n_folds]]))
-             for k in range(n_folds)]
-    return [(np.setdiff1d(np.arange(n_rows), test), test) for test in tests]
+    united = []
+    for k in range(n_folds):
+        members = order[k::n_folds]
+        test = np.sort(np.concatenate([folds[i][1] for i in members]))
+        # (Every other row was taken: the rows a user's purged splits kept
+        # out of training, next to their test rows, trained the gates and
+        # heads scored on those test rows.)
+        train = reduce(np.intersect1d, [folds[i][0] for i in members])
+        if not len(train):   # no row they all train on: the others, as before
+            train = np.setdiff1d(np.arange(n_rows), test)
+        united.append((train, test))
+    return united
 
 
 def rows_of_whole_folds(tests, fraction, n_rows, rng):

@@ -13,8 +13,10 @@ from sklearn.model_selection import (GroupKFold, KFold, LeaveOneGroupOut, Predef
                                      StratifiedGroupKFold, cross_val_score)
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+import skmoe._blend as blend
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor)
+from skmoe._crossfit import united_folds
 
 _N = 120
 
@@ -157,3 +159,52 @@ def test_a_splitter_that_needs_groups_is_shown_with_its_own_splits(splitter):
             f"needs groups, which fit does not take. Pass the folds themselves instead, "
             f"e.g. cv=list({splitter!r}.split(X, y, groups)) for the rows given to fit.")):
         model.fit(X, labels)
+
+
+def _purged_splits(n_rows, n_splits, gap):
+    """Contiguous test blocks; each trains on the rows more than ``gap`` away."""
+    rows = np.arange(n_rows)
+    return [(rows[(rows < test[0] - gap) | (rows > test[-1] + gap)], test)
+            for test in np.array_split(rows, n_splits)]
+
+
+def test_united_folds_train_only_on_rows_their_splits_train_on():
+    # Splits that keep rows next to each test block out of training (a gap,
+    # as for rows in time): the united folds trained on every row outside
+    # their test rows, the gap included.
+    folds = _purged_splits(40, 8, 2)
+    united = united_folds(folds, 3, seed=0, n_rows=40)
+    for train, test in united:
+        members = [(t, s) for t, s in folds if set(s) <= set(test)]
+        assert set().union(*(set(s) for _, s in members)) == set(test)
+        want = set(range(40))
+        for member_train, _ in members:
+            want &= set(member_train)
+        assert set(train) == want
+    # Splits whose train parts are the rest of the rows: as before.
+    plain = [(np.setdiff1d(np.arange(40), s), s) for _, s in folds]
+    for train, test in united_folds(plain, 3, seed=0, n_rows=40):
+        assert np.array_equal(train, np.setdiff1d(np.arange(40), test))
+
+
+def test_gate_folds_keep_out_of_training_the_rows_the_users_splits_do(monkeypatch):
+    X, y, _ = _data()
+    folds = _purged_splits(_N, 6, 5)
+    calls = []
+    original = blend._gate_folds
+
+    def spy(*args, **kwargs):
+        calls.append(original(*args, **kwargs))
+        return calls[-1]
+
+    monkeypatch.setattr(blend, "_gate_folds", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MixtureOfExpertsRegressor(_experts(), cv=folds, random_state=0,
+                                  max_epochs=20).fit(X, y)
+    (gate_folds,) = calls
+    for train, test in gate_folds:
+        for user_train, user_test in folds:
+            if set(user_test) <= set(test):
+                # (Before: 5 to 15 rows of the gaps in each gate fold's training rows.)
+                assert set(train) <= set(user_train)
