@@ -301,7 +301,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # infer_objects: a TRUE/FALSE column with a gap is read as objects, and
         # was "not numeric" after its gap's row went (bool without one).
         frame = frame.dropna().infer_objects()
-        most = [str(c) for c, k in gaps.items() if k][:3]
+        # The target aside: "--drop them" named it (airquality's Ozone), and
+        # --drop refuses the target.
+        most = [str(c) for c, k in gaps.items() if k and c != target][:3]
         if not len(frame):
             # (It named no column: duke_forest's hoa, missing in 96 of 98
             # rows, left none, and only --drop hoa keeps them.)
@@ -309,8 +311,10 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                             f"the column(s) {most} miss the most values: --drop them to "
                             "keep rows.")
         if len(frame) < n_rows:
-            dropped = (f" (--dropna left {len(frame)} of the {n_rows} rows; the column(s) "
-                       f"{most} miss the most values: --drop them to keep more rows)")
+            why = [f"the target {target!r} has no value in {gaps[target]}"] if gaps[target] else []
+            why += [f"the column(s) {most} miss the most values: --drop them to keep more "
+                    "rows"] if most else []
+            dropped = f" (--dropna left {len(frame)} of the {n_rows} rows; {'; '.join(why)})"
     y = frame.pop(target)
     if y.isna().any():
         raise UserError(f"The target column {target!r} has missing values; pass --dropna.")

@@ -46,3 +46,24 @@ def test_cli_leaves_out_row_names_saved_by_r_or_pandas(tmp_path, capsys):
                                                    enumerate(zip(a, b))))
         assert list(load_csv(str(kept))[0].columns) == [name, "a"]
     assert capsys.readouterr().err.count("note:") == 1
+
+
+def test_cli_dropna_does_not_tell_to_drop_the_target(tmp_path, capsys):
+    # Rows without a target went with --dropna, and the note said "the
+    # column(s) ['y'] miss the most values: --drop them", which --drop refuses
+    # for the target (airquality --target Ozone: ['Ozone', 'Solar.R']).
+    a, b, y = _rows()
+    cells = ["" if i % 5 == 0 else str(t) for i, t in enumerate(y)]
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, cells)))
+    X, target, _, _ = load_csv(str(path), dropna=True)
+    np.testing.assert_array_equal(target, np.delete(y, np.arange(0, 30, 5)))
+    assert capsys.readouterr().err == (
+        "note: --dropna left 24 of the 30 rows; the target 'y' has no value in 6.\n")
+    # With a feature missing values too, that feature is the one to --drop.
+    b_cells = ["" if i % 3 == 1 else str(v) for i, v in enumerate(b)]
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b_cells, cells)))
+    assert len(load_csv(str(path), dropna=True)[1]) == 16
+    assert capsys.readouterr().err == (
+        "note: --dropna left 16 of the 30 rows; the target 'y' has no value in 6; the "
+        "column(s) ['b'] miss the most values: --drop them to keep more rows.\n")
