@@ -861,6 +861,15 @@ def _run_compare(args):
         X, y, task, title = load_csv(args.data, args.target, args.task, args.drop,
                                      args.one_hot, args.dropna)
     else:
+        files = [c for c in args.drop if os.path.isfile(c) or ".csv" in c.lower()]
+        if files:
+            # "compare --drop id data.csv": --drop takes every name after it,
+            # the file too, and the data fell back to the default dataset;
+            # the error said --drop applies to CSV files only.
+            import shlex
+            raise UserError(f"--drop took {files[0]!r} for a column to leave out, so no CSV "
+                            "file was given: put the file before the options (python -m skmoe "
+                            f"compare {shlex.quote(files[0])} --drop ...).")
         if args.target or args.drop or args.one_hot or args.dropna or args.task != "auto":
             # (--task regression on iris ran a classification without a word.)
             raise UserError("--target/--drop/--one-hot/--dropna/--task apply to CSV files "

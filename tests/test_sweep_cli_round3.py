@@ -67,3 +67,20 @@ def test_cli_dropna_does_not_tell_to_drop_the_target(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "note: --dropna left 16 of the 30 rows; the target 'y' has no value in 6; the "
         "column(s) ['b'] miss the most values: --drop them to keep more rows.\n")
+
+
+def test_cli_a_csv_file_after_drop_is_named(tmp_path, capsys):
+    # --drop takes every name after it: "compare --drop a data.csv" gave it the
+    # file too, the data fell back to the default dataset, and the error said
+    # "--target/--drop/... apply to CSV files only".
+    a, b, y = _rows()
+    path = tmp_path / "my data.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", *FAST, "--drop", "a", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: --drop took '{path}' for a column to leave out, so no CSV file was "
+        f"given: put the file before the options (python -m skmoe compare '{path}' --drop "
+        "...).\n")
+    # As the message says, the file first: b alone is the feature.
+    assert main(["compare", str(path), *FAST, "--drop", "a"]) == 0
+    assert "30 rows, 1 feature;" in capsys.readouterr().out
