@@ -890,6 +890,13 @@ def _run_compare(args):
         # than the number of samples" named no option.)
         raise UserError(f"--cv {args.cv} folds need at least {args.cv} rows; the data has "
                         f"{len(y)}. Lower --cv.")
+    if not classifier and len(y) // args.cv < 2:
+        # (Ran every fit, then printed r2 "nan ± nan" for every model, with a
+        # note per model: R^2 is undefined on a test fold of one row.)
+        fewer = (f"use --cv {len(y) // 2} or fewer" if len(y) >= 4 else
+                 "the data has too few rows for cross-validation")
+        raise UserError(f"--cv {args.cv} folds of {len(y)} rows leave test folds of a single "
+                        f"row, on which r2 is undefined: {fewer}.")
     if classifier:
         labels, counts = np.unique(y, return_counts=True)
         rarest = int(counts.min())

@@ -84,3 +84,31 @@ def test_cli_a_csv_file_after_drop_is_named(tmp_path, capsys):
     # As the message says, the file first: b alone is the feature.
     assert main(["compare", str(path), *FAST, "--drop", "a"]) == 0
     assert "30 rows, 1 feature;" in capsys.readouterr().out
+
+
+def test_cli_regression_folds_of_one_row_are_refused_before_fitting(tmp_path, capsys,
+                                                                     monkeypatch):
+    # --cv 16 on 30 rows (leave-one-out: --cv 30) fitted every model, then
+    # printed r2 "nan ± nan" for each: R^2 is undefined on a one-row fold.
+    a, b, y = _rows()
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    fast = [*FAST[:2], *FAST[4:], "--cv"]    # (FAST's --cv 2 left out)
+    for k in (16, 30):
+        assert main(["compare", str(path), *fast, str(k)]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err == (
+            f"skmoe: error: --cv {k} folds of 30 rows leave test folds of a single row, on "
+            "which r2 is undefined: use --cv 15 or fewer.\n")
+    # --cv 15 (folds of 2 rows) goes on to the fits.
+    import skmoe._compare
+
+    def reached(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(skmoe._compare, "compare", reached)
+    assert main(["compare", str(path), *fast, "15"]) == 130
+    # Classification scores accuracy, defined on one row: not refused.
+    labels = tmp_path / "labels.csv"
+    labels.write_text("a,b,y\n" + "".join(f"{u},{v},{'ab'[i % 2]}\n"
+                                          for i, (u, v) in enumerate(zip(a, b))))
+    assert main(["compare", str(labels), *fast, "15"]) == 130
