@@ -65,6 +65,9 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m skmoe",
         description="skmoe: heterogeneous mixtures of experts for scikit-learn.")
+    # (Was "the following arguments are required: {compare,datasets}".)
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"skmoe {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{compare,datasets}")
     sub.required = True
 
@@ -79,7 +82,10 @@ def build_parser():
                           "`python -m skmoe datasets`) or a CSV file")
     cmp.add_argument("--target", help="target column of a CSV file (default: the last)")
     cmp.add_argument("--task", choices=["auto", "regression", "classification"],
-                     default="auto", help="for a CSV: default guesses from the target")
+                     default="auto",
+                     help="the task of a CSV (default: auto: classification for a text "
+                          "target or a target of whole numbers with at most 10 distinct "
+                          "values, regression otherwise)")
     cmp.add_argument("--experts", default=DEFAULT_EXPERTS,
                      help="comma-separated experts among "
                           f"{', '.join(_EXPERT_NAMES)} (default: {DEFAULT_EXPERTS})")
@@ -121,7 +127,8 @@ def build_parser():
 
     ds = sub.add_parser("datasets", help="list the bundled datasets",
                         description="List the datasets `compare` takes by name.")
-    ds.add_argument("--task", choices=["regression", "classification"], default=None)
+    ds.add_argument("--task", choices=["regression", "classification"], default=None,
+                    help="list only the datasets of this task (default: all)")
     return parser
 
 

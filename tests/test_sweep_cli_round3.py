@@ -112,3 +112,25 @@ def test_cli_regression_folds_of_one_row_are_refused_before_fitting(tmp_path, ca
     labels.write_text("a,b,y\n" + "".join(f"{u},{v},{'ab'[i % 2]}\n"
                                           for i, (u, v) in enumerate(zip(a, b))))
     assert main(["compare", str(labels), *fast, "15"]) == 130
+
+
+def test_cli_version_and_every_option_has_help(capsys):
+    # --version was "the following arguments are required: {compare,datasets}"
+    # (exit 2); `datasets --help` listed --task without a word.
+    import argparse
+
+    import skmoe
+    from skmoe._cli import build_parser
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"skmoe {skmoe.__version__}\n"
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == {"compare", "datasets"}
+    for name, command in commands.choices.items():
+        for action in command._actions:
+            assert action.help, (name, action.option_strings)
+            if action.default not in (None, False, [], argparse.SUPPRESS):
+                # A default other than none is shown.
+                assert "default" in action.help, (name, action.option_strings)
