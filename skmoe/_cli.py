@@ -911,10 +911,18 @@ def _run_compare(args):
             # No --cv helps (it is at least 2): "lower --cv" sent the user after
             # the folds when the target had one-row classes.
             rare = labels.tolist()[counts.argmin()]   # (not numpy's "np.int64(3)")
+            # --task regression only for numbers: a target of names or dates
+            # was sent there, and --task regression said "not numeric; use
+            # --task classification", back here.
+            fix = ("Drop those rows, or use --task regression if the target is a number"
+                   if np.issubdtype(np.asarray(y).dtype, np.number) else
+                   "Choose another target with --target: text that differs in "
+                   f"{'every row' if len(labels) == len(y) else 'most rows'} (names, "
+                   "dates, identifiers) is no class label" if len(labels) > len(y) / 2
+                   else "Drop those rows")
             raise UserError(f"{int(np.sum(counts < 2))} of the {len(labels)} classes of the "
                             f"target have a single row (e.g. {rare!r}); "
-                            "cross-validation needs at least 2 rows of every class. Drop "
-                            "those rows, or use --task regression if the target is a number.")
+                            f"cross-validation needs at least 2 rows of every class. {fix}.")
         if rarest < args.cv:
             raise UserError(f"The rarest class has {rarest} rows, fewer than the --cv "
                             f"{args.cv} folds; use --cv {rarest} or fewer.")

@@ -134,3 +134,27 @@ def test_cli_version_and_every_option_has_help(capsys):
             if action.default not in (None, False, [], argparse.SUPPRESS):
                 # A default other than none is shown.
                 assert "default" in action.help, (name, action.option_strings)
+
+
+def test_cli_a_text_target_of_one_row_classes_is_not_sent_to_regression(tmp_path, capsys):
+    # A column of names (or dates) as the target: "40 of the 40 classes ...
+    # have a single row ... use --task regression if the target is a number",
+    # and --task regression said "not numeric; use --task classification",
+    # back to the first error.
+    a, b, _ = _rows()
+    path = tmp_path / "names.csv"
+    path.write_text("a,b,name\n" + "".join(f"{u},{v},n{i}\n" for i, (u, v) in
+                                           enumerate(zip(a, b))))
+    for task in ("auto", "classification"):
+        assert main(["compare", str(path), "--task", task, *FAST]) == 2
+        assert capsys.readouterr().err == (
+            "skmoe: error: 30 of the 30 classes of the target have a single row (e.g. 'n0'); "
+            "cross-validation needs at least 2 rows of every class. Choose another target "
+            "with --target: text that differs in every row (names, dates, identifiers) is no "
+            "class label.\n")
+    # A rare text class among common ones: drop its rows; no word of regression.
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{'ab'[i % 2] if i else 'c'}\n"
+                                        for i, (u, v) in enumerate(zip(a, b))))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err.endswith(
+        "needs at least 2 rows of every class. Drop those rows.\n")
