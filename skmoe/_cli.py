@@ -840,7 +840,9 @@ def _run_compare(args):
         raise UserError(f"--seed must be between 0 and 2**32 - 1, got {args.seed}.")
     if min(v for v in (args.repeats, args.max_iter, args.max_epochs) if v is not None) < 1:
         raise UserError("--repeats, --max-iter and --max-epochs must be positive.")
-    if args.plot and not args.plot.lower().endswith((".png", ".pdf", ".svg")):
+    # (splitext: a bare ".png" is a name without an extension, to which
+    # matplotlib added one: it saved ".png.png" and said "plot saved to .png".)
+    if args.plot and os.path.splitext(args.plot)[1].lower() not in (".png", ".pdf", ".svg"):
         raise UserError(f"--plot needs a .png, .pdf or .svg file name, got {args.plot!r}.")
     if args.plot:
         from .plotting import check_matplotlib

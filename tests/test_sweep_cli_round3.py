@@ -158,3 +158,18 @@ def test_cli_a_text_target_of_one_row_classes_is_not_sent_to_regression(tmp_path
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err.endswith(
         "needs at least 2 rows of every class. Drop those rows.\n")
+
+
+def test_cli_plot_name_of_an_extension_alone_is_refused(tmp_path, capsys, monkeypatch):
+    # --plot .png saved the figure as ".png.png" (matplotlib added the
+    # extension a name without one lacks) and said "plot saved to .png".
+    monkeypatch.chdir(tmp_path)
+    a, b, y = _rows()
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    for name in (".png", str(tmp_path / ".PDF")):
+        assert main(["compare", str(path), *FAST, "--plot", name]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err == (f"skmoe: error: --plot needs a .png, .pdf or .svg file "
+                                     f"name, got {name!r}.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
