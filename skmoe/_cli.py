@@ -435,6 +435,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         integral = numeric and bool((y.astype(float) % 1 == 0).all())
         task = ("regression" if numeric and not (integral and y.nunique() <= 10)
                 else "classification")
+        if integral and task == "classification" and y.nunique() > 2 and (
+                not pd.api.types.is_bool_dtype(y)):
+            # A count or a grade of a few values (0..5 children, a 1..10
+            # rating) became classes, said only by "classification on" in
+            # the header. (Two values, 0 and 1, are classes as a rule.)
+            values = ", ".join(f"{v:g}" for v in sorted(y.unique()))
+            print(f"note: the target {target!r} holds {y.nunique()} distinct whole numbers "
+                  f"({values}), taken for class labels; pass --task regression to predict "
+                  "it as a number.", file=sys.stderr)
     if task == "classification" and pd.api.types.is_float_dtype(y) and bool(
             (y % 1 != 0).any()):
         # (Reported as "The rarest class has 1 rows, fewer than --cv 5 folds;

@@ -173,3 +173,23 @@ def test_cli_plot_name_of_an_extension_alone_is_refused(tmp_path, capsys, monkey
         assert out == "" and err == (f"skmoe: error: --plot needs a .png, .pdf or .svg file "
                                      f"name, got {name!r}.\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_cli_says_a_target_of_a_few_whole_numbers_is_taken_for_classes(tmp_path, capsys):
+    # A count of 0..3 was fitted as 4 classes, said only by "classification
+    # on" in the header: no word of why, nor of --task regression.
+    a, b, _ = _rows()
+    path = tmp_path / "counts.csv"
+    path.write_text("a,b,n\n" + "".join(f"{u},{v},{int(u) // 3}\n" for u, v in zip(a, b)))
+    X, y, task, _ = load_csv(str(path))
+    assert task == "classification"
+    np.testing.assert_array_equal(y, a.astype(int) // 3)
+    assert capsys.readouterr().err == (
+        "note: the target 'n' holds 4 distinct whole numbers (0, 1, 2, 3), taken for class "
+        "labels; pass --task regression to predict it as a number.\n")
+    # Asked for, or two values (0 and 1), or text: no note.
+    assert load_csv(str(path), task="classification")[2] == "classification"
+    assert load_csv(str(path), task="regression")[2] == "regression"
+    path.write_text("a,b,n\n" + "".join(f"{u},{v},{int(u > 5)}\n" for u, v in zip(a, b)))
+    assert load_csv(str(path))[2] == "classification"
+    assert capsys.readouterr().err == ""
