@@ -155,7 +155,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     pd = _require_pandas("Reading a CSV file")
     if not os.path.isfile(path):
         raise UserError(f"{path} is a folder, not a CSV file." if os.path.isdir(path)
-                        else f"No such file: {path}")
+                        else f"No such file: {path}{_meant_file(path)}")
     extension = os.path.splitext(path)[1].lower()
     if extension in _OTHER_FORMATS:
         # (An Excel file was read as text: "Cannot read ... as CSV: 'utf-8'
@@ -526,6 +526,33 @@ def _numbers_with_decimal_commas(values):
 def _decimal_comma_example(values):
     return next(v for v in values.dropna().astype(str).str.strip()
                 if _DECIMAL_COMMA.fullmatch(v) and not _SEPARATED_NUMBER.fullmatch(v))
+
+
+def _meant_file(path):
+    """" (did you mean ...?)" for a missing file: files beside it of a close
+    name (a typo, another case, the name without .csv), or the bundled
+    dataset its name is; "" for none. (Was "No such file: data/Sales.csv"
+    beside data/sales.csv.)"""
+    import difflib
+
+    from .datasets import list_datasets
+    folder, name = os.path.split(path)
+    try:
+        files = [f for f in os.listdir(folder or ".")
+                 if os.path.isfile(os.path.join(folder or ".", f))]
+    except OSError:
+        files = []
+    # Another case first; else a typo (a stricter cutoff than for columns:
+    # names that share ".csv" are already half alike).
+    lower = {f.lower(): f for f in files}
+    same = [lower[n] for n in (name.lower(), name.lower() + ".csv") if n in lower]
+    close = same[:1] or [lower[f] for f in difflib.get_close_matches(
+        name.lower(), list(lower), n=2, cutoff=0.85)]
+    meant = [repr(os.path.join(folder, f)) for f in close]
+    stem = os.path.splitext(name)[0]
+    if not folder and stem in list_datasets():
+        meant.append(f"the bundled dataset {stem!r} (python -m skmoe compare {stem})")
+    return f" (did you mean {' or '.join(meant)}?)" if meant else ""
 
 
 def _meant_column(name, frame):

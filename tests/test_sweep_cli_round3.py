@@ -193,3 +193,22 @@ def test_cli_says_a_target_of_a_few_whole_numbers_is_taken_for_classes(tmp_path,
     path.write_text("a,b,n\n" + "".join(f"{u},{v},{int(u > 5)}\n" for u, v in zip(a, b)))
     assert load_csv(str(path))[2] == "classification"
     assert capsys.readouterr().err == ""
+
+
+def test_cli_a_missing_file_gets_the_file_or_dataset_meant(tmp_path, capsys, monkeypatch):
+    # Was "No such file: data/Sales.csv" beside data/sales.csv, and "No such
+    # file: iris.csv" where the bundled iris was meant.
+    (tmp_path / "sales.csv").write_text("a,y\n1,2\n")
+    (tmp_path / "other.csv").write_text("a,y\n1,2\n")
+    for given, meant in [("Sales.csv", "sales.csv"), ("sals.csv", "sales.csv"),
+                         ("sales", "sales.csv")]:
+        assert main(["compare", str(tmp_path / given), *FAST]) == 2
+        assert capsys.readouterr().err == (f"skmoe: error: No such file: {tmp_path / given} "
+                                           f"(did you mean {str(tmp_path / meant)!r}?)\n")
+    assert main(["compare", str(tmp_path / "zzz.csv"), *FAST]) == 2
+    assert capsys.readouterr().err == f"skmoe: error: No such file: {tmp_path / 'zzz.csv'}\n"
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "iris.csv", *FAST]) == 2
+    assert capsys.readouterr().err == (
+        "skmoe: error: No such file: iris.csv (did you mean the bundled dataset 'iris' "
+        "(python -m skmoe compare iris)?)\n")
