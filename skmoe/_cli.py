@@ -863,7 +863,7 @@ def _run_compare(args):
                                          StratifiedKFold)
 
     from ._compare import _describe_test, compare
-    from ._trainers import resolve_training
+    from ._trainers import TRAINER_OPTIONS, resolve_training
 
     if args.cv < 2:
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
@@ -978,6 +978,21 @@ def _run_compare(args):
     torch.set_num_threads(1)
     experts = [n for n in estimators if n not in ("mixture", "ensemble")]
     repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
+    # A flag the trainer does not read, said before the fits and in flags:
+    # "--max-iter 1" (for speed) ran the gradient trainer in full, and the
+    # note came after every fit, in Python's words ("max_iter=1 has no effect
+    # with training='auto' (here 'gradient')").
+    trainer = resolve_training(estimators["mixture"])
+    unread = [(flag, value, TRAINER_OPTIONS[option]) for option, flag, value in (
+        ("max_iter", "--max-iter", args.max_iter), ("max_epochs", "--max-epochs",
+                                                    args.max_epochs))
+              if value is not None and trainer not in TRAINER_OPTIONS[option]]
+    for flag, value, readers in unread:
+        picked = " (--training auto picks it for these experts)" if (
+            args.training in (None, "auto")) else ""
+        print(f"note: {flag} {value} has no effect: the mixture is trained by {trainer}"
+              f"{picked}; {flag} is read with --training {' or '.join(readers)}.",
+              file=sys.stderr)
     print(f"{task} on {title}\n{X.shape[0]} rows, {X.shape[1]} feature"
           f"{'s' if X.shape[1] != 1 else ''}; experts {', '.join(experts)}; mixture "
           f"trained by {resolve_training(estimators['mixture'])}; {args.cv}-fold "
@@ -1000,6 +1015,9 @@ def _run_compare(args):
             print(_describe_test(result.paired_test("mixture", GREEDY, metric), 0.05,
                                  result.signs[metric]))
     for w in caught:
+        if any(f" {flag.strip('-').replace('-', '_')}={value!r} has no effect with training="
+               in str(w.message) for flag, value, _ in unread):
+            continue   # (said above)
         print(f"note: {_with_flags(str(w.message))}", file=sys.stderr)
     if args.plot:
         import matplotlib

@@ -212,3 +212,34 @@ def test_cli_a_missing_file_gets_the_file_or_dataset_meant(tmp_path, capsys, mon
     assert capsys.readouterr().err == (
         "skmoe: error: No such file: iris.csv (did you mean the bundled dataset 'iris' "
         "(python -m skmoe compare iris)?)\n")
+
+
+def test_cli_says_before_fitting_that_the_trainer_does_not_read_a_flag(tmp_path, capsys,
+                                                                       monkeypatch):
+    # --max-iter 1 (for speed) with linear,tree, trained by gradient: every fit
+    # ran in full, and the note came after them, in Python's words:
+    # "mixture (2 of 2 splits): max_iter=1 has no effect with training='auto'
+    # (here 'gradient'); it is only used with training='em'".
+    import skmoe._compare
+    a, b, y = _rows()
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+
+    def reached(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(skmoe._compare, "compare", reached)
+    assert main(["compare", str(path), *FAST]) == 130   # (FAST has --max-iter 1)
+    assert capsys.readouterr().err.startswith(
+        "note: --max-iter 1 has no effect: the mixture is trained by gradient (--training auto "
+        "picks it for these experts); --max-iter is read with --training em.\n")
+    assert main(["compare", str(path), *FAST, "--training", "em", "--max-epochs", "3"]) == 130
+    assert capsys.readouterr().err.startswith(
+        "note: --max-epochs 3 has no effect: the mixture is trained by em; --max-epochs is "
+        "read with --training gradient.\n")
+    assert main(["compare", str(path), *FAST, "--training", "em"]) == 130
+    assert "note:" not in capsys.readouterr().err
+    # After the fits, the library's note is not said a second time.
+    monkeypatch.undo()
+    assert main(["compare", str(path), *FAST]) == 0
+    err = capsys.readouterr().err
+    assert err.count("--max-iter 1 has no effect") == 1 and "max_iter" not in err
