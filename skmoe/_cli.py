@@ -173,6 +173,10 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # of several files and UnicodeDecodeError.)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, EOFError,
             zipfile.BadZipFile, lzma.LZMAError) as exc:
+        if isinstance(exc, pd.errors.EmptyDataError):
+            # (Was pandas' "No columns to parse from file", for a file of 0
+            # bytes or blank lines, as a failed export leaves it.)
+            raise UserError(f"{path} is empty: no header, no rows.") from None
         # (A Latin-1 or Windows-1252 file got the codec's words alone.)
         fix = ("; the file is not UTF-8 text: save it as UTF-8 (a spreadsheet's "
                "\"CSV UTF-8\")." if isinstance(exc, UnicodeDecodeError) else "")

@@ -243,3 +243,13 @@ def test_cli_says_before_fitting_that_the_trainer_does_not_read_a_flag(tmp_path,
     assert main(["compare", str(path), *FAST]) == 0
     err = capsys.readouterr().err
     assert err.count("--max-iter 1 has no effect") == 1 and "max_iter" not in err
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n", b"\r\n"])
+def test_cli_an_empty_file_is_called_empty(tmp_path, capsys, content):
+    # Was pandas' words: "Cannot read data.csv as CSV: No columns to parse from
+    # file", for the file of 0 bytes (or blank lines) a failed export leaves.
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == f"skmoe: error: {path} is empty: no header, no rows.\n"
