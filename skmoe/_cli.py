@@ -261,6 +261,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
         meant = "".join(_meant_column(c, frame) for c in unknown)
+        # "--drop a,b", as --experts takes its list: was "not in data.csv:
+        # ['a,b']" alone.
+        joined = [c for c in unknown if "," in c
+                  and all(part.strip() in frame.columns for part in c.split(","))]
+        if joined:
+            import shlex
+            parts = [p.strip() for c in joined for p in c.split(",")]
+            meant += (f" ({joined[0]!r} holds several names: --drop takes them separated by "
+                      f"spaces: --drop {' '.join(map(shlex.quote, parts))})")
         raise UserError(f"--drop names columns not in {path}: {unknown}{meant}.")
     if target in drop:
         raise UserError(f"--drop names the target column {target!r}; drop features only.")

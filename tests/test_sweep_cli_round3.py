@@ -253,3 +253,21 @@ def test_cli_an_empty_file_is_called_empty(tmp_path, capsys, content):
     path.write_bytes(content)
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err == f"skmoe: error: {path} is empty: no header, no rows.\n"
+
+
+def test_cli_drop_of_comma_separated_names_says_to_separate_them_by_spaces(tmp_path,
+                                                                          capsys):
+    # --experts takes "linear,tree"; "--drop a,b" said only "--drop names
+    # columns not in data.csv: ['a,b']".
+    a, b, y = _rows()
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,c,y\n" + "".join(f"{u},{v},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(path), *FAST, "--drop", "b,c"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: --drop names columns not in {path}: ['b,c'] ('b,c' holds several "
+        "names: --drop takes them separated by spaces: --drop b c).\n")
+    assert list(load_csv(str(path), drop=["b", "c"])[0].columns) == ["a"]
+    # A name with a comma of which a part is no column gets no such hint.
+    assert main(["compare", str(path), *FAST, "--drop", "b,z"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: --drop names columns not in {path}: ['b,z'].\n")
