@@ -271,3 +271,29 @@ def test_cli_drop_of_comma_separated_names_says_to_separate_them_by_spaces(tmp_p
     assert main(["compare", str(path), *FAST, "--drop", "b,z"]) == 2
     assert capsys.readouterr().err == (
         f"skmoe: error: --drop names columns not in {path}: ['b,z'].\n")
+
+
+def test_cli_numbers_with_a_typographic_minus_sign_are_named(tmp_path, capsys):
+    # "\u22125.241" (U+2212, as web pages and word processors write a minus)
+    # was "holds numbers, but 10 of its 30 values are not (e.g. ...): correct
+    # them", without saying what is wrong with them.
+    a, b, y = _rows()
+    signed = a - 5
+    cells = [f"{v:.3f}".replace("-", "\u2212") for v in signed]
+    assert sum("\u2212" in c for c in cells) == 10
+    path = tmp_path / "minus.csv"
+    path.write_text("a,b,y\n" + "".join(f"{c},{v},{t}\n" for c, v, t in zip(cells, b, y)),
+                    encoding="utf-8")
+    for extra in ([], ["--one-hot"]):
+        assert main(["compare", str(path), *FAST, *extra]) == 2
+        assert capsys.readouterr().err == (
+            f"skmoe: error: Column(s) ['a'] of {path} hold numbers written with a minus sign "
+            "other than '-' (e.g. '\u22120.763'). Save the file with the plain minus sign '-' "
+            "(-5.2 for \u22125.2).\n")
+    assert main(["compare", str(path), *FAST, "--target", "a"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "skmoe: error: The target column 'a' holds numbers written with a minus sign other "
+        "than '-' (e.g. '\u22120.763').")
+    # With plain minus signs, the same file reads as numbers.
+    path.write_text(path.read_text(encoding="utf-8").replace("\u2212", "-"))
+    np.testing.assert_allclose(load_csv(str(path))[0]["a"], signed.round(3))
