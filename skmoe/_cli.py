@@ -380,8 +380,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # learn from (30 rows: 29 such columns; 10,000 rows: a dense 10,000 x
         # 9,999 frame). Refused without --one-hot too: "not numeric: pass
         # --one-hot" sent a date a row (modeldata::Chicago) to this refusal.
-        dates = [c for c in unique if pd.to_datetime(
-            frame[c], format="ISO8601", errors="coerce").notna().all()]
+        dates = [c for c in unique if _holds_dates(frame[c])]
         hint = "" if not dates else (
             f" {dates} hold dates: to keep them, write them as numbers (e.g. days since the "
             "first, a day of the week).")
@@ -400,8 +399,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                             "remove those spaces in the file.")
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
-        dates = [c for c in text if pd.to_datetime(
-            frame[c], format="ISO8601", errors="coerce").notna().all()]
+        dates = [c for c in text if _holds_dates(frame[c])]
         if dates:
             # (Sent to --one-hot, which makes a column of every date but one: a
             # date the training rows lack is then like none of them.)
@@ -473,6 +471,25 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         print(f"note: {dropped.strip(' ()')}.", file=sys.stderr)
     return (_plain_column_names(frame).astype(float), y.to_numpy(), task,
             f"{os.path.basename(path)} ({target})")
+
+
+# Dates as spreadsheets and other locales write them, besides ISO 8601
+# (2020-01-15): 1/15/2020, 15/01/2020, 15.01.2020, ... Formats of digits only:
+# month names ("Jan") are categories a one-hot encoding takes; no "%d.%m.%y",
+# which version numbers (3.5.1) would match.
+_DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%y",
+                 "%d/%m/%y", "%d-%m-%Y", "%m-%d-%Y")
+
+
+def _holds_dates(values):
+    """Whether a text column holds dates only (in one of _DATE_FORMATS, with
+    or without a time of day). (ISO 8601 alone was recognised: 1/15/2020 was
+    "not numeric: pass --one-hot", a column of each date.)"""
+    import pandas as pd
+    text = values.astype(str).str.strip()
+    day = text.str.split(n=1).str[0]   # (a time after the date aside)
+    return any(pd.to_datetime(text if fmt == "ISO8601" else day, format=fmt,
+                              errors="coerce").notna().all() for fmt in _DATE_FORMATS)
 
 
 def _labels_read_as_one_number(written, numbers):

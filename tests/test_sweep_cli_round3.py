@@ -297,3 +297,26 @@ def test_cli_numbers_with_a_typographic_minus_sign_are_named(tmp_path, capsys):
     # With plain minus signs, the same file reads as numbers.
     path.write_text(path.read_text(encoding="utf-8").replace("\u2212", "-"))
     np.testing.assert_allclose(load_csv(str(path))[0]["a"], signed.round(3))
+
+
+@pytest.mark.parametrize("form", ["{m}/15/2020", "15/{m:02d}/2020", "15.{m:02d}.2020",
+                                  "{m}/15/20 10:30"])
+def test_cli_dates_written_otherwise_than_iso_are_named(tmp_path, capsys, form):
+    # ISO dates (2020-01-15) were named; 1/15/2020 (a US spreadsheet) or
+    # 15.01.2020 (a German one) were "not numeric ... pass --one-hot", which
+    # made a column of each date (30 rows, 14 features from 2).
+    a, b, y = _rows()
+    path = tmp_path / "dates.csv"
+    path.write_text("d,b,y\n" + "".join(f"{form.format(m=1 + i // 3 % 12)},{v},{t}\n"
+                                        for i, (v, t) in enumerate(zip(b, y))))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Column(s) ['d'] of {path} hold dates, which the experts cannot read "
+        "as numbers: write them as numbers (e.g. days since the first, a day of the week), "
+        "or --drop them; --one-hot would make a column of each date.\n")
+    # Month names and version numbers are categories, still sent to --one-hot.
+    path.write_text("d,b,y\n" + "".join(f"{['Jan', 'Feb', '3.5.1'][i % 3]},{v},{t}\n"
+                                        for i, (v, t) in enumerate(zip(b, y))))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert "are not numeric and the experts need numbers: pass --one-hot" in (
+        capsys.readouterr().err)
