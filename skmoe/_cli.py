@@ -315,6 +315,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         import shlex
         raise UserError(f"Column(s) {empty} of {path} have no value in any row; leave them "
                         f"out with --drop {' '.join(map(shlex.quote, empty))}.")
+    # Words pandas reads as missing in a text column ("None" of None/Light/
+    # Heavy, "NA" for North America): "have missing values; pass --dropna",
+    # and --dropna then dropped a whole category, without a word.
+    as_missing = _words_read_as_missing(path, frame)
+    words = f" ({as_missing})" if as_missing else ""
     dropped = ""
     if dropna:
         n_rows, gaps = len(frame), frame.isna().sum().sort_values(ascending=False)
@@ -334,10 +339,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
             why = [f"the target {target!r} has no value in {gaps[target]}"] if gaps[target] else []
             why += [f"the column(s) {most} miss the most values: --drop them to keep more "
                     "rows"] if most else []
+            why += [as_missing] if as_missing else []
             dropped = f" (--dropna left {len(frame)} of the {n_rows} rows; {'; '.join(why)})"
     y = frame.pop(target)
     if y.isna().any():
-        raise UserError(f"The target column {target!r} has missing values; pass --dropna.")
+        raise UserError(f"The target column {target!r} has missing values{words}; pass "
+                        "--dropna.")
     if task != "classification":
         # Numbers written as text (thousands separators, a decimal comma, spaces,
         # a currency sign): ~40 one-row classes whose error blamed --cv, or said
@@ -359,7 +366,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # its rows passed as the first (dropped) category, silently.
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
     if missing:
-        raise UserError(f"Column(s) {missing} have missing values; pass --dropna.")
+        raise UserError(f"Column(s) {missing} have missing values{words}; pass --dropna.")
     text = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     for is_odd, example, written, fix in _ODD_NUMBERS:
         # (Reported as text to --one-hot, which made a category of every number:
@@ -490,6 +497,28 @@ def _holds_dates(values):
     day = text.str.split(n=1).str[0]   # (a time after the date aside)
     return any(pd.to_datetime(text if fmt == "ISO8601" else day, format=fmt,
                               errors="coerce").notna().all() for fmt in _DATE_FORMATS)
+
+
+def _words_read_as_missing(path, frame):
+    """"in 'smoke', 14 cells 'None', ..." for the text columns of ``frame``
+    whose missing values are written as a word pandas reads as missing; ""
+    for none. (A number column's "NA" is a gap, as R writes it.)"""
+    import pandas as pd
+    text = [c for c in frame.columns if frame[c].isna().any()
+            and not pd.api.types.is_numeric_dtype(frame[c])
+            and frame[c].map(lambda v: isinstance(v, str)).any()]
+    if not text:
+        return ""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False).loc[frame.index]
+    found = []
+    for c in text:
+        words = raw.loc[frame[c].isna(), c].str.strip()
+        for word, count in words[words != ""].value_counts().items():
+            found.append(f"in {str(c)!r}, {count} cell{'s' if count > 1 else ''} {word!r}")
+    if not found:
+        return ""
+    return (f"{'; '.join(found[:3])}, which pandas reads as missing: where such a word is a "
+            "category, not a gap, write it otherwise in the file")
 
 
 def _labels_read_as_one_number(written, numbers):

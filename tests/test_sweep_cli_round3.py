@@ -320,3 +320,39 @@ def test_cli_dates_written_otherwise_than_iso_are_named(tmp_path, capsys, form):
     assert main(["compare", str(path), *FAST]) == 2
     assert "are not numeric and the experts need numbers: pass --one-hot" in (
         capsys.readouterr().err)
+
+
+def test_cli_a_category_pandas_reads_as_missing_is_named(tmp_path, capsys):
+    # "None" of None/Light/Heavy (or "NA", North America) is read as missing
+    # by pandas: "Column(s) ['smoke'] have missing values; pass --dropna", and
+    # --dropna then dropped the whole category (10 of 30 rows), said only as
+    # rows left.
+    a, b, y = _rows()
+    path = tmp_path / "smoke.csv"
+    path.write_text("smoke,b,y\n" + "".join(f"{['None', 'Light', 'Heavy'][i % 3]},{v},{t}\n"
+                                            for i, (v, t) in enumerate(zip(b, y))))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        "skmoe: error: Column(s) ['smoke'] have missing values (in 'smoke', 10 cells 'None', "
+        "which pandas reads as missing: where such a word is a category, not a gap, write it "
+        "otherwise in the file); pass --dropna.\n")
+    X, _, _, _ = load_csv(str(path), dropna=True, one_hot=True)
+    assert len(X) == 20
+    assert capsys.readouterr().err == (
+        "note: --dropna left 20 of the 30 rows; the column(s) ['smoke'] miss the most values: "
+        "--drop them to keep more rows; in 'smoke', 10 cells 'None', which pandas reads as "
+        "missing: where such a word is a category, not a gap, write it otherwise in the "
+        "file.\n")
+    # A target of regions, and empty cells (gaps) for comparison.
+    path.write_text("a,b,region\n" + "".join(f"{u},{v},{['NA', 'EU', ''][i % 3]}\n"
+                                             for i, (u, v) in enumerate(zip(a, b))))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        "skmoe: error: The target column 'region' has missing values (in 'region', 10 cells "
+        "'NA', which pandas reads as missing: where such a word is a category, not a gap, "
+        "write it otherwise in the file); pass --dropna.\n")
+    path.write_text("a,b,region\n" + "".join(f"{u},{v},{['AS', 'EU', ''][i % 3]}\n"
+                                             for i, (u, v) in enumerate(zip(a, b))))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        "skmoe: error: The target column 'region' has missing values; pass --dropna.\n")
