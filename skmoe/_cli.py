@@ -153,6 +153,11 @@ _OTHER_FORMATS = {".xlsx": ("an Excel", "excel"), ".xls": ("an Excel", "excel"),
 def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False):
     """Read a CSV into numeric X, y and the task; raise UserError on bad input."""
     pd = _require_pandas("Reading a CSV file")
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", path):
+        # (Was "No such file: https://...", as if the address were a path:
+        # pandas reads addresses, this command does not fetch them.)
+        raise UserError(f"{path} is an address; compare reads local CSV files: download it "
+                        "first (e.g. curl -LO ADDRESS) and pass the file.")
     if not os.path.isfile(path):
         raise UserError(f"{path} is a folder, not a CSV file." if os.path.isdir(path)
                         else f"No such file: {path}{_meant_file(path)}")

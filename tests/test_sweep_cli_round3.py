@@ -356,3 +356,13 @@ def test_cli_a_category_pandas_reads_as_missing_is_named(tmp_path, capsys):
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err == (
         "skmoe: error: The target column 'region' has missing values; pass --dropna.\n")
+
+
+@pytest.mark.parametrize("address", ["https://example.org/data.csv", "s3://bucket/data.csv"])
+def test_cli_an_address_is_told_to_be_downloaded(capsys, address):
+    # Was "No such file: https://example.org/data.csv", as if it were a path
+    # (pandas reads addresses; the command reads local files).
+    assert main(["compare", address, *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {address} is an address; compare reads local CSV files: download it "
+        "first (e.g. curl -LO ADDRESS) and pass the file.\n")
