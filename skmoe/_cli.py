@@ -468,11 +468,19 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                   f"({values}), taken for class labels; pass --task regression to predict "
                   "it as a number.", file=sys.stderr)
     if task == "classification" and pd.api.types.is_float_dtype(y) and bool(
-            (y % 1 != 0).any()):
+            (y % 1 != 0).any()) and y.value_counts().min() < 2:
         # (Reported as "The rarest class has 1 rows, fewer than --cv 5 folds;
-        # lower --cv", which sent the user after the folds.)
+        # lower --cv", which sent the user after the folds.) Only a target of
+        # one-row values: doses 0.5, 1 and 2 of 20 rows each are groups that
+        # --task classification may take for classes (they were refused as
+        # "no class labels").
         raise UserError(f"The target {target!r} has fractional values ({y.nunique()} "
                         "distinct), which are no class labels; use --task regression.")
+    if task == "classification" and pd.api.types.is_float_dtype(y) and bool(
+            (y % 1 != 0).any()):
+        # scikit-learn's classifiers refuse fractional labels ("Unknown label
+        # type: continuous"): the labels as the file writes them.
+        y = pd.read_csv(path, dtype={target: str})[target].loc[y.index].str.strip()
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y):
             raise UserError(f"The target {target!r} is not numeric; use --task classification.")

@@ -366,3 +366,22 @@ def test_cli_an_address_is_told_to_be_downloaded(capsys, address):
     assert capsys.readouterr().err == (
         f"skmoe: error: {address} is an address; compare reads local CSV files: download it "
         "first (e.g. curl -LO ADDRESS) and pass the file.\n")
+
+
+def test_cli_task_classification_takes_repeated_fractional_values_as_classes(tmp_path):
+    # ToothGrowth's dose (0.5, 1, 2; 20 rows each) with --task classification
+    # was refused: "has fractional values (3 distinct), which are no class
+    # labels; use --task regression". A continuous target still is.
+    from skmoe._cli import UserError
+    a, b, _ = _rows()
+    dose = np.array(["0.5", "1", "2"])[np.arange(30) % 3]
+    path = tmp_path / "tooth.csv"
+    path.write_text("a,b,dose\n" + "".join(f"{u},{v},{d}\n" for u, v, d in zip(a, b, dose)))
+    X, y, task, _ = load_csv(str(path), task="classification")
+    assert task == "classification" and list(X.columns) == ["a", "b"]
+    np.testing.assert_array_equal(y.astype(str), dose)   # (as written: a classifier's labels)
+    assert load_csv(str(path))[2] == "regression"       # (the guess is unchanged)
+    path.write_text("a,b,y\n" + "".join(f"{u},{v},{u + v}\n" for u, v in zip(a, b)))
+    with pytest.raises(UserError, match=r"has fractional values \(30 distinct\), which are "
+                                        "no class labels; use --task regression"):
+        load_csv(str(path), task="classification")
