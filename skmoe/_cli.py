@@ -399,6 +399,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {unique} of {path} have a different value in every row "
                         f"(identifiers?): --one-hot would make {len(frame) - 1} columns of "
                         f"each, every one 1 in a single row; --drop them.{hint}")
+    single = []
     if text and one_hot:
         spaced = [(c, pair) for c in text for pair in [_differing_by_end_spaces(frame[c])]
                   if pair]
@@ -409,6 +410,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                             f"differ only by spaces at their ends (in {c!r}: {pair[0]!r} and "
                             f"{pair[1]!r}), which --one-hot would make separate categories: "
                             "remove those spaces in the file.")
+        single = [str(c) for c in text if frame[c].nunique() == 1]
         frame = pd.get_dummies(frame, columns=text, drop_first=True, dtype=float)
     elif text:
         dates = [c for c in text if _holds_dates(frame[c])]
@@ -422,7 +424,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {text} of {path} are not numeric and the experts need "
                         "numbers: pass --one-hot to encode them, or --drop them.")
     if frame.shape[1] == 0:
-        raise UserError(f"{path} has no feature columns left besides the target.")
+        # (A text column of one value gives --one-hot no column: the error
+        # named no column of the file.)
+        why = "" if not single else (
+            f" (--one-hot encodes {single}, of a single value each, as no column: such a "
+            "column tells the rows nothing)")
+        raise UserError(f"{path} has no feature columns left besides the target{why}.")
     # (Reported as "Fitting failed: Input X contains infinity", naming no column.)
     infinite = [str(c) for c, values in [*frame.items(), (target, y)]
                 if pd.api.types.is_float_dtype(values) and values.abs().eq(float("inf")).any()]

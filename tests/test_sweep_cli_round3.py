@@ -385,3 +385,19 @@ def test_cli_task_classification_takes_repeated_fractional_values_as_classes(tmp
     with pytest.raises(UserError, match=r"has fractional values \(30 distinct\), which are "
                                         "no class labels; use --task regression"):
         load_csv(str(path), task="classification")
+
+
+def test_cli_one_hot_of_single_value_columns_says_why_no_feature_is_left(tmp_path, capsys):
+    # A text column of one value gives --one-hot no column: "data.csv has no
+    # feature columns left besides the target", naming no column of the file.
+    _, _, y = _rows()
+    path = tmp_path / "data.csv"
+    path.write_text("c,d,y\n" + "".join(f"x,k,{t}\n" for t in y))
+    assert main(["compare", str(path), *FAST, "--one-hot"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {path} has no feature columns left besides the target (--one-hot "
+        "encodes ['c', 'd'], of a single value each, as no column: such a column tells the "
+        "rows nothing).\n")
+    assert main(["compare", str(path), *FAST, "--drop", "c", "d"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {path} has no feature columns left besides the target.\n")
