@@ -257,6 +257,16 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column name(s) {repeated} appear more than once in the header of "
                         f"{path} (pandas would read the second as {repeated[0] + '.1'!r}): "
                         "give every column its own name.")
+    # Rows of empty cells at the end (",,," lines, as spreadsheets export
+    # the cells below the data): "The target column 'y' has missing values;
+    # pass --dropna", whose note then said to --drop every feature "to keep
+    # more rows". Read again without them (pandas made their columns float).
+    empty = frame.isna().all(axis=1).to_numpy()
+    trailing = len(empty) - (int((~empty).nonzero()[0][-1]) + 1) if (~empty).any() else 0
+    if trailing:
+        frame = pd.read_csv(path, nrows=len(frame) - trailing)
+        print(f"note: left out the {trailing} row(s) without a value at the end of {path}.",
+              file=sys.stderr)
     chosen, asked = target is not None, task
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:

@@ -401,3 +401,25 @@ def test_cli_one_hot_of_single_value_columns_says_why_no_feature_is_left(tmp_pat
     assert main(["compare", str(path), *FAST, "--drop", "c", "d"]) == 2
     assert capsys.readouterr().err == (
         f"skmoe: error: {path} has no feature columns left besides the target.\n")
+
+
+def test_cli_rows_without_a_value_at_the_end_are_left_out(tmp_path, capsys):
+    # ",,," lines below the data (a spreadsheet's empty cells): "The target
+    # column 'y' has missing values; pass --dropna", and --dropna's note then
+    # said to --drop every feature "to keep more rows".
+    a, b, y = _rows()
+    path = tmp_path / "sheet.csv"
+    path.write_text(",a,b,y\n" + "".join(f"{i},{u},{v},{t}\n" for i, (u, v, t) in
+                                         enumerate(zip(a, b, y))) + ",,,\n" * 3)
+    X, target, task, _ = load_csv(str(path))
+    assert task == "regression" and list(X.columns) == ["a", "b"]
+    np.testing.assert_array_equal(target, y)
+    np.testing.assert_array_equal(X.to_numpy(), np.column_stack([a, b]))
+    err = capsys.readouterr().err
+    assert err.startswith(f"note: left out the 3 row(s) without a value at the end of {path}.\n"
+                          "note: left out the column(s) ['Unnamed: 0']")   # (still integers)
+    # An empty row among the data is a gap, as before.
+    path.write_text("a,b,y\n,,\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        "skmoe: error: The target column 'y' has missing values; pass --dropna.\n")
