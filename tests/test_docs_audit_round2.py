@@ -35,3 +35,27 @@ def test_a_gate_stops_early_on_as_many_user_test_folds_as_validation_fraction_ta
     assert ("each gate stops early on whole test folds of yours inside its training rows "
             "(drawn until they hold ``validation_fraction`` of them: one of five folds, "
             "several small ones, never all)") in guide
+
+
+def test_architecture_module_map_names_the_new_helpers_where_they_live():
+    """docs/architecture.rst's module map named none of the helpers that
+    cc514d6, 841eee9 and e76fcd1 added: _crossfit.united_folds (the
+    second-level folds as unions of the user's test folds),
+    _crossfit.rows_of_whole_folds (the gates' early-stopping rows) and
+    _base.clone_expert. Every name the _base.py and _crossfit.py entries give
+    is a function of that module, and every module of skmoe/ has an entry."""
+    import importlib
+    import re
+
+    page = _text("docs", "architecture.rst")
+    for module, names in [("_crossfit", ["united_folds", "rows_of_whole_folds"]),
+                          ("_base", ["clone_expert", "fit_expert", "encode_class_labels",
+                                     "check_relative_sample_weight"])]:
+        entry = page.split(f"``{module}.py`` ", 1)[1].split(" ``_", 1)[0]
+        quoted = [n for n in re.findall(r"``(\w+)``", entry) if "_" in n]
+        assert sorted(quoted) == sorted(names), (module, quoted)
+        for name in names:
+            assert callable(getattr(importlib.import_module(f"skmoe.{module}"), name))
+    modules = [f for f in os.listdir(os.path.join(ROOT, "skmoe"))
+               if f.endswith(".py") and f != "__init__.py"]
+    assert [m for m in modules if f"``{m}``" not in page] == []
