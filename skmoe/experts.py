@@ -234,7 +234,9 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     Adam on the (sample-weighted) squared error, with early stopping on a
     validation fraction. In a mixture with ``training="gradient"`` it is
     instead trained jointly with the gate (see
-    :class:`~skmoe.MixtureOfExpertsRegressor`).
+    :class:`~skmoe.MixtureOfExpertsRegressor`), with the mixture's learning
+    rate, batch size, epochs, early stopping and device: its own warn there
+    when set away from their defaults.
 
     Parameters
     ----------
@@ -382,7 +384,9 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
 class TorchMLPClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin, _BaseTorchMLP):
     """Multi-layer perceptron classifier in torch, on the CPU or a GPU.
 
-    Trained with minibatch Adam on the (sample-weighted) cross-entropy.
+    Trained with minibatch Adam on the (sample-weighted) cross-entropy; in a
+    mixture with ``training="gradient"``, jointly with the gate, as
+    :class:`TorchMLPRegressor`.
 
     Parameters
     ----------

@@ -59,3 +59,39 @@ def test_architecture_module_map_names_the_new_helpers_where_they_live():
     modules = [f for f in os.listdir(os.path.join(ROOT, "skmoe"))
                if f.endswith(".py") and f != "__init__.py"]
     assert [m for m in modules if f"``{m}``" not in page] == []
+
+
+def test_a_torch_experts_own_training_settings_are_said_to_warn_under_joint_training():
+    """docs/user_guide.rst said a torch expert's "own learning rate, batch
+    size, epochs and device are replaced by the mixture's": since f4d4860
+    its early-stopping settings are listed too and each set away from its
+    default warns (nothing under training='em'). The page and the torch
+    experts' docstrings now say so."""
+    import warnings
+
+    from sklearn.linear_model import Ridge
+
+    from skmoe import MixtureOfExpertsRegressor, TorchMLPClassifier, TorchMLPRegressor
+    from skmoe.experts import TORCH_FIT_OPTIONS
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=40)
+    mlp = TorchMLPRegressor((4,), tol=10.0, n_iter_no_change=1, device="cpu", random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MixtureOfExpertsRegressor([("lin", Ridge()), ("mlp", mlp)], max_epochs=2,
+                                  random_state=0).fit(X, y)
+    said = [str(w.message) for w in caught if "Expert 'mlp'" in str(w.message)]
+    assert len(said) == 1 and "n_iter_no_change=1, tol=10.0, device='cpu'" in said[0]
+
+    guide = _text("docs", "user_guide.rst")
+    sentence = guide.split("Torch experts of one architecture run as one batched network;", 1)[1]
+    sentence = sentence.split(". ", 1)[0]
+    for option in TORCH_FIT_OPTIONS:
+        assert option.replace("_", " ") in sentence or f"``{option}``" in sentence or \
+            {"max_epochs": "epochs"}.get(option, "?") in sentence, option
+    assert "warn at fit when set away from their defaults" in sentence
+    assert "its own warn there when set away from their defaults" in \
+        " ".join(TorchMLPRegressor.__doc__.split())
+    assert "jointly with the gate" in TorchMLPClassifier.__doc__
