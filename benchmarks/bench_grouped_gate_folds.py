@@ -179,7 +179,7 @@ def report(records):
     for name, d in df.groupby("set", sort=False):
         _, y, groups = grouped_set(name)
         table = d.pivot_table(index="split", columns="method", values="score")
-        experts = [c for c in table.columns if c in ("ridge", "logistic", "tree", "lgbm", "knn")]
+        experts = [c for c in table.columns if c in ("ridge", "logreg", "tree", "lgbm", "knn")]
         best = table[experts].mean().idxmin()
         blend = table[["stacking", "caruana"]].mean().idxmin()
         change = (table[NEW] - table[BEFORE]) / table[BEFORE] * 100
