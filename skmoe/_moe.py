@@ -377,8 +377,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``ShuffleSplit`` or ``TimeSeriesSplit``). For rows in groups, pass
         the folds themselves: ``cv=list(GroupKFold(5).split(X, y, groups))``;
         the stacked gate's folds (which score its candidates) are then
-        unions of whole test folds of them, so a group is held out whole
-        there too.
+        unions of whole test folds of them, and its gates stop early on
+        whole ones (see ``validation_fraction``), so a group is held out
+        whole there too.
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib; EM's
         ``n_init`` restarts, when there are several, run in parallel instead.
@@ -407,7 +408,10 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         gate, 'nll' for joint training (torch experts or ``top_k``).
     validation_fraction : float, default=0.1
         Rows held out for early stopping (the best epoch's weights are kept);
-        0 trains for ``max_epochs`` on all rows.
+        0 trains for ``max_epochs`` on all rows. With ``cv`` your own splits
+        the stacked gate holds out whole test folds of them instead, drawn
+        until they hold this share of its rows (one fold or more, never all:
+        one of five ``GroupKFold`` folds, a quarter of its rows).
     n_iter_no_change : int, default=10
         Early-stopping patience in epochs.
     device : str or None, default='auto'

@@ -213,3 +213,27 @@ def test_cli_page_names_every_option_and_what_the_command_refuses_or_notes(capsy
     assert main(["compare", "https://example.org/d.csv"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("skmoe: error:") and "download it first" in err
+
+
+def test_validation_fraction_docstring_says_the_stacked_gate_holds_out_whole_user_folds():
+    """MixtureOfExpertsRegressor's ``validation_fraction`` said "Rows held out
+    for early stopping"; under user splits the stacked gate (080a756) holds out
+    whole test folds of them until they hold that share: with five
+    GroupKFold folds a gate trains on four and stops early on one, a quarter
+    of its rows where the docstring's 0.1 promised a tenth."""
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe._blend import _inner_split
+
+    train = np.arange(20, 100)                       # the gate fold's training rows
+    user_tests = np.split(train, 4)                  # four of the user's five test folds
+    fit_rows, val = _inner_split(train, np.ones(100), 0.1, np.random.RandomState(0),
+                                 user_tests)
+    assert any(np.array_equal(val, t) for t in user_tests) and len(val) / len(train) == 0.25
+    _, shuffled = _inner_split(train, np.ones(100), 0.1, np.random.RandomState(0))
+    assert len(shuffled) == 8
+    doc = " ".join(MixtureOfExpertsRegressor.__doc__.split())
+    entry = doc.split("validation_fraction : float, default=0.1", 1)[1].split(" n_iter_no_change", 1)[0]
+    assert ("With ``cv`` your own splits the stacked gate holds out whole test folds of them "
+            "instead, drawn until they hold this share of its rows (one fold or more, never "
+            "all: one of five ``GroupKFold`` folds, a quarter of its rows).") in entry
+    assert "its gates stop early on whole ones (see ``validation_fraction``)" in doc
