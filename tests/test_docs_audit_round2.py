@@ -237,3 +237,21 @@ def test_validation_fraction_docstring_says_the_stacked_gate_holds_out_whole_use
             "instead, drawn until they hold this share of its rows (one fold or more, never "
             "all: one of five ``GroupKFold`` folds, a quarter of its rows).") in entry
     assert "its gates stop early on whole ones (see ``validation_fraction``)" in doc
+
+
+def test_round_16s_108_are_the_columns_of_gss_spending_not_its_factors():
+    """README.md and docs/benchmarks.rst described round 16 with "108 survey
+    factors"; accuracy_unseen_round16.md's gss_spending has 108 columns
+    (one-hot) from 21 factors (the 17 other spending items, race, work
+    status, size of place, party) and a few numbers. The two now say "108
+    columns of survey factors"."""
+    import re
+
+    with open(os.path.join(ROOT, "benchmarks", "results", "accuracy_unseen_round16.md"),
+              encoding="utf-8") as f:
+        results = f.read()
+    assert re.search(r"^\| gss_spending \| class\. \| 2166 \| 108 \|", results, re.M)
+    assert "2,166 of 2,348 (108 columns)" in results
+    for path in [("README.md",), ("docs", "benchmarks.rst")]:
+        text = _text(*path)
+        assert "108 survey factors" not in text and "108 columns of survey factors" in text, path
