@@ -255,3 +255,29 @@ def test_round_16s_108_are_the_columns_of_gss_spending_not_its_factors():
     for path in [("README.md",), ("docs", "benchmarks.rst")]:
         text = _text(*path)
         assert "108 survey factors" not in text and "108 columns of survey factors" in text, path
+
+
+def test_cli_mlp_expert_gives_no_note_of_its_own_learning_rate(tmp_path, capsys):
+    """Since f4d4860 a torch expert's own training settings warn under joint
+    training; the command's ``mlp`` expert is TorchMLPRegressor((64,),
+    learning_rate=1e-2), so ``compare --experts linear,mlp`` printed after
+    every fit "note: mixture (2 of 2 splits): Expert 'mlp' (TorchMLPRegressor)
+    parameter(s) learning_rate=0.01 have no effect ...: set those on the
+    mixture", which no flag of the command sets. The note is left out, and
+    docs/cli.rst says whose settings the mlp trains with."""
+    from skmoe._cli import main
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(24, 2))
+    path = tmp_path / "d.csv"
+    np.savetxt(path, np.c_[x, x[:, 0] + 0.1 * rng.normal(size=24)], delimiter=",",
+               header="a,b,y", comments="")
+    assert main(["compare", str(path), "--experts", "linear,mlp", "--cv", "2", "--repeats",
+                 "1", "--no-greedy", "--quiet", "--max-epochs", "2", "--n-jobs", "1"]) == 0
+    out = capsys.readouterr()
+    assert "trained by gradient" in out.out
+    assert "Expert 'mlp'" not in out.err and "learning_rate" not in out.err
+    page = _text("docs", "cli.rst")
+    assert ("``mlp`` (a torch MLP with one hidden layer of 64 units, learning rate 0.01 alone "
+            "and under ``--training em``; the mixture's gradient training trains it jointly "
+            "with the gate, with the mixture's settings)") in page
