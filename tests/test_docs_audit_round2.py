@@ -281,3 +281,26 @@ def test_cli_mlp_expert_gives_no_note_of_its_own_learning_rate(tmp_path, capsys)
     assert ("``mlp`` (a torch MLP with one hidden layer of 64 units, learning rate 0.01 alone "
             "and under ``--training em``; the mixture's gradient training trains it jointly "
             "with the gate, with the mixture's settings)") in page
+
+
+def test_sweep_round_11_says_the_example_it_found_unread_settings_in_was_changed():
+    """sweep_configs_unseen_round11.md said of examples/plot_gradient_vs_em.py,
+    whose gradient mixture's MLP had an unread max_epochs=50, "the example is
+    left as it is"; 4bda57b changed it (the gradient mixture's MLP without
+    max_epochs, EM's with 50). The example fits as the file now says."""
+    import ast
+
+    with open(os.path.join(ROOT, "examples", "plot_gradient_vs_em.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    calls = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == \
+                "MixtureOfExpertsRegressor" and getattr(node.args[0], "func", None) is not None \
+                and getattr(node.args[0].func, "id", "") == "experts":
+            training = next(k.value.value for k in node.keywords if k.arg == "training")
+            calls[training] = {k.arg: ast.literal_eval(k.value) for k in node.args[0].keywords}
+    assert calls == {"em": {"max_epochs": 50}, "gradient": {}}
+    results = _text("benchmarks", "results", "sweep_configs_unseen_round11.md")
+    assert "the example is left as it is" not in results
+    assert ("since 4bda57b the example gives the gradient mixture its MLP without "
+            "`max_epochs`, and EM's with its 50 epochs.") in results
