@@ -304,3 +304,19 @@ def test_sweep_round_11_says_the_example_it_found_unread_settings_in_was_changed
     assert "the example is left as it is" not in results
     assert ("since 4bda57b the example gives the gradient mixture its MLP without "
             "`max_epochs`, and EM's with its 50 epochs.") in results
+
+
+def test_architecture_trainers_entry_names_the_torch_experts_settings_warning():
+    """f4d4860 made _trainers.warn_ignored_options warn of a torch expert's own
+    training settings (experts.TORCH_FIT_OPTIONS) under joint training;
+    docs/architecture.rst's _trainers.py entry spoke only of the options of
+    the mixture. It now names them where they are defined."""
+    import inspect
+
+    from skmoe import _trainers, experts
+
+    assert "TORCH_FIT_OPTIONS" in inspect.getsource(_trainers.warn_ignored_options)
+    assert experts.TORCH_FIT_OPTIONS[:3] == ("learning_rate", "batch_size", "max_epochs")
+    entry = _text("docs", "architecture.rst").split("``_trainers.py`` ", 1)[1].split(" ``_", 1)[0]
+    assert ("and for a torch expert's own training settings, ``experts.TORCH_FIT_OPTIONS``, "
+            "where the gradient trainer trains it jointly") in entry
