@@ -142,8 +142,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         held-out rows; a tie goes to the stronger penalty; the penalties are
         tried strongest first, and the weaker ones are not tried once one did
         worse than a stronger one on every task); ``alpha_`` holds the choice.
-        With ``cv`` a splitter or splits of yours, those 3 folds are unions
-        of whole test folds of them (a group is held out whole).
+        With ``cv`` a splitter or splits of yours, those folds (3, or 2 from
+        2 splits) are unions of whole test folds of them (a group is held
+        out whole).
     max_iter : int, default=200
         L-BFGS iterations (full batch) for the gates.
     cv : int, cross-validation generator or None, default=3
