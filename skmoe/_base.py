@@ -33,7 +33,8 @@ from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
                     n_samples, normalised_weights, own_frame, pandas_na_hint, read_only_view,
                     refuse_reordered_columns, refuse_sparse_fill, refuse_unreadable_tensor,
-                    resolve_gate_transformer, take_rows, time_columns_hint, warned_once)
+                    resolve_gate_transformer, take_rows, time_columns_hint, warned_once,
+                    word_columns_hint)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -1350,12 +1351,13 @@ def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
     """The error for an expert whose fit raised ``exc``: it names the expert and
     adds the hints that explain the usual causes (one class, a read-only X, a
     single row of positive ``weight``, a column of huge values, a column
-    missing in every row, columns of dates)."""
+    missing in every row, columns of dates or of words)."""
     return rebuilt_error(exc, (
         f"Expert '{name}' ({type(estimator).__name__}) failed to fit: {exc}"
         f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
         f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"
-        f"{missing_column_hint(X)}{time_columns_hint(exc, X)}{pandas_na_hint(exc, X)}"))
+        f"{missing_column_hint(X)}{time_columns_hint(exc, X)}{word_columns_hint(exc, X)}"
+        f"{pandas_na_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

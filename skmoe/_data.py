@@ -424,6 +424,36 @@ def time_columns_hint(exc, X):
             "ColumnTransformer does)")
 
 
+def word_columns_hint(exc, X):
+    """A hint for an expert that failed on a DataFrame's category or string columns.
+
+    The gate's view one-hot encodes them, but the experts get X as it is,
+    and scikit-learn's estimators stopped on them with numpy's "could not
+    convert string to float: 'x'" (or, for a string column of pd.NA only,
+    "float() argument must be a string or a real number, not 'NAType'"),
+    naming no column. "" unless the error says so and X has such columns
+    (dates aside: :func:`time_columns_hint`). Only on the error path.
+    """
+    text = str(exc)
+    if not is_dataframe(X) or ("could not convert string" not in text
+                               and "not 'NAType'" not in text):
+        return ""
+    found = []
+    for j in column_kinds(X)[1]:
+        try:
+            if _time_kind(_as_time(X.iloc[:, j]).dtype) is None:
+                found.append(j)
+        except ValueError:     # dates of several zones: time_columns_hint's
+            pass
+    if not found:
+        return ""
+    return (f" (X's column(s) {_describe(X, found)} hold categories or strings, which this "
+            "expert cannot read as numbers: the experts get X as it is, only a mixture's "
+            "gate encodes them. Make the expert a Pipeline whose ColumnTransformer encodes "
+            "them, e.g. make_pipeline(make_column_transformer((OneHotEncoder("
+            "handle_unknown='ignore'), columns), remainder='passthrough'), <expert>))")
+
+
 def _infinite_columns_hint(frame, positions, block):
     """Which numeric columns of a DataFrame hold infinity, and a first row of it.
 
