@@ -313,9 +313,12 @@ def pandas_na_hint(exc, X):
     reads as no number: the experts, the gate and the torch networks stopped
     with a bare "float() argument must be a string or a real number, not
     'NAType'" (the gate's message told to one-hot encode categorical columns).
-    "" unless ``exc`` says so and X is such an array; only on the error path.
+    "" unless ``exc`` says so and X is such an array (a DataFrame:
+    :func:`_frame_na_hint`); only on the error path.
     """
-    if "NAType" not in str(exc) or is_dataframe(X) or sparse.issparse(X):
+    if is_dataframe(X):
+        return _frame_na_hint(exc, X)
+    if "NAType" not in str(exc) or sparse.issparse(X):
         return ""
     try:
         values = np.asarray(X, dtype=object)
@@ -331,6 +334,24 @@ def pandas_na_hint(exc, X):
             "DataFrame.to_numpy() gives for nullable columns (Int64, Float64, boolean), "
             "and numpy reads no number from it: pass the DataFrame itself, or "
             "X.to_numpy(dtype=float, na_value=np.nan), whose missing values are NaN)")
+
+
+def _frame_na_hint(exc, X):
+    """:func:`pandas_na_hint` for a DataFrame: its string (or object) columns
+    that hold ``pd.NA``, on which scikit-learn's SimpleImputer and
+    OneHotEncoder stopped with a bare "boolean value of NA is ambiguous"."""
+    if "NA is ambiguous" not in str(exc):
+        return ""
+    import pandas as pd
+
+    found = [j for j in column_kinds(X)[1]
+             if X.iloc[:, j].dtype != "category"
+             and any(value is pd.NA for value in X.iloc[:, j].to_numpy(dtype=object))]
+    if not found:
+        return ""
+    return (f" (X's column(s) {_describe(X, found)} hold pandas' missing value pd.NA "
+            "among strings, which scikit-learn's imputers and encoders cannot compare: "
+            "X[column] = X[column].astype('str') holds them as NaN)")
 
 
 def refuse_sparse_fill(X, who=None):

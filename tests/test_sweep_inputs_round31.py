@@ -8,7 +8,11 @@ Each test fails without the fix it names.
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.compose import make_column_transformer
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
 
@@ -49,3 +53,30 @@ def test_an_expert_failing_on_category_or_string_columns_is_told_which_they_are(
     with pytest.raises(ValueError) as info:
         make().fit(X.assign(b=np.where(X["b"] > 0, np.nan, X["b"])), y)
     assert "categories or strings" not in str(info.value)
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: EnsembleRegressor(experts, weights="greedy", random_state=0),
+    lambda experts: MixtureOfExpertsRegressor(experts, training="em", max_iter=2,
+                                              random_state=0),
+], ids=["greedy-ensemble", "em-mixture"])
+def test_pd_na_among_strings_of_a_dataframe_is_named_with_the_way_out(make):
+    # A "string" column with pd.NA (pandas' nullable dtypes) stopped an expert
+    # that imputes and one-hot encodes it with scikit-learn's bare "boolean
+    # value of NA is ambiguous", naming neither the column nor the value.
+    X, y = _frame()
+    city = pd.array(np.where(np.arange(len(X)) % 7 == 0, None,
+                             np.where(X["b"] > 0, "x", "y")), dtype="string")
+    frame = X.assign(city=city)
+    encode = make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()), ["city"]),
+        remainder="passthrough")
+    numbers = make_column_transformer(("drop", ["city"]), remainder="passthrough")
+    model = make([("enc", make_pipeline(encode, LinearRegression())),
+                  ("lin", make_pipeline(numbers, LinearRegression()))])
+    with pytest.raises(TypeError, match=r"Expert 'enc' \(Pipeline\) failed to fit: boolean "
+                                        r"value of NA is ambiguous \(X's column\(s\) 'city' "
+                                        r"hold pandas' missing value pd.NA.*astype\('str'\)"):
+        model.fit(frame, y)
+    # The way out it names works.
+    model.fit(frame.assign(city=frame["city"].astype("str")), y)
