@@ -227,7 +227,7 @@ def test_readme_test_and_docs_commands_are_the_ones_ci_runs():
 
 def test_every_cli_flag_the_docs_name_exists():
     """Each ``--flag`` that README.md or docs/cli.rst names is an option of
-    ``python -m skmoe compare`` or ``datasets``; each default docs/cli.rst
+    ``python -m skmoe`` itself, ``compare`` or ``datasets``; each default docs/cli.rst
     gives is the parser's."""
     import re
 
@@ -236,7 +236,8 @@ def test_every_cli_flag_the_docs_name_exists():
     parser = build_parser()
     subparsers = next(a for a in parser._actions if a.choices and "compare" in a.choices)
     flags = {}
-    for command in subparsers.choices.values():
+    # (The subcommands' options, and the program's own: --version.)
+    for command in [parser, *subparsers.choices.values()]:
         for action in command._actions:
             for option in action.option_strings:
                 flags[option] = action
