@@ -690,12 +690,18 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
             # Which model failed, and where: with several models the error
             # itself ("Input contains NaN.") named none of them.
             from ._base import rebuilt_error, unknown_category_hint
+            from ._data import pandas_na_hint
             written = (" (compare gives the models their test rows read-only: this model "
                        "writes into its X; make it copy X first)"
                        if step != "fit" and "read-only" in str(exc) else "")
+            # pd.NA among a frame's strings: the mixtures' experts are told
+            # which columns and what to do; a plain model was not. (Not twice
+            # for a mixture, whose message has it already.)
+            na = pandas_na_hint(exc, X_train if step == "fit" else X_test)
+            na = "" if na in str(exc) else na
             raise rebuilt_error(exc, f"Model {name!r} failed to {step} on a split of "
                                      f"{len(train)} training rows: {exc}"
-                                     f"{unknown_category_hint(exc)}{written}") from exc
+                                     f"{unknown_category_hint(exc)}{written}{na}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
 

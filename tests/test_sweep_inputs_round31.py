@@ -80,3 +80,28 @@ def test_pd_na_among_strings_of_a_dataframe_is_named_with_the_way_out(make):
         model.fit(frame, y)
     # The way out it names works.
     model.fit(frame.assign(city=frame["city"].astype("str")), y)
+
+
+@pytest.mark.parametrize("mixture", [False, True], ids=["plain-model", "mixture"])
+def test_compare_names_pd_na_among_strings_once(mixture):
+    # compare() named the model but not the column: "Model 'enc' failed to fit
+    # on a split of 20 training rows: boolean value of NA is ambiguous". A
+    # mixture's own message has the hint already: not twice.
+    from skmoe import compare
+
+    X, y = _frame()
+    city = pd.array(np.where(np.arange(len(X)) % 7 == 0, None,
+                             np.where(X["b"] > 0, "x", "y")), dtype="string")
+    frame = X.assign(city=city)
+    encode = make_pipeline(make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()), ["city"]),
+        remainder="passthrough"), LinearRegression())
+    numbers = make_pipeline(make_column_transformer(("drop", ["city"]),
+                                                    remainder="passthrough"), LinearRegression())
+    model = (MixtureOfExpertsRegressor([("enc", encode), ("lin", numbers)], training="em",
+                                       max_iter=2, random_state=0) if mixture else encode)
+    with pytest.raises(TypeError, match=r"Model 'm' failed to fit on a split of \d+ training "
+                                        r"rows: .*boolean value of NA is ambiguous") as info:
+        compare({"m": model, "lin": numbers}, frame, y, cv=2)
+    assert str(info.value).count("hold pandas' missing value pd.NA") == 1
+    assert "'city'" in str(info.value) and "astype('str')" in str(info.value)
