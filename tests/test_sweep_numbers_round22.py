@@ -71,7 +71,7 @@ def test_stacked_gate_weights_the_start_of_the_noise_scales(monkeypatch):
     starts = []
 
     def recording_adam(params, **kwargs):
-        starts.append(params[1]["params"][0].detach()[0].numpy().copy())
+        starts.append(params[1]["params"][0].detach()[0].cpu().numpy().copy())
         return Adam(params, **kwargs)
 
     Adam = _blend.Adam
