@@ -245,10 +245,13 @@ def run_set(name):
 sweep.run_set = run_set
 
 
-if __name__ == "__main__":
+def main(multitask_sets):
+    """The command line of rounds 10 and 11: ``--multitask [sets]`` for the
+    multi-task table (``multitask_sets`` by default), else the sweep, its
+    return_std summary and the checks outside the table."""
     if "--multitask" in sys.argv:
         sys.argv.remove("--multitask")
-        round9.main_multitask(sys.argv[1:] or list(MULTITASK))
+        round9.main_multitask(sys.argv[1:] or list(multitask_sets))
     else:
         sweep.main()
         std = round9.STD_CHECKED
@@ -261,3 +264,7 @@ if __name__ == "__main__":
         print("\nChecks outside the table (per set):\n")
         for line in EXTRA:
             print(f"- {line}")
+
+
+if __name__ == "__main__":
+    main(MULTITASK)

@@ -236,18 +236,4 @@ sweep.CONFIGS = [*sweep.CONFIGS, "two", "same_class", "rule", "torch", "top2_6",
 
 
 if __name__ == "__main__":
-    if "--multitask" in sys.argv:
-        sys.argv.remove("--multitask")
-        round9.main_multitask(sys.argv[1:] or list(MULTITASK))
-    else:
-        sweep.main()
-        std = round9.STD_CHECKED
-        print(f"\nreturn_std checked on {len(std)} fits "
-              f"({sum(n for _, n, _ in std)} rows; "
-              + ", ".join(f"{k} {sum(1 for t, _, _ in std if t == k)}"
-                          for k in sorted({t for t, _, _ in std}))
-              + "); smallest spread "
-              + (f"{min(s for _, _, s in std):.4g}" if std else "-"))
-        print("\nChecks outside the table (per set):\n")
-        for line in round10.EXTRA:
-            print(f"- {line}")
+    round10.main(MULTITASK)

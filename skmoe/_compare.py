@@ -32,7 +32,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._compat import check_flag
 from ._crossfit import check_fold_count, check_splits
-from ._data import read_only_view
+from ._data import pandas_na_hint, read_only_view
 from ._progress import progress_bar
 
 PairedTest = namedtuple(
@@ -690,7 +690,6 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
             # Which model failed, and where: with several models the error
             # itself ("Input contains NaN.") named none of them.
             from ._base import rebuilt_error, unknown_category_hint
-            from ._data import pandas_na_hint
             written = (" (compare gives the models their test rows read-only: this model "
                        "writes into its X; make it copy X first)"
                        if step != "fit" and "read-only" in str(exc) else "")

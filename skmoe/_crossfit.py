@@ -298,8 +298,7 @@ def splits_of_rows(cv, rows, n_rows):
         splits = list(cv)
     # Checked before the renumbering, which took a negative index as a row
     # from the end and dropped one past the end silently.
-    folds = [tuple(part.astype(np.intp) for part in fold)
-             for fold in check_splits(splits, n_rows, cv)]
+    folds = check_splits(splits, n_rows, cv)      # (as np.intp)
     largest = max((int(part.max()) for fold in folds for part in fold if len(part)),
                   default=-1)
     position = np.full(max(largest, int(rows.max())) + 1, -1)

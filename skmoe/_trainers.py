@@ -259,10 +259,7 @@ def warn_ignored_options(estimator, training):
     if training == "gradient" and isinstance(gate, MLPGate):
         # The gradient trainer trains the gate's network in its own optimiser:
         # the gate's optimiser settings and device went unread, silently.
-        gate_defaults = {name: p.default
-                         for name, p in signature(MLPGate.__init__).parameters.items()}
-        changed = [f"{name}={getattr(gate, name)!r}" for name in GATE_FIT_OPTIONS
-                   if not _is_default(getattr(gate, name), gate_defaults[name])]
+        changed = _set_away_from_default(gate, GATE_FIT_OPTIONS)
         if changed:
             warnings.warn(
                 f"gate parameter(s) {', '.join(changed)} have no effect with "
@@ -278,10 +275,7 @@ def warn_ignored_options(estimator, training):
             if not is_differentiable_expert(expert) or id(expert) in warned:
                 continue
             warned.add(id(expert))   # n_experts copies of one expert: one warning
-            expert_defaults = {key: p.default for key, p in
-                               signature(type(expert).__init__).parameters.items()}
-            changed = [f"{key}={getattr(expert, key)!r}" for key in TORCH_FIT_OPTIONS
-                       if not _is_default(getattr(expert, key), expert_defaults[key])]
+            changed = _set_away_from_default(expert, TORCH_FIT_OPTIONS)
             if changed:
                 warnings.warn(
                     f"Expert {name!r} ({type(expert).__name__}) parameter(s) "
@@ -291,3 +285,11 @@ def warn_ignored_options(estimator, training):
                     "n_iter_no_change, tol and device: set those on the mixture (the "
                     "expert's own are used with training='em').", UserWarning,
                     stacklevel=4)
+
+
+def _set_away_from_default(obj, names):
+    """``name=value`` of each parameter in ``names`` that ``obj`` has set away
+    from its class's default."""
+    defaults = {key: p.default for key, p in signature(type(obj).__init__).parameters.items()}
+    return [f"{key}={getattr(obj, key)!r}" for key in names
+            if not _is_default(getattr(obj, key), defaults[key])]
