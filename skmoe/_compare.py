@@ -25,7 +25,8 @@ from sklearn.base import (BaseEstimator, ClassifierMixin, clone, is_classifier,
                           is_regressor)
 from sklearn.metrics import (brier_score_loss, explained_variance_score, get_scorer,
                              get_scorer_names, log_loss, r2_score)
-from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.model_selection import (GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold,
+                                     check_cv)
 from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import validate_parameter_constraints
@@ -782,8 +783,92 @@ def _with_greedy_ensembles(estimators, random_state):
     return out
 
 
+def _group_codes(groups, n_rows):
+    """``groups`` as one integer code per row, checked against ``n_rows``."""
+    try:
+        values = np.asarray(groups)
+    except Exception as exc:   # ragged lists and the like
+        raise ValueError(f"groups must be one label per row, got {type(groups).__name__}: "
+                         f"{exc}") from None
+    if values.ndim != 1 or len(values) != n_rows:
+        raise ValueError(f"groups must be one label per row: {n_rows} rows, got an array of "
+                         f"shape {values.shape}.")
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        raise ValueError(f"groups has {int(np.isnan(values).sum())} missing labels (NaN); "
+                         "every row needs its group.")
+    if values.dtype.kind == "O":
+        import pandas as pd
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        if missing.any():
+            raise ValueError(f"groups has {int(missing.sum())} missing labels (None, NaN or "
+                             f"pd.NA; row {int(np.flatnonzero(missing)[0])} first); every "
+                             "row needs its group.")
+        # Mixed types (1 and "1") cannot be sorted; their text tells them apart
+        # only where their text differs, so they are refused instead.
+        kinds = {type(v) for v in values}
+        if len(kinds) > 1:
+            raise ValueError("groups mixes label types (" + ", ".join(
+                sorted(k.__name__ for k in kinds)) + "): give one type.")
+    return np.unique(values, return_inverse=True)[1].reshape(-1)
+
+
+def _check_splits_keep_groups(splits, group_codes):
+    """Refuse splits (given as a list) that put one group on both sides."""
+    for k, (train, test) in enumerate(splits):
+        shared = np.intersect1d(group_codes[train], group_codes[test])
+        if len(shared):
+            raise ValueError(f"Split {k} of cv has {len(shared)} group(s) on both its train "
+                             "and test sides: with groups, each split's test rows must be "
+                             "whole groups (make the splits with GroupKFold, or pass an int "
+                             "cv).")
+
+
+def _cv_parameters(estimator, prefix=""):
+    """The ``cv`` parameters fitted on the estimator's own rows: its own, and
+    (through Pipelines) its final step's.
+
+    Not those of estimators nested elsewhere (a Stacking's base models, a
+    mixture's experts): they are fitted on parts of the rows, which folds of
+    these rows do not number.
+    """
+    from sklearn.pipeline import Pipeline
+
+    found = []
+    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    if "cv" in params:
+        found.append((prefix + "cv", params["cv"]))
+    if isinstance(estimator, Pipeline) and estimator.steps:
+        name, last = estimator.steps[-1]
+        if last is not None and last != "passthrough":
+            found += _cv_parameters(last, f"{prefix}{name}__")
+    return found
+
+
+def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
+    """A clone of ``estimator`` whose int/None (or group splitter) ``cv`` is group
+    folds of its training rows, or ``estimator`` itself where it has no such cv."""
+    changes = {}
+    n_groups = len(np.unique(train_groups))
+    zeros = np.zeros((len(train_groups), 1))
+    for key, value in _cv_parameters(estimator):
+        if value is None or (isinstance(value, numbers.Integral)
+                             and not isinstance(value, (bool, np.bool_))):
+            n_folds = 5 if value is None else int(value)
+            if n_folds > n_groups:
+                raise ValueError(f"Estimator {name!r}: {key}={value!r} asks for {n_folds} "
+                                 f"folds of whole groups, but a split's training rows hold "
+                                 f"{n_groups} groups. Lower its {key} or use fewer, larger "
+                                 "outer folds.")
+            changes[key] = list(GroupKFold(n_folds).split(zeros, groups=train_groups))
+        elif hasattr(value, "split") and "Group" in type(value).__name__:
+            labels = np.zeros(len(train_groups)) if train_y is None else train_y
+            changes[key] = list(value.split(zeros, labels, train_groups))
+    return clone(estimator).set_params(**changes) if changes else estimator
+
+
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
-            random_state=0, progress=False, title=None, greedy_ensemble=False):
+            random_state=0, progress=False, title=None, greedy_ensemble=False,
+            groups=None):
     """Cross-validate several estimators on the same folds and compare them.
 
     Parameters
@@ -827,6 +912,20 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         must beat to be worth its gate. The copy of an ensemble without a
         ``random_state`` takes ``random_state`` (its weights are chosen on
         shuffled folds).
+    groups : array-like of shape (n_samples,), default=None
+        The group of each row (the school of a pupil, the person of repeated
+        measures), for data whose rows are not independent. Given, the test
+        rows of every split are whole groups (an int ``cv`` is shuffled
+        :class:`~sklearn.model_selection.GroupKFold`, stratified for
+        classifiers; a splitter gets ``groups``), and so are the inner folds:
+        each estimator whose ``cv`` (or whose Pipeline's final step's ``cv``)
+        is an int or None gets, on every split, that many group folds of its
+        training rows (None: 5; a group splitter there is split on the
+        training rows' groups). A mixture then chooses its blend on new
+        groups, as it will be used; without them, a model that learnt a
+        training group's noise looks better than it is. A ``cv`` of splits
+        given as a list must keep each group on one side: one that does not
+        is refused.
 
     Returns
     -------
@@ -876,7 +975,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # instance (Ridge()), got estimator class instead", naming no model.
         from ._base import check_not_a_class
         check_not_a_class(f"Estimator {name!r}", est)
-        if not hasattr(est, "fit") or not hasattr(est, "predict"):
+        # Looked up on the class: scikit-learn's meta-estimators show predict
+        # only once fitted (an unfitted StackingRegressor of scikit-learn
+        # 1.9, or a Pipeline ending in one, has no predict yet), and were
+        # refused as "has no fit/predict".
+        if not hasattr(type(est), "fit") or not hasattr(type(est), "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
     # (progress="no" showed the bar, greedy_ensemble="no" added the twins.)
     progress = check_flag(progress, "progress", "compare")
@@ -955,25 +1058,35 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                          "nothing to compare the models on.")
     # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.
     check_fold_count(cv, len(y_arr))
+    group_codes = None if groups is None else _group_codes(groups, len(y_arr))
+    stratify = classifier and y_arr.ndim == 1
     # Any integer (a numpy one from a grid or a config, too) is the documented
     # shuffled K-fold: np.int64(5) went to check_cv, unshuffled folds.
-    if isinstance(cv, numbers.Integral):
+    if isinstance(cv, numbers.Integral) and group_codes is not None:
+        n_groups = len(np.unique(group_codes))
+        if cv > n_groups:
+            raise ValueError(f"cv={cv} folds of whole groups need at least {cv} groups; "
+                             f"groups has {n_groups}. Lower cv.")
+        splitter = (StratifiedGroupKFold if stratify else GroupKFold)(
+            n_splits=cv, shuffle=True, random_state=random_state)
+    elif isinstance(cv, numbers.Integral):
         splitter = (StratifiedKFold if classifier else KFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
     else:
         splitter = check_cv(cv, y_arr, classifier=classifier)
     try:
-        splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr))
+        splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr, group_codes))
     except ValueError as exc:
-        if "groups" not in str(exc):
+        if "groups" not in str(exc) or group_codes is not None:
             raise
-        raise ValueError(f"cv={splitter!r} needs groups, which compare() does not take: "
-                         "pass the splits instead, e.g. cv=list(cv.split(X, y, groups))."
-                         ) from exc
+        raise ValueError(f"cv={splitter!r} needs groups: pass them, "
+                         "compare(..., groups=groups).") from exc
     # No splits was a table of NaN, with numpy's "Mean of empty slice"
     # warnings; an index out of range a bare IndexError in a worker, a
     # negative one silently a row from the end. Checked as the estimators do.
     splits = check_splits(splits, len(y_arr), cv)
+    if group_codes is not None:
+        _check_splits_keep_groups(splits, group_codes)
     distinct = {tuple(np.sort(np.asarray(rows, dtype=np.int64)).tobytes() for rows in split)
                 for split in splits}
     if len(distinct) < len(splits):
@@ -986,6 +1099,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
 
     jobs = [(name, est, train, test) for name, est in estimators.items()
             for train, test in splits]
+    if group_codes is not None:
+        jobs = [(name, _with_inner_group_folds(name, est, group_codes[train],
+                                               y_arr[train] if stratify else None),
+                 train, test)
+                for name, est, train, test in jobs]
     out = [None] * len(jobs)
     # On a terminal a bar, elsewhere a plain line now and then; shown at once,
     # so a long first fit does not look like a hang.

@@ -1,0 +1,186 @@
+"""compare(groups=...): whole groups in every test part and in every inner fold.
+
+Rows in groups (pupils of a school, a person's repeated measures) scored on
+rows of groups the model was fitted on look better than they are; the mixture's
+own blend is chosen on its inner folds, which must be whole groups too.
+"""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.ensemble import StackingRegressor
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.model_selection import GroupKFold, KFold, LeaveOneGroupOut
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor, compare
+from skmoe._compare import _with_inner_group_folds
+
+SEEN = []
+
+
+class GroupSpy(RegressorMixin, BaseEstimator):
+    """Predicts the mean; records, per fit, whether its cv's folds and the
+    outer split kept column 0 (the group) on one side."""
+
+    def __init__(self, cv=3):
+        self.cv = cv
+
+    def fit(self, X, y):
+        X = np.asarray(X)
+        groups = X[:, 0]
+        folds = self.cv if isinstance(self.cv, list) else None
+        self.record_ = {"cv": self.cv, "train_groups": set(groups),
+                        "folds_whole": None if folds is None else all(
+                            not set(groups[tr]) & set(groups[te]) for tr, te in folds)}
+        SEEN.append(self.record_)
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X)
+        self.record_["test_shares_group"] = bool(set(X[:, 0]) & self.record_["train_groups"])
+        return np.full(len(X), self.mean_)
+
+
+def _grouped(n_groups=12, per=6, seed=0):
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n_groups), per)
+    X = np.c_[groups, rng.normal(size=len(groups))]
+    y = X[:, 1] + rng.normal(size=n_groups)[groups]
+    return X, y, groups
+
+
+def test_every_split_and_inner_fold_holds_whole_groups():
+    X, y, groups = _grouped()
+    SEEN.clear()
+    compare({"spy": GroupSpy(cv=3), "none": GroupSpy(cv=None)}, X, y, cv=4, groups=groups)
+    assert len(SEEN) == 8
+    for record in SEEN:
+        assert record["test_shares_group"] is False
+        assert record["folds_whole"] is True
+        # int 3 -> 3 folds, None -> 5 (scikit-learn's default), of whole groups
+        assert len(record["cv"]) in (3, 5)
+    assert sorted(len(r["cv"]) for r in SEEN) == [3] * 4 + [5] * 4
+
+
+def test_without_groups_nothing_changes():
+    X, y, groups = _grouped()
+    SEEN.clear()
+    compare({"spy": GroupSpy(cv=3)}, X, y, cv=4)
+    assert [r["cv"] for r in SEEN] == [3] * 4
+    assert any(r["test_shares_group"] for r in SEEN)
+
+
+def test_pipeline_final_step_gets_group_folds_and_splitter_is_split_on_groups():
+    X, y, groups = _grouped()
+    SEEN.clear()
+    compare({"pipe": make_pipeline(StandardScaler(), GroupSpy(cv=2)),
+             "logo": GroupSpy(cv=LeaveOneGroupOut())}, X, y, cv=3, groups=groups)
+    by_n = sorted(len(r["cv"]) for r in SEEN)
+    # 12 groups, 3 outer folds: 8 training groups, so LeaveOneGroupOut gives 8.
+    assert by_n == [2, 2, 2, 8, 8, 8]
+    assert all(r["folds_whole"] for r in SEEN)
+
+
+def test_nested_estimators_keep_their_cv():
+    # A Stacking's base models are fitted on parts of the rows: folds of the
+    # outer training rows would number the wrong rows, so they are left alone.
+    X, y, groups = _grouped()
+    stack = StackingRegressor([("spy", GroupSpy(cv=3))], final_estimator=LinearRegression())
+    out = _with_inner_group_folds("stack", stack, groups[:48])
+    assert isinstance(out.cv, list) and len(out.cv) == 5
+    assert out.estimators[0][1].cv == 3
+
+
+def test_unfitted_scikit_learn_stacking_is_accepted():
+    # scikit-learn shows a Stacking's predict only once fitted: it was
+    # refused as "has no fit/predict".
+    X, y, groups = _grouped()
+    stack = make_pipeline(StandardScaler(), StackingRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2, random_state=0))]))
+    result = compare({"stack": stack, "ridge": Ridge()}, X, y, cv=3, groups=groups)
+    assert np.all(np.isfinite(result.scores["stack"]["r2"]))
+
+
+def test_mixture_and_ensemble_run_with_groups():
+    X, y, groups = _grouped(n_groups=20, per=8)
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+    result = compare({"moe": MixtureOfExpertsRegressor(experts, random_state=0, cv=3),
+                      "ens": EnsembleRegressor(experts)}, X, y, cv=4, groups=groups,
+                     greedy_ensemble=True)
+    for name in ("moe", "ens", "ens (greedy)"):
+        assert np.all(np.isfinite(result.scores[name]["neg_root_mean_squared_error"]))
+    moe = _with_inner_group_folds("moe", result_estimator := MixtureOfExpertsRegressor(
+        experts, cv=3), groups[:120])
+    assert len(moe.cv) == 3 and result_estimator.cv == 3   # a clone was changed
+
+
+@pytest.mark.filterwarnings("ignore:The groups parameter is ignored")
+def test_splits_that_mix_groups_are_refused():
+    X, y, groups = _grouped()
+    with pytest.raises(ValueError, match="group.*on both its train and test sides"):
+        compare({"r": Ridge()}, X, y, cv=KFold(3, shuffle=True, random_state=0), groups=groups)
+    mixed = list(KFold(3, shuffle=True, random_state=0).split(X))
+    with pytest.raises(ValueError, match="Split 0 of cv has .* group"):
+        compare({"r": Ridge()}, X, y, cv=mixed, groups=groups)
+    whole = list(GroupKFold(3).split(X, y, groups))
+    compare({"r": Ridge()}, X, y, cv=whole, groups=groups)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.arange(5), "one label per row: 72 rows"),
+    (np.r_[np.nan, np.arange(71.0)], "missing labels"),
+    (np.array([None] + list(range(71)), dtype=object), "missing labels"),
+    (np.array(["a"] + list(range(71)), dtype=object), "mixes label types"),
+    (np.zeros((72, 2)), "one label per row"),
+])
+def test_bad_groups_are_named(bad, message):
+    X, y, _ = _grouped()
+    with pytest.raises(ValueError, match=message):
+        compare({"r": Ridge()}, X, y, cv=3, groups=bad)
+
+
+def test_too_few_groups_for_the_folds():
+    X, y, groups = _grouped(n_groups=4)
+    with pytest.raises(ValueError, match="need at least 5 groups; groups has 4"):
+        compare({"r": Ridge()}, X, y, cv=5, groups=groups)
+    # 4 groups, 2 outer folds: 2 training groups for an inner cv of 3.
+    with pytest.raises(ValueError, match="Estimator 'spy': cv=3 asks for 3 folds of whole "
+                                         "groups, but a split's training rows hold 2"):
+        compare({"spy": GroupSpy(cv=3)}, X, y, cv=2, groups=groups)
+
+
+def test_group_splitter_without_groups_names_the_parameter():
+    X, y, _ = _grouped()
+    with pytest.raises(ValueError, match=r"needs groups: pass them, compare\(\.\.\., groups"):
+        compare({"r": Ridge()}, X, y, cv=GroupKFold(3))
+
+
+class GroupSpyClassifier(ClassifierMixin, GroupSpy):
+    def fit(self, X, y):
+        super().fit(X, y)
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.prior_ = counts / counts.sum()
+        return self
+
+    def predict_proba(self, X):
+        GroupSpy.predict(self, X)
+        return np.tile(self.prior_, (len(X), 1))
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def test_classifier_splits_are_whole_groups_with_every_class():
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(30), 5)
+    X = np.c_[groups, rng.normal(size=150)]
+    y = (X[:, 1] + rng.normal(size=30)[groups] > 0).astype(int)
+    SEEN.clear()
+    result = compare({"spy": GroupSpyClassifier(cv=3)}, X, y, cv=3, groups=groups)
+    assert result.n_splits == 3 and len(SEEN) == 3
+    assert not any(r["test_shares_group"] for r in SEEN)
+    assert all(r["folds_whole"] and len(r["cv"]) == 3 for r in SEEN)
