@@ -824,8 +824,8 @@ def _check_splits_keep_groups(splits, group_codes):
 
 
 def _cv_parameters(estimator, prefix=""):
-    """The ``cv`` parameters fitted on the estimator's own rows: its own, and
-    (through Pipelines) its final step's.
+    """(key, value, owner) of the ``cv`` parameters fitted on the estimator's own
+    rows: its own, and (through Pipelines) its final step's.
 
     Not those of estimators nested elsewhere (a Stacking's base models, a
     mixture's experts): they are fitted on parts of the rows, which folds of
@@ -836,33 +836,59 @@ def _cv_parameters(estimator, prefix=""):
     found = []
     params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
     if "cv" in params:
-        found.append((prefix + "cv", params["cv"]))
+        found.append((prefix + "cv", params["cv"], estimator))
     if isinstance(estimator, Pipeline) and estimator.steps:
         name, last = estimator.steps[-1]
-        if last is not None and last != "passthrough":
+        if last is not None and not isinstance(last, str):
             found += _cv_parameters(last, f"{prefix}{name}__")
     return found
 
 
+def _inner_fold_count(value, owner):
+    """The folds ``cv=value`` makes for ``owner``, or None where it makes none
+    (or is a splitter): skmoe's models say (for them None is in-sample and
+    'auto' their own count), scikit-learn's take None as 5 folds."""
+    if hasattr(owner, "_inner_fold_count"):
+        return owner._inner_fold_count()
+    if value is None:
+        return 5
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return None
+
+
 def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
-    """A clone of ``estimator`` whose int/None (or group splitter) ``cv`` is group
-    folds of its training rows, or ``estimator`` itself where it has no such cv."""
+    """A clone of ``estimator`` whose ``cv`` folds (or group splitter) are folds of
+    whole groups of its training rows, or ``estimator`` itself where it has none.
+
+    ``train_y``: a classifier's labels, for folds stratified on them.
+    """
     changes = {}
     n_groups = len(np.unique(train_groups))
     zeros = np.zeros((len(train_groups), 1))
-    for key, value in _cv_parameters(estimator):
-        if value is None or (isinstance(value, numbers.Integral)
-                             and not isinstance(value, (bool, np.bool_))):
-            n_folds = 5 if value is None else int(value)
-            if n_folds > n_groups:
-                raise ValueError(f"Estimator {name!r}: {key}={value!r} asks for {n_folds} "
-                                 f"folds of whole groups, but a split's training rows hold "
-                                 f"{n_groups} groups. Lower its {key} or use fewer, larger "
-                                 "outer folds.")
-            changes[key] = list(GroupKFold(n_folds).split(zeros, groups=train_groups))
-        elif hasattr(value, "split") and "Group" in type(value).__name__:
-            labels = np.zeros(len(train_groups)) if train_y is None else train_y
+    labels = np.zeros(len(train_groups)) if train_y is None else train_y
+    for key, value, owner in _cv_parameters(estimator):
+        if hasattr(value, "split") and "Group" in type(value).__name__:
             changes[key] = list(value.split(zeros, labels, train_groups))
+            continue
+        n_folds = _inner_fold_count(value, owner)
+        if n_folds is None:
+            continue
+        if isinstance(value, str) and n_folds > n_groups >= 2:
+            n_folds = n_groups   # 'auto' takes fewer folds on small data
+        if n_folds > n_groups:
+            raise ValueError(f"Estimator {name!r}: {key}={value!r} asks for {n_folds} "
+                             f"folds of whole groups, but a split's training rows hold "
+                             f"{n_groups} groups. Lower its {key} or use fewer, larger "
+                             "outer folds.")
+        splitter = (GroupKFold(n_folds) if train_y is None
+                    else StratifiedGroupKFold(n_folds))
+        with warnings.catch_warnings():
+            # (Stratified group folds warn of a class smaller than the folds;
+            # the model's own check says whether a training fold lacks one.)
+            warnings.filterwarnings("ignore", message="The least populated class",
+                                    category=UserWarning)
+            changes[key] = list(splitter.split(zeros, labels, train_groups))
     return clone(estimator).set_params(**changes) if changes else estimator
 
 
@@ -918,12 +944,15 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         rows of every split are whole groups (an int ``cv`` is shuffled
         :class:`~sklearn.model_selection.GroupKFold`, stratified for
         classifiers; a splitter gets ``groups``), and so are the inner folds:
-        each estimator whose ``cv`` (or whose Pipeline's final step's ``cv``)
-        is an int or None gets, on every split, that many group folds of its
-        training rows (None: 5; a group splitter there is split on the
-        training rows' groups). A mixture then chooses its blend on new
-        groups, as it will be used; without them, a model that learnt a
-        training group's noise looks better than it is. A ``cv`` of splits
+        each model whose ``cv`` (or whose Pipeline's final step's ``cv``)
+        makes folds gets, on every split, as many folds of whole groups of
+        its training rows (stratified for classifiers): scikit-learn's int or
+        None (5), skmoe's int or 'auto' (as many as it would make; its None,
+        in-sample predictions, and a plain average's unused ``cv`` are kept);
+        a group splitter there is split on the training rows' groups. A
+        mixture then chooses its blend on new groups, as it will be used;
+        without them, a model that learnt a training group's noise looks
+        better than it is. A ``cv`` of splits
         given as a list must keep each group on one side: one that does not
         is refused.
 

@@ -175,6 +175,21 @@ class _BaseEnsemble(_BaseExpertComposition):
         "verbose": ["verbose"],
     }
 
+    def _inner_fold_count(self):
+        """How many folds ``cv`` makes for the greedy weights ('auto': 5), or None
+        where it makes none (weights not 'greedy', a splitter).
+
+        :func:`~skmoe.compare` with ``groups`` gives the model that many folds
+        of whole groups instead.
+        """
+        if not (isinstance(self.weights, str) and self.weights == "greedy"):
+            return None
+        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
+            return int(self.cv)
+        if isinstance(self.cv, str) and self.cv == "auto":
+            return GradientTrainer.auto_cv
+        return None
+
     def _warn_ignored_greedy_options(self):
         """Warn about ``cv`` or ``n_rounds`` set while ``weights`` is not 'greedy'
         (they were ignored silently; the mixtures warn about their ignored options)."""

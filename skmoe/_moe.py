@@ -186,6 +186,22 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
             self.noise_variance_ = result.variances
         return self
 
+    def _inner_fold_count(self):
+        """How many folds this model's ``cv`` makes (its trainer's for 'auto'),
+        or None where it makes none (None: in-sample predictions; a splitter).
+
+        :func:`~skmoe.compare` with ``groups`` gives the model that many folds
+        of whole groups instead.
+        """
+        if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
+            return int(self.cv)
+        if isinstance(self.cv, str) and self.cv == "auto":
+            try:
+                return TRAINERS[resolve_training(self)].auto_cv
+            except Exception:   # experts that do not resolve: fit will say why
+                return TRAINERS["gradient"].auto_cv
+        return None
+
     def _routing_options(self, n_experts):
         """Check the routing parameters against the pool; bundle them."""
         if self.top_k is not None and self.top_k > n_experts:

@@ -113,9 +113,40 @@ def test_mixture_and_ensemble_run_with_groups():
                      greedy_ensemble=True)
     for name in ("moe", "ens", "ens (greedy)"):
         assert np.all(np.isfinite(result.scores[name]["neg_root_mean_squared_error"]))
-    moe = _with_inner_group_folds("moe", result_estimator := MixtureOfExpertsRegressor(
-        experts, cv=3), groups[:120])
-    assert len(moe.cv) == 3 and result_estimator.cv == 3   # a clone was changed
+    given = MixtureOfExpertsRegressor(experts, cv=3)
+    moe = _with_inner_group_folds("moe", given, groups[:120])
+    assert len(moe.cv) == 3 and given.cv == 3   # a clone was changed
+
+
+def _whole(folds, groups):
+    return all(not set(groups[tr]) & set(groups[te]) for tr, te in folds)
+
+
+def test_skmoe_defaults_get_as_many_group_folds_as_they_make():
+    # cv='auto', the default of the mixtures and the greedy ensemble, was
+    # left as it was: their inner folds were shuffled rows, and on the
+    # generator compare ranked the mixture first on rows and fourth on groups.
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    groups = np.repeat(np.arange(20), 4)
+    gradient = _with_inner_group_folds("m", MixtureOfExpertsRegressor(experts), groups)
+    em = _with_inner_group_folds("m", MixtureOfExpertsRegressor(experts, training="em"),
+                                 groups)
+    greedy = _with_inner_group_folds("e", EnsembleRegressor(experts, weights="greedy"),
+                                     groups)
+    assert [len(gradient.cv), len(em.cv), len(greedy.cv)] == [5, 2, 5]
+    assert all(_whole(m.cv, groups) for m in (gradient, em, greedy))
+    # 'auto' takes fewer folds where there are fewer groups, as on small data.
+    assert len(_with_inner_group_folds("m", MixtureOfExpertsRegressor(experts),
+                                       np.repeat(np.arange(3), 4)).cv) == 3
+
+
+def test_skmoe_cv_that_makes_no_folds_is_kept():
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    groups = np.repeat(np.arange(20), 4)
+    in_sample = MixtureOfExpertsRegressor(experts, cv=None)   # None: in-sample, no folds
+    plain = EnsembleRegressor(experts)                        # cv unused without greedy
+    assert _with_inner_group_folds("m", in_sample, groups) is in_sample
+    assert _with_inner_group_folds("e", plain, groups) is plain
 
 
 @pytest.mark.filterwarnings("ignore:The groups parameter is ignored")
@@ -184,3 +215,19 @@ def test_classifier_splits_are_whole_groups_with_every_class():
     assert result.n_splits == 3 and len(SEEN) == 3
     assert not any(r["test_shares_group"] for r in SEEN)
     assert all(r["folds_whole"] and len(r["cv"]) == 3 for r in SEEN)
+
+
+def test_heterogeneous_mmoe_and_greedy_classifier_get_group_folds():
+    from sklearn.linear_model import LogisticRegression
+    from skmoe import EnsembleClassifier, HeterogeneousMultiGateMixtureOfExperts
+
+    groups = np.repeat(np.arange(12), 5)
+    hetero = _with_inner_group_folds(
+        "h", HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge())]), groups)
+    assert len(hetero.cv) == 3 and _whole(hetero.cv, groups)   # its default cv=3
+    y = np.tile([0, 1], 30)
+    greedy = _with_inner_group_folds(
+        "g", EnsembleClassifier([("lr", LogisticRegression())], weights="greedy"), groups, y)
+    assert len(greedy.cv) == 5 and _whole(greedy.cv, groups)
+    # stratified: every training fold holds both classes
+    assert all(set(y[tr]) == {0, 1} for tr, _ in greedy.cv)
