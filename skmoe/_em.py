@@ -269,7 +269,9 @@ def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, optio
     worst (lowest log-likelihood). Dropping removes it from the pool and from
     the gate's outputs; the pool never shrinks below ``max(2, top_k)``.
 
-    Returns ``(problem, R, keep)``; ``keep`` is None unless experts were dropped.
+    Returns ``(problem, R, keep, action)``; ``keep`` is None unless experts
+    were dropped; ``action`` is the one taken ('warn' where a drop would leave
+    too few experts).
     """
     names = [problem.names[i] for i in collapsed]
     action = options.collapse_action
@@ -288,14 +290,14 @@ def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, optio
             R[rows] = 0.0
             R[rows, i] = 1.0
         low_counts[collapsed] = 0
-        return problem, R, None
+        return problem, R, None, action
     if action == "drop":
         keep = [i for i in range(problem.n_experts) if i not in set(collapsed)]
         for gate in gates:
             gate.drop_experts(keep)
-        return problem.subset(keep), R, keep
+        return problem.subset(keep), R, keep, action
     low_counts[collapsed] = 0
-    return problem, R, None
+    return problem, R, None, action
 
 
 def _gain_standard_error(per_sample, before, weights):
@@ -463,9 +465,10 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         log_likelihood = float(np.average(per_sample, weights=w))
         collapsed = _check_collapse(problem, R, per_sample, low_counts, options)
         collapsed_names = [problem.names[i] for i in collapsed]
+        action = None
         if collapsed:
-            problem, R, keep = _handle_collapse(collapsed, problem, state.gates, R,
-                                                per_sample, low_counts, options)
+            problem, R, keep, action = _handle_collapse(collapsed, problem, state.gates, R,
+                                                        per_sample, low_counts, options)
             if keep is not None:
                 low_counts, R_used = low_counts[keep], R_used[:, keep]
                 state.outputs = state.outputs[:, keep]
@@ -504,8 +507,13 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             bar.update()
             bar.write(f"[EM] iter {iteration:3d}  log-likelihood {shown:+.5f}  "
                       f"shares {shares}  ({history[-1]['seconds']:.2f}s)")  # above the bar
-        if collapsed:
-            best = None  # re-initialised or dropped experts: a new start
+        if action in ("reinit", "drop"):
+            # Re-initialised or dropped experts: a new start. Not after a mere
+            # warning, which changes nothing: collapse_action='warn' (or a drop
+            # that would leave too few experts) discarded the best iteration
+            # at every warning, so EM ran to max_iter and kept its last one
+            # (cross-fitted EM: 30 iterations, not 2; predictions 5.2 apart).
+            best = None
         improved = best is None or log_likelihood > best.log_likelihood + max(
             tol, 0.0 if exact else NOISE_Z * _gain_standard_error(per_sample,
                                                                     best.per_sample, w))
