@@ -52,3 +52,19 @@ def test_a_collapse_that_is_only_warned_of_fits_what_no_collapse_check_fits(n_ex
     assert warned.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=0, abs=1e-12)
     assert_allclose(warned.predict(X), plain.predict(X), rtol=0, atol=1e-9)
 
+
+@pytest.mark.parametrize("share, flag", [(1.0, True), (0, False)])
+def test_guard_refit_experts_shares_one_and_zero_are_true_and_false(share, flag):
+    # refit_experts: "a share s between 0 and 1 ... (0 is False, 1 is True)":
+    # the same deployed experts (the refit alone, or the fold fits equally
+    # weighted), hence the same predictions and figures.
+    from skmoe import CrossFitAverage
+    X, y = make_regimes(n_samples=200, random_state=0)
+    fits = [_fit_quietly(MixtureOfExpertsRegressor(_regimes_experts(2), refit_experts=value,
+                                                   max_epochs=20, random_state=0), X, y)
+            for value in (share, flag)]
+    for expert in fits[0].experts_:
+        assert isinstance(expert, CrossFitAverage) is (not flag)
+        assert getattr(expert, "weights", None) is None
+    assert_allclose(fits[0].predict(X), fits[1].predict(X), rtol=0, atol=0)
+    assert fits[0].log_likelihood_ == fits[1].log_likelihood_
