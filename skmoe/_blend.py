@@ -19,7 +19,8 @@ constant blend out of fold:
    disagreement), so it can learn "trust LightGBM unless k-NN disagrees".
 4. One gate per fold of the out-of-fold rows, each starting exactly at the
    constant blend of its training rows (zero output weights, the constant
-   logits as bias) and keeping its best epoch on an inner validation split;
+   logits as bias) and keeping its best epoch (the last that beat its best
+   by more than ``tol``) on an inner validation split;
    its fold is then an honest test. Training stops when the gates' mean
    validation loss has not improved for ``n_iter_no_change`` epochs
    (waiting for every gate to stop on its own few hundred validation rows

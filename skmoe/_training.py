@@ -7,9 +7,12 @@ the same epoch: the training rows in a fresh random order, cut into
 minibatches (:func:`minibatches`), and, where it stops early, the same rule
 (:class:`EarlyStopping`): an epoch improves when its monitored loss beats the
 best so far by more than ``tol``; training stops after ``patience`` epochs
-without one and returns to the best epoch's weights. The stacked gate's
-fold gates (``_blend``) keep their best epochs the same way, inside one
-batched network, and step with :class:`Adam` (torch's update, written out).
+without one and returns to the weights of the lowest loss. The stacked
+gate's fold gates (``_blend``) stop by the same rule, inside one batched
+network, but each keeps its weights of the last epoch that beat its best by
+more than ``tol`` (so within ``tol`` of its lowest validation loss; keeping
+the lowest would change every default fit's predictions, and was left), and
+they step with :class:`Adam` (torch's update, written out).
 Full-batch fits (the EM gate's M-step, the multi-task gates of
 ``_mmoe_hetero``) run :func:`lbfgs`: scipy's L-BFGS-B on torch's gradients.
 Neither touches ``torch.optim``, whose first optimiser in a process imports
