@@ -32,7 +32,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._compat import check_flag
-from ._crossfit import check_fold_count, check_splits
+from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
+                        folds_of_groups)
+from ._crossfit import group_codes as check_group_codes
 from ._data import pandas_na_hint, read_only_view
 from ._progress import progress_bar
 
@@ -783,46 +785,6 @@ def _with_greedy_ensembles(estimators, random_state):
     return out
 
 
-def _group_codes(groups, n_rows):
-    """``groups`` as one integer code per row, checked against ``n_rows``."""
-    try:
-        values = np.asarray(groups)
-    except Exception as exc:   # ragged lists and the like
-        raise ValueError(f"groups must be one label per row, got {type(groups).__name__}: "
-                         f"{exc}") from None
-    if values.ndim != 1 or len(values) != n_rows:
-        raise ValueError(f"groups must be one label per row: {n_rows} rows, got an array of "
-                         f"shape {values.shape}.")
-    if values.dtype.kind == "f" and np.isnan(values).any():
-        raise ValueError(f"groups has {int(np.isnan(values).sum())} missing labels (NaN); "
-                         "every row needs its group.")
-    if values.dtype.kind == "O":
-        import pandas as pd
-        missing = np.asarray(pd.isna(values), dtype=bool)
-        if missing.any():
-            raise ValueError(f"groups has {int(missing.sum())} missing labels (None, NaN or "
-                             f"pd.NA; row {int(np.flatnonzero(missing)[0])} first); every "
-                             "row needs its group.")
-        # Mixed types (1 and "1") cannot be sorted; their text tells them apart
-        # only where their text differs, so they are refused instead.
-        kinds = {type(v) for v in values}
-        if len(kinds) > 1:
-            raise ValueError("groups mixes label types (" + ", ".join(
-                sorted(k.__name__ for k in kinds)) + "): give one type.")
-    return np.unique(values, return_inverse=True)[1].reshape(-1)
-
-
-def _check_splits_keep_groups(splits, group_codes):
-    """Refuse splits (given as a list) that put one group on both sides."""
-    for k, (train, test) in enumerate(splits):
-        shared = np.intersect1d(group_codes[train], group_codes[test])
-        if len(shared):
-            raise ValueError(f"Split {k} of cv has {len(shared)} group(s) on both its train "
-                             "and test sides: with groups, each split's test rows must be "
-                             "whole groups (make the splits with GroupKFold, or pass an int "
-                             "cv).")
-
-
 def _cv_parameters(estimator, prefix=""):
     """(key, value, owner) of the ``cv`` parameters fitted on the estimator's own
     rows: its own, and (through Pipelines) its final step's.
@@ -844,12 +806,13 @@ def _cv_parameters(estimator, prefix=""):
     return found
 
 
-def _inner_fold_count(value, owner):
+def _inner_fold_count(value, owner, train_y=None):
     """The folds ``cv=value`` makes for ``owner``, or None where it makes none
     (or is a splitter): skmoe's models say (for them None is in-sample and
-    'auto' their own count), scikit-learn's take None as 5 folds."""
+    'auto' their own count, fewer for a classifier's small classes),
+    scikit-learn's take None as 5 folds."""
     if hasattr(owner, "_inner_fold_count"):
-        return owner._inner_fold_count()
+        return owner._inner_fold_count(train_y)
     if value is None:
         return 5
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
@@ -871,7 +834,7 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
         if hasattr(value, "split") and "Group" in type(value).__name__:
             changes[key] = list(value.split(zeros, labels, train_groups))
             continue
-        n_folds = _inner_fold_count(value, owner)
+        n_folds = _inner_fold_count(value, owner, train_y)
         if n_folds is None:
             continue
         if isinstance(value, str) and n_folds > n_groups >= 2:
@@ -881,14 +844,7 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
                              f"folds of whole groups, but a split's training rows hold "
                              f"{n_groups} groups. Lower its {key} or use fewer, larger "
                              "outer folds.")
-        splitter = (GroupKFold(n_folds) if train_y is None
-                    else StratifiedGroupKFold(n_folds))
-        with warnings.catch_warnings():
-            # (Stratified group folds warn of a class smaller than the folds;
-            # the model's own check says whether a training fold lacks one.)
-            warnings.filterwarnings("ignore", message="The least populated class",
-                                    category=UserWarning)
-            changes[key] = list(splitter.split(zeros, labels, train_groups))
+        changes[key] = folds_of_groups(n_folds, train_groups, train_y)
     return clone(estimator).set_params(**changes) if changes else estimator
 
 
@@ -1087,7 +1043,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                          "nothing to compare the models on.")
     # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.
     check_fold_count(cv, len(y_arr))
-    group_codes = None if groups is None else _group_codes(groups, len(y_arr))
+    group_codes = None if groups is None else check_group_codes(groups, len(y_arr))
     stratify = classifier and y_arr.ndim == 1
     # Any integer (a numpy one from a grid or a config, too) is the documented
     # shuffled K-fold: np.int64(5) went to check_cv, unshuffled folds.
@@ -1115,7 +1071,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # negative one silently a row from the end. Checked as the estimators do.
     splits = check_splits(splits, len(y_arr), cv)
     if group_codes is not None:
-        _check_splits_keep_groups(splits, group_codes)
+        check_splits_keep_groups(splits, group_codes)
     distinct = {tuple(np.sort(np.asarray(rows, dtype=np.int64)).tobytes() for rows in split)
                 for split in splits}
     if len(distinct) < len(splits):

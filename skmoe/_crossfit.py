@@ -86,14 +86,15 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
             raise ValueError(
                 f"cv={splitter!r} stratifies by class, and a regressor's y is continuous: "
                 "use KFold(n_splits, shuffle=True) or an int.") from error
-        # GroupKFold & co.: fit takes no groups to hand them. (The example
+        # GroupKFold & co. without groups given to fit. (The example
         # is the splitter given: it was GroupKFold(5) whatever that was, and
         # a classifier told so of its StratifiedGroupKFold lost the
         # stratification that kept a rare class in every training fold.)
         if "groups" not in str(error):
             raise
         raise ValueError(
-            f"cv={splitter!r} needs groups, which fit does not take. Pass the folds "
+            f"cv={splitter!r} needs groups: pass them to fit, fit(X, y, groups=groups) "
+            "(the mixtures and the greedy ensembles take them), or pass the folds "
             f"themselves instead, e.g. cv=list({splitter!r}.split(X, y, groups)) "
             "for the rows given to fit.") from error
     if not isinstance(cv, numbers.Integral):   # (the shuffled KFold made above is sound)
@@ -240,6 +241,115 @@ def check_splits(splits, n_rows, cv):
         # match") and refuses int8 and int16 ones.
         checked.append((train.astype(np.intp, copy=False), test.astype(np.intp, copy=False)))
     return checked
+
+
+def group_codes(groups, n_rows):
+    """``groups`` (one label per row) as integer codes, checked against ``n_rows``."""
+    try:
+        values = np.asarray(groups)
+    except Exception as exc:   # ragged lists and the like
+        raise ValueError(f"groups must be one label per row, got {type(groups).__name__}: "
+                         f"{exc}") from None
+    if values.ndim != 1 or len(values) != n_rows:
+        raise ValueError(f"groups must be one label per row: {n_rows} rows, got an array of "
+                         f"shape {values.shape}.")
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        raise ValueError(f"groups has {int(np.isnan(values).sum())} missing labels (NaN); "
+                         "every row needs its group.")
+    if values.dtype.kind == "O":
+        import pandas as pd
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        if missing.any():
+            raise ValueError(f"groups has {int(missing.sum())} missing labels (None, NaN or "
+                             f"pd.NA; row {int(np.flatnonzero(missing)[0])} first); every "
+                             "row needs its group.")
+        # Mixed types (1 and "1") cannot be sorted; refused rather than told
+        # apart by their text.
+        kinds = {type(v) for v in values}
+        if len(kinds) > 1:
+            raise ValueError("groups mixes label types (" + ", ".join(
+                sorted(k.__name__ for k in kinds)) + "): give one type.")
+    return np.unique(values, return_inverse=True)[1].reshape(-1)
+
+
+def check_splits_keep_groups(splits, codes):
+    """Refuse splits that put one group on both sides of a split."""
+    for k, (train, test) in enumerate(splits):
+        shared = np.intersect1d(codes[train], codes[test])
+        if len(shared):
+            raise ValueError(f"Split {k} of cv has {len(shared)} group(s) on both its train "
+                             "and test sides: with groups, each split's test rows must be "
+                             "whole groups (make the splits with GroupKFold, or pass an int "
+                             "cv).")
+
+
+def folds_of_groups(n_folds, codes, y=None):
+    """``n_folds`` (train, test) folds of whole groups; stratified on ``y`` if given.
+
+    Unstratified, ``GroupKFold`` puts groups in folds by size alone: two
+    groups of a class could share one fold, whose training rows then lack
+    the class (which the classifiers refuse). Where the classes are too small
+    to stratify, or a stratified fold comes out empty (rare, on a few small
+    groups), ``GroupKFold``.
+    """
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    zeros = np.zeros((len(codes), 1))
+    if y is not None:
+        try:
+            with warnings.catch_warnings():
+                # ("The least populated class in y has only 1 members": the
+                # callers' own checks speak of the classes.)
+                warnings.simplefilter("ignore", UserWarning)
+                folds = list(StratifiedGroupKFold(n_folds).split(zeros, y, codes))
+            if all(len(test) for _, test in folds):
+                return folds
+        except ValueError:
+            pass
+    return list(GroupKFold(n_folds).split(zeros, groups=codes))
+
+
+def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False):
+    """The folds that ``fit(X, y, groups=groups)`` uses for ``cv``: whole groups.
+
+    Parameters
+    ----------
+    cv : int, 'auto', splitter, iterable of splits or None
+        The estimator's ``cv``.
+    n_folds : int or None
+        The folds an int or 'auto' ``cv`` makes for this estimator.
+    X, y : the rows given to fit (``y`` labels for a classifier's stratification).
+    groups : array-like of shape (n_samples,)
+    classifier : bool
+    auto : bool, default=False
+        ``cv`` is 'auto': fewer folds where there are fewer groups.
+
+    Returns
+    -------
+    splits : list of (train, test), or None where ``cv`` makes no folds.
+    """
+    n_rows = n_samples(X)
+    codes = group_codes(groups, n_rows)
+    if cv is None:
+        warnings.warn("groups has no effect with cv=None (the experts' in-sample "
+                      "predictions, no folds).", UserWarning, stacklevel=4)
+        return None
+    labels = np.asarray(y) if classifier and np.ndim(y) == 1 else None
+    if n_folds is not None:
+        n_groups = len(np.unique(codes))
+        if auto and n_folds > n_groups >= 2:
+            n_folds = n_groups
+        if n_folds > n_groups:
+            raise ValueError(f"cv={cv!r} asks for {n_folds} folds of whole groups, but "
+                             f"groups has {n_groups}. Lower cv.")
+        return folds_of_groups(n_folds, codes, labels)
+    if hasattr(cv, "split"):
+        splits = list(cv.split(X, labels, codes))
+    else:
+        splits = list(cv)
+    splits = check_splits(splits, n_rows, cv)
+    check_splits_keep_groups(splits, codes)
+    return splits
 
 
 def _check_every_class_trains(folds, y, cv):

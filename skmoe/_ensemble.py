@@ -24,7 +24,7 @@ from ._base import (CheckedScoreMixin, _BaseExpertComposition, _supports_sample_
                     _weight_kwargs, check_expert_classes, check_sample_weight, check_some_weight,
                     encode_class_labels, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
-from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
+from ._crossfit import cross_fit, cv_of_groups, make_folds, refit, splits_of_rows
 from ._blend import class_prior
 from ._candidates import with_class_prior
 from ._trainers import GradientTrainer, _folds_the_data_allow
@@ -175,19 +175,22 @@ class _BaseEnsemble(_BaseExpertComposition):
         "verbose": ["verbose"],
     }
 
-    def _inner_fold_count(self):
-        """How many folds ``cv`` makes for the greedy weights ('auto': 5), or None
-        where it makes none (weights not 'greedy', a splitter).
+    def _inner_fold_count(self, y=None):
+        """How many folds ``cv`` makes for the greedy weights ('auto': 5, fewer
+        where the targets ``y`` are too few), or None where it makes none
+        (weights not 'greedy', a splitter).
 
-        :func:`~skmoe.compare` with ``groups`` gives the model that many folds
-        of whole groups instead.
+        ``fit(groups=...)`` and :func:`~skmoe.compare` with ``groups`` make
+        that many folds of whole groups instead.
         """
         if not (isinstance(self.weights, str) and self.weights == "greedy"):
             return None
         if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
             return int(self.cv)
         if isinstance(self.cv, str) and self.cv == "auto":
-            return GradientTrainer.auto_cv
+            if y is None:
+                return GradientTrainer.auto_cv
+            return _folds_the_data_allow(GradientTrainer.auto_cv, y, self._is_classifier)
         return None
 
     def _warn_ignored_greedy_options(self):
@@ -200,7 +203,7 @@ class _BaseEnsemble(_BaseExpertComposition):
                               f"{self.weights!r}; it is only used with weights='greedy'.",
                               UserWarning, stacklevel=4)
 
-    def _fit(self, X, y, sample_weight, fit_params):
+    def _fit(self, X, y, sample_weight, fit_params, groups=None):
         """Validate, learn the weights if asked, and fit every expert on all rows."""
         self._forget_fit()
         self._validate_params()
@@ -237,6 +240,9 @@ class _BaseEnsemble(_BaseExpertComposition):
         weights = None if greedy else self._given_weights(names)
         if not greedy:
             self._warn_ignored_greedy_options()
+            if groups is not None:
+                warnings.warn(f"groups has no effect with weights={self.weights!r}; it "
+                              "makes the folds of weights='greedy'.", UserWarning, stacklevel=3)
 
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
         fit_params = [routed.get(name, {}) for name in names]
@@ -252,6 +258,12 @@ class _BaseEnsemble(_BaseExpertComposition):
                     "neighbour, a deep tree) wins every row; use cv='auto' (the default: "
                     "5 folds, fewer on small data), an int >= 2 or a splitter.")
             cv, n_left_out = self.cv, 0
+            if groups is not None:
+                # Folds of whole groups, for the rows given (renumbered below
+                # where rows of zero weight are left out).
+                cv = cv_of_groups(self.cv, self._inner_fold_count(y), X, y, groups,
+                                  classifier=self._is_classifier,
+                                  auto=isinstance(self.cv, str))
             if sample_weight is not None:
                 # A row of zero weight is a row left out: kept, it moved the
                 # other rows' folds, and so the weights chosen. (Leaving one
@@ -441,7 +453,7 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Learn the weights (if ``'greedy'``) and fit every expert on all rows.
 
         Parameters
@@ -452,6 +464,12 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
             Passed to every expert (each must accept it) and, for
             ``'greedy'``, weights the rows of the selection loss; there
             rows of zero weight are left out before the folds are made.
+        groups : array-like of shape (n_samples,), default=None
+            For ``'greedy'``: the group of each row; the weights are then
+            chosen on folds of whole groups (an int or 'auto' ``cv``: that
+            many ``GroupKFold`` folds, stratified for a classifier; a
+            splitter is split with them). With metadata routing, request it
+            with ``set_fit_request(groups=True)``.
         **fit_params : dict
             Other metadata for the experts' ``fit``; only with metadata
             routing enabled, routed as the experts request.
@@ -460,7 +478,7 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
         -------
         self : EnsembleRegressor
         """
-        return self._fit(X, y, sample_weight, fit_params)
+        return self._fit(X, y, sample_weight, fit_params, groups)
 
     def predict(self, X):
         """Weighted average of the experts' predictions.
@@ -582,7 +600,7 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Learn the weights (if ``'greedy'``) and fit every expert on all rows.
 
         Parameters
@@ -590,6 +608,8 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        groups : array-like of shape (n_samples,), default=None
+            See :meth:`EnsembleRegressor.fit`.
         **fit_params : dict
             See :meth:`EnsembleRegressor.fit`.
 
@@ -597,7 +617,7 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         -------
         self : EnsembleClassifier
         """
-        return self._fit(X, y, sample_weight, fit_params)
+        return self._fit(X, y, sample_weight, fit_params, groups)
 
     def predict(self, X):
         """Voted class labels.

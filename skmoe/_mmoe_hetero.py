@@ -247,7 +247,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     _check_X = _BaseMultiTask._check_X
 
 
-    def _inner_fold_count(self):
+    def _inner_fold_count(self, y=None):
         """How many folds ``cv`` makes, or None where it makes none (None:
         in-sample predictions; a splitter). :func:`~skmoe.compare` with
         ``groups`` gives the model that many folds of whole groups instead."""

@@ -23,6 +23,7 @@ from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labe
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
+from ._crossfit import cv_of_groups
 from ._data import read_only_view
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
@@ -33,7 +34,7 @@ from ._likelihood import (LogProbaMixin, MixtureLikelihoodMixin, classification_
                           regression_outputs)
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
-from ._trainers import TRAINERS, resolve_training, warn_ignored_options
+from ._trainers import TRAINERS, _folds_the_data_allow, resolve_training, warn_ignored_options
 from ._training import WEIGHT_DECAY
 from .gates import MLPGate
 
@@ -125,7 +126,18 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
             "the experts are refitted on changing subsets of the rows and receive only "
             "their weights"))
 
-    def _fit(self, X, y, sample_weight, n_classes):
+    def _fit(self, X, y, sample_weight, n_classes, groups=None):
+        # With groups, the folds of whole groups stand in for cv while fitting
+        # (the trainers read them); the model keeps no copy.
+        self._cv_of_groups = None if groups is None else cv_of_groups(
+            self.cv, self._inner_fold_count(y), X, y, groups,
+            classifier=self._is_classifier, auto=isinstance(self.cv, str))
+        try:
+            return self._fit_rows(X, y, sample_weight, n_classes)
+        finally:
+            del self._cv_of_groups
+
+    def _fit_rows(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         n_given = len(y)
         X, y, sample_weight, kept_rows = rows_of_positive_weight(
@@ -186,20 +198,24 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
             self.noise_variance_ = result.variances
         return self
 
-    def _inner_fold_count(self):
-        """How many folds this model's ``cv`` makes (its trainer's for 'auto'),
-        or None where it makes none (None: in-sample predictions; a splitter).
+    def _inner_fold_count(self, y=None):
+        """How many folds this model's ``cv`` makes (for 'auto' its trainer's,
+        fewer where the targets ``y`` are too few), or None where it makes none
+        (None: in-sample predictions; a splitter).
 
-        :func:`~skmoe.compare` with ``groups`` gives the model that many folds
-        of whole groups instead.
+        ``fit(groups=...)`` and :func:`~skmoe.compare` with ``groups`` make
+        that many folds of whole groups instead.
         """
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
             return int(self.cv)
         if isinstance(self.cv, str) and self.cv == "auto":
             try:
-                return TRAINERS[resolve_training(self)].auto_cv
+                trainer = TRAINERS[resolve_training(self)]
             except Exception:   # experts that do not resolve: fit will say why
-                return TRAINERS["gradient"].auto_cv
+                trainer = TRAINERS["gradient"]
+            if y is None:
+                return trainer.auto_cv
+            return _folds_the_data_allow(trainer.auto_cv, y, self._is_classifier)
         return None
 
     def _routing_options(self, n_experts):
@@ -391,8 +407,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         for k=2), and a classifier needs a class with k rows. A splitter
         must put every row in exactly one test fold (``KFold``; not
         ``ShuffleSplit`` or ``TimeSeriesSplit``). For rows in groups, pass
-        the folds themselves: ``cv=list(GroupKFold(5).split(X, y, groups))``;
-        the stacked gate's folds (which score its candidates) are then
+        them to fit, ``fit(X, y, groups=groups)`` (or the folds themselves:
+        ``cv=list(GroupKFold(5).split(X, y, groups))``); the stacked gate's folds (which score its candidates) are then
         unions of whole test folds of them, and its gates stop early on
         whole ones (see ``validation_fraction``), so a group is held out
         whole there too.
@@ -624,7 +640,7 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     (2, 2)
     """
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
@@ -634,6 +650,17 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         sample_weight : array-like of shape (n_samples,), default=None
             Only relative weights matter: they are rescaled to mean one. Rows
             of weight zero are left out (the fit is the one without them).
+        groups : array-like of shape (n_samples,), default=None
+            The group of each row (pupils of a school, a person's repeated
+            measures). Given, the cross-fitting folds are whole groups: an
+            int or 'auto' ``cv`` makes that many ``GroupKFold`` folds
+            (stratified for a classifier; 'auto' fewer where there are
+            fewer groups), a splitter is split with the groups, and splits
+            given as a list must keep each group on one side. The gate's
+            folds and its early stopping then follow them (see ``cv``), so
+            the blend is chosen on groups it did not learn from. Inside
+            ``GridSearchCV`` or a ``Pipeline``, request it with metadata
+            routing: ``set_fit_request(groups=True)``.
         **fit_params : dict
             Only with metadata routing enabled, and only so that requests are
             validated: the experts take no metadata but their weights.
@@ -645,7 +672,7 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsRegressor.")
-        return self._fit(X, y.astype(np.float64), sample_weight, None)
+        return self._fit(X, y.astype(np.float64), sample_weight, None, groups)
 
     def predict(self, X, return_std=False):
         """Mixture prediction ``sum_i g_i(x) f_i(x)``, blended with the heads of
@@ -759,7 +786,7 @@ collapse_action
     (1, 3)
     """
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
         Parameters
@@ -769,6 +796,8 @@ collapse_action
             Class labels (any hashable type: strings, ints).
         sample_weight : array-like of shape (n_samples,), default=None
             Only relative weights matter; rows of weight zero are left out.
+        groups : array-like of shape (n_samples,), default=None
+            Folds of whole groups; see :meth:`MixtureOfExpertsRegressor.fit`.
         **fit_params : dict
             See :meth:`MixtureOfExpertsRegressor.fit`.
 
@@ -781,7 +810,7 @@ collapse_action
             raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")
         self._label_encoder, codes = encode_class_labels(y)
         self.classes_ = self._label_encoder.classes_
-        return self._fit(X, codes, sample_weight, len(self.classes_))
+        return self._fit(X, codes, sample_weight, len(self.classes_), groups)
 
     def predict_proba(self, X):
         """Mixture class probabilities ``sum_i g_i(x) p_i(y | x)``, blended with

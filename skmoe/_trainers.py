@@ -45,9 +45,12 @@ class _Trainer:
         rows of zero weight were left out (``EMProblem.kept_rows`` and
         ``n_rows_given``); splits given as indices are renumbered to them.
         """
-        if estimator.cv != "auto":
-            return (estimator.cv if rows is None
-                    else splits_of_rows(estimator.cv, rows, n_rows))
+        # fit(groups=...) made the folds of whole groups, for the rows given.
+        cv = getattr(estimator, "_cv_of_groups", None)
+        if cv is None:
+            cv = estimator.cv
+        if not (isinstance(cv, str) and cv == "auto"):
+            return cv if rows is None else splits_of_rows(cv, rows, n_rows)
         return self.auto_cv if y is None else _folds_the_data_allow(
             self.auto_cv, y, estimator._is_classifier)
 

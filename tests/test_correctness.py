@@ -86,8 +86,8 @@ def test_group_folds_are_passed_as_splits_and_a_group_splitter_is_named(training
     experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
     model = MixtureOfExpertsRegressor(experts, training=training, cv=GroupKFold(3),
                                       random_state=0)
-    with pytest.raises(ValueError, match=r"needs groups, which fit does not take.*"
-                                         r"cv=list\(GroupKFold"):
+    with pytest.raises(ValueError, match=r"needs groups: pass them to fit, fit\(X, y, "
+                                         r"groups=groups\).*cv=list\(GroupKFold"):
         model.fit(X, y)
     with pytest.raises(ValueError, match="needs groups"):
         EnsembleRegressor(experts, weights="greedy", cv=GroupKFold(3)).fit(X, y)

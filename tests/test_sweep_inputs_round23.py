@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -283,22 +283,20 @@ def test_fit_names_sample_weight_misspelt(key):
         ensemble.fit(X, y, **{key: np.ones(len(y))})
 
 
-def test_fit_says_it_takes_no_groups_and_how_to_keep_them_apart():
-    # fit(X, y, groups=g) was sent to metadata routing as well; grouped folds
-    # are given as cv (cv=GroupKFold() itself says so).
+def test_fit_takes_groups_as_folds_of_whole_groups():
+    # fit(X, y, groups=g) was refused ("takes no groups: pass the folds as
+    # cv"); it now makes the cross-fitting folds of whole groups, the fit the
+    # listed folds give (tests/test_fit_groups.py pins the rest).
     X, y = _regression()
     groups = np.arange(len(y)) % 4
     for model in (MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
-                                            training="em", max_iter=2, random_state=0),
+                                            training="em", max_iter=2, cv=4, random_state=0),
                   EnsembleRegressor([("r", Ridge()), ("t", DecisionTreeRegressor())],
-                                    weights="greedy")):
-        with pytest.raises(TypeError, match=r"\.fit takes no groups: to keep each group within "
-                                            r"one cross-fitting fold, pass the folds as cv, "
-                                            r"e\.g\. cv=list\(GroupKFold\(5\)\.split\(X, y, "
-                                            r"groups\)\)\."):
-            model.fit(X, y, groups=groups)
-        # As it says: each group in one fold.
-        model.set_params(cv=list(GroupKFold(4).split(X, y, groups))).fit(X, y)
+                                    weights="greedy", cv=4, random_state=0)):
+        given = clone(model).fit(X, y, groups=groups).predict(X)
+        listed = clone(model).set_params(
+            cv=list(GroupKFold(4).split(X, y, groups))).fit(X, y).predict(X)
+        np.testing.assert_array_equal(given, listed)
     # Other metadata still needs routing, as scikit-learn says.
     with pytest.raises(ValueError, match="enable_metadata_routing=True"):
         model.fit(X, y, eval_set=[(X, y)])
