@@ -115,6 +115,12 @@ def call_expert(name, expert, method, X):
             raise ValueError(f"it returned a sparse matrix ({type(raw).__name__} of shape "
                              f"{raw.shape}); expected a dense array (e.g. "
                              f"{method}(X).toarray() in the expert)")
+        if isinstance(raw, np.ma.MaskedArray) and np.ma.is_masked(raw):
+            # (np.asarray drops the mask: the numbers under it, whatever they
+            # were, were mixed in as predictions without a word.)
+            raise ValueError(f"it returned a masked array with {np.ma.count_masked(raw)} "
+                             "masked value(s), which are no predictions; return a plain "
+                             "array with a value for every row")
         if np.iscomplexobj(raw):
             # (float64 would drop the imaginary parts with only a warning.)
             raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "
