@@ -885,6 +885,11 @@ def scaled_r2_score(y_true, y_pred, sample_weight=None):
     (0.189 measured at y's own scale), for y of order 1e200 NaN.
     """
     from sklearn.metrics import r2_score
+    if np.iscomplexobj(y_true):
+        # (The cast below dropped the imaginary parts with numpy's
+        # ComplexWarning only, and scored the real parts; fit refuses them.)
+        raise ValueError("y contains complex numbers; R^2 needs real targets (complex data "
+                         "is not supported, as in fit).")
     try:
         true = np.asarray(y_true, dtype=np.float64)
         pred = np.asarray(y_pred, dtype=np.float64)

@@ -111,6 +111,11 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
                                  f"(the first at row {missing[0]}): drop those rows to "
                                  "score it.")
             _refuse_time_task(true, t)
+            if np.iscomplexobj(true):
+                # (astype dropped the imaginary parts with numpy's ComplexWarning
+                # only; fit refuses them.)
+                raise ValueError(f"y contains complex numbers in column {t} (task {t}, "
+                                 "regression); complex data is not supported.")
             try:
                 true = true.astype(np.float64)
             except (TypeError, ValueError) as exc:     # (numpy's bare message)

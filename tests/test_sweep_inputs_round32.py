@@ -8,10 +8,12 @@ Each test fails without the fix it names.
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
-from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
+from skmoe.experts import RuleExpert, TorchMLPRegressor
 
 
 def _data(n=60):
@@ -87,3 +89,40 @@ def test_a_classifier_returning_masked_probabilities_or_labels_is_named(make):
     with pytest.raises(ValueError, match=r"Expert 'bad' \(_MaskedClassifier\) failed in "
                                          r"predict(_proba)?: it returned a masked array"):
         make().fit(X, y).predict(X)   # (the plain ensembles call no expert in fit)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleRegressor([("lin", LinearRegression()), ("ridge", Ridge())]),
+    lambda: MixtureOfExpertsRegressor([("lin", LinearRegression()), ("ridge", Ridge())],
+                                      training="em", max_iter=2, random_state=0),
+    lambda: HierarchicalMixtureRegressor(LinearRegression(), branching=2, max_iter=2,
+                                         random_state=0),
+    lambda: TorchMLPRegressor((4,), max_epochs=2, random_state=0),
+    lambda: RuleExpert(lambda X: X[:, 0]),
+], ids=["ensemble", "em-mixture", "hme", "torch-mlp", "rule"])
+def test_score_refuses_a_complex_target_as_fit_does(make):
+    # fit refuses complex y ("Complex data not supported"); score cast it to
+    # float64, dropping the imaginary parts with numpy's ComplexWarning only,
+    # and gave the R^2 of the real parts (0.99 for y + 1j * noise).
+    X, y, _ = _data()
+    model = make().fit(X, y)
+    noisy = y + 1j * np.random.RandomState(1).normal(size=len(y))
+    with pytest.raises(ValueError, match="y contains complex numbers; R\\^2 needs real targets"):
+        model.score(X, noisy)
+    assert np.isfinite(model.score(X, y))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts([("lin", LinearRegression()),
+                                                    ("ridge", Ridge())],
+                                                   max_iter=3, alpha=1e-3, random_state=0),
+], ids=["mmoe", "hetero-mmoe"])
+def test_multi_task_score_refuses_a_complex_task_as_fit_does(make):
+    X, y, _ = _data()
+    Y = np.c_[y, -y]
+    model = make().fit(X, Y)
+    # (score cast the column to float64, dropping the imaginary parts with
+    # numpy's ComplexWarning only; fit refuses them.)
+    with pytest.raises(ValueError, match=r"complex numbers in column 0 \(task 0, regression\)"):
+        model.score(X, np.c_[y + 1j, -y])
