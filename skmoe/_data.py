@@ -1251,6 +1251,16 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None):
         # ComplexWarning only.)
         raise ValueError(f"gate_transformer ({name}) returned complex numbers; the gate "
                          "needs real numbers.")
+    values = np.asarray(Z)
+    if values.dtype.kind in "USa" or (values.dtype.kind == "O" and any(
+            isinstance(v, (str, bytes)) for v in values.ravel())):
+        # (The cast below read text such as '1.5' as numbers, silently, where
+        # X itself, and an expert's output, are refused as text.)
+        example = next((v for v in values.ravel() if isinstance(v, (str, bytes, np.str_))),
+                       values.ravel()[0] if values.size else "")
+        raise ValueError(f"gate_transformer ({name}) returned text (dtype {values.dtype}, "
+                         f"e.g. {str(example)!r}); the gate needs numbers and does not read "
+                         "them from text: convert them in the transformer.")
     try:
         # C order whatever the source (a DataFrame's values are column-major):
         # the same numbers give the same gate and heads, bit for bit.

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.preprocessing import FunctionTransformer
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
@@ -126,3 +127,20 @@ def test_multi_task_score_refuses_a_complex_task_as_fit_does(make):
     # numpy's ComplexWarning only; fit refuses them.)
     with pytest.raises(ValueError, match=r"complex numbers in column 0 \(task 0, regression\)"):
         model.score(X, np.c_[y + 1j, -y])
+
+
+@pytest.mark.parametrize("output", [
+    lambda Z: Z.astype(str),
+    lambda Z: np.c_[Z, Z[:, :1].astype(str)].astype(object),
+], ids=["str-array", "object-array"])
+def test_a_gate_transformer_returning_numbers_as_text_is_refused(output):
+    # The gate's view was cast to float64 as it came: '1.76' was read as
+    # 1.76 without a word, where an X of text and an expert's text output
+    # are refused.
+    X, y, _ = _data()
+    model = MixtureOfExpertsRegressor([("lin", LinearRegression()), ("ridge", Ridge())],
+                                      training="em", max_iter=2, random_state=0,
+                                      gate_transformer=FunctionTransformer(output))
+    with pytest.raises(ValueError, match=r"gate_transformer \(FunctionTransformer\) returned "
+                                         r"text \(dtype .*e\.g\. '1\.76"):
+        model.fit(X, y)
