@@ -100,10 +100,13 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             # (The flat mixtures' list of 3 experts, given as is, said only that
             # the counts differ: name the ways to make them agree.)
             n = len(self.experts)
+            # (With fewer than two experts it suggested branching=1 or 0,
+            # which branching itself refuses: a tree needs two leaves.)
+            other = (f"a branching with {n} leaves (e.g. branching={n}, one level)" if n >= 2
+                     else "two experts or more (a tree has at least two leaves)")
             raise ValueError(f"branching={self.branching!r} has {n_leaves} leaves but "
                              f"{n} experts were given: give one (name, estimator) pair "
-                             f"per leaf, one estimator (cloned to every leaf), or a "
-                             f"branching with {n} leaves (e.g. branching={n}, one level).")
+                             f"per leaf, one estimator (cloned to every leaf), or {other}.")
         return list(self.experts)
 
     def _resolve_leaves(self, rng):

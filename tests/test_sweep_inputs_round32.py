@@ -144,3 +144,21 @@ def test_a_gate_transformer_returning_numbers_as_text_is_refused(output):
     with pytest.raises(ValueError, match=r"gate_transformer \(FunctionTransformer\) returned "
                                          r"text \(dtype .*e\.g\. '1\.76"):
         model.fit(X, y)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_a_tree_given_fewer_than_two_experts_is_not_told_a_branching_it_refuses(n):
+    # It said "or a branching with 1 leaves (e.g. branching=1, one level)"
+    # (branching=0 for none), which branching itself refuses: "branching
+    # must be an int >= 2".
+    X, y, _ = _data()
+    experts = [("lin", LinearRegression())][:n]
+    with pytest.raises(ValueError) as info:
+        HierarchicalMixtureRegressor(experts).fit(X, y)
+    message = str(info.value)
+    assert f"but {n} experts were given" in message
+    assert "branching=1" not in message and "branching=0" not in message
+    assert "two experts or more" in message
+    # Two experts or more still get the branching that fits them.
+    with pytest.raises(ValueError, match=r"e\.g\. branching=3, one level"):
+        HierarchicalMixtureRegressor([(f"e{i}", LinearRegression()) for i in range(3)]).fit(X, y)
