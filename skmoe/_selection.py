@@ -426,8 +426,15 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         param = f"{estimator.steps[-1][0]}__{param}"
     if not hasattr(estimator, "get_params") or param not in estimator.get_params():
         # (A LinearRegression failed with AttributeError: 'experts'.)
+        # (A hierarchical mixture, sized by branching, was told only that it
+        # has no n_experts, though param='branching' takes it.)
+        params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+        branching = any(key.split("__")[-1] == "branching" for key in params)
         raise ValueError(f"select_n_experts needs a mixture with a parameter {param!r}; "
-                         f"{type(estimator).__name__} has none.")
+                         f"{type(estimator).__name__} has none"
+                         + (": a hierarchical mixture's size is its branching, so pass "
+                            "param='branching' (candidates such as (2,), (2, 2))."
+                            if branching and param != "branching" else "."))
     if isinstance(candidates, (str, bytes)) or not hasattr(candidates, "__iter__"):
         # (None or 3 was "'int' object is not iterable".)
         raise TypeError(f"candidates must be an iterable of values of {param}, e.g. "

@@ -13,7 +13,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts, select_n_experts)
 from skmoe.experts import RuleExpert, TorchMLPRegressor
 
 
@@ -162,3 +162,18 @@ def test_a_tree_given_fewer_than_two_experts_is_not_told_a_branching_it_refuses(
     # Two experts or more still get the branching that fits them.
     with pytest.raises(ValueError, match=r"e\.g\. branching=3, one level"):
         HierarchicalMixtureRegressor([(f"e{i}", LinearRegression()) for i in range(3)]).fit(X, y)
+
+
+def test_select_n_experts_tells_a_hierarchical_mixture_to_vary_branching():
+    # "select_n_experts needs a mixture with a parameter 'n_experts';
+    # HierarchicalMixtureRegressor has none": not the param='branching' that
+    # its own docstring names for a hierarchical mixture.
+    X, y, _ = _data()
+    hme = HierarchicalMixtureRegressor(LinearRegression(), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=r"HierarchicalMixtureRegressor has none: .*pass "
+                                         r"param='branching'"):
+        select_n_experts(hme, X, y, candidates=(2, 3))
+    best, scores = select_n_experts(hme, X, y, param="branching", candidates=(2, 3))
+    assert best in scores
+    with pytest.raises(ValueError, match=r"LinearRegression has none\.$"):
+        select_n_experts(LinearRegression(), X, y, candidates=(2, 3))
