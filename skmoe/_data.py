@@ -1451,7 +1451,13 @@ def mean_and_scale(y):
     target, overflow- and underflow-safe: :func:`standardisation` of its one
     column (y of order 1e200 had an infinite scale, every standardised target
     zero; y of order 1e-200 a scale of one)."""
-    mean, scale = standardisation(np.asarray(y, dtype=np.float64).reshape(-1, 1))
+    y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+    mean, scale = standardisation(y)
+    if len(y) and np.isfinite(y[0, 0]) and y.min() == y.max():
+        # A constant target is its value, exactly: its mean, rounded, was an
+        # ulp away, which at y = 1e300 left standardised targets of 3e284
+        # (infinite in float32) for a target that has no spread at all.
+        mean[0] = y[0, 0]
     return float(mean[0]), float(scale[0])
 
 

@@ -177,3 +177,26 @@ def test_select_n_experts_tells_a_hierarchical_mixture_to_vary_branching():
     assert best in scores
     with pytest.raises(ValueError, match=r"LinearRegression has none\.$"):
         select_n_experts(LinearRegression(), X, y, candidates=(2, 3))
+
+
+@pytest.mark.parametrize("value", [1e300, 1e200])
+@pytest.mark.parametrize("make, multi_task", [
+    (lambda: TorchMLPRegressor((4,), max_epochs=2, random_state=0), False),
+    (lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0), True),
+    (lambda: HeterogeneousMultiGateMixtureOfExperts([("lin", LinearRegression()),
+                                                     ("ridge", Ridge())],
+                                                    max_iter=3, alpha=1e-3, random_state=0),
+     True),
+], ids=["torch-mlp", "mmoe", "hetero-mmoe"])
+def test_a_constant_target_of_large_magnitude_is_predicted_as_its_constant(make, multi_task,
+                                                                           value):
+    # Its mean, rounded, was an ulp off the constant: the standardised
+    # target was 3e284 (infinite in float32), and the torch regressor and
+    # MMoE said they "diverged ... lower learning_rate", the heterogeneous
+    # mixture that its expert "returned predictions 2.97e+284 standard
+    # deviations of y from its mean".
+    X, y, _ = _data()
+    target = np.full(len(y), value)
+    Y = np.c_[y, target] if multi_task else target
+    pred = make().fit(X, Y).predict(X[:5])
+    np.testing.assert_array_equal(pred[:, 1] if multi_task else pred, value)
