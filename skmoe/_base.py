@@ -77,6 +77,19 @@ def check_not_a_class(who, estimator):
                         f"pass an instance, e.g. {estimator.__name__}().")
 
 
+def function_hint(estimator):
+    """How to use a plain function as an expert, for an expert that is one.
+
+    (A function of X given as an expert was told only that it is no
+    estimator with fit, not that skmoe.RuleExpert makes one of it.)
+    """
+    if not callable(estimator) or isinstance(estimator, type) or hasattr(estimator, "fit"):
+        return ""
+    return ("; a plain function of X becomes an expert wrapped in RuleExpert (from "
+            "skmoe import RuleExpert; RuleExpert(func), task='classification' for one "
+            "that returns labels)")
+
+
 def _check_not_a_transformer(name, estimator):
     """Refuse a transformer given as a regressor expert, before anything is fitted.
 
@@ -419,7 +432,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             if not hasattr(est, "fit"):
                 raise TypeError(
                     f"Expert '{name}' is {est!r}, which is neither an estimator "
-                    "with fit nor 'drop'."
+                    f"with fit nor 'drop'{function_hint(est)}."
                 )
         if len(kept) < 2:
             raise ValueError(

@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
                     check_not_a_class, clone_expert, encode_class_labels,
-                    encode_class_weights, rows_of_positive_weight)
+                    encode_class_weights, function_hint, rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -120,7 +120,8 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
             check_not_a_class("experts" if homogeneous else f"Expert '{name}'", est)
             if not hasattr(est, "fit"):
                 raise TypeError(f"Expert '{name}' is {est!r}, not an estimator with fit "
-                                "(a tree has no 'drop': every leaf needs an expert).")
+                                "(a tree has no 'drop': every leaf needs an expert)"
+                                f"{function_hint(est)}.")
             # (A leaf clone cannot copy was scikit-learn's bare "'MyExpert' object
             # has no attribute 'alpha'", naming no leaf, as the flat mixtures name it.)
             est = clone_expert(name, est)

@@ -200,3 +200,28 @@ def test_a_constant_target_of_large_magnitude_is_predicted_as_its_constant(make,
     Y = np.c_[y, target] if multi_task else target
     pred = make().fit(X, Y).predict(X[:5])
     np.testing.assert_array_equal(pred[:, 1] if multi_task else pred, value)
+
+
+def _first_column(X):
+    return X[:, 0]
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: MixtureOfExpertsRegressor(experts),
+    lambda experts: EnsembleRegressor(experts),
+    lambda experts: HierarchicalMixtureRegressor(experts, branching=2),
+], ids=["mixture", "ensemble", "hme"])
+def test_a_function_given_as_an_expert_is_told_to_be_wrapped_in_a_rule_expert(make):
+    # "Expert 'f' is <function _first_column at 0x...>, which is neither an
+    # estimator with fit nor 'drop'": not that skmoe's RuleExpert makes an
+    # expert of a function of X.
+    X, y, _ = _data()
+    with pytest.raises(TypeError, match=r"Expert 'f' is <function _first_column.*a plain "
+                                        r"function of X becomes an expert wrapped in "
+                                        r"RuleExpert"):
+        make([("lin", LinearRegression()), ("f", _first_column)]).fit(X, y)
+    # The way out it names works; an object without fit gets no such hint.
+    make([("lin", LinearRegression()), ("f", RuleExpert(_first_column))]).fit(X, y)
+    with pytest.raises(TypeError) as info:
+        make([("lin", LinearRegression()), ("f", None)]).fit(X, y)
+    assert "RuleExpert" not in str(info.value)
