@@ -1414,6 +1414,15 @@ def standardisation(X):
             unit_mean, unit_scale = _mean_std(columns[:, fixable] / peak[fixable])
         mean[bad[fixable]] = unit_mean * peak[fixable]
         scale[bad[fixable]] = unit_scale * peak[fixable]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
+        low, high = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
+    # A constant column is its value, exactly: its mean, a rounded sum, was an
+    # ulp away, which at 1e300 left standardised values of 3e284 (infinite in
+    # float32) in a column without spread; the torch networks fed such a
+    # feature predicted 1e13 for a y of order one, silently.
+    constant = (low == high) & np.isfinite(low)
+    mean[constant] = low[constant]
     return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
@@ -1451,13 +1460,7 @@ def mean_and_scale(y):
     target, overflow- and underflow-safe: :func:`standardisation` of its one
     column (y of order 1e200 had an infinite scale, every standardised target
     zero; y of order 1e-200 a scale of one)."""
-    y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
-    mean, scale = standardisation(y)
-    if len(y) and np.isfinite(y[0, 0]) and y.min() == y.max():
-        # A constant target is its value, exactly: its mean, rounded, was an
-        # ulp away, which at y = 1e300 left standardised targets of 3e284
-        # (infinite in float32) for a target that has no spread at all.
-        mean[0] = y[0, 0]
+    mean, scale = standardisation(np.asarray(y, dtype=np.float64).reshape(-1, 1))
     return float(mean[0]), float(scale[0])
 
 

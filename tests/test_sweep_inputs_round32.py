@@ -225,3 +225,20 @@ def test_a_function_given_as_an_expert_is_told_to_be_wrapped_in_a_rule_expert(ma
     with pytest.raises(TypeError) as info:
         make([("lin", LinearRegression()), ("f", None)]).fit(X, y)
     assert "RuleExpert" not in str(info.value)
+
+
+@pytest.mark.parametrize("make, multi_task", [
+    (lambda: TorchMLPRegressor((4,), max_epochs=3, random_state=0), False),
+    (lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=3, random_state=0), True),
+], ids=["torch-mlp", "mmoe"])
+def test_a_constant_feature_of_large_magnitude_is_no_signal(make, multi_task):
+    # The same ulp: a feature constant at 1e300 was standardised to 3e284
+    # (infinite in float32), and the networks predicted 1.5e13 (the torch
+    # regressor) and -2.6e12 (MMoE) for a y of order one, silently. A
+    # constant column now standardises to 0, as a column of zeros does.
+    X, y, _ = _data()
+    Y = np.c_[y, -y] if multi_task else y
+    huge = make().fit(np.c_[X, np.full(len(X), 1e300)], Y)
+    zero = make().fit(np.c_[X, np.zeros(len(X))], Y)
+    np.testing.assert_allclose(huge.predict(np.c_[X, np.full(len(X), 1e300)]),
+                               zero.predict(np.c_[X, np.zeros(len(X))]))
