@@ -132,15 +132,24 @@ class ComparisonResult:
         better once shown), 1 otherwise, as the scorers say (their
         ``_sign``); None, or a metric left out, reads it from a ``neg_*``
         name.
+    grouped_by : str or None, default=None
+        Where the splits keep groups whole, what the groups are (e.g.
+        ``"column 'school'"``): the table's header then says "15 splits of
+        whole groups (column 'school'), ..."; ``""`` says "of whole groups"
+        alone. None: splits of rows.
     """
 
     def __init__(self, names, metrics, scores, fit_time, predict_time, n_train, n_test,
-                 pair=None, task="regression", title=None, signs=None):
+                 pair=None, task="regression", title=None, signs=None, grouped_by=None):
         self.names, self.metrics = list(names), list(metrics)
         self.signs = _display_signs(self.metrics, signs)
         self.scores, self.fit_time, self.predict_time = scores, fit_time, predict_time
         self.n_train, self.n_test = np.asarray(n_train), np.asarray(n_test)
         self.pair, self.task, self.title = pair, task, title
+        if grouped_by is not None and not isinstance(grouped_by, str):
+            raise TypeError(f"grouped_by must be a string or None, got "
+                            f"{type(grouped_by).__name__}.")
+        self.grouped_by = grouped_by
 
     @property
     def n_splits(self):
@@ -332,10 +341,14 @@ class ComparisonResult:
         lines = []
         if self.title:
             lines.append(self.title)
-        lines.append(f"{self.n_splits} splits, the same for every model; mean ± std over "
-                     "splits; * best; times are seconds per split" if self.n_splits > 1 else
-                     "1 split, the same for every model: its scores (no spread); * best; "
-                     "times are seconds")
+        # (getattr: a result pickled before grouped_by existed.)
+        grouped_by = getattr(self, "grouped_by", None)
+        whole = "" if grouped_by is None else " of whole groups" + (
+            f" ({grouped_by})" if grouped_by else "")
+        lines.append(f"{self.n_splits} splits{whole}, the same for every model; mean ± std "
+                     "over splits; * best; times are seconds per split" if self.n_splits > 1
+                     else f"1 split{whole}, the same for every model: its scores (no spread); "
+                     "* best; times are seconds")
         lines += [fmt_row(header), "  ".join("-" * w for w in widths)]
         lines += [fmt_row(r) for r in body]
         if self.pair is not None and self.n_splits > 1:
@@ -910,7 +923,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         without them, a model that learnt a training group's noise looks
         better than it is. A ``cv`` of splits
         given as a list must keep each group on one side: one that does not
-        is refused.
+        is refused. The table's header says the splits are of whole groups
+        (naming the column of a named pandas Series).
 
     Returns
     -------
@@ -1128,4 +1142,13 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
                             [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
                             pair=pair, task="classification" if classifier else "regression",
-                            title=title, signs=signs)
+                            title=title, signs=signs, grouped_by=_grouped_by(groups))
+
+
+def _grouped_by(groups):
+    """What the table's header says the groups are: "column 'school'" for a
+    named pandas Series, "" for other groups, None for none."""
+    if groups is None:
+        return None
+    name = getattr(groups, "name", None)
+    return f"column {name!r}" if isinstance(name, str) and name else ""

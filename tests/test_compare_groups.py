@@ -231,3 +231,21 @@ def test_heterogeneous_mmoe_and_greedy_classifier_get_group_folds():
     assert len(greedy.cv) == 5 and _whole(greedy.cv, groups)
     # stratified: every training fold holds both classes
     assert all(set(y[tr]) == {0, 1} for tr, _ in greedy.cv)
+
+
+def test_the_header_says_the_splits_are_of_whole_groups():
+    pd = pytest.importorskip("pandas")
+    X, y, groups = _grouped()
+    named = compare({"r": Ridge(), "t": DecisionTreeRegressor(max_depth=2, random_state=0)},
+                    X, y, cv=3, groups=pd.Series(groups, name="school"))
+    assert named.table().splitlines()[0].startswith(
+        "3 splits of whole groups (column 'school'), the same for every model; mean ± std")
+    assert named.grouped_by == "column 'school'"
+    plain = compare({"r": Ridge()}, X, y, cv=3, groups=groups)
+    assert plain.table().splitlines()[0].startswith("3 splits of whole groups, the same")
+    rows = compare({"r": Ridge()}, X, y, cv=3)
+    assert rows.grouped_by is None
+    assert rows.table().splitlines()[0].startswith("3 splits, the same for every model; mean")
+    with pytest.raises(TypeError, match="grouped_by must be a string or None"):
+        type(rows)(rows.names, rows.metrics, rows.scores, rows.fit_time, rows.predict_time,
+                   rows.n_train, rows.n_test, grouped_by=True)
