@@ -93,6 +93,13 @@ def build_parser():
     cmp.add_argument("--repeats", type=int, default=3,
                      help="repetitions of the K folds, for a sharper paired test "
                           "(default: 3)")
+    cmp.add_argument("--groups", metavar="COLUMN",
+                     help="CSV column of the rows' groups (a pupil's school, a person of "
+                          "repeated measures): every split, and the mixture's and the "
+                          "ensembles' inner folds, hold whole groups, so the scores are on "
+                          "new groups; the column is not a feature. The K folds are "
+                          "shuffled group folds (stratified for classification), made "
+                          "anew with seed + r for each repeat r")
     # None: the estimator's own default, so the command fits the mixture a
     # user of the library gets (read when it is built: no import here).
     cmp.add_argument("--training", choices=["auto", "em", "gradient"], default=None,
@@ -150,8 +157,15 @@ _OTHER_FORMATS = {".xlsx": ("an Excel", "excel"), ".xls": ("an Excel", "excel"),
                   ".json": ("a JSON", "json"), ".pkl": ("a pickle", "pickle")}
 
 
-def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False):
-    """Read a CSV into numeric X, y and the task; raise UserError on bad input."""
+def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False,
+             groups=None):
+    """Read a CSV into numeric X, y and the task; raise UserError on bad input.
+
+    Returns ``(X, y, task, title)``; with ``groups`` (a column name) also the
+    group of each row, a pandas Series named by the column, taken out of the
+    features: ``(X, y, task, title, groups)``. Rows that ``dropna`` drops
+    lose their group label too; a missing label is an error without it.
+    """
     pd = _require_pandas("Reading a CSV file")
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", path):
         # (Was "No such file: https://...", as if the address were a path:
@@ -288,6 +302,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"--drop names columns not in {path}: {unknown}{meant}.")
     if target in drop:
         raise UserError(f"--drop names the target column {target!r}; drop features only.")
+    if groups is not None:
+        _check_group_column(path, frame, groups, target, chosen, drop)
     frame = frame.drop(columns=list(drop))
     if not len(frame):
         raise UserError(f"{path} has a header but no rows.")
@@ -298,7 +314,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # R's row names, as Rdatasets saves them ("rownames"), and pandas'
     # reset_index ("index") are the same: iris.csv of Rdatasets, sorted by
     # Species, scored accuracy 1.0 with them as a feature, 0.95 without.
-    index = [c for c in frame.columns if c != target and _is_saved_index(c, frame[c])]
+    index = [c for c in frame.columns
+             if c not in (target, groups) and _is_saved_index(c, frame[c])]
     if index:
         frame = frame.drop(columns=index)
         named = [str(c) for c in index if not _UNNAMED.fullmatch(str(c))]
@@ -322,8 +339,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
             "makes an empty one.")
         raise UserError(f"The target column {target!r} of {path} has no value in any "
                         f"row; choose the target with --target.{hint}")
+    if groups is not None and frame[groups].isna().all():
+        raise UserError(f"The group column {groups!r} (--groups) of {path} has no value in "
+                        "any row.")
     # A column with no value at all: --dropna would drop every row for it.
-    empty = [str(c) for c in frame.columns if c != target and frame[c].isna().all()]
+    empty = [str(c) for c in frame.columns
+             if c not in (target, groups) and frame[c].isna().all()]
     if empty:
         # Quoted for the shell: "--drop Unnamed: 3" (a comma at the end of
         # every line) is two names there.
@@ -343,7 +364,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         frame = frame.dropna().infer_objects()
         # The target aside: "--drop them" named it (airquality's Ozone), and
         # --drop refuses the target.
-        most = [str(c) for c, k in gaps.items() if k and c != target][:3]
+        # (The group column too: --drop refuses it, and its rows cannot stay
+        # without their group.)
+        most = [str(c) for c, k in gaps.items() if k and c not in (target, groups)][:3]
         if not len(frame):
             # (It named no column: duke_forest's hoa, missing in 96 of 98
             # rows, left none, and only --drop hoa keeps them.)
@@ -352,6 +375,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                             "keep rows.")
         if len(frame) < n_rows:
             why = [f"the target {target!r} has no value in {gaps[target]}"] if gaps[target] else []
+            why += ([f"the group column {groups!r} has no value in {gaps[groups]}"]
+                    if groups is not None and gaps[groups] else [])
             why += [f"the column(s) {most} miss the most values: --drop them to keep more "
                     "rows"] if most else []
             why += [as_missing] if as_missing else []
@@ -360,6 +385,10 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if y.isna().any():
         raise UserError(f"The target column {target!r} has missing values{words}; pass "
                         "--dropna.")
+    # The group id is no feature: a model would learn each training group's
+    # level from it, which a new group does not have.
+    group_labels = None if groups is None else _group_labels(frame.pop(groups), groups, path,
+                                                                 words)
     if task != "classification":
         # Numbers written as text (thousands separators, a decimal comma, spaces,
         # a currency sign): ~40 one-row classes whose error blamed --cv, or said
@@ -506,8 +535,47 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # (The rows --dropna left out were said only where they left a
         # constant target: 30 rows of 200 ran without a word.)
         print(f"note: {dropped.strip(' ()')}.", file=sys.stderr)
-    return (_plain_column_names(frame).astype(float), y.to_numpy(), task,
-            f"{os.path.basename(path)} ({target})")
+    loaded = (_plain_column_names(frame).astype(float), y.to_numpy(), task,
+              f"{os.path.basename(path)} ({target})")
+    return loaded if group_labels is None else (*loaded, group_labels)
+
+
+def _check_group_column(path, frame, groups, target, chosen, drop):
+    """Refuse a --groups column that is not in the file, is the target or is
+    also dropped."""
+    if groups not in frame.columns:
+        raise UserError(f"{path} has no column {groups!r} for --groups"
+                        f"{_meant_column(groups, frame)}; its columns are "
+                        f"{list(map(str, frame.columns))}.")
+    if groups == target:
+        default = "" if chosen else (
+            " (the last column, the default target: choose the target with --target)")
+        raise UserError(f"--groups names the target column {target!r}{default}; the groups "
+                        "are a column of their own (the school of a pupil, the person of "
+                        "repeated measures).")
+    if groups in drop:
+        raise UserError(f"--groups and --drop both name {groups!r}: the group column is "
+                        "never a feature, so it needs no --drop; remove it there.")
+
+
+def _group_labels(labels, column, path, words=""):
+    """The --groups column, checked: no missing label, no labels that differ
+    only by spaces at their ends. ``words``: " (the note on words pandas
+    reads as missing)", or ""."""
+    missing = labels.isna().to_numpy()
+    if missing.any():
+        raise UserError(f"The group column {column!r} (--groups) of {path} has no value in "
+                        f"{int(missing.sum())} row(s) (first in data row "
+                        f"{int(missing.argmax()) + 1}){words}: every row needs its group; "
+                        "fill them in, or pass --dropna to leave those rows out.")
+    spaced = _differing_by_end_spaces(labels)
+    if spaced:
+        # ("school A" and "school A " would be two groups, each on its own
+        # side of a split.)
+        raise UserError(f"The group column {column!r} holds labels that differ only by "
+                        f"spaces at their ends ({spaced[0]!r} and {spaced[1]!r}), which would "
+                        "be separate groups: remove those spaces in the file.")
+    return labels.rename(column)
 
 
 # Dates as spreadsheets and other locales write them, besides ISO 8601
@@ -1015,7 +1083,11 @@ def _run_compare(args):
               or args.data not in list_datasets() and (
                   os.path.isdir(args.data) or "/" in args.data or os.sep in args.data
                   or os.path.splitext(args.data)[1]))
-    if is_csv:
+    groups = None
+    if is_csv and args.groups is not None:
+        X, y, task, title, groups = load_csv(args.data, args.target, args.task, args.drop,
+                                             args.one_hot, args.dropna, groups=args.groups)
+    elif is_csv:
         X, y, task, title = load_csv(args.data, args.target, args.task, args.drop,
                                      args.one_hot, args.dropna)
     else:
@@ -1028,10 +1100,11 @@ def _run_compare(args):
             raise UserError(f"--drop took {files[0]!r} for a column to leave out, so no CSV "
                             "file was given: put the file before the options (python -m skmoe "
                             f"compare {shlex.quote(files[0])} --drop ...).")
-        if args.target or args.drop or args.one_hot or args.dropna or args.task != "auto":
+        if (args.target or args.drop or args.one_hot or args.dropna or args.task != "auto"
+                or args.groups is not None):
             # (--task regression on iris ran a classification without a word.)
-            raise UserError("--target/--drop/--one-hot/--dropna/--task apply to CSV files "
-                            "only; a bundled dataset has its own target and task.")
+            raise UserError("--target/--drop/--one-hot/--dropna/--task/--groups apply to CSV "
+                            "files only; a bundled dataset has its own target and task.")
         if args.data in _EXPERT_NAMES:
             # "--experts linear tree": argparse gave 'tree' to the data
             # argument, and the error listed the datasets.
@@ -1077,7 +1150,9 @@ def _run_compare(args):
         if rarest < args.cv:
             raise UserError(f"The rarest class has {rarest} rows, fewer than the --cv "
                             f"{args.cv} folds; use --cv {rarest} or fewer.")
-    if args.repeats > 1:
+    if groups is not None:
+        cv, grouping = _group_splits(groups, y, args.cv, args.repeats, args.seed, classifier)
+    elif args.repeats > 1:
         cv = (RepeatedStratifiedKFold if classifier else RepeatedKFold)(
             n_splits=args.cv, n_repeats=args.repeats, random_state=args.seed)
     else:
@@ -1091,6 +1166,8 @@ def _run_compare(args):
     torch.set_num_threads(1)
     experts = [n for n in estimators if n not in ("mixture", "ensemble")]
     repeats = f" x {args.repeats} repeats" if args.repeats > 1 else ""
+    if groups is not None:
+        repeats = f" of whole groups ({grouping}){repeats}"
     # A flag the trainer does not read, said before the fits and in flags:
     # "--max-iter 1" (for speed) ran the gradient trainer in full, and the
     # note came after every fit, in Python's words ("max_iter=1 has no effect
@@ -1117,7 +1194,7 @@ def _run_compare(args):
             with _progress_as_lines(args.verbose):
                 result = compare(estimators, X, y, cv=cv, n_jobs=n_jobs,
                                  random_state=args.seed, progress=not args.quiet,
-                                 greedy_ensemble=not args.no_greedy)
+                                 greedy_ensemble=not args.no_greedy, groups=groups)
         except ValueError as exc:  # e.g. an expert that rejects the data
             # On one line: scikit-learn's messages span several.
             raise UserError(f"Fitting failed: {' '.join(str(exc).split())}") from None
@@ -1149,6 +1226,59 @@ def _run_compare(args):
             raise UserError(f"--plot: could not write {args.plot!r}: {exc}") from exc
         print(f"plot saved to {args.plot}")
     return 0
+
+
+def _group_splits(groups, y, n_folds, n_repeats, seed, classifier):
+    """``n_repeats`` runs of shuffled (Stratified)GroupKFold, seeded ``seed + r``,
+    as one list of splits, and the words for the header.
+
+    scikit-learn has no repeated group K-fold. A split that repeats an earlier
+    one (few groups: with as many folds as groups, every repeat is the same
+    leave-one-group-out) is left out, with a note: the paired test would
+    count its copied scores as new evidence.
+    """
+    import numpy as np
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    column = groups.name
+    codes = np.unique(groups.to_numpy(), return_inverse=True)[1].reshape(-1)
+    n_groups = int(codes.max()) + 1
+    if n_folds > n_groups:
+        raise UserError(f"--cv {n_folds} folds of whole groups need at least {n_folds} "
+                        f"groups; the column {column!r} (--groups) has {n_groups}. Use --cv "
+                        f"{n_groups} or fewer." if n_groups >= 2 else
+                        f"The column {column!r} (--groups) holds a single group: every row "
+                        "is in it, and no split can test on a new group.")
+    if classifier:
+        # A class of one group is missing from the training rows of the split
+        # that tests that group: the mixture failed there with advice about
+        # its own cv= ("Shuffle or stratify the folds"), which no flag sets.
+        labels, where = np.unique(np.asarray(y), return_inverse=True)
+        pairs = np.unique(np.c_[where.reshape(-1), codes], axis=0)
+        n_groups_of = np.bincount(pairs[:, 0], minlength=len(labels))
+        if (n_groups_of < 2).any():
+            alone = labels[n_groups_of < 2].tolist()
+            raise UserError(f"The class(es) {alone} of the target have their rows in a single "
+                            f"group of the column {column!r} (--groups): the split that tests "
+                            "that group trains without the class, which no model can then "
+                            "predict for a new group. Drop those rows, or leave out --groups.")
+    splitter = StratifiedGroupKFold if classifier else GroupKFold
+    splits, seen = [], set()
+    rows = np.zeros((len(codes), 1))
+    for r in range(n_repeats):
+        # (seed + r wraps: --seed takes up to 2**32 - 1.)
+        folds = splitter(n_folds, shuffle=True, random_state=(seed + r) % 2 ** 32)
+        for train, test in folds.split(rows, y, codes):
+            key = np.sort(test).tobytes()
+            if key not in seen:
+                seen.add(key)
+                splits.append((train, test))
+    if len(splits) < n_folds * n_repeats:
+        print(f"note: {n_folds * n_repeats - len(splits)} of the {n_folds * n_repeats} "
+              f"splits of --cv {n_folds} x --repeats {n_repeats} test the same groups as an "
+              f"earlier one ({n_groups} groups are few ways to fold): they are left out, and "
+              f"the models are compared on {len(splits)} splits.", file=sys.stderr)
+    return splits, f"column {column!r}, {n_groups} groups"
 
 
 def _with_flags(message):
