@@ -1251,17 +1251,24 @@ def _group_splits(groups, y, n_folds, n_repeats, seed, classifier):
                         "is in it, and no split can test on a new group.")
     if classifier:
         # A class of one group is missing from the training rows of the split
-        # that tests that group: the mixture failed there with advice about
-        # its own cv= ("Shuffle or stratify the folds"), which no flag sets.
+        # that tests that group; a class of two groups is in one group of
+        # that split's training rows, and so missing from the training rows
+        # of the inner fold (of whole groups) that holds it out. The mixture
+        # failed on either with advice about its own cv= ("Shuffle or
+        # stratify the folds"), which no flag sets.
         labels, where = np.unique(np.asarray(y), return_inverse=True)
         pairs = np.unique(np.c_[where.reshape(-1), codes], axis=0)
         n_groups_of = np.bincount(pairs[:, 0], minlength=len(labels))
-        if (n_groups_of < 2).any():
-            alone = labels[n_groups_of < 2].tolist()
-            raise UserError(f"The class(es) {alone} of the target have their rows in a single "
-                            f"group of the column {column!r} (--groups): the split that tests "
-                            "that group trains without the class, which no model can then "
-                            "predict for a new group. Drop those rows, or leave out --groups.")
+        if (n_groups_of < 3).any():
+            few = labels[n_groups_of < 3].tolist()
+            counts = sorted(set(n_groups_of[n_groups_of < 3].tolist()))
+            raise UserError(f"The class(es) {few} of the target have their rows in "
+                            f"{' or '.join(map(str, counts))} group(s) of the column "
+                            f"{column!r} (--groups): the split that tests one of them keeps "
+                            "the class in at most one training group, and the folds of whole "
+                            "groups on which the mixture and the greedy ensemble choose "
+                            "their blends then train without it. A class needs rows in at "
+                            "least 3 groups: drop those rows, or leave out --groups.")
     splitter = StratifiedGroupKFold if classifier else GroupKFold
     splits, seen = [], set()
     rows = np.zeros((len(codes), 1))

@@ -182,14 +182,16 @@ def test_help_names_the_option():
     assert "--groups COLUMN" in text and "seed + r" in " ".join(text.split())
 
 
-def test_a_class_of_a_single_group_is_named(tmp_path, capsys):
+@pytest.mark.parametrize("n_rare", [1, 2])
+def test_a_class_of_one_or_two_groups_is_named(tmp_path, capsys, n_rare):
     # The mixture failed on it with advice about its own cv= ("Shuffle or
     # stratify the folds"), which no flag of the command sets.
     path = _write(tmp_path / "pupils.csv", n_groups=10, per=6, classes=True)
     lines = path.read_text().splitlines()
-    lines[1:7] = [line.rsplit(",", 1)[0] + ",rare" for line in lines[1:7]]   # school s0
+    rows = slice(1, 1 + 6 * n_rare)                                    # schools s0 (, s1)
+    lines[rows] = [line.rsplit(",", 1)[0] + ",rare" for line in lines[rows]]
     path.write_text("\n".join(lines) + "\n")
     err = _error(["compare", str(path), "--target", "y", "--groups", "school", "--cv", "2",
                   *QUICK], capsys)
-    assert "The class(es) ['rare'] of the target have their rows in a single group of the " \
-           "column 'school'" in err
+    assert f"The class(es) ['rare'] of the target have their rows in {n_rare} group(s) of " \
+           "the column 'school'" in err and "at least 3 groups" in err
