@@ -95,11 +95,12 @@ def build_parser():
                           "(default: 3)")
     cmp.add_argument("--groups", metavar="COLUMN",
                      help="CSV column of the rows' groups (a pupil's school, a person of "
-                          "repeated measures): every split, and the mixture's and the "
-                          "ensembles' inner folds, hold whole groups, so the scores are on "
-                          "new groups; the column is not a feature. The K folds are "
-                          "shuffled group folds (stratified for classification), made "
-                          "anew with seed + r for each repeat r")
+                          "repeated measures): every split, and the inner folds on which "
+                          "the mixture and the greedy ensemble choose their blends, hold "
+                          "whole groups, so the scores are on new groups; the column is "
+                          "not a feature. The K folds are shuffled group folds (stratified "
+                          "for classification), made anew with seed + r for each repeat r "
+                          "(default: none, folds of rows)")
     # None: the estimator's own default, so the command fits the mixture a
     # user of the library gets (read when it is built: no import here).
     cmp.add_argument("--training", choices=["auto", "em", "gradient"], default=None,
