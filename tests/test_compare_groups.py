@@ -249,3 +249,24 @@ def test_the_header_says_the_splits_are_of_whole_groups():
     with pytest.raises(TypeError, match="grouped_by must be a string or None"):
         type(rows)(rows.names, rows.metrics, rows.scores, rows.fit_time, rows.predict_time,
                    rows.n_train, rows.n_test, grouped_by=True)
+
+
+def test_a_classifiers_inner_group_folds_are_stratified():
+    # By size alone, GroupKFold put both groups of class 'c' in one fold, whose
+    # training rows then held class 'a' only: the mixture refused those folds
+    # (h124's find).
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+    from skmoe import MixtureOfExpertsClassifier
+
+    groups = np.repeat([0, 1, 2, 3], [10, 9, 5, 4])
+    y = np.repeat(["a", "c", "c", "a"], [10, 9, 5, 4])
+    for cv, n_folds in [(2, 2), ("auto", 4)]:    # ('auto': 5, at most the 4 groups)
+        spy = MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                          ("tree", DecisionTreeClassifier())], cv=cv)
+        folds = _with_inner_group_folds("m", spy, groups, y).cv
+        assert len(folds) == n_folds and _whole(folds, groups)
+        assert all(set(y[train]) == {"a", "c"} for train, _ in folds), cv
+    # Classes too small to stratify (3 folds, 2 rows a class): group folds all the same.
+    small = _with_inner_group_folds("m", spy.set_params(cv=3), np.arange(6), np.arange(6) % 3)
+    assert len(small.cv) == 3 and _whole(small.cv, np.arange(6))
