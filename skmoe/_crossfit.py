@@ -620,7 +620,9 @@ class CrossFitAverage(BaseEstimator):
     n_features_in_ : int
         As the fits have it.
     feature_names_in_ : ndarray of str
-        As the fits have it, where they have it.
+        The column names of the X the fits were given, as the mixture that
+        built the average recorded them, else as the fits have it, where
+        they have it.
 
     Examples
     --------
@@ -745,7 +747,12 @@ class CrossFitAverage(BaseEstimator):
 
     @property
     def feature_names_in_(self):
-        return self._fits()[0].feature_names_in_
+        # The names of the X the fits were given, where the mixture that made
+        # them recorded them (``_feature_names_given``): LightGBM keeps its
+        # own cleaned copy ('a b' as 'a_b'), and the check of X's names
+        # against it refused the very frame fitted on at predict time.
+        names = getattr(self, "_feature_names_given", None)
+        return names if names is not None else self._fits()[0].feature_names_in_
 
     def fit(self, X=None, y=None, **fit_params):
         """Do nothing: the fits are made (as ``FrozenEstimator.fit``).

@@ -13,6 +13,7 @@ import copy
 from functools import partial
 
 import numpy as np
+from sklearn.utils.validation import _get_feature_names
 
 from ._base import fit_expert
 from ._crossfit import (CrossFitAverage, cross_fit, expert_outputs, fit_predict, make_folds,
@@ -209,6 +210,11 @@ def fixed_outputs(problem, fixed, cv, seed, parallel, refit=True):
                                        weights=np.r_[share, np.full(k, (1.0 - share) / k)])
                   for name, model, fold_fits in zip(sub.names, models or [None] * len(sub.names),
                                                     fits.fold_experts)]
+        names = _get_feature_names(sub.expert_X)
+        for model in models:
+            # X's own column names, which the fits may not keep as given
+            # (LightGBM's 'a b' is 'a_b'): predict checks X against them.
+            model._feature_names_given = names
     if problem.is_classifier:
         index = np.nonzero(outputs < PROBA_FLOOR)
         return np.log(np.maximum(outputs, PROBA_FLOOR)), models, (index, outputs[index])
