@@ -36,6 +36,7 @@ from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
                       tree_log_likelihood_samples)
 from ._likelihood import (LogProbaMixin, gaussian_mixture_moments, log_proba_at_labels,
                           mix_probabilities)
+from ._training import warn_unused_without_early_stopping
 from .gates import MLPGate
 
 
@@ -214,6 +215,9 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         return np.sort(val)
 
     def _fit(self, X, y, sample_weight, n_classes):
+        # (called from fit: the warning points at fit's caller)
+        warn_unused_without_early_stopping(self, ("validation_fraction", "n_iter_no_change"),
+                                           stacklevel=3)
         rng = check_random_state(self.random_state)
         n_given = len(y)
         X, y, sample_weight, _ = rows_of_positive_weight(
@@ -451,9 +455,11 @@ _PARAMS_DOC = """
         of one row, or fewer rows than classes on a side); 'auto' then fits
         without early stopping, and otherwise with it.
     validation_fraction : float, default=0.1
-        Share of the rows held out for early stopping (rounded up).
+        Share of the rows held out for early stopping (rounded up); set away
+        from its default with ``early_stopping=False``, it warns (unread).
     n_iter_no_change : int, default=10
-        Iterations without a held-out gain above ``tol`` before EM stops.
+        Iterations without a held-out gain above ``tol`` before EM stops;
+        likewise only read with early stopping.
     n_jobs : int, default=None
         Leaves are refitted in parallel with joblib.
     random_state : int, RandomState instance or None, default=None

@@ -37,7 +37,7 @@ from ._compat import Interval
 from ._data import normalised_weights
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
-                        validation_split)
+                        validation_split, warn_unused_without_early_stopping)
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
@@ -131,6 +131,8 @@ default=None
         Hold out ``validation_fraction`` of the rows, monitor their loss and
         keep the network of the best epoch.
     validation_fraction : float, default=0.1
+        Only read with ``early_stopping``; set away from its default
+        without it, it warns.
     device : str, default='auto'
         'auto' uses CUDA when available, else the CPU; 'cuda' without CUDA
         is an error.
@@ -285,6 +287,8 @@ default=None
         """
         X, Y, sample_weight, _ = self._validate_fit_data(X, y, sample_weight)
         self._check_architecture()
+        # (n_iter_no_change is read either way: it stops on the training loss.)
+        warn_unused_without_early_stopping(self, ("validation_fraction",), stacklevel=2)
         sizes = {name: check_layer_sizes(getattr(self, name), name) for name in (
             "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",
             "tower_hidden_layer_sizes")}

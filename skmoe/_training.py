@@ -23,6 +23,8 @@ dominate the fit of a small mixture.
 import copy
 import math
 import numbers
+import warnings
+from inspect import signature
 
 import numpy as np
 import torch
@@ -232,3 +234,23 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
         assign(result.x)
         loss = float(result.fun)
     return (loss, int(result.nit)) if return_n_iter else loss
+
+
+def warn_unused_without_early_stopping(estimator, names, stacklevel):
+    """Warn of the options ``names`` set away from their defaults while
+    ``estimator.early_stopping`` is off: they only shape its held-out split
+    and its stopping rule (HierarchicalMixture*'s validation_fraction and
+    n_iter_no_change, MultiGateMixtureOfExperts' validation_fraction went
+    unread without a word, as the mixtures' options read only when another
+    is on warn)."""
+    early_stopping = estimator.early_stopping
+    if isinstance(early_stopping, str) or early_stopping:
+        return
+    defaults = signature(type(estimator).__init__).parameters
+    for name in names:
+        value = getattr(estimator, name)
+        if value != defaults[name].default:
+            warnings.warn(
+                f"{name}={value!r} has no effect with early_stopping={early_stopping!r}; "
+                "it is only used with early_stopping on.", UserWarning,
+                stacklevel=stacklevel + 1)
