@@ -256,6 +256,11 @@ def group_codes(groups, n_rows):
     if values.dtype.kind == "f" and np.isnan(values).any():
         raise ValueError(f"groups has {int(np.isnan(values).sum())} missing labels (NaN); "
                          "every row needs its group.")
+    if values.dtype.kind in "mM" and np.isnat(values).any():
+        # (Dates as groups: a missing one, NaT, was a group of its own.)
+        raise ValueError(f"groups has {int(np.isnat(values).sum())} missing labels (NaT; "
+                         f"row {int(np.flatnonzero(np.isnat(values))[0])} first); every row "
+                         "needs its group.")
     if values.dtype.kind == "O":
         import pandas as pd
         missing = np.asarray(pd.isna(values), dtype=bool)

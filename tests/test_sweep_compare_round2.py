@@ -1,0 +1,43 @@
+"""compare() sweep, round 2: bad input and wrong numbers with ``groups=``.
+
+Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
+its comment; the ``test_guard_*`` tests pin properties found right.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsClassifier, compare
+from skmoe._compare import _with_inner_group_folds
+
+
+def _grouped(n_groups=12, per=6, seed=0):
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n_groups), per)
+    X = rng.normal(size=(len(groups), 3))
+    y = X[:, 0] + rng.normal(size=n_groups)[groups] + 0.1 * rng.normal(size=len(groups))
+    return X, y, groups
+
+
+def test_a_missing_date_among_date_groups_is_named():
+    # Dates as groups (the day of a measurement) with a gap: NaT became a
+    # group of its own, silently (the NaN of floats and None were refused).
+    X, y, groups = _grouped()
+    days = pd.Series(pd.Timestamp("2020-01-01") + pd.to_timedelta(groups, "D"))
+    days.iloc[5] = pd.NaT
+    for given in (days, days.to_numpy()):
+        with pytest.raises(ValueError, match=r"groups has 1 missing labels \(NaT"):
+            compare({"r": Ridge()}, X, y, cv=3, groups=given)
+    # Dates without gaps are groups as any others.
+    days.iloc[5] = days.iloc[4]
+    by_date = compare({"r": Ridge()}, X, y, cv=3, groups=days)
+    by_code = compare({"r": Ridge()}, X, y, cv=3, groups=groups)
+    assert_allclose(by_date.scores["r"]["r2"], by_code.scores["r"]["r2"])
