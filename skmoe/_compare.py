@@ -845,7 +845,15 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
     labels = np.zeros(len(train_groups)) if train_y is None else train_y
     for key, value, owner in _cv_parameters(estimator):
         if hasattr(value, "split") and "Group" in type(value).__name__:
-            changes[key] = list(value.split(zeros, labels, train_groups))
+            try:
+                changes[key] = list(value.split(zeros, labels, train_groups))
+            except ValueError as exc:
+                # (scikit-learn's "Cannot have number of splits n_splits=9
+                # greater than the number of groups: 8." named no model.)
+                raise ValueError(f"Estimator {name!r}: {key}={value!r} cannot split a "
+                                 f"split's training rows, which hold {n_groups} groups: "
+                                 f"{exc} Lower its number of splits or use fewer, larger "
+                                 "outer folds.") from exc
             continue
         n_folds = _inner_fold_count(value, owner, train_y)
         if n_folds is None:

@@ -41,3 +41,13 @@ def test_a_missing_date_among_date_groups_is_named():
     by_date = compare({"r": Ridge()}, X, y, cv=3, groups=days)
     by_code = compare({"r": Ridge()}, X, y, cv=3, groups=groups)
     assert_allclose(by_date.scores["r"]["r2"], by_code.scores["r"]["r2"])
+
+
+def test_a_group_splitter_of_a_model_with_too_many_folds_names_the_model():
+    # scikit-learn's bare "Cannot have number of splits n_splits=9 greater
+    # than the number of groups: 8." named neither the model nor its cv.
+    X, y, groups = _grouped()
+    pipe = make_pipeline(StandardScaler(), RidgeCV(cv=GroupKFold(9)))
+    with pytest.raises(ValueError, match=r"Estimator 'pipe': ridgecv__cv=GroupKFold\(.*\) "
+                                         r"cannot split .* 8 groups.*n_splits=9"):
+        compare({"pipe": pipe}, X, y, cv=3, groups=groups)
