@@ -823,9 +823,17 @@ def _inner_fold_count(value, owner, train_y=None):
     """The folds ``cv=value`` makes for ``owner``, or None where it makes none
     (or is a splitter): skmoe's models say (for them None is in-sample and
     'auto' their own count, fewer for a classifier's small classes),
-    scikit-learn's take None as 5 folds."""
+    scikit-learn's take None as 5 folds (but RidgeCV's, leave-one-out in
+    closed form)."""
+    from sklearn.linear_model import RidgeClassifierCV, RidgeCV
+
     if hasattr(owner, "_inner_fold_count"):
         return owner._inner_fold_count(train_y)
+    if value is None and isinstance(owner, (RidgeCV, RidgeClassifierCV)):
+        # Their None is leave-one-out in closed form, no folds: given folds,
+        # store_cv_results or alpha_per_target failed ("cv!=None and
+        # store_cv_results=True are incompatible").
+        return None
     if value is None:
         return 5
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
@@ -924,7 +932,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         each model whose ``cv`` (or whose Pipeline's final step's ``cv``)
         makes folds gets, on every split, as many folds of whole groups of
         its training rows (stratified for classifiers): scikit-learn's int or
-        None (5), skmoe's int or 'auto' (as many as it would make; its None,
+        None (5; RidgeCV's None, leave-one-out in closed form, is kept),
+        skmoe's int or 'auto' (as many as it would make; its None,
         in-sample predictions, and a plain average's unused ``cv`` are kept);
         a group splitter there is split on the training rows' groups. A
         mixture then chooses its blend on new groups, as it will be used;

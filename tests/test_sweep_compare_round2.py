@@ -51,3 +51,17 @@ def test_a_group_splitter_of_a_model_with_too_many_folds_names_the_model():
     with pytest.raises(ValueError, match=r"Estimator 'pipe': ridgecv__cv=GroupKFold\(.*\) "
                                          r"cannot split .* 8 groups.*n_splits=9"):
         compare({"pipe": pipe}, X, y, cv=3, groups=groups)
+
+
+def test_ridgecv_leave_one_out_is_kept_with_groups():
+    # RidgeCV's cv=None is leave-one-out in closed form, not 5 folds: given 5
+    # folds of groups, RidgeCV(store_cv_results=True) (or alpha_per_target)
+    # failed, "cv!=None and store_cv_results=True are incompatible".
+    X, y, groups = _grouped()
+    kept = RidgeCV(store_cv_results=True)
+    assert _with_inner_group_folds("r", kept, groups) is kept
+    result = compare({"r": kept, "per": RidgeCV(alpha_per_target=True)}, X, y, cv=3,
+                     groups=groups)
+    assert np.all(np.isfinite(result.scores["r"]["r2"]))
+    # Its folds given as an int still become folds of whole groups.
+    assert len(_with_inner_group_folds("r", RidgeCV(cv=3), groups).cv) == 3
