@@ -874,7 +874,34 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
                              f"{n_groups} groups. Lower its {key} or use fewer, larger "
                              "outer folds.")
         changes[key] = folds_of_groups(n_folds, train_groups, train_y)
+        if train_y is not None and hasattr(owner, "_inner_fold_count") and is_classifier(owner):
+            _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,
+                                            train_groups)
     return clone(estimator).set_params(**changes) if changes else estimator
+
+
+def _check_inner_folds_keep_classes(name, key, value, folds, train_y, train_groups):
+    """Refuse, for skmoe's classifiers, inner folds of whole groups that leave a
+    class (of two rows or more) out of a training part, as they would.
+
+    (Their own refusal spoke of "cv (the 5 splits given)" and advised the
+    StratifiedGroupKFold compare had used, for a cv='auto' the user gave: the
+    cause is a class in too few groups of the split's training rows.)
+    """
+    labels, counts = np.unique(train_y, return_counts=True)
+    for train, _ in folds:
+        missing = np.setdiff1d(labels[counts >= 2], train_y[train])
+        if len(missing):
+            n_in = len(np.unique(train_groups[train_y == missing[0]]))
+            raise ValueError(
+                f"Estimator {name!r}: class {missing[:1].tolist()[0]!r} is in {n_in} group"
+                f"{'' if n_in == 1 else 's'} of a split's training rows, so the "
+                f"{len(folds)} folds of whole groups that compare makes for its "
+                f"{key}={value!r} leave it out of one fold's training rows, which the "
+                "model refuses (its out-of-fold probabilities would never name it). Each "
+                "class needs two groups or more in every split's training rows (three or "
+                "more in all): use fewer outer folds (a smaller cv), or data with more "
+                "groups of that class.")
 
 
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,

@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -65,3 +65,30 @@ def test_ridgecv_leave_one_out_is_kept_with_groups():
     assert np.all(np.isfinite(result.scores["r"]["r2"]))
     # Its folds given as an int still become folds of whole groups.
     assert len(_with_inner_group_folds("r", RidgeCV(cv=3), groups).cv) == 3
+
+
+def _patients(n_rare_groups=2):
+    # Labels of whole groups (a patient's diagnosis): class 2 in few groups.
+    rng = np.random.default_rng(0)
+    classes = np.array([0] * 7 + [1] * 6 + [2] * n_rare_groups)
+    groups = np.repeat(np.arange(len(classes)), 6)
+    y = classes[groups]
+    return rng.normal(size=(len(y), 3)) + 0.5 * y[:, None], y, groups
+
+
+def test_a_class_in_too_few_groups_for_a_mixtures_inner_folds_is_named():
+    # Class 2 in one group of a split's training rows: no folds of whole
+    # groups keep it in every inner training part. The mixture's own refusal
+    # spoke of "cv (the 5 splits given)" and advised the very
+    # StratifiedGroupKFold compare had used, though the user gave cv='auto'.
+    X, y, groups = _patients()
+    experts = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+    with pytest.raises(ValueError, match=r"Estimator 'moe': class 2 is in 1 group of a "
+                                         r"split's training rows.*cv='auto'.*two groups "
+                                         r"or more in every split's training rows"):
+        compare({"moe": MixtureOfExpertsClassifier(experts, random_state=0)}, X, y, cv=3,
+                groups=groups)
+    # scikit-learn's models are left to their own checks: this one runs.
+    grid = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]})
+    result = compare({"grid": grid}, X, y, cv=3, groups=groups)
+    assert np.all(np.isfinite(result.scores["grid"]["accuracy"]))
