@@ -716,9 +716,29 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
             na = "" if na in str(exc) else na
             raise rebuilt_error(exc, f"Model {name!r} failed to {step} on a split of "
                                      f"{len(train)} training rows: {exc}"
-                                     f"{unknown_category_hint(exc)}{written}{na}") from exc
+                                     f"{unknown_category_hint(exc)}{written}{na}"
+                                     f"{_missing_classes_hint(step, estimator, y, y_test)}"
+                                     ) from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
+
+
+def _missing_classes_hint(step, estimator, y, y_test):
+    """Where a classifier failed to score a test part that lacks some of y's
+    classes, a note saying so: the score may be undefined there (roc_auc_ovr's
+    "Number of classes in y_true not equal to the number of columns in
+    'y_score'" read as the model's fault)."""
+    if not step.startswith("score") or not is_classifier(estimator):
+        return ""
+    y, y_test = np.asarray(y), np.asarray(y_test)
+    if y.ndim != 1:
+        return ""
+    n_all, n_here = len(np.unique(y)), len(np.unique(y_test))
+    if n_here == n_all:
+        return ""
+    return (f" (this split's test rows hold {n_here} of y's {n_all} classes, where a "
+            "score that needs every class is undefined: use a metric that is not, or "
+            "folds that keep every class, e.g. fewer of them)")
 
 
 def _warn_constant_test_targets(scorers, splits, y):

@@ -92,3 +92,15 @@ def test_a_class_in_too_few_groups_for_a_mixtures_inner_folds_is_named():
     grid = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]})
     result = compare({"grid": grid}, X, y, cv=3, groups=groups)
     assert np.all(np.isfinite(result.scores["grid"]["accuracy"]))
+
+
+def test_a_score_undefined_on_a_test_part_without_a_class_says_so():
+    # Folds of whole groups often lack a class that lives in few groups:
+    # roc_auc_ovr then failed with "Model 'lr' failed to score (roc_auc_ovr)
+    # on a split of 60 training rows: Number of classes in y_true not equal
+    # to the number of columns in 'y_score'", as if the model were at fault.
+    X, y, groups = _patients()
+    with pytest.raises(ValueError, match=r"Model 'lr' failed to score \(roc_auc_ovr\).*"
+                                         r"this split's test rows hold 2 of y's 3 classes"):
+        compare({"lr": LogisticRegression()}, X, y, cv=3, groups=groups,
+                scoring=["accuracy", "roc_auc_ovr"])
