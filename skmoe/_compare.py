@@ -820,22 +820,31 @@ def _with_greedy_ensembles(estimators, random_state):
 
 def _cv_parameters(estimator, prefix=""):
     """(key, value, owner) of the ``cv`` parameters fitted on the estimator's own
-    rows: its own, and (through Pipelines) its final step's.
+    rows: its own, and (through Pipelines) its final step's, and the model
+    that a TransformedTargetRegressor or a MultiOutput wrapper fits on all
+    its rows (a mixture in one kept folds of shuffled rows).
 
     Not those of estimators nested elsewhere (a Stacking's base models, a
     mixture's experts): they are fitted on parts of the rows, which folds of
     these rows do not number.
     """
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.multioutput import MultiOutputClassifier, MultiOutputRegressor
     from sklearn.pipeline import Pipeline
 
     found = []
     params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
     if "cv" in params:
         found.append((prefix + "cv", params["cv"], estimator))
+    inner = None
     if isinstance(estimator, Pipeline) and estimator.steps:
-        name, last = estimator.steps[-1]
-        if last is not None and not isinstance(last, str):
-            found += _cv_parameters(last, f"{prefix}{name}__")
+        inner = estimator.steps[-1]
+    elif isinstance(estimator, TransformedTargetRegressor):
+        inner = ("regressor", estimator.regressor)
+    elif isinstance(estimator, (MultiOutputRegressor, MultiOutputClassifier)):
+        inner = ("estimator", estimator.estimator)
+    if inner is not None and inner[1] is not None and not isinstance(inner[1], str):
+        found += _cv_parameters(inner[1], f"{prefix}{inner[0]}__")
     return found
 
 
@@ -976,8 +985,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         rows of every split are whole groups (an int ``cv`` is shuffled
         :class:`~sklearn.model_selection.GroupKFold`, stratified for
         classifiers; a splitter gets ``groups``), and so are the inner folds:
-        each model whose ``cv`` (or whose Pipeline's final step's ``cv``)
-        makes folds gets, on every split, as many folds of whole groups of
+        each model whose ``cv`` (or the ``cv`` of the model its Pipeline
+        ends in, or its TransformedTargetRegressor or MultiOutput wrapper
+        fits) makes folds gets, on every split, as many folds of whole groups of
         its training rows (stratified for classifiers): scikit-learn's int or
         None (5; RidgeCV's None, leave-one-out in closed form, is kept),
         skmoe's int or 'auto' (as many as it would make; its None,

@@ -104,3 +104,23 @@ def test_a_score_undefined_on_a_test_part_without_a_class_says_so():
                                          r"this split's test rows hold 2 of y's 3 classes"):
         compare({"lr": LogisticRegression()}, X, y, cv=3, groups=groups,
                 scoring=["accuracy", "roc_auc_ovr"])
+
+
+def test_a_mixture_inside_a_target_transformer_gets_group_folds():
+    # A TransformedTargetRegressor (or MultiOutputRegressor) fits its model on
+    # all the rows it is given, as a Pipeline's last step: the mixture in it
+    # kept cv='auto', folds of shuffled rows that split groups, silently.
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.multioutput import MultiOutputRegressor
+    from skmoe import MixtureOfExpertsRegressor
+
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    groups = np.repeat(np.arange(20), 4)
+    wrapped = TransformedTargetRegressor(MixtureOfExpertsRegressor(experts),
+                                         func=np.log1p, inverse_func=np.expm1)
+    out = _with_inner_group_folds("t", wrapped, groups)
+    assert len(out.regressor.cv) == 5
+    assert all(not set(groups[tr]) & set(groups[te]) for tr, te in out.regressor.cv)
+    multi = _with_inner_group_folds("m", MultiOutputRegressor(RidgeCV(cv=3)), groups)
+    assert len(multi.estimator.cv) == 3
+    assert wrapped.regressor.cv == "auto"   # a clone was changed
