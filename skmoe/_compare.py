@@ -1148,7 +1148,13 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     else:
         splitter = check_cv(cv, y_arr, classifier=classifier)
     try:
-        splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr, group_codes))
+        with warnings.catch_warnings():
+            # compare uses groups whatever the splitter does with them (the
+            # check below, the models' inner folds): scikit-learn's "The
+            # groups parameter is ignored by PredefinedSplit" said otherwise.
+            warnings.filterwarnings("ignore", message="The groups parameter is ignored by",
+                                    category=UserWarning)
+            splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr, group_codes))
     except ValueError as exc:
         if "groups" not in str(exc) or group_codes is not None:
             raise

@@ -4,13 +4,15 @@ Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
 its comment; the ``test_guard_*`` tests pin properties found right.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
-from sklearn.model_selection import GridSearchCV, GroupKFold
+from sklearn.model_selection import GridSearchCV, GroupKFold, PredefinedSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -124,3 +126,16 @@ def test_a_mixture_inside_a_target_transformer_gets_group_folds():
     multi = _with_inner_group_folds("m", MultiOutputRegressor(RidgeCV(cv=3)), groups)
     assert len(multi.estimator.cv) == 3
     assert wrapped.regressor.cv == "auto"   # a clone was changed
+
+
+def test_a_splitter_that_takes_no_groups_is_not_said_to_ignore_them():
+    # PredefinedSplit (or KFold) of whole groups is accepted with groups=,
+    # which compare uses (the check that every group stays on one side, and
+    # the models' inner folds); scikit-learn's "The groups parameter is
+    # ignored by PredefinedSplit" went to the user, as if compare ignored them.
+    X, y, groups = _grouped()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = compare({"r": Ridge()}, X, y, cv=PredefinedSplit(groups % 3), groups=groups)
+    assert result.n_splits == 3
+    assert [str(w.message) for w in caught] == []
