@@ -139,3 +139,29 @@ def test_a_splitter_that_takes_no_groups_is_not_said_to_ignore_them():
         result = compare({"r": Ridge()}, X, y, cv=PredefinedSplit(groups % 3), groups=groups)
     assert result.n_splits == 3
     assert [str(w.message) for w in caught] == []
+
+
+def test_guard_paired_test_and_summary_of_unequal_group_folds_by_hand():
+    # Groups of unequal sizes give splits of unequal sizes: the correction
+    # takes each split's n_test/n_train (their mean), not the first's.
+    rng = np.random.default_rng(0)
+    sizes = rng.integers(1, 15, size=14)
+    groups = np.repeat(np.arange(14), sizes)
+    X = rng.normal(size=(len(groups), 3))
+    y = X[:, 0] + rng.normal(size=14)[groups] + 0.3 * rng.normal(size=len(groups))
+    result = compare({"a": Ridge(), "b": DecisionTreeRegressor(max_depth=3, random_state=0),
+                      "c": Ridge()}, X, y, cv=4, groups=groups)
+    assert len(set(result.n_test)) > 1 and result.n_train.sum() == 3 * len(y)
+    assert_allclose(result.n_train + result.n_test, len(y))
+    for metric in result.metrics:
+        test = result.paired_test("a", "b", metric)
+        diff = result.display_scores("a", metric) - result.display_scores("b", metric)
+        ratio = np.mean(result.n_test / result.n_train)
+        t = diff.mean() / np.sqrt((1 / 4 + ratio) * diff.var(ddof=1))
+        assert_allclose([test.t_statistic, test.p_value], [t, 2 * stats.t.sf(abs(t), 3)])
+        assert result.paired_test("a", "c", metric)[5:] == (0.0, 3, 1.0)  # identical models
+    frame = result.to_frame()
+    shown = -result.scores["b"]["neg_root_mean_squared_error"]
+    assert_allclose(frame.loc["b", ["rmse_mean", "rmse_std"]], [shown.mean(), shown.std()])
+    assert "0.28 ± 0.26" in result.table()   # b's R^2, as to_frame has it
+    assert_allclose(frame.loc["b", ["r2_mean", "r2_std"]], [0.284968, 0.262981], atol=1e-6)
