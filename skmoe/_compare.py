@@ -891,6 +891,10 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
                                  f"split's training rows, which hold {n_groups} groups: "
                                  f"{exc} Lower its number of splits or use fewer, larger "
                                  "outer folds.") from exc
+            if (train_y is not None and hasattr(owner, "_inner_fold_count")
+                    and is_classifier(owner)):
+                _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,
+                                                train_groups)
             continue
         n_folds = _inner_fold_count(value, owner, train_y)
         if n_folds is None:
@@ -925,8 +929,8 @@ def _check_inner_folds_keep_classes(name, key, value, folds, train_y, train_grou
             raise ValueError(
                 f"Estimator {name!r}: class {missing[:1].tolist()[0]!r} is in {n_in} group"
                 f"{'' if n_in == 1 else 's'} of a split's training rows, so the "
-                f"{len(folds)} folds of whole groups that compare makes for its "
-                f"{key}={value!r} leave it out of one fold's training rows, which the "
+                f"{len(folds)} folds of whole groups that {key}={value!r} makes of them "
+                "leave it out of one fold's training rows, which the "
                 "model refuses (its out-of-fold probabilities would never name it). Each "
                 "class needs two groups or more in every split's training rows (three or "
                 "more in all): use fewer outer folds (a smaller cv), or data with more "

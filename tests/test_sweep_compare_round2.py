@@ -86,7 +86,7 @@ def test_a_class_in_too_few_groups_for_a_mixtures_inner_folds_is_named():
     X, y, groups = _patients()
     experts = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
     with pytest.raises(ValueError, match=r"Estimator 'moe': class 2 is in 1 group of a "
-                                         r"split's training rows.*cv='auto'.*two groups "
+                                         r"split's training rows.*cv='auto' makes.*two groups "
                                          r"or more in every split's training rows"):
         compare({"moe": MixtureOfExpertsClassifier(experts, random_state=0)}, X, y, cv=3,
                 groups=groups)
@@ -165,3 +165,18 @@ def test_guard_paired_test_and_summary_of_unequal_group_folds_by_hand():
     assert_allclose(frame.loc["b", ["rmse_mean", "rmse_std"]], [shown.mean(), shown.std()])
     assert "0.28 ± 0.26" in result.table()   # b's R^2, as to_frame has it
     assert_allclose(frame.loc["b", ["r2_mean", "r2_std"]], [0.284968, 0.262981], atol=1e-6)
+
+
+def test_a_class_in_too_few_groups_for_a_mixtures_group_splitter_is_named():
+    # The same for a group splitter given as the mixture's cv, which compare
+    # splits on each split's training groups: the model's refusal spoke of
+    # "cv (the 3 splits given)" and advised a StratifiedGroupKFold, the
+    # splitter given.
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    X, y, groups = _patients()
+    experts = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+    moe = MixtureOfExpertsClassifier(experts, cv=StratifiedGroupKFold(3), random_state=0)
+    with pytest.raises(ValueError, match=r"Estimator 'moe': class 2 is in 1 group of a "
+                                         r"split's training rows.*StratifiedGroupKFold"):
+        compare({"moe": moe}, X, y, cv=3, groups=groups)
