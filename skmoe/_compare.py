@@ -853,8 +853,9 @@ def _inner_fold_count(value, owner, train_y=None):
     (or is a splitter): skmoe's models say (for them None is in-sample and
     'auto' their own count, fewer for a classifier's small classes),
     scikit-learn's take None as 5 folds (but RidgeCV's, leave-one-out in
-    closed form)."""
+    closed form, and a chain's, the true values of the earlier outputs)."""
     from sklearn.linear_model import RidgeClassifierCV, RidgeCV
+    from sklearn.multioutput import ClassifierChain, RegressorChain
 
     if hasattr(owner, "_inner_fold_count"):
         return owner._inner_fold_count(train_y)
@@ -862,6 +863,10 @@ def _inner_fold_count(value, owner, train_y=None):
         # Their None is leave-one-out in closed form, no folds: given folds,
         # store_cv_results or alpha_per_target failed ("cv!=None and
         # store_cv_results=True are incompatible").
+        return None
+    if value is None and isinstance(owner, (ClassifierChain, RegressorChain)):
+        # Their None chains the true values of the earlier outputs, no folds
+        # (given folds, a chain of other predictions, silently).
         return None
     if value is None:
         return 5
@@ -993,7 +998,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         ends in, or its TransformedTargetRegressor or MultiOutput wrapper
         fits) makes folds gets, on every split, as many folds of whole groups of
         its training rows (stratified for classifiers): scikit-learn's int or
-        None (5; RidgeCV's None, leave-one-out in closed form, is kept),
+        None (5; RidgeCV's None, leave-one-out in closed form, and a
+        Classifier/RegressorChain's, the true earlier outputs, are kept),
         skmoe's int or 'auto' (as many as it would make; its None,
         in-sample predictions, and a plain average's unused ``cv`` are kept);
         a group splitter there is split on the training rows' groups. A

@@ -180,3 +180,15 @@ def test_a_class_in_too_few_groups_for_a_mixtures_group_splitter_is_named():
     with pytest.raises(ValueError, match=r"Estimator 'moe': class 2 is in 1 group of a "
                                          r"split's training rows.*StratifiedGroupKFold"):
         compare({"moe": moe}, X, y, cv=3, groups=groups)
+
+
+def test_a_chains_true_earlier_outputs_are_kept_with_groups():
+    # RegressorChain's (ClassifierChain's) cv=None fits each output on the
+    # true values of the earlier ones, no folds: compare gave it 5 folds of
+    # groups, a chain on cross-validated predictions, another model, silently.
+    from sklearn.multioutput import RegressorChain
+
+    X, y, groups = _grouped()
+    chain = RegressorChain(Ridge())
+    assert _with_inner_group_folds("c", chain, groups) is chain
+    assert len(_with_inner_group_folds("c", RegressorChain(Ridge(), cv=3), groups).cv) == 3
