@@ -192,3 +192,27 @@ def test_a_chains_true_earlier_outputs_are_kept_with_groups():
     chain = RegressorChain(Ridge())
     assert _with_inner_group_folds("c", chain, groups) is chain
     assert len(_with_inner_group_folds("c", RegressorChain(Ridge(), cv=3), groups).cv) == 3
+
+
+def test_guard_log_loss_and_brier_on_group_folds_without_a_class_by_hand():
+    # Labels of whole groups: every LeaveOneGroupOut test part holds one
+    # class; each is scored over all three, as refitted by hand.
+    from sklearn.metrics import brier_score_loss, log_loss
+    from sklearn.model_selection import LeaveOneGroupOut
+
+    rng = np.random.default_rng(0)
+    classes = np.array([0] * 4 + [1] * 3 + [2] * 3)
+    groups = np.repeat(np.arange(len(classes)), 6)
+    labels = np.array(["a", "b", "c"])
+    y = labels[classes[groups]]
+    X = rng.normal(size=(len(y), 3)) + 0.5 * classes[groups][:, None]
+    result = compare({"lr": LogisticRegression()}, X, y, cv=LeaveOneGroupOut(),
+                     groups=groups, scoring=["neg_log_loss", "neg_brier_score"])
+    by_hand = []
+    for train, test in LeaveOneGroupOut().split(X, y, groups):
+        model = LogisticRegression().fit(X[train], y[train])
+        proba = model.predict_proba(X[test])
+        by_hand.append([log_loss(y[test], proba, labels=labels),
+                        brier_score_loss(y[test], proba, labels=labels)])
+    assert_allclose(np.c_[result.display_scores("lr", "neg_log_loss"),
+                          result.display_scores("lr", "neg_brier_score")], by_hand)
