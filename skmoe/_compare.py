@@ -673,8 +673,11 @@ def _default_pair(estimators):
     return (mixture, ensemble) if mixture and ensemble else None
 
 
-def _fit_score(name, estimator, X, y, train, test, scorers):
-    """Fit a clone on ``train``; time fit and predict; score on ``test``."""
+def _fit_score(name, estimator, X, y, train, test, scorers, note=""):
+    """Fit a clone on ``train``; time fit and predict; score on ``test``.
+
+    ``note`` ends the message of a failed fit (what compare changed).
+    """
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     with warnings.catch_warnings(record=True) as caught:
@@ -718,7 +721,7 @@ def _fit_score(name, estimator, X, y, train, test, scorers):
                                      f"{len(train)} training rows: {exc}"
                                      f"{unknown_category_hint(exc)}{written}{na}"
                                      f"{_missing_classes_hint(step, estimator, y, y_test)}"
-                                     ) from exc
+                                     f"{note if step == 'fit' else ''}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
 
@@ -1188,17 +1191,27 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
 
     jobs = [(name, est, train, test) for name, est in estimators.items()
             for train, test in splits]
+    notes = [""] * len(jobs)
     if group_codes is not None:
-        jobs = [(name, _with_inner_group_folds(name, est, group_codes[train],
-                                               y_arr[train] if stratify else None),
-                 train, test)
-                for name, est, train, test in jobs]
+        for k, (name, est, train, test) in enumerate(jobs):
+            given = _with_inner_group_folds(name, est, group_codes[train],
+                                            y_arr[train] if stratify else None)
+            jobs[k] = (name, given, train, test)
+            if given is not est:
+                # A fit failing on them said nothing of compare's change (a
+                # cv that is no number of folds failed in its own words).
+                now = given.get_params()
+                notes[k] = " (groups=: compare replaced its " + ", ".join(
+                    f"{key}={value!r} by {len(now[key])} folds of whole groups"
+                    for key, value, _ in _cv_parameters(est)
+                    if isinstance(now[key], list) and not isinstance(value, list)
+                ) + " of these rows)"
     out = [None] * len(jobs)
     # On a terminal a bar, elsewhere a plain line now and then; shown at once,
     # so a long first fit does not look like a hang.
     with progress_bar(len(jobs), "compare", enabled=progress, unit="fit", delay=0) as bar:
         results = _parallel(n_jobs)(
-            delayed(_indexed_fit_score)(k, name, est, X, y, train, test, scorers)
+            delayed(_indexed_fit_score)(k, name, est, X, y, train, test, scorers, notes[k])
             for k, (name, est, train, test) in enumerate(jobs))
         for k, res in results:
             out[k] = res

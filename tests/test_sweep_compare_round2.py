@@ -216,3 +216,27 @@ def test_guard_log_loss_and_brier_on_group_folds_without_a_class_by_hand():
                         brier_score_loss(y[test], proba, labels=labels)])
     assert_allclose(np.c_[result.display_scores("lr", "neg_log_loss"),
                           result.display_scores("lr", "neg_brier_score")], by_hand)
+
+
+class _CoefficientOfVariation(Ridge):
+    """A model whose ``cv`` is no number of folds (a variation cut-off)."""
+
+    def __init__(self, alpha=1.0, cv=3):
+        super().__init__(alpha=alpha)
+        self.cv = cv
+
+    def fit(self, X, y):
+        if self.cv <= 0:
+            raise ValueError("cv must be positive")
+        return super().fit(X, y)
+
+
+def test_a_model_failing_on_the_group_folds_compare_gave_its_cv_is_told_so():
+    # A cv that means something else got folds of groups, and its fit failed
+    # with its own words alone ("'<=' not supported between instances of
+    # 'list' and 'int'"): nothing said compare had replaced it.
+    X, y, groups = _grouped()
+    with pytest.raises(TypeError, match=r"Model 'cov' failed to fit.*not supported.*"
+                                        r"groups=.*replaced its cv=3 by 3 folds of whole "
+                                        r"groups"):
+        compare({"cov": _CoefficientOfVariation()}, X, y, cv=3, groups=groups)
