@@ -314,7 +314,33 @@ def folds_of_groups(n_folds, codes, y=None):
     return list(GroupKFold(n_folds).split(zeros, groups=codes))
 
 
-def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False):
+def _check_group_folds_keep_classes(folds, labels, codes, cv, classes=None):
+    """Refuse group folds whose training rows leave a class out, naming the groups.
+
+    (The classifiers' own check spoke of "cv (the 5 splits given)" and
+    advised splits the user had not given: fit had made them from groups.)
+    """
+    values, counts = np.unique(labels, return_counts=True)
+    # (A class of one row cannot be kept in every fold, and is allowed, as
+    # _check_every_class_trains allows it.)
+    kept = values[counts >= 2]
+    for k, (train, _) in enumerate(folds):
+        missing = np.setdiff1d(kept, np.unique(labels[train]))
+        if len(missing):
+            label = missing[0]
+            n_in = len(np.unique(codes[labels == label]))
+            shown = (classes[label] if classes is not None else label)
+            shown = shown.item() if hasattr(shown, "item") else shown
+            raise ValueError(
+                f"Class {shown!r} is in {n_in} group{'' if n_in == 1 else 's'}, and the "
+                f"{len(folds)} folds of whole groups that cv={cv!r} makes leave it out of "
+                f"the training rows of fold {k}: the experts fitted there would never "
+                "predict it. Each class needs rows in two groups or more (three or more "
+                "to be kept in every fold's training rows): merge rare classes, or use "
+                "fewer folds.")
+
+
+def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=None):
     """The folds that ``fit(X, y, groups=groups)`` uses for ``cv``: whole groups.
 
     Parameters
@@ -328,6 +354,8 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False):
     classifier : bool
     auto : bool, default=False
         ``cv`` is 'auto': fewer folds where there are fewer groups.
+    classes : array-like, default=None
+        The labels ``y`` encodes (named in the errors).
 
     Returns
     -------
@@ -347,7 +375,10 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False):
         if n_folds > n_groups:
             raise ValueError(f"cv={cv!r} asks for {n_folds} folds of whole groups, but "
                              f"groups has {n_groups}. Lower cv.")
-        return folds_of_groups(n_folds, codes, labels)
+        folds = folds_of_groups(n_folds, codes, labels)
+        if labels is not None:
+            _check_group_folds_keep_classes(folds, labels, codes, cv, classes)
+        return folds
     if hasattr(cv, "split"):
         splits = list(cv.split(X, labels, codes))
     else:

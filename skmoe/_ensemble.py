@@ -263,7 +263,8 @@ class _BaseEnsemble(_BaseExpertComposition):
                 # where rows of zero weight are left out).
                 cv = cv_of_groups(self.cv, self._inner_fold_count(y), X, y, groups,
                                   classifier=self._is_classifier,
-                                  auto=isinstance(self.cv, str))
+                                  auto=isinstance(self.cv, str),
+                                  classes=self.classes_ if self._is_classifier else None)
             if sample_weight is not None:
                 # A row of zero weight is a row left out: kept, it moved the
                 # other rows' folds, and so the weights chosen. (Leaving one

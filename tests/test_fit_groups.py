@@ -135,3 +135,18 @@ def test_grid_search_routes_groups_to_the_mixture():
             groups=True, sample_weight=False)
         scores = cross_val_score(moe, X, y, cv=GroupKFold(3), params={"groups": groups})
     assert np.all(np.isfinite(scores))
+
+
+def test_a_class_in_one_group_is_named_with_its_label():
+    # The classifier's own check spoke of "cv (the 3 splits given)" and advised
+    # listed splits, which the user had not given: fit made them from groups.
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(15), 6)
+    y = np.array(["a", "b", "rare"])[np.repeat(np.r_[np.zeros(7), np.ones(7), [2]], 6)
+                                     .astype(int)]
+    X = rng.normal(size=(90, 2))
+    with pytest.raises(ValueError, match=r"^Class 'rare' is in 1 group, and the 3 folds of "
+                                         r"whole groups that cv=3 makes leave it out"):
+        MixtureOfExpertsClassifier(CLF, cv=3).fit(X, y, groups=groups)
+    with pytest.raises(ValueError, match=r"^Class 'rare' is in 1 group"):
+        EnsembleClassifier(CLF, weights="greedy", cv=3).fit(X, y, groups=groups)
