@@ -41,7 +41,8 @@ from ._candidates import picked_log_likelihood, rival_routing, rival_wins, route
 from ._data import dense_numeric
 from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evaluate,
                      mixture_loss)
-from ._likelihood import fitted_noise_variances
+from ._likelihood import (fitted_noise_variances, floored_renormalised, log_proba_at_labels,
+                          mix_probabilities)
 from ._problem import fixed_outputs
 from ._progress import progress_bar
 from ._routing import straight_through
@@ -306,6 +307,29 @@ def _forward(model, data, index):
     return tuple(np.concatenate(column) for column in columns)
 
 
+def _scored_per_sample(problem, log_g, out, fixed, below_floor, routing):
+    """Each row's log of the mixture's probability of its label, as
+    ``predict_proba`` gives it (``class_prior_`` aside; the fixed experts'
+    outputs out of fold).
+
+    Training floors each fixed expert's probability at ``PROBA_FLOOR`` (its
+    log is in the loss); reported so, ``log_likelihood_`` was above the mean
+    log of ``predict_proba`` wherever an expert gave the label less. Here the
+    fixed experts' probabilities are unfloored (``below_floor``, from
+    :func:`~skmoe._problem.fixed_outputs`), mixed as ``predict_proba`` mixes
+    them, and a routed mixture floored on every class and renormalised, as
+    EM's and the stacked gate's figures are.
+    """
+    proba = np.exp(out.astype(np.float64))                        # (n, M, C)
+    if below_floor is not None:
+        (rows, columns, classes), values = below_floor
+        proba[rows, np.asarray(fixed, dtype=int)[columns], classes] = values
+    mixed = mix_probabilities(np.exp(log_g.astype(np.float64)), proba)
+    if routing is not None and routing.top_k is not None and routing.top_k < problem.n_experts:
+        mixed = floored_renormalised(mixed)
+    return log_proba_at_labels(mixed, problem.y)
+
+
 def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
     """Set ``gate`` to its rival's constant routing if that beats it.
 
@@ -442,8 +466,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         problem.torch_X_is_gate_X = (problem.torch_X.shape == problem.X.shape
                                      and np.array_equal(problem.torch_X, problem.X))
     with Parallel(n_jobs=n_jobs) as parallel:
-        fixed_out, fixed_models, _ = fixed_outputs(problem, fixed, cv,
-                                                   rng.randint(2**31 - 1), parallel)
+        fixed_out, fixed_models, below_floor = fixed_outputs(
+            problem, fixed, cv, rng.randint(2**31 - 1), parallel)
     # X goes to the device once. The gate's input scaling depends on X only,
     # and the torch experts use the same: computed there once, for every run.
     X_device = device_array(problem.X, device)
@@ -471,10 +495,10 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     model.zero_grad(set_to_none=True)  # frees the gradients (and a CUDA graph's pool)
     everything = torch.arange(len(problem.y), device=device)
     if problem.is_classifier:
-        _, per_row, weights = evaluate(model, data, everything, loss)
-        per_sample = to_numpy(per_row)
+        log_g, out, _, _ = _forward(model, data, everything)
+        per_sample = _scored_per_sample(problem, log_g, out, fixed, below_floor, routing)
         log_likelihood = float(np.average(per_sample, weights=problem.sample_weight))
-        variances, expert_share = None, to_numpy(weights.mean(0))
+        variances, expert_share = None, np.exp(log_g).mean(axis=0)
     else:
         per_sample = None
         # The noise scales that fit the trained gate and experts best: the task

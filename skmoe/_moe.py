@@ -556,17 +556,15 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         Mean per-sample log-likelihood of the kept run on the training rows
         (the classifier's with ``class_prior_`` mixed in, as ``predict_proba``
         mixes it). Where the experts are cross-fitted (the stacked gate, EM with
-        ``cv``), it is computed from their out-of-fold outputs: a held-out
-        figure, usually lower than the mean of ``log_likelihood_samples`` on
-        the training rows, which uses the deployed experts. After EM a
-        classifier's is the log of the probabilities ``predict_proba`` gives,
-        with no floor on an expert's probability (EM's objective, in
-        ``history_``, floors each at 1e-6); so is the stacked gate's, from
-        the experts' out-of-fold probabilities. After the gate trained with
-        torch experts or routing it is the figure that gate was trained on,
-        in which each fixed expert's probability is floored at 1e-6: higher
-        than the unfloored figure only on rows where an expert gives the
-        label less.
+        ``cv``, the experts other than torch MLPs when the gate trains with
+        torch experts or routing), it is computed from their out-of-fold
+        outputs: a held-out figure, usually lower than the mean of
+        ``log_likelihood_samples`` on the training rows, which uses the
+        deployed experts. A classifier's is, whichever trainer ran, the log
+        of the probabilities ``predict_proba`` makes of those outputs, with
+        no floor on an expert's probability: the training objectives (EM's
+        and the joint trainer's ``log_likelihood`` in ``history_``) floor
+        each at 1e-6.
     blend_weights_ : ndarray of shape (n_experts,) or None
         Stacked gate only (as are the attributes below up to
         ``gate_inputs_``; None otherwise): the best constant blend of the
