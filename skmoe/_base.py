@@ -9,8 +9,10 @@ homogeneous mixture.  Parameter handling (``tree__max_depth`` in
 """
 
 import contextlib
+import contextvars
 import difflib
 import numbers
+import warnings
 
 import numpy as np
 from scipy.sparse import issparse
@@ -1230,6 +1232,64 @@ def _systematic_resample(weight, rng):
     return np.minimum(np.searchsorted(cumulative, positions), n - 1)
 
 
+# The warnings of the experts' own fits while a composition fits
+# (:func:`expert_warnings_once`): {(type, category, text, file, line):
+# {expert name: count}}, and each expert's number of fits under "fits".
+_EXPERT_WARNINGS = contextvars.ContextVar("skmoe_expert_warnings", default=None)
+
+
+@contextlib.contextmanager
+def expert_warnings_once(owner):
+    """Give each warning of the experts' own fits once per fit of ``owner``.
+
+    EM refits every expert at every iteration (and on every fold), the
+    stacked gate on every fold: a LogisticRegression that does not converge
+    on unscaled X (breast_cancer) repeated scikit-learn's ConvergenceWarning
+    5 to 12 times in one fit (each ``catch_warnings`` in between resets
+    Python's once-per-location registry). Within this block :func:`fit_expert`
+    records its expert's warnings (the user's filters apply as they are
+    raised: an ignored one is not recorded, an error still stops the fit);
+    on leaving it each distinct warning is given once, its text first (so
+    that filters on the message still match), then the experts that gave it
+    and in how many of their fits. Fits in other processes (``n_jobs``) warn
+    there, as before.
+    """
+    gathered = {"fits": {}}
+    token = _EXPERT_WARNINGS.set(gathered)
+    try:
+        yield
+    finally:
+        _EXPERT_WARNINGS.reset(token)
+    fits = gathered.pop("fits")
+    for (kind, category, text, filename, lineno), by_name in gathered.items():
+        names = list(by_name)
+        shown = ", ".join(repr(n) for n in names[:5]) + (
+            f" and {len(names) - 5} more" if len(names) > 5 else "")
+        count, total = sum(by_name.values()), sum(fits.get(n, 1) for n in names)
+        who = f"Expert {shown}" if len(names) == 1 else f"Experts {shown}"
+        warnings.warn_explicit(
+            f"{text}\n({who} ({kind}) of {owner} gave this warning in {count} of "
+            f"{'its' if len(names) == 1 else 'their'} {total} fit{'s' if total > 1 else ''}; "
+            "shown once.)", category, filename, lineno)
+
+
+@contextlib.contextmanager
+def _recorded_expert_warnings(name, estimator):
+    """Record the warnings of one expert fit where :func:`expert_warnings_once` asks."""
+    gathered = _EXPERT_WARNINGS.get()
+    if gathered is None:
+        yield
+        return
+    fits = gathered["fits"]
+    fits[name] = fits.get(name, 0) + 1
+    with warnings.catch_warnings(record=True) as caught:
+        yield
+    for w in caught:
+        key = (type(estimator).__name__, w.category, str(w.message), w.filename, w.lineno)
+        by_name = gathered.setdefault(key, {})
+        by_name[name] = by_name.get(name, 0) + 1
+
+
 def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None,
                n_classes=None):
     """Fit one expert with per-sample weights; errors name the expert.
@@ -1277,31 +1337,34 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     check_some_weight(name, estimator, weight)
     X = own_frame(X)    # columns it adds to a DataFrame stay with it
     try:
-        # Equal weights are no weights: the same fit, without the copies of X
-        # that weights cost (Ridge rescales X by them; an expert without
-        # sample_weight got a resample of every row).
-        if weight is None or (len(weight) and weight[0] > 0 and np.all(weight == weight[0])):
-            estimator.fit(X, y, **fit_params)
-        elif _supports_sample_weight(estimator):
-            weight = weight * (len(weight) / weight.sum())
-            rows = np.flatnonzero(weight >= _PRUNE_WEIGHT)
-            if len(rows) < 2 or (classes_needed and len(np.unique(y[rows])) < 2):
-                # A few rows of very large weight (1e5 times the others) left
-                # one row above the threshold, which estimators refuse: keep
-                # every row of positive weight instead.
-                rows = np.flatnonzero(weight > 0)
-            if classes_needed and len(np.unique(y[rows])) < 2:
-                rows = np.arange(len(y))
-            if len(rows) < len(y):
-                fit_params = _check_method_params(X, fit_params, rows)
-                X, y, weight = take_rows(X, rows), y[rows], weight[rows]
-            estimator.fit(X, y, **_weight_kwargs(estimator, weight), **fit_params)
-        else:
-            weight = weight * (len(weight) / weight.sum())
-            rows = _systematic_resample(weight, np.random.RandomState(seed))
-            if classes_needed and len(np.unique(y[rows])) < 2:
-                rows = np.arange(len(y))
-            estimator.fit(take_rows(X, rows), y[rows], **_check_method_params(X, fit_params, rows))
+        # (Its warnings recorded where a composition gives each once.)
+        with _recorded_expert_warnings(name, estimator):
+            # Equal weights are no weights: the same fit, without the copies of X
+            # that weights cost (Ridge rescales X by them; an expert without
+            # sample_weight got a resample of every row).
+            if weight is None or (len(weight) and weight[0] > 0 and np.all(weight == weight[0])):
+                estimator.fit(X, y, **fit_params)
+            elif _supports_sample_weight(estimator):
+                weight = weight * (len(weight) / weight.sum())
+                rows = np.flatnonzero(weight >= _PRUNE_WEIGHT)
+                if len(rows) < 2 or (classes_needed and len(np.unique(y[rows])) < 2):
+                    # A few rows of very large weight (1e5 times the others) left
+                    # one row above the threshold, which estimators refuse: keep
+                    # every row of positive weight instead.
+                    rows = np.flatnonzero(weight > 0)
+                if classes_needed and len(np.unique(y[rows])) < 2:
+                    rows = np.arange(len(y))
+                if len(rows) < len(y):
+                    fit_params = _check_method_params(X, fit_params, rows)
+                    X, y, weight = take_rows(X, rows), y[rows], weight[rows]
+                estimator.fit(X, y, **_weight_kwargs(estimator, weight), **fit_params)
+            else:
+                weight = weight * (len(weight) / weight.sum())
+                rows = _systematic_resample(weight, np.random.RandomState(seed))
+                if classes_needed and len(np.unique(y[rows])) < 2:
+                    rows = np.arange(len(y))
+                estimator.fit(take_rows(X, rows), y[rows],
+                              **_check_method_params(X, fit_params, rows))
     except Exception as exc:
         raise failed_fit_error(name, estimator, exc, X, y, classes_needed, weight) from exc
     # The estimator fitted in place is the expert, whatever its fit returns

@@ -20,9 +20,10 @@ from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_method_params
 
 from ._compat import Interval
-from ._base import (CheckedScoreMixin, _BaseExpertComposition, _supports_sample_weight,
-                    _weight_kwargs, check_expert_classes, check_sample_weight, check_some_weight,
-                    encode_class_labels, failed_fit_error, rows_of_positive_weight)
+from ._base import (CheckedScoreMixin, _BaseExpertComposition, _recorded_expert_warnings,
+                    _supports_sample_weight, _weight_kwargs, check_expert_classes,
+                    check_sample_weight, check_some_weight, encode_class_labels,
+                    expert_warnings_once, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, cv_of_groups, make_folds, refit, splits_of_rows
 from ._blend import class_prior
@@ -125,7 +126,8 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
     check_some_weight(name, estimator, sample_weight)
     kwargs = {} if sample_weight is None else _weight_kwargs(estimator, sample_weight)
     try:
-        estimator.fit(own_frame(X), y, **kwargs, **fit_params)
+        with _recorded_expert_warnings(name, estimator):
+            estimator.fit(own_frame(X), y, **kwargs, **fit_params)
     except Exception as exc:
         raise failed_fit_error(name, estimator, exc, X, y, n_classes is not None) from exc
     return check_expert_classes(name, estimator, n_classes)
@@ -301,10 +303,12 @@ class _BaseEnsemble(_BaseExpertComposition):
                                check_partition=True)
             predict = (partial(aligned_proba, n_classes=len(self.classes_))
                        if self._is_classifier else _predict_column)
-            # Full fits and fold fits in one pool, so n_jobs workers stay busy.
-            fits = cross_fit(parallel, names, experts, X, y, folds, predict,
-                             weights=sample_weight, fit_params=fit_params, fit=fit,
-                             refit=True)
+            # Full fits and fold fits in one pool, so n_jobs workers stay busy
+            # (an expert's own warnings once, not once per fold).
+            with expert_warnings_once(type(self).__name__):
+                fits = cross_fit(parallel, names, experts, X, y, folds, predict,
+                                 weights=sample_weight, fit_params=fit_params, fit=fit,
+                                 refit=True)
             self.experts_, oof = fits.experts, fits.outputs
             if self._is_classifier:  # log-loss needs only the true class's probability
                 oof = oof[np.arange(len(y)), :, y]

@@ -25,7 +25,8 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
                     check_not_a_class, clone_expert, encode_class_labels,
-                    encode_class_weights, function_hint, rows_of_positive_weight)
+                    encode_class_weights, expert_warnings_once, function_hint,
+                    rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -252,7 +253,9 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
                 if self.gate is None else self.gate)
         best = None
         # On a Dask cluster: X and y sent to every worker once, not once per M-step.
-        with scatter_once(problem.expert_X, problem.y), Parallel(n_jobs=self.n_jobs) as parallel:
+        # (A leaf's own warnings once per fit, not once per EM iteration.)
+        with scatter_once(problem.expert_X, problem.y), Parallel(n_jobs=self.n_jobs) as parallel, \
+                expert_warnings_once(type(self).__name__):
             for _ in range(self.n_init):
                 run = run_em(problem, gate, max_iter=self.max_iter, tol=self.tol,
                              init_params=self.init_params, rng=rng, parallel=parallel,

@@ -27,7 +27,7 @@ from sklearn.utils.parallel import Parallel
 
 from ._compat import Interval, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
-                    _check_not_unsupervised, rebuilt_error)
+                    _check_not_unsupervised, expert_warnings_once, rebuilt_error)
 from ._crossfit import (_check_every_class_trains, cross_fit, make_folds, splits_of_rows,
                         united_folds)
 from ._data import normalised_weights, read_only_view
@@ -317,11 +317,14 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         targets = Z[:, 0] if Z.shape[1] == 1 else Z
         folds = self._folds(X, Y, seed, kept)
         try:
-            fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
-                             read_only_view(X), targets,   # no expert can change X
-                             folds,
-                             partial(_predict_columns, n_columns=Z.shape[1]),
-                             weights=sample_weight, seeds=[seed] * len(names), refit=True)
+            # (An expert's own warnings once, not once per fold.)
+            with expert_warnings_once(type(self).__name__):
+                fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
+                                 read_only_view(X), targets,   # no expert can change X
+                                 folds,
+                                 partial(_predict_columns, n_columns=Z.shape[1]),
+                                 weights=sample_weight, seeds=[seed] * len(names),
+                                 refit=True)
         except Exception as exc:
             hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1])
             if hinted is exc:

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._compat import Interval, check_flag
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labels,
-                    rows_of_positive_weight)
+                    expert_warnings_once, rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -167,7 +167,9 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         # Progress of the out-of-fold fits with verbose; on a Dask cluster
         # (joblib's dask backend) X and y sent to every worker once for the
         # whole fit, not once per parallel step (EM has one per M-step).
-        with verbose_fits(self.verbose), scatter_once(problem.expert_X, problem.y):
+        # (An expert's own warnings once per fit, not once per refit.)
+        with verbose_fits(self.verbose), scatter_once(problem.expert_X, problem.y), \
+                expert_warnings_once(type(self).__name__):
             result = trainer.fit(self, problem, gate, rng, routing)
         self.gate_inputs_ = getattr(result, "gate_inputs", None)
         self.blend_weights_ = getattr(result, "blend_weights", None)
