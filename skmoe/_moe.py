@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.validation import _num_samples
 
 from ._compat import Interval, check_flag
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labels,
@@ -122,9 +123,18 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
 
     # ------------------------------------------------------------------ fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
+        def check_experts():
+            # The copies against the rows first: the data's checks ask every
+            # expert, and n_experts=10**6 asked a million (12 s for 10**5).
+            try:
+                n_rows = _num_samples(X)
+            except TypeError:
+                return   # not array-like: the data's checks say so
+            self._check_copies_fit_rows(n_rows, 0)
+
         return self._validate_weighted_fit(X, y, sample_weight, fit_params, "experts", (
             "the experts are refitted on changing subsets of the rows and receive only "
-            "their weights"))
+            "their weights"), check_experts=check_experts)
 
     def _fit(self, X, y, sample_weight, n_classes, groups=None):
         # With groups, the folds of whole groups stand in for cv while fitting
@@ -143,6 +153,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         n_given = len(y)
         X, y, sample_weight, kept_rows = rows_of_positive_weight(
             X, y, sample_weight, classes=self.classes_ if self._is_classifier else None)
+        # Again, against the rows of positive weight, before any copy is cloned.
+        self._check_copies_fit_rows(len(y), n_given - len(y))
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
@@ -200,6 +212,31 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         if result.variances is not None:
             self.noise_variance_ = result.variances
         return self
+
+    def _check_copies_fit_rows(self, n_rows, n_left_out):
+        """Refuse, for EM, more copies of one estimator than training rows.
+
+        EM makes copies of one estimator different experts only by refitting
+        each on the rows it is responsible for, and starts them on k-means
+        regions of the rows, at most one per row: 10 copies of Ridge on 6 rows
+        gave 4 experts no rows, identical fits that the gate all but ignored, and
+        6 that each started on one row (the gate sent each training row to a
+        different one), silently; HME refuses more leaves than rows so.
+        """
+        if resolve_training(self) != "em" or not self._copies_of_one_estimator():
+            return
+        experts = [e for _, e in self._expert_list() if not (isinstance(e, str) and e == "drop")]
+        if len(experts) <= n_rows:
+            return
+        # (n_samples=: scikit-learn's check_fit2d_1sample looks for it.)
+        left_out = (f" of positive sample_weight; the {n_left_out} rows of zero weight "
+                    "are left out" if n_left_out else "")
+        raise ValueError(
+            f"{type(self).__name__}: {len(experts)} copies of {type(experts[0]).__name__} "
+            f"as experts, more than its training rows (n_samples={n_rows}{left_out}); EM "
+            "makes copies of one estimator different experts only by fitting each on rows "
+            f"of its own, so at least {len(experts) - n_rows} would have none. Use at most "
+            f"{n_rows} copies (far fewer in practice), or a pool of different experts.")
 
     def _inner_fold_count(self, y=None):
         """How many folds this model's ``cv`` makes (for 'auto' its trainer's,
@@ -339,7 +376,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         or a single estimator repeated ``n_experts`` times.
     n_experts : int, default=None
         Number of copies of a single estimator (homogeneous mixture); each
-        copy gets its own ``random_state``. Must be None with a list.
+        copy gets its own ``random_state``. Must be None with a list. EM
+        (the default for copies) takes at most one copy per training row.
     gate : MLPGate, default=None
         The gating network; None means ``MLPGate()``. Pass ``MLPGate(...)``
         to tune it, e.g. ``gate__hidden_layer_sizes`` in ``GridSearchCV``.
