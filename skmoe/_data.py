@@ -607,20 +607,75 @@ def read_only_view(X):
 
 
 def own_frame(X):
-    """A DataFrame as a frame of its own (a copy); anything else as it is.
+    """A DataFrame as a frame of its own; anything else as it is.
 
     An expert that added a column to its DataFrame (``X["a2"] = X["a"] ** 2``)
     or set values in it changed the caller's frame (whose next ``predict``
     then failed on the unseen column) and the next expert's X. Each expert's
-    call gets its own frame, a deep copy even under pandas' copy-on-write: a
-    shallow copy shares the caller's columns, and scikit-learn (pandas >= 3)
-    makes ``np.asarray`` of a frame, a read-only view of them, writeable for
-    a step that writes in place, so ``StandardScaler(copy=False)`` in an
-    expert scaled the caller's frame, and the next expert's X, silently.
+    call gets a frame of its own (:func:`_frame_of_its_own`): under pandas'
+    copy-on-write its numeric columns are the caller's memory, read-only
+    all the way down, so that nothing is copied unless the expert writes.
     """
     if not is_dataframe(X):
         return X
-    return X.copy(deep=True)
+    return _frame_of_its_own(X)
+
+
+def _frame_of_its_own(X):
+    """A new frame of X's columns that no writer can change X through.
+
+    A shallow copy under copy-on-write is not enough: scikit-learn (pandas
+    >= 3) makes ``np.asarray`` of a frame, a read-only view of its columns,
+    writeable again for a step that writes in place (``force_writeable``),
+    and ``StandardScaler(copy=False)`` in an expert scaled the caller's frame
+    and the next expert's X. A deep copy per expert's call cost the whole
+    frame each time (benchmarks/results/frame_copies.md). Here each numeric
+    block is the caller's memory behind a read-only buffer, whose flag numpy
+    refuses to set back (scikit-learn then copies, as for a read-only array);
+    pandas' own writes (``X.loc[...] = v``, ``X["a"] *= 2``) copy the block
+    first, as the frame returned shares its blocks with a second one that it
+    keeps alive. Other columns (text, categories, dates, nullable numbers),
+    which no read-only buffer covers, are copied. Before pandas 3 (no
+    copy-on-write by default) or without these internals: a deep copy.
+    """
+    import pandas as pd
+    if not _copy_on_write() or type(X) is not pd.DataFrame:   # (a subclass keeps its type)
+        return X.copy(deep=True)
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+        blocks = [(_read_only_block(block.values), block.mgr_locs.as_array)
+                  for block in X._mgr.blocks]
+        base = create_dataframe_from_blocks(blocks, X.index, X.columns).__finalize__(X)
+    except (ImportError, AttributeError, TypeError, ValueError):  # internals moved
+        return X.copy(deep=True)
+    frame = base.copy(deep=False)
+    # Kept alive with the frame: while base lives, pandas sees its blocks
+    # shared and copies one before writing into it; alone, a write into a
+    # read-only block failed ("assignment destination is read-only").
+    object.__setattr__(frame, "_skmoe_shares_with", base)
+    return frame
+
+
+def _read_only_block(values):
+    """A block's values behind a read-only buffer (the same memory), or a copy."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biufc":
+        try:
+            shared = np.asarray(memoryview(values).toreadonly())
+        except (TypeError, ValueError, BufferError):
+            shared = None
+        if shared is not None and shared.dtype == values.dtype and shared.shape == values.shape:
+            return shared
+    return values.copy()
+
+
+def _copy_on_write():
+    """Whether pandas always copies a shared column before writing into it (>= 3).
+
+    (pandas 2's optional copy-on-write is left to the deep copy: the frame
+    built here relies on pandas 3's internals API.)
+    """
+    import pandas as pd
+    return int(pd.__version__.split(".")[0]) >= 3
 
 
 def _check_shape(shape, ensure_min_samples, estimator=None):
