@@ -38,7 +38,8 @@ from ._likelihood import (aligned_proba, classification_outputs, mix_probabiliti
 from ._progress import run_jobs
 
 
-def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=False):
+def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=False,
+               fit_takes_groups=False):
     """(train, test) index pairs shared by every expert; None when ``cv`` is None.
 
     Parameters
@@ -54,6 +55,9 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     check_partition : bool, default=False
         Raise unless every row is in exactly one test fold, so that each row
         gets one out-of-fold prediction.
+    fit_takes_groups : bool, default=False
+        The caller's ``fit`` takes ``groups`` (the mixtures, the ensembles):
+        a group splitter given without them is then told to pass them there.
 
     Returns
     -------
@@ -92,11 +96,15 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
         # stratification that kept a rare class in every training fold.)
         if "groups" not in str(error):
             raise
+        # (Said to every model, "pass them to fit" sent the heterogeneous
+        # MMoE's users to a fit(groups=...) that raises TypeError.)
+        first = (": pass them to fit, fit(X, y, groups=groups) (the mixtures and the greedy "
+                 "ensembles take them), or" if fit_takes_groups else
+                 ", which this model's fit does not take:")
         raise ValueError(
-            f"cv={splitter!r} needs groups: pass them to fit, fit(X, y, groups=groups) "
-            "(the mixtures and the greedy ensembles take them), or pass the folds "
-            f"themselves instead, e.g. cv=list({splitter!r}.split(X, y, groups)) "
-            "for the rows given to fit.") from error
+            f"cv={splitter!r} needs groups{first} pass the folds themselves instead, e.g. "
+            f"cv=list({splitter!r}.split(X, y, groups)) for the rows given to fit."
+        ) from error
     if not isinstance(cv, numbers.Integral):   # (the shuffled KFold made above is sound)
         folds = check_splits(folds, n_samples(X), cv)
     if classifier and y is not None and not isinstance(cv, numbers.Integral):

@@ -300,7 +300,7 @@ class _BaseEnsemble(_BaseExpertComposition):
             # Every row needs its one out-of-fold prediction for the selection
             # (a row in no test fold kept uninitialised memory as its prediction).
             folds = make_folds(cv, X, y, seed=seed, classifier=self._is_classifier,
-                               check_partition=True)
+                               check_partition=True, fit_takes_groups=True)
             predict = (partial(aligned_proba, n_classes=len(self.classes_))
                        if self._is_classifier else _predict_column)
             # Full fits and fold fits in one pool, so n_jobs workers stay busy

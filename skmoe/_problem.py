@@ -93,8 +93,9 @@ class EMProblem:
         rows out (``ShuffleSplit``) would leave them without an out-of-fold
         prediction, and the gate would learn from uninitialised memory.
         """
+        # (The mixtures' fit takes groups: a group splitter is told so.)
         return make_folds(cv, self.X, self.y, seed=seed, classifier=self.is_classifier,
-                          check_partition=True)
+                          check_partition=True, fit_takes_groups=True)
 
     def _fit(self):
         return partial(fit_expert, classes_needed=self.is_classifier,
