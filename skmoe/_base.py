@@ -738,12 +738,14 @@ def clone_expert(name, estimator):
 
 
 def _refuse_misnamed_fit_params(estimator, fit_params):
-    """Name fit keywords that are sample_weight misspelt, or groups, which fit
-    takes under no name (without metadata routing).
+    """Name fit keywords that are sample_weight misspelt (without metadata routing).
 
     scikit-learn's "Passing extra keyword arguments to ... fit is only
-    supported if enable_metadata_routing=True" sent ``sample_weights=w``
-    (or ``groups=g``) to metadata routing, under which they fail again.
+    supported if enable_metadata_routing=True" sent ``sample_weights=w`` to
+    metadata routing, under which it fails again. (A branch here refused
+    ``groups=g`` for models with ``cv``, telling them to pass folds: since
+    d6ce715 the mixtures and the ensembles take ``groups`` by name, so it
+    could no longer be reached.)
     """
     name = type(estimator).__name__
     for key in fit_params:
@@ -753,10 +755,6 @@ def _refuse_misnamed_fit_params(estimator, fit_params):
                    "weights=[...]))" if "weights" in estimator.get_params(deep=False) else "")
             raise TypeError(f"{name}.fit got the keyword {key}=, which it does not take: "
                             f"the rows' weights are its sample_weight{own}.")
-        if key == "groups" and "cv" in estimator.get_params(deep=False):
-            raise TypeError(f"{name}.fit takes no groups: to keep each group within one "
-                            "cross-fitting fold, pass the folds as cv, e.g. "
-                            "cv=list(GroupKFold(5).split(X, y, groups)).")
 
 
 def _holds_pipeline(estimator):

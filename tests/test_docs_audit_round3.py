@@ -59,3 +59,24 @@ def test_a_group_splitter_is_told_to_pass_groups_to_fit_only_where_fit_takes_the
         with pytest.raises(ValueError, match=r"needs groups: pass them to fit, "
                                              r"fit\(X, y, groups=groups\)"):
             model.fit(X, Y[:, 0])
+
+
+def test_nothing_says_fit_or_compare_takes_no_groups():
+    """The brief's grep: no page, no docstring and no message of the library
+    says that fit "takes no groups" or that compare() "does not take" them
+    (the last such message, a branch of _base._refuse_misnamed_fit_params,
+    could no longer be reached and is gone)."""
+    pages = [os.path.join(ROOT, "README.md"), os.path.join(ROOT, "benchmarks", "README.md")]
+    pages += [os.path.join(ROOT, "docs", f) for f in os.listdir(os.path.join(ROOT, "docs"))
+              if f.endswith(".rst")]
+    pages += [os.path.join(ROOT, "skmoe", f) for f in os.listdir(os.path.join(ROOT, "skmoe"))
+              if f.endswith(".py")]
+    found = []
+    for path in pages:
+        with open(path, encoding="utf-8") as f:
+            text = " ".join(f.read().split())
+        for phrase in ("takes no groups", "which fit does not take",
+                       "which compare() does not take"):
+            if phrase in text:
+                found.append((os.path.relpath(path, ROOT), phrase))
+    assert found == []
