@@ -80,3 +80,42 @@ def test_nothing_says_fit_or_compare_takes_no_groups():
             if phrase in text:
                 found.append((os.path.relpath(path, ROOT), phrase))
     assert found == []
+
+
+def test_user_guide_names_the_cv_that_compare_gives_folds_of_whole_groups():
+    """docs/user_guide.rst said every model "whose cv is an int or None (the
+    mixture, the ensembles, ...)" gets folds of whole groups: the default
+    mixture's cv is 'auto' (it gets them), a skmoe model's None is kept
+    (in-sample predictions) and the plain average has no folds."""
+    from sklearn.ensemble import StackingRegressor
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+    from skmoe._compare import _with_inner_group_folds
+
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor())]
+    groups = np.repeat(np.arange(20), 5)
+
+    def folds(model):
+        out = _with_inner_group_folds("m", model, groups)
+        params = out.get_params()
+        cv = params.get("cv", params.get("stackingregressor__cv"))
+        return len(cv) if isinstance(cv, list) else cv
+
+    assert folds(MixtureOfExpertsRegressor(experts)) == 5                  # 'auto'
+    assert folds(MixtureOfExpertsRegressor(experts, cv=3)) == 3
+    assert folds(MixtureOfExpertsRegressor(experts, cv=None)) is None      # kept
+    assert folds(EnsembleRegressor(experts)) == "auto"                     # plain: kept
+    assert folds(EnsembleRegressor(experts, weights="greedy")) == 5
+    assert folds(StackingRegressor(experts)) == 5                          # its None
+    assert folds(make_pipeline(StandardScaler(), StackingRegressor(experts))) == 5
+    guide = _text("docs", "user_guide.rst")
+    assert "whose ``cv`` is an int or None (the mixture, the ensembles" not in guide
+    assert ("every model whose ``cv`` makes folds (an int, skmoe's ``'auto'``, "
+            "scikit-learn's None: the mixture, the greedy ensemble, scikit-learn's Stacking, "
+            "or such a model at the end of a Pipeline or inside a TransformedTargetRegressor) "
+            "chooses its blend on as many folds of whole groups of its own training rows") in guide
+    assert "(skmoe's ``cv=None``, in-sample predictions, and the plain average" in guide
