@@ -246,7 +246,6 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
     # not the mixtures'.
     _check_X = _BaseMultiTask._check_X
 
-
     def _inner_fold_count(self, y=None):
         """How many folds ``cv`` makes, or None where it makes none (None:
         in-sample predictions; a splitter). :func:`~skmoe.compare` with
@@ -254,6 +253,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         if isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool):
             return int(self.cv)
         return None
+
     def _expert_list(self):
         # There is no n_experts here: the mixtures' message for a single
         # estimator asked for one, which set_params then refused.
