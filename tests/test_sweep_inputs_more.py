@@ -634,7 +634,7 @@ def test_predict_warns_once_about_unexpected_feature_names():
 def test_cli_refuses_task_for_a_bundled_dataset(capsys):
     # `compare iris --task regression` ran a classification and exited 0.
     assert main(["compare", "iris", "--task", "regression", "--quiet"]) == 2
-    assert "--task apply to CSV files only" in capsys.readouterr().err
+    assert "--task/--groups apply to CSV files only" in capsys.readouterr().err
 
 
 def test_cli_refuses_a_plot_path_that_is_a_folder_before_fitting(tmp_path, capsys):
