@@ -594,14 +594,31 @@ def read_only_view(X):
         if not X.has_canonical_format:
             X = X.copy()
             X.sum_duplicates()
-        view = X.__class__((X.data.view(), X.indices.view(), X.indptr.view()),
+        return X.__class__((_locked(X.data), _locked(X.indices), _locked(X.indptr)),
                            shape=X.shape, copy=False)
-        for array in (view.data, view.indices, view.indptr):
-            array.flags.writeable = False
-        return view
     if not isinstance(X, np.ndarray):
         return X
-    view = X.view()
+    return _locked(X)
+
+
+def _locked(array):
+    """An ndarray's memory, read-only for good: no copy, no writeable flag to set back.
+
+    A view with its flag off (``X.view()``) let an expert do
+    ``X.flags.writeable = True`` and write into the caller's array; numpy
+    refuses to set the flag on an array over a read-only buffer. A subclass
+    (np.matrix) or a dtype no buffer carries (dates, objects) keeps the
+    flag-off view, which is the best numpy allows without a copy.
+    """
+    if type(array) is np.ndarray:
+        try:
+            locked = np.asarray(memoryview(array).toreadonly())
+        except (TypeError, ValueError, BufferError, NotImplementedError):
+            locked = None
+        if (locked is not None and locked.dtype == array.dtype
+                and locked.shape == array.shape and locked.strides == array.strides):
+            return locked
+    view = array.view()
     view.flags.writeable = False
     return view
 

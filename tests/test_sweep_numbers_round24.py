@@ -1,0 +1,82 @@
+"""Wrong-numbers sweep, round 24: what the frames over the caller's memory,
+the warnings given once, the collapse handling, the joint trainer's
+classification likelihood and ``fit(groups=...)`` changed.
+
+Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
+its comment; the ``test_guard_*`` tests pin properties found right.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.linear_model import Ridge
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+from skmoe._data import read_only_view
+from skmoe.datasets import make_regimes
+
+
+def _fit_quietly(estimator, X, y, **fit_params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimator.fit(X, y, **fit_params)
+
+
+class _FlagSetter(RegressorMixin, BaseEstimator):
+    """An expert that sets its X writeable again and writes into it."""
+
+    def fit(self, X, y, sample_weight=None):
+        data = X.data if sp.issparse(X) else X
+        data.flags.writeable = True
+        data[...] = 0
+        self.model_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def _lockable_inputs():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    return {"dense": X, "fortran": np.asfortranarray(X), "strided": X[::2, ::2],
+            "csr": sp.csr_matrix(X), "csc": sp.csc_array(X)}
+
+
+@pytest.mark.parametrize("kind", ["dense", "fortran", "strided", "csr", "csc"])
+def test_read_only_view_is_the_same_memory_and_its_flag_cannot_be_set_back(kind):
+    # read_only_view gave X.view() with the writeable flag off (sparse: its
+    # data, indices and indptr likewise); an expert could set the flag back
+    # (X.flags.writeable = True) and write into the caller's X.
+    X = _lockable_inputs()[kind]
+    view = read_only_view(X)
+    arrays = ([(view.data, X.data), (view.indices, X.indices), (view.indptr, X.indptr)]
+              if sp.issparse(X) else [(view, X)])
+    assert type(view) is type(X)
+    for locked, original in arrays:
+        assert np.shares_memory(locked, original)        # no copy
+        assert locked.dtype == original.dtype and locked.strides == original.strides
+        with pytest.raises(ValueError, match="WRITEABLE"):
+            locked.flags.writeable = True
+        assert original.flags.writeable                  # the caller's own flag untouched
+
+
+@pytest.mark.parametrize("kind", ["dense", "csr"])
+def test_an_expert_cannot_write_into_the_callers_X_by_setting_the_flag(kind):
+    X = _lockable_inputs()[kind]
+    y = np.arange(40.0)
+    before = X.copy()
+    model = EnsembleRegressor([("writer", _FlagSetter()), ("ridge", Ridge())])
+    with pytest.raises(ValueError, match=r"'writer'.*WRITEABLE"):
+        model.fit(X, y)
+    changed = (X != before).nnz if sp.issparse(X) else np.sum(X != before)
+    assert changed == 0
+
