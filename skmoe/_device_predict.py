@@ -165,7 +165,11 @@ def weights_and_outputs(mixture, X):
     n_classes = len(mixture.classes_) if mixture._is_classifier else None
     device_x = _DeviceX(X)
     gate = mixture.gate_
-    log_weights = gate.log_proba_tensor(device_x.on(gate.device_))
+    # The gate's predict_proba itself, on X already on its device: torch's
+    # logsumexp and exp (log_proba_tensor) gave weights an ulp or two off
+    # numpy's, so a float array's predictions differed (1.8e-14) from its
+    # DataFrame's, which takes the gate's predict_proba.
+    weights = gate.predict_proba(device_x.on(gate.device_))
     shape = (n, n_experts) + ((n_classes,) if n_classes else ())
     outputs = np.empty(shape)
     done = set()
@@ -192,4 +196,4 @@ def weights_and_outputs(mixture, X):
         else:
             outputs[:, rest] = regression_outputs([names[i] for i in rest],
                                                   [experts[i] for i in rest], X)
-    return to_host(torch.exp(log_weights)), outputs
+    return weights, outputs

@@ -80,3 +80,23 @@ def test_an_expert_cannot_write_into_the_callers_X_by_setting_the_flag(kind):
     changed = (X != before).nnz if sp.issparse(X) else np.sum(X != before)
     assert changed == 0
 
+
+def test_a_float_arrays_predictions_are_its_dataframes_to_the_last_bit():
+    # A float array's predict took the batched device path, whose gate weights
+    # were torch's exp(logits - logsumexp(logits)); a DataFrame's took the
+    # gate's predict_proba (numpy's): the same fitted EM mixture predicted
+    # up to 1.8e-14 apart on make_regimes' array and its frame (and a
+    # classifier's probabilities 1.1e-16 apart).
+    X, y = make_regimes(n_samples=200, random_state=0)
+    X = np.asarray(X, dtype=float)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0)),
+               ("knn", make_pipeline(StandardScaler(), KNeighborsRegressor(7)))]
+    mixture = _fit_quietly(MixtureOfExpertsRegressor(experts, training="em", max_iter=5,
+                                                     random_state=0), frame, y)
+    on_array = _fit_quietly(clone(mixture), X, y)
+    assert on_array.log_likelihood_ == mixture.log_likelihood_
+    assert np.array_equal(on_array.predict(X), mixture.predict(frame))
+    weights, _ = on_array._weights_and_outputs(X)
+    assert np.array_equal(weights, on_array.gate_.predict_proba(on_array._gate_view(X)))
+
