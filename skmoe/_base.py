@@ -1282,8 +1282,10 @@ def _recorded_expert_warnings(name, estimator):
     fits[name] = fits.get(name, 0) + 1
     with warnings.catch_warnings(record=True) as caught:
         yield
-    for w in caught:
-        key = (type(estimator).__name__, w.category, str(w.message), w.filename, w.lineno)
+    # Counted once per fit that gave it: "in k of its n fits" said 10 of 5
+    # for an expert that warned twice in each of its 5 fits.
+    for key in dict.fromkeys((type(estimator).__name__, w.category, str(w.message),
+                              w.filename, w.lineno) for w in caught):
         by_name = gathered.setdefault(key, {})
         by_name[name] = by_name.get(name, 0) + 1
 

@@ -100,3 +100,30 @@ def test_a_float_arrays_predictions_are_its_dataframes_to_the_last_bit():
     weights, _ = on_array._weights_and_outputs(X)
     assert np.array_equal(weights, on_array.gate_.predict_proba(on_array._gate_view(X)))
 
+
+class _TwiceNoisy(RegressorMixin, BaseEstimator):
+    """A Ridge whose fit gives the same warning twice."""
+
+    def fit(self, X, y, sample_weight=None):
+        for _ in range(2):
+            warnings.warn("twice noisy", RuntimeWarning)
+        self.model_ = Ridge().fit(X, y, sample_weight)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_in_k_of_its_n_fits_counts_fits_not_warnings():
+    # An expert that gave one warning twice in each of its fits (seen under
+    # simplefilter('always')) was said to give it "in 10 of its 5 fits".
+    X, y = make_regimes(n_samples=120, random_state=0)
+    mixture = MixtureOfExpertsRegressor([("noisy", _TwiceNoisy()), ("ridge", Ridge())],
+                                        training="em", max_iter=3, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mixture.fit(X, y)
+    texts = [str(w.message) for w in caught if "twice noisy" in str(w.message)]
+    assert len(texts) == 1
+    n_fits = int(re.search(r"in (\d+) of its (\d+) fits", texts[0]).group(2))
+    assert f"in {n_fits} of its {n_fits} fits" in texts[0]
