@@ -1234,6 +1234,10 @@ def _systematic_resample(weight, rng):
 # (:func:`expert_warnings_once`): {(type, category, text, file, line):
 # {expert name: count}}, and each expert's number of fits under "fits".
 _EXPERT_WARNINGS = contextvars.ContextVar("skmoe_expert_warnings", default=None)
+# While one expert fits inside such a block: the (category, text, file, line)
+# of warnings that a composition nested in it (a mixture or an ensemble as an
+# expert) gathered, handed up to be counted as this expert's.
+_NESTED_WARNINGS = contextvars.ContextVar("skmoe_nested_expert_warnings", default=None)
 
 
 @contextlib.contextmanager
@@ -1249,8 +1253,10 @@ def expert_warnings_once(owner):
     raised: an ignored one is not recorded, an error still stops the fit);
     on leaving it each distinct warning is given once, its text first (so
     that filters on the message still match), then the experts that gave it
-    and in how many of their fits. Fits in other processes (``n_jobs``) warn
-    there, as before.
+    and in how many of their fits. A composition that is itself an expert
+    of one (a mixture of mixtures) hands its warnings up: they are given
+    once, as its enclosing expert's. Fits in other processes (``n_jobs``)
+    warn there, as before.
     """
     gathered = {"fits": {}}
     token = _EXPERT_WARNINGS.set(gathered)
@@ -1259,6 +1265,15 @@ def expert_warnings_once(owner):
     finally:
         _EXPERT_WARNINGS.reset(token)
     fits = gathered.pop("fits")
+    enclosing = _NESTED_WARNINGS.get()
+    if enclosing is not None:
+        # An expert of an enclosing composition: its warnings are that expert's,
+        # counted once per enclosing fit. Given here with our counts, each of
+        # its fits gave a text of its own ("in 4 of its 5 fits", "in 1 of its
+        # 5 fits"), which the enclosing one counted as two warnings.
+        enclosing.update(dict.fromkeys((category, text, filename, lineno)
+                                       for _, category, text, filename, lineno in gathered))
+        return
     for (kind, category, text, filename, lineno), by_name in gathered.items():
         names = list(by_name)
         shown = ", ".join(repr(n) for n in names[:5]) + (
@@ -1280,12 +1295,18 @@ def _recorded_expert_warnings(name, estimator):
         return
     fits = gathered["fits"]
     fits[name] = fits.get(name, 0) + 1
-    with warnings.catch_warnings(record=True) as caught:
-        yield
+    nested = {}
+    token = _NESTED_WARNINGS.set(nested)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield
+    finally:
+        _NESTED_WARNINGS.reset(token)
     # Counted once per fit that gave it: "in k of its n fits" said 10 of 5
     # for an expert that warned twice in each of its 5 fits.
-    for key in dict.fromkeys((type(estimator).__name__, w.category, str(w.message),
-                              w.filename, w.lineno) for w in caught):
+    given = [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+    for key in dict.fromkeys((type(estimator).__name__, *warning)
+                             for warning in [*given, *nested]):
         by_name = gathered.setdefault(key, {})
         by_name[name] = by_name.get(name, 0) + 1
 

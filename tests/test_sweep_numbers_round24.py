@@ -127,3 +127,42 @@ def test_in_k_of_its_n_fits_counts_fits_not_warnings():
     assert len(texts) == 1
     n_fits = int(re.search(r"in (\d+) of its (\d+) fits", texts[0]).group(2))
     assert f"in {n_fits} of its {n_fits} fits" in texts[0]
+
+
+class _WarnsOnLargeFits(RegressorMixin, BaseEstimator):
+    """A Ridge whose fit warns on more than ``above`` rows."""
+
+    def __init__(self, above=40):
+        self.above = above
+
+    def fit(self, X, y, sample_weight=None):
+        if len(y) > self.above:
+            warnings.warn("a large fit", RuntimeWarning)
+        self.model_ = Ridge().fit(X, y, sample_weight)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_a_nested_mixtures_warning_is_given_once_with_the_enclosing_count():
+    # A mixture as an expert of a mixture gave its warning once per inner fit,
+    # each with its own "in k of its n fits", which the outer one counted as
+    # distinct warnings: one outer fit gave two, its inner expert "in 4 of its
+    # 5 fits" and "in 1 of its 5 fits", where it gave it in all 5.
+    X, y = make_regimes(n_samples=150, random_state=0)
+
+    def inner():
+        return MixtureOfExpertsRegressor([("large", _WarnsOnLargeFits()), ("ridge", Ridge())],
+                                         training="em", max_iter=3, random_state=0)
+
+    outer = MixtureOfExpertsRegressor([("inner", inner()), ("ridge", Ridge())],
+                                      training="em", max_iter=3, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        outer.fit(X, y)
+    texts = [str(w.message) for w in caught if "a large fit" in str(w.message)]
+    assert len(texts) == 1
+    assert "Expert 'inner' (MixtureOfExpertsRegressor)" in texts[0]
+    k, n = map(int, re.search(r"in (\d+) of its (\d+) fits", texts[0]).groups())
+    assert k == n > 1
