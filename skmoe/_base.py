@@ -1255,8 +1255,8 @@ def expert_warnings_once(owner):
     that filters on the message still match), then the experts that gave it
     and in how many of their fits. A composition that is itself an expert
     of one (a mixture of mixtures) hands its warnings up: they are given
-    once, as its enclosing expert's. Fits in other processes (``n_jobs``)
-    warn there, as before.
+    once, as its enclosing expert's. Fits in joblib jobs (``n_jobs``) keep
+    their records in the job and hand them back (:func:`gathered_jobs`).
     """
     gathered = {"fits": {}}
     token = _EXPERT_WARNINGS.set(gathered)
@@ -1284,6 +1284,50 @@ def expert_warnings_once(owner):
             f"{text}\n({who} ({kind}) of {owner} gave this warning in {count} of "
             f"{'its' if len(names) == 1 else 'their'} {total} fit{'s' if total > 1 else ''}; "
             "shown once.)", category, filename, lineno)
+
+
+def _gathered_call(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` and the warnings its expert fits gave.
+
+    A joblib job of a fit within :func:`expert_warnings_once`: in another
+    process (``n_jobs``) the block's records are not there, and each fit's
+    warnings were given there, once per fit (5 from one EM fit with
+    ``n_jobs=2``, none of them seen by ``catch_warnings`` around it).
+    """
+    gathered = {"fits": {}}
+    token = _EXPERT_WARNINGS.set(gathered)
+    try:
+        return function(*args, **kwargs), gathered
+    finally:
+        _EXPERT_WARNINGS.reset(token)
+
+
+def gathered_jobs(parallel, jobs, run=None):
+    """``run(parallel, jobs)``, each job's expert warnings added to the block's.
+
+    ``jobs``: ``(function, args, kwargs)`` of scikit-learn's ``delayed``;
+    ``run``: how to run them, ``parallel(jobs)`` by default. Outside
+    :func:`expert_warnings_once`, ``run(parallel, jobs)`` as it is.
+    """
+    if run is None:
+        def run(parallel, jobs):
+            return parallel(jobs)
+    gathered = _EXPERT_WARNINGS.get()
+    if gathered is None:
+        return run(parallel, jobs)
+    from sklearn.utils.parallel import delayed
+    wrapped = [delayed(_gathered_call)(getattr(function, "function", function), *args,
+                                       **kwargs) for function, args, kwargs in jobs]
+    results = []
+    for result, part in run(parallel, wrapped):
+        for name, count in part.pop("fits").items():
+            gathered["fits"][name] = gathered["fits"].get(name, 0) + count
+        for key, by_name in part.items():
+            into = gathered.setdefault(key, {})
+            for name, count in by_name.items():
+                into[name] = into.get(name, 0) + count
+        results.append(result)
+    return results
 
 
 @contextlib.contextmanager

@@ -30,7 +30,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
-from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, rebuilt_error
+from ._base import (_REBUILDABLE_ERRORS, checked_score, fit_expert, gathered_jobs,
+                    rebuilt_error)
 from ._data import (n_samples, normalised_weights, read_only_view, refuse_unreadable_tensor,
                     take_rows)
 from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
@@ -597,7 +598,8 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
     jobs += [delayed(fit_predict)(fit, names[i], templates[i], X, y, train, test, weights[i],
                                   seeds[i], fit_params[i], predict)
              for i in experts for train, test in splits]
-    done = run_jobs(parallel, jobs, "out-of-fold fits")
+    done = gathered_jobs(parallel, jobs,
+                         lambda parallel, jobs: run_jobs(parallel, jobs, "out-of-fold fits"))
     first = done[n_full][1]
     outputs = np.empty((n_samples(X), len(names)) + first.shape[1:])
     for (i, test), (_, out) in zip(fold_jobs, done[n_full:]):
@@ -618,9 +620,10 @@ def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_par
           fit=fit_expert):
     """Every expert fitted once on all rows (arguments as in :func:`cross_fit`)."""
     weights, seeds, fit_params = _expert_args(names, weights, seeds, fit_params)
-    return run_jobs(parallel, (delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None,
-                                                    weights[i], seeds[i], fit_params[i])
-                               for i in range(len(names))), "expert fits")
+    jobs = [delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None, weights[i], seeds[i],
+                                 fit_params[i]) for i in range(len(names))]
+    return gathered_jobs(parallel, jobs,
+                         lambda parallel, jobs: run_jobs(parallel, jobs, "expert fits"))
 
 
 class CrossFitAverage(BaseEstimator):

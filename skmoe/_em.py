@@ -60,6 +60,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
+from ._base import gathered_jobs
 from ._candidates import rival_routing, rival_wins, routed_task_loss
 from ._data import kmeans_space
 from ._likelihood import (categorical_log_likelihood, floored_renormalised,
@@ -181,8 +182,9 @@ def _match_regions_to_experts(problem, labels, folds, parallel, rng):
     M = problem.n_experts
     regions = [np.flatnonzero(labels == j) for j in range(M)]
     seed = rng.randint(2**31 - 1)
-    scores = parallel(delayed(_region_score)(problem, i, regions[j], folds, seed + i)
-                      for i in range(M) for j in range(M))
+    scores = gathered_jobs(parallel, [delayed(_region_score)(problem, i, regions[j], folds,
+                                                             seed + i)
+                                      for i in range(M) for j in range(M)])
     # Each region counts by its rows' total weight, not their number: a region
     # of 6 rows of weight 20 outweighs 30 rows of weight 1, as their
     # duplicates would (by their count the line went to the light region, and
@@ -676,9 +678,12 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     settings = (max_iter, tol, init_params)
     jobs = effective_n_jobs(n_jobs)
     if n_init > 1 and jobs > 1:
-        results = Parallel(n_jobs=min(n_init, jobs))(
-            delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing)
-            for (gate, folds), r in zip(starts, rngs))
+        # (gathered_jobs: the runs' expert warnings were given in their processes,
+        # once per fit, and not once per fit of the mixture.)
+        results = gathered_jobs(
+            Parallel(n_jobs=min(n_init, jobs)),
+            [delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing)
+             for (gate, folds), r in zip(starts, rngs)])
     else:
         with Parallel(n_jobs=n_jobs) as parallel:
             results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,

@@ -28,7 +28,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
-from ._base import fit_expert
+from ._base import fit_expert, gathered_jobs
 from ._data import check_target_scale, kmeans_space, mean_and_scale, read_only_view
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
@@ -261,10 +261,11 @@ def m_step_leaves(problem, W, seed, parallel, old):
         # sample_weight: the mixture leaves the others out).
         fit_W = W.copy()
         fit_W[:, few] += 1e-12 * (W[:, few].max(axis=0) + 1e-12)
-    experts = parallel(delayed(fit_expert)(
+    # (gathered_jobs: with n_jobs, each leaf's warnings came from its process, once per fit.)
+    experts = gathered_jobs(parallel, [delayed(fit_expert)(
         name, clone(template), X, y, fit_W[:, j], seed + j, classes_needed=bool(n_classes),
         n_classes=n_classes or None)
-        for j, (name, template) in enumerate(zip(names, problem.templates)))
+        for j, (name, template) in enumerate(zip(names, problem.templates))])
     outputs = leaf_outputs(names, experts, X, n_classes)
     if not n_classes:
         check_not_diverging((outputs - problem.y_mean) / problem.y_scale, names)

@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
 from skmoe._data import read_only_view
 from skmoe.datasets import make_regimes
 
@@ -166,3 +166,29 @@ def test_a_nested_mixtures_warning_is_given_once_with_the_enclosing_count():
     assert "Expert 'inner' (MixtureOfExpertsRegressor)" in texts[0]
     k, n = map(int, re.search(r"in (\d+) of its (\d+) fits", texts[0]).groups())
     assert k == n > 1
+
+
+@pytest.mark.parametrize("model", ["em", "hme", "em_n_init"])
+def test_n_jobs_gives_an_experts_warning_once_as_one_job_does(model):
+    # With n_jobs=2 the experts' fits ran in other processes, where no record
+    # was kept: each fit gave its warning there (5 from one EM fit, 10 with
+    # n_init=2), and a catch_warnings(record=True) around fit saw none.
+    X, y = make_regimes(n_samples=120, random_state=0)
+
+    def make(n_jobs):
+        experts = [("noisy", _TwiceNoisy()), ("ridge", Ridge())]
+        if model == "hme":
+            return HierarchicalMixtureRegressor(experts, branching=(2,), max_iter=3,
+                                                random_state=0, n_jobs=n_jobs)
+        return MixtureOfExpertsRegressor(experts, training="em", max_iter=3, random_state=0,
+                                         n_init=2 if model == "em_n_init" else 1,
+                                         n_jobs=n_jobs)
+
+    texts = {}
+    for n_jobs in (None, 2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            make(n_jobs).fit(X, y)
+        texts[n_jobs] = [str(w.message) for w in caught if "twice noisy" in str(w.message)]
+    assert len(texts[None]) == 1
+    assert texts[2] == texts[None]
