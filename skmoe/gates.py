@@ -428,8 +428,10 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     def log_proba_tensor(self, X):
         """Log gate weights as a float64 tensor on the device, shape (n, n_experts).
 
-        The device-side twin of :meth:`predict_log_proba`; used by the
-        mixture's predict to keep X on the device.
+        The device-side twin of :meth:`predict_log_proba`, equal to it within
+        an ulp or two (torch's logsumexp, not numpy's); the mixture's predict
+        takes :meth:`predict_proba` of X on the device instead, so that an
+        array predicts what its DataFrame does to the last bit.
 
         Parameters
         ----------
