@@ -349,7 +349,8 @@ def _check_group_folds_keep_classes(folds, labels, codes, cv, classes=None):
                 "fewer folds.")
 
 
-def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=None):
+def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=None,
+                 sample_weight=None):
     """The folds that ``fit(X, y, groups=groups)`` uses for ``cv``: whole groups.
 
     Parameters
@@ -365,6 +366,9 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
         ``cv`` is 'auto': fewer folds where there are fewer groups.
     classes : array-like, default=None
         The labels ``y`` encodes (named in the errors).
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The folds an int or 'auto' ``cv`` makes are of the rows of positive
+        weight (those fitted on); rows of zero weight are in no fold.
 
     Returns
     -------
@@ -378,15 +382,28 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
         return None
     labels = np.asarray(y) if classifier and np.ndim(y) == 1 else None
     if n_folds is not None:
+        # Of the rows fitted on: made of all rows, a group or a class whose
+        # rows all had zero weight still counted, and the folds the trainers
+        # kept (those with a test row of positive weight) were fewer than cv
+        # asked for, or left a class out of one's training rows -- blamed on
+        # "cv (the 3 splits given)", which the user never gave.
+        rows = (None if sample_weight is None or np.all(np.asarray(sample_weight) > 0)
+                else np.flatnonzero(np.asarray(sample_weight) > 0))
+        if rows is not None:
+            codes = codes[rows]
+            labels = None if labels is None else labels[rows]
         n_groups = len(np.unique(codes))
         if auto and n_folds > n_groups >= 2:
             n_folds = n_groups
         if n_folds > n_groups:
+            of = "" if rows is None else " among the rows of positive sample_weight"
             raise ValueError(f"cv={cv!r} asks for {n_folds} folds of whole groups, but "
-                             f"groups has {n_groups}. Lower cv.")
+                             f"groups has {n_groups}{of}. Lower cv.")
         folds = folds_of_groups(n_folds, codes, labels)
         if labels is not None:
             _check_group_folds_keep_classes(folds, labels, codes, cv, classes)
+        if rows is not None:     # numbered among all the rows given, as the trainers expect
+            folds = [(rows[train], rows[test]) for train, test in folds]
         return folds
     if hasattr(cv, "split"):
         splits = list(cv.split(X, labels, codes))

@@ -266,7 +266,8 @@ class _BaseEnsemble(_BaseExpertComposition):
                 cv = cv_of_groups(self.cv, self._inner_fold_count(y), X, y, groups,
                                   classifier=self._is_classifier,
                                   auto=isinstance(self.cv, str),
-                                  classes=self.classes_ if self._is_classifier else None)
+                                  classes=self.classes_ if self._is_classifier else None,
+                                  sample_weight=sample_weight)
             if sample_weight is not None:
                 # A row of zero weight is a row left out: kept, it moved the
                 # other rows' folds, and so the weights chosen. (Leaving one

@@ -142,7 +142,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         self._cv_of_groups = None if groups is None else cv_of_groups(
             self.cv, self._inner_fold_count(y), X, y, groups,
             classifier=self._is_classifier, auto=isinstance(self.cv, str),
-            classes=self.classes_ if self._is_classifier else None)
+            classes=self.classes_ if self._is_classifier else None,
+            sample_weight=sample_weight)
         try:
             return self._fit_rows(X, y, sample_weight, n_classes)
         finally:

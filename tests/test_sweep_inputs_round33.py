@@ -1,0 +1,79 @@
+"""Bad-input sweep, round 33: fit(groups=...) and the DataFrames experts get.
+
+Each test here failed before the fix it names.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor)
+
+REG = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+CLF = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3,
+                                                                     random_state=0))]
+
+
+def _grouped(n_groups=12, per=8, seed=0):
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n_groups), per)
+    X = np.c_[rng.normal(size=len(groups)), rng.normal(size=n_groups)[groups]]
+    return X, X[:, 0] + 0.3 * rng.normal(size=len(groups)), groups
+
+
+def _regressors(cv):
+    return [MixtureOfExpertsRegressor(REG, cv=cv, random_state=0),
+            EnsembleRegressor(REG, weights="greedy", cv=cv, random_state=0)]
+
+
+@pytest.mark.parametrize("i", [0, 1])
+def test_group_folds_are_made_of_the_rows_of_positive_weight(i):
+    # Two groups of positive weight, both in one of GroupKFold's folds of all
+    # twelve: the folds were made of all rows, and the one left with their
+    # rows had none to train on -- "Split 1 of cv has no training row of
+    # positive sample_weight", of splits the user never gave (cv='auto').
+    X, y, groups = _grouped()
+    folds = list(GroupKFold(5).split(X, y, groups))
+    together = np.unique(groups[folds[1][1]])[:2]
+    weight = np.isin(groups, together).astype(float)
+    model = _regressors("auto")[i]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y, sample_weight=weight, groups=groups)
+    kept = weight > 0
+    plain = _regressors("auto")[i]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain.fit(X[kept], y[kept], groups=groups[kept])
+    np.testing.assert_allclose(model.predict(X), plain.predict(X))
+
+
+@pytest.mark.parametrize("i", [0, 1])
+def test_an_int_cv_counts_the_groups_of_positive_weight(i):
+    # cv=5 on 4 groups of positive weight (8 of 12 weighted zero) ran silently
+    # on the 3 folds that kept a test row.
+    X, y, groups = _grouped()
+    weight = np.isin(groups, [0, 5, 6, 7]).astype(float)
+    with pytest.raises(ValueError, match="5 folds of whole groups, but groups has 4 among "
+                                         "the rows of positive sample_weight"):
+        _regressors(5)[i].fit(X, y, sample_weight=weight, groups=groups)
+
+
+@pytest.mark.parametrize("model", [
+    MixtureOfExpertsClassifier(CLF, cv=3, random_state=0),
+    EnsembleClassifier(CLF, weights="greedy", cv=3, random_state=0)],
+    ids=["mixture", "ensemble"])
+def test_a_class_whose_weighted_rows_are_in_one_group_is_named(model):
+    # Class 'rare' in 4 groups, 3 of them weighted zero: the check counted 4
+    # groups, and the fold left without it was blamed on "cv (the 3 splits
+    # given) ... is y sorted by class?".
+    X, _, groups = _grouped()
+    y = np.where(groups < 4, "rare", np.where(X[:, 0] > 0, "hi", "lo")).astype(object)
+    weight = np.where(np.isin(groups, [0, 1, 2]), 0.0, 1.0)
+    with pytest.raises(ValueError, match="Class 'rare' is in 1 group, and the 3 folds"):
+        model.fit(X, y, sample_weight=weight, groups=groups)
