@@ -484,9 +484,11 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         Rows held out for early stopping (the best epoch's weights are kept:
         the stacked gate's last epoch that improved by more than ``tol``);
         0 trains for ``max_epochs`` on all rows. With ``cv`` your own splits
-        the stacked gate holds out whole test folds of them instead, drawn
-        until they hold this share of its rows (one fold or more, never all:
-        one of five ``GroupKFold`` folds, a quarter of its rows).
+        the stacked gate holds out whole test folds of them instead (joint
+        training -- ``top_k``, routing losses, torch experts -- too, of
+        splits given as a list or made by ``fit(groups=...)``), drawn until
+        they hold this share of its rows (one fold or more, never all: one
+        of five ``GroupKFold`` folds, a quarter of its rows).
     n_iter_no_change : int, default=10
         Early-stopping patience in epochs.
     device : str or None, default='auto'
