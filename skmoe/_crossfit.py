@@ -411,6 +411,11 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
         splits = list(cv)
     splits = check_splits(splits, n_rows, cv)
     check_splits_keep_groups(splits, codes)
+    if labels is not None and hasattr(cv, "split"):
+        # (A class in one group, which LeaveOneGroupOut leaves out of a fold's
+        # training rows, was blamed on "cv (the 15 splits given)", with advice
+        # to shuffle or stratify them: the splitter made them of the groups.)
+        _check_group_folds_keep_classes(splits, labels, codes, cv, classes)
     return splits
 
 

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
@@ -103,3 +103,19 @@ def test_joint_training_stops_early_on_whole_groups(monkeypatch, options):
                                   **options).fit(X, y, groups=groups)
     (val, train), = seen
     assert len(val) and not set(groups[val]) & set(groups[train])
+
+
+@pytest.mark.parametrize("model", [
+    MixtureOfExpertsClassifier(CLF, cv=LeaveOneGroupOut(), random_state=0),
+    EnsembleClassifier(CLF, weights="greedy", cv=LeaveOneGroupOut(), random_state=0)],
+    ids=["mixture", "ensemble"])
+def test_a_class_in_one_group_is_named_for_a_group_splitter(model):
+    # LeaveOneGroupOut split by the groups given to fit, a class in one
+    # group: blamed on "cv (the 12 splits given)", "Shuffle or stratify the
+    # folds ... is y sorted by class?"
+    X, _, groups = _grouped()
+    y = np.where(X[:, 0] > 0, "hi", "lo").astype(object)
+    y[:3] = "few"
+    with pytest.raises(ValueError, match="Class 'few' is in 1 group, and the 12 folds of "
+                                         "whole groups that cv=LeaveOneGroupOut"):
+        model.fit(X, y, groups=groups)
