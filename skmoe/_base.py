@@ -11,6 +11,7 @@ homogeneous mixture.  Parameter handling (``tree__max_depth`` in
 import contextlib
 import contextvars
 import difflib
+import inspect
 import numbers
 import warnings
 
@@ -755,6 +756,14 @@ def _refuse_misnamed_fit_params(estimator, fit_params):
                    "weights=[...]))" if "weights" in estimator.get_params(deep=False) else "")
             raise TypeError(f"{name}.fit got the keyword {key}=, which it does not take: "
                             f"the rows' weights are its sample_weight{own}.")
+        if (key != "groups" and "groups" in inspect.signature(estimator.fit).parameters
+                and (key in ("group_labels", "grouping", "clusters", "cluster")
+                     or difflib.get_close_matches(key, ["groups"], n=1, cutoff=0.8))):
+            # ("Passing extra keyword arguments ... is only supported if
+            # enable_metadata_routing=True" sent fit(X, y, group=g) to routing,
+            # where it fails again: "not routed to any object".)
+            raise TypeError(f"{name}.fit got the keyword {key}=, which it does not take: "
+                            "the rows' groups are its groups, fit(X, y, groups=groups).")
 
 
 def _holds_pipeline(estimator):

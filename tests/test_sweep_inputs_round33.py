@@ -119,3 +119,15 @@ def test_a_class_in_one_group_is_named_for_a_group_splitter(model):
     with pytest.raises(ValueError, match="Class 'few' is in 1 group, and the 12 folds of "
                                          "whole groups that cv=LeaveOneGroupOut"):
         model.fit(X, y, groups=groups)
+
+
+@pytest.mark.parametrize("key", ["group", "Groups", "groups_"])
+def test_groups_misspelt_is_named(key):
+    # fit(X, y, group=g) got scikit-learn's "Passing extra keyword arguments
+    # ... is only supported if enable_metadata_routing=True", where it fails
+    # again ("not routed to any object").
+    X, y, groups = _grouped()
+    with pytest.raises(TypeError, match=f"got the keyword {key}=.*fit\\(X, y, groups=groups\\)"):
+        MixtureOfExpertsRegressor(REG).fit(X, y, **{key: groups})
+    with pytest.raises(TypeError, match="its groups"):
+        EnsembleRegressor(REG, weights="greedy").fit(X, y, **{key: groups})
