@@ -295,18 +295,26 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                        method_mapping=MethodMapping().add(caller="fit", callee="fit"))
         return router
 
-    def _route_fit_params(self, fit_params):
-        """Metadata for each expert's ``fit``, ``{name: dict}`` ({} without routing)."""
+    def _route_fit_params(self, fit_params, groups=None):
+        """Metadata for each expert's ``fit``, ``{name: dict}`` ({} without routing).
+
+        ``groups``, which ``fit`` takes for its own folds, goes to the experts
+        that request it too (as ``GridSearchCV`` gives its estimator the
+        groups its splitter uses): a nested mixture's
+        ``set_fit_request(groups=True)`` was ignored without a word.
+        """
         if not _routing_enabled():
             _refuse_misnamed_fit_params(self, fit_params)
             _raise_for_params(fit_params, self, "fit")  # extra metadata needs routing
             return {}
+        if groups is not None:
+            fit_params = dict(fit_params, groups=groups)
         routed = process_routing(self, "fit", **fit_params)
         return {name: dict(routed[name].fit) for name, est in self._expert_list()
                 if not isinstance(est, str)}
 
     def _validate_weighted_fit(self, X, y, sample_weight, fit_params, members, why,
-                               check_experts=None):
+                               check_experts=None, groups=None):
         """``fit``'s checks for the compositions that refit their experts on
         changing weights (the mixtures, HME): X, y and relative weights (ones
         where None). ``check_experts`` (callable) runs after the parameters'
@@ -322,7 +330,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         if check_experts is not None:
             check_experts()
         asked = {name: sorted(params)
-                 for name, params in self._route_fit_params(fit_params).items() if params}
+                 for name, params in self._route_fit_params(fit_params, groups).items()
+                 if params}
         aliased = sorted(name for name, params in asked.items() if "sample_weight" in params)
         if aliased:
             # An expert taking its sample_weight from a key of another name

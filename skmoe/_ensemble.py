@@ -209,7 +209,7 @@ class _BaseEnsemble(_BaseExpertComposition):
         """Validate, learn the weights if asked, and fit every expert on all rows."""
         self._forget_fit()
         self._validate_params()
-        routed = self._route_fit_params(fit_params)
+        routed = self._route_fit_params(fit_params, groups)
         X, y = self._check_raw_X_y(X, y)
         X = read_only_view(X)   # no expert can change the caller's X
         sample_weight = check_sample_weight(sample_weight, X)
@@ -475,7 +475,8 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
             chosen on folds of whole groups (an int or 'auto' ``cv``: that
             many ``GroupKFold`` folds, stratified for a classifier; a
             splitter is split with them). With metadata routing, request it
-            with ``set_fit_request(groups=True)``.
+            with ``set_fit_request(groups=True)``; an expert that requests
+            it too (a nested mixture) gets those of the rows it is fitted on.
         **fit_params : dict
             Other metadata for the experts' ``fit``; only with metadata
             routing enabled, routed as the experts request.

@@ -122,7 +122,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         self.collapse_action = collapse_action
 
     # ------------------------------------------------------------------ fit
-    def _validate_inputs(self, X, y, sample_weight, fit_params):
+    def _validate_inputs(self, X, y, sample_weight, fit_params, groups=None):
         def check_experts():
             # The copies against the rows first: the data's checks ask every
             # expert, and n_experts=10**6 asked a million (12 s for 10**5).
@@ -134,7 +134,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
 
         return self._validate_weighted_fit(X, y, sample_weight, fit_params, "experts", (
             "the experts are refitted on changing subsets of the rows and receive only "
-            "their weights"), check_experts=check_experts)
+            "their weights"), check_experts=check_experts, groups=groups)
 
     def _fit(self, X, y, sample_weight, n_classes, groups=None):
         # With groups, the folds of whole groups stand in for cv while fitting
@@ -711,7 +711,7 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         -------
         self : MixtureOfExpertsRegressor
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params, groups)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsRegressor.")
         return self._fit(X, y.astype(np.float64), sample_weight, None, groups)
@@ -847,7 +847,7 @@ collapse_action
         -------
         self : MixtureOfExpertsClassifier
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
+        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params, groups)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")
         self._label_encoder, codes = encode_class_labels(y)

@@ -7,12 +7,16 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+import skmoe._moe as moe_module
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor)
+from skmoe._crossfit import folds_of_groups, group_codes
 
 REG = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
 CLF = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3,
@@ -131,3 +135,32 @@ def test_groups_misspelt_is_named(key):
         MixtureOfExpertsRegressor(REG).fit(X, y, **{key: groups})
     with pytest.raises(TypeError, match="its groups"):
         EnsembleRegressor(REG, weights="greedy").fit(X, y, **{key: groups})
+
+
+def test_an_expert_that_requests_groups_gets_them(monkeypatch):
+    # A mixture nested in a greedy ensemble, set_fit_request(groups=True): the
+    # ensemble used groups for its own folds and gave the mixture none (its
+    # folds were of rows, silently); the mixture, which routes nothing but
+    # weights, ignored the request instead of refusing it.
+    X, y, groups = _grouped()
+    given = []
+    cv_of_groups = moe_module.cv_of_groups
+
+    def recorded(*args, **kwargs):
+        given.append(len(args[4]))
+        return cv_of_groups(*args, **kwargs)
+
+    monkeypatch.setattr(moe_module, "cv_of_groups", recorded)
+    with sklearn.config_context(enable_metadata_routing=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inner = MixtureOfExpertsRegressor(REG, max_epochs=3, random_state=0)
+        inner.set_fit_request(groups=True)
+        EnsembleRegressor([("moe", inner), ("ridge", Ridge())], weights="greedy", cv=3,
+                          random_state=0).fit(X, y, groups=groups)
+        # the fit on all rows, and one on each fold's training rows
+        folds = folds_of_groups(3, group_codes(groups, len(y)))
+        assert sorted(given) == sorted([len(y)] + [len(train) for train, _ in folds])
+        with pytest.raises(ValueError, match=r"asked for: \{'moe': \['groups'\]\}"):
+            MixtureOfExpertsRegressor([("moe", clone(inner)), ("ridge", Ridge())],
+                                      random_state=0).fit(X, y, groups=groups)
+
