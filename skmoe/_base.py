@@ -1550,7 +1550,7 @@ def _transform_read_only(transformer, method, X, *args):
     try:
         return getattr(transformer, method)(read_only_view(X), *args)
     except Exception as exc:
-        if "read-only" in str(exc):
+        if "read-only" in str(exc) or "WRITEABLE flag" in str(exc):
             raise rebuilt_error(exc, (
                 f"gate_transformer ({type(transformer).__name__}) failed in {method}: {exc} "
                 "(it gets X read-only, so that it cannot change your data or the experts' "
@@ -1563,7 +1563,9 @@ def _transform_read_only(transformer, method, X, *args):
 
 def read_only_hint(exc):
     """A hint for an expert that failed writing into its read-only input X."""
-    if "read-only" not in str(exc):
+    # (numpy's "cannot set WRITEABLE flag to True of this array": an expert
+    # that tried to make its read-only X writeable again.)
+    if "read-only" not in str(exc) and "WRITEABLE flag" not in str(exc):
         return ""
     return (" (the experts get their inputs read-only, so that no expert can change "
             "your data: this expert writes into its X, y or sample_weight; make it "

@@ -6,8 +6,10 @@ Each test here failed before the fix it names.
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
@@ -164,3 +166,30 @@ def test_an_expert_that_requests_groups_gets_them(monkeypatch):
             MixtureOfExpertsRegressor([("moe", clone(inner)), ("ridge", Ridge())],
                                       random_state=0).fit(X, y, groups=groups)
 
+
+
+class _FlagSetter(Ridge):
+    """Sets the WRITEABLE flag of its X (and y) back, then writes into them."""
+
+    def fit(self, X, y, sample_weight=None):
+        for given in (X.data if sparse.issparse(X) else np.asarray(X), np.asarray(y)):
+            given.setflags(write=True)
+            given[...] = 0
+        return super().fit(X, y, sample_weight)
+
+
+@pytest.mark.parametrize("kind", ["array", "sparse", "DataFrame"])
+def test_an_expert_cannot_make_the_callers_data_writeable(kind):
+    # A read-only view of an array or of a sparse matrix's arrays let an
+    # expert set the flag back: EnsembleRegressor's caller's X and y became
+    # zeros. (A DataFrame's blocks were already behind a read-only buffer.)
+    X, y, _ = _grouped()
+    given = {"array": X.copy(), "sparse": sparse.csr_matrix(X),
+             "DataFrame": pd.DataFrame(X.copy(), columns=["a", "b"])}[kind]
+    y_given = y.copy()
+    with pytest.raises(ValueError, match="cannot set WRITEABLE flag.*the experts get their "
+                                         "inputs read-only"):
+        EnsembleRegressor([("setter", _FlagSetter()), ("ridge", Ridge())]).fit(given, y_given)
+    dense = given.toarray() if sparse.issparse(given) else np.asarray(given)
+    np.testing.assert_array_equal(dense, X)
+    np.testing.assert_array_equal(y_given, y)
