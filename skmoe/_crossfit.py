@@ -277,13 +277,17 @@ def group_codes(groups, n_rows):
             raise ValueError(f"groups has {int(missing.sum())} missing labels (None, NaN or "
                              f"pd.NA; row {int(np.flatnonzero(missing)[0])} first); every "
                              "row needs its group.")
+    try:
+        return np.unique(values, return_inverse=True)[1].reshape(-1)
+    except TypeError:
         # Mixed types (1 and "1") cannot be sorted; refused rather than told
-        # apart by their text.
+        # apart by their text. (Refused whenever two types met, it turned
+        # away str with numpy's str_, int with int64, Timestamp with
+        # datetime: labels that compare and sort as one kind.)
         kinds = {type(v) for v in values}
-        if len(kinds) > 1:
-            raise ValueError("groups mixes label types (" + ", ".join(
-                sorted(k.__name__ for k in kinds)) + "): give one type.")
-    return np.unique(values, return_inverse=True)[1].reshape(-1)
+        raise ValueError("groups mixes label types that cannot be sorted together ("
+                         + ", ".join(sorted(k.__name__ for k in kinds))
+                         + "): give one type.") from None
 
 
 def check_splits_keep_groups(splits, codes):

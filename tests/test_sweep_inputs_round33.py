@@ -193,3 +193,25 @@ def test_an_expert_cannot_make_the_callers_data_writeable(kind):
     dense = given.toarray() if sparse.issparse(given) else np.asarray(given)
     np.testing.assert_array_equal(dense, X)
     np.testing.assert_array_equal(y_given, y)
+
+
+@pytest.mark.parametrize("kind", ["str and numpy str_", "int and numpy int64"])
+def test_group_labels_that_sort_together_are_taken(kind):
+    # A group column put together from a list and a numpy array holds str
+    # and np.str_ (or int and np.int64): refused as "groups mixes label
+    # types (str, str_): give one type", though they sort as one kind.
+    X, y, groups = _grouped()
+    if kind.startswith("str"):
+        plain = np.array([f"g{g}" for g in groups], dtype=object)
+        mixed = plain.copy()
+        mixed[::2] = [np.str_(v) for v in plain[::2]]
+    else:
+        plain = groups.astype(object)
+        mixed = plain.copy()
+        mixed[::2] = [np.int64(v) for v in plain[::2]]
+    fitted = MixtureOfExpertsRegressor(REG, random_state=0).fit(X, y, groups=mixed)
+    expected = MixtureOfExpertsRegressor(REG, random_state=0).fit(X, y, groups=plain)
+    np.testing.assert_array_equal(fitted.predict(X), expected.predict(X))
+    with pytest.raises(ValueError, match=r"mixes label types .*\(int, str\)"):
+        MixtureOfExpertsRegressor(REG).fit(
+            X, y, groups=np.array([1] + ["1"] * (len(y) - 1), dtype=object))
