@@ -401,8 +401,11 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
             n_folds = n_groups
         if n_folds > n_groups:
             of = "" if rows is None else " among the rows of positive sample_weight"
+            # (One group was told to "Lower cv", which cannot go below 2.)
+            fix = ("Lower cv." if n_groups >= 2 else
+                   "Folds of whole groups need two groups or more: fit without groups.")
             raise ValueError(f"cv={cv!r} asks for {n_folds} folds of whole groups, but "
-                             f"groups has {n_groups}{of}. Lower cv.")
+                             f"groups has {n_groups}{of}. {fix}")
         folds = folds_of_groups(n_folds, codes, labels)
         if labels is not None:
             _check_group_folds_keep_classes(folds, labels, codes, cv, classes)

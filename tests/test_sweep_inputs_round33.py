@@ -215,3 +215,14 @@ def test_group_labels_that_sort_together_are_taken(kind):
     with pytest.raises(ValueError, match=r"mixes label types .*\(int, str\)"):
         MixtureOfExpertsRegressor(REG).fit(
             X, y, groups=np.array([1] + ["1"] * (len(y) - 1), dtype=object))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_one_group_is_not_told_to_lower_cv(weighted):
+    # One group (or one of positive weight) was told "Lower cv.", which
+    # cannot go below 2 folds.
+    X, y, groups = _grouped()
+    weight = (groups == 0).astype(float) if weighted else None
+    one = groups if weighted else np.zeros(len(y))
+    with pytest.raises(ValueError, match="groups has 1.*need two groups or more"):
+        MixtureOfExpertsRegressor(REG).fit(X, y, sample_weight=weight, groups=one)
