@@ -25,7 +25,6 @@ learnable log noise variance per expert.
 """
 
 import math
-import numbers
 import time
 import warnings
 
@@ -39,7 +38,6 @@ from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_feature_names
 
 from ._candidates import picked_log_likelihood, rival_routing, rival_wins, routed_task_loss
-from ._crossfit import check_splits, rows_of_whole_folds
 from ._data import dense_numeric
 from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evaluate,
                      mixture_loss)
@@ -219,29 +217,18 @@ def _use_graphs(model, device, n_train, batch_size):
             and n_train // batch_size >= 8)
 
 
-def _split(sample_weight, validation_fraction, seed, device, user_tests=()):
+def _split(sample_weight, validation_fraction, seed, device):
     """Validation rows and training rows (every weight is positive: the
-    mixture leaves rows of zero weight out).
-
-    ``user_tests``: the test folds of the splits given as ``cv`` (those
-    ``fit(groups=...)`` makes are whole groups); with two or more, the
-    validation rows are whole ones of them, as the stacked gate's are.
-    """
+    mixture leaves rows of zero weight out)."""
     rng = np.random.RandomState(seed)
     n = len(sample_weight)
-    if validation_fraction and len(user_tests) > 1:
-        # (Rows shuffled into it let the gate and the torch experts go on
-        # learning the training groups while "improving" on rows of them.)
-        val = rows_of_whole_folds(user_tests, validation_fraction, n, rng)
-    else:
-        shuffled = rng.permutation(n)
-        n_val = int(round(validation_fraction * n))
-        n_val = n_val if 1 <= n_val <= n - 2 else 0
-        val = shuffled[:n_val]
+    shuffled = rng.permutation(n)
+    n_val = int(round(validation_fraction * n))
+    n_val = n_val if 1 <= n_val <= n - 2 else 0
     is_val = np.zeros(n, dtype=bool)
-    is_val[val] = True
+    is_val[shuffled[:n_val]] = True
     train = rng.permutation(np.flatnonzero(~is_val))
-    return (torch.as_tensor(val, device=device),
+    return (torch.as_tensor(shuffled[:n_val], device=device),
             torch.as_tensor(train, device=device))
 
 
@@ -250,8 +237,7 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
     with seeded_torch(seed):  # initial weights of the gate and experts, dropout
         gate, model = _build(problem, gate_template, differentiable, fixed, fixed_out, device,
                              seed, settings.routing, scaling)
-        val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device,
-                            settings.user_tests)
+        val, train = _split(problem.sample_weight, settings.validation_fraction, seed, device)
         graphs = _use_graphs(model, device, len(train), settings.batch_size)
         optimizer = _optimizer(model, gate, problem, settings.learning_rate, graphs)
         stepper = Stepper(model, optimizer, data, settings.batch_size, settings.loss, graphs)
@@ -479,13 +465,6 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         # Usually the same numbers as the gate's view: then one device copy.
         problem.torch_X_is_gate_X = (problem.torch_X.shape == problem.X.shape
                                      and np.array_equal(problem.torch_X, problem.X))
-    user_tests = ()
-    if cv is not None and not isinstance(cv, numbers.Integral) and not hasattr(cv, "split"):
-        # Splits given (fit(groups=...) makes them of whole groups), listed
-        # once: the fixed experts' out-of-fold fits and the early-stopping
-        # rows both follow them.
-        cv = check_splits(list(cv), len(problem.y), cv)
-        user_tests = [test for _, test in cv]
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, fixed_models, below_floor = fixed_outputs(
             problem, fixed, cv, rng.randint(2**31 - 1), parallel)
@@ -499,7 +478,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
-                     routing=routing, user_tests=user_tests)
+                     routing=routing)
     scaled = clone(gate_template).init(problem.X, problem.n_experts, 0, scaling=scaling,
                                        device=device)
     data = TrainingData.from_problem(problem, scaled, x_mean, x_scale, fixed_out, device,

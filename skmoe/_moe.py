@@ -484,11 +484,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         Rows held out for early stopping (the best epoch's weights are kept:
         the stacked gate's last epoch that improved by more than ``tol``);
         0 trains for ``max_epochs`` on all rows. With ``cv`` your own splits
-        the stacked gate holds out whole test folds of them instead (joint
-        training -- ``top_k``, routing losses, torch experts -- too, of
-        splits given as a list or made by ``fit(groups=...)``), drawn until
-        they hold this share of its rows (one fold or more, never all: one
-        of five ``GroupKFold`` folds, a quarter of its rows).
+        the stacked gate holds out whole test folds of them instead, drawn
+        until they hold this share of its rows (one fold or more, never all:
+        one of five ``GroupKFold`` folds, a quarter of its rows).
     n_iter_no_change : int, default=10
         Early-stopping patience in epochs.
     device : str or None, default='auto'
@@ -698,9 +696,13 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
             int or 'auto' ``cv`` makes that many ``GroupKFold`` folds
             (stratified for a classifier; 'auto' fewer where there are
             fewer groups), a splitter is split with the groups, and splits
-            given as a list must keep each group on one side. The gate's
-            folds and its early stopping then follow them (see ``cv``), so
-            the blend is chosen on groups it did not learn from. Inside
+            given as a list must keep each group on one side. The experts'
+            out-of-fold predictions, the stacked gate's folds and its early
+            stopping then follow them (see ``cv``), so the blend is chosen on
+            groups it did not learn from. (Joint training -- ``top_k``,
+            routing losses, torch experts -- stops early on shuffled rows:
+            holding out whole groups there was better on 3 of 6 grouped sets
+            and worse on 3, ``benchmarks/results/grouped_gate_folds.md``.) Inside
             ``GridSearchCV`` or a ``Pipeline``, request it with metadata
             routing: ``set_fit_request(groups=True)``.
         **fit_params : dict

@@ -85,32 +85,6 @@ def test_a_class_whose_weighted_rows_are_in_one_group_is_named(model):
         model.fit(X, y, sample_weight=weight, groups=groups)
 
 
-@pytest.mark.parametrize("options", [dict(top_k=1), dict(balance_coef=0.01)],
-                         ids=["top_k", "balance_coef"])
-def test_joint_training_stops_early_on_whole_groups(monkeypatch, options):
-    # fit(groups=...) promises early stopping on groups the gate did not learn
-    # from; the joint trainer (top_k, balance_coef, torch experts) held out
-    # rows at random, of the groups it trained on.
-    import skmoe._gradient as gradient
-
-    seen = []
-    split = gradient._split
-
-    def recorded(*args, **kwargs):
-        val, train = split(*args, **kwargs)
-        seen.append((val.cpu().numpy(), train.cpu().numpy()))
-        return val, train
-
-    monkeypatch.setattr(gradient, "_split", recorded)
-    X, y, groups = _grouped()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        MixtureOfExpertsRegressor(REG, training="gradient", max_epochs=2, random_state=0,
-                                  **options).fit(X, y, groups=groups)
-    (val, train), = seen
-    assert len(val) and not set(groups[val]) & set(groups[train])
-
-
 @pytest.mark.parametrize("model", [
     MixtureOfExpertsClassifier(CLF, cv=LeaveOneGroupOut(), random_state=0),
     EnsembleClassifier(CLF, weights="greedy", cv=LeaveOneGroupOut(), random_state=0)],
