@@ -1320,6 +1320,25 @@ def _gathered_call(function, *args, **kwargs):
         _EXPERT_WARNINGS.reset(token)
 
 
+class _GatheredCall:
+    """:func:`_gathered_call` of ``function``, under ``function``'s name.
+
+    (Dask's joblib backend names its tasks after the function: under one
+    wrapper's name, a cluster's task stream no longer said which fits and
+    restarts ran there.) A class at module level, so that it pickles for
+    any backend.
+    """
+
+    def __init__(self, function):
+        # (Not "function": that is how scikit-learn's delayed wrapper holds
+        # its function, and callers unwrap it by that name.)
+        self.wrapped = function
+        self.__name__ = getattr(function, "__name__", type(function).__name__)
+
+    def __call__(self, *args, **kwargs):
+        return _gathered_call(self.wrapped, *args, **kwargs)
+
+
 def gathered_jobs(parallel, jobs, run=None):
     """``run(parallel, jobs)``, each job's expert warnings added to the block's.
 
@@ -1334,8 +1353,8 @@ def gathered_jobs(parallel, jobs, run=None):
     if gathered is None:
         return run(parallel, jobs)
     from sklearn.utils.parallel import delayed
-    wrapped = [delayed(_gathered_call)(getattr(function, "function", function), *args,
-                                       **kwargs) for function, args, kwargs in jobs]
+    wrapped = [delayed(_GatheredCall(getattr(function, "function", function)))(*args, **kwargs)
+               for function, args, kwargs in jobs]
     results = []
     for result, part in run(parallel, wrapped):
         for name, count in part.pop("fits").items():
