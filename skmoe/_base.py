@@ -1304,29 +1304,17 @@ def expert_warnings_once(owner):
             "shown once.)", category, filename, lineno)
 
 
-def _gathered_call(function, *args, **kwargs):
+class _GatheredCall:
     """``function(*args, **kwargs)`` and the warnings its expert fits gave.
 
     A joblib job of a fit within :func:`expert_warnings_once`: in another
     process (``n_jobs``) the block's records are not there, and each fit's
     warnings were given there, once per fit (5 from one EM fit with
-    ``n_jobs=2``, none of them seen by ``catch_warnings`` around it).
-    """
-    gathered = {"fits": {}}
-    token = _EXPERT_WARNINGS.set(gathered)
-    try:
-        return function(*args, **kwargs), gathered
-    finally:
-        _EXPERT_WARNINGS.reset(token)
-
-
-class _GatheredCall:
-    """:func:`_gathered_call` of ``function``, under ``function``'s name.
-
-    (Dask's joblib backend names its tasks after the function: under one
-    wrapper's name, a cluster's task stream no longer said which fits and
-    restarts ran there.) A class at module level, so that it pickles for
-    any backend.
+    ``n_jobs=2``, none of them seen by ``catch_warnings`` around it). It
+    carries ``function``'s name: Dask's joblib backend names its tasks after
+    the function, and under one wrapper's name a cluster's task stream no
+    longer said which fits and restarts ran there. A class at module level,
+    so that it pickles for any backend.
     """
 
     def __init__(self, function):
@@ -1336,7 +1324,12 @@ class _GatheredCall:
         self.__name__ = getattr(function, "__name__", type(function).__name__)
 
     def __call__(self, *args, **kwargs):
-        return _gathered_call(self.wrapped, *args, **kwargs)
+        gathered = {"fits": {}}
+        token = _EXPERT_WARNINGS.set(gathered)
+        try:
+            return self.wrapped(*args, **kwargs), gathered
+        finally:
+            _EXPERT_WARNINGS.reset(token)
 
 
 def gathered_jobs(parallel, jobs, run=None):

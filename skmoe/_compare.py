@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._compat import check_flag
 from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
-                        folds_of_groups)
+                        class_left_out, folds_of_groups)
 from ._crossfit import group_codes as check_group_codes
 from ._data import pandas_na_hint, read_only_view
 from ._progress import progress_bar
@@ -929,20 +929,18 @@ def _check_inner_folds_keep_classes(name, key, value, folds, train_y, train_grou
     StratifiedGroupKFold compare had used, for a cv='auto' the user gave: the
     cause is a class in too few groups of the split's training rows.)
     """
-    labels, counts = np.unique(train_y, return_counts=True)
-    for train, _ in folds:
-        missing = np.setdiff1d(labels[counts >= 2], train_y[train])
-        if len(missing):
-            n_in = len(np.unique(train_groups[train_y == missing[0]]))
-            raise ValueError(
-                f"Estimator {name!r}: class {missing[:1].tolist()[0]!r} is in {n_in} group"
-                f"{'' if n_in == 1 else 's'} of a split's training rows, so the "
-                f"{len(folds)} folds of whole groups that {key}={value!r} makes of them "
-                "leave it out of one fold's training rows, which the "
-                "model refuses (its out-of-fold probabilities would never name it). Each "
-                "class needs two groups or more in every split's training rows (three or "
-                "more in all): use fewer outer folds (a smaller cv), or data with more "
-                "groups of that class.")
+    found = class_left_out(folds, np.asarray(train_y), train_groups)
+    if found is not None:
+        _, label, n_in = found
+        raise ValueError(
+            f"Estimator {name!r}: class {np.asarray(label).tolist()!r} is in {n_in} group"
+            f"{'' if n_in == 1 else 's'} of a split's training rows, so the "
+            f"{len(folds)} folds of whole groups that {key}={value!r} makes of them "
+            "leave it out of one fold's training rows, which the "
+            "model refuses (its out-of-fold probabilities would never name it). Each "
+            "class needs two groups or more in every split's training rows (three or "
+            "more in all): use fewer outer folds (a smaller cv), or data with more "
+            "groups of that class.")
 
 
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,

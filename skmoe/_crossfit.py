@@ -327,30 +327,41 @@ def folds_of_groups(n_folds, codes, y=None):
     return list(GroupKFold(n_folds).split(zeros, groups=codes))
 
 
+def class_left_out(folds, labels, codes):
+    """The first (fold, label, groups holding it) whose training rows lack a
+    class of two rows or more, or None.
+
+    (A class of one row cannot be kept in every fold, and is allowed, as
+    :func:`_check_every_class_trains` allows it.)
+    """
+    values, counts = np.unique(labels, return_counts=True)
+    kept = values[counts >= 2]
+    for k, (train, _) in enumerate(folds):
+        missing = np.setdiff1d(kept, np.unique(labels[train]))
+        if len(missing):
+            return k, missing[0], len(np.unique(codes[labels == missing[0]]))
+    return None
+
+
 def _check_group_folds_keep_classes(folds, labels, codes, cv, classes=None):
     """Refuse group folds whose training rows leave a class out, naming the groups.
 
     (The classifiers' own check spoke of "cv (the 5 splits given)" and
     advised splits the user had not given: fit had made them from groups.)
     """
-    values, counts = np.unique(labels, return_counts=True)
-    # (A class of one row cannot be kept in every fold, and is allowed, as
-    # _check_every_class_trains allows it.)
-    kept = values[counts >= 2]
-    for k, (train, _) in enumerate(folds):
-        missing = np.setdiff1d(kept, np.unique(labels[train]))
-        if len(missing):
-            label = missing[0]
-            n_in = len(np.unique(codes[labels == label]))
-            shown = (classes[label] if classes is not None else label)
-            shown = shown.item() if hasattr(shown, "item") else shown
-            raise ValueError(
-                f"Class {shown!r} is in {n_in} group{'' if n_in == 1 else 's'}, and the "
-                f"{len(folds)} folds of whole groups that cv={cv!r} makes leave it out of "
-                f"the training rows of fold {k}: the experts fitted there would never "
-                "predict it. Each class needs rows in two groups or more (three or more "
-                "to be kept in every fold's training rows): merge rare classes, or use "
-                "fewer folds.")
+    found = class_left_out(folds, labels, codes)
+    if found is None:
+        return
+    k, label, n_in = found
+    shown = (classes[label] if classes is not None else label)
+    shown = shown.item() if hasattr(shown, "item") else shown
+    raise ValueError(
+        f"Class {shown!r} is in {n_in} group{'' if n_in == 1 else 's'}, and the "
+        f"{len(folds)} folds of whole groups that cv={cv!r} makes leave it out of "
+        f"the training rows of fold {k}: the experts fitted there would never "
+        "predict it. Each class needs rows in two groups or more (three or more "
+        "to be kept in every fold's training rows): merge rare classes, or use "
+        "fewer folds.")
 
 
 def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=None,

@@ -12,6 +12,7 @@ The gate is a torch network and needs numbers: :class:`AutoGateTransformer`
 of X, and :func:`gate_matrix` checks that view.
 """
 
+import functools
 import numbers
 import threading
 import warnings
@@ -610,17 +611,26 @@ def _locked(array):
     (np.matrix) or a dtype no buffer carries (dates, objects) keeps the
     flag-off view, which is the best numpy allows without a copy.
     """
-    if type(array) is np.ndarray:
-        try:
-            locked = np.asarray(memoryview(array).toreadonly())
-        except (TypeError, ValueError, BufferError, NotImplementedError):
-            locked = None
-        if (locked is not None and locked.dtype == array.dtype
-                and locked.shape == array.shape and locked.strides == array.strides):
-            return locked
+    locked = _read_only_buffer(array)
+    if locked is not None:
+        return locked
     view = array.view()
     view.flags.writeable = False
     return view
+
+
+def _read_only_buffer(array):
+    """A plain ndarray's memory behind a read-only buffer, or None where no
+    buffer carries it (subclasses, dates, objects)."""
+    if type(array) is not np.ndarray:
+        return None
+    try:
+        locked = np.asarray(memoryview(array).toreadonly())
+    except (TypeError, ValueError, BufferError, NotImplementedError):
+        return None
+    same = (locked.dtype == array.dtype and locked.shape == array.shape
+            and locked.strides == array.strides)
+    return locked if same else None
 
 
 def own_frame(X):
@@ -675,16 +685,12 @@ def _frame_of_its_own(X):
 
 def _read_only_block(values):
     """A block's values behind a read-only buffer (the same memory), or a copy."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "biufc":
-        try:
-            shared = np.asarray(memoryview(values).toreadonly())
-        except (TypeError, ValueError, BufferError):
-            shared = None
-        if shared is not None and shared.dtype == values.dtype and shared.shape == values.shape:
-            return shared
-    return values.copy()
+    shared = (_read_only_buffer(values)
+              if isinstance(values, np.ndarray) and values.dtype.kind in "biufc" else None)
+    return values.copy() if shared is None else shared
 
 
+@functools.cache
 def _copy_on_write():
     """Whether pandas always copies a shared column before writing into it (>= 3).
 
