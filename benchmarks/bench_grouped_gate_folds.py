@@ -91,7 +91,11 @@ CLASSIFICATION = {"Contraception", "guImmun", "ohio"}
 
 def grouped_set(name, max_rows=3000):
     """A set's X, y, groups; larger sets cut to whole groups drawn at random."""
-    X, y, groups = load(name)
+    return whole_groups_at_most(*load(name), max_rows)
+
+
+def whole_groups_at_most(X, y, groups, max_rows):
+    """X, y, groups cut to at most ``max_rows`` rows of whole groups drawn at random."""
     if len(y) > max_rows:
         rng = np.random.RandomState(0)
         kept, total = [], 0

@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_grouped_gate_folds import _score, whole_groups_at_most  # noqa: E402
 from run_benchmarks import build_method, make_experts  # noqa: E402
 
 
@@ -101,27 +102,9 @@ GROUPS, PLAIN = "moe, fit(groups=)", "moe, no groups"
 
 
 def grouped_set(name, max_rows=3000):
-    """A set's X, y, groups; larger sets cut to whole groups drawn at random."""
-    X, y, groups = load(name)
-    if len(y) > max_rows:
-        rng = np.random.RandomState(0)
-        kept, total = [], 0
-        for g in rng.permutation(np.unique(groups)):
-            rows = np.flatnonzero(groups == g)
-            if total + len(rows) > max_rows:
-                break
-            kept.append(rows)
-            total += len(rows)
-        kept = np.sort(np.concatenate(kept))
-        X, y, groups = X[kept], y[kept], groups[kept]
-    return X, y, groups
-
-
-def _score(model, X, y, classification):
-    from sklearn.metrics import log_loss
-    if classification:
-        return float(log_loss(y, model.predict_proba(X), labels=model.classes_))
-    return float(np.sqrt(np.mean((model.predict(X) - y) ** 2)))
+    """A set's X, y, groups; larger sets cut to whole groups drawn at random
+    (round 1's rule)."""
+    return whole_groups_at_most(*load(name), max_rows)
 
 
 def run(name, n_splits, max_rows=3000):
