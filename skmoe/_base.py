@@ -35,7 +35,8 @@ from ._compat import _BaseComposition, _set_random_states, get_tags, validate_da
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
                     n_samples, normalised_weights, own_frame, pandas_na_hint, read_only_view,
-                    refuse_reordered_columns, refuse_sparse_fill, refuse_unreadable_tensor,
+                    refuse_duplicate_columns, refuse_reordered_columns, refuse_sparse_fill,
+                    refuse_unreadable_tensor,
                     resolve_gate_transformer, take_rows, time_columns_hint, warned_once,
                     word_columns_hint)
 
@@ -526,6 +527,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         and returned as given.
         """
         check_is_fitted(self)
+        refuse_duplicate_columns(X, type(self).__name__)
         if not self._raw_X:
             refuse_sparse_fill(X, type(self).__name__)
             with self._nan_refusers_named():
@@ -582,6 +584,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         Sets ``n_features_in_`` and, for a DataFrame with string column
         names, ``feature_names_in_``. y is checked as ``validate_data`` does.
         """
+        refuse_duplicate_columns(X, type(self).__name__)
         _check_feature_names(self, X, reset=True)
         # Labels that are not feature names (integers): see _check_column_order.
         keep_column_labels(self, X)

@@ -526,6 +526,24 @@ def refuse_unreadable_tensor(X, who=None, name="X"):
                         f"cannot read ({', '.join(problems)}); pass {fix}.")
 
 
+def refuse_duplicate_columns(X, who):
+    """Refuse a DataFrame whose column names repeat, naming them and ``who``.
+
+    scikit-learn's check of the feature names stopped with narwhals'
+    DuplicateError, "Expected unique column names", which named no
+    estimator; a name given twice cannot tell the columns apart in a later
+    X (the check of names and order by which predict reads them).
+    """
+    if not is_dataframe(X):
+        return
+    counts = X.columns.value_counts(sort=False)
+    repeated = counts[counts > 1]
+    if len(repeated):
+        listed = ", ".join(f"{name!r} ({n} times)" for name, n in repeated.items())
+        raise ValueError(f"{who}: X has duplicate column names: {listed}. Every column "
+                         "needs its own name: rename or drop the copies.")
+
+
 def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
                         estimator=None):
     """Check X as the experts will get it, and return it untouched.
@@ -856,6 +874,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         X is an error.
         """
         frame = is_dataframe(X)
+        refuse_duplicate_columns(X, type(self).__name__)
         if frame and (X.shape[0] < 1 or X.shape[1] < 1):
             # (check_array, skipped for a DataFrame, refuses them in an array: a
             # frame of no columns gave a view of none, one of no rows an empty
@@ -1376,6 +1395,7 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
     refuse_unreadable_tensor(X, who)
     if args:
         refuse_unreadable_tensor(args[0], who, "y")
+    refuse_duplicate_columns(X, who)
     if is_dataframe(X) and X.shape[1] == 0:
         # scikit-learn's check stopped a DataFrame without columns with numpy's
         # bare "at least one array or dtype is required".

@@ -22,7 +22,8 @@ from ._base import (_BaseExpertComposition, check_label_values, check_relative_s
                     check_sample_weight, refuse_time_target, rows_of_positive_weight,
                     scaled_r2_score, scoring_weights)
 from ._data import (FittedMarkerMixin, is_dataframe, keep_column_labels, mean_and_scale,
-                    refuse_unreadable_tensor, validate_numeric_data)
+                    refuse_duplicate_columns, refuse_unreadable_tensor,
+                    validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -353,6 +354,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 "sparse_threshold=0 to the ColumnTransformer (or sparse_output=False to "
                 "its OneHotEncoder), which gives a sparse matrix when most of its output "
                 "is zeros.")
+        # (Before the column order, which reads the names.)
+        refuse_duplicate_columns(X, type(self).__name__)
         if not reset:
             self._check_column_order(X)
         # A composition of experts takes NaN where every expert does (its
