@@ -26,6 +26,7 @@ from ._base import (CheckedScoreMixin, _BaseExpertComposition, _recorded_expert_
                     expert_warnings_once, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, cv_of_groups, make_folds, refit, splits_of_rows
+from ._inspection import ExpertOutputMixin
 from ._blend import class_prior
 from ._candidates import with_class_prior
 from ._trainers import GradientTrainer, _folds_the_data_allow
@@ -164,7 +165,7 @@ def _predict_column(name, estimator, X):
     return regression_outputs([name], [estimator], X)[:, 0]
 
 
-class _BaseEnsemble(_BaseExpertComposition):
+class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
     _raw_X = True  # the experts see X as given, as in VotingRegressor
     _parameter_constraints = {
         "experts": "no_validation",
@@ -514,9 +515,12 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
         Returns
         -------
         predictions : ndarray of shape (n_samples, n_experts)
+            Columns follow ``expert_names_``. A DataFrame (the experts'
+            names as columns, X's index) after ``set_output(transform="pandas")``.
         """
-        X = self._check_X(X)
-        return regression_outputs(self.expert_names_, self.experts_, X)
+        checked = self._check_X(X)
+        return self._as_output(regression_outputs(self.expert_names_, self.experts_, checked),
+                               X)
 
 
 class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
@@ -686,8 +690,10 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         Returns
         -------
         probabilities : ndarray of shape (n_samples, n_experts, n_classes)
+            After ``set_output(transform="pandas")`` a DataFrame with X's
+            index whose columns are (expert, class) pairs (a MultiIndex).
         """
-        X = self._check_X(X)
-        return classification_outputs(self.expert_names_, self.experts_, X,
-                                      len(self.classes_))
+        checked = self._check_X(X)
+        return self._as_output(classification_outputs(self.expert_names_, self.experts_,
+                                                      checked, len(self.classes_)), X)
 

@@ -35,13 +35,14 @@ from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
                       check_leaves_fit_rows, leaf_outputs, log_conditionals, run_em,
                       tree_log_likelihood_samples)
+from ._inspection import ExpertOutputMixin
 from ._likelihood import (LogProbaMixin, gaussian_mixture_moments, log_proba_at_labels,
                           mix_probabilities)
 from ._training import warn_unused_without_early_stopping
 from .gates import MLPGate
 
 
-class _BaseHierarchicalMixture(_BaseExpertComposition):
+class _BaseHierarchicalMixture(ExpertOutputMixin, _BaseExpertComposition):
     """Shared EM and prediction logic of the HME regressor and classifier."""
 
     _raw_X = True  # the leaves get X as given; the gates its view (gate_transformer)
@@ -336,9 +337,11 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         Returns
         -------
         weights : ndarray of shape (n_samples, n_leaves)
-            Rows sum to one; columns follow ``expert_names_``.
+            Rows sum to one; columns follow ``expert_names_``. A DataFrame
+            (the leaves' names as columns, X's index) after
+            ``set_output(transform="pandas")``.
         """
-        return np.exp(self._leaf_log_weights(self._check_X(X)))
+        return self._as_output(np.exp(self._leaf_log_weights(self._check_X(X))), X)
 
     def predict_path(self, X, conditional=False):
         """Probability of reaching every node, level by level.
@@ -379,8 +382,11 @@ class _BaseHierarchicalMixture(_BaseExpertComposition):
         Returns
         -------
         predictions : ndarray of shape (n_samples, n_leaves[, n_classes])
+            After ``set_output(transform="pandas")`` a DataFrame with X's
+            index: the leaves' names as columns, or (leaf, class) pairs (a
+            MultiIndex, levels named 'expert' and 'class') for the classifier.
         """
-        return self._outputs(self._check_X(X))
+        return self._as_output(self._outputs(self._check_X(X)), X)
 
     def log_likelihood_samples(self, X, y):
         """Log-likelihood of each sample under the tree, log p(y | x).

@@ -3,13 +3,63 @@
 ``predict_gate`` (the weights ``predict`` uses), ``expert_usage`` (the rows
 each expert runs on), ``predict_experts`` (each expert's own prediction),
 and ``set_output``, the container of the first and last: numpy arrays, or
-DataFrames whose columns are the experts' names.
+DataFrames whose columns are the experts' names. ``set_output`` is its own
+mixin, :class:`ExpertOutputMixin`, which the ensembles (``predict_experts``)
+and the hierarchical mixtures (``predict_gate``, ``predict_experts``) share.
 """
 
 import numpy as np
 
 
-class ExpertInspectionMixin:
+class ExpertOutputMixin:
+    """``set_output``: the container of the per-expert inspection methods.
+
+    For the estimators with ``expert_names_`` (and, for a classifier,
+    ``classes_``) whose ``predict_gate`` or ``predict_experts`` return one
+    column per expert (per expert and class); they pass their arrays
+    through ``_as_output``.
+    """
+
+    def set_output(self, *, transform=None):
+        """Choose the container of ``predict_gate`` and ``predict_experts``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+            ``"pandas"``: DataFrames whose columns are the experts' names
+            (with X's index when X is a DataFrame); ``"default"``: numpy
+            arrays; None: unchanged. Predictions themselves stay arrays, as
+            in scikit-learn (and so do the hierarchical mixtures'
+            ``predict_path``, whose inner nodes have no names). The setting
+            survives ``clone`` (scikit-learn copies
+            ``_sklearn_output_config``), so it holds in a grid search.
+
+        Returns
+        -------
+        self
+        """
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas"):
+            raise ValueError(f"transform must be 'default', 'pandas' or None; got {transform!r}.")
+        self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _as_output(self, values, X):
+        """``values`` (one column per expert) in the container ``set_output`` chose."""
+        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
+            return values
+        import pandas as pd
+        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
+        names = list(self.expert_names_)
+        if values.ndim == 2:
+            return pd.DataFrame(values, columns=names, index=index)
+        columns = pd.MultiIndex.from_product([names, list(self.classes_)],
+                                             names=["expert", "class"])
+        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
+
+
+class ExpertInspectionMixin(ExpertOutputMixin):
     """``predict_gate``, ``expert_usage``, ``predict_experts`` and ``set_output``.
 
     For :class:`~skmoe.MixtureOfExpertsRegressor` and
@@ -88,39 +138,3 @@ class ExpertInspectionMixin:
             (a MultiIndex) for the classifier.
         """
         return self._as_output(self._outputs(self._check_X(X)), X)
-
-    def set_output(self, *, transform=None):
-        """Choose the container of ``predict_gate`` and ``predict_experts``.
-
-        Parameters
-        ----------
-        transform : {"default", "pandas"} or None, default=None
-            ``"pandas"``: DataFrames whose columns are the experts' names
-            (with X's index when X is a DataFrame); ``"default"``: numpy
-            arrays; None: unchanged. Predictions themselves stay arrays, as
-            in scikit-learn. The setting survives ``clone`` (scikit-learn
-            copies ``_sklearn_output_config``), so it holds in a grid search.
-
-        Returns
-        -------
-        self
-        """
-        if transform is None:
-            return self
-        if transform not in ("default", "pandas"):
-            raise ValueError(f"transform must be 'default', 'pandas' or None; got {transform!r}.")
-        self._sklearn_output_config = {"transform": transform}
-        return self
-
-    def _as_output(self, values, X):
-        """``values`` (one column per expert) in the container ``set_output`` chose."""
-        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
-            return values
-        import pandas as pd
-        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
-        names = list(self.expert_names_)
-        if values.ndim == 2:
-            return pd.DataFrame(values, columns=names, index=index)
-        columns = pd.MultiIndex.from_product([names, list(self.classes_)],
-                                             names=["expert", "class"])
-        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)

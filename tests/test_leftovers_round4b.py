@@ -59,3 +59,39 @@ def test_duplicate_column_names_named_at_fit_and_predict(make, task):
     method = est.transform if hasattr(est, "transform") else est.predict
     with pytest.raises(ValueError, match=rf"^{name}.*duplicate column names: 'a' \(2 times\)"):
         method(duplicated)
+
+
+# ------------------------------------------------------------- set_output
+@pytest.mark.parametrize("make, task, methods", [
+    (lambda: EnsembleRegressor(_pair(Ridge())), "r", ["predict_experts"]),
+    (lambda: EnsembleClassifier(_pair(LogisticRegression())), "c", ["predict_experts"]),
+    (lambda: HierarchicalMixtureRegressor(Ridge(), branching=2, max_iter=3, random_state=0),
+     "r", ["predict_gate", "predict_experts"]),
+    (lambda: HierarchicalMixtureClassifier(LogisticRegression(), branching=2, max_iter=3,
+                                           random_state=0), "c",
+     ["predict_gate", "predict_experts"]),
+])
+def test_set_output_on_ensembles_and_hme_as_on_the_mixtures(make, task, methods):
+    # The mixtures had set_output for their per-expert methods; the ensembles'
+    # predict_experts and HME's predict_gate/predict_experts had none.
+    from sklearn.base import clone
+    X, y, labels = _data()
+    frame = pd.DataFrame(X, columns=["u", "v", "w"], index=np.arange(100, 160))
+    est = clone(make().set_output(transform="pandas"))      # survives clone
+    est.fit(frame, labels if task == "c" else y)
+    for method in methods:
+        out = getattr(est, method)(frame)
+        plain = getattr(clone(est).set_output(transform="default").fit(
+            frame, labels if task == "c" else y), method)(frame)
+        assert isinstance(out, pd.DataFrame), method
+        assert isinstance(plain, np.ndarray), method
+        assert list(out.index) == list(frame.index)
+        if plain.ndim == 2:
+            assert list(out.columns) == list(est.expert_names_)
+        else:     # (expert, class) pairs
+            assert list(out.columns) == [(e, c) for e in est.expert_names_
+                                         for c in est.classes_]
+        np.testing.assert_allclose(out.to_numpy(), plain.reshape(len(plain), -1))
+    assert isinstance(est.predict(frame), np.ndarray)      # predictions stay arrays
+    with pytest.raises(ValueError, match="transform must be"):
+        est.set_output(transform="polars")
