@@ -750,6 +750,24 @@ def clone_expert(name, estimator):
             "the argument's own name (self.alpha = alpha), unchanged.")) from exc
 
 
+def refuse_groups(estimator, fit_params, why):
+    """Refuse ``fit(X, y, groups=g)`` for an estimator that makes no folds
+    (HME, the neural MMoE), saying why and what to do instead.
+
+    scikit-learn's "Passing extra keyword arguments ... is only supported if
+    enable_metadata_routing=True" (HME) or Python's "unexpected keyword
+    argument 'groups'" (the neural MMoE) said neither why nor what to do.
+    ``why``: what the estimator does instead of folds.
+    """
+    if "groups" in fit_params and not _routing_enabled():
+        name = type(estimator).__name__
+        raise TypeError(
+            f"{name}.fit has no groups parameter: {why}, so there are no folds for groups "
+            "to keep whole. To score it on groups it did not learn from, split outside it: "
+            "compare(..., groups=groups), or cross_validate(..., groups=groups, "
+            "cv=GroupKFold()).")
+
+
 def _refuse_misnamed_fit_params(estimator, fit_params):
     """Name fit keywords that are sample_weight misspelt (without metadata routing).
 

@@ -24,7 +24,7 @@ from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
-                    check_not_a_class, clone_expert, encode_class_labels,
+                    check_not_a_class, refuse_groups, clone_expert, encode_class_labels,
                     encode_class_weights, expert_warnings_once, function_hint,
                     rows_of_positive_weight)
 from ._blend import class_prior
@@ -142,6 +142,10 @@ class _BaseHierarchicalMixture(ExpertOutputMixin, _BaseExpertComposition):
 
     # ------------------------------------------------------------------- fit
     def _validate_inputs(self, X, y, sample_weight, fit_params):
+        # EM makes no folds (the flat mixtures' fit(groups=) makes their
+        # cross-fitting folds of whole groups): said, not routed.
+        refuse_groups(self, fit_params, "EM fits the tree on all the rows (early_stopping "
+                      "holds out a random validation_fraction of them)")
         # The experts against the tree (a list of the wrong length) before the
         # data: the NaN check of X asks the experts, and found none to ask, so
         # NaN in X was blamed on the estimator instead.

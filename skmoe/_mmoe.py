@@ -33,6 +33,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array
 
+from ._base import refuse_groups
 from ._compat import Interval
 from ._data import normalised_weights
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
@@ -267,7 +268,7 @@ default=None
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Train experts, gates and towers end to end.
 
         Parameters
@@ -280,11 +281,20 @@ default=None
             One column per task: numbers for regression tasks, labels of
             any hashable type for classification tasks.
         sample_weight : array-like of shape (n_samples,), default=None
+        **fit_params : dict
+            None is taken: ``groups`` is refused with what to do instead
+            (the network makes no folds), any other keyword as Python
+            refuses it.
 
         Returns
         -------
         self : MultiGateMixtureOfExperts
         """
+        refuse_groups(self, fit_params, "the network trains on all the rows (early_stopping "
+                      "holds out a random validation_fraction of them)")
+        if fit_params:
+            raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument "
+                            f"{next(iter(fit_params))!r}")
         X, Y, sample_weight, _ = self._validate_fit_data(X, y, sample_weight)
         self._check_architecture()
         # (n_iter_no_change is read either way: it stops on the training loss.)

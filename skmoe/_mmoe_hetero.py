@@ -28,8 +28,8 @@ from sklearn.utils.parallel import Parallel
 from ._compat import Interval, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
                     _check_not_unsupervised, expert_warnings_once, rebuilt_error)
-from ._crossfit import (_check_every_class_trains, cross_fit, make_folds, splits_of_rows,
-                        united_folds)
+from ._crossfit import (_check_every_class_trains, cross_fit, cv_of_groups, group_codes,
+                        make_folds, splits_of_rows, united_folds)
 from ._data import normalised_weights, read_only_view
 from ._likelihood import call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
@@ -278,7 +278,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
             start += width
         return np.hstack(blocks)
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Cross-fit the experts, train the per-task gates, refit the experts.
 
         Parameters
@@ -290,6 +290,14 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to the experts (see ``MixtureOfExpertsRegressor`` for
             experts without ``sample_weight``) and to the gates' loss.
+        groups : array-like of shape (n_samples,), default=None
+            The group of each row. Given, the cross-fitting folds are whole
+            groups, as for ``MixtureOfExpertsRegressor.fit``: an int ``cv``
+            makes that many ``GroupKFold`` folds (stratified on the first
+            classification task), a splitter is split with the groups, and
+            splits given as a list must keep each group on one side. The
+            gates' penalty (``alpha='auto'``) is then chosen on unions of
+            those folds, so on groups the gates did not learn from.
 
         Returns
         -------
@@ -315,7 +323,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         # the 1-D y it was: as a column, single-output regressors warned about
         # a "column-vector y" the user never passed.
         targets = Z[:, 0] if Z.shape[1] == 1 else Z
-        folds = self._folds(X, Y, seed, kept)
+        folds = self._folds(X, Y, seed, kept, groups)
         try:
             # (An expert's own warnings once, not once per fold.)
             with expert_warnings_once(type(self).__name__):
@@ -341,8 +349,10 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
         Zx, outputs = self._inputs(X), self._per_task(honest)
         new_gates = partial(self._new_gates, X.shape[1], gate_sizes, len(names), seed)
-        # The user's splits (cv not an int) are the penalty's folds too.
-        user_folds = None if isinstance(self.cv, numbers.Integral) else folds
+        # The user's splits (cv not an int) are the penalty's folds too, and
+        # so are the folds of whole groups.
+        user_folds = (None if isinstance(self.cv, numbers.Integral) and groups is None
+                      else folds)
         self.alpha_ = self._choose_alpha(new_gates, Zx, outputs, Y, weight, seed, user_folds)
         self.gates_ = new_gates()
         self.n_iter_ = self._fit_gates(self.gates_, Zx, outputs, Y, weight, self.alpha_)
@@ -351,14 +361,26 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         self.named_experts_ = self._make_named_experts(names, self.experts_)
         return self
 
-    def _folds(self, X, Y, seed, kept=None):
+    def _folds(self, X, Y, seed, kept=None, groups=None):
         """(train, test) index pairs; every row in exactly one test fold.
 
         ``kept``: None, or ``(kept_rows, n_given)``, the rows fitted on among
         the ``n_given`` given to fit (rows of zero weight left out). Splits
         given as indices refer to the rows given and are renumbered to those
-        kept (they failed as "not a partition").
+        kept (they failed as "not a partition"). ``groups``: one label per
+        row given; the folds are then of whole groups (``cv_of_groups``).
         """
+        first = next((t for t, kind in enumerate(self.tasks_) if kind != "regression"), None)
+        labels = None if first is None else Y[:, first]
+        if groups is not None:
+            codes = group_codes(groups, len(X) if kept is None else kept[1])
+            if kept is not None:
+                codes = codes[kept[0]]
+            folds = cv_of_groups(self.cv if kept is None else splits_of_rows(self.cv, *kept),
+                                 self._inner_fold_count(), X, labels, codes,
+                                 classifier=labels is not None,
+                                 classes=None if first is None else self.classes_[first])
+            return self._checked_classes(folds, Y)
         if isinstance(self.cv, numbers.Integral):
             if len(X) < self.cv:
                 # (The note on zero weights was given without sample_weight too.)
@@ -368,12 +390,10 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                 raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
                                  f"got {len(X)}{left_out}. Lower cv or add rows.")
             return make_folds(self.cv, X, seed=seed)
-        labels = next((Y[:, t] for t, kind in enumerate(self.tasks_)
-                       if kind != "regression"), None)
         cv = self.cv if kept is None else splits_of_rows(self.cv, *kept)
         # Each row needs exactly one honest (out-of-fold) prediction.
         try:
-            folds = make_folds(cv, X, labels, check_partition=True)
+            folds = make_folds(cv, X, labels, check_partition=True, fit_takes_groups=True)
         except TypeError as exc:
             if labels is not None:
                 raise
@@ -383,6 +403,10 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
                 f"cv={self.cv!r} was given no labels (y=None): every task is a "
                 "regression, so there is no class to stratify on; use KFold or an "
                 "int.") from exc
+        return self._checked_classes(folds, Y)
+
+    def _checked_classes(self, folds, Y):
+        """``folds``, refused where a training part lacks a class of a task."""
         # As the single-task classifiers' folds are checked: a fold fitted
         # without a class predicts its indicator 0 on every held-out row of it,
         # and the gates learnt from those (KFold(3) on rows sorted by class:

@@ -30,9 +30,10 @@ def _records(name):
 def test_a_group_splitter_is_told_to_pass_groups_to_fit_only_where_fit_takes_them():
     """Since d6ce715 every model given ``cv=GroupKFold(...)`` without groups
     was told "pass them to fit, fit(X, y, groups=groups)", the heterogeneous
-    MMoE too, whose fit takes no groups (TypeError when followed). It is now
-    told to pass the folds; the mixtures and the ensembles, which take
-    them, are still told to pass them to fit."""
+    MMoE too, whose fit took no groups (TypeError when followed). It was
+    then told to pass the folds; since round 4b its fit takes groups (its
+    cross-fitting folds are made of them), so it is told to pass them to
+    fit, as the mixtures and the ensembles are."""
     import inspect
 
     from sklearn.linear_model import Ridge
@@ -46,15 +47,9 @@ def test_a_group_splitter_is_told_to_pass_groups_to_fit_only_where_fit_takes_the
     X = rng.normal(size=(60, 3))
     Y = np.c_[X[:, 0], X[:, 1]]
     experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
-    hetero = HeterogeneousMultiGateMixtureOfExperts(experts, cv=GroupKFold(3))
-    assert "groups" not in inspect.signature(hetero.fit).parameters
-    with pytest.raises(ValueError, match=r"needs groups, which this model's fit does not "
-                                         r"take: pass the folds themselves instead, e\.g\. "
-                                         r"cv=list\(GroupKFold") as info:
-        hetero.fit(X, Y)
-    assert "fit(X, y, groups=groups)" not in str(info.value)
     for model in (MixtureOfExpertsRegressor(experts, cv=GroupKFold(3)),
-                  EnsembleRegressor(experts, weights="greedy", cv=GroupKFold(3))):
+                  EnsembleRegressor(experts, weights="greedy", cv=GroupKFold(3)),
+                  HeterogeneousMultiGateMixtureOfExperts(experts, cv=GroupKFold(3))):
         assert "groups" in inspect.signature(model.fit).parameters
         with pytest.raises(ValueError, match=r"needs groups: pass them to fit, "
                                              r"fit\(X, y, groups=groups\)"):

@@ -95,3 +95,47 @@ def test_set_output_on_ensembles_and_hme_as_on_the_mixtures(make, task, methods)
     assert isinstance(est.predict(frame), np.ndarray)      # predictions stay arrays
     with pytest.raises(ValueError, match="transform must be"):
         est.set_output(transform="polars")
+
+
+# ----------------------------------------------------------- fit(groups=)
+_GROUPS = np.repeat(np.arange(12), 5)
+
+
+@pytest.mark.parametrize("make, task", [
+    (lambda: HierarchicalMixtureRegressor(Ridge(), branching=2, max_iter=3), "r"),
+    (lambda: HierarchicalMixtureClassifier(LogisticRegression(), branching=2, max_iter=3), "c"),
+    (lambda: MultiGateMixtureOfExperts(max_iter=2), "r"),
+])
+def test_fit_groups_refused_by_the_estimators_without_folds(make, task):
+    # HME was told "Passing extra keyword arguments ... is only supported if
+    # enable_metadata_routing=True", the MMoE Python's "unexpected keyword
+    # argument 'groups'": neither said why, nor what to do instead.
+    X, y, labels = _data()
+    est = make()
+    with pytest.raises(TypeError, match=rf"^{type(est).__name__}\.fit has no groups parameter: .*"
+                                        r"no folds.*compare\(\.\.\., groups=groups\)"):
+        est.fit(X, labels if task == "c" else y, groups=_GROUPS)
+
+
+def test_heterogeneous_mmoe_fit_groups_makes_folds_of_whole_groups():
+    # Its cross-fitting folds are what groups are for (as the mixtures'
+    # fit(groups=)); fit took no groups at all.
+    from sklearn.model_selection import GroupKFold
+    X, y, labels = _data()
+    model = HeterogeneousMultiGateMixtureOfExperts(_pair(Ridge()), max_iter=10, random_state=0)
+    grouped = model.fit(X, y, groups=_GROUPS).predict(X)
+    folds = list(GroupKFold(3).split(X, y, _GROUPS))
+    given = model.set_params(cv=folds).fit(X, y).predict(X)
+    np.testing.assert_allclose(grouped, given)
+    # Rows of zero weight are in no fold; the groups are of the rows given.
+    weight = np.ones(len(y))
+    weight[:3] = 0.0
+    model.set_params(cv=3).fit(X, y, sample_weight=weight, groups=_GROUPS)
+    with pytest.raises(ValueError, match="asks for 5 folds of whole groups, but groups has 3"):
+        model.set_params(cv=5).fit(X, y, groups=np.repeat([0, 1, 2], 20))
+    # A classification task: every training part holds both classes.
+    Y = np.c_[y, labels]
+    multi = HeterogeneousMultiGateMixtureOfExperts(_pair(Ridge()), tasks=["regression", "binary"],
+                                                   max_iter=10, random_state=0)
+    assert multi.fit(X, Y, groups=_GROUPS).predict(X).shape == Y.shape
+
