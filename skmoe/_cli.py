@@ -305,6 +305,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"--drop names the target column {target!r}; drop features only.")
     if groups is not None:
         _check_group_column(path, frame, groups, target, chosen, drop)
+        # Group ids as written: read as numbers, "007", "07" and "7" were one
+        # group (7), and "1.0" and "1" too. (Only this column is read again;
+        # empty cells and pandas' missing-value words stay missing.)
+        frame[groups] = pd.read_csv(path, usecols=[groups], dtype=str,
+                                    nrows=len(frame))[groups].to_numpy()
     frame = frame.drop(columns=list(drop))
     if not len(frame):
         raise UserError(f"{path} has a header but no rows.")

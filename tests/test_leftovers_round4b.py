@@ -139,3 +139,19 @@ def test_heterogeneous_mmoe_fit_groups_makes_folds_of_whole_groups():
                                                    max_iter=10, random_state=0)
     assert multi.fit(X, Y, groups=_GROUPS).predict(X).shape == Y.shape
 
+
+# ------------------------------------------------------ the CLI's --groups
+def test_cli_reads_group_ids_as_written(tmp_path):
+    # pandas read the column as numbers: "007", "07" and "7" were one group.
+    from skmoe._cli import load_csv
+    path = tmp_path / "ids.csv"
+    path.write_text("x,g,y,kind\n1.5,007,1.25,a\n2.5,07,2.5,b\n3.5,7,3.75,a\n"
+                    "4.5,008,4.0,b\n5.5,08,5.5,a\n6.5,8,6.25,b\n7.5,1.0,7.0,a\n8.5,1,8.5,b\n")
+    X, y, task, _, groups = load_csv(str(path), target="y", groups="g", one_hot=True)
+    assert groups.tolist() == ["007", "07", "7", "008", "08", "8", "1.0", "1"]
+    assert groups.name == "g"
+    # The other columns are read as before: y and x numbers, kind one-hot.
+    assert task == "regression"
+    assert y.tolist() == [1.25, 2.5, 3.75, 4.0, 5.5, 6.25, 7.0, 8.5]
+    assert "g" not in X.columns and X["x"].tolist() == [1.5 + k for k in range(8)]
+    assert X.shape == (8, 2)
