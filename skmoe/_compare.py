@@ -473,6 +473,37 @@ def _refuse_classification_metrics(scoring, estimators):
 _CLASSIFICATION_ONLY = ("positive_likelihood_ratio", "neg_negative_likelihood_ratio")
 
 
+def _class_columns(estimators, n_columns, classifier):
+    """The columns of a 2-D y that hold class labels: all of them for
+    classifiers; for multi-task estimators, those that the ``tasks`` of one
+    of them declares a classification task."""
+    if classifier:
+        return list(range(n_columns))
+    from ._multitask import _BaseMultiTask
+    columns = set()
+    for estimator in estimators:
+        tasks = getattr(estimator, "tasks", None) if isinstance(estimator, _BaseMultiTask) \
+            else None
+        if isinstance(tasks, str):
+            tasks = [tasks] * n_columns
+        if tasks is not None and len(tasks) == n_columns:    # (else fit says so)
+            columns.update(t for t, kind in enumerate(tasks) if kind != "regression")
+    return sorted(columns)
+
+
+def _combined_labels(y, columns):
+    """One code per row for its labels in ``columns`` of a 2-D ``y`` together,
+    or None where there is no such column (or its labels do not sort)."""
+    if not columns:
+        return None
+    try:
+        codes = np.column_stack([np.unique(y[:, t], return_inverse=True)[1].reshape(-1)
+                                 for t in columns])
+    except TypeError:
+        return None       # mixed label types: the estimators' checks name them
+    return np.unique(codes, axis=0, return_inverse=True)[1].reshape(-1)
+
+
 def _declared_tasks(estimators):
     """The ``tasks`` the multi-task estimators declare (all the same) where one
     declares a classification task (None otherwise): the default score is
@@ -994,7 +1025,12 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         measures), for data whose rows are not independent. Given, the test
         rows of every split are whole groups (an int ``cv`` is shuffled
         :class:`~sklearn.model_selection.GroupKFold`, stratified for
-        classifiers; a splitter gets ``groups``), and so are the inner folds:
+        classifiers; for a 2-D y, stratified on each row's combination of
+        class labels -- every column for classifiers, the classification
+        tasks the multi-task models declare -- so that each task's classes
+        are in every training part where the groups allow it, and plain
+        GroupKFold where y has no such column; a splitter gets ``groups``),
+        and so are the inner folds:
         each model whose ``cv`` (or the ``cv`` of the model its Pipeline
         ends in, or its TransformedTargetRegressor or MultiOutput wrapper
         fits) makes folds gets, on every split, as many folds of whole groups of
@@ -1144,6 +1180,14 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     check_fold_count(cv, len(y_arr))
     group_codes = None if groups is None else check_group_codes(groups, len(y_arr))
     stratify = classifier and y_arr.ndim == 1
+    # The labels group folds are stratified on: a classifier's; for a 2-D y,
+    # the combination of each row's labels in the columns of classes (a
+    # task's class in two groups that GroupKFold put in one test fold was
+    # missing from that split's training rows).
+    strata = y_arr if stratify else None
+    if group_codes is not None and y_arr.ndim == 2:
+        strata = _combined_labels(y_arr, _class_columns(estimators.values(),
+                                                        y_arr.shape[1], classifier))
     # Any integer (a numpy one from a grid or a config, too) is the documented
     # shuffled K-fold: np.int64(5) went to check_cv, unshuffled folds.
     if isinstance(cv, numbers.Integral) and group_codes is not None:
@@ -1151,7 +1195,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         if cv > n_groups:
             raise ValueError(f"cv={cv} folds of whole groups need at least {cv} groups; "
                              f"groups has {n_groups}. Lower cv.")
-        splitter = (StratifiedGroupKFold if stratify else GroupKFold)(
+        splitter = (StratifiedGroupKFold if strata is not None else GroupKFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
     elif isinstance(cv, numbers.Integral):
         splitter = (StratifiedKFold if classifier else KFold)(
@@ -1165,7 +1209,19 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             # groups parameter is ignored by PredefinedSplit" said otherwise.
             warnings.filterwarnings("ignore", message="The groups parameter is ignored by",
                                     category=UserWarning)
-            splits = list(splitter.split(np.zeros((len(y_arr), 1)), y_arr, group_codes))
+            combined = (strata is not None and not stratify
+                        and isinstance(splitter, StratifiedGroupKFold))
+            if combined:
+                # (Of labels the user never gave: a rare combination is no news.)
+                warnings.filterwarnings("ignore", message="The least populated class",
+                                        category=UserWarning)
+            splits = list(splitter.split(np.zeros((len(y_arr), 1)),
+                                         strata if combined else y_arr, group_codes))
+            if (combined and isinstance(cv, numbers.Integral)
+                    and not all(len(test) for _, test in splits)):
+                # (Rare, on a few small groups: as folds_of_groups does.)
+                splits = list(GroupKFold(n_splits=cv, shuffle=True, random_state=random_state)
+                              .split(np.zeros((len(y_arr), 1)), None, group_codes))
     except ValueError as exc:
         if "groups" not in str(exc) or group_codes is not None:
             raise
@@ -1193,7 +1249,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     if group_codes is not None:
         for k, (name, est, train, test) in enumerate(jobs):
             given = _with_inner_group_folds(name, est, group_codes[train],
-                                            y_arr[train] if stratify else None)
+                                            None if strata is None else strata[train])
             jobs[k] = (name, given, train, test)
             if given is not est:
                 # A fit failing on them said nothing of compare's change (a

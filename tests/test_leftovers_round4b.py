@@ -155,3 +155,47 @@ def test_cli_reads_group_ids_as_written(tmp_path):
     assert y.tolist() == [1.25, 2.5, 3.75, 4.0, 5.5, 6.25, 7.0, 8.5]
     assert "g" not in X.columns and X["x"].tolist() == [1.5 + k for k in range(8)]
     assert X.shape == (8, 2)
+
+
+# ----------------------------------------- compare(groups=) with a 2-D y
+def _two_task_labels(groups, first, second):
+    return np.c_[np.isin(groups, first).astype(int), np.isin(groups, second).astype(int)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_compare_group_folds_keep_each_tasks_classes_in_training(seed, monkeypatch):
+    # Multi-output labels got plain GroupKFold: a task's class held by two
+    # groups that landed in one test fold was missing from that split's
+    # training rows (6 of 10 seeds here; the tree then gave one column of
+    # probabilities for that task, and scoring failed).
+    import skmoe._compare as compare_module
+    from sklearn.tree import DecisionTreeClassifier
+    groups = np.repeat(np.arange(12), 5)
+    Y = _two_task_labels(groups, [0, 1], [2, 3])
+    X = np.random.RandomState(0).randn(len(groups), 3)
+    trains, real = [], compare_module._indexed_fit_score
+
+    def spy(k, name, est, X, y, train, *args):
+        trains.append(train)
+        return real(k, name, est, X, y, train, *args)
+
+    monkeypatch.setattr(compare_module, "_indexed_fit_score", spy)
+    compare_module.compare({"tree": DecisionTreeClassifier(max_depth=2, random_state=0)},
+                           X, Y, groups=groups, cv=4, random_state=seed)
+    assert len(trains) == 4
+    for train in trains:
+        for t in range(2):
+            assert set(Y[train, t]) == {0, 1}
+
+
+def test_compare_inner_group_folds_of_a_multitask_model_keep_its_classes():
+    # The inner folds (compare's replacement of the model's cv) were plain
+    # GroupKFold too: its fit refused them ("leaves 1 of the 2 classes out").
+    from skmoe import compare
+    groups = np.repeat(np.arange(12), 5)
+    Y = _two_task_labels(groups, [0, 1, 2], [3, 4, 5])
+    X = np.random.RandomState(0).randn(len(groups), 3)
+    model = HeterogeneousMultiGateMixtureOfExperts(_pair(Ridge()), tasks=["binary", "binary"],
+                                                   max_iter=5, random_state=0)
+    result = compare({"het": model}, X, Y, groups=groups, cv=4, random_state=0)
+    assert np.all(np.isfinite(result.scores["het"]["score"]))
