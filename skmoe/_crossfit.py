@@ -100,8 +100,7 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
             raise
         # (Said to every model, "pass them to fit" sent the heterogeneous
         # MMoE's users to a fit(groups=...) that raises TypeError.)
-        first = (": pass them to fit, fit(X, y, groups=groups) (the mixtures and the greedy "
-                 "ensembles take them), or" if fit_takes_groups else
+        first = (": pass them to fit, fit(X, y, groups=groups), or" if fit_takes_groups else
                  ", which this model's fit does not take:")
         raise ValueError(
             f"cv={splitter!r} needs groups{first} pass the folds themselves instead, e.g. "

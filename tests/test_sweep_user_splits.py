@@ -156,8 +156,8 @@ def test_a_splitter_that_needs_groups_is_shown_with_its_own_splits(splitter):
     model = MixtureOfExpertsClassifier(
         [("logistic", LogisticRegression()), ("tree", DecisionTreeClassifier())], cv=splitter)
     with pytest.raises(ValueError, match=re.escape(
-            f"needs groups: pass them to fit, fit(X, y, groups=groups) (the mixtures and "
-            f"the greedy ensembles take them), or pass the folds themselves instead, "
+            f"needs groups: pass them to fit, fit(X, y, groups=groups), or pass the "
+            f"folds themselves instead, "
             f"e.g. cv=list({splitter!r}.split(X, y, groups)) for the rows given to fit.")):
         model.fit(X, labels)
 
