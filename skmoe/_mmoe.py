@@ -314,8 +314,12 @@ default=None
         # that overflows float32 (y = 1e40: loss 0 * inf, "diverged"). The
         # targets' scaling is of the rows of positive weight too (_multitask).
         positive = weight > 0
-        # Per feature over rows (and time steps, for a 3-D X).
-        self._x_mean, self._x_scale = standardisation(X[positive].reshape(-1, X.shape[-1]))
+        # Per feature over rows (and time steps, for a 3-D X), weighted as the
+        # loss weighs the rows (unweighted, integer weights fitted another
+        # network than their repeated rows).
+        steps = X.shape[1] if X.ndim == 3 else 1
+        self._x_mean, self._x_scale = standardisation(
+            X[positive].reshape(-1, X.shape[-1]), np.repeat(weight[positive], steps))
         Y = np.where(positive[:, None], Y, 0.0)
         train, valid = np.arange(len(X)), None
         if self.early_stopping:

@@ -345,7 +345,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         check_not_diverging(honest.reshape(len(names), -1).T, names)
         self.expert_names_ = names
         self.experts_ = list(fits.experts)
-        self._x_mean, self._x_scale = standardisation(X)
+        # (The gates' inputs, weighted as their loss weighs the rows.)
+        self._x_mean, self._x_scale = standardisation(X, sample_weight)
         weight = np.ones(len(X)) if sample_weight is None else sample_weight
         Zx, outputs = self._inputs(X), self._per_task(honest)
         new_gates = partial(self._new_gates, X.shape[1], gate_sizes, len(names), seed)

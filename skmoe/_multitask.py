@@ -156,7 +156,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         """Check ``y`` against ``tasks``; set ``tasks_``, ``classes_``, scaling.
 
         ``classes_`` come from every row, as in scikit-learn; the targets'
-        scaling from the rows of positive weight, which are the rows fitted.
+        scaling from the rows of positive weight, which are the rows fitted,
+        weighted as the loss weighs them.
         ``dtypes``: a DataFrame y's column dtypes, or None.
         """
         n_tasks = Y.shape[1]
@@ -210,7 +211,10 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 if not np.all(np.isfinite(column)):
                     raise ValueError(f"y contains infinity in column {t} (regression).")
                 kept = column if sample_weight is None else column[sample_weight > 0]
-                self._y_mean[t], self._y_scale[t] = mean_and_scale(kept)
+                # Weighted as the loss weighs the rows (a row of weight 3 as its
+                # three copies, one of weight 1e-9 nearly as none).
+                self._y_mean[t], self._y_scale[t] = mean_and_scale(
+                    kept, None if sample_weight is None else sample_weight[sample_weight > 0])
                 encoded[:, t] = (column - self._y_mean[t]) / self._y_scale[t]
                 if len(kept) and kept.min() == kept.max():
                     # A constant task is its constant: scaled by one, the

@@ -130,8 +130,10 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         self._hidden_sizes()
         device = resolve_device(self.device)
         seed = self._seed()
-        # (Of the rows fitted, as the target's: see TorchMLPRegressor.fit.)
-        x_mean, x_scale = standardisation(X[sample_weight > 0])
+        # (Of the rows fitted, weighted as the loss weighs them, as the
+        # target's: see TorchMLPRegressor.fit.)
+        positive = sample_weight > 0
+        x_mean, x_scale = standardisation(X[positive], sample_weight[positive])
         Z = standardise(device_array(X, device), x_mean, x_scale)
         T = torch.as_tensor(target, device=device)
         # (The mean of weights near 1e308 overflowed, every weight became 0
@@ -345,7 +347,10 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         # fit (RMSE 60 on those rows, 0.35 with the others left out).
         # Their targets, which no loss reads, are zero.
         positive = sample_weight > 0
-        self._set_target_scaling(y[positive])
+        # Weighted as the loss weighs the rows: unweighted, integer weights
+        # fitted another network than their repeated rows, and five rows of
+        # weight 1e-9 at y = 300 set the scale of all the others.
+        self._set_target_scaling(y[positive], sample_weight[positive])
         target = np.zeros(len(y), dtype=np.float32)
         target[positive] = (y[positive] - self.y_mean_) / self.y_scale_
         constant = constant_target(y, sample_weight)
@@ -353,8 +358,8 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
             self.y_mean_, self.y_scale_ = constant, 0.0
         return self._fit_torch(X, target, sample_weight, 1)
 
-    def _set_target_scaling(self, y):
-        self.y_mean_, self.y_scale_ = mean_and_scale(y)
+    def _set_target_scaling(self, y, sample_weight=None):
+        self.y_mean_, self.y_scale_ = mean_and_scale(y, sample_weight)
 
     @staticmethod
     def _weighted_loss(output, target, weight):

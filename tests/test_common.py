@@ -110,15 +110,11 @@ _MINIBATCH_WEIGHTS = (
 _TORCH_MLP_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_WEIGHTS,
 }
-_SGD_WEIGHTS = (
-    "minibatch Adam sees a repeated row twice per epoch in different batches and "
-    "the input/target standardisation counts it twice, so integer weights are not "
-    "exactly repetitions (weighted losses are tested in test_mmoe.py)")
 _HETERO_WEIGHTS = (
-    "the check's cv splits are honoured, but the gates' input and target "
-    "standardisation are unweighted (a repeated row counts twice) and float32 "
-    "L-BFGS amplifies the rounding, so integer weights are close to, not exactly, "
-    "repetitions (predictions agree to ~1e-3)")
+    "the check's cv splits are honoured and the gates' input and target "
+    "standardisation weighted, but float32 L-BFGS amplifies the rounding, so "
+    "integer weights are close to, not exactly, repetitions (predictions agree "
+    "to ~1e-3)")
 _HME_WEIGHTS = (
     "the k-means start and the gates standardise their inputs unweighted (a "
     "repeated row counts twice), and the leaves' weighted fits prune rows of "
@@ -133,7 +129,8 @@ EXPECTED_FAILURES = {
     "HierarchicalMixtureRegressor": _HME_FAILURES,
     "HierarchicalMixtureClassifier": _HME_FAILURES,
     "MultiGateMixtureOfExperts": {
-        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS,
+        # (check_sample_weight_equivalence_on_dense_data passes: its fits are
+        # one full batch, and the input and target scaling are weighted.)
         # (A regressor now that its tasks are regressions: the check asks
         # R² > 0.5 on its training rows, which 5 epochs of the fast settings
         # above do not reach.)

@@ -198,18 +198,15 @@ def test_three_dimensional_X_needs_a_sequence_module():
 
 
 # ------------------------------------------------------------ common checks
-_SGD_WEIGHTS = ("minibatch Adam sees a repeated row twice per epoch in different batches, "
-                "so integer weights are not exactly repetitions")
-
-
 @parametrize_with_checks(
     [MultiGateMixtureOfExperts(architecture="ple", n_experts=1, n_task_experts=1,
                                expert_units=4, max_iter=5, random_state=0),
      MultiGateMixtureOfExperts(expert_module=torch.nn.Sequential(
          torch.nn.LazyLinear(4), torch.nn.ReLU()), n_experts=2, max_iter=5,
          random_state=0)],
+    # (check_sample_weight_equivalence_on_dense_data passes: the check's data
+    # fit in one batch, and the input and target scaling are weighted.)
     expected_failed_checks=lambda est: {
-        "check_sample_weight_equivalence_on_dense_data": _SGD_WEIGHTS,
         # A regressor (its tasks are regressions): the check asks R² > 0.5 on
         # its training rows, which these 5-epoch fits do not reach.
         "check_regressors_train": "5 epochs (the fast settings) do not reach R² > 0.5"})
