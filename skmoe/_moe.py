@@ -551,8 +551,11 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         Consecutive iterations below the threshold before acting.
     collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'
         'reinit' hands the collapsed expert the rows the mixture explains
-        worst; 'drop' removes it (never below ``max(2, top_k)`` experts);
-        'warn' only warns.
+        worst, and EM goes on from there; the iteration kept is still the
+        best by EM's log-likelihood (held-out with ``cv``) over all
+        iterations, those before the re-initialisation included. 'drop'
+        removes it (never below ``max(2, top_k)`` experts) and keeps the best
+        iteration after the drop; 'warn' only warns.
 
     Attributes
     ----------
