@@ -698,7 +698,28 @@ def _frame_of_its_own(X):
     # shared and copies one before writing into it; alone, a write into a
     # read-only block failed ("assignment destination is read-only").
     object.__setattr__(frame, "_skmoe_shares_with", base)
+    # Pickled as a frame of writeable columns: pickle keeps neither base nor
+    # pandas' record of shared blocks, and numpy unpickles a read-only array
+    # read-only, so an expert that kept its X (self.X_ = X) and came back
+    # from a joblib worker (n_jobs=2), or from the user's pickle, failed to
+    # write into it where with n_jobs=1 it could.
+    object.__setattr__(frame, "__reduce_ex__", _WriteablePickle(frame))
     return frame
+
+
+class _WriteablePickle:
+    """``__reduce_ex__`` of a frame of :func:`_frame_of_its_own`: that of a
+    deep copy, whose columns unpickle writeable (a weak reference: no cycle
+    keeps the frame alive)."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame):
+        import weakref
+        self.frame = weakref.ref(frame)
+
+    def __call__(self, protocol):
+        return self.frame().copy(deep=True).__reduce_ex__(protocol)
 
 
 def _read_only_block(values):

@@ -1,14 +1,17 @@
 """Leftovers of earlier sessions, round 4a: data and trainers."""
 
+import pickle
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import ExpertCollapseWarning, MixtureOfExpertsRegressor
+from skmoe import EnsembleRegressor, ExpertCollapseWarning, MixtureOfExpertsRegressor
 
 
 def _line(n=200, seed=0):
@@ -34,3 +37,45 @@ def test_em_reinit_keeps_the_best_iteration_of_the_whole_run():
     history = [h["log_likelihood"] for h in model.history_]
     assert any(h["collapsed"] for h in model.history_)
     assert model.log_likelihood_ == pytest.approx(max(history), abs=1e-9)
+
+
+class _KeepsItsX(RegressorMixin, BaseEstimator):
+    """Ridge that keeps the frame of its fit, as its own (``self.X_ = X``)."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.X_ = X
+        self.model_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def _frame(n=40):
+    X, y = _line(n)
+    return pd.DataFrame(X, columns=["a", "b"]), y
+
+
+@pytest.mark.parametrize("protocol", [4, 5])
+def test_an_experts_kept_frame_is_writeable_after_a_pickle(protocol):
+    # The frame each expert gets shares the caller's memory behind a
+    # read-only buffer; pickled with protocol 5 (as joblib's workers send
+    # their fits back with n_jobs=2, or by the user) it came back read-only,
+    # with nothing left to tell pandas to copy it first: "assignment
+    # destination is read-only", where with n_jobs=1 the write worked.
+    X, y = _frame()
+    given = X.copy()
+    model = EnsembleRegressor([("keeps", _KeepsItsX()), ("ridge", Ridge())]).fit(X, y)
+    for fitted in (model, pickle.loads(pickle.dumps(model, protocol=protocol))):
+        kept = fitted.experts_[0].X_
+        kept.iloc[0, 0] = 1e6
+        kept.loc[1, "b"] = -1e6
+        kept["a"] *= 2
+        assert kept.iloc[0, 0] == 2e6 and kept.loc[1, "b"] == -1e6
+        np.testing.assert_allclose(fitted.predict(X), model.predict(X))
+    pd.testing.assert_frame_equal(X, given)
+    # A model loaded from a pickle refits, and its expert's new frame is its own.
+    loaded = pickle.loads(pickle.dumps(model, protocol=protocol)).fit(X, y)
+    loaded.experts_[0].X_.iloc[0, 0] = 1e6
+    pd.testing.assert_frame_equal(X, given)
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X))
