@@ -27,7 +27,7 @@ from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
-                        validation_split)
+                        validation_split, warn_unused_without_early_stopping)
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor)
 
@@ -128,6 +128,9 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
     def _fit_torch(self, X, target, sample_weight, n_out):
         self._validate_params()
         self._hidden_sizes()
+        # (Read without a word before; n_iter_no_change and tol are read
+        # either way: the training loss stops the run.)
+        warn_unused_without_early_stopping(self, ("validation_fraction",), stacklevel=3)
         device = resolve_device(self.device)
         seed = self._seed()
         # (Of the rows fitted, weighted as the loss weighs them, as the
@@ -257,6 +260,8 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         as it does where ``validation_fraction`` of the rows rounds to none
         or leaves fewer than two to train on.
     validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping; only read with
+        ``early_stopping=True`` (set without it: a warning).
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
     weight_decay : float, default=0.0

@@ -79,3 +79,20 @@ def test_an_experts_kept_frame_is_writeable_after_a_pickle(protocol):
     loaded.experts_[0].X_.iloc[0, 0] = 1e6
     pd.testing.assert_frame_equal(X, given)
     np.testing.assert_allclose(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("name", ["TorchMLPRegressor", "TorchMLPClassifier"])
+def test_torch_mlp_warns_of_validation_fraction_without_early_stopping(name):
+    # validation_fraction was read only with early stopping, and ignored
+    # without a word otherwise (HME's and MMoE's warn).
+    from skmoe import experts
+    X, y = _line(30)
+    y = y if name.endswith("Regressor") else y > 0
+    make = getattr(experts, name)
+    with pytest.warns(UserWarning, match=r"validation_fraction=0\.3 has no effect with "
+                                         r"early_stopping=False"):
+        make((4,), early_stopping=False, validation_fraction=0.3, max_epochs=2).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make((4,), early_stopping=False, max_epochs=2).fit(X, y)
+        make((4,), validation_fraction=0.3, max_epochs=2).fit(X, y)
