@@ -1374,7 +1374,7 @@ def gathered_jobs(parallel, jobs, run=None):
         for name, count in part.pop("fits").items():
             gathered["fits"][name] = gathered["fits"].get(name, 0) + count
         for key, by_name in part.items():
-            into = gathered.setdefault(key, {})
+            into = gathered.setdefault(_first_location(gathered, key), {})
             for name, count in by_name.items():
                 into[name] = into.get(name, 0) + count
         results.append(result)
@@ -1400,10 +1400,25 @@ def _recorded_expert_warnings(name, estimator):
     # Counted once per fit that gave it: "in k of its n fits" said 10 of 5
     # for an expert that warned twice in each of its 5 fits.
     given = [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
-    for key in dict.fromkeys((type(estimator).__name__, *warning)
+    for key in dict.fromkeys(_first_location(gathered, (type(estimator).__name__, *warning))
                              for warning in [*given, *nested]):
         by_name = gathered.setdefault(key, {})
         by_name[name] = by_name.get(name, 0) + 1
+
+
+def _first_location(gathered, key):
+    """``key`` (type, category, text, file, line) at the file and line where
+    ``gathered`` already holds that warning, if it does.
+
+    A warning that points at the caller of the expert's ``fit`` (a
+    ``stacklevel``) comes from the line of :func:`fit_expert` that called it,
+    one for equal weights and one for others: the same text was given twice,
+    "in 3 of its 7 fits" and "in 4 of its 7 fits".
+    """
+    for known in gathered:
+        if known != "fits" and known[:3] == key[:3]:
+            return known
+    return key
 
 
 def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None,

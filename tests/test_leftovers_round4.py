@@ -1,6 +1,7 @@
 """Leftovers of earlier sessions, round 4a: data and trainers."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -96,3 +97,20 @@ def test_torch_mlp_warns_of_validation_fraction_without_early_stopping(name):
         warnings.simplefilter("error")
         make((4,), early_stopping=False, max_epochs=2).fit(X, y)
         make((4,), validation_fraction=0.3, max_epochs=2).fit(X, y)
+
+
+def test_an_experts_warning_from_both_of_fit_experts_calls_is_given_once():
+    # A warning that points at the caller of the expert's fit came from two
+    # lines of fit_expert (equal weights, other weights) and was given twice:
+    # "in 3 of its 7 fits" and "in 4 of its 7 fits".
+    from skmoe.experts import TorchMLPRegressor
+    X, y = _line(60)
+    mlp = TorchMLPRegressor((4,), early_stopping=False, validation_fraction=0.3, max_epochs=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MixtureOfExpertsRegressor([("mlp", mlp), ("ridge", Ridge())], training="em",
+                                  cv=3, max_iter=3, random_state=0).fit(X, y)
+    given = [str(w.message) for w in caught if "validation_fraction" in str(w.message)]
+    assert len(given) == 1, given
+    # Every fit gave it (the folds at each iteration, and the refit).
+    assert re.search(r"in (\d+) of its \1 fits; shown once", given[0]), given[0]
