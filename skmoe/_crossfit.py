@@ -382,8 +382,11 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
     classes : array-like, default=None
         The labels ``y`` encodes (named in the errors).
     sample_weight : ndarray of shape (n_samples,), default=None
-        The folds an int or 'auto' ``cv`` makes are of the rows of positive
-        weight (those fitted on); rows of zero weight are in no fold.
+        The folds an int, 'auto' or a splitter ``cv`` makes are of the rows of
+        positive weight (those fitted on) and their groups; rows of zero
+        weight are in no fold. Splits given as a list (or a
+        ``PredefinedSplit``) number all the rows given: the trainers drop
+        their rows of zero weight.
 
     Returns
     -------
@@ -396,14 +399,14 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
                       "predictions, no folds).", UserWarning, stacklevel=4)
         return None
     labels = np.asarray(y) if classifier and np.ndim(y) == 1 else None
+    # Folds of the rows fitted on: made of all rows, a group or a class whose
+    # rows all had zero weight still counted, and the folds the trainers kept
+    # (those with a test row of positive weight) were fewer than cv asked
+    # for, or left a class out of one's training rows -- blamed on "cv (the 3
+    # splits given)", which the user never gave.
+    rows = (None if sample_weight is None or np.all(np.asarray(sample_weight) > 0)
+            else np.flatnonzero(np.asarray(sample_weight) > 0))
     if n_folds is not None:
-        # Of the rows fitted on: made of all rows, a group or a class whose
-        # rows all had zero weight still counted, and the folds the trainers
-        # kept (those with a test row of positive weight) were fewer than cv
-        # asked for, or left a class out of one's training rows -- blamed on
-        # "cv (the 3 splits given)", which the user never gave.
-        rows = (None if sample_weight is None or np.all(np.asarray(sample_weight) > 0)
-                else np.flatnonzero(np.asarray(sample_weight) > 0))
         if rows is not None:
             codes = codes[rows]
             labels = None if labels is None else labels[rows]
@@ -423,6 +426,23 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
         if rows is not None:     # numbered among all the rows given, as the trainers expect
             folds = [(rows[train], rows[test]) for train, test in folds]
         return folds
+    if hasattr(cv, "split") and not isinstance(cv, PredefinedSplit) and rows is not None:
+        # A splitter splits the rows of positive weight and their groups, as
+        # an int cv does: GroupKFold(3) put a group of zero weight alone in a
+        # fold, which the trainers dropped, and ran on 2 folds, silently.
+        try:
+            splits = list(cv.split(take_rows(X, rows), None if labels is None
+                                   else labels[rows], codes[rows]))
+        except ValueError as exc:
+            raise ValueError(f"{exc} (cv={cv!r} splits the {len(rows)} rows of positive "
+                             f"sample_weight and their groups; the {n_rows - len(rows)} rows "
+                             "of zero weight are left out)") from exc
+        splits = check_splits(splits, len(rows), cv)
+        check_splits_keep_groups(splits, codes[rows])
+        if labels is not None:
+            _check_group_folds_keep_classes(splits, labels[rows], codes[rows], cv, classes)
+        # (Numbered among all the rows given, as the trainers expect.)
+        return [(rows[train], rows[test]) for train, test in splits]
     if hasattr(cv, "split"):
         splits = list(cv.split(X, labels, codes))
     else:
