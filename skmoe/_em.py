@@ -190,7 +190,13 @@ def _match_regions_to_experts(problem, labels, folds, parallel, rng):
     # duplicates would (by their count the line went to the light region, and
     # EM stayed there: log-likelihood -2.03 per row against the duplicates' -0.45).
     sizes = np.array([problem.sample_weight[r].sum() for r in regions])
-    weighted = np.array(scores).reshape(M, M) * sizes
+    # An empty region (k-means made fewer regions than experts: fewer distinct
+    # rows than experts) weighs nothing for any expert: its score, -inf times
+    # 0, was NaN, and numpy's "invalid value encountered in multiply" reached
+    # the user from a fit that went well.
+    scores, filled = np.array(scores).reshape(M, M), sizes > 0
+    weighted = np.zeros((M, M))
+    weighted[:, filled] = scores[:, filled] * sizes[filled]
     weighted = np.where(np.isfinite(weighted), weighted, -1e300)
     experts, region_of_expert = linear_sum_assignment(weighted, maximize=True)
     expert_of_region = np.empty(M, dtype=int)

@@ -152,3 +152,23 @@ def test_a_group_splitter_asking_more_folds_than_weighted_groups_says_why():
                                          r"20 rows of positive sample_weight"):
         EnsembleRegressor([("ridge", Ridge()), ("dummy", DummyRegressor())], weights="greedy",
                           cv=GroupKFold(3)).fit(X, y, sample_weight=weight, groups=groups)
+
+
+@pytest.mark.parametrize("n_distinct, n_copies", [(3, 1), (2, 6)])
+def test_em_matched_start_with_more_experts_than_distinct_rows_warns_nothing(n_distinct,
+                                                                            n_copies):
+    # More experts than rows (3 rows), or than distinct rows (12 rows, 2
+    # distinct): k-means made fewer regions than experts, an empty region
+    # scored -inf times 0 = NaN, and numpy's "invalid value encountered in
+    # multiply" reached the user from a fit that went well.
+    rng = np.random.RandomState(0)
+    X = np.repeat(rng.normal(size=(n_distinct, 2)), n_copies, axis=0)
+    y = X[:, 0] + 1.0
+    experts = [("ridge", Ridge()), ("ols", Ridge(alpha=1e-6)),
+               ("tree", DecisionTreeRegressor(max_depth=2)), ("dummy", DummyRegressor())]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MixtureOfExpertsRegressor(experts, training="em", cv=None,
+                                          random_state=0).fit(X, y)
+    assert not [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert np.all(np.isfinite(model.predict(X)))
