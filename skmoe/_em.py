@@ -282,13 +282,17 @@ def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, optio
     too few experts).
     """
     names = [problem.names[i] for i in collapsed]
-    action = options.collapse_action
-    if action == "drop" and problem.n_experts - len(collapsed) < max(2, options.top_k or 1):
+    action, why = options.collapse_action, ""
+    least = max(2, options.top_k or 1)
+    if action == "drop" and problem.n_experts - len(collapsed) < least:
+        # (It said "action: warn" to a user who asked for 'drop', without why.)
         action = "warn"
+        why = (f" (collapse_action='drop' would leave {problem.n_experts - len(collapsed)} "
+               f"of the {problem.n_experts} experts; the pool never shrinks below {least})")
     warnings.warn(
         f"Expert(s) {names} kept less than {options.collapse_threshold} of the "
         f"responsibility for {options.collapse_patience} EM iterations; action: "
-        f"{action}.", ExpertCollapseWarning)
+        f"{action}{why}.", ExpertCollapseWarning)
     if action == "reinit":
         n, M = R.shape
         worst = np.argsort(per_sample, kind="stable")[: max(1, n // M)]
