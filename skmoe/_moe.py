@@ -515,7 +515,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         Sparse routing: each row uses only the ``top_k`` experts with the
         largest gate weights, renormalised; ``predict`` calls each expert
         only on the rows routed to it (:meth:`expert_usage`). None is the
-        dense mixture. The routing options below apply to both trainers
+        dense mixture (so is a ``top_k`` of every expert, which the gradient
+        trainer trains jointly, not by the stacked gate: it warns). The
+        routing options below apply to both trainers
         unless marked; see :ref:`routing`. A top-k mixture over fixed
         experts is replaced by its rival (the best expert alone for
         ``top_k=1``, else the top k of the experts' best constant blend)

@@ -118,8 +118,23 @@ class GradientTrainer(_Trainer):
             raise ValueError(f"loss={estimator.loss!r} is not available for "
                              f"{type(estimator).__name__}; use 'auto', 'nll' or "
                              f"{task_loss!r}.")
-        stacked = is_dense(routing) and not any(
-            is_differentiable_expert(t) for t in problem.templates)
+        torch_experts = any(is_differentiable_expert(t) for t in problem.templates)
+        stacked = is_dense(routing) and not torch_experts
+        if (routing is not None and routing.top_k is not None
+                and routing.top_k >= problem.n_experts and not torch_experts
+                and not (routing.noisy_gating or routing.random_routing
+                         or routing.capacity_factor is not None
+                         or routing.balance_coef or routing.router_z_coef)):
+            # Every row routed to every expert is the dense mixture, but top_k set
+            # took the joint trainer in place of the stacked gate, without a word:
+            # 5-fold RMSE on diabetes 0.55 (SE 0.29) above top_k=None's.
+            warnings.warn(
+                f"top_k={routing.top_k} routes every row to all {problem.n_experts} "
+                "experts: the dense mixture, here trained by the joint trainer and not "
+                "by the stacked gate that top_k=None fits (with its candidate heads; "
+                "the more accurate on most data). Leave top_k=None for the dense "
+                f"mixture, or set top_k below {problem.n_experts}.", UserWarning,
+                stacklevel=4)
         # 'auto': the task loss for a gate over fixed experts; the mixture's
         # likelihood where experts train with the gate (it lets them
         # specialise). The classifier's log-loss is the mixture's likelihood.
