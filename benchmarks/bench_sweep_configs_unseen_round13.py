@@ -18,10 +18,14 @@ early stopping, ``n_jobs=2``, and (classification) experts with
 
 ``--n-init`` compares EM's kept log-likelihood with ``n_init=1`` and
 ``n_init=3`` (same data and ``random_state``, five seeds) on diabetes and
-MASS::mcycle, for three EM pools and the hierarchical mixture::
+MASS::mcycle, for three EM pools and the hierarchical mixture.
+``--top-k-every-expert`` compares, over 5 folds of diabetes, the dense
+mixture (``top_k=None``) with ``top_k=3`` of its 3 experts (RMSE, paired
+standard error)::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_sweep_configs_unseen_round13.py [--sets A B ...]
     OMP_NUM_THREADS=1 python benchmarks/bench_sweep_configs_unseen_round13.py --n-init
+    OMP_NUM_THREADS=1 python benchmarks/bench_sweep_configs_unseen_round13.py --top-k-every-expert
 
 Results: ``benchmarks/results/sweep_configs_unseen_round13.md``.
 """
@@ -39,6 +43,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -217,13 +222,42 @@ def n_init_comparison(seeds=range(5)):
             print(f"| {data_name} | {pool} | {below} of {len(pairs)} | {pairs} |", flush=True)
 
 
+def top_k_of_every_expert():
+    X, y = load_diabetes(return_X_y=True)
+
+    def pool():
+        return [("ridge", Ridge(alpha=0.1)),
+                ("tree", DecisionTreeRegressor(max_depth=3, random_state=0)),
+                ("knn", KNeighborsRegressor(15))]
+
+    print("| fold | top_k=None RMSE | top_k=3 RMSE |\n|---|---|---|")
+    gaps = []
+    for k, (train, test) in enumerate(KFold(5, shuffle=True, random_state=0).split(X)):
+        rmse = []
+        for top_k in (None, 3):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = MixtureOfExpertsRegressor(pool(), top_k=top_k, random_state=0)
+                model.fit(X[train], y[train])
+            rmse.append(mean_squared_error(y[test], model.predict(X[test])) ** 0.5)
+        gaps.append(rmse[1] - rmse[0])
+        print(f"| {k} | {rmse[0]:.3f} | {rmse[1]:.3f} |", flush=True)
+    gaps = np.asarray(gaps)
+    print(f"\ntop_k=3 minus top_k=None: {gaps.mean():.3f} (paired SE "
+          f"{gaps.std(ddof=1) / np.sqrt(len(gaps)):.3f})")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     parser.add_argument("--n-init", action="store_true",
                         help="compare EM's n_init=1 and n_init=3 instead")
+    parser.add_argument("--top-k-every-expert", action="store_true",
+                        help="compare top_k=None with top_k=3 of 3 experts instead")
     args = parser.parse_args()
-    if args.n_init:
+    if args.top_k_every_expert:
+        top_k_of_every_expert()
+    elif args.n_init:
         n_init_comparison()
     else:
         sweep(args.sets)
