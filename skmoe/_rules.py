@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval
 from ._base import (check_finite_target, check_label_values, check_sample_weight,
-                    checked_score, encode_class_labels, is_missing_value)
+                    checked_score, encode_class_labels, is_missing_value, refuse_time_target)
 from ._data import (FittedMarkerMixin, _string_kinds, keep_column_labels, mean_and_scale,
                     normalised_weights, read_only_view, refuse_reordered_columns,
                     validate_numeric_data)
@@ -288,6 +288,10 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
             # Before scikit-learn's check, which stopped on pd.NA (a "string"
             # column's missing value) with "boolean value of NA is ambiguous".
             check_label_values(y, "y")
+        if regression:
+            # (Dates were read as counts of their unit, silently: noise_std_ in
+            # microseconds, as the mixtures, which refuse them, would not be.)
+            refuse_time_target(y, self._who())
         X_given = X
         X, y = validate_numeric_data(self, X, y, y_numeric=regression, who=self._who())
         keep_column_labels(self, X_given)

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval
 from ._base import (CheckedScoreMixin, _float_target, check_finite_target, check_label_values,
-                    check_sample_weight, encode_class_labels)
+                    check_sample_weight, encode_class_labels, refuse_time_target)
 from ._data import (FittedMarkerMixin, keep_column_labels, mean_and_scale, normalised_weights,
                     refuse_reordered_columns, refuse_unreadable_tensor, validate_numeric_data)
 from ._likelihood import LogProbaMixin
@@ -326,6 +326,10 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         """
         self._forget_fit()
         X_given = X
+        # Before the cast, which reads dates as counts of their unit: the
+        # network fitted microseconds since 1970 and predicted them, silently
+        # (the mixtures, the ensembles and this model's score refuse them).
+        refuse_time_target(y, type(self).__name__)
         X, y = validate_numeric_data(self, X, y, y_numeric=True, who=type(self).__name__)
         keep_column_labels(self, X_given)
         # y_numeric converts object arrays only; a string array reached numpy's
