@@ -984,6 +984,28 @@ def refuse_time_target(y, who=None, subject="y"):
         f"first, e.g. {example}.")
 
 
+def _target_to_score(y, who):
+    """A regression target for R^2 as floats, its missing or infinite values
+    named as ``fit`` names them.
+
+    r2_score said only "Input contains NaN." (None, NaN or pd.NA: which input,
+    which rows?) or "could not convert string to float: 'a'"; the multi-task
+    mixtures' score names the task and the first row. Complex, sparse and
+    0-d targets are left to the checks after this one.
+    """
+    if y is None or issparse(y) or np.iscomplexobj(y) or np.ndim(y) not in (1, 2):
+        return y
+    y = _float_target(y, lambda exc: ValueError(
+        f"y must be numeric to score {who} (a regressor): {exc}; use a classifier for "
+        "class labels."))
+    bad = np.flatnonzero(~np.isfinite(y).reshape(len(y), -1).all(axis=1))
+    if bad.size:
+        raise ValueError(f"y has {bad.size} row(s) of missing or infinite values (None, "
+                         f"NaN, pd.NA or inf; the first at row {bad[0]}): drop those rows "
+                         f"to score {who}.")
+    return y
+
+
 def checked_score(model, X, y, sample_weight, classification):
     """R^2 of ``model.predict`` (regression) or its accuracy, with
     ``sample_weight`` checked as ``fit`` checks it: scikit-learn's metrics took
@@ -997,6 +1019,7 @@ def checked_score(model, X, y, sample_weight, classification):
     sample_weight = scoring_weights(check_sample_weight(sample_weight, X))
     if not classification:
         refuse_time_target(y, type(model).__name__)
+        y = _target_to_score(y, type(model).__name__)
     if classification and y is not None:
         # A missing label was a bare TypeError from accuracy_score ("'<' not
         # supported between instances of 'NoneType' and 'str'"), a NaN one
