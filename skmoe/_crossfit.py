@@ -32,8 +32,8 @@ from sklearn.utils.validation import _check_feature_names, _check_method_params
 
 from ._base import (_REBUILDABLE_ERRORS, checked_score, fit_expert, gathered_jobs,
                     rebuilt_error)
-from ._data import (n_samples, normalised_weights, read_only_view, refuse_duplicate_columns,
-                    refuse_unreadable_tensor,
+from ._data import (HUGE_HINT_END, huge_values_hint, n_samples, normalised_weights,
+                    read_only_view, refuse_duplicate_columns, refuse_unreadable_tensor,
                     take_rows)
 from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
@@ -590,8 +590,12 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
         # (Conditional: LightGBM's "pandas dtypes must be int, float or bool"
         # for an object column was told "With this few rows, pass fewer
         # folds", which sent the user after the wrong cause.)
+        # The rows it was fitted on may hold a value too large for its
+        # arithmetic that the rows it predicted do not: a linear model fitted
+        # on a sparse X with 1e308 predicted NaN everywhere, said without why.
+        hint = "" if HUGE_HINT_END in str(exc) else huge_values_hint(exc, X)
         raise rebuilt_error(exc, (
-            f"{exc} (It was fitted on {len(train)} of the {len(y)} rows: one of the "
+            f"{exc}{hint} (It was fitted on {len(train)} of the {len(y)} rows: one of the "
             "cross-fitting folds (cv). If the error is about too few rows, pass more "
             "folds (k folds fit each expert on (k - 1)/k of the rows), or give the "
             "expert settings that fit on fewer rows.)")) from exc

@@ -254,6 +254,8 @@ def _describe(frame, positions):
 # largest number, estimators that convert X to float32 (the trees) fail too.
 _SQUARE_OVERFLOW = float(np.sqrt(np.finfo(np.float64).max))
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+# How :func:`huge_values_hint` ends, to tell whether a message has it already.
+HUGE_HINT_END = "divide that column by a constant)"
 
 
 def huge_values_hint(exc, X):
@@ -303,7 +305,7 @@ def huge_values_hint(exc, X):
         why += (", and its square overflows float64, so a variance or a standardisation "
                 "of the column (StandardScaler) is infinite or NaN")
     return (f" ({'X holds no NaN or infinity, but ' if not has_nan else ''}its {column} "
-            f"reaches {peaks[j]:.3g}: {why}; divide that column by a constant)")
+            f"reaches {peaks[j]:.3g}: {why}; {HUGE_HINT_END}")
 
 
 def pandas_na_hint(exc, X):

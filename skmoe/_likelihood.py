@@ -33,9 +33,18 @@ MIXTURE_PROBA_FLOOR = 1e-300
 PROBA_TOLERANCE = 1e-3
 
 
-def _check_finite(values, name):
+def _check_finite(values, name, X=None):
+    """A clear error for an expert's NaN or infinite outputs on ``X``.
+
+    With ``X``, the error says where X has a value too large for the
+    expert's arithmetic: a linear model fitted on a sparse X with a value of
+    1e308 predicted NaN, reported as "returned NaN or infinite predictions"
+    alone (on a dense X it fails in fit, with the hint).
+    """
     if not np.all(np.isfinite(values)):
-        raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
+        message = f"Expert '{name}' returned NaN or infinite predictions."
+        hint = "" if X is None else huge_values_hint(message, X)
+        raise ValueError(message[:-1] + hint + "." if hint else message)
 
 
 # An expert's prediction this many standard deviations of y from its mean is a
@@ -59,14 +68,14 @@ def check_not_diverging(standardised, names):
             "can be weighed): the expert diverges on some rows; fix or remove it.")
 
 
-def _check_probabilities(proba, name):
+def _check_probabilities(proba, name, X=None):
     """A clear error when an expert's ``predict_proba`` is not a distribution per row.
 
     Probabilities that sum to 1.5 would otherwise be averaged into the
     ensemble's output, and give the expert an inflated likelihood in EM and
     in the gate's loss (the mixture's own output is renormalised, which hid it).
     """
-    _check_finite(proba, name)
+    _check_finite(proba, name, X)
     if not proba.size:
         return
     low, high = proba.min(), proba.max()
@@ -162,7 +171,7 @@ def regression_outputs(names, experts, X):
             raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
                              f"{pred.shape[1]} outputs per sample; a regression expert "
                              "must return one (a single target).")
-        _check_finite(pred, name)
+        _check_finite(pred, name, X)
         columns.append(pred[:, 0])
     return np.column_stack(columns) if columns else np.empty((n_samples(X), 0))
 
@@ -187,7 +196,7 @@ def aligned_proba(name, expert, X, n_classes):
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned predict_proba "
                          f"with {proba.shape[1]} columns but has {len(expert_classes)} "
                          "classes_; expected one column per class in classes_.")
-    _check_probabilities(proba, name)
+    _check_probabilities(proba, name, X)
     if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):
         return proba
     out = np.zeros((n_samples(X), n_classes))

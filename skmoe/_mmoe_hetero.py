@@ -31,7 +31,7 @@ from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transf
 from ._crossfit import (_check_every_class_trains, cross_fit, cv_of_groups, group_codes,
                         make_folds, splits_of_rows, united_folds)
 from ._data import normalised_weights, read_only_view
-from ._likelihood import call_expert, check_not_diverging, mix_probabilities
+from ._likelihood import _check_finite, call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
@@ -105,8 +105,7 @@ def _predict_columns(name, expert, X, n_columns):
         raise ValueError(f"Expert '{name}' returned {pred.shape[1]} outputs per sample; "
                          f"the encoded targets have {n_columns} columns"
                          + (f" {_FEWER_OUTPUTS}." if pred.shape[1] < n_columns else "."))
-    if not np.all(np.isfinite(pred)):
-        raise ValueError(f"Expert '{name}' returned NaN or infinite predictions.")
+    _check_finite(pred, name, X)
     return pred
 
 

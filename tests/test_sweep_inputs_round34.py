@@ -66,3 +66,40 @@ def test_score_names_the_rows_of_y_without_a_finite_target(model, gap):
                                          r"\(None, NaN, pd.NA or inf; the first at row 3\)"):
         model.score(X, bad)
     assert model.score(X, y.astype(object)) == pytest.approx(model.score(X, y))
+
+
+def _sparse_huge():
+    from scipy import sparse
+    rng = np.random.default_rng(0)
+    X = np.abs(rng.normal(size=(60, 2)))
+    y = X[:, 0] + 0.1 * rng.normal(size=60)
+    X[0, 0] = 1e308
+    return sparse.csr_matrix(X), y
+
+
+def _ridge_models():
+    from sklearn.linear_model import Ridge
+
+    from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor,
+                       MixtureOfExpertsRegressor)
+    pair = [("a", Ridge()), ("b", Ridge(alpha=10.0))]
+    return [EnsembleRegressor(pair),
+            EnsembleRegressor(pair, weights="greedy", random_state=0),
+            MixtureOfExpertsRegressor(pair, training="em", max_iter=2, random_state=0),
+            MixtureOfExpertsRegressor(pair, training="gradient", max_epochs=2,
+                                      random_state=0),
+            HierarchicalMixtureRegressor(Ridge(), max_iter=2, random_state=0)]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("model", _ridge_models(),
+                         ids=["ensemble", "greedy", "em", "gradient", "hme"])
+def test_nan_predictions_of_an_expert_name_the_huge_value_of_sparse_x(model):
+    # Ridge fits a sparse X with a value of 1e308 and predicts NaN: the error
+    # said "Expert 'a' returned NaN or infinite predictions." and no more (a
+    # dense X fails in the expert's fit, with the hint that names the column).
+    # (The plain ensemble predicts nothing in fit: it fails in predict.)
+    X, y = _sparse_huge()
+    with pytest.raises(ValueError, match=r"returned NaN or infinite predictions.*X holds no "
+                                         r"NaN or infinity, but its column 0 reaches 1e\+308"):
+        model.fit(X, y).predict(X)
