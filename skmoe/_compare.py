@@ -909,6 +909,16 @@ def _inner_fold_count(value, owner, train_y=None):
     return None
 
 
+# More outer folds leave more groups in each split's training rows (k folds
+# train on (k - 1)/k of the groups).
+_MORE_OUTER = ("use more outer folds (compare's cv, the command line's --cv), whose "
+               "training rows hold more groups, or data of more groups")
+
+
+def _groups(n):
+    return f"{n} group{'' if n == 1 else 's'}"
+
+
 def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
     """A clone of ``estimator`` whose ``cv`` folds (or group splitter) are folds of
     whole groups of its training rows, or ``estimator`` itself where it has none.
@@ -927,9 +937,9 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
                 # (scikit-learn's "Cannot have number of splits n_splits=9
                 # greater than the number of groups: 8." named no model.)
                 raise ValueError(f"Estimator {name!r}: {key}={value!r} cannot split a "
-                                 f"split's training rows, which hold {n_groups} groups: "
-                                 f"{exc} Lower its number of splits or use fewer, larger "
-                                 "outer folds.") from exc
+                                 f"split's training rows, which hold {_groups(n_groups)}: "
+                                 f"{exc} Lower its number of splits or {_MORE_OUTER}."
+                                 ) from exc
             if (train_y is not None and hasattr(owner, "_inner_fold_count")
                     and is_classifier(owner)):
                 _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,
@@ -941,10 +951,16 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
         if isinstance(value, str) and n_folds > n_groups >= 2:
             n_folds = n_groups   # 'auto' takes fewer folds on small data
         if n_folds > n_groups:
-            raise ValueError(f"Estimator {name!r}: {key}={value!r} asks for {n_folds} "
-                             f"folds of whole groups, but a split's training rows hold "
-                             f"{n_groups} groups. Lower its {key} or use fewer, larger "
-                             "outer folds.")
+            # (Both said "or use fewer, larger outer folds", which leave fewer
+            # groups to train on; and a single group was told to lower a cv
+            # that cannot go below 2, or that was 'auto'.)
+            if n_groups >= 2 and not isinstance(value, str):
+                asks, fix = f"asks for {n_folds}", f"Lower its {key} or {_MORE_OUTER}"
+            else:   # ('auto' takes as few as 2)
+                asks, fix = "needs two or more", _MORE_OUTER[0].upper() + _MORE_OUTER[1:]
+            raise ValueError(f"Estimator {name!r}: {key}={value!r} {asks} folds of whole "
+                             f"groups, but a split's training rows hold "
+                             f"{_groups(n_groups)}. {fix}.")
         changes[key] = folds_of_groups(n_folds, train_groups, train_y)
         if train_y is not None and hasattr(owner, "_inner_fold_count") and is_classifier(owner):
             _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,

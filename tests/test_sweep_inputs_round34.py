@@ -103,3 +103,48 @@ def test_nan_predictions_of_an_expert_name_the_huge_value_of_sparse_x(model):
     with pytest.raises(ValueError, match=r"returned NaN or infinite predictions.*X holds no "
                                          r"NaN or infinity, but its column 0 reaches 1e\+308"):
         model.fit(X, y).predict(X)
+
+
+def _grouped_regression(n_groups):
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(n_groups), 6)
+    X = rng.normal(size=(len(groups), 2))
+    return X, X[:, 0] + 0.3 * rng.normal(size=len(groups)), groups
+
+
+def _group_mixture(cv):
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+    return MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2, random_state=0))],
+        training="em", max_iter=2, cv=cv, random_state=0)
+
+
+def test_compare_tells_to_use_more_outer_folds_for_the_inner_ones():
+    # 8 groups in 2 outer folds leave 4 to train on, too few for cv=5: the
+    # error said "use fewer, larger outer folds", which leave fewer still;
+    # 4 outer folds (6 groups to train on) is what works.
+    from skmoe import compare
+    X, y, groups = _grouped_regression(8)
+    with pytest.raises(ValueError, match=r"training rows hold 4 groups\. Lower its cv or "
+                                         r"use more outer folds") as error:
+        compare({"moe": _group_mixture(5)}, X, y, cv=2, groups=groups)
+    assert "fewer, larger" not in str(error.value)
+    result = compare({"moe": _group_mixture(5)}, X, y, cv=4, groups=groups)
+    assert len(result.scores["moe"]["r2"]) == 4
+
+
+def test_compare_does_not_tell_cv_auto_on_one_group_to_be_lowered():
+    # 3 groups in 2 outer folds: a split trains on 1 group, and cv='auto'
+    # (which takes as few folds as 2) was told "asks for 5 folds ... Lower its
+    # cv", as was a cv=2 that cannot go lower (the CLI's user sets neither).
+    from skmoe import compare
+    X, y, groups = _grouped_regression(3)
+    for cv in ["auto", 2]:
+        with pytest.raises(ValueError, match=rf"cv={cv!r} needs two or more folds of whole "
+                                             r"groups, but a split's training rows hold 1 "
+                                             r"group\. Use more outer folds") as error:
+            compare({"moe": _group_mixture(cv)}, X, y, cv=2, groups=groups)
+        assert "Lower" not in str(error.value)
