@@ -971,7 +971,12 @@ def refuse_time_target(y, who=None, subject="y"):
     types dtype('<M8[us]')". So did a fitted regressor's log-likelihood and R^2
     of such a y (-8.6e32 a row and -1.1e8 for six days).
     """
-    dtype = None if y is None or issparse(y) else np.asarray(y).dtype
+    dtype = None if y is None or issparse(y) else getattr(y, "dtype", None)
+    if dtype is None or getattr(dtype, "kind", None) not in ("M", "m"):
+        # (pandas' time-zone aware dates are an object array to numpy, of
+        # Timestamps: their dtype says what they are. They failed in the
+        # float cast, "not 'Timestamp'", told to use a classifier.)
+        dtype = None if y is None or issparse(y) else np.asarray(y).dtype
     if dtype is None or dtype.kind not in "Mm":
         return
     what, example = (("dates", "days since a date: (y - y.min()) / "

@@ -21,8 +21,9 @@ def _first_column(X):
 @pytest.mark.parametrize("target, what", [
     (pd.Series(pd.date_range("2020", periods=30)), "dates"),
     (np.arange(30).astype("datetime64[D]"), "dates"),
-    (pd.to_timedelta(np.arange(30), "D").to_numpy(), "time spans")],
-    ids=["pandas-dates", "numpy-days", "time-spans"])
+    (pd.to_timedelta(np.arange(30), "D").to_numpy(), "time spans"),
+    (pd.Series(pd.date_range("2020", periods=30, tz="UTC")), "dates")],
+    ids=["pandas-dates", "numpy-days", "time-spans", "time-zone-aware"])
 def test_a_regression_expert_refuses_dates_as_y(make, target, what):
     # TorchMLPRegressor fitted microseconds since 1970 and predicted them
     # (1.6e15), RuleExpert a noise_std_ in them, silently; the mixtures, the
@@ -148,3 +149,23 @@ def test_compare_does_not_tell_cv_auto_on_one_group_to_be_lowered():
                                              r"group\. Use more outer folds") as error:
             compare({"moe": _group_mixture(cv)}, X, y, cv=2, groups=groups)
         assert "Lower" not in str(error.value)
+
+
+def test_time_zone_aware_dates_as_y_are_named_as_dates():
+    # To numpy they are an object array of Timestamps: fit and score said
+    # "y must be numeric ...: float() argument must be a string or a real
+    # number, not 'Timestamp'; use a classifier for class labels" (the torch
+    # regressor and the rule the float cast's words alone).
+    from sklearn.linear_model import Ridge
+
+    from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    dates = pd.Series(pd.date_range("2020", periods=30, tz="UTC"))
+    pair = [("a", Ridge()), ("b", Ridge(alpha=10.0))]
+    for model in [EnsembleRegressor(pair), MixtureOfExpertsRegressor(pair, training="em")]:
+        with pytest.raises(ValueError, match=r"y holds dates \(dtype datetime64\[.*, UTC\]\)"):
+            model.fit(X, dates)
+    fitted = EnsembleRegressor(pair).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match=r"y holds dates \(dtype datetime64\[.*, UTC\]\)"):
+        fitted.score(X, dates)
