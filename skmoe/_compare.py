@@ -35,7 +35,7 @@ from ._compat import check_flag
 from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
                         class_left_out, folds_of_groups)
 from ._crossfit import group_codes as check_group_codes
-from ._data import pandas_na_hint, read_only_view
+from ._data import MAX_TARGET_SCALE, pandas_na_hint, read_only_view
 from ._progress import progress_bar
 
 PairedTest = namedtuple(
@@ -406,6 +406,43 @@ def _describe_test(test, significance, sign=None):
 # scoring=None: these scorers (log-loss where every model has predict_proba).
 DEFAULT_REGRESSION_SCORING = ("r2", "neg_root_mean_squared_error")
 DEFAULT_CLASSIFICATION_SCORING = ("accuracy", "neg_log_loss")
+
+
+# The metrics that sum squared errors (scikit-learn's, by name).
+_SQUARED_METRICS = frozenset({
+    "r2", "explained_variance", "neg_mean_squared_error", "neg_root_mean_squared_error",
+    "neg_mean_squared_log_error", "neg_root_mean_squared_log_error"})
+
+
+def _refuse_target_spread_the_squares_lose(y, scoring, scorers):
+    """Refuse a regression target whose spread's square overflows or underflows
+    float64, for the metrics that sum squared errors.
+
+    Every model then scored R^2 NaN and RMSE inf (y of order 1e200), or R^2
+    1.0 and RMSE 0 (y of order 1e-170: the squares are 0), a DummyRegressor
+    too, with no word of why (the mixtures refuse such a y when they fit:
+    check_target_scale).
+    """
+    named = set(scorers)
+    if isinstance(scoring, dict):
+        named |= {v for v in scoring.values() if isinstance(v, str)}
+    squared = sorted(named & _SQUARED_METRICS)
+    if not squared or not y.size or y.ndim > 2:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = np.ptp(y.reshape(len(y), -1), axis=0)
+    for j, s in enumerate(spread):
+        big = s > MAX_TARGET_SCALE
+        if big or 0 < s < 1.0 / MAX_TARGET_SCALE:
+            where = f" (column {j})" if len(spread) > 1 else ""
+            raise ValueError(
+                f"y{where} spans {s:.3g} from its smallest value to its largest: the squares "
+                f"of errors of that size, which {' and '.join(squared)} "
+                f"sum{'s' if len(squared) == 1 else ''}, "
+                f"{'overflow' if big else 'underflow'} float64, and every model would score "
+                f"{'NaN (R^2) or inf' if big else 'perfectly (R^2 1.0, RMSE 0)'}. "
+                f"{'Divide' if big else 'Multiply'} y by a constant (a power of ten): R^2 "
+                "is unchanged, and errors scale with it.")
 
 
 def _scorers(scoring, estimators, classifier):
@@ -1187,6 +1224,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             raise ValueError(f"y contains NaN or infinity ({len(bad)} row(s), e.g. row "
                              f"{bad[0]}); the regressors need finite targets: drop those "
                              "rows or fill them in.")
+        if y_float is not None:
+            _refuse_target_spread_the_squares_lose(y_float, scoring, scorers)
     if not classifier and len(y_arr) and np.all(y_arr == y_arr.ravel()[0]):
         # Every model predicts a constant target up to rounding, and the
         # paired test called a difference of 4e-16 significant (t = -inf).

@@ -169,3 +169,25 @@ def test_time_zone_aware_dates_as_y_are_named_as_dates():
     fitted = EnsembleRegressor(pair).fit(X, X[:, 0])
     with pytest.raises(ValueError, match=r"y holds dates \(dtype datetime64\[.*, UTC\]\)"):
         fitted.score(X, dates)
+
+
+@pytest.mark.parametrize("scale, says", [
+    (1e-170, r"underflow float64, and every model would score perfectly"),
+    (1e200, r"overflow float64, and every model would score NaN")])
+def test_compare_refuses_a_target_whose_squared_errors_are_lost(scale, says):
+    # Of order 1e-170 every model scored R^2 1.0 and RMSE 0 (the squares are
+    # 0), a DummyRegressor too, with no warning; of order 1e200 R^2 NaN and
+    # RMSE inf (starred as the best).
+    from sklearn.dummy import DummyRegressor
+    from sklearn.linear_model import Ridge
+
+    from skmoe import compare
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] + 0.1 * rng.normal(size=60)) * scale
+    models = {"ridge": Ridge(), "dummy": DummyRegressor()}
+    with pytest.raises(ValueError, match=rf"y spans .*: the squares of errors .*{says}"):
+        compare(models, X, y, cv=3)
+    # An error metric without squares is left to score them.
+    result = compare(models, X, y, cv=3, scoring="neg_mean_absolute_error")
+    assert np.all(np.isfinite(result.scores["dummy"]["neg_mean_absolute_error"]))
