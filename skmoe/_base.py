@@ -1667,6 +1667,27 @@ def unknown_category_hint(exc):
             "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1))")
 
 
+def category_dtype_hint(exc, X):
+    """A hint for LightGBM's "train and valid dataset categorical_feature do not
+    match", which it says when a column of pandas' category dtype in fit is of
+    another dtype at prediction (strings, read again from a file), or the
+    reverse; it names no column, and "valid dataset" is no term of the user's.
+    """
+    if "categorical_feature do not match" not in str(exc):
+        return ""
+    hint = (" (a column of X was of pandas' category dtype when this expert was fitted "
+            "and is not now, or the reverse")
+    if is_dataframe(X):
+        # (By name: pandas need not be installed for the arrays' paths.)
+        text = [str(c) for c, dtype in X.dtypes.items()
+                if dtype == object or type(dtype).__name__ == "StringDtype"]
+        if text:
+            hint += (f"; X's column(s) {', '.join(map(repr, text[:5]))} hold strings or "
+                     "objects, not category")
+    return hint + ": give X the dtypes of fit, e.g. X[column] = X[column].astype(" \
+        "fit_X[column].dtype))"
+
+
 # The error types an expert's own failure (fit, predict) is re-raised as, with
 # the expert's name; others become ValueError.
 _REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,

@@ -11,7 +11,7 @@ from scipy.sparse import issparse
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
-from ._base import read_only_hint, rebuilt_error, unknown_category_hint
+from ._base import category_dtype_hint, read_only_hint, rebuilt_error, unknown_category_hint
 from ._data import huge_values_hint, n_samples, own_frame, pandas_na_hint, warned_once
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
@@ -153,7 +153,7 @@ def call_expert(name, expert, method, X):
         raise rebuilt_error(exc, f"Expert '{name}' ({type(expert).__name__}) failed in "
                                  f"{method}: {exc}{read_only_hint(exc)}"
                                  f"{huge_values_hint(exc, X)}{unknown_category_hint(exc)}"
-                                 f"{pandas_na_hint(exc, X)}"
+                                 f"{pandas_na_hint(exc, X)}{category_dtype_hint(exc, X)}"
                                  ) from exc
     if values.ndim == 0 or values.shape[0] != n:
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "

@@ -3,6 +3,8 @@
 Each test here failed before the fix it names.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -191,3 +193,28 @@ def test_compare_refuses_a_target_whose_squared_errors_are_lost(scale, says):
     # An error metric without squares is left to score them.
     result = compare(models, X, y, cv=3, scoring="neg_mean_absolute_error")
     assert np.all(np.isfinite(result.scores["dummy"]["neg_mean_absolute_error"]))
+
+
+@pytest.mark.parametrize("ensemble", [True, False], ids=["ensemble", "mixture"])
+def test_a_category_column_read_back_as_strings_is_named_for_lightgbm(ensemble):
+    # Fitted on a category column, given it as strings at prediction (a file
+    # read again): LightGBM's "train and valid dataset categorical_feature do
+    # not match" named no column and no fix.
+    from lightgbm import LGBMRegressor
+
+    from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60),
+                      "colour": pd.Categorical(rng.choice(["red", "blue", "green"], 60))})
+    y = X["a"].to_numpy() + (X["colour"] == "red").to_numpy()
+    experts = [("g1", LGBMRegressor(n_estimators=5, verbose=-1)),
+               ("g2", LGBMRegressor(n_estimators=10, verbose=-1))]
+    model = (EnsembleRegressor(experts) if ensemble else
+             MixtureOfExpertsRegressor(experts, training="em", max_iter=2, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    with pytest.raises(ValueError, match=r"categorical_feature do not match\. \(a column of X "
+                                         r"was of pandas' category dtype .* X's column\(s\) "
+                                         r"'colour' hold strings"):
+        model.predict(X.assign(colour=X["colour"].astype(str)))
