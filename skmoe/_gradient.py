@@ -49,7 +49,7 @@ from ._routing import straight_through
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
 from ._training import EarlyStopping, diverged, minibatches
-from .experts import constant_target, is_differentiable_expert
+from .experts import constant_target, is_differentiable_expert, rule_out_classes_without_rows
 
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
 CUDA_GRAPHS = True
@@ -393,6 +393,11 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
             _check_feature_names(expert, problem.expert_X, reset=True)
             experts[position] = expert._set_fitted(mlp, x_mean, x_scale, device, n_iter,
                                                    history)
+            if problem.is_classifier:
+                # (A class of rows of zero weight only, left out, as a
+                # TorchMLPClassifier fitted alone rules it out.)
+                rule_out_classes_without_rows(mlp, problem.y, problem.sample_weight,
+                                              problem.n_classes)
     return experts
 
 

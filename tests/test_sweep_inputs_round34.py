@@ -218,3 +218,34 @@ def test_a_category_column_read_back_as_strings_is_named_for_lightgbm(ensemble):
                                          r"was of pandas' category dtype .* X's column\(s\) "
                                          r"'colour' hold strings"):
         model.predict(X.assign(colour=X["colour"].astype(str)))
+
+
+@pytest.mark.parametrize("joint", [False, True], ids=["alone", "trained-with-the-gate"])
+def test_a_torch_classifier_gives_no_probability_to_a_class_of_zero_weight_rows(joint):
+    # Class 'z' only on rows of zero weight (rows left out): it stays in
+    # classes_, as scikit-learn's classifiers keep it, but the network kept
+    # its initial logit for it -- P(z) up to 0.5 after 5 epochs, 'z'
+    # predicted for 70 of 300 rows -- where the other experts give it 0.
+    from sklearn.linear_model import LogisticRegression
+
+    from skmoe import MixtureOfExpertsClassifier, TorchMLPClassifier
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = np.where(X[:, 0] > 0, "x", "y").astype(object)
+    y[:3] = "z"
+    weight = np.ones(120)
+    weight[:3] = 0.0
+    if joint:
+        model = MixtureOfExpertsClassifier(
+            [("net", TorchMLPClassifier(hidden_layer_sizes=(4,))), ("lr", LogisticRegression())],
+            training="gradient", max_epochs=5, random_state=0)
+    else:
+        model = TorchMLPClassifier(hidden_layer_sizes=(4,), max_epochs=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y, sample_weight=weight)
+    assert list(model.classes_) == ["x", "y", "z"]
+    proba = model.predict_proba(X)
+    assert proba[:, 2].max() == 0.0
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert "z" not in model.predict(X)
