@@ -191,6 +191,9 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                              f"{self.task_weights!r}.")
         encoded = np.empty(Y.shape, dtype=np.float64)
         self.classes_, self._y_mean, self._y_scale = [], np.zeros(n_tasks), np.ones(n_tasks)
+        # Per task, the encoded classes no row of positive weight has (None:
+        # every class has such rows): they are in classes_, but left out.
+        self._classes_without_rows = [None] * n_tasks
         for t, kind in enumerate(tasks):
             column = Y[:, t]
             if _missing(column, none=kind == "regression").any():
@@ -245,6 +248,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                         f"sample_weight (the column has {n_classes} classes; rows of zero "
                         "weight do not count): a task needs rows of two classes or more. "
                         "Check sample_weight.")
+                absent = np.setdiff1d(np.arange(n_classes), weighted)
+                self._classes_without_rows[t] = absent if absent.size else None
             classes = encoder.classes_
             if dtypes is not None and classes.dtype.kind == "f" and isinstance(
                     dtypes[t], np.dtype) and dtypes[t].kind in "iu":
