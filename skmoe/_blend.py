@@ -180,11 +180,12 @@ class GateInputs:
         """Gate input ``[X, expert features]`` from raw expert outputs."""
         return np.hstack([X, self.features(outputs)])
 
-    def scaling(self, X, outputs):
+    def scaling(self, X, outputs, sample_weight=None):
         """Column means and scales of ``transform(X, outputs)``
-        (:func:`~skmoe._torch_utils.standardisation`), without building it."""
-        x_mean, x_scale = standardisation(X)
-        f_mean, f_scale = standardisation(self.features(outputs))
+        (:func:`~skmoe._torch_utils.standardisation`, rows weighted by
+        ``sample_weight``), without building it."""
+        x_mean, x_scale = standardisation(X, sample_weight)
+        f_mean, f_scale = standardisation(self.features(outputs), sample_weight)
         return np.concatenate([x_mean, f_mean]), np.concatenate([x_scale, f_scale])
 
 
@@ -533,8 +534,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     # predicts its fold: honest held-out predictions to choose from.
     # The gate runs where the mixture was asked to run (its own ``device``
     # parameter is the template's default).
-    scaling = (standardisation(problem.X) if gate_inputs is None
-               else gate_inputs.scaling(problem.X, raw))
+    # Weighted by the user's weights, as the gate's loss weighs the rows
+    # (unweighted, rows of weight 1e-9 far out set the scaling: predictions
+    # moved by 1.2 from the fit without them).
+    scaling = (standardisation(problem.X, w) if gate_inputs is None
+               else gate_inputs.scaling(problem.X, raw, w))
     gate = clone(gate_template).init(np.empty((0, len(scaling[0]))), problem.n_experts, 0,
                                      device=device, scaling=scaling)
     folds = _gate_folds(problem, LEVERS["gate_folds"], rng.randint(2**31 - 1), user_folds)

@@ -1572,21 +1572,22 @@ def standardisation(X, sample_weight=None):
     return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
-def standardised_filled(X):
+def standardised_filled(X, sample_weight=None):
     """``X`` standardised column by column (:func:`standardisation`, NaN
-    ignored), a missing value read as its column's mean: zero.
+    ignored, rows weighted by ``sample_weight``), a missing value read as its
+    column's mean: zero.
 
     For distances (the k-means starts): a missing value filled with zero
     before standardising sat at minus the column's mean in its units, so on a
     column of years with 15 % missing, k-means split missing from observed
     instead of the years' two clusters.
     """
-    mean, scale = standardisation(X)
+    mean, scale = standardisation(X, sample_weight)
     Z = (X - mean) / scale
     return np.where(np.isnan(Z), 0.0, Z)
 
 
-def kmeans_space(X, target):
+def kmeans_space(X, target, sample_weight=None):
     """The space the k-means starts cluster: ``X`` standardised
     (:func:`standardised_filled`) beside ``target`` (n, k), which weighs as
     much as all the columns that vary together.
@@ -1595,8 +1596,11 @@ def kmeans_space(X, target):
     every row and adds no distance; counted, one column of ones moved EM's
     start, and its predictions by 0.33. Returns the space and which columns
     of ``X`` vary.
+
+    ``sample_weight`` weighs the standardisation, as it weighs the k-means
+    fit (unweighted, a row of weight 3 moved the scaling as one row).
     """
-    Z = standardised_filled(X)   # (safe for columns of 1e-200 or 1e200)
+    Z = standardised_filled(X, sample_weight)   # (safe for columns of 1e-200 or 1e200)
     varying = np.any(Z != 0, axis=0)
     return np.hstack([Z, target * np.sqrt(max(np.count_nonzero(varying), 1))]), varying
 

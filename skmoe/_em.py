@@ -135,7 +135,7 @@ def _kmeans_regions(problem, rng):
         target = np.eye(problem.n_classes)[problem.y]
     else:
         target = problem.y_standardised[:, None]
-    Z, _ = kmeans_space(problem.X, target)
+    Z, _ = kmeans_space(problem.X, target, w)
     sample = rng.choice(len(Z), size=min(len(Z), KMEANS_MAX_ROWS), replace=False)
     kmeans = KMeans(n_clusters=min(M, len(np.unique(Z[sample], axis=0))), n_init=1,
                     random_state=rng.randint(2**31 - 1))

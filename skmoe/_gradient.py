@@ -475,11 +475,14 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
             problem, fixed, cv, rng.randint(2**31 - 1), parallel)
     # X goes to the device once. The gate's input scaling depends on X only,
     # and the torch experts use the same: computed there once, for every run.
+    # Weighted by the user's weights (a row of weight 3 as its three copies;
+    # unweighted, rows of weight 1e-9 far out set the scaling), as the torch
+    # experts fitted alone weigh theirs.
     X_device = device_array(problem.X, device)
-    scaling = device_standardisation(X_device, problem.X)
+    scaling = device_standardisation(X_device, problem.X, problem.sample_weight)
     if differentiable:
         x_mean, x_scale = (scaling if problem.torch_X_is_gate_X
-                           else standardisation(problem.torch_X))
+                           else standardisation(problem.torch_X, problem.sample_weight))
     settings = Bunch(max_epochs=max_epochs, learning_rate=learning_rate,
                      batch_size=batch_size, loss=loss, validation_fraction=validation_fraction,
                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,

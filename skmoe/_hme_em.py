@@ -29,7 +29,8 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert, gathered_jobs
-from ._data import check_target_scale, kmeans_space, mean_and_scale, read_only_view
+from ._data import (check_target_scale, kmeans_space, mean_and_scale, read_only_view,
+                    standardisation)
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
                           mix_probabilities, noise_variances, regression_outputs)
@@ -140,12 +141,18 @@ def _gate_objective(gate, X, targets, weight):
     return float(np.sum(weight * np.sum(targets * gate.predict_log_proba(X), axis=1)))
 
 
-def m_step_gate(gate, X, targets, weight, warm):
-    """Fit one gate; after the first iteration keep it only if Q does not drop."""
+def m_step_gate(gate, X, targets, weight, warm, scaling=None):
+    """Fit one gate; after the first iteration keep it only if Q does not drop.
+
+    ``scaling``: the gates' input scaling (of the user's weights), for the
+    cold first fit; ``weight`` is a posterior times those weights, which must
+    weigh the gate's loss but not its view of X.
+    """
     # MLPGate normalises by the weight total: a dead branch must not divide by 0.
     fit_weight = weight + 1e-12 * (weight.sum() + 1.0)
     if not warm:
-        return gate.fit(X, targets, fit_weight)
+        return (gate.fit(X, targets, fit_weight) if scaling is None
+                else gate.fit(X, targets, fit_weight, scaling=scaling))
     before = _gate_objective(gate, X, targets, weight)
     previous = copy.deepcopy(gate)
     gate.fit(X, targets, fit_weight, warm_start=True)
@@ -172,9 +179,12 @@ class TreeProblem:
         y_var = 0.0
         if not n_classes:
             # (Kept for the M-steps' check of diverging leaves.)
-            self.y_mean, self.y_scale = mean_and_scale(y)
+            # Weighted by the user's weights, as the leaves' fits weigh the rows
+            # (unweighted, the variance floor counted a row of weight 3 once).
+            self.y_mean, self.y_scale = mean_and_scale(y, sample_weight)
             check_target_scale(self.y_scale)
-            y_var = float(np.var(y))
+            y_var = (float(np.var(y)) if np.all(sample_weight == sample_weight[0])
+                     else float(np.average((y - self.y_mean) ** 2, weights=sample_weight)))
         # The tiny term shrinks with a target of variance below one: a fixed 1e-12
         # outweighed every leaf's noise variance for y of order 1e-6 (flat
         # posteriors: other predictions than for y * 1e6). 1e-12 for constant y.
@@ -204,9 +214,9 @@ def initial_log_posterior(tree, X, y, n_classes, init_params, rng, sample_weight
     if n_classes:
         target = np.eye(n_classes)[y]
     else:
-        y_mean, y_scale = mean_and_scale(y)
+        y_mean, y_scale = mean_and_scale(y, sample_weight)   # (weighted, as k-means is)
         target = ((y - y_mean) / y_scale)[:, None]
-    Z, varying = kmeans_space(X, target)
+    Z, varying = kmeans_space(X, target, sample_weight)
     # One k-means region per leaf; then regions close in X become siblings,
     # so that every gate starts on a split it can draw.
     k = min(tree.n_leaves, len(np.unique(Z, axis=0)))
@@ -338,7 +348,12 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
     """
     tree, X, y, w = problem.tree, problem.X, problem.y, problem.sample_weight
     seed = rng.randint(2**31 - 1)
-    gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node)
+    # Every gate's input scaling, weighted by the user's weights (a row of
+    # weight 3 as its three copies; unweighted, rows of weight 1e-9 far out
+    # set it) and not by the posteriors its fits are weighted with (equal
+    # weights: the unweighted scaling, bit for bit).
+    scaling = standardisation(np.asarray(X, dtype=np.float64), w)
+    gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node, scaling=scaling)
               for node in range(tree.n_nodes[d])] for d, b in enumerate(tree.branching)]
     log_h = initial_log_posterior(tree, X, y, problem.n_classes, init_params, rng, w)
     history, previous, converged, old = [], -np.inf, False, None
@@ -355,7 +370,7 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
             # parent's own posterior underflows (its weight is then ~0).
             targets = np.exp(child - logsumexp(child, axis=2, keepdims=True))
             gates[d] = [m_step_gate(gate, X, targets[:, node], w * np.exp(parent[:, node]),
-                                     warm) for node, gate in enumerate(gates[d])]
+                                     warm, scaling) for node, gate in enumerate(gates[d])]
         log_prior = tree.leaf_log_prior(log_conditionals(gates, X))
         log_joint = log_prior + leaf_log_likelihood(y, outputs, variances)
         per_sample = logsumexp(log_joint, axis=1)

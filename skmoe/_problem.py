@@ -68,8 +68,11 @@ class EMProblem:
         if not self.is_classifier:
             # EM computes its likelihoods on standardised targets (float64), so
             # that rescaling y rescales the fit exactly (scale-equivariance).
+            # Weighted by the user's weights, as the experts' fits weigh the
+            # rows (unweighted, a row of weight 3 counted once in the scale,
+            # and so in the variance floor and the gate's view of y).
             y = np.asarray(y, dtype=np.float64)
-            self.y_mean, self.y_scale = mean_and_scale(y)
+            self.y_mean, self.y_scale = mean_and_scale(y, sample_weight)
             check_target_scale(self.y_scale)
             self.y_standardised = read_only_view((y - self.y_mean) / self.y_scale)
         # In the units of y; EM floors standardised variances at VARIANCE_FLOOR.

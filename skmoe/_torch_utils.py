@@ -61,17 +61,20 @@ def seeded_torch(seed):
         yield
 
 
-def device_standardisation(X_device, X):
+def device_standardisation(X_device, X, sample_weight=None):
     """:func:`standardisation` of ``X`` from its device copy ``X_device`` (float64).
 
     Without NaN the column means and scales are two reductions on the device
     (equal to numpy's up to summation order); with NaN numpy's, and for a
     column whose squares overflow or underflow numpy's for that column.
+    Unequal ``sample_weight`` (the user's weights): numpy's weighted one.
     """
     # (No column: torch's var_mean warned "degrees of freedom is <= 0".)
     if (len(X) == 0 or X.shape[1] == 0 or X_device.dtype != torch.float64
             or torch.isnan(X_device).any()):
-        return standardisation(X)
+        return standardisation(X, sample_weight)
+    if sample_weight is not None and not np.all(sample_weight == sample_weight[0]):
+        return standardisation(X, sample_weight)
     var, mean = torch.var_mean(X_device, dim=0, correction=0)
     mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()
     # Columns whose squares overflowed or underflowed: numpy's standardisation

@@ -202,9 +202,14 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             Where the network lives, when the caller decides (a mixture's own
             ``device``); None resolves the gate's ``device``.
         sample_weight : ndarray of shape (n_samples,), default=None
-            The input scaling comes from the rows of positive weight only
-            (rows of zero weight count as dropped: they moved the scaling,
-            and so the gate's fit).
+            Weighs the rows in the input scaling, as the user's weights weigh
+            them (a row of weight 3 as its three copies); rows of zero weight
+            count as dropped. (Unweighted, a row of weight 3 moved the scaling
+            as one row, and rows of weight 1e-9 far out set it: EM's mixture
+            was 0.41 from its repeated rows' fit, 1.8 from the fit without
+            those rows; tests/test_sweep_numbers_round26.py.) Pass the user's
+            weights only, never
+            responsibilities: those are the gate's targets, not the data's.
 
         Returns
         -------
@@ -221,10 +226,14 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             raise ValueError(f"gate {exc}") from None
         self.dtype_ = dtype
         if scaling is None:
-            weighted = (X if sample_weight is None or np.all(sample_weight > 0)
-                        else X[np.asarray(sample_weight) > 0])
-            # (In float64: float32 X gave float32 means and scales, and another gate.)
-            scaling = standardisation(np.asarray(weighted, dtype=np.float64))
+            if sample_weight is not None:
+                sample_weight = np.asarray(sample_weight, dtype=np.float64)
+                positive = sample_weight > 0
+                if not positive.all():
+                    X, sample_weight = X[positive], sample_weight[positive]
+            # (In float64: float32 X gave float32 means and scales, and another gate.
+            # Equal weights give the unweighted scaling bit for bit.)
+            scaling = standardisation(np.asarray(X, dtype=np.float64), sample_weight)
         self.mean_, self.scale_ = scaling
         self.input_clip_ = INPUT_CLIP
         with seeded_torch(seed):
@@ -477,7 +486,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     def _parameters(self):
         return [p for _, module in self._fitted_modules() for p in module.parameters()]
 
-    def fit(self, X, targets, sample_weight=None, warm_start=False, penalty=None):
+    def fit(self, X, targets, sample_weight=None, warm_start=False, penalty=None,
+            scaling=None):
         """Fit the gate to soft targets (responsibilities) by cross-entropy.
 
         Parameters
@@ -492,6 +502,11 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             Extra loss term ``penalty(gate, logits, Z, weight) -> scalar tensor``
             on the logits of the (standardised) inputs ``Z`` of a batch, e.g.
             a load-balancing loss (see ``skmoe._routing``).
+        scaling : tuple of (ndarray, ndarray), default=None
+            The input ``(mean, scale)`` of a cold start, as :meth:`init` takes
+            it; None: ``X``'s, weighted by ``sample_weight``. A caller whose
+            ``sample_weight`` is not the user's weights alone (a hierarchical
+            mixture's posterior times them) passes the scaling of the user's.
 
         Returns
         -------
@@ -503,7 +518,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
             # A cold start rebuilds the network; noisy gating, once switched on
             # by ``add_noise``, stays on (with its noise reset too).
             noisy = getattr(self, "noise_module_", None) is not None
-            self.init(X, targets.shape[1], self._init_seed(), self._dtype(),
+            self.init(X, targets.shape[1], self._init_seed(), self._dtype(), scaling=scaling,
                       sample_weight=sample_weight)
             if noisy:
                 self.add_noise()
