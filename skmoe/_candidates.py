@@ -297,15 +297,22 @@ class LinearHead:
             Z = np.clip(Z @ self.meta_components_, -3.0, 3.0)
         return Z
 
-    def _fit_meta(self, X, n_base):
-        # (NaN ignored; safe for columns of 1e-200 or 1e200.)
-        self.meta_mean_, self.meta_scale_ = standardisation(X)
+    def _fit_meta(self, X, n_base, sample_weight=None):
+        # (NaN ignored; safe for columns of 1e-200 or 1e200.) Weighted by the
+        # user's weights, as the head's fit weighs the rows (None: equal).
+        self.meta_mean_, self.meta_scale_ = standardisation(X, sample_weight)
         n_meta = min(FW_MAX_META, X.shape[1], max(0, FW_MAX_COLUMNS // n_base - 1))
         self.meta_components_ = None
         if n_meta < X.shape[1]:
             Z = np.clip(np.nan_to_num((X - self.meta_mean_) / self.meta_scale_), -3.0, 3.0)
-            # Whitened principal directions (an SVD of the centred rows).
-            Zc = Z - Z.mean(axis=0)
+            # Whitened principal directions (an SVD of the centred rows; each
+            # row scaled by the root of its weight relative to the mean, so
+            # that a row of weight 3 counts as its three copies).
+            if sample_weight is None:
+                Zc = Z - Z.mean(axis=0)
+            else:
+                Zc = ((Z - np.average(Z, axis=0, weights=sample_weight))
+                      * np.sqrt(sample_weight / sample_weight.mean())[:, None])
             _, s, vt = np.linalg.svd(Zc, full_matrices=False)
             s = np.maximum(s[:n_meta], 1e-12) / math.sqrt(max(len(Z) - 1, 1))
             self.meta_components_ = vt[:n_meta].T / s
@@ -362,10 +369,21 @@ class LinearHead:
         from sklearn.linear_model import LogisticRegression
         B = self._base(outputs)
         if self.feature_weighted:
-            self._fit_meta(X, B.shape[1])
+            # The standardisations weighted by the user's weights (unweighted,
+            # rows of weight 1e-9 far out set them); equal weights: unweighted,
+            # bit for bit.
+            unequal = sample_weight is not None and not np.all(
+                sample_weight == sample_weight[0])
+            weight = np.asarray(sample_weight, dtype=np.float64) if unequal else None
+            self._fit_meta(X, B.shape[1], weight)
             products = self._products(B, X)
-            self.feature_mean_ = products.mean(axis=0)
-            scale = products.std(axis=0)
+            if weight is None:
+                self.feature_mean_ = products.mean(axis=0)
+                scale = products.std(axis=0)
+            else:
+                self.feature_mean_ = np.average(products, axis=0, weights=weight)
+                scale = np.sqrt(np.average((products - self.feature_mean_) ** 2, axis=0,
+                                           weights=weight))
             self.feature_scale_ = np.where(scale > 0, scale, 1.0)
             features = (products - self.feature_mean_) / self.feature_scale_
         else:

@@ -16,6 +16,7 @@ from sklearn.tree import DecisionTreeRegressor
 import skmoe._base
 from skmoe import (HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor)
+from skmoe._candidates import make_head
 from skmoe._data import standardisation
 from skmoe.gates import MLPGate
 
@@ -163,6 +164,36 @@ def test_hme_rows_of_almost_no_weight_fit_nearly_what_rows_of_zero_weight_fit():
     for gate in (gate for level in tiny.gates_ for gate in level):
         assert_allclose(gate.mean_, mean, rtol=1e-6)
         assert_allclose(gate.scale_, scale, rtol=1e-6)
+
+
+def test_feature_weighted_head_standardisation_is_weighted():
+    # Fix in LinearHead.fit (the feature-weighted head's meta-feature scaling,
+    # principal directions and product standardisation weighted by the
+    # user's weights): a row of weight 3 counted as one row in them.
+    X, y, weight = _data()
+    rng = np.random.RandomState(1)
+    X = np.hstack([X, rng.normal(size=(len(X), 30))])   # more columns than meta-features
+    outputs = np.column_stack([y + 0.1 * rng.normal(size=len(y)), 0.5 * X[:, 0]])
+    rows = np.repeat(np.arange(len(X)), weight.astype(int))
+
+    def head():
+        return make_head("feature_weighted", True, 0.0, 1.0)
+
+    weighted = head().fit(X, outputs, y, weight)
+    repeated = head().fit(X[rows], outputs[rows], y[rows], np.ones(len(rows)))
+    for name in ("meta_mean_", "meta_scale_"):
+        assert_allclose(getattr(weighted, name), getattr(repeated, name), rtol=1e-9,
+                        err_msg=name)
+    # The principal directions, up to their signs (their whitening divides by
+    # n - 1, rows and not copies: 0.3 % apart, left as it is).
+    directions = [np.abs(head.meta_components_)
+                  / np.linalg.norm(head.meta_components_, axis=0)
+                  for head in (weighted, repeated)]
+    assert_allclose(*directions, rtol=1e-6, atol=1e-9)
+    # The experts' own columns' standardisation (the products' depends on
+    # the whitening too).
+    assert_allclose(weighted.feature_mean_[:2], repeated.feature_mean_[:2], rtol=1e-9)
+    assert_allclose(weighted.feature_scale_[:2], repeated.feature_scale_[:2], rtol=1e-9)
 
 
 _UNWEIGHTED = {
