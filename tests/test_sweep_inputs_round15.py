@@ -126,7 +126,10 @@ def test_an_encoder_that_takes_unknown_categories_still_fits():
         _two_experts(), top_k=1, noisy_gating=True, gate_transformer=gate_view, max_epochs=2,
         random_state=0),
     lambda gate_view: MixtureOfExpertsRegressor(
-        _two_experts(), top_k=2, gate_transformer=gate_view, max_epochs=2, random_state=0),
+        # (Three experts: top_k=2 of two is the dense mixture, which now warns
+        # that top_k=None trains it better.)
+        _two_experts() + [("stump", DecisionTreeRegressor(max_depth=1))], top_k=2,
+        gate_transformer=gate_view, max_epochs=2, random_state=0),
     lambda gate_view: HierarchicalMixtureRegressor(
         _two_experts(), branching=(2,), gate_transformer=gate_view, max_iter=2,
         random_state=0),
