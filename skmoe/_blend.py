@@ -90,7 +90,7 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           target_range, with_class_prior)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
-from ._training import Adam, diverged
+from ._training import Adam, diverged, n_validation_rows
 # The gate's standardised inputs (X and the experts' features) are clipped
 # like an MLPGate's.
 from .gates import INPUT_CLIP
@@ -480,8 +480,7 @@ def _inner_split(train, w, fraction, rng, user_tests=()):
         val = rows_of_whole_folds(user_tests, fraction, len(train), rng)
     else:
         shuffled = rng.permutation(train)
-        n_val = int(round(fraction * len(train)))
-        n_val = n_val if 1 <= n_val <= len(train) - 2 else 0
+        n_val = n_validation_rows(fraction, len(train))
         val = np.sort(shuffled[:n_val])
     # Kept as int32 where the rows allow (every gate holds its rows through its
     # training: a sixth of the stacked gate's memory on 10^6 rows).

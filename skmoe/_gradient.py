@@ -48,7 +48,7 @@ from ._progress import progress_bar
 from ._routing import straight_through
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
-from ._training import EarlyStopping, diverged, minibatches
+from ._training import EarlyStopping, diverged, minibatches, n_validation_rows
 from .experts import constant_target, is_differentiable_expert, rule_out_classes_without_rows
 
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
@@ -223,8 +223,7 @@ def _split(sample_weight, validation_fraction, seed, device):
     rng = np.random.RandomState(seed)
     n = len(sample_weight)
     shuffled = rng.permutation(n)
-    n_val = int(round(validation_fraction * n))
-    n_val = n_val if 1 <= n_val <= n - 2 else 0
+    n_val = n_validation_rows(validation_fraction, n)
     is_val = np.zeros(n, dtype=bool)
     is_val[shuffled[:n_val]] = True
     train = rng.permutation(np.flatnonzero(~is_val))

@@ -481,11 +481,12 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         gate by maximum likelihood). 'auto': 'squared_error' for the stacked
         gate, 'nll' for joint training (torch experts or ``top_k``).
     validation_fraction : float, default=0.1
-        Rows held out for early stopping (the best epoch's weights are kept:
-        the stacked gate's last epoch that improved by more than ``tol``);
-        0 trains for ``max_epochs`` on all rows. With ``cv`` your own splits
-        the stacked gate holds out whole test folds of them instead, drawn
-        until they hold this share of its rows (one fold or more, never all:
+        Rows held out for early stopping (at least one, and two left to
+        train on; the best epoch's weights are kept: the stacked gate's last
+        epoch that improved by more than ``tol``); 0 trains for
+        ``max_epochs`` on all rows. With ``cv`` your own splits the stacked
+        gate holds out whole test folds of them instead, drawn until they
+        hold this share of its rows (one fold or more, never all:
         one of five ``GroupKFold`` folds, a quarter of its rows).
     n_iter_no_change : int, default=10
         Early-stopping patience in epochs.

@@ -71,13 +71,28 @@ def minibatches(rows, batch_size, generator=None):
     return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
 
+def n_validation_rows(fraction, n, min_train=2):
+    """Early-stopping rows for ``fraction`` of ``n`` rows: ``round(fraction * n)``,
+    at least one and at most ``n - min_train``; none for ``fraction`` 0 or
+    fewer than ``min_train + 1`` rows.
+
+    (A positive fraction that rounded to no rows, or to too many, turned early
+    stopping off without a word: ``validation_fraction=0.01`` or ``0.99`` on
+    30 rows trained without it, and a top-k mixture without its rival check.
+    HistGradientBoosting and ``train_test_split`` keep one row at least.)
+    """
+    if not fraction or n < min_train + 1:
+        return 0
+    return min(max(int(round(fraction * n)), 1), n - min_train)
+
+
 def validation_split(order, n_val, sample_weight, fraction, rng):
     """Early-stopping rows ``order[:n_val]`` and training rows ``order[n_val:]``.
 
     Where either part would carry no weight (rows of zero ``sample_weight``:
     rows a hard EM routed elsewhere, or rows a user masked out), the rows of
-    positive weight are split instead, ``fraction`` of them (none when that
-    leaves fewer than one on either side): a weightless validation part
+    positive weight are split instead, ``fraction`` of them (at least one,
+    leaving one at least; none where there are fewer than two): a weightless validation part
     scored 0/0, a loss of exactly 0.0 on every epoch, and early stopping
     kept the first epoch's weights. ``rng`` draws that split.
 
@@ -89,8 +104,7 @@ def validation_split(order, n_val, sample_weight, fraction, rng):
     val, train = order[:n_val], order[n_val:]
     if n_val and not (sample_weight[val].any() and sample_weight[train].any()):
         positive = np.flatnonzero(sample_weight > 0)
-        n_val = int(round(fraction * len(positive)))
-        n_val = n_val if 1 <= n_val <= len(positive) - 1 else 0
+        n_val = n_validation_rows(fraction, len(positive), min_train=1)
         val = positive[rng.permutation(len(positive))[:n_val]]
         train = np.setdiff1d(order, val, assume_unique=True)
     return val, train

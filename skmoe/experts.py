@@ -27,7 +27,8 @@ from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
-                        validation_split, warn_unused_without_early_stopping)
+                        n_validation_rows, validation_split,
+                        warn_unused_without_early_stopping)
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor)
 
@@ -174,8 +175,7 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         w = to_tensor(normalised_weights(sample_weight), device)
         rng = np.random.RandomState(seed)
         n = len(X)
-        n_val = int(round(self.validation_fraction * n)) if self.early_stopping else 0
-        n_val = n_val if 1 <= n_val <= n - 2 else 0
+        n_val = n_validation_rows(self.validation_fraction, n) if self.early_stopping else 0
         # (Zero weights, rows routed elsewhere, could leave one side of the
         # split weightless: its loss was 0/0, NaN, and the network NaN.)
         val, train = validation_split(rng.permutation(n), n_val, sample_weight,
@@ -287,10 +287,10 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         Hold out ``validation_fraction`` of the rows and stop when their loss
         has not improved by ``tol`` for ``n_iter_no_change`` epochs; the best
         weights are kept. Without it, the training loss decides when to stop,
-        as it does where ``validation_fraction`` of the rows rounds to none
-        or leaves fewer than two to train on.
+        as it does on fewer than three rows.
     validation_fraction : float, default=0.1
-        Share of the rows held out for early stopping; only read with
+        Share of the rows held out for early stopping (at least one, and
+        two left to train on); only read with
         ``early_stopping=True`` (set without it: a warning).
     n_iter_no_change : int, default=10
     tol : float, default=1e-4

@@ -374,23 +374,25 @@ def test_torch_mlp_history_keys_and_the_docstring_says_so():
             "early stopping, ``validation_loss``.") in _doc(TorchMLPRegressor)
 
 
-def test_torch_mlp_holds_out_no_rows_where_the_share_rounds_to_none():
+def test_torch_mlp_holds_out_one_row_where_the_share_rounds_to_none():
     """``early_stopping=True`` "holds out ``validation_fraction`` of the
-    rows"; where that rounds to no row (0.1 of 4 rows) none is held out and
-    the training loss decides, which the docstring did not say."""
+    rows"; where that rounded to no row (0.1 of 4 rows) none was held out and
+    the training loss decided. Now one row is (as HistGradientBoosting and
+    MultiGateMixtureOfExperts hold out), with two left to train on; only on
+    fewer than three rows does the training loss decide, as the docstring
+    says."""
     from skmoe.experts import TorchMLPRegressor
 
-    X = np.linspace(0, 1, 4)[:, None]
-    few = TorchMLPRegressor(max_epochs=2, random_state=0).fit(X, X[:, 0])
-    assert "validation_loss" not in few.history_[0]
-    X = np.linspace(0, 1, 5)[:, None]   # 0.5 rows round to 0 (half to even) as well
+    for n in (3, 4, 5, 10):
+        X = np.linspace(0, 1, n)[:, None]
+        assert "validation_loss" in TorchMLPRegressor(
+            max_epochs=2, random_state=0).fit(X, X[:, 0]).history_[0]
+    X = np.linspace(0, 1, 2)[:, None]
     assert "validation_loss" not in TorchMLPRegressor(
         max_epochs=2, random_state=0).fit(X, X[:, 0]).history_[0]
-    X = np.linspace(0, 1, 10)[:, None]
-    assert "validation_loss" in TorchMLPRegressor(
-        max_epochs=2, random_state=0).fit(X, X[:, 0]).history_[0]
-    assert ("as it does where ``validation_fraction`` of the rows rounds to none or leaves "
-            "fewer than two to train on") in _doc(TorchMLPRegressor)
+    assert "as it does on fewer than three rows" in _doc(TorchMLPRegressor)
+    assert ("Share of the rows held out for early stopping (at least one, and two left "
+            "to train on)") in _doc(TorchMLPRegressor)
 
 
 def test_load_dataset_drops_sparse_columns_and_the_docstring_says_so():

@@ -1,0 +1,65 @@
+"""Configurations of round 14's sweep: a validation_fraction that rounded to no
+validation rows."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import MixtureOfExpertsRegressor
+from skmoe._training import n_validation_rows, validation_split
+from skmoe.experts import TorchMLPRegressor
+
+
+def _experts():
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+
+
+def _small():
+    return make_regression(30, 3, noise=5, random_state=0)
+
+
+def test_n_validation_rows_keeps_one_row_each_way_and_rounds_as_before():
+    assert n_validation_rows(0.01, 30) == 1
+    assert n_validation_rows(0.99, 30) == 28
+    assert n_validation_rows(0.1, 30) == 3          # as round() gave it
+    assert n_validation_rows(0.5, 1001) == round(0.5 * 1001)
+    assert n_validation_rows(0.0, 30) == 0          # 0: no early stopping, as asked
+    assert n_validation_rows(0.5, 2) == 0           # too few rows to hold any out
+    assert n_validation_rows(0.01, 2, min_train=1) == 1
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.99])
+@pytest.mark.parametrize("kind", ["top_k", "stacked"])
+def test_a_fraction_that_rounds_to_no_rows_still_stops_early(kind, fraction):
+    # On 30 rows 0.01 rounded to 0 rows and 0.99 to 30: the gate trained with
+    # no validation rows (no early stopping, no top-k rival check), silently.
+    X, y = _small()
+    extra = {"top_k": 1} if kind == "top_k" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MixtureOfExpertsRegressor(_experts(), validation_fraction=fraction,
+                                          max_epochs=20, random_state=0, **extra).fit(X, y)
+    assert all("validation_loss" in record for record in model.history_)
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.99])
+def test_a_torch_expert_holds_out_a_row_for_a_small_fraction(fraction):
+    X, y = _small()
+    model = TorchMLPRegressor(max_epochs=3, validation_fraction=fraction,
+                              random_state=0).fit(X, y)
+    assert all("validation_loss" in record for record in model.history_)
+
+
+def test_the_positive_rows_split_keeps_one_validation_row():
+    # Row 0, the one validation row, has no weight: the positive rows are
+    # split again, 0.01 of 9 rounded to none and early stopping went off.
+    weight = np.ones(10)
+    weight[0] = 0.0
+    val, train = validation_split(np.arange(10), 1, weight, 0.01, np.random.RandomState(0))
+    assert len(val) == 1 and weight[val].all()
+    assert len(train) == 9 and weight[train].any()
