@@ -285,10 +285,12 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 and (not differentiable or routing.top_k == 1)):
             outputs = (fixed_out if not differentiable else _forward(
                 model, data, torch.arange(len(problem.y), device=data.y.device))[1])
-            _rival_if_better(problem, gate, outputs, train.cpu().numpy(),
-                             val.cpu().numpy(), routing.top_k, among=fixed)
+            rival = _rival_if_better(problem, gate, outputs, train.cpu().numpy(),
+                                     val.cpu().numpy(), routing.top_k, among=fixed)
+        else:
+            rival = False
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
-                 converged=converged, score=stopping.best)
+                 converged=converged, score=stopping.best, rival=rival)
 
 
 def _forward(model, data, index):
@@ -330,7 +332,7 @@ def _scored_per_sample(problem, log_g, out, fixed, below_floor, routing):
 
 
 def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
-    """Set ``gate`` to its rival's constant routing if that beats it.
+    """Set ``gate`` to its rival's constant routing if that beats it (then True).
 
     A top-k gate learns from the dense mixture's loss, straight through
     (:func:`~skmoe._routing.straight_through`), and the top-k of a gate that
@@ -367,6 +369,8 @@ def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
                                                     >= np.average(rival_loss, weights=w))
     if not_better_in_sample or rival_wins(gate_loss[val], rival_loss[val], w[val]):
         gate.fit_constant(proba)
+        return True
+    return False
 
 
 def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_iter,
@@ -521,7 +525,9 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
                                best.n_iter, best.history)
     experts = [exported[i] if i in exported else fixed_models[fixed.index(i)]
                for i in range(problem.n_experts)]
-    if not best.converged and validation_fraction:
+    # (Not where the rival's constant routing replaced the trained gate: the
+    # advice to train it longer was given for a gate that predict never uses.)
+    if not best.converged and validation_fraction and not best.rival:
         warnings.warn(
             f"Gradient training did not converge in max_epochs={max_epochs} epochs "
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)

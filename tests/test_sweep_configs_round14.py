@@ -1,16 +1,20 @@
 """Configurations of round 14's sweep: a validation_fraction that rounded to no
-validation rows."""
+validation rows, and a convergence warning about a gate that was replaced."""
 
 import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_regression
+from sklearn.datasets import load_breast_cancer, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsRegressor
+import skmoe._em as em_module
+import skmoe._gradient as gradient_module
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from skmoe._training import n_validation_rows, validation_split
 from skmoe.experts import TorchMLPRegressor
 
@@ -63,3 +67,41 @@ def test_the_positive_rows_split_keeps_one_validation_row():
     val, train = validation_split(np.arange(10), 1, weight, 0.01, np.random.RandomState(0))
     assert len(val) == 1 and weight[val].all()
     assert len(train) == 9 and weight[train].any()
+
+
+def _constant_gate(gate, X):
+    proba = gate.predict_proba(X)
+    return np.allclose(proba, proba[0])
+
+
+def test_gradient_convergence_warning_only_for_a_gate_that_is_kept(monkeypatch):
+    # top-1 with max_epochs=2 on a line: the best expert alone (the rival)
+    # replaces the gate, and "did not converge ... Increase max_epochs" was
+    # given about a gate predict never uses.
+    X, y = make_regression(200, 3, noise=5, random_state=0)
+    make = lambda: MixtureOfExpertsRegressor(_experts(), top_k=1, max_epochs=2,  # noqa: E731
+                                             random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = make().fit(X, y)
+    assert _constant_gate(model.gate_, X)
+    # The gate kept (no rival): the warning is still given.
+    monkeypatch.setattr(gradient_module, "TOPK_RIVAL", False)
+    with pytest.warns(ConvergenceWarning, match="max_epochs=2"):
+        model = make().fit(X, y)
+    assert not _constant_gate(model.gate_, X)
+
+
+def test_em_convergence_warning_only_for_a_fit_that_is_kept(monkeypatch):
+    X, y = load_breast_cancer(return_X_y=True)
+    experts = [("nb", GaussianNB()), ("knn", KNeighborsClassifier(1)),
+               ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    make = lambda: MixtureOfExpertsClassifier(experts, top_k=1, training="em",  # noqa: E731
+                                              max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = make().fit(X, y)
+    assert _constant_gate(model.gate_, X)
+    monkeypatch.setattr(em_module, "TOPK_RIVAL", False)
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        make().fit(X, y)
