@@ -128,8 +128,14 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         Type of each column of ``y``; None means all regression.
     task_weights : array-like of shape (n_tasks,), default=None
         Weight of each task's loss in the gates' objective, by position (y's
-        column order). Only their ratios matter (they are rescaled to mean
-        one for training).
+        column order), rescaled to mean one. The experts are fitted first,
+        on every task's targets, without it; and each task has its own gate,
+        so a task's weight ``w_t`` only trades that task's loss against its
+        gate's L2 penalty: it acts as ``alpha / w_t`` on that gate (with
+        ``alpha='auto'``, on each penalty tried). A larger weight gives the
+        task a less regularised gate, not more of the experts (unlike
+        :class:`MultiGateMixtureOfExperts`, whose experts are trained on the
+        weighted sum of the tasks' losses).
     gate_hidden_layer_sizes : tuple of int, default=(16,)
         Hidden layers of every task's gate; ``()`` for linear gates.
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'

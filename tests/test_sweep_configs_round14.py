@@ -1,5 +1,6 @@
 """Configurations of round 14's sweep: a validation_fraction that rounded to no
-validation rows, and a convergence warning about a gate that was replaced."""
+validation rows, a convergence warning about a gate that was replaced, and
+what HeterogeneousMultiGateMixtureOfExperts' task_weights do."""
 
 import warnings
 
@@ -14,7 +15,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import skmoe._em as em_module
 import skmoe._gradient as gradient_module
-from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor)
 from skmoe._training import n_validation_rows, validation_split
 from skmoe.experts import TorchMLPRegressor
 
@@ -105,3 +107,29 @@ def test_em_convergence_warning_only_for_a_fit_that_is_kept(monkeypatch):
     monkeypatch.setattr(em_module, "TOPK_RIVAL", False)
     with pytest.warns(ConvergenceWarning, match="max_iter=1"):
         make().fit(X, y)
+
+
+def test_hetero_mmoe_task_weight_acts_as_its_gates_penalty():
+    # As its docstring says: experts fitted without the weights, and a task's
+    # weight w_t the same as alpha / w_t on its own gate.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    Y = np.c_[X[:, 0] + np.abs(X[:, 1]) + rng.normal(scale=.3, size=200),
+              np.sin(2 * X[:, 1]) + rng.normal(scale=.3, size=200)]
+
+    def fit(task_weights, alpha):
+        experts = [("ridge", Ridge()),
+                   ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+        return HeterogeneousMultiGateMixtureOfExperts(
+            experts, task_weights=task_weights, alpha=alpha, random_state=0).fit(X, Y)
+
+    plain, weighted = fit(None, 0.01), fit([1.0, 3.0], 0.01)   # rescaled to [0.5, 1.5]
+    for a, b in zip(plain.experts_, weighted.experts_):
+        assert np.array_equal(a.predict(X), b.predict(X))
+    task0 = fit(None, 0.01 / 0.5).predict(X)[:, 0]
+    moved = np.abs(weighted.predict(X)[:, 0] - plain.predict(X)[:, 0]).max()
+    assert moved > 0.1
+    assert np.abs(weighted.predict(X)[:, 0] - task0).max() < 0.1 * moved
+    doc = " ".join(HeterogeneousMultiGateMixtureOfExperts.__doc__.split())
+    assert "so a task's weight ``w_t`` only trades that task's loss against its gate's" in doc
+    assert "it acts as ``alpha / w_t`` on that gate" in doc
