@@ -43,7 +43,41 @@ from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts,
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
 # row, and dropping them makes specialised experts much cheaper to refit.
+# Under the user's sample_weight the threshold is on the responsibility part
+# alone (:func:`_kept_rows`), and rows of a user weight below
+# _NEGLIGIBLE_SAMPLE_WEIGHT times the mean are left out.
 _PRUNE_WEIGHT = 1e-3
+_NEGLIGIBLE_SAMPLE_WEIGHT = 1e-6
+
+
+def _kept_rows(weight, sample_weight):
+    """The rows of an expert's weighted fit that pruning keeps.
+
+    ``weight`` is rescaled to mean one; ``sample_weight`` (the user's weights
+    of the same rows, of which ``weight`` is a multiple row by row, or None)
+    puts the threshold on the responsibility ``weight / sample_weight``
+    relative to its mean under ``sample_weight``. On ``weight`` alone the
+    threshold was relative to the mean over rows, so to the number of rows:
+    a row of weight 3 was pruned where its three copies were not, and exact
+    EM with integer weights drifted from its repeated rows (0.25 apart after
+    5 iterations). Rows of negligible sample_weight (below
+    ``_NEGLIGIBLE_SAMPLE_WEIGHT`` of the mean, zero included) are left out
+    too, whatever their responsibility.
+    """
+    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
+        # Equal user weights: the rule below reduces to this one (kept
+        # verbatim so unweighted fits stay the same, bit for bit).
+        return np.flatnonzero(weight >= _PRUNE_WEIGHT)
+    share = np.divide(weight, sample_weight, out=np.zeros_like(weight),
+                      where=sample_weight > 0)
+    # sum(w * R) / sum(w): the responsibility's mean under the user's weights.
+    keep = share >= _PRUNE_WEIGHT * (weight.sum() / sample_weight.sum())
+    # Rows of weight 1e-9 act as absent rows, as they did (exact EM is not
+    # continuous there: kept, five such rows far out moved its fit by 0.07).
+    # A threshold far below what integer weights reach (their largest would
+    # have to be a million times the mean), so they still fit as repeated rows.
+    keep &= sample_weight >= _NEGLIGIBLE_SAMPLE_WEIGHT * sample_weight.mean()
+    return np.flatnonzero(keep)
 
 
 def is_missing_value(value):
@@ -1450,7 +1484,7 @@ def _first_location(gathered, key):
 
 
 def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None,
-               n_classes=None):
+               n_classes=None, sample_weight=None):
     """Fit one expert with per-sample weights; errors name the expert.
 
     Experts whose ``fit`` takes ``sample_weight`` get the weights directly
@@ -1483,6 +1517,11 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
         For classifiers: the number of encoded classes; the fitted expert's
         ``classes_`` must be among ``0 .. n_classes - 1``
         (:func:`check_expert_classes`).
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        The user's weights of these rows, when ``weight`` is a multiple of
+        them: rows are then pruned by their responsibility alone, and by a
+        negligible sample_weight (:func:`_kept_rows`), so integer weights fit
+        as repeated rows.
 
     Returns
     -------
@@ -1505,7 +1544,7 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
                 estimator.fit(X, y, **fit_params)
             elif _supports_sample_weight(estimator):
                 weight = weight * (len(weight) / weight.sum())
-                rows = np.flatnonzero(weight >= _PRUNE_WEIGHT)
+                rows = _kept_rows(weight, sample_weight)
                 if len(rows) < 2 or (classes_needed and len(np.unique(y[rows])) < 2):
                     # A few rows of very large weight (1e5 times the others) left
                     # one row above the threshold, which estimators refuse: keep

@@ -20,7 +20,7 @@ own -- and predicts through ``predict(name, expert, X)``.
 
 import numbers
 import warnings
-from functools import reduce
+from functools import partial, reduce
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
@@ -546,14 +546,21 @@ def expert_outputs(name, expert, X, n_classes=None):
 _FOLD_CLASSES_WARNING = "The number of unique classes is greater than 50% of the number"
 
 
-def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params):
+def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params, sample_weight=None):
     """Fit a clone of ``template`` on ``rows`` (all when None) with ``weight``.
+
+    ``sample_weight`` (the user's weights, of which ``weight`` is a multiple)
+    goes to ``fit`` only when given (its pruning, :func:`fit_expert`): a
+    caller's own ``fit`` need not take it.
 
     ``y`` and ``weight`` reach the expert read-only (:func:`read_only_view`,
     as X does): all rows' y is the one array every expert and the gate learn
     from, so an expert that centred it in place (``y -= y.mean()``) changed
     what the others learnt, silently; now its fit fails, naming it.
     """
+    if sample_weight is not None:
+        fit = partial(fit, sample_weight=sample_weight if rows is None
+                      else sample_weight[rows])
     if rows is None:
         return fit(name, clone(template), X, read_only_view(y), read_only_view(weight), seed,
                    fit_params=fit_params)
@@ -572,7 +579,8 @@ def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params):
                    fit_params=fit_params)
 
 
-def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params, predict):
+def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params, predict,
+                sample_weight=None):
     """Fit on ``train`` (all rows when None); return the expert and its outputs on ``test``.
 
     An expert that fails on a fold's rows is named with how many rows the
@@ -581,7 +589,8 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
     where the 11 came from.
     """
     try:
-        expert = fit_on_rows(fit, name, template, X, y, train, weight, seed, fit_params)
+        expert = fit_on_rows(fit, name, template, X, y, train, weight, seed, fit_params,
+                             sample_weight)
         return expert, predict(name, expert, X if test is None else take_rows(X, test))
     except Exception as exc:
         # (Only errors about the data: a MemoryError or an interrupt stays itself.)
@@ -612,7 +621,8 @@ def _expert_args(names, weights, seeds, fit_params):
 
 
 def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None, seeds=None,
-              fit_params=None, fit=fit_expert, refit=False, keep_fold_fits=False):
+              fit_params=None, fit=fit_expert, refit=False, keep_fold_fits=False,
+              sample_weight=None):
     """Fit every expert on every fold in one pool; their out-of-fold outputs.
 
     Parameters
@@ -640,6 +650,9 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
         Also fit every expert on all rows, in the same pool (with folds).
     keep_fold_fits : bool, default=False
         Also return the per-fold fits.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        The user's weights, of which every column of ``weights`` is a
+        multiple: passed on to ``fit`` (:func:`fit_expert`'s pruning).
 
     Returns
     -------
@@ -656,11 +669,12 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
     jobs = []
     if refit and folds is not None:
         jobs += [delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None, weights[i],
-                                      seeds[i], fit_params[i]) for i in experts]
+                                      seeds[i], fit_params[i], sample_weight)
+                 for i in experts]
     n_full = len(jobs)
     fold_jobs = [(i, test) for i in experts for _, test in splits]
     jobs += [delayed(fit_predict)(fit, names[i], templates[i], X, y, train, test, weights[i],
-                                  seeds[i], fit_params[i], predict)
+                                  seeds[i], fit_params[i], predict, sample_weight)
              for i in experts for train, test in splits]
     done = gathered_jobs(parallel, jobs,
                          lambda parallel, jobs: run_jobs(parallel, jobs, "out-of-fold fits"))
@@ -681,11 +695,11 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
 
 
 def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_params=None,
-          fit=fit_expert):
+          fit=fit_expert, sample_weight=None):
     """Every expert fitted once on all rows (arguments as in :func:`cross_fit`)."""
     weights, seeds, fit_params = _expert_args(names, weights, seeds, fit_params)
     jobs = [delayed(fit_on_rows)(fit, names[i], templates[i], X, y, None, weights[i], seeds[i],
-                                 fit_params[i]) for i in range(len(names))]
+                                 fit_params[i], sample_weight) for i in range(len(names))]
     return gathered_jobs(parallel, jobs,
                          lambda parallel, jobs: run_jobs(parallel, jobs, "expert fits"))
 

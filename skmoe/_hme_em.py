@@ -274,7 +274,7 @@ def m_step_leaves(problem, W, seed, parallel, old):
     # (gathered_jobs: with n_jobs, each leaf's warnings came from its process, once per fit.)
     experts = gathered_jobs(parallel, [delayed(fit_expert)(
         name, clone(template), X, y, fit_W[:, j], seed + j, classes_needed=bool(n_classes),
-        n_classes=n_classes or None)
+        n_classes=n_classes or None, sample_weight=problem.sample_weight)  # pruning by R alone
         for j, (name, template) in enumerate(zip(names, problem.templates))])
     outputs = leaf_outputs(names, experts, X, n_classes)
     if not n_classes:

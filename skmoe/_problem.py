@@ -121,19 +121,23 @@ class EMProblem:
         return cross_fit(parallel, self.names, self.templates, self.expert_X, self.y,
                          folds, self._predict(), weights=weights,
                          seeds=[seed + i for i in range(self.n_experts)], fit=self._fit(),
-                         refit=refit, keep_fold_fits=keep_fold_fits)
+                         refit=refit, keep_fold_fits=keep_fold_fits,
+                         sample_weight=self.sample_weight)   # pruning by R alone
 
     def refit(self, R, parallel, seed):
         """Every expert fitted once on all rows with weights ``R`` (times the user's)."""
         return refit(parallel, self.names, self.templates, self.expert_X, self.y,
                      weights=R * self.sample_weight[:, None],
-                     seeds=[seed + i for i in range(self.n_experts)], fit=self._fit())
+                     seeds=[seed + i for i in range(self.n_experts)], fit=self._fit(),
+                     sample_weight=self.sample_weight)
 
     def fit_predict(self, i, train, test, weight, seed):
-        """Fit expert i on rows ``train`` with ``weight`` (all rows); predict rows ``test``."""
+        """Fit expert i on rows ``train`` with ``weight`` (all rows, a multiple of the
+        user's weights row by row); predict rows ``test``."""
         return fit_predict(self._fit(), self.names[i], self.templates[i], self.expert_X,
                            self.y,
-                           train, test, weight, seed, {}, self._predict())
+                           train, test, weight, seed, {}, self._predict(),
+                           sample_weight=self.sample_weight)
 
     def outputs(self, experts, X, names=None):
         names = self.names if names is None else names

@@ -13,7 +13,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeRegressor
 
-import skmoe._base
 from skmoe import (HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor)
 from skmoe._candidates import make_head
@@ -56,17 +55,14 @@ def _joint_top_k():
         validation_fraction=0.0, random_state=0)
 
 
-def test_em_integer_weights_fit_what_their_repeated_rows_fit(monkeypatch):
+def test_em_integer_weights_fit_what_their_repeated_rows_fit():
     # Fix in MLPGate.init (its input scaling weighted by sample_weight, which
     # EM passes: the user's weights), EMProblem (y's mean and scale weighted)
     # and the k-means start's standardisation. Unweighted, a row of weight 3
     # moved the gate's scaling as one row, not as its three copies: the
     # predictions were 0.41 apart after three iterations (now 1.4e-13).
-    # The experts' pruning of rows of small weight (_PRUNE_WEIGHT, relative
-    # to the mean weight, so to the number of rows) differs between a row of
-    # weight 3 and its copies, a separate matter: switched off here, so that
-    # what is left is the scaling (with it: 0.11 apart, 0.50 before the fix).
-    monkeypatch.setattr(skmoe._base, "_PRUNE_WEIGHT", 0.0)
+    # (The experts' pruning, which differed between a row of weight 3 and its
+    # copies, was switched off here until round 27 fixed it.)
     X, y, weight = _data()
     rows = np.repeat(np.arange(len(X)), weight.astype(int))
     weighted = _fit(_em(), X, y, sample_weight=weight)
