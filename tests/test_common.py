@@ -117,8 +117,8 @@ _HETERO_WEIGHTS = (
     "to ~1e-3)")
 _HME_WEIGHTS = (
     "the k-means start and the gates standardise their inputs unweighted (a "
-    "repeated row counts twice), and the leaves' weighted fits prune rows of "
-    "negligible weight, so integer weights are close to, but not exactly, repetitions "
+    "repeated row counts twice), so integer weights are close to, but not exactly, "
+    "repetitions "
     "(with early_stopping, the validation split also draws rows, not weights)")
 _HME_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": _HME_WEIGHTS,
