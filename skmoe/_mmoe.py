@@ -326,7 +326,11 @@ default=None
             order = rng.permutation(len(X))
             n_valid = max(1, int(round(self.validation_fraction * len(X))))
             if n_valid >= len(X):
-                raise ValueError("validation_fraction leaves no rows to train on.")
+                # (It said only "leaves no rows to train on": which value, of how many rows?)
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} of the {len(X)} rows "
+                    f"holds out {n_valid} of them and leaves no row to train on: lower "
+                    "validation_fraction or set early_stopping=False.")
             # Rows of zero weight could fill the validation rows: their loss
             # was 0.0 on every epoch, and training stopped after
             # n_iter_no_change epochs at the first one. The weighted rows are

@@ -2,6 +2,7 @@
 validation rows, a convergence warning about a gate that was replaced, and
 what HeterogeneousMultiGateMixtureOfExperts' task_weights do."""
 
+import re
 import warnings
 
 import numpy as np
@@ -133,3 +134,16 @@ def test_hetero_mmoe_task_weight_acts_as_its_gates_penalty():
     doc = " ".join(HeterogeneousMultiGateMixtureOfExperts.__doc__.split())
     assert "so a task's weight ``w_t`` only trades that task's loss against its gate's" in doc
     assert "it acts as ``alpha / w_t`` on that gate" in doc
+
+
+def test_mmoe_names_the_fraction_and_rows_that_leave_nothing_to_train_on():
+    # It said only "validation_fraction leaves no rows to train on."
+    from skmoe import MultiGateMixtureOfExperts
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    model = MultiGateMixtureOfExperts(early_stopping=True, validation_fraction=0.9,
+                                      random_state=0)
+    with pytest.raises(ValueError, match=re.escape(
+            "validation_fraction=0.9 of the 4 rows holds out 4 of them and leaves no row "
+            "to train on")):
+        model.fit(X, Y)
