@@ -455,6 +455,13 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 )
             if not isinstance(item[0], str):
                 raise TypeError(f"Expert names must be strings, got {item[0]!r}.")
+            if not item[0].strip() or not item[0].isprintable():
+                # (A blank name was taken: errors said "Expert '' (Ridge)",
+                # predict_gate's frame had a column '' and get_params keys
+                # '__alpha'; compare() already refuses such names.)
+                raise ValueError("Expert names must be printable and not blank (they name "
+                                 "the expert in errors, get_params and predict_gate's "
+                                 f"columns), got {item[0]!r} for {type(item[1]).__name__}.")
         return list(experts)
 
     def _resolve_experts(self, random_state=None):
