@@ -209,8 +209,15 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 try:
                     column = column.astype(np.float64)
                 except (TypeError, ValueError) as exc:
+                    # (With tasks=None, the default, a y of class labels got only
+                    # "Task 0 is a regression task ...", never saying that the
+                    # default made it one, nor how to declare classes.)
+                    hint = (" tasks=None (the default) makes every column a regression "
+                            "task; for a column of classes pass tasks=['binary'] or "
+                            "['multiclass'], one type per column of y."
+                            if self.tasks is None else "")
                     raise ValueError(f"Task {t} is a regression task but its column of y "
-                                     "is not numeric.") from exc
+                                     f"is not numeric.{hint}") from exc
                 if not np.all(np.isfinite(column)):
                     raise ValueError(f"y contains infinity in column {t} (regression).")
                 kept = column if sample_weight is None else column[sample_weight > 0]

@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 
-from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
 
 
 @pytest.mark.parametrize("make", [
@@ -37,3 +38,19 @@ def test_a_blank_or_unprintable_expert_name_is_refused(make, name):
     with pytest.raises(ValueError, match=r"Expert names must be printable and not blank .* "
                                          r"got .* for Ridge"):
         model.fit(X, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=1, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts([("a", Ridge()), ("b", Ridge(alpha=10.0))],
+                                                   random_state=0)],
+    ids=["mmoe", "heterogeneous"])
+def test_multitask_default_tasks_with_class_labels_says_how_to_declare_them(make):
+    # tasks=None makes every column a regression task: a y of labels got
+    # "Task 0 is a regression task but its column of y is not numeric.",
+    # naming neither the default that made it one nor the tasks parameter.
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    with pytest.raises(ValueError, match=r"Task 0 is a regression task .* tasks=None \(the "
+                                         r"default\) .* pass tasks=\['binary'\]"):
+        make().fit(X, y)
