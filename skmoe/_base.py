@@ -37,8 +37,8 @@ from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts,
                     n_samples, normalised_weights, own_frame, pandas_na_hint, read_only_view,
                     refuse_duplicate_columns, refuse_reordered_columns, refuse_sparse_fill,
                     refuse_unreadable_tensor,
-                    resolve_gate_transformer, take_rows, time_columns_hint, warned_once,
-                    word_columns_hint)
+                    resolve_gate_transformer, take_rows, time_columns_hint, unequal_weights,
+                    warned_once, word_columns_hint)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -64,7 +64,7 @@ def _kept_rows(weight, sample_weight):
     ``_NEGLIGIBLE_SAMPLE_WEIGHT`` of the mean, zero included) are left out
     too, whatever their responsibility.
     """
-    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
+    if unequal_weights(sample_weight) is None:
         # Equal user weights: the rule below reduces to this one (kept
         # verbatim so unweighted fits stay the same, bit for bit).
         return np.flatnonzero(weight >= _PRUNE_WEIGHT)

@@ -25,7 +25,7 @@ from scipy.special import softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
-from ._data import standardisation
+from ._data import standardisation, unequal_weights
 from ._likelihood import PROBA_FLOOR as LIKELIHOOD_FLOOR
 from ._likelihood import floored_renormalised, logsumexp_rows
 from ._routing import route_numpy
@@ -372,9 +372,7 @@ class LinearHead:
             # The standardisations weighted by the user's weights (unweighted,
             # rows of weight 1e-9 far out set them); equal weights: unweighted,
             # bit for bit.
-            unequal = sample_weight is not None and not np.all(
-                sample_weight == sample_weight[0])
-            weight = np.asarray(sample_weight, dtype=np.float64) if unequal else None
+            weight = unequal_weights(sample_weight)
             self._fit_meta(X, B.shape[1], weight)
             products = self._products(B, X)
             if weight is None:

@@ -1513,6 +1513,19 @@ def _mean_std(X, sample_weight=None):
     return X.mean(axis=0), X.std(axis=0)
 
 
+def unequal_weights(sample_weight):
+    """``sample_weight`` as float64, or None where it is None or all equal.
+
+    Equal weights weigh nothing: the weighted paths take the unweighted code
+    then, so that fits without weights stay the same bit for bit.
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    return (None if not sample_weight.size or np.all(sample_weight == sample_weight[0])
+            else sample_weight)
+
+
 def standardisation(X, sample_weight=None):
     """Column means and scales that standardise ``X`` (NaN ignored).
 
@@ -1532,14 +1545,11 @@ def standardisation(X, sample_weight=None):
     """
     if len(X) == 0:
         return np.zeros(X.shape[1]), np.ones(X.shape[1])
+    sample_weight = unequal_weights(sample_weight)
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        if np.all(sample_weight == sample_weight[0]):
-            sample_weight = None
-        else:
-            # (Rescaled by a power of two, exactly: weights near the largest
-            # float would overflow their sums.)
-            sample_weight = np.ldexp(sample_weight, -np.frexp(sample_weight.max())[1])
+        # (Rescaled by a power of two, exactly: weights near the largest
+        # float would overflow their sums.)
+        sample_weight = np.ldexp(sample_weight, -np.frexp(sample_weight.max())[1])
     with np.errstate(all="ignore"), warnings.catch_warnings():
         # Overflow, underflow and all-NaN columns are handled below (an
         # all-NaN column warned "Mean of empty slice" from here at every fit).

@@ -62,7 +62,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ._base import gathered_jobs
 from ._candidates import rival_routing, rival_wins, routed_task_loss
-from ._data import kmeans_space
+from ._data import kmeans_space, unequal_weights
 from ._likelihood import (categorical_log_likelihood, floored_renormalised,
                           log_proba_at_labels, logsumexp_rows, mix_probabilities)
 from ._problem import VARIANCE_FLOOR
@@ -326,8 +326,8 @@ def floored(R, floor=0.0, sample_weight=None):
     # The tiny absolute term refits an expert with no responsibility at all
     # (top-k routing) uniformly on every row. The mean share over the user's
     # weights: rows of zero weight, dropped in effect, moved the floor.
-    uniform = sample_weight is None or np.all(sample_weight == sample_weight[0])
-    share = R.mean(axis=0) if uniform else np.average(R, axis=0, weights=sample_weight)
+    share = (R.mean(axis=0) if unequal_weights(sample_weight) is None
+             else np.average(R, axis=0, weights=sample_weight))
     return R + np.maximum(SHARE_FLOOR * share, max(floor, 1e-9))
 
 

@@ -30,7 +30,7 @@ from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert, gathered_jobs
 from ._data import (check_target_scale, kmeans_space, mean_and_scale, read_only_view,
-                    standardisation)
+                    standardisation, unequal_weights)
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
                           mix_probabilities, noise_variances, regression_outputs)
@@ -183,7 +183,7 @@ class TreeProblem:
             # (unweighted, the variance floor counted a row of weight 3 once).
             self.y_mean, self.y_scale = mean_and_scale(y, sample_weight)
             check_target_scale(self.y_scale)
-            y_var = (float(np.var(y)) if np.all(sample_weight == sample_weight[0])
+            y_var = (float(np.var(y)) if unequal_weights(sample_weight) is None
                      else float(np.average((y - self.y_mean) ** 2, weights=sample_weight)))
         # The tiny term shrinks with a target of variance below one: a fixed 1e-12
         # outweighed every leaf's noise variance for y of order 1e-6 (flat

@@ -6,7 +6,7 @@ import contextlib
 import numpy as np
 import torch
 
-from ._data import TINY_SCALE, SharedProcessSetting, standardisation
+from ._data import TINY_SCALE, SharedProcessSetting, standardisation, unequal_weights
 
 DTYPE = torch.float32
 
@@ -73,7 +73,7 @@ def device_standardisation(X_device, X, sample_weight=None):
     if (len(X) == 0 or X.shape[1] == 0 or X_device.dtype != torch.float64
             or torch.isnan(X_device).any()):
         return standardisation(X, sample_weight)
-    if sample_weight is not None and not np.all(sample_weight == sample_weight[0]):
+    if unequal_weights(sample_weight) is not None:
         return standardisation(X, sample_weight)
     var, mean = torch.var_mean(X_device, dim=0, correction=0)
     mean, scale = mean.cpu().numpy(), torch.sqrt(var).cpu().numpy()
