@@ -406,10 +406,12 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
     # splits given)", which the user never gave.
     rows = (None if sample_weight is None or np.all(np.asarray(sample_weight) > 0)
             else np.flatnonzero(np.asarray(sample_weight) > 0))
+    splitter = hasattr(cv, "split")
+    if n_folds is None and (not splitter or isinstance(cv, PredefinedSplit)):
+        rows = None          # listed splits number every row given
+    if rows is not None:
+        codes, labels = codes[rows], None if labels is None else labels[rows]
     if n_folds is not None:
-        if rows is not None:
-            codes = codes[rows]
-            labels = None if labels is None else labels[rows]
         n_groups = len(np.unique(codes))
         if auto and n_folds > n_groups >= 2:
             n_folds = n_groups
@@ -420,41 +422,29 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
                    "Folds of whole groups need two groups or more: fit without groups.")
             raise ValueError(f"cv={cv!r} asks for {n_folds} folds of whole groups, but "
                              f"groups has {n_groups}{of}. {fix}")
-        folds = folds_of_groups(n_folds, codes, labels)
-        if labels is not None:
-            _check_group_folds_keep_classes(folds, labels, codes, cv, classes)
-        if rows is not None:     # numbered among all the rows given, as the trainers expect
-            folds = [(rows[train], rows[test]) for train, test in folds]
-        return folds
-    if hasattr(cv, "split") and not isinstance(cv, PredefinedSplit) and rows is not None:
+        splits = folds_of_groups(n_folds, codes, labels)
+    elif rows is not None:
         # A splitter splits the rows of positive weight and their groups, as
         # an int cv does: GroupKFold(3) put a group of zero weight alone in a
         # fold, which the trainers dropped, and ran on 2 folds, silently.
         try:
-            splits = list(cv.split(take_rows(X, rows), None if labels is None
-                                   else labels[rows], codes[rows]))
+            splits = list(cv.split(take_rows(X, rows), labels, codes))
         except ValueError as exc:
             raise ValueError(f"{exc} (cv={cv!r} splits the {len(rows)} rows of positive "
                              f"sample_weight and their groups; the {n_rows - len(rows)} rows "
                              "of zero weight are left out)") from exc
-        splits = check_splits(splits, len(rows), cv)
-        check_splits_keep_groups(splits, codes[rows])
-        if labels is not None:
-            _check_group_folds_keep_classes(splits, labels[rows], codes[rows], cv, classes)
-        # (Numbered among all the rows given, as the trainers expect.)
-        return [(rows[train], rows[test]) for train, test in splits]
-    if hasattr(cv, "split"):
-        splits = list(cv.split(X, labels, codes))
     else:
-        splits = list(cv)
-    splits = check_splits(splits, n_rows, cv)
-    check_splits_keep_groups(splits, codes)
-    if labels is not None and hasattr(cv, "split"):
+        splits = list(cv.split(X, labels, codes)) if splitter else list(cv)
+    if n_folds is None:      # the user's splitter or splits
+        splits = check_splits(splits, len(codes), cv)
+        check_splits_keep_groups(splits, codes)
+    if labels is not None and (n_folds is not None or splitter):
         # (A class in one group, which LeaveOneGroupOut leaves out of a fold's
         # training rows, was blamed on "cv (the 15 splits given)", with advice
         # to shuffle or stratify them: the splitter made them of the groups.)
         _check_group_folds_keep_classes(splits, labels, codes, cv, classes)
-    return splits
+    # (Numbered among all the rows given, as the trainers expect.)
+    return splits if rows is None else [(rows[train], rows[test]) for train, test in splits]
 
 
 def _check_every_class_trains(folds, y, cv):
