@@ -619,6 +619,16 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         return ValueError(f"y must be numeric for {type(self).__name__} (a regressor): "
                           f"{exc}; use a classifier for class labels.")
 
+    def _group_folds(self, X, y, groups, sample_weight):
+        """The folds of whole groups ``fit(X, y, groups=groups)`` uses for ``cv``
+        (:func:`~skmoe._crossfit.cv_of_groups`; ``_inner_fold_count`` says how
+        many an int or 'auto' cv makes)."""
+        from ._crossfit import cv_of_groups     # (_crossfit imports this module)
+        return cv_of_groups(self.cv, self._inner_fold_count(y), X, y, groups,
+                            classifier=self._is_classifier, auto=isinstance(self.cv, str),
+                            classes=self.classes_ if self._is_classifier else None,
+                            sample_weight=sample_weight)
+
     def _check_raw_X_y(self, X, y):
         """X and y at fit, X as given (:func:`skmoe._data.check_X_for_experts`).
 

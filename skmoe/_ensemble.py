@@ -25,7 +25,7 @@ from ._base import (CheckedScoreMixin, _BaseExpertComposition, _recorded_expert_
                     check_sample_weight, check_some_weight, encode_class_labels,
                     expert_warnings_once, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
-from ._crossfit import cross_fit, cv_of_groups, make_folds, refit, splits_of_rows
+from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._inspection import ExpertOutputMixin
 from ._blend import class_prior
 from ._candidates import with_class_prior
@@ -264,11 +264,7 @@ class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
             if groups is not None:
                 # Folds of whole groups, for the rows given (renumbered below
                 # where rows of zero weight are left out).
-                cv = cv_of_groups(self.cv, self._inner_fold_count(y), X, y, groups,
-                                  classifier=self._is_classifier,
-                                  auto=isinstance(self.cv, str),
-                                  classes=self.classes_ if self._is_classifier else None,
-                                  sample_weight=sample_weight)
+                cv = self._group_folds(X, y, groups, sample_weight)
             if sample_weight is not None:
                 # A row of zero weight is a row left out: kept, it moved the
                 # other rows' folds, and so the weights chosen. (Leaving one

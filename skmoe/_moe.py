@@ -24,7 +24,6 @@ from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labe
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
-from ._crossfit import cv_of_groups
 from ._data import read_only_view
 from ._device_predict import applies as device_predict_applies
 from ._device_predict import weights_and_outputs as device_weights_and_outputs
@@ -139,11 +138,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
     def _fit(self, X, y, sample_weight, n_classes, groups=None):
         # With groups, the folds of whole groups stand in for cv while fitting
         # (the trainers read them); the model keeps no copy.
-        self._cv_of_groups = None if groups is None else cv_of_groups(
-            self.cv, self._inner_fold_count(y), X, y, groups,
-            classifier=self._is_classifier, auto=isinstance(self.cv, str),
-            classes=self.classes_ if self._is_classifier else None,
-            sample_weight=sample_weight)
+        self._cv_of_groups = (None if groups is None else
+                              self._group_folds(X, y, groups, sample_weight))
         try:
             return self._fit_rows(X, y, sample_weight, n_classes)
         finally:

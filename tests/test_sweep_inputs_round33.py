@@ -15,7 +15,6 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-import skmoe._moe as moe_module
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor)
 from skmoe._crossfit import folds_of_groups, group_codes
@@ -120,13 +119,13 @@ def test_an_expert_that_requests_groups_gets_them(monkeypatch):
     # weights, ignored the request instead of refusing it.
     X, y, groups = _grouped()
     given = []
-    cv_of_groups = moe_module.cv_of_groups
+    group_folds = MixtureOfExpertsRegressor._group_folds
 
-    def recorded(*args, **kwargs):
-        given.append(len(args[4]))
-        return cv_of_groups(*args, **kwargs)
+    def recorded(self, X, y, groups, sample_weight):
+        given.append(len(groups))
+        return group_folds(self, X, y, groups, sample_weight)
 
-    monkeypatch.setattr(moe_module, "cv_of_groups", recorded)
+    monkeypatch.setattr(MixtureOfExpertsRegressor, "_group_folds", recorded)
     with sklearn.config_context(enable_metadata_routing=True), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inner = MixtureOfExpertsRegressor(REG, max_epochs=3, random_state=0)
