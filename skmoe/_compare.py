@@ -977,28 +977,24 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
                                  f"split's training rows, which hold {_groups(n_groups)}: "
                                  f"{exc} Lower its number of splits or {_MORE_OUTER}."
                                  ) from exc
-            if (train_y is not None and hasattr(owner, "_inner_fold_count")
-                    and is_classifier(owner)):
-                _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,
-                                                train_groups)
-            continue
-        n_folds = _inner_fold_count(value, owner, train_y)
-        if n_folds is None:
-            continue
-        if isinstance(value, str) and n_folds > n_groups >= 2:
-            n_folds = n_groups   # 'auto' takes fewer folds on small data
-        if n_folds > n_groups:
-            # (Both said "or use fewer, larger outer folds", which leave fewer
-            # groups to train on; and a single group was told to lower a cv
-            # that cannot go below 2, or that was 'auto'.)
-            if n_groups >= 2 and not isinstance(value, str):
-                asks, fix = f"asks for {n_folds}", f"Lower its {key} or {_MORE_OUTER}"
-            else:   # ('auto' takes as few as 2)
-                asks, fix = "needs two or more", _MORE_OUTER[0].upper() + _MORE_OUTER[1:]
-            raise ValueError(f"Estimator {name!r}: {key}={value!r} {asks} folds of whole "
-                             f"groups, but a split's training rows hold "
-                             f"{_groups(n_groups)}. {fix}.")
-        changes[key] = folds_of_groups(n_folds, train_groups, train_y)
+        else:
+            n_folds = _inner_fold_count(value, owner, train_y)
+            if n_folds is None:
+                continue
+            if isinstance(value, str) and n_folds > n_groups >= 2:
+                n_folds = n_groups   # 'auto' takes fewer folds on small data
+            if n_folds > n_groups:
+                # (Both said "or use fewer, larger outer folds", which leave fewer
+                # groups to train on; and a single group was told to lower a cv
+                # that cannot go below 2, or that was 'auto'.)
+                if n_groups >= 2 and not isinstance(value, str):
+                    asks, fix = f"asks for {n_folds}", f"Lower its {key} or {_MORE_OUTER}"
+                else:   # ('auto' takes as few as 2)
+                    asks, fix = "needs two or more", _MORE_OUTER[0].upper() + _MORE_OUTER[1:]
+                raise ValueError(f"Estimator {name!r}: {key}={value!r} {asks} folds of whole "
+                                 f"groups, but a split's training rows hold "
+                                 f"{_groups(n_groups)}. {fix}.")
+            changes[key] = folds_of_groups(n_folds, train_groups, train_y)
         if train_y is not None and hasattr(owner, "_inner_fold_count") and is_classifier(owner):
             _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,
                                             train_groups)
