@@ -100,9 +100,11 @@ class ExpertInspectionMixin(ExpertOutputMixin):
         """Share of the rows of ``X`` on which each expert is evaluated by predict.
 
         With ``top_k=None`` every expert sees every row (all ones); with
-        ``top_k=k`` the shares sum to k: predict sends each row to its k
-        experts of largest weight (random routing and capacity apply in
-        training only).
+        ``top_k=k`` the shares sum to at most k: predict sends each row to
+        its k experts of largest weight (random routing and capacity apply
+        in training only), and skips one whose renormalised weight is
+        exactly zero (a logit gap beyond float64's range), so no share is
+        counted for an expert that is not called.
 
         Parameters
         ----------
