@@ -33,8 +33,8 @@ from sklearn.utils.validation import _check_feature_names, _check_method_params
 from ._base import (_REBUILDABLE_ERRORS, checked_score, fit_expert, gathered_jobs,
                     rebuilt_error)
 from ._data import (HUGE_HINT_END, huge_values_hint, n_samples, normalised_weights,
-                    read_only_view, refuse_duplicate_columns, refuse_unreadable_tensor,
-                    take_rows)
+                    read_only_view, refuse_duplicate_columns, refuse_structured_array,
+                    refuse_unreadable_tensor, take_rows)
 from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
@@ -938,6 +938,7 @@ class CrossFitAverage(BaseEstimator):
             return np.argmax(self.predict_proba(X), axis=1)
         fits = self._fits()
         refuse_unreadable_tensor(X, f"CrossFitAverage of expert '{self.name}'")
+        refuse_structured_array(X, f"CrossFitAverage of expert '{self.name}'")
         refuse_duplicate_columns(X, f"CrossFitAverage of expert '{self.name}'")
         # scikit-learn's check of X's names against the fits', once: the fits
         # predict without their feature-names warnings (one per fit would be a
@@ -968,6 +969,7 @@ class CrossFitAverage(BaseEstimator):
         """
         fits = self._fits()
         refuse_unreadable_tensor(X, f"CrossFitAverage of expert '{self.name}'")
+        refuse_structured_array(X, f"CrossFitAverage of expert '{self.name}'")
         refuse_duplicate_columns(X, f"CrossFitAverage of expert '{self.name}'")
         _check_feature_names(self, X, reset=False)   # (once: see predict)
         X = read_only_view(X)                          # (see predict)

@@ -528,6 +528,25 @@ def refuse_unreadable_tensor(X, who=None, name="X"):
                         f"cannot read ({', '.join(problems)}); pass {fix}.")
 
 
+def refuse_structured_array(X, who=None, name="X"):
+    """Refuse a numpy structured (or record) array, with the calls that read it.
+
+    Its rows are records, so scikit-learn saw a 1-D array and said "Expected
+    2D array, got 1D array instead", printed the records and advised
+    ``reshape(-1, 1)`` (one column of records); the torch experts and gates
+    stopped with numpy's "Cannot cast array data from dtype([('a', '<f8'),
+    ...])": neither said what X is nor how to read it as columns.
+    """
+    names = getattr(getattr(X, "dtype", None), "names", None)
+    if not isinstance(X, np.ndarray) or not names:
+        return
+    fields = ", ".join(repr(field) for field in names[:5]) + (", ..." if len(names) > 5 else "")
+    raise TypeError(f"{who + ': ' if who else ''}{name} is a numpy structured array (fields "
+                    f"{fields}): one record per row, not a column per feature. Pass "
+                    f"pd.DataFrame({name}) (a column per field) or numpy.lib.recfunctions."
+                    f"structured_to_unstructured({name}).")
+
+
 def refuse_duplicate_columns(X, who):
     """Refuse a DataFrame whose column names repeat, naming them and ``who``.
 
@@ -560,6 +579,7 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
     in a format without row indexing (COO, DIA, BSR, DOK, LIL) becomes CSR.
     """
     refuse_unreadable_tensor(X, None if estimator is None else type(estimator).__name__)
+    refuse_structured_array(X, None if estimator is None else type(estimator).__name__)
     options = dict(ensure_all_finite="allow-nan" if allow_nan else True,
                    ensure_min_samples=ensure_min_samples,
                    input_name=input_name, estimator=estimator)
@@ -897,6 +917,7 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         X is an error.
         """
         frame = is_dataframe(X)
+        refuse_structured_array(X, type(self).__name__)
         refuse_duplicate_columns(X, type(self).__name__)
         if frame and (X.shape[0] < 1 or X.shape[1] < 1):
             # (check_array, skipped for a DataFrame, refuses them in an array: a
@@ -1440,6 +1461,7 @@ def cast_numeric(X, cast, who, fix=""):
     DataFrame's non-numeric columns are named (pandas' "could not convert
     string to float: 'white'" named none); ``fix`` ends that message.
     """
+    refuse_structured_array(X, who)
     kind = X.dtype.kind if isinstance(X, np.ndarray) else None
     if kind is not None and kind in "USMm":
         what = {"U": "strings", "S": "bytes", "M": "dates", "m": "time spans"}[kind]
