@@ -35,8 +35,8 @@ from ._compat import _BaseComposition, _set_random_states, get_tags, validate_da
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
                     n_samples, normalised_weights, own_frame, pandas_na_hint, read_only_view,
-                    refuse_duplicate_columns, refuse_reordered_columns, refuse_sparse_fill,
-                    refuse_unreadable_tensor,
+                    refuse_duplicate_columns, refuse_misaligned_rows, refuse_reordered_columns,
+                    refuse_sparse_fill, refuse_unreadable_tensor,
                     resolve_gate_transformer, take_rows, time_columns_hint, unequal_weights,
                     warned_once, word_columns_hint)
 
@@ -636,6 +636,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         names, ``feature_names_in_``. y is checked as ``validate_data`` does.
         """
         refuse_duplicate_columns(X, type(self).__name__)
+        refuse_misaligned_rows(X, y, "y", type(self).__name__)
         _check_feature_names(self, X, reset=True)
         # Labels that are not feature names (integers): see _check_column_order.
         keep_column_labels(self, X)
@@ -682,6 +683,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
 
     def _check_X_y_for_likelihood(self, X, y):
         """X and y for a per-sample likelihood: y as floats, or as encoded labels."""
+        refuse_misaligned_rows(X, y, "y", type(self).__name__)
         X = self._check_X(X)
         y = column_or_1d(y)
         if len(y) != n_samples(X):
@@ -914,6 +916,7 @@ def check_sample_weight(sample_weight, X):
     if sample_weight is None:
         return None
     refuse_unreadable_tensor(sample_weight, name="sample_weight")
+    refuse_misaligned_rows(X, sample_weight, "sample_weight")
     if issparse(sample_weight):
         # ("sample_weight must hold numbers, one weight per row; it holds
         # <Compressed Sparse Row sparse matrix ...>": numbers, said not to be.)
@@ -1072,6 +1075,7 @@ def checked_score(model, X, y, sample_weight, classification):
     from sklearn.metrics import accuracy_score
     # Rescaled (only their ratios matter): weights of 5e-324 made every squared
     # residual 0 and R^2 1.0, weights of 1e308 overflowed their sum.
+    refuse_misaligned_rows(X, y, "y", type(model).__name__)
     sample_weight = scoring_weights(check_sample_weight(sample_weight, X))
     if not classification:
         refuse_time_target(y, type(model).__name__)

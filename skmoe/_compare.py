@@ -35,7 +35,7 @@ from ._compat import check_flag
 from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
                         class_left_out, folds_of_groups)
 from ._crossfit import group_codes as check_group_codes
-from ._data import (MAX_TARGET_SCALE, pandas_na_hint, read_only_view,
+from ._data import (MAX_TARGET_SCALE, pandas_na_hint, read_only_view, refuse_misaligned_rows,
                     refuse_structured_array)
 from ._progress import progress_bar
 
@@ -1186,12 +1186,14 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # key "my_err" for neg_mean_squared_error showed the negated error as a
     # score); colliding labels are refused here, before any fit.
     signs = _display_signs(list(scorers), {k: _scorer_sign(s) for k, s in scorers.items()})
+    # Said once, before the folds: each fold's fit would refuse them after the
+    # folds were made, and a scikit-learn model would fit y to the wrong rows.
+    refuse_structured_array(X, "compare")
+    refuse_misaligned_rows(X, y, "y", "compare")
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)
     # indexable also turns a sparse X without row indexing (COO, DIA) into
     # CSR, as cross_validate does: a COO X was "'coo_matrix' object is not
     # subscriptable" in every worker, although the estimators take it.
-    # (Each fold would refuse it, after the folds were made: said once here.)
-    refuse_structured_array(X, "compare")
     X, y = indexable(X, y)
     y_arr = np.asarray(y)
     if classifier:

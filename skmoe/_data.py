@@ -547,6 +547,35 @@ def refuse_structured_array(X, who=None, name="X"):
                     f"structured_to_unstructured({name}).")
 
 
+def refuse_misaligned_rows(X, values, name, who=None):
+    """Refuse a pandas ``values`` (y, sample_weight) whose index holds X's row
+    labels in another order.
+
+    Both are read by position, as scikit-learn reads them: a Series sorted or
+    shuffled apart from X (its index X's own labels, in another order) was
+    fitted to the wrong rows without a word. Indexes of other labels (X
+    renumbered, y not) are left to be read by position.
+    """
+    import pandas as pd
+
+    mine, theirs = getattr(X, "index", None), getattr(values, "index", None)
+    if not (is_dataframe(X) and isinstance(values, (pd.Series, pd.DataFrame))):
+        return
+    if (len(mine) != len(theirs) or mine.equals(theirs) or not mine.is_unique
+            or not theirs.is_unique or not theirs.isin(mine).all()):
+        return
+    at = int(np.flatnonzero(mine != theirs)[0])
+    label, given = (value.item() if isinstance(value, np.generic) else value
+                    for value in (mine[at], theirs[at]))
+    kind = "Series" if isinstance(values, pd.Series) else "DataFrame"
+    raise ValueError(f"{who + ': ' if who else ''}{name} is a pandas {kind} whose index holds "
+                     f"X's row labels in another order (at position {at}: {given!r}, where "
+                     f"X has {label!r}); {name} is read by position, not by label, "
+                     f"so it would go to the wrong rows. Pass {name}.reindex(X.index) to "
+                     f"match it by label, or {name}.to_numpy() if it is in X's row order "
+                     "already.")
+
+
 def refuse_duplicate_columns(X, who):
     """Refuse a DataFrame whose column names repeat, naming them and ``who``.
 
@@ -1439,6 +1468,7 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
     refuse_unreadable_tensor(X, who)
     if args:
         refuse_unreadable_tensor(args[0], who, "y")
+        refuse_misaligned_rows(X, args[0], "y", who)
     refuse_duplicate_columns(X, who)
     if is_dataframe(X) and X.shape[1] == 0:
         # scikit-learn's check stopped a DataFrame without columns with numpy's

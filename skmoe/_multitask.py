@@ -22,8 +22,8 @@ from ._base import (_BaseExpertComposition, check_label_values, check_relative_s
                     check_sample_weight, refuse_time_target, rows_of_positive_weight,
                     scaled_r2_score, scoring_weights)
 from ._data import (FittedMarkerMixin, is_dataframe, keep_column_labels, mean_and_scale,
-                    refuse_duplicate_columns, refuse_unreadable_tensor,
-                    validate_numeric_data)
+                    refuse_duplicate_columns, refuse_misaligned_rows,
+                    refuse_unreadable_tensor, validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -302,6 +302,9 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
+        # (Before X becomes an array, whose rows have no labels to compare.)
+        for name, values in (("y", y), ("sample_weight", sample_weight)):
+            refuse_misaligned_rows(X, values, name, type(self).__name__)
         X = self._validate_X(X, reset=True)
         self._check_task_weight_order(y)
         # y's column labels, for score to refuse them in another order.
@@ -459,6 +462,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         -------
         score : float
         """
+        for name, values in (("y", y), ("sample_weight", sample_weight)):
+            refuse_misaligned_rows(X, values, name, type(self).__name__)
         Y_pred = np.asarray(self.predict(X)).reshape(len(X), -1)
         fitted = getattr(self, "_target_columns_in", None)
         if fitted is not None and is_dataframe(y):

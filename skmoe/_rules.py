@@ -295,7 +295,8 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         X_given = X
         X, y = validate_numeric_data(self, X, y, y_numeric=regression, who=self._who())
         keep_column_labels(self, X_given)
-        w = check_sample_weight(sample_weight, X)
+        # (X as given: its row labels are checked against the weights'.)
+        w = check_sample_weight(sample_weight, X_given)
         # (The mean of weights near 1e308 overflowed, and every weight became
         # 0: noise_std_ NaN, or "Weights sum to zero".)
         w = np.ones(len(y)) if w is None else normalised_weights(w)

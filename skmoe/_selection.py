@@ -28,7 +28,8 @@ from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 from ._base import _float_target, encode_class_labels, encode_class_weights
 from ._blend import ConstantLogits
 from ._crossfit import CrossFitAverage, check_fold_count, check_splits, make_folds
-from ._data import check_target_scale, is_dataframe, mean_and_scale, n_samples, take_rows
+from ._data import (check_target_scale, is_dataframe, mean_and_scale, n_samples,
+                    refuse_misaligned_rows, take_rows)
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
                           regression_outputs)
 from ._nn import BatchedMLP
@@ -49,6 +50,8 @@ def log_likelihood_samples(estimator, X, y):
     -------
     log_likelihood : ndarray of shape (n_samples,)
     """
+    # (Before a Pipeline's steps make X an array, whose rows have no labels.)
+    refuse_misaligned_rows(X, y, "y", type(estimator).__name__)
     if isinstance(estimator, Pipeline):
         for _, step in estimator.steps[:-1]:
             if step is not None and step != "passthrough":
@@ -467,6 +470,7 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
                          "expert: it needs a homogeneous pool (one estimator as "
                          f"`experts`), got {type(mixture.experts).__name__}"
                          ". For a list of experts, compare sub-lists with compare().")
+    refuse_misaligned_rows(X, y, "y", "select_n_experts")
     X = X if sparse.issparse(X) or is_dataframe(X) else np.asarray(X)
     if sparse.issparse(X) and X.format not in ("csr", "csc"):
         # The folds take rows, which COO and DIA have no indexing for ("'coo_matrix'

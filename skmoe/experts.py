@@ -378,7 +378,8 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         y = y.astype(np.float64)
         # (y_mean_ was NaN, and every prediction, silently.)
         check_finite_target(y, type(self).__name__)
-        sample_weight = check_sample_weight(sample_weight, X)
+        # (X as given: its row labels are checked against the weights'.)
+        sample_weight = check_sample_weight(sample_weight, X_given)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         # The scaling of the rows fitted, those of positive weight: rows of
         # weight zero (rows masked out) set it too, and rows at y ~ 1e4 beside
@@ -478,7 +479,8 @@ feature_names_in_
         X, y = validate_numeric_data(self, X, y, who=type(self).__name__)
         keep_column_labels(self, X_given)
         encoder, target = encode_class_labels(y)
-        sample_weight = check_sample_weight(sample_weight, X)
+        # (X as given: its row labels are checked against the weights'.)
+        sample_weight = check_sample_weight(sample_weight, X_given)
         sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self.classes_ = encoder.classes_
         target = target.astype(np.int64)

@@ -17,20 +17,24 @@ Each test here failed before the fix it names.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skmoe import (AutoGateTransformer, CrossFitAverage, EnsembleRegressor,
                    HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
-                   MLPGate, MixtureOfExpertsRegressor, MultiGateMixtureOfExperts, compare)
-from skmoe.experts import RuleExpert, TorchMLPRegressor
+                   MLPGate, MixtureOfExpertsRegressor, MultiGateMixtureOfExperts, bic, compare,
+                   log_likelihood_scorer, select_n_experts)
+from skmoe.experts import RuleExpert, TorchMLPClassifier, TorchMLPRegressor
 
 
 def _pairs():
     return [("a", Ridge()), ("b", Ridge(alpha=10.0))]
 
 
-# Each fits y (1-D, numbers); none gets to fit here.
+# Each fits y (1-D, numbers) and takes sample_weight; none gets to fit here.
 MODELS = {
     "mixture": lambda: MixtureOfExpertsRegressor(_pairs(), training="em", max_iter=2,
                                                  random_state=0),
@@ -85,3 +89,91 @@ def test_the_tools_around_the_models_name_a_structured_array_too(call):
     }[call]
     with pytest.raises(TypeError, match="X is a numpy structured array"):
         run()
+
+
+def _shuffled(values, index, seed=1):
+    """``values`` as a Series labelled by ``index``, its rows in another order."""
+    order = np.random.default_rng(seed).permutation(len(index))
+    return pd.Series(values, index=index).iloc[order]
+
+
+@pytest.mark.parametrize("model", list(MODELS), ids=list(MODELS))
+def test_y_labelled_by_xs_rows_in_another_order_is_refused(model):
+    # y and X are read by position, as scikit-learn reads them: a y sorted or
+    # shuffled apart from X (its index X's labels in another order) was
+    # fitted to the wrong rows without a word (an EM mixture's predictions up
+    # to 3.4 apart from the aligned fit's, on y of standard deviation 1.3).
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"y is a pandas Series whose index holds X's row "
+                                         r"labels in another order \(at position 0: \d+, "
+                                         r"where X has 0\).*y\.reindex\(X\.index\)"):
+        MODELS[model]().fit(frame, _shuffled(y, frame.index))
+
+
+@pytest.mark.parametrize("model", list(MODELS), ids=list(MODELS))
+def test_sample_weight_labelled_by_xs_rows_in_another_order_is_refused(model):
+    # The same for the weights: read by position, they weighed the wrong rows
+    # (the mixture's predictions moved by 1.2 from the aligned fit's).
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    weights = _shuffled(np.linspace(0.5, 2.0, len(y)), frame.index)
+    with pytest.raises(ValueError, match=r"sample_weight is a pandas Series whose index holds "
+                                         r"X's row labels in another order.*"
+                                         r"sample_weight\.reindex\(X\.index\)"):
+        MODELS[model]().fit(frame, y, sample_weight=weights)
+
+
+def test_a_torch_classifier_refuses_labels_and_weights_in_another_order():
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    labels = np.where(y > 0, "up", "down")
+    model = TorchMLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, random_state=0)
+    with pytest.raises(ValueError, match="y is a pandas Series whose index holds X's row"):
+        model.fit(frame, _shuffled(labels, frame.index))
+    with pytest.raises(ValueError, match="sample_weight is a pandas Series whose index"):
+        model.fit(frame, labels, sample_weight=_shuffled(np.ones(len(y)), frame.index))
+
+
+def test_score_and_compare_refuse_y_in_another_order():
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    shuffled = _shuffled(y, frame.index)
+    model = EnsembleRegressor(_pairs()).fit(frame, y)
+    with pytest.raises(ValueError, match="EnsembleRegressor: y is a pandas Series whose"):
+        model.score(frame, shuffled)
+    multi = MultiGateMixtureOfExperts(tasks=["regression"], max_iter=2,
+                                      random_state=0).fit(frame, y)
+    with pytest.raises(ValueError, match="MultiGateMixtureOfExperts: y is a pandas Series"):
+        multi.score(frame, shuffled)
+    with pytest.raises(ValueError, match="compare: y is a pandas Series whose index holds"):
+        compare({"ridge": Ridge()}, frame, shuffled, cv=3)
+
+
+def test_the_likelihood_tools_refuse_y_in_another_order():
+    # bic, aic and the likelihood scorer read the shuffled y by position:
+    # bic 12409 where the aligned y gives 601, without a word.
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    shuffled = _shuffled(y, frame.index)
+    model = MixtureOfExpertsRegressor(Ridge(), n_experts=2, training="em", max_iter=2,
+                                      random_state=0).fit(frame, y)
+    says = "y is a pandas Series whose index holds X's row labels in another order"
+    for call in (lambda: bic(model, frame, shuffled), lambda: model.aic(frame, shuffled),
+                 lambda: log_likelihood_scorer(make_pipeline(StandardScaler(), model)
+                                               .fit(frame, y), frame, shuffled),
+                 lambda: select_n_experts(model, frame, shuffled, candidates=(1, 2))):
+        with pytest.raises(ValueError, match=says):
+            call()
+
+
+def test_y_of_other_labels_or_of_xs_own_order_is_read_by_position():
+    # The rule refuses only X's own labels in another order: a y of the same
+    # labels in the same order, or of other labels (X renumbered, y not), is
+    # read by position as before.
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"], index=np.arange(len(y))[::-1])
+    expected = EnsembleRegressor(_pairs()).fit(X, y).predict(X)
+    for target in (pd.Series(y, index=frame.index), pd.Series(y, index=frame.index + 1000)):
+        got = EnsembleRegressor(_pairs()).fit(frame, target).predict(frame)
+        np.testing.assert_allclose(got, expected)
