@@ -786,31 +786,44 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note=""):
             # for a mixture, whose message has it already.)
             na = pandas_na_hint(exc, X_train if step == "fit" else X_test)
             na = "" if na in str(exc) else na
+            part = y_train if step == "fit" else y_test
             raise rebuilt_error(exc, f"Model {name!r} failed to {step} on a split of "
                                      f"{len(train)} training rows: {exc}"
                                      f"{unknown_category_hint(exc)}{written}{na}"
-                                     f"{_missing_classes_hint(step, estimator, y, y_test)}"
+                                     f"{_missing_classes_hint(step, estimator, y, part)}"
                                      f"{note if step == 'fit' else ''}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
 
 
-def _missing_classes_hint(step, estimator, y, y_test):
+def _missing_classes_hint(step, estimator, y, part):
     """Where a classifier failed to score a test part that lacks some of y's
     classes, a note saying so: the score may be undefined there (roc_auc_ovr's
     "Number of classes in y_true not equal to the number of columns in
-    'y_score'" read as the model's fault)."""
-    if not step.startswith("score") or not is_classifier(estimator):
+    'y_score'" read as the model's fault). Where it failed to fit a training
+    part that lacks some, a note naming them and their counts in y: a class
+    of one row left "This solver needs samples of at least 2 classes",
+    which named neither the class nor the folds (a mixture blamed its own
+    cross-fitting folds). ``part``: the labels of the rows of ``step``."""
+    if not (step.startswith("score") or step == "fit") or not is_classifier(estimator):
         return ""
-    y, y_test = np.asarray(y), np.asarray(y_test)
+    y, part = np.asarray(y), np.asarray(part)
     if y.ndim != 1:
         return ""
-    n_all, n_here = len(np.unique(y)), len(np.unique(y_test))
-    if n_here == n_all:
+    classes, counts = np.unique(y, return_counts=True)
+    here = np.isin(classes, part)
+    if here.all():
         return ""
-    return (f" (this split's test rows hold {n_here} of y's {n_all} classes, where a "
-            "score that needs every class is undefined: use a metric that is not, or "
-            "folds that keep every class, e.g. fewer of them)")
+    if step == "fit":
+        missing = ", ".join(f"{c.item() if isinstance(c, np.generic) else c!r} ({n} row"
+                            f"{'s' if n > 1 else ''})"
+                            for c, n in zip(classes[~here][:5], counts[~here][:5]))
+        return (f" (this split's training rows hold {here.sum()} of y's {len(classes)} "
+                f"classes; missing: {missing} in y: drop or merge so rare a class, or "
+                "pass cv splits that keep it in every training part)")
+    return (f" (this split's test rows hold {here.sum()} of y's {len(classes)} classes, "
+            "where a score that needs every class is undefined: use a metric that is not, "
+            "or folds that keep every class, e.g. fewer of them)")
 
 
 def _warn_constant_test_targets(scorers, splits, y):

@@ -19,7 +19,7 @@ Each test here failed before the fix it names.
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -177,3 +177,17 @@ def test_y_of_other_labels_or_of_xs_own_order_is_read_by_position():
     for target in (pd.Series(y, index=frame.index), pd.Series(y, index=frame.index + 1000)):
         got = EnsembleRegressor(_pairs()).fit(frame, target).predict(frame)
         np.testing.assert_allclose(got, expected)
+
+
+def test_compare_names_a_class_left_out_of_a_splits_training_rows():
+    # A class of one row is in the test part of one of 5 folds, and out of
+    # its training part: compare said only "Model 'lr' failed to fit on a
+    # split of 32 training rows: This solver needs samples of at least 2
+    # classes", naming neither the class nor its count (a mixture blamed
+    # its own cross-fitting folds).
+    X, _ = _data()
+    y = np.zeros(len(X), dtype=int)
+    y[7] = 1
+    with pytest.raises(ValueError, match=r"this split's training rows hold 1 of y's 2 "
+                                         r"classes; missing: 1 \(1 row\) in y: drop or merge"):
+        compare({"lr": LogisticRegression()}, X, y, cv=5)
