@@ -1202,7 +1202,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # Said once, before the folds: each fold's fit would refuse them after the
     # folds were made, and a scikit-learn model would fit y to the wrong rows.
     refuse_structured_array(X, "compare")
-    refuse_misaligned_rows(X, y, "y", "compare")
+    for name, values in (("y", y), ("groups", groups)):
+        refuse_misaligned_rows(X, values, name, "compare")
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)
     # indexable also turns a sparse X without row indexing (COO, DIA) into
     # CSR, as cross_validate does: a COO X was "'coo_matrix' object is not

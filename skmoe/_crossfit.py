@@ -33,8 +33,8 @@ from sklearn.utils.validation import _check_feature_names, _check_method_params
 from ._base import (_REBUILDABLE_ERRORS, checked_score, fit_expert, gathered_jobs,
                     rebuilt_error)
 from ._data import (HUGE_HINT_END, huge_values_hint, n_samples, normalised_weights,
-                    read_only_view, refuse_duplicate_columns, refuse_structured_array,
-                    refuse_unreadable_tensor, take_rows)
+                    read_only_view, refuse_duplicate_columns, refuse_misaligned_rows,
+                    refuse_structured_array, refuse_unreadable_tensor, take_rows)
 from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
@@ -393,6 +393,7 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
     splits : list of (train, test), or None where ``cv`` makes no folds.
     """
     n_rows = n_samples(X)
+    refuse_misaligned_rows(X, groups, "groups")
     codes = group_codes(groups, n_rows)
     if cv is None:
         warnings.warn("groups has no effect with cv=None (the experts' in-sample "

@@ -30,7 +30,7 @@ from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transf
                     _check_not_unsupervised, expert_warnings_once, rebuilt_error)
 from ._crossfit import (_check_every_class_trains, cross_fit, cv_of_groups, group_codes,
                         make_folds, splits_of_rows, united_folds)
-from ._data import normalised_weights, read_only_view
+from ._data import normalised_weights, read_only_view, refuse_misaligned_rows
 from ._likelihood import _check_finite, call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
@@ -308,6 +308,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         -------
         self : HeterogeneousMultiGateMixtureOfExperts
         """
+        # (Before X becomes an array, whose rows have no labels to compare.)
+        refuse_misaligned_rows(X, groups, "groups", type(self).__name__)
         X, Y, sample_weight, kept = self._validate_fit_data(X, y, sample_weight)
         gate_sizes = check_layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
         self.device_ = resolve_device(self.device)

@@ -167,6 +167,29 @@ def test_the_likelihood_tools_refuse_y_in_another_order():
             call()
 
 
+@pytest.mark.parametrize("call", ["mixture", "greedy", "hetero", "compare"])
+def test_groups_labelled_by_xs_rows_in_another_order_are_refused(call):
+    # groups too are read by position: shuffled apart from X, the folds of
+    # "whole groups" split the user's groups, silently (the very leak they
+    # are given to prevent).
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    groups = _shuffled(np.arange(len(y)) // 4, frame.index)
+    run = {
+        "mixture": lambda: MixtureOfExpertsRegressor(_pairs(), cv=3, random_state=0)
+        .fit(frame, y, groups=groups),
+        "greedy": lambda: EnsembleRegressor(_pairs(), weights="greedy", cv=3)
+        .fit(frame, y, groups=groups),
+        "hetero": lambda: HeterogeneousMultiGateMixtureOfExperts(_pairs(), max_iter=2)
+        .fit(frame, y, groups=groups),
+        "compare": lambda: compare({"ridge": Ridge()}, frame, y, cv=3, groups=groups),
+    }[call]
+    with pytest.raises(ValueError, match=r"groups is a pandas Series whose index holds X's "
+                                         r"row labels in another order.*"
+                                         r"groups\.reindex\(X\.index\)"):
+        run()
+
+
 def test_y_of_other_labels_or_of_xs_own_order_is_read_by_position():
     # The rule refuses only X's own labels in another order: a y of the same
     # labels in the same order, or of other labels (X renumbered, y not), is
