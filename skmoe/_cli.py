@@ -114,7 +114,8 @@ def build_parser():
     cmp.add_argument("--n-jobs", type=int, default=None,
                      help="parallel fits (default: all CPU cores, at most 4)")
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    cmp.add_argument("--drop", nargs="+", default=[], metavar="COLUMN",
+    # extend: "--drop a --drop b" left out b alone, and a stayed a feature.
+    cmp.add_argument("--drop", nargs="+", action="extend", default=[], metavar="COLUMN",
                      help="CSV columns to leave out")
     cmp.add_argument("--one-hot", action="store_true",
                      help="one-hot encode the non-numeric columns of a CSV")

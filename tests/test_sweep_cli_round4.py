@@ -1,0 +1,52 @@
+"""Round 4 of odd input to ``python -m skmoe`` and :func:`skmoe.compare`: options
+given twice, a wide CSV, a split that trains without a class. Each test fails
+without its fix."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+import skmoe._compare
+from skmoe import compare
+from skmoe._cli import build_parser, main
+
+FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
+        "--n-jobs", "1", "--quiet", "--no-greedy"]
+
+
+def _three(tmp_path, n=30, seed=0):
+    """A CSV of features a, b, c and target y."""
+    rng = np.random.RandomState(seed)
+    a, b, c = rng.uniform(0, 10, (3, n)).round(3)
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,c,y\n" + "".join(f"{u},{v},{w},{2 * u + v:.3f}\n"
+                                          for u, v, w in zip(a, b, c)))
+    return path
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Records the X that the command passed to compare(), without fitting."""
+    calls = []
+
+    def recording(estimators, X, y, **kwargs):
+        calls.append(X)
+        raise ValueError("stop here")
+    monkeypatch.setattr(skmoe._compare, "compare", recording)
+    return calls
+
+
+def test_cli_drop_given_twice_leaves_out_both_columns(tmp_path, spy, capsys):
+    # argparse kept the last --drop: "--drop a --drop b" left out b alone, and
+    # a stayed a feature without a word.
+    path = _three(tmp_path)
+    assert main(["compare", str(path), "--drop", "a", "--drop", "b", *FAST]) == 2
+    assert list(spy[-1].columns) == ["c"]
+    assert "30 rows, 1 feature;" in capsys.readouterr().out
+    assert build_parser().parse_args(["compare", "x.csv", "--drop", "a", "b", "--drop",
+                                      "c"]).drop == ["a", "b", "c"]
+    # The default list is not shared between parses.
+    assert build_parser().parse_args(["compare", "x.csv"]).drop == []
