@@ -61,6 +61,28 @@ def _expert_factories():
     }
 
 
+class _Once(argparse.Action):
+    """Store an option's value; refuse a second, different value of it.
+
+    For the options that name what is fitted (--target, --groups, --experts):
+    argparse keeps the last, so "--target y ... --target c" fitted c without a
+    word, and "--experts linear --experts tree" said "needs at least two
+    distinct experts, got ['tree']". (The others keep argparse's last-wins, by
+    which a saved command line is overridden: ... --cv 3 --cv 10.) The same
+    value twice is harmless.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault("_given_options", {})
+        if self.dest in given and given[self.dest] != values:
+            hint = (" (--experts takes them in one list, separated by commas: --experts "
+                    f"{given[self.dest]},{values})" if self.dest == "experts" else "")
+            parser.error(f"argument {option_string}: given twice, {given[self.dest]!r} "
+                         f"then {values!r}: give it once{hint}.")
+        given[self.dest] = values
+        setattr(namespace, self.dest, values)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m skmoe",
@@ -80,20 +102,21 @@ def build_parser():
     cmp.add_argument("data", nargs="?", default=DEFAULT_DATASET,
                      help=f"a bundled dataset name (default: {DEFAULT_DATASET}; see "
                           "`python -m skmoe datasets`) or a CSV file")
-    cmp.add_argument("--target", help="target column of a CSV file (default: the last)")
+    cmp.add_argument("--target", action=_Once,
+                     help="target column of a CSV file (default: the last)")
     cmp.add_argument("--task", choices=["auto", "regression", "classification"],
                      default="auto",
                      help="the task of a CSV (default: auto: classification for a text "
                           "target or a target of whole numbers with at most 10 distinct "
                           "values, regression otherwise)")
-    cmp.add_argument("--experts", default=DEFAULT_EXPERTS,
+    cmp.add_argument("--experts", action=_Once, default=DEFAULT_EXPERTS,
                      help="comma-separated experts among "
                           f"{', '.join(_EXPERT_NAMES)} (default: {DEFAULT_EXPERTS})")
     cmp.add_argument("--cv", type=int, default=5, help="folds (default: 5)")
     cmp.add_argument("--repeats", type=int, default=3,
                      help="repetitions of the K folds, for a sharper paired test "
                           "(default: 3)")
-    cmp.add_argument("--groups", metavar="COLUMN",
+    cmp.add_argument("--groups", action=_Once, metavar="COLUMN",
                      help="CSV column of the rows' groups (a pupil's school, a person of "
                           "repeated measures): every split, and the inner folds on which "
                           "the mixture and the greedy ensemble choose their blends, hold "

@@ -50,3 +50,27 @@ def test_cli_drop_given_twice_leaves_out_both_columns(tmp_path, spy, capsys):
                                       "c"]).drop == ["a", "b", "c"]
     # The default list is not shared between parses.
     assert build_parser().parse_args(["compare", "x.csv"]).drop == []
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--target", "y", "--target", "c"],
+     "argument --target: given twice, 'y' then 'c': give it once."),
+    (["--groups", "a", "--groups", "b"],
+     "argument --groups: given twice, 'a' then 'b': give it once."),
+    (["--experts", "linear", "--experts", "tree"],
+     "argument --experts: given twice, 'linear' then 'tree': give it once (--experts takes "
+     "them in one list, separated by commas: --experts linear,tree)."),
+])
+def test_cli_an_option_naming_what_is_fitted_given_twice_is_refused(tmp_path, capsys, argv,
+                                                                    message):
+    # "--target y ... --target c" fitted c, silently; "--experts linear
+    # --experts tree" said "needs at least two distinct experts, got ['tree']".
+    path = _three(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["compare", str(path), *argv])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith(f"python -m skmoe compare: error: {message}\n")
+    # The same value twice, and the others' last-wins override, are kept.
+    args = build_parser().parse_args(["compare", "x.csv", "--target", "y", "--target", "y",
+                                      "--cv", "3", "--cv", "10"])
+    assert (args.target, args.cv) == ("y", 10)
