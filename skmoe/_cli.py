@@ -309,9 +309,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     chosen, asked = target is not None, task
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:
-        raise UserError(f"{path} has no column {target!r}{_meant_column(target, frame)}; its "
-                        f"columns are {list(map(str, frame.columns))}. Choose one with "
-                        "--target.")
+        raise UserError(f"{path} has no column {target!r}{_meant_column(target, frame)}; "
+                        f"{_its_columns(frame)}. Choose one with --target.")
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
         meant = "".join(_meant_column(c, frame) for c in unknown)
@@ -575,8 +574,7 @@ def _check_group_column(path, frame, groups, target, chosen, drop):
     also dropped."""
     if groups not in frame.columns:
         raise UserError(f"{path} has no column {groups!r} for --groups"
-                        f"{_meant_column(groups, frame)}; its columns are "
-                        f"{list(map(str, frame.columns))}.")
+                        f"{_meant_column(groups, frame)}; {_its_columns(frame)}.")
     if groups == target:
         default = "" if chosen else (
             " (the last column, the default target: choose the target with --target)")
@@ -750,7 +748,29 @@ def _meant_column(name, frame):
     columns = list(map(str, frame.columns))
     same = [c for c in columns if c.strip().casefold() == name.strip().casefold()]
     meant = " or ".join(map(repr, same)) or _close_names(name, columns)
+    if not meant and name.strip() and "," not in name:
+        # A name within the other, as a typo's ratio misses in short names
+        # ('yy' for 'y', 'price' for 'price_usd'): was the list alone, of 500
+        # names in a wide file. (At most 3: 'x' is in every 'x17'.)
+        key = name.strip().casefold()
+        within = [c for c in columns if c.strip() and (
+            key in c.casefold() or c.strip().casefold() in key)]
+        meant = " or ".join(map(repr, within)) if len(within) <= 3 else ""
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _its_columns(frame, shown=12):
+    """"its columns are [...]" for an error; the first and last few of a wide file.
+
+    (--target naming no column of a file of 500 listed all 501 names, some
+    5,000 characters in which the close names, said first, were lost.)
+    """
+    names = list(map(str, frame.columns))
+    if len(names) <= shown + 2:
+        return f"its columns are {names}"
+    head, tail = names[:shown - 2], names[-2:]
+    return (f"its {len(names)} columns are {str(head)[:-1]}, ... ({len(names) - shown} "
+            f"more), {str(tail)[1:]}")
 
 
 def _separator_line_error(path, header):

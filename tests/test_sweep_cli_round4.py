@@ -74,3 +74,24 @@ def test_cli_an_option_naming_what_is_fitted_given_twice_is_refused(tmp_path, ca
     args = build_parser().parse_args(["compare", "x.csv", "--target", "y", "--target", "y",
                                       "--cv", "3", "--cv", "10"])
     assert (args.target, args.cv) == ("y", 10)
+
+
+def test_cli_a_missing_target_in_a_wide_file_lists_a_few_names(tmp_path, capsys):
+    # A file of 500 features: the error listed all 501 names, some 5,000
+    # characters; and 'yy' for 'y' got no "did you mean".
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"x{i}" for i in range(500)) + ",y\n"
+                    + "".join(",".join(["1"] * 500) + f",{k}\n" for k in range(12)))
+    assert main(["compare", str(path), "--target", "yy", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"skmoe: error: {path} has no column 'yy' (did you mean 'y'?); its 501 "
+                   "columns are ['x0', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'x9', "
+                   "... (489 more), 'x499', 'y']. Choose one with --target.\n")
+    assert main(["compare", str(path), "--groups", "school", *FAST]) == 2
+    assert "its 501 columns are ['x0'," in capsys.readouterr().err
+    # A short file keeps its whole list, and 'x' (in many names) gets no guess.
+    small = _three(tmp_path)
+    assert main(["compare", str(small), "--target", "x", *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {small} has no column 'x'; its columns are ['a', 'b', 'c', 'y']. "
+        "Choose one with --target.\n")
