@@ -826,6 +826,30 @@ def _missing_classes_hint(step, estimator, y, part):
             "or folds that keep every class, e.g. fewer of them)")
 
 
+def _warn_test_classes_missing_from_training(splits, y):
+    """Warn where a split's test rows hold a class that its training rows lack.
+
+    (A list of splits, unshuffled KFold of rows sorted by class, or a class
+    of one group: no classifier can predict that class there, and every
+    model scored 0 on its rows, without a word.)
+    """
+    labels, codes = np.unique(y, return_inverse=True)
+    codes = codes.reshape(-1)
+    found = []
+    for j, (train, test) in enumerate(splits):
+        absent = np.setdiff1d(codes[test], codes[train])
+        if absent.size:
+            found.append((j, labels[absent].tolist(), int(np.isin(codes[test], absent).sum())))
+    if found:
+        j, absent, n_rows = found[0]
+        warnings.warn(f"{len(found)} of the {len(splits)} splits train without a class that "
+                      f"their test rows hold (split {j}: class(es) {absent}, {n_rows} test "
+                      "row(s)): no classifier can predict those rows there, and every "
+                      "model's scores on such a split count them as errors. Use folds that "
+                      "keep every class in each training part (an int cv, stratified).",
+                      UserWarning, stacklevel=3)
+
+
 def _warn_constant_test_targets(scorers, splits, y):
     """Warn where R^2 (or explained variance) is scored on a constant test target.
 
@@ -1303,6 +1327,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     splits = check_splits(splits, len(y_arr), cv)
     if group_codes is not None:
         check_splits_keep_groups(splits, group_codes)
+    if classifier and y_arr.ndim == 1:
+        _warn_test_classes_missing_from_training(splits, y_arr)
     distinct = {tuple(np.sort(np.asarray(rows, dtype=np.int64)).tobytes() for rows in split)
                 for split in splits}
     if len(distinct) < len(splits):

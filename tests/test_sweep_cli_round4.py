@@ -95,3 +95,23 @@ def test_cli_a_missing_target_in_a_wide_file_lists_a_few_names(tmp_path, capsys)
     assert capsys.readouterr().err == (
         f"skmoe: error: {small} has no column 'x'; its columns are ['a', 'b', 'c', 'y']. "
         "Choose one with --target.\n")
+
+
+def test_compare_warns_of_a_split_that_trains_without_a_class_it_tests():
+    # Splits given by hand (or unshuffled KFold of rows sorted by class): the
+    # split testing the 4 rows of class 'c' trained without it, every model
+    # scored 0 there, and nothing said why.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y = np.where(X[:, 0] > 0, "a", "b")
+    y[:4] = "c"
+    models = {"lr": LogisticRegression(), "tree": DecisionTreeClassifier(max_depth=2)}
+    with pytest.warns(UserWarning, match=r"^1 of the 2 splits train without a class that "
+                      r"their test rows hold \(split 0: class\(es\) \['c'\], 4 test row\(s\)\)"):
+        result = compare(models, X, y, scoring="accuracy",
+                         cv=[(np.arange(4, 40), np.arange(4)), (np.arange(20), np.arange(20, 40))])
+    assert result.scores["lr"]["accuracy"][0] == 0.0
+    # Stratified folds keep every class in each training part: no warning.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*train without a class")
+        compare(models, X, y, cv=2, scoring="accuracy")
