@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier
 
 import skmoe._compare
@@ -115,3 +115,24 @@ def test_compare_warns_of_a_split_that_trains_without_a_class_it_tests():
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*train without a class")
         compare(models, X, y, cv=2, scoring="accuracy")
+
+
+class _FailsOnFewRows(Ridge):
+    """A Ridge that fails to fit on fewer than 30 rows."""
+
+    def fit(self, X, y):
+        if len(y) < 30:
+            raise RuntimeError("too few rows")
+        return super().fit(X, y)
+
+
+def test_compare_says_which_split_a_model_failed_on():
+    # "Model 'bad' failed to fit on a split of 25 training rows: ..." named
+    # no split: K-fold's splits have about as many training rows each.
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
+    rows = np.arange(40)
+    splits = [(rows[10:], rows[:10]), (rows[15:], rows[:15]), (rows[:30], rows[30:])]
+    with pytest.raises(RuntimeError, match=r"^Model 'bad' failed to fit on a split of 25 "
+                       r"training rows: too few rows \(split 2 of 3\)$"):
+        compare({"ridge": Ridge(), "bad": _FailsOnFewRows()}, X, y, cv=splits)
