@@ -483,6 +483,31 @@ def _scorers(scoring, estimators, classifier):
                     f"scorers or a callable; got {type(scoring).__name__}.")
 
 
+def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
+    """Before any fit: a scorer that reads ``predict_proba`` (or
+    ``decision_function``) of a model that has neither.
+
+    (A scorer object, make_scorer(..., response_method="predict_proba") on
+    regressors, or 'neg_log_loss' for a LinearSVC, failed when the first
+    model was scored, after its fit: "Ridge has none of the following
+    attributes: predict_proba.") Scorers named by string for regressors are
+    refused earlier, as classification metrics.
+    """
+    for key, scorer in scorers.items():
+        methods = getattr(scorer, "_response_method", None)
+        methods = (methods,) if isinstance(methods, str) else tuple(methods or ())
+        if not methods or "predict" in methods:
+            continue
+        lacking = [name for name, est in estimators.items()
+                   if not any(hasattr(est, m) for m in methods)]
+        if lacking:
+            named = ", ".join(f"{n!r} ({type(estimators[n]).__name__})" for n in lacking)
+            raise ValueError(f"scoring {key!r} needs the models' {' or '.join(methods)}; "
+                             f"{named} {'has' if len(lacking) == 1 else 'have'} none: choose "
+                             "a metric on predictions (e.g. 'accuracy' for classifiers, 'r2' "
+                             "for regressors), or models that have it.")
+
+
 def _refuse_classification_metrics(scoring, estimators):
     """Before any fit: a classification metric named for regressors.
 
@@ -1224,6 +1249,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # checks, "n_jobs == 0 in Parallel has no meaning".)
         raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
     scorers = _scorers(scoring, list(estimators.values()), classifier)
+    _refuse_scorers_the_models_cannot_feed(scorers, estimators)
     # Lower or higher is better as the scorers say, not as their keys read (a
     # key "my_err" for neg_mean_squared_error showed the negated error as a
     # score); colliding labels are refused here, before any fit.

@@ -286,9 +286,9 @@ def test_a_failing_model_is_named():
     with pytest.raises(ValueError, match=r"Model 'nan' failed to score \(r2\) .*: Input "
                                          "contains NaN"):
         compare({"line": LinearRegression(), "nan": _PredictsNaN()}, X, y, cv=3)
-    with pytest.raises(ValueError, match=r"Model 'line' failed to score \(neg_log_loss\) "
-                                         ".*predict_proba"):
-        # (A scorer object: the name 'neg_log_loss' is refused before any fit.)
+    with pytest.raises(ValueError, match=r"scoring 'neg_log_loss' needs the models' "
+                                         r"predict_proba; 'line' \(LinearRegression\)"):
+        # (A scorer object: refused before any fit too, by its response_method.)
         compare({"line": LinearRegression()}, X, y, cv=3,
                 scoring={"neg_log_loss": get_scorer("neg_log_loss")})
 

@@ -136,3 +136,31 @@ def test_compare_says_which_split_a_model_failed_on():
     with pytest.raises(RuntimeError, match=r"^Model 'bad' failed to fit on a split of 25 "
                        r"training rows: too few rows \(split 2 of 3\)$"):
         compare({"ridge": Ridge(), "bad": _FailsOnFewRows()}, X, y, cv=splits)
+
+
+def test_compare_refuses_before_fitting_a_scorer_of_probabilities_for_models_without():
+    # make_scorer(..., response_method="predict_proba") on regressors, or
+    # 'neg_log_loss' for a LinearSVC: "Model 'r' failed to score ...: Ridge has
+    # none of the following attributes: predict_proba", after its fit.
+    from sklearn.metrics import log_loss, make_scorer
+    from sklearn.svm import LinearSVC
+
+    class NoFit(Ridge):
+        def fit(self, X, y):
+            raise AssertionError("fitted")
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    proba = make_scorer(log_loss, response_method="predict_proba", greater_is_better=False)
+    with pytest.raises(ValueError, match=r"^scoring 'score' needs the models' predict_proba; "
+                       r"'a' \(NoFit\), 'b' \(NoFit\) have none: choose a metric on "):
+        compare({"a": NoFit(), "b": NoFit()}, X, X[:, 0], cv=2, scoring=proba)
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match=r"^scoring 'neg_log_loss' needs the models' "
+                       r"predict_proba; 'svc' \(LinearSVC\) has none"):
+        compare({"svc": LinearSVC(), "lr": LogisticRegression()}, X, y, cv=2,
+                scoring=["accuracy", "neg_log_loss"])
+    # A scorer of decision_function or predict_proba takes either.
+    result = compare({"svc": LinearSVC(), "lr": LogisticRegression()}, X, y, cv=2,
+                     scoring="roc_auc")
+    assert result.scores["svc"]["roc_auc"].shape == (2,)
