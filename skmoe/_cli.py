@@ -1125,6 +1125,17 @@ def _run_compare(args):
             raise UserError(f"--plot: {args.plot!r} is a folder; give a file name.")
         if not os.access(folder, os.W_OK):
             raise UserError(f"--plot: the folder {folder!r} cannot be written to.")
+        # Opened as it will be, not only asked of os.access: a read-only file,
+        # a read-only file system or /proc (where os.access says yes to root)
+        # failed at savefig, after every fit. A file made here is removed.
+        existed = os.path.exists(args.plot)
+        try:
+            with open(args.plot, "ab"):
+                pass
+        except OSError as exc:
+            raise UserError(f"--plot: cannot write {args.plot!r}: {exc.strerror}.") from None
+        if not existed:
+            os.remove(args.plot)
     # A folder, a path or a file name with an extension is no dataset name:
     # "Unknown dataset '/data/x.xlsx'" listed the bundled sets for a missing
     # file, a folder or an Excel file.

@@ -2,6 +2,7 @@
 given twice, a wide CSV, a split that trains without a class. Each test fails
 without its fix."""
 
+import os
 import warnings
 
 import numpy as np
@@ -164,3 +165,19 @@ def test_compare_refuses_before_fitting_a_scorer_of_probabilities_for_models_wit
     result = compare({"svc": LinearSVC(), "lr": LogisticRegression()}, X, y, cv=2,
                      scoring="roc_auc")
     assert result.scores["svc"]["roc_auc"].shape == (2,)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_cli_a_plot_file_that_cannot_be_written_is_named_before_fitting(tmp_path, spy,
+                                                                        capsys):
+    # /proc (as a read-only file or file system) passes os.access for root:
+    # savefig failed after every fit.
+    path = _three(tmp_path)
+    assert main(["compare", str(path), "--plot", "/proc/skmoe-plot.png", *FAST]) == 2
+    assert capsys.readouterr().err == ("skmoe: error: --plot: cannot write "
+                                       "'/proc/skmoe-plot.png': No such file or directory.\n")
+    assert spy == []
+    # A writable name passes, and the check leaves no file behind.
+    plot = tmp_path / "plot.png"
+    assert main(["compare", str(path), "--plot", str(plot), *FAST]) == 2   # (spy stops it)
+    assert len(spy) == 1 and not plot.exists()
