@@ -446,6 +446,39 @@ def _refuse_target_spread_the_squares_lose(y, scoring, scorers):
                 "is unchanged, and errors scale with it.")
 
 
+# The regression metrics defined on part of the line only, by their function's
+# name: the targets they take, in words.
+_TARGET_DOMAINS = {
+    "mean_squared_log_error": (lambda y: y > -1, "greater than -1"),
+    "root_mean_squared_log_error": (lambda y: y > -1, "greater than -1"),
+    "mean_poisson_deviance": (lambda y: y >= 0, "of 0 or more"),
+    "mean_gamma_deviance": (lambda y: y > 0, "greater than 0"),
+}
+
+
+def _refuse_targets_outside_the_metrics(y, scorers):
+    """Before any fit: a target outside the domain of a scorer's metric.
+
+    ('neg_mean_squared_log_error' of a y with values below -1 failed when the
+    first model was scored, after its fit, as that model's failure: "Model
+    'ridge' failed to score ...: Mean Squared Logarithmic Error cannot be used
+    when targets contain values less than or equal to -1".)
+    """
+    for key, scorer in scorers.items():
+        function = getattr(getattr(scorer, "_score_func", None), "__name__", None)
+        if function not in _TARGET_DOMAINS:
+            continue
+        inside, words = _TARGET_DOMAINS[function]
+        rows = y.reshape(len(y), -1)
+        outside = np.flatnonzero(~inside(rows).all(axis=1))
+        if outside.size:
+            value = rows[outside[0]]
+            shown = f"{value[0]:g}" if value.size == 1 else value.tolist()
+            raise ValueError(f"scoring {key!r} ({function}) takes targets {words}; y has "
+                             f"{outside.size} row(s) that are not (e.g. row {outside[0]}: "
+                             f"{shown}): choose another metric, or transform y.")
+
+
 def _scorers(scoring, estimators, classifier):
     if scoring is None:
         tasks = _declared_tasks(estimators)
@@ -1296,6 +1329,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                              "rows or fill them in.")
         if y_float is not None:
             _refuse_target_spread_the_squares_lose(y_float, scoring, scorers)
+            _refuse_targets_outside_the_metrics(y_float, scorers)
     if not classifier and len(y_arr) and np.all(y_arr == y_arr.ravel()[0]):
         # Every model predicts a constant target up to rounding, and the
         # paired test called a difference of 4e-16 significant (t = -inf).

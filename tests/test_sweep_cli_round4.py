@@ -181,3 +181,27 @@ def test_cli_a_plot_file_that_cannot_be_written_is_named_before_fitting(tmp_path
     plot = tmp_path / "plot.png"
     assert main(["compare", str(path), "--plot", str(plot), *FAST]) == 2   # (spy stops it)
     assert len(spy) == 1 and not plot.exists()
+
+
+def test_compare_refuses_before_fitting_a_target_outside_the_metrics_domain():
+    # 'neg_mean_squared_log_error' of a y below -1 failed after the first
+    # fit, blamed on that model: "Model 'a' failed to score ...: Mean Squared
+    # Logarithmic Error cannot be used when targets contain values ...".
+    from sklearn.metrics import make_scorer, mean_gamma_deviance
+
+    class NoFit(Ridge):
+        def fit(self, X, y):
+            raise AssertionError("fitted")
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    y = np.r_[-1.5, np.abs(X[1:, 0])]
+    models = {"a": NoFit(), "b": NoFit()}
+    with pytest.raises(ValueError, match=r"^scoring 'neg_mean_squared_log_error' "
+                       r"\(mean_squared_log_error\) takes targets greater than -1; y has 1 "
+                       r"row\(s\) that are not \(e.g. row 0: -1.5\): choose another metric"):
+        compare(models, X, y, cv=2, scoring=["r2", "neg_mean_squared_log_error"])
+    with pytest.raises(ValueError, match=r"^scoring 'gamma' \(mean_gamma_deviance\) takes "
+                       r"targets greater than 0; y has 2 row"):
+        compare(models, X, np.r_[0.0, y[1:]] * (np.arange(30) != 5), cv=2,
+                scoring={"gamma": make_scorer(mean_gamma_deviance, greater_is_better=False)})
