@@ -850,9 +850,25 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where=""):
                                      f"{len(train)} training rows: {exc}"
                                      f"{unknown_category_hint(exc)}{written}{na}"
                                      f"{_missing_classes_hint(step, estimator, y, part)}"
+                                     f"{_predictions_outside_hint(step, scorers)}"
                                      f"{note if step == 'fit' else ''}{where}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
+
+
+def _predictions_outside_hint(step, scorers):
+    """Where a metric defined on part of the line failed to score, a note that
+    the model's predictions are outside it: compare refused a y outside it
+    before fitting. (Of a Ridge predicting below -1 on a positive y,
+    scikit-learn's "cannot be used when targets contain values less than or
+    equal to -1" read as a fault of the data.)"""
+    key = step[len("score ("):-1] if step.startswith("score (") else None
+    function = getattr(getattr(scorers.get(key), "_score_func", None), "__name__", None)
+    if function not in _TARGET_DOMAINS:
+        return ""
+    return (f" (y is within the domain of {function}: it is this model's predictions that "
+            f"are not {_TARGET_DOMAINS[function][1]}; choose another metric, or a model "
+            "whose predictions stay within it)")
 
 
 def _missing_classes_hint(step, estimator, y, part):
