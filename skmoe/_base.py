@@ -34,9 +34,10 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
-                    n_samples, normalised_weights, own_frame, pandas_na_hint, read_only_view,
-                    refuse_duplicate_columns, refuse_misaligned_rows, refuse_reordered_columns,
-                    refuse_sparse_fill, refuse_unreadable_tensor,
+                    n_samples, nonfinite_y_rows_named, normalised_weights, own_frame,
+                    pandas_na_hint, read_only_view, refuse_duplicate_columns,
+                    refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
+                    refuse_unreadable_tensor,
                     resolve_gate_transformer, take_rows, time_columns_hint, unequal_weights,
                     warned_once, word_columns_hint)
 
@@ -677,7 +678,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 "MultiGateMixtureOfExperts or HeterogeneousMultiGateMixtureOfExperts (one "
                 "task per column of y), or fit one model per column."
                 f"{_one_hot_hint(y) if self._is_classifier else ''}")
-        y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
+        with nonfinite_y_rows_named(y):
+            y = _check_y(y, y_numeric=not self._is_classifier, estimator=self)
         check_consistent_length(X, y)
         return X, y
 
@@ -1160,9 +1162,13 @@ def check_finite_target(y, who):
     """Raise if a regression target (float, after scikit-learn's checks) is not
     finite: None in a list with gaps passes scikit-learn's NaN check as an
     object and becomes NaN in the conversion to float after it."""
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"y contains NaN, infinity or None ({int(np.sum(~np.isfinite(y)))} "
-                         f"of its values); {who} needs finite targets.")
+    bad = np.flatnonzero(~np.isfinite(y))
+    if bad.size:
+        # (The rows were not named: a user had to search y for them.)
+        raise ValueError(f"y contains NaN, infinity or None ({bad.size} of its values) at "
+                         f"row(s) {', '.join(map(str, bad[:5].tolist()))}"
+                         f"{', ...' if bad.size > 5 else ''} (positions counted from 0); "
+                         f"{who} needs finite targets.")
 
 
 def check_label_values(labels, what="The target"):

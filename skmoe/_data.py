@@ -12,6 +12,7 @@ The gate is a torch network and needs numbers: :class:`AutoGateTransformer`
 of X, and :func:`gate_matrix` checks that view.
 """
 
+import contextlib
 import functools
 import numbers
 import threading
@@ -1452,6 +1453,48 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None):
     return Z
 
 
+def _nonfinite_mask(y):
+    """Where ``y`` (1-D or 2-D) is NaN, infinite, None or pandas' NA; None
+    when it cannot be read as such (sparse, or words)."""
+    if sparse.issparse(y):
+        return None
+    values = np.asarray(y)
+    if values.dtype == object:
+        values = np.array([np.nan if v is None or type(v).__name__ == "NAType" else v
+                           for v in values.ravel()], dtype=object).reshape(values.shape)
+    try:
+        return ~np.isfinite(values.astype(np.float64))
+    except (TypeError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def nonfinite_y_rows_named(y):
+    """Add where they are to scikit-learn's "Input y contains NaN." (or
+    infinity): it named no row, so a user had to search y for them.
+
+    The message keeps its start; the rows are positions counted from 0 (and
+    for a 2-D y, the columns).
+    """
+    try:
+        yield
+    except ValueError as error:
+        message = str(error)
+        bad = _nonfinite_mask(y) if message.startswith("Input y contains") else None
+        if bad is None or not bad.any():
+            raise
+        if bad.ndim == 2 and bad.shape[1] > 1:
+            rows, columns = np.nonzero(bad)
+            at = [f"row {r} column {c}" for r, c in zip(rows.tolist(), columns.tolist())]
+        else:
+            rows = np.flatnonzero(bad)
+            at = [f"row {r}" for r in rows.tolist()]
+        more = ", ..." if len(at) > 5 else ""
+        raise ValueError(f"{message.rstrip()} {len(at)} value(s) of y, at {', '.join(at[:5])}"
+                         f"{more} (positions counted from 0): drop those rows or fill in "
+                         "their targets.") from error
+
+
 def validate_numeric_data(estimator, X, *args, who, **kwargs):
     """``validate_data`` to float64 for an expert that needs numbers (a rule,
     a torch MLP), naming a DataFrame's non-numeric columns if that fails.
@@ -1476,9 +1519,18 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
         raise ValueError(f"{who} needs at least one feature; X is a DataFrame with no "
                          f"columns (shape {X.shape}).")
     refuse_sparse_fill(X, who)
-    return cast_numeric(
-        X, lambda X: validate_data(estimator, X, *args, dtype=np.float64, **kwargs), who,
-        " (e.g. a Pipeline with a ColumnTransformer before it)")
+    if args and args[0] is not None and kwargs.get("y_numeric") and not sparse.issparse(args[0]):
+        y = np.asarray(args[0])
+        if y.dtype == object:
+            # pandas' NA as None, which the finite-target check after the cast
+            # names: NA stopped scikit-learn's NaN check of the objects with a
+            # bare "boolean value of NA is ambiguous".
+            args = (np.array([None if type(v).__name__ == "NAType" else v for v in y.ravel()],
+                             dtype=object).reshape(y.shape), *args[1:])
+    with nonfinite_y_rows_named(args[0] if args else None):
+        return cast_numeric(
+            X, lambda X: validate_data(estimator, X, *args, dtype=np.float64, **kwargs), who,
+            " (e.g. a Pipeline with a ColumnTransformer before it)")
 
 
 def cast_numeric(X, cast, who, fix=""):

@@ -196,9 +196,15 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         self._classes_without_rows = [None] * n_tasks
         for t, kind in enumerate(tasks):
             column = Y[:, t]
-            if _missing(column, none=kind == "regression").any():
-                raise ValueError(f"y contains NaN in column {t} (task {t}, {kind}); None and "
-                                 "pd.NA count as missing too.")
+            missing = np.flatnonzero(_missing(column, none=kind == "regression"))
+            if missing.size:
+                # (The rows were not named: a user had to search the column.)
+                raise ValueError(f"y contains NaN in column {t} (task {t}, {kind}): "
+                                 f"{missing.size} value(s), at row(s) "
+                                 f"{', '.join(map(str, missing[:5].tolist()))}"
+                                 f"{', ...' if missing.size > 5 else ''} (positions counted "
+                                 "from 0); None and pd.NA count as missing too. Drop those "
+                                 "rows or fill them in.")
             if kind == "regression":
                 if np.iscomplexobj(column):
                     # astype(float64) dropped the imaginary parts, with only

@@ -29,7 +29,7 @@ from ._base import _float_target, encode_class_labels, encode_class_weights
 from ._blend import ConstantLogits
 from ._crossfit import CrossFitAverage, check_fold_count, check_splits, make_folds
 from ._data import (check_target_scale, is_dataframe, mean_and_scale, n_samples,
-                    refuse_misaligned_rows, take_rows)
+                    nonfinite_y_rows_named, refuse_misaligned_rows, take_rows)
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
                           regression_outputs)
 from ._nn import BatchedMLP
@@ -477,7 +477,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         # object is not subscriptable" on every fold); the mixtures take them as CSR.
         X = X.tocsr()
     # As the mixtures check it: a column y is raveled (DataConversionWarning).
-    y = _check_y(y, estimator=estimator)
+    with nonfinite_y_rows_named(y):
+        y = _check_y(y, estimator=estimator)
     if not is_classifier(estimator):
         # As the mixtures read a regressor's y: numbers written as text are
         # numbers, words an error that says so. (The one-expert candidate failed
@@ -487,7 +488,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         def not_numeric(exc):
             return ValueError(f"y must be numeric for {type(mixture).__name__} (a regressor): "
                               f"{exc}; use a classifier for class labels.")
-        y = _check_y(_float_target(y, not_numeric), y_numeric=True, estimator=estimator)
+        y = _float_target(y, not_numeric)
+        with nonfinite_y_rows_named(y):
+            y = _check_y(y, y_numeric=True, estimator=estimator)
     scores = {}
     if criterion == "cv":
         # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.

@@ -1,0 +1,89 @@
+"""Leftovers of earlier sessions, round 5: where NaN is in y, HME's BIC/AIC,
+validation fractions that leave too few rows, compare() on 2-D labels,
+MMoE's set_output."""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureClassifier, HierarchicalMixtureRegressor, MLPGate,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
+from skmoe.experts import RuleExpert, TorchMLPRegressor
+
+FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=10, warm_max_iter=3)
+
+
+def _experts():
+    return [("lin", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+
+
+def _regression(n=30, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+def _first_column(X, a=1.0):
+    return a * X[:, 0]
+
+
+# -- 1. where NaN is in y ------------------------------------------------------
+REGRESSORS = {
+    "moe": lambda: MixtureOfExpertsRegressor(_experts(), max_epochs=2, random_state=0),
+    "moe_em": lambda: MixtureOfExpertsRegressor(_experts(), training="em", gate=FAST_GATE,
+                                                max_iter=2, random_state=0),
+    "ensemble": lambda: EnsembleRegressor(_experts()),
+    "ensemble_greedy": lambda: EnsembleRegressor(_experts(), weights="greedy", cv=3,
+                                                 n_rounds=3),
+    "hme": lambda: HierarchicalMixtureRegressor(_experts(), branching=2, gate=FAST_GATE,
+                                                max_iter=2, random_state=0),
+    "torch_mlp": lambda: TorchMLPRegressor((4,), max_epochs=2, random_state=0),
+    "rule": lambda: RuleExpert(_first_column, params={"a": 1.0}),
+}
+
+
+@pytest.mark.parametrize("name", REGRESSORS)
+def test_nan_in_y_names_its_rows(name):
+    # scikit-learn's "Input y contains NaN." said nothing of where.
+    X, y = _regression()
+    y[[4, 7]] = np.nan
+    with pytest.raises(ValueError, match=r"^Input y contains NaN\. 2 value\(s\) of y, at "
+                                         r"row 4, row 7 \(positions counted from 0\)"):
+        REGRESSORS[name]().fit(X, y)
+    y[[4, 7]] = 0.0
+    y[3] = np.inf
+    with pytest.raises(ValueError, match=r"^Input y contains infinity.* at row 3 "):
+        REGRESSORS[name]().fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["torch_mlp", "rule"])
+def test_none_and_pd_na_in_the_y_of_an_expert_are_named_with_their_rows(name):
+    # None was counted but not placed; pd.NA stopped scikit-learn's check of
+    # the objects with a bare "TypeError: boolean value of NA is ambiguous".
+    X, y = _regression()
+    for missing in (None, pd.NA):
+        target = pd.Series([*y[:5], missing, *y[6:]], dtype=object)
+        with pytest.raises(ValueError, match=r"y contains NaN, infinity or None \(1 of its "
+                                             r"values\) at row\(s\) 5 "):
+            REGRESSORS[name]().fit(X, target)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=2,
+                                      random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(_experts(), max_iter=2, cv=2,
+                                                   random_state=0),
+])
+def test_nan_in_a_multi_task_y_names_its_task_and_rows(make):
+    X, y = _regression()
+    Y = np.c_[y, -y]
+    Y[[5, 9], 1] = np.nan
+    with pytest.raises(ValueError, match=r"^y contains NaN in column 1 \(task 1, regression\): "
+                                         r"2 value\(s\), at row\(s\) 5, 9 \(positions"):
+        make().fit(X, Y)
