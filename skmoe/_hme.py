@@ -36,13 +36,14 @@ from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
                       check_leaves_fit_rows, leaf_outputs, log_conditionals, run_em,
                       tree_log_likelihood_samples)
 from ._inspection import ExpertOutputMixin
-from ._likelihood import (LogProbaMixin, gaussian_mixture_moments, log_proba_at_labels,
-                          mix_probabilities)
+from ._likelihood import (InformationCriteriaMixin, LogProbaMixin, gaussian_mixture_moments,
+                          log_proba_at_labels, mix_probabilities)
 from ._training import warn_unused_without_early_stopping
 from .gates import MLPGate
 
 
-class _BaseHierarchicalMixture(ExpertOutputMixin, _BaseExpertComposition):
+class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
+                               _BaseExpertComposition):
     """Shared EM and prediction logic of the HME regressor and classifier."""
 
     _raw_X = True  # the leaves get X as given; the gates its view (gate_transformer)

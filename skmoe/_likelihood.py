@@ -418,7 +418,55 @@ def moved_to_mean(gate, predictions, final_mean):
     return predictions + (final_mean(mean) - mean)[:, None]
 
 
-class MixtureLikelihoodMixin:
+class InformationCriteriaMixin:
+    """``bic(X, y)`` and ``aic(X, y)`` of a fitted mixture, flat or
+    hierarchical: :func:`skmoe.bic` and :func:`skmoe.aic` as methods.
+    """
+
+    def bic(self, X, y):
+        """Bayesian information criterion on (X, y); lower is better.
+
+        ``-2 log L + k log n``, with ``log L`` the sum of
+        :meth:`log_likelihood_samples` and ``k`` counted by
+        :func:`skmoe.bic`: every expert's (a hierarchical mixture's every
+        leaf's) parameters, every gate's network (one gate per internal
+        node of a tree) less one output row (its softmax is unchanged by a
+        shift of the logits), one noise variance per expert (regressors)
+        and the stacked gate's final blend. A classifier's ``class_prior``
+        share of the class frequencies is not counted. Defined when every
+        expert has a countable number of free parameters (linear and GLM
+        experts, torch MLP experts).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        bic : float
+        """
+        from ._selection import bic
+        return bic(self, X, y)
+
+    def aic(self, X, y):
+        """Akaike information criterion ``-2 log L + 2 k`` on (X, y); lower is
+        better. ``k`` is counted as for :meth:`bic`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        aic : float
+        """
+        from ._selection import aic
+        return aic(self, X, y)
+
+
+class MixtureLikelihoodMixin(InformationCriteriaMixin):
     """The likelihood API of a fitted mixture of experts.
 
     ``log_likelihood_samples(X, y)`` (log p(y | x) per row), ``bic`` and
@@ -485,39 +533,6 @@ class MixtureLikelihoodMixin:
                 "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
                 f"{type(self).__name__} has no score_samples.")
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def bic(self, X, y):
-        """Bayesian information criterion on (X, y); lower is better.
-
-        Defined when every expert has a countable number of free parameters
-        (linear and GLM experts, torch MLP experts); see :func:`skmoe.bic`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        bic : float
-        """
-        from ._selection import bic
-        return bic(self, X, y)
-
-    def aic(self, X, y):
-        """Akaike information criterion on (X, y); lower is better. See :func:`skmoe.aic`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        aic : float
-        """
-        from ._selection import aic
-        return aic(self, X, y)
 
 
 class LogProbaMixin:

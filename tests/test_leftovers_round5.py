@@ -87,3 +87,45 @@ def test_nan_in_a_multi_task_y_names_its_task_and_rows(make):
     with pytest.raises(ValueError, match=r"^y contains NaN in column 1 \(task 1, regression\): "
                                          r"2 value\(s\), at row\(s\) 5, 9 \(positions"):
         make().fit(X, Y)
+
+
+# -- 2. the hierarchical mixtures' bic and aic -----------------------------------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_hme_regressor_has_bic_and_aic_counted_by_hand():
+    # The flat mixtures had .bic/.aic; the hierarchical ones had only skmoe.bic.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    y = np.where(X[:, 0] > 0, X[:, 1], -X[:, 1]) + 0.1 * rng.normal(size=80)
+    model = HierarchicalMixtureRegressor(
+        LinearRegression(), branching=(2, 2), gate=MLPGate(hidden_layer_sizes=(3,), max_iter=20),
+        max_iter=3, random_state=0).fit(X, y)
+    d, h = X.shape[1], 3
+    # Three node gates d -> h -> 2 (one output row fixed by the other), four
+    # linear leaves (coef_ and intercept_) and their four noise variances.
+    k = 3 * ((d + 1) * h + (h + 1) * 2 - (h + 1)) + 4 * (d + 1) + 4
+    log_l = model.log_likelihood_samples(X, y).sum()
+    assert model.bic(X, y) == pytest.approx(-2 * log_l + k * np.log(80), rel=1e-12)
+    assert model.aic(X, y) == pytest.approx(-2 * log_l + 2 * k, rel=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_hme_classifier_has_bic_and_aic_counted_by_hand():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(80, 3))
+    y = (X[:, 0] + 0.5 * rng.normal(size=80) > 0).astype(int)
+    model = HierarchicalMixtureClassifier(
+        LogisticRegression(), branching=2, gate=MLPGate(hidden_layer_sizes=(), max_iter=20),
+        max_iter=3, random_state=0).fit(X, y)
+    # One linear root gate of two outputs (d + 1 free), two binary logistic
+    # leaves (d + 1 each); no noise variance.
+    k = 3 * (X.shape[1] + 1)
+    log_l = np.log(model.predict_proba(X)[np.arange(80), y]).sum()
+    np.testing.assert_allclose(model.log_likelihood_samples(X, y).sum(), log_l, rtol=1e-10)
+    assert model.bic(X, y) == pytest.approx(-2 * log_l + k * np.log(80), rel=1e-10)
+    assert model.aic(X, y) == pytest.approx(-2 * log_l + 2 * k, rel=1e-10)
+    # A leaf without a count is named, as for the flat mixtures.
+    trees = HierarchicalMixtureClassifier(
+        DecisionTreeClassifier(max_depth=2), branching=2, gate=FAST_GATE, max_iter=2,
+        random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="has no defined number of free parameters"):
+        trees.bic(X, y)
