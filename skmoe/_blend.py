@@ -90,7 +90,7 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           target_range, with_class_prior)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
-from ._training import Adam, diverged, n_validation_rows
+from ._training import Adam, check_training_rows, diverged, n_validation_rows
 # The gate's standardised inputs (X and the experts' features) are clipped
 # like an MLPGate's.
 from .gates import INPUT_CLIP
@@ -462,7 +462,8 @@ def _head_can_fit(problem, train):
     return not problem.is_classifier or len(np.unique(problem.y[train])) >= 2
 
 
-def _inner_split(train, w, fraction, rng, user_tests=()):
+def _inner_split(train, w, fraction, rng, user_tests=(), who="The stacked gate",
+                 n_classes=None):
     """Early-stopping rows and training rows (every weight is positive: the
     mixture leaves rows of zero weight out).
 
@@ -474,13 +475,17 @@ def _inner_split(train, w, fraction, rng, user_tests=()):
     of those groups (Ecdat::Wages in groups of a person's 7 years: "did not
     converge" on 8 of 10 fits, whose advice to raise max_epochs only let it
     learn them longer; on none of 5 with the user's folds;
-    benchmarks/results/grouped_gate_folds.md).
+    benchmarks/results/grouped_gate_folds.md). ``who`` and ``n_classes``
+    name the estimator and its classes in :func:`check_training_rows`'s error.
     """
     if fraction and len(user_tests) > 1:
         val = rows_of_whole_folds(user_tests, fraction, len(train), rng)
     else:
         shuffled = rng.permutation(train)
         n_val = n_validation_rows(fraction, len(train))
+        check_training_rows(fraction, len(train), n_val, who,
+                            "validation_fraction=0 to train without held-out rows",
+                            n_classes, of="training rows of a cross-fitting fold")
         val = np.sort(shuffled[:n_val])
     # Kept as int32 where the rows allow (every gate holds its rows through its
     # training: a sixth of the stacked gate's memory on 10^6 rows).
@@ -609,7 +614,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                   [test_rows for _, test_rows in user_folds if np.isin(test_rows, train).all()])
         for _ in range(n_init):
             fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng,
-                                              inside)
+                                              inside, settings.get("who", "The stacked gate"),
+                                              problem.n_classes)
             members.append((fit_rows, val_rows,
                             start if LEVERS["start_at_constant"] else None))
             member_fold.append(k)

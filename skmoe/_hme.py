@@ -38,7 +38,7 @@ from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
 from ._inspection import ExpertOutputMixin
 from ._likelihood import (InformationCriteriaMixin, LogProbaMixin, gaussian_mixture_moments,
                           log_proba_at_labels, mix_probabilities)
-from ._training import warn_unused_without_early_stopping
+from ._training import training_rows_shortfall, warn_unused_without_early_stopping
 from .gates import MLPGate
 
 
@@ -183,8 +183,13 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
         n_train = n - n_val
         counts = np.bincount(y) if n_classes else None
         present = counts[counts > 0] if n_classes else None   # (a class of zero weight)
+        shortfall = training_rows_shortfall(n, n_val, n_classes)
         if n_train < n_leaves:
             problem = f"{n_train} rows are left for EM, fewer than the {n_leaves} leaves"
+        elif shortfall is not None:
+            # (0.7 of 30 rows ran EM on the other 9, silently.)
+            problem = (f"{n_train} rows are left for EM; holding out more rows than it "
+                       f"trains on needs {shortfall[0]}: {shortfall[1]}")
         elif n_classes and present.min() < 2:
             # (A slice's tolist: classes_ of Python strings, an object array
             # such as a pandas column's, have no tolist of their own, and
@@ -465,9 +470,10 @@ _PARAMS_DOC = """
         no more than ``tol`` on the best, and keep the tree of the best
         iteration. In-sample EM overfits on few rows per leaf (the gates
         sharpen without bound). True raises a ValueError where the rows cannot
-        be split (fewer training rows than leaves; for the classifier a class
-        of one row, or fewer rows than classes on a side); 'auto' then fits
-        without early stopping, and otherwise with it.
+        be split (fewer training rows than leaves; more rows held out than
+        left, and fewer than 10 left or two per class; for the classifier a
+        class of one row, or fewer rows than classes on a side); 'auto' then
+        fits without early stopping, and otherwise with it.
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping (rounded up); set away
         from its default with ``early_stopping=False``, it warns (unread).

@@ -37,8 +37,9 @@ from ._base import refuse_groups
 from ._compat import Interval
 from ._data import normalised_weights
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
-from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
-                        validation_split, warn_unused_without_early_stopping)
+from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_training_rows,
+                        diverged, minibatches, validation_split,
+                        warn_unused_without_early_stopping)
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
@@ -133,7 +134,8 @@ default=None
         keep the network of the best epoch.
     validation_fraction : float, default=0.1
         Only read with ``early_stopping``; set away from its default
-        without it, it warns.
+        without it, it warns. Refused where it holds out more rows than it
+        leaves and leaves fewer than 10 (or two per class).
     device : str, default='auto'
         'auto' uses CUDA when available, else the CPU; 'cuda' without CUDA
         is an error.
@@ -331,6 +333,10 @@ default=None
                     f"validation_fraction={self.validation_fraction} of the {len(X)} rows "
                     f"holds out {n_valid} of them and leaves no row to train on: lower "
                     "validation_fraction or set early_stopping=False.")
+            check_training_rows(self.validation_fraction, len(X), n_valid, type(self).__name__,
+                                "early_stopping=False",
+                                max((len(c) for kind, c in zip(self.tasks_, self.classes_)
+                                     if kind != "regression"), default=0))
             # Rows of zero weight could fill the validation rows: their loss
             # was 0.0 on every epoch, and training stopped after
             # n_iter_no_change epochs at the first one. The weighted rows are

@@ -478,8 +478,10 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         gate, 'nll' for joint training (torch experts or ``top_k``).
     validation_fraction : float, default=0.1
         Rows held out for early stopping (at least one, and two left to
-        train on; the best epoch's weights are kept: the stacked gate's last
-        epoch that improved by more than ``tol``); 0 trains for
+        train on; refused where it holds out more rows than it leaves and
+        leaves fewer than 10, or two per class; the best epoch's weights
+        are kept: the stacked gate's last epoch that improved by more than
+        ``tol``); 0 trains for
         ``max_epochs`` on all rows. With ``cv`` your own splits the stacked
         gate holds out whole test folds of them instead, drawn until they
         hold this share of its rows (one fold or more, never all:

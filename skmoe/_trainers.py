@@ -27,7 +27,7 @@ from ._crossfit import splits_of_rows
 from ._em import fit_em
 from ._gradient import fit_gradient
 from ._routing import is_dense
-from ._training import LEARNING_RATE
+from ._training import LEARNING_RATE, check_training_rows, n_validation_rows
 from .experts import TORCH_FIT_OPTIONS, is_differentiable_expert
 from .gates import GATE_FIT_OPTIONS, MLPGate
 
@@ -147,7 +147,8 @@ class GradientTrainer(_Trainer):
                          batch_size=estimator.batch_size, loss=loss,
                          validation_fraction=estimator.validation_fraction,
                          n_iter_no_change=estimator.n_iter_no_change, tol=estimator.tol,
-                         verbose=estimator.verbose, routing=routing)
+                         verbose=estimator.verbose, routing=routing,
+                         who=type(estimator).__name__)
         if not (stacked and cv is not None) and not _is_default(estimator.refit_experts,
                                                                 "auto"):
             # (It was ignored without a word, as the other trainer's options are not.)
@@ -170,6 +171,12 @@ class GradientTrainer(_Trainer):
                                     n_init=estimator.n_init, device=estimator.device,
                                     n_jobs=estimator.n_jobs, random_state=rng,
                                     refit_experts=float(refit))
+        # The joint trainer holds out rows of the kept rows (_gradient._split);
+        # the stacked gate of each fold's training rows (_blend._inner_split).
+        n = len(problem.y)
+        check_training_rows(estimator.validation_fraction, n,
+                            n_validation_rows(estimator.validation_fraction, n),
+                            settings.who, _EARLY_STOPPING_OFF, problem.n_classes)
         return fit_gradient(
             problem, gate, cv=cv, max_epochs=estimator.max_epochs,
             learning_rate=estimator.learning_rate, batch_size=estimator.batch_size,
@@ -177,6 +184,10 @@ class GradientTrainer(_Trainer):
             n_iter_no_change=estimator.n_iter_no_change, tol=estimator.tol,
             n_init=estimator.n_init, device=estimator.device, n_jobs=estimator.n_jobs,
             random_state=rng, verbose=estimator.verbose, routing=routing)
+
+
+# How a mixture's gradient training turns early stopping off.
+_EARLY_STOPPING_OFF = "validation_fraction=0 to train without held-out rows"
 
 
 TRAINERS = {trainer.name: trainer for trainer in (EMTrainer(), GradientTrainer())}

@@ -86,6 +86,54 @@ def n_validation_rows(fraction, n, min_train=2):
     return min(max(int(round(fraction * n)), 1), n - min_train)
 
 
+# Early stopping's training part must keep this many rows (and two of every
+# class) where validation_fraction holds out more rows than it leaves: on
+# fewer, the network that early stopping keeps is fitted to a handful of
+# points (validation_fraction=0.99 on 30 rows trained on 2, silently). Only
+# then: a held-out part no larger than the training part is the data's size,
+# not the fraction, and small data with the default fraction keeps fitting.
+MIN_TRAINING_ROWS = 10
+
+
+def training_rows_shortfall(n, n_val, n_classes=0):
+    """Where ``n_val`` of ``n`` rows held out leave too few to train on:
+    ``(need, hint)``, the training rows needed and the most rows (and a
+    fraction) that may be held out, in words; None where they leave enough.
+
+    Too few: the held-out part is the larger, and the training part has
+    fewer than ``MIN_TRAINING_ROWS`` rows, or fewer than two per class.
+    """
+    n_train = n - n_val
+    minimum = max(MIN_TRAINING_ROWS, 2 * (n_classes or 0))
+    if not (n_val > n_train and n_train < minimum):
+        return None
+    # Rounded down: the estimators round fraction * n, or round it up.
+    most = max(n // 2, n - minimum)
+    fraction = math.floor(1000 * most / n) / 1000
+    hint = (f"hold out at most {most} rows (validation_fraction={fraction:g} or lower)"
+            if fraction > 0 else "lower validation_fraction")
+    need = f"at least {minimum} training rows"
+    if n_classes:
+        need += f" ({MIN_TRAINING_ROWS}, and two of each of the {n_classes} classes)"
+    return need, hint
+
+
+def check_training_rows(fraction, n, n_val, who, off, n_classes=0, of="rows"):
+    """Refuse a ``validation_fraction`` that leaves too few rows to train on
+    (:func:`training_rows_shortfall`).
+
+    ``n_val`` of the ``n`` rows are held out; ``who`` names the estimator,
+    ``off`` how to turn its early stopping off, ``of`` what the rows are.
+    """
+    shortfall = training_rows_shortfall(n, n_val, n_classes)
+    if shortfall is not None:
+        need, hint = shortfall
+        raise ValueError(
+            f"{who}: validation_fraction={fraction} of the {n} {of} holds out {n_val} for "
+            f"early stopping and leaves {n - n_val} to train on; holding out more rows than "
+            f"it trains on needs {need}: {hint}, or set {off}.")
+
+
 def validation_split(order, n_val, sample_weight, fraction, rng):
     """Early-stopping rows ``order[:n_val]`` and training rows ``order[n_val:]``.
 

@@ -26,8 +26,8 @@ from ._likelihood import LogProbaMixin
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
-from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, diverged, minibatches,
-                        n_validation_rows, validation_split,
+from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_training_rows,
+                        diverged, minibatches, n_validation_rows, validation_split,
                         warn_unused_without_early_stopping)
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor)
@@ -176,6 +176,8 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         rng = np.random.RandomState(seed)
         n = len(X)
         n_val = n_validation_rows(self.validation_fraction, n) if self.early_stopping else 0
+        check_training_rows(self.validation_fraction, n, n_val, type(self).__name__,
+                            "early_stopping=False", n_out if n_out > 1 else 0)
         # (Zero weights, rows routed elsewhere, could leave one side of the
         # split weightless: its loss was 0/0, NaN, and the network NaN.)
         val, train = validation_split(rng.permutation(n), n_val, sample_weight,
@@ -290,7 +292,9 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         as it does on fewer than three rows.
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping (at least one, and
-        two left to train on); only read with
+        two left to train on); a fraction that holds out more rows than it
+        leaves and leaves fewer than 10 (or two per class) is refused. Only
+        read with
         ``early_stopping=True`` (set without it: a warning).
     n_iter_no_change : int, default=10
     tol : float, default=1e-4

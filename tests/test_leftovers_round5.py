@@ -129,3 +129,89 @@ def test_hme_classifier_has_bic_and_aic_counted_by_hand():
         random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="has no defined number of free parameters"):
         trees.bic(X, y)
+
+
+# -- 3. a validation_fraction that leaves too few rows to train on -------------
+def _holds_out_too_much(who, n, n_val, n_train, off):
+    return (rf"^{who}: validation_fraction=0\.99 of the {n} .*holds out {n_val} for early "
+            rf"stopping and leaves {n_train} to train on; .*needs at least 10 training rows"
+            rf".*validation_fraction=0\.\d+ or lower\), or set {re.escape(off)}")
+
+
+@pytest.mark.parametrize("name, make, n, n_val", [
+    ("MixtureOfExpertsRegressor",   # the stacked gate, on a fold's 24 training rows
+     lambda f: MixtureOfExpertsRegressor(_experts(), max_epochs=2, validation_fraction=f,
+                                         random_state=0), 24, 22),
+    ("MixtureOfExpertsRegressor",   # the joint trainer (top_k)
+     lambda f: MixtureOfExpertsRegressor(
+         [*_experts(), ("stump", DecisionTreeRegressor(max_depth=1))], top_k=1, max_epochs=2,
+         validation_fraction=f, random_state=0), 30, 28),
+    ("TorchMLPRegressor",
+     lambda f: TorchMLPRegressor((4,), max_epochs=2, validation_fraction=f, random_state=0),
+     30, 28),
+])
+def test_a_validation_fraction_that_leaves_too_few_rows_is_refused(name, make, n, n_val):
+    # 0.99 of 30 rows trained on 2 rows (the HME's EM on none), silently.
+    X, y = _regression()
+    off = "validation_fraction=0" if name.startswith("MixtureOf") else "early_stopping=False"
+    with pytest.raises(ValueError, match=_holds_out_too_much(name, n, n_val, n - n_val, off)):
+        make(0.99).fit(X, y)
+    # The fraction the message offers fits.
+    with pytest.raises(ValueError) as info:
+        make(0.99).fit(X, y)
+    offered = float(re.search(r"validation_fraction=(0\.\d+) or lower", str(info.value))[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        make(offered).fit(X, y)
+
+
+def test_hme_refuses_a_validation_fraction_that_leaves_too_few_rows():
+    # 0.7 of 30 rows (rounded up, as train_test_split) ran EM on 9 rows,
+    # silently; 'auto' fits without early stopping there, as documented.
+    X, y = _regression()
+    make = lambda f, stop=True: HierarchicalMixtureRegressor(   # noqa: E731
+        _experts(), branching=2, gate=FAST_GATE, max_iter=2, early_stopping=stop,
+        validation_fraction=f, random_state=0)
+    with pytest.raises(ValueError, match=r"^HierarchicalMixtureRegressor: early_stopping=True "
+                                         r"holds out validation_fraction=0\.7 of the 30 rows .*"
+                                         r"but 9 rows are left for EM; .* at least 10 training "
+                                         r"rows: hold out at most 20 rows \(validation_fraction="
+                                         r"0\.666 or lower\)"):
+        make(0.7).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert make(0.7, "auto").fit(X, y).validation_log_likelihood_ is None
+        assert make(0.666).fit(X, y).validation_log_likelihood_ is not None
+
+
+def test_mmoe_refuses_a_validation_fraction_that_leaves_too_few_rows():
+    X, y = _regression()
+    make = lambda f: MultiGateMixtureOfExperts(   # noqa: E731
+        n_experts=2, expert_units=4, max_iter=2, early_stopping=True, validation_fraction=f,
+        random_state=0)
+    with pytest.raises(ValueError, match=r"^MultiGateMixtureOfExperts: validation_fraction=0\.7 "
+                                         r"of the 30 rows holds out 21 .* leaves 9 to train on"):
+        make(0.7).fit(X, np.c_[y, -y])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        make(0.66).fit(X, np.c_[y, -y])
+
+
+def test_a_classifier_needs_two_training_rows_per_class():
+    # Eight classes in 30 rows: 0.6 holds out 18 and leaves 12, fewer than 16.
+    from skmoe.experts import TorchMLPClassifier
+    X, _ = _regression()
+    y = np.arange(30) % 8
+    with pytest.raises(ValueError, match=r"leaves 12 to train on; .* needs at least 16 training "
+                                         r"rows \(10, and two of each of the 8 classes\)"):
+        TorchMLPClassifier((4,), max_epochs=2, validation_fraction=0.6).fit(X, y)
+
+
+def test_small_data_with_a_held_out_part_no_larger_is_not_refused():
+    # The rule is the fraction's, not the data's size: 8 rows and the
+    # default fraction train on 7; half of them on 4.
+    X, y = _regression(n=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        TorchMLPRegressor((4,), max_epochs=2, random_state=0).fit(X, y)
+        TorchMLPRegressor((4,), max_epochs=2, validation_fraction=0.5, random_state=0).fit(X, y)

@@ -40,7 +40,9 @@ def test_n_validation_rows_keeps_one_row_each_way_and_rounds_as_before():
     assert n_validation_rows(0.01, 2, min_train=1) == 1
 
 
-@pytest.mark.parametrize("fraction", [0.01, 0.99])
+# (0.99 on 30 rows, which rounded to 30 rows, then trained on 2: it is now
+# refused, tests/test_leftovers_round5.py.)
+@pytest.mark.parametrize("fraction", [0.01])
 @pytest.mark.parametrize("kind", ["top_k", "stacked"])
 def test_a_fraction_that_rounds_to_no_rows_still_stops_early(kind, fraction):
     # On 30 rows 0.01 rounded to 0 rows and 0.99 to 30: the gate trained with
@@ -54,7 +56,7 @@ def test_a_fraction_that_rounds_to_no_rows_still_stops_early(kind, fraction):
     assert all("validation_loss" in record for record in model.history_)
 
 
-@pytest.mark.parametrize("fraction", [0.01, 0.99])
+@pytest.mark.parametrize("fraction", [0.01])
 def test_a_torch_expert_holds_out_a_row_for_a_small_fraction(fraction):
     X, y = _small()
     model = TorchMLPRegressor(max_epochs=3, validation_fraction=fraction,
