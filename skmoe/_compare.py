@@ -31,7 +31,7 @@ from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from ._compat import check_flag
+from ._compat import check_flag, get_tags
 from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
                         class_left_out, folds_of_groups)
 from ._crossfit import group_codes as check_group_codes
@@ -585,6 +585,25 @@ def _class_columns(estimators, n_columns, classifier):
         if tasks is not None and len(tasks) == n_columns:    # (else fit says so)
             columns.update(t for t, kind in enumerate(tasks) if kind != "regression")
     return sorted(columns)
+
+
+def _refuse_single_target_classifiers(estimators, shape):
+    """Classifiers and a y of several columns: name those that fit one target.
+
+    scikit-learn's stratified folds stopped first, with "Supported target
+    types are: ('binary', 'multiclass'). Got 'multilabel-indicator'
+    instead.", which named neither the models nor y's columns (with groups,
+    each model failed on its first split). A classifier of several outputs
+    says so in its tags (a tree, a forest, k-NN).
+    """
+    single = [f"'{name}' ({type(est).__name__})" for name, est in estimators.items()
+              if not get_tags(est).target_tags.multi_output]
+    fix = ("For one classification task per column use MultiGateMixtureOfExperts or "
+           "HeterogeneousMultiGateMixtureOfExperts with tasks (e.g. tasks=['binary', "
+           "'binary']), or compare on one column of y at a time.")
+    if single:
+        raise ValueError(f"y has {shape[1]} columns (shape {shape}), but model(s) "
+                         f"{', '.join(single)} fit one target. {fix}")
 
 
 def _combined_labels(y, columns):
@@ -1148,7 +1167,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         cloned and fitted on every training fold.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-        Several columns for multi-task estimators.
+        Several columns for multi-task estimators, or for classifiers of
+        several outputs (a tree, a forest; their tags say so): their folds
+        are stratified on each row's labels together, and their default
+        score is accuracy alone (all of a row's labels right).
     cv : int, cross-validation generator or iterable, default=5
         An int means shuffled K-fold (stratified for classifiers) seeded by
         ``random_state`` -- shuffled because many tables are sorted by time
@@ -1298,6 +1320,14 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # checks, "n_jobs == 0 in Parallel has no meaning".)
         raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
     scorers = _scorers(scoring, list(estimators.values()), classifier)
+    y_shape = np.shape(np.asarray(y)) if classifier else ()
+    if len(y_shape) == 2 and y_shape[1] > 1:
+        _refuse_single_target_classifiers(estimators, y_shape)
+        if scoring is None:
+            # scikit-learn's log-loss of several columns renormalises their
+            # probabilities together (0.32 where the columns' mean is 0.40):
+            # the default is accuracy alone (all of a row's labels right).
+            scorers.pop("neg_log_loss", None)
     _refuse_scorers_the_models_cannot_feed(scorers, estimators)
     # Lower or higher is better as the scorers say, not as their keys read (a
     # key "my_err" for neg_mean_squared_error showed the negated error as a
@@ -1372,6 +1402,15 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                              f"groups has {n_groups}. Lower cv.")
         splitter = (StratifiedGroupKFold if strata is not None else GroupKFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
+    elif isinstance(cv, numbers.Integral) and classifier and y_arr.ndim == 2:
+        # Classifiers of several outputs: stratified on each row's labels
+        # together, as the group folds are (StratifiedKFold refused the 2-D
+        # labels: "Got 'multilabel-indicator' instead").
+        strata = _combined_labels(y_arr, list(range(y_arr.shape[1])))
+        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+        if strata is None or np.bincount(strata).max() < cv:
+            strata, splitter = None, KFold(n_splits=cv, shuffle=True,
+                                           random_state=random_state)
     elif isinstance(cv, numbers.Integral):
         splitter = (StratifiedKFold if classifier else KFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
@@ -1385,7 +1424,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             warnings.filterwarnings("ignore", message="The groups parameter is ignored by",
                                     category=UserWarning)
             combined = (strata is not None and not stratify
-                        and isinstance(splitter, StratifiedGroupKFold))
+                        and isinstance(splitter, (StratifiedGroupKFold, StratifiedKFold)))
             if combined:
                 # (Of labels the user never gave: a rare combination is no news.)
                 warnings.filterwarnings("ignore", message="The least populated class",

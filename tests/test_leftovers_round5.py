@@ -215,3 +215,42 @@ def test_small_data_with_a_held_out_part_no_larger_is_not_refused():
         warnings.simplefilter("ignore")
         TorchMLPRegressor((4,), max_epochs=2, random_state=0).fit(X, y)
         TorchMLPRegressor((4,), max_epochs=2, validation_fraction=0.5, random_state=0).fit(X, y)
+
+
+# -- 4. compare() with classifiers and a y of several columns -------------------
+def _two_label_columns(n=60):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int)
+
+
+@pytest.mark.parametrize("groups", [None, np.arange(60) % 6])
+def test_compare_names_classifiers_of_one_target_for_a_2d_y(groups):
+    # Without groups scikit-learn's stratified folds stopped first: "Supported
+    # target types are: ('binary', 'multiclass'). Got 'multilabel-indicator'
+    # instead."; with groups each model failed on its first split.
+    from skmoe import MixtureOfExpertsClassifier, compare
+    X, Y = _two_label_columns()
+    models = {"moe": MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                                 ("tree", DecisionTreeClassifier(max_depth=2))]),
+              "lr": LogisticRegression(), "tree": DecisionTreeClassifier(max_depth=2)}
+    with pytest.raises(ValueError, match=r"^y has 2 columns \(shape \(60, 2\)\), but model\(s\) "
+                                         r"'moe' \(MixtureOfExpertsClassifier\), 'lr' "
+                                         r"\(LogisticRegression\) fit one target\. .*"
+                                         r"MultiGateMixtureOfExperts"):
+        compare(models, X, Y, cv=3, groups=groups, progress=False)
+
+
+def test_compare_takes_classifiers_of_several_outputs_scored_by_accuracy():
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skmoe import compare
+    X, Y = _two_label_columns()
+    models = {"tree": DecisionTreeClassifier(max_depth=2),
+              "forest": RandomForestClassifier(10, random_state=0)}
+    # (The default log-loss renormalised the columns' probabilities together.)
+    result = compare(models, X, Y, cv=3, progress=False)
+    assert result.metrics == ["accuracy"]
+    assert len(result.scores["tree"]["accuracy"]) == 3
+    assert np.all(result.scores["tree"]["accuracy"] > 0.8)
+
