@@ -5,7 +5,9 @@ each expert runs on), ``predict_experts`` (each expert's own prediction),
 and ``set_output``, the container of the first and last: numpy arrays, or
 DataFrames whose columns are the experts' names. ``set_output`` is its own
 mixin, :class:`ExpertOutputMixin`, which the ensembles (``predict_experts``)
-and the hierarchical mixtures (``predict_gate``, ``predict_experts``) share.
+and the hierarchical mixtures (``predict_gate``, ``predict_experts``) share;
+the multi-task mixtures' ``predict_gate`` (one gate per task) has its own
+columns, (task, expert) pairs (:class:`TaskGateOutputMixin`).
 """
 
 import numpy as np
@@ -27,7 +29,8 @@ class ExpertOutputMixin:
         ----------
         transform : {"default", "pandas"} or None, default=None
             ``"pandas"``: DataFrames whose columns are the experts' names
-            (with X's index when X is a DataFrame); ``"default"``: numpy
+            (with X's index when X is a DataFrame; for the multi-task
+            mixtures' ``predict_gate``, (task, expert) pairs); ``"default"``: numpy
             arrays; None: unchanged. Predictions themselves stay arrays, as
             in scikit-learn (and so do the hierarchical mixtures'
             ``predict_path``, whose inner nodes have no names). The setting
@@ -56,6 +59,26 @@ class ExpertOutputMixin:
             return pd.DataFrame(values, columns=names, index=index)
         columns = pd.MultiIndex.from_product([names, list(self.classes_)],
                                              names=["expert", "class"])
+        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
+
+
+class TaskGateOutputMixin(ExpertOutputMixin):
+    """``set_output`` for the multi-task mixtures, whose ``predict_gate`` is of
+    shape (n_samples, n_tasks, n_experts): a DataFrame of (task, expert)
+    column pairs, tasks numbered as y's columns, experts named by
+    ``_gate_expert_names()``.
+    """
+
+    def _gate_expert_names(self):
+        return list(self.expert_names_)
+
+    def _gates_as_output(self, values, X):
+        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
+            return values
+        import pandas as pd
+        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
+        columns = pd.MultiIndex.from_product([range(values.shape[1]), self._gate_expert_names()],
+                                             names=["task", "expert"])
         return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
 
 

@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_array
 from ._base import refuse_groups
 from ._compat import Interval
 from ._data import normalised_weights
+from ._inspection import TaskGateOutputMixin
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_training_rows,
                         diverged, minibatches, validation_split,
@@ -53,7 +54,7 @@ MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
 _PREDICT_CHUNK = 16_384
 
 
-class MultiGateMixtureOfExperts(TorchStateMixin, _BaseMultiTask):
+class MultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixin, _BaseMultiTask):
     """Multi-gate Mixture-of-Experts (MMoE) for several targets at once.
 
     Torch MLP experts shared by all tasks, one softmax gate per task and one
@@ -589,15 +590,25 @@ default=None
             the one shared gate. With 'ple', the last extraction layer's
             task gates over ``n_task_experts`` own experts, then the
             ``n_experts`` shared ones. Per-time-step gates (sequence
-            experts) are averaged over the time steps.
+            experts) are averaged over the time steps. After
+            ``set_output(transform="pandas")`` a DataFrame with X's index
+            and (task, expert) column pairs: experts 'expert0'...; for
+            'ple' 'own0'... then 'shared0'....
         """
+        X_given = X
         X = self._check_X(X)
         gates = self._forward(X, self.module_.gate_weights)             # (g, n, e)
         # Renormalised in float64: the network's float32 softmax summed to one
         # only within ~1e-7.
         gates = gates / gates.sum(axis=-1, keepdims=True)
         gates = np.broadcast_to(gates, (self.n_tasks_,) + gates.shape[1:])
-        return np.ascontiguousarray(gates.transpose(1, 0, 2))
+        return self._gates_as_output(np.ascontiguousarray(gates.transpose(1, 0, 2)), X_given)
+
+    def _gate_expert_names(self):
+        if self.architecture == "ple":   # a task's own experts, then the shared ones
+            return ([f"own{i}" for i in range(self.n_task_experts or 2)]
+                    + [f"shared{i}" for i in range(self.n_experts)])
+        return [f"expert{i}" for i in range(self.n_experts)]
 
     # Pickle and skops.io store the network as numpy arrays (TorchStateMixin),
     # without the training-time task weights.

@@ -31,6 +31,7 @@ from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transf
 from ._crossfit import (_check_every_class_trains, cross_fit, cv_of_groups, group_codes,
                         make_folds, splits_of_rows, united_folds)
 from ._data import normalised_weights, read_only_view, refuse_misaligned_rows
+from ._inspection import TaskGateOutputMixin
 from ._likelihood import _check_finite, call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
@@ -109,8 +110,8 @@ def _predict_columns(name, expert, X, n_columns):
     return pred
 
 
-class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposition,
-                                             _BaseMultiTask):
+class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixin,
+                                             _BaseExpertComposition, _BaseMultiTask):
     """Multi-task mixture whose shared experts are any scikit-learn regressors.
 
     Each task has its own softmax gate over the same experts. Experts are
@@ -571,6 +572,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, _BaseExpertComposi
         Returns
         -------
         weights : ndarray of shape (n_samples, n_tasks, n_experts)
-            Columns follow ``expert_names_``; rows sum to one.
+            Columns follow ``expert_names_``; rows sum to one. After
+            ``set_output(transform="pandas")`` a DataFrame with X's index
+            and (task, expert name) column pairs.
         """
-        return np.ascontiguousarray(self._gates(self._check_X(X)).transpose(1, 0, 2))
+        return self._gates_as_output(
+            np.ascontiguousarray(self._gates(self._check_X(X)).transpose(1, 0, 2)), X)

@@ -254,3 +254,34 @@ def test_compare_takes_classifiers_of_several_outputs_scored_by_accuracy():
     assert len(result.scores["tree"]["accuracy"]) == 3
     assert np.all(result.scores["tree"]["accuracy"] > 0.8)
 
+
+# -- 5. set_output on the multi-task mixtures ------------------------------------
+@pytest.mark.parametrize("make, experts", [
+    (lambda: MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=2,
+                                       random_state=0), ["expert0", "expert1"]),
+    (lambda: MultiGateMixtureOfExperts(n_experts=2, n_task_experts=1, expert_units=4,
+                                       architecture="ple", max_iter=2, random_state=0),
+     ["own0", "shared0", "shared1"]),
+    (lambda: HeterogeneousMultiGateMixtureOfExperts(_experts(), max_iter=2, cv=2,
+                                                    random_state=0), ["lin", "tree"]),
+])
+def test_set_output_on_the_multi_task_mixtures_as_on_the_others(make, experts):
+    # The ensembles, HME and the flat mixtures have set_output for their
+    # per-expert methods; the multi-task ones had none (AttributeError).
+    from sklearn.base import clone
+    X, y = _regression()
+    frame = pd.DataFrame(X, columns=["u", "v", "w"], index=np.arange(100, 130))
+    Y = np.c_[y, -y]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = clone(make().set_output(transform="pandas")).fit(frame, Y)   # survives clone
+        plain = clone(est).set_output(transform="default").fit(frame, Y).predict_gate(frame)
+    out = est.predict_gate(frame)
+    assert isinstance(out, pd.DataFrame) and isinstance(plain, np.ndarray)
+    assert list(out.index) == list(frame.index)
+    assert list(out.columns) == [(t, e) for t in range(2) for e in experts]
+    assert out.columns.names == ["task", "expert"]
+    np.testing.assert_allclose(out.to_numpy(), plain.reshape(len(plain), -1))
+    assert isinstance(est.predict(frame), np.ndarray)       # predictions stay arrays
+    with pytest.raises(ValueError, match="transform must be"):
+        est.set_output(transform="polars")
