@@ -282,8 +282,15 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 # A list has no set_params ("'list' object has no attribute
                 # 'set_params'"): its experts are addressed by name.
                 names = [item[0] for item in value if _is_named_pair(item)]
-                example = f"{names[0]}__{tail}" if names else f"<name>__{tail}"
                 first, _, rest = tail.partition("__")
+                # The first expert that has the parameter (experts__max_depth
+                # over a Ridge and a tree was told "e.g. 'ridge__max_depth'",
+                # a key that fails too), else the first expert.
+                owners = [item[0] for item in value if _is_named_pair(item)
+                          and hasattr(item[1], "get_params")
+                          and first in item[1].get_params()]
+                name = (owners or names or ["<name>"])[0]
+                example = f"{name}__{tail}"
                 if first in names:
                     # (experts__hgb__max_iter: the tail names an expert already;
                     # the hint put the first name in front of it, a key that fails.)
