@@ -630,12 +630,13 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
     def _group_folds(self, X, y, groups, sample_weight):
         """The folds of whole groups ``fit(X, y, groups=groups)`` uses for ``cv``
         (:func:`~skmoe._crossfit.cv_of_groups`; ``_inner_fold_count`` says how
-        many an int or 'auto' cv makes)."""
+        many an int or 'auto' cv makes). Called from ``_fit``, called from
+        ``fit``: its warning points at the caller of ``fit``."""
         from ._crossfit import cv_of_groups     # (_crossfit imports this module)
         return cv_of_groups(self.cv, self._inner_fold_count(y), X, y, groups,
                             classifier=self._is_classifier, auto=isinstance(self.cv, str),
                             classes=self.classes_ if self._is_classifier else None,
-                            sample_weight=sample_weight)
+                            sample_weight=sample_weight, stacklevel=5)
 
     def _check_raw_X_y(self, X, y):
         """X and y at fit, X as given (:func:`skmoe._data.check_X_for_experts`).

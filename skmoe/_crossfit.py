@@ -365,7 +365,7 @@ def _check_group_folds_keep_classes(folds, labels, codes, cv, classes=None):
 
 
 def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=None,
-                 sample_weight=None):
+                 sample_weight=None, stacklevel=4):
     """The folds that ``fit(X, y, groups=groups)`` uses for ``cv``: whole groups.
 
     Parameters
@@ -387,6 +387,9 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
         weight are in no fold. Splits given as a list (or a
         ``PredefinedSplit``) number all the rows given: the trainers drop
         their rows of zero weight.
+    stacklevel : int, default=4
+        Of the warning that ``groups`` has no effect with ``cv=None``: the
+        frames from here up to the caller of ``fit``.
 
     Returns
     -------
@@ -397,7 +400,7 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
     codes = group_codes(groups, n_rows)
     if cv is None:
         warnings.warn("groups has no effect with cv=None (the experts' in-sample "
-                      "predictions, no folds).", UserWarning, stacklevel=4)
+                      "predictions, no folds).", UserWarning, stacklevel=stacklevel)
         return None
     labels = np.asarray(y) if classifier and np.ndim(y) == 1 else None
     # Folds of the rows fitted on: made of all rows, a group or a class whose

@@ -95,3 +95,20 @@ def test_warnings_of_options_without_effect_point_at_the_callers_fit(make):
             str(w.message)]
     assert ours
     assert [w.filename for w in ours] == [__file__] * len(ours)
+
+
+@pytest.mark.parametrize("Model", [MixtureOfExpertsRegressor, MixtureOfExpertsClassifier])
+def test_groups_without_effect_with_cv_none_points_at_the_callers_fit(Model):
+    # fit(X, y, groups=...) with cv=None warned "groups has no effect with
+    # cv=None" from skmoe/_moe.py's fit (one frame short, as above).
+    X, y = _diabetes_head(60)
+    if Model is MixtureOfExpertsClassifier:
+        y = (y > np.median(y)).astype(int)
+        pool = [("logit", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+    else:
+        pool = _pool()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Model(pool, cv=None, training="em", max_iter=1).fit(X, y, groups=np.arange(60) % 4)
+    ours = [w for w in caught if "groups has no effect" in str(w.message)]
+    assert [w.filename for w in ours] == [__file__]
