@@ -29,7 +29,7 @@ from ._gradient import fit_gradient
 from ._routing import is_dense
 from ._training import LEARNING_RATE, check_training_rows, n_validation_rows
 from .experts import TORCH_FIT_OPTIONS, is_differentiable_expert
-from .gates import GATE_FIT_OPTIONS, MLPGate, warn_unused_adam_options
+from .gates import GATE_FIT_OPTIONS, MLPGate, _warn_unused_adam_options
 
 
 class _Trainer:
@@ -289,7 +289,7 @@ def warn_ignored_options(estimator, training):
     gate = getattr(estimator, "gate", None)
     if training == "em":
         # EM's M-steps fit the gate with its own solver.
-        warn_unused_adam_options(gate, stacklevel=5)
+        _warn_unused_adam_options(gate, stacklevel=5)
     if training == "gradient" and isinstance(gate, MLPGate):
         # The gradient trainer trains the gate's network in its own optimiser:
         # the gate's optimiser settings and device went unread, silently.

@@ -43,7 +43,7 @@ GATE_FIT_OPTIONS = ("solver", "max_iter", "warm_max_iter", "learning_rate", "bat
 ADAM_OPTIONS = ("learning_rate", "batch_size")
 
 
-def warn_unused_adam_options(gate, stacklevel):
+def _warn_unused_adam_options(gate, stacklevel):
     """Warn about ``learning_rate`` or ``batch_size`` set away from their
     defaults on an :class:`MLPGate` with ``solver='lbfgs'``, which reads
     neither (they were ignored without a word: the fit was that of the
