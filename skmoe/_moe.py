@@ -449,7 +449,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``cv=list(GroupKFold(5).split(X, y, groups))``); the stacked gate's folds (which score its candidates) are then
         unions of whole test folds of them, and its gates stop early on
         whole ones (see ``validation_fraction``), so a group is held out
-        whole there too.
+        whole there too. Where every expert is a torch MLP, the gradient
+        trainer trains them with the gate on every row and reads no folds
+        (``cv`` or ``groups`` set then warns).
     n_jobs : int, default=None
         Experts (and folds) are refitted in parallel with joblib; EM's
         ``n_init`` restarts, when there are several, run in parallel instead.

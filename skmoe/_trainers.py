@@ -302,6 +302,20 @@ def warn_ignored_options(estimator, training):
                 "learning_rate, batch_size, max_epochs and device; they are only used "
                 "with training='em'.", UserWarning, stacklevel=5)
     if training == "gradient":
+        pairs = [(name, expert) for name, expert in estimator._expert_list()
+                 if not (isinstance(expert, str) and expert == "drop")]
+        given = ([] if _is_default(estimator.cv, "auto") else [f"cv={estimator.cv!r}"]) + (
+            ["groups"] if getattr(estimator, "_cv_of_groups", None) is not None else [])
+        if pairs and given and all(is_differentiable_expert(e) for _, e in pairs):
+            # Every expert trains with the gate on every row: no out-of-fold
+            # predictions to make, and cv (or fit's groups) was read by nothing:
+            # cv=3, 10, None or a shuffled KFold gave the same predictions.
+            warnings.warn(
+                f"{' and '.join(given)} {'has' if len(given) == 1 else 'have'} no effect "
+                f"with training={shown} when every expert is a "
+                "torch MLP: they train jointly with the gate on every row, with no "
+                "out-of-fold predictions; the folds are used where some expert is not a "
+                "torch MLP, or with training='em'.", UserWarning, stacklevel=5)
         # Likewise a torch expert's own training loop: the joint trainer trains
         # its network with the mixture's settings (ignored without a word before).
         warned = set()

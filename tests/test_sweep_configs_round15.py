@@ -13,6 +13,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, MLPGate)
+from skmoe.experts import TorchMLPRegressor
 
 
 @pytest.mark.parametrize("Model", [MixtureOfExpertsRegressor, EnsembleRegressor])
@@ -112,3 +113,40 @@ def test_groups_without_effect_with_cv_none_points_at_the_callers_fit(Model):
         Model(pool, cv=None, training="em", max_iter=1).fit(X, y, groups=np.arange(60) % 4)
     ours = [w for w in caught if "groups has no effect" in str(w.message)]
     assert [w.filename for w in ours] == [__file__]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_epochs=2
+@pytest.mark.parametrize("cv, groups, said", [
+    (3, False, r"cv=3 has"), (None, False, r"cv=None has"), ("auto", True, r"groups has"),
+    (3, True, r"cv=3 and groups have")])
+def test_folds_of_a_pool_of_torch_experts_under_joint_training_warn_they_are_unread(
+        cv, groups, said):
+    # Two TorchMLPRegressors trained with the gate: cv=3, 10, None or a
+    # shuffled KFold (and fit's groups) gave the very predictions of
+    # cv='auto', without a word; the experts train on every row, no folds.
+    X, y = _diabetes_head(60)
+    kwargs = dict(groups=np.arange(60) % 4) if groups else {}
+
+    def fit(cv):
+        return MixtureOfExpertsRegressor(
+            [("a", TorchMLPRegressor((4,))), ("b", TorchMLPRegressor((4,)))], cv=cv,
+            max_epochs=2, device="cpu", random_state=0).fit(X, y, **kwargs).predict(X)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        default = MixtureOfExpertsRegressor(
+            [("a", TorchMLPRegressor((4,))), ("b", TorchMLPRegressor((4,)))],
+            max_epochs=2, device="cpu", random_state=0).fit(X, y).predict(X)
+    with pytest.warns(UserWarning, match=said + r" no effect with training='auto' \(here "
+                                        r"'gradient'\) when every expert is a torch MLP"):
+        assert_array_equal(fit(cv), default)   # what the warning says: no effect
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_epochs=2
+def test_folds_of_a_pool_with_a_fixed_expert_are_read_without_warning():
+    X, y = _diabetes_head(60)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MixtureOfExpertsRegressor([("ridge", Ridge()), ("mlp", TorchMLPRegressor((4,)))],
+                                  cv=3, max_epochs=2, device="cpu", random_state=0).fit(X, y)
+    assert not [w for w in caught if "no effect" in str(w.message)]
