@@ -557,7 +557,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             break
     bar.close()
     best = kept
-    if rival_check and problem is best.problem is start_problem:
+    checked = rival_check and problem is best.problem is start_problem
+    if checked:
         rival = _rival_if_better(problem, best, start_outputs, folds, options, generator)
         if rival is not None:
             # Every expert fitted on all rows: the rival's experts.
@@ -594,7 +595,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
                  variances=variances, history=history, n_iter=iteration,
                  converged=converged, log_likelihood=log_likelihood,
-                 per_sample=best.scored_per_sample, responsibilities=best.R_used)
+                 per_sample=best.scored_per_sample, responsibilities=best.R_used,
+                 rival=False if checked else None)
 
 
 def _rival_if_better(problem, best, start_outputs, folds, options, generator):

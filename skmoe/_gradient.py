@@ -288,7 +288,7 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
             rival = _rival_if_better(problem, gate, outputs, train.cpu().numpy(),
                                      val.cpu().numpy(), routing.top_k, among=fixed)
         else:
-            rival = False
+            rival = None    # (no rival check: rival_selected_ is None)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=stopping.best, rival=rival)
 
@@ -534,4 +534,4 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
                  n_iter=best.n_iter, converged=best.converged,
                  log_likelihood=log_likelihood, per_sample=per_sample,
-                 expert_share=expert_share)
+                 expert_share=expert_share, rival=best.rival)

@@ -185,6 +185,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         self.gate_selected_ = getattr(result, "gate_selected", None)
         self.out_of_fold_loss_ = getattr(result, "out_of_fold_loss", None)
         self.candidate_weights_ = getattr(result, "candidate_weights", None)
+        self.rival_selected_ = getattr(result, "rival", None)
         self.combiner_ = getattr(result, "combiner", None)
         if self._is_classifier:
             self.class_prior_ = class_prior(y, sample_weight, n_classes)
@@ -644,6 +645,14 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``log_likelihood_samples`` scores it.
     gate_inputs_ : GateInputs or None
         How the gate's input is built from X and the experts' predictions.
+    rival_selected_ : bool or None
+        Top-k mixtures (None where no rival check ran, as ``top_k`` says
+        when one runs: not for a dense mixture, nor with a balance loss, nor
+        EM without ``cv``): whether the trained routing was replaced by its rival,
+        the best constant routing (the best expert alone for ``top_k=1``),
+        because the rival beat it (see ``top_k``). Then ``predict_gate`` gives
+        the rival's constant weights on every row, and ``history_``,
+        ``n_iter_`` and ``converged_`` describe the discarded training run.
     training_ : {'gradient', 'em'}
         The trainer that ran (``training``, with 'auto' resolved).
     n_iter_ : int
@@ -811,8 +820,8 @@ collapse_action
         share 0.47, 0.44; ``benchmarks/results/class_prior_variants.md``).
     experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
     log_likelihood_, blend_weights_, gate_selected_, out_of_fold_loss_,
-    candidate_weights_, combiner_, gate_inputs_, training_, n_iter_, converged_,
-    n_features_in_, feature_names_in_
+    candidate_weights_, combiner_, gate_inputs_, rival_selected_, training_, n_iter_,
+    converged_, n_features_in_, feature_names_in_
         As in :class:`MixtureOfExpertsRegressor`.
 
     See Also
