@@ -11,6 +11,7 @@ validation, prediction and the fitted attributes.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
@@ -273,6 +274,17 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                              "expert after a row's first at random; top_k=1 routes a row "
                              "to its first alone); set top_k >= 2 or leave random_routing "
                              "off.")
+        if (self.training_ == "em" and self.collapse_threshold is not None
+                and self.collapse_threshold >= 1 / n_experts):
+            # The shares sum to 1, so the smallest is at most 1/n_experts: some
+            # expert "collapsed" at every iteration, whatever the fit.
+            warnings.warn(
+                f"collapse_threshold={self.collapse_threshold!r} is at or above "
+                f"1/n_experts (1/{n_experts} = {1 / n_experts:.4g}): the experts' shares "
+                f"sum to 1, so at every iteration where they are not all equal some "
+                f"expert is below it and flagged as collapsed, whatever the fit; use a "
+                f"threshold below {1 / n_experts:.4g}.",
+                UserWarning, stacklevel=5)  # at the caller of fit, as warn_ignored_options
         return RoutingOptions(
             top_k=self.top_k, noisy_gating=self.noisy_gating,
             random_routing=self.random_routing, capacity_factor=self.capacity_factor,
@@ -550,7 +562,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         EM only. An expert whose share of responsibility stays below this for
         ``collapse_patience`` EM iterations has collapsed: an
         :class:`~skmoe.ExpertCollapseWarning`, an event in ``history_`` and
-        ``collapse_action``. None turns the check off.
+        ``collapse_action``. None turns the check off. The shares sum to 1,
+        so at or above ``1 / n_experts`` some expert is below it at nearly
+        every iteration: fit warns of such a threshold.
     collapse_patience : int, default=3
         Consecutive iterations below the threshold before acting.
     collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'

@@ -67,3 +67,22 @@ def test_em_top1_says_whether_its_rival_check_kept_the_gate():
     if moe.rival_selected_:
         weights = moe.predict_gate(X)
         np.testing.assert_array_equal(weights, np.tile(weights[0], (len(X), 1)))
+
+
+# -- 2. a collapse threshold at or above 1/n_experts ---------------------------
+def test_a_collapse_threshold_no_share_can_stay_above_is_warned_of():
+    # The shares sum to 1: with 2 experts a threshold of 0.6 flags one of
+    # them at every iteration, whatever the fit, without a word of why.
+    X, y = _regression()
+    experts = [("lin", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with pytest.warns(UserWarning, match=re.escape(
+            "collapse_threshold=0.6 is at or above 1/n_experts (1/2 = 0.5)")) as record:
+        MixtureOfExpertsRegressor(experts, training="em", collapse_threshold=0.6,
+                                  collapse_action="warn", max_iter=2,
+                                  random_state=0).fit(X, y)
+    ours = [w for w in record if "1/n_experts" in str(w.message)]
+    assert ours[0].filename == __file__   # at the caller of fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        MixtureOfExpertsRegressor(experts, training="em", collapse_threshold=0.4,
+                                  max_iter=2, random_state=0).fit(X, y)
