@@ -328,12 +328,9 @@ default=None
         if self.early_stopping:
             order = rng.permutation(len(X))
             n_valid = max(1, int(round(self.validation_fraction * len(X))))
-            if n_valid >= len(X):
-                # (It said only "leaves no rows to train on": which value, of how many rows?)
-                raise ValueError(
-                    f"validation_fraction={self.validation_fraction} of the {len(X)} rows "
-                    f"holds out {n_valid} of them and leaves no row to train on: lower "
-                    "validation_fraction or set early_stopping=False.")
+            # (A fraction that left no row at all had a message of its own
+            # before this check, which named neither the estimator nor the
+            # fraction to use; this one covers it.)
             check_training_rows(self.validation_fraction, len(X), n_valid, type(self).__name__,
                                 "early_stopping=False",
                                 max((len(c) for kind, c in zip(self.tasks_, self.classes_)

@@ -110,7 +110,8 @@ def training_rows_shortfall(n, n_val, n_classes=0):
     # Rounded down: the estimators round fraction * n, or round it up.
     most = max(n // 2, n - minimum)
     fraction = math.floor(1000 * most / n) / 1000
-    hint = (f"hold out at most {most} rows (validation_fraction={fraction:g} or lower)"
+    rows = "row" if most == 1 else "rows"
+    hint = (f"hold out at most {most} {rows} (validation_fraction={fraction:g} or lower)"
             if fraction > 0 else "lower validation_fraction")
     need = f"at least {minimum} training rows"
     if n_classes:

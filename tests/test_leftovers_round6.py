@@ -86,3 +86,22 @@ def test_a_collapse_threshold_no_share_can_stay_above_is_warned_of():
         warnings.simplefilter("error", UserWarning)
         MixtureOfExpertsRegressor(experts, training="em", collapse_threshold=0.4,
                                   max_iter=2, random_state=0).fit(X, y)
+
+
+# -- 3. MMoE's validation_fraction that leaves no row -------------------------
+def test_mmoe_fraction_that_leaves_no_row_names_the_estimator_and_a_fraction():
+    # "validation_fraction=0.9 of the 4 rows holds out 4 of them and leaves no
+    # row to train on: lower validation_fraction or ..." named no estimator
+    # and no fraction that would do, as the newer check does.
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    with pytest.raises(ValueError, match=re.escape(
+            "MultiGateMixtureOfExperts: validation_fraction=0.9 of the 4 rows holds out 4 "
+            "for early stopping and leaves 0 to train on; holding out more rows than it "
+            "trains on needs at least 10 training rows: hold out at most 2 rows "
+            "(validation_fraction=0.5 or lower), or set early_stopping=False.")):
+        MultiGateMixtureOfExperts(early_stopping=True, validation_fraction=0.9,
+                                  random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match=r"hold out at most 1 row \("):
+        MultiGateMixtureOfExperts(early_stopping=True, validation_fraction=0.9,
+                                  random_state=0).fit(X[:2], Y[:2])

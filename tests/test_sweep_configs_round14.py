@@ -146,6 +146,6 @@ def test_mmoe_names_the_fraction_and_rows_that_leave_nothing_to_train_on():
     model = MultiGateMixtureOfExperts(early_stopping=True, validation_fraction=0.9,
                                       random_state=0)
     with pytest.raises(ValueError, match=re.escape(
-            "validation_fraction=0.9 of the 4 rows holds out 4 of them and leaves no row "
-            "to train on")):
+            "MultiGateMixtureOfExperts: validation_fraction=0.9 of the 4 rows holds out 4 "
+            "for early stopping and leaves 0 to train on")):
         model.fit(X, Y)
