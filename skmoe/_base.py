@@ -34,8 +34,9 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
-                    n_samples, nonfinite_y_rows_named, normalised_weights, own_frame,
-                    pandas_na_hint, read_only_view, refuse_duplicate_columns,
+                    n_samples, nonfinite_y_rows_named, nonfinite_y_where,
+                    normalised_weights, own_frame, pandas_na_hint, read_only_view,
+                    refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
                     refuse_unreadable_tensor,
                     resolve_gate_transformer, take_rows, time_columns_hint, unequal_weights,
@@ -703,9 +704,12 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             # (pd.NA and words were bare TypeError / ValueError of the float cast.)
             y = _float_target(y, self._y_not_numeric)
             if not np.all(np.isfinite(y)):
-                # (A NaN target gave a NaN log-likelihood, and bic/aic NaN.)
-                raise ValueError(f"y contains NaN or infinity ({int(np.sum(~np.isfinite(y)))} "
-                                 "of its values); a log-likelihood needs finite targets.")
+                # (A NaN target gave a NaN log-likelihood, and bic/aic NaN. The
+                # rows were not named, where fit names them.)
+                where = nonfinite_y_where(~np.isfinite(y))
+                raise ValueError(f"y contains NaN or infinity: {where}; a log-likelihood "
+                                 "needs finite targets: drop those rows or fill in their "
+                                 "targets.")
             return X, y
         # (Sorting None, NaN or mixed labels failed with a bare TypeError.)
         check_label_values(y, "y")

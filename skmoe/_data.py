@@ -1483,16 +1483,22 @@ def nonfinite_y_rows_named(y):
         bad = _nonfinite_mask(y) if message.startswith("Input y contains") else None
         if bad is None or not bad.any():
             raise
-        if bad.ndim == 2 and bad.shape[1] > 1:
-            rows, columns = np.nonzero(bad)
-            at = [f"row {r} column {c}" for r, c in zip(rows.tolist(), columns.tolist())]
-        else:
-            rows = np.flatnonzero(bad)
-            at = [f"row {r}" for r in rows.tolist()]
-        more = ", ..." if len(at) > 5 else ""
-        raise ValueError(f"{message.rstrip()} {len(at)} value(s) of y, at {', '.join(at[:5])}"
-                         f"{more} (positions counted from 0): drop those rows or fill in "
-                         "their targets.") from error
+        raise ValueError(f"{message.rstrip()} {nonfinite_y_where(bad)}: drop those rows or "
+                         "fill in their targets.") from error
+
+
+def nonfinite_y_where(bad):
+    """Where the mask ``bad`` of y (1-D, or 2-D: the columns too) is true, in
+    words: "2 value(s) of y, at row 4, row 7 (positions counted from 0)"
+    (the first five), as fit and the log-likelihood methods say it."""
+    if bad.ndim == 2 and bad.shape[1] > 1:
+        rows, columns = np.nonzero(bad)
+        at = [f"row {r} column {c}" for r, c in zip(rows.tolist(), columns.tolist())]
+    else:
+        rows = np.flatnonzero(bad)
+        at = [f"row {r}" for r in rows.tolist()]
+    more = ", ..." if len(at) > 5 else ""
+    return f"{len(at)} value(s) of y, at {', '.join(at[:5])}{more} (positions counted from 0)"
 
 
 def validate_numeric_data(estimator, X, *args, who, **kwargs):

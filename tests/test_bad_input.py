@@ -673,7 +673,8 @@ def test_likelihood_of_a_bad_target_is_an_error(make):
     model = make().fit(X, y)
     bad = y.copy()
     bad[3] = np.nan
-    with pytest.raises(ValueError, match=r"y contains NaN or infinity \(1 of its values\)"):
+    with pytest.raises(ValueError, match=r"y contains NaN or infinity: 1 value\(s\) of y, "
+                                         r"at row 3 \(positions counted from 0\)"):
         model.log_likelihood_samples(X, bad)
     with pytest.raises(ValueError, match="y contains NaN"):
         bic(model, X, bad)

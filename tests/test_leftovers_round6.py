@@ -105,3 +105,24 @@ def test_mmoe_fraction_that_leaves_no_row_names_the_estimator_and_a_fraction():
     with pytest.raises(ValueError, match=r"hold out at most 1 row \("):
         MultiGateMixtureOfExperts(early_stopping=True, validation_fraction=0.9,
                                   random_state=0).fit(X[:2], Y[:2])
+
+
+# -- 4. where NaN is in y, for the log-likelihood methods ----------------------
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("lin", LinearRegression()), ("ridge", Ridge())],
+                                      training="em", max_iter=2, random_state=0),
+    lambda: HierarchicalMixtureRegressor([("lin", LinearRegression()), ("ridge", Ridge())],
+                                         branching=2, gate=FAST_GATE, max_iter=2,
+                                         random_state=0)], ids=["moe", "hme"])
+def test_log_likelihood_methods_name_the_rows_of_nan_in_y(make):
+    # "y contains NaN or infinity (2 of its values)" said no row; fit names them.
+    X, y = _regression()
+    model = _fit_quietly(make(), X, y)
+    bad = y.copy()
+    bad[[4, 7]] = [np.nan, np.inf]
+    expected = re.escape("y contains NaN or infinity: 2 value(s) of y, at row 4, row 7 "
+                         "(positions counted from 0); a log-likelihood needs finite targets")
+    for method in (model.log_likelihood_samples, lambda X, y: bic(model, X, y),
+                   model.bic, model.aic):
+        with pytest.raises(ValueError, match=expected):
+            method(X, bad)

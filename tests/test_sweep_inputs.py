@@ -220,7 +220,8 @@ def test_log_likelihood_of_an_object_target_with_na_or_words_is_named(name):
     pd = pytest.importorskip("pandas")
     X, y = _regression()
     model = _fit(REGRESSORS[name](), X, y)
-    with pytest.raises(ValueError, match=r"y contains NaN or infinity \(1 of its values\)"):
+    with pytest.raises(ValueError, match=r"y contains NaN or infinity: 1 value\(s\) of y, "
+                                         r"at row 0 \(positions"):
         model.log_likelihood_samples(X, pd.Series([pd.NA, *y[1:]], dtype=object))
     with pytest.raises(ValueError, match=r"y must be numeric for \w+ \(a regressor\)"):
         model.log_likelihood_samples(X, pd.Series(np.where(y > 0, "high", "low")))
