@@ -944,6 +944,43 @@ def _warn_test_classes_missing_from_training(splits, y):
                       UserWarning, stacklevel=3)
 
 
+def _columns_scored_by_r2(scorers, n_columns):
+    """The columns of y each scorer scores by R^2 (or explained variance),
+    by key; scorers that score none by it are left out."""
+    columns = {}
+    for key, scorer in scorers.items():
+        if getattr(scorer, "_score_func", None) in (r2_score, explained_variance_score):
+            columns[key] = list(range(n_columns))
+        elif isinstance(scorer, _TaskMeanScore):
+            tasks = ([scorer.tasks] * n_columns if isinstance(scorer.tasks, str)
+                     else list(scorer.tasks))
+            if len(tasks) == n_columns:   # (else the scorer itself says so)
+                columns[key] = [t for t, kind in enumerate(tasks) if kind == "regression"]
+    return {key: cols for key, cols in columns.items() if cols}
+
+
+def _refuse_r2_on_single_test_rows(scorers, splits, y, scoring):
+    """Refuse, before fitting, R^2 (or explained variance) on splits whose
+    test part is a single row, where it is undefined.
+
+    ``cv=LeaveOneOut()`` with ``scoring='r2'`` fitted every model on every
+    split, then reported NaN for each with a warning per model (the CLI
+    refuses the same case, ``--cv`` folds of one row, before fitting).
+    """
+    keys = list(_columns_scored_by_r2(scorers, 1 if y.ndim == 1 else y.shape[1]))
+    single = [j + 1 for j, (_, test) in enumerate(splits) if len(test) == 1]
+    if not keys or not single:
+        return
+    shown = ", ".join(map(str, single[:5])) + (", ..." if len(single) > 5 else "")
+    default = " (in the default scoring)" if scoring is None else ""
+    raise ValueError(
+        f"{len(single)} of the {len(splits)} splits of cv test a single row (split "
+        f"{shown}), on which {' and '.join(map(repr, keys))}{default} is undefined: every "
+        "model would score NaN there. Use folds of at least 2 test rows (cv=k with k at "
+        f"most {len(y) // 2}), or scoring='neg_root_mean_squared_error' (an error metric "
+        "is defined on one row).")
+
+
 def _warn_constant_test_targets(scorers, splits, y):
     """Warn where R^2 (or explained variance) is scored on a constant test target.
 
@@ -955,16 +992,8 @@ def _warn_constant_test_targets(scorers, splits, y):
     multi-task mean score.
     """
     Y = y.reshape(len(y), -1)
-    columns = {}
-    for key, scorer in scorers.items():
-        if getattr(scorer, "_score_func", None) in (r2_score, explained_variance_score):
-            columns[key] = list(range(Y.shape[1]))
-        elif isinstance(scorer, _TaskMeanScore):
-            tasks = ([scorer.tasks] * Y.shape[1] if isinstance(scorer.tasks, str)
-                     else list(scorer.tasks))
-            if len(tasks) == Y.shape[1]:   # (else the scorer itself says so)
-                columns[key] = [t for t, kind in enumerate(tasks) if kind == "regression"]
-    # (A single test row is NaN, which compare already warns of.)
+    columns = _columns_scored_by_r2(scorers, Y.shape[1])
+    # (A single test row is refused before fitting: _refuse_r2_on_single_test_rows.)
     constant = {key: [j + 1 for j, (_, test) in enumerate(splits) if len(test) > 1
                       and any(len(np.unique(Y[test, t])) == 1 for t in cols)]
                 for key, cols in columns.items()}
@@ -1183,7 +1212,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         ``['accuracy', 'neg_log_loss']`` for classification; where a multi-task
         estimator declares a classification task, ``'score'``: the mean over
         its tasks of R^2 (regression) and accuracy (classification), as its
-        ``score`` (every model scored on those tasks).
+        ``score`` (every model scored on those tasks). R^2 (and explained
+        variance) is undefined on a test part of one row: a ``cv`` with such
+        parts (``LeaveOneOut()``) is refused with them, before any fit.
     n_jobs : int, default=None
         (estimator, split) fits run in parallel with joblib.
     pair : tuple of (str, str), default=None
@@ -1449,6 +1480,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         check_splits_keep_groups(splits, group_codes)
     if classifier and y_arr.ndim == 1:
         _warn_test_classes_missing_from_training(splits, y_arr)
+    if not classifier:
+        _refuse_r2_on_single_test_rows(scorers, splits, y_arr, scoring)
     distinct = {tuple(np.sort(np.asarray(rows, dtype=np.int64)).tobytes() for rows in split)
                 for split in splits}
     if len(distinct) < len(splits):

@@ -126,3 +126,27 @@ def test_log_likelihood_methods_name_the_rows_of_nan_in_y(make):
                    model.bic, model.aic):
         with pytest.raises(ValueError, match=expected):
             method(X, bad)
+
+
+# -- 5. compare() with R^2 on one-row test parts ------------------------------
+@pytest.mark.parametrize("scoring", ["r2", None, ["neg_mean_absolute_error", "r2"]])
+def test_compare_refuses_r2_on_single_test_rows_before_fitting(scoring):
+    # It fitted every model on every split, then reported R^2 NaN with a
+    # warning per model; the CLI refuses --cv folds of one row.
+    X, y = _regression(n=12)
+    fitted = []
+
+    class Spy(LinearRegression):
+        def fit(self, X, y, sample_weight=None):
+            fitted.append(len(X))
+            return super().fit(X, y, sample_weight)
+
+    with pytest.raises(ValueError, match=re.escape(
+            "12 of the 12 splits of cv test a single row (split 1, 2, 3, 4, 5, ...), on "
+            "which 'r2'")):
+        compare({"line": Spy(), "ridge": Ridge()}, X, y, cv=LeaveOneOut(), scoring=scoring)
+    assert not fitted
+    # An error metric is defined on one row.
+    result = compare({"line": Spy(), "ridge": Ridge()}, X, y, cv=LeaveOneOut(),
+                     scoring="neg_root_mean_squared_error")
+    assert all(np.isfinite(split_scores).all() for split_scores in result.scores["line"].values())
