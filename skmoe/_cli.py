@@ -296,6 +296,14 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column name(s) {repeated} appear more than once in the header of "
                         f"{path} (pandas would read the second as {repeated[0] + '.1'!r}): "
                         "give every column its own name.")
+    spaced = _header_names_differing_by_end_spaces(header)
+    if spaced:
+        # "y, y" is 'y' and ' y' to pandas, two names: the check above missed
+        # it, --target y took the first and its copy stayed a feature.
+        raise UserError(f"Column names {spaced[0]!r} and {spaced[1]!r} in the header of {path} "
+                        "differ only by spaces at their ends: they are read as two columns, "
+                        "and --target or --drop naming one would leave the other a feature. "
+                        "Give every column its own name.")
     # Rows of empty cells at the end (",,," lines, as spreadsheets export
     # the cells below the data): "The target column 'y' has missing values;
     # pass --dropna", whose note then said to --drop every feature "to keep
@@ -829,6 +837,17 @@ def _repeated_header_names(header):
     """The names that the CSV's header holds more than once (empty ones aside)."""
     counts = Counter(name for name in header if name.strip())
     return [name for name, count in counts.items() if count > 1]
+
+
+def _header_names_differing_by_end_spaces(header):
+    """Two names of the header that differ only by spaces at their ends
+    ('y' and ' y'), or None."""
+    seen = {}
+    for name in header:
+        first = seen.setdefault(name.strip(), name)
+        if name.strip() and first != name:
+            return first, name
+    return None
 
 
 def _differing_by_end_spaces(values):

@@ -150,3 +150,21 @@ def test_compare_refuses_r2_on_single_test_rows_before_fitting(scoring):
     result = compare({"line": Spy(), "ridge": Ridge()}, X, y, cv=LeaveOneOut(),
                      scoring="neg_root_mean_squared_error")
     assert all(np.isfinite(split_scores).all() for split_scores in result.scores["line"].values())
+
+
+# -- 6. the CLI: names that differ by spaces, blank target rows ---------------
+def _write(path, header, a, y, blank=()):
+    rows = [f"{u:.4f},{'' if i in blank else f'{t:.4f}'},{t:.4f}\n"
+            for i, (u, t) in enumerate(zip(a, y))]
+    path.write_text(header + "\n" + "".join(rows))
+
+
+def test_cli_header_names_that_differ_only_by_spaces_are_refused(tmp_path, capsys):
+    # "a,y, y" is 'y' and ' y' to pandas: the repeated-name check missed it,
+    # and --target y left the copy ' y' a feature (a leaked, perfect score).
+    X, y = _regression(n=40)
+    path = tmp_path / "spaced.csv"
+    _write(path, "a,y, y", X[:, 0], y)
+    assert main(["compare", str(path), "--target", "y", "--experts", "linear"]) == 2
+    assert ("Column names 'y' and ' y' in the header of" in capsys.readouterr().err)
+
