@@ -420,8 +420,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
             dropped = f" (--dropna left {len(frame)} of the {n_rows} rows; {'; '.join(why)})"
     y = frame.pop(target)
     if y.isna().any():
-        raise UserError(f"The target column {target!r} has missing values{words}; pass "
-                        "--dropna.")
+        # (It said how many rows are blank no more than which.)
+        raise UserError(f"The target column {target!r} has missing values in "
+                        f"{int(y.isna().sum())} of the {len(y)} rows{words}; pass --dropna.")
     # The group id is no feature: a model would learn each training group's
     # level from it, which a new group does not have.
     group_labels = None if groups is None else _group_labels(frame.pop(groups), groups, path,

@@ -168,3 +168,11 @@ def test_cli_header_names_that_differ_only_by_spaces_are_refused(tmp_path, capsy
     assert main(["compare", str(path), "--target", "y", "--experts", "linear"]) == 2
     assert ("Column names 'y' and ' y' in the header of" in capsys.readouterr().err)
 
+
+def test_cli_blank_target_rows_are_counted(tmp_path, capsys):
+    X, y = _regression(n=40)
+    path = tmp_path / "blank.csv"
+    _write(path, "a,y,z", X[:, 0], y, blank=(3, 5, 8))
+    assert main(["compare", str(path), "--target", "y", "--experts", "linear"]) == 2
+    assert ("The target column 'y' has missing values in 3 of the 40 rows; pass --dropna."
+            in capsys.readouterr().err)

@@ -348,14 +348,15 @@ def test_cli_a_category_pandas_reads_as_missing_is_named(tmp_path, capsys):
                                              for i, (u, v) in enumerate(zip(a, b))))
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err == (
-        "skmoe: error: The target column 'region' has missing values (in 'region', 10 cells "
-        "'NA', which pandas reads as missing: where such a word is a category, not a gap, "
+        "skmoe: error: The target column 'region' has missing values in 20 of the 30 rows "
+        "(in 'region', 10 cells 'NA', which pandas reads as missing: where such a word is a category, not a gap, "
         "write it otherwise in the file); pass --dropna.\n")
     path.write_text("a,b,region\n" + "".join(f"{u},{v},{['AS', 'EU', ''][i % 3]}\n"
                                              for i, (u, v) in enumerate(zip(a, b))))
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err == (
-        "skmoe: error: The target column 'region' has missing values; pass --dropna.\n")
+        "skmoe: error: The target column 'region' has missing values in 10 of the 30 rows; "
+        "pass --dropna.\n")
 
 
 @pytest.mark.parametrize("address", ["https://example.org/data.csv", "s3://bucket/data.csv"])
@@ -422,4 +423,5 @@ def test_cli_rows_without_a_value_at_the_end_are_left_out(tmp_path, capsys):
     path.write_text("a,b,y\n,,\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
     assert main(["compare", str(path), *FAST]) == 2
     assert capsys.readouterr().err == (
-        "skmoe: error: The target column 'y' has missing values; pass --dropna.\n")
+        "skmoe: error: The target column 'y' has missing values in 1 of the 31 rows; pass "
+        "--dropna.\n")
