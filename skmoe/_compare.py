@@ -587,23 +587,46 @@ def _class_columns(estimators, n_columns, classifier):
     return sorted(columns)
 
 
+# How to compare classification tasks of several columns with models of one.
+_SEVERAL_COLUMNS_FIX = ("For one classification task per column use MultiGateMixtureOfExperts "
+                        "or HeterogeneousMultiGateMixtureOfExperts with tasks (e.g. "
+                        "tasks=['binary', 'binary']), or compare on one column of y at a time.")
+
+
 def _refuse_single_target_classifiers(estimators, shape):
-    """Classifiers and a y of several columns: name those that fit one target.
+    """Classifiers and a y of several columns: name skmoe's own that fit one
+    target, before any fit.
 
     scikit-learn's stratified folds stopped first, with "Supported target
     types are: ('binary', 'multiclass'). Got 'multilabel-indicator'
-    instead.", which named neither the models nor y's columns (with groups,
-    each model failed on its first split). A classifier of several outputs
-    says so in its tags (a tree, a forest, k-NN).
+    instead.", which named neither the models nor y's columns. Only skmoe's
+    classifiers (a Pipeline's last step included) are named here: their tags
+    say what they fit. Other models' tags do not (MLPClassifier,
+    RidgeClassifier and a GridSearchCV of a forest fit several columns, and
+    say multi_output=False): a fit that fails gets the same advice
+    (:func:`_several_columns_hint`).
     """
+    from sklearn.pipeline import Pipeline
+
+    def ours(est):
+        est = est.steps[-1][1] if isinstance(est, Pipeline) else est
+        return type(est).__module__.startswith("skmoe.")
+
     single = [f"'{name}' ({type(est).__name__})" for name, est in estimators.items()
-              if not get_tags(est).target_tags.multi_output]
-    fix = ("For one classification task per column use MultiGateMixtureOfExperts or "
-           "HeterogeneousMultiGateMixtureOfExperts with tasks (e.g. tasks=['binary', "
-           "'binary']), or compare on one column of y at a time.")
+              if ours(est) and not get_tags(est).target_tags.multi_output]
     if single:
         raise ValueError(f"y has {shape[1]} columns (shape {shape}), but model(s) "
-                         f"{', '.join(single)} fit one target. {fix}")
+                         f"{', '.join(single)} fit one target. {_SEVERAL_COLUMNS_FIX}")
+
+
+def _several_columns_hint(step, estimator, y):
+    """Where a classifier failed to fit a y of several columns, a note that it
+    may fit one target (see :func:`_refuse_single_target_classifiers`)."""
+    shape = np.shape(y)
+    if step != "fit" or not is_classifier(estimator) or len(shape) != 2 or shape[1] < 2:
+        return ""
+    return (f" (y has {shape[1]} columns, shape {shape}: this model may fit one target. "
+            f"{_SEVERAL_COLUMNS_FIX})")
 
 
 def _combined_labels(y, columns):
@@ -869,6 +892,7 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where=""):
                                      f"{len(train)} training rows: {exc}"
                                      f"{unknown_category_hint(exc)}{written}{na}"
                                      f"{_missing_classes_hint(step, estimator, y, part)}"
+                                     f"{_several_columns_hint(step, estimator, y)}"
                                      f"{_predictions_outside_hint(step, scorers)}"
                                      f"{note if step == 'fit' else ''}{where}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
@@ -1196,10 +1220,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         cloned and fitted on every training fold.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-        Several columns for multi-task estimators, or for classifiers of
-        several outputs (a tree, a forest; their tags say so): their folds
-        are stratified on each row's labels together, and their default
-        score is accuracy alone (all of a row's labels right).
+        Several columns for multi-task estimators, or for classifiers that
+        fit several columns (a tree, a forest, k-NN, MLPClassifier): their
+        folds are stratified on each row's labels together, and their
+        default score is accuracy alone (all of a row's labels right).
     cv : int, cross-validation generator or iterable, default=5
         An int means shuffled K-fold (stratified for classifiers) seeded by
         ``random_state`` -- shuffled because many tables are sorted by time

@@ -1,0 +1,33 @@
+"""Review of the changes landed since d50d025: false positives of new
+refusals and merged code that said or did something wrong."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import RidgeClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.tree import DecisionTreeClassifier
+
+from skmoe import compare
+
+
+def _two_label_columns(n=60):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int)
+
+
+@pytest.mark.parametrize("model", [MLPClassifier((4,), solver="lbfgs", max_iter=500, random_state=0),
+                                   RidgeClassifier()])
+def test_compare_takes_classifiers_of_several_columns_whose_tags_say_one(model):
+    # compare refused them before any fit ("fit one target", by their
+    # multi_output tag, False), though scikit-learn fits them on a y of
+    # several columns: a valid comparison refused.
+    X, Y = _two_label_columns()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # (the MLP's ConvergenceWarning)
+        result = compare({"model": model, "tree": DecisionTreeClassifier(max_depth=2)},
+                         X, Y, cv=3, progress=False)
+    assert result.metrics == ["accuracy"]
+    assert np.all(result.scores["model"]["accuracy"] > 0.5)
