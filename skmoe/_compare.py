@@ -524,15 +524,25 @@ def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
     regressors, or 'neg_log_loss' for a LinearSVC, failed when the first
     model was scored, after its fit: "Ridge has none of the following
     attributes: predict_proba.") Scorers named by string for regressors are
-    refused earlier, as classification metrics.
+    refused earlier, as classification metrics. A search (GridSearchCV and
+    the like, or a Pipeline ending in one) is not asked: its methods are
+    those of the parameters it picks at fit (``{'loss': ['log_loss']}`` of
+    an SGDClassifier gives it a predict_proba its unfitted template lacks).
     """
+    from sklearn.model_selection._search import BaseSearchCV
+    from sklearn.pipeline import Pipeline
+
+    def searched(est):
+        est = est.steps[-1][1] if isinstance(est, Pipeline) and est.steps else est
+        return isinstance(est, BaseSearchCV)
+
     for key, scorer in scorers.items():
         methods = getattr(scorer, "_response_method", None)
         methods = (methods,) if isinstance(methods, str) else tuple(methods or ())
         if not methods or "predict" in methods:
             continue
         lacking = [name for name, est in estimators.items()
-                   if not any(hasattr(est, m) for m in methods)]
+                   if not searched(est) and not any(hasattr(est, m) for m in methods)]
         if lacking:
             named = ", ".join(f"{n!r} ({type(estimators[n]).__name__})" for n in lacking)
             raise ValueError(f"scoring {key!r} needs the models' {' or '.join(methods)}; "

@@ -31,3 +31,24 @@ def test_compare_takes_classifiers_of_several_columns_whose_tags_say_one(model):
                          X, Y, cv=3, progress=False)
     assert result.metrics == ["accuracy"]
     assert np.all(result.scores["model"]["accuracy"] > 0.5)
+
+
+def test_compare_asks_no_search_for_the_methods_its_parameters_give():
+    # compare refused 'neg_log_loss' before any fit: the unfitted
+    # SGDClassifier() of the search (hinge loss) has no predict_proba, the
+    # one it fits with loss='log_loss' has.
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.svm import SVC
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    search = GridSearchCV(SGDClassifier(random_state=0), {"loss": ["log_loss"]}, cv=2)
+    result = compare({"sgd": search, "tree": DecisionTreeClassifier(max_depth=2)}, X, y,
+                     cv=3, scoring="neg_log_loss", progress=False)
+    assert np.all(np.isfinite(result.scores["sgd"]["neg_log_loss"]))
+    # A model that cannot have it is still refused before any fit.
+    with pytest.raises(ValueError, match="needs the models' predict_proba; 'svc' \\(SVC\\)"):
+        compare({"svc": SVC(), "tree": DecisionTreeClassifier(max_depth=2)}, X, y,
+                cv=3, scoring="neg_log_loss", progress=False)
