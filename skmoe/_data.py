@@ -549,13 +549,21 @@ def refuse_structured_array(X, who=None, name="X"):
 
 
 def refuse_misaligned_rows(X, values, name, who=None):
-    """Refuse a pandas ``values`` (y, sample_weight) whose index holds X's row
-    labels in another order.
+    """Refuse a pandas ``values`` (y, sample_weight, groups) whose index holds
+    X's row labels in another order; warn where one of the two indexes is a
+    new ``RangeIndex``.
 
     Both are read by position, as scikit-learn reads them: a Series sorted or
     shuffled apart from X (its index X's own labels, in another order) was
     fitted to the wrong rows without a word. Indexes of other labels (X
     renumbered, y not) are left to be read by position.
+
+    A ``RangeIndex`` from 0 is what pandas gives a frame made from an array
+    or reset: a Pipeline step that rebuilds X (``pd.DataFrame(values,
+    columns=...)``) of rows sorted by date, or ``pd.Series(encoded)`` beside
+    such an X, in X's order, was refused too (and a GridSearchCV of such a
+    Pipeline at its refit, after the whole search). Such an index says
+    nothing of the rows' order: a warning, not an error.
     """
     import pandas as pd
 
@@ -569,12 +577,20 @@ def refuse_misaligned_rows(X, values, name, who=None):
     label, given = (value.item() if isinstance(value, np.generic) else value
                     for value in (mine[at], theirs[at]))
     kind = "Series" if isinstance(values, pd.Series) else "DataFrame"
-    raise ValueError(f"{who + ': ' if who else ''}{name} is a pandas {kind} whose index holds "
-                     f"X's row labels in another order (at position {at}: {given!r}, where "
-                     f"X has {label!r}); {name} is read by position, not by label, "
-                     f"so it would go to the wrong rows. Pass {name}.reindex(X.index) to "
-                     f"match it by label, or {name}.to_numpy() if it is in X's row order "
-                     "already.")
+    message = (f"{who + ': ' if who else ''}{name} is a pandas {kind} whose index holds "
+               f"X's row labels in another order (at position {at}: {given!r}, where "
+               f"X has {label!r}); {name} is read by position, not by label, "
+               f"so it would go to the wrong rows. Pass {name}.reindex(X.index) to "
+               f"match it by label, or {name}.to_numpy() if it is in X's row order "
+               "already.")
+    fresh = [side for side, index in (("X", mine), (name, theirs))
+             if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1]
+    if fresh:
+        warnings.warn(f"{message} ({fresh[0]}'s index is a new RangeIndex, as a frame made "
+                      "from an array or reset has: it may have been rebuilt in the other's "
+                      "order, so this is not refused.)", UserWarning, stacklevel=3)
+        return
+    raise ValueError(message)
 
 
 def refuse_duplicate_columns(X, who):

@@ -52,3 +52,49 @@ def test_compare_asks_no_search_for_the_methods_its_parameters_give():
     with pytest.raises(ValueError, match="needs the models' predict_proba; 'svc' \\(SVC\\)"):
         compare({"svc": SVC(), "tree": DecisionTreeClassifier(max_depth=2)}, X, y,
                 cv=3, scoring="neg_log_loss", progress=False)
+
+
+def _sorted_frame():
+    from sklearn.datasets import load_diabetes
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X, y = X.iloc[:80], y.iloc[:80]
+    order = np.argsort(X["bmi"].to_numpy(), kind="stable")   # rows sorted, as by a date
+    return X.iloc[order], y.iloc[order]
+
+
+def _moe():
+    from sklearn.linear_model import Ridge
+
+    from skmoe import MixtureOfExpertsRegressor
+    return MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(alpha=10.0))],
+                                     training="em", max_iter=2, random_state=0)
+
+
+def test_a_pipeline_step_that_rebuilds_x_is_not_refused():
+    # A step that returns pd.DataFrame(values, columns=...) gives X a new
+    # RangeIndex; y keeps the labels of the rows sorted (by a date, here by
+    # bmi), in X's order. refuse_misaligned_rows stopped the fit ("y ... holds
+    # X's row labels in another order"): so did a GridSearchCV of it at its
+    # refit, after the whole search. It warns instead.
+    import pandas as pd
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = _sorted_frame()
+    rebuild = FunctionTransformer(lambda d: pd.DataFrame(d.to_numpy(), columns=d.columns))
+    expected = make_pipeline(rebuild, _moe()).fit(X, y.to_numpy()).predict(X)
+    with pytest.warns(UserWarning, match="X's index is a new RangeIndex"):
+        got = make_pipeline(rebuild, _moe()).fit(X, y).predict(X)
+    np.testing.assert_allclose(got, expected)
+
+
+def test_a_new_series_beside_sorted_rows_is_not_refused():
+    # pd.Series(values) (a new RangeIndex) of targets or weights in X's order,
+    # X's rows sorted: refused too.
+    import pandas as pd
+
+    X, y = _sorted_frame()
+    with pytest.warns(UserWarning, match="y's index is a new RangeIndex"):
+        _moe().fit(X, pd.Series(np.log(y.to_numpy())))
+    with pytest.warns(UserWarning, match="sample_weight's index is a new RangeIndex"):
+        _moe().fit(X, y, sample_weight=pd.Series(np.ones(len(y))))
