@@ -15,6 +15,7 @@ of X, and :func:`gate_matrix` checks that view.
 import contextlib
 import functools
 import numbers
+import sys
 import threading
 import warnings
 from collections import Counter
@@ -548,6 +549,17 @@ def refuse_structured_array(X, who=None, name="X"):
                     f"structured_to_unstructured({name}).")
 
 
+def _outside_stacklevel():
+    """The ``stacklevel`` that points a warning, issued by the caller of this
+    function, at the first frame outside skmoe and scikit-learn (the user's
+    call, however deep the check sits: fit, score, compare, a Pipeline)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] in (
+            "skmoe", "sklearn"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def refuse_misaligned_rows(X, values, name, who=None):
     """Refuse a pandas ``values`` (y, sample_weight, groups) whose index holds
     X's row labels in another order; warn where one of the two indexes is a
@@ -588,7 +600,8 @@ def refuse_misaligned_rows(X, values, name, who=None):
     if fresh:
         warnings.warn(f"{message} ({fresh[0]}'s index is a new RangeIndex, as a frame made "
                       "from an array or reset has: it may have been rebuilt in the other's "
-                      "order, so this is not refused.)", UserWarning, stacklevel=3)
+                      "order, so this is not refused.)", UserWarning,
+                      stacklevel=_outside_stacklevel())
         return
     raise ValueError(message)
 

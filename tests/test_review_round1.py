@@ -94,7 +94,9 @@ def test_a_new_series_beside_sorted_rows_is_not_refused():
     import pandas as pd
 
     X, y = _sorted_frame()
-    with pytest.warns(UserWarning, match="y's index is a new RangeIndex"):
+    with pytest.warns(UserWarning, match="y's index is a new RangeIndex") as record:
         _moe().fit(X, pd.Series(np.log(y.to_numpy())))
+    # (At the line that called fit, not inside skmoe.)
+    assert {w.filename for w in record if "RangeIndex" in str(w.message)} == {__file__}
     with pytest.warns(UserWarning, match="sample_weight's index is a new RangeIndex"):
         _moe().fit(X, y, sample_weight=pd.Series(np.ones(len(y))))
