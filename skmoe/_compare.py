@@ -447,12 +447,13 @@ def _refuse_target_spread_the_squares_lose(y, scoring, scorers):
 
 
 # The regression metrics defined on part of the line only, by their function's
-# name: the targets they take, in words.
+# name: the targets they take, in words, and the predictions they take (the
+# Poisson deviance takes a target of 0, not a prediction of 0).
 _TARGET_DOMAINS = {
-    "mean_squared_log_error": (lambda y: y > -1, "greater than -1"),
-    "root_mean_squared_log_error": (lambda y: y > -1, "greater than -1"),
-    "mean_poisson_deviance": (lambda y: y >= 0, "of 0 or more"),
-    "mean_gamma_deviance": (lambda y: y > 0, "greater than 0"),
+    "mean_squared_log_error": (lambda y: y > -1, "greater than -1", "greater than -1"),
+    "root_mean_squared_log_error": (lambda y: y > -1, "greater than -1", "greater than -1"),
+    "mean_poisson_deviance": (lambda y: y >= 0, "of 0 or more", "greater than 0"),
+    "mean_gamma_deviance": (lambda y: y > 0, "greater than 0", "greater than 0"),
 }
 
 
@@ -468,7 +469,7 @@ def _refuse_targets_outside_the_metrics(y, scorers):
         function = getattr(getattr(scorer, "_score_func", None), "__name__", None)
         if function not in _TARGET_DOMAINS:
             continue
-        inside, words = _TARGET_DOMAINS[function]
+        inside, words, _ = _TARGET_DOMAINS[function]
         rows = y.reshape(len(y), -1)
         outside = np.flatnonzero(~inside(rows).all(axis=1))
         if outside.size:
@@ -920,7 +921,7 @@ def _predictions_outside_hint(step, scorers):
     if function not in _TARGET_DOMAINS:
         return ""
     return (f" (y is within the domain of {function}: it is this model's predictions that "
-            f"are not {_TARGET_DOMAINS[function][1]}; choose another metric, or a model "
+            f"are not {_TARGET_DOMAINS[function][2]}; choose another metric, or a model "
             "whose predictions stay within it)")
 
 

@@ -100,3 +100,17 @@ def test_a_new_series_beside_sorted_rows_is_not_refused():
     assert {w.filename for w in record if "RangeIndex" in str(w.message)} == {__file__}
     with pytest.warns(UserWarning, match="sample_weight's index is a new RangeIndex"):
         _moe().fit(X, y, sample_weight=pd.Series(np.ones(len(y))))
+
+
+def test_a_poisson_prediction_of_zero_is_said_to_be_outside_the_deviance():
+    # A tree predicts 0 on rows whose counts are all 0: the Poisson deviance
+    # takes a target of 0 but not a prediction of 0. compare's note said the
+    # predictions "are not of 0 or more" (the targets' domain), which they are.
+    from sklearn.tree import DecisionTreeRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = np.where(X[:, 0] < 0, 0.0, 3.0 + rng.poisson(2.0, size=60))
+    with pytest.raises(ValueError, match=r"predictions that are not greater than 0;"):
+        compare({"tree": DecisionTreeRegressor(max_depth=1)}, X, y, cv=3,
+                scoring="neg_mean_poisson_deviance", progress=False)
