@@ -517,6 +517,14 @@ def _scorers(scoring, estimators, classifier):
                     f"scorers or a callable; got {type(scoring).__name__}.")
 
 
+def _last_step(estimator):
+    """A Pipeline's last step, or ``estimator`` itself."""
+    from sklearn.pipeline import Pipeline
+    if isinstance(estimator, Pipeline) and estimator.steps:
+        return estimator.steps[-1][1]
+    return estimator
+
+
 def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
     """Before any fit: a scorer that reads ``predict_proba`` (or
     ``decision_function``) of a model that has neither.
@@ -531,11 +539,6 @@ def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
     an SGDClassifier gives it a predict_proba its unfitted template lacks).
     """
     from sklearn.model_selection._search import BaseSearchCV
-    from sklearn.pipeline import Pipeline
-
-    def searched(est):
-        est = est.steps[-1][1] if isinstance(est, Pipeline) and est.steps else est
-        return isinstance(est, BaseSearchCV)
 
     for key, scorer in scorers.items():
         methods = getattr(scorer, "_response_method", None)
@@ -543,7 +546,8 @@ def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
         if not methods or "predict" in methods:
             continue
         lacking = [name for name, est in estimators.items()
-                   if not searched(est) and not any(hasattr(est, m) for m in methods)]
+                   if not isinstance(_last_step(est), BaseSearchCV)
+                   and not any(hasattr(est, m) for m in methods)]
         if lacking:
             named = ", ".join(f"{n!r} ({type(estimators[n]).__name__})" for n in lacking)
             raise ValueError(f"scoring {key!r} needs the models' {' or '.join(methods)}; "
@@ -617,14 +621,9 @@ def _refuse_single_target_classifiers(estimators, shape):
     say multi_output=False): a fit that fails gets the same advice
     (:func:`_several_columns_hint`).
     """
-    from sklearn.pipeline import Pipeline
-
-    def ours(est):
-        est = est.steps[-1][1] if isinstance(est, Pipeline) else est
-        return type(est).__module__.startswith("skmoe.")
-
     single = [f"'{name}' ({type(est).__name__})" for name, est in estimators.items()
-              if ours(est) and not get_tags(est).target_tags.multi_output]
+              if type(_last_step(est)).__module__.startswith("skmoe.")
+              and not get_tags(est).target_tags.multi_output]
     if single:
         raise ValueError(f"y has {shape[1]} columns (shape {shape}), but model(s) "
                          f"{', '.join(single)} fit one target. {_SEVERAL_COLUMNS_FIX}")
