@@ -18,7 +18,8 @@ def _two_label_columns(n=60):
     return X, np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int)
 
 
-@pytest.mark.parametrize("model", [MLPClassifier((4,), solver="lbfgs", max_iter=500, random_state=0),
+@pytest.mark.parametrize("model", [MLPClassifier((4,), solver="lbfgs", max_iter=500,
+                                                 random_state=0),
                                    RidgeClassifier()])
 def test_compare_takes_classifiers_of_several_columns_whose_tags_say_one(model):
     # compare refused them before any fit ("fit one target", by their
