@@ -17,6 +17,7 @@ import math
 import numbers
 import pickle
 import sys
+from collections.abc import Iterator
 
 import numpy as np
 from scipy import linalg
@@ -178,6 +179,18 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
             raise ValueError(f"RuleExpert({name}) returned complex values.")
         if out.ndim == 2 and out.shape[1] == 1:
             out = out[:, 0]
+        if out.ndim == 0:
+            # (None -- a function without a return -- a generator or a single
+            # number all became "an array of shape ()", which named neither
+            # what the rule gave nor how to mend it.)
+            got = out.item()
+            what = ("None (does the function end without a return?)" if got is None
+                    else "an iterator, not an array (collect it: np.fromiter(...))"
+                    if isinstance(got, Iterator)
+                    else f"one value ({got!r})" if np.isscalar(got)
+                    else f"a {type(got).__name__}")
+            raise ValueError(f"RuleExpert({name}) returned {what} for {len(X)} rows; a "
+                             f"rule must return one value per row, shape ({len(X)},).")
         if out.shape != (len(X),):
             raise ValueError(
                 f"RuleExpert({name}) returned an array of shape {out.shape} for "

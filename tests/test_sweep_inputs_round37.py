@@ -1,0 +1,51 @@
+"""Bad-input sweep, round 37: scikit-learn's wrappers and odd containers.
+
+Probed (no defect found unless a test below names it): the estimators inside
+Pipeline, cross_val_predict, TransformedTargetRegressor,
+CalibratedClassifierCV and BaggingRegressor/Classifier (max_features too),
+sample_weight routed with enable_metadata_routing=True through Pipeline,
+cross_validate, GridSearchCV and TransformedTargetRegressor (weighted fits
+match direct ones); predict on 0 rows, on a list of lists, a tuple, a
+generator, a 1-D array and a Series for a 1-feature model; a classifier
+refitted on fewer classes; refits with another number of features; integer,
+mixed, unicode and 500-character column names; experts returning float16,
+int or (n, 1) predictions, raising in predict on some rows only, or whose
+classes_ (and predict_proba columns) are in reverse order; random_state as a
+RandomState (clones reproduce) or a Generator (refused by name); the plotting
+displays, bic/aic/log_likelihood_scorer, select_n_experts' candidates,
+CrossFitAverage's weights and fits, AutoGateTransformer, compare's cv,
+scoring, pair, groups and n_jobs, RuleExpert with rules returning odd
+objects and odd params; the multi-task mixtures' y containers.
+
+Each test here failed before the fix it names.
+"""
+
+import numpy as np
+import pytest
+
+from skmoe.experts import RuleExpert
+
+
+def _data(n=30):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("rule, said", [
+    (lambda X: None, r"returned None \(does the function end without a return\?\)"),
+    (lambda X: (v for v in X[:, 0]), r"returned an iterator, not an array \(collect it: "
+                                     r"np\.fromiter\(\.\.\.\)\)"),
+    (lambda X: 1.5, r"returned one value \(1\.5\)"),
+], ids=["none", "generator", "scalar"])
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_a_rule_returning_no_array_is_told_what_it_returned(rule, said, task):
+    # All three were "returned an array of shape () for 30 rows": a shape for
+    # a missing return, a generator or a single number.
+    X, y = _data()
+    if task == "classification":
+        y = (y > 0).astype(int)
+    with pytest.raises(ValueError, match=r"RuleExpert\(<lambda>\) " + said
+                                         + r" for 30 rows; a rule must return one value per "
+                                           r"row, shape \(30,\)\."):
+        RuleExpert(rule, task=task).fit(X, y)
