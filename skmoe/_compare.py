@@ -373,6 +373,13 @@ def _mean_std(values):
     mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
         return f"{mean} ± {std}"
+    if max(abs(mean), std) >= 1e10:
+        # Fixed point printed every digit: a log-likelihood of -4e59 took 60
+        # characters, and the table's column 130. The mean to the std's second
+        # significant digit, in scientific notation.
+        digits = 0 if std == 0 or mean == 0 else int(
+            np.floor(np.log10(abs(mean))) - np.floor(np.log10(std)))
+        return f"{mean:.{int(np.clip(digits + 1, 1, 15))}e} ± {std:.1e}"
     scale = std if std > 0 else abs(mean)
     decimals = 4 if scale == 0 else int(np.clip(1 - np.floor(np.log10(scale)), 0, 4))
     if 0 < max(abs(mean), std) < 1e-3:

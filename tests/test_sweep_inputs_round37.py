@@ -23,6 +23,7 @@ Each test here failed before the fix it names.
 import numpy as np
 import pytest
 
+from skmoe._compare import ComparisonResult
 from skmoe.experts import RuleExpert
 
 
@@ -49,3 +50,17 @@ def test_a_rule_returning_no_array_is_told_what_it_returned(rule, said, task):
                                          + r" for 30 rows; a rule must return one value per "
                                            r"row, shape \(30,\)\."):
         RuleExpert(rule, task=task).fit(X, y)
+
+
+def test_the_comparison_table_prints_huge_scores_in_scientific_notation():
+    # Fixed point printed every digit: a mean log-likelihood of -4.4e59 took
+    # 60 characters and the table's column 130.
+    scores = {"a": {"score": np.array([-1e60, -3e59, -4e58])},
+              "b": {"score": np.array([-2.5e12, -2.5e12, -2.5e12])}}
+    result = ComparisonResult(["a", "b"], ["score"], scores,
+                              {"a": np.ones(3), "b": np.ones(3)},
+                              {"a": np.ones(3), "b": np.ones(3)}, [20] * 3, [10] * 3)
+    rows = result.table().splitlines()[3:]
+    assert rows[0].split()[:4] == ["a", "-4.5e+59", "±", "4.1e+59"]
+    assert rows[1].split()[:4] == ["b", "-2.5e+12", "±", "0.0e+00"]
+    assert max(len(row) for row in rows) < 60
