@@ -370,7 +370,8 @@ class ComparisonResult:
 def _mean_std(values):
     """'mean ± std' with the std to two significant digits (at most 4 decimals;
     values all below 1e-3 with three and two significant digits)."""
-    mean, std = float(np.mean(values)), float(np.std(values))
+    with np.errstate(invalid="ignore"):   # (inf - inf in the std: compare() warns of it)
+        mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
         return f"{mean} ± {std}"
     if max(abs(mean), std) >= 1e10:
@@ -1587,6 +1588,15 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                 warnings.warn(f"{name} scored NaN on {int(np.isnan(scores[name][m]).sum())} "
                               f"of {J} splits by {m}; its mean is NaN.", RuntimeWarning,
                               stacklevel=2)
+            infinite = np.isinf(scores[name][m])
+            if infinite.any():
+                # The table showed 'inf ± nan' (or '-inf'), and the only
+                # warning was numpy's "invalid value encountered in subtract".
+                values = "/".join(sorted({str(v) for v in scores[name][m][infinite]}))
+                mean = float(np.sum(scores[name][m])) / J   # (nan for inf and -inf)
+                warnings.warn(f"{name} scored {values} on {int(infinite.sum())} of {J} "
+                              f"splits by {m}; its mean is {mean} and its spread "
+                              "undefined.", RuntimeWarning, stacklevel=2)
     if not classifier:
         _warn_constant_test_targets(scorers, splits, y_arr)
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,

@@ -20,9 +20,14 @@ objects and odd params; the multi-task mixtures' y containers.
 Each test here failed before the fix it names.
 """
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import KFold
 
+from skmoe import compare
 from skmoe._compare import ComparisonResult
 from skmoe.experts import RuleExpert
 
@@ -50,6 +55,20 @@ def test_a_rule_returning_no_array_is_told_what_it_returned(rule, said, task):
                                          + r" for 30 rows; a rule must return one value per "
                                            r"row, shape \(30,\)\."):
         RuleExpert(rule, task=task).fit(X, y)
+
+
+def test_compare_names_an_infinite_score():
+    # A scorer giving inf (a log-likelihood of -inf on a row of zero density)
+    # printed 'inf ± nan' with only numpy's "invalid value encountered in
+    # subtract" to say why; NaN scores were already named.
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(RuntimeWarning, match=r"ridge scored -inf on 2 of 2 splits by "
+                                                 r"score; its mean is -inf and its spread "
+                                                 r"undefined\."):
+            compare({"ridge": Ridge()}, X, y, cv=KFold(2),
+                    scoring=lambda est, X, y: -np.inf)
 
 
 def test_the_comparison_table_prints_huge_scores_in_scientific_notation():
