@@ -14,6 +14,7 @@ import difflib
 import inspect
 import numbers
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 from scipy.sparse import issparse
@@ -801,6 +802,31 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         return Bunch(**dict(zip(names, fitted)))
 
 
+def clone_model(estimator, who=None):
+    """``clone(estimator)``; a parameter that is an iterator is named.
+
+    A generator such as ``cv=KFold(5).split(X)`` cannot be copied: clone
+    failed with a bare "cannot pickle 'generator' object", naming neither
+    the model nor the parameter.
+    """
+    try:
+        return clone(estimator)
+    except TypeError as exc:
+        try:
+            params = estimator.get_params(deep=True)
+        except Exception:
+            raise exc from None
+        used = [(key, value) for key, value in params.items() if isinstance(value, Iterator)]
+        if not used:
+            raise
+        key, value = used[0]
+        raise TypeError(
+            f"{who or type(estimator).__name__} cannot be copied for a new fit: its "
+            f"parameter {key} is an iterator ({type(value).__name__}, such as "
+            "KFold(5).split(X)), which one fit uses up and sklearn.base.clone cannot copy. "
+            f"Pass a splitter (e.g. {key}=KFold(5)) or an int instead.") from exc
+
+
 def clone_expert(name, estimator):
     """``clone(estimator)``; an expert that clone cannot copy is named.
 
@@ -808,8 +834,10 @@ def clone_expert(name, estimator):
     no expert and no rule.)
     """
     try:
-        return clone(estimator)
+        return clone_model(estimator, f"Expert '{name}' ({type(estimator).__name__})")
     except Exception as exc:
+        if "is an iterator" in str(exc):
+            raise
         raise rebuilt_error(exc, (
             f"Expert '{name}' ({type(estimator).__name__}) cannot be cloned: "
             f"{str(exc).rstrip('.')}. Each expert is copied with sklearn.base.clone, which "

@@ -876,7 +876,8 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where=""):
             # The clone is the fitted model, whatever fit returns (as in
             # scikit-learn's cross_validate; one without ``return self`` was a
             # 'NoneType' error).
-            model = clone(estimator)
+            from ._base import clone_model
+            model = clone_model(estimator)
             model.fit(X_train, y_train)
             fit_time = time.perf_counter() - start
             step = "predict"

@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
-from ._base import _float_target, encode_class_labels, encode_class_weights
+from ._base import _float_target, clone_model, encode_class_labels, encode_class_weights
 from ._blend import ConstantLogits
 from ._crossfit import CrossFitAverage, check_fold_count, check_splits, make_folds
 from ._data import (check_target_scale, is_dataframe, mean_and_scale, n_samples,
@@ -355,7 +355,7 @@ def _candidate(estimator, param, value):
         # A pipeline ending in a mixture: its last step becomes the candidate
         # (for n_experts=1 the single expert, which set_params cannot make).
         name, mixture = estimator.steps[-1]
-        return clone(estimator).set_params(
+        return clone_model(estimator).set_params(
             **{name: _candidate(mixture, param[len(name) + 2:], value)})
     if param == "n_experts" and value == 1:
         if not hasattr(estimator.experts, "fit"):
@@ -372,7 +372,7 @@ def _candidate(estimator, param, value):
                 cv = trainer.cv(estimator)
         return _SingleExpert(estimator.experts, cv=cv,
                              random_state=getattr(estimator, "random_state", None))
-    return clone(estimator).set_params(**{param: value})
+    return clone_model(estimator).set_params(**{param: value})
 
 
 def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterion="bic",

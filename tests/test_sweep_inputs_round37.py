@@ -24,10 +24,11 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import KFold
 
-from skmoe import compare
+from skmoe import (EnsembleRegressor, MixtureOfExpertsRegressor, compare,
+                   select_n_experts)
 from skmoe._compare import ComparisonResult
 from skmoe.experts import RuleExpert
 
@@ -83,3 +84,29 @@ def test_the_comparison_table_prints_huge_scores_in_scientific_notation():
     assert rows[0].split()[:4] == ["a", "-4.5e+59", "±", "4.1e+59"]
     assert rows[1].split()[:4] == ["b", "-2.5e+12", "±", "0.0e+00"]
     assert max(len(row) for row in rows) < 60
+
+
+def _split_generator(n):
+    return KFold(3).split(np.zeros((n, 1)))
+
+
+@pytest.mark.parametrize("call, who", [
+    (lambda X, y: compare({"moe": MixtureOfExpertsRegressor(
+        [("a", Ridge()), ("b", Ridge(alpha=10.0))], training="em", max_iter=2,
+        random_state=0, cv=_split_generator(len(X)))}, X, y, cv=2),
+     r"Model 'moe' failed to fit on a split of 15 training rows: MixtureOfExpertsRegressor"),
+    (lambda X, y: select_n_experts(MixtureOfExpertsRegressor(
+        Ridge(), training="em", max_iter=2, random_state=0, cv=_split_generator(len(X))),
+        X, y, candidates=(2,)), r"MixtureOfExpertsRegressor"),
+    (lambda X, y: EnsembleRegressor([("rcv", RidgeCV(cv=_split_generator(len(X)))),
+                                     ("r", Ridge())]).fit(X, y), r"Expert 'rcv' \(RidgeCV\)"),
+], ids=["compare", "select_n_experts", "expert"])
+def test_a_generator_as_cv_is_named_where_the_model_is_copied(call, who):
+    # clone() deep-copies parameters: a generator of splits failed with a
+    # bare "cannot pickle 'generator' object" (select_n_experts), or an
+    # expert was told its __init__ did not store its arguments.
+    X, y = _data()
+    with pytest.raises(TypeError, match=who + r" cannot be copied for a new fit: its parameter "
+                                              r"cv is an iterator \(generator, such as "
+                                              r"KFold\(5\)\.split\(X\)\)"):
+        call(X, y)
