@@ -236,7 +236,8 @@ class ComparisonResult:
         J = len(diff)
         mean = float(diff.mean())
         # (One split has no spread: NaN, not the 0 of a difference that never varies.)
-        std = float(diff.std(ddof=1)) if J > 1 else np.nan
+        with np.errstate(invalid="ignore"):   # (inf - inf: no test, which the line says)
+            std = float(diff.std(ddof=1)) if J > 1 else np.nan
         # Differences constant but for the rounding of the subtraction are
         # constant: 0.3 on every split (scores 0.2 vs 0.5, ...) kept a std of
         # 6e-17 and gave t = -9.4e15, p = 2.7e-48, not the -inf, 0 of an exact 0.3.
@@ -355,8 +356,12 @@ class ComparisonResult:
         if self.pair is not None and self.n_splits > 1:
             lines.append("")
             for metric in self.metrics:
-                lines.append(_describe_test(self.paired_test(metric=metric), significance,
-                                            self._display_metric(metric)[1]))
+                pair_scores = np.r_[self.scores[self.pair[0]][metric],
+                                    self.scores[self.pair[1]][metric]]
+                lines.append(_describe_test(
+                    self.paired_test(metric=metric), significance,
+                    self._display_metric(metric)[1],
+                    "NaN" if np.isnan(pair_scores).any() else "infinite"))
         return "\n".join(lines)
 
     def __str__(self):
@@ -390,9 +395,10 @@ def _mean_std(values):
     return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
 
 
-def _describe_test(test, significance, sign=None):
+def _describe_test(test, significance, sign=None, missing="NaN"):
     """One line on ``test``; ``sign`` as in :func:`display_metric` (the result's
-    ``signs[test.metric]``)."""
+    ``signs[test.metric]``); ``missing`` says what a score is when there is no
+    test ('NaN' or 'infinite')."""
     label, sign = display_metric(test.metric, sign)
     if sign < 0:
         better = test.a if test.mean_difference < 0 else test.b
@@ -401,7 +407,8 @@ def _describe_test(test, significance, sign=None):
     if np.isnan(test.p_value):
         # A model's NaN score leaves no test: "not significant: no real
         # difference shown" was a verdict drawn from nothing.
-        verdict = "no test: a score is NaN"
+        # (A score of -inf was called NaN.)
+        verdict = f"no test: a score is {missing}"
     else:
         verdict = (f"significant at {significance:g}: {better} is better"
                    if test.p_value < significance else

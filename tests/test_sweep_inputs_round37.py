@@ -110,3 +110,17 @@ def test_a_generator_as_cv_is_named_where_the_model_is_copied(call, who):
                                               r"cv is an iterator \(generator, such as "
                                               r"KFold\(5\)\.split\(X\)\)"):
         call(X, y)
+
+
+def _result(bad):
+    scores = {"a": {"r2": np.array([0.5, bad, 0.7])}, "b": {"r2": np.array([0.6, 0.6, 0.65])}}
+    ones = {"a": np.ones(3), "b": np.ones(3)}
+    return ComparisonResult(["a", "b"], ["r2"], scores, ones, ones, [20] * 3, [10] * 3,
+                            pair=("a", "b"))
+
+
+def test_the_paired_test_line_says_a_score_is_infinite_not_nan():
+    # A score of -inf left no test, explained as "a score is NaN".
+    assert "p = nan (no test: a score is infinite)" in _result(-np.inf).table()
+    assert "p = nan (no test: a score is NaN)" in _result(np.nan).table()
+
