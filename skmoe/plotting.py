@@ -742,10 +742,20 @@ class ComparisonDisplay:
         pos = np.arange(len(names))
         for p, name in zip(pos, names):
             values = r.display_scores(name, self.metric)
+            bad = ~np.isfinite(values)
+            if bad.any():
+                # matplotlib skips NaN and inf without a word: the model was
+                # drawn with fewer points and no mean, as if that were all.
+                shown = "/".join(sorted({str(v) for v in values[bad]}))
+                warnings.warn(f"{name} scored {shown} on {int(bad.sum())} of {len(values)} "
+                              f"splits by {label}: those points, and its mean and spread, are "
+                              "not drawn.", RuntimeWarning, stacklevel=2)
             jitter = rng.uniform(-0.15, 0.15, len(values))
             axes[0].scatter(values, p + jitter, s=12, color="0.55", alpha=0.7, linewidths=0)
-            axes[0].errorbar(values.mean(), p, xerr=values.std(), fmt="D", color="C3",
-                             capsize=4, markersize=6)
+            with np.errstate(invalid="ignore"):   # (inf - inf: warned of above)
+                mean, spread = values.mean(), values.std()
+            axes[0].errorbar(mean, p, xerr=spread, fmt="D", color="C3", capsize=4,
+                             markersize=6)
         better = "lower is better" if sign < 0 else "higher is better"
         title = f"{label} over {r.n_splits} splits ({better})"
         if r.pair is not None and r.n_splits > 1:

@@ -124,3 +124,20 @@ def test_the_paired_test_line_says_a_score_is_infinite_not_nan():
     assert "p = nan (no test: a score is infinite)" in _result(-np.inf).table()
     assert "p = nan (no test: a score is NaN)" in _result(np.nan).table()
 
+
+@pytest.mark.parametrize("bad", [np.nan, -np.inf], ids=["nan", "-inf"])
+def test_the_comparison_display_names_scores_it_cannot_draw(bad):
+    # matplotlib skips NaN and inf silently: model 'a' was drawn with two
+    # points of three and no mean, as if that were its whole result.
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from skmoe.plotting import ComparisonDisplay
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning, match=rf"^a scored {bad} on 1 of 3 splits by r2: "
+                                                 r"those points, and its mean and spread, are "
+                                                 r"not drawn\.$"):
+            ComparisonDisplay.from_result(_result(bad))
+    plt.close("all")
