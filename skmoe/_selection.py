@@ -194,17 +194,19 @@ def n_free_parameters(estimator):
         # the mixture's parameters (the transformers' are not counted).
         estimator = estimator.steps[-1][1]
     check_is_fitted(estimator)
-    if not hasattr(estimator, "experts_"):
-        # (A fitted LinearRegression got AttributeError: 'experts_'.)
-        raise TypeError(f"bic, aic and n_free_parameters need a fitted skmoe mixture "
-                        f"(an estimator with experts_), got {type(estimator).__name__}.")
     if hasattr(estimator, "tasks_"):
         # A multi-task mixture: its gates_ (one network per task) were read as
         # a hierarchical mixture's levels, "'BatchedMLP' object is not iterable".
+        # (Checked first: MultiGateMixtureOfExperts, which has no experts_, was
+        # told it is no "fitted skmoe mixture".)
         raise TypeError(f"{type(estimator).__name__} is a multi-task model: it does not "
                         "define a likelihood of y given X, which bic and aic need, nor a "
                         "free-parameter count; compare multi-task models by score() or "
                         "compare().")
+    if not hasattr(estimator, "experts_"):
+        # (A fitted LinearRegression got AttributeError: 'experts_'.)
+        raise TypeError(f"bic, aic and n_free_parameters need a fitted skmoe mixture "
+                        f"(an estimator with experts_), got {type(estimator).__name__}.")
     names = getattr(estimator, "expert_names_", None)
     experts = estimator.experts_
     names = names if names is not None else [f"expert{i}" for i in range(len(experts))]

@@ -27,8 +27,8 @@ import pytest
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import KFold
 
-from skmoe import (EnsembleRegressor, MixtureOfExpertsRegressor, compare,
-                   select_n_experts)
+from skmoe import (EnsembleRegressor, MixtureOfExpertsRegressor, MultiGateMixtureOfExperts,
+                   bic, compare, select_n_experts)
 from skmoe._compare import ComparisonResult
 from skmoe.experts import RuleExpert
 
@@ -141,3 +141,15 @@ def test_the_comparison_display_names_scores_it_cannot_draw(bad):
                                                  r"not drawn\.$"):
             ComparisonDisplay.from_result(_result(bad))
     plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_bic_tells_multigate_mixture_it_is_multi_task():
+    # MultiGateMixtureOfExperts has no experts_: it was told bic needs "a
+    # fitted skmoe mixture (an estimator with experts_)", which it is; the
+    # heterogeneous one already got the multi-task reason.
+    X, y = _data()
+    model = MultiGateMixtureOfExperts(tasks=["regression"], max_iter=1, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match=r"MultiGateMixtureOfExperts is a multi-task model: it "
+                                        r"does not define a likelihood of y given X"):
+        bic(model, X, y)
