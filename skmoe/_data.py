@@ -450,8 +450,11 @@ def time_columns_hint(exc, X):
             "ColumnTransformer does)")
 
 
-def word_columns_hint(exc, X):
+def word_columns_hint(exc, X, at_predict=False):
     """A hint for an expert that failed on a DataFrame's category or string columns.
+
+    ``at_predict``: the expert fitted, so the columns held what it reads
+    then; the hint names them without the fit-time advice to encode them.
 
     The gate's view one-hot encodes them, but the experts get X as it is,
     and scikit-learn's estimators stopped on them with numpy's "could not
@@ -473,6 +476,11 @@ def word_columns_hint(exc, X):
             pass
     if not found:
         return ""
+    if at_predict:
+        # (Text in a column of numbers at fit: "could not convert string to
+        # float: 'n/a'", naming no column, where fit names it.)
+        return (f" (X's column(s) {_describe(X, found)} hold categories or strings, which "
+                "this expert cannot read as numbers: give it numbers there, as in fit)")
     return (f" (X's column(s) {_describe(X, found)} hold categories or strings, which this "
             "expert cannot read as numbers: the experts get X as it is, only a mixture's "
             "gate encodes them. Make the expert a Pipeline whose ColumnTransformer encodes "

@@ -153,3 +153,25 @@ def test_bic_tells_multigate_mixture_it_is_multi_task():
     with pytest.raises(TypeError, match=r"MultiGateMixtureOfExperts is a multi-task model: it "
                                         r"does not define a likelihood of y given X"):
         bic(model, X, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleRegressor([("a", Ridge()), ("b", Ridge(alpha=10.0))]),
+    lambda: MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(alpha=10.0))],
+                                      training="em", max_iter=2, random_state=0),
+], ids=["ensemble", "mixture"])
+def test_text_at_predict_in_a_column_of_numbers_names_the_column(make):
+    # Fit named the column; predict said only "could not convert string to
+    # float: 'n/a'", with 30 columns to search.
+    pd = pytest.importorskip("pandas")
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["age", "income"])
+    model = make().fit(frame, y)
+    frame = frame.astype({"income": object})
+    frame.loc[3, "income"] = "n/a"
+    with pytest.raises(ValueError, match=r"Expert 'a' \(Ridge\) failed in predict: could not "
+                                         r"convert string to float: 'n/a' \(X's column\(s\) "
+                                         r"'income' hold categories or strings, which this "
+                                         r"expert cannot read as numbers: give it numbers "
+                                         r"there, as in fit\)"):
+        model.predict(frame)
