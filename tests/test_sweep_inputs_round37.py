@@ -15,7 +15,11 @@ RandomState (clones reproduce) or a Generator (refused by name); the plotting
 displays, bic/aic/log_likelihood_scorer, select_n_experts' candidates,
 CrossFitAverage's weights and fits, AutoGateTransformer, compare's cv,
 scoring, pair, groups and n_jobs, RuleExpert with rules returning odd
-objects and odd params; the multi-task mixtures' y containers.
+objects and odd params; the multi-task mixtures' y containers; experts'
+predict_proba with too few columns, unnormalised, negative, NaN, float16 or
+a list; groups routed to a mixture's GroupKFold cv; MultiIndex, sparse-dtype
+and 5,000-character column names; a cv generator refitted (already named);
+MLPGate's and the gradient trainer's odd settings; HME branching values.
 
 Each test here failed before the fix it names.
 """
