@@ -292,7 +292,8 @@ class ComparisonResult:
 
     def _best(self, metric):
         # A NaN mean is never the best (max() kept a first NaN, marked '*').
-        means = {n: self.scores[n][metric].mean() for n in self.names}
+        with np.errstate(invalid="ignore"):   # (inf and -inf: nan, warned of by compare)
+            means = {n: self.scores[n][metric].mean() for n in self.names}
         means = {n: v for n, v in means.items() if not np.isnan(v)}
         if not means:
             return set()
@@ -1601,7 +1602,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                 # The table showed 'inf ± nan' (or '-inf'), and the only
                 # warning was numpy's "invalid value encountered in subtract".
                 values = "/".join(sorted({str(v) for v in scores[name][m][infinite]}))
-                mean = float(np.sum(scores[name][m])) / J   # (nan for inf and -inf)
+                with np.errstate(invalid="ignore"):   # (inf + -inf is nan, said here)
+                    mean = float(np.sum(scores[name][m])) / J
                 warnings.warn(f"{name} scored {values} on {int(infinite.sum())} of {J} "
                               f"splits by {m}; its mean is {mean} and its spread "
                               "undefined.", RuntimeWarning, stacklevel=2)

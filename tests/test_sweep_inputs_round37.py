@@ -179,3 +179,20 @@ def test_text_at_predict_in_a_column_of_numbers_names_the_column(make):
                                          r"expert cannot read as numbers: give it numbers "
                                          r"there, as in fit\)"):
         model.predict(frame)
+
+
+def test_compare_names_inf_and_minus_inf_without_numpy_warnings():
+    # A model scoring inf on one split and -inf on another: its mean is NaN;
+    # numpy's "invalid value encountered in reduce" came with the warning
+    # and again when the table was printed.
+    X, y = _data()
+    scores = iter([np.inf, -np.inf])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = compare({"r": Ridge()}, X, y, cv=KFold(2),
+                         scoring=lambda est, X, y: next(scores))
+        table = result.table()
+    assert [str(w.message) for w in caught] == [
+        "r scored -inf/inf on 2 of 2 splits by score; its mean is nan and its spread "
+        "undefined."]
+    assert "nan ± nan" in table
