@@ -1293,37 +1293,6 @@ def test_gate_inputs_spread_of_huge_outputs_without_numpy_overflow():
                                       np.std([-1.0, 1.0, 0.0]) * 1e300], rtol=1e-12)
 
 
-def test_feature_weighted_logistic_penalty_search_stops_two_past_its_best(monkeypatch):
-    # The search walks the penalties from the most regularised and stops two
-    # past its best: the lighter penalties take the solver longest (on
-    # lme4::VerbAgg half the mixture's fit). Its choice is the full path's.
-    from sklearn.linear_model import LogisticRegression as Logistic
-    from sklearn.model_selection import StratifiedKFold
-    from skmoe import _candidates
-    rng = np.random.RandomState(0)
-    n = 300
-    features = rng.normal(size=(n, 60))                  # noise: heavy penalties win
-    y = (features[:, 0] + 2 * rng.normal(size=n) > 0).astype(int)
-    w = np.ones(n)
-    full = np.zeros(len(_candidates.FW_CS))               # every penalty, every fold
-    for train, test in StratifiedKFold(3, shuffle=True, random_state=0).split(features, y):
-        model = Logistic(max_iter=300, warm_start=True)
-        for j, C in enumerate(_candidates.FW_CS):
-            model.set_params(C=C).fit(features[train], y[train])
-            full[j] -= np.log(model.predict_proba(features[test])[np.arange(len(test)),
-                                                                  y[test]]).sum()
-    best = int(np.argmin(full))
-    assert best + 2 < len(_candidates.FW_CS) - 1          # the path can stop early here
-    fitted = []
-    fit = Logistic.fit
-    monkeypatch.setattr(Logistic, "fit", lambda self, *a, **k: (fitted.append(self.C),
-                                                                 fit(self, *a, **k))[1])
-    C = _candidates.LinearHead._search_C(features, y, w)
-    assert C == _candidates.FW_CS[best]
-    assert sorted(set(fitted)) == list(_candidates.FW_CS[:best + 3])
-    assert len(fitted) == 3 * (best + 3)
-
-
 def test_classifier_without_the_best_expert_candidate_keeps_the_prior():
     # The ablation switch LEVERS['best_expert'] = False (bench_gate_levers.py's
     # "no best-expert candidate") failed every classifier fit with
