@@ -1,0 +1,198 @@
+"""The feature-weighted classification head's penalty search stopping at the
+first penalty past its best against stopping two past it (round 17's rule).
+
+Two modes (``benchmarks/results/fw_search_speed.md``):
+
+``paths``: fits the default mixture on the public suite's classification sets
+(``run_benchmarks.py``'s splits), keeps every search's inputs, and fits each
+search's full path (all 6 penalties, 3 folds) to compare the two rules' choices
+with the full path's::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_fw_search_speed.py paths --splits 2
+
+``timing``: on round 22's sets, per split, the fit seconds of Stacking and of
+the default mixture with each rule (interleaved, one process), their ratios,
+the test log-losses, and the search's choice against the full path's::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_fw_search_speed.py timing --splits 2 \\
+        ebmt2 trump_tweets anes_partytherms
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.model_selection import StratifiedKFold
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_accuracy_unseen_round22 as round22  # noqa: E402
+import run_benchmarks  # noqa: E402
+from run_benchmarks import _splits, build_method  # noqa: E402
+
+from skmoe import _candidates  # noqa: E402
+
+CURRENT = _candidates.LinearHead._search_C
+
+
+def full_path(features, y, sample_weight):
+    """The 3-fold log-loss of every penalty of ``FW_CS``, as the search fits them."""
+    counts = np.bincount(y)
+    n_folds = int(min(3, counts[counts > 0].min()))
+    folds = [(tr, te) for tr, te in StratifiedKFold(n_folds, shuffle=True, random_state=0)
+             .split(features, y) if len(np.unique(y[tr])) >= 2]
+    models = [LogisticRegression(max_iter=300, warm_start=True) for _ in folds]
+    scores = np.zeros(len(_candidates.FW_CS))
+    for j, C in enumerate(_candidates.FW_CS):
+        for (tr, te), model in zip(folds, models):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.set_params(C=C).fit(features[tr], y[tr], sample_weight=sample_weight[tr])
+            proba = np.full((len(te), counts.size), 1e-300)
+            proba[:, model.classes_] = model.predict_proba(features[te])
+            scores[j] -= sample_weight[te] @ np.log(np.maximum(
+                proba[np.arange(len(te)), y[te]], 1e-300))
+    return scores
+
+
+def stopped(scores, past):
+    """The rule's choice on a full path, and how many penalties it fits."""
+    seen = np.full(len(scores), np.inf)
+    for j, score in enumerate(scores):
+        seen[j] = score
+        if past == 2 and j >= 2 and seen[j] > seen[:j - 1].min() and \
+                seen[j - 1] > seen[:j - 1].min():
+            break
+        if past == 1 and j >= 1 and seen[j] > seen[:j].min():
+            break
+    return float(_candidates.FW_CS[_candidates._most_regularised_best(seen)]), j + 1
+
+
+def two_past_search(features, y, sample_weight):
+    """Round 17's search as it ran (its fits stop where its rule does)."""
+    FW_CS = _candidates.FW_CS
+    counts = np.bincount(y)
+    n_folds = int(min(3, counts[counts > 0].min()))
+    if n_folds < 2:
+        return 1.0
+    folds = [(tr, te) for tr, te in StratifiedKFold(n_folds, shuffle=True, random_state=0)
+             .split(features, y) if len(np.unique(y[tr])) >= 2]
+    models = [LogisticRegression(max_iter=300, warm_start=True) for _ in folds]
+    scores = np.full(len(FW_CS), np.inf)
+    for j, C in enumerate(FW_CS):
+        scores[j] = 0.0
+        for (tr, te), model in zip(folds, models):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.set_params(C=C).fit(features[tr], y[tr], sample_weight=sample_weight[tr])
+            proba = np.full((len(te), counts.size), 1e-300)
+            proba[:, model.classes_] = model.predict_proba(features[te])
+            scores[j] -= sample_weight[te] @ np.log(np.maximum(
+                proba[np.arange(len(te)), y[te]], 1e-300))
+        if j >= 2 and scores[j] > scores[:j - 1].min() and scores[j - 1] > scores[:j - 1].min():
+            break
+    return float(FW_CS[_candidates._most_regularised_best(scores)])
+
+
+def compare(searches):
+    """One line per captured search: the full path's choice and each rule's."""
+    for name, (features, y, w) in searches:
+        scores = full_path(features, y, w)
+        full = float(_candidates.FW_CS[_candidates._most_regularised_best(scores)])
+        (c2, n2), (c1, n1) = stopped(scores, 2), stopped(scores, 1)
+        print(f"{name}: {features.shape[0]} rows {features.shape[1]} columns "
+              f"{len(np.unique(y))} classes; full path C={full:g}; two past C={c2:g} "
+              f"({n2} penalties); first past C={c1:g} ({n1}); loss per row "
+              f"{np.round(scores / w.sum(), 4).tolist()}", flush=True)
+
+
+def capture(into, label):
+    def search(features, y, sample_weight):
+        into.append((label(), (features.copy(), y.copy(), sample_weight.copy())))
+        return CURRENT(features, y, sample_weight)
+    return staticmethod(search)
+
+
+def timed(search, seconds):
+    """``search``, its seconds added to ``seconds[0]``."""
+    def run(features, y, sample_weight):
+        start = time.perf_counter()
+        try:
+            return search(features, y, sample_weight)
+        finally:
+            seconds[0] += time.perf_counter() - start
+    return staticmethod(run)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["paths", "timing"])
+    parser.add_argument("sets", nargs="*")
+    parser.add_argument("--splits", type=int, default=2)
+    args = parser.parse_intermixed_args(argv)
+    warnings.simplefilter("ignore")
+    searches = []
+    if args.mode == "paths":
+        _candidates.LinearHead._search_C = capture(searches, lambda: f"search {len(searches)}")
+        run_benchmarks.main(["--splits", str(args.splits), "--methods", "moe", "--out",
+                             os.path.join("/tmp", "fw_search_speed_paths"), "--datasets",
+                             *(args.sets or ["iris", "wine", "breast_cancer", "digits", "mroz",
+                                             "spam7", "hmda", "college_distance", "default"])])
+        _candidates.LinearHead._search_C = CURRENT
+        compare(searches)
+        return
+    for name in args.sets:
+        task, X, y = round22.load(name)
+        ratios = {"before": [], "after": []}
+        cpu_ratios = {"before": [], "after": []}
+        for k, (train, test) in enumerate(_splits(task, X, y, 5, 0.25, 0)):
+            if k >= args.splits:
+                break
+            row = {}
+            # Alternating which rule goes first: the machine's load drifts.
+            for label in ("stacking",) + (("before", "after") if k % 2 == 0
+                                          else ("after", "before")):
+                seconds = [0.0]
+                _candidates.LinearHead._search_C = (
+                    timed(two_past_search, seconds) if label == "before" else
+                    timed(capture(searches, lambda: f"{name} split {k}").__func__, seconds)
+                    if label == "after" else CURRENT)
+                model = build_method("stacking" if label == "stacking" else "moe", task,
+                                     seed=0, lgbm_trees=300, n_jobs=1)
+                start, cpu = time.perf_counter(), time.process_time()
+                model.fit(X[train], y[train])
+                row[label] = time.perf_counter() - start
+                # CPU seconds too (one thread, one process): far less moved by
+                # other jobs on a shared machine than the wall clock.
+                row[label + " cpu"] = time.process_time() - cpu
+                row[label + " search"] = seconds[0]
+                row[label + " log-loss"] = log_loss(y[test], model.predict_proba(X[test]),
+                                                    labels=model.classes_)
+            _candidates.LinearHead._search_C = CURRENT
+            for label in ratios:
+                ratios[label].append(row[label] / row["stacking"])
+                cpu_ratios[label].append(row[label + " cpu"] / row["stacking cpu"])
+            print(f"{name} split {k}: fit Stacking {row['stacking']:.1f} s, mixture before "
+                  f"{row['before']:.1f} s ({ratios['before'][-1]:.2f}x), after "
+                  f"{row['after']:.1f} s ({ratios['after'][-1]:.2f}x); CPU Stacking "
+                  f"{row['stacking cpu']:.1f} s, before {row['before cpu']:.1f} s "
+                  f"({cpu_ratios['before'][-1]:.2f}x), after {row['after cpu']:.1f} s "
+                  f"({cpu_ratios['after'][-1]:.2f}x); penalty search before "
+                  f"{row['before search']:.1f} s, after {row['after search']:.1f} s; "
+                  f"test log-loss before "
+                  f"{row['before log-loss']!r} after {row['after log-loss']!r}", flush=True)
+        print(f"{name}: median ratio to Stacking before {statistics.median(ratios['before']):.2f}x"
+              f", after {statistics.median(ratios['after']):.2f}x; in CPU seconds before "
+              f"{statistics.median(cpu_ratios['before']):.2f}x, after "
+              f"{statistics.median(cpu_ratios['after']):.2f}x", flush=True)
+    compare(searches)
+
+
+if __name__ == "__main__":
+    main()
