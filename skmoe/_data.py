@@ -1726,6 +1726,11 @@ def standardisation(X, sample_weight=None):
     # feature predicted 1e13 for a y of order one, silently.
     constant = (low == high) & np.isfinite(low)
     mean[constant] = low[constant]
+    # And its scale is one: the spread around that rounded mean (2.8e-17 for
+    # a column of -0.132 in 40 rows) passed as a scale, so a value 1 away at
+    # predict became 4e16 standard deviations (a torch network trained on
+    # repeated rows predicted 3e14 for a y of order one).
+    scale[constant] = 1.0
     return np.nan_to_num(mean), np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
 
