@@ -16,6 +16,15 @@ the test log-losses, and the search's choice against the full path's::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_fw_search_speed.py timing --splits 2 \\
         ebmt2 trump_tweets anes_partytherms
+
+``unseen``: on sets of the unseen rounds (``roundN:set``), per split, the
+default mixture's fit with each search captured; each search's full path and
+both rules' choices, with the cross-validated loss per row at each choice; where
+a split's choices differ, the mixture refitted with round 17's rule and with the
+full path, and the test log-loss of each::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_fw_search_speed.py unseen --splits 2 \\
+        round10:HC round10:HELPrct round16:bacteria ...
 """
 
 import argparse
@@ -100,6 +109,67 @@ def two_past_search(features, y, sample_weight):
     return float(FW_CS[_candidates._most_regularised_best(scores)])
 
 
+def full_search(features, y, sample_weight):
+    """The full path's choice (all 6 penalties)."""
+    counts = np.bincount(y)
+    if int(min(3, counts[counts > 0].min())) < 2:
+        return 1.0
+    scores = full_path(features, y, sample_weight)
+    return float(_candidates.FW_CS[_candidates._most_regularised_best(scores)])
+
+
+def unseen(specs, n_splits):
+    """``unseen`` mode: see the module's docstring."""
+    import importlib
+    totals = {"searches": 0, "new = full": 0, "old = full": 0, "new = old": 0}
+    for spec in specs:
+        module, name = spec.split(":")
+        task, X, y = importlib.import_module(
+            f"bench_accuracy_unseen_{module}").load(name)
+        for k, (train, test) in enumerate(_splits(task, X, y, 5, 0.25, 0)):
+            if k >= n_splits:
+                break
+            losses, searches = {}, []
+            for label, search in (("new", None), ("old", two_past_search),
+                                  ("full", full_search)):
+                if label == "new":
+                    _candidates.LinearHead._search_C = capture(
+                        searches, lambda: f"search {len(searches)}")
+                else:
+                    _candidates.LinearHead._search_C = staticmethod(search)
+                model = build_method("moe", task, seed=k, lgbm_trees=300, n_jobs=1)
+                model.fit(X[train], y[train])
+                _candidates.LinearHead._search_C = CURRENT
+                losses[label] = log_loss(y[test], model.predict_proba(X[test]),
+                                         labels=model.classes_)
+                if label == "new":
+                    differ = False
+                    for tag, (features, yy, w) in searches:
+                        scores = full_path(features, yy, w)
+                        per_row = scores / w.sum()
+                        best = _candidates._most_regularised_best(scores)
+                        full = float(_candidates.FW_CS[best])
+                        (c2, n2), (c1, n1) = stopped(scores, 2), stopped(scores, 1)
+                        totals["searches"] += 1
+                        totals["new = full"] += c1 == full
+                        totals["old = full"] += c2 == full
+                        totals["new = old"] += c1 == c2
+                        differ |= not (c1 == c2 == full)
+                        at = {c: per_row[list(_candidates.FW_CS).index(c)]
+                              for c in (c1, c2, full)}
+                        print(f"{spec} split {k} {tag}: {features.shape[0]} rows "
+                              f"{features.shape[1]} columns {len(np.unique(yy))} classes; "
+                              f"new C={c1:g} ({n1} penalties, CV loss {at[c1]:.4f}); "
+                              f"old C={c2:g} ({n2}, {at[c2]:.4f}); full C={full:g} "
+                              f"({at[full]:.4f}); loss per row "
+                              f"{np.round(per_row, 4).tolist()}", flush=True)
+                    if not differ:
+                        break
+            print(f"{spec} split {k}: test log-loss "
+                  + ", ".join(f"{label} {v!r}" for label, v in losses.items()), flush=True)
+    print(totals, flush=True)
+
+
 def compare(searches):
     """One line per captured search: the full path's choice and each rule's."""
     for name, (features, y, w) in searches:
@@ -132,12 +202,15 @@ def timed(search, seconds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["paths", "timing"])
+    parser.add_argument("mode", choices=["paths", "timing", "unseen"])
     parser.add_argument("sets", nargs="*")
     parser.add_argument("--splits", type=int, default=2)
     args = parser.parse_intermixed_args(argv)
     warnings.simplefilter("ignore")
     searches = []
+    if args.mode == "unseen":
+        unseen(args.sets, args.splits)
+        return
     if args.mode == "paths":
         _candidates.LinearHead._search_C = capture(searches, lambda: f"search {len(searches)}")
         run_benchmarks.main(["--splits", str(args.splits), "--methods", "moe", "--out",
