@@ -35,10 +35,7 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
-from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_accuracy_unseen_round22 as round22  # noqa: E402
@@ -52,22 +49,7 @@ CURRENT = _candidates.LinearHead._search_C
 
 def full_path(features, y, sample_weight):
     """The 3-fold log-loss of every penalty of ``FW_CS``, as the search fits them."""
-    counts = np.bincount(y)
-    n_folds = int(min(3, counts[counts > 0].min()))
-    folds = [(tr, te) for tr, te in StratifiedKFold(n_folds, shuffle=True, random_state=0)
-             .split(features, y) if len(np.unique(y[tr])) >= 2]
-    models = [LogisticRegression(max_iter=300, warm_start=True) for _ in folds]
-    scores = np.zeros(len(_candidates.FW_CS))
-    for j, C in enumerate(_candidates.FW_CS):
-        for (tr, te), model in zip(folds, models):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model.set_params(C=C).fit(features[tr], y[tr], sample_weight=sample_weight[tr])
-            proba = np.full((len(te), counts.size), 1e-300)
-            proba[:, model.classes_] = model.predict_proba(features[te])
-            scores[j] -= sample_weight[te] @ np.log(np.maximum(
-                proba[np.arange(len(te)), y[te]], 1e-300))
-    return scores
+    return _candidates.penalty_path(features, y, sample_weight)
 
 
 def stopped(scores, past):
@@ -83,39 +65,23 @@ def stopped(scores, past):
     return float(_candidates.FW_CS[_candidates._most_regularised_best(seen)]), j + 1
 
 
+def _two_past_the_best(scores, j):
+    """Round 17's stop: two penalties past the best."""
+    return j >= 2 and scores[j] > scores[:j - 1].min() and scores[j - 1] > scores[:j - 1].min()
+
+
 def two_past_search(features, y, sample_weight):
     """Round 17's search as it ran (its fits stop where its rule does)."""
-    FW_CS = _candidates.FW_CS
-    counts = np.bincount(y)
-    n_folds = int(min(3, counts[counts > 0].min()))
-    if n_folds < 2:
-        return 1.0
-    folds = [(tr, te) for tr, te in StratifiedKFold(n_folds, shuffle=True, random_state=0)
-             .split(features, y) if len(np.unique(y[tr])) >= 2]
-    models = [LogisticRegression(max_iter=300, warm_start=True) for _ in folds]
-    scores = np.full(len(FW_CS), np.inf)
-    for j, C in enumerate(FW_CS):
-        scores[j] = 0.0
-        for (tr, te), model in zip(folds, models):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model.set_params(C=C).fit(features[tr], y[tr], sample_weight=sample_weight[tr])
-            proba = np.full((len(te), counts.size), 1e-300)
-            proba[:, model.classes_] = model.predict_proba(features[te])
-            scores[j] -= sample_weight[te] @ np.log(np.maximum(
-                proba[np.arange(len(te)), y[te]], 1e-300))
-        if j >= 2 and scores[j] > scores[:j - 1].min() and scores[j - 1] > scores[:j - 1].min():
-            break
-    return float(FW_CS[_candidates._most_regularised_best(scores)])
+    scores = _candidates.penalty_path(features, y, sample_weight, stop=_two_past_the_best)
+    return 1.0 if scores is None else float(
+        _candidates.FW_CS[_candidates._most_regularised_best(scores)])
 
 
 def full_search(features, y, sample_weight):
     """The full path's choice (all 6 penalties)."""
-    counts = np.bincount(y)
-    if int(min(3, counts[counts > 0].min())) < 2:
-        return 1.0
     scores = full_path(features, y, sample_weight)
-    return float(_candidates.FW_CS[_candidates._most_regularised_best(scores)])
+    return 1.0 if scores is None else float(
+        _candidates.FW_CS[_candidates._most_regularised_best(scores)])
 
 
 def unseen(specs, n_splits):

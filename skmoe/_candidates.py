@@ -456,46 +456,8 @@ class LinearHead:
     @staticmethod
     def _search_C(features, y, sample_weight):
         """The logistic penalty with the lowest 3-fold log-loss on these rows."""
-        from sklearn.linear_model import LogisticRegression
-        counts = np.bincount(y)
-        n_folds = int(min(3, counts[counts > 0].min()))
-        if n_folds < 2:
-            return 1.0
-        folds = [(train, test) for train, test in
-                 StratifiedKFold(n_folds, shuffle=True, random_state=0).split(features, y)
-                 if len(np.unique(y[train])) >= 2]
-        # Along the path, from the most regularised penalty, each fold's fit
-        # starting from its previous one's coefficients (warm_start): the
-        # same optima up to the solver's tolerance, and on iris a fifth less
-        # time (the search was a quarter of a small classification fit).
-        models = [LogisticRegression(max_iter=300, warm_start=True) for _ in folds]
-        scores = np.full(len(FW_CS), np.inf)
-        for j, C in enumerate(FW_CS):
-            scores[j] = 0.0
-            for (train, test), model in zip(folds, models):
-                with warnings.catch_warnings():
-                    # A grid point may stop short, as in fit: scikit-learn's
-                    # "lbfgs failed to converge" reached the user 21 times in
-                    # one cross-validated fit on modeldata::hpc_data (4 classes),
-                    # about a solver they did not choose and cannot tune.
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    model.set_params(C=C).fit(features[train], y[train],
-                                              sample_weight=sample_weight[train])
-                proba = np.full((len(test), counts.size), 1e-300)
-                proba[:, model.classes_] = model.predict_proba(features[test])
-                scores[j] -= sample_weight[test] @ np.log(np.maximum(
-                    proba[np.arange(len(test)), y[test]], 1e-300))
-            # The path stops at the first penalty worse than its best: the
-            # lighter ones take the solver longest (on lme4::VerbAgg, 240
-            # products of 3,750 rows, the search was half the mixture's fit),
-            # and a cross-validated loss over a penalty path rises once past
-            # its minimum. Stopping two past it (round 17) made the same
-            # choice on all 26 searches instrumented (the suite's sets and
-            # round 22's multiclass ones) but spent the path's costliest fits
-            # on a penalty never chosen (benchmarks/results/fw_search_speed.md).
-            if j >= 1 and scores[j] > scores[:j].min():
-                break
-        return float(FW_CS[_most_regularised_best(scores)])
+        scores = penalty_path(features, y, sample_weight, stop=first_past_the_best)
+        return 1.0 if scores is None else float(FW_CS[_most_regularised_best(scores)])
 
     @property
     def n_parameters(self):
@@ -624,6 +586,60 @@ def head_rows(n):
     if n <= HEAD_MAX_ROWS:
         return None
     return np.sort(np.random.RandomState(0).choice(n, HEAD_MAX_ROWS, replace=False))
+
+
+def first_past_the_best(scores, j):
+    """:func:`penalty_path`'s stop at the first penalty worse than its best.
+
+    The lighter penalties take the solver longest (on lme4::VerbAgg, 240
+    products of 3,750 rows, the search was half the mixture's fit), and a
+    cross-validated loss over a penalty path rises once past its minimum.
+    Stopping two past it (round 17) made the same choice on all 26 searches
+    instrumented (the suite's sets and round 22's multiclass ones) but spent
+    the path's costliest fits on a penalty never chosen
+    (benchmarks/results/fw_search_speed.md).
+    """
+    return j >= 1 and scores[j] > scores[:j].min()
+
+
+def penalty_path(features, y, sample_weight, stop=None):
+    """The 3-fold weighted log-loss of a logistic regression at each penalty
+    of ``FW_CS``, from the most regularised, until ``stop(scores, j)`` says
+    to stop after penalty ``j`` (the penalties not fitted stay inf); None
+    where a class has a single row (no stratified folds).
+    """
+    from sklearn.linear_model import LogisticRegression
+    counts = np.bincount(y)
+    n_folds = int(min(3, counts[counts > 0].min()))
+    if n_folds < 2:
+        return None
+    folds = [(train, test) for train, test in
+             StratifiedKFold(n_folds, shuffle=True, random_state=0).split(features, y)
+             if len(np.unique(y[train])) >= 2]
+    # Along the path, from the most regularised penalty, each fold's fit
+    # starting from its previous one's coefficients (warm_start): the same
+    # optima up to the solver's tolerance, and on iris a fifth less time (the
+    # search was a quarter of a small classification fit).
+    models = [LogisticRegression(max_iter=300, warm_start=True) for _ in folds]
+    scores = np.full(len(FW_CS), np.inf)
+    for j, C in enumerate(FW_CS):
+        scores[j] = 0.0
+        for (train, test), model in zip(folds, models):
+            with warnings.catch_warnings():
+                # A grid point may stop short, as in fit: scikit-learn's "lbfgs
+                # failed to converge" reached the user 21 times in one
+                # cross-validated fit on modeldata::hpc_data (4 classes), about
+                # a solver they did not choose and cannot tune.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.set_params(C=C).fit(features[train], y[train],
+                                          sample_weight=sample_weight[train])
+            proba = np.full((len(test), counts.size), 1e-300)
+            proba[:, model.classes_] = model.predict_proba(features[test])
+            scores[j] -= sample_weight[test] @ np.log(np.maximum(
+                proba[np.arange(len(test)), y[test]], 1e-300))
+        if stop is not None and stop(scores, j):
+            break
+    return scores
 
 
 def _most_regularised_best(errors):
