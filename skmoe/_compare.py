@@ -473,6 +473,11 @@ _TARGET_DOMAINS = {
 }
 
 
+def _metric_name(scorer):
+    """The name of the metric function a scikit-learn scorer calls, or None."""
+    return getattr(getattr(scorer, "_score_func", None), "__name__", None)
+
+
 def _refuse_targets_outside_the_metrics(y, scorers):
     """Before any fit: a target outside the domain of a scorer's metric.
 
@@ -482,7 +487,7 @@ def _refuse_targets_outside_the_metrics(y, scorers):
     when targets contain values less than or equal to -1".)
     """
     for key, scorer in scorers.items():
-        function = getattr(getattr(scorer, "_score_func", None), "__name__", None)
+        function = _metric_name(scorer)
         if function not in _TARGET_DOMAINS:
             continue
         inside, words, _ = _TARGET_DOMAINS[function]
@@ -933,7 +938,7 @@ def _predictions_outside_hint(step, scorers):
     scikit-learn's "cannot be used when targets contain values less than or
     equal to -1" read as a fault of the data.)"""
     key = step[len("score ("):-1] if step.startswith("score (") else None
-    function = getattr(getattr(scorers.get(key), "_score_func", None), "__name__", None)
+    function = _metric_name(scorers.get(key))
     if function not in _TARGET_DOMAINS:
         return ""
     return (f" (y is within the domain of {function}: it is this model's predictions that "
