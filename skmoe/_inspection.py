@@ -50,16 +50,16 @@ class ExpertOutputMixin:
 
     def _as_output(self, values, X):
         """``values`` (one column per expert) in the container ``set_output`` chose."""
-        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
+        if not self._pandas_output():
             return values
         import pandas as pd
-        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
         names = list(self.expert_names_)
-        if values.ndim == 2:
-            return pd.DataFrame(values, columns=names, index=index)
-        columns = pd.MultiIndex.from_product([names, list(self.classes_)],
-                                             names=["expert", "class"])
-        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
+        columns = names if values.ndim == 2 else pd.MultiIndex.from_product(
+            [names, list(self.classes_)], names=["expert", "class"])
+        return _frame(values, columns, X)
+
+    def _pandas_output(self):
+        return getattr(self, "_sklearn_output_config", {}).get("transform") == "pandas"
 
 
 class TaskGateOutputMixin(ExpertOutputMixin):
@@ -73,13 +73,20 @@ class TaskGateOutputMixin(ExpertOutputMixin):
         return list(self.expert_names_)
 
     def _gates_as_output(self, values, X):
-        if getattr(self, "_sklearn_output_config", {}).get("transform") != "pandas":
+        if not self._pandas_output():
             return values
         import pandas as pd
-        index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
         columns = pd.MultiIndex.from_product([range(values.shape[1]), self._gate_expert_names()],
                                              names=["task", "expert"])
-        return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
+        return _frame(values, columns, X)
+
+
+def _frame(values, columns, X):
+    """``values`` flattened to one row per sample, as a DataFrame of
+    ``columns`` with X's index where X is a DataFrame."""
+    import pandas as pd
+    index = X.index if hasattr(X, "columns") and hasattr(X, "index") else None
+    return pd.DataFrame(values.reshape(len(values), -1), columns=columns, index=index)
 
 
 class ExpertInspectionMixin(ExpertOutputMixin):
