@@ -35,7 +35,7 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
-                    n_samples, nonfinite_y_rows_named, nonfinite_y_where,
+                    listed_rows, n_samples, nonfinite_y_rows_named, nonfinite_y_where,
                     normalised_weights, own_frame, pandas_na_hint, read_only_view,
                     refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
@@ -1206,8 +1206,7 @@ def check_finite_target(y, who):
     if bad.size:
         # (The rows were not named: a user had to search y for them.)
         raise ValueError(f"y contains NaN, infinity or None ({bad.size} of its values) at "
-                         f"row(s) {', '.join(map(str, bad[:5].tolist()))}"
-                         f"{', ...' if bad.size > 5 else ''} (positions counted from 0); "
+                         f"row(s) {listed_rows(bad)} (positions counted from 0); "
                          f"{who} needs finite targets.")
 
 

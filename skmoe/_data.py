@@ -1524,6 +1524,12 @@ def nonfinite_y_rows_named(y):
                          "fill in their targets.") from error
 
 
+def listed_rows(rows, most=5):
+    """The first ``most`` row positions of ``rows``, as the messages list them:
+    "4, 7, 9, ..." (the dots where there are more)."""
+    return ", ".join(map(str, rows[:most].tolist())) + (", ..." if len(rows) > most else "")
+
+
 def nonfinite_y_where(bad):
     """Where the mask ``bad`` of y (1-D, or 2-D: the columns too) is true, in
     words: "2 value(s) of y, at row 4, row 7 (positions counted from 0)"

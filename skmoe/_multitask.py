@@ -21,8 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, refuse_time_target, rows_of_positive_weight,
                     scaled_r2_score, scoring_weights)
-from ._data import (FittedMarkerMixin, is_dataframe, keep_column_labels, mean_and_scale,
-                    refuse_duplicate_columns, refuse_misaligned_rows,
+from ._data import (FittedMarkerMixin, is_dataframe, keep_column_labels, listed_rows,
+                    mean_and_scale, refuse_duplicate_columns, refuse_misaligned_rows,
                     refuse_unreadable_tensor, validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
@@ -201,8 +201,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 # (The rows were not named: a user had to search the column.)
                 raise ValueError(f"y contains NaN in column {t} (task {t}, {kind}): "
                                  f"{missing.size} value(s), at row(s) "
-                                 f"{', '.join(map(str, missing[:5].tolist()))}"
-                                 f"{', ...' if missing.size > 5 else ''} (positions counted "
+                                 f"{listed_rows(missing)} (positions counted "
                                  "from 0); None and pd.NA count as missing too. Drop those "
                                  "rows or fill them in.")
             if kind == "regression":
