@@ -27,7 +27,8 @@ from ._crossfit import splits_of_rows
 from ._em import fit_em
 from ._gradient import fit_gradient
 from ._routing import is_dense
-from ._training import LEARNING_RATE, check_training_rows, n_validation_rows
+from ._training import (LEARNING_RATE, check_training_rows, is_default as _is_default,
+                        n_validation_rows, set_away_from_default as _set_away_from_default)
 from .experts import TORCH_FIT_OPTIONS, is_differentiable_expert
 from .gates import GATE_FIT_OPTIONS, MLPGate, _warn_unused_adam_options
 
@@ -243,13 +244,6 @@ TRAINER_OPTIONS = {option: tuple(name for name, trainer in TRAINERS.items()
                    for trainer in TRAINERS.values() for option in trainer.options}
 
 
-def _is_default(value, default):
-    try:
-        return value is default or bool(value == default)
-    except (TypeError, ValueError):  # e.g. an array compared with a number
-        return False
-
-
 def warn_ignored_options(estimator, training):
     """Warn about options set away from their default that ``training`` (the
     trainer :func:`resolve_training` picked) ignores.
@@ -333,11 +327,3 @@ def warn_ignored_options(estimator, training):
                     "n_iter_no_change, tol and device: set those on the mixture (the "
                     "expert's own are used with training='em').", UserWarning,
                     stacklevel=5)
-
-
-def _set_away_from_default(obj, names):
-    """``name=value`` of each parameter in ``names`` that ``obj`` has set away
-    from its class's default."""
-    defaults = {key: p.default for key, p in signature(type(obj).__init__).parameters.items()}
-    return [f"{key}={getattr(obj, key)!r}" for key in names
-            if not _is_default(getattr(obj, key), defaults[key])]

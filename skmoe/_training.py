@@ -317,3 +317,20 @@ def warn_unused_without_early_stopping(estimator, names, stacklevel):
                 f"{name}={value!r} has no effect with early_stopping={early_stopping!r}; "
                 "it is only used with early_stopping on.", UserWarning,
                 stacklevel=stacklevel + 1)
+
+
+def is_default(value, default):
+    """Whether a parameter's ``value`` is its ``default`` (False where they
+    cannot be compared, e.g. an array and a number)."""
+    try:
+        return value is default or bool(value == default)
+    except (TypeError, ValueError):
+        return False
+
+
+def set_away_from_default(obj, names):
+    """``name=value`` of each parameter in ``names`` that ``obj`` has set away
+    from its class's default."""
+    defaults = {key: p.default for key, p in signature(type(obj).__init__).parameters.items()}
+    return [f"{key}={getattr(obj, key)!r}" for key in names
+            if not is_default(getattr(obj, key), defaults[key])]

@@ -7,7 +7,6 @@ hyperparameters are ordinary parameters: ``gate__hidden_layer_sizes`` tunes in
 
 import numbers
 import warnings
-from inspect import signature
 
 import numpy as np
 import torch
@@ -20,7 +19,7 @@ from ._data import cast_numeric, is_dataframe, normalised_weights
 from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make_mlp
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
-                        diverged, lbfgs, minibatches)
+                        diverged, lbfgs, minibatches, set_away_from_default)
 from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
                            standardisation, standardise, to_numpy, to_tensor)
 
@@ -51,16 +50,7 @@ def _warn_unused_adam_options(gate, stacklevel):
     mixture); ``stacklevel`` points the warning at the caller of ``fit``."""
     if not isinstance(gate, MLPGate) or gate.solver != "lbfgs":
         return
-    defaults = {name: p.default for name, p in signature(type(gate).__init__).parameters.items()}
-    changed = []
-    for name in ADAM_OPTIONS:
-        value = getattr(gate, name)
-        try:
-            same = bool(value == defaults[name])
-        except (TypeError, ValueError):   # e.g. an array: not the default
-            same = False
-        if not same:
-            changed.append(f"{name}={value!r}")
+    changed = set_away_from_default(gate, ADAM_OPTIONS)
     if changed:
         warnings.warn(f"gate parameter(s) {', '.join(changed)} have no effect with "
                       "solver='lbfgs', which takes full-batch steps with a line search; "
