@@ -80,7 +80,13 @@ def device_standardisation(X_device, X, sample_weight=None):
     # Columns whose squares overflowed or underflowed: numpy's standardisation
     # of those columns, which measures them safely (and gives constant ones
     # scale one).
-    bad = np.flatnonzero(~np.isfinite(scale) | ~np.isfinite(mean) | (scale < TINY_SCALE))
+    # Constant columns too: the device's reductions need not be CPU torch's
+    # (whose Welford pass gives a constant exactly zero variance); a CUDA sum
+    # leaves the mean an ulp off and a spread of about 1e-17 as the scale, so
+    # a value 1 away at predict was 1e16 standard deviations.
+    low, high = (bound.cpu().numpy() for bound in torch.aminmax(X_device, dim=0))
+    bad = np.flatnonzero(~np.isfinite(scale) | ~np.isfinite(mean) | (scale < TINY_SCALE)
+                         | (low == high))
     if len(bad):
         mean[bad], scale[bad] = standardisation(X[:, bad])
     return mean, np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
