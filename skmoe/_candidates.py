@@ -909,6 +909,17 @@ def rival_wins(gate_loss, rival_loss, w):
     return beats_by_one_standard_error(rival_loss, gate_loss, w / w.sum())
 
 
+def rival_report(gate_loss, rival_loss, w):
+    """The losses that decided a rival check (``rival_loss_``): the weighted
+    mean per-row loss of the gate and of the rival on the rows scored, and
+    the standard error of their paired difference (the rival wins where
+    ``gate - rival`` exceeds it)."""
+    w = w / w.sum()
+    _, se = paired_gain(rival_loss, gate_loss, w)
+    return {"gate": float(w @ gate_loss), "rival": float(w @ rival_loss),
+            "standard_error": se}
+
+
 class CandidateBlend:
     """The final predictor: a convex blend of the mixture and stacking heads.
 
@@ -964,13 +975,20 @@ def candidate_loss(prediction, y, regression):
     return -np.log(np.maximum(prediction[np.arange(len(y)), y], 1e-300))
 
 
-def beats_by_one_standard_error(rows, base, w):
-    """Whether per-row losses ``rows`` beat ``base`` by more than one standard
-    error of the paired difference (``w`` normalised weights)."""
+def paired_gain(rows, base, w):
+    """The weighted mean of ``base - rows`` (per-row losses, paired) and its
+    standard error (``w`` normalised weights)."""
     gain = base - rows
     mean = float(w @ gain)
     n_eff = 1.0 / float(w @ w)       # Kish's effective sample size
     se = math.sqrt(max(float(w @ (gain - mean) ** 2), 0.0) / max(n_eff - 1.0, 1.0))
+    return mean, se
+
+
+def beats_by_one_standard_error(rows, base, w):
+    """Whether per-row losses ``rows`` beat ``base`` by more than one standard
+    error of the paired difference (``w`` normalised weights)."""
+    mean, se = paired_gain(rows, base, w)
     return mean > se
 
 

@@ -61,7 +61,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._base import gathered_jobs
-from ._candidates import rival_routing, rival_wins, routed_task_loss
+from ._candidates import rival_report, rival_routing, rival_wins, routed_task_loss
 from ._data import kmeans_space, unequal_weights
 from ._likelihood import (categorical_log_likelihood, floored_renormalised,
                           log_proba_at_labels, logsumexp_rows, mix_probabilities)
@@ -558,8 +558,10 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     bar.close()
     best = kept
     checked = rival_check and problem is best.problem is start_problem
+    rival_loss = None
     if checked:
-        rival = _rival_if_better(problem, best, start_outputs, folds, options, generator)
+        rival, rival_loss = _rival_if_better(problem, best, start_outputs, folds, options,
+                                             generator)
         if rival is not None:
             # Every expert fitted on all rows: the rival's experts.
             experts = problem.refit(np.ones((len(w), problem.n_experts)), parallel, seed)
@@ -571,7 +573,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                          variances=variances, history=history, n_iter=iteration,
                          converged=converged, log_likelihood=log_likelihood,
                          per_sample=rival.scored_per_sample,
-                         responsibilities=rival.responsibilities, rival=True)
+                         responsibilities=rival.responsibilities, rival=True,
+                         rival_loss=rival_loss)
     problem = best.problem
     if exact:
         experts, gate = best.models, best.gate
@@ -596,7 +599,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                  variances=variances, history=history, n_iter=iteration,
                  converged=converged, log_likelihood=log_likelihood,
                  per_sample=best.scored_per_sample, responsibilities=best.R_used,
-                 rival=False if checked else None)
+                 rival=False if checked else None, rival_loss=rival_loss)
 
 
 def _rival_if_better(problem, best, start_outputs, folds, options, generator):
@@ -613,8 +616,10 @@ def _rival_if_better(problem, best, start_outputs, folds, options, generator):
     before: top-1 EM scored 0.98 log-loss on ``mroz``, far behind the best
     expert alone (0.61).
 
-    Returns a Bunch (``proba``: the constant gate's weights, ``variances``,
-    ``log_likelihood`` and ``responsibilities`` of the routed rival) or None.
+    Returns ``(rival, report)``: a Bunch (``proba``: the constant gate's
+    weights, ``variances``, ``log_likelihood`` and ``responsibilities`` of
+    the routed rival) or None, and the losses that decided
+    (:func:`~skmoe._candidates.rival_report`: ``rival_loss_``).
     """
     regression = not problem.is_classifier
     y = problem.y_standardised if regression else problem.y
@@ -627,8 +632,9 @@ def _rival_if_better(problem, best, start_outputs, folds, options, generator):
         rival_loss[test] = routed_task_loss(np.log(fold_proba), start_outputs[test], y[test],
                                             k, regression)
     em_loss = routed_task_loss(best.logits, best.outputs, y, k, regression)
+    report = rival_report(em_loss, rival_loss, w)
     if not rival_wins(em_loss, rival_loss, w):
-        return None
+        return None, report
     proba = rival_routing(picked, y, w, regression, k)
     constant = np.tile(np.log(proba), (len(y), 1))
     routed = route_numpy(constant, k)
@@ -637,7 +643,7 @@ def _rival_if_better(problem, best, start_outputs, folds, options, generator):
     R, per_sample = e_step(problem, constant, None, log_lik, options, generator)
     return Bunch(proba=proba, variances=variances, responsibilities=R, per_sample=per_sample,
                  scored_per_sample=scored_per_sample(problem, constant, start_outputs, options),
-                 log_likelihood=float(np.average(per_sample, weights=w)))
+                 log_likelihood=float(np.average(per_sample, weights=w))), report
 
 
 def _start(problem, gate_template, cv, rng):

@@ -37,7 +37,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_feature_names
 
-from ._candidates import picked_log_likelihood, rival_routing, rival_wins, routed_task_loss
+from ._candidates import (picked_log_likelihood, rival_report, rival_routing, rival_wins,
+                          routed_task_loss)
 from ._data import dense_numeric
 from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evaluate,
                      mixture_loss)
@@ -285,12 +286,13 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
                 and (not differentiable or routing.top_k == 1)):
             outputs = (fixed_out if not differentiable else _forward(
                 model, data, torch.arange(len(problem.y), device=data.y.device))[1])
-            rival = _rival_if_better(problem, gate, outputs, train.cpu().numpy(),
-                                     val.cpu().numpy(), routing.top_k, among=fixed)
+            rival, rival_loss = _rival_if_better(problem, gate, outputs, train.cpu().numpy(),
+                                                 val.cpu().numpy(), routing.top_k, among=fixed)
         else:
-            rival = None    # (no rival check: rival_selected_ is None)
+            rival = rival_loss = None    # (no rival check: rival_selected_ is None)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
-                 converged=converged, score=stopping.best, rival=rival)
+                 converged=converged, score=stopping.best, rival=rival,
+                 rival_loss=rival_loss)
 
 
 def _forward(model, data, index):
@@ -332,7 +334,10 @@ def _scored_per_sample(problem, log_g, out, fixed, below_floor, routing):
 
 
 def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
-    """Set ``gate`` to its rival's constant routing if that beats it (then True).
+    """Set ``gate`` to its rival's constant routing if that beats it: ``(True,
+    report)``, else ``(False, report)``; ``report`` (``rival_loss_``): the
+    losses that decided (:func:`~skmoe._candidates.rival_report` on the
+    validation rows, and the weighted mean losses on every row).
 
     A top-k gate learns from the dense mixture's loss, straight through
     (:func:`~skmoe._routing.straight_through`), and the top-k of a gate that
@@ -367,10 +372,13 @@ def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
     # favours it: a gate that is not better there is not better.
     not_better_in_sample = TOPK_RIVAL_ALL_ROWS and (np.average(gate_loss, weights=w)
                                                     >= np.average(rival_loss, weights=w))
+    report = rival_report(gate_loss[val], rival_loss[val], w[val])
+    report.update(gate_every_row=float(np.average(gate_loss, weights=w)),
+                  rival_every_row=float(np.average(rival_loss, weights=w)))
     if not_better_in_sample or rival_wins(gate_loss[val], rival_loss[val], w[val]):
         gate.fit_constant(proba)
-        return True
-    return False
+        return True, report
+    return False, report
 
 
 def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_iter,
@@ -534,4 +542,4 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
                  n_iter=best.n_iter, converged=best.converged,
                  log_likelihood=log_likelihood, per_sample=per_sample,
-                 expert_share=expert_share, rival=best.rival)
+                 expert_share=expert_share, rival=best.rival, rival_loss=best.rival_loss)

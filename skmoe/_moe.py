@@ -187,6 +187,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         self.out_of_fold_loss_ = getattr(result, "out_of_fold_loss", None)
         self.candidate_weights_ = getattr(result, "candidate_weights", None)
         self.rival_selected_ = getattr(result, "rival", None)
+        self.rival_loss_ = getattr(result, "rival_loss", None)
         self.combiner_ = getattr(result, "combiner", None)
         if self._is_classifier:
             self.class_prior_ = class_prior(y, sample_weight, n_classes)
@@ -667,6 +668,16 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         because the rival beat it (see ``top_k``). Then ``predict_gate`` gives
         the rival's constant weights on every row, and ``history_``,
         ``n_iter_`` and ``converged_`` describe the discarded training run.
+    rival_loss_ : dict or None
+        Where a rival check ran (``rival_selected_`` not None), the losses
+        that decided it (standardised squared error, or log-loss, of the
+        routed prediction): ``'gate'`` and ``'rival'``, their weighted means
+        on the rows scored, and ``'standard_error'`` of the paired
+        difference; the rival replaces the gate where ``gate - rival``
+        exceeds it. EM scores every row (held-out: cross-fitted outputs and
+        gate logits); gradient training the validation rows, and adds
+        ``'gate_every_row'`` and ``'rival_every_row'``: the rival also
+        replaces a gate that is no better on every row.
     training_ : {'gradient', 'em'}
         The trainer that ran (``training``, with 'auto' resolved).
     n_iter_ : int
@@ -834,7 +845,8 @@ collapse_action
         share 0.47, 0.44; ``benchmarks/results/class_prior_variants.md``).
     experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
     log_likelihood_, blend_weights_, gate_selected_, out_of_fold_loss_,
-    candidate_weights_, combiner_, gate_inputs_, rival_selected_, training_, n_iter_,
+    candidate_weights_, combiner_, gate_inputs_, rival_selected_, rival_loss_, training_,
+    n_iter_,
     converged_, n_features_in_, feature_names_in_
         As in :class:`MixtureOfExpertsRegressor`.
 
