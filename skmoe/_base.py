@@ -612,7 +612,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             # Pipeline (without TransformerMixin: "has no attribute 'fit_transform'").
             _transform_read_only(self.gate_transformer_, "fit", X, y)
             Z = _transform_read_only(self.gate_transformer_, "transform", X)
-        Z = gate_matrix(Z, n_samples(X), self.gate_transformer_)
+        Z = gate_matrix(Z, n_samples(X), self.gate_transformer_,
+                        allow_nan=self._experts_allow_nan())
         self._n_gate_columns = Z.shape[1]
         return Z
 
@@ -622,7 +623,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         if transformer is None:  # fitted before gate_transformer existed
             return np.asarray(X, dtype=np.float64)
         return gate_matrix(warned_once(_transform_read_only, transformer, "transform", X),
-                           n_samples(X), transformer, getattr(self, "_n_gate_columns", None))
+                           n_samples(X), transformer, getattr(self, "_n_gate_columns", None),
+                           allow_nan=self._experts_allow_nan())
 
     def _y_not_numeric(self, exc):
         """The error for a regressor's y that is no number (``exc``: the cast's)."""

@@ -1448,9 +1448,15 @@ def warned_once(call, *args):
         return call(*args)
 
 
-def gate_matrix(Z, n_rows, transformer, n_columns=None):
+def gate_matrix(Z, n_rows, transformer, n_columns=None, allow_nan=True):
     """Check and return the gate's view: dense float64, (n_rows, d), no infinity;
-    ``n_columns``: the d of the view at fit, for the view at prediction."""
+    ``n_columns``: the d of the view at fit, for the view at prediction.
+
+    A user's transformer may return NaN (which the gate imputes) only where
+    ``allow_nan`` (every expert takes NaN in X, so X may hold it), and at fit
+    no column that is NaN in every row (nothing to learn, imputed to a
+    constant): a transformer failing on its rows returned NaN, and the gate
+    imputed it without a word."""
     name = type(transformer).__name__
     if sparse.issparse(Z):
         Z = Z.toarray()
@@ -1485,9 +1491,30 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None):
                          f"this X but {n_columns} at fit; the gate needs the columns it "
                          "was trained on.")
     if np.isinf(Z).any():
-        raise ValueError(f"gate_transformer ({name}) returned infinity; the gate needs "
-                         "finite numbers (NaN is imputed by the gate).")
+        raise ValueError(f"gate_transformer ({name}) returned infinity "
+                         f"{_where_in_view(np.isinf(Z))}; the gate needs finite numbers.")
+    if isinstance(transformer, AutoGateTransformer):
+        return Z        # (its NaN are X's, which the checks of X allowed)
+    missing = np.isnan(Z)
+    if missing.any() and not allow_nan:
+        raise ValueError(f"gate_transformer ({name}) returned NaN {_where_in_view(missing)}; "
+                         "the gate imputes missing values only where every expert takes "
+                         "NaN in X, and these do not: make the transformer return numbers "
+                         "for every row (e.g. end it in a SimpleImputer).")
+    if n_columns is None and n_rows > 1 and missing.all(axis=0).any():
+        empty = np.flatnonzero(missing.all(axis=0))
+        raise ValueError(f"gate_transformer ({name}) returned NaN in every row of column(s) "
+                         f"{listed_rows(empty)} (of {Z.shape[1]}): the gate learns nothing "
+                         "from such a column; check the transformer.")
     return Z
+
+
+def _where_in_view(mask):
+    """Where ``mask`` (the gate's view) is true, in words: "in 3 row(s) (rows 0,
+    4, 9), column(s) 1" (positions counted from 0)."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return (f"in {len(rows)} row(s) (rows {listed_rows(rows)}), column(s) "
+            f"{listed_rows(columns)} of its output (positions counted from 0)")
 
 
 def _nonfinite_mask(y):

@@ -401,7 +401,10 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         anything else is an error that asks for a ``gate_transformer``. A
         transformer is cloned and fitted in ``fit`` (``gate_transformer_``).
         The gate standardises its inputs and imputes missing values with
-        their training mean. See :ref:`raw-data`.
+        their training mean. A transformer's output may hold NaN only where
+        every expert takes NaN in X, and no column of NaN in every row at
+        fit; infinity never (each refused at fit and predict, naming the rows
+        and columns). See :ref:`raw-data`.
     training : {'auto', 'gradient', 'em'}, default='auto'
         'auto': 'em' for copies of one estimator that is not a torch MLP
         (``n_experts`` of it, or a list of experts of one type with the

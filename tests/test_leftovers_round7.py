@@ -55,3 +55,74 @@ def test_rival_loss_is_none_where_no_rival_check_ran():
         [("lin", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))],
         max_epochs=5, random_state=0), X, y)
     assert moe.rival_selected_ is None and moe.rival_loss_ is None
+
+
+# -- 2. a gate_transformer that returns NaN or infinity ------------------------
+def _nan_rows(X):
+    Z = np.array(X, dtype=float)
+    Z[Z[:, 0] > 2.0, 1] = np.nan     # rows of large x0: NaN in the second column
+    return Z
+
+
+def _nan_column(X):
+    Z = np.array(X, dtype=float)
+    Z[:, 2] = np.nan
+    return Z
+
+
+def _inf_rows(X):
+    Z = np.array(X, dtype=float)
+    Z[[3, 7], 0] = np.inf
+    return Z
+
+
+def _mixture(transform, experts=None):
+    from sklearn.preprocessing import FunctionTransformer
+    experts = experts or [("lin", LinearRegression()), ("dummy", DummyRegressor())]
+    return MixtureOfExpertsRegressor(experts, gate_transformer=FunctionTransformer(transform),
+                                     training="em", gate=FAST_GATE, max_iter=2,
+                                     random_state=0)
+
+
+def test_nan_from_the_gate_transformer_is_refused_at_fit_where_the_experts_take_none():
+    # The gate imputed it silently, although these experts take no NaN in X.
+    X, y = _regression(n=80)
+    rows = np.flatnonzero(X[:, 0] > 2.0)
+    assert 0 < len(rows) <= 5
+    with pytest.raises(ValueError, match=re.escape(
+            f"gate_transformer (FunctionTransformer) returned NaN in {len(rows)} row(s) "
+            f"(rows {', '.join(map(str, rows))}), column(s) 1 of its output")):
+        _fit_quietly(_mixture(_nan_rows), X, y)
+
+
+def test_nan_from_the_gate_transformer_is_refused_at_predict_too():
+    X, y = _regression(n=80)
+    X_fit = X[X[:, 0] <= 2.0]
+    moe = _fit_quietly(_mixture(_nan_rows), X_fit, X_fit[:, 0])
+    X_new = np.array([[0.0, 0.0, 0.0], [2.5, 0.0, 0.0]])
+    with pytest.raises(ValueError, match=re.escape(
+            "returned NaN in 1 row(s) (rows 1), column(s) 1")):
+        moe.predict(X_new)
+    moe.predict(X_new[:1])          # a row without NaN still predicts
+
+
+def test_a_gate_transformer_column_of_nan_only_is_refused_even_where_nan_is_allowed():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    X, y = _regression(n=80)
+    experts = [("hgb", HistGradientBoostingRegressor(max_iter=5)),
+               ("hgb2", HistGradientBoostingRegressor(max_iter=2))]
+    moe = _mixture(_nan_column, experts)
+    assert moe._experts_allow_nan()
+    with pytest.raises(ValueError, match=re.escape(
+            "gate_transformer (FunctionTransformer) returned NaN in every row of "
+            "column(s) 2 (of 3)")):
+        _fit_quietly(moe, X, y)
+    # NaN in some rows is the gate's to impute where the experts take NaN.
+    _fit_quietly(_mixture(_nan_rows, experts), X, y).predict(X)
+
+
+def test_infinity_from_the_gate_transformer_names_its_rows_and_columns():
+    X, y = _regression(n=80)
+    with pytest.raises(ValueError, match=re.escape(
+            "returned infinity in 2 row(s) (rows 3, 7), column(s) 0 of its output")):
+        _fit_quietly(_mixture(_inf_rows), X, y)
