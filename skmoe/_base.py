@@ -40,8 +40,8 @@ from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts,
                     refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
                     refuse_unreadable_tensor,
-                    resolve_gate_transformer, take_rows, time_columns_hint, unequal_weights,
-                    warned_once, word_columns_hint)
+                    resolve_gate_transformer, sequence_cells_hint, take_rows,
+                    time_columns_hint, unequal_weights, warned_once, word_columns_hint)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -1704,7 +1704,7 @@ def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
         f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
         f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"
         f"{missing_column_hint(X)}{time_columns_hint(exc, X)}{word_columns_hint(exc, X)}"
-        f"{pandas_na_hint(exc, X)}"))
+        f"{pandas_na_hint(exc, X)}{sequence_cells_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

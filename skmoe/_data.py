@@ -420,6 +420,38 @@ def missing_column_hint(X):
             "that does not say so; drop the column)")
 
 
+def sequence_cells_hint(exc, X):
+    """A hint for an expert that failed on a list, tuple, array, set or dict
+    stored in a cell of X: numpy's "setting an array element with a
+    sequence" named no column. "" unless the error says so and X (a
+    DataFrame: its columns by name; an array of objects: by position) has
+    such cells. Only on the error path.
+    """
+    if "sequence" not in str(exc) or sparse.issparse(X):
+        return ""
+
+    def holds_sequences(values):
+        return any(isinstance(v, (list, tuple, np.ndarray, set, dict)) for v in values)
+    try:
+        if is_dataframe(X):
+            found = [j for j in range(X.shape[1]) if X.iloc[:, j].dtype == object
+                     and holds_sequences(X.iloc[:, j])]
+            shown = _describe(X, found)
+        else:
+            values = np.asarray(X, dtype=object)
+            if values.ndim != 2:
+                return ""
+            found = [j for j in range(values.shape[1]) if holds_sequences(values[:, j])]
+            shown = listed_rows(np.asarray(found, dtype=np.int64), 10)
+    except (TypeError, ValueError):
+        return ""
+    if not found:
+        return ""
+    return (f" (X's column(s) {shown} hold lists or arrays in their cells, where "
+            "the experts need one number per cell: spread them over columns of their own, "
+            "or drop them)")
+
+
 def time_columns_hint(exc, X):
     """A hint for an expert that failed on a DataFrame's date or time-span columns.
 

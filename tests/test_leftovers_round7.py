@@ -126,3 +126,39 @@ def test_infinity_from_the_gate_transformer_names_its_rows_and_columns():
     with pytest.raises(ValueError, match=re.escape(
             "returned infinity in 2 row(s) (rows 3, 7), column(s) 0 of its output")):
         _fit_quietly(_mixture(_inf_rows), X, y)
+
+
+# -- 4. a list in a cell of X ---------------------------------------------------
+def _frame_with_a_list():
+    import pandas as pd
+    X = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0)})
+    X["b"] = X["b"].astype(object)
+    X.at[3, "b"] = [1.0, 2.0]
+    return X
+
+
+@pytest.mark.parametrize("as_frame", [True, False])
+def test_the_ensembles_name_the_column_of_a_list_in_a_cell_of_x(as_frame):
+    # "Expert 'lin' (LinearRegression) failed to fit: setting an array element
+    # with a sequence." named the expert, not the column.
+    from skmoe import EnsembleRegressor
+    X = _frame_with_a_list()
+    X = X if as_frame else X.to_numpy()
+    ens = EnsembleRegressor([("lin", LinearRegression()), ("tree", DecisionTreeRegressor())])
+    column = "'b'" if as_frame else "1"
+    with pytest.raises(ValueError, match=re.escape(
+            f"Expert 'lin' (LinearRegression) failed to fit: setting an array element with "
+            f"a sequence. (X's column(s) {column} hold lists or arrays in their cells")):
+        ens.fit(X, np.arange(20.0))
+
+
+def test_the_ensembles_name_the_column_of_a_list_in_a_cell_at_predict():
+    from skmoe import EnsembleRegressor
+    X = _frame_with_a_list()
+    clean = X.assign(b=1.0)
+    ens = EnsembleRegressor([("lin", LinearRegression()), ("tree", DecisionTreeRegressor())])
+    ens.fit(clean, np.arange(20.0))
+    with pytest.raises(ValueError, match=re.escape(
+            "failed in predict: setting an array element with a sequence. (X's column(s) "
+            "'b' hold lists")):
+        ens.predict(X)
