@@ -258,6 +258,41 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
             return _folds_the_data_allow(trainer.auto_cv, y, self._is_classifier)
         return None
 
+    def _warn_collapse_threshold(self, n_experts):
+        """Warn of a ``collapse_threshold`` that flags an expert whatever the fit.
+
+        The shares sum to 1, so the smallest is at most 1/n for n experts:
+        at or above it some expert "collapsed" at every iteration. With
+        ``collapse_action='drop'`` the pool shrinks as experts go, down to
+        ``max(2, top_k)``, and 1/n grows: a threshold at or above 1/n_experts
+        drops experts whatever the fit only until fewer than 1/threshold are
+        left (it was warned of as flagging one at every iteration), and one
+        flags an expert at every iteration only at or above 1/max(2, top_k).
+        """
+        threshold, drop = self.collapse_threshold, self.collapse_action == "drop"
+        smallest = min(n_experts, max(2, self.top_k or 1)) if drop else n_experts
+        if threshold >= 1 / smallest:
+            pool = (f"the smallest pool collapse_action='drop' keeps (max(2, top_k) = "
+                    f"{smallest})" if drop else "n_experts")
+            message = (
+                f"collapse_threshold={threshold!r} is at or above 1/{pool} "
+                f"(1/{smallest} = {1 / smallest:.4g}): the experts' shares sum to 1, so at "
+                f"every iteration where they are not all equal some expert is below it and "
+                f"flagged as collapsed, whatever the fit; use a threshold below "
+                f"{1 / smallest:.4g}.")
+        elif drop and threshold >= 1 / n_experts:
+            left = int(np.ceil(1 / threshold)) - 1
+            message = (
+                f"collapse_threshold={threshold!r} is at or above 1/n_experts "
+                f"(1/{n_experts} = {1 / n_experts:.4g}): the experts' shares sum to 1, so "
+                f"collapse_action='drop' drops experts whatever the fit until at most "
+                f"{left} are left (fewer than 1/{threshold!r}); use a threshold below "
+                f"{1 / n_experts:.4g} to drop only experts that collapse.")
+        else:
+            return
+        # At the caller of fit, as warn_ignored_options.
+        warnings.warn(message, UserWarning, stacklevel=6)
+
     def _routing_options(self, n_experts):
         """Check the routing parameters against the pool; bundle them."""
         if self.top_k is not None and self.top_k > n_experts:
@@ -275,17 +310,8 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                              "expert after a row's first at random; top_k=1 routes a row "
                              "to its first alone); set top_k >= 2 or leave random_routing "
                              "off.")
-        if (self.training_ == "em" and self.collapse_threshold is not None
-                and self.collapse_threshold >= 1 / n_experts):
-            # The shares sum to 1, so the smallest is at most 1/n_experts: some
-            # expert "collapsed" at every iteration, whatever the fit.
-            warnings.warn(
-                f"collapse_threshold={self.collapse_threshold!r} is at or above "
-                f"1/n_experts (1/{n_experts} = {1 / n_experts:.4g}): the experts' shares "
-                f"sum to 1, so at every iteration where they are not all equal some "
-                f"expert is below it and flagged as collapsed, whatever the fit; use a "
-                f"threshold below {1 / n_experts:.4g}.",
-                UserWarning, stacklevel=5)  # at the caller of fit, as warn_ignored_options
+        if self.training_ == "em" and self.collapse_threshold is not None:
+            self._warn_collapse_threshold(n_experts)
         return RoutingOptions(
             top_k=self.top_k, noisy_gating=self.noisy_gating,
             random_routing=self.random_routing, capacity_factor=self.capacity_factor,
@@ -568,7 +594,11 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         :class:`~skmoe.ExpertCollapseWarning`, an event in ``history_`` and
         ``collapse_action``. None turns the check off. The shares sum to 1,
         so at or above ``1 / n_experts`` some expert is below it at nearly
-        every iteration: fit warns of such a threshold.
+        every iteration: fit warns of such a threshold. With
+        ``collapse_action='drop'`` such a threshold drops experts, whatever
+        the fit, until fewer than ``1 / collapse_threshold`` are left (fit
+        warns of that), and flags one at every iteration only at or above
+        ``1 / max(2, top_k)``.
     collapse_patience : int, default=3
         Consecutive iterations below the threshold before acting.
     collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'

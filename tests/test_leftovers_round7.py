@@ -162,3 +162,55 @@ def test_the_ensembles_name_the_column_of_a_list_in_a_cell_at_predict():
             "failed in predict: setting an array element with a sequence. (X's column(s) "
             "'b' hold lists")):
         ens.predict(X)
+
+
+# -- 5. collapse_threshold under collapse_action='drop' ------------------------
+def _five_experts():
+    return [("lin", LinearRegression()), ("t1", DecisionTreeRegressor(max_depth=2)),
+            ("d1", DummyRegressor()), ("d2", DummyRegressor(strategy="median")),
+            ("t2", DecisionTreeRegressor(max_depth=1))]
+
+
+def _regimes(n=200):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, np.where(X[:, 1] > 0, 3 * X[:, 0], -2 * X[:, 0]) + 0.1 * rng.normal(size=n)
+
+
+def test_drop_with_a_threshold_above_one_over_n_experts_is_warned_of_as_a_pruning():
+    # 0.3 >= 1/5 was warned of as flagging an expert "at every iteration,
+    # whatever the fit"; but 'drop' shrinks the pool, and 1/n grows with it:
+    # past two drops 0.3 < 1/2 and the fit went on, flagging nothing.
+    X, y = _regimes()
+    with pytest.warns(UserWarning, match=re.escape(
+            "collapse_threshold=0.3 is at or above 1/n_experts (1/5 = 0.2): the experts' "
+            "shares sum to 1, so collapse_action='drop' drops experts whatever the fit "
+            "until at most 3 are left")) as record:
+        moe = MixtureOfExpertsRegressor(
+            _five_experts(), training="em", gate=FAST_GATE, max_iter=6,
+            collapse_threshold=0.3, collapse_patience=1, collapse_action="drop",
+            random_state=0).fit(X, y)
+    ours = [w for w in record if "collapse_threshold=0.3" in str(w.message)]
+    assert len(ours) == 1 and ours[0].filename == __file__   # at the caller of fit
+    assert "every iteration" not in str(ours[0].message)
+    assert 2 <= len(moe.experts_) <= 3
+
+
+def test_drop_with_a_threshold_the_smallest_pool_cannot_stay_above_says_so():
+    # The pool never shrinks below max(2, top_k): at or above 1/2 an expert of
+    # the last two is flagged at every iteration.
+    X, y = _regimes()
+    with pytest.warns(UserWarning, match=re.escape(
+            "collapse_threshold=0.5 is at or above 1/the smallest pool "
+            "collapse_action='drop' keeps (max(2, top_k) = 2) (1/2 = 0.5)")):
+        _fit_quietly_but(MixtureOfExpertsRegressor(
+            _five_experts(), training="em", gate=FAST_GATE, max_iter=2,
+            collapse_threshold=0.5, collapse_action="drop", random_state=0), X, y)
+
+
+def _fit_quietly_but(model, X, y):
+    # Only the threshold's own warning is looked at.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Expert\\(s\\)")
+        warnings.filterwarnings("ignore", category=UserWarning, message="(?!collapse)")
+        return model.fit(X, y)
