@@ -464,9 +464,16 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to every expert (each must accept it) and, for
-            ``'greedy'``, weights the rows of the selection loss; there
-            rows of zero weight are left out before the folds are made.
+            Passed to every expert (each must accept it) as given, so that
+            integer weights are repetitions of rows (as scikit-learn's
+            estimators take them; a mixture rescales them to mean one): their
+            scale matters to a regularised expert (Ridge's ``alpha`` weighs
+            against their sum), and tiny weights underflow in some experts'
+            arithmetic (all 1e-200 times w changed a tree's fit, 1e-100 times
+            w GaussianNB's). For ``'greedy'`` they
+            also weight the rows of the selection loss, where only their
+            ratios count; there rows of zero weight are left out before the
+            folds are made.
         groups : array-like of shape (n_samples,), default=None
             For ``'greedy'``: the group of each row; the weights are then
             chosen on folds of whole groups (an int or 'auto' ``cv``: that
