@@ -138,10 +138,14 @@ class ComparisonResult:
         ``"column 'school'"``): the table's header then says "15 splits of
         whole groups (column 'school'), ..."; ``""`` says "of whole groups"
         alone. None: splits of rows.
+    weighted : bool, default=False
+        Whether the models were fitted and scored with ``sample_weight``:
+        the table's header then says the scores are weighted.
     """
 
     def __init__(self, names, metrics, scores, fit_time, predict_time, n_train, n_test,
-                 pair=None, task="regression", title=None, signs=None, grouped_by=None):
+                 pair=None, task="regression", title=None, signs=None, grouped_by=None,
+                 weighted=False):
         self.names, self.metrics = list(names), list(metrics)
         self.signs = _display_signs(self.metrics, signs)
         self.scores, self.fit_time, self.predict_time = scores, fit_time, predict_time
@@ -151,6 +155,7 @@ class ComparisonResult:
             raise TypeError(f"grouped_by must be a string or None, got "
                             f"{type(grouped_by).__name__}.")
         self.grouped_by = grouped_by
+        self.weighted = bool(weighted)
 
     @property
     def n_splits(self):
@@ -352,6 +357,8 @@ class ComparisonResult:
                      "over splits; * best; times are seconds per split" if self.n_splits > 1
                      else f"1 split{whole}, the same for every model: its scores (no spread); "
                      "* best; times are seconds")
+        if getattr(self, "weighted", False):   # (getattr: a result pickled before it)
+            lines.append("models fitted and scored with sample_weight")
         lines += [fmt_row(header), "  ".join("-" * w for w in widths)]
         lines += [fmt_row(r) for r in body]
         if self.pair is not None and self.n_splits > 1:
@@ -546,6 +553,82 @@ def _last_step(estimator):
     return estimator
 
 
+def _weight_fit_key(name, estimator):
+    """The keyword ``estimator.fit`` takes compare's ``sample_weight`` under.
+
+    ``'sample_weight'`` where its ``fit`` has that parameter; for a Pipeline,
+    its last step's, routed by step name (``'model__sample_weight'``, nested
+    Pipelines too): the step being compared gets the weights, the
+    transformers before it fit unweighted. (Not metadata routing, which
+    needs a global setting and each consumer's request: compare would have
+    to change the user's models or configuration.) With metadata routing
+    enabled, ``'sample_weight'`` for every model whose ``fit`` takes it or
+    other metadata, routed as the models request. A model that cannot take
+    the weights is refused before any fit: fitted unweighted beside
+    weighted models, its scores would not compare.
+    """
+    from sklearn import get_config
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import has_fit_parameter
+
+    def takes_metadata(est):
+        try:
+            return any(p.kind == p.VAR_KEYWORD for p in signature(est.fit).parameters.values())
+        except (TypeError, ValueError):
+            return False
+    routing = get_config().get("enable_metadata_routing", False)
+    if routing and (has_fit_parameter(estimator, "sample_weight") or takes_metadata(estimator)):
+        return "sample_weight"
+    key, step = "", estimator
+    while not routing and isinstance(step, Pipeline) and step.steps:
+        key, step = key + step.steps[-1][0] + "__", step.steps[-1][1]
+    if not isinstance(step, str) and step is not None and has_fit_parameter(
+            step, "sample_weight"):
+        return key + "sample_weight"
+    what = (f"its last step {type(step).__name__}" if key else type(estimator).__name__)
+    hint = (" (a model that passes its fit's **kwargs on, as GridSearchCV or "
+            "TransformedTargetRegressor do, takes them with metadata routing: "
+            "sklearn.set_config(enable_metadata_routing=True) and "
+            "set_fit_request(sample_weight=True) on the models inside)"
+            if takes_metadata(step) and not routing else "")
+    raise TypeError(f"Model {name!r} cannot take sample_weight: {what} has no "
+                    f"sample_weight in its fit{hint}. compare(sample_weight=...) fits every "
+                    "model weighted; fitted unweighted, its scores would not compare with "
+                    "the others'. Drop it, or compare without sample_weight.")
+
+
+def _refuse_unweighted_scorers(scorers):
+    """Before any fit, with ``sample_weight``: a callable scorer without a
+    ``sample_weight`` parameter would report an unweighted score beside
+    weighted ones."""
+    from sklearn.metrics._scorer import _BaseScorer
+    for key, scorer in scorers.items():
+        if isinstance(scorer, (_BaseScorer, _AllClassesLogLoss, _TaskMeanScore)):
+            continue
+        try:
+            parameters = signature(scorer).parameters.values()
+        except (TypeError, ValueError):
+            parameters = ()
+        if not any(p.name == "sample_weight" or p.kind == p.VAR_KEYWORD for p in parameters):
+            raise TypeError(f"scoring {key!r} takes no sample_weight: compare(sample_weight=...) "
+                            "scores every model weighted, and this scorer would report an "
+                            "unweighted score. Give it a sample_weight=None parameter "
+                            "(scorer(estimator, X, y, sample_weight=None)), or use "
+                            "make_scorer(metric), whose scorers take it.")
+
+
+def _refuse_splits_without_weight(splits, sample_weight):
+    """A split whose training or test rows all weigh zero: nothing to fit, or
+    a weighted score of 0/0."""
+    for k, (train, test) in enumerate(splits):
+        for part, rows in (("training", train), ("test", test)):
+            if not np.any(sample_weight[rows] > 0):
+                raise ValueError(f"sample_weight is zero on every {part} row of split {k + 1} "
+                                 f"of {len(splits)} ({len(rows)} rows): nothing to "
+                                 f"{'fit' if part == 'training' else 'score'} there. Give "
+                                 "more rows a positive weight, or use other splits.")
+
+
 def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
     """Before any fit: a scorer that reads ``predict_proba`` (or
     ``decision_function``) of a model that has neither.
@@ -701,7 +784,7 @@ class _TaskMeanScore:
     def __init__(self, tasks):
         self.tasks = tasks
 
-    def __call__(self, model, X, y):
+    def __call__(self, model, X, y, sample_weight=None):
         from ._multitask import _target_array, task_mean_score
         Y = _target_array(y)
         Y = Y.reshape(len(Y), -1)
@@ -711,7 +794,7 @@ class _TaskMeanScore:
         if len(tasks) != Y.shape[1] or Y_pred.shape[1] != Y.shape[1]:
             raise ValueError(f"y has {Y.shape[1]} column(s) and the predictions "
                              f"{Y_pred.shape[1]}, but the tasks are {self.tasks!r}.")
-        return task_mean_score(Y, Y_pred, tasks)
+        return task_mean_score(Y, Y_pred, tasks, sample_weight=sample_weight)
 
 
 def _named_scorer(name, what):
@@ -774,19 +857,20 @@ class _AllClassesLogLoss:
     def __init__(self, scorer, classes):
         self.scorer, self.classes = scorer, classes
 
-    def __call__(self, model, X, y):
+    def __call__(self, model, X, y, sample_weight=None):
         own = getattr(model, "classes_", None)
         text_brier = (self.scorer._score_func is brier_score_loss
                       and np.asarray(self.classes).dtype.kind in "OUS")
         if own is None or (np.array_equal(np.unique(y), own) and not text_brier):
-            return self.scorer(model, X, y)
+            return self.scorer(model, X, y, sample_weight=sample_weight)
         own = np.asarray(own)
         if own.ndim != 1 or not np.all(np.isin(own, self.classes)):
-            return self.scorer(model, X, y)
+            return self.scorer(model, X, y, sample_weight=sample_weight)
         given = model.predict_proba(X)
         proba = np.zeros((len(given), len(self.classes)))
         proba[:, np.searchsorted(self.classes, own)] = given
-        return -self.scorer._score_func(y, proba, labels=self.classes)
+        return -self.scorer._score_func(y, proba, labels=self.classes,
+                                        sample_weight=sample_weight)
 
 
 class _PerfectClassifier(ClassifierMixin, BaseEstimator):
@@ -873,14 +957,21 @@ def _default_pair(estimators):
     return (mixture, ensemble) if mixture and ensemble else None
 
 
-def _fit_score(name, estimator, X, y, train, test, scorers, note="", where=""):
+def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
+               sample_weight=None, weight_key=None):
     """Fit a clone on ``train``; time fit and predict; score on ``test``.
 
     ``note`` ends the message of a failed fit (what compare changed), and
-    ``where`` (which split) that of any failure.
+    ``where`` (which split) that of any failure. ``sample_weight``: the
+    training rows' weights go to ``fit`` as ``weight_key``, the test rows'
+    to every scorer.
     """
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    fit_weight, score_weight = {}, {}
+    if sample_weight is not None:
+        fit_weight = {weight_key: read_only_view(sample_weight[train])}
+        score_weight = {"sample_weight": sample_weight[test]}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         step = "fit"
@@ -891,7 +982,7 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where=""):
             # 'NoneType' error).
             from ._base import clone_model
             model = clone_model(estimator)
-            model.fit(X_train, y_train)
+            model.fit(X_train, y_train, **fit_weight)
             fit_time = time.perf_counter() - start
             step = "predict"
             # The test rows are predicted once for the time and once per
@@ -906,7 +997,7 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where=""):
             scores = {}
             for k, scorer in scorers.items():
                 step = f"score ({k})"
-                scores[k] = float(scorer(model, read_only_view(X_test), y_test))
+                scores[k] = float(scorer(model, read_only_view(X_test), y_test, **score_weight))
         except Exception as exc:
             # Which model failed, and where: with several models the error
             # itself ("Input contains NaN.") named none of them.
@@ -1242,7 +1333,7 @@ def _check_inner_folds_keep_classes(name, key, value, folds, train_y, train_grou
 
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             random_state=0, progress=False, title=None, greedy_ensemble=False,
-            groups=None):
+            groups=None, sample_weight=None):
     """Cross-validate several estimators on the same folds and compare them.
 
     Parameters
@@ -1317,6 +1408,16 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         given as a list must keep each group on one side: one that does not
         is refused. The table's header says the splits are of whole groups
         (naming the column of a named pandas Series).
+    sample_weight : array-like of shape (n_samples,), default=None
+        The weight of each row. Given, every model is fitted on its training
+        rows' weights and scored with its test rows' (the table's header says
+        the scores are weighted); the folds are made as without them. A
+        model's ``fit`` must take them: a Pipeline's last step gets them by
+        name (``<step>__sample_weight``; its transformers fit unweighted), and
+        with metadata routing enabled every model gets ``sample_weight`` and
+        routes it as its parts request. A model that cannot take them, a
+        callable scorer without a ``sample_weight`` parameter, and a split
+        whose training or test rows all weigh zero are refused before any fit.
 
     Returns
     -------
@@ -1423,8 +1524,14 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # Said once, before the folds: each fold's fit would refuse them after the
     # folds were made, and a scikit-learn model would fit y to the wrong rows.
     refuse_structured_array(X, "compare")
-    for name, values in (("y", y), ("groups", groups)):
+    for name, values in (("y", y), ("groups", groups), ("sample_weight", sample_weight)):
         refuse_misaligned_rows(X, values, name, "compare")
+    weight_keys = {}
+    if sample_weight is not None:
+        from ._base import check_sample_weight
+        sample_weight = check_sample_weight(sample_weight, X)
+        _refuse_unweighted_scorers(scorers)
+        weight_keys = {name: _weight_fit_key(name, est) for name, est in estimators.items()}
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)
     # indexable also turns a sparse X without row indexing (COO, DIA) into
     # CSR, as cross_validate does: a COO X was "'coo_matrix' object is not
@@ -1534,6 +1641,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     splits = check_splits(splits, len(y_arr), cv)
     if group_codes is not None:
         check_splits_keep_groups(splits, group_codes)
+    if sample_weight is not None:
+        _refuse_splits_without_weight(splits, sample_weight)
     if classifier and y_arr.ndim == 1:
         _warn_test_classes_missing_from_training(splits, y_arr)
     if not classifier:
@@ -1573,7 +1682,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             # (Which split failed was unsaid: every split of K-fold has about
             # as many training rows, so "a split of 40 training rows" named none.)
             delayed(_indexed_fit_score)(k, name, est, X, y, train, test, scorers, notes[k],
-                                        f" (split {k % len(splits) + 1} of {len(splits)})")
+                                        f" (split {k % len(splits) + 1} of {len(splits)})",
+                                        sample_weight, weight_keys.get(name))
             for k, (name, est, train, test) in enumerate(jobs))
         for k, res in results:
             out[k] = res
@@ -1617,7 +1727,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
                             [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
                             pair=pair, task="classification" if classifier else "regression",
-                            title=title, signs=signs, grouped_by=_grouped_by(groups))
+                            title=title, signs=signs, grouped_by=_grouped_by(groups),
+                            weighted=sample_weight is not None)
 
 
 def _grouped_by(groups):

@@ -254,3 +254,114 @@ def test_the_greedy_selection_sees_only_the_ratios_of_the_weights(c):
 def clone_fit(model, X, y, sample_weight):
     from sklearn.base import clone
     return _fit_quietly(clone(model), X, y, sample_weight=sample_weight)
+
+
+# -- 1. compare() with sample_weight -------------------------------------------
+def _weighted_data(n=90):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    noisy = X[:, 1] <= 0
+    y = X[:, 0] + rng.normal(size=n) * np.where(noisy, 3.0, 0.1)
+    return X, y, np.where(noisy, 0.01, 1.0)
+
+
+def _splits(n, k=3):
+    from sklearn.model_selection import KFold
+    return list(KFold(k, shuffle=True, random_state=0).split(np.zeros((n, 1))))
+
+
+def test_compare_fits_and_scores_every_model_with_sample_weight():
+    # compare() had no sample_weight: a user with weighted data could only
+    # compare unweighted fits by unweighted scores.
+    from sklearn.base import clone
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import mean_squared_error, r2_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from skmoe import compare
+    X, y, w = _weighted_data()
+    splits = _splits(len(y))
+    models = {"line": LinearRegression(), "pipe": make_pipeline(StandardScaler(), Ridge(10.0))}
+    result = compare(models, X, y, cv=splits, sample_weight=w)
+    assert "models fitted and scored with sample_weight" in str(result)
+    for name, model in models.items():
+        # The Pipeline's last step gets the weights by name; its scaler none.
+        key = "ridge__sample_weight" if name == "pipe" else "sample_weight"
+        for j, (train, test) in enumerate(splits):
+            fitted = clone(model).fit(X[train], y[train], **{key: w[train]})
+            pred = fitted.predict(X[test])
+            assert result.scores[name]["r2"][j] == pytest.approx(
+                r2_score(y[test], pred, sample_weight=w[test]), rel=1e-12)
+            assert result.scores[name]["neg_root_mean_squared_error"][j] == pytest.approx(
+                -np.sqrt(mean_squared_error(y[test], pred, sample_weight=w[test])), rel=1e-12)
+    # The weighted scores differ from the unweighted ones: the weights count.
+    plain = compare(models, X, y, cv=splits)
+    assert abs(plain.scores["line"]["r2"].mean() - result.scores["line"]["r2"].mean()) > 0.1
+
+
+def test_compare_weighs_the_classifiers_log_loss_too():
+    from sklearn.base import clone
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from skmoe import compare
+    X, y, w = _weighted_data()
+    labels = (y > 0).astype(int)
+    splits = _splits(len(y))
+    result = compare({"logit": LogisticRegression()}, X, labels, cv=splits, sample_weight=w)
+    for j, (train, test) in enumerate(splits):
+        fitted = clone(LogisticRegression()).fit(X[train], labels[train], sample_weight=w[train])
+        assert result.scores["logit"]["neg_log_loss"][j] == pytest.approx(
+            -log_loss(labels[test], fitted.predict_proba(X[test]), sample_weight=w[test]),
+            rel=1e-12)
+
+
+def test_compare_refuses_a_model_or_scorer_that_cannot_take_sample_weight():
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from skmoe import compare
+    X, y, w = _weighted_data()
+    with pytest.raises(TypeError, match=re.escape(
+            "Model 'knn' cannot take sample_weight: KNeighborsRegressor has no "
+            "sample_weight in its fit")):
+        compare({"line": LinearRegression(), "knn": KNeighborsRegressor()}, X, y, cv=3,
+                sample_weight=w)
+    with pytest.raises(TypeError, match=re.escape(
+            "Model 'knn' cannot take sample_weight: its last step KNeighborsRegressor")):
+        compare({"knn": make_pipeline(StandardScaler(), KNeighborsRegressor())}, X, y,
+                cv=3, sample_weight=w)
+
+    def unweighted(model, X, y):
+        return 0.0
+    with pytest.raises(TypeError, match=re.escape("scoring 'mine' takes no sample_weight")):
+        compare({"line": LinearRegression()}, X, y, cv=3, scoring={"mine": unweighted},
+                sample_weight=w)
+
+
+def test_compare_refuses_a_split_whose_test_rows_all_weigh_zero():
+    from skmoe import compare
+    X, y, w = _weighted_data()
+    splits = _splits(len(y))
+    w = w.copy()
+    w[splits[1][1]] = 0.0
+    with pytest.raises(ValueError, match=re.escape(
+            "sample_weight is zero on every test row of split 2 of 3")):
+        compare({"line": LinearRegression()}, X, y, cv=splits, sample_weight=w)
+
+
+def test_compare_with_metadata_routing_passes_sample_weight_as_the_models_request():
+    import sklearn
+    from sklearn.base import clone
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.metrics import r2_score
+    from skmoe import compare
+    X, y, w = _weighted_data()
+    splits = _splits(len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = TransformedTargetRegressor(LinearRegression().set_fit_request(
+            sample_weight=True), func=np.arcsinh, inverse_func=np.sinh)
+        result = compare({"ttr": model}, X, y, cv=splits, sample_weight=w)
+        train, test = splits[0]
+        fitted = clone(model).fit(X[train], y[train], sample_weight=w[train])
+        assert result.scores["ttr"]["r2"][0] == pytest.approx(
+            r2_score(y[test], fitted.predict(X[test]), sample_weight=w[test]), rel=1e-12)
