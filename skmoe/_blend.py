@@ -152,13 +152,23 @@ class GateInputs:
     regression : bool
     y_mean, y_scale : float
         Standardisation of the regression predictions.
+    columns : ndarray of int or None, default=None
+        Classification: the classes read, those with rows of positive weight
+        (None: all). A class of ``classes_`` whose rows all have weight zero
+        is one every expert gives 0: read, it made two classes three
+        (log-probabilities, not log-odds), another gate than the fit without
+        those rows.
     """
 
-    def __init__(self, regression, y_mean=0.0, y_scale=1.0):
+    def __init__(self, regression, y_mean=0.0, y_scale=1.0, columns=None):
         self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
+        self.columns = columns
 
     def features(self, outputs):
         """The columns the gate reads besides X, from raw expert outputs."""
+        columns = getattr(self, "columns", None)   # (None in gates pickled before it)
+        if columns is not None and not self.regression:
+            outputs = outputs[:, :, columns]
         if self.regression:
             F = (outputs - self.y_mean) / self.y_scale                    # (n, M)
             with np.errstate(over="ignore"):
@@ -527,7 +537,12 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                                        rng.randint(2**31 - 1), parallel,
                                                        refit=refit_experts)
     raw = fixed_out * y_scale + y_mean if regression else np.exp(fixed_out)
-    gate_inputs = (GateInputs(regression, y_mean, y_scale)
+    # The classes the gate's inputs and the heads read: a class whose rows all
+    # have weight zero (left out) has no row here, and every expert gives it 0.
+    columns = None
+    if not regression and len(np.unique(problem.y)) < problem.n_classes:
+        columns = np.unique(problem.y)
+    gate_inputs = (GateInputs(regression, y_mean, y_scale, columns)
                    if LEVERS["experts_as_inputs"] else None)
     blend_out, blend_y = _task_targets(problem, fixed_out)
     w = problem.sample_weight
@@ -563,7 +578,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                 kind, regression, y_mean, y_scale, log_inputs=log_inputs, centre=centre,
                 bounds=LEVERS["head_bounds"],
                 regression_bounds=LEVERS["regression_head_bounds"],
-                beyond_range=_beyond_range(regression)).fit(
+                beyond_range=_beyond_range(regression), columns=columns).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -603,7 +618,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                  log_inputs=log_inputs, centre=centre,
                                  bounds=LEVERS["head_bounds"],
                                  regression_bounds=LEVERS["regression_head_bounds"],
-                                 beyond_range=_beyond_range(regression)).fit(
+                                 beyond_range=_beyond_range(regression), columns=columns).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full, y_range=y_range)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],

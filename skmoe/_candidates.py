@@ -267,12 +267,20 @@ class LinearHead:
         and a column of spread 0.0126 came out 552 sd from its mean; the
         head gave 0.999 to a class every expert gave under 0.03.
         ``benchmarks/results/gate_levers_round17.md``.
+    columns : ndarray of int or None, default=None
+        Classification: the classes whose outputs it reads, those with rows
+        of positive weight (None: all). A class of weight zero everywhere is
+        one every expert gives 0: read, three classes with one empty were
+        not the two of the fit without its rows (log-probabilities, not
+        log-odds; the floor's products with X gave the feature-weighted head
+        X itself). Its probability stays 0 (``predict_proba``).
     """
 
     def __init__(self, regression, y_mean=0.0, y_scale=1.0, feature_weighted=False, C=None,
                  log_inputs=True, centre=True, bounds=None, regression_bounds=None,
-                 beyond_range="plain"):
+                 beyond_range="plain", columns=None):
         self.regression, self.y_mean, self.y_scale = regression, y_mean, y_scale
+        self.columns = columns
         self.feature_weighted, self.C, self.log_inputs = feature_weighted, C, log_inputs
         self.centre, self.bounds = centre, bounds
         self.regression_bounds = regression_bounds
@@ -281,6 +289,9 @@ class LinearHead:
     def _base(self, outputs):
         if self.regression:
             return (outputs - self.y_mean) / self.y_scale
+        columns = getattr(self, "columns", None)   # (None in heads pickled before it)
+        if columns is not None:
+            outputs = outputs[:, :, columns]
         # (Heads pickled before log_inputs existed read probabilities.)
         if not (self.feature_weighted or getattr(self, "log_inputs", False)):
             if outputs.shape[2] == 2:
@@ -562,6 +573,11 @@ class LinearHead:
         if bounds is None:
             return proba
         lo = outputs.min(axis=1)                                          # (n, C)
+        columns = getattr(self, "columns", None)
+        if columns is not None:
+            # A class of no row stays at 0: in training the experts' outputs
+            # are floored (at 1e-6), and that floor was its lower bound.
+            lo = np.where(np.isin(np.arange(n_classes), columns), lo, 0.0)
         if bounds == "lower":
             proba = np.maximum(proba, lo)
         else:
@@ -1073,11 +1089,11 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
 
 
 def make_head(kind, regression, y_mean, y_scale, C=None, log_inputs=True, centre=True,
-              bounds=None, regression_bounds=None, beyond_range="plain"):
+              bounds=None, regression_bounds=None, beyond_range="plain", columns=None):
     return LinearHead(regression, y_mean, y_scale,
                       feature_weighted=kind == "feature_weighted", C=C, log_inputs=log_inputs,
                       centre=centre, bounds=bounds, regression_bounds=regression_bounds,
-                      beyond_range=beyond_range)
+                      beyond_range=beyond_range, columns=columns)
 
 
 def head_prediction(head, X, outputs, regression, n_classes):
