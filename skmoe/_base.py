@@ -35,7 +35,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
-                    listed_rows, n_samples, nonfinite_y_rows_named, nonfinite_y_where,
+                    listed_rows, nan_columns_hint, n_samples, nonfinite_y_rows_named,
+                    nonfinite_y_where,
                     normalised_weights, own_frame, pandas_na_hint, read_only_view,
                     refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
@@ -1704,7 +1705,7 @@ def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
         f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
         f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"
         f"{missing_column_hint(X)}{time_columns_hint(exc, X)}{word_columns_hint(exc, X)}"
-        f"{pandas_na_hint(exc, X)}{sequence_cells_hint(exc, X)}"))
+        f"{pandas_na_hint(exc, X)}{sequence_cells_hint(exc, X)}{nan_columns_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

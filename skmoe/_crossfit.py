@@ -32,9 +32,10 @@ from sklearn.utils.validation import _check_feature_names, _check_method_params
 
 from ._base import (_REBUILDABLE_ERRORS, checked_score, fit_expert, gathered_jobs,
                     rebuilt_error)
-from ._data import (HUGE_HINT_END, huge_values_hint, n_samples, normalised_weights,
-                    read_only_view, refuse_duplicate_columns, refuse_misaligned_rows,
-                    refuse_structured_array, refuse_unreadable_tensor, take_rows)
+from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
+                    normalised_weights, read_only_view, refuse_duplicate_columns,
+                    refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
+                    take_rows)
 from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
@@ -597,6 +598,10 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
         # arithmetic that the rows it predicted do not: a linear model fitted
         # on a sparse X with 1e308 predicted NaN everywhere, said without why.
         hint = "" if HUGE_HINT_END in str(exc) else huge_values_hint(exc, X)
+        if NAN_HINT_END in str(exc):
+            # (Gaps in X, named already: "If the error is about too few rows"
+            # after "Input X contains NaN" sent the user after the folds.)
+            raise
         raise rebuilt_error(exc, (
             f"{exc}{hint} (It was fitted on {len(train)} of the {len(y)} rows: one of the "
             "cross-fitting folds (cv). If the error is about too few rows, pass more "

@@ -452,6 +452,49 @@ def sequence_cells_hint(exc, X):
             "or drop them)")
 
 
+def nan_columns_hint(exc, X):
+    """A hint for an expert that refused missing values: which columns hold them.
+
+    scikit-learn's "Input X contains NaN" names no column, and a mixture
+    with cross-fitting added that the fit was on a fold's rows, as if the
+    number of rows were at fault (a raw frame with gaps, or one after
+    ``pd.get_dummies`` or ``select_dtypes('number')``, gives every expert
+    its NaN as they are). "" unless the error says so and X has such
+    columns. Only on the error path.
+    """
+    if "contains nan" not in str(exc).lower():
+        return ""
+    try:
+        if sparse.issparse(X) or not n_samples(X):
+            return ""
+        if is_dataframe(X):
+            counts = np.asarray(X.isna().sum(axis=0), dtype=np.int64)
+            names = [repr(str(c)) for c in X.columns]
+        else:
+            values = np.asarray(X)
+            if values.ndim != 2 or values.dtype.kind not in "fc":
+                return ""
+            counts = np.isnan(values).sum(axis=0)
+            names = [str(j) for j in range(values.shape[1])]
+    except (TypeError, ValueError):
+        return ""
+    found = np.flatnonzero(counts)
+    if not found.size:
+        return ""
+    shown = ", ".join(f"{names[j]} ({counts[j]} row{'s' if counts[j] != 1 else ''})"
+                      for j in found[:10])
+    if found.size > 10:
+        shown += f" and {found.size - 10} more"
+    return (f" (X's column(s) {shown} hold missing values (NaN), which this expert does "
+            "not take: the experts get X as it is. Impute them for it, e.g. "
+            "make_pipeline(SimpleImputer(), <expert>), or use experts that take NaN "
+            f"{NAN_HINT_END}")
+
+
+# How :func:`nan_columns_hint` ends, to tell whether a message has it already.
+NAN_HINT_END = "(LightGBM, HistGradientBoosting))"
+
+
 def time_columns_hint(exc, X):
     """A hint for an expert that failed on a DataFrame's date or time-span columns.
 
