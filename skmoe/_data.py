@@ -491,6 +491,36 @@ def nan_columns_hint(exc, X):
             f"{NAN_HINT_END}")
 
 
+def column_names_hint(expert, X):
+    """A hint for a fitted expert that failed on an X without the column names of fit.
+
+    scikit-learn only warns when a model fitted on a DataFrame gets a numpy
+    array, or a frame whose labels are not all strings (MultiIndex
+    columns), at prediction; an expert that selects columns by name (a
+    ColumnTransformer) then failed with "Specifying the columns using
+    strings is only supported for dataframes" or "'NoneType' object is not
+    iterable", which did not say what was wrong with X. "" when the expert
+    has no ``feature_names_in_`` or X has string column names.
+    """
+    names = getattr(expert, "feature_names_in_", None)
+    if names is None:
+        return ""
+    if is_dataframe(X):
+        if all(isinstance(c, str) for c in X.columns):
+            return ""
+        kind = type(X.columns).__name__
+        what = (f"a DataFrame whose column labels are not all strings ({kind}: "
+                f"{', '.join(map(repr, list(X.columns)[:3]))}"
+                f"{', ...' if X.shape[1] > 3 else ''})")
+    else:
+        what = f"a {type(X).__name__} without column names"
+    shown = ", ".join(map(repr, [str(c) for c in names[:5]])) + (
+        ", ..." if len(names) > 5 else "")
+    return (f" (this expert was fitted on a DataFrame with the columns {shown} and may read "
+            f"them by name, but X here is {what}: pass a DataFrame with the columns of fit, "
+            "e.g. pd.DataFrame(X, columns=model.feature_names_in_))")
+
+
 # How :func:`nan_columns_hint` ends, to tell whether a message has it already.
 NAN_HINT_END = "(LightGBM, HistGradientBoosting))"
 

@@ -70,3 +70,38 @@ def test_nan_at_predict_names_the_column():
                                          r"\(4 rows\), 'seats' \(10 rows\) hold missing"):
         model.predict(X)
 
+
+def _by_name_experts():
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    def encoded(estimator):
+        return make_pipeline(make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["island"]), remainder="passthrough"),
+            estimator)
+    return [("linear", encoded(Ridge())), ("tree", encoded(DecisionTreeRegressor(max_depth=3)))]
+
+
+@pytest.mark.filterwarnings("ignore:The gate did not converge")
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsRegressor(e, max_epochs=2, random_state=0),
+    lambda e: EnsembleRegressor(e)], ids=["mixture", "ensemble"])
+@pytest.mark.parametrize("unnamed", ["numpy", "multiindex"])
+def test_predict_without_the_column_names_of_fit_says_so(make, unnamed):
+    # Experts that pick columns by name (a ColumnTransformer, as the raw
+    # penguins frame needs) failed at predict on X.to_numpy() with "Specifying
+    # the columns using strings is only supported for dataframes", and on a
+    # frame with MultiIndex columns with a bare "'NoneType' object is not
+    # iterable", beside scikit-learn's warning only.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"island": rng.choice(["Biscoe", "Dream"], 40),
+                      "bill": rng.normal(size=40)})
+    y = X["bill"].to_numpy() + (X["island"] == "Dream")
+    model = make(_by_name_experts()).fit(X, y)
+    X_new = (X.to_numpy() if unnamed == "numpy"
+             else X.set_axis(pd.MultiIndex.from_product([["a"], X.columns]), axis=1))
+    with pytest.warns(UserWarning, match="valid feature names"), pytest.raises(
+            (TypeError, ValueError), match=r"Expert '\w+' \(Pipeline\) failed in predict: .*"
+                                           r"fitted on a DataFrame with the columns 'island', "
+                                           r"'bill' .*X here is a"):
+        model.predict(X_new)
