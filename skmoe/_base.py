@@ -35,7 +35,7 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
-                    listed_rows, nan_columns_hint, n_samples, nonfinite_y_rows_named,
+                    listed_rows, nan_columns, nan_columns_hint, n_samples, nonfinite_y_rows_named,
                     nonfinite_y_where,
                     normalised_weights, own_frame, pandas_na_hint, read_only_view,
                     refuse_duplicate_columns,
@@ -582,12 +582,12 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         refuse_duplicate_columns(X, type(self).__name__)
         if not self._raw_X:
             refuse_sparse_fill(X, type(self).__name__)
-            with self._nan_refusers_named():
+            with self._nan_refusers_named(X):
                 return validate_data(self, X, reset=False,
                                      ensure_all_finite=self._nan_policy(), dtype=self._X_dtype)
         _check_feature_names(self, X, reset=False)
         self._check_column_order(X)
-        with self._nan_refusers_named():
+        with self._nan_refusers_named(X):
             X = check_X_for_experts(X, allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=False)
         return X
@@ -654,7 +654,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         _check_feature_names(self, X, reset=True)
         # Labels that are not feature names (integers): see _check_column_order.
         keep_column_labels(self, X)
-        with self._nan_refusers_named():
+        with self._nan_refusers_named(X):
             X = check_X_for_experts(X, ensure_min_samples=2,
                                     allow_nan=self._experts_allow_nan(), estimator=self)
         _check_n_features(self, X, reset=True)
@@ -723,11 +723,12 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         return X, self._label_encoder.transform(y)
 
     @contextlib.contextmanager
-    def _nan_refusers_named(self):
+    def _nan_refusers_named(self, X=None):
         """Name the experts that refuse NaN in X when validation does.
 
         scikit-learn's own message suggests estimators that handle NaN; the
-        user needs to know which of their experts does not.
+        user needs to know which of their experts does not, and (given X)
+        which columns hold the NaN.
         """
         try:
             yield
@@ -737,9 +738,12 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             if not refusers:
                 raise
             named = ", ".join(f"'{name}' ({type(expert).__name__})" for name, expert in refusers)
+            # (A raw frame with gaps was told only "Input X contains NaN".)
+            where = nan_columns(X) if X is not None else ""
+            where = f" (X's column(s) {where} hold them)" if where else ""
             raise ValueError(
                 f"{first_line} Expert(s) {named} do not accept missing "
-                "values: impute them (for example make_pipeline(SimpleImputer(), "
+                f"values{where}: impute them (for example make_pipeline(SimpleImputer(), "
                 "<expert>) as the expert) or use experts that handle NaN (LightGBM, "
                 "HistGradientBoosting).") from error
 

@@ -452,18 +452,9 @@ def sequence_cells_hint(exc, X):
             "or drop them)")
 
 
-def nan_columns_hint(exc, X):
-    """A hint for an expert that refused missing values: which columns hold them.
-
-    scikit-learn's "Input X contains NaN" names no column, and a mixture
-    with cross-fitting added that the fit was on a fold's rows, as if the
-    number of rows were at fault (a raw frame with gaps, or one after
-    ``pd.get_dummies`` or ``select_dtypes('number')``, gives every expert
-    its NaN as they are). "" unless the error says so and X has such
-    columns. Only on the error path.
-    """
-    if "contains nan" not in str(exc).lower():
-        return ""
+def nan_columns(X):
+    """"'a' (3 rows), 'b' (1 row)": the columns of X holding NaN, with counts;
+    "" for none (or an X that cannot tell). Only on the error path."""
     try:
         if sparse.issparse(X) or not n_samples(X):
             return ""
@@ -479,12 +470,26 @@ def nan_columns_hint(exc, X):
     except (TypeError, ValueError):
         return ""
     found = np.flatnonzero(counts)
-    if not found.size:
-        return ""
     shown = ", ".join(f"{names[j]} ({counts[j]} row{'s' if counts[j] != 1 else ''})"
                       for j in found[:10])
-    if found.size > 10:
-        shown += f" and {found.size - 10} more"
+    return shown + (f" and {found.size - 10} more" if found.size > 10 else "")
+
+
+def nan_columns_hint(exc, X):
+    """A hint for an expert that refused missing values: which columns hold them.
+
+    scikit-learn's "Input X contains NaN" names no column, and a mixture
+    with cross-fitting added that the fit was on a fold's rows, as if the
+    number of rows were at fault (a raw frame with gaps, or one after
+    ``pd.get_dummies`` or ``select_dtypes('number')``, gives every expert
+    its NaN as they are). "" unless the error says so and X has such
+    columns. Only on the error path.
+    """
+    if "contains nan" not in str(exc).lower():
+        return ""
+    shown = nan_columns(X)
+    if not shown:
+        return ""
     return (f" (X's column(s) {shown} hold missing values (NaN), which this expert does "
             "not take: the experts get X as it is. Impute them for it, e.g. "
             "make_pipeline(SimpleImputer(), <expert>), or use experts that take NaN "

@@ -385,7 +385,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         # A composition of experts takes NaN where every expert does (its
         # gates impute it), and names those that refuse it.
         nan_policy = getattr(self, "_nan_policy", lambda: True)()
-        with getattr(self, "_nan_refusers_named", contextlib.nullcontext)():
+        with (self._nan_refusers_named(X) if hasattr(self, "_nan_refusers_named")
+              else contextlib.nullcontext()):
             # (A DataFrame with category or string columns stopped with pandas'
             # "Cannot cast str dtype to float64", naming no column.)
             checked = validate_numeric_data(self, X, reset=reset,

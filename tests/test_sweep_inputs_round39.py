@@ -27,7 +27,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsRegressor)
 
 
 def _frame_with_gaps(n=60):
@@ -105,3 +106,20 @@ def test_predict_without_the_column_names_of_fit_says_so(make, unnamed):
                                            r"fitted on a DataFrame with the columns 'island', "
                                            r"'bill' .*X here is a"):
         model.predict(X_new)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())]),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor())],
+        tasks=["regression", "regression"])], ids=["mixture", "multi-task"])
+def test_experts_refusing_nan_at_validation_name_the_columns(make):
+    # Experts whose tags refuse NaN (a bare Ridge) are named at validation,
+    # before any fit, but the columns holding the gaps were not: "Input X
+    # contains NaN. Expert(s) 'ridge' (Ridge) do not accept missing values".
+    X, y = _frame_with_gaps()
+    Y = np.c_[y, -y] if "Heterogeneous" in type(make()).__name__ else y
+    with pytest.raises(ValueError, match=r"Input X contains NaN\. Expert\(s\) 'ridge' \(Ridge\) "
+                                         r"do not accept missing values \(X's column\(s\) "
+                                         r"'luggage' \(4 rows\), 'seats' \(10 rows\) hold them\)"):
+        make().fit(X, Y)
