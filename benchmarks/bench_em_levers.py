@@ -243,7 +243,7 @@ def _local_noise(k, shared=False):
     from skmoe._likelihood import LOG_2PI, noise_variances
     original_variances = problem_module.EMProblem.variances
     original_loglik = problem_module.gaussian_log_likelihood
-    original_run = em._run_once
+    original_finish = em._finish
     cache = {}
 
     def neighbours(X):
@@ -289,20 +289,20 @@ def _local_noise(k, shared=False):
             residual2 = (y[:, None] - predictions) ** 2
         return -0.5 * (residual2 / variances + LOG_2PI + np.log(variances))
 
-    def run_once(problem, *args, **kwargs):
-        result = original_run(problem, *args, **kwargs)
+    def finish(run, parallel):
+        result = original_finish(run, parallel)
         if result.variances is not None and np.ndim(result.variances) == 2:
             result.variances = result.variances.mean(axis=0)
         return result
 
     problem_module.EMProblem.variances = variances
     problem_module.gaussian_log_likelihood = loglik
-    em._run_once = run_once
+    em._finish = finish
 
     def undo():
         problem_module.EMProblem.variances = original_variances
         problem_module.gaussian_log_likelihood = original_loglik
-        em._run_once = original_run
+        em._finish = original_finish
     return undo
 
 

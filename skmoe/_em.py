@@ -437,7 +437,9 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
               options=DENSE):
-    """One EM run; returns its best iteration (by log-likelihood) as a Bunch."""
+    """One EM run: its best iteration (by log-likelihood) and what :func:`_finish`
+    needs to refit its experts and gate on all rows, as a Bunch (``sort_key``:
+    the log-likelihood restarts are compared by)."""
     seed = rng.randint(2**31 - 1)
     R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
@@ -558,48 +560,65 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     bar.close()
     best = kept
     checked = rival_check and problem is best.problem is start_problem
-    rival_loss = None
-    if checked:
-        rival, rival_loss = _rival_if_better(problem, best, start_outputs, folds, options,
-                                             generator)
-        if rival is not None:
-            # Every expert fitted on all rows: the rival's experts.
-            experts = problem.refit(np.ones((len(w), problem.n_experts)), parallel, seed)
-            gate = state.gates[0]
-            gate.fit_constant(rival.proba)
-            log_likelihood, variances = problem.unstandardise(rival.log_likelihood,
-                                                              rival.variances)
-            return Bunch(experts=experts, names=list(problem.names), gate=gate,
-                         variances=variances, history=history, n_iter=iteration,
-                         converged=converged, log_likelihood=log_likelihood,
-                         per_sample=rival.scored_per_sample,
-                         responsibilities=rival.responsibilities, rival=True,
-                         rival_loss=rival_loss)
+    rival, rival_loss = (_rival_if_better(problem, best, start_outputs, folds, options,
+                                          generator) if checked else (None, None))
+    # The experts' full-data refits and the final gate fit are left to
+    # _finish, done for the restart fit_em keeps only: every restart refitted
+    # every expert on all rows, and n_init=3 fitted each three times for one
+    # kept fit (the costliest fit of a run for an expert that scales worse
+    # than linearly).
+    kept_ll = rival.log_likelihood if rival is not None else best.log_likelihood
+    return Bunch(problem=problem, best=best, rival=rival, checked=checked,
+                 exact=exact, floor=floor, seed=seed, penalty=penalty, gate=gate,
+                 first_gate=state.gates[0], gate_fitted=state.gate_fitted,
+                 history=history, n_iter=iteration, converged=converged,
+                 rival_loss=rival_loss, sort_key=kept_ll)
+
+
+def _finish(run, parallel):
+    """The kept restart's result: its experts refitted on all rows and its final
+    gate (the rival's, where the rival beat EM's best iteration)."""
+    problem, best, w = run.problem, run.best, run.problem.sample_weight
+    if run.rival is not None:
+        rival = run.rival
+        # Every expert fitted on all rows: the rival's experts.
+        experts = problem.refit(np.ones((len(w), problem.n_experts)), parallel, run.seed)
+        gate = run.first_gate
+        gate.fit_constant(rival.proba)
+        log_likelihood, variances = problem.unstandardise(rival.log_likelihood,
+                                                          rival.variances)
+        return Bunch(experts=experts, names=list(problem.names), gate=gate,
+                     variances=variances, history=run.history, n_iter=run.n_iter,
+                     converged=run.converged, log_likelihood=log_likelihood,
+                     per_sample=rival.scored_per_sample,
+                     responsibilities=rival.responsibilities, rival=True,
+                     rival_loss=run.rival_loss)
     problem = best.problem
-    if exact:
+    if run.exact:
         experts, gate = best.models, best.gate
     else:
-        experts = problem.refit(floored(best.R_used, floor, w), parallel, seed)
+        experts = problem.refit(floored(best.R_used, run.floor, w), parallel, run.seed)
         if best.constant_target is not None:
             # The best iteration was the constant start: its gate is the
             # constant blend, not a fit to the (uniform) responsibilities
             # its experts were fitted with.
-            gate = state.gates[0]
+            gate = run.first_gate
             gate.fit_constant(best.constant_target)
-        elif FINAL_GATE_WARM and state.gate_fitted:
+        elif FINAL_GATE_WARM and run.gate_fitted:
             # From a fold's gate (fitted on half the rows to nearly the same
             # targets): a warm M-step instead of a cold fit, the costliest
             # gate fit of the run.
-            gate = state.gates[0]
-            gate.fit(problem.X, best.R_used, w, warm_start=True, penalty=penalty)
+            gate = run.first_gate
+            gate.fit(problem.X, best.R_used, w, warm_start=True, penalty=run.penalty)
         else:
-            gate.fit(problem.X, best.R_used, w, penalty=penalty)
+            gate = run.gate
+            gate.fit(problem.X, best.R_used, w, penalty=run.penalty)
     log_likelihood, variances = problem.unstandardise(best.log_likelihood, best.variances)
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
-                 variances=variances, history=history, n_iter=iteration,
-                 converged=converged, log_likelihood=log_likelihood,
+                 variances=variances, history=run.history, n_iter=run.n_iter,
+                 converged=run.converged, log_likelihood=log_likelihood,
                  per_sample=best.scored_per_sample, responsibilities=best.R_used,
-                 rival=False if checked else None, rival_loss=rival_loss)
+                 rival=False if run.checked else None, rival_loss=run.rival_loss)
 
 
 def _rival_if_better(problem, best, start_outputs, folds, options, generator):
@@ -722,10 +741,12 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
             results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,
                                  routing)
                        for (gate, folds), r in zip(starts, rngs)]
-    best = None
+    kept = None
     for result in results:  # the first of equal log-likelihoods, as before
-        if best is None or result.log_likelihood > best.log_likelihood:
-            best = result
+        if kept is None or result.sort_key > kept.sort_key:
+            kept = result
+    with Parallel(n_jobs=n_jobs) as parallel:
+        best = _finish(kept, parallel)
     # (Not where the rival's constant routing replaced EM's gate and experts:
     # the advice to iterate longer was for a fit that predict never uses.)
     if not best.converged and not best.get("rival", False):
