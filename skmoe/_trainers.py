@@ -82,11 +82,52 @@ class EMTrainer(_Trainer):
 
     def fit(self, estimator, problem, gate, rng, routing):
         cv = self.cv(estimator, problem.y, problem.kept_rows, problem.n_rows_given)
-        return fit_em(problem, gate, cv=cv,
-                      max_iter=estimator.max_iter,
-                      tol=estimator.tol, n_init=estimator.n_init,
-                      init_params=estimator.init_params, n_jobs=estimator.n_jobs,
-                      random_state=rng, verbose=estimator.verbose, routing=routing)
+        result = fit_em(problem, gate, cv=cv,
+                        max_iter=estimator.max_iter,
+                        tol=estimator.tol, n_init=estimator.n_init,
+                        init_params=estimator.init_params, n_jobs=estimator.n_jobs,
+                        random_state=rng, verbose=estimator.verbose, routing=routing)
+        if cv is None:
+            _warn_exact_fits(result, problem)
+        return result
+
+
+def _warn_exact_fits(result, problem):
+    """Warn of experts that fit their training rows exactly after exact EM.
+
+    In-sample, an expert that memorises its rows (a Gaussian process without
+    a noise term, 1-nearest-neighbour, an unpruned tree) has no residuals (a
+    regressor's noise variance sits at its floor) or gives every row's class
+    probability 1 (a classifier, on the rows it was fitted to): exact EM then
+    hands it those rows and the mixture predicts new rows with it. Nothing
+    said so: a ridge and an unpruned tree with ``cv=None`` scored a 5-fold
+    RMSE of 84.5 on diabetes (the ridge alone 54.5, cross-fitted EM 55.1);
+    a logistic regression and an unpruned tree a log-loss of 1.75 on
+    MASS::Pima.tr (0.47 alone and cross-fitted). Called from the trainer's
+    ``fit`` (``stacklevel=6``: the caller of the estimator's ``fit``, as
+    :func:`warn_ignored_options` explains).
+    """
+    if result.variances is not None:
+        exact = result.variances <= problem.variance_floor * (1 + 1e-6)
+    else:
+        proba = problem.outputs(result.experts, problem.expert_X, result.names)
+        log_true = np.log(np.maximum(proba[np.arange(len(problem.y)), :, problem.y], 1e-300))
+        # On the rows each was fitted to: weighted by its responsibilities.
+        weights = result.responsibilities * problem.sample_weight[:, None]
+        exact = np.array([weights[:, i].sum() > 0
+                          and np.average(log_true[:, i], weights=weights[:, i]) > -1e-6
+                          for i in range(len(result.names))])
+    if not exact.any():
+        return
+    names = [name for name, flag in zip(result.names, exact) if flag]
+    warnings.warn(
+        f"Expert(s) {names} fit their training rows exactly (no residual, or "
+        f"probability 1 for every row's class) under exact EM (cv=None), which cannot "
+        f"tell an expert that memorises its rows (a Gaussian process without a noise "
+        f"term, 1-nearest-neighbour, an unpruned tree) from one that is right, and "
+        f"hands it those rows. Unless the targets are free of noise, use cv='auto' "
+        f"(cross-fitted EM: likelihoods of rows the experts did not see).",
+        UserWarning, stacklevel=6)
 
 
 class GradientTrainer(_Trainer):
