@@ -603,7 +603,26 @@ def _refuse_unweighted_scorers(scorers):
     weighted ones."""
     from sklearn.metrics._scorer import _BaseScorer
     for key, scorer in scorers.items():
-        if isinstance(scorer, (_BaseScorer, _AllClassesLogLoss, _TaskMeanScore)):
+        if isinstance(scorer, (_AllClassesLogLoss, _TaskMeanScore)):
+            continue
+        if isinstance(scorer, _BaseScorer):
+            # A scorer passes sample_weight on to its metric, which may have
+            # none: 'neg_max_error', the clustering scorers and make_scorer of
+            # a plain f(y_true, y_pred) failed on the first model's first
+            # split, after its fit ("got an unexpected keyword argument").
+            function = getattr(scorer, "_score_func", None)
+            try:
+                parameters = signature(function).parameters.values()
+            except (TypeError, ValueError):
+                continue   # (no signature to read: left to the metric)
+            if not any(p.name == "sample_weight" or p.kind == p.VAR_KEYWORD
+                       for p in parameters):
+                raise TypeError(
+                    f"scoring {key!r} takes no sample_weight: its metric "
+                    f"{getattr(function, '__name__', function)!r} has no sample_weight "
+                    "parameter, and compare(sample_weight=...) scores every model "
+                    "weighted. Choose a metric that takes weights, or give yours a "
+                    "sample_weight=None parameter and make_scorer it.")
             continue
         try:
             parameters = signature(scorer).parameters.values()
@@ -614,7 +633,7 @@ def _refuse_unweighted_scorers(scorers):
                             "scores every model weighted, and this scorer would report an "
                             "unweighted score. Give it a sample_weight=None parameter "
                             "(scorer(estimator, X, y, sample_weight=None)), or use "
-                            "make_scorer(metric), whose scorers take it.")
+                            "make_scorer(metric) of a metric that takes sample_weight.")
 
 
 def _refuse_splits_without_weight(splits, sample_weight):
