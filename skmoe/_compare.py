@@ -1086,27 +1086,36 @@ def _missing_classes_hint(step, estimator, y, part):
             "or folds that keep every class, e.g. fewer of them)")
 
 
-def _warn_test_classes_missing_from_training(splits, y):
+def _warn_test_classes_missing_from_training(splits, y, sample_weight=None):
     """Warn where a split's test rows hold a class that its training rows lack.
 
     (A list of splits, unshuffled KFold of rows sorted by class, or a class
     of one group: no classifier can predict that class there, and every
-    model scored 0 on its rows, without a word.)
+    model scored 0 on its rows, without a word.) With ``sample_weight``, only
+    rows of positive weight count: a class whose training rows all weigh
+    zero is not learnt, and test rows of zero weight are not scored.
     """
     labels, codes = np.unique(y, return_inverse=True)
     codes = codes.reshape(-1)
+    weighs = (np.ones(len(codes), dtype=bool) if sample_weight is None
+              else sample_weight > 0)
     found = []
     for j, (train, test) in enumerate(splits):
-        absent = np.setdiff1d(codes[test], codes[train])
+        test = test[weighs[test]]
+        absent = np.setdiff1d(codes[test], codes[train[weighs[train]]])
         if absent.size:
             found.append((j, labels[absent].tolist(), int(np.isin(codes[test], absent).sum())))
     if found:
         j, absent, n_rows = found[0]
+        weighted = ("" if sample_weight is None else
+                    "; rows of positive sample_weight, as the models are fitted and scored")
+        # (Split j + 1, as compare's other messages count them: "split 0".)
         warnings.warn(f"{len(found)} of the {len(splits)} splits train without a class that "
-                      f"their test rows hold (split {j}: class(es) {absent}, {n_rows} test "
-                      "row(s)): no classifier can predict those rows there, and every "
-                      "model's scores on such a split count them as errors. Use folds that "
-                      "keep every class in each training part (an int cv, stratified).",
+                      f"their test rows hold (split {j + 1}: class(es) {absent}, {n_rows} "
+                      f"test row(s){weighted}): no classifier can predict those rows there, "
+                      "and every model's scores on such a split count them as errors. Use "
+                      "folds that keep every class in each training part (an int cv, "
+                      "stratified).",
                       UserWarning, stacklevel=3)
 
 
@@ -1147,7 +1156,7 @@ def _refuse_r2_on_single_test_rows(scorers, splits, y, scoring):
         "is defined on one row).")
 
 
-def _warn_constant_test_targets(scorers, splits, y):
+def _warn_constant_test_targets(scorers, splits, y, sample_weight=None):
     """Warn where R^2 (or explained variance) is scored on a constant test target.
 
     Undefined there, scikit-learn scores it 0 (1 for an exact prediction):
@@ -1155,18 +1164,24 @@ def _warn_constant_test_targets(scorers, splits, y):
     whose test rows all had the same target counted as a measurement. With
     several columns of y, a column constant on a split's test rows is scored
     so (and averaged with the others), as is a regression task's in the
-    multi-task mean score.
+    multi-task mean score. With ``sample_weight``, the test rows of positive
+    weight are those scored: constant there (or one such row), weighted R^2
+    was 0 without a word.
     """
     Y = y.reshape(len(y), -1)
     columns = _columns_scored_by_r2(scorers, Y.shape[1])
+    scored = [test if sample_weight is None else test[sample_weight[test] > 0]
+              for _, test in splits]
     # (A single test row is refused before fitting: _refuse_r2_on_single_test_rows.)
     constant = {key: [j + 1 for j, (_, test) in enumerate(splits) if len(test) > 1
-                      and any(len(np.unique(Y[test, t])) == 1 for t in cols)]
+                      and any(len(np.unique(Y[scored[j], t])) == 1 for t in cols)]
                 for key, cols in columns.items()}
     keys = [key for key in constant if constant[key]]
     constant = sorted(set().union(*(constant[key] for key in keys)))
     if constant:
         where = "target" if Y.shape[1] == 1 else "target (a column of y)"
+        if sample_weight is not None:
+            where += " of the rows of positive sample_weight"
         warnings.warn(f"The test {where} is constant on {len(constant)} of the "
                       f"{len(splits)} splits (split {', '.join(map(str, constant))}): R^2 is "
                       "undefined there, and scikit-learn scores it 0 (1 for an exact "
@@ -1663,7 +1678,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     if sample_weight is not None:
         _refuse_splits_without_weight(splits, sample_weight)
     if classifier and y_arr.ndim == 1:
-        _warn_test_classes_missing_from_training(splits, y_arr)
+        _warn_test_classes_missing_from_training(splits, y_arr, sample_weight)
     if not classifier:
         _refuse_r2_on_single_test_rows(scorers, splits, y_arr, scoring)
     distinct = {tuple(np.sort(np.asarray(rows, dtype=np.int64)).tobytes() for rows in split)
@@ -1742,7 +1757,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                               f"splits by {m}; its mean is {mean} and its spread "
                               "undefined.", RuntimeWarning, stacklevel=2)
     if not classifier:
-        _warn_constant_test_targets(scorers, splits, y_arr)
+        _warn_constant_test_targets(scorers, splits, y_arr, sample_weight)
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
                             [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
                             pair=pair, task="classification" if classifier else "regression",

@@ -108,7 +108,7 @@ def test_compare_warns_of_a_split_that_trains_without_a_class_it_tests():
     y[:4] = "c"
     models = {"lr": LogisticRegression(), "tree": DecisionTreeClassifier(max_depth=2)}
     with pytest.warns(UserWarning, match=r"^1 of the 2 splits train without a class that "
-                      r"their test rows hold \(split 0: class\(es\) \['c'\], 4 test row\(s\)\)"):
+                      r"their test rows hold \(split 1: class\(es\) \['c'\], 4 test row\(s\)\)"):
         result = compare(models, X, y, scoring="accuracy",
                          cv=[(np.arange(4, 40), np.arange(4)), (np.arange(20), np.arange(20, 40))])
     assert result.scores["lr"]["accuracy"][0] == 0.0

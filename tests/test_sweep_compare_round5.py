@@ -61,3 +61,56 @@ def test_a_metric_with_sample_weight_or_kwargs_is_taken():
                      scoring={"mae": make_scorer(mae, greater_is_better=False),
                               "mad": "neg_median_absolute_error"})
     assert np.all(result.scores["line"]["mae"] < 0)
+
+
+def test_r2_on_test_rows_of_positive_weight_with_one_target_is_warned_of():
+    # Weighted R^2 of test rows whose positive weights fall on rows of one
+    # target (or on one row) is 0/0, which scikit-learn scores 0: a mean R^2
+    # pulled down by a third, silently (unweighted, the same is warned of).
+    X, y, w = regression_data()
+    splits = list(KFold(3).split(X))
+    test = splits[0][1]
+    y, w = y.copy(), w.copy()
+    y[test[:5]] = 1.0
+    w[test[5:]] = 0.0
+    models = {"line": LinearRegression(), "ridge": Ridge(2.0)}
+    with pytest.warns(UserWarning, match=re.escape(
+            "The test target of the rows of positive sample_weight is constant on 1 of "
+            "the 3 splits (split 1)")):
+        result = compare(models, X, y, cv=splits, sample_weight=w)
+    assert result.scores["line"]["r2"][0] == 0.0
+    w[test[1:]] = 0.0   # one row of positive weight: the same
+    with pytest.warns(UserWarning, match="of positive sample_weight is constant on 1 of"):
+        compare(models, X, y, cv=splits, sample_weight=w)
+    # Positive weight on rows of different targets: no warning.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="The test target")
+        compare(models, X, y, cv=splits, sample_weight=np.ones(len(y)))
+
+
+def test_a_class_whose_training_rows_weigh_zero_is_warned_of():
+    # A class present in a split's training rows with zero weight only is not
+    # learnt: every model misclassified its test rows (accuracy 0.50 there
+    # against 1.0 on the others) without the warning an absent class gets.
+    X, y, w = regression_data(n=60)
+    labels = (X[:, 0] > 0).astype(int)
+    splits = list(StratifiedKFold(3).split(X, labels))
+    train = splits[0][0]
+    w = w.copy()
+    w[train[labels[train] == 1]] = 0.0
+    models = {"a": LogisticRegression(), "b": LogisticRegression(C=0.1)}
+    n_test = int(np.sum(labels[splits[0][1]] == 1))
+    with pytest.warns(UserWarning, match=re.escape(
+            "1 of the 3 splits train without a class that their test rows hold (split 1: "
+            f"class(es) [1], {n_test} test row(s); rows of positive sample_weight")):
+        compare(models, X, labels, cv=splits, scoring="accuracy", sample_weight=w)
+    # Test rows of a class that weigh zero are not scored: no warning.
+    w = np.ones(len(labels))
+    test = splits[0][1]
+    rows = np.r_[train[labels[train] == 1], test[labels[test] == 1]]
+    w[rows] = 0.0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*train without a class")
+        compare(models, X, labels, cv=splits, scoring="accuracy", sample_weight=w)
+
+
