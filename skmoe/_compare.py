@@ -1563,7 +1563,12 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     weight_keys = {}
     if sample_weight is not None:
         from ._base import check_sample_weight
-        sample_weight = check_sample_weight(sample_weight, X)
+        with warnings.catch_warnings():
+            # (Its rows' order was just checked, and warned of, above: a
+            # Series in another order than X was warned of twice.)
+            warnings.filterwarnings("ignore", message="sample_weight is a pandas",
+                                    category=UserWarning)
+            sample_weight = check_sample_weight(sample_weight, X)
         _refuse_unweighted_scorers(scorers)
         weight_keys = {name: _weight_fit_key(name, est) for name, est in estimators.items()}
     # (Folds are made from y alone: a shorter y would silently drop rows of X.)

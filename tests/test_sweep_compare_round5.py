@@ -114,3 +114,14 @@ def test_a_class_whose_training_rows_weigh_zero_is_warned_of():
         compare(models, X, labels, cv=splits, scoring="accuracy", sample_weight=w)
 
 
+def test_weights_in_another_order_than_x_are_warned_of_once():
+    X, y, w = regression_data()
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    weights = pd.Series(w, index=np.arange(len(w))[::-1])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare({"line": LinearRegression()}, frame, y, cv=3, sample_weight=weights)
+    said = [w for w in caught if "index holds X's row labels in another order"
+            in str(w.message)]
+    assert len(said) == 1, [str(w.message) for w in said]
+    assert str(said[0].message).startswith("compare: sample_weight is a pandas Series")
