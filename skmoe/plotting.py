@@ -757,7 +757,13 @@ class ComparisonDisplay:
             axes[0].errorbar(mean, p, xerr=spread, fmt="D", color="C3", capsize=4,
                              markersize=6)
         better = "lower is better" if sign < 0 else "higher is better"
-        title = f"{label} over {r.n_splits} splits ({better})"
+        # The table's header says the splits are of whole groups and the
+        # scores weighted; a saved plot, shown apart from it, said neither.
+        # (getattr: a result pickled before they existed.)
+        grouped = getattr(r, "grouped_by", None) is not None
+        weighted = "weighted " if getattr(r, "weighted", False) else ""
+        title = (f"{weighted}{label} over {r.n_splits} splits"
+                 f"{' of whole groups' if grouped else ''} ({better})")
         if r.pair is not None and r.n_splits > 1:
             test = r.paired_test(metric=self.metric)
             title += f"\n{test.a} vs {test.b}: corrected t-test p = {test.p_value:.3g}"

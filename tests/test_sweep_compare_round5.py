@@ -125,3 +125,29 @@ def test_weights_in_another_order_than_x_are_warned_of_once():
             in str(w.message)]
     assert len(said) == 1, [str(w.message) for w in said]
     assert str(said[0].message).startswith("compare: sample_weight is a pandas Series")
+
+
+def test_the_comparison_plot_says_the_scores_are_weighted_and_of_whole_groups():
+    # The table's header says so; the plot's title, saved and shown apart
+    # from it, said "r2 over 3 splits (higher is better)" alone.
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from skmoe import ComparisonResult
+    from skmoe.plotting import ComparisonDisplay
+
+    def result(**kwargs):
+        scores = {n: {"r2": np.array([0.5, 0.6, 0.7]) + d} for n, d in (("a", 0), ("b", .1))}
+        times = {n: np.full(3, 0.01) for n in scores}
+        return ComparisonResult(["a", "b"], ["r2"], scores, times, times, [20] * 3, [10] * 3,
+                                **kwargs)
+
+    titles = []
+    for kwargs in ({}, {"weighted": True}, {"weighted": True, "grouped_by": "column 's'"}):
+        display = ComparisonDisplay.from_result(result(**kwargs))
+        titles.append(display.ax_.get_title())
+        plt.close(display.figure_)
+    assert titles == ["r2 over 3 splits (higher is better)",
+                      "weighted r2 over 3 splits (higher is better)",
+                      "weighted r2 over 3 splits of whole groups (higher is better)"]
