@@ -1450,8 +1450,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         name (``<step>__sample_weight``; its transformers fit unweighted), and
         with metadata routing enabled every model gets ``sample_weight`` and
         routes it as its parts request. A model that cannot take them, a
-        callable scorer without a ``sample_weight`` parameter, and a split
-        whose training or test rows all weigh zero are refused before any fit.
+        callable scorer without a ``sample_weight`` parameter, a scorer whose
+        metric has none (``'neg_max_error'``, the clustering scorers), and a
+        split whose training or test rows all weigh zero are refused before
+        any fit. Only rows of positive weight count in the warnings of a
+        constant test target (R^2) and of a class missing from training.
 
     Returns
     -------
