@@ -729,7 +729,8 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     starts = [_start(problem, gate_template, cv, r) for r in rngs]
     settings = (max_iter, tol, init_params)
     jobs = effective_n_jobs(n_jobs)
-    if n_init > 1 and jobs > 1:
+    parallel_restarts = n_init > 1 and jobs > 1
+    if parallel_restarts:
         # (gathered_jobs: the runs' expert warnings were given in their processes,
         # once per fit, and not once per fit of the mixture.)
         results = gathered_jobs(
@@ -745,7 +746,11 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     for result in results:  # the first of equal log-likelihoods, as before
         if kept is None or result.sort_key > kept.sort_key:
             kept = result
-    with Parallel(n_jobs=n_jobs) as parallel:
+    # After parallel restarts, the kept one finishes here one expert after
+    # another, as each restart's finish ran on its worker: a parallel refit
+    # sent X to the workers (a dask cluster's) a second time.
+    with (Parallel(n_jobs=1, backend="sequential") if parallel_restarts
+          else Parallel(n_jobs=n_jobs)) as parallel:
         best = _finish(kept, parallel)
     # (Not where the rival's constant routing replaced EM's gate and experts:
     # the advice to iterate longer was for a fit that predict never uses.)
