@@ -553,19 +553,46 @@ def _last_step(estimator):
     return estimator
 
 
+def _passes_fit_keywords_to(estimator):
+    """The estimator a scikit-learn meta-estimator hands its fit's keyword
+    arguments to without metadata routing, or None.
+
+    A search (``GridSearchCV`` and the like) passes them to each candidate's
+    fit and to the refit, ``TransformedTargetRegressor`` to its regressor,
+    ``RFE`` to its estimator. (Others, as ``RFECV`` or
+    ``OneVsRestClassifier``, take them only with metadata routing.)
+    """
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.feature_selection import RFE, RFECV
+    from sklearn.model_selection._search import BaseSearchCV
+    if isinstance(estimator, BaseSearchCV) or (isinstance(estimator, RFE)
+                                               and not isinstance(estimator, RFECV)):
+        return estimator.estimator
+    if isinstance(estimator, TransformedTargetRegressor):
+        if estimator.regressor is None:   # (its default)
+            from sklearn.linear_model import LinearRegression
+            return LinearRegression()
+        return estimator.regressor
+    return None
+
+
 def _weight_fit_key(name, estimator):
     """The keyword ``estimator.fit`` takes compare's ``sample_weight`` under.
 
     ``'sample_weight'`` where its ``fit`` has that parameter; for a Pipeline,
     its last step's, routed by step name (``'model__sample_weight'``, nested
     Pipelines too): the step being compared gets the weights, the
-    transformers before it fit unweighted. (Not metadata routing, which
-    needs a global setting and each consumer's request: compare would have
-    to change the user's models or configuration.) With metadata routing
-    enabled, ``'sample_weight'`` for every model whose ``fit`` takes it or
-    other metadata, routed as the models request. A model that cannot take
-    the weights is refused before any fit: fitted unweighted beside
-    weighted models, its scores would not compare.
+    transformers before it fit unweighted. A scikit-learn meta-estimator
+    that passes its fit's keyword arguments on without metadata routing
+    (``GridSearchCV``, ``TransformedTargetRegressor``, ``RFE``) gets the key
+    of the model inside it, as ``cross_validate`` gives it them. (Not
+    metadata routing, which needs a global setting and each consumer's
+    request: compare would have to change the user's models or
+    configuration.) With metadata routing enabled, ``'sample_weight'`` for
+    every model whose ``fit`` takes it or other metadata, routed as the
+    models request. A model that cannot take the weights is refused before
+    any fit: fitted unweighted beside weighted models, its scores would not
+    compare.
     """
     from sklearn import get_config
     from sklearn.pipeline import Pipeline
@@ -579,15 +606,26 @@ def _weight_fit_key(name, estimator):
     routing = get_config().get("enable_metadata_routing", False)
     if routing and (has_fit_parameter(estimator, "sample_weight") or takes_metadata(estimator)):
         return "sample_weight"
-    key, step = "", estimator
-    while not routing and isinstance(step, Pipeline) and step.steps:
-        key, step = key + step.steps[-1][0] + "__", step.steps[-1][1]
+    key, step, inside = "", estimator, None
+    while not routing:
+        if isinstance(step, Pipeline) and step.steps:
+            key, step = key + step.steps[-1][0] + "__", step.steps[-1][1]
+        elif (not isinstance(step, str) and step is not None
+              and not has_fit_parameter(step, "sample_weight")
+              and _passes_fit_keywords_to(step) is not None):
+            # (Were refused as "has no sample_weight in its fit", though they
+            # pass it on: scikit-learn's cross_validate takes them.)
+            inside, step = type(step).__name__, _passes_fit_keywords_to(step)
+        else:
+            break
     if not isinstance(step, str) and step is not None and has_fit_parameter(
             step, "sample_weight"):
         return key + "sample_weight"
-    what = (f"its last step {type(step).__name__}" if key else type(estimator).__name__)
-    hint = (" (a model that passes its fit's **kwargs on, as GridSearchCV or "
-            "TransformedTargetRegressor do, takes them with metadata routing: "
+    what = (f"its last step {type(step).__name__}" if key else type(step).__name__)
+    if inside is not None:
+        what += f" (inside {inside})"
+    hint = (" (a model that passes its fit's **kwargs on only with metadata routing, as "
+            "RFECV or OneVsRestClassifier do, takes them with it: "
             "sklearn.set_config(enable_metadata_routing=True) and "
             "set_fit_request(sample_weight=True) on the models inside)"
             if takes_metadata(step) and not routing else "")
@@ -1447,14 +1485,17 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         rows' weights and scored with its test rows' (the table's header says
         the scores are weighted); the folds are made as without them. A
         model's ``fit`` must take them: a Pipeline's last step gets them by
-        name (``<step>__sample_weight``; its transformers fit unweighted), and
-        with metadata routing enabled every model gets ``sample_weight`` and
-        routes it as its parts request. A model that cannot take them, a
-        callable scorer without a ``sample_weight`` parameter, a scorer whose
-        metric has none (``'neg_max_error'``, the clustering scorers), and a
-        split whose training or test rows all weigh zero are refused before
-        any fit. Only rows of positive weight count in the warnings of a
-        constant test target (R^2) and of a class missing from training.
+        name (``<step>__sample_weight``; its transformers fit unweighted), a
+        ``GridSearchCV``, ``TransformedTargetRegressor`` or ``RFE`` passes
+        them to the model inside (as without compare; a search's own scoring
+        stays unweighted), and with metadata routing enabled every model gets
+        ``sample_weight`` and routes it as its parts request. A model that
+        cannot take them, a callable scorer without a ``sample_weight``
+        parameter, a scorer whose metric has none (``'neg_max_error'``, the
+        clustering scorers), and a split whose training or test rows all weigh
+        zero are refused before any fit. Only rows of positive weight count in
+        the warnings of a constant test target (R^2) and of a class missing
+        from training.
 
     Returns
     -------

@@ -1,0 +1,81 @@
+"""Review of the changes since d7e74af, round 2: compare's sample_weight.
+
+Each test failed before the fix named in its comment.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.feature_selection import RFECV
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.metrics import r2_score
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmoe import compare
+
+
+def _weighted_data(n=90):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    noisy = X[:, 1] <= 0
+    y = X[:, 0] + rng.normal(size=n) * np.where(noisy, 3.0, 0.1)
+    return X, y, np.where(noisy, 0.01, 1.0)
+
+
+def _splits(n, k=3):
+    return list(KFold(k, shuffle=True, random_state=0).split(np.zeros((n, 1))))
+
+
+@pytest.mark.parametrize("name, model, key", [
+    ("search", GridSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, cv=2), "sample_weight"),
+    ("search_pipe", GridSearchCV(make_pipeline(StandardScaler(), Ridge()),
+                                 {"ridge__alpha": [0.1, 10.0]}, cv=2), "ridge__sample_weight"),
+    ("ttr", TransformedTargetRegressor(Ridge(), func=np.arcsinh, inverse_func=np.sinh),
+     "sample_weight"),
+    ("ttr_default", TransformedTargetRegressor(), "sample_weight"),
+    ("pipe_ttr", make_pipeline(StandardScaler(), TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), Ridge()))),
+     "transformedtargetregressor__ridge__sample_weight"),
+])
+def test_compare_passes_sample_weight_through_meta_estimators_that_forward_it(
+        name, model, key):
+    # Fix in _compare._weight_fit_key (_passes_fit_keywords_to): a model
+    # whose fit takes **kwargs without a sample_weight parameter was refused
+    # ("GridSearchCV has no sample_weight in its fit ... takes them with
+    # metadata routing"), though GridSearchCV, TransformedTargetRegressor and
+    # RFE pass their fit's keywords to the model inside without routing, and
+    # scikit-learn's cross_validate(params={"sample_weight": w}) takes them.
+    X, y, w = _weighted_data()
+    splits = _splits(len(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare({name: model}, X, y, cv=splits, sample_weight=w)
+        for j, (train, test) in enumerate(splits):
+            fitted = clone(model).fit(X[train], y[train], **{key: w[train]})
+            assert result.scores[name]["r2"][j] == pytest.approx(
+                r2_score(y[test], fitted.predict(X[test]), sample_weight=w[test]),
+                rel=1e-12)
+    # The weights reached the model inside: not the unweighted fit's scores.
+    plain = clone(model).fit(X[splits[0][0]], y[splits[0][0]])
+    assert result.scores[name]["r2"][0] != pytest.approx(r2_score(
+        y[splits[0][1]], plain.predict(X[splits[0][1]]), sample_weight=w[splits[0][1]]),
+        rel=1e-9)
+
+
+def test_compare_still_refuses_meta_estimators_whose_model_cannot_take_sample_weight():
+    X, y, w = _weighted_data()
+    with pytest.raises(TypeError, match=re.escape(
+            "Model 'knn' cannot take sample_weight: KNeighborsRegressor (inside "
+            "GridSearchCV) has no sample_weight in its fit")):
+        compare({"knn": GridSearchCV(KNeighborsRegressor(), {"n_neighbors": [3, 5]})},
+                X, y, cv=3, sample_weight=w)
+    # RFECV takes them only with metadata routing: refused before any fit.
+    with pytest.raises(TypeError, match="Model 'rfecv' cannot take sample_weight: RFECV"):
+        compare({"rfecv": RFECV(LinearRegression())}, X, y, cv=3, sample_weight=w)
