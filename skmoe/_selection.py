@@ -75,7 +75,7 @@ def log_likelihood_samples(estimator, X, y):
                     "score_samples(X, y); it does not define a likelihood.")
 
 
-def log_likelihood_scorer(estimator, X, y):
+def log_likelihood_scorer(estimator, X, y, sample_weight=None):
     """Mean per-sample held-out log-likelihood; higher is better.
 
     Use as ``scoring=log_likelihood_scorer`` in ``GridSearchCV`` or
@@ -87,12 +87,20 @@ def log_likelihood_scorer(estimator, X, y):
     estimator : fitted estimator
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the rows' log-likelihoods (their weighted mean). (Without
+        it, ``compare(sample_weight=...)`` refused this scorer, which would
+        have reported an unweighted score.)
 
     Returns
     -------
     score : float
     """
-    return float(np.mean(log_likelihood_samples(estimator, X, y)))
+    values = log_likelihood_samples(estimator, X, y)
+    if sample_weight is None:
+        return float(np.mean(values))
+    from ._base import check_sample_weight
+    return float(np.average(values, weights=check_sample_weight(sample_weight, X)))
 
 
 def _expert_parameters(name, expert):

@@ -18,7 +18,7 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmoe import compare
+from skmoe import compare, log_likelihood_scorer
 
 
 def _weighted_data(n=90):
@@ -79,3 +79,30 @@ def test_compare_still_refuses_meta_estimators_whose_model_cannot_take_sample_we
     # RFECV takes them only with metadata routing: refused before any fit.
     with pytest.raises(TypeError, match="Model 'rfecv' cannot take sample_weight: RFECV"):
         compare({"rfecv": RFECV(LinearRegression())}, X, y, cv=3, sample_weight=w)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_compare_takes_the_projects_log_likelihood_scorer_with_sample_weight():
+    # Fix in _selection.log_likelihood_scorer (a sample_weight parameter):
+    # compare(sample_weight=...) refused the project's own scorer, "scoring
+    # 'll' takes no sample_weight", and the message's remedy (give it a
+    # sample_weight parameter) was not the user's to apply.
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe._selection import log_likelihood_samples
+    X, y, w = _weighted_data()
+    splits = _splits(len(y))
+    model = MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(10.0))], training="em",
+                                      max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare({"moe": model}, X, y, cv=splits, sample_weight=w,
+                         scoring={"ll": log_likelihood_scorer})
+    for j, (train, test) in enumerate(splits):
+        fitted = clone(model).fit(X[train], y[train], sample_weight=w[train])
+        expected = np.average(log_likelihood_samples(fitted, X[test], y[test]),
+                              weights=w[test])
+        assert result.scores["moe"]["ll"][j] == pytest.approx(expected, rel=1e-12)
+    # Unweighted, as before.
+    fitted = clone(model).fit(X, y)
+    assert log_likelihood_scorer(fitted, X, y) == pytest.approx(
+        np.mean(log_likelihood_samples(fitted, X, y)), rel=1e-15)
