@@ -576,6 +576,25 @@ def _passes_fit_keywords_to(estimator):
     return None
 
 
+def _ensemble_members(estimator):
+    """The models a scikit-learn Stacking or Voting ensemble fits with its
+    fit's ``sample_weight`` (each of its estimators, and a stacking's final
+    estimator), or None for any other model.
+
+    Since scikit-learn 1.6 their ``fit`` takes it in ``**fit_params``
+    without metadata routing (before, as a parameter of its own).
+    """
+    from sklearn.ensemble import (StackingClassifier, StackingRegressor, VotingClassifier,
+                                  VotingRegressor)
+    if not isinstance(estimator, (StackingClassifier, StackingRegressor, VotingClassifier,
+                                  VotingRegressor)):
+        return None
+    members = [model for _, model in estimator.estimators
+               if model is not None and not isinstance(model, str)]   # ('drop')
+    final = getattr(estimator, "final_estimator", None)
+    return members + ([final] if final is not None else [])
+
+
 def _weight_fit_key(name, estimator):
     """The keyword ``estimator.fit`` takes compare's ``sample_weight`` under.
 
@@ -585,7 +604,9 @@ def _weight_fit_key(name, estimator):
     transformers before it fit unweighted. A scikit-learn meta-estimator
     that passes its fit's keyword arguments on without metadata routing
     (``GridSearchCV``, ``TransformedTargetRegressor``, ``RFE``) gets the key
-    of the model inside it, as ``cross_validate`` gives it them. (Not
+    of the model inside it, as ``cross_validate`` gives it them, and a
+    Stacking or Voting ensemble ``'sample_weight'`` where each of its models
+    takes it. (Not
     metadata routing, which needs a global setting and each consumer's
     request: compare would have to change the user's models or
     configuration.) With metadata routing enabled, ``'sample_weight'`` for
@@ -621,6 +642,14 @@ def _weight_fit_key(name, estimator):
     if not isinstance(step, str) and step is not None and has_fit_parameter(
             step, "sample_weight"):
         return key + "sample_weight"
+    members = None if routing else _ensemble_members(step)
+    if members is not None:
+        # (StackingRegressor, the baseline a mixture is compared with, was
+        # refused as having "no sample_weight in its fit".)
+        unweighted = [m for m in members if not has_fit_parameter(m, "sample_weight")]
+        if not unweighted:
+            return key + "sample_weight"
+        inside, step = type(step).__name__, unweighted[0]
     what = (f"its last step {type(step).__name__}" if key else type(step).__name__)
     if inside is not None:
         what += f" (inside {inside})"
@@ -1488,7 +1517,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         name (``<step>__sample_weight``; its transformers fit unweighted), a
         ``GridSearchCV``, ``TransformedTargetRegressor`` or ``RFE`` passes
         them to the model inside (as without compare; a search's own scoring
-        stays unweighted), and with metadata routing enabled every model gets
+        stays unweighted), a Stacking or Voting ensemble to each of its
+        models, and with metadata routing enabled every model gets
         ``sample_weight`` and routes it as its parts request. A model that
         cannot take them, a callable scorer without a ``sample_weight``
         parameter, a scorer whose metric has none (``'neg_max_error'``, the

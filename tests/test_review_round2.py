@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
+from sklearn.ensemble import StackingRegressor, VotingRegressor
 from sklearn.feature_selection import RFECV
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import r2_score
@@ -106,3 +107,33 @@ def test_compare_takes_the_projects_log_likelihood_scorer_with_sample_weight():
     fitted = clone(model).fit(X, y)
     assert log_likelihood_scorer(fitted, X, y) == pytest.approx(
         np.mean(log_likelihood_samples(fitted, X, y)), rel=1e-15)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: StackingRegressor([("a", Ridge()), ("b", Ridge(10.0)), ("c", "drop")]),
+    lambda: VotingRegressor([("a", Ridge()), ("b", LinearRegression())]),
+])
+def test_compare_passes_sample_weight_to_stacking_and_voting(make):
+    # Fix in _compare._weight_fit_key (_ensemble_members): scikit-learn's
+    # Stacking and Voting ensembles (since 1.6) take sample_weight in
+    # **fit_params, without metadata routing, and give it to each of their
+    # models: compare refused them, "StackingRegressor has no sample_weight in
+    # its fit" -- the stacking baseline a mixture is to be compared with.
+    X, y, w = _weighted_data()
+    splits = _splits(len(y))
+    model = make()
+    result = compare({"ens": model}, X, y, cv=splits, sample_weight=w)
+    for j, (train, test) in enumerate(splits):
+        fitted = clone(model).fit(X[train], y[train], sample_weight=w[train])
+        assert result.scores["ens"]["r2"][j] == pytest.approx(
+            r2_score(y[test], fitted.predict(X[test]), sample_weight=w[test]), rel=1e-12)
+    # As the last step of a Pipeline too.
+    piped = compare({"ens": make_pipeline(StandardScaler(), make())}, X, y, cv=splits,
+                    sample_weight=w)
+    assert np.all(np.isfinite(piped.scores["ens"]["r2"]))
+    # A member that cannot take the weights is named, before any fit.
+    with pytest.raises(TypeError, match=re.escape(
+            "Model 'ens' cannot take sample_weight: KNeighborsRegressor (inside "
+            f"{type(model).__name__}) has no sample_weight in its fit")):
+        compare({"ens": clone(model).set_params(a=KNeighborsRegressor())}, X, y, cv=3,
+                sample_weight=w)
