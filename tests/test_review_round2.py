@@ -14,24 +14,15 @@ from sklearn.ensemble import StackingRegressor, VotingRegressor
 from sklearn.feature_selection import RFECV
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import r2_score
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmoe import compare, log_likelihood_scorer
 
-
-def _weighted_data(n=90):
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(n, 3))
-    noisy = X[:, 1] <= 0
-    y = X[:, 0] + rng.normal(size=n) * np.where(noisy, 3.0, 0.1)
-    return X, y, np.where(noisy, 0.01, 1.0)
-
-
-def _splits(n, k=3):
-    return list(KFold(k, shuffle=True, random_state=0).split(np.zeros((n, 1))))
+# (The weighted data and folds of compare's own sample_weight tests.)
+from test_leftovers_round7 import _splits, _weighted_data
 
 
 @pytest.mark.parametrize("name, model, key", [
