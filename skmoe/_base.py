@@ -614,7 +614,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             _transform_read_only(self.gate_transformer_, "fit", X, y)
             Z = _transform_read_only(self.gate_transformer_, "transform", X)
         Z = gate_matrix(Z, n_samples(X), self.gate_transformer_,
-                        allow_nan=self._experts_allow_nan())
+                        allow_nan=self._experts_allow_nan(), X=X)
         self._n_gate_columns = Z.shape[1]
         return Z
 

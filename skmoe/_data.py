@@ -1558,7 +1558,7 @@ def warned_once(call, *args):
         return call(*args)
 
 
-def gate_matrix(Z, n_rows, transformer, n_columns=None, allow_nan=True):
+def gate_matrix(Z, n_rows, transformer, n_columns=None, allow_nan=True, X=None):
     """Check and return the gate's view: dense float64, (n_rows, d), no infinity;
     ``n_columns``: the d of the view at fit, for the view at prediction.
 
@@ -1566,7 +1566,9 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None, allow_nan=True):
     ``allow_nan`` (every expert takes NaN in X, so X may hold it), and at fit
     no column that is NaN in every row (nothing to learn, imputed to a
     constant): a transformer failing on its rows returned NaN, and the gate
-    imputed it without a word."""
+    imputed it without a word. Unless ``X`` (the X transformed, at fit) has
+    such a column itself: a transformer that passes it on (a StandardScaler)
+    is not at fault, and the 'auto' view keeps it too."""
     name = type(transformer).__name__
     if sparse.issparse(Z):
         Z = Z.toarray()
@@ -1611,12 +1613,28 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None, allow_nan=True):
                          "the gate imputes missing values only where every expert takes "
                          "NaN in X, and these do not: make the transformer return numbers "
                          "for every row (e.g. end it in a SimpleImputer).")
-    if n_columns is None and n_rows > 1 and missing.all(axis=0).any():
+    if (n_columns is None and n_rows > 1 and missing.all(axis=0).any()
+            and not _has_empty_column(X)):
         empty = np.flatnonzero(missing.all(axis=0))
         raise ValueError(f"gate_transformer ({name}) returned NaN in every row of column(s) "
                          f"{listed_rows(empty)} (of {Z.shape[1]}): the gate learns nothing "
                          "from such a column; check the transformer.")
     return Z
+
+
+def _has_empty_column(X):
+    """Whether a column of X is missing (NaN) in every row; False for an X
+    that cannot tell (None, sparse, words). Only where the gate's view has
+    such a column."""
+    try:
+        if X is None or sparse.issparse(X) or n_samples(X) < 2:
+            return False
+        if is_dataframe(X):
+            return bool(X.isna().all(axis=0).any())
+        values = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return values.ndim == 2 and bool(np.isnan(values).all(axis=0).any())
 
 
 def _where_in_view(mask):

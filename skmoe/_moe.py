@@ -429,8 +429,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         The gate standardises its inputs and imputes missing values with
         their training mean. A transformer's output may hold NaN only where
         every expert takes NaN in X, and no column of NaN in every row at
-        fit; infinity never (each refused at fit and predict, naming the rows
-        and columns). See :ref:`raw-data`.
+        fit unless X has one of its own; infinity never (each refused at fit
+        and predict, naming the rows and columns). See :ref:`raw-data`.
     training : {'auto', 'gradient', 'em'}, default='auto'
         'auto': 'em' for copies of one estimator that is not a torch MLP
         (``n_experts`` of it, or a list of experts of one type with the

@@ -128,3 +128,37 @@ def test_compare_passes_sample_weight_to_stacking_and_voting(make):
             f"{type(model).__name__}) has no sample_weight in its fit")):
         compare({"ens": clone(model).set_params(a=KNeighborsRegressor())}, X, y, cv=3,
                 sample_weight=w)
+
+
+@pytest.mark.parametrize("frame", [False, True])
+def test_gate_transformer_passing_on_a_column_of_x_missing_everywhere_is_not_refused(frame):
+    # Fix in _data.gate_matrix (its X, _has_empty_column): the refusal of a
+    # gate_transformer's output column that is NaN in every row (aimed at a
+    # transformer failing on its rows) also refused an X whose own column is
+    # missing everywhere, with experts that take NaN, when the transformer
+    # merely passed it on: "gate_transformer (StandardScaler) returned NaN in
+    # every row of column(s) 2 (of 3) ... check the transformer", where the
+    # same X fitted with gate_transformer='auto' (and before that refusal).
+    import pandas as pd
+    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.tree import DecisionTreeRegressor
+    from skmoe import MixtureOfExpertsRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=60)
+    X[:, 2] = np.nan
+    X = pd.DataFrame(X, columns=["a", "b", "c"]) if frame else X
+    experts = [("deep", DecisionTreeRegressor(max_depth=3, random_state=0)),
+               ("stump", DecisionTreeRegressor(max_depth=1, random_state=0))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MixtureOfExpertsRegressor(experts, gate_transformer=StandardScaler(),
+                                          max_epochs=3, random_state=0).fit(X, y)
+    assert np.all(np.isfinite(model.predict(X)))
+    # A transformer that makes a column of NaN from complete X is still refused.
+    complete = np.nan_to_num(np.asarray(X, dtype=float))
+    broken = FunctionTransformer(lambda Z: np.column_stack([Z, np.full(len(Z), np.nan)]))
+    with pytest.raises(ValueError, match=re.escape(
+            "gate_transformer (FunctionTransformer) returned NaN in every row of column(s) 3")):
+        MixtureOfExpertsRegressor(experts, gate_transformer=broken, max_epochs=3,
+                                  random_state=0).fit(complete, y)
