@@ -64,10 +64,12 @@ def seeded_torch(seed):
 def device_standardisation(X_device, X, sample_weight=None):
     """:func:`standardisation` of ``X`` from its device copy ``X_device`` (float64).
 
-    Without NaN the column means and scales are two reductions on the device
+    Without NaN the column means and scales are reductions on the device
     (equal to numpy's up to summation order); with NaN numpy's, and for a
-    column whose squares overflow or underflow numpy's for that column.
-    Unequal ``sample_weight`` (the user's weights): numpy's weighted one.
+    column whose squares overflow or underflow, or that is constant, numpy's
+    for that column (a constant's value as its mean, scale one, on every
+    device). Unequal ``sample_weight`` (the user's weights): numpy's
+    weighted one.
     """
     # (No column: torch's var_mean warned "degrees of freedom is <= 0".)
     if (len(X) == 0 or X.shape[1] == 0 or X_device.dtype != torch.float64
