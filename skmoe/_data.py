@@ -490,7 +490,11 @@ def nan_columns_hint(exc, X):
     shown = nan_columns(X)
     if not shown:
         return ""
-    return (f" (X's column(s) {shown} hold missing values (NaN), which this expert does "
+    # The rows counted are those the expert was given: a cross-fitting
+    # fold's (which the message otherwise no longer says), so the counts
+    # were fewer than X's, unexplained.
+    return (f" (of the {n_samples(X)} rows this expert was given, X's column(s) {shown} "
+            "hold missing values (NaN), which this expert does "
             "not take: the experts get X as it is. Impute them for it, e.g. "
             "make_pipeline(SimpleImputer(), <expert>), or use experts that take NaN "
             f"{NAN_HINT_END}")

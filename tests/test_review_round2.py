@@ -19,7 +19,8 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmoe import compare, log_likelihood_scorer
+from skmoe import (EnsembleRegressor, MixtureOfExpertsRegressor, compare,
+                   log_likelihood_scorer)
 
 # (The weighted data and folds of compare's own sample_weight tests.)
 from test_leftovers_round7 import _splits, _weighted_data
@@ -79,7 +80,6 @@ def test_compare_takes_the_projects_log_likelihood_scorer_with_sample_weight():
     # compare(sample_weight=...) refused the project's own scorer, "scoring
     # 'll' takes no sample_weight", and the message's remedy (give it a
     # sample_weight parameter) was not the user's to apply.
-    from skmoe import MixtureOfExpertsRegressor
     from skmoe._selection import log_likelihood_samples
     X, y, w = _weighted_data()
     splits = _splits(len(y))
@@ -142,7 +142,6 @@ def test_gate_transformer_passing_on_a_column_of_x_missing_everywhere_is_not_ref
     import pandas as pd
     from sklearn.preprocessing import FunctionTransformer
     from sklearn.tree import DecisionTreeRegressor
-    from skmoe import MixtureOfExpertsRegressor
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
     y = X[:, 0] + 0.1 * rng.normal(size=60)
@@ -162,3 +161,34 @@ def test_gate_transformer_passing_on_a_column_of_x_missing_everywhere_is_not_ref
             "gate_transformer (FunctionTransformer) returned NaN in every row of column(s) 3")):
         MixtureOfExpertsRegressor(experts, gate_transformer=broken, max_epochs=3,
                                   random_state=0).fit(complete, y)
+
+
+@pytest.mark.parametrize("make, cross_fitted", [
+    (lambda e: MixtureOfExpertsRegressor(e, max_epochs=2, random_state=0), True),
+    (lambda e: EnsembleRegressor(e), False)], ids=["mixture", "ensemble"])
+def test_nan_columns_hint_says_which_rows_it_counted(make, cross_fitted):
+    # Fix in _data.nan_columns_hint: an expert failing on NaN in a
+    # cross-fitting fold named the columns with the fold's counts, "X's
+    # column(s) 'luggage' (3 rows), 'seats' (8 rows)" for an X with 4 and 10,
+    # and the fold note ("It was fitted on 48 of the 60 rows") is left out
+    # of that message: the counts were not X's, and nothing said whose.
+    import pandas as pd
+    from sklearn.tree import DecisionTreeRegressor
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"weight": rng.normal(size=60), "luggage": rng.normal(size=60)})
+    X.loc[::6, "luggage"] = np.nan      # 10 of the 60 rows
+    y = X["weight"].to_numpy()
+    experts = [("linear", make_pipeline(StandardScaler(), Ridge())),
+               ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+    with pytest.raises(ValueError, match=r"of the (\d+) rows this expert was given, X's "
+                                         r"column\(s\) 'luggage' \((\d+) rows?\)") as info:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            make(experts).fit(X, y)
+    given, counted = map(int, re.search(r"of the (\d+) rows this expert was given, X's "
+                                        r"column\(s\) 'luggage' \((\d+) rows?\)",
+                                        str(info.value)).groups())
+    if cross_fitted:
+        assert given < 60 and counted < 10
+    else:
+        assert (given, counted) == (60, 10)
