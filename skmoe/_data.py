@@ -453,16 +453,28 @@ def sequence_cells_hint(exc, X):
 
 
 def nan_columns(X):
-    """"'a' (3 rows), 'b' (1 row)": the columns of X holding NaN, with counts;
-    "" for none (or an X that cannot tell). Only on the error path."""
+    """"'a' (3 rows), 'b' (1 row)": the columns of X holding NaN, with counts
+    (of a frame by name, of an array or sparse matrix by position); "" for
+    none (or an X that cannot tell). Only on the error path."""
     try:
-        if sparse.issparse(X) or not n_samples(X):
+        if not n_samples(X):
             return ""
-        if is_dataframe(X):
+        if sparse.issparse(X):
+            # (Its stored values only: an implicit zero is no NaN.)
+            stored = sparse.coo_matrix(X)
+            stored.sum_duplicates()     # (a position stored twice is one cell)
+            counts = np.bincount(stored.col[np.isnan(stored.data)],
+                                 minlength=stored.shape[1])
+            names = [str(j) for j in range(stored.shape[1])]
+        elif is_dataframe(X):
             counts = np.asarray(X.isna().sum(axis=0), dtype=np.int64)
             names = [repr(str(c)) for c in X.columns]
         else:
             values = np.asarray(X)
+            if values.dtype.kind == "O":
+                # (Numbers held as objects, as a frame's .values of mixed
+                # columns: their NaN went unnamed.)
+                values = values.astype(np.float64)
             if values.ndim != 2 or values.dtype.kind not in "fc":
                 return ""
             counts = np.isnan(values).sum(axis=0)

@@ -192,3 +192,23 @@ def test_nan_columns_hint_says_which_rows_it_counted(make, cross_fitted):
         assert given < 60 and counted < 10
     else:
         assert (given, counted) == (60, 10)
+
+
+@pytest.mark.parametrize("container", ["sparse", "objects"])
+def test_nan_refusal_names_the_columns_of_a_sparse_or_object_x(container):
+    # Fix in _data.nan_columns: the columns holding NaN were named for a
+    # frame or a float array only; a sparse X (its stored NaN) or an array
+    # of numbers held as objects got "Input X contains NaN. Expert(s) 'ridge'
+    # (Ridge) do not accept missing values" without them. (The last column
+    # stores no value, which a count by column offsets must survive.)
+    import scipy.sparse as sp
+    from sklearn.tree import DecisionTreeRegressor
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=(40, 3)), np.zeros(40)])
+    y = X[:, 0].copy()
+    X[[2, 5, 9], 1] = np.nan
+    X = sp.csr_matrix(X) if container == "sparse" else X.astype(object)
+    with pytest.raises(ValueError, match=re.escape(
+            "Expert(s) 'ridge' (Ridge) do not accept missing values (X's column(s) "
+            "1 (3 rows) hold them)")):
+        EnsembleRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())]).fit(X, y)
