@@ -282,8 +282,11 @@ default=None
             ``expert_module`` that reads them.
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
             One column per task: numbers for regression tasks, labels of
-            any hashable type for classification tasks.
+            any hashable type for classification tasks. Every row needs a
+            value for every task: tasks are not masked, and a missing one
+            (NaN, None, pd.NA) is refused, naming its task and rows.
         sample_weight : array-like of shape (n_samples,), default=None
+            One weight per row, shared by every task.
         **fit_params : dict
             None is taken: ``groups`` is refused with what to do instead
             (the network makes no folds), any other keyword as Python

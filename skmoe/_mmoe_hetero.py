@@ -295,9 +295,13 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
             Numbers; missing values (NaN) where every expert takes them (the
             gates impute them by the column mean).
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            One column per task. Every row needs a value for every task:
+            tasks are not masked, and a missing one (NaN, None, pd.NA) is
+            refused, naming its task and rows.
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the experts (see ``MixtureOfExpertsRegressor`` for
-            experts without ``sample_weight``) and to the gates' loss.
+            One weight per row, shared by every task. Passed to the experts
+            (see ``MixtureOfExpertsRegressor`` for experts without
+            ``sample_weight``) and to the gates' loss.
         groups : array-like of shape (n_samples,), default=None
             The group of each row. Given, the cross-fitting folds are whole
             groups, as for ``MixtureOfExpertsRegressor.fit``: an int ``cv``

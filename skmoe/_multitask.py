@@ -322,6 +322,16 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         Y = Y.reshape(len(Y), -1)
         if Y.shape[1] == 0:
             raise ValueError("y has no columns; at least one task is needed.")
+        if sample_weight is not None and np.ndim(sample_weight) == 2:
+            # (scikit-learn's "Sample weights must be 1D array or scalar" said
+            # nothing of what a (n_samples, n_tasks) matrix meant to a user:
+            # weights per task and row, which no loss here takes.)
+            raise ValueError(
+                f"sample_weight has shape {np.shape(sample_weight)}, but "
+                f"{type(self).__name__} takes one weight per row, shape (n_samples,), "
+                "shared by every task: weights per task and row are not supported. "
+                "task_weights weighs whole tasks; to weigh a task's rows apart, fit that "
+                "task in a model of its own.")
         sample_weight = check_relative_sample_weight(sample_weight, X)
         Y = self._validate_tasks(Y, sample_weight,
                                  list(y.dtypes) if is_dataframe(y) else None)

@@ -30,7 +30,7 @@ from sklearn.linear_model import Ridge
 from sklearn.tree import DecisionTreeRegressor
 
 import skmoe._mmoe_hetero as mmoe_hetero
-from skmoe import HeterogeneousMultiGateMixtureOfExperts
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
 
 
 def _folds_of_fit(monkeypatch, model, X, Y):
@@ -74,3 +74,19 @@ def test_int_cv_on_too_few_rows_to_stratify_still_fits():
     model = HeterogeneousMultiGateMixtureOfExperts(
         [("a", Ridge()), ("b", Ridge(alpha=10.0))], "binary", random_state=0)
     assert model.fit(X, [0, 0, 1, 1]).predict(X).shape == (4,)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(n_experts=2, max_iter=1, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("a", Ridge()), ("b", Ridge(alpha=10.0))], random_state=0),
+], ids=["mmoe", "hetero"])
+def test_sample_weight_per_task_and_row_is_refused_as_such(make):
+    # A (n_samples, n_tasks) matrix, weights per task and row, got only
+    # scikit-learn's "Sample weights must be 1D array or scalar", which said
+    # nothing of weights per task (task_weights) or of their being shared.
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(30, 2)), rng.normal(size=(30, 2))
+    with pytest.raises(ValueError, match=r"shape \(30, 2\).*one weight per row.*shared by "
+                                         r"every task.*task_weights"):
+        make().fit(X, Y, sample_weight=np.ones((30, 2)))
