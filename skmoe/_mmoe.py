@@ -286,7 +286,8 @@ default=None
             value for every task: tasks are not masked, and a missing one
             (NaN, None, pd.NA) is refused, naming its task and rows.
         sample_weight : array-like of shape (n_samples,), default=None
-            One weight per row, shared by every task.
+            One weight per row, shared by every task. Only relative
+            weights matter: they are rescaled to mean one.
         **fit_params : dict
             None is taken: ``groups`` is refused with what to do instead
             (the network makes no folds), any other keyword as Python

@@ -299,9 +299,11 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
             tasks are not masked, and a missing one (NaN, None, pd.NA) is
             refused, naming its task and rows.
         sample_weight : array-like of shape (n_samples,), default=None
-            One weight per row, shared by every task. Passed to the experts
-            (see ``MixtureOfExpertsRegressor`` for experts without
-            ``sample_weight``) and to the gates' loss.
+            One weight per row, shared by every task. Only relative weights
+            matter: they are rescaled to mean one, and so passed to the
+            experts (see ``MixtureOfExpertsRegressor`` for experts without
+            ``sample_weight``) and to the gates' loss. Rows of weight zero
+            are left out.
         groups : array-like of shape (n_samples,), default=None
             The group of each row. Given, the cross-fitting folds are whole
             groups, as for ``MixtureOfExpertsRegressor.fit``: an int ``cv``
