@@ -602,11 +602,30 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
             # (Gaps in X, named already: "If the error is about too few rows"
             # after "Input X contains NaN" sent the user after the folds.)
             raise
+        # The advice only where the fold's rows are the cause, that is where
+        # the expert fits all the rows: it followed every failure, "needs
+        # numeric X" and LightGBM's "pandas dtypes must be int, float or bool"
+        # too, which no number of folds mends. (A second fit, on the error's
+        # path only.)
+        advice = (" If the error is about too few rows, pass more folds (k folds fit each "
+                  "expert on (k - 1)/k of the rows), or give the expert settings that fit "
+                  "on fewer rows." if _fits_all_rows(fit, name, template, X, y, weight, seed,
+                                                     fit_params, sample_weight) else "")
         raise rebuilt_error(exc, (
             f"{exc}{hint} (It was fitted on {len(train)} of the {len(y)} rows: one of the "
-            "cross-fitting folds (cv). If the error is about too few rows, pass more "
-            "folds (k folds fit each expert on (k - 1)/k of the rows), or give the "
-            "expert settings that fit on fewer rows.)")) from exc
+            f"cross-fitting folds (cv).{advice})")) from exc
+
+
+def _fits_all_rows(fit, name, template, X, y, weight, seed, fit_params, sample_weight):
+    """Whether a clone of ``template`` fits all the rows (its warnings silenced)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit_on_rows(fit, name, template, X, y, None, weight, seed, fit_params,
+                        sample_weight)
+    except Exception:
+        return False
+    return True
 
 
 def _expert_args(names, weights, seeds, fit_params):

@@ -51,3 +51,36 @@ def test_every_leaf_fit_of_the_tree_mixture_is_an_m_step(n_init):
     assert len(_CountingRidge.calls) == n_init * 2 * 4
 
 
+# -- 2. "If the error is about too few rows" only where it may be --------------
+class _RefusesAnyRows(RegressorMixin, BaseEstimator):
+    """Refuses every X, whatever its rows (as a dtype check does)."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise ValueError("needs numeric X; the column(s) 'k' are not numbers")
+
+    def predict(self, X):
+        raise AssertionError("never fitted")
+
+
+def test_an_expert_that_fails_on_all_rows_is_not_told_to_pass_more_folds():
+    # Every failure on a fold's rows was told "If the error is about too few
+    # rows, pass more folds": a failure that more folds cannot mend too.
+    # (The greedy ensemble fits on all rows first: its failures name no fold.)
+    X, y = _regression()
+    with pytest.raises(ValueError, match="needs numeric X") as info:
+        MixtureOfExpertsRegressor([("ridge", Ridge()), ("odd", _RefusesAnyRows())],
+                                  training="em", max_iter=1, cv=2, random_state=0).fit(X, y)
+    message = str(info.value)
+    assert "fitted on 30 of the 60 rows" in message          # (the fact stays)
+    assert "too few rows" not in message and "more folds" not in message
+
+
+def test_an_expert_short_of_rows_on_a_fold_is_still_told_to_pass_more_folds():
+    from sklearn.neighbors import KNeighborsRegressor
+    X, y = _regression(n=22)
+    with pytest.raises(ValueError, match="fitted on 11 of the 22 rows") as info:
+        MixtureOfExpertsRegressor([("ridge", Ridge()), ("knn", KNeighborsRegressor(15))],
+                                  training="em", max_iter=1, cv=2, random_state=0).fit(X, y)
+    assert "pass more folds" in str(info.value)
+
+
