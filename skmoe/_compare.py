@@ -39,15 +39,19 @@ from ._data import (MAX_TARGET_SCALE, pandas_na_hint, read_only_view, refuse_mis
                     refuse_structured_array)
 from ._progress import progress_bar
 
-PairedTest = namedtuple(
-    "PairedTest", "a b metric mean_difference std_difference t_statistic df p_value")
-PairedTest.__doc__ = """Corrected resampled t-test of ``a`` against ``b`` on one metric.
+class PairedTest(namedtuple(
+        "PairedTest", "a b metric mean_difference std_difference t_statistic df p_value")):
+    """Corrected resampled t-test of ``a`` against ``b`` on one metric.
 
-``mean_difference`` is the mean over splits of ``score(a) - score(b)`` in the
-metric's display orientation (for scorers of an error, which scikit-learn
-negates, the error itself, so a negative difference means ``a`` has the lower
-error).
-"""
+    ``mean_difference`` is the mean over splits of ``score(a) - score(b)`` in the
+    metric's display orientation (for scorers of an error, which scikit-learn
+    negates, the error itself, so a negative difference means ``a`` has the lower
+    error). ``weighted`` (an attribute, not one of the tuple's fields, which
+    callers slice and unpack): whether the scores are weighted
+    (``compare(sample_weight=...)``).
+    """
+
+    weighted = False
 
 # Short display names for scikit-learn's negated error scorers.
 _SHORT_NAMES = {
@@ -258,7 +262,11 @@ class ComparisonResult:
         else:
             t = mean / se
             p = float(2 * stats.t.sf(abs(t), df=J - 1))
-        return PairedTest(a, b, metric, mean, std, float(t), J - 1, float(p))
+        test = PairedTest(a, b, metric, mean, std, float(t), J - 1, float(p))
+        # (getattr: a result pickled before it.) The table's header says the
+        # scores are weighted; the test alone said nothing.
+        test.weighted = bool(getattr(self, "weighted", False))
+        return test
 
     def summary(self):
         """One dict per estimator: mean and std of each metric and the times.
@@ -270,9 +278,12 @@ class ComparisonResult:
             ``'<label>_mean'`` and ``'<label>_std'`` over the splits for each
             metric, under its display name and errors positive as in the
             table (``rmse_mean``, not ``neg_root_mean_squared_error``),
-            ``'fit_time'`` and ``'predict_time'`` (mean seconds per split).
+            ``'fit_time'`` and ``'predict_time'`` (mean seconds per split),
+            and ``'weighted'``: whether the scores are weighted
+            (``compare(sample_weight=...)``), as the table's header says.
         """
         rows = []
+        weighted = bool(getattr(self, "weighted", False))   # (a result pickled before it)
         for name in self.names:
             row = {"model": name}
             for metric in self.metrics:
@@ -281,6 +292,7 @@ class ComparisonResult:
                 row[f"{label}_mean"], row[f"{label}_std"] = values.mean(), values.std()
             row["fit_time"] = float(np.mean(self.fit_time[name]))
             row["predict_time"] = float(np.mean(self.predict_time[name]))
+            row["weighted"] = weighted
             rows.append(row)
         return rows
 
@@ -290,7 +302,8 @@ class ComparisonResult:
         Returns
         -------
         frame : pandas.DataFrame
-            One row per estimator, indexed by its name.
+            One row per estimator, indexed by its name; its ``'weighted'``
+            column says whether the scores are weighted.
         """
         import pandas as pd
         return pd.DataFrame(self.summary()).set_index("model")

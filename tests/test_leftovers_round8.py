@@ -84,3 +84,24 @@ def test_an_expert_short_of_rows_on_a_fold_is_still_told_to_pass_more_folds():
     assert "pass more folds" in str(info.value)
 
 
+# -- 3. weighted scores said by summary(), to_frame() and paired_test() --------
+def _compared(**kwargs):
+    X, y = _regression()
+    models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2, random_state=0)}
+    return compare(models, X, y, cv=KFold(3), pair=("ridge", "tree"), **kwargs)
+
+
+def test_summary_frame_and_paired_test_say_that_the_scores_are_weighted():
+    weights = np.linspace(0.5, 2.0, 60)
+    weighted, plain = _compared(sample_weight=weights), _compared()
+    assert all(row["weighted"] is True for row in weighted.summary())
+    assert all(row["weighted"] is False for row in plain.summary())
+    assert weighted.to_frame()["weighted"].tolist() == [True, True]
+    assert not plain.to_frame()["weighted"].any()
+    test = weighted.paired_test()
+    assert test.weighted is True and plain.paired_test().weighted is False
+    # The tuple's fields as before: sliced and unpacked by callers.
+    assert len(test) == 8 and test[5:] == (test.t_statistic, test.df, test.p_value)
+    assert pickle.loads(pickle.dumps(test)).weighted is True
+
+
