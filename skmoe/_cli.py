@@ -135,7 +135,8 @@ def build_parser():
                      help="at most this many epochs of gradient training "
                           "(default: the library's)")
     cmp.add_argument("--n-jobs", type=int, default=None,
-                     help="parallel fits (default: all CPU cores, at most 4)")
+                     help="parallel fits: 1 or more, or negative as joblib reads it "
+                          "(-1 every core, -2 all but one) (default: all CPU cores, at most 4)")
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     # extend: "--drop a --drop b" left out b alone, and a stayed a feature.
     cmp.add_argument("--drop", nargs="+", action="extend", default=[], metavar="COLUMN",
@@ -1120,8 +1121,11 @@ def _run_compare(args):
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
     if args.n_jobs == 0:
         # (Silently the default before; joblib gives n_jobs=0 no meaning.)
-        raise UserError("--n-jobs must be a number of parallel fits (1 or more, or -1 "
-                        "for every core), got 0.")
+        # (It said "1 or more, or -1 for every core", yet -3 is taken, as
+        # joblib reads it: all cores but 2.)
+        raise UserError("--n-jobs must be a number of parallel fits: 1 or more, or a "
+                        "negative number as joblib reads it (-1 every core, -2 all but "
+                        "one, ...), got 0.")
     if not 0 <= args.seed < 2 ** 32:
         # (Was "Fitting failed: Seed must be between 0 and 2**32 - 1".)
         raise UserError(f"--seed must be between 0 and 2**32 - 1, got {args.seed}.")

@@ -105,3 +105,14 @@ def test_summary_frame_and_paired_test_say_that_the_scores_are_weighted():
     assert pickle.loads(pickle.dumps(test)).weighted is True
 
 
+# -- 4. the CLI's --n-jobs: message and accepted values agree -------------------
+def test_n_jobs_zero_error_says_what_negative_values_mean(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    X, y = _regression(n=20)
+    pd.DataFrame({"a": X[:, 0], "y": y}).to_csv(path, index=False)
+    assert main(["compare", str(path), "--n-jobs", "0"]) == 2
+    err = capsys.readouterr().err
+    # (It said "1 or more, or -1 for every core", yet -3 is taken.)
+    assert "-2 all but one" in err and "joblib" in err
+
+
