@@ -964,6 +964,15 @@ def check_sample_weight(sample_weight, X):
     """Validate sample weights: finite, non-negative, not all zero."""
     if sample_weight is None:
         return None
+    if isinstance(sample_weight, str):
+        # (compare(..., sample_weight="w") was told "it holds 'w'", which did
+        # not say that a column's name is not taken.)
+        column = ("" if not hasattr(X, "columns") or sample_weight not in X.columns else
+                  f" (X has a column {sample_weight!r})")
+        raise ValueError(f"sample_weight is a string, {sample_weight!r}: a column name is not "
+                         f"accepted{column}. Pass the weights themselves, one per row: "
+                         f"sample_weight=X[{sample_weight!r}], with X.drop(columns="
+                         f"{sample_weight!r}) as X so that they are not also a feature.")
     refuse_unreadable_tensor(sample_weight, name="sample_weight")
     refuse_misaligned_rows(X, sample_weight, "sample_weight")
     if issparse(sample_weight):

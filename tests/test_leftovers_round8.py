@@ -116,3 +116,15 @@ def test_n_jobs_zero_error_says_what_negative_values_mean(tmp_path, capsys):
     assert "-2 all but one" in err and "joblib" in err
 
 
+# -- 5. a column name as compare's sample_weight -------------------------------
+def test_a_column_name_as_sample_weight_says_how_to_pass_the_column():
+    X, y = _regression(n=20)
+    X = pd.DataFrame(X, columns=["a", "b", "w"])
+    with pytest.raises(ValueError, match=r"a column name is not accepted \(X has a column "
+                                         r"'w'\).*sample_weight=X\['w'\].*drop"):
+        compare({"ridge": Ridge(), "ridge2": Ridge(alpha=2)}, X, y, cv=2, sample_weight="w")
+    with pytest.raises(ValueError, match=r"a column name is not accepted"):
+        MixtureOfExpertsRegressor([("r", Ridge()), ("s", Ridge(alpha=2))]).fit(
+            X, y, sample_weight="w")
+
+
