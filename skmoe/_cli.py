@@ -389,6 +389,19 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         import shlex
         raise UserError(f"Column(s) {empty} of {path} have no value in any row; leave them "
                         f"out with --drop {' '.join(map(shlex.quote, empty))}.")
+    # A column of data without a header is kept, as a feature under pandas'
+    # name for it, and said so (it went silently, where a saved index
+    # without a header is left out with a note).
+    blank = [str(c) for c in frame.columns
+             if c not in (target, groups) and _UNNAMED.fullmatch(str(c))]
+    if blank:
+        import shlex
+        # (The models' feature names are LightGBM-safe: "Unnamed_ 1".)
+        shown = [_JSON_SPECIAL.sub("_", c) for c in blank]
+        print(f"note: the column(s) {blank} of {path} have no header (pandas names them by "
+              f"position): kept as feature(s) {shown} (give them a header to name them; "
+              f"--drop {' '.join(map(shlex.quote, blank))} to leave them out).",
+              file=sys.stderr)
     # Words pandas reads as missing in a text column ("None" of None/Light/
     # Heavy, "NA" for North America): "have missing values; pass --dropna",
     # and --dropna then dropped a whole category, without a word.

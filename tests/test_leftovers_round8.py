@@ -128,3 +128,18 @@ def test_a_column_name_as_sample_weight_says_how_to_pass_the_column():
             X, y, sample_weight="w")
 
 
+# -- 6. the CLI: a column of data without a header -----------------------------
+def test_a_data_column_without_a_header_is_kept_with_a_note(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    a, b, y = rng.normal(size=(3, 30))
+    path = tmp_path / "data.csv"
+    path.write_text("a,,y\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)))
+    X, target, task, _ = load_csv(str(path))
+    assert list(X.columns) == ["a", "Unnamed_ 1"]    # (LightGBM-safe names)
+    err = capsys.readouterr().err
+    assert "note: the column(s) ['Unnamed: 1']" in err and "no header" in err
+    assert "kept as feature(s) ['Unnamed_ 1']" in err
+    assert "--drop 'Unnamed: 1'" in err
+    # --drop leaves it out, without the note.
+    X, *_ = load_csv(str(path), drop=["Unnamed: 1"])
+    assert list(X.columns) == ["a"] and "no header" not in capsys.readouterr().err
