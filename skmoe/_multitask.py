@@ -322,7 +322,9 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         Y = Y.reshape(len(Y), -1)
         if Y.shape[1] == 0:
             raise ValueError("y has no columns; at least one task is needed.")
-        if sample_weight is not None and np.ndim(sample_weight) == 2:
+        # (np.asarray, not np.ndim: an array-like without __array_function__,
+        # scikit-learn's _NotAnArray, refuses np.ndim.)
+        if sample_weight is not None and np.asarray(sample_weight).ndim == 2:
             # (scikit-learn's "Sample weights must be 1D array or scalar" said
             # nothing of what a (n_samples, n_tasks) matrix meant to a user:
             # weights per task and row, which no loss here takes.)
