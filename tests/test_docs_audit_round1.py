@@ -152,7 +152,8 @@ def test_mmoe_page_says_which_gate_penalty_its_heterogeneous_figure_had():
     of multitask_realdata.md (1.18 against the single-task mixture's 0.59)
     as what the variant does; that run had the gates' fixed penalty
     alpha=1e-4, and the default is now alpha='auto' (b057650), whose re-run
-    the results file now holds (0.62). The page quotes the file's figure
+    the results file holds (0.62 then; 0.60 since the re-run of 2026-12-07
+    after 4c27fe9). The page quotes the file's figure
     under the default it was measured with, and names the old penalty for
     the old figure."""
     import inspect
