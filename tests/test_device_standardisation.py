@@ -1,10 +1,11 @@
 """The device path of the column standardisation (``device_standardisation``)
 gives numpy's figures for constant columns, whatever the device's reductions.
 
-CPU torch's ``var_mean`` (a Welford pass) gives a constant column exactly zero
-variance, but a CUDA sum leaves its mean an ulp off and a spread of about
-1e-17, which passed as the column's scale. The CPU test imitates such
-reductions; the CUDA test runs the real ones and skips without a GPU.
+torch's ``var_mean`` gives a constant column exactly zero variance on the CPU
+and, as measured, on an H100 (torch 2.11); a reduction by plain sums leaves
+its mean an ulp off and a spread of about 1e-17, which would pass as the
+column's scale. The CPU test imitates such a reduction; the CUDA test runs the
+real one and skips without a GPU.
 """
 
 import numpy as np
@@ -25,7 +26,7 @@ def _columns(n=40):
 
 
 def _summed_var_mean(X, dim=0, correction=0):
-    # A mean from a plain sum, as a GPU reduction computes it (not Welford).
+    # A mean from a plain sum (not torch's Welford pass).
     mean = X.sum(dim=dim) / X.shape[dim]
     return ((X - mean) ** 2).sum(dim=dim) / (X.shape[dim] - correction), mean
 
