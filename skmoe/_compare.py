@@ -739,9 +739,20 @@ def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
     refused earlier, as classification metrics. A search (GridSearchCV and
     the like, or a Pipeline ending in one) is not asked: its methods are
     those of the parameters it picks at fit (``{'loss': ['log_loss']}`` of
-    an SGDClassifier gives it a predict_proba its unfitted template lacks).
+    an SGDClassifier gives it a predict_proba its unfitted template lacks),
+    nor a ``StackingClassifier()``, whose default final estimator (a
+    LogisticRegression) is made at fit.
     """
+    from sklearn.ensemble import StackingClassifier
     from sklearn.model_selection._search import BaseSearchCV
+
+    def has(est, method):
+        last = _last_step(est)
+        # StackingClassifier() (final_estimator=None) lacks predict_proba until
+        # fit makes its final estimator a LogisticRegression, which has both.
+        if isinstance(last, StackingClassifier) and last.final_estimator is None:
+            return method in ("predict_proba", "decision_function")
+        return hasattr(est, method)
 
     for key, scorer in scorers.items():
         methods = getattr(scorer, "_response_method", None)
@@ -750,7 +761,7 @@ def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
             continue
         lacking = [name for name, est in estimators.items()
                    if not isinstance(_last_step(est), BaseSearchCV)
-                   and not any(hasattr(est, m) for m in methods)]
+                   and not any(has(est, m) for m in methods)]
         if lacking:
             named = ", ".join(f"{n!r} ({type(estimators[n]).__name__})" for n in lacking)
             raise ValueError(f"scoring {key!r} needs the models' {' or '.join(methods)}; "
