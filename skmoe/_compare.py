@@ -521,6 +521,20 @@ def _refuse_targets_outside_the_metrics(y, scorers):
                              f"{shown}): choose another metric, or transform y.")
 
 
+def _has_method(estimator, method):
+    """``hasattr(estimator, method)``, once fitted.
+
+    StackingClassifier() (final_estimator=None) lacks predict_proba and
+    decision_function until fit makes its final estimator a
+    LogisticRegression, which has both."""
+    from sklearn.ensemble import StackingClassifier
+
+    last = _last_step(estimator)
+    if isinstance(last, StackingClassifier) and last.final_estimator is None:
+        return method in ("predict_proba", "decision_function")
+    return hasattr(estimator, method)
+
+
 def _scorers(scoring, estimators, classifier):
     if scoring is None:
         tasks = _declared_tasks(estimators)
@@ -528,7 +542,7 @@ def _scorers(scoring, estimators, classifier):
             return {"score": _TaskMeanScore(tasks)}
         if classifier:
             scoring = list(DEFAULT_CLASSIFICATION_SCORING)
-            if not all(hasattr(e, "predict_proba") for e in estimators):
+            if not all(_has_method(e, "predict_proba") for e in estimators):
                 scoring.remove("neg_log_loss")
         else:
             scoring = list(DEFAULT_REGRESSION_SCORING)
@@ -743,16 +757,7 @@ def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
     nor a ``StackingClassifier()``, whose default final estimator (a
     LogisticRegression) is made at fit.
     """
-    from sklearn.ensemble import StackingClassifier
     from sklearn.model_selection._search import BaseSearchCV
-
-    def has(est, method):
-        last = _last_step(est)
-        # StackingClassifier() (final_estimator=None) lacks predict_proba until
-        # fit makes its final estimator a LogisticRegression, which has both.
-        if isinstance(last, StackingClassifier) and last.final_estimator is None:
-            return method in ("predict_proba", "decision_function")
-        return hasattr(est, method)
 
     for key, scorer in scorers.items():
         methods = getattr(scorer, "_response_method", None)
@@ -761,7 +766,7 @@ def _refuse_scorers_the_models_cannot_feed(scorers, estimators):
             continue
         lacking = [name for name, est in estimators.items()
                    if not isinstance(_last_step(est), BaseSearchCV)
-                   and not any(has(est, m) for m in methods)]
+                   and not any(_has_method(est, m) for m in methods)]
         if lacking:
             named = ", ".join(f"{n!r} ({type(estimators[n]).__name__})" for n in lacking)
             raise ValueError(f"scoring {key!r} needs the models' {' or '.join(methods)}; "

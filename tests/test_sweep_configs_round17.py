@@ -46,3 +46,13 @@ def test_compare_still_refuses_a_model_without_probabilities():
         with pytest.raises(ValueError, match=rf"'{name}' \(\w+\) has none"):
             compare({name: model, "lr": LogisticRegression()}, X, y, cv=3,
                     scoring="neg_log_loss")
+
+
+def test_compare_default_scoring_keeps_log_loss_with_a_default_stacking_classifier():
+    # The default scoring dropped 'neg_log_loss' where any model lacked
+    # predict_proba unfitted, as StackingClassifier() does.
+    X, y = _imbalanced()
+    experts = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+    result = compare({"stack": StackingClassifier(experts, cv=3), "lr": LogisticRegression()},
+                     X, y, cv=3)
+    assert "log_loss" in str(result)
