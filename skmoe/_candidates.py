@@ -915,25 +915,20 @@ def rival_routing(picked, y, w, regression, top_k, among=None):
     return softmax(constant_blend_logits(picked, y if regression else None, w, regression))
 
 
-def rival_wins(gate_loss, rival_loss, w):
+def rival_check(gate_loss, rival_loss, w):
     """Whether the rival's per-row losses beat the gate's by more than one
-    standard error of the paired difference (``w``: the rows' weights).
+    standard error of the paired difference (``w``: the rows' weights), and
+    the losses that decided (``rival_loss_``): the weighted mean per-row loss
+    of the gate and of the rival on the rows scored, and that standard error.
 
     A gate early-stopped or selected on these rows, or a win on a few rows of
-    small data, is noise: the gate keeps ties and near-ties.
+    small data, is noise: the gate keeps ties and near-ties. (One paired
+    difference for both: the report and the decision each computed it.)
     """
-    return beats_by_one_standard_error(rival_loss, gate_loss, w / w.sum())
-
-
-def rival_report(gate_loss, rival_loss, w):
-    """The losses that decided a rival check (``rival_loss_``): the weighted
-    mean per-row loss of the gate and of the rival on the rows scored, and
-    the standard error of their paired difference (the rival wins where
-    ``gate - rival`` exceeds it)."""
     w = w / w.sum()
-    _, se = paired_gain(rival_loss, gate_loss, w)
-    return {"gate": float(w @ gate_loss), "rival": float(w @ rival_loss),
-            "standard_error": se}
+    gain, se = paired_gain(rival_loss, gate_loss, w)
+    return gain > se, {"gate": float(w @ gate_loss), "rival": float(w @ rival_loss),
+                       "standard_error": se}
 
 
 class CandidateBlend:

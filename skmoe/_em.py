@@ -61,7 +61,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._base import gathered_jobs
-from ._candidates import rival_report, rival_routing, rival_wins, routed_task_loss
+from ._candidates import rival_check, rival_routing, routed_task_loss
 from ._data import kmeans_space, unequal_weights
 from ._likelihood import (categorical_log_likelihood, floored_renormalised,
                           log_proba_at_labels, logsumexp_rows, mix_probabilities)
@@ -638,7 +638,7 @@ def _rival_if_better(problem, best, start_outputs, folds, options, generator):
     Returns ``(rival, report)``: a Bunch (``proba``: the constant gate's
     weights, ``variances``, ``log_likelihood`` and ``responsibilities`` of
     the routed rival) or None, and the losses that decided
-    (:func:`~skmoe._candidates.rival_report`: ``rival_loss_``).
+    (:func:`~skmoe._candidates.rival_check`: ``rival_loss_``).
     """
     regression = not problem.is_classifier
     y = problem.y_standardised if regression else problem.y
@@ -651,8 +651,8 @@ def _rival_if_better(problem, best, start_outputs, folds, options, generator):
         rival_loss[test] = routed_task_loss(np.log(fold_proba), start_outputs[test], y[test],
                                             k, regression)
     em_loss = routed_task_loss(best.logits, best.outputs, y, k, regression)
-    report = rival_report(em_loss, rival_loss, w)
-    if not rival_wins(em_loss, rival_loss, w):
+    wins, report = rival_check(em_loss, rival_loss, w)
+    if not wins:
         return None, report
     proba = rival_routing(picked, y, w, regression, k)
     constant = np.tile(np.log(proba), (len(y), 1))

@@ -37,8 +37,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_feature_names
 
-from ._candidates import (picked_log_likelihood, rival_report, rival_routing, rival_wins,
-                          routed_task_loss)
+from ._candidates import picked_log_likelihood, rival_check, rival_routing, routed_task_loss
 from ._data import dense_numeric
 from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evaluate,
                      mixture_loss)
@@ -336,7 +335,7 @@ def _scored_per_sample(problem, log_g, out, fixed, below_floor, routing):
 def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
     """Set ``gate`` to its rival's constant routing if that beats it: ``(True,
     report)``, else ``(False, report)``; ``report`` (``rival_loss_``): the
-    losses that decided (:func:`~skmoe._candidates.rival_report` on the
+    losses that decided (:func:`~skmoe._candidates.rival_check` on the
     validation rows, and the weighted mean losses on every row).
 
     A top-k gate learns from the dense mixture's loss, straight through
@@ -372,10 +371,10 @@ def _rival_if_better(problem, gate, fixed_out, train, val, top_k, among=None):
     # favours it: a gate that is not better there is not better.
     not_better_in_sample = TOPK_RIVAL_ALL_ROWS and (np.average(gate_loss, weights=w)
                                                     >= np.average(rival_loss, weights=w))
-    report = rival_report(gate_loss[val], rival_loss[val], w[val])
+    wins, report = rival_check(gate_loss[val], rival_loss[val], w[val])
     report.update(gate_every_row=float(np.average(gate_loss, weights=w)),
                   rival_every_row=float(np.average(rival_loss, weights=w)))
-    if not_better_in_sample or rival_wins(gate_loss[val], rival_loss[val], w[val]):
+    if not_better_in_sample or wins:
         gate.fit_constant(proba)
         return True, report
     return False, report
