@@ -530,9 +530,9 @@ def _has_method(estimator, method):
     from sklearn.ensemble import StackingClassifier
 
     last = _last_step(estimator)
-    if isinstance(last, StackingClassifier) and last.final_estimator is None:
-        return method in ("predict_proba", "decision_function")
-    return hasattr(estimator, method)
+    default_stacker = isinstance(last, StackingClassifier) and last.final_estimator is None
+    return ((default_stacker and method in ("predict_proba", "decision_function"))
+            or hasattr(estimator, method))
 
 
 def _scorers(scoring, estimators, classifier):
