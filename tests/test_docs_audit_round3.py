@@ -229,19 +229,23 @@ def test_round_23_fit_time_ratios_are_the_ones_its_page_gives():
     assert "median 1.22x, worst 1.79x (gss_abortion)" in page
 
 
-def test_round_24_fit_time_ratios_are_the_ones_its_page_gives():
-    """Round 24's page gives each set's mean fit time against Stacking's, from
-    its jsonl, and says that none is over 2x, with the range and the median
-    those rows give, as docs/benchmarks.rst repeats."""
-    assert _fit_time_rows_over_2x(24) == []
-    ratios = _fit_time_ratios(24)
-    page = _text("benchmarks", "results", "accuracy_unseen_round24.md")
+@pytest.mark.parametrize("round_, stated, worst", [
+    (24, "median 1.38x, worst 1.69x (myeloid)", "myeloid"),
+    (25, "median 1.19x, worst 1.73x (Train)", "Train")])
+def test_fit_time_ratios_of_rounds_24_and_25_are_the_ones_their_pages_give(round_, stated,
+                                                                          worst):
+    """Each round's page gives each set's mean fit time against Stacking's,
+    from its jsonl, and says that none is over 2x, with the range and the
+    median those rows give, as docs/benchmarks.rst repeats."""
+    assert _fit_time_rows_over_2x(round_) == []
+    ratios = _fit_time_ratios(round_)
+    page = _text("benchmarks", "results", f"accuracy_unseen_round{round_}.md")
     assert (f"no set's fit took over 2x Stacking's** ({min(ratios):.2f}x to "
             f"{max(ratios):.2f}x, median {np.median(ratios):.2f}x)") in page
-    assert "median 1.38x, worst 1.69x (myeloid)" in page
+    assert stated in page
     docs = " ".join(_text("docs", "benchmarks.rst").split())
     assert (f"fit time {np.median(ratios):.2f}x Stacking's (median), "
-            f"{max(ratios):.2f}x at worst (myeloid") in docs
+            f"{max(ratios):.2f}x at worst ({worst}") in docs
 
 
 def test_round_24_gaps_behind_the_better_blend_are_its_records():
@@ -262,21 +266,6 @@ def test_round_24_gaps_behind_the_better_blend_are_its_records():
                           (five["myeloid"], "myeloid")):
         gap = f"{100 * summary['gap_blend']:+.2f} % ± {100 * summary['gap_blend_se']:.2f}"
         assert gap in page and gap in docs, name
-
-
-def test_round_25_fit_time_ratios_are_the_ones_its_page_gives():
-    """Round 25's page gives each set's mean fit time against Stacking's, from
-    its jsonl, and says that none is over 2x, with the range and the median
-    those rows give, as docs/benchmarks.rst repeats."""
-    assert _fit_time_rows_over_2x(25) == []
-    ratios = _fit_time_ratios(25)
-    page = _text("benchmarks", "results", "accuracy_unseen_round25.md")
-    assert (f"no set's fit took over 2x Stacking's** ({min(ratios):.2f}x to "
-            f"{max(ratios):.2f}x, median {np.median(ratios):.2f}x)") in page
-    assert "median 1.19x, worst 1.73x (Train)" in page
-    docs = " ".join(_text("docs", "benchmarks.rst").split())
-    assert (f"fit time {np.median(ratios):.2f}x Stacking's (median), "
-            f"{max(ratios):.2f}x at worst (Train") in docs
 
 
 def test_round_25_gaps_behind_the_better_blend_are_its_records():
