@@ -34,15 +34,13 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 
 from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
-                    huge_values_hint, is_dataframe, keep_column_labels, missing_column_hint,
-                    listed_rows, nan_columns, nan_columns_hint, n_samples, nonfinite_y_rows_named,
-                    nonfinite_y_where,
-                    normalised_weights, own_frame, pandas_na_hint, read_only_view,
-                    refuse_duplicate_columns,
+                    huge_values_hint, is_dataframe, keep_column_labels, listed_rows,
+                    missing_column_hint, n_samples, nan_columns, nan_columns_hint,
+                    nonfinite_y_rows_named, nonfinite_y_where, normalised_weights, own_frame,
+                    pandas_na_hint, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
-                    refuse_unreadable_tensor,
-                    resolve_gate_transformer, sequence_cells_hint, take_rows,
-                    time_columns_hint, unequal_weights, warned_once, word_columns_hint)
+                    refuse_unreadable_tensor, resolve_gate_transformer, sequence_cells_hint,
+                    take_rows, time_columns_hint, unequal_weights, warned_once, word_columns_hint)
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
