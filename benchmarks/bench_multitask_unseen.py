@@ -177,6 +177,7 @@ def report(path):
     # The means, gaps to the single-task models and score() check: the
     # realdata report, told which models are multi-task here.
     realdata.MULTI, realdata.SINGLE, realdata.MODELS = list(HETERO), SINGLE, MODELS
+    realdata.PER_TARGET = [m for m in SINGLE if m not in realdata.BLENDS]
     realdata.report(path)
     rows = [json.loads(line) for line in open(path)]
     rows = [r for r in rows if "error" not in r]
