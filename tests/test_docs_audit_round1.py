@@ -207,3 +207,50 @@ def test_mmoe_page_counts_the_heterogeneous_gaps_of_the_results_file():
     assert f"worse by more than two paired SEs on {behind} of the {n} task scores" in results
     assert f"better by more than two SEs on {ahead} " in results
     assert f"within two SEs on the other {n - behind - ahead}" in results
+
+
+def test_multitask_counts_against_the_better_blend_are_those_of_the_records():
+    """multitask_realdata.md and docs/mmoe.rst count, per model, the task
+    scores on which it is ahead of / behind the better (by its mean) of the
+    per-target Stacking and Caruana greedy blends by more than two paired
+    SEs; the counts are recomputed here from the records the files cite."""
+    import numpy as np
+
+    scores = {}
+    with open(os.path.join(ROOT, "benchmarks", "results", "multitask_realdata.jsonl"),
+              encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            for metric in ("r2", "accuracy", "log_loss"):
+                if metric in r:
+                    key = (r["dataset"], r["task"], metric)
+                    scores.setdefault(key, {}).setdefault(r["model"], {})[r["split"]] = r[metric]
+    counts = {}
+    for (_, _, metric), by in scores.items():
+        sign = -1 if metric == "log_loss" else 1             # positive: better
+        blend = max(["stacking", "greedy"], key=lambda m: sign * np.mean(list(by[m].values())))
+        for model in ("mmoe", "ple", "hetero", "moe"):
+            d = sign * np.array([by[model][s] - by[blend][s] for s in sorted(by[blend])])
+            se = d.std(ddof=1) / np.sqrt(len(d))
+            ahead, behind = counts.get(model, (0, 0))
+            counts[model] = (ahead + (d.mean() > 2 * se), behind + (d.mean() < -2 * se))
+    assert len(scores) == 21
+    word = lambda k: "none" if k == 0 else str(k)  # noqa: E731
+    with open(os.path.join(ROOT, "benchmarks", "results", "multitask_realdata.md"),
+              encoding="utf-8") as f:
+        results = f.read()
+    bullets = results.split("Against the better of the two constant blends", 1)[1]
+    bullets = bullets.split("Against each blend alone", 1)[0]
+    for model, (ahead, behind) in counts.items():
+        bullet = re.search(rf"\* `{model}`[^:]*: ahead on (\w+)[,;](.*?)(?=\n  \* |\Z)",
+                           bullets, re.S)
+        assert bullet and bullet.group(1) == word(ahead), (model, counts)
+        assert f"behind on {word(behind)}" in " ".join(bullet.group(2).split()), (model, counts)
+    page = _text("docs", "mmoe.rst")
+    assert (f"ahead of it by more than two paired standard errors on {counts['moe'][0]} "
+            f"of the 21 task scores and behind on {word(counts['moe'][1])}") in page
+    hetero = page.split("heterogeneous variant is ahead on", 1)[1][:160]
+    assert hetero.startswith(f" {counts['hetero'][0]} of 21 task scores"), hetero
+    assert f"and behind on {word(counts['hetero'][1])} (penguins" in hetero, hetero
+    assert f"MMoE is ahead on {word(counts['mmoe'][0])} and behind on {counts['mmoe'][1]}" in page
+    assert f"PLE ahead on {word(counts['ple'][0])} and behind on {counts['ple'][1]}" in page
