@@ -213,7 +213,8 @@ def test_multitask_counts_against_the_better_blend_are_those_of_the_records():
     """multitask_realdata.md and docs/mmoe.rst count, per model, the task
     scores on which it is ahead of / behind the better (by its mean) of the
     per-target Stacking and Caruana greedy blends by more than two paired
-    SEs; the counts are recomputed here from the records the files cite."""
+    SEs (and 0.0005); the counts are recomputed here from the records the
+    files cite."""
     import numpy as np
 
     scores = {}
@@ -233,7 +234,9 @@ def test_multitask_counts_against_the_better_blend_are_those_of_the_records():
             d = sign * np.array([by[model][s] - by[blend][s] for s in sorted(by[blend])])
             se = d.std(ddof=1) / np.sqrt(len(d))
             ahead, behind = counts.get(model, (0, 0))
-            counts[model] = (ahead + (d.mean() > 2 * se), behind + (d.mean() < -2 * se))
+            found = abs(d.mean()) >= 5e-4                   # the report's threshold
+            counts[model] = (ahead + (found and d.mean() > 2 * se),
+                             behind + (found and d.mean() < -2 * se))
     assert len(scores) == 21
     word = lambda k: "none" if k == 0 else str(k)  # noqa: E731
     with open(os.path.join(ROOT, "benchmarks", "results", "multitask_realdata.md"),
