@@ -24,7 +24,8 @@ Models on 5 shuffled 75/25 splits (``ShuffleSplit(5, test_size=0.25,
 random_state=0)``; seed = split): ``hetero`` (the default, ``alpha='auto'``),
 ``hetero_1e-4`` (``alpha=1e-4``, the former default), ``hetero_1``
 (``alpha=1.0``), all three with ``bench_multitask_realdata.hetero_pool``; one
-model per target: ``moe``, ``lgbm``, ``linear`` (``single_model``). The
+model per target: ``moe``, ``lgbm``, ``linear``, and the constant blends of ``moe``'s
+pool, ``stacking`` and Caruana's ``greedy`` (``single_model``). The
 loaders are new; the pool, the single-task models, the scores and the report
 of the means are ``bench_multitask_realdata``'s. One JSON line per set,
 split, model and task (with the hetero models' ``alpha_`` per task)::
@@ -33,6 +34,8 @@ split, model and task (with the hetero models' ``alpha_`` per task)::
         --out benchmarks/results/multitask_unseen.jsonl
     python benchmarks/bench_multitask_unseen.py --report \
         benchmarks/results/multitask_unseen.jsonl
+
+(``--models stacking greedy`` runs those only, appended to the file.)
 
 ``--early-exit JSONL``: for the default ``hetero`` of every set and split,
 whether the early exit of ``alpha='auto'`` (the weakest penalty not tried
@@ -59,7 +62,7 @@ if __package__ in (None, ""):
 import bench_multitask_realdata as realdata  # noqa: E402
 
 HETERO = {"hetero": "auto", "hetero_1e-4": 1e-4, "hetero_1": 1.0}
-SINGLE = ["moe", "lgbm", "linear"]
+SINGLE = ["moe", "lgbm", "linear"] + realdata.BLENDS
 MODELS = list(HETERO) + SINGLE
 SETS = ["possum", "sat.act", "Fair", "rotterdam", "Griliches", "mice_weights"]
 MAX_ROWS = 3000
