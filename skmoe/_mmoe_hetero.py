@@ -136,7 +136,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         ``alpha='auto'``, on each penalty tried). A larger weight gives the
         task a less regularised gate, not more of the experts (unlike
         :class:`MultiGateMixtureOfExperts`, whose experts are trained on the
-        weighted sum of the tasks' losses).
+        weighted sum of the tasks' losses). Each must be positive: a task of
+        weight 0 would keep its untrained gate (fit without its column
+        instead).
     gate_hidden_layer_sizes : tuple of int, default=(16,)
         Hidden layers of every task's gate; ``()`` for linear gates.
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'

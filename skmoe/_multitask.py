@@ -186,9 +186,23 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         # float32 and MMoE's training "diverged ... lower learning_rate".
         if weights is None or weights.shape != (n_tasks,) or not np.all(
                 weights < MAX_WEIGHT_DECAY) or np.any(weights < 0) or not np.any(weights > 0):
-            raise ValueError(f"task_weights must be {n_tasks} finite non-negative numbers "
-                             f"(below {MAX_WEIGHT_DECAY:.0e}), not all zero; got "
+            raise ValueError(f"task_weights must be {n_tasks} finite positive numbers "
+                             f"(below {MAX_WEIGHT_DECAY:.0e}); got "
                              f"{self.task_weights!r}.")
+        zero = np.flatnonzero(weights == 0)
+        if len(zero):
+            # A task of weight 0 adds nothing to the loss: its gate (and the
+            # MMoE's tower) kept their random initial weights, and predict
+            # gave that task's outputs from them, silently (task_weights=
+            # [1, 0]: correlation 0.05 with the second target, against 0.82
+            # at [1, 1]); score averaged them in.
+            raise ValueError(
+                f"task_weights gives task(s) {zero.tolist()} (by position in y's columns) "
+                "weight 0: their loss would not count in training, so their gate"
+                f"{' and tower' if hasattr(self, 'architecture') else ''} would keep "
+                "its random initial weights and predict would give those tasks untrained "
+                "outputs. Fit without those columns of y, or give them a small positive "
+                "weight.")
         encoded = np.empty(Y.shape, dtype=np.float64)
         self.classes_, self._y_mean, self._y_scale = [], np.zeros(n_tasks), np.ones(n_tasks)
         # Per task, the encoded classes no row of positive weight has (None:

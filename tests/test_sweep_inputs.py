@@ -88,7 +88,7 @@ def test_task_weights_that_are_not_numbers_are_named(make, task_weights):
     # numpy's float() without naming task_weights.
     X, y = _regression()
     Y = np.column_stack([y, X[:, 1]])
-    with pytest.raises(ValueError, match="task_weights must be 2 finite non-negative numbers"):
+    with pytest.raises(ValueError, match="task_weights must be 2 finite positive numbers"):
         make(task_weights).fit(X, Y)
 
 

@@ -261,6 +261,6 @@ def test_task_weights_beyond_float32_are_named(kind):
     # learning_rate (now 0.001)", which was not the cause, and the
     # heterogeneous mixture fitted task 0 differently at 1e300 than at 1e30.
     X, y = _regression()
-    with pytest.raises(ValueError, match=r"task_weights must be 2 finite non-negative numbers "
-                                         r"\(below 1e\+37\), not all zero; got \[1e\+38, 1\]"):
+    with pytest.raises(ValueError, match=r"task_weights must be 2 finite positive numbers "
+                                         r"\(below 1e\+37\); got \[1e\+38, 1\]"):
         _NUMERIC[kind][0]().set_params(task_weights=[1e38, 1]).fit(X, np.column_stack([y, y]))

@@ -1,0 +1,54 @@
+"""Leftovers of earlier sessions, round 9: a task of weight 0 in the
+multi-task mixtures, PairedTest._replace and the weighted flag, the numbering
+of splits and folds in messages, the CLI's notes under --quiet and on a
+target column without a header, exact EM with a memorising classifier, and
+the heterogeneous MMoE's int cv with several classification tasks."""
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import KFold
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+from skmoe._compare import compare
+
+
+def _regression(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+# -- 1. task_weights with a task of weight 0 ------------------------------------
+def _mmoe(weights):
+    return MultiGateMixtureOfExperts(task_weights=weights, max_iter=2, random_state=0)
+
+
+def _hetero(weights):
+    return HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2, random_state=0))],
+        task_weights=weights, max_iter=5, random_state=0)
+
+
+@pytest.mark.parametrize("make, part", [(_mmoe, "gate and tower"), (_hetero, "gate would")])
+def test_a_task_of_weight_zero_is_refused(make, part):
+    # Its loss counted for nothing: the task's gate (and MMoE's tower) kept
+    # their random initial weights and predict gave that task's outputs from
+    # them, silently (MMoE, [1, 0]: correlation 0.05 with the second target).
+    X, y = _regression()
+    Y = np.column_stack([y, X[:, 1] ** 2])
+    with pytest.raises(ValueError, match=re.escape(
+            "task_weights gives task(s) [1] (by position in y's columns) weight 0")) as info:
+        make([1.0, 0.0]).fit(X, Y)
+    assert part in str(info.value) and "Fit without those columns of y" in str(info.value)
+
+
+@pytest.mark.parametrize("make", [_mmoe, _hetero])
+@pytest.mark.parametrize("weights", [[0.0, 0.0], [1.0, -1.0], [1.0, np.nan]])
+def test_task_weights_all_zero_negative_or_nan_are_still_refused(make, weights):
+    X, y = _regression()
+    with pytest.raises(ValueError, match="task_weights must be 2 finite positive numbers"):
+        make(weights).fit(X, np.column_stack([y, y]))
