@@ -53,6 +53,15 @@ class PairedTest(namedtuple(
 
     weighted = False
 
+    def _replace(self, **fields):
+        # namedtuple's _replace makes the copy through _make, which knows the
+        # tuple's fields alone: test._replace(...) said weighted=False of
+        # weighted scores.
+        test = super()._replace(**fields)
+        test.weighted = self.weighted
+        return test
+
+
 # Short display names for scikit-learn's negated error scorers.
 _SHORT_NAMES = {
     "neg_root_mean_squared_error": "rmse",

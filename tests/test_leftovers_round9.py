@@ -52,3 +52,16 @@ def test_task_weights_all_zero_negative_or_nan_are_still_refused(make, weights):
     X, y = _regression()
     with pytest.raises(ValueError, match="task_weights must be 2 finite positive numbers"):
         make(weights).fit(X, np.column_stack([y, y]))
+
+
+# -- 2. PairedTest._replace keeps the weighted flag ----------------------------
+def test_a_paired_test_replaced_stays_weighted():
+    X, y = _regression()
+    models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2, random_state=0)}
+    result = compare(models, X, y, cv=KFold(3), sample_weight=np.linspace(0.5, 2.0, 60))
+    test = result.paired_test("ridge", "tree")
+    assert test.weighted is True
+    # namedtuple's _replace made the copy through _make: weighted=False.
+    swapped = test._replace(a=test.b, b=test.a, mean_difference=-test.mean_difference)
+    assert swapped.weighted is True and swapped.a == "tree"
+    assert test._replace().weighted is True
