@@ -196,7 +196,8 @@ def check_splits(splits, n_rows, cv):
     "need at least one array to concatenate". Refused here, before any
     expert is fitted: no splits, parts that are not arrays of row numbers
     ``0 .. n_rows - 1``, an empty train or test part, and a row in both
-    parts of one split.
+    parts of one split. The errors number the splits from 1, as compare's
+    messages do ("Split 1 of 3 in cv"; they said "Split 0 of cv").
 
     Parameters
     ----------
@@ -219,8 +220,8 @@ def check_splits(splits, n_rows, cv):
         try:
             train, test = (np.asarray(part) for part in split)
         except (TypeError, ValueError):
-            raise ValueError(f"Split {k} of cv is not a pair (train, test) of arrays of "
-                             "row numbers.") from None
+            raise ValueError(f"Split {k + 1} of {len(splits)} in cv is not a pair (train, "
+                             "test) of arrays of row numbers.") from None
         for part, rows in (("train", train), ("test", test)):
             if rows.ndim != 1 or (rows.size and (rows.dtype.kind not in "iu" or rows.min() < 0
                                                  or rows.max() >= n_rows)):
@@ -232,19 +233,21 @@ def check_splits(splits, n_rows, cv):
                            f"than the {n_rows} given to fit? Inside cross_val_score, "
                            "GridSearchCV or compare, fit gets a part of the rows, which "
                            "such splits do not number: give cv a splitter or an int there)")
-                raise ValueError(f"Split {k} of cv holds indices other than the row numbers "
-                                 f"0 .. {n_rows - 1} in its {part} part{why}.")
+                raise ValueError(f"Split {k + 1} of {len(splits)} in cv holds indices other "
+                                 f"than the row numbers 0 .. {n_rows - 1} in its {part} "
+                                 f"part{why}.")
             if not rows.size:
-                raise ValueError(f"Split {k} of cv has an empty {part} part: every split "
-                                 "needs training rows to fit on and test rows to predict.")
+                raise ValueError(f"Split {k + 1} of {len(splits)} in cv has an empty {part} "
+                                 "part: every split needs training rows to fit on and test "
+                                 "rows to predict.")
         in_train = np.zeros(n_rows, dtype=bool)
         in_train[train] = True
         both = np.unique(test[in_train[test]])
         if len(both):
             # (The rows' "out-of-fold" predictions come from fits that saw them.)
-            raise ValueError(f"Split {k} of cv has {len(both)} rows in both its train and "
-                             f"test parts (row {both[0]} first): their held-out predictions "
-                             "would come from a fit on them.")
+            raise ValueError(f"Split {k + 1} of {len(splits)} in cv has {len(both)} rows in "
+                             f"both its train and test parts (row {both[0]} first): their "
+                             "held-out predictions would come from a fit on them.")
         # As np.intp: the gate folds and their tensors are cut from these
         # rows, and torch takes uint8 row numbers (np.uint8 splits of 200
         # rows) for a mask ("The shape of the mask [50] at index 0 does not
@@ -296,10 +299,10 @@ def check_splits_keep_groups(splits, codes):
     for k, (train, test) in enumerate(splits):
         shared = np.intersect1d(codes[train], codes[test])
         if len(shared):
-            raise ValueError(f"Split {k} of cv has {len(shared)} group(s) on both its train "
-                             "and test sides: with groups, each split's test rows must be "
-                             "whole groups (make the splits with GroupKFold, or pass an int "
-                             "cv).")
+            raise ValueError(f"Split {k + 1} of {len(splits)} in cv has {len(shared)} "
+                             "group(s) on both its train and test sides: with groups, each "
+                             "split's test rows must be whole groups (make the splits with "
+                             "GroupKFold, or pass an int cv).")
 
 
 def folds_of_groups(n_folds, codes, y=None):
@@ -359,7 +362,7 @@ def _check_group_folds_keep_classes(folds, labels, codes, cv, classes=None):
     raise ValueError(
         f"Class {shown!r} is in {n_in} group{'' if n_in == 1 else 's'}, and the "
         f"{len(folds)} folds of whole groups that cv={cv!r} makes leave it out of "
-        f"the training rows of fold {k}: the experts fitted there would never "
+        f"the training rows of fold {k + 1}: the experts fitted there would never "
         "predict it. Each class needs rows in two groups or more (three or more "
         "to be kept in every fold's training rows): merge rare classes, or use "
         "fewer folds.")
@@ -482,8 +485,8 @@ def _check_every_class_trains(folds, y, cv):
         if len(missing):
             raise ValueError(
                 f"{given} leaves {len(missing)} of the {len(labels)} classes out "
-                f"of the training rows of fold {k}: the experts fitted there never "
-                "predict them, so their out-of-fold probabilities are wrong for every "
+                f"of the training rows of fold {k + 1} of {len(folds)}: the experts fitted "
+                "there never predict them, so their out-of-fold probabilities are wrong for every "
                 "row of those classes. Shuffle or stratify the folds (e.g. "
                 "cv=StratifiedKFold(5, shuffle=True, random_state=0), or an int); is y "
                 f"sorted by class?{hint}")
@@ -521,10 +524,10 @@ def splits_of_rows(cv, rows, n_rows):
                 # (Said as "Split 0 of cv has an empty train part", of a split
                 # given with training rows and numbered among those kept.)
                 raise ValueError(
-                    f"Split {k} of cv has no training row of positive sample_weight (rows "
-                    "of zero weight are left out), but test rows that have: nothing would "
-                    "be fitted to predict them. Give some of its training rows weight, or "
-                    "pass splits of the rows of positive weight only.")
+                    f"Split {k + 1} of {len(folds)} in cv has no training row of positive "
+                    "sample_weight (rows of zero weight are left out), but test rows that "
+                    "have: nothing would be fitted to predict them. Give some of its training "
+                    "rows weight, or pass splits of the rows of positive weight only.")
             kept.append((train[train >= 0], test[test >= 0]))
     return kept
 

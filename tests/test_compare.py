@@ -320,7 +320,7 @@ def test_more_bad_arguments_are_named():
         compare(two, X, y, cv=[])
     # Index lists out of range: a bare IndexError, or (negative) rows from the end.
     for bad in ([np.arange(30), np.arange(30, 61)], [np.arange(1, 30), np.array([-1, 0])]):
-        with pytest.raises(ValueError, match=r"Split 0 of cv holds indices other than the "
+        with pytest.raises(ValueError, match=r"Split 1 of 1 in cv holds indices other than the "
                                              r"row numbers 0 \.\. 59"):
             compare(two, X, y, cv=[bad])
     # A constant target: every model predicts it up to rounding, and the paired

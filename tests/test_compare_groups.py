@@ -155,7 +155,7 @@ def test_splits_that_mix_groups_are_refused():
     with pytest.raises(ValueError, match="group.*on both its train and test sides"):
         compare({"r": Ridge()}, X, y, cv=KFold(3, shuffle=True, random_state=0), groups=groups)
     mixed = list(KFold(3, shuffle=True, random_state=0).split(X))
-    with pytest.raises(ValueError, match="Split 0 of cv has .* group"):
+    with pytest.raises(ValueError, match="Split 1 of 3 in cv has .* group"):
         compare({"r": Ridge()}, X, y, cv=mixed, groups=groups)
     whole = list(GroupKFold(3).split(X, y, groups))
     compare({"r": Ridge()}, X, y, cv=whole, groups=groups)

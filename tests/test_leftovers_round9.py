@@ -65,3 +65,32 @@ def test_a_paired_test_replaced_stays_weighted():
     swapped = test._replace(a=test.b, b=test.a, mean_difference=-test.mean_difference)
     assert swapped.weighted is True and swapped.a == "tree"
     assert test._replace().weighted is True
+
+
+# -- 3. splits and folds numbered from 1 in every message ----------------------
+def test_split_errors_number_the_splits_from_one_as_compare_does():
+    # check_splits said "Split 1 of cv" of the second split, compare's own
+    # messages "split 2 of 2" of it.
+    X, y = _regression()
+    models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2, random_state=0)}
+    rows = np.arange(60)
+    good, shared = (rows[30:], rows[:30]), (rows, rows[30:])
+    with pytest.raises(ValueError, match=r"^Split 2 of 2 in cv has 30 rows in both its "
+                                         r"train and test parts"):
+        compare(models, X, y, cv=[good, shared])
+    from skmoe import MixtureOfExpertsRegressor
+    with pytest.raises(ValueError, match=r"^Split 1 of 2 in cv has an empty train part"):
+        MixtureOfExpertsRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor())],
+                                  cv=[(rows[:0], rows), good]).fit(X, y)
+
+
+def test_a_fold_without_a_class_is_numbered_from_one():
+    from skmoe import MixtureOfExpertsClassifier
+    from sklearn.linear_model import LogisticRegression
+    X, _ = _regression(n=60)
+    y = np.repeat([0, 1, 2], 20)        # sorted: KFold(3)'s first fold trains on 1, 2
+    with pytest.raises(ValueError, match=r"leaves 1 of the 3 classes out of the training "
+                                         r"rows of fold 1 of 3:"):
+        MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                    ("lr2", LogisticRegression(C=0.1))],
+                                   cv=KFold(3)).fit(X, y)

@@ -55,7 +55,7 @@ def test_folds_that_leave_a_class_out_of_training_are_named(make, as_list):
     X, y = _sorted_classes()
     cv = list(KFold(3).split(X)) if as_list else KFold(3)
     with pytest.raises(ValueError, match=r"leaves 1 of the 3 classes out of the training "
-                                         r"rows of fold 0.*[Ss]huffle or stratify"):
+                                         r"rows of fold 1 of 3.*[Ss]huffle or stratify"):
         make(cv).fit(X, y)
 
 

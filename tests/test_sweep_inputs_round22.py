@@ -130,7 +130,7 @@ def test_cv_split_whose_training_rows_all_have_zero_weight(estimator):
     with pytest.raises(ValueError) as info:
         estimator.set_params(cv=splits).fit(X, Y[:, 0], sample_weight=weight)
     assert str(info.value) == (
-        "Split 2 of cv has no training row of positive sample_weight (rows of zero weight "
+        "Split 3 of 4 in cv has no training row of positive sample_weight (rows of zero weight "
         "are left out), but test rows that have: nothing would be fitted to predict them. "
         "Give some of its training rows weight, or pass splits of the rows of positive "
         "weight only.")

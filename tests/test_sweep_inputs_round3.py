@@ -186,27 +186,27 @@ def _halves(first_train=None, first_test=None):
     return [(train, test), (_IDX[:60], _IDX[60:])]
 
 
-# cv -> the error that names it (split 0 is the one at fault).
+# cv -> the error that names it (the first split is the one at fault).
 _BAD_SPLITS = {
     "no splits": ([], r"cv=\[\] gave no splits"),
     "used-up iterator": (iter([]), r"cv=<list_iterator.*> gave no splits"),
     # -120 is row 0, which is in the same split's test rows: a silent leak.
     "negative train index": (_halves(np.r_[_IDX[60:], -120]),
-                             r"Split 0 of cv holds indices other than the row numbers "
+                             r"Split 1 of 2 in cv holds indices other than the row numbers "
                              r"0 \.\. 119 in its train part"),
     "negative test index": (_halves(first_test=_IDX[:60] - _N),
-                            r"Split 0 of cv holds indices other than the row numbers "
+                            r"Split 1 of 2 in cv holds indices other than the row numbers "
                             r"0 \.\. 119 in its test part"),
     "train index past the end": (_halves(_IDX[60:] + 1000),
-                                 r"Split 0 of cv holds indices other than the row numbers "
+                                 r"Split 1 of 2 in cv holds indices other than the row numbers "
                                  r"0 \.\. 119 in its train part"),
     "float indices": (_halves(_IDX[60:].astype(float)),
-                      r"Split 0 of cv holds indices other than the row numbers"),
-    "boolean mask": (_halves(_IDX >= 60), r"Split 0 of cv .*a boolean mask\?"),
+                      r"Split 1 of 2 in cv holds indices other than the row numbers"),
+    "boolean mask": (_halves(_IDX >= 60), r"Split 1 of 2 in cv .*a boolean mask\?"),
     "empty train part": ([(np.array([], dtype=int), _IDX)],
-                         r"Split 0 of cv has an empty train part"),
+                         r"Split 1 of 1 in cv has an empty train part"),
     "row in train and test": (_halves(np.r_[_IDX[60:], 5]),
-                              r"Split 0 of cv has 1 rows in both its train and test parts "
+                              r"Split 1 of 2 in cv has 1 rows in both its train and test parts "
                               r"\(row 5 first\)"),
 }
 
@@ -291,9 +291,9 @@ def test_compare_checks_splits_with_the_estimators_helper():
     from skmoe._crossfit import check_splits
     X, y = _data()
     models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2)}
-    with pytest.raises(ValueError, match=r"Split 0 of cv has an empty train part"):
+    with pytest.raises(ValueError, match=r"Split 1 of 1 in cv has an empty train part"):
         compare(models, X, y, cv=[(np.array([], dtype=int), _IDX)])
-    with pytest.raises(ValueError, match=r"Split 1 of cv has 60 rows in both its train and "
+    with pytest.raises(ValueError, match=r"Split 2 of 2 in cv has 60 rows in both its train and "
                                          r"test parts"):
         compare(models, X, y, cv=[_halves()[0], (_IDX, _IDX[60:])])
     splits = check_splits([([2, 3], [0, 1]), ([0, 1], [2, 3])], 4, "cv")

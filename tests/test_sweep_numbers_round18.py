@@ -53,7 +53,7 @@ def test_heterogeneous_mmoe_refuses_folds_that_leave_a_class_out_of_training():
     model = HeterogeneousMultiGateMixtureOfExperts(
         experts, ["regression", "multiclass"], cv=KFold(3), random_state=0)
     with pytest.raises(ValueError, match="Classification task 1: cv=KFold.* leaves 1 of "
-                                         "the 3 classes out of the training rows of fold 0"):
+                                         "the 3 classes out of the training rows of fold 1 of 3"):
         model.fit(X, Y)
     # Stratified folds keep every class in every training fold.
     model.set_params(cv=StratifiedKFold(3, shuffle=True, random_state=0)).fit(X, Y)

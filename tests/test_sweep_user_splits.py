@@ -119,7 +119,7 @@ def test_splits_that_leave_a_class_out_of_training_are_named_in_a_line(kind, as_
         model.fit(X, target)
     message = str(error.value)
     assert (f"cv (the 4 splits given) leaves 1 of the 3 classes out of the training rows "
-            f"of fold {fold}:") in message
+            f"of fold {fold + 1} of 4:") in message
     assert message.endswith("For rows in groups, cv=list(StratifiedGroupKFold(5, shuffle=True, "
                             "random_state=0).split(X, y, groups)).")
     assert "array(" not in message and len(message) < 500
@@ -137,7 +137,7 @@ def test_splits_of_all_rows_inside_cross_val_score_say_why_they_are_refused(kind
     folds = list(GroupKFold(4).split(X, y, groups))
     largest = folds[0][0].max()
     with pytest.raises(ValueError, match=(
-            r"Split 0 of cv holds indices other than the row numbers 0 \.\. 59 in its train "
+            r"Split 1 of 4 in cv holds indices other than the row numbers 0 \.\. 59 in its train "
             rf"part \(row {largest} is past the end: splits made for more rows than the 60 "
             r"given to fit\? Inside cross_val_score, GridSearchCV or compare, fit gets a part "
             r"of the rows, which such splits do not number: give cv a splitter or an int "
