@@ -151,7 +151,11 @@ def build_parser():
                      help="leave out 'ensemble (greedy)', the experts blended with "
                           "weights learned by ensemble selection (about as costly as "
                           "stacking)")
-    cmp.add_argument("--quiet", action="store_true", help="no progress output")
+    # (Not the note: lines: they say what the command decided for the user
+    # -- a column or rows left out, a target taken as classes -- and go to
+    # stderr, apart from the results, as warnings do.)
+    cmp.add_argument("--quiet", action="store_true",
+                     help="no progress output (the 'note:' lines on stderr stay)")
     cmp.add_argument("-v", "--verbose", action="store_true",
                      help="also show progress inside each fit of the mixture (EM "
                           "iterations, out-of-fold expert fits, gate epochs), as plain "
@@ -402,6 +406,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
               f"position): kept as feature(s) {shown} (give them a header to name them; "
               f"--drop {' '.join(map(shlex.quote, blank))} to leave them out).",
               file=sys.stderr)
+    if not chosen and _UNNAMED.fullmatch(str(target)):
+        # The default target, the last column, without a header: taken
+        # without a word where a feature column without one gets a note.
+        print(f"note: the target, the last column of {path}, has no header (pandas names it "
+              f"{str(target)!r} by position); choose another with --target, or give it a "
+              "header to name it.", file=sys.stderr)
     # Words pandas reads as missing in a text column ("None" of None/Light/
     # Heavy, "NA" for North America): "have missing values; pass --dropna",
     # and --dropna then dropped a whole category, without a word.

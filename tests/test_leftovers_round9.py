@@ -13,6 +13,7 @@ from sklearn.model_selection import KFold
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+from skmoe._cli import load_csv
 from skmoe._compare import compare
 
 
@@ -94,3 +95,48 @@ def test_a_fold_without_a_class_is_numbered_from_one():
         MixtureOfExpertsClassifier([("lr", LogisticRegression()),
                                     ("lr2", LogisticRegression(C=0.1))],
                                    cv=KFold(3)).fit(X, y)
+
+
+# -- 4. and 5. the CLI's notes: under --quiet, and of a target without a header --
+def _csv(path, header, n=30):
+    X, y = _regression(n=n)
+    lines = [header] + [f"{a},{b},{t}" for (a, b, _), t in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_a_default_target_without_a_header_is_noted(tmp_path, capsys):
+    # Feature columns without a header got a note; the last column, the
+    # default target, was taken without a word.
+    path = _csv(tmp_path / "data.csv", "a,b,")
+    X, y, task, title = load_csv(path)
+    assert title.endswith("(Unnamed: 2)") and list(X.columns) == ["a", "b"]
+    err = capsys.readouterr().err
+    assert (f"note: the target, the last column of {path}, has no header (pandas names it "
+            "'Unnamed: 2' by position); choose another with --target") in err
+    # Named with --target, it is the user's choice: no note.
+    load_csv(path, target="Unnamed: 2")
+    assert "note" not in capsys.readouterr().err
+    # A target with a header and a feature column without one: the feature's
+    # note alone.
+    load_csv(_csv(tmp_path / "feature.csv", "a,,y"))
+    err = capsys.readouterr().err
+    assert "have no header" in err and "the target" not in err
+
+
+def test_quiet_hides_the_progress_not_the_notes(capsys):
+    # --quiet is "no progress output"; the notes, which say what the command
+    # decided (a column left out, a target taken as classes), stay on
+    # stderr, and its help and docs now say so.
+    from skmoe._cli import build_parser
+    import skmoe
+    import os
+    help_text = " ".join(build_parser()._subparsers._group_actions[0]
+                         .choices["compare"].format_help().split())
+    assert "--quiet no progress output (the 'note:' lines on stderr stay)" in help_text
+    docs = os.path.join(os.path.dirname(skmoe.__file__), os.pardir, "docs", "cli.rst")
+    with open(docs) as f:
+        text = " ".join(f.read().split())
+    assert "``--quiet`` hides the progress, not the ``note:`` lines (below)" in text
+    assert "the last column, the default target, is taken as the target without a header" \
+        in text
