@@ -140,3 +140,34 @@ def test_quiet_hides_the_progress_not_the_notes(capsys):
     assert "``--quiet`` hides the progress, not the ``note:`` lines (below)" in text
     assert "the last column, the default target, is taken as the target without a header" \
         in text
+
+
+# -- 6. exact EM warns of a 1-nearest-neighbour classifier ---------------------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # max_iter=5
+def test_exact_em_warns_of_a_one_nearest_neighbour_classifier():
+    # It takes no sample_weight and is fitted on a resample of its rows; the
+    # rows left out of it (responsibility ~1e-10) each put log(1e-300) in the
+    # mean log-probability the check read over every row (-1.4e-5 against its
+    # -1e-6), so it was not warned of, though it memorises the rows it was
+    # fitted on as the regressor (warned of) does.
+    import warnings
+    from sklearn.datasets import load_iris
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from skmoe import MixtureOfExpertsClassifier
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+
+    def fit(k):
+        return MixtureOfExpertsClassifier(
+            [("linear", LogisticRegression()), ("knn", KNeighborsClassifier(k))],
+            training="em", cv=None, max_iter=5, random_state=0).fit(X, y)
+
+    with pytest.warns(UserWarning, match=r"Expert\(s\) \['knn'\] fit their training rows "
+                                         r"exactly .* exact EM \(cv=None\)"):
+        fit(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)     # ten neighbours: no warning
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit(10)
