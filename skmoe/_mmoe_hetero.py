@@ -53,6 +53,9 @@ INDICATOR_SMOOTHING = 1e-4
 # on birthwt where the single-task mixture scores 0.59).
 ALPHA_GRID = (1.0, 1e-2, 1e-4)
 ALPHA_CV = 3
+# Shuffles an int cv tries (each on every task's labels) for folds whose
+# training rows hold every class of every task (_int_folds).
+_FOLD_SHUFFLES = 10
 
 
 _FEWER_OUTPUTS = "(is it a multi-output regressor?)"
@@ -158,9 +161,12 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
     cv : int, cross-validation generator or None, default=3
         Folds of the cross-fitted expert predictions the gates learn on: a
         number of shuffled folds (``StratifiedKFold`` on the first
-        classification task's labels, ``KFold`` when every task is a
-        regression or no class of that task has ``cv`` rows), or a splitter (or an iterable of
-        (train, test) splits) whose test folds partition the rows and whose
+        classification task's labels; where those folds leave a class of
+        another task out of a training fold, on another task's labels, on
+        all of them together, or with another shuffle, and refused where none
+        of these keeps every class of two rows or more; ``KFold`` when every
+        task is a regression or no class has ``cv`` rows), or a splitter (or
+        an iterable of (train, test) splits) whose test folds partition the rows and whose
         training folds hold every class (of two rows or more) of each
         classification task. A splitter
         is called as ``cv.split(X, y_t)`` with ``y_t`` the labels of the first
@@ -408,17 +414,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                             "sample_weight are left out)")
                 raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, "
                                  f"got {len(X)}{left_out}. Lower cv or add rows.")
-            # Stratified on the first classification task, as the single-task
-            # classifiers' int cv and the folds of groups here are: shuffled
-            # KFold put both rows of a 2-row class in one test fold for 7 of 20
-            # seeds, folds that _checked_classes refuses when given as a
-            # splitter, and that class's out-of-fold indicator was 0, silently.
-            # (Not where no class has cv rows, which StratifiedKFold refuses:
-            # such tiny fits keep the KFold they had.)
-            stratify = labels is not None and np.unique(
-                labels, return_counts=True)[1].max() >= self.cv
-            return make_folds(self.cv, X, labels if stratify else None, seed=seed,
-                              classifier=stratify)
+            return self._int_folds(X, Y, seed)
         cv = self.cv if kept is None else splits_of_rows(self.cv, *kept)
         # Each row needs exactly one honest (out-of-fold) prediction.
         try:
@@ -433,6 +429,66 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                 "regression, so there is no class to stratify on; use KFold or an "
                 "int.") from exc
         return self._checked_classes(folds, Y)
+
+    def _int_folds(self, X, Y, seed):
+        """The folds of an int ``cv``: shuffled, and stratified so that every
+        training fold holds every class (of two rows or more) of every task.
+
+        Stratified on the first classification task's labels, as the
+        single-task classifiers' int cv and the folds of groups here are
+        (shuffled KFold put both rows of a 2-row class in one test fold for 7
+        of 20 seeds, and that class's out-of-fold indicator was 0, silently).
+        Those folds keep every class of that task only: a 2-row class of a
+        second classification task missed a training fold for 6 of 20 seeds,
+        silently. Where they leave one out, the other tasks' labels are tried
+        in turn, then all the tasks' labels together, then each with other
+        shuffles; where none keeps them all, the folds are refused, as a
+        splitter's are. KFold where no class has ``cv`` rows (StratifiedKFold
+        refuses such tiny fits; they keep the KFold they had).
+        """
+        tasks = [t for t, kind in enumerate(self.tasks_) if kind != "regression"]
+        keys = [Y[:, t] for t in tasks]
+        if len(tasks) > 1:
+            codes = np.column_stack([np.unique(key, return_inverse=True)[1].reshape(-1)
+                                     for key in keys])
+            keys.append(np.unique(codes, axis=0, return_inverse=True)[1].reshape(-1))
+        keys = [key for key in keys if np.unique(key, return_counts=True)[1].max() >= self.cv]
+        if not keys:
+            return make_folds(self.cv, X, seed=seed)
+        first = None
+        # Then other shuffles, seeded from the fit's seed (three tasks with a
+        # 2-row class each: 3 of 50 fits found no keeping folds with the
+        # seed alone, none with these).
+        for attempt in range(_FOLD_SHUFFLES):
+            for key in keys:
+                folds = make_folds(self.cv, X, key, seed=(seed + attempt) % 2 ** 31,
+                                   classifier=True)
+                missing = self._class_left_out(folds, Y)
+                if missing is None:
+                    return folds
+                first = first or missing
+        t, k, n_missing, n_classes = first
+        raise ValueError(
+            f"Classification task {t}: the {self.cv} stratified folds of cv={self.cv} leave "
+            f"{n_missing} of its {n_classes} classes out of the training rows of fold "
+            f"{k + 1} of {self.cv}, whichever task's labels (or all of them together) they "
+            f"are stratified on, in {_FOLD_SHUFFLES} shuffles: the experts fitted there "
+            "would never predict those classes. Lower cv, merge that task's rare classes, "
+            "or pass cv as (train, test) splits whose training rows hold every class of "
+            "every task.")
+
+    def _class_left_out(self, folds, Y):
+        """(task, fold, number of classes missing, classes) of the first training
+        fold without a class (of two rows or more) of a task; None if none."""
+        for t, kind in enumerate(self.tasks_):
+            if kind == "regression":
+                continue
+            labels, counts = np.unique(Y[:, t], return_counts=True)
+            for k, (train, _) in enumerate(folds):
+                missing = np.setdiff1d(labels[counts >= 2], np.unique(Y[train, t]))
+                if len(missing):
+                    return t, k, len(missing), len(labels)
+        return None
 
     def _checked_classes(self, folds, Y):
         """``folds``, refused where a training part lacks a class of a task."""

@@ -171,3 +171,60 @@ def test_exact_em_warns_of_a_one_nearest_neighbour_classifier():
         warnings.simplefilter("error", UserWarning)     # ten neighbours: no warning
         warnings.simplefilter("ignore", ConvergenceWarning)
         fit(10)
+
+
+# -- 7. the heterogeneous MMoE's int cv keeps every class of every task --------
+def _folds_of_fit(monkeypatch, model, X, Y):
+    """The cross-fitting folds ``model.fit(X, Y)`` hands its experts."""
+    import skmoe._mmoe_hetero as mmoe_hetero
+    seen = {}
+    cross_fit = mmoe_hetero.cross_fit
+
+    def spy(parallel, names, templates, X, targets, folds, *args, **kwargs):
+        seen["folds"] = folds
+        return cross_fit(parallel, names, templates, X, targets, folds, *args, **kwargs)
+
+    monkeypatch.setattr(mmoe_hetero, "cross_fit", spy)
+    model.fit(X, Y)
+    return seen["folds"]
+
+
+def _hetero_on(tasks, cv=3, random_state=0):
+    return HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))], tasks, cv=cv,
+        max_iter=5, random_state=random_state)
+
+
+@pytest.mark.parametrize("random_state", [2, 4, 5])
+def test_int_cv_keeps_a_small_class_of_the_second_classification_task(monkeypatch,
+                                                                       random_state):
+    # Stratified on the first classification task alone, the folds put both
+    # rows of a 2-row class of the second in one test fold for 6 of 20 seeds
+    # (these among them): that fold's experts never saw the class, silently.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    first = np.array(["a"] * 15 + ["b"] * 15)
+    second = np.array(["u"] * 14 + ["v"] * 14 + ["rare"] * 2)[rng.permutation(30)]
+    Y = np.empty((30, 3), dtype=object)
+    Y[:, 0], Y[:, 1], Y[:, 2] = X[:, 0], first, second
+    model = _hetero_on(["regression", "binary", "multiclass"], random_state=random_state)
+    folds = _folds_of_fit(monkeypatch, model, X, Y)
+    assert len(folds) == 3
+    for train, _ in folds:
+        assert set(first[train]) == {"a", "b"} and set(second[train]) == {"u", "v", "rare"}
+
+
+def test_int_cv_that_cannot_keep_every_class_is_refused():
+    # Rows 0, 1, 2 pairwise share a 2-row class of one of three tasks: two
+    # folds cannot keep all three classes in both training parts.
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    Y = np.zeros((20, 3), dtype=int)
+    for t, rows in enumerate([[0, 1], [1, 2], [0, 2]]):
+        Y[10:, t] = 1
+        Y[rows, t] = 2
+    with pytest.raises(ValueError, match=re.escape(
+            "the 2 stratified folds of cv=2 leave 1 of its 3 classes out of the training "
+            "rows of fold")) as info:
+        _hetero_on("multiclass", cv=2).fit(X, Y)
+    assert re.match(r"Classification task \d:", str(info.value))
+    assert "pass cv as (train, test) splits" in str(info.value)
