@@ -2,7 +2,14 @@
 multi-task mixtures, PairedTest._replace and the weighted flag, the numbering
 of splits and folds in messages, the CLI's notes under --quiet and on a
 target column without a header, exact EM with a memorising classifier, and
-the heterogeneous MMoE's int cv with several classification tasks."""
+the heterogeneous MMoE's int cv with several classification tasks.
+
+Each test failed before the fix it names, but for
+test_task_weights_all_zero_negative_or_nan_are_still_refused, a guard (those
+weights were refused already; it failed on the message's new wording alone).
+--quiet leaving the notes was no defect (documented as hiding the progress):
+test_quiet_hides_the_progress_not_the_notes checks that --help and the docs
+now say so."""
 
 import re
 
