@@ -196,13 +196,16 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
             # gave that task's outputs from them, silently (task_weights=
             # [1, 0]: correlation 0.05 with the second target, against 0.82
             # at [1, 1]); score averaged them in.
+            # (MMoE's 'omoe' and 'shared_bottom' have no gate of a task's own.)
+            architecture = getattr(self, "architecture", None)
+            own = ("gate" if architecture is None else "gate and tower"
+                   if architecture in ("mmoe", "ple") else "tower")
             raise ValueError(
                 f"task_weights gives task(s) {zero.tolist()} (by position in y's columns) "
-                "weight 0: their loss would not count in training, so their gate"
-                f"{' and tower' if hasattr(self, 'architecture') else ''} would keep "
-                "its random initial weights and predict would give those tasks untrained "
-                "outputs. Fit without those columns of y, or give them a small positive "
-                "weight.")
+                f"weight 0: their loss would not count in training, so their {own} would "
+                "keep its random initial weights and predict would give those tasks "
+                "untrained outputs. Fit without those columns of y, or give them a small "
+                "positive weight.")
         encoded = np.empty(Y.shape, dtype=np.float64)
         self.classes_, self._y_mean, self._y_scale = [], np.zeros(n_tasks), np.ones(n_tasks)
         # Per task, the encoded classes no row of positive weight has (None:

@@ -41,7 +41,8 @@ def _hetero(weights):
         task_weights=weights, max_iter=5, random_state=0)
 
 
-@pytest.mark.parametrize("make, part", [(_mmoe, "gate and tower"), (_hetero, "gate would")])
+@pytest.mark.parametrize("make, part", [(_mmoe, "their gate and tower would"),
+                                        (_hetero, "their gate would")])
 def test_a_task_of_weight_zero_is_refused(make, part):
     # Its loss counted for nothing: the task's gate (and MMoE's tower) kept
     # their random initial weights and predict gave that task's outputs from
@@ -52,6 +53,12 @@ def test_a_task_of_weight_zero_is_refused(make, part):
             "task_weights gives task(s) [1] (by position in y's columns) weight 0")) as info:
         make([1.0, 0.0]).fit(X, Y)
     assert part in str(info.value) and "Fit without those columns of y" in str(info.value)
+
+
+def test_a_task_of_weight_zero_names_the_tower_where_the_gate_is_shared():
+    X, y = _regression()
+    with pytest.raises(ValueError, match="so their tower would keep"):
+        _mmoe([0.0, 1.0]).set_params(architecture="omoe").fit(X, np.column_stack([y, y]))
 
 
 @pytest.mark.parametrize("make", [_mmoe, _hetero])
