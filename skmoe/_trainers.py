@@ -119,7 +119,9 @@ def _warn_exact_fits(result, problem):
         # not flagged: rows left out of its resample, of responsibility
         # ~1e-10, each added log(1e-300) to the mean (-1.4e-5 against the
         # -1e-6 threshold), though it memorised the rows it was fitted on
-        # (5-fold log-loss 0.39 against 0.25 cross-fitted).
+        # (beside a logistic regression, 200 rows of breast_cancer, 5
+        # stratified folds: log-loss 0.64 against 0.24 cross-fitted, paired
+        # SE of the difference 0.18).
         weights = result.responsibilities * problem.sample_weight[:, None]
         exact = np.zeros(len(result.names), dtype=bool)
         for i in range(len(result.names)):
