@@ -716,19 +716,24 @@ def refuse_misaligned_rows(X, values, name, who=None):
     mine, theirs = getattr(X, "index", None), getattr(values, "index", None)
     if not (is_dataframe(X) and isinstance(values, (pd.Series, pd.DataFrame))):
         return
-    if (len(mine) != len(theirs) or mine.equals(theirs) or not mine.is_unique
-            or not theirs.is_unique or not theirs.isin(mine).all()):
+    if len(mine) != len(theirs) or mine.equals(theirs):
+        return
+    unique = mine.is_unique and theirs.is_unique
+    if not (theirs.isin(mine).all() if unique else _same_labels_as_often(mine, theirs)):
         return
     at = int(np.flatnonzero(mine != theirs)[0])
     label, given = (value.item() if isinstance(value, np.generic) else value
                     for value in (mine[at], theirs[at]))
     kind = "Series" if isinstance(values, pd.Series) else "DataFrame"
+    # (reindex refuses labels that repeat: those of pd.concat without ignore_index.)
+    by_label = (f"Pass {name}.reindex(X.index) to match it by label" if unique else
+                f"X's row labels repeat, so {name} cannot be matched to them by label: "
+                f"give X and {name} unique labels before reordering either (reset_index)")
     message = (f"{who + ': ' if who else ''}{name} is a pandas {kind} whose index holds "
                f"X's row labels in another order (at position {at}: {given!r}, where "
                f"X has {label!r}); {name} is read by position, not by label, "
-               f"so it would go to the wrong rows. Pass {name}.reindex(X.index) to "
-               f"match it by label, or {name}.to_numpy() if it is in X's row order "
-               "already.")
+               f"so it would go to the wrong rows. {by_label}, or {name}.to_numpy() if "
+               "it is in X's row order already.")
     fresh = [side for side, index in (("X", mine), (name, theirs))
              if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1]
     if fresh:
@@ -738,6 +743,13 @@ def refuse_misaligned_rows(X, values, name, who=None):
                       stacklevel=_outside_stacklevel())
         return
     raise ValueError(message)
+
+
+def _same_labels_as_often(mine, theirs):
+    """Whether two indexes hold the same labels, each as many times (labels
+    that repeat: a Series of X's rows in another order still holds them)."""
+    counts, others = mine.value_counts(dropna=False), theirs.value_counts(dropna=False)
+    return len(counts) == len(others) and others.reindex(counts.index).equals(counts)
 
 
 def refuse_duplicate_columns(X, who):
