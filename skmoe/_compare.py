@@ -35,8 +35,8 @@ from ._compat import check_flag, get_tags
 from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
                         class_left_out, folds_of_groups)
 from ._crossfit import group_codes as check_group_codes
-from ._data import (MAX_TARGET_SCALE, pandas_na_hint, read_only_view, refuse_misaligned_rows,
-                    refuse_structured_array)
+from ._data import (HUGE_HINT_END, MAX_TARGET_SCALE, huge_values_hint, pandas_na_hint,
+                    read_only_view, refuse_misaligned_rows, refuse_structured_array)
 from ._progress import progress_bar
 
 class PairedTest(namedtuple(
@@ -1134,10 +1134,15 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
             # for a mixture, whose message has it already.)
             na = pandas_na_hint(exc, X_train if step == "fit" else X_test)
             na = "" if na in str(exc) else na
+            # A column too large for the model's arithmetic (a mixture's
+            # message has it already): Ridge on a float32 X of 1e30 said only
+            # "array must not contain infs or NaNs".
+            huge = ("" if HUGE_HINT_END in str(exc) else
+                    huge_values_hint(exc, X_train if step == "fit" else X_test))
             part = y_train if step == "fit" else y_test
             raise rebuilt_error(exc, f"Model {name!r} failed to {step} on a split of "
                                      f"{len(train)} training rows: {exc}"
-                                     f"{unknown_category_hint(exc)}{written}{na}"
+                                     f"{unknown_category_hint(exc)}{written}{na}{huge}"
                                      f"{_missing_classes_hint(step, estimator, y, part)}"
                                      f"{_several_columns_hint(step, estimator, y)}"
                                      f"{_predictions_outside_hint(step, scorers)}"

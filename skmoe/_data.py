@@ -265,8 +265,10 @@ def huge_values_hint(exc, X):
     a column of X holds finite values too large for its arithmetic.
 
     "" unless the message mentions NaN or infinity and a numeric column of
-    ``X`` reaches beyond float32's largest number (3.4e38); the hint names the
-    column, its largest magnitude and why. Only on the error path: its cost
+    ``X`` reaches beyond float32's largest number (3.4e38), or ``X`` is
+    float32 and the squares of a column summed over its rows may pass that
+    number; the hint names the column, its largest magnitude and why. Only on
+    the error path: its cost
     (a pass over X) is never paid by a fit that succeeds.
     """
     text = str(exc).lower()
@@ -275,7 +277,7 @@ def huge_values_hint(exc, X):
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN columns
-            names = None
+            names, single = None, _is_float32(X)
             if sparse.issparse(X):
                 values = abs(sparse.csc_matrix(X, dtype=np.float64))
                 peaks = values.max(axis=0).toarray().ravel()
@@ -297,10 +299,24 @@ def huge_values_hint(exc, X):
     except (TypeError, ValueError):
         return ""
     peaks = np.where(np.isfinite(peaks), peaks, 0.0)
-    if not len(peaks) or peaks.max() <= _FLOAT32_MAX:
+    if not len(peaks):
         return ""
     j = int(np.argmax(peaks))
     column = f"column {names[j]!r}" if names else f"column {j}"
+    if single and peaks[j] ** 2 * X.shape[0] > _FLOAT32_MAX:
+        # A float32 X holds its values, but an expert that computes in X's
+        # dtype (Ridge's X^T X, BayesianRidge's squared singular values) does
+        # not hold their squares: Ridge on a float32 X of 1e30 said only "array
+        # must not contain infs or NaNs", BayesianRidge predicted NaN.
+        squares = ("its square" if peaks[j] ** 2 > _FLOAT32_MAX else
+                   "a sum of its squares over the rows")
+        return (f" ({'X holds no NaN or infinity, but ' if not has_nan else ''}X is "
+                f"float32 and its {column} reaches {peaks[j]:.3g}: {squares} passes "
+                "float32's largest number (3.4e+38) in estimators that compute in X's dtype "
+                f"(Ridge among them); cast X to float64 (X.astype(np.float64)) or "
+                f"{HUGE_HINT_END}")
+    if peaks[j] <= _FLOAT32_MAX:
+        return ""
     why = ("beyond float32's largest number (3.4e+38), which estimators that work in "
            "float32 (trees among them) cannot hold")
     if peaks[j] > _SQUARE_OVERFLOW:
@@ -308,6 +324,14 @@ def huge_values_hint(exc, X):
                 "of the column (StandardScaler) is infinite or NaN")
     return (f" ({'X holds no NaN or infinity, but ' if not has_nan else ''}its {column} "
             f"reaches {peaks[j]:.3g}: {why}; {HUGE_HINT_END}")
+
+
+def _is_float32(X):
+    """Whether an expert given ``X`` gets a float32 array: a float32 array or
+    sparse matrix, or a DataFrame of float32 columns only."""
+    if is_dataframe(X):
+        return X.shape[1] > 0 and all(dtype == np.float32 for dtype in X.dtypes)
+    return getattr(X, "dtype", None) == np.float32
 
 
 def pandas_na_hint(exc, X):

@@ -18,8 +18,9 @@ ensembles (mean and greedy), the hierarchical and multi-task mixtures, the
 torch experts and compare() (y of 1e20, 1e160 and 1e-160, int8, a
 Categorical, nullable Int64 and Float64 with pd.NA, float16 X, constant X).
 
-Each test here failed before the fix it names, but for the last: a guard
-on that fix.
+Each test here failed before the fix it names, but for
+test_repeated_labels_in_xs_order_or_other_labels_are_read_by_position: a
+guard on the fix before it.
 """
 
 import numpy as np
@@ -103,3 +104,50 @@ def test_repeated_labels_in_xs_order_or_other_labels_are_read_by_position():
     for index in (frame.index, np.arange(n) // 3, np.r_[np.arange(n - 1), 0]):
         got = EnsembleRegressor(_pairs()).fit(frame, pd.Series(y, index=index)).predict(frame)
         np.testing.assert_allclose(got, expected)
+
+
+def _float32_of_1e30(n=60):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 3))
+    return (X * 1e30).astype(np.float32), X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("model", ["mixture", "ensemble", "greedy", "hme"])
+def test_a_float32_x_whose_squares_overflow_is_named(model):
+    # A float32 X of 1e30 holds no infinity, but Ridge computes X^T X in X's
+    # dtype: the error said only "Expert 'a' (Ridge) failed to fit: array
+    # must not contain infs or NaNs", of an X that holds none (the same X as
+    # float64 fits: R^2 0.99).
+    X, y = _float32_of_1e30()
+    with pytest.raises(ValueError, match=r"X holds no NaN or infinity, but X is float32 and "
+                                         r"its column 0 reaches [\d.]+e\+30: its square passes "
+                                         r"float32's largest number.*X\.astype\(np\.float64\)"):
+        MODELS[model]().fit(X, y)
+    assert MODELS[model]().fit(X.astype(np.float64), y).score(X.astype(np.float64), y) > 0.9
+
+
+def test_a_float32_frame_whose_squares_overflow_is_named_by_column():
+    X, y = _float32_of_1e30()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"X is float32 and its column 'a' reaches 2\.4e\+30"):
+        EnsembleRegressor(_pairs()).fit(frame, y)
+
+
+def test_compare_names_a_column_too_large_for_a_plain_models_arithmetic():
+    # compare gave a plain model's failure without the hint the mixtures'
+    # experts get: "Model 'ridge' failed to fit on a split of 40 training
+    # rows: array must not contain infs or NaNs" (float32 X of 1e30), and the
+    # same of a float64 X of 1e306, whose squares overflow float64.
+    X, y = _float32_of_1e30()
+    with pytest.raises(ValueError, match=r"Model 'ridge' failed to fit on a split of 40 "
+                                         r"training rows: .*X is float32 and its column 0 "
+                                         r"reaches"):
+        compare({"ridge": Ridge()}, X, y, cv=3)
+    huge = X.astype(np.float64) * 1e276
+    with pytest.raises(ValueError, match=r"Model 'ridge' failed to fit .*its column 0 reaches "
+                                         r"2\.4e\+306.*its square overflows float64"):
+        compare({"ridge": Ridge()}, huge, y, cv=3)
+    # (Once: a mixture's message has the hint already.)
+    with pytest.raises(ValueError) as raised:
+        compare({"mixture": MODELS["mixture"]()}, X, y, cv=3)
+    assert str(raised.value).count("X is float32") == 1
