@@ -36,7 +36,8 @@ from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups
                         class_left_out, folds_of_groups)
 from ._crossfit import group_codes as check_group_codes
 from ._data import (HUGE_HINT_END, MAX_TARGET_SCALE, huge_values_hint, pandas_na_hint,
-                    read_only_view, refuse_misaligned_rows, refuse_structured_array)
+                    read_only_view, refuse_misaligned_rows, refuse_structured_array,
+                    time_columns_hint)
 from ._progress import progress_bar
 
 class PairedTest(namedtuple(
@@ -1139,10 +1140,14 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
             # "array must not contain infs or NaNs".
             huge = ("" if HUGE_HINT_END in str(exc) else
                     huge_values_hint(exc, X_train if step == "fit" else X_test))
+            # (An array of dates: Ridge fitted them, then failed in predict
+            # with numpy's "ufunc 'matmul' did not contain a loop".)
+            times = time_columns_hint(exc, X_train if step == "fit" else X_test)
+            times = "" if times in str(exc) else times
             part = y_train if step == "fit" else y_test
             raise rebuilt_error(exc, f"Model {name!r} failed to {step} on a split of "
                                      f"{len(train)} training rows: {exc}"
-                                     f"{unknown_category_hint(exc)}{written}{na}{huge}"
+                                     f"{unknown_category_hint(exc)}{written}{na}{huge}{times}"
                                      f"{_missing_classes_hint(step, estimator, y, part)}"
                                      f"{_several_columns_hint(step, estimator, y)}"
                                      f"{_predictions_outside_hint(step, scorers)}"

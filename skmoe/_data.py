@@ -578,10 +578,24 @@ def time_columns_hint(exc, X):
     <class 'numpy.dtypes.DateTime64DType'> could not be promoted by <class
     'numpy.dtypes.Float64DType'>" (or "float() argument must be a string or a
     real number, not 'Timestamp'"), naming no column. "" unless the error
-    speaks of types or dates and X has such columns. Only on the error path.
+    speaks of types or dates and X has such columns, or is an array of dates
+    or time spans. Only on the error path.
     """
     text = str(exc).lower()
-    if not is_dataframe(X) or not any(word in text for word in ("dtype", "date", "time")):
+    if not any(word in text for word in ("dtype", "date", "time")):
+        return ""
+    kind = X.dtype.kind if isinstance(X, np.ndarray) else None
+    if kind is not None and kind in "Mm":
+        # The ensembles (no gate to refuse them) gave Ridge's failure in
+        # predict alone: "ufunc 'matmul' did not contain a loop with signature
+        # matching types (<class 'numpy.dtypes.DateTime64DType'>, ...)" (its
+        # fit had read the dates as nanoseconds since 1970).
+        what, fix = (("dates", "(X - X.min()) / np.timedelta64(1, 'D'), days from the first")
+                     if kind == "M" else ("time spans", "X / np.timedelta64(1, 's'), seconds"))
+        return (f" (X is an array of {what} (dtype {X.dtype}), which numpy reads as counts "
+                "of its unit: scikit-learn's estimators fit them as such and some fail in "
+                f"predict. Convert X to numbers, e.g. {fix})")
+    if not is_dataframe(X):
         return ""
     _, categorical, other = column_kinds(X)
     found = []

@@ -13,8 +13,8 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import category_dtype_hint, read_only_hint, rebuilt_error, unknown_category_hint
 from ._data import (column_names_hint, huge_values_hint, n_samples, nan_columns_hint,
-                    own_frame, pandas_na_hint, sequence_cells_hint, warned_once,
-                    word_columns_hint)
+                    own_frame, pandas_na_hint, sequence_cells_hint, time_columns_hint,
+                    warned_once, word_columns_hint)
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
 # of the gradient trainers.
@@ -157,7 +157,7 @@ def call_expert(name, expert, method, X):
                                  f"{huge_values_hint(exc, X)}{unknown_category_hint(exc)}"
                                  f"{pandas_na_hint(exc, X)}{category_dtype_hint(exc, X)}"
                                  f"{word_columns_hint(exc, X, at_predict=True)}"
-                                 f"{sequence_cells_hint(exc, X)}"
+                                 f"{sequence_cells_hint(exc, X)}{time_columns_hint(exc, X)}"
                                  f"{nan_columns_hint(exc, X)}{column_names_hint(expert, X)}"
                                  ) from exc
     if values.ndim == 0 or values.shape[0] != n:

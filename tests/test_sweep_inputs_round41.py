@@ -13,10 +13,14 @@ nullable Int8/UInt8/Int16/Int32/Int64/Float32/Float64/boolean labels
 sample_weight of float16 (3,000 each), int8 and float32 at 1e37, and a
 Series of other labels than X's; duplicate and integer column names,
 integer names reordered at predict, reordered and extra columns, predict on
-0 rows. Across the mixtures (gradient, gate=MLPGate(), EM, top_k=1), the
-ensembles (mean and greedy), the hierarchical and multi-task mixtures, the
-torch experts and compare() (y of 1e20, 1e160 and 1e-160, int8, a
-Categorical, nullable Int64 and Float64 with pd.NA, float16 X, constant X).
+0 rows; X of longdouble and y of longdouble, Decimal, Fraction, Python
+ints of 1e21 and a Categorical of numbers (regression); numpy arrays of
+dates and time spans; row labels that repeat (pd.concat without
+ignore_index) in y, sample_weight and groups. Across the mixtures
+(gradient, gate=MLPGate(), EM, top_k=1), the ensembles (mean and greedy),
+the hierarchical and multi-task mixtures, the torch experts and compare()
+(y of 1e20, 1e160 and 1e-160, int8, a Categorical, nullable Int64 and
+Float64 with pd.NA, float16 X, constant X).
 
 Each test here failed before the fix it names, but for
 test_repeated_labels_in_xs_order_or_other_labels_are_read_by_position: a
@@ -151,3 +155,36 @@ def test_compare_names_a_column_too_large_for_a_plain_models_arithmetic():
     with pytest.raises(ValueError) as raised:
         compare({"mixture": MODELS["mixture"]()}, X, y, cv=3)
     assert str(raised.value).count("X is float32") == 1
+
+
+def _dates(unit="datetime64[ns]"):
+    rng = np.random.default_rng(0)
+    days = rng.integers(0, 3000, size=(60, 3))
+    X = (np.datetime64("2020-01-01") + days.astype("timedelta64[D]")).astype(unit)
+    return X, days[:, 0] / 100.0 + 0.1 * rng.normal(size=60)
+
+
+@pytest.mark.parametrize("spans", [False, True], ids=["dates", "time spans"])
+def test_an_array_of_dates_the_ensembles_experts_cannot_predict_from_is_named(spans):
+    # The mixtures refuse it for the gate; the ensembles (no gate) gave Ridge
+    # the array, which it fitted as nanoseconds since 1970, then failed in
+    # predict with numpy's "ufunc 'matmul' did not contain a loop with
+    # signature matching types (<class 'numpy.dtypes.DateTime64DType'>,
+    # <class 'numpy.dtypes.Float64DType'>) -> None" alone.
+    X, y = _dates()
+    if spans:
+        X = X - X.min()
+    what = r"time spans \(dtype timedelta64" if spans else r"dates \(dtype datetime64"
+    says = (r"Expert 'a' \(Ridge\) failed in predict: .*X is an array of " + what
+            + r"\[ns\]\), which numpy reads as counts of its unit.*Convert X to numbers")
+    model = EnsembleRegressor(_pairs()).fit(X, y)
+    with pytest.raises(ValueError, match=says):
+        model.predict(X)
+    with pytest.raises(ValueError, match=says):
+        MODELS["greedy"]().fit(X, y)
+    with pytest.raises(ValueError, match=r"Model 'ridge' failed to predict .*X is an array of "
+                                         + what):
+        compare({"ridge": Ridge()}, X, y, cv=3)
+    # The conversion the message suggests fits.
+    numbers = X / np.timedelta64(1, "s") if spans else (X - X.min()) / np.timedelta64(1, "D")
+    assert EnsembleRegressor(_pairs()).fit(numbers, y).score(numbers, y) > 0.9
