@@ -22,6 +22,7 @@ import numbers
 import time
 
 import numpy as np
+import torch
 from scipy.special import logsumexp
 from sklearn.base import clone
 from sklearn.cluster import KMeans
@@ -353,7 +354,12 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
     # set it) and not by the posteriors its fits are weighted with (equal
     # weights: the unweighted scaling, bit for bit).
     scaling = standardisation(np.asarray(X, dtype=np.float64), w)
-    gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node, scaling=scaling)
+    # float64 gates, as the flat mixture's EM gate: in float32 a row's gate
+    # weights depended on the other rows predicted with it (the matrix
+    # product's blocking; predict_proba in two chunks differed from one call
+    # by 7e-8, and rounding compounded over the EM iterations).
+    gates = [[clone(gate_template).init(X, b, seed + 7919 * d + node, scaling=scaling,
+                                        dtype=torch.float64)
               for node in range(tree.n_nodes[d])] for d, b in enumerate(tree.branching)]
     log_h = initial_log_posterior(tree, X, y, problem.n_classes, init_params, rng, w)
     history, previous, converged, old = [], -np.inf, False, None
