@@ -116,9 +116,10 @@ _HETERO_WEIGHTS = (
     "integer weights are close to, not exactly, repetitions (predictions agree "
     "to ~1e-3)")
 _HME_WEIGHTS = (
-    "the k-means start and the gates standardise their inputs unweighted (a "
-    "repeated row counts twice), so integer weights are close to, but not exactly, "
-    "repetitions "
+    "both starts draw among rows, not weights (k-means++ seeds its centres from "
+    "rows, a repeated row being two candidates; 'random' draws responsibilities "
+    "row by row), so a weighted fit and the fit on repeated rows start apart and "
+    "EM may end in different optima (the gates' standardisation is weighted) "
     "(with early_stopping, the validation split also draws rows, not weights)")
 _HME_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": _HME_WEIGHTS,
