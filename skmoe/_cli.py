@@ -396,22 +396,18 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # A column of data without a header is kept, as a feature under pandas'
     # name for it, and said so (it went silently, where a saved index
     # without a header is left out with a note).
+    # (Said once the features are made, below: said here, it named 'Unnamed_ 1'
+    # for the --one-hot columns 'Unnamed_ 1_b', ..., and a column of text then
+    # refused as "not numeric" had been said to be kept.)
     blank = [str(c) for c in frame.columns
              if c not in (target, groups) and _UNNAMED.fullmatch(str(c))]
-    if blank:
-        import shlex
-        # (The models' feature names are LightGBM-safe: "Unnamed_ 1".)
-        shown = [_JSON_SPECIAL.sub("_", c) for c in blank]
-        print(f"note: the column(s) {blank} of {path} have no header (pandas names them by "
-              f"position): kept as feature(s) {shown} (give them a header to name them; "
-              f"--drop {' '.join(map(shlex.quote, blank))} to leave them out).",
-              file=sys.stderr)
     if not chosen and _UNNAMED.fullmatch(str(target)):
         # The default target, the last column, without a header: taken
         # without a word where a feature column without one gets a note.
         print(f"note: the target, the last column of {path}, has no header (pandas names it "
               f"{str(target)!r} by position); choose another with --target, or give it a "
               "header to name it.", file=sys.stderr)
+    given = set(map(str, frame.columns))
     # Words pandas reads as missing in a text column ("None" of None/Light/
     # Heavy, "NA" for North America): "have missing values; pass --dropna",
     # and --dropna then dropped a whole category, without a word.
@@ -597,9 +593,33 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # (The rows --dropna left out were said only where they left a
         # constant target: 30 rows of 200 ran without a word.)
         print(f"note: {dropped.strip(' ()')}.", file=sys.stderr)
-    loaded = (_plain_column_names(frame).astype(float), y.to_numpy(), task,
+    features = _plain_column_names(frame)
+    if blank:
+        _note_blank_headers(path, blank, given, frame.columns, features.columns)
+    loaded = (features.astype(float), y.to_numpy(), task,
               f"{os.path.basename(path)} ({target})")
     return loaded if group_labels is None else (*loaded, group_labels)
+
+
+def _note_blank_headers(path, blank, given, columns, names):
+    """Say which features the columns ``blank`` of ``path`` (no header) became.
+
+    ``given``: the file's column names; ``columns``: the features' names
+    before ``names``, the LightGBM-safe ones the models get (``Unnamed_ 1``;
+    with --one-hot a text column's indicators, ``Unnamed_ 1_b``).
+    """
+    import shlex
+    made = {c: [str(name) for column, name in zip(map(str, columns), names)
+                if column == c or (column not in given and column.startswith(c + "_"))]
+            for c in blank}
+    shown = [name for c in blank for name in made[c]]
+    # (A text column of one value gives --one-hot no column: not kept.)
+    none = [c for c in blank if not made[c]]
+    lost = (f"; {none} gave no column (--one-hot encodes a single value as none)"
+            if none else "")
+    print(f"note: the column(s) {blank} of {path} have no header (pandas names them by "
+          f"position): kept as feature(s) {shown}{lost} (give them a header to name them; "
+          f"--drop {' '.join(map(shlex.quote, blank))} to leave them out).", file=sys.stderr)
 
 
 def _check_group_column(path, frame, groups, target, chosen, drop):
