@@ -536,10 +536,16 @@ def _has_method(estimator, method):
 
     StackingClassifier() (final_estimator=None) lacks predict_proba and
     decision_function until fit makes its final estimator a
-    LogisticRegression, which has both."""
+    LogisticRegression, which has both; so does a search (GridSearchCV and
+    the like) of one, which asks its template."""
     from sklearn.ensemble import StackingClassifier
+    from sklearn.model_selection._search import BaseSearchCV
 
     last = _last_step(estimator)
+    while isinstance(last, BaseSearchCV):
+        # (The default scoring dropped 'neg_log_loss' for a GridSearchCV of a
+        # StackingClassifier(), which it kept for the StackingClassifier().)
+        last = _last_step(last.estimator)
     default_stacker = isinstance(last, StackingClassifier) and last.final_estimator is None
     return ((default_stacker and method in ("predict_proba", "decision_function"))
             or hasattr(estimator, method))

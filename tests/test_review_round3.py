@@ -100,3 +100,29 @@ def test_em_finishes_with_the_experts_left_after_a_drop(monkeypatch):
     assert [type(e) for e in moe.experts_] == [
         type(dict(_five_experts())[name]) for name in run.names]
     assert np.isfinite(moe.predict(X)).all()
+
+
+# -- compare's default scoring and a search of a default stacker (1490f89) ----
+def test_the_default_scoring_keeps_log_loss_for_a_search_of_a_default_stacker():
+    # _has_method counted a StackingClassifier() as having predict_proba (its
+    # final LogisticRegression is made at fit), but not a GridSearchCV of one,
+    # which asks its unfitted template: the default classification scoring
+    # dropped 'neg_log_loss' for the search, though both predict probabilities.
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    from skmoe._compare import _scorers
+
+    stacker = StackingClassifier([("lr", LogisticRegression())])
+    for search in (GridSearchCV(stacker, {"cv": [2, 3]}),
+                   make_pipeline(StandardScaler(), GridSearchCV(stacker, {"cv": [2, 3]})),
+                   GridSearchCV(make_pipeline(StandardScaler(), stacker),
+                                {"stackingclassifier__cv": [2, 3]})):
+        assert "neg_log_loss" in _scorers(None, [search, LogisticRegression()], True)
+    # A search of a model without probabilities still drops it.
+    assert "neg_log_loss" not in _scorers(
+        None, [GridSearchCV(LinearSVC(), {"C": [1.0]}), LogisticRegression()], True)
