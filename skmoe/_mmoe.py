@@ -23,6 +23,7 @@ Shape legend: ``b`` batch rows, ``e`` experts, ``u`` expert units,
 import numbers
 import pickle
 import warnings
+from inspect import signature
 
 import numpy as np
 import torch
@@ -39,7 +40,7 @@ from ._data import normalised_weights
 from ._inspection import TaskGateOutputMixin
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_training_rows,
-                        diverged, minibatches, validation_split,
+                        diverged, is_default, minibatches, validation_split,
                         warn_unused_without_early_stopping)
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
@@ -95,7 +96,8 @@ class MultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixin, _BaseMulti
     expert_units : int, default=16
         Output width of each expert (after the activation).
     gate_hidden_layer_sizes : tuple of int, default=()
-        ``()`` is a linear softmax gate, as in the paper.
+        ``()`` is a linear softmax gate, as in the paper. 'shared_bottom' has
+        no gate: set there, it warns that it has no effect.
     tower_hidden_layer_sizes : tuple of int, default=(8,)
     bottom_module, expert_module, tower_module : torch.nn.Module or callable, \
 default=None
@@ -113,13 +115,19 @@ default=None
         maps the mixture to ``(b, w)``; a linear layer per task follows.
         Omitted parts are the built-in MLPs, which need 2-D inputs. Every
         module must return one tensor (wrap ``torch.nn.LSTM``, which returns
-        a tuple). With a module that reads sequences, X may be 3-D,
+        a tuple). The settings of a built-in part that a module replaces
+        (``expert_hidden_layer_sizes`` and ``expert_units`` with an
+        ``expert_module``, or with a 'shared_bottom' ``bottom_module``, which
+        also leaves ``n_experts`` unread; ``tower_hidden_layer_sizes`` with a
+        ``tower_module``) warn at fit, set away from their defaults. With a module that reads sequences, X may be 3-D,
         ``(n_samples, n_steps, n_features)``; static features go along,
         repeated over the steps.
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
-        Of the built-in networks.
+        Of the built-in networks (with none that has one, it warns).
     dropout : float, default=0.0
-        Dropout in experts and towers during training.
+        Dropout after the hidden layers of the built-in experts and towers
+        during training; where none has a hidden layer (the default experts
+        have none), it warns that it has no effect.
     alpha : float, default=1e-4
         L2 penalty (Adam weight decay).
     learning_rate : float, default=1e-3
@@ -310,6 +318,7 @@ default=None
         sizes = {name: check_layer_sizes(getattr(self, name), name) for name in (
             "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",
             "tower_hidden_layer_sizes")}
+        self._warn_unbuilt_parts(sizes)
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -371,6 +380,52 @@ default=None
         if self._sequence_input and self.bottom_module is None and self.expert_module is None:
             raise ValueError("X is 3-D (n_samples, n_steps, n_features); that needs a "
                              "bottom_module or an expert_module that reads sequences.")
+
+    def _warn_unbuilt_parts(self, sizes):
+        """Warn of settings, away from their defaults, of built-in parts this
+        configuration does not build.
+
+        A user module replaces the built-in part it names, and 'shared_bottom'
+        has no gate: their sizes (and the dropout and activation of hidden
+        layers that no part has) were ignored without a word, as
+        ``expert_units=4`` with an ``expert_module``, or
+        ``gate_hidden_layer_sizes=(8,)`` with 'shared_bottom'.
+        """
+        shared = self.architecture == "shared_bottom"
+        unused = {}
+        if shared:
+            unused["gate_hidden_layer_sizes"] = "architecture='shared_bottom' has no gate"
+        if self.expert_module is not None:
+            reason = "expert_module replaces the built-in experts"
+            unused.update(expert_hidden_layer_sizes=reason, expert_units=reason)
+        elif shared and self.bottom_module is not None:
+            reason = ("with architecture='shared_bottom' the bottom_module is the whole "
+                      "shared network (no built-in experts)")
+            unused.update(n_experts=reason, expert_hidden_layer_sizes=reason,
+                          expert_units=reason)
+        built_experts = "expert_units" not in unused
+        if self.tower_module is not None:
+            unused["tower_hidden_layer_sizes"] = ("tower_module replaces the built-in "
+                                                  "towers (a linear layer per task follows)")
+        # Dropout follows the hidden activations of the built-in experts and towers.
+        hidden = ((built_experts and sizes["expert_hidden_layer_sizes"])
+                  or (self.tower_module is None and sizes["tower_hidden_layer_sizes"]))
+        if not hidden:
+            unused["dropout"] = ("it follows hidden layers of the built-in experts and "
+                                 "towers, and none has one")
+            # Activations: the built-in experts' outputs and every hidden layer.
+            if not built_experts and (shared or not sizes["gate_hidden_layer_sizes"]):
+                unused["activation"] = ("it acts in the built-in experts and in hidden "
+                                        "layers, and there are none")
+        defaults = signature(type(self).__init__).parameters
+        for name, reason in unused.items():
+            value = getattr(self, name)
+            default = defaults[name].default
+            if name in sizes:
+                value, default = sizes[name], tuple(default)
+            if not is_default(value, default):
+                warnings.warn(f"{name}={getattr(self, name)!r} has no effect: {reason}.",
+                              UserWarning, stacklevel=3)
 
     def _build(self, Z, sizes):
         common = dict(expert_sizes=sizes["expert_hidden_layer_sizes"],
