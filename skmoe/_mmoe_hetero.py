@@ -16,6 +16,7 @@ out-of-fold predictions; the experts are then refitted on all rows.
 """
 
 import numbers
+import warnings
 from functools import partial
 
 import numpy as np
@@ -113,6 +114,11 @@ def _predict_columns(name, expert, X, n_columns):
     return pred
 
 
+def _no_penalty(alpha):
+    """Whether ``alpha`` is a penalty of zero (not 'auto', whose penalties are not)."""
+    return not isinstance(alpha, str) and float(alpha) == 0.0
+
+
 class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixin,
                                              _BaseExpertComposition, _BaseMultiTask):
     """Multi-task mixture whose shared experts are any scikit-learn regressors.
@@ -141,10 +147,12 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         :class:`MultiGateMixtureOfExperts`, whose experts are trained on the
         weighted sum of the tasks' losses). Each must be positive: a task of
         weight 0 would keep its untrained gate (fit without its column
-        instead).
+        instead). With ``alpha=0`` they have no effect: they warn, and are not
+        applied.
     gate_hidden_layer_sizes : tuple of int, default=(16,)
         Hidden layers of every task's gate; ``()`` for linear gates.
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
+        Of the gates' hidden layers (linear gates have none: it warns).
     alpha : 'auto' or float, default='auto'
         L2 penalty on the gates' weights. ``'auto'`` chooses it for each task
         among ``1.0`` (gates all but constant: the task's best constant blend
@@ -329,6 +337,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         refuse_misaligned_rows(X, groups, "groups", type(self).__name__)
         X, Y, sample_weight, kept = self._validate_fit_data(X, y, sample_weight)
         gate_sizes = check_layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
+        self._warn_unread_settings(gate_sizes)
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         names, templates = self._resolve_experts(rng)
@@ -511,6 +520,24 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         return standardised_tensor(X, self._x_mean, self._x_scale, self.device_,
                                    nan_to_zero=True)
 
+    def _warn_unread_settings(self, gate_sizes):
+        """Warn of settings that this configuration does not read (both were
+        ignored without a word): ``activation`` with linear gates (no hidden
+        layer), and ``task_weights`` with ``alpha=0`` (each task's gate then
+        minimises its own loss alone; a weight only trades it against the
+        gate's penalty, and they are not applied)."""
+        if not gate_sizes and self.activation != "relu":
+            warnings.warn(f"activation={self.activation!r} has no effect with "
+                          "gate_hidden_layer_sizes=() (linear gates: no hidden layer).",
+                          UserWarning, stacklevel=3)
+        if (_no_penalty(self.alpha) and self.task_weights is not None
+                and np.ptp(self.task_weights_) > 0):
+            warnings.warn(
+                f"task_weights={self.task_weights!r} has no effect with alpha="
+                f"{self.alpha!r}: each task has its own gate, and a task's weight only "
+                "trades its loss against its gate's L2 penalty (as alpha / w_t); without "
+                "a penalty the weights are not applied.", UserWarning, stacklevel=3)
+
     def _per_task(self, P):
         """Split expert outputs (e, n, K) into per-task arrays (n, e) or (n, e, C)."""
         out = []
@@ -557,6 +584,11 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         # penalty, task_weights=[1e-8, 1e-8] stopped after 2 iterations
         # (R^2 0.93 against 0.97).
         task_w = to_tensor(normalised_weights(self.task_weights_), dev)
+        if not np.any(alphas):
+            # Without a penalty the weights have no optimum to move, only the
+            # path of the joint L-BFGS (diabetes, alpha=0, task_weights=[1, 5]:
+            # predictions 40 apart): not applied, as fit warns.
+            task_w = torch.ones_like(task_w)
         alphas = to_tensor(alphas, dev)
         gates.train()
 

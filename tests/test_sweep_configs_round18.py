@@ -76,3 +76,50 @@ def test_mmoe_does_not_warn_of_settings_that_act(settings, read):
         warnings.filterwarnings("ignore", category=Warning)
         changed = MultiGateMixtureOfExperts(**base, **read).fit(X, Y).predict(X)
     assert np.abs(changed - reference).max() > 0
+
+
+def _pool():
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+
+
+def _hetero_fit(**params):
+    from skmoe import HeterogeneousMultiGateMixtureOfExperts
+    X, Y = _tasks(n=80)
+    Y = Y * 50   # unstandardised targets: the L-BFGS path depends on the loss' scale
+    model = HeterogeneousMultiGateMixtureOfExperts(_pool(), device="cpu", random_state=0,
+                                                   **params)
+    return model.fit(X, Y).predict(X)
+
+
+def test_hetero_mmoe_activation_of_linear_gates_warns():
+    # gate_hidden_layer_sizes=() has no hidden layer: activation='tanh'
+    # changed nothing and said nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = _hetero_fit(gate_hidden_layer_sizes=(), alpha=0.01)
+    with pytest.warns(UserWarning, match=r"^activation='tanh' has no effect with "
+                                         r"gate_hidden_layer_sizes=\(\)"):
+        changed = _hetero_fit(gate_hidden_layer_sizes=(), alpha=0.01, activation="tanh")
+    np.testing.assert_array_equal(changed, reference)
+
+
+def test_hetero_mmoe_task_weights_without_a_penalty_warn_and_are_not_applied():
+    # A task's weight acts as alpha / w_t on its own gate (the docstring):
+    # with alpha=0 it has nothing to act on, but it rescaled the joint L-BFGS
+    # objective of all the gates and moved the predictions (by 40 on 200 rows
+    # of diabetes), silently.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = _hetero_fit(alpha=0.0)
+    with pytest.warns(UserWarning, match=r"^task_weights=\[1, 5\] has no effect with "
+                                         r"alpha=0.0"):
+        weighted = _hetero_fit(alpha=0.0, task_weights=[1, 5])
+    np.testing.assert_array_equal(weighted, reference)
+    # With a penalty they act, and say nothing.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*has no effect", category=UserWarning)
+        warnings.filterwarnings("ignore", category=Warning)
+        assert np.abs(_hetero_fit(alpha=0.01, task_weights=[1, 5])
+                      - _hetero_fit(alpha=0.01)).max() > 0
