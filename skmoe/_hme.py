@@ -39,7 +39,7 @@ from ._inspection import ExpertOutputMixin
 from ._likelihood import (InformationCriteriaMixin, LogProbaMixin, gaussian_mixture_moments,
                           log_proba_at_labels, mix_probabilities)
 from ._training import training_rows_shortfall, warn_unused_without_early_stopping
-from .gates import MLPGate, _warn_unused_adam_options
+from .gates import MLPGate, _warn_unused_activation, _warn_unused_adam_options
 
 
 class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
@@ -264,6 +264,7 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
                 if self.gate is None else self.gate)
         gate._validate()   # (before the warning below reads its options)
         _warn_unused_adam_options(gate, stacklevel=3)
+        _warn_unused_activation(gate, stacklevel=3)
         best = None
         # On a Dask cluster: X and y sent to every worker once, not once per M-step.
         # (A leaf's own warnings once per fit, not once per EM iteration.)

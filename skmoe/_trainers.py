@@ -31,7 +31,8 @@ from ._routing import is_dense
 from ._training import (LEARNING_RATE, check_training_rows, is_default as _is_default,
                         n_validation_rows, set_away_from_default as _set_away_from_default)
 from .experts import TORCH_FIT_OPTIONS, is_differentiable_expert
-from .gates import GATE_FIT_OPTIONS, MLPGate, _warn_unused_adam_options
+from .gates import (GATE_FIT_OPTIONS, MLPGate, _warn_unused_activation,
+                    _warn_unused_adam_options)
 
 
 class _Trainer:
@@ -335,6 +336,7 @@ def warn_ignored_options(estimator, training):
                 f"{getattr(estimator, needed)!r}; it is only used with {needed} {on}.",
                 UserWarning, stacklevel=5)
     gate = getattr(estimator, "gate", None)
+    _warn_unused_activation(gate, stacklevel=5)
     if training == "em":
         # EM's M-steps fit the gate with its own solver.
         _warn_unused_adam_options(gate, stacklevel=5)

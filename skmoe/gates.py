@@ -58,6 +58,20 @@ def _warn_unused_adam_options(gate, stacklevel):
                       stacklevel=stacklevel + 1)
 
 
+def _warn_unused_activation(gate, stacklevel):
+    """Warn about ``activation`` set away from 'relu' on an :class:`MLPGate`
+    with no hidden layer (``hidden_layer_sizes=()``), which has no activation
+    to apply: the fit was that of 'relu', without a word, in the mixtures and
+    the hierarchical mixture alike. For the callers of a gate's fit, once per
+    fit; ``stacklevel`` points the warning at the caller of ``fit``."""
+    if not isinstance(gate, MLPGate) or gate.activation == "relu":
+        return
+    if not check_layer_sizes(gate.hidden_layer_sizes, "gate hidden_layer_sizes"):
+        warnings.warn(f"gate parameter activation={gate.activation!r} has no effect with "
+                      "hidden_layer_sizes=() (a linear gate: no hidden layer).",
+                      UserWarning, stacklevel=stacklevel + 1)
+
+
 def _float_x(X, **kwargs):
     """``X`` as float64 (``check_array``, NaN allowed), read as the torch experts read it.
 
@@ -89,7 +103,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     hidden_layer_sizes : tuple of int, default=(32,)
         Widths of the hidden layers; ``()`` for a linear (softmax) gate.
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
-        Activation of the hidden layers.
+        Activation of the hidden layers (a linear gate has none: the
+        mixtures warn).
     alpha : float, default=1e-4
         L2 penalty on the weights (mean over samples scale).
     solver : {'lbfgs', 'adam'}, default='lbfgs'

@@ -7,8 +7,11 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MultiGateMixtureOfExperts
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, MLPGate, MultiGateMixtureOfExperts)
 
 
 def _tasks(n=60, seed=0):
@@ -79,13 +82,10 @@ def test_mmoe_does_not_warn_of_settings_that_act(settings, read):
 
 
 def _pool():
-    from sklearn.linear_model import Ridge
-    from sklearn.tree import DecisionTreeRegressor
     return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
 
 
 def _hetero_fit(**params):
-    from skmoe import HeterogeneousMultiGateMixtureOfExperts
     X, Y = _tasks(n=80)
     Y = Y * 50   # unstandardised targets: the L-BFGS path depends on the loss' scale
     model = HeterogeneousMultiGateMixtureOfExperts(_pool(), device="cpu", random_state=0,
@@ -123,3 +123,27 @@ def test_hetero_mmoe_task_weights_without_a_penalty_warn_and_are_not_applied():
         warnings.filterwarnings("ignore", category=Warning)
         assert np.abs(_hetero_fit(alpha=0.01, task_weights=[1, 5])
                       - _hetero_fit(alpha=0.01)).max() > 0
+
+
+@pytest.mark.parametrize("make", [
+    lambda gate: MixtureOfExpertsRegressor(_pool(), training="em", max_iter=2,
+                                           random_state=0, gate=gate),
+    lambda gate: MixtureOfExpertsRegressor(_pool(), training="gradient", max_epochs=3,
+                                           random_state=0, gate=gate),
+    lambda gate: HierarchicalMixtureRegressor(Ridge(), branching=2, max_iter=3,
+                                              random_state=0, gate=gate),
+], ids=["em", "stacked", "hme"])
+def test_activation_of_a_linear_gate_warns(make):
+    # MLPGate(hidden_layer_sizes=(), activation='tanh'): a linear gate has no
+    # hidden layer to activate; the fit was that of 'relu', without a word.
+    X, Y = _tasks(n=60)
+    y = Y[:, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = make(MLPGate(())).fit(X, y).predict(X)
+    with pytest.warns(UserWarning, match=r"^gate parameter activation='tanh' has no effect "
+                                         r"with hidden_layer_sizes=\(\)") as caught:
+        changed = make(MLPGate((), activation="tanh")).fit(X, y).predict(X)
+    np.testing.assert_array_equal(changed, reference)
+    # Pointed at the caller of fit (this file).
+    assert any(w.filename == __file__ for w in caught if "activation" in str(w.message))
