@@ -373,6 +373,8 @@ def warn_ignored_options(estimator, training):
             if not is_differentiable_expert(expert) or id(expert) in warned:
                 continue
             warned.add(id(expert))   # n_experts copies of one expert: one warning
+            expert._warn_unused_layer_options(
+                stacklevel=5, who=f"Expert {name!r} ({type(expert).__name__}): ")
             changed = _set_away_from_default(expert, TORCH_FIT_OPTIONS)
             if changed:
                 warnings.warn(

@@ -9,6 +9,7 @@
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -27,8 +28,8 @@ from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_training_rows,
-                        diverged, minibatches, n_validation_rows, validation_split,
-                        warn_unused_without_early_stopping)
+                        diverged, is_default, minibatches, n_validation_rows,
+                        validation_split, warn_unused_without_early_stopping)
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor)
 
@@ -128,6 +129,22 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
     def _hidden_sizes(self):
         return check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
 
+    def _warn_unused_layer_options(self, stacklevel, who=""):
+        """Warn of ``activation`` or ``dropout`` set with no hidden layer
+        (``hidden_layer_sizes=()``: a linear model), where neither acts (the
+        fit was that of the defaults, without a word). ``who`` names the
+        expert in a mixture; ``stacklevel`` points at the caller of fit."""
+        if self._hidden_sizes():
+            return
+        changed = [f"{name}={getattr(self, name)!r}" for name, default in
+                   (("activation", "relu"), ("dropout", 0.0))
+                   if not is_default(getattr(self, name), default)]
+        if changed:
+            warnings.warn(f"{who}{' and '.join(changed)} "
+                          f"{'has' if len(changed) == 1 else 'have'} no effect with "
+                          "hidden_layer_sizes=() (a linear model: no hidden layer to "
+                          "activate or drop out).", UserWarning, stacklevel=stacklevel + 1)
+
     def _architecture(self, n_out):
         """Experts with equal architectures can be batched together."""
         return (self._hidden_sizes(), self.activation, float(self.dropout), n_out)
@@ -162,6 +179,7 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         # (Read without a word before; n_iter_no_change and tol are read
         # either way: the training loss stops the run.)
         warn_unused_without_early_stopping(self, ("validation_fraction",), stacklevel=3)
+        self._warn_unused_layer_options(stacklevel=3)
         device = resolve_device(self.device)
         seed = self._seed()
         # (Of the rows fitted, weighted as the loss weighs them, as the
@@ -280,7 +298,8 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     hidden_layer_sizes : tuple of int, default=(64,)
     activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
     dropout : float, default=0.0
-        Dropout after every hidden layer (training only).
+        Dropout after every hidden layer (training only). With
+        ``hidden_layer_sizes=()`` neither acts, and set they warn.
     learning_rate : float, default=1e-3
         Adam step size.
     batch_size : int, default=256

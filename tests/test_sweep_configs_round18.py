@@ -147,3 +147,32 @@ def test_activation_of_a_linear_gate_warns(make):
     np.testing.assert_array_equal(changed, reference)
     # Pointed at the caller of fit (this file).
     assert any(w.filename == __file__ for w in caught if "activation" in str(w.message))
+
+
+@pytest.mark.parametrize("change", [dict(activation="tanh"), dict(dropout=0.5)])
+def test_torch_mlp_without_hidden_layers_warns_of_activation_and_dropout(change):
+    # TorchMLPRegressor(hidden_layer_sizes=()) is a linear model: activation
+    # and dropout changed nothing and said nothing, alone and as an expert of
+    # a mixture that trains it jointly with the gate.
+    from skmoe.experts import TorchMLPRegressor
+    X, Y = _tasks(n=60)
+    y = Y[:, 0]
+    (name, value), = change.items()
+
+    def alone(**params):
+        return TorchMLPRegressor((), max_epochs=3, device="cpu", random_state=0, **params)
+
+    def mixture(**params):
+        return MixtureOfExpertsRegressor([("linear", alone(**params)),
+                                          ("mlp", TorchMLPRegressor((4,), random_state=0))],
+                                         max_epochs=3, device="cpu", random_state=0)
+
+    for make, prefix in ((alone, ""), (mixture, r"Expert 'linear' \(TorchMLPRegressor\): ")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reference = make().fit(X, y).predict(X)
+        with pytest.warns(UserWarning, match=rf"^{prefix}{name}=.* has no effect with "
+                                             r"hidden_layer_sizes=\(\)") as caught:
+            changed = make(**change).fit(X, y).predict(X)
+        np.testing.assert_array_equal(changed, reference)
+        assert any(w.filename == __file__ for w in caught if "hidden_layer" in str(w.message))
