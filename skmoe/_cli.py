@@ -1320,8 +1320,10 @@ def _run_compare(args):
         warnings.simplefilter("always", ConvergenceWarning)
         try:
             with _progress_as_lines(args.verbose):
+                # (No random_state: cv is a splitter seeded by --seed, and the
+                # ensembles have theirs; compare would warn that it is unread.)
                 result = compare(estimators, X, y, cv=cv, n_jobs=n_jobs,
-                                 random_state=args.seed, progress=not args.quiet,
+                                 progress=not args.quiet,
                                  greedy_ensemble=not args.no_greedy, groups=groups)
         except ValueError as exc:  # e.g. an expert that rejects the data
             # On one line: scikit-learn's messages span several.

@@ -1523,7 +1523,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         The two estimators of the paired test; None means the first mixture
         and the first ensemble in ``estimators``, if both are there.
     random_state : int, RandomState instance or None, default=0
-        Shuffles the folds when ``cv`` is an int.
+        Shuffles the folds when ``cv`` is an int (and seeds the greedy copies
+        of ``greedy_ensemble``); set with any other ``cv``, where nothing
+        reads it, it warns.
     progress : bool, default=False
         Show progress on stderr: a tqdm bar on a terminal, a plain line every
         few seconds elsewhere (and always with ``SKMOE_PROGRESS=lines``).
@@ -1536,7 +1538,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         blend of the same experts (Caruana et al., 2004), which a mixture
         must beat to be worth its gate. The copy of an ensemble without a
         ``random_state`` takes ``random_state`` (its weights are chosen on
-        shuffled folds).
+        shuffled folds). With no such ensemble to copy, it warns.
     groups : array-like of shape (n_samples,), default=None
         The group of each row (the school of a pupil, the person of repeated
         measures), for data whose rows are not independent. Given, the test
@@ -1646,8 +1648,30 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # instance" or "Seed must be between 0 and 2**32 - 1", naming no parameter.
     validate_parameter_constraints({"random_state": ["random_state"]},
                                    {"random_state": random_state}, caller_name="compare")
+    seeded = False   # whether a greedy twin took random_state
     if check_flag(greedy_ensemble, "greedy_ensemble", "compare"):
+        given = estimators
         estimators = _with_greedy_ensembles(estimators, random_state)
+        twins = [name for name in estimators if name not in given]
+        seeded = any(estimators[name].random_state is random_state for name in twins)
+        if not twins:
+            # (Nothing was added, without a word: the table had no greedy row.)
+            warnings.warn(
+                "greedy_ensemble=True has no effect: no estimator is a plain-averaging "
+                "EnsembleRegressor or EnsembleClassifier (weights=None) without a "
+                "'<name> (greedy)' beside it, the ensemble it copies with "
+                "weights='greedy'. Add one, e.g. {'ensemble': EnsembleRegressor(experts)}.",
+                UserWarning, stacklevel=2)
+    if (not isinstance(cv, numbers.Integral) and not seeded
+            and not (isinstance(random_state, numbers.Integral) and random_state == 0)):
+        # Read only to shuffle an int cv's folds and to seed greedy twins: with
+        # cv=KFold(3) (or None) random_state=5 gave the table of random_state=0.
+        shown = repr(cv) if cv is None or hasattr(cv, "split") else "splits of yours"
+        warnings.warn(
+            f"random_state={random_state!r} has no effect with cv={shown}: it shuffles "
+            "the folds of an int cv (and seeds the greedy copies of unseeded "
+            "ensembles); a splitter or splits of yours are used as they are (give the "
+            "splitter its own random_state).", UserWarning, stacklevel=2)
     kinds = {is_classifier(e) for e in estimators.values()}
     if len(kinds) > 1:
         raise ValueError("Mixing classifiers and regressors: "

@@ -176,3 +176,47 @@ def test_torch_mlp_without_hidden_layers_warns_of_activation_and_dropout(change)
             changed = make(**change).fit(X, y).predict(X)
         np.testing.assert_array_equal(changed, reference)
         assert any(w.filename == __file__ for w in caught if "hidden_layer" in str(w.message))
+
+
+def _compare_quietly(*args, **kwargs):
+    from skmoe import compare
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=Warning)
+        warnings.filterwarnings("error", message=".*has no effect", category=UserWarning)
+        return compare(*args, **kwargs)
+
+
+def test_compare_greedy_ensemble_without_an_ensemble_to_copy_warns():
+    # greedy_ensemble=True with no plain-averaging ensemble among the models
+    # added nothing to the table, without a word.
+    from skmoe import EnsembleRegressor, compare
+    X, Y = _tasks(n=60)
+    with pytest.warns(UserWarning, match=r"^greedy_ensemble=True has no effect"):
+        result = compare({"ridge": Ridge()}, X, Y[:, 0], cv=3, greedy_ensemble=True)
+    assert result.names == ["ridge"]
+    # With one to copy, the copy is added and nothing is said.
+    result = _compare_quietly({"ens": EnsembleRegressor(_pool())}, X, Y[:, 0], cv=3,
+                              greedy_ensemble=True)
+    assert result.names == ["ens", "ens (greedy)"]
+
+
+def test_compare_random_state_with_a_splitter_of_yours_warns():
+    # random_state shuffles an int cv's folds: with a splitter, or splits,
+    # random_state=5 gave the table of random_state=0, silently.
+    from sklearn.model_selection import KFold
+
+    from skmoe import compare
+    X, Y = _tasks(n=60)
+    models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2, random_state=0)}
+    reference = _compare_quietly(models, X, Y[:, 0], cv=KFold(3))
+    for cv in (KFold(3), list(KFold(3).split(X))):
+        with pytest.warns(UserWarning, match=r"^random_state=5 has no effect with cv="):
+            result = compare(models, X, Y[:, 0], cv=cv, random_state=5)
+        for name in models:
+            np.testing.assert_array_equal(result.scores[name]["r2"],
+                                          reference.scores[name]["r2"])
+    # Read: an int cv's shuffle; a greedy copy of an unseeded ensemble's seed.
+    from skmoe import EnsembleRegressor
+    _compare_quietly(models, X, Y[:, 0], cv=3, random_state=5)
+    _compare_quietly({"ens": EnsembleRegressor(_pool())}, X, Y[:, 0], cv=KFold(3),
+                     random_state=5, greedy_ensemble=True)

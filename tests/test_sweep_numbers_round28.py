@@ -237,7 +237,7 @@ def test_guard_cli_table_with_groups_is_compares(tmp_path):
               "--training", "em", "--max-iter", "3", "--no-greedy"])
     models = make_estimators("linear,tree", "regression", 3, training="em", max_iter=3)
     splits, _ = _group_splits(frame.school, frame.y, 3, 2, 3, False)
-    result = compare(models, frame[["a", "b"]], frame.y, cv=splits, random_state=3,
+    result = compare(models, frame[["a", "b"]], frame.y, cv=splits,
                      groups=frame.school)
 
     def numbers(text):
