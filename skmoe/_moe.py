@@ -584,6 +584,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         cap). Needs ``top_k``.
     balance_loss : {'switch', 'importance', 'load'}, default='switch'
         Load-balancing term added to the gate's loss when ``balance_coef > 0``.
+        For the dense mixture (``top_k`` None or every expert), 'switch' and
+        'load' count each row's first choice.
     balance_coef : float, default=0.0
         Weight of the balance loss.
     router_z_coef : float, default=0.0

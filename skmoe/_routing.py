@@ -429,8 +429,11 @@ def train_route(logits, options, *, noise_std=None, generator=None, sample_weigh
                     generator=generator, sample_weight=sample_weight)
     aux = routing.aux_losses
     balance = aux[options.balance_loss]
-    if options.top_k is None and options.balance_loss != "importance":
-        # Dense mixture: load and f_i count each row's first choice.
+    if k >= e and options.balance_loss != "importance":
+        # Dense mixture (so is a top_k of every expert): load and f_i count
+        # each row's first choice. (Over every expert, as top_k=n_experts
+        # counted them, the load loss is 0 and the switch loss the constant 1:
+        # balance_coef did nothing, without a word.)
         dense = route(logits, 1, training=True, sample_weight=sample_weight)
         balance = dense.aux_losses[options.balance_loss]
     penalty = options.balance_coef * balance + options.router_z_coef * aux["z"]

@@ -220,3 +220,33 @@ def test_compare_random_state_with_a_splitter_of_yours_warns():
     _compare_quietly(models, X, Y[:, 0], cv=3, random_state=5)
     _compare_quietly({"ens": EnsembleRegressor(_pool())}, X, Y[:, 0], cv=KFold(3),
                      random_state=5, greedy_ensemble=True)
+
+
+@pytest.mark.parametrize("balance_loss", ["switch", "load"])
+def test_balance_loss_acts_with_top_k_of_every_expert(balance_loss):
+    # top_k=n_experts is the dense mixture, but its balance loss counted every
+    # expert as routed for every row: the load loss was 0 and the switch loss
+    # the constant 1, so balance_coef changed nothing (EM and the joint
+    # trainer alike), silently. It now counts each row's first choice, as
+    # top_k=None does.
+    from skmoe._routing import RoutingOptions, train_route
+    logits = torch.tensor(np.random.RandomState(0).normal(size=(20, 3)), requires_grad=True)
+    gradients = {}
+    for top_k in (None, 3):
+        options = RoutingOptions(top_k=top_k, balance_coef=1.0, balance_loss=balance_loss)
+        _, penalty = train_route(logits, options)
+        gradients[top_k], = torch.autograd.grad(penalty, logits)
+    assert gradients[3].abs().max() > 0
+    torch.testing.assert_close(gradients[3], gradients[None])
+    # End to end: EM's gate is penalised.
+    X, Y = _tasks(n=60)
+
+    def fit(coef):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return MixtureOfExpertsRegressor(
+                _pool() + [("ridge10", Ridge(10.0))], training="em", top_k=3, max_iter=3,
+                balance_loss=balance_loss, balance_coef=coef,
+                random_state=0).fit(X, Y[:, 0]).predict(X)
+
+    assert np.abs(fit(1.0) - fit(1e-12)).max() > 1e-3
