@@ -71,8 +71,9 @@ class MultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixin, _BaseMulti
     task_weights : array-like of shape (n_tasks,), default=None
         Weight of each task's loss, by position (y's column order); None
         weighs them equally. Only their ratios matter (they are rescaled to
-        mean one for training). Each must be positive: a task of weight 0
-        would keep its untrained tower (fit without its column instead).
+        mean one for training; with one task they have no effect, and warn).
+        Each must be positive: a task of weight 0 would keep its untrained
+        tower (fit without its column instead).
     architecture : {'mmoe', 'omoe', 'shared_bottom', 'ple'}, default='mmoe'
         'mmoe': one gate per task. 'omoe': one gate shared by all tasks
         (one-gate MoE baseline). 'shared_bottom': no gate; one network whose

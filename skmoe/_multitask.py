@@ -7,6 +7,7 @@ Each column of ``y`` is a task: 'regression' (standardised for training),
 """
 
 import contextlib
+import warnings
 
 import numpy as np
 from scipy.sparse import issparse
@@ -206,6 +207,12 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 "keep its random initial weights and predict would give those tasks "
                 "untrained outputs. Fit without those columns of y, or give them a small "
                 "positive weight.")
+        if self.task_weights is not None and n_tasks == 1:
+            # Only their ratios matter: one task's weight was rescaled to one,
+            # without a word (at the caller of fit, through _validate_fit_data).
+            warnings.warn(f"task_weights={self.task_weights!r} has no effect with one task: "
+                          "only the weights' ratios matter (they are rescaled to mean one).",
+                          UserWarning, stacklevel=4)
         encoded = np.empty(Y.shape, dtype=np.float64)
         self.classes_, self._y_mean, self._y_scale = [], np.zeros(n_tasks), np.ones(n_tasks)
         # Per task, the encoded classes no row of positive weight has (None:

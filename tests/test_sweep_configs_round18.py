@@ -250,3 +250,22 @@ def test_balance_loss_acts_with_top_k_of_every_expert(balance_loss):
                 random_state=0).fit(X, Y[:, 0]).predict(X)
 
     assert np.abs(fit(1.0) - fit(1e-12)).max() > 1e-3
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kw: MultiGateMixtureOfExperts(max_iter=3, device="cpu", random_state=0, **kw),
+    lambda **kw: HeterogeneousMultiGateMixtureOfExperts(_pool(), alpha=0.01, device="cpu",
+                                                        random_state=0, **kw),
+], ids=["mmoe", "hetero"])
+def test_multitask_task_weights_of_one_task_warn(make):
+    # Only the weights' ratios matter: task_weights=[5] for a single task was
+    # rescaled to [1], and changed nothing, silently.
+    X, Y = _tasks(n=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = make().fit(X, Y[:, 0]).predict(X)
+    with pytest.warns(UserWarning, match=r"^task_weights=\[5\] has no effect with one "
+                                         r"task") as caught:
+        weighted = make(task_weights=[5]).fit(X, Y[:, 0]).predict(X)
+    np.testing.assert_array_equal(weighted, reference)
+    assert any(w.filename == __file__ for w in caught if "task_weights" in str(w.message))
