@@ -702,6 +702,14 @@ def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbo
                          verbose, routing)
 
 
+def _same_run(a, b):
+    """Whether two EM restarts (:func:`_run_once`) had the same log-likelihood
+    at every iteration and kept the same one."""
+    return (a.sort_key == b.sort_key and len(a.history) == len(b.history)
+            and all(x["log_likelihood"] == y["log_likelihood"]
+                    for x, y in zip(a.history, b.history)))
+
+
 def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
            n_jobs, random_state, verbose=0, routing=DENSE):
     """Run EM ``n_init`` times and keep the run with the best log-likelihood.
@@ -752,6 +760,15 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
             results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,
                                  routing)
                        for (gate, folds), r in zip(starts, rngs)]
+    if n_init > 1 and all(_same_run(result, results[0]) for result in results[1:]):
+        # (Restarts that cannot differ ran n_init times for the fit of one,
+        # without a word: a linear gate from init_params='uniform' with cv=None.)
+        warnings.warn(
+            f"n_init={n_init} had no effect: its {n_init} EM restarts gave the same "
+            "log-likelihood at every iteration. A restart differs from the first only "
+            "by the folds an int cv shuffles, a 'kmeans', 'matched' or 'random' start "
+            "and its gate's initial weights, and none of them changed this fit; "
+            "n_init=1 gives it in 1/n_init of the time.", UserWarning, stacklevel=6)
     kept = None
     for result in results:  # the first of equal log-likelihoods, as before
         if kept is None or result.sort_key > kept.sort_key:

@@ -468,6 +468,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         (torch experts or ``top_k``) the one with the best validation loss.
         The stacked gate keeps them all: ``n_init`` gates on each of its
         folds of the rows (five, fewer below 20 rows), their logits averaged.
+        EM restarts that all give the same fit (nothing in them depends on
+        the seed) warn that ``n_init`` had no effect.
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
         EM only: starting responsibilities. 'kmeans': each expert starts on
         one k-means region of the joint (x, y) space; 'matched': the same

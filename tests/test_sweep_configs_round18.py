@@ -269,3 +269,30 @@ def test_multitask_task_weights_of_one_task_warn(make):
         weighted = make(task_weights=[5]).fit(X, Y[:, 0]).predict(X)
     np.testing.assert_array_equal(weighted, reference)
     assert any(w.filename == __file__ for w in caught if "task_weights" in str(w.message))
+
+
+def test_em_restarts_that_cannot_differ_warn():
+    # Exact EM from init_params='uniform' with a linear gate and deterministic
+    # experts: every restart is the first, and n_init=3 took three times as
+    # long for the fit of n_init=1, without a word.
+    X, Y = _tasks(n=60)
+
+    def fit(n_init, gate):
+        return MixtureOfExpertsRegressor(_pool(), training="em", cv=None,
+                                         init_params="uniform", gate=gate, max_iter=3,
+                                         n_init=n_init, random_state=0).fit(X, Y[:, 0])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = fit(1, MLPGate(())).predict(X)
+    with pytest.warns(UserWarning, match=r"^n_init=3 had no effect: its 3 EM restarts gave "
+                                         r"the same log-likelihood") as caught:
+        model = fit(3, MLPGate(()))
+    np.testing.assert_array_equal(model.predict(X), reference)
+    assert any(w.filename == __file__ for w in caught if "n_init" in str(w.message))
+    # Restarts that differ (k-means regions drawn from each restart's seed) say nothing.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=Warning)
+        warnings.filterwarnings("error", message="n_init=", category=UserWarning)
+        MixtureOfExpertsRegressor(_pool(), training="em", cv=None, init_params="kmeans",
+                                  max_iter=3, n_init=3, random_state=0).fit(X, Y[:, 0])
