@@ -285,8 +285,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if frame.shape[1] < 2:
         raise UserError(f"{path} has {frame.shape[1]} column(s); need features and a "
                         f"target.{_separator_hint(list(frame.columns))}")
-    if header and all(_PLAIN_NUMBER.fullmatch(n.strip()) for n in header) and any(
-            not re.fullmatch(r"[+-]?\d+", n.strip()) for n in header):
+    if _header_is_a_row(header, frame):
         # A file without a header line: its first row was read as the names
         # ("regression on data.csv (10.346)") and left out of the data,
         # silently. (Whole numbers alone are names pandas itself writes: 0,1,2.)
@@ -876,6 +875,32 @@ def _header_names(path):
     # gave a header of compressed bytes, and its repeated names went unseen.
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
     return header.iloc[0].tolist() if len(header) else []
+
+
+def _header_is_a_row(header, frame):
+    """Whether the CSV's first line (its names ``header``, over the columns
+    of ``frame``) is a row of data: numbers only, some not whole; or a number
+    exactly over each column of numbers and text over the others.
+
+    (Only the first kind was told: a file without a header of whole numbers
+    ("54,26,11") or with a text column ("5.488,x,11.241") lost its first row
+    to the names, silently.) Whole numbers in increasing order are names that
+    tools write (pandas' 0, 1, 2; years of a wide table), and a name of text
+    over numbers is a header.
+    """
+    import pandas as pd
+    names = [str(n).strip() for n in header]
+    numbers = [n for n in names if _PLAIN_NUMBER.fullmatch(n)]
+    if not numbers or len(names) != frame.shape[1]:
+        return False
+    whole = [n for n in numbers if re.fullmatch(r"[+-]?\d+", n)]
+    if len(numbers) == len(names) and len(whole) < len(numbers):
+        return True
+    if len(whole) == len(numbers) and all(int(p) < int(q) for p, q in zip(whole, whole[1:])):
+        return False
+    return all(bool(_PLAIN_NUMBER.fullmatch(n)) == (
+        pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values))
+        for n, (_, values) in zip(names, frame.items()))
 
 
 def _repeated_header_names(header):
