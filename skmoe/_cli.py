@@ -495,6 +495,25 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"Column(s) {unique} of {path} have a different value in every row "
                         f"(identifiers?): --one-hot would make {len(frame) - 1} columns of "
                         f"each, every one 1 in a single row; --drop them.{hint}")
+    # Values found in one row only, in most rows: an identifier with a few
+    # repeats (a customer seen twice, a ticket shared), free text, a time
+    # stamp. (The check above wants every row different: one repeat of 30
+    # rows passed, and --one-hot made 28 columns each 1 in a single row,
+    # without a word.)
+    lone = {c: int((counts == 1).sum()) for c in text
+            for counts in [frame[c].value_counts()] if len(frame) > 10}
+    lone = {c: k for c, k in lone.items() if 2 * k > len(frame)}
+    if lone:
+        c, k = next(iter(lone.items()))
+        dates = [d for d in lone if _holds_dates(frame[d])]
+        hint = "" if not dates else (
+            f" {dates} hold dates: to keep them, write them as numbers (e.g. days since the "
+            "first, a day of the week).")
+        raise UserError(f"Column(s) {list(lone)} of {path} have in most rows a value found in "
+                        f"no other row (identifiers?): in {c!r}, {k} of the {len(frame)} rows; "
+                        f"--one-hot would make {frame[c].nunique() - 1} columns of it, most "
+                        "1 in a single row, which no other row can learn from; --drop "
+                        f"them.{hint}")
     single = []
     if text and one_hot:
         spaced = [(c, pair) for c in text for pair in [_differing_by_end_spaces(frame[c])]

@@ -50,3 +50,27 @@ def test_cli_headers_that_hold_numbers_still_read(tmp_path, header):
     path.write_text(header + "\n" + "".join(f"{u},{v},{t}\n" for u, v, t in zip(*rows)))
     X, target, _, _ = load_csv(str(path), one_hot=True)
     assert len(X) == 30 and len(target) == 30
+
+
+def test_cli_one_hot_of_an_identifier_with_a_few_repeats_is_refused(tmp_path, capsys):
+    # A customer code seen twice among 30 rows passed the check of "a
+    # different value in every row": --one-hot made 28 columns, each 1 in a
+    # single row, without a word.
+    a, b, y = _rows()
+    ids = [f"C{1000 + i}" for i in range(30)]
+    ids[1] = ids[0]
+    path = tmp_path / "ids.csv"
+    path.write_text("id,a,y\n" + "".join(f"{i},{u},{t}\n" for i, u, t in zip(ids, a, y)))
+    for extra in ([], ["--one-hot"]):
+        assert main(["compare", str(path), *extra, *FAST]) == 2
+        assert capsys.readouterr().err == (
+            f"skmoe: error: Column(s) ['id'] of {path} have in most rows a value found in no "
+            "other row (identifiers?): in 'id', 28 of the 30 rows; --one-hot would make 28 "
+            "columns of it, most 1 in a single row, which no other row can learn from; "
+            "--drop them.\n")
+    # A category of 20 values among 30 rows, most seen twice, is encoded.
+    names = tmp_path / "names.csv"
+    names.write_text("nm,a,y\n" + "".join(f"n{i % 20},{u},{t}\n"
+                                          for i, (u, t) in enumerate(zip(a, y))))
+    X = load_csv(str(names), one_hot=True)[0]
+    assert X.shape == (30, 20)
