@@ -742,8 +742,10 @@ _SEPARATORS_FIX = ("skmoe does not guess whether the comma separates thousands o
 # Numbers with a decimal comma ("3,5", "-0,25"), as spreadsheets save them in
 # many locales (quoted in a comma-separated file); one with three digits after
 # the comma ("1,234") is also a thousands separator, so a column counts as
-# decimal commas where one of its values can be nothing else.
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+# decimal commas where one of its values can be nothing else. Points may
+# separate the thousands ("1.234,5", as German or Spanish exports write it:
+# it was called an identifier, "a different value in every row").
+_DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+")
 _DECIMAL_COMMA_FIX = ("skmoe reads numbers with a decimal point: save the file with plain "
                       "numbers (3.5 for 3,5).")
 

@@ -74,3 +74,25 @@ def test_cli_one_hot_of_an_identifier_with_a_few_repeats_is_refused(tmp_path, ca
                                           for i, (u, t) in enumerate(zip(a, y))))
     X = load_csv(str(names), one_hot=True)[0]
     assert X.shape == (30, 20)
+
+
+def test_cli_numbers_with_point_thousands_and_a_decimal_comma_are_named(tmp_path, capsys):
+    # "5.488,0" (German, Spanish, Italian exports), quoted in a comma-
+    # separated file, was called an identifier: "a different value in every
+    # row (identifiers?) ... --drop them", of a column of numbers.
+    a, b, y = _rows()
+    cells = [f"{u * 1000:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+             for u in a]
+    path = tmp_path / "de.csv"
+    path.write_text("a,b,y\n" + "".join(f'"{c}",{v},{t}\n' for c, v, t in zip(cells, b, y)))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Column(s) ['a'] of {path} hold numbers written with a decimal comma "
+        "(e.g. '5.488,0'). skmoe reads numbers with a decimal point: save the file with plain "
+        "numbers (3.5 for 3,5).\n")
+    # The target too.
+    target = tmp_path / "de_target.csv"
+    target.write_text("b,y\n" + "".join(f'{v},"{c}"\n' for c, v in zip(cells, b)))
+    assert main(["compare", str(target), *FAST]) == 2
+    assert "holds numbers written with a decimal comma (e.g. '5.488,0')" in (
+        capsys.readouterr().err)
