@@ -242,6 +242,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
             # (A semicolon-separated file with decimal commas in some rows only:
             # "Expected 1 fields in line 4, saw 3", without the reason.)
             text, fix = text.strip() + ".", hint
+        elif re.search(r"Expected \d+ fields in line \d+, saw \d+", text):
+            # (A thousands separator or a decimal comma not quoted, in a row
+            # below the first: pandas' "Expected 3 fields in line 5, saw 4"
+            # alone.)
+            text, fix = text.strip() + ".", " " + _SPLIT_FIX
         raise UserError(f"Cannot read {path} as CSV: {text}{fix}") from None
     header = _header_names(path)
     separator_line = _separator_line_error(path, header)
@@ -256,10 +261,22 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # makes labels 1, 2, 3, ... a RangeIndex too: only 0, 1, 2, ... is
         # its own.)
         extra = frame.index.nlevels
+        header = _header_names(path)
         ends_empty = bool(frame.iloc[:, -extra:].isna().all().all())
         # A header of one name is most often a title or note above the real
         # header ("Exported from ... on 2020-01-01"): "has 1 column(s)" before.
         title = frame.shape[1] == 1 and not ends_empty
+        ragged = None if ends_empty or title else _ragged_line(path)
+        if ragged:
+            # Some rows longer than others: a comma inside an unquoted value
+            # ("5,488.0", "3,5", Smith, John) split it in two in those rows
+            # only. (Was "give every column a name in the header", of a
+            # header that names every column.)
+            number, line = ragged
+            raise UserError(
+                f"Some rows of {path} have more values than its header "
+                f"({','.join(map(str, header))[:60]!r}) has names, others not (e.g. line "
+                f"{number}: {line[:60]!r}). {_SPLIT_FIX}")
         separator = _header_separator(list(frame.columns)) if title else None
         if separator and frame.reset_index().astype(str).apply(
                 lambda column: column.str.contains(separator, regex=False)).to_numpy().any():
@@ -860,6 +877,31 @@ def _separator_line_error(path, header):
                 "separator the file uses; it is not the column names and pandas does not "
                 f"read it: delete that line{resave}.")
     return ""
+
+
+# A comma inside a value that is not quoted makes two values of it.
+_SPLIT_FIX = ("A comma inside a value splits it in two where the value is not quoted: "
+              "write numbers without commas (1234.5 for 1,234.5; 3.5 for 3,5) and put "
+              "text that holds commas in double quotes.")
+
+
+def _ragged_line(path):
+    """``(number, text)`` of the first line of the CSV below the header with
+    more values than the header has names, where other lines have fewer;
+    None where every line below the header has as many values."""
+    import csv
+
+    import pandas as pd
+    # Each line as one value (the BEL character is in no CSV), then split as
+    # a CSV line, quotes and all.
+    lines = pd.read_csv(path, header=None, sep="\x07", dtype=str, quoting=csv.QUOTE_NONE,
+                        keep_default_na=False, skip_blank_lines=False)[0].tolist()
+    counts = [len(next(csv.reader([line]))) if line.strip() else 0 for line in lines]
+    rows = [k for k in counts[1:] if k]
+    if not rows or min(rows) == max(rows) or max(rows) <= counts[0]:
+        return None
+    first = next(i for i, k in enumerate(counts) if i and k > counts[0])
+    return first + 1, lines[first]
 
 
 def _header_separator(names):

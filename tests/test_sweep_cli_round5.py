@@ -96,3 +96,30 @@ def test_cli_numbers_with_point_thousands_and_a_decimal_comma_are_named(tmp_path
     assert main(["compare", str(target), *FAST]) == 2
     assert "holds numbers written with a decimal comma (e.g. '5.488,0')" in (
         capsys.readouterr().err)
+
+
+SPLIT = ("A comma inside a value splits it in two where the value is not quoted: write "
+         "numbers without commas (1234.5 for 1,234.5; 3.5 for 3,5) and put text that holds "
+         "commas in double quotes.\n")
+
+
+def test_cli_numbers_split_by_an_unquoted_comma_are_named(tmp_path, capsys):
+    # Thousands separators not quoted ("5,488.0") in some rows: those rows
+    # have a value more. Where the first data row has it: "give every column
+    # a name in the header", of a header that names every column; where a
+    # later row has it: pandas' "Expected 3 fields in line 3, saw 4" alone.
+    a, b, y = _rows()
+    big = (a * 1000).round(1)
+    path = tmp_path / "sales.csv"
+    path.write_text("a,b,y\n" + "".join(f"{u:,.1f},{v},{t}\n" for u, v, t in zip(big, b, y)))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Some rows of {path} have more values than its header ('a,b,y') has "
+        "names, others not (e.g. line 2: '5,488.0,0.265,11.241'). " + SPLIT)
+    big[0] = 5.5
+    later = tmp_path / "later.csv"
+    later.write_text("a,b,y\n" + "".join(f"{u:,.1f},{v},{t}\n" for u, v, t in zip(big, b, y)))
+    assert main(["compare", str(later), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Cannot read {later} as CSV: Error tokenizing data. C error: Expected "
+        "3 fields in line 3, saw 4. " + SPLIT)
