@@ -424,6 +424,19 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
               f"{str(target)!r} by position); choose another with --target, or give it a "
               "header to name it.", file=sys.stderr)
     given = set(map(str, frame.columns))
+    # A column of whole numbers, a different one in every row, named as an
+    # identifier ("id", "customer_id", "PassengerId"): its numbers only say
+    # in which order the rows were numbered, a leak where that order follows
+    # the target or time. (A text one is refused below; this one was kept as
+    # a feature without a word.) Said, not refused: the number may be data.
+    numbered = [str(c) for c in frame.columns if c not in (target, groups)
+                and _is_numbered_identifier(c, frame[c])]
+    if numbered:
+        import shlex
+        print(f"note: the column(s) {numbered} of {path} hold a different whole number in "
+              "every row and are named as identifiers: kept as feature(s), though such "
+              "numbers tell only the order the rows were numbered in (--drop "
+              f"{' '.join(map(shlex.quote, numbered))} to leave them out).", file=sys.stderr)
     # Words pandas reads as missing in a text column ("None" of None/Light/
     # Heavy, "NA" for North America): "have missing values; pass --dropna",
     # and --dropna then dropped a whole category, without a word.
@@ -1112,6 +1125,19 @@ def _is_saved_index(column, values):
     first = values.iloc[0] if len(values) else None
     return first in (0, 1) and bool(np.array_equal(values.to_numpy(),
                                                    np.arange(first, first + len(values))))
+
+
+def _is_numbered_identifier(column, values):
+    """Whether ``column`` is named as an identifier (a word "id" in its name:
+    "id", "customer_id", "PassengerId") and holds a different whole number
+    in each of more than ten rows."""
+    import pandas as pd
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(column))
+    if "id" not in (w.lower() for w in words) or pd.api.types.is_bool_dtype(values) or (
+            not pd.api.types.is_numeric_dtype(values)):
+        return False
+    known = values.dropna()
+    return bool(len(known) > 10 and known.is_unique and (known % 1 == 0).all())
 
 
 def _separated_example(values):

@@ -123,3 +123,27 @@ def test_cli_numbers_split_by_an_unquoted_comma_are_named(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"skmoe: error: Cannot read {later} as CSV: Error tokenizing data. C error: Expected "
         "3 fields in line 3, saw 4. " + SPLIT)
+
+
+@pytest.mark.parametrize("name", ["id", "customer_id", "PassengerId", "ID"])
+def test_cli_a_numbered_identifier_kept_as_a_feature_is_said(tmp_path, capsys, name):
+    # A column of whole numbers, one per row, named as an identifier was kept
+    # as a feature without a word (a text one is refused): its numbers tell
+    # the order the rows were numbered in, a leak where it follows the target.
+    a, b, y = _rows()
+    path = tmp_path / "numbered.csv"
+    path.write_text(f"{name},a,y\n" + "".join(f"{1000 + 7 * i},{u},{t}\n"
+                                              for i, (u, t) in enumerate(zip(a, y))))
+    X = load_csv(str(path))[0]
+    assert list(X.columns) == [name, "a"]
+    assert capsys.readouterr().err == (
+        f"note: the column(s) [{name!r}] of {path} hold a different whole number in every "
+        "row and are named as identifiers: kept as feature(s), though such numbers tell only "
+        f"the order the rows were numbered in (--drop {name} to leave them out).\n")
+    # Not for a name without the word "id" (paid, idle) or repeated numbers.
+    for other, values in [("paid", range(30)), ("idle", range(30)),
+                          ("id", [i % 10 for i in range(30)])]:
+        path.write_text(f"{other},a,y\n" + "".join(f"{k},{u},{t}\n"
+                                                   for k, u, t in zip(values, a, y)))
+        load_csv(str(path))
+        assert capsys.readouterr().err == ""
