@@ -230,6 +230,10 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         fix = ("; the file is not UTF-8 text: save it as UTF-8 (a spreadsheet's "
                "\"CSV UTF-8\")." if isinstance(exc, UnicodeDecodeError) else "")
         text = str(exc)
+        if isinstance(exc, UnicodeDecodeError):
+            # (The codec's "in position 1" counts in a block pandas read,
+            # not in the file: the line with the odd byte was not named.)
+            text += _undecodable_line(path)
         names = (_header_names_or_none(path) if isinstance(exc, pd.errors.ParserError)
                  else None)
         # (A separator line "sep=;" above semicolons and decimal commas: "Its
@@ -915,6 +919,27 @@ def _ragged_line(path):
         return None
     first = next(i for i, k in enumerate(counts) if i and k > counts[0])
     return first + 1, lines[first]
+
+
+def _undecodable_line(path):
+    """" (on line N, which reads '...' as Windows-1252)" for the first line of
+    an uncompressed file that is not UTF-8 text; "" where none is found."""
+    if path.lower().endswith((".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")):
+        return ""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                return " (it is UTF-16 text, as Excel's \"Unicode Text\" saves it)"
+            handle.seek(0)
+            for number, line in enumerate(handle, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    shown = line.decode("cp1252", errors="replace").rstrip("\r\n")
+                    return f" (on line {number}, which reads {shown[:60]!r} as Windows-1252)"
+    except OSError:
+        pass
+    return ""
 
 
 def _header_separator(names):

@@ -147,3 +147,20 @@ def test_cli_a_numbered_identifier_kept_as_a_feature_is_said(tmp_path, capsys, n
                                                    for k, u, t in zip(values, a, y)))
         load_csv(str(path))
         assert capsys.readouterr().err == ""
+
+
+def test_cli_a_csv_that_is_not_utf8_names_the_line(tmp_path, capsys):
+    # The codec's "can't decode byte 0xfc in position 1" counts in a block
+    # that pandas read, not in the file: the line with the odd byte went
+    # unnamed (here line 3), and a UTF-16 file (Excel's "Unicode Text") was
+    # not called one.
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("a,city,y\n1,Bern,2\n3,Zürich,4\n5,Köln,6\n".encode("latin-1"))
+    assert main(["compare", str(path), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "(on line 3, which reads '3,Zürich,4' as Windows-1252); the file is not UTF-8" in err
+    wide = tmp_path / "unicode.txt"
+    wide.write_bytes("a\tb\ty\n1\t2\t3\n".encode("utf-16"))
+    assert main(["compare", str(wide), *FAST]) == 2
+    assert "(it is UTF-16 text, as Excel's \"Unicode Text\" saves it); the file is not UTF-8" in (
+        capsys.readouterr().err)
