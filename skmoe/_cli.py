@@ -903,28 +903,37 @@ _SPLIT_FIX = ("A comma inside a value splits it in two where the value is not qu
 
 
 def _ragged_line(path):
-    """``(number, text)`` of the first line of the CSV below the header with
-    more values than the header has names, where other lines have fewer;
-    None where every line below the header has as many values."""
+    """``(number, text)`` of the first line of an uncompressed CSV below the
+    header with more values than the header has names, where other lines
+    have fewer; None where every row below the header has as many values."""
     import csv
-
-    import pandas as pd
-    # Each line as one value (the BEL character is in no CSV), then split as
-    # a CSV line, quotes and all.
-    lines = pd.read_csv(path, header=None, sep="\x07", dtype=str, quoting=csv.QUOTE_NONE,
-                        keep_default_na=False, skip_blank_lines=False)[0].tolist()
-    counts = [len(next(csv.reader([line]))) if line.strip() else 0 for line in lines]
-    rows = [k for k in counts[1:] if k]
-    if not rows or min(rows) == max(rows) or max(rows) <= counts[0]:
+    if path.lower().endswith(_COMPRESSED):
         return None
-    first = next(i for i, k in enumerate(counts) if i and k > counts[0])
-    return first + 1, lines[first]
+    try:
+        # As pandas reads it: blank lines aside, quoted values kept whole.
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            rows = [(reader.line_num, fields) for fields in reader
+                    if len(fields) > 1 or any(f.strip() for f in fields)]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    if len(rows) < 2:
+        return None
+    names, counts = len(rows[0][1]), [len(fields) for _, fields in rows[1:]]
+    if min(counts) == max(counts) or max(counts) <= names:
+        return None
+    number, fields = next((n, f) for n, f in rows[1:] if len(f) > names)
+    return number, ",".join(fields)
+
+
+# Endings of the files pandas decompresses.
+_COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")
 
 
 def _undecodable_line(path):
     """" (on line N, which reads '...' as Windows-1252)" for the first line of
     an uncompressed file that is not UTF-8 text; "" where none is found."""
-    if path.lower().endswith((".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")):
+    if path.lower().endswith(_COMPRESSED):
         return ""
     try:
         with open(path, "rb") as handle:

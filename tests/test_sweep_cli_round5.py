@@ -116,6 +116,11 @@ def test_cli_numbers_split_by_an_unquoted_comma_are_named(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"skmoe: error: Some rows of {path} have more values than its header ('a,b,y') has "
         "names, others not (e.g. line 2: '5,488.0,0.265,11.241'). " + SPLIT)
+    # The line is counted as in the file, blank lines above the header too.
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n\n" + path.read_text())
+    assert main(["compare", str(blank), *FAST]) == 2
+    assert "others not (e.g. line 4: '5,488.0,0.265,11.241')" in capsys.readouterr().err
     big[0] = 5.5
     later = tmp_path / "later.csv"
     later.write_text("a,b,y\n" + "".join(f"{u:,.1f},{v},{t}\n" for u, v, t in zip(big, b, y)))
