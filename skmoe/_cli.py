@@ -995,8 +995,9 @@ def _header_is_a_row(header, frame):
     (Only the first kind was told: a file without a header of whole numbers
     ("54,26,11") or with a text column ("5.488,x,11.241") lost its first row
     to the names, silently.) Whole numbers in increasing order are names that
-    tools write (pandas' 0, 1, 2; years of a wide table), and a name of text
-    over numbers is a header.
+    tools write (pandas' 0, 1, 2; years of a wide table), so are whole
+    numbers falling by a constant step (years newest first), and a name of
+    text over numbers is a header.
     """
     import pandas as pd
     names = [str(n).strip() for n in header]
@@ -1006,7 +1007,11 @@ def _header_is_a_row(header, frame):
     whole = [n for n in numbers if re.fullmatch(r"[+-]?\d+", n)]
     if len(numbers) == len(names) and len(whole) < len(numbers):
         return True
-    if len(whole) == len(numbers) and all(int(p) < int(q) for p, q in zip(whole, whole[1:])):
+    steps = [int(q) - int(p) for p, q in zip(whole, whole[1:])]
+    if len(whole) == len(numbers) and (all(step > 0 for step in steps) or (
+            all(step < 0 for step in steps) and len(set(steps)) == 1)):
+        # (Years newest first, "country,2022,2021,2020", were refused as a
+        # row of data; a row's whole numbers seldom fall by a constant step.)
         return False
     return all(bool(_PLAIN_NUMBER.fullmatch(n)) == (
         pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values))
