@@ -1653,7 +1653,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         given = estimators
         estimators = _with_greedy_ensembles(estimators, random_state)
         twins = [name for name in estimators if name not in given]
-        seeded = any(estimators[name].random_state is random_state for name in twins)
+        # Those of unseeded ensembles take it. (Not "the twin's random_state is
+        # compare's": an ensemble's own random_state=5 with compare's 5 is the
+        # same int object, and the warning below was skipped, though the twin
+        # keeps its own seed.)
+        seeded = any(given[name[:-len(" (greedy)")]].random_state is None for name in twins)
         if not twins:
             # (Nothing was added, without a word: the table had no greedy row.)
             warnings.warn(
