@@ -522,13 +522,10 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # learn from (30 rows: 29 such columns; 10,000 rows: a dense 10,000 x
         # 9,999 frame). Refused without --one-hot too: "not numeric: pass
         # --one-hot" sent a date a row (modeldata::Chicago) to this refusal.
-        dates = [c for c in unique if _holds_dates(frame[c])]
-        hint = "" if not dates else (
-            f" {dates} hold dates: to keep them, write them as numbers (e.g. days since the "
-            "first, a day of the week).")
         raise UserError(f"Column(s) {unique} of {path} have a different value in every row "
                         f"(identifiers?): --one-hot would make {len(frame) - 1} columns of "
-                        f"each, every one 1 in a single row; --drop them.{hint}")
+                        f"each, every one 1 in a single row; --drop them."
+                        f"{_dates_hint(frame, unique)}")
     # Values found in one row only, in most rows: an identifier with a few
     # repeats (a customer seen twice, a ticket shared), free text, a time
     # stamp. (The check above wants every row different: one repeat of 30
@@ -539,15 +536,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     lone = {c: k for c, k in lone.items() if 2 * k > len(frame)}
     if lone:
         c, k = next(iter(lone.items()))
-        dates = [d for d in lone if _holds_dates(frame[d])]
-        hint = "" if not dates else (
-            f" {dates} hold dates: to keep them, write them as numbers (e.g. days since the "
-            "first, a day of the week).")
         raise UserError(f"Column(s) {list(lone)} of {path} have in most rows a value found in "
                         f"no other row (identifiers?): in {c!r}, {k} of the {len(frame)} rows; "
                         f"--one-hot would make {frame[c].nunique() - 1} columns of it, most "
                         "1 in a single row, which no other row can learn from; --drop "
-                        f"them.{hint}")
+                        f"them.{_dates_hint(frame, lone)}")
     single = []
     if text and one_hot:
         spaced = [(c, pair) for c in text for pair in [_differing_by_end_spaces(frame[c])]
@@ -651,6 +644,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     loaded = (features.astype(float), y.to_numpy(), task,
               f"{os.path.basename(path)} ({target})")
     return loaded if group_labels is None else (*loaded, group_labels)
+
+
+def _dates_hint(frame, columns):
+    """" [...] hold dates: ..." for those of ``columns`` (refused as
+    identifiers) that hold dates; "" where none does."""
+    dates = [c for c in columns if _holds_dates(frame[c])]
+    return "" if not dates else (
+        f" {dates} hold dates: to keep them, write them as numbers (e.g. days since the "
+        "first, a day of the week).")
 
 
 def _note_blank_headers(path, blank, given, columns, names):
