@@ -231,6 +231,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         except TypeError as exc:
             # (None, or labels of mixed types: numpy's "'<' not supported".)
             raise self._unsortable(exc, outcomes) from exc
+        self._refuse_missing(outcomes)
         if outcomes.dtype.kind != "f" or not np.any(outcomes % 1):
             return
         n_distinct = len(np.unique(outcomes))
@@ -243,6 +244,22 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                 f"({n_distinct} distinct numbers for {len(outcomes)} rows) for a "
                 "classification rule; it must return one outcome per row (a class "
                 "label, a bool, a category), or use task='regression'.")
+
+    def _refuse_missing(self, outcomes):
+        """Refuse NaN among the numbers of an object array of outcomes.
+
+        They sort (None and pd.NA do not: :meth:`_unsortable` names them), but
+        NaN equals nothing: np.unique kept every NaN as an outcome of its own,
+        outcomes_ came out unsorted, and searchsorted then gave rows other
+        outcomes' probabilities, silently. (A float array's NaN is refused in
+        ``_call``.)
+        """
+        missing = _n_missing(outcomes)
+        if missing:
+            raise ValueError(
+                f"RuleExpert({_rule_name(self.func)}) returned outcomes of which {missing} "
+                f"of {len(outcomes)} are missing (None, NaN or pd.NA); a rule must give "
+                "every row an outcome (one of its own for rows it has no answer for).")
 
     def _unsortable(self, exc, outcomes):
         """The error for outcomes numpy cannot sort (None, labels of mixed types)."""
@@ -456,6 +473,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
             # None (or another type) said for new rows only: fit's check never
             # saw it, and numpy's "'<' not supported" named no rule.
             raise self._unsortable(exc, outcomes) from exc
+        self._refuse_missing(outcomes)
         index = np.minimum(index, len(self.outcomes_) - 1)
         known = self.outcomes_[index] == outcomes
         return self.proba_table_[np.where(known, index, len(self.outcomes_))]
