@@ -178,6 +178,41 @@ def task_hint(estimator, task):
     return f" (its task is {own['task']!r}: pass task={task!r})"
 
 
+def _check_fitted_classes(name, estimator, classes):
+    """Refuse an expert fitted before (a ``FrozenEstimator``) whose ``classes_``
+    are labels of y other than their own codes.
+
+    The experts are fitted on y's classes encoded as 0 .. K-1 and their
+    probability columns placed by ``classes_`` read as those codes. A copy
+    that already has ``classes_`` is not refitted (clone returns a
+    FrozenEstimator itself): ``classes_`` [1, 2], labels of y's classes
+    [1, 2, 3], were read as the codes of 2 and 3, silently; labels
+    ['a', 'b'] were refused as classes_ "after fitting", which named no
+    cause. ``classes_`` that are not all labels of y are codes (an expert of
+    a fitted mixture, a CrossFitAverage): taken as before.
+    """
+    fitted = getattr(estimator, "classes_", None)
+    if fitted is None or classes is None:
+        return
+    values = np.asarray(fitted).ravel().tolist()
+    try:
+        labels = set(np.asarray(classes).tolist())
+        if not all(v in labels for v in values):
+            return
+        codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+        if all(codes[v] == v for v in values):
+            return       # labels 0 .. K-1 are their own codes
+    except TypeError:    # unhashable values: refused after the fit, by check_expert_classes
+        return
+    raise ValueError(
+        f"Expert '{name}' ({type(estimator).__name__}) is fitted already (it has "
+        f"classes_ {values} before the fit, as a FrozenEstimator has) and is not "
+        "refitted; its classes_ are labels of y, but the experts' probability columns "
+        f"are placed by classes_ read as y's classes {np.asarray(classes).tolist()} encoded "
+        f"as 0 .. {len(classes) - 1}. Fit it on the codes (LabelEncoder().fit_transform(y)) "
+        "before freezing it, or give the expert unfitted.")
+
+
 def _check_not_unsupervised(name, estimator):
     """Refuse a clusterer, density estimator or outlier detector as a regressor expert.
 
@@ -531,6 +566,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             if not classifier:
                 _check_not_a_transformer(name, est)
                 _check_not_unsupervised(name, est)
+            if classifier:
+                _check_fitted_classes(name, est, getattr(self, "classes_", None))
             if need_proba and not hasattr(est, "predict_proba"):
                 # An ensemble with an SVC was told that "a classifier mixture"
                 # needs probabilities, and nothing of the voting that does not.

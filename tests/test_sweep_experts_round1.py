@@ -2,13 +2,16 @@
 that return odd outputs, write into their inputs, are fitted already or have
 no ``get_params``.
 
-Each test fails without its fix.
+Each test fails without its fix (but the one said to be a guard).
 """
 
 import numpy as np
 import pytest
 
-from skmoe import RuleExpert
+from sklearn.linear_model import LogisticRegression
+
+from skmoe import (EnsembleClassifier, HierarchicalMixtureClassifier, MixtureOfExpertsClassifier,
+                   RuleExpert)
 
 
 # -------------------------------- a classification rule's NaN in an object array
@@ -39,3 +42,50 @@ def test_a_classification_rule_returning_nan_among_objects_is_told_they_are_miss
     rule = RuleExpert(_sign_or_nan_objects, task="classification").fit(X[rows], y[rows])
     with pytest.raises(ValueError, match=f"{n_missing} of 300 are missing"):
         rule.predict_proba(X)
+
+
+# ------------------------------------- a classifier fitted before, as an expert
+def _frozen_and_y():
+    from sklearn.frozen import FrozenEstimator
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 2))
+    y = np.digitize(X[:, 0], [-0.5, 0.5]) + 1        # labels 1, 2, 3
+    seen = y < 3                                     # the frozen model saw 1 and 2
+    return FrozenEstimator(LogisticRegression().fit(X[seen], y[seen])), X, y
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsClassifier([("lr", LogisticRegression()), ("frozen", e)],
+                                         random_state=0),
+    lambda e: MixtureOfExpertsClassifier([("lr", LogisticRegression()), ("frozen", e)],
+                                         training="em", cv=None, max_iter=2, random_state=0),
+    lambda e: EnsembleClassifier([("lr", LogisticRegression()), ("frozen", e)]),
+    lambda e: HierarchicalMixtureClassifier([("lr", LogisticRegression()), ("frozen", e)],
+                                            branching=2, max_iter=2, random_state=0),
+], ids=["stacked", "em", "ensemble", "hme"])
+def test_a_frozen_classifier_whose_classes_are_other_labels_is_refused(make):
+    # A FrozenEstimator is not refitted (clone returns it): its classes_ [1, 2]
+    # are labels, which were read as the codes 1 and 2 of y's classes
+    # [1, 2, 3]: class 1's column went to class 2, class 2's to class 3, silently.
+    frozen, X, y = _frozen_and_y()
+    with pytest.raises(ValueError, match=r"Expert 'frozen' \(FrozenEstimator\) is fitted "
+                                         r"already \(it has classes_ \[1, 2\] before the fit"
+                                         r".*its classes_ are labels of y.*y's classes "
+                                         r"\[1, 2, 3\] encoded as 0 \.\. 2"):
+        make(frozen).fit(X, y)
+
+
+@pytest.mark.parametrize("shift", [0, 1], ids=["labels-0-1-2", "labels-1-2-3"])
+def test_a_frozen_classifier_fitted_on_the_codes_still_serves(shift):
+    # A guard: classes_ that are the codes of the same labels (y of 0, 1, 2),
+    # or that are no labels of y (codes 0, 1 of y's 1, 2, 3: an expert of a
+    # fitted mixture), are taken as before, and the columns placed right.
+    from sklearn.frozen import FrozenEstimator
+    _, X, y = _frozen_and_y()
+    codes = y - 1
+    seen = codes < 2                                 # it saw codes 0 and 1 only
+    frozen = FrozenEstimator(LogisticRegression().fit(X[seen], codes[seen]))
+    ensemble = EnsembleClassifier([("lr", LogisticRegression()), ("frozen", frozen)],
+                                  weights=[0.0, 1.0]).fit(X, codes + shift)
+    expected = np.c_[frozen.predict_proba(X), np.zeros(len(X))]
+    np.testing.assert_allclose(ensemble.predict_proba(X), expected)
