@@ -1641,6 +1641,19 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # refused as "has no fit/predict".
         if not hasattr(type(est), "fit") or not hasattr(type(est), "predict"):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
+        try:
+            get_tags(est)
+        except AttributeError as exc:
+            # (A duck-typed model, fit and predict only, failed in is_classifier
+            # with scikit-learn's "'Plain' object has no attribute
+            # '__sklearn_tags__'", naming no model.)
+            raise TypeError(
+                f"Estimator {name!r} ({type(est).__name__}) has no scikit-learn estimator "
+                "tags (__sklearn_tags__), from which compare reads whether it is a "
+                "classifier or a regressor: make it inherit from sklearn.base.BaseEstimator, "
+                "with RegressorMixin or ClassifierMixin on its left (class "
+                "MyModel(RegressorMixin, BaseEstimator)), which also gives it the get_params "
+                "that copying it for every split needs.") from exc
     # (progress="no" showed the bar, greedy_ensemble="no" added the twins.)
     progress = check_flag(progress, "progress", "compare")
     # As the estimators check it: a numpy Generator (or -1, 1.5) failed in

@@ -89,3 +89,29 @@ def test_a_frozen_classifier_fitted_on_the_codes_still_serves(shift):
                                   weights=[0.0, 1.0]).fit(X, codes + shift)
     expected = np.c_[frozen.predict_proba(X), np.zeros(len(X))]
     np.testing.assert_allclose(ensemble.predict_proba(X), expected)
+
+
+# ------------------------------------------- compare() of a duck-typed model
+class _FitPredictOnly:
+    """fit and predict, no BaseEstimator: no tags, no get_params."""
+
+    def fit(self, X, y):
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_compare_names_a_model_without_estimator_tags():
+    # It failed in is_classifier with scikit-learn's "The following error was
+    # raised: '_FitPredictOnly' object has no attribute '__sklearn_tags__'",
+    # naming no model (the mixtures name such an expert).
+    from sklearn.linear_model import Ridge
+
+    from skmoe import compare
+    X = np.random.RandomState(0).normal(size=(30, 2))
+    with pytest.raises(TypeError, match=r"Estimator 'mean' \(_FitPredictOnly\) has no "
+                                        r"scikit-learn estimator tags .* inherit from "
+                                        r"sklearn\.base\.BaseEstimator"):
+        compare({"ridge": Ridge(), "mean": _FitPredictOnly()}, X, X[:, 0], cv=3)
