@@ -1136,6 +1136,14 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
             written = (" (compare gives the models their test rows read-only: this model "
                        "writes into its X; make it copy X first)"
                        if step != "fit" and "read-only" in str(exc) else "")
+            if step == "fit" and fit_weight and "read-only" in str(exc) \
+                    and "make it copy" not in str(exc):
+                # (Only the weights are read-only at fit: the bare "assignment
+                # destination is read-only" named no array, and the model's
+                # training X and y, copies, are writeable.)
+                written = (" (compare gives the models their training rows' sample_weight "
+                           "read-only: this model writes into its sample_weight; make it "
+                           "copy them first)")
             # pd.NA among a frame's strings: the mixtures' experts are told
             # which columns and what to do; a plain model was not. (Not twice
             # for a mixture, whose message has it already.)

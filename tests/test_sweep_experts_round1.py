@@ -8,6 +8,7 @@ Each test fails without its fix (but the one said to be a guard).
 import numpy as np
 import pytest
 
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression
 
 from skmoe import (EnsembleClassifier, HierarchicalMixtureClassifier, MixtureOfExpertsClassifier,
@@ -115,3 +116,28 @@ def test_compare_names_a_model_without_estimator_tags():
                                         r"scikit-learn estimator tags .* inherit from "
                                         r"sklearn\.base\.BaseEstimator"):
         compare({"ridge": Ridge(), "mean": _FitPredictOnly()}, X, X[:, 0], cv=3)
+
+
+class _UnitWeights(RegressorMixin, BaseEstimator):
+    """Sets its sample_weight to ones in place (ignores the weights it is given)."""
+
+    def fit(self, X, y, sample_weight=None):
+        if sample_weight is not None:
+            sample_weight[:] = 1.0
+        self.coef_ = np.linalg.lstsq(X, y, rcond=None)[0]
+        return self
+
+    def predict(self, X):
+        return X @ self.coef_
+
+
+def test_compare_tells_a_model_writing_into_its_weights_why_they_are_read_only():
+    # compare gives the training weights read-only (X and y are the split's
+    # copies): the failure said only "assignment destination is read-only".
+    from skmoe import compare
+    X = np.random.RandomState(0).normal(size=(30, 2))
+    with pytest.raises(ValueError, match=r"Model 'unit' failed to fit .*read-only \(compare "
+                                         r"gives the models their training rows' "
+                                         r"sample_weight read-only"):
+        compare({"unit": _UnitWeights(), "also": _UnitWeights()}, X, X[:, 0], cv=3,
+                sample_weight=np.linspace(1, 2, 30))
