@@ -1597,6 +1597,12 @@ def _recorded_expert_warnings(name, estimator):
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 
 
+def numbers_blanked(text):
+    """``text`` with its numbers replaced by '#': warnings whose texts differ
+    in their numbers alone (scipy's rcond of each fit) are one warning."""
+    return _NUMBER.sub("#", text)
+
+
 def _first_location(gathered, key):
     """``key`` (type, category, text, file, line) at the file and line where
     ``gathered`` already holds that warning, if it does.
@@ -1617,8 +1623,8 @@ def _first_location(gathered, key):
         if known[2] == key[2]:
             return known
         if blanked is None:
-            blanked = _NUMBER.sub("#", key[2])
-        if _NUMBER.sub("#", known[2]) == blanked:
+            blanked = numbers_blanked(key[2])
+        if numbers_blanked(known[2]) == blanked:
             gathered["varied"].add(known)
             return known
     return key

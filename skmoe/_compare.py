@@ -1600,7 +1600,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     -----
     Warnings raised while fitting (e.g. EM's ``ConvergenceWarning``) are
     collected per estimator and re-issued once each, naming the estimator and
-    the number of splits where they occurred.
+    the number of splits where they occurred (texts that differ in their
+    numbers alone as one, with the first split's text).
 
     A model that fails to fit, predict or score on any split stops the
     comparison (every model is compared on the same splits): the error names
@@ -1911,16 +1912,29 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     fit_time = {n: np.empty(J) for n in names}
     predict_time = {n: np.empty(J) for n in names}
     seen = {}
+    from ._base import numbers_blanked
     for k, ((name, _, _, _), (s, ft, pt, messages)) in enumerate(zip(jobs, out)):
         j = k % J
         for m in scorers:
             scores[name][m][j] = s[m]
         fit_time[name][j], predict_time[name][j] = ft, pt
-        for message in messages:
-            seen.setdefault((name, message), 0)
-            seen[(name, message)] += 1
-    for (name, (category, message)), count in seen.items():
-        warnings.warn(f"{name} ({count} of {J} splits): {message}", category, stacklevel=2)
+        # Texts that differ in their numbers alone are one warning, counted
+        # once per split and given with the first split's text: scipy's
+        # "An ill-conditioned matrix detected: slice 0 has rcond = 1.2e-20."
+        # of a Ridge(solver='cholesky'), a number of its own in every split,
+        # was given 20 times, "(1 of 20 splits)" each, for 20 splits.
+        for key in dict.fromkeys((name, category, numbers_blanked(message))
+                                 for category, message in messages):
+            first = next(message for category, message in messages
+                         if (name, category, numbers_blanked(message)) == key)
+            entry = seen.setdefault(key, [first, 0, set()])
+            entry[1] += 1
+            entry[2].add(first)
+    for (name, category, _), (message, count, texts) in seen.items():
+        varied = ", its numbers differing between splits (those of the first)" \
+            if len(texts) > 1 else ""
+        warnings.warn(f"{name} ({count} of {J} splits{varied}): {message}", category,
+                      stacklevel=2)
     for name in names:
         for m in scorers:
             if np.isnan(scores[name][m]).any():

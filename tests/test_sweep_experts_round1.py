@@ -154,7 +154,8 @@ class _WarnsWithItsNumbers(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None):
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
-        warnings.warn(f"Ill-conditioned (rcond = {w.sum() * 1e-21:.6g}).", UserWarning)
+        rcond = abs(float(np.sum(w * y))) * 1e-21
+        warnings.warn(f"Ill-conditioned (rcond = {rcond:.6g}).", UserWarning)
         warnings.warn("Another warning, in other words.", UserWarning)
         self.coef_ = np.linalg.lstsq(X * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None)[0]
         return self
@@ -190,3 +191,24 @@ def test_an_experts_warning_whose_numbers_vary_is_given_once_per_fit():
     # The other text stays a warning of its own, its count without the note.
     other = [t for t in texts if t.startswith("Another warning")]
     assert len(other) == 1 and "numbers differing" not in other[0]
+
+
+def test_compare_gives_a_warning_whose_numbers_vary_once():
+    # compare gave each text once per model: a number of each split's own
+    # made 20 warnings, "(1 of 20 splits)" each, out of 20 splits.
+    from sklearn.linear_model import Ridge
+
+    from skmoe import compare
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] + rng.normal(size=40)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare({"warns": _WarnsWithItsNumbers(), "ridge": Ridge()}, X, y, cv=4)
+    texts = [str(w.message) for w in caught]
+    rcond = [t for t in texts if "Ill-conditioned" in t]
+    assert len(rcond) == 1, texts
+    assert rcond[0].startswith("warns (4 of 4 splits, its numbers differing between splits "
+                               "(those of the first)): Ill-conditioned (rcond = ")
+    other = [t for t in texts if "Another warning" in t]
+    assert other == ["warns (4 of 4 splits): Another warning, in other words."]
