@@ -106,6 +106,34 @@ def _refuse_text(arr):
                          "expected numbers")
 
 
+def _refuse_reordered_rows(raw, X, method):
+    """Refuse a pandas result whose index is X's row labels in another order.
+
+    Its values are read by position, as scikit-learn reads them: an expert
+    that fitted one model per segment and concatenated their predictions
+    (``pd.concat`` of per-segment Series, indexed by X's labels) gave each
+    row another row's prediction, silently (mean squared error 3.0 where the
+    rows in X's order give 0.39). An index of other labels (a RangeIndex of
+    its own) is read by position, as before.
+    """
+    index, rows = getattr(raw, "index", None), getattr(X, "index", None)
+    if (index is None or rows is None or not hasattr(X, "columns") or len(index) != len(rows)
+            or index.equals(rows) or not (index.is_unique and rows.is_unique)):
+        return
+    try:
+        same_labels = bool(index.isin(rows).all())
+    except TypeError:
+        return
+    if same_labels:
+        position = int(np.flatnonzero(index != rows)[0])
+        raise ValueError(
+            f"it returned a {type(raw).__name__} whose index holds X's row labels in another "
+            f"order (row {position} of X is {rows[position:position + 1].tolist()[0]!r}, of "
+            f"the result {index[position:position + 1].tolist()[0]!r}); {method} results are "
+            "read by position, so each value "
+            "must be in X's row order: return result.reindex(X.index) (or a plain array)")
+
+
 def call_expert(name, expert, method, X):
     """``expert.<method>(X)`` as float64 with one row per row of X; errors name the expert.
 
@@ -136,6 +164,7 @@ def call_expert(name, expert, method, X):
             # (float64 would drop the imaginary parts with only a warning.)
             raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "
                              "expected real ones")
+        _refuse_reordered_rows(raw, X, method)
         if hasattr(raw, "to_numpy") and not np.iscomplexobj(raw):
             # A pandas result of nullable columns: pd.NA becomes NaN, for the
             # finiteness check to name (numpy's cast stopped at it: "float()

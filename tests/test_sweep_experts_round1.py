@@ -1,21 +1,23 @@
-"""Experts that misbehave, first round: rules and estimators given as experts
-that return odd outputs, write into their inputs, are fitted already or have
-no ``get_params``.
+"""Experts that misbehave, first round: a rule's NaN outcomes, classifiers
+fitted already (FrozenEstimator), duck-typed models and models writing into
+their weights in compare(), warnings whose numbers vary from fit to fit, and
+predictions indexed by X's rows in another order.
 
-Each test fails without its fix (but the one said to be a guard).
+Each test fails without its fix (but those said to be guards).
 """
 
 import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
-
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 
-from skmoe import (EnsembleClassifier, HierarchicalMixtureClassifier, MixtureOfExpertsClassifier,
-                   RuleExpert)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, RuleExpert)
 
 
 # -------------------------------- a classification rule's NaN in an object array
@@ -212,3 +214,58 @@ def test_compare_gives_a_warning_whose_numbers_vary_once():
                                "(those of the first)): Ill-conditioned (rcond = ")
     other = [t for t in texts if "Another warning" in t]
     assert other == ["warns (4 of 4 splits): Another warning, in other words."]
+
+
+# ------------------------- predictions indexed by X's rows in another order
+class _PerSegment(RegressorMixin, BaseEstimator):
+    """One least-squares line per sign of column 'a', its predictions the
+    per-segment Series concatenated: X's row labels in another order."""
+
+    def fit(self, X, y, sample_weight=None):
+        y, seg = np.asarray(y), (X["a"] > 0).to_numpy()
+        self.coef_ = {s: np.linalg.lstsq(X[seg == s].to_numpy(), y[seg == s], rcond=None)[0]
+                      for s in (False, True)}
+        return self
+
+    def predict(self, X):
+        seg = (X["a"] > 0).to_numpy()
+        return pd.concat([pd.Series(X[seg == s].to_numpy() @ self.coef_[s],
+                                    index=X.index[seg == s]) for s in (False, True)])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MixtureOfExpertsRegressor([("seg", _PerSegment()), ("ridge", Ridge())],
+                                      random_state=0),
+    lambda: MixtureOfExpertsRegressor([("seg", _PerSegment()), ("ridge", Ridge())],
+                                      training="em", cv=None, max_iter=2, random_state=0),
+    lambda: EnsembleRegressor([("seg", _PerSegment()), ("ridge", Ridge())]),
+    lambda: HierarchicalMixtureRegressor([("seg", _PerSegment()), ("ridge", Ridge())],
+                                         branching=2, max_iter=2, random_state=0),
+], ids=["stacked", "em", "ensemble", "hme"])
+def test_an_expert_returning_xs_rows_in_another_order_is_refused(make):
+    # Read by position, each row got another row's prediction, silently: the
+    # ensemble's mean squared error was 1.07, the expert's own 3.0 where its
+    # predictions in X's row order have 0.39.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(60, 2)), columns=["a", "b"],
+                     index=rng.permutation(60) + 500)
+    y = X["a"].to_numpy() + np.abs(X["b"].to_numpy())
+    with pytest.raises(ValueError, match=r"Expert 'seg' \(_PerSegment\) failed in predict: "
+                                         r"it returned a Series whose index holds X's row "
+                                         r"labels in another order .* return "
+                                         r"result\.reindex\(X\.index\)"):
+        make().fit(X, y).predict(X)    # (the plain average predicts in predict only)
+
+
+def test_an_expert_returning_a_series_of_its_own_index_is_read_by_position():
+    # A guard: a RangeIndex of its own (not X's labels) is read by position.
+    class OwnIndex(Ridge):
+        def predict(self, X):
+            return pd.Series(super().predict(X))
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(40, 2)), columns=["a", "b"],
+                     index=rng.permutation(40) + 500)
+    y = X["a"].to_numpy()
+    ensemble = EnsembleRegressor([("own", OwnIndex()), ("ridge", Ridge())]).fit(X, y)
+    np.testing.assert_allclose(ensemble.predict(X), Ridge().fit(X, y).predict(X))
