@@ -1498,13 +1498,21 @@ def expert_warnings_once(owner):
         names = list(by_name)
         shown = ", ".join(repr(n) for n in names[:5]) + (
             f" and {len(names) - 5} more" if len(names) > 5 else "")
-        count, total = sum(by_name.values()), sum(fits.get(n, 1) for n in names)
+        # A warning of the experts' predictions (out-of-fold, EM's E-steps):
+        # kind is (type, method), and they are counted by calls of method.
+        kind, method = kind if isinstance(kind, tuple) else (kind, None)
+        count = sum(by_name.values())
+        total = sum(fits.get(n if method is None else (n, method), 1) for n in names)
+        calls = (f"fit{'s' if total > 1 else ''}" if method is None else
+                 f"call{'s' if total > 1 else ''} of {method}")
         who = f"Expert {shown}" if len(names) == 1 else f"Experts {shown}"
-        numbers = (", its numbers differing between fits (those of the first)"
-                   if (kind, category, text, filename, lineno) in varied else "")
+        numbers = (f", its numbers differing between {'fits' if method is None else 'calls'} "
+                   "(those of the first)"
+                   if (*key_of(kind, method), category, text, filename, lineno) in varied
+                   else "")
         warnings.warn_explicit(
             f"{text}\n({who} ({kind}) of {owner} gave this warning in {count} of "
-            f"{'its' if len(names) == 1 else 'their'} {total} fit{'s' if total > 1 else ''}"
+            f"{'its' if len(names) == 1 else 'their'} {total} {calls}"
             f"{numbers}; shown once.)", category, filename, lineno)
 
 
@@ -1568,26 +1576,49 @@ def gathered_jobs(parallel, jobs, run=None):
     return results
 
 
+def key_of(kind, method):
+    """The first item of a gathered warning's key: ``(kind,)`` for a fit, or
+    ``((kind, method),)`` for a call of ``method``, as a 1-tuple to splice."""
+    return (kind,) if method is None else ((kind, method),)
+
+
+# Set while an expert's prediction is recorded: the calls it makes of other
+# experts (a CrossFitAverage's fold fits, a nested mixture's experts) are
+# recorded as its own, not counted again.
+_RECORDING_PREDICTION = contextvars.ContextVar("skmoe_recording_prediction", default=False)
+
+
 @contextlib.contextmanager
-def _recorded_expert_warnings(name, estimator):
-    """Record the warnings of one expert fit where :func:`expert_warnings_once` asks."""
+def _recorded_expert_warnings(name, estimator, method=None):
+    """Record the warnings of one expert fit (``method`` None) or one call of
+    its ``method`` (``"predict"``, ``"predict_proba"``) where
+    :func:`expert_warnings_once` asks.
+
+    Predictions too: an expert that warned in predict gave its warning once
+    per out-of-fold prediction, 5 times in the stacked gate's fit, 12 in an
+    EM fit of 10 iterations (cv=None), 10 in a hierarchical mixture's.
+    """
     gathered = _EXPERT_WARNINGS.get()
-    if gathered is None:
+    if gathered is None or (method is not None and _RECORDING_PREDICTION.get()):
         yield
         return
     fits = gathered["fits"]
-    fits[name] = fits.get(name, 0) + 1
+    counter = name if method is None else (name, method)
+    fits[counter] = fits.get(counter, 0) + 1
     nested = {}
     token = _NESTED_WARNINGS.set(nested)
+    predicting = _RECORDING_PREDICTION.set(method is not None)
     try:
         with warnings.catch_warnings(record=True) as caught:
             yield
     finally:
+        _RECORDING_PREDICTION.reset(predicting)
         _NESTED_WARNINGS.reset(token)
     # Counted once per fit that gave it: "in k of its n fits" said 10 of 5
     # for an expert that warned twice in each of its 5 fits.
     given = [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
-    for key in dict.fromkeys(_first_location(gathered, (type(estimator).__name__, *warning))
+    kind = key_of(type(estimator).__name__, method)
+    for key in dict.fromkeys(_first_location(gathered, (*kind, *warning))
                              for warning in [*given, *nested]):
         by_name = gathered.setdefault(key, {})
         by_name[name] = by_name.get(name, 0) + 1

@@ -11,7 +11,8 @@ from scipy.sparse import issparse
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
-from ._base import category_dtype_hint, read_only_hint, rebuilt_error, unknown_category_hint
+from ._base import (_recorded_expert_warnings, category_dtype_hint, read_only_hint,
+                    rebuilt_error, unknown_category_hint)
 from ._data import (column_names_hint, huge_values_hint, n_samples, nan_columns_hint,
                     own_frame, pandas_na_hint, sequence_cells_hint, time_columns_hint,
                     warned_once, word_columns_hint)
@@ -142,7 +143,9 @@ def call_expert(name, expert, method, X):
     """
     n = n_samples(X)
     try:
-        raw = warned_once(getattr(expert, method), own_frame(X))
+        # (Its warnings recorded, within a composition's fit, to be given once.)
+        with _recorded_expert_warnings(name, expert, method):
+            raw = warned_once(getattr(expert, method), own_frame(X))
         if raw is None:
             # (It was "returned predict of shape () for 20 rows": a method that
             # forgot its return statement, said as a shape.)

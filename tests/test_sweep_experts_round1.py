@@ -269,3 +269,43 @@ def test_an_expert_returning_a_series_of_its_own_index_is_read_by_position():
     y = X["a"].to_numpy()
     ensemble = EnsembleRegressor([("own", OwnIndex()), ("ridge", Ridge())]).fit(X, y)
     np.testing.assert_allclose(ensemble.predict(X), Ridge().fit(X, y).predict(X))
+
+
+# ------------------------------------------ an expert that warns in predict
+class _WarnsInPredict(Ridge):
+    """A Ridge whose predict warns at every call."""
+
+    def predict(self, X):
+        warnings.warn("predict is deprecated here, use forecast.", FutureWarning)
+        return super().predict(X)
+
+
+@pytest.mark.parametrize("make, calls", [
+    (lambda: MixtureOfExpertsRegressor([("warns", _WarnsInPredict()), ("ridge", Ridge())],
+                                       random_state=0), 5),
+    (lambda: MixtureOfExpertsRegressor([("warns", _WarnsInPredict()), ("ridge", Ridge())],
+                                       training="em", cv=None, max_iter=5, random_state=0),
+     None),
+    (lambda: HierarchicalMixtureRegressor([("warns", _WarnsInPredict()), ("ridge", Ridge())],
+                                          branching=2, max_iter=5, random_state=0), None),
+], ids=["stacked", "em", "hme"])
+def test_an_experts_warning_in_predict_is_given_once_per_fit(make, calls):
+    # Only the experts' fits were recorded: a warning of predict came once
+    # per out-of-fold prediction or E-step, 5 times out of the stacked gate's
+    # fit, 12 out of an EM fit of 10 iterations, 10 out of a hierarchical
+    # mixture's.
+    from sklearn.exceptions import ConvergenceWarning
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = X[:, 0] + np.sin(2 * X[:, 1])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        make().fit(X, y)
+    given = [str(w.message) for w in caught if issubclass(w.category, FutureWarning)]
+    assert len(given) == 1, given
+    match = re.search(r"^predict is deprecated here, use forecast\.\n\(Expert 'warns' "
+                      r"\(_WarnsInPredict\) of \w+ gave this warning in (\d+) of its \1 calls "
+                      r"of predict; shown once\.\)$", given[0])
+    assert match, given[0]
+    assert calls is None or int(match.group(1)) == calls
