@@ -234,6 +234,15 @@ def aligned_proba(name, expert, X, n_classes):
                          f"with {proba.shape[1]} columns but has {len(expert_classes)} "
                          "classes_; expected one column per class in classes_.")
     _check_probabilities(proba, name, X)
+    if proba.size and (proba.min() < 0 or proba.max() > 1):
+        # Outside [0, 1] by rounding (within PROBA_TOLERANCE): clipped and
+        # renormalised, or an ensemble's average kept it (-2.5e-4 for an
+        # expert's -5e-4), which scikit-learn's log_loss refuses ("y_prob
+        # contains values lower than 0"). (Rows inside it that sum to 1 +- 3e-8,
+        # a float32 softmax's, are left as the expert gives them: the
+        # compositions renormalise what they return.)
+        proba = np.clip(proba, 0.0, None)
+        proba = proba / proba.sum(axis=1, keepdims=True)
     if proba.shape[1] == n_classes and np.array_equal(expert_classes, np.arange(n_classes)):
         return proba
     out = np.zeros((n_samples(X), n_classes))
