@@ -18,6 +18,7 @@ fit_params=...)`` -- :func:`skmoe._base.fit_expert` unless the caller has its
 own -- and predicts through ``predict(name, expert, X)``.
 """
 
+import contextlib
 import numbers
 import warnings
 from functools import partial, reduce
@@ -31,7 +32,7 @@ from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
 from ._base import (_REBUILDABLE_ERRORS, checked_score, fit_expert, gathered_jobs,
-                    rebuilt_error)
+                    numbers_blanked, rebuilt_error)
 from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
                     normalised_weights, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
@@ -39,6 +40,33 @@ from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
 from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
+
+
+@contextlib.contextmanager
+def _fold_warnings_once(name, n_fits):
+    """Give each warning of the fits' predictions once per prediction of the average.
+
+    The k fits are copies of one expert: a warning of its predict came k
+    times at every predict of a mixture (5 with the default cv), the
+    library's own catch_warnings around each call having reset Python's
+    once-per-location registry. Texts that differ in their numbers alone
+    are one warning (the first's text). The user's filters apply as they are
+    raised: an ignored one is not recorded, an error still stops.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        yield
+    given = {}
+    for w in caught:
+        key = (w.category, numbers_blanked(str(w.message)))
+        if key not in given:
+            given[key] = [w, 0]
+        given[key][1] += 1
+    for w, count in given.values():
+        text = str(w.message)
+        if count > 1:
+            text += (f"\n(The {n_fits} fits of expert '{name}' gave this warning {count} "
+                     "times; shown once.)")
+        warnings.warn_explicit(text, w.category, w.filename, w.lineno)
 
 
 def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=False,
@@ -978,8 +1006,9 @@ class CrossFitAverage(BaseEstimator):
         _check_feature_names(self, X, reset=False)
         # Read-only, as a mixture gives it: a fit that wrote into its X changed
         # the caller's array, and what the next fits predicted from, silently.
-        return (regression_outputs([self.name] * len(fits), fits, read_only_view(X))
-                @ self._weights(len(fits)))
+        with _fold_warnings_once(self.name, len(fits)):
+            outputs = regression_outputs([self.name] * len(fits), fits, read_only_view(X))
+        return outputs @ self._weights(len(fits))
 
     # Only with n_classes, so that hasattr tells the truth: a regression
     # average had predict_proba for hasattr (the method raised when called),
@@ -1004,7 +1033,9 @@ class CrossFitAverage(BaseEstimator):
         refuse_duplicate_columns(X, f"CrossFitAverage of expert '{self.name}'")
         _check_feature_names(self, X, reset=False)   # (once: see predict)
         X = read_only_view(X)                          # (see predict)
-        each = np.stack([aligned_proba(self.name, e, X, self.n_classes) for e in fits], axis=1)
+        with _fold_warnings_once(self.name, len(fits)):
+            each = np.stack([aligned_proba(self.name, e, X, self.n_classes) for e in fits],
+                            axis=1)
         # Clipped and renormalised as a mixture's probabilities are: weights
         # that sum to one only to rounding gave certain fits 1.0000000000000002
         # (refit_experts=0.5 with cv=3), which scikit-learn's log_loss refuses

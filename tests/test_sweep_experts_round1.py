@@ -345,3 +345,28 @@ def test_probabilities_off_by_rounding_leave_the_ensembles_output_a_distribution
     assert proba.min() >= 0 and proba.max() <= 1
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
     assert np.isfinite(log_loss(y, proba))
+
+
+def test_a_warning_of_the_fold_fits_in_predict_is_given_once_per_predict():
+    # The default mixture deploys each expert as the average of its 5 fold
+    # fits: a warning of the expert's predict came 5 times at every predict.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = X[:, 0] + np.sin(2 * X[:, 1])
+    model = MixtureOfExpertsRegressor([("warns", _WarnsInPredict()), ("ridge", Ridge())],
+                                      random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        model.fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict(X)
+    given = [str(w.message) for w in caught if issubclass(w.category, FutureWarning)]
+    assert given == ["predict is deprecated here, use forecast.\n(The 5 fits of expert "
+                     "'warns' gave this warning 5 times; shown once.)"]
+    # An ignored warning stays ignored.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", FutureWarning)
+        model.predict(X)
+    assert not [w for w in caught if issubclass(w.category, FutureWarning)]
