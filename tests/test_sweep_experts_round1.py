@@ -1,7 +1,8 @@
 """Experts that misbehave, first round: a rule's NaN outcomes, classifiers
 fitted already (FrozenEstimator), duck-typed models and models writing into
-their weights in compare(), warnings whose numbers vary from fit to fit, and
-predictions indexed by X's rows in another order.
+their weights in compare(), warnings whose numbers vary from fit to fit and
+warnings of predict (repeated per fit, fold and call), predictions indexed by
+X's rows in another order, and probabilities outside [0, 1] by rounding.
 
 Each test fails without its fix (but those said to be guards).
 """
