@@ -306,6 +306,20 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         # An object column (mixed task types in one y) hides its labels' kind
         # from type_of_target; its elements' own dtype tells it.
         check_label_values(column, f"Classification task {t}")
+        if column.dtype == object:
+            sequence = next((v for v in column if isinstance(v, (tuple, list, np.ndarray))),
+                            None)
+            if sequence is not None:
+                # Read through tolist() below, tuples became a second axis that
+                # passed as multi-output labels, and the fit ended in
+                # "unhashable type: 'numpy.ndarray'" (lists: "Encoders require
+                # ... uniformly strings or numbers"; tuples of unequal length:
+                # "inhomogeneous shape"), none naming the task or the labels.
+                raise ValueError(
+                    f"Classification task {t} has sequences as class labels (e.g. "
+                    f"{sequence!r} of type {type(sequence).__name__}): a class label is "
+                    "one string or number; join the parts into one, e.g. "
+                    "y[column].map(str).")
         labels = np.asarray(column.tolist()) if column.dtype == object else column
         if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
             raise ValueError(f"y contains infinity in column {t} (classification task).")

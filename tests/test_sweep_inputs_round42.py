@@ -25,10 +25,12 @@ Each test here failed before the fix it names.
 import warnings
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier
 
-from skmoe import MixtureOfExpertsClassifier
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   MultiGateMixtureOfExperts)
 
 CLASSES_WARNING = "The number of unique classes is greater than 50%"
 
@@ -68,3 +70,33 @@ def test_a_y_with_more_classes_than_half_its_rows_still_warns_with_the_stacked_g
         warnings.simplefilter("always")
         MixtureOfExpertsClassifier(_classifiers(), random_state=0).fit(X, y)
     assert any(CLASSES_WARNING in str(w.message) for w in caught)
+
+
+MULTITASK = {
+    "mmoe": lambda: MultiGateMixtureOfExperts(tasks=["multiclass"], max_iter=2,
+                                              random_state=0),
+    "hetero": lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge())], tasks=["multiclass"], max_iter=2, random_state=0),
+}
+
+
+@pytest.mark.parametrize("labels, shown", [
+    ([("a", 1), ("b", 2)], r"\('a', 1\) of type tuple"),
+    ([("a", 1), ("b", 2, 3)], r"\('a', 1\) of type tuple"),
+    ([["a"], ["b"]], r"\['a'\] of type list"),
+], ids=["tuples", "tuples-of-two-lengths", "lists"])
+@pytest.mark.parametrize("model", list(MULTITASK), ids=list(MULTITASK))
+def test_sequences_as_a_tasks_class_labels_are_refused_naming_the_task(model, labels, shown):
+    # The multi-task mixtures read an object column through tolist(): tuples
+    # became a second axis, passed as multi-output labels, and the fit ended
+    # in "TypeError: unhashable type: 'numpy.ndarray'" (lists: "Encoders
+    # require their input argument must be uniformly strings or numbers";
+    # tuples of two lengths: numpy's "inhomogeneous shape"). The single-task
+    # models give scikit-learn's legacy multi-label refusal.
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.empty(20, dtype=object)
+    y[:] = [labels[i % 2] for i in range(20)]
+    with pytest.raises(ValueError, match=r"Classification task 0 has sequences as class "
+                                         rf"labels \(e\.g\. {shown}\): a class label is one "
+                                         r"string or number"):
+        MULTITASK[model]().fit(X, y)
