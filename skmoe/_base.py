@@ -1288,6 +1288,15 @@ def check_label_values(labels, what="The target"):
         raise ValueError(
             f"{what} has {missing.size} missing class label(s) (None or NaN; the "
             f"first at row {missing[0]}): drop those rows or give them a class.")
+    encoded = next((v for v in flat if isinstance(v, (bytes, np.bytes_))), None)
+    if encoded is not None and len({isinstance(v, (bytes, np.bytes_)) for v in flat}) > 1:
+        # Beside strings, bytes were called numbers ("mixes string and numeric
+        # class labels (e.g. 'b' and b'a')"); beside numbers, sorting them
+        # failed. Bytes alone get scikit-learn's own refusal of bytes.
+        raise TypeError(f"{what} holds some class labels as bytes (e.g. {encoded!r}) and "
+                        f"others not (e.g. {next(v for v in flat if v is not encoded)!r}); "
+                        "labels represented as bytes are not supported: decode them to "
+                        "strings, e.g. y.str.decode('utf-8') for a pandas Series.")
     if len({isinstance(v, str) for v in flat}) > 1:
         raise ValueError(f"{what} mixes string and numeric class labels (e.g. "
                          f"{next(v for v in flat if isinstance(v, str))!r} and "

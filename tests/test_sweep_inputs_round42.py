@@ -29,8 +29,8 @@ import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier
 
-from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
-                   MultiGateMixtureOfExperts)
+from skmoe import (EnsembleClassifier, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsClassifier, MultiGateMixtureOfExperts)
 
 CLASSES_WARNING = "The number of unique classes is greater than 50%"
 
@@ -100,3 +100,22 @@ def test_sequences_as_a_tasks_class_labels_are_refused_naming_the_task(model, la
                                          rf"labels \(e\.g\. {shown}\): a class label is one "
                                          r"string or number"):
         MULTITASK[model]().fit(X, y)
+
+
+@pytest.mark.parametrize("other", ["b", 1], ids=["string", "int"])
+@pytest.mark.parametrize("model", [
+    lambda: MixtureOfExpertsClassifier(_classifiers(), random_state=0),
+    lambda: EnsembleClassifier(_classifiers()),
+    MULTITASK["mmoe"],
+], ids=["mixture", "ensemble", "mmoe"])
+def test_bytes_among_other_labels_are_named_as_bytes(model, other):
+    # Bytes beside strings were called numbers: "y mixes string and numeric
+    # class labels (e.g. 'b' and b'a')"; beside ints, the labels were said to
+    # be Python objects to convert with y.astype(int). scikit-learn's own
+    # refusal of labels held as bytes names them.
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.array([b"a", other] * 10, dtype=object)
+    with pytest.raises(TypeError, match=r"holds some class labels as bytes \(e\.g\. b'a'\) "
+                                        rf"and others not \(e\.g\. {other!r}\); labels "
+                                        r"represented as bytes are not supported: decode"):
+        model().fit(X, y)
