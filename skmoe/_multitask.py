@@ -83,6 +83,36 @@ def _target_array(y):
     return Y
 
 
+def _labels_in_column_dtype(classes, dtype):
+    """``classes`` in the numeric or bool dtype of the DataFrame column they
+    came from, where that dtype holds them exactly; as they are otherwise.
+
+    A DataFrame y is one array of its columns' common dtype: integer labels
+    beside a float column were read as floats (classes_ 1.0, 2.0, 3.0 for 1,
+    2, 3), and integer or bool labels beside a string or bool column as
+    Python objects (classes_ of dtype object), where a classifier fitted on
+    the column alone has the column's dtype (int64, bool, int8, float32). A
+    nullable column (Int64, boolean, a numeric Categorical) gives its numpy
+    dtype, as a one-dimensional y of it does (exact: labels beyond 2**53
+    beside a float column are read as objects, _target_array).
+    """
+    if not isinstance(dtype, np.dtype):
+        # pandas' nullable dtypes name their numpy dtype; a Categorical its
+        # categories' dtype.
+        categories = getattr(dtype, "categories", None)
+        dtype = (getattr(dtype, "numpy_dtype", None) if categories is None
+                 else categories.dtype)
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "biuf" or classes.dtype == dtype:
+        return classes
+    try:
+        typed = classes.astype(dtype)
+    except (TypeError, ValueError, OverflowError):
+        return classes
+    with np.errstate(invalid="ignore"):
+        exact = typed.shape == classes.shape and bool(np.all(typed == classes))
+    return typed if exact else classes
+
+
 def _refuse_time_task(column, t):
     """Refuse a regression task of dates or time spans (a datetime64 or
     timedelta64 y): astype(float64) reads them as counts of their unit, and a
@@ -287,12 +317,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 absent = np.setdiff1d(np.arange(n_classes), weighted)
                 self._classes_without_rows[t] = absent if absent.size else None
             classes = encoder.classes_
-            if dtypes is not None and classes.dtype.kind == "f" and isinstance(
-                    dtypes[t], np.dtype) and dtypes[t].kind in "iu":
-                # Integer labels beside a float column of a DataFrame were
-                # read as floats: classes_ 1.0, 2.0, 3.0 for 1, 2, 3 (exact:
-                # labels beyond 2**53 are read as objects, _target_array).
-                classes = classes.astype(dtypes[t])
+            if dtypes is not None:
+                classes = _labels_in_column_dtype(classes, dtypes[t])
             self.classes_.append(classes)
         self.tasks_ = tasks
         self.n_tasks_ = n_tasks
