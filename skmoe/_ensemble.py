@@ -160,6 +160,20 @@ def _first_of_the_best(votes):
     return np.argmax(votes >= votes.max(axis=1, keepdims=True) - 1e-12, axis=1)
 
 
+def _tie_keeping(weights):
+    """``weights`` times the power of two that brings the largest into [0.5, 1).
+
+    Exact, so weights whose sums tie still tie in the weighted votes and
+    probabilities: normalised to sum to one, weights [5, 18, 12, 13] voting
+    2, 1, 0, 2 gave class 2 the probability 5/48 + 13/48, rounded above
+    class 1's 18/48, and predict_proba's argmax (class 2) was not predict's
+    tie to the first (class 1), nor VotingClassifier's (whose average of
+    the weights as given keeps the tie). Scaled by a power of two, weights
+    near the largest float do not overflow their sum.
+    """
+    return np.ldexp(weights, -np.frexp(np.max(weights))[1])
+
+
 def _predict_column(name, estimator, X):
     """One expert's predictions as a vector, checked to be finite."""
     return regression_outputs([name], [estimator], X)[:, 0]
@@ -318,6 +332,11 @@ class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
         # (The sum of weights near the largest float overflowed, and weights_
         # became zeros: predictions all 0.0.)
         self.weights_ = normalised_weights(weights, to="sum")
+        if self._is_classifier:
+            # The votes' weights, scaled exactly: greedy's selection counts, or
+            # the given weights, times a power of two (see _tie_keeping).
+            self._vote_weights = _tie_keeping(
+                np.round(weights * self.n_rounds) if greedy else weights)
         if self._is_classifier:   # (a refit with given weights forgets a greedy fit's)
             self.class_prior_ = (class_prior(y, sample_weight, len(self.classes_))
                                  if greedy else None)
@@ -649,12 +668,13 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
             return self.classes_[_first_of_the_best(self._average_proba(X))]
         votes = np.zeros((n_samples(X), len(self.classes_)))
         rows = np.arange(n_samples(X))
+        weights = self._votes_weights()
         for i in self._used():
             name = self.expert_names_[i]
             labels = call_expert(name, self.experts_[i], "predict", X)
             _check_finite(labels, name)
             _check_labels(labels, name, type(self.experts_[i]).__name__, len(self.classes_))
-            votes[rows, labels.astype(np.intp)] += self.weights_[i]
+            votes[rows, labels.astype(np.intp)] += weights[i]
         return self.classes_[_first_of_the_best(votes)]
 
     @available_if(lambda self: self.voting == "soft")
@@ -676,12 +696,16 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         each = classification_outputs([self.expert_names_[i] for i in used],
                                       [self.experts_[i] for i in used], X,
                                       len(self.classes_))
-        proba = np.einsum("nmc,m->nc", each, self.weights_[used])
+        proba = np.einsum("nmc,m->nc", each, self._votes_weights()[used])
         # Renormalised: experts' float32 probabilities (a torch model's) sum to
         # 1 only to float32's rounding, and their average summed to 1 +- 1.5e-8.
         # (An ensemble pickled before class_prior_ has none: it predicts as it did.)
         return with_class_prior(proba / proba.sum(axis=1, keepdims=True),
                                 getattr(self, "class_prior_", None))
+
+    def _votes_weights(self):
+        # (An ensemble pickled before _vote_weights votes with weights_.)
+        return self.__dict__.get("_vote_weights", self.weights_)
 
     def predict_experts(self, X):
         """Every expert's class probabilities, (n_samples, n_experts, n_classes).

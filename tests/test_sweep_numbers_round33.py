@@ -4,7 +4,9 @@
 with and without ``sample_weight``, the gate's rows, the regressor's
 prediction against its gate and experts, ``history_`` against ``n_iter_``
 and the limits, and ``classes_``' dtype against scikit-learn's
-LogisticRegression on the same labels.
+LogisticRegression on the same labels. Two fixes: the multi-task mixtures'
+classes_ of a DataFrame column kept as Python objects, and the soft vote's
+probabilities breaking a tie of the given weights by rounding.
 
 Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
 its comment; the ``test_guard_*`` tests pin properties found right.
@@ -275,3 +277,31 @@ def test_guard_multitask_outputs_agree(model):
             r2_score(Y["r"], pred[:, 0].astype(float), sample_weight=w),
             accuracy_score(Y["c"], pred[:, 1].astype(str), sample_weight=w),
             accuracy_score(Y["m"], pred[:, 2].astype(str), sample_weight=w)]))
+
+
+# Fix: the soft vote averaged the probabilities with weights_ (normalised to
+# sum to one), so weights [5, 18, 12, 13] voting 2, 1, 0, 2 gave class 2 the
+# probability 5/48 + 13/48, rounded 5.6e-17 above class 1's 18/48: predict
+# gave the tie to the first class (1), as VotingClassifier does, and
+# predict_proba's argmax said 2. The votes now use the weights scaled by a
+# power of two (exact; greedy's selection counts), which keeps such ties
+# exact in predict_proba, as VotingClassifier's average keeps them.
+def test_soft_vote_probabilities_keep_the_ties_of_the_given_weights():
+    from sklearn.ensemble import VotingClassifier
+    X, y = np.zeros((8, 1)), np.arange(8) % 4
+    experts = [(f"e{i}", DummyClassifier(strategy="constant", constant=c))
+               for i, c in enumerate([2, 1, 0, 2])]
+    weights = [5, 18, 12, 13]
+    model = EnsembleClassifier(experts, weights=weights).fit(X, y)
+    proba = model.predict_proba(X)
+    assert np.all(proba[:, 1] == proba[:, 2])
+    assert_allclose(proba[0], [12 / 48, 18 / 48, 18 / 48, 0.0])
+    voting = VotingClassifier(experts, voting="soft", weights=weights).fit(X, y)
+    assert_array_equal(model.predict(X), voting.predict(X))
+    assert_array_equal(model.predict(X), model.classes_[proba.argmax(axis=1)])
+    hard = EnsembleClassifier(experts, voting="hard", weights=weights).fit(X, y)
+    assert_array_equal(hard.predict(X), 1)
+    # Weights near the largest float still sum (their ratios alone matter).
+    huge = EnsembleClassifier(experts, weights=np.array(weights) * 1e306).fit(X, y)
+    assert_allclose(huge.predict_proba(X), proba)
+    assert_array_equal(huge.predict(X), 1)
