@@ -14,6 +14,7 @@ import difflib
 import inspect
 import numbers
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 
@@ -1469,6 +1470,26 @@ _EXPERT_WARNINGS = contextvars.ContextVar("skmoe_expert_warnings", default=None)
 _NESTED_WARNINGS = contextvars.ContextVar("skmoe_nested_expert_warnings", default=None)
 
 
+def _set_for_this_thread(var, value):
+    """Set ``var`` to ``value`` for this thread's reads (see :func:`_this_threads`)."""
+    return var.set((threading.get_ident(), value))
+
+
+def _this_threads(var):
+    """What this thread set ``var`` to, or None.
+
+    Dask's worker threads run a task in a copy of the context of the thread
+    that started it, so a task could read another thread's warnings block,
+    closed since: compare() on a cluster failed with KeyError 'fits' when
+    an expert's predict was recorded into it. Another thread's block is not
+    this one's to record into.
+    """
+    value = var.get()
+    if value is None or value[0] != threading.get_ident():
+        return None
+    return value[1]
+
+
 @contextlib.contextmanager
 def expert_warnings_once(owner):
     """Give each warning of the experts' own fits once per fit of ``owner``.
@@ -1488,13 +1509,13 @@ def expert_warnings_once(owner):
     their records in the job and hand them back (:func:`gathered_jobs`).
     """
     gathered = {"fits": {}, "varied": set()}
-    token = _EXPERT_WARNINGS.set(gathered)
+    token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
     try:
         yield
     finally:
         _EXPERT_WARNINGS.reset(token)
     fits, varied = gathered.pop("fits"), gathered.pop("varied")
-    enclosing = _NESTED_WARNINGS.get()
+    enclosing = _this_threads(_NESTED_WARNINGS)
     if enclosing is not None:
         # An expert of an enclosing composition: its warnings are that expert's,
         # counted once per enclosing fit. Given here with our counts, each of
@@ -1546,7 +1567,7 @@ class _GatheredCall:
 
     def __call__(self, *args, **kwargs):
         gathered = {"fits": {}, "varied": set()}
-        token = _EXPERT_WARNINGS.set(gathered)
+        token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
         try:
             return self.wrapped(*args, **kwargs), gathered
         finally:
@@ -1563,7 +1584,7 @@ def gathered_jobs(parallel, jobs, run=None):
     if run is None:
         def run(parallel, jobs):
             return parallel(jobs)
-    gathered = _EXPERT_WARNINGS.get()
+    gathered = _this_threads(_EXPERT_WARNINGS)
     if gathered is None:
         return run(parallel, jobs)
     from sklearn.utils.parallel import delayed
@@ -1607,7 +1628,7 @@ def _recorded_expert_warnings(name, estimator, method=None):
     per out-of-fold prediction, 5 times in the stacked gate's fit, 12 in an
     EM fit of 10 iterations (cv=None), 10 in a hierarchical mixture's.
     """
-    gathered = _EXPERT_WARNINGS.get()
+    gathered = _this_threads(_EXPERT_WARNINGS)
     if gathered is None or (method is not None and _RECORDING_PREDICTION.get()):
         yield
         return
@@ -1615,7 +1636,7 @@ def _recorded_expert_warnings(name, estimator, method=None):
     counter = name if method is None else (name, method)
     fits[counter] = fits.get(counter, 0) + 1
     nested = {}
-    token = _NESTED_WARNINGS.set(nested)
+    token = _set_for_this_thread(_NESTED_WARNINGS, nested)
     predicting = _RECORDING_PREDICTION.set(method is not None)
     try:
         with warnings.catch_warnings(record=True) as caught:

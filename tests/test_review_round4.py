@@ -46,3 +46,44 @@ def test_compare_random_state_unread_warns_when_it_equals_an_ensembles_own():
         warnings.simplefilter("error", UserWarning)
         compare({"ensemble": EnsembleRegressor(experts)}, X, y, cv=KFold(2), random_state=5,
                 greedy_ensemble=True)
+
+
+def test_a_task_run_in_a_copy_of_another_threads_context_predicts():
+    """Dask's worker threads run a task in a copy of the context of the thread
+    that started it. A warnings block opened (and closed since) by that
+    thread was read as this one's: the mixture's predict, whose experts'
+    calls are recorded since the experts' predict warnings are given once,
+    failed with KeyError 'fits' (tests/test_dask.py's compare on the
+    cluster). The same, without a cluster: a context copied inside a block,
+    run in another thread after the block closed."""
+    import contextvars
+    import threading
+
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe._base import expert_warnings_once
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    y = np.where(X[:, 0] > 0, 2 * X[:, 1], X[:, 2]) + 0.1 * rng.normal(size=120)
+    model = MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))],
+        random_state=0).fit(X, y)
+    expected = model.predict(X)
+    with expert_warnings_once("test"):
+        copied = contextvars.copy_context()
+    out = {}
+
+    def task():
+        try:
+            out["predicted"] = copied.run(model.predict, X)
+        except Exception as error:    # (raised in the thread: kept for the assert)
+            out["error"] = error
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join()
+    assert "error" not in out, out.get("error")
+    np.testing.assert_array_equal(out["predicted"], expected)
