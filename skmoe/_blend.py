@@ -110,7 +110,12 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           "head_bounds": "lower", "prior_candidate": True,
           "regression_head_bounds": REGRESSION_HEAD_BOUNDS, "products_beyond_range": "plain",
           "classification_beyond_range": "clip", "prior_floor": True,
-          "gate_folds_follow_cv": True, "inner_split_follows_cv": True}
+          "gate_folds_follow_cv": True, "inner_split_follows_cv": True,
+          # The plain classification head's C searched where its coefficients
+          # outnumber its rows (None: always 1); StackingClassifier's head on
+          # the probabilities as one more candidate (measured, not kept):
+          # benchmarks/results/gate_levers_round18.md.
+          "plain_head_C": "many", "proba_head": False}
 
 
 @contextlib.contextmanager
@@ -565,7 +570,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     proba = None if regression else raw                                  # (n, M, C)
     head_y = problem.y_standardised if regression else problem.y
     head_kinds = [kind for kind, on in (("linear", LEVERS["linear_head"]),
-                                        ("feature_weighted", LEVERS["feature_weighted_head"]))
+                                        ("feature_weighted", LEVERS["feature_weighted_head"]),
+                                        ("linear_proba", LEVERS["proba_head"] and not regression))
                   if on]
     log_inputs = LEVERS["head_inputs"] == "log"
     centre = LEVERS["centre_head_inputs"]
@@ -578,7 +584,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                 kind, regression, y_mean, y_scale, log_inputs=log_inputs, centre=centre,
                 bounds=LEVERS["head_bounds"],
                 regression_bounds=LEVERS["regression_head_bounds"],
-                beyond_range=_beyond_range(regression), columns=columns).fit(
+                beyond_range=_beyond_range(regression), columns=columns,
+                plain_C=LEVERS["plain_head_C"]).fit(
                 problem.X, raw, head_y, w)
     # The best single expert is a candidate too; like the heads, it enters the
     # final blend as an extra term (CandidateBlend).
@@ -618,7 +625,8 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                  log_inputs=log_inputs, centre=centre,
                                  bounds=LEVERS["head_bounds"],
                                  regression_bounds=LEVERS["regression_head_bounds"],
-                                 beyond_range=_beyond_range(regression), columns=columns).fit(
+                                 beyond_range=_beyond_range(regression), columns=columns,
+                                 plain_C=LEVERS["plain_head_C"]).fit(
                     problem.X[head_train], raw[head_train], head_y[head_train],
                     w[head_train], warm_from=full, y_range=y_range)
                 predictions[kind][test] = head_prediction(head, problem.X[test], raw[test],
