@@ -275,7 +275,7 @@ class LinearHead:
         None: always C=1. On USRegionalMortality's 10 causes of death (300
         rows, 400 coefficients) C=1 overfit, the search chose 0.01: the
         mixture's log-loss 1.4505 -> 1.3561 (Stacking 1.3711); no other set
-        of 50 measured moved. ``benchmarks/results/gate_levers_round18.md``.
+        of 55 measured moved. ``benchmarks/results/gate_levers_round18.md``.
     columns : ndarray of int or None, default=None
         Classification: the classes whose outputs it reads, those with rows
         of positive weight (None: all). A class of weight zero everywhere is
