@@ -37,7 +37,7 @@ from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
                     normalised_weights, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
                     take_rows)
-from ._likelihood import (aligned_proba, classification_outputs, mix_probabilities,
+from ._likelihood import (LogProbaMixin, aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
 
@@ -753,7 +753,7 @@ def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_par
                          lambda parallel, jobs: run_jobs(parallel, jobs, "expert fits"))
 
 
-class CrossFitAverage(BaseEstimator):
+class CrossFitAverage(LogProbaMixin, BaseEstimator):
     """One expert as the average of its cross-fitting fits ("cross-validation bagging").
 
     The stacked gate learns from out-of-fold predictions made by fits on
