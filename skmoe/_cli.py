@@ -1170,10 +1170,13 @@ def _is_saved_index(column, values):
 
 def _is_numbered_identifier(column, values):
     """Whether ``column`` is named as an identifier (a word "id" in its name:
-    "id", "customer_id", "PassengerId") and holds a different whole number
-    in each of more than ten rows."""
+    "id", "customer_id", "PassengerId", "IDnumber", "IdNo", "record_ID") and
+    holds a different whole number in each of more than ten rows."""
     import pandas as pd
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(column))
+    # "ID" before a lower-case letter is a word of its own: the camel-case
+    # split alone read "IDnumber" as "I" + "Dnumber" (and "UserIDs" as
+    # "User" + "I" + "Ds"), so those got no note while "IdNo" did.
+    words = re.findall(r"ID(?=[a-z])|[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(column))
     if "id" not in (w.lower() for w in words) or pd.api.types.is_bool_dtype(values) or (
             not pd.api.types.is_numeric_dtype(values)):
         return False

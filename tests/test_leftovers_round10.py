@@ -52,3 +52,31 @@ def test_a_classification_average_has_predict_log_proba():
     regression = CrossFitAverage([Ridge().fit(X, y)])
     assert not hasattr(regression, "predict_proba")
     assert not hasattr(regression, "predict_log_proba")
+
+
+# -- 2. numbered identifiers: camel-case and suffix names, and ten rows --------
+@pytest.mark.parametrize("name", ["IDnumber", "IdNo", "record_ID", "recordID", "UserIDs",
+                                  "ID_number", "PassengerId"])
+def test_identifier_names_in_camel_case_and_as_suffixes_are_identifiers(name):
+    # "IDnumber" was split as "I" + "Dnumber" (no note), while "IdNo" had one.
+    assert _is_numbered_identifier(name, pd.Series(np.arange(100, 130)))
+
+
+@pytest.mark.parametrize("name", ["idea", "Identity", "video", "paid", "Width", "Idx"])
+def test_words_that_only_contain_id_are_no_identifiers(name):
+    # A guard: the word "id" is needed, not the letters.
+    assert not _is_numbered_identifier(name, pd.Series(np.arange(100, 130)))
+
+
+def test_the_note_needs_more_than_ten_rows_as_the_docs_say(tmp_path, capsys):
+    def note(n_rows):
+        path = tmp_path / f"rows{n_rows}.csv"
+        path.write_text("IDnumber,a,y\n" + "".join(f"{1000 + 7 * i},{i % 3},{i * 0.5}\n"
+                                                   for i in range(n_rows)))
+        load_csv(str(path))
+        return "named as identifiers" in capsys.readouterr().err
+
+    assert note(11) and not note(10)
+    # docs/cli.rst did not say that the note needs more than ten rows.
+    assert "with a note where it has a value in more than ten rows" in _text("docs",
+                                                                             "cli.rst")
