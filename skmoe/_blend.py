@@ -100,8 +100,12 @@ GATE_FOLDS = 5
 # At most this many minibatches per gate epoch (larger data: rows sampled).
 GATE_STEPS_PER_EPOCH = 64
 
-# Switches for the ablation benchmark (benchmarks/bench_gate_levers.py); the
-# library always runs with all of them on.
+# Switches for the ablation benchmark (benchmarks/bench_gate_levers.py),
+# with the values the library runs with: the on/off ones are on except
+# "proba_head" (measured, not kept); the others choose among variants
+# ("choice", "stop", "head_inputs", "head_bounds", "products_beyond_range",
+# "classification_beyond_range", "plain_head_C") or are numbers
+# ("gate_folds", "constant_floor", "regression_head_bounds").
 LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True,
           "bagged": True, "gate_folds": GATE_FOLDS, "linear_head": True,
           "feature_weighted_head": True, "choice": "blend",
