@@ -612,11 +612,14 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
     An expert that fails on a fold's rows is named with how many rows the
     fold gave it: ``KNeighborsRegressor(15)`` in EM's two folds of 22 rows
     failed with "n_neighbors = 15, n_samples_fit = 11" and nothing said
-    where the 11 came from.
+    where the 11 came from. Outputs refused by ``predict``'s checks get that
+    note only where a fit on all the rows gives outputs that pass them.
     """
+    fitted = False
     try:
         expert = fit_on_rows(fit, name, template, X, y, train, weight, seed, fit_params,
                              sample_weight)
+        fitted = True
         return expert, predict(name, expert, X if test is None else take_rows(X, test))
     except Exception as exc:
         # (Only errors about the data: a MemoryError or an interrupt stays itself.)
@@ -633,27 +636,40 @@ def fit_predict(fit, name, template, X, y, train, test, weight, seed, fit_params
             # (Gaps in X, named already: "If the error is about too few rows"
             # after "Input X contains NaN" sent the user after the folds.)
             raise
-        # The advice only where the fold's rows are the cause, that is where
-        # the expert fits all the rows: it followed every failure, "needs
-        # numeric X" and LightGBM's "pandas dtypes must be int, float or bool"
-        # too, which no number of folds mends. (A second fit, on the error's
-        # path only.)
+        # The advice only where the fold's rows may be the cause, that is where
+        # the expert fits all the rows and its outputs pass the checks: it
+        # followed every failure, "needs numeric X" and LightGBM's "pandas
+        # dtypes must be int, float or bool" too, which no number of folds
+        # mends. (A second fit, on the error's path only.)
+        rows_may_matter = _works_on_all_rows(fit, name, template, X, y, weight, seed,
+                                             fit_params, sample_weight, predict, test)
+        if fitted and not rows_may_matter:
+            # Its outputs refused ("returned NaN", "returned 2 outputs per
+            # sample", "rows do not sum to one") as they are after a fit on all
+            # the rows: the fold's rows are not the cause, and "(It was fitted
+            # on 96 of the 120 rows ... If the error is about too few rows"
+            # sent the user after the folds.
+            if hint:
+                raise rebuilt_error(exc, f"{exc}{hint}") from exc
+            raise
         advice = (" If the error is about too few rows, pass more folds (k folds fit each "
                   "expert on (k - 1)/k of the rows), or give the expert settings that fit "
-                  "on fewer rows." if _fits_all_rows(fit, name, template, X, y, weight, seed,
-                                                     fit_params, sample_weight) else "")
+                  "on fewer rows." if rows_may_matter else "")
         raise rebuilt_error(exc, (
             f"{exc}{hint} (It was fitted on {len(train)} of the {len(y)} rows: one of the "
             f"cross-fitting folds (cv).{advice})")) from exc
 
 
-def _fits_all_rows(fit, name, template, X, y, weight, seed, fit_params, sample_weight):
-    """Whether a clone of ``template`` fits all the rows (its warnings silenced)."""
+def _works_on_all_rows(fit, name, template, X, y, weight, seed, fit_params, sample_weight,
+                       predict, test):
+    """Whether a clone of ``template`` fits all the rows and its outputs on the
+    ``test`` rows (all when None) pass ``predict``'s checks (warnings silenced)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit_on_rows(fit, name, template, X, y, None, weight, seed, fit_params,
-                        sample_weight)
+            expert = fit_on_rows(fit, name, template, X, y, None, weight, seed, fit_params,
+                                 sample_weight)
+            predict(name, expert, X if test is None else take_rows(X, test))
     except Exception:
         return False
     return True

@@ -94,3 +94,82 @@ def test_the_levers_comment_names_every_lever_not_simply_on():
     assert "proba_head" in not_on and "gate_folds" in not_on
     for key in not_on:
         assert f'"{key}"' in comment, key
+
+
+# -- 4. the fold note only where the fold's rows may be the cause ---------------
+class _NaNRegressor(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), np.nan)
+
+
+class _TwoColumnRegressor(_NaNRegressor):
+    def predict(self, X):
+        return np.zeros((len(X), 2))
+
+
+class _NaNOnFewRows(_NaNRegressor):
+    """NaN after a fit on fewer than 50 rows (a fold's): the rows are the cause."""
+
+    def fit(self, X, y):
+        self.few_ = len(X) < 50
+        return super().fit(X, y)
+
+    def predict(self, X):
+        return np.full(len(X), np.nan) if self.few_ else np.zeros(len(X))
+
+
+class _ProbabilitiesOverOne(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.classes_, self.n_features_in_ = np.unique(y), X.shape[1]
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+    def predict_proba(self, X):
+        return np.full((len(X), 2), 0.7)
+
+
+@pytest.mark.parametrize("training", ["gradient", "em"])
+@pytest.mark.parametrize("expert, error", [
+    (_NaNRegressor(), "returned NaN or infinite predictions"),
+    (_TwoColumnRegressor(), "returned 2 outputs per sample"),
+], ids=["nan", "shape"])
+def test_outputs_refused_whatever_the_rows_get_no_fold_note(training, expert, error):
+    # "(It was fitted on 30 of the 60 rows: one of the cross-fitting folds
+    # (cv). If the error is about too few rows, pass more folds ...)" followed
+    # errors that a fit on all the rows gives as well.
+    X, y = _regression()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=re.escape(error)) as info:
+            MixtureOfExpertsRegressor([("ridge", Ridge()), ("odd", expert)], training=training,
+                                      cv=2, random_state=0).fit(X, y)
+    message = str(info.value)
+    assert "rows: one of the cross-fitting folds" not in message
+    assert "too few rows" not in message and "more folds" not in message
+
+
+def test_probabilities_refused_whatever_the_rows_get_no_fold_note():
+    X, y = _regression()
+    with pytest.raises(ValueError, match="do not sum to one") as info:
+        MixtureOfExpertsClassifier([("lr", LogisticRegression()),
+                                    ("odd", _ProbabilitiesOverOne())], cv=2,
+                                   random_state=0).fit(X, (y > 0).astype(int))
+    assert "cross-fitting folds" not in str(info.value)
+    assert "too few rows" not in str(info.value)
+
+
+def test_outputs_refused_only_on_a_folds_rows_keep_the_fold_note():
+    # A guard: where the fit on all the rows gives outputs that pass, the
+    # fold's rows may be the cause, and the note and its advice stay.
+    X, y = _regression()
+    with pytest.raises(ValueError, match="returned NaN or infinite") as info:
+        MixtureOfExpertsRegressor([("ridge", Ridge()), ("odd", _NaNOnFewRows())],
+                                  training="em", cv=2, random_state=0).fit(X, y)
+    assert "fitted on 30 of the 60 rows" in str(info.value)
+    assert "pass more folds" in str(info.value)
