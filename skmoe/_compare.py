@@ -62,6 +62,12 @@ class PairedTest(namedtuple(
         test.weighted = self.weighted
         return test
 
+    def __repr__(self):
+        # The tuple's repr knows its fields alone: a test of weighted scores
+        # printed as one of unweighted scores.
+        text = super().__repr__()
+        return text[:-1] + ", weighted=True)" if self.weighted else text
+
 
 # Short display names for scikit-learn's negated error scorers.
 _SHORT_NAMES = {

@@ -173,3 +173,13 @@ def test_outputs_refused_only_on_a_folds_rows_keep_the_fold_note():
                                   training="em", cv=2, random_state=0).fit(X, y)
     assert "fitted on 30 of the 60 rows" in str(info.value)
     assert "pass more folds" in str(info.value)
+
+
+# -- 5. PairedTest's repr says weighted -----------------------------------------
+def test_the_repr_of_a_weighted_paired_test_says_so():
+    test = PairedTest("a", "b", "r2", 0.1, 0.2, 1.0, 4, 0.3)
+    assert "weighted" not in repr(test)                  # (as before where False)
+    test.weighted = True
+    assert repr(test).endswith("p_value=0.3, weighted=True)")
+    assert str(test) == repr(test)
+    assert repr(test._replace(a="c")).endswith("weighted=True)")
