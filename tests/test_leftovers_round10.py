@@ -183,3 +183,23 @@ def test_the_repr_of_a_weighted_paired_test_says_so():
     assert repr(test).endswith("p_value=0.3, weighted=True)")
     assert str(test) == repr(test)
     assert repr(test._replace(a="c")).endswith("weighted=True)")
+
+
+# -- 6. a fitted expert through FrozenEstimator, documented ---------------------
+def test_the_user_guide_says_how_to_pass_a_fitted_expert_and_its_caveat():
+    guide = _text("docs", "user_guide.rst")
+    experts = guide[guide.index("Choosing experts"):guide.index("When *not* to use a mixture")]
+    assert "There is no ``prefit`` option" in experts
+    assert ":class:`~sklearn.frozen.FrozenEstimator`" in experts
+    assert "out of fold only on rows it was not fitted on" in experts
+
+
+def test_a_frozen_expert_is_kept_as_fitted_as_the_guide_says():
+    # What the guide says of it: fold fits and refits keep it as fitted.
+    from sklearn.frozen import FrozenEstimator
+    X, y = _regression(n=120)
+    fitted = Ridge().fit(X[:60], y[:60] + 1.0)
+    model = MixtureOfExpertsRegressor([("ridge", Ridge()), ("frozen", FrozenEstimator(fitted))],
+                                      cv=2, random_state=0).fit(X[60:], y[60:])
+    for fit in model.experts_[1].estimators_:
+        np.testing.assert_array_equal(fit.predict(X), fitted.predict(X))
