@@ -1508,13 +1508,14 @@ def expert_warnings_once(owner):
     once, as its enclosing expert's. Fits in joblib jobs (``n_jobs``) keep
     their records in the job and hand them back (:func:`gathered_jobs`).
     """
-    gathered = {"fits": {}, "varied": set()}
+    gathered = {"fits": {}, "varied": set(), "firsts": {}}
     token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
     try:
         yield
     finally:
         _EXPERT_WARNINGS.reset(token)
     fits, varied = gathered.pop("fits"), gathered.pop("varied")
+    gathered.pop("firsts")
     enclosing = _this_threads(_NESTED_WARNINGS)
     if enclosing is not None:
         # An expert of an enclosing composition: its warnings are that expert's,
@@ -1566,7 +1567,7 @@ class _GatheredCall:
         self.__name__ = getattr(function, "__name__", type(function).__name__)
 
     def __call__(self, *args, **kwargs):
-        gathered = {"fits": {}, "varied": set()}
+        gathered = {"fits": {}, "varied": set(), "firsts": {}}
         token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
         try:
             return self.wrapped(*args, **kwargs), gathered
@@ -1595,6 +1596,7 @@ def gathered_jobs(parallel, jobs, run=None):
         for name, count in part.pop("fits").items():
             gathered["fits"][name] = gathered["fits"].get(name, 0) + count
         varied = part.pop("varied")
+        part.pop("firsts")
         for key, by_name in part.items():
             known = _first_location(gathered, key)
             if key in varied or known in varied:
@@ -1677,18 +1679,15 @@ def _first_location(gathered, key):
     slice 0 has rcond = 8.97e-21." of a Ridge(solver='cholesky'), a number of
     its own in every fit, was given 22 times by one EM fit.
     """
-    blanked = None
-    for known in gathered:
-        if not isinstance(known, tuple) or known[:2] != key[:2]:
-            continue
-        if known[2] == key[2]:
-            return known
-        if blanked is None:
-            blanked = numbers_blanked(key[2])
-        if numbers_blanked(known[2]) == blanked:
-            gathered["varied"].add(known)
-            return known
-    return key
+    # Found through gathered["firsts"], {(type, category, text with its
+    # numbers blanked): the first key}: a scan of every key held, blanking
+    # each, took 4.8 s (0.3 s for 250) in a greedy ensemble's fit of two
+    # experts giving 1,000 distinct warnings a fit.
+    blanked = (*key[:2], numbers_blanked(key[2]))
+    known = gathered["firsts"].setdefault(blanked, key)
+    if known[2] != key[2]:
+        gathered["varied"].add(known)
+    return known
 
 
 def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None,

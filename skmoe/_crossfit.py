@@ -59,13 +59,18 @@ def _fold_warnings_once(name, n_fits):
     for w in caught:
         key = (w.category, numbers_blanked(str(w.message)))
         if key not in given:
-            given[key] = [w, 0]
+            given[key] = [w, 0, set()]
         given[key][1] += 1
-    for w, count in given.values():
+        given[key][2].add(str(w.message))
+    for w, count, texts in given.values():
         text = str(w.message)
         if count > 1:
+            # (Said, as expert_warnings_once says it: "column x0 is constant"
+            # stood for the x1 and x2 of the other fits, silently.)
+            varied = (", its numbers differing between the fits (those of the first)"
+                      if len(texts) > 1 else "")
             text += (f"\n(The {n_fits} fits of expert '{name}' gave this warning {count} "
-                     "times; shown once.)")
+                     f"times{varied}; shown once.)")
         warnings.warn_explicit(text, w.category, w.filename, w.lineno)
 
 

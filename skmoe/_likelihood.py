@@ -107,6 +107,11 @@ def _refuse_text(arr):
                          "expected numbers")
 
 
+def _default_range(index):
+    """Whether ``index`` is pandas' default index, a RangeIndex 0 .. n-1."""
+    return (type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1)
+
+
 def _refuse_reordered_rows(raw, X, method):
     """Refuse a pandas result whose index is X's row labels in another order.
 
@@ -114,12 +119,19 @@ def _refuse_reordered_rows(raw, X, method):
     that fitted one model per segment and concatenated their predictions
     (``pd.concat`` of per-segment Series, indexed by X's labels) gave each
     row another row's prediction, silently (mean squared error 3.0 where the
-    rows in X's order give 0.39). An index of other labels (a RangeIndex of
-    its own) is read by position, as before.
+    rows in X's order give 0.39). An index of other labels, or pandas'
+    default RangeIndex where X's index is not one (the result's own), is read
+    by position, as before.
     """
     index, rows = getattr(raw, "index", None), getattr(X, "index", None)
     if (index is None or rows is None or not hasattr(X, "columns") or len(index) != len(rows)
             or index.equals(rows) or not (index.is_unique and rows.is_unique)):
+        return
+    if _default_range(index) and not _default_range(rows):
+        # Its own 0 .. n-1 (a Series built from an array), whatever X's labels:
+        # X shuffled (df.sample(frac=1)) holds those labels in another order,
+        # and the result in X's order was refused, told to reindex(X.index),
+        # which would have put each row's prediction on another row.
         return
     try:
         same_labels = bool(index.isin(rows).all())
