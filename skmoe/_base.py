@@ -1470,6 +1470,17 @@ _EXPERT_WARNINGS = contextvars.ContextVar("skmoe_expert_warnings", default=None)
 _NESTED_WARNINGS = contextvars.ContextVar("skmoe_nested_expert_warnings", default=None)
 
 
+def _new_block():
+    """An empty record of the experts' warnings (see ``_EXPERT_WARNINGS``)."""
+    return {"fits": {}, "varied": set(), "firsts": {}}
+
+
+def _closed_block(gathered):
+    """``(fits, varied)`` of a finished record, which keeps only its warnings."""
+    gathered.pop("firsts")
+    return gathered.pop("fits"), gathered.pop("varied")
+
+
 def _set_for_this_thread(var, value):
     """Set ``var`` to ``value`` for this thread's reads (see :func:`_this_threads`)."""
     return var.set((threading.get_ident(), value))
@@ -1508,14 +1519,13 @@ def expert_warnings_once(owner):
     once, as its enclosing expert's. Fits in joblib jobs (``n_jobs``) keep
     their records in the job and hand them back (:func:`gathered_jobs`).
     """
-    gathered = {"fits": {}, "varied": set(), "firsts": {}}
+    gathered = _new_block()
     token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
     try:
         yield
     finally:
         _EXPERT_WARNINGS.reset(token)
-    fits, varied = gathered.pop("fits"), gathered.pop("varied")
-    gathered.pop("firsts")
+    fits, varied = _closed_block(gathered)
     enclosing = _this_threads(_NESTED_WARNINGS)
     if enclosing is not None:
         # An expert of an enclosing composition: its warnings are that expert's,
@@ -1567,7 +1577,7 @@ class _GatheredCall:
         self.__name__ = getattr(function, "__name__", type(function).__name__)
 
     def __call__(self, *args, **kwargs):
-        gathered = {"fits": {}, "varied": set(), "firsts": {}}
+        gathered = _new_block()
         token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
         try:
             return self.wrapped(*args, **kwargs), gathered
@@ -1593,10 +1603,9 @@ def gathered_jobs(parallel, jobs, run=None):
                for function, args, kwargs in jobs]
     results = []
     for result, part in run(parallel, wrapped):
-        for name, count in part.pop("fits").items():
+        fits, varied = _closed_block(part)
+        for name, count in fits.items():
             gathered["fits"][name] = gathered["fits"].get(name, 0) + count
-        varied = part.pop("varied")
-        part.pop("firsts")
         for key, by_name in part.items():
             known = _first_location(gathered, key)
             if key in varied or known in varied:
