@@ -22,6 +22,7 @@ from sklearn.tree import DecisionTreeRegressor
 from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
 from skmoe._cli import load_csv
 from skmoe._compare import compare
+from test_sweep_inputs_round40 import _folds_of_fit
 
 
 def _regression(n=60, seed=0):
@@ -188,19 +189,6 @@ def test_exact_em_warns_of_a_one_nearest_neighbour_classifier():
 
 
 # -- 7. the heterogeneous MMoE's int cv keeps every class of every task --------
-def _folds_of_fit(monkeypatch, model, X, Y):
-    """The cross-fitting folds ``model.fit(X, Y)`` hands its experts."""
-    import skmoe._mmoe_hetero as mmoe_hetero
-    seen = {}
-    cross_fit = mmoe_hetero.cross_fit
-
-    def spy(parallel, names, templates, X, targets, folds, *args, **kwargs):
-        seen["folds"] = folds
-        return cross_fit(parallel, names, templates, X, targets, folds, *args, **kwargs)
-
-    monkeypatch.setattr(mmoe_hetero, "cross_fit", spy)
-    model.fit(X, Y)
-    return seen["folds"]
 
 
 def _hetero_on(tasks, cv=3, random_state=0):

@@ -2,19 +2,10 @@
 (European exports, files without a header, identifiers, commas in numbers).
 Each test fails without its fix."""
 
-import numpy as np
 import pytest
 
 from skmoe._cli import load_csv, main
-
-FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
-        "--n-jobs", "1", "--quiet", "--no-greedy"]
-
-
-def _rows(n=30, seed=0):
-    rng = np.random.RandomState(seed)
-    a, b = rng.uniform(0, 10, n).round(3), rng.uniform(0, 1, n).round(3)
-    return a, b, (2 * a + b).round(3)
+from test_sweep_cli_round2 import FAST, _rows
 
 
 @pytest.mark.parametrize("line, first", [
