@@ -531,9 +531,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # stamp. (The check above wants every row different: one repeat of 30
     # rows passed, and --one-hot made 28 columns each 1 in a single row,
     # without a word.)
-    lone = {c: int((counts == 1).sum()) for c in text
-            for counts in [frame[c].value_counts()] if len(frame) > 10}
-    lone = {c: k for c, k in lone.items() if 2 * k > len(frame)}
+    lone = {}
+    if len(frame) > 10:
+        for c in text:
+            k = int((frame[c].value_counts() == 1).sum())
+            if 2 * k > len(frame):
+                lone[c] = k
     if lone:
         c, k = next(iter(lone.items()))
         raise UserError(f"Column(s) {list(lone)} of {path} have in most rows a value found in "
