@@ -709,7 +709,6 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     log_g = logits                       # normalised in place: one (n, M) array fewer
     log_g -= logsumexp(logits, axis=1, keepdims=True)
     G = np.exp(log_g)
-    expert_share = np.average(G, axis=0, weights=w)
     # (Below, arrays of (n, M) are updated in place where the old values are
     # not read again: on 10^6 rows this tail was a fit's peak memory.)
     variances = None
@@ -745,7 +744,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                                           weights=w))
     return Bunch(experts=models, gate=gate, variances=variances, history=history,
                  n_iter=len(history), converged=converged,
-                 log_likelihood=log_likelihood, expert_share=expert_share,
+                 log_likelihood=log_likelihood,
                  gate_inputs=gate_inputs, blend_weights=softmax(constant),
                  gate_selected=use_gate, combiner=combiner,
                  candidate_weights=candidate_weights, out_of_fold_loss=losses)

@@ -414,14 +414,12 @@ def _export_experts(problem, model, differentiable, x_mean, x_scale, device, n_i
 def _fitted_variances(model, data, index, problem, start):
     """The noise variances that fit the trained mixture's density best, its gate
     and experts held fixed (``_likelihood.fitted_noise_variances``), from
-    ``start`` (standardised units) or, if None, the gate-weighted residuals;
-    the mean log-likelihood per row they give (in y's units); and each
-    expert's mean gate weight (from the same pass over the rows)."""
+    ``start`` (standardised units) or, if None, the gate-weighted residuals,
+    and the mean log-likelihood per row they give (in y's units)."""
     log_g, out, y, w = _forward(model, data, index)
     floor = problem.variance_floor / problem.y_scale ** 2      # (standardised units)
     variances, log_likelihood = fitted_noise_variances(y, out, log_g, w, floor, start)
-    return (variances * problem.y_scale ** 2, log_likelihood - math.log(problem.y_scale),
-            np.exp(log_g).mean(axis=0))
+    return variances * problem.y_scale ** 2, log_likelihood - math.log(problem.y_scale)
 
 
 def _check_torch_expert(name, template):
@@ -516,7 +514,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         log_g, out, _, _ = _forward(model, data, everything)
         per_sample = _scored_per_sample(problem, log_g, out, fixed, below_floor, routing)
         log_likelihood = float(np.average(per_sample, weights=problem.sample_weight))
-        variances, expert_share = None, np.exp(log_g).mean(axis=0)
+        variances = None
     else:
         per_sample = None
         # The noise scales that fit the trained gate and experts best: the task
@@ -525,7 +523,7 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
         # tests/test_likelihood.py's two-component data).
         trained = (None if loss == "squared_error" else
                    np.exp(to_numpy(model.log_variance)))
-        variances, log_likelihood, expert_share = _fitted_variances(
+        variances, log_likelihood = _fitted_variances(
             model, data, everything, problem, trained)
     gate.use_module(model.gate)
     exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
@@ -541,4 +539,4 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
                  n_iter=best.n_iter, converged=best.converged,
                  log_likelihood=log_likelihood, per_sample=per_sample,
-                 expert_share=expert_share, rival=best.rival, rival_loss=best.rival_loss)
+                 rival=best.rival, rival_loss=best.rival_loss)
