@@ -261,7 +261,7 @@ def scored_per_sample(problem, logits, outputs, options):
     return log_proba_at_labels(proba, problem.y)
 
 
-def _check_collapse(problem, R, per_sample, low_counts, options):
+def _check_collapse(problem, R, low_counts, options):
     """Experts whose share stayed below the threshold for ``patience`` iterations."""
     if options.collapse_threshold is None:
         return []
@@ -477,7 +477,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
                                              options, generator)
         log_likelihood = float(np.average(per_sample, weights=w))
-        collapsed = _check_collapse(problem, R, per_sample, low_counts, options)
+        collapsed = _check_collapse(problem, R, low_counts, options)
         collapsed_names = [problem.names[i] for i in collapsed]
         action = None
         if collapsed:
