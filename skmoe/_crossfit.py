@@ -930,6 +930,21 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
                     "(fit the folds on LabelEncoder().fit_transform(y)).")
         return fits
 
+    def _checked_X(self, X):
+        """``X`` checked as the fits will read it, as a read-only view."""
+        who = f"CrossFitAverage of expert '{self.name}'"
+        refuse_unreadable_tensor(X, who)
+        refuse_structured_array(X, who)
+        refuse_duplicate_columns(X, who)
+        # scikit-learn's check of X's names against the fits', once: the fits
+        # predict without their feature-names warnings (one per fit would be a
+        # storm), and an array given to an average of fits on a DataFrame, or
+        # the reverse, was predicted without a word.
+        _check_feature_names(self, X, reset=False)
+        # Read-only, as a mixture gives it: a fit that wrote into its X changed
+        # the caller's array, and what the next fits predicted from, silently.
+        return read_only_view(X)
+
     @property
     def classes_(self):
         if self.n_classes is None:
@@ -1017,18 +1032,9 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
         if self.n_classes is not None:
             return np.argmax(self.predict_proba(X), axis=1)
         fits = self._fits()
-        refuse_unreadable_tensor(X, f"CrossFitAverage of expert '{self.name}'")
-        refuse_structured_array(X, f"CrossFitAverage of expert '{self.name}'")
-        refuse_duplicate_columns(X, f"CrossFitAverage of expert '{self.name}'")
-        # scikit-learn's check of X's names against the fits', once: the fits
-        # predict without their feature-names warnings (one per fit would be a
-        # storm), and an array given to an average of fits on a DataFrame, or
-        # the reverse, was predicted without a word.
-        _check_feature_names(self, X, reset=False)
-        # Read-only, as a mixture gives it: a fit that wrote into its X changed
-        # the caller's array, and what the next fits predicted from, silently.
+        X = self._checked_X(X)
         with _fold_warnings_once(self.name, len(fits)):
-            outputs = regression_outputs([self.name] * len(fits), fits, read_only_view(X))
+            outputs = regression_outputs([self.name] * len(fits), fits, X)
         return outputs @ self._weights(len(fits))
 
     # Only with n_classes, so that hasattr tells the truth: a regression
@@ -1049,11 +1055,7 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
             in [0, 1], rows summing to one.
         """
         fits = self._fits()
-        refuse_unreadable_tensor(X, f"CrossFitAverage of expert '{self.name}'")
-        refuse_structured_array(X, f"CrossFitAverage of expert '{self.name}'")
-        refuse_duplicate_columns(X, f"CrossFitAverage of expert '{self.name}'")
-        _check_feature_names(self, X, reset=False)   # (once: see predict)
-        X = read_only_view(X)                          # (see predict)
+        X = self._checked_X(X)
         with _fold_warnings_once(self.name, len(fits)):
             each = np.stack([aligned_proba(self.name, e, X, self.n_classes) for e in fits],
                             axis=1)
