@@ -451,7 +451,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     # The top-k rival (_rival_if_better) reads the full-data fits' honest
     # outputs (the uniform start's first M-step) and the best iteration's;
     # they are kept only where it can apply.
-    rival_check = (TOPK_RIVAL and uniform_start and options.top_k is not None
+    check_rival = (TOPK_RIVAL and uniform_start and options.top_k is not None
                    and options.top_k < problem.n_experts)
     # Dense exact EM never decreases its log-likelihood: stop at the first small
     # step (top-k EM can lower it: then too the best iteration is kept).
@@ -471,7 +471,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
                         penalty)
-        if iteration == 1 and rival_check:
+        if iteration == 1 and check_rival:
             start_outputs = state.outputs
         log_lik = problem.log_likelihood(state.outputs, state.variances)
         R_used, (R, per_sample) = R, e_step(problem, state.logits, state.noise, log_lik,
@@ -543,8 +543,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                          per_sample=per_sample,
                          scored_per_sample=scored_per_sample(problem, state.logits,
                                                              state.outputs, options),
-                         logits=state.logits if rival_check else None,
-                         outputs=state.outputs if rival_check else None,
+                         logits=state.logits if check_rival else None,
+                         outputs=state.outputs if check_rival else None,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
         if kept is None or best.log_likelihood > kept.log_likelihood:
             # The iteration returned: the best by EM's log-likelihood (held-out
@@ -559,7 +559,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             break
     bar.close()
     best = kept
-    checked = rival_check and problem is best.problem is start_problem
+    checked = check_rival and problem is best.problem is start_problem
     rival, rival_loss = (_rival_if_better(problem, best, start_outputs, folds, options,
                                           generator) if checked else (None, None))
     # The experts' full-data refits and the final gate fit are left to
@@ -725,8 +725,8 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     result : Bunch
         ``experts`` (fitted on all rows), ``names`` (the experts kept),
         ``gate``, ``variances`` (regression), ``history``, ``n_iter``,
-        ``converged``, ``log_likelihood`` (EM's objective: in standardised
-        units for regression, an expert's probability floored for
+        ``converged``, ``log_likelihood`` (EM's objective, mean per row: in
+        y's units for regression, an expert's probability floored for
         classification) and ``per_sample`` (classification: each row's
         log-likelihood without the floor, :func:`scored_per_sample`; None
         for regression).
