@@ -371,7 +371,9 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
     own validation rows and keeps its best state (the starting point, the
     constant blend, included).
 
-    Returns the batched network (best states) and the per-epoch history.
+    Returns the batched network (best states), the per-epoch history and
+    whether training stopped early (``converged``; never without validation
+    rows).
     """
     E, M = len(members), loss_fn.out.shape[1]
     sizes = gate._validate()

@@ -33,8 +33,8 @@ from ._routing import route_numpy
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
 # to exp(-2 * LOGIT_BOUND) relative, i.e. an expert can be switched off.
 LOGIT_BOUND = 15.0
-# Probabilities are floored at this value before a log (the gate's inputs, the
-# feature-weighted head's log-odds).
+# Probabilities are floored at this value before a log (the stacked gate's
+# inputs, the heads' log-odds or log-probabilities).
 PROBA_FLOOR = 1e-4
 # A routed mixture's probabilities are floored at this (predict_proba), so
 # routed_task_loss floors them the same way.
