@@ -80,7 +80,7 @@ from ._likelihood import (LOG_2PI, fitted_noise_variances, log_proba_at_labels,
                           mix_probabilities, moved_to_mean)
 from ._nn import PREDICT_CHUNK, BatchedMLP, forward_in_chunks
 from ._problem import VARIANCE_FLOOR, fixed_outputs
-from ._progress import progress_bar
+from ._progress import epoch_done, progress_bar
 # (LinearHead, constant_blend_logits, picked_log_likelihood: also imported from here.)
 from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  # noqa: F401
                           CandidateBlend, ExpertHead, LinearHead, PriorHead, best_expert,
@@ -452,10 +452,7 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
         record["seconds"] = time.perf_counter() - started
         history.append(record)
         if settings.verbose:
-            bar.set_postfix_str(f"train {record['train_loss']:+.5f}", refresh=False)
-            bar.update()
-            bar.write(f"[gate] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
-                      f"validation {record.get('validation_loss', float('nan')):+.5f}")
+            epoch_done(bar, "gate", epoch, record)
         if has_val and ((stale >= settings.n_iter_no_change).all() or (
                 LEVERS["stop"] == "mean" and stale_mean >= settings.n_iter_no_change)):
             converged = True

@@ -44,7 +44,7 @@ from ._joint import (EVAL_CHUNK, JointMixture, TrainingData, _ExpertGroup, evalu
 from ._likelihood import (fitted_noise_variances, floored_renormalised, log_proba_at_labels,
                           mix_probabilities)
 from ._problem import fixed_outputs
-from ._progress import progress_bar
+from ._progress import epoch_done, progress_bar
 from ._routing import straight_through
 from ._torch_utils import (device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
@@ -259,10 +259,7 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
             record["seconds"] = time.perf_counter() - start_time
             history.append(record)
             if settings.verbose:
-                bar.set_postfix_str(f"train {record['train_loss']:+.5f}", refresh=False)
-                bar.update()
-                bar.write(f"[gradient] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
-                          f"validation {record.get('validation_loss', float('nan')):+.5f}")
+                epoch_done(bar, "gradient", epoch, record)
             score = record.get("validation_loss", record["train_loss"])
             if not np.isfinite(score):
                 raise diverged("The mixture's gradient training", settings.learning_rate,

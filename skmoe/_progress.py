@@ -101,6 +101,16 @@ def progress_bar(total, desc, *, enabled=True, file=None, unit="it", leave=None,
                 mininterval=PLAIN_INTERVAL, miniters=1, bar_format=_PLAIN_FORMAT)
 
 
+def epoch_done(bar, tag, epoch, record):
+    """One epoch on ``bar``, and its line above the bars: ``[tag] epoch N  train
+    L  validation V`` (``record``: the epoch's history entry; NaN for a
+    validation loss it lacks). The gradient trainers' verbose output."""
+    bar.set_postfix_str(f"train {record['train_loss']:+.5f}", refresh=False)
+    bar.update()
+    bar.write(f"[{tag}] epoch {epoch:3d}  train {record['train_loss']:+.5f}  "
+              f"validation {record.get('validation_loss', float('nan')):+.5f}")
+
+
 @contextlib.contextmanager
 def verbose_fits(verbose):
     """Within the block, :func:`fit_verbosity` returns ``verbose``."""
