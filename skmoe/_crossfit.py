@@ -866,8 +866,16 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
         # clone() of the parameters would make unfitted copies of the fits,
         # and its fit (a no-op) would not fit them again: keep the fits.
         weights = getattr(self, "weights", None)   # (None in averages pickled before it)
-        return type(self)(list(self.estimators), self.n_classes, self.name,
+        copy = type(self)(list(self.estimators), self.n_classes, self.name,
                           None if weights is None else np.array(weights, dtype=float))
+        # And the names of the X the fits were given, where the mixture
+        # recorded them (feature_names_in_): without them the copy checked X
+        # against LightGBM's cleaned names ('a_b' for 'a b') and refused the
+        # very frame the mixture was fitted on.
+        names = getattr(self, "_feature_names_given", None)
+        if names is not None:
+            copy._feature_names_given = names
+        return copy
 
     def _weights(self, n_fits):
         """The fits' weights, normalised; a clear error for weights that are not."""
