@@ -1072,9 +1072,10 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
     ``'argmin'`` the lowest loss; ``'greedy'`` Caruana's ensemble selection
     over the candidates (50 rounds). (The alternatives are for the ablation
     benchmark, ``benchmarks/bench_gate_levers.py``.) Every weight is
-    positive: there is no cut-off (see below). In ``'blend'`` mode the
-    constant blend keeps at least ``constant_floor`` of the weight (the other
-    weights fitted under that constraint).
+    positive: there is no cut-off (see below). In ``'blend'`` and
+    ``'se_blend'`` modes the constant blend keeps at least ``constant_floor``
+    of the weight (the other weights fitted under that constraint); in
+    ``'greedy'`` mode too, the selection's shares scaled to make room for it.
     """
     names = [name for name, p in predictions.items() if np.all(np.isfinite(p))]
     # Per-row losses only where a mode reads them (five columns of n: a tenth
