@@ -21,6 +21,7 @@ own -- and predicts through ``predict(name, expert, X)``.
 import contextlib
 import numbers
 import warnings
+from copy import deepcopy
 from functools import partial, reduce
 
 import numpy as np
@@ -865,17 +866,20 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
     def __sklearn_clone__(self):
         # clone() of the parameters would make unfitted copies of the fits,
         # and its fit (a no-op) would not fit them again: keep the fits.
+        # The weights copied as clone copies a parameter (deepcopy): converted
+        # to floats here, weights that are not numbers failed inside clone
+        # with numpy's "could not convert string to float", where predict
+        # names the problem (_weights).
         weights = getattr(self, "weights", None)   # (None in averages pickled before it)
-        copy = type(self)(list(self.estimators), self.n_classes, self.name,
-                          None if weights is None else np.array(weights, dtype=float))
+        cloned = type(self)(list(self.estimators), self.n_classes, self.name, deepcopy(weights))
         # And the names of the X the fits were given, where the mixture
         # recorded them (feature_names_in_): without them the copy checked X
         # against LightGBM's cleaned names ('a_b' for 'a b') and refused the
         # very frame the mixture was fitted on.
         names = getattr(self, "_feature_names_given", None)
         if names is not None:
-            copy._feature_names_given = names
-        return copy
+            cloned._feature_names_given = names
+        return cloned
 
     def _weights(self, n_fits):
         """The fits' weights, normalised; a clear error for weights that are not."""

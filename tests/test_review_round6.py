@@ -25,3 +25,24 @@ def test_a_clone_of_a_deployed_average_predicts_the_frame_it_was_fitted_on():
     copy = clone(average)
     assert list(copy.feature_names_in_) == ["a b", "c"]
     np.testing.assert_array_equal(copy.predict(X), average.predict(X))
+
+
+def test_a_clone_of_an_average_with_bad_weights_defers_to_the_clear_error():
+    # clone() converted the weights with np.array(weights, dtype=float), so
+    # weights that are not numbers failed inside clone with numpy's "could
+    # not convert string to float: 'a'", naming no parameter, where predict
+    # says what weights must be. They are now copied as clone copies any
+    # parameter, and predict names the problem.
+    from skmoe import CrossFitAverage
+
+    X, y = np.arange(8.0).reshape(4, 2), np.arange(4.0)
+    fits = [Ridge().fit(X[:3], y[:3]), Ridge().fit(X[1:], y[1:])]
+    copy = clone(CrossFitAverage(fits, weights=["a", "b"]))
+    with pytest.raises(ValueError, match="weights must be 2 finite, non-negative numbers"):
+        copy.predict(X)
+    # Numbers are still copied, not shared with the original.
+    weights = [1.0, 3.0]
+    copy = clone(CrossFitAverage(fits, weights=weights))
+    weights[0] = 100.0
+    np.testing.assert_allclose(copy.predict(X),
+                               CrossFitAverage(fits, weights=[1.0, 3.0]).predict(X))
