@@ -34,7 +34,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       check_consistent_length, check_is_fitted,
                                       column_or_1d, has_fit_parameter)
 
-from ._compat import _BaseComposition, _set_random_states, get_tags, validate_data
+from ._compat import (SIMPLE_METHODS, _BaseComposition, _set_random_states, get_tags,
+                      request_is_alias, validate_data)
 from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
                     huge_values_hint, is_dataframe, keep_column_labels, listed_rows,
                     missing_column_hint, n_samples, nan_columns, nan_columns_hint,
@@ -361,7 +362,9 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         ``sample_weight`` is consumed by the estimator itself: each expert
         gets its weights (the user's weights, times its responsibilities in a
         mixture) as its own ``sample_weight`` where it accepts them (see
-        ``fit_expert``); other metadata is routed as requested by the
+        ``fit_expert``), and the estimator's own request
+        (``set_fit_request(sample_weight=...)``) alone says whether a parent
+        passes the weights; other metadata is routed as requested by the
         experts, as in scikit-learn's ``VotingRegressor``.
 
         Returns
@@ -372,7 +375,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         for name, estimator in self._expert_list():
             if isinstance(estimator, str):  # 'drop'
                 continue
-            router.add(**{name: estimator},
+            router.add(**{name: _without_own_weights(get_routing_for_object(estimator))},
                        method_mapping=MethodMapping().add(caller="fit", callee="fit"))
         return router
 
@@ -1382,6 +1385,32 @@ def encode_class_weights(estimator, classes, name=None):
     if encoded:
         estimator.set_params(**encoded)
     return estimator
+
+
+def _without_own_weights(routing):
+    """An expert's routing (a copy) less its ``sample_weight`` entries, whatever
+    their request, except a request under another name.
+
+    The estimator consumes ``sample_weight`` itself and gives each expert its
+    own weights (``fit_expert``): its own ``set_fit_request(sample_weight=...)``
+    alone says whether a parent passes the weights. A parent router passes
+    every key a child of the router names, requested or not: with the
+    experts' ``sample_weight`` listed, ``set_fit_request(sample_weight=False)``
+    (GridSearchCV with weighted scoring only) still gave the mixture the
+    weights, and it was fitted weighted, silently. A request under another
+    name (``sample_weight="w"``) stays: it routes ``w`` to that expert.
+    """
+    if isinstance(routing, MetadataRouter):
+        if routing._self_request is not None:
+            _without_own_weights(routing._self_request)
+        for pair in routing._route_mappings.values():
+            _without_own_weights(pair.router)
+        return routing
+    for method in SIMPLE_METHODS:
+        requests = getattr(routing, method).requests
+        if "sample_weight" in requests and not request_is_alias(requests["sample_weight"]):
+            del requests["sample_weight"]
+    return routing
 
 
 def _routes_metadata(estimator):

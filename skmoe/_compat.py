@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.ensemble._base import _set_random_states  # noqa: F401
 from sklearn.utils import get_tags  # noqa: F401
+from sklearn.utils._metadata_requests import SIMPLE_METHODS, request_is_alias  # noqa: F401
 from sklearn.utils._param_validation import Interval as _SklearnInterval
 from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.metaestimators import _BaseComposition  # noqa: F401
