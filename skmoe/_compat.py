@@ -1,5 +1,7 @@
 """Version shims and the few private scikit-learn helpers we rely on, in one place."""
 
+import numbers
+
 import numpy as np
 from sklearn.ensemble._base import _set_random_states  # noqa: F401
 from sklearn.utils import get_tags  # noqa: F401
@@ -21,6 +23,14 @@ class Interval(_SklearnInterval):
 
     def is_satisfied_by(self, val):
         return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
+# joblib's n_jobs: a number of jobs, or -1, -2, ... (all CPUs, all but one, ...).
+# 0 passed scikit-learn's [Integral, None] and stopped inside joblib ("n_jobs
+# == 0 in Parallel has no meaning", naming no estimator) after the checks of
+# the data, and True ran as one job; compare() already refused both.
+N_JOBS = [Interval(numbers.Integral, None, -1, closed="right"),
+          Interval(numbers.Integral, 1, None, closed="left"), None]
 
 
 # A flag is True or False (numpy's too): any non-empty string is true, so

@@ -19,7 +19,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_method_params
 
-from ._compat import Interval
+from ._compat import Interval, N_JOBS
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _recorded_expert_warnings,
                     _supports_sample_weight, _weight_kwargs, check_expert_classes,
                     check_sample_weight, check_some_weight, encode_class_labels,
@@ -187,7 +187,7 @@ class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
         "weights": ["array-like", StrOptions({"greedy"}), None],
         "cv": ["cv_object", StrOptions({"auto"})],
         "n_rounds": [Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS,
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }

@@ -30,7 +30,7 @@ from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_rando
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
-from ._compat import Interval, _set_random_states, check_flag
+from ._compat import Interval, N_JOBS, _set_random_states, check_flag
 from ._data import read_only_view
 from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
                       check_leaves_fit_rows, leaf_outputs, log_conditionals, run_em,
@@ -60,7 +60,7 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_jobs": [numbers.Integral, None],
+        "n_jobs": N_JOBS,
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }

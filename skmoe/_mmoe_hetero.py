@@ -26,7 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import Parallel
 
-from ._compat import Interval, get_tags
+from ._compat import Interval, N_JOBS, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
                     _check_not_unsupervised, expert_warnings_once, rebuilt_error)
 from ._crossfit import (_check_every_class_trains, cross_fit, cv_of_groups, group_codes,
@@ -246,7 +246,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         "alpha": [StrOptions({"auto"}), *WEIGHT_DECAY],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "cv": ["cv_object"],      # an int >= 2, a splitter, an iterable of splits or None
-        "n_jobs": [numbers.Integral, None],
+        "n_jobs": N_JOBS,
         "device": [str],
         "random_state": ["random_state"],
     }

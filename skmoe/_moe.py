@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import _num_samples
 
-from ._compat import Interval, check_flag
+from ._compat import Interval, N_JOBS, check_flag
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labels,
                     expert_warnings_once, rows_of_positive_weight)
 from ._blend import class_prior
@@ -62,7 +62,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         # ("cv_object": an int >= 2, a splitter, an iterable of splits or None.)
         "cv": ["cv_object", StrOptions({"auto"})],
-        "n_jobs": [numbers.Integral, None],
+        "n_jobs": N_JOBS,
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         # routing

@@ -11,8 +11,10 @@ import sklearn
 from numpy.testing import assert_allclose
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
 
-from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor)
 from skmoe.gates import MLPGate
 
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20, warm_max_iter=5)
@@ -57,3 +59,17 @@ def test_declined_sample_weight_is_not_passed_by_a_parent(make):
         est = make().set_fit_request(sample_weight=True).set_score_request(sample_weight=True)
         search = GridSearchCV(est, {"a__alpha": [1.0]}, cv=3).fit(X, y, sample_weight=weight)
         assert_allclose(search.best_estimator_.predict(X), weighted)
+
+
+@pytest.mark.parametrize("n_jobs", [0, True, False])
+@pytest.mark.parametrize("make", [
+    *MAKERS.values(),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(_experts(), max_iter=2, random_state=0),
+], ids=[*MAKERS, "hetero-mmoe"])
+def test_n_jobs_that_is_no_count_is_refused(make, n_jobs):
+    # n_jobs=0 failed inside joblib ("n_jobs == 0 in Parallel has no
+    # meaning", naming no estimator) and True ran as one job; compare()
+    # refuses both.
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter"):
+        make().set_params(n_jobs=n_jobs).fit(X, y)
