@@ -108,6 +108,17 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
             # which branching itself refuses: a tree needs two leaves.)
             other = (f"a branching with {n} leaves (e.g. branching={n}, one level)" if n >= 2
                      else "two experts or more (a tree has at least two leaves)")
+            # (A pair set to 'drop', as the flat mixtures and scikit-learn's
+            # Stacking take, was counted as an expert: the hint to give a
+            # branching with that many leaves led to a second refusal.)
+            dropped = [name for name, est in self.experts
+                       if isinstance(est, str) and est == "drop"]
+            if dropped:
+                raise ValueError(
+                    f"branching={self.branching!r} has {n_leaves} leaves but {n} experts "
+                    f"were given, {dropped} set to 'drop', which a tree does not take "
+                    "(every leaf needs an expert): remove those pairs from the list and "
+                    "give one expert per leaf.")
             raise ValueError(f"branching={self.branching!r} has {n_leaves} leaves but "
                              f"{n} experts were given: give one (name, estimator) pair "
                              f"per leaf, one estimator (cloned to every leaf), or {other}.")

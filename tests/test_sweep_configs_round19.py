@@ -73,3 +73,13 @@ def test_n_jobs_that_is_no_count_is_refused(make, n_jobs):
     X, y = _data()
     with pytest.raises(InvalidParameterError, match="'n_jobs' parameter"):
         make().set_params(n_jobs=n_jobs).fit(X, y)
+
+
+def test_hme_names_a_dropped_expert_in_its_count_of_leaves():
+    # 'drop' (taken by the flat mixtures and scikit-learn's Stacking) was
+    # counted as a leaf's expert: "3 experts were given ... or a branching
+    # with 3 leaves", and that branching was then refused for the 'drop'.
+    X, y = _data()
+    experts = [*_experts(), ("c", "drop")]
+    with pytest.raises(ValueError, match=r"\['c'\] set to 'drop', which a tree does not take"):
+        HierarchicalMixtureRegressor(experts, branching=2).fit(X, y)
