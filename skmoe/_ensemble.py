@@ -21,7 +21,7 @@ from sklearn.utils.validation import _check_method_params
 
 from ._compat import Interval, N_JOBS
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _recorded_expert_warnings,
-                    _supports_sample_weight, _weight_kwargs, check_expert_classes,
+                    _routes_metadata, _supports_sample_weight, _weight_kwargs, check_expert_classes,
                     check_sample_weight, check_some_weight, encode_class_labels,
                     expert_warnings_once, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
@@ -120,8 +120,15 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
         sample_weight = routed_weight
     kind = type(estimator).__name__
     if sample_weight is not None and not _supports_sample_weight(estimator):
-        raise TypeError(f"Expert '{name}' ({kind}) does not accept sample_weight; drop it "
-                        "from the ensemble or fit without sample_weight.")
+        # (A meta-estimator under metadata routing takes the weights where they
+        # are requested: told to drop it, a user did not learn that
+        # set_fit_request(sample_weight=True) was all it lacked.)
+        hint = (" under metadata routing, where a meta-estimator takes them only as "
+                "requested: call set_fit_request(sample_weight=True) on it or on the "
+                "estimators inside it, drop it from the ensemble, or fit without "
+                "sample_weight" if _routes_metadata(estimator) else
+                "; drop it from the ensemble or fit without sample_weight")
+        raise TypeError(f"Expert '{name}' ({kind}) does not accept sample_weight{hint}.")
     # (The expert's own message, "Sample weights must contain at least one
     # non-zero number", did not say why.)
     check_some_weight(name, estimator, sample_weight)

@@ -83,3 +83,17 @@ def test_hme_names_a_dropped_expert_in_its_count_of_leaves():
     experts = [*_experts(), ("c", "drop")]
     with pytest.raises(ValueError, match=r"\['c'\] set to 'drop', which a tree does not take"):
         HierarchicalMixtureRegressor(experts, branching=2).fit(X, y)
+
+
+def test_ensemble_says_how_a_meta_estimator_expert_takes_weights_under_routing():
+    # Under metadata routing an inner ensemble (or GridSearchCV) that has not
+    # requested sample_weight was refused with "drop it from the ensemble or
+    # fit without sample_weight", not naming set_fit_request, all it lacked.
+    X, y = _data()
+    weight = np.linspace(0.5, 3.0, len(y))
+    inner = EnsembleRegressor(_experts())
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(TypeError, match=r"set_fit_request\(sample_weight=True\)"):
+            EnsembleRegressor([("inner", inner), ("c", Ridge())]).fit(X, y, sample_weight=weight)
+        inner.set_fit_request(sample_weight=True)
+        EnsembleRegressor([("inner", inner), ("c", Ridge())]).fit(X, y, sample_weight=weight)
