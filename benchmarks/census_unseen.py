@@ -13,10 +13,18 @@ paired SE, sorted by gap / SE::
 
     python benchmarks/census_unseen.py
     python benchmarks/census_unseen.py --markdown          # the whole table
-    python benchmarks/census_unseen.py --compare remeasure.jsonl
+    python benchmarks/census_unseen.py --compare \\
+        benchmarks/results/census_unseen_remeasure.jsonl
 
 ``--compare`` reads re-runs of some tasks with today's library (records as the
-rounds write them, each with a ``"round"`` key) and prints the gap then and now.
+rounds write them, each with a ``"round"`` key) and prints the gap then and now;
+``--candidates-table`` reads saved ``--candidates`` outputs of the round scripts
+and splits each task's gap into the level-2 choice, the constant blend against
+Caruana's and Caruana against the better blend::
+
+    python benchmarks/census_unseen.py --candidates-table \\
+        benchmarks/results/census_unseen_candidates.txt
+
 Results: ``benchmarks/results/census_unseen.md``.
 """
 
@@ -223,7 +231,7 @@ def compare(rows, path):
                 # Only the page's rounded means: the change of the means, unpaired.
                 now_mean = np.mean([r[metric] for r in result["records"]
                                     if r["method"] == method])
-                return f"{100 * (now_mean / was['mean'][method] - 1):+.1f} % (means)"
+                return f"{100 * (now_mean / was['mean'][method] - 1):+.2f} % (means)"
             a = {r["split"]: r[metric] for r in result["records"] if r["method"] == method}
             b = {r["split"]: r[metric] for r in old if r["method"] == method}
             diff = max(abs(a[k] / b[k] - 1) for k in b)
@@ -243,11 +251,86 @@ def compare(rows, path):
     return "\n".join(out)
 
 
+CANDIDATES = ("constant", "gate", "linear", "feature_weighted", "best_expert", "prior")
+
+
+def parse_candidates(text):
+    """Per task, the splits of a round script's ``--candidates`` output (the
+    outputs concatenated, each task's headed ``== round NN NAME``): each split's
+    candidate weights, held-out losses and test scores (dicts by name)."""
+    tasks, split = {}, None
+    for line in text.splitlines():
+        head = re.fullmatch(r"== round (\d+) (\S+)", line.strip())
+        if head:
+            splits = tasks.setdefault((int(head.group(1)), head.group(2)), [])
+            continue
+        for key, pattern in (("weights", r"split \d+: weights (.*)"),
+                             ("held_out", r"held-out loss (.*)"),
+                             ("test", r"test (?:RMSE|log-loss) (.*)")):
+            m = re.fullmatch(pattern, line.strip())
+            if m:
+                if key == "weights":
+                    split = {}
+                    splits.append(split)
+                split[key] = {k: float(v) for k, v in
+                              (item.rsplit(" ", 1) for item in m.group(1).split(", "))}
+    return tasks
+
+
+def candidates_table(text):
+    """Markdown table of each task's gap to the better blend (means over its
+    splits) split into three factors: the mixture against its own constant
+    candidate (the level-2 choice), that constant blend against Caruana's (the
+    same kind of blend, on experts deployed as the mixture deploys them), and
+    Caruana against the better blend (what Stacking's unconstrained final model
+    adds); then the best candidate alone on the test rows (an oracle), on how many
+    splits the candidate with the most weight was the best out of fold and the
+    best on the test rows, how much better than the constant candidate it was
+    out of fold and on the test rows (mean over splits of the ratio less 1; the
+    held-out loss is the root standardised squared error for regression), and
+    the mean level-2 weights."""
+    out = ["| round | task | better blend | mixture: gap | = level-2 choice (mixture / "
+           "constant) | x constant / Caruana | x Caruana / better blend | best candidate "
+           "alone on test | most weight: best out of fold / on test | most weight against "
+           "constant: out of fold / on test | mean weights (const / gate / lin / fw / best / "
+           "prior) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for (rnd, name), splits in parse_candidates(text).items():
+        mean = {k: np.mean([s["test"][k] for s in splits]) for k in splits[0]["test"]}
+        blend = min(("stacking", "caruana"), key=mean.get)
+        names = [c for c in CANDIDATES if c in splits[0]["weights"]]
+        best = min(names, key=mean.get)
+        top = [max(names, key=s["weights"].get) for s in splits]
+        # A tie counts for each tied candidate (the gate often equals the constant blend).
+        oof = sum(s["held_out"][t] == min(s["held_out"][c] for c in names)
+                  for t, s in zip(top, splits))
+        test = sum(s["test"][t] == min(s["test"][c] for c in names) for t, s in zip(top, splits))
+        weights = " / ".join(f"{np.mean([s['weights'][c] for s in splits]):.2f}" for c in names)
+        edge = {k: 100 * np.mean([s[k][t] / s[k]["constant"] - 1 for t, s in zip(top, splits)])
+                for k in ("held_out", "test")}
+
+        def pct(a, b):
+            return f"{100 * (mean[a] / mean[b] - 1):+.2f} %"
+
+        out.append(f"| {rnd} | {name} | {blend} {mean[blend]:.4g} | {pct('mixture', blend)} "
+                   f"| {pct('mixture', 'constant')} | {pct('constant', 'caruana')} "
+                   f"| {pct('caruana', blend)} | {best} {pct(best, blend)} "
+                   f"| {oof} / {test} of {len(splits)} | {edge['held_out']:+.2f} % / "
+                   f"{edge['test']:+.2f} % | {weights} |")
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="also print every task's row")
     parser.add_argument("--compare", help="JSON-lines re-runs (with a 'round' key) to compare")
+    parser.add_argument("--candidates-table", metavar="FILE",
+                        help="the level-2 choice table of saved --candidates outputs")
     args = parser.parse_args(argv)
+    if args.candidates_table:
+        with open(args.candidates_table, encoding="utf-8") as f:
+            print(candidates_table(f.read()))
+        return
     rows = census()
     if args.compare:
         print(compare(rows, args.compare))

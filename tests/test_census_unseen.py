@@ -61,3 +61,25 @@ def test_behind_sorts_by_gap_over_se_and_skips_the_level():
             {"gap": -0.02, "se": 0.01}]
     assert behind(rows) == [rows[2], rows[0]]
     assert behind(rows, 3) == [rows[2]]
+
+
+def test_candidates_table_splits_the_gap_into_its_three_factors(census):
+    """On a made-up ``--candidates`` output of two splits, the table's factors are
+    the ratios of the means, the most-weighted candidate is counted best out of
+    fold (a tie counts) but not on the test rows."""
+    text = "\n".join([
+        "== round 99 toy",
+        "split 0: weights constant 0.02, gate 0.00, linear 0.98",
+        "  held-out loss constant 0.5000, gate 0.5000, linear 0.4000",
+        "  test RMSE stacking 1.0000, caruana 1.1000, mixture 1.3000, gate 1.2000, "
+        "constant 1.2000, linear 1.3000",
+        "split 1: weights constant 0.50, gate 0.50, linear 0.00",
+        "  held-out loss constant 0.3000, gate 0.3000, linear 0.4000",
+        "  test RMSE stacking 1.0000, caruana 1.1000, mixture 1.1000, gate 1.0000, "
+        "constant 1.0000, linear 1.2000",
+        "mean test RMSE over the splits where each was weighted: ..."])
+    assert census.parse_candidates(text)[(99, "toy")][1]["weights"]["gate"] == 0.5
+    row = census.candidates_table(text).splitlines()[2].split(" | ")
+    # Means: stacking 1.0, caruana 1.1, mixture 1.2, constant 1.1, linear 1.25.
+    assert row[2:7] == ["stacking 1", "+20.00 %", "+9.09 %", "+0.00 %", "+10.00 %"]
+    assert row[8] == "2 / 1 of 2"       # split 1: constant and gate tie on both
