@@ -143,7 +143,12 @@ def applies(mixture, X):
     """Whether :func:`weights_and_outputs` can serve this fitted mixture on ``X``.
 
     The gate and the experts must read the same numbers: a float array that
-    the default gate transformer passes through as it is.
+    the default gate transformer passes through as it is. It does not where
+    it was fitted on a DataFrame with categorical or date columns (``kind_``
+    'frame'): it one-hot encodes an array's columns of them, and the gate
+    read the raw codes instead (a float array for a frame of one category
+    column: predictions 0.94 off the frame's, silently; of two categories:
+    "X has 4 features, but MLPGate is expecting 5").
     """
     from ._data import AutoGateTransformer
     transformer = getattr(mixture, "gate_transformer_", None)
@@ -151,7 +156,8 @@ def applies(mixture, X):
             and getattr(mixture, "gate_inputs_", None) is None
             and hasattr(mixture.gate_, "module_")
             and isinstance(X, np.ndarray) and X.dtype.kind == "f"
-            and (transformer is None or type(transformer) is AutoGateTransformer))
+            and (transformer is None or (type(transformer) is AutoGateTransformer
+                                         and getattr(transformer, "kind_", None) != "frame")))
 
 
 def weights_and_outputs(mixture, X):
