@@ -1313,7 +1313,14 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         if sparse.issparse(X):
-            return X.toarray().astype(np.float64, copy=False)
+            if self.kind_ != "frame":
+                return X.toarray().astype(np.float64, copy=False)
+            # Fitted on a DataFrame with categorical columns: read as an array
+            # of its columns, one-hot encoded below. (The codes went to the
+            # gate as they were: "returned 4 column(s) for this X but 5 at
+            # fit" where the same numbers as an array were taken, or, for a
+            # column of one category, as wide as the view: a silent misread.)
+            X = X.toarray()
         X = _missing_columns(X, getattr(self, "empty_columns_", []))
         if self.kind_ != "frame":  # numbers (fitted on an array, a frame or sparse X)
             if is_dataframe(X):
