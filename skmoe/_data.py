@@ -43,6 +43,17 @@ def is_dataframe(X):
     return is_pandas_df(X)
 
 
+def is_sparse_frame(X):
+    """Whether X is a DataFrame of sparse columns only, which scikit-learn
+    reads as a sparse matrix (a frame mixing sparse and dense columns it reads
+    as a dense array)."""
+    if not is_dataframe(X) or X.shape[1] == 0:
+        return False
+    import pandas as pd
+
+    return all(isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes)
+
+
 def n_samples(X):
     """Number of rows of X, whatever its container (``len`` fails on sparse matrices)."""
     return _num_samples(X)
@@ -1849,9 +1860,7 @@ def dense_numeric(X, who):
         raise ValueError(f"{who} need dense numeric X; sparse input is not supported for "
                          "them (X is a sparse matrix).")
     if is_dataframe(X):
-        import pandas as pd
-
-        if X.shape[1] and all(isinstance(dtype, pd.SparseDtype) for dtype in X.dtypes):
+        if is_sparse_frame(X):
             # scikit-learn reads it as a sparse matrix, which the torch experts
             # refuse at predict: read here as a dense array, a mixture fitted, then
             # failed in every predict ("Sparse data was passed for X, but dense

@@ -22,9 +22,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, refuse_time_target, rows_of_positive_weight,
                     scaled_r2_score, scoring_weights)
-from ._data import (FittedMarkerMixin, is_dataframe, keep_column_labels, listed_rows,
-                    mean_and_scale, refuse_duplicate_columns, refuse_misaligned_rows,
-                    refuse_unreadable_tensor, validate_numeric_data)
+from ._data import (FittedMarkerMixin, is_dataframe, is_sparse_frame, keep_column_labels,
+                    listed_rows, mean_and_scale, refuse_duplicate_columns,
+                    refuse_misaligned_rows, refuse_sparse_fill, refuse_unreadable_tensor,
+                    validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -454,6 +455,15 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 "sparse_threshold=0 to the ColumnTransformer (or sparse_output=False to "
                 "its OneHotEncoder), which gives a sparse matrix when most of its output "
                 "is zeros.")
+        # (A fill value other than 0 first: its own message, as every model gives it.)
+        refuse_sparse_fill(X, type(self).__name__)
+        if is_sparse_frame(X):
+            # scikit-learn reads it as a sparse matrix and said "Use
+            # '.toarray()'", which a DataFrame does not have.
+            raise TypeError(
+                f"X is a DataFrame of sparse columns, which scikit-learn reads as a sparse "
+                f"matrix, but {type(self).__name__} needs dense data (its gates read X). "
+                "Make it dense with X.sparse.to_dense().")
         # (Before the column order, which reads the names.)
         refuse_duplicate_columns(X, type(self).__name__)
         if not reset:

@@ -35,8 +35,9 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor)
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts)
 
 
 def _frame(n_categories, n=60):
@@ -115,3 +116,33 @@ def test_a_sparse_x_for_a_frame_with_a_category_column_is_one_hot_encoded_for_th
     X = sparse.csr_matrix(_as_floats(frame))
     np.testing.assert_allclose(_predict(fitted, X), _predict(fitted, frame),
                                rtol=1e-12, atol=1e-12)
+
+
+MULTITASK = {
+    "mmoe": lambda: MultiGateMixtureOfExperts(tasks=["regression"], max_iter=2, random_state=0),
+    "hetero": lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        tasks=["regression"], max_iter=2, random_state=0),
+}
+
+
+@pytest.mark.parametrize("at", ["fit", "predict"])
+@pytest.mark.parametrize("model", list(MULTITASK))
+def test_the_multitask_mixtures_name_a_frame_of_sparse_columns_and_its_fix(model, at):
+    # scikit-learn reads a DataFrame whose columns are all sparse as a sparse
+    # matrix: the multi-task mixtures, which refuse a sparse matrix with a
+    # message of their own, stopped with scikit-learn's "Sparse data was
+    # passed for X, but dense data is required. Use '.toarray()' to convert
+    # to a dense numpy array." -- a DataFrame has no toarray(). (Ridge, the
+    # single-target mixtures and the ensembles take such a frame.)
+    frame, y = _frame(2)
+    frame = frame.drop(columns="d")
+    sparse_frame = frame.astype(pd.SparseDtype(float, 0.0))
+    message = (r"X is a DataFrame of sparse columns, which scikit-learn reads as a sparse "
+               r"matrix, but \w+ needs dense data \(its gates read X\)\. Make it dense "
+               r"with X\.sparse\.to_dense\(\)\.")
+    with pytest.raises(TypeError, match=message):
+        if at == "fit":
+            MULTITASK[model]().fit(sparse_frame, y)
+        else:
+            MULTITASK[model]().fit(frame, y).predict(sparse_frame)
