@@ -1118,7 +1118,10 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
 
     ``transform`` checks X as scikit-learn's transformers do: the number of
     columns, and a DataFrame's column names and their order, must be those
-    seen in ``fit``.
+    seen in ``fit``. An array or a sparse matrix given where ``fit`` saw a
+    DataFrame is read as that DataFrame's columns, in their order, its
+    categorical columns one-hot encoded as at fit (a view with date or time
+    span columns needs the DataFrame again).
 
     Parameters
     ----------
