@@ -3,25 +3,37 @@
 Probed (no defect found unless a test below names it): scipy sparse X in
 every format (csr, csc, coo, lil, dok, dia, bsr; matrices and arrays), with
 explicit zeros, int64 indices, unsorted indices and duplicate entries (the
-same predictions as the dense X, and the caller's matrix, its index arrays
-and flags untouched), of float32 and int data, at fit and at predict only,
-and in every method (predict, predict_proba, predict_gate, predict_experts,
-expert_usage, predict_path, log_likelihood_samples, score, return_std, bic);
-sparse X with experts that refuse it (HistGradientBoosting, GaussianNB, the
-torch experts: named) or take it (LightGBM, k-NN, SVR, forests); a list of
-lists, a tuple of tuples, object arrays of floats and of Python ints, bool
-and float16 X, complex X (with and without imaginary parts), +-inf at fit
-and at predict, 1e308 and a column of 1e307, numeric strings, 1-D, 3-D and
-scalar X, zero columns, one row and zero rows at predict, Fortran-ordered
-and sliced X; a DataFrame at fit and an array, a list or a sparse matrix at
-predict and the reverse (scikit-learn's warnings, the same predictions),
-integer names at fit and strings at predict, renamed and mixed-type column
-names, MultiIndex rows and columns, Float64, Int64 and boolean columns with
-and without pd.NA, string[python], category and category-of-ints columns;
-compare() on all of these. Across the mixtures (default, training='em',
+same predictions as the dense X; the caller's matrix, its index arrays and
+flags untouched), of float32, int8, int and bool data, all zeros, with NaN
+(refused by name where an expert refuses it) and inf, at fit and at predict
+only, of 0 rows, 0 columns, one row or too few columns at predict, and in
+every method (predict, predict_proba, predict_gate, predict_experts,
+expert_usage, predict_path, log_likelihood_samples, score, return_std,
+bic); sparse X with experts that refuse it (HistGradientBoosting,
+GaussianNB, the torch experts: named) or take it (LightGBM, k-NN, SVR,
+forests); a list of lists, a tuple of tuples, a ragged list, object arrays
+of floats, of Python ints, with None and with pd.NA, bool and float16 X,
+complex X (with and without imaginary parts), +-inf at fit and at predict,
+1e308 and a column of 1e307, numeric strings, 1-D, 3-D and scalar X, zero
+columns, one row and zero rows at predict, Fortran-ordered and sliced X,
+torch tensors (float64, float32, requiring grad); a DataFrame at fit and an
+array, a list or a sparse matrix at predict and the reverse (scikit-learn's
+warnings, the same predictions), integer names at fit and strings or other
+integers at predict, renamed, float, bool, tuple, np.str_, empty-string,
+None and mixed-type column names, MultiIndex rows and columns, Float64,
+Int64 and boolean columns with and without pd.NA, string[python], category
+and category-of-ints columns, a frame of sparse columns at predict;
+gate_transformer FunctionTransformer, StandardScaler (sparse X: named),
+TruncatedSVD and a ColumnTransformer by column names (an array at predict:
+named); compare() on these. Across the mixtures (default, training='em',
 top_k=1, gate=MLPGate()), the ensembles (mean and greedy), the hierarchical
 and multi-task mixtures, with Ridge, LogisticRegression and
 StackingRegressor as the reference.
+
+Left as they are: a masked array's mask is ignored (scikit-learn ignores it
+too); a category column of numbers at predict where fit saw plain numbers
+is refused by the mixtures' gate view ("not numbers, but they were when
+the gate's view was fitted"), where Ridge and the ensembles take it.
 
 Each test here failed before the fix it names.
 """
@@ -38,6 +50,9 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,
                    MultiGateMixtureOfExperts)
+
+# (The fits are cut short on purpose: a few iterations show what X reaches.)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def _frame(n_categories, n=60):
