@@ -133,6 +133,30 @@ def function_hint(estimator):
             "that returns labels)")
 
 
+def _will_have(estimator, method):
+    """Whether ``estimator``, unfitted, will have ``method`` once fitted.
+
+    scikit-learn's Stacking ensembles (and a Pipeline ending with one) show
+    ``predict`` and ``predict_proba`` only where their ``final_estimator``
+    has them, and it is None, their default, until the fit makes it a
+    RidgeCV or a LogisticRegression: such an expert was refused as "a
+    transformer without predict" or as having "no predict_proba".
+    """
+    from sklearn.ensemble import StackingClassifier, StackingRegressor
+    if hasattr(estimator, method):
+        return True
+    if isinstance(estimator, Pipeline) and estimator.steps:
+        last = estimator.steps[-1][1]
+        return last not in (None, "passthrough") and _will_have(last, method)
+    if isinstance(estimator, (StackingClassifier, StackingRegressor)) and (
+            estimator.final_estimator is None):
+        from sklearn.linear_model import LogisticRegression, RidgeCV
+        default = (LogisticRegression() if isinstance(estimator, StackingClassifier)
+                   else RidgeCV())
+        return hasattr(default, method)
+    return False
+
+
 def _check_not_a_transformer(name, estimator):
     """Refuse a transformer given as a regressor expert, before anything is fitted.
 
@@ -142,7 +166,7 @@ def _check_not_a_transformer(name, estimator):
     has no attribute 'predict'", which says nothing of the missing regressor.
     (Only transformers: an expert without predict whose fit fails says so.)
     """
-    if hasattr(estimator, "transform") and not hasattr(estimator, "predict"):
+    if hasattr(estimator, "transform") and not _will_have(estimator, "predict"):
         raise TypeError(
             f"Expert '{name}' ({type(estimator).__name__}) is a transformer without "
             "predict; an expert must be a regressor (a Pipeline must end with one).")
@@ -573,7 +597,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 _check_not_unsupervised(name, est)
             if classifier:
                 _check_fitted_classes(name, est, getattr(self, "classes_", None))
-            if need_proba and not hasattr(est, "predict_proba"):
+            if need_proba and not _will_have(est, "predict_proba"):
                 # An ensemble with an SVC was told that "a classifier mixture"
                 # needs probabilities, and nothing of the voting that does not.
                 soft = getattr(self, "voting", None) == "soft" and not isinstance(
