@@ -1465,6 +1465,48 @@ def _request_weights_in_last_step(pipeline):
         steps[-1].set_fit_request(sample_weight=True)
 
 
+def _passes_fit_keywords_to(estimator):
+    """The estimator a scikit-learn meta-estimator hands its fit's keyword
+    arguments to without metadata routing, or None.
+
+    A search (``GridSearchCV`` and the like) passes them to each candidate's
+    fit and to the refit, ``TransformedTargetRegressor`` to its regressor,
+    ``RFE`` to its estimator. (Others, as ``RFECV`` or
+    ``OneVsRestClassifier``, take them only with metadata routing.)
+    """
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.feature_selection import RFE, RFECV
+    from sklearn.model_selection._search import BaseSearchCV
+    if isinstance(estimator, BaseSearchCV) or (isinstance(estimator, RFE)
+                                               and not isinstance(estimator, RFECV)):
+        return estimator.estimator
+    if isinstance(estimator, TransformedTargetRegressor):
+        if estimator.regressor is None:   # (its default)
+            from sklearn.linear_model import LinearRegression
+            return LinearRegression()
+        return estimator.regressor
+    return None
+
+
+def _ensemble_members(estimator):
+    """The models a scikit-learn Stacking or Voting ensemble fits with its
+    fit's ``sample_weight`` (each of its estimators, and a stacking's final
+    estimator), or None for any other model.
+
+    Since scikit-learn 1.6 their ``fit`` takes it in ``**fit_params``
+    without metadata routing (before, as a parameter of its own).
+    """
+    from sklearn.ensemble import (StackingClassifier, StackingRegressor, VotingClassifier,
+                                  VotingRegressor)
+    if not isinstance(estimator, (StackingClassifier, StackingRegressor, VotingClassifier,
+                                  VotingRegressor)):
+        return None
+    members = [model for _, model in estimator.estimators
+               if model is not None and not isinstance(model, str)]   # ('drop')
+    final = getattr(estimator, "final_estimator", None)
+    return members + ([final] if final is not None else [])
+
+
 def _weight_keyword(estimator):
     """The keyword under which ``estimator.fit`` takes per-row weights without
     metadata routing, or None where it takes none.
@@ -1473,18 +1515,29 @@ def _weight_keyword(estimator):
     nested Pipelines (a ColumnTransformer put in front of
     ``make_pipeline(StandardScaler(), Ridge())``: the expert was judged unable
     to take weights, so the ensembles refused them and the mixtures fitted a
-    resample); a TransformedTargetRegressor hands its fit parameters to its
-    regressor as they are (a signature has_fit_parameter cannot see; None is a
-    LinearRegression).
+    resample); a meta-estimator that hands its fit's keywords on as they are
+    (a search, ``TransformedTargetRegressor``, ``RFE``: a signature
+    has_fit_parameter cannot see) the keyword of the model inside; a
+    Stacking or Voting ensemble ``sample_weight`` where each of its models
+    takes it. (A GridSearchCV or StackingRegressor expert was fitted on a
+    resample at every EM step and refused by the ensembles as not accepting
+    sample_weight, though compare() and scikit-learn give it the weights.)
     """
     if isinstance(estimator, Pipeline):
         name, last = estimator.steps[-1]
         inner = None if last in (None, "passthrough") else _weight_keyword(last)
         return None if inner is None else f"{name}__{inner}"
-    if isinstance(estimator, TransformedTargetRegressor):
-        regressor = estimator.regressor
-        return "sample_weight" if regressor is None else _weight_keyword(regressor)
-    return "sample_weight" if has_fit_parameter(estimator, "sample_weight") else None
+    if has_fit_parameter(estimator, "sample_weight"):
+        return "sample_weight"
+    inside = _passes_fit_keywords_to(estimator)
+    if inside is not None:
+        return _weight_keyword(inside)
+    members = _ensemble_members(estimator)
+    if members:
+        # Each member gets ``sample_weight`` by that name.
+        return ("sample_weight" if all(has_fit_parameter(m, "sample_weight") for m in members)
+                else None)
+    return None
 
 
 def _supports_sample_weight(estimator):

@@ -602,48 +602,6 @@ def _last_step(estimator):
     return estimator
 
 
-def _passes_fit_keywords_to(estimator):
-    """The estimator a scikit-learn meta-estimator hands its fit's keyword
-    arguments to without metadata routing, or None.
-
-    A search (``GridSearchCV`` and the like) passes them to each candidate's
-    fit and to the refit, ``TransformedTargetRegressor`` to its regressor,
-    ``RFE`` to its estimator. (Others, as ``RFECV`` or
-    ``OneVsRestClassifier``, take them only with metadata routing.)
-    """
-    from sklearn.compose import TransformedTargetRegressor
-    from sklearn.feature_selection import RFE, RFECV
-    from sklearn.model_selection._search import BaseSearchCV
-    if isinstance(estimator, BaseSearchCV) or (isinstance(estimator, RFE)
-                                               and not isinstance(estimator, RFECV)):
-        return estimator.estimator
-    if isinstance(estimator, TransformedTargetRegressor):
-        if estimator.regressor is None:   # (its default)
-            from sklearn.linear_model import LinearRegression
-            return LinearRegression()
-        return estimator.regressor
-    return None
-
-
-def _ensemble_members(estimator):
-    """The models a scikit-learn Stacking or Voting ensemble fits with its
-    fit's ``sample_weight`` (each of its estimators, and a stacking's final
-    estimator), or None for any other model.
-
-    Since scikit-learn 1.6 their ``fit`` takes it in ``**fit_params``
-    without metadata routing (before, as a parameter of its own).
-    """
-    from sklearn.ensemble import (StackingClassifier, StackingRegressor, VotingClassifier,
-                                  VotingRegressor)
-    if not isinstance(estimator, (StackingClassifier, StackingRegressor, VotingClassifier,
-                                  VotingRegressor)):
-        return None
-    members = [model for _, model in estimator.estimators
-               if model is not None and not isinstance(model, str)]   # ('drop')
-    final = getattr(estimator, "final_estimator", None)
-    return members + ([final] if final is not None else [])
-
-
 def _weight_fit_key(name, estimator):
     """The keyword ``estimator.fit`` takes compare's ``sample_weight`` under.
 
@@ -667,6 +625,8 @@ def _weight_fit_key(name, estimator):
     from sklearn import get_config
     from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import has_fit_parameter
+
+    from ._base import _ensemble_members, _passes_fit_keywords_to
 
     def takes_metadata(est):
         try:
