@@ -136,18 +136,23 @@ def function_hint(estimator):
 def _will_have(estimator, method):
     """Whether ``estimator``, unfitted, will have ``method`` once fitted.
 
-    scikit-learn's Stacking ensembles (and a Pipeline ending with one) show
-    ``predict`` and ``predict_proba`` only where their ``final_estimator``
-    has them, and it is None, their default, until the fit makes it a
-    RidgeCV or a LogisticRegression: such an expert was refused as "a
-    transformer without predict" or as having "no predict_proba".
+    scikit-learn's Stacking ensembles (and a Pipeline or a refitting search
+    of one) show ``predict`` and ``predict_proba`` only where their
+    ``final_estimator`` has them, and it is None, their default, until the
+    fit makes it a RidgeCV or a LogisticRegression: such an expert was
+    refused as "a transformer without predict" or as having "no
+    predict_proba".
     """
     from sklearn.ensemble import StackingClassifier, StackingRegressor
+    from sklearn.model_selection._search import BaseSearchCV
     if hasattr(estimator, method):
         return True
     if isinstance(estimator, Pipeline) and estimator.steps:
         last = estimator.steps[-1][1]
         return last not in (None, "passthrough") and _will_have(last, method)
+    if isinstance(estimator, BaseSearchCV):
+        # (A search of refit=False has no model to predict with.)
+        return bool(estimator.refit) and _will_have(estimator.estimator, method)
     if isinstance(estimator, (StackingClassifier, StackingRegressor)) and (
             estimator.final_estimator is None):
         from sklearn.linear_model import LogisticRegression, RidgeCV

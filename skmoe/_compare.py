@@ -538,23 +538,14 @@ def _refuse_targets_outside_the_metrics(y, scorers):
 
 
 def _has_method(estimator, method):
-    """``hasattr(estimator, method)``, once fitted.
+    """``hasattr(estimator, method)``, once fitted (:func:`skmoe._base._will_have`).
 
-    StackingClassifier() (final_estimator=None) lacks predict_proba and
-    decision_function until fit makes its final estimator a
-    LogisticRegression, which has both; so does a search (GridSearchCV and
-    the like) of one, which asks its template."""
-    from sklearn.ensemble import StackingClassifier
-    from sklearn.model_selection._search import BaseSearchCV
-
-    last = _last_step(estimator)
-    while isinstance(last, BaseSearchCV):
-        # (The default scoring dropped 'neg_log_loss' for a GridSearchCV of a
-        # StackingClassifier(), which it kept for the StackingClassifier().)
-        last = _last_step(last.estimator)
-    default_stacker = isinstance(last, StackingClassifier) and last.final_estimator is None
-    return ((default_stacker and method in ("predict_proba", "decision_function"))
-            or hasattr(estimator, method))
+    (StackingClassifier(), of final_estimator=None, lacks predict_proba until
+    fit makes its final estimator a LogisticRegression; the default scoring
+    dropped 'neg_log_loss' for it, and for a GridSearchCV of it.)
+    """
+    from ._base import _will_have
+    return _will_have(estimator, method)
 
 
 def _scorers(scoring, estimators, classifier):

@@ -54,16 +54,19 @@ def _data():
     lambda e: EnsembleRegressor(e),
     lambda e: HierarchicalMixtureRegressor(e, branching=2, max_iter=2, random_state=0),
 ], ids=["stacked", "em", "ensemble", "hme"])
-@pytest.mark.parametrize("in_pipeline", [False, True], ids=["bare", "pipeline"])
-def test_a_default_stacking_regressor_is_taken_as_an_expert(make, in_pipeline):
+@pytest.mark.parametrize("wrap", ["bare", "pipeline", "search"])
+def test_a_default_stacking_regressor_is_taken_as_an_expert(make, wrap):
     # Fix in _base._will_have: StackingRegressor shows predict only where its
     # final_estimator has one, and that is None (RidgeCV once fitted) before
     # the fit: the expert was refused as "a transformer without predict; an
     # expert must be a regressor", though compare() fits it as one.
     X, y, _ = _data()
     stack = StackingRegressor([("r", Ridge()), ("t", DecisionTreeRegressor(max_depth=2))], cv=2)
-    if in_pipeline:
+    if wrap == "pipeline":
         stack = make_pipeline(StandardScaler(), stack)
+    elif wrap == "search":
+        # (A search shows predict where its model does: refused as well.)
+        stack = GridSearchCV(stack, {"cv": [2]}, cv=2)
     prediction = make([("stack", stack), ("r", Ridge())]).fit(X, y).predict(X)
     assert prediction.shape == y.shape and np.isfinite(prediction).all()
 
