@@ -177,6 +177,25 @@ def _check_not_a_transformer(name, estimator):
             "predict; an expert must be a regressor (a Pipeline must end with one).")
 
 
+def _check_search_refits(name, estimator):
+    """Refuse a search of ``refit=False`` (or a Pipeline ending with one), before any fit.
+
+    It keeps no model to predict with: the mixtures fitted it and then
+    failed, "Expert 'gs' (GridSearchCV) failed in predict: This
+    'GridSearchCV' has no attribute 'predict'", and a plain average fitted
+    without a word, to fail at its first predict.
+    """
+    from sklearn.model_selection._search import BaseSearchCV
+    last = estimator
+    while isinstance(last, Pipeline) and last.steps:
+        last = last.steps[-1][1]
+    if isinstance(last, BaseSearchCV) and last.refit is False:
+        raise TypeError(
+            f"Expert '{name}' ({type(estimator).__name__}) holds a "
+            f"{type(last).__name__} of refit=False, which keeps no model to predict "
+            "with; set refit=True (or the metric to choose the model by).")
+
+
 def _check_has_tags(name, estimator):
     """Refuse an expert without scikit-learn's estimator tags, naming it.
 
@@ -590,6 +609,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         for name, est in zip(names, estimators):
             kind = type(est).__name__
             _check_has_tags(name, est)
+            _check_search_refits(name, est)
             if classifier and not is_classifier(est):
                 raise TypeError(f"Expert '{name}' ({kind}) is not a classifier"
                                 f"{task_hint(est, 'classification')}.")

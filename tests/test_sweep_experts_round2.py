@@ -1,7 +1,8 @@
 """Experts that misbehave or are unusual, second round: scikit-learn's
-Stacking ensembles with their default final estimator, and meta-estimators
-that take per-row weights through their fit's keywords (a search, a Stacking
-or Voting ensemble).
+Stacking ensembles with their default final estimator (bare, in a Pipeline,
+in a search), a search of ``refit=False``, and meta-estimators that take
+per-row weights through their fit's keywords (a search, a Stacking or Voting
+ensemble).
 
 Probed (no defect found unless a test below names it), across the stacked
 gate, ``training="em"`` with and without ``cv=None``, ``top_k=1``, the
@@ -98,6 +99,28 @@ def test_guard_a_stacking_classifier_whose_final_model_has_no_proba_is_refused()
                                         "predict_proba"):
         MixtureOfExpertsClassifier([("stack", stack), ("lr", LogisticRegression())]).fit(
             X, (y > 0).astype(int))
+
+
+# ----------------------------------------- a search that keeps no model (refit=False)
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsRegressor(e, random_state=0),
+    lambda e: MixtureOfExpertsRegressor(e, training="em", cv=None, max_iter=2, random_state=0),
+    lambda e: EnsembleRegressor(e),
+    lambda e: HierarchicalMixtureRegressor(e, branching=2, max_iter=2, random_state=0),
+], ids=["stacked", "em", "mean", "hme"])
+@pytest.mark.parametrize("in_pipeline", [False, True], ids=["bare", "pipeline"])
+def test_a_search_of_refit_false_is_refused_before_the_fit(make, in_pipeline):
+    # Fix in _base._check_search_refits: such a search keeps no model to
+    # predict with; the mixtures fitted it and then failed "in predict: This
+    # 'GridSearchCV' has no attribute 'predict'", and the plain average
+    # fitted without a word, to fail at its first predict.
+    X, y, _ = _data()
+    search = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=2, refit=False)
+    expert = make_pipeline(StandardScaler(), search) if in_pipeline else search
+    kind = "Pipeline" if in_pipeline else "GridSearchCV"
+    with pytest.raises(TypeError, match=rf"Expert 'gs' \({kind}\) holds a GridSearchCV of "
+                                        "refit=False, which keeps no model to predict with"):
+        make([("gs", expert), ("r", Ridge())]).fit(X, y)
 
 
 # ------------------------------------------ meta-estimators that take weights
