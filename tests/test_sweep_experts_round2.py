@@ -8,14 +8,18 @@ Probed (no defect found unless a test below names it), across the stacked
 gate, ``training="em"`` with and without ``cv=None``, ``top_k=1``, the
 ensembles (mean and greedy), the hierarchical mixture and compare():
 classifiers with only ``decision_function`` (LinearSVC, RidgeClassifier:
-refused naming the expert, with the CalibratedClassifierCV hint); a
+refused naming the expert, with the CalibratedClassifierCV hint; taken by
+``voting="hard"``, which agrees with scikit-learn's VotingClassifier, and
+wrapped in CalibratedClassifierCV; compare() scores them on accuracy); a
 regressor given to a classifier and the reverse (refused naming the
 expert); experts without ``sample_weight`` given weights (the mixtures fit a
 resample, as documented; the ensembles and compare() refuse naming the
 expert); Pipeline/ColumnTransformer experts that need the DataFrame's column
 names (they get them in every fold and at predict); GridSearchCV and
-HalvingGridSearchCV experts; LightGBM on pandas category columns and
-HistGradientBoosting with ``categorical_features="from_dtype"``; classifiers
+HalvingGridSearchCV experts, with and without weights, and a
+RandomizedSearchCV of unset random_state (seeded by the mixture's);
+LightGBM on pandas category columns and HistGradientBoosting with
+``categorical_features="from_dtype"``; classifiers
 whose ``classes_`` are strings (12 classes, sorted as text) or in descending
 order while y is ints (mapped right); a RandomForest with ``n_jobs=-1``
 inside a mixture of ``n_jobs=2``; one expert (refused), 20 identical
@@ -29,7 +33,7 @@ Each test fails without the fix it names.
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.ensemble import (StackingClassifier, StackingRegressor, VotingRegressor)
+from sklearn.ensemble import StackingClassifier, StackingRegressor, VotingRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
