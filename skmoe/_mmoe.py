@@ -73,7 +73,8 @@ class MultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixin, _BaseMulti
         weighs them equally. Only their ratios matter (they are rescaled to
         mean one for training; with one task they have no effect, and warn).
         Each must be positive: a task of weight 0 would keep its untrained
-        tower (fit without its column instead).
+        tower (fit without its column instead), and so is one whose weight is
+        0 in float32 once divided by the largest (a ratio below about 1e-45).
     architecture : {'mmoe', 'omoe', 'shared_bottom', 'ple'}, default='mmoe'
         'mmoe': one gate per task. 'omoe': one gate shared by all tasks
         (one-gate MoE baseline). 'shared_bottom': no gate; one network whose

@@ -147,7 +147,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         :class:`MultiGateMixtureOfExperts`, whose experts are trained on the
         weighted sum of the tasks' losses). Each must be positive: a task of
         weight 0 would keep its untrained gate (fit without its column
-        instead). With ``alpha=0`` they have no effect: they warn, and are not
+        instead), and so is one whose weight is 0 in float32 once divided by
+        the largest (a ratio below about 1e-45). With ``alpha=0`` they have no effect: they warn, and are not
         applied.
     gate_hidden_layer_sizes : tuple of int, default=(16,)
         Hidden layers of every task's gate; ``()`` for linear gates.

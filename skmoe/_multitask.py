@@ -23,7 +23,7 @@ from ._base import (_BaseExpertComposition, check_label_values, check_relative_s
                     check_sample_weight, refuse_time_target, rows_of_positive_weight,
                     scaled_r2_score, scoring_weights)
 from ._data import (FittedMarkerMixin, is_dataframe, is_sparse_frame, keep_column_labels,
-                    listed_rows, mean_and_scale, refuse_duplicate_columns,
+                    listed_rows, mean_and_scale, normalised_weights, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_sparse_fill, refuse_unreadable_tensor,
                     validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
@@ -112,6 +112,15 @@ def _labels_in_column_dtype(classes, dtype):
     with np.errstate(invalid="ignore"):
         exact = typed.shape == classes.shape and bool(np.all(typed == classes))
     return typed if exact else classes
+
+
+def _tiny_note(tiny, weights):
+    """For tasks whose positive weight is 0 once rescaled to float32: why."""
+    if not len(tiny):
+        return ""
+    return (f" (task(s) {tiny.tolist()} weigh {weights[tiny].tolist()}, below float32's "
+            f"smallest number once divided by the largest weight, {float(weights.max())!r}: 0 in "
+            "training)")
 
 
 def _refuse_time_task(column, t):
@@ -221,7 +230,11 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
             raise ValueError(f"task_weights must be {n_tasks} finite positive numbers "
                              f"(below {MAX_WEIGHT_DECAY:.0e}); got "
                              f"{self.task_weights!r}.")
-        zero = np.flatnonzero(weights == 0)
+        # Zero where training reads them: rescaled, in float32 (task_weights=
+        # [1e-300, 1] was accepted and trained task 0 with weight 0.0, the
+        # untrained tower that weight 0 is refused for, without a word).
+        zero = np.flatnonzero(normalised_weights(weights).astype(np.float32) == 0)
+        tiny = np.setdiff1d(zero, np.flatnonzero(weights == 0))
         if len(zero):
             # A task of weight 0 adds nothing to the loss: its gate (and the
             # MMoE's tower) kept their random initial weights, and predict
@@ -234,7 +247,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                    if architecture in ("mmoe", "ple") else "tower")
             raise ValueError(
                 f"task_weights gives task(s) {zero.tolist()} (by position in y's columns) "
-                f"weight 0: their loss would not count in training, so their {own} would "
+                f"weight 0{_tiny_note(tiny, weights)}: their loss would not count in "
+                f"training, so their {own} would "
                 "keep its random initial weights and predict would give those tasks "
                 "untrained outputs. Fit without those columns of y, or give them a small "
                 "positive weight.")
