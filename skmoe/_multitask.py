@@ -549,7 +549,17 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         proba : list of length n_tasks
             For a classification task, an ndarray of shape (n_samples,
             n_classes) whose columns follow ``classes_[t]``; None for a
-            regression task.
+            regression task. A list even for one task fitted on a 1-D ``y``.
+
+        Notes
+        -----
+        A multi-task model is not a scikit-learn classifier, and this list is
+        not one classifier's array: scorers that read probabilities
+        (``scoring='neg_log_loss'``, ``'roc_auc'``) fail on it ("Found array
+        with dim 3"), even for one task; score ``predict_proba(X)[t]`` against
+        the task's column yourself. ``cross_val_predict(method='predict_proba')``
+        label-encodes every column of ``y`` before fitting, a regression
+        task's too: use it only where every task is a classification task.
         """
         outputs = self._task_outputs(self._check_X(X))
         return [None if kind == "regression" else out

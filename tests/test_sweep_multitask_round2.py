@@ -50,3 +50,19 @@ def test_a_small_task_weight_float32_holds_is_still_taken(make):
         warnings.simplefilter("ignore")
         model = make([1e-30, 1.0]).fit(X, Y)
     assert np.isfinite(model.predict(X)).all()
+
+
+def test_guard_documented_probability_scorers_do_not_take_the_list_of_one_task():
+    # predict_proba's Notes (and docs/mmoe.rst) say that a one-task fit on a
+    # 1-D y still returns a list, which scikit-learn's probability scorers
+    # read as a 3-D array; the note goes stale if either changes.
+    from sklearn.metrics import get_scorer
+    X, Y = _data()
+    y = np.where(Y[:, 0] > 0, "yes", "no")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MultiGateMixtureOfExperts("binary", max_iter=2, random_state=0).fit(X, y)
+    proba = model.predict_proba(X)
+    assert isinstance(proba, list) and proba[0].shape == (len(X), 2)
+    with pytest.raises(ValueError, match="Found array with dim 3"):
+        get_scorer("neg_log_loss")(model, X, y)
