@@ -689,7 +689,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
                              share_gate / (share_gate + share_constant))
     else:
         module = BaggedLogits(net) if use_gate else ConstantLogits(constant)
-    gate.use_module(module)
+    # Trained in float32, predicting in float64: float32's batched products
+    # round by how many rows they hold, so a row's gate weights depended on
+    # the other rows predicted with it (5.6e-8 in two chunks against one
+    # call, the prediction 6.6e-9; tests/test_sweep_numbers_round34.py).
+    gate.use_module(module, dtype=torch.float64)
     final_heads = {**full_heads, **fixed_heads}
     heads = [(weight, final_heads[name]) for name, weight in candidate_weights.items()
              if name in final_heads and weight > 0]

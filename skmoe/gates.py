@@ -281,7 +281,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         self.noise_module_ = None
         return self
 
-    def use_module(self, module):
+    def use_module(self, module, dtype=None):
         """Make ``module`` (trained elsewhere: inside a mixture's joint model,
         or the stacked gate's blend of gates) the gate's network, in eval mode.
 
@@ -290,11 +290,18 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         module : torch.nn.Module
             Maps the standardised inputs to ``n_experts_`` logits; moved to
             the gate's device.
+        dtype : torch.dtype, default=None
+            The precision the gate predicts in from now on (its inputs and
+            the module, cast to it); None leaves both as they are. float64
+            is ignored on MPS, which has no float64.
 
         Returns
         -------
         self : MLPGate
         """
+        if dtype is not None and not (dtype == torch.float64 and self.device_.type == "mps"):
+            self.dtype_ = dtype
+            module = module.to(dtype=dtype)
         self.module_ = module.to(self.device_).eval()
         return self
 
