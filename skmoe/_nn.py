@@ -166,8 +166,13 @@ class BatchedMLP(torch.nn.Module):
         if x.dim() == 2:
             # The same rows for every expert: a broadcast view, no copy.
             x = x.unsqueeze(0).expand(self.n_experts, -1, -1)
+        # Without autograd (predict), ReLU in place on the layer's fresh
+        # output: the out-of-place one wrote and read a second (e, b, width)
+        # array, 35% of the stacked gate's predict time on the CPU.
+        in_place = not torch.is_grad_enabled() and isinstance(self.activation, torch.nn.ReLU)
         for layer in self.layers[:-1]:
-            x = self.dropout(self.activation(layer(x)))
+            x = layer(x)
+            x = self.dropout(x.relu_() if in_place else self.activation(x))
         return self.layers[-1](x)
 
     def inference(self, x):
