@@ -522,7 +522,9 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
                    np.exp(to_numpy(model.log_variance)))
         variances, log_likelihood = _fitted_variances(
             model, data, everything, problem, trained)
-    gate.use_module(model.gate)
+    # Predicting in float64, as the stacked gate (_blend.py): in float32 a
+    # row's gate weights moved by 3e-8 with the rows predicted with it.
+    gate.use_module(model.gate, dtype=torch.float64)
     exported = _export_experts(problem, model, differentiable, x_mean, x_scale, device,
                                best.n_iter, best.history)
     experts = [exported[i] if i in exported else fixed_models[fixed.index(i)]

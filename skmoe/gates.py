@@ -302,6 +302,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         if dtype is not None and not (dtype == torch.float64 and self.device_.type == "mps"):
             self.dtype_ = dtype
             module = module.to(dtype=dtype)
+            if getattr(self, "noise_module_", None) is not None:   # it reads the same inputs
+                self.noise_module_.to(dtype=dtype)
         self.module_ = module.to(self.device_).eval()
         return self
 

@@ -1,9 +1,8 @@
 """Wrong-number sweep, round 34: invariances and equivalences -- a row's
-prediction against the other rows predicted with it under the default stacked
-gate, integer weights against repeated rows, weights times a constant, y
-shifted and scaled, classes renamed, a constant column, permuted columns,
-refits (two jobs included), copies and pickles, each against an independent
-computation.
+prediction against the other rows predicted with it under the stacked and
+the jointly trained gates, integer weights against repeated rows, y
+shifted and scaled, classes renamed, copies and pickles, each against an
+independent computation.
 
 Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
 its comment; the ``test_guard_*`` tests pin properties found right.
@@ -89,6 +88,23 @@ def test_stacked_gate_predicts_a_row_whatever_rows_come_with_it(task):
     assert_allclose(predict(X[order]), whole[order], rtol=0, atol=1e-12 * scale)
     assert_allclose(np.concatenate([model.predict_gate(X[:25]), model.predict_gate(X[25:])]),
                     gate, rtol=0, atol=1e-12)
+
+
+# Fix as above for the gate trained jointly by gradient (top_k, torch
+# experts): float32 too, its weights moved by 3.0e-8 for a row alone, the
+# prediction by 3.5e-8; it now predicts in float64 (_gradient.py), 4e-16.
+def test_joint_gate_predicts_a_row_whatever_rows_come_with_it():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5))
+    y = X[:, 0] + np.abs(X[:, 1]) + np.sin(3 * X[:, 2]) + 0.3 * rng.normal(size=200)
+    model = _quietly(MixtureOfExpertsRegressor(_regression_experts(), top_k=3, max_epochs=30,
+                                               random_state=0), X, y)
+    whole, gate = model.predict(X), model.predict_gate(X)
+    rows = range(0, len(X), 2)
+    alone = np.concatenate([model.predict(X[i:i + 1]) for i in rows])
+    gate_alone = np.concatenate([model.predict_gate(X[i:i + 1]) for i in rows])
+    assert_allclose(alone, whole[::2], rtol=0, atol=1e-12 * np.abs(whole).max())
+    assert_allclose(gate_alone, gate[::2], rtol=0, atol=1e-12)
 
 
 def test_guard_stacked_gate_predicts_the_same_after_a_pickle_a_copy_and_a_refit():
