@@ -310,6 +310,20 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                              "expert after a row's first at random; top_k=1 routes a row "
                              "to its first alone); set top_k >= 2 or leave random_routing "
                              "off.")
+        if (self.top_k is not None and self.capacity_factor is not None
+                and self.capacity_factor * self.top_k < 1):
+            # The experts take about capacity_factor * top_k * n_rows rows in
+            # all, fewer than the rows: those left over keep their first choice
+            # over the cap (no row is dropped), so the cap cannot hold. A
+            # warning, as for the collapse threshold that fires whatever the fit.
+            warnings.warn(
+                f"capacity_factor={self.capacity_factor!r} is below 1/top_k "
+                f"(top_k={self.top_k}, 1/{self.top_k} = {1 / self.top_k:.4g}): the "
+                f"experts' capacity (ceil(capacity_factor * top_k * n_rows / n_experts) "
+                f"rows each) is short of one slot per row, so the rows it cannot place "
+                f"keep their first choice over the cap and the cap does not hold; use "
+                f"capacity_factor >= {1 / self.top_k:.4g} for a slot per row.", UserWarning,
+                stacklevel=5)
         if self.training_ == "em" and self.collapse_threshold is not None:
             self._warn_collapse_threshold(n_experts)
         return RoutingOptions(
@@ -583,7 +597,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     capacity_factor : float, default=None
         Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
         rows of a training batch (no row is dropped; ``predict`` has no
-        cap). Needs ``top_k``.
+        cap). Needs ``top_k``; below ``1 / top_k`` there is not a slot per
+        row and fit warns.
     balance_loss : {'switch', 'importance', 'load'}, default='switch'
         Load-balancing term added to the gate's loss when ``balance_coef > 0``.
         For the dense mixture (``top_k`` None or every expert), 'switch' and
