@@ -1649,13 +1649,30 @@ def expert_warnings_once(owner):
     of one (a mixture of mixtures) hands its warnings up: they are given
     once, as its enclosing expert's. Fits in joblib jobs (``n_jobs``) keep
     their records in the job and hand them back (:func:`gathered_jobs`).
+    When the block fails, its warnings and those of the expert call that
+    failed (carried by the error) are given, once, before the error goes
+    on; those of jobs that ended before a job of the same batch failed are
+    lost with their results.
     """
     gathered = _new_block()
     token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
     try:
         yield
-    finally:
+    except Exception as exc:
+        # The warnings of a fit that failed, often its cause ("column 2 is
+        # constant"), were dropped with the block: given here, before the error
+        # goes on (or handed up, as below), with those of the fits before it.
         _EXPERT_WARNINGS.reset(token)
+        for part in _taken_warnings(exc):
+            _merge_block(gathered, *part)
+        _give_block(owner, gathered)
+        raise
+    _EXPERT_WARNINGS.reset(token)
+    _give_block(owner, gathered)
+
+
+def _give_block(owner, gathered):
+    """Give each warning of a finished block once (see :func:`expert_warnings_once`)."""
     fits, varied = _closed_block(gathered)
     enclosing = _this_threads(_NESTED_WARNINGS)
     if enclosing is not None:
@@ -1712,6 +1729,13 @@ class _GatheredCall:
         token = _set_for_this_thread(_EXPERT_WARNINGS, gathered)
         try:
             return self.wrapped(*args, **kwargs), gathered
+        except Exception as exc:
+            # The job's records go with its error, on the error itself: a
+            # process backend sends back the error alone, not its causes.
+            parts = _taken_warnings(exc)
+            fits, varied = _closed_block(gathered)
+            _attach_warnings(exc, [*parts, (gathered, fits, varied)])
+            raise
         finally:
             _EXPERT_WARNINGS.reset(token)
 
@@ -1735,17 +1759,50 @@ def gathered_jobs(parallel, jobs, run=None):
     results = []
     for result, part in run(parallel, wrapped):
         fits, varied = _closed_block(part)
-        for name, count in fits.items():
-            gathered["fits"][name] = gathered["fits"].get(name, 0) + count
-        for key, by_name in part.items():
-            known = _first_location(gathered, key)
-            if key in varied or known in varied:
-                gathered["varied"].add(known)
-            into = gathered.setdefault(known, {})
-            for name, count in by_name.items():
-                into[name] = into.get(name, 0) + count
+        _merge_block(gathered, part, fits, varied)
         results.append(result)
     return results
+
+
+def _merge_block(gathered, part, fits, varied):
+    """Add a closed record ``part`` (its ``fits`` and ``varied``) to ``gathered``."""
+    for name, count in fits.items():
+        gathered["fits"][name] = gathered["fits"].get(name, 0) + count
+    for key, by_name in part.items():
+        known = _first_location(gathered, key)
+        if key in varied or known in varied:
+            gathered["varied"].add(known)
+        into = gathered.setdefault(known, {})
+        for name, count in by_name.items():
+            into[name] = into.get(name, 0) + count
+
+
+# The attribute of an error that carries the warnings of the expert calls
+# that failed with it: a list of closed records ``(part, fits, varied)``.
+_FAILED_WARNINGS = "_skmoe_expert_warnings"
+
+
+def _attach_warnings(exc, parts):
+    """Carry ``parts`` (closed records) with the error ``exc``."""
+    if parts:
+        setattr(exc, _FAILED_WARNINGS, [*getattr(exc, _FAILED_WARNINGS, ()), *parts])
+
+
+def _taken_warnings(exc):
+    """The records carried by ``exc`` and the errors it was raised from
+    (``__cause__``), taken off them (so that no enclosing block gives them
+    again).
+
+    Not ``__context__``: a fit that fails while an error is handled (the
+    refit on all the rows that says whether a fold's rows are the cause)
+    would take the records of the error handled, and drop them with its own.
+    """
+    parts, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        parts.extend(exc.__dict__.pop(_FAILED_WARNINGS, ()))
+        exc = exc.__cause__
+    return parts
 
 
 def key_of(kind, method):
@@ -1783,6 +1840,15 @@ def _recorded_expert_warnings(name, estimator, method=None):
     try:
         with warnings.catch_warnings(record=True) as caught:
             yield
+    except Exception as exc:
+        # A call that failed: its warnings go with the error (given where the
+        # error leaves the block), not into the block, whose warnings a fit
+        # that catches the error and goes on gives as they were.
+        given = [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+        kind = key_of(type(estimator).__name__, method)
+        part = {(*kind, *warning): {name: 1} for warning in [*given, *nested]}
+        _attach_warnings(exc, [(part, {}, set())])
+        raise
     finally:
         _RECORDING_PREDICTION.reset(predicting)
         _NESTED_WARNINGS.reset(token)

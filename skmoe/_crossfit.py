@@ -32,8 +32,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
-from ._base import (_REBUILDABLE_ERRORS, checked_score, fit_expert, gathered_jobs,
-                    numbers_blanked, rebuilt_error)
+from ._base import (_EXPERT_WARNINGS, _REBUILDABLE_ERRORS, checked_score, fit_expert,
+                    gathered_jobs, numbers_blanked, rebuilt_error)
 from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
                     normalised_weights, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
@@ -670,6 +670,10 @@ def _works_on_all_rows(fit, name, template, X, y, weight, seed, fit_params, samp
                        predict, test):
     """Whether a clone of ``template`` fits all the rows and its outputs on the
     ``test`` rows (all when None) pass ``predict``'s checks (warnings silenced)."""
+    # Outside the composition's record of its experts' warnings: this fit is
+    # a diagnosis, not one of the expert's fits ("in 1 of its 2 fits" counted
+    # it, for an expert that warned in the one fit it was given).
+    token = _EXPERT_WARNINGS.set(None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -678,6 +682,8 @@ def _works_on_all_rows(fit, name, template, X, y, weight, seed, fit_params, samp
             predict(name, expert, X if test is None else take_rows(X, test))
     except Exception:
         return False
+    finally:
+        _EXPERT_WARNINGS.reset(token)
     return True
 
 
