@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import os
 import re
+import shlex
 import sys
 import warnings
 from collections import Counter
@@ -145,6 +146,10 @@ def build_parser():
                      help="one-hot encode the non-numeric columns of a CSV")
     cmp.add_argument("--dropna", action="store_true",
                      help="drop CSV rows with missing values")
+    cmp.add_argument("--na-values", action=_Once, metavar="MARKERS",
+                     help="comma-separated markers of a missing value in a CSV (e.g. "
+                          "'?,-'), read as missing besides pandas' own (empty, NA, ...), "
+                          "as pandas' na_values; with --dropna their rows are dropped")
     cmp.add_argument("--plot", metavar="FILE.png",
                      help="also save a plot of the comparison (needs matplotlib)")
     cmp.add_argument("--no-greedy", action="store_true",
@@ -188,13 +193,15 @@ _OTHER_FORMATS = {".xlsx": ("an Excel", "excel"), ".xls": ("an Excel", "excel"),
 
 
 def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False,
-             groups=None):
+             groups=None, na_values=None):
     """Read a CSV into numeric X, y and the task; raise UserError on bad input.
 
     Returns ``(X, y, task, title)``; with ``groups`` (a column name) also the
     group of each row, a pandas Series named by the column, taken out of the
     features: ``(X, y, task, title, groups)``. Rows that ``dropna`` drops
     lose their group label too; a missing label is an error without it.
+    ``na_values``: a list of markers read as missing besides pandas' own
+    (``--na-values``), as ``pandas.read_csv``'s ``na_values``.
     """
     pd = _require_pandas("Reading a CSV file")
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", path):
@@ -216,7 +223,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     import lzma
     import zipfile
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, na_values=na_values)
     # (A file that cannot be opened, or data.csv.gz that is no gzip file or was
     # cut short, was a traceback: OSError, EOFError. ValueError covers a zip
     # of several files and UnicodeDecodeError.)
@@ -336,7 +343,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     empty = frame.isna().all(axis=1).to_numpy()
     trailing = len(empty) - (int((~empty).nonzero()[0][-1]) + 1) if (~empty).any() else 0
     if trailing:
-        frame = pd.read_csv(path, nrows=len(frame) - trailing)
+        frame = pd.read_csv(path, nrows=len(frame) - trailing, na_values=na_values)
         print(f"note: left out the {trailing} row(s) without a value at the end of {path}.",
               file=sys.stderr)
     chosen, asked = target is not None, task
@@ -364,7 +371,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # Group ids as written: read as numbers, "007", "07" and "7" were one
         # group (7), and "1.0" and "1" too. (Only this column is read again;
         # empty cells and pandas' missing-value words stay missing.)
-        frame[groups] = pd.read_csv(path, usecols=[groups], dtype=str,
+        frame[groups] = pd.read_csv(path, usecols=[groups], dtype=str, na_values=na_values,
                                     nrows=len(frame))[groups].to_numpy()
     frame = frame.drop(columns=list(drop))
     if not len(frame):
@@ -444,7 +451,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # Words pandas reads as missing in a text column ("None" of None/Light/
     # Heavy, "NA" for North America): "have missing values; pass --dropna",
     # and --dropna then dropped a whole category, without a word.
-    as_missing = _words_read_as_missing(path, frame)
+    as_missing = _words_read_as_missing(path, frame, na_values)
     words = f" ({as_missing})" if as_missing else ""
     dropped = ""
     if dropna:
@@ -510,11 +517,24 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         if odd:
             raise UserError(f"Column(s) {list(map(str, odd))} of {path} hold numbers written "
                             f"{written} (e.g. {example(frame[odd[0]])!r}). {fix}")
-    for c in text:
-        # (Called "not numeric: pass --one-hot", which then made a category of
-        # every number: a "-" among 30 numbers gave 29 one-hot columns.) Text
-        # codes among which a few are numbers stay text, as for the target.
-        _refuse_stray_text_in_numbers(frame[c], c, "auto", column="Column")
+    # (Called "not numeric: pass --one-hot", which then made a category of
+    # every number: a "-" among 30 numbers gave 29 one-hot columns.) Text
+    # codes among which a few are numbers stay text, as for the target. Every
+    # such column is named: a '?' for a gap in 12 columns was told of in the
+    # first, then in the next, a run of the command each.
+    strays = [(c, _stray_text_in_numbers(frame[c], "auto")) for c in text]
+    strays = [(c, stray) for c, stray in strays if stray is not None]
+    if len(strays) == 1:
+        c, stray = strays[0]
+        raise UserError(_stray_message(f"Column {c!r}", stray, len(frame)))
+    if strays:
+        shown = "; ".join(f"{str(c)!r}: {len(stray)} (e.g. {_examples(stray)})"
+                          for c, stray in strays[:3])
+        more = f"; and {len(strays) - 3} more" if len(strays) > 3 else ""
+        raise UserError(f"Columns {', '.join(repr(str(c)) for c, _ in strays[:3])}"
+                        f"{f' and {len(strays) - 3} more' if len(strays) > 3 else ''} hold "
+                        f"numbers, but some of their {len(frame)} values are not ({shown}"
+                        f"{more}): {_stray_fix(s for _, stray in strays for s in stray)}")
     unique = [c for c in text if len(frame) > 10 and frame[c].nunique() == len(frame)]
     if unique:
         # An identifier (a name, a customer code): --one-hot made a column for
@@ -587,7 +607,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # "07" are both 7) were one class, silently (or "a single value (7)"):
         # pandas reads the column as numbers. With --task classification they
         # are kept as written.
-        written = pd.read_csv(path, dtype={target: str})[target].loc[y.index].str.strip()
+        written = pd.read_csv(path, dtype={target: str},
+                              na_values=na_values)[target].loc[y.index].str.strip()
         merged = _labels_read_as_one_number(written, y)
         if merged:
             if asked != "classification":
@@ -632,7 +653,8 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
             (y % 1 != 0).any()):
         # scikit-learn's classifiers refuse fractional labels ("Unknown label
         # type: continuous"): the labels as the file writes them.
-        y = pd.read_csv(path, dtype={target: str})[target].loc[y.index].str.strip()
+        y = pd.read_csv(path, dtype={target: str},
+                        na_values=na_values)[target].loc[y.index].str.strip()
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y):
             raise UserError(f"The target {target!r} is not numeric; use --task classification.")
@@ -735,10 +757,11 @@ def _holds_dates(values):
                               errors="coerce").notna().all() for fmt in _DATE_FORMATS)
 
 
-def _words_read_as_missing(path, frame):
+def _words_read_as_missing(path, frame, na_values=None):
     """"in 'smoke', 14 cells 'None', ..." for the text columns of ``frame``
     whose missing values are written as a word pandas reads as missing; ""
-    for none. (A number column's "NA" is a gap, as R writes it.)"""
+    for none. (A number column's "NA" is a gap, as R writes it; the markers
+    of ``--na-values``, ``na_values``, are gaps as the user said.)"""
     import pandas as pd
     text = [c for c in frame.columns if frame[c].isna().any()
             and not pd.api.types.is_numeric_dtype(frame[c])
@@ -748,7 +771,8 @@ def _words_read_as_missing(path, frame):
     raw = pd.read_csv(path, dtype=str, keep_default_na=False).loc[frame.index]
     found = []
     for c in text:
-        words = raw.loc[frame[c].isna(), c].str.strip()
+        words = raw.loc[frame[c].isna(), c]
+        words = words[~words.isin(na_values or ())].str.strip()
         for word, count in words[words != ""].value_counts().items():
             found.append(f"in {str(c)!r}, {count} cell{'s' if count > 1 else ''} {word!r}")
     if not found:
@@ -1061,25 +1085,64 @@ def _refuse_stray_text_in_numbers(y, target, task, column="The target column"):
     classification": the stray values were never named. ``column`` starts
     the message (a feature column: "Column 'a' of data.csv").
     """
+    stray = _stray_text_in_numbers(y, task)
+    if stray is not None:
+        raise UserError(_stray_message(f"{column} {target!r}", stray, len(y)))
+
+
+def _na_markers(text):
+    """The markers of ``--na-values`` (comma-separated) as a list; None for none."""
+    if text is None:
+        return None
+    # (Spaces around the commas are the list's, as "--na-values '?, -'" means.)
+    markers = [m.strip() for m in text.split(",") if m.strip()]
+    if not markers:
+        raise UserError(f"--na-values {text!r} names no marker; give the values that mark "
+                        "a missing value, comma-separated (e.g. --na-values '?,-').")
+    return markers
+
+
+def _stray_text_in_numbers(y, task):
+    """The values of ``y`` that are not numbers, where it holds numbers but for
+    them (see :func:`_refuse_stray_text_in_numbers`); None where it does not."""
     import pandas as pd
     if pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
-        return
+        return None
     numbers = pd.to_numeric(y.astype(str).str.strip(), errors="coerce")
-    stray = y[numbers.isna()]
+    stray = y[numbers.isna() & y.notna()]
     found = numbers.dropna()
     if not len(found) or not len(stray):
-        return
+        return None
     # Under task='auto' only where numbers are most values and would alone be
     # a regression (the guess below): labels such as "0", "1" and "other" stay
     # classes.
     integral = bool((found % 1 == 0).all())
     if task == "auto" and (len(stray) >= len(found) or integral and found.nunique() <= 10):
-        return
-    examples = list(dict.fromkeys(map(str, stray)))[:3]
-    raise UserError(f"{column} {target!r} holds numbers, but {len(stray)} of its "
-                    f"{len(y)} values {'is' if len(stray) == 1 else 'are'} not (e.g. "
-                    f"{', '.join(map(repr, examples))}): correct them, or leave those cells "
-                    "empty and pass --dropna.")
+        return None
+    return stray
+
+
+def _examples(stray):
+    """Up to three of the distinct stray values, quoted."""
+    return ", ".join(map(repr, list(dict.fromkeys(map(str, stray)))[:3]))
+
+
+def _stray_fix(values):
+    """What to do with stray values: correct them, or read them as missing."""
+    # A value that is no number at all ("?", "-", "n/a!") may mark a gap: the
+    # option that reads it so.
+    markers = [v for v in dict.fromkeys(map(str, values)) if not any(ch.isdigit() for ch in v)]
+    na = (f" (pass --na-values {shlex.quote(','.join(markers[:3]))} if "
+          f"{'it marks' if len(markers) == 1 else 'they mark'} a missing value)"
+          if markers else "")
+    return f"correct them, or leave those cells empty{na} and pass --dropna."
+
+
+def _stray_message(named, stray, n):
+    """"Column 'a' holds numbers, but 1 of its 30 values is not (e.g. '?'): ..."."""
+    return (f"{named} holds numbers, but {len(stray)} of its {n} values "
+            f"{'is' if len(stray) == 1 else 'are'} not (e.g. {_examples(stray)}): "
+            f"{_stray_fix(stray)}")
 
 
 # Numbers with a currency sign before them or a percent sign after them
@@ -1373,12 +1436,14 @@ def _run_compare(args):
                   os.path.isdir(args.data) or "/" in args.data or os.sep in args.data
                   or os.path.splitext(args.data)[1]))
     groups = None
+    na_values = _na_markers(args.na_values)
     if is_csv and args.groups is not None:
         X, y, task, title, groups = load_csv(args.data, args.target, args.task, args.drop,
-                                             args.one_hot, args.dropna, groups=args.groups)
+                                             args.one_hot, args.dropna, groups=args.groups,
+                                             na_values=na_values)
     elif is_csv:
         X, y, task, title = load_csv(args.data, args.target, args.task, args.drop,
-                                     args.one_hot, args.dropna)
+                                     args.one_hot, args.dropna, na_values=na_values)
     else:
         files = [c for c in args.drop if os.path.isfile(c) or ".csv" in c.lower()]
         if files:
@@ -1390,10 +1455,11 @@ def _run_compare(args):
                             "file was given: put the file before the options (python -m skmoe "
                             f"compare {shlex.quote(files[0])} --drop ...).")
         if (args.target or args.drop or args.one_hot or args.dropna or args.task != "auto"
-                or args.groups is not None):
+                or args.groups is not None or na_values is not None):
             # (--task regression on iris ran a classification without a word.)
-            raise UserError("--target/--drop/--one-hot/--dropna/--task/--groups apply to CSV "
-                            "files only; a bundled dataset has its own target and task.")
+            raise UserError("--target/--drop/--one-hot/--dropna/--na-values/--task/--groups "
+                            "apply to CSV files only; a bundled dataset has its own target "
+                            "and task.")
         if args.data in _EXPERT_NAMES:
             # "--experts linear tree": argparse gave 'tree' to the data
             # argument, and the error listed the datasets.
