@@ -159,11 +159,17 @@ def _check_labels(labels, name, kind, n_classes):
 
 
 def _first_of_the_best(votes):
-    """Column of each row's largest vote (votes of weights that sum to one),
-    ties to the first, as in VotingClassifier -- ties of the given weights,
-    not of their normalised sums: weights [5, 18, 12, 13] voting 2, 1, 0, 2
-    tie classes 1 and 2 (18 each), but 5/48 + 13/48 rounded above 18/48 and
-    class 2 won, by hard and by soft voting (one-hot probabilities)."""
+    """Column of each row's largest hard vote (votes of weights that sum to
+    one), ties to the first, as in VotingClassifier -- ties of the given
+    weights, not of their normalised sums: weights [5, 18, 12, 13] voting 2,
+    1, 0, 2 tie classes 1 and 2 (18 each), but 5/48 + 13/48 rounded above
+    18/48 and class 2 won.
+
+    Hard votes only: a soft vote is the argmax of ``predict_proba``, as
+    scikit-learn defines ``predict`` (:func:`_tie_keeping` keeps the ties of
+    the given weights exact there). With this tolerance, probabilities
+    1e-16 apart (not a tie of the weights) went to the first class, and
+    ``predict`` was not the argmax of ``predict_proba``."""
     return np.argmax(votes >= votes.max(axis=1, keepdims=True) - 1e-12, axis=1)
 
 
@@ -562,8 +568,10 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         Classifiers, as for :class:`MixtureOfExpertsClassifier`.
     n_experts : int, default=None
     voting : {'soft', 'hard'}, default='soft'
-        Average the probabilities, or take the weighted majority of the
-        predicted labels (a tie goes to the first of ``classes_``, as in
+        Average the probabilities (``predict`` is the argmax of
+        ``predict_proba``), or take the weighted majority of the predicted
+        labels (a tie of the given weights, to within 1e-12 of their sum,
+        goes to the first of ``classes_``, as in
         :class:`~sklearn.ensemble.VotingClassifier`).
     weights : array-like of shape (n_experts,), 'greedy' or None, default=None
         Weights of the average: uniform when None; one non-negative weight per
@@ -673,7 +681,8 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         """
         X = self._check_X(X)
         if self.voting == "soft":
-            return self.classes_[_first_of_the_best(self._average_proba(X))]
+            # predict_proba's argmax, as scikit-learn's (ties: the first).
+            return self.classes_[np.argmax(self._average_proba(X), axis=1)]
         votes = np.zeros((n_samples(X), len(self.classes_)))
         rows = np.arange(n_samples(X))
         weights = self._votes_weights()

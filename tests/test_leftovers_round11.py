@@ -1,6 +1,6 @@
 """Leftovers of earlier sessions, round 11: a capacity_factor below 1/top_k,
 the warnings of an expert whose fit fails, the CLI's missing-value markers,
-a class whose rows all weigh 0.
+a class whose rows all weigh 0, a soft vote's near-tie.
 
 Each test failed before the change it names, but the guards, which say so."""
 
@@ -11,8 +11,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from sklearn.base import BaseEstimator, RegressorMixin
-from numpy.testing import assert_allclose
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -257,3 +257,46 @@ def test_the_class_frequencies_are_as_they_were_where_every_class_has_weight():
     assert share == 1 / (5.5 / 0.5) ** 2
     assert_allclose(frequencies, [3 / 5.5, 0.5 / 5.5, 2 / 5.5])
 
+
+# ------------------------------------- 5. a soft vote's near-tie, 1e-16 apart
+class FixedProba(ClassifierMixin, BaseEstimator):
+    """Gives every row the probabilities ``proba``."""
+
+    def __init__(self, proba=(0.5, 0.5)):
+        self.proba = proba
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.tile(np.asarray(self.proba, dtype=float), (len(X), 1))
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def test_a_soft_vote_is_the_argmax_of_its_probabilities_near_a_tie():
+    # 0.45 and the next float above it, which no weights can tie: predict gave
+    # the first class (1e-12 of tolerance), predict_proba's argmax the second.
+    low = 0.45
+    high = np.nextafter(low, 1)
+    X, y = np.zeros((6, 1)), np.array([0, 1, 2] * 2)
+    experts = [("a", FixedProba((low, high, 1 - low - high))),
+               ("b", FixedProba((low, high, 1 - low - high)))]
+    model = EnsembleClassifier(experts).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba[0, 1] > proba[0, 0]
+    assert_array_equal(model.predict(X), np.argmax(proba, axis=1))
+    assert_array_equal(model.predict(X), 1)
+
+
+def test_guard_a_tie_of_the_given_weights_still_goes_to_the_first_class():
+    # Weights [5, 18, 12, 13] voting 2, 1, 0, 2 by one-hot probabilities:
+    # classes 1 and 2 tie (18 each), exactly.
+    X, y = np.zeros((3, 1)), np.array([0, 1, 2])
+    one_hot = [(0, 0, 1), (0, 1, 0), (1, 0, 0), (0, 0, 1)]
+    experts = [(f"e{i}", FixedProba(p)) for i, p in enumerate(one_hot)]
+    for voting in ("soft", "hard"):
+        model = EnsembleClassifier(experts, voting=voting, weights=[5, 18, 12, 13]).fit(X, y)
+        assert_array_equal(model.predict(X), 1)
