@@ -86,7 +86,7 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           CandidateBlend, ExpertHead, LinearHead, PriorHead, best_expert,
                           blend_prediction, candidate_loss, choose_candidates,
                           class_frequencies, constant_blend_logits, head_prediction,
-                          head_rows, make_head, picked_log_likelihood, prior_floor,
+                          head_rows, level2_checked, make_head, picked_log_likelihood, prior_floor,
                           target_range, with_class_prior)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
@@ -102,7 +102,8 @@ GATE_STEPS_PER_EPOCH = 64
 
 # Switches for the ablation benchmark (benchmarks/bench_gate_levers.py),
 # with the values the library runs with: the on/off ones are on except
-# "proba_head" (measured, not kept); the others choose among variants
+# "proba_head" (measured, not kept) and "level2_check" (None: off; a number
+# of standard errors when on); the others choose among variants
 # ("choice", "stop", "head_inputs", "head_bounds", "products_beyond_range",
 # "classification_beyond_range", "plain_head_C") or are numbers
 # ("gate_folds", "constant_floor", "regression_head_bounds").
@@ -119,7 +120,12 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           # outnumber its rows (None: always 1); StackingClassifier's head on
           # the probabilities as one more candidate (measured, not kept):
           # benchmarks/results/gate_levers_round18.md.
-          "plain_head_C": "many", "proba_head": False}
+          "plain_head_C": "many", "proba_head": False,
+          # The level-2 blend deployed only where its cross-fitted predictions
+          # beat the constant blend's by more than this many paired standard
+          # errors, else the constant blend alone (None: never checked;
+          # measured, not kept: benchmarks/results/gate_levers_round19.md).
+          "level2_check": None}
 
 
 @contextlib.contextmanager
@@ -675,6 +681,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         candidate_weights = choose_candidates(predictions, head_y, w, regression,
                                               mode=LEVERS["choice"],
                                               constant_floor=LEVERS["constant_floor"])
+        if LEVERS["level2_check"] is not None:
+            candidate_weights = level2_checked(candidate_weights, predictions, head_y, w,
+                                               regression, LEVERS["level2_check"],
+                                               mode=LEVERS["choice"],
+                                               constant_floor=LEVERS["constant_floor"])
     else:
         candidate_weights = {"gate": 1.0}
     share_gate = candidate_weights.get("gate", 0.0)

@@ -1132,6 +1132,52 @@ def choose_candidates(predictions, y, w, regression, mode="blend", constant_floo
     return dict(zip(names, weights))
 
 
+def level2_gain(predictions, y, w, regression, mode="blend", constant_floor=CONSTANT_FLOOR,
+                n_folds=5):
+    """Cross-fitted level-2 blend against the constant blend: the mean per-row
+    gain (constant's loss less the blend's) and its paired standard error.
+
+    The held-out rows are cut into ``n_folds`` interleaved folds; each fold's
+    blend weights are fitted on the other folds by :func:`choose_candidates`
+    (same ``mode`` and ``constant_floor``) and judged on the fold's rows. The
+    in-sample level-2 fit picks its favourite on the same rows it is judged on,
+    so a head that wins there by noise looks better than it is; this figure
+    does not. Returns ``(mean, se)``; ``(inf, 0)`` where there are too few
+    rows to cut (fewer than two per fold) or no constant candidate.
+    """
+    names = [name for name, p in predictions.items() if np.all(np.isfinite(p))]
+    n = len(y)
+    if "constant" not in names or n < 2 * n_folds:
+        return math.inf, 0.0
+    fold = np.arange(n) % n_folds
+    honest = np.empty(n)
+    for k in range(n_folds):
+        test = fold == k
+        train = ~test
+        weights = choose_candidates({name: predictions[name][train] for name in names},
+                                    y[train], w[train], regression, mode=mode,
+                                    constant_floor=constant_floor)
+        # (The blend is linear in the candidates' means / probabilities.)
+        blended = sum(weight * predictions[name][test] for name, weight in weights.items())
+        honest[test] = candidate_loss(blended, y[test], regression)
+    base = candidate_loss(predictions["constant"], y, regression)
+    return paired_gain(honest, base, w / w.sum())
+
+
+def level2_checked(weights, predictions, y, w, regression, k, mode="blend",
+                   constant_floor=CONSTANT_FLOOR):
+    """``weights`` if the cross-fitted level-2 blend (:func:`level2_gain`) beats
+    the constant blend by more than ``k`` paired standard errors, else the
+    constant blend alone (every other candidate at 0)."""
+    if all(name == "constant" or weight == 0 for name, weight in weights.items()):
+        return weights
+    mean, se = level2_gain(predictions, y, w, regression, mode=mode,
+                           constant_floor=constant_floor)
+    if mean > k * se:
+        return weights
+    return {name: float(name == "constant") for name in weights}
+
+
 def make_head(kind, regression, y_mean, y_scale, C=None, log_inputs=True, centre=True,
               bounds=None, regression_bounds=None, beyond_range="plain", columns=None,
               plain_C=None):
