@@ -866,24 +866,12 @@ def prior_floor(y, w, n_classes):
     repetitions). Never fewer than the rows: distinct rows of ``(X, y)``,
     counted before, were 4 on 4,000 rows of one binary feature, a share of
     1/16 (log-loss 0.1828 -> 0.1892).
-
-    A class whose rows all weigh 0 counts as one row of the smallest
-    positive weight: its frequency of 0 gave it a probability of exactly 0
-    on every row (the experts never see it), an infinite log-loss where it
-    occurs, below what ``n`` rows can rule out; scikit-learn's
-    LogisticRegression gives it 4e-8 to 2e-6 on iris, a StackingClassifier
-    4e-5, this floor about ``1 / n^3`` (1e-6). The other frequencies are as
-    they were wherever every class has some weight.
     """
     w = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)
     positive = w[w > 0]
     n = float(positive.sum() / positive.min())
-    counts = np.bincount(y, weights=w, minlength=n_classes)
-    absent = counts == 0
-    if absent.any():
-        counts = counts + absent * positive.min()
     # (n above 1e154, weights of 1 and 1e-160: n ** 2 overflows, the share is 0.)
-    return (1.0 / n ** 2 if n < 1e150 else 0.0), counts / counts.sum()
+    return (1.0 / n ** 2 if n < 1e150 else 0.0), class_frequencies(y, w, n_classes)
 
 
 def with_class_prior(proba, prior):

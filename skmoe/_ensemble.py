@@ -606,9 +606,8 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         On 30 rows the selection can give every weight to a tree that was
         never wrong out of fold, whose probabilities are 0 for every class
         but one: where it was wrong on new rows, log-loss was infinite (iris,
-        five draws: 25 with sklearn's clip; with the share 0.43). A class
-        whose rows all weigh 0 counts as one row of the smallest weight.
-        Given weights (or none) average the experts as they are.
+        five draws: 25 with sklearn's clip; with the share 0.43). Given
+        weights (or none) average the experts as they are.
     experts_, named_experts_, expert_names_, n_features_in_, feature_names_in_
 
     See Also

@@ -895,8 +895,6 @@ collapse_action
         wrong out of fold took every weight and gave the true class 1e-6
         where it was wrong (top-1, EM: iris log-loss 0.68, 0.65; with the
         share 0.47, 0.44; ``benchmarks/results/class_prior_variants.md``).
-        A class whose rows all weigh 0 counts as one row of the smallest
-        weight (its probability about ``1/n^3``, not 0).
     experts_, named_experts_, expert_names_, gate_, gate_transformer_, history_,
     log_likelihood_, blend_weights_, gate_selected_, out_of_fold_loss_,
     candidate_weights_, combiner_, gate_inputs_, rival_selected_, rival_loss_, training_,
