@@ -76,8 +76,12 @@ class _Once(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         given = namespace.__dict__.setdefault("_given_options", {})
         if self.dest in given and given[self.dest] != values:
+            # (Each name once: "--experts linear,tree --experts tree,linear" was
+            # told to pass linear,tree,tree,linear, which is refused as repeated.)
+            both = ",".join(dict.fromkeys(
+                n.strip() for n in f"{given[self.dest]},{values}".split(",") if n.strip()))
             hint = (" (--experts takes them in one list, separated by commas: --experts "
-                    f"{given[self.dest]},{values})" if self.dest == "experts" else "")
+                    f"{both})" if self.dest == "experts" else "")
             parser.error(f"argument {option_string}: given twice, {given[self.dest]!r} "
                          f"then {values!r}: give it once{hint}.")
         given[self.dest] = values
@@ -141,7 +145,7 @@ def build_parser():
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     # extend: "--drop a --drop b" left out b alone, and a stayed a feature.
     cmp.add_argument("--drop", nargs="+", action="extend", default=[], metavar="COLUMN",
-                     help="CSV columns to leave out")
+                     help="CSV columns to leave out (default: none)")
     cmp.add_argument("--one-hot", action="store_true",
                      help="one-hot encode the non-numeric columns of a CSV")
     cmp.add_argument("--dropna", action="store_true",
@@ -151,7 +155,8 @@ def build_parser():
                           "'?,-'), read as missing besides pandas' own (empty, NA, ...), "
                           "as pandas' na_values; with --dropna their rows are dropped")
     cmp.add_argument("--plot", metavar="FILE.png",
-                     help="also save a plot of the comparison (needs matplotlib)")
+                     help="also save a plot of the comparison (needs matplotlib) "
+                          "(default: none)")
     cmp.add_argument("--no-greedy", action="store_true",
                      help="leave out 'ensemble (greedy)', the experts blended with "
                           "weights learned by ensemble selection (about as costly as "
@@ -1396,8 +1401,16 @@ def _run_compare(args):
     if not 0 <= args.seed < 2 ** 32:
         # (Was "Fitting failed: Seed must be between 0 and 2**32 - 1".)
         raise UserError(f"--seed must be between 0 and 2**32 - 1, got {args.seed}.")
-    if min(v for v in (args.repeats, args.max_iter, args.max_epochs) if v is not None) < 1:
-        raise UserError("--repeats, --max-iter and --max-epochs must be positive.")
+    for flag, value in (("--repeats", args.repeats), ("--max-iter", args.max_iter),
+                        ("--max-epochs", args.max_epochs)):
+        if value is not None and value < 1:
+            # (Was "--repeats, --max-iter and --max-epochs must be positive.",
+            # which left the user to find the one at fault.)
+            raise UserError(f"{flag} must be at least 1, got {value}.")
+    if args.plot is not None and not args.plot.strip():
+        # (--plot "" -- an unset shell variable -- ran every fit and saved no
+        # plot, without a word: the check below read "" as no --plot.)
+        raise UserError("--plot needs a file name (.png, .pdf or .svg), got an empty one.")
     # (splitext: a bare ".png" is a name without an extension, to which
     # matplotlib added one: it saved ".png.png" and said "plot saved to .png".)
     if args.plot and os.path.splitext(args.plot)[1].lower() not in (".png", ".pdf", ".svg"):

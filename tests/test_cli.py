@@ -76,7 +76,7 @@ def test_compare_csv_drop_column_and_classification(csv_file, capsys):
     (["compare", "regimes", "--experts", "linear,oracle"], r"Unknown expert\(s\) \['oracle'\]"),
     (["compare", "regimes", "--experts", "linear"], "at least two distinct experts"),
     (["compare", "regimes", "--cv", "1"], "--cv must be at least 2"),
-    (["compare", "regimes", "--max-epochs", "0"], "--max-epochs must be positive"),
+    (["compare", "regimes", "--max-epochs", "0"], "--max-epochs must be at least 1, got 0"),
     (["compare", "regimes", "--target", "y"], "apply to CSV files only"),
     (["compare", "missing.csv"], "No such file: missing.csv"),
     (["compare", "regimes", "--plot", "out.txt"], "--plot needs a .png"),
