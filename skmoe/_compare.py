@@ -1483,7 +1483,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         variance) is undefined on a test part of one row: a ``cv`` with such
         parts (``LeaveOneOut()``) is refused with them, before any fit.
     n_jobs : int, default=None
-        (estimator, split) fits run in parallel with joblib.
+        (estimator, split) fits run in parallel with joblib, on at most as
+        many workers as there are fits.
     pair : tuple of (str, str), default=None
         The two estimators of the paired test; None means the first mixture
         and the first ensemble in ``estimators``, if both are there.
@@ -1849,6 +1850,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                     if isinstance(now[key], list) and not isinstance(value, list)
                 ) + " of these rows)"
     out = [None] * len(jobs)
+    if n_jobs is not None and n_jobs > len(jobs):
+        # No more workers than fits: loky starts every worker it is given
+        # (n_jobs=50 for 4 fits started 50 processes), and the command's
+        # --n-jobs 1000 for 20 fits ran past 2 minutes on 2 cores.
+        n_jobs = len(jobs)
     # On a terminal a bar, elsewhere a plain line now and then; shown at once,
     # so a long first fit does not look like a hang.
     with progress_bar(len(jobs), "compare", enabled=progress, unit="fit", delay=0) as bar:

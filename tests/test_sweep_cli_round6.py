@@ -4,8 +4,12 @@ the work. Each test fails without its fix."""
 
 import argparse
 
+import numpy as np
 import pytest
+from sklearn.linear_model import LinearRegression
+from sklearn.tree import DecisionTreeRegressor
 
+from skmoe import _compare, compare
 from skmoe._cli import build_parser, main
 from test_sweep_cli_round2 import FAST, _rows
 
@@ -58,3 +62,22 @@ def test_cli_help_gives_the_default_of_every_option_with_a_value():
         for action in sub._actions:
             if action.option_strings and action.nargs != 0:
                 assert "(default:" in action.help, (name, action.option_strings)
+
+
+def test_compare_starts_no_more_workers_than_fits(monkeypatch):
+    # loky starts every worker it is given (n_jobs=50 for 4 fits started 50
+    # processes); the command's --n-jobs 1000 for 20 fits ran past 2 minutes.
+    seen = []
+    real = _compare._parallel
+
+    def spy(n_jobs):
+        seen.append(n_jobs)
+        return real(1)      # (serial: the test asks what was asked for)
+
+    monkeypatch.setattr(_compare, "_parallel", spy)
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(20, 2))
+    y = X @ [1.0, 2.0]
+    compare({"linear": LinearRegression(), "tree": DecisionTreeRegressor(random_state=0)},
+            X, y, cv=2, n_jobs=1000)
+    assert seen == [4]
