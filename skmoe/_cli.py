@@ -599,6 +599,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         why = "" if not single else (
             f" (--one-hot encodes {single}, of a single value each, as no column: such a "
             "column tells the rows nothing)")
+        if drop and not single:
+            # (Said nothing of --drop, which had left out every feature.)
+            why = f" (--drop left out {list(dict.fromkeys(drop))})"
         raise UserError(f"{path} has no feature columns left besides the target{why}.")
     # (Reported as "Fitting failed: Input X contains infinity", naming no column.)
     infinite = [str(c) for c, values in [*frame.items(), (target, y)]
@@ -1470,9 +1473,15 @@ def _run_compare(args):
         if (args.target or args.drop or args.one_hot or args.dropna or args.task != "auto"
                 or args.groups is not None or na_values is not None):
             # (--task regression on iris ran a classification without a word.)
+            # (The flags given named: the list alone left the user to spot which
+            # of them a saved command line held.)
+            given = [flag for flag, on in (
+                ("--target", args.target), ("--drop", args.drop), ("--one-hot", args.one_hot),
+                ("--dropna", args.dropna), ("--na-values", na_values is not None),
+                ("--task", args.task != "auto"), ("--groups", args.groups is not None)) if on]
             raise UserError("--target/--drop/--one-hot/--dropna/--na-values/--task/--groups "
                             "apply to CSV files only; a bundled dataset has its own target "
-                            "and task.")
+                            f"and task (given: {', '.join(given)} with {args.data!r}).")
         if args.data in _EXPERT_NAMES:
             # "--experts linear tree": argparse gave 'tree' to the data
             # argument, and the error listed the datasets.

@@ -403,7 +403,8 @@ def test_cli_one_hot_of_single_value_columns_says_why_no_feature_is_left(tmp_pat
         "rows nothing).\n")
     assert main(["compare", str(path), *FAST, "--drop", "c", "d"]) == 2
     assert capsys.readouterr().err == (
-        f"skmoe: error: {path} has no feature columns left besides the target.\n")
+        f"skmoe: error: {path} has no feature columns left besides the target (--drop "
+        "left out ['c', 'd']).\n")
 
 
 def test_cli_rows_without_a_value_at_the_end_are_left_out(tmp_path, capsys):

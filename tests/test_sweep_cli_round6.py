@@ -81,3 +81,19 @@ def test_compare_starts_no_more_workers_than_fits(monkeypatch):
     compare({"linear": LinearRegression(), "tree": DecisionTreeRegressor(random_state=0)},
             X, y, cv=2, n_jobs=1000)
     assert seen == [4]
+
+
+def test_cli_a_csv_option_with_a_bundled_dataset_names_the_option(capsys):
+    # The error listed all six CSV options, not the one given.
+    assert main(["compare", "mcycle", *FAST, "--one-hot", "--task", "regression"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "a bundled dataset has its own target and task (given: --one-hot, --task with "
+        "'mcycle').\n")
+
+
+def test_cli_drop_of_every_feature_says_so(csv_path, capsys):
+    # "has no feature columns left besides the target." named no cause.
+    assert main(["compare", str(csv_path), *FAST, "--drop", "a", "b"]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {csv_path} has no feature columns left besides the target "
+        "(--drop left out ['a', 'b']).\n")
