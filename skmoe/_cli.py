@@ -153,7 +153,8 @@ def build_parser():
     cmp.add_argument("--na-values", action=_Once, metavar="MARKERS",
                      help="comma-separated markers of a missing value in a CSV (e.g. "
                           "'?,-'), read as missing besides pandas' own (empty, NA, ...), "
-                          "as pandas' na_values; with --dropna their rows are dropped")
+                          "as pandas' na_values; with --dropna their rows are dropped "
+                          "(default: none)")
     cmp.add_argument("--plot", metavar="FILE.png",
                      help="also save a plot of the comparison (needs matplotlib) "
                           "(default: none)")
