@@ -875,15 +875,28 @@ class MixtureOfExpertsClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMix
     n_jobs : int, default=None
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
-    max_epochs, learning_rate, batch_size, loss, validation_fraction, n_iter_no_change, \
-device, refit_experts
+    max_epochs : int, default=100
+    learning_rate : float, default=1e-3
+    batch_size : int, default=256
+    loss : {'auto', 'nll', 'log_loss'}, default='auto'
+        'nll' and 'log_loss' are the same objective for a classifier.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    device : str or None, default='auto'
+    refit_experts : bool, float in [0, 1] or 'auto', default='auto'
+        ``'auto'`` refits the experts on all rows. These eight are
         ``training='gradient'`` only; see :class:`MixtureOfExpertsRegressor`.
-        ``loss`` is 'nll' or 'log_loss' (the same objective for a classifier);
-        ``refit_experts='auto'`` refits the experts on all rows.
-    top_k, noisy_gating, random_routing, capacity_factor, balance_loss, \
-balance_coef, router_z_coef, collapse_threshold, collapse_patience, \
-collapse_action
-        Routing; see :class:`MixtureOfExpertsRegressor`.
+    top_k : int, default=None
+    noisy_gating : bool, default=False
+    random_routing : bool, default=False
+    capacity_factor : float, default=None
+    balance_loss : {'switch', 'importance', 'load'}, default='switch'
+    balance_coef : float, default=0.0
+    router_z_coef : float, default=0.0
+    collapse_threshold : float, default=None
+    collapse_patience : int, default=3
+    collapse_action : {'reinit', 'drop', 'warn'}, default='reinit'
+        Routing, these ten; see :class:`MixtureOfExpertsRegressor`.
 
     Attributes
     ----------

@@ -458,10 +458,21 @@ class TorchMLPClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin, _Bas
 
     Parameters
     ----------
-    hidden_layer_sizes, activation, dropout, learning_rate, batch_size, \
-max_epochs, early_stopping, validation_fraction, n_iter_no_change, tol, \
-weight_decay, device, precision, random_state
-        As in :class:`TorchMLPRegressor`.
+    hidden_layer_sizes : tuple of int, default=(64,)
+    activation : {'relu', 'tanh', 'gelu', 'logistic'}, default='relu'
+    dropout : float, default=0.0
+    learning_rate : float, default=1e-3
+    batch_size : int, default=256
+    max_epochs : int, default=200
+    early_stopping : bool, default=True
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    weight_decay : float, default=0.0
+    device : str or None, default='auto'
+    precision : {'float32', 'tf32', 'bf16'}, default='float32'
+    random_state : int, RandomState instance or None, default=None
+        All as in :class:`TorchMLPRegressor`.
 
     Attributes
     ----------
