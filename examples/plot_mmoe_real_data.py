@@ -100,10 +100,18 @@ print(table.to_string())
 # %%
 # Gates
 # -----
-# Each task's gate distributes its weight over the four shared experts
-# differently: the experts are shared, their use is not.
+# On average both tasks' gates spread their weight over all four shared
+# experts (the bars: mean weights of 0.18 to 0.35 on this split); row by row
+# they differ more -- the printed total-variation distance between the two
+# tasks' weights (0 = same mixture, 1 = disjoint experts) and how often they
+# pick the same top expert: the experts are shared, their use is not.
 mmoe = network(["regression", "binary"]).fit(X_train, Y_train)
-gates = mmoe.predict_gate(X_test).mean(axis=0)
+row_gates = mmoe.predict_gate(X_test)                  # (n, tasks, experts)
+distance = 0.5 * np.abs(row_gates[:, 0] - row_gates[:, 1]).sum(axis=1)
+same_top = np.mean(row_gates[:, 0].argmax(axis=1) == row_gates[:, 1].argmax(axis=1))
+print(f"mean total-variation distance between the task gates {distance.mean():.2f}; "
+      f"same top expert on {same_top:.0%} of the test rows")
+gates = row_gates.mean(axis=0)
 fig, ax = plt.subplots(figsize=(5, 2.8))
 width = 0.4
 for t, task in enumerate(["logwage", "health_ins"]):
