@@ -4,7 +4,6 @@ a soft vote's near-tie.
 
 Each test failed before the change it names, but the guards, which say so."""
 
-import os
 import pickle
 import re
 import warnings
@@ -22,24 +21,13 @@ from skmoe._cli import UserError, load_csv, main
 from skmoe.gates import MLPGate
 from skmoe._base import _GatheredCall, _taken_warnings, expert_warnings_once, fit_expert
 from skmoe._routing import expert_capacity, route
+from test_leftovers_round10 import _regression, _text
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REGRESSORS = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
 FAST_GATE = MLPGate(hidden_layer_sizes=(), max_iter=20)
 CLI_FAST = ["--experts", "linear,tree", "--cv", "2", "--repeats", "1", "--max-iter", "1",
             "--n-jobs", "1", "--quiet", "--no-greedy"]
 
-
-def _text(*path):
-    """A file of the repository with its whitespace collapsed (the docs wrap lines)."""
-    with open(os.path.join(ROOT, *path), encoding="utf-8") as f:
-        return " ".join(f.read().split())
-
-
-def _regression(n=60, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, 3))
-    return X, X[:, 0] + 0.1 * rng.normal(size=n)
 
 
 # ------------------------------------------------ 1. capacity_factor < 1/top_k
