@@ -6,8 +6,9 @@ its experts up, weigh one negatively or add an intercept, which stacking's
 linear model can (on small data this matters),
 nor let those unconstrained weights vary with the input, which
 feature-weighted linear stacking (Sill et al., 2009) does.
-:class:`LinearHead` fits both. :class:`ExpertHead` is the best single
-expert alone, :class:`PriorHead` the class frequencies (classification: "no
+:class:`LinearHead` fits both, and (3+ classes) StackingClassifier's head,
+a logistic regression on the experts' probabilities. :class:`ExpertHead`
+is the best single expert alone, :class:`PriorHead` the class frequencies (classification: "no
 signal"). Every candidate -- the experts' constant blend, the gate,
 the heads -- predicts held-out folds it did not see
 (:mod:`skmoe._blend`), and :func:`choose_candidates` fits the final

@@ -696,7 +696,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``'feature_weighted'`` (feature-weighted linear stacking) and
         ``'best_expert'`` (the expert with the lowest held-out loss, alone);
         for classification also ``'prior'`` (the training rows' class
-        frequencies on every row).
+        frequencies on every row), and for 3+ classes ``'linear_proba'``
+        (StackingClassifier's head: logistic regression on the experts'
+        probabilities).
     candidate_weights_ : dict or None
         Weights (summing to 1) of the final predictor, the best convex blend
         of the candidates' held-out predictions in which ``'constant'`` keeps

@@ -302,7 +302,10 @@ def test_an_expert_with_no_weighted_rows_is_told_to_use_more_folds():
 # (the keys of ``candidate_weights_``).
 _CANDIDATE_WORDS = {"constant": "constant blend", "gate": "gate", "linear": "linear heads",
                     "feature_weighted": "linear heads", "best_expert": "best single expert",
-                    "prior": "class frequencies"}
+                    "prior": "class frequencies",
+                    # (3+ classes: StackingClassifier's head on the experts'
+                    # probabilities, gate_levers_round18.md.)
+                    "linear_proba": "head on the probabilities"}
 
 
 def test_readme_and_architecture_list_every_candidate_of_the_final_blend():

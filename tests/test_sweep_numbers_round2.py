@@ -61,18 +61,23 @@ def test_multinomial_head_counts_one_row_fewer_like_a_logistic_expert():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         moe = MixtureOfExpertsClassifier(experts, random_state=0, max_epochs=20).fit(X, y)
-    heads = {("feature_weighted" if h.feature_weighted else "linear"): h
+    # (Three classes: StackingClassifier's head on the probabilities is a
+    # candidate too, as many inputs as the plain head: 2 x 7 = 14.)
+    heads = {("feature_weighted" if h.feature_weighted else
+              "linear" if h.log_inputs else "linear_proba"): h
              for _, h in moe.combiner_.heads if isinstance(h, LinearHead)}
     assert heads["linear"].model_.coef_.shape == (3, 6)
     assert heads["linear"].n_parameters == 2 * 7
     assert heads["feature_weighted"].model_.coef_.shape == (3, 24)
     assert heads["feature_weighted"].n_parameters == 2 * 25
+    assert heads["linear_proba"].model_.coef_.shape == (3, 6)
+    assert heads["linear_proba"].n_parameters == 2 * 7
     (prior,) = [h for _, h in moe.combiner_.heads if isinstance(h, PriorHead)]
     assert prior.n_parameters == 2
     # The whole count, by hand: two experts of (3 - 1)(3 + 1) = 8, the gate's
     # networks, the heads (the best expert adds none), the candidates' weights.
     from skmoe._selection import _gate_parameters
-    expected = (2 * 8 + _gate_parameters(moe.gate_) + 14 + 50 + 2
+    expected = (2 * 8 + _gate_parameters(moe.gate_) + 14 + 50 + 14 + 2
                 + len(moe.candidate_weights_) - 1)
     assert n_free_parameters(moe) == expected
     total = moe.log_likelihood_samples(X, y).sum()
