@@ -411,7 +411,8 @@ class ComparisonResult:
 
 def _mean_std(values):
     """'mean ± std' with the std to two significant digits (at most 4 decimals;
-    values all below 1e-3 with three and two significant digits)."""
+    values all below 1e-3 with three and two significant digits); without a
+    spread, the mean to four significant digits (at most 4 decimals)."""
     with np.errstate(invalid="ignore"):   # (inf - inf in the std: compare() warns of it)
         mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
@@ -423,8 +424,14 @@ def _mean_std(values):
         digits = 0 if std == 0 or mean == 0 else int(
             np.floor(np.log10(abs(mean))) - np.floor(np.log10(std)))
         return f"{mean:.{int(np.clip(digits + 1, 1, 15))}e} ± {std:.1e}"
-    scale = std if std > 0 else abs(mean)
-    decimals = 4 if scale == 0 else int(np.clip(1 - np.floor(np.log10(scale)), 0, 4))
+    if std > 0:
+        decimals = int(np.clip(1 - np.floor(np.log10(std)), 0, 4))
+    else:
+        # No spread (one split, or the same score on every split): the mean to
+        # four significant digits. Two, as a std of its size would give, showed
+        # one split's RMSE of 55.97 and 56.39 both as "56", one of them marked
+        # best, and R^2 of 0.359 and 0.355 both as "0.36".
+        decimals = 4 if mean == 0 else int(np.clip(3 - np.floor(np.log10(abs(mean))), 0, 4))
     if 0 < max(abs(mean), std) < 1e-3:
         # Scores below 1e-3 (the RMSE of a target in micro-units) printed as
         # "0.0000 ± 0.0000" for every model: significant digits instead.

@@ -354,7 +354,7 @@ def test_nan_scores_are_warned_and_never_marked_best():
                          cv=3, scoring={"s": score})
     rows = result.table().splitlines()
     assert rows[3].startswith("line") and "nan ± nan  " in rows[3]
-    assert rows[4].startswith("dummy") and "1.0 ± 0.0 *" in rows[4]
+    assert rows[4].startswith("dummy") and "1.000 ± 0.000 *" in rows[4]
 
 
 def test_compare_fits_in_workers_see_the_scikit_learn_configuration():

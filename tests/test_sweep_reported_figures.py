@@ -150,7 +150,7 @@ def test_one_split_reports_its_scores_without_a_spread():
     assert [row.split()[0] for row in rows] == ["line", "tree"]
     assert not any("±" in row for row in rows)
     r2 = result.scores["line"]["r2"][0]
-    assert rows[0].split()[1] == f"{r2:.2f}"
+    assert rows[0].split()[1] == f"{r2:.4f}"   # (four significant digits: no spread)
     test = result.paired_test(a="line", b="tree")
     assert np.isnan(test.std_difference) and np.isnan(test.p_value)
     assert test.mean_difference == pytest.approx(r2 - result.scores["tree"]["r2"][0])
