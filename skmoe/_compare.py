@@ -421,7 +421,8 @@ def _mean_std(values):
         # Fixed point printed every digit: a log-likelihood of -4e59 took 60
         # characters, and the table's column 130. The mean to the std's second
         # significant digit, in scientific notation.
-        digits = 0 if std == 0 or mean == 0 else int(
+        # (No spread: four significant digits, as below.)
+        digits = 0 if mean == 0 else 2 if std == 0 else int(
             np.floor(np.log10(abs(mean))) - np.floor(np.log10(std)))
         return f"{mean:.{int(np.clip(digits + 1, 1, 15))}e} ± {std:.1e}"
     if std > 0:

@@ -86,7 +86,7 @@ def test_the_comparison_table_prints_huge_scores_in_scientific_notation():
                               {"a": np.ones(3), "b": np.ones(3)}, [20] * 3, [10] * 3)
     rows = result.table().splitlines()[3:]
     assert rows[0].split()[:4] == ["a", "-4.5e+59", "±", "4.1e+59"]
-    assert rows[1].split()[:4] == ["b", "-2.5e+12", "±", "0.0e+00"]
+    assert rows[1].split()[:4] == ["b", "-2.500e+12", "±", "0.0e+00"]   # (no spread: 4 digits)
     assert max(len(row) for row in rows) < 60
 
 

@@ -42,6 +42,11 @@ def test_scores_without_a_spread_are_shown_to_four_significant_digits():
     table = ComparisonResult(["a"], list(same), {"a": same}, times, times,
                              [20] * 3, [10] * 3).table()
     assert "24.63 ± 0.00 *" in table
+    # And in scientific notation, for scores of 1e10 and more (4.1e+12 before).
+    huge = {"neg_mean_squared_error": np.full(3, -4.123456e12)}
+    table = ComparisonResult(["a"], list(huge), {"a": huge}, times, times,
+                             [20] * 3, [10] * 3).table()
+    assert "4.123e+12 ± 0.0e+00 *" in table
     # A spread still sets the digits (the std's second significant one).
     spread = {"neg_root_mean_squared_error": -np.array([24.0, 25.0, 26.0])}
     table = ComparisonResult(["a"], list(spread), {"a": spread}, times, times,
