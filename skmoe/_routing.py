@@ -18,12 +18,14 @@ Conventions
 * ``indices[:, j]`` is a row's j-th choice; ``-1`` marks an empty slot (its
   weight is zero): random routing dropped it, or every other expert was full.
 * Capacity: each expert takes at most ``ceil(capacity_factor * k * b / e)``
-  rows of a batch.  Rows claim experts one preference rank at a time (every
-  row's first choice before anyone's second); within a rank an expert keeps
-  the rows with the largest weight for it (ties: lower row index), and the
-  rows it turns away try their next-best expert at the next rank.  A row
-  that finds every expert full keeps its first choice beyond capacity: no
-  row is ever dropped.  After random routing a row claims the experts it
+  rows of a batch.  Slots are filled one at a time: every row gets its
+  first slot before any row gets a second (GShard, Switch).  Within a slot,
+  rows claim experts one preference rank at a time; an expert keeps the rows
+  with the largest weight for it (ties: lower row index), and the rows it
+  turns away try their next-best expert at the next rank.  So the cap holds
+  whenever the experts have a slot per row (``capacity_factor >= 1 / k``).
+  A row that finds every expert full keeps its first choice beyond capacity:
+  no row is ever dropped.  After random routing a row claims the experts it
   kept first, then the others by preference.
 * Training a top-k gate: a top-1 row's renormalised weight is exactly one,
   so the routed loss sends the gate no gradient (and with top-k, none across
@@ -103,25 +105,34 @@ def capacity_assign(probs, order, demand, capacity):
     device = probs.device
     indices = torch.full((b, k), -1, dtype=torch.long, device=device)
     filled = torch.zeros(b, dtype=torch.long, device=device)
+    tried = torch.zeros(b, dtype=torch.long, device=device)  # next rank in `order`
     remaining = torch.full((e,), capacity, dtype=torch.long, device=device)
-    for rank in range(e):  # a loop over preference ranks, never over rows
-        rows = torch.nonzero(filled < demand).flatten()
-        if rows.numel() == 0:
-            break
-        experts = order[rows, rank]
-        # Lexicographic order (expert, -priority, row) from two stable sorts.
-        by_priority = torch.sort(-probs[rows, experts], stable=True).indices
-        by_expert = torch.sort(experts[by_priority], stable=True).indices
-        perm = by_priority[by_expert]
-        rows, experts = rows[perm], experts[perm]
-        counts = torch.bincount(experts, minlength=e)
-        starts = torch.cumsum(counts, 0) - counts
-        position = torch.arange(len(rows), device=device) - starts[experts]
-        accept = position < remaining[experts]
-        rows, experts = rows[accept], experts[accept]
-        remaining -= torch.bincount(experts, minlength=e)
-        indices[rows, filled[rows]] = experts
-        filled[rows] += 1
+    # Slot by slot (GShard, Switch): every row's first slot is filled before
+    # anyone's second, so a row's second choice never takes the place another
+    # row needs for its first.  Rank by rank, that happened, and the row left
+    # without a slot kept its first choice over the cap.  Loops over slots and
+    # preference ranks, never over rows; an expert full once stays full, so a
+    # row resumes at the rank after the last one it tried.
+    for slot in range(k):
+        for _ in range(e):
+            rows = torch.nonzero((filled == slot) & (demand > slot) & (tried < e)).flatten()
+            if rows.numel() == 0:
+                break
+            experts = order[rows, tried[rows]]
+            tried[rows] += 1
+            # Lexicographic order (expert, -priority, row) from two stable sorts.
+            by_priority = torch.sort(-probs[rows, experts], stable=True).indices
+            by_expert = torch.sort(experts[by_priority], stable=True).indices
+            perm = by_priority[by_expert]
+            rows, experts = rows[perm], experts[perm]
+            counts = torch.bincount(experts, minlength=e)
+            starts = torch.cumsum(counts, 0) - counts
+            position = torch.arange(len(rows), device=device) - starts[experts]
+            accept = position < remaining[experts]
+            rows, experts = rows[accept], experts[accept]
+            remaining -= torch.bincount(experts, minlength=e)
+            indices[rows, filled[rows]] = experts
+            filled[rows] += 1
     stranded = torch.nonzero(filled == 0).flatten()
     indices[stranded, 0] = order[stranded, 0]  # never drop a row
     return indices
@@ -152,7 +163,8 @@ def route(logits, k, *, training=False, noise_std=None, random_routing=False,
         (GShard's ``2 * g_2`` for k=2).
     capacity_factor : float, default=None
         Cap each expert at ``ceil(capacity_factor * k * b / e)`` rows;
-        overflow goes to the next-best expert.
+        every row's first slot is filled before any second, and overflow goes
+        to the next-best expert.
     generator : torch.Generator, default=None
         Randomness of the noise and of random routing.
     sample_weight : tensor of shape (b,), default=None
