@@ -80,3 +80,19 @@ def test_capacity_with_random_routing_holds_and_keeps_first_choices():
 def test_the_docs_say_first_choices_come_first():
     text = " ".join((ROOT / "docs" / "user_guide.rst").read_text().split())
     assert "every row gets its first expert before any row gets a second" in text
+
+
+# ------------------------------------------------ 2. the PLE example's counts
+def test_the_ple_example_quotes_the_seed_counts_of_its_results_file():
+    results = json.loads((ROOT / "benchmarks" / "results" / "ple_synthetic.json").read_text())
+    both, each = [], []
+    for summary in results["summary"].values():
+        for model in ("cgc", "ple"):
+            both.append(summary[model]["wins_vs_mmoe_both_tasks"])
+            each.extend(summary[model]["wins_vs_mmoe"])
+    n = results["settings"]["seeds"]
+    text = " ".join(line.lstrip("# ") for line in
+                    (ROOT / "examples" / "plot_ple_seesaw.py").read_text().splitlines())
+    text = " ".join(text.split())
+    assert f"win on both tasks in {min(both)} to {max(both)} of the {n} seeds" in text
+    assert f"on each task, in {min(each)} to {max(each)}" in text
