@@ -20,7 +20,7 @@ from collections import namedtuple
 from inspect import signature
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 from sklearn.base import (BaseEstimator, ClassifierMixin, clone, is_classifier,
                           is_regressor)
 from sklearn.metrics import (brier_score_loss, explained_variance_score, get_scorer,
@@ -1459,6 +1459,32 @@ def _check_inner_folds_keep_classes(name, key, value, folds, train_y, train_grou
             "groups of that class.")
 
 
+def _refuse_one_dimensional_numbers(X):
+    """Refuse a 1-D X of numbers before any fit, naming its shape.
+
+    It failed in split 1 with scikit-learn's "Expected 2D array, got 1D array
+    instead", printed X and blamed the first model.  A 1-D X of strings is
+    left alone: a text pipeline (TfidfVectorizer first) takes one document a
+    row.
+    """
+    if sparse.issparse(X) or hasattr(X, "columns"):
+        return
+    shape = X.shape if hasattr(X, "shape") else None
+    if shape is None:
+        try:
+            values = np.asarray(X)
+        except (TypeError, ValueError):
+            return   # ragged rows: left to the estimators
+        shape = values.shape
+    else:
+        values = X
+    kind = getattr(getattr(values, "dtype", None), "kind", None)
+    if len(shape) == 1 and kind in tuple("biuf"):
+        raise ValueError(f"compare: X has shape {tuple(shape)}, one value a row; the "
+                         "estimators take a 2-D X of shape (n_samples, n_features). For "
+                         "a single feature pass X.reshape(-1, 1) (a column).")
+
+
 def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             random_state=0, progress=False, title=None, greedy_ensemble=False,
             groups=None, sample_weight=None):
@@ -1470,6 +1496,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         E.g. ``{"mixture": moe, "ensemble": ens, "tree": tree}``. Each is
         cloned and fitted on every training fold.
     X : array-like of shape (n_samples, n_features)
+        A 1-D X of numbers is refused (``X.reshape(-1, 1)`` for one
+        feature); one of strings goes to the estimators as it is (documents
+        for a text pipeline).
     y : array-like of shape (n_samples,) or (n_samples, n_tasks)
         Several columns for multi-task estimators, or for classifiers that
         fit several columns (a tree, a forest, k-NN, MLPClassifier): their
@@ -1702,6 +1731,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # Said once, before the folds: each fold's fit would refuse them after the
     # folds were made, and a scikit-learn model would fit y to the wrong rows.
     refuse_structured_array(X, "compare")
+    _refuse_one_dimensional_numbers(X)
     for name, values in (("y", y), ("groups", groups), ("sample_weight", sample_weight)):
         refuse_misaligned_rows(X, values, name, "compare")
     weight_keys = {}

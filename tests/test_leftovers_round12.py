@@ -96,3 +96,31 @@ def test_the_ple_example_quotes_the_seed_counts_of_its_results_file():
     text = " ".join(text.split())
     assert f"win on both tasks in {min(both)} to {max(both)} of the {n} seeds" in text
     assert f"on each task, in {min(each)} to {max(each)}" in text
+
+
+# ---------------------------------------------------------- 3. 1-D X in compare
+def test_compare_refuses_a_one_dimensional_x_before_any_fit():
+    X = np.linspace(0, 1, 40)
+    y = np.sin(6 * X)
+
+    class Spy(Ridge):
+        def fit(self, X, y):
+            raise AssertionError("fitted")
+
+    with pytest.raises(ValueError, match=re.escape("X has shape (40,)")) as info:
+        compare({"spy": Spy(), "tree": DecisionTreeRegressor()}, X, y, cv=3)
+    assert "reshape(-1, 1)" in str(info.value)
+    assert "split" not in str(info.value)
+    # The same as a list.
+    with pytest.raises(ValueError, match=re.escape("X has shape (40,)")):
+        compare({"spy": Spy(), "tree": DecisionTreeRegressor()}, X.tolist(), y, cv=3)
+
+
+def test_compare_still_takes_a_one_dimensional_x_of_documents():
+    # A guard: a text pipeline takes one document a row.
+    docs = ["good movie", "bad film", "great plot", "awful acting"] * 6
+    y = [1, 0, 1, 0] * 6
+    result = compare({"nb": make_pipeline(TfidfVectorizer(), MultinomialNB()),
+                      "lr": make_pipeline(TfidfVectorizer(), LogisticRegression())},
+                     docs, y, cv=3)
+    assert "nb" in str(result)
