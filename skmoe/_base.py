@@ -1204,7 +1204,11 @@ def _target_to_score(y, who):
     y = _float_target(y, lambda exc: ValueError(
         f"y must be numeric to score {who} (a regressor): {exc}; use a classifier for "
         "class labels."))
-    bad = np.flatnonzero(~np.isfinite(y).reshape(len(y), -1).all(axis=1))
+    # (Not reshape(len(y), -1): for a y of no values, e.g. y[:0], numpy cannot
+    # infer the -1 and said only "cannot reshape array of size 0 into shape
+    # (0,newaxis)"; an empty y now reaches scikit-learn's checks, which name it.)
+    finite = np.isfinite(y)
+    bad = np.flatnonzero(~(finite.all(axis=1) if finite.ndim == 2 else finite))
     if bad.size:
         raise ValueError(f"y has {bad.size} row(s) of missing or infinite values (None, "
                          f"NaN, pd.NA or inf; the first at row {bad[0]}): drop those rows "
