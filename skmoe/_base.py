@@ -31,7 +31,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _rais
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_feature_names, _check_method_params,
                                       _check_n_features, _check_sample_weight, _check_y,
-                                      check_consistent_length, check_is_fitted,
+                                      _num_samples, check_consistent_length, check_is_fitted,
                                       column_or_1d, has_fit_parameter)
 
 from ._compat import (SIMPLE_METHODS, _BaseComposition, _set_random_states, get_tags,
@@ -1049,6 +1049,14 @@ def _one_hot_hint(y):
             "pass that label instead (y.argmax(axis=1), or the class names).")
 
 
+def _rows_of(X):
+    """X's number of rows, or None where it has none to count."""
+    try:
+        return _num_samples(X)
+    except TypeError:
+        return None
+
+
 def check_sample_weight(sample_weight, X):
     """Validate sample weights: finite, non-negative, not all zero."""
     if sample_weight is None:
@@ -1064,6 +1072,12 @@ def check_sample_weight(sample_weight, X):
                          f"{sample_weight!r}) as X so that they are not also a feature.")
     refuse_unreadable_tensor(sample_weight, name="sample_weight")
     refuse_misaligned_rows(X, sample_weight, "sample_weight")
+    if _rows_of(X) == 0:
+        # (score and compare check the weights before X: 0 rows of X with
+        # 0 weights said only "Found array with 0 sample(s) (shape=(0,))",
+        # naming neither; scikit-learn's score names X.)
+        raise ValueError(f"X has 0 rows (shape {getattr(X, 'shape', (0,))}): there is nothing "
+                         "to weigh with sample_weight; at least one row is required.")
     if issparse(sample_weight):
         # ("sample_weight must hold numbers, one weight per row; it holds
         # <Compressed Sparse Row sparse matrix ...>": numbers, said not to be.)

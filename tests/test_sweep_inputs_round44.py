@@ -64,3 +64,18 @@ def test_regressor_score_of_no_rows_names_the_input_as_scikit_learn_does(name):
         model.score(X[:0], y[:0])
     with pytest.raises(ValueError, match="inconsistent numbers of samples: \\[0, 40\\]"):
         model.score(X, y[:0])
+
+
+@pytest.mark.parametrize("where", ["mixture", "ensemble", "compare"])
+def test_weights_for_no_rows_name_x(where):
+    # Fixed in skmoe/_base.py (check_sample_weight): score and compare check
+    # the weights before X, and X of 0 rows with 0 weights said only
+    # "Found array with 0 sample(s) (shape=(0,))", naming neither input.
+    from skmoe import compare
+    X, y = _data()
+    weights = np.ones(0)
+    with pytest.raises(ValueError, match=r"X has 0 rows \(shape \(0, 3\)\)"):
+        if where == "compare":
+            compare({"ridge": Ridge()}, X[:0], y[:0], sample_weight=weights)
+        else:
+            REGRESSORS[where]().fit(X, y).score(X[:0], y[:0], sample_weight=weights)
