@@ -1862,9 +1862,7 @@ def _recorded_expert_warnings(name, estimator, method=None):
         # A call that failed: its warnings go with the error (given where the
         # error leaves the block), not into the block, whose warnings a fit
         # that catches the error and goes on gives as they were.
-        given = [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
-        kind = key_of(type(estimator).__name__, method)
-        part = {(*kind, *warning): {name: 1} for warning in [*given, *nested]}
+        part = {key: {name: 1} for key in _caught_keys(caught, nested, estimator, method)}
         _attach_warnings(exc, [(part, {}, set())])
         raise
     finally:
@@ -1872,12 +1870,18 @@ def _recorded_expert_warnings(name, estimator, method=None):
         _NESTED_WARNINGS.reset(token)
     # Counted once per fit that gave it: "in k of its n fits" said 10 of 5
     # for an expert that warned twice in each of its 5 fits.
-    given = [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
-    kind = key_of(type(estimator).__name__, method)
-    for key in dict.fromkeys(_first_location(gathered, (*kind, *warning))
-                             for warning in [*given, *nested]):
+    for key in dict.fromkeys(_first_location(gathered, key)
+                             for key in _caught_keys(caught, nested, estimator, method)):
         by_name = gathered.setdefault(key, {})
         by_name[name] = by_name.get(name, 0) + 1
+
+
+def _caught_keys(caught, nested, estimator, method):
+    """The record keys (kind, category, text, file, line) of one expert call's
+    warnings: those ``caught`` and those a nested composition handed up."""
+    kind = key_of(type(estimator).__name__, method)
+    given = [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+    return [(*kind, *warning) for warning in [*given, *nested]]
 
 
 # A number in a warning's text: an integer, a decimal, a float in e-notation.

@@ -17,6 +17,7 @@ candidates, the experts' constant blend one level up. :class:`CandidateBlend`
 applies it.
 """
 
+import contextlib
 import math
 import warnings
 
@@ -26,6 +27,7 @@ from scipy.special import softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
+from ._crossfit import _FOLD_CLASSES_WARNING
 from ._data import standardisation, unequal_weights
 from ._likelihood import PROBA_FLOOR as LIKELIHOOD_FLOOR
 from ._likelihood import floored_renormalised, logsumexp_rows
@@ -180,6 +182,26 @@ def constant_blend_logits(out, y, w, regression):
         if _blend_loss(other, out, y, w, regression)[0] < loss - margin:
             logits = other
     return logits - logits.mean()
+
+
+@contextlib.contextmanager
+def _head_fit_warnings_silenced():
+    """Silence two scikit-learn warnings of a head's logistic fits, about
+    nothing the user chose or can mend.
+
+    ConvergenceWarning: a penalty search may stop short on a few of its grid
+    points ("lbfgs failed to converge" reached the user 21 times in one
+    cross-validated fit on modeldata::hpc_data, 4 classes). And "The number
+    of unique classes is greater than 50% of the number of samples. `y` could
+    represent a regression problem": about the rows of a cross-fitting fold
+    or of a search's fold (30 classes in 70 rows gave it 10 times per fit),
+    not the user's y; a y that earns it still gets it from the experts' fits
+    on all rows.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=_FOLD_CLASSES_WARNING, category=UserWarning)
+        yield
 
 
 class LinearHead:
@@ -479,16 +501,7 @@ class LinearHead:
                 self.model_.set_params(warm_start=True)
                 self.model_.coef_ = start.coef_.copy()
                 self.model_.intercept_ = start.intercept_.copy()
-        from ._crossfit import _FOLD_CLASSES_WARNING
-        with warnings.catch_warnings():
-            # A penalty search may stop short on a few of its grid points.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            # scikit-learn's "... `y` could represent a regression problem" is
-            # about the rows of a cross-fitting fold here (four fifths of 70
-            # rows of 30 classes: 54 %), not the user's y; a y that earns it
-            # still gets it from the experts' fits on all rows.
-            warnings.filterwarnings("ignore", message=_FOLD_CLASSES_WARNING,
-                                    category=UserWarning)
+        with _head_fit_warnings_silenced():
             self.model_.fit(features, y, sample_weight=sample_weight)
         return self
 
@@ -654,7 +667,6 @@ def penalty_path(features, y, sample_weight, stop=None):
     """
     from sklearn.linear_model import LogisticRegression
 
-    from ._crossfit import _FOLD_CLASSES_WARNING
     counts = np.bincount(y)
     n_folds = int(min(3, counts[counts > 0].min()))
     if n_folds < 2:
@@ -671,19 +683,7 @@ def penalty_path(features, y, sample_weight, stop=None):
     for j, C in enumerate(FW_CS):
         scores[j] = 0.0
         for (train, test), model in zip(folds, models):
-            with warnings.catch_warnings():
-                # A grid point may stop short, as in fit: scikit-learn's "lbfgs
-                # failed to converge" reached the user 21 times in one
-                # cross-validated fit on modeldata::hpc_data (4 classes), about
-                # a solver they did not choose and cannot tune.
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                # And scikit-learn's "The number of unique classes is greater
-                # than 50% of the number of samples. `y` could represent a
-                # regression problem": these folds hold half the rows where a
-                # class has two, so 30 classes in 70 rows (43 %) gave it 10
-                # times per fit, about a y that does not earn it.
-                warnings.filterwarnings("ignore", message=_FOLD_CLASSES_WARNING,
-                                        category=UserWarning)
+            with _head_fit_warnings_silenced():
                 model.set_params(C=C).fit(features[train], y[train],
                                           sample_weight=sample_weight[train])
             proba = np.full((len(test), counts.size), 1e-300)

@@ -1924,10 +1924,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # "An ill-conditioned matrix detected: slice 0 has rcond = 1.2e-20."
         # of a Ridge(solver='cholesky'), a number of its own in every split,
         # was given 20 times, "(1 of 20 splits)" each, for 20 splits.
-        for key in dict.fromkeys((name, category, numbers_blanked(message))
-                                 for category, message in messages):
-            first = next(message for category, message in messages
-                         if (name, category, numbers_blanked(message)) == key)
+        firsts = {}
+        for category, message in messages:
+            firsts.setdefault((name, category, numbers_blanked(message)), message)
+        for key, first in firsts.items():
             entry = seen.setdefault(key, [first, 0, set()])
             entry[1] += 1
             entry[2].add(first)
