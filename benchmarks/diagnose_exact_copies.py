@@ -1,5 +1,5 @@
 """Exact-copy rows in the benchmarks' data: how many rows of each set of the
-unseen-data rounds 6 to 30 and of the public suite repeat an earlier row in every
+unseen-data rounds 6 to 31 and of the public suite repeat an earlier row in every
 column (the features as the model sees them, and the target), after each script's
 own loading, preprocessing and subsampling.
 
@@ -28,7 +28,7 @@ import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-ROUNDS = range(6, 31)
+ROUNDS = range(6, 32)
 # A set with more copies than this share of its rows is re-run deduplicated.
 THRESHOLD = 0.10
 
@@ -42,7 +42,7 @@ def copies(X, y):
 
 
 def round_sets():
-    """(source, name, loader) of every set of rounds 6 to 30, as each round loads it."""
+    """(source, name, loader) of every set of rounds 6 to 31, as each round loads it."""
     for rnd in ROUNDS:
         module = importlib.import_module(f"bench_accuracy_unseen_round{rnd}")
         for name in module.SETS:
