@@ -170,7 +170,7 @@ def readme_tallies(path=os.path.join(ROOT, "README.md")):
     with open(path, encoding="utf-8") as f:
         text = " ".join(f.read().split())
     m = re.search(r"Over the ([\w-]+) rounds \((\d+) sets, each measured with the library of its "
-                  r"day\): first on (\d+) \(\d+ %\), within 0\.5 % of the best constant blend on "
+                  r"day\): first on (\d+) \(\d+ %\), within 0\.5 % of the better of\s+Stacking and Caruana on "
                   r"(\d+) \(\d+ %\); the ([\w-]+) new targets of data used before \(rounds \d+ to "
                   r"\d+\) are counted apart: first on (\d+), within 0\.5 % on (\d+)\.", text)
     c = re.search(r"without it: (\d+) sets, first on (\d+), within 0\.5 % on (\d+)\.", text)
