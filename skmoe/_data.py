@@ -145,7 +145,17 @@ def _as_time(column, inferred=None):
     """
     import pandas as pd
 
-    if column.dtype != object:
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind in "Mm":
+        # pyarrow's timestamps (with or without a zone), dates and durations
+        # (pd.read_parquet(..., dtype_backend="pyarrow")) as pandas' own: their
+        # to_numpy() gave Timestamp or date objects, and a zone or a date32
+        # column failed with "unsupported operand type(s) for /: 'Timestamp'
+        # and 'datetime.timedelta'"; durations were refused as not numbers.
+        tz = getattr(dtype.pyarrow_dtype, "tz", None)
+        unit = np.datetime_data(dtype.numpy_dtype)[0]
+        return column.astype(pd.DatetimeTZDtype(unit, tz) if tz else dtype.numpy_dtype)
+    if dtype != object:
         return column
     kind = inferred or pd.api.types.infer_dtype(column, skipna=True)
     if kind in ("timedelta", "timedelta64"):
