@@ -114,11 +114,22 @@ def column_kinds(frame):
         if _float_column(column) is not None:
             numeric.append(j)
         elif (isinstance(dtype, pd.CategoricalDtype) or dtype == object
-              or pd.api.types.is_string_dtype(dtype)):
+              or pd.api.types.is_string_dtype(dtype) or _is_arrow_dictionary(dtype)):
             categorical.append(j)
         else:
             other.append(j)
     return numeric, categorical, other
+
+
+def _is_arrow_dictionary(dtype):
+    """Whether ``dtype`` is pyarrow's dictionary type: the category columns of
+    ``pd.read_parquet(..., dtype_backend="pyarrow")``, refused for the gate
+    as "cannot make numbers" where pandas' ``category`` is one-hot encoded."""
+    import pandas as pd
+
+    arrow = getattr(dtype, "pyarrow_dtype", None)
+    return (isinstance(dtype, pd.ArrowDtype)
+            and getattr(arrow, "index_type", None) is not None)
 
 
 def _time_kind(dtype):

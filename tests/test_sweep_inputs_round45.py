@@ -15,7 +15,8 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+from skmoe import (AutoGateTransformer, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor)
 
 # (The fits are cut short on purpose: a few iterations show what X reaches.)
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -91,3 +92,29 @@ def test_a_pyarrow_time_zone_column_the_expert_cannot_read_is_named():
     with pytest.raises(TypeError, match=r"Expert 'lin' \(Ridge\).*'t' hold dates"):
         MixtureOfExpertsRegressor([("lin", Ridge()), ("ridge", Ridge(alpha=10.0))],
                                   max_epochs=2).fit(X, y)
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_a_pyarrow_dictionary_column_is_one_hot_encoded_as_a_category_column(model):
+    # pd.read_parquet(..., dtype_backend="pyarrow") gives a category column
+    # as pyarrow's dictionary type: the gate refused it ("gate_transformer=
+    # 'auto' cannot make numbers for the gate from the column(s) 'c' of dtype
+    # ['dictionary<values=string, indices=int32, ordered=0>[pyarrow]']")
+    # where it one-hot encodes the same column as a pandas category.
+    pa = pytest.importorskip("pyarrow")
+    X, y = _frame()
+    X["c"] = pd.Categorical(np.where(X["b"] > 0, "up", "down"))
+    X_arrow = X.assign(c=X["c"].astype(pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))))
+    expected = MODELS[model]("c").fit(X, y).predict(X)
+    fitted = MODELS[model]("c").fit(X_arrow, y)
+    np.testing.assert_allclose(fitted.predict(X_arrow), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fitted.predict(X), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_a_pyarrow_dictionary_column_with_missing_values_gets_its_own_category():
+    pa = pytest.importorskip("pyarrow")
+    X = pd.DataFrame({"c": pd.Series(["up", None, "down", "up"]).astype(
+        pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string())))})
+    Z = AutoGateTransformer().fit(X).transform(X)
+    expected = AutoGateTransformer().fit(X.astype(object)).transform(X.astype(object))
+    np.testing.assert_array_equal(Z, expected)
