@@ -508,6 +508,45 @@ def sequence_cells_hint(exc, X):
             "or drop them)")
 
 
+def other_frame_names(X, n_columns):
+    """A data frame's column names where X is one but not pandas' (polars):
+    ``repr`` of each; None for any other X (names by position then)."""
+    names = getattr(X, "columns", None)
+    if names is None or is_dataframe(X) or sparse.issparse(X) or isinstance(X, np.ndarray):
+        return None
+    try:
+        names = list(names)
+    except TypeError:
+        return None
+    if len(names) != n_columns or not all(isinstance(name, str) for name in names):
+        return None
+    return [repr(name) for name in names]
+
+
+def _not_number_positions(values):
+    """Positions of the columns of a 2-D object array that do not cast to float64."""
+    bad = []
+    for j in range(values.shape[1] if values.ndim == 2 else 0):
+        try:
+            values[:, j].astype(np.float64)
+        except (TypeError, ValueError):
+            bad.append(j)
+    return bad
+
+
+def other_frame_text_columns(X):
+    """``repr`` of the names of a polars frame's columns that are not numbers
+    (strings, categories); [] for any other X or on failure. Only on the
+    error path."""
+    names = other_frame_names(X, (getattr(X, "shape", None) or (0, 0))[-1])
+    if not names:
+        return []
+    try:
+        return [names[j] for j in _not_number_positions(np.asarray(X, dtype=object))]
+    except (TypeError, ValueError):
+        return []
+
+
 def nan_columns(X):
     """"'a' (3 rows), 'b' (1 row)": the columns of X holding NaN, with counts
     (of a frame by name, of an array or sparse matrix by position); "" for
@@ -534,7 +573,9 @@ def nan_columns(X):
             if values.ndim != 2 or values.dtype.kind not in "fc":
                 return ""
             counts = np.isnan(values).sum(axis=0)
-            names = [str(j) for j in range(values.shape[1])]
+            # (A polars frame's by name: "column(s) 0" named none of them.)
+            names = (other_frame_names(X, values.shape[1])
+                     or [str(j) for j in range(values.shape[1])])
     except (TypeError, ValueError):
         return ""
     found = np.flatnonzero(counts)
@@ -1252,7 +1293,8 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
             self.kind_ = "sparse"
             return self
         if not is_dataframe(X):
-            _numeric_array(X)  # raises, naming the columns, on strings
+            # (Raises, naming the columns, on strings.)
+            _numeric_array(X, getattr(self, "feature_names_in_", None))
             self.kind_ = "numeric"
             return self
         import pandas as pd
@@ -1550,8 +1592,10 @@ def normalised_weights(weights, to="mean"):
     return weights / (weights.mean() if to == "mean" else weights.sum())
 
 
-def _numeric_array(X):
-    """An array (not a DataFrame) as float64; an error naming the non-numeric columns."""
+def _numeric_array(X, names=None):
+    """An array (not a DataFrame) as float64; an error naming the non-numeric
+    columns (by ``names``, the columns' names where X came from a polars
+    frame, else by position)."""
     if getattr(X, "dtype", None) is not None and X.dtype.kind in "US":
         # As scikit-learn refuses them (dtype='numeric'), and so the experts in
         # predict: predict_gate read np.array([["1.0", "2.0"]]) as numbers, silently.
@@ -1577,16 +1621,15 @@ def _numeric_array(X):
         if hint:
             raise type(exc)(f"The gate needs numbers, and gate_transformer='auto' could not "
                             f"convert X: {exc}{hint}.") from exc
-        X = np.asarray(X, dtype=object)
-        bad = []
-        for j in range(X.shape[1] if X.ndim == 2 else 0):
-            try:
-                X[:, j].astype(np.float64)
-            except (TypeError, ValueError):
-                bad.append(j)
+        values = np.asarray(X, dtype=object)
+        bad = _not_number_positions(values)
+        # (A polars frame's by name: "column(s) [3]" named none of them.)
+        shown = (", ".join(repr(str(names[j])) for j in bad)
+                 if names is not None and values.ndim == 2 and len(names) == values.shape[1]
+                 else bad)
         raise type(exc)(
             f"The gate needs numbers, and gate_transformer='auto' could not convert X: "
-            f"{exc} (column(s) {bad}). Pass X as a pandas DataFrame (its categorical "
+            f"{exc} (column(s) {shown}). Pass X as a pandas DataFrame (its categorical "
             "and string columns are then one-hot encoded for the gate) or set "
             "gate_transformer to a transformer that makes numbers (e.g. a "
             "ColumnTransformer with a OneHotEncoder); the experts get X as it is.") from exc
@@ -1872,6 +1915,13 @@ def cast_numeric(X, cast, who, fix=""):
                     f"{who} needs numeric X; the column(s) "
                     f"{_describe(X, categorical + other)} are not numbers (category, "
                     f"string or other columns): encode them first{fix}.") from exc
+        text = other_frame_text_columns(X)
+        if text:
+            # (A polars frame's: "could not convert string to float: 'u'"
+            # named neither the model nor the column.)
+            raise ValueError(
+                f"{who} needs numeric X; the column(s) {', '.join(text)} are not numbers "
+                f"(category, string or other columns): encode them first{fix}.") from exc
         hint = pandas_na_hint(exc, X)
         if hint:
             raise type(exc)(f"{who} needs numeric X: {exc}{hint}.") from exc

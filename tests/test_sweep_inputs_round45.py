@@ -15,8 +15,10 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (AutoGateTransformer, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor)
+from skmoe import (AutoGateTransformer, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts, RuleExpert,
+                   TorchMLPRegressor)
 
 # (The fits are cut short on purpose: a few iterations show what X reaches.)
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -118,3 +120,48 @@ def test_a_pyarrow_dictionary_column_with_missing_values_gets_its_own_category()
     Z = AutoGateTransformer().fit(X).transform(X)
     expected = AutoGateTransformer().fit(X.astype(object)).transform(X.astype(object))
     np.testing.assert_array_equal(Z, expected)
+
+
+def _polars_frame(n=30):
+    pl = pytest.importorskip("polars")
+    rng = np.random.RandomState(0)
+    values = rng.normal(size=(n, 2))
+    X = pl.DataFrame(values, schema=["a", "b"])
+    return pl, X, values[:, 0] + 0.1 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: TorchMLPRegressor(hidden_layer_sizes=(4,), max_epochs=2),
+    lambda: RuleExpert(lambda X: X[:, 0] > 0),
+    lambda: MultiGateMixtureOfExperts(tasks=["regression"], max_iter=2),
+    lambda: HeterogeneousMultiGateMixtureOfExperts([("a", Ridge()), ("b", Ridge(alpha=5.0))],
+                                                   ["regression"], max_iter=2),
+], ids=["torch", "rule", "mmoe", "heterogeneous-mmoe"])
+def test_a_polars_string_column_an_expert_cannot_read_is_named(make):
+    # These need numbers and name a pandas frame's string columns; a polars
+    # frame's stopped them with polars' bare "could not convert string to
+    # float: 'u'", naming neither the model nor the column.
+    pl, X, y = _polars_frame()
+    X = X.with_columns(pl.Series("colour", np.where(y > 0, "u", "v")))
+    model = make()
+    with pytest.raises(ValueError, match=rf"{type(model).__name__}.*needs numeric X; the "
+                                         r"column\(s\) 'colour' are not numbers"):
+        model.fit(X, y)
+
+
+def test_a_polars_string_column_the_gate_cannot_read_is_named():
+    # "(column(s) [2])": by position, where the frame names its columns.
+    pl, X, y = _polars_frame()
+    X = X.with_columns(pl.Series("colour", np.where(y > 0, "u", "v")))
+    with pytest.raises(ValueError, match=r"could not convert X: .*\(column\(s\) 'colour'\)"):
+        AutoGateTransformer().fit(X)
+
+
+def test_a_polars_column_with_gaps_is_named_for_the_experts_that_refuse_it():
+    # "X's column(s) 1 (1 row) hold them": by position, where the frame
+    # names its columns.
+    pl, X, y = _polars_frame()
+    X = X.with_columns(pl.when(pl.int_range(len(y)) == 3).then(None).otherwise(pl.col("b"))
+                       .alias("b"))
+    with pytest.raises(ValueError, match=r"X's column\(s\) 'b' \(1 row\) hold them"):
+        EnsembleRegressor([("a", Ridge()), ("b", Ridge(alpha=5.0))]).fit(X, y)
