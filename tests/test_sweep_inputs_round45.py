@@ -1,10 +1,30 @@
-"""Bad-input sweep, round 45: pandas' pyarrow-backed columns, polars frames
-and odd containers.
+"""Bad-input sweep, round 45: pandas' pyarrow-backed columns and polars frames.
 
-Probed (no defect found unless a test below names it): see the report of
-helper h213 (round 45).
+Probed (no defect found unless a test below names it): X of pyarrow's double,
+int64, bool, float16, decimal128, string, large_string and dictionary columns
+(with and without nulls), timestamps (naive, with a zone, with nulls), date32,
+duration, time64, null and list columns; fit on one of pandas' own, nullable
+or pyarrow dtypes and predict on another (the same predictions); y of
+pyarrow's double (with nulls), decimal, string, large_string, bool, int64,
+int8, dictionary, binary, date32 and timestamp types (classes_ and predict as
+LogisticRegression gives them, refusals named), one-column frames of them;
+sample_weight and groups of pyarrow types with nulls; the multi-task mixtures'
+y frames of pyarrow columns; LightGBM experts on pyarrow columns (LightGBM's
+own refusal, named); pickling and skops of a model fitted on pyarrow columns;
+the gate displays; compare(), select_n_experts and bic. polars frames and
+Series as X, y, sample_weight and groups (strings, bool, Categorical, Enum,
+nulls, Float32/Int8, a one-column frame as y), at fit and predict, reordered
+at predict; dask arrays and frames; pandas frames with set_flags(
+allows_duplicate_labels=False), attrs, Categorical, string, datetime,
+interval and float column indexes, a datetime row index; y as a SparseArray,
+pd.Index, a torch tensor, a range, a tuple, np.matrix and a sparse column;
+category columns whose categories are reordered or extended at predict;
+CSV files for the CLI with a BOM, UTF-16, Latin-1, gzip, CRLF, tabs, quoted
+names, spaces around names, duplicate names, a header alone, one row,
+labels differing by spaces, inf and TRUE/FALSE targets.
 
-Each test here failed before the fix it names.
+Each test here failed before the fix it names (the pyarrow and polars ones
+are skipped where those are not installed).
 """
 
 import numpy as np
