@@ -217,7 +217,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
     columns are clipped at zero, given ``1e-4`` each (additive smoothing, so
     that no class an expert has not seen gets probability 0) and renormalised
     into probabilities: trees, forests and k-NN give their class frequencies
-    so smoothed, a linear model a linear probability model.
+    so smoothed, a linear model a linear probability model. A class whose
+    rows all have zero ``sample_weight`` (rows left out) gets none: it has
+    probability 0, and the fit is the one without those rows.
 
     Examples
     --------
@@ -542,11 +544,20 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
     def _per_task(self, P):
         """Split expert outputs (e, n, K) into per-task arrays (n, e) or (n, e, C)."""
         out = []
-        for kind, cols in zip(self.tasks_, self._slices):
+        # (None in models pickled before it: every class has rows.)
+        absent = getattr(self, "_classes_without_rows", None) or [None] * len(self.tasks_)
+        for kind, cols, missing in zip(self.tasks_, self._slices, absent):
             if kind == "regression":
                 out.append(P[:, :, cols.start].T)
             else:
                 proba = np.maximum(P[:, :, cols], 0.0) + INDICATOR_SMOOTHING
+                if missing is not None:
+                    # A class whose rows all have weight zero (left out) gets
+                    # no smoothing: probability 0, as in the other
+                    # classifiers. Smoothed, it had 1e-4 on every row, and the
+                    # other classes, the gates and every task's predictions
+                    # moved off the fit without those rows (by 1e-4).
+                    proba[:, :, missing] = 0.0
                 out.append((proba / proba.sum(axis=2, keepdims=True)).transpose(1, 0, 2))
         return out
 
