@@ -480,7 +480,9 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 f"{type(self).__name__} cannot route metadata other than sample_weight "
                 f"to its {members} (asked for: {asked}); {why}.")
         X, y = self._check_raw_X_y(X, y)
-        sample_weight = check_relative_sample_weight(sample_weight, X)
+        # (Of the rows of positive weight: fit leaves the others out without
+        # rescaling the kept ones again.)
+        sample_weight = check_relative_sample_weight(sample_weight, X, positive_only=True)
         return X, y, (np.ones(len(y)) if sample_weight is None else sample_weight)
 
     def _check_min_samples(self, y, n_splits, n_left_out=0):
@@ -1270,7 +1272,7 @@ def scoring_weights(sample_weight):
     return np.ldexp(np.asarray(sample_weight, dtype=np.float64), -np.frexp(largest)[1])
 
 
-def check_relative_sample_weight(sample_weight, X):
+def check_relative_sample_weight(sample_weight, X, positive_only=False):
     """:func:`check_sample_weight`, then rescaled to mean one.
 
     For the mixtures, whose experts are fitted with weights rescaled to mean
@@ -1280,9 +1282,25 @@ def check_relative_sample_weight(sample_weight, X):
     weights as given saw their scale (the classifier's logistic head, its C:
     probabilities moved by up to 0.23 for weights times 1,000). The ensembles
     pass the weights to their experts as given (integer weights are repetitions).
+
+    ``positive_only``: rescale the rows of positive weight alone, to mean one
+    among themselves (rows of zero weight stay 0), for the callers that then
+    leave the rows of zero weight out (:func:`rows_of_positive_weight` with
+    ``rescale=False``): the weights kept are then, bit for bit, those of the
+    same rows passed alone. (Rescaled over every row, then again over the
+    rows kept, they were an ulp off on a third of the rows, and exact EM of a
+    classifier with a tree expert, which such a difference can tip into
+    another split, gave probabilities 0.97 off the fit without those rows.)
     """
     sample_weight = check_sample_weight(sample_weight, X)
-    return None if sample_weight is None else normalised_weights(sample_weight)
+    if sample_weight is None:
+        return None
+    positive = sample_weight > 0
+    if not positive_only or positive.all():
+        return normalised_weights(sample_weight)
+    rescaled = np.zeros(len(sample_weight))
+    rescaled[positive] = normalised_weights(sample_weight[positive])
+    return rescaled
 
 
 def rows_of_positive_weight(X, y, sample_weight, classes=None, rescale=True):
@@ -1294,7 +1312,9 @@ def rows_of_positive_weight(X, y, sample_weight, classes=None, rescale=True):
     is None where every weight is positive (nothing is copied); otherwise the
     positions of the rows kept, whose weights are rescaled to mean one again
     (``rescale=False``: kept as given, for the ensembles, whose integer
-    weights are repetitions).
+    weights are repetitions, and for weights already of mean one over the
+    rows of positive weight, ``check_relative_sample_weight(...,
+    positive_only=True)``).
     """
     if np.all(sample_weight > 0):
         return X, y, sample_weight, None

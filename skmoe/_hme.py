@@ -243,8 +243,10 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
                                            stacklevel=3)
         rng = check_random_state(self.random_state)
         n_given = len(y)
+        # (The kept weights have mean one already: _validate_weighted_fit.)
         X, y, sample_weight, _ = rows_of_positive_weight(
-            X, y, sample_weight, classes=getattr(self, "classes_", None) if n_classes else None)
+            X, y, sample_weight, classes=getattr(self, "classes_", None) if n_classes else None,
+            rescale=False)
         branching = check_branching(self.branching)
         # Before any leaf is fitted: the rows the leaves share are those of
         # positive weight.

@@ -149,8 +149,10 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
     def _fit_rows(self, X, y, sample_weight, n_classes):
         rng = check_random_state(self.random_state)
         n_given = len(y)
+        # (The kept weights have mean one already: _validate_weighted_fit.)
         X, y, sample_weight, kept_rows = rows_of_positive_weight(
-            X, y, sample_weight, classes=self.classes_ if self._is_classifier else None)
+            X, y, sample_weight, classes=self.classes_ if self._is_classifier else None,
+            rescale=False)
         # Again, against the rows of positive weight, before any copy is cloned.
         self._check_copies_fit_rows(len(y), n_given - len(y))
         names, templates = self._resolve_experts(rng)

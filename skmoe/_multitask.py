@@ -413,7 +413,10 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                 "shared by every task: weights per task and row are not supported. "
                 "task_weights weighs whole tasks; to weigh a task's rows apart, fit that "
                 "task in a model of its own.")
-        sample_weight = check_relative_sample_weight(sample_weight, X)
+        # (Where the rows of zero weight are left out, the others rescaled
+        # among themselves: bit for bit the weights of those rows alone.)
+        sample_weight = check_relative_sample_weight(
+            sample_weight, X, positive_only=self._zero_weight_rows_left_out)
         Y = self._validate_tasks(Y, sample_weight,
                                  list(y.dtypes) if is_dataframe(y) else None)
         if sample_weight is not None and self._zero_weight_rows_left_out:
@@ -421,7 +424,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
             # mixtures: kept, it still moved the cross-fitting folds (a fit on
             # 2 weighted rows of 60 went through 3 folds without a word).
             n_given = len(X)
-            X, Y, sample_weight, kept_rows = rows_of_positive_weight(X, Y, sample_weight)
+            X, Y, sample_weight, kept_rows = rows_of_positive_weight(X, Y, sample_weight,
+                                                                     rescale=False)
             return X, Y, sample_weight, None if kept_rows is None else (kept_rows, n_given)
         return X, Y, sample_weight, None
 
