@@ -393,6 +393,12 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         self.alpha_ = self._choose_alpha(new_gates, Zx, outputs, Y, weight, seed, user_folds)
         self.gates_ = new_gates()
         self.n_iter_ = self._fit_gates(self.gates_, Zx, outputs, Y, weight, self.alpha_)
+        if self.device_.type != "mps":   # (MPS has no float64)
+            # Trained in float32, predicting in float64, as the single-task
+            # mixtures' gates: float32's batched products round by how many
+            # rows they hold, so a row's gate weights, and its predictions,
+            # depended on the other rows predicted with it (3.1e-8).
+            self.gates_.to(torch.float64)
         # Last: named_experts_ marks the estimator fitted. Set before the gates
         # were trained, a first fit that failed there looked fitted.
         self.named_experts_ = self._make_named_experts(names, self.experts_)
@@ -516,12 +522,12 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                     raise ValueError(f"Classification task {t}: {exc}") from exc
         return folds
 
-    def _inputs(self, X):
+    def _inputs(self, X, dtype=torch.float32):
         # (Clamped: 1e300 would be infinite in float32, and the gates' weights NaN.
         # Missing values, which the experts take, are imputed by the column
         # mean: zero once standardised.)
         return standardised_tensor(X, self._x_mean, self._x_scale, self.device_,
-                                   nan_to_zero=True)
+                                   nan_to_zero=True, dtype=dtype)
 
     def _warn_unread_settings(self, gate_sizes):
         """Warn of settings that this configuration does not read (both were
@@ -666,11 +672,14 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                          for name, expert in zip(self.expert_names_, self.experts_)])
 
     def _gates(self, X):
+        # The inputs in the gates' precision: float64 (fit), float32 in models
+        # pickled before it.
+        dtype = next(self.gates_.parameters()).dtype
         with torch.no_grad():
             # (The softmax in float64: in float32 the rows summed to one only
             # within ~1e-7.)
-            return to_numpy(torch.softmax(self.gates_(self._inputs(X)).to(torch.float64),
-                                          dim=-1))
+            logits = self.gates_(self._inputs(X, dtype))
+            return to_numpy(torch.softmax(logits.to(torch.float64), dim=-1))
 
     def _task_outputs(self, X):
         G = self._gates(X)                                               # (t, n, e)

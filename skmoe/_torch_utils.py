@@ -247,14 +247,16 @@ def to_tensor(array, device, dtype=DTYPE):
     return torch.as_tensor(array, dtype=dtype, device=device)
 
 
-def standardised_tensor(X, mean, scale, device, nan_to_zero=False):
-    """``(X - mean) / scale`` of a numpy array as a float32 tensor on ``device``,
-    clamped at ``MAX_STANDARDISED_INPUT`` as :func:`standardise` does
-    (``nan_to_zero``: missing values imputed by the mean, as there)."""
+def standardised_tensor(X, mean, scale, device, nan_to_zero=False, dtype=DTYPE):
+    """``(X - mean) / scale`` of a numpy array as a tensor of ``dtype`` (float32
+    by default) on ``device``, clamped at ``MAX_STANDARDISED_INPUT`` as
+    :func:`standardise` does (``nan_to_zero``: missing values imputed by the
+    mean, as there)."""
     Z = (X - mean) / scale
     if nan_to_zero:
         Z = np.nan_to_num(Z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
-    return to_tensor(np.clip(Z, -MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT), device)
+    return to_tensor(np.clip(Z, -MAX_STANDARDISED_INPUT, MAX_STANDARDISED_INPUT), device,
+                     dtype)
 
 
 def to_numpy(tensor):

@@ -147,3 +147,27 @@ def test_select_n_experts_scores_one_expert_with_the_mixtures_class_prior():
         by_hand.append(np.mean(np.log(proba[np.arange(len(test)), y[test]])))
     assert scores[1] == pytest.approx(np.mean(by_hand), abs=1e-12)
     assert scores[1] > -1.0
+
+
+def test_heterogeneous_mmoe_predicts_a_row_whatever_rows_come_with_it():
+    # The user guide: a row's prediction does not depend on the other rows
+    # predicted with it (to float64's rounding; float32's only with torch
+    # experts). The heterogeneous mixture's experts are scikit-learn's, but its
+    # gates predicted in float32, whose batched products round by how many
+    # rows they hold: a row alone moved its prediction by 3.1e-8 (its gate
+    # weights by about as much). The gates now predict in float64, as the
+    # single-task mixtures' do (tests/test_sweep_numbers_round34.py).
+    X, Y = _hetero_data(120)
+    Y[:, 0] = 100.0 * Y[:, 0].astype(float)     # a prediction of order 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _hetero(1e-4).fit(X, Y)
+    whole, proba, gate = (model.predict(X)[:, 0].astype(float), model.predict_proba(X)[1],
+                          model.predict_gate(X))
+    rows = range(0, len(X), 7)
+    alone = [model.predict(X[i:i + 1])[0, 0] for i in rows]
+    assert_allclose(alone, whole[::7], rtol=0, atol=1e-12 * np.abs(whole).max())
+    assert_allclose(np.concatenate([model.predict_proba(X[i:i + 1])[1] for i in rows]),
+                    proba[::7], rtol=0, atol=1e-12)
+    assert_allclose(np.concatenate([model.predict_gate(X[:50]), model.predict_gate(X[50:])]),
+                    gate, rtol=0, atol=1e-12)
