@@ -171,3 +171,88 @@ def test_heterogeneous_mmoe_predicts_a_row_whatever_rows_come_with_it():
                     proba[::7], rtol=0, atol=1e-12)
     assert_allclose(np.concatenate([model.predict_gate(X[:50]), model.predict_gate(X[50:])]),
                     gate, rtol=0, atol=1e-12)
+
+
+def test_guard_one_expert_of_select_n_experts_by_hand():
+    # k = 1 of a regressor: the expert's in-sample residuals' mean square as
+    # its noise variance, k = (coefficients + intercept) + 1 noise scale; with
+    # criterion='cv', each fold's fit scored on its held-out rows.
+    from scipy.stats import norm
+    from sklearn.linear_model import LinearRegression
+    from sklearn.model_selection import KFold
+
+    from skmoe import MixtureOfExpertsRegressor, select_n_experts
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(n_samples=120, random_state=0)
+    template = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                         cv=None, random_state=0)
+    fit = LinearRegression().fit(X, y)
+    log_l = norm.logpdf(y, fit.predict(X), np.sqrt(np.mean((y - fit.predict(X)) ** 2))).sum()
+    k = X.shape[1] + 2
+    for criterion, penalty in (("bic", k * np.log(len(y))), ("aic", 2 * k)):
+        _, scores = select_n_experts(template, X, y, candidates=(1,), criterion=criterion)
+        assert scores[1] == pytest.approx(-2 * log_l + penalty, rel=1e-12)
+    folds = list(KFold(3).split(X))
+    _, scores = select_n_experts(template, X, y, candidates=(1,), criterion="cv", cv=folds)
+    by_hand = []
+    for train, test in folds:
+        fit = LinearRegression().fit(X[train], y[train])
+        scale = np.sqrt(np.mean((y[train] - fit.predict(X[train])) ** 2))
+        by_hand.append(norm.logpdf(y[test], fit.predict(X[test]), scale).mean())
+    assert scores[1] == pytest.approx(np.mean(by_hand), rel=1e-12)
+
+
+def test_guard_greedy_weights_are_caruanas_selection_on_weighted_out_of_fold_rows():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.model_selection import KFold, cross_val_predict
+
+    from skmoe import EnsembleRegressor
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(n_samples=120, random_state=0)
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    folds = list(KFold(4, shuffle=True, random_state=1).split(X))
+    experts = [("line", LinearRegression()),
+               ("tree", DecisionTreeRegressor(max_depth=3, random_state=0)),
+               ("ridge", Ridge(10.0))]
+    model = EnsembleRegressor(experts, weights="greedy", cv=folds, n_rounds=25).fit(
+        X, y, sample_weight=weights)
+    oof = np.column_stack([cross_val_predict(e, X, y, cv=folds,
+                                             params={"sample_weight": weights})
+                           for _, e in experts])
+    counts, total = np.zeros(3), np.zeros(len(y))
+    for r in range(1, 26):
+        best = int(np.argmin(weights @ ((total[:, None] + oof) / r - y[:, None]) ** 2))
+        counts[best] += 1
+        total += oof[:, best]
+    assert_allclose(model.weights_, counts / 25, rtol=0, atol=1e-15)
+    full = np.column_stack([e.fit(X, y, sample_weight=weights).predict(X) for _, e in experts])
+    assert_allclose(model.predict(X), full @ (counts / 25), rtol=1e-12)
+
+
+def test_guard_rule_expert_probability_table_by_hand():
+    # P(class | outcome) = (weighted count + smoothing * prior) / (total +
+    # smoothing), in units of the mean positive weight; the last row, the
+    # class prior, for outcomes not seen in fit.
+    from skmoe.experts import RuleExpert
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 2))
+    y = np.array(["n", "y", "m"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 1)]
+    weights = rng.uniform(0.5, 2.0, 50)
+    weights[:5] = 0.0
+    rule = RuleExpert(_three_outcomes, task="classification", smoothing=3.0).fit(
+        X, y, sample_weight=weights)
+    kept = weights > 0
+    w, said, labels = weights[kept] / weights[kept].mean(), _three_outcomes(X)[kept], y[kept]
+    classes = np.unique(y)
+    prior = np.array([w[labels == c].sum() for c in classes]) / w.sum()
+    table = [(counts + 3.0 * prior) / (counts.sum() + 3.0) for counts in
+             (np.array([w[(said == o) & (labels == c)].sum() for c in classes])
+              for o in np.unique(said))]
+    assert_allclose(rule.proba_table_, np.vstack(table + [prior]), rtol=1e-12)
+
+
+def _three_outcomes(X):
+    return np.where(X[:, 0] > 0.2, "hi", np.where(X[:, 0] < -1, "lo", "mid"))
