@@ -1,6 +1,9 @@
 """Wrong-number sweep, round 36: the least-checked outputs recomputed by hand --
-a class of zero weight in the heterogeneous multi-task mixture against the
-fit without its rows, and guards of the identities found right.
+rows and classes of zero weight against the fit without them (the mixtures'
+weights rescaled twice, the heterogeneous multi-task mixture's smoothing),
+select_n_experts' one-expert candidate against the mixtures' class prior,
+the heterogeneous gates' float32 batches, and guards of the identities found
+right (k = 1 by hand, Caruana's selection, the rule's probability table).
 
 Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
 its comment; the ``test_guard_*`` tests pin properties found right.
