@@ -44,6 +44,7 @@ from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts,
                     refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
                     refuse_unreadable_tensor, resolve_gate_transformer, sequence_cells_hint,
                     take_rows, time_columns_hint, unequal_weights, warned_once, word_columns_hint)
+from ._warnings import recorded
 
 # Rows whose (normalised) weight is below this are left out of an expert's
 # weighted fit: they change the fit by less than this fraction of an average
@@ -1876,7 +1877,7 @@ def _recorded_expert_warnings(name, estimator, method=None):
     token = _set_for_this_thread(_NESTED_WARNINGS, nested)
     predicting = _RECORDING_PREDICTION.set(method is not None)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with recorded() as caught:
             yield
     except Exception as exc:
         # A call that failed: its warnings go with the error (given where the

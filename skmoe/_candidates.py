@@ -19,7 +19,6 @@ applies it.
 
 import contextlib
 import math
-import warnings
 
 import numpy as np
 from scipy.optimize import minimize
@@ -31,6 +30,7 @@ from ._crossfit import _FOLD_CLASSES_WARNING
 from ._data import standardisation, unequal_weights
 from ._likelihood import PROBA_FLOOR as LIKELIHOOD_FLOOR
 from ._likelihood import floored_renormalised, logsumexp_rows
+from ._warnings import thread_filters
 from ._routing import route_numpy
 
 # Constant-blend logits are kept in [-LOGIT_BOUND, LOGIT_BOUND]: weights down
@@ -198,9 +198,8 @@ def _head_fit_warnings_silenced():
     not the user's y; a y that earns it still gets it from the experts' fits
     on all rows.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.filterwarnings("ignore", message=_FOLD_CLASSES_WARNING, category=UserWarning)
+    with thread_filters(("ignore", "", ConvergenceWarning),
+                        ("ignore", _FOLD_CLASSES_WARNING, UserWarning)):
         yield
 
 

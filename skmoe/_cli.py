@@ -11,7 +11,6 @@ import os
 import re
 import shlex
 import sys
-import warnings
 from collections import Counter
 
 # Nothing heavy at import time (numpy, scipy, torch, the estimators): they are
@@ -1392,6 +1391,7 @@ def _run_compare(args):
 
     from ._compare import _describe_test, compare
     from ._trainers import TRAINER_OPTIONS, resolve_training
+    from ._warnings import recorded
 
     if args.cv < 2:
         raise UserError(f"--cv must be at least 2, got {args.cv}.")
@@ -1566,8 +1566,7 @@ def _run_compare(args):
           f"trained by {resolve_training(estimators['mixture'])}; {args.cv}-fold "
           f"cross-validation{repeats}\n",
           flush=True)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+    with recorded(always=ConvergenceWarning) as caught:
         try:
             with _progress_as_lines(args.verbose):
                 # (No random_state: cv is a splitter seeded by --seed, and the

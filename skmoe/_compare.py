@@ -39,6 +39,7 @@ from ._data import (HUGE_HINT_END, MAX_TARGET_SCALE, huge_values_hint, pandas_na
                     read_only_view, refuse_misaligned_rows, refuse_structured_array,
                     time_columns_hint)
 from ._progress import progress_bar
+from ._warnings import recorded, thread_filter, thread_filters
 
 class PairedTest(namedtuple(
         "PairedTest", "a b metric mean_difference std_difference t_statistic df p_value")):
@@ -1007,8 +1008,7 @@ def _refuse_scorers_for_the_classes(scorers, classes):
         if not hasattr(scorer, "_score_func") or not hasattr(scorer, "_response_method"):
             continue
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with thread_filter("ignore"):
                 given(perfect, rows, classes)
         except ValueError as exc:
             names = get_scorer_names()
@@ -1068,8 +1068,7 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
     if sample_weight is not None:
         fit_weight = {weight_key: read_only_view(sample_weight[train])}
         score_weight = {"sample_weight": sample_weight[test]}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recorded(always=Warning) as caught:
         step = "fit"
         try:
             start = time.perf_counter()
@@ -1737,11 +1736,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     weight_keys = {}
     if sample_weight is not None:
         from ._base import check_sample_weight
-        with warnings.catch_warnings():
-            # (Its rows' order was just checked, and warned of, above: a
-            # Series in another order than X was warned of twice.)
-            warnings.filterwarnings("ignore", message="sample_weight is a pandas",
-                                    category=UserWarning)
+        # (Its rows' order was just checked, and warned of, above: a Series
+        # in another order than X was warned of twice.)
+        with thread_filter("ignore", "sample_weight is a pandas", UserWarning):
             sample_weight = check_sample_weight(sample_weight, X)
         _refuse_unweighted_scorers(scorers)
         weight_keys = {name: _weight_fit_key(name, est) for name, est in estimators.items()}
@@ -1824,18 +1821,16 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     else:
         splitter = check_cv(cv, y_arr, classifier=classifier)
     try:
-        with warnings.catch_warnings():
-            # compare uses groups whatever the splitter does with them (the
-            # check below, the models' inner folds): scikit-learn's "The
-            # groups parameter is ignored by PredefinedSplit" said otherwise.
-            warnings.filterwarnings("ignore", message="The groups parameter is ignored by",
-                                    category=UserWarning)
-            combined = (strata is not None and not stratify
-                        and isinstance(splitter, (StratifiedGroupKFold, StratifiedKFold)))
-            if combined:
-                # (Of labels the user never gave: a rare combination is no news.)
-                warnings.filterwarnings("ignore", message="The least populated class",
-                                        category=UserWarning)
+        # compare uses groups whatever the splitter does with them (the check
+        # below, the models' inner folds): scikit-learn's "The groups
+        # parameter is ignored by PredefinedSplit" said otherwise.
+        combined = (strata is not None and not stratify
+                    and isinstance(splitter, (StratifiedGroupKFold, StratifiedKFold)))
+        ignored = [("ignore", "The groups parameter is ignored by", UserWarning)]
+        if combined:
+            # (Of labels the user never gave: a rare combination is no news.)
+            ignored.append(("ignore", "The least populated class", UserWarning))
+        with thread_filters(*ignored):
             splits = list(splitter.split(np.zeros((len(y_arr), 1)),
                                          strata if combined else y_arr, group_codes))
             if (combined and isinstance(cv, numbers.Integral)

@@ -41,6 +41,7 @@ from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
 from ._likelihood import (LogProbaMixin, aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
+from ._warnings import recorded, thread_filter
 
 
 @contextlib.contextmanager
@@ -54,7 +55,7 @@ def _fold_warnings_once(name, n_fits):
     are one warning (the first's text). The user's filters apply as they are
     raised: an ignored one is not recorded, an error still stops.
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with recorded() as caught:
         yield
     given = {}
     for w in caught:
@@ -108,17 +109,14 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     else:
         splitter = check_cv(cv, y, classifier=classifier)
     try:
-        with warnings.catch_warnings():
-            if isinstance(cv, numbers.Integral) and classifier:
-                # scikit-learn's "The least populated class in y has only 2
-                # members, which is less than n_splits=5", at every fit on
-                # data with a small class (a 14-class set of 4 rows a class):
-                # stratified folds still keep every class of two rows or more
-                # in every training fold, the one guarantee the experts need
-                # (_check_every_class_trains), and a class of one row cannot
-                # be kept by any folds.
-                warnings.filterwarnings("ignore", message="The least populated class in y",
-                                        category=UserWarning)
+        # scikit-learn's "The least populated class in y has only 2 members,
+        # which is less than n_splits=5", at every fit on data with a small
+        # class (a 14-class set of 4 rows a class): stratified folds still
+        # keep every class of two rows or more in every training fold, the one
+        # guarantee the experts need (_check_every_class_trains), and a class
+        # of one row cannot be kept by any folds.
+        with (thread_filter("ignore", "The least populated class in y", UserWarning)
+              if isinstance(cv, numbers.Integral) and classifier else contextlib.nullcontext()):
             folds = list(splitter.split(X, y))
     except ValueError as error:
         if not classifier and "Supported target types" in str(error):
@@ -353,10 +351,9 @@ def folds_of_groups(n_folds, codes, y=None):
     zeros = np.zeros((len(codes), 1))
     if y is not None:
         try:
-            with warnings.catch_warnings():
-                # ("The least populated class in y has only 1 members": the
-                # callers' own checks speak of the classes.)
-                warnings.simplefilter("ignore", UserWarning)
+            # ("The least populated class in y has only 1 members": the
+            # callers' own checks speak of the classes.)
+            with thread_filter("ignore", category=UserWarning):
                 folds = list(StratifiedGroupKFold(n_folds).split(zeros, y, codes))
             if all(len(test) for _, test in folds):
                 return folds
@@ -599,14 +596,13 @@ def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params, sampl
     fit_params = _check_method_params(X, fit_params, rows) if fit_params else fit_params
     X, y = take_rows(X, rows), y[rows]
     weight = None if weight is None else weight[rows]
-    with warnings.catch_warnings():
-        # scikit-learn's "The number of unique classes is greater than 50% of
-        # the number of samples. `y` could represent a regression problem"
-        # from a classifier fitted on a fold: carData::Soils by its 12 groups
-        # (32 rows, 2 or 3 a class) gave it at every fit, from the experts'
-        # fits on 21 rows, where the user's y had too few classes for it.
-        # A y that earns it still gets it from the fits on all rows.
-        warnings.filterwarnings("ignore", message=_FOLD_CLASSES_WARNING, category=UserWarning)
+    # scikit-learn's "The number of unique classes is greater than 50% of the
+    # number of samples. `y` could represent a regression problem" from a
+    # classifier fitted on a fold: carData::Soils by its 12 groups (32 rows,
+    # 2 or 3 a class) gave it at every fit, from the experts' fits on 21
+    # rows, where the user's y had too few classes for it. A y that earns it
+    # still gets it from the fits on all rows.
+    with thread_filter("ignore", _FOLD_CLASSES_WARNING, UserWarning):
         return fit(name, clone(template), X, read_only_view(y), read_only_view(weight), seed,
                    fit_params=fit_params)
 
@@ -675,8 +671,7 @@ def _works_on_all_rows(fit, name, template, X, y, weight, seed, fit_params, samp
     # it, for an expert that warned in the one fit it was given).
     token = _EXPERT_WARNINGS.set(None)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with thread_filter("ignore"):
             expert = fit_on_rows(fit, name, template, X, y, None, weight, seed, fit_params,
                                  sample_weight)
             predict(name, expert, X if test is None else take_rows(X, test))

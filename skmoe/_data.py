@@ -29,6 +29,7 @@ from sklearn.utils.validation import (_check_feature_names_in, _num_samples, che
                                       check_is_fitted)
 
 from ._compat import Interval, validate_data
+from ._warnings import thread_filter, thread_filters
 
 # Sparse formats whose rows can be indexed; other formats are converted to CSR.
 _ROW_FORMATS = ("csr", "csc")
@@ -307,8 +308,8 @@ def huge_values_hint(exc, X):
     if not any(word in text for word in ("nan", "inf", "finite", "too large")):
         return ""
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN columns
+        with np.errstate(all="ignore"), thread_filter("ignore", category=RuntimeWarning):
+            # (All-NaN columns.)
             names, single = None, _is_float32(X)
             if sparse.issparse(X):
                 values = abs(sparse.csc_matrix(X, dtype=np.float64))
@@ -1677,35 +1678,13 @@ class SharedProcessSetting:
                 self._state = None
 
 
-def _hide_feature_name_warnings():
-    """Add the ignore filters; return those that were not already there."""
-    present, added = list(warnings.filters), []
-    for message in _FEATURE_NAME_WARNINGS:
-        warnings.filterwarnings("ignore", message=message, category=UserWarning)
-        if warnings.filters[0] not in present:   # not one the user had set
-            added.append(warnings.filters[0])
-    return added
-
-
-def _show_feature_name_warnings(added):
-    # Only these entries: filters the user set meanwhile stay. (Removing an
-    # "ignore" filter needs no reset of the warning registries, which never
-    # record an ignored warning.)
-    for item in added:
-        if item in warnings.filters:
-            warnings.filters.remove(item)
-
-
-# Not warnings.catch_warnings: two predictions overlapping in threads put back
-# each other's filter lists, and the ignore filters stayed for good (the
-# feature-names warnings gone for every estimator of the process).
-_FEATURE_NAME_WARNINGS_HIDDEN = SharedProcessSetting(_hide_feature_name_warnings,
-                                                     _show_feature_name_warnings)
-
-
 def warned_once(call, *args):
     """``call(*args)`` without repeating the feature-names warnings."""
-    with _FEATURE_NAME_WARNINGS_HIDDEN:
+    # (Not warnings.catch_warnings: two predictions overlapping in threads put
+    # back each other's filter lists, and the ignore filters stayed for good,
+    # the feature-names warnings gone for every estimator of the process.)
+    with thread_filters(*(("ignore", message, UserWarning)
+                          for message in _FEATURE_NAME_WARNINGS)):
         return call(*args)
 
 
@@ -2014,16 +1993,14 @@ def standardisation(X, sample_weight=None):
         # (Rescaled by a power of two, exactly: weights near the largest
         # float would overflow their sums.)
         sample_weight = np.ldexp(sample_weight, -np.frexp(sample_weight.max())[1])
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        # Overflow, underflow and all-NaN columns are handled below (an
-        # all-NaN column warned "Mean of empty slice" from here at every fit).
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # Overflow, underflow and all-NaN columns are handled below (an all-NaN
+    # column warned "Mean of empty slice" from here at every fit).
+    with np.errstate(all="ignore"), thread_filter("ignore", category=RuntimeWarning):
         mean, scale = _mean_std(X, sample_weight)
     bad = np.flatnonzero(~np.isfinite(scale) | (scale < TINY_SCALE))
     if len(bad):
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
-            columns = X[:, bad]
+        with thread_filter("ignore", category=RuntimeWarning), np.errstate(all="ignore"):
+            columns = X[:, bad]     # (all-NaN columns among them)
             peak = np.nanmax(np.abs(columns), axis=0)
             # (Constant columns keep their mean, unless its sum overflowed,
             # and scale one.)
@@ -2034,8 +2011,8 @@ def standardisation(X, sample_weight=None):
                                               sample_weight)
         mean[bad[fixable]] = unit_mean * peak[fixable]
         scale[bad[fixable]] = unit_scale * peak[fixable]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns
+    with np.errstate(all="ignore"), thread_filter("ignore", category=RuntimeWarning):
+        # (All-NaN columns.)
         low, high = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
     # A constant column is its value, exactly: its mean, a rounded sum, was an
     # ulp away, which at 1e300 left standardised values of 3e284 (infinite in

@@ -17,11 +17,11 @@ Shape legend: ``e`` experts, ``b`` batch rows, ``i``/``o`` layer widths.
 
 import math
 import numbers
-import warnings
 
 import torch
 
 from ._torch_utils import map_row_blocks
+from ._warnings import thread_filter
 
 # The fused inference path needs torch's addmm with a fused activation.
 _FUSED = hasattr(torch, "_addmm_activation")
@@ -84,9 +84,7 @@ def linear(n_in, n_out):
     its constant bias) made torch warn "Initializing zero-element tensors is
     a no-op" from the layer's init, at every fit.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Initializing zero-element tensors",
-                                category=UserWarning)
+    with thread_filter("ignore", "Initializing zero-element tensors", UserWarning):
         return torch.nn.Linear(n_in, n_out)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 
 from ._data import _float_column, _numeric_array, is_dataframe
+from ._warnings import thread_filter
 
 __all__ = ["ComparisonDisplay", "ConvergenceDisplay", "ExpertUsageDisplay",
            "GateDisplay", "GateRegionDisplay", "check_matplotlib"]
@@ -221,11 +222,10 @@ def _grid_input(estimator, X, columns, grids):
         return rows
     is_sparse = sparse.issparse(X)
     dense = _numeric_array(X.toarray() if is_sparse else X)
-    with warnings.catch_warnings():
-        # A column missing (NaN) in every row has a missing typical value, as
-        # a DataFrame's median gives it: numpy warned "All-NaN slice
-        # encountered" at every display of such an X.
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # A column missing (NaN) in every row has a missing typical value, as a
+    # DataFrame's median gives it: numpy warned "All-NaN slice encountered"
+    # at every display of such an X.
+    with thread_filter("ignore", category=RuntimeWarning):
         typical = np.nanmedian(dense, axis=0)
     rows = np.tile(typical, (n_rows, 1))
     for j, values in zip(columns, grids):
