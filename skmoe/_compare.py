@@ -39,7 +39,7 @@ from ._data import (HUGE_HINT_END, MAX_TARGET_SCALE, huge_values_hint, pandas_na
                     read_only_view, refuse_misaligned_rows, refuse_structured_array,
                     time_columns_hint)
 from ._progress import progress_bar
-from ._warnings import recorded, thread_filter, thread_filters
+from ._warnings import Tally, recorded, thread_filter, thread_filters, varied_note
 
 class PairedTest(namedtuple(
         "PairedTest", "a b metric mean_difference std_difference t_statistic df p_value")):
@@ -1907,8 +1907,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     scores = {n: {m: np.empty(J) for m in scorers} for n in names}
     fit_time = {n: np.empty(J) for n in names}
     predict_time = {n: np.empty(J) for n in names}
-    seen = {}
-    from ._base import numbers_blanked
+    seen = Tally()
     for k, ((name, _, _, _), (s, ft, pt, messages)) in enumerate(zip(jobs, out)):
         j = k % J
         for m in scorers:
@@ -1919,16 +1918,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # "An ill-conditioned matrix detected: slice 0 has rcond = 1.2e-20."
         # of a Ridge(solver='cholesky'), a number of its own in every split,
         # was given 20 times, "(1 of 20 splits)" each, for 20 splits.
-        firsts = {}
         for category, message in messages:
-            firsts.setdefault((name, category, numbers_blanked(message)), message)
-        for key, first in firsts.items():
-            entry = seen.setdefault(key, [first, 0, set()])
-            entry[1] += 1
-            entry[2].add(first)
-    for (name, category, _), (message, count, texts) in seen.items():
-        varied = ", its numbers differing between splits (those of the first)" \
-            if len(texts) > 1 else ""
+            seen.add((name, category), message, per=k)
+    for (name, category), message, count, varied in seen:
+        varied = varied_note("splits") if varied else ""
         warnings.warn(f"{name} ({count} of {J} splits{varied}): {message}", category,
                       stacklevel=2)
     for name in names:

@@ -32,8 +32,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
-from ._base import (_EXPERT_WARNINGS, _REBUILDABLE_ERRORS, checked_score, fit_expert,
-                    gathered_jobs, numbers_blanked, rebuilt_error)
+from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, rebuilt_error
 from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
                     normalised_weights, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
@@ -41,7 +40,8 @@ from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
 from ._likelihood import (LogProbaMixin, aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
-from ._warnings import recorded, thread_filter
+from ._warnings import (_EXPERT_WARNINGS, Tally, gathered_jobs, recorded, thread_filter,
+                        varied_note)
 
 
 @contextlib.contextmanager
@@ -50,29 +50,23 @@ def _fold_warnings_once(name, n_fits):
 
     The k fits are copies of one expert: a warning of its predict came k
     times at every predict of a mixture (5 with the default cv), the
-    library's own catch_warnings around each call having reset Python's
+    library's own recording around each call having reset Python's
     once-per-location registry. Texts that differ in their numbers alone
     are one warning (the first's text). The user's filters apply as they are
     raised: an ignored one is not recorded, an error still stops.
     """
     with recorded() as caught:
         yield
-    given = {}
+    tally = Tally()
     for w in caught:
-        key = (w.category, numbers_blanked(str(w.message)))
-        if key not in given:
-            given[key] = [w, 0, set()]
-        given[key][1] += 1
-        given[key][2].add(str(w.message))
-    for w, count, texts in given.values():
+        tally.add((w.category,), str(w.message), w)
+    for _, w, count, varied in tally:
         text = str(w.message)
         if count > 1:
             # (Said, as expert_warnings_once says it: "column x0 is constant"
             # stood for the x1 and x2 of the other fits, silently.)
-            varied = (", its numbers differing between the fits (those of the first)"
-                      if len(texts) > 1 else "")
             text += (f"\n(The {n_fits} fits of expert '{name}' gave this warning {count} "
-                     f"times{varied}; shown once.)")
+                     f"times{varied_note('the fits') if varied else ''}; shown once.)")
         warnings.warn_explicit(text, w.category, w.filename, w.lineno)
 
 

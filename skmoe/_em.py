@@ -60,7 +60,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._base import gathered_jobs
+from ._warnings import gathered_jobs
 from ._candidates import rival_check, rival_routing, routed_task_loss
 from ._data import kmeans_space, unequal_weights
 from ._likelihood import (categorical_log_likelihood, floored_renormalised,

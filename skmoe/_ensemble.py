@@ -20,10 +20,10 @@ from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import _check_method_params
 
 from ._compat import Interval, N_JOBS
-from ._base import (CheckedScoreMixin, _BaseExpertComposition, _recorded_expert_warnings,
-                    _routes_metadata, _supports_sample_weight, _weight_kwargs, check_expert_classes,
+from ._base import (CheckedScoreMixin, _BaseExpertComposition, _routes_metadata,
+                    _supports_sample_weight, _weight_kwargs, check_expert_classes,
                     check_sample_weight, check_some_weight, encode_class_labels,
-                    expert_warnings_once, failed_fit_error, rows_of_positive_weight)
+                    failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._inspection import ExpertOutputMixin
@@ -32,6 +32,7 @@ from ._candidates import with_class_prior
 from ._trainers import GradientTrainer, _folds_the_data_allow
 from ._likelihood import (LogProbaMixin, _check_finite, aligned_proba, call_expert,
                           classification_outputs, regression_outputs)
+from ._warnings import _recorded_expert_warnings, expert_warnings_once
 
 # Probabilities are clipped before the log of the selection's log-loss, as in
 # scikit-learn's log_loss, so an expert's confident mistake costs a finite amount.

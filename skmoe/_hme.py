@@ -25,8 +25,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
                     check_not_a_class, refuse_groups, clone_expert, encode_class_labels,
-                    encode_class_weights, expert_warnings_once, function_hint,
-                    rows_of_positive_weight)
+                    encode_class_weights, function_hint, rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -39,6 +38,7 @@ from ._inspection import ExpertOutputMixin
 from ._likelihood import (InformationCriteriaMixin, LogProbaMixin, gaussian_mixture_moments,
                           log_proba_at_labels, mix_probabilities)
 from ._training import training_rows_shortfall, warn_unused_without_early_stopping
+from ._warnings import expert_warnings_once
 from .gates import MLPGate, _warn_unused_activation, _warn_unused_adam_options
 
 

@@ -29,12 +29,13 @@ from sklearn.cluster import KMeans
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
-from ._base import fit_expert, gathered_jobs
+from ._base import fit_expert
 from ._data import (check_target_scale, kmeans_space, mean_and_scale, read_only_view,
                     standardisation, unequal_weights)
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
                           classification_outputs, gaussian_log_likelihood, log_proba_at_labels,
                           mix_probabilities, noise_variances, regression_outputs)
+from ._warnings import gathered_jobs
 
 # Leaf noise variances are floored at this fraction of var(y) (plus a tiny
 # absolute term for constant targets) so that no leaf's variance collapses.

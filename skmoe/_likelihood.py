@@ -11,11 +11,11 @@ from scipy.sparse import issparse
 from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
-from ._base import (_recorded_expert_warnings, category_dtype_hint, read_only_hint,
-                    rebuilt_error, unknown_category_hint)
+from ._base import category_dtype_hint, read_only_hint, rebuilt_error, unknown_category_hint
 from ._data import (column_names_hint, huge_values_hint, n_samples, nan_columns_hint,
                     own_frame, pandas_na_hint, sequence_cells_hint, time_columns_hint,
                     warned_once, word_columns_hint)
+from ._warnings import _recorded_expert_warnings
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
 # of the gradient trainers.

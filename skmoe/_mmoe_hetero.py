@@ -28,7 +28,7 @@ from sklearn.utils.parallel import Parallel
 
 from ._compat import Interval, N_JOBS, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
-                    _check_not_unsupervised, expert_warnings_once, rebuilt_error)
+                    _check_not_unsupervised, rebuilt_error)
 from ._crossfit import (_check_every_class_trains, cross_fit, cv_of_groups, group_codes,
                         make_folds, splits_of_rows, united_folds)
 from ._data import normalised_weights, read_only_view, refuse_misaligned_rows
@@ -40,6 +40,7 @@ from ._persistence import TorchStateMixin
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
                            standardised_tensor, to_numpy, to_tensor)
 from ._training import WEIGHT_DECAY, lbfgs
+from ._warnings import expert_warnings_once
 
 # Regressors' predictions of class indicators are clipped at zero and
 # smoothed by this much before renormalising them into probabilities (additive

@@ -21,7 +21,7 @@ from sklearn.utils.validation import _num_samples
 
 from ._compat import Interval, N_JOBS, check_flag
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labels,
-                    expert_warnings_once, rows_of_positive_weight)
+                    rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -37,6 +37,7 @@ from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
 from ._trainers import TRAINERS, _folds_the_data_allow, resolve_training, warn_ignored_options
 from ._training import WEIGHT_DECAY
+from ._warnings import expert_warnings_once
 from .gates import MLPGate
 
 

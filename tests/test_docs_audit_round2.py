@@ -50,8 +50,9 @@ def test_architecture_module_map_names_the_new_helpers_where_they_live():
     page = _text("docs", "architecture.rst")
     for module, names in [("_crossfit", ["united_folds", "rows_of_whole_folds"]),
                           ("_base", ["clone_expert", "fit_expert", "encode_class_labels",
-                                     "check_relative_sample_weight", "expert_warnings_once",
-                                     "gathered_jobs"])]:
+                                     "check_relative_sample_weight"]),
+                          ("_warnings", ["thread_filter", "expert_warnings_once",
+                                         "gathered_jobs"])]:
         entry = page.split(f"``{module}.py`` ", 1)[1].split(" ``_", 1)[0]
         quoted = [n for n in re.findall(r"``(\w+)``", entry) if "_" in n]
         assert sorted(quoted) == sorted(names), (module, quoted)

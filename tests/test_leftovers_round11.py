@@ -19,7 +19,8 @@ from sklearn.tree import DecisionTreeRegressor
 from skmoe import EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor
 from skmoe._cli import UserError, load_csv, main
 from skmoe.gates import MLPGate
-from skmoe._base import _GatheredCall, _taken_warnings, expert_warnings_once, fit_expert
+from skmoe._base import fit_expert
+from skmoe._warnings import _GatheredCall, _taken_warnings, expert_warnings_once
 from skmoe._routing import expert_capacity, route
 from test_leftovers_round10 import _regression, _text
 

@@ -63,7 +63,7 @@ def test_a_task_run_in_a_copy_of_another_threads_context_predicts():
     from sklearn.tree import DecisionTreeRegressor
 
     from skmoe import MixtureOfExpertsRegressor
-    from skmoe._base import expert_warnings_once
+    from skmoe._warnings import expert_warnings_once
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(120, 3))

@@ -75,7 +75,7 @@ def test_recording_many_distinct_warnings_is_not_quadratic(monkeypatch):
     # Each warning was matched by blanking the numbers of every key held:
     # 4.8 s for a greedy ensemble of two experts giving 1,000 distinct
     # warnings a fit (0.3 s for 250). Counted here as calls of the blanking.
-    import skmoe._base as base
+    import skmoe._warnings as base
 
     texts = [f"column col_{chr(97 + i // 26)}{chr(97 + i % 26)} has few values"
              for i in range(200)]
