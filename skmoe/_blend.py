@@ -34,7 +34,7 @@ constant blend out of fold:
    feature-weighted linear stacking (Sill et al., 2009) does.
    :class:`LinearHead` fits both ("linear", "feature_weighted"), fold by
    fold like the gates, so every candidate -- constant blend, gate, heads
-   -- has honest held-out predictions on every row; for 3+ classes also
+   -- has honest held-out predictions on every row; for classification also
    StackingClassifier's head on the probabilities ("linear_proba").
 6. The final predictor is the best convex blend of the candidates on those
    held-out predictions (:func:`~skmoe._candidates.choose_candidates`): the experts' constant blend one
@@ -103,9 +103,9 @@ GATE_STEPS_PER_EPOCH = 64
 
 # Switches for the ablation benchmark (benchmarks/bench_gate_levers.py),
 # with the values the library runs with: the on/off ones are on except
-# "level2_check" (None: off; a number of standard errors when on) and
-# "proba_head" ("multiclass": on for 3+ classes only; True / False for the
-# benchmarks); the others choose among variants
+# "level2_check" (None: off; a number of standard errors when on);
+# "proba_head" is on (True: every classifier; "multiclass", 3+ classes
+# only, and False are for the benchmarks); the others choose among variants
 # ("choice", "stop", "head_inputs", "head_bounds", "products_beyond_range",
 # "classification_beyond_range", "plain_head_C") or are numbers
 # ("gate_folds", "constant_floor", "regression_head_bounds").
@@ -121,10 +121,10 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           # The plain classification head's C searched where its coefficients
           # outnumber its rows (None: always 1); StackingClassifier's head on
           # the probabilities as one more candidate ("linear_proba"), kept for
-          # 3+ classes ("multiclass"; measured on 57 unseen multiclass sets,
-          # mean -0.15 %), never measured on two classes, so off there:
-          # benchmarks/results/gate_levers_round18.md.
-          "plain_head_C": "many", "proba_head": "multiclass",
+          # 3+ classes (57 unseen multiclass sets, mean -0.15 %:
+          # benchmarks/results/gate_levers_round18.md) and for two (67 unseen
+          # binary sets, mean -0.06 %: gate_levers_round20.md).
+          "plain_head_C": "many", "proba_head": True,
           # The level-2 blend deployed only where its cross-fitted predictions
           # beat the constant blend's by more than this many paired standard
           # errors, else the constant blend alone (None: never checked;
@@ -475,9 +475,10 @@ def _train_gates(gate, Z, loss_fn, members, settings, seed, device):
 
 def _proba_head_on(problem, columns):
     """Whether StackingClassifier's probabilities head is a candidate
-    (``LEVERS["proba_head"]``): ``"multiclass"`` where the heads read 3+
-    classes (the classes with weighted rows); it was measured on those only
-    (``benchmarks/results/gate_levers_round18.md``)."""
+    (``LEVERS["proba_head"]``): ``True`` (the default) for every classifier,
+    ``"multiclass"`` only where the heads read 3+ classes (the classes with
+    weighted rows; the library before round 20), ``False`` never
+    (``benchmarks/results/gate_levers_round18.md``, ``gate_levers_round20.md``)."""
     setting = LEVERS["proba_head"]
     if not problem.is_classifier or setting is False or setting is None:
         return False

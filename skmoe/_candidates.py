@@ -6,7 +6,7 @@ its experts up, weigh one negatively or add an intercept, which stacking's
 linear model can (on small data this matters),
 nor let those unconstrained weights vary with the input, which
 feature-weighted linear stacking (Sill et al., 2009) does.
-:class:`LinearHead` fits both, and (3+ classes) StackingClassifier's head,
+:class:`LinearHead` fits both, and (classification) StackingClassifier's head,
 a logistic regression on the experts' probabilities. :class:`ExpertHead`
 is the best single expert alone, :class:`PriorHead` the class frequencies (classification: "no
 signal"). Every candidate -- the experts' constant blend, the gate,

@@ -699,7 +699,7 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``'feature_weighted'`` (feature-weighted linear stacking) and
         ``'best_expert'`` (the expert with the lowest held-out loss, alone);
         for classification also ``'prior'`` (the training rows' class
-        frequencies on every row), and for 3+ classes ``'linear_proba'``
+        frequencies on every row) and ``'linear_proba'``
         (StackingClassifier's head: logistic regression on the experts'
         probabilities).
     candidate_weights_ : dict or None

@@ -84,14 +84,14 @@ def test_the_note_needs_more_than_ten_rows_as_the_docs_say(tmp_path, capsys):
 
 # -- 3. the comment on LEVERS says which are off and which are no switches -----
 def test_the_levers_comment_names_every_lever_not_simply_on():
-    # It said "the library always runs with all of them on": "proba_head" is
+    # It said "the library always runs with all of them on": "level2_check" is
     # off, and several levers are variants or numbers, not switches.
     from skmoe._blend import LEVERS
     source = open(os.path.join(ROOT, "skmoe", "_blend.py"), encoding="utf-8").read()
     comment = source[:source.index("\nLEVERS = {")].rsplit("\n\n", 1)[-1]
     assert "all of them on" not in comment
     not_on = [key for key, value in LEVERS.items() if value is not True]
-    assert "proba_head" in not_on and "gate_folds" in not_on
+    assert "level2_check" in not_on and "gate_folds" in not_on
     for key in not_on:
         assert f'"{key}"' in comment, key
 

@@ -1,8 +1,8 @@
 """StackingClassifier's probabilities head is a candidate of the stacked
-gate's final blend by default on 3+ classes only (``LEVERS["proba_head"] =
-"multiclass"``): round 18 measured it on 57 unseen multiclass sets and kept
-it there; two classes were never measured
-(``benchmarks/results/gate_levers_round18.md``)."""
+gate's final blend by default on every classifier (``LEVERS["proba_head"] =
+True``): round 18 measured it on 57 unseen multiclass sets, round 20 on 67
+unseen binary sets, and both kept it
+(``benchmarks/results/gate_levers_round18.md``, ``gate_levers_round20.md``)."""
 
 import warnings
 
@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from skmoe import MixtureOfExpertsClassifier
-from skmoe._blend import levers_set
+from skmoe._blend import LEVERS, levers_set
 
 
 def _fit(X, y, sample_weight=None):
@@ -25,29 +25,36 @@ def _fit(X, y, sample_weight=None):
             X, y, sample_weight=sample_weight)
 
 
-def test_the_probabilities_head_is_a_candidate_by_default_on_three_classes_only():
+def test_the_probabilities_head_is_a_candidate_by_default_on_two_and_three_classes():
+    assert LEVERS["proba_head"] is True
     X, y = load_iris(return_X_y=True)
     three = _fit(X, y)
     assert "linear_proba" in three.candidate_weights_
     assert np.isfinite(three.out_of_fold_loss_["linear_proba"])
-    two = _fit(X[y > 0], y[y > 0])    # two classes: not measured, not a candidate
-    assert "linear_proba" not in two.candidate_weights_
-    assert "linear_proba" not in two.out_of_fold_loss_
-    assert {"linear", "feature_weighted"} <= set(two.candidate_weights_)
+    # Two classes: measured in round 20 and kept (before, "multiclass" left it out).
+    two = _fit(X[y > 0], y[y > 0])
+    assert "linear_proba" in two.candidate_weights_
+    assert np.isfinite(two.out_of_fold_loss_["linear_proba"])
+    assert {"linear", "feature_weighted", "prior"} <= set(two.candidate_weights_)
 
 
-def test_a_class_left_out_by_zero_weights_does_not_count():
+def test_a_class_left_out_by_zero_weights_leaves_the_binary_head():
     # Three classes declared, one with weight zero on every row: the heads read
-    # two classes, the binary case.
+    # two classes, the binary case, which now has the head too.
     X, y = load_iris(return_X_y=True)
     model = _fit(X, y, sample_weight=(y > 0).astype(float))
-    assert "linear_proba" not in model.candidate_weights_
+    assert "linear_proba" in model.candidate_weights_
+    proba = model.predict_proba(X)
+    assert np.all(np.isfinite(proba)) and np.allclose(proba.sum(axis=1), 1)
 
 
 def test_the_benchmarks_switches_still_work():
     X, y = load_iris(return_X_y=True)
-    with levers_set(proba_head=True):
-        assert "linear_proba" in _fit(X[y > 0], y[y > 0]).candidate_weights_
+    with levers_set(proba_head="multiclass"):   # the library before round 20
+        assert "linear_proba" not in _fit(X[y > 0], y[y > 0]).candidate_weights_
+        assert "linear_proba" in _fit(X, y).candidate_weights_
+        assert "linear_proba" not in _fit(
+            X, y, sample_weight=(y > 0).astype(float)).candidate_weights_
     with levers_set(proba_head=False):
         assert "linear_proba" not in _fit(X, y).candidate_weights_
     with levers_set(proba_head="always"), pytest.raises(ValueError, match="proba_head"):

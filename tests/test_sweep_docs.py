@@ -303,8 +303,8 @@ def test_an_expert_with_no_weighted_rows_is_told_to_use_more_folds():
 _CANDIDATE_WORDS = {"constant": "constant blend", "gate": "gate", "linear": "linear heads",
                     "feature_weighted": "linear heads", "best_expert": "best single expert",
                     "prior": "class frequencies",
-                    # (3+ classes: StackingClassifier's head on the experts'
-                    # probabilities, gate_levers_round18.md.)
+                    # (Classification: StackingClassifier's head on the experts'
+                    # probabilities, gate_levers_round18.md and round20.md.)
                     "linear_proba": "head on the probabilities"}
 
 
