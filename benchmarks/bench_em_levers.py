@@ -15,7 +15,10 @@ round-6 variants (``benchmarks/results/gate_levers_round6.md``) do.
 Run::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_em_levers.py --splits 5 \\
-        --datasets regimes mcycle --variants default "floor 0"
+        --datasets regimes mcycle --variants default "floor 0" --reference moe
+
+The column "vs" pairs each row with the first variant split by split;
+``--reference`` fits other methods of the suite on the same splits.
 """
 
 import argparse
@@ -104,7 +107,36 @@ VARIANTS = {
                                                                "cv": 10}},
     "warm gate fits to 100 iterations, patience 2": {
         "_params": {"gate": "warm_max_iter=100"}, "PATIENCE": 2},
+    # Round 5 (benchmarks/results/em_levers_round5.md): EM from each start,
+    # on the same folds, and the run with the best held-out log-likelihood
+    # kept (a region start must beat the constant blend's by START_NOISE_Z
+    # paired standard errors).
+    "best of constant-blend and matched starts": {
+        "CROSS_FITTED_STARTS": ("uniform", "matched")},
+    "best of constant-blend and k-means starts": {
+        "CROSS_FITTED_STARTS": ("uniform", "kmeans")},
+    "best of constant-blend, matched and k-means starts": {
+        "CROSS_FITTED_STARTS": ("uniform", "matched", "kmeans")},
+    "best of constant-blend and matched starts, by 1 SE": {
+        "CROSS_FITTED_STARTS": ("uniform", "matched"), "START_NOISE_Z": 1.0},
+    "best of constant-blend and k-means starts, by 1 SE": {
+        "CROSS_FITTED_STARTS": ("uniform", "kmeans"), "START_NOISE_Z": 1.0},
 }
+
+# Regression sets of the unseen rounds with regimes (round 6's loader; entries
+# as in bench_accuracy_unseen_round9.py and _round20.py): two eruption
+# regimes (geyser), mcycle-like curves with changing noise (GAGurine, attenu),
+# growth curves by variety and year (Soybean).
+UNSEEN = {
+    "geyser": ("MASS", "geyser", "duration", "regression", ()),
+    "GAGurine": ("MASS", "GAGurine", "GAG", "regression", ()),
+    "attenu": ("datasets", "attenu", "accel", "regression", ("event", "station")),
+    "Soybean": ("nlme", "Soybean", "weight", "regression", ("Plot",)),
+}
+
+# Other methods of run_benchmarks.build_method fitted on the same splits
+# (--reference), whose per-split scores the variants are paired with.
+REFERENCES = ("moe", "stacking", "caruana")
 
 
 def _thinned_resample():
@@ -386,18 +418,51 @@ def apply(variant, defaults):
     return patch() if patch else None
 
 
-def run(name, variants, splits, lgbm_trees):
+def _recording_fit_em():
+    """Patch the EM trainer's ``fit_em`` to note the start each fit kept
+    (``fit_em``'s ``start``); returns the notes and the undo."""
+    import skmoe._trainers as trainers
+    original, notes = trainers.fit_em, []
+
+    def fit_em(*args, **kwargs):
+        result = original(*args, **kwargs)
+        notes.append((result.get("start"), result.get("start_log_likelihoods")))
+        return result
+    trainers.fit_em = fit_em
+    return notes, lambda: setattr(trainers, "fit_em", original)
+
+
+def _paired(scores, baseline):
+    """Mean of ``scores - baseline`` over the splits and its standard error."""
+    diff = np.asarray(scores) - np.asarray(baseline)
+    se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+    return f"{diff.mean():+.4f} ± {se:.4f}"
+
+
+_START_LETTER = {"uniform": "c", "matched": "m", "kmeans": "k", None: "-"}
+
+
+def run(name, variants, splits, lgbm_trees, references=(), jsonl=None):
     import skmoe._em as em
     touched = {k for v in variants for k in _constants(v)}
     defaults = {k: getattr(em, k) for k in touched if hasattr(em, k)}
-    task, X, y, _ = load(name, 20000)
-    rows = {v: [] for v in variants}
+    if name in UNSEEN:
+        import bench_accuracy_unseen_round6 as round6
+        task, X, y = round6.load(name, UNSEEN)
+    else:
+        task, X, y, _ = load(name, 20000)
+    rows = {v: [] for v in [*variants, *(f"reference: {m}" for m in references)]}
+    lls = {}   # variant: each split's held-out log-likelihood per start
     for split, (train, test) in enumerate(_splits(task, X, y, splits, 0.25, 0)):
-        for variant in variants:
-            undo = apply(variant, defaults)
+        for variant in rows:
+            reference = variant.startswith("reference: ")
+            undo = None if reference else apply(variant, defaults)
+            notes, unrecord = _recording_fit_em()
             try:
-                model = build_method("moe_em", task, seed=split, lgbm_trees=lgbm_trees,
-                                     n_jobs=1, moe_params=_params(variant))
+                model = (build_method(variant[len("reference: "):], task, seed=split,
+                                      lgbm_trees=lgbm_trees, n_jobs=1) if reference else
+                         build_method("moe_em", task, seed=split, lgbm_trees=lgbm_trees,
+                                      n_jobs=1, moe_params=_params(variant)))
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     start = time.perf_counter()
@@ -406,17 +471,34 @@ def run(name, variants, splits, lgbm_trees):
                 converged = not any("did not converge" in str(w.message) for w in caught)
                 score = next(iter(_scores(task, model, X[test], y[test])[0].values()))
             finally:
+                unrecord()
                 if undo is not None:
                     undo()
-            rows[variant].append((score, seconds, model.n_iter_, converged))
+            kept, start_ll = notes[0] if notes else (None, None)
+            if start_ll and len(start_ll) > 1:
+                lls.setdefault(variant, []).append(start_ll)
+            rows[variant].append((score, seconds, getattr(model, "n_iter_", 0), converged,
+                                  _START_LETTER[kept]))
     apply("default", defaults)
+    first = [s for s, *_ in rows[variants[0]]]
     for variant, r in rows.items():
         scores = [s for s, *_ in r]
         print(f"| {name} | {variant} | {np.mean(scores):.4f} | "
-              f"{statistics.median(t for _, t, _, _ in r):.2f} | "
-              f"{np.mean([i for _, _, i, _ in r]):.1f} | "
-              f"{np.mean([c for *_, c in r]):.0%} | "
+              f"{_paired(scores, first) if variant != variants[0] else ''} | "
+              f"{statistics.median(t for _, t, *_ in r):.2f} | "
+              f"{np.mean([i for _, _, i, *_ in r]):.1f} | "
+              f"{np.mean([c for *_, c, _ in r]):.0%} | "
+              f"{''.join(x[-1] for x in r)} | "
               f"{' '.join(f'{s:.4f}' for s in scores)} |", flush=True)
+        if jsonl:
+            import json
+            with open(jsonl, "a") as f:
+                f.write(json.dumps({"dataset": name, "variant": variant, "scores": scores,
+                                    "seconds": [t for _, t, *_ in r],
+                                    "n_iter": [int(i) for _, _, i, *_ in r],
+                                    "converged": [bool(c) for *_, c, _ in r],
+                                    "starts": "".join(x[-1] for x in r),
+                                    "start_log_likelihoods": lls.get(variant)}) + "\n")
 
 
 def main():
@@ -425,12 +507,17 @@ def main():
     parser.add_argument("--variants", nargs="+", default=["default"], choices=list(VARIANTS))
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--lgbm-trees", type=int, default=300)
+    parser.add_argument("--reference", nargs="*", default=[], choices=REFERENCES,
+                        help="other methods fitted on the same splits (paired with the "
+                             "first variant)")
+    parser.add_argument("--jsonl", help="append each row's per-split figures to this file")
     args = parser.parse_args()
-    print("| dataset | variant | mean score | median fit s | mean iterations | converged "
-          "| per split |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"| dataset | variant | mean score | vs {args.variants[0]} (paired SE) "
+          "| median fit s | mean iterations | converged "
+          "| start kept per split (c: constant blend, m: matched, k: k-means) | per split |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in args.datasets:
-        run(name, args.variants, args.splits, args.lgbm_trees)
+        run(name, args.variants, args.splits, args.lgbm_trees, args.reference, args.jsonl)
 
 
 if __name__ == "__main__":
