@@ -18,7 +18,10 @@ Run::
         --datasets regimes mcycle --variants default "floor 0" --reference moe
 
 The column "vs" pairs each row with the first variant split by split;
-``--reference`` fits other methods of the suite on the same splits.
+``--reference`` fits other methods of the suite on the same splits;
+``--pool pair`` fits EM over round 4's linear model and depth-4 tree
+instead of the suite's pool; ``--datasets`` also takes the ``UNSEEN`` and
+``GENERATED`` sets below; ``--jsonl`` keeps every split's figures.
 """
 
 import argparse
@@ -107,10 +110,11 @@ VARIANTS = {
                                                                "cv": 10}},
     "warm gate fits to 100 iterations, patience 2": {
         "_params": {"gate": "warm_max_iter=100"}, "PATIENCE": 2},
-    # Round 5 (benchmarks/results/em_levers_round5.md): EM from each start,
-    # on the same folds, and the run with the best held-out log-likelihood
-    # kept (a region start must beat the constant blend's by START_NOISE_Z
-    # paired standard errors).
+    # Round 5 (benchmarks/results/em_levers_round5.md; its switches were
+    # removed after it, run them from the commit it names): EM from each
+    # start, on the same folds, and the run with the best held-out
+    # log-likelihood kept (a region start must beat the constant blend's by
+    # START_NOISE_Z paired standard errors).
     "best of constant-blend and matched starts": {
         "CROSS_FITTED_STARTS": ("uniform", "matched")},
     "best of constant-blend and k-means starts": {
@@ -133,6 +137,9 @@ UNSEEN = {
     "attenu": ("datasets", "attenu", "accel", "regression", ("event", "station")),
     "Soybean": ("nlme", "Soybean", "weight", "regression", ("Plot",)),
 }
+
+# Round 4's generators with known regimes (diagnose_em_round4._generated).
+GENERATED = ("moons", "line_then_steps", "linear_then_xor")
 
 # Other methods of run_benchmarks.build_method fitted on the same splits
 # (--reference), whose per-split scores the variants are paired with.
@@ -410,9 +417,9 @@ def apply(variant, defaults):
     for name, value in {**defaults, **_constants(variant)}.items():
         if not hasattr(em, name):
             raise AttributeError(f"skmoe._em has no {name} (variant {variant!r}): run it from "
-                                 "the commit named in benchmarks/results/em_levers.md or "
-                                 "gate_levers_round6.md, or apply the patch in "
-                                 "em_levers_round2.md")
+                                 "the commit named in benchmarks/results/em_levers.md, "
+                                 "gate_levers_round6.md or em_levers_round5.md, or apply "
+                                 "the patch in em_levers_round2.md")
         setattr(em, name, value)
     patch = VARIANTS[variant].get("_patch")
     return patch() if patch else None
@@ -420,7 +427,8 @@ def apply(variant, defaults):
 
 def _recording_fit_em():
     """Patch the EM trainer's ``fit_em`` to note the start each fit kept
-    (``fit_em``'s ``start``); returns the notes and the undo."""
+    (``fit_em``'s ``start``, set by round 5's switch only: "-" without it);
+    returns the notes and the undo."""
     import skmoe._trainers as trainers
     original, notes = trainers.fit_em, []
 
@@ -442,13 +450,25 @@ def _paired(scores, baseline):
 _START_LETTER = {"uniform": "c", "matched": "m", "kmeans": "k", None: "-"}
 
 
-def run(name, variants, splits, lgbm_trees, references=(), jsonl=None):
+def _pair_mixture(task, seed, params):
+    """EM over round 4's weak, complementary pool (a linear model and a
+    depth-4 tree: ``diagnose_em_round4._pair``), the gallery example's."""
+    from diagnose_em_round4 import _pair
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+    cls = MixtureOfExpertsRegressor if task == "regression" else MixtureOfExpertsClassifier
+    return cls(_pair(task, seed), training="em", random_state=seed, **(params or {}))
+
+
+def run(name, variants, splits, lgbm_trees, references=(), jsonl=None, pool="suite"):
     import skmoe._em as em
     touched = {k for v in variants for k in _constants(v)}
     defaults = {k: getattr(em, k) for k in touched if hasattr(em, k)}
     if name in UNSEEN:
         import bench_accuracy_unseen_round6 as round6
         task, X, y = round6.load(name, UNSEEN)
+    elif name in GENERATED:
+        from diagnose_em_round4 import _generated
+        task, X, y = _generated(name)
     else:
         task, X, y, _ = load(name, 20000)
     rows = {v: [] for v in [*variants, *(f"reference: {m}" for m in references)]}
@@ -462,7 +482,8 @@ def run(name, variants, splits, lgbm_trees, references=(), jsonl=None):
                 model = (build_method(variant[len("reference: "):], task, seed=split,
                                       lgbm_trees=lgbm_trees, n_jobs=1) if reference else
                          build_method("moe_em", task, seed=split, lgbm_trees=lgbm_trees,
-                                      n_jobs=1, moe_params=_params(variant)))
+                                      n_jobs=1, moe_params=_params(variant)) if pool == "suite"
+                         else _pair_mixture(task, split, _params(variant)))
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     start = time.perf_counter()
@@ -483,12 +504,13 @@ def run(name, variants, splits, lgbm_trees, references=(), jsonl=None):
     first = [s for s, *_ in rows[variants[0]]]
     for variant, r in rows.items():
         scores = [s for s, *_ in r]
+        em_fit = not variant.startswith("reference: ")   # (iterations, starts: EM's)
+        iterations = f"{np.mean([i for _, _, i, *_ in r]):.1f}" if em_fit else ""
         print(f"| {name} | {variant} | {np.mean(scores):.4f} | "
               f"{_paired(scores, first) if variant != variants[0] else ''} | "
-              f"{statistics.median(t for _, t, *_ in r):.2f} | "
-              f"{np.mean([i for _, _, i, *_ in r]):.1f} | "
+              f"{statistics.median(t for _, t, *_ in r):.2f} | {iterations} | "
               f"{np.mean([c for *_, c, _ in r]):.0%} | "
-              f"{''.join(x[-1] for x in r)} | "
+              f"{''.join(x[-1] for x in r) if em_fit else ''} | "
               f"{' '.join(f'{s:.4f}' for s in scores)} |", flush=True)
         if jsonl:
             import json
@@ -511,13 +533,17 @@ def main():
                         help="other methods fitted on the same splits (paired with the "
                              "first variant)")
     parser.add_argument("--jsonl", help="append each row's per-split figures to this file")
+    parser.add_argument("--pool", choices=["suite", "pair"], default="suite",
+                        help="the suite's experts, or a linear model and a depth-4 tree "
+                             "(round 4's weak pool; references keep the suite's)")
     args = parser.parse_args()
     print(f"| dataset | variant | mean score | vs {args.variants[0]} (paired SE) "
           "| median fit s | mean iterations | converged "
           "| start kept per split (c: constant blend, m: matched, k: k-means) | per split |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name in args.datasets:
-        run(name, args.variants, args.splits, args.lgbm_trees, args.reference, args.jsonl)
+        run(name, args.variants, args.splits, args.lgbm_trees, args.reference, args.jsonl,
+            args.pool)
 
 
 if __name__ == "__main__":
