@@ -103,13 +103,6 @@ CONSTANT_BLEND_TOL = 1e-10
 # rival (the best expert alone for top-1) where that beats it on the honest
 # outputs of every row by one standard error (_rival_if_better).
 TOPK_RIVAL = True
-# Cross-fitted EM of a heterogeneous pool with init_params="auto" runs one
-# EM per start named here, on the same folds and gate initialisation, and
-# keeps the run with the best held-out log-likelihood (a later start must
-# beat the first by START_NOISE_Z standard errors of the paired per-row
-# difference). One start, "uniform", is the full-data fits' constant blend.
-CROSS_FITTED_STARTS = ("uniform",)
-START_NOISE_Z = 0.0
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -752,39 +745,21 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     rngs = [rng if n_init == 1 else copy.deepcopy(rng)]
     rngs += [np.random.RandomState(rng.randint(2**31 - 1)) for _ in range(n_init - 1)]
     starts = [_start(problem, gate_template, cv, r) for r in rngs]
-    inits = (tuple(CROSS_FITTED_STARTS) if init_params == "auto" and cv is not None
-             and not problem.homogeneous else (init_params,))
-    # Every start of a restart shares its folds and initial gate (so their
-    # held-out likelihoods are paired row by row) and its generator's state.
-    runs = [((gate if j == len(inits) - 1 else copy.deepcopy(gate)), folds,
-             (r if j == len(inits) - 1 else copy.deepcopy(r)), init)
-            for (gate, folds), r in zip(starts, rngs) for j, init in enumerate(inits)]
+    settings = (max_iter, tol, init_params)
     jobs = effective_n_jobs(n_jobs)
-    parallel_restarts = len(runs) > 1 and jobs > 1
+    parallel_restarts = n_init > 1 and jobs > 1
     if parallel_restarts:
         # (gathered_jobs: the runs' expert warnings were given in their processes,
         # once per fit, and not once per fit of the mixture.)
-        flat = gathered_jobs(
-            Parallel(n_jobs=min(len(runs), jobs)),
-            [delayed(_sequential_run)(problem, gate, folds, max_iter, tol, init, r, verbose,
-                                      routing)
-             for gate, folds, r, init in runs])
+        results = gathered_jobs(
+            Parallel(n_jobs=min(n_init, jobs)),
+            [delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing)
+             for (gate, folds), r in zip(starts, rngs)])
     else:
         with Parallel(n_jobs=n_jobs) as parallel:
-            flat = [_run_once(problem, gate, folds, max_iter, tol, init, r, parallel, verbose,
-                              routing)
-                    for gate, folds, r, init in runs]
-    results = []
-    for i in range(0, len(flat), len(inits)):
-        group = flat[i:i + len(inits)]
-        chosen, chosen_init = group[0], inits[0]
-        for init, other in zip(inits[1:], group[1:]):
-            if other.sort_key > chosen.sort_key + START_NOISE_Z * _gain_standard_error(
-                    other.best.per_sample, chosen.best.per_sample, problem.sample_weight):
-                chosen, chosen_init = other, init
-        chosen.start = chosen_init
-        chosen.start_log_likelihoods = {init: run.sort_key for init, run in zip(inits, group)}
-        results.append(chosen)
+            results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,
+                                 routing)
+                       for (gate, folds), r in zip(starts, rngs)]
     if n_init > 1 and all(_same_run(result, results[0]) for result in results[1:]):
         # (Restarts that cannot differ ran n_init times for the fit of one,
         # without a word: a linear gate from init_params='uniform' with cv=None.)
@@ -804,9 +779,6 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     with (Parallel(n_jobs=1, backend="sequential") if parallel_restarts
           else Parallel(n_jobs=n_jobs)) as parallel:
         best = _finish(kept, problem, parallel)
-    # Which start the kept restart ran from, and every start's held-out
-    # log-likelihood (standardised units), for benchmarks/bench_em_levers.py.
-    best.start, best.start_log_likelihoods = kept.start, kept.start_log_likelihoods
     # (Not where the rival's constant routing replaced EM's gate and experts:
     # the advice to iterate longer was for a fit that predict never uses.)
     if not best.converged and not best.get("rival", False):
