@@ -21,8 +21,7 @@ from inspect import signature
 
 import numpy as np
 from scipy import sparse, stats
-from sklearn.base import (BaseEstimator, ClassifierMixin, clone, is_classifier,
-                          is_regressor)
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.metrics import (brier_score_loss, explained_variance_score, get_scorer,
                              get_scorer_names, log_loss, r2_score)
 from sklearn.model_selection import (GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold,
