@@ -27,7 +27,7 @@ from functools import partial, reduce
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import KFold, PredefinedSplit, StratifiedKFold, check_cv
-from sklearn.utils import Bunch, ClassifierTags, RegressorTags
+from sklearn.utils import Bunch, ClassifierTags, RegressorTags, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
@@ -850,6 +850,21 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
         # an array of shape (n, 2)").
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
+        # What X (and y) may hold is what every fit takes: the defaults (no
+        # NaN, no sparse X) made a mixture given the average as an expert
+        # refuse NaN that its LightGBM or HistGradientBoosting fits take.
+        fits = getattr(self, "estimators", None)
+        if isinstance(fits, (list, tuple)) and fits:
+            try:
+                each = [get_tags(fit) for fit in fits]
+            except (TypeError, ValueError, AttributeError):   # not estimators: predict says so
+                each = None
+            if each is not None:
+                tags.input_tags.allow_nan = all(t.input_tags.allow_nan for t in each)
+                tags.input_tags.sparse = all(t.input_tags.sparse for t in each)
+                tags.input_tags.positive_only = any(t.input_tags.positive_only for t in each)
+                tags.target_tags.positive_only = any(t.target_tags.positive_only
+                                                     for t in each)
         if self.n_classes is None:
             tags.estimator_type = "regressor"
             tags.regressor_tags = RegressorTags()
