@@ -653,7 +653,21 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         gate_transformer = getattr(self, "gate_transformer", "auto")
         tags.input_tags.allow_nan = self._experts_allow_nan() and (
             isinstance(gate_transformer, str) or _tag_allows_nan(gate_transformer))
+        # Every expert is fitted on y and X as given: one that needs positive
+        # y (PoissonRegressor, GammaRegressor) or positive X (MultinomialNB)
+        # makes the whole composition need it, and the tags said it did not.
+        tags.target_tags.positive_only = self._experts_need("target_tags")
+        tags.input_tags.positive_only = self._experts_need("input_tags")
         return tags
+
+    def _experts_need(self, kind):
+        """Whether an expert's ``positive_only`` tag of ``kind`` (``'input_tags'``
+        or ``'target_tags'``) is set; False where the experts are no valid list."""
+        try:
+            experts = [e for _, e in self._expert_list() if not isinstance(e, str)]
+            return any(getattr(get_tags(e), kind).positive_only for e in experts)
+        except (TypeError, ValueError, AttributeError):   # not estimators: fit says so
+            return False
 
     def _nan_policy(self):
         """``ensure_all_finite`` for X: NaN allowed when every expert allows it."""

@@ -5,12 +5,17 @@ backends, verbose levels, scikit-learn's tags against what an estimator
 takes, and its text and HTML display)."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.linear_model import PoissonRegressor, Ridge
+from sklearn.linear_model import (GammaRegressor, LogisticRegression, PoissonRegressor,
+                                  Ridge)
+from sklearn.naive_bayes import MultinomialNB
 from sklearn.utils import get_tags
 
-from skmoe import CrossFitAverage, EnsembleRegressor
+from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor)
 
 
 def _data():
@@ -41,3 +46,33 @@ def test_cross_fit_average_tags_follow_its_fits():
     # A fit that needs y > 0 makes the average need it.
     poisson = CrossFitAverage([PoissonRegressor().fit(np.nan_to_num(X), np.exp(y))])
     assert get_tags(poisson).target_tags.positive_only
+
+
+POSITIVE_Y = [("p", PoissonRegressor()), ("g", GammaRegressor())]
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: EnsembleRegressor(experts),
+    lambda experts: MixtureOfExpertsRegressor(experts),
+    lambda experts: HierarchicalMixtureRegressor(experts, branching=2),
+    lambda experts: HeterogeneousMultiGateMixtureOfExperts(experts),
+], ids=["ensemble", "moe", "hme", "hetero-mmoe"])
+def test_experts_that_need_positive_y_make_the_composition_need_it(make):
+    # Every expert is fitted on y: with a PoissonRegressor among them the
+    # composition needs y > 0 (its fit fails otherwise), but its tags said
+    # positive_only=False, as for experts that take any y.
+    X, y = _data()
+    assert get_tags(make(POSITIVE_Y)).target_tags.positive_only
+    assert not get_tags(make([("a", Ridge()), ("b", Ridge(alpha=9.0))])).target_tags.positive_only
+    with pytest.raises(ValueError, match="Expert 'p' .PoissonRegressor. failed to fit"):
+        make(POSITIVE_Y).fit(X, y)
+
+
+@pytest.mark.parametrize("make", [EnsembleClassifier, MixtureOfExpertsClassifier])
+def test_experts_that_need_positive_x_make_the_composition_need_it(make):
+    # MultinomialNB refuses negative X; the mixture (whose gate takes any X)
+    # and the ensemble do too, and their tags now say so.
+    assert get_tags(make([("nb", MultinomialNB()),
+                          ("lr", LogisticRegression())])).input_tags.positive_only
+    assert not get_tags(make([("a", LogisticRegression()),
+                              ("b", LogisticRegression(C=0.1))])).input_tags.positive_only
