@@ -770,6 +770,15 @@ def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_par
                          lambda parallel, jobs: run_jobs(parallel, jobs, "expert fits"))
 
 
+class _InvalidFitsValueError(ValueError, AttributeError):
+    """A CrossFitAverage's fits (or ``n_classes``) are not valid: a ValueError
+    that ``hasattr`` also takes for a missing attribute."""
+
+
+class _InvalidFitsTypeError(TypeError, AttributeError):
+    """As :class:`_InvalidFitsValueError`, for what is not a fit at all."""
+
+
 class CrossFitAverage(LogProbaMixin, BaseEstimator):
     """One expert as the average of its cross-fitting fits ("cross-validation bagging").
 
@@ -971,11 +980,31 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
     def classes_(self):
         if self.n_classes is None:
             raise AttributeError("a regression expert has no classes_")
-        return np.arange(self.n_classes)
+        n_classes = self.n_classes
+        if not (isinstance(n_classes, numbers.Integral) and not isinstance(n_classes, bool)
+                and n_classes >= 1):
+            # (numpy's TypeError from arange failed a notebook's display.)
+            raise _InvalidFitsValueError(f"CrossFitAverage of expert '{self.name}': n_classes must "
+                                 f"be None or an integer >= 1; got {n_classes!r}.")
+        return np.arange(n_classes)
+
+    def _first_fit(self):
+        """The first fit, for the attributes read from it; where the fits are
+        not valid, ``_fits``' error that is also an AttributeError (as
+        scikit-learn's NotFittedError is), so that ``hasattr`` is False: a
+        notebook's display (``dir``, then ``hasattr`` of every attribute)
+        failed with the TypeError of an average holding something that is no
+        fit."""
+        try:
+            return self._fits()[0]
+        except ValueError as error:
+            raise _InvalidFitsValueError(str(error)) from error
+        except TypeError as error:
+            raise _InvalidFitsTypeError(str(error)) from error
 
     @property
     def n_features_in_(self):
-        return self._fits()[0].n_features_in_
+        return self._first_fit().n_features_in_
 
     @property
     def feature_names_in_(self):
@@ -984,7 +1013,7 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
         # own cleaned copy ('a b' as 'a_b'), and the check of X's names
         # against it refused the very frame fitted on at predict time.
         names = getattr(self, "_feature_names_given", None)
-        return names if names is not None else self._fits()[0].feature_names_in_
+        return names if names is not None else self._first_fit().feature_names_in_
 
     def fit(self, X=None, y=None, **fit_params):
         """Do nothing: the fits are made (as ``FrozenEstimator.fit``).

@@ -11,7 +11,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import (GammaRegressor, LogisticRegression, PoissonRegressor,
                                   Ridge)
 from sklearn.naive_bayes import MultinomialNB
-from sklearn.utils import get_tags
+from sklearn.utils import estimator_html_repr, get_tags
 
 from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
                    HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
@@ -76,3 +76,19 @@ def test_experts_that_need_positive_x_make_the_composition_need_it(make):
                           ("lr", LogisticRegression())])).input_tags.positive_only
     assert not get_tags(make([("a", LogisticRegression()),
                               ("b", LogisticRegression(C=0.1))])).input_tags.positive_only
+
+
+@pytest.mark.parametrize("params", [dict(estimators=[None]), dict(estimators="fits"),
+                                    dict(estimators=[Ridge()], n_classes="three")])
+def test_cross_fit_average_that_is_not_valid_displays(params):
+    # A notebook's display (estimator_html_repr: dir, then hasattr of every
+    # attribute) failed with the TypeError of n_features_in_ (or numpy's of
+    # classes_): hasattr only takes AttributeError. The error is still the
+    # ValueError or TypeError that names the fault, and predict's too.
+    average = CrossFitAverage(**params)
+    assert "CrossFitAverage" in estimator_html_repr(average)
+    assert not hasattr(average, "n_features_in_")
+    with pytest.raises((TypeError, ValueError), match="CrossFitAverage of expert 'expert'"):
+        average.n_features_in_
+    with pytest.raises((TypeError, ValueError), match="CrossFitAverage of expert 'expert'"):
+        average.predict(np.zeros((2, 3)))
