@@ -286,6 +286,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
     # 'gate_'" instead of NotFittedError; a refit that failed half-way left the
     # previous fit's named_experts_ beside the failed fit's feature_names_in_.
     _fitted_marker = "named_experts_"
+    # Set with it (_make_named_experts): which experts refused NaN at fit.
+    _forget_also = ("_fitted_nan_refusers",)
 
     def __getstate__(self):
         # A rule that pickle cannot store stopped pickling with the rule's
@@ -651,7 +653,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         # gate_transformer set by the user too (fit with PCA() as the gate's
         # view failed on NaN that the tag allowed).
         gate_transformer = getattr(self, "gate_transformer", "auto")
-        tags.input_tags.allow_nan = self._experts_allow_nan() and (
+        tags.input_tags.allow_nan = self._nan_refusers(given=True) == [] and (
             isinstance(gate_transformer, str) or _tag_allows_nan(gate_transformer))
         # Every expert is fitted on y and X as given: one that needs positive
         # y (PoissonRegressor, GammaRegressor) or positive X (MultinomialNB)
@@ -848,9 +850,15 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 "<expert>) as the expert) or use experts that handle NaN (LightGBM, "
                 "HistGradientBoosting).") from error
 
-    def _nan_refusers(self):
+    def _nan_refusers(self, given=False):
         """The ``(name, expert)`` pairs that refuse NaN in X; None when there
         are no experts to ask (none given, or a list fit will reject).
+
+        Once fitted, those of the fit (unless ``given``: those of ``experts``
+        as it is now): predict calls the fitted experts, and after
+        ``set_params(experts=...)`` a fit of experts that take NaN refused it
+        at predict (Ridge given now), and a fit of Ridge experts let it reach
+        them (HistGradientBoosting given now).
 
         An expert allows NaN through its tags (scikit-learn's ``allow_nan``).
         With raw X (``_raw_X``) a ``Pipeline`` expert decides itself: its tags
@@ -864,6 +872,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             return ((self._raw_X and _holds_pipeline(estimator))
                     or get_tags(estimator).input_tags.allow_nan)
 
+        if not given and self.__sklearn_is_fitted__() and "_fitted_nan_refusers" in vars(self):
+            return self._fitted_nan_refusers
         try:
             pairs = [(n, e) for n, e in self._expert_list() if not isinstance(e, str)]
             return [(n, e) for n, e in pairs if not allows(e)] if pairs else None
@@ -907,6 +917,9 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             return False
 
     def _make_named_experts(self, names, fitted):
+        """The fitted experts by name (``named_experts_``, set last in fit, with
+        which experts refused NaN: what predict lets into the fitted experts)."""
+        self._fitted_nan_refusers = self._nan_refusers(given=True)
         return Bunch(**dict(zip(names, fitted)))
 
 

@@ -92,3 +92,33 @@ def test_cross_fit_average_that_is_not_valid_displays(params):
         average.n_features_in_
     with pytest.raises((TypeError, ValueError), match="CrossFitAverage of expert 'expert'"):
         average.predict(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda experts: EnsembleRegressor(experts),
+    lambda experts: MixtureOfExpertsRegressor(experts, random_state=0),
+    lambda experts: HierarchicalMixtureRegressor(experts, branching=2, max_iter=2,
+                                                 random_state=0),
+    lambda experts: HeterogeneousMultiGateMixtureOfExperts(experts, max_iter=5,
+                                                           random_state=0),
+], ids=["ensemble", "moe", "hme", "hetero-mmoe"])
+def test_what_predict_lets_into_the_experts_is_decided_by_the_fit(make):
+    # predict asked the experts as given now, not the fitted ones, whether
+    # they take NaN: after set_params(experts=[Ridge...]) a fit of
+    # HistGradientBoosting experts refused NaN that they predict on ("Expert(s)
+    # 'a' (Ridge), 'b' (Ridge) do not accept missing values").
+    X, y = _data()
+    X[::5, 1] = np.nan
+    boosted = [("a", HistGradientBoostingRegressor(max_iter=5)),
+               ("b", HistGradientBoostingRegressor(max_iter=5, learning_rate=0.5))]
+    ridges = [("a", Ridge()), ("b", Ridge(alpha=9.0))]
+    model = make(boosted).fit(X, y)
+    expected = model.predict(X)
+    model.set_params(experts=ridges)
+    np.testing.assert_allclose(model.predict(X), expected)
+    # The other way, the fitted Ridge experts' refusal is still the fit's,
+    # and names them; the tags are those of the experts given now.
+    model = make(ridges).fit(np.nan_to_num(X), y).set_params(experts=boosted)
+    assert get_tags(model).input_tags.allow_nan
+    with pytest.raises(ValueError, match=r"Expert\(s\) 'a' \(Ridge\), 'b' \(Ridge\) do not"):
+        model.predict(X)
