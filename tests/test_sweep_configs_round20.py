@@ -4,6 +4,8 @@ with other features and classes, set_params after fit, n_jobs under joblib
 backends, verbose levels, scikit-learn's tags against what an estimator
 takes, and its text and HTML display)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -15,7 +17,7 @@ from sklearn.utils import estimator_html_repr, get_tags
 
 from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
                    HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor)
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, select_n_experts)
 
 
 def _data():
@@ -122,3 +124,17 @@ def test_what_predict_lets_into_the_experts_is_decided_by_the_fit(make):
     assert get_tags(model).input_tags.allow_nan
     with pytest.raises(ValueError, match=r"Expert\(s\) 'a' \(Ridge\), 'b' \(Ridge\) do not"):
         model.predict(X)
+
+
+@pytest.mark.parametrize("criterion", ["bic", "aic"])
+def test_select_n_experts_warns_of_folds_it_does_not_use(criterion):
+    # cv is read by criterion='cv' only: cv=10 (or even cv=0) with the BIC
+    # ran without a word, as if the folds had been used.
+    X, y = _data()
+    moe = MixtureOfExpertsRegressor(Ridge(), n_experts=2, training="em", cv=None,
+                                    max_iter=2, random_state=0)
+    with pytest.warns(UserWarning, match=f"cv=10 has no effect with criterion='{criterion}'"):
+        select_n_experts(moe, X, y, candidates=(1, 2), criterion=criterion, cv=10)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="cv=")
+        select_n_experts(moe, X, y, candidates=(1, 2), criterion=criterion)
