@@ -694,7 +694,15 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
             votes[rows, labels.astype(np.intp)] += weights[i]
         return self.classes_[_first_of_the_best(votes)]
 
-    @available_if(lambda self: self.voting == "soft")
+    def _soft_voting(self):
+        # scikit-learn's VotingClassifier says why (hasattr still False): "This
+        # 'EnsembleClassifier' has no attribute 'predict_proba'" did not.
+        if self.voting != "soft":
+            raise AttributeError(f"predict_proba is not available when voting="
+                                 f"{self.voting!r}; set voting='soft'.")
+        return True
+
+    @available_if(_soft_voting)
     def predict_proba(self, X):
         """Weighted average of the experts' class probabilities.
 

@@ -599,7 +599,13 @@ class LogProbaMixin:
     ensemble's with soft voting, a rule's for classification).
     """
 
-    @available_if(lambda self: hasattr(self, "predict_proba"))
+    def _has_predict_proba(self):
+        # predict_proba's own AttributeError, which may say why it is missing
+        # (hard voting); hasattr's False dropped it.
+        self.predict_proba
+        return True
+
+    @available_if(_has_predict_proba)
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
 

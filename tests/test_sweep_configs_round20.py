@@ -138,3 +138,23 @@ def test_select_n_experts_warns_of_folds_it_does_not_use(criterion):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="cv=")
         select_n_experts(moe, X, y, candidates=(1, 2), criterion=criterion)
+
+
+@pytest.mark.parametrize("method", ["predict_proba", "predict_log_proba"])
+def test_hard_voting_says_why_there_are_no_probabilities(method):
+    # "This 'EnsembleClassifier' has no attribute 'predict_proba'" named no
+    # reason; scikit-learn's VotingClassifier chains "predict_proba is not
+    # available when voting='hard'", which a traceback shows. hasattr is
+    # still False.
+    X, y = _data()
+    y = (y > 1).astype(int)
+    ensemble = EnsembleClassifier([("a", LogisticRegression()),
+                                   ("b", LogisticRegression(C=0.1))], voting="hard").fit(X, y)
+    assert not hasattr(ensemble, method)
+    with pytest.raises(AttributeError) as info:
+        getattr(ensemble, method)(X)
+    chain, error = [], info.value
+    while error is not None:
+        chain.append(str(error))
+        error = error.__cause__
+    assert any("not available when voting='hard'" in message for message in chain), chain
