@@ -360,6 +360,15 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                 f"top_k={self.top_k} was set after fit: this mixture was fitted with the "
                 "stacked gate (top_k=None), which reads the experts' outputs and routes "
                 "no top-k. Refit it with top_k set, or set top_k=None again.")
+        if (isinstance(self.top_k, (bool, np.bool_))
+                or not isinstance(self.top_k, numbers.Integral) or self.top_k < 1):
+            # Read at predict, top_k set after fit is not validated by fit:
+            # 1.5 failed with "slice indices must be integers", 'a' with "'<' not
+            # supported", and True routed as 1 (all refused by fit).
+            raise ValueError(
+                f"top_k={self.top_k!r} was set after fit: predict routes each row to "
+                f"top_k of the experts, an integer from 1 to {len(self.experts_)} (or None "
+                "for every expert).")
         k = min(self.top_k, len(self.experts_))
         # No capacity at predict time: a row's prediction must not depend on
         # the other rows of the batch (capacity is a training aid).

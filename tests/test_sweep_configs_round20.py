@@ -158,3 +158,20 @@ def test_hard_voting_says_why_there_are_no_probabilities(method):
         chain.append(str(error))
         error = error.__cause__
     assert any("not available when voting='hard'" in message for message in chain), chain
+
+
+@pytest.mark.parametrize("top_k", [0, 1.5, "two", True])
+def test_top_k_set_after_fit_that_is_no_count_is_named(top_k):
+    # predict reads top_k (routing an EM fit set after fit is taken), but a
+    # value fit refuses reached the routing: 1.5 failed with "slice indices
+    # must be integers", 'two' with "'<' not supported", 0 was "top_k must be
+    # between 1 and ..." without saying it was set after fit, and True routed
+    # as top_k=1.
+    X, y = _data()
+    model = MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(alpha=30.0))],
+                                      training="em", max_iter=2, random_state=0).fit(X, y)
+    routed = model.set_params(top_k=1).predict(X)
+    model.set_params(top_k=top_k)
+    with pytest.raises(ValueError, match=rf"top_k={top_k!r} was set after fit: .* from 1 to 2"):
+        model.predict(X)
+    np.testing.assert_array_equal(model.set_params(top_k=1).predict(X), routed)
