@@ -680,6 +680,11 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         y_pred : ndarray of shape (n_samples,)
         """
         X = self._check_X(X)
+        if self.voting not in ("soft", "hard"):
+            # Read here, voting set after fit is not validated by fit: any
+            # other value voted 'hard' without a word.
+            raise ValueError(f"voting={self.voting!r} was set after fit: predict votes "
+                             "'soft' or 'hard'.")
         if self.voting == "soft":
             # predict_proba's argmax, as scikit-learn's (ties: the first).
             return self.classes_[np.argmax(self._average_proba(X), axis=1)]

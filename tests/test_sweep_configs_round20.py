@@ -175,3 +175,16 @@ def test_top_k_set_after_fit_that_is_no_count_is_named(top_k):
     with pytest.raises(ValueError, match=rf"top_k={top_k!r} was set after fit: .* from 1 to 2"):
         model.predict(X)
     np.testing.assert_array_equal(model.set_params(top_k=1).predict(X), routed)
+
+
+def test_voting_set_after_fit_that_is_no_way_to_vote_is_named():
+    # predict reads voting (as VotingClassifier does): 'Soft' set after fit
+    # voted 'hard' without a word.
+    X, y = _data()
+    y = (y > 1).astype(int)
+    ensemble = EnsembleClassifier([("a", LogisticRegression()),
+                                   ("b", LogisticRegression(C=0.1))]).fit(X, y)
+    hard = ensemble.set_params(voting="hard").predict(X)
+    with pytest.raises(ValueError, match="voting='Soft' was set after fit"):
+        ensemble.set_params(voting="Soft").predict(X)
+    np.testing.assert_array_equal(ensemble.set_params(voting="hard").predict(X), hard)
