@@ -728,8 +728,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         How the gate's input is built from X and the experts' predictions.
     rival_selected_ : bool or None
         Top-k mixtures (None where no rival check ran, as ``top_k`` says
-        when one runs: not for a dense mixture, nor with a balance loss, nor
-        EM without ``cv``): whether the trained routing was replaced by its rival,
+        when one runs: not for a dense mixture, nor the gradient trainer
+        with a balance loss, nor EM without ``cv``): whether the trained routing was replaced by its rival,
         the best constant routing (the best expert alone for ``top_k=1``),
         because the rival beat it (see ``top_k``). Then ``predict_gate`` gives
         the rival's constant weights on every row, and ``history_``,
