@@ -382,18 +382,33 @@ def test_round_25_gaps_behind_the_better_blend_are_its_records():
     assert behind == ["PatentsHGH", "cms_patient_experience", "rhDNase"]
 
 
+def _summaries(name):
+    """The round's records in ``benchmarks/results/name``, summarised by set as
+    the rounds' report does (``bench_accuracy_unseen_round6.summarise``)."""
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        from bench_accuracy_unseen_round6 import summarise
+    finally:
+        sys.path.pop(0)
+    return {r["set"]: summarise(r) for r in _records(name)}
+
+
+def _assert_gap_quoted(summary, name, page, docs):
+    """The set's gap to the better blend, as the report prints it ("+1.23 % ±
+    0.45 against Stacking"), is on the round's page and in the docs."""
+    gap = (f"{100 * summary['gap_blend']:+.2f} % ± {100 * summary['gap_blend_se']:.2f} "
+           f"against {summary['best_blend'].capitalize()}")
+    assert gap in page, name
+    assert gap in docs, name
+
+
 def test_round_26_gaps_behind_and_ahead_of_the_better_blend_are_its_records():
     """Round 26 has no task behind the better of Stacking and Caruana by over 2
     paired SE and one behind by over 0.5 % (retinopathy); its page and
     docs/benchmarks.rst give that gap and the largest lead (Gasoline) as the
     report computes them, and the Gasoline diagnosis's figures as the
     candidates and the slopes check gave them."""
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    try:
-        from bench_accuracy_unseen_round6 import summarise
-    finally:
-        sys.path.pop(0)
-    five = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round26.jsonl")}
+    five = _summaries("accuracy_unseen_round26.jsonl")
     assert len(five) == 8
     assert [n for n, s in five.items() if s["gap_blend"] > 2 * s["gap_blend_se"]] == []
     assert [n for n, s in five.items() if s["gap_blend"] > 0.005] == ["retinopathy"]
@@ -402,10 +417,7 @@ def test_round_26_gaps_behind_and_ahead_of_the_better_blend_are_its_records():
     page = _text("benchmarks", "results", "accuracy_unseen_round26.md")
     docs = " ".join(_text("docs", "benchmarks.rst").split())
     for name in ("retinopathy", "Gasoline"):
-        s = five[name]
-        gap = f"{100 * s['gap_blend']:+.2f} % ± {100 * s['gap_blend_se']:.2f} against "
-        assert f"{gap}{s['best_blend'].capitalize()}" in page, name
-        assert f"{gap}{s['best_blend'].capitalize()}" in docs, name
+        _assert_gap_quoted(five[name], name, page, docs)
     assert "No task behind the better blend by more than 2 paired SE" in docs
     assert "**No set is behind the better blend by more than 2 paired SE**" in page
     for figure in ("0.0474", "0.0805", "0.0544", "0.0809"):
@@ -418,12 +430,7 @@ def test_round_27_gaps_behind_and_ahead_of_the_better_blend_are_its_records():
     page and docs/benchmarks.rst give those gaps and the largest lead
     (Diamonds) as the report computes them, and the diagnoses' figures as the
     candidates, the pooling check and the carat-slopes check gave them."""
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    try:
-        from bench_accuracy_unseen_round6 import summarise
-    finally:
-        sys.path.pop(0)
-    five = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round27.jsonl")}
+    five = _summaries("accuracy_unseen_round27.jsonl")
     assert len(five) == 8
     assert [n for n, s in five.items() if s["gap_blend"] > 2 * s["gap_blend_se"]] == [
         "USRegionalMortality_Cause"]
@@ -434,10 +441,7 @@ def test_round_27_gaps_behind_and_ahead_of_the_better_blend_are_its_records():
     page = _text("benchmarks", "results", "accuracy_unseen_round27.md")
     docs = " ".join(_text("docs", "benchmarks.rst").split())
     for name in ("USRegionalMortality_Cause", "HELPrct_homeless", "stVincent", "Diamonds"):
-        s = five[name]
-        gap = f"{100 * s['gap_blend']:+.2f} % ± {100 * s['gap_blend_se']:.2f} against "
-        assert f"{gap}{s['best_blend'].capitalize()}" in page, name
-        assert f"{gap}{s['best_blend'].capitalize()}" in docs, name
+        _assert_gap_quoted(five[name], name, page, docs)
     assert ("**One task is behind the better blend by more than 2 paired SE: "
             "USRegionalMortality_Cause**") in page
     usrm = five["USRegionalMortality_Cause"]["mean"]
@@ -452,12 +456,7 @@ def test_round_28_gaps_behind_and_ahead_of_the_better_blend_are_its_records():
     docs/benchmarks.rst give those gaps and the largest lead (cia_factbook) as
     the report computes them, and the diagnosis's figures as the candidates
     and the level-2 check gave them."""
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    try:
-        from bench_accuracy_unseen_round6 import summarise
-    finally:
-        sys.path.pop(0)
-    five = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round28.jsonl")}
+    five = _summaries("accuracy_unseen_round28.jsonl")
     assert len(five) == 8
     assert [n for n, s in five.items() if s["gap_blend"] > 2 * s["gap_blend_se"]] == [
         "tips_day"]
@@ -468,10 +467,7 @@ def test_round_28_gaps_behind_and_ahead_of_the_better_blend_are_its_records():
     page = _text("benchmarks", "results", "accuracy_unseen_round28.md")
     docs = " ".join(_text("docs", "benchmarks.rst").split())
     for name in ("tips_day", "HousePrices_stories", "cia_factbook"):
-        s = five[name]
-        gap = f"{100 * s['gap_blend']:+.2f} % ± {100 * s['gap_blend_se']:.2f} against "
-        assert f"{gap}{s['best_blend'].capitalize()}" in page, name
-        assert f"{gap}{s['best_blend'].capitalize()}" in docs, name
+        _assert_gap_quoted(five[name], name, page, docs)
     assert ("**One task is behind the better blend by more than 2 paired SE: "
             "tips_day**") in page
     caruana = five["tips_day"]["mean"]["caruana"]
@@ -485,12 +481,7 @@ def test_round_29_gap_behind_the_better_blend_is_its_records():
     docs/benchmarks.rst give that gap and the largest lead (CPS1985_sector) as
     the report computes them, and the candidates' test scores as
     ``--candidates penguins_island`` gave them."""
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    try:
-        from bench_accuracy_unseen_round6 import summarise
-    finally:
-        sys.path.pop(0)
-    five = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round29.jsonl")}
+    five = _summaries("accuracy_unseen_round29.jsonl")
     assert len(five) == 5
     assert [n for n, s in five.items() if s["gap_blend"] > 2 * s["gap_blend_se"]] == [
         "penguins_island"]
@@ -500,10 +491,7 @@ def test_round_29_gap_behind_the_better_blend_is_its_records():
     page = _text("benchmarks", "results", "accuracy_unseen_round29.md")
     docs = " ".join(_text("docs", "benchmarks.rst").split())
     for name in ("penguins_island", "CPS1985_sector"):
-        s = five[name]
-        gap = f"{100 * s['gap_blend']:+.2f} % ± {100 * s['gap_blend_se']:.2f} against "
-        assert f"{gap}{s['best_blend'].capitalize()}" in page, name
-        assert f"{gap}{s['best_blend'].capitalize()}" in docs, name
+        _assert_gap_quoted(five[name], name, page, docs)
     assert ("**One task is behind the better blend by more than 2 paired SE: "
             "penguins_island**") in page
     caruana = five["penguins_island"]["mean"]["caruana"]
@@ -518,12 +506,7 @@ def test_round_30_has_no_task_over_2_se_behind_the_better_blend():
     docs/benchmarks.rst give those gaps as the report computes them, and
     possumDiv's candidates' test scores as ``--candidates possumDiv`` gave
     them."""
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    try:
-        from bench_accuracy_unseen_round6 import summarise
-    finally:
-        sys.path.pop(0)
-    six = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round30.jsonl")}
+    six = _summaries("accuracy_unseen_round30.jsonl")
     assert len(six) == 6
     assert not [n for n, s in six.items() if s["gap_blend"] > 2 * s["gap_blend_se"]]
     assert [n for n, s in six.items() if s["gap_blend"] > 0.005] == ["GHR04", "possumDiv"]
@@ -533,10 +516,7 @@ def test_round_30_has_no_task_over_2_se_behind_the_better_blend():
     page = _text("benchmarks", "results", "accuracy_unseen_round30.md")
     docs = " ".join(_text("docs", "benchmarks.rst").split())
     for name in ("possumDiv", "GHR04", "vote1", "Bwages_educ"):
-        s = six[name]
-        gap = f"{100 * s['gap_blend']:+.2f} % ± {100 * s['gap_blend_se']:.2f} against "
-        assert f"{gap}{s['best_blend'].capitalize()}" in page, name
-        assert f"{gap}{s['best_blend'].capitalize()}" in docs, name
+        _assert_gap_quoted(six[name], name, page, docs)
     assert "**No task is behind the better blend by more than 2 paired SE**" in page
     caruana = six["possumDiv"]["mean"]["caruana"]
     for figure in (f"{caruana:.4f}", "1.0079", "1.0300", "1.1145", "1.0024", "1.0622"):
@@ -549,12 +529,7 @@ def test_round_31_oscars_is_the_one_task_over_2_se_behind_the_better_blend():
     over 1 SE and sorption the largest lead; its page and docs/benchmarks.rst
     give those gaps as the report computes them, and oscars's candidates' test
     scores as ``--candidates oscars`` gave them."""
-    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    try:
-        from bench_accuracy_unseen_round6 import summarise
-    finally:
-        sys.path.pop(0)
-    six = {r["set"]: summarise(r) for r in _records("accuracy_unseen_round31.jsonl")}
+    six = _summaries("accuracy_unseen_round31.jsonl")
     assert len(six) == 6
     assert [n for n, s in six.items() if s["gap_blend"] > 2 * s["gap_blend_se"]] == ["oscars"]
     assert [n for n, s in six.items() if s["gap_blend"] > s["gap_blend_se"]] == [
@@ -563,10 +538,7 @@ def test_round_31_oscars_is_the_one_task_over_2_se_behind_the_better_blend():
     page = _text("benchmarks", "results", "accuracy_unseen_round31.md")
     docs = " ".join(_text("docs", "benchmarks.rst").split())
     for name in ("oscars", "DCE12", "FaithfulFaces_Cheater", "sorption"):
-        s = six[name]
-        gap = f"{100 * s['gap_blend']:+.2f} % ± {100 * s['gap_blend_se']:.2f} against "
-        assert f"{gap}{s['best_blend'].capitalize()}" in page, name
-        assert f"{gap}{s['best_blend'].capitalize()}" in docs, name
+        _assert_gap_quoted(six[name], name, page, docs)
     assert "**One task is behind the better blend by more than 2 paired SE: oscars**" in page
     caruana = six["oscars"]["mean"]["caruana"]
     for figure in (f"{caruana:.4f}", "10.9895", "12.3143", "11.4216"):
