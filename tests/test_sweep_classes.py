@@ -59,8 +59,13 @@ def test_class_weight_of_an_expert_is_keyed_by_the_labels_of_y(labels, class_wei
     ensemble = EnsembleClassifier(experts).fit(X, y)
     assert_allclose(ensemble.predict_proba(X), alone, atol=1e-6)
     single = _SingleExpert(LogisticRegression(class_weight=class_weight)).fit(X, y)
+    # (One expert mixes in the class frequencies' 1/n^2 share, as the mixtures
+    # do: select_n_experts scores it as it scores them.)
+    share, frequencies = single.class_prior_
+    assert_allclose(share, 1 / len(y) ** 2)
+    mixed = (1 - share) * alone + share * frequencies
     assert_allclose(single.log_likelihood_samples(X, y),
-                    np.log(alone[np.arange(len(y)), codes]), atol=1e-6)
+                    np.log(mixed[np.arange(len(y)), codes]), atol=1e-6)
     encoded = {0: 20}                       # the first label is encoded as 0
     for model in (MixtureOfExpertsClassifier(experts, training="em", cv=None, max_iter=2,
                                              random_state=0),
