@@ -110,7 +110,8 @@ class ExpertInspectionMixin(ExpertOutputMixin):
         ``candidate_weights_``); where ``combiner_`` is fitted, ``predict``
         blends that mixture with the final blend's heads (the other
         ``candidate_weights_``: stacking's linear models, the best expert
-        and, for a classifier, the class frequencies), so these weights are
+        and, for a classifier, the class frequencies and StackingClassifier's
+        head on the probabilities), so these weights are
         not the weight each expert's prediction gets in ``predict``.
 
         Parameters

@@ -718,7 +718,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         constant blend and the gate).
     combiner_ : CandidateBlend or None
         When a head (stacking's linear models, the best expert, for a
-        classifier the class frequencies) has a weight: the blend of the
+        classifier the class frequencies and StackingClassifier's head on the
+        probabilities) has a weight: the blend of the
         mixture's prediction with the heads', which ``predict``, ``predict_proba`` and
         ``log_likelihood_samples`` go through. The regressor's predictive
         density is then the mixture moved, row by row, to that blended mean:

@@ -127,3 +127,19 @@ def test_readme_headline_figures_are_those_of_the_results_file():
     assert f"In the suite's run above it is {em_gap} % behind the default" in page
     assert f"at a median {em_fit[0]}x Stacking's fit time" in page
 
+
+
+def test_the_head_lists_of_combiner_and_predict_gate_name_the_probabilities_head():
+    """``combiner_`` and ``predict_gate`` list the heads a classifier's
+    ``predict`` blends in: stacking's linear models, the best expert, the
+    class frequencies -- not StackingClassifier's head on the probabilities,
+    a candidate of every classifier since 9117d8e (of 3+ classes since round 18)."""
+    from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+
+    combiner = " ".join(MixtureOfExpertsRegressor.__doc__.split()).split("combiner_ :", 1)[1]
+    combiner = combiner.split(" has a weight", 1)[0]
+    gate = " ".join(MixtureOfExpertsClassifier.predict_gate.__doc__.split())
+    gate = gate.split("the final blend's heads", 1)[1].split("so these weights", 1)[0]
+    for text in (combiner, gate):
+        assert "class frequencies" in text
+        assert "StackingClassifier's head on the probabilities" in text, text

@@ -166,7 +166,8 @@ def test_combiner_is_set_by_the_best_expert_alone_and_the_docstring_says_so():
     doc = _doc(MixtureOfExpertsRegressor)
     assert "When a linear head has a weight" not in doc
     assert ("When a head (stacking's linear models, the best expert, for a classifier the "
-            "class frequencies) has a weight") in doc
+            "class frequencies and StackingClassifier's head on the probabilities) has a "
+            "weight") in doc
 
 
 def test_gate_display_takes_a_hierarchical_mixture_and_the_docstring_says_so():
