@@ -40,7 +40,7 @@ import skmoe._candidates as candidates  # noqa: E402
 
 # ("default" is the library before round 18: its plain head at C=1 everywhere;
 # the probabilities head off, as the library was when measured -- its default
-# is now "multiclass".)
+# is now True, every classifier, since round 20.)
 VARIANTS = {"default": {"plain_head_C": None, "proba_head": False},
             "search": {"plain_head_C": "many", "proba_head": False},
             "proba": {"plain_head_C": None, "proba_head": True}}

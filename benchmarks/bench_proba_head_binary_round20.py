@@ -2,10 +2,11 @@
 
 Two variants of the classifier, side by side on the same splits with the experts'
 out-of-fold outputs shared (round 18's ``run_set``, ``bench_plain_head_round18.py``):
-``default`` (the library: ``LEVERS["proba_head"] = "multiclass"``, so no
-probabilities head on two classes) and ``proba`` (``True``: the head a candidate on
-two classes too). On the binary sets of the unseen rounds 6-30 (each with its round's
-loader, the suite's pool and splits), smallest first, and the suite's binary sets.
+``default`` (the library before this round: ``LEVERS["proba_head"] = "multiclass"``,
+so no probabilities head on two classes) and ``proba`` (``True``: the head a candidate
+on two classes too; the library's default since). On the binary sets of the unseen
+rounds 6-30 (each with its round's loader, the suite's pool and splits), smallest
+first, and the suite's binary sets.
 One JSON line per set, split and variant::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_proba_head_binary_round20.py --list
