@@ -148,9 +148,9 @@ default=None
         Only read with ``early_stopping``; set away from its default
         without it, it warns. Refused where it holds out more rows than it
         leaves and leaves fewer than 10 (or two per class).
-    device : str, default='auto'
-        'auto' uses CUDA when available, else the CPU; 'cuda' without CUDA
-        is an error.
+    device : str or None, default='auto'
+        'auto' (or None) uses CUDA when available, else the CPU; 'cuda'
+        without CUDA is an error.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the shuffling, dropout and the validation
         split.
@@ -241,7 +241,7 @@ default=None
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "device": [str],
+        "device": [str, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }

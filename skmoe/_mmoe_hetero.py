@@ -184,7 +184,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         experts' in-sample predictions (right for low-capacity experts only).
     n_jobs : int, default=None
         Folds and experts are fitted in parallel with joblib.
-    device : str, default='auto'
+    device : str or None, default='auto'
+        Where the gates train: 'auto' (or None) uses CUDA when available,
+        else the CPU; 'cuda' without CUDA is an error.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, unset expert seeds and the gates.
 
@@ -251,7 +253,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "cv": ["cv_object"],      # an int >= 2, a splitter, an iterable of splits or None
         "n_jobs": N_JOBS,
-        "device": [str],
+        "device": [str, None],
         "random_state": ["random_state"],
     }
 
