@@ -14,6 +14,7 @@
 
 import numbers
 import warnings
+from collections import Counter
 from inspect import signature
 
 import numpy as np
@@ -412,8 +413,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     candidates : iterable, default=(1, 2, 3, 4, 5, 6)
-        Values of ``param`` to try. With ``param='n_experts'``, 1 is one
-        expert alone with its own noise scale (no gate); a classifier's
+        Values of ``param`` to try, each once (a repeated one is refused:
+        ``scores`` holds one entry per value). With ``param='n_experts'``,
+        1 is one expert alone with its own noise scale (no gate); a classifier's
         probabilities then get the 1/n^2 share of the class frequencies that
         the mixtures mix into theirs (``class_prior_``), so every candidate
         is scored alike.
@@ -487,6 +489,17 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         # the mixtures refuse 2.0: the float, and only it, was a candidate.)
         raise TypeError(f"candidates of n_experts must be integers, got {flags[0]!r} in "
                         f"{candidates!r}.")
+    try:
+        counts = Counter(_key(value) for value in candidates)
+    except TypeError:          # unhashable values: refused where scores takes them
+        counts = Counter()
+    repeated = [value for value, count in counts.items() if count > 1]
+    if repeated:
+        # scores is keyed by candidate: (2, 2) fitted 2 twice and returned one
+        # entry, silently. (A param grid would fit both; one dict key can't
+        # report two results.)
+        raise ValueError(f"candidates holds {repeated} more than once (in {candidates!r}); "
+                         "each value of scores is one candidate: pass each once.")
     mixture = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
     if not any(hasattr(mixture, name) for name in ("log_likelihood_samples", "score_samples")):
         # Checked before any fit: MultiGateMixtureOfExperts, which has

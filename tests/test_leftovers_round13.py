@@ -4,13 +4,16 @@ numeric" error, the EM restart each verbose line belongs to.
 
 Each test failed before the change it names."""
 
+import re
 import warnings
 
 import numpy as np
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LinearRegression, Ridge
 
-from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts, select_n_experts)
+from skmoe.datasets import make_regimes
 
 
 def _tasks(n=60):
@@ -38,3 +41,17 @@ def test_multi_task_mixtures_take_device_none_as_auto(make):
         auto = make().set_params(device="auto").fit(X, Y)
     assert model.device_ == auto.device_
     np.testing.assert_array_equal(model.predict(X), auto.predict(X))
+
+
+# ------------------------------------- 2. a candidate given twice is refused
+@pytest.mark.parametrize("candidates, repeated", [((2, 2), "[2]"), ([1, 2, 1, 2], "[1, 2]"),
+                                                  ((2, np.int64(2)), "[2]")])
+def test_select_n_experts_refuses_repeated_candidates(candidates, repeated):
+    # (2, 2) fitted n_experts=2 twice and returned scores {2: ...}: one entry
+    # for two candidates, without a word.
+    X, y = make_regimes(n_samples=60, random_state=0)
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                    cv=None, random_state=0)
+    with pytest.raises(ValueError, match=re.escape(f"candidates holds {repeated} more than "
+                                                   "once")):
+        select_n_experts(moe, X, y, candidates=candidates)
