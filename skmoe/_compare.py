@@ -890,7 +890,7 @@ class _TaskMeanScore:
         if len(tasks) != Y.shape[1] or Y_pred.shape[1] != Y.shape[1]:
             raise ValueError(f"y has {Y.shape[1]} column(s) and the predictions "
                              f"{Y_pred.shape[1]}, but the tasks are {self.tasks!r}.")
-        return task_mean_score(Y, Y_pred, tasks, sample_weight=sample_weight)
+        return task_mean_score(Y, Y_pred, tasks, sample_weight=sample_weight, y=y)
 
 
 def _named_scorer(name, what):

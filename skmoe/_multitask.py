@@ -123,6 +123,17 @@ def _tiny_note(tiny, weights):
             "training)")
 
 
+def _not_numeric(t, column, y=None):
+    """The message for regression task ``t`` whose ``column`` (of the array
+    made from ``y``) is not numeric: names y's column where y is a DataFrame,
+    and the column's own dtype (the array's is the columns' common one)."""
+    if is_dataframe(y):
+        what = f"{y.columns[t]!r}, dtype {y.dtypes.iloc[t]}"
+    else:
+        what = f"dtype {column.dtype}"
+    return f"Task {t} is a regression task but its column of y ({what}) is not numeric."
+
+
 def _refuse_time_task(column, t):
     """Refuse a regression task of dates or time spans (a datetime64 or
     timedelta64 y): astype(float64) reads them as counts of their unit, and a
@@ -130,11 +141,12 @@ def _refuse_time_task(column, t):
     refuse_time_target(column, subject=f"Task {t} is a regression task but its column of y")
 
 
-def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
+def task_mean_score(Y, Y_pred, tasks, sample_weight=None, y=None):
     """Mean over tasks of R^2 (regression) and accuracy (classification).
 
     ``Y``, ``Y_pred``: arrays of shape (n_samples, n_tasks); ``tasks``: each
-    column's kind ('regression' or a classification kind). The multi-task
+    column's kind ('regression' or a classification kind); ``y``: the target
+    ``Y`` was made from, to name its columns in errors. The multi-task
     estimators' ``score``, and ``compare()``'s default score for them.
     """
     # Rescaled (only their ratios matter): weights of 5e-324 made every
@@ -161,8 +173,7 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None):
             try:
                 true = true.astype(np.float64)
             except (TypeError, ValueError) as exc:     # (numpy's bare message)
-                raise ValueError(f"Task {t} is a regression task but its column of y "
-                                 "is not numeric.") from exc
+                raise ValueError(_not_numeric(t, Y[:, t], y)) from exc
             scores.append(scaled_r2_score(true, pred.astype(np.float64), sample_weight))
             continue
         # Checked as a classifier's score (accuracy_score) checks them: a
@@ -193,13 +204,14 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
     _zero_weight_rows_left_out = False
 
     # ------------------------------------------------------------ targets
-    def _validate_tasks(self, Y, sample_weight=None, dtypes=None):
+    def _validate_tasks(self, Y, sample_weight=None, dtypes=None, y=None):
         """Check ``y`` against ``tasks``; set ``tasks_``, ``classes_``, scaling.
 
         ``classes_`` come from every row, as in scikit-learn; the targets'
         scaling from the rows of positive weight, which are the rows fitted,
         weighted as the loss weighs them.
-        ``dtypes``: a DataFrame y's column dtypes, or None.
+        ``dtypes``: a DataFrame y's column dtypes, or None; ``y``: the target
+        as given, to name its columns in errors.
         """
         n_tasks = Y.shape[1]
         tasks = self.tasks
@@ -290,8 +302,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                             "task; for a column of classes pass tasks=['binary'] or "
                             "['multiclass'], one type per column of y."
                             if self.tasks is None else "")
-                    raise ValueError(f"Task {t} is a regression task but its column of y "
-                                     f"is not numeric.{hint}") from exc
+                    raise ValueError(_not_numeric(t, Y[:, t], y) + hint) from exc
                 if not np.all(np.isfinite(column)):
                     raise ValueError(f"y contains infinity in column {t} (regression).")
                 kept = column if sample_weight is None else column[sample_weight > 0]
@@ -418,7 +429,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         sample_weight = check_relative_sample_weight(
             sample_weight, X, positive_only=self._zero_weight_rows_left_out)
         Y = self._validate_tasks(Y, sample_weight,
-                                 list(y.dtypes) if is_dataframe(y) else None)
+                                 list(y.dtypes) if is_dataframe(y) else None, y=y)
         if sample_weight is not None and self._zero_weight_rows_left_out:
             # A row of zero weight is a row left out, as in the single-task
             # mixtures: kept, it still moved the cross-fitting folds (a fit on
@@ -605,7 +616,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         # (Of the wrong length, numpy's bare "Axis must be specified when shapes
         # of a and weights differ" for a classification task.)
         sample_weight = check_sample_weight(sample_weight, Y_pred)
-        return task_mean_score(Y, Y_pred, self.tasks_, sample_weight)
+        return task_mean_score(Y, Y_pred, self.tasks_, sample_weight, y=y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

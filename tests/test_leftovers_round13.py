@@ -8,11 +8,13 @@ import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression, Ridge
 
 from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
                    MultiGateMixtureOfExperts, select_n_experts)
+from skmoe._multitask import task_mean_score
 from skmoe.datasets import make_regimes
 
 
@@ -55,3 +57,36 @@ def test_select_n_experts_refuses_repeated_candidates(candidates, repeated):
     with pytest.raises(ValueError, match=re.escape(f"candidates holds {repeated} more than "
                                                    "once")):
         select_n_experts(moe, X, y, candidates=candidates)
+
+
+# --------------------------- 3. the "not numeric" error names column and dtype
+def test_not_numeric_task_names_the_dataframe_column_and_its_dtype():
+    # Was "Task 1 is a regression task but its column of y is not numeric.":
+    # neither 'colour' nor its dtype.
+    X, _ = _tasks()
+    y = pd.DataFrame({"price": np.arange(60.0), "colour": ["red", "blue"] * 30})
+    model = MultiGateMixtureOfExperts(n_experts=2, expert_units=4, max_iter=2, random_state=0)
+    # (object, or str under pandas 3's string dtype)
+    with pytest.raises(ValueError, match=re.escape(
+            "Task 1 is a regression task but its column of y ('colour', dtype "
+            f"{y.dtypes['colour']}) is not numeric.")):
+        model.fit(X, y)
+
+
+def test_not_numeric_task_names_an_array_columns_dtype():
+    X, _ = _tasks()
+    Y = np.column_stack([np.arange(60.0).astype(str), ["red", "blue"] * 30])
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("ridge10", Ridge(10.0))], max_iter=5, cv=2, random_state=0)
+    with pytest.raises(ValueError, match=re.escape(
+            "Task 1 is a regression task but its column of y (dtype <U32) is not numeric.")):
+        model.fit(X, Y)
+
+
+def test_not_numeric_score_names_the_column_and_its_dtype():
+    y = pd.DataFrame({"price": np.arange(4.0), "size": pd.Categorical(["s", "m", "l", "s"])})
+    Y = y.to_numpy()
+    with pytest.raises(ValueError, match=re.escape(
+            "Task 1 is a regression task but its column of y ('size', dtype category) "
+            "is not numeric.")):
+        task_mean_score(Y, np.zeros((4, 2)), ["regression", "regression"], y=y)
