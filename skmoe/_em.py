@@ -436,10 +436,11 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
-              options=DENSE):
+              options=DENSE, restart=""):
     """One EM run: its best iteration (by log-likelihood) and what :func:`_finish`
     needs to refit its experts and gate on all rows, as a Bunch (``sort_key``:
-    the log-likelihood restarts are compared by)."""
+    the log-likelihood restarts are compared by). ``restart``: the verbose
+    lines' label of this run ('restart 2/3 ', or '' for n_init=1)."""
     seed = rng.randint(2**31 - 1)
     R = initial_responsibilities(problem, init_params, rng, folds, parallel)
     w = problem.sample_weight
@@ -519,7 +520,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
             shares = " ".join(f"{s:.2f}" for s in history[-1]["expert_share"])
             bar.set_postfix_str(f"log-likelihood {shown:+.5f}", refresh=False)
             bar.update()
-            bar.write(f"[EM] iter {iteration:3d}  log-likelihood {shown:+.5f}  "
+            bar.write(f"[EM] {restart}iter {iteration:3d}  log-likelihood {shown:+.5f}  "
                       f"shares {shares}  ({history[-1]['seconds']:.2f}s)")  # above the bar
         if action in ("reinit", "drop"):
             # Re-initialised or dropped experts: a new start, which gets its
@@ -691,7 +692,8 @@ def _start(problem, gate_template, cv, rng):
     return gate, folds
 
 
-def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbose, routing):
+def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbose, routing,
+                    restart=""):
     """:func:`_run_once` with sequential M-steps (inside a parallel restart).
 
     The sequential backend by name: in a dask task the nested backend is
@@ -699,7 +701,7 @@ def _sequential_run(problem, gate, folds, max_iter, tol, init_params, rng, verbo
     """
     with Parallel(n_jobs=1, backend="sequential") as parallel:
         return _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel,
-                         verbose, routing)
+                         verbose, routing, restart)
 
 
 def _same_run(a, b):
@@ -748,18 +750,22 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     settings = (max_iter, tol, init_params)
     jobs = effective_n_jobs(n_jobs)
     parallel_restarts = n_init > 1 and jobs > 1
+    # The verbose lines of n_init > 1 name their restart (interleaved ones,
+    # run in parallel, could not be told apart); n_init=1's are unchanged.
+    labels = [f"restart {i + 1}/{n_init} " if n_init > 1 else "" for i in range(n_init)]
     if parallel_restarts:
         # (gathered_jobs: the runs' expert warnings were given in their processes,
         # once per fit, and not once per fit of the mixture.)
         results = gathered_jobs(
             Parallel(n_jobs=min(n_init, jobs)),
-            [delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing)
-             for (gate, folds), r in zip(starts, rngs)])
+            [delayed(_sequential_run)(problem, gate, folds, *settings, r, verbose, routing,
+                                      label)
+             for (gate, folds), r, label in zip(starts, rngs, labels)])
     else:
         with Parallel(n_jobs=n_jobs) as parallel:
             results = [_run_once(problem, gate, folds, *settings, r, parallel, verbose,
-                                 routing)
-                       for (gate, folds), r in zip(starts, rngs)]
+                                 routing, label)
+                       for (gate, folds), r, label in zip(starts, rngs, labels)]
     if n_init > 1 and all(_same_run(result, results[0]) for result in results[1:]):
         # (Restarts that cannot differ ran n_init times for the fit of one,
         # without a word: a linear gate from init_params='uniform' with cv=None.)

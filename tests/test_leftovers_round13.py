@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
                    MultiGateMixtureOfExperts, select_n_experts)
 from skmoe._multitask import task_mean_score
 from skmoe.datasets import make_regimes
+from skmoe.gates import MLPGate
 
 
 def _tasks(n=60):
@@ -90,3 +92,29 @@ def test_not_numeric_score_names_the_column_and_its_dtype():
             "Task 1 is a regression task but its column of y ('size', dtype category) "
             "is not numeric.")):
         task_mean_score(Y, np.zeros((4, 2)), ["regression", "regression"], y=y)
+
+
+# ------------------------------------- 4. verbose EM lines name their restart
+def _verbose_em_lines(capsys, n_init):
+    X, y = make_regimes(n_samples=80, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MixtureOfExpertsRegressor(experts, training="em", gate=MLPGate(
+            hidden_layer_sizes=(4,), max_iter=20, warm_max_iter=5), max_iter=2, tol=0,
+            n_init=n_init, init_params="random", verbose=1, random_state=0).fit(X, y)
+    return [line for line in capsys.readouterr().out.splitlines() if line.startswith("[EM]")]
+
+
+def test_verbose_em_lines_name_their_restart(capsys):
+    # Were six "[EM] iter   1 ..." / "[EM] iter   2 ..." lines: which restart
+    # each belonged to was not said.
+    lines = _verbose_em_lines(capsys, n_init=3)
+    assert [line.split("  log-likelihood")[0] for line in lines] == [
+        f"[EM] restart {r}/3 iter {i:3d}" for r in (1, 2, 3) for i in (1, 2)]
+
+
+def test_verbose_em_lines_of_one_run_are_unchanged(capsys):
+    lines = _verbose_em_lines(capsys, n_init=1)
+    assert [line.split("  log-likelihood")[0] for line in lines] == [
+        "[EM] iter   1", "[EM] iter   2"]
