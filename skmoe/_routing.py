@@ -141,7 +141,16 @@ def capacity_assign(probs, order, demand, capacity):
 def expert_capacity(capacity_factor, k, n_rows, n_experts):
     """Rows per expert: ``ceil(capacity_factor * k * n_rows / n_experts)``, from 1 to
     ``n_rows`` (more is no cap: a capacity_factor of 1e300 overflowed torch's int64)."""
-    return max(1, min(n_rows, math.ceil(capacity_factor * k * n_rows / n_experts)))
+    rows = capacity_factor * k * n_rows / n_experts
+    if not rows < n_rows:
+        # (Also an overflow to inf: capacity_factor=1e308 with top_k=2 failed
+        # with "cannot convert float infinity to integer".)
+        return n_rows
+    # The product's rounding lifted a whole number just above itself, and
+    # ceil made it one row more: 1.1 * 100 / 2 is 55.00000000000001 in
+    # floats, which gave 56 rows, not 55. A relative 1e-12 is far beyond
+    # those few ulps and far below any factor's meaningful digits.
+    return max(1, math.ceil(rows * (1 - 1e-12)))
 
 
 def route(logits, k, *, training=False, noise_std=None, random_routing=False,
