@@ -314,7 +314,9 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                              "to its first alone); set top_k >= 2 or leave random_routing "
                              "off.")
         if (self.top_k is not None and self.capacity_factor is not None
-                and self.capacity_factor * self.top_k < 1):
+                and self.capacity_factor * self.top_k < 1 - 1e-12):
+            # (The margin: 1/top_k itself, the documented minimum, times top_k
+            # is 0.9999999999999999 in floats for top_k = 49, 98, 103, ...)
             # The experts take about capacity_factor * top_k * n_rows rows in
             # all, fewer than the rows: those left over keep their first choice
             # over the cap (no row is dropped), so the cap cannot hold. A

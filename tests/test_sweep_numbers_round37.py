@@ -276,3 +276,23 @@ def test_guard_compare_scores_a_top_k_mixture_and_a_tree_as_by_hand():
                 by_hand.append(get_scorer(metric)(fitted, X[test], y[test],
                                                   sample_weight=w[test]))
             assert_allclose(result.scores[name][metric], by_hand, rtol=1e-12)
+
+
+def test_capacity_factor_of_exactly_one_over_top_k_does_not_warn():
+    # 1/top_k is the documented minimum, but (1/49)*49 is 0.9999999999999999
+    # in floats, so the "below 1/top_k" warning fired for the minimum itself
+    # at top_k = 49, 98, 103, ...; a factor truly below it still warns.
+    from sklearn.dummy import DummyRegressor
+    X = np.random.RandomState(0).normal(size=(60, 2))
+    y = X[:, 0]
+    experts = [(f"d{i}", DummyRegressor(constant=float(i), strategy="constant"))
+               for i in range(50)]
+    assert (1 / 49) * 49 < 1
+    model = MixtureOfExpertsRegressor(experts, top_k=49, capacity_factor=1 / 49,
+                                      training="em", cv=None, max_iter=1, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    assert not [w for w in caught if "below 1/top_k" in str(w.message)]
+    with pytest.warns(UserWarning, match="below 1/top_k"):
+        clone(model).set_params(capacity_factor=0.99 / 49).fit(X, y)
