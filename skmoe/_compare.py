@@ -142,7 +142,8 @@ class ComparisonResult:
     fit_time, predict_time : dict
         ``fit_time[name]``: seconds per split, ndarray of shape (n_splits,).
     n_train, n_test : ndarray of shape (n_splits,)
-        Rows used to fit and to score in each split.
+        Rows used to fit and to score in each split (with ``sample_weight``,
+        those of positive weight: a row of weight 0 is a row left out).
     pair : tuple of str or None, default=None
         The two estimators of the default paired test (mixture, ensemble).
     task : {'regression', 'classification'}, default='regression'
@@ -709,6 +710,16 @@ def _refuse_unweighted_scorers(scorers):
                             "unweighted score. Give it a sample_weight=None parameter "
                             "(scorer(estimator, X, y, sample_weight=None)), or use "
                             "make_scorer(metric) of a metric that takes sample_weight.")
+
+
+def _rows_counted(rows, sample_weight):
+    """The rows of a split that count in the corrected t-test's ``n_test /
+    n_train``: all of them, or with ``sample_weight`` those of positive weight
+    (a row of weight 0 is a row left out, so 40 of 80 test rows at weight 0
+    halved the ratio the variance is inflated by)."""
+    if sample_weight is None:
+        return len(rows)
+    return int(np.count_nonzero(sample_weight[rows] > 0))
 
 
 def _refuse_splits_without_weight(splits, sample_weight):
@@ -1943,7 +1954,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     if not classifier:
         _warn_constant_test_targets(scorers, splits, y_arr, sample_weight)
     return ComparisonResult(names, list(scorers), scores, fit_time, predict_time,
-                            [len(tr) for tr, _ in splits], [len(te) for _, te in splits],
+                            [_rows_counted(tr, sample_weight) for tr, _ in splits],
+                            [_rows_counted(te, sample_weight) for _, te in splits],
                             pair=pair, task="classification" if classifier else "regression",
                             title=title, signs=signs, grouped_by=_grouped_by(groups),
                             weighted=sample_weight is not None)

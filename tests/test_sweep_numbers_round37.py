@@ -296,3 +296,31 @@ def test_capacity_factor_of_exactly_one_over_top_k_does_not_warn():
     assert not [w for w in caught if "below 1/top_k" in str(w.message)]
     with pytest.warns(UserWarning, match="below 1/top_k"):
         clone(model).set_params(capacity_factor=0.99 / 49).fit(X, y)
+
+
+def test_compare_counts_only_rows_of_positive_weight_in_n_test_over_n_train():
+    # A row of weight 0 is a row left out; the corrected t-test's n_test /
+    # n_train counted it: with the second half of every test fold at weight 0
+    # the ratio, and so the variance inflation, was that of the full folds.
+    from scipy import stats
+    from sklearn.datasets import load_diabetes
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X[:120], y[:120]
+    w = np.ones(len(y))
+    w[::3] = 0.0
+    cv = KFold(4, shuffle=True, random_state=0)
+    models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=3, random_state=0)}
+    result = compare(models, X, y, cv=cv, pair=("ridge", "tree"), sample_weight=w)
+    splits = list(cv.split(X))
+    assert list(result.n_train) == [int((w[tr] > 0).sum()) for tr, _ in splits]
+    assert list(result.n_test) == [int((w[te] > 0).sum()) for _, te in splits]
+    assert list(result.n_test) != [len(te) for _, te in splits]
+    d = result.scores["ridge"]["r2"] - result.scores["tree"]["r2"]
+    ratio = np.mean(result.n_test / result.n_train)
+    t = d.mean() / np.sqrt((1 / len(d) + ratio) * d.var(ddof=1))
+    test = result.paired_test()
+    assert_allclose([test.t_statistic, test.p_value],
+                    [t, 2 * stats.t.sf(abs(t), len(d) - 1)], rtol=1e-10)
+    # Unweighted, every row counts.
+    plain = compare(models, X, y, cv=cv, pair=("ridge", "tree"))
+    assert list(plain.n_test) == [len(te) for _, te in splits]
