@@ -467,7 +467,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     history, best, kept, since_best, converged = [], None, None, 0, False
     start_problem, start_outputs = problem, None
     from ._progress import progress_bar
-    bar = progress_bar(max_iter, "EM", enabled=verbose, unit="iter")
+    # (Named by its restart too: n_init bars of "EM" could not be told apart.)
+    bar = progress_bar(max_iter, f"EM {restart}".strip(), enabled=verbose, unit="iter")
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,

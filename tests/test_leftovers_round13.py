@@ -114,6 +114,25 @@ def test_verbose_em_lines_name_their_restart(capsys):
         f"[EM] restart {r}/3 iter {i:3d}" for r in (1, 2, 3) for i in (1, 2)]
 
 
+@pytest.mark.parametrize("n_init", [1, 2])
+def test_em_progress_bars_name_their_restart(capsys, monkeypatch, n_init):
+    # The progress bars of n_init restarts were all "EM: ..."; the lines above
+    # said which restart they belong to, the bars did not.
+    from skmoe import _progress
+    monkeypatch.setattr(_progress, "PLAIN_INTERVAL", 0)   # every step, as in the CLI's test
+    monkeypatch.delenv("SKMOE_PROGRESS", raising=False)
+    X, y = make_regimes(n_samples=80, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MixtureOfExpertsRegressor(experts, training="em", gate=MLPGate(
+            hidden_layer_sizes=(4,), max_iter=20, warm_max_iter=5), max_iter=2, tol=0,
+            n_init=n_init, init_params="random", verbose=1, random_state=0).fit(X, y)
+    err = capsys.readouterr().err
+    names = sorted({ln.split(":")[0] for ln in err.splitlines() if ln.startswith("EM")})
+    assert names == (["EM"] if n_init == 1 else ["EM restart 1/2", "EM restart 2/2"])
+
+
 def test_verbose_em_lines_of_one_run_are_unchanged(capsys):
     lines = _verbose_em_lines(capsys, n_init=1)
     assert [line.split("  log-likelihood")[0] for line in lines] == [
