@@ -167,22 +167,10 @@ def _changes(rs):
 def baselines(source, name, splits):
     """The round's Stacking, Caruana and mixture on these splits (mean test
     score, from its records: the same pool and splits); None where it kept none."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
-                        f"accuracy_unseen_{source}.jsonl")
-    if not os.path.exists(path):
-        return None
-    for line in open(path):
-        entry = json.loads(line)
-        if entry["set"] != name:
-            continue
-        by = {}
-        for r in entry["records"]:
-            if r["split"] in splits:
-                by.setdefault(r["method"], []).append(r[entry["metric"]])
-        if not all(len(by.get(m, [])) == len(splits) for m in ("stacking", "caruana", "moe")):
-            return None
-        return {m: float(np.mean(by[m])) for m in ("stacking", "caruana", "moe")}
-    return None
+    from bench_plain_head_round18 import round_scores
+    by = round_scores(source, name, splits)
+    return None if by is None else {m: float(np.mean(by[m])) for m in ("stacking", "caruana",
+                                                                       "moe")}
 
 
 def report(paths, groups=None):

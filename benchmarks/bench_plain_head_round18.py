@@ -138,11 +138,10 @@ def main(argv=None):
             run_set(source, name, X, y, args.splits, 0, handle)
 
 
-def baselines(source, name, splits):
-    """Stacking's, Caruana's and the best expert's mean log-loss on these
-    splits from the round's own records (the same pool and splits), and that
-    round's default mixture's (a check: it must equal ours); None where the
-    round kept none."""
+def round_scores(source, name, splits, metric=None):
+    """{method: [test score of each of ``splits``]} of the set ``name`` in the
+    round ``source``'s records (``metric``: the round's own by default); None
+    where the round kept no Stacking, Caruana and mixture on all of them."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
                         f"accuracy_unseen_{source}.jsonl")
     if not os.path.exists(path):
@@ -154,13 +153,24 @@ def baselines(source, name, splits):
         by = {}
         for r in entry["records"]:
             if r["split"] in splits:
-                by.setdefault(r["method"], []).append(r["log_loss"])
+                by.setdefault(r["method"], []).append(r[metric or entry["metric"]])
         if not all(len(by.get(m, [])) == len(splits) for m in ("stacking", "caruana", "moe")):
             return None
-        experts = [np.mean(v) for m, v in by.items() if m.startswith("expert:")]
-        return {"stacking": np.mean(by["stacking"]), "caruana": np.mean(by["caruana"]),
-                "best expert": min(experts), "moe": np.mean(by["moe"])}
+        return by
     return None
+
+
+def baselines(source, name, splits):
+    """Stacking's, Caruana's and the best expert's mean log-loss on these
+    splits from the round's own records (the same pool and splits), and that
+    round's default mixture's (a check: it must equal ours); None where the
+    round kept none."""
+    by = round_scores(source, name, splits, metric="log_loss")
+    if by is None:
+        return None
+    experts = [np.mean(v) for m, v in by.items() if m.startswith("expert:")]
+    return {"stacking": np.mean(by["stacking"]), "caruana": np.mean(by["caruana"]),
+            "best expert": min(experts), "moe": np.mean(by["moe"])}
 
 
 def report(path):

@@ -285,14 +285,21 @@ def table(n_splits="5", *names, pool="suite"):
                     model.fit(X[train], y[train])
                 score = next(iter(_scores(task, model, X[test], y[test])[0].values()))
                 out[v].append((score, model.n_iter_, fitted_gate_sd(model, X[test])))
-        base = np.array([r[0] for r in out["cv=2 (default)"]])
-        for v, rows in out.items():
-            rows = np.array(rows)
-            d = rows[:, 0] - base
-            print(f"| {name} | {v} | {rows[:, 0].mean():.4f} | {d.mean():+.4f} ± "
-                  f"{d.std(ddof=1) / np.sqrt(len(d)):.4f} | "
-                  f"{' '.join(str(int(i)) for i in rows[:, 1])} | "
-                  f"{' '.join(f'{s:.2f}' for s in rows[:, 2])} |", flush=True)
+        _print_rows(name, out)
+
+
+def _print_rows(name, out):
+    """One Markdown row per variant of ``out`` ({variant: [(score, n_iter, gate
+    sd)] per split}): mean score, paired change against "cv=2 (default)" ±
+    its SE, the iterations and gate sds of each split."""
+    base = np.array([r[0] for r in out["cv=2 (default)"]])
+    for v, rows in out.items():
+        rows = np.array(rows)
+        d = rows[:, 0] - base
+        print(f"| {name} | {v} | {rows[:, 0].mean():.4f} | {d.mean():+.4f} ± "
+              f"{d.std(ddof=1) / np.sqrt(len(d)):.4f} | "
+              f"{' '.join(str(int(i)) for i in rows[:, 1])} | "
+              f"{' '.join(f'{s:.2f}' for s in rows[:, 2])} |", flush=True)
 
 
 def table_pair(n_splits="5", *names):
@@ -332,14 +339,7 @@ def levers_pair(n_splits="5", *names):
                 out[v].append((score, model.n_iter_, fitted_gate_sd(model, X[test])))
         for k, value in defaults.items():
             setattr(em, k, value)
-        base = np.array([r[0] for r in out["cv=2 (default)"]])
-        for v, rows in out.items():
-            rows = np.array(rows)
-            d = rows[:, 0] - base
-            print(f"| {name} | {v} | {rows[:, 0].mean():.4f} | {d.mean():+.4f} ± "
-                  f"{d.std(ddof=1) / np.sqrt(len(d)):.4f} | "
-                  f"{' '.join(str(int(i)) for i in rows[:, 1])} | "
-                  f"{' '.join(f'{s:.2f}' for s in rows[:, 2])} |", flush=True)
+        _print_rows(name, out)
 
 
 if __name__ == "__main__":

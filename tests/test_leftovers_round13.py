@@ -95,7 +95,8 @@ def test_not_numeric_score_names_the_column_and_its_dtype():
 
 
 # ------------------------------------- 4. verbose EM lines name their restart
-def _verbose_em_lines(capsys, n_init):
+def _verbose_em_fit(capsys, n_init):
+    """(stdout, stderr) of a verbose two-iteration EM fit with ``n_init`` restarts."""
     X, y = make_regimes(n_samples=80, random_state=0)
     experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
     with warnings.catch_warnings():
@@ -103,7 +104,12 @@ def _verbose_em_lines(capsys, n_init):
         MixtureOfExpertsRegressor(experts, training="em", gate=MLPGate(
             hidden_layer_sizes=(4,), max_iter=20, warm_max_iter=5), max_iter=2, tol=0,
             n_init=n_init, init_params="random", verbose=1, random_state=0).fit(X, y)
-    return [line for line in capsys.readouterr().out.splitlines() if line.startswith("[EM]")]
+    return capsys.readouterr()
+
+
+def _verbose_em_lines(capsys, n_init):
+    out = _verbose_em_fit(capsys, n_init).out
+    return [line for line in out.splitlines() if line.startswith("[EM]")]
 
 
 def test_verbose_em_lines_name_their_restart(capsys):
@@ -121,14 +127,7 @@ def test_em_progress_bars_name_their_restart(capsys, monkeypatch, n_init):
     from skmoe import _progress
     monkeypatch.setattr(_progress, "PLAIN_INTERVAL", 0)   # every step, as in the CLI's test
     monkeypatch.delenv("SKMOE_PROGRESS", raising=False)
-    X, y = make_regimes(n_samples=80, random_state=0)
-    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        MixtureOfExpertsRegressor(experts, training="em", gate=MLPGate(
-            hidden_layer_sizes=(4,), max_iter=20, warm_max_iter=5), max_iter=2, tol=0,
-            n_init=n_init, init_params="random", verbose=1, random_state=0).fit(X, y)
-    err = capsys.readouterr().err
+    err = _verbose_em_fit(capsys, n_init).err
     names = sorted({ln.split(":")[0] for ln in err.splitlines() if ln.startswith("EM")})
     assert names == (["EM"] if n_init == 1 else ["EM restart 1/2", "EM restart 2/2"])
 
