@@ -413,7 +413,7 @@ class ComparisonResult:
 def _mean_std(values):
     """'mean ± std' with the std to two significant digits (at most 4 decimals;
     values all below 1e-3 with three and two significant digits); without a
-    spread, the mean to four significant digits (at most 4 decimals)."""
+    spread, the mean to four significant digits, whatever its size."""
     with np.errstate(invalid="ignore"):   # (inf - inf in the std: compare() warns of it)
         mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
@@ -432,8 +432,18 @@ def _mean_std(values):
         # No spread (one split, or the same score on every split): the mean to
         # four significant digits. Two, as a std of its size would give, showed
         # one split's RMSE of 55.97 and 56.39 both as "56", one of them marked
-        # best, and R^2 of 0.359 and 0.355 both as "0.36".
-        decimals = 4 if mean == 0 else int(np.clip(3 - np.floor(np.log10(abs(mean))), 0, 4))
+        # best, and R^2 of 0.359 and 0.355 both as "0.36". No cap of four
+        # decimals (which a spread's digits need, not a lone score): R^2 of
+        # 0.05121 and 0.05124 both read "0.0512", RMSEs of 0.001234 and
+        # 0.001237 "0.0012", one marked best.
+        if mean == 0:
+            decimals = 4
+        elif abs(mean) < 1e-3:
+            # (Three significant digits in the branch below: 1.234e-4 and
+            # 1.2344e-4 both "0.000123".) '#' keeps the trailing zeros.
+            return f"{mean:#.4g} ± 0"
+        else:
+            decimals = max(0, int(3 - np.floor(np.log10(abs(mean)))))
     if 0 < max(abs(mean), std) < 1e-3:
         # Scores below 1e-3 (the RMSE of a target in micro-units) printed as
         # "0.0000 ± 0.0000" for every model: significant digits instead.
