@@ -411,13 +411,19 @@ class ComparisonResult:
 
 
 def _mean_std(values):
-    """'mean ± std' with the std to two significant digits (at most 4 decimals;
-    values all below 1e-3 with three and two significant digits); without a
-    spread, the mean to four significant digits, whatever its size."""
+    """'mean ± std' with the std to two significant digits, whatever its size,
+    and the mean to as many decimals (values all below 1e-3 with three and
+    two significant digits); without a spread (or one at the rounding of the
+    scores), the mean to four significant digits, whatever its size."""
     with np.errstate(invalid="ignore"):   # (inf - inf in the std: compare() warns of it)
         mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
         return f"{mean} ± {std}"
+    # Scores constant but for their rounding (0.1 + 0.2 beside 0.3) have no
+    # spread, as paired_test reads them: without the cap of four decimals
+    # below, a std of 5e-17 would print seventeen of them.
+    if 0 < std <= 8 * np.finfo(float).eps * float(np.max(np.abs(values))):
+        std = 0.0
     if max(abs(mean), std) >= 1e10:
         # Fixed point printed every digit: a log-likelihood of -4e59 took 60
         # characters, and the table's column 130. The mean to the std's second
@@ -427,7 +433,10 @@ def _mean_std(values):
             np.floor(np.log10(abs(mean))) - np.floor(np.log10(std)))
         return f"{mean:.{int(np.clip(digits + 1, 1, 15))}e} ± {std:.1e}"
     if std > 0:
-        decimals = int(np.clip(1 - np.floor(np.log10(std)), 0, 4))
+        # No cap of four decimals: R^2 of 0.99991 and 0.99994, each spread by
+        # 2e-5, both read "0.9999 ± 0.0000", a spread shown as none and one
+        # of the two marked best.
+        decimals = max(0, int(1 - np.floor(np.log10(std))))
     else:
         # No spread (one split, or the same score on every split): the mean to
         # four significant digits. Two, as a std of its size would give, showed

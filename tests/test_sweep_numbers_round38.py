@@ -1,5 +1,6 @@
 """Wrong-number sweep, round 38: the least-checked outputs recomputed by hand --
-compare()'s table of scores without a spread below 0.1, and guards of the
+compare()'s table of scores without a spread below 0.1 and of spreads below
+5e-5, and guards of the
 identities found right (the ensembles against scikit-learn's voting with
 weights and Caruana's selection written out, every estimator's ``score``
 against its metric with and without ``sample_weight``, the gate rows and
@@ -48,6 +49,28 @@ def test_one_split_scores_below_a_tenth_are_shown_to_four_significant_digits(
     # fourth digit read the same, one of them marked best -- the defect round
     # 35 fixed for scores above 0.1.
     assert _one_split_cells(scores, metric) == shown
+
+
+def test_a_spread_below_five_hundred_thousandths_is_not_shown_as_none():
+    # Fix in _compare._mean_std: means and stds of scores of 1e-3 and more
+    # were rounded to at most four decimals, so R^2 of 0.99991 and 0.99994,
+    # each spread by 2e-5 over the splits, both read "0.9999 ± 0.0000" -- a
+    # spread shown as none, and one of the two marked best; the std now has
+    # its two significant digits whatever its size. A std at the rounding of
+    # the scores (0.1 + 0.2 beside 0.3) is still none, as in paired_test.
+    metric = "r2"
+    scores = {"a": np.array([0.99989, 0.99993]), "b": np.array([0.99992, 0.99996])}
+    times = {n: np.full(2, 0.01) for n in scores}
+    result = ComparisonResult(list(scores), [metric], {n: {metric: v} for n, v in scores.items()},
+                              times, times, [20, 20], [10, 10])
+    rows = {row.split()[0]: row for row in result.table().splitlines()[3:5]}
+    assert "0.999910 ± 0.000020  " in rows["a"]
+    assert "0.999940 ± 0.000020 *" in rows["b"]
+    rounding = {metric: np.array([0.1 + 0.2, 0.3, 0.3])}
+    times = {"a": np.full(3, 0.01)}
+    table = ComparisonResult(["a"], [metric], {"a": rounding}, times, times,
+                             [20] * 3, [10] * 3).table()
+    assert "0.3000 ± 0.0000 *" in table
 
 
 def test_guard_weighted_greedy_classifier_is_caruanas_selection_and_class_prior_by_hand():
