@@ -1,12 +1,11 @@
 """Wrong-number sweep, round 38: the least-checked outputs recomputed by hand --
-compare()'s table of scores without a spread below 0.1 and of spreads below
-5e-5, and guards of the
-identities found right (the ensembles against scikit-learn's voting with
-weights and Caruana's selection written out, every estimator's ``score``
-against its metric with and without ``sample_weight``, the gate rows and
-``expert_usage`` of top-k routing, the plotting displays' arrays,
-``log_likelihood_scorer`` and ``select_n_experts`` by hand, and float32 targets
-against the same numbers in float64).
+compare()'s table (a lone score below 0.1, a spread below 5e-5), and guards
+of the identities found right: the weighted greedy classifier against
+Caruana's selection written out (with its class-frequency share and hard
+vote), top-k gate rows, ``expert_usage`` and the plotting displays' arrays
+against ``predict_gate``, ``select_n_experts``' cv and bic scores and the
+weighted ``log_likelihood_scorer``, float32 targets against the same numbers
+in float64, and the routing's balance losses against their definitions.
 
 Each ``test_*`` that is not a ``test_guard_*`` failed before the fix named in
 its comment; the ``test_guard_*`` tests pin properties found right.
@@ -232,3 +231,38 @@ def test_guard_a_float32_target_fits_what_the_same_float64_numbers_fit(params):
                                       double.predict(X, return_std=True)[1])
         np.testing.assert_array_equal(single.log_likelihood_samples(X, y32),
                                       double.log_likelihood_samples(X, y32.astype(np.float64)))
+
+
+def test_guard_balance_losses_are_their_documented_definitions_by_hand():
+    # Top-2 of four experts, weighted rows, no noise: importance CV^2 of the
+    # routed weights' sums; load CV^2 of Phi(clean_i - k-th largest other
+    # score) (unit scale); switch e * sum f_i P_i over the shares of slots
+    # and of softmax weight; z the weighted mean squared logsumexp.
+    import torch
+    from scipy.special import logsumexp, softmax
+    from scipy.stats import norm
+
+    from skmoe._routing import route
+
+    rng = np.random.RandomState(0)
+    b, e, k = 7, 4, 2
+    logits = rng.normal(size=(b, e))
+    w = rng.uniform(0.5, 2.0, b)
+    aux = route(torch.tensor(logits), k, training=True,
+                sample_weight=torch.tensor(w)).aux_losses
+    P = softmax(logits, axis=1)
+    routed = np.zeros((b, e))
+    for i, chosen in enumerate(np.argsort(-logits, axis=1, kind="stable")[:, :k]):
+        routed[i, chosen] = P[i, chosen] / P[i, chosen].sum()
+    load = np.array([[norm.cdf(logits[i, j] - np.sort(np.delete(logits[i], j))[::-1][k - 1])
+                      for j in range(e)] for i in range(b)])
+
+    def cv2(x):
+        return x.var() / (x.mean() ** 2 + 1e-10)
+
+    f, p = w @ (routed > 0), w @ P
+    by_hand = {"importance": cv2(w @ routed), "load": cv2(w @ load),
+               "switch": e * (f / f.sum()) @ (p / p.sum()),
+               "z": np.sum(w * logsumexp(logits, axis=1) ** 2) / w.sum()}
+    for name, value in by_hand.items():
+        assert float(aux[name]) == pytest.approx(value, rel=1e-12), name
