@@ -442,9 +442,8 @@ def _mean_std(values):
         # four significant digits. Two, as a std of its size would give, showed
         # one split's RMSE of 55.97 and 56.39 both as "56", one of them marked
         # best, and R^2 of 0.359 and 0.355 both as "0.36". No cap of four
-        # decimals (which a spread's digits need, not a lone score): R^2 of
-        # 0.05121 and 0.05124 both read "0.0512", RMSEs of 0.001234 and
-        # 0.001237 "0.0012", one marked best.
+        # decimals here either: R^2 of 0.05121 and 0.05124 both read
+        # "0.0512", RMSEs of 0.001234 and 0.001237 "0.0012", one marked best.
         if mean == 0:
             decimals = 4
         elif abs(mean) < 1e-3:
