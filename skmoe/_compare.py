@@ -412,9 +412,10 @@ class ComparisonResult:
 
 def _mean_std(values):
     """'mean ± std' with the std to two significant digits, whatever its size,
-    and the mean to as many decimals (values all below 1e-3 with three and
-    two significant digits); without a spread (or one at the rounding of the
-    scores), the mean to four significant digits, whatever its size."""
+    and the mean to as many decimals (values all below 1e-3 in significant
+    digits: the std's two, the mean's at least three); without a spread (or
+    one at the rounding of the scores), the mean to four significant digits,
+    whatever its size."""
     with np.errstate(invalid="ignore"):   # (inf - inf in the std: compare() warns of it)
         mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
@@ -454,8 +455,12 @@ def _mean_std(values):
             decimals = max(0, int(3 - np.floor(np.log10(abs(mean)))))
     if 0 < max(abs(mean), std) < 1e-3:
         # Scores below 1e-3 (the RMSE of a target in micro-units) printed as
-        # "0.0000 ± 0.0000" for every model: significant digits instead.
-        return f"{mean:.3g} ± {std:.2g}"
+        # "0.0000 ± 0.0000" for every model: significant digits instead, at
+        # least three for the mean and down to the std's second (three only:
+        # RMSEs of 1.2345e-4 and 1.2349e-4, spread by 2e-9, both "0.000123").
+        digits = 3 if mean == 0 else max(3, int(np.floor(np.log10(abs(mean)))
+                                                - np.floor(np.log10(std))) + 2)
+        return f"{mean:.{digits}g} ± {std:.2g}"
     return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
 
 

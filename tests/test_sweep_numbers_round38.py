@@ -65,6 +65,18 @@ def test_a_spread_below_five_hundred_thousandths_is_not_shown_as_none():
     rows = {row.split()[0]: row for row in result.table().splitlines()[3:5]}
     assert "0.999910 ± 0.000020  " in rows["a"]
     assert "0.999940 ± 0.000020 *" in rows["b"]
+    # Below 1e-3 the mean had three significant digits whatever its spread:
+    # RMSEs of 1.2345e-4 and 1.2349e-4, each spread by 2e-9, both read
+    # "0.000123", one marked best.
+    small = {n: -np.array([m - 2e-9, m + 2e-9]) for n, m in (("a", 1.2345e-4),
+                                                              ("b", 1.2349e-4))}
+    result = ComparisonResult(list(small), ["neg_root_mean_squared_error"],
+                              {n: {"neg_root_mean_squared_error": v} for n, v in small.items()},
+                              {n: np.full(2, 0.01) for n in small},
+                              {n: np.full(2, 0.01) for n in small}, [20, 20], [10, 10])
+    rows = {row.split()[0]: row for row in result.table().splitlines()[3:5]}
+    assert "0.00012345 ± 2e-09 *" in rows["a"]
+    assert "0.00012349 ± 2e-09  " in rows["b"]
     rounding = {metric: np.array([0.1 + 0.2, 0.3, 0.3])}
     times = {"a": np.full(3, 0.01)}
     table = ComparisonResult(["a"], [metric], {"a": rounding}, times, times,
