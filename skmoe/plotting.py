@@ -252,6 +252,14 @@ class GateDisplay:
     feature_name : str
     data_values : ndarray, default=None
         The feature's values in the data, drawn as a rug.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The axes drawn on (set by ``plot``, as are the two below).
+    axes_ : list of matplotlib Axes
+        ``[ax_]``.
+    figure_ : matplotlib Figure
     """
 
     def __init__(self, grid, gate_weights, expert_names, feature_name, data_values=None):
@@ -294,7 +302,7 @@ class GateDisplay:
                    values).plot(ax=ax, kind=kind)
 
     def plot(self, ax=None, *, kind="area"):
-        """Draw the gate weights; returns self with ``ax_`` and ``figure_``.
+        """Draw the gate weights; returns self with ``ax_``, ``axes_`` and ``figure_``.
 
         Parameters
         ----------
@@ -345,6 +353,14 @@ class GateRegionDisplay:
     feature_names : tuple of str
     data : ndarray of shape (n_samples, 2), default=None
         The data's values of the two features, drawn as points.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The axes drawn on (set by ``plot``, as are the two below).
+    axes_ : list of matplotlib Axes
+        ``[ax_]``.
+    figure_ : matplotlib Figure
     """
 
     def __init__(self, xx0, xx1, gate_weights, expert_names, feature_names, data=None):
@@ -390,7 +406,7 @@ class GateRegionDisplay:
                    np.column_stack([v0, v1])).plot(ax=ax)
 
     def plot(self, ax=None):
-        """Draw the map; returns self with ``ax_`` and ``figure_``.
+        """Draw the map; returns self with ``ax_``, ``axes_`` and ``figure_``.
 
         Parameters
         ----------
@@ -440,6 +456,14 @@ class ExpertUsageDisplay:
     top1_share : ndarray of shape (n_experts,)
         Fraction of rows where the expert has the largest gate weight.
     expert_names : list of str
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The axes drawn on (set by ``plot``, as are the two below).
+    axes_ : list of matplotlib Axes
+        ``[ax_]``.
+    figure_ : matplotlib Figure
     """
 
     def __init__(self, soft_usage, top1_share, expert_names):
@@ -466,7 +490,7 @@ class ExpertUsageDisplay:
         return cls(gate.mean(axis=0), top1, estimator.expert_names_).plot(ax=ax)
 
     def plot(self, ax=None):
-        """Draw grouped horizontal bars; returns self with ``ax_`` and ``figure_``.
+        """Draw grouped horizontal bars; returns self with ``ax_``, ``axes_`` and ``figure_``.
 
         Parameters
         ----------
@@ -534,6 +558,17 @@ class ConvergenceDisplay:
         Validation loss per step, drawn beside a training loss (or the
         held-out log-likelihood beside the log-likelihood: a hierarchical
         mixture with early stopping, joint training with ``loss='nll'``).
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The first axes drawn on, the objective's (set by ``plot``, as are
+        the two below).
+    axes_ : list of matplotlib Axes
+        Every axes drawn on: the objective's and, with ``shares``, the
+        expert shares' (one Axes given to ``plot`` draws the objective
+        only).
+    figure_ : matplotlib Figure
     """
 
     def __init__(self, iterations, objective, objective_name, shares, expert_names,
@@ -665,6 +700,16 @@ class ComparisonDisplay:
     result : ComparisonResult
     metric : str, default=None
         Scorer key; None means the primary metric.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The first axes drawn on, the scores' (set by ``plot``, as are the
+        two below).
+    axes_ : list of matplotlib Axes
+        Every axes drawn on: the scores' and the fit times' (one Axes given
+        to ``plot`` draws the scores only).
+    figure_ : matplotlib Figure
     """
 
     def __init__(self, result, metric=None):
@@ -721,7 +766,8 @@ class ComparisonDisplay:
         return cls.from_result(compare(estimators, X, y, **kwargs), metric=metric, ax=ax)
 
     def plot(self, ax=None):
-        """Draw the scores (and fit times); returns self with ``ax_`` and ``figure_``.
+        """Draw the scores (and fit times); returns self with ``ax_``, ``axes_``
+        and ``figure_``.
 
         Parameters
         ----------
