@@ -162,6 +162,12 @@ class ComparisonResult:
     weighted : bool, default=False
         Whether the models were fitted and scored with ``sample_weight``:
         the table's header then says the scores are weighted.
+
+    Attributes
+    ----------
+    n_splits : int
+        The number of splits, ``len(n_train)`` (besides the parameters, each
+        kept under its own name).
     """
 
     def __init__(self, names, metrics, scores, fit_time, predict_time, n_train, n_test,
@@ -180,6 +186,7 @@ class ComparisonResult:
 
     @property
     def n_splits(self):
+        """The number of splits every model was scored on."""
         return len(self.n_train)
 
     def _display_metric(self, metric):
