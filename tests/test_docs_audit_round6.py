@@ -102,3 +102,38 @@ def test_every_public_property_is_documented():
                         and not (member.__doc__ or "").strip() and name not in documented):
                     bare.append(f"{qualified}.{name}")
     assert not bare, bare
+
+
+def test_scaling_page_says_what_fit_does_with_a_dask_collection():
+    """docs/scaling.rst said "A Dask array or data frame is not accepted by
+    ``fit``", but fit takes both: it computes them into one NumPy array
+    (the experts get that array; a data frame's column names are lost), so
+    the fit predicts as on the array itself. The page now says so."""
+    da = pytest.importorskip("dask.array")
+    dd = pytest.importorskip("dask.dataframe")
+    import os
+    import warnings
+
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeRegressor
+
+    import skmoe
+    from skmoe.datasets import make_regimes
+
+    X, y = make_regimes(n_samples=60, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    expected = skmoe.EnsembleRegressor(experts).fit(X, y).predict(X)
+    for collection in (da.from_array(X, chunks=30),
+                       dd.from_pandas(pd.DataFrame(X, columns=["x"]), npartitions=2)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = skmoe.EnsembleRegressor(experts).fit(collection, y)
+        np.testing.assert_allclose(fitted.predict(X), expected)
+        assert not hasattr(fitted, "feature_names_in_")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "docs", "scaling.rst"), encoding="utf-8") as f:
+        text = " ".join(f.read().split())
+    assert "is not accepted by ``fit``" not in text
+    assert ("A Dask array or data frame given to ``fit`` is computed into one NumPy array in "
+            "the client's process first (a data frame's column names are not kept)") in text
