@@ -64,7 +64,8 @@ def _expert_factories():
 class _Once(argparse.Action):
     """Store an option's value; refuse a second, different value of it.
 
-    For the options that name what is fitted (--target, --groups, --experts):
+    For the options that name what is fitted (--target, --groups, --experts)
+    or what is read as missing (--na-values, a list like --experts):
     argparse keeps the last, so "--target y ... --target c" fitted c without a
     word, and "--experts linear --experts tree" said "needs at least two
     distinct experts, got ['tree']". (The others keep argparse's last-wins, by

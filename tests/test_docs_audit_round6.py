@@ -137,3 +137,32 @@ def test_scaling_page_says_what_fit_does_with_a_dask_collection():
     assert "is not accepted by ``fit``" not in text
     assert ("A Dask array or data frame given to ``fit`` is computed into one NumPy array in "
             "the client's process first (a data frame's column names are not kept)") in text
+
+
+def test_cli_page_names_every_option_refused_when_given_twice():
+    """docs/cli.rst said that ``--target``, ``--groups`` and ``--experts``
+    given twice with different values are refused and that "another option
+    given twice takes its last value", but ``--na-values`` is refused too
+    (``given twice, '?' then '-': give it once``) since it was added. The
+    page names every option the parser refuses twice; the others keep the
+    last value."""
+    import argparse
+    import os
+    import re
+
+    from skmoe._cli import _Once, build_parser
+
+    parser = build_parser()
+    compare_parser = next(a for a in parser._actions
+                          if isinstance(a, argparse._SubParsersAction)).choices["compare"]
+    once = {a.option_strings[-1] for a in compare_parser._actions if isinstance(a, _Once)}
+    assert once == {"--target", "--groups", "--experts", "--na-values"}
+    with pytest.raises(SystemExit):
+        parser.parse_args(["compare", "--na-values", "?", "--na-values", "-"])
+    assert parser.parse_args(["compare", "--cv", "3", "--cv", "10"]).cv == 10
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "docs", "cli.rst"), encoding="utf-8") as f:
+        text = " ".join(f.read().split())
+    sentence = re.search(r"([^.]*) given twice with different values are refused", text)
+    named = set(re.findall(r"``(--[\w-]+)``", sentence.group(1)))
+    assert named == once, named
