@@ -24,7 +24,13 @@ __all__ = ["ComparisonDisplay", "ConvergenceDisplay", "ExpertUsageDisplay",
 
 
 def check_matplotlib():
-    """Import ``matplotlib.pyplot``, or raise an ImportError saying how to get it."""
+    """Import ``matplotlib.pyplot``, or raise an ImportError saying how to get it.
+
+    Returns
+    -------
+    plt : module
+        ``matplotlib.pyplot``.
+    """
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:

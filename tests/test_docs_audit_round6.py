@@ -166,3 +166,20 @@ def test_cli_page_names_every_option_refused_when_given_twice():
     sentence = re.search(r"([^.]*) given twice with different values are refused", text)
     named = set(re.findall(r"``(--[\w-]+)``", sentence.group(1)))
     assert named == once, named
+
+
+def test_every_public_function_documents_what_it_returns():
+    """test_docs_api.py asks every public *method* for a ``Returns``
+    section, not the functions: ``skmoe.plotting.check_matplotlib`` returns
+    ``matplotlib.pyplot`` and said only that it imports it."""
+    from test_docs import public_names
+
+    missing = [qualified for qualified, obj in public_names()
+               if inspect.isfunction(obj) and numpydoc_parameters(obj.__doc__, "Returns") is None]
+    assert not missing, missing
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot
+
+    from skmoe.plotting import check_matplotlib
+
+    assert check_matplotlib() is matplotlib.pyplot
