@@ -168,7 +168,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         out whole).
     max_iter : int, default=200
         L-BFGS iterations (full batch) for the gates.
-    cv : int, cross-validation generator or None, default=3
+    cv : int, cross-validation generator, iterable or None, default=3
         Folds of the cross-fitted expert predictions the gates learn on: a
         number of shuffled folds (``StratifiedKFold`` on the first
         classification task's labels; where those folds leave a class of

@@ -506,7 +506,7 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         'uniform' for a heterogeneous pool with cross-fitting, 'matched' for
         exact EM (``cv=None``), 'kmeans' for copies of one estimator. See
         :ref:`how EM starts <em-start>`.
-    cv : int, cross-validation generator, None or 'auto', default='auto'
+    cv : int, cross-validation generator, iterable, None or 'auto', default='auto'
         Folds of the out-of-fold (cross-fitted) predictions: the gate learns
         how good each expert is on rows it has not memorised, so experts that
         interpolate (1-NN, deep trees) cannot claim every row. 'auto' is 5
@@ -886,7 +886,7 @@ class MixtureOfExpertsClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMix
     tol : float, default=1e-3
     n_init : int, default=1
     init_params : {'auto', 'matched', 'kmeans', 'random', 'uniform'}, default='auto'
-    cv : int, cross-validation generator, None or 'auto', default='auto'
+    cv : int, cross-validation generator, iterable, None or 'auto', default='auto'
         Folds of the out-of-fold predictions; stratified for ints. See
         :class:`MixtureOfExpertsRegressor`.
     n_jobs : int, default=None

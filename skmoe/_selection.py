@@ -423,7 +423,7 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         'bic'/'aic' fit every candidate on all rows (lower is better); 'cv'
         is the mean held-out log-likelihood over ``cv`` folds (higher is
         better) and works for any pool, trees and k-NN included.
-    cv : int or cross-validation generator, default=5
+    cv : int, cross-validation generator or iterable, default=5
         Folds for ``criterion='cv'`` (set away from 5 with 'bic' or 'aic',
         it warns that it has no effect).
     param : str, default='n_experts'

@@ -183,3 +183,51 @@ def test_every_public_function_documents_what_it_returns():
     from skmoe.plotting import check_matplotlib
 
     assert check_matplotlib() is matplotlib.pyplot
+
+
+def test_every_cv_parameter_documents_that_it_takes_a_list_of_splits():
+    """The ``cv`` of every public estimator and function takes an iterable
+    of (train, test) splits (the mixtures' docstrings even suggest
+    ``cv=list(GroupKFold(5).split(X, y, groups))``), but the type lines of
+    the two flat mixtures ("int, cross-validation generator, None or
+    'auto'"), the heterogeneous multi-task mixture ("int, cross-validation
+    generator or None") and ``select_n_experts`` ("int or cross-validation
+    generator") left it out, where the ensembles' and ``compare``'s name
+    it."""
+    import warnings
+
+    from sklearn.linear_model import LinearRegression, Ridge
+    from sklearn.model_selection import KFold
+    from sklearn.tree import DecisionTreeRegressor
+
+    import skmoe
+    from skmoe.datasets import make_mmoe_tasks, make_piecewise_linear
+    from test_docs import public_names
+
+    typed = {}
+    for qualified, obj in public_names():
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            for line in inspect.cleandoc(obj.__doc__ or "").splitlines():
+                if line.startswith("cv : "):
+                    typed[qualified] = line
+    assert {"skmoe.MixtureOfExpertsRegressor", "skmoe.MixtureOfExpertsClassifier",
+            "skmoe.HeterogeneousMultiGateMixtureOfExperts", "skmoe.select_n_experts",
+            "skmoe.EnsembleRegressor", "skmoe.EnsembleClassifier", "skmoe.compare"} <= set(typed)
+    assert all("iterable" in line for line in typed.values()), typed
+
+    X, y = make_piecewise_linear(n_samples=60, n_regimes=2, random_state=0)
+    splits = list(KFold(3, shuffle=True, random_state=0).split(X))
+    Xm, Ym = make_mmoe_tasks(n_samples=60, n_features=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (ConvergenceWarning of the short fits)
+        skmoe.MixtureOfExpertsRegressor(
+            [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))],
+            cv=splits, max_epochs=2, random_state=0).fit(X, y)
+        skmoe.HeterogeneousMultiGateMixtureOfExperts(
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+            cv=splits, alpha=1.0, max_iter=2, random_state=0).fit(Xm, Ym)
+        pool = skmoe.MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                               max_iter=2, random_state=0)
+        _, scores = skmoe.select_n_experts(pool, X, y, candidates=(1, 2), criterion="cv",
+                                           cv=splits)
+    assert sorted(scores) == [1, 2]
