@@ -231,3 +231,33 @@ def test_every_cv_parameter_documents_that_it_takes_a_list_of_splits():
         _, scores = skmoe.select_n_experts(pool, X, y, candidates=(1, 2), criterion="cv",
                                            cv=splits)
     assert sorted(scores) == [1, 2]
+
+
+def test_api_page_says_where_each_name_is_imported_from():
+    """docs/api.rst said that "the functions are importable from ``skmoe``
+    itself" and only the displays and the datasets from their modules, but
+    ``trusted_types`` and ``untrusted_types`` (its "Saving and loading"
+    section) are only in ``skmoe.persistence``: ``from skmoe import
+    trusted_types`` is an ImportError. Every name the page lists under
+    ``skmoe`` is importable from it, and the opening paragraph names every
+    other module the page lists names of."""
+    import importlib
+    import os
+
+    from test_docs import api_reference_names
+
+    import skmoe
+
+    listed = api_reference_names()
+    modules = {name.rpartition(".")[0] for name in listed}
+    for name in listed:
+        module, _, attr = name.rpartition(".")
+        assert hasattr(importlib.import_module(module), attr), name
+    assert [n for n in listed if n.startswith("skmoe.persistence.")]
+    assert not hasattr(skmoe, "trusted_types")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "docs", "api.rst"), encoding="utf-8") as f:
+        opening = " ".join(f.read().split("\n\n")[1].split())
+    assert "the functions are importable from ``skmoe`` itself" in opening
+    for module in modules - {"skmoe"}:
+        assert module in opening, f"the opening paragraph does not name {module}"
