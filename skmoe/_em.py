@@ -40,8 +40,12 @@ gate's update is kept only if it does not lower its part of the expected
 complete-data log-likelihood (the floor, the gate's L2 penalty and
 early-stopped solvers optimise slightly different objectives). With
 ``top_k`` the responsibilities are the posterior's top k (hard EM for
-``top_k=1``), not the posterior, so an iteration can lower it; the best
-iteration is the one kept.
+``top_k=1``), not the posterior, so an iteration can lower it (and a later
+one raise it again); EM still stops at the first iteration without an
+improvement by ``tol`` and keeps the best one. Waiting longer (patience 2 to 5
+on ``make_regimes``, 8 seeds, 3 experts) raised the training log-likelihood
+but not the held-out accuracy (``top_k=2``: RMSE +0.1 % to +0.2 %; ``top_k=1``:
+1 fit of 8 changed) at 1.2 to 6 times the fit time.
 """
 
 import copy
@@ -455,7 +459,9 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     check_rival = (TOPK_RIVAL and uniform_start and options.top_k is not None
                    and options.top_k < problem.n_experts)
     # Dense exact EM never decreases its log-likelihood: stop at the first small
-    # step (top-k EM can lower it: then too the best iteration is kept).
+    # step. Top-k EM can lower it and then raise it past its best; it stops at
+    # the first step without a gain too and keeps its best iteration (waiting
+    # longer was measured no better on held-out rows: module docstring).
     patience = 1 if exact else PATIENCE
     if options.noisy_gating:
         gate.add_noise()

@@ -487,7 +487,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         its best iteration that counts as an improvement (with cross-fitting
         also more than one standard error of that gain); EM stops at the
         first iteration without one and keeps its best iteration
-        (``converged_`` False if still improving after ``max_iter``).
+        (``converged_`` False if still improving after ``max_iter``); so
+        does top-k EM, whose log-likelihood can fall and then rise again
+        (waiting for the rise was measured no better on held-out rows).
         Gradient: the improvement in validation loss that resets the
         early-stopping patience.
     n_init : int, default=1
