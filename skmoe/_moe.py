@@ -614,7 +614,12 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         Cap each expert at ``ceil(capacity_factor * top_k * n_rows / n_experts)``
         rows of a training batch (no row is dropped; ``predict`` has no
         cap). Needs ``top_k``; below ``1 / top_k`` there is not a slot per
-        row and fit warns.
+        row and fit warns. Cross-fitted EM from the full-data fits (the
+        default start) keeps its best iteration by honest likelihood, which a
+        tight cap (near ``1 / top_k``: near-equal shares) lowers: then the
+        first iteration (the constant blend, which the cap does not touch)
+        is kept and ``capacity_factor`` has no effect on the fitted mixture
+        (``history_`` shows the capped iterations). See :ref:`routing`.
     balance_loss : {'switch', 'importance', 'load'}, default='switch'
         Load-balancing term added to the gate's loss when ``balance_coef > 0``.
         For the dense mixture (``top_k`` None or every expert), 'switch' and

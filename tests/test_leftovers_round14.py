@@ -44,3 +44,24 @@ def test_exact_topk_em_stops_at_its_first_fall_and_the_docs_say_so():
     assert "so does top-k EM, whose log-likelihood can fall and then rise again" in doc
     import skmoe._em as em
     assert "EM still stops at the first iteration without an improvement" in _doc(em)
+
+
+# -------- 2. capacity_factor under cross-fitted EM: the first iteration is kept
+def test_capacity_factor_leaves_cross_fitted_topk_em_at_its_first_iteration():
+    # Cross-fitted top-1 EM from the full-data fits: a tight cap (1 / top_k) lowers the honest
+    # likelihood of the next iteration, the first (the constant blend, which
+    # the cap does not touch) is kept, and capacity_factor changed nothing in
+    # the fitted mixture without a word in its docs.
+    X, y = make_regimes(n_samples=400, noise=2.0, random_state=1)
+    preds, histories = [], []
+    for cf in (None, 1.0):
+        model = MixtureOfExpertsRegressor(_three_experts(), training="em", cv=5, top_k=1,
+                                          capacity_factor=cf, random_state=1).fit(X, y)
+        preds.append(model.predict(X))
+        histories.append([h["log_likelihood"] for h in model.history_])
+    for history in histories:
+        assert int(np.argmax(history)) == 0
+    assert histories[0][1] != histories[1][1]      # the cap did act in training ...
+    np.testing.assert_array_equal(preds[0], preds[1])  # ... not on the kept model
+    assert ("capacity_factor`` has no effect on the fitted mixture"
+            in _doc(MixtureOfExpertsRegressor))
