@@ -31,9 +31,10 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 
 from ._compat import (SIMPLE_METHODS, _BaseComposition, _set_random_states, get_tags,
                       request_is_alias, validate_data)
-from ._data import (AutoGateTransformer, FittedMarkerMixin, check_X_for_experts, gate_matrix,
-                    huge_values_hint, is_dataframe, keep_column_labels, listed_rows,
-                    missing_column_hint, n_samples, nan_columns, nan_columns_hint,
+from ._data import (AutoGateTransformer, FittedMarkerMixin, _numeric_array,
+                    check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
+                    keep_column_labels, listed_rows, missing_column_hint, n_samples,
+                    nan_columns, nan_columns_hint,
                     nonfinite_y_rows_named, nonfinite_y_where, normalised_weights, own_frame,
                     pandas_na_hint, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_reordered_columns, refuse_sparse_fill,
@@ -709,6 +710,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
         check_not_a_class("gate_transformer", self.gate_transformer)
         self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
+        self._refuse_named_text_columns(X)
         if hasattr(self.gate_transformer_, "fit_transform"):
             Z = _transform_read_only(self.gate_transformer_, "fit_transform", X, y)
         else:
@@ -721,11 +723,25 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         self._n_gate_columns = Z.shape[1]
         return Z
 
+    def _refuse_named_text_columns(self, X):
+        """Refuse, by name, the columns 'auto' cannot read as numbers in an
+        object array that came from a polars frame (``feature_names_in_``).
+
+        Such a frame reaches the gate's view as an array (check_X_for_experts),
+        whose error named a string column by position ("column(s) [2]"), where
+        a pandas frame's is named. Object arrays only: numbers cost nothing.
+        """
+        names = getattr(self, "feature_names_in_", None)
+        if (names is not None and isinstance(X, np.ndarray) and X.dtype == object
+                and isinstance(self.gate_transformer_, AutoGateTransformer)):
+            _numeric_array(X, names)
+
     def _gate_view(self, X):
         """The gate's numeric view of X (``gate_transformer_``)."""
         transformer = getattr(self, "gate_transformer_", None)
         if transformer is None:  # fitted before gate_transformer existed
             return np.asarray(X, dtype=np.float64)
+        self._refuse_named_text_columns(X)
         return gate_matrix(warned_once(_transform_read_only, transformer, "transform", X),
                            n_samples(X), transformer, getattr(self, "_n_gate_columns", None),
                            allow_nan=self._experts_allow_nan())

@@ -65,3 +65,23 @@ def test_capacity_factor_leaves_cross_fitted_topk_em_at_its_first_iteration():
     np.testing.assert_array_equal(preds[0], preds[1])  # ... not on the kept model
     assert ("capacity_factor`` has no effect on the fitted mixture"
             in _doc(MixtureOfExpertsRegressor))
+
+
+# ----------------------------- 3. a polars frame's string column, by its name
+def test_polars_string_column_is_named_by_name_at_fit_and_predict():
+    # "could not convert string to float: 'x' (column(s) [2])": the mixture
+    # turns a polars frame into an array before the gate's view, whose error
+    # then named the column by position (a pandas frame's is named).
+    pl = pytest.importorskip("polars")
+    rng = np.random.RandomState(0)
+    a, b = rng.normal(size=40), rng.normal(size=40)
+    y = rng.normal(size=40)
+    experts = [("r", Ridge()), ("r10", Ridge(10.0))]
+    words = pl.DataFrame({"a": a, "b": b, "city": ["x", "y"] * 20})
+    for training in ("auto", "em"):
+        with pytest.raises(ValueError, match=re.escape("(column(s) 'city')")):
+            MixtureOfExpertsRegressor(experts, training=training, random_state=0).fit(words, y)
+    model = MixtureOfExpertsRegressor(experts, random_state=0).fit(
+        pl.DataFrame({"a": a, "b": b, "city": y}), y)
+    with pytest.raises(ValueError, match=re.escape("(column(s) 'city')")):
+        model.predict(words)
