@@ -661,14 +661,17 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         # makes the whole composition need it, and the tags said it did not.
         tags.target_tags.positive_only = self._experts_need("target_tags")
         tags.input_tags.positive_only = self._experts_need("input_tags")
+        # An expert on a precomputed kernel makes X one for the whole
+        # composition: cross_val_score then slices its columns with its rows.
+        tags.input_tags.pairwise = self._experts_need("input_tags", "pairwise")
         return tags
 
-    def _experts_need(self, kind):
-        """Whether an expert's ``positive_only`` tag of ``kind`` (``'input_tags'``
-        or ``'target_tags'``) is set; False where the experts are no valid list."""
+    def _experts_need(self, kind, tag="positive_only"):
+        """Whether an expert's ``tag`` of ``kind`` (``'input_tags'`` or
+        ``'target_tags'``) is set; False where the experts are no valid list."""
         try:
             experts = [e for _, e in self._expert_list() if not isinstance(e, str)]
-            return any(getattr(get_tags(e), kind).positive_only for e in experts)
+            return any(getattr(getattr(get_tags(e), kind), tag) for e in experts)
         except (TypeError, ValueError, AttributeError):   # not estimators: fit says so
             return False
 

@@ -686,6 +686,39 @@ def _expert_args(names, weights, seeds, fit_params):
     return weights, seeds, fit_params
 
 
+def is_pairwise(estimator):
+    """Whether ``estimator`` takes a precomputed kernel or distance matrix as X
+    (scikit-learn's ``pairwise`` tag: ``SVR(kernel='precomputed')``,
+    ``KNeighborsRegressor(metric='precomputed')``); False where it has no tags."""
+    try:
+        return bool(get_tags(estimator).input_tags.pairwise)
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+def refuse_pairwise_experts(names, templates):
+    """Refuse, by name, an expert that takes a precomputed kernel or distance
+    matrix, before it is fitted on folds.
+
+    A fold's fit needs the kernel among its training rows, its rows and its
+    columns sliced (as scikit-learn's ``cross_val_score`` does for an
+    estimator with the ``pairwise`` tag); the folds take rows only, and
+    SVR(kernel='precomputed') failed with "Precomputed matrix must be a
+    square matrix. Input is a 48x60 matrix", under a hint that blamed too
+    few rows.
+    """
+    for name, template in zip(names, templates):
+        if is_pairwise(template):
+            raise ValueError(
+                f"Expert '{name}' ({type(template).__name__}) takes a precomputed kernel "
+                "or distance matrix as X (its pairwise tag: kernel='precomputed' or "
+                "metric='precomputed'), and cross-fitting fits it on each fold's rows, "
+                "which would need the matrix's rows and columns of those rows; the folds "
+                "take rows only. Give it features instead (e.g. SVR(kernel='rbf')), or "
+                "fit without folds: a mixture with training='em' and cv=None, an "
+                "ensemble with weights other than 'greedy'.")
+
+
 def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None, seeds=None,
               fit_params=None, fit=fit_expert, refit=False, keep_fold_fits=False,
               sample_weight=None):
@@ -729,6 +762,8 @@ def cross_fit(parallel, names, templates, X, y, folds, predict, *, weights=None,
         ``folds`` is None); ``fold_experts``: per expert, its fit on each
         fold (with ``keep_fold_fits``).
     """
+    if folds is not None:
+        refuse_pairwise_experts(names, templates)
     weights, seeds, fit_params = _expert_args(names, weights, seeds, fit_params)
     experts = range(len(names))
     splits = [(None, None)] if folds is None else folds

@@ -6,15 +6,15 @@ columns, hidden_layer_sizes.
 Each test failed before the change it names."""
 
 import re
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsRegressor
+from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsRegressor
+from skmoe import EnsembleRegressor, MixtureOfExpertsRegressor
 from skmoe.datasets import make_regimes
 
 
@@ -85,3 +85,50 @@ def test_polars_string_column_is_named_by_name_at_fit_and_predict():
         pl.DataFrame({"a": a, "b": b, "city": y}), y)
     with pytest.raises(ValueError, match=re.escape("(column(s) 'city')")):
         model.predict(words)
+
+
+# ------------------------ 4. experts on a precomputed kernel (pairwise tag)
+def _kernel_problem():
+    from sklearn.metrics.pairwise import rbf_kernel
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    return rbf_kernel(X), X[:, 0] + 0.1 * rng.normal(size=60)
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsRegressor(e, random_state=0),
+    lambda e: MixtureOfExpertsRegressor(e, training="em", cv=2, random_state=0),
+    lambda e: EnsembleRegressor(e, weights="greedy"),
+])
+@pytest.mark.parametrize("expert", [SVR(kernel="precomputed"),
+                                    KNeighborsRegressor(metric="precomputed")])
+def test_cross_fitting_refuses_an_expert_on_a_precomputed_kernel(make, expert):
+    # The folds take rows, not the kernel's columns: "Precomputed matrix must
+    # be a square matrix. Input is a 48x60 matrix", under a hint that blamed
+    # too few rows ("pass more folds").
+    K, y = _kernel_problem()
+    name = type(expert).__name__
+    with pytest.raises(ValueError, match=re.escape(f"Expert 'pre' ({name}) takes a "
+                                                   "precomputed kernel")):
+        make([("pre", expert), ("ridge", Ridge())]).fit(K, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: EnsembleRegressor(e),
+    lambda e: MixtureOfExpertsRegressor(e, training="em", cv=None, max_iter=3,
+                                        random_state=0),
+])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_pairwise_tag_is_propagated_so_cross_val_score_slices_the_kernel(make):
+    # The compositions said pairwise=False: cross_val_score sliced the rows
+    # of K only and the expert failed on a 40 x 60 "kernel".
+    from sklearn.model_selection import KFold, cross_val_score
+    from sklearn.utils import get_tags
+    K, y = _kernel_problem()
+    experts = [("svr", SVR(kernel="precomputed")), ("svr10", SVR(kernel="precomputed", C=10))]
+    assert get_tags(make(experts)).input_tags.pairwise
+    assert not get_tags(make([("ridge", Ridge()), ("r10", Ridge(10.0))])).input_tags.pairwise
+    scores = cross_val_score(make(experts), K, y, cv=KFold(3))
+    by_hand = [make(experts).fit(K[np.ix_(tr, tr)], y[tr]).score(K[np.ix_(te, tr)], y[te])
+               for tr, te in KFold(3).split(K)]
+    np.testing.assert_allclose(scores, by_hand)
