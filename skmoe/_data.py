@@ -644,6 +644,18 @@ def column_names_hint(expert, X):
 NAN_HINT_END = "(LightGBM, HistGradientBoosting))"
 
 
+def _is_time_of_day(column):
+    """Whether a DataFrame column holds times of day: pyarrow's time32/time64
+    or ``datetime.time`` objects. Only on the error path."""
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+        return pa.types.is_time(dtype.pyarrow_dtype)
+    return dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "time"
+
+
 def time_columns_hint(exc, X):
     """A hint for an expert that failed on a DataFrame's date or time-span columns.
 
@@ -672,13 +684,24 @@ def time_columns_hint(exc, X):
     if not is_dataframe(X):
         return ""
     _, categorical, other = column_kinds(X)
-    found = []
+    found, clocks = [], []
     for j in categorical + other:
+        if _is_time_of_day(X.iloc[:, j]):
+            clocks.append(j)
+            continue
         try:
             if _time_kind(_as_time(X.iloc[:, j]).dtype) is not None:
                 found.append(j)
         except ValueError:     # dates of several zones and naive ones: dates too
             found.append(j)
+    if clocks:
+        # (An ensemble's Ridge on a pyarrow time64 column: "float() argument
+        # must be a string or a real number, not 'datetime.time'", no column.)
+        dtypes = ", ".join(str(X.iloc[:, j].dtype) for j in clocks)
+        return (f" (X's column(s) {_describe(X, clocks)} hold times of day (dtype {dtypes}), "
+                "which this expert cannot read as numbers, nor a mixture's gate: convert "
+                "them, e.g. X[column] = X[column].map(lambda t: 3600 * t.hour + 60 * "
+                "t.minute + t.second), seconds since midnight)")
     if not found:
         return ""
     return (f" (X's column(s) {_describe(X, found)} hold dates or time spans, which this "
@@ -882,6 +905,36 @@ def refuse_duplicate_columns(X, who):
                          "needs its own name: rename or drop the copies.")
 
 
+def refuse_other_frame_time_columns(X, estimator=None):
+    """Refuse a polars frame's date, time, time-span or time-of-day columns, by
+    name and dtype.
+
+    np.asarray reads them as counts of their time unit (microseconds since
+    1970 for Datetime('us'), days for Date, nanoseconds since midnight for
+    Time): a mixture fitted on Datetime('us') and given the same instants as
+    Datetime('ns') predicted 1.8e7 where it had predicted 0 to 2, silently.
+    """
+    names, dtypes = getattr(X, "columns", None), getattr(X, "dtypes", None)
+    if names is None or dtypes is None or is_dataframe(X) or isinstance(X, np.ndarray):
+        return
+    try:
+        found = [(str(name), str(dtype)) for name, dtype in zip(list(names), list(dtypes))
+                 if callable(getattr(dtype, "is_temporal", None)) and dtype.is_temporal()]
+    except (TypeError, ValueError):
+        return
+    if found:
+        who = "" if estimator is None else f"{type(estimator).__name__}: "
+        shown = ", ".join(f"{name!r} ({dtype})" for name, dtype in found)
+        raise ValueError(
+            f"{who}X's column(s) {shown} hold dates, times or time spans, which a polars "
+            "frame gives as counts of their time unit (microseconds, nanoseconds or days "
+            "since a start), so the same instants in another unit would read as other "
+            "numbers. Convert them to numbers in a unit of your choice first, e.g. "
+            "pl.col(name).dt.epoch('s') for dates, .dt.total_seconds() for time spans, or "
+            "pass X.to_pandas(), whose date and time-span columns a mixture's gate reads "
+            "as seconds.")
+
+
 def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",
                         estimator=None):
     """Check X as the experts will get it, and return it untouched.
@@ -917,6 +970,7 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
                 raise ValueError(f"{exc}{_infinite_columns_hint(X, numeric, block)}") from exc
         return X
     if not isinstance(X, np.ndarray):
+        refuse_other_frame_time_columns(X, estimator)
         X = np.asarray(X)
     if X.dtype.kind in "OUS":
         try:
