@@ -1670,6 +1670,47 @@ def _systematic_resample(weight, rng):
     return np.minimum(np.searchsorted(cumulative, positions), n - 1)
 
 
+def is_pairwise(estimator):
+    """Whether ``estimator`` takes a precomputed kernel or distance matrix as X
+    (scikit-learn's ``pairwise`` tag: ``SVR(kernel='precomputed')``,
+    ``KNeighborsRegressor(metric='precomputed')``); False where it has no tags."""
+    try:
+        return bool(get_tags(estimator).input_tags.pairwise)
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+def refuse_pairwise_row_subset(name, estimator, weight, sample_weight=None):
+    """Refuse a weighted fit of an expert on a precomputed kernel or distance
+    matrix that :func:`fit_expert` would make on a subset or a resample of its
+    rows (rows of negligible weight left out; the weighted resample of an
+    expert without ``sample_weight``): the matrix's columns would need the
+    same rows. KNeighborsRegressor(metric='precomputed') in exact EM was
+    fitted on resampled rows against the original columns and predicted
+    other numbers than on features, silently; SVR(kernel='precomputed')
+    failed on a "57x60 matrix".
+    """
+    if (weight is None or not is_pairwise(estimator)
+            or (len(weight) and weight[0] > 0 and np.all(weight == weight[0]))):
+        return
+    how = None
+    if not _supports_sample_weight(estimator):
+        how = "a weighted resample of its rows (it takes no sample_weight)"
+    elif weight.sum() > 0 and len(_kept_rows(weight * (len(weight) / weight.sum()),
+                                             sample_weight)) < len(weight):
+        how = "its rows of non-negligible weight only"
+    if how is not None:
+        raise ValueError(
+            f"Expert '{name}' ({type(estimator).__name__}) takes a precomputed kernel or "
+            "distance matrix as X (its pairwise tag: kernel='precomputed' or "
+            f"metric='precomputed'), and its weighted fit here would be on {how}, which "
+            "would need the matrix's columns of the same rows; only its rows are taken. "
+            "Give it features instead, or fit it where every row keeps a weight: an "
+            "ensemble without 'greedy' weights, or (with an expert that takes "
+            "sample_weight) a mixture with training='em' and cv=None, without rows of "
+            "zero sample_weight.")
+
+
 def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None,
                n_classes=None, sample_weight=None):
     """Fit one expert with per-sample weights; errors name the expert.
@@ -1717,6 +1758,7 @@ def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_pa
     """
     fit_params = {} if fit_params is None else dict(fit_params)
     fit_params.pop("sample_weight", None)  # the expert's weights are ``weight``
+    refuse_pairwise_row_subset(name, estimator, weight, sample_weight)
     # (Rescaling by the weights' sum, below, would leave no rows; the expert's
     # own message would be about an empty array.)
     check_some_weight(name, estimator, weight)

@@ -32,7 +32,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
-from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, rebuilt_error
+from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, is_pairwise, rebuilt_error
 from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
                     normalised_weights, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
@@ -684,16 +684,6 @@ def _expert_args(names, weights, seeds, fit_params):
     seeds = [None] * n if seeds is None else list(seeds)
     fit_params = [{}] * n if fit_params is None else list(fit_params)
     return weights, seeds, fit_params
-
-
-def is_pairwise(estimator):
-    """Whether ``estimator`` takes a precomputed kernel or distance matrix as X
-    (scikit-learn's ``pairwise`` tag: ``SVR(kernel='precomputed')``,
-    ``KNeighborsRegressor(metric='precomputed')``); False where it has no tags."""
-    try:
-        return bool(get_tags(estimator).input_tags.pairwise)
-    except (TypeError, ValueError, AttributeError):
-        return False
 
 
 def refuse_pairwise_experts(names, templates):

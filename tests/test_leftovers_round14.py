@@ -134,6 +134,36 @@ def test_pairwise_tag_is_propagated_so_cross_val_score_slices_the_kernel(make):
     np.testing.assert_allclose(scores, by_hand)
 
 
+def test_weighted_fit_on_a_subset_or_resample_of_kernel_rows_is_refused():
+    # Exact EM fitted KNeighborsRegressor(metric='precomputed') on a weighted
+    # resample of the rows against the matrix's original columns: predictions
+    # other than on features, silently. HME's leaves were fitted on the rows
+    # of non-negligible weight: "Precomputed matrix must be a square matrix.
+    # Input is a 54x60 matrix".
+    from sklearn.metrics.pairwise import euclidean_distances
+    from skmoe import HierarchicalMixtureRegressor
+    from skmoe._base import fit_expert
+    K, y = _kernel_problem()
+    D = euclidean_distances(K)
+    rng = np.random.RandomState(0)
+    with pytest.raises(ValueError, match=re.escape(
+            "Expert 'p' (KNeighborsRegressor) takes a precomputed kernel")):
+        fit_expert("p", KNeighborsRegressor(metric="precomputed"), D, y,
+                   rng.uniform(0.1, 2.0, size=len(y)), 0)
+    with pytest.raises(ValueError, match="weighted resample of its rows"):
+        MixtureOfExpertsRegressor([("p", KNeighborsRegressor(metric="precomputed")),
+                                   ("r", Ridge())], training="em", cv=None,
+                                  random_state=0).fit(D, y)
+    with pytest.raises(ValueError, match=re.escape(
+            "Expert 'leaf0' (SVR) takes a precomputed kernel")):
+        HierarchicalMixtureRegressor(experts=SVR(kernel="precomputed"), early_stopping=False,
+                                     random_state=0).fit(K, y)
+    # Every row kept (equal weights, or weights above the pruning threshold):
+    # fitted as before.
+    fit_expert("p", SVR(kernel="precomputed"), K, y, rng.uniform(0.5, 2.0, size=len(y)), 0)
+    fit_expert("p", KNeighborsRegressor(metric="precomputed"), D, y, np.ones(len(y)), 0)
+
+
 # ------------------------------- 5. pyarrow null and time64 (time-of-day) columns
 def _clock_frame(n=40):
     import datetime
