@@ -32,7 +32,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._compat import check_flag, get_tags
 from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
-                        class_left_out, folds_of_groups)
+                        class_left_out, folds_of_groups, splitter_needs_groups)
 from ._crossfit import group_codes as check_group_codes
 from ._data import (HUGE_HINT_END, MAX_TARGET_SCALE, huge_values_hint, pandas_na_hint,
                     read_only_view, refuse_misaligned_rows, refuse_structured_array,
@@ -1394,6 +1394,25 @@ def _cv_parameters(estimator, prefix=""):
     return found
 
 
+def _refuse_inner_splitters_without_groups(estimators, y):
+    """Refuse, before any fit, a model whose own ``cv`` is a group splitter
+    while compare was given no groups.
+
+    Each fit failed with the model's "needs groups: pass them to fit,
+    fit(X, y, groups=groups), or pass the folds themselves", neither of
+    which compare lets the user do: compare calls fit, and folds made for
+    all the rows do not number a split's training rows. compare splits such
+    a splitter on each split's training rows when it has the groups.
+    """
+    for name, estimator in estimators.items():
+        for key, value, _ in _cv_parameters(estimator):
+            if splitter_needs_groups(value, y):
+                raise ValueError(f"Model {name!r}: {key}={value!r} needs groups, and compare "
+                                 "was given none: pass them, compare(..., groups=groups), "
+                                 "and compare splits it on each split's training rows and "
+                                 "their groups.")
+
+
 def _inner_fold_count(value, owner, train_y=None):
     """The folds ``cv=value`` makes for ``owner``, or None where it makes none
     (or is a splitter): skmoe's models say (for them None is in-sample and
@@ -1828,6 +1847,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.
     check_fold_count(cv, len(y_arr))
     group_codes = None if groups is None else check_group_codes(groups, len(y_arr))
+    if group_codes is None:
+        _refuse_inner_splitters_without_groups(estimators, y_arr)
     stratify = classifier and y_arr.ndim == 1
     # The labels group folds are stratified on: a classifier's; for a 2-D y,
     # the combination of each row's labels in the columns of classes (a

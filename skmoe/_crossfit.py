@@ -211,6 +211,21 @@ def check_fold_count(cv, n_rows, splits="a splitter or an iterable of (train, te
                          "Lower cv or add rows.")
 
 
+def splitter_needs_groups(cv, y):
+    """Whether ``cv``, a splitter, refuses to split the ``len(y)`` rows without
+    groups (``GroupKFold`` and the like); False for anything else, or where
+    it fails for another reason (left to the fit that uses it to say)."""
+    if not hasattr(cv, "split"):
+        return False
+    try:
+        next(iter(cv.split(np.zeros((len(y), 1)), y)), None)
+    except ValueError as exc:
+        return "groups" in str(exc)
+    except Exception:
+        return False
+    return False
+
+
 def check_splits(splits, n_rows, cv):
     """The (train, test) pairs of ``cv`` as index arrays, checked against ``n_rows`` rows.
 
