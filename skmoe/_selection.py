@@ -30,7 +30,8 @@ from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 from ._base import _float_target, clone_model, encode_class_labels, encode_class_weights
 from ._blend import ConstantLogits, class_prior
 from ._candidates import with_class_prior
-from ._crossfit import CrossFitAverage, check_fold_count, check_splits, make_folds
+from ._crossfit import (CrossFitAverage, check_fold_count, check_splits, make_folds,
+                        splitter_needs_groups)
 from ._data import (check_target_scale, is_dataframe, mean_and_scale, n_samples,
                     nonfinite_y_rows_named, refuse_misaligned_rows, take_rows)
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
@@ -538,6 +539,21 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         y = _float_target(y, not_numeric)
         with nonfinite_y_rows_named(y):
             y = _check_y(y, y_numeric=True, estimator=estimator)
+    from ._compare import _cv_parameters
+    for key, value, _ in _cv_parameters(estimator):
+        if splitter_needs_groups(value, y):
+            # (Every candidate's fit failed with the mixture's "needs groups: pass
+            # them to fit, fit(X, y, groups=groups)", which select_n_experts
+            # calls without them, or for n_experts=1 with "which this model's
+            # fit does not take", of the one expert it fits in the mixture's
+            # place.)
+            fix = ("an int (folds of the rows): with criterion='cv' each candidate is "
+                   "fitted on a fold's training rows, which folds made for all the rows "
+                   "do not number" if criterion == "cv" else
+                   f"an int (folds of the rows) or the folds themselves, {key}="
+                   f"list({value!r}.split(X, y, groups)) for the rows given here")
+            raise ValueError(f"select_n_experts: the mixture's {key}={value!r} needs groups, "
+                             f"which select_n_experts does not take: set its {key} to {fix}.")
     scores = {}
     if criterion == "cv":
         # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.

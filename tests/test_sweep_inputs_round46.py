@@ -35,13 +35,14 @@ Each test here failed before the fix it names.
 
 import numpy as np
 import pytest
-from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsRegressor, compare
+from skmoe import (MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, compare,
+                   select_n_experts)
 
 
 def _data(n=60):
@@ -78,3 +79,37 @@ def test_compare_without_groups_names_a_models_group_splitter(make, key, splitte
     result = compare({"m": make(splitter), "ridge": Ridge()}, X, y, cv=3,
                      groups=np.arange(len(y)) % 6)
     assert np.all(np.isfinite(result.scores["m"]["r2"]))
+
+
+# -- a template's group splitter in select_n_experts ----------------------------------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("candidates", [(1, 2), (2, 3)])
+@pytest.mark.parametrize("criterion", ["bic", "cv"])
+def test_select_n_experts_names_the_templates_group_splitter(candidates, criterion):
+    # The candidates' fits failed with "needs groups: pass them to fit,
+    # fit(X, y, groups=groups)" (select_n_experts calls fit, and takes no
+    # groups), or, where n_experts=1 came first, "which this model's fit does
+    # not take" of the one expert fitted in the mixture's place.
+    X, y = _data()
+    moe = MixtureOfExpertsRegressor(Ridge(), n_experts=2, training="em", max_iter=2,
+                                    cv=GroupKFold(3), random_state=0)
+    with pytest.raises(ValueError, match=r"select_n_experts: the mixture's cv=GroupKFold\(.*"
+                                         r"needs groups, which select_n_experts does not "
+                                         r"take: set its cv to an int"):
+        select_n_experts(moe, X, y, candidates=candidates, criterion=criterion)
+    # The folds themselves (for 'bic', fitted on all the rows given) are taken.
+    groups = np.arange(len(y)) % 6
+    moe.set_params(cv=list(GroupKFold(3).split(X, y, groups)))
+    best, scores = select_n_experts(moe, X, y, candidates=candidates)
+    assert set(scores) == set(candidates) and best in scores
+
+
+def test_select_n_experts_names_a_pipelines_group_splitter_for_a_classifier():
+    X, y = _data()
+    labels = (y > 0).astype(int)
+    moe = make_pipeline(StandardScaler(), MixtureOfExpertsClassifier(
+        LogisticRegression(), n_experts=2, training="em", max_iter=2,
+        cv=LeaveOneGroupOut(), random_state=0))
+    with pytest.raises(ValueError, match=r"the mixture's mixtureofexpertsclassifier__cv="
+                                         r"LeaveOneGroupOut\(\) needs groups"):
+        select_n_experts(moe, X, labels, candidates=(1, 2))
