@@ -970,6 +970,14 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
             raise ValueError(f"CrossFitAverage of expert '{self.name}' needs a non-empty "
                              f"list of fitted estimators; got {fits!r}.")
         for i, fit in enumerate(fits):
+            if isinstance(fit, type):
+                # (A class has predict, as a function: it failed in is_classifier
+                # with scikit-learn's "Expected an estimator instance (Ridge()),
+                # got estimator class instead", naming neither this wrapper nor
+                # the fit.)
+                raise TypeError(f"CrossFitAverage of expert '{self.name}': fit {i} is the "
+                                f"class {fit.__name__}, not a fitted estimator: pass the "
+                                f"fitted instances, e.g. {fit.__name__}().fit(X, y).")
             if not hasattr(fit, "predict"):
                 # (None or a number failed in is_classifier with an error about
                 # __sklearn_tags__.)

@@ -41,8 +41,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, compare,
-                   select_n_experts)
+from skmoe import (CrossFitAverage, MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,
+                   compare, select_n_experts)
 
 
 def _data(n=60):
@@ -113,3 +113,18 @@ def test_select_n_experts_names_a_pipelines_group_splitter_for_a_classifier():
     with pytest.raises(ValueError, match=r"the mixture's mixtureofexpertsclassifier__cv="
                                          r"LeaveOneGroupOut\(\) needs groups"):
         select_n_experts(moe, X, labels, candidates=(1, 2))
+
+
+# -- CrossFitAverage given a class among its fits -------------------------------------
+@pytest.mark.parametrize("position", [0, 1])
+def test_cross_fit_average_names_a_class_given_as_a_fit(position):
+    # A class has predict (a function): it passed the check for one and
+    # failed in is_classifier with scikit-learn's "Expected an estimator
+    # instance (Ridge()), got estimator class instead (Ridge).", naming
+    # neither the wrapper nor which fit.
+    X, y = _data()
+    fits = [Ridge().fit(X, y)]
+    fits.insert(position, Ridge)
+    with pytest.raises(TypeError, match=rf"CrossFitAverage of expert 'lin': fit {position} "
+                                        r"is the class Ridge, not a fitted estimator"):
+        CrossFitAverage(fits, name="lin").predict(X)
