@@ -138,19 +138,27 @@ def make_folds(cv, X, y=None, *, seed=None, classifier=False, check_partition=Fa
     if classifier and y is not None and not isinstance(cv, numbers.Integral):
         _check_every_class_trains(folds, y, cv)
     if check_partition:
-        tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
-                             minlength=n_samples(X))
-        if len(tested) != n_samples(X) or np.any(tested != 1):
-            # (It said neither what cv did nor which splitter: TimeSeriesSplit,
-            # ShuffleSplit and a PredefinedSplit with test_fold -1 leave rows out.)
-            given = f"cv ({type(cv).__name__})" if hasattr(cv, "split") else "cv"
-            what = [f"{n} of the {len(tested)} rows in {where}" for n, where in (
-                (int(np.sum(tested == 0)), "no test fold"),
-                (int(np.sum(tested > 1)), "several")) if n]
-            raise ValueError("cv must put every row in exactly one test fold (as KFold "
-                             "does), so that each row gets one out-of-fold prediction; "
-                             f"{given} puts {' and '.join(what)}.")
+        check_folds_partition(folds, n_samples(X), cv)
     return folds
+
+
+def check_folds_partition(folds, n_rows, cv):
+    """Refuse ``folds`` unless every one of the ``n_rows`` rows is in exactly
+    one test fold, so that each row gets one out-of-fold prediction
+    (:func:`cross_fit` leaves a row in no test fold unset, and keeps the last
+    of a row's several predictions)."""
+    tested = np.bincount(np.concatenate([test for _, test in folds]).astype(int),
+                         minlength=n_rows)
+    if len(tested) != n_rows or np.any(tested != 1):
+        # (It said neither what cv did nor which splitter: TimeSeriesSplit,
+        # ShuffleSplit and a PredefinedSplit with test_fold -1 leave rows out.)
+        given = f"cv ({type(cv).__name__})" if hasattr(cv, "split") else "cv"
+        what = [f"{n} of the {len(tested)} rows in {where}" for n, where in (
+            (int(np.sum(tested == 0)), "no test fold"),
+            (int(np.sum(tested > 1)), "several")) if n]
+        raise ValueError("cv must put every row in exactly one test fold (as KFold "
+                         "does), so that each row gets one out-of-fold prediction; "
+                         f"{given} puts {' and '.join(what)}.")
 
 
 def united_folds(folds, n_folds, seed, n_rows):

@@ -29,8 +29,8 @@ from sklearn.utils.parallel import Parallel
 from ._compat import Interval, N_JOBS, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
                     _check_not_unsupervised, rebuilt_error)
-from ._crossfit import (_check_every_class_trains, cross_fit, cv_of_groups, group_codes,
-                        make_folds, splits_of_rows, united_folds)
+from ._crossfit import (_check_every_class_trains, check_folds_partition, cross_fit, cv_of_groups,
+                        group_codes, make_folds, splits_of_rows, united_folds)
 from ._data import normalised_weights, read_only_view, refuse_misaligned_rows
 from ._inspection import TaskGateOutputMixin
 from ._likelihood import _check_finite, call_expert, check_not_diverging, mix_probabilities
@@ -426,6 +426,11 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                                  self._inner_fold_count(), X, labels, codes,
                                  classifier=labels is not None,
                                  classes=None if first is None else self.classes_[first])
+            if folds is not None:
+                # (Checked without groups only: GroupShuffleSplit left rows in no
+                # test fold, whose out-of-fold outputs the gates learnt from were
+                # never set, and LeavePGroupsOut put rows in several, silently.)
+                check_folds_partition(folds, len(X), self.cv)
             return self._checked_classes(folds, Y)
         if isinstance(self.cv, numbers.Integral):
             if len(X) < self.cv:

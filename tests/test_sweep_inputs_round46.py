@@ -36,13 +36,15 @@ Each test here failed before the fix it names.
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
-from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+from sklearn.model_selection import (GroupKFold, GroupShuffleSplit, LeaveOneGroupOut,
+                                     LeavePGroupsOut)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (CrossFitAverage, MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,
-                   compare, select_n_experts)
+from skmoe import (CrossFitAverage, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, compare,
+                   select_n_experts)
 
 
 def _data(n=60):
@@ -128,3 +130,36 @@ def test_cross_fit_average_names_a_class_given_as_a_fit(position):
     with pytest.raises(TypeError, match=rf"CrossFitAverage of expert 'lin': fit {position} "
                                         r"is the class Ridge, not a fitted estimator"):
         CrossFitAverage(fits, name="lin").predict(X)
+
+
+# -- the heterogeneous multi-task mixture's group folds must partition the rows -------
+def _group_splits_missing_rows(X, y, groups):
+    rows = np.arange(len(y))
+    return [(rows[groups >= 2], rows[groups < 2]), (rows[groups < 2], rows[(groups >= 2)
+                                                                        & (groups < 4)])]
+
+
+@pytest.mark.parametrize("cv, what", [
+    (GroupShuffleSplit(3, random_state=0), r"cv \(GroupShuffleSplit\) puts 20 of the 60 rows "
+                                           r"in no test fold and 20 of the 60 rows in several"),
+    (LeavePGroupsOut(2), r"cv \(LeavePGroupsOut\) puts 60 of the 60 rows in several"),
+    (_group_splits_missing_rows, r"cv puts 20 of the 60 rows in no test fold"),
+])
+def test_hetero_mmoe_refuses_group_folds_that_are_no_partition(cv, what):
+    # Without groups such folds were refused; with groups (fit(..., groups=))
+    # they were taken: the out-of-fold outputs of a row in no test fold, which
+    # the gates learnt from, were never set (np.empty), and a row in several
+    # kept its last fold's, silently.
+    X, y = _data()
+    groups = np.arange(len(y)) % 6
+    if callable(cv):
+        cv = cv(X, y, groups)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))], cv=cv,
+        max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=r"cv must put every row in exactly one test fold.*"
+                                         + what):
+        model.fit(X, np.c_[y, -y], groups=groups)
+    # Folds of whole groups that partition the rows are taken.
+    model.set_params(cv=LeaveOneGroupOut()).fit(X, np.c_[y, -y], groups=groups)
+    assert np.all(np.isfinite(model.predict(X)))
