@@ -405,7 +405,10 @@ def _check_group_folds_keep_classes(folds, labels, codes, cv, classes=None):
     if found is None:
         return
     k, label, n_in = found
-    shown = (classes[label] if classes is not None else label)
+    # (The heterogeneous multi-task mixture's labels are its float targets'
+    # columns of class indices: classes[2.0] was numpy's bare IndexError "only
+    # integers, slices ... are valid indices", in place of this message.)
+    shown = (classes[int(label)] if classes is not None else label)
     shown = shown.item() if hasattr(shown, "item") else shown
     raise ValueError(
         f"Class {shown!r} is in {n_in} group{'' if n_in == 1 else 's'}, and the "

@@ -163,3 +163,21 @@ def test_hetero_mmoe_refuses_group_folds_that_are_no_partition(cv, what):
     # Folds of whole groups that partition the rows are taken.
     model.set_params(cv=LeaveOneGroupOut()).fit(X, np.c_[y, -y], groups=groups)
     assert np.all(np.isfinite(model.predict(X)))
+
+
+@pytest.mark.parametrize("cv", [3, LeaveOneGroupOut()])
+def test_hetero_mmoe_names_a_class_that_group_folds_leave_out(cv):
+    # Its labels are the float targets' columns of class indices: the check
+    # that names the class indexed classes_ by a float, and fit stopped with
+    # numpy's bare "IndexError: only integers, slices (`:`), ellipsis (`...`),
+    # numpy.newaxis (`None`) and integer or boolean arrays are valid indices".
+    X, y = _data()
+    codes = np.digitize(y, [-0.5, 0.5])
+    groups = np.where(codes == 2, 0, 1 + np.arange(len(y)) % 4)   # 'hi' in one group
+    Y = np.column_stack([y, np.array(["lo", "mid", "hi"], dtype=object)[codes]])
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        tasks=["regression", "multiclass"], cv=cv, max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=r"Class 'hi' is in 1 group, and the \d folds of "
+                                         r"whole groups"):
+        model.fit(X, Y, groups=groups)
