@@ -487,13 +487,13 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
         # an int cv does: GroupKFold(3) put a group of zero weight alone in a
         # fold, which the trainers dropped, and ran on 2 folds, silently.
         try:
-            splits = list(cv.split(take_rows(X, rows), labels, codes))
+            splits = _group_splits(cv, take_rows(X, rows), labels, codes)
         except ValueError as exc:
             raise ValueError(f"{exc} (cv={cv!r} splits the {len(rows)} rows of positive "
                              f"sample_weight and their groups; the {n_rows - len(rows)} rows "
                              "of zero weight are left out)") from exc
     else:
-        splits = list(cv.split(X, labels, codes)) if splitter else list(cv)
+        splits = _group_splits(cv, X, labels, codes) if splitter else list(cv)
     if n_folds is None:      # the user's splitter or splits
         splits = check_splits(splits, len(codes), cv)
         check_splits_keep_groups(splits, codes)
@@ -504,6 +504,28 @@ def cv_of_groups(cv, n_folds, X, y, groups, *, classifier, auto=False, classes=N
         _check_group_folds_keep_classes(splits, labels, codes, cv, classes)
     # (Numbered among all the rows given, as the trainers expect.)
     return splits if rows is None else [(rows[train], rows[test]) for train, test in splits]
+
+
+def _group_splits(cv, X, labels, codes):
+    """``cv.split(X, labels, codes)`` listed; a stratified splitter given no
+    labels (``labels`` None: a regression) is told so.
+
+    (Without groups make_folds says it; with them it was scikit-learn's bare
+    "Supported target types are: ('binary', 'multiclass'). Got 'unknown'
+    instead." or "Input should have at least 1 dimension", naming neither cv
+    nor why.)
+    """
+    try:
+        return list(cv.split(X, labels, codes))
+    except (TypeError, ValueError) as exc:
+        # (StratifiedGroupKFold's "Supported target types ..."; StratifiedKFold's
+        # TypeError "Input should have at least 1 dimension", of labels None.)
+        if labels is not None or not any(text in str(exc) for text in (
+                "Supported target types", "at least 1 dimension")):
+            raise
+        raise ValueError(f"cv={cv!r} stratifies by class, and a regression has no class "
+                         "labels to stratify on: use GroupKFold(n_splits, shuffle=True) or "
+                         "an int (folds of whole groups).") from exc
 
 
 def _check_every_class_trains(folds, y, cv):

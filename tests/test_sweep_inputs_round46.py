@@ -33,16 +33,18 @@ values, a fitted template, a Pipeline, a list of experts and ensembles.
 Each test here failed before the fix it names.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
 from sklearn.model_selection import (GroupKFold, GroupShuffleSplit, LeaveOneGroupOut,
-                                     LeavePGroupsOut)
+                                     LeavePGroupsOut, StratifiedGroupKFold, StratifiedKFold)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (CrossFitAverage, HeterogeneousMultiGateMixtureOfExperts,
+from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, compare,
                    select_n_experts)
 
@@ -181,3 +183,34 @@ def test_hetero_mmoe_names_a_class_that_group_folds_leave_out(cv):
     with pytest.raises(ValueError, match=r"Class 'hi' is in 1 group, and the \d folds of "
                                          r"whole groups"):
         model.fit(X, Y, groups=groups)
+
+
+# -- a stratified splitter for a regression, given groups -----------------------------
+@pytest.mark.parametrize("make", [
+    lambda cv: MixtureOfExpertsRegressor([("ridge", Ridge()),
+                                          ("tree", DecisionTreeRegressor(max_depth=2))],
+                                         training="em", max_iter=2, cv=cv, random_state=0),
+    lambda cv: EnsembleRegressor([("ridge", Ridge()),
+                                  ("tree", DecisionTreeRegressor(max_depth=2))],
+                                 weights="greedy", cv=cv, random_state=0),
+    lambda cv: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))], cv=cv,
+        max_iter=5, random_state=0),
+])
+@pytest.mark.parametrize("splitter", [StratifiedGroupKFold(3), StratifiedKFold(3)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_stratified_splitter_for_a_regression_with_groups_is_named(make, splitter, weighted):
+    # Without groups it is named ("stratifies by class, and a regressor's y
+    # is continuous"); with groups it was scikit-learn's bare "Supported target
+    # types are: ('binary', 'multiclass'). Got 'unknown' instead." or
+    # "TypeError: Input should have at least 1 dimension ... got scalar
+    # array(None, dtype=object)".
+    X, y = _data()
+    model = make(splitter)
+    Y = np.c_[y, -y] if isinstance(model, HeterogeneousMultiGateMixtureOfExperts) else y
+    weight = np.where(np.arange(len(y)) % 7 == 0, 0.0, 1.0) if weighted else None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The groups parameter is ignored", UserWarning)
+        with pytest.raises(ValueError, match=r"stratifies by class, and a regression has no "
+                                             r"class labels to stratify on: use GroupKFold"):
+            model.fit(X, Y, groups=np.arange(len(y)) % 6, sample_weight=weight)
