@@ -1474,6 +1474,9 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
         else:
             n_folds = _inner_fold_count(value, owner, train_y)
             if n_folds is None:
+                if hasattr(value, "split"):
+                    _refuse_row_splitter_mixing_groups(name, key, value, zeros, labels,
+                                                       train_groups)
                 continue
             if isinstance(value, str) and n_folds > n_groups >= 2:
                 n_folds = n_groups   # 'auto' takes fewer folds on small data
@@ -1493,6 +1496,34 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
             _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,
                                             train_groups)
     return clone(estimator).set_params(**changes) if changes else estimator
+
+
+def _refuse_row_splitter_mixing_groups(name, key, value, zeros, labels, train_groups):
+    """Refuse a model's own splitter of rows (``KFold``, ``LeaveOneOut``...) whose
+    folds of a split's training rows put a group on both sides.
+
+    compare(groups=...) keeps a splitter that is no group splitter: the
+    model then chose its blend (or its hyper-parameters) on folds whose test
+    rows shared groups with their training rows, silently, though compare
+    refuses such splits of its own and the mixtures' fit(groups=...) refuses
+    them too. (Where the splitter fails on these rows, the model's fit says so.)
+    """
+    try:
+        # (Its own "The groups parameter is ignored by KFold": the check reads them.)
+        with thread_filter("ignore", "The groups parameter is ignored by", UserWarning):
+            splits = list(value.split(zeros, labels, train_groups))
+    except Exception:
+        return
+    for k, (train, test) in enumerate(splits):
+        shared = np.intersect1d(train_groups[np.asarray(train, dtype=np.intp)],
+                                train_groups[np.asarray(test, dtype=np.intp)])
+        if len(shared):
+            raise ValueError(
+                f"Estimator {name!r}: {key}={value!r} splits rows, not groups: on a "
+                f"split's training rows its fold {k + 1} has {_groups(len(shared))} on both "
+                "its train and test sides, so the model would choose on rows of groups it "
+                "was fitted on. With groups=, give it an int (compare makes that many folds "
+                "of whole groups) or a group splitter such as GroupKFold.")
 
 
 def _check_inner_folds_keep_classes(name, key, value, folds, train_y, train_groups):
@@ -1619,7 +1650,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         Classifier/RegressorChain's, the true earlier outputs, are kept),
         skmoe's int or 'auto' (as many as it would make; its None,
         in-sample predictions, and a plain average's unused ``cv`` are kept);
-        a group splitter there is split on the training rows' groups. A
+        a group splitter there is split on the training rows' groups, and a
+        splitter of rows (``KFold``, ``LeaveOneOut``) whose folds put a group
+        on both sides is refused. A
         mixture then chooses its blend on new groups, as it will be used;
         without them, a model that learnt a training group's noise looks
         better than it is. A ``cv`` of splits

@@ -38,8 +38,9 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
-from sklearn.model_selection import (GroupKFold, GroupShuffleSplit, LeaveOneGroupOut,
-                                     LeavePGroupsOut, StratifiedGroupKFold, StratifiedKFold)
+from sklearn.model_selection import (GroupKFold, GroupShuffleSplit, KFold, LeaveOneGroupOut,
+                                     LeaveOneOut, LeavePGroupsOut, StratifiedGroupKFold,
+                                     StratifiedKFold, TimeSeriesSplit)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
@@ -214,3 +215,32 @@ def test_a_stratified_splitter_for_a_regression_with_groups_is_named(make, split
         with pytest.raises(ValueError, match=r"stratifies by class, and a regression has no "
                                              r"class labels to stratify on: use GroupKFold"):
             model.fit(X, Y, groups=np.arange(len(y)) % 6, sample_weight=weight)
+
+
+# -- compare(groups=...) and a model's own splitter of rows ---------------------------
+@pytest.mark.parametrize("make", [
+    lambda cv: MixtureOfExpertsRegressor([("ridge", Ridge()),
+                                          ("tree", DecisionTreeRegressor(max_depth=2))],
+                                         training="em", max_iter=2, cv=cv, random_state=0),
+    lambda cv: RidgeCV(cv=cv),
+])
+@pytest.mark.parametrize("splitter", [KFold(3), LeaveOneOut(), TimeSeriesSplit(3)])
+def test_compare_with_groups_refuses_a_models_row_splitter_that_mixes_groups(make, splitter):
+    # compare replaces a model's int cv by folds of whole groups and splits
+    # its group splitter on the groups, but kept a splitter of rows: the model
+    # chose its blend (or alpha) on inner folds whose test rows shared groups
+    # with their training rows, silently -- splits compare refuses as its own
+    # and the mixture's fit(groups=...) refuses too.
+    X, y = _data()
+    groups = np.arange(len(y)) % 6
+    with pytest.raises(ValueError, match=r"Estimator 'm': cv=.* splits rows, not groups: on "
+                                         r"a split's training rows its fold 1 has \d groups? "
+                                         r"on both its train and test sides"):
+        compare({"m": make(splitter), "ridge": Ridge()}, X, y, cv=3, groups=groups)
+    # Where its folds keep the groups whole (rows sorted by group), it is kept.
+    sorted_groups = np.repeat(np.arange(6), 10)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "The groups parameter is ignored", UserWarning)
+        result = compare({"m": make(KFold(2)), "ridge": Ridge()}, X, y, cv=3,
+                         groups=sorted_groups)
+    assert np.all(np.isfinite(result.scores["m"]["r2"]))
