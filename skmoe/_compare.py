@@ -1394,6 +1394,16 @@ def _cv_parameters(estimator, prefix=""):
     return found
 
 
+def _cv_unused(owner):
+    """Whether ``owner`` ignores its ``cv``: a plain-averaging ensemble (only
+    ``weights='greedy'`` makes folds; its greedy twin, when compare adds one,
+    is checked on its own)."""
+    from ._ensemble import _BaseEnsemble
+
+    return isinstance(owner, _BaseEnsemble) and not (
+        isinstance(owner.weights, str) and owner.weights == "greedy")
+
+
 def _refuse_inner_splitters_without_groups(estimators, y):
     """Refuse, before any fit, a model whose own ``cv`` is a group splitter
     while compare was given no groups.
@@ -1405,7 +1415,9 @@ def _refuse_inner_splitters_without_groups(estimators, y):
     a splitter on each split's training rows when it has the groups.
     """
     for name, estimator in estimators.items():
-        for key, value, _ in _cv_parameters(estimator):
+        for key, value, owner in _cv_parameters(estimator):
+            if _cv_unused(owner):
+                continue
             if splitter_needs_groups(value, y):
                 raise ValueError(f"Model {name!r}: {key}={value!r} needs groups, and compare "
                                  "was given none: pass them, compare(..., groups=groups), "
@@ -1474,7 +1486,7 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
         else:
             n_folds = _inner_fold_count(value, owner, train_y)
             if n_folds is None:
-                if hasattr(value, "split"):
+                if hasattr(value, "split") and not _cv_unused(owner):
                     _refuse_row_splitter_mixing_groups(name, key, value, zeros, labels,
                                                        train_groups)
                 continue

@@ -30,7 +30,8 @@ columns at predict; select_n_experts' candidates as a generator, set,
 array, floats, strings, bools, 0 or empty, its criterion and cv of odd
 values, a fitted template, a Pipeline, a list of experts and ensembles.
 
-Each test here failed before the fix it names.
+Each test here failed before the fix it names (the plain average's test in
+part: its first half guards those fixes, which must leave an unused cv alone).
 """
 
 import warnings
@@ -244,3 +245,19 @@ def test_compare_with_groups_refuses_a_models_row_splitter_that_mixes_groups(mak
         result = compare({"m": make(KFold(2)), "ridge": Ridge()}, X, y, cv=3,
                          groups=sorted_groups)
     assert np.all(np.isfinite(result.scores["m"]["r2"]))
+
+
+@pytest.mark.filterwarnings("ignore:.*has no effect with weights=None:UserWarning")
+@pytest.mark.parametrize("splitter, groups", [(GroupKFold(3), None), (KFold(3), "rows % 6")])
+def test_compare_leaves_a_plain_averages_unused_cv_alone(splitter, groups):
+    # A guard on the two refusals above: a plain average reads no cv (it
+    # warns so), and is fitted as before; its greedy twin reads it.
+    X, y = _data()
+    groups = None if groups is None else np.arange(len(y)) % 6
+    plain = EnsembleRegressor([("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+                              cv=splitter)
+    result = compare({"e": plain, "ridge": Ridge()}, X, y, cv=3, groups=groups)
+    assert np.all(np.isfinite(result.scores["e"]["r2"]))
+    with pytest.raises(ValueError, match=r"'e \(greedy\)': cv="):
+        compare({"e": plain, "ridge": Ridge()}, X, y, cv=3, groups=groups,
+                greedy_ensemble=True)
