@@ -20,7 +20,7 @@ import numbers
 
 import torch
 
-from ._torch_utils import map_row_blocks
+from ._torch_utils import forked_torch_rng, map_row_blocks
 from ._warnings import thread_filter
 
 # The fused inference path needs torch's addmm with a fused activation.
@@ -287,7 +287,7 @@ class BatchedMLP(torch.nn.Module):
         # Built on the CPU with a forked RNG: their random initial weights are
         # overwritten below, and drawing them moved the caller's global torch
         # seed (a fit must leave it as it found it).
-        with torch.random.fork_rng(devices=[]):
+        with forked_torch_rng():
             built = [make_mlp(n_in, hidden, n_out, activation, dropout)
                      for _ in range(self.n_experts)]
         mlps = []

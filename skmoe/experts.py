@@ -8,6 +8,7 @@
   optionally with a few fitted parameters, as an expert.
 """
 
+import contextlib
 import numbers
 import warnings
 
@@ -210,7 +211,10 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         train_weight = w[train_t].sum().item()
         stopping = EarlyStopping(self.tol, self.n_iter_no_change, keep_best=bool(n_val))
         history = []
-        with seeded_torch(seed):  # dropout masks
+        # Dropout masks come from the seeded global generator; without
+        # dropout nothing is drawn, and fits in threads need not wait for
+        # each other (seeded_torch runs one seeded block at a time).
+        with seeded_torch(seed) if self.dropout else contextlib.nullcontext():
             for epoch in range(1, self.max_epochs + 1):
                 module.train()
                 total = 0.0
