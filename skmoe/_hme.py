@@ -37,6 +37,7 @@ from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
 from ._inspection import ExpertOutputMixin
 from ._likelihood import (InformationCriteriaMixin, LogProbaMixin, gaussian_mixture_moments,
                           log_proba_at_labels, mix_probabilities)
+from ._torch_utils import trains_torch
 from ._training import training_rows_shortfall, warn_unused_without_early_stopping
 from ._warnings import expert_warnings_once
 from .gates import MLPGate, _warn_unused_activation, _warn_unused_adam_options
@@ -579,6 +580,7 @@ class HierarchicalMixtureRegressor(CheckedScoreMixin, RegressorMixin,
     (3, 4)
     """
 
+    @trains_torch
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the tree by EM.
 
@@ -657,6 +659,7 @@ class HierarchicalMixtureClassifier(CheckedScoreMixin, ClassifierMixin, LogProba
     (1, 3)
     """
 
+    @trains_torch
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the tree by EM.
 

@@ -47,7 +47,7 @@ from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._rules import _cloudpickling
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
-                           standardised_tensor, to_numpy, to_tensor)
+                           standardised_tensor, to_numpy, to_tensor, trains_torch)
 
 ARCHITECTURES = ("mmoe", "omoe", "shared_bottom", "ple")
 MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
@@ -282,6 +282,7 @@ default=None
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
+    @trains_torch
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Train experts, gates and towers end to end.
 

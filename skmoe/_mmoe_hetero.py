@@ -38,7 +38,7 @@ from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
-                           standardised_tensor, to_numpy, to_tensor)
+                           standardised_tensor, to_numpy, to_tensor, trains_torch)
 from ._training import WEIGHT_DECAY, lbfgs
 from ._warnings import expert_warnings_once
 
@@ -308,6 +308,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
             start += width
         return np.hstack(blocks)
 
+    @trains_torch
     def fit(self, X, y, sample_weight=None, groups=None):
         """Cross-fit the experts, train the per-task gates, refit the experts.
 

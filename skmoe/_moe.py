@@ -36,6 +36,7 @@ from ._likelihood import (LogProbaMixin, MixtureLikelihoodMixin, classification_
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
 from ._trainers import TRAINERS, _folds_the_data_allow, resolve_training, warn_ignored_options
+from ._torch_utils import trains_torch
 from ._training import WEIGHT_DECAY
 from ._warnings import expert_warnings_once
 from .gates import MLPGate
@@ -796,6 +797,7 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     (2, 2)
     """
 
+    @trains_torch
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
@@ -960,6 +962,7 @@ class MixtureOfExpertsClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMix
     (1, 3)
     """
 
+    @trains_torch
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 

@@ -246,11 +246,14 @@ class BatchedMLP(torch.nn.Module):
         linears = [[m for m in mlp if isinstance(m, torch.nn.Linear)] for mlp in mlps]
         first = linears[0]
         hidden = tuple(lin.out_features for lin in first[:-1])
-        device = first[0].weight.device
+        # (In the MLPs' dtype, not torch's default: under the caller's
+        # torch.set_default_dtype(torch.float64) the network was float64 and
+        # a gradient mixture's predict failed, "Input dtypes must be the same".)
+        device, dtype = first[0].weight.device, first[0].weight.dtype
         if skip_init:
             batched = torch.nn.utils.skip_init(
                 cls, len(mlps), first[0].in_features, hidden, first[-1].out_features,
-                activation=activation, dropout=dropout, device=device)
+                activation=activation, dropout=dropout, device=device).to(dtype)
             with torch.no_grad():
                 for position, layer in enumerate(batched.layers):
                     layer.weight.copy_(torch.stack([l[position].weight.T for l in linears]))
@@ -261,7 +264,7 @@ class BatchedMLP(torch.nn.Module):
         for position, layer in enumerate(batched.layers):
             layer.load_state_dict(BatchedLinear.from_linears(
                 [layers[position] for layers in linears]).state_dict())
-        return batched.to(device)
+        return batched.to(device, dtype)
 
     def select(self, indices):
         """The networks ``indices`` alone, as one network (weights copied, no
@@ -292,7 +295,7 @@ class BatchedMLP(torch.nn.Module):
                      for _ in range(self.n_experts)]
         mlps = []
         for e, mlp in enumerate(built):
-            mlp = mlp.to(first.weight.device)
+            mlp = mlp.to(first.weight.device, first.weight.dtype)
             linears = [m for m in mlp if isinstance(m, torch.nn.Linear)]
             with torch.no_grad():
                 for lin, layer in zip(linears, self.layers):

@@ -2,6 +2,7 @@
 inputs standardised on the device, matmul precision of torch experts."""
 
 import contextlib
+import functools
 import threading
 
 import numpy as np
@@ -203,6 +204,34 @@ def map_row_blocks(function, n_rows, block, dim=0):
             out = torch.empty(shape, dtype=part.dtype, device=part.device)
         out.narrow(dim, start, part.shape[dim]).copy_(part)
     return out
+
+
+def _float32_default():
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    return previous
+
+
+# Torch's default dtype is process-wide: shared as the TF32 switch below is,
+# so that fits overlapping in threads do not restore each other's.
+_FLOAT32_DEFAULT = SharedProcessSetting(_float32_default, torch.set_default_dtype)
+
+
+def trains_torch(fit):
+    """Decorate a ``fit`` that trains torch networks, whatever the caller's torch mode.
+
+    Gradients on and inference mode off: a fit inside the caller's
+    ``torch.no_grad()`` or ``torch.inference_mode()`` failed with torch's
+    "element 0 of tensors does not require grad". And float32 as torch's
+    default dtype during the fit: after ``torch.set_default_dtype(torch.float64)``
+    the networks were built in float64 and met float32 inputs ("mat1 and mat2
+    must have the same dtype"), or trained another gate, silently.
+    """
+    @functools.wraps(fit)
+    def wrapped(*args, **kwargs):
+        with torch.inference_mode(False), torch.enable_grad(), _FLOAT32_DEFAULT:
+            return fit(*args, **kwargs)
+    return wrapped
 
 
 # Matmul precision of torch experts (the ``precision`` parameter).

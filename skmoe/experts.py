@@ -32,7 +32,8 @@ from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_traini
                         diverged, is_default, minibatches, n_validation_rows,
                         validation_split, warn_unused_without_early_stopping)
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
-                           seeded_torch, standardisation, standardise, to_numpy, to_tensor)
+                           seeded_torch, standardisation, standardise, to_numpy, to_tensor,
+                           trains_torch)
 
 # Activations held per layer at predict time, in float32 elements (512 MB):
 # bounds the rows of one forward pass by the width of the widest layer.
@@ -368,6 +369,7 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     (50,)
     """
 
+    @trains_torch
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
 
@@ -494,6 +496,7 @@ feature_names_in_
     (150, 3)
     """
 
+    @trains_torch
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
 

@@ -21,7 +21,7 @@ from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
                         diverged, lbfgs, minibatches, set_away_from_default)
 from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
-                           standardisation, standardise, to_numpy, to_tensor)
+                           standardisation, standardise, to_numpy, to_tensor, trains_torch)
 
 # L-BFGS curvature pairs kept (torch.optim.LBFGS's default, which the gate
 # used before skmoe._training.lbfgs; scipy's L-BFGS-B runs its two-loop
@@ -537,6 +537,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     def _parameters(self):
         return [p for _, module in self._fitted_modules() for p in module.parameters()]
 
+    @trains_torch
     def fit(self, X, targets, sample_weight=None, warm_start=False, penalty=None,
             scaling=None):
         """Fit the gate to soft targets (responsibilities) by cross-entropy.
