@@ -22,6 +22,7 @@ from collections import Counter
 
 import numpy as np
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import _safe_indexing
@@ -1304,8 +1305,12 @@ class AutoGateTransformer(FittedMarkerMixin, TransformerMixin, BaseEstimator):
         if not reset:
             # (X[[2, 1, 0]] gave the view of swapped columns without a word.)
             refuse_reordered_columns(self, X, "the view reads")
-        checked = validate_data(self, X, reset=reset, skip_check_array=frame,
-                                accept_sparse=True, dtype=None, ensure_all_finite=False)
+        # (Array API dispatch off, as validate_numeric_data: under the caller's
+        # array_api_dispatch=True a torch tensor stayed one, and the view
+        # failed with "'torch.dtype' object has no attribute 'kind'".)
+        with config_context(array_api_dispatch=False):
+            checked = validate_data(self, X, reset=reset, skip_check_array=frame,
+                                    accept_sparse=True, dtype=None, ensure_all_finite=False)
         if reset:
             keep_column_labels(self, X)
         return checked
@@ -1915,7 +1920,13 @@ def validate_numeric_data(estimator, X, *args, who, **kwargs):
             # bare "boolean value of NA is ambiguous".
             args = (np.array([None if type(v).__name__ == "NAType" else v for v in y.ravel()],
                              dtype=object).reshape(y.shape), *args[1:])
-    with nonfinite_y_rows_named(args[0] if args else None):
+    # Checked with array API dispatch off: these estimators compute on numpy
+    # arrays (and move them to their device themselves). Under the caller's
+    # array_api_dispatch=True a torch tensor was checked in torch's namespace,
+    # where dtype=np.float64 failed: "asarray(): argument 'dtype' must be
+    # torch.dtype, not type" (the mixtures, which read X as numpy first, took it).
+    with nonfinite_y_rows_named(args[0] if args else None), \
+            config_context(array_api_dispatch=False):
         return cast_numeric(
             X, lambda X: validate_data(estimator, X, *args, dtype=np.float64, **kwargs), who,
             " (e.g. a Pipeline with a ColumnTransformer before it)")

@@ -13,15 +13,17 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+import sklearn
 import torch
 from joblib import Parallel, delayed
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+from skmoe import (AutoGateTransformer, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, MLPGate,
-                   MultiGateMixtureOfExperts, TorchMLPClassifier, TorchMLPRegressor)
+                   MultiGateMixtureOfExperts, RuleExpert, TorchMLPClassifier,
+                   TorchMLPRegressor)
 
 
 def _data(n=60):
@@ -158,3 +160,47 @@ def test_fits_under_a_float64_default_dtype_are_those_under_float32(name):
             np.testing.assert_array_equal(_outputs(model, X), expected)
         finally:
             torch.set_default_dtype(torch.float32)
+
+
+def _first_column(X):
+    return X[:, 0]
+
+
+@pytest.mark.parametrize("make, multi_task", [
+    (lambda: TorchMLPRegressor((4,), max_epochs=3, random_state=0), False),
+    (lambda: TorchMLPClassifier((4,), max_epochs=3, random_state=0), False),
+    (lambda: RuleExpert(_first_column), False),
+    (lambda: MultiGateMixtureOfExperts(max_iter=3, random_state=0), True),
+    (lambda: HeterogeneousMultiGateMixtureOfExperts([("a", Ridge()), ("b", Ridge(alpha=9.0))],
+                                                    max_iter=3, random_state=0), True),
+], ids=["torch-mlp", "torch-mlp-classifier", "rule", "mmoe", "hetero-mmoe"])
+def test_a_torch_tensor_x_under_array_api_dispatch_is_read_as_numbers(make, multi_task,
+                                                                      monkeypatch):
+    # Under sklearn.set_config(array_api_dispatch=True) a torch tensor X was
+    # checked in torch's namespace with dtype=np.float64: "asarray(): argument
+    # 'dtype' must be torch.dtype, not type". The mixtures and the ensembles,
+    # which read X as numpy first, took it.
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")  # (scikit-learn's check for the setting)
+    X, y = _data()
+    y = np.c_[y, -y] if multi_task else y
+    if "Classifier" in type(make()).__name__:
+        y = (y > np.median(y)).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = make().fit(X, y).predict(X)
+        with sklearn.config_context(array_api_dispatch=True):
+            model = make().fit(torch.as_tensor(X), y)
+            np.testing.assert_array_equal(model.predict(torch.as_tensor(X)), expected)
+
+
+def test_the_gate_view_of_a_torch_tensor_under_array_api_dispatch(monkeypatch):
+    # The same for gate_transformer='auto' used alone: the tensor stayed one
+    # and fit and transform failed with "'torch.dtype' object has no attribute
+    # 'kind'".
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    X, _ = _data()
+    with sklearn.config_context(array_api_dispatch=True):
+        view = AutoGateTransformer().fit(torch.as_tensor(X))
+        np.testing.assert_array_equal(view.transform(torch.as_tensor(X)), X)
+        fitted_on_numpy = AutoGateTransformer().fit(X)
+        np.testing.assert_array_equal(fitted_on_numpy.transform(torch.as_tensor(X)), X)
