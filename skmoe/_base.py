@@ -713,14 +713,17 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         """Fit ``gate_transformer_`` on X and y; the gate's view of X (dense float64)."""
         check_not_a_class("gate_transformer", self.gate_transformer)
         self.gate_transformer_ = resolve_gate_transformer(self.gate_transformer)
-        self._refuse_named_text_columns(X)
-        if hasattr(self.gate_transformer_, "fit_transform"):
-            Z = _transform_read_only(self.gate_transformer_, "fit_transform", X, y)
-        else:
-            # fit and transform are what the parameter asks for, as in scikit-learn's
-            # Pipeline (without TransformerMixin: "has no attribute 'fit_transform'").
-            _transform_read_only(self.gate_transformer_, "fit", X, y)
-            Z = _transform_read_only(self.gate_transformer_, "transform", X)
+        try:
+            if hasattr(self.gate_transformer_, "fit_transform"):
+                Z = _transform_read_only(self.gate_transformer_, "fit_transform", X, y)
+            else:
+                # fit and transform are what the parameter asks for, as in scikit-learn's
+                # Pipeline (without TransformerMixin: "has no attribute 'fit_transform'").
+                _transform_read_only(self.gate_transformer_, "fit", X, y)
+                Z = _transform_read_only(self.gate_transformer_, "transform", X)
+        except (TypeError, ValueError):
+            self._refuse_named_text_columns(X)
+            raise
         Z = gate_matrix(Z, n_samples(X), self.gate_transformer_,
                         allow_nan=self._experts_allow_nan(), X=X)
         self._n_gate_columns = Z.shape[1]
@@ -732,7 +735,10 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
 
         Such a frame reaches the gate's view as an array (check_X_for_experts),
         whose error named a string column by position ("column(s) [2]"), where
-        a pandas frame's is named. Object arrays only: numbers cost nothing.
+        a pandas frame's is named. Called only once the gate's transformer has
+        failed: an object array it reads (a fitted 'auto' encodes text columns
+        by position) is no error, and the experts' own message about missing
+        column names then comes first.
         """
         names = getattr(self, "feature_names_in_", None)
         if (names is not None and isinstance(X, np.ndarray) and X.dtype == object
@@ -744,9 +750,12 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         transformer = getattr(self, "gate_transformer_", None)
         if transformer is None:  # fitted before gate_transformer existed
             return np.asarray(X, dtype=np.float64)
-        self._refuse_named_text_columns(X)
-        return gate_matrix(warned_once(_transform_read_only, transformer, "transform", X),
-                           n_samples(X), transformer, getattr(self, "_n_gate_columns", None),
+        try:
+            Z = warned_once(_transform_read_only, transformer, "transform", X)
+        except (TypeError, ValueError):
+            self._refuse_named_text_columns(X)
+            raise
+        return gate_matrix(Z, n_samples(X), transformer, getattr(self, "_n_gate_columns", None),
                            allow_nan=self._experts_allow_nan())
 
     def _y_not_numeric(self, exc):
