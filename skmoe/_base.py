@@ -1354,6 +1354,24 @@ def check_relative_sample_weight(sample_weight, X, positive_only=False):
     return rescaled
 
 
+def check_weighted_classes(y, sample_weight, classes):
+    """Raise if the rows of positive ``sample_weight`` hold one class only.
+
+    ``y``: codes 0 .. len(classes) - 1. (With one class left, an expert failed
+    to fit and the error blamed a rare class and the folds, or fitted it and
+    predicted it everywhere.)
+    """
+    if sample_weight is None:
+        return
+    weighted = np.unique(y[np.asarray(sample_weight) > 0])
+    if len(weighted) == 1:
+        only = np.asarray(classes)[weighted[0]].tolist()
+        raise ValueError(
+            f"Only class {only!r} has rows of positive sample_weight "
+            f"(y has {len(classes)} classes; rows of zero weight are left out): a "
+            "classifier needs rows of two classes or more. Check sample_weight.")
+
+
 def rows_of_positive_weight(X, y, sample_weight, classes=None, rescale=True):
     """Leave out the rows of zero weight: ``(X, y, sample_weight, kept_rows)``.
 
@@ -1371,15 +1389,7 @@ def rows_of_positive_weight(X, y, sample_weight, classes=None, rescale=True):
         return X, y, sample_weight, None
     kept_rows = np.flatnonzero(sample_weight > 0)
     if classes is not None:
-        # ``y``: codes 0 .. len(classes) - 1. (With one class left, an expert
-        # failed to fit and the error blamed a rare class and the folds.)
-        weighted = np.unique(y[kept_rows])
-        if len(weighted) < 2:
-            only = np.asarray(classes)[weighted[0]].tolist()
-            raise ValueError(
-                f"Only class {only!r} has rows of positive sample_weight "
-                f"(y has {len(classes)} classes; rows of zero weight are left out): a "
-                "classifier needs rows of two classes or more. Check sample_weight.")
+        check_weighted_classes(y, sample_weight, classes)
     weight = sample_weight[kept_rows]
     if rescale:
         # By the largest first, as check_relative_sample_weight does: the kept

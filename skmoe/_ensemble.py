@@ -22,8 +22,8 @@ from sklearn.utils.validation import _check_method_params
 from ._compat import Interval, N_JOBS
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _routes_metadata,
                     _supports_sample_weight, _weight_kwargs, check_expert_classes,
-                    check_sample_weight, check_some_weight, encode_class_labels,
-                    failed_fit_error, rows_of_positive_weight)
+                    check_sample_weight, check_some_weight, check_weighted_classes,
+                    encode_class_labels, failed_fit_error, rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._inspection import ExpertOutputMixin
@@ -341,6 +341,11 @@ class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
             weights = ensemble_selection(oof, y, self.n_rounds, sample_weight,
                                          classifier=self._is_classifier)
         else:
+            if self._is_classifier:
+                # As for weights='greedy' and the mixtures: weights of one class
+                # only were taken, and an expert that fitted them predicted
+                # that class everywhere.
+                check_weighted_classes(y, sample_weight, self.classes_)
             self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
                                   fit_params=fit_params, fit=fit)
         # (The sum of weights near the largest float overflowed, and weights_
