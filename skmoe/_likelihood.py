@@ -12,9 +12,9 @@ from scipy.special import logsumexp
 from sklearn.utils.metaestimators import available_if
 
 from ._base import category_dtype_hint, read_only_hint, rebuilt_error, unknown_category_hint
-from ._data import (column_names_hint, huge_values_hint, n_samples, nan_columns_hint,
-                    own_frame, pandas_na_hint, sequence_cells_hint, time_columns_hint,
-                    warned_once, word_columns_hint)
+from ._data import (column_names_hint, huge_values_hint, listed_rows, n_samples,
+                    nan_columns_hint, own_frame, pandas_na_hint, sequence_cells_hint,
+                    time_columns_hint, warned_once, word_columns_hint)
 from ._warnings import _recorded_expert_warnings
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
@@ -44,8 +44,14 @@ def _check_finite(values, name, X=None):
     1e308 predicted NaN, reported as "returned NaN or infinite predictions"
     alone (on a dense X it fails in fit, with the hint).
     """
-    if not np.all(np.isfinite(values)):
-        message = f"Expert '{name}' returned NaN or infinite predictions."
+    finite = np.isfinite(values)
+    if not np.all(finite):
+        # The rows, as for a non-finite y: without them the user re-predicted
+        # with the expert alone to find which rows of X it failed on.
+        bad = np.flatnonzero(~finite.reshape(len(finite), -1).all(axis=1))
+        message = (f"Expert '{name}' returned NaN or infinite predictions on {bad.size} of "
+                   f"{len(finite)} rows (first: {listed_rows(bad)}; positions counted "
+                   "from 0).")
         hint = "" if X is None else huge_values_hint(message, X)
         raise ValueError(message[:-1] + hint + "." if hint else message)
 

@@ -40,7 +40,7 @@ def _two_tasks():
 
 
 @pytest.mark.parametrize("expert, message", [
-    (_RidgeNaNPredictions(), "Expert 'x' returned NaN or infinite predictions."),
+    (_RidgeNaNPredictions(), "Expert 'x' returned NaN or infinite predictions on "),
     (_RidgeTwiceTheOutputs(), "Expert 'x' returned 6 outputs per sample; the encoded "
                               "targets have 3 columns."),
 ])
