@@ -1016,6 +1016,17 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
                 # __sklearn_tags__.)
                 raise TypeError(f"CrossFitAverage of expert '{self.name}': fit {i} is "
                                 f"{fit!r}, not a fitted estimator with predict.")
+        # Fits of different widths failed at predict, as the later fit's own
+        # "X has 2 features, but Ridge is expecting 3", naming no position.
+        widths = [getattr(fit, "n_features_in_", None) for fit in fits]
+        first = next((i for i, width in enumerate(widths) if width is not None), None)
+        for i, width in enumerate(widths):
+            if width is not None and width != widths[first]:
+                raise ValueError(
+                    f"CrossFitAverage of expert '{self.name}': fit {i} "
+                    f"({type(fits[i]).__name__}) was fitted on {width} features, fit "
+                    f"{first} on {widths[first]}; the fits of one expert must be fitted on "
+                    "the same columns of X.")
         n_classes = self.n_classes
         if n_classes is None:
             for i, fit in enumerate(fits):
@@ -1040,6 +1051,13 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
                     f"{getattr(fit, 'classes_', None)!r}; with n_classes={n_classes} "
                     f"they must be encoded labels, integers from 0 to {n_classes - 1} "
                     "(fit the folds on LabelEncoder().fit_transform(y)).")
+            if len(np.unique(classes)) != len(classes):
+                # (Its columns were placed by classes_, the repeated class's
+                # last column over the others, and the rows renormalised.)
+                raise ValueError(
+                    f"CrossFitAverage of expert '{self.name}': fit {i} "
+                    f"({type(fit).__name__}) has classes_ {classes.tolist()!r}, which "
+                    "repeat a class; its probability columns cannot be aligned.")
         return fits
 
     def _checked_X(self, X):
@@ -1097,7 +1115,7 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
         return names if names is not None else self._first_fit().feature_names_in_
 
     def fit(self, X=None, y=None, **fit_params):
-        """Do nothing: the fits are made (as ``FrozenEstimator.fit``).
+        """Check the fits and do nothing else: they are made (as ``FrozenEstimator.fit``).
 
         (scikit-learn's inspection tools, such as ``partial_dependence`` and
         ``permutation_importance``, take only estimators with ``fit``: they
@@ -1116,6 +1134,9 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
         -------
         self : CrossFitAverage
         """
+        # The fits checked here too: fits of different widths or classes that
+        # cannot be aligned were accepted, and failed only at predict.
+        self._fits()
         return self
 
     def score(self, X, y, sample_weight=None):

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier
 
-from skmoe import EnsembleClassifier, EnsembleRegressor
+from skmoe import CrossFitAverage, EnsembleClassifier, EnsembleRegressor
 
 
 def _binary(n=60):
@@ -59,3 +59,36 @@ def test_nan_predictions_name_their_rows():
             "Expert 'x' returned NaN or infinite predictions on 3 of 120 rows (first: 4, "
             "17, 99; positions counted from 0).")):
         model.predict(X)
+
+
+# ------------------- 3. CrossFitAverage checks its fits in fit, naming the fit
+def test_cross_fit_average_fits_of_different_widths_refused_at_fit():
+    # Accepted by fit; predict failed with the later fit's own "X has 2
+    # features, but Ridge is expecting 3", naming no position.
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    y = X[:, 0]
+    average = CrossFitAverage([Ridge().fit(X[:, :2], y), Ridge().fit(X, y)], name="r")
+    with pytest.raises(ValueError, match=re.escape(
+            "CrossFitAverage of expert 'r': fit 1 (Ridge) was fitted on 3 features, fit 0 "
+            "on 2")):
+        average.fit(X[:, :2], y)
+
+
+class _RepeatedClasses(LogisticRegression):
+    """A classifier whose classes_ repeat a class (its columns cannot be placed)."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        self.classes_ = np.array([0, 0])
+        return self
+
+
+def test_cross_fit_average_classes_that_cannot_be_aligned_refused_at_fit():
+    # Accepted, and predict_proba placed the repeated class's last column over
+    # the other and renormalised the rows: wrong probabilities, silently.
+    X, y = _binary(40)
+    fits = [LogisticRegression().fit(X, y), _RepeatedClasses().fit(X, y)]
+    with pytest.raises(ValueError, match=r"fit 1 \(_RepeatedClasses\) has classes_ \[0, 0\], "
+                                         "which repeat a class"):
+        CrossFitAverage(fits, n_classes=2).fit(X, y)
