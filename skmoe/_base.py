@@ -12,7 +12,7 @@ import contextlib
 import difflib
 import inspect
 import numbers
-from collections.abc import Iterator
+from collections.abc import ItemsView, Iterator
 
 import numpy as np
 from scipy.sparse import issparse
@@ -533,10 +533,15 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         if not isinstance(experts, (list, tuple)) or len(experts) == 0:
             # A dict of name -> estimator (as compare() takes) or a generator
             # of pairs got the same words as None, without the way to pass them.
+            # (A dict's items() view and an array of pairs got no hint at all.)
             hint = ("; for a dict of name -> estimator pass list(experts.items())"
-                    if hasattr(experts, "items") and hasattr(experts, "keys") else
+                    if (hasattr(experts, "items") and hasattr(experts, "keys"))
+                    or isinstance(experts, ItemsView) else
                     "; pass the pairs as a list, list(experts) (an iterator would be "
-                    "used up by the first fit)" if hasattr(experts, "__next__") else "")
+                    "used up by the first fit)" if hasattr(experts, "__next__") else
+                    "; pass the pairs as a list of tuples, e.g. [tuple(pair) for pair in "
+                    "experts] (for a dict of name -> estimator pass list(experts.items()))"
+                    if isinstance(experts, np.ndarray) else "")
             raise TypeError(
                 "experts must be a non-empty list of (name, estimator) pairs "
                 f"or a single estimator, got {type(experts).__name__}{hint}."

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import CrossFitAverage, EnsembleClassifier, EnsembleRegressor
+from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
+                   MixtureOfExpertsRegressor)
 
 
 def _binary(n=60):
@@ -92,3 +93,22 @@ def test_cross_fit_average_classes_that_cannot_be_aligned_refused_at_fit():
     with pytest.raises(ValueError, match=r"fit 1 \(_RepeatedClasses\) has classes_ \[0, 0\], "
                                          "which repeat a class"):
         CrossFitAverage(fits, n_classes=2).fit(X, y)
+
+
+# ------------------- 4. a dict's items() or an array of pairs: the dict's hint
+def _pairs_array():
+    pairs = np.empty((2, 2), dtype=object)
+    pairs[:] = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    return pairs
+
+
+@pytest.mark.parametrize("model", [MixtureOfExpertsRegressor, EnsembleRegressor])
+@pytest.mark.parametrize("experts", [
+    lambda: {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2)}.items(),
+    _pairs_array], ids=["dict_items", "array"])
+def test_experts_as_dict_items_or_array_get_the_dict_hint(model, experts):
+    # "got dict_items." / "got ndarray." and no way out, where a dict got
+    # "pass list(experts.items())".
+    X, y = _binary(30)
+    with pytest.raises(TypeError, match=re.escape("pass list(experts.items())")):
+        model(experts()).fit(X, X[:, 0])
