@@ -34,7 +34,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array
 
-from ._base import refuse_groups
+from ._base import _refuse_misnamed_fit_params, refuse_groups
 from ._compat import Interval
 from ._data import normalised_weights
 from ._inspection import TaskGateOutputMixin
@@ -302,8 +302,8 @@ default=None
             weights matter: they are rescaled to mean one.
         **fit_params : dict
             None is taken: ``groups`` is refused with what to do instead
-            (the network makes no folds), any other keyword as Python
-            refuses it.
+            (the network makes no folds), a misspelt ``sample_weight`` is
+            named, any other keyword refused as Python refuses it.
 
         Returns
         -------
@@ -311,6 +311,9 @@ default=None
         """
         refuse_groups(self, fit_params, "the network trains on all the rows (early_stopping "
                       "holds out a random validation_fraction of them)")
+        # sample_weights=w got Python's bare "unexpected keyword argument",
+        # where the other estimators name sample_weight.
+        _refuse_misnamed_fit_params(self, fit_params)
         if fit_params:
             raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument "
                             f"{next(iter(fit_params))!r}")

@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
-                   MixtureOfExpertsRegressor)
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
 
 
 def _binary(n=60):
@@ -112,3 +112,15 @@ def test_experts_as_dict_items_or_array_get_the_dict_hint(model, experts):
     X, y = _binary(30)
     with pytest.raises(TypeError, match=re.escape("pass list(experts.items())")):
         model(experts()).fit(X, X[:, 0])
+
+
+# ------------------- 5. the multi-gate mixture names a misspelt sample_weight
+@pytest.mark.parametrize("keyword", ["sample_weights", "weights"])
+def test_multi_gate_mixture_names_misspelt_sample_weight(keyword):
+    # Python's bare "got an unexpected keyword argument 'sample_weights'",
+    # where the other estimators say "the rows' weights are its sample_weight".
+    X, _ = _binary(20)
+    with pytest.raises(TypeError, match=re.escape(
+            f"MultiGateMixtureOfExperts.fit got the keyword {keyword}=, which it does not "
+            "take: the rows' weights are its sample_weight.")):
+        MultiGateMixtureOfExperts().fit(X, X[:, :2], **{keyword: np.ones(20)})
