@@ -1735,6 +1735,28 @@ def refuse_pairwise_row_subset(name, estimator, weight, sample_weight=None):
             "zero sample_weight.")
 
 
+def refuse_pairwise_rows_left_out(names, templates, n_left_out):
+    """Refuse, by name, an expert on a precomputed kernel or distance matrix
+    where ``n_left_out`` rows of zero ``sample_weight`` are left out of the fit.
+
+    Only the matrix's rows are left out, not its columns: SVR(kernel=
+    'precomputed') failed with "Precomputed matrix must be a square matrix.
+    Input is a 55x60 matrix", which did not say why.
+    """
+    if not n_left_out:
+        return
+    for name, template in zip(names, templates):
+        if is_pairwise(template):
+            raise ValueError(
+                f"Expert '{name}' ({type(template).__name__}) takes a precomputed kernel "
+                "or distance matrix as X (its pairwise tag: kernel='precomputed' or "
+                f"metric='precomputed'), and the {n_left_out} row(s) of zero sample_weight "
+                "are left out of the fit: a precomputed matrix cannot be fitted on a "
+                "subset of its rows (its columns would need the same rows left out). Drop "
+                "those rows from both the matrix's rows and its columns (and from the "
+                "columns of the matrices predicted on), or give the expert features.")
+
+
 def fit_expert(name, estimator, X, y, weight, seed, classes_needed=False, fit_params=None,
                n_classes=None, sample_weight=None):
     """Fit one expert with per-sample weights; errors name the expert.

@@ -25,7 +25,8 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
                     check_not_a_class, refuse_groups, clone_expert, encode_class_labels,
-                    encode_class_weights, function_hint, rows_of_positive_weight)
+                    encode_class_weights, function_hint, refuse_pairwise_rows_left_out,
+                    rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -258,6 +259,7 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
         tree = Tree(branching)
         val = self._validation_split(y, n_classes, tree.n_leaves, rng)
         names, templates = self._resolve_leaves(rng)
+        refuse_pairwise_rows_left_out(names, templates, n_given - len(y))
         self._n_classes = n_classes
         validation = None
         if val is not None:

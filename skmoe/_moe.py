@@ -21,7 +21,7 @@ from sklearn.utils.validation import _num_samples
 
 from ._compat import Interval, N_JOBS, check_flag
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, encode_class_labels,
-                    rows_of_positive_weight)
+                    refuse_pairwise_rows_left_out, rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -160,6 +160,7 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
         names, templates = self._resolve_experts(rng)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)
+        refuse_pairwise_rows_left_out(names, templates, n_given - len(y))
         gate = MLPGate() if self.gate is None else self.gate
         # Before any expert is fitted (the gradient trainer builds it late), and
         # before the warnings of ignored options: MLPGate(solver='sgd') was

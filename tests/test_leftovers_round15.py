@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
-                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
+                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts)
 
 
 def _binary(n=60):
@@ -124,3 +126,24 @@ def test_multi_gate_mixture_names_misspelt_sample_weight(keyword):
             f"MultiGateMixtureOfExperts.fit got the keyword {keyword}=, which it does not "
             "take: the rows' weights are its sample_weight.")):
         MultiGateMixtureOfExperts().fit(X, X[:, :2], **{keyword: np.ones(20)})
+
+
+# ------------------- 6. zero weights beside a precomputed-kernel expert: why
+@pytest.mark.parametrize("model", [
+    lambda experts: MixtureOfExpertsRegressor(experts, training="em", cv=None, max_iter=3,
+                                              random_state=0),
+    lambda experts: HierarchicalMixtureRegressor(experts, branching=2, max_iter=3,
+                                                 random_state=0)], ids=["em", "hme"])
+def test_zero_weights_beside_a_precomputed_kernel_expert_say_why(model):
+    # The rows of zero weight were left out of the kernel's rows only, and
+    # the expert failed with "Precomputed matrix must be a square matrix.
+    # Input is a 55x60 matrix", which did not say why.
+    rng = np.random.RandomState(0)
+    Z = rng.randn(60, 2)
+    weight = np.ones(60)
+    weight[:5] = 0.0
+    experts = [("svr", SVR(kernel="precomputed")), ("ridge", Ridge())]
+    with pytest.raises(ValueError, match=r"Expert 'svr' \(SVR\) takes a precomputed kernel.*"
+                                         r"the 5 row\(s\) of zero sample_weight are left out.*"
+                                         "cannot be fitted on a subset of its rows"):
+        model(experts).fit(Z @ Z.T, Z[:, 0], sample_weight=weight)
