@@ -1390,7 +1390,7 @@ def _run_compare(args):
     from sklearn.model_selection import (KFold, RepeatedKFold, RepeatedStratifiedKFold,
                                          StratifiedKFold)
 
-    from ._compare import _describe_test, compare
+    from ._compare import _describe_test, _missing_score, compare
     from ._trainers import TRAINER_OPTIONS, resolve_training
     from ._warnings import recorded
 
@@ -1582,8 +1582,11 @@ def _run_compare(args):
     if GREEDY in result.names and result.n_splits > 1:
         # The mixture against the best constant blend, not only the plain average.
         for metric in result.metrics:
+            # (Without missing, an infinite score read "a score is NaN" where
+            # the table above says inf.)
             print(_describe_test(result.paired_test("mixture", GREEDY, metric), 0.05,
-                                 result.signs[metric]))
+                                 result.signs[metric],
+                                 _missing_score(result, "mixture", GREEDY, metric)))
     for w in caught:
         if any(f" {flag.strip('-').replace('-', '_')}={value!r} has no effect with training="
                in str(w.message) for flag, value, _ in unread):

@@ -401,12 +401,10 @@ class ComparisonResult:
         if self.pair is not None and self.n_splits > 1:
             lines.append("")
             for metric in self.metrics:
-                pair_scores = np.r_[self.scores[self.pair[0]][metric],
-                                    self.scores[self.pair[1]][metric]]
                 lines.append(_describe_test(
                     self.paired_test(metric=metric), significance,
                     self._display_metric(metric)[1],
-                    "NaN" if np.isnan(pair_scores).any() else "infinite"))
+                    _missing_score(self, *self.pair, metric)))
         return "\n".join(lines)
 
     def __str__(self):
@@ -469,6 +467,14 @@ def _mean_std(values):
                                                 - np.floor(np.log10(std))) + 2)
         return f"{mean:.{digits}g} ± {std:.2g}"
     return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
+
+
+def _missing_score(result, a, b, metric):
+    """What the score is that leaves models ``a`` and ``b`` of ``result`` no
+    paired test on ``metric``: 'NaN' where one is NaN, else 'infinite' (the
+    ``missing`` of :func:`_describe_test`)."""
+    scores = np.r_[result.scores[a][metric], result.scores[b][metric]]
+    return "NaN" if np.isnan(scores).any() else "infinite"
 
 
 def _describe_test(test, significance, sign=None, missing="NaN"):

@@ -147,3 +147,30 @@ def test_zero_weights_beside_a_precomputed_kernel_expert_say_why(model):
                                          r"the 5 row\(s\) of zero sample_weight are left out.*"
                                          "cannot be fitted on a subset of its rows"):
         model(experts).fit(Z @ Z.T, Z[:, 0], sample_weight=weight)
+
+
+# ------------------- 7. the CLI's mixture-vs-greedy line: an infinite score
+def test_cli_greedy_line_calls_an_infinite_score_infinite(tmp_path, monkeypatch, capsys):
+    # The line after the table called _describe_test without missing: a
+    # score of -inf read "no test: a score is NaN" where the table says inf.
+    from skmoe import _compare
+    from skmoe._cli import GREEDY, main
+
+    def fake_compare(estimators, X, y, **kwargs):
+        names = ["mixture", GREEDY]
+        scores = {"mixture": {"r2": np.array([0.5, -np.inf])},
+                  GREEDY: {"r2": np.array([0.6, 0.6])}}
+        ones = {name: np.ones(2) for name in names}
+        return _compare.ComparisonResult(names, ["r2"], scores, ones, ones, [20] * 2,
+                                         [10] * 2)
+
+    monkeypatch.setattr(_compare, "compare", fake_compare)
+    rng = np.random.RandomState(0)
+    path = tmp_path / "data.csv"
+    path.write_text("x,y\n" + "\n".join(f"{a:.4f},{2 * a:.4f}" for a in rng.randn(40)) + "\n")
+    assert main(["compare", str(path), "--target", "y", "--experts", "linear,tree", "--cv",
+                 "2", "--repeats", "1", "--n-jobs", "1", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert f"mixture vs {GREEDY} on r2" in out
+    assert "(no test: a score is infinite)" in out
+    assert "a score is NaN" not in out
