@@ -28,7 +28,7 @@ from sklearn.utils.parallel import Parallel
 
 from ._compat import Interval, N_JOBS, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
-                    _check_not_unsupervised, rebuilt_error)
+                    _check_not_unsupervised, _refuse_misnamed_fit_params, rebuilt_error)
 from ._crossfit import (_check_every_class_trains, check_folds_partition, cross_fit, cv_of_groups,
                         group_codes, make_folds, splits_of_rows, united_folds)
 from ._data import normalised_weights, read_only_view, refuse_misaligned_rows
@@ -309,7 +309,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         return np.hstack(blocks)
 
     @trains_torch
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Cross-fit the experts, train the per-task gates, refit the experts.
 
         Parameters
@@ -335,11 +335,20 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
             splits given as a list must keep each group on one side. The
             gates' penalty (``alpha='auto'``) is then chosen on unions of
             those folds, so on groups the gates did not learn from.
+        **fit_params : dict
+            None is taken: a misspelt ``sample_weight`` is named, any other
+            keyword refused as Python refuses it.
 
         Returns
         -------
         self : HeterogeneousMultiGateMixtureOfExperts
         """
+        # sample_weights=w got Python's bare "unexpected keyword argument",
+        # where the single-task mixtures name sample_weight.
+        _refuse_misnamed_fit_params(self, fit_params)
+        if fit_params:
+            raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument "
+                            f"{next(iter(fit_params))!r}")
         # (Before X becomes an array, whose rows have no labels to compare.)
         refuse_misaligned_rows(X, groups, "groups", type(self).__name__)
         X, Y, sample_weight, kept = self._validate_fit_data(X, y, sample_weight)

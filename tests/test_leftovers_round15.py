@@ -1,7 +1,7 @@
 """Leftovers of earlier sessions, round 15: the plain average's one-class
 weights, the rows of an expert's NaN predictions, CrossFitAverage's fits
-checked at construction, dict views and arrays of pairs as experts, the
-multi-gate mixture's misspelt sample_weight, zero weights beside a
+checked in fit, dict views and arrays of pairs as experts, the
+multi-gate mixtures' misspelt sample_weight, zero weights beside a
 precomputed-kernel expert, the CLI's infinite scores.
 
 Each test failed before the change it names."""
@@ -16,8 +16,8 @@ from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
-                   HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   MultiGateMixtureOfExperts)
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts)
 
 
 def _binary(n=60):
@@ -116,16 +116,32 @@ def test_experts_as_dict_items_or_array_get_the_dict_hint(model, experts):
         model(experts()).fit(X, X[:, 0])
 
 
-# ------------------- 5. the multi-gate mixture names a misspelt sample_weight
+# ------------------- 5. the multi-gate mixtures name a misspelt sample_weight
+@pytest.mark.parametrize("model", [
+    MultiGateMixtureOfExperts,
+    lambda: HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge()), ("r", Ridge(2.0))])],
+    ids=["mmoe", "hetero"])
 @pytest.mark.parametrize("keyword", ["sample_weights", "weights"])
-def test_multi_gate_mixture_names_misspelt_sample_weight(keyword):
+def test_multi_gate_mixtures_name_misspelt_sample_weight(model, keyword):
     # Python's bare "got an unexpected keyword argument 'sample_weights'",
     # where the other estimators say "the rows' weights are its sample_weight".
     X, _ = _binary(20)
+    model = model()
     with pytest.raises(TypeError, match=re.escape(
-            f"MultiGateMixtureOfExperts.fit got the keyword {keyword}=, which it does not "
+            f"{type(model).__name__}.fit got the keyword {keyword}=, which it does not "
             "take: the rows' weights are its sample_weight.")):
-        MultiGateMixtureOfExperts().fit(X, X[:, :2], **{keyword: np.ones(20)})
+        model.fit(X, X[:, :2], **{keyword: np.ones(20)})
+
+
+def test_hetero_multi_gate_mixture_other_keywords_refused_as_python_does():
+    # (fit now takes **fit_params for the hint above: any other keyword must
+    # still be refused, not silently taken.)
+    X, _ = _binary(20)
+    with pytest.raises(TypeError, match=re.escape(
+            "HeterogeneousMultiGateMixtureOfExperts.fit() got an unexpected keyword "
+            "argument 'foo'")):
+        HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge()), ("r", Ridge(2.0))]).fit(
+            X, X[:, :2], foo=1)
 
 
 # ------------------- 6. zero weights beside a precomputed-kernel expert: why
