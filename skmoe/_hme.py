@@ -38,7 +38,7 @@ from ._hme_em import (DEFAULT_GATE_ALPHA, TreeProblem, Tree, check_branching,
 from ._inspection import ExpertOutputMixin
 from ._likelihood import (InformationCriteriaMixin, LogProbaMixin, gaussian_mixture_moments,
                           log_proba_at_labels, mix_probabilities)
-from ._torch_utils import trains_torch
+from ._torch_utils import torch_fit_mode
 from ._training import training_rows_shortfall, warn_unused_without_early_stopping
 from ._warnings import expert_warnings_once
 from .gates import MLPGate, _warn_unused_activation, _warn_unused_adam_options
@@ -582,7 +582,6 @@ class HierarchicalMixtureRegressor(CheckedScoreMixin, RegressorMixin,
     (3, 4)
     """
 
-    @trains_torch
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the tree by EM.
 
@@ -601,8 +600,9 @@ class HierarchicalMixtureRegressor(CheckedScoreMixin, RegressorMixin,
         -------
         self : HierarchicalMixtureRegressor
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
-        return self._fit(X, y.astype(np.float64), sample_weight, None)
+        with torch_fit_mode():
+            X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
+            return self._fit(X, y.astype(np.float64), sample_weight, None)
 
     def predict(self, X, return_std=False):
         """Mixture prediction ``sum_leaves w_leaf(x) f_leaf(x)``.
@@ -661,7 +661,6 @@ class HierarchicalMixtureClassifier(CheckedScoreMixin, ClassifierMixin, LogProba
     (1, 3)
     """
 
-    @trains_torch
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the tree by EM.
 
@@ -681,10 +680,11 @@ class HierarchicalMixtureClassifier(CheckedScoreMixin, ClassifierMixin, LogProba
         -------
         self : HierarchicalMixtureClassifier
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
-        self._label_encoder, codes = encode_class_labels(y)
-        self.classes_ = self._label_encoder.classes_
-        return self._fit(X, codes, sample_weight, len(self.classes_))
+        with torch_fit_mode():
+            X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params)
+            self._label_encoder, codes = encode_class_labels(y)
+            self.classes_ = self._label_encoder.classes_
+            return self._fit(X, codes, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):
         """Class probabilities ``sum_leaves w_leaf(x) p_leaf(y | x)``, with

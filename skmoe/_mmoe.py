@@ -47,7 +47,7 @@ from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._rules import _cloudpickling
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
-                           standardised_tensor, to_numpy, to_tensor, trains_torch)
+                           standardised_tensor, to_numpy, to_tensor, torch_fit_mode)
 
 ARCHITECTURES = ("mmoe", "omoe", "shared_bottom", "ple")
 MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
@@ -282,7 +282,6 @@ default=None
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    @trains_torch
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Train experts, gates and towers end to end.
 
@@ -309,65 +308,66 @@ default=None
         -------
         self : MultiGateMixtureOfExperts
         """
-        refuse_groups(self, fit_params, "the network trains on all the rows (early_stopping "
-                      "holds out a random validation_fraction of them)")
-        # sample_weights=w got Python's bare "unexpected keyword argument",
-        # where the other estimators name sample_weight.
-        _refuse_misnamed_fit_params(self, fit_params)
-        if fit_params:
-            raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument "
-                            f"{next(iter(fit_params))!r}")
-        X, Y, sample_weight, _ = self._validate_fit_data(X, y, sample_weight)
-        self._check_architecture()
-        # (n_iter_no_change is read either way: it stops on the training loss.)
-        warn_unused_without_early_stopping(self, ("validation_fraction",), stacklevel=2)
-        sizes = {name: check_layer_sizes(getattr(self, name), name) for name in (
-            "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",
-            "tower_hidden_layer_sizes")}
-        self._warn_unbuilt_parts(sizes)
-        self.device_ = resolve_device(self.device)
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        self._out_dims = [1 if kind != "multiclass" else len(classes)
-                          for kind, classes in zip(self.tasks_, self.classes_)]
-        weight = np.ones(len(X)) if sample_weight is None else sample_weight
-        # Rows of zero weight stay in the minibatches but add nothing to the
-        # loss; they must not set the inputs' scaling either (one far out made
-        # every other row's standardised inputs about zero), nor give a target
-        # that overflows float32 (y = 1e40: loss 0 * inf, "diverged"). The
-        # targets' scaling is of the rows of positive weight too (_multitask).
-        positive = weight > 0
-        # Per feature over rows (and time steps, for a 3-D X), weighted as the
-        # loss weighs the rows (unweighted, integer weights fitted another
-        # network than their repeated rows).
-        steps = X.shape[1] if X.ndim == 3 else 1
-        self._x_mean, self._x_scale = standardisation(
-            X[positive].reshape(-1, X.shape[-1]), np.repeat(weight[positive], steps))
-        Y = np.where(positive[:, None], Y, 0.0)
-        train, valid = np.arange(len(X)), None
-        if self.early_stopping:
-            order = rng.permutation(len(X))
-            n_valid = max(1, int(round(self.validation_fraction * len(X))))
-            # (A fraction that left no row at all had a message of its own
-            # before this check, which named neither the estimator nor the
-            # fraction to use; this one covers it.)
-            check_training_rows(self.validation_fraction, len(X), n_valid, type(self).__name__,
-                                "early_stopping=False",
-                                max((len(c) for kind, c in zip(self.tasks_, self.classes_)
-                                     if kind != "regression"), default=0))
-            # Rows of zero weight could fill the validation rows: their loss
-            # was 0.0 on every epoch, and training stopped after
-            # n_iter_no_change epochs at the first one. The weighted rows are
-            # split then (too few of them: the training loss is monitored).
-            valid, train = validation_split(order, n_valid, weight,
-                                            self.validation_fraction, rng)
-            train, valid = np.sort(train), (np.sort(valid) if len(valid) else None)
-        Z = self._inputs(X)
-        with seeded_torch(seed):
-            self.module_ = self._build(Z, sizes).to(self.device_)
-            self._train(Z, to_tensor(Y, self.device_), to_tensor(weight, self.device_),
-                        train, valid)
-        return self
+        with torch_fit_mode():
+            refuse_groups(self, fit_params, "the network trains on all the rows (early_stopping "
+                          "holds out a random validation_fraction of them)")
+            # sample_weights=w got Python's bare "unexpected keyword argument",
+            # where the other estimators name sample_weight.
+            _refuse_misnamed_fit_params(self, fit_params)
+            if fit_params:
+                raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument "
+                                f"{next(iter(fit_params))!r}")
+            X, Y, sample_weight, _ = self._validate_fit_data(X, y, sample_weight)
+            self._check_architecture()
+            # (n_iter_no_change is read either way: it stops on the training loss.)
+            warn_unused_without_early_stopping(self, ("validation_fraction",), stacklevel=2)
+            sizes = {name: check_layer_sizes(getattr(self, name), name) for name in (
+                "expert_hidden_layer_sizes", "gate_hidden_layer_sizes",
+                "tower_hidden_layer_sizes")}
+            self._warn_unbuilt_parts(sizes)
+            self.device_ = resolve_device(self.device)
+            rng = check_random_state(self.random_state)
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            self._out_dims = [1 if kind != "multiclass" else len(classes)
+                              for kind, classes in zip(self.tasks_, self.classes_)]
+            weight = np.ones(len(X)) if sample_weight is None else sample_weight
+            # Rows of zero weight stay in the minibatches but add nothing to the
+            # loss; they must not set the inputs' scaling either (one far out made
+            # every other row's standardised inputs about zero), nor give a target
+            # that overflows float32 (y = 1e40: loss 0 * inf, "diverged"). The
+            # targets' scaling is of the rows of positive weight too (_multitask).
+            positive = weight > 0
+            # Per feature over rows (and time steps, for a 3-D X), weighted as the
+            # loss weighs the rows (unweighted, integer weights fitted another
+            # network than their repeated rows).
+            steps = X.shape[1] if X.ndim == 3 else 1
+            self._x_mean, self._x_scale = standardisation(
+                X[positive].reshape(-1, X.shape[-1]), np.repeat(weight[positive], steps))
+            Y = np.where(positive[:, None], Y, 0.0)
+            train, valid = np.arange(len(X)), None
+            if self.early_stopping:
+                order = rng.permutation(len(X))
+                n_valid = max(1, int(round(self.validation_fraction * len(X))))
+                # (A fraction that left no row at all had a message of its own
+                # before this check, which named neither the estimator nor the
+                # fraction to use; this one covers it.)
+                check_training_rows(self.validation_fraction, len(X), n_valid, type(self).__name__,
+                                    "early_stopping=False",
+                                    max((len(c) for kind, c in zip(self.tasks_, self.classes_)
+                                         if kind != "regression"), default=0))
+                # Rows of zero weight could fill the validation rows: their loss
+                # was 0.0 on every epoch, and training stopped after
+                # n_iter_no_change epochs at the first one. The weighted rows are
+                # split then (too few of them: the training loss is monitored).
+                valid, train = validation_split(order, n_valid, weight,
+                                                self.validation_fraction, rng)
+                train, valid = np.sort(train), (np.sort(valid) if len(valid) else None)
+            Z = self._inputs(X)
+            with seeded_torch(seed):
+                self.module_ = self._build(Z, sizes).to(self.device_)
+                self._train(Z, to_tensor(Y, self.device_), to_tensor(weight, self.device_),
+                            train, valid)
+            return self
 
     def _check_architecture(self):
         """Errors for parameters that the chosen architecture does not use."""

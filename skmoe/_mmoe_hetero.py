@@ -38,7 +38,7 @@ from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, BatchedMLP, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._torch_utils import (resolve_device, seeded_torch, standardisation,
-                           standardised_tensor, to_numpy, to_tensor, trains_torch)
+                           standardised_tensor, to_numpy, to_tensor, torch_fit_mode)
 from ._training import WEIGHT_DECAY, lbfgs
 from ._warnings import expert_warnings_once
 
@@ -308,7 +308,6 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
             start += width
         return np.hstack(blocks)
 
-    @trains_torch
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Cross-fit the experts, train the per-task gates, refit the experts.
 
@@ -343,79 +342,80 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         -------
         self : HeterogeneousMultiGateMixtureOfExperts
         """
-        # sample_weights=w got Python's bare "unexpected keyword argument",
-        # where the single-task mixtures name sample_weight.
-        _refuse_misnamed_fit_params(self, fit_params)
-        if fit_params:
-            raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument "
-                            f"{next(iter(fit_params))!r}")
-        # (Before X becomes an array, whose rows have no labels to compare.)
-        refuse_misaligned_rows(X, groups, "groups", type(self).__name__)
-        X, Y, sample_weight, kept = self._validate_fit_data(X, y, sample_weight)
-        gate_sizes = check_layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
-        self._warn_unread_settings(gate_sizes)
-        self.device_ = resolve_device(self.device)
-        rng = check_random_state(self.random_state)
-        names, templates = self._resolve_experts(rng)
-        for name, est in zip(names, templates):
-            _check_has_tags(name, est)
-            if is_classifier(est):
-                raise TypeError(
-                    f"Expert '{name}' ({type(est).__name__}) is a classifier; experts "
-                    "are fitted as multi-output regressors on the encoded targets "
-                    "(class indicators for classification tasks).")
-            _check_not_a_transformer(name, est)
-            _check_not_unsupervised(name, est)
-        Z = self._encode_targets(Y)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        # One encoded column (a single regression task) goes to the experts as
-        # the 1-D y it was: as a column, single-output regressors warned about
-        # a "column-vector y" the user never passed.
-        targets = Z[:, 0] if Z.shape[1] == 1 else Z
-        folds = self._folds(X, Y, seed, kept, groups)
-        try:
-            # (An expert's own warnings once, not once per fold.)
-            with expert_warnings_once(type(self).__name__):
-                fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
-                                 read_only_view(X), targets,   # no expert can change X
-                                 folds,
-                                 partial(_predict_columns, n_columns=Z.shape[1]),
-                                 weights=sample_weight, seeds=[seed] * len(names),
-                                 refit=True)
-        except Exception as exc:
-            hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1])
-            if hinted is exc:
-                hinted = _with_array_hint(exc, getattr(self, "feature_names_in_", None))
-            if hinted is exc:
-                raise
-            raise hinted from exc
-        honest = fits.outputs.transpose(1, 0, 2)                        # (e, n, K)
-        # (In the encoded targets' units: one column per expert.)
-        check_not_diverging(honest.reshape(len(names), -1).T, names)
-        self.expert_names_ = names
-        self.experts_ = list(fits.experts)
-        # (The gates' inputs, weighted as their loss weighs the rows.)
-        self._x_mean, self._x_scale = standardisation(X, sample_weight)
-        weight = np.ones(len(X)) if sample_weight is None else sample_weight
-        Zx, outputs = self._inputs(X), self._per_task(honest)
-        new_gates = partial(self._new_gates, X.shape[1], gate_sizes, len(names), seed)
-        # The user's splits (cv not an int) are the penalty's folds too, and
-        # so are the folds of whole groups.
-        user_folds = (None if isinstance(self.cv, numbers.Integral) and groups is None
-                      else folds)
-        self.alpha_ = self._choose_alpha(new_gates, Zx, outputs, Y, weight, seed, user_folds)
-        self.gates_ = new_gates()
-        self.n_iter_ = self._fit_gates(self.gates_, Zx, outputs, Y, weight, self.alpha_)
-        if self.device_.type != "mps":   # (MPS has no float64)
-            # Trained in float32, predicting in float64, as the single-task
-            # mixtures' gates: float32's batched products round by how many
-            # rows they hold, so a row's gate weights, and its predictions,
-            # depended on the other rows predicted with it (3.1e-8).
-            self.gates_.to(torch.float64)
-        # Last: named_experts_ marks the estimator fitted. Set before the gates
-        # were trained, a first fit that failed there looked fitted.
-        self.named_experts_ = self._make_named_experts(names, self.experts_)
-        return self
+        with torch_fit_mode():
+            # sample_weights=w got Python's bare "unexpected keyword argument",
+            # where the single-task mixtures name sample_weight.
+            _refuse_misnamed_fit_params(self, fit_params)
+            if fit_params:
+                raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument "
+                                f"{next(iter(fit_params))!r}")
+            # (Before X becomes an array, whose rows have no labels to compare.)
+            refuse_misaligned_rows(X, groups, "groups", type(self).__name__)
+            X, Y, sample_weight, kept = self._validate_fit_data(X, y, sample_weight)
+            gate_sizes = check_layer_sizes(self.gate_hidden_layer_sizes, "gate_hidden_layer_sizes")
+            self._warn_unread_settings(gate_sizes)
+            self.device_ = resolve_device(self.device)
+            rng = check_random_state(self.random_state)
+            names, templates = self._resolve_experts(rng)
+            for name, est in zip(names, templates):
+                _check_has_tags(name, est)
+                if is_classifier(est):
+                    raise TypeError(
+                        f"Expert '{name}' ({type(est).__name__}) is a classifier; experts "
+                        "are fitted as multi-output regressors on the encoded targets "
+                        "(class indicators for classification tasks).")
+                _check_not_a_transformer(name, est)
+                _check_not_unsupervised(name, est)
+            Z = self._encode_targets(Y)
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            # One encoded column (a single regression task) goes to the experts as
+            # the 1-D y it was: as a column, single-output regressors warned about
+            # a "column-vector y" the user never passed.
+            targets = Z[:, 0] if Z.shape[1] == 1 else Z
+            folds = self._folds(X, Y, seed, kept, groups)
+            try:
+                # (An expert's own warnings once, not once per fold.)
+                with expert_warnings_once(type(self).__name__):
+                    fits = cross_fit(Parallel(n_jobs=self.n_jobs), names, templates,
+                                     read_only_view(X), targets,   # no expert can change X
+                                     folds,
+                                     partial(_predict_columns, n_columns=Z.shape[1]),
+                                     weights=sample_weight, seeds=[seed] * len(names),
+                                     refit=True)
+            except Exception as exc:
+                hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1])
+                if hinted is exc:
+                    hinted = _with_array_hint(exc, getattr(self, "feature_names_in_", None))
+                if hinted is exc:
+                    raise
+                raise hinted from exc
+            honest = fits.outputs.transpose(1, 0, 2)                        # (e, n, K)
+            # (In the encoded targets' units: one column per expert.)
+            check_not_diverging(honest.reshape(len(names), -1).T, names)
+            self.expert_names_ = names
+            self.experts_ = list(fits.experts)
+            # (The gates' inputs, weighted as their loss weighs the rows.)
+            self._x_mean, self._x_scale = standardisation(X, sample_weight)
+            weight = np.ones(len(X)) if sample_weight is None else sample_weight
+            Zx, outputs = self._inputs(X), self._per_task(honest)
+            new_gates = partial(self._new_gates, X.shape[1], gate_sizes, len(names), seed)
+            # The user's splits (cv not an int) are the penalty's folds too, and
+            # so are the folds of whole groups.
+            user_folds = (None if isinstance(self.cv, numbers.Integral) and groups is None
+                          else folds)
+            self.alpha_ = self._choose_alpha(new_gates, Zx, outputs, Y, weight, seed, user_folds)
+            self.gates_ = new_gates()
+            self.n_iter_ = self._fit_gates(self.gates_, Zx, outputs, Y, weight, self.alpha_)
+            if self.device_.type != "mps":   # (MPS has no float64)
+                # Trained in float32, predicting in float64, as the single-task
+                # mixtures' gates: float32's batched products round by how many
+                # rows they hold, so a row's gate weights, and its predictions,
+                # depended on the other rows predicted with it (3.1e-8).
+                self.gates_.to(torch.float64)
+            # Last: named_experts_ marks the estimator fitted. Set before the gates
+            # were trained, a first fit that failed there looked fitted.
+            self.named_experts_ = self._make_named_experts(names, self.experts_)
+            return self
 
     def _folds(self, X, Y, seed, kept=None, groups=None):
         """(train, test) index pairs; every row in exactly one test fold.

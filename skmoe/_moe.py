@@ -36,7 +36,7 @@ from ._likelihood import (LogProbaMixin, MixtureLikelihoodMixin, classification_
 from ._progress import verbose_fits
 from ._routing import BALANCE_LOSSES, RoutingOptions, dispatch_outputs, route_numpy
 from ._trainers import TRAINERS, _folds_the_data_allow, resolve_training, warn_ignored_options
-from ._torch_utils import trains_torch
+from ._torch_utils import torch_fit_mode
 from ._training import WEIGHT_DECAY
 from ._warnings import expert_warnings_once
 from .gates import MLPGate
@@ -798,7 +798,6 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     (2, 2)
     """
 
-    @trains_torch
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
@@ -832,10 +831,11 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         -------
         self : MixtureOfExpertsRegressor
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params, groups)
-        if y.ndim != 1:
-            raise ValueError("y must be one-dimensional for MixtureOfExpertsRegressor.")
-        return self._fit(X, y.astype(np.float64), sample_weight, None, groups)
+        with torch_fit_mode():
+            X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params, groups)
+            if y.ndim != 1:
+                raise ValueError("y must be one-dimensional for MixtureOfExpertsRegressor.")
+            return self._fit(X, y.astype(np.float64), sample_weight, None, groups)
 
     def predict(self, X, return_std=False):
         """Mixture prediction ``sum_i g_i(x) f_i(x)``, blended with the heads of
@@ -963,7 +963,6 @@ class MixtureOfExpertsClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMix
     (1, 3)
     """
 
-    @trains_torch
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
@@ -983,12 +982,13 @@ class MixtureOfExpertsClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMix
         -------
         self : MixtureOfExpertsClassifier
         """
-        X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params, groups)
-        if y.ndim != 1:
-            raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")
-        self._label_encoder, codes = encode_class_labels(y)
-        self.classes_ = self._label_encoder.classes_
-        return self._fit(X, codes, sample_weight, len(self.classes_), groups)
+        with torch_fit_mode():
+            X, y, sample_weight = self._validate_inputs(X, y, sample_weight, fit_params, groups)
+            if y.ndim != 1:
+                raise ValueError("y must be one-dimensional for MixtureOfExpertsClassifier.")
+            self._label_encoder, codes = encode_class_labels(y)
+            self.classes_ = self._label_encoder.classes_
+            return self._fit(X, codes, sample_weight, len(self.classes_), groups)
 
     def predict_proba(self, X):
         """Mixture class probabilities ``sum_i g_i(x) p_i(y | x)``, blended with

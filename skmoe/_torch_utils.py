@@ -2,7 +2,6 @@
 inputs standardised on the device, matmul precision of torch experts."""
 
 import contextlib
-import functools
 import threading
 
 import numpy as np
@@ -217,21 +216,22 @@ def _float32_default():
 _FLOAT32_DEFAULT = SharedProcessSetting(_float32_default, torch.set_default_dtype)
 
 
-def trains_torch(fit):
-    """Decorate a ``fit`` that trains torch networks, whatever the caller's torch mode.
+@contextlib.contextmanager
+def torch_fit_mode():
+    """Train torch networks inside the block whatever the caller's torch mode.
 
     Gradients on and inference mode off: a fit inside the caller's
     ``torch.no_grad()`` or ``torch.inference_mode()`` failed with torch's
     "element 0 of tensors does not require grad". And float32 as torch's
-    default dtype during the fit: after ``torch.set_default_dtype(torch.float64)``
-    the networks were built in float64 and met float32 inputs ("mat1 and mat2
+    default dtype: after ``torch.set_default_dtype(torch.float64)`` the
+    networks were built in float64 and met float32 inputs ("mat1 and mat2
     must have the same dtype"), or trained another gate, silently.
+
+    A block in the public ``fit``, not a decorator: a wrapper's frame moved
+    every warning's fixed ``stacklevel`` off the caller's line.
     """
-    @functools.wraps(fit)
-    def wrapped(*args, **kwargs):
-        with torch.inference_mode(False), torch.enable_grad(), _FLOAT32_DEFAULT:
-            return fit(*args, **kwargs)
-    return wrapped
+    with torch.inference_mode(False), torch.enable_grad(), _FLOAT32_DEFAULT:
+        yield
 
 
 # Matmul precision of torch experts (the ``precision`` parameter).

@@ -33,7 +33,7 @@ from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_traini
                         validation_split, warn_unused_without_early_stopping)
 from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor,
-                           trains_torch)
+                           torch_fit_mode)
 
 # Activations held per layer at predict time, in float32 elements (512 MB):
 # bounds the rows of one forward pass by the width of the widest layer.
@@ -369,7 +369,6 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     (50,)
     """
 
-    @trains_torch
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
 
@@ -383,49 +382,50 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
         -------
         self : TorchMLPRegressor
         """
-        self._forget_fit()
-        X_given = X
-        # Before the cast, which reads dates as counts of their unit: the
-        # network fitted microseconds since 1970 and predicted them, silently
-        # (the mixtures, the ensembles and this model's score refuse them).
-        refuse_time_target(y, type(self).__name__)
-        X, y = validate_numeric_data(self, X, y, y_numeric=True, who=type(self).__name__)
-        keep_column_labels(self, X_given)
-        # y_numeric converts object arrays only; a string array reached numpy's
-        # "resolved dtypes are not compatible with add.reduce". Read as the
-        # mixtures (and scikit-learn's regressors) read it: numbers written as
-        # text are numbers (they were refused as if they were class labels).
-        if y.dtype.kind not in "biuf":
-            def not_numeric(exc):
-                return ValueError(f"y must be numeric for {type(self).__name__} (a "
-                                  f"regressor): {exc}; use TorchMLPClassifier for class "
-                                  "labels.")
-            y = _float_target(y, not_numeric)
-        # float64, as the mixtures read it: a float32 y was standardised in
-        # float32 arithmetic (its mean rounded to float32 first), and the same
-        # numbers fitted another network (predictions 0.002 apart at y ~ 1e6).
-        y = y.astype(np.float64)
-        # (y_mean_ was NaN, and every prediction, silently.)
-        check_finite_target(y, type(self).__name__)
-        # (X as given: its row labels are checked against the weights'.)
-        sample_weight = check_sample_weight(sample_weight, X_given)
-        sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
-        # The scaling of the rows fitted, those of positive weight: rows of
-        # weight zero (rows masked out) set it too, and rows at y ~ 1e4 beside
-        # rows of spread 0.7 left the network a standardised range of 1e-4 to
-        # fit (RMSE 60 on those rows, 0.35 with the others left out).
-        # Their targets, which no loss reads, are zero.
-        positive = sample_weight > 0
-        # Weighted as the loss weighs the rows: unweighted, integer weights
-        # fitted another network than their repeated rows, and five rows of
-        # weight 1e-9 at y = 300 set the scale of all the others.
-        self._set_target_scaling(y[positive], sample_weight[positive])
-        target = np.zeros(len(y), dtype=np.float32)
-        target[positive] = (y[positive] - self.y_mean_) / self.y_scale_
-        constant = constant_target(y, sample_weight)
-        if constant is not None:
-            self.y_mean_, self.y_scale_ = constant, 0.0
-        return self._fit_torch(X, target, sample_weight, 1)
+        with torch_fit_mode():
+            self._forget_fit()
+            X_given = X
+            # Before the cast, which reads dates as counts of their unit: the
+            # network fitted microseconds since 1970 and predicted them, silently
+            # (the mixtures, the ensembles and this model's score refuse them).
+            refuse_time_target(y, type(self).__name__)
+            X, y = validate_numeric_data(self, X, y, y_numeric=True, who=type(self).__name__)
+            keep_column_labels(self, X_given)
+            # y_numeric converts object arrays only; a string array reached numpy's
+            # "resolved dtypes are not compatible with add.reduce". Read as the
+            # mixtures (and scikit-learn's regressors) read it: numbers written as
+            # text are numbers (they were refused as if they were class labels).
+            if y.dtype.kind not in "biuf":
+                def not_numeric(exc):
+                    return ValueError(f"y must be numeric for {type(self).__name__} (a "
+                                      f"regressor): {exc}; use TorchMLPClassifier for class "
+                                      "labels.")
+                y = _float_target(y, not_numeric)
+            # float64, as the mixtures read it: a float32 y was standardised in
+            # float32 arithmetic (its mean rounded to float32 first), and the same
+            # numbers fitted another network (predictions 0.002 apart at y ~ 1e6).
+            y = y.astype(np.float64)
+            # (y_mean_ was NaN, and every prediction, silently.)
+            check_finite_target(y, type(self).__name__)
+            # (X as given: its row labels are checked against the weights'.)
+            sample_weight = check_sample_weight(sample_weight, X_given)
+            sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
+            # The scaling of the rows fitted, those of positive weight: rows of
+            # weight zero (rows masked out) set it too, and rows at y ~ 1e4 beside
+            # rows of spread 0.7 left the network a standardised range of 1e-4 to
+            # fit (RMSE 60 on those rows, 0.35 with the others left out).
+            # Their targets, which no loss reads, are zero.
+            positive = sample_weight > 0
+            # Weighted as the loss weighs the rows: unweighted, integer weights
+            # fitted another network than their repeated rows, and five rows of
+            # weight 1e-9 at y = 300 set the scale of all the others.
+            self._set_target_scaling(y[positive], sample_weight[positive])
+            target = np.zeros(len(y), dtype=np.float32)
+            target[positive] = (y[positive] - self.y_mean_) / self.y_scale_
+            constant = constant_target(y, sample_weight)
+            if constant is not None:
+                self.y_mean_, self.y_scale_ = constant, 0.0
+            return self._fit_torch(X, target, sample_weight, 1)
 
     def _set_target_scaling(self, y, sample_weight=None):
         self.y_mean_, self.y_scale_ = mean_and_scale(y, sample_weight)
@@ -496,7 +496,6 @@ feature_names_in_
     (150, 3)
     """
 
-    @trains_torch
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
 
@@ -510,24 +509,25 @@ feature_names_in_
         -------
         self : TorchMLPClassifier
         """
-        self._forget_fit()
-        refuse_unreadable_tensor(y, type(self).__name__, "y")
-        if y is not None:
-            # Before scikit-learn's check, which stopped on pd.NA (a "string"
-            # column's missing value) with "boolean value of NA is ambiguous".
-            check_label_values(y, "y")
-        X_given = X
-        X, y = validate_numeric_data(self, X, y, who=type(self).__name__)
-        keep_column_labels(self, X_given)
-        encoder, target = encode_class_labels(y)
-        # (X as given: its row labels are checked against the weights'.)
-        sample_weight = check_sample_weight(sample_weight, X_given)
-        sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
-        self.classes_ = encoder.classes_
-        target = target.astype(np.int64)
-        self._fit_torch(X, target, sample_weight, len(self.classes_))
-        rule_out_classes_without_rows(self.module_, target, sample_weight, len(self.classes_))
-        return self
+        with torch_fit_mode():
+            self._forget_fit()
+            refuse_unreadable_tensor(y, type(self).__name__, "y")
+            if y is not None:
+                # Before scikit-learn's check, which stopped on pd.NA (a "string"
+                # column's missing value) with "boolean value of NA is ambiguous".
+                check_label_values(y, "y")
+            X_given = X
+            X, y = validate_numeric_data(self, X, y, who=type(self).__name__)
+            keep_column_labels(self, X_given)
+            encoder, target = encode_class_labels(y)
+            # (X as given: its row labels are checked against the weights'.)
+            sample_weight = check_sample_weight(sample_weight, X_given)
+            sample_weight = np.ones(len(y)) if sample_weight is None else sample_weight
+            self.classes_ = encoder.classes_
+            target = target.astype(np.int64)
+            self._fit_torch(X, target, sample_weight, len(self.classes_))
+            rule_out_classes_without_rows(self.module_, target, sample_weight, len(self.classes_))
+            return self
 
     @staticmethod
     def _weighted_loss(output, target, weight):

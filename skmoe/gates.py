@@ -21,7 +21,7 @@ from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
                         diverged, lbfgs, minibatches, set_away_from_default)
 from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
-                           standardisation, standardise, to_numpy, to_tensor, trains_torch)
+                           standardisation, standardise, to_numpy, to_tensor, torch_fit_mode)
 
 # L-BFGS curvature pairs kept (torch.optim.LBFGS's default, which the gate
 # used before skmoe._training.lbfgs; scipy's L-BFGS-B runs its two-loop
@@ -537,7 +537,6 @@ class MLPGate(TorchStateMixin, BaseEstimator):
     def _parameters(self):
         return [p for _, module in self._fitted_modules() for p in module.parameters()]
 
-    @trains_torch
     def fit(self, X, targets, sample_weight=None, warm_start=False, penalty=None,
             scaling=None):
         """Fit the gate to soft targets (responsibilities) by cross-entropy.
@@ -564,42 +563,43 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
-        names = _column_names(X)
-        X, targets, sample_weight = self._check_fit_args(X, targets, sample_weight, warm_start)
-        if not warm_start or not hasattr(self, "module_"):
-            # A cold start rebuilds the network; noisy gating, once switched on
-            # by ``add_noise``, stays on (with its noise reset too).
-            noisy = getattr(self, "noise_module_", None) is not None
-            self.init(X, targets.shape[1], self._init_seed(), self._dtype(), scaling=scaling,
-                      sample_weight=sample_weight)
-            if noisy:
-                self.add_noise()
-            if names is None:
-                self.__dict__.pop("feature_names_in_", None)
+        with torch_fit_mode():
+            names = _column_names(X)
+            X, targets, sample_weight = self._check_fit_args(X, targets, sample_weight, warm_start)
+            if not warm_start or not hasattr(self, "module_"):
+                # A cold start rebuilds the network; noisy gating, once switched on
+                # by ``add_noise``, stays on (with its noise reset too).
+                noisy = getattr(self, "noise_module_", None) is not None
+                self.init(X, targets.shape[1], self._init_seed(), self._dtype(), scaling=scaling,
+                          sample_weight=sample_weight)
+                if noisy:
+                    self.add_noise()
+                if names is None:
+                    self.__dict__.pop("feature_names_in_", None)
+                else:
+                    self.feature_names_in_ = names
             else:
-                self.feature_names_in_ = names
-        else:
-            self._check_column_names(names)
-        Z = self._inputs(X)
-        T = to_tensor(targets, self.device_, self._dtype())
-        w = to_tensor(np.ones(len(X)) if sample_weight is None else sample_weight,
-                      self.device_, self._dtype())
-        n_iter = self.warm_max_iter if warm_start else self.max_iter
-        self.module_.train()
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(Z, T, w, n_iter, penalty)
-        else:
-            self._fit_adam(Z, T, w, n_iter, penalty)
-            if not all(torch.isfinite(p).all() for p in self._parameters()):
-                # (The torch experts' check: a learning_rate of 1e30 gave a
-                # gate of NaN weights, and NaN gate weights, without a word; a
-                # hierarchical mixture then said its leaves had no weighted row.)
-                # The NaN network goes: the gate is left unfitted, as a failed fit.
-                del self.module_
-                raise diverged("MLPGate (solver='adam')", self.learning_rate,
-                               "its weights became NaN or infinite")
-        self.module_.eval()
-        return self
+                self._check_column_names(names)
+            Z = self._inputs(X)
+            T = to_tensor(targets, self.device_, self._dtype())
+            w = to_tensor(np.ones(len(X)) if sample_weight is None else sample_weight,
+                          self.device_, self._dtype())
+            n_iter = self.warm_max_iter if warm_start else self.max_iter
+            self.module_.train()
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(Z, T, w, n_iter, penalty)
+            else:
+                self._fit_adam(Z, T, w, n_iter, penalty)
+                if not all(torch.isfinite(p).all() for p in self._parameters()):
+                    # (The torch experts' check: a learning_rate of 1e30 gave a
+                    # gate of NaN weights, and NaN gate weights, without a word; a
+                    # hierarchical mixture then said its leaves had no weighted row.)
+                    # The NaN network goes: the gate is left unfitted, as a failed fit.
+                    del self.module_
+                    raise diverged("MLPGate (solver='adam')", self.learning_rate,
+                                   "its weights became NaN or infinite")
+            self.module_.eval()
+            return self
 
     def _check_fit_args(self, X, targets, sample_weight, warm_start):
         """``fit``'s arguments as arrays, or a clear error.
