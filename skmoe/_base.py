@@ -668,7 +668,12 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         tags.input_tags.positive_only = self._experts_need("input_tags")
         # An expert on a precomputed kernel makes X one for the whole
         # composition: cross_val_score then slices its columns with its rows.
-        tags.input_tags.pairwise = self._experts_need("input_tags", "pairwise")
+        # (is_pairwise: a MultiOutputRegressor or Pipeline around one too.)
+        try:
+            tags.input_tags.pairwise = any(
+                is_pairwise(e) for _, e in self._expert_list() if not isinstance(e, str))
+        except (TypeError, ValueError, AttributeError):   # not estimators: fit says so
+            tags.input_tags.pairwise = False
         return tags
 
     def _experts_need(self, kind, tag="positive_only"):
@@ -1697,11 +1702,31 @@ def _systematic_resample(weight, rng):
 def is_pairwise(estimator):
     """Whether ``estimator`` takes a precomputed kernel or distance matrix as X
     (scikit-learn's ``pairwise`` tag: ``SVR(kernel='precomputed')``,
-    ``KNeighborsRegressor(metric='precomputed')``); False where it has no tags."""
+    ``KNeighborsRegressor(metric='precomputed')``); False where it has no tags.
+
+    Meta-estimators whose tag does not say it are looked into: a
+    ``MultiOutputRegressor``'s or ``TransformedTargetRegressor``'s estimator,
+    a ``Pipeline``'s last step (its tag follows its first step only), a
+    ``VotingRegressor``'s or ``StackingRegressor``'s estimators. Unseen, they
+    failed with scikit-learn's "Precomputed matrix must be a square matrix"
+    where the pairwise checks name the expert and say why.
+    """
     try:
-        return bool(get_tags(estimator).input_tags.pairwise)
+        if get_tags(estimator).input_tags.pairwise:
+            return True
     except (TypeError, ValueError, AttributeError):
         return False
+    params = getattr(estimator, "__dict__", {})
+    inner = [params.get(key) for key in ("estimator", "regressor", "base_estimator")]
+    steps = params.get("steps")
+    if isinstance(steps, (list, tuple)) and steps and isinstance(steps[-1], tuple):
+        inner.append(steps[-1][-1])
+    estimators = params.get("estimators")
+    if isinstance(estimators, (list, tuple)):
+        inner += [e[-1] if isinstance(e, tuple) else e for e in estimators]
+    # (Strings and None: 'passthrough', 'drop', 'deprecated'.)
+    return any(is_pairwise(e) for e in inner
+               if e is not None and not isinstance(e, str) and e is not estimator)
 
 
 def refuse_pairwise_row_subset(name, estimator, weight, sample_weight=None):

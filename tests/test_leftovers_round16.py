@@ -1,0 +1,84 @@
+"""Leftovers, round 16: precomputed-kernel experts inside wrappers (a
+MultiOutputRegressor, a Pipeline), experts' warnings at prediction named,
+and scikit-learn's "groups parameter is ignored" warning of splitters whose
+folds skmoe checks against the groups itself.
+
+Each test failed before the change it names."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.multioutput import MultiOutputRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import SVR
+
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsRegressor)
+from skmoe._base import is_pairwise
+
+
+def _kernel(n=60):
+    rng = np.random.RandomState(0)
+    Z = rng.randn(n, 2)
+    return Z @ Z.T, Z
+
+
+# ------------------- 1. a precomputed kernel inside a wrapper is seen
+_WRAPPED = {
+    "multioutput": lambda: MultiOutputRegressor(SVR(kernel="precomputed")),
+    "pipeline": lambda: make_pipeline(FunctionTransformer(), SVR(kernel="precomputed")),
+    "gridsearch": lambda: GridSearchCV(SVR(kernel="precomputed"), {"C": [1.0, 10.0]}, cv=2),
+}
+
+
+@pytest.mark.parametrize("wrapped", list(_WRAPPED), ids=list(_WRAPPED))
+def test_is_pairwise_looks_inside_wrappers(wrapped):
+    assert is_pairwise(_WRAPPED[wrapped]())
+    # ... and not at every wrapper.
+    assert not is_pairwise(MultiOutputRegressor(SVR()))
+    assert not is_pairwise(make_pipeline(FunctionTransformer(), SVR()))
+
+
+@pytest.mark.parametrize("wrapped", ["multioutput", "pipeline"])
+def test_wrapped_precomputed_kernel_refused_with_zero_weights(wrapped):
+    # The rows of zero weight were left out of the kernel's rows only:
+    # scikit-learn's "Precomputed matrix must be a square matrix. Input is a
+    # 55x60 matrix" (the pipeline) or a y-shape error (the MultiOutputRegressor),
+    # where an SVR alone is refused by name.
+    K, Z = _kernel()
+    weight = np.ones(60)
+    weight[:5] = 0.0
+    model = MixtureOfExpertsRegressor([("svr", _WRAPPED[wrapped]()), ("ridge", Ridge())],
+                                      training="em", cv=None, max_iter=3, random_state=0)
+    with pytest.raises(ValueError, match=r"Expert 'svr' \(\w+\) takes a precomputed kernel.*"
+                                         r"the 5 row\(s\) of zero sample_weight are left out"):
+        model.fit(K, Z[:, 0], sample_weight=weight)
+
+
+@pytest.mark.parametrize("model, wrapped, n_tasks", [
+    (lambda e: MixtureOfExpertsRegressor(e, random_state=0), "pipeline", 1),
+    (lambda e: EnsembleRegressor(e, weights="greedy"), "pipeline", 1),
+    (lambda e: HeterogeneousMultiGateMixtureOfExperts(e, random_state=0, max_iter=5),
+     "multioutput", 2),
+    (lambda e: HeterogeneousMultiGateMixtureOfExperts(e, random_state=0, max_iter=5),
+     "pipeline", 1),
+], ids=["mixture", "greedy", "multitask", "multitask-pipeline"])
+def test_wrapped_precomputed_kernel_refused_before_cross_fitting(model, wrapped, n_tasks):
+    # The folds take the kernel's rows, not its columns: "Precomputed matrix
+    # must be a square matrix. Input is a 48x60 matrix" (40x60 in the
+    # multi-task mixture), under a hint that blamed too few rows.
+    K, Z = _kernel()
+    y = Z[:, 0] if n_tasks == 1 else Z[:, :n_tasks]
+    with pytest.raises(ValueError, match=r"Expert 'svr' \(\w+\) takes a "
+                                         "precomputed kernel.*cross-fitting"):
+        model([("svr", _WRAPPED[wrapped]()), ("ridge", Ridge())]).fit(K, y)
+
+
+def test_composition_of_a_wrapped_precomputed_kernel_is_pairwise():
+    # Its pairwise tag makes cross_val_score slice the kernel's columns too.
+    from sklearn.utils import get_tags
+    model = EnsembleRegressor([("svr", clone(_WRAPPED["pipeline"]())), ("ridge", Ridge())])
+    assert get_tags(model).input_tags.pairwise
