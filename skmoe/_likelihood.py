@@ -15,7 +15,7 @@ from ._base import category_dtype_hint, read_only_hint, rebuilt_error, unknown_c
 from ._data import (column_names_hint, huge_values_hint, listed_rows, n_samples,
                     nan_columns_hint, own_frame, pandas_na_hint, sequence_cells_hint,
                     time_columns_hint, warned_once, word_columns_hint)
-from ._warnings import _recorded_expert_warnings
+from ._warnings import _recorded_expert_warnings, named_call_warnings
 
 # The Gaussian's constant, for the numpy likelihoods here and the torch ones
 # of the gradient trainers.
@@ -161,8 +161,10 @@ def call_expert(name, expert, method, X):
     """
     n = n_samples(X)
     try:
-        # (Its warnings recorded, within a composition's fit, to be given once.)
-        with _recorded_expert_warnings(name, expert, method):
+        # (Its warnings recorded, within a composition's fit, to be given once;
+        # named, outside one.)
+        with _recorded_expert_warnings(name, expert, method), \
+                named_call_warnings(name, expert, method):
             raw = warned_once(getattr(expert, method), own_frame(X))
         if raw is None:
             # (It was "returned predict of shape () for 20 rows": a method that

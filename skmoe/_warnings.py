@@ -490,6 +490,42 @@ def _recorded_expert_warnings(name, estimator, method=None):
         by_name[name] = by_name.get(name, 0) + 1
 
 
+# Set while one expert call's warnings are named (:func:`named_call_warnings`):
+# the calls it makes of other experts (a nested mixture's) are not named again.
+_NAMING_CALL = contextvars.ContextVar("skmoe_naming_expert_call", default=False)
+
+
+@contextlib.contextmanager
+def named_call_warnings(name, estimator, method):
+    """Give the warnings of one call of an expert's ``method`` with the
+    expert's name, where no composition's fit records them.
+
+    Fit names its experts' warnings (:func:`expert_warnings_once`); at
+    prediction they came bare: SimpleImputer's "Skipping features without any
+    observed values" at predict_proba did not say which expert gave it. The
+    outermost expert is named, as a fit names the expert of a nested
+    composition. The user's filters apply as the warnings are raised; those
+    of a call that fails are given before its error goes on.
+    """
+    if _this_threads(_EXPERT_WARNINGS) is not None or _NAMING_CALL.get():
+        yield
+        return
+    naming = _NAMING_CALL.set(True)
+    try:
+        with recorded() as caught:
+            yield
+    finally:
+        _NAMING_CALL.reset(naming)
+        for w in caught:
+            text = str(w.message)
+            # (A CrossFitAverage names its expert where its fold fits repeat a
+            # warning: "(The 5 fits of expert 'a' gave this warning ...)".)
+            if f"expert '{name}' gave this warning" not in text:
+                text += (f"\n(Expert '{name}' ({type(estimator).__name__}) gave this "
+                         f"warning in {method}.)")
+            warnings.warn_explicit(text, w.category, w.filename, w.lineno)
+
+
 def _caught_keys(caught, nested, estimator, method):
     """The record keys (kind, category, text, file, line) of one expert call's
     warnings: those ``caught`` and those a nested composition handed up."""

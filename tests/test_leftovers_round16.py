@@ -5,17 +5,23 @@ folds skmoe checks against the groups itself.
 
 Each test failed before the change it names."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.linear_model import Ridge
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import SVR
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils import get_tags
 
-from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   HierarchicalMixtureClassifier, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor)
 from skmoe._base import is_pairwise
 
@@ -79,6 +85,53 @@ def test_wrapped_precomputed_kernel_refused_before_cross_fitting(model, wrapped,
 
 def test_composition_of_a_wrapped_precomputed_kernel_is_pairwise():
     # Its pairwise tag makes cross_val_score slice the kernel's columns too.
-    from sklearn.utils import get_tags
     model = EnsembleRegressor([("svr", clone(_WRAPPED["pipeline"]())), ("ridge", Ridge())])
     assert get_tags(model).input_tags.pairwise
+
+
+# ------------------- 2. an expert's warning at prediction names the expert
+def _imputing_experts():
+    return [("imp", make_pipeline(SimpleImputer(), LogisticRegression())),
+            ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+
+
+@pytest.mark.filterwarnings("ignore:EM did not converge")
+@pytest.mark.parametrize("model", [
+    lambda e: MixtureOfExpertsClassifier(e, random_state=0),
+    lambda e: EnsembleClassifier(e),
+    lambda e: HierarchicalMixtureClassifier(e, branching=2, max_iter=3, random_state=0),
+], ids=["mixture", "ensemble", "hme"])
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_expert_warning_at_prediction_names_the_expert(model, method):
+    # SimpleImputer's "Skipping features without any observed values" at
+    # predict_proba came bare, where fit says which expert gave it.
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    y = (X[:, 0] > 0).astype(int)
+    X[:, 2] = np.nan
+    fitted = model(_imputing_experts()).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(fitted, method)(X[:5])
+    texts = [str(w.message) for w in caught if "without any observed" in str(w.message)]
+    assert texts
+    assert all("\n(Expert 'imp' (Pipeline) gave this warning in predict_proba.)" in text
+               for text in texts), texts
+
+
+def test_nested_composition_warning_at_prediction_names_the_outer_expert():
+    # A mixture as an expert: its experts' warnings are that expert's, named once.
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    y = (X[:, 0] > 0).astype(int)
+    X[:, 2] = np.nan
+    outer = EnsembleClassifier([("inner", EnsembleClassifier(_imputing_experts())),
+                                ("tree", DecisionTreeClassifier(random_state=0))]).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outer.predict_proba(X[:5])
+    texts = [str(w.message) for w in caught if "without any observed" in str(w.message)]
+    assert texts == [texts[0]] * len(texts) and texts[0].count("gave this warning") == 1
+    assert texts[0].endswith("(Expert 'inner' (EnsembleClassifier) gave this warning in "
+                             "predict_proba.)")
+
