@@ -516,7 +516,11 @@ def _group_splits(cv, X, labels, codes):
     nor why.)
     """
     try:
-        return list(cv.split(X, labels, codes))
+        # (Not scikit-learn's "The groups parameter is ignored by KFold" (or
+        # PredefinedSplit): the folds are checked against the groups here, as
+        # compare() checks them.)
+        with thread_filter("ignore", "The groups parameter is ignored by", UserWarning):
+            return list(cv.split(X, labels, codes))
     except (TypeError, ValueError) as exc:
         # (StratifiedGroupKFold's "Supported target types ..."; StratifiedKFold's
         # TypeError "Input should have at least 1 dimension", of labels None.)

@@ -12,12 +12,12 @@ import pytest
 from sklearn.base import clone
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold, PredefinedSplit
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import SVR
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import get_tags
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
@@ -135,3 +135,40 @@ def test_nested_composition_warning_at_prediction_names_the_outer_expert():
     assert texts[0].endswith("(Expert 'inner' (EnsembleClassifier) gave this warning in "
                              "predict_proba.)")
 
+
+# ------------------- 3. fit(groups=...) with a splitter of rows: no "ignored"
+def _grouped_regression():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    return X, X[:, 0] + 0.1 * rng.randn(60), np.repeat(np.arange(6), 10)
+
+
+_TWO_REGRESSORS = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2,
+                                                                      random_state=0))]
+
+
+@pytest.mark.parametrize("model", [
+    lambda cv: MixtureOfExpertsRegressor(_TWO_REGRESSORS, cv=cv, random_state=0),
+    lambda cv: EnsembleRegressor(_TWO_REGRESSORS, weights="greedy", cv=cv),
+    lambda cv: HeterogeneousMultiGateMixtureOfExperts(_TWO_REGRESSORS, cv=cv, random_state=0,
+                                                      max_iter=5),
+], ids=["mixture", "greedy", "multitask"])
+@pytest.mark.parametrize("cv", [KFold(3), PredefinedSplit(np.arange(60) // 20)],
+                         ids=["KFold", "PredefinedSplit"])
+def test_fit_with_groups_and_a_row_splitter_does_not_say_groups_are_ignored(model, cv):
+    # scikit-learn's "The groups parameter is ignored by KFold" came through,
+    # though fit checks those folds against the groups (as compare() does,
+    # which filters the same warning).
+    X, y, groups = _grouped_regression()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model(cv).fit(X, y, groups=groups)
+    assert not [w for w in caught if "groups parameter is ignored" in str(w.message)]
+
+
+def test_row_splitter_that_splits_a_group_is_still_refused():
+    # What makes the warning above wrong: the folds are checked against groups.
+    X, y, groups = _grouped_regression()
+    with pytest.raises(ValueError, match=r"group\(s\) on both its train and test sides"):
+        MixtureOfExpertsRegressor(_TWO_REGRESSORS, cv=KFold(4), random_state=0).fit(
+            X, y, groups=groups)
