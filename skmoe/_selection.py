@@ -279,7 +279,9 @@ def bic(estimator, X, y):
         ``experts_``, or an ensemble, which defines no likelihood).
     """
     k = n_free_parameters(estimator)
-    return -2.0 * _total_log_likelihood(estimator, X, y) + k * np.log(n_samples(X))
+    # A Python float, as aic's and the docstring's: np.log made it np.float64,
+    # and select_n_experts' scores read {1: np.float64(1519.4), ...} for 'bic'.
+    return float(-2.0 * _total_log_likelihood(estimator, X, y) + k * np.log(n_samples(X)))
 
 
 def aic(estimator, X, y):

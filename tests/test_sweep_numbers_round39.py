@@ -195,3 +195,17 @@ def test_multitask_first_epoch_loss_by_hand():
               np.average(-np.log(proba[2][np.arange(120), y3]), weights=w)]
     task_weights = np.array([1.0, 2.0, 3.0]) / 2.0       # rescaled to mean one
     assert model.loss_curve_[0] == pytest.approx(task_weights @ losses, rel=1e-5)
+
+
+def test_bic_is_a_python_float_as_aic_is():
+    # bic returned np.float64 (k * np.log(n)) where aic and the docstring
+    # give a float: select_n_experts' scores printed as np.float64(...) for
+    # 'bic' only.
+    X, y = make_piecewise_linear(n_samples=120, n_regimes=2, random_state=0)
+    em = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                   cv=None, random_state=0)
+    model = em.fit(X, y)
+    assert type(bic(model, X, y)) is float and type(aic(model, X, y)) is float
+    assert type(model.bic(X, y)) is float
+    _, scores = select_n_experts(em, X, y, candidates=(1, 2))
+    assert all(type(value) is float for value in scores.values())
