@@ -166,14 +166,46 @@ def _softmax_network_parameters(module, n_outputs):
     return count
 
 
-def _gate_parameters(gate):
+def _constant_gate_support(gate, top_k=None):
+    """Which experts a constant gate routes to, or None for a gate that
+    depends on x.
+
+    ``MLPGate.fit_constant`` (a top-k mixture's rival routing replacing the
+    trained gate, EM's constant final gate) zeroes the output layer's weights
+    and sets its bias to ``log(proba)``: every row gets ``proba``, whatever
+    the hidden layers hold. An expert of weight 0 (bias ``-inf``) is never
+    used, nor, with ``top_k``, one outside the ``top_k`` largest weights.
+    """
+    module = gate.module_
+    last = module[-1] if isinstance(module, torch.nn.Sequential) else module
+    if (not isinstance(last, torch.nn.Linear) or last.bias is None
+            or torch.any(last.weight != 0)):
+        return None
+    bias = last.bias.detach().cpu().numpy().astype(np.float64)
+    support = np.isfinite(bias)
+    if top_k is not None and top_k < support.sum():
+        support[:] = False
+        support[np.argsort(-np.where(np.isfinite(bias), bias, -np.inf),
+                           kind="stable")[:top_k]] = True
+    return support
+
+
+def _gate_parameters(gate, top_k=None):
     """A gate network's free parameters: all but one row of each network's
     output layer (:func:`_softmax_network_parameters`).
 
     The stacked gate's constant blend (alone, or blended with the network)
     holds its M logits as a buffer, not a parameter: its M - 1 free weights
     were not counted.
+
+    A constant gate (:func:`_constant_gate_support`) has as many free
+    parameters as the weights it gives, less one: its network was counted
+    (130 for 32 hidden units and 3 experts, where a top-1 rival routes every
+    row to one expert, none free).
     """
+    support = _constant_gate_support(gate, top_k)
+    if support is not None:
+        return int(support.sum()) - 1
     count = _softmax_network_parameters(gate.module_, getattr(gate, "n_experts_", None))
     return count + sum(m.logits.numel() - 1 for m in gate.module_.modules()
                        if isinstance(m, ConstantLogits))
@@ -193,6 +225,9 @@ def n_free_parameters(estimator):
     each of the stacked gate's bagged networks, and its constant blend's
     weights), plus, for the stacked gate, the heads and weights of its final
     blend (``combiner_``), plus one noise scale per expert for a regressor.
+    A constant gate (a top-k mixture's rival routing) counts its weights less
+    one, and the experts it never routes to are left out with their noise
+    scales.
 
     Parameters
     ----------
@@ -223,16 +258,28 @@ def n_free_parameters(estimator):
     names = getattr(estimator, "expert_names_", None)
     experts = estimator.experts_
     names = names if names is not None else [f"expert{i}" for i in range(len(experts))]
-    count = sum(_expert_parameters(n, e) for n, e in zip(names, experts))
-    count += sum(_gate_parameters(gate) for gate in _gates(estimator))
     combiner = getattr(estimator, "combiner_", None)
+    used = np.ones(len(experts), dtype=bool)
+    # (The routing's top_k: the hierarchical mixtures have none.)
+    top_k = getattr(estimator, "top_k", None) if hasattr(estimator, "gate_") else None
+    if hasattr(estimator, "gate_") and combiner is None:
+        # A constant gate of a flat mixture that gives an expert weight 0 on
+        # every row (a top-1 rival: one expert): that expert, and its noise
+        # scale, take no part in the model. (The stacked gate's final blend
+        # reads every expert's outputs.)
+        support = _constant_gate_support(estimator.gate_, top_k)
+        if support is not None and len(support) == len(experts):
+            used = support
+    count = sum(_expert_parameters(n, e) for n, e, u in zip(names, experts, used) if u)
+    count += sum(_gate_parameters(gate, top_k) for gate in _gates(estimator))
     if combiner is not None:
         # The stacked gate's final blend: its heads (linear models over the
         # experts' outputs) and the candidates' weights (summing to one).
         count += sum(head.n_parameters for _, head in combiner.heads)
         count += len(estimator.candidate_weights_) - 1
     if hasattr(estimator, "noise_variance_"):
-        count += np.size(estimator.noise_variance_)
+        noise = np.size(estimator.noise_variance_)
+        count += int(used.sum()) if noise == len(used) else noise
     return int(count)
 
 

@@ -101,8 +101,16 @@ def test_guard_moe_bic_and_aic_count_the_gate_experts_and_noise_scales(top_k):
     # Gate: every weight but one output row (a softmax is unchanged by a
     # common shift); the noisy gate's noise network is unused at predict time.
     gate = hidden.weight.numel() + hidden.bias.numel() + (M - 1) * (first.in_features + 1)
-    experts = (d + 1) + (d + 1) + d       # lr, ridge, lr without intercept
-    k = gate + experts + M                # one noise scale per expert
+    sizes = [d + 1, d + 1, d]             # lr, ridge, lr without intercept
+    k = gate + sum(sizes) + M             # one noise scale per expert
+    if model.rival_selected_:
+        # (round 39) The rival's constant routing replaced the gate: output
+        # weights zero, bias log(proba). The hidden layer no longer touches a
+        # prediction: top_k weights, one fixed by the others, and only the
+        # top_k experts it routes to, with their noise scales.
+        assert not first.weight.any()
+        chosen = np.argsort(-first.bias.detach().cpu().numpy())[:top_k]
+        k = (top_k - 1) + sum(sizes[i] for i in chosen) + top_k
     log_l = model.log_likelihood_samples(X, y).sum()
     assert skmoe.bic(model, X, y) == pytest.approx(-2 * log_l + k * np.log(len(y)), rel=1e-12)
     assert model.aic(X, y) == pytest.approx(-2 * log_l + 2 * k, rel=1e-12)

@@ -209,3 +209,31 @@ def test_bic_is_a_python_float_as_aic_is():
     assert type(model.bic(X, y)) is float
     _, scores = select_n_experts(em, X, y, candidates=(1, 2))
     assert all(type(value) is float for value in scores.values())
+
+
+def test_constant_rival_gate_counts_its_weights_not_its_network():
+    # A top-k mixture whose rival routing replaced the gate has a constant
+    # gate (output weights zero, bias log(proba)): its 32 hidden units no
+    # longer touch a prediction, yet all 130 gate parameters were counted,
+    # and a top-1 rival routes every row to one expert, whose 2 coefficients
+    # and noise scale are the whole model (139 counted, 3 by hand).
+    X, y = make_piecewise_linear(n_samples=200, n_regimes=2, random_state=0)
+    pool = [("a", LinearRegression()), ("b", Ridge(alpha=1e4)), ("c", Ridge(alpha=1e3))]
+    model = MixtureOfExpertsRegressor(pool, top_k=1, training="gradient",
+                                      random_state=0).fit(X, y)
+    assert model.rival_selected_
+    weights = model.predict_gate(X)
+    used = np.flatnonzero(weights.max(axis=0) > 0)
+    assert len(used) == 1 and np.all(weights[:, used[0]] == 1.0)
+    # The prediction is that expert's, whatever the gate's hidden layers hold.
+    np.testing.assert_array_equal(model.predict(X), model.experts_[used[0]].predict(X))
+    assert n_free_parameters(model) == 2 + 1
+    log_l = model.log_likelihood_samples(X, y).sum()
+    assert bic(model, X, y) == pytest.approx(-2 * log_l + 3 * np.log(200), rel=1e-12)
+    # top_k=2: two experts (2 coefficients and a noise scale each) and one
+    # free weight between them.
+    model = MixtureOfExpertsRegressor(pool, top_k=2, training="gradient",
+                                      random_state=1).fit(X, y)
+    assert model.rival_selected_
+    assert (model.predict_gate(X).max(axis=0) > 0).sum() == 2
+    assert n_free_parameters(model) == 2 * 3 + 1
