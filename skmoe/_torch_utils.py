@@ -2,6 +2,7 @@
 inputs standardised on the device, matmul precision of torch experts."""
 
 import contextlib
+import os
 import threading
 
 import numpy as np
@@ -72,6 +73,20 @@ def seeded_torch(seed):
 
 
 _SEEDED = threading.RLock()
+
+
+def _new_lock_in_child():
+    # A process forked while another thread was in a seeded block (a torch
+    # MLP with dropout trains in one) copied the lock held, by a thread the
+    # child does not have: the child's first seeded block waited for ever
+    # (a fit in a multiprocessing 'fork' pool hung). No library code forks
+    # inside a seeded block, so the forking thread holds none of it.
+    global _SEEDED
+    _SEEDED = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):      # (not on Windows, which does not fork)
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,178 @@
+"""Defects found by the configuration sweep, round 22 (determinism of every
+public estimator across fits, processes, ``n_jobs`` and joblib backends, and
+torch's thread count; whether round 21's lock on torch's seeded generator can
+deadlock; whether ``trains_torch`` gives the caller's torch modes back).
+
+Found: a process forked while another thread was in a seeded block (a torch
+MLP with dropout trains in one) inherited the lock held by a thread it does
+not have, and its first seeded block waited for ever.
+"""
+
+import multiprocessing
+import threading
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import Ridge
+
+from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
+                   TorchMLPRegressor)
+from skmoe._torch_utils import seeded_torch
+
+
+def _data(n=80):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + (X[:, 1] > 0) + 0.1 * rng.normal(size=n)
+
+
+def _fit_with_dropout():
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")       # (not converged in 3 epochs)
+        TorchMLPRegressor((4,), dropout=0.2, max_epochs=3, random_state=0).fit(X, y)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_a_fit_in_a_process_forked_while_a_thread_trains_does_not_hang():
+    # A torch MLP with dropout trains in a seeded block, which holds the lock
+    # of round 21 for the whole training. A process forked meanwhile (a
+    # multiprocessing 'fork' pool started while a thread fits) copied the
+    # lock held by a thread it does not have: its first fit with dropout
+    # waited for ever. (Here the other thread holds the lock for the whole
+    # test, so that the fork meets it held every time.)
+    entered, leave = threading.Event(), threading.Event()
+
+    def hold():
+        with seeded_torch(0):
+            entered.set()
+            leave.wait(120)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert entered.wait(30)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # (3.12: fork with threads)
+            child = multiprocessing.get_context("fork").Process(target=_fit_with_dropout)
+            child.start()
+        child.join(30)
+        hung = child.is_alive()
+        if hung:
+            child.kill()
+            child.join()
+        assert not hung, "the fit in the forked process waited for the lock for 30 s"
+        assert child.exitcode == 0
+    finally:
+        leave.set()
+        holder.join()
+
+
+def _nested_mixture():
+    inner = MixtureOfExpertsRegressor(
+        [("mlp", TorchMLPRegressor((4,), dropout=0.2, random_state=1)), ("ridge", Ridge())],
+        training="gradient", max_epochs=3, random_state=2)
+    hme = HierarchicalMixtureRegressor(
+        [("mlp", TorchMLPRegressor((4,), dropout=0.2, max_epochs=3, random_state=3)),
+         ("ridge", Ridge())], branching=2, max_iter=2, n_jobs=2, random_state=4)
+    return EnsembleRegressor(
+        [("inner", inner), ("hme", hme),
+         ("mlp", TorchMLPRegressor((4,), dropout=0.2, max_epochs=3, random_state=5))],
+        n_jobs=2, random_state=0)
+
+
+def test_nested_torch_fits_in_threads_neither_deadlock_nor_differ():
+    # The riskiest nesting for the lock of round 21 (a thread in a seeded
+    # block waiting for threads that need it): an ensemble fitting, in
+    # threads, a gradient mixture and a hierarchical mixture that fits its
+    # own torch experts in threads, beside a torch MLP, all with dropout.
+    # No seeded block waits for other threads (it holds the building and
+    # training of networks only): no deadlock in 2 fits, and the same
+    # predictions as the sequential fit.
+    X, y = _data()
+    with warnings.catch_warnings(), joblib.parallel_config(backend="sequential"):
+        warnings.simplefilter("ignore")
+        expected = _nested_mixture().fit(X, y).predict(X)
+    results, errors = [], []
+
+    def fit():
+        try:
+            with warnings.catch_warnings(), joblib.parallel_config(backend="threading"):
+                warnings.simplefilter("ignore")
+                results.append(_nested_mixture().fit(X, y).predict(X))
+        except Exception as exc:  # (reported below, not lost in the thread)
+            errors.append(exc)
+
+    for _ in range(2):
+        thread = threading.Thread(target=fit, daemon=True)
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive(), "the nested fit in threads did not end in 60 s"
+    assert not errors, errors
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+
+
+def _modes():
+    return (torch.is_grad_enabled(), torch.is_inference_mode_enabled(),
+            torch.get_default_dtype())
+
+
+@pytest.mark.parametrize("mode", ["no_grad", "inference_mode", "float64"])
+def test_a_fit_that_raises_in_training_gives_the_callers_torch_modes_back(mode):
+    # A network diverging in training raises from inside trains_torch: the
+    # caller's grad mode, inference mode and default dtype are back after it.
+    X, y = _data()
+    context = {"no_grad": torch.no_grad, "inference_mode": torch.inference_mode}.get(
+        mode, torch.enable_grad)()
+    if mode == "float64":
+        torch.set_default_dtype(torch.float64)
+    try:
+        with context:
+            before = _modes()
+            with pytest.raises(ValueError, match="diverged"):
+                TorchMLPRegressor((4,), learning_rate=1e30, max_epochs=50,
+                                  random_state=0).fit(X, y * 1e20)
+            assert _modes() == before
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+class _RecordsTorchModes(Ridge):
+    """A Ridge that records torch's default dtype and grad mode at each fit."""
+
+    seen = []
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).seen.append((torch.get_default_dtype(), torch.is_grad_enabled()))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("backend", ["sequential", "threading"])
+def test_nested_fits_give_the_callers_torch_modes_back_once(backend):
+    # A mixture whose experts are torch MLPs and a mixture of them: the inner
+    # fits do not put the caller's float64 default back while the outer one
+    # still trains (every expert fitted after them still sees float32), and
+    # the outer fit puts it back at its end.
+    X, y = _data()
+    _RecordsTorchModes.seen = []
+    inner = MixtureOfExpertsRegressor(
+        [("mlp", TorchMLPRegressor((4,), max_epochs=3)), ("rec", _RecordsTorchModes())],
+        max_epochs=3, random_state=0)
+    outer = MixtureOfExpertsRegressor(
+        [("mlp", TorchMLPRegressor((4,), max_epochs=3)), ("rec", _RecordsTorchModes()),
+         ("inner", inner)], training="em", max_iter=2, n_jobs=2, random_state=0)
+    torch.set_default_dtype(torch.float64)
+    try:
+        with torch.no_grad(), warnings.catch_warnings(), joblib.parallel_config(backend=backend):
+            warnings.simplefilter("ignore")
+            outer.fit(X, y)
+            assert _modes() == (False, False, torch.float64)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert len(_RecordsTorchModes.seen) > 4
+    assert set(_RecordsTorchModes.seen) == {(torch.float32, True)}
