@@ -240,7 +240,8 @@ def torch_fit_mode():
     "element 0 of tensors does not require grad". And float32 as torch's
     default dtype: after ``torch.set_default_dtype(torch.float64)`` the
     networks were built in float64 and met float32 inputs ("mat1 and mat2
-    must have the same dtype"), or trained another gate, silently.
+    must have the same dtype"), or trained another gate, silently. Also in the
+    methods that build a network to be trained later (``MLPGate.init``).
 
     A block in the public ``fit``, not a decorator: a wrapper's frame moved
     every warning's fixed ``stacklevel`` off the caller's line.

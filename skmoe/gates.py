@@ -251,35 +251,42 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
-        sizes = self._validate()
-        try:
-            self.device_ = resolve_device(self.device if device is None else device)
-        except ValueError as exc:
-            if device is not None:    # the caller's device: the caller names it
-                raise
-            # (The gate's own device, missing here, read "device='cuda' was
-            # requested", as a mixture's own device does: not which was.)
-            raise ValueError(f"gate {exc}") from None
-        self.dtype_ = dtype
-        if scaling is None:
-            if sample_weight is not None:
-                sample_weight = np.asarray(sample_weight, dtype=np.float64)
-                positive = sample_weight > 0
-                if not positive.all():
-                    X, sample_weight = X[positive], sample_weight[positive]
-            # (In float64: float32 X gave float32 means and scales, and another gate.
-            # Equal weights give the unweighted scaling bit for bit.)
-            scaling = standardisation(np.asarray(X, dtype=np.float64), sample_weight)
-        self.mean_, self.scale_ = scaling
-        self.input_clip_ = INPUT_CLIP
-        with seeded_torch(seed):
-            self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
-        self.module_.to(self.device_, dtype)
-        self.n_experts_ = n_experts
-        self.n_features_in_ = X.shape[1]
-        self.seed_ = seed
-        self.noise_module_ = None
-        return self
+        # (As in fit: built inside the caller's torch.inference_mode() the
+        # network's weights were inference tensors, and a warm-started fit failed
+        # with "Inplace update to inference tensor outside InferenceMode"; after
+        # torch.set_default_dtype(torch.float64) the initial weights were drawn
+        # in float64, other numbers from the same seed: a warm-started fit's
+        # probabilities 0.10 from those under float32.)
+        with torch_fit_mode():
+            sizes = self._validate()
+            try:
+                self.device_ = resolve_device(self.device if device is None else device)
+            except ValueError as exc:
+                if device is not None:    # the caller's device: the caller names it
+                    raise
+                # (The gate's own device, missing here, read "device='cuda' was
+                # requested", as a mixture's own device does: not which was.)
+                raise ValueError(f"gate {exc}") from None
+            self.dtype_ = dtype
+            if scaling is None:
+                if sample_weight is not None:
+                    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+                    positive = sample_weight > 0
+                    if not positive.all():
+                        X, sample_weight = X[positive], sample_weight[positive]
+                # (In float64: float32 X gave float32 means and scales, and another gate.
+                # Equal weights give the unweighted scaling bit for bit.)
+                scaling = standardisation(np.asarray(X, dtype=np.float64), sample_weight)
+            self.mean_, self.scale_ = scaling
+            self.input_clip_ = INPUT_CLIP
+            with seeded_torch(seed):
+                self.module_ = make_mlp(X.shape[1], sizes, n_experts, self.activation)
+            self.module_.to(self.device_, dtype)
+            self.n_experts_ = n_experts
+            self.n_features_in_ = X.shape[1]
+            self.seed_ = seed
+            self.noise_module_ = None
+            return self
 
     def use_module(self, module, dtype=None):
         """Make ``module`` (trained elsewhere: inside a mixture's joint model,
@@ -326,14 +333,16 @@ class MLPGate(TorchStateMixin, BaseEstimator):
         -------
         self : MLPGate
         """
-        # (Before init or fit: "'MLPGate' object has no attribute 'n_features_in_'".)
-        check_is_fitted(self, "module_")
-        with seeded_torch(self._init_seed()):
-            self.noise_module_ = linear(self.n_features_in_, self.n_experts_)
-        torch.nn.init.zeros_(self.noise_module_.weight)
-        torch.nn.init.zeros_(self.noise_module_.bias)
-        self.noise_module_.to(self.device_, self._dtype())
-        return self
+        # (Its layer is built as init's network is: see there.)
+        with torch_fit_mode():
+            # (Before init or fit: "'MLPGate' object has no attribute 'n_features_in_'".)
+            check_is_fitted(self, "module_")
+            with seeded_torch(self._init_seed()):
+                self.noise_module_ = linear(self.n_features_in_, self.n_experts_)
+            torch.nn.init.zeros_(self.noise_module_.weight)
+            torch.nn.init.zeros_(self.noise_module_.bias)
+            self.noise_module_.to(self.device_, self._dtype())
+            return self
 
     def noise_std(self, Z):
         """Noise scale ``softplus(noise_module_(Z))`` on standardised inputs, or None.

@@ -1,11 +1,13 @@
 """Defects found by the configuration sweep, round 22 (determinism of every
 public estimator across fits, processes, ``n_jobs`` and joblib backends, and
 torch's thread count; whether round 21's lock on torch's seeded generator can
-deadlock; whether ``trains_torch`` gives the caller's torch modes back).
+deadlock; whether ``torch_fit_mode`` gives the caller's torch modes back).
 
 Found: a process forked while another thread was in a seeded block (a torch
 MLP with dropout trains in one) inherited the lock held by a thread it does
-not have, and its first seeded block waited for ever.
+not have, and its first seeded block waited for ever. ``MLPGate.init`` (and
+``add_noise``) built the network in the caller's torch modes, which round 21
+kept away from ``fit``.
 """
 
 import multiprocessing
@@ -19,7 +21,7 @@ import torch
 from sklearn.linear_model import Ridge
 
 from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   TorchMLPRegressor)
+                   MLPGate, TorchMLPRegressor)
 from skmoe._torch_utils import seeded_torch
 
 
@@ -124,7 +126,7 @@ def _modes():
 
 @pytest.mark.parametrize("mode", ["no_grad", "inference_mode", "float64"])
 def test_a_fit_that_raises_in_training_gives_the_callers_torch_modes_back(mode):
-    # A network diverging in training raises from inside trains_torch: the
+    # A network diverging in training raises from inside torch_fit_mode: the
     # caller's grad mode, inference mode and default dtype are back after it.
     X, y = _data()
     context = {"no_grad": torch.no_grad, "inference_mode": torch.inference_mode}.get(
@@ -176,3 +178,41 @@ def test_nested_fits_give_the_callers_torch_modes_back_once(backend):
         torch.set_default_dtype(torch.float32)
     assert len(_RecordsTorchModes.seen) > 4
     assert set(_RecordsTorchModes.seen) == {(torch.float32, True)}
+
+
+@pytest.mark.parametrize("mode", ["inference_mode", "float64"])
+def test_a_gate_built_in_the_callers_torch_modes_is_the_one_built_without(mode):
+    # MLPGate.init and add_noise build the network a warm-started fit
+    # trains. Inside the caller's torch.inference_mode() its weights were
+    # inference tensors, and the fit failed ("Inplace update to inference
+    # tensor outside InferenceMode is not allowed"); after
+    # torch.set_default_dtype(torch.float64) the initial weights were drawn
+    # in float64, other numbers from the same seed (initial logits 1.07
+    # apart, a warm-started fit's probabilities 0.10).
+    X, _ = _data(60)
+    targets = np.random.RandomState(1).dirichlet([1, 1, 1], size=len(X))
+
+    def built():
+        gate = MLPGate(max_iter=5).init(X, 3, 0)
+        gate.add_noise()
+        return gate
+
+    expected = built()
+    if mode == "float64":
+        torch.set_default_dtype(torch.float64)
+    try:
+        with torch.inference_mode() if mode == "inference_mode" else torch.enable_grad():
+            gate = built()
+            assert torch.is_inference_mode_enabled() == (mode == "inference_mode")
+        assert torch.get_default_dtype() == (torch.float64 if mode == "float64"
+                                             else torch.float32)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    for mine, theirs in ((gate.module_, expected.module_),
+                         (gate.noise_module_, expected.noise_module_)):
+        for p, q in zip(mine.parameters(), theirs.parameters()):
+            assert not p.is_inference()
+            torch.testing.assert_close(p, q, rtol=0, atol=0)
+    gate.fit(X, targets, warm_start=True)
+    expected.fit(X, targets, warm_start=True)
+    np.testing.assert_array_equal(gate.predict_proba(X), expected.predict_proba(X))
