@@ -27,7 +27,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_y, check_is_fitted, column_or_1d
 
-from ._base import _float_target, clone_model, encode_class_labels, encode_class_weights
+from ._base import (_float_target, check_not_a_class, clone_model, encode_class_labels,
+                    encode_class_weights)
 from ._blend import ConstantLogits, class_prior
 from ._candidates import with_class_prior
 from ._crossfit import (CrossFitAverage, check_fold_count, check_splits, make_folds,
@@ -54,6 +55,9 @@ def log_likelihood_samples(estimator, X, y):
     -------
     log_likelihood : ndarray of shape (n_samples,)
     """
+    # (A class was told "ABCMeta.log_likelihood_samples takes no y: it is a
+    # density of X", as its unbound method does not bind (X, y).)
+    check_not_a_class("estimator", estimator)
     # (Before a Pipeline's steps make X an array, whose rows have no labels.)
     refuse_misaligned_rows(X, y, "y", type(estimator).__name__)
     if isinstance(estimator, Pipeline):
@@ -509,6 +513,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     >>> best
     2
     """
+    # (A class failed with "get_params() missing 1 required positional
+    # argument: 'self'".)
+    check_not_a_class("estimator", estimator)
     if criterion not in ("bic", "aic", "cv"):
         raise ValueError(f"criterion must be 'bic', 'aic' or 'cv', got {criterion!r}.")
     if criterion != "cv" and not (isinstance(cv, numbers.Integral)
