@@ -154,7 +154,11 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                          "given to fit: read columns by position, e.g. X[:, 0] for "
                          f"{names[0]!r}; the columns are {shown}"
                          f"{', ...' if len(names) > 10 else ''})")
-            raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}: "
+            # With the parameters, as for NaN below: the search may reach values
+            # the rule refuses (a start of s=2.0 met "s must be positive", which
+            # named neither the s tried nor that fit's search had tried it).
+            at = f" with params {({k: float(v) for k, v in params.items()})}" if params else ""
+            raise ValueError(f"RuleExpert({name}) raised {type(exc).__name__}{at}: "
                              f"{exc}{hint}") from exc
         if isinstance(out, np.ma.MaskedArray) and np.ma.is_masked(out):
             # (np.asarray drops the mask: the values under it, the rule's

@@ -46,3 +46,22 @@ def test_log_likelihood_scorer_refuses_a_class_by_name():
         log_likelihood_scorer(MixtureOfExpertsRegressor, X, y)
     with pytest.raises(TypeError, match="the class LinearRegression"):
         log_likelihood_scorer(LinearRegression, X, y)
+
+
+def _scaled_by_positive(X, s=2.0):
+    if s <= 0:
+        raise ValueError("s must be positive")
+    return s * X[:, 0]
+
+
+def test_rule_expert_error_names_the_params_the_search_tried():
+    # The best s for y = -x is below 0: fit's search tries s < 0, which the
+    # rule refuses. The error said only "raised ValueError: s must be
+    # positive", though the user had started at s=2.0; a rule returning NaN
+    # there was already told the params.
+    from skmoe import RuleExpert
+    X = np.linspace(1.0, 10.0, 30)[:, None]
+    rule = RuleExpert(_scaled_by_positive, params={"s": 2.0})
+    with pytest.raises(ValueError, match=r"raised ValueError with params \{'s': -[0-9.]+\}: "
+                                         r"s must be positive"):
+        rule.fit(X, -X[:, 0])
