@@ -847,6 +847,12 @@ def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_par
                          lambda parallel, jobs: run_jobs(parallel, jobs, "expert fits"))
 
 
+def _shown_names(names, limit=8):
+    """Column names for a message: the first ``limit`` of them, then '...'."""
+    names = [str(name) for name in names]
+    return str(names[:limit])[:-1] + (", ...]" if len(names) > limit else "]")
+
+
 class _InvalidFitsValueError(ValueError, AttributeError):
     """A CrossFitAverage's fits (or ``n_classes``) are not valid: a ValueError
     that ``hasattr`` also takes for a missing attribute."""
@@ -1031,6 +1037,21 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
                     f"({type(fits[i]).__name__}) was fitted on {width} features, fit "
                     f"{first} on {widths[first]}; the fits of one expert must be fitted on "
                     "the same columns of X.")
+        # Fits on frames of other column names, or of the same in another
+        # order, were taken: the average checked X against the first fit's
+        # names, and a later fit failed at predict with scikit-learn's "Feature
+        # names must be in the same order as they were in fit", naming no fit.
+        names = [getattr(fit, "feature_names_in_", None) for fit in fits]
+        first = next((i for i, given in enumerate(names) if given is not None), None)
+        for i, given in enumerate(names):
+            if given is not None and not np.array_equal(np.asarray(given, dtype=object),
+                                                        np.asarray(names[first], dtype=object)):
+                raise ValueError(
+                    f"CrossFitAverage of expert '{self.name}': fit {i} "
+                    f"({type(fits[i]).__name__}) was fitted on the columns "
+                    f"{_shown_names(given)}, fit {first} on {_shown_names(names[first])}; "
+                    "the fits of one expert must be fitted on the same columns of X, in "
+                    "the same order.")
         n_classes = self.n_classes
         if n_classes is None:
             for i, fit in enumerate(fits):

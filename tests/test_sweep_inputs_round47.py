@@ -65,3 +65,23 @@ def test_rule_expert_error_names_the_params_the_search_tried():
     with pytest.raises(ValueError, match=r"raised ValueError with params \{'s': -[0-9.]+\}: "
                                          r"s must be positive"):
         rule.fit(X, -X[:, 0])
+
+
+@pytest.mark.parametrize("columns", [["b", "a"], ["a", "x"]])
+def test_cross_fit_average_refuses_fits_on_other_column_names(columns):
+    # Fits of one expert on frames whose columns differ in name or order were
+    # taken; predict then failed inside the second fit with scikit-learn's
+    # "Feature names must be in the same order as they were in fit" (or
+    # "unseen at fit time"), naming no fit. Their widths were already checked.
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+
+    from skmoe import CrossFitAverage
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.rand(20, 2), columns=["a", "b"])
+    y = X["a"].to_numpy() - X["b"].to_numpy()
+    fits = [Ridge().fit(X, y), Ridge().fit(X.set_axis(columns, axis=1), y)]
+    with pytest.raises(ValueError, match=rf"fit 1 \(Ridge\) was fitted on the columns "
+                                         rf"\{columns!r}\, fit 0 on \['a', 'b'\]; the fits "
+                                         rf"of one expert must be fitted on the same columns"):
+        CrossFitAverage(fits).predict(X)
