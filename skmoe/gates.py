@@ -92,6 +92,29 @@ def _column_names(X):
         return None
 
 
+def _checked_scaling(scaling, n_features):
+    """A given ``(mean, scale)`` as two float64 arrays of shape (n_features,), or
+    a ValueError: a NaN mean or a zero scale made every standardised input
+    NaN or infinite, and the gate constant, silently (a scalar pair broadcast
+    over the columns)."""
+    try:
+        mean, scale = (np.asarray(part, dtype=np.float64) for part in scaling)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"MLPGate: scaling must be a pair (mean, scale) of arrays of shape "
+                         f"({n_features},), as standardisation returns it; got "
+                         f"{scaling!r}.") from exc
+    if (mean.shape != (n_features,) or scale.shape != (n_features,)
+            or not np.all(np.isfinite(mean)) or not np.all(np.isfinite(scale))
+            or not np.all(scale > 0)):
+        raise ValueError(f"MLPGate: scaling must be a pair (mean, scale) of arrays of shape "
+                         f"({n_features},), one per column of X, finite, with every scale > 0 "
+                         f"(as standardisation returns it); got shapes {mean.shape} and "
+                         f"{scale.shape}" + (", with NaN, infinite or non-positive values."
+                                             if mean.shape == scale.shape == (n_features,)
+                                             else "."))
+    return mean, scale
+
+
 class MLPGate(TorchStateMixin, BaseEstimator):
     """Neural gate: softmax over experts computed by a small MLP.
 
@@ -277,6 +300,8 @@ class MLPGate(TorchStateMixin, BaseEstimator):
                 # (In float64: float32 X gave float32 means and scales, and another gate.
                 # Equal weights give the unweighted scaling bit for bit.)
                 scaling = standardisation(np.asarray(X, dtype=np.float64), sample_weight)
+            else:
+                scaling = _checked_scaling(scaling, X.shape[1])
             self.mean_, self.scale_ = scaling
             self.input_clip_ = INPUT_CLIP
             with seeded_torch(seed):

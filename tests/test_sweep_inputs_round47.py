@@ -85,3 +85,22 @@ def test_cross_fit_average_refuses_fits_on_other_column_names(columns):
                                          rf"\{columns!r}\, fit 0 on \['a', 'b'\]; the fits "
                                          rf"of one expert must be fitted on the same columns"):
         CrossFitAverage(fits).predict(X)
+
+
+@pytest.mark.parametrize("scaling", [
+    (np.full(2, np.nan), np.ones(2)),      # a NaN mean
+    (np.zeros(2), np.zeros(2)),            # a zero scale
+    (0.0, 1.0),                            # scalars, broadcast over the columns
+    (np.zeros(3), np.ones(3)),             # of another width than X
+])
+def test_mlp_gate_fit_refuses_a_scaling_that_is_not_one(scaling):
+    # MLPGate.fit(scaling=...) took any pair: a NaN mean or a zero scale made
+    # every standardised input NaN or infinite, and the fitted gate gave the
+    # same weights to every row, without a word.
+    from skmoe.gates import MLPGate
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 2)
+    targets = np.c_[X[:, 0] > 0.5, X[:, 0] <= 0.5].astype(float)
+    with pytest.raises(ValueError, match=r"MLPGate: scaling must be a pair \(mean, scale\) "
+                                         r"of arrays of shape \(2,\)"):
+        MLPGate(max_iter=3).fit(X, targets, scaling=scaling)
