@@ -267,6 +267,13 @@ def load_dataset(name, *, as_frame=False):
     feature_names = np.asarray([str(c) for c in X.columns], dtype=object)
     if not as_frame:
         X = X.to_numpy(dtype=float)
+    # Arrays the caller owns, writable as scikit-learn's loaders give them:
+    # pandas' copy-on-write made to_numpy() a read-only view, so that
+    # ``y[y < 0] = 0`` or ``X[:, 0] /= 10`` failed with "assignment destination
+    # is read-only" for iris, digits or mcycle, and worked for boston.
+    y = np.require(y, requirements="W")
+    if not as_frame:
+        X = np.require(X, requirements="W")
     return Bunch(X=X, y=y, task=spec.task, feature_names=feature_names, name=name,
                  description=spec.description)
 

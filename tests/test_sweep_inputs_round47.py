@@ -104,3 +104,23 @@ def test_mlp_gate_fit_refuses_a_scaling_that_is_not_one(scaling):
     with pytest.raises(ValueError, match=r"MLPGate: scaling must be a pair \(mean, scale\) "
                                          r"of arrays of shape \(2,\)"):
         MLPGate(max_iter=3).fit(X, targets, scaling=scaling)
+
+
+@pytest.mark.parametrize("name", ["iris", "mcycle", "friedman1", "mroz"])
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_load_dataset_returns_arrays_the_caller_can_write(name, as_frame):
+    # pandas' copy-on-write made the arrays from to_numpy() read-only views:
+    # y[y < 0] = 0 or X[:, 0] /= 10 failed with "assignment destination is
+    # read-only" for iris, mcycle or friedman1 (and worked for boston), where
+    # scikit-learn's own loaders give writable arrays.
+    from skmoe.datasets import load_dataset
+    data = load_dataset(name, as_frame=as_frame)
+    first_y, first_x = data.y[0], np.asarray(data.X)[0, 0]
+    assert data.y.flags.writeable
+    data.y[0] = data.y[1] if data.y[1] != first_y else data.y[-1]
+    if not as_frame:
+        assert data.X.flags.writeable
+        data.X[0, 0] = first_x + 1.0
+    # Each call loads afresh: the writes above are not seen by the next one.
+    again = load_dataset(name, as_frame=as_frame)
+    assert again.y[0] == first_y and np.asarray(again.X)[0, 0] == first_x
