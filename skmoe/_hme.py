@@ -196,6 +196,7 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
         n_train = n - n_val
         counts = np.bincount(y) if n_classes else None
         present = counts[counts > 0] if n_classes else None   # (a class of zero weight)
+        remedy = "Use another validation_fraction, a smaller branching or early_stopping=False."
         shortfall = training_rows_shortfall(n, n_val, n_classes)
         if n_train < n_leaves:
             problem = f"{n_train} rows are left for EM, fewer than the {n_leaves} leaves"
@@ -210,6 +211,11 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
             rare = self.classes_[np.flatnonzero(counts == 1)[:1]].tolist()[0]
             problem = (f"class {rare!r} has a single row (the split is stratified: it "
                        "needs two rows of every class)")
+            # (The advice was "another validation_fraction, a smaller branching",
+            # neither of which gives a class a second row.)
+            remedy = (f"Drop the row of class {rare!r} or add rows of it, or set "
+                      "early_stopping=False (or 'auto', which fits without early "
+                      "stopping where the split cannot be made).")
         elif n_classes and min(n_val, n_train) < len(present):
             problem = (f"{n_val} held-out and {n_train} training rows cannot each hold "
                        f"the {len(present)} classes")
@@ -221,8 +227,7 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
             raise ValueError(
                 f"{type(self).__name__}: early_stopping=True holds out "
                 f"validation_fraction={self.validation_fraction} of the {n} rows (of "
-                f"positive sample_weight), but {problem}. Use another validation_fraction, "
-                "a smaller branching or early_stopping=False.")
+                f"positive sample_weight), but {problem}. {remedy}")
         strata = None
         if n_classes:
             # The classes numbered in the order they first appear, as

@@ -124,3 +124,24 @@ def test_load_dataset_returns_arrays_the_caller_can_write(name, as_frame):
     # Each call loads afresh: the writes above are not seen by the next one.
     again = load_dataset(name, as_frame=as_frame)
     assert again.y[0] == first_y and np.asarray(again.X)[0, 0] == first_x
+
+
+def test_hierarchical_early_stopping_advice_fits_a_class_of_one_row():
+    # A class of one row cannot be split (stratified) between the EM rows
+    # and the held-out ones. The error named it, but advised "another
+    # validation_fraction, a smaller branching", neither of which gives the
+    # class a second row.
+    from sklearn.linear_model import LogisticRegression
+
+    from skmoe import HierarchicalMixtureClassifier
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 2)
+    y = (X[:, 0] > 0.5).astype(int)
+    y[3] = 2
+    model = HierarchicalMixtureClassifier(LogisticRegression(), max_iter=2,
+                                          early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match=r"class 2 has a single row .*\. Drop the row of "
+                                         r"class 2 or add rows of it, or set "
+                                         r"early_stopping=False") as raised:
+        model.fit(X, y)
+    assert "smaller branching" not in str(raised.value)
