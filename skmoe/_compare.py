@@ -1425,7 +1425,7 @@ def _refuse_inner_splitters_without_groups(estimators, y):
             if _cv_unused(owner):
                 continue
             if splitter_needs_groups(value, y):
-                raise ValueError(f"Model {name!r}: {key}={value!r} needs groups, and compare "
+                raise ValueError(f"Estimator {name!r}: {key}={value!r} needs groups, and compare "
                                  "was given none: pass them, compare(..., groups=groups), "
                                  "and compare splits it on each split's training rows and "
                                  "their groups.")

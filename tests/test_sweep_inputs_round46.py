@@ -77,7 +77,7 @@ def test_compare_without_groups_names_a_models_group_splitter(make, key, splitte
     # all the rows do not number a split's training rows), and RidgeCV's with
     # scikit-learn's "The 'groups' parameter should not be None.".
     X, y = _data()
-    with pytest.raises(ValueError, match=rf"Model 'm': {key}=.*needs groups, and compare "
+    with pytest.raises(ValueError, match=rf"Estimator 'm': {key}=.*needs groups, and compare "
                                          r"was given none: pass them, compare\(\.\.\., "
                                          r"groups=groups\)"):
         compare({"m": make(splitter), "ridge": Ridge()}, X, y, cv=3)
