@@ -15,6 +15,7 @@ of X, and :func:`gate_matrix` checks that view.
 import contextlib
 import functools
 import numbers
+import os
 import sys
 import threading
 import warnings
@@ -1715,26 +1716,63 @@ class SharedProcessSetting:
     out ``switch_off(state)`` with what ``switch_on`` returned. (Saving and
     restoring the setting in each block, as ``warnings.catch_warnings`` does,
     let two overlapping blocks restore each other's saved values: the
-    setting stayed changed for good.)
+    setting stayed changed for good.) A forked process keeps the blocks of
+    the thread that forked and none of the others' (see :meth:`_after_fork`).
     """
 
     def __init__(self, switch_on, switch_off):
         self._switch_on, self._switch_off = switch_on, switch_off
         self._lock = threading.Lock()
         self._depth, self._state = 0, None
+        self._by_thread = {}            # {thread id: its blocks open}
+        _SHARED_SETTINGS.append(self)
 
     def __enter__(self):
         with self._lock:
             if self._depth == 0:
                 self._state = self._switch_on()
             self._depth += 1
+            me = threading.get_ident()
+            self._by_thread[me] = self._by_thread.get(me, 0) + 1
 
     def __exit__(self, *exc_info):
         with self._lock:
+            me = threading.get_ident()
+            self._by_thread[me] -= 1
+            if not self._by_thread[me]:
+                del self._by_thread[me]
             self._depth -= 1
             if self._depth == 0:
                 self._switch_off(self._state)
                 self._state = None
+
+    def _after_fork(self):
+        # In the child of a fork. A lock held by another thread then (which the
+        # child does not have) was held for ever: the child's first block
+        # waited for good. And the other threads' blocks are not the child's:
+        # their count kept the setting on (float32 as torch's default dtype
+        # where the caller had float64) with none to switch it off. Left: the
+        # forking thread's own blocks, which the child leaves as it did.
+        self._lock = threading.Lock()
+        mine = self._by_thread.get(threading.get_ident(), 0)
+        self._by_thread = {threading.get_ident(): mine} if mine else {}
+        if self._depth and not mine:
+            self._switch_off(self._state)
+            self._state = None
+        self._depth = mine
+
+
+# Every SharedProcessSetting, for the fork handler (module-level settings, never freed).
+_SHARED_SETTINGS = []
+
+
+def _settings_after_fork():
+    for setting in _SHARED_SETTINGS:
+        setting._after_fork()
+
+
+if hasattr(os, "register_at_fork"):      # (not on Windows, which does not fork)
+    os.register_at_fork(after_in_child=_settings_after_fork)
 
 
 def warned_once(call, *args):

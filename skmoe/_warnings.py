@@ -25,6 +25,7 @@ blocks asked.
 
 import contextlib
 import contextvars
+import os
 import re
 import threading
 import warnings
@@ -37,6 +38,18 @@ _LOCK = threading.Lock()
 _RECORDERS = 0                 # recording blocks open, in every thread
 _SHOWN_BEFORE = None           # warnings._showwarnmsg before the first of them
 _FILTERS = {}                  # {(action, message, category): [entry, blocks using it]}
+
+
+def _new_lock_in_child():
+    # A process forked while another thread held the lock (a warning recorded
+    # or a filter set in a fit in a thread) copied it held, by a thread the
+    # child does not have: the child's first recording block waited for ever.
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):      # (not on Windows, which does not fork)
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 def _registries_reset():
