@@ -243,11 +243,33 @@ def torch_fit_mode():
     must have the same dtype"), or trained another gate, silently. Also in the
     methods that build a network to be trained later (``MLPGate.init``).
 
+    And the caller's ``torch.autocast`` off: it overrode the ``precision``
+    of the torch networks (a ``TorchMLPRegressor`` with ``precision='float32'``
+    trained in bfloat16 on the CPU), which turns it back on where it asks for
+    ``'bf16'`` (:func:`matmul_precision`).
+
     A block in the public ``fit``, not a decorator: a wrapper's frame moved
     every warning's fixed ``stacklevel`` off the caller's line.
     """
-    with torch.inference_mode(False), torch.enable_grad(), _FLOAT32_DEFAULT:
+    with torch.inference_mode(False), torch.enable_grad(), _FLOAT32_DEFAULT, \
+            contextlib.ExitStack() as stack:
+        for device_type in _AUTOCAST_DEVICES:
+            if _autocast_on(device_type):
+                stack.enter_context(torch.autocast(device_type, enabled=False))
         yield
+
+
+# The device types whose autocast torch_fit_mode turns off where the caller has it on.
+_AUTOCAST_DEVICES = ("cpu", "cuda", "mps")
+
+
+def _autocast_on(device_type):
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except (TypeError, RuntimeError, ValueError):
+        # Older torch took no device type (its answer is CUDA's autocast);
+        # a type this build does not know has none on.
+        return device_type == "cuda" and torch.is_autocast_enabled()
 
 
 # Matmul precision of torch experts (the ``precision`` parameter).
