@@ -1468,17 +1468,32 @@ def _groups(n):
     return f"{n} group{'' if n == 1 else 's'}"
 
 
-def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
+def _with_inner_group_folds(name, estimator, train_groups, train_y=None, train_weight=None):
     """A clone of ``estimator`` whose ``cv`` folds (or group splitter) are folds of
     whole groups of its training rows, or ``estimator`` itself where it has none.
 
     ``train_y``: a classifier's labels, for folds stratified on them.
+    ``train_weight``: the training rows' ``sample_weight``; skmoe's models get
+    folds of their rows of positive weight and those rows' groups, as their
+    ``fit(X, y, groups=groups, sample_weight=w)`` makes them
+    (:func:`~skmoe._crossfit.cv_of_groups`). Made of all the rows, a group
+    of zero weight counted as one: 'auto' took more folds, and a fold of
+    such groups alone was dropped by the model (no test row of positive
+    weight), so it ran on fewer folds than it asked for and its per-split
+    score was not that of fitting the split by hand.
     """
     changes = {}
-    n_groups = len(np.unique(train_groups))
-    zeros = np.zeros((len(train_groups), 1))
-    labels = np.zeros(len(train_groups)) if train_y is None else train_y
+    every_row = (train_groups, np.zeros(len(train_groups)) if train_y is None else train_y)
+    positive = (None if train_weight is None or np.all(train_weight > 0)
+                else np.flatnonzero(train_weight > 0))
     for key, value, owner in _cv_parameters(estimator):
+        # (scikit-learn's models split every row given: kept as they are.)
+        rows = positive if hasattr(owner, "_inner_fold_count") else None
+        train_groups, labels = every_row if rows is None else (
+            every_row[0][rows], every_row[1][rows])
+        y_here = None if train_y is None else labels
+        n_groups = len(np.unique(train_groups))
+        zeros = np.zeros((len(train_groups), 1))
         if hasattr(value, "split") and "Group" in type(value).__name__:
             try:
                 changes[key] = list(value.split(zeros, labels, train_groups))
@@ -1509,10 +1524,12 @@ def _with_inner_group_folds(name, estimator, train_groups, train_y=None):
                 raise ValueError(f"Estimator {name!r}: {key}={value!r} {asks} folds of whole "
                                  f"groups, but a split's training rows hold "
                                  f"{_groups(n_groups)}. {fix}.")
-            changes[key] = folds_of_groups(n_folds, train_groups, train_y)
+            changes[key] = folds_of_groups(n_folds, train_groups, y_here)
         if train_y is not None and hasattr(owner, "_inner_fold_count") and is_classifier(owner):
-            _check_inner_folds_keep_classes(name, key, value, changes[key], train_y,
+            _check_inner_folds_keep_classes(name, key, value, changes[key], y_here,
                                             train_groups)
+        if rows is not None:   # numbered among all the training rows, as fit expects
+            changes[key] = [(rows[train], rows[test]) for train, test in changes[key]]
     return clone(estimator).set_params(**changes) if changes else estimator
 
 
@@ -1680,7 +1697,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     sample_weight : array-like of shape (n_samples,), default=None
         The weight of each row. Given, every model is fitted on its training
         rows' weights and scored with its test rows' (the table's header says
-        the scores are weighted); the folds are made as without them. A
+        the scores are weighted); the folds are made as without them (but
+        with ``groups``, a skmoe model's inner folds are of its training
+        rows of positive weight and their groups, as its
+        ``fit(X, y, groups=groups, sample_weight=w)`` makes them). A
         model's ``fit`` must take them: a Pipeline's last step gets them by
         name (``<step>__sample_weight``; its transformers fit unweighted), a
         ``GridSearchCV``, ``TransformedTargetRegressor`` or ``RFE`` passes
@@ -1983,7 +2003,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     if group_codes is not None:
         for k, (name, est, train, test) in enumerate(jobs):
             given = _with_inner_group_folds(name, est, group_codes[train],
-                                            None if strata is None else strata[train])
+                                            None if strata is None else strata[train],
+                                            None if sample_weight is None
+                                            else sample_weight[train])
             jobs[k] = (name, given, train, test)
             if given is not est:
                 # A fit failing on them said nothing of compare's change (a
