@@ -346,8 +346,11 @@ class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
                 # only were taken, and an expert that fitted them predicted
                 # that class everywhere.
                 check_weighted_classes(y, sample_weight, self.classes_)
-            self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
-                                  fit_params=fit_params, fit=fit)
+            # Named, as greedy's and the mixtures' are: a plain average gave its
+            # experts' warnings bare (lbfgs's ConvergenceWarning, no expert named).
+            with expert_warnings_once(type(self).__name__):
+                self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
+                                      fit_params=fit_params, fit=fit)
         # (The sum of weights near the largest float overflowed, and weights_
         # became zeros: predictions all 0.0.)
         self.weights_ = normalised_weights(weights, to="sum")
