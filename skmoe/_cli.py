@@ -1537,6 +1537,8 @@ def _run_compare(args):
     else:
         cv = (StratifiedKFold if classifier else KFold)(
             n_splits=args.cv, shuffle=True, random_state=args.seed)
+    if groups is None:
+        _check_training_splits(estimators["mixture"], cv, X, y, args.cv, classifier)
     n_jobs = args.n_jobs or min(os.cpu_count() or 1, 4)
     # Parallelism comes from fitting the (model, split) pairs side by side;
     # torch's own threads would only contend with them (joblib's worker
@@ -1609,6 +1611,55 @@ def _run_compare(args):
             raise UserError(f"--plot: could not write {args.plot!r}: {exc}") from exc
         print(f"plot saved to {args.plot}")
     return 0
+
+
+def _check_training_splits(mixture, cv, X, y, n_folds, classifier):
+    """Refuse, before any fit, training splits too small for the mixture's own folds.
+
+    The mixture cross-fits its experts within each training split (its
+    ``cv``, which no flag sets): on a CSV of two rows a class, --cv 2 left
+    one row a class, and the run failed mid-way advising "Lower cv or add
+    rows", a cv the command line cannot reach. Checked by the mixture's own
+    rule (its trainer's folds for the split, then ``_check_min_samples``).
+    """
+    import numpy as np
+    from numbers import Integral
+    from ._trainers import TRAINERS, resolve_training
+
+    trainer = TRAINERS[resolve_training(mixture)]
+
+    def refusal(k):
+        splitter = type(cv)(n_splits=k, **({"n_repeats": 1} if hasattr(cv, "n_repeats")
+                                           else {"shuffle": True}))
+        for train, _ in splitter.split(X, y) if k != n_folds else cv.split(X, y):
+            y_train = np.asarray(y)[train]
+            folds = trainer.cv(mixture, y_train)
+            if isinstance(folds, Integral):
+                try:
+                    mixture._check_min_samples(y_train, folds)
+                except ValueError as exc:
+                    return len(train), str(exc)
+        return None
+
+    found = refusal(n_folds)
+    if found is None:
+        return
+    n_train, message = found
+    # More folds leave more training rows; up to what the data allow
+    # (the rarest class's rows, or test folds of two rows).
+    if classifier:
+        largest = int(np.unique(y, return_counts=True)[1].min())
+    else:
+        largest = len(y) // 2
+    better = next((k for k in range(n_folds + 1, largest + 1) if refusal(k) is None), None)
+    fix = (f"Raise --cv to {better} (more folds leave more training rows)" if better else
+           "Add rows" + (", or drop or merge the rare classes" if classifier else ""))
+    # (The library's own advice, "Lower cv or add rows", is about the
+    # mixture's cv, which the command does not expose.)
+    message = message.replace(" Lower cv or add rows.", "")
+    raise UserError(f"--cv {n_folds} leaves training splits of {n_train} of the {len(y)} "
+                    f"rows, too few for the mixture, which cross-fits its experts within "
+                    f"each split: {message} {fix}.")
 
 
 def _group_splits(groups, y, n_folds, n_repeats, seed, classifier):

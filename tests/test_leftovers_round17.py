@@ -36,3 +36,35 @@ def test_plain_average_names_expert_warnings_at_fit(weights):
     assert len(texts) == 1, texts
     assert "Expert 'lr' (LogisticRegression) of EnsembleClassifier gave this warning" \
         in texts[0]
+
+
+# ------------------- 2. the CLI's advice fits the CLI
+def _csv(tmp_path, per_class, classes="abc"):
+    rng = np.random.RandomState(0)
+    lines = ["x1,x2,y"] + [f"{rng.randn():.4f},{rng.randn():.4f},{c}"
+                           for c in classes for _ in range(per_class)]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+FAST = ["--experts", "linear,tree", "--repeats", "1", "--n-jobs", "1", "--quiet"]
+
+
+def test_cli_refuses_training_splits_too_small_for_the_mixture(tmp_path, capsys):
+    # Two rows a class, --cv 2: training splits of one row a class. The run
+    # failed mid-way advising "Lower cv or add rows", a cv no flag sets.
+    assert main(["compare", _csv(tmp_path, 2), "--target", "y", "--cv", "2", *FAST]) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert "--cv 2 leaves training splits of 3 of the 6 rows" in err
+    assert "Lower cv" not in err and "Add rows, or drop or merge the rare classes" in err
+    assert "compare:" not in captured.out + err     # refused before any fit
+
+
+def test_cli_advises_a_larger_cv_where_one_helps(tmp_path, capsys):
+    # Three rows a class: --cv 3 leaves two a class, enough.
+    assert main(["compare", _csv(tmp_path, 3, "ab"), "--target", "y", "--cv", "2",
+                 *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "Raise --cv to 3" in err and "Lower cv" not in err
