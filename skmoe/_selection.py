@@ -14,7 +14,6 @@
 
 import numbers
 import warnings
-from collections import Counter
 from inspect import signature
 
 import numpy as np
@@ -556,17 +555,33 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         # the mixtures refuse 2.0: the float, and only it, was a candidate.)
         raise TypeError(f"candidates of n_experts must be integers, got {flags[0]!r} in "
                         f"{candidates!r}.")
+    # A branching of an int is the one-level tree of that tuple: 2 and (2,)
+    # fitted and scored the same tree twice, under two keys of scores.
+    # Refused, not merged: scores is keyed by the values as given, and a
+    # merged one would lose a key the caller passed.
+    one_level = param.split("__")[-1] == "branching"
     try:
-        counts = Counter(_key(value) for value in candidates)
+        by_key = {}
+        for value in candidates:
+            key = _key(value)
+            if one_level and isinstance(key, numbers.Integral) and not isinstance(key, bool):
+                key = (key,)
+            by_key.setdefault(key, []).append(value)
     except TypeError:          # unhashable values: refused where scores takes them
-        counts = Counter()
-    repeated = [value for value, count in counts.items() if count > 1]
+        by_key = {}
+    repeated = [values for values in by_key.values() if len(values) > 1]
     if repeated:
         # scores is keyed by candidate: (2, 2) fitted 2 twice and returned one
         # entry, silently. (A param grid would fit both; one dict key can't
         # report two results.)
-        raise ValueError(f"candidates holds {repeated} more than once (in {candidates!r}); "
-                         "each value of scores is one candidate: pass each once.")
+        same = [values for values in repeated if one_level
+                and any(isinstance(v, numbers.Integral) for v in values)
+                and not all(isinstance(v, numbers.Integral) for v in values)]
+        raise ValueError(
+            f"candidates holds {[_key(values[0]) for values in repeated]} more than once "
+            f"(in {candidates!r}); each value of scores is one candidate: pass each once"
+            + (f" ({' and '.join(repr(v) for v in same[0])} are the same tree: an int "
+               "branching is a one-level tree)" if same else "") + ".")
     mixture = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
     if not any(hasattr(mixture, name) for name in ("log_likelihood_samples", "score_samples")):
         # Checked before any fit: MultiGateMixtureOfExperts, which has

@@ -68,3 +68,13 @@ def test_cli_advises_a_larger_cv_where_one_helps(tmp_path, capsys):
                  *FAST]) == 2
     err = capsys.readouterr().err
     assert "Raise --cv to 3" in err and "Lower cv" not in err
+
+
+# ------------------- 3. branching 2 and (2,) are one candidate
+@pytest.mark.parametrize("candidates", [[2, (2,)], [(2, 2), 3, (3,)], [np.int64(2), (2,)]])
+def test_select_n_experts_refuses_one_tree_under_two_keys(candidates):
+    # The same one-level tree was fitted and scored twice, under 2 and (2,).
+    X, y = make_piecewise_linear(n_samples=60, n_regimes=2, random_state=0)
+    model = HierarchicalMixtureRegressor(LinearRegression(), branching=(2,), random_state=0)
+    with pytest.raises(ValueError, match="more than once"):
+        select_n_experts(model, X, y, candidates=candidates, param="branching")
