@@ -78,3 +78,22 @@ def test_select_n_experts_refuses_one_tree_under_two_keys(candidates):
     model = HierarchicalMixtureRegressor(LinearRegression(), branching=(2,), random_state=0)
     with pytest.raises(ValueError, match="more than once"):
         select_n_experts(model, X, y, candidates=candidates, param="branching")
+
+
+# ------------------- 4. a TorchMLPRegressor that diverged to finite numbers
+@pytest.mark.parametrize("learning_rate", [10.0, 1e3])
+def test_torch_mlp_regressor_diverged_without_nan_raises(learning_rate):
+    # 1e3 kept a network whose predictions spread 1e5 wide (y spreads 3),
+    # 10 one that predicted a constant; only NaN weights were an error.
+    X, y = make_piecewise_linear(n_samples=300, n_regimes=2, random_state=0)
+    with pytest.raises(ValueError, match=r"diverged: .*lower learning_rate \(now"):
+        TorchMLPRegressor(learning_rate=learning_rate, max_epochs=60,
+                          random_state=0).fit(X, y)
+
+
+def test_torch_mlp_regressor_normal_fit_is_not_diverged():
+    # A guard: the check of item 4 must not refuse ordinary fits.
+    X, y = make_piecewise_linear(n_samples=300, n_regimes=2, random_state=0)
+    for learning_rate in (1e-3, 1e-1):
+        TorchMLPRegressor(learning_rate=learning_rate, max_epochs=30,
+                          random_state=0).fit(X, y)
