@@ -29,6 +29,16 @@ def check_device_name(device):
     return device
 
 
+def cuda_usable():
+    """Whether this process can use CUDA: available, and not a process forked
+    after its parent initialised CUDA, where torch refuses it ("Cannot
+    re-initialize CUDA in forked subprocess"): a CPU fit there failed in
+    :func:`seeded_torch`, which saved the CUDA generators, and ``'auto'``
+    chose the GPU."""
+    in_bad_fork = getattr(torch.cuda, "_is_in_bad_fork", lambda: False)
+    return torch.cuda.is_available() and not in_bad_fork()
+
+
 def resolve_device(device):
     """Turn ``'auto'``/``'cpu'``/``'cuda[:i]'`` into a ``torch.device``.
 
@@ -36,7 +46,7 @@ def resolve_device(device):
     without CUDA is an error, not a silent fallback.
     """
     if device is None or device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device("cuda" if cuda_usable() else "cpu")
     device = check_device_name(device)
     available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}
     if device.type in available and not available[device.type]():
@@ -61,7 +71,7 @@ def seeded_torch(seed):
     One thread at a time runs a seeded block (re-entrant in that thread):
     torch's global generator is shared by the threads of a process.
     """
-    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    devices = list(range(torch.cuda.device_count())) if cuda_usable() else []
     # (Without the lock, fits in threads -- joblib's threading backend, as
     # GridSearchCV or an ensemble's n_jobs run under it -- seeded the
     # generator and drew initial weights and dropout masks from each other's

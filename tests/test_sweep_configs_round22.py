@@ -74,6 +74,28 @@ def test_a_fit_in_a_process_forked_while_a_thread_trains_does_not_hang():
         holder.join()
 
 
+def test_a_process_forked_after_cuda_was_initialised_fits_on_the_cpu(monkeypatch):
+    # A process forked after its parent initialised CUDA cannot use it
+    # ("Cannot re-initialize CUDA in forked subprocess"): the fork test above
+    # failed so on a GPU machine, since seeded_torch saved every CUDA
+    # generator and device='auto' chose the GPU. Here torch is told it is
+    # such a process, on any machine; touching CUDA raises as it would there.
+    from skmoe._torch_utils import resolve_device
+
+    def refused(*args, **kwargs):
+        raise RuntimeError("Cannot re-initialize CUDA in forked subprocess.")
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "_is_in_bad_fork", lambda: True, raising=False)
+    monkeypatch.setattr(torch.cuda, "device_count", refused)
+    monkeypatch.setattr(torch.cuda, "get_rng_state", refused)
+    assert resolve_device("auto") == torch.device("cpu")
+    with seeded_torch(0):
+        first = torch.rand(3)
+    with seeded_torch(0):
+        assert torch.equal(torch.rand(3), first)
+
+
 def _nested_mixture():
     inner = MixtureOfExpertsRegressor(
         [("mlp", TorchMLPRegressor((4,), dropout=0.2, random_state=1)), ("ridge", Ridge())],
