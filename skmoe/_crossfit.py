@@ -25,6 +25,7 @@ from copy import deepcopy
 from functools import partial, reduce
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.model_selection import KFold, PredefinedSplit, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, ClassifierTags, RegressorTags, get_tags
@@ -307,6 +308,12 @@ def check_splits(splits, n_rows, cv):
 
 def group_codes(groups, n_rows):
     """``groups`` (one label per row) as integer codes, checked against ``n_rows``."""
+    if issparse(groups):
+        # (np.asarray of a sparse matrix is a 0-d object array: "groups must
+        # be one label per row: 60 rows, got an array of shape ()" for a
+        # (1, 60) matrix of 60 labels. sample_weight's check names it so.)
+        raise ValueError(f"groups is a sparse matrix (shape {groups.shape}); pass the labels "
+                         "as a dense 1-D array, one per row, e.g. groups.toarray().ravel().")
     try:
         values = np.asarray(groups)
     except Exception as exc:   # ragged lists and the like

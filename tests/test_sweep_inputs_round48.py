@@ -1,0 +1,54 @@
+"""Bad-input sweep, round 48: scipy sparse inputs everywhere.
+
+Probed (no defect found unless a test below names it): X as csr_array,
+csc_array, coo_array and csr_matrix, of int and bool data, with explicit
+zeros, int64 and unsorted indices (the caller's matrix untouched), sparse at
+fit and dense at predict and the reverse (the same predictions where the
+experts fit the same on both), on the stacked, EM and top-k mixtures, the
+ensembles (mean and greedy), the hierarchical mixtures, the multi-task
+mixtures (sparse X refused by name), compare(), select_n_experts, bic,
+AutoGateTransformer and CrossFitAverage; DataFrames of pandas' sparse
+columns (all or some, fill value 0, NaN or 1, int, bool, with NaN values);
+y, sample_weight and groups as sparse matrices (1-D coo_array too) and as
+pd.arrays.SparseArray (with NaN, with labels, strings and bools).
+
+Each test here failed before the fix it names.
+"""
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+                   MixtureOfExpertsRegressor, compare)
+
+REG = [("lin", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
+
+
+def _data(n=40):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("fit", [
+    lambda X, y, g: MixtureOfExpertsRegressor(REG, random_state=0).fit(X, y, groups=g),
+    lambda X, y, g: EnsembleRegressor(REG, weights="greedy", random_state=0).fit(
+        X, y, groups=g),
+    lambda X, y, g: HeterogeneousMultiGateMixtureOfExperts(REG, random_state=0).fit(
+        X, np.c_[y, y], groups=g),
+    lambda X, y, g: compare({"ridge": Ridge()}, X, y, cv=3, groups=g),
+], ids=["mixture", "greedy-ensemble", "multi-task", "compare"])
+@pytest.mark.parametrize("make", [sparse.csr_matrix, sparse.coo_array],
+                         ids=["csr_matrix", "coo_array"])
+def test_sparse_groups_are_named(fit, make):
+    # np.asarray of a sparse matrix is a 0-d object array: "groups must be
+    # one label per row: 40 rows, got an array of shape ()" for a (1, 40)
+    # matrix of 40 labels. (A sparse sample_weight was already named.)
+    X, y = _data()
+    groups = make((np.arange(40) % 5)[None])
+    with pytest.raises(ValueError, match=r"groups is a sparse matrix \(shape \(1, 40\)\); "
+                                         r"pass the labels as a dense 1-D array"):
+        fit(X, y, groups)
