@@ -1843,6 +1843,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # (n_jobs=1.5 ran, as joblib reads it; 0 failed in joblib after the
         # checks, "n_jobs == 0 in Parallel has no meaning".)
         raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
+    if sparse.issparse(y):
+        # (np.asarray of a sparse y is a 0-d object array: compare stopped
+        # with a bare "len() of unsized object"; the estimators refuse it so.)
+        raise TypeError(f"Sparse data was passed for y (shape {y.shape}), but dense data "
+                        "is required. Use '.toarray()' to convert to a dense numpy array.")
     scorers = _scorers(scoring, list(estimators.values()), classifier)
     y_shape = np.shape(np.asarray(y)) if classifier else ()
     if len(y_shape) == 2 and y_shape[1] > 1:

@@ -52,3 +52,16 @@ def test_sparse_groups_are_named(fit, make):
     with pytest.raises(ValueError, match=r"groups is a sparse matrix \(shape \(1, 40\)\); "
                                          r"pass the labels as a dense 1-D array"):
         fit(X, y, groups)
+
+
+@pytest.mark.parametrize("make", [lambda y: sparse.csr_array(y[:, None]),
+                                  lambda y: sparse.coo_array(y)], ids=["column", "1-D"])
+def test_compare_names_a_sparse_y(make):
+    # compare stopped with a bare "TypeError: len() of unsized object" (of
+    # np.asarray of the sparse y, a 0-d object array); the estimators
+    # themselves refuse it as scikit-learn does.
+    X, y = _data()
+    with pytest.raises(TypeError, match=r"Sparse data was passed for y \(shape \((40, 1|40,)\)\), "
+                                        r"but dense data is required\. Use '\.toarray\(\)'"):
+        compare({"ridge": Ridge(), "moe": MixtureOfExpertsRegressor(REG, random_state=0)},
+                X, make(y), cv=3)
