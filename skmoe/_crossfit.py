@@ -1186,6 +1186,13 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
         -------
         score : float
         """
+        if issparse(y):
+            # (np.asarray of a sparse y is a 0-d object array: the check of
+            # the encoded labels below stopped with numpy's bare "setting an
+            # array element with a sequence".)
+            raise TypeError(f"CrossFitAverage of expert '{self.name}': sparse data was passed "
+                            f"for y (shape {y.shape}), but dense data is required. Use "
+                            "'.toarray()' to convert to a dense numpy array.")
         if self.n_classes is not None and y is not None:
             # predict gives encoded labels: labels of y itself ('a', 'b') were
             # scikit-learn's "Mix of label input types (string and number)",

@@ -18,10 +18,10 @@ Each test here failed before the fix it names.
 import numpy as np
 import pytest
 from scipy import sparse
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+from skmoe import (CrossFitAverage, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    MixtureOfExpertsRegressor, compare)
 
 REG = [("lin", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3, random_state=0))]
@@ -65,3 +65,19 @@ def test_compare_names_a_sparse_y(make):
                                         r"but dense data is required\. Use '\.toarray\(\)'"):
         compare({"ridge": Ridge(), "moe": MixtureOfExpertsRegressor(REG, random_state=0)},
                 X, make(y), cv=3)
+
+
+def test_crossfit_average_score_names_a_sparse_y():
+    # A classification average's score read the sparse y as a 0-d object
+    # array and stopped with numpy's "setting an array element with a
+    # sequence", naming neither y nor the expert.
+    X, y = _data()
+    labels = (y > 0).astype(int)
+    average = CrossFitAverage([LogisticRegression().fit(X[:30], labels[:30]),
+                               LogisticRegression().fit(X[10:], labels[10:])],
+                              n_classes=2, name="lr")
+    with pytest.raises(TypeError, match=r"CrossFitAverage of expert 'lr': sparse data was "
+                                        r"passed for y \(shape \(40, 1\)\), but dense data "
+                                        r"is required"):
+        average.score(X, sparse.csr_array(labels[:, None]))
+    assert average.score(X, labels) == average.score(sparse.csr_array(X), labels)
