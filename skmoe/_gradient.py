@@ -463,6 +463,14 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
             problem.torch_X = dense_numeric(problem.expert_X, "torch MLP experts "
                                             "(trained with the gate)")
         except ValueError as exc:
+            if "sparse input is not supported" in str(exc):
+                # (Named neither the experts nor a way to keep X sparse for
+                # the others.)
+                raise ValueError(
+                    f"{exc} Expert(s) {torch_names}: pass X dense, or make each a Pipeline "
+                    "that makes X dense (e.g. FunctionTransformer(lambda X: X.toarray(), "
+                    "accept_sparse=True)) before the network; it is then fitted on its own, "
+                    "before the gate, as the other experts are.") from exc
             if "are not numbers" not in str(exc):
                 raise
             raise ValueError(

@@ -81,3 +81,31 @@ def test_crossfit_average_score_names_a_sparse_y():
                                         r"is required"):
         average.score(X, sparse.csr_array(labels[:, None]))
     assert average.score(X, labels) == average.score(sparse.csr_array(X), labels)
+
+
+def test_a_sparse_x_names_the_torch_experts_trained_with_the_gate():
+    # "torch MLP experts (trained with the gate) need dense numeric X; sparse
+    # input is not supported for them (X is a sparse matrix)." named neither
+    # the experts nor how to keep X sparse for the others; a Pipeline that
+    # makes X dense first is fitted on its own, and takes it.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skmoe import TorchMLPRegressor
+
+    X, y = _data()
+    experts = [("ridge", Ridge()), ("net", TorchMLPRegressor(hidden_layer_sizes=(4,)))]
+    with pytest.raises(ValueError, match=r"\(X is a sparse matrix\)\. Expert\(s\) \['net'\]: "
+                                         r"pass X dense, or make each a Pipeline"):
+        MixtureOfExpertsRegressor(experts, max_epochs=2, random_state=0).fit(
+            sparse.csr_array(X), y)
+    densified = make_pipeline(FunctionTransformer(_dense, accept_sparse=True),
+                              TorchMLPRegressor(hidden_layer_sizes=(4,), max_epochs=2,
+                                                random_state=0))
+    model = MixtureOfExpertsRegressor([("ridge", Ridge()), ("net", densified)],
+                                      random_state=0).fit(sparse.csr_array(X), y)
+    assert np.isfinite(model.predict(sparse.csr_array(X))).all()
+
+
+def _dense(X):
+    return X.toarray()
