@@ -247,12 +247,35 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
             raise diverged(type(self).__name__, self.learning_rate,
                            "its weights became NaN or infinite (training loss "
                            f"{history[-1]['train_loss']:.3g} at epoch {epoch})")
-        self._check_kept_loss(history, bool(n_val), epoch)
+        self._check_kept_loss(history, bool(n_val), epoch,
+                              self._reference_loss(target, sample_weight))
         module.zero_grad(set_to_none=True)
         return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
 
-    def _check_kept_loss(self, history, kept_best, epoch):
-        """Raise where a finite training loss says the network diverged (see the regressor's)."""
+    def _check_kept_loss(self, history, kept_best, epoch, reference):
+        """Raise where the network kept diverged without becoming NaN.
+
+        ``reference`` is the loss of the constant fit (the regressor's mean,
+        the classifier's class frequencies); None or 0 (nothing to learn)
+        skips the check. learning_rate=1e3 kept a regressor 1e11 times worse
+        than the mean (predictions spread 1e5 wide on a target of spread 3),
+        10 one that blew up and then predicted one constant; only NaN was an
+        error. A diverged fit is one whose kept epoch trained at a loss over
+        10 times the reference, or no better than 0.9 times it after the loss
+        went over 100 times it; the first epoch is no reference, as it
+        diverged already (a loss of 3e5 at learning_rate=10).
+        """
+        if not reference:
+            return
+        losses = np.array([record["train_loss"] for record in history]) / reference
+        kept = (int(np.argmin([record["validation_loss"] for record in history]))
+                if kept_best else len(history) - 1)
+        if losses[kept] > 10 or (losses[kept] >= 0.9 and losses.max() > 100):
+            raise diverged(type(self).__name__, self.learning_rate,
+                           f"the training loss reached {losses.max() * reference:.3g} and "
+                           f"was {losses[kept] * reference:.3g} at the epoch kept "
+                           f"({kept + 1} of {epoch}), where "
+                           + self._reference_words.format(reference))
 
     def _forward_numpy(self, X):
         # X goes to the device once, in float64, and is standardised there
@@ -434,29 +457,11 @@ class TorchMLPRegressor(CheckedScoreMixin, RegressorMixin, _BaseTorchMLP):
     def _set_target_scaling(self, y, sample_weight=None):
         self.y_mean_, self.y_scale_ = mean_and_scale(y, sample_weight)
 
-    def _check_kept_loss(self, history, kept_best, epoch):
-        """Raise where the network kept diverged without becoming NaN.
+    _reference_words = "predicting the mean costs 1 (the loss is on the standardised target)"
 
-        On the standardised target, predicting the mean costs a loss of 1.
-        learning_rate=1e3 kept a network 1e11 times worse than that
-        (predictions spread 1e5 wide on a target of spread 3), 10 one that
-        blew up and then predicted one constant; only NaN was an error. A
-        diverged fit is one whose kept epoch trained at a loss over 10 times
-        the mean's, or no better than the mean's after the loss went over
-        100 times it; the first epoch is no reference, as it diverged
-        already (a loss of 3e5 at learning_rate=10).
-        """
-        if self.y_scale_ == 0:      # a constant target, predicted exactly
-            return
-        losses = np.array([record["train_loss"] for record in history])
-        kept = (int(np.argmin([record["validation_loss"] for record in history]))
-                if kept_best else len(history) - 1)
-        if losses[kept] > 10 or (losses[kept] >= 0.9 and losses.max() > 100):
-            raise diverged(type(self).__name__, self.learning_rate,
-                           f"the training loss reached {losses.max():.3g} and was "
-                           f"{losses[kept]:.3g} at the epoch kept ({kept + 1} of {epoch}), "
-                           "where predicting the mean costs 1 (the loss is on the "
-                           "standardised target)")
+    def _reference_loss(self, target, sample_weight):
+        """The loss of predicting the mean: 1, or None for a constant target."""
+        return None if self.y_scale_ == 0 else 1.0
 
     @staticmethod
     def _weighted_loss(output, target, weight):
@@ -556,6 +561,18 @@ feature_names_in_
             self._fit_torch(X, target, sample_weight, len(self.classes_))
             rule_out_classes_without_rows(self.module_, target, sample_weight, len(self.classes_))
             return self
+
+    _reference_words = "predicting the class frequencies costs {:.3g}"
+
+    def _reference_loss(self, target, sample_weight):
+        """The weighted cross-entropy of predicting the class frequencies.
+
+        What the loss of 1 of the regressor's mean is to a classifier: 0 (one
+        class of positive weight) skips the check.
+        """
+        frequencies = np.bincount(target, weights=sample_weight) / sample_weight.sum()
+        frequencies = frequencies[frequencies > 0]
+        return float(-(frequencies * np.log(frequencies)).sum())
 
     @staticmethod
     def _weighted_loss(output, target, weight):
