@@ -2,7 +2,8 @@
 
 Regression: ``func(X, **params)`` returns one number per row; the rule's
 noise scale ``noise_std_`` is the (weighted) root mean squared residual
-(floored at ``NOISE_FLOOR`` times y's standard deviation).
+(floored at ``NOISE_FLOOR`` times y's standard deviation, or at
+``NOISE_FLOOR`` itself where y is constant).
 Classification: ``func(X, **params)`` returns one outcome per row (a class
 label, a bool, any discrete value); ``predict_proba`` is the calibrated
 table ``P(class | outcome)`` estimated in ``fit`` with additive smoothing, so
@@ -94,8 +95,10 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
         The fitted parameters (the starting values when nothing moved).
     noise_std_ : float
         Regression: root weighted mean squared residual of the rule, at
-        least ``1e-3`` times y's standard deviation (a perfect rule is not
-        a zero-variance expert).
+        least ``1e-3`` times the standard deviation of y on the rows of
+        positive weight (a perfect rule is not a zero-variance expert);
+        where y is constant on those rows, at least ``1e-3`` in y's units
+        (the floor then takes a standard deviation of 1).
     classes_ : ndarray of shape (n_classes,)
         Classification: the class labels.
     outcomes_ : ndarray

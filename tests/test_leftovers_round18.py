@@ -29,3 +29,18 @@ def test_torch_mlp_classifier_normal_fit_is_not_diverged():
     for learning_rate in (1e-3, 1e-1):
         TorchMLPClassifier(learning_rate=learning_rate, max_epochs=30,
                            random_state=0).fit(X, y)
+
+
+# ------------------- 3. RuleExpert's noise floor on a constant target
+def test_rule_expert_noise_floor_on_constant_target_is_as_documented():
+    # The docstring said only "1e-3 times y's standard deviation" (0 here);
+    # the floor takes a standard deviation of 1, and the docstring now says so.
+    from skmoe import RuleExpert
+    X = np.arange(10.0).reshape(-1, 1)
+    y = np.r_[np.full(5, 2.0), np.arange(5.0)]        # constant on the weighted rows
+    weight = np.r_[np.ones(5), np.zeros(5)]
+    model = RuleExpert(lambda X, a: a + 0 * X[:, 0], params={"a": 0.0})
+    model.fit(X, y, sample_weight=weight)
+    assert model.noise_std_ == pytest.approx(1e-3)
+    assert "where y is constant on those rows, at least ``1e-3`` in y's units" \
+        in " ".join(RuleExpert.__doc__.split()).replace("\n", " ")
