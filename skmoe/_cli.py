@@ -1537,8 +1537,8 @@ def _run_compare(args):
     else:
         cv = (StratifiedKFold if classifier else KFold)(
             n_splits=args.cv, shuffle=True, random_state=args.seed)
-    if groups is None:
-        _check_training_splits(estimators["mixture"], cv, X, y, args.cv, classifier)
+    _check_training_splits(estimators["mixture"], cv, X, y, args.cv, classifier,
+                           groups=groups, seed=args.seed)
     n_jobs = args.n_jobs or min(os.cpu_count() or 1, 4)
     # Parallelism comes from fitting the (model, split) pairs side by side;
     # torch's own threads would only contend with them (joblib's worker
@@ -1613,7 +1613,7 @@ def _run_compare(args):
     return 0
 
 
-def _check_training_splits(mixture, cv, X, y, n_folds, classifier):
+def _check_training_splits(mixture, cv, X, y, n_folds, classifier, groups=None, seed=None):
     """Refuse, before any fit, training splits too small for the mixture's own folds.
 
     The mixture cross-fits its experts within each training split (its
@@ -1621,11 +1621,17 @@ def _check_training_splits(mixture, cv, X, y, n_folds, classifier):
     one row a class, and the run failed mid-way advising "Lower cv or add
     rows", a cv the command line cannot reach. Checked by the mixture's own
     rule (its trainer's folds for the split, then ``_check_min_samples``).
+    With ``groups`` (``cv`` is then the list of splits of ``_group_splits``),
+    the folds are those compare gives the mixture (``_with_inner_group_folds``),
+    checked by the same rule: every fold leaves two training rows or more.
     """
     import numpy as np
     from numbers import Integral
     from ._trainers import TRAINERS, resolve_training
 
+    if groups is not None:
+        return _check_group_training_splits(mixture, cv, y, n_folds, classifier, groups,
+                                            seed)
     trainer = TRAINERS[resolve_training(mixture)]
 
     def refusal(k):
@@ -1660,6 +1666,63 @@ def _check_training_splits(mixture, cv, X, y, n_folds, classifier):
     raise UserError(f"--cv {n_folds} leaves training splits of {n_train} of the {len(y)} "
                     f"rows, too few for the mixture, which cross-fits its experts within "
                     f"each split: {message} {fix}.")
+
+
+def _check_group_training_splits(mixture, splits, y, n_folds, classifier, groups, seed):
+    """``_check_training_splits`` for --groups: the mixture's folds of whole groups.
+
+    compare replaces the mixture's ``cv`` by folds of whole groups of each
+    training split, a list of splits, which the mixture's own check of its
+    fold count skips: on 6 rows of 6 groups, 3 a class, --cv 2 left a fold
+    of one training row, and the run failed mid-way in an expert's words
+    ("needs samples of at least 2 classes"). The folds are made here as
+    compare makes them, before any fit; where compare itself refuses them,
+    it says why.
+    """
+    import contextlib
+    import io
+    import numpy as np
+    from ._compare import _with_inner_group_folds
+
+    y = np.asarray(y)
+    codes = np.unique(groups.to_numpy(), return_inverse=True)[1].reshape(-1)
+
+    def refusal(split_list):
+        for train, _ in split_list:
+            try:
+                given = _with_inner_group_folds("mixture", mixture, codes[train],
+                                                y[train] if classifier else None)
+            except ValueError:
+                return None      # (compare refuses these before any fit, in its words)
+            folds = given.get_params().get("cv") if given is not mixture else None
+            if not isinstance(folds, list):
+                continue
+            fewest = min(len(fold_train) for fold_train, _ in folds)
+            if fewest < 2:
+                return len(train), len(folds), fewest
+        return None
+
+    found = refusal(splits)
+    if found is None:
+        return
+    n_train, n_inner, fewest = found
+
+    def passes(k):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):   # (its notes of repeats)
+                return refusal(_group_splits(groups, y, k, 1, seed, classifier)[0]) is None
+        except UserError:
+            return False
+
+    n_groups = int(codes.max()) + 1
+    better = next((k for k in range(n_folds + 1, n_groups + 1) if passes(k)), None)
+    fix = (f"Raise --cv to {better} (more folds leave more training rows)" if better else
+           "Add rows or groups, or leave out --groups")
+    raise UserError(f"--cv {n_folds} leaves training splits of {n_train} of the {len(y)} "
+                    f"rows, too few for the mixture, which cross-fits its experts within "
+                    f"each split: its {n_inner} folds of whole groups (--groups) of such a "
+                    f"split leave {fewest} training row{'' if fewest == 1 else 's'} to one "
+                    f"fold, and every fold must leave at least two for the experts. {fix}.")
 
 
 def _group_splits(groups, y, n_folds, n_repeats, seed, classifier):

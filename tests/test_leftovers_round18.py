@@ -44,3 +44,33 @@ def test_rule_expert_noise_floor_on_constant_target_is_as_documented():
     assert model.noise_std_ == pytest.approx(1e-3)
     assert "where y is constant on those rows, at least ``1e-3`` in y's units" \
         in " ".join(RuleExpert.__doc__.split()).replace("\n", " ")
+
+
+# ------------------- 2. the CLI's check of training splits, with --groups
+def _grouped_csv(tmp_path, rows):
+    # One group a row; ``rows`` the targets.
+    rng = np.random.RandomState(0)
+    lines = ["x1,x2,g,y"] + [f"{rng.randn():.4f},{rng.randn():.4f},{k},{value}"
+                             for k, value in enumerate(rows)]
+    path = tmp_path / "grouped.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+GROUPED = ["--groups", "g", "--experts", "linear,tree", "--repeats", "1", "--n-jobs", "1",
+           "--quiet"]
+
+
+def test_cli_refuses_grouped_training_splits_too_small_for_the_mixture(tmp_path, capsys):
+    # Three rows of three groups a class, --cv 2: training splits of 3 rows,
+    # whose 2 folds of whole groups leave one fold a single training row.
+    # The run failed mid-way, in an expert's words ("needs samples of at
+    # least 2 classes"); the check of round 17 skipped --groups.
+    from skmoe._cli import main
+    path = _grouped_csv(tmp_path, list("aaabbb"))
+    assert main(["compare", path, "--target", "y", "--cv", "2", *GROUPED]) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert "--cv 2 leaves training splits of 3 of the 6 rows" in err
+    assert "folds of whole groups (--groups)" in err and "Raise --cv to 3" in err
+    assert "Fitting failed" not in err and "compare:" not in captured.out + err
