@@ -38,19 +38,13 @@ def _fit_with_dropout():
         TorchMLPRegressor((4,), dropout=0.2, max_epochs=3, random_state=0).fit(X, y)
 
 
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                    reason="no fork on this platform")
-def test_a_fit_in_a_process_forked_while_a_thread_trains_does_not_hang():
-    # A torch MLP with dropout trains in a seeded block, which holds the lock
-    # of round 21 for the whole training. A process forked meanwhile (a
-    # multiprocessing 'fork' pool started while a thread fits) copied the
-    # lock held by a thread it does not have: its first fit with dropout
-    # waited for ever. (Here the other thread holds the lock for the whole
-    # test, so that the fork meets it held every time.)
+def _forked(target, holding):
+    """Exit code of ``target`` run in a process forked while another thread is
+    inside ``holding()`` (None where it was still running after 30 s)."""
     entered, leave = threading.Event(), threading.Event()
 
     def hold():
-        with seeded_torch(0):
+        with holding():
             entered.set()
             leave.wait(120)
 
@@ -60,18 +54,31 @@ def test_a_fit_in_a_process_forked_while_a_thread_trains_does_not_hang():
         assert entered.wait(30)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # (3.12: fork with threads)
-            child = multiprocessing.get_context("fork").Process(target=_fit_with_dropout)
+            child = multiprocessing.get_context("fork").Process(target=target)
             child.start()
         child.join(30)
-        hung = child.is_alive()
-        if hung:
+        if child.is_alive():
             child.kill()
             child.join()
-        assert not hung, "the fit in the forked process waited for the lock for 30 s"
-        assert child.exitcode == 0
+            return None
+        return child.exitcode
     finally:
         leave.set()
         holder.join()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_a_fit_in_a_process_forked_while_a_thread_trains_does_not_hang():
+    # A torch MLP with dropout trains in a seeded block, which holds the lock
+    # of round 21 for the whole training. A process forked meanwhile (a
+    # multiprocessing 'fork' pool started while a thread fits) copied the
+    # lock held by a thread it does not have: its first fit with dropout
+    # waited for ever. (Here the other thread holds the lock for the whole
+    # test, so that the fork meets it held every time.)
+    exitcode = _forked(_fit_with_dropout, lambda: seeded_torch(0))
+    assert exitcode is not None, "the fit in the forked process waited for the lock for 30 s"
+    assert exitcode == 0
 
 
 def test_a_process_forked_after_cuda_was_initialised_fits_on_the_cpu(monkeypatch):

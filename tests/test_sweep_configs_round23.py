@@ -11,7 +11,6 @@ block of its own would ever give back.
 """
 
 import multiprocessing
-import threading
 import warnings
 
 import numpy as np
@@ -20,38 +19,10 @@ import torch
 
 from skmoe._torch_utils import _FLOAT32_DEFAULT, _TF32_ON, torch_fit_mode
 from skmoe._warnings import recorded
+from test_sweep_configs_round22 import _forked
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                                 reason="no fork on this platform")
-
-
-def _forked(target, holding):
-    """Exit code of ``target`` run in a process forked while another thread is
-    inside ``holding()`` (None where it was still running after 30 s)."""
-    entered, leave = threading.Event(), threading.Event()
-
-    def hold():
-        with holding():
-            entered.set()
-            leave.wait(120)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert entered.wait(30)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # (3.12: fork with threads)
-            child = multiprocessing.get_context("fork").Process(target=target)
-            child.start()
-        child.join(30)
-        if child.is_alive():
-            child.kill()
-            child.join()
-            return None
-        return child.exitcode
-    finally:
-        leave.set()
-        holder.join()
 
 
 def _use_settings():
