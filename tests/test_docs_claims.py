@@ -267,8 +267,8 @@ def test_rule_noise_std_is_floored_and_the_docstring_says_so():
     y_off = y + np.where(np.arange(10) % 2, 1.0, -1.0)   # residual +-1 around the line
     rough = RuleExpert(_line).fit(X, y_off)                # nothing fitted: a = 1
     np.testing.assert_allclose(rough.noise_std_, np.sqrt(np.mean((y_off - X[:, 0]) ** 2)))
-    assert ("root weighted mean squared residual of the rule, at least ``1e-3`` times y's "
-            "standard deviation") in _doc(RuleExpert)
+    assert ("root weighted mean squared residual of the rule, at least ``1e-3`` times the "
+            "standard deviation of y on the rows of positive weight") in _doc(RuleExpert)
 
 
 def test_gate_selected_is_a_python_bool_as_documented():
