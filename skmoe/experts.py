@@ -255,8 +255,8 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
     def _check_kept_loss(self, history, kept_best, epoch, reference):
         """Raise where the network kept diverged without becoming NaN.
 
-        ``reference`` is the loss of the constant fit (the regressor's mean,
-        the classifier's class frequencies); None or 0 (nothing to learn)
+        ``reference`` is the loss of a fit that learnt nothing (the
+        regressor's mean, the classifier's equal probabilities); None or 0 (nothing to learn)
         skips the check. learning_rate=1e3 kept a regressor 1e11 times worse
         than the mean (predictions spread 1e5 wide on a target of spread 3),
         10 one that blew up and then predicted one constant; only NaN was an
@@ -562,17 +562,20 @@ feature_names_in_
             rule_out_classes_without_rows(self.module_, target, sample_weight, len(self.classes_))
             return self
 
-    _reference_words = "predicting the class frequencies costs {:.3g}"
+    _reference_words = "equal probabilities for the classes cost {:.3g}"
 
     def _reference_loss(self, target, sample_weight):
-        """The weighted cross-entropy of predicting the class frequencies.
+        """The cross-entropy of equal probabilities for the classes of positive
+        weight, ``log(n_classes)``: what an untrained network costs.
 
         What the loss of 1 of the regressor's mean is to a classifier: 0 (one
-        class of positive weight) skips the check.
+        class of positive weight) skips the check. (Not the class frequencies'
+        cross-entropy: with a rare class it is tiny, about 0.005 for 3 rows in
+        5,000, and an ordinary fit started 100 times above it and ended near
+        it, so it was called diverged.)
         """
-        frequencies = np.bincount(target, weights=sample_weight) / sample_weight.sum()
-        frequencies = frequencies[frequencies > 0]
-        return float(-(frequencies * np.log(frequencies)).sum())
+        weights = np.bincount(target, weights=sample_weight)
+        return float(np.log(np.count_nonzero(weights > 0)))
 
     @staticmethod
     def _weighted_loss(output, target, weight):
