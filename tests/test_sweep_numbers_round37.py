@@ -28,6 +28,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from skmoe import (HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, compare)
 from skmoe._routing import expert_capacity, route, to_dense
+from test_sweep_numbers_round12 import _path_weights
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -197,27 +198,12 @@ def test_guard_top_k_classifier_by_hand(top_k):
 
 
 # ------------------------------------------------------ hierarchical mixtures
-def _path_product(model, X):
-    """Leaf weights from the gates themselves: leaf l's node at depth d is its
-    index divided by the product of the later branchings."""
-    view = model._gate_view(X)
-    br = model.branching_
-    w = np.ones((len(X), int(np.prod(br))))
-    for leaf in range(w.shape[1]):
-        node = leaf
-        for d in reversed(range(len(br))):
-            parent, child = divmod(node, br[d])
-            w[:, leaf] *= model.gates_[d][parent].predict_proba(view)[:, child]
-            node = parent
-    return w
-
-
 @pytest.mark.parametrize("branching", [(2, 3), (3, 2)])
 def test_guard_hme_regressor_is_the_product_of_its_path(branching):
     X, y = _regression()
     m = HierarchicalMixtureRegressor(Ridge(), branching=branching, max_iter=5,
                                      random_state=0).fit(X, y)
-    w = _path_product(m, X)
+    w = _path_weights(m, X)
     f, s2 = m.predict_experts(X), m.noise_variance_
     mean = (w * f).sum(1)
     std = np.sqrt((w * (s2 + (f - mean[:, None]) ** 2)).sum(1))
@@ -230,7 +216,7 @@ def test_guard_hme_classifier_is_the_product_of_its_path():
     X, y = _classification()
     m = HierarchicalMixtureClassifier(LogisticRegression(), branching=(2, 3), max_iter=5,
                                       random_state=0).fit(X, y)
-    w = _path_product(m, X)
+    w = _path_weights(m, X)
     share, frequencies = m.class_prior_
     proba = (1 - share) * np.einsum("nl,nlc->nc", w, m.predict_experts(X)) + share * frequencies
     assert_allclose(m.predict_proba(X), proba, atol=1e-12)
