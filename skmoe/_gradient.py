@@ -46,7 +46,7 @@ from ._likelihood import (fitted_noise_variances, floored_renormalised, log_prob
 from ._problem import fixed_outputs
 from ._progress import epoch_done, progress_bar
 from ._routing import straight_through
-from ._torch_utils import (device_array, device_standardisation, matmul_precision,
+from ._torch_utils import (adam, device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
 from ._training import EarlyStopping, diverged, minibatches, n_validation_rows
 from .experts import constant_target, is_differentiable_expert, rule_out_classes_without_rows
@@ -116,7 +116,7 @@ def _optimizer(model, gate, problem, learning_rate, graphs=False):
     if model.log_variance is not None:
         groups.append({"params": [model.log_variance], "weight_decay": 0.0})
     # The fused CUDA kernel updates every parameter in one launch.
-    return torch.optim.Adam(groups, lr=learning_rate,
+    return adam(groups, lr=learning_rate,
                             fused=next(model.parameters()).is_cuda or None,
                             capturable=graphs)
 

@@ -39,6 +39,28 @@ def cuda_usable():
     return torch.cuda.is_available() and not in_bad_fork()
 
 
+def adam(params, **options):
+    """``torch.optim.Adam(params, **options)``, usable in a process forked
+    after its parent initialised CUDA.
+
+    Every ``step`` of torch's optimisers asks CUDA whether a graph is being
+    captured; in such a process CUDA cannot be initialised, so even a fit on
+    the CPU failed there ("CUDA error: initialization error"). No graph can
+    be captured where CUDA is unusable, so the check is skipped there only.
+    """
+    optimizer = torch.optim.Adam(params, **options)
+    if torch.cuda.is_available() and not cuda_usable():
+        # (The check's name before torch 2.8, and since.)
+        for name in ("_cuda_graph_capture_health_check",
+                     "_accelerator_graph_capture_health_check"):
+            setattr(optimizer, name, _no_graph_capture)
+    return optimizer
+
+
+def _no_graph_capture():
+    """The graph-capture check where no graph can be captured (see :func:`adam`)."""
+
+
 def resolve_device(device):
     """Turn ``'auto'``/``'cpu'``/``'cuda[:i]'`` into a ``torch.device``.
 

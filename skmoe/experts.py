@@ -31,7 +31,7 @@ from ._rules import RuleExpert
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_training_rows,
                         diverged, is_default, minibatches, n_validation_rows,
                         validation_split, warn_unused_without_early_stopping)
-from ._torch_utils import (PRECISIONS, device_array, matmul_precision, resolve_device,
+from ._torch_utils import (PRECISIONS, adam, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor,
                            torch_fit_mode)
 
@@ -204,7 +204,7 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
                                       self.validation_fraction, rng)
         n_val = len(val)
         module = self._new_module(X.shape[1], n_out, seed).to(device)
-        optimizer = torch.optim.Adam(module.parameters(), lr=self.learning_rate,
+        optimizer = adam(module.parameters(), lr=self.learning_rate,
                                      weight_decay=self.weight_decay,
                                      fused=device.type == "cuda" or None)
         generator = torch.Generator().manual_seed(int(seed))

@@ -20,8 +20,9 @@ from ._nn import ACTIVATIONS, check_layer_sizes, forward_in_chunks, linear, make
 from ._persistence import TorchStateMixin
 from ._training import (LEARNING_RATE, MAX_LEARNING_RATE, MAX_WEIGHT_DECAY, WEIGHT_DECAY,
                         diverged, lbfgs, minibatches, set_away_from_default)
-from ._torch_utils import (DTYPE, check_device_name, device_array, resolve_device, seeded_torch,
-                           standardisation, standardise, to_numpy, to_tensor, torch_fit_mode)
+from ._torch_utils import (DTYPE, adam, check_device_name, device_array, resolve_device,
+                           seeded_torch, standardisation, standardise, to_numpy, to_tensor,
+                           torch_fit_mode)
 
 # L-BFGS curvature pairs kept (torch.optim.LBFGS's default, which the gate
 # used before skmoe._training.lbfgs; scipy's L-BFGS-B runs its two-loop
@@ -705,7 +706,7 @@ class MLPGate(TorchStateMixin, BaseEstimator):
               history_size=LBFGS_HISTORY, never_worse=True)
 
     def _fit_adam(self, Z, T, w, n_epochs, penalty=None):
-        optimizer = torch.optim.Adam(self._parameters(), lr=self.learning_rate)
+        optimizer = adam(self._parameters(), lr=self.learning_rate)
         rows = torch.arange(Z.shape[0], device=Z.device)
         generator = torch.Generator().manual_seed(int(self._init_seed()))
         for _ in range(n_epochs):

@@ -21,7 +21,7 @@ import torch
 from sklearn.linear_model import Ridge
 
 from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor,
-                   MLPGate, TorchMLPRegressor)
+                   MLPGate, MultiGateMixtureOfExperts, TorchMLPRegressor)
 from skmoe._torch_utils import seeded_torch
 
 
@@ -101,6 +101,52 @@ def test_a_process_forked_after_cuda_was_initialised_fits_on_the_cpu(monkeypatch
         first = torch.rand(3)
     with seeded_torch(0):
         assert torch.equal(torch.rand(3), first)
+
+
+def _simulate_bad_fork(monkeypatch):
+    """Make torch believe this is a process forked after CUDA was initialised:
+    CUDA present, unusable, and every question to it fails as it does there
+    (torch 2.8+ asks through torch.accelerator, earlier ones through torch.cuda)."""
+    def refused(*args, **kwargs):
+        raise RuntimeError("CUDA error: initialization error")
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "_is_in_bad_fork", lambda: True, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_current_stream_capturing", refused)
+    if hasattr(torch, "accelerator"):
+        monkeypatch.setattr(torch.accelerator, "is_available", lambda: True)
+        monkeypatch.setattr(torch.accelerator, "current_accelerator",
+                            lambda *args, **kwargs: torch.device("cuda"))
+        monkeypatch.setattr(torch.accelerator, "current_stream", refused, raising=False)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: TorchMLPRegressor((4,), dropout=0.2, max_epochs=3, random_state=0),
+    lambda: MixtureOfExpertsRegressor(
+        [("mlp", TorchMLPRegressor((4,), max_epochs=3, random_state=1)), ("ridge", Ridge())],
+        training="gradient", max_epochs=3, random_state=0),
+    lambda: MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("mlp", TorchMLPRegressor((4,), max_epochs=3, random_state=1))],
+        gate=MLPGate(solver="adam", max_iter=3), training="em", max_iter=2, random_state=0),
+    lambda: MultiGateMixtureOfExperts(max_iter=3, random_state=0),
+], ids=["torch-mlp", "gradient-joint", "em-adam-gate", "mmoe"])
+def test_a_cpu_fit_in_a_process_forked_after_cuda_was_initialised_steps_its_optimiser(
+        monkeypatch, make):
+    # On an H100, the forked fit of the test above failed in Adam's step:
+    # every torch optimiser asks CUDA whether a graph is being captured, and a
+    # process forked after CUDA was initialised cannot initialise it ("CUDA
+    # error: initialization error"), though the fit ran on the CPU.
+    _simulate_bad_fork(monkeypatch)
+    parameter = torch.zeros(2, requires_grad=True)
+    parameter.sum().backward()
+    with pytest.raises(RuntimeError, match="initialization error"):
+        torch.optim.Adam([parameter]).step()          # (what torch itself does there)
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")               # (not converged in 3 epochs)
+        model = make()
+        Y = np.column_stack([y, -y]) if isinstance(model, MultiGateMixtureOfExperts) else y
+        assert np.all(np.isfinite(model.fit(X, Y).predict(X)))
 
 
 def _nested_mixture():
