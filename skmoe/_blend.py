@@ -87,8 +87,8 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           CandidateBlend, ExpertHead, LinearHead, PriorHead, best_expert,
                           blend_prediction, candidate_loss, choose_candidates,
                           class_frequencies, constant_blend_logits, head_prediction,
-                          head_rows, level2_checked, make_head, picked_log_likelihood, prior_floor,
-                          target_range, with_class_prior)
+                          head_rows, level2_checked, level2_floor, make_head,
+                          picked_log_likelihood, prior_floor, target_range, with_class_prior)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
 from ._training import Adam, check_training_rows, diverged, n_validation_rows
@@ -103,7 +103,8 @@ GATE_STEPS_PER_EPOCH = 64
 
 # Switches for the ablation benchmark (benchmarks/bench_gate_levers.py),
 # with the values the library runs with: the on/off ones are on except
-# "level2_check" (None: off; a number of standard errors when on);
+# "level2_check" (None: off; a number of standard errors when on) and
+# "constant_floor_grid" (None: off; the floors to choose among when on);
 # "proba_head" is on (True: every classifier; "multiclass", 3+ classes
 # only, and False are for the benchmarks); the others choose among variants
 # ("choice", "stop", "head_inputs", "head_bounds", "products_beyond_range",
@@ -129,7 +130,12 @@ LEVERS = {"experts_as_inputs": True, "start_at_constant": True, "fallback": True
           # beat the constant blend's by more than this many paired standard
           # errors, else the constant blend alone (None: never checked;
           # measured, not kept: benchmarks/results/gate_levers_round19.md).
-          "level2_check": None}
+          "level2_check": None,
+          # The constant candidate's floor chosen per fit, among
+          # "constant_floor" and these, by the cross-fitted level-2 loss
+          # (level2_floor; None: always "constant_floor"; measured, not kept:
+          # benchmarks/results/gate_levers_round21.md).
+          "constant_floor_grid": None}
 
 
 @contextlib.contextmanager
@@ -699,14 +705,17 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     losses = {name: float(np.average(candidate_loss(p, head_y, regression), weights=w))
               for name, p in predictions.items() if np.all(np.isfinite(p))}
     if LEVERS["fallback"]:
+        floor = LEVERS["constant_floor"]
+        if LEVERS["constant_floor_grid"] is not None:
+            floor = level2_floor(predictions, head_y, w, regression,
+                                 (floor, *LEVERS["constant_floor_grid"]),
+                                 mode=LEVERS["choice"])
         candidate_weights = choose_candidates(predictions, head_y, w, regression,
-                                              mode=LEVERS["choice"],
-                                              constant_floor=LEVERS["constant_floor"])
+                                              mode=LEVERS["choice"], constant_floor=floor)
         if LEVERS["level2_check"] is not None:
             candidate_weights = level2_checked(candidate_weights, predictions, head_y, w,
                                                regression, LEVERS["level2_check"],
-                                               mode=LEVERS["choice"],
-                                               constant_floor=LEVERS["constant_floor"])
+                                               mode=LEVERS["choice"], constant_floor=floor)
     else:
         candidate_weights = {"gate": 1.0}
     share_gate = candidate_weights.get("gate", 0.0)

@@ -1152,6 +1152,50 @@ def level2_gain(predictions, y, w, regression, mode="blend", constant_floor=CONS
     return paired_gain(honest, base, w / w.sum())
 
 
+def level2_floor(predictions, y, w, regression, floors, mode="blend", n_folds=5):
+    """The constant candidate's floor, of ``floors``, with the lowest
+    cross-fitted level-2 loss.
+
+    The folds are :func:`level2_gain`'s: for each floor, each fold's blend
+    weights are fitted by :func:`choose_candidates` (that floor) on the other
+    folds and judged on the fold's rows. A larger floor is chosen only where
+    its weighted mean loss is lower than every smaller floor's (beyond
+    rounding): ties go to the smallest, the library's floor. The smallest is
+    returned too where there are too few rows to cut (fewer than two per fold)
+    or no constant candidate.
+    """
+    floors = sorted(float(f) for f in floors)
+    names = [name for name, p in predictions.items() if np.all(np.isfinite(p))]
+    n = len(y)
+    if "constant" not in names or n < 2 * n_folds or len(floors) == 1:
+        return floors[0]
+    fold = np.arange(n) % n_folds
+    w = w / w.sum()
+    losses = []
+    for floor in floors:
+        honest = np.empty(n)
+        for k in range(n_folds):
+            test = fold == k
+            if floor >= 1.0:
+                # (The constant candidate alone: nothing to fit.)
+                weights = {"constant": 1.0}
+            else:
+                train = ~test
+                weights = choose_candidates(
+                    {name: predictions[name][train] for name in names}, y[train], w[train],
+                    regression, mode=mode, constant_floor=floor)
+            # (The blend is linear in the candidates' means / probabilities.)
+            blended = sum(weight * predictions[name][test] for name, weight in weights.items())
+            honest[test] = candidate_loss(blended, y[test], regression)
+        losses.append(float(w @ honest))
+    best = floors[0]
+    for floor, loss in zip(floors, losses):
+        # Strictly lower than the best so far by more than rounding.
+        if loss < losses[floors.index(best)] - 1e-9 * max(abs(loss), 1e-12):
+            best = floor
+    return best
+
+
 def level2_checked(weights, predictions, y, w, regression, k, mode="blend",
                    constant_floor=CONSTANT_FLOOR):
     """``weights`` if the cross-fitted level-2 blend (:func:`level2_gain`) beats
