@@ -173,18 +173,20 @@ def report(paths):
             f"worse by > 0.5 % beyond 1 SE {int(np.sum(c[:, 0] - c[:, 1] > 0.5))}")
         moved = [r for r in splits if r["floor"] is not None and r["floor"] > 0.021]
         right = sum(r["scores"]["floor_cv"] < r["scores"]["default"] for r in moved)
+        wrong = sum(r["scores"]["floor_cv"] > r["scores"]["default"] for r in moved)
         counts = {}
         for r in splits:
             counts[r["floor"]] = counts.get(r["floor"], 0) + 1
         lines.append(f"- floors chosen over the {len(splits)} splits: "
                      + ", ".join(f"{k:g}: {v}" for k, v in sorted(counts.items(),
                                                                   key=lambda kv: kv[0] or 0)))
-        lines.append(f"- a floor above 0.02 chosen on {len(moved)} splits; better than the "
-                     f"default on the test rows on {right} of them")
+        lines.append(f"- a floor above 0.02 chosen on {len(moved)} splits; better / worse than "
+                     f"the default on the test rows on {right} / {wrong} of them")
         ratio = [r["lever_s"] / r["gate_s"] for r in splits]
+        choice = np.median([r["choice_s"] for r in splits])
         lines.append(f"- gate fit time (less the experts' cross-fitting) with the lever / "
                      f"without: median {np.median(ratio):.3f}, max {np.max(ratio):.3f}; the "
-                     f"floor's choice alone: median {np.median([r['choice_s'] for r in splits]):.3f} s")
+                     f"floor's choice alone: median {choice:.3f} s")
         lines.append("")
     return "\n".join(lines)
 
