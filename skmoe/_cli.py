@@ -43,7 +43,7 @@ def _expert_factories():
                    "ridge / logistic regression on standardised features"),
         "tree": (lambda: DecisionTreeRegressor(max_depth=5, min_samples_leaf=5),
                  lambda: DecisionTreeClassifier(max_depth=5, min_samples_leaf=5),
-                 "decision tree, depth 5"),
+                 "decision tree, depth 5, at least 5 rows a leaf"),
         "gbm": (lambda: LGBMRegressor(n_estimators=100, verbose=-1, n_jobs=1),
                 lambda: LGBMClassifier(n_estimators=100, verbose=-1, n_jobs=1),
                 "LightGBM, 100 trees"),
@@ -52,7 +52,7 @@ def _expert_factories():
                 "10 nearest neighbours on standardised features"),
         "forest": (lambda: RandomForestRegressor(100, min_samples_leaf=3, n_jobs=1),
                    lambda: RandomForestClassifier(100, min_samples_leaf=3, n_jobs=1),
-                   "random forest, 100 trees"),
+                   "random forest, 100 trees, at least 3 rows a leaf"),
         # (No random_state of their own: --seed seeds them, as it does the
         # others. A fixed 0 gave the same networks whatever --seed said.)
         "mlp": (lambda: TorchMLPRegressor((64,), learning_rate=1e-2),
