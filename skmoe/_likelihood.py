@@ -113,6 +113,25 @@ def _refuse_text(arr):
                          "expected numbers")
 
 
+def _refuse_times(raw):
+    """Refuse outputs of dates or time spans (numpy, or pandas' columns).
+
+    numpy and pandas cast them to float64 as counts of their unit
+    (microseconds or nanoseconds since 1970), which were mixed in as
+    predictions of y, silently; a y of dates is refused at fit, and so is a
+    RuleExpert's regression rule returning them.
+    """
+    dtypes = getattr(raw, "dtypes", None)
+    dtypes = ([getattr(raw, "dtype", None)] if dtypes is None or not hasattr(dtypes, "tolist")
+              else dtypes.tolist())
+    for dtype in dtypes:
+        if getattr(dtype, "kind", None) in ("M", "m"):
+            what, since = (("dates", " since 1970") if dtype.kind == "M"
+                           else ("time spans", ""))
+            raise ValueError(f"it returned {what} (dtype {dtype}), which would be read as "
+                             f"counts of their unit{since}; expected numbers")
+
+
 def _default_range(index):
     """Whether ``index`` is pandas' default index, a RangeIndex 0 .. n-1."""
     return (type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1)
@@ -187,6 +206,7 @@ def call_expert(name, expert, method, X):
             # (float64 would drop the imaginary parts with only a warning.)
             raise ValueError(f"it returned complex numbers (dtype {np.asarray(raw).dtype}); "
                              "expected real ones")
+        _refuse_times(raw)
         _refuse_reordered_rows(raw, X, method)
         if hasattr(raw, "to_numpy") and not np.iscomplexobj(raw):
             # A pandas result of nullable columns: pd.NA becomes NaN, for the
@@ -198,6 +218,7 @@ def call_expert(name, expert, method, X):
                 pass    # text and the like: refused below, by name
         raw = np.asarray(raw)     # once: checked, then cast without a second copy
         _refuse_text(raw)
+        _refuse_times(raw)        # (a list of np.datetime64 has no dtype before)
         values = raw.astype(np.float64, copy=False)
     except Exception as exc:
         if str(exc).startswith(f"Expert '{name}' "):

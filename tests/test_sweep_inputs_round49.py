@@ -1,0 +1,84 @@
+"""Bad-input sweep, round 49: user-written experts' outputs, the generators'
+and estimators' real-valued arguments, skmoe.persistence and the CLI.
+
+Probed (no defect found unless a test below names it): experts whose predict
+returns a dict, a generator, a masked array with and without masked values,
+an object array of numbers, of Decimals, of Fractions and with None, complex
+numbers (with and without imaginary parts), (n, 1), (1, n), np.matrix, a
+scalar, a tuple, a list of 1-element arrays, a torch tensor, bools, strings,
+bytes, longdouble, a one-field record or structured array, inf, numpy and
+pandas dates and time spans (with a time zone too), across the mixtures
+(gradient, EM), the ensembles (mean and greedy) and the hierarchical
+mixture; compare() scoring such an expert alone; the generators of
+skmoe.datasets given n_samples 0, -1, 2.0, True, '5', None, np.int64,
+noise -1, NaN, inf, True, '1', None, 1e308, a 0-d array, a list, a Decimal
+and a Fraction, random_state 1.5, '0', -1, 2**40, a Generator, True,
+np.int64 and a RandomState, return_regime 1, np.True_ and 'yes', n_regimes
+0, 2.0, True, -3, np.int64 and 10**6, boundary NaN, inf, True and 1e308,
+n_noise_features -1, True and 1.0, make_mmoe_tasks' n_features, correlation,
+scale, n_sines, alpha and beta of odd values; a Fraction for every
+real-valued parameter of the mixtures, the ensembles, the hierarchical and
+multi-task mixtures, the torch experts, RuleExpert and MLPGate.
+
+Left as they are: compare() scores a plain model (not a mixture) on what
+its predict returns, as scikit-learn's scorers read it: a masked array's
+masked values, dates as their count of nanoseconds and numeric strings are
+scored as they come (scikit-learn's cross_validate does the same);
+random_state=True is read as the seed 1, as scikit-learn's generators read
+it.
+
+Each test here failed before the fix it names.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import Ridge
+
+from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+
+
+class _TimedRidge(RegressorMixin, BaseEstimator):
+    """A Ridge whose predict returns its numbers as dates or time spans."""
+
+    def __init__(self, kind="dates"):
+        self.kind = kind
+
+    def fit(self, X, y):
+        self.ridge_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        p = self.ridge_.predict(X)
+        if self.kind == "dates":
+            return np.asarray(p * 1e9, dtype="datetime64[ns]")
+        if self.kind == "spans":
+            return np.asarray(p.round(), dtype="timedelta64[s]")
+        if self.kind == "list of dates":
+            return list(np.asarray(p * 1e9, dtype="datetime64[ns]"))
+        return pd.Series(pd.to_timedelta(p, unit="D"))      # "series of spans"
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    return X, X[:, 0] + 0.1 * rng.normal(size=40)
+
+
+# Fix: skmoe._likelihood.call_expert refuses outputs of dates or time spans.
+@pytest.mark.parametrize("kind", ["dates", "spans", "list of dates", "series of spans"])
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsRegressor([("timed", e), ("ridge", Ridge())], random_state=0),
+    lambda e: EnsembleRegressor([("timed", e), ("ridge", Ridge())]),
+    lambda e: HierarchicalMixtureRegressor([("timed", e), ("ridge", Ridge())], branching=2,
+                                           random_state=0),
+], ids=["mixture", "ensemble", "hierarchical"])
+def test_an_expert_predicting_dates_or_time_spans_is_named(kind, make):
+    # numpy and pandas cast them to float64 as counts of their unit (ns since
+    # 1970): they were mixed in as predictions of y, silently.
+    X, y = _data()
+    what = "dates" if "dates" in kind else "time spans"
+    with pytest.raises(ValueError, match=rf"Expert 'timed' \(_TimedRidge\) failed in "
+                                         rf"predict: it returned {what} \(dtype"):
+        make(_TimedRidge(kind)).fit(X, y).predict(X)
