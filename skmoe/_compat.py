@@ -19,10 +19,22 @@ class Interval(_SklearnInterval):
     1 or ``capacity_factor=True`` as 1.0. A flag given where a count or a rate
     belongs is a mistake (usually a parameter mixed up with its neighbour), so
     every count and rate of this library refuses it with scikit-learn's message.
+
+    Real numbers that are neither Python's nor numpy's ints and floats (a
+    ``fractions.Fraction``) are refused with that message too: scikit-learn's
+    test ``np.isnan(val)`` raised numpy's bare "ufunc 'isnan' not supported
+    for the input types", naming no parameter (``tol=Fraction(1, 1000)``,
+    ``make_regimes(noise=Fraction(1, 2))``), and downstream arithmetic would
+    turn arrays into object arrays of Fractions.
     """
 
     def is_satisfied_by(self, val):
-        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+        if isinstance(val, (bool, np.bool_)):
+            return False
+        if isinstance(val, numbers.Real) and not isinstance(
+                val, (numbers.Integral, float, np.floating)):
+            return False
+        return super().is_satisfied_by(val)
 
 
 # joblib's n_jobs: a number of jobs, or -1, -2, ... (all CPUs, all but one, ...).

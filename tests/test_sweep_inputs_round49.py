@@ -30,13 +30,17 @@ it.
 Each test here failed before the fix it names.
 """
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import Ridge
 
-from skmoe import EnsembleRegressor, HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, RuleExpert)
+from skmoe.datasets import make_mmoe_tasks, make_regimes
 
 
 class _TimedRidge(RegressorMixin, BaseEstimator):
@@ -82,3 +86,27 @@ def test_an_expert_predicting_dates_or_time_spans_is_named(kind, make):
     with pytest.raises(ValueError, match=rf"Expert 'timed' \(_TimedRidge\) failed in "
                                          rf"predict: it returned {what} \(dtype"):
         make(_TimedRidge(kind)).fit(X, y).predict(X)
+
+
+# Fix: skmoe._compat.Interval refuses a Fraction with scikit-learn's message.
+@pytest.mark.parametrize("call, name", [
+    (lambda: make_regimes(10, noise=Fraction(1, 2)), "noise"),
+    (lambda: make_mmoe_tasks(10, correlation=Fraction(1, 2)), "correlation"),
+    (lambda: MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(alpha=9.0))],
+                                       tol=Fraction(1, 1000)).fit(*_data()), "tol"),
+    (lambda: RuleExpert(lambda X: X[:, 0], smoothing=Fraction(1)).fit(*_data()),
+     "smoothing"),
+])
+def test_a_fraction_for_a_real_parameter_is_refused_by_name(call, name):
+    # scikit-learn's Interval ran np.isnan on it: numpy's bare "ufunc 'isnan'
+    # not supported for the input types", naming no parameter.
+    with pytest.raises(ValueError, match=rf"The '{name}' parameter of .* must be a float .*"
+                                         r"Got Fraction"):
+        call()
+
+
+def test_numpy_scalars_still_pass_the_real_constraints():
+    # (A guard on that fix: numpy's floats and ints are real numbers it keeps.)
+    X, y = make_regimes(10, noise=np.float32(0.5), random_state=0)
+    assert np.isfinite(y).all()
+    assert make_regimes(10, noise=np.int8(1), random_state=0)[1].shape == (10,)
