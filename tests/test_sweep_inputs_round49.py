@@ -110,3 +110,61 @@ def test_numpy_scalars_still_pass_the_real_constraints():
     X, y = make_regimes(10, noise=np.float32(0.5), random_state=0)
     assert np.isfinite(y).all()
     assert make_regimes(10, noise=np.int8(1), random_state=0)[1].shape == (10,)
+
+
+# Fix: skmoe._cli.load_csv reads whole numbers beyond 64 bits as numbers, and
+# takes class labels beyond int64 as the file writes them.
+def _big_csv(tmp_path, target, feature=None):
+    rng = np.random.default_rng(0)
+    a = feature if feature is not None else rng.normal(size=len(target)).round(3)
+    path = tmp_path / "big.csv"
+    path.write_text("a,y\n" + "".join(f"{u},{t}\n" for u, t in zip(a, target)))
+    return str(path)
+
+
+@pytest.mark.parametrize("task", ["auto", "regression"])
+def test_cli_a_target_of_whole_numbers_beyond_64_bits_is_a_number(tmp_path, task):
+    # pandas keeps them as Python ints in an object column: taken for class
+    # labels (40 classes of one row each, refused as such), and with --task
+    # regression refused as "not numeric; use --task classification".
+    from skmoe._cli import load_csv
+    target = [10 ** 19 + 3 ** k * 10 ** 17 for k in range(20)] * 2
+    X, y, found, _ = load_csv(_big_csv(tmp_path, target), task=task)
+    assert found == "regression"
+    np.testing.assert_allclose(y, np.asarray(target, dtype=float))
+
+
+def test_cli_a_feature_of_whole_numbers_beyond_64_bits_is_a_number(tmp_path):
+    # (It was "not numeric: pass --one-hot", or identifiers to --drop.)
+    from skmoe._cli import load_csv
+    feature = [10 ** 20 * (1 + k % 3) for k in range(30)]
+    X, y, _, _ = load_csv(_big_csv(tmp_path, np.arange(30) * 0.5, feature))
+    np.testing.assert_allclose(X["a"], np.asarray(feature, dtype=float))
+
+
+def test_cli_whole_numbers_beyond_float64_are_named_as_infinite(tmp_path, capsys):
+    # (They were "not numeric: pass --one-hot"; read as numbers, float() of a
+    # 400-digit int overflows, which the first version of the fix let out as
+    # a traceback.)
+    from skmoe._cli import main
+    feature = [int("9" * 400)] * 30
+    assert main(["compare", _big_csv(tmp_path, np.arange(30) * 0.5, feature)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skmoe: error: Column(s) ['a'] of ")
+    assert err.endswith("have infinite values.\n")
+
+
+def test_cli_class_labels_beyond_int64_are_read_as_written(tmp_path):
+    # Python ints (and, as numbers, float64 beyond int64) are no class labels
+    # to scikit-learn ("unknown" / "continuous"): compare failed with a
+    # traceback in the folds' "Supported target types are: ('binary',
+    # 'multiclass')".
+    from sklearn.utils.multiclass import type_of_target
+
+    from skmoe._cli import load_csv
+    target = [10 ** 20, 2 * 10 ** 20] * 20
+    X, y, task, _ = load_csv(_big_csv(tmp_path, target))
+    assert task == "classification"
+    assert type_of_target(y) == "binary"
+    assert sorted(set(y)) == ["100000000000000000000", "200000000000000000000"]
+
