@@ -88,8 +88,33 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser; its error for a value taken for an option says how
+    to pass it.
+
+    argparse reads a value that starts with '-' as an option: a column named
+    '-v' or '--y' (--target -v), or the common missing-value marker '-'
+    (--na-values -,?), was told "argument --target: expected one argument",
+    although it was given.
+    """
+
+    _NAMES_AND_MARKERS = ("--target", "--groups", "--drop", "--na-values")
+
+    def error(self, message):
+        found = re.fullmatch(r"argument (--[\w-]+): expected (?:one|at least one) argument",
+                             message)
+        if found and found.group(1) in self._NAMES_AND_MARKERS:
+            flag = found.group(1)
+            example = "-,?" if flag == "--na-values" else "-v"
+            message += (f" (a value that starts with '-', such as "
+                        f"{'the markers' if flag == '--na-values' else 'a column named'} "
+                        f"{example!r}, is read as an option: join it with '=', "
+                        f"{flag}={example})")
+        super().error(message)
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m skmoe",
         description="skmoe: heterogeneous mixtures of experts for scikit-learn.")
     # (Was "the following arguments are required: {compare,datasets}".)
