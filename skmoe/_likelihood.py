@@ -132,6 +132,33 @@ def _refuse_times(raw):
                              f"counts of their unit{since}; expected numbers")
 
 
+def _refuse_reordered_classes(raw, expert, method):
+    """Refuse a DataFrame of probabilities whose columns are the expert's
+    ``classes_`` in another order.
+
+    Its columns are read by position, in ``classes_``'s order, as
+    scikit-learn reads them: an expert returning a frame labelled by class
+    (as AutoGluon's predict_proba does) in another order gave every class
+    another class's probability, silently (an ensemble's training accuracy
+    0.14 where the columns in order give 0.85).
+    """
+    columns, classes = getattr(raw, "columns", None), getattr(expert, "classes_", None)
+    if method != "predict_proba" or columns is None or classes is None:
+        return
+    columns, classes = list(columns), np.asarray(classes).tolist()
+    try:
+        reordered = (len(columns) == len(classes) and columns != classes
+                     and sorted(columns) == sorted(classes))
+    except TypeError:     # labels of types that do not sort together
+        return
+    if reordered:
+        raise ValueError(f"it returned a {type(raw).__name__} whose columns are its classes_ "
+                         f"in another order (columns {columns[:5]!r}, classes_ "
+                         f"{classes[:5]!r}); predict_proba columns are read by position, "
+                         "in classes_'s order: return proba[list(classes_)] (or a plain "
+                         "array)")
+
+
 def _default_range(index):
     """Whether ``index`` is pandas' default index, a RangeIndex 0 .. n-1."""
     return (type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1)
@@ -208,6 +235,7 @@ def call_expert(name, expert, method, X):
                              "expected real ones")
         _refuse_times(raw)
         _refuse_reordered_rows(raw, X, method)
+        _refuse_reordered_classes(raw, expert, method)
         if hasattr(raw, "to_numpy") and not np.iscomplexobj(raw):
             # A pandas result of nullable columns: pd.NA becomes NaN, for the
             # finiteness check to name (numpy's cast stopped at it: "float()

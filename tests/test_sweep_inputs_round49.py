@@ -35,11 +35,11 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.linear_model import Ridge
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.linear_model import LogisticRegression, Ridge
 
-from skmoe import (EnsembleRegressor, HierarchicalMixtureRegressor,
-                   MixtureOfExpertsRegressor, RuleExpert)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, RuleExpert)
 from skmoe.datasets import make_mmoe_tasks, make_regimes
 
 
@@ -87,6 +87,47 @@ def test_an_expert_predicting_dates_or_time_spans_is_named(kind, make):
                                          rf"predict: it returned {what} \(dtype"):
         make(_TimedRidge(kind)).fit(X, y).predict(X)
 
+
+
+class _LabelledProba(ClassifierMixin, BaseEstimator):
+    """A LogisticRegression whose predict_proba is a DataFrame labelled by
+    class, with the classes in reverse order (``reverse``)."""
+
+    def __init__(self, reverse=True):
+        self.reverse = reverse
+
+    def fit(self, X, y):
+        self.lr_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.lr_.classes_
+        return self
+
+    def predict(self, X):
+        return self.lr_.predict(X)
+
+    def predict_proba(self, X):
+        frame = pd.DataFrame(self.lr_.predict_proba(X), columns=self.classes_)
+        return frame[frame.columns[::-1]] if self.reverse else frame
+
+
+# Fix: skmoe._likelihood.call_expert refuses probabilities whose columns are
+# the expert's classes_ in another order.
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsClassifier([("labelled", e), ("lr", LogisticRegression(C=0.1))],
+                                         random_state=0),
+    lambda e: EnsembleClassifier([("labelled", e), ("lr", LogisticRegression(C=0.1))]),
+], ids=["mixture", "ensemble"])
+def test_probabilities_labelled_by_class_in_another_order_are_named(make):
+    # They were read by position: every class got another class's
+    # probability, silently (the ensemble's training accuracy 0.14 for 0.85).
+    X, y = _data()
+    y = np.where(y > 0, "yes", "no")
+    with pytest.raises(ValueError, match=r"Expert 'labelled' \(_LabelledProba\) failed in "
+                                         r"predict_proba: it returned a DataFrame whose "
+                                         r"columns are its classes_ in another order"):
+        make(_LabelledProba()).fit(X, y).predict_proba(X)
+    # (A frame in classes_'s order is read as before.)
+    proba = make(_LabelledProba(reverse=False)).fit(X, y).predict_proba(X)
+    assert np.allclose(proba.sum(axis=1), 1.0)
 
 # Fix: skmoe._compat.Interval refuses a Fraction with scikit-learn's message.
 @pytest.mark.parametrize("call, name", [
