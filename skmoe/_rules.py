@@ -217,6 +217,17 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                 raise ValueError(f"RuleExpert({name}) returned {out.dtype} values for a "
                                  "regression rule; return numbers (e.g. a duration in days, "
                                  "computed by the rule).")
+            text = out.dtype.kind in "USa" or (out.dtype == object and any(
+                isinstance(v, (str, bytes)) for v in out))
+            if text:
+                # numpy read '1.5' as 1.5 without a word: a rule that formats
+                # its result (rounded: '%.1f') or says labels ('1', '2') was
+                # a regression rule of numbers, where the mixtures refuse an
+                # expert's text by name.
+                example = next(v for v in out.tolist() if isinstance(v, (str, bytes)))
+                raise ValueError(f"RuleExpert({name}) returned text (dtype {out.dtype}, e.g. "
+                                 f"{example!r}) for a regression rule; return numbers (or "
+                                 "use task='classification' for labels).")
             try:
                 out = out.astype(np.float64)
             except (TypeError, ValueError) as exc:

@@ -129,6 +129,28 @@ def test_probabilities_labelled_by_class_in_another_order_are_named(make):
     proba = make(_LabelledProba(reverse=False)).fit(X, y).predict_proba(X)
     assert np.allclose(proba.sum(axis=1), 1.0)
 
+
+def _formatted(X):
+    return np.char.mod("%.1f", X[:, 0])
+
+
+# Fix: RuleExpert refuses text from a regression rule.
+@pytest.mark.parametrize("rule", [
+    _formatted,
+    lambda X: np.char.mod("%.3f", X[:, 0]).astype("S"),
+    lambda X: np.array([str(v) for v in X[:, 0]], dtype=object),
+], ids=["str", "bytes", "object"])
+def test_a_regression_rule_returning_numbers_as_text_is_named(rule):
+    # numpy read '1.5' as 1.5 without a word (here rounded by the rule's
+    # format), where an expert's text is refused by name in the mixtures;
+    # the rule converted it before they could see it.
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"RuleExpert\(.*\) returned text \(dtype .*, e\.g\. "
+                                         r".*\) for a regression rule; return numbers"):
+        RuleExpert(rule).fit(X, y)
+    # (Classification takes them as the outcomes they are.)
+    assert RuleExpert(_formatted, task="classification").fit(X, y > 0).predict(X).dtype == bool
+
 # Fix: skmoe._compat.Interval refuses a Fraction with scikit-learn's message.
 @pytest.mark.parametrize("call, name", [
     (lambda: make_regimes(10, noise=Fraction(1, 2)), "noise"),
