@@ -151,6 +151,51 @@ def test_a_regression_rule_returning_numbers_as_text_is_named(rule):
     # (Classification takes them as the outcomes they are.)
     assert RuleExpert(_formatted, task="classification").fit(X, y > 0).predict(X).dtype == bool
 
+
+class _ColumnRidge(RegressorMixin, BaseEstimator):
+    """A Ridge whose predict returns a column (n, 1), or its numbers as text."""
+
+    def __init__(self, kind="column", alpha=1.0):
+        self.kind = kind
+        self.alpha = alpha
+
+    def fit(self, X, y, sample_weight=None):
+        self.ridge_ = Ridge(alpha=self.alpha).fit(X, y, sample_weight=sample_weight)
+        return self
+
+    def predict(self, X):
+        p = self.ridge_.predict(X)
+        return p[:, None] if self.kind == "column" else p.astype(str)
+
+
+def _selected(expert):
+    from skmoe import select_n_experts
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=90)
+    return select_n_experts(MixtureOfExpertsRegressor(expert, n_experts=2, training="em",
+                                                      random_state=0),
+                            X, y, candidates=(1,), criterion="cv", cv=3)
+
+
+# Fix: select_n_experts' one-expert candidate reads its expert's out-of-fold
+# predictions as the mixtures read an expert's predictions.
+def test_one_expert_candidate_reads_a_column_of_predictions_as_the_mixtures_do():
+    # cross_val_predict's (n, 1) column was broadcast against y to (n, n)
+    # residuals: k = 1 scored -1.24 per held-out row here where the same
+    # Ridge's predictions as a plain array score 0.72 (on 120 rows, -1.23 for
+    # 0.85, and k = 2 was chosen over it, silently).
+    column = _selected(_ColumnRidge("column"))[1][1]
+    assert column == pytest.approx(_selected(Ridge())[1][1])
+
+
+def test_one_expert_candidate_names_an_expert_returning_text():
+    # (numpy's "ufunc 'subtract' did not contain a loop with signature
+    # matching types", naming no expert.)
+    with pytest.raises(ValueError, match=r"candidate n_experts=1 failed .*Expert 'expert0' "
+                                         r"\(_ColumnRidge\) failed in predict: it returned text"):
+        _selected(_ColumnRidge("text"))
+
 # Fix: skmoe._compat.Interval refuses a Fraction with scikit-learn's message.
 @pytest.mark.parametrize("call, name", [
     (lambda: make_regimes(10, noise=Fraction(1, 2)), "noise"),
