@@ -277,6 +277,14 @@ def _dry_run(fn, x, module=None, name=None):
         raise ValueError(f"{name} returned a tensor of shape {tuple(out.shape)} for an "
                          f"input of shape {tuple(x.shape)}; its output must keep the "
                          "rows (first axis) of its input, one per sample.")
+    if (name is not None and out.is_floating_point() and bool(torch.isfinite(x).all())
+            and not bool(torch.isfinite(out).all())):
+        # (Training then stopped as "diverged: its training loss became nan
+        # at epoch 1; lower learning_rate", which named neither the module
+        # nor that it had not been trained yet.)
+        raise ValueError(f"{name} returned NaN or infinite values for a finite input of "
+                         f"shape {tuple(x.shape)} (from the first rows of X, before any "
+                         "training); its forward must give finite values.")
     return out
 
 

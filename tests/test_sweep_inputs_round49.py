@@ -35,6 +35,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -195,6 +196,37 @@ def test_one_expert_candidate_names_an_expert_returning_text():
     with pytest.raises(ValueError, match=r"candidate n_experts=1 failed .*Expert 'expert0' "
                                          r"\(_ColumnRidge\) failed in predict: it returned text"):
         _selected(_ColumnRidge("text"))
+
+
+class _NaNModule(torch.nn.Module):
+    """A linear layer whose forward gives NaN (or inf) for every input."""
+
+    def __init__(self, value=float("nan")):
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 4)
+        self.value = value
+
+    def forward(self, x):
+        return self.linear(x) * self.value
+
+
+# Fix: the multi-task mixture's dry run of a user module refuses its
+# non-finite outputs, naming the module.
+@pytest.mark.parametrize("where", ["expert_module", "bottom_module"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_user_module_giving_nan_before_training_is_named(where, value):
+    # Training stopped as "diverged: its training loss became nan at epoch 1;
+    # lower learning_rate", naming neither the module nor that it had given
+    # NaN before any training step.
+    from skmoe import MultiGateMixtureOfExperts
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    Y = np.c_[X[:, 0], X[:, 1]]
+    model = MultiGateMixtureOfExperts(max_iter=2, random_state=0,
+                                      **{where: lambda: _NaNModule(value)})
+    with pytest.raises(ValueError, match=rf"{where} \(its input: .*\) returned NaN or "
+                                         r"infinite values for a finite input"):
+        model.fit(X, Y)
 
 # Fix: skmoe._compat.Interval refuses a Fraction with scikit-learn's message.
 @pytest.mark.parametrize("call, name", [
