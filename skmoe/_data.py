@@ -1805,6 +1805,13 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None, allow_nan=True, X=None):
         raise ValueError(f"gate_transformer ({name}) returned complex numbers; the gate "
                          "needs real numbers.")
     values = np.asarray(Z)
+    if values.dtype.kind in "mM":
+        # (Cast below to their count of nanoseconds, or of their unit, since
+        # 1970, silently, where an array X of dates is refused.)
+        what = "dates" if values.dtype.kind == "M" else "time spans"
+        raise ValueError(f"gate_transformer ({name}) returned {what} (dtype {values.dtype}), "
+                         "which would be read as counts of their unit; the gate needs "
+                         "numbers: convert them in the transformer (e.g. to seconds).")
     if values.dtype.kind in "USa" or (values.dtype.kind == "O" and any(
             isinstance(v, (str, bytes)) for v in values.ravel())):
         # (The cast below read text such as '1.5' as numbers, silently, where

@@ -228,6 +228,33 @@ def test_a_user_module_giving_nan_before_training_is_named(where, value):
                                          r"infinite values for a finite input"):
         model.fit(X, Y)
 
+
+def _as_dates(X):
+    return np.asarray(np.asarray(X)[:, :1] * 1e9, dtype="datetime64[ns]")
+
+
+def _as_spans(X):
+    return pd.DataFrame({"span": pd.to_timedelta(np.asarray(X)[:, 0], unit="D")})
+
+
+# Fix: skmoe._data.gate_matrix refuses a gate_transformer's dates and time spans.
+@pytest.mark.parametrize("func, what", [(_as_dates, "dates"), (_as_spans, "time spans")])
+@pytest.mark.parametrize("make", [
+    lambda t: MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(alpha=30.0))],
+                                        gate_transformer=t, random_state=0),
+    lambda t: HierarchicalMixtureRegressor([("a", Ridge()), ("b", Ridge(alpha=30.0))],
+                                           branching=2, gate_transformer=t, random_state=0),
+], ids=["mixture", "hierarchical"])
+def test_a_gate_transformer_returning_dates_is_named(func, what, make):
+    # They were cast to their count of nanoseconds since 1970 (or of their
+    # unit) as the gate's inputs, silently, where an array X of dates is
+    # refused ("the gate reads dates ... as seconds from a DataFrame").
+    from sklearn.preprocessing import FunctionTransformer
+    X, y = _data()
+    with pytest.raises(ValueError, match=rf"gate_transformer \(FunctionTransformer\) returned "
+                                         rf"{what} \(dtype"):
+        make(FunctionTransformer(func)).fit(X, y)
+
 # Fix: skmoe._compat.Interval refuses a Fraction with scikit-learn's message.
 @pytest.mark.parametrize("call, name", [
     (lambda: make_regimes(10, noise=Fraction(1, 2)), "noise"),
