@@ -1797,6 +1797,10 @@ def gate_matrix(Z, n_rows, transformer, n_columns=None, allow_nan=True, X=None):
     such a column itself: a transformer that passes it on (a StandardScaler)
     is not at fault, and the 'auto' view keeps it too."""
     name = type(transformer).__name__
+    if Z is None:
+        # (numpy made it [nan]: "it returned shape (1,)", said as a shape.)
+        raise ValueError(f"gate_transformer ({name}) returned None; expected an array (does "
+                         "its transform, or its function, end with a return statement?)")
     if sparse.issparse(Z):
         Z = Z.toarray()
     if np.iscomplexobj(Z):

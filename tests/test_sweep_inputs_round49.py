@@ -255,6 +255,24 @@ def test_a_gate_transformer_returning_dates_is_named(func, what, make):
                                          rf"{what} \(dtype"):
         make(FunctionTransformer(func)).fit(X, y)
 
+
+def _no_return(X):
+    np.asarray(X) * 2      # (the result computed, never returned)
+
+
+# Fix: skmoe._data.gate_matrix says that a gate_transformer returned None.
+def test_a_gate_transformer_returning_none_is_said_to():
+    # (numpy made None [nan]: "must return one row per sample (40) in a 2-D
+    # array; it returned shape (1,)", said as a shape.)
+    from sklearn.preprocessing import FunctionTransformer
+    X, y = _data()
+    model = MixtureOfExpertsRegressor([("a", Ridge()), ("b", Ridge(alpha=30.0))],
+                                      gate_transformer=FunctionTransformer(_no_return),
+                                      random_state=0)
+    with pytest.raises(ValueError, match=r"gate_transformer \(FunctionTransformer\) returned "
+                                         r"None; expected an array \(does its transform"):
+        model.fit(X, y)
+
 # Fix: skmoe._compat.Interval refuses a Fraction with scikit-learn's message.
 @pytest.mark.parametrize("call, name", [
     (lambda: make_regimes(10, noise=Fraction(1, 2)), "noise"),
