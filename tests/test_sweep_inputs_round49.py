@@ -1,33 +1,83 @@
-"""Bad-input sweep, round 49: user-written experts' outputs, the generators'
-and estimators' real-valued arguments, skmoe.persistence and the CLI.
+"""Bad-input sweep, round 49: what user-written code returns (experts, rules,
+gate transformers, torch modules), real-valued arguments, skmoe.persistence
+and the CLI.
 
 Probed (no defect found unless a test below names it): experts whose predict
 returns a dict, a generator, a masked array with and without masked values,
 an object array of numbers, of Decimals, of Fractions and with None, complex
 numbers (with and without imaginary parts), (n, 1), (1, n), np.matrix, a
 scalar, a tuple, a list of 1-element arrays, a torch tensor, bools, strings,
-bytes, longdouble, a one-field record or structured array, inf, numpy and
-pandas dates and time spans (with a time zone too), across the mixtures
-(gradient, EM), the ensembles (mean and greedy) and the hierarchical
-mixture; compare() scoring such an expert alone; the generators of
-skmoe.datasets given n_samples 0, -1, 2.0, True, '5', None, np.int64,
-noise -1, NaN, inf, True, '1', None, 1e308, a 0-d array, a list, a Decimal
-and a Fraction, random_state 1.5, '0', -1, 2**40, a Generator, True,
-np.int64 and a RandomState, return_regime 1, np.True_ and 'yes', n_regimes
-0, 2.0, True, -3, np.int64 and 10**6, boundary NaN, inf, True and 1e308,
-n_noise_features -1, True and 1.0, make_mmoe_tasks' n_features, correlation,
-scale, n_sines, alpha and beta of odd values; a Fraction for every
-real-valued parameter of the mixtures, the ensembles, the hierarchical and
-multi-task mixtures, the torch experts, RuleExpert and MLPGate.
+bytes, longdouble, a one-field record or structured array, inf, a view of X,
+one cached array refilled at every call, numpy and pandas dates and time
+spans (with a time zone too), across the mixtures (gradient, EM), the
+ensembles (mean and greedy), the hierarchical and heterogeneous multi-task
+mixtures and select_n_experts' one-expert candidate; classifier experts
+whose predict_proba is a dict, a generator, masked, an object array,
+complex, bools, 1-D, 3-D, a list of rows or of columns, a DataFrame (in and
+out of classes_'s order), a tensor, float16, dates, percentages, log
+probabilities, one-hot ints, NaN or all-zero rows; compare() scoring such
+an expert alone; RuleExpert rules returning numeric strings, bytes, string
+objects, zoned dates, a Series, a DataFrame, a tensor, Decimals, a set,
+nullable Float64 (with pd.NA), a Categorical, a sparse matrix, ints beyond
+int64, float16, X itself, a list of lists and a string; gate_transformers
+returning dates, text, complex numbers, masked arrays, too few rows, 1-D,
+3-D, NaN, inf, a dict, a list, a frame of reversed row labels, an object
+array, no columns, 1e300, ints, bools, None and a sparse matrix;
+MultiGateMixtureOfExperts' bottom, expert and tower modules returning a
+tuple, a list, a numpy array, NaN, inf, ints, float64, complex numbers, 1-D,
+too few rows or a detached tensor; the generators of skmoe.datasets given
+n_samples 0, -1, 2.0, True, '5', None and np.int64, noise -1, NaN, inf,
+True, '1', None, 1e308, a 0-d array, a list, a Decimal and a Fraction,
+random_state 1.5, '0', -1, 2**40, a Generator, True, np.int64 and a
+RandomState, return_regime 1, np.True_ and 'yes', n_regimes 0, 2.0, True,
+-3, np.int64 and 10**6, boundary NaN, inf, True and 1e308,
+n_noise_features -1, True and 1.0, make_mmoe_tasks' n_features,
+correlation, scale, n_sines, alpha and beta of odd values; a Fraction for
+every real-valued parameter of the mixtures, the ensembles, the
+hierarchical and multi-task mixtures, the torch experts, RuleExpert and
+MLPGate; skmoe.persistence's untrusted_types on skops bytes cut in half,
+with bytes after the end, a str, a pickle, a missing file, a folder, both
+data and file or neither, a memoryview and a bytearray, trusted_types of
+an int, a dict, a generator and [None]; skops files whose schema says
+another skops version, protocol 99 or another class; a pickle cut in half;
+CSV files for ``python -m skmoe compare`` with a BOM and semicolons,
+quoted names (one holding a comma), names like flags ('--y', '-v'), an
+empty quoted name, a name holding a newline, a NUL byte, CR line ends,
+whole numbers beyond int64, uint64 and float64, -1e400, one and two rows,
+a BOM and a header alone, blank lines alone, yes/no and TRUE/false targets,
+hex, percentages, leading '+', unicode names, tabs after the commas,
+spaces at line ends, quoted numbers, Fortran 'D' exponents, NaN,
+'Infinity' and 'inf' cells, unicode minus signs, non-breaking-space
+thousands, complex numbers, names differing by case or by unicode
+normalisation, a comment line, the header repeated inside the data and a
+400-digit number; its options --target (missing, another case, spaces, '',
+'2'), --cv (-1, 1.5, 10**23), --repeats, --n-jobs, --experts ('', ',',
+another case, spaces, one), --drop (the target, ''), --groups (the target,
+a dropped column), --na-values ('', ',', '-', '-,?'), --max-iter 10**20,
+--seed 2**32, --plot x.jpg, --task Regression, the data '', ' ', 'IRIS',
+'iris.csv', a folder, two files, and ``datasets`` with a bad --task or an
+extra argument.
 
 Left as they are: compare() scores a plain model (not a mixture) on what
 its predict returns, as scikit-learn's scorers read it: a masked array's
 masked values, dates as their count of nanoseconds and numeric strings are
 scored as they come (scikit-learn's cross_validate does the same);
 random_state=True is read as the seed 1, as scikit-learn's generators read
-it.
+it; a gate_transformer's masked array is read without its mask (as X's is,
+round 43) and one of no columns gives a constant gate; a classification
+rule returning a different string for every row is taken as that many
+outcomes; CSV column names that differ only by unicode normalisation
+('e\u0301' and '\u00e9') are two columns; fitted estimators record no skmoe
+version when pickled or saved by skops.io (scikit-learn records its own
+only for its own estimators), so a file saved by another skmoe version
+loads without a word: a version stamp and its check would change every
+estimator's saved state, a decision for the maintainers.
 
-Each test here failed before the fix it names.
+Each test here failed before the fix it names, but for
+test_numpy_scalars_still_pass_the_real_constraints and
+test_cli_a_dash_value_joined_with_equals_is_read: guards on the fixes
+before them (numpy's scalars still pass; the form the new error advises
+works).
 """
 
 from fractions import Fraction
