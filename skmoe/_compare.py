@@ -1629,8 +1629,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         folds are stratified on each row's labels together, and their
         default score is accuracy alone (all of a row's labels right).
     cv : int, cross-validation generator or iterable, default=5
-        An int means shuffled K-fold (stratified for classifiers) seeded by
-        ``random_state`` -- shuffled because many tables are sorted by time
+        An int means shuffled K-fold (stratified for classifiers, and for
+        multi-task estimators on each row's labels of the classification
+        tasks they declare) seeded by ``random_state`` -- shuffled because many tables are sorted by time
         or by the target. Anything else goes through
         :func:`~sklearn.model_selection.check_cv`; repeated K-fold gives the
         paired test more splits.
@@ -1934,6 +1935,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     if group_codes is not None and y_arr.ndim == 2:
         strata = _combined_labels(y_arr, _class_columns(estimators.values(),
                                                         y_arr.shape[1], classifier))
+    # The classification tasks the multi-task models declare.
+    task_columns = ([] if classifier or y_arr.ndim > 2 else
+                    _class_columns(estimators.values(), y_arr.reshape(len(y_arr), -1).shape[1],
+                                   False))
     # Any integer (a numpy one from a grid or a config, too) is the documented
     # shuffled K-fold: np.int64(5) went to check_cv, unshuffled folds.
     if isinstance(cv, numbers.Integral) and group_codes is not None:
@@ -1943,11 +1948,16 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
                              f"groups has {n_groups}. Lower cv.")
         splitter = (StratifiedGroupKFold if strata is not None else GroupKFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
-    elif isinstance(cv, numbers.Integral) and classifier and y_arr.ndim == 2:
+    elif isinstance(cv, numbers.Integral) and (classifier and y_arr.ndim == 2
+                                               or task_columns):
         # Classifiers of several outputs: stratified on each row's labels
         # together, as the group folds are (StratifiedKFold refused the 2-D
-        # labels: "Got 'multilabel-indicator' instead").
-        strata = _combined_labels(y_arr, list(range(y_arr.shape[1])))
+        # labels: "Got 'multilabel-indicator' instead"); multi-task models on
+        # the labels of the classification tasks they declare (plain KFold
+        # left a class of two rows out of a split's training rows, where a
+        # classifier's stratified folds keep it, and scored it wrong).
+        strata = _combined_labels(y_arr.reshape(len(y_arr), -1),
+                                  list(range(y_arr.shape[1])) if classifier else task_columns)
         splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
         if strata is None or np.bincount(strata).max() < cv:
             strata, splitter = None, KFold(n_splits=cv, shuffle=True,

@@ -1,5 +1,6 @@
 """Leftovers, round 19: torch experts trained with the gate that diverged
-without becoming NaN.
+without becoming NaN, and compare's folds for multi-task models with
+classification tasks.
 
 Each test failed before the change it names, but those marked a guard."""
 
@@ -8,8 +9,11 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
+import skmoe._compare
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, compare)
 from skmoe.experts import TorchMLPClassifier, TorchMLPRegressor
 
 
@@ -71,4 +75,30 @@ def test_ordinary_gradient_mixture_is_not_diverged():
         with warnings.catch_warnings():
             warnings.filterwarnings("error", message=".*diverged")
             _two_mlps(learning_rate).fit(X, y)
+
+
+# --------- 3. compare's folds for multi-task models with a classification task
+def test_compare_stratifies_multi_task_classification_tasks(monkeypatch):
+    # Plain KFold put both rows of class 2 in one test fold (random_state=2):
+    # the split's model never saw the class, and its accuracy counted them
+    # wrong, where a single-task classifier's folds are stratified.
+    rng = np.random.RandomState(0)
+    n = 40
+    X = rng.normal(size=(n, 2))
+    labels = np.arange(n) % 2
+    labels[[3, 20]] = 2
+    Y = np.column_stack([X[:, 0], labels]).astype(float)
+    seen = []
+    check_splits = skmoe._compare.check_splits
+    monkeypatch.setattr(skmoe._compare, "check_splits",
+                        lambda splits, *a: seen.append(splits) or check_splits(splits, *a))
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        tasks=["regression", "multiclass"], cv=2, alpha=1.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compare({"a": model, "b": model}, X, Y, cv=5, random_state=2)
+    assert len(seen[0]) == 5
+    for train, _ in seen[0]:
+        assert set(labels[train]) == {0, 1, 2}
 
