@@ -1,6 +1,6 @@
 """Leftovers, round 19: torch experts trained with the gate that diverged
-without becoming NaN, and compare's folds for multi-task models with
-classification tasks.
+without becoming NaN, compare's folds for multi-task models with
+classification tasks, and the CLI's --n-jobs above the CPU cores.
 
 Each test failed before the change it names, but those marked a guard."""
 
@@ -101,4 +101,31 @@ def test_compare_stratifies_multi_task_classification_tasks(monkeypatch):
     assert len(seen[0]) == 5
     for train, _ in seen[0]:
         assert set(labels[train]) == {0, 1, 2}
+
+
+# --------- 4. the CLI's --n-jobs above the CPU cores
+def test_cli_n_jobs_above_the_cores_is_lowered_with_a_note(tmp_path, capsys, monkeypatch):
+    # --n-jobs 12 on 2 cores started 12 processes (5.5 GB where 2 took 1.3
+    # GB, and 3.8 times as long), without a word.
+    import joblib
+
+    from skmoe._cli import main
+
+    rng = np.random.RandomState(0)
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n" + "\n".join(f"{a:.3f},{2 * a + b:.3f}" for a, b in
+                                       zip(rng.rand(40), rng.rand(40))))
+    monkeypatch.setattr(joblib, "cpu_count", lambda *a, **k: 2)
+    asked = []
+
+    def fake_compare(*args, n_jobs=None, **kwargs):
+        asked.append(n_jobs)
+        raise KeyboardInterrupt        # stop before fitting anything (main says so)
+
+    monkeypatch.setattr(skmoe._compare, "compare", fake_compare)
+    main(["compare", str(csv), "--target", "y", "--experts", "linear,tree", "--cv", "2",
+          "--repeats", "1", "--quiet", "--n-jobs", "64"])
+    assert asked == [2]
+    assert "note: --n-jobs 64 is more than the 2 CPU cores; running 2" \
+        in capsys.readouterr().err
 
