@@ -46,8 +46,9 @@ from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
 from ._persistence import TorchStateMixin
 from ._rules import _cloudpickling
-from ._torch_utils import (adam, resolve_device, seeded_torch, standardisation,
-                           standardised_tensor, to_numpy, to_tensor, torch_fit_mode)
+from ._torch_utils import (adam, caller_autocast_off, resolve_device, seeded_torch,
+                           standardisation, standardised_tensor, to_numpy, to_tensor,
+                           torch_fit_mode)
 
 ARCHITECTURES = ("mmoe", "omoe", "shared_bottom", "ple")
 MODULE_PARAMS = ("bottom_module", "expert_module", "tower_module")
@@ -596,7 +597,7 @@ default=None
         Z = self._inputs(X)
         self.module_.eval()
         try:
-            with torch.no_grad():
+            with torch.no_grad(), caller_autocast_off():   # (as in fit)
                 parts = [to_numpy(fn(Z[i:i + _PREDICT_CHUNK]))
                          for i in range(0, len(Z), _PREDICT_CHUNK)]
         except (RuntimeError, ValueError, TypeError, IndexError) as exc:

@@ -20,7 +20,7 @@ import numbers
 
 import torch
 
-from ._torch_utils import forked_torch_rng, map_row_blocks
+from ._torch_utils import caller_autocast_off, forked_torch_rng, map_row_blocks
 from ._warnings import thread_filter
 
 # The fused inference path needs torch's addmm with a fused activation.
@@ -60,7 +60,7 @@ def forward_in_chunks(module, Z, dim=0, networks=1):
     activations stay the same size.
     """
     rows = max(1, PREDICT_CHUNK // max(networks, 1))
-    with torch.no_grad():
+    with torch.no_grad(), caller_autocast_off():
         return map_row_blocks(lambda block: module(Z[block]), len(Z), rows, dim)
 
 
