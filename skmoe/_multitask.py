@@ -565,6 +565,10 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
             For a classification task, an ndarray of shape (n_samples,
             n_classes) whose columns follow ``classes_[t]``; None for a
             regression task. A list even for one task fitted on a 1-D ``y``.
+            Where every task is a classification task, the same type and
+            shapes as :class:`~sklearn.multioutput.MultiOutputClassifier`'s
+            ``predict_proba`` (a list of one array per column of ``y``, a
+            binary task's of two columns).
 
         Notes
         -----

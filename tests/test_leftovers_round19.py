@@ -1,7 +1,8 @@
 """Leftovers, round 19: torch experts trained with the gate that diverged
 without becoming NaN, compare's folds for multi-task models with
 classification tasks, the CLI's --n-jobs above the CPU cores, and predict
-under the caller's torch.autocast.
+under the caller's torch.autocast; multi-task predict_proba as
+MultiOutputClassifier's (a guard: not a defect).
 
 Each test failed before the change it names, but those marked a guard."""
 
@@ -156,3 +157,22 @@ def test_predict_ignores_the_callers_autocast():
         with torch.autocast("cpu", dtype=torch.bfloat16):
             got = np.asarray(method(X), dtype=float)
         np.testing.assert_array_equal(got, expected)
+
+
+# --------- 2. multi-task predict_proba as MultiOutputClassifier's (a guard)
+def test_multi_task_predict_proba_is_shaped_as_multi_output_classifiers():
+    # Not a defect: a list of one (n_samples, n_classes) array per task, as
+    # MultiOutputClassifier's, now said in the docstring and docs/mmoe.rst.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import MultiOutputClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    Y = np.column_stack([X[:, 0] > 0, np.digitize(X[:, 1], [-0.5, 0.5])]).astype(int)
+    reference = MultiOutputClassifier(LogisticRegression()).fit(X, Y).predict_proba(X)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        tasks=["binary", "multiclass"], cv=2, alpha=1.0, random_state=0).fit(X, Y)
+    proba = model.predict_proba(X)
+    assert type(proba) is type(reference) is list
+    assert [p.shape for p in proba] == [p.shape for p in reference] == [(120, 2), (120, 3)]
