@@ -694,6 +694,9 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
             raise ValueError(f"voting={self.voting!r} was set after fit: predict votes "
                              "'soft' or 'hard'.")
         if self.voting == "soft":
+            problem = self._soft_voting_set_after_hard_fit()
+            if problem:
+                raise ValueError(problem)
             # predict_proba's argmax, as scikit-learn's (ties: the first).
             return self.classes_[np.argmax(self._average_proba(X), axis=1)]
         votes = np.zeros((n_samples(X), len(self.classes_)))
@@ -713,7 +716,28 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
         if self.voting != "soft":
             raise AttributeError(f"predict_proba is not available when voting="
                                  f"{self.voting!r}; set voting='soft'.")
+        problem = self._soft_voting_set_after_hard_fit()
+        if problem:
+            raise AttributeError(f"predict_proba is not available: {problem}")
         return True
+
+    def _soft_voting_set_after_hard_fit(self):
+        """Why soft voting cannot be read from this fit, or None.
+
+        voting='soft' set after a hard-voting fit of experts without
+        ``predict_proba`` (an SVC) failed in predict with "Expert 'b' (SVC)
+        failed in predict_proba: This 'SVC' has no attribute
+        'predict_proba'", and ``hasattr(model, 'predict_proba')`` was True.
+        """
+        if "experts_" not in vars(self):
+            return None   # not fitted: check_is_fitted says so
+        lacking = [f"'{self.expert_names_[i]}' ({type(self.experts_[i]).__name__})"
+                   for i in self._used() if not hasattr(self.experts_[i], "predict_proba")]
+        if not lacking:
+            return None
+        return (f"voting='soft' was set after fit, and the fitted expert(s) "
+                f"{', '.join(lacking)} have no predict_proba to average; set "
+                "voting='hard' again (the voting they were fitted for).")
 
     @available_if(_soft_voting)
     def predict_proba(self, X):
