@@ -1073,6 +1073,22 @@ class CrossFitAverage(LogProbaMixin, BaseEstimator):
             raise ValueError(f"CrossFitAverage of expert '{self.name}': n_classes must be "
                              f"None or an integer >= 1; got {n_classes!r}.")
         for i, fit in enumerate(fits):
+            # (A regressor given n_classes was told it "has classes_ None" and
+            # to encode its labels; an SVC failed at predict with "failed in
+            # predict_proba: This 'SVC' has no attribute 'predict_proba'".)
+            if not is_classifier(fit) and getattr(fit, "classes_", None) is None:
+                raise ValueError(
+                    f"CrossFitAverage of expert '{self.name}': fit {i} "
+                    f"({type(fit).__name__}) is not a classifier; n_classes={n_classes} "
+                    "averages the class probabilities of a classifier's fits. Leave "
+                    "n_classes=None to average a regressor's predictions.")
+            if not hasattr(fit, "predict_proba"):
+                raise ValueError(
+                    f"CrossFitAverage of expert '{self.name}': fit {i} "
+                    f"({type(fit).__name__}) has no predict_proba; with n_classes the "
+                    "fits' class probabilities are averaged (for an SVC, or a classifier "
+                    "with decision_function only, fit CalibratedClassifierCV(..., "
+                    "ensemble=False) on each fold).")
             classes = np.asarray(getattr(fit, "classes_", None))
             if (classes.ndim != 1 or classes.dtype.kind not in "biuf"
                     or not np.all((classes >= 0) & (classes < n_classes)

@@ -3,7 +3,10 @@ alone (on every public estimator).
 
 Found: ``voting='soft'`` set after a hard-voting fit of an expert without
 ``predict_proba`` (an SVC) failed in ``predict`` with "Expert 'b' (SVC)
-failed in predict_proba", and ``hasattr(model, 'predict_proba')`` was True.
+failed in predict_proba", and ``hasattr(model, 'predict_proba')`` was True. ``CrossFitAverage`` with
+``n_classes`` over fits of a regressor told it that it "has classes_ None"
+and to encode its labels, and over fits without ``predict_proba`` (an SVC)
+failed at predict with "failed in predict_proba".
 
 Probed without a defect: ``top_k`` with ``training='em'`` (and
 the joint trainer) and ``sample_weight`` (rows of zero weight are the rows
@@ -46,7 +49,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
+from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
                    HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,
                    MultiGateMixtureOfExperts, TorchMLPClassifier, TorchMLPRegressor)
@@ -179,3 +182,24 @@ def test_soft_voting_set_after_a_hard_fit_of_experts_without_probabilities_is_na
     assert hasattr(unweighted, "predict_proba")
     np.testing.assert_array_equal(unweighted.predict(X), np.argmax(
         unweighted.predict_proba(X), axis=1))
+
+
+def test_cross_fit_average_of_classes_names_fits_that_give_no_probabilities():
+    # n_classes and fits that cannot average probabilities: a regressor's
+    # fits were told "fit 0 (Ridge) has classes_ None; with n_classes=3 they
+    # must be encoded labels" (it has no labels), and an SVC's failed at
+    # predict with "Expert 'expert' (SVC) failed in predict_proba".
+    X, y, y3 = _data()
+    ridge = CrossFitAverage([Ridge().fit(X, y3)], n_classes=3)
+    with pytest.raises(ValueError, match=r"fit 0 \(Ridge\) is not a classifier; n_classes=3 .*"
+                                         r"Leave n_classes=None"):
+        ridge.fit(X, y3)
+    svc = CrossFitAverage([SVC().fit(X, y3), SVC(C=0.1).fit(X, y3)], n_classes=3)
+    for method in ("fit", "predict", "predict_proba"):
+        with pytest.raises(ValueError, match=r"fit 0 \(SVC\) has no predict_proba; with "
+                                             "n_classes the fits' class probabilities"):
+            getattr(svc, method)(X, y3) if method == "fit" else getattr(svc, method)(X)
+    # Fits that have them are averaged as before.
+    fits = [LogisticRegression().fit(X, y3), LogisticRegression(C=0.1).fit(X, y3)]
+    assert_allclose(CrossFitAverage(fits, n_classes=3).predict_proba(X),
+                    (fits[0].predict_proba(X) + fits[1].predict_proba(X)) / 2)
