@@ -3,10 +3,11 @@ alone (on every public estimator).
 
 Found: ``voting='soft'`` set after a hard-voting fit of an expert without
 ``predict_proba`` (an SVC) failed in ``predict`` with "Expert 'b' (SVC)
-failed in predict_proba", and ``hasattr(model, 'predict_proba')`` was True. ``CrossFitAverage`` with
-``n_classes`` over fits of a regressor told it that it "has classes_ None"
-and to encode its labels, and over fits without ``predict_proba`` (an SVC)
-failed at predict with "failed in predict_proba".
+failed in predict_proba", and ``hasattr(model, 'predict_proba')`` was
+True. ``CrossFitAverage`` with ``n_classes`` over fits of a regressor told
+it that it "has classes_ None" and to encode its labels, and over fits
+without ``predict_proba`` (an SVC) failed at predict with "failed in
+predict_proba".
 
 Probed without a defect: ``top_k`` with ``training='em'`` (and
 the joint trainer) and ``sample_weight`` (rows of zero weight are the rows
@@ -49,8 +50,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor, HeterogeneousMultiGateMixtureOfExperts,
-                   HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
+from skmoe import (CrossFitAverage, EnsembleClassifier, EnsembleRegressor,
+                   HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor,
                    MixtureOfExpertsClassifier, MixtureOfExpertsRegressor,
                    MultiGateMixtureOfExperts, TorchMLPClassifier, TorchMLPRegressor)
 
