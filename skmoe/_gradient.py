@@ -480,7 +480,7 @@ def _check_trained_experts(problem, log_g, out, differentiable, learning_rate, l
     if at_fault:
         warnings.warn(f"Torch expert(s) {experts} diverged, where {words}; the gate routes "
                       f"around them (the mixture's loss is {mixed_loss:.3g}), and they are "
-                      f"kept in experts_ as they are: {advice}.", UserWarning, stacklevel=2)
+                      f"kept in experts_ as they are: {advice}.", UserWarning, stacklevel=7)
 
 
 def _check_torch_expert(name, template):

@@ -65,9 +65,11 @@ def test_diverged_torch_expert_the_gate_routes_around_warns():
         [("mlp", TorchMLPRegressor((16,), random_state=0)), ("ridge", Ridge())],
         training="gradient", learning_rate=1.0, max_epochs=30, random_state=0)
     with pytest.warns(UserWarning, match=r"Torch expert\(s\) 'mlp' \(.* on the rows the gate "
-                                         r"gives it\) diverged.*lower learning_rate"):
+                                         r"gives it\) diverged.*lower learning_rate") as record:
         model.fit(X, y)
     assert np.mean((model.predict(X) - y) ** 2) < 1.0      # the ridge's
+    # It points at the caller's fit, as the mixtures' other fit warnings do.
+    assert [w.filename for w in record if "diverged" in str(w.message)] == [__file__]
 
 
 def test_ordinary_gradient_mixture_is_not_diverged():
