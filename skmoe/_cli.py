@@ -1593,8 +1593,9 @@ def _run_compare(args):
                    f"{'every row' if len(labels) == len(y) else 'most rows'} (names, "
                    "dates, identifiers) is no class label" if len(labels) > len(y) / 2
                    else "Drop those rows")
-            raise UserError(f"{int(np.sum(counts < 2))} of the {len(labels)} classes of the "
-                            f"target have a single row (e.g. {rare!r}); "
+            n_single = int(np.sum(counts < 2))
+            raise UserError(f"{n_single} of the {len(labels)} classes of the target "
+                            f"{'has' if n_single == 1 else 'have'} a single row (e.g. {rare!r}); "
                             f"cross-validation needs at least 2 rows of every class. {fix}.")
         if rarest < args.cv:
             raise UserError(f"The rarest class has {rarest} rows, fewer than the --cv "

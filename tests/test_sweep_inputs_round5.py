@@ -117,5 +117,5 @@ def test_cli_names_a_one_row_class_without_numpy_types(tmp_path, capsys, labels,
     path.write_text("x,z,y\n" + "\n".join(rows) + "\n")
     assert main(["compare", str(path), "--task", "classification", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "1 of the 3 classes of the target have a single row" in err
+    assert "1 of the 3 classes of the target has a single row" in err
     assert shown in err and "np." not in err
