@@ -16,6 +16,7 @@ _LAZY = {
     "MixtureOfExpertsClassifier": "._moe",
     "MixtureOfExpertsRegressor": "._moe",
     "ExpertCollapseWarning": "._routing",
+    "InconsistentSkmoeVersionWarning": "._versioning",
     "HierarchicalMixtureClassifier": "._hme",
     "HierarchicalMixtureRegressor": "._hme",
     "aic": "._selection",

@@ -41,6 +41,7 @@ from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
 from ._likelihood import (LogProbaMixin, aligned_proba, classification_outputs, mix_probabilities,
                           regression_outputs)
 from ._progress import run_jobs
+from ._versioning import VersionedStateMixin
 from ._warnings import (_EXPERT_WARNINGS, Tally, gathered_jobs, recorded, thread_filter,
                         varied_note)
 
@@ -869,7 +870,7 @@ class _InvalidFitsTypeError(TypeError, AttributeError):
     """As :class:`_InvalidFitsValueError`, for what is not a fit at all."""
 
 
-class CrossFitAverage(LogProbaMixin, BaseEstimator):
+class CrossFitAverage(LogProbaMixin, VersionedStateMixin, BaseEstimator):
     """One expert as the average of its cross-fitting fits ("cross-validation bagging").
 
     The stacked gate learns from out-of-fold predictions made by fits on

@@ -31,6 +31,7 @@ from sklearn.utils.validation import (_check_feature_names_in, _num_samples, che
                                       check_is_fitted)
 
 from ._compat import Interval, validate_data
+from ._versioning import VersionedStateMixin
 from ._warnings import thread_filter, thread_filters
 
 # Sparse formats whose rows can be indexed; other formats are converted to CSR.
@@ -1152,9 +1153,10 @@ def _check_shape(shape, ensure_min_samples, estimator=None):
                          f"minimum of 1 is required{by}.")
 
 
-class FittedMarkerMixin:
+class FittedMarkerMixin(VersionedStateMixin):
     """Fitted once the attribute ``_fitted_marker`` names is set, at the end of
     ``fit``; ``_forget_fit``, at its start, drops it (and ``_forget_also``).
+    (Saved states carry the skmoe version: :class:`VersionedStateMixin`.)
 
     Without it an estimator whose fit failed half-way looked fitted to
     ``check_is_fitted`` (it had ``n_features_in_``), and a failed refit kept

@@ -30,6 +30,8 @@ import numpy as np
 import torch
 from torch.nn.modules.lazy import LazyModuleMixin
 
+from ._versioning import VersionedStateMixin
+
 __all__ = ["TorchDevice", "TorchDtype", "TorchModule", "TorchStateMixin", "TorchTensor",
            "decode", "encode", "map_device"]
 
@@ -252,8 +254,9 @@ def _decode_module(state, restore, memo):
     return module
 
 
-class TorchStateMixin:
-    """``__getstate__``/``__setstate__`` that store torch objects as numpy.
+class TorchStateMixin(VersionedStateMixin):
+    """``__getstate__``/``__setstate__`` that store torch objects as numpy
+    (and, through :class:`VersionedStateMixin`, the skmoe version).
 
     For the estimators (and the gate) that hold torch modules: the gate, the
     torch MLP experts, both multi-task mixtures. Everything loads back on the

@@ -539,7 +539,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
 
     def __getstate__(self):
         self._check_picklable()
-        return self.__dict__.copy()
+        return super().__getstate__()   # a copy, with the skmoe version
 
     def _check_picklable(self, who="RuleExpert", or_copying=False):
         """Raise PicklingError, naming ``who``, when pickle cannot store the function.
