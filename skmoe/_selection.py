@@ -306,7 +306,13 @@ def bic(estimator, X, y):
     they dominate ``k`` (1286 of 1316 for two logistic experts on three
     features), so BIC and AIC favour EM and few experts; size a
     stacked-gate mixture by held-out log-likelihood
-    (``select_n_experts(criterion='cv')``). See ``docs/hme.rst``.
+    (``select_n_experts(criterion='cv')``). An EM mixture's default gate
+    (``MLPGate``, one hidden layer of 32) counts its weights too,
+    ``32 * (n_features + 1)`` and 33 per expert but one, which outweigh the
+    likelihood on a few hundred rows: on ``make_piecewise_linear`` with two
+    regimes and 150 rows BIC picks one linear expert, where a linear gate
+    (``MLPGate(hidden_layer_sizes=())``) or ``criterion='cv'`` picks two
+    (from 300 rows all three pick two). See ``docs/hme.rst``.
 
     Parameters
     ----------
@@ -499,7 +505,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         better) and works for any pool, trees and k-NN included. With the
         stacked gate (``training='gradient'``) use 'cv': its bagged gate
         networks, about 330 parameters more per expert, dominate BIC and AIC
-        (see :func:`bic`).
+        (see :func:`bic`). On a few hundred rows the default gate's hidden
+        layer tilts BIC to fewer experts too: use a linear gate
+        (``MLPGate(hidden_layer_sizes=())``) or 'cv' there.
     cv : int, cross-validation generator or iterable, default=5
         Folds for ``criterion='cv'`` (set away from 5 with 'bic' or 'aic',
         it warns that it has no effect).

@@ -325,3 +325,18 @@ def test_select_n_experts_names_the_candidate_and_fold_that_failed():
     with pytest.raises(ValueError, match=r"select_n_experts: candidate n_experts=2 failed on "
                                          r"fold 3 of 3 \(28 training rows"):
         select_n_experts(pool, X, y, candidates=(2,), criterion="cv", cv=KFold(3))
+
+
+def test_bic_with_the_default_hidden_layer_gate_picks_fewer_experts_on_few_rows():
+    # What bic's and select_n_experts' docs say: the default gate's hidden
+    # layer counts in k, and on 150 rows of two regimes it outweighs the
+    # likelihood's gain from the second expert; a linear gate's does not.
+    X, y = make_piecewise_linear(n_samples=150, n_regimes=2, random_state=0)
+    chosen = {}
+    for name, gate in (("default", MLPGate()), ("linear", MLPGate(hidden_layer_sizes=()))):
+        moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, gate=gate,
+                                        training="em", cv=None, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            chosen[name], _ = select_n_experts(moe, X, y, candidates=(1, 2, 3))
+    assert chosen == {"default": 1, "linear": 2}
