@@ -57,7 +57,7 @@ import numpy as np
 import torch
 from joblib import effective_n_jobs
 from scipy.optimize import linear_sum_assignment
-from scipy.special import logsumexp
+from scipy.special import logsumexp, softmax
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
@@ -65,7 +65,8 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._warnings import gathered_jobs
-from ._candidates import rival_check, rival_routing, routed_task_loss
+from ._candidates import (blend_prediction, choose_candidates, constant_blend_logits,
+                          rival_check, rival_routing, routed_task_loss)
 from ._data import kmeans_space, unequal_weights
 from ._likelihood import (categorical_log_likelihood, floored_renormalised,
                           log_proba_at_labels, logsumexp_rows, mix_probabilities)
@@ -107,6 +108,12 @@ CONSTANT_BLEND_TOL = 1e-10
 # rival (the best expert alone for top-1) where that beats it on the honest
 # outputs of every row by one standard error (_rival_if_better).
 TOPK_RIVAL = True
+# Cross-fitted dense EM's final gate blended with the experts' best constant
+# blend by the task loss (squared error of the mean, or log-loss), the share
+# of each chosen on the best iteration's honest outputs (_level2_share), as the
+# stacked gate blends its candidates. Off: measured in
+# benchmarks/results/em_levers_round2.md and em_levers_round6.md.
+LEVEL2_SHARE = False
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -463,6 +470,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     # the first step without a gain too and keeps its best iteration (waiting
     # longer was measured no better on held-out rows: module docstring).
     patience = 1 if exact else PATIENCE
+    level2 = LEVEL2_SHARE and not exact and options.top_k is None
+    keep_outputs = check_rival or level2
     if options.noisy_gating:
         gate.add_noise()
     penalty = gate_penalty(options, seed)
@@ -551,8 +560,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                          per_sample=per_sample,
                          scored_per_sample=scored_per_sample(problem, state.logits,
                                                              state.outputs, options),
-                         logits=state.logits if check_rival else None,
-                         outputs=state.outputs if check_rival else None,
+                         logits=state.logits if keep_outputs else None,
+                         outputs=state.outputs if keep_outputs else None,
                          gate=copy.deepcopy(state.gates[0]) if exact else None)
         if kept is None or best.log_likelihood > kept.log_likelihood:
             # The iteration returned: the best by EM's log-likelihood (held-out
@@ -584,6 +593,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     best = Bunch(**{key: value for key, value in best.items() if key != "problem"})
     return Bunch(names=names, best=best, rival=rival, checked=checked,
                  exact=exact, floor=floor, seed=seed, penalty=penalty, gate=gate,
+                 level2_folds=folds if level2 else None,
                  first_gate=state.gates[0], gate_fitted=state.gate_fitted,
                  history=history, n_iter=iteration, converged=converged,
                  rival_loss=rival_loss, sort_key=kept_ll)
@@ -631,12 +641,66 @@ def _finish(run, problem, parallel):
         else:
             gate = run.gate
             gate.fit(problem.X, best.R_used, w, penalty=run.penalty)
+        if run.level2_folds is not None:
+            gate = _with_level2_share(problem, gate, best, run.level2_folds)
     log_likelihood, variances = problem.unstandardise(best.log_likelihood, best.variances)
     return Bunch(experts=experts, names=list(problem.names), gate=gate,
                  variances=variances, history=run.history, n_iter=run.n_iter,
                  converged=run.converged, log_likelihood=log_likelihood,
                  per_sample=best.scored_per_sample, responsibilities=best.R_used,
                  rival=False if run.checked else None, rival_loss=run.rival_loss)
+
+
+def _level2_share(problem, outputs, logits, folds):
+    """Constant-blend logits and the share of EM's gate, chosen on honest outputs.
+
+    EM's gate is fitted to responsibilities, which weigh the experts by their
+    likelihood (one noise scale per expert), not by the loss the mixture is
+    scored on. The experts' best constant blend by the task loss (squared
+    error of the standardised mean; log-loss) is the other candidate, as in
+    the stacked gate (:func:`~skmoe._candidates.choose_candidates`, which
+    keeps the constant at least ``CONSTANT_FLOOR``): both are scored on the
+    best iteration's cross-fitted outputs -- EM's gate by its held-out logits,
+    the constant blend fitted on one fold's rows and applied to the other's.
+
+    Returns ``(constant_logits, gate_share)``; the constant's logits are
+    fitted on all rows.
+    """
+    regression = not problem.is_classifier
+    w = problem.sample_weight
+    if regression:
+        y, blend_out, proba = problem.y_standardised, outputs, None
+    else:
+        y, proba = problem.y, outputs
+        blend_out = categorical_log_likelihood(y, outputs)
+    target = y if regression else None
+    constant = np.empty(len(y)) if regression else np.empty((len(y), outputs.shape[2]))
+    for train, test in folds:
+        fold_logits = constant_blend_logits(blend_out[train],
+                                            None if target is None else target[train],
+                                            w[train], regression)
+        constant[test] = blend_prediction(fold_logits[None, :], blend_out[test],
+                                          None if regression else proba[test], regression)
+    gate = blend_prediction(logits, blend_out, proba, regression)
+    shares = choose_candidates({"constant": constant, "gate": gate}, y, w, regression)
+    return constant_blend_logits(blend_out, target, w, regression), shares.get("gate", 0.0)
+
+
+def _with_level2_share(problem, gate, best, folds):
+    """EM's final gate blended with the experts' constant blend (:func:`_level2_share`)."""
+    from ._blend import ConstantLogits, MixedLogits   # (_blend imports this module's kin)
+    logits, share = _level2_share(problem, best.outputs, best.logits, folds)
+    if share >= 1.0:
+        return gate
+    if best.constant_target is not None:
+        # EM's gate is the constant start's: the blend of two constants is
+        # one, set exactly, so the gate stays a constant one (its M - 1 free
+        # weights in n_free_parameters, not a network's).
+        target = best.constant_target / best.constant_target.sum()
+        gate.fit_constant(share * target + (1.0 - share) * softmax(logits))
+        return gate
+    constant = ConstantLogits(logits).to(gate._dtype())
+    return gate.use_module(MixedLogits(gate.module_, constant, share))
 
 
 def _rival_if_better(problem, best, start_outputs, folds, options, generator):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from lightgbm import LGBMRegressor
 from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_breast_cancer
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, Ridge
@@ -298,3 +299,36 @@ def test_exact_em_rows_of_zero_weight_count_as_dropped(init_params):
     np.testing.assert_allclose(weighted.predict(X), without.predict(X), atol=1e-5)
     np.testing.assert_allclose([h["log_likelihood"] for h in weighted.history_],
                                [h["log_likelihood"] for h in without.history_], rtol=1e-8)
+
+
+class _Shifted(RegressorMixin, BaseEstimator):
+    """A linear fit plus a fixed bias: an expert whose error is the same on every x."""
+
+    def __init__(self, shift=0.0):
+        self.shift = shift
+
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = LinearRegression().fit(X, y, sample_weight=sample_weight)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X) + self.shift
+
+
+@pytest.mark.parametrize("level2", [False, True])
+def test_level2_share_moves_em_to_the_constant_blend_by_squared_error(level2, monkeypatch):
+    # Two experts biased by +1 and -3 everywhere: the likelihood gives the
+    # first nearly every row (EM's gate), the squared error wants 3/4 and 1/4,
+    # whose biases cancel. With LEVEL2_SHARE, EM's final gate is blended with
+    # that constant blend, so its predictions lose the bias.
+    monkeypatch.setattr(em_module, "LEVEL2_SHARE", level2)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(800, 2))
+    f = X @ [1.0, -1.0]
+    y = f + 0.1 * rng.normal(size=len(f))
+    model = fit_quietly(em([("up", _Shifted(1.0)), ("down", _Shifted(-3.0))]), X[:400], y[:400])
+    bias = np.mean(model.predict(X[400:]) - f[400:])
+    if level2:
+        assert abs(bias) < 0.05
+    else:
+        assert bias > 0.9
