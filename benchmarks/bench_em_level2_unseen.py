@@ -3,7 +3,9 @@ regression tasks of unseen accuracy rounds 24 to 31 and on the suite's sets.
 
 One fit per split gives both: EM is fitted with the switch on; the lever only
 replaces the final gate's network by ``MixedLogits(EM's gate, constant blend,
-share)`` after the run (nothing before it reads the switch but what it keeps),
+share)`` after the run (nothing before it reads the switch but what it keeps;
+where EM's gate is constant the library sets the blended constant instead,
+which the script replaces by the ``MixedLogits`` of the same weights),
 so putting the mixed module's first part back gives EM without the lever on
 the same fit (``--check`` fits EM without the switch too and compares the
 two test scores). Scores: test RMSE, or log-loss for the suite's
@@ -62,6 +64,23 @@ def _load(name):
     return suite_load(name, 20000)[:3]
 
 
+def _always_mixed():
+    """Patch EM's level-2 blend to wrap EM's gate in ``MixedLogits`` even where
+    that gate is constant (the library then sets the blended constant exactly,
+    the same weights to rounding), so that the gate without the lever can be
+    read back from every fit; returns the undo."""
+    import skmoe._em as em
+    from skmoe._blend import ConstantLogits, MixedLogits
+    original = em._with_level2_share
+
+    def mixed(problem, gate, best, folds):
+        logits, share = em._level2_share(problem, best.outputs, best.logits, folds)
+        constant = ConstantLogits(logits).to(gate._dtype())
+        return gate.use_module(MixedLogits(gate.module_, constant, share))
+    em._with_level2_share = mixed
+    return lambda: setattr(em, "_with_level2_share", original)
+
+
 def run(name, n_splits, check=False):
     """Per-split records: EM's test score without and with the lever, the share of
     EM's gate in the final one (1: the lever left it alone)."""
@@ -70,7 +89,8 @@ def run(name, n_splits, check=False):
     task, X, y = _load(name)
     records = []
     for split, (train, test) in enumerate(_splits(task, X, y, n_splits, 0.25, 0)):
-        em.LEVEL2_SHARE = True
+        switch, em.LEVEL2_SHARE = em.LEVEL2_SHARE, True
+        undo = _always_mixed()
         try:
             model = build_method("moe_em", task, seed=split, lgbm_trees=300, n_jobs=1)
             with warnings.catch_warnings():
@@ -79,7 +99,8 @@ def run(name, n_splits, check=False):
                 model.fit(X[train], y[train])
                 seconds = time.perf_counter() - start
         finally:
-            em.LEVEL2_SHARE = False
+            em.LEVEL2_SHARE = switch
+            undo()
         lever = _score(task, model, X[test], y[test])
         gate = model.gate_
         share = 1.0
@@ -91,9 +112,13 @@ def run(name, n_splits, check=False):
                   "em_level2": lever, "gate_share": share, "fit_s": seconds}
         if check:
             plain = build_method("moe_em", task, seed=split, lgbm_trees=300, n_jobs=1)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                plain.fit(X[train], y[train])
+            switch, em.LEVEL2_SHARE = em.LEVEL2_SHARE, False
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    plain.fit(X[train], y[train])
+            finally:
+                em.LEVEL2_SHARE = switch
             record["em_refit"] = _score(task, plain, X[test], y[test])
         records.append(record)
         print(json.dumps(record), flush=True)

@@ -77,9 +77,11 @@ VARIANTS = {
     "matched start, stacked gate over EM's (no floor) and the full-data experts": {
         "_params": {"init_params": "matched"},
         "_patch": lambda: _stacked_after_em(True, floor=0.0)},
-    # Round 2 (benchmarks/results/em_levers_round2.md; the LEVEL2_* switches
-    # are in the patch given there, not in skmoe._em).
+    # Round 2 (benchmarks/results/em_levers_round2.md; LEVEL2_SE is in the
+    # patch given there, not in skmoe._em; LEVEL2_SHARE is, on since round 6,
+    # em_levers_round6.md).
     "level-2 share": {"LEVEL2_SHARE": True},
+    "no level-2 share": {"LEVEL2_SHARE": False},
     "level-2 share if it beats EM's gate by 1 SE": {"LEVEL2_SHARE": True, "LEVEL2_SE": True},
     "floor 0.25": {"WEIGHT_FLOOR": 0.25},
     "floor 0.5": {"WEIGHT_FLOOR": 0.5},
