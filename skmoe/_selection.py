@@ -29,7 +29,7 @@ from sklearn.utils.validation import (_check_method_params, _check_y, check_is_f
 
 from ._base import (_float_target, check_not_a_class, clone_model, encode_class_labels,
                     encode_class_weights)
-from ._blend import ConstantLogits, class_prior
+from ._blend import ConstantLogits, MixedLogits, class_prior
 from ._candidates import with_class_prior
 from ._crossfit import (CrossFitAverage, check_fold_count, check_splits, make_folds,
                         splitter_needs_groups)
@@ -229,6 +229,8 @@ def n_free_parameters(estimator):
     each of the stacked gate's bagged networks, and its constant blend's
     weights), plus, for the stacked gate, the heads and weights of its final
     blend (``combiner_``), plus one noise scale per expert for a regressor.
+    Cross-fitted EM's final gate, blended with the experts' constant blend,
+    counts its network, the constant blend's weights less one and the share.
     A constant gate (a top-k mixture's rival routing) counts its weights less
     one, and the experts it never routes to are left out with their noise
     scales.
@@ -281,6 +283,11 @@ def n_free_parameters(estimator):
         # experts' outputs) and the candidates' weights (summing to one).
         count += sum(head.n_parameters for _, head in combiner.heads)
         count += len(estimator.candidate_weights_) - 1
+    elif hasattr(estimator, "gate_"):
+        # EM's final gate blended with the constant blend (its level-2 share,
+        # skmoe._em): the share, as the stacked gate's candidate weights count
+        # theirs (the constant blend's weights are counted with the gate).
+        count += sum(isinstance(m, MixedLogits) for m in estimator.gate_.module_.modules())
     if hasattr(estimator, "noise_variance_"):
         noise = np.size(estimator.noise_variance_)
         count += int(used.sum()) if noise == len(used) else noise

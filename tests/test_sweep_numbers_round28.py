@@ -22,6 +22,7 @@ import skmoe
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureRegressor,
                    MixtureOfExpertsRegressor, compare)
+from skmoe._blend import MixedLogits
 
 
 def _regression_data(n=200):
@@ -96,11 +97,18 @@ def test_guard_moe_bic_and_aic_count_the_gate_experts_and_noise_scales(top_k):
     model = MixtureOfExpertsRegressor(_EXPERTS, training="em", max_iter=5, top_k=top_k,
                                       noisy_gating=top_k is not None,
                                       random_state=0).fit(X, y)
-    hidden, first = model.gate_.module_[0], model.gate_.module_[-1]
+    network = model.gate_.module_
     M, d = len(model.experts_), X.shape[1]
+    # (round 6 of EM's levers) Dense cross-fitted EM's gate is blended with the
+    # experts' constant blend: its M - 1 weights and the share count too.
+    level2 = (M - 1) + 1 if isinstance(network, MixedLogits) else 0
+    assert (top_k is None) == bool(level2)
+    network = network.first if level2 else network
+    hidden, first = network[0], network[-1]
     # Gate: every weight but one output row (a softmax is unchanged by a
     # common shift); the noisy gate's noise network is unused at predict time.
-    gate = hidden.weight.numel() + hidden.bias.numel() + (M - 1) * (first.in_features + 1)
+    gate = (hidden.weight.numel() + hidden.bias.numel() + (M - 1) * (first.in_features + 1)
+            + level2)
     sizes = [d + 1, d + 1, d]             # lr, ridge, lr without intercept
     k = gate + sum(sizes) + M             # one noise scale per expert
     if model.rival_selected_:

@@ -27,7 +27,7 @@ from sklearn.tree import DecisionTreeRegressor
 from skmoe import (HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, MultiGateMixtureOfExperts, aic, bic,
                    select_n_experts)
-from skmoe._blend import ConstantLogits
+from skmoe._blend import ConstantLogits, MixedLogits
 from skmoe._candidates import ExpertHead, LinearHead, PriorHead
 from skmoe._nn import BatchedMLP
 from skmoe._selection import n_free_parameters
@@ -83,11 +83,14 @@ def test_stacked_gate_count_by_hand():
     log_l = model.log_likelihood_samples(X, y).sum()
     assert aic(model, X, y) == pytest.approx(-2 * log_l + 2 * hand, rel=1e-12)
     assert bic(model, X, y) == pytest.approx(-2 * log_l + hand * np.log(120), rel=1e-12)
-    # The same pool by EM: one network, 3 -> 32 -> 2, one output row fixed.
+    # The same pool by EM: one network, 3 -> 32 -> 2, one output row fixed;
+    # blended with the constant blend (its level-2 share): its M - 1 = 1
+    # weight and the share.
     em = MixtureOfExpertsClassifier(
         [("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))],
         training="em", random_state=0).fit(X, y)
-    assert n_free_parameters(em) == experts + (3 * 32 + 32 + 32 * 2 + 2 - 33) == 169
+    assert isinstance(em.gate_.module_, MixedLogits)
+    assert n_free_parameters(em) == experts + (3 * 32 + 32 + 32 * 2 + 2 - 33) + 1 + 1 == 171
 
 
 def test_docs_list_what_the_stacked_gate_adds_to_k():
