@@ -141,8 +141,10 @@ def test_guard_relabelled_classes_permute_the_probability_columns(name):
         renamed = _relabelled_classifiers()[name]().fit(X, names[labels])
     assert list(renamed.classes_) == ["a", "b", "c"]
     column = np.searchsorted(renamed.classes_, names)        # of classes 0, 1, 2
+    # (EM's level-2 share is an L-BFGS optimum: experts' probabilities 1e-15
+    # apart moved it by 2e-8 and the probabilities by 1e-8.)
     assert_allclose(renamed.predict_proba(X)[:, column], plain.predict_proba(X),
-                    rtol=0, atol=1e-9)
+                    rtol=0, atol=1e-7 if name == "em" else 1e-9)
     assert np.array_equal(renamed.predict(X), names[plain.predict(X)])
 
 

@@ -180,7 +180,8 @@ def test_guard_select_n_experts_bic_is_the_formula_with_out_of_fold_noise_for_on
     # k = 1 is the line alone with its noise measured out of fold on the
     # template's folds (the full fit's predictions as the mean): 3 parameters.
     # k = 2 is the fitted mixture: 2 lines, a linear gate 1 -> 2 less one
-    # output row, 2 noise scales. The chosen n is the argmin.
+    # output row, the constant blend it is blended with less one weight and
+    # the share, 2 noise scales. The chosen n is the argmin.
     X, y = make_piecewise_linear(n_samples=120, n_regimes=2, random_state=0)
     template = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
                                          cv=KFold(3), gate=FAST_GATE, max_iter=3,
@@ -194,7 +195,9 @@ def test_guard_select_n_experts_bic_is_the_formula_with_out_of_fold_noise_for_on
     one = -2 * norm.logpdf(y, full, np.sqrt(np.mean((y - oof) ** 2))).sum() + 3 * np.log(n)
     assert_allclose(scores[1], one, rtol=1e-12)
     two = _quiet_fit(clone(template), X, y)
-    k = 2 * 2 + (2 - 1) * 2 + 2
+    # (+ 1 + 1: EM's gate blended with the constant blend, the level-2 share:
+    # the blend's M - 1 weights and the share.)
+    k = 2 * 2 + (2 - 1) * 2 + 2 + 1 + 1
     assert_allclose(scores[2], -2 * two.log_likelihood_samples(X, y).sum() + k * np.log(n),
                     rtol=1e-12)
     assert best == min(scores, key=scores.get) == 2
