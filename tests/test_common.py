@@ -96,6 +96,12 @@ def _moe_failures(estimator):
         # yet every candidate gives the tree's probabilities there (the
         # constant blend has it at 1 - 2e-10), so predict_proba agrees to 1e-10.
         return {}
+    if estimator.training == "em" and isinstance(estimator, MixtureOfExpertsClassifier):
+        # Passes on the check's data with EM's final gate blended with the
+        # constant blend (the level-2 share, benchmarks/results/
+        # em_levers_round6.md; fails without it), though EM's folds still see
+        # a row of weight 2 as one row: the strict xfails failed as passes.
+        return {}
     reason = (_EM_WEIGHTS_NOT_REPETITIONS if estimator.training == "em"
               else _GRADIENT_WEIGHTS_NOT_REPETITIONS)
     # The experts take sparse X (it reaches them untouched): the same holds there.
