@@ -697,11 +697,14 @@ def _with_level2_share(problem, gate, best, folds):
     logits, share = _level2_share(problem, best.outputs, best.logits, folds)
     if share >= 1.0:
         return gate
-    if best.constant_target is not None:
+    if best.constant_target is not None or share <= 0.0:
         # EM's gate is the constant start's: the blend of two constants is
         # one, set exactly, so the gate stays a constant one (its M - 1 free
-        # weights in n_free_parameters, not a network's).
-        target = best.constant_target / best.constant_target.sum()
+        # weights in n_free_parameters, not a network's). So is the constant
+        # blend alone (no share of EM's gate: its logits non-finite, or the
+        # share below float64's range), which MixedLogits cannot weigh by 0.
+        target = (0.0 if best.constant_target is None else
+                  best.constant_target / best.constant_target.sum())
         gate.fit_constant(share * target + (1.0 - share) * softmax(logits))
         return gate
     constant = ConstantLogits(logits).to(gate._dtype())

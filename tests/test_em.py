@@ -317,6 +317,25 @@ class _Shifted(RegressorMixin, BaseEstimator):
         return self.model_.predict(X) + self.shift
 
 
+def test_level2_share_of_nothing_leaves_the_constant_blend_alone(monkeypatch):
+    # Where the level-2 blend gives EM's gate no share (its held-out logits
+    # non-finite, or a share below float64's range), the final gate is the
+    # constant blend: MixedLogits weighed EM's gate by log(0) and predict
+    # failed with "math domain error".
+    def constant_only(predictions, *args, **kwargs):
+        return {"constant": 1.0, "gate": 0.0}
+
+    monkeypatch.setattr(em_module, "choose_candidates", constant_only)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 2))
+    y = np.where(X[:, 0] > 0, X[:, 1], -X[:, 1]) + 0.1 * rng.normal(size=400)
+    model = fit_quietly(em([("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]),
+                        X, y)
+    weights = model.predict_gate(X)
+    assert np.all(np.isfinite(model.predict(X)))
+    np.testing.assert_allclose(weights, np.broadcast_to(weights[0], weights.shape), atol=1e-12)
+
+
 @pytest.mark.parametrize("level2", [False, True])
 def test_level2_share_moves_em_to_the_constant_blend_by_squared_error(level2, monkeypatch):
     # Two experts biased by +1 and -3 everywhere: the likelihood gives the
