@@ -137,20 +137,26 @@ def main(argv=None):
         return
     blend.fixed_outputs = bench_gate_levers._cached(blend.fixed_outputs)
     with open(args.out, "a") as handle:
-        for name in args.suite or ():
-            from run_benchmarks import load
-            task, X, y, _ = load(name, 20000)
-            run_set("suite", name, task, X, y, args.splits, handle, args.verify)
-        tasks = [t for r in args.rounds or () for t in round_tasks(r)]
-        for item in args.tasks or ():
-            r, name = item.split(":")
-            module = importlib.import_module(f"bench_accuracy_unseen_round{r}")
-            tasks.append((f"round{r}", name, module.load))
-        for source, name, load in tasks:
-            if f"{source[5:]}:{name}" in args.skip:
-                continue
-            task, X, y = load(name)
+        for source, name, task, X, y in selected_tasks(args):
             run_set(source, name, task, X, y, args.splits, handle, args.verify)
+
+
+def selected_tasks(args):
+    """``(source, name, task, X, y)`` of ``--suite``'s sets, then every task of
+    ``--rounds`` and the ``--tasks`` ROUND:NAME items, less ``--skip``'s."""
+    from run_benchmarks import load as load_suite
+    for name in args.suite or ():
+        task, X, y, _ = load_suite(name, 20000)
+        yield "suite", name, task, X, y
+    tasks = [t for r in args.rounds or () for t in round_tasks(r)]
+    for item in args.tasks or ():
+        r, name = item.split(":")
+        module = importlib.import_module(f"bench_accuracy_unseen_round{r}")
+        tasks.append((f"round{r}", name, module.load))
+    for source, name, load in tasks:
+        if f"{source[5:]}:{name}" not in args.skip:
+            task, X, y = load(name)
+            yield source, name, task, X, y
 
 
 def _changes(rs):

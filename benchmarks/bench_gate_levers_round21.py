@@ -22,7 +22,6 @@ Results: ``benchmarks/results/gate_levers_round21.md``.
 """
 
 import argparse
-import importlib
 import json
 import os
 import sys
@@ -33,7 +32,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_gate_levers  # noqa: E402
 from bench_gate_levers_round19 import (CAUSE_A, LEADERS, _fit, _score,  # noqa: E402
-                                       baselines, round_tasks)
+                                       baselines, selected_tasks)
 from run_benchmarks import _splits  # noqa: E402
 
 import skmoe._blend as blend  # noqa: E402
@@ -92,19 +91,7 @@ def main(argv=None):
         return
     blend.fixed_outputs = bench_gate_levers._cached(blend.fixed_outputs)
     with open(args.out, "a") as handle:
-        for name in args.suite or ():
-            from run_benchmarks import load
-            task, X, y, _ = load(name, 20000)
-            run_set("suite", name, task, X, y, args.splits, handle)
-        tasks = [t for r in args.rounds or () for t in round_tasks(r)]
-        for item in args.tasks or ():
-            r, name = item.split(":")
-            module = importlib.import_module(f"bench_accuracy_unseen_round{r}")
-            tasks.append((f"round{r}", name, module.load))
-        for source, name, load in tasks:
-            if f"{source[5:]}:{name}" in args.skip:
-                continue
-            task, X, y = load(name)
+        for source, name, task, X, y in selected_tasks(args):
             run_set(source, name, task, X, y, args.splits, handle)
 
 

@@ -12,24 +12,12 @@ from sklearn.tree import DecisionTreeRegressor
 from skmoe import MixtureOfExpertsRegressor
 from skmoe._blend import levers_set
 from skmoe._candidates import CONSTANT_FLOOR, choose_candidates, level2_floor
+# Round 19's candidates: the constant off by noise of sd 1, four heads that
+# are the constant plus noise unrelated to y; with ``true_head`` the linear
+# head is y plus noise of sd 0.5, truly better.
+from test_level2_check import _candidates
 
 GRID = (0.2, 0.4, 0.6, 0.8, 1.0)
-
-
-def _candidates(seed, true_head):
-    # As test_level2_check.py: the constant candidate off by noise of sd 1;
-    # four heads that are the constant plus noise unrelated to y; with
-    # ``true_head`` the linear head is y plus noise of sd 0.5, truly better.
-    rng = np.random.RandomState(seed)
-    n = 100
-    y = rng.normal(size=n)
-    base = y + rng.normal(size=n)
-    predictions = {"constant": base}
-    for name in ("gate", "linear", "feature_weighted", "best_expert"):
-        predictions[name] = base + 0.7 * rng.normal(size=n)
-    if true_head:
-        predictions["linear"] = y + 0.5 * rng.normal(size=n)
-    return predictions, y, np.ones(n)
 
 
 @pytest.mark.parametrize("seed", range(3))
