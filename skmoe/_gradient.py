@@ -116,9 +116,8 @@ def _optimizer(model, gate, problem, learning_rate, graphs=False):
     if model.log_variance is not None:
         groups.append({"params": [model.log_variance], "weight_decay": 0.0})
     # The fused CUDA kernel updates every parameter in one launch.
-    return adam(groups, lr=learning_rate,
-                            fused=next(model.parameters()).is_cuda or None,
-                            capturable=graphs)
+    return adam(groups, lr=learning_rate, fused=next(model.parameters()).is_cuda or None,
+                capturable=graphs)
 
 
 class Stepper:

@@ -535,7 +535,7 @@ default=None
         self._task_weights_t = to_tensor(normalised_weights(self.task_weights_),
                                          self.device_)
         optimizer = adam(self.module_.parameters(), lr=self.learning_rate,
-                                     weight_decay=self.alpha)
+                         weight_decay=self.alpha)
         train_t = torch.as_tensor(train, device=self.device_)
         valid_t = None if valid is None else torch.as_tensor(valid, device=self.device_)
         self.loss_curve_, self.validation_loss_curve_ = [], []

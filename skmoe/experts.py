@@ -205,8 +205,7 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         n_val = len(val)
         module = self._new_module(X.shape[1], n_out, seed).to(device)
         optimizer = adam(module.parameters(), lr=self.learning_rate,
-                                     weight_decay=self.weight_decay,
-                                     fused=device.type == "cuda" or None)
+                         weight_decay=self.weight_decay, fused=device.type == "cuda" or None)
         generator = torch.Generator().manual_seed(int(seed))
         train_t = torch.as_tensor(train, device=device)
         train_weight = w[train_t].sum().item()
