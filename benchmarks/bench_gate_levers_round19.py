@@ -120,17 +120,24 @@ def round_tasks(r):
     return [(f"round{r}", name, module.load) for name in module.SETS]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def task_arguments(description):
+    """The parser of the tasks to run (read by :func:`selected_tasks`), the
+    splits, the output file and ``--report``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--suite", nargs="*", default=None, help="suite sets")
     parser.add_argument("--rounds", nargs="*", type=int, default=None,
                         help="every task of these unseen rounds, in this order")
     parser.add_argument("--tasks", nargs="*", default=None, help="ROUND:NAME tasks")
     parser.add_argument("--skip", nargs="*", default=(), help="ROUND:NAME tasks to skip")
     parser.add_argument("--splits", type=int, default=5)
-    parser.add_argument("--verify", action="store_true", help="fit check_k1 for real too")
     parser.add_argument("--out", default=None)
     parser.add_argument("--report", default=None, help="print the report of a JSON-lines file")
+    return parser
+
+
+def main(argv=None):
+    parser = task_arguments(__doc__.splitlines()[0])
+    parser.add_argument("--verify", action="store_true", help="fit check_k1 for real too")
     args = parser.parse_args(argv)
     if args.report:
         print(report(args.report))

@@ -21,7 +21,6 @@ and splits or the suite's::
 Results: ``benchmarks/results/gate_levers_round21.md``.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -32,7 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_gate_levers  # noqa: E402
 from bench_gate_levers_round19 import (CAUSE_A, LEADERS, _fit, _score,  # noqa: E402
-                                       baselines, selected_tasks)
+                                       baselines, selected_tasks, task_arguments)
 from run_benchmarks import _splits  # noqa: E402
 
 import skmoe._blend as blend  # noqa: E402
@@ -76,16 +75,7 @@ def run_set(source, name, task, X, y, n_splits, handle):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", nargs="*", default=None, help="suite sets")
-    parser.add_argument("--rounds", nargs="*", type=int, default=None,
-                        help="every task of these unseen rounds, in this order")
-    parser.add_argument("--tasks", nargs="*", default=None, help="ROUND:NAME tasks")
-    parser.add_argument("--skip", nargs="*", default=(), help="ROUND:NAME tasks to skip")
-    parser.add_argument("--splits", type=int, default=5)
-    parser.add_argument("--out", default=None)
-    parser.add_argument("--report", default=None, help="print the report of a JSON-lines file")
-    args = parser.parse_args(argv)
+    args = task_arguments(__doc__.splitlines()[0]).parse_args(argv)
     if args.report:
         print(report(args.report))
         return

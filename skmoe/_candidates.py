@@ -1137,19 +1137,34 @@ def level2_gain(predictions, y, w, regression, mode="blend", constant_floor=CONS
     n = len(y)
     if "constant" not in names or n < 2 * n_folds:
         return math.inf, 0.0
-    fold = np.arange(n) % n_folds
-    honest = np.empty(n)
+    honest = _cross_fitted_level2_losses(predictions, names, y, w, regression, mode,
+                                         constant_floor, n_folds)
+    base = candidate_loss(predictions["constant"], y, regression)
+    return paired_gain(honest, base, w / w.sum())
+
+
+def _cross_fitted_level2_losses(predictions, names, y, w, regression, mode, constant_floor,
+                                n_folds):
+    """Per-row losses of the level-2 blend of the candidates ``names``,
+    cross-fitted: the rows are cut into ``n_folds`` interleaved folds (row i
+    in fold i mod ``n_folds``), each fold's weights fitted by
+    :func:`choose_candidates` (``mode``, ``constant_floor``) on the other
+    folds and judged on the fold's rows."""
+    fold = np.arange(len(y)) % n_folds
+    honest = np.empty(len(y))
     for k in range(n_folds):
         test = fold == k
-        train = ~test
-        weights = choose_candidates({name: predictions[name][train] for name in names},
-                                    y[train], w[train], regression, mode=mode,
-                                    constant_floor=constant_floor)
+        if constant_floor >= 1.0:
+            weights = {"constant": 1.0}   # (the constant candidate alone: nothing to fit)
+        else:
+            train = ~test
+            weights = choose_candidates({name: predictions[name][train] for name in names},
+                                        y[train], w[train], regression, mode=mode,
+                                        constant_floor=constant_floor)
         # (The blend is linear in the candidates' means / probabilities.)
         blended = sum(weight * predictions[name][test] for name, weight in weights.items())
         honest[test] = candidate_loss(blended, y[test], regression)
-    base = candidate_loss(predictions["constant"], y, regression)
-    return paired_gain(honest, base, w / w.sum())
+    return honest
 
 
 def level2_floor(predictions, y, w, regression, floors, mode="blend", n_folds=5):
@@ -1169,25 +1184,10 @@ def level2_floor(predictions, y, w, regression, floors, mode="blend", n_folds=5)
     n = len(y)
     if "constant" not in names or n < 2 * n_folds or len(floors) == 1:
         return floors[0]
-    fold = np.arange(n) % n_folds
     w = w / w.sum()
-    losses = []
-    for floor in floors:
-        honest = np.empty(n)
-        for k in range(n_folds):
-            test = fold == k
-            if floor >= 1.0:
-                # (The constant candidate alone: nothing to fit.)
-                weights = {"constant": 1.0}
-            else:
-                train = ~test
-                weights = choose_candidates(
-                    {name: predictions[name][train] for name in names}, y[train], w[train],
-                    regression, mode=mode, constant_floor=floor)
-            # (The blend is linear in the candidates' means / probabilities.)
-            blended = sum(weight * predictions[name][test] for name, weight in weights.items())
-            honest[test] = candidate_loss(blended, y[test], regression)
-        losses.append(float(w @ honest))
+    losses = [float(w @ _cross_fitted_level2_losses(predictions, names, y, w, regression, mode,
+                                                    floor, n_folds))
+              for floor in floors]
     best = floors[0]
     for floor, loss in zip(floors, losses):
         # Strictly lower than the best so far by more than rounding.

@@ -34,7 +34,7 @@ from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
 from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, is_pairwise, rebuilt_error
-from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples,
+from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples, shown_head,
                     normalised_weights, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
                     take_rows)
@@ -855,10 +855,9 @@ def refit(parallel, names, templates, X, y, *, weights=None, seeds=None, fit_par
                          lambda parallel, jobs: run_jobs(parallel, jobs, "expert fits"))
 
 
-def _shown_names(names, limit=8):
-    """Column names for a message: the first ``limit`` of them, then '...'."""
-    names = [str(name) for name in names]
-    return str(names[:limit])[:-1] + (", ...]" if len(names) > limit else "]")
+def _shown_names(names):
+    """Column names for a message: the first 8 of them, then '...'."""
+    return shown_head([str(name) for name in names], 8)
 
 
 class _InvalidFitsValueError(ValueError, AttributeError):

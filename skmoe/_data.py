@@ -1182,6 +1182,11 @@ def keep_column_labels(estimator, X):
         estimator, "feature_names_in_") else None)
 
 
+def shown_head(values, limit=10):
+    """A list for a message: its first ``limit`` values, then '...'."""
+    return repr(list(values[:limit]))[:-1] + (", ...]" if len(values) > limit else "]")
+
+
 def refuse_reordered_columns(estimator, X, reads):
     """Refuse a DataFrame with the columns seen in fit in another order.
 
@@ -1194,11 +1199,9 @@ def refuse_reordered_columns(estimator, X, reads):
         return
     labels = X.columns.tolist()
     if labels != fitted and Counter(labels) == Counter(fitted):
-        def shown(values):
-            return repr(values[:10])[:-1] + (", ...]" if len(values) > 10 else "]")
         raise ValueError(
-            f"X has the columns seen in fit in another order ({shown(labels)}; in fit: "
-            f"{shown(fitted)}). Its column labels are not all strings, so they are no "
+            f"X has the columns seen in fit in another order ({shown_head(labels)}; in fit: "
+            f"{shown_head(fitted)}). Its column labels are not all strings, so they are no "
             f"feature names that scikit-learn checks, and {reads} the columns by "
             "position: reorder them as in fit (X[fit_columns]).")
 

@@ -98,16 +98,21 @@ def _check_probabilities(proba, name, X=None):
                          "predict_proba must give a distribution over the expert's classes_.")
 
 
+def is_text(arr):
+    """Whether the array holds text: strings or bytes, or objects among which
+    are some (searched element by element: rare, and only then)."""
+    return arr.dtype.kind in "USa" or (arr.dtype.kind == "O" and any(
+        isinstance(v, (str, bytes)) for v in arr.ravel()))
+
+
 def _refuse_text(arr):
     """Refuse outputs given as text: numpy would read '1.5' as 1.5 without a word.
 
     Numbers as strings mean the expert is not the kind its place expects (a
     classifier of string labels given as a regression expert, a rule that
     formats its result), so its numbers are not to be trusted as they are.
-    (An object array is searched element by element: rare, and only then.)
     """
-    if arr.dtype.kind in "USa" or (arr.dtype.kind == "O" and any(
-            isinstance(v, (str, bytes)) for v in arr.ravel())):
+    if is_text(arr):
         example = arr.ravel()[0] if arr.size else ""
         raise ValueError(f"it returned text (dtype {arr.dtype}, e.g. {str(example)!r}); "
                          "expected numbers")

@@ -34,7 +34,7 @@ from ._base import (check_finite_target, check_label_values, check_sample_weight
 from ._data import (FittedMarkerMixin, _string_kinds, keep_column_labels, mean_and_scale,
                     normalised_weights, read_only_view, refuse_reordered_columns,
                     validate_numeric_data)
-from ._likelihood import PROBA_FLOOR, LogProbaMixin
+from ._likelihood import PROBA_FLOOR, LogProbaMixin, is_text
 
 # Floor on the fitted noise scale (relative to std(y)) so a perfect rule does
 # not give the mixture a zero-variance expert.
@@ -217,9 +217,7 @@ class RuleExpert(FittedMarkerMixin, LogProbaMixin, BaseEstimator):
                 raise ValueError(f"RuleExpert({name}) returned {out.dtype} values for a "
                                  "regression rule; return numbers (e.g. a duration in days, "
                                  "computed by the rule).")
-            text = out.dtype.kind in "USa" or (out.dtype == object and any(
-                isinstance(v, (str, bytes)) for v in out))
-            if text:
+            if is_text(out):
                 # numpy read '1.5' as 1.5 without a word: a rule that formats
                 # its result (rounded: '%.1f') or says labels ('1', '2') was
                 # a regression rule of numbers, where the mixtures refuse an

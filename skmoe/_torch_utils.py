@@ -351,15 +351,11 @@ def matmul_precision(precision, device):
     bfloat16 (CUDA or CPU), float32 accumulation; parameters and the
     optimiser stay float32. The previous settings are restored on exit.
     """
-    if precision in (None, "float32"):
+    if precision in (None, "float32") or (precision == "tf32" and device.type != "cuda"):
         with caller_autocast_off():
             yield
         return
     if precision == "tf32":
-        if device.type != "cuda":
-            with caller_autocast_off():
-                yield
-            return
         with _TF32_ON, caller_autocast_off():
             yield
         return
