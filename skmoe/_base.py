@@ -1509,6 +1509,57 @@ def check_classification_labels(y, what="The target"):
     return labels
 
 
+def _is_class_weight(key):
+    return key == "class_weight" or key.endswith("__class_weight")
+
+
+def _encoded_class_weight(value, codes, key, name):
+    """``value``, a ``class_weight`` dict keyed by the labels of y, keyed by
+    their codes instead; None where it needs no change (not a dict, empty,
+    or keyed by the codes already)."""
+    if not (isinstance(value, dict) and value):
+        return None
+    try:
+        stray = [k for k in value if k not in codes]
+    except TypeError:    # an unhashable key: not a label
+        stray = list(value)
+    if stray and len(value) - len(stray) < len(codes):
+        shown = f"Expert '{name}': " if name is not None else ""
+        raise ValueError(
+            f"{shown}{key} has key(s) {stray} that are not labels of y (the labels "
+            f"are {list(codes)}); key it by the labels of y.")
+    if stray or any(codes[k] != k for k in value):
+        return {codes[k]: w for k, w in value.items() if k not in stray}
+    return None
+
+
+def _encoded_search_space(space, codes, key, name):
+    """A search's ``param_grid`` or ``param_distributions`` (a dict, or a list
+    of dicts) with its ``class_weight`` candidates re-keyed as
+    :func:`_encoded_class_weight` re-keys one; None where none changes."""
+    spaces = space if isinstance(space, (list, tuple)) else [space]
+    if not all(isinstance(one, dict) for one in spaces):
+        return None
+    changed, encoded_spaces = False, []
+    for one in spaces:
+        one = dict(one)
+        for param, candidates in one.items():
+            # (Lists of candidates only: a distribution's draws are its own.)
+            if not (isinstance(param, str) and _is_class_weight(param)
+                    and isinstance(candidates, (list, tuple))):
+                continue
+            encoded = [_encoded_class_weight(value, codes, f"{key}[{param!r}]", name)
+                       for value in candidates]
+            if any(value is not None for value in encoded):
+                one[param] = [old if value is None else value
+                              for old, value in zip(candidates, encoded)]
+                changed = True
+        encoded_spaces.append(one)
+    if not changed:
+        return None
+    return encoded_spaces if isinstance(space, (list, tuple)) else encoded_spaces[0]
+
+
 def encode_class_weights(estimator, classes, name=None):
     """Re-key ``class_weight`` dicts in ``estimator`` (nested ones too) from the
     labels of y (``classes``) to the encoded labels 0 .. C-1 the experts are
@@ -1521,25 +1572,23 @@ def encode_class_weights(estimator, classes, name=None):
     in scikit-learn's ``compute_class_weight``, but naming the user's labels
     and ``name``, the expert); where every label has one, they are dropped
     (scikit-learn ignores them). ``{0: 1000}`` with the labels 'a' and 'b'
-    silently weighted 'a' (encoded as 0) before.
+    silently weighted 'a' (encoded as 0) before. The ``class_weight``
+    candidates of a search's ``param_grid`` or ``param_distributions``
+    (``GridSearchCV(LogisticRegression(), {'class_weight': [{1: 10}]})``)
+    are re-keyed too: they set the estimator's ``class_weight`` on the
+    encoded labels just the same (``{1: 10}`` weighted the label 2 there).
     """
     codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
     encoded = {}
     for key, value in estimator.get_params(deep=True).items():
-        if not ((key == "class_weight" or key.endswith("__class_weight"))
-                and isinstance(value, dict) and value):
+        if _is_class_weight(key):
+            value = _encoded_class_weight(value, codes, key, name)
+        elif key.rsplit("__", 1)[-1] in ("param_grid", "param_distributions"):
+            value = _encoded_search_space(value, codes, key, name)
+        else:
             continue
-        try:
-            stray = [k for k in value if k not in codes]
-        except TypeError:    # an unhashable key: not a label
-            stray = list(value)
-        if stray and len(value) - len(stray) < len(codes):
-            shown = f"Expert '{name}': " if name is not None else ""
-            raise ValueError(
-                f"{shown}{key} has key(s) {stray} that are not labels of y (the labels "
-                f"are {list(codes)}); key it by the labels of y.")
-        if stray or any(codes[k] != k for k in value):
-            encoded[key] = {codes[k]: w for k, w in value.items() if k not in stray}
+        if value is not None:
+            encoded[key] = value
     if encoded:
         estimator.set_params(**encoded)
     return estimator
