@@ -607,7 +607,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             else:
                 _seed_unset_random_states(est, rng)
             if self._is_classifier:   # (``classes_`` is set before the experts)
-                encode_class_weights(est, self.classes_, name)
+                encode_label_parameters(est, self.classes_, name)
             clones.append(est)
         return [n for n, _ in kept], clones
 
@@ -1592,6 +1592,58 @@ def encode_class_weights(estimator, classes, name=None):
     if encoded:
         estimator.set_params(**encoded)
     return estimator
+
+
+def encode_constant_labels(estimator, classes, name=None):
+    """Re-key the ``constant`` of every ``DummyClassifier`` in ``estimator``
+    (itself, or nested) from a label of y (``classes``) to its encoded label
+    0 .. C-1; in place. Returns ``estimator``.
+
+    The experts learn encoded labels, so ``DummyClassifier(strategy='constant',
+    constant=1)`` with the labels 1 and 2 predicted the label 2 (encoded as 1)
+    with probability 1, silently, and ``constant='a'`` with the labels 'a'
+    and 'b' failed ("The constant target value must be present in the
+    training data ... Possible values are: [0, 1]"). A constant that is not a
+    label of y, with ``strategy='constant'``, is an error naming the expert.
+    """
+    from sklearn.dummy import DummyClassifier   # (only where an expert is one)
+    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+    params = estimator.get_params(deep=True)
+    # The constants get_params lists, as set_params sets them: not one inside a
+    # FrozenEstimator, which is fitted already (on the encoded labels).
+    found = [(key[:-len("constant")], estimator if key == "constant"
+              else params.get(key[:-len("__constant")])) for key in params
+             if key == "constant" or key.endswith("__constant")]
+    encoded = {}
+    for prefix, dummy in found:
+        if not isinstance(dummy, DummyClassifier) or dummy.constant is None:
+            continue
+        try:
+            code = codes.get(dummy.constant)
+        except TypeError:    # an array (multi-output): not one label of y
+            continue
+        if code is None:
+            if dummy.strategy == "constant":
+                shown = f"Expert '{name}': " if name is not None else ""
+                raise ValueError(
+                    f"{shown}{prefix}constant={dummy.constant!r} is not a label of y (the "
+                    f"labels are {list(codes)}); DummyClassifier(strategy='constant') "
+                    "must predict one of them.")
+            continue
+        if not (code == dummy.constant and type(code) is type(dummy.constant)):
+            encoded[f"{prefix}constant"] = code
+    if encoded:
+        estimator.set_params(**encoded)
+    return estimator
+
+
+def encode_label_parameters(estimator, classes, name=None):
+    """The parameters of ``estimator`` that name labels of y (``class_weight``
+    dicts, :func:`encode_class_weights`; a ``DummyClassifier``'s ``constant``,
+    :func:`encode_constant_labels`) re-keyed to the encoded labels 0 .. C-1
+    the experts are fitted on; in place. Returns ``estimator``."""
+    encode_class_weights(estimator, classes, name)
+    return encode_constant_labels(estimator, classes, name)
 
 
 def _without_own_weights(routing):

@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
                     check_not_a_class, refuse_groups, clone_expert, encode_class_labels,
-                    encode_class_weights, function_hint, refuse_pairwise_rows_left_out,
+                    encode_label_parameters, function_hint, refuse_pairwise_rows_left_out,
                     rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
@@ -148,7 +148,7 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
             else:
                 _seed_unset_random_states(est, rng)
             if self._is_classifier:   # the leaves learn encoded labels
-                encode_class_weights(est, self.classes_, name)
+                encode_label_parameters(est, self.classes_, name)
             templates.append(est)
         self._check_expert_types(names, templates, classifier=self._is_classifier,
                                  need_proba=self._is_classifier)

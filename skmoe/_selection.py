@@ -28,7 +28,7 @@ from sklearn.utils.validation import (_check_method_params, _check_y, check_is_f
                                       column_or_1d)
 
 from ._base import (_float_target, check_not_a_class, clone_model, encode_class_labels,
-                    encode_class_weights)
+                    encode_label_parameters)
 from ._blend import ConstantLogits, MixedLogits, class_prior
 from ._candidates import with_class_prior
 from ._crossfit import (CrossFitAverage, check_fold_count, check_splits, make_folds,
@@ -396,7 +396,7 @@ class _SingleExpert(BaseEstimator):
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         expert = clone(self.expert)
         if is_classifier(expert):   # fitted on encoded labels, as in the mixtures
-            encode_class_weights(expert, self.classes_)
+            encode_label_parameters(expert, self.classes_)
         self.experts_ = [expert.fit(X, y, **kwargs)]
         self.expert_names_ = ["expert0"]
         if hasattr(self, "classes_"):

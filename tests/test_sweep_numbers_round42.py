@@ -8,6 +8,8 @@ its comment.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.dummy import DummyClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.pipeline import make_pipeline
@@ -66,3 +68,40 @@ def test_class_weight_in_a_search_grid_names_keys_that_are_not_labels():
     with pytest.raises(ValueError, match=r"Expert 'searched'.*\[0\].*not labels of y.*'a', 'b'"):
         MixtureOfExpertsClassifier([("searched", search), ("plain", LogisticRegression())],
                                    random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("labels, constant", [((1, 2), 1), (("a", "b"), "a")])
+def test_constant_of_a_dummy_expert_is_a_label_of_y(labels, constant):
+    # Fixed: the experts learn the encoded labels 0 .. C-1, and a
+    # DummyClassifier's constant was not re-keyed to them: with the labels 1
+    # and 2, DummyClassifier(strategy='constant', constant=1) as an expert
+    # gave the label 2 (encoded as 1) probability 1, where alone it gives the
+    # label 1 probability 1; with the labels 'a' and 'b', constant='a' failed
+    # ("The constant target value must be present in the training data").
+    X, y, codes = _binary(labels=labels)
+    expected = DummyClassifier(strategy="constant", constant=constant).fit(X, y).predict_proba(X)
+    assert_allclose(expected[:, labels.index(constant)], 1.0)    # (by hand: that class)
+    experts = [("lr", LogisticRegression()),
+               ("always", DummyClassifier(strategy="constant", constant=constant)),
+               ("piped", make_pipeline(StandardScaler(),
+                                       DummyClassifier(strategy="constant", constant=constant)))]
+    ensemble = EnsembleClassifier(experts).fit(X, y)
+    assert_allclose(ensemble.predict_experts(X)[:, 1], expected)
+    assert_allclose(ensemble.predict_experts(X)[:, 2], expected)
+    # The user's experts are untouched, and a frozen one, fitted on the
+    # encoded labels as a frozen expert must be, is kept as it is.
+    assert experts[1][1].constant == constant
+    frozen = FrozenEstimator(DummyClassifier(strategy="constant", constant=0).fit(X, codes))
+    ensemble = EnsembleClassifier([("lr", LogisticRegression()), ("frozen", frozen)]).fit(X, y)
+    assert_allclose(ensemble.predict_experts(X)[:, 1], expected)
+
+
+def test_constant_of_a_dummy_expert_that_is_no_label_is_named():
+    # Fixed with the above: a constant that is no label of y but is a code
+    # (0 for the labels 1 and 2) silently predicted the label 1; it is now
+    # refused, naming the expert and the labels.
+    X, y, _ = _binary()
+    with pytest.raises(ValueError, match=r"Expert 'always'.*constant=0 is not a label of y.*\[1, 2\]"):
+        EnsembleClassifier([("lr", LogisticRegression()),
+                            ("always", DummyClassifier(strategy="constant", constant=0))]
+                           ).fit(X, y)
