@@ -364,19 +364,21 @@ class _BaseMixtureOfExperts(MixtureLikelihoodMixin, ExpertInspectionMixin,
                 f"top_k={self.top_k} was set after fit: this mixture was fitted with the "
                 "stacked gate (top_k=None), which reads the experts' outputs and routes "
                 "no top-k. Refit it with top_k set, or set top_k=None again.")
+        n_experts = len(self.experts_)
         if (isinstance(self.top_k, (bool, np.bool_))
-                or not isinstance(self.top_k, numbers.Integral) or self.top_k < 1):
+                or not isinstance(self.top_k, numbers.Integral)
+                or not 1 <= self.top_k <= n_experts):
             # Read at predict, top_k set after fit is not validated by fit:
             # 1.5 failed with "slice indices must be integers", 'a' with "'<' not
-            # supported", and True routed as 1 (all refused by fit).
+            # supported", True routed as 1, and 5 of 3 experts routed as 3
+            # (all refused by fit).
             raise ValueError(
                 f"top_k={self.top_k!r} was set after fit: predict routes each row to "
-                f"top_k of the experts, an integer from 1 to {len(self.experts_)} (or None "
+                f"top_k of the experts, an integer from 1 to {n_experts} (or None "
                 "for every expert).")
-        k = min(self.top_k, len(self.experts_))
         # No capacity at predict time: a row's prediction must not depend on
         # the other rows of the batch (capacity is a training aid).
-        return route_numpy(self.gate_.logits(self._gate_view(X)), k)
+        return route_numpy(self.gate_.logits(self._gate_view(X)), self.top_k)
 
     def _gate_input(self, X, outputs=None, view=None):
         """What the gate reads: its view of X, and the experts' outputs (stacked gate)."""
