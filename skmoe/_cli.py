@@ -676,6 +676,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                     f"{merged[2]:g}): pass --task classification to keep them apart as "
                     "written, or write each label one way in the file.")
             y = written
+        elif pd.api.types.is_float_dtype(y):
+            # Whole numbers written as such ("8") are floats to pandas where
+            # the column has a missing value (the rows --dropna drops): their
+            # labels were printed as the file does not write them ("a single
+            # row (e.g. 8.0)"). Read as pandas reads the column without those
+            # rows; labels written "8.0" stay floats.
+            as_written = pd.to_numeric(written, errors="coerce")
+            if as_written.dtype.kind == "i":
+                y = as_written.rename(y.name)
     if y.nunique() < 2:
         # A constant target: every model scored r2 0 or 1 by rounding, and the
         # paired test called the difference significant.

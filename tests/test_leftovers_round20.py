@@ -1,4 +1,5 @@
-"""Leftovers, round 20: top_k set after fit above the number of experts.
+"""Leftovers, round 20: top_k set after fit above the number of experts, and the
+CLI's class labels as the file writes them.
 
 Each test failed before the change it names."""
 
@@ -36,3 +37,36 @@ def test_top_k_set_after_fit_above_the_experts_is_refused():
     with pytest.raises(ValueError, match=r"top_k=3 was set after fit"):
         model.expert_usage(X)
     np.testing.assert_array_equal(model.set_params(top_k=2).predict(X), every_expert)
+
+
+# --------- 4. the CLI's class labels as the file writes them
+def _labels_csv(path, written, missing):
+    rng = np.random.RandomState(0)
+    rows = ["x1,x2,y"]
+    for i in range(40):
+        label = "" if i == 7 and missing else written[0 if i == 5 else 1 + i % 2]
+        rows.append(f"{rng.rand():.3f},{rng.rand():.3f},{label}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_cli_class_labels_read_as_floats_for_a_missing_value_are_as_written(tmp_path,
+                                                                            capsys):
+    # A target of whole numbers with one missing value is floats to pandas:
+    # with --dropna its one-row class was named "e.g. 5.0", where the file
+    # writes 5 (and is 5 without the missing row).
+    from skmoe._cli import load_csv, main
+
+    csv = _labels_csv(tmp_path / "d.csv", ["5", "3", "8"], missing=True)
+    _, y, task, _ = load_csv(str(csv), target="y", dropna=True)
+    assert task == "classification" and y.dtype.kind == "i"
+    assert sorted(set(y.tolist())) == [3, 5, 8]
+    argv = ["compare", str(csv), "--target", "y", "--experts", "linear,tree", "--cv", "2",
+            "--repeats", "1", "--quiet", "--dropna"]
+    assert main(argv) == 2
+    assert "a single row (e.g. 5);" in capsys.readouterr().err
+    # Labels the file writes as "5.0" stay as written.
+    csv = _labels_csv(tmp_path / "f.csv", ["5.0", "3.0", "8.0"], missing=True)
+    argv[1] = str(csv)
+    assert main(argv) == 2
+    assert "a single row (e.g. 5.0);" in capsys.readouterr().err
