@@ -61,6 +61,30 @@ def diverged(who, learning_rate, what, scale_of="X and sample_weight"):
                       f"{learning_rate!r}) or check the scale of {scale_of}.")
 
 
+def check_kept_loss(who, learning_rate, train_losses, kept, reference, words,
+                    scale_of="X and sample_weight"):
+    """Raise where a network kept an epoch that diverged without becoming NaN.
+
+    ``train_losses`` is the training loss per epoch, ``kept`` the epoch kept
+    (0-based), ``reference`` the loss of a fit that learnt nothing (a
+    regression's mean, equal probabilities for the classes), said by
+    ``words``; 0 (nothing to learn) skips the check. A diverged fit is one
+    whose kept epoch trained at a loss over 10 times the reference, or no
+    better than 0.9 times it after the loss went over 100 times it (a
+    network that blew up and then predicted one constant); the first epoch
+    counts, as it can have diverged already (a loss of 3e5 at
+    learning_rate=10).
+    """
+    if not reference:
+        return
+    losses = np.asarray(train_losses, dtype=float) / reference
+    if losses[kept] > 10 or (losses[kept] >= 0.9 and losses.max() > 100):
+        raise diverged(who, learning_rate,
+                       f"the training loss reached {losses.max() * reference:.3g} and was "
+                       f"{losses[kept] * reference:.3g} at the epoch kept ({kept + 1} of "
+                       f"{len(losses)}), where {words}", scale_of=scale_of)
+
+
 def minibatches(rows, batch_size, generator=None):
     """The index tensor ``rows`` in a random order, cut into minibatches.
 

@@ -28,9 +28,10 @@ from ._likelihood import LogProbaMixin
 from ._nn import ACTIVATIONS, check_layer_sizes, make_mlp
 from ._persistence import TorchStateMixin
 from ._rules import RuleExpert
-from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_training_rows,
-                        diverged, is_default, minibatches, n_validation_rows,
-                        validation_split, warn_unused_without_early_stopping)
+from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_kept_loss,
+                        check_training_rows, diverged, is_default, minibatches,
+                        n_validation_rows, validation_split,
+                        warn_unused_without_early_stopping)
 from ._torch_utils import (PRECISIONS, adam, device_array, matmul_precision, resolve_device,
                            seeded_torch, standardisation, standardise, to_numpy, to_tensor,
                            torch_fit_mode)
@@ -246,12 +247,12 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
             raise diverged(type(self).__name__, self.learning_rate,
                            "its weights became NaN or infinite (training loss "
                            f"{history[-1]['train_loss']:.3g} at epoch {epoch})")
-        self._check_kept_loss(history, bool(n_val), epoch,
+        self._check_kept_loss(history, bool(n_val),
                               self._reference_loss(target, sample_weight))
         module.zero_grad(set_to_none=True)
         return self._set_fitted(module, x_mean, x_scale, device, epoch, history)
 
-    def _check_kept_loss(self, history, kept_best, epoch, reference):
+    def _check_kept_loss(self, history, kept_best, reference):
         """Raise where the network kept diverged without becoming NaN.
 
         ``reference`` is the loss of a fit that learnt nothing (the
@@ -261,20 +262,15 @@ class _BaseTorchMLP(FittedMarkerMixin, TorchStateMixin, BaseEstimator):
         10 one that blew up and then predicted one constant; only NaN was an
         error. A diverged fit is one whose kept epoch trained at a loss over
         10 times the reference, or no better than 0.9 times it after the loss
-        went over 100 times it; the first epoch is no reference, as it
-        diverged already (a loss of 3e5 at learning_rate=10).
+        went over 100 times it (:func:`~skmoe._training.check_kept_loss`).
         """
         if not reference:
             return
-        losses = np.array([record["train_loss"] for record in history]) / reference
         kept = (int(np.argmin([record["validation_loss"] for record in history]))
                 if kept_best else len(history) - 1)
-        if losses[kept] > 10 or (losses[kept] >= 0.9 and losses.max() > 100):
-            raise diverged(type(self).__name__, self.learning_rate,
-                           f"the training loss reached {losses.max() * reference:.3g} and "
-                           f"was {losses[kept] * reference:.3g} at the epoch kept "
-                           f"({kept + 1} of {epoch}), where "
-                           + self._reference_words.format(reference))
+        check_kept_loss(type(self).__name__, self.learning_rate,
+                        [record["train_loss"] for record in history], kept, reference,
+                        self._reference_words.format(reference))
 
     def _forward_numpy(self, X):
         # X goes to the device once, in float64, and is standardised there

@@ -1,5 +1,6 @@
-"""Leftovers, round 20: top_k set after fit above the number of experts, and the
-CLI's class labels as the file writes them.
+"""Leftovers, round 20: top_k set after fit above the number of experts, the
+CLI's class labels as the file writes them, and multi-task networks that
+diverged without becoming NaN.
 
 Each test failed before the change it names."""
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 
-from skmoe import MixtureOfExpertsRegressor
+from skmoe import MixtureOfExpertsRegressor, MultiGateMixtureOfExperts
 
 
 def _data(n=200):
@@ -70,3 +71,54 @@ def test_cli_class_labels_read_as_floats_for_a_missing_value_are_as_written(tmp_
     argv[1] = str(csv)
     assert main(argv) == 2
     assert "a single row (e.g. 5.0);" in capsys.readouterr().err
+
+
+# --------- 6. multi-task networks that diverged without becoming NaN
+def _tasks_data():
+    X, y = _data(300)
+    Y = np.column_stack([y, X[:, 1] > 0, np.digitize(X[:, 2], [-0.5, 0.5])]).astype(float)
+    return X, Y
+
+
+@pytest.mark.parametrize("architecture, learning_rate, n_experts", [
+    ("mmoe", 10.0, 2), ("ple", 10.0, 2),
+    # Blown up to a loss of 4.8e3, then about a constant: mean squared error
+    # 5.1 on the regression task (variance 4.5), accuracies 0.53 and 0.36.
+    ("mmoe", 1.0, 8)])
+def test_diverged_multi_task_network_raises(architecture, learning_rate, n_experts):
+    # Only a NaN loss was an error: at learning_rate=10 the network predicted
+    # the regression task (variance 4.5) with a mean squared error of 1.3e4
+    # (PLE 8.9e3), the binary and 3-class tasks at accuracies 0.47 and 0.50
+    # (PLE 0.53 and 0.36; their majority classes 0.53 and 0.42), silently.
+    # (At learning_rate=1e-2: 0.53, and accuracies 0.99 and 0.94.)
+    X, Y = _tasks_data()
+    model = MultiGateMixtureOfExperts(["regression", "binary", "multiclass"],
+                                      architecture=architecture, n_experts=n_experts,
+                                      learning_rate=learning_rate, max_iter=15,
+                                      random_state=0)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match=r"MultiGateMixtureOfExperts diverged: the training "
+                                             r"loss reached .* where a network that learnt "
+                                             r"nothing costs 2\.79 .*lower learning_rate "
+                                             rf"\(now {learning_rate}\)"):
+            model.fit(X, Y)
+    # Not also told to train longer.
+    assert not [w for w in record if "Increase max_iter" in str(w.message)]
+
+
+def test_ordinary_multi_task_fits_are_not_diverged():
+    # A guard: the check must not refuse ordinary fits, early stopping,
+    # task weights and rows of zero weight included.
+    X, Y = _tasks_data()
+    weight = np.ones(len(X))
+    weight[::4] = 0.0
+    for architecture in ("mmoe", "ple"):
+        for options in ({}, {"early_stopping": True, "task_weights": [1.0, 5.0, 0.2]}):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = MultiGateMixtureOfExperts(
+                    ["regression", "binary", "multiclass"], architecture=architecture,
+                    n_experts=2, learning_rate=1e-2, max_iter=15, random_state=0,
+                    **options).fit(X, Y, sample_weight=weight)
+            assert model.loss_curve_[-1] < model.loss_curve_[0]
