@@ -1672,9 +1672,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         measures), for data whose rows are not independent. Given, the test
         rows of every split are whole groups (an int ``cv`` is shuffled
         :class:`~sklearn.model_selection.GroupKFold`, stratified for
-        classifiers; for a 2-D y, stratified on each row's combination of
-        class labels -- every column for classifiers, the classification
-        tasks the multi-task models declare -- so that each task's classes
+        classifiers; for a 2-D y (or a multi-task model's 1-D y), stratified
+        on each row's combination of class labels -- every column for
+        classifiers, the classification tasks the multi-task models
+        declare -- so that each task's classes
         are in every training part where the groups allow it, and plain
         GroupKFold where y has no such column; a splitter gets ``groups``),
         and so are the inner folds:
@@ -1932,9 +1933,14 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
     # task's class in two groups that GroupKFold put in one test fold was
     # missing from that split's training rows).
     strata = y_arr if stratify else None
-    if group_codes is not None and y_arr.ndim == 2:
-        strata = _combined_labels(y_arr, _class_columns(estimators.values(),
-                                                        y_arr.shape[1], classifier))
+    if group_codes is not None and not stratify and y_arr.ndim <= 2:
+        # A 1-D y is one column: a multi-task model's classification task
+        # given as one had plain GroupKFold, outer and inner, where its 2-D
+        # twin had stratified folds; a class in few groups left out of an
+        # inner fold failed every fit with advice to "stratify the folds".
+        columns = y_arr.reshape(len(y_arr), -1)
+        strata = _combined_labels(columns, _class_columns(estimators.values(),
+                                                          columns.shape[1], classifier))
     # The classification tasks the multi-task models declare.
     task_columns = ([] if classifier or y_arr.ndim > 2 else
                     _class_columns(estimators.values(), y_arr.reshape(len(y_arr), -1).shape[1],

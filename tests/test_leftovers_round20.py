@@ -1,6 +1,7 @@
 """Leftovers, round 20: top_k set after fit above the number of experts, the
-CLI's class labels as the file writes them, and multi-task networks that
-diverged without becoming NaN.
+CLI's class labels as the file writes them, multi-task networks that diverged
+without becoming NaN, and compare's group folds for a multi-task model's 1-D
+y.
 
 Each test failed before the change it names."""
 
@@ -8,9 +9,13 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsRegressor, MultiGateMixtureOfExperts
+import skmoe._compare
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
+                   MultiGateMixtureOfExperts, compare)
 
 
 def _data(n=200):
@@ -122,3 +127,32 @@ def test_ordinary_multi_task_fits_are_not_diverged():
                     n_experts=2, learning_rate=1e-2, max_iter=15, random_state=0,
                     **options).fit(X, Y, sample_weight=weight)
             assert model.loss_curve_[-1] < model.loss_curve_[0]
+
+
+# --------- 7. compare's group folds for a multi-task model's 1-D y
+@pytest.mark.parametrize("tasks", [["binary"], "binary"])
+def test_compare_groups_stratify_a_multi_task_models_1d_classification_task(tasks, monkeypatch):
+    # Its 2-D twin (y[:, None]) had stratified group folds; the 1-D y had
+    # plain GroupKFold, outer and inner: an inner fold without the class of
+    # three groups failed every fit, with advice to "stratify the folds"
+    # that compare's replaced cv leaves the user no way to follow.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    groups = np.repeat(np.arange(12), 5)
+    y = np.zeros(60, dtype=int)
+    y[[0, 1, 5, 6, 10, 11]] = 1            # the rare class, in 3 groups
+    seen = []
+    check_splits = skmoe._compare.check_splits
+    monkeypatch.setattr(skmoe._compare, "check_splits",
+                        lambda splits, *a: seen.append(splits) or check_splits(splits, *a))
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))], tasks=tasks, cv=2,
+        alpha=1.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare({"a": model, "b": clone(model)}, X, y, cv=3, groups=groups,
+                         random_state=1)
+    assert len(seen[0]) == 3
+    for train, _ in seen[0]:
+        assert set(y[train]) == {0, 1}
+    assert result is not None
