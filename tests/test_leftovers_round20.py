@@ -1,21 +1,25 @@
 """Leftovers, round 20: top_k set after fit above the number of experts, the
 CLI's class labels as the file writes them, multi-task networks that diverged
 without becoming NaN, and compare's group folds for a multi-task model's 1-D
-y.
+y; a gate's torch.device and predict_experts' probabilities (guards: not
+defects).
 
-Each test failed before the change it names."""
+Each test failed before the change it names, but those marked a guard."""
 
+import pickle
 import warnings
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
 import skmoe._compare
-from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsRegressor,
-                   MultiGateMixtureOfExperts, compare)
+from skmoe import (HeterogeneousMultiGateMixtureOfExperts, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, MultiGateMixtureOfExperts, compare)
+from skmoe.gates import MLPGate
 
 
 def _data(n=200):
@@ -43,6 +47,51 @@ def test_top_k_set_after_fit_above_the_experts_is_refused():
     with pytest.raises(ValueError, match=r"top_k=3 was set after fit"):
         model.expert_usage(X)
     np.testing.assert_array_equal(model.set_params(top_k=2).predict(X), every_expert)
+
+
+# --------- 2. a gate's device given as a torch.device (a guard)
+def test_gate_device_given_as_a_torch_device_fits_pickles_and_clones():
+    # Not a defect: the gate reads a torch.device as it reads its name, in
+    # fit, predict, pickle, clone and get_params (the mixtures and experts
+    # refuse one, naming the parameter, by their parameter constraints).
+    X, y = _data()
+    gate = MLPGate(hidden_layer_sizes=(4,), max_iter=5, device=torch.device("cpu"))
+    model = MixtureOfExpertsRegressor([("ridge", Ridge()),
+                                       ("tree", DecisionTreeRegressor(max_depth=2))],
+                                      gate=gate, training="em", max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = model.fit(X, y).predict(X)
+        assert model.gate_.device_ == torch.device("cpu")
+        assert model.get_params()["gate__device"] == torch.device("cpu")
+        np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(X), predicted)
+        np.testing.assert_array_equal(clone(model).fit(X, y).predict(X), predicted)
+    with pytest.raises(ValueError, match=r"'device' parameter of MixtureOfExpertsRegressor"):
+        clone(model).set_params(device=torch.device("cpu")).fit(X, y)
+
+
+# --------- 3. predict_experts of a classifier mixture (a guard)
+def test_predict_experts_gives_each_experts_own_probabilities_in_float64():
+    # Not a defect: an expert's float32 probabilities (rows summing to one
+    # within 4.5e-8) come back in float64 as the expert gives them, the
+    # expert's own prediction; the mixture's predict_proba sums to one.
+    class Float32Logistic(LogisticRegression):
+        def predict_proba(self, X):
+            return super().predict_proba(X).astype(np.float32)
+
+    X, y = _data(300)
+    labels = np.digitize(y, [-1.0, 1.0])
+    model = MixtureOfExpertsClassifier([("a", Float32Logistic()),
+                                        ("b", Float32Logistic(C=0.01))],
+                                       training="em", max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, labels)
+    each = model.predict_experts(X)
+    assert each.dtype == np.float64 and each.shape == (300, 2, 3)
+    for i, expert in enumerate(model.experts_):
+        np.testing.assert_array_equal(each[:, i], expert.predict_proba(X).astype(np.float64))
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=0, atol=1e-12)
 
 
 # --------- 4. the CLI's class labels as the file writes them
