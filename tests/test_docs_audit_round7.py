@@ -58,3 +58,32 @@ def test_mixture_vs_ensemble_example_quotes_the_p_values_it_prints():
                          encoding="utf-8").read().replace("#", " ").split())
     assert "p = 0.56 on R^2 and 0.50 on RMSE" not in text
     assert "p = 0.55 on R^2 and 0.49 on RMSE against the ensemble" in text
+
+
+def test_the_committed_suite_run_is_dated_as_results_md_is():
+    """docs/benchmarks.rst introduced its table as "The committed run
+    (2026-12-04; ...) made on the library of 74171dd", and
+    benchmarks/README.md headed its findings "the run committed here
+    (2026-12-04, re-run 2026-12-05 and 2026-12-06)" and said "The committed
+    10-split run is on 74171dd"; since 952df90 every method of
+    results.md was re-run on 2026-12-07 (its first line's date), so no
+    figure of the table is from 74171dd's run. The pages date the table
+    as results.md does and call 74171dd's the run the re-runs were merged
+    into."""
+    with open(os.path.join(ROOT, "benchmarks", "results", "results.md"),
+              encoding="utf-8") as f:
+        first_line = f.readline()
+    dates = re.findall(r"\d{4}-\d{2}-\d{2}(?=T)", first_line)
+    assert dates, "results.md's first line no longer dates its run"
+    last = max(dates)
+
+    rst = _text("docs", "benchmarks.rst")
+    assert "The committed run (2026-12-04" not in rst
+    assert f"The table below is that of the last full re-run, of {last}" in rst
+    assert f"On the evening of {last} every method was re-run on all 19 sets" in rst
+
+    readme = _text("benchmarks", "README.md")
+    heading = re.search(r"## Findings of the run committed here \(([^)]*)\)", readme)
+    assert heading and last in heading.group(1), heading
+    assert "The committed 10-split run is on `74171dd`" not in readme
+    assert "10 splits, every method, on the library of `74171dd`" not in readme
