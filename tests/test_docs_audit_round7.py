@@ -87,3 +87,42 @@ def test_the_committed_suite_run_is_dated_as_results_md_is():
     assert heading and last in heading.group(1), heading
     assert "The committed 10-split run is on `74171dd`" not in readme
     assert "10 splits, every method, on the library of `74171dd`" not in readme
+
+
+def test_architecture_em_flow_ends_with_the_level2_share(monkeypatch):
+    """docs/architecture.rst's "How a fit flows" ended EM at "stop on the
+    held-out likelihood, keep the best iteration", and its ``_em.py`` entry
+    listed "E-step, M-steps, cross-fitted likelihoods, restarts": since
+    8dd5bd1 every cross-fitted dense EM fit then blends its gate with the
+    experts' best constant blend (``_em._with_level2_share``), which is what
+    predict_gate returns (on the README's example 88 % of it)."""
+    import warnings
+
+    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeRegressor
+
+    import skmoe._em as em
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe.datasets import make_regimes
+
+    calls = []
+    blend = em._with_level2_share
+    monkeypatch.setattr(em, "_with_level2_share",
+                        lambda *args: calls.append(args) or blend(*args))
+    X, y = make_regimes(n_samples=200, random_state=0)
+    experts = [("line", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=3))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the short fits' ConvergenceWarning
+        MixtureOfExpertsRegressor(experts, training="em", max_iter=3,
+                                  random_state=0).fit(X, y)
+        assert len(calls) == 1
+        MixtureOfExpertsRegressor(experts, training="em", cv=None, max_iter=3,
+                                  random_state=0).fit(X, y)
+        assert len(calls) == 1   # exact EM keeps its own gate
+
+    page = _text("docs", "architecture.rst")
+    entry = page.split("``_em.py`` ", 1)[1].split(" ``_", 1)[0]
+    assert "the final gate's blend with the experts' constant blend" in entry
+    flow = page.split("* **EM**", 1)[1].split("Prediction computes", 1)[0]
+    assert ("keep the best iteration → (cross-fitted, dense routing) its gate blended "
+            "with the experts' best constant blend") in flow
