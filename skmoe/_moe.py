@@ -480,9 +480,12 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``top_k``, the gate and the torch experts train jointly by minibatch
         Adam on ``loss``. 'em': expectation-maximisation; every expert is
         refitted on its responsibilities, so experts *specialise* by region:
-        choose it when the data has distinct regimes; it costs about
-        ``max_iter`` refits of every expert. An option that only one trainer
-        reads warns at fit when set away from its default under the other.
+        choose it when the data has distinct regimes; it costs
+        ``2 * n_iter_ + 1`` fits of every expert with the default two
+        folds, ``n_iter_ + 2`` with ``cv=None`` (``n_iter_``, the
+        iterations run, is at most ``max_iter``). An option that only one
+        trainer reads warns at fit when set away from its default under the
+        other.
         See :ref:`training`.
     max_iter : int, default=20
         EM only: maximum EM iterations per initialisation.

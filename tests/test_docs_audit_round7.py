@@ -126,3 +126,53 @@ def test_architecture_em_flow_ends_with_the_level2_share(monkeypatch):
     flow = page.split("* **EM**", 1)[1].split("Prediction computes", 1)[0]
     assert ("keep the best iteration → (cross-fitted, dense routing) its gate blended "
             "with the experts' best constant blend") in flow
+
+
+def test_em_cost_is_stated_in_fits_per_iteration_not_max_iter():
+    """README.md said EM runs "at about ``max_iter`` refits of every expert"
+    and the ``training`` docstring that it "costs about ``max_iter`` refits
+    of every expert": with the default ``max_iter=20`` that reads as 20,
+    but EM's fits of each expert follow the iterations it runs, counted
+    below: ``2 * n_iter_ + 1`` with the default two folds (5 on the
+    README's example, where ``n_iter_`` is 2; 19 here; up to 41 at
+    ``max_iter``), ``n_iter_ + 2`` with ``cv=None``."""
+    import warnings
+
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+    from skmoe.datasets import make_regimes
+
+    class CountingRidge(Ridge):
+        fits = 0
+
+        def fit(self, X, y, sample_weight=None):
+            type(self).fits += 1
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = make_regimes(n_samples=300, random_state=0)
+    counted = {}
+    for cv in ("auto", None):
+        CountingRidge.fits = 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (ConvergenceWarning where it stops at max_iter)
+            moe = MixtureOfExpertsRegressor(
+                [("ridge", CountingRidge()), ("tree", DecisionTreeRegressor(max_depth=3))],
+                training="em", cv=cv, n_jobs=1, random_state=0).fit(X, y)
+        counted[cv] = (moe.n_iter_, CountingRidge.fits)
+    n_iter, fits = counted["auto"]
+    assert fits == 2 * n_iter + 1 and n_iter < moe.max_iter, counted
+    n_iter, fits = counted[None]
+    assert fits == n_iter + 2, counted
+
+    readme = _text("README.md")
+    assert "at about `max_iter` refits of every expert" not in readme
+    assert ("`2 * n_iter_ + 1` fits of every expert by default (`n_iter_`, the "
+            "iterations run, at most `max_iter`: 2 on the example above)") in readme
+    doc = " ".join(MixtureOfExpertsRegressor.__doc__.split())
+    assert "it costs about ``max_iter`` refits of every expert" not in doc
+    assert ("it costs ``2 * n_iter_ + 1`` fits of every expert with the default two "
+            "folds, ``n_iter_ + 2`` with ``cv=None`` (``n_iter_``, the iterations run, "
+            "is at most ``max_iter``)") in doc
+
