@@ -703,11 +703,15 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         torch experts or routing), it is computed from their out-of-fold
         outputs: a held-out figure, usually lower than the mean of
         ``log_likelihood_samples`` on the training rows, which uses the
-        deployed experts. A classifier's is, whichever trainer ran, the log
-        of the probabilities ``predict_proba`` makes of those outputs, with
-        no floor on an expert's probability: the training objectives (EM's
-        and the joint trainer's ``log_likelihood`` in ``history_``) floor
-        each at 1e-6.
+        deployed experts. Cross-fitted EM's is that of its own gate's
+        held-out weights at the kept iteration: the gate ``predict`` uses is
+        that gate blended with the experts' constant blend (the level-2
+        share, chosen after), which this figure does not include. A
+        classifier's is, whichever trainer ran, the log of the probabilities
+        ``predict_proba`` makes of those outputs (cross-fitted EM's: with
+        that gate's weights), with no floor on an expert's probability: the
+        training objectives (EM's and the joint trainer's ``log_likelihood``
+        in ``history_``) floor each at 1e-6.
     blend_weights_ : ndarray of shape (n_experts,) or None
         Stacked gate only (as are the attributes below up to
         ``gate_inputs_``; None otherwise): the best constant blend of the
