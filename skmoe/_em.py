@@ -119,6 +119,10 @@ TOPK_RIVAL = True
 # regression tasks test RMSE -0.9 % on the mean task, none worse by 2 SE;
 # ames -5.3 %, mcycle +2.1 % (benchmarks/results/em_levers_round6.md).
 LEVEL2_SHARE = True
+# Experts whose weights in an M-step (each column rescaled to mean one) differ
+# by more than this on some row, and whose refits then predict the very same
+# on every row, are taken to ignore their sample_weight (_weights_ignored).
+IGNORED_WEIGHTS_GAP = 0.05
 
 
 def initial_responsibilities(problem, init_params, rng, folds, parallel):
@@ -451,6 +455,38 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
                  constant_target=target if constant else None)
 
 
+def warn_if_weights_ignored(names, R, outputs, stacklevel):
+    """Warn where experts refitted on different weights (``R``'s columns) give
+    identical ``outputs`` on every row, naming them; whether it warned.
+
+    An expert whose ``fit`` takes ``sample_weight`` and does not use it (a
+    wrapper that drops it) is the same model for every responsibility: EM
+    cannot make copies of it specialise, and the mixture of two such copies of
+    LinearRegression on ``|x|`` scored R^2 0.0 without a word (the
+    hierarchical mixture's leaves: 0.28). (An expert without
+    ``sample_weight`` is fitted on a weighted resample, which differs.)
+    ``stacklevel`` counts from the caller.
+    """
+    groups = {}
+    for i in range(outputs.shape[1]):
+        groups.setdefault(np.ascontiguousarray(outputs[:, i]).tobytes(), []).append(i)
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        weights = R[:, same] / np.maximum(R[:, same].mean(axis=0), np.finfo(float).tiny)
+        if np.ptp(weights, axis=1).max() > IGNORED_WEIGHTS_GAP:
+            warnings.warn(
+                f"Experts {[names[i] for i in same]} were refitted with different weights "
+                "(their responsibilities) and predict the same on every row, as if their "
+                "fit ignored sample_weight (one that takes it without using it; a rule; a "
+                "model the weights cannot change): EM cannot make them specialise, and "
+                "they act as one model. Use experts whose fit uses sample_weight (one "
+                "without the parameter is fitted on a weighted resample).",
+                UserWarning, stacklevel=stacklevel + 1)
+            return True
+    return False
+
+
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
               options=DENSE, restart=""):
     """One EM run: its best iteration (by log-likelihood) and what :func:`_finish`
@@ -485,6 +521,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
     state = Bunch(outputs=None, models=None, variances=None, gates=gates, gate_fitted=False)
     history, best, kept, since_best, converged = [], None, None, 0, False
+    warned_same = False
     start_problem, start_outputs = problem, None
     from ._progress import progress_bar
     # (Named by its restart too: n_init bars of "EM" could not be told apart.)
@@ -493,6 +530,9 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
                         penalty)
+        if not warned_same:
+            warned_same = warn_if_weights_ignored(problem.names, R, state.outputs,
+                                                  stacklevel=8)
         if iteration == 1 and check_rival:
             start_outputs = state.outputs
         log_lik = problem.log_likelihood(state.outputs, state.variances)

@@ -30,6 +30,7 @@ from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
 from ._base import fit_expert
+from ._em import warn_if_weights_ignored
 from ._data import (check_target_scale, kmeans_space, mean_and_scale, read_only_view,
                     standardisation, unequal_weights)
 from ._likelihood import (categorical_log_likelihood, check_not_diverging,
@@ -365,11 +366,14 @@ def run_em(problem, gate_template, *, max_iter, tol, init_params, rng, parallel,
     log_h = initial_log_posterior(tree, X, y, problem.n_classes, init_params, rng, w)
     history, previous, converged, old = [], -np.inf, False, None
     best, no_change = None, 0
+    warned_same = False
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         warm = iteration > 1
         W = np.exp(log_h) * w[:, None]
         experts, outputs, variances = m_step_leaves(problem, W, seed, parallel, old)
+        if not warned_same:   # (leaves whose fit drops their weights: once per run)
+            warned_same = warn_if_weights_ignored(problem.names, W, outputs, stacklevel=4)
         for d, b in enumerate(tree.branching):
             parent = tree.node_log_posterior(log_h, d)
             child = tree.node_log_posterior(log_h, d + 1).reshape(len(y), -1, b)
