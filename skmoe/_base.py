@@ -2088,8 +2088,9 @@ def read_only_hint(exc):
             "copy them first)")
 
 
-def unknown_category_hint(exc):
-    """A hint for an encoder that meets a category the rows it was fitted on lack.
+def unknown_category_hint(exc, model=None):
+    """A hint for an encoder, or a ``CategoricalNB`` in ``model``, that meets a
+    category the rows it was fitted on lack.
 
     A model inside a mixture or a comparison is fitted on some of the rows (a
     fold's training rows, a tree leaf's rows of weight), so a rare category
@@ -2097,14 +2098,33 @@ def unknown_category_hint(exc):
     "Found unknown categories ['w'] in column 0 during transform" came with
     the folds' "If the error is about too few rows, pass fewer folds" at
     best, and a tree mixture failed so predicting its own training rows.
+    CategoricalNB said only numpy's "index 4 is out of bounds for axis 1
+    with size 4".
     """
-    if "unknown categor" not in str(exc):
-        return ""
-    return (" (a category absent from the rows this model was fitted on, as a rare "
-            "one can be from a cross-fitting fold's training rows or a tree mixture "
-            "leaf's rows of weight; make its encoder take unknown categories: "
-            "OneHotEncoder(handle_unknown='ignore') or "
-            "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1))")
+    if "unknown categor" in str(exc):
+        return (" (a category absent from the rows this model was fitted on, as a rare "
+                "one can be from a cross-fitting fold's training rows or a tree mixture "
+                "leaf's rows of weight; make its encoder take unknown categories: "
+                "OneHotEncoder(handle_unknown='ignore') or "
+                "OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=-1))")
+    from sklearn.naive_bayes import CategoricalNB
+    if isinstance(exc, IndexError) and model is not None and _holds_a(model, CategoricalNB):
+        return (" (CategoricalNB met a category above those of the rows it was fitted "
+                "on, as a rare one can be missing from a cross-fitting fold's training "
+                "rows or a tree mixture leaf's rows of weight; set its min_categories to "
+                "the number of categories of each column, e.g. X.max(axis=0) + 1)")
+    return ""
+
+
+def _holds_a(estimator, kind):
+    """Whether ``estimator`` is a ``kind`` or has one among its (nested) parameters."""
+    if isinstance(estimator, kind):
+        return True
+    try:
+        params = estimator.get_params(deep=True)
+    except (TypeError, ValueError, AttributeError, RuntimeError):
+        return False     # (not an estimator, or one clone cannot copy)
+    return any(isinstance(value, kind) for value in params.values())
 
 
 def category_dtype_hint(exc, X):

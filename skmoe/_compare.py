@@ -1171,7 +1171,7 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
             part = y_train if step == "fit" else y_test
             raise rebuilt_error(exc, f"Model {name!r} failed to {step} on a split of "
                                      f"{len(train)} training rows: {exc}"
-                                     f"{unknown_category_hint(exc)}{written}{na}{huge}{times}"
+                                     f"{unknown_category_hint(exc, estimator)}{written}{na}{huge}{times}"
                                      f"{_missing_classes_hint(step, estimator, y, part)}"
                                      f"{_several_columns_hint(step, estimator, y)}"
                                      f"{_predictions_outside_hint(step, scorers)}"

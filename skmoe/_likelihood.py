@@ -260,7 +260,7 @@ def call_expert(name, expert, method, X):
         # destination is read-only", although the caller's X was writeable.)
         raise rebuilt_error(exc, f"Expert '{name}' ({type(expert).__name__}) failed in "
                                  f"{method}: {exc}{read_only_hint(exc)}"
-                                 f"{huge_values_hint(exc, X)}{unknown_category_hint(exc)}"
+                                 f"{huge_values_hint(exc, X)}{unknown_category_hint(exc, expert)}"
                                  f"{pandas_na_hint(exc, X)}{category_dtype_hint(exc, X)}"
                                  f"{word_columns_hint(exc, X, at_predict=True)}"
                                  f"{sequence_cells_hint(exc, X)}{time_columns_hint(exc, X)}"

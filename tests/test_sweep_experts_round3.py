@@ -1,15 +1,16 @@
 """Experts that misbehave or are unusual, third round: experts whose fit
 takes ``sample_weight`` without using it, under EM and in the hierarchical
-mixture.
+mixture, and a CategoricalNB that meets a category its fold lacks.
 
 Each test fails without the fix it names (but those said to be guards).
 """
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from skmoe import HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+from skmoe import (EnsembleClassifier, HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, compare)
 
 
 # --------------------------------- an expert whose fit drops its sample_weight
@@ -57,3 +58,31 @@ def test_guard_experts_that_use_their_weights_are_not_warned_of():
         model = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
                                           max_iter=5, random_state=0).fit(X, y)
     assert model.score(X, y) > 0.9
+
+
+# ------------------------------------- CategoricalNB and a category of one row
+def _one_rare_category():
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 4, size=(60, 2))
+    X[0, 0] = 4                                  # held out of one fold's training rows
+    return X, (X[:, 1] > 1).astype(int)
+
+
+@pytest.mark.parametrize("fit", [
+    lambda nb, X, y: MixtureOfExpertsClassifier([("nb", nb), ("lr", LogisticRegression())],
+                                                random_state=0).fit(X, y),
+    lambda nb, X, y: EnsembleClassifier([("nb", nb), ("lr", LogisticRegression())],
+                                        weights="greedy", random_state=0).fit(X, y),
+    lambda nb, X, y: compare({"nb": nb}, X, y, cv=3),
+], ids=["mixture", "greedy", "compare"])
+def test_categorical_nb_meeting_a_category_its_fold_lacks_is_told_of_min_categories(fit):
+    # Fix in _base.unknown_category_hint: its predict_proba on the held-out
+    # row of category 4 said only numpy's "index 4 is out of bounds for axis 1
+    # with size 4" (the mixtures added "if the error is about too few rows,
+    # pass more folds").
+    from sklearn.naive_bayes import CategoricalNB
+    X, y = _one_rare_category()
+    with pytest.raises(IndexError, match=r"CategoricalNB met a category above those of the "
+                                         r"rows it was fitted on.*set its min_categories"):
+        fit(CategoricalNB(), X, y)
+    fit(CategoricalNB(min_categories=5), X, y)   # as the hint says: it then serves
