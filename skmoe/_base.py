@@ -1580,7 +1580,13 @@ def encode_class_weights(estimator, classes, name=None):
     """
     codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
     encoded = {}
-    for key, value in estimator.get_params(deep=True).items():
+    params = estimator.get_params(deep=True)
+    for key, value in params.items():
+        if _learns_labels_of_its_own(estimator, params, key):
+            # OneVsRestClassifier(LogisticRegression(class_weight={1: 5})) with
+            # the labels 1, 2, 3 had its positives' weight moved to the
+            # negatives (re-keyed to {0: 5}): 0.34 off scikit-learn's probabilities.
+            continue
         if _is_class_weight(key):
             value = _encoded_class_weight(value, codes, key, name)
         elif key.rsplit("__", 1)[-1] in ("param_grid", "param_distributions"):
@@ -1589,6 +1595,61 @@ def encode_class_weights(estimator, classes, name=None):
             continue
         if value is not None:
             encoded[key] = value
+    if encoded:
+        estimator.set_params(**encoded)
+    return estimator
+
+
+def _learns_labels_of_its_own(estimator, params, key):
+    """Whether the parameter ``key`` of ``estimator`` (``params``: its deep
+    ``get_params``) is inside a one-vs-rest, one-vs-one or output-code
+    classifier, whose models are fitted on labels of their own (0/1: is it
+    this class?, or code bits), not on y's."""
+    from sklearn.multiclass import (OneVsOneClassifier, OneVsRestClassifier,
+                                    OutputCodeClassifier)
+    parts = key.split("__")
+    ancestors = [estimator, *(params.get("__".join(parts[:i])) for i in range(1, len(parts) - 1))]
+    return any(isinstance(a, (OneVsOneClassifier, OneVsRestClassifier, OutputCodeClassifier))
+               for a in ancestors)
+
+
+def _encode_label_parameter(estimator, classes, name, kind, parameter, names_a_label,
+                            what_it_needs):
+    """Re-key ``parameter`` of every ``kind`` in ``estimator`` (itself, or nested)
+    from a label of y (``classes``) to its encoded label 0 .. C-1; in place.
+
+    ``names_a_label(model, value)``: whether the value is meant as a label
+    (one that is no label of y is then an error naming the expert, and
+    ``what_it_needs`` says why it must be one); other values are re-keyed
+    where they are labels of y and left alone where not. Not inside a
+    FrozenEstimator, which get_params does not open (fitted already, on the
+    encoded labels), nor inside a one-vs-rest classifier
+    (:func:`_learns_labels_of_its_own`).
+    """
+    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+    params = estimator.get_params(deep=True)
+    found = [(key[:-len(parameter)], estimator if key == parameter
+              else params.get(key[:-len(parameter) - 2])) for key in params
+             if (key == parameter or key.endswith(f"__{parameter}"))
+             and not _learns_labels_of_its_own(estimator, params, key)]
+    encoded = {}
+    for prefix, model in found:
+        value = getattr(model, parameter, None)
+        if not isinstance(model, kind) or value is None:
+            continue
+        try:
+            code = codes.get(value)
+        except TypeError:    # an array (multi-output): not one label of y
+            continue
+        if code is None:
+            if names_a_label(model, value):
+                shown = f"Expert '{name}': " if name is not None else ""
+                raise ValueError(
+                    f"{shown}{prefix}{parameter}={value!r} is not a label of y (the "
+                    f"labels are {list(codes)}); {what_it_needs}.")
+            continue
+        if not (code == value and type(code) is type(value)):
+            encoded[f"{prefix}{parameter}"] = code
     if encoded:
         estimator.set_params(**encoded)
     return estimator
@@ -1607,43 +1668,40 @@ def encode_constant_labels(estimator, classes, name=None):
     label of y, with ``strategy='constant'``, is an error naming the expert.
     """
     from sklearn.dummy import DummyClassifier   # (only where an expert is one)
-    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
-    params = estimator.get_params(deep=True)
-    # The constants get_params lists, as set_params sets them: not one inside a
-    # FrozenEstimator, which is fitted already (on the encoded labels).
-    found = [(key[:-len("constant")], estimator if key == "constant"
-              else params.get(key[:-len("__constant")])) for key in params
-             if key == "constant" or key.endswith("__constant")]
-    encoded = {}
-    for prefix, dummy in found:
-        if not isinstance(dummy, DummyClassifier) or dummy.constant is None:
-            continue
-        try:
-            code = codes.get(dummy.constant)
-        except TypeError:    # an array (multi-output): not one label of y
-            continue
-        if code is None:
-            if dummy.strategy == "constant":
-                shown = f"Expert '{name}': " if name is not None else ""
-                raise ValueError(
-                    f"{shown}{prefix}constant={dummy.constant!r} is not a label of y (the "
-                    f"labels are {list(codes)}); DummyClassifier(strategy='constant') "
-                    "must predict one of them.")
-            continue
-        if not (code == dummy.constant and type(code) is type(dummy.constant)):
-            encoded[f"{prefix}constant"] = code
-    if encoded:
-        estimator.set_params(**encoded)
-    return estimator
+    return _encode_label_parameter(
+        estimator, classes, name, DummyClassifier, "constant",
+        lambda dummy, _: dummy.strategy == "constant",
+        "DummyClassifier(strategy='constant') must predict one of them")
+
+
+def encode_outlier_labels(estimator, classes, name=None):
+    """Re-key the ``outlier_label`` of every ``RadiusNeighborsClassifier`` in
+    ``estimator`` (itself, or nested) from a label of y to its encoded label;
+    in place. Returns ``estimator``.
+
+    ``outlier_label=1`` with the labels 1, 2, 3 gave the rows without a
+    training row within the radius the label 2 (encoded as 1), silently, and
+    ``outlier_label='a'`` with the labels 'a', 'b', 'c' failed ("The dtype of
+    outlier_label a is inconsistent with classes [0 1 2] in y"). One that is
+    no label of y (nor 'most_frequent') is an error naming the expert: its
+    rows without a neighbour get no probability anywhere.
+    """
+    from sklearn.neighbors import RadiusNeighborsClassifier
+    return _encode_label_parameter(
+        estimator, classes, name, RadiusNeighborsClassifier, "outlier_label",
+        lambda _, value: not (isinstance(value, str) and value == "most_frequent"),
+        "give one of them or 'most_frequent'")
 
 
 def encode_label_parameters(estimator, classes, name=None):
     """The parameters of ``estimator`` that name labels of y (``class_weight``
     dicts, :func:`encode_class_weights`; a ``DummyClassifier``'s ``constant``,
-    :func:`encode_constant_labels`) re-keyed to the encoded labels 0 .. C-1
-    the experts are fitted on; in place. Returns ``estimator``."""
+    :func:`encode_constant_labels`; a ``RadiusNeighborsClassifier``'s
+    ``outlier_label``, :func:`encode_outlier_labels`) re-keyed to the encoded
+    labels 0 .. C-1 the experts are fitted on; in place. Returns ``estimator``."""
     encode_class_weights(estimator, classes, name)
-    return encode_constant_labels(estimator, classes, name)
+    encode_constant_labels(estimator, classes, name)
+    return encode_outlier_labels(estimator, classes, name)
 
 
 def _without_own_weights(routing):

@@ -1,16 +1,106 @@
-"""Experts that misbehave or are unusual, third round: experts whose fit
-takes ``sample_weight`` without using it, under EM and in the hierarchical
-mixture, and a CategoricalNB that meets a category its fold lacks.
+"""Experts that misbehave or are unusual, third round: a
+RadiusNeighborsClassifier's ``outlier_label`` (a label of y), a
+``class_weight`` or ``constant`` inside a OneVsRestClassifier (labels of
+its own), experts whose fit takes ``sample_weight`` without using it, under
+EM and in the hierarchical mixture, and a CategoricalNB that meets a
+category its fold lacks.
 
 Each test fails without the fix it names (but those said to be guards).
 """
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.neighbors import RadiusNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from skmoe import (EnsembleClassifier, HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+from skmoe import (EnsembleClassifier, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
                    MixtureOfExpertsRegressor, compare)
+
+
+# --------------------------- parameters whose value is (or is not) a label of y
+def _three_classes(labels):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 2))
+    return X, np.asarray(labels)[np.digitize(X[:, 0], [-0.5, 0.5])]
+
+
+@pytest.mark.parametrize("make", [
+    lambda e: MixtureOfExpertsClassifier([("x", e), ("lr", LogisticRegression())],
+                                         random_state=0),
+    lambda e: MixtureOfExpertsClassifier([("x", e), ("lr", LogisticRegression())],
+                                         training="em", cv=None, max_iter=2, random_state=0),
+    lambda e: EnsembleClassifier([("x", e), ("lr", LogisticRegression())],
+                                 weights=[1.0, 0.0]),
+    lambda e: HierarchicalMixtureClassifier([("x", e), ("lr", LogisticRegression())],
+                                            branching=2, max_iter=2, random_state=0),
+], ids=["stacked", "em", "ensemble", "hme"])
+@pytest.mark.parametrize("labels", [[1, 2, 3], ["a", "b", "c"]], ids=["ints", "strings"])
+def test_a_radius_classifier_gives_its_outliers_the_label_it_names(make, labels):
+    # Fix in _base.encode_outlier_labels: the experts learn the codes 0 .. 2,
+    # so outlier_label=1 of the labels 1, 2, 3 gave the rows without a
+    # neighbour the label 2 (code 1), silently; outlier_label="a" of the
+    # labels "a", "b", "c" failed ("The dtype of outlier_label a is
+    # inconsistent with classes [0 1 2] in y").
+    X, y = _three_classes(labels)
+    radius = make_pipeline(StandardScaler(), RadiusNeighborsClassifier(
+        radius=0.5, outlier_label=labels[0]))
+    model = make(radius).fit(X, y)
+    far = X[:3] + 100.0                          # no training row within the radius
+    np.testing.assert_allclose(model.predict_experts(far)[:, 0],
+                               np.tile([1.0, 0.0, 0.0], (3, 1)))
+    assert radius[-1].outlier_label == labels[0]    # the caller's expert is left as it was
+
+
+def test_an_outlier_label_that_is_no_label_of_y_is_refused_naming_the_expert():
+    # (The same fix: its rows without a neighbour got no probability anywhere,
+    # refused at predict as rows that do not sum to one, or at fit as above.)
+    X, y = _three_classes([1, 2, 3])
+    radius = make_pipeline(StandardScaler(), RadiusNeighborsClassifier(outlier_label="z"))
+    with pytest.raises(ValueError, match=r"Expert 'x': radiusneighborsclassifier__"
+                                         r"outlier_label='z' is not a label of y \(the "
+                                         r"labels are \[1, 2, 3\]\); give one of them or "
+                                         "'most_frequent'"):
+        EnsembleClassifier([("x", radius), ("lr", LogisticRegression())]).fit(X, y)
+
+
+def test_guard_an_outlier_label_of_most_frequent_stays_as_given():
+    X, y = _three_classes([1, 2, 3])
+    model = EnsembleClassifier([
+        ("lr", LogisticRegression()),
+        ("radius", RadiusNeighborsClassifier(radius=0.5, outlier_label="most_frequent")),
+    ]).fit(X, y)
+    assert model.named_experts_["radius"].outlier_label == "most_frequent"
+
+
+def test_a_class_weight_inside_one_vs_rest_weighs_its_positives():
+    # Fix in _base.encode_class_weights: a one-vs-rest's models learn 0/1,
+    # so its LogisticRegression's class_weight={1: 5} weighs the positives
+    # of each class; it was re-keyed as y's label 1 (to {0: 5}) and weighed
+    # the negatives: probabilities 0.34 off scikit-learn's own.
+    X, y = _three_classes([1, 2, 3])
+    ovr = OneVsRestClassifier(LogisticRegression(class_weight={1: 5}))
+    model = EnsembleClassifier([("ovr", ovr), ("lr", LogisticRegression())],
+                               weights=[1.0, 0.0]).fit(X, y)
+    np.testing.assert_allclose(model.predict_proba(X), clone(ovr).fit(X, y).predict_proba(X),
+                               atol=1e-12)
+
+
+def test_a_constant_inside_one_vs_rest_stays_its_binary_label():
+    # Fix in _base.encode_constant_labels (_learns_labels_of_its_own): its
+    # DummyClassifier's constant=1 ("yes, this class") was re-keyed as y's
+    # label 1 (to 0, "no") for every class.
+    X, y = _three_classes([1, 2, 3])
+    ovr = OneVsRestClassifier(DummyClassifier(strategy="constant", constant=1))
+    model = EnsembleClassifier([("ovr", ovr), ("lr", LogisticRegression())],
+                               weights=[1.0, 0.0]).fit(X, y)
+    assert model.named_experts_["ovr"].estimator.constant == 1
+    np.testing.assert_allclose(model.predict_proba(X), clone(ovr).fit(X, y).predict_proba(X))
 
 
 # --------------------------------- an expert whose fit drops its sample_weight
