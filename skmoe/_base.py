@@ -1052,16 +1052,7 @@ def _refuse_misnamed_fit_params(estimator, fit_params):
 
 def _holds_pipeline(estimator):
     """Whether ``estimator`` is a Pipeline or has one among its (nested) parameters."""
-    if isinstance(estimator, Pipeline):
-        return True
-    try:
-        params = estimator.get_params(deep=True)
-    except (TypeError, ValueError, AttributeError, RuntimeError):
-        # Not an estimator, or one clone cannot copy (RuntimeError: an __init__
-        # with *args): fit names the expert. (The RuntimeError stopped fit here,
-        # in the check of X, with scikit-learn's message, naming no expert.)
-        return False
-    return any(isinstance(value, Pipeline) for value in params.values())
+    return _holds_a(estimator, Pipeline)
 
 
 def _tag_allows_nan(estimator):
@@ -2181,7 +2172,10 @@ def _holds_a(estimator, kind):
     try:
         params = estimator.get_params(deep=True)
     except (TypeError, ValueError, AttributeError, RuntimeError):
-        return False     # (not an estimator, or one clone cannot copy)
+        # Not an estimator, or one clone cannot copy (RuntimeError: an __init__
+        # with *args): fit names the expert. (The RuntimeError stopped fit here,
+        # in the check of X, with scikit-learn's message, naming no expert.)
+        return False
     return any(isinstance(value, kind) for value in params.values())
 
 
