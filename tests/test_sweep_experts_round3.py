@@ -5,6 +5,42 @@ its own), experts whose fit takes ``sample_weight`` without using it, under
 EM and in the hierarchical mixture, and a CategoricalNB that meets a
 category its fold lacks.
 
+Probed (no defect found unless a test below names it), across the stacked
+gate, ``training="em"`` with and without ``cv=None``, ``top_k=1``, the
+ensembles (mean and greedy) and the hierarchical mixture: ``SVR``, ``SVC``
+with ``probability=True``, ``NuSVC``, Gaussian processes (regressor and
+classifier), ``QuantileRegressor``, ``IsotonicRegression`` on one feature,
+``DummyRegressor``/``DummyClassifier`` (mean, median, prior, stratified;
+``constant`` re-keyed already), ``TransformedTargetRegressor`` (one whose
+inverse gives NaN is refused naming the expert), ``CalibratedClassifierCV``
+(around a model without ``sample_weight`` EM's weights reach only its
+calibration, as scikit-learn warns; a resample instead was no better on
+held-out log-loss, so it is left), ``OneVsRestClassifier``,
+``LabelSpreading``, Theil-Sen, Huber, RANSAC, ARD, Bayesian ridge, kernel
+ridge, PLS, LinearSVR, Lars, OMP, Poisson GLM, AdaBoost and MLP regressors,
+LDA, GaussianNB, MLP, ExtraTrees and AdaBoost classifiers, LightGBM of
+``objective="quantile"`` and ``"poisson"`` (a negative y refused naming it),
+HistGradientBoosting with ``categorical_features="from_dtype"`` on a pandas
+category column, a ``Pipeline`` of ``ColumnTransformer`` and
+``OneHotEncoder(handle_unknown="ignore")`` where a category has two rows,
+skmoe's torch MLPs and RuleExperts (regression and classification).
+Refused naming the expert: ``MultiOutputRegressor`` on one target,
+``SVC(probability=False)``, ``SGDClassifier(loss="hinge")`` and
+``Perceptron`` (no predict_proba, with the calibration hint),
+``KNeighbors*(metric="precomputed")`` (with the pairwise message where rows
+are subset), ``RadiusNeighbors*`` whose held-out rows have no neighbour
+(NaN, or scikit-learn's "No neighbors found"), QDA on a class of three rows,
+MultinomialNB on negative X, and a FrozenEstimator fitted on three features
+or other column names. Probabilities of experts fitted without a class (a
+fold, or ``refit_experts=False``'s average of fold fits) are placed by
+``classes_`` for torch MLPs, LabelSpreading, Gaussian processes,
+one-vs-rest, calibrated, LightGBM, HistGradientBoosting and bagging
+classifiers. In :class:`~skmoe.HeterogeneousMultiGateMixtureOfExperts`:
+Gaussian processes, ``PLSRegression``, forests, k-NN,
+``MultiOutputRegressor(SVR())`` and ``DummyRegressor`` serve, with
+``sample_weight`` too; single-output regressors are refused with the
+``MultiOutputRegressor`` hint.
+
 Each test fails without the fix it names (but those said to be guards).
 """
 
