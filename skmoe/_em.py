@@ -290,8 +290,12 @@ def _check_collapse(problem, R, low_counts, options):
     return list(np.flatnonzero(low_counts >= options.collapse_patience))
 
 
-def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, options):
-    """Warn; re-initialise collapsed experts on the worst-fitted rows, or drop them.
+def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, options,
+                     collapse_warnings):
+    """Re-initialise collapsed experts on the worst-fitted rows, or drop them;
+    the :class:`ExpertCollapseWarning` that says so is added to
+    ``collapse_warnings`` (a list), which :func:`fit_em` gives for the restart
+    it keeps only.
 
     Re-initialising gives the expert the ``n / M`` rows the mixture explains
     worst (lowest log-likelihood). Dropping removes it from the pool and from
@@ -309,10 +313,10 @@ def _handle_collapse(collapsed, problem, gates, R, per_sample, low_counts, optio
         action = "warn"
         why = (f" (collapse_action='drop' would leave {problem.n_experts - len(collapsed)} "
                f"of the {problem.n_experts} experts; the pool never shrinks below {least})")
-    warnings.warn(
+    collapse_warnings.append(
         f"Expert(s) {names} kept less than {options.collapse_threshold} of the "
         f"responsibility for {options.collapse_patience} EM iterations; action: "
-        f"{action}{why}.", ExpertCollapseWarning)
+        f"{action}{why}.")
     if action == "reinit":
         n, M = R.shape
         worst = np.argsort(per_sample, kind="stable")[: max(1, n // M)]
@@ -518,6 +522,12 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     penalty = gate_penalty(options, seed)
     generator = torch.Generator().manual_seed(seed)
     low_counts = np.zeros(problem.n_experts, dtype=int)
+    # The collapse warnings of this run, given by fit_em if it keeps the run:
+    # every restart's were given (n_init=2: "Expert(s) ['expert3'] ...; action:
+    # drop" of a restart not kept, whose model had expert3), and those of
+    # parallel restarts (n_jobs > 1) in joblib's worker processes, out of reach
+    # of the caller's warning filters and catch_warnings.
+    collapse_warnings = []
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
     state = Bunch(outputs=None, models=None, variances=None, gates=gates, gate_fitted=False)
     history, best, kept, since_best, converged = [], None, None, 0, False
@@ -544,7 +554,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         action = None
         if collapsed:
             problem, R, keep, action = _handle_collapse(collapsed, problem, state.gates, R,
-                                                        per_sample, low_counts, options)
+                                                        per_sample, low_counts, options,
+                                                        collapse_warnings)
             if keep is not None:
                 low_counts, R_used = low_counts[keep], R_used[:, keep]
                 state.outputs = state.outputs[:, keep]
@@ -641,7 +652,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                  level2_folds=folds if level2 else None,
                  first_gate=state.gates[0], gate_fitted=state.gate_fitted,
                  history=history, n_iter=iteration, converged=converged,
-                 rival_loss=rival_loss, sort_key=kept_ll)
+                 rival_loss=rival_loss, sort_key=kept_ll,
+                 collapse_warnings=collapse_warnings)
 
 
 def _finish(run, problem, parallel):
@@ -898,6 +910,8 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
     for result in results:  # the first of equal log-likelihoods, as before
         if kept is None or result.sort_key > kept.sort_key:
             kept = result
+    for message in kept.collapse_warnings:   # of the run whose model is returned
+        warnings.warn(message, ExpertCollapseWarning)
     # After parallel restarts, the kept one finishes here one expert after
     # another, as each restart's finish ran on its worker: a parallel refit
     # sent X to the workers (a dask cluster's) a second time.

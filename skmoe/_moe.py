@@ -638,7 +638,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     collapse_threshold : float, default=None
         EM only. An expert whose share of responsibility stays below this for
         ``collapse_patience`` EM iterations has collapsed: an
-        :class:`~skmoe.ExpertCollapseWarning`, an event in ``history_`` and
+        :class:`~skmoe.ExpertCollapseWarning` (with ``n_init``, of the
+        restart kept only), an event in ``history_`` and
         ``collapse_action``. None turns the check off. The shares sum to 1,
         so at or above ``1 / n_experts`` some expert is below it at nearly
         every iteration: fit warns of such a threshold. With

@@ -1,0 +1,51 @@
+"""Configuration sweep, round 25: combinations of parameters that each work
+alone, on every public estimator.
+
+Found: EM's ``ExpertCollapseWarning`` was given by every restart of
+``n_init``, the restarts not kept included: ``n_init=2`` with
+``collapse_action='drop'`` warned "Expert(s) ['expert2'] ...; action: drop"
+of a restart whose fit was discarded, while the model returned kept all its
+experts. With ``n_jobs`` above 1 as well (parallel restarts), the warnings
+were given in joblib's worker processes: printed on stderr, out of reach of
+the caller's ``catch_warnings`` and warning filters.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from joblib import parallel_backend
+from sklearn.linear_model import LogisticRegression
+
+from skmoe import ExpertCollapseWarning, MixtureOfExpertsClassifier
+from skmoe.datasets import make_regimes
+
+
+def _collapse_fit(n_experts, max_iter, n_jobs):
+    X, y = make_regimes(n_samples=60, random_state=0)
+    model = MixtureOfExpertsClassifier(
+        LogisticRegression(), n_experts=n_experts, training="em", cv=None, top_k=2,
+        max_iter=max_iter, n_init=2, n_jobs=n_jobs, collapse_threshold=0.1,
+        collapse_action="drop", collapse_patience=1, random_state=0)
+    # (Threads: loky's worker processes take seconds to start. The restarts
+    # of n_jobs=2 ran there, and their warnings never reached this block.)
+    with warnings.catch_warnings(record=True) as caught, parallel_backend("threading"):
+        warnings.simplefilter("always")
+        model.fit(X, (y > np.median(y)).astype(int))
+    return model, [str(w.message) for w in caught
+                   if issubclass(w.category, ExpertCollapseWarning)]
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+@pytest.mark.parametrize("n_experts, max_iter", [(4, 3), (6, 5)])
+def test_collapse_warnings_are_those_of_the_restart_kept(n_experts, max_iter, n_jobs):
+    # (4, 3): the restart kept dropped no expert, the other dropped expert2
+    # and said so; (6, 5): the kept one dropped expert3, the other expert0,
+    # and both were warned of (none, with n_jobs=2).
+    model, messages = _collapse_fit(n_experts, max_iter, n_jobs)
+    events = [step["collapsed"] for step in model.history_ if step["collapsed"]]
+    assert len(messages) == len(events)
+    for message, names in zip(messages, events):
+        assert message.startswith(f"Expert(s) {names} ")
+        assert not set(names) & set(model.expert_names_)   # dropped, as it says
+    assert len(model.expert_names_) == n_experts - sum(map(len, events))
