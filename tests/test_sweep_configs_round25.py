@@ -8,6 +8,13 @@ of a restart whose fit was discarded, while the model returned kept all its
 experts. With ``n_jobs`` above 1 as well (parallel restarts), the warnings
 were given in joblib's worker processes: printed on stderr, out of reach of
 the caller's ``catch_warnings`` and warning filters.
+
+``validation_fraction=0`` with the joint trainer (``training='gradient'``
+with ``top_k`` or torch experts) stopped on the training loss (a top-1
+mixture of fixed experts after 14 of ``max_epochs=30``), where the docs say
+that 0 trains for ``max_epochs`` on all rows and fit warned that
+``n_iter_no_change`` had no effect there: ``tol=10`` with
+``n_iter_no_change=1`` stopped after 2 epochs, another fit.
 """
 
 import warnings
@@ -15,9 +22,11 @@ import warnings
 import numpy as np
 import pytest
 from joblib import parallel_backend
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import ExpertCollapseWarning, MixtureOfExpertsClassifier
+from skmoe import (ExpertCollapseWarning, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor, TorchMLPRegressor)
 from skmoe.datasets import make_regimes
 
 
@@ -49,3 +58,22 @@ def test_collapse_warnings_are_those_of_the_restart_kept(n_experts, max_iter, n_
         assert message.startswith(f"Expert(s) {names} ")
         assert not set(names) & set(model.expert_names_)   # dropped, as it says
     assert len(model.expert_names_) == n_experts - sum(map(len, events))
+
+
+@pytest.mark.parametrize("experts, top_k", [
+    ([("r", Ridge()), ("t", DecisionTreeRegressor(max_depth=3))], 1),
+    ([("a", TorchMLPRegressor(hidden_layer_sizes=(8,))),
+      ("b", TorchMLPRegressor(hidden_layer_sizes=(4,)))], None)])
+def test_joint_training_without_held_out_rows_runs_max_epochs(experts, top_k):
+    X, y = make_regimes(n_samples=120, random_state=0)
+    params = dict(training="gradient", top_k=top_k, validation_fraction=0.0,
+                  max_epochs=30, random_state=0)
+    model = MixtureOfExpertsRegressor(experts, **params).fit(X, y)
+    assert model.n_iter_ == 30 and len(model.history_) == 30
+    # The stopping rule reads held-out rows only: with none, tol and
+    # n_iter_no_change (which fit says has no effect) leave the fit as it is.
+    with pytest.warns(UserWarning, match="n_iter_no_change=1 has no effect"):
+        other = MixtureOfExpertsRegressor(experts, tol=10.0, n_iter_no_change=1,
+                                          **params).fit(X, y)
+    assert other.n_iter_ == 30
+    np.testing.assert_array_equal(other.predict(X), model.predict(X))
