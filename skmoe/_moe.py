@@ -498,7 +498,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         does top-k EM, whose log-likelihood can fall and then rise again
         (waiting for the rise was measured no better on held-out rows).
         Gradient: the improvement in validation loss that resets the
-        early-stopping patience.
+        early-stopping patience (unread with ``validation_fraction=0``:
+        set there, it warns).
     n_init : int, default=1
         Restarts: EM keeps the run with the best log-likelihood (its
         restarts run in parallel with ``n_jobs``), joint gradient training

@@ -335,6 +335,16 @@ def warn_ignored_options(estimator, training):
                 f"{name}={value!r} has no effect with {needed}="
                 f"{getattr(estimator, needed)!r}; it is only used with {needed} {on}.",
                 UserWarning, stacklevel=5)
+    if (training == "gradient" and not estimator.validation_fraction
+            and not _is_default(estimator.tol, defaults["tol"])):
+        # (tol, which EM reads too, is the gradient trainers' early-stopping
+        # threshold on held-out rows alone: without them tol=10 gave the fit of
+        # the default, without a word, where n_iter_no_change warned.)
+        warnings.warn(
+            f"tol={estimator.tol!r} has no effect with validation_fraction="
+            f"{estimator.validation_fraction!r} and training={shown}; it is only used "
+            "with validation_fraction above 0 (early stopping) or with training='em'.",
+            UserWarning, stacklevel=5)
     gate = getattr(estimator, "gate", None)
     _warn_unused_activation(gate, stacklevel=5)
     if training == "em":

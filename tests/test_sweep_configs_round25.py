@@ -14,7 +14,9 @@ with ``top_k`` or torch experts) stopped on the training loss (a top-1
 mixture of fixed experts after 14 of ``max_epochs=30``), where the docs say
 that 0 trains for ``max_epochs`` on all rows and fit warned that
 ``n_iter_no_change`` had no effect there: ``tol=10`` with
-``n_iter_no_change=1`` stopped after 2 epochs, another fit.
+``n_iter_no_change=1`` stopped after 2 epochs, another fit. And ``tol``, which the gradient
+trainers read on held-out rows alone, was taken without a word there
+(``tol=10`` gave the default's fit) where ``n_iter_no_change`` warned.
 """
 
 import warnings
@@ -77,3 +79,22 @@ def test_joint_training_without_held_out_rows_runs_max_epochs(experts, top_k):
                                           **params).fit(X, y)
     assert other.n_iter_ == 30
     np.testing.assert_array_equal(other.predict(X), model.predict(X))
+
+
+def test_tol_without_held_out_rows_warns_under_gradient_training():
+    X, y = make_regimes(n_samples=80, random_state=0)
+    experts = [("r", Ridge()), ("t", DecisionTreeRegressor(max_depth=3))]
+    params = dict(training="gradient", validation_fraction=0.0, max_epochs=5,
+                  random_state=0)
+    with pytest.warns(UserWarning, match=r"^tol=10\.0 has no effect with "
+                      r"validation_fraction=0\.0 and training='gradient'"):
+        model = MixtureOfExpertsRegressor(experts, tol=10.0, **params).fit(X, y)
+    default = MixtureOfExpertsRegressor(experts, **params).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), default.predict(X))
+    # Not where it is read: EM's threshold, or early stopping on held-out rows.
+    for other in (dict(params, training="em", validation_fraction=0.1),
+                  dict(params, validation_fraction=0.2)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            MixtureOfExpertsRegressor(experts, tol=10.0, **other).fit(X, y)
+        assert not [w for w in caught if str(w.message).startswith("tol=")]
