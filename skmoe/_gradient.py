@@ -295,7 +295,7 @@ def _run_once(problem, gate_template, differentiable, fixed, fixed_out, data, se
             rival = rival_loss = None    # (no rival check: rival_selected_ is None)
     return Bunch(gate=gate, model=model, history=history, n_iter=epoch,
                  converged=converged, score=stopping.best, rival=rival,
-                 rival_loss=rival_loss)
+                 rival_loss=rival_loss, held_out=bool(len(val)))
 
 
 def _forward(model, data, index):
@@ -611,7 +611,10 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
                for i in range(problem.n_experts)]
     # (Not where the rival's constant routing replaced the trained gate: the
     # advice to train it longer was given for a gate that predict never uses.)
-    if not best.converged and validation_fraction and not best.rival:
+    # (Not where no row was held out: a validation_fraction of fewer than
+    # three rows holds out none, and the warning spoke of a validation loss
+    # that no row had.)
+    if not best.converged and best.held_out and not best.rival:
         warnings.warn(
             f"Gradient training did not converge in max_epochs={max_epochs} epochs "
             "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)

@@ -17,12 +17,17 @@ that 0 trains for ``max_epochs`` on all rows and fit warned that
 ``n_iter_no_change=1`` stopped after 2 epochs, another fit. And ``tol``, which the gradient
 trainers read on held-out rows alone, was taken without a word there
 (``tol=10`` gave the default's fit) where ``n_iter_no_change`` warned.
+Where too few rows leave none held out (two rows: ``validation_fraction``
+holds out one at least and leaves two), the joint trainer's
+``ConvergenceWarning`` spoke of a "validation loss still improving" that no
+row had.
 """
 
 import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from joblib import parallel_backend
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
@@ -98,3 +103,15 @@ def test_tol_without_held_out_rows_warns_under_gradient_training():
             warnings.simplefilter("always")
             MixtureOfExpertsRegressor(experts, tol=10.0, **other).fit(X, y)
         assert not [w for w in caught if str(w.message).startswith("tol=")]
+
+
+def test_no_validation_convergence_warning_without_held_out_rows():
+    X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+    experts = [("a", TorchMLPRegressor(hidden_layer_sizes=(4,))),
+               ("b", TorchMLPRegressor(hidden_layer_sizes=(3,)))]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MixtureOfExpertsRegressor(experts, training="gradient", max_epochs=5,
+                                          random_state=0).fit(X, y)
+    assert "validation_loss" not in model.history_[-1] and model.n_iter_ == 5
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
