@@ -503,6 +503,26 @@ def _check_torch_expert(name, template):
         raise InvalidParameterError(f"Expert {name!r}: {exc}") from None
 
 
+def _warn_identical_experts(problem):
+    """Warn that the joint trainer's fixed experts gave the same predictions
+    on every row, so that no routing can tell them apart.
+
+    Copies of one estimator that no seed varies (``n_experts`` copies of
+    Ridge, ``training='gradient'`` with ``top_k`` or ``cv=None``) are one
+    fitted model: the mixture predicted as that estimator alone (to the last
+    digit), and top_k, the routing options and the gate's training had no
+    effect, without a word. (Called from :func:`fit_gradient`, called from
+    the trainer's ``fit``: ``stacklevel=7`` points at the caller of the
+    estimator's ``fit``.)
+    """
+    warnings.warn(
+        f"The experts {problem.names} gave the same predictions on every row, so the "
+        "gate has nothing to choose between: the mixture predicts as one of them alone. "
+        "Copies of one estimator that no seed varies are one model unless each is fitted "
+        "on rows of its own, as training='em' does (what training='auto' picks for "
+        "them); or give experts that differ.", UserWarning, stacklevel=7)
+
+
 def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch_size,
                  loss, validation_fraction, n_iter_no_change, tol, n_init, device, n_jobs,
                  random_state, verbose=0, routing=None):
@@ -557,6 +577,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     with Parallel(n_jobs=n_jobs) as parallel:
         fixed_out, fixed_models, below_floor = fixed_outputs(
             problem, fixed, cv, rng.randint(2**31 - 1), parallel)
+    if not differentiable and np.all(fixed_out == fixed_out[:, :1]):
+        _warn_identical_experts(problem)
     # X goes to the device once. The gate's input scaling depends on X only,
     # and the torch experts use the same: computed there once, for every run.
     # Weighted by the user's weights (a row of weight 3 as its three copies;

@@ -469,7 +469,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         same parameters but for ``random_state``): copies of a fixed
         estimator become different experts only by being refitted on
         different rows, which EM does (the stacked gate over identical
-        copies would be that estimator again). 'gradient' otherwise;
+        copies would be that estimator again; where the joint trainer's
+        experts give the same predictions on every row, fit warns).
+        'gradient' otherwise;
         ``training_`` says which ran.
         'gradient': the gate learns on the experts' out-of-fold predictions
         (``cv`` folds; the experts that predict are their fold fits averaged

@@ -21,6 +21,12 @@ Where too few rows leave none held out (two rows: ``validation_fraction``
 holds out one at least and leaves two), the joint trainer's
 ``ConvergenceWarning`` spoke of a "validation loss still improving" that no
 row had.
+
+``n_experts`` copies of a deterministic estimator (Ridge) under
+``training='gradient'`` with ``top_k`` or ``cv=None`` (the joint trainer)
+are identical fits: the mixture predicted as one Ridge to the last digit,
+and the routing settings had no effect, without a word (``training='auto'``
+picks EM for them, which fits each copy on rows of its own).
 """
 
 import warnings
@@ -115,3 +121,22 @@ def test_no_validation_convergence_warning_without_held_out_rows():
                                           random_state=0).fit(X, y)
     assert "validation_loss" not in model.history_[-1] and model.n_iter_ == 5
     assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+
+
+@pytest.mark.parametrize("params", [dict(top_k=1), dict(cv=None)])
+def test_identical_experts_under_joint_training_warn(params):
+    X, y = make_regimes(n_samples=80, random_state=0)
+    with pytest.warns(UserWarning, match=r"^The experts \['expert0', 'expert1', "
+                      r"'expert2'\] gave the same predictions on every row") as record:
+        model = MixtureOfExpertsRegressor(Ridge(), n_experts=3, training="gradient",
+                                          max_epochs=5, random_state=0, **params).fit(X, y)
+    assert any(w.filename == __file__ for w in record
+               if str(w.message).startswith("The experts"))
+    np.testing.assert_allclose(model.predict(X), Ridge().fit(X, y).predict(X), atol=1e-9)
+    # Experts that differ: no such warning.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MixtureOfExpertsRegressor([("r", Ridge()), ("t", DecisionTreeRegressor(max_depth=3))],
+                                  training="gradient", max_epochs=5, random_state=0,
+                                  **params).fit(X, y)
+    assert not [w for w in caught if str(w.message).startswith("The experts")]
