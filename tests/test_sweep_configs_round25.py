@@ -14,9 +14,10 @@ with ``top_k`` or torch experts) stopped on the training loss (a top-1
 mixture of fixed experts after 14 of ``max_epochs=30``), where the docs say
 that 0 trains for ``max_epochs`` on all rows and fit warned that
 ``n_iter_no_change`` had no effect there: ``tol=10`` with
-``n_iter_no_change=1`` stopped after 2 epochs, another fit. And ``tol``, which the gradient
-trainers read on held-out rows alone, was taken without a word there
-(``tol=10`` gave the default's fit) where ``n_iter_no_change`` warned.
+``n_iter_no_change=1`` stopped after 2 epochs, another fit. And ``tol``,
+which the gradient trainers read on held-out rows alone, was taken without a
+word there (``tol=10`` gave the default's fit) where ``n_iter_no_change``
+warned.
 Where too few rows leave none held out (two rows: ``validation_fraction``
 holds out one at least and leaves two), the joint trainer's
 ``ConvergenceWarning`` spoke of a "validation loss still improving" that no
@@ -27,14 +28,37 @@ row had.
 are identical fits: the mixture predicted as one Ridge to the last digit,
 and the routing settings had no effect, without a word (``training='auto'``
 picks EM for them, which fits each copy on rows of its own).
+
+Probed without a defect: ``random_state`` as one ``RandomState`` reused by
+two fits of every public estimator (the second fit differs, the first
+equals a fresh instance's); ``cv`` as an int, ``KFold``, ``PredefinedSplit``,
+a list of splits and a generator with ``n_init`` 1 and 2 under both
+trainers, ``refit_experts`` True/False/0.5 with each, ``ShuffleSplit``
+refused by name; ``GroupKFold``/``LeaveOneGroupOut`` with ``fit(groups=)``
+with and without metadata routing, in ``GridSearchCV`` with
+``set_fit_request(groups=True)``, splits that put a group on both sides
+refused, ``cv=None`` warned; ``top_k`` equal to the pool, above it, with
+experts set to 'drop' (counted out), with ``collapse_action='drop'``;
+``max_iter=1``, ``tol=0``, tiny and huge ``validation_fraction`` with
+``early_stopping`` on HME, MMoE (every architecture), TorchMLP and the
+mixtures; nested gate ``set_params`` then refit, ``clone`` and pickling
+between fits; HME ``n_init`` with ``early_stopping`` and ``n_jobs``, gate
+solvers and options; MMoE/HMMoE ``task_weights`` with ``sample_weight``,
+``predict_gate``/``predict_proba`` per architecture; ``CrossFitAverage``
+weights and ``n_classes`` of every bad kind; ``select_n_experts`` over
+``top_k``, branching, gate sizes, every ``cv`` kind; ``compare()`` with
+``groups``, ``sample_weight``, ``greedy_ensemble``, a ``RandomState`` and
+``RepeatedKFold``, models whose ``cv`` is a list of splits (refused by
+name); the CLI's trainer-only flags, ``--groups`` with ``--drop`` and
+``--target``, too few groups for ``--cv``.
 """
 
 import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 from joblib import parallel_backend
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeRegressor
 
