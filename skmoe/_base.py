@@ -1472,6 +1472,28 @@ def encode_class_labels(y, min_classes=2, what="The target"):
     return encoder, encoder.transform(labels)
 
 
+def object_labels_error(labels, exc, what):
+    """The error naming labels held as Python objects that are not strings, or None.
+
+    ``exc`` is scikit-learn's ``check_classification_targets`` error on
+    ``labels``; None where it is about anything else.
+    """
+    first = labels.ravel()[0] if labels.dtype == object and labels.size else None
+    if first is None or isinstance(first, str) or "unknown" not in str(exc):
+        return None
+    # Labels held as objects that are not strings (pd.Series([1, 0, ...],
+    # dtype=object), SQL's Decimal('1')): scikit-learn's "Unknown label type:
+    # unknown. Maybe you are trying to fit a classifier, which expects
+    # discrete classes on a regression target with continuous values."
+    # spoke of continuous values for the labels 0 and 1.
+    # ("Unknown label type" stays in the message, as scikit-learn's checks ask.)
+    return ValueError(
+        f"{what} holds its class labels as Python objects that are not strings (e.g. "
+        f"{first!r} of type {type(first).__name__}; dtype object), whose kind "
+        "scikit-learn cannot tell (Unknown label type): convert them, e.g. "
+        "y.astype(int) for whole numbers or y.astype(str).")
+
+
 def check_classification_labels(y, what="The target"):
     """Class labels checked as scikit-learn checks them (``y`` as an array).
 
@@ -1483,20 +1505,10 @@ def check_classification_labels(y, what="The target"):
     try:
         check_classification_targets(labels)
     except ValueError as exc:
-        first = labels.ravel()[0] if labels.dtype == object and labels.size else None
-        if first is None or isinstance(first, str) or "unknown" not in str(exc):
+        named = object_labels_error(labels, exc, what)
+        if named is None:
             raise
-        # Labels held as objects that are not strings (pd.Series([1, 0, ...],
-        # dtype=object), SQL's Decimal('1')): scikit-learn's "Unknown label type:
-        # unknown. Maybe you are trying to fit a classifier, which expects
-        # discrete classes on a regression target with continuous values."
-        # spoke of continuous values for the labels 0 and 1.
-        # ("Unknown label type" stays in the message, as scikit-learn's checks ask.)
-        raise ValueError(
-            f"{what} holds its class labels as Python objects that are not strings (e.g. "
-            f"{first!r} of type {type(first).__name__}; dtype object), whose kind "
-            "scikit-learn cannot tell (Unknown label type): convert them, e.g. "
-            "y.astype(int) for whole numbers or y.astype(str).") from exc
+        raise named from exc
     return labels
 
 

@@ -20,8 +20,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
-                    check_sample_weight, refuse_time_target, rows_of_positive_weight,
-                    scaled_r2_score, scoring_weights)
+                    check_sample_weight, object_labels_error, refuse_time_target,
+                    rows_of_positive_weight, scaled_r2_score, scoring_weights)
 from ._data import (FittedMarkerMixin, is_dataframe, is_sparse_frame, keep_column_labels,
                     listed_rows, mean_and_scale, normalised_weights, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_sparse_fill, refuse_unreadable_tensor,
@@ -378,6 +378,12 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         try:
             check_classification_targets(labels)
         except ValueError as exc:
+            # Decimals (a SQL column) were told only "Unknown label type:
+            # unknown ... a regression target with continuous values", where
+            # the single-task classifiers name their type and the conversion.
+            named = object_labels_error(labels, exc, f"Classification task {t}")
+            if named is not None:
+                raise named from exc
             raise ValueError(f"Task {t} is a classification task: {exc}") from exc
 
     # Fitted once ``n_iter_`` is set, at the end of fit: a fit that failed

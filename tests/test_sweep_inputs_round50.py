@@ -1,0 +1,46 @@
+"""Bad-input sweep, round 50: PLACEHOLDER
+"""
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
+
+
+def _data(n=40):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    return X, X[:, 0] + 0.1 * rng.normal(size=n)
+
+
+# Fix: skmoe._multitask._check_labels names class labels held as Python
+# objects that are not strings (skmoe._base.object_labels_error, shared with
+# the single-task classifiers).
+@pytest.mark.parametrize("make", [
+    lambda: MultiGateMixtureOfExperts(["regression", "binary"], n_experts=2, expert_units=4,
+                                      max_iter=2, random_state=0),
+    lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        tasks=["regression", "binary"], random_state=0),
+], ids=["mmoe", "heterogeneous"])
+@pytest.mark.parametrize("labels", [
+    lambda b: [Decimal(int(v)) for v in b],         # a SQL NUMERIC column
+    lambda b: [10**30 + int(v) for v in b],         # whole numbers beyond int64
+], ids=["decimal", "huge int"])
+def test_multi_task_labels_held_as_python_objects_are_named(make, labels):
+    # They were told "Task 1 is a classification task: Unknown label type:
+    # unknown. Maybe you are trying to fit a classifier, which expects discrete
+    # classes on a regression target with continuous values" -- continuous
+    # values, for the labels 0 and 1 -- where MixtureOfExpertsClassifier names
+    # the labels' type and how to convert them.
+    X, y = _data()
+    Y = pd.DataFrame({"value": y, "label": labels(X[:, 1] > 0)})
+    with pytest.raises(ValueError, match=r"Classification task 1 holds its class labels as "
+                                         r"Python objects that are not strings \(e\.g\. .* of "
+                                         r"type (Decimal|int); dtype object\).*convert them"):
+        make().fit(X, Y)
