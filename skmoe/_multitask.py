@@ -97,6 +97,13 @@ def _labels_in_column_dtype(classes, dtype):
     dtype, as a one-dimensional y of it does (exact: labels beyond 2**53
     beside a float column are read as objects, _target_array).
     """
+    import pandas as pd
+
+    if isinstance(dtype, pd.SparseDtype):
+        # Its values' dtype, which it names subtype (pd.arrays.SparseArray of
+        # int labels beside a float column gave classes_ 0.0 and 1.0, of bools
+        # an object array).
+        dtype = dtype.subtype
     if not isinstance(dtype, np.dtype):
         # pandas' nullable dtypes name their numpy dtype; a Categorical its
         # categories' dtype.

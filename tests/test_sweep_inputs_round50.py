@@ -11,6 +11,17 @@ from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
 
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+# Small and quick: two epochs, a fixed gate penalty (no search), a short gate fit.
+_MULTI_TASK = {
+    "mmoe": lambda: MultiGateMixtureOfExperts(["regression", "binary"], n_experts=2,
+                                              expert_units=4, max_iter=2, random_state=0),
+    "heterogeneous": lambda: HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        tasks=["regression", "binary"], alpha=1.0, cv=2, max_iter=20, random_state=0),
+}
+
 
 def _data(n=40):
     rng = np.random.default_rng(0)
@@ -21,13 +32,7 @@ def _data(n=40):
 # Fix: skmoe._multitask._check_labels names class labels held as Python
 # objects that are not strings (skmoe._base.object_labels_error, shared with
 # the single-task classifiers).
-@pytest.mark.parametrize("make", [
-    lambda: MultiGateMixtureOfExperts(["regression", "binary"], n_experts=2, expert_units=4,
-                                      max_iter=2, random_state=0),
-    lambda: HeterogeneousMultiGateMixtureOfExperts(
-        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))],
-        tasks=["regression", "binary"], random_state=0),
-], ids=["mmoe", "heterogeneous"])
+@pytest.mark.parametrize("make", _MULTI_TASK.values(), ids=_MULTI_TASK.keys())
 @pytest.mark.parametrize("labels", [
     lambda b: [Decimal(int(v)) for v in b],         # a SQL NUMERIC column
     lambda b: [10**30 + int(v) for v in b],         # whole numbers beyond int64
@@ -44,3 +49,21 @@ def test_multi_task_labels_held_as_python_objects_are_named(make, labels):
                                          r"Python objects that are not strings \(e\.g\. .* of "
                                          r"type (Decimal|int); dtype object\).*convert them"):
         make().fit(X, Y)
+
+
+# Fix: skmoe._multitask._labels_in_column_dtype reads a SparseDtype's subtype.
+@pytest.mark.parametrize("make", _MULTI_TASK.values(), ids=_MULTI_TASK.keys())
+@pytest.mark.parametrize("labels", [
+    lambda b: b.astype(int), lambda b: b.astype(np.int8), lambda b: b,
+], ids=["int64", "int8", "bool"])
+def test_multi_task_sparse_labels_keep_their_dtype(make, labels):
+    # A pd.arrays.SparseArray of int labels beside a float column gave
+    # classes_ [0.0, 1.0] (float64), of bools an object array, where the same
+    # column dense (and a single-task classifier) gives the labels' dtype.
+    X, y = _data()
+    dense = labels(X[:, 1] > 0)
+    fitted = {kind: make().fit(X, pd.DataFrame({"value": y, "label": column}))
+              for kind, column in [("dense", dense), ("sparse", pd.arrays.SparseArray(dense))]}
+    classes = fitted["sparse"].classes_[1]
+    assert classes.dtype == fitted["dense"].classes_[1].dtype == dense.dtype
+    np.testing.assert_array_equal(classes, np.unique(dense))
