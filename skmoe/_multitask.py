@@ -7,6 +7,7 @@ Each column of ``y`` is a task: 'regression' (standardised for training),
 """
 
 import contextlib
+import numbers
 import warnings
 
 import numpy as np
@@ -82,6 +83,24 @@ def _target_array(y):
             for j, dtype in enumerate(y.dtypes)):
         return y.astype(object).to_numpy()
     return Y
+
+
+def _object_labels(column):
+    """An object column of class labels as numpy reads its values (its numbers
+    as numbers), whole numbers beyond int64 kept whole.
+
+    A uint64 column beside a float one comes in y's array as Python ints, and
+    numpy reads 2**63 + 1 beside 1 as floats: the task was refused as
+    "Unknown label type: continuous" (and such labels 1 apart would merge).
+    """
+    labels = np.asarray(column.tolist())
+    if labels.dtype.kind == "f" and all(
+            isinstance(value, numbers.Integral) for value in column):
+        try:
+            return np.asarray(column.tolist(), dtype=np.uint64)
+        except OverflowError:   # negative ones too, or beyond uint64: objects
+            return column
+    return labels
 
 
 def _labels_in_column_dtype(classes, dtype):
@@ -187,8 +206,7 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None, y=None):
         # missing label, or labels of another type than the classes (0/1
         # against 'no'/'yes'), counted as wrong predictions without a word.
         check_label_values(true, f"Classification task {t}")
-        true, pred = (np.asarray(c.tolist()) if c.dtype == object else c
-                      for c in (true, pred))
+        true, pred = (_object_labels(c) if c.dtype == object else c for c in (true, pred))
         try:
             scores.append(accuracy_score(true, pred, sample_weight=sample_weight))
         except ValueError as exc:
@@ -379,7 +397,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
                     f"{sequence!r} of type {type(sequence).__name__}): a class label is "
                     "one string or number; join the parts into one, e.g. "
                     "y[column].map(str).")
-        labels = np.asarray(column.tolist()) if column.dtype == object else column
+        labels = _object_labels(column) if column.dtype == object else column
         if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
             raise ValueError(f"y contains infinity in column {t} (classification task).")
         try:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
+from sklearn.metrics import r2_score
 from sklearn.tree import DecisionTreeRegressor
 
 from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
@@ -67,3 +68,24 @@ def test_multi_task_sparse_labels_keep_their_dtype(make, labels):
     classes = fitted["sparse"].classes_[1]
     assert classes.dtype == fitted["dense"].classes_[1].dtype == dense.dtype
     np.testing.assert_array_equal(classes, np.unique(dense))
+
+
+# Fix: skmoe._multitask._object_labels keeps whole numbers beyond int64 whole
+# (fit's label check and score read the column through it).
+@pytest.mark.parametrize("make", _MULTI_TASK.values(), ids=_MULTI_TASK.keys())
+def test_multi_task_uint64_labels_beyond_int64_beside_a_float_column(make):
+    # y's uint64 column came in y's array as Python ints (to keep them beside
+    # the float column), which numpy read as floats: the task was refused as
+    # "Unknown label type: continuous", where a classifier of the column alone
+    # (and the column alone as y) fits. score read them the same way.
+    X, y = _data()
+    labels = np.where(X[:, 1] > 0, np.uint64(2**63 + 1), np.uint64(1))
+    Y = pd.DataFrame({"value": y, "label": labels})
+    model = make().fit(X, Y)
+    assert model.classes_[1].dtype == np.uint64
+    np.testing.assert_array_equal(model.classes_[1], [1, 2**63 + 1])
+    predicted = model.predict(X)
+    assert {int(v) for v in predicted[:, 1]} <= {1, 2**63 + 1}
+    accuracy = np.mean([int(p) == int(t) for p, t in zip(predicted[:, 1], labels)])
+    r2 = r2_score(y, predicted[:, 0].astype(float))
+    assert model.score(X, Y) == pytest.approx((r2 + accuracy) / 2)
