@@ -82,7 +82,35 @@ def _target_array(y):
             dtype.kind in "iu" and np.any(np.abs(y.iloc[:, j].to_numpy(np.float64)) >= 2.0 ** 53)
             for j, dtype in enumerate(y.dtypes)):
         return y.astype(object).to_numpy()
+    columns = _other_frame_columns(y) if Y.dtype.kind == "f" else None
+    if columns and any(column.dtype.kind in "iu"
+                       and np.any(np.abs(column.astype(np.float64)) >= 2.0 ** 53)
+                       for column in columns):
+        # A polars frame's too: np.asarray merged its labels 2**62 + 1 and
+        # 2**62 + 3 into one float, and a task of three classes fitted two.
+        return np.column_stack([column.astype(object) for column in columns])
     return Y
+
+
+def _other_frame_columns(y):
+    """A polars DataFrame's columns as numpy arrays; None for any other y.
+
+    (Not a dask frame's, which would be computed once more for them.)
+    """
+    if not type(y).__module__.startswith("polars.") or not hasattr(y, "columns"):
+        return None
+    try:
+        return [np.asarray(y[name]) for name in y.columns]
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+
+
+def _column_dtypes(y):
+    """The numpy or pandas dtype of each column of a data frame y; None for any other y."""
+    if is_dataframe(y):
+        return list(y.dtypes)
+    columns = _other_frame_columns(y)
+    return None if columns is None else [column.dtype for column in columns]
 
 
 def _object_labels(column):
@@ -459,8 +487,7 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         # among themselves: bit for bit the weights of those rows alone.)
         sample_weight = check_relative_sample_weight(
             sample_weight, X, positive_only=self._zero_weight_rows_left_out)
-        Y = self._validate_tasks(Y, sample_weight,
-                                 list(y.dtypes) if is_dataframe(y) else None, y=y)
+        Y = self._validate_tasks(Y, sample_weight, _column_dtypes(y), y=y)
         if sample_weight is not None and self._zero_weight_rows_left_out:
             # A row of zero weight is a row left out, as in the single-task
             # mixtures: kept, it still moved the cross-fitting folds (a fit on

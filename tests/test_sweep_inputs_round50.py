@@ -89,3 +89,23 @@ def test_multi_task_uint64_labels_beyond_int64_beside_a_float_column(make):
     accuracy = np.mean([int(p) == int(t) for p, t in zip(predicted[:, 1], labels)])
     r2 = r2_score(y, predicted[:, 0].astype(float))
     assert model.score(X, Y) == pytest.approx((r2 + accuracy) / 2)
+
+
+# Fix: skmoe._multitask._target_array and _column_dtypes read a polars frame's
+# columns one by one, as a pandas frame's.
+@pytest.mark.parametrize("make", _MULTI_TASK.values(), ids=_MULTI_TASK.keys())
+def test_multi_task_polars_label_columns_beside_a_float_column(make):
+    # np.asarray of the frame made every column float64: labels 2**62 + 1 and
+    # 2**62 + 3 became one float, and a task of three classes fitted two
+    # (classes_ [5.0, 4.6e18]) without a word; Int8 labels came back as
+    # classes_ 0.0 and 1.0. The same frame in pandas keeps both.
+    pl = pytest.importorskip("polars")
+    X, y = _data()
+    big = np.array([2**62 + 1, 2**62 + 3, 5])[np.arange(len(y)) % 3]
+    small = (X[:, 1] > 0).astype(np.int8)
+    make_multiclass = lambda: make().set_params(tasks=["regression", "multiclass"])
+    for labels, expected, dtype in [(big, [5, 2**62 + 1, 2**62 + 3], np.int64),
+                                    (small, [0, 1], np.int8)]:
+        classes = make_multiclass().fit(X, pl.DataFrame({"value": y, "label": labels})).classes_[1]
+        assert classes.dtype == dtype
+        assert classes.tolist() == expected
