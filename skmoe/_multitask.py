@@ -92,17 +92,27 @@ def _target_array(y):
     return Y
 
 
+def _is_polars_frame(y):
+    """Whether y is a polars DataFrame (polars is not imported for the test)."""
+    return type(y).__module__.startswith("polars.") and hasattr(y, "columns")
+
+
 def _other_frame_columns(y):
     """A polars DataFrame's columns as numpy arrays; None for any other y.
 
     (Not a dask frame's, which would be computed once more for them.)
     """
-    if not type(y).__module__.startswith("polars.") or not hasattr(y, "columns"):
+    if not _is_polars_frame(y):
         return None
     try:
         return [np.asarray(y[name]) for name in y.columns]
     except (TypeError, KeyError, IndexError, ValueError):
         return None
+
+
+def _column_names(y):
+    """A pandas or polars DataFrame's column names as a list; None for any other y."""
+    return list(y.columns) if is_dataframe(y) or _is_polars_frame(y) else None
 
 
 def _column_dtypes(y):
@@ -462,7 +472,9 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         X = self._validate_X(X, reset=True)
         self._check_task_weight_order(y)
         # y's column labels, for score to refuse them in another order.
-        self._target_columns_in = list(y.columns) if is_dataframe(y) else None
+        # (A polars frame's too: its columns in another order were scored
+        # against the other task's predictions, 1.00 for y, -2.63 reordered.)
+        self._target_columns_in = _column_names(y)
         Y = _target_array(y)
         if Y.ndim not in (1, 2) or len(Y) != len(X):
             raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_tasks) with "
@@ -509,9 +521,9 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
         # (A list's or a tuple's index is a method: task_weights=[1, 2] with a
         # DataFrame y failed with "'builtin_function_or_method' object is not
         # iterable".)
-        if index is None or callable(index) or not is_dataframe(y):
+        if index is None or callable(index) or _column_names(y) is None:
             return
-        index, columns = list(index), list(y.columns)
+        index, columns = list(index), _column_names(y)
         if index != columns and len(index) == len(columns) and set(index) == set(columns):
             raise ValueError(f"task_weights is labelled {index} but y's columns are "
                              f"{columns}; its values are read by position, one per column "
@@ -659,8 +671,8 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
             refuse_misaligned_rows(X, values, name, type(self).__name__)
         Y_pred = np.asarray(self.predict(X)).reshape(len(X), -1)
         fitted = getattr(self, "_target_columns_in", None)
-        if fitted is not None and is_dataframe(y):
-            columns = list(y.columns)
+        if fitted is not None and _column_names(y) is not None:
+            columns = _column_names(y)
             if columns != fitted and len(columns) == len(fitted) and set(columns) == set(fitted):
                 # Read by position, the columns were scored against the other
                 # task's predictions: 0.997 for y, -0.986 for y[['sold', 'price']].

@@ -109,3 +109,26 @@ def test_multi_task_polars_label_columns_beside_a_float_column(make):
         classes = make_multiclass().fit(X, pl.DataFrame({"value": y, "label": labels})).classes_[1]
         assert classes.dtype == dtype
         assert classes.tolist() == expected
+
+
+# Fix: skmoe._multitask._column_names gives a polars frame's column names to
+# score's and fit's checks of their order, as a pandas frame's.
+@pytest.mark.parametrize("make", _MULTI_TASK.values(), ids=_MULTI_TASK.keys())
+def test_multi_task_polars_y_in_another_column_order_is_refused(make):
+    # score read a polars y's columns by position: fitted on ['sold', 'price'],
+    # y.select(['price', 'sold']) was scored against the other task's
+    # predictions (1.00, then -2.63), and task_weights=pd.Series labelled in
+    # another order weighted the other task, without a word; the same pandas
+    # frames are refused.
+    pl = pytest.importorskip("polars")
+    X, y = _data()
+    Y = pl.DataFrame({"sold": y, "price": -3 * X[:, 1]})
+    model = make().set_params(tasks=None).fit(X, Y)
+    assert np.isfinite(model.score(X, Y))
+    with pytest.raises(ValueError, match=r"y has the columns seen in fit in another order "
+                                         r"\(\['price', 'sold'\]; in fit: \['sold', 'price'\]\)"):
+        model.score(X, Y.select(["price", "sold"]))
+    with pytest.raises(ValueError, match=r"task_weights is labelled \['price', 'sold'\] but "
+                                         r"y's columns are \['sold', 'price'\]"):
+        make().set_params(tasks=None, task_weights=pd.Series({"price": 1.0, "sold": 5.0})
+                          ).fit(X, Y)
