@@ -908,7 +908,7 @@ def refuse_duplicate_columns(X, who):
                          "needs its own name: rename or drop the copies.")
 
 
-def refuse_other_frame_time_columns(X, estimator=None):
+def refuse_other_frame_time_columns(X, estimator=None, name="X"):
     """Refuse a polars frame's date, time, time-span or time-of-day columns, by
     name and dtype.
 
@@ -916,6 +916,7 @@ def refuse_other_frame_time_columns(X, estimator=None):
     1970 for Datetime('us'), days for Date, nanoseconds since midnight for
     Time): a mixture fitted on Datetime('us') and given the same instants as
     Datetime('ns') predicted 1.8e7 where it had predicted 0 to 2, silently.
+    ``name``: what X is, for the message ('y' for a multi-task target).
     """
     names, dtypes = getattr(X, "columns", None), getattr(X, "dtypes", None)
     if names is None or dtypes is None or is_dataframe(X) or isinstance(X, np.ndarray):
@@ -929,13 +930,13 @@ def refuse_other_frame_time_columns(X, estimator=None):
         who = "" if estimator is None else f"{type(estimator).__name__}: "
         shown = ", ".join(f"{name!r} ({dtype})" for name, dtype in found)
         raise ValueError(
-            f"{who}X's column(s) {shown} hold dates, times or time spans, which a polars "
-            "frame gives as counts of their time unit (microseconds, nanoseconds or days "
-            "since a start), so the same instants in another unit would read as other "
+            f"{who}{name}'s column(s) {shown} hold dates, times or time spans, which a "
+            "polars frame gives as counts of their time unit (microseconds, nanoseconds or "
+            "days since a start), so the same instants in another unit would read as other "
             "numbers. Convert them to numbers in a unit of your choice first, e.g. "
-            "pl.col(name).dt.epoch('s') for dates, .dt.total_seconds() for time spans, or "
-            "pass X.to_pandas(), whose date and time-span columns a mixture's gate reads "
-            "as seconds.")
+            "pl.col(name).dt.epoch('s') for dates, .dt.total_seconds() for time spans"
+            + (", or pass X.to_pandas(), whose date and time-span columns a mixture's gate "
+               "reads as seconds." if name == "X" else "."))
 
 
 def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name="X",

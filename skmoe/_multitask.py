@@ -25,8 +25,8 @@ from ._base import (_BaseExpertComposition, check_label_values, check_relative_s
                     rows_of_positive_weight, scaled_r2_score, scoring_weights)
 from ._data import (FittedMarkerMixin, is_dataframe, is_sparse_frame, keep_column_labels,
                     listed_rows, mean_and_scale, normalised_weights, refuse_duplicate_columns,
-                    refuse_misaligned_rows, refuse_sparse_fill, refuse_unreadable_tensor,
-                    validate_numeric_data)
+                    refuse_misaligned_rows, refuse_other_frame_time_columns, refuse_sparse_fill,
+                    refuse_unreadable_tensor, validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
 TASK_TYPES = ("regression", "binary", "multiclass")
@@ -78,6 +78,12 @@ def _target_array(y):
                         "an array of shape (n_samples, n_tasks) or a DataFrame, e.g. "
                         "pd.DataFrame(y).")
     Y = np.asarray(y)
+    if Y.dtype.kind in "biuf":
+        # np.asarray gives a polars frame's dates and time spans beside numbers
+        # as counts of their unit: a task of dates was fitted and predicted as
+        # days since 1970 (a pandas frame's are refused, as dates or as not
+        # numeric; alone, they stay dates).
+        refuse_other_frame_time_columns(y, name="y")
     if is_dataframe(y) and Y.dtype.kind == "f" and any(
             dtype.kind in "iu" and np.any(np.abs(y.iloc[:, j].to_numpy(np.float64)) >= 2.0 ** 53)
             for j, dtype in enumerate(y.dtypes)):

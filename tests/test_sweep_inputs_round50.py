@@ -1,6 +1,7 @@
 """Bad-input sweep, round 50: PLACEHOLDER
 """
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -132,3 +133,23 @@ def test_multi_task_polars_y_in_another_column_order_is_refused(make):
                                          r"y's columns are \['sold', 'price'\]"):
         make().set_params(tasks=None, task_weights=pd.Series({"price": 1.0, "sold": 5.0})
                           ).fit(X, Y)
+
+
+# Fix: skmoe._multitask._target_array refuses a polars y's date, time and
+# time-span columns beside numbers (skmoe._data.refuse_other_frame_time_columns,
+# which refuses them in X).
+@pytest.mark.parametrize("make", _MULTI_TASK.values(), ids=_MULTI_TASK.keys())
+@pytest.mark.parametrize("values", [
+    lambda n: [date(2020, 1, 1) + timedelta(days=i) for i in range(n)],
+    lambda n: [timedelta(hours=i) for i in range(n)],
+], ids=["dates", "time spans"])
+def test_multi_task_polars_time_columns_beside_numbers_are_refused(make, values):
+    # np.asarray of the frame gave them as counts of their unit: a task of
+    # dates was fitted and predicted as days since 1970 (18282, 18283, ...),
+    # time spans as microseconds, without a word; a pandas y's are refused.
+    pl = pytest.importorskip("polars")
+    X, y = _data()
+    Y = pl.DataFrame({"value": y, "when": pl.Series(values(len(y)))})
+    with pytest.raises(ValueError, match=r"y's column\(s\) 'when' \((Date|Duration).*\) hold "
+                                         r"dates, times or time spans"):
+        make().set_params(tasks=None).fit(X, Y)
