@@ -1,4 +1,67 @@
-"""Bad-input sweep, round 50: PLACEHOLDER
+"""Bad-input sweep, round 50: the multi-task mixtures' y, and the inputs
+rounds 40-49 named least.
+
+Probed (no defect found unless a test below names it): y as a Categorical
+with unused or ordered categories, a Series of it, a one-column DataFrame,
+(n, 1) labels, labels of True/False/None, uint64 near 2**64, int64 at
+-2**63 and 2**63 - 1, labels 1 apart beyond 2**53, Python ints beyond
+int64, Decimals and Fractions, SparseArray labels (int, int8, bool,
+strings), across the mixtures (gradient, EM), the ensembles, the
+hierarchical mixtures and the torch experts (classes_ as
+LogisticRegression gives them), and in score, log_likelihood_samples,
+bic, log_likelihood_scorer and select_n_experts (bic and cv);
+sample_weight as Decimals (finite, NaN, inf, 1e400), Python ints of 1e20
+and 1e400, int64 at 2**40, uint64 beyond 2**63, Fractions, 5e-324, 1e300
+beside 1e-300, object with None, Int64 with pd.NA and a Series of other
+row labels; X as an object array mixing numbers and numeric strings (a
+DataFrame column of them: refused by the gate's one-hot view, named), a
+memmap (read and write modes) and read-only X, y and sample_weight under
+n_jobs=2, and 1.4 MB of X under n_jobs=2 (joblib's read-only memmaps)
+with StandardScaler(copy=False) experts, the caller's X untouched; predict
+on one row, zero rows (refused as scikit-learn does), reordered and extra
+columns; set_output(transform='pandas') on a Pipeline around every
+estimator and under sklearn.config_context(transform_output='pandas');
+AutoGateTransformer's pandas and polars output (row labels kept) for
+MultiIndex, integer, sparse, pyarrow-string, category and bool columns;
+the gate displays on pyarrow, sparse, MultiIndex, integer-named, uint8,
+float32, Int64 (pd.NA), category, period and interval columns; compare()
+on those y, on the sample weights above, on read-only and memmap X under
+n_jobs=2, on csr_array, dia_array and bsr_array X, and with groups as a
+Categorical (unused, ordered), string[pyarrow], SparseArray, intervals and
+bools with None (refused, named), as fit(groups=) of the mixture, the
+greedy ensemble and the heterogeneous multi-task mixture; select_n_experts,
+bic and log_likelihood_scorer on a set_output('pandas') Pipeline;
+CrossFitAverage on frames (MultiIndex columns, fits on arrays) and
+read-only X; skops and pickle round trips of models fitted on category,
+pyarrow-string and boolean columns, uint64 and ordered-Categorical labels;
+EM on constant y, y of 1e150 (1e-150: refused, named), repeated rows, 6
+rows, constant X, a perfect expert, separable classes and weights of
+1e-12 and 1e-200; ``python -m skmoe compare`` on CSV files of a text
+column (with and without --one-hot), text targets, --groups, a column of
+numbers and words, dates, a 0/1 target with --task regression. The
+multi-task mixtures (MMoE and heterogeneous) given y frames with
+Categorical (unused, ordered), pyarrow, bool, MultiIndex-named,
+integer-named and duplicate-named columns, a 1-D Series, a list of lists,
+SparseArray, interval, period, Decimal, huge-int, uint64, Int8, boolean,
+category-of-bool and pyarrow-bool label columns, polars frames (Int8,
+UInt8, Boolean, Categorical, Enum, String, nulls, Date, Datetime,
+Duration, Time), tasks as a dict, a Series, a tuple, an array and
+'Binary', and task_weights as a dict or a Series by column name.
+
+Left as they are: weights 1e300 beside 1e-300 leave the small ones out as
+zero (their ratio is below float64's range); the ensembles pass integer
+weights to their experts as given (Ridge at 2**40 fits differently, as
+scikit-learn's does), the mixtures use only their ratios; a multi-task
+classes_ of a pyarrow dictionary label column is an object array (the
+column alone gives int64); SparseArray bool labels give classes_ of
+float64 to LogisticRegression and the single-task mixtures alike, and
+bool to the multi-task mixtures (as their dense bool column does); a 1-D y
+of pandas' UInt64 or pyarrow's uint64 labels beyond int64 is refused by the
+single-task classifiers as "Unknown label type: continuous", as
+LogisticRegression refuses it (pandas gives scikit-learn float64; a numpy
+uint64 y of the same labels fits).
+
+Each test here failed before the fix it names.
 """
 
 from datetime import date, timedelta
