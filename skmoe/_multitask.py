@@ -59,6 +59,28 @@ def _missing(column, none=True):
     return np.array([missing(value) for value in column], dtype=bool)
 
 
+def _sparse_columns_dense(y):
+    """y, where it is a pandas frame mixing sparse and dense columns, with its
+    sparse columns dense (the same values and dtypes); else y itself.
+
+    pandas 3.0 failed to find such a frame's common dtype in ``np.asarray``:
+    a ``Sparse[bool]`` label column beside a float regression column stopped
+    the fit with pandas' "fill_value must be a valid value for the
+    SparseDtype.subtype" (pandas 3.1 reads it).
+    """
+    if not is_dataframe(y):
+        return y
+    import pandas as pd
+
+    sparse = [j for j, dtype in enumerate(y.dtypes) if isinstance(dtype, pd.SparseDtype)]
+    if not sparse:
+        return y
+    dense = y.copy(deep=False)
+    for j in sparse:
+        dense.isetitem(j, y.iloc[:, j].sparse.to_dense())
+    return dense
+
+
 def _target_array(y):
     """y as an array; a DataFrame's integer columns beyond 2**53 keep their values.
 
@@ -77,7 +99,7 @@ def _target_array(y):
         raise TypeError(f"y is a dict (keys {list(y)[:10]!r}); pass one column per task as "
                         "an array of shape (n_samples, n_tasks) or a DataFrame, e.g. "
                         "pd.DataFrame(y).")
-    Y = np.asarray(y)
+    Y = np.asarray(_sparse_columns_dense(y))
     if Y.dtype.kind in "biuf":
         # np.asarray gives a polars frame's dates and time spans beside numbers
         # as counts of their unit: a task of dates was fitted and predicted as
