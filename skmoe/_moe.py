@@ -585,8 +585,11 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         the expert's ``cv`` fold fits (:class:`~skmoe.CrossFitAverage`), the
         very models whose out-of-fold predictions the gate learned from,
         bagged; it saves the refit and costs ``cv`` predictions per expert at
-        predict time (and, for an expert that stores its training rows, such
-        as k-NN, ``cv`` copies of most of them in the fitted model). A share
+        predict time (with ``cv=5``, about 5x ``StackingRegressor``'s predict
+        time on the benchmark's pool, True 1.0-1.9x:
+        ``benchmarks/results/predict_cost.md``; and, for an expert that
+        stores its training rows, such as k-NN, ``cv`` copies of most of
+        them in the fitted model). A share
         ``s`` between 0 and 1: the refit with weight ``s`` and the fold fits
         with ``1 - s`` (both fitted and kept; 0 is False, 1 is True).
         'auto' is False for the regressor (better on all ten regression sets
