@@ -249,7 +249,10 @@ class ComparisonResult:
             With a two-sided ``p_value``; small values mean the difference is
             unlikely to be noise from the choice of folds. On one split there
             is no test: ``std_difference``, ``t_statistic`` and ``p_value``
-            are NaN.
+            are NaN. Two models whose mean scores are equal up to their
+            rounding (a relative 1e-12: the table marks both best) differ by
+            nothing: ``mean_difference`` 0, ``t_statistic`` 0 and ``p_value``
+            1 (on more than one split).
         """
         if a is None and b is None:
             if self.pair is None:
@@ -277,6 +280,14 @@ class ComparisonResult:
         scale = max(np.abs(self.scores[a][metric]).max(), np.abs(self.scores[b][metric]).max())
         if J > 1 and std <= 8 * np.finfo(float).eps * scale:
             std = 0.0
+        with np.errstate(invalid="ignore"):   # (inf - inf: NaN, not a tie)
+            means = self.scores[a][metric].mean(), self.scores[b][metric].mean()
+        if np.all(np.isfinite(means)) and _tied(*means):
+            # Means the table ties (both marked best) differ by their rounding
+            # alone, which is no difference: Ridge(solver='cholesky') against
+            # Ridge(solver='lsqr', tol=1e-12), whose R^2 differed by 2e-17 on
+            # every split, got t = inf, p = 0, "significant: a is better".
+            mean = 0.0
         ratio = float(np.mean(self.n_test / self.n_train))
         se = np.sqrt((1.0 / J + ratio) * std ** 2)
         if J < 2:
@@ -343,7 +354,7 @@ class ComparisonResult:
         # the means: two models of 104 of 120 right (0.8667 each) had only the
         # first marked, as if it were better.
         top = max(means.values())
-        return {n for n, v in means.items() if np.isclose(v, top, rtol=1e-12, atol=1e-15)}
+        return {n for n, v in means.items() if _tied(v, top)}
 
     def table(self, significance=0.05):
         """The comparison as a readable text table (what ``print`` shows).
@@ -413,6 +424,12 @@ class ComparisonResult:
     def __repr__(self):
         return (f"<ComparisonResult: {len(self.names)} models x {self.n_splits} splits, "
                 f"metrics {self.metrics}>")
+
+
+def _tied(u, v):
+    """Whether two mean scores are equal up to their rounding: the table marks
+    both best, and the paired test finds no difference between them."""
+    return bool(np.isclose(u, v, rtol=1e-12, atol=1e-15))
 
 
 def _mean_std(values):
