@@ -483,7 +483,17 @@ def _mean_std(values):
         digits = 3 if mean == 0 else max(3, int(np.floor(np.log10(abs(mean)))
                                                 - np.floor(np.log10(std))) + 2)
         return f"{mean:.{digits}g} ± {std:.2g}"
-    return f"{mean:.{decimals}f} ± {std:.{decimals}f}"
+    return f"{_unsigned_zero(mean, decimals):.{decimals}f} ± {std:.{decimals}f}"
+
+
+def _unsigned_zero(value, decimals):
+    """``value``, or 0.0 where it rounds to zero at ``decimals`` decimals.
+
+    (A mean R^2 of -4e-5 spread by 0.01 printed "-0.000 ± 0.010", beside
+    another model's "0.000", as if below it; a t statistic of -0.004
+    "-0.00".)
+    """
+    return 0.0 if round(value, decimals) == 0 else value
 
 
 def _missing_score(result, a, b, metric):
@@ -512,8 +522,9 @@ def _describe_test(test, significance, sign=None, missing="NaN"):
         verdict = (f"significant at {significance:g}: {better} is better"
                    if test.p_value < significance else
                    f"not significant at {significance:g}: no real difference shown")
-    return (f"{test.a} vs {test.b} on {label}: difference {test.mean_difference:+.4g}, "
-            f"corrected resampled t({test.df}) = {test.t_statistic:.2f}, "
+    # (+ 0.0 and _unsigned_zero: no negative zero, "-0" or "t(4) = -0.00".)
+    return (f"{test.a} vs {test.b} on {label}: difference {test.mean_difference + 0.0:+.4g}, "
+            f"corrected resampled t({test.df}) = {_unsigned_zero(test.t_statistic, 2):.2f}, "
             f"p = {test.p_value:.3g} ({verdict})")
 
 

@@ -16,13 +16,16 @@ Nadeau--Bengio corrected t (variance x (1/J + mean n_test/n_train)), df = J -
 1 and its two-sided p-value; the "better" wording against p and each
 metric's direction; and the printed figures.
 
-Found (fixed, with its test below):
+Found (each fixed, with its test below):
 
 * the paired test called a difference of rounding significant: two models
   whose scores differ by their rounding alone (``Ridge(solver='cholesky')``
   and ``Ridge(solver='lsqr', tol=1e-12)``, R^2 apart by 2e-17 on every
   split), which the table ties (both marked best), got t = inf, p = 0,
   "significant at 0.05: a is better";
+* a mean that rounds to zero printed as a negative zero: a mean R^2 of
+  -4e-5 spread by 0.01 read "-0.000 ± 0.010" beside another model's
+  "0.000", and a t statistic of -0.0004 read "t(1) = -0.00".
 
 The ``test_guard_*`` tests pin recomputations found right.
 """
@@ -73,3 +76,21 @@ def test_scores_apart_by_their_rounding_alone_are_no_significant_difference():
     test = ComparisonResult(["a", "b"], ["r2"], scores, times, times, [20] * 3,
                             [10] * 3).paired_test("a", "b")
     assert test.t_statistic == np.inf and test.p_value == 0.0
+
+
+def test_a_mean_that_rounds_to_zero_prints_no_negative_zero():
+    # Fix in _compare._mean_std and _describe_test (_unsigned_zero): the
+    # rounding of a small negative mean (or t) kept its sign, "-0.000".
+    scores = {"a": np.array([0.5, 0.3999]), "b": np.array([0.4, 0.5]),
+              "c": np.array([0.00996, -0.01004]), "d": np.array([0.01004, -0.00996])}
+    times = {n: np.full(2, 0.01) for n in scores}
+    result = ComparisonResult(list(scores), ["r2"], {n: {"r2": v} for n, v in scores.items()},
+                              times, times, [20, 20], [20, 20], pair=("a", "b"))
+    rows = {row.split()[0]: row for row in result.table().splitlines()[3:7]}
+    assert np.mean(scores["c"]) < 0 < np.mean(scores["d"])
+    assert "  0.000 ± 0.010  " in rows["c"] and "  0.000 ± 0.010  " in rows["d"]
+    test = result.paired_test()
+    assert -0.005 < test.t_statistic < 0
+    assert (f"a vs b on r2: difference {test.mean_difference:+.4g}, corrected resampled "
+            "t(1) = 0.00, p = 1 (not significant") in result.table()
+    assert "-0.0" not in result.table()
