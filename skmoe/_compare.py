@@ -388,8 +388,8 @@ class ComparisonResult:
                 if len(values) == 1:   # ("± 0.00" read as a spread measured as none)
                     text = text.split(" ± ")[0]
                 cells.append(f"{text}{mark}")
-            cells += [f"{np.mean(self.fit_time[name]):.3f}",
-                      f"{np.mean(self.predict_time[name]):.4f}"]
+            cells += [_seconds(np.mean(self.fit_time[name]), 3),
+                      _seconds(np.mean(self.predict_time[name]), 4)]
             body.append(cells)
         widths = [max(len(r[j]) for r in [header, *body]) for j in range(len(header))]
         fmt_row = lambda r: "  ".join(  # noqa: E731
@@ -424,6 +424,19 @@ class ComparisonResult:
     def __repr__(self):
         return (f"<ComparisonResult: {len(self.names)} models x {self.n_splits} splits, "
                 f"metrics {self.metrics}>")
+
+
+def _seconds(value, decimals):
+    """A time in seconds to ``decimals`` decimals, or to two significant
+    digits where those round it to zero.
+
+    (A DummyRegressor's fit of 0.0003 s printed "0.000", a time of none, as
+    scores below 1e-3 once did: those have their significant digits, see
+    :func:`_mean_std`.)
+    """
+    if value > 0 and round(value, decimals) == 0:
+        return f"{value:.2g}"
+    return f"{value:.{decimals}f}"
 
 
 def _tied(u, v):

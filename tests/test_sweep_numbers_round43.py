@@ -25,7 +25,10 @@ Found (each fixed, with its test below):
   "significant at 0.05: a is better";
 * a mean that rounds to zero printed as a negative zero: a mean R^2 of
   -4e-5 spread by 0.01 read "-0.000 ± 0.010" beside another model's
-  "0.000", and a t statistic of -0.0004 read "t(1) = -0.00".
+  "0.000", and a t statistic of -0.0004 read "t(1) = -0.00";
+* a fit or predict time below the column's rounding printed as none: a
+  DummyRegressor's fit of 0.0003 s per split read "0.000" (its predict
+  "0.0000"), as scores below 1e-3 did before round 10.
 
 The ``test_guard_*`` tests pin recomputations found right.
 """
@@ -94,3 +97,17 @@ def test_a_mean_that_rounds_to_zero_prints_no_negative_zero():
     assert (f"a vs b on r2: difference {test.mean_difference:+.4g}, corrected resampled "
             "t(1) = 0.00, p = 1 (not significant") in result.table()
     assert "-0.0" not in result.table()
+
+
+def test_times_below_the_columns_rounding_are_not_shown_as_none():
+    # Fix in ComparisonResult.table (_compare._seconds): the fit column has
+    # three decimals and the predict column four, so a fit of 0.0004 s read
+    # "0.000" and a predict of 4.2e-5 s "0.0000".
+    scores = {"fast": {"r2": np.array([0.5, 0.6])}, "slow": {"r2": np.array([0.6, 0.7])}}
+    fit = {"fast": np.array([0.0003, 0.0005]), "slow": np.array([0.0104, 0.0096])}
+    predict = {"fast": np.array([4.0e-5, 4.4e-5]), "slow": np.array([0.0123, 0.0123])}
+    result = ComparisonResult(["fast", "slow"], ["r2"], scores, fit, predict, [20, 20],
+                              [10, 10])
+    rows = {row.split()[0]: row.split() for row in result.table().splitlines()[3:5]}
+    assert rows["fast"][-2:] == ["0.0004", "4.2e-05"]
+    assert rows["slow"][-2:] == ["0.010", "0.0123"]      # (unchanged above the rounding)
