@@ -34,9 +34,17 @@ The ``test_guard_*`` tests pin recomputations found right.
 """
 
 import numpy as np
-from sklearn.linear_model import Ridge
+import pytest
+from scipy import stats
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import brier_score_loss, log_loss, mean_squared_error, r2_score
+from sklearn.model_selection import (KFold, RepeatedKFold, RepeatedStratifiedKFold,
+                                     StratifiedKFold)
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+import skmoe._compare
 from skmoe import ComparisonResult, compare
+from skmoe._cli import main
 
 
 def _regression(n=60, seed=0):
@@ -111,3 +119,107 @@ def test_times_below_the_columns_rounding_are_not_shown_as_none():
     rows = {row.split()[0]: row.split() for row in result.table().splitlines()[3:5]}
     assert rows["fast"][-2:] == ["0.0004", "4.2e-05"]
     assert rows["slow"][-2:] == ["0.010", "0.0123"]      # (unchanged above the rounding)
+
+
+def test_guard_weighted_scores_and_the_corrected_t_test_by_hand():
+    # Each split refitted by hand (weights in the fit and in the metrics),
+    # the table's mean and std (ddof=0, as summary() says), and the
+    # Nadeau-Bengio test: var(d, ddof=1) * (1/J + mean n_test/n_train), df = J - 1.
+    X, y, w = _regression()
+    cv = RepeatedKFold(n_splits=4, n_repeats=2, random_state=3)
+    models = {"ridge": Ridge(), "tree": DecisionTreeRegressor(max_depth=2, random_state=0)}
+    result = compare(models, X, y, cv=cv, sample_weight=w, pair=("ridge", "tree"))
+    r2, rmse, ratio = {n: [] for n in models}, {n: [] for n in models}, []
+    for train, test in cv.split(X):
+        ratio.append(len(test) / len(train))
+        for name, model in models.items():
+            pred = model.fit(X[train], y[train], sample_weight=w[train]).predict(X[test])
+            r2[name].append(r2_score(y[test], pred, sample_weight=w[test]))
+            rmse[name].append(np.sqrt(mean_squared_error(y[test], pred,
+                                                         sample_weight=w[test])))
+    for name in models:
+        np.testing.assert_allclose(result.scores[name]["r2"], r2[name], rtol=1e-12)
+        np.testing.assert_allclose(result.display_scores(name, "neg_root_mean_squared_error"),
+                                   rmse[name], rtol=1e-12)
+    row = result.summary()[0]
+    assert row["r2_mean"] == pytest.approx(np.mean(r2["ridge"]), rel=1e-12)
+    assert row["r2_std"] == pytest.approx(np.std(r2["ridge"]), rel=1e-12)
+    for key, label, by_hand in (("r2", "r2", r2), ("neg_root_mean_squared_error", "rmse",
+                                                    rmse)):
+        d = np.subtract(by_hand["ridge"], by_hand["tree"])
+        t = d.mean() / np.sqrt((1 / len(d) + np.mean(ratio)) * d.var(ddof=1))
+        p = 2 * stats.t.sf(abs(t), len(d) - 1)
+        test = result.paired_test(metric=key)
+        assert test.df == len(d) - 1 == 7
+        assert test.mean_difference == pytest.approx(d.mean(), rel=1e-12)
+        assert test.t_statistic == pytest.approx(t, rel=1e-10)
+        assert test.p_value == pytest.approx(p, rel=1e-10)
+        verdict = ("significant at 0.05: ridge is better" if p < 0.05 else
+                   "not significant at 0.05: no real difference shown")
+        assert (f"ridge vs tree on {label}: difference {d.mean():+.4g}, corrected resampled "
+                f"t(7) = {t:.2f}, p = {p:.3g} ({verdict})") in result.table()
+    # The ridge's RMSE is lower: a negative difference (the error itself).
+    assert result.paired_test(metric="neg_root_mean_squared_error").mean_difference < 0
+
+
+def test_guard_log_loss_and_brier_of_a_fold_without_a_class_are_over_every_class():
+    # Unshuffled folds, the first of class 0 alone: scored over both classes
+    # (labels=[0, 1]), text labels alike, as by hand.
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(40, 2))
+    y = np.r_[np.zeros(10, int), np.arange(30) % 2]
+    X[:, 0] += y
+    splits = list(KFold(4).split(X))
+    loss, brier = [], []
+    for train, test in splits:
+        proba = LogisticRegression().fit(X[train], y[train]).predict_proba(X[test])
+        loss.append(log_loss(y[test], proba, labels=[0, 1]))
+        brier.append(brier_score_loss(y[test], proba[:, 1]))
+    for labels in (y, np.array(["no", "yes"])[y]):
+        result = compare({"lr": LogisticRegression(), "tree": DecisionTreeClassifier()}, X,
+                         labels, cv=splits, scoring=["neg_log_loss", "neg_brier_score"])
+        np.testing.assert_allclose(result.display_scores("lr", "neg_log_loss"), loss,
+                                   rtol=1e-12)
+        np.testing.assert_allclose(result.display_scores("lr", "neg_brier_score"), brier,
+                                   rtol=1e-12)
+
+
+@pytest.fixture
+def folds_given(monkeypatch):
+    """The cv the command passes to compare(), without fitting."""
+    calls = []
+
+    def recording(estimators, X, y, **kwargs):
+        calls.append((kwargs["cv"], np.asarray(y)))
+        raise ValueError("stop here")
+    monkeypatch.setattr(skmoe._compare, "compare", recording)
+    return calls
+
+
+@pytest.mark.parametrize("extra, expected", [
+    (["--cv", "3", "--repeats", "2", "--seed", "7"],
+     lambda y: RepeatedKFold(n_splits=3, n_repeats=2, random_state=7)),
+    (["--cv", "4", "--repeats", "1", "--seed", "3"],
+     lambda y: KFold(4, shuffle=True, random_state=3)),
+    (["--cv", "3", "--repeats", "2", "--seed", "5", "--task", "classification"],
+     lambda y: RepeatedStratifiedKFold(n_splits=3, n_repeats=2, random_state=5)),
+    (["--cv", "2", "--repeats", "1", "--seed", "9", "--task", "classification"],
+     lambda y: StratifiedKFold(2, shuffle=True, random_state=9)),
+])
+def test_guard_the_command_folds_follow_cv_repeats_and_seed(tmp_path, folds_given, extra,
+                                                             expected):
+    rng = np.random.RandomState(0)
+    a = rng.uniform(0, 10, 40).round(3)
+    path = tmp_path / "d.csv"
+    classes = "classification" in extra
+    path.write_text("a,y\n" + "".join(f"{u},{int(u > 5) if classes else 2 * u + 0.5}\n"
+                                       for u in a))
+    assert main(["compare", str(path), "--experts", "linear,tree", "--quiet", "--n-jobs",
+                 "1", *extra]) == 2
+    cv, y = folds_given[-1]
+    given = list(cv.split(a[:, None], y))
+    by_hand = list(expected(y).split(a[:, None], y))
+    assert len(given) == len(by_hand) == int(extra[1]) * int(extra[3])
+    for (train, test), (train_h, test_h) in zip(given, by_hand):
+        np.testing.assert_array_equal(train, train_h)
+        np.testing.assert_array_equal(test, test_h)
