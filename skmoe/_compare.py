@@ -47,7 +47,9 @@ class PairedTest(namedtuple(
     ``mean_difference`` is the mean over splits of ``score(a) - score(b)`` in the
     metric's display orientation (for scorers of an error, which scikit-learn
     negates, the error itself, so a negative difference means ``a`` has the lower
-    error). ``weighted`` (an attribute, not one of the tuple's fields, which
+    error), 0 where the two models' mean scores are equal up to their rounding;
+    ``std_difference`` the differences' sample std (ddof=1), as the test
+    takes it. ``weighted`` (an attribute, not one of the tuple's fields, which
     callers slice and unpack): whether the scores are weighted
     (``compare(sample_weight=...)``).
     """
@@ -311,7 +313,8 @@ class ComparisonResult:
         rows : list of dict
             One per estimator, in order: ``'model'`` (its name),
             ``'<label>_mean'`` and ``'<label>_std'`` over the splits for each
-            metric, under its display name and errors positive as in the
+            metric (numpy's std, ddof=0, as the table and the plot show it;
+            the paired test's std of the differences has ddof=1), under its display name and errors positive as in the
             table (``rmse_mean``, not ``neg_root_mean_squared_error``),
             ``'fit_time'`` and ``'predict_time'`` (mean seconds per split),
             and ``'weighted'``: whether the scores are weighted
