@@ -22,8 +22,8 @@ from inspect import signature
 import numpy as np
 from scipy import sparse, stats
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
-from sklearn.metrics import (brier_score_loss, explained_variance_score, get_scorer,
-                             get_scorer_names, log_loss, r2_score)
+from sklearn.metrics import (accuracy_score, brier_score_loss, explained_variance_score,
+                             get_scorer, get_scorer_names, log_loss, r2_score)
 from sklearn.model_selection import (GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold,
                                      check_cv)
 from sklearn.utils import _safe_indexing, indexable
@@ -1060,6 +1060,33 @@ class _AllClassesLogLoss:
                                         sample_weight=sample_weight)
 
 
+class _RowAccuracy:
+    """``accuracy`` of a y of several columns: the share of rows (weighted by
+    ``sample_weight``) whose labels are all right.
+
+    scikit-learn's accuracy computes it for columns of two classes
+    (multilabel-indicator) but refuses columns of more: a tree on a y of a
+    3-class and a 2-class column failed after its first fit, "Model 't'
+    failed to score (accuracy) ...: multiclass-multioutput is not
+    supported", though accuracy is compare's default for such a y.
+    """
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def __call__(self, model, X, y, sample_weight=None):
+        Y = np.asarray(y)
+        Y = Y.reshape(len(Y), -1)
+        right = np.all(np.asarray(model.predict(X)).reshape(Y.shape) == Y, axis=1)
+        return float(np.average(right, weights=sample_weight))
+
+
+def _is_accuracy(scorer):
+    """Whether ``scorer`` is scikit-learn's plain ``accuracy``."""
+    return (getattr(scorer, "_score_func", None) is accuracy_score
+            and not getattr(scorer, "_kwargs", None))
+
+
 class _PerfectClassifier(ClassifierMixin, BaseEstimator):
     """A fitted stand-in that predicts ``labels`` exactly (X: row numbers), to
     try compare()'s scikit-learn scorers on the classes of y before any fit."""
@@ -1671,7 +1698,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         Several columns for multi-task estimators, or for classifiers that
         fit several columns (a tree, a forest, k-NN, MLPClassifier): their
         folds are stratified on each row's labels together, and their
-        default score is accuracy alone (all of a row's labels right).
+        default score is accuracy alone (all of a row's labels right, as
+        ``'accuracy'`` scores such a y, columns of more than two classes
+        too).
     cv : int, cross-validation generator or iterable, default=5
         An int means shuffled K-fold (stratified for classifiers, and for
         multi-task estimators on each row's labels of the classification
@@ -1939,6 +1968,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         check_classification_labels(y_arr, "y")
         scorers = {k: _AllClassesLogLoss(s, np.unique(y_arr)) if _is_log_loss(s) else s
                    for k, s in scorers.items()}
+        if y_arr.ndim == 2 and y_arr.shape[1] > 1:
+            scorers = {k: _RowAccuracy(s) if _is_accuracy(s) else s
+                       for k, s in scorers.items()}
     if classifier and len(np.unique(y_arr)) < 2:
         # (Was a scorer's "Got predict_proba of shape (20, 1)" after fitting.)
         raise ValueError(f"y has the classes {np.unique(y_arr).tolist()}; the classifiers "

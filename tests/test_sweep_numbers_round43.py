@@ -28,7 +28,11 @@ Found (each fixed, with its test below):
   "0.000", and a t statistic of -0.0004 read "t(1) = -0.00";
 * a fit or predict time below the column's rounding printed as none: a
   DummyRegressor's fit of 0.0003 s per split read "0.000" (its predict
-  "0.0000"), as scores below 1e-3 did before round 10.
+  "0.0000"), as scores below 1e-3 did before round 10;
+* classifiers of a y of several columns, one of more than two classes, were
+  documented as scored by accuracy (all of a row's labels right) by default,
+  but scikit-learn's accuracy refuses such a y: compare failed after the
+  first fit ("multiclass-multioutput is not supported").
 
 The ``test_guard_*`` tests pin recomputations found right.
 """
@@ -119,6 +123,36 @@ def test_times_below_the_columns_rounding_are_not_shown_as_none():
     rows = {row.split()[0]: row.split() for row in result.table().splitlines()[3:5]}
     assert rows["fast"][-2:] == ["0.0004", "4.2e-05"]
     assert rows["slow"][-2:] == ["0.010", "0.0123"]      # (unchanged above the rounding)
+
+
+def test_classifiers_of_several_columns_of_many_classes_are_scored_by_row_accuracy():
+    # Fix in compare (_RowAccuracy): the default accuracy of a 2-D y failed
+    # after the first fit where a column held three classes; now the
+    # (weighted) share of rows whose labels are all right, as by hand, and
+    # as scikit-learn's accuracy of columns of two classes.
+    from sklearn.ensemble import RandomForestClassifier
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    w = rng.uniform(0.5, 2.0, size=60)
+    splits = list(KFold(3, shuffle=True, random_state=0).split(X))
+    models = {"tree": DecisionTreeClassifier(max_depth=3, random_state=0),
+              "forest": RandomForestClassifier(5, max_depth=3, random_state=0)}
+    three = np.c_[np.digitize(X[:, 0], [-0.5, 0.5]), X[:, 1] > 0].astype(int)
+    two = np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int)
+    for Y in (three, two):
+        for weight in (None, w):
+            result = compare(models, X, Y, cv=splits, sample_weight=weight)
+            assert result.metrics == ["accuracy"]
+            for name, model in models.items():
+                by_hand = []
+                for train, test in splits:
+                    fit_weight = None if weight is None else weight[train]
+                    pred = model.fit(X[train], Y[train], sample_weight=fit_weight).predict(
+                        X[test])
+                    by_hand.append(np.average(np.all(pred == Y[test], axis=1),
+                                              weights=None if weight is None else weight[test]))
+                np.testing.assert_allclose(result.scores[name]["accuracy"], by_hand,
+                                           rtol=1e-12)
 
 
 def test_guard_weighted_scores_and_the_corrected_t_test_by_hand():
