@@ -41,13 +41,60 @@ from ._nn import BatchedMLP
 from ._problem import VARIANCE_FLOOR
 
 
-def log_likelihood_samples(estimator, X, y):
-    """Per-sample log p(y | x) of a fitted mixture (or a Pipeline ending in one).
+def fitted_model(estimator, X=None):
+    """The fitted model that ``estimator`` predicts with, and X as it reaches it.
+
+    A ``Pipeline``'s last step (X through the steps before it), a refitted
+    search's ``best_estimator_`` and a ``FrozenEstimator``'s estimator, nested
+    in any order. (A nested cross-validation scores the fitted search:
+    ``cross_val_score(GridSearchCV(mixture, scoring=log_likelihood_scorer),
+    scoring=log_likelihood_scorer)`` was NaN on every outer fold,
+    "GridSearchCV has no log_likelihood_samples"; a frozen Pipeline was
+    refused alike, its attributes being the Pipeline's.)
 
     Parameters
     ----------
     estimator : fitted estimator
-        Has ``log_likelihood_samples(X, y)`` or ``score_samples(X, y)``.
+    X : array-like of shape (n_samples, n_features), default=None
+
+    Returns
+    -------
+    model : fitted estimator
+    X : array-like or None
+    """
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection._search import BaseSearchCV
+    while True:
+        if isinstance(estimator, Pipeline):
+            if X is not None:
+                for _, step in estimator.steps[:-1]:
+                    if step is not None and step != "passthrough":
+                        X = step.transform(X)
+            estimator = estimator.steps[-1][1]
+        elif isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif isinstance(estimator, BaseSearchCV):
+            if estimator.refit is False:
+                raise TypeError(f"{type(estimator).__name__} of refit=False keeps no fitted "
+                                "model to score; set refit=True (or the metric to choose "
+                                "the model by).")
+            check_is_fitted(estimator)
+            estimator = estimator.best_estimator_
+        else:
+            return estimator, X
+
+
+def log_likelihood_samples(estimator, X, y):
+    """Per-sample log p(y | x) of a fitted mixture (or a Pipeline or a refitted
+    search ending in one).
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Has ``log_likelihood_samples(X, y)`` or ``score_samples(X, y)``, or
+        is a ``Pipeline``, a refitted search (``GridSearchCV``, the Halving
+        searches, ...) or a ``FrozenEstimator`` of one: the model they
+        predict with is scored.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
 
@@ -60,11 +107,7 @@ def log_likelihood_samples(estimator, X, y):
     check_not_a_class("estimator", estimator)
     # (Before a Pipeline's steps make X an array, whose rows have no labels.)
     refuse_misaligned_rows(X, y, "y", type(estimator).__name__)
-    if isinstance(estimator, Pipeline):
-        for _, step in estimator.steps[:-1]:
-            if step is not None and step != "passthrough":
-                X = step.transform(X)
-        estimator = estimator.steps[-1][1]
+    estimator, X = fitted_model(estimator, X)
     for method in ("log_likelihood_samples", "score_samples"):
         if hasattr(estimator, method):
             function = getattr(estimator, method)
@@ -93,6 +136,9 @@ def log_likelihood_scorer(estimator, X, y, sample_weight=None):
     Parameters
     ----------
     estimator : fitted estimator
+        A mixture, or a ``Pipeline``, a refitted search (``GridSearchCV``,
+        ...) or a ``FrozenEstimator`` ending in one (so that a nested
+        cross-validation can score the search).
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     sample_weight : array-like of shape (n_samples,), default=None
@@ -238,15 +284,17 @@ def n_free_parameters(estimator):
     Parameters
     ----------
     estimator : fitted mixture
+        Or a ``Pipeline``, a refitted search or a ``FrozenEstimator`` ending
+        in one.
 
     Returns
     -------
     n_parameters : int
     """
-    if isinstance(estimator, Pipeline):
-        # A pipeline ending in a mixture, as log_likelihood_scorer takes it:
-        # the mixture's parameters (the transformers' are not counted).
-        estimator = estimator.steps[-1][1]
+    # A pipeline or a refitted search ending in a mixture, as
+    # log_likelihood_scorer takes it: the mixture's parameters (the
+    # transformers' are not counted).
+    estimator, _ = fitted_model(estimator)
     check_is_fitted(estimator)
     if hasattr(estimator, "tasks_"):
         # A multi-task mixture: its gates_ (one network per task) were read as
@@ -325,7 +373,8 @@ def bic(estimator, X, y):
     ----------
     estimator : fitted mixture
         A fitted mixture of experts, flat or hierarchical, whatever its
-        training (EM or the stacked gate), or a ``Pipeline`` ending in one.
+        training (EM or the stacked gate), or a ``Pipeline`` ending in one,
+        or a refitted search or a ``FrozenEstimator`` of either.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
 

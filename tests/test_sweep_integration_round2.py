@@ -3,7 +3,7 @@
 Probed (every public estimator where it applies: default, EM and top-k
 mixtures, hierarchical, ensembles plain and greedy, MMoE and heterogeneous
 MMoE, the torch experts, RuleExpert, AutoGateTransformer, CrossFitAverage,
-select_n_experts), all without a defect found:
+select_n_experts); in these, no defect:
 
 - ``cross_validate`` with ``return_estimator``/``return_train_score`` and
   multi-metric scoring (``neg_log_loss``, ``roc_auc_ovr``, ``accuracy``,
@@ -45,7 +45,17 @@ select_n_experts), all without a defect found:
   ``sample_weight`` (fit, ``cross_validate`` with ``params``,
   ``GridSearchCV``) and ``groups``.
 
-The tests below pin the figures checked by hand, so that a change that
+Found and fixed:
+
+- ``log_likelihood_scorer`` (and ``bic``, ``aic``) of a fitted search:
+  nested cross-validation, ``cross_val_score(GridSearchCV(mixture,
+  scoring=log_likelihood_scorer), X, y, scoring=log_likelihood_scorer)``,
+  scored every outer fold NaN ("GridSearchCV has no log_likelihood_samples(X,
+  y) or score_samples(X, y); it does not define a likelihood", a warning);
+  the search's refitted model is scored now, as a Pipeline's last step was
+  (and a ``FrozenEstimator`` of a Pipeline or a search, refused alike).
+
+The other tests pin the figures checked by hand, so that a change that
 breaks them shows.
 """
 
@@ -59,18 +69,23 @@ import pytest
 import sklearn
 import sklearn.experimental.enable_halving_search_cv  # (HalvingGridSearchCV below)
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.compose import make_column_transformer
+from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import partial_dependence
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.metrics import log_loss, roc_auc_score, root_mean_squared_error
-from sklearn.model_selection import (FixedThresholdClassifier, HalvingGridSearchCV, KFold,
-                                     cross_val_predict, cross_validate)
+from sklearn.model_selection import (FixedThresholdClassifier, GridSearchCV,
+                                     HalvingGridSearchCV, KFold, cross_val_predict,
+                                     cross_validate)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleRegressor, HierarchicalMixtureClassifier,
-                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor)
+                   MixtureOfExpertsClassifier, MixtureOfExpertsRegressor, bic,
+                   log_likelihood_scorer)
+from skmoe.gates import MLPGate
 
 # (Few EM iterations, to keep the tests fast.)
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -195,3 +210,39 @@ def test_threshold_and_halving_search_round_trip_with_string_labels():
     buffer.seek(0)
     for copy in (pickle.loads(pickle.dumps(best)), joblib.load(buffer)):
         assert_allclose(copy.predict_proba(X), best.predict_proba(X))
+
+
+def test_nested_cross_validation_scores_the_search_by_log_likelihood():
+    X, y, _ = _data()
+    mixture = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em",
+                                        gate=MLPGate(hidden_layer_sizes=(), max_iter=20,
+                                                     warm_max_iter=5),
+                                        max_iter=2, random_state=0)
+    search = GridSearchCV(mixture, {"max_iter": [2]}, cv=2, scoring=log_likelihood_scorer)
+    outer = list(KFold(2).split(X))
+    # Every outer fold was NaN: the scorer was given the fitted search.
+    result = cross_validate(search, X, y, cv=outer, scoring=log_likelihood_scorer,
+                            return_estimator=True, error_score="raise")
+    expected = [log_likelihood_scorer(fitted.best_estimator_, X[test], y[test])
+                for fitted, (_, test) in zip(result["estimator"], outer)]
+    assert np.all(np.isfinite(result["test_score"]))
+    assert_allclose(result["test_score"], expected)
+    fitted = clone(search).fit(X, y)
+    best = fitted.best_estimator_
+    assert log_likelihood_scorer(fitted, X, y) == log_likelihood_scorer(best, X, y)
+    assert bic(fitted, X, y) == bic(best, X, y)
+    # A search inside a Pipeline, and a Pipeline inside a search.
+    scaled = make_pipeline(StandardScaler(), clone(search)).fit(X, y)
+    Z = StandardScaler().fit(X).transform(X)
+    assert_allclose(log_likelihood_scorer(scaled, X, y),
+                    log_likelihood_scorer(scaled[-1].best_estimator_, Z, y))
+    piped = GridSearchCV(make_pipeline(StandardScaler(), mixture),
+                         {"mixtureofexpertsregressor__max_iter": [2]}, cv=2).fit(X, y)
+    assert_allclose(log_likelihood_scorer(piped, X, y),
+                    log_likelihood_scorer(piped.best_estimator_[-1], Z, y))
+    # Frozen: a fitted Pipeline (whose attributes a FrozenEstimator shows) or search.
+    assert_allclose(log_likelihood_scorer(FrozenEstimator(scaled), X, y),
+                    log_likelihood_scorer(scaled, X, y))
+    assert bic(FrozenEstimator(fitted), X, y) == bic(best, X, y)
+    with pytest.raises(TypeError, match="refit=False keeps no fitted model"):
+        log_likelihood_scorer(clone(search).set_params(refit=False).fit(X, y), X, y)
