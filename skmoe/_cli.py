@@ -541,6 +541,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                     "rows"] if most else []
             why += [as_missing] if as_missing else []
             dropped = f" (--dropna left {len(frame)} of the {n_rows} rows; {'; '.join(why)})"
+            # Said at once, not after the checks below: their refusals count
+            # the rows left ("in 'Individual ID', 30 of the 34 rows" of
+            # palmerpenguins::penguins_raw's 344) without a word of the rest.
+            # (The rows --dropna left out were said only where they left a
+            # constant target: 30 rows of 200 ran without a word.)
+            print(f"note: {dropped.strip(' ()')}.", file=sys.stderr)
     if frame[target].isna().any():
         # (It said how many rows are blank no more than which.)
         # (palmerpenguins::penguins_raw: "pass --dropna", which then kept 34
@@ -747,10 +753,6 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         if not pd.api.types.is_numeric_dtype(y):
             raise UserError(f"The target {target!r} is not numeric; use --task classification.")
         y = y.astype(float)
-    if dropped:
-        # (The rows --dropna left out were said only where they left a
-        # constant target: 30 rows of 200 ran without a word.)
-        print(f"note: {dropped.strip(' ()')}.", file=sys.stderr)
     features = _plain_column_names(frame)
     if blank:
         _note_blank_headers(path, blank, given, frame.columns, features.columns)

@@ -52,3 +52,25 @@ def test_cli_target_refusal_says_when_dropna_would_keep_few_rows(tmp_path):
         "flipper": rng.normal(200, 10, n).round(1), "mass": mostly})
     with pytest.raises(UserError, match=r"pass --dropna\.$"):
         load_csv(path, target="mass")
+
+
+def test_cli_rows_dropped_by_dropna_are_said_before_a_later_refusal(tmp_path, capsys):
+    # palmerpenguins::penguins_raw with --dropna: the refusal of its
+    # 'Individual ID' spoke of "30 of the 34 rows" of a file of 344, and the
+    # note of the 310 rows --dropna had left out came only with a fit that
+    # ran, so never here.
+    from skmoe._cli import main
+
+    rng = np.random.RandomState(0)
+    n = 60
+    comments = [("note" if i % 4 == 0 else np.nan) for i in range(n)]
+    path = _write(tmp_path / "penguins.csv", {
+        "individual": [f"N{i}A1" for i in range(n)], "comments": comments,
+        "flipper": rng.normal(200, 10, n).round(1), "mass": rng.normal(4000, 500, n).round()})
+    assert main(["compare", path, "--target", "mass", "--dropna", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "['individual']" in err and "would make 14 columns" in err
+    assert "note: --dropna left 15 of the 60 rows; the column(s) ['comments'] miss the most " \
+           "values: --drop them to keep more rows." in err
+    # The note comes before the refusal it explains.
+    assert err.index("--dropna left") < err.index("skmoe: error:")
