@@ -224,6 +224,29 @@ _OTHER_FORMATS = {".xlsx": ("an Excel", "excel"), ".xls": ("an Excel", "excel"),
                   ".json": ("a JSON", "json"), ".pkl": ("a pickle", "pickle")}
 
 
+def _numbers_once_text_is_gone(frame):
+    """``frame`` with its text columns that now hold only numbers read as numbers.
+
+    pandas reads a column as text where one row holds text: the summary rows
+    under a table ("SDO", "ATE" of causaldata::training_example) whose other
+    cells are blank. Once ``--dropna`` has left those rows out, the column is
+    read as pandas reads the file without them: numbers. (It stayed text:
+    ``--one-hot`` made a category of every number, silently, and a target of
+    such numbers was taken for class labels.)"""
+    import pandas as pd
+
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        try:
+            numbers = pd.to_numeric(values)
+        except (ValueError, TypeError):
+            continue
+        frame[column] = numbers
+    return frame
+
+
 def _dropna_keeps_few(frame, target=None, groups=None):
     """What --dropna would keep, where the features' gaps cost most rows, or "".
 
@@ -521,7 +544,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         n_rows, gaps = len(frame), frame.isna().sum().sort_values(ascending=False)
         # infer_objects: a TRUE/FALSE column with a gap is read as objects, and
         # was "not numeric" after its gap's row went (bool without one).
-        frame = frame.dropna().infer_objects()
+        frame = _numbers_once_text_is_gone(frame.dropna().infer_objects())
         # The target aside: "--drop them" named it (airquality's Ozone), and
         # --drop refuses the target.
         # (The group column too: --drop refuses it, and its rows cannot stay

@@ -74,3 +74,26 @@ def test_cli_rows_dropped_by_dropna_are_said_before_a_later_refusal(tmp_path, ca
            "values: --drop them to keep more rows." in err
     # The note comes before the refusal it explains.
     assert err.index("--dropna left") < err.index("skmoe: error:")
+
+
+def test_cli_dropna_reads_as_numbers_a_column_whose_text_rows_it_dropped(tmp_path, capsys):
+    # causaldata::training_example: under its table two summary rows, "SDO"
+    # and "ATE" in 'earnings_treat' and blank elsewhere, made pandas read that
+    # column of earnings as text. --dropna left those rows out, but the column
+    # stayed text: --one-hot made a category of each of its numbers, silently,
+    # and as the target it was "not numeric; use --task classification".
+    # (Of more than ten rows, it was refused as an identifier instead.)
+    rng = np.random.RandomState(0)
+    n = 10
+    treat = [str(v) for v in rng.randint(9000, 14000, n)] + ["SDO", "ATE"]
+    control = list(rng.normal(11000, 1500, n).round(2)) + [np.nan, np.nan]
+    age = list(rng.randint(18, 50, n)) + [np.nan, np.nan]
+    path = _write(tmp_path / "training.csv", {"age": age, "earnings_treat": treat,
+                                              "earnings_control": control})
+    X, y, task, _ = load_csv(path, target="earnings_control", dropna=True, one_hot=True)
+    assert list(X.columns) == ["age", "earnings_treat"] and len(X) == n
+    np.testing.assert_array_equal(X["earnings_treat"], [float(v) for v in treat[:n]])
+    X, y, task, _ = load_csv(path, target="earnings_treat", dropna=True, task="regression")
+    assert task == "regression"
+    np.testing.assert_array_equal(y, [float(v) for v in treat[:n]])
+    capsys.readouterr()
