@@ -451,9 +451,9 @@ def _tied(u, v):
 def _mean_std(values):
     """'mean ± std' with the std to two significant digits, whatever its size,
     and the mean to as many decimals (values all below 1e-3 in significant
-    digits: the std's two, the mean's at least three); without a spread (or
-    one at the rounding of the scores), the mean to four significant digits,
-    whatever its size."""
+    digits, trailing zeros kept: the std's two, the mean's at least three);
+    without a spread (or one at the rounding of the scores), the mean to four
+    significant digits, whatever its size."""
     with np.errstate(invalid="ignore"):   # (inf - inf in the std: compare() warns of it)
         mean, std = float(np.mean(values)), float(np.std(values))
     if not np.isfinite(mean):
@@ -496,9 +496,12 @@ def _mean_std(values):
         # "0.0000 ± 0.0000" for every model: significant digits instead, at
         # least three for the mean and down to the std's second (three only:
         # RMSEs of 1.2345e-4 and 1.2349e-4, spread by 2e-9, both "0.000123").
+        # '#' keeps the trailing zeros of those digits, as the fixed-point
+        # branch below does: 0.000500 ± 0.000010 read "0.0005 ± 1e-05", one
+        # significant digit each.
         digits = 3 if mean == 0 else max(3, int(np.floor(np.log10(abs(mean)))
                                                 - np.floor(np.log10(std))) + 2)
-        return f"{mean:.{digits}g} ± {std:.2g}"
+        return f"{mean:#.{digits}g} ± {std:#.2g}"
     return f"{_unsigned_zero(mean, decimals):.{decimals}f} ± {std:.{decimals}f}"
 
 

@@ -85,7 +85,7 @@ def test_comparison_table_shows_scores_below_a_thousandth():
                               times, [20, 20, 20], [10, 10, 10])
     lines = {line.split()[0]: line for line in result.table().splitlines()[3:5]}
     mean, std = np.mean(rmse["lr"]), np.std(rmse["lr"])
-    assert f"{mean:.3g} ± {std:.2g} *" in lines["lr"]          # 5e-07 ± 8.2e-08 *
+    assert f"{mean:#.3g} ± {std:#.2g} *" in lines["lr"]        # 5.00e-07 ± 8.2e-08 *
     assert "0.200 ± 0.082" in lines["tree"]                     # unchanged above 1e-3
 
 
