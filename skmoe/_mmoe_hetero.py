@@ -22,15 +22,18 @@ from functools import partial
 import numpy as np
 import torch
 from sklearn.base import is_classifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import Parallel
 
 from ._compat import Interval, N_JOBS, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
-                    _check_not_unsupervised, _refuse_misnamed_fit_params, rebuilt_error)
-from ._crossfit import (_check_every_class_trains, check_folds_partition, cross_fit, cv_of_groups,
-                        group_codes, make_folds, splits_of_rows, united_folds)
+                    _check_not_unsupervised, _holds_a, _refuse_misnamed_fit_params,
+                    rebuilt_error)
+from ._crossfit import (CrossFitAverage, _check_every_class_trains, check_folds_partition,
+                        cross_fit, cv_of_groups, group_codes, make_folds, splits_of_rows,
+                        united_folds)
 from ._data import normalised_weights, read_only_view, refuse_misaligned_rows
 from ._inspection import TaskGateOutputMixin
 from ._likelihood import _check_finite, call_expert, check_not_diverging, mix_probabilities
@@ -115,6 +118,25 @@ def _predict_columns(name, expert, X, n_columns):
     return pred
 
 
+def _check_refitted(name, estimator):
+    """Refuse an expert fitted already (a ``FrozenEstimator``, a
+    ``CrossFitAverage``, or one holding such a step), whose ``fit`` does not
+    refit it.
+
+    The experts here must predict the encoded target matrix (each regression
+    task standardised, one indicator column per class), which only this fit
+    makes: a Ridge frozen after fitting on y's raw values (mean 100) was read
+    as a standardised target, and the gates gave it weight 2e-8, silently.
+    """
+    if _holds_a(estimator, (FrozenEstimator, CrossFitAverage)):
+        raise ValueError(
+            f"Expert '{name}' ({type(estimator).__name__}) is fitted already and is not "
+            "refitted, but the experts of HeterogeneousMultiGateMixtureOfExperts are fitted "
+            "on the encoded targets of all the tasks (each regression task standardised, "
+            "one indicator column per class), which a model fitted before does not predict. "
+            "Give the expert unfitted.")
+
+
 def _no_penalty(alpha):
     """Whether ``alpha`` is a penalty of zero (not 'auto', whose penalties are not)."""
     return not isinstance(alpha, str) and float(alpha) == 0.0
@@ -134,7 +156,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
     experts : list of (str, estimator)
         Multi-output regressors (``Ridge``, ``RandomForestRegressor``,
         ``KNeighborsRegressor``, ``MultiOutputRegressor(LGBMRegressor())``,
-        a ``Pipeline``...). ``'drop'`` removes one.
+        a ``Pipeline``...). ``'drop'`` removes one. Each is fitted here, on
+        the encoded targets (see Notes): an expert fitted already (a
+        ``FrozenEstimator``, or a step of one) is refused.
     tasks : list of {'regression', 'binary', 'multiclass'} or str, default=None
         Type of each column of ``y``; None means all regression.
     task_weights : array-like of shape (n_tasks,), default=None
@@ -366,6 +390,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                         "(class indicators for classification tasks).")
                 _check_not_a_transformer(name, est)
                 _check_not_unsupervised(name, est)
+                _check_refitted(name, est)
             Z = self._encode_targets(Y)
             seed = int(rng.randint(np.iinfo(np.int32).max))
             # One encoded column (a single regression task) goes to the experts as

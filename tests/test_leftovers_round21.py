@@ -10,7 +10,12 @@ import warnings
 import numpy as np
 import pytest
 
-from skmoe import ComparisonResult
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.tree import DecisionTreeRegressor
+
+from skmoe import ComparisonResult, CrossFitAverage, HeterogeneousMultiGateMixtureOfExperts
 
 
 # --------- 5. compare's table below 1e-3: two significant digits, zeros kept
@@ -26,3 +31,30 @@ def test_table_below_a_thousandth_keeps_the_trailing_zeros_of_its_digits():
     rows = {row.split()[0]: row for row in result.table().splitlines()[3:5]}
     assert "0.000500 ± 1.0e-05 *" in rows["a"]
     assert "0.00100 ± 0.00010  " in rows["b"]
+
+
+# --------- 1. a fitted (frozen) expert in the heterogeneous multi-task mixture
+def _regression(n=120):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, 100 + 20 * X[:, 0] + rng.normal(size=n)
+
+
+@pytest.mark.parametrize("wrap", [lambda fitted: FrozenEstimator(fitted),
+                                  lambda fitted: make_pipeline(FrozenEstimator(fitted)),
+                                  lambda fitted: CrossFitAverage([fitted])])
+def test_hetero_mixture_refuses_an_expert_fitted_already(wrap):
+    # Fix in _mmoe_hetero._check_refitted: a Ridge frozen after fitting on y
+    # (mean 100) was read as a prediction of the standardised target; the
+    # gates gave that near-perfect expert weight 2e-8, silently.
+    X, y = _regression()
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("fitted", wrap(Ridge().fit(X, y))), ("tree", DecisionTreeRegressor(max_depth=2))],
+        cv=2, alpha=1.0, random_state=0)
+    with pytest.raises(ValueError, match=r"Expert 'fitted' \(\w+\) is fitted already and is "
+                                         r"not refitted.*Give the expert unfitted"):
+        model.fit(X, y)
+    # The same expert unfitted is fitted on the encoded target, and used.
+    model.set_params(experts=[("fitted", Ridge()),
+                              ("tree", DecisionTreeRegressor(max_depth=2))]).fit(X, y)
+    assert np.sqrt(np.mean((model.predict(X) - y) ** 2)) < 1.5
