@@ -30,7 +30,7 @@ from sklearn.utils.parallel import Parallel
 from ._compat import Interval, N_JOBS, get_tags
 from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transformer,
                     _check_not_unsupervised, _holds_a, _refuse_misnamed_fit_params,
-                    rebuilt_error)
+                    clone_expert, fit_expert, rebuilt_error)
 from ._crossfit import (CrossFitAverage, _check_every_class_trains, check_folds_partition,
                         cross_fit, cv_of_groups, group_codes, make_folds, splits_of_rows,
                         united_folds)
@@ -66,12 +66,29 @@ _FOLD_SHUFFLES = 10
 _FEWER_OUTPUTS = "(is it a multi-output regressor?)"
 
 
-def _with_multi_output_hint(exc, names, templates, n_columns):
-    """``exc``, with a hint where the expert it names is a single-output regressor.
+def _fits_one_column(name, template, X, column, weight, seed):
+    """Whether a copy of the expert fits and predicts one target column: then
+    the several columns were its failure, and ``MultiOutputRegressor`` the cure."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # (the failure is reported, not these)
+            expert = fit_expert(name, clone_expert(name, template), X, column, weight, seed)
+            _predict_columns(name, expert, X, 1)
+    except Exception:
+        return False
+    return True
+
+
+def _with_multi_output_hint(exc, names, templates, n_columns, X, targets, weight, seed):
+    """``exc``, with a hint where the expert it names is a single-output regressor
+    that fits one column of ``targets`` (the encoded targets; X, the weights and
+    the seed as the experts were given them).
 
     (An SVR given the two indicator columns of a binary task failed with
     scikit-learn's "y should be a 1d array, got (60, 2)", and nothing said why
-    y had two columns or what to do.)
+    y had two columns or what to do. And not where one column fails too: an
+    IsotonicRegression given X of 3 features was sent to the wrapper, which
+    fails the same.)
     """
     for name, template in zip(names, templates):
         message = str(exc)
@@ -81,7 +98,8 @@ def _with_multi_output_hint(exc, names, templates, n_columns):
         own_check = (message.startswith(f"Expert '{name}' returned ")
                      and _FEWER_OUTPUTS not in message)
         if (n_columns > 1 and message.startswith(f"Expert '{name}' ") and not own_check
-                and not get_tags(template).target_tags.multi_output):
+                and not get_tags(template).target_tags.multi_output
+                and _fits_one_column(name, template, X, targets[:, 0], weight, seed)):
             return rebuilt_error(exc, (
                 f"{exc} (the experts are fitted on all the encoded targets at once, "
                 f"{n_columns} columns: one per regression task and one per class of a "
@@ -408,7 +426,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                                      weights=sample_weight, seeds=[seed] * len(names),
                                      refit=True)
             except Exception as exc:
-                hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1])
+                hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1],
+                                                 read_only_view(X), Z, sample_weight, seed)
                 if hinted is exc:
                     hinted = _with_array_hint(exc, getattr(self, "feature_names_in_", None))
                 if hinted is exc:

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from sklearn.frozen import FrozenEstimator
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import Ridge
+from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeRegressor
 
@@ -58,3 +60,25 @@ def test_hetero_mixture_refuses_an_expert_fitted_already(wrap):
     model.set_params(experts=[("fitted", Ridge()),
                               ("tree", DecisionTreeRegressor(max_depth=2))]).fit(X, y)
     assert np.sqrt(np.mean((model.predict(X) - y) ** 2)) < 1.5
+
+
+# --------- 2. the MultiOutputRegressor hint only where the wrapper would help
+def test_hetero_mixture_hints_the_wrapper_only_where_one_column_fits():
+    # Fix in _mmoe_hetero._with_multi_output_hint: an IsotonicRegression
+    # given X of 3 features fails on one column too, and was told to wrap
+    # itself in MultiOutputRegressor, which fails the same.
+    X, y = _regression(60)
+    Y = np.column_stack([y, X[:, 1]])
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("iso", IsotonicRegression()), ("ridge", Ridge())], cv=2, alpha=1.0, random_state=0)
+    with pytest.raises(ValueError, match=r"Expert 'iso'.*1 feature") as info:
+        model.fit(X, Y)
+    assert "MultiOutputRegressor" not in str(info.value)
+    # With X of one feature its failure is the two columns: the hint stays.
+    with pytest.raises(ValueError, match=r"Expert 'iso'.*2 columns.*so wrap it in "
+                                         r"sklearn\.multioutput\.MultiOutputRegressor"):
+        model.fit(X[:, :1], Y)
+    # (Clipped: by default it predicts NaN beyond its training range.)
+    model.set_params(experts=[("iso", MultiOutputRegressor(IsotonicRegression(
+                                  out_of_bounds="clip"))),
+                              ("ridge", Ridge())]).fit(X[:, :1], Y)
