@@ -12,7 +12,9 @@ import contextlib
 import difflib
 import inspect
 import numbers
+import warnings
 from collections.abc import ItemsView, Iterator
+from copy import deepcopy
 
 import numpy as np
 from scipy.sparse import issparse
@@ -29,8 +31,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
                                       _num_samples, check_consistent_length, check_is_fitted,
                                       column_or_1d, has_fit_parameter)
 
-from ._compat import (SIMPLE_METHODS, _BaseComposition, _set_random_states, get_tags,
-                      request_is_alias, validate_data)
+from ._compat import (SIMPLE_METHODS, _BaseComposition, _Scorer, _set_random_states,
+                      get_tags, request_is_alias, validate_data)
 from ._data import (AutoGateTransformer, FittedMarkerMixin, _numeric_array,
                     check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
                     keep_column_labels, listed_rows, missing_column_hint, n_samples,
@@ -1696,14 +1698,114 @@ def encode_outlier_labels(estimator, classes, name=None):
         "give one of them or 'most_frequent'")
 
 
+def encode_threshold_labels(estimator, classes, name=None):
+    """Re-key the ``pos_label`` of every ``FixedThresholdClassifier`` and
+    ``TunedThresholdClassifierCV`` in ``estimator`` from a label of y to its
+    encoded label; in place. Returns ``estimator``.
+
+    ``FixedThresholdClassifier(pos_label=1)`` with the labels 1 and 2
+    thresholded the probability of the label 2 (encoded as 1), silently. One
+    that is no label of y is an error naming the expert.
+    """
+    from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
+    return _encode_label_parameter(
+        estimator, classes, name, (FixedThresholdClassifier, TunedThresholdClassifierCV),
+        "pos_label", lambda _, value: True, "it names the positive class")
+
+
+def _encoded_scorer(scoring, codes, where, name):
+    """``scoring`` (a scorer's name, or a ``make_scorer`` scorer) with its
+    ``pos_label`` re-keyed from a label of y to its code; None where there is
+    nothing to re-key (no positive class, or a label that is its own code) or
+    nothing that can be (a callable of yours: it gets the encoded labels)."""
+    from sklearn.metrics import get_scorer
+    try:
+        scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    except ValueError:    # no scorer's name: the search refuses it, naming it
+        return None
+    if not isinstance(scorer, _Scorer) or scorer._kwargs.get("average", "binary") != "binary":
+        return None       # (an average over the classes has no positive one)
+    label = scorer._get_pos_label()
+    try:
+        code = None if label is None else codes.get(label)
+    except TypeError:     # an unhashable pos_label: the metric refuses it
+        return None
+    shown = f"Expert '{name}': " if name is not None else ""
+    if code is None and label is not None:
+        if "pos_label" in scorer._kwargs:
+            raise ValueError(f"{shown}{where}'s pos_label={label!r} is not a label of y (the "
+                             f"labels are {list(codes)}); it names the positive class.")
+        # Its default (1, of f1_score and the like), which alone would be
+        # refused: the encoded label 1 is scored as positive.
+        positive = list(codes)[1] if len(codes) > 1 else None
+        warnings.warn(
+            f"{shown}{where} scores pos_label={label!r} as the positive class, which is no "
+            f"label of y (the labels are {list(codes)}); the experts are fitted on the labels "
+            f"encoded as 0 .. {len(codes) - 1}, so it scores y's label {positive!r} (encoded as "
+            f"1). Pass make_scorer(..., pos_label=<a label of y>) to choose.", UserWarning,
+            stacklevel=5)
+        return None
+    if code is None or (code == label and type(code) is type(label)):
+        return None
+    encoded = deepcopy(scorer)
+    encoded._kwargs = {**scorer._kwargs, "pos_label": code}
+    return encoded
+
+
+def encode_scoring_labels(estimator, classes, name=None):
+    """Re-key the positive class of every ``scoring`` in ``estimator`` (a
+    search's, a ``TunedThresholdClassifierCV``'s, an early stopping's...) from
+    a label of y to its encoded label; in place. Returns ``estimator``.
+
+    ``GridSearchCV(..., scoring='f1')`` scores ``pos_label=1``: with the labels
+    1 and 2 it chose its candidate by the F1 of the label 2 (encoded as 1)
+    inside a mixture, and by the F1 of the label 1 alone (C=0.1 against 1.0,
+    silently). A scorer's name or ``make_scorer`` scorer (alone, or in a list
+    or dict of them) is given the code of its ``pos_label``; a ``pos_label``
+    that is no label of y is an error where given, and warns where it is the
+    metric's default. Not inside a one-vs-rest classifier
+    (:func:`_learns_labels_of_its_own`).
+    """
+    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+    params = estimator.get_params(deep=True)
+    encoded = {}
+    for key, value in params.items():
+        if (not (key == "scoring" or key.endswith("__scoring"))
+                or _learns_labels_of_its_own(estimator, params, key)):
+            continue
+        if isinstance(value, dict):
+            each = {metric: _encoded_scorer(s, codes, f"{key}[{metric!r}]", name)
+                    for metric, s in value.items()}
+        elif isinstance(value, (list, tuple)) and all(isinstance(s, str) for s in value):
+            # (A list holds scorers' names only: as a dict of the same names.)
+            each = {metric: _encoded_scorer(metric, codes, f"{key}[{metric!r}]", name)
+                    for metric in value}
+            value = {metric: metric for metric in value}
+        else:
+            each = _encoded_scorer(value, codes, f"{key}={value!r}", name)
+            if each is not None:
+                encoded[key] = each
+            continue
+        if any(s is not None for s in each.values()):
+            encoded[key] = {metric: value[metric] if s is None else s
+                            for metric, s in each.items()}
+    if encoded:
+        estimator.set_params(**encoded)
+    return estimator
+
+
 def encode_label_parameters(estimator, classes, name=None):
     """The parameters of ``estimator`` that name labels of y (``class_weight``
     dicts, :func:`encode_class_weights`; a ``DummyClassifier``'s ``constant``,
     :func:`encode_constant_labels`; a ``RadiusNeighborsClassifier``'s
-    ``outlier_label``, :func:`encode_outlier_labels`) re-keyed to the encoded
+    ``outlier_label``, :func:`encode_outlier_labels`; a threshold
+    classifier's ``pos_label``, :func:`encode_threshold_labels`; a scorer's
+    ``pos_label``, :func:`encode_scoring_labels`) re-keyed to the encoded
     labels 0 .. C-1 the experts are fitted on; in place. Returns ``estimator``."""
     encode_class_weights(estimator, classes, name)
     encode_constant_labels(estimator, classes, name)
+    encode_threshold_labels(estimator, classes, name)
+    encode_scoring_labels(estimator, classes, name)
     return encode_outlier_labels(estimator, classes, name)
 
 

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 from sklearn.ensemble._base import _set_random_states  # noqa: F401
+from sklearn.metrics._scorer import _Scorer  # noqa: F401  (a make_scorer's scorer)
 from sklearn.utils import get_tags  # noqa: F401
 from sklearn.utils._metadata_requests import SIMPLE_METHODS, request_is_alias  # noqa: F401
 from sklearn.utils._param_validation import Interval as _SklearnInterval
