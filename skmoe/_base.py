@@ -1723,7 +1723,12 @@ def _encoded_scorer(scoring, codes, where, name):
         scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
     except ValueError:    # no scorer's name: the search refuses it, naming it
         return None
-    if not isinstance(scorer, _Scorer) or scorer._kwargs.get("average", "binary") != "binary":
+    if (not isinstance(scorer, _Scorer) or not hasattr(scorer, "_get_pos_label")
+            or not isinstance(getattr(scorer, "_kwargs", None), dict)):
+        # (Read through scikit-learn's private scorer API, there since 1.4:
+        # where a later release moves it, the scorer is left as it is.)
+        return None
+    if scorer._kwargs.get("average", "binary") != "binary":
         return None       # (an average over the classes has no positive one)
     label = scorer._get_pos_label()
     try:
