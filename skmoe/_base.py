@@ -1332,7 +1332,9 @@ def check_relative_sample_weight(sample_weight, X, positive_only=False):
     For the mixtures, whose experts are fitted with weights rescaled to mean
     one (responsibilities times these), so that integer weights are not
     repetitions anyway: only relative weights matter, and weights times 1,000
-    (or 1e-100) fit the same model. Before, the parts that took the user's
+    (or 1e-100) fit the same model to rounding (times a power of two, to the
+    last bit: the rescaled weights of other factors can be an ulp apart, which
+    EM's iterations can amplify). Before, the parts that took the user's
     weights as given saw their scale (the classifier's logistic head, its C:
     probabilities moved by up to 0.23 for weights times 1,000). The ensembles
     pass the weights to their experts as given (integer weights are repetitions).
