@@ -133,9 +133,10 @@ def test_guard_exact_ties_go_to_the_first_class():
         proba = _quietly(model, X, y).predict_proba(X)
         assert np.all(proba[:, 0] == proba[:, 1]), model
         assert_array_equal(model.predict(X), "a")
-    # (The experts are fitted on the encoded labels: 'a' is 0, 'b' is 1.)
-    votes = [("b", DummyClassifier(strategy="constant", constant=1)),
-             ("a", DummyClassifier(strategy="constant", constant=0))]
+    # (A DummyClassifier's constant names a label of y, re-keyed to the
+    # encoded one the experts are fitted on since round 42.)
+    votes = [("b", DummyClassifier(strategy="constant", constant="b")),
+             ("a", DummyClassifier(strategy="constant", constant="a"))]
     assert_array_equal(EnsembleClassifier(votes, voting="hard").fit(X, y).predict(X), "a")
 
 
