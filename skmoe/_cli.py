@@ -411,6 +411,18 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                         "differ only by spaces at their ends: they are read as two columns, "
                         "and --target or --drop naming one would leave the other a feature. "
                         "Give every column its own name.")
+    repeats = _rows_repeating_the_header(header, frame)
+    if len(repeats):
+        # The header again below the data, as files joined one after another
+        # leave it (cat a.csv b.csv; two spreadsheet exports, a BOM before
+        # each header): every column became text, and the refusal of the
+        # target told to pass "--na-values y", its own column name.
+        shown = ",".join(str(n) for n in header)[:60]
+        raise UserError(
+            f"{path} repeats its header ({shown!r}) as a row of data in {len(repeats)} "
+            f"row(s) (first in data row {repeats[0] + 1}), as files joined one after "
+            "another leave it: delete those lines (to join files, keep the first's header "
+            "alone: tail -n +2 b.csv >> a.csv).")
     # Rows of empty cells at the end (",,," lines, as spreadsheets export
     # the cells below the data): "The target column 'y' has missing values;
     # pass --dropna", whose note then said to --drop every feature "to keep
@@ -1158,6 +1170,31 @@ def _header_is_a_row(header, frame):
     return all(bool(_PLAIN_NUMBER.fullmatch(n)) == (
         pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values))
         for n, (_, values) in zip(names, frame.items()))
+
+
+def _rows_repeating_the_header(header, frame):
+    """The positions of the rows of ``frame`` whose values are the names of
+    ``header`` (a byte-order mark before the first aside), as an array."""
+    import numpy as np
+    import pandas as pd
+    names = [str(n).strip().lstrip("\ufeff") for n in header]
+    if len(names) != frame.shape[1] or not any(names):
+        return np.array([], dtype=int)
+    same = np.ones(len(frame), dtype=bool)
+    for name, (_, values) in zip(names, frame.items()):
+        if not name:
+            same &= values.isna().to_numpy()
+        elif pd.api.types.is_numeric_dtype(values):
+            # (A number for a name, 2020, reads as that number in its column.)
+            if not _PLAIN_NUMBER.fullmatch(name):
+                return np.array([], dtype=int)
+            same &= (values == float(name)).to_numpy()
+        else:
+            written = values.astype(str).str.strip().str.lstrip("\ufeff")
+            same &= (written == name).to_numpy() & values.notna().to_numpy()
+        if not same.any():
+            break     # (a wide file of text is read column by column: stop early)
+    return np.flatnonzero(same)
 
 
 def _repeated_header_names(header):

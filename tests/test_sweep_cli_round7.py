@@ -1,0 +1,55 @@
+"""Round 7 of ``python -m skmoe compare``: the command line and files as users
+produce them. Each test fails without its fix.
+
+Probed (no defect found unless a test below names it): CSVs with a UTF-8
+BOM, Latin-1 and UTF-16 bytes, ';', tab and '|' delimiters (refused, the
+separator named; no --sep: a .tsv is refused the same), quoted fields with
+embedded newlines and commas, thousands separators, decimal commas, 'NA',
+'N/A', 'n/a', 'NaN', 'null', 'None', '#N/A', '' (missing) and '?', '-',
+'.', 'na', 'missing', '#DIV/0!' (named as stray values), trailing empty
+columns, repeated and 'a.1' column names, names with spaces or unicode,
+an all-missing target and a target constant after --dropna, empty,
+header-only, one-row, blank-line and CRLF files, .csv.gz, .csv.zip, a
+folder, a missing path, a path with spaces, 1,000 columns, identifiers
+as the first column (text refused, numbers noted), TRUE/FALSE, True/False,
+true/false, yes/no, Y/N and T/F features and targets, dates in ISO,
+1/15/2020, 15.01.2020, 20200115 (read as a number), '15 Jan 2020' and
+with times; --cv 1, 0, -3, 2.5, 31; --repeats 0; --seed -1 and 2**32;
+--experts unknown, repeated, in capitals, empty, ';'- or space-separated;
+--n-jobs 0 and -100; --target or --groups '' or ' y'; --drop '' and a
+name twice; --target y --drop y; --groups naming the target.
+"""
+
+import pytest
+
+from skmoe._cli import load_csv, main
+from test_sweep_cli_round2 import FAST, _rows
+
+
+def _lines():
+    a, b, y = _rows()
+    return [f"{u},{v},{t}\n" for u, v, t in zip(a, b, y)]
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_cli_a_header_repeated_below_the_data_is_named(tmp_path, capsys, bom):
+    # Two files joined (cat a.csv b.csv; two spreadsheet exports, a BOM
+    # before each header) repeat the header as a row: every column was text
+    # and the target's refusal said "pass --na-values y if it marks a
+    # missing value", of its own column name, with or without --dropna.
+    lines = _lines()
+    path = tmp_path / "joined.csv"
+    path.write_text(f"{bom}a,b,y\n" + "".join(lines[:15]) + f"{bom}a,b,y\n"
+                    + "".join(lines[15:]), encoding="utf-8")
+    for extra in ([], ["--dropna"], ["--one-hot"]):
+        assert main(["compare", str(path), *extra, *FAST]) == 2
+        assert capsys.readouterr().err == (
+            f"skmoe: error: {path} repeats its header ('a,b,y') as a row of data in 1 row(s) "
+            "(first in data row 16), as files joined one after another leave it: delete "
+            "those lines (to join files, keep the first's header alone: tail -n +2 b.csv "
+            ">> a.csv).\n")
+    # A value that is its column's name in one column alone is data.
+    path.write_text("k,b,y\n" + "".join(f"{'k' if i == 3 else 'm'}{line[line.index(','):]}"
+                                        for i, line in enumerate(lines)))
+    assert list(load_csv(str(path), one_hot=True)[0].columns) == ["b", "k_m"]
+
