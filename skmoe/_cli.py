@@ -267,6 +267,55 @@ def _dropna_keeps_few(frame, target=None, groups=None):
             "columns that miss the most to keep more rows, or pass --dropna.")
 
 
+# The first bytes of files that are no CSV text, whatever their name: a
+# workbook or an archive saved as .csv (or renamed), a compressed file without
+# the ending by which pandas decompresses it.
+_MAGIC = ((b"PK\x03\x04", None),   # a zip archive: told apart below
+          (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+           "an Excel workbook (.xls), not CSV text: save it as CSV from the spreadsheet"),
+          (b"\x1f\x8b", "gzip-compressed, not CSV text: name it .csv.gz (pandas decompresses "
+                        "by the ending) or decompress it (gunzip)"))
+
+
+def _other_content(path):
+    """The error for a file that is not CSV text though not named so (a
+    workbook, an archive, gzip data, a web page); "" for any other.
+
+    (An .xlsx saved as data.csv was told "the file is not UTF-8 text: save it
+    as UTF-8", and a web page saved in place of the file -- a GitHub page's
+    address downloaded instead of its raw file -- "A comma inside a value
+    splits it in two ...".)
+    """
+    import zipfile
+    if path.lower().endswith(_COMPRESSED):
+        return ""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(1024)
+    except OSError:
+        return ""     # (read_csv names it)
+    for magic, what in _MAGIC:
+        if start.startswith(magic):
+            if what is None:
+                try:
+                    with zipfile.ZipFile(path) as archive:
+                        names = archive.namelist()
+                except (zipfile.BadZipFile, OSError):
+                    names = []
+                what = ("an Excel workbook (.xlsx), not CSV text: save it as CSV from the "
+                        "spreadsheet (with pandas: pd.read_excel(path).to_csv('data.csv', "
+                        "index=False))" if any(n.startswith("xl/") for n in names) else
+                        "a zip archive, not CSV text: name it .zip (pandas reads a zip of "
+                        "one CSV file) or unzip it")
+            return f"{path} is {what}."
+    text = start.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n").lower()
+    if text.startswith(("<!doctype html", "<html")):
+        return (f"{path} is a web page (HTML), not CSV text: the page showing the file "
+                "was saved, not the file (on GitHub, download the address of its 'Raw' "
+                "button).")
+    return ""
+
+
 def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False,
              groups=None, na_values=None):
     """Read a CSV into numeric X, y and the task; raise UserError on bad input.
@@ -295,6 +344,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"{path} is {kind} file; compare reads CSV files: save it as CSV "
                         f"(with pandas: pd.read_{reader}(path).to_csv('data.csv', "
                         "index=False)).")
+    other = _other_content(path)
+    if other:
+        raise UserError(other)
     import lzma
     import zipfile
     try:

@@ -20,6 +20,9 @@ with times; --cv 1, 0, -3, 2.5, 31; --repeats 0; --seed -1 and 2**32;
 name twice; --target y --drop y; --groups naming the target.
 """
 
+import gzip
+import zipfile
+
 import pytest
 
 from skmoe._cli import load_csv, main
@@ -53,3 +56,41 @@ def test_cli_a_header_repeated_below_the_data_is_named(tmp_path, capsys, bom):
                                         for i, line in enumerate(lines)))
     assert list(load_csv(str(path), one_hot=True)[0].columns) == ["b", "k_m"]
 
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+
+
+@pytest.mark.parametrize("content, what", [
+    # An .xlsx saved or renamed .csv: "not UTF-8 text: save it as UTF-8".
+    (lambda p: _zip(p, {"[Content_Types].xml": "<Types/>" * 40, "xl/workbook.xml": "<w/>"}),
+     "an Excel workbook (.xlsx), not CSV text: save it as CSV from the spreadsheet (with "
+     "pandas: pd.read_excel(path).to_csv('data.csv', index=False))"),
+    (lambda p: _zip(p, {"data.csv": "a,b,y\n" + "".join(_lines())}),
+     "a zip archive, not CSV text: name it .zip (pandas reads a zip of one CSV file) or "
+     "unzip it"),
+    (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+     "an Excel workbook (.xls), not CSV text: save it as CSV from the spreadsheet"),
+    (lambda p: p.write_bytes(gzip.compress(("a,b,y\n" + "".join(_lines())).encode())),
+     "gzip-compressed, not CSV text: name it .csv.gz (pandas decompresses by the ending) or "
+     "decompress it (gunzip)"),
+    # A GitHub page saved in place of the file: "Expected 1 fields in line 4,
+    # saw 3. A comma inside a value splits it in two ...".
+    (lambda p: p.write_text('\ufeff<!DOCTYPE html>\n<html lang="en">\n<head>\n<script>'
+                            'var a = [1, 2, 3];</script></head>\n<body>a, b</body></html>\n'),
+     "a web page (HTML), not CSV text: the page showing the file was saved, not the file "
+     "(on GitHub, download the address of its 'Raw' button)"),
+], ids=["xlsx", "zip", "xls", "gzip", "html"])
+def test_cli_a_file_that_is_no_csv_text_is_named(tmp_path, capsys, content, what):
+    path = tmp_path / "data.csv"
+    content(path)
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == f"skmoe: error: {path} is {what}.\n"
+    # Named by its ending, the zip and the gzip file are read.
+    for ending in (".zip", ".gz"):
+        named = tmp_path / f"data.csv{ending}"
+        (_zip(named, {"data.csv": "a,b,y\n" + "".join(_lines())}) if ending == ".zip" else
+         named.write_bytes(gzip.compress(("a,b,y\n" + "".join(_lines())).encode())))
+        assert load_csv(str(named))[0].shape == (30, 2)
