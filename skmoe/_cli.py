@@ -191,13 +191,16 @@ def build_parser():
     # (Not the note: lines: they say what the command decided for the user
     # -- a column or rows left out, a target taken as classes -- and go to
     # stderr, apart from the results, as warnings do.)
-    cmp.add_argument("--quiet", action="store_true",
-                     help="no progress output (the 'note:' lines on stderr stay)")
-    cmp.add_argument("-v", "--verbose", action="store_true",
-                     help="also show progress inside each fit of the mixture (EM "
-                          "iterations, out-of-fold expert fits, gate epochs), as plain "
-                          "lines (the [EM] and [gate] lines on stdout, the rest on "
-                          "stderr)")
+    # One or the other: "--quiet -v" printed the progress inside every fit
+    # (and no outer bar), although --quiet says no progress output.
+    output = cmp.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true",
+                        help="no progress output (the 'note:' lines on stderr stay)")
+    output.add_argument("-v", "--verbose", action="store_true",
+                        help="also show progress inside each fit of the mixture (EM "
+                             "iterations, out-of-fold expert fits, gate epochs), as plain "
+                             "lines (the [EM] and [gate] lines on stdout, the rest on "
+                             "stderr); not with --quiet")
 
     ds = sub.add_parser("datasets", help="list the bundled datasets",
                         description="List the datasets `compare` takes by name.")

@@ -94,3 +94,21 @@ def test_cli_a_file_that_is_no_csv_text_is_named(tmp_path, capsys, content, what
         (_zip(named, {"data.csv": "a,b,y\n" + "".join(_lines())}) if ending == ".zip" else
          named.write_bytes(gzip.compress(("a,b,y\n" + "".join(_lines())).encode())))
         assert load_csv(str(named))[0].shape == (30, 2)
+
+
+@pytest.mark.parametrize("flags", [["--quiet", "-v"], ["--verbose", "--quiet"]])
+def test_cli_quiet_and_verbose_together_are_refused(tmp_path, capsys, flags):
+    # --quiet ("no progress output") with -v printed the progress inside
+    # every fit, [EM] lines and bars, without a word.
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n" + "".join(_lines()))
+    argv = ["compare", str(path), *FAST]
+    argv.remove("--quiet")
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, *flags])
+    assert exited.value.code == 2
+    first, second = ("--quiet", "-v/--verbose") if flags[0] == "--quiet" else (
+        "-v/--verbose", "--quiet")
+    assert capsys.readouterr().err.endswith(
+        f"python -m skmoe compare: error: argument {second}: not allowed with argument "
+        f"{first}\n")
