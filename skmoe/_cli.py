@@ -319,6 +319,11 @@ def _other_content(path):
     return ""
 
 
+# The refusal of data that is not in a file: a pipe, standard input.
+_NOT_A_FILE = ("{}; compare reads CSV files: save the data to a file first (e.g. "
+               "zcat data.csv.gz > data.csv) and pass that (a .csv.gz is read as it is).")
+
+
 def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=False,
              groups=None, na_values=None):
     """Read a CSV into numeric X, y and the task; raise UserError on bad input.
@@ -337,6 +342,11 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         raise UserError(f"{path} is an address; compare reads local CSV files: download it "
                         "first (e.g. curl -LO ADDRESS) and pass the file.")
     if not os.path.isfile(path):
+        if os.path.exists(path) and not os.path.isdir(path):
+            # A pipe or a device: /dev/stdin, a shell's <(zcat data.csv.gz)
+            # (/dev/fd/63). Was "No such file", of a path that is there. (The
+            # file is read more than once, which a pipe cannot be.)
+            raise UserError(_NOT_A_FILE.format(f"{path} is a pipe or a device, not a file"))
         raise UserError(f"{path} is a folder, not a CSV file." if os.path.isdir(path)
                         else f"No such file: {path}{_meant_file(path)}")
     extension = os.path.splitext(path)[1].lower()
@@ -1662,6 +1672,9 @@ def _run_compare(args):
     # A folder, a path or a file name with an extension is no dataset name:
     # "Unknown dataset '/data/x.xlsx'" listed the bundled sets for a missing
     # file, a folder or an Excel file.
+    if args.data == "-":
+        # (Was "Unknown dataset '-'", with the list of the bundled ones.)
+        raise UserError(_NOT_A_FILE.format("'-' (standard input) is not read"))
     from .datasets import list_datasets
     is_csv = (args.data.lower().endswith(".csv") or os.path.isfile(args.data)
               or args.data not in list_datasets() and (

@@ -21,6 +21,7 @@ name twice; --target y --drop y; --groups naming the target.
 """
 
 import gzip
+import os
 import zipfile
 
 import pytest
@@ -112,3 +113,20 @@ def test_cli_quiet_and_verbose_together_are_refused(tmp_path, capsys, flags):
     assert capsys.readouterr().err.endswith(
         f"python -m skmoe compare: error: argument {second}: not allowed with argument "
         f"{first}\n")
+
+
+def test_cli_standard_input_and_pipes_are_said_to_be_no_file(tmp_path, capsys):
+    # "-" was "Unknown dataset '-'" with the list of the bundled ones; a pipe
+    # (a shell's <(zcat data.csv.gz), /dev/stdin) "No such file", of a path
+    # that is there.
+    fix = ("; compare reads CSV files: save the data to a file first (e.g. zcat "
+           "data.csv.gz > data.csv) and pass that (a .csv.gz is read as it is).\n")
+    assert main(["compare", "-", *FAST]) == 2
+    assert capsys.readouterr().err == "skmoe: error: '-' (standard input) is not read" + fix
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)      # (never opened: that would wait for a writer)
+    assert main(["compare", str(pipe), *FAST]) == 2
+    assert capsys.readouterr().err == (f"skmoe: error: {pipe} is a pipe or a device, not a "
+                                       "file" + fix)
+    assert main(["compare", str(tmp_path / "none.csv"), *FAST]) == 2
+    assert capsys.readouterr().err.startswith("skmoe: error: No such file: ")
