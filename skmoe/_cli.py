@@ -311,6 +311,13 @@ def _other_content(path):
                         "a zip archive, not CSV text: name it .zip (pandas reads a zip of "
                         "one CSV file) or unzip it")
             return f"{path} is {what}."
+    if b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # (UTF-16 without its byte-order mark read as UTF-8: a target named
+        # '\x00y\x00' "has missing values in 1 of the 31 rows; pass --dropna".
+        # With the mark, load_csv says so where pandas fails to decode it.)
+        return (f"{path} holds NUL bytes, which CSV text has none of (UTF-16 text without "
+                "its byte-order mark, or binary data): save it as UTF-8 text (a "
+                "spreadsheet's \"CSV UTF-8\").")
     text = start.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n").lower()
     if text.startswith(("<!doctype html", "<html")):
         return (f"{path} is a web page (HTML), not CSV text: the page showing the file "

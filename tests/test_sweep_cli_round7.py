@@ -130,3 +130,20 @@ def test_cli_standard_input_and_pipes_are_said_to_be_no_file(tmp_path, capsys):
                                        "file" + fix)
     assert main(["compare", str(tmp_path / "none.csv"), *FAST]) == 2
     assert capsys.readouterr().err.startswith("skmoe: error: No such file: ")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_cli_a_file_of_nul_bytes_is_named(tmp_path, capsys, encoding):
+    # UTF-16 without its byte-order mark was read as UTF-8: a target named
+    # '\x00y\x00' "has missing values in 1 of the 31 rows; pass --dropna".
+    path = tmp_path / "data.csv"
+    path.write_bytes(("a,b,y\n" + "".join(_lines())).encode(encoding))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {path} holds NUL bytes, which CSV text has none of (UTF-16 text "
+        "without its byte-order mark, or binary data): save it as UTF-8 text (a "
+        "spreadsheet's \"CSV UTF-8\").\n")
+    # With the mark, it is named as UTF-16 (round 5).
+    path.write_bytes(("a,b,y\n" + "".join(_lines())).encode("utf-16"))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert "(it is UTF-16 text, as Excel's" in capsys.readouterr().err
