@@ -1513,7 +1513,10 @@ _ODD_NUMBERS = (
 # Characters LightGBM (the gbm expert) refuses in feature names: "Do not
 # support special JSON characters in feature name" stopped every fit of a
 # --one-hot file whose text held "2,600 to 5,200", or of a column "weight[kg]".
-_JSON_SPECIAL = re.compile(r'[,:"\[\]{}]')
+# Line breaks too, as a header cell typed on two lines holds them ("price
+# (USD)" quoted over two lines): "Wrong size of feature_names" failed every
+# fit of gbm, and a carriage return cut the name short in the model.
+_LIGHTGBM_SPECIAL = re.compile(r'[,:"\[\]{}\r\n]')
 
 
 def _plain_column_names(frame):
@@ -1521,7 +1524,7 @@ def _plain_column_names(frame):
     (a suffix keeps two names apart that become equal)."""
     names, seen = [], set()
     for column in map(str, frame.columns):
-        name = _JSON_SPECIAL.sub("_", column)
+        name = _LIGHTGBM_SPECIAL.sub("_", column)
         base, k = name, 1
         while name in seen:
             name, k = f"{base}_{k}", k + 1

@@ -147,3 +147,20 @@ def test_cli_a_file_of_nul_bytes_is_named(tmp_path, capsys, encoding):
     path.write_bytes(("a,b,y\n" + "".join(_lines())).encode("utf-16"))
     assert main(["compare", str(path), *FAST]) == 2
     assert "(it is UTF-16 text, as Excel's" in capsys.readouterr().err
+
+
+def test_cli_a_column_name_on_two_lines_is_a_name_gbm_takes(tmp_path):
+    # A header cell typed on two lines (quoted, "price\n(USD)") failed every
+    # fit of the gbm expert: "Expert 'gbm' (LGBMRegressor) failed to fit:
+    # Wrong size of feature_names"; a text value on two lines did the same
+    # as a --one-hot column.
+    lightgbm = pytest.importorskip("lightgbm")
+    a, b, y = _rows()
+    path = tmp_path / "data.csv"
+    kinds = ["one", "two\nlines"] * 15
+    path.write_text('"price\n(USD)","kind\r\nof",y\n' + "".join(
+        f'{u},"{k}",{t}\n' for u, k, t in zip(a, kinds, y)))
+    X, target, _, _ = load_csv(str(path), one_hot=True)
+    assert list(X.columns) == ["price_(USD)", "kind__of_two_lines"]
+    model = lightgbm.LGBMRegressor(n_estimators=2, min_child_samples=2, verbose=-1)
+    assert model.fit(X, target).booster_.feature_name() == list(X.columns)
