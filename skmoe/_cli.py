@@ -936,11 +936,14 @@ def _group_labels(labels, column, path, words=""):
 
 
 # Dates as spreadsheets and other locales write them, besides ISO 8601
-# (2020-01-15): 1/15/2020, 15/01/2020, 15.01.2020, ... Formats of digits only:
-# month names ("Jan") are categories a one-hot encoding takes; no "%d.%m.%y",
-# which version numbers (3.5.1) would match.
+# (2020-01-15): 1/15/2020, 15/01/2020, 15.01.2020, ... A month's name alone
+# ("Jan") is a category a one-hot encoding takes, but not with a day and a
+# year: 15-Jan-2020 (a spreadsheet's d-mmm-yyyy, Oracle's DD-MON-YY), Jan 15,
+# 2020, 15 January 2020 were "not numeric: pass --one-hot", a column of each
+# date. No "%d.%m.%y", which version numbers (3.5.1) would match.
 _DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%y",
-                 "%d/%m/%y", "%d-%m-%Y", "%m-%d-%Y")
+                 "%d/%m/%y", "%d-%m-%Y", "%m-%d-%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y",
+                 "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
 
 
 def _holds_dates(values):
@@ -950,7 +953,8 @@ def _holds_dates(values):
     import pandas as pd
     text = values.astype(str).str.strip()
     day = text.str.split(n=1).str[0]   # (a time after the date aside)
-    return any(pd.to_datetime(text if fmt == "ISO8601" else day, format=fmt,
+    # (A format of several words is matched whole: its date is not one word.)
+    return any(pd.to_datetime(text if fmt == "ISO8601" or " " in fmt else day, format=fmt,
                               errors="coerce").notna().all() for fmt in _DATE_FORMATS)
 
 

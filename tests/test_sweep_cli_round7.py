@@ -164,3 +164,26 @@ def test_cli_a_column_name_on_two_lines_is_a_name_gbm_takes(tmp_path):
     assert list(X.columns) == ["price_(USD)", "kind__of_two_lines"]
     model = lightgbm.LGBMRegressor(n_estimators=2, min_child_samples=2, verbose=-1)
     assert model.fit(X, target).booster_.feature_name() == list(X.columns)
+
+
+@pytest.mark.parametrize("form", ["{d:02d}-{b}-2020", "{d}-{b}-20", "{d} {b} 2020",
+                                  "{d} {B} 2020", "{b} {d}, 2020", "{B} {d}, 2020"])
+def test_cli_dates_with_the_name_of_the_month_are_named(tmp_path, capsys, form):
+    # 15-Jan-2020 (a spreadsheet's d-mmm-yyyy), "Jan 15, 2020" or "15 January
+    # 2020" were "not numeric ... pass --one-hot", which made a column of each
+    # date, where 1/15/2020 is named as dates (round 3).
+    a, b, y = _rows()
+    months = [("Jan", "January"), ("Feb", "February"), ("Mar", "March")]
+    cells = [form.format(d=1 + i % 10, b=months[i % 10 % 3][0], B=months[i % 10 % 3][1])
+             for i in range(30)]     # (10 dates, 3 rows each: no identifiers)
+    path = tmp_path / "dates.csv"
+    path.write_text("d,b,y\n" + "".join(f'"{c}",{v},{t}\n' for c, v, t in zip(cells, b, y)))
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Column(s) ['d'] of {path} hold dates, which the experts cannot read "
+        "as numbers: write them as numbers (e.g. days since the first, a day of the week), "
+        "or --drop them; --one-hot would make a column of each date.\n")
+    # A month's name alone is a category.
+    path.write_text("d,b,y\n" + "".join(f"{months[i % 3][0]},{v},{t}\n"
+                                        for i, (v, t) in enumerate(zip(b, y))))
+    assert list(load_csv(str(path), one_hot=True)[0].columns) == ["b", "d_Jan", "d_Mar"]
