@@ -500,6 +500,12 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     # pass --dropna", whose note then said to --drop every feature "to keep
     # more rows". Read again without them (pandas made their columns float).
     empty = frame.isna().all(axis=1).to_numpy()
+    if len(empty) and empty.all():
+        # (Rows of empty cells alone: they were kept, and the error said "The
+        # target column 'y' ... has no value in any row; choose the target
+        # with --target", of a file without data.)
+        raise UserError(f"{path} has a header but no rows: its {len(empty)} line(s) below "
+                        "the header hold empty cells alone.")
     trailing = len(empty) - (int((~empty).nonzero()[0][-1]) + 1) if (~empty).any() else 0
     if trailing:
         frame = pd.read_csv(path, nrows=len(frame) - trailing, na_values=na_values)

@@ -187,3 +187,16 @@ def test_cli_dates_with_the_name_of_the_month_are_named(tmp_path, capsys, form):
     path.write_text("d,b,y\n" + "".join(f"{months[i % 3][0]},{v},{t}\n"
                                         for i, (v, t) in enumerate(zip(b, y))))
     assert list(load_csv(str(path), one_hot=True)[0].columns) == ["b", "d_Jan", "d_Mar"]
+
+
+@pytest.mark.parametrize("rows", [",,\n", ",,\n,,\n\n,,\n"])
+def test_cli_a_file_of_empty_cells_below_its_header_has_no_rows(tmp_path, capsys, rows):
+    # A spreadsheet's export of its header and blank (formatted) lines below
+    # it: "The target column 'y' ... has no value in any row; choose the
+    # target with --target", of a file without data.
+    path = tmp_path / "blank.csv"
+    path.write_text("a,b,y\n" + rows)
+    assert main(["compare", str(path), *FAST]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: {path} has a header but no rows: its {rows.count(',,')} line(s) below "
+        "the header hold empty cells alone.\n")
