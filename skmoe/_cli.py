@@ -523,7 +523,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         if frame[column].dtype == object and _whole_numbers_beyond_64_bits(frame[column]):
             frame[column] = frame[column].map(_int_as_float).astype(float)
     chosen, asked = target is not None, task
-    target = frame.columns[-1] if target is None else target
+    target = frame.columns[-1] if target is None else _as_written(target, frame)
+    drop = [_as_written(c, frame) for c in drop]
+    groups = None if groups is None else _as_written(groups, frame)
     if target not in frame.columns:
         raise UserError(f"{path} has no column {target!r}{_meant_column(target, frame)}; "
                         f"{_its_columns(frame)}. Choose one with --target.")
@@ -1081,6 +1083,24 @@ def _meant_file(path):
     if not folder and stem in list_datasets():
         meant.append(f"the bundled dataset {stem!r} (python -m skmoe compare {stem})")
     return f" (did you mean {' or '.join(meant)}?)" if meant else ""
+
+
+def _as_written(name, frame):
+    """The column of ``frame`` that ``name`` (given on the command line) is,
+    as the file writes it: ``name`` itself, or the one column equal to it
+    once both are in Unicode's composed form (NFC); else ``name``.
+
+    (A name with an accent is two code points in one form, "o" and a
+    combining mark, one in the other, as macOS and some exports write it:
+    --target größe said "has no column 'größe'; its columns are ['a',
+    'größe', 'y']", the two alike on screen.)
+    """
+    import unicodedata
+    if name in frame.columns:
+        return name
+    key = unicodedata.normalize("NFC", name)
+    same = [c for c in frame.columns if unicodedata.normalize("NFC", str(c)) == key]
+    return same[0] if len(same) == 1 else name
 
 
 def _meant_column(name, frame):

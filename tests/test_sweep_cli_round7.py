@@ -22,6 +22,7 @@ name twice; --target y --drop y; --groups naming the target.
 
 import gzip
 import os
+import unicodedata
 import zipfile
 
 import pytest
@@ -200,3 +201,26 @@ def test_cli_a_file_of_empty_cells_below_its_header_has_no_rows(tmp_path, capsys
     assert capsys.readouterr().err == (
         f"skmoe: error: {path} has a header but no rows: its {rows.count(',,')} line(s) below "
         "the header hold empty cells alone.\n")
+
+
+@pytest.mark.parametrize("form", ["NFD", "NFC"])
+def test_cli_a_name_with_an_accent_in_the_other_unicode_form_is_found(tmp_path, capsys, form):
+    # A header saved in decomposed form ("o" and a combining diaeresis, as
+    # macOS writes it) against a name typed composed, or the other way:
+    # --target größe said "has no column 'größe'; its columns are ['a',
+    # 'größe', 'y']", the two alike on screen; --drop and --groups the same.
+    other = "NFC" if form == "NFD" else "NFD"
+    written, typed = (unicodedata.normalize(f, "größe") for f in (form, other))
+    assert written != typed
+    a, b, y = _rows()
+    path = tmp_path / "data.csv"
+    path.write_text(f"a,{written},grp,y\n" + "".join(
+        f"{u},{v},g{i % 5},{t}\n" for i, (u, v, t) in enumerate(zip(a, b, y))),
+        encoding="utf-8")
+    X, target, _, _ = load_csv(str(path), target=typed, drop=["grp"])
+    assert list(X.columns) == ["a", "y"] and list(target) == list(b)
+    X, _, _, _, groups = load_csv(str(path), drop=[typed], groups="grp")
+    assert list(X.columns) == ["a"] and groups.nunique() == 5
+    X, _, _, _, groups = load_csv(str(path), drop=["grp"], groups=typed)
+    assert list(X.columns) == ["a"] and groups.name == written
+    assert list(groups.astype(float)) == list(b)
