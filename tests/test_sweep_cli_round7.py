@@ -2,22 +2,31 @@
 produce them. Each test fails without its fix.
 
 Probed (no defect found unless a test below names it): CSVs with a UTF-8
-BOM, Latin-1 and UTF-16 bytes, ';', tab and '|' delimiters (refused, the
-separator named; no --sep: a .tsv is refused the same), quoted fields with
-embedded newlines and commas, thousands separators, decimal commas, 'NA',
-'N/A', 'n/a', 'NaN', 'null', 'None', '#N/A', '' (missing) and '?', '-',
-'.', 'na', 'missing', '#DIV/0!' (named as stray values), trailing empty
-columns, repeated and 'a.1' column names, names with spaces or unicode,
-an all-missing target and a target constant after --dropna, empty,
-header-only, one-row, blank-line and CRLF files, .csv.gz, .csv.zip, a
-folder, a missing path, a path with spaces, 1,000 columns, identifiers
-as the first column (text refused, numbers noted), TRUE/FALSE, True/False,
-true/false, yes/no, Y/N and T/F features and targets, dates in ISO,
-1/15/2020, 15.01.2020, 20200115 (read as a number), '15 Jan 2020' and
-with times; --cv 1, 0, -3, 2.5, 31; --repeats 0; --seed -1 and 2**32;
---experts unknown, repeated, in capitals, empty, ';'- or space-separated;
---n-jobs 0 and -100; --target or --groups '' or ' y'; --drop '' and a
-name twice; --target y --drop y; --groups naming the target.
+BOM, Latin-1 bytes, UTF-16 with and without its mark, NUL bytes, ';', tab
+and '|' delimiters (refused, the separator named; there is no --sep, and a
+.tsv is refused the same), a 'sep=;' line, quoted fields with embedded
+newlines and commas, a header cell on two lines (with the gbm expert),
+thousands separators, decimal commas, 'NA', 'N/A', 'n/a', 'NaN', 'null',
+'None', '#N/A', '' (read as missing) and '?', '-', '.', 'na', 'missing',
+'#DIV/0!' (named as stray values), the header repeated below the data,
+trailing empty columns, repeated and 'a.1' column names, names with spaces,
+unicode (in either normal form), a no-break or zero-width space, an
+all-missing target and a target constant after --dropna, empty,
+header-only, one-row, blank-line, empty-cell-row, CRLF and CR-only files,
+.csv.gz, .csv.zip, .zip, .txt and extension-less files, an .xlsx, .xls,
+zip, gzip or web page named .csv, a folder, a missing path, a path with
+spaces, '-', a FIFO, /dev/null, 1,000 columns, identifiers as the first
+column (text refused, numbers noted), codes with leading zeros (read as
+numbers), TRUE/FALSE, True/False, true/false, yes/no, Y/N and T/F features
+and targets (with gaps too), dates in ISO, 1/15/2020, 15.01.2020,
+20200115 (read as a number), 15-Jan-2020, 'Jan 15, 2020' and with times;
+--cv 1, 0, -3, 2.5, 16 and 31 of 30 rows; --repeats 0; --seed -1 and 2**32;
+--max-iter 1e3; --experts unknown, repeated, in capitals, empty,
+';'- or space-separated; --n-jobs 0 and -100; --target, --drop or
+--groups '' or ' y'; --drop a name twice or a saved index; --target y
+--drop y; --groups naming the target, or fewer groups than --cv;
+--na-values '-' and ''; --one-hot twice; --training em with --max-epochs;
+--quiet with --verbose.
 """
 
 import gzip
