@@ -32,7 +32,8 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._compat import check_flag, get_tags
 from ._crossfit import (check_fold_count, check_splits, check_splits_keep_groups,
-                        class_left_out, folds_of_groups, splitter_needs_groups)
+                        check_stratified_fold_count, class_left_out, folds_of_groups,
+                        splitter_needs_groups)
 from ._crossfit import group_codes as check_group_codes
 from ._data import (HUGE_HINT_END, MAX_TARGET_SCALE, huge_values_hint, pandas_na_hint,
                     read_only_view, refuse_misaligned_rows, refuse_structured_array,
@@ -1708,7 +1709,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         An int means shuffled K-fold (stratified for classifiers, and for
         multi-task estimators on each row's labels of the classification
         tasks they declare) seeded by ``random_state`` -- shuffled because many tables are sorted by time
-        or by the target. Anything else goes through
+        or by the target. A classifier's 1-D y needs a class of ``cv`` rows
+        at least. Anything else goes through
         :func:`~sklearn.model_selection.check_cv`; repeated K-fold gives the
         paired test more splits.
     scoring : str, list of str, dict or callable, default=None
@@ -2048,6 +2050,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
             strata, splitter = None, KFold(n_splits=cv, shuffle=True,
                                            random_state=random_state)
     elif isinstance(cv, numbers.Integral):
+        if classifier:
+            check_stratified_fold_count(cv, y_arr)
         splitter = (StratifiedKFold if classifier else KFold)(
             n_splits=cv, shuffle=True, random_state=random_state)
     else:

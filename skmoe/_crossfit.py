@@ -221,6 +221,23 @@ def check_fold_count(cv, n_rows, splits="a splitter or an iterable of (train, te
                          "Lower cv or add rows.")
 
 
+def check_stratified_fold_count(cv, y):
+    """Refuse an int ``cv`` that no class of the labels ``y`` can fill.
+
+    An int ``cv`` is stratified folds for a classifier, which need a class
+    with ``cv`` rows: scikit-learn's "n_splits=5 cannot be greater than the
+    number of members in each class" named neither ``cv`` nor a way out (33
+    classes of 3 rows each, or 5 rows with ``cv=5``). The mixtures refuse
+    so in their own words.
+    """
+    if not isinstance(cv, numbers.Integral) or isinstance(cv, (bool, np.bool_)):
+        return
+    largest = np.unique(np.asarray(y), return_counts=True)[1].max(initial=0)
+    if largest < cv:
+        raise ValueError(f"cv={cv} stratified folds need a class with at least {cv} rows; "
+                         f"the largest class of y has {largest}. Lower cv or add rows.")
+
+
 def splitter_needs_groups(cv, y):
     """Whether ``cv``, a splitter, refuses to split the ``len(y)`` rows without
     groups (``GroupKFold`` and the like); False for anything else, or where

@@ -31,8 +31,8 @@ from ._base import (_float_target, check_not_a_class, clone_model, encode_class_
                     encode_label_parameters)
 from ._blend import ConstantLogits, MixedLogits, class_prior
 from ._candidates import with_class_prior
-from ._crossfit import (CrossFitAverage, check_fold_count, check_splits, make_folds,
-                        splitter_needs_groups)
+from ._crossfit import (CrossFitAverage, check_fold_count, check_splits,
+                        check_stratified_fold_count, make_folds, splitter_needs_groups)
 from ._data import (check_target_scale, is_dataframe, mean_and_scale, n_samples,
                     nonfinite_y_rows_named, refuse_misaligned_rows, take_rows)
 from ._likelihood import (aligned_proba, gaussian_log_likelihood, log_proba_at_labels,
@@ -566,7 +566,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         (``MLPGate(hidden_layer_sizes=())``) or 'cv' there.
     cv : int, cross-validation generator or iterable, default=5
         Folds for ``criterion='cv'`` (set away from 5 with 'bic' or 'aic',
-        it warns that it has no effect).
+        it warns that it has no effect). An int is stratified folds for a
+        classifier, which need a class of ``cv`` rows at least.
     param : str, default='n_experts'
         The parameter that sets the size, e.g. ``'branching'`` for a
         hierarchical mixture (candidates then ``(2,), (2, 2), ...``).
@@ -718,6 +719,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         # A flag, cv=1 or more folds than rows: named here, not by KFold's n_splits.
         check_fold_count(cv, len(y), "a cross-validation generator or an iterable of "
                                      "(train, test) splits")
+        if is_classifier(estimator):
+            check_stratified_fold_count(cv, y)
         splitter = check_cv(cv, y, classifier=is_classifier(estimator))
         try:
             folds = list(splitter.split(X, y))
