@@ -33,7 +33,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import _check_feature_names, _check_method_params
 
-from ._base import _REBUILDABLE_ERRORS, checked_score, fit_expert, is_pairwise, rebuilt_error
+from ._base import (_FOLD_CLASSES_WARNING, _REBUILDABLE_ERRORS, checked_score, fit_expert,
+                    is_pairwise, rebuilt_error)
 from ._data import (HUGE_HINT_END, NAN_HINT_END, huge_values_hint, n_samples, shown_head,
                     normalised_weights, read_only_view, refuse_duplicate_columns,
                     refuse_misaligned_rows, refuse_structured_array, refuse_unreadable_tensor,
@@ -639,11 +640,6 @@ def expert_outputs(name, expert, X, n_classes=None):
     if n_classes is None:
         return regression_outputs([name], [expert], X)[:, 0]
     return classification_outputs([name], [expert], X, n_classes)[:, 0]
-
-
-# The start of the warning scikit-learn's classifiers give on a y with more
-# classes than half its rows (check_classification_targets).
-_FOLD_CLASSES_WARNING = "The number of unique classes is greater than 50% of the number"
 
 
 def fit_on_rows(fit, name, template, X, y, rows, weight, seed, fit_params, sample_weight=None):
