@@ -351,6 +351,8 @@ class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
             with expert_warnings_once(type(self).__name__):
                 self.experts_ = refit(parallel, names, experts, X, y, weights=sample_weight,
                                       fit_params=fit_params, fit=fit)
+        if self.n_experts is not None:
+            self._warn_identical_copies(X, y, names, greedy)
         # (The sum of weights near the largest float overflowed, and weights_
         # became zeros: predictions all 0.0.)
         self.weights_ = normalised_weights(weights, to="sum")
@@ -365,6 +367,37 @@ class _BaseEnsemble(ExpertOutputMixin, _BaseExpertComposition):
         self.expert_names_ = list(names)
         self.named_experts_ = self._make_named_experts(self.expert_names_, self.experts_)
         return self
+
+    def _warn_identical_copies(self, X, y, names, greedy):
+        """Warn where the ``n_experts`` copies, fitted, predict alike on every row.
+
+        Copies differ only by their ``random_state``: of an estimator that no
+        seed varies (``Ridge``, ``LogisticRegression``) they are one model,
+        and the ensemble was that model alone, fitted ``n_experts`` times (and
+        ``weights='greedy'`` chose between equals), without a word. Compared
+        on what the average uses (probabilities, labels for hard voting), on
+        the training rows: where the copies reproduce ``y`` there (unpruned
+        trees of different seeds do), agreeing says nothing, and no warning.
+        """
+        if self._is_classifier and (greedy or self.voting == "soft"):
+            outputs = classification_outputs(names, self.experts_, X, len(self.classes_))
+            target = np.eye(len(self.classes_))[y][:, None, :]
+        elif self._is_classifier:
+            outputs = np.stack([call_expert(n, e, "predict", X)
+                                for n, e in zip(names, self.experts_)], axis=1)
+            target = np.asarray(y)[:, None]   # (the experts learn the encoded labels)
+        else:
+            outputs = regression_outputs(names, self.experts_, X)
+            target = np.asarray(y, dtype=np.float64)[:, None]
+        if np.all(outputs == outputs[:, :1]) and not np.all(outputs == target):
+            template = type(self.experts_[0]).__name__
+            warnings.warn(
+                f"The {len(names)} copies of {template} (n_experts={self.n_experts}) gave "
+                f"the same predictions on every row: its random_state, the one thing that "
+                f"differs between them, does not change its fit, so {type(self).__name__} "
+                "predicts as one of them alone. Give a list of experts that differ, or an "
+                "estimator that a seed varies (a bagged or randomised one).",
+                UserWarning, stacklevel=4)
 
     def _given_weights(self, names):
         """User weights (one per listed expert, 'drop' included) for the kept experts."""
@@ -426,7 +459,9 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
     experts : list of (str, estimator) or estimator
         As for :class:`MixtureOfExpertsRegressor`.
     n_experts : int, default=None
-        Copies of a single estimator, each with its own ``random_state``.
+        Copies of a single estimator, each with its own ``random_state``. Of
+        an estimator that no seed varies (``Ridge``) they are one model: fit
+        warns where they predict alike on every training row.
     weights : array-like of shape (n_experts,), 'greedy' or None, default=None
         Weights of the average: uniform when None; one non-negative weight per
         listed expert ('drop' included); or ``'greedy'``: learned by ensemble
@@ -576,6 +611,7 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
     experts : list of (str, estimator) or estimator
         Classifiers, as for :class:`MixtureOfExpertsClassifier`.
     n_experts : int, default=None
+        Copies of a single estimator, as for :class:`EnsembleRegressor`.
     voting : {'soft', 'hard'}, default='soft'
         Average the probabilities (``predict`` is the argmax of
         ``predict_proba``), or take the weighted majority of the predicted

@@ -14,17 +14,26 @@ classes is greater than 50% of the number of samples. `y` could represent a
 regression problem": of those rows, not of the user's y, and with nothing
 to do about it. Silenced there, as the cross-fitting folds' fits already
 were; a y that earns it still gets it.
+
+``EnsembleRegressor``/``EnsembleClassifier`` with ``n_experts`` copies of an
+estimator that no seed varies (Ridge, LogisticRegression, SVC with hard
+voting) were one model fitted ``n_experts`` times, predicting as it alone,
+with ``weights='greedy'`` choosing between equals, without a word (round 25
+found this of the mixtures' joint trainer). They now warn, as the mixtures
+do; copies that a seed varies, and unpruned trees that agree on the training
+rows only because they reproduce y there, do not.
 """
 
 import warnings
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (HierarchicalMixtureClassifier, MixtureOfExpertsClassifier, compare,
-                   select_n_experts)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureClassifier,
+                   MixtureOfExpertsClassifier, compare, select_n_experts)
 from skmoe._base import fit_expert
 
 _MANY_CLASSES = "The number of unique classes is greater than 50%"
@@ -109,3 +118,44 @@ def test_a_y_that_earns_the_many_classes_warning_still_gets_it():
     assert _many_classes_warnings(lambda: fit_expert(
         "a", LogisticRegression(max_iter=5), X, y, weight, 0, classes_needed=True,
         n_classes=45))
+
+
+def _easy_regression():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    return X, X[:, 0] + 0.1 * rng.randn(60)
+
+
+@pytest.mark.parametrize("weights", [None, "greedy"])
+def test_ensemble_of_copies_no_seed_varies_warns(weights):
+    X, y = _easy_regression()
+    with pytest.warns(UserWarning, match=r"^The 3 copies of Ridge \(n_experts=3\) gave the "
+                                         r"same predictions on every row") as record:
+        model = EnsembleRegressor(Ridge(), n_experts=3, weights=weights,
+                                  random_state=0).fit(X, y)
+    assert any(w.filename == __file__ for w in record if "copies of Ridge" in str(w.message))
+    np.testing.assert_allclose(model.predict(X), Ridge().fit(X, y).predict(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleClassifier(LogisticRegression(), n_experts=2, random_state=0),
+    lambda: EnsembleClassifier(SVC(), n_experts=2, voting="hard", random_state=0),
+], ids=["soft", "hard"])
+def test_classifier_ensemble_of_copies_no_seed_varies_warns(make):
+    X, y = _easy_regression()
+    labels = np.where(y > 0, "yes", "no")
+    with pytest.warns(UserWarning, match=r"copies of (LogisticRegression|SVC) "
+                                         r"\(n_experts=2\) gave the same predictions"):
+        make().fit(X, labels)
+
+
+@pytest.mark.parametrize("tree", [
+    DecisionTreeRegressor(max_depth=3, max_features=1),   # a seed varies it
+    DecisionTreeRegressor(max_features=1),                 # unpruned: reproduces y
+], ids=["seeded", "unpruned"])
+def test_ensemble_of_copies_a_seed_varies_does_not_warn(tree):
+    X, y = _easy_regression()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        EnsembleRegressor(tree, n_experts=3, random_state=0).fit(X, y)
+    assert not [w for w in caught if "copies of" in str(w.message)]
