@@ -22,6 +22,28 @@ with ``weights='greedy'`` choosing between equals, without a word (round 25
 found this of the mixtures' joint trainer). They now warn, as the mixtures
 do; copies that a seed varies, and unpruned trees that agree on the training
 rows only because they reproduce y there, do not.
+
+Probed without a defect (the default mixtures, ``training='em'``,
+``top_k=1/2``, ``cv`` 2/5/10, ``refit_experts=False``, ``n_init=2``, gates
+with no hidden layer, Adam and tanh, ``noisy_gating``, ``capacity_factor``,
+the torch MLP experts, HME, MMoE and its heterogeneous twin, the ensembles
+with ``weights='greedy'``, ``select_n_experts``, ``compare()``,
+``CrossFitAverage``): n = cv and n = cv + 1 (fit, or a refusal naming cv and
+the row count), a class of fewer rows than cv, one positive in 200 (the
+expert at fault named, with the missing class), 33 classes of 3 rows, a
+group count equal to cv (and one below: refused by name), one feature, one
+non-constant feature among constant ones, all-constant X, 500 features on
+40 rows, identical rows with differing y, y at 1e9 plus noise and at 1e-9
+scale (the same fit, standardised), integer y for regressors, sample
+weights on one row (1e-12 elsewhere: fitted; zero elsewhere: refused by
+name), a feature of scale 1e12 (Ridge's LinAlgWarning, named once).
+
+Noticed and left alone: ``GroupKFold(6)`` given as the mixture's ``cv`` with
+five groups fails with scikit-learn's "Cannot have number of splits
+n_splits=6 greater than the number of groups: 5" (clear, the user's own
+splitter); MMoE with a 33-class task of 3 rows a class reaches 15 %
+training accuracy in its default 200 epochs (one batch an epoch), and says
+to raise ``max_iter``.
 """
 
 import warnings
