@@ -1540,10 +1540,13 @@ def _encoded_class_weight(value, codes, key, name):
     return None
 
 
-def _encoded_search_space(space, codes, key, name):
+def _encoded_search_space(space, codes, key, name, learns_own_labels):
     """A search's ``param_grid`` or ``param_distributions`` (a dict, or a list
     of dicts) with its ``class_weight`` candidates re-keyed as
-    :func:`_encoded_class_weight` re-keys one; None where none changes."""
+    :func:`_encoded_class_weight` re-keys one; None where none changes.
+    ``learns_own_labels(param)``: whether the candidates of ``param`` set a
+    model fitted on labels of its own (:func:`_learns_labels_of_its_own`),
+    left as they are."""
     spaces = space if isinstance(space, (list, tuple)) else [space]
     if not all(isinstance(one, dict) for one in spaces):
         return None
@@ -1553,7 +1556,7 @@ def _encoded_search_space(space, codes, key, name):
         for param, candidates in one.items():
             # (Lists of candidates only: a distribution's draws are its own.)
             if not (isinstance(param, str) and _is_class_weight(param)
-                    and isinstance(candidates, (list, tuple))):
+                    and isinstance(candidates, (list, tuple))) or learns_own_labels(param):
                 continue
             encoded = [_encoded_class_weight(value, codes, f"{key}[{param!r}]", name)
                        for value in candidates]
@@ -1583,7 +1586,9 @@ def encode_class_weights(estimator, classes, name=None):
     candidates of a search's ``param_grid`` or ``param_distributions``
     (``GridSearchCV(LogisticRegression(), {'class_weight': [{1: 10}]})``)
     are re-keyed too: they set the estimator's ``class_weight`` on the
-    encoded labels just the same (``{1: 10}`` weighted the label 2 there).
+    encoded labels just the same (``{1: 10}`` weighted the label 2 there),
+    except those of a model inside a one-vs-rest classifier, as its own
+    ``class_weight`` (:func:`_learns_labels_of_its_own`).
     """
     codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
     encoded = {}
@@ -1597,7 +1602,14 @@ def encode_class_weights(estimator, classes, name=None):
         if _is_class_weight(key):
             value = _encoded_class_weight(value, codes, key, name)
         elif key.rsplit("__", 1)[-1] in ("param_grid", "param_distributions"):
-            value = _encoded_search_space(value, codes, key, name)
+            # (A candidate's parameter, seen from the search's estimator: as
+            # deep as get_params names it, so a one-vs-rest classifier on its
+            # way is found as for the estimator's own class_weight.)
+            search = key[:-len(key.rsplit("__", 1)[-1])]
+            value = _encoded_search_space(
+                value, codes, key, name,
+                lambda param, search=search: _learns_labels_of_its_own(
+                    estimator, params, f"{search}estimator__{param}"))
         else:
             continue
         if value is not None:
