@@ -1276,11 +1276,18 @@ def _header_is_a_row(header, frame):
 
 def _rows_repeating_the_header(header, frame):
     """The positions of the rows of ``frame`` whose values are the names of
-    ``header`` (a byte-order mark before the first aside), as an array."""
+    ``header`` (a byte-order mark before the first aside), as an array.
+
+    Where every name is a number, none: a header repeated below the data
+    turns a column to text only by a name that is not a number, and the
+    header of ``pd.DataFrame(array).to_csv()``, 0,1,2, is the values of
+    any data row 0,1,2 (a file of small whole numbers was refused).
+    """
     import numpy as np
     import pandas as pd
     names = [str(n).strip().lstrip("\ufeff") for n in header]
-    if len(names) != frame.shape[1] or not any(names):
+    if (len(names) != frame.shape[1]
+            or all(not name or _PLAIN_NUMBER.fullmatch(name) for name in names)):
         return np.array([], dtype=int)
     same = np.ones(len(frame), dtype=bool)
     for name, (_, values) in zip(names, frame.items()):

@@ -1,5 +1,6 @@
-"""Review of the label re-keying, MMoE divergence check and EM warnings (round 7)."""
+"""Review of today's change (round 7): the label re-keying, the CLI's file checks."""
 
+import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
@@ -7,6 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmoe._base import encode_label_parameters
+from skmoe._cli import UserError, load_csv
 
 
 def test_search_candidates_for_a_one_vs_rest_model_keep_their_keys():
@@ -29,3 +31,21 @@ def test_search_candidates_for_a_model_of_y_are_still_re_keyed():
                           {"logisticregression__class_weight": [{1: 5}, None]})
     assert encode_label_parameters(search, [1, 2, 3]).param_grid == {
         "logisticregression__class_weight": [{0: 5}, None]}
+
+
+def test_a_header_of_numbers_is_no_repeated_header(tmp_path):
+    # pd.DataFrame(array).to_csv(index=False) writes the header 0,1,2, which
+    # a data row of small whole numbers can equal: it was refused as a header
+    # repeated below the data, of an ordinary file.
+    path = tmp_path / "numbered.csv"
+    rows = "\n".join(["0,1,2", "1,0,0", "0,1,1", "1,1,2", "0,0,0", "1,0,1"] * 3)
+    path.write_text("0,1,2\n" + rows + "\n")
+    X, y = load_csv(str(path))[:2]
+    assert X.shape == (18, 2) and len(y) == 18
+
+
+def test_a_repeated_header_with_a_number_among_its_names_is_still_refused(tmp_path):
+    path = tmp_path / "joined.csv"
+    path.write_text("a,2020,y\n1,2,3\n4,5,6\n2,3,4\na,2020,y\n7,8,9\n")
+    with pytest.raises(UserError, match="repeats its header"):
+        load_csv(str(path))
