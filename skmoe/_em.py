@@ -468,7 +468,11 @@ def warn_if_weights_ignored(names, R, outputs, stacklevel):
     cannot make copies of it specialise, and the mixture of two such copies of
     LinearRegression on ``|x|`` scored R^2 0.0 without a word (the
     hierarchical mixture's leaves: 0.28). (An expert without
-    ``sample_weight`` is fitted on a weighted resample, which differs.)
+    ``sample_weight`` is fitted on a weighted resample, which differs.) The
+    copies of an expert that reproduces its training rows whatever their
+    weights (a DecisionTreeClassifier grown to pure leaves, predicting the
+    rows it was fitted on, ``cv=None``) are told apart from those: their
+    weights are used, but cannot change those predictions.
     ``stacklevel`` counts from the caller.
     """
     groups = {}
@@ -483,9 +487,11 @@ def warn_if_weights_ignored(names, R, outputs, stacklevel):
                 f"Experts {[names[i] for i in same]} were refitted with different weights "
                 "(their responsibilities) and predict the same on every row, as if their "
                 "fit ignored sample_weight (one that takes it without using it; a rule; a "
-                "model the weights cannot change): EM cannot make them specialise, and "
-                "they act as one model. Use experts whose fit uses sample_weight (one "
-                "without the parameter is fitted on a weighted resample).",
+                "model the weights cannot change, such as a tree grown to pure leaves, "
+                "which gives its training rows their labels whatever their weights): EM "
+                "cannot make them specialise, and they act as one model. Use experts whose "
+                "fit uses sample_weight (one without the parameter is fitted on a weighted "
+                "resample), and limit the size of those that reproduce their training rows.",
                 UserWarning, stacklevel=stacklevel + 1)
             return True
     return False

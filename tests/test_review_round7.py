@@ -1,12 +1,15 @@
 """Review of today's change (round 7): the label re-keying, the CLI's file checks."""
 
+import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
+from skmoe import MixtureOfExpertsClassifier
 from skmoe._base import encode_label_parameters
 from skmoe._cli import UserError, load_csv
 
@@ -49,3 +52,19 @@ def test_a_repeated_header_with_a_number_among_its_names_is_still_refused(tmp_pa
     path.write_text("a,2020,y\n1,2,3\n4,5,6\n2,3,4\na,2020,y\n7,8,9\n")
     with pytest.raises(UserError, match="repeats its header"):
         load_csv(str(path))
+
+
+def test_weights_ignored_warning_names_a_tree_that_reproduces_its_rows():
+    # Copies of a tree grown to pure leaves, fitted and predicting the same
+    # rows (cv=None), predict every row alike whatever their weights: the
+    # warning sent users to "experts whose fit uses sample_weight", which a
+    # tree's does.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = (np.abs(X[:, 0]) + 0.3 * rng.normal(size=120) > 0.8).astype(int)
+    tree = DecisionTreeClassifier()
+    with pytest.warns(UserWarning, match="same on every row") as record:
+        MixtureOfExpertsClassifier([("a", tree), ("b", tree)], cv=None, training="em",
+                                   max_iter=5, random_state=0).fit(X, y)
+    told = [str(w.message) for w in record if "same on every row" in str(w.message)]
+    assert "tree grown to pure leaves" in told[0]
