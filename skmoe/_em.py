@@ -459,9 +459,9 @@ def _m_step(problem, gates, R, state, folds, parallel, seed, floor, penalty):
                  constant_target=target if constant else None)
 
 
-def warn_if_weights_ignored(names, R, outputs, stacklevel):
-    """Warn where experts refitted on different weights (``R``'s columns) give
-    identical ``outputs`` on every row, naming them; whether it warned.
+def weights_ignored_message(names, R, outputs):
+    """The warning where experts refitted on different weights (``R``'s columns)
+    give identical ``outputs`` on every row, naming them; None where none do.
 
     An expert whose ``fit`` takes ``sample_weight`` and does not use it (a
     wrapper that drops it) is the same model for every responsibility: EM
@@ -473,7 +473,6 @@ def warn_if_weights_ignored(names, R, outputs, stacklevel):
     weights (a DecisionTreeClassifier grown to pure leaves, predicting the
     rows it was fitted on, ``cv=None``) are told apart from those: their
     weights are used, but cannot change those predictions.
-    ``stacklevel`` counts from the caller.
     """
     groups = {}
     for i in range(outputs.shape[1]):
@@ -483,7 +482,7 @@ def warn_if_weights_ignored(names, R, outputs, stacklevel):
             continue
         weights = R[:, same] / np.maximum(R[:, same].mean(axis=0), np.finfo(float).tiny)
         if np.ptp(weights, axis=1).max() > IGNORED_WEIGHTS_GAP:
-            warnings.warn(
+            return (
                 f"Experts {[names[i] for i in same]} were refitted with different weights "
                 "(their responsibilities) and predict the same on every row, as if their "
                 "fit ignored sample_weight (one that takes it without using it; a rule; a "
@@ -491,10 +490,17 @@ def warn_if_weights_ignored(names, R, outputs, stacklevel):
                 "which gives its training rows their labels whatever their weights): EM "
                 "cannot make them specialise, and they act as one model. Use experts whose "
                 "fit uses sample_weight (one without the parameter is fitted on a weighted "
-                "resample), and limit the size of those that reproduce their training rows.",
-                UserWarning, stacklevel=stacklevel + 1)
-            return True
-    return False
+                "resample), and limit the size of those that reproduce their training rows.")
+    return None
+
+
+def warn_if_weights_ignored(names, R, outputs, stacklevel):
+    """Warn as :func:`weights_ignored_message` says; whether it warned.
+    ``stacklevel`` counts from the caller."""
+    message = weights_ignored_message(names, R, outputs)
+    if message is not None:
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+    return message is not None
 
 
 def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, verbose,
@@ -537,7 +543,9 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     gates = [gate] if exact else [copy.deepcopy(gate) for _ in folds]
     state = Bunch(outputs=None, models=None, variances=None, gates=gates, gate_fitted=False)
     history, best, kept, since_best, converged = [], None, None, 0, False
-    warned_same = False
+    # (Given by fit_em, as the collapse warnings: a parallel restart's was
+    # given in its worker process, out of reach of the caller's filters.)
+    weights_ignored = None
     start_problem, start_outputs = problem, None
     from ._progress import progress_bar
     # (Named by its restart too: n_init bars of "EM" could not be told apart.)
@@ -546,9 +554,8 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
         start = time.perf_counter()
         state = _m_step(problem, state.gates, R, state, folds, parallel, seed, floor,
                         penalty)
-        if not warned_same:
-            warned_same = warn_if_weights_ignored(problem.names, R, state.outputs,
-                                                  stacklevel=8)
+        if weights_ignored is None:
+            weights_ignored = weights_ignored_message(problem.names, R, state.outputs)
         if iteration == 1 and check_rival:
             start_outputs = state.outputs
         log_lik = problem.log_likelihood(state.outputs, state.variances)
@@ -659,7 +666,7 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
                  first_gate=state.gates[0], gate_fitted=state.gate_fitted,
                  history=history, n_iter=iteration, converged=converged,
                  rival_loss=rival_loss, sort_key=kept_ll,
-                 collapse_warnings=collapse_warnings)
+                 collapse_warnings=collapse_warnings, weights_ignored=weights_ignored)
 
 
 def _finish(run, problem, parallel):
@@ -918,6 +925,10 @@ def fit_em(problem, gate_template, *, cv, max_iter, tol, n_init, init_params,
             kept = result
     for message in kept.collapse_warnings:   # of the run whose model is returned
         warnings.warn(message, ExpertCollapseWarning)
+    # Once, where any restart found it (its experts are every restart's).
+    ignored = next((r.weights_ignored for r in results if r.weights_ignored), None)
+    if ignored is not None:
+        warnings.warn(ignored, UserWarning, stacklevel=6)   # (as n_init's, above)
     # After parallel restarts, the kept one finishes here one expert after
     # another, as each restart's finish ran on its worker: a parallel refit
     # sent X to the workers (a dask cluster's) a second time.

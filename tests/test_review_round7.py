@@ -1,15 +1,18 @@
 """Review of today's change (round 7): the label re-keying, the CLI's file checks."""
 
+import warnings
+
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from skmoe import MixtureOfExpertsClassifier
+from skmoe import MixtureOfExpertsClassifier, MixtureOfExpertsRegressor
 from skmoe._base import encode_label_parameters
 from skmoe._cli import UserError, load_csv
 
@@ -68,3 +71,36 @@ def test_weights_ignored_warning_names_a_tree_that_reproduces_its_rows():
                                    max_iter=5, random_state=0).fit(X, y)
     told = [str(w.message) for w in record if "same on every row" in str(w.message)]
     assert "tree grown to pure leaves" in told[0]
+
+
+class _DropsItsWeights(RegressorMixin, BaseEstimator):
+    """A wrapper whose fit takes sample_weight and does not use it."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = LinearRegression().fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def _weights_ignored_warnings(**params):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = np.abs(X[:, 0])
+    mixture = MixtureOfExpertsRegressor([("a", _DropsItsWeights()), ("b", _DropsItsWeights())],
+                                        training="em", max_iter=5, random_state=0, **params)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        mixture.fit(X, y)
+    return [w for w in record if "as if their fit ignored sample_weight" in str(w.message)]
+
+
+def test_weights_ignored_warning_once_per_fit_at_the_callers_line():
+    # Each EM restart warned in its own run: twice for n_init=2, and a
+    # parallel restart's (n_jobs=2) in its worker process, where the
+    # caller's filters and catch_warnings never saw it.
+    for n_init in (1, 2):
+        told = _weights_ignored_warnings(n_init=n_init)
+        assert len(told) == 1
+        assert told[0].filename == __file__
