@@ -205,6 +205,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
         held-out rows; a tie goes to the stronger penalty; the penalties are
         tried strongest first, and the weaker ones are not tried once one did
         worse than a stronger one on every task); ``alpha_`` holds the choice.
+        With fewer than 6 rows (of positive ``sample_weight``) there are too
+        few to hold any out: no penalty is tried, and every task gets
+        ``1.0``.
         With ``cv`` a splitter or splits of yours, those folds (3, or 2 from
         2 splits) are unions of whole test folds of them (a group is held
         out whole).

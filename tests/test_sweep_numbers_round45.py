@@ -41,11 +41,21 @@ Recomputed:
   row, every leaf, a multinomial leaf but one row, one variance per leaf)
   and ``bic`` from it.
 
-No defect was found in these recomputations: every test below is a
-``test_guard_*`` that pins one found right.
+Found (the docs fixed, with its test below): ``alpha='auto'`` of the
+heterogeneous multi-task mixture was documented as chosen by 3-fold
+cross-validation of the gates, but on fewer than 6 rows (of positive
+``sample_weight``) none is held out and every task gets ``alpha_`` 1.0
+without a penalty tried (in the test: ``[1.0, 1.0]`` on 5 rows, and on 6
+rows one of weight zero; ``[1e-2, 1.0]`` on 7). The parameter's docstring
+and ``docs/mmoe.rst`` now say so; the behaviour is kept (3 folds of 5 rows
+would score each penalty on one or two rows).
+
+Every other test is a ``test_guard_*`` that pins a recomputation found
+right; no wrong number was found.
 """
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -58,6 +68,8 @@ from sklearn.tree import DecisionTreeRegressor
 from skmoe import (HeterogeneousMultiGateMixtureOfExperts, HierarchicalMixtureClassifier,
                    HierarchicalMixtureRegressor, MultiGateMixtureOfExperts)
 from skmoe._selection import n_free_parameters
+
+MMOE_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "mmoe.rst"
 
 
 @pytest.fixture(autouse=True)
@@ -406,3 +418,25 @@ def test_guard_hme_classifier_proba_and_count_by_hand():
     # gate of three branches and three gates of two, each less one row.
     assert n_free_parameters(model) == 6 * 2 * 4 + (3 - 1) * 4 + 3 * (2 - 1) * 4 == 68
 
+
+def test_auto_alpha_on_fewer_than_six_rows_is_one_and_the_docs_say_so():
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(7, 2)), rng.normal(size=(7, 2))
+    experts = [("ridge", Ridge()), ("strong", Ridge(alpha=100.0))]
+
+    def chosen(rows, sample_weight=None):
+        model = HeterogeneousMultiGateMixtureOfExperts(
+            experts, gate_hidden_layer_sizes=(), random_state=0)
+        return model.fit(X[rows], Y[rows], sample_weight=sample_weight).alpha_
+
+    # Five rows (or six, one of weight zero): no penalty is cross-validated.
+    np.testing.assert_array_equal(chosen(slice(0, 5)), [1.0, 1.0])
+    np.testing.assert_array_equal(chosen(slice(0, 6), [1, 1, 1, 0, 1, 1]), [1.0, 1.0])
+    # (Seven rows: the penalties are tried; a weaker one wins for task 0.)
+    np.testing.assert_array_equal(chosen(slice(0, 7)), [1e-2, 1.0])
+    # (Before: "chooses it ... by 3-fold cross-validation", without the exception.)
+    doc = " ".join(HeterogeneousMultiGateMixtureOfExperts.__doc__.split())
+    assert "With fewer than 6 rows (of positive ``sample_weight``)" in doc
+    assert "every task gets ``1.0``" in doc
+    guide = " ".join(MMOE_GUIDE.read_text().split())
+    assert "on fewer than 6 rows, too few to hold any out, it is ``1.0`` for every task" in guide
