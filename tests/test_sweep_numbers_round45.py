@@ -11,7 +11,9 @@ Recomputed:
   ``module_``'s weights, ``predict_gate`` per task (PLE's own experts, then
   the shared ones), ``classes_`` against the columns of ``predict_proba``,
   the regression tasks' un-standardisation (the weighted mean and standard
-  deviation), the inputs' weighted standardisation, and ``score`` as the
+  deviation), the inputs' weighted standardisation (a 3-D X's per feature
+  over rows and steps), per-step gates of sequence experts (``predict_gate``
+  their mean over the steps), and ``score`` as the
   mean of the weighted R^2 and accuracies (``task_weights`` do not weigh
   it, as documented): all within float32 rounding (2.5e-7 on targets of
   spread 5);
@@ -229,6 +231,51 @@ def test_guard_mmoe_user_modules_by_hand():
     heads = _layers(net.heads)
     out = [_mlp(heads, run(net.towers[t], mixed[t]), t, _relu) for t in range(3)]
     _check_outputs(model, X, Y, w, out, weights.transpose(1, 0, 2))
+
+
+class _MeanOfStepsTower(torch.nn.Module):
+    """A tower over sequences: the time-mean of its input, then a layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return torch.relu(self.linear(x.mean(dim=1)))
+
+
+def test_guard_mmoe_sequence_gates_per_step_by_hand():
+    # Experts that keep the time axis: one gate mixture per step (the
+    # forward pass), predict_gate their mean over the steps; X standardised
+    # per feature over rows and steps, each step weighted as its row.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 5, 2))
+    Y = np.column_stack([X[:, :, 0].sum(axis=1), X[:, :, 1].mean(axis=1)])
+    w = rng.uniform(0.2, 2.0, size=30)
+    model = MultiGateMixtureOfExperts(
+        n_experts=2, expert_module=torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh()),
+        tower_module=_MeanOfStepsTower(), max_iter=3, random_state=0).fit(X, Y, sample_weight=w)
+    steps = X.reshape(-1, 2)
+    mean = np.average(steps, axis=0, weights=np.repeat(w, 5))
+    scale = np.sqrt(np.average((steps - mean) ** 2, axis=0, weights=np.repeat(w, 5)))
+    np.testing.assert_allclose(model._x_mean, mean, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(model._x_scale, scale, rtol=1e-13)
+    net, Z = model.module_, (X - mean) / scale
+    with torch.no_grad():
+        hidden = torch.stack([expert(torch.as_tensor(Z, dtype=torch.float32))
+                              for expert in net.experts]).double().numpy()   # (e, n, s, u)
+        (weight, bias), = _layers(net.gates)
+        logits = np.einsum("nsd,tde->tnse", Z, weight) + bias[:, :, None, :]
+        gates = _softmax(logits)                                             # (t, n, s, e)
+        mixed = np.einsum("tnse,ensu->tnsu", gates, hidden)
+        (head_weight, head_bias), = _layers(net.heads)
+        out = [net.towers[t](torch.as_tensor(mixed[t], dtype=torch.float32)).double().numpy()
+               @ head_weight[t] + head_bias[t] for t in range(2)]
+    hand = np.column_stack([out[t][:, 0] * model._y_scale[t] + model._y_mean[t]
+                            for t in range(2)])
+    np.testing.assert_allclose(model.predict(X), hand, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(model.predict_gate(X), gates.mean(axis=2).transpose(1, 0, 2),
+                               atol=1e-6)
 
 
 def _hand_loss(model, X, Y, w, task_weights):
