@@ -34,8 +34,8 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 from ._compat import (SIMPLE_METHODS, _BaseComposition, _Scorer, _set_random_states,
                       get_tags, request_is_alias, validate_data)
 from ._data import (AutoGateTransformer, FittedMarkerMixin, _numeric_array,
-                    check_X_for_experts, gate_matrix, huge_values_hint, is_dataframe,
-                    keep_column_labels, listed_rows, missing_column_hint, n_samples,
+                    check_X_for_experts, frame_as_array_hint, gate_matrix, huge_values_hint,
+                    is_dataframe, keep_column_labels, listed_rows, missing_column_hint, n_samples,
                     nan_columns, nan_columns_hint,
                     nonfinite_y_rows_named, nonfinite_y_where, normalised_weights, own_frame,
                     pandas_na_hint, read_only_view, refuse_duplicate_columns,
@@ -2238,7 +2238,8 @@ def failed_fit_error(name, estimator, exc, X, y, classes_needed, weight=None):
         f"{one_class_hint(y, classes_needed)}{read_only_hint(exc)}"
         f"{one_weighted_row_hint(weight)}{huge_values_hint(exc, X)}"
         f"{missing_column_hint(X)}{time_columns_hint(exc, X)}{word_columns_hint(exc, X)}"
-        f"{pandas_na_hint(exc, X)}{sequence_cells_hint(exc, X)}{nan_columns_hint(exc, X)}"))
+        f"{pandas_na_hint(exc, X)}{sequence_cells_hint(exc, X)}{nan_columns_hint(exc, X)}"
+        f"{frame_as_array_hint(exc, X)}"))
 
 
 def one_weighted_row_hint(weight):

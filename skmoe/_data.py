@@ -635,12 +635,41 @@ def column_names_hint(expert, X):
                 f"{', '.join(map(repr, list(X.columns)[:3]))}"
                 f"{', ...' if X.shape[1] > 3 else ''})")
     else:
-        what = f"a {type(X).__name__} without column names"
+        # A polars frame reaches the experts as this array too (check_X_for_experts):
+        # "X here is a ndarray" told its user, who had passed the very columns of
+        # fit by name, to build a DataFrame from an array they never had.
+        what = (f"a {type(X).__name__} without column names (as a polars frame reaches "
+                "the experts too: only a pandas DataFrame is handed to them as it is)")
     shown = ", ".join(map(repr, [str(c) for c in names[:5]])) + (
         ", ..." if len(names) > 5 else "")
     return (f" (this expert was fitted on a DataFrame with the columns {shown} and may read "
-            f"them by name, but X here is {what}: pass a DataFrame with the columns of fit, "
-            "e.g. pd.DataFrame(X, columns=model.feature_names_in_))")
+            f"them by name, but X here is {what}: pass a pandas DataFrame with the columns "
+            "of fit, e.g. X.to_pandas() for a polars frame, or "
+            "pd.DataFrame(X, columns=model.feature_names_in_))")
+
+
+def frame_as_array_hint(exc, X):
+    """A hint for an expert that failed to fit on an array because it selects
+    columns by name.
+
+    The experts get a pandas DataFrame as it is, but a polars frame as a
+    numpy array (:func:`check_X_for_experts`): a ColumnTransformer of named
+    columns, which takes a polars frame in a plain Pipeline, failed with
+    scikit-learn's bare "Specifying the columns using strings is only
+    supported for dataframes" although the user had passed a data frame.
+    "" unless the error says so and X is an array.
+    """
+    if "only supported for dataframes" not in str(exc) or not isinstance(X, np.ndarray):
+        return ""
+    return FRAME_AS_ARRAY_HINT
+
+
+# :func:`frame_as_array_hint`'s text, for a model whose experts get every X as
+# an array (the heterogeneous multi-task mixture) to take it out again.
+FRAME_AS_ARRAY_HINT = (" (the experts get X as a numpy array without column names unless "
+                       "X is a pandas DataFrame: a polars frame too. Pass X.to_pandas() "
+                       "for a polars frame, or select the columns by position in the "
+                       "expert)")
 
 
 # How :func:`nan_columns_hint` ends, to tell whether a message has it already.

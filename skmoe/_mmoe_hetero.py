@@ -34,7 +34,8 @@ from ._base import (_BaseExpertComposition, _check_has_tags, _check_not_a_transf
 from ._crossfit import (CrossFitAverage, _check_every_class_trains, check_folds_partition,
                         cross_fit, cv_of_groups, group_codes, make_folds, splits_of_rows,
                         united_folds)
-from ._data import normalised_weights, read_only_view, refuse_misaligned_rows
+from ._data import (FRAME_AS_ARRAY_HINT, normalised_weights, read_only_view,
+                    refuse_misaligned_rows)
 from ._inspection import TaskGateOutputMixin
 from ._likelihood import _check_finite, call_expert, check_not_diverging, mix_probabilities
 from ._multitask import TASK_TYPES, _BaseMultiTask
@@ -119,8 +120,11 @@ def _with_array_hint(exc, feature_names):
     if feature_names is None or "only supported for dataframes" not in str(exc):
         return exc
     shown = ", ".join(f"{name!r}: {i}" for i, name in enumerate(feature_names[:5]))
+    # (Without the single-task mixtures' hint, whose X.to_pandas() cures
+    # nothing here: this mixture gives a pandas DataFrame as an array too.)
+    message = str(exc).replace(FRAME_AS_ARRAY_HINT, "")
     return rebuilt_error(exc, (
-        f"{exc} (HeterogeneousMultiGateMixtureOfExperts gives its experts X as a numeric "
+        f"{message} (HeterogeneousMultiGateMixtureOfExperts gives its experts X as a numeric "
         "array, not the DataFrame given: select columns by position, as in X's column "
         f"order ({shown}{', ...' if len(feature_names) > 5 else ''}))"))
 
