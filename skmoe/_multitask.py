@@ -23,9 +23,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, object_labels_error, refuse_time_target,
                     rows_of_positive_weight, scaled_r2_score, scoring_weights)
-from ._data import (FittedMarkerMixin, is_dataframe, is_sparse_frame, keep_column_labels,
-                    listed_rows, mean_and_scale, normalised_weights, refuse_duplicate_columns,
-                    refuse_misaligned_rows, refuse_other_frame_time_columns, refuse_sparse_fill,
+from ._data import (FittedMarkerMixin, huge_values_hint, is_dataframe, is_sparse_frame,
+                    keep_column_labels, listed_rows, mean_and_scale, normalised_weights,
+                    refuse_duplicate_columns, refuse_misaligned_rows,
+                    refuse_other_frame_time_columns, refuse_sparse_fill,
                     refuse_unreadable_tensor, validate_numeric_data)
 from ._training import MAX_WEIGHT_DECAY
 
@@ -278,6 +279,24 @@ def task_mean_score(Y, Y_pred, tasks, sample_weight=None, y=None):
         except ValueError as exc:
             raise ValueError(f"Task {t} is a classification task: {exc}") from exc
     return float(np.mean(scores))
+
+
+def _refuse_overflow(values, standardised, task, X):
+    """A clear error where a regression task's predictions ``values`` overflowed
+    to infinity in the scale of y, its ``standardised`` ones being finite.
+
+    An X of 1e308 (finite, checked) gave experts' standardised predictions
+    near 1e308, which times y's scale were inf: predict returned inf without
+    a word, where the single-task mixtures name the rows and the column.
+    """
+    overflowed = ~np.isfinite(values) & np.isfinite(standardised)
+    if overflowed.any():
+        rows = np.flatnonzero(overflowed)
+        message = (f"The predictions of task {task} overflow to infinity on {rows.size} of "
+                   f"{len(values)} rows (first: {listed_rows(rows)}; positions counted "
+                   "from 0).")
+        hint = huge_values_hint(message, X)
+        raise ValueError(message[:-1] + hint + "." if hint else message)
 
 
 class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
@@ -628,12 +647,17 @@ class _BaseMultiTask(FittedMarkerMixin, MultiOutputMixin, BaseEstimator):
             object array when some task has non-numeric labels); shape
             (n_samples,) when the model was fitted on a one-dimensional ``y``.
         """
-        outputs = self._task_outputs(self._check_X(X))
+        X = self._check_X(X)
+        outputs = self._task_outputs(X)
         columns = []
-        for kind, classes, out, mean, scale in zip(self.tasks_, self.classes_, outputs,
-                                                   self._y_mean, self._y_scale):
+        for t, (kind, classes, out, mean, scale) in enumerate(zip(
+                self.tasks_, self.classes_, outputs, self._y_mean, self._y_scale)):
             if kind == "regression":
-                columns.append(out * scale + mean)
+                with np.errstate(over="ignore"):
+                    values = out * scale + mean
+                names = getattr(self, "_target_columns_in", None)
+                _refuse_overflow(values, out, f"{t}" if names is None else f"{t} ({names[t]!r})", X)
+                columns.append(values)
             else:
                 columns.append(classes[np.argmax(out, axis=1)])
         if self._y_1d:

@@ -30,6 +30,11 @@ scikit-learn Pipeline reads it; handing the experts X.to_pandas() instead
 would change the gate's view of polars text columns, a decision for the
 maintainers. Its error is now named (below).
 
+Rows of 1e300, -1e300, 1e308 and 3e38 at predict: trees refuse them (float32,
+named), Ridge experts' inf is refused naming the expert, the rows and the
+column, the torch experts and MMoE stay finite; the heterogeneous multi-task
+mixture returned inf (fixed, below).
+
 Each test here failed before the fix it names, but for
 test_the_hetero_mixture_does_not_advise_to_pandas_which_cures_nothing_there:
 a guard on that fix (the heterogeneous mixture's own hint stays alone).
@@ -107,3 +112,24 @@ def test_the_hetero_mixture_does_not_advise_to_pandas_which_cures_nothing_there(
             X, np.c_[y, y])
     assert "to_pandas" not in str(info.value)
     assert "select columns by position" in str(info.value)
+
+
+def test_hetero_multitask_prediction_overflowing_to_inf_is_refused_by_name():
+    # The experts predict the standardised targets: at X = 1e308 (finite,
+    # checked) theirs were near 1e308, and y's scale made them inf, which
+    # predict returned without a word (the single-task mixtures refuse an
+    # expert's inf, naming the rows and the column of huge values).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = 10 * X[:, 0] + rng.normal(0, 0.1, 40)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("ridge30", Ridge(alpha=30.0))], max_iter=2,
+        random_state=0).fit(X, np.c_[y, y])
+    huge = np.array([[1e300, 0.0, 0.0], [1e308, -1e308, 1e308]])
+    with pytest.raises(ValueError, match=r"task 0 overflow to infinity on 1 of 2 rows "
+                                         r"\(first: 1;.*column 0 reaches 1e\+308"):
+        model.predict(huge)
+    with pytest.raises(ValueError, match="overflow to infinity"):
+        model.score(huge, np.zeros((2, 2)))
+    # A finite prediction of 1e300 is still given (as Ridge gives it).
+    assert np.all(np.isfinite(model.predict(huge[:1])))
