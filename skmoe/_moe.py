@@ -814,6 +814,14 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     (2, 2)
     """
 
+    # Each task takes its own losses only: the base's constraint holds both
+    # tasks', so the other task's was taken and, under EM, only warned about as
+    # unread.
+    _parameter_constraints = {
+        **_BaseMixtureOfExperts._parameter_constraints,
+        "loss": [StrOptions({"auto", "nll", "squared_error"})],
+    }
+
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).
 
@@ -978,6 +986,11 @@ class MixtureOfExpertsClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMix
     >>> moe.predict_proba(X[:1]).shape
     (1, 3)
     """
+
+    _parameter_constraints = {  # (the classifier's losses: see the regressor's)
+        **_BaseMixtureOfExperts._parameter_constraints,
+        "loss": [StrOptions({"auto", "nll", "log_loss"})],
+    }
 
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the mixture (by EM or by gradients, see ``training``).

@@ -154,6 +154,7 @@ class GradientTrainer(_Trainer):
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "learning_rate": LEARNING_RATE,
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        # (Both tasks' losses; each mixture narrows it to its own.)
         "loss": [StrOptions({"auto", "nll", "squared_error", "log_loss"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -169,11 +170,6 @@ class GradientTrainer(_Trainer):
         return super().cross_fitting_splits(estimator, templates, y)
 
     def fit(self, estimator, problem, gate, rng, routing):
-        task_loss = "log_loss" if estimator._is_classifier else "squared_error"
-        if estimator.loss not in ("auto", "nll", task_loss):
-            raise ValueError(f"loss={estimator.loss!r} is not available for "
-                             f"{type(estimator).__name__}; use 'auto', 'nll' or "
-                             f"{task_loss!r}.")
         torch_experts = any(is_differentiable_expert(t) for t in problem.templates)
         stacked = is_dense(routing) and not torch_experts
         if (routing is not None and routing.top_k is not None

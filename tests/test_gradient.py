@@ -181,7 +181,7 @@ def test_task_loss_option():
     classifier = MixtureOfExpertsClassifier(
         [("a", LogisticRegression()), ("b", LogisticRegression())], training="gradient",
         loss="squared_error")
-    with pytest.raises(ValueError, match="loss='squared_error' is not available"):
+    with pytest.raises(ValueError, match="'loss' parameter of MixtureOfExpertsClassifier"):
         classifier.fit(*load_iris(return_X_y=True))
 
 
