@@ -3,10 +3,12 @@
 Rounds 1-7 (tests/test_docs_audit_round*.py) and tests/test_docs_api.py pin
 the names of the parameters and attributes and the literal defaults. Here,
 for every public class: the values a documented option set (``{'a', 'b'}``)
-names against those ``_parameter_constraints`` lets ``fit`` take, and the
+names against those ``_parameter_constraints`` lets ``fit`` take; the
 shapes that the ``Attributes`` and the predict methods' ``Returns`` sections
-write (``ndarray of shape (n_samples, n_experts)``) against small fits. Each
-failure names the class, the parameter or attribute and both sides.
+write (``ndarray of shape (n_samples, n_experts)``) against small fits; and
+that every cross-reference and ``See Also`` entry of the public docstrings
+names an object that exists (without building the docs). Each failure names
+the place and both sides.
 """
 
 import inspect
@@ -266,3 +268,67 @@ def test_documented_return_shapes(fitted):
                                  f"documented {kind!r}, returned shape {np.shape(value)}")
     assert checked >= 40, checked
     assert not wrong, "; ".join(wrong)
+
+
+ROLE = re.compile(r":(?:class|meth|func|attr|exc|obj):`~?([^`<>]+?)(?:\s*<~?([^>]+)>)?`")
+THIRD_PARTY = ("sklearn", "numpy", "np", "torch", "scipy", "pandas", "matplotlib", "joblib")
+
+
+def _resolves(target, module, cls):
+    """Whether ``target`` names an object, looked up as Sphinx does: in the
+    class, in the documented name's module, then from the top."""
+    import importlib
+
+    target = target.lstrip(".")
+    starts = ([cls] if cls is not None else []) + [importlib.import_module(module)]
+    for start in starts:
+        obj = start
+        for part in target.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                break
+        if obj is not None:
+            return True
+    head, _, rest = target.partition(".")
+    try:
+        obj = importlib.import_module(head)
+    except ImportError:
+        return False
+    for part in rest.split(".") if rest else ():
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return False
+    return True
+
+
+def _cross_references():
+    """(where, target, module, class) of each role and ``See Also`` entry of
+    the public docstrings (classes, functions, their public methods)."""
+    from test_docs_api import public_methods
+
+    refs, seen = [], set()
+    for qualified, obj in public_names():
+        if id(obj) in seen or not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            continue
+        seen.add(id(obj))
+        module = qualified.rpartition(".")[0]
+        cls = obj if inspect.isclass(obj) else None
+        docs = [(qualified, obj.__doc__)]
+        if cls is not None:
+            docs += [(f"{qualified}.{name}", func.__doc__) for name, func in public_methods(cls)]
+        for where, doc in docs:
+            for text, alias in ROLE.findall(doc or ""):
+                refs.append((where, alias or text, module, cls))
+            for name in numpydoc_entries(doc, "See Also"):
+                refs.append((where, name.strip("`").split("`")[-1].lstrip("~"), module, cls))
+    return [ref for ref in refs if ref[1].split(".")[0] not in THIRD_PARTY]
+
+
+def test_cross_references_resolve():
+    """Every ``:class:``/``:meth:``/``:func:``/``:attr:`` target and ``See
+    Also`` entry of the public docstrings names an object that exists."""
+    refs = _cross_references()
+    assert len(refs) > 50, len(refs)  # (the roles were found)
+    wrong = sorted({f"{where}: {target}" for where, target, module, cls in refs
+                    if not _resolves(target, module, cls)})
+    assert not wrong, wrong
