@@ -405,8 +405,11 @@ def make_hierarchical_regimes(n_samples=1000, *, noise=0.1, return_regime=False,
     return (X, y, regime) if return_regime else (X, y)
 
 
-@validate_params({"n_samples": _N_SAMPLES, "noise": _NOISE, "return_regime": FLAG,
-                  "random_state": ["random_state"]},
+# n_regimes is checked with the others: its own check raised a bare ValueError
+# for n_regimes="3" or 2.0, where every other wrong type here raises
+# InvalidParameterError (a TypeError too) naming the function.
+@validate_params({"n_samples": _N_SAMPLES, "n_regimes": _N_SAMPLES, "noise": _NOISE,
+                  "return_regime": FLAG, "random_state": ["random_state"]},
                  prefer_skip_nested_validation=True)
 def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regime=False,
                           random_state=None):
@@ -421,6 +424,7 @@ def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regim
     ----------
     n_samples : int, default=500
     n_regimes : int, default=3
+        Number of segments (and lines); at least 1.
     noise : float, default=0.3
     return_regime : bool, default=False
     random_state : int, RandomState instance or None, default=None
@@ -431,9 +435,6 @@ def make_piecewise_linear(n_samples=500, *, n_regimes=3, noise=0.3, return_regim
     y : ndarray of shape (n_samples,)
     regime : ndarray of shape (n_samples,), only if ``return_regime``
     """
-    if (isinstance(n_regimes, bool) or not isinstance(n_regimes, numbers.Integral)
-            or n_regimes < 1):
-        raise ValueError(f"n_regimes must be a positive integer, got {n_regimes!r}.")
     rng = check_random_state(random_state)
     x = rng.uniform(0.0, n_regimes, size=n_samples)
     regime = np.minimum(x.astype(int), n_regimes - 1)

@@ -75,7 +75,7 @@ def test_generators_check_their_arguments(make, kwargs, match):
 @pytest.mark.parametrize("make, kwargs, match", [
     (make_regimes, dict(n_noise_features=-1), "'n_noise_features' parameter"),
     (make_regimes, dict(boundary=np.nan), "'boundary' parameter"),
-    (make_piecewise_linear, dict(n_regimes=True), "n_regimes must be a positive integer"),
+    (make_piecewise_linear, dict(n_regimes=True), "'n_regimes' parameter"),
     (make_mmoe_tasks, dict(scale=np.nan), "'scale' parameter"),
     (make_mmoe_tasks, dict(n_sines=-1), "'n_sines' parameter"),  # was "Number of samples"
     (make_mmoe_tasks, dict(n_sines=2, alpha=[1.0, np.nan]), "alpha and beta must be finite"),
