@@ -278,6 +278,22 @@ def load_dataset(name, *, as_frame=False):
                  description=spec.description)
 
 
+def _real_array(value, name):
+    """``value`` as a float array, or a ValueError naming ``name``.
+
+    ``np.asarray(value, float)`` read alpha=["1", "2"] and alpha=[True, False]
+    as numbers without a word, and its errors named neither argument.
+    """
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:   # (a ragged list)
+        raise ValueError(f"{name} must be an array of real numbers: {exc}") from exc
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be an array of real numbers, got {value!r} "
+                         f"(dtype {array.dtype}).")
+    return array.astype(float)
+
+
 @validate_params({"n_samples": _N_SAMPLES,
                   "n_features": [Interval(numbers.Integral, 2, None, closed="left")],
                   # (A bool is a Real: correlation=True was taken as 1.0.)
@@ -319,7 +335,7 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
         ``c >= 0``, the norm of the weight vectors.
     n_sines : int, default=10
         ``m``, the number of sinusoids.
-    alpha, beta : array-like of shape (n_sines,), default=None
+    alpha, beta : array-like of real numbers of shape (n_sines,), default=None
         Frequencies and phases of the sinusoids; None for the defaults above.
     noise : float, default=0.1
         Standard deviation of the label noise (variance 0.01 as in the paper).
@@ -342,12 +358,8 @@ def make_mmoe_tasks(n_samples=1000, n_features=100, *, correlation=0.5, scale=1.
     """
     if not -1.0 <= correlation <= 1.0:
         raise ValueError(f"correlation must be in [-1, 1], got {correlation!r}.")
-    try:
-        alpha = np.linspace(0.5, 1.5, n_sines) if alpha is None else np.asarray(alpha, float)
-        beta = np.arange(n_sines) * np.pi / n_sines if beta is None else np.asarray(beta, float)
-    except (TypeError, ValueError) as exc:
-        # (numpy's bare "could not convert string to float", naming neither.)
-        raise ValueError(f"alpha and beta must be arrays of real numbers: {exc}") from exc
+    alpha = np.linspace(0.5, 1.5, n_sines) if alpha is None else _real_array(alpha, "alpha")
+    beta = np.arange(n_sines) * np.pi / n_sines if beta is None else _real_array(beta, "beta")
     if alpha.shape != (n_sines,) or beta.shape != (n_sines,):
         raise ValueError(f"alpha and beta must have shape ({n_sines},), got "
                          f"{alpha.shape} and {beta.shape}.")
