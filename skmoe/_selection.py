@@ -551,6 +551,7 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
     candidates : iterable, default=(1, 2, 3, 4, 5, 6)
         Values of ``param`` to try, each once (a repeated one is refused:
         ``scores`` holds one entry per value). With ``param='n_experts'``,
+        integers of 1 or more (0 or less is refused before any fit);
         1 is one expert alone with its own noise scale (no gate); a classifier's
         probabilities then get the 1/n^2 share of the class frequencies that
         the mixtures mix into theirs (``class_prior_``), so every candidate
@@ -634,6 +635,14 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         # the mixtures refuse 2.0: the float, and only it, was a candidate.)
         raise TypeError(f"candidates of n_experts must be integers, got {flags[0]!r} in "
                         f"{candidates!r}.")
+    below_one = [value for value in candidates if param.split("__")[-1] == "n_experts"
+                 and isinstance(value, numbers.Integral) and value < 1]
+    if below_one:
+        # (0 or -1 was fitted after the candidates before it and refused by the
+        # mixture's "must be an int in the range [2, inf)", which hides that
+        # 1, one expert alone, is a candidate here.)
+        raise ValueError(f"candidates of n_experts must be 1 or more (1 is one expert "
+                         f"alone, without a gate), got {below_one[0]!r} in {candidates!r}.")
     # A branching of an int is the one-level tree of that tuple: 2 and (2,)
     # fitted and scored the same tree twice, under two keys of scores.
     # Refused, not merged: scores is keyed by the values as given, and a
