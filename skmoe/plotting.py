@@ -384,6 +384,8 @@ class GateRegionDisplay:
         estimator : fitted mixture of experts
         X : array-like of shape (n_samples, n_features)
         features : pair of int or str, default=(0, 1)
+            Two different features; an estimator fitted on one feature has
+            no map (draw its gate with :class:`GateDisplay`).
         grid_resolution : int, default=100
         ax : matplotlib Axes, default=None
 
@@ -394,6 +396,13 @@ class GateRegionDisplay:
         _check_fitted_mixture(estimator)
         _check_X_shape(estimator, X)
         _check_grid_resolution(grid_resolution)
+        if estimator.n_features_in_ < 2:
+            # (The default features=(0, 1) failed with "feature index 1 out of
+            # range for 1 features", as if the index were the mistake.)
+            raise ValueError(
+                "GateRegionDisplay maps the gate over two features, but "
+                f"{type(estimator).__name__} was fitted on {estimator.n_features_in_} "
+                "feature: use GateDisplay to draw the gate along it.")
         if isinstance(features, str) or np.ndim(features) != 1 or len(features) != 2:
             raise ValueError(f"features must name two features, got {features!r}.")
         j0, j1 = (_feature_index(estimator, f, f"features[{i}]")
