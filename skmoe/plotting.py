@@ -76,6 +76,16 @@ def _check_fitted_mixture(estimator):
     from sklearn.utils.validation import check_is_fitted
     if not hasattr(estimator, "predict_gate"):
         hint = ""
+        from sklearn.base import is_classifier
+
+        from ._ensemble import _BaseEnsemble
+        if isinstance(estimator, _BaseEnsemble):
+            # (The message named the ensemble alone, as if any estimator would
+            # do but this one: an ensemble has no gate, one weight per expert.)
+            hint = (" An ensemble weights its experts the same for every row (its "
+                    "weights_), so it has no gate to draw: fit a MixtureOfExperts"
+                    + ("Classifier" if is_classifier(estimator) else "Regressor")
+                    + " on the same experts to see who counts where.")
         steps = getattr(estimator, "steps", None)
         if isinstance(steps, list) and steps and hasattr(steps[-1][1], "predict_gate"):
             # (The message named only "Pipeline", though the mixture is in it.)

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LinearRegression
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import MixtureOfExpertsRegressor
-from skmoe.plotting import GateDisplay, GateRegionDisplay
+from skmoe import EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor
+from skmoe.plotting import (ConvergenceDisplay, ExpertUsageDisplay, GateDisplay,
+                            GateRegionDisplay)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -41,3 +42,31 @@ def test_gate_region_display_of_a_one_feature_model_says_it_needs_two():
     display = GateDisplay.from_estimator(moe, X, grid_resolution=5)
     np.testing.assert_allclose(display.gate_weights[3],
                                moe.predict_gate(display.grid[3:4, None])[0])
+
+
+@pytest.mark.parametrize("display", ["gate", "region", "usage", "convergence"])
+def test_gate_displays_of_an_ensemble_say_it_has_no_gate(display):
+    # The message named the ensemble only ("Expected a fitted mixture of
+    # experts (with predict_gate), got EnsembleRegressor") without saying why
+    # an ensemble, built of the same experts, has nothing to draw.
+    X, y = _data(2)
+    ensemble = EnsembleRegressor(EXPERTS).fit(X, y)
+    draw = {"gate": lambda: GateDisplay.from_estimator(ensemble, X),
+            "region": lambda: GateRegionDisplay.from_estimator(ensemble, X),
+            "usage": lambda: ExpertUsageDisplay.from_estimator(ensemble, X),
+            "convergence": lambda: ConvergenceDisplay.from_estimator(ensemble)}[display]
+    with pytest.raises(TypeError, match=r"got EnsembleRegressor\. An ensemble .*weights_.*"
+                                        r"no gate.*MixtureOfExpertsRegressor"):
+        draw()
+
+
+def test_classifier_ensemble_is_pointed_to_the_classifier_mixture():
+    X, y = _data(2)
+    ensemble = EnsembleClassifier([("logit", LogisticRegression()),
+                                   ("tree", DecisionTreeClassifier(max_depth=2))]).fit(
+        X, (y > 0).astype(int))
+    with pytest.raises(TypeError, match=r"no gate.*MixtureOfExpertsClassifier"):
+        GateDisplay.from_estimator(ensemble, X)
+    # Unfitted too: the hint comes before the fitted check.
+    with pytest.raises(TypeError, match=r"no gate.*MixtureOfExpertsClassifier"):
+        GateDisplay.from_estimator(EnsembleClassifier(ensemble.experts), X)
