@@ -249,7 +249,7 @@ def _check_fitted_classes(name, estimator, classes):
         labels = set(np.asarray(classes).tolist())
         if not all(v in labels for v in values):
             return
-        codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+        codes = _label_codes(classes)
         if all(codes[v] == v for v in values):
             return       # labels 0 .. K-1 are their own codes
     except TypeError:    # unhashable values: refused after the fit, by check_expert_classes
@@ -1516,6 +1516,17 @@ def check_classification_labels(y, what="The target"):
     return labels
 
 
+def _label_codes(classes):
+    """``{label: code}`` of the labels of y (``classes``, sorted) to the
+    encoded labels 0 .. C-1 the experts are fitted on."""
+    return {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+
+
+def _expert_prefix(name):
+    """"Expert 'name': " to open an error about that expert; "" without one."""
+    return f"Expert '{name}': " if name is not None else ""
+
+
 def _is_class_weight(key):
     return key == "class_weight" or key.endswith("__class_weight")
 
@@ -1531,7 +1542,7 @@ def _encoded_class_weight(value, codes, key, name):
     except TypeError:    # an unhashable key: not a label
         stray = list(value)
     if stray and len(value) - len(stray) < len(codes):
-        shown = f"Expert '{name}': " if name is not None else ""
+        shown = _expert_prefix(name)
         raise ValueError(
             f"{shown}{key} has key(s) {stray} that are not labels of y (the labels "
             f"are {list(codes)}); key it by the labels of y.")
@@ -1590,7 +1601,7 @@ def encode_class_weights(estimator, classes, name=None):
     except those of a model inside a one-vs-rest classifier, as its own
     ``class_weight`` (:func:`_learns_labels_of_its_own`).
     """
-    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+    codes = _label_codes(classes)
     encoded = {}
     params = estimator.get_params(deep=True)
     for key, value in params.items():
@@ -1645,7 +1656,7 @@ def _encode_label_parameter(estimator, classes, name, kind, parameter, names_a_l
     encoded labels), nor inside a one-vs-rest classifier
     (:func:`_learns_labels_of_its_own`).
     """
-    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+    codes = _label_codes(classes)
     params = estimator.get_params(deep=True)
     found = [(key[:-len(parameter)], estimator if key == parameter
               else params.get(key[:-len(parameter) - 2])) for key in params
@@ -1662,7 +1673,7 @@ def _encode_label_parameter(estimator, classes, name, kind, parameter, names_a_l
             continue
         if code is None:
             if names_a_label(model, value):
-                shown = f"Expert '{name}': " if name is not None else ""
+                shown = _expert_prefix(name)
                 raise ValueError(
                     f"{shown}{prefix}{parameter}={value!r} is not a label of y (the "
                     f"labels are {list(codes)}); {what_it_needs}.")
@@ -1749,7 +1760,7 @@ def _encoded_scorer(scoring, codes, where, name):
         code = None if label is None else codes.get(label)
     except TypeError:     # an unhashable pos_label: the metric refuses it
         return None
-    shown = f"Expert '{name}': " if name is not None else ""
+    shown = _expert_prefix(name)
     if code is None and label is not None:
         if "pos_label" in scorer._kwargs:
             raise ValueError(f"{shown}{where}'s pos_label={label!r} is not a label of y (the "
@@ -1785,7 +1796,7 @@ def encode_scoring_labels(estimator, classes, name=None):
     metric's default. Not inside a one-vs-rest classifier
     (:func:`_learns_labels_of_its_own`).
     """
-    codes = {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+    codes = _label_codes(classes)
     params = estimator.get_params(deep=True)
     encoded = {}
     for key, value in params.items():

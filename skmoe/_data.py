@@ -47,6 +47,15 @@ def is_dataframe(X):
     return is_pandas_df(X)
 
 
+def is_polars_frame(X):
+    """Whether X is a polars DataFrame (polars is not imported for the test)."""
+    try:
+        from sklearn.utils._dataframe import is_polars_df
+    except ImportError:  # scikit-learn < 1.7
+        from sklearn.utils.validation import _is_polars_df as is_polars_df
+    return is_polars_df(X)
+
+
 def is_sparse_frame(X):
     """Whether X is a DataFrame of sparse columns only, which scikit-learn
     reads as a sparse matrix (a frame mixing sparse and dense columns it reads

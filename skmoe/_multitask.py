@@ -23,8 +23,9 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (_BaseExpertComposition, check_label_values, check_relative_sample_weight,
                     check_sample_weight, object_labels_error, refuse_time_target,
                     rows_of_positive_weight, scaled_r2_score, scoring_weights)
-from ._data import (FittedMarkerMixin, huge_values_hint, is_dataframe, is_sparse_frame,
-                    keep_column_labels, listed_rows, mean_and_scale, normalised_weights,
+from ._data import (FittedMarkerMixin, huge_values_hint, is_dataframe, is_polars_frame,
+                    is_sparse_frame, keep_column_labels, listed_rows, mean_and_scale,
+                    normalised_weights,
                     refuse_duplicate_columns, refuse_misaligned_rows,
                     refuse_other_frame_time_columns, refuse_sparse_fill,
                     refuse_unreadable_tensor, validate_numeric_data)
@@ -121,17 +122,12 @@ def _target_array(y):
     return Y
 
 
-def _is_polars_frame(y):
-    """Whether y is a polars DataFrame (polars is not imported for the test)."""
-    return type(y).__module__.startswith("polars.") and hasattr(y, "columns")
-
-
 def _other_frame_columns(y):
     """A polars DataFrame's columns as numpy arrays; None for any other y.
 
     (Not a dask frame's, which would be computed once more for them.)
     """
-    if not _is_polars_frame(y):
+    if not is_polars_frame(y):
         return None
     try:
         return [np.asarray(y[name]) for name in y.columns]
@@ -141,7 +137,7 @@ def _other_frame_columns(y):
 
 def _column_names(y):
     """A pandas or polars DataFrame's column names as a list; None for any other y."""
-    return list(y.columns) if is_dataframe(y) or _is_polars_frame(y) else None
+    return list(y.columns) if is_dataframe(y) or is_polars_frame(y) else None
 
 
 def _column_dtypes(y):
