@@ -592,9 +592,12 @@ default=None
         else:
             stopped = False
         stopping.restore(self.module_).eval()
-        self.n_iter_ = epoch + 1
         # Before the advice to train longer, which a diverged network does not need.
         self._check_kept_loss(Y, w, valid_t is not None)
+        # After that check: n_iter_ marks the estimator fitted, and set before
+        # it, a fit refused as diverged left a model that predicted from the
+        # diverged network (-115.3 for a target of mean 0), without a word.
+        self.n_iter_ = epoch + 1
         if not stopped:
             warnings.warn(f"MultiGateMixtureOfExperts stopped at max_iter={self.max_iter} "
                           "epochs before the loss stopped improving. Increase max_iter.",
