@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import Parallel
@@ -78,6 +79,33 @@ def _fits_one_column(name, template, X, column, weight, seed):
     except Exception:
         return False
     return True
+
+
+def _takes_only_multi_output(estimator):
+    """Whether an expert fits only a 2-D y: its tags (or, for a ``Pipeline``,
+    its last step's, which the Pipeline's own do not pass on) say it has no
+    single output, as ``MultiOutputRegressor`` and ``RegressorChain``."""
+    while isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    try:
+        return not get_tags(estimator).target_tags.single_output
+    except (TypeError, ValueError, AttributeError):    # not an estimator: fit says so
+        return False
+
+
+def _fit_on_encoded_targets(name, estimator, X, y, weight, seed, **kwargs):
+    """:func:`fit_expert`, with one encoded column (a single regression task,
+    given as a 1-D y) as a column to an expert that fits only a 2-D y.
+
+    (A ``MultiOutputRegressor(LGBMRegressor())``, an expert the class's
+    docstring names, failed on one regression task with scikit-learn's "y
+    must have at least two dimensions for multi-output regression", even
+    for a y of shape (n_samples, 1); a RegressorChain with "tuple index out
+    of range".)
+    """
+    if y.ndim == 1 and _takes_only_multi_output(estimator):
+        y = y.reshape(-1, 1)
+    return fit_expert(name, estimator, X, y, weight, seed, **kwargs)
 
 
 def _with_multi_output_hint(exc, names, templates, n_columns, X, targets, weight, seed):
@@ -420,7 +448,8 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
             seed = int(rng.randint(np.iinfo(np.int32).max))
             # One encoded column (a single regression task) goes to the experts as
             # the 1-D y it was: as a column, single-output regressors warned about
-            # a "column-vector y" the user never passed.
+            # a "column-vector y" the user never passed. (As a column to those that
+            # fit only a 2-D y: _fit_on_encoded_targets.)
             targets = Z[:, 0] if Z.shape[1] == 1 else Z
             folds = self._folds(X, Y, seed, kept, groups)
             try:
@@ -431,7 +460,7 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                                      folds,
                                      partial(_predict_columns, n_columns=Z.shape[1]),
                                      weights=sample_weight, seeds=[seed] * len(names),
-                                     refit=True)
+                                     fit=_fit_on_encoded_targets, refit=True)
             except Exception as exc:
                 hinted = _with_multi_output_hint(exc, names, templates, Z.shape[1],
                                                  read_only_view(X), Z, sample_weight, seed)

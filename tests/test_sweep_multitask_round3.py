@@ -7,9 +7,13 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import Ridge
+from sklearn.multioutput import MultiOutputRegressor, RegressorChain
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from skmoe import MultiGateMixtureOfExperts
+from skmoe import HeterogeneousMultiGateMixtureOfExperts, MultiGateMixtureOfExperts
 
 
 def _tasks(n=120, seed=0):
@@ -38,3 +42,31 @@ def test_a_fit_refused_as_diverged_leaves_the_model_unfitted(architecture):
         check_is_fitted(model)
     with pytest.raises(NotFittedError):
         model.predict(X)
+
+
+@pytest.mark.parametrize("wrap", [MultiOutputRegressor,
+                                  lambda e: RegressorChain(e, random_state=0),
+                                  lambda e: make_pipeline(StandardScaler(with_mean=False,
+                                                                         with_std=False),
+                                                          MultiOutputRegressor(e))],
+                         ids=["MultiOutputRegressor", "RegressorChain", "pipeline"])
+@pytest.mark.parametrize("shape", ["1-D", "one column"])
+def test_hetero_one_regression_task_takes_a_multi_output_only_expert(wrap, shape):
+    # One regression task is one encoded column, which the experts get as a
+    # 1-D y: MultiOutputRegressor (the docstring's
+    # MultiOutputRegressor(LGBMRegressor()) expert) failed with scikit-learn's
+    # "y must have at least two dimensions for multi-output regression", even
+    # for a y of shape (n, 1), and RegressorChain with "tuple index out of range".
+    X, Y = _tasks(40)
+    y = Y[:, 0] if shape == "1-D" else Y[:, :1]
+
+    def fitted(expert):
+        return HeterogeneousMultiGateMixtureOfExperts(
+            [("ridge", Ridge()), ("other", expert)], max_iter=5, random_state=0).fit(X, y)
+
+    # (Seeds set: unset ones are drawn from random_state, one per parameter.)
+    model = fitted(wrap(Ridge(alpha=3.0, random_state=0)))
+    # The same numbers as the wrapped Ridge in its place.
+    np.testing.assert_allclose(model.predict(X),
+                               fitted(Ridge(alpha=3.0, random_state=0)).predict(X),
+                               rtol=1e-12, atol=1e-12)
