@@ -16,6 +16,7 @@ out-of-fold predictions; the experts are then refitted on all rows.
 """
 
 import numbers
+import re
 import warnings
 from functools import partial
 
@@ -134,6 +135,39 @@ def _with_multi_output_hint(exc, names, templates, n_columns, X, targets, weight
                 f"{n_columns} columns: one per regression task and one per class of a "
                 f"classification task; '{name}' predicts one output, so wrap it in "
                 "sklearn.multioutput.MultiOutputRegressor)"))
+    return exc
+
+
+def _with_standardised_target_hint(exc, names, templates, y_min, targets_min):
+    """``exc``, with a hint where an expert that needs non-negative targets (a
+    Poisson, Gamma or Tweedie loss) failed on the encoded targets' negative
+    values, ``targets_min`` below 0, although the regression tasks' values in
+    ``y``, ``y_min`` at the least, have none.
+
+    (A PoissonRegressor fitted on counts failed with scikit-learn's "Some
+    value(s) of y are out of the valid range of the loss 'HalfPoissonLoss'",
+    where y had no such value: the standardised task had. The single-task
+    mixtures take such experts.)
+    """
+    if not (targets_min < 0 <= y_min):
+        return exc
+    message = str(exc)
+    for name, template in zip(names, templates):
+        if not message.startswith(f"Expert '{name}' "):
+            continue
+        try:
+            positive_only = get_tags(template).target_tags.positive_only
+        except (TypeError, ValueError, AttributeError):
+            positive_only = False
+        # (Or a message of y's range: a forest's or a boosting's poisson
+        # criterion has no such tag.)
+        if positive_only or re.search(r"\by\b", message) and any(
+                word in message.lower() for word in ("negative", "valid range", "positive")):
+            return rebuilt_error(exc, (
+                f"{message} (the experts are fitted on the encoded targets, in which each "
+                "regression task is standardised to mean 0, so has negative values where y "
+                f"has none: '{name}' needs non-negative targets and cannot be an expert "
+                "here; fit such a task with a MixtureOfExpertsRegressor of its own)"))
     return exc
 
 
@@ -292,7 +326,9 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
     Notes
     -----
     The encoded target matrix has one column per regression task (the
-    standardised target) and one indicator column per class of each
+    standardised target, of mean 0: where there is one, an expert that needs
+    non-negative targets, of a Poisson, Gamma or Tweedie loss, cannot be
+    one, and is refused saying so) and one indicator column per class of each
     classification task. An expert's predictions for a classification task's
     columns are clipped at zero, given ``1e-4`` each (additive smoothing, so
     that no class an expert has not seen gets probability 0) and renormalised
@@ -466,6 +502,13 @@ class HeterogeneousMultiGateMixtureOfExperts(TorchStateMixin, TaskGateOutputMixi
                                                  read_only_view(X), Z, sample_weight, seed)
                 if hinted is exc:
                     hinted = _with_array_hint(exc, getattr(self, "feature_names_in_", None))
+                if hinted is exc:
+                    regression = [t for t, kind in enumerate(self.tasks_)
+                                  if kind == "regression"]
+                    y_min = min((float(np.min(Y[:, t])) * self._y_scale[t] + self._y_mean[t]
+                                 for t in regression), default=0.0)
+                    hinted = _with_standardised_target_hint(exc, names, templates, y_min,
+                                                            float(np.min(Z)))
                 if hinted is exc:
                     raise
                 raise hinted from exc

@@ -6,8 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import PoissonRegressor, Ridge
 from sklearn.multioutput import MultiOutputRegressor, RegressorChain
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -70,3 +71,34 @@ def test_hetero_one_regression_task_takes_a_multi_output_only_expert(wrap, shape
     np.testing.assert_allclose(model.predict(X),
                                fitted(Ridge(alpha=3.0, random_state=0)).predict(X),
                                rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("expert", [PoissonRegressor(),
+                                    HistGradientBoostingRegressor(loss="poisson", max_iter=5)],
+                         ids=["PoissonRegressor", "HistGradientBoosting-poisson"])
+def test_hetero_expert_of_non_negative_targets_is_told_the_task_is_standardised(expert):
+    # Counts, no value below 0: the expert failed with scikit-learn's "Some
+    # value(s) of y are out of the valid range of the loss 'HalfPoissonLoss'"
+    # (HistGradientBoosting's "requires non-negative y"), naming a y the user never
+    # gave: the standardised task, which the single-task mixtures do not make.
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    y = rng.poisson(3, 30).astype(float)
+    model = HeterogeneousMultiGateMixtureOfExperts([("ridge", Ridge()), ("counts", expert)],
+                                                   max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=r"Expert 'counts' .*failed to fit: .*\(the experts "
+                                         r"are fitted on the encoded targets, in which each "
+                                         r"regression task is standardised to mean 0.*"
+                                         r"'counts' needs non-negative targets"):
+        model.fit(X, y)
+
+
+def test_hetero_no_standardisation_hint_where_y_itself_is_negative():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    y = rng.poisson(3, 30) - 1.0
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("ridge", Ridge()), ("counts", PoissonRegressor())], max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match="out of the valid range") as info:
+        model.fit(X, y)
+    assert "standardised" not in str(info.value)
