@@ -961,10 +961,23 @@ def _declared_tasks(estimators):
         return None
     declared = [e.tasks if isinstance(e.tasks, str) else
                 "regression" if e.tasks is None else list(e.tasks) for e in multi_task]
-    if any(tasks != declared[0] for tasks in declared):
+    # A string is that task for every column: tasks='binary' beside
+    # ['binary', 'binary'] (or ['binary'] on a 1-D y) was refused as
+    # "different tasks".
+    reference = next((tasks for tasks in declared if not isinstance(tasks, str)),
+                     declared[0])
+
+    def same(tasks):
+        if isinstance(tasks, str) and isinstance(reference, str):
+            return tasks == reference
+        if isinstance(tasks, str):
+            return all(kind == tasks for kind in reference)
+        return tasks == reference
+
+    if not all(same(tasks) for tasks in declared):
         raise ValueError("The multi-task estimators declare different tasks "
                          f"({declared}); pass scoring to say how to score them.")
-    return declared[0]
+    return reference
 
 
 class _TaskMeanScore:

@@ -102,3 +102,35 @@ def test_hetero_no_standardisation_hint_where_y_itself_is_negative():
     with pytest.raises(ValueError, match="out of the valid range") as info:
         model.fit(X, y)
     assert "standardised" not in str(info.value)
+
+
+@pytest.mark.parametrize("one_d", [True, False], ids=["1-D y", "two columns"])
+def test_compare_takes_a_string_of_tasks_beside_the_same_tasks_as_a_list(one_d):
+    # tasks='binary' is 'binary' for every column: beside ['binary'] (1-D y)
+    # or ['binary', 'binary'], compare refused them as "declare different
+    # tasks (['binary', ['binary', 'binary']])".
+    from skmoe import compare
+    from skmoe._compare import _declared_tasks
+    X, Y = _tasks(40)
+    y = Y[:, 1].astype(int)
+    y = y if one_d else np.column_stack([y, 1 - y])
+    listed = ["binary"] if one_d else ["binary", "binary"]
+    models = {"string": MultiGateMixtureOfExperts("binary", max_iter=2, random_state=0),
+              "list": MultiGateMixtureOfExperts(listed, max_iter=2, random_state=0)}
+    assert _declared_tasks(list(models.values())) == listed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare(models, X, y, cv=2)
+    # The models are the same: so are their scores, each the multi-task score.
+    np.testing.assert_array_equal(result.scores["string"]["score"],
+                                  result.scores["list"]["score"])
+
+
+def test_compare_still_refuses_tasks_that_differ():
+    from skmoe._compare import _declared_tasks
+    with pytest.raises(ValueError, match="declare different tasks"):
+        _declared_tasks([MultiGateMixtureOfExperts("binary"),
+                         MultiGateMixtureOfExperts(["binary", "regression"])])
+    with pytest.raises(ValueError, match="declare different tasks"):
+        _declared_tasks([MultiGateMixtureOfExperts("binary"),
+                         MultiGateMixtureOfExperts("multiclass")])
