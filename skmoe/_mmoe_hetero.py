@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
+from sklearn.multioutput import MultiOutputRegressor, RegressorChain
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import Parallel
@@ -83,11 +83,12 @@ def _fits_one_column(name, template, X, column, weight, seed):
 
 
 def _takes_only_multi_output(estimator):
-    """Whether an expert fits only a 2-D y: its tags (or, for a ``Pipeline``,
-    its last step's, which the Pipeline's own do not pass on) say it has no
-    single output, as ``MultiOutputRegressor`` and ``RegressorChain``."""
-    while isinstance(estimator, Pipeline):
-        estimator = estimator.steps[-1][1]
+    """Whether an expert fits only a 2-D y: a ``MultiOutputRegressor`` or a
+    ``RegressorChain``, or one inside it (a ``Pipeline`` or a ``GridSearchCV``,
+    whose tags do not pass on theirs), or one whose tags say it has no single
+    output."""
+    if _holds_a(estimator, (MultiOutputRegressor, RegressorChain)):
+        return True
     try:
         return not get_tags(estimator).target_tags.single_output
     except (TypeError, ValueError, AttributeError):    # not an estimator: fit says so

@@ -9,6 +9,7 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import PoissonRegressor, Ridge
+from sklearn.model_selection import GridSearchCV
 from sklearn.multioutput import MultiOutputRegressor, RegressorChain
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -49,8 +50,10 @@ def test_a_fit_refused_as_diverged_leaves_the_model_unfitted(architecture):
                                   lambda e: RegressorChain(e, random_state=0),
                                   lambda e: make_pipeline(StandardScaler(with_mean=False,
                                                                          with_std=False),
-                                                          MultiOutputRegressor(e))],
-                         ids=["MultiOutputRegressor", "RegressorChain", "pipeline"])
+                                                          MultiOutputRegressor(e)),
+                                  lambda e: GridSearchCV(MultiOutputRegressor(e),
+                                                         {"estimator__alpha": [3.0]}, cv=2)],
+                         ids=["MultiOutputRegressor", "RegressorChain", "pipeline", "search"])
 @pytest.mark.parametrize("shape", ["1-D", "one column"])
 def test_hetero_one_regression_task_takes_a_multi_output_only_expert(wrap, shape):
     # One regression task is one encoded column, which the experts get as a
