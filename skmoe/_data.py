@@ -412,9 +412,14 @@ def pandas_na_hint(exc, X):
 
 def _frame_na_hint(exc, X):
     """:func:`pandas_na_hint` for a DataFrame: its string (or object) columns
-    that hold ``pd.NA``, on which scikit-learn's SimpleImputer and
-    OneHotEncoder stopped with a bare "boolean value of NA is ambiguous"."""
-    if "NA is ambiguous" not in str(exc):
+    that hold ``pd.NA``, on which scikit-learn's SimpleImputer stopped with a
+    bare "boolean value of NA is ambiguous", and its OneHotEncoder and
+    OrdinalEncoder (an encoder first in a Pipeline, no imputer before it)
+    with "Encoders require their input argument must be uniformly strings or
+    numbers. Got ['NAType', 'str']", naming no column."""
+    message = str(exc)
+    if not ("NA is ambiguous" in message
+            or ("uniformly strings or numbers" in message and "'NAType'" in message)):
         return ""
     import pandas as pd
 
