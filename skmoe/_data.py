@@ -766,16 +766,25 @@ def word_columns_hint(exc, X, at_predict=False):
     The gate's view one-hot encodes them, but the experts get X as it is,
     and scikit-learn's estimators stopped on them with numpy's "could not
     convert string to float: 'x'" (or, for a string column of pd.NA only,
-    "float() argument must be a string or a real number, not 'NAType'"),
-    naming no column. "" unless the error says so and X has such columns
-    (dates aside: :func:`time_columns_hint`). Only on the error path.
+    "float() argument must be a string or a real number, not 'NAType'"; for
+    pd.cut's categories of intervals, "..., not 'pandas._libs.interval.
+    Interval'"), naming no column. "" unless the error says so and X has
+    such columns (dates aside: :func:`time_columns_hint`). Only on the error
+    path.
     """
     text = str(exc)
-    if not is_dataframe(X) or ("could not convert string" not in text
-                               and "not 'NAType'" not in text):
+    words = "could not convert string" in text or "not 'NAType'" in text
+    if not is_dataframe(X) or not (words or "float() argument must be a string or a real "
+                                            "number, not '" in text):
         return ""
+    import pandas as pd
+
     found = []
     for j in column_kinds(X)[1]:
+        if not (words or isinstance(X.iloc[:, j].dtype, pd.CategoricalDtype)):
+            # (Another object stopped the cast, e.g. a dict, a time of day:
+            # only a category column is one this hint can name for it.)
+            continue
         try:
             if _time_kind(_as_time(X.iloc[:, j]).dtype) is None:
                 found.append(j)

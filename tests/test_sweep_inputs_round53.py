@@ -42,7 +42,9 @@ check_relative_sample_weight says so); experts that cannot take 1e300 or
 subnormal X (trees in float32, k-NN's squared distances) behave as they do
 alone.
 
-Each test here failed before the fix it names.
+Each test here failed before the fix it names, but for
+test_other_objects_that_stop_the_cast_get_no_category_hint: a guard on the
+second fix (a time of day or a dict is no category).
 """
 
 import numpy as np
@@ -116,3 +118,39 @@ def test_compare_names_pd_na_among_strings_for_a_one_hot_encoder_model():
                                         r"pandas' missing value pd.NA") as info:
         compare({"enc": encode}, X, y, cv=2)
     assert str(info.value).count("hold pandas' missing value pd.NA") == 1
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EnsembleRegressor([("r", Ridge()), ("r10", Ridge(10.0))]),
+    lambda: MixtureOfExpertsRegressor([("r", Ridge()), ("r10", Ridge(10.0))], training="em",
+                                      max_iter=2, random_state=0),
+], ids=["ensemble", "em-mixture"])
+def test_a_column_of_pd_cut_intervals_is_named_for_an_expert_that_cannot_read_it(make):
+    # pd.cut gives a category column of Interval objects: the mixture's gate
+    # one-hot encodes it, but Ridge (given X as it is) stopped with numpy's
+    # "float() argument must be a string or a real number, not
+    # 'pandas._libs.interval.Interval'", naming no column, where a category
+    # column of strings is named with the way out.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "band": pd.cut(rng.normal(size=40), 3)})
+    y = 2 * X["a"].to_numpy()
+    with pytest.raises(TypeError, match=r"Expert 'r' \(Ridge\) failed to fit: float\(\) "
+                                        r"argument .*not 'pandas\._libs\.interval\.Interval' "
+                                        r"\(X's column\(s\) 'band' hold categories or "
+                                        r"strings.*ColumnTransformer"):
+        make().fit(X, y)
+
+
+def test_other_objects_that_stop_the_cast_get_no_category_hint():
+    # A guard on the fix above: a time of day or a dict in an object column
+    # is no category; its own hint (times of day) or none is given.
+    import datetime
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=40)})
+    y = 2 * X["a"].to_numpy()
+    experts = [("r", Ridge()), ("r10", Ridge(10.0))]
+    for column in ([datetime.time(i % 24) for i in range(40)], [{"k": 1}] * 40):
+        with pytest.raises(TypeError, match="float\\(\\) argument") as info:
+            EnsembleRegressor(experts).fit(X.assign(c=column), y)
+        assert "categories or strings" not in str(info.value)
