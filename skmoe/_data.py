@@ -14,6 +14,7 @@ of X, and :func:`gate_matrix` checks that view.
 
 import contextlib
 import functools
+import math
 import numbers
 import os
 import sys
@@ -105,9 +106,71 @@ def _float_column(column):
             return None
         try:
             return column.to_numpy(dtype=np.float64, na_value=np.nan)
+        except OverflowError:
+            # A Python int beyond float64 (10**400): numpy's bare "int too
+            # large to convert to float" named neither X nor the column; as
+            # infinity, the check of X refuses it naming both.
+            values = column.to_numpy(dtype=object)
+            missing = pd.isna(values)
+            as_numbers = np.full(len(values), np.nan)
+            try:
+                as_numbers[~missing] = [_float_or_infinity(v) for v in values[~missing]]
+            except (TypeError, ValueError):
+                return None
+            return as_numbers
         except (TypeError, ValueError):
             return None
     return None  # datetimes, periods, intervals...
+
+
+def _float_or_infinity(value):
+    """``float(value)``, or infinity of its sign where ``value`` is beyond
+    float64's range (a Python int of 10**400, on which float() raises
+    OverflowError)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _as_float64(values):
+    """An object or longdouble array as float64, numbers beyond float64's range
+    as infinity (see :func:`beyond_float64_hint`)."""
+    with np.errstate(over="ignore"):
+        try:
+            return values.astype(np.float64)
+        except OverflowError:
+            return np.vectorize(_float_or_infinity, otypes=[np.float64])(values)
+
+
+def _shown_value(value):
+    """``repr(value)``, cut short for a number of hundreds of digits."""
+    value = value.item() if isinstance(value, np.generic) and value.dtype.itemsize <= 8 else value
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:12]}... ({len(text)} characters)"
+
+
+def beyond_float64_hint(values, as_numbers):
+    """Where a 2-D object or longdouble array ``values`` holds a finite number
+    that float64 (``as_numbers``) reads as infinity, for the error of the
+    check of X; "" where none does (a real infinity is named by that error).
+
+    X of longdouble 1e400 (finite in its type) passed the check, and the
+    gate's view or an expert's float64 prediction became infinite: the
+    error blamed the gate transformer ("returned infinity") or the expert.
+    """
+    if values.ndim != 2:
+        return ""
+    for i, j in zip(*np.nonzero(np.isinf(as_numbers))):
+        value = values[i, j]
+        finite = getattr(value, "is_finite", None)    # Decimal
+        if (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+                or isinstance(value, np.floating) and np.isfinite(value)
+                or callable(finite) and finite()):
+            return (f" (X holds numbers beyond float64's range (about 1.8e308), which the "
+                    f"experts and the gate read as infinity: row {i}, column {j} holds "
+                    f"{_shown_value(value)}; divide that column by a constant)")
+    return ""
 
 
 def column_kinds(frame):
@@ -821,7 +884,7 @@ def _infinite_columns_hint(frame, positions, block):
     value = frame.iloc[i, positions[j]]
     value = value.item() if isinstance(value, np.generic) else value
     return (f" The column(s) {_describe(frame, [positions[c] for c in columns])} hold it: "
-            f"{str(frame.columns[positions[j]])!r} at row {i} holds {value!r}.")
+            f"{str(frame.columns[positions[j]])!r} at row {i} holds {_shown_value(value)}.")
 
 
 def refuse_unreadable_tensor(X, who=None, name="X"):
@@ -1028,14 +1091,21 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
     if not isinstance(X, np.ndarray):
         refuse_other_frame_time_columns(X, estimator)
         X = np.asarray(X)
-    if X.dtype.kind in "OUS":
+    if X.dtype.kind in "OUS" or X.dtype.kind == "f" and X.dtype.itemsize > 8:
+        # (longdouble too: its 1e400 is finite, but float64's infinity.)
         try:
-            as_numbers = X.astype(np.float64)
+            as_numbers = _as_float64(X)
         except (TypeError, ValueError):
             # Not all numbers: the experts decide (e.g. a Pipeline encoding strings).
             check_array(X, dtype=None, **dict(options, ensure_all_finite=False))
             return X
-        check_array(as_numbers, **options)
+        try:
+            check_array(as_numbers, **options)
+        except ValueError as exc:
+            hint = beyond_float64_hint(X, as_numbers)
+            if not hint:
+                raise
+            raise ValueError(f"{exc}{hint}") from exc
         return X
     check_array(X, dtype=None, **options)
     return X

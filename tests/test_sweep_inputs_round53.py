@@ -154,3 +154,57 @@ def test_other_objects_that_stop_the_cast_get_no_category_hint():
         with pytest.raises(TypeError, match="float\\(\\) argument") as info:
             EnsembleRegressor(experts).fit(X.assign(c=column), y)
         assert "categories or strings" not in str(info.value)
+
+
+def _huge_cell_inputs():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = 2 * X[:, 0] + rng.normal(0, 0.1, 40)
+    wide = X.astype(np.longdouble)
+    wide[3, 1] = np.longdouble("1e400")      # finite in longdouble, not in float64
+    objects = X.astype(object)
+    objects[3, 1] = 10**400                  # a Python int: float() overflows
+    return X, y, {"longdouble": wide, "object-int": objects}
+
+
+HUGE_MODELS = {
+    "gradient": lambda: MixtureOfExpertsRegressor([("r", Ridge()), ("r10", Ridge(10.0))],
+                                                  max_epochs=2, random_state=0),
+    "ensemble": lambda: EnsembleRegressor([("r", Ridge()), ("r10", Ridge(10.0))]),
+}
+
+
+@pytest.mark.parametrize("kind", ["longdouble", "object-int"])
+@pytest.mark.parametrize("model", list(HUGE_MODELS), ids=list(HUGE_MODELS))
+def test_an_array_cell_beyond_float64_is_refused_naming_where(model, kind):
+    # A longdouble X of 1e400 passed the check of X (finite in its type) and
+    # the error came later, blaming another: "gate_transformer
+    # (AutoGateTransformer) returned infinity in 1 row(s)" (the default
+    # gate), "Expert 'r' (Ridge) failed to fit: Input X contains infinity"
+    # or "Expert 'r' returned NaN or infinite predictions" (the plain
+    # average). An object X holding the Python int 10**400 stopped with
+    # numpy's bare OverflowError "int too large to convert to float".
+    X, y, huge = _huge_cell_inputs()
+    where = (r"Input X contains infinity or a value too large for dtype\('float64'\)\. "
+             r"\(X holds numbers beyond float64's range .*row 3, column 1 holds ")
+    with pytest.raises(ValueError, match=where):
+        HUGE_MODELS[model]().fit(huge[kind], y)
+    fitted = HUGE_MODELS[model]().fit(X, y)
+    with pytest.raises(ValueError, match=where):
+        fitted.predict(huge[kind])
+    # In range, the same arrays are read as their float64 values (Ridge
+    # computes in longdouble for longdouble X: an ulp apart).
+    huge[kind][3, 1] = 0.5
+    X[3, 1] = 0.5
+    np.testing.assert_allclose(fitted.predict(huge[kind]), fitted.predict(X), rtol=1e-12)
+
+
+def test_a_frame_cell_of_a_python_int_beyond_float64_is_named_short():
+    # An object column holding 10**400 stopped with the bare OverflowError;
+    # now the column, the row and the value (cut short) are named.
+    X, y, huge = _huge_cell_inputs()
+    frame = pd.DataFrame(huge["object-int"], columns=["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"infinity or a value too large.* The column\(s\) "
+                                         r"'b' hold it: 'b' at row 3 holds 100000000000\.\.\. "
+                                         r"\(401 characters\)\.$"):
+        EnsembleRegressor([("r", Ridge()), ("r10", Ridge(10.0))]).fit(frame, y)
