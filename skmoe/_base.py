@@ -33,7 +33,7 @@ from sklearn.utils.validation import (_check_feature_names, _check_method_params
 
 from ._compat import (SIMPLE_METHODS, _BaseComposition, _Scorer, _set_random_states,
                       get_tags, request_is_alias, validate_data)
-from ._data import (AutoGateTransformer, FittedMarkerMixin, _numeric_array,
+from ._data import (AutoGateTransformer, FittedMarkerMixin, _numeric_array, as_float64,
                     check_X_for_experts, frame_as_array_hint, gate_matrix, huge_values_hint,
                     is_dataframe, keep_column_labels, listed_rows, missing_column_hint, n_samples,
                     nan_columns, nan_columns_hint,
@@ -100,7 +100,11 @@ def _float_target(y, not_numeric):
         y = np.array([np.nan if is_missing_value(v) else v for v in y.ravel()],
                      dtype=object).reshape(y.shape)
     try:
-        return y.astype(np.float64)
+        # (Numbers beyond float64's range, a Python int of 10**400 or a
+        # longdouble of 1e400, as infinity, which the checks of y then name:
+        # numpy's bare OverflowError "int too large to convert to float",
+        # or an expert's "Input y contains infinity" at fit.)
+        return as_float64(y)
     except (TypeError, ValueError) as exc:
         raise not_numeric(exc) from exc
 
@@ -809,7 +813,8 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
         if not self._is_classifier:
             refuse_time_target(y, type(self).__name__)
         if (not self._is_classifier and y is not None and not issparse(y)
-                and np.asarray(y).dtype.kind in "USO"):
+                and (np.asarray(y).dtype.kind in "USO" or np.asarray(y).dtype.kind == "f"
+                     and np.asarray(y).dtype.itemsize > 8)):
             # Before the check of y, which names NaN: None in an object y passed
             # it (it looks for NaN among the objects) and became NaN after it, for
             # an expert to fail on (HME's k-means start: "Input X contains NaN");
@@ -1153,6 +1158,12 @@ def check_sample_weight(sample_weight, X):
         # another model as float32 (probabilities moved by 0.16).
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                              ensure_non_negative=True)
+    except OverflowError as exc:
+        # A Python int beyond float64 (10**400): numpy's bare "int too large
+        # to convert to float" named no sample_weight.
+        raise ValueError("sample_weight holds a number beyond float64's range (about "
+                         "1.8e308), which no weight can be: divide the weights by a "
+                         "constant.") from exc
     except (TypeError, ValueError) as exc:
         # (A word failed with numpy's "could not convert string to float: 'a'",
         # pd.NA in an object column with "float() argument must be a string or

@@ -133,7 +133,7 @@ def _float_or_infinity(value):
         return math.inf if value > 0 else -math.inf
 
 
-def _as_float64(values):
+def as_float64(values):
     """An object or longdouble array as float64, numbers beyond float64's range
     as infinity (see :func:`beyond_float64_hint`)."""
     with np.errstate(over="ignore"):
@@ -1094,7 +1094,7 @@ def check_X_for_experts(X, *, ensure_min_samples=1, allow_nan=False, input_name=
     if X.dtype.kind in "OUS" or X.dtype.kind == "f" and X.dtype.itemsize > 8:
         # (longdouble too: its 1e400 is finite, but float64's infinity.)
         try:
-            as_numbers = _as_float64(X)
+            as_numbers = as_float64(X)
         except (TypeError, ValueError):
             # Not all numbers: the experts decide (e.g. a Pipeline encoding strings).
             check_array(X, dtype=None, **dict(options, ensure_all_finite=False))

@@ -31,7 +31,12 @@ weight), a class all of whose rows weigh zero; sample_weight with zeros,
 all zero, negative, NaN, inf, of the wrong length, 2-D, a scalar, a list,
 bool, int, Float64 with pd.NA, 1e300, 1e-320 and a Series of other row
 labels; log_likelihood_samples, bic and aic with y of (n, 1), a list,
-strings, words, NaN, pd.NA, dates, unseen and missing labels;
+strings, words, NaN, pd.NA, dates, unseen and missing labels; score and
+log_likelihood_samples of a classifier given its labels as floats, Int64,
+a Categorical, bools, a list, (n, 1), pandas strings (the same numbers;
+strings for numeric classes refused as scikit-learn refuses them);
+HistGradientBoosting experts given NaN as float64 NaN, Float64 and Int64
+pd.NA, boolean pd.NA and None in an object column (the same predictions);
 set_output(transform='pandas') on predict_gate, predict_experts and
 expert_usage (row labels kept).
 
@@ -39,12 +44,17 @@ Left as they are: the ensembles pass sample_weight to their experts as
 given, so a scalar weight of 2.0 or weights of 1e-320 change Ridge's
 effective alpha (as VotingRegressor does; the docstring of
 check_relative_sample_weight says so); experts that cannot take 1e300 or
-subnormal X (trees in float32, k-NN's squared distances) behave as they do
-alone.
+subnormal X (trees in float32, k-NN's squared distances), or a y of 1e300
+(a tree's squared errors overflow), behave in the ensembles as they do
+alone; a period or interval column (not a category) given to the plain
+ensemble's Ridge still stops with numpy's "float() argument must be ...,
+not 'Period'", which names the kind of value but not the column (the
+mixtures' gate names it first).
 
-Each test here failed before the fix it names, but for
-test_other_objects_that_stop_the_cast_get_no_category_hint: a guard on the
-second fix (a time of day or a dict is no category).
+Each test here failed before the fix it names, but for two guards:
+test_other_objects_that_stop_the_cast_get_no_category_hint (a time of day
+or a dict is no category) and
+test_a_longdouble_target_in_range_fits_as_its_float64_values.
 """
 
 import numpy as np
@@ -208,3 +218,50 @@ def test_a_frame_cell_of_a_python_int_beyond_float64_is_named_short():
                                          r"'b' hold it: 'b' at row 3 holds 100000000000\.\.\. "
                                          r"\(401 characters\)\.$"):
         EnsembleRegressor([("r", Ridge()), ("r10", Ridge(10.0))]).fit(frame, y)
+
+
+@pytest.mark.parametrize("kind", ["longdouble", "object-int", "series-object-int"])
+@pytest.mark.parametrize("model", list(HUGE_MODELS), ids=list(HUGE_MODELS))
+def test_a_target_beyond_float64_is_refused_naming_the_row(model, kind):
+    # A longdouble y of 1e400 passed the check of y and an expert failed on
+    # it ("Expert 'r' (Ridge) failed to fit: Input y contains infinity");
+    # the Python int 10**400 in an object y stopped fit, score and
+    # log_likelihood_samples with numpy's bare OverflowError.
+    X, y, _ = _huge_cell_inputs()
+    huge = y.astype(np.longdouble if kind == "longdouble" else object)
+    huge[3] = np.longdouble("1e400") if kind == "longdouble" else 10**400
+    if kind.startswith("series"):
+        huge = pd.Series(huge)
+    with pytest.raises(ValueError, match=r"Input y contains infinity or a value too large "
+                                         r"for dtype\('float64'\)\. 1 value\(s\) of y, at "
+                                         r"row 3"):
+        HUGE_MODELS[model]().fit(X, huge)
+    fitted = HUGE_MODELS[model]().fit(X, y)
+    with pytest.raises(ValueError, match=r"missing or infinite values .*first at row 3"):
+        fitted.score(X, huge)
+    if model == "gradient":
+        with pytest.raises(ValueError, match=r"y contains NaN or infinity: 1 value\(s\) of "
+                                             r"y, at row 3"):
+            fitted.log_likelihood_samples(X, huge)
+
+
+@pytest.mark.parametrize("model", list(HUGE_MODELS), ids=list(HUGE_MODELS))
+def test_a_sample_weight_beyond_float64_is_refused_by_name(model):
+    # Was numpy's bare OverflowError "int too large to convert to float".
+    X, y, _ = _huge_cell_inputs()
+    weights = np.ones(40).astype(object)
+    weights[3] = 10**400
+    match = r"sample_weight holds a number beyond float64's range"
+    with pytest.raises(ValueError, match=match):
+        HUGE_MODELS[model]().fit(X, y, sample_weight=weights)
+    with pytest.raises(ValueError, match=match):
+        HUGE_MODELS[model]().fit(X, y).score(X, y, sample_weight=weights)
+
+
+def test_a_longdouble_target_in_range_fits_as_its_float64_values():
+    # A guard on the fix above: the target is now read as float64 before the
+    # experts see it, as its float64 values are.
+    X, y, _ = _huge_cell_inputs()
+    model = HUGE_MODELS["ensemble"]
+    np.testing.assert_array_equal(model().fit(X, y.astype(np.longdouble)).predict(X),
+                                  model().fit(X, y).predict(X))
