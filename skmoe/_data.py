@@ -125,8 +125,8 @@ def _float_column(column):
 
 def _float_or_infinity(value):
     """``float(value)``, or infinity of its sign where ``value`` is beyond
-    float64's range (a Python int of 10**400, on which float() raises
-    OverflowError)."""
+    float64's range (a Python int or Fraction of 10**400, on which float()
+    raises OverflowError)."""
     try:
         return float(value)
     except OverflowError:
@@ -164,7 +164,7 @@ def beyond_float64_hint(values, as_numbers):
     for i, j in zip(*np.nonzero(np.isinf(as_numbers))):
         value = values[i, j]
         finite = getattr(value, "is_finite", None)    # Decimal
-        if (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+        if (isinstance(value, numbers.Rational) and not isinstance(value, (bool, np.bool_))
                 or isinstance(value, np.floating) and np.isfinite(value)
                 or callable(finite) and finite()):
             return (f" (X holds numbers beyond float64's range (about 1.8e308), which the "

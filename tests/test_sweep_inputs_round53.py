@@ -57,6 +57,8 @@ or a dict is no category) and
 test_a_longdouble_target_in_range_fits_as_its_float64_values.
 """
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,7 +176,9 @@ def _huge_cell_inputs():
     wide[3, 1] = np.longdouble("1e400")      # finite in longdouble, not in float64
     objects = X.astype(object)
     objects[3, 1] = 10**400                  # a Python int: float() overflows
-    return X, y, {"longdouble": wide, "object-int": objects}
+    fractions = X.astype(object)
+    fractions[3, 1] = Fraction(10**400, 3)
+    return X, y, {"longdouble": wide, "object-int": objects, "object-fraction": fractions}
 
 
 HUGE_MODELS = {
@@ -184,7 +188,7 @@ HUGE_MODELS = {
 }
 
 
-@pytest.mark.parametrize("kind", ["longdouble", "object-int"])
+@pytest.mark.parametrize("kind", ["longdouble", "object-int", "object-fraction"])
 @pytest.mark.parametrize("model", list(HUGE_MODELS), ids=list(HUGE_MODELS))
 def test_an_array_cell_beyond_float64_is_refused_naming_where(model, kind):
     # A longdouble X of 1e400 passed the check of X (finite in its type) and
