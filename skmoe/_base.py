@@ -564,13 +564,7 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
                 )
             if not isinstance(item[0], str):
                 raise TypeError(f"Expert names must be strings, got {item[0]!r}.")
-            if not item[0].strip() or not item[0].isprintable():
-                # (A blank name was taken: errors said "Expert '' (Ridge)",
-                # predict_gate's frame had a column '' and get_params keys
-                # '__alpha'; compare() already refuses such names.)
-                raise ValueError("Expert names must be printable and not blank (they name "
-                                 "the expert in errors, get_params and predict_gate's "
-                                 f"columns), got {item[0]!r} for {type(item[1]).__name__}.")
+            check_expert_name(*item)
         return list(experts)
 
     def _resolve_experts(self, random_state=None):
@@ -1531,6 +1525,19 @@ def _label_codes(classes):
     """``{label: code}`` of the labels of y (``classes``, sorted) to the
     encoded labels 0 .. C-1 the experts are fitted on."""
     return {label: code for code, label in enumerate(np.asarray(classes).tolist())}
+
+
+def check_expert_name(name, estimator):
+    """Refuse a blank or unprintable expert name (a string).
+
+    A blank name was taken: errors said "Expert '' (Ridge)", predict_gate's
+    frame had a column '' and get_params keys '__alpha'; compare() already
+    refuses such names. (The flat mixtures' and the tree's experts alike.)
+    """
+    if not name.strip() or not name.isprintable():
+        raise ValueError("Expert names must be printable and not blank (they name the "
+                         "expert in errors, get_params and predict_gate's columns), got "
+                         f"{name!r} for {type(estimator).__name__}.")
 
 
 def _expert_prefix(name):

@@ -24,9 +24,9 @@ from sklearn.utils.validation import _num_samples
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _seed_unset_random_states,
-                    check_not_a_class, refuse_groups, clone_expert, encode_class_labels,
-                    encode_label_parameters, function_hint, refuse_pairwise_rows_left_out,
-                    rows_of_positive_weight)
+                    check_expert_name, check_not_a_class, refuse_groups, clone_expert,
+                    encode_class_labels, encode_label_parameters, function_hint,
+                    refuse_pairwise_rows_left_out, rows_of_positive_weight)
 from ._blend import class_prior
 from ._candidates import log_likelihood_with_class_prior, with_class_prior
 from ._cluster import scatter_once
@@ -102,6 +102,8 @@ class _BaseHierarchicalMixture(InformationCriteriaMixin, ExpertOutputMixin,
             if not (isinstance(item, (list, tuple)) and len(item) == 2
                     and isinstance(item[0], str)):
                 raise TypeError(f"{expected}, each name a string; got {item!r} in the list.")
+            # (A blank name was fitted here, which the flat mixtures refuse.)
+            check_expert_name(*item)
         if len(self.experts) != n_leaves:
             # (The flat mixtures' list of 3 experts, given as is, said only that
             # the counts differ: name the ways to make them agree.)
