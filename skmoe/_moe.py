@@ -478,8 +478,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         or refits on all rows, see ``refit_experts``), about the cost of
         ``StackingRegressor`` and the more accurate choice on most real data. With a dense gate and no torch experts
         this is the *stacked gate* (``blend_weights_`` to ``gate_inputs_``);
-        with torch MLP experts (:class:`~skmoe.experts.TorchMLPRegressor`) or
-        ``top_k``, the gate and the torch experts train jointly by minibatch
+        with torch MLP experts (:class:`~skmoe.experts.TorchMLPRegressor`),
+        ``top_k``, ``balance_coef`` or ``router_z_coef`` (or ``cv=None``), the
+        gate and the torch experts train jointly by minibatch
         Adam on ``loss``. 'em': expectation-maximisation; every expert is
         refitted on its responsibilities, so experts *specialise* by region:
         choose it when the data has distinct regimes; it costs
@@ -562,7 +563,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         learned with it). 'squared_error': the squared error of the mixed
         prediction ``sum_i g_i f_i`` (noise scales then fitted to the trained
         gate by maximum likelihood). 'auto': 'squared_error' for the stacked
-        gate, 'nll' for joint training (torch experts or ``top_k``).
+        gate, 'nll' for joint training (torch experts, ``top_k``,
+        ``balance_coef`` or ``router_z_coef``).
     validation_fraction : float, default=0.1
         Rows held out for early stopping (at least one, and two left to
         train on; refused where it holds out more rows than it leaves and
@@ -579,8 +581,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         Where the gate and the torch experts train: 'auto' (or None) uses
         CUDA when available, 'cuda' without CUDA is an error.
     refit_experts : bool, float in [0, 1] or 'auto', default='auto'
-        The stacked gate only (``training='gradient'``, no ``top_k``, no
-        torch experts): which models of each expert predict. True: one fit
+        The stacked gate only (``training='gradient'``, no ``top_k``,
+        ``balance_coef``, ``router_z_coef`` or torch experts): which models of
+        each expert predict. True: one fit
         on all rows, as ``StackingRegressor`` refits. False: the average of
         the expert's ``cv`` fold fits (:class:`~skmoe.CrossFitAverage`), the
         very models whose out-of-fold predictions the gate learned from,
@@ -638,9 +641,13 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         For the dense mixture (``top_k`` None or every expert), 'switch' and
         'load' count each row's first choice.
     balance_coef : float, default=0.0
-        Weight of the balance loss.
+        Weight of the balance loss. Above 0 on a dense gate over fixed
+        experts (with ``cv`` folds), the gradient trainer trains the gate
+        jointly instead of fitting the stacked gate, which has no such
+        term: fit warns.
     router_z_coef : float, default=0.0
-        Weight of the router z-loss ``mean(logsumexp(logits)^2)``.
+        Weight of the router z-loss ``mean(logsumexp(logits)^2)``; above 0,
+        as ``balance_coef``.
     collapse_threshold : float, default=None
         EM only. An expert whose share of responsibility stays below this for
         ``collapse_patience`` EM iterations has collapsed: an

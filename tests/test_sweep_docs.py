@@ -84,7 +84,8 @@ def test_loss_auto_is_nll_with_top_k_and_the_docstring_says_so():
             keys[loss] = set(moe.history_[0])
     assert "log_likelihood" in keys["auto"] and "log_likelihood" not in keys["squared_error"]
     doc = " ".join(MixtureOfExpertsRegressor.__doc__.split())
-    assert "'nll' for joint training (torch experts or ``top_k``)" in doc
+    assert ("'nll' for joint training (torch experts, ``top_k``, ``balance_coef`` or "
+            "``router_z_coef``)") in doc
 
 
 def test_persistence_module_points_to_the_page_that_has_its_guide():
