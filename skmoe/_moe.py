@@ -526,7 +526,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         folds for ``training='gradient'`` and 2 for 'em', fewer (at least 2)
         on data too small for them (e.g. a classifier's largest class with
         4 rows: 4 folds). None uses
-        in-sample predictions (exact EM, for low-capacity experts). With k
+        in-sample predictions (exact EM, for low-capacity experts; both
+        trainers warn of experts that fit their training rows exactly). With k
         folds every fold must leave two training rows (at least k rows, 4
         for k=2), and a classifier needs a class with k rows. A splitter
         must put every row in exactly one test fold (``KFold``; not
