@@ -634,6 +634,7 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     predictions = {name: np.full(shape, np.nan)
                    for name in ["constant", "gate", *full_heads, *fixed_heads]}
     members, member_fold = [], []
+    groups_split = False
     for k, (train, test) in enumerate(folds):
         y_train = None if blend_y is None else blend_y[train]
         start = constant_blend_logits(blend_out[train], y_train, w[train], regression)
@@ -671,6 +672,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
         # early-stopping rows are one of them (see _inner_split).
         inside = ([] if user_folds is None or not LEVERS["inner_split_follows_cv"] else
                   [test_rows for _, test_rows in user_folds if np.isin(test_rows, train).all()])
+        # (Fewer than two: the early-stopping rows are drawn at random, and
+        # split the groups fit was given; said below.)
+        groups_split = groups_split or (settings.get("groups", False) and user_folds is not None
+                                        and len(inside) < 2
+                                        and bool(settings.validation_fraction))
         for _ in range(n_init):
             fit_rows, val_rows = _inner_split(train, w, settings.validation_fraction, rng,
                                               inside, settings.get("who", "The stacked gate"),
@@ -678,6 +684,18 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
             members.append((fit_rows, val_rows,
                             start if LEVERS["start_at_constant"] else None))
             member_fold.append(k)
+    if groups_split:
+        # The docs promise a group held out whole by the gates' early stopping
+        # too: with two folds of groups (cv=2, GroupKFold(2)) a gate fold's
+        # training rows are one fold, and its early-stopping rows were drawn
+        # from it at random, rows of one group on both sides, without a word.
+        warnings.warn(
+            "A fold of the stacked gate trains on one fold of whole groups (of the "
+            f"{len(user_folds)} that cv makes with fit's groups), so its gates' "
+            "early-stopping rows (validation_fraction) are drawn from that fold at "
+            "random and split its groups. "
+            "Pass cv=3 or more (with three groups or more) to hold out whole groups "
+            "there too, or validation_fraction=0.", UserWarning, stacklevel=6)
     Z = gate_input_tensor(gate, problem.X, raw, gate_inputs)
     loss_fn = _GateLoss(Z, to_tensor(blend_out, device),
                         None if blend_y is None else to_tensor(blend_y, device),

@@ -536,7 +536,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``cv=list(GroupKFold(5).split(X, y, groups))``); the stacked gate's folds (which score its candidates) are then
         unions of whole test folds of them, and its gates stop early on
         whole ones (see ``validation_fraction``), so a group is held out
-        whole there too. Where every expert is a torch MLP, the gradient
+        whole there too (with three folds or more: with two, a gate's
+        training rows are one fold, its early-stopping rows are drawn from
+        it at random, and ``fit(X, y, groups=groups)`` warns). Where every expert is a torch MLP, the gradient
         trainer trains them with the gate on every row and reads no folds
         (``cv`` or ``groups`` set then warns).
     n_jobs : int, default=None
@@ -575,7 +577,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         ``max_epochs`` on all rows. With ``cv`` your own splits the stacked
         gate holds out whole test folds of them instead, drawn until they
         hold this share of its rows (one fold or more, never all:
-        one of five ``GroupKFold`` folds, a quarter of its rows).
+        one of five ``GroupKFold`` folds, a quarter of its rows; with two
+        splits, rows drawn at random).
     n_iter_no_change : int, default=10
         Early-stopping patience in epochs.
     device : str or None, default='auto'

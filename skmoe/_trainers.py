@@ -218,7 +218,10 @@ class GradientTrainer(_Trainer):
                          validation_fraction=estimator.validation_fraction,
                          n_iter_no_change=estimator.n_iter_no_change, tol=estimator.tol,
                          verbose=estimator.verbose, routing=routing,
-                         who=type(estimator).__name__)
+                         who=type(estimator).__name__,
+                         # (fit's groups made the folds: the stacked gate says where
+                         # its early stopping cannot hold them out whole)
+                         groups=getattr(estimator, "_cv_of_groups", None) is not None)
         if not (stacked and cv is not None) and not _is_default(estimator.refit_experts,
                                                                 "auto"):
             # (It was ignored without a word, as the other trainer's options are not.)

@@ -237,7 +237,8 @@ def test_validation_fraction_docstring_says_the_stacked_gate_holds_out_whole_use
     entry = doc.split("validation_fraction : float, default=0.1", 1)[1].split(" n_iter_no_change", 1)[0]
     assert ("With ``cv`` your own splits the stacked gate holds out whole test folds of them "
             "instead, drawn until they hold this share of its rows (one fold or more, never "
-            "all: one of five ``GroupKFold`` folds, a quarter of its rows).") in entry
+            "all: one of five ``GroupKFold`` folds, a quarter of its rows; with two "
+            "splits, rows drawn at random).") in entry
     assert "its gates stop early on whole ones (see ``validation_fraction``)" in doc
 
 

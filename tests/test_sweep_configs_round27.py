@@ -24,6 +24,13 @@ word: 85 % of the gate's weight (100 % with ``top_k=1``) and a held-out R^2
 of 0.67 (0.63) against 0.78 with the default folds, on 200 rows with noise,
 where exact EM warns of such experts. The gradient trainer now warns too,
 naming them.
+
+``fit(X, y, groups=groups)`` with two folds of groups (``cv=2``,
+``GroupKFold(2)``): the docs said the stacked gate's gates stop early on
+whole test folds of them, "so a group is held out whole there too", but a
+gate fold's training rows are then one fold, and its early-stopping rows were
+drawn from it at random, rows of one group on both sides, without a word.
+Fit now warns (three folds or more hold out whole ones), and the docs say so.
 """
 
 import warnings
@@ -31,6 +38,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
@@ -119,3 +127,28 @@ def test_no_exact_fit_warning_for_experts_that_leave_residuals(cv):
         warnings.simplefilter("always")
         model.fit(X, y)
     assert not [w for w in caught if "fit their training rows exactly" in str(w.message)]
+
+
+@pytest.mark.parametrize("cv, validation_fraction, warns", [
+    (2, 0.1, True),                 # a gate fold trains on one fold of groups
+    (GroupKFold(2), 0.1, True),
+    (3, 0.1, False),                # whole folds of groups held out
+    (2, 0.0, False),                # no early-stopping rows
+], ids=["cv2", "groupkfold2", "cv3", "no-early-stopping"])
+@pytest.mark.parametrize("classifier", [False, True], ids=["regressor", "classifier"])
+def test_stacked_gate_says_where_its_early_stopping_splits_the_groups(
+        cv, validation_fraction, warns, classifier):
+    make, experts, X, y = _pool(classifier)
+    groups = np.repeat(np.arange(6), 10)
+    model = make(experts, cv=cv, validation_fraction=validation_fraction, max_epochs=2,
+                 random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y, groups=groups)
+    said = [str(w.message) for w in caught if "fold of whole groups" in str(w.message)]
+    if warns:
+        assert len(said) == 1 and said[0].startswith(
+            "A fold of the stacked gate trains on one fold of whole groups (of the 2 that cv "
+            "makes with fit's groups)") and "Pass cv=3 or more" in said[0]
+    else:
+        assert not said
