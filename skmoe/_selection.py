@@ -27,6 +27,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import (_check_method_params, _check_y, check_is_fitted,
                                       column_or_1d)
 
+from ._compat import _set_random_states
 from ._base import (_float_target, check_not_a_class, clone_model, encode_class_labels,
                     encode_label_parameters)
 from ._blend import ConstantLogits, MixedLogits, class_prior
@@ -443,7 +444,14 @@ class _SingleExpert(BaseEstimator):
             _, scale = mean_and_scale(y)
             check_target_scale(scale)
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        expert = clone(self.expert)
+        template = clone(self.expert)
+        if self.random_state is not None:
+            # Seeded as the mixtures seed each copy of their expert
+            # (_resolve_experts): unseeded, a randomised expert (a forest, a
+            # torch MLP) scored k = 1 differently on every call of
+            # select_n_experts(random_state=0 template), -0.74, -0.55, -0.59.
+            _set_random_states(template, check_random_state(self.random_state))
+        expert = clone(template)
         if is_classifier(expert):   # fitted on encoded labels, as in the mixtures
             encode_label_parameters(expert, self.classes_)
         self.experts_ = [expert.fit(X, y, **kwargs)]
@@ -457,12 +465,12 @@ class _SingleExpert(BaseEstimator):
             # against -0.71 with the share).
             self.class_prior_ = class_prior(y, sample_weight, len(self.classes_))
         if not is_classifier(self.expert):
-            residual2 = (y - self._honest_predictions(X, y, kwargs)) ** 2
+            residual2 = (y - self._honest_predictions(X, y, kwargs, template)) ** 2
             self.noise_variance_ = np.array([max(np.mean(residual2),
                                                   VARIANCE_FLOOR * scale ** 2)])
         return self
 
-    def _honest_predictions(self, X, y, kwargs):
+    def _honest_predictions(self, X, y, kwargs, template):
         """Predictions the noise scale is measured on: out-of-fold with ``cv``,
         as the cross-fitting mixtures measure theirs. In-sample residuals of
         an expert that interpolates (an unpruned tree, 1-NN) are zero: its
@@ -485,7 +493,7 @@ class _SingleExpert(BaseEstimator):
         # fits them (the fold's rows of every fit parameter).
         predictions = np.empty(len(y))
         for train, test in make_folds(cv, X, y, seed=seed, check_partition=True):
-            expert = clone(self.expert)
+            expert = clone(template)
             expert.fit(take_rows(X, train), y[train],
                        **(_check_method_params(X, kwargs, train) if kwargs else {}))
             predictions[test] = regression_outputs(self.expert_names_, [expert],
@@ -552,7 +560,8 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         Values of ``param`` to try, each once (a repeated one is refused:
         ``scores`` holds one entry per value). With ``param='n_experts'``,
         integers of 1 or more (0 or less is refused before any fit);
-        1 is one expert alone with its own noise scale (no gate); a classifier's
+        1 is one expert alone with its own noise scale (no gate), seeded by
+        the template's ``random_state`` as the mixtures seed their copies; a classifier's
         probabilities then get the 1/n^2 share of the class frequencies that
         the mixtures mix into theirs (``class_prior_``), so every candidate
         is scored alike.
