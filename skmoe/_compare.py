@@ -1458,6 +1458,38 @@ def _with_greedy_ensembles(estimators, random_state):
     return out
 
 
+def _refuse_greedy_twins_without_probabilities(estimators, twins):
+    """Before any fit: a greedy twin of a classifier ensemble with an expert that
+    has no ``predict_proba``, which hard voting does without but the greedy
+    weights (chosen by log-loss) need.
+
+    (The twin failed after the other models' fits, "Model 'e (greedy)'
+    failed to fit on a split of 26 training rows: Expert 'svc' (SVC) has no
+    predict_proba; EnsembleClassifier needs every expert's class
+    probabilities", of a copy the user never made.)
+    """
+    from ._base import _will_have
+
+    for twin in twins:
+        ensemble = estimators[twin]
+        if not is_classifier(ensemble) or getattr(ensemble, "voting", None) != "hard":
+            continue   # (soft voting needs them too: the ensemble itself says so)
+        try:
+            experts = ensemble._expert_list()
+        except (TypeError, ValueError):
+            continue   # (malformed experts: the ensemble's own fit says so)
+        lacking = [(n, e) for n, e in experts
+                   if not isinstance(e, str) and not _will_have(e, "predict_proba")]
+        if lacking:
+            name, expert = lacking[0]
+            raise TypeError(
+                f"greedy_ensemble=True adds {twin!r}, a copy of {twin[:-len(' (greedy)')]!r} "
+                "with weights='greedy', which chooses its weights by the log-loss of the "
+                f"experts' probabilities; its expert '{name}' ({type(expert).__name__}) "
+                "has no predict_proba (voting='hard' does without it). Wrap that expert "
+                "in CalibratedClassifierCV, or compare without greedy_ensemble.")
+
+
 def _cv_parameters(estimator, prefix=""):
     """(key, value, owner) of the ``cv`` parameters fitted on the estimator's own
     rows: its own, and (through Pipelines) its final step's, and the model
@@ -1757,7 +1789,9 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         blend of the same experts (Caruana et al., 2004), which a mixture
         must beat to be worth its gate. The copy of an ensemble without a
         ``random_state`` takes ``random_state`` (its weights are chosen on
-        shuffled folds). With no such ensemble to copy, it warns.
+        shuffled folds). With no such ensemble to copy, it warns; a
+        hard-voting ensemble with an expert that has no ``predict_proba``
+        is refused before any fit (the copy chooses its weights by log-loss).
     groups : array-like of shape (n_samples,), default=None
         The group of each row (the school of a pupil, the person of repeated
         measures), for data whose rows are not independent. Given, the test
@@ -1897,6 +1931,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # same int object, and the warning below was skipped, though the twin
         # keeps its own seed.)
         seeded = any(given[name[:-len(" (greedy)")]].random_state is None for name in twins)
+        _refuse_greedy_twins_without_probabilities(estimators, twins)
         if not twins:
             # (Nothing was added, without a word: the table had no greedy row.)
             warnings.warn(

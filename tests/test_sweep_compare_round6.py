@@ -6,10 +6,15 @@ NaN scores, ties), the greedy ensembles against a by-hand Caruana selection
 with replacement, and select_n_experts.
 """
 
-import numpy as np
-from sklearn.ensemble import ExtraTreesRegressor
+import re
 
-from skmoe import MixtureOfExpertsRegressor, select_n_experts
+import numpy as np
+import pytest
+from sklearn.ensemble import ExtraTreesRegressor
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import SVC, LinearSVC
+
+from skmoe import EnsembleClassifier, MixtureOfExpertsRegressor, compare, select_n_experts
 
 
 def regression_data(n=40, seed=1):
@@ -28,3 +33,26 @@ def test_the_one_expert_candidate_is_seeded_by_the_templates_random_state():
     scores = [select_n_experts(moe, X, y, candidates=(1,), criterion="cv", cv=3)[1][1]
               for _ in range(3)]
     assert scores[0] == scores[1] == scores[2]
+
+
+def test_the_greedy_twin_of_a_hard_voting_ensemble_without_probabilities_is_refused():
+    # Hard voting needs no predict_proba, the greedy copy compare adds does:
+    # it failed after the other models' fits, "Model 'e (greedy)' failed to
+    # fit ...: EnsembleClassifier needs every expert's class probabilities",
+    # naming neither greedy_ensemble nor weights='greedy'.
+    X, _, _ = regression_data()
+    y = (X[:, 0] > 0).astype(int)
+
+    class NeverFitted(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("fitted before the twin was refused")
+
+    ensemble = EnsembleClassifier([("svc", SVC()), ("lin", LinearSVC())], voting="hard")
+    with pytest.raises(TypeError, match=re.escape(
+            "greedy_ensemble=True adds 'e (greedy)', a copy of 'e' with weights='greedy', "
+            "which chooses its weights by the log-loss of the experts' probabilities; its "
+            "expert 'svc' (SVC) has no predict_proba")):
+        compare({"lr": NeverFitted(), "e": ensemble}, X, y, cv=3, greedy_ensemble=True)
+    # Without the twin, the hard-voting ensemble is compared.
+    result = compare({"lr": LogisticRegression(), "e": ensemble}, X, y, cv=3)
+    assert result.names == ["lr", "e"]
