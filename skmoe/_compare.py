@@ -734,7 +734,13 @@ def _weight_fit_key(name, estimator):
             break
     if not isinstance(step, str) and step is not None and has_fit_parameter(
             step, "sample_weight"):
-        return key + "sample_weight"
+        unweighted = None if routing else _experts_without_weights(step)
+        if not unweighted:
+            return key + "sample_weight"
+        # skmoe's ensembles hand the weights to every expert and refuse one
+        # that takes none: that failed after the other models' fits.
+        expert_name, expert = unweighted[0]
+        key, inside, step = "", f"{type(step).__name__}, expert {expert_name!r}", expert
     members = None if routing else _ensemble_members(step)
     if members is not None:
         # (StackingRegressor, the baseline a mixture is compared with, was
@@ -755,6 +761,23 @@ def _weight_fit_key(name, estimator):
                     f"sample_weight in its fit{hint}. compare(sample_weight=...) fits every "
                     "model weighted; fitted unweighted, its scores would not compare with "
                     "the others'. Drop it, or compare without sample_weight.")
+
+
+def _experts_without_weights(estimator):
+    """(name, expert) of each expert of a skmoe ensemble that takes no
+    ``sample_weight``, which its fit refuses (the mixtures fit such an expert
+    on a weighted resample); None for any other model."""
+    from ._base import _supports_sample_weight
+    from ._ensemble import _BaseEnsemble
+
+    if not isinstance(estimator, _BaseEnsemble):
+        return None
+    try:
+        experts = estimator._expert_list()
+    except (TypeError, ValueError):
+        return None   # (malformed experts: the ensemble's own fit says so)
+    return [(name, expert) for name, expert in experts
+            if not isinstance(expert, str) and not _supports_sample_weight(expert)]
 
 
 def _refuse_unweighted_scorers(scorers):
@@ -1835,7 +1858,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         stays unweighted), a Stacking or Voting ensemble to each of its
         models, and with metadata routing enabled every model gets
         ``sample_weight`` and routes it as its parts request. A model that
-        cannot take them, a callable scorer without a ``sample_weight``
+        cannot take them (an ensemble of skmoe's with an expert that takes
+        none, which the ensemble refuses), a callable scorer without a ``sample_weight``
         parameter, a scorer whose metric has none (``'neg_max_error'``, the
         clustering scorers), and a split whose training or test rows all weigh
         zero are refused before any fit. Only rows of positive weight count in

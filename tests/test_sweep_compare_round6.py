@@ -11,10 +11,14 @@ import re
 import numpy as np
 import pytest
 from sklearn.ensemble import ExtraTreesRegressor
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from skmoe import EnsembleClassifier, MixtureOfExpertsRegressor, compare, select_n_experts
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor, compare,
+                   select_n_experts)
 
 
 def regression_data(n=40, seed=1):
@@ -56,3 +60,29 @@ def test_the_greedy_twin_of_a_hard_voting_ensemble_without_probabilities_is_refu
     # Without the twin, the hard-voting ensemble is compared.
     result = compare({"lr": LogisticRegression(), "e": ensemble}, X, y, cv=3)
     assert result.names == ["lr", "e"]
+
+
+@pytest.mark.parametrize("wrap", [lambda e: e, lambda e: make_pipeline(StandardScaler(), e)])
+def test_an_ensemble_with_an_expert_without_sample_weight_is_refused_before_any_fit(wrap):
+    # compare(sample_weight=...) refuses before any fit a model that cannot
+    # take the weights; an EnsembleRegressor, whose fit has sample_weight,
+    # passed, and failed after the other models' fits: "Model 'ens' failed to
+    # fit ...: Expert 'knn' (KNeighborsRegressor) does not accept sample_weight".
+    X, y, rng = regression_data()
+    w = rng.uniform(0.5, 2.0, size=len(y))
+
+    class NeverFitted(Ridge):
+        def fit(self, X, y, sample_weight=None):
+            raise AssertionError("fitted before the ensemble was refused")
+
+    ensemble = wrap(EnsembleRegressor([("lin", LinearRegression()),
+                                       ("knn", KNeighborsRegressor(3))]))
+    with pytest.raises(TypeError, match=re.escape(
+            "Model 'ens' cannot take sample_weight: KNeighborsRegressor (inside "
+            "EnsembleRegressor, expert 'knn') has no sample_weight in its fit")):
+        compare({"r": NeverFitted(), "ens": ensemble}, X, y, cv=3, sample_weight=w)
+    # Experts that all take them (one 'drop'ped): compared, weighted.
+    ensemble = EnsembleRegressor([("lin", LinearRegression()), ("knn", "drop"),
+                                  ("ridge", Ridge())])
+    result = compare({"r": Ridge(), "ens": ensemble}, X, y, cv=3, sample_weight=w)
+    assert result.weighted and np.all(np.isfinite(result.scores["ens"]["r2"]))
