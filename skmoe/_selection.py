@@ -310,6 +310,15 @@ def n_free_parameters(estimator):
         # (A fitted LinearRegression got AttributeError: 'experts_'.)
         raise TypeError(f"bic, aic and n_free_parameters need a fitted skmoe mixture "
                         f"(an estimator with experts_), got {type(estimator).__name__}.")
+    if not any(hasattr(estimator, m) for m in ("log_likelihood_samples", "score_samples")):
+        # An ensemble has experts_ but no likelihood: one of a tree was told
+        # the tree "has no defined number of free parameters; use held-out
+        # log-likelihood instead (skmoe.log_likelihood_scorer ...)", which an
+        # ensemble has none of either.
+        raise TypeError(f"{type(estimator).__name__} does not define a likelihood of y "
+                        "given X (an ensemble averages its experts' predictions), which bic "
+                        "and aic need; compare it with the mixtures by a score, with "
+                        "compare().")
     names = getattr(estimator, "expert_names_", None)
     experts = estimator.experts_
     names = names if names is not None else [f"expert{i}" for i in range(len(experts))]

@@ -16,9 +16,10 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
+from sklearn.tree import DecisionTreeRegressor
 
-from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor, compare,
-                   select_n_experts)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor, aic, bic,
+                   compare, select_n_experts)
 
 
 def regression_data(n=40, seed=1):
@@ -86,3 +87,18 @@ def test_an_ensemble_with_an_expert_without_sample_weight_is_refused_before_any_
                                   ("ridge", Ridge())])
     result = compare({"r": Ridge(), "ens": ensemble}, X, y, cv=3, sample_weight=w)
     assert result.weighted and np.all(np.isfinite(result.scores["ens"]["r2"]))
+
+
+@pytest.mark.parametrize("criterion", [bic, aic])
+def test_bic_of_an_ensemble_of_a_tree_says_the_ensemble_has_no_likelihood(criterion):
+    # The ensemble's tree was blamed: "expert 'tree' (DecisionTreeRegressor)
+    # has no defined number of free parameters; use held-out log-likelihood
+    # instead (skmoe.log_likelihood_scorer ...)", which fails on an ensemble
+    # too; the docstring promises a TypeError for an ensemble.
+    X, y, _ = regression_data()
+    ensemble = EnsembleRegressor([("lin", LinearRegression()),
+                                  ("tree", DecisionTreeRegressor(max_depth=2))]).fit(X, y)
+    with pytest.raises(TypeError, match=re.escape(
+            "EnsembleRegressor does not define a likelihood of y given X (an ensemble "
+            "averages its experts' predictions), which bic and aic need")):
+        criterion(ensemble, X, y)
