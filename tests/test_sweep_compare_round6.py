@@ -10,13 +10,18 @@ import re
 
 import numpy as np
 import pytest
+from scipy import stats
+from sklearn.base import clone
 from sklearn.ensemble import ExtraTreesRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.metrics import make_scorer, mean_absolute_error
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor, aic, bic,
                    compare, select_n_experts)
@@ -102,3 +107,98 @@ def test_bic_of_an_ensemble_of_a_tree_says_the_ensemble_has_no_likelihood(criter
             "EnsembleRegressor does not define a likelihood of y given X (an ensemble "
             "averages its experts' predictions), which bic and aic need")):
         criterion(ensemble, X, y)
+
+
+def _caruana(predictions, loss, n_rounds):
+    """Caruana et al.'s selection with replacement, by hand: each round adds
+    the expert whose addition gives the running average the least loss
+    (ties to the first)."""
+    counts, total = np.zeros(predictions.shape[1]), np.zeros(len(predictions))
+    for r in range(1, n_rounds + 1):
+        losses = [loss((total + predictions[:, m]) / r) for m in range(predictions.shape[1])]
+        best = int(np.argmin(losses))
+        counts[best] += 1
+        total += predictions[:, best]
+    return counts / n_rounds
+
+
+def test_guard_greedy_regression_weights_are_caruanas_selection_by_hand():
+    X, y, rng = regression_data()
+    w = rng.uniform(0.2, 3.0, size=len(y))
+    experts = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2, random_state=0)),
+               ("lin", LinearRegression())]
+    splits = list(KFold(4, shuffle=True, random_state=0).split(X))
+    oof = np.empty((len(y), len(experts)))
+    for train, test in splits:
+        for m, (_, expert) in enumerate(experts):
+            oof[test, m] = clone(expert).fit(X[train], y[train],
+                                             sample_weight=w[train]).predict(X[test])
+    expected = _caruana(oof, lambda p: np.average((p - y) ** 2, weights=w), 7)
+    ensemble = EnsembleRegressor(experts, weights="greedy", cv=splits, n_rounds=7)
+    ensemble.fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(ensemble.weights_, expected, rtol=0, atol=1e-15)
+    assert ensemble.weights_.sum() == pytest.approx(1.0, abs=1e-15)
+    assert len(set(expected.tolist())) > 1      # (a blend, not one expert)
+
+
+def test_guard_greedy_classifier_weights_and_probabilities_by_hand():
+    X, _, rng = regression_data(n=45, seed=3)
+    y = np.array(["hi", "lo", "mid"], dtype=object)[
+        np.digitize(X[:, 0] + 0.7 * rng.normal(size=45), [-0.5, 0.5])]
+    w = rng.uniform(0.2, 2.0, size=45)
+    experts = [("lr", LogisticRegression()), ("nb", GaussianNB()),
+               ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    codes = np.searchsorted(np.unique(y), y)
+    true_class = np.empty((45, 3))
+    for train, test in splits:
+        for m, (_, expert) in enumerate(experts):
+            fit = clone(expert).fit(X[train], codes[train], sample_weight=w[train])
+            true_class[test, m] = fit.predict_proba(X[test])[np.arange(len(test)),
+                                                            codes[test]]
+    expected = _caruana(true_class, lambda p: -np.average(np.log(np.clip(p, 1e-15, None)),
+                                                          weights=w), 9)
+    ensemble = EnsembleClassifier(experts, weights="greedy", cv=splits, n_rounds=9)
+    ensemble.fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(ensemble.weights_, expected, rtol=0, atol=1e-15)
+    assert len(set(expected.tolist())) > 1      # (a blend, not one expert)
+    # predict_proba: the weighted average of the refitted experts' probabilities,
+    # with the class frequencies mixed in at 1/n^2 (n: weights over the least).
+    fits = [clone(e).fit(X, codes, sample_weight=w) for _, e in experts]
+    average = sum(weight * f.predict_proba(X) for weight, f in zip(expected, fits))
+    share = 1.0 / (w.sum() / w.min()) ** 2
+    frequencies = np.bincount(codes, weights=w) / w.sum()
+    np.testing.assert_allclose(ensemble.predict_proba(X),
+                               (1 - share) * average + share * frequencies, atol=1e-12)
+    assert list(ensemble.classes_) == ["hi", "lo", "mid"]
+
+
+def test_guard_paired_test_summary_and_table_of_an_error_scorer_by_hand():
+    # make_scorer(greater_is_better=False) under a key without 'neg_': shown
+    # as an error (lower better), its difference and t-test in that orientation.
+    X, y, _ = regression_data(n=60, seed=0)
+    scoring = {"mae": make_scorer(mean_absolute_error, greater_is_better=False), "r2": "r2"}
+    models = {"ridge": Ridge(1.0), "tree": DecisionTreeRegressor(max_depth=2, random_state=0)}
+    result = compare(models, X, y, cv=4, scoring=scoring, pair=("ridge", "tree"))
+    splits = list(KFold(4, shuffle=True, random_state=0).split(X))
+    mae = {name: np.array([mean_absolute_error(y[te], clone(m).fit(X[tr], y[tr]).predict(X[te]))
+                           for tr, te in splits]) for name, m in models.items()}
+    for name in models:
+        np.testing.assert_allclose(result.display_scores(name, "mae"), mae[name], rtol=1e-12)
+    diff = mae["ridge"] - mae["tree"]
+    ratio = np.mean([len(te) / len(tr) for tr, te in splits])
+    t = diff.mean() / np.sqrt((1 / 4 + ratio) * diff.var(ddof=1))
+    test = result.paired_test(metric="mae")
+    assert test.mean_difference == pytest.approx(diff.mean(), rel=1e-12)
+    assert test.std_difference == pytest.approx(diff.std(ddof=1), rel=1e-12)
+    assert test.t_statistic == pytest.approx(t, rel=1e-10)
+    assert test.p_value == pytest.approx(2 * stats.t.sf(abs(t), df=3), rel=1e-10)
+    row = {r["model"]: r for r in result.summary()}
+    assert row["tree"]["mae_mean"] == pytest.approx(mae["tree"].mean(), rel=1e-12)
+    assert row["tree"]["mae_std"] == pytest.approx(mae["tree"].std(), rel=1e-12)
+    table = result.table()
+    best = min(models, key=lambda n: mae[n].mean())
+    assert re.search(rf"^{best} .* \*", table, flags=re.M)
+    assert "mae (lower better)" in table
+    assert (f"ridge vs tree on mae: difference {diff.mean():+.4g}, corrected resampled "
+            f"t(3) = {t:.2f}, p = {test.p_value:.3g}") in table
