@@ -1205,7 +1205,10 @@ def _default_pair(estimators):
     from ._moe import _BaseMixtureOfExperts
 
     def first(cls):
-        return next((n for n, e in estimators.items() if isinstance(e, cls)), None)
+        # (A mixture or an ensemble at the end of a Pipeline, scaled as the
+        # user guide scales them, was none: no paired test, without a word.)
+        return next((n for n, e in estimators.items() if isinstance(_last_step(e), cls)),
+                    None)
     mixture, ensemble = first(_BaseMixtureOfExperts), first(_BaseEnsemble)
     return (mixture, ensemble) if mixture and ensemble else None
 
@@ -1795,7 +1798,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         many workers as there are fits.
     pair : tuple of (str, str), default=None
         The two estimators of the paired test; None means the first mixture
-        and the first ensemble in ``estimators``, if both are there.
+        and the first ensemble in ``estimators`` (or Pipelines ending in
+        them), if both are there.
     random_state : int, RandomState instance or None, default=0
         Shuffles the folds when ``cv`` is an int (and seeds the greedy copies
         of ``greedy_ensemble``); set with any other ``cv``, where nothing

@@ -7,6 +7,7 @@ with replacement, and select_n_experts.
 """
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -202,3 +203,19 @@ def test_guard_paired_test_summary_and_table_of_an_error_scorer_by_hand():
     assert "mae (lower better)" in table
     assert (f"ridge vs tree on mae: difference {diff.mean():+.4g}, corrected resampled "
             f"t(3) = {t:.2f}, p = {test.p_value:.3g}") in table
+
+
+def test_a_mixture_and_an_ensemble_at_the_end_of_pipelines_are_the_default_pair():
+    # compare's default paired test is the mixture against the ensemble; each
+    # scaled in a Pipeline, neither was found: no test, without a word.
+    X, y, _ = regression_data()
+    experts = [("lin", LinearRegression()), ("ridge", Ridge(10.0))]
+    models = {"tree": DecisionTreeRegressor(max_depth=2, random_state=0),
+              "mixture": make_pipeline(StandardScaler(), MixtureOfExpertsRegressor(
+                  experts, training="em", max_iter=2, random_state=0)),
+              "ensemble": make_pipeline(StandardScaler(), EnsembleRegressor(experts))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare(models, X, y, cv=3, scoring="r2")
+    assert result.pair == ("mixture", "ensemble")
+    assert "mixture vs ensemble on r2: difference" in result.table()
