@@ -1477,10 +1477,14 @@ def _with_greedy_ensembles(estimators, random_state):
     for name, est in estimators.items():
         out[name] = est
         twin = f"{name} (greedy)"
-        if isinstance(est, _BaseEnsemble) and est.weights is None and twin not in estimators:
-            out[twin] = clone(est).set_params(weights="greedy")
-            if est.random_state is None:
-                out[twin].set_params(random_state=random_state)
+        # (And at the end of a Pipeline: a scaled ensemble had no twin.)
+        ensemble = _last_step(est)
+        prefix = "" if ensemble is est else f"{est.steps[-1][0]}__"
+        if (isinstance(ensemble, _BaseEnsemble) and ensemble.weights is None
+                and twin not in estimators):
+            out[twin] = clone(est).set_params(**{prefix + "weights": "greedy"})
+            if ensemble.random_state is None:
+                out[twin].set_params(**{prefix + "random_state": random_state})
     return out
 
 
@@ -1497,7 +1501,7 @@ def _refuse_greedy_twins_without_probabilities(estimators, twins):
     from ._base import _will_have
 
     for twin in twins:
-        ensemble = estimators[twin]
+        ensemble = _last_step(estimators[twin])
         if not is_classifier(ensemble) or getattr(ensemble, "voting", None) != "hard":
             continue   # (soft voting needs them too: the ensemble itself says so)
         try:
@@ -1811,8 +1815,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         First line of the text table.
     greedy_ensemble : bool, default=False
         Add, right after every plain-averaging :class:`EnsembleRegressor` /
-        :class:`EnsembleClassifier` named ``name``, a copy with
-        ``weights="greedy"`` named ``"name (greedy)"``: the best constant
+        :class:`EnsembleClassifier` named ``name`` (or Pipeline ending in
+        one), a copy with ``weights="greedy"`` named ``"name (greedy)"``: the best constant
         blend of the same experts (Caruana et al., 2004), which a mixture
         must beat to be worth its gate. The copy of an ensemble without a
         ``random_state`` takes ``random_state`` (its weights are chosen on
@@ -1958,13 +1962,15 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # compare's": an ensemble's own random_state=5 with compare's 5 is the
         # same int object, and the warning below was skipped, though the twin
         # keeps its own seed.)
-        seeded = any(given[name[:-len(" (greedy)")]].random_state is None for name in twins)
+        seeded = any(_last_step(given[name[:-len(" (greedy)")]]).random_state is None
+                     for name in twins)
         _refuse_greedy_twins_without_probabilities(estimators, twins)
         if not twins:
             # (Nothing was added, without a word: the table had no greedy row.)
             warnings.warn(
                 "greedy_ensemble=True has no effect: no estimator is a plain-averaging "
-                "EnsembleRegressor or EnsembleClassifier (weights=None) without a "
+                "EnsembleRegressor or EnsembleClassifier (weights=None; or a Pipeline "
+                "ending in one) without a "
                 "'<name> (greedy)' beside it, the ensemble it copies with "
                 "weights='greedy'. Add one, e.g. {'ensemble': EnsembleRegressor(experts)}.",
                 UserWarning, stacklevel=2)

@@ -219,3 +219,22 @@ def test_a_mixture_and_an_ensemble_at_the_end_of_pipelines_are_the_default_pair(
         result = compare(models, X, y, cv=3, scoring="r2")
     assert result.pair == ("mixture", "ensemble")
     assert "mixture vs ensemble on r2: difference" in result.table()
+
+
+def test_greedy_ensemble_copies_an_ensemble_at_the_end_of_a_pipeline():
+    # A scaled ensemble got no greedy copy, only "greedy_ensemble=True has no
+    # effect: no estimator is a plain-averaging EnsembleRegressor".
+    X, y, _ = regression_data()
+    experts = [("lin", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))]
+    pipe = make_pipeline(StandardScaler(), EnsembleRegressor(experts))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        result = compare({"ens": pipe}, X, y, cv=3, scoring="r2", greedy_ensemble=True,
+                         random_state=4)
+    assert result.names == ["ens", "ens (greedy)"]
+    # The copy is the Pipeline with weights='greedy', seeded by compare's random_state.
+    by_hand = make_pipeline(StandardScaler(), EnsembleRegressor(
+        experts, weights="greedy", random_state=4))
+    splits = list(KFold(3, shuffle=True, random_state=4).split(X))
+    expected = [clone(by_hand).fit(X[tr], y[tr]).score(X[te], y[te]) for tr, te in splits]
+    np.testing.assert_allclose(result.scores["ens (greedy)"]["r2"], expected, rtol=1e-12)
