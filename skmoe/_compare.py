@@ -1202,6 +1202,7 @@ def _is_log_loss(scorer):
 
 def _default_pair(estimators):
     from ._ensemble import _BaseEnsemble
+    from ._hme import _BaseHierarchicalMixture
     from ._moe import _BaseMixtureOfExperts
 
     def first(cls):
@@ -1209,7 +1210,9 @@ def _default_pair(estimators):
         # user guide scales them, was none: no paired test, without a word.)
         return next((n for n, e in estimators.items() if isinstance(_last_step(e), cls)),
                     None)
-    mixture, ensemble = first(_BaseMixtureOfExperts), first(_BaseEnsemble)
+    # (A hierarchical mixture is a mixture: against an ensemble it had no test.)
+    mixture = first((_BaseMixtureOfExperts, _BaseHierarchicalMixture))
+    ensemble = first(_BaseEnsemble)
     return (mixture, ensemble) if mixture and ensemble else None
 
 
@@ -1802,8 +1805,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         many workers as there are fits.
     pair : tuple of (str, str), default=None
         The two estimators of the paired test; None means the first mixture
-        and the first ensemble in ``estimators`` (or Pipelines ending in
-        them), if both are there.
+        (flat or hierarchical) and the first ensemble in ``estimators`` (or
+        Pipelines ending in them), if both are there.
     random_state : int, RandomState instance or None, default=0
         Shuffles the folds when ``cv`` is an int (and seeds the greedy copies
         of ``greedy_ensemble``); set with any other ``cv``, where nothing

@@ -24,8 +24,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from skmoe import (EnsembleClassifier, EnsembleRegressor, MixtureOfExpertsRegressor, aic, bic,
-                   compare, select_n_experts)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureRegressor,
+                   MixtureOfExpertsRegressor, aic, bic, compare, select_n_experts)
 
 
 def regression_data(n=40, seed=1):
@@ -238,3 +238,17 @@ def test_greedy_ensemble_copies_an_ensemble_at_the_end_of_a_pipeline():
     splits = list(KFold(3, shuffle=True, random_state=4).split(X))
     expected = [clone(by_hand).fit(X[tr], y[tr]).score(X[te], y[te]) for tr, te in splits]
     np.testing.assert_allclose(result.scores["ens (greedy)"]["r2"], expected, rtol=1e-12)
+
+
+def test_a_hierarchical_mixture_and_an_ensemble_are_the_default_pair():
+    # A hierarchical mixture of experts is a mixture: beside an ensemble it
+    # got no paired test (only the flat mixtures were looked for).
+    X, y, _ = regression_data()
+    hme = HierarchicalMixtureRegressor(LinearRegression(), branching=2, max_iter=2,
+                                       random_state=0)
+    ensemble = EnsembleRegressor([("lin", LinearRegression()), ("ridge", Ridge(10.0))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare({"ens": ensemble, "hme": hme}, X, y, cv=3, scoring="r2")
+    assert result.pair == ("hme", "ens")
+    assert "hme vs ens on r2: difference" in result.table()
