@@ -630,6 +630,32 @@ def _refuse_targets_outside_the_metrics(y, scorers):
                              f"{shown}): choose another metric, or transform y.")
 
 
+def _warn_zero_targets_of_percentage_error(y, scorers, sample_weight=None):
+    """Before any fit: warn where a percentage error is scored on targets of 0.
+
+    scikit-learn's ``mean_absolute_percentage_error`` divides each error by
+    ``max(|y|, eps)``, eps = 2.2e-16: on datasets::esoph's case counts (a
+    third of them 0) every model's 'neg_mean_absolute_percentage_error' was
+    of order 1e15 and the table ranked the models by the rows of target 0
+    alone, without a word.
+    """
+    rows = y.reshape(len(y), -1)
+    zero = np.any(rows == 0, axis=1)
+    if sample_weight is not None:
+        zero &= np.asarray(sample_weight) > 0
+    if not zero.any():
+        return
+    keys = [key for key, scorer in scorers.items()
+            if _metric_name(scorer) == "mean_absolute_percentage_error"]
+    if keys:
+        warnings.warn(f"y is 0 in {int(zero.sum())} of the {len(y)} rows (e.g. row "
+                      f"{np.flatnonzero(zero)[0]}): {' and '.join(map(repr, keys))} divides "
+                      "each error by |y|, floored at 2.2e-16, so an error of 1 there counts "
+                      "4.5e15 and those rows alone decide the scores. Use an error metric "
+                      "such as 'neg_mean_absolute_error', or leave out the rows of y 0.",
+                      UserWarning, stacklevel=3)
+
+
 def _has_method(estimator, method):
     """``hasattr(estimator, method)``, once fitted (:func:`skmoe._base._will_have`).
 
@@ -1799,7 +1825,10 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         its tasks of R^2 (regression) and accuracy (classification), as its
         ``score`` (every model scored on those tasks). R^2 (and explained
         variance) is undefined on a test part of one row: a ``cv`` with such
-        parts (``LeaveOneOut()``) is refused with them, before any fit.
+        parts (``LeaveOneOut()``) is refused with them, before any fit. A
+        percentage error (``'neg_mean_absolute_percentage_error'``) of a y
+        with rows of 0 warns: scikit-learn divides by ``max(|y|, 2.2e-16)``
+        there, and those rows decide its scores.
     n_jobs : int, default=None
         (estimator, split) fits run in parallel with joblib, on at most as
         many workers as there are fits.
@@ -2083,6 +2112,7 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         if y_float is not None:
             _refuse_target_spread_the_squares_lose(y_float, scoring, scorers)
             _refuse_targets_outside_the_metrics(y_float, scorers)
+            _warn_zero_targets_of_percentage_error(y_float, scorers, sample_weight)
     if not classifier and len(y_arr) and np.all(y_arr == y_arr.ravel()[0]):
         # Every model predicts a constant target up to rounding, and the
         # paired test called a difference of 4e-16 significant (t = -inf).
