@@ -232,9 +232,41 @@ def task_hint(estimator, task):
     return f" (its task is {own['task']!r}: pass task={task!r})"
 
 
+def _labels_not_codes(fitted, classes):
+    """Whether a fitted model's ``classes_`` are labels of y (``classes``)
+    other than their own codes 0 .. K-1; ``classes_`` that are not all
+    labels of y are taken as codes (an expert of a fitted mixture, a
+    CrossFitAverage), and unhashable ones are left to check_expert_classes."""
+    values = np.asarray(fitted).ravel().tolist()
+    try:
+        labels = set(np.asarray(classes).tolist())
+        if not all(v in labels for v in values):
+            return False
+        codes = _label_codes(classes)
+        return not all(codes[v] == v for v in values)   # labels 0 .. K-1 are their own codes
+    except TypeError:
+        return False
+
+
+def _calibrated_models(estimator):
+    """The models (with their path) that a CalibratedClassifierCV in
+    ``estimator`` (itself, or nested, but not inside a one-vs-rest classifier,
+    whose models learn labels of their own) calibrates."""
+    from sklearn.calibration import CalibratedClassifierCV
+    try:
+        params = estimator.get_params(deep=True)
+    except (TypeError, ValueError, AttributeError, RuntimeError):
+        params = {}   # not an estimator: fit names the expert
+    found = [("", estimator)] + [(f"{key}__", value) for key, value in params.items()]
+    return [(f"{path}estimator", cal.estimator) for path, cal in found
+            if isinstance(cal, CalibratedClassifierCV) and cal.estimator is not None
+            and not _learns_labels_of_its_own(estimator, params, f"{path}estimator__x")]
+
+
 def _check_fitted_classes(name, estimator, classes):
     """Refuse an expert fitted before (a ``FrozenEstimator``) whose ``classes_``
-    are labels of y other than their own codes.
+    are labels of y other than their own codes, or one that calibrates such a
+    model (``CalibratedClassifierCV(FrozenEstimator(model))``).
 
     The experts are fitted on y's classes encoded as 0 .. K-1 and their
     probability columns placed by ``classes_`` read as those codes. A copy
@@ -243,28 +275,33 @@ def _check_fitted_classes(name, estimator, classes):
     [1, 2, 3], were read as the codes of 2 and 3, silently; labels
     ['a', 'b'] were refused as classes_ "after fitting", which named no
     cause. ``classes_`` that are not all labels of y are codes (an expert of
-    a fitted mixture, a CrossFitAverage): taken as before.
+    a fitted mixture, a CrossFitAverage): taken as before. A calibrator reads
+    its model's ``classes_`` as the codes it is fitted on too: it failed
+    with "y contains previously unseen labels: [3]" (of y's labels 1, 2, 3),
+    or, where they were codes too (classes_ [0, 1] of y's labels -1, 0, 1),
+    gave the columns of 0 and 1 to -1 and 0, silently.
     """
-    fitted = getattr(estimator, "classes_", None)
-    if fitted is None or classes is None:
+    if classes is None:
         return
-    values = np.asarray(fitted).ravel().tolist()
-    try:
-        labels = set(np.asarray(classes).tolist())
-        if not all(v in labels for v in values):
-            return
-        codes = _label_codes(classes)
-        if all(codes[v] == v for v in values):
-            return       # labels 0 .. K-1 are their own codes
-    except TypeError:    # unhashable values: refused after the fit, by check_expert_classes
-        return
-    raise ValueError(
-        f"Expert '{name}' ({type(estimator).__name__}) is fitted already (it has "
-        f"classes_ {values} before the fit, as a FrozenEstimator has) and is not "
-        "refitted; its classes_ are labels of y, but the experts' probability columns "
-        f"are placed by classes_ read as y's classes {np.asarray(classes).tolist()} encoded "
-        f"as 0 .. {len(classes) - 1}. Fit it on the codes (LabelEncoder().fit_transform(y)) "
-        "before freezing it, or give the expert unfitted.")
+    held = [("", estimator)] + _calibrated_models(estimator)
+    for path, model in held:
+        fitted = getattr(model, "classes_", None)
+        if fitted is None or not _labels_not_codes(fitted, classes):
+            continue
+        values = np.asarray(fitted).ravel().tolist()
+        who = f"Expert '{name}' ({type(estimator).__name__})"
+        fitted_already = (
+            f"{who} is fitted already (it has classes_ {values} before the fit, as a "
+            "FrozenEstimator has) and is not refitted; its classes_ are labels of y, but the "
+            "experts' probability columns are placed by classes_" if not path else
+            f"{who} calibrates a model fitted already (its {path}, a "
+            f"{type(model).__name__}, has classes_ {values} before the fit), which is not "
+            "refitted; its classes_ are labels of y, but the calibrator places its "
+            "probability columns by classes_")
+        raise ValueError(
+            f"{fitted_already} read as y's classes {np.asarray(classes).tolist()} encoded as "
+            f"0 .. {len(classes) - 1}. Fit it on the codes (LabelEncoder().fit_transform(y)) "
+            "before freezing it, or give the expert unfitted.")
 
 
 def _check_not_unsupervised(name, estimator):

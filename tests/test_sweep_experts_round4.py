@@ -7,9 +7,12 @@ import re
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.preprocessing import LabelEncoder
 
-from skmoe import HierarchicalMixtureClassifier, HierarchicalMixtureRegressor
+from skmoe import (EnsembleClassifier, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier)
 
 
 # ------------------------------------------- a blank name in the hierarchical mixture
@@ -38,3 +41,62 @@ def test_guard_the_hierarchical_mixture_takes_names_of_spaces_and_accents():
     model = HierarchicalMixtureRegressor([("my model", Ridge()), ("modèle", LinearRegression())],
                                          branching=2, max_iter=2, random_state=0)
     assert list(model.fit(X, X[:, 0]).named_experts_) == ["my model", "modèle"]
+
+
+# ------------------------- a calibrator of a model fitted already on y's labels
+def _three_labels(labels):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 2))
+    return X, np.asarray(labels)[np.digitize(X[:, 0], [-0.5, 0.5])]
+
+
+def _calibrated_frozen(X, y):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.naive_bayes import GaussianNB
+    return CalibratedClassifierCV(FrozenEstimator(GaussianNB().fit(X, y)), method="sigmoid")
+
+
+_CLASSIFIERS = [
+    lambda e: EnsembleClassifier([("cal", e), ("lr", LogisticRegression())], weights=[1, 0]),
+    lambda e: MixtureOfExpertsClassifier([("cal", e), ("lr", LogisticRegression())],
+                                         random_state=0),
+    lambda e: HierarchicalMixtureClassifier([("cal", e), ("lr", LogisticRegression())],
+                                            branching=2, max_iter=2, random_state=0),
+]
+
+
+@pytest.mark.parametrize("make", _CLASSIFIERS, ids=["ensemble", "stacked", "hme"])
+@pytest.mark.parametrize("labels, seen", [
+    ([1, 2, 3], [1, 2, 3]), (["a", "b", "c"], ["a", "b", "c"]), ([-1, 0, 1], [0, 1]),
+], ids=["ints", "strings", "codes-too"])
+def test_a_calibrator_of_a_model_fitted_on_ys_labels_is_refused_naming_the_expert(
+        make, labels, seen):
+    # Fix in _base._check_fitted_classes (_calibrated_models): the experts
+    # learn y's codes, and a CalibratedClassifierCV reads its frozen model's
+    # classes_ as those codes. Labels 1, 2, 3 failed with scikit-learn's "y
+    # contains previously unseen labels: [3]", labels 'a', 'b', 'c' with
+    # "invalid literal for int()"; classes_ [0, 1] of y's labels -1, 0, 1 were
+    # read as the codes of -1 and 0: the expert's probabilities were 1.0 off
+    # those of the same calibrator fitted on y (accuracy 0.37), silently.
+    X, y = _three_labels(labels)
+    rows = np.isin(y, seen)
+    expert = _calibrated_frozen(X[rows], y[rows])
+    with pytest.raises(ValueError, match=re.escape(
+            "Expert 'cal' (CalibratedClassifierCV) calibrates a model fitted already (its "
+            f"estimator, a FrozenEstimator, has classes_ {seen} before the fit), which is "
+            "not refitted; its classes_ are labels of y, but the calibrator places its "
+            f"probability columns by classes_ read as y's classes {labels} encoded as 0 .. 2. "
+            "Fit it on the codes")):
+        make(expert).fit(X, y)
+
+
+def test_guard_a_calibrator_of_a_model_fitted_on_the_codes_serves():
+    # Guard: fitted on the codes (as the message says), it is taken, and the
+    # ensemble gives the calibrator's own probabilities.
+    X, y = _three_labels([1, 2, 3])
+    codes = LabelEncoder().fit_transform(y)
+    expert = _calibrated_frozen(X, codes)
+    model = _CLASSIFIERS[0](expert).fit(X, y)
+    np.testing.assert_allclose(model.predict_experts(X)[:, 0],
+                               clone(expert).fit(X, codes).predict_proba(X), atol=1e-12)
