@@ -2420,7 +2420,7 @@ def category_dtype_hint(exc, X):
 
 
 # The error types an expert's own failure (fit, predict) is re-raised as, with
-# the expert's name; others become ValueError.
+# the expert's name; others become ValueError (but MemoryError: rebuilt_error).
 _REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,
                        FloatingPointError, IndexError)
 
@@ -2428,7 +2428,16 @@ _REBUILDABLE_ERRORS = (ValueError, TypeError, RuntimeError, ZeroDivisionError,
 def rebuilt_error(exc, message):
     """``exc`` as an error of its own type with ``message`` (which names the
     expert, model or fit at fault), where the type can be rebuilt from a
-    message; a ValueError otherwise. Raise it ``from exc``."""
+    message; a MemoryError (numpy's "Unable to allocate ...") as a
+    MemoryError; a ValueError otherwise. Raise it ``from exc``.
+
+    (An expert out of memory was a ValueError, which no ``except
+    MemoryError`` caught, and the cross-fitted mixtures, reading it as a
+    failure on the fold's rows, fitted the expert again on all the rows, for
+    more memory, before saying so.)
+    """
+    if isinstance(exc, MemoryError):
+        return MemoryError(message)
     return (type(exc) if type(exc) in _REBUILDABLE_ERRORS else ValueError)(message)
 
 

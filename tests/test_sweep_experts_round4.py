@@ -11,8 +11,9 @@ from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.preprocessing import LabelEncoder
 
-from skmoe import (EnsembleClassifier, HierarchicalMixtureClassifier,
-                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier)
+from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureClassifier,
+                   HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
+                   MixtureOfExpertsRegressor)
 
 
 # ------------------------------------------- a blank name in the hierarchical mixture
@@ -100,3 +101,37 @@ def test_guard_a_calibrator_of_a_model_fitted_on_the_codes_serves():
     model = _CLASSIFIERS[0](expert).fit(X, y)
     np.testing.assert_allclose(model.predict_experts(X)[:, 0],
                                clone(expert).fit(X, codes).predict_proba(X), atol=1e-12)
+
+
+# ----------------------------------------------------- an expert out of memory
+class _OutOfMemory(LinearRegression):
+    """Fails as numpy does when an array does not fit in memory."""
+
+    fits = []
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).fits.append(len(X))
+        raise MemoryError("Unable to allocate 8.00 GiB for an array with shape (1073741824,)")
+
+
+@pytest.mark.parametrize("make, rows_fitted", [
+    (lambda e: MixtureOfExpertsRegressor([("big", e), ("lr", LinearRegression())],
+                                         random_state=0), [48]),
+    (lambda e: MixtureOfExpertsRegressor([("big", e), ("lr", LinearRegression())],
+                                         training="em", max_iter=2, random_state=0), [30]),
+    (lambda e: EnsembleRegressor([("big", e), ("lr", LinearRegression())]), [60]),
+    (lambda e: HierarchicalMixtureRegressor([("big", e), ("lr", LinearRegression())],
+                                            branching=2, max_iter=2, random_state=0), [60]),
+], ids=["stacked", "em", "ensemble", "hme"])
+def test_an_expert_out_of_memory_stays_a_memory_error_naming_it(make, rows_fitted):
+    # Fix in _base.rebuilt_error: it became a ValueError ("Expert 'big'
+    # (...) failed to fit: Unable to allocate ..."), which no `except
+    # MemoryError` caught, and the cross-fitted mixtures took it for a
+    # failure on the fold's rows: they fitted the expert again on all 60 rows
+    # (fits of 48 then 60 rows) before raising.
+    X = np.random.RandomState(0).normal(size=(60, 2))
+    _OutOfMemory.fits = []
+    with pytest.raises(MemoryError, match=r"^Expert 'big' \(_OutOfMemory\) failed to fit: "
+                                          "Unable to allocate 8.00 GiB"):
+        make(_OutOfMemory()).fit(X, X[:, 0])
+    assert _OutOfMemory.fits == rows_fitted
