@@ -28,7 +28,7 @@ from ._likelihood import _check_finite, aligned_proba, regression_outputs
 from ._nn import BatchedMLP
 from ._torch_utils import (device_array, matmul_precision, standardise, to_host,
                            to_tensor)
-from .experts import _BaseTorchMLP, predict_chunk
+from .experts import is_differentiable_expert, predict_chunk
 from .gates import MLPGate
 
 
@@ -66,7 +66,8 @@ def torch_expert_groups(experts):
     """Positions of fitted torch MLP experts, grouped by :func:`_group_key`."""
     groups = {}
     for position, expert in enumerate(experts):
-        if (isinstance(expert, _BaseTorchMLP) and hasattr(expert, "module_")
+        # (Not a subclass whose outputs are not its network's: it predicts itself.)
+        if (is_differentiable_expert(expert) and hasattr(expert, "module_")
                 and isinstance(expert.module_, torch.nn.Sequential)):
             groups.setdefault(_group_key(expert), []).append(position)
     return list(groups.values())

@@ -615,9 +615,29 @@ feature_names_in_
         return self.classes_[np.argmax(proba, axis=1)]
 
 
+def _defined_by(cls, method):
+    """The class of ``cls``'s MRO that defines ``method`` (None if none does)."""
+    return next((c for c in cls.__mro__ if method in vars(c)), None)
+
+
 def is_differentiable_expert(estimator):
-    """Whether the gradient trainer can train ``estimator`` jointly with the gate."""
-    return isinstance(estimator, _BaseTorchMLP)
+    """Whether the gradient trainer can train ``estimator`` jointly with the
+    gate, and the mixtures' predict run it as a (batched) network: a torch MLP
+    whose outputs are its network's.
+
+    A subclass with a ``predict`` (regressor) or ``predict_proba`` (classifier)
+    of its own (outputs clipped, sharpened) is an expert as any other
+    scikit-learn model, fitted and predicted by its own methods: its network
+    was trained jointly and predicted from directly, and the override read
+    by ``predict_experts`` only (the mixture's predictions 0.01 off the gate's
+    blend of the experts' own, its probabilities 0.11 off), silently.
+    """
+    if not isinstance(estimator, _BaseTorchMLP):
+        return False
+    base, output = ((TorchMLPClassifier, "predict_proba")
+                    if isinstance(estimator, TorchMLPClassifier)
+                    else (TorchMLPRegressor, "predict"))
+    return _defined_by(type(estimator), output) is _defined_by(base, output)
 
 
 # The parameters only a torch expert's own fit reads: the gradient trainer

@@ -13,7 +13,8 @@ from sklearn.preprocessing import LabelEncoder
 
 from skmoe import (EnsembleClassifier, EnsembleRegressor, HierarchicalMixtureClassifier,
                    HierarchicalMixtureRegressor, MixtureOfExpertsClassifier,
-                   MixtureOfExpertsRegressor)
+                   MixtureOfExpertsRegressor, TorchMLPClassifier, TorchMLPRegressor)
+from skmoe.experts import is_differentiable_expert
 
 
 # ------------------------------------------- a blank name in the hierarchical mixture
@@ -135,3 +136,70 @@ def test_an_expert_out_of_memory_stays_a_memory_error_naming_it(make, rows_fitte
                                           "Unable to allocate 8.00 GiB"):
         make(_OutOfMemory()).fit(X, X[:, 0])
     assert _OutOfMemory.fits == rows_fitted
+
+
+# ------------------------------ a torch MLP subclass with outputs of its own
+class _Clipped(TorchMLPRegressor):
+    """Post-processes its network's predictions (a floor)."""
+
+    calls = 0
+
+    def predict(self, X):
+        type(self).calls += 1
+        return np.maximum(super().predict(X), 0.5)
+
+
+class _Sharpened(TorchMLPClassifier):
+    """Post-processes its network's probabilities."""
+
+    calls = 0
+
+    def predict_proba(self, X):
+        type(self).calls += 1
+        proba = super().predict_proba(X) ** 4
+        return proba / proba.sum(axis=1, keepdims=True)
+
+
+def _torch_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    return X, np.abs(X[:, 0])
+
+
+_TORCH = dict(hidden_layer_sizes=(4,), max_epochs=3, random_state=0, device="cpu")
+
+
+@pytest.mark.parametrize("Expert, Mixture, other, classify", [
+    (_Clipped, MixtureOfExpertsRegressor, LinearRegression, False),
+    (_Sharpened, MixtureOfExpertsClassifier, LogisticRegression, True),
+], ids=["regressor", "classifier"])
+def test_a_torch_subclass_with_its_own_outputs_predicts_with_them(Expert, Mixture, other,
+                                                                  classify):
+    # Fix in experts.is_differentiable_expert (read by the gradient trainer and
+    # _device_predict.torch_expert_groups): such a subclass was trained as a
+    # bare network and predicted from it in one batched pass, its predict or
+    # predict_proba read by predict_experts only: the mixture's predictions
+    # were 0.01 (probabilities 0.11) off the gate's blend of the experts' own,
+    # silently. It is now fitted and predicted by its own methods.
+    X, y = _torch_data()
+    y = (y > 0.7).astype(int) if classify else y
+    model = Mixture([("net", Expert(**_TORCH)), ("other", other())], training="gradient",
+                    cv=2, refit_experts=True, max_epochs=2, device="cpu",
+                    random_state=0).fit(X, y)
+    Expert.calls = 0
+    model.predict(X[:5])
+    assert Expert.calls == 1
+    assert not is_differentiable_expert(model.named_experts_["net"])
+
+
+def test_guard_a_torch_subclass_of_the_same_outputs_still_trains_with_the_gate():
+    class _Named(TorchMLPRegressor):
+        pass
+
+    X, y = _torch_data()
+    assert is_differentiable_expert(_Named())
+    model = MixtureOfExpertsRegressor([("net", _Named(**_TORCH)), ("lr", LinearRegression())],
+                                      training="gradient", max_epochs=2, device="cpu",
+                                      random_state=0).fit(X, y)
+    blend = (model.predict_gate(X) * model.predict_experts(X)).sum(axis=1)
+    np.testing.assert_allclose(model.predict(X), blend, atol=1e-12)
