@@ -120,6 +120,12 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
         # ensemble's own, and the expert was fitted unweighted without a word.
         sample_weight = routed_weight
     kind = type(estimator).__name__
+    from sklearn.frozen import FrozenEstimator
+    if isinstance(estimator, FrozenEstimator) and not _supports_sample_weight(estimator):
+        # Fitted already: its fit fits nothing, with weights or without (it was
+        # refused as not accepting them, though the weights still weigh the
+        # rows of 'greedy''s selection, and the mixtures take it).
+        sample_weight = None
     if sample_weight is not None and not _supports_sample_weight(estimator):
         # (A meta-estimator under metadata routing takes the weights where they
         # are requested: told to drop it, a user did not learn that
@@ -540,7 +546,8 @@ class EnsembleRegressor(CheckedScoreMixin, RegressorMixin, _BaseEnsemble):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to every expert (each must accept it) as given, so that
+            Passed to every expert (each must accept it, but a
+            ``FrozenEstimator``, which is not fitted again) as given, so that
             integer weights are repetitions of rows (as scikit-learn's
             estimators take them; a mixture rescales them to mean one): their
             scale matters to a regularised expert (Ridge's ``alpha`` weighs

@@ -203,3 +203,27 @@ def test_guard_a_torch_subclass_of_the_same_outputs_still_trains_with_the_gate()
                                       random_state=0).fit(X, y)
     blend = (model.predict_gate(X) * model.predict_experts(X)).sum(axis=1)
     np.testing.assert_allclose(model.predict(X), blend, atol=1e-12)
+
+
+# ----------------------------------- a frozen expert in a weighted ensemble
+@pytest.mark.parametrize("weights", [None, "greedy"])
+@pytest.mark.parametrize("classify", [False, True], ids=["regressor", "classifier"])
+def test_an_ensemble_fitted_with_weights_takes_a_frozen_expert(classify, weights):
+    # Fix in _ensemble._fit: a FrozenEstimator (whose fit takes no
+    # sample_weight) was refused, "Expert 'fz' (FrozenEstimator) does not
+    # accept sample_weight; drop it from the ensemble or fit without
+    # sample_weight", though it is not fitted again, with weights or without
+    # (the mixtures take it).
+    from sklearn.frozen import FrozenEstimator
+    rng = np.random.RandomState(0)
+    X, w = rng.normal(size=(60, 2)), rng.uniform(0.5, 2.0, size=60)
+    y = (X[:, 0] > 0).astype(int) if classify else X[:, 0]
+    Model, Other, Ensemble = ((LogisticRegression, LogisticRegression, EnsembleClassifier)
+                              if classify else
+                              (LinearRegression, Ridge, EnsembleRegressor))
+    fitted = Model().fit(X, y)
+    model = Ensemble([("fz", FrozenEstimator(fitted)), ("other", Other())],
+                     weights=weights, random_state=0).fit(X, y, sample_weight=w)
+    assert model.named_experts_["fz"].estimator is fitted
+    other = model.named_experts_["other"]
+    np.testing.assert_allclose(other.coef_, Other().fit(X, y, sample_weight=w).coef_)
