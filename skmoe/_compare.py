@@ -714,7 +714,8 @@ def _last_step(estimator):
 
 
 def _weight_fit_key(name, estimator):
-    """The keyword ``estimator.fit`` takes compare's ``sample_weight`` under.
+    """The keyword ``estimator.fit`` takes compare's ``sample_weight`` under
+    (None for a ``FrozenEstimator``, which is not fitted again).
 
     ``'sample_weight'`` where its ``fit`` has that parameter; for a Pipeline,
     its last step's, routed by step name (``'model__sample_weight'``, nested
@@ -734,10 +735,17 @@ def _weight_fit_key(name, estimator):
     compare.
     """
     from sklearn import get_config
+    from sklearn.frozen import FrozenEstimator
     from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import has_fit_parameter
 
     from ._base import _ensemble_members, _passes_fit_keywords_to
+
+    if isinstance(estimator, FrozenEstimator):
+        # None: fitted already, its fit fits nothing, with weights or without
+        # (refused as having "no sample_weight in its fit", with a hint at
+        # metadata routing); the weights weigh its scores as the others'.
+        return None
 
     def takes_metadata(est):
         try:
@@ -1256,7 +1264,8 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     fit_weight, score_weight = {}, {}
     if sample_weight is not None:
-        fit_weight = {weight_key: read_only_view(sample_weight[train])}
+        fit_weight = ({} if weight_key is None else
+                      {weight_key: read_only_view(sample_weight[train])})
         score_weight = {"sample_weight": sample_weight[test]}
     with recorded(always=Warning) as caught:
         step = "fit"
@@ -1911,7 +1920,8 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         them to the model inside (as without compare; a search's own scoring
         stays unweighted), a Stacking or Voting ensemble to each of its
         models, and with metadata routing enabled every model gets
-        ``sample_weight`` and routes it as its parts request. A model that
+        ``sample_weight`` and routes it as its parts request (a
+        ``FrozenEstimator``, not fitted again, is scored with them). A model that
         cannot take them (an ensemble of skmoe's with an expert that takes
         none, which the ensemble refuses), a callable scorer without a ``sample_weight``
         parameter, a scorer whose metric has none (``'neg_max_error'``, the
@@ -1976,8 +1986,11 @@ def compare(estimators, X, y, *, cv=5, scoring=None, n_jobs=None, pair=None,
         # Looked up on the class: scikit-learn's meta-estimators show predict
         # only once fitted (an unfitted StackingRegressor of scikit-learn
         # 1.9, or a Pipeline ending in one, has no predict yet), and were
-        # refused as "has no fit/predict".
-        if not hasattr(type(est), "fit") or not hasattr(type(est), "predict"):
+        # refused as "has no fit/predict". (And on the instance: a
+        # FrozenEstimator hands predict on from the model it holds, and was
+        # refused so.)
+        if not hasattr(type(est), "fit") or not (hasattr(type(est), "predict")
+                                                 or hasattr(est, "predict")):
             raise TypeError(f"Estimator {name!r} has no fit/predict: {est!r}.")
         try:
             get_tags(est)

@@ -227,3 +227,28 @@ def test_an_ensemble_fitted_with_weights_takes_a_frozen_expert(classify, weights
     assert model.named_experts_["fz"].estimator is fitted
     other = model.named_experts_["other"]
     np.testing.assert_allclose(other.coef_, Other().fit(X, y, sample_weight=w).coef_)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_compare_takes_a_frozen_model(weighted):
+    # Fix in _compare (the model check and _weight_fit_key): a FrozenEstimator
+    # was refused, "Estimator 'fz' has no fit/predict" (its predict is the
+    # model's, handed on from the instance, and compare looked on the class),
+    # and with sample_weight as having "no sample_weight in its fit". It is
+    # scored on every split as it was fitted, with the weights where given.
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import KFold
+
+    from skmoe import compare
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = X[:, 0] + 0.1 * rng.normal(size=60)
+    w = rng.uniform(0.5, 2.0, size=60) if weighted else None
+    fitted = LinearRegression().fit(X[:30], y[:30])
+    splits = list(KFold(3).split(X))
+    result = compare({"fz": FrozenEstimator(fitted), "ridge": Ridge()}, X, y, cv=splits,
+                     scoring="r2", sample_weight=w)
+    expected = [r2_score(y[test], fitted.predict(X[test]),
+                         sample_weight=None if w is None else w[test]) for _, test in splits]
+    np.testing.assert_allclose(result.scores["fz"]["r2"], expected)
