@@ -1,4 +1,25 @@
-"""Experts that misbehave or are unusual, fourth round.
+"""Experts that misbehave or are unusual, fourth round: a blank name in the
+hierarchical mixture, a CalibratedClassifierCV of a frozen model fitted on
+y's labels, an expert out of memory, a torch MLP subclass with outputs of
+its own, and a FrozenEstimator given sample_weight (ensembles, compare()).
+
+Probed (no defect found unless a test below names it), across the stacked
+gate, the gradient trainer, ``training="em"`` with and without ``cv=None``,
+``top_k=1``, the ensembles (mean, greedy, hard voting), the hierarchical and
+the heterogeneous multi-gate mixtures: experts predicting NaN or inf at fit
+or only at predict, shapes (n, 1), (n, k), (n - 1,), a scalar, text,
+complex numbers, lists, sparse, polars, torch and np.matrix outputs,
+probabilities as logits, transposed or one column short; experts writing
+into X at fit or predict (the caller's X is never changed, nor another
+expert's), raising in fit or predict (n_jobs=2 too), returning None or
+another object from fit; classes_ of strings, floats, a list, a subset or
+a superset of the codes; hard votes of NaN, floats, unknown or negative
+labels; duplicate, dunder, blank, odd-character and parameter-clashing
+names, the same instance twice, 'drop' with given weights; RuleExperts
+returning (n, 1), lists, Series, frames, tensors, generators, masked
+arrays, None; LightGBM on pandas categories (reordered or object at
+predict), frozen torch experts under the gradient trainer (left unchanged)
+and EM's dropped experts against named_experts_.
 
 Each test fails without the fix it names (but those said to be guards).
 """
