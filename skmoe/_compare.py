@@ -811,8 +811,12 @@ def _experts_without_weights(estimator):
         experts = estimator._expert_list()
     except (TypeError, ValueError):
         return None   # (malformed experts: the ensemble's own fit says so)
+    from sklearn.frozen import FrozenEstimator
+    # (A FrozenEstimator expert is fitted without the weights by the ensemble,
+    # which takes it: refused here, compare failed on an ensemble that fits.)
     return [(name, expert) for name, expert in experts
-            if not isinstance(expert, str) and not _supports_sample_weight(expert)]
+            if not isinstance(expert, (str, FrozenEstimator))
+            and not _supports_sample_weight(expert)]
 
 
 def _refuse_unweighted_scorers(scorers):

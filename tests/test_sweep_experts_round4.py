@@ -273,3 +273,30 @@ def test_compare_takes_a_frozen_model(weighted):
     expected = [r2_score(y[test], fitted.predict(X[test]),
                          sample_weight=None if w is None else w[test]) for _, test in splits]
     np.testing.assert_allclose(result.scores["fz"]["r2"], expected)
+
+
+def test_compare_weighs_an_ensemble_that_holds_a_frozen_expert():
+    """compare(sample_weight=...) refused an EnsembleRegressor with a
+    FrozenEstimator expert ('FrozenEstimator (inside EnsembleRegressor, expert
+    'fz') has no sample_weight in its fit'), though the ensemble fits it
+    weighted (the frozen model as given); its scores are the by-hand ones."""
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import KFold
+
+    from skmoe import EnsembleRegressor, compare
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X[:, 0] + 0.1 * rng.normal(size=60)
+    w = rng.uniform(0.5, 2.0, size=60)
+    frozen = FrozenEstimator(Ridge(alpha=5.0).fit(X, y))
+    ensemble = EnsembleRegressor([("fz", frozen), ("r", Ridge())])
+    cv = KFold(3, shuffle=True, random_state=0)
+    result = compare({"e": ensemble}, X, y, cv=cv, scoring="r2", sample_weight=w)
+    expected = []
+    for train, test in cv.split(X):
+        fitted = EnsembleRegressor([("fz", frozen), ("r", Ridge())]).fit(
+            X[train], y[train], sample_weight=w[train])
+        expected.append(r2_score(y[test], fitted.predict(X[test]), sample_weight=w[test]))
+    np.testing.assert_allclose(result.scores["e"]["r2"], expected, rtol=1e-12)
