@@ -643,7 +643,9 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
     balance_loss : {'switch', 'importance', 'load'}, default='switch'
         Load-balancing term added to the gate's loss when ``balance_coef > 0``.
         For the dense mixture (``top_k`` None or every expert), 'switch' and
-        'load' count each row's first choice.
+        'load' count each row's first choice. With ``top_k=1``, whose routed
+        weights are all one, 'importance' sums the chosen experts' softmax
+        weights.
     balance_coef : float, default=0.0
         Weight of the balance loss. Above 0 on a dense gate over fixed
         experts (with ``cv`` folds), the gradient trainer trains the gate

@@ -240,7 +240,12 @@ def route(logits, k, *, training=False, noise_std=None, random_routing=False,
     if training:
         dense = to_dense(weights, indices, e)
         aux = {
-            "importance": importance_loss(dense, sample_weight),
+            # Top-1's routed weights are all one: their sums only count rows,
+            # which sends the gate no gradient ('importance' with top_k=1
+            # balanced nothing in the joint trainer). Its gate weights are
+            # then the softmax weights of the chosen experts (as Switch's).
+            "importance": importance_loss(dense if k > 1 else probs * (dense > 0),
+                                          sample_weight),
             "load": load_loss(logits, noisy, noise_std, k, sample_weight),
             "switch": switch_loss(probs, dense > 0, sample_weight),
             "z": z_loss(logits, sample_weight),
@@ -313,7 +318,11 @@ def _cv_squared(x):
 
 
 def importance_loss(gates, sample_weight=None):
-    """``CV(sum_x G(x))^2``: zero when every expert gets the same total weight."""
+    """``CV(sum_x G(x))^2``: zero when every expert gets the same total weight.
+
+    :func:`route` passes the routed weights; for top-1, which are all one,
+    the softmax weights of the chosen experts.
+    """
     return _cv_squared(_weighted_sum(gates, sample_weight))
 
 
