@@ -153,7 +153,8 @@ class Stepper:
 
     def _step_in_precision(self, rows):
         zg, ze, fo, y, w = self.data.rows(rows)
-        log_g, out, (penalty, dense_log_g) = self.model.forward_with_routing_terms(zg, ze, fo)
+        log_g, out, (penalty, dense_log_g) = self.model.forward_with_routing_terms(zg, ze, fo,
+                                                                                  w)
         value, _ = mixture_loss(self.model, log_g, out, y, w, self.loss)
         objective = value
         if dense_log_g is not None:  # top-k: the gate learns from every expert

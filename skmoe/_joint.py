@@ -70,16 +70,17 @@ class JointMixture(torch.nn.Module):
         log_g, out, _ = self.forward_with_routing_terms(z_gate, z_expert, fixed_out)
         return log_g, out
 
-    def forward_with_routing_terms(self, z_gate, z_expert, fixed_out):
+    def forward_with_routing_terms(self, z_gate, z_expert, fixed_out, sample_weight=None):
         """:meth:`forward`, and what a training step with routing adds to the loss.
 
         Returns ``log_g``, ``out`` and ``(penalty, dense_log_g)``: the batch's
-        balance / z-loss penalty, and the dense log-softmax the gate learns
+        balance / z-loss penalty, weighted by the rows' ``sample_weight``
+        (b,) when given, and the dense log-softmax the gate learns
         from under top-k (:func:`~skmoe._routing.straight_through`); each
         None where it does not apply (no routing, or not training).
         """
         # b rows, M experts, e experts in a group, C classes
-        log_g, routing_terms = self._log_weights(z_gate)                # (b, M)
+        log_g, routing_terms = self._log_weights(z_gate, sample_weight)  # (b, M)
         pieces = [fixed_out] if fixed_out.shape[1] else []              # (b, Mf[, C])
         for group in self.groups:
             out = group(z_expert)                                       # (e, b, o)
@@ -88,7 +89,7 @@ class JointMixture(torch.nn.Module):
         out = pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
         return log_g, (out if self.in_order else out[:, self.inverse]), routing_terms
 
-    def _log_weights(self, z_gate):
+    def _log_weights(self, z_gate, sample_weight=None):
         """Dense log-softmax, or top-k routed log weights (-inf off-route), and
         the routing terms of a training step (see :meth:`forward_with_routing_terms`)."""
         logits = self.gate(z_gate)
@@ -99,7 +100,10 @@ class JointMixture(torch.nn.Module):
         if self.training:
             noise = (None if self.noise is None
                      else torch.nn.functional.softplus(self.noise(z_gate)))
-            routing, penalty = train_route(logits, options, noise_std=noise)
+            # The rows' weights too, as EM's gate penalty has them: unweighted,
+            # a row of weight 2 counted once in the balance and z-losses.
+            routing, penalty = train_route(logits, options, noise_std=noise,
+                                           sample_weight=sample_weight)
             if options.top_k is not None:
                 # The gate's straight-through surrogate (_routing.straight_through).
                 dense_log_g = torch.log_softmax(logits, dim=1)

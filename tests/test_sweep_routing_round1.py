@@ -33,3 +33,35 @@ def test_importance_loss_of_top_1_trains_the_gate():
     (grad,) = torch.autograd.grad(penalty, logits)
     assert grad.abs().sum().item() > 1e-3
 
+
+def test_joint_trainer_weights_the_balance_and_z_losses_by_sample_weight(monkeypatch):
+    # The joint gradient trainer called train_route without the rows'
+    # weights: its balance and z-losses counted a row of weight 3 once (EM's
+    # gate penalty weighs them). Now each batch's weights reach them.
+    import skmoe._joint as joint
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+
+    seen = []
+    original = joint.train_route
+
+    def recording(logits, options, **kwargs):
+        seen.append(kwargs.get("sample_weight"))
+        return original(logits, options, **kwargs)
+
+    monkeypatch.setattr(joint, "train_route", recording)
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (60, 2))
+    y = X[:, 0] * np.sign(X[:, 1]) + 0.1 * rng.randn(60)
+    sample_weight = np.where(np.arange(60) % 2, 3.0, 1.0)
+    MixtureOfExpertsRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2, random_state=0))],
+        training="gradient", top_k=1, balance_coef=0.5, router_z_coef=1e-3, cv=2,
+        max_epochs=2, validation_fraction=0, random_state=0,
+    ).fit(X, y, sample_weight=sample_weight)
+    assert seen and all(w is not None for w in seen)
+    values = np.unique(np.concatenate([w.detach().cpu().numpy() for w in seen]))
+    # Normalised to mean one: 1 / 2 and 3 / 2.
+    assert_allclose(values, [0.5, 1.5], rtol=1e-6)
