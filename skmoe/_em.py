@@ -527,7 +527,10 @@ def _run_once(problem, gate, folds, max_iter, tol, init_params, rng, parallel, v
     # the first step without a gain too and keeps its best iteration (waiting
     # longer was measured no better on held-out rows: module docstring).
     patience = 1 if exact else PATIENCE
-    level2 = LEVEL2_SHARE and not exact and options.top_k is None
+    # (A top_k of every expert is the dense mixture too: it went without the
+    # share, its predictions a little off top_k=None's, without a word.)
+    level2 = (LEVEL2_SHARE and not exact
+              and (options.top_k is None or options.top_k >= problem.n_experts))
     keep_outputs = check_rival or level2
     if options.noisy_gating:
         gate.add_noise()

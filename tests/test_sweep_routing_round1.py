@@ -65,3 +65,25 @@ def test_joint_trainer_weights_the_balance_and_z_losses_by_sample_weight(monkeyp
     values = np.unique(np.concatenate([w.detach().cpu().numpy() for w in seen]))
     # Normalised to mean one: 1 / 2 and 3 / 2.
     assert_allclose(values, [0.5, 1.5], rtol=1e-6)
+
+
+def test_em_top_k_of_every_expert_is_the_dense_mixture():
+    # Cross-fitted EM blends its final gate with the experts' constant blend
+    # for the dense mixture; a top_k of every expert (documented as dense)
+    # went without that blend: predictions up to 1.51 apart from top_k=None's
+    # here, from the same EM run. Now the same.
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (60, 2))
+    y = np.where(X[:, 0] > 0, 3 * X[:, 1], -2 * X[:, 1]) + 0.1 * rng.randn(60)
+    experts = [("a", Ridge()), ("b", DecisionTreeRegressor(max_depth=3, random_state=0)),
+               ("c", Ridge(alpha=30))]
+    fits = {k: MixtureOfExpertsRegressor(experts, training="em", top_k=k, max_iter=2, cv=3,
+                                         random_state=0).fit(X, y) for k in (None, 3)}
+    assert_allclose(fits[3].predict(X), fits[None].predict(X), rtol=1e-9, atol=1e-12)
+    assert_allclose(fits[3].predict_gate(X), fits[None].predict_gate(X), rtol=1e-9,
+                    atol=1e-12)
