@@ -27,9 +27,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import (_check_method_params, _check_y, check_is_fitted,
                                       column_or_1d)
 
-from ._compat import _set_random_states
-from ._base import (_float_target, check_not_a_class, clone_model, encode_class_labels,
-                    encode_label_parameters)
+from ._base import (_float_target, _seed_unset_random_states, check_not_a_class, clone_model,
+                    encode_class_labels, encode_label_parameters)
 from ._blend import ConstantLogits, MixedLogits, class_prior
 from ._candidates import with_class_prior
 from ._crossfit import (CrossFitAverage, check_fold_count, check_splits,
@@ -455,11 +454,13 @@ class _SingleExpert(BaseEstimator):
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         template = clone(self.expert)
         if self.random_state is not None:
-            # Seeded as the mixtures seed each copy of their expert
-            # (_resolve_experts): unseeded, a randomised expert (a forest, a
-            # torch MLP) scored k = 1 differently on every call of
+            # Its unset random_state parameters seeded, as the mixtures seed a
+            # list's experts (_resolve_experts): unseeded, a randomised expert
+            # (a forest, a torch MLP) scored k = 1 differently on every call of
             # select_n_experts(random_state=0 template), -0.74, -0.55, -0.59.
-            _set_random_states(template, check_random_state(self.random_state))
+            # One the user set is kept: the expert alone is the one they gave
+            # (overriding it changed a random_state=0 tree's ties on iris).
+            _seed_unset_random_states(template, check_random_state(self.random_state))
         expert = clone(template)
         if is_classifier(expert):   # fitted on encoded labels, as in the mixtures
             encode_label_parameters(expert, self.classes_)
@@ -569,8 +570,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         Values of ``param`` to try, each once (a repeated one is refused:
         ``scores`` holds one entry per value). With ``param='n_experts'``,
         integers of 1 or more (0 or less is refused before any fit);
-        1 is one expert alone with its own noise scale (no gate), seeded by
-        the template's ``random_state`` as the mixtures seed their copies; a classifier's
+        1 is one expert alone with its own noise scale (no gate), its unset
+        ``random_state`` parameters seeded by the template's ``random_state``
+        (one the expert was given is kept); a classifier's
         probabilities then get the 1/n^2 share of the class frequencies that
         the mixtures mix into theirs (``class_prior_``), so every candidate
         is scored alike.
