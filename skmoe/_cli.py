@@ -221,10 +221,37 @@ def _require_pandas(what):
     return pd
 
 
-# Formats a CSV reader cannot take, with their pandas reader's name.
-_OTHER_FORMATS = {".xlsx": ("an Excel", "excel"), ".xls": ("an Excel", "excel"),
-                  ".parquet": ("a Parquet", "parquet"), ".feather": ("a Feather", "feather"),
-                  ".json": ("a JSON", "json"), ".pkl": ("a pickle", "pickle")}
+def _with_pandas(call):
+    return f"with pandas: {call}.to_csv('data.csv', index=False)"
+
+
+# Formats a CSV reader cannot take, by their ending, with the way to save one
+# as CSV: their pandas reader, or R's for R's own files. (Those not named here
+# were read as text: a Stata, SPSS or pickle file "holds NUL bytes ... save
+# it as UTF-8 text"; an .rds file, gzip data, "name it .csv.gz", which then
+# fails; a JSON Lines file "Column(s) ['{"a":0.12', ...] have a different
+# value in every row (identifiers?) ... --drop them".)
+_OTHER_FORMATS = {
+    **dict.fromkeys([".xlsx", ".xls", ".xlsm", ".xlsb"],
+                    ("an Excel", _with_pandas("pd.read_excel(path)"))),
+    ".ods": ("an OpenDocument spreadsheet", _with_pandas("pd.read_excel(path)")),
+    ".parquet": ("a Parquet", _with_pandas("pd.read_parquet(path)")),
+    **dict.fromkeys([".feather", ".arrow"],
+                    ("a Feather (Arrow)", _with_pandas("pd.read_feather(path)"))),
+    ".json": ("a JSON", _with_pandas("pd.read_json(path)")),
+    **dict.fromkeys([".jsonl", ".ndjson"],
+                    ("a JSON Lines", _with_pandas("pd.read_json(path, lines=True)"))),
+    **dict.fromkeys([".pkl", ".pickle"], ("a pickle", _with_pandas("pd.read_pickle(path)"))),
+    ".dta": ("a Stata", _with_pandas("pd.read_stata(path)")),
+    **dict.fromkeys([".sav", ".zsav"], ("an SPSS", _with_pandas("pd.read_spss(path)"))),
+    **dict.fromkeys([".sas7bdat", ".xpt"], ("a SAS", _with_pandas("pd.read_sas(path)"))),
+    **dict.fromkeys([".h5", ".hdf5", ".hdf"], ("an HDF5", _with_pandas("pd.read_hdf(path)"))),
+    ".rds": ("an R (saveRDS)",
+             "in R: write.csv(readRDS(path), 'data.csv', row.names = FALSE)"),
+    **dict.fromkeys([".rda", ".rdata"], (
+        "an R (save)", "in R: load(path), then write.csv(the_data_frame, 'data.csv', "
+                       "row.names = FALSE)")),
+}
 
 
 def _numbers_once_text_is_gone(frame):
@@ -360,10 +387,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if extension in _OTHER_FORMATS:
         # (An Excel file was read as text: "Cannot read ... as CSV: 'utf-8'
         # codec can't decode byte 0x87"; a Parquet file the same.)
-        kind, reader = _OTHER_FORMATS[extension]
+        kind, how = _OTHER_FORMATS[extension]
         raise UserError(f"{path} is {kind} file; compare reads CSV files: save it as CSV "
-                        f"(with pandas: pd.read_{reader}(path).to_csv('data.csv', "
-                        "index=False)).")
+                        f"({how}).")
     other = _other_content(path)
     if other:
         raise UserError(other)
