@@ -1584,14 +1584,18 @@ _LIGHTGBM_SPECIAL = re.compile(r'[,:"\[\]{}\r\n]')
 
 def _plain_column_names(frame):
     """``frame`` with those characters in its column names replaced by "_"
-    (a suffix keeps two names apart that become equal)."""
+    (a suffix keeps two names apart that become equal, or that LightGBM,
+    which writes a space as "_", reads as equal)."""
     names, seen = [], set()
     for column in map(str, frame.columns):
         name = _LIGHTGBM_SPECIAL.sub("_", column)
         base, k = name, 1
-        while name in seen:
+        # Told apart as LightGBM reads them, a space as "_": columns "a b" and
+        # "a_b" failed every fit of gbm, "Feature (a_b) appears more than one
+        # time", naming neither as the file does.
+        while name.replace(" ", "_") in seen:
             name, k = f"{base}_{k}", k + 1
-        seen.add(name)
+        seen.add(name.replace(" ", "_"))
         names.append(name)
     return frame.set_axis(names, axis=1)
 

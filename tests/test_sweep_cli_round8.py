@@ -38,3 +38,21 @@ def test_cli_a_file_of_another_format_is_named_with_its_conversion(tmp_path, cap
     assert main(["compare", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"skmoe: error: {path} ") and said in err, err
+
+
+@pytest.mark.parametrize("header", ["a b,a_b,y", "a_b,a b,y", "a  b,a__b,y"])
+def test_cli_names_that_lightgbm_reads_as_one_are_kept_apart(tmp_path, header):
+    # LightGBM writes a space in a feature name as "_": columns "a b" and
+    # "a_b" failed every fit of the gbm expert, "Feature (a_b) appears more
+    # than one time", naming neither column as the file does.
+    from lightgbm import LGBMRegressor
+
+    from skmoe._cli import load_csv
+
+    path = tmp_path / "data.csv"
+    path.write_text(header + "\n" + "".join(f"{k % 7},{k % 5},{k % 3 + k / 10}\n"
+                                            for k in range(30)))
+    X, y, task, _ = load_csv(str(path))
+    assert task == "regression" and X.shape == (30, 2)
+    assert len({c.replace(" ", "_") for c in X.columns}) == 2, list(X.columns)
+    LGBMRegressor(n_estimators=2, verbose=-1).fit(X, y)
