@@ -838,7 +838,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                 raise UserError(
                     f"The target {target!r} holds labels written differently that read as "
                     f"the same number ({merged[0]!r} and {merged[1]!r} are both "
-                    f"{merged[2]:g}): pass --task classification to keep them apart as "
+                    f"{_number(merged[2])}): pass --task classification to keep them apart as "
                     "written, or write each label one way in the file.")
             y = written
         elif pd.api.types.is_float_dtype(y):
@@ -868,7 +868,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
             # A count or a grade of a few values (0..5 children, a 1..10
             # rating) became classes, said only by "classification on" in
             # the header. (Two values, 0 and 1, are classes as a rule.)
-            values = ", ".join(f"{v:g}" for v in sorted(y.unique()))
+            values = ", ".join(_number(v) for v in sorted(y.unique()))
             print(f"note: the target {target!r} holds {y.nunique()} distinct whole numbers "
                   f"({values}), taken for class labels; pass --task regression to predict "
                   "it as a number.", file=sys.stderr)
@@ -1014,6 +1014,15 @@ def _words_read_as_missing(path, frame, na_values=None):
         return ""
     return (f"{'; '.join(found[:3])}, which pandas reads as missing: where such a word is a "
             "category, not a gap, write it otherwise in the file")
+
+
+def _number(value):
+    """A number of a note, in full: a whole one without a decimal point.
+
+    (Was ``:g``, six digits: the classes 1234567 and 2345678 were said to be
+    "1.23457e+06, 2.34568e+06".)"""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _labels_read_as_one_number(written, numbers):

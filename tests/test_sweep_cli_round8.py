@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from skmoe._cli import main
+from skmoe._cli import UserError, load_csv, main
 
 
 @pytest.mark.parametrize("name, content, said", [
@@ -47,8 +47,6 @@ def test_cli_names_that_lightgbm_reads_as_one_are_kept_apart(tmp_path, header):
     # than one time", naming neither column as the file does.
     from lightgbm import LGBMRegressor
 
-    from skmoe._cli import load_csv
-
     path = tmp_path / "data.csv"
     path.write_text(header + "\n" + "".join(f"{k % 7},{k % 5},{k % 3 + k / 10}\n"
                                             for k in range(30)))
@@ -56,3 +54,19 @@ def test_cli_names_that_lightgbm_reads_as_one_are_kept_apart(tmp_path, header):
     assert task == "regression" and X.shape == (30, 2)
     assert len({c.replace(" ", "_") for c in X.columns}) == 2, list(X.columns)
     LGBMRegressor(n_estimators=2, verbose=-1).fit(X, y)
+
+
+def test_cli_whole_numbers_taken_for_classes_are_said_in_full(tmp_path, capsys):
+    # The note said them with six digits: "holds 3 distinct whole numbers
+    # (1.23457e+06, 2.34568e+06, 3.45679e+06)", numbers the file does not hold.
+    path = tmp_path / "codes.csv"
+    codes = [1234567, 2345678, 3456789]
+    path.write_text("a,y\n" + "".join(f"{k / 10},{codes[k % 3]}\n" for k in range(30)))
+    assert load_csv(str(path))[2] == "classification"
+    err = capsys.readouterr().err
+    assert "holds 3 distinct whole numbers (1234567, 2345678, 3456789)" in err, err
+    # Labels that read as one number are said as that number, in full.
+    path.write_text("a,y\n" + "".join(f"{k / 10},{['1234567', '1234567.0', '7'][k % 3]}\n"
+                                      for k in range(30)))
+    with pytest.raises(UserError, match=r"are both 1234567\)"):
+        load_csv(str(path))
