@@ -713,6 +713,15 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
                 raise UserError(f"The target column {target!r} holds numbers written "
                                 f"{written} (e.g. {example(y)!r}). {fix}")
         _refuse_stray_text_in_numbers(y, target, task)
+        if not pd.api.types.is_numeric_dtype(y) and _holds_dates(y):
+            # A target of dates (the last column, the default, a time stamp)
+            # was taken for class labels under --task auto, each date a class,
+            # without a word; --task regression said "not numeric; use --task
+            # classification". --task classification takes them as classes.
+            raise UserError(f"The target {target!r} holds dates ({y.iloc[0]!r}, ...), which are "
+                            "neither numbers nor class labels: choose another target with "
+                            "--target, or write the dates as numbers (e.g. days since the "
+                            "first); pass --task classification if each date is a class.")
     spaced = _differing_by_end_spaces(y)
     if spaced:
         # ("yes" and "yes " were two classes, silently: a spreadsheet's cells

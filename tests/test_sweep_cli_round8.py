@@ -70,3 +70,21 @@ def test_cli_whole_numbers_taken_for_classes_are_said_in_full(tmp_path, capsys):
                                       for k in range(30)))
     with pytest.raises(UserError, match=r"are both 1234567\)"):
         load_csv(str(path))
+
+
+@pytest.mark.parametrize("form", ["2020-01-{:02d}", "1/{}/2020", "{:02d}.01.2020"])
+def test_cli_a_target_of_dates_is_named(tmp_path, form):
+    # The last column, the default target, a date: taken for class labels
+    # under --task auto (5 dates, 5 classes), without a word; --task
+    # regression said "not numeric; use --task classification".
+    path = tmp_path / "dated.csv"
+    path.write_text("a,b,when\n" + "".join(f"{k / 10},{k % 4},{form.format(k % 5 + 1)}\n"
+                                           for k in range(30)))
+    for task in ("auto", "regression"):
+        with pytest.raises(UserError, match=r"The target 'when' holds dates \('"
+                           r".*choose another target with --target.*--task classification "
+                           r"if each date is a class\."):
+            load_csv(str(path), task=task)
+    # Asked for, they are classes.
+    X, y, task, _ = load_csv(str(path), task="classification")
+    assert task == "classification" and len(set(y)) == 5
