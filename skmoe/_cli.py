@@ -254,7 +254,7 @@ _OTHER_FORMATS = {
 }
 
 
-def _numbers_once_text_is_gone(frame):
+def _numbers_once_text_is_gone(frame, keep=None):
     """``frame`` with its text columns that now hold only numbers read as numbers.
 
     pandas reads a column as text where one row holds text: the summary rows
@@ -262,10 +262,14 @@ def _numbers_once_text_is_gone(frame):
     cells are blank. Once ``--dropna`` has left those rows out, the column is
     read as pandas reads the file without them: numbers. (It stayed text:
     ``--one-hot`` made a category of every number, silently, and a target of
-    such numbers was taken for class labels.)"""
+    such numbers was taken for class labels.) The column ``keep`` (the
+    group column, read as written) stays as it is."""
     import pandas as pd
 
     for column in frame.columns:
+        if column == keep:
+            # ("007", "07" and "7" were made one group, 7.0, by --dropna.)
+            continue
         values = frame[column]
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
             continue
@@ -662,7 +666,7 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         n_rows, gaps = len(frame), frame.isna().sum().sort_values(ascending=False)
         # infer_objects: a TRUE/FALSE column with a gap is read as objects, and
         # was "not numeric" after its gap's row went (bool without one).
-        frame = _numbers_once_text_is_gone(frame.dropna().infer_objects())
+        frame = _numbers_once_text_is_gone(frame.dropna().infer_objects(), keep=groups)
         # The target aside: "--drop them" named it (airquality's Ozone), and
         # --drop refuses the target.
         # (The group column too: --drop refuses it, and its rows cannot stay

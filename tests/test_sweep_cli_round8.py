@@ -88,3 +88,18 @@ def test_cli_a_target_of_dates_is_named(tmp_path, form):
     # Asked for, they are classes.
     X, y, task, _ = load_csv(str(path), task="classification")
     assert task == "classification" and len(set(y)) == 5
+
+
+def test_cli_group_labels_stay_as_written_with_dropna(tmp_path):
+    # Read as written, "007", "07" and "7" are three groups (and "1.0" and
+    # "1" two); --dropna read them as numbers again: 6 groups became 3
+    # (1.0, 7.0, 8.0), without a word.
+    labels = ["007", "07", "7", "1.0", "1", "8"]
+    path = tmp_path / "pupils.csv"
+    path.write_text("a,b,grp,y\n" + "".join(
+        f"{k / 10},{'' if k == 29 else k % 4},{labels[k % 6]},{(k * 7) % 11 + k / 10}\n"
+        for k in range(30)))
+    *_, groups = load_csv(str(path), groups="grp", drop=["b"])
+    assert sorted(set(groups)) == sorted(labels)
+    *_, groups = load_csv(str(path), groups="grp", dropna=True)
+    assert sorted(set(groups)) == sorted(labels) and len(groups) == 29
