@@ -398,14 +398,23 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
     if other:
         raise UserError(other)
     import lzma
+    import tarfile
     import zipfile
     try:
         frame = pd.read_csv(path, na_values=na_values)
+    except ImportError as exc:
+        # (A .csv.zst without the zstandard package, which pandas needs to
+        # decompress it, was a traceback.)
+        name = getattr(exc.__cause__, "name", None) or exc.name
+        raise UserError(f"Reading {path} needs the package {name!r}, which is not installed: "
+                        f"python -m pip install {name} (or decompress the file first)."
+                        if name else f"Cannot read {path}: {exc}") from None
     # (A file that cannot be opened, or data.csv.gz that is no gzip file or was
     # cut short, was a traceback: OSError, EOFError. ValueError covers a zip
-    # of several files and UnicodeDecodeError.)
+    # of several files and UnicodeDecodeError. A .csv.tar that is no tar
+    # archive too: tarfile.ReadError.)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, EOFError,
-            zipfile.BadZipFile, lzma.LZMAError) as exc:
+            zipfile.BadZipFile, lzma.LZMAError, tarfile.ReadError) as exc:
         if isinstance(exc, pd.errors.EmptyDataError):
             # (Was pandas' "No columns to parse from file", for a file of 0
             # bytes or blank lines, as a failed export leaves it.)
@@ -413,7 +422,9 @@ def load_csv(path, target=None, task="auto", drop=(), one_hot=False, dropna=Fals
         # (A Latin-1 or Windows-1252 file got the codec's words alone.)
         fix = ("; the file is not UTF-8 text: save it as UTF-8 (a spreadsheet's "
                "\"CSV UTF-8\")." if isinstance(exc, UnicodeDecodeError) else "")
-        text = str(exc)
+        # (tarfile's message spans a line per method it tried.)
+        text = ("it is no tar archive, or one cut short." if isinstance(exc, tarfile.ReadError)
+                else str(exc))
         if isinstance(exc, UnicodeDecodeError):
             # (The codec's "in position 1" counts in a block pandas read,
             # not in the file: the line with the odd byte was not named.)

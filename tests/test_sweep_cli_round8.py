@@ -4,6 +4,7 @@ produce them. Each test fails without its fix.
 
 import gzip
 import pickle
+import sys
 
 import pytest
 
@@ -103,3 +104,20 @@ def test_cli_group_labels_stay_as_written_with_dropna(tmp_path):
     assert sorted(set(groups)) == sorted(labels)
     *_, groups = load_csv(str(path), groups="grp", dropna=True)
     assert sorted(set(groups)) == sorted(labels) and len(groups) == 29
+
+
+def test_cli_a_compressed_file_pandas_cannot_open_is_one_line(tmp_path, capsys, monkeypatch):
+    # A .csv.zst without the zstandard package was an ImportError traceback;
+    # a .csv.tar that is no tar archive a tarfile.ReadError traceback.
+    monkeypatch.setitem(sys.modules, "zstandard", None)   # (not installed)
+    path = tmp_path / "data.csv.zst"
+    path.write_text("a,y\n1,2\n3,4\n")
+    assert main(["compare", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Reading {path} needs the package 'zstandard', which is not installed: "
+        "python -m pip install zstandard (or decompress the file first).\n")
+    path = tmp_path / "data.csv.tar"
+    path.write_text("a,y\n1,2\n3,4\n")
+    assert main(["compare", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"skmoe: error: Cannot read {path} as CSV: it is no tar archive, or one cut short.\n")
