@@ -12,6 +12,7 @@
   BIC, AIC or cross-validated log-likelihood.
 """
 
+import math
 import numbers
 import warnings
 from inspect import signature
@@ -591,7 +592,9 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
         classifier, which need a class of ``cv`` rows at least.
     param : str, default='n_experts'
         The parameter that sets the size, e.g. ``'branching'`` for a
-        hierarchical mixture (candidates then ``(2,), (2, 2), ...``).
+        hierarchical mixture (candidates then ``(2,), (2, 2), ...``; a tree
+        given a list of experts, one per leaf, takes only branchings of
+        that many leaves, e.g. ``(4,)`` and ``(2, 2)``).
 
     Returns
     -------
@@ -707,6 +710,23 @@ def select_n_experts(estimator, X, y, *, candidates=(1, 2, 3, 4, 5, 6), criterio
                          "expert: it needs a homogeneous pool (one estimator as "
                          f"`experts`), got {type(mixture.experts).__name__}"
                          ". For a list of experts, compare sub-lists with compare().")
+    if (param.split("__")[-1] == "branching" and hasattr(mixture, "experts")
+            and isinstance(mixture.experts, (list, tuple))):
+        # A tree given one (name, estimator) pair per leaf fits only the
+        # branchings of that many leaves: the others failed after the
+        # candidates before them were fitted, with the tree's own advice to
+        # give "a branching with 2 leaves", the very parameter being varied.
+        from ._hme_em import check_branching
+        n_leaves = len(mixture.experts)
+        other = [value for value in candidates
+                 if math.prod(check_branching(value)) != n_leaves]
+        if other:
+            raise ValueError(
+                f"select_n_experts varies branching, but the tree's experts are a list of "
+                f"{n_leaves} (name, estimator) pairs, one per leaf: candidate "
+                f"{other[0]!r} has {math.prod(check_branching(other[0]))} leaves. Give one "
+                "estimator as `experts` (cloned to every leaf), or only branchings of "
+                f"{n_leaves} leaves.")
     refuse_misaligned_rows(X, y, "y", "select_n_experts")
     X = X if sparse.issparse(X) or is_dataframe(X) else np.asarray(X)
     if sparse.issparse(X) and X.format not in ("csr", "csc"):
