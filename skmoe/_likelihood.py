@@ -540,8 +540,22 @@ def moved_to_mean(gate, predictions, final_mean):
 
 class InformationCriteriaMixin:
     """``bic(X, y)`` and ``aic(X, y)`` of a fitted mixture, flat or
-    hierarchical: :func:`skmoe.bic` and :func:`skmoe.aic` as methods.
+    hierarchical: :func:`skmoe.bic` and :func:`skmoe.aic` as methods; and
+    the error that points ``score_samples`` to its new name,
+    ``log_likelihood_samples``.
     """
+
+    def __getattr__(self, name):
+        # Only reached for missing attributes. No score_samples attribute (so
+        # hasattr is False, as tools expect of score_samples(X)), but the old
+        # name gets an error that says where it went. (Here, not only on the
+        # flat mixtures: the hierarchical ones had score_samples(X, y) too,
+        # and said only "object has no attribute 'score_samples'".)
+        if name == "score_samples":
+            raise AttributeError(
+                "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
+                f"{type(self).__name__} has no score_samples.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def bic(self, X, y):
         """Bayesian information criterion on (X, y); lower is better.
@@ -643,16 +657,6 @@ class MixtureLikelihoodMixin(InformationCriteriaMixin):
             # routed mixture's floor and all): no per-expert floor.
             return log_proba_at_labels(self._proba(X), y)
         return logsumexp(self._log_joint(X, y), axis=1)
-
-    def __getattr__(self, name):
-        # Only reached for missing attributes. No score_samples attribute (so
-        # hasattr is False, as tools expect of score_samples(X)), but the old
-        # name gets an error that says where it went.
-        if name == "score_samples":
-            raise AttributeError(
-                "score_samples(X, y) has been renamed log_likelihood_samples(X, y); "
-                f"{type(self).__name__} has no score_samples.")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 class LogProbaMixin:

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from skmoe import HierarchicalMixtureRegressor, select_n_experts
+from skmoe import (HierarchicalMixtureClassifier, HierarchicalMixtureRegressor,
+                   select_n_experts)
 
 
 def _data(n=40):
@@ -27,3 +28,20 @@ def test_select_n_experts_branching_of_a_list_of_leaves_refused_before_any_fit()
                                         max_iter=2, random_state=0)
     best, scores = select_n_experts(four, X, y, candidates=[(4,), (2, 2)], param="branching")
     assert set(scores) == {(4,), (2, 2)}
+
+
+@pytest.mark.parametrize("cls", [HierarchicalMixtureRegressor, HierarchicalMixtureClassifier])
+def test_score_samples_points_to_its_new_name(cls):
+    # The trees had score_samples(X, y) before log_likelihood_samples, as the
+    # flat mixtures had; only the flat ones said where it went ("object has
+    # no attribute 'score_samples'").
+    X, y = _data()
+    if cls is HierarchicalMixtureClassifier:
+        y = y > 0
+    hme = cls(LinearRegression() if cls is HierarchicalMixtureRegressor
+              else LogisticRegression(), branching=2, max_iter=2, random_state=0).fit(X, y)
+    assert not hasattr(hme, "score_samples")
+    with pytest.raises(AttributeError, match="renamed log_likelihood_samples"):
+        hme.score_samples(X, y)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        hme.nothing
