@@ -703,6 +703,12 @@ default=None
         """
         X_given = X
         X = self._check_X(X)
+        if getattr(self.module_, "gates", True) is None:
+            # (architecture set to another value after fitting a shared bottom:
+            # the network's "'NoneType' object is not callable" named nothing.)
+            raise ValueError(f"This {type(self).__name__} was fitted with "
+                             "architecture='shared_bottom', which has no gate; refit it with "
+                             f"architecture={self.architecture!r} to get gate weights.")
         gates = self._forward(X, self.module_.gate_weights)             # (g, n, e)
         # Renormalised in float64: the network's float32 softmax summed to one
         # only within ~1e-7.
@@ -711,10 +717,17 @@ default=None
         return self._gates_as_output(np.ascontiguousarray(gates.transpose(1, 0, 2)), X_given)
 
     def _gate_expert_names(self):
-        if self.architecture == "ple":   # a task's own experts, then the shared ones
-            return ([f"own{i}" for i in range(self.n_task_experts or 2)]
-                    + [f"shared{i}" for i in range(self.n_experts)])
-        return [f"expert{i}" for i in range(self.n_experts)]
+        # Counted in the fitted network, not read from the parameters: after
+        # set_params(n_task_experts=None) on a fitted PLE of 3 own experts the
+        # names were 2 + shared, and pandas refused "Shape of passed values is
+        # (2, 10), indices imply (2, 8)".
+        module = self.module_
+        if isinstance(module, PLENet):   # a task's own experts, then the shared ones
+            n_own = int((module.source == 0).sum())
+            n_shared = int((module.source == module.n_tasks).sum())
+            return ([f"own{i}" for i in range(n_own)]
+                    + [f"shared{i}" for i in range(n_shared)])
+        return [f"expert{i}" for i in range(module.gates.layers[-1].weight.shape[-1])]
 
     # Pickle and skops.io store the network as numpy arrays (TorchStateMixin),
     # without the training-time task weights.

