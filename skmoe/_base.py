@@ -773,6 +773,14 @@ class _BaseExpertComposition(FittedMarkerMixin, _BaseComposition):
             raise
         Z = gate_matrix(Z, n_samples(X), self.gate_transformer_,
                         allow_nan=self._experts_allow_nan(), X=X)
+        if Z.shape[1] == 0:
+            # (A selector that matched no column, say: the gate then gave every
+            # row the same weights, without a word.)
+            warnings.warn(f"gate_transformer ({type(self.gate_transformer_).__name__}) "
+                          "returned no columns: the gate sees nothing of X and gives every "
+                          "row the same weights (a constant blend of the experts). Check "
+                          "the transformer if the gate should depend on X.", UserWarning,
+                          stacklevel=4)
         self._n_gate_columns = Z.shape[1]
         return Z
 

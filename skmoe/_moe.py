@@ -462,7 +462,8 @@ class MixtureOfExpertsRegressor(CheckedScoreMixin, RegressorMixin, _BaseMixtureO
         their training mean. A transformer's output may hold NaN only where
         every expert takes NaN in X, and no column of NaN in every row at
         fit unless X has one of its own; infinity never (each refused at fit
-        and predict, naming the rows and columns). See :ref:`raw-data`.
+        and predict, naming the rows and columns). One that returns no
+        columns makes a constant gate, with a warning. See :ref:`raw-data`.
     training : {'auto', 'gradient', 'em'}, default='auto'
         'auto': 'em' for copies of one estimator that is not a torch MLP
         (``n_experts`` of it, or a list of experts of one type with the

@@ -51,3 +51,32 @@ def test_gate_of_a_fitted_shared_bottom_is_refused_by_name():
     with pytest.raises(ValueError, match="fitted with architecture='shared_bottom', which "
                                          "has no gate"):
         model.predict_gate(X[:2])
+
+
+# --------- 2. a gate_transformer that returns no columns
+@pytest.mark.parametrize("make", ["moe", "hme"])
+def test_gate_transformer_of_no_columns_warns_by_name(make):
+    # Fix in _base._fit_gate_view: the gate gave every row the same weights
+    # (0.979, 0.021) without a word.
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import HierarchicalMixtureRegressor, MixtureOfExpertsRegressor
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = X[:, 0] + (X[:, 1] > 0)
+    nothing = FunctionTransformer(lambda Z: Z[:, :0])
+    if make == "moe":
+        model = MixtureOfExpertsRegressor(
+            [("linear", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))],
+            gate_transformer=nothing, max_epochs=5, cv=2, random_state=0)
+    else:
+        model = HierarchicalMixtureRegressor(LinearRegression(), branching=(2,),
+                                             gate_transformer=nothing, max_iter=3,
+                                             random_state=0)
+    with pytest.warns(UserWarning, match=r"gate_transformer \(FunctionTransformer\) returned "
+                                         "no columns"):
+        model.fit(X, y)
+    gates = model.predict_gate(X[:5])
+    assert np.allclose(gates, gates[0])

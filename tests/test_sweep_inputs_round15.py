@@ -144,7 +144,10 @@ def test_a_gate_on_no_column_fits_without_torch_warnings(make):
         warnings.simplefilter("always")
         model = make(FunctionTransformer(lambda Z: Z[:, :0])).fit(X, y)
     assert np.all(np.isfinite(model.predict(X)))
-    assert [str(w.message) for w in caught if not issubclass(w.category, ConvergenceWarning)] == []
+    # (Only skmoe's own word that the gate sees no column, round 22.)
+    assert [str(w.message)[:53] for w in caught
+            if not issubclass(w.category, ConvergenceWarning)] == [
+        "gate_transformer (FunctionTransformer) returned no co"]
 
 
 def test_heterogeneous_multitask_too_few_rows_mention_weights_only_when_given():
