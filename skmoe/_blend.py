@@ -91,7 +91,8 @@ from ._candidates import (CONSTANT_FLOOR, PROBA_FLOOR, REGRESSION_HEAD_BOUNDS,  
                           picked_log_likelihood, prior_floor, target_range, with_class_prior)
 from ._torch_utils import (STANDARDISE_CHUNK, map_row_blocks, resolve_device, seeded_torch,
                            standardisation, to_numpy, to_tensor)
-from ._training import Adam, check_training_rows, diverged, n_validation_rows
+from ._training import (Adam, check_training_rows, diverged, n_validation_rows,
+                        not_converged_reason)
 # The gate's standardised inputs (X and the experts' features) are clipped
 # like an MLPGate's.
 from .gates import INPUT_CLIP
@@ -705,7 +706,11 @@ def fit_stacked_gate(problem, gate_template, *, cv, settings, n_init, device, n_
     if not converged and settings.validation_fraction:
         warnings.warn(
             f"The gate did not converge in max_epochs={settings.max_epochs} epochs "
-            "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
+            + not_converged_reason(
+                "validation loss", "max_epochs", settings.max_epochs, settings.n_iter_no_change,
+                # (the loss before the first epoch is the one to beat here)
+                could_stop=settings.n_iter_no_change <= settings.max_epochs),
+            ConvergenceWarning)
     del loss_fn
     member_fold = np.asarray(member_fold)
     for k, (_, test) in enumerate(folds):

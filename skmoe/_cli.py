@@ -2137,12 +2137,15 @@ def _group_splits(groups, y, n_folds, n_repeats, seed, classifier):
 def _with_flags(message):
     """A mixture's convergence note with the command-line flag that acts on it.
 
-    The mixture says "Increase max_epochs." or "Increase max_iter or tol.",
-    its Python parameters; here the user sets them by --max-epochs and
-    --max-iter (tol has no flag).
+    The mixture says "Increase max_epochs." (or "... or lower
+    n_iter_no_change.") or "Increase max_iter or tol.", its Python
+    parameters; here the user sets them by --max-epochs and --max-iter (tol
+    and n_iter_no_change have no flag).
     """
     if not message.startswith("mixture "):
         return message
+    message = message.replace("Increase max_epochs or lower n_iter_no_change.",
+                              "Increase max_epochs.")
     message = message.replace("Increase max_epochs.", "Increase max_epochs: pass --max-epochs N.")
     return message.replace("Increase max_iter or tol.", "Increase max_iter: pass --max-iter N.")
 

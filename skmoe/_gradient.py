@@ -48,7 +48,8 @@ from ._progress import epoch_done, progress_bar
 from ._routing import straight_through
 from ._torch_utils import (adam, device_array, device_standardisation, matmul_precision,
                            resolve_device, seeded_torch, standardisation, to_numpy)
-from ._training import EarlyStopping, diverged, minibatches, n_validation_rows
+from ._training import (EarlyStopping, diverged, minibatches, n_validation_rows,
+                        not_converged_reason)
 from .experts import constant_target, is_differentiable_expert, rule_out_classes_without_rows
 
 # Replay training steps as CUDA graphs on a GPU (see Stepper).
@@ -640,7 +641,8 @@ def fit_gradient(problem, gate_template, *, cv, max_epochs, learning_rate, batch
     if not best.converged and best.held_out and not best.rival:
         warnings.warn(
             f"Gradient training did not converge in max_epochs={max_epochs} epochs "
-            "(validation loss still improving). Increase max_epochs.", ConvergenceWarning)
+            + not_converged_reason("validation loss", "max_epochs", max_epochs,
+                                   n_iter_no_change), ConvergenceWarning)
     return Bunch(experts=experts, gate=gate, variances=variances, history=best.history,
                  n_iter=best.n_iter, converged=best.converged,
                  log_likelihood=log_likelihood, per_sample=per_sample,

@@ -40,7 +40,8 @@ from ._data import normalised_weights
 from ._inspection import TaskGateOutputMixin
 from ._mmoe_nets import ModuleNet, MultiTaskNet, PLENet
 from ._training import (LEARNING_RATE, WEIGHT_DECAY, EarlyStopping, check_kept_loss,
-                        check_training_rows, diverged, is_default, minibatches, validation_split,
+                        check_training_rows, diverged, is_default, minibatches,
+                        not_converged_reason, validation_split,
                         warn_unused_without_early_stopping)
 from ._multitask import TASK_TYPES, _BaseMultiTask
 from ._nn import ACTIVATIONS, check_layer_sizes
@@ -599,8 +600,10 @@ default=None
         # diverged network (-115.3 for a target of mean 0), without a word.
         self.n_iter_ = epoch + 1
         if not stopped:
-            warnings.warn(f"MultiGateMixtureOfExperts stopped at max_iter={self.max_iter} "
-                          "epochs before the loss stopped improving. Increase max_iter.",
+            warnings.warn(f"MultiGateMixtureOfExperts did not converge in max_iter="
+                          f"{self.max_iter} epochs " + not_converged_reason(
+                              "validation loss" if valid_t is not None else "training loss",
+                              "max_iter", self.max_iter, self.n_iter_no_change),
                           ConvergenceWarning)
         if valid_t is None:
             del self.validation_loss_curve_

@@ -323,6 +323,23 @@ def lbfgs(params, objective, max_iter, history_size=100, tolerance_grad=1e-6,
     return (loss, int(result.nit)) if return_n_iter else loss
 
 
+def not_converged_reason(loss, max_name, max_epochs, n_iter_no_change, could_stop=None):
+    """The reason and advice that end a trainer's "did not converge in
+    max_epochs" warning: its ``loss`` still improving, or, where stopping
+    needed more epochs than ``max_epochs`` (``could_stop`` False; by default
+    where ``n_iter_no_change >= max_epochs``: the first epoch sets the loss
+    to beat), that early stopping could not fire. That case was said to be
+    a loss "still improving" too, also of a loss that had risen since its
+    first epoch."""
+    if could_stop is None:
+        could_stop = n_iter_no_change < max_epochs
+    if could_stop:
+        return f"({loss} still improving). Increase {max_name}."
+    return (f"(early stopping could not stop it: n_iter_no_change={n_iter_no_change} epochs "
+            f"without improvement of the {loss} need more than {max_name}={max_epochs}). "
+            f"Increase {max_name} or lower n_iter_no_change.")
+
+
 def warn_unused_without_early_stopping(estimator, names, stacklevel):
     """Warn of the options ``names`` set away from their defaults while
     ``estimator.early_stopping`` is off: they only shape its held-out split

@@ -80,3 +80,56 @@ def test_gate_transformer_of_no_columns_warns_by_name(make):
         model.fit(X, y)
     gates = model.predict_gate(X[:5])
     assert np.allclose(gates, gates[0])
+
+
+# --------- 3. "did not converge" where early stopping could not fire
+def _moe_data(n=40):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + (X[:, 1] > 0)
+
+
+def _moe(**params):
+    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeRegressor
+
+    from skmoe import MixtureOfExpertsRegressor
+    return MixtureOfExpertsRegressor(
+        [("linear", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))],
+        training="gradient", random_state=0, **params)
+
+
+@pytest.mark.parametrize("params, who", [
+    (dict(cv=2), "The gate"),                           # the stacked gate
+    (dict(cv=None), "Gradient training"),               # the joint trainer
+])
+def test_convergence_warning_says_early_stopping_could_not_fire(params, who):
+    # Fix in _training.not_converged_reason (_blend, _gradient, _mmoe): with
+    # max_epochs=3 below n_iter_no_change=10 the warning spoke of a
+    # "validation loss still improving", which no stopping rule had checked.
+    from sklearn.exceptions import ConvergenceWarning
+    X, y = _moe_data()
+    with pytest.warns(ConvergenceWarning, match=(
+            rf"^{who} did not converge in max_epochs=3 epochs \(early stopping could not "
+            r"stop it: n_iter_no_change=10 epochs without improvement of the validation "
+            r"loss need more than max_epochs=3\)\. Increase max_epochs or lower "
+            r"n_iter_no_change\.$")):
+        _moe(max_epochs=3, n_iter_no_change=10, **params).fit(X, y)
+
+
+def test_convergence_reason_where_stopping_could_fire_is_unchanged():
+    # A guard: max_epochs above n_iter_no_change keeps "still improving".
+    from skmoe._training import not_converged_reason
+    assert not_converged_reason("validation loss", "max_epochs", 11, 10) == (
+        "(validation loss still improving). Increase max_epochs.")
+    assert not_converged_reason("validation loss", "max_epochs", 10, 10).startswith(
+        "(early stopping could not stop it")
+
+
+def test_mmoe_convergence_warning_names_the_loss_it_stops_on():
+    from sklearn.exceptions import ConvergenceWarning
+    X, Y = _two_tasks()
+    with pytest.warns(ConvergenceWarning, match=r"^MultiGateMixtureOfExperts did not converge "
+                      r"in max_iter=2 epochs \(early stopping could not stop it: "
+                      r"n_iter_no_change=10 epochs without improvement of the training loss"):
+        MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0).fit(X, Y)
