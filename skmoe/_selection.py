@@ -847,4 +847,9 @@ def _fold_score(estimator, param, value, X, y, k, n_folds, train, test):
 
 
 def _key(value):
-    return tuple(value) if isinstance(value, list) else value
+    """A candidate as a key of ``scores`` and as ``best``: a list as a tuple,
+    numpy numbers as Python's (``candidates=np.array([1, 2])`` returned
+    ``np.int64`` keys and best, where the docs promise the values given)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_key(item) for item in value)
+    return value.item() if isinstance(value, np.generic) else value

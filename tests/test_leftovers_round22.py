@@ -133,3 +133,27 @@ def test_mmoe_convergence_warning_names_the_loss_it_stops_on():
                       r"in max_iter=2 epochs \(early stopping could not stop it: "
                       r"n_iter_no_change=10 epochs without improvement of the training loss"):
         MultiGateMixtureOfExperts(n_experts=2, max_iter=2, random_state=0).fit(X, Y)
+
+
+# --------- 4. plain Python numbers from select_n_experts and summary()
+@pytest.mark.parametrize("criterion", ["bic", "cv"])
+def test_select_n_experts_gives_python_ints_for_numpy_candidates(criterion):
+    # Fix in _selection._key: candidates=np.array([1, 2]) returned np.int64
+    # keys and best.
+    import warnings
+
+    from sklearn.linear_model import LinearRegression
+
+    from skmoe import MixtureOfExpertsRegressor, select_n_experts
+    from skmoe.datasets import make_piecewise_linear
+    X, y = make_piecewise_linear(n_samples=60, n_regimes=2, random_state=0)
+    moe = MixtureOfExpertsRegressor(LinearRegression(), n_experts=2, training="em", cv=None,
+                                    max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")    # (EM stopped at max_iter)
+        best, scores = select_n_experts(moe, X, y, candidates=np.array([1, 2]),
+                                        criterion=criterion, cv=2 if criterion == "cv" else 5)
+    assert type(best) is int and best in (1, 2)
+    assert [type(key) for key in scores] == [int, int]
+    assert all(type(value) is float for value in scores.values())
+
