@@ -329,7 +329,9 @@ class ComparisonResult:
             for metric in self.metrics:
                 label = self._display_metric(metric)[0]
                 values = self.display_scores(name, metric)
-                row[f"{label}_mean"], row[f"{label}_std"] = values.mean(), values.std()
+                # (Python floats, as the times: numpy's were np.float64.)
+                row[f"{label}_mean"], row[f"{label}_std"] = (float(values.mean()),
+                                                             float(values.std()))
             row["fit_time"] = float(np.mean(self.fit_time[name]))
             row["predict_time"] = float(np.mean(self.predict_time[name]))
             row["weighted"] = weighted

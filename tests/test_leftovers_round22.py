@@ -157,3 +157,16 @@ def test_select_n_experts_gives_python_ints_for_numpy_candidates(criterion):
     assert [type(key) for key in scores] == [int, int]
     assert all(type(value) is float for value in scores.values())
 
+
+def test_compare_summary_gives_python_floats():
+    # Fix in ComparisonResult.summary: the metrics' means and stds were
+    # np.float64 beside the times' Python floats.
+    from skmoe import ComparisonResult
+    scores = {"a": {"r2": np.array([0.5, 0.7])}}
+    times = {"a": np.full(2, 0.01)}
+    result = ComparisonResult(["a"], ["r2"], scores, times, times, [20, 20], [10, 10])
+    row = result.summary()[0]
+    assert {key: type(value) for key, value in row.items()} == {
+        "model": str, "r2_mean": float, "r2_std": float, "fit_time": float,
+        "predict_time": float, "weighted": bool}
+    assert row["r2_mean"] == pytest.approx(0.6) and row["r2_std"] == pytest.approx(0.1)
