@@ -166,18 +166,20 @@ def _check_labels(labels, name, kind, n_classes):
 
 
 def _first_of_the_best(votes):
-    """Column of each row's largest hard vote (votes of weights that sum to
-    one), ties to the first, as in VotingClassifier -- ties of the given
-    weights, not of their normalised sums: weights [5, 18, 12, 13] voting 2,
-    1, 0, 2 tie classes 1 and 2 (18 each), but 5/48 + 13/48 rounded above
-    18/48 and class 2 won.
+    """Column of each row's largest hard vote, ties to the first, as in
+    VotingClassifier.
+
+    Exact, without a tolerance: the votes are the weights scaled by a power
+    of two (:func:`_tie_keeping`) summed in the experts' order, as
+    VotingClassifier's ``np.bincount`` sums the weights as given, so ties
+    and their breaking are its own. (Votes within 1e-12 counted as a tie,
+    from when the weights were normalised and their rounding decided ties:
+    weights [2, 2, 1e-13] voting 0, 1, 1 went to class 0, VotingClassifier's
+    to class 1.)
 
     Hard votes only: a soft vote is the argmax of ``predict_proba``, as
-    scikit-learn defines ``predict`` (:func:`_tie_keeping` keeps the ties of
-    the given weights exact there). With this tolerance, probabilities
-    1e-16 apart (not a tie of the weights) went to the first class, and
-    ``predict`` was not the argmax of ``predict_proba``."""
-    return np.argmax(votes >= votes.max(axis=1, keepdims=True) - 1e-12, axis=1)
+    scikit-learn defines ``predict``."""
+    return np.argmax(votes, axis=1)
 
 
 def _tie_keeping(weights):
@@ -622,9 +624,10 @@ class EnsembleClassifier(CheckedScoreMixin, ClassifierMixin, LogProbaMixin,
     voting : {'soft', 'hard'}, default='soft'
         Average the probabilities (``predict`` is the argmax of
         ``predict_proba``), or take the weighted majority of the predicted
-        labels (a tie of the given weights, to within 1e-12 of their sum,
-        goes to the first of ``classes_``, as in
-        :class:`~sklearn.ensemble.VotingClassifier`).
+        labels (summed as :class:`~sklearn.ensemble.VotingClassifier` sums
+        them, in the experts' order: a tie goes to the first of
+        ``classes_``, and weights such as [0.3, 0.1, 0.2] voting 0, 1, 1
+        give class 1, as 0.1 + 0.2 rounds above 0.3 there too).
     weights : array-like of shape (n_experts,), 'greedy' or None, default=None
         Weights of the average: uniform when None; one non-negative weight per
         listed expert ('drop' included); or ``'greedy'``: learned by ensemble

@@ -8,6 +8,7 @@ Each test failed before the change it names, but those marked a guard."""
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from skmoe import MultiGateMixtureOfExperts
 
@@ -170,3 +171,44 @@ def test_compare_summary_gives_python_floats():
         "model": str, "r2_mean": float, "r2_std": float, "fit_time": float,
         "predict_time": float, "weighted": bool}
     assert row["r2_mean"] == pytest.approx(0.6) and row["r2_std"] == pytest.approx(0.1)
+
+
+# --------- 5. hard voting's ties: VotingClassifier's, without a tolerance
+class _Says(ClassifierMixin, BaseEstimator):
+    """Predicts class ``label`` for every row."""
+
+    def __init__(self, label=0):
+        self.label = label
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.label)
+
+    def predict_proba(self, X):
+        proba = np.zeros((len(X), len(self.classes_)))
+        proba[:, self.label] = 1.0
+        return proba
+
+
+@pytest.mark.parametrize("weights, labels, expected", [
+    ([2, 2, 1e-13], [0, 1, 1], 1),           # 1e-13 decides, as in VotingClassifier
+    ([0.3, 0.1, 0.2], [0, 1, 1], 1),         # 0.1 + 0.2 rounds above 0.3 there too
+    ([5, 18, 12, 1], [1, 0, 1, 1], 0),       # guard: a tie of the weights (18 each)...
+    ([1, 1], [1, 0], 0),                     # guard: ...goes to the first class
+])
+def test_hard_vote_agrees_with_voting_classifier(weights, labels, expected):
+    # Fix in _ensemble._first_of_the_best: votes within 1e-12 were a tie, so
+    # weights [2, 2, 1e-13] voting 0, 1, 1 predicted class 0 where
+    # VotingClassifier predicts 1.
+    from sklearn.ensemble import VotingClassifier
+
+    from skmoe import EnsembleClassifier
+    X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
+    experts = [(f"e{i}", _Says(label)) for i, label in enumerate(labels)]
+    ours = EnsembleClassifier(experts, voting="hard", weights=weights).fit(X, y).predict(X)
+    theirs = VotingClassifier(experts, voting="hard", weights=weights).fit(X, y).predict(X)
+    np.testing.assert_array_equal(ours, theirs)
+    assert ours.tolist() == [expected] * 4
