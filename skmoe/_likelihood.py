@@ -268,8 +268,11 @@ def call_expert(name, expert, method, X):
                                  ) from exc
     if values.ndim == 0 or values.shape[0] != n:
         raise ValueError(f"Expert '{name}' ({type(expert).__name__}) returned "
-                         f"{method} of shape {values.shape} for {n} rows; expected "
-                         f"one {'row' if method == 'predict_proba' else 'value'} per row.")
+                         f"{method} of shape {values.shape} for {n} rows of X; expected "
+                         # ("one row per row" before: for predict_proba, a row
+                         # of class probabilities.)
+                         + ("a row of class probabilities" if method == "predict_proba"
+                            else "one value") + " for each row of X.")
     return values
 
 

@@ -212,3 +212,29 @@ def test_hard_vote_agrees_with_voting_classifier(weights, labels, expected):
     theirs = VotingClassifier(experts, voting="hard", weights=weights).fit(X, y).predict(X)
     np.testing.assert_array_equal(ours, theirs)
     assert ours.tolist() == [expected] * 4
+
+
+# --------- 6. wording of the wrong-shape and multi-output messages
+class _FewRows(_Says):
+    """predict_proba and predict return one row fewer than X has."""
+
+    def predict(self, X):
+        return super().predict(X)[1:]
+
+    def predict_proba(self, X):
+        return super().predict_proba(X)[1:]
+
+
+@pytest.mark.parametrize("method, expected", [
+    ("predict_proba", "a row of class probabilities for each row of X."),
+    ("predict", "one value for each row of X."),
+])
+def test_wrong_shape_message_says_what_was_expected(method, expected):
+    # Fix in _likelihood.call_expert: "expected one row per row."
+    from skmoe._likelihood import call_expert
+    X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
+    expert = _FewRows().fit(X, y)
+    with pytest.raises(ValueError) as info:
+        call_expert("few", expert, method, X)
+    assert str(info.value).startswith(f"Expert 'few' (_FewRows) returned {method} of shape ")
+    assert str(info.value).endswith(f" for 4 rows of X; expected {expected}")
