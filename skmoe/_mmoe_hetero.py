@@ -131,11 +131,16 @@ def _with_multi_output_hint(exc, names, templates, n_columns, X, targets, weight
         if (n_columns > 1 and message.startswith(f"Expert '{name}' ") and not own_check
                 and not get_tags(template).target_tags.multi_output
                 and _fits_one_column(name, template, X, targets[:, 0], weight, seed)):
+            # A sentence of its own, in place of the question it answers: it was
+            # "... (is it a multi-output regressor?). (the experts are ...
+            # MultiOutputRegressor)", without a full stop.
+            message = message.replace(f" {_FEWER_OUTPUTS}", "").rstrip()
             return rebuilt_error(exc, (
-                f"{exc} (the experts are fitted on all the encoded targets at once, "
-                f"{n_columns} columns: one per regression task and one per class of a "
-                f"classification task; '{name}' predicts one output, so wrap it in "
-                "sklearn.multioutput.MultiOutputRegressor)"))
+                f"{message}{'' if message.endswith('.') else '.'} The experts are fitted "
+                f"on all the encoded targets at once, {n_columns} columns: one per "
+                "regression task and one per class of a classification task; "
+                f"'{name}' predicts one output, so wrap it in "
+                "sklearn.multioutput.MultiOutputRegressor."))
     return exc
 
 

@@ -8,7 +8,7 @@ Each test failed before the change it names, but those marked a guard."""
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from skmoe import MultiGateMixtureOfExperts
 
@@ -238,3 +238,35 @@ def test_wrong_shape_message_says_what_was_expected(method, expected):
         call_expert("few", expert, method, X)
     assert str(info.value).startswith(f"Expert 'few' (_FewRows) returned {method} of shape ")
     assert str(info.value).endswith(f" for 4 rows of X; expected {expected}")
+
+
+class _FirstColumn(RegressorMixin, BaseEstimator):
+    """A single-output regressor that fits y's first column alone."""
+
+    def fit(self, X, y, sample_weight=None):
+        from sklearn.linear_model import Ridge
+        y = np.asarray(y)
+        self.model_ = Ridge().fit(X, y[:, 0] if y.ndim == 2 else y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_hetero_multi_output_hint_is_a_sentence():
+    # Fix in _mmoe_hetero._with_multi_output_hint: "... 2 columns (is it a
+    # multi-output regressor?). (the experts are fitted ... wrap it in
+    # sklearn.multioutput.MultiOutputRegressor)", without a full stop.
+    from sklearn.linear_model import Ridge
+
+    from skmoe import HeterogeneousMultiGateMixtureOfExperts
+    X, Y = _two_tasks(60)
+    model = HeterogeneousMultiGateMixtureOfExperts(
+        [("first", _FirstColumn()), ("ridge", Ridge())], cv=2, alpha=1.0, random_state=0)
+    with pytest.raises(ValueError) as info:
+        model.fit(X, Y)
+    assert str(info.value) == (
+        "Expert 'first' returned 1 outputs per sample; the encoded targets have 2 columns. "
+        "The experts are fitted on all the encoded targets at once, 2 columns: one per "
+        "regression task and one per class of a classification task; 'first' predicts one "
+        "output, so wrap it in sklearn.multioutput.MultiOutputRegressor.")
