@@ -1274,7 +1274,7 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
                       {weight_key: read_only_view(sample_weight[train])})
         score_weight = {"sample_weight": sample_weight[test]}
     with recorded(always=Warning) as caught:
-        step = "fit"
+        step, model = "fit", None
         try:
             start = time.perf_counter()
             # The clone is the fitted model, whatever fit returns (as in
@@ -1334,9 +1334,36 @@ def _fit_score(name, estimator, X, y, train, test, scorers, note="", where="",
                                      f"{_missing_classes_hint(step, estimator, y, part)}"
                                      f"{_several_columns_hint(step, estimator, y)}"
                                      f"{_predictions_outside_hint(step, scorers)}"
+                                     f"{_nan_predictions_hint(step, exc, model, X_test)}"
                                      f"{note if step == 'fit' else ''}{where}") from exc
     messages = sorted({(w.category, str(w.message)) for w in caught}, key=str)
     return scores, fit_time, predict_time, messages
+
+
+def _nan_predictions_hint(step, exc, model, X_test):
+    """Where a metric failed on NaN or infinity, which of the model's outputs
+    on the test rows held it. (It said "failed to score (r2) ...: Input
+    contains NaN.", as if the data held it: y's gaps are refused before any
+    fit, so they are the model's predictions.)"""
+    if not step.startswith("score") or not any(word in str(exc) for word in ("NaN", "inf")):
+        return ""
+    for method in ("predict", "predict_proba", "decision_function"):
+        if not hasattr(model, method):
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                values = np.asarray(getattr(model, method)(read_only_view(X_test)),
+                                    dtype=np.float64)
+        except Exception:
+            continue        # (not this method's output: nothing to say of it)
+        bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+        if bad.any():
+            what = "NaN" if np.isnan(values).any() else "infinity"
+            return (f" (the {what} came from this model's {method} on the test rows: "
+                    f"{int(bad.sum())} of {len(bad)} rows, e.g. test row "
+                    f"{int(np.flatnonzero(bad)[0])}; the model must predict finite "
+                    "numbers)")
+    return ""
 
 
 def _predictions_outside_hint(step, scorers):

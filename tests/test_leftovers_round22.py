@@ -270,3 +270,34 @@ def test_hetero_multi_output_hint_is_a_sentence():
         "The experts are fitted on all the encoded targets at once, 2 columns: one per "
         "regression task and one per class of a classification task; 'first' predicts one "
         "output, so wrap it in sklearn.multioutput.MultiOutputRegressor.")
+
+
+# --------- 7. compare names the model's NaN predictions
+class _NaNAtFirstRow(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        from sklearn.linear_model import Ridge
+        self.model_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        pred = self.model_.predict(X)
+        pred[0] = np.nan
+        return pred
+
+
+def test_compare_says_the_nan_came_from_the_models_predictions():
+    # Fix in _compare (_nan_predictions_hint): "Model 'nan' failed to score
+    # (r2) on a split of 20 training rows: Input contains NaN.", as if the
+    # data held it.
+    from sklearn.linear_model import Ridge
+
+    from skmoe import compare
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = X[:, 0] + rng.normal(size=40)
+    with pytest.raises(ValueError, match=r"^Model 'nan' failed to score \(r2\) on a split of "
+                                         r"20 training rows: Input contains NaN\. \(the NaN "
+                                         r"came from this model's predict on the test rows: "
+                                         r"1 of 20 rows, e\.g\. test row 0; the model must "
+                                         r"predict finite numbers\) \(split 1 of 2\)$"):
+        compare({"ridge": Ridge(), "nan": _NaNAtFirstRow()}, X, y, cv=2, scoring="r2")
