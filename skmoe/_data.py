@@ -842,8 +842,23 @@ def word_columns_hint(exc, X, at_predict=False):
         return ""
     import pandas as pd
 
+    _, categorical, other = column_kinds(X)
+    # Periods and intervals not in a category column (a plain EnsembleRegressor's
+    # Ridge: "float() argument must be ... not 'Period'", naming no column;
+    # the mixtures' gate names them).
+    spans = [j for j in other
+             if isinstance(X.iloc[:, j].dtype, (pd.PeriodDtype, pd.IntervalDtype))]
+    if spans and not words:
+        kinds = sorted({"periods" if isinstance(X.iloc[:, j].dtype, pd.PeriodDtype)
+                        else "intervals" for j in spans})
+        examples = {"periods": "a period column's .dt.start_time in days",
+                    "intervals": "an interval column's .array.mid"}
+        return (f" (X's column(s) {_describe(X, spans)} hold {' and '.join(kinds)} "
+                f"(dtype {', '.join(sorted({str(X.iloc[:, j].dtype) for j in spans}))}), "
+                "which this expert cannot read as numbers: the experts get X as it is. "
+                f"Convert them to numbers first, e.g. {', '.join(examples[k] for k in kinds)})")
     found = []
-    for j in column_kinds(X)[1]:
+    for j in categorical:
         if not (words or isinstance(X.iloc[:, j].dtype, pd.CategoricalDtype)):
             # (Another object stopped the cast, e.g. a dict, a time of day:
             # only a category column is one this hint can name for it.)

@@ -301,3 +301,29 @@ def test_compare_says_the_nan_came_from_the_models_predictions():
                                          r"1 of 20 rows, e\.g\. test row 0; the model must "
                                          r"predict finite numbers\) \(split 1 of 2\)$"):
         compare({"ridge": Ridge(), "nan": _NaNAtFirstRow()}, X, y, cv=2, scoring="r2")
+
+
+# --------- 8. Period and Interval columns named for an ensemble's expert
+@pytest.mark.parametrize("column, kind, dtype, example", [
+    ("period", "periods", "period[M]", "a period column's .dt.start_time in days"),
+    ("interval", "intervals", "interval[int64, right]", "an interval column's .array.mid"),
+])
+def test_ensemble_names_a_period_or_interval_column(column, kind, dtype, example):
+    # Fix in _data.word_columns_hint: "Expert 'ridge' (Ridge) failed to fit:
+    # float() argument must be a string or a real number, not 'Period'",
+    # naming no column.
+    pd = pytest.importorskip("pandas")
+    from sklearn.linear_model import Ridge
+
+    from skmoe import EnsembleRegressor
+    n = 12
+    values = (pd.period_range("2020-01", periods=n, freq="M") if column == "period"
+              else pd.arrays.IntervalArray.from_breaks(np.arange(n + 1)))
+    X = pd.DataFrame({"a": np.arange(n, dtype=float), column: values})
+    y = np.arange(n, dtype=float)
+    with pytest.raises(TypeError) as info:
+        EnsembleRegressor([("ridge", Ridge()), ("ridge2", Ridge(alpha=2.0))]).fit(X, y)
+    assert str(info.value).endswith(
+        f" (X's column(s) '{column}' hold {kind} (dtype {dtype}), which this expert cannot "
+        f"read as numbers: the experts get X as it is. Convert them to numbers first, e.g. "
+        f"{example})")
