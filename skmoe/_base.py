@@ -2031,6 +2031,14 @@ def _weight_keyword(estimator):
     return None
 
 
+def fitted_as_given(estimator):
+    """Whether ``estimator`` is a ``FrozenEstimator``: fitted already, its
+    ``fit`` fits nothing, so ``sample_weight`` neither reaches nor changes it
+    (an ensemble fits it without the weights; ``compare`` scores it with them)."""
+    from sklearn.frozen import FrozenEstimator
+    return isinstance(estimator, FrozenEstimator)
+
+
 def _supports_sample_weight(estimator):
     if _routes_metadata(estimator):
         if isinstance(estimator, Pipeline):

@@ -737,13 +737,12 @@ def _weight_fit_key(name, estimator):
     compare.
     """
     from sklearn import get_config
-    from sklearn.frozen import FrozenEstimator
     from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import has_fit_parameter
 
-    from ._base import _ensemble_members, _passes_fit_keywords_to
+    from ._base import _ensemble_members, _passes_fit_keywords_to, fitted_as_given
 
-    if isinstance(estimator, FrozenEstimator):
+    if fitted_as_given(estimator):
         # None: fitted already, its fit fits nothing, with weights or without
         # (refused as having "no sample_weight in its fit", with a hint at
         # metadata routing); the weights weigh its scores as the others'.
@@ -804,21 +803,25 @@ def _experts_without_weights(estimator):
     """(name, expert) of each expert of a skmoe ensemble that takes no
     ``sample_weight``, which its fit refuses (the mixtures fit such an expert
     on a weighted resample); None for any other model."""
-    from ._base import _supports_sample_weight
+    from ._base import _supports_sample_weight, fitted_as_given
     from ._ensemble import _BaseEnsemble
 
     if not isinstance(estimator, _BaseEnsemble):
         return None
-    try:
-        experts = estimator._expert_list()
-    except (TypeError, ValueError):
-        return None   # (malformed experts: the ensemble's own fit says so)
-    from sklearn.frozen import FrozenEstimator
     # (A FrozenEstimator expert is fitted without the weights by the ensemble,
     # which takes it: refused here, compare failed on an ensemble that fits.)
-    return [(name, expert) for name, expert in experts
-            if not isinstance(expert, (str, FrozenEstimator))
-            and not _supports_sample_weight(expert)]
+    return [(name, expert) for name, expert in _listed_experts(estimator)
+            if not fitted_as_given(expert) and not _supports_sample_weight(expert)]
+
+
+def _listed_experts(ensemble):
+    """An ensemble's (name, expert) pairs, its 'drop'ped ones left out; none
+    where its experts are malformed (its own fit says so)."""
+    try:
+        experts = ensemble._expert_list()
+    except (TypeError, ValueError):
+        return []
+    return [(name, expert) for name, expert in experts if not isinstance(expert, str)]
 
 
 def _refuse_unweighted_scorers(scorers):
@@ -1588,12 +1591,8 @@ def _refuse_greedy_twins_without_probabilities(estimators, twins):
         ensemble = _last_step(estimators[twin])
         if not is_classifier(ensemble) or getattr(ensemble, "voting", None) != "hard":
             continue   # (soft voting needs them too: the ensemble itself says so)
-        try:
-            experts = ensemble._expert_list()
-        except (TypeError, ValueError):
-            continue   # (malformed experts: the ensemble's own fit says so)
-        lacking = [(n, e) for n, e in experts
-                   if not isinstance(e, str) and not _will_have(e, "predict_proba")]
+        lacking = [(n, e) for n, e in _listed_experts(ensemble)
+                   if not _will_have(e, "predict_proba")]
         if lacking:
             name, expert = lacking[0]
             raise TypeError(

@@ -23,7 +23,8 @@ from ._compat import Interval, N_JOBS
 from ._base import (CheckedScoreMixin, _BaseExpertComposition, _routes_metadata,
                     _supports_sample_weight, _weight_kwargs, check_expert_classes,
                     check_sample_weight, check_some_weight, check_weighted_classes,
-                    encode_class_labels, failed_fit_error, rows_of_positive_weight)
+                    encode_class_labels, failed_fit_error, fitted_as_given,
+                    rows_of_positive_weight)
 from ._data import n_samples, normalised_weights, own_frame, read_only_view, standardisation
 from ._crossfit import cross_fit, make_folds, refit, splits_of_rows
 from ._inspection import ExpertOutputMixin
@@ -120,8 +121,7 @@ def _fit(name, estimator, X, y, sample_weight, seed=None, fit_params=None, n_cla
         # ensemble's own, and the expert was fitted unweighted without a word.
         sample_weight = routed_weight
     kind = type(estimator).__name__
-    from sklearn.frozen import FrozenEstimator
-    if isinstance(estimator, FrozenEstimator) and not _supports_sample_weight(estimator):
+    if fitted_as_given(estimator):
         # Fitted already: its fit fits nothing, with weights or without (it was
         # refused as not accepting them, though the weights still weigh the
         # rows of 'greedy''s selection, and the mixtures take it).

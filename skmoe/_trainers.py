@@ -107,7 +107,7 @@ def _warn_exact_fits(result, problem):
     RMSE of 84.5 on diabetes (the ridge alone 54.5, cross-fitted EM 55.1);
     a logistic regression and an unpruned tree a log-loss of 1.75 on
     MASS::Pima.tr (0.47 alone and cross-fitted). Called from the trainer's
-    ``fit`` (``stacklevel=6``: the caller of the estimator's ``fit``, as
+    ``fit`` (:func:`_warn_of_exact_fits` warns at the caller of the estimator's ``fit``, as
     :func:`warn_ignored_options` explains).
     """
     if result.variances is not None:
@@ -134,15 +134,23 @@ def _warn_exact_fits(result, problem):
                     log_true[rows, i], weights=weights[rows, i]) > -1e-6
     if not exact.any():
         return
-    names = [name for name, flag in zip(result.names, exact) if flag]
+    _warn_of_exact_fits([name for name, flag in zip(result.names, exact) if flag],
+                        " under exact EM (cv=None)",
+                        "cross-fitted EM: likelihoods of rows the experts did not see")
+
+
+def _warn_of_exact_fits(names, where, way_out):
+    """The warning of both trainers with ``cv=None`` that experts ``names``
+    fit their training rows exactly; ``where`` says what learns from those
+    rows, ``way_out`` what ``cv='auto'`` does instead. (``stacklevel=7``: the
+    caller of the estimator's ``fit``, through the trainer's check.)"""
     warnings.warn(
         f"Expert(s) {names} fit their training rows exactly (no residual, or "
-        f"probability 1 for every row's class) under exact EM (cv=None), which cannot "
-        f"tell an expert that memorises its rows (a Gaussian process without a noise "
-        f"term, 1-nearest-neighbour, an unpruned tree) from one that is right, and "
-        f"hands it those rows. Unless the targets are free of noise, use cv='auto' "
-        f"(cross-fitted EM: likelihoods of rows the experts did not see).",
-        UserWarning, stacklevel=6)
+        f"probability 1 for every row's class){where}, which cannot tell an expert "
+        f"that memorises its rows (a Gaussian process without a noise term, "
+        f"1-nearest-neighbour, an unpruned tree) from one that is right, and hands it "
+        f"those rows. Unless the targets are free of noise, use cv='auto' ({way_out}).",
+        UserWarning, stacklevel=7)
 
 
 class GradientTrainer(_Trainer):
@@ -289,15 +297,9 @@ def _warn_exact_in_sample_fits(result, problem):
         exact = np.average(residual2, axis=0, weights=weights) <= VARIANCE_FLOOR * (1 + 1e-6)
     if not exact.any():
         return
-    names = [name for name, flag in zip(names, exact) if flag]
-    warnings.warn(
-        f"Expert(s) {names} fit their training rows exactly (no residual, or "
-        f"probability 1 for every row's class), and with cv=None the gate learns from "
-        f"the experts' in-sample predictions, which cannot tell an expert that memorises "
-        f"its rows (a Gaussian process without a noise term, 1-nearest-neighbour, an "
-        f"unpruned tree) from one that is right, and hands it those rows. Unless the "
-        f"targets are free of noise, use cv='auto' (the gate then learns from "
-        f"out-of-fold predictions).", UserWarning, stacklevel=6)
+    _warn_of_exact_fits([name for name, flag in zip(names, exact) if flag],
+                        ", and with cv=None the gate learns from the experts' in-sample "
+                        "predictions", "the gate then learns from out-of-fold predictions")
 
 
 # How a mixture's gradient training turns early stopping off.
